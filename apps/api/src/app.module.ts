@@ -1,0 +1,63 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DataSource } from 'typeorm';
+import { AdminController } from './admin/admin.controller.js';
+import { AdminService } from './admin/admin.service.js';
+import { AuthController } from './auth/auth.controller.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthService } from './auth/auth.service.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { HealthController } from './health/health.controller.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Accepts the caller's X-Request-Id when well-formed, otherwise makes one; echoes it back. */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
+}
+
+@Module({})
+export class AppModule {
+  /** The DataSource is created (and migrated) before Nest starts; see main.ts and test/support. */
+  static forRoot(config: AppConfig, dataSource: DataSource, extra: DynamicModule[] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            genReqId: (req, res) => (req as IncomingMessage & { id?: string }).id ?? requestId(req, res),
+            customProps: (req) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+          },
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSource.options }),
+          dataSourceFactory: async () => dataSource,
+        }),
+        TerminusModule,
+        ...extra,
+      ],
+      controllers: [AuthController, AdminController, HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        AuthService,
+        AdminService,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+      exports: [APP_CONFIG, AuthService],
+      global: true,
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomBytes } from 'node:crypto';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { Inject } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { AppError } from '../common/errors.js';
+import { ApiProblems, ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.js';
+import { AuthService, toPublicUser } from './auth.service.js';
+import { CSRF_COOKIE, SESSION_COOKIE, type AuthedRequest, type AuthUser } from './auth.types.js';
+import { CurrentUser, Public, RequireScope } from './decorators.js';
+
+const LoginBody = z.strictObject({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(1000),
+});
+const UserSchema = z.object({
+  id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(),
+  roles: z.array(z.string()), clearance: z.string(),
+});
+const LoginResponse = z.object({ token: z.string(), expiresAt: z.iso.datetime(), user: UserSchema });
+const CreateTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scope: z.enum(['read', 'draft', 'full']).default('read'),
+  expiresInDays: z.number().int().min(1).max(366).default(30),
+});
+const TokenSchema = z.object({
+  id: z.uuid(), name: z.string().nullable(), scope: z.string(), prefix: z.string(),
+  expiresAt: z.iso.datetime(), revokedAt: z.iso.datetime().nullable(), lastUsedAt: z.iso.datetime().nullable(), createdAt: z.iso.datetime(),
+});
+
+@ApiTags('auth')
+@Controller('api/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'login', summary: 'Log in: returns a bearer token and sets the HttpOnly session cookie' })
+  @ApiZodBody(LoginBody)
+  @ApiZodResponse(200, LoginResponse)
+  @ApiProblems()
+  async login(@Body(new ZodPipe(LoginBody)) body: z.infer<typeof LoginBody>, @Res({ passthrough: true }) res: Response) {
+    const { token, expiresAt, user } = await this.auth.login(body.username, body.password);
+    const common = { sameSite: 'strict' as const, secure: this.config.COOKIE_SECURE, path: '/', expires: expiresAt };
+    res.cookie(SESSION_COOKIE, token, { ...common, httpOnly: true });
+    // double-submit CSRF token: readable by the page's script, echoed in the X-CSRF-Token header
+    res.cookie(CSRF_COOKIE, randomBytes(24).toString('base64url'), { ...common, httpOnly: false });
+    return { token, expiresAt: expiresAt.toISOString(), user: toPublicUser(user) };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @RequireScope('read')
+  @ApiOperation({ operationId: 'logout', summary: 'End the current session (revokes the token or cookie used)' })
+  @ApiProblems()
+  async logout(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response) {
+    await this.auth.revoke(user.tokenId, user.id);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.clearCookie(CSRF_COOKIE, { path: '/' });
+  }
+
+  @Get('me')
+  @ApiCookieAuth()
+  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The authenticated user' })
+  @ApiZodResponse(200, UserSchema)
+  @ApiProblems()
+  me(@CurrentUser() user: AuthUser) {
+    return toPublicUser(user);
+  }
+
+  @Post('tokens')
+  @ApiOperation({ operationId: 'createApiToken', summary: 'Create a personal API token; the secret is shown only once' })
+  @ApiZodBody(CreateTokenBody)
+  @ApiZodResponse(201, TokenSchema.extend({ token: z.string() }))
+  @ApiProblems(403)
+  async createToken(@CurrentUser() user: AuthUser, @Body(new ZodPipe(CreateTokenBody)) body: z.infer<typeof CreateTokenBody>) {
+    if (user.via === 'bearer' && user.tokenScope !== 'full') {
+      throw new AppError('TOKEN_SCOPE', 'A personal token cannot create tokens.');
+    }
+    const expiresAt = new Date(Date.now() + body.expiresInDays * 86400_000);
+    const { secret, row } = await this.auth.issue(user.id, 'personal', body.name, body.scope, expiresAt);
+    return { ...serialiseToken(row), token: secret };
+  }
+
+  @Get('tokens')
+  @ApiOperation({ operationId: 'listApiTokens', summary: "The caller's personal API tokens (never the secrets)" })
+  @ApiZodResponse(200, z.object({ items: z.array(TokenSchema) }))
+  @ApiProblems()
+  async listTokens(@CurrentUser() user: AuthUser) {
+    return { items: (await this.auth.listPersonalTokens(user.id)).map(serialiseToken) };
+  }
+
+  @Delete('tokens/:id')
+  @HttpCode(204)
+  @ApiOperation({ operationId: 'revokeApiToken', summary: 'Revoke a personal API token' })
+  @ApiProblems(404)
+  async revokeToken(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string, @Req() _req: AuthedRequest) {
+    if (!(await this.auth.revoke(id, user.id))) throw new AppError('NOT_FOUND', 'No such active token.');
+  }
+}
+
+function serialiseToken(t: { id: string; name: string | null; scope: string; prefix: string; expiresAt: Date; revokedAt: Date | null; lastUsedAt: Date | null; createdAt: Date }) {
+  return {
+    id: t.id, name: t.name, scope: t.scope, prefix: t.prefix, expiresAt: t.expiresAt.toISOString(),
+    revokedAt: t.revokedAt?.toISOString() ?? null, lastUsedAt: t.lastUsedAt?.toISOString() ?? null, createdAt: t.createdAt.toISOString(),
+  };
+}

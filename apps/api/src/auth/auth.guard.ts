@@ -1,0 +1,69 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Role } from '../../../../workflows/outgoing/types.js';
+import type { TokenScope } from '../../../../libs/persistence/src/index.js';
+import { AppError } from '../common/errors.js';
+import { AuthService } from './auth.service.js';
+import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, type AuthedRequest } from './auth.types.js';
+import { IS_PUBLIC, MIN_SCOPE, ROLES } from './decorators.js';
+import { safeEqual } from './tokens.js';
+
+const SCOPE_RANK: Record<TokenScope, number> = { read: 0, draft: 1, full: 2 };
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Global guard: every route authenticates unless marked @Public. Bearer tokens (API clients) or the
+ * HttpOnly session cookie (web UI; writes need the CSRF double-submit header). Then roles and token scope.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector, private readonly auth: AuthService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+
+    const header = req.headers.authorization;
+    let secret: string | undefined;
+    let via: 'bearer' | 'cookie' = 'bearer';
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!m) throw new AppError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
+      secret = m[1];
+    } else if (req.cookies?.[SESSION_COOKIE]) {
+      secret = req.cookies[SESSION_COOKIE];
+      via = 'cookie';
+    }
+    if (!secret) throw new AppError('UNAUTHENTICATED', 'Log in or send a bearer token.', {}, { 'WWW-Authenticate': 'Bearer' });
+    const found = await this.auth.authenticate(secret);
+    if (!found) throw new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+
+    if (via === 'cookie' && !SAFE_METHODS.has(req.method)) {
+      const sent = req.headers[CSRF_HEADER];
+      const expected = req.cookies?.[CSRF_COOKIE];
+      if (typeof sent !== 'string' || !expected || !safeEqual(sent, expected)) {
+        throw new AppError('CSRF_FAILED', `Cookie-authenticated writes must send the ${CSRF_HEADER} header with the ${CSRF_COOKIE} cookie value.`);
+      }
+    }
+
+    const { user, token } = found;
+    req.user = {
+      id: user.id, username: user.username, displayName: user.displayName, unitId: user.unitId,
+      roles: user.roles, clearance: user.clearance, authority: user.authority,
+      via, tokenId: token.id, tokenScope: token.scope,
+    };
+
+    const needed = this.reflector.getAllAndOverride<TokenScope | undefined>(MIN_SCOPE, targets)
+      ?? (SAFE_METHODS.has(req.method) ? 'read' : 'full');
+    if (SCOPE_RANK[token.scope] < SCOPE_RANK[needed]) {
+      throw new AppError('TOKEN_SCOPE', `This token's scope "${token.scope}" does not allow this; it needs "${needed}".`);
+    }
+
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    if (roles?.length && !roles.some((r) => user.roles.includes(r))) {
+      throw new AppError('FORBIDDEN_ROLE', `This needs one of the roles: ${roles.join(', ')}.`);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
+import { DataSource, IsNull } from 'typeorm';
+import { AuthTokenEntity, TokenScope, UserEntity } from '../../../../libs/persistence/src/index.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { AppError } from '../common/errors.js';
+import type { AuthUser } from './auth.types.js';
+import { hashSecret, newSecret } from './tokens.js';
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  displayName: string;
+  unitId: string | null;
+  roles: string[];
+  clearance: string;
+}
+
+export function toPublicUser(u: UserEntity | AuthUser): PublicUser {
+  return { id: u.id, username: u.username, displayName: u.displayName, unitId: u.unitId, roles: [...u.roles], clearance: u.clearance };
+}
+
+// Verified for unknown users so that an unknown user and a wrong password take the same time.
+let dummyHash: Promise<string> | undefined;
+const getDummyHash = () => (dummyHash ??= argon2.hash(randomBytes(16).toString('hex')));
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async login(username: string, password: string): Promise<{ token: string; expiresAt: Date; user: UserEntity }> {
+    const user = await this.db.getRepository(UserEntity).findOneBy({ username: username.trim().toLowerCase() });
+    const ok = await argon2.verify(user?.passwordHash ?? (await getDummyHash()), password).catch(() => false);
+    if (!user || !ok || !user.active) {
+      throw new AppError('INVALID_CREDENTIALS', 'The username or password is incorrect.');
+    }
+    const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
+    const { secret } = await this.issue(user.id, 'session', null, 'full', expiresAt);
+    return { token: secret, expiresAt, user };
+  }
+
+  async verifyPassword(userId: string, password: string): Promise<boolean> {
+    const user = await this.db.getRepository(UserEntity).findOneBy({ id: userId });
+    return !!user && (await argon2.verify(user.passwordHash, password).catch(() => false));
+  }
+
+  async issue(userId: string, kind: 'session' | 'personal', name: string | null, scope: TokenScope, expiresAt: Date): Promise<{ secret: string; row: AuthTokenEntity }> {
+    const secret = newSecret(kind);
+    const repo = this.db.getRepository(AuthTokenEntity);
+    const row = await repo.save(repo.create({
+      userId, kind, name, scope, tokenHash: hashSecret(secret), prefix: secret.slice(0, 10), expiresAt,
+      revokedAt: null, lastUsedAt: null,
+    }));
+    return { secret, row };
+  }
+
+  /** Resolves a bearer secret to its user, or null when unknown, expired, revoked or inactive. */
+  async authenticate(secret: string): Promise<{ user: UserEntity; token: AuthTokenEntity } | null> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT t.id AS token_id, t.scope, t.kind, u.*
+         FROM auth_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`,
+      [hashSecret(secret)],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const user = Object.assign(new UserEntity(), {
+      id: r.id, username: r.username, displayName: r.display_name, passwordHash: '', unitId: r.unit_id,
+      roles: r.roles, clearance: r.clearance, authority: r.authority, active: r.active,
+    });
+    const token = Object.assign(new AuthTokenEntity(), { id: r.token_id, scope: r.scope, kind: r.kind });
+    return { user, token };
+  }
+
+  async revoke(tokenId: string, userId: string): Promise<boolean> {
+    const res = await this.db.getRepository(AuthTokenEntity).update(
+      { id: tokenId, userId, revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
+    return (res.affected ?? 0) > 0;
+  }
+
+  listPersonalTokens(userId: string): Promise<AuthTokenEntity[]> {
+    return this.db.getRepository(AuthTokenEntity).find({ where: { userId, kind: 'personal' }, order: { createdAt: 'DESC' } });
+  }
+}

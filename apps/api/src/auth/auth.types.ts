@@ -1,0 +1,25 @@
+import type { Request } from 'express';
+import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
+import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
+import type { TokenScope } from '../../../../libs/persistence/src/index.js';
+
+/** The authenticated caller, attached to the request by the AuthGuard. */
+export interface AuthUser {
+  id: string;
+  username: string;
+  displayName: string;
+  unitId: string | null;
+  roles: Role[];
+  clearance: ClassificationLevel;
+  authority: AuthorityScope | null;
+  /** How the request authenticated. Cookie-authenticated writes need the CSRF header. */
+  via: 'bearer' | 'cookie';
+  tokenId: string;
+  tokenScope: TokenScope;
+}
+
+export type AuthedRequest = Request & { user?: AuthUser; id?: string };
+
+export const SESSION_COOKIE = 'gw_session';
+export const CSRF_COOKIE = 'gw_csrf';
+export const CSRF_HEADER = 'x-csrf-token';

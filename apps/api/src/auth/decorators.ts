@@ -1,0 +1,20 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Role } from '../../../../workflows/outgoing/types.js';
+import type { TokenScope } from '../../../../libs/persistence/src/index.js';
+import type { AuthedRequest, AuthUser } from './auth.types.js';
+
+export const IS_PUBLIC = 'gongwen:public';
+export const ROLES = 'gongwen:roles';
+export const MIN_SCOPE = 'gongwen:min-scope';
+
+/** The route needs no authentication (login, health, docs). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** The caller must hold one of these roles. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
+/** Personal API tokens need at least this scope (read < draft < full). Writes default to `full`. */
+export const RequireScope = (scope: TokenScope) => SetMetadata(MIN_SCOPE, scope);
+
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => {
+  const req = ctx.switchToHttp().getRequest<AuthedRequest>();
+  return req.user!;
+});

@@ -1,0 +1,82 @@
+/**
+ * Domain errors. Services throw AppError with a stable code; one filter turns it into an
+ * RFC 9457 problem (application/problem+json). Services never throw HttpException.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  FORBIDDEN_ROLE: 403,
+  CSRF_FAILED: 403,
+  TOKEN_SCOPE: 403,
+  NOT_PERMITTED: 403,
+  OUTSIDE_AUTHORITY: 403,
+  NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  VERSION_CONFLICT: 409,
+  DUPLICATE: 409,
+  IDEMPOTENCY_CONFLICT: 409,
+  PRECONDITION_REQUIRED: 428,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  GATE_FAILED: 422,
+  INVALID_TRANSITION: 422,
+  READ_ONLY: 409,
+  TOO_MANY_REQUESTS: 429,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+const TITLES: Partial<Record<ErrorCode, string>> = {
+  VALIDATION_FAILED: 'Request validation failed',
+  MALFORMED_JSON: 'Malformed JSON body',
+  UNAUTHENTICATED: 'Authentication required',
+  INVALID_CREDENTIALS: 'Invalid username or password',
+  FORBIDDEN_ROLE: 'Your roles do not allow this',
+  NOT_FOUND: 'Not found',
+  VERSION_CONFLICT: 'The document has changed',
+  PAYLOAD_TOO_LARGE: 'Request body too large',
+  GATE_FAILED: 'A workflow gate is not satisfied',
+  INTERNAL: 'Internal server error',
+};
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    /** Shown to the user. */
+    readonly detail: string,
+    /** Extra members of the problem document (e.g. errors, currentVersion). */
+    readonly extensions: Record<string, unknown> = {},
+    /** Extra response headers (e.g. Retry-After, ETag). */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`${code}: ${detail}`);
+    this.status = ERROR_STATUS[code];
+  }
+  get title(): string {
+    return TITLES[this.code] ?? this.code.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  }
+}
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  instance?: string;
+  requestId?: string;
+  [k: string]: unknown;
+}
+
+export function problemType(code: ErrorCode): string {
+  return `https://gongwen.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}

@@ -1,0 +1,72 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, ErrorCode, ProblemDocument, problemType } from './errors.js';
+
+/** Maps every error to an RFC 9457 problem document carrying a stable code and the request id. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const res = ctx.getResponse<Response>();
+    const err = toAppError(exception);
+    if (err.status >= 500) {
+      this.logger.error({ err: exception, requestId: req.id, url: req.originalUrl }, 'unhandled error');
+    }
+    sendProblem(req, res, err);
+  }
+}
+
+export function sendProblem(req: Request & { id?: unknown }, res: Response, err: AppError): void {
+  if (res.headersSent) return;
+  const body: ProblemDocument = {
+    type: problemType(err.code),
+    title: err.title,
+    status: err.status,
+    detail: err.detail,
+    code: err.code,
+    instance: req.originalUrl?.split('?')[0],
+    requestId: req.id ? String(req.id) : undefined,
+    ...err.extensions,
+  };
+  for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  res.status(err.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+/** Turns anything thrown (including Nest, express and body-parser errors) into an AppError. */
+export function toAppError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  const anyErr = e as { type?: string; status?: number; statusCode?: number; message?: string; expose?: boolean };
+  // body-parser errors
+  if (anyErr?.type === 'entity.parse.failed') return new AppError('MALFORMED_JSON', 'The request body is not valid JSON.');
+  if (anyErr?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.');
+  if (anyErr?.type === 'encoding.unsupported' || anyErr?.type === 'charset.unsupported')
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding.');
+  if (e instanceof HttpException) {
+    const status = e.getStatus();
+    const map: Record<number, ErrorCode> = {
+      400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'ROUTE_NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
+      409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'TOO_MANY_REQUESTS', 503: 'SERVICE_UNAVAILABLE',
+    };
+    const code = map[status];
+    if (code) return new AppError(code, status === 404 ? 'No such route.' : e.message);
+  }
+  if (isDatabaseUnavailable(e)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'The database is not reachable; try again shortly.', {}, { 'Retry-After': '5' });
+  }
+  const status = anyErr?.status ?? anyErr?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && anyErr.expose) {
+    return new AppError('BAD_REQUEST', anyErr.message ?? 'Bad request.');
+  }
+  return new AppError('INTERNAL', 'An unexpected error occurred. The request id identifies it in the logs.');
+}
+
+function isDatabaseUnavailable(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; driverError?: { code?: string } };
+  const code = err?.code ?? err?.driverError?.code;
+  if (code && ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'ETIMEDOUT'].includes(code)) return true;
+  const msg = err?.message ?? '';
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(msg);
+}

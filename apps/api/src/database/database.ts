@@ -1,0 +1,38 @@
+import { resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../../../libs/persistence/src/index.js';
+import type { AppConfig } from '../config/config.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+
+export interface Database {
+  dataSource: DataSource;
+  embedded?: EmbeddedServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to DATABASE_URL, or starts the embedded PostgreSQL (data under GONGWEN_DATA_DIR), and runs
+ * pending migrations. The schema only ever comes from migrations.
+ */
+export async function openDatabase(config: AppConfig, opts: { migrate?: boolean; log?: (m: string) => void } = {}): Promise<Database> {
+  let embedded: EmbeddedServer | undefined;
+  let url = config.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(resolve(config.GONGWEN_DATA_DIR, 'pgdata'), config.GONGWEN_EMBEDDED_PG_PORT, opts.log);
+    await embedded.createDatabase('gongwen');
+    url = embedded.url('gongwen');
+  }
+  const dataSource = createDataSource(url, { poolSize: config.DATABASE_POOL_SIZE });
+  await dataSource.initialize();
+  if (opts.migrate !== false) await dataSource.runMigrations({ transaction: 'each' });
+  return {
+    dataSource,
+    embedded,
+    url,
+    async close() {
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await embedded?.stop();
+    },
+  };
+}

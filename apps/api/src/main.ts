@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { openDatabase } from './database/database.js';
+import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './seed/demo.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78);
+    }
+    throw e;
+  }
+  const say = (m: string) => process.stdout.write(`${m}\n`);
+  if (!config.DATABASE_URL) say(`gongwen: starting the embedded PostgreSQL (data in ${resolve(config.GONGWEN_DATA_DIR)}) …`);
+  const db = await openDatabase(config);
+  const seedDemoData = config.GONGWEN_SEED_DEMO ?? !config.DATABASE_URL;
+  if (seedDemoData && (await seedDemo(db.dataSource))) say('gongwen: seeded the demo office');
+  if (config.GONGWEN_ADMIN_PASSWORD && (await ensureFirstAdmin(db.dataSource, config.GONGWEN_ADMIN_PASSWORD))) say('gongwen: created the first administrator "admin"');
+
+  const app = await createApp(config, db.dataSource, { webDir: resolve(root, 'apps/web/dist') });
+  app.enableShutdownHooks();
+  await app.listen(config.PORT, config.HOST);
+  const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
+  say(`gongwen: listening on ${url}  (API docs ${url}/api/docs)`);
+  if (seedDemoData) {
+    say(`gongwen: demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`gongwen: ${signal}, shutting down`);
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`gongwen: failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import argon2 from 'argon2';
+import type { DataSource } from 'typeorm';
+import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
+import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
+
+export const DEMO_PASSWORD = 'gongwen-demo';
+
+interface DemoUser { username: string; displayName: string; roles: Role[]; unit: string; clearance: ClassificationLevel; authority?: 'committee' | 'government' }
+
+export const DEMO_USERS: DemoUser[] = [
+  { username: 'secretary', displayName: '王秘书', roles: ['secretary'], unit: '秘书科', clearance: 'secret' },
+  { username: 'secretary2', displayName: '李秘书', roles: ['secretary'], unit: '综合科', clearance: 'secret' },
+  { username: 'chief', displayName: '张科长', roles: ['chief', 'secretary'], unit: '秘书科', clearance: 'secret' },
+  { username: 'discussant', displayName: '赵主任', roles: ['discussant'], unit: '综合科', clearance: 'secret' },
+  { username: 'discussant2', displayName: '钱副主任', roles: ['discussant'], unit: '信息科', clearance: 'confidential' },
+  { username: 'proofreader', displayName: '孙校对', roles: ['proofreader'], unit: '秘书科', clearance: 'secret' },
+  { username: 'reviewer', displayName: '周审核', roles: ['reviewer'], unit: '中共××区委办公室', clearance: 'secret' },
+  { username: 'signer', displayName: '吴书记', roles: ['signer'], unit: '区委领导', clearance: 'top_secret', authority: 'committee' },
+  { username: 'signer2', displayName: '郑区长', roles: ['signer'], unit: '××区人民政府办公室', clearance: 'top_secret', authority: 'government' },
+  { username: 'clerk', displayName: '冯文书', roles: ['clerk'], unit: '秘书科', clearance: 'secret' },
+  { username: 'reader', displayName: '陈局长', roles: ['reader'], unit: '区发展和改革局', clearance: 'confidential' },
+  { username: 'reader2', displayName: '褚局长', roles: ['reader'], unit: '区财政局', clearance: 'none' },
+  { username: 'archivist', displayName: '卫档案员', roles: ['archivist'], unit: '中共××区委办公室', clearance: 'secret' },
+  { username: 'admin', displayName: '系统管理员', roles: ['admin'], unit: '中共××区委办公室', clearance: 'none' },
+];
+
+/** Seeds the demo office when the database has no users. Returns false when it was not empty. */
+export async function seedDemo(db: DataSource): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await tx.query(`LOCK TABLE users IN EXCLUSIVE MODE`);
+    const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM users`);
+    if (n > 0) return false;
+    const unit = async (name: string, kind: string, code: string | null = null, parentId: string | null = null, fonds: string | null = null) =>
+      (await tx.query(`INSERT INTO units (name, kind, code, parent_id, fonds_code) VALUES ($1,$2,$3,$4,$5) RETURNING id`, [name, kind, code, parentId, fonds]))[0].id as string;
+    const ids: Record<string, string> = {};
+    ids['中共××区委办公室'] = await unit('中共××区委办公室', 'issuer', '区委办', null, '0194');
+    ids['××区人民政府办公室'] = await unit('××区人民政府办公室', 'issuer', '区政办', null, '0195');
+    for (const s of ['秘书科', '综合科', '信息科']) ids[s] = await unit(s, 'section', null, ids['中共××区委办公室']);
+    ids['区委领导'] = await unit('区委领导', 'leadership', null, ids['中共××区委办公室']);
+    for (const r of ['区发展和改革局', '区财政局', '区教育局']) ids[r] = await unit(r, 'reader_unit');
+    const authority: Record<string, AuthorityScope> = {
+      committee: { issuerUnitIds: [ids['中共××区委办公室']], kinds: [], maxClassification: 'top_secret' },
+      government: { issuerUnitIds: [ids['××区人民政府办公室']], kinds: [], maxClassification: 'secret' },
+    };
+    const hash = await argon2.hash(DEMO_PASSWORD);
+    for (const u of DEMO_USERS) {
+      await tx.query(
+        `INSERT INTO users (username, display_name, password_hash, unit_id, roles, clearance, authority) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+        [u.username, u.displayName, hash, ids[u.unit], u.roles, u.clearance, u.authority ? JSON.stringify(authority[u.authority]) : null],
+      );
+    }
+    return true;
+  });
+}
+
+/** A production install's first administrator, from GONGWEN_ADMIN_PASSWORD, when no admin exists. */
+export async function ensureFirstAdmin(db: DataSource, password: string): Promise<boolean> {
+  const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY(roles)`);
+  if (n > 0) return false;
+  await db.query(
+    `INSERT INTO users (username, display_name, password_hash, roles) VALUES ('admin', 'Administrator', $1, '{admin}') ON CONFLICT (username) DO NOTHING`,
+    [await argon2.hash(password)],
+  );
+  return true;
+}
