@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../apps/api/src/bootstrap.js';
+import { loadConfig, type AppConfig } from '../../apps/api/src/config/config.js';
+import { DEMO_PASSWORD, seedDemo } from '../../apps/api/src/seed/demo.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  db: TestDatabase;
+  config: AppConfig;
+  baseUrl: string;
+  /** Logs a demo user in and returns the bearer token (cached per user). */
+  token(username: string): Promise<string>;
+  /** fetch against the app with an optional demo user's bearer token. */
+  request(path: string, init?: RequestInit & { as?: string; json?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** The real application on a real PostgreSQL database of its own, listening on a random port. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  await seedDemo(db.dataSource);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: db.url, PORT: '0', ...env });
+  const app = await createApp(config, db.dataSource);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const tokens = new Map<string, string>();
+  const token = async (username: string) => {
+    const cached = tokens.get(username);
+    if (cached) return cached;
+    const res = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+    });
+    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
+    const t = ((await res.json()) as { token: string }).token;
+    tokens.set(username, t);
+    return t;
+  };
+  return {
+    app, db, config, baseUrl, token,
+    async request(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.as) headers.set('authorization', `Bearer ${await token(init.as)}`);
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set('content-type', 'application/json');
+        body = JSON.stringify(init.json);
+      }
+      return fetch(`${baseUrl}${path}`, { ...init, headers, body });
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Row counts of every table: used to prove a refused request changed nothing. */
+export async function tableCounts(app: TestApp): Promise<Record<string, number>> {
+  const tables: { table_name: string }[] = await app.db.dataSource.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+  );
+  const out: Record<string, number> = {};
+  for (const { table_name } of tables) {
+    const [{ n }] = await app.db.dataSource.query(`SELECT count(*)::int AS n FROM "${table_name}"`);
+    out[table_name] = n;
+  }
+  return out;
+}
