@@ -156,6 +156,7 @@ export function permissionConditions(
     needRole('chief');
     if (userId !== ctx.chiefId) out.push(cond('NOT_DOCUMENT_CHIEF', 'Only the chief (科长) in charge of this document may do this.'));
   };
+  /** Separation of duties; only reported when the actor holds the role at all. */
   const notDrafter = (code: 'PROOFREADER_IS_DRAFTER' | 'REVIEWER_IS_DRAFTER' | 'SIGNER_IS_DRAFTER', who: string): void => {
     if (isDrafter(ctx, userId)) out.push(cond(code, `The ${who} must not be one of the document's drafters (separation of duties).`));
   };
@@ -198,34 +199,30 @@ export function permissionConditions(
     case 'ADD_MARK':
     case 'DISMISS_MARK':
     case 'PASS_PROOFREADING':
-      needRole('proofreader');
-      notDrafter('PROOFREADER_IS_DRAFTER', 'proofreader');
+      if (needRole('proofreader')) notDrafter('PROOFREADER_IS_DRAFTER', 'proofreader');
       break;
     case 'RETURN':
       if (state === 'proofreading') {
-        needRole('proofreader');
-        notDrafter('PROOFREADER_IS_DRAFTER', 'proofreader');
+        if (needRole('proofreader')) notDrafter('PROOFREADER_IS_DRAFTER', 'proofreader');
       } else if (state === 'review') {
-        needRole('reviewer');
-        notDrafter('REVIEWER_IS_DRAFTER', 'reviewer');
+        if (needRole('reviewer')) notDrafter('REVIEWER_IS_DRAFTER', 'reviewer');
       } else {
         needRole('clerk');
       }
       break;
     case 'REVIEW':
-      needRole('reviewer');
-      notDrafter('REVIEWER_IS_DRAFTER', 'reviewer');
+      if (needRole('reviewer')) notDrafter('REVIEWER_IS_DRAFTER', 'reviewer');
       break;
     case 'SIGN':
     case 'REJECT': {
-      needRole('signer');
+      const isSigner = needRole('signer');
       const slots = ctx.requiredSigners.filter((r) => r.signerId === userId);
       if (slots.length === 0) {
         out.push(cond('NOT_REQUIRED_SIGNER', 'You are not a required signer (签发人) of this document.'));
       } else if (slots.every((slot) => hasSigned(ctx, slot))) {
         out.push(cond('ALREADY_SIGNED', 'You have already signed this document for every issuing body you sign for.'));
       }
-      notDrafter('SIGNER_IS_DRAFTER', 'signer');
+      if (isSigner) notDrafter('SIGNER_IS_DRAFTER', 'signer');
       break;
     }
     case 'REGISTER':
@@ -549,19 +546,20 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
   }
 }
 
-/** All conditions `event` fails in `state`: permission first, then (if the event exists in the state) the gate. */
+/**
+ * All conditions `event` fails in `state`. When the actor may not send the event at all (role, assignment,
+ * wrong state) only those permission conditions are reported; otherwise the payload and gate conditions.
+ */
 export function rejectionConditions(state: OutgoingState, ctx: OutgoingContext, event: OutgoingEvent): GateCondition[] {
   const permission = permissionConditions(state, ctx, event?.actor, event?.type);
-  const available = isStateName(state) && (STATE_EVENTS[state] as readonly string[]).includes(event?.type);
-  if (!available) return permission;
-  const noActor = permission.some((p) => p.code === 'NO_ACTOR');
-  return noActor ? permission : [...permission, ...gateConditions(state, ctx, event)];
+  if (permission.length) return permission;
+  return gateConditions(state, ctx, event);
 }
 
 /**
  * Why the machine does not accept `event` in `snapshot`: the gate (the stage the document is in) and
  * every unmet condition, with stable codes. Null when the event would be accepted.
- * Covers both permission (role/assignment) and gate/payload conditions.
+ * Permission failures (role/assignment) are explained too, with their own codes.
  */
 export function explainRejection(
   snapshot: { value: unknown; context: OutgoingContext },

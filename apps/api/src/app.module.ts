@@ -14,6 +14,7 @@ import { AuthService } from './auth/auth.service.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { HealthController } from './health/health.controller.js';
+import { DocumentsModule } from './documents/documents.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -46,6 +47,7 @@ export class AppModule {
           dataSourceFactory: async () => dataSource,
         }),
         TerminusModule,
+        DocumentsModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, HealthController],

@@ -1,0 +1,23 @@
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(3000);
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.GONGWEN_DATA_DIR).toBe('.gongwen');
+  });
+
+  it('names the variable and what is expected when a value is bad', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT="abc": expected a port number/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL="mysql:\/\/x": expected a postgres/);
+    expect(() => loadConfig({ GONGWEN_SEED_DEMO: 'maybe' })).toThrow(/GONGWEN_SEED_DEMO="maybe": expected true or false/);
+    expect(() => loadConfig({ GONGWEN_ADMIN_PASSWORD: 'short' })).toThrow(/at least 12/);
+  });
+
+  it('parses booleans and numbers', () => {
+    const c = loadConfig({ GONGWEN_SEED_DEMO: 'true', PORT: '8080', DATABASE_URL: 'postgres://u@h/db' });
+    expect(c).toMatchObject({ GONGWEN_SEED_DEMO: true, PORT: 8080, DATABASE_URL: 'postgres://u@h/db' });
+  });
+});

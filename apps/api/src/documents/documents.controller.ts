@@ -1,0 +1,184 @@
+import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser, RequireScope } from '../auth/decorators.js';
+import { AppError } from '../common/errors.js';
+import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
+import { ZodPipe, jsonSchema } from '../common/zod.js';
+import { DocumentsService, type WriteResult } from './documents.service.js';
+import { CLIENT_EVENT_TYPES, CreateDocumentBody, EVENT_PAYLOADS, EditContentBody, EditSectionBody, ListQuery } from './schemas.js';
+
+const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters');
+
+function parseIfMatch(h: string | undefined): number | undefined {
+  if (h === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
+  if (!m) throw new AppError('VALIDATION_FAILED', 'If-Match must be the document version, e.g. "3".', { errors: [{ in: 'header', field: 'If-Match', message: 'expected a version' }] });
+  return Number(m[1]);
+}
+
+function parseKey(h: string | undefined): string | undefined {
+  if (h === undefined) return undefined;
+  const r = IdempotencyKey.safeParse(h);
+  if (!r.success) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be printable ASCII, at most 200 characters.', { errors: [{ in: 'header', field: 'Idempotency-Key', message: r.error.issues[0].message }] });
+  return r.data;
+}
+
+function send(res: Response, r: WriteResult) {
+  res.status(r.status);
+  res.setHeader('ETag', `"${r.body.version}"`);
+  if (r.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  return r.body;
+}
+
+const DocumentSchema = z.object({
+  id: z.uuid(), state: z.string(), version: z.number().int(), documentNumber: z.string().nullable(),
+  currentRevision: z.object({ number: z.number().int(), hash: z.string() }),
+  content: z.record(z.string(), z.unknown()),
+  allowedEvents: z.array(z.object({ type: z.string(), payloadSchema: z.record(z.string(), z.unknown()).optional(), endpoint: z.string().optional() })),
+}).loose();
+
+const EventBodySchema = {
+  oneOf: CLIENT_EVENT_TYPES.map((type) => {
+    const s = jsonSchema(EVENT_PAYLOADS[type]) as { properties?: Record<string, unknown>; required?: string[] };
+    return { ...s, title: type, properties: { type: { const: type }, ...(s.properties ?? {}) }, required: ['type', ...(s.required ?? [])] };
+  }),
+  discriminator: { propertyName: 'type' },
+};
+
+const ifMatchHeader = ApiHeader({ name: 'If-Match', required: false, description: 'The version you last saw (the ETag); a stale one gets 409' });
+const idemHeader = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first response without applying anything twice' });
+
+@ApiTags('documents')
+@Controller('api/documents')
+export class DocumentsController {
+  constructor(private readonly documents: DocumentsService) {}
+
+  @Post()
+  @RequireScope('draft')
+  @idemHeader
+  @ApiOperation({ operationId: 'createDocument', summary: 'Open a document (chief): kind, title, issuing bodies and their signers, sections and drafters' })
+  @ApiZodBody(CreateDocumentBody)
+  @ApiZodResponse(201, DocumentSchema)
+  @ApiProblems(403, 422)
+  async create(@CurrentUser() user: AuthUser, @Body(new ZodPipe(CreateDocumentBody)) body: z.infer<typeof CreateDocumentBody>, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+    return send(res, await this.documents.create(user, body, parseKey(key)));
+  }
+
+  @Get()
+  @ApiOperation({ operationId: 'listDocuments', summary: 'Documents I can see; filters: state, kind, my tasks, title text (Chinese works); cursor pagination' })
+  @ApiZodQuery(ListQuery)
+  @ApiZodResponse(200, z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }))
+  @ApiProblems()
+  list(@CurrentUser() user: AuthUser, @Query(new ZodPipe(ListQuery)) q: z.infer<typeof ListQuery>) {
+    return this.documents.list(user, q);
+  }
+
+  @Get(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ operationId: 'getDocument', summary: 'The document: state, version (also the ETag), current revision and the events I may send now' })
+  @ApiZodResponse(200, DocumentSchema)
+  @ApiProblems(404)
+  async get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    const doc = await this.documents.get(user, id);
+    res.setHeader('ETag', `"${doc.version}"`);
+    return doc;
+  }
+
+  @Post(':id/events')
+  @RequireScope('draft')
+  @ifMatchHeader
+  @idemHeader
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ operationId: 'sendDocumentEvent', summary: 'Send a workflow event ({ "type": ..., ...payload }); 409 on a stale If-Match, 422 naming the gate and each unmet condition' })
+  @ApiZodBody(z.looseObject({ type: z.enum(CLIENT_EVENT_TYPES as [string, ...string[]]) }))
+  @ApiProblems(403, 404, 409, 422)
+  async sendEvent(
+    @CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
+  ) {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object with a "type".', { errors: [{ field: 'type', message: 'required' }] });
+    new ZodPipe(z.unknown()).transform(body, { type: 'body' });
+    return send(res, await this.documents.sendEvent(user, id, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+  }
+
+  @Put(':id/sections/:sectionId')
+  @RequireScope('draft')
+  @ifMatchHeader
+  @idemHeader
+  @ApiOperation({ operationId: 'editSection', summary: "A drafter's text for a section: a new immutable revision (drafting only, by the section's drafter)" })
+  @ApiZodBody(EditSectionBody)
+  @ApiZodResponse(200, DocumentSchema)
+  @ApiProblems(403, 404, 409, 422)
+  async editSection(
+    @CurrentUser() user: AuthUser, @Param('id') id: string, @Param('sectionId') sectionId: string, @Body(new ZodPipe(EditSectionBody)) body: z.infer<typeof EditSectionBody>,
+    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.documents.editSection(user, id, sectionId, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+  }
+
+  @Put(':id/content')
+  @RequireScope('draft')
+  @ifMatchHeader
+  @idemHeader
+  @ApiOperation({ operationId: 'editContent', summary: 'Edit metadata and sections (chief in consolidation; drafters and chief in proofreading, resolving marks): a new revision' })
+  @ApiZodBody(EditContentBody)
+  @ApiZodResponse(200, DocumentSchema)
+  @ApiProblems(403, 404, 409, 422)
+  async editContent(
+    @CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(EditContentBody)) body: z.infer<typeof EditContentBody>,
+    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
+  ) {
+    return send(res, await this.documents.editContent(user, id, body as never, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ operationId: 'getDocumentHistory', summary: 'The audit trail: every event with actor, states, reason, revision hash and the hash chain' })
+  @ApiZodResponse(200, z.object({ items: z.array(z.record(z.string(), z.unknown())) }))
+  @ApiProblems(404)
+  history(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.documents.history(user, id);
+  }
+
+  @Get(':id/revisions')
+  @ApiOperation({ operationId: 'listRevisions', summary: 'Every revision: number, author, time and content hash' })
+  @ApiZodResponse(200, z.object({ items: z.array(z.record(z.string(), z.unknown())) }))
+  @ApiProblems(404)
+  revisions(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.documents.revisions(user, id);
+  }
+
+  @Get(':id/revisions/:number')
+  @ApiOperation({ operationId: 'getRevision', summary: 'One revision with its content' })
+  @ApiZodResponse(200, z.record(z.string(), z.unknown()))
+  @ApiProblems(404)
+  revision(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('number') number: string) {
+    return this.documents.revision(user, id, revisionNumber(number));
+  }
+
+  @Get(':id/diff')
+  @ApiOperation({ operationId: 'diffRevisions', summary: 'Structured diff between two revisions (fields, blocks, character changes)' })
+  @ApiZodQuery(z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }))
+  @ApiZodResponse(200, z.record(z.string(), z.unknown()))
+  @ApiProblems(404)
+  diff(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(z.strictObject({ from: z.coerce.number().int().min(1).max(1e6), to: z.coerce.number().int().min(1).max(1e6) }))) q: { from: number; to: number }) {
+    return this.documents.diff(user, id, q.from, q.to);
+  }
+
+  @Get(':id/verify')
+  @ApiOperation({ operationId: 'verifyDocument', summary: 'Recompute the hash chain, revision hashes and replay the workflow; names the first broken item' })
+  @ApiZodResponse(200, z.object({ ok: z.boolean(), events: z.number(), revisions: z.number(), firstBroken: z.record(z.string(), z.unknown()).nullable() }).loose())
+  @ApiProblems(404)
+  verify(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.documents.verify(user, id);
+  }
+}
+
+function revisionNumber(s: string): number {
+  if (!/^\d{1,6}$/.test(s)) throw new AppError('NOT_FOUND', `No revision ${s}.`);
+  return Number(s);
+}
+
+export { EventBodySchema };

@@ -1,0 +1,629 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { canonicalJson, contentHash, sha256Hex } from '../../../../libs/document/src/canonical.js';
+import { diffContent } from '../../../../libs/document/src/diff.js';
+import {
+  CLASSIFICATION_LEVELS, URGENCY_LEVELS, classificationRank, missingElements,
+  type DocumentContent, type IssuerRef, type Section,
+} from '../../../../libs/document/src/model.js';
+import {
+  applyEvent, createOutgoingSnapshot, isPermitted, OUTGOING_WORKFLOW, permittedEvents, persistSnapshot, restoreSnapshot,
+  signerAuthorityViolations, validateOutgoingInput, type OutgoingSnapshot,
+} from '../../../../workflows/outgoing/index.js';
+import type { Actor, OutgoingContext, OutgoingEvent, OutgoingInput, OutgoingState, Role } from '../../../../workflows/outgoing/types.js';
+import { AuthService } from '../auth/auth.service.js';
+import type { AuthUser } from '../auth/auth.types.js';
+import { AppError } from '../common/errors.js';
+import { jsonSchema } from '../common/zod.js';
+import { transitionsTotal } from '../health/metrics.js';
+import { auditHash, auditRecordFromRow, type AuditRecord } from './audit.js';
+import {
+  CLIENT_EVENT_TYPES, EVENT_PAYLOADS, EventEnvelope, type ClientEventType, type CreateDocumentInput,
+} from './schemas.js';
+import { currentTasks, participantsOf, poolStatesFor, taskFor } from './tasks.js';
+import { validationError } from '../common/zod.js';
+import type { z } from 'zod';
+
+export interface DocumentRow {
+  id: string;
+  workflow_id: string;
+  workflow_version: number;
+  state: OutgoingState;
+  version: number;
+  snapshot: { value: OutgoingState; context: OutgoingContext; workflow?: string; version?: number };
+  kind: string;
+  title: string;
+  classification: string;
+  classification_rank: number;
+  urgency: string;
+  major: boolean;
+  issuer_unit_ids: string[];
+  chief_id: string;
+  participant_ids: string[];
+  current_revision: number;
+  document_number: string | null;
+  deadline: Date | null;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface WriteOptions {
+  /** Expected document version from If-Match. */
+  ifMatch?: number;
+  idempotencyKey?: string;
+}
+
+export interface WriteResult { status: number; body: Record<string, unknown>; replayed: boolean }
+
+const YEAR_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' });
+
+function actorOf(user: AuthUser): Actor {
+  return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined };
+}
+
+function notFound(): AppError {
+  return new AppError('NOT_FOUND', 'No such document.');
+}
+
+/**
+ * Documents and their workflow. Every write loads the document under a row lock, lets the pure machine
+ * decide, and writes snapshot, revision, audit event (hash-chained) and outbox rows in one transaction.
+ */
+@Injectable()
+export class DocumentsService {
+  constructor(@InjectDataSource() private readonly db: DataSource, private readonly auth: AuthService) {}
+
+  // ---------------------------------------------------------------- visibility
+
+  /** A document exists for a user only if cleared for it and either has a part in it or works its stage. */
+  canSee(row: Pick<DocumentRow, 'classification_rank' | 'participant_ids' | 'state'>, user: AuthUser): boolean {
+    if (user.roles.length === 1 && user.roles[0] === 'admin') return false;
+    if (row.classification_rank > classificationRank(user.clearance)) return false;
+    return row.participant_ids.includes(user.id) || poolStatesFor(user.roles).includes(row.state);
+  }
+
+  private async loadVisible(m: EntityManager, user: AuthUser, id: string, lock = false): Promise<DocumentRow> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw notFound();
+    const rows: DocumentRow[] = await m.query(`SELECT * FROM documents WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    const row = rows[0];
+    if (!row || !this.canSee(row, user)) throw notFound();
+    return row;
+  }
+
+  async getRow(user: AuthUser, id: string): Promise<DocumentRow> {
+    return this.loadVisible(this.db.manager, user, id);
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(user: AuthUser, input: CreateDocumentInput, idempotencyKey?: string): Promise<WriteResult> {
+    if (!user.roles.includes('chief')) throw new AppError('FORBIDDEN_ROLE', 'Only a section chief (科长) opens a document.');
+    const requestHash = sha256Hex(canonicalJson({ op: 'create', input }));
+    const replay = await this.replayIdempotent(user, idempotencyKey, requestHash);
+    if (replay) return replay;
+
+    const units: { id: string; name: string; code: string; kind: string }[] = await this.db.query(
+      `SELECT id, name, code, kind FROM units WHERE id = ANY($1::uuid[])`, [input.issuerUnitIds],
+    );
+    const issuers: IssuerRef[] = input.issuerUnitIds.map((uid, i) => {
+      const u = units.find((x) => x.id === uid);
+      if (!u || u.kind !== 'issuer') throw validationError({ issues: [{ path: ['issuerUnitIds', i], code: 'custom', message: 'not an issuing body' }] } as unknown as z.ZodError);
+      return { unitId: u.id, name: u.name, code: u.code };
+    });
+    const userIds = [...new Set([...input.sections.map((s) => s.drafterId), ...input.signers.map((s) => s.signerId)])];
+    const users: { id: string; roles: Role[] }[] = await this.db.query(`SELECT id, roles FROM users WHERE id = ANY($1::uuid[]) AND active`, [userIds]);
+    const problems: { path: (string | number)[]; code: string; message: string }[] = [];
+    input.sections.forEach((s, i) => {
+      if (!users.find((u) => u.id === s.drafterId)?.roles.includes('secretary')) problems.push({ path: ['sections', i, 'drafterId'], code: 'custom', message: 'not an active secretary' });
+    });
+    input.signers.forEach((s, i) => {
+      if (!users.find((u) => u.id === s.signerId)?.roles.includes('signer')) problems.push({ path: ['signers', i, 'signerId'], code: 'custom', message: 'not an active signer' });
+      if (!input.issuerUnitIds.includes(s.issuerUnitId)) problems.push({ path: ['signers', i, 'issuerUnitId'], code: 'custom', message: 'not one of the issuing bodies' });
+    });
+    for (const uid of input.issuerUnitIds) {
+      if (!input.signers.some((s) => s.issuerUnitId === uid)) problems.push({ path: ['signers'], code: 'custom', message: `no signer for issuing body ${uid}` });
+    }
+    if (problems.length) throw validationError({ issues: problems } as unknown as z.ZodError);
+
+    const documentId = randomUUID();
+    const sections: Section[] = input.sections.map((s, i) => ({ id: s.id ?? `s${i + 1}`, title: s.title, drafterId: s.drafterId, blocks: s.blocks }));
+    if (new Set(sections.map((s) => s.id)).size !== sections.length) throw validationError({ issues: [{ path: ['sections'], code: 'custom', message: 'section ids must be unique' }] } as unknown as z.ZodError);
+    const content: DocumentContent = {
+      kind: input.kind, title: input.title, issuers, mainRecipients: input.mainRecipients, copiesTo: input.copiesTo,
+      classification: input.classification, secrecyPeriod: input.secrecyPeriod, urgency: input.urgency, note: input.note,
+      attachments: input.attachments, sections, minutes: input.minutes,
+    };
+    const hash = contentHash(content);
+    const workflowInput: OutgoingInput = {
+      documentId, kind: input.kind, classification: input.classification, issuerUnitIds: input.issuerUnitIds, major: input.major,
+      chiefId: user.id, sections: sections.map((s) => ({ id: s.id, title: s.title, drafterId: s.drafterId })),
+      revision: { number: 1, hash }, missingElements: missingElements(content),
+      requiredSigners: input.issuerUnitIds.map((uid) => ({ issuerUnitId: uid, signerId: input.signers.find((s) => s.issuerUnitId === uid)!.signerId })),
+      creatorId: user.id,
+    };
+    const inputProblems = validateOutgoingInput(workflowInput);
+    if (inputProblems.length) throw new AppError('VALIDATION_FAILED', inputProblems.join(' '), { errors: inputProblems.map((message) => ({ field: '(root)', message })) });
+    const snapshot = createOutgoingSnapshot(workflowInput);
+    const at = new Date();
+
+    return this.db.transaction(async (m) => {
+      const replayInTx = await this.replayIdempotent(user, idempotencyKey, requestHash, m);
+      if (replayInTx) return replayInTx;
+      const persisted = persistSnapshot(snapshot);
+      const ctx = persisted.context;
+      const tasks = currentTasks('drafting', ctx);
+      await m.query(
+        `INSERT INTO documents (id, workflow_id, workflow_version, state, version, snapshot, kind, title, classification, classification_rank,
+           urgency, urgency_rank, major, issuer_unit_ids, chief_id, participant_ids, assignee_ids, task_roles, current_revision, deadline, created_by, created_at, updated_at)
+         VALUES ($1,$2,$3,'drafting',1,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,1,$17,$13,$18,$18)`,
+        [documentId, OUTGOING_WORKFLOW.id, OUTGOING_WORKFLOW.version, persisted, content.kind, content.title, content.classification,
+          CLASSIFICATION_LEVELS.indexOf(content.classification), content.urgency, URGENCY_LEVELS.indexOf(content.urgency), input.major,
+          input.issuerUnitIds, user.id, participantsOf(ctx, [user.id]), tasks.assigneeIds, tasks.taskRoles, input.deadline ?? null, at],
+      );
+      await m.query(`INSERT INTO revisions (document_id, number, author_id, content, hash, created_at) VALUES ($1, 1, $2, $3, $4, $5)`, [documentId, user.id, content, hash, at]);
+      await this.appendAudit(m, {
+        documentId, seq: 1, actorId: user.id, actorRoles: user.roles, eventType: 'CREATE', payload: { input: workflowInput },
+        fromState: null, toState: 'drafting', reason: null, revisionNumber: 1, revisionHash: hash, createdAt: at.toISOString(), prevHash: null,
+      });
+      await m.query(`INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.created', $2)`, [documentId, { documentId, assigneeIds: tasks.assigneeIds }]);
+      const row: DocumentRow = (await m.query(`SELECT * FROM documents WHERE id = $1`, [documentId]))[0];
+      const body = this.view(row, user, content, hash);
+      await this.storeIdempotent(m, user, idempotencyKey, documentId, requestHash, 201, body);
+      return { status: 201, body, replayed: false };
+    });
+  }
+
+  // ---------------------------------------------------------------- read
+
+  async get(user: AuthUser, id: string) {
+    const row = await this.loadVisible(this.db.manager, user, id);
+    const rev = await this.db.query(`SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
+    return this.view(row, user, rev[0].content, rev[0].hash);
+  }
+
+  /** The document as returned by the API: state, version, content of the current revision, allowed events. */
+  view(row: DocumentRow, user: AuthUser, content: DocumentContent, hash: string) {
+    const ctx = row.snapshot.context;
+    const state = row.state;
+    const allowed = state === 'archived' || state === 'withdrawn' ? [] : permittedEvents(state, ctx, actorOf(user));
+    const lastSignature = [...ctx.signatures].sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+    return {
+      id: row.id,
+      workflow: { id: row.workflow_id, version: row.workflow_version },
+      state,
+      version: row.version,
+      major: row.major,
+      documentNumber: row.document_number,
+      currentRevision: { number: row.current_revision, hash },
+      content,
+      sections: ctx.sections,
+      discussion: ctx.discussion ?? null,
+      marks: ctx.marks,
+      review: ctx.review ?? null,
+      requiredSigners: ctx.requiredSigners,
+      signatures: ctx.signatures,
+      registration: ctx.registration ?? null,
+      readers: ctx.readers,
+      filing: ctx.filing ?? null,
+      decisions: ctx.decisions,
+      lastReason: ctx.lastReason ?? null,
+      dateOfIssue: lastSignature ? lastSignature.at.slice(0, 10) : null,
+      deadline: row.deadline ? new Date(row.deadline).toISOString() : null,
+      myTask: taskFor(state, ctx, user.id, user.roles),
+      allowedEvents: allowed.map((type) => ({
+        type,
+        ...(type === 'EDIT_SECTION' || type === 'EDIT_CONTENT'
+          ? { endpoint: type === 'EDIT_SECTION' ? `PUT /api/documents/${row.id}/sections/{sectionId}` : `PUT /api/documents/${row.id}/content` }
+          : { payloadSchema: jsonSchema(EVENT_PAYLOADS[type as ClientEventType]) }),
+      })),
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+    };
+  }
+
+  async list(user: AuthUser, q: { state?: string; kind?: string; mine?: 'tasks' | 'all'; q?: string; cursor?: string; limit: number }) {
+    const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles)];
+    const where = [`d.classification_rank <= $2`, `(d.participant_ids @> ARRAY[$1]::uuid[] OR d.state = ANY($3::text[]))`];
+    if (user.roles.length === 1 && user.roles[0] === 'admin') where.push('false');
+    if (q.state) { params.push(q.state); where.push(`d.state = $${params.length}`); }
+    if (q.kind) { params.push(q.kind); where.push(`d.kind = $${params.length}`); }
+    if (q.mine === 'tasks') {
+      params.push(user.roles);
+      where.push(`(d.assignee_ids @> ARRAY[$1]::uuid[] OR d.task_roles && $${params.length}::text[])`);
+    }
+    if (q.q) {
+      params.push(q.q);
+      where.push(`d.title_bigrams @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
+    }
+    let order = `d.updated_at DESC, d.id DESC`;
+    if (q.mine === 'tasks') {
+      order = `d.urgency_rank DESC, d.deadline ASC NULLS LAST, d.created_at ASC, d.id ASC`;
+    } else if (q.cursor) {
+      const [ts, id] = decodeCursor(q.cursor);
+      params.push(ts, id);
+      where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(q.limit + 1);
+    const rows: (DocumentRow & { ctx: OutgoingContext })[] = await this.db.query(
+      `SELECT d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.document_number, d.deadline, d.created_at, d.updated_at,
+              d.current_revision, d.snapshot->'context' AS ctx
+         FROM documents d WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length}`,
+      params,
+    );
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => ({
+        id: r.id, state: r.state, version: r.version, kind: r.kind, title: r.title, classification: r.classification, urgency: r.urgency,
+        documentNumber: r.document_number, currentRevision: r.current_revision, deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
+        createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
+        myTask: taskFor(r.state, r.ctx, user.id, user.roles),
+      })),
+      nextCursor: more && last && q.mine !== 'tasks' ? encodeCursor(new Date(last.updated_at), last.id) : null,
+    };
+  }
+
+  // ---------------------------------------------------------------- write
+
+  /** POST /events: a client event. */
+  async sendEvent(user: AuthUser, id: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+    const envelope = EventEnvelope.safeParse(body);
+    if (!envelope.success) throw validationError(envelope.error);
+    const type = envelope.data.type;
+    const { type: _t, ...rest } = body as Record<string, unknown>;
+    const parsed = EVENT_PAYLOADS[type].safeParse(rest);
+    if (!parsed.success) throw validationError(parsed.error);
+    const payload = parsed.data as Record<string, unknown>;
+    if (type === 'SIGN') {
+      const password = payload.password as string | undefined;
+      delete payload.password;
+      // the web UI (cookie session) confirms a signature with the password; API clients may too
+      if (user.via === 'cookie' || password !== undefined) {
+        if (!password || !(await this.auth.verifyPassword(user.id, password))) {
+          throw new AppError('PASSWORD_CONFIRMATION', 'Signing needs your password again, and it did not match.');
+        }
+      }
+    }
+    const requestHash = sha256Hex(canonicalJson({ op: 'event', id, type, payload }));
+    return this.transition(user, id, opts, requestHash, async (m, row) => {
+      const actor = actorOf(user);
+      const at = new Date().toISOString();
+      let event: OutgoingEvent;
+      switch (type) {
+        case 'ADD_SECTION': event = { type, actor, at, sectionId: `s${row.snapshot.context.sections.length + 1}_${randomUUID().slice(0, 4)}`, ...(payload as { title: string; drafterId: string }) }; break;
+        case 'ADD_MARK': event = { type, actor, at, markId: `m${randomUUID().slice(0, 8)}`, ...(payload as any) }; break;
+        case 'REGISTER': {
+          const { copies, readerIds } = payload as { copies: number; readerIds: string[] };
+          await this.assertUsersWithRole(m, readerIds, 'reader', 'readerIds');
+          const number = await this.allocateNumber(m, row);
+          event = { type, actor, at, copies, readerIds, ...number };
+          break;
+        }
+        case 'START_DISCUSSION': {
+          const p = payload as { invitees: string[]; requireAll: boolean };
+          await this.assertUsersWithRole(m, p.invitees, 'discussant', 'invitees');
+          event = { type, actor, at, ...p };
+          break;
+        }
+        case 'SIGN': {
+          const issuerUnitId = payload.issuerUnitId as string;
+          if (isPermitted(row.state, row.snapshot.context, actor, 'SIGN')) {
+            const missing = signerAuthorityViolations(actor.authority, row.snapshot.context, issuerUnitId);
+            if (missing.length) throw new AppError('OUTSIDE_AUTHORITY', missing.join(' '), { missing });
+          }
+          event = { type, actor, at, ...(payload as { issuerUnitId: string; opinion?: string }) };
+          break;
+        }
+        default:
+          event = { type, actor, at, ...payload } as OutgoingEvent;
+      }
+      return { event };
+    });
+  }
+
+  /** PUT sections/{sectionId}: a drafter's new text for a section (a new revision + EDIT_SECTION). */
+  async editSection(user: AuthUser, id: string, sectionId: string, body: { title?: string; blocks: DocumentContent['sections'][number]['blocks'] }, opts: WriteOptions) {
+    const requestHash = sha256Hex(canonicalJson({ op: 'section', id, sectionId, body }));
+    return this.transition(user, id, opts, requestHash, async (m, row, currentContent) => {
+      let current = currentContent;
+      let section = current.sections.find((s) => s.id === sectionId);
+      if (!section) {
+        // a section added by the chief (ADD_SECTION) enters the content with its drafter's first text
+        const added = row.snapshot.context.sections.find((s) => s.id === sectionId);
+        if (!added) throw new AppError('NOT_FOUND', `No section ${sectionId} in this document.`);
+        section = { id: added.id, title: added.title, drafterId: added.drafterId, blocks: [] };
+        current = { ...current, sections: [...current.sections, section] };
+      }
+      if (section.drafterId !== user.id) {
+        throw new AppError('NOT_PERMITTED', `Section ${sectionId} is drafted by someone else; only its drafter edits it here.`, { state: row.state, event: 'EDIT_SECTION' });
+      }
+      const next: DocumentContent = { ...current, sections: current.sections.map((s) => (s.id === sectionId ? { ...s, title: body.title ?? s.title, blocks: body.blocks } : s)) };
+      const revision = await this.newRevision(m, row, user, next);
+      return { event: { type: 'EDIT_SECTION', actor: actorOf(user), at: revision.at, sectionId, revision: revision.info }, content: next, hash: revision.info.hash };
+    });
+  }
+
+  /** PUT content: consolidation edits (chief) or fixes during proofreading that resolve marks. */
+  async editContent(
+    user: AuthUser, id: string,
+    body: { metadata?: Partial<DocumentContent>; sections?: { id: string; title?: string; blocks: Section['blocks'] }[]; resolvesMarks?: string[] },
+    opts: WriteOptions,
+  ) {
+    const requestHash = sha256Hex(canonicalJson({ op: 'content', id, body }));
+    return this.transition(user, id, opts, requestHash, async (m, row, current) => {
+      const sections = current.sections.map((s) => {
+        const edit = body.sections?.find((e) => e.id === s.id);
+        return edit ? { ...s, title: edit.title ?? s.title, blocks: edit.blocks } : s;
+      });
+      for (const e of body.sections ?? []) if (!current.sections.some((s) => s.id === e.id)) throw new AppError('NOT_FOUND', `No section ${e.id} in this document.`);
+      const meta = body.metadata ?? {};
+      if (meta.classification && meta.classification !== current.classification) {
+        throw new AppError('VALIDATION_FAILED', 'The classification is set when the document is opened; it cannot change during editing.', { errors: [{ field: 'metadata.classification', message: 'cannot change' }] });
+      }
+      const next: DocumentContent = { ...current, ...stripUndefined(meta), issuers: current.issuers, sections };
+      const revision = await this.newRevision(m, row, user, next);
+      return {
+        event: { type: 'EDIT_CONTENT', actor: actorOf(user), at: revision.at, revision: revision.info, ...(body.resolvesMarks ? { resolvesMarks: body.resolvesMarks } : {}) },
+        content: next, hash: revision.info.hash,
+      };
+    });
+  }
+
+  private async newRevision(m: EntityManager, row: DocumentRow, user: AuthUser, content: DocumentContent) {
+    const number = row.current_revision + 1;
+    const hash = contentHash(content);
+    const at = new Date().toISOString();
+    await m.query(`INSERT INTO revisions (document_id, number, author_id, content, hash, created_at) VALUES ($1,$2,$3,$4,$5,$6)`, [row.id, number, user.id, content, hash, at]);
+    return { at, info: { number, hash, missingElements: missingElements(content) } };
+  }
+
+  /**
+   * The one write path: lock the row, check version and idempotency, build the event, let the pure
+   * machine decide, then write snapshot + audit event + outbox (+ idempotency record) atomically.
+   */
+  private async transition(
+    user: AuthUser, id: string, opts: WriteOptions, requestHash: string,
+    build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
+  ): Promise<WriteResult> {
+    const replay = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
+    if (replay) return replay;
+    try {
+      const result = await this.db.transaction(async (m) => {
+        const row = await this.loadVisible(m, user, id, true);
+        const replayInTx = await this.replayIdempotent(user, opts.idempotencyKey, requestHash, m);
+        if (replayInTx) return replayInTx;
+        if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) {
+          throw new AppError('VERSION_CONFLICT', `The document is at version ${row.version}, not ${opts.ifMatch}; reload it and try again.`, { currentVersion: row.version }, { ETag: `"${row.version}"` });
+        }
+        if (row.state === 'archived') throw new AppError('READ_ONLY', 'The document is filed in the archive and can no longer change.');
+        const snapshot: OutgoingSnapshot = restoreSnapshot(row.snapshot);
+        const revRows = await m.query(`SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
+        const current: DocumentContent = revRows[0].content;
+        const { event, content, hash } = await build(m, row, current);
+        const actor = event.actor;
+        if (!isPermitted(row.state, snapshot.context, actor, event.type)) {
+          const allowed = permittedEvents(row.state, snapshot.context, actor);
+          throw new AppError('NOT_PERMITTED', `You may not send ${event.type} while the document is in ${row.state}.`, { state: row.state, event: event.type, allowedEvents: allowed });
+        }
+        const applied = applyEvent(snapshot, event);
+        if (!applied.accepted) {
+          transitionsTotal.inc({ event: event.type, outcome: 'refused' });
+          throw new AppError('GATE_FAILED', `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`, {
+            gate: applied.violation?.gate ?? row.state,
+            conditions: applied.violation?.conditions ?? [],
+          });
+        }
+        const persisted = persistSnapshot(applied.snapshot);
+        const ctx = persisted.context;
+        const toState = persisted.value;
+        const tasks = currentTasks(toState, ctx);
+        const newRevision = content ? row.current_revision + 1 : row.current_revision;
+        const registration = ctx.registration;
+        // TypeORM returns [rows, count] for UPDATE … RETURNING
+        const [updated]: [DocumentRow[], number] = await m.query(
+          `UPDATE documents SET state = $2, version = version + 1, snapshot = $3, participant_ids = $4, assignee_ids = $5, task_roles = $6,
+                  current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12, updated_at = now()
+            WHERE id = $1 RETURNING *`,
+          [id, toState, persisted, participantsOf(ctx, [...row.participant_ids, actor.userId]), tasks.assigneeIds, tasks.taskRoles, newRevision,
+            registration?.documentNumber ?? null, (content ?? current).title, (content ?? current).urgency,
+            URGENCY_LEVELS.indexOf((content ?? current).urgency), ctx.major],
+        );
+        const last = await m.query(`SELECT seq, hash FROM audit_events WHERE document_id = $1 ORDER BY seq DESC LIMIT 1`, [id]);
+        const reason = 'reason' in event && typeof event.reason === 'string' ? event.reason : null;
+        await this.appendAudit(m, {
+          documentId: id, seq: last[0].seq + 1, actorId: actor.userId, actorRoles: actor.roles, eventType: event.type, payload: { event },
+          fromState: row.state, toState, reason, revisionNumber: newRevision, revisionHash: hash ?? (await this.revisionHash(m, id, newRevision)),
+          createdAt: event.at, prevHash: last[0].hash,
+        });
+        await m.query(`INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.transitioned', $2)`, [
+          id, { documentId: id, event: event.type, from: row.state, to: toState, assigneeIds: tasks.assigneeIds, taskRoles: tasks.taskRoles },
+        ]);
+        const body = this.view(updated[0], user, content ?? current, hash ?? (await this.revisionHash(m, id, newRevision)));
+        await this.storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, body);
+        transitionsTotal.inc({ event: event.type, outcome: 'applied' });
+        return { status: 200, body, replayed: false } as WriteResult;
+      });
+      return result;
+    } catch (e) {
+      // Two requests with one Idempotency-Key racing on different rows: the loser returns the winner's answer.
+      if ((e as { code?: string; constraint?: string }).constraint === 'idempotency_keys_pkey' || (e as { driverError?: { constraint?: string } }).driverError?.constraint === 'idempotency_keys_pkey') {
+        const replayAfter = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
+        if (replayAfter) return replayAfter;
+      }
+      throw e;
+    }
+  }
+
+  private async revisionHash(m: EntityManager, id: string, number: number): Promise<string> {
+    return (await m.query(`SELECT hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, number]))[0].hash;
+  }
+
+  private async appendAudit(m: EntityManager, r: AuditRecord): Promise<void> {
+    await m.query(
+      `INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+      [r.documentId, r.seq, r.actorId, r.actorRoles, r.eventType, r.payload, r.fromState, r.toState, r.reason, r.revisionNumber, r.revisionHash, r.createdAt, r.prevHash, auditHash(r)],
+    );
+  }
+
+  /** Gapless per issuing body and year: the counter row stays locked until commit, and a rollback undoes it. */
+  private async allocateNumber(m: EntityManager, row: DocumentRow) {
+    const lead = row.issuer_unit_ids[0];
+    const year = Number(YEAR_FMT.format(new Date()));
+    const [{ last_serial: serial }] = await m.query(
+      `INSERT INTO document_number_counters (issuer_unit_id, year, last_serial) VALUES ($1, $2, 1)
+       ON CONFLICT (issuer_unit_id, year) DO UPDATE SET last_serial = document_number_counters.last_serial + 1
+       RETURNING last_serial`,
+      [lead, year],
+    );
+    const [{ code }] = await m.query(`SELECT code FROM units WHERE id = $1`, [lead]);
+    return { documentNumber: `${code}发〔${year}〕${serial}号`, serial: serial as number, year };
+  }
+
+  private async assertUsersWithRole(m: EntityManager, ids: string[], role: Role, field: string) {
+    const rows: { id: string }[] = await m.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND $2 = ANY(roles) AND active`, [ids, role]);
+    const missing = ids.filter((x) => !rows.some((r) => r.id === x));
+    if (missing.length) {
+      throw new AppError('VALIDATION_FAILED', `${field}: not active users with the role ${role}: ${missing.join(', ')}`, { errors: missing.map((x) => ({ field, message: `${x} is not an active ${role}` })) });
+    }
+  }
+
+  private async replayIdempotent(user: AuthUser, key: string | undefined, requestHash: string, m: EntityManager = this.db.manager): Promise<WriteResult | null> {
+    if (!key) return null;
+    const rows = await m.query(`SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, [user.id, key]);
+    if (!rows.length) return null;
+    if (rows[0].request_hash !== requestHash) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used for a different request.');
+    }
+    return { status: rows[0].status, body: rows[0].body, replayed: true };
+  }
+
+  private async storeIdempotent(m: EntityManager, user: AuthUser, key: string | undefined, documentId: string, requestHash: string, status: number, body: unknown) {
+    if (!key) return;
+    await m.query(`INSERT INTO idempotency_keys (user_id, key, document_id, request_hash, status, body) VALUES ($1,$2,$3,$4,$5,$6)`, [user.id, key, documentId, requestHash, status, body]);
+  }
+
+  // ---------------------------------------------------------------- history, revisions, diff, verify
+
+  async history(user: AuthUser, id: string) {
+    await this.loadVisible(this.db.manager, user, id);
+    const rows = await this.db.query(
+      `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [id],
+    );
+    return {
+      items: rows.map((r: Record<string, any>) => ({
+        seq: r.seq, eventType: r.event_type, actor: { id: r.actor_id, username: r.username, displayName: r.display_name, roles: r.actor_roles },
+        fromState: r.from_state, toState: r.to_state, reason: r.reason, revisionNumber: r.revision_number, revisionHash: r.revision_hash,
+        payload: publicPayload(r.payload), at: new Date(r.created_at).toISOString(), prevHash: r.prev_hash, hash: r.hash,
+      })),
+    };
+  }
+
+  async revisions(user: AuthUser, id: string) {
+    await this.loadVisible(this.db.manager, user, id);
+    const rows = await this.db.query(
+      `SELECT r.number, r.hash, r.created_at, r.author_id, u.username, u.display_name FROM revisions r JOIN users u ON u.id = r.author_id
+        WHERE r.document_id = $1 ORDER BY r.number`, [id],
+    );
+    return { items: rows.map((r: Record<string, any>) => ({ number: r.number, hash: r.hash, author: { id: r.author_id, username: r.username, displayName: r.display_name }, createdAt: new Date(r.created_at).toISOString() })) };
+  }
+
+  async revision(user: AuthUser, id: string, number: number) {
+    await this.loadVisible(this.db.manager, user, id);
+    const rows = await this.db.query(`SELECT number, hash, content, created_at, author_id FROM revisions WHERE document_id = $1 AND number = $2`, [id, number]);
+    if (!rows.length) throw new AppError('NOT_FOUND', `No revision ${number}.`);
+    const r = rows[0];
+    return { number: r.number, hash: r.hash, authorId: r.author_id, createdAt: new Date(r.created_at).toISOString(), content: r.content as DocumentContent };
+  }
+
+  async diff(user: AuthUser, id: string, from: number, to: number) {
+    const [a, b] = await Promise.all([this.revision(user, id, from), this.revision(user, id, to)]);
+    return { from: { number: a.number, hash: a.hash }, to: { number: b.number, hash: b.hash }, ...diffContent(a.content, b.content) };
+  }
+
+  /**
+   * Recomputes every audit event's hash and link, every revision's content hash, and replays the events
+   * through the machine to check the stored snapshot. Names the first broken item.
+   */
+  async verify(user: AuthUser, id: string) {
+    const row = await this.loadVisible(this.db.manager, user, id);
+    return verifyDocument(this.db.manager, row);
+  }
+}
+
+export async function verifyDocument(m: EntityManager, row: DocumentRow) {
+  const id = row.id;
+  const events: Record<string, any>[] = await m.query(`SELECT * FROM audit_events WHERE document_id = $1 ORDER BY seq`, [id]);
+  const revisions: Record<string, any>[] = await m.query(`SELECT number, hash, content FROM revisions WHERE document_id = $1 ORDER BY number`, [id]);
+  type Broken = { kind: 'audit_event' | 'revision' | 'snapshot'; seq?: number; id?: string; number?: number; problem: string };
+  let firstBroken: Broken | null = null;
+  const fail = (b: Broken) => { firstBroken ??= b; };
+  let prev: string | null = null;
+  events.forEach((e, i) => {
+    if (firstBroken) return;
+    const rec = auditRecordFromRow(e);
+    if (e.seq !== i + 1) fail({ kind: 'audit_event', seq: e.seq, id: String(e.id), problem: `sequence gap: expected ${i + 1}` });
+    else if (e.prev_hash !== prev) fail({ kind: 'audit_event', seq: e.seq, id: String(e.id), problem: 'link to the previous event is broken' });
+    else if (auditHash(rec) !== e.hash) fail({ kind: 'audit_event', seq: e.seq, id: String(e.id), problem: 'content does not match its hash' });
+    prev = e.hash;
+  });
+  for (const r of revisions) {
+    if (firstBroken) break;
+    if (contentHash(r.content) !== r.hash) fail({ kind: 'revision', number: r.number, problem: 'content does not match its hash' });
+  }
+  if (!firstBroken && events.length) {
+    const lastEvent = events[events.length - 1];
+    const lastRevisionHash = revisions.find((r) => r.number === row.current_revision)?.hash;
+    if (lastEvent.hash && row.version !== events.length) fail({ kind: 'snapshot', problem: `document version ${row.version} does not match ${events.length} audit events` });
+    else if (lastEvent.to_state !== row.state) fail({ kind: 'snapshot', problem: `document state ${row.state} does not match the last audit event (${lastEvent.to_state})` });
+    else if (lastEvent.revision_hash && lastRevisionHash !== lastEvent.revision_hash) fail({ kind: 'snapshot', problem: 'current revision does not match the audit trail' });
+    else {
+      try {
+        let snap = createOutgoingSnapshot(events[0].payload.input);
+        for (const e of events.slice(1)) {
+          const r = applyEvent(snap, e.payload.event);
+          if (!r.accepted) { fail({ kind: 'audit_event', seq: e.seq, id: String(e.id), problem: 'replaying this event through the workflow is refused' }); break; }
+          snap = r.snapshot;
+        }
+        if (!firstBroken && canonicalJson(persistSnapshot(snap)) !== canonicalJson(row.snapshot)) {
+          fail({ kind: 'snapshot', problem: 'the stored workflow snapshot differs from the replayed audit trail' });
+        }
+      } catch (err) {
+        fail({ kind: 'snapshot', problem: `replay failed: ${(err as Error).message}` });
+      }
+    }
+  }
+  return { documentId: id, ok: !firstBroken, events: events.length, revisions: revisions.length, headHash: events.at(-1)?.hash ?? null, firstBroken };
+}
+
+function publicPayload(p: Record<string, any>) {
+  if (p?.event) {
+    const { actor: _a, at: _at, type: _t, ...rest } = p.event;
+    return rest;
+  }
+  return {};
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function encodeCursor(ts: Date, id: string): string {
+  return Buffer.from(JSON.stringify([ts.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(c: string): [string, string] {
+  try {
+    const [ts, id] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts)) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    return [ts, id];
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', { errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }] });
+  }
+}
+
+export { CLIENT_EVENT_TYPES };

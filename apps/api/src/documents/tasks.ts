@@ -1,0 +1,100 @@
+import type { OutgoingContext, OutgoingState, Role } from '../../../../workflows/outgoing/types.js';
+
+/** What a user must do with a document, for the inbox ("my tasks"). */
+export type TaskKind = 'draft' | 'consolidate' | 'discuss' | 'proofread' | 'review' | 'sign' | 'co-sign' | 'register' | 'acknowledge' | 'file';
+
+export interface DocumentTasks {
+  /** Users with something to do now. */
+  assigneeIds: string[];
+  /** Pools: anyone holding one of these roles may pick the document up (校对, 审核, 登记, 归档). */
+  taskRoles: Role[];
+}
+
+/** Derived after every transition and stored on the document row, so the inbox is one indexed query. */
+export function currentTasks(state: OutgoingState, ctx: OutgoingContext): DocumentTasks {
+  switch (state) {
+    case 'drafting': {
+      const open = ctx.sections.filter((s) => s.status !== 'submitted').map((s) => s.drafterId);
+      return { assigneeIds: uniq(open.length ? open : [ctx.chiefId]), taskRoles: [] };
+    }
+    case 'consolidation':
+      return { assigneeIds: [ctx.chiefId], taskRoles: [] };
+    case 'discussion': {
+      const round = ctx.discussion;
+      const answered = new Set(round?.comments.map((c) => c.userId) ?? []);
+      return { assigneeIds: uniq([...(round?.invitees ?? []).filter((u) => !answered.has(u)), ctx.chiefId]), taskRoles: [] };
+    }
+    case 'proofreading':
+      return { assigneeIds: [], taskRoles: ['proofreader'] };
+    case 'review':
+      return { assigneeIds: [], taskRoles: ['reviewer'] };
+    case 'signing': {
+      const signed = new Set(ctx.signatures.map((s) => `${s.issuerUnitId}:${s.signerId}`));
+      return { assigneeIds: uniq(ctx.requiredSigners.filter((r) => !signed.has(`${r.issuerUnitId}:${r.signerId}`)).map((r) => r.signerId)), taskRoles: [] };
+    }
+    case 'registration':
+      return { assigneeIds: [], taskRoles: ['clerk'] };
+    case 'circulation':
+      return { assigneeIds: uniq(ctx.readers.filter((r) => !r.acknowledgedAt).map((r) => r.userId)), taskRoles: [] };
+    case 'archiving':
+      return { assigneeIds: [], taskRoles: ['archivist'] };
+    default:
+      return { assigneeIds: [], taskRoles: [] };
+  }
+}
+
+/** The task a given user has on a document in a state, if any. */
+export function taskFor(state: OutgoingState, ctx: OutgoingContext, userId: string, roles: Role[]): TaskKind | null {
+  const t = currentTasks(state, ctx);
+  const mine = t.assigneeIds.includes(userId) || t.taskRoles.some((r) => roles.includes(r));
+  if (!mine) return null;
+  switch (state) {
+    case 'drafting':
+      return ctx.sections.some((s) => s.drafterId === userId && s.status !== 'submitted') ? 'draft' : 'consolidate';
+    case 'consolidation': return 'consolidate';
+    case 'discussion': return userId === ctx.chiefId && !ctx.discussion?.invitees.includes(userId) ? 'consolidate' : 'discuss';
+    case 'proofreading': return 'proofread';
+    case 'review': return 'review';
+    case 'signing': {
+      const lead = ctx.requiredSigners[0];
+      return lead && lead.signerId === userId ? 'sign' : 'co-sign';
+    }
+    case 'registration': return 'register';
+    case 'circulation': return 'acknowledge';
+    case 'archiving': return 'file';
+    default: return null;
+  }
+}
+
+/** Everyone with a part in the document: they may see it (subject to clearance). */
+export function participantsOf(ctx: OutgoingContext, extra: string[] = []): string[] {
+  return uniq([
+    ctx.chiefId,
+    ...ctx.sections.map((s) => s.drafterId),
+    ...ctx.drafterIds,
+    ...(ctx.discussion?.invitees ?? []),
+    ...ctx.requiredSigners.map((r) => r.signerId),
+    ...ctx.readers.map((r) => r.userId),
+    ...(ctx.proofreaderId ? [ctx.proofreaderId] : []),
+    ...(ctx.review ? [ctx.review.reviewerId] : []),
+    ...(ctx.registration ? [ctx.registration.clerkId] : []),
+    ...(ctx.filing ? [ctx.filing.archivistId] : []),
+    ...extra,
+  ]);
+}
+
+/** States in which a pool role sees every (cleared) document: the stage it works on. */
+export const POOL_STATES: Partial<Record<Role, OutgoingState[]>> = {
+  proofreader: ['proofreading'],
+  reviewer: ['review'],
+  clerk: ['registration', 'circulation'],
+  archivist: ['archiving', 'archived'],
+};
+
+export function poolStatesFor(roles: Role[]): OutgoingState[] {
+  return uniq(roles.flatMap((r) => POOL_STATES[r] ?? []));
+}
+
+function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}

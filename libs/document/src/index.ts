@@ -1,0 +1,3 @@
+export * from './model.js';
+export * from './canonical.js';
+export * from './diff.js';

@@ -1,0 +1,216 @@
+/**
+ * Text helpers for the renderer and the importer: heading numbers, dates, widths and balanced title lines.
+ * Pure functions, no I/O.
+ */
+
+const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
+/** 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (1–9999). */
+export function chineseNumeral(n: number): string {
+  if (!Number.isInteger(n) || n < 1 || n > 9999) throw new RangeError(`chineseNumeral: ${n} is out of range`);
+  if (n < 10) return DIGITS[n];
+  if (n < 20) return '十' + (n % 10 ? DIGITS[n % 10] : '');
+  const units: [number, string][] = [
+    [1000, '千'],
+    [100, '百'],
+    [10, '十'],
+  ];
+  let out = '';
+  let rest = n;
+  let zero = false;
+  for (const [value, name] of units) {
+    const d = Math.floor(rest / value);
+    rest %= value;
+    if (d) {
+      if (zero) out += '零';
+      out += DIGITS[d] + name;
+      zero = false;
+    } else if (out) zero = true;
+  }
+  if (rest) out += (zero ? '零' : '') + DIGITS[rest];
+  return out;
+}
+
+/** 一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105; undefined when it is not a Chinese numeral. */
+export function parseChineseNumeral(s: string): number | undefined {
+  if (!/^[零一二两三四五六七八九十百千]+$/.test(s)) return undefined;
+  const digit = (c: string): number => (c === '两' ? 2 : DIGITS.indexOf(c));
+  let total = 0;
+  let current = 0;
+  for (const c of s) {
+    if (c === '十' || c === '百' || c === '千') {
+      const unit = c === '十' ? 10 : c === '百' ? 100 : 1000;
+      total += (current || 1) * unit;
+      current = 0;
+    } else current = digit(c);
+  }
+  return total + current;
+}
+
+/** The number of a heading of the given level: 一、 （一） 1. （1）. */
+export function headingPrefix(level: 1 | 2 | 3 | 4, n: number): string {
+  switch (level) {
+    case 1:
+      return `${chineseNumeral(n)}、`;
+    case 2:
+      return `（${chineseNumeral(n)}）`;
+    case 3:
+      return `${n}.`;
+    case 4:
+      return `（${n}）`;
+  }
+}
+
+/** Numbers headings per level; a heading restarts the counters of every level below it. */
+export class HeadingNumberer {
+  private readonly counters = [0, 0, 0, 0];
+  next(level: 1 | 2 | 3 | 4): string {
+    this.counters[level - 1] += 1;
+    for (let i = level; i < 4; i++) this.counters[i] = 0;
+    return headingPrefix(level, this.counters[level - 1]);
+  }
+}
+
+/** ①…⑳ for ordered list items (beyond 20: (21)). */
+export function circledNumber(n: number): string {
+  return n >= 1 && n <= 20 ? String.fromCodePoint(0x2460 + n - 1) : `(${n})`;
+}
+
+/**
+ * 成文日期 / 印发日期: Arabic numerals, full year, no leading zeros, e.g. 2026-03-05 → 2026年3月5日.
+ * Takes the calendar date as written (YYYY-MM-DD…), without time-zone arithmetic.
+ */
+export function formatChineseDate(iso: string): string {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})/.exec(iso.trim());
+  if (!m) throw new RangeError(`formatChineseDate: not an ISO date: ${iso}`);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new RangeError(`formatChineseDate: not a date: ${iso}`);
+  return `${y}年${mo}月${d}日`;
+}
+
+/** Full-width (CJK, full-width punctuation) characters count 1, half-width ones ½. */
+export function isHalfWidth(ch: string): boolean {
+  const c = ch.codePointAt(0) ?? 0;
+  return c < 0x1100 || (c >= 0xff61 && c <= 0xffdc) || (c >= 0x2000 && c <= 0x206f && c !== 0x2014 && c !== 0x2026);
+}
+export function widthInChars(text: string): number {
+  let w = 0;
+  for (const ch of text) w += isHalfWidth(ch) ? 0.5 : 1;
+  return w;
+}
+
+const NO_LINE_START = new Set([...'，。、；：？！）》」』”’】〕…—·．,.;:?!)]}%']);
+const NO_LINE_END = new Set([...'（《「『“‘【〔([{']);
+let segmenter: Intl.Segmenter | undefined;
+
+/**
+ * Word-like units of a title: words from the ICU word segmenter, with punctuation kept on the right side of a break
+ * (closing marks stay with the word before, opening marks with the word after) and runs of Latin letters or digits
+ * kept whole.
+ */
+export function titleTokens(title: string): string[] {
+  segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
+  const raw = [...segmenter.segment(title)].map((s) => s.segment);
+  const out: string[] = [];
+  let carry = '';
+  for (const seg of raw) {
+    const first = [...seg][0];
+    const prev = out.length ? out[out.length - 1] : undefined;
+    const prevLast = prev !== undefined ? [...prev].pop() ?? '' : '';
+    if (carry) {
+      out.push(carry + seg);
+      carry = '';
+    } else if (prev !== undefined && (NO_LINE_START.has(first) || (/^[\w.]/.test(first) && /[\w.]$/.test(prevLast)))) {
+      out[out.length - 1] = prev + seg;
+    } else out.push(seg);
+    const last = [...out[out.length - 1]].pop() ?? '';
+    if (NO_LINE_END.has(last) && out.length) {
+      carry = out.pop() as string;
+    }
+  }
+  if (carry) {
+    if (out.length) out[out.length - 1] += carry;
+    else out.push(carry);
+  }
+  return out;
+}
+
+/** The characters of a 2号 (22 pt) title line in the 156 mm text block: 442 pt / 21.75 pt. */
+export const TITLE_LINE_CHARS = 20;
+
+/**
+ * Splits a long title into balanced lines (a rectangle or a trapezium rather than a full line and a stub), breaking
+ * only between words, never before closing punctuation and never after an opening mark. Each line holds at most
+ * `maxChars` full-width characters; a word longer than a line is broken by characters as a last resort.
+ */
+export function wrapTitle(title: string, maxChars: number = TITLE_LINE_CHARS): string[] {
+  const text = title.replace(/\s+/g, ' ').trim();
+  if (widthInChars(text) <= maxChars) return [text];
+  let tokens = titleTokens(text);
+  if (tokens.some((t) => widthInChars(t) > maxChars)) {
+    tokens = tokens.flatMap((t) => (widthInChars(t) > maxChars ? [...t] : [t]));
+  }
+  const widths = tokens.map(widthInChars);
+  const prefix = [0];
+  for (const w of widths) prefix.push(prefix[prefix.length - 1] + w);
+  const total = prefix[prefix.length - 1];
+  const n = tokens.length;
+  // Natural breaks: after a comma or enumeration mark, after 关于/和/及, before the closing 的+kind.
+  const bonus = (i: number): number => {
+    const before = tokens[i - 1] ?? '';
+    const after = tokens[i] ?? '';
+    let b = 0;
+    if (/[，、；：]$/.test(before)) b += 2;
+    if (/^(关于|和|及|与)$/.test(before)) b += 1;
+    if (/^的/.test(after) && i >= n - 3) b += 1.5;
+    return b;
+  };
+  for (let lines = Math.ceil(total / maxChars); lines <= n; lines++) {
+    const ideal = total / lines;
+    // dp[k][j]: best cost for the first j tokens in k lines.
+    const dp: number[][] = Array.from({ length: lines + 1 }, () => new Array<number>(n + 1).fill(Infinity));
+    const from: number[][] = Array.from({ length: lines + 1 }, () => new Array<number>(n + 1).fill(-1));
+    dp[0][0] = 0;
+    for (let k = 1; k <= lines; k++) {
+      for (let j = k; j <= n; j++) {
+        for (let i = k - 1; i < j; i++) {
+          if (dp[k - 1][i] === Infinity) continue;
+          const w = prefix[j] - prefix[i];
+          if (w > maxChars) continue;
+          // Balance first; a slight preference for a longer first line; natural breaks as tie-breakers.
+          const dev = w - ideal;
+          let cost = dev * dev + (k === 1 && dev < 0 ? 0.5 : 0);
+          if (j < n) cost -= bonus(j);
+          const c = dp[k - 1][i] + cost;
+          if (c < dp[k][j]) {
+            dp[k][j] = c;
+            from[k][j] = i;
+          }
+        }
+      }
+    }
+    if (dp[lines][n] === Infinity) continue;
+    const out: string[] = [];
+    let j = n;
+    for (let k = lines; k >= 1; k--) {
+      const i = from[k][j];
+      out.unshift(tokens.slice(i, j).join('').trim());
+      j = i;
+    }
+    return out;
+  }
+  return [text];
+}
+
+/** Removes characters that are illegal or awkward in file names (Windows, macOS, Linux) and trims the result. */
+export function sanitizeFileName(name: string): string {
+  return (
+    name
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .replace(/[\\/:*?"<>|]/g, '_')
+      .replace(/\s+/g, ' ')
+      .replace(/^[ .]+|[ .]+$/g, '')
+      .slice(0, 180)
+  );
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The fresh-machine path: `npm start` with no DATABASE_URL (embedded PostgreSQL, demo data), wait for
+# ready, log in as `secretary`, fetch the OpenAPI document, stop; start again and check the data survived.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GONGWEN_DATA_DIR="${GONGWEN_DATA_DIR:-$(mktemp -d /tmp/gongwen-smoke-XXXXXX)}"
+chmod 755 "$GONGWEN_DATA_DIR"
+export PORT="${PORT:-3917}" GONGWEN_EMBEDDED_PG_PORT="${GONGWEN_EMBEDDED_PG_PORT:-54391}" LOG_LEVEL=warn
+base="http://127.0.0.1:$PORT"
+log=$(mktemp)
+pid=
+
+start() {
+  npm start >"$log" 2>&1 &
+  pid=$!
+  local t0=$SECONDS
+  until curl -fs "$base/health/ready" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null; then echo "smoke: gongwen exited"; cat "$log"; exit 1; fi
+    if ((SECONDS - t0 > 120)); then echo "smoke: not ready within 120 s"; cat "$log"; exit 1; fi
+    sleep 1
+  done
+  echo "smoke: ready after $((SECONDS - t0)) s"
+}
+stop() {
+  pkill -TERM -P "$pid" 2>/dev/null || true
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for _ in $(seq 1 20); do curl -fs "$base/health/live" >/dev/null 2>&1 || break; sleep 0.5; done
+}
+trap 'stop; rm -f "$log"' EXIT
+
+start
+login=$(curl -fs -X POST "$base/api/auth/login" -H 'content-type: application/json' -d '{"username":"secretary","password":"gongwen-demo"}')
+token=$(node -e 'console.log(JSON.parse(process.argv[1]).token)' "$login")
+curl -fs "$base/api/openapi.json" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const d=JSON.parse(s);if(d.openapi!=="3.1.0")process.exit(1);console.log("smoke: OpenAPI "+d.openapi+", "+Object.keys(d.paths).length+" paths")})'
+curl -fs -X POST "$base/api/auth/tokens" -H "authorization: Bearer $token" -H 'content-type: application/json' -d '{"name":"smoke-persist"}' >/dev/null
+stop
+
+start
+login=$(curl -fs -X POST "$base/api/auth/login" -H 'content-type: application/json' -d '{"username":"secretary","password":"gongwen-demo"}')
+token=$(node -e 'console.log(JSON.parse(process.argv[1]).token)' "$login")
+curl -fs "$base/api/auth/tokens" -H "authorization: Bearer $token" | grep -q smoke-persist
+echo "smoke: data survived a restart"
+echo "smoke: 4 passed, 0 failed"
