@@ -11,7 +11,7 @@ log=$(mktemp)
 pid=
 
 start() {
-  npm start >"$log" 2>&1 &
+  setsid npm start >"$log" 2>&1 &   # own process group, so stop() reaches node behind npm
   pid=$!
   local t0=$SECONDS
   until curl -fs "$base/health/ready" >/dev/null 2>&1; do
@@ -22,13 +22,15 @@ start() {
   echo "smoke: ready after $((SECONDS - t0)) s"
 }
 stop() {
-  pkill -TERM -P "$pid" 2>/dev/null || true
-  kill -TERM "$pid" 2>/dev/null || true
+  [ -n "$pid" ] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  for _ in $(seq 1 20); do curl -fs "$base/health/live" >/dev/null 2>&1 || break; sleep 0.5; done
+  for _ in $(seq 1 60); do curl -fs "$base/health/live" >/dev/null 2>&1 || { pid=; return 0; }; sleep 0.5; done
+  echo "smoke: gongwen did not stop"; exit 1
 }
 trap 'stop; rm -f "$log"' EXIT
 
+curl -fs "$base/health/live" >/dev/null 2>&1 && { echo "smoke: something already listens on $PORT"; exit 1; }
 start
 login=$(curl -fs -X POST "$base/api/auth/login" -H 'content-type: application/json' -d '{"username":"secretary","password":"gongwen-demo"}')
 token=$(node -e 'console.log(JSON.parse(process.argv[1]).token)' "$login")

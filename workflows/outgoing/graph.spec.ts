@@ -66,7 +66,7 @@ function sampleEvents(s: OutgoingSnapshot): OutgoingEvent[] {
     case 'review':
       return [
         ev('REVIEW', c.rev, { checks: allPassed() }),
-        ev('REVIEW', c.rev, { checks: allPassed().map((x) => (x.item === 3 ? { item: 3, passed: false, comment: '未会商' } : x)) }),
+        ev('REVIEW', c.rev, { checks: allPassed().map((x) => (x.item === 3 ? { item: 3 as const, passed: false, comment: '未会商' } : x)) }),
         ev('REVIEW', c.rev, { checks: allPassed().slice(1) }), // refused: incomplete
         ev('RETURN', c.rev, { reason: '缺少依据' }),
         ev('WITHDRAW', c.chief, { reason: '任务取消' }),
@@ -157,7 +157,7 @@ describe('model-based: every state and every transition', () => {
       visitedStates.add(String(s.value));
       // xstate/graph starts every path with an 'xstate.init' step holding the initial snapshot
       const [init, ...steps] = path.steps;
-      if (init.event.type !== 'xstate.init' || abstractKey(init.state) !== abstractKey(s)) problems.push('bad initial step');
+      if ((init.event.type as string) !== 'xstate.init' || abstractKey(init.state) !== abstractKey(s)) problems.push('bad initial step');
       for (const step of steps) {
         const r = applyEvent(s, step.event);
         if (!r.accepted) {
@@ -193,8 +193,8 @@ describe('model-based: every state and every transition', () => {
     let refused = 0;
     for (const vertex of Object.values(adjacency)) {
       const before = vertex.state as OutgoingSnapshot;
-      for (const { event, state } of Object.values(vertex.transitions)) {
-        const after = state as OutgoingSnapshot;
+      for (const { event, state } of Object.values(vertex.transitions) as { event: OutgoingEvent; state: OutgoingSnapshot }[]) {
+        const after = state;
         expect(after).not.toBe(before);
         taken.add(key(before.value, event.type, after.value));
       }

@@ -11,7 +11,7 @@ import {
   rejectionConditions,
   signerAuthorityViolations,
 } from './policy.js';
-import { OUTGOING_STATES, type Actor, type OutgoingEvent, type OutgoingEventType, type OutgoingState } from './types.js';
+import { OUTGOING_STATES, type Actor, type AuthorityScope, type OutgoingEvent, type OutgoingEventType, type OutgoingState } from './types.js';
 
 const c = CAST;
 type Member = keyof typeof CAST;
@@ -98,7 +98,7 @@ describe('permittedEvents (role + assignment)', () => {
 
 describe('signerAuthorityViolations', () => {
   const ctx = { kind: '通知', classification: 'secret' } as const;
-  const scope = { issuerUnitIds: ['unit-a'], kinds: [], maxClassification: 'secret' } as const;
+  const scope: AuthorityScope = { issuerUnitIds: ['unit-a'], kinds: [], maxClassification: 'secret' };
 
   it('is empty within authority (empty kinds = every kind; equal classification allowed)', () => {
     expect(signerAuthorityViolations({ ...scope, issuerUnitIds: ['unit-a'], kinds: [] }, ctx, 'unit-a')).toEqual([]);
@@ -272,7 +272,6 @@ describe('the machine accepts exactly what the policy allows (property)', () => 
       }),
       { numRuns: 4000, seed: 20260302 },
     );
-    console.log({ accepted, refused });
     // the generator exercises both sides
     expect(accepted).toBeGreaterThan(400);
     expect(refused).toBeGreaterThan(1000);
