@@ -58,6 +58,15 @@ export interface WriteOptions {
 
 export interface WriteResult { status: number; body: Record<string, unknown>; replayed: boolean }
 
+/**
+ * Runs inside a transition's transaction, after the machine accepted the event and the document row was
+ * updated: a feature (e.g. the archive on FILE) writes its own rows atomically with the transition.
+ * Throwing an AppError refuses the whole transition.
+ */
+export type TransitionHook = (m: EntityManager, t: {
+  document: DocumentRow; event: OutgoingEvent; fromState: OutgoingState; toState: OutgoingState; content: DocumentContent; user: AuthUser;
+}) => Promise<void>;
+
 const YEAR_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' });
 
 function actorOf(user: AuthUser): Actor {
@@ -74,7 +83,14 @@ function notFound(): AppError {
  */
 @Injectable()
 export class DocumentsService {
+  private readonly hooks: TransitionHook[] = [];
+
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly auth: AuthService) {}
+
+  /** Register a hook run inside every accepted transition's transaction. */
+  onTransition(hook: TransitionHook): void {
+    this.hooks.push(hook);
+  }
 
   // ---------------------------------------------------------------- visibility
 
@@ -432,6 +448,9 @@ export class DocumentsService {
             registration?.documentNumber ?? null, (content ?? current).title, (content ?? current).urgency,
             URGENCY_LEVELS.indexOf((content ?? current).urgency), ctx.major],
         );
+        for (const hook of this.hooks) {
+          await hook(m, { document: updated[0], event, fromState: row.state, toState, content: content ?? current, user });
+        }
         const last = await m.query(`SELECT seq, hash FROM audit_events WHERE document_id = $1 ORDER BY seq DESC LIMIT 1`, [id]);
         const reason = 'reason' in event && typeof event.reason === 'string' ? event.reason : null;
         await this.appendAudit(m, {
