@@ -33,7 +33,10 @@ describe('authentication', () => {
     const wrong = await expectProblem(await t.request('/api/auth/login', { method: 'POST', json: { username: 'secretary', password: 'nope' } }), 401, 'INVALID_CREDENTIALS');
     const unknown = await expectProblem(await t.request('/api/auth/login', { method: 'POST', json: { username: 'nobody', password: 'nope' } }), 401, 'INVALID_CREDENTIALS');
     expect(wrong.detail).toBe(unknown.detail);
-    expect(await tableCounts(t)).toEqual(before);
+    // only the throttling counters move
+    const { login_failures: _after, ...rest } = await tableCounts(t);
+    const { login_failures: _before, ...restBefore } = before;
+    expect(rest).toEqual(restBefore);
   });
 
   it('requires authentication everywhere else (401) and the right role (403)', async () => {
@@ -146,5 +149,19 @@ describe('admin API', () => {
     expect(patched.status).toBe(200);
     const after = await t.request('/api/auth/login', { method: 'POST', json: { username: 'signer3', password: 'a-long-password' } });
     expect(after.status).toBe(401);
+  });
+});
+
+describe('login throttling', () => {
+  it('locks an account after repeated failures without saying which part was wrong', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await t.request('/api/auth/login', { method: 'POST', json: { username: 'discussant2', password: 'wrong' } })).status).toBe(401);
+    }
+    const locked = await t.request('/api/auth/login', { method: 'POST', json: { username: 'discussant2', password: 'gongwen-demo' } });
+    const body = await expectProblem(locked, 429, 'TOO_MANY_REQUESTS');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(body.detail).not.toMatch(/password|username|account/i);
+    // other accounts are unaffected
+    expect((await t.request('/api/auth/login', { method: 'POST', json: { username: 'discussant', password: 'gongwen-demo' } })).status).toBe(200);
   });
 });

@@ -43,8 +43,8 @@ export class AuthController {
   @ApiZodBody(LoginBody)
   @ApiZodResponse(200, LoginResponse)
   @ApiProblems()
-  async login(@Body(new ZodPipe(LoginBody)) body: z.infer<typeof LoginBody>, @Res({ passthrough: true }) res: Response) {
-    const { token, expiresAt, user } = await this.auth.login(body.username, body.password);
+  async login(@Body(new ZodPipe(LoginBody)) body: z.infer<typeof LoginBody>, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
+    const { token, expiresAt, user } = await this.auth.login(body.username, body.password, req.ip ?? 'unknown');
     const common = { sameSite: 'strict' as const, secure: this.config.COOKIE_SECURE, path: '/', expires: expiresAt };
     res.cookie(SESSION_COOKIE, token, { ...common, httpOnly: true });
     // double-submit CSRF token: readable by the page's script, echoed in the X-CSRF-Token header

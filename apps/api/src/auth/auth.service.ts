@@ -26,6 +26,10 @@ export function toPublicUser(u: UserEntity | AuthUser): PublicUser {
 let dummyHash: Promise<string> | undefined;
 const getDummyHash = () => (dummyHash ??= argon2.hash(randomBytes(16).toString('hex')));
 
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+const MAX_FAILURES_PER_ACCOUNT = 5;
+const MAX_FAILURES_PER_ADDRESS = 30;
+
 @Injectable()
 export class AuthService {
   constructor(
@@ -33,15 +37,48 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async login(username: string, password: string): Promise<{ token: string; expiresAt: Date; user: UserEntity }> {
-    const user = await this.db.getRepository(UserEntity).findOneBy({ username: username.trim().toLowerCase() });
+  async login(username: string, password: string, address = 'unknown'): Promise<{ token: string; expiresAt: Date; user: UserEntity }> {
+    const name = username.trim().toLowerCase();
+    const keys = [`user:${name}`, `ip:${address}`];
+    await this.assertNotThrottled(keys);
+    const user = await this.db.getRepository(UserEntity).findOneBy({ username: name });
     const ok = await argon2.verify(user?.passwordHash ?? (await getDummyHash()), password).catch(() => false);
     if (!user || !ok || !user.active) {
+      await this.recordFailure(keys);
       throw new AppError('INVALID_CREDENTIALS', 'The username or password is incorrect.');
     }
+    await this.db.query(`DELETE FROM login_failures WHERE key = $1`, [keys[0]]);
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
     const { secret } = await this.issue(user.id, 'session', null, 'full', expiresAt);
     return { token: secret, expiresAt, user };
+  }
+
+  /**
+   * Throttling per account and per address, in the database so that it holds across API instances.
+   * The message does not say which limit was hit, nor whether the account exists.
+   */
+  private async assertNotThrottled(keys: string[]): Promise<void> {
+    const rows: { key: string; failures: number; window_start: Date }[] = await this.db.query(
+      `SELECT key, failures, window_start FROM login_failures WHERE key = ANY($1) AND window_start > now() - make_interval(secs => $2)`,
+      [keys, LOGIN_WINDOW_SECONDS],
+    );
+    const blocked = rows.find((r) => r.failures >= (r.key.startsWith('user:') ? MAX_FAILURES_PER_ACCOUNT : MAX_FAILURES_PER_ADDRESS));
+    if (blocked) {
+      const retry = Math.max(1, Math.ceil((new Date(blocked.window_start).getTime() + LOGIN_WINDOW_SECONDS * 1000 - Date.now()) / 1000));
+      throw new AppError('TOO_MANY_REQUESTS', 'Too many failed logins; wait and try again.', {}, { 'Retry-After': String(retry) });
+    }
+  }
+
+  private async recordFailure(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      await this.db.query(
+        `INSERT INTO login_failures (key, window_start, failures) VALUES ($1, now(), 1)
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN login_failures.window_start > now() - make_interval(secs => $2) THEN login_failures.failures + 1 ELSE 1 END,
+           window_start = CASE WHEN login_failures.window_start > now() - make_interval(secs => $2) THEN login_failures.window_start ELSE now() END`,
+        [key, LOGIN_WINDOW_SECONDS],
+      );
+    }
   }
 
   async verifyPassword(userId: string, password: string): Promise<boolean> {
