@@ -15,6 +15,7 @@ import { ProblemFilter } from './common/problem.filter.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { HealthController } from './health/health.controller.js';
 import { DocumentsModule } from './documents/documents.module.js';
+import { SignaturesModule } from './signatures/signatures.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -48,6 +49,7 @@ export class AppModule {
         }),
         TerminusModule,
         DocumentsModule,
+        SignaturesModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, HealthController],

@@ -63,6 +63,8 @@ export interface WriteResult { status: number; body: Record<string, unknown>; re
  * updated: a feature (e.g. the archive on FILE) writes its own rows atomically with the transition.
  * Throwing an AppError refuses the whole transition.
  */
+export type DocumentVerifier = (m: EntityManager, document: DocumentRow) => Promise<{ kind: string; problem: string; [k: string]: unknown } | null>;
+
 export type TransitionHook = (m: EntityManager, t: {
   document: DocumentRow; event: OutgoingEvent; fromState: OutgoingState; toState: OutgoingState; content: DocumentContent; user: AuthUser;
 }) => Promise<void>;
@@ -86,6 +88,13 @@ export class DocumentsService {
   private readonly hooks: TransitionHook[] = [];
 
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly auth: AuthService) {}
+
+  private readonly verifiers: DocumentVerifier[] = [];
+
+  /** Register an extra check for GET /verify (e.g. signatures); it returns the first problem or null. */
+  onVerify(v: DocumentVerifier): void {
+    this.verifiers.push(v);
+  }
 
   /** Register a hook run inside every accepted transition's transaction. */
   onTransition(hook: TransitionHook): void {
@@ -570,7 +579,19 @@ export class DocumentsService {
    */
   async verify(user: AuthUser, id: string) {
     const row = await this.loadVisible(this.db.manager, user, id);
-    return verifyDocument(this.db.manager, row);
+    return this.verifyRow(row);
+  }
+
+  /** Chain, revisions and replay, then every registered verifier (signatures …). */
+  async verifyRow(row: DocumentRow) {
+    const result = await verifyDocument(this.db.manager, row);
+    const checks: string[] = ['audit_chain', 'revisions', 'replay'];
+    for (const v of this.verifiers) {
+      const problem = await v(this.db.manager, row);
+      if (problem && result.ok) Object.assign(result, { ok: false, firstBroken: problem });
+    }
+    if (this.verifiers.length) checks.push('signatures');
+    return { ...result, checks };
   }
 }
 
