@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DocumentsController } from './documents.controller.js';
+import { DocxController } from './docx.controller.js';
 import { DocumentsService } from './documents.service.js';
 
-@Module({ controllers: [DocumentsController], providers: [DocumentsService], exports: [DocumentsService] })
+@Module({ controllers: [DocxController, DocumentsController], providers: [DocumentsService], exports: [DocumentsService] })
 export class DocumentsModule {}

@@ -205,6 +205,7 @@ export class DocumentsService {
 
   async get(user: AuthUser, id: string) {
     const row = await this.loadVisible(this.db.manager, user, id);
+    await this.logAccess(row, user, 'read');
     const rev = await this.db.query(`SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
     return this.view(row, user, rev[0].content, rev[0].hash);
   }
@@ -533,6 +534,22 @@ export class DocumentsService {
   private async storeIdempotent(m: EntityManager, user: AuthUser, key: string | undefined, documentId: string, requestHash: string, status: number, body: unknown) {
     if (!key) return;
     await m.query(`INSERT INTO idempotency_keys (user_id, key, document_id, request_hash, status, body) VALUES ($1,$2,$3,$4,$5,$6)`, [user.id, key, documentId, requestHash, status, body]);
+  }
+
+  /** Reads, downloads and exports of classified documents are audited (who, when, which copy). */
+  async logAccess(row: Pick<DocumentRow, 'id' | 'classification'>, user: AuthUser, action: string, copyNumber: string | null = null): Promise<void> {
+    if (row.classification === 'none') return;
+    await this.db.query(`INSERT INTO document_access_log (document_id, user_id, action, classification, copy_number) VALUES ($1,$2,$3,$4,$5)`, [row.id, user.id, action, row.classification, copyNumber]);
+  }
+
+  async displayNames(ids: string[]): Promise<Record<string, string>> {
+    if (!ids.length) return {};
+    const rows: { id: string; display_name: string }[] = await this.db.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+    return Object.fromEntries(rows.map((r) => [r.id, r.display_name]));
+  }
+
+  async unitName(id: string): Promise<string | undefined> {
+    return (await this.db.query(`SELECT name FROM units WHERE id = $1`, [id]))[0]?.name;
   }
 
   // ---------------------------------------------------------------- history, revisions, diff, verify

@@ -1,0 +1,114 @@
+import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { contentDispositionFor, DocxImportError, docxFileName, importDocx, renderDocx } from '../../../../libs/docx/src/index.js';
+import type { DocumentContent, RenderContext } from '../../../../libs/document/src/model.js';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser, RequireScope } from '../auth/decorators.js';
+import { AppError } from '../common/errors.js';
+import { ApiProblems, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.js';
+import { DocumentsService, type DocumentRow } from './documents.service.js';
+
+const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const DocxQuery = z.strictObject({ revision: z.coerce.number().int().min(1).max(1e6).optional() });
+const Imported = z.object({ title: z.string().optional(), blocks: z.array(z.record(z.string(), z.unknown())), attachments: z.array(z.object({ id: z.string(), title: z.string() })), warnings: z.array(z.string()) });
+
+@ApiTags('documents')
+@Controller('api/documents')
+export class DocxController {
+  constructor(private readonly documents: DocumentsService) {}
+
+  @Get(':id/docx')
+  @ApiOperation({ operationId: 'downloadDocx', summary: 'The document as DOCX in the GB/T 9704 layout (current revision, or ?revision=N); drafts carry a visible draft marking' })
+  @ApiZodQuery(z.object({ revision: z.number().int().min(1).optional() }))
+  @ApiProduces(DOCX_MIME)
+  @ApiResponse({ status: 200, description: 'DOCX file', content: { [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } } } })
+  @ApiProblems(404)
+  async download(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>, @Res() res: Response) {
+    const row = await this.documents.getRow(user, id);
+    const number = q.revision ?? row.current_revision;
+    const revision = await this.documents.revision(user, id, number);
+    const ctx = await this.renderContext(row, number, revision.hash);
+    const buf = await renderDocx(revision.content, ctx);
+    await this.documents.logAccess(row, user, 'download_docx');
+    res.setHeader('Content-Type', DOCX_MIME);
+    res.setHeader('Content-Disposition', contentDispositionFor(docxFileName(revision.content, ctx)));
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.send(buf);
+  }
+
+  /** Registration data, signers and the draft marking for one revision. */
+  private async renderContext(row: DocumentRow, revisionNumber: number, revisionHash: string): Promise<RenderContext> {
+    const ctx = row.snapshot.context;
+    const signed = ctx.signatures.filter((s) => s.revisionHash === revisionHash);
+    const names = await this.documents.displayNames(signed.map((s) => s.signerId));
+    const complete = ctx.requiredSigners.length > 0 && ctx.requiredSigners.every((r) => signed.some((s) => s.signerId === r.signerId && s.issuerUnitId === r.issuerUnitId));
+    const lastSignature = [...signed].sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+    const registered = complete && ctx.registration && revisionNumber === row.current_revision;
+    return {
+      documentNumber: registered ? ctx.registration!.documentNumber : undefined,
+      signers: signed.map((s) => ({ name: names[s.signerId] ?? '', issuerUnitId: s.issuerUnitId, signedAt: s.at })),
+      dateOfIssue: complete ? shanghaiDate(lastSignature!.at) : undefined,
+      printedBy: registered ? (await this.documents.unitName(row.issuer_unit_ids[0])) : undefined,
+      printedDate: registered ? shanghaiDate(ctx.registration!.at) : undefined,
+      draft: !complete,
+      revisionNumber,
+      revisionHash,
+    };
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  @RequireScope('draft')
+  @ApiOperation({ operationId: 'importDocx', summary: 'Read a Word draft (DOCX) into the structured body: title, the four heading levels, paragraphs, tables, attachment note. Changes nothing.' })
+  @ApiConsumes(DOCX_MIME)
+  @ApiBody({ description: 'the DOCX file as the request body', schema: { type: 'string', format: 'binary' } })
+  @ApiZodResponse(200, Imported)
+  @ApiProblems(413, 415)
+  async import(@CurrentUser() user: AuthUser, @Req() req: Request, @Headers('content-type') type: string | undefined) {
+    if (!user.roles.some((r) => r === 'secretary' || r === 'chief')) throw new AppError('FORBIDDEN_ROLE', 'Only drafters import Word drafts.');
+    return readUpload(req, type);
+  }
+
+  @Put(':id/sections/:sectionId/import')
+  @RequireScope('draft')
+  @ApiOperation({ operationId: 'importSectionDocx', summary: "Replace a section's text with a Word draft's body: a new revision (the drafter, in drafting)" })
+  @ApiConsumes(DOCX_MIME)
+  @ApiBody({ description: 'the DOCX file as the request body', schema: { type: 'string', format: 'binary' } })
+  @ApiProblems(403, 404, 409, 413, 415, 422)
+  async importSection(
+    @CurrentUser() user: AuthUser, @Param('id') id: string, @Param('sectionId') sectionId: string, @Req() req: Request,
+    @Headers('content-type') type: string | undefined, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response,
+  ) {
+    await this.documents.getRow(user, id);
+    const imported = await readUpload(req, type);
+    const version = ifMatch ? Number(/(\d+)/.exec(ifMatch)?.[1]) : undefined;
+    const r = await this.documents.editSection(user, id, sectionId, { blocks: imported.blocks as DocumentContent['sections'][number]['blocks'] }, { ifMatch: version });
+    res.status(r.status).setHeader('ETag', `"${r.body.version}"`);
+    return r.body;
+  }
+}
+
+async function readUpload(req: Request, type: string | undefined) {
+  const mime = (type ?? '').split(';')[0].trim().toLowerCase();
+  if (mime !== DOCX_MIME && mime !== 'application/octet-stream') {
+    throw new AppError('NOT_DOCX', `Send the Word file as ${DOCX_MIME}.`);
+  }
+  const body = req.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) throw new AppError('DOCX_CORRUPT', 'The request body is empty.');
+  try {
+    return await importDocx(body);
+  } catch (e) {
+    if (e instanceof DocxImportError) {
+      throw e.code === 'NOT_DOCX' ? new AppError('NOT_DOCX', 'The file is not a Word (DOCX) document.') : new AppError('DOCX_CORRUPT', 'The DOCX file is damaged and cannot be read.');
+    }
+    throw e;
+  }
+}
+
+const DAY_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+function shanghaiDate(iso: string): string {
+  return DAY_FMT.format(new Date(iso));
+}
