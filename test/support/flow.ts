@@ -45,8 +45,9 @@ export function docClient(t: TestApp) {
 export const para = (id: string, text: string) => ({ id, type: 'paragraph', text });
 
 /** A simple 通知 (one section, one issuer) created by chief with secretary drafting. */
-export function simpleNotice(ids: Ids, title = '关于做好2026年度安全生产工作的通知') {
+export function simpleNotice(ids: Ids, title = '关于做好2026年度安全生产工作的通知', extra: Record<string, unknown> = {}) {
   return {
+    ...extra,
     kind: '通知', title, issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
     mainRecipients: ['各乡镇党委', '区直各单位'], major: false,
     sections: [{ title: '正文', drafterId: ids.u.secretary, blocks: [] }],
@@ -54,9 +55,10 @@ export function simpleNotice(ids: Ids, title = '关于做好2026年度安全生�
 }
 
 /** Drives a simple document from creation to `target` state through the API. */
-export async function driveSimple(t: TestApp, ids: Ids, target: string, title?: string): Promise<Doc> {
+export async function driveSimple(t: TestApp, ids: Ids, target: string, title?: string, opts: { extra?: Record<string, unknown>; readers?: string[] } = {}): Promise<Doc> {
   const c = docClient(t);
-  let d = await c.ok(c.create('chief', simpleNotice(ids, title)));
+  let d = await c.ok(c.create('chief', simpleNotice(ids, title, opts.extra)));
+  const readers = opts.readers ?? ['reader', 'reader2'];
   const steps: [string, () => Promise<Doc>][] = [
     ['drafting', async () => d],
     ['consolidation', async () => {
@@ -68,10 +70,10 @@ export async function driveSimple(t: TestApp, ids: Ids, target: string, title?: 
     ['review', async () => c.ok(c.event('proofreader', d.id, { type: 'PASS_PROOFREADING' }))],
     ['signing', async () => c.ok(c.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }))],
     ['registration', async () => c.ok(c.event('signer', d.id, { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }))],
-    ['circulation', async () => c.ok(c.event('clerk', d.id, { type: 'REGISTER', copies: 5, readerIds: [ids.u.reader, ids.u.reader2] }))],
+    ['circulation', async () => c.ok(c.event('clerk', d.id, { type: 'REGISTER', copies: 5, readerIds: readers.map((r) => ids.u[r]) }))],
     ['archiving', async () => {
-      d = await c.ok(c.event('reader', d.id, { type: 'ACKNOWLEDGE' }));
-      return c.ok(c.event('reader2', d.id, { type: 'ACKNOWLEDGE' }));
+      for (const r of readers) d = await c.ok(c.event(r, d.id, { type: 'ACKNOWLEDGE' }));
+      return d;
     }],
     ['archived', async () => c.ok(c.event('archivist', d.id, { type: 'FILE', retention: 'D30' }))],
   ];

@@ -32,12 +32,12 @@ export const CAST = {
   admin: { userId: 'u-admin', roles: ['admin'] },
 } satisfies Record<string, Actor>;
 
-/** A joint (联合行文) confidential notice of unit-a and unit-b, two sections, body still missing. */
+/** A joint (联合行文) unclassified notice of unit-a and unit-b, two sections, body still missing. */
 export function sampleInput(overrides: Partial<OutgoingInput> = {}): OutgoingInput {
   return {
     documentId: 'doc-1',
     kind: '通知',
-    classification: 'confidential',
+    classification: 'none',
     issuerUnitIds: ['unit-a', 'unit-b'],
     major: false,
     chiefId: CAST.chief.userId,

@@ -57,7 +57,7 @@ describe('outgoing machine: creation', () => {
     expect(s.context).toEqual({
       documentId: 'doc-1',
       kind: '通知',
-      classification: 'confidential',
+      classification: 'none',
       issuerUnitIds: ['unit-a', 'unit-b'],
       major: false,
       chiefId: 'u-chief',
@@ -557,6 +557,17 @@ describe('registration (复核、登记)', () => {
 
 describe('circulation (分发、传阅)', () => {
   const at = () => reach('circulation');
+
+  it('a classified document stays in circulation after the last acknowledgement (its copies are recalled first)', () => {
+    let s = reach('circulation', sampleInput({ classification: 'confidential' }));
+    for (const r of s.context.readers) {
+      const res = applyEvent(s, ev('ACKNOWLEDGE', { userId: r.userId, roles: ['reader'] }, {}));
+      expect(res.accepted).toBe(true);
+      s = res.snapshot;
+    }
+    expect(s.value).toBe('circulation');
+    expect(s.context.readers.every((r) => r.acknowledgedAt)).toBe(true);
+  });
 
   it('OPEN: records the first opening only', () => {
     const s = accept(at(), ev('OPEN', c.read1, {}, 't1'));

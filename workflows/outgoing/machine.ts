@@ -121,9 +121,11 @@ export const outgoingMachine = setup({
       assertEvent(event, 'CLOSE_DISCUSSION');
       return event.decision === 'accept';
     },
+    // A classified document stays in circulation until the clerk closes it: its numbered copies must be
+    // recalled (清退) first, which the service checks at CLOSE_CIRCULATION.
     completesAcknowledgements: ({ context, event }) => {
       assertEvent(event, 'ACKNOWLEDGE');
-      return context.readers.every((r) => r.acknowledgedAt || r.userId === event.actor.userId);
+      return context.classification === 'none' && context.readers.every((r) => r.acknowledgedAt || r.userId === event.actor.userId);
     },
   },
   actions: {

@@ -16,6 +16,7 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { HealthController } from './health/health.controller.js';
 import { DocumentsModule } from './documents/documents.module.js';
 import { SignaturesModule } from './signatures/signatures.module.js';
+import { ClassifiedModule } from './classified/classified.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -50,6 +51,7 @@ export class AppModule {
         TerminusModule,
         DocumentsModule,
         SignaturesModule,
+        ClassifiedModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, HealthController],

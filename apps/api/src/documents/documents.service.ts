@@ -63,6 +63,8 @@ export interface WriteResult { status: number; body: Record<string, unknown>; re
  * updated: a feature (e.g. the archive on FILE) writes its own rows atomically with the transition.
  * Throwing an AppError refuses the whole transition.
  */
+export type ExportGuard = (row: DocumentRow, user: AuthUser) => Promise<{ copyNumber?: string; copyRecipient?: string }>;
+
 export type DocumentVerifier = (m: EntityManager, document: DocumentRow) => Promise<{ kind: string; problem: string; [k: string]: unknown } | null>;
 
 export type TransitionHook = (m: EntityManager, t: {
@@ -90,6 +92,19 @@ export class DocumentsService {
   constructor(@InjectDataSource() private readonly db: DataSource, private readonly auth: AuthService) {}
 
   private readonly verifiers: DocumentVerifier[] = [];
+  private readonly exportGuards: ExportGuard[] = [];
+
+  /** Register a check run before a document leaves the system as a file (e.g. classified copies). */
+  onExport(g: ExportGuard): void {
+    this.exportGuards.push(g);
+  }
+
+  /** Runs every export guard; they may refuse (throw) or add what to print (e.g. the copy number). */
+  async authorizeExport(row: DocumentRow, user: AuthUser): Promise<{ copyNumber?: string; copyRecipient?: string }> {
+    let out: { copyNumber?: string; copyRecipient?: string } = {};
+    for (const g of this.exportGuards) out = { ...out, ...(await g(row, user)) };
+    return out;
+  }
 
   /** Register an extra check for GET /verify (e.g. signatures); it returns the first problem or null. */
   onVerify(v: DocumentVerifier): void {
@@ -139,8 +154,13 @@ export class DocumentsService {
       return { unitId: u.id, name: u.name, code: u.code };
     });
     const userIds = [...new Set([...input.sections.map((s) => s.drafterId), ...input.signers.map((s) => s.signerId)])];
-    const users: { id: string; roles: Role[] }[] = await this.db.query(`SELECT id, roles FROM users WHERE id = ANY($1::uuid[]) AND active`, [userIds]);
+    const users: { id: string; roles: Role[]; clearance: string }[] = await this.db.query(`SELECT id, roles, clearance FROM users WHERE id = ANY($1::uuid[]) AND active`, [userIds]);
     const problems: { path: (string | number)[]; code: string; message: string }[] = [];
+    const needed = CLASSIFICATION_LEVELS.indexOf(input.classification);
+    const cleared = (uid: string) => CLASSIFICATION_LEVELS.indexOf((users.find((u) => u.id === uid)?.clearance ?? 'none') as never) >= needed;
+    if (CLASSIFICATION_LEVELS.indexOf(user.clearance) < needed) problems.push({ path: ['classification'], code: 'custom', message: 'above your own clearance' });
+    input.sections.forEach((s, i) => { if (!cleared(s.drafterId)) problems.push({ path: ['sections', i, 'drafterId'], code: 'custom', message: 'not cleared for this classification' }); });
+    input.signers.forEach((s, i) => { if (!cleared(s.signerId)) problems.push({ path: ['signers', i, 'signerId'], code: 'custom', message: 'not cleared for this classification' }); });
     input.sections.forEach((s, i) => {
       if (!users.find((u) => u.id === s.drafterId)?.roles.includes('secretary')) problems.push({ path: ['sections', i, 'drafterId'], code: 'custom', message: 'not an active secretary' });
     });
@@ -324,14 +344,14 @@ export class DocumentsService {
         case 'ADD_MARK': event = { type, actor, at, markId: `m${randomUUID().slice(0, 8)}`, ...(payload as any) }; break;
         case 'REGISTER': {
           const { copies, readerIds } = payload as { copies: number; readerIds: string[] };
-          await this.assertUsersWithRole(m, readerIds, 'reader', 'readerIds');
+          await this.assertUsersWithRole(m, readerIds, 'reader', 'readerIds', row.classification_rank);
           const number = await this.allocateNumber(m, row);
           event = { type, actor, at, copies, readerIds, ...number };
           break;
         }
         case 'START_DISCUSSION': {
           const p = payload as { invitees: string[]; requireAll: boolean };
-          await this.assertUsersWithRole(m, p.invitees, 'discussant', 'invitees');
+          await this.assertUsersWithRole(m, p.invitees, 'discussant', 'invitees', row.classification_rank);
           event = { type, actor, at, ...p };
           break;
         }
@@ -513,11 +533,16 @@ export class DocumentsService {
     return { documentNumber: `${code}发〔${year}〕${serial}号`, serial: serial as number, year };
   }
 
-  private async assertUsersWithRole(m: EntityManager, ids: string[], role: Role, field: string) {
-    const rows: { id: string }[] = await m.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND $2 = ANY(roles) AND active`, [ids, role]);
+  /** Every id must be an active user with the role and a clearance reaching the document's classification. */
+  private async assertUsersWithRole(m: EntityManager, ids: string[], role: Role, field: string, classificationRankNeeded = 0) {
+    const rows: { id: string; clearance: string }[] = await m.query(`SELECT id, clearance FROM users WHERE id = ANY($1::uuid[]) AND $2 = ANY(roles) AND active`, [ids, role]);
     const missing = ids.filter((x) => !rows.some((r) => r.id === x));
     if (missing.length) {
       throw new AppError('VALIDATION_FAILED', `${field}: not active users with the role ${role}: ${missing.join(', ')}`, { errors: missing.map((x) => ({ field, message: `${x} is not an active ${role}` })) });
+    }
+    const uncleared = rows.filter((r) => CLASSIFICATION_LEVELS.indexOf(r.clearance as never) < classificationRankNeeded).map((r) => r.id);
+    if (uncleared.length) {
+      throw new AppError('VALIDATION_FAILED', `${field}: not cleared for this document's classification: ${uncleared.join(', ')}`, { errors: uncleared.map((x) => ({ field, message: `${x} is not cleared for this classification` })) });
     }
   }
 
@@ -555,7 +580,7 @@ export class DocumentsService {
   // ---------------------------------------------------------------- history, revisions, diff, verify
 
   async history(user: AuthUser, id: string) {
-    await this.loadVisible(this.db.manager, user, id);
+    await this.logAccess(await this.loadVisible(this.db.manager, user, id), user, 'read_history');
     const rows = await this.db.query(
       `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [id],
     );
@@ -578,7 +603,7 @@ export class DocumentsService {
   }
 
   async revision(user: AuthUser, id: string, number: number) {
-    await this.loadVisible(this.db.manager, user, id);
+    await this.logAccess(await this.loadVisible(this.db.manager, user, id), user, `read_revision_${number}`);
     const rows = await this.db.query(`SELECT number, hash, content, created_at, author_id FROM revisions WHERE document_id = $1 AND number = $2`, [id, number]);
     if (!rows.length) throw new AppError('NOT_FOUND', `No revision ${number}.`);
     const r = rows[0];

@@ -30,9 +30,10 @@ export class DocxController {
     const row = await this.documents.getRow(user, id);
     const number = q.revision ?? row.current_revision;
     const revision = await this.documents.revision(user, id, number);
-    const ctx = await this.renderContext(row, number, revision.hash);
+    const copy = await this.documents.authorizeExport(row, user);
+    const ctx = { ...(await this.renderContext(row, number, revision.hash)), ...copy };
     const buf = await renderDocx(revision.content, ctx);
-    await this.documents.logAccess(row, user, 'download_docx');
+    await this.documents.logAccess(row, user, 'download_docx', copy.copyNumber ?? null);
     res.setHeader('Content-Type', DOCX_MIME);
     res.setHeader('Content-Disposition', contentDispositionFor(docxFileName(revision.content, ctx)));
     res.setHeader('Cache-Control', 'private, no-store');

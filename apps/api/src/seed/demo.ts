@@ -8,19 +8,19 @@ export const DEMO_PASSWORD = 'gongwen-demo';
 interface DemoUser { username: string; displayName: string; roles: Role[]; unit: string; clearance: ClassificationLevel; authority?: 'committee' | 'government' }
 
 export const DEMO_USERS: DemoUser[] = [
-  { username: 'secretary', displayName: '王秘书', roles: ['secretary'], unit: '秘书科', clearance: 'secret' },
+  { username: 'secretary', displayName: '王秘书', roles: ['secretary'], unit: '秘书科', clearance: 'top_secret' },
   { username: 'secretary2', displayName: '李秘书', roles: ['secretary'], unit: '综合科', clearance: 'secret' },
-  { username: 'chief', displayName: '张科长', roles: ['chief', 'secretary'], unit: '秘书科', clearance: 'secret' },
+  { username: 'chief', displayName: '张科长', roles: ['chief', 'secretary'], unit: '秘书科', clearance: 'top_secret' },
   { username: 'discussant', displayName: '赵主任', roles: ['discussant'], unit: '综合科', clearance: 'secret' },
   { username: 'discussant2', displayName: '钱副主任', roles: ['discussant'], unit: '信息科', clearance: 'confidential' },
-  { username: 'proofreader', displayName: '孙校对', roles: ['proofreader'], unit: '秘书科', clearance: 'secret' },
-  { username: 'reviewer', displayName: '周审核', roles: ['reviewer'], unit: '中共××区委办公室', clearance: 'secret' },
+  { username: 'proofreader', displayName: '孙校对', roles: ['proofreader'], unit: '秘书科', clearance: 'top_secret' },
+  { username: 'reviewer', displayName: '周审核', roles: ['reviewer'], unit: '中共××区委办公室', clearance: 'top_secret' },
   { username: 'signer', displayName: '吴书记', roles: ['signer'], unit: '区委领导', clearance: 'top_secret', authority: 'committee' },
   { username: 'signer2', displayName: '郑区长', roles: ['signer'], unit: '××区人民政府办公室', clearance: 'top_secret', authority: 'government' },
-  { username: 'clerk', displayName: '冯文书', roles: ['clerk'], unit: '秘书科', clearance: 'secret' },
-  { username: 'reader', displayName: '陈局长', roles: ['reader'], unit: '区发展和改革局', clearance: 'confidential' },
+  { username: 'clerk', displayName: '冯文书', roles: ['clerk'], unit: '秘书科', clearance: 'top_secret' },
+  { username: 'reader', displayName: '陈局长', roles: ['reader'], unit: '区发展和改革局', clearance: 'secret' },
   { username: 'reader2', displayName: '褚局长', roles: ['reader'], unit: '区财政局', clearance: 'none' },
-  { username: 'archivist', displayName: '卫档案员', roles: ['archivist'], unit: '中共××区委办公室', clearance: 'secret' },
+  { username: 'archivist', displayName: '卫档案员', roles: ['archivist'], unit: '中共××区委办公室', clearance: 'top_secret' },
   { username: 'admin', displayName: '系统管理员', roles: ['admin'], unit: '中共××区委办公室', clearance: 'none' },
 ];
 

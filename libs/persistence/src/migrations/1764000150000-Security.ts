@@ -47,9 +47,45 @@ export class Security1764000150000 implements MigrationInterface {
         at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX document_access_log_document ON document_access_log (document_id, at)`);
+    // 份号: numbered copies of a classified document, and their recall (清退)
+    await q.query(`
+      CREATE TABLE document_copies (
+        document_id uuid NOT NULL REFERENCES documents(id),
+        copy_number text NOT NULL CHECK (copy_number ~ '^[0-9]{6}$'),
+        recipient_user_id uuid REFERENCES users(id),
+        recipient_name text NOT NULL,
+        status text NOT NULL DEFAULT 'issued' CHECK (status IN ('issued','returned','destroyed')),
+        recorded_by uuid REFERENCES users(id),
+        recorded_at timestamptz,
+        note text,
+        PRIMARY KEY (document_id, copy_number)
+      )`);
+    await q.query(`
+      CREATE TABLE document_grants (
+        document_id uuid NOT NULL REFERENCES documents(id),
+        user_id uuid NOT NULL REFERENCES users(id),
+        granted_by uuid NOT NULL REFERENCES users(id),
+        reason text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (document_id, user_id)
+      )`);
+    await q.query(`
+      CREATE TABLE export_approvals (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        document_id uuid NOT NULL REFERENCES documents(id),
+        requested_by uuid NOT NULL REFERENCES users(id),
+        purpose text NOT NULL,
+        approved_by uuid REFERENCES users(id),
+        approved_at timestamptz,
+        expires_at timestamptz,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE export_approvals`);
+    await q.query(`DROP TABLE document_grants`);
+    await q.query(`DROP TABLE document_copies`);
     await q.query(`DROP TABLE document_access_log`);
     await q.query(`DROP TABLE signatures`);
     await q.query(`DROP TABLE signing_keys`);
