@@ -342,8 +342,9 @@ export function longFixture(pages = 30): Fixture {
   blockSeq = 1000;
   const base = noticeFixture();
   const blocks: Block[] = [];
-  // About 22 × 28 = 616 characters a page; a paragraph of 4 sentences is about 190 characters (7 lines).
-  const paragraphs = Math.ceil((pages * 22) / 7.5);
+  // 22 lines a page; a paragraph of 4 sentences sets in about 7.9 lines, plus a heading every third paragraph.
+  // Page 1 loses half a page to the header, the last page holds the signature and the imprint.
+  const paragraphs = Math.max(1, Math.round(((pages - 1) * 22) / 7.6));
   for (let i = 0; i < paragraphs; i++) {
     if (i % 6 === 0) blocks.push(h(1, `第${i / 6 + 1}部分工作安排`));
     else if (i % 3 === 0) blocks.push(h(2, '具体措施'));
@@ -355,6 +356,22 @@ export function longFixture(pages = 30): Fixture {
     ctx: { ...base.ctx, documentNumber: '区委办发〔2026〕30号' },
   };
 }
+
+/** A typical 通知 of three pages: the notice without its attachments and its level-3/4 subsections. */
+export function typicalNoticeFixture(): Fixture {
+  const f = noticeFixture();
+  const blocks = bodyBlocksOf(f.content).filter((b, i, all) => {
+    const inSub = (k: number): boolean => all[k]?.type === 'heading' && ((all[k] as { level: number }).level ?? 0) >= 3;
+    return !inSub(i) && !(b.type === 'paragraph' && inSub(i - 1));
+  });
+  return {
+    name: 'notice-3p',
+    content: { ...f.content, attachments: [], sections: [{ id: 's1', title: '正文', drafterId: 'u1', blocks }] },
+    ctx: f.ctx,
+  };
+}
+
+const bodyBlocksOf = (c: DocumentContent): Block[] => c.sections.flatMap((s) => s.blocks);
 
 /** A draft (unsigned revision) of the notice. */
 export function draftFixture(): Fixture {

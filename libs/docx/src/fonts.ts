@@ -35,8 +35,13 @@ export const FONT_TABLE_XML: string = (() => {
 /**
  * Run fonts: the Chinese face in the eastAsia slot (with the eastAsia hint, so full-width punctuation uses it too).
  * Body faces (仿宋, 楷体) set digits and Latin letters in Times New Roman, as offices do; display faces keep their own.
+ * `ownLatin` keeps the Chinese face for every character: for names, whose ×, · and the like must be full-width in
+ * LibreOffice too (it picks the face by character class and ignores the eastAsia hint).
  */
-export function runFont(name: FontName): { ascii: string; hAnsi: string; eastAsia: string; cs: string; hint: string } {
-  const latin = name === FONT.fangsong || name === FONT.kai ? FONT.latin : name;
+export function runFont(
+  name: FontName,
+  opts: { ownLatin?: boolean } = {},
+): { ascii: string; hAnsi: string; eastAsia: string; cs: string; hint: string } {
+  const latin = !opts.ownLatin && (name === FONT.fangsong || name === FONT.kai) ? FONT.latin : name;
   return { ascii: latin, hAnsi: latin, eastAsia: name, cs: latin, hint: 'eastAsia' };
 }

@@ -20,7 +20,6 @@ import {
   Packer,
   PageNumber,
   Paragraph,
-  RelativeHorizontalPosition,
   RelativeVerticalPosition,
   Table,
   TableAnchorType,
@@ -34,8 +33,6 @@ import {
   WidthType,
   type FileChild,
   type IBorderOptions,
-  type IParagraphOptions,
-  type IParagraphStyleOptions,
   type ParagraphChild,
 } from 'docx';
 import {
@@ -48,10 +45,11 @@ import {
   type DocumentContent,
   type RenderContext,
 } from '../../document/src/model.js';
+import { TextWatermark } from 'docx/watermarks';
 import { FONT_TABLE_XML, runFont } from './fonts.js';
+import { STYLE, STYLES_XML } from './styles.js';
 import {
   CHAR,
-  CHAR_SPACING,
   FONT,
   LETTER_LOWER_RULE_MM,
   LETTER_MARK_TOP_MM,
@@ -72,32 +70,12 @@ import {
   mmToTwips,
   type FontName,
 } from './layout.js';
-import { HeadingNumberer, circledNumber, formatChineseDate, widthInChars, wrapTitle } from './text.js';
+import { HeadingNumberer, circledNumber, formatChineseDate, setWidthInChars, widthInChars, wrapTitle } from './text.js';
 
 /** Which of the three layouts of GB/T 9704 a kind uses. */
 export type LayoutKind = 'standard' | 'letter' | 'minutes';
 export const layoutOf = (kind: DocumentContent['kind']): LayoutKind =>
   kind === '函' ? 'letter' : kind === '纪要' ? 'minutes' : 'standard';
-
-/** Paragraph style ids the renderer writes (the importer maps them back). */
-export const STYLE = {
-  body: 'GwBody',
-  title: 'Title',
-  recipients: 'GwRecipients',
-  header: 'GwHeaderZone',
-  mark: 'GwMark',
-  number: 'GwNumber',
-  signature: 'GwSignature',
-  note: 'GwNote',
-  attachmentNote: 'GwAttachmentNote',
-  attachmentLabel: 'GwAttachmentLabel',
-  attachmentTitle: 'GwAttachmentTitle',
-  attendance: 'GwAttendance',
-  imprint: 'GwImprint',
-  table: 'GwTable',
-  pageNumber: 'GwPageNumber',
-  draft: 'GwDraftMark',
-} as const;
 
 /** The draft marking shown in the header of every page of an unsigned revision. */
 export function draftMarking(ctx: Pick<RenderContext, 'revisionNumber'>): string {
@@ -111,7 +89,7 @@ export function markText(name: string, layout: LayoutKind): string {
   return name.endsWith('文件') ? name : `${name}文件`;
 }
 
-/** The signer line text: 签发人：name (names joined for one line). */
+/** The date line of an unsigned draft: blanks for the year, month and day. */
 const DATE_PLACEHOLDER = '　　　　年　　月　　日';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -119,6 +97,8 @@ const DATE_PLACEHOLDER = '　　　　年　　月　　日';
 
 interface RunStyle {
   font?: FontName;
+  /** Set digits and Latin letters in the Chinese face too (names). */
+  ownLatin?: boolean;
   pt?: number;
   color?: string;
   bold?: boolean;
@@ -127,7 +107,7 @@ interface RunStyle {
 function run(text: string, s: RunStyle = {}): TextRun {
   return new TextRun({
     text,
-    font: s.font ? runFont(s.font) : undefined,
+    font: s.font ? runFont(s.font, { ownLatin: s.ownLatin }) : undefined,
     size: s.pt ? halfPoints(s.pt) : undefined,
     color: s.color,
     bold: s.bold,
@@ -150,114 +130,8 @@ function runsWithBreaks(text: string, s: RunStyle = {}): TextRun[] {
   );
 }
 
-const empty = (style: string = STYLE.body, extra: Partial<IParagraphOptions> = {}): Paragraph =>
-  new Paragraph({ style, indent: { firstLine: 0 }, ...extra });
-
-/** An empty grid line (空一行). */
-const blankLine = (): Paragraph => new Paragraph({ style: STYLE.header });
-
-// ---------------------------------------------------------------------------------------------------------------
-// Styles
-
-function paragraphStyles(): IParagraphStyleOptions[] {
-  const base = { basedOn: 'Normal', next: 'Normal', quickFormat: true } as const;
-  const heading = (level: 1 | 2 | 3 | 4, font: FontName): IParagraphStyleOptions => ({
-    id: `Heading${level}`,
-    name: `heading ${level}`,
-    ...base,
-    next: STYLE.body,
-    run: { font: runFont(font), size: halfPoints(PT.sanhao), bold: false, color: 'auto' },
-    paragraph: {
-      indent: { firstLine: 2 * CHAR, firstLineChars: 200 },
-      alignment: AlignmentType.BOTH,
-      keepNext: true,
-      outlineLevel: level - 1,
-      spacing: { before: 0, after: 0 },
-    },
-  });
-  return [
-    {
-      id: 'Normal',
-      name: 'Normal',
-      quickFormat: true,
-      run: { font: runFont(FONT.fangsong), size: halfPoints(PT.sanhao), characterSpacing: CHAR_SPACING },
-      paragraph: { widowControl: false, spacing: { before: 0, after: 0 } },
-    },
-    {
-      id: STYLE.body,
-      name: 'GW Body',
-      ...base,
-      next: STYLE.body,
-      paragraph: { indent: { firstLine: 2 * CHAR, firstLineChars: 200 }, alignment: AlignmentType.BOTH },
-    },
-    {
-      id: STYLE.title,
-      name: 'Title',
-      ...base,
-      run: { font: runFont(FONT.title), size: halfPoints(PT.erhao), bold: false, color: 'auto' },
-      paragraph: { alignment: AlignmentType.CENTER, keepNext: true, outlineLevel: 0 },
-    },
-    heading(1, FONT.hei),
-    heading(2, FONT.kai),
-    heading(3, FONT.fangsong),
-    heading(4, FONT.fangsong),
-    { id: STYLE.recipients, name: 'GW Main Recipients', ...base, paragraph: { alignment: AlignmentType.BOTH } },
-    { id: STYLE.header, name: 'GW Header Zone', ...base, paragraph: { alignment: AlignmentType.LEFT } },
-    {
-      id: STYLE.mark,
-      name: 'GW Issuing Body Mark',
-      ...base,
-      run: { font: runFont(FONT.title), color: RED, size: halfPoints(MARK_PT) },
-      paragraph: { alignment: AlignmentType.CENTER },
-    },
-    { id: STYLE.number, name: 'GW Document Number', ...base, paragraph: { alignment: AlignmentType.CENTER } },
-    { id: STYLE.signature, name: 'GW Signature', ...base, paragraph: { alignment: AlignmentType.LEFT, keepNext: true } },
-    { id: STYLE.note, name: 'GW Note', ...base, paragraph: { indent: { firstLine: 2 * CHAR, firstLineChars: 200 } } },
-    { id: STYLE.attachmentNote, name: 'GW Attachment Note', ...base, paragraph: { alignment: AlignmentType.LEFT } },
-    {
-      id: STYLE.attachmentLabel,
-      name: 'GW Attachment Label',
-      ...base,
-      run: { font: runFont(FONT.hei) },
-      paragraph: { alignment: AlignmentType.LEFT },
-    },
-    {
-      id: STYLE.attachmentTitle,
-      name: 'GW Attachment Title',
-      ...base,
-      run: { font: runFont(FONT.title), size: halfPoints(PT.erhao) },
-      paragraph: { alignment: AlignmentType.CENTER, keepNext: true },
-    },
-    { id: STYLE.attendance, name: 'GW Attendance', ...base, paragraph: { alignment: AlignmentType.LEFT } },
-    {
-      id: STYLE.imprint,
-      name: 'GW Imprint',
-      ...base,
-      run: { size: halfPoints(PT.sihao) },
-      paragraph: { alignment: AlignmentType.LEFT },
-    },
-    {
-      id: STYLE.table,
-      name: 'GW Table Text',
-      ...base,
-      run: { size: halfPoints(PT.sihao) },
-      paragraph: { alignment: AlignmentType.CENTER },
-    },
-    {
-      id: STYLE.pageNumber,
-      name: 'GW Page Number',
-      ...base,
-      run: { font: runFont(FONT.song), size: halfPoints(PT.sihao), characterSpacing: 0 },
-    },
-    {
-      id: STYLE.draft,
-      name: 'GW Draft Marking',
-      ...base,
-      run: { font: runFont(FONT.hei), size: halfPoints(PT.sihao), color: '7F7F7F', characterSpacing: 0 },
-      paragraph: { alignment: AlignmentType.CENTER },
-    },
-  ];
-}
+/** An empty grid line (空一行); `keep` keeps it on the page of the next paragraph. */
+const blankLine = (keep = false): Paragraph => new Paragraph({ style: STYLE.header, keepNext: keep || undefined });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Header zone (版头)
@@ -297,25 +171,32 @@ function headerLines(content: DocumentContent, ctx: RenderContext): Paragraph[] 
 }
 
 /**
- * Where a paragraph of exact line height `lineTw` puts the top of glyphs of `pt` points, in twips below the line's
- * top. LibreOffice and Word put the extra leading of an exact line above the text; the em box then ends ~0.12 em
- * above the line's bottom (CJK faces: ascent 0.88 em, descent 0.12 em).
+ * Display lines (the mark) have an exact height of 1.25 em and do not snap to the grid. How far below such a line's
+ * top the glyphs' ink starts was measured on LibreOffice's rendering (0.16 em); Word with 方正小标宋 puts it about
+ * 0.1 em lower, i.e. 1 mm for a 30 pt mark.
  */
-const glyphTopInExactLine = (lineTw: number, pt: number): number => lineTw - Math.round(pt * 20 * 1.12);
+const DISPLAY_LINE_EM = 1.25;
+export const MARK_INK_TOP_EM = 0.16;
+const displayLine = (pt: number): number => Math.round(pt * 20 * DISPLAY_LINE_EM);
+const inkTop = (pt: number): number => Math.round(pt * 20 * MARK_INK_TOP_EM);
+/**
+ * The number line is one grid line (exact, not snapping); the ink of 3号 glyphs ends 0.24 em above its bottom, so the
+ * rule's distance from the paragraph is 4 mm less that.
+ */
+export const NUMBER_INK_BOTTOM_EM = 0.24;
 
 /** The mark of a standard or minutes document, its top edge `MARK_TOP_MM` below the top of the text block. */
 function markBlock(content: DocumentContent, layout: LayoutKind, headerLineCount: number): FileChild[] {
   const names = content.issuers.map((i) => i.name);
-  const lineTw = (pt: number): number => Math.round(pt * 20 * 1.3);
-  const topTw = mmToTwips(MARK_TOP_MM) - headerLineCount * LINE_PITCH;
+    const topTw = mmToTwips(MARK_TOP_MM) - headerLineCount * LINE_PITCH;
   if (names.length <= 1 || layout === 'minutes') {
     const text = markText(names[0] ?? '', layout);
     const pt = markSize(widthInChars(text));
-    const line = lineTw(pt);
+    const line = displayLine(pt);
     return [
       new Paragraph({
         style: STYLE.mark,
-        spacing: { before: Math.max(0, topTw - glyphTopInExactLine(line, pt)), line, lineRule: LineRuleType.EXACT },
+        spacing: { before: Math.max(0, topTw - inkTop(pt)), line, lineRule: LineRuleType.EXACT },
         children: [run(text, { font: FONT.title, pt, color: RED })],
       }),
     ];
@@ -323,8 +204,8 @@ function markBlock(content: DocumentContent, layout: LayoutKind, headerLineCount
   // Joint document: the bodies stacked, lead first, each spread to the same width, with 文件 beside them.
   const longest = Math.max(...names.map(widthInChars));
   const pt = markSize(longest + 3);
-  const line = lineTw(pt);
-  const nameWidth = Math.round(longest * pt * 20);
+  const line = displayLine(pt);
+  const nameWidth = Math.round((longest + 0.5) * pt * 20);
   const suffixWidth = Math.round(3 * pt * 20);
   const tableWidth = nameWidth + suffixWidth;
   const cellPara = (text: string, alignment: (typeof AlignmentType)[keyof typeof AlignmentType]): Paragraph =>
@@ -355,8 +236,8 @@ function markBlock(content: DocumentContent, layout: LayoutKind, headerLineCount
   );
   return [
     new Paragraph({
-      style: STYLE.header,
-      spacing: { before: 0, line: Math.max(20, topTw - glyphTopInExactLine(line, pt)), lineRule: LineRuleType.EXACT },
+      style: STYLE.spacer,
+      spacing: { before: 0, line: Math.max(20, topTw - inkTop(pt)), lineRule: LineRuleType.EXACT },
     }),
     new Table({
       rows,
@@ -372,7 +253,12 @@ function markBlock(content: DocumentContent, layout: LayoutKind, headerLineCount
 
 /** The red rule under the number: a paragraph bottom border across the full text block, 4 mm below the number. */
 const redRule = (): { bottom: IBorderOptions } => ({
-  bottom: { style: BorderStyle.SINGLE, size: RULE_SZ.red, color: RED, space: Math.round(mmToPt(RULE_GAP_MM)) },
+  bottom: {
+    style: BorderStyle.SINGLE,
+    size: RULE_SZ.red,
+    color: RED,
+    space: Math.round(mmToPt(RULE_GAP_MM) - PT.sanhao * NUMBER_INK_BOTTOM_EM),
+  },
 });
 
 /**
@@ -381,7 +267,7 @@ const redRule = (): { bottom: IBorderOptions } => ({
  */
 function numberBlock(content: DocumentContent, ctx: RenderContext, layout: LayoutKind): Paragraph[] {
   const number = ctx.documentNumber ?? '';
-  const gap = [blankLine()];
+  const gap = [blankLine(), blankLine()];
   const upward = UPWARD_KINDS.includes(content.kind) && layout === 'standard';
   const signers = upward ? ctx.signers.map((s) => s.name).filter(Boolean) : [];
   if (!upward || signers.length === 0) {
@@ -390,22 +276,27 @@ function numberBlock(content: DocumentContent, ctx: RenderContext, layout: Layou
       new Paragraph({ style: STYLE.number, border: redRule(), children: number ? [run(number)] : [] }),
     ];
   }
-  const longest = Math.max(...signers.map(widthInChars));
-  const labelAt = TEXT_WIDTH - CHAR - Math.ceil((4 + longest) * CHAR);
-  const nameAt = labelAt + 4 * CHAR;
-  const tabs = [
-    { type: TabStopType.LEFT, position: CHAR },
-    { type: TabStopType.LEFT, position: labelAt },
-    { type: TabStopType.LEFT, position: nameAt },
-  ];
-  // The blank lines above the number shrink as more signers are stacked above it.
+  // One signer: 签发人：name set against a right tab 1 character in from the right (exact, whatever the glyph
+  // widths). Several: the names stacked under the first, left-aligned on a tab worked out from their widths.
+  const rightEdge = TEXT_WIDTH - CHAR;
+  const longest = Math.max(...signers.map((n) => widthInChars(n, 1)));
+  const labelAt = rightEdge - Math.ceil((4 + longest) * CHAR);
+  const tabs =
+    signers.length === 1
+      ? [
+          { type: TabStopType.LEFT, position: CHAR },
+          { type: TabStopType.RIGHT, position: rightEdge },
+        ]
+      : [
+          { type: TabStopType.LEFT, position: CHAR },
+          { type: TabStopType.LEFT, position: labelAt },
+          { type: TabStopType.LEFT, position: labelAt + 4 * CHAR },
+        ];
   const lines: Paragraph[] = signers.map((name, i) => {
     const last = i === signers.length - 1;
-    const children: ParagraphChild[] = [];
-    if (last && number) children.push(run('\t' + number));
-    else children.push(run(last ? '\t' : ''));
-    children.push(run(i === 0 ? '\t签发人：' : '\t\t'));
-    children.push(run(name, { font: FONT.kai }));
+    // Tab 1 → the number (last line only), tab 2 → 签发人：, tab 3 → the names stacked under the first one.
+    const lead = i === 0 ? '\t签发人：' : '\t\t';
+    const children: ParagraphChild[] = [run('\t' + (last ? number : '') + lead), run(name, { font: FONT.kai, ownLatin: true })];
     return new Paragraph({
       style: STYLE.number,
       alignment: AlignmentType.LEFT,
@@ -414,7 +305,7 @@ function numberBlock(content: DocumentContent, ctx: RenderContext, layout: Layou
       children,
     });
   });
-  return [...(signers.length >= 2 ? [] : gap), ...lines];
+  return [...gap.slice(0, Math.max(0, gap.length - (signers.length - 1))), ...lines];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -444,7 +335,8 @@ function tableBlock(rows: string[][], headerRows = 0): Table {
     rows: rows.map(
       (cells, r) =>
         new TableRow({
-          tableHeader: r < headerRows,
+          // Only header rows carry w:tblHeader (docx writes w:val="off" for false, which some readers take as on).
+          ...(r < headerRows ? { tableHeader: true } : {}),
           cantSplit: true,
           children: Array.from({ length: columns }, (_, c) =>
             new TableCell({
@@ -465,22 +357,25 @@ function tableBlock(rows: string[][], headerRows = 0): Table {
 }
 
 /** Body blocks: headings numbered per level (restarting under a higher heading), paragraphs, lists, tables. */
-export function renderBlocks(blocks: readonly Block[]): FileChild[] {
+export function renderBlocks(blocks: readonly Block[], opts: { keepLastWithNext?: boolean } = {}): FileChild[] {
   const numberer = new HeadingNumberer();
   const out: FileChild[] = [];
-  for (const b of blocks) {
+  blocks.forEach((b, index) => {
+    // The last lines of the text stay on the page of the signature (no page with only a signature on it).
+    const keepNext = opts.keepLastWithNext && index === blocks.length - 1 ? true : undefined;
     switch (b.type) {
       case 'heading':
-        out.push(new Paragraph({ style: `Heading${b.level}`, children: runsWithBreaks(numberer.next(b.level) + b.text) }));
+        out.push(new Paragraph({ style: STYLE.heading(b.level), keepNext, children: runsWithBreaks(numberer.next(b.level) + b.text) }));
         break;
       case 'paragraph':
-        out.push(new Paragraph({ style: STYLE.body, children: runsWithBreaks(b.text) }));
+        out.push(new Paragraph({ style: STYLE.body, keepNext, children: runsWithBreaks(b.text) }));
         break;
       case 'list':
         b.items.forEach((item, i) =>
           out.push(
             new Paragraph({
               style: STYLE.body,
+              keepNext: i === b.items.length - 1 ? keepNext : undefined,
               children: runsWithBreaks((b.ordered ? circledNumber(i + 1) : '• ') + item),
             }),
           ),
@@ -490,7 +385,7 @@ export function renderBlocks(blocks: readonly Block[]): FileChild[] {
         out.push(tableBlock(b.rows, b.headerRows ?? 0));
         break;
     }
-  }
+  });
   return out;
 }
 
@@ -502,7 +397,7 @@ function attachmentNote(attachments: readonly Attachment[]): Paragraph[] {
   const single = attachments.length === 1;
   const nameStart = single ? numberStart : numberStart + 2 * CHAR;
   return [
-    blankLine(),
+    blankLine(true),
     ...attachments.map(
       (a, i) =>
         new Paragraph({
@@ -524,14 +419,14 @@ function attachmentNote(attachments: readonly Attachment[]): Paragraph[] {
 function signatureBlock(content: DocumentContent, ctx: RenderContext): Paragraph[] {
   const date = ctx.dateOfIssue ? formatChineseDate(ctx.dateOfIssue) : DATE_PLACEHOLDER;
   const rightIndent = 4 * CHAR;
-  const dateCentre = Math.round(TEXT_WIDTH - rightIndent - (widthInChars(date) * CHAR) / 2);
+  const dateCentre = Math.round(TEXT_WIDTH - rightIndent - (setWidthInChars(date) * CHAR) / 2);
   const leftCentre = Math.round(TEXT_WIDTH / 4);
   const names = content.issuers.map((i) => i.name);
   const rows: string[][] = [];
   for (let end = names.length; end > 0; end -= 2) rows.unshift(names.slice(Math.max(0, end - 2), end));
-  const out: Paragraph[] = [blankLine(), blankLine()];
+  const out: Paragraph[] = [blankLine(true), blankLine(true)];
   rows.forEach((row, r) => {
-    if (r > 0) out.push(blankLine(), blankLine());
+    if (r > 0) out.push(blankLine(true), blankLine(true));
     const centres = row.length === 2 ? [leftCentre, dateCentre] : [dateCentre];
     out.push(
       new Paragraph({
@@ -571,11 +466,12 @@ function attendanceBlock(content: DocumentContent): Paragraph[] {
   const rows = groups.filter(([, names]) => names.length);
   if (!rows.length) return [];
   return [
-    blankLine(),
+    blankLine(true),
     ...rows.map(
       ([label, names]) =>
         new Paragraph({
           style: STYLE.attendance,
+          keepNext: true,
           indent: { left: 5 * CHAR, hanging: 3 * CHAR },
           children: [run(`${label}：`, { font: FONT.hei }), run(names.join('、'))],
         }),
@@ -673,33 +569,54 @@ function imprintBlock(content: DocumentContent, ctx: RenderContext, layout: Layo
       },
     }),
     // A floating table needs a paragraph after it to anchor to.
-    new Paragraph({ style: STYLE.header, spacing: { line: 20, lineRule: LineRuleType.EXACT } }),
+    new Paragraph({ style: STYLE.spacer, spacing: { line: 20, lineRule: LineRuleType.EXACT } }),
   ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Letter (信函) header
 
+/** Ink height of a CJK ideograph, in em (measured: 9.8 mm for a 30 pt mark). */
+const INK_HEIGHT_EM = 0.93;
+
+/**
+ * A red double rule 170 mm long, centred on the page, with its top at `yTw` below the top of the page: an empty
+ * framed paragraph whose top border is the rule. For a top border the first-named line is the inner (lower) one:
+ * thinThick draws thick over thin, thickThin thin over thick.
+ */
+function letterRule(yTw: number, style: (typeof BorderStyle)[keyof typeof BorderStyle]): Paragraph {
+  const width = mmToTwips(LETTER_RULE_WIDTH_MM);
+  return new Paragraph({
+    style: STYLE.spacer,
+    frame: {
+      type: 'absolute',
+      position: { x: Math.round((PAGE.width - width) / 2), y: yTw },
+      anchor: { horizontal: FrameAnchorType.PAGE, vertical: FrameAnchorType.PAGE },
+      width,
+      wrap: 'notBeside',
+      space: { horizontal: 0, vertical: 0 },
+    },
+    border: { top: { style, size: RULE_SZ.letterDouble, color: RED, space: 0 } },
+  });
+}
+
 function letterHeader(content: DocumentContent, ctx: RenderContext): FileChild[] {
   const names = content.issuers.map((i) => i.name);
   const width = mmToTwips(LETTER_RULE_WIDTH_MM);
   const pt = markSize(Math.max(...names.map(widthInChars), 1), width);
-  const line = Math.round(pt * 20 * 1.3);
+  const line = displayLine(pt);
   const x = Math.round((PAGE.width - width) / 2);
   const mark = new Paragraph({
     style: STYLE.mark,
     frame: {
       type: 'absolute',
-      position: { x, y: mmToTwips(LETTER_MARK_TOP_MM) - glyphTopInExactLine(line, pt) },
+      position: { x, y: mmToTwips(LETTER_MARK_TOP_MM) - inkTop(pt) },
       anchor: { horizontal: FrameAnchorType.PAGE, vertical: FrameAnchorType.PAGE },
       width,
       wrap: 'notBeside',
       space: { horizontal: 0, vertical: 0 },
     },
     spacing: { line, lineRule: LineRuleType.EXACT },
-    border: {
-      bottom: { style: BorderStyle.THICK_THIN_MEDIUM_GAP, size: RULE_SZ.letterDouble, color: RED, space: Math.round(mmToPt(RULE_GAP_MM)) },
-    },
     children: names.flatMap((n, i) =>
       i === 0
         ? [run(n, { font: FONT.title, pt, color: RED })]
@@ -715,7 +632,15 @@ function letterHeader(content: DocumentContent, ctx: RenderContext): FileChild[]
   }
   if (content.urgency !== 'none') left.push(URGENCY_LABELS[content.urgency]);
   const lines = Math.max(1, left.length);
-  const out: FileChild[] = [mark];
+  // The upper double rule (thick over thin) 4 mm under the mark's last line.
+  const markBottom = mmToTwips(LETTER_MARK_TOP_MM) + (names.length - 1) * line + Math.round(pt * 20 * INK_HEIGHT_EM);
+  const out: FileChild[] = [
+    mark,
+    letterRule(markBottom + mmToTwips(RULE_GAP_MM), BorderStyle.THIN_THICK_MEDIUM_GAP),
+    // The lower double rule (thin over thick) 20 mm above the bottom of page 1: framed in the body, anchored to the
+    // page (LibreOffice ignores the position of frames in footers).
+    letterRule(PAGE.height - mmToTwips(LETTER_LOWER_RULE_MM), BorderStyle.THICK_THIN_MEDIUM_GAP),
+  ];
   for (let i = 0; i < lines; i++) {
     const children: ParagraphChild[] = [];
     if (left[i]) children.push(run(left[i], { font: i === 0 && ctx.copyNumber ? FONT.fangsong : FONT.hei }));
@@ -749,28 +674,25 @@ function pageNumberFooter(side: 'odd' | 'even'): Footer {
   });
 }
 
-/** Letter first page: no page number; the lower red double rule (thin over thick), 170 mm, 20 mm above the bottom. */
-function letterFirstFooter(): Footer {
-  const overhang = Math.round((mmToTwips(LETTER_RULE_WIDTH_MM) - TEXT_WIDTH) / 2);
-  return new Footer({
-    children: [
-      new Paragraph({
-        style: STYLE.header,
-        indent: { left: -overhang, right: -overhang },
-        spacing: { line: LETTER_FOOTER_LINE, lineRule: LineRuleType.EXACT },
-        border: { top: { style: BorderStyle.THIN_THICK_MEDIUM_GAP, size: RULE_SZ.letterDouble, color: RED, space: 0 } },
-      }),
-    ],
-  });
-}
+/** Letter first page: no page number. */
+const emptyFooter = (): Footer => new Footer({ children: [new Paragraph({ style: STYLE.spacer })] });
 
 /** Footer distance: the page number's top sits 7 mm below the text block. */
 const FOOTER_DISTANCE = MARGIN.bottom - mmToTwips(PAGE_NUMBER_GAP_MM) - Math.round(PT.sihao * 20 * 1.3);
-/** Height of the letter's lower-rule paragraph, so that its top border sits 20 mm above the page bottom. */
-const LETTER_FOOTER_LINE = Math.max(20, mmToTwips(LETTER_LOWER_RULE_MM) - FOOTER_DISTANCE);
 
+/** Draft marking: a header line on every page and a diagonal 草稿 watermark behind the text. */
 function draftHeader(ctx: RenderContext): Header {
-  return new Header({ children: [new Paragraph({ style: STYLE.draft, children: [new TextRun(draftMarking(ctx))] })] });
+  return new Header({
+    children: [
+      new Paragraph({
+        style: STYLE.draft,
+        children: [
+          new TextWatermark({ text: '草稿', font: FONT.hei, color: 'C0C0C0', opacity: 0.4, layout: 'diagonal', width: 320, height: 160 }),
+          new TextRun(draftMarking(ctx)),
+        ],
+      }),
+    ],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -789,12 +711,13 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
   }
 
   // Title two lines below the rule, recipients one line below the title.
-  children.push(blankLine(), titleParagraph(content.title));
+  children.push(blankLine(), blankLine(), titleParagraph(content.title));
   const recipients = content.mainRecipients.map((r) => r.trim().replace(/[：:，,]$/, '')).filter(Boolean);
+  children.push(blankLine());
   if (recipients.length) {
-    children.push(blankLine(), new Paragraph({ style: STYLE.recipients, children: [run(recipients.join('，') + '：')] }));
+    children.push(new Paragraph({ style: STYLE.recipients, children: [run(recipients.join('，') + '：')] }));
   }
-  children.push(...renderBlocks(bodyBlocks(content)));
+  children.push(...renderBlocks(bodyBlocks(content), { keepLastWithNext: true }));
   children.push(...attachmentNote(content.attachments));
   if (layout === 'minutes') children.push(...attendanceBlock(content));
   else children.push(...signatureBlock(content, ctx));
@@ -806,6 +729,11 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
   const letter = layout === 'letter';
   const signerNames = ctx.signers.map((s) => s.name);
   const issuerNames = content.issuers.map((i) => i.name).join('、');
+  // A classified copy carries its copy number and recipient, so that a leaked file can be traced.
+  const copy = [
+    ...(ctx.copyNumber ? [{ name: 'gongwen.copyNumber', value: ctx.copyNumber }] : []),
+    ...(ctx.copyRecipient ? [{ name: 'gongwen.copyRecipient', value: ctx.copyRecipient }] : []),
+  ];
   const custom = ctx.draft
     ? [
         { name: 'gongwen.draft', value: 'true' },
@@ -818,6 +746,7 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
         { name: 'gongwen.signers', value: JSON.stringify(ctx.signers) },
         ...(ctx.revisionNumber ? [{ name: 'gongwen.revisionNumber', value: String(ctx.revisionNumber) }] : []),
       ];
+  custom.push(...copy);
 
   return new Document({
     title: content.title,
@@ -831,20 +760,8 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
     revision: ctx.revisionNumber,
     customProperties: custom,
     evenAndOddHeaderAndFooters: true,
-    styles: {
-      default: {
-        document: {
-          run: {
-            font: runFont(FONT.fangsong),
-            size: halfPoints(PT.sanhao),
-            characterSpacing: CHAR_SPACING,
-            language: { value: 'en-US', eastAsia: 'zh-CN' },
-          },
-          paragraph: { spacing: { before: 0, after: 0 } },
-        },
-      },
-      paragraphStyles: paragraphStyles(),
-    },
+    // word/styles.xml is swapped for STYLES_XML when packing; an empty list spares docx building its defaults.
+    styles: { importedStyles: [] },
     sections: [
       {
         properties: {
@@ -859,7 +776,7 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
         footers: {
           default: pageNumberFooter('odd'),
           even: pageNumberFooter('even'),
-          ...(letter ? { first: letterFirstFooter() } : {}),
+          ...(letter ? { first: emptyFooter() } : {}),
         },
         children,
       },
@@ -867,7 +784,12 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
   });
 }
 
+const FILE_OVERRIDES = [
+  { path: 'word/styles.xml', data: STYLES_XML },
+  { path: 'word/fontTable.xml', data: FONT_TABLE_XML },
+];
+
 /** Renders a document to DOCX bytes. */
 export async function renderDocx(content: DocumentContent, ctx: RenderContext): Promise<Buffer> {
-  return Packer.toBuffer(buildDocument(content, ctx), false, [{ path: 'word/fontTable.xml', data: FONT_TABLE_XML }]);
+  return Packer.toBuffer(buildDocument(content, ctx), false, FILE_OVERRIDES);
 }

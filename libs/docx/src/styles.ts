@@ -25,6 +25,7 @@ export const STYLE = {
   table: 'GwTable',
   pageNumber: 'GwPageNumber',
   draft: 'GwDraftMark',
+  spacer: 'GwSpacer',
 } as const;
 
 /** Style names (w:name) of the gongwen paragraph styles, for the importer's style map. */
@@ -92,7 +93,7 @@ export const STYLES_XML: string = (() => {
     paragraphStyle({ id: STYLE.number, name: 'GW Document Number', pPr: `${noSnap}${exactLine(LINE_PITCH)}<w:jc w:val="center"/>` }),
     paragraphStyle({ id: STYLE.signature, name: 'GW Signature', pPr: '<w:keepNext/><w:jc w:val="left"/>' }),
     paragraphStyle({ id: STYLE.note, name: 'GW Note', pPr: `${firstLineIndent}<w:jc w:val="both"/>` }),
-    paragraphStyle({ id: STYLE.attachmentNote, name: 'GW Attachment Note', pPr: '<w:jc w:val="left"/>' }),
+    paragraphStyle({ id: STYLE.attachmentNote, name: 'GW Attachment Note', pPr: '<w:keepNext/><w:jc w:val="left"/>' }),
     paragraphStyle({ id: STYLE.attachmentLabel, name: 'GW Attachment Label', pPr: '<w:keepNext/><w:jc w:val="left"/>', rPr: fonts(FONT.hei) }),
     paragraphStyle({
       id: STYLE.attachmentTitle,
@@ -100,6 +101,7 @@ export const STYLES_XML: string = (() => {
       pPr: `<w:keepNext/>${noSnap}${exactLine(LINE_PITCH)}<w:jc w:val="center"/>`,
       rPr: `${fonts(FONT.title)}<w:color w:val="000000"/>${size(PT.erhao)}`,
     }),
+    paragraphStyle({ id: STYLE.spacer, name: 'GW Spacer', pPr: `${noSnap}${exactLine(20)}`, rPr: size(1) }),
     paragraphStyle({ id: STYLE.attendance, name: 'GW Attendance', pPr: '<w:jc w:val="left"/>' }),
     paragraphStyle({ id: STYLE.imprint, name: 'GW Imprint', pPr: '<w:jc w:val="left"/>', rPr: size(PT.sihao) }),
     paragraphStyle({ id: STYLE.table, name: 'GW Table Text', pPr: '<w:jc w:val="center"/>', rPr: size(PT.sihao) }),
@@ -113,7 +115,7 @@ export const STYLES_XML: string = (() => {
       id: STYLE.draft,
       name: 'GW Draft Marking',
       pPr: `${noSnap}<w:jc w:val="center"/>`,
-      rPr: `${fonts(FONT.hei)}<w:color w:val="7F7F7F"/><w:spacing w:val="0"/>${size(PT.sihao)}`,
+      rPr: `${fonts(FONT.hei)}<w:color w:val="404040"/><w:spacing w:val="0"/>${size(PT.sihao)}`,
     }),
   ];
   return (

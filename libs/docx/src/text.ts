@@ -88,14 +88,20 @@ export function formatChineseDate(iso: string): string {
   return `${y}年${mo}月${d}日`;
 }
 
-/** Full-width (CJK, full-width punctuation) characters count 1, half-width ones ½. */
+/**
+ * Half-width characters count ½ character: ASCII, Latin letters and half-width forms. Everything else counts 1,
+ * including ×, ·, “” and other symbols that Chinese faces draw full-width (runs carry the eastAsia hint).
+ */
+const FULL_WIDTH_LATIN1 = new Set([0xa7, 0xb0, 0xb7, 0xd7, 0xf7]);
 export function isHalfWidth(ch: string): boolean {
   const c = ch.codePointAt(0) ?? 0;
-  return c < 0x1100 || (c >= 0xff61 && c <= 0xffdc) || (c >= 0x2000 && c <= 0x206f && c !== 0x2014 && c !== 0x2026);
+  if (c < 0x80) return true;
+  if (c < 0x300) return !FULL_WIDTH_LATIN1.has(c);
+  return c >= 0xff61 && c <= 0xffdc;
 }
-export function widthInChars(text: string): number {
+export function widthInChars(text: string, halfWidth = 0.5): number {
   let w = 0;
-  for (const ch of text) w += isHalfWidth(ch) ? 0.5 : 1;
+  for (const ch of text) w += isHalfWidth(ch) ? halfWidth : 1;
   return w;
 }
 
@@ -132,11 +138,43 @@ export function titleTokens(title: string): string[] {
     if (out.length) out[out.length - 1] += carry;
     else out.push(carry);
   }
-  return out;
+  // Keep ordinals and quantities whole (第12次, 2026年, 第三届), names with ×× placeholders (××区), and words of
+  // official documents that ICU's dictionary splits (办公|室, 印|发).
+  const text = out.join('');
+  const forbidden = new Set<number>();
+  const forbid = (start: number, end: number): void => {
+    for (let k = start + 1; k < end; k++) forbidden.add(k);
+  };
+  for (const word of LEXICON) {
+    for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) forbid(at, at + word.length);
+  }
+  for (const m of text.matchAll(/第[\d零一二三四五六七八九十百]+[年月日次期号届个项条版批]?|[\d零一二三四五六七八九十百]+[年月日次期号届个项条版批]|×+[\u4e00-\u9fff]?/g)) {
+    forbid(m.index, m.index + m[0].length);
+  }
+  const merged: string[] = [];
+  let pos = 0;
+  for (const t of out) {
+    if (merged.length && forbidden.has(pos)) merged[merged.length - 1] += t;
+    else merged.push(t);
+    pos += t.length;
+  }
+  return merged;
 }
 
-/** The characters of a 2号 (22 pt) title line in the 156 mm text block: 442 pt / 21.75 pt. */
-export const TITLE_LINE_CHARS = 20;
+/** Words that must not be split across title lines. */
+const LEXICON = [
+  '办公室', '办公厅', '委员会', '常委会', '人民政府', '人大常委会', '政协', '党委', '党组', '纪委', '监委',
+  '印发', '转发', '批转', '通知', '通报', '意见', '决定', '请示', '报告', '纪要', '批复', '公告', '通告', '决议',
+  '议案', '方案', '办法', '规定', '细则', '工作', '机关', '单位', '部门', '关于', '进一步', '加强', '做好', '开展',
+];
+
+/**
+ * Full-width characters of a 2号 (22 pt) title line: 442 pt / 21.75 pt = 20.3, less a character of slack because
+ * digits and Latin letters of display faces are wider than half an em.
+ */
+export const TITLE_LINE_CHARS = 19;
+/** Digits and Latin letters of display faces are about 0.6 em wide. */
+const DISPLAY_HALF_WIDTH = 0.6;
 
 /**
  * Splits a long title into balanced lines (a rectangle or a trapezium rather than a full line and a stub), breaking
@@ -145,12 +183,12 @@ export const TITLE_LINE_CHARS = 20;
  */
 export function wrapTitle(title: string, maxChars: number = TITLE_LINE_CHARS): string[] {
   const text = title.replace(/\s+/g, ' ').trim();
-  if (widthInChars(text) <= maxChars) return [text];
+  if (widthInChars(text, DISPLAY_HALF_WIDTH) <= maxChars) return [text];
   let tokens = titleTokens(text);
-  if (tokens.some((t) => widthInChars(t) > maxChars)) {
-    tokens = tokens.flatMap((t) => (widthInChars(t) > maxChars ? [...t] : [t]));
+  if (tokens.some((t) => widthInChars(t, DISPLAY_HALF_WIDTH) > maxChars)) {
+    tokens = tokens.flatMap((t) => (widthInChars(t, DISPLAY_HALF_WIDTH) > maxChars ? [...t] : [t]));
   }
-  const widths = tokens.map(widthInChars);
+  const widths = tokens.map((t) => widthInChars(t, DISPLAY_HALF_WIDTH));
   const prefix = [0];
   for (const w of widths) prefix.push(prefix[prefix.length - 1] + w);
   const total = prefix[prefix.length - 1];
@@ -202,10 +240,30 @@ export function wrapTitle(title: string, maxChars: number = TITLE_LINE_CHARS): s
   return [text];
 }
 
+/**
+ * The width of a line of mixed text as Word and LibreOffice set it: widthInChars plus the automatic space (about
+ * 0.2 em) they insert between Chinese characters and digits or Latin letters (w:autoSpaceDN / autoSpaceDE).
+ */
+export function setWidthInChars(text: string): number {
+  let transitions = 0;
+  let prev: boolean | undefined;
+  for (const ch of text) {
+    if (ch === ' ' || ch === '\t') {
+      prev = undefined;
+      continue;
+    }
+    const half = isHalfWidth(ch);
+    if (prev !== undefined && prev !== half) transitions++;
+    prev = half;
+  }
+  return widthInChars(text) + 0.2 * transitions;
+}
+
 /** Removes characters that are illegal or awkward in file names (Windows, macOS, Linux) and trims the result. */
 export function sanitizeFileName(name: string): string {
   return (
     name
+      .replace(/[\t\r\n]+/g, ' ')
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u001f\u007f]/g, '')
       .replace(/[\\/:*?"<>|]/g, '_')
