@@ -132,7 +132,8 @@ describe('GB/T 9704 layout, measured on LibreOffice PDFs', () => {
   it('puts the first header element (copy number) on line 1 of the text block, 37 mm from the top', () => {
     const page = rendered.classified.pages[0];
     const [l1, l2, l3] = page.lines;
-    expect([l1.text, l2.text.replace(/\s+/g, ''), l3.text]).toEqual(['000021', '机密★1年', '特急']);
+    expect([l1.text.split(/\s/)[0], l2.text.replace(/\s+/g, ''), l3.text]).toEqual(['000021', '机密★1年', '特急']);
+    expect(l1.text.replace(/\s+/g, '')).toBe('000021区委办公室');
     expect(Math.abs(lineTopMm(l1) - TOP)).toBeLessThanOrEqual(1);
     for (const l of [l1, l2, l3]) expect(Math.abs(mm(l.xMin) - LEFT)).toBeLessThanOrEqual(1);
     // One grid line each (glyph boxes of the digit face and the CJK face differ by a point or so).

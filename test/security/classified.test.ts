@@ -48,7 +48,9 @@ describe('classified documents', () => {
 
     const own = await t.request(`/api/documents/${d.id}/docx`, { as: 'reader' });
     expect(own.status).toBe(200);
-    expect(await xmlOf(own)).toContain('000001');
+    const ownXml = await xmlOf(own);
+    expect(ownXml).toContain('000001');
+    expect(ownXml).toContain('陈局长');
 
     const chief = await t.request(`/api/documents/${d.id}/docx`, { as: 'chief' });
     expect(chief.status).toBe(403);

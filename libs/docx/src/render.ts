@@ -157,7 +157,10 @@ function headerLines(content: DocumentContent, ctx: RenderContext): Paragraph[] 
   const out: Paragraph[] = [];
   const classified = content.classification !== 'none';
   if (ctx.copyNumber || classified) {
-    out.push(new Paragraph({ style: STYLE.header, children: ctx.copyNumber ? [run(ctx.copyNumber, { font: FONT.fangsong })] : [] }));
+    // 份号, then (for a distributed copy) its recipient, cut short so the line never wraps
+    const children = ctx.copyNumber ? [run(ctx.copyNumber, { font: FONT.fangsong })] : [];
+    if (ctx.copyNumber && ctx.copyRecipient) children.push(run(`　${ctx.copyRecipient.slice(0, 20)}`, { font: FONT.fangsong }));
+    out.push(new Paragraph({ style: STYLE.header, children }));
   }
   if (classified) {
     const label = CLASSIFICATION_LABELS[content.classification];

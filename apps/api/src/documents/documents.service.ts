@@ -12,7 +12,7 @@ import {
   applyEvent, createOutgoingSnapshot, isPermitted, OUTGOING_WORKFLOW, permittedEvents, persistSnapshot, restoreSnapshot,
   signerAuthorityViolations, validateOutgoingInput, type OutgoingSnapshot,
 } from '../../../../workflows/outgoing/index.js';
-import type { Actor, OutgoingContext, OutgoingEvent, OutgoingInput, OutgoingState, Role } from '../../../../workflows/outgoing/types.js';
+import type { Actor, OutgoingContext, OutgoingEvent, OutgoingEventType, OutgoingInput, OutgoingState, Role } from '../../../../workflows/outgoing/types.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
@@ -194,7 +194,7 @@ export class DocumentsService {
     const snapshot = createOutgoingSnapshot(workflowInput);
     const at = new Date();
 
-    return this.db.transaction(async (m) => {
+    return this.replayOnKeyRace(user, idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
       const replayInTx = await this.replayIdempotent(user, idempotencyKey, requestHash, m);
       if (replayInTx) return replayInTx;
       const persisted = persistSnapshot(snapshot);
@@ -217,8 +217,22 @@ export class DocumentsService {
       const row: DocumentRow = (await m.query(`SELECT * FROM documents WHERE id = $1`, [documentId]))[0];
       const body = this.view(row, user, content, hash);
       await this.storeIdempotent(m, user, idempotencyKey, documentId, requestHash, 201, body);
-      return { status: 201, body, replayed: false };
-    });
+      return { status: 201, body, replayed: false } as WriteResult;
+    }));
+  }
+
+  /** Two requests with one Idempotency-Key racing: the loser's insert of the key fails; it returns the winner's answer. */
+  private async replayOnKeyRace(user: AuthUser, key: string | undefined, requestHash: string, run: () => Promise<WriteResult>): Promise<WriteResult> {
+    try {
+      return await run();
+    } catch (e) {
+      const err = e as { constraint?: string; driverError?: { constraint?: string } };
+      if (key && (err.constraint ?? err.driverError?.constraint) === 'idempotency_keys_pkey') {
+        const replay = await this.replayIdempotent(user, key, requestHash);
+        if (replay) return replay;
+      }
+      throw e;
+    }
   }
 
   // ---------------------------------------------------------------- read
@@ -335,7 +349,7 @@ export class DocumentsService {
       }
     }
     const requestHash = sha256Hex(canonicalJson({ op: 'event', id, type, payload }));
-    return this.transition(user, id, opts, requestHash, async (m, row) => {
+    return this.transition(user, id, type, opts, requestHash, async (m, row) => {
       const actor = actorOf(user);
       const at = new Date().toISOString();
       let event: OutgoingEvent;
@@ -357,7 +371,8 @@ export class DocumentsService {
         }
         case 'SIGN': {
           const issuerUnitId = payload.issuerUnitId as string;
-          if (isPermitted(row.state, row.snapshot.context, actor, 'SIGN')) {
+          // an issuing body that is not on the document is the machine's business (422 UNKNOWN_ISSUER)
+          if (row.snapshot.context.requiredSigners.some((r) => r.issuerUnitId === issuerUnitId)) {
             const missing = signerAuthorityViolations(actor.authority, row.snapshot.context, issuerUnitId);
             if (missing.length) throw new AppError('OUTSIDE_AUTHORITY', missing.join(' '), { missing });
           }
@@ -374,7 +389,7 @@ export class DocumentsService {
   /** PUT sections/{sectionId}: a drafter's new text for a section (a new revision + EDIT_SECTION). */
   async editSection(user: AuthUser, id: string, sectionId: string, body: { title?: string; blocks: DocumentContent['sections'][number]['blocks'] }, opts: WriteOptions) {
     const requestHash = sha256Hex(canonicalJson({ op: 'section', id, sectionId, body }));
-    return this.transition(user, id, opts, requestHash, async (m, row, currentContent) => {
+    return this.transition(user, id, 'EDIT_SECTION', opts, requestHash, async (m, row, currentContent) => {
       let current = currentContent;
       let section = current.sections.find((s) => s.id === sectionId);
       if (!section) {
@@ -400,7 +415,7 @@ export class DocumentsService {
     opts: WriteOptions,
   ) {
     const requestHash = sha256Hex(canonicalJson({ op: 'content', id, body }));
-    return this.transition(user, id, opts, requestHash, async (m, row, current) => {
+    return this.transition(user, id, 'EDIT_CONTENT', opts, requestHash, async (m, row, current) => {
       const sections = current.sections.map((s) => {
         const edit = body.sections?.find((e) => e.id === s.id);
         return edit ? { ...s, title: edit.title ?? s.title, blocks: edit.blocks } : s;
@@ -432,13 +447,12 @@ export class DocumentsService {
    * machine decide, then write snapshot + audit event + outbox (+ idempotency record) atomically.
    */
   private async transition(
-    user: AuthUser, id: string, opts: WriteOptions, requestHash: string,
+    user: AuthUser, id: string, type: OutgoingEventType, opts: WriteOptions, requestHash: string,
     build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
   ): Promise<WriteResult> {
     const replay = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
     if (replay) return replay;
-    try {
-      const result = await this.db.transaction(async (m) => {
+    return this.replayOnKeyRace(user, opts.idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
         const row = await this.loadVisible(m, user, id, true);
         const replayInTx = await this.replayIdempotent(user, opts.idempotencyKey, requestHash, m);
         if (replayInTx) return replayInTx;
@@ -447,14 +461,13 @@ export class DocumentsService {
         }
         if (row.state === 'archived') throw new AppError('READ_ONLY', 'The document is filed in the archive and can no longer change.');
         const snapshot: OutgoingSnapshot = restoreSnapshot(row.snapshot);
+        // who may send it is decided before any work (revisions, document numbers) is done
+        this.assertPermitted(row, snapshot.context, actorOf(user), type);
         const revRows = await m.query(`SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
         const current: DocumentContent = revRows[0].content;
         const { event, content, hash } = await build(m, row, current);
         const actor = event.actor;
-        if (!isPermitted(row.state, snapshot.context, actor, event.type)) {
-          const allowed = permittedEvents(row.state, snapshot.context, actor);
-          throw new AppError('NOT_PERMITTED', `You may not send ${event.type} while the document is in ${row.state}.`, { state: row.state, event: event.type, allowedEvents: allowed });
-        }
+        this.assertPermitted(row, snapshot.context, actor, event.type);
         const applied = applyEvent(snapshot, event);
         if (!applied.accepted) {
           transitionsTotal.inc({ event: event.type, outcome: 'refused' });
@@ -495,15 +508,13 @@ export class DocumentsService {
         await this.storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, body);
         transitionsTotal.inc({ event: event.type, outcome: 'applied' });
         return { status: 200, body, replayed: false } as WriteResult;
-      });
-      return result;
-    } catch (e) {
-      // Two requests with one Idempotency-Key racing on different rows: the loser returns the winner's answer.
-      if ((e as { code?: string; constraint?: string }).constraint === 'idempotency_keys_pkey' || (e as { driverError?: { constraint?: string } }).driverError?.constraint === 'idempotency_keys_pkey') {
-        const replayAfter = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
-        if (replayAfter) return replayAfter;
-      }
-      throw e;
+    }));
+  }
+
+  private assertPermitted(row: DocumentRow, ctx: OutgoingContext, actor: Actor, type: OutgoingEventType): void {
+    if (!isPermitted(row.state, ctx, actor, type)) {
+      const allowed = permittedEvents(row.state, ctx, actor);
+      throw new AppError('NOT_PERMITTED', `You may not send ${type} while the document is in ${row.state}.`, { state: row.state, event: type, allowedEvents: allowed });
     }
   }
 
