@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -93,8 +93,9 @@ export class DocumentsController {
   @idemHeader
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ operationId: 'sendDocumentEvent', summary: 'Send a workflow event ({ "type": ..., ...payload }); 409 on a stale If-Match, 422 naming the gate and each unmet condition' })
-  @ApiZodBody(z.looseObject({ type: z.enum(CLIENT_EVENT_TYPES as [string, ...string[]]) }))
-  @ApiProblems(403, 404, 409, 422)
+  @ApiBody({ schema: EventBodySchema as object, description: 'One workflow event: its type and payload (see allowedEvents of the document)' })
+  @ApiZodResponse(200, DocumentSchema)
+  @ApiProblems(400, 403, 404, 409, 422)
   async sendEvent(
     @CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: unknown,
     @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
