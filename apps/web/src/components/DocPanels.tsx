@@ -1,0 +1,129 @@
+/** The document page's smaller panels: metadata with signers and readers, discussion, proofreading marks. */
+import type { ReactNode } from 'react';
+import { DismissMark } from '../actions/MarkAction';
+import type { ActionContext } from '../actions/useAction';
+import { classificationLabel, formatDate, kindLabel, formatDateTime, shortHash, urgencyLabel } from '../format';
+import { useI18n } from '../i18n';
+import type { DocumentView } from '../types';
+
+/**
+ * A person's name. The API gives names only through the history (actors), so someone who has not acted yet shows
+ * as the start of their user id (the full id on hover, for the clerk who types ids).
+ */
+export function nameOf(names: Map<string, string>, id: string, meId: string, t: (k: 'common.me') => string): ReactNode {
+  if (id === meId) return `${names.get(id) ?? ''}（${t('common.me')}）`;
+  const name = names.get(id);
+  return name ?? <span className="mono muted" title={id}>{id.slice(0, 8)}…</span>;
+}
+
+export function MetadataPanel({ doc, names, meId }: { doc: DocumentView; names: Map<string, string>; meId: string }) {
+  const { t, lang, locale } = useI18n();
+  const c = doc.content;
+  const issuerName = (unitId: string) => c.issuers.find((i) => i.unitId === unitId)?.name ?? unitId;
+  return (
+    <section className="panel" aria-labelledby="meta-h">
+      <h2 id="meta-h">{t('doc.details')}</h2>
+      <dl className="meta">
+        <div><dt>{t('doc.kind')}</dt><dd>{kindLabel(lang, c.kind)}</dd></div>
+        <div><dt>{t('doc.number')}</dt><dd>{doc.documentNumber ?? <span className="muted">{t('doc.unnumbered')}</span>}</dd></div>
+        <div><dt>{t('doc.classification')}</dt><dd>{classificationLabel(t, c.classification, c.secrecyPeriod)}</dd></div>
+        <div><dt>{t('doc.urgency')}</dt><dd>{urgencyLabel(t, c.urgency)}</dd></div>
+        <div><dt>{t('doc.issuers')}</dt><dd>{c.issuers.map((i) => i.name).join('、')}{c.issuers.length > 1 && <span className="muted">（{t('doc.joint')}）</span>}</dd></div>
+        <div><dt>{t('doc.recipients')}</dt><dd>{c.mainRecipients.join('、') || t('common.none')}</dd></div>
+        {c.copiesTo.length > 0 && <div><dt>{t('doc.copiesTo')}</dt><dd>{c.copiesTo.join('、')}</dd></div>}
+        <div><dt>{t('doc.revision')}</dt><dd>{t('common.revision', { n: doc.currentRevision.number })} <span className="mono small" title={doc.currentRevision.hash}>{shortHash(doc.currentRevision.hash)}</span></dd></div>
+        {doc.deadline && <div><dt>{t('doc.deadline')}</dt><dd>{formatDateTime(doc.deadline, locale)}</dd></div>}
+        {doc.dateOfIssue && <div><dt>{t('doc.dateOfIssue')}</dt><dd>{formatDate(doc.dateOfIssue, locale)}</dd></div>}
+        {doc.filing && <div><dt>{t('state.archived')}</dt><dd>{t('doc.filed', { retention: t(`retention.${doc.filing.retention}`) })}</dd></div>}
+      </dl>
+      <h3>{t('doc.signers')}</h3>
+      <ul className="signers" data-testid="signers">
+        {doc.requiredSigners.map((r) => {
+          const sig = doc.signatures.find((s) => s.issuerUnitId === r.issuerUnitId && s.signerId === r.signerId);
+          return (
+            <li key={`${r.issuerUnitId}:${r.signerId}`} className={sig ? 'signed' : 'unsigned'}>
+              <span aria-hidden="true">{sig ? '✓' : '○'}</span> {issuerName(r.issuerUnitId)} — {nameOf(names, r.signerId, meId, t)}：
+              {sig ? t('doc.signed', { n: sig.revisionNumber, date: formatDateTime(sig.at, locale) }) : t('doc.notSigned')}
+              {sig?.opinion && <div className="small">{t('doc.opinion', { text: sig.opinion })}</div>}
+            </li>
+          );
+        })}
+      </ul>
+      {doc.readers.length > 0 && (
+        <>
+          <h3>{t('doc.readers')}</h3>
+          <ul className="readers" data-testid="readers">
+            {doc.readers.map((r) => (
+              <li key={r.userId}>
+                {nameOf(names, r.userId, meId, t)}：
+                {r.acknowledgedAt ? t('doc.readerAcknowledged') : r.openedAt ? t('doc.readerOpened') : t('doc.readerDelivered')}
+                {r.opinion && <div className="small">{t('doc.opinion', { text: r.opinion })}</div>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function DiscussionPanel({ doc, names, meId }: { doc: DocumentView; names: Map<string, string>; meId: string }) {
+  const { t, locale } = useI18n();
+  const d = doc.discussion;
+  if (!d) return null;
+  return (
+    <section className="panel" aria-labelledby="disc-h">
+      <h2 id="disc-h">{t('discussion.title')}</h2>
+      <p className="muted small">{t('discussion.round', { n: d.round, invited: d.invitees.length, all: d.requireAll ? t('discussion.requireAll') : '' })}</p>
+      {d.comments.length === 0 ? (
+        <p>{t('discussion.none')}</p>
+      ) : (
+        <ul className="comments">
+          {d.comments.map((c, i) => (
+            <li key={i}>
+              <div><strong>{nameOf(names, c.userId, meId, t)}</strong> · <span className={`position position-${c.position}`}>{t(`position.${c.position}`)}</span> <time className="muted small" dateTime={c.at}>{formatDateTime(c.at, locale)}</time></div>
+              {c.text && <p>{c.text}</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function MarksPanel({ ctx }: { ctx: ActionContext }) {
+  const { t } = useI18n();
+  const { doc } = ctx;
+  const canDismiss = doc.allowedEvents.some((e) => e.type === 'DISMISS_MARK');
+  const blockText = (id: string) => {
+    for (const s of doc.content.sections) {
+      const b = s.blocks.find((x) => x.id === id);
+      if (b && (b.type === 'paragraph' || b.type === 'heading')) return b.text;
+      if (b && b.type === 'list') return b.items.join('\n');
+    }
+    return '';
+  };
+  if (!doc.marks.length && doc.state !== 'proofreading') return null;
+  return (
+    <section className="panel" aria-labelledby="marks-h" data-testid="marks">
+      <h2 id="marks-h">{t('marks.title')}</h2>
+      {doc.marks.length === 0 ? (
+        <p>{t('marks.none')}</p>
+      ) : (
+        <ul className="marks">
+          {doc.marks.map((m) => (
+            <li key={m.id} className={`mark-${m.status}`}>
+              <div>
+                <span className="badge">{t(`mark.kind.${m.kind}`)}</span> <span className="badge">{t(`mark.status.${m.status}`)}</span>{' '}
+                <span className="muted small">{t('common.revision', { n: m.revisionNumber })} · {t('marks.where', { start: m.start + 1, end: m.end })}</span>
+              </div>
+              <p>“<mark className="gw-proofmark">{blockText(m.blockId).slice(m.start, m.end)}</mark>” — {m.comment}</p>
+              {m.dismissReason && <p className="small muted">{t('history.reason', { reason: m.dismissReason })}</p>}
+              {canDismiss && m.status === 'open' && <DismissMark ctx={ctx} markId={m.id} />}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

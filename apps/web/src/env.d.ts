@@ -1,0 +1,7 @@
+/// <reference types="vite/client" />
+
+/** describeMachine() of the outgoing workflow, evaluated at build time by the plugin in vite.config.ts. */
+declare module 'virtual:outgoing-workflow' {
+  const description: import('../../../workflows/outgoing/index.js').MachineDescription;
+  export default description;
+}

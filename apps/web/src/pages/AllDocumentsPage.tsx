@@ -1,0 +1,127 @@
+/** 全部文件: every document I can see, with a title search (Chinese works) and a stage filter. */
+import machine from 'virtual:outgoing-workflow';
+import { useCallback, useEffect, useId, useState } from 'react';
+import { api } from '../api';
+import { ErrorBox, Loading } from '../components/ErrorBox';
+import { formatDateTime, kindLabel } from '../format';
+import { useI18n } from '../i18n';
+import { Link, navigate, useLocation } from '../router';
+import type { ListItem } from '../types';
+import { DocBadges } from './InboxPage';
+
+export function AllDocumentsPage() {
+  const { t, tx, lang, locale } = useI18n();
+  const { search } = useLocation();
+  const uid = useId();
+  const [q, setQ] = useState(search.get('q') ?? '');
+  const state = search.get('state') ?? '';
+  const query = search.get('q') ?? '';
+  const [items, setItems] = useState<ListItem[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+
+  useEffect(() => {
+    document.title = `${t('all.title')} · ${t('app.name')}`;
+  }, [t]);
+
+  const setParams = useCallback((next: { q?: string; state?: string }) => {
+    const p = new URLSearchParams();
+    const nq = next.q ?? query;
+    const ns = next.state ?? state;
+    if (nq) p.set('q', nq);
+    if (ns) p.set('state', ns);
+    navigate(`/documents${p.size ? `?${p}` : ''}`, { replace: true });
+  }, [query, state]);
+
+  // the search box updates the URL after a short pause
+  useEffect(() => {
+    const trimmed = q.trim();
+    if (trimmed === query) return;
+    const timer = window.setTimeout(() => setParams({ q: trimmed }), 300);
+    return () => clearTimeout(timer);
+  }, [q, query, setParams]);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    setItems(null);
+    setError(null);
+    api.list({ q: query || undefined, state: state || undefined }, ctl.signal).then(
+      (page) => {
+        setItems(page.items);
+        setCursor(page.nextCursor);
+      },
+      (e: Error) => e.name !== 'AbortError' && setError(e),
+    );
+    return () => ctl.abort();
+  }, [query, state]);
+
+  const more = async () => {
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.list({ q: query || undefined, state: state || undefined, cursor });
+      setItems([...(items ?? []), ...page.items]);
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const states = [...machine.states].sort((a, b) => a.order - b.order).map((s) => s.name);
+  return (
+    <main id="main" className="page" tabIndex={-1}>
+      <div className="page-head"><h1>{t('all.title')}</h1></div>
+      <form className="filters" role="search" onSubmit={(e) => { e.preventDefault(); setParams({ q: q.trim() }); }}>
+        <div className="field">
+          <label htmlFor={`${uid}-q`}>{t('all.search')}</label>
+          <input id={`${uid}-q`} type="search" value={q} maxLength={100} onChange={(e) => setQ(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${uid}-s`}>{t('all.state')}</label>
+          <select id={`${uid}-s`} value={state} onChange={(e) => setParams({ state: e.target.value })}>
+            <option value="">{t('all.anyState')}</option>
+            {states.map((s) => <option key={s} value={s}>{tx(`state.${s}`, s)}</option>)}
+          </select>
+        </div>
+      </form>
+      {error ? <ErrorBox error={error} /> : null}
+      {!items && !error && <Loading />}
+      {items && items.length === 0 && <p className="empty">{t('all.empty')}</p>}
+      {items && items.length > 0 && (
+        <>
+          <div className="table-wrap">
+            <table className="doc-table">
+              <caption className="visually-hidden">{t('all.table')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('all.colTitle')}</th>
+                  <th scope="col">{t('all.colState')}</th>
+                  <th scope="col">{t('all.colNumber')}</th>
+                  <th scope="col">{t('all.colUpdated')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((i) => (
+                  <tr key={i.id}>
+                    <td>
+                      <DocBadges item={i} /> <Link href={`/documents/${i.id}`}>{i.title}</Link>
+                      <div className="muted small">{kindLabel(lang, i.kind)}</div>
+                    </td>
+                    <td><span className={`badge state state-${i.state}`}>{tx(`state.${i.state}`, i.state)}</span></td>
+                    <td>{i.documentNumber ?? '—'}</td>
+                    <td><time dateTime={i.updatedAt}>{formatDateTime(i.updatedAt, locale)}</time></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted small">{t('all.count', { n: items.length })}</p>
+          {cursor && <button type="button" className="btn" onClick={() => void more()} disabled={loadingMore}>{loadingMore ? t('common.loading') : t('all.more')}</button>}
+        </>
+      )}
+    </main>
+  );
+}

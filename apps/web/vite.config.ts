@@ -1,0 +1,28 @@
+/**
+ * The web UI (React + Vite), served by the API from apps/web/dist. Vite bundles this config with its local imports,
+ * so describeMachine() runs here in Node at build time and only its JSON reaches the browser (no xstate in the bundle).
+ */
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+import { describeMachine } from '../../workflows/outgoing/index.js';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const VIRTUAL = 'virtual:outgoing-workflow';
+
+/** The workflow diagram's data: describeMachine() evaluated once at build time, shipped as a JSON module. */
+function workflowDescription(): Plugin {
+  return {
+    name: 'gongwen:outgoing-workflow',
+    resolveId: (id) => (id === VIRTUAL ? `\0${VIRTUAL}` : undefined),
+    load: (id) => (id === `\0${VIRTUAL}` ? `export default ${JSON.stringify(describeMachine())};` : undefined),
+  };
+}
+
+export default defineConfig({
+  root,
+  base: '/',
+  plugins: [react(), workflowDescription()],
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 400 },
+  server: { proxy: { '/api': 'http://localhost:3000' } },
+});
