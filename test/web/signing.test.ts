@@ -395,7 +395,7 @@ describe('signing in the browser', () => {
     expect((await c.get('chief', d.id)).body).toMatchObject({ state: 'drafting', myTask: 'consolidate' });
   }, SLOW);
 
-  it('the reviewer passes the five checks, the clerk registers with typed reader ids, the archivist files it', async () => {
+  it('the reviewer passes the five checks, the clerk registers readers picked from the directory, the archivist files it', async () => {
     const title = '关于调整区委议事协调机构组成人员的通知';
     let d = await driveSimple(t, ids, 'review', title);
     const reviewer = await openPage();
@@ -420,10 +420,14 @@ describe('signing in the browser', () => {
     await openFromInbox(clerk, 'register', title);
     const register = clerk.locator('form[data-event="REGISTER"]');
     await register.getByLabel('印发份数').fill('5');
-    await register.getByLabel('传阅对象（用户 ID，每行一个）').fill('陈局长');
+    // a typed name is not an id; readers are picked from the directory (or pasted as ids)
+    await register.getByLabel('用户 ID（可直接粘贴）').fill('陈局长');
     await register.getByText('不是有效的用户 ID：陈局长').waitFor();
     expect(await register.getByRole('button', { name: '登记分发' }).isDisabled()).toBe(true);
-    await register.getByLabel('传阅对象（用户 ID，每行一个）').fill(`${ids.u.reader}\n${ids.u.reader2}`);
+    await register.getByLabel('用户 ID（可直接粘贴）').fill('');
+    await register.getByRole('checkbox', { name: /陈局长/ }).check();
+    await register.getByRole('checkbox', { name: /褚局长/ }).check();
+    expect(await register.getByLabel('用户 ID（可直接粘贴）').inputValue()).toBe(`${ids.u.reader}\n${ids.u.reader2}`);
     await register.getByRole('button', { name: '登记分发' }).click();
     await waitState(clerk, '传阅');
     d = (await c.get('clerk', d.id)).body;

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
 import { AdminController } from './admin/admin.controller.js';
 import { AdminService } from './admin/admin.service.js';
+import { DirectoryController } from './admin/directory.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthService } from './auth/auth.service.js';
@@ -54,7 +55,7 @@ export class AppModule {
         ClassifiedModule,
         ...extra,
       ],
-      controllers: [AuthController, AdminController, HealthController],
+      controllers: [AuthController, AdminController, DirectoryController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         AuthService,

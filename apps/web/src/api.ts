@@ -72,6 +72,8 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   return (await res.json()) as T;
 }
 
+export interface DirectoryEntry { id: string; username: string; displayName: string; unitName: string | null; roles: string[] }
+
 export const api = {
   me: () => request<User>('/api/auth/me', { allow401: true }),
   login: (username: string, password: string) =>
@@ -96,5 +98,6 @@ export const api = {
     request<DocumentView>(`/api/documents/${encodeURIComponent(doc.id)}/sections/${encodeURIComponent(sectionId)}`, { method: 'PUT', json: body, version: doc.version }),
   editContent: (doc: Pick<DocumentView, 'id' | 'version'>, body: { sections: { id: string; blocks: unknown[] }[]; resolvesMarks?: string[] }) =>
     request<DocumentView>(`/api/documents/${encodeURIComponent(doc.id)}/content`, { method: 'PUT', json: body, version: doc.version }),
+  directory: (role: string) => request<{ items: DirectoryEntry[] }>(`/api/users?role=${encodeURIComponent(role)}`),
   docxUrl: (id: string) => `/api/documents/${encodeURIComponent(id)}/docx`,
 };

@@ -1,6 +1,9 @@
 import { diffChars } from 'diff';
 import type { Block, DocumentContent } from './model.js';
 
+const MAX_EDIT_LENGTH = 2000;
+const DIFF_TIMEOUT_MS = 50;
+
 export type TextChange = { op: 'equal' | 'insert' | 'delete'; text: string };
 
 export type BlockChange =
@@ -64,7 +67,12 @@ export function diffContent(a: DocumentContent, b: DocumentContent): RevisionDif
     const before = blockText(old.block);
     const after = blockText(block);
     if (before !== after || old.block.type !== block.type || JSON.stringify(old.block) !== JSON.stringify(block)) {
-      const changes: TextChange[] = diffChars(before, after).map((p) => ({ op: p.added ? 'insert' : p.removed ? 'delete' : 'equal', text: p.value }));
+      // a bounded diff: past the budget a block is shown as replaced whole (diffing long rewritten
+      // paragraphs character by character is quadratic and would stall the server)
+      const parts = diffChars(before, after, { maxEditLength: MAX_EDIT_LENGTH, timeout: DIFF_TIMEOUT_MS });
+      const changes: TextChange[] = parts
+        ? parts.map((p) => ({ op: p.added ? 'insert' : p.removed ? 'delete' : 'equal', text: p.value }))
+        : [...(before ? [{ op: 'delete' as const, text: before }] : []), ...(after ? [{ op: 'insert' as const, text: after }] : [])];
       for (const c of changes) {
         if (c.op === 'insert') inserted += c.text.length;
         if (c.op === 'delete') deleted += c.text.length;

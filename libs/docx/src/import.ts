@@ -9,6 +9,9 @@ import type { Block, MinutesAttendance } from '../../document/src/model.js';
 import { STYLE_NAMES } from './styles.js';
 import { parseChineseNumeral } from './text.js';
 
+/** The API's limit on attachments per document. */
+const MAX_ATTACHMENTS = 50;
+
 export type DocxImportErrorCode = 'NOT_DOCX' | 'CORRUPT';
 
 /** A file that cannot be read as a Word document: NOT_DOCX (not a zip, or no word/document.xml) or CORRUPT. */
@@ -276,7 +279,10 @@ function interpret(items: Item[], warnings: string[]): ImportedDocx {
     sink.blocks.push(b);
   };
   const startAttachment = (label: string): void => {
-    const n = label ? Number(label) : attachmentCount + 1;
+    // an attachment number beyond what a document can have is read as the next one (and never used as a
+    // sparse array index, which a crafted "附件999999999" would turn into seconds of work)
+    const wanted = label ? Number(label) : attachmentCount + 1;
+    const n = Number.isInteger(wanted) && wanted >= 1 && wanted <= MAX_ATTACHMENTS ? wanted : attachmentCount + 1;
     attachmentCount = Math.max(attachmentCount, n);
     let a = out.attachments[n - 1];
     if (!a) {

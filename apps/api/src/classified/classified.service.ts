@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { CLASSIFICATION_LABELS, classificationRank } from '../../../../libs/document/src/model.js';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
-import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
+import { DocumentsService, UUID, type DocumentRow } from '../documents/documents.service.js';
 
 export interface CopyRow { copy_number: string; recipient_user_id: string | null; recipient_name: string; status: string; recorded_by: string | null; recorded_at: Date | null; note: string | null }
 
@@ -28,14 +28,16 @@ export class ClassifiedService implements OnModuleInit {
           `SELECT u.id, u.display_name, un.name AS unit FROM users u LEFT JOIN units un ON un.id = u.unit_id WHERE u.id = ANY($1::uuid[])`, [readers],
         );
         const copies = Math.max(t.event.copies, readers.length);
-        for (let i = 1; i <= copies; i++) {
-          const reader = readers[i - 1];
-          const n = names.find((x) => x.id === reader);
-          await m.query(
-            `INSERT INTO document_copies (document_id, copy_number, recipient_user_id, recipient_name) VALUES ($1, $2, $3, $4)`,
-            [t.document.id, String(i).padStart(6, '0'), reader ?? null, n ? `${n.unit ?? ''}${n.unit ? ' ' : ''}${n.display_name}` : '机关留存'],
-          );
-        }
+        const recipients = readers.map((r) => {
+          const n = names.find((x) => x.id === r);
+          return n ? `${n.unit ?? ''}${n.unit ? ' ' : ''}${n.display_name}` : '';
+        });
+        // one statement for every copy: readers' copies first, the rest kept by the office (机关留存)
+        await m.query(
+          `INSERT INTO document_copies (document_id, copy_number, recipient_user_id, recipient_name)
+           SELECT $1, lpad(i::text, 6, '0'), ($3::uuid[])[i], coalesce(($4::text[])[i], '机关留存') FROM generate_series(1, $2::int) AS i`,
+          [t.document.id, copies, readers, recipients],
+        );
       }
       if (t.event.type === 'CLOSE_CIRCULATION') {
         const open: CopyRow[] = await m.query(`SELECT copy_number, recipient_name FROM document_copies WHERE document_id = $1 AND status = 'issued' ORDER BY copy_number`, [t.document.id]);
@@ -61,6 +63,7 @@ export class ClassifiedService implements OnModuleInit {
   async recall(user: AuthUser, id: string, copyNumber: string, disposition: 'returned' | 'destroyed', note?: string) {
     if (!user.roles.includes('clerk')) throw new AppError('FORBIDDEN_ROLE', 'Only a clerk (文书) records returned or destroyed copies.');
     const row = await this.documents.getRow(user, id);
+    if (!/^\d{6}$/.test(copyNumber)) throw new AppError('NOT_FOUND', `No copy ${copyNumber.slice(0, 12)}.`);
     return this.db.transaction(async (m) => {
       const rows: CopyRow[] = await m.query(`SELECT * FROM document_copies WHERE document_id = $1 AND copy_number = $2 FOR UPDATE`, [row.id, copyNumber]);
       if (!rows.length) throw new AppError('NOT_FOUND', `No copy ${copyNumber}.`);
@@ -103,7 +106,7 @@ export class ClassifiedService implements OnModuleInit {
    */
   async approveExport(user: AuthUser, id: string, requestId: string) {
     const row = await this.documents.getRow(user, id);
-    if (!/^[0-9a-f-]{36}$/i.test(requestId)) throw new AppError('NOT_FOUND', 'No such pending export request.');
+    if (!UUID.test(requestId)) throw new AppError('NOT_FOUND', 'No such pending export request.');
     const ctx = row.snapshot.context;
     const allowed = row.classification === 'top_secret'
       ? ctx.requiredSigners[0]?.signerId === user.id
@@ -115,10 +118,10 @@ export class ClassifiedService implements OnModuleInit {
     }
     const [updated]: [Record<string, any>[], number] = await this.db.query(
       `UPDATE export_approvals SET approved_by = $3, approved_at = now(), expires_at = now() + make_interval(hours => $4)
-        WHERE id = $2 AND document_id = $1 AND approved_by IS NULL RETURNING *`,
+        WHERE id = $2 AND document_id = $1 AND approved_by IS NULL AND requested_by <> $3 RETURNING *`,
       [row.id, requestId, user.id, EXPORT_APPROVAL_HOURS],
     );
-    if (!updated.length) throw new AppError('NOT_FOUND', 'No such pending export request.');
+    if (!updated.length) throw new AppError('NOT_FOUND', 'No such pending export request (nobody approves their own request).');
     return { id: updated[0].id, documentId: row.id, approvedBy: user.id, approvedAt: new Date(updated[0].approved_at).toISOString(), expiresAt: new Date(updated[0].expires_at).toISOString() };
   }
 

@@ -56,6 +56,7 @@ export function toAppError(e: unknown): AppError {
   if (isDatabaseUnavailable(e)) {
     return new AppError('SERVICE_UNAVAILABLE', 'The database is not reachable; try again shortly.', {}, { 'Retry-After': '5' });
   }
+  if (e instanceof URIError) return new AppError('BAD_REQUEST', 'The request path is not valid (bad percent-encoding).');
   const status = anyErr?.status ?? anyErr?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500 && anyErr.expose) {
     return new AppError('BAD_REQUEST', anyErr.message ?? 'Bad request.');

@@ -42,20 +42,22 @@ export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 
 /**
  * Text PostgreSQL cannot store faithfully: NUL characters (refused by jsonb/text) and lone UTF-16
- * surrogates (silently replaced on the way in, which would break content hashes). Refused up front.
+ * surrogates (silently replaced on the way in, which would break content hashes). Refused up front, as is
+ * nesting deeper than any request needs. Iterative, so a hostile body cannot overflow the stack.
  */
-export function findUnstorableString(value: unknown, path: string[] = []): { field: string; message: string } | null {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) return { field: path.join('.'), message: 'must not contain NUL characters' };
-    if (!value.isWellFormed()) return { field: path.join('.'), message: 'must be well-formed Unicode (no lone surrogates)' };
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const keyBad = findUnstorableString(k, path);
-      if (keyBad) return keyBad;
-      const r = findUnstorableString(v, [...path, k]);
-      if (r) return r;
+export function findUnstorableString(value: unknown, maxDepth = 64): { field: string; message: string } | null {
+  const stack: { v: unknown; path: string | null; depth: number }[] = [{ v: value, path: null, depth: 0 }];
+  while (stack.length) {
+    const { v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return { field: path ?? '', message: 'must not contain NUL characters' };
+      if (!v.isWellFormed()) return { field: path ?? '', message: 'must be well-formed Unicode (no lone surrogates)' };
+    } else if (v && typeof v === 'object') {
+      if (depth >= maxDepth) return { field: path ?? '', message: `is nested deeper than ${maxDepth} levels` };
+      for (const [k, child] of Object.entries(v)) {
+        if (k.includes('\u0000') || !k.isWellFormed()) return { field: path ?? '', message: 'has a key with NUL characters or lone surrogates' };
+        stack.push({ v: child, path: path === null ? k : `${path}.${k}`, depth: depth + 1 });
+      }
     }
   }
   return null;

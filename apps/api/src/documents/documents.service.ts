@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalJson, contentHash, sha256Hex } from '../../../../libs/document/src/canonical.js';
-import { diffContent } from '../../../../libs/document/src/diff.js';
+import { blockText, diffContent } from '../../../../libs/document/src/diff.js';
 import {
   CLASSIFICATION_LEVELS, URGENCY_LEVELS, classificationRank, missingElements,
   type DocumentContent, type IssuerRef, type Section,
@@ -71,11 +71,16 @@ export type TransitionHook = (m: EntityManager, t: {
   document: DocumentRow; event: OutgoingEvent; fromState: OutgoingState; toState: OutgoingState; content: DocumentContent; user: AuthUser;
 }) => Promise<void>;
 
+/** What a `draft`-scope API token may send: drafting and editing work, never signing, numbering, filing or withdrawal. */
+const DRAFTING_EVENTS: ClientEventType[] = ['ADD_SECTION', 'SUBMIT_SECTION', 'START_CONSOLIDATION', 'RETURN_SECTION', 'MARK_MAJOR', 'START_DISCUSSION', 'SKIP_DISCUSSION', 'COMMENT', 'CLOSE_DISCUSSION', 'ADD_MARK', 'DISMISS_MARK'];
+
 const YEAR_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' });
 
 function actorOf(user: AuthUser): Actor {
   return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined };
 }
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function notFound(): AppError {
   return new AppError('NOT_FOUND', 'No such document.');
@@ -126,7 +131,7 @@ export class DocumentsService {
   }
 
   private async loadVisible(m: EntityManager, user: AuthUser, id: string, lock = false): Promise<DocumentRow> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw notFound();
+    if (!UUID.test(id)) throw notFound();
     const rows: DocumentRow[] = await m.query(`SELECT * FROM documents WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     const row = rows[0];
     if (!row || !this.canSee(row, user)) throw notFound();
@@ -334,6 +339,9 @@ export class DocumentsService {
     const envelope = EventEnvelope.safeParse(body);
     if (!envelope.success) throw validationError(envelope.error);
     const type = envelope.data.type;
+    if (user.via === 'bearer' && user.tokenScope !== 'full' && !DRAFTING_EVENTS.includes(type)) {
+      throw new AppError('TOKEN_SCOPE', `A "${user.tokenScope}" token may send drafting events only; ${type} needs a "full" token or a login.`);
+    }
     const { type: _t, ...rest } = body as Record<string, unknown>;
     const parsed = EVENT_PAYLOADS[type].safeParse(rest);
     if (!parsed.success) throw validationError(parsed.error);
@@ -349,13 +357,26 @@ export class DocumentsService {
       }
     }
     const requestHash = sha256Hex(canonicalJson({ op: 'event', id, type, payload }));
-    return this.transition(user, id, type, opts, requestHash, async (m, row) => {
+    return this.transition(user, id, type, opts, requestHash, async (m, row, content) => {
       const actor = actorOf(user);
       const at = new Date().toISOString();
       let event: OutgoingEvent;
       switch (type) {
-        case 'ADD_SECTION': event = { type, actor, at, sectionId: `s${row.snapshot.context.sections.length + 1}_${randomUUID().slice(0, 4)}`, ...(payload as { title: string; drafterId: string }) }; break;
-        case 'ADD_MARK': event = { type, actor, at, markId: `m${randomUUID().slice(0, 8)}`, ...(payload as any) }; break;
+        case 'ADD_SECTION': {
+          const p = payload as { title: string; drafterId: string };
+          await this.assertUsersWithRole(m, [p.drafterId], 'secretary', 'drafterId', row.classification_rank);
+          event = { type, actor, at, sectionId: `s${row.snapshot.context.sections.length + 1}_${randomUUID().slice(0, 4)}`, ...p };
+          break;
+        }
+        case 'ADD_MARK': {
+          const p = payload as { blockId: string; start: number; end: number; kind: 'typo'; comment: string };
+          const block = content.sections.flatMap((s) => s.blocks).find((b) => b.id === p.blockId);
+          if (!block) throw new AppError('VALIDATION_FAILED', `No block ${p.blockId} in the current revision.`, { errors: [{ field: 'blockId', message: 'unknown block' }] });
+          const length = blockText(block).length;
+          if (p.end > length) throw new AppError('VALIDATION_FAILED', `The range ends after the block's ${length} characters.`, { errors: [{ field: 'end', message: `at most ${length}` }] });
+          event = { type, actor, at, markId: `m${randomUUID().slice(0, 8)}`, ...p };
+          break;
+        }
         case 'REGISTER': {
           const { copies, readerIds } = payload as { copies: number; readerIds: string[] };
           await this.assertUsersWithRole(m, readerIds, 'reader', 'readerIds', row.classification_rank);
@@ -450,6 +471,8 @@ export class DocumentsService {
     user: AuthUser, id: string, type: OutgoingEventType, opts: WriteOptions, requestHash: string,
     build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
   ): Promise<WriteResult> {
+    // a replay answers only to someone who may still see the document (clearance may have been lowered)
+    await this.loadVisible(this.db.manager, user, id);
     const replay = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
     if (replay) return replay;
     return this.replayOnKeyRace(user, opts.idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
@@ -705,6 +728,8 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+const ISO_INSTANT = /^(19[7-9]\d|2\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
 function encodeCursor(ts: Date, id: string): string {
   return Buffer.from(JSON.stringify([ts.toISOString(), id])).toString('base64url');
 }
@@ -712,7 +737,7 @@ function encodeCursor(ts: Date, id: string): string {
 function decodeCursor(c: string): [string, string] {
   try {
     const [ts, id] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    if (typeof ts !== 'string' || Number.isNaN(Date.parse(ts)) || !/^[0-9a-f-]{36}$/.test(id)) throw new Error();
+    if (typeof ts !== 'string' || !ISO_INSTANT.test(ts) || Number.isNaN(Date.parse(ts)) || typeof id !== 'string' || !UUID.test(id)) throw new Error();
     return [ts, id];
   } catch {
     throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', { errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }] });

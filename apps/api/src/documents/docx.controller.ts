@@ -8,7 +8,8 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
 import { ApiProblems, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
-import { ZodPipe } from '../common/zod.js';
+import { ZodPipe, findUnstorableString } from '../common/zod.js';
+import { BlocksSchema } from './schemas.js';
 import { DocumentsService, type DocumentRow } from './documents.service.js';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -99,14 +100,21 @@ async function readUpload(req: Request, type: string | undefined) {
   }
   const body = req.body;
   if (!Buffer.isBuffer(body) || body.length === 0) throw new AppError('DOCX_CORRUPT', 'The request body is empty.');
+  let imported;
   try {
-    return await importDocx(body);
+    imported = await importDocx(body);
   } catch (e) {
     if (e instanceof DocxImportError) {
       throw e.code === 'NOT_DOCX' ? new AppError('NOT_DOCX', 'The file is not a Word (DOCX) document.') : new AppError('DOCX_CORRUPT', 'The DOCX file is damaged and cannot be read.');
     }
     throw e;
   }
+  // what Word produced must meet the same rules as typed input
+  const bad = findUnstorableString(imported);
+  if (bad) throw new AppError('DOCX_CORRUPT', `The DOCX contains text that cannot be stored (${bad.message}).`);
+  const blocks = BlocksSchema.safeParse(imported.blocks);
+  if (!blocks.success) throw new AppError('VALIDATION_FAILED', `The DOCX body is outside the limits: ${blocks.error.issues[0].message}`, { errors: blocks.error.issues.map((i) => ({ field: ['blocks', ...i.path].join('.'), message: i.message })) });
+  return imported;
 }
 
 const DAY_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });

@@ -48,7 +48,7 @@ export const CreateDocumentBody = MetadataSchema.extend({
   /** Major, comprehensive document (大型综合材料): sectioned drafting, consolidation and discussion. */
   major: z.boolean().default(false),
   sections: z.array(z.strictObject({ id: blockId.optional(), title: z.string().trim().min(1).max(200), drafterId: z.uuid(), blocks: BlocksSchema.default([]) })).min(1).max(50),
-  deadline: z.iso.datetime({ offset: true }).optional(),
+  deadline: z.iso.datetime({ offset: true }).refine((d) => { const y = new Date(d).getUTCFullYear(); return y >= 2000 && y <= 2999; }, 'expected a date between 2000 and 2999').optional(),
 });
 export type CreateDocumentInput = z.infer<typeof CreateDocumentBody>;
 
@@ -82,7 +82,7 @@ export const EVENT_PAYLOADS = {
   }),
   SIGN: z.strictObject({ issuerUnitId: z.uuid(), opinion: z.string().trim().max(2000).optional(), password: z.string().max(1000).optional() }),
   REJECT: z.strictObject({ reason }),
-  REGISTER: z.strictObject({ copies: z.number().int().min(1).max(100000), readerIds: z.array(z.uuid()).min(1).max(500) }),
+  REGISTER: z.strictObject({ copies: z.number().int().min(1).max(10000), readerIds: z.array(z.uuid()).min(1).max(500) }),
   OPEN: z.strictObject({}),
   ACKNOWLEDGE: z.strictObject({ opinion: z.string().trim().max(5000).optional() }),
   REMIND: z.strictObject({ readerIds: z.array(z.uuid()).max(500).optional() }),

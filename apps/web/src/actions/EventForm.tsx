@@ -3,8 +3,8 @@
  * user ids. Text fields are drafts in sessionStorage (they survive a lost session); a required field that is blank
  * keeps the button disabled.
  */
-import { useId, useState } from 'react';
-import { api } from '../api';
+import { useEffect, useId, useState } from 'react';
+import { api, type DirectoryEntry } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { useDraft, draftKey } from '../drafts';
 import { parseIds } from '../format';
@@ -21,7 +21,7 @@ export type FieldSpec =
   | { name: string; kind: 'text'; label: StringKey; multiline?: boolean; requiredWhen?: (v: Values) => boolean; hint?: StringKey }
   | { name: string; kind: 'select'; label: StringKey; options: (doc: DocumentView, userId: string, t: T) => Option[] }
   | { name: string; kind: 'checkbox'; label: StringKey }
-  | { name: string; kind: 'ids'; label: StringKey; single?: boolean }
+  | { name: string; kind: 'ids'; label: StringKey; single?: boolean; role: string }
   | { name: string; kind: 'number'; label: StringKey; min: number; initial: number };
 
 export interface FormSpec {
@@ -46,8 +46,7 @@ export const FORMS: Record<string, FormSpec> = {
   SKIP_DISCUSSION: { fields: [note] },
   MARK_MAJOR: { fields: [note] },
   START_DISCUSSION: {
-    fields: [{ name: 'invitees', kind: 'ids', label: 'action.invitees' }, { name: 'requireAll', kind: 'checkbox', label: 'action.requireAll' }],
-    hint: 'action.idsHint',
+    fields: [{ name: 'invitees', kind: 'ids', label: 'action.invitees', role: 'discussant' }, { name: 'requireAll', kind: 'checkbox', label: 'action.requireAll' }],
   },
   CLOSE_DISCUSSION: {
     fields: [
@@ -78,17 +77,42 @@ export const FORMS: Record<string, FormSpec> = {
     }],
   },
   ADD_SECTION: {
-    fields: [{ name: 'title', kind: 'text', label: 'action.sectionTitle', requiredWhen: () => true }, { name: 'drafterId', kind: 'ids', label: 'action.drafterId', single: true }],
-    hint: 'action.idsHint',
+    fields: [{ name: 'title', kind: 'text', label: 'action.sectionTitle', requiredWhen: () => true }, { name: 'drafterId', kind: 'ids', label: 'action.drafterId', single: true, role: 'secretary' }],
   },
   REGISTER: {
-    fields: [{ name: 'copies', kind: 'number', label: 'action.copies', min: 1, initial: 1 }, { name: 'readerIds', kind: 'ids', label: 'action.readerIds' }],
-    hint: 'action.idsHint',
+    fields: [{ name: 'copies', kind: 'number', label: 'action.copies', min: 1, initial: 1 }, { name: 'readerIds', kind: 'ids', label: 'action.readerIds', role: 'reader' }],
   },
   FILE: {
     fields: [{ name: 'retention', kind: 'select', label: 'action.retention', options: (_d, _u, t) => (['Y', 'D30', 'D10'] as const).map((r) => ({ value: r, label: t(`retention.${r}`) })) }],
   },
 };
+
+/** Pick users of one role from the office directory; the choice is kept as the id list of the field. */
+function UserPicker({ role, single, value, onChange, label }: { role: string; single?: boolean; value: string; onChange: (v: string) => void; label: string }) {
+  const [users, setUsers] = useState<DirectoryEntry[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.directory(role).then((r) => live && setUsers(r.items)).catch(() => live && setUsers([]));
+    return () => { live = false; };
+  }, [role]);
+  if (!users?.length) return null;
+  const chosen = new Set(parseIds(value).ids);
+  const toggle = (id: string) => {
+    const next = single ? (chosen.has(id) ? [] : [id]) : chosen.has(id) ? [...chosen].filter((x) => x !== id) : [...chosen, id];
+    onChange(next.join('\n'));
+  };
+  return (
+    <fieldset className="user-picker">
+      <legend>{label}</legend>
+      {users.map((u) => (
+        <label key={u.id} className="user-choice">
+          <input type={single ? 'radio' : 'checkbox'} name={`pick-${role}`} checked={chosen.has(u.id)} onChange={() => toggle(u.id)} />
+          {' '}{u.displayName}{u.unitName ? `（${u.unitName}）` : ''}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
 
 /** One text field persisted as a draft. */
 function DraftField({ id, label, value, onChange, multiline, required, hint }: {
@@ -188,7 +212,12 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
           case 'text':
             return <DraftField key={f.name} id={id} label={t(f.label)} value={values[f.name]} onChange={drafts[f.name][1]} multiline={f.multiline} required={f.requiredWhen?.(values)} />;
           case 'ids':
-            return <DraftField key={f.name} id={id} label={t(f.label)} value={values[f.name]} onChange={drafts[f.name][1]} multiline={!f.single} required />;
+            return (
+              <div key={f.name}>
+                <UserPicker role={f.role} single={f.single} value={values[f.name]} onChange={drafts[f.name][1]} label={t(f.label)} />
+                <DraftField id={id} label={t('action.idsManual')} value={values[f.name]} onChange={drafts[f.name][1]} multiline={!f.single} required />
+              </div>
+            );
           case 'select': {
             const options = f.options(doc, userId, t);
             return (

@@ -1,0 +1,474 @@
+/**
+ * Authorisation matrix (issue "[security]" point 6.1): every operation of the live OpenAPI document ×
+ * every demo user × every relation a user can have to a document. The expected outcome of each cell is
+ * computed from the small explicit policy below, never from the application's own code:
+ *
+ *   - PUBLIC: the only routes that answer without a token; every other one answers 401.
+ *   - ROLE_GATES: routes that answer 403 FORBIDDEN_ROLE to every other role, whatever the document.
+ *   - VISIBLE relations: a document exists for a user only through one of them, and only when the user
+ *     is cleared for its classification; otherwise every document route answers 404, byte-identical
+ *     to the answer for a document that does not exist. A pure administrator never sees a document.
+ *   - DOCUMENT_WRITES: who may act on a visible document; a visible user who may not gets 403.
+ *   - MIN_SCOPE: the personal-token scope each route needs (read < draft < full).
+ *
+ * Writes carry valid bodies so that a refusal can only be about who sends them. Where a permitted user's
+ * write would change the fixture, it is sent with a stale If-Match and must get 409 (it passed every
+ * authorisation check and reached the version check). No cell may answer 5xx.
+ */
+import { startTestApp, type TestApp } from '../support/app.js';
+import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
+import {
+  ABSENT_UUID, DEMO, DOCX_MIME, USERS, createUser, describeReply, driveClassifiedToArchiving, driveToDiscussion, fillPath,
+  fingerprint, hasRole, isDocumentOp, normalised, ok, operations, rank, sampleDocx, send, type Level, type Op, type Reply, type SendOptions,
+} from '../support/attack.js';
+
+let t: TestApp;
+let ids: Ids;
+let ops: Op[];
+let docx: Buffer;
+
+// ------------------------------------------------------------------------------------------ the policy
+
+const PUBLIC = new Set(['login', 'healthLive', 'healthReady']);
+/** Written by background jobs (the archive's file preparation), not by requests. */
+const NOISE = ['archive_files'];
+
+/** Role gates decided before anything else is looked at (so they say nothing about any document). */
+function roleGate(op: Op): string[] | null {
+  if (op.path.startsWith('/api/admin/')) return ['admin'];
+  if (op.path.startsWith('/api/archive/')) {
+    return ['listDisposals', 'getDisposal', 'decideDisposal'].includes(op.id) ? ['archivist', 'signer'] : ['archivist'];
+  }
+  const gates: Record<string, string[]> = {
+    importDocx: ['secretary', 'chief'], // only drafters import Word drafts
+    recallCopy: ['clerk'], // 清退 is recorded by the clerk (文书)
+  };
+  return gates[op.id] ?? null;
+}
+
+/** Minimum personal-token scope: reads need `read`, writes `full`, except the drafting writes and logout. */
+const DRAFT_SCOPE = new Set(['createDocument', 'sendDocumentEvent', 'editSection', 'editContent', 'importDocx', 'importSectionDocx']);
+const minScope = (op: Op): 'read' | 'draft' | 'full' =>
+  !op.write || op.id === 'logout' ? 'read' : DRAFT_SCOPE.has(op.id) ? 'draft' : 'full';
+
+type Relation = 'opener' | 'drafter' | 'invitee' | 'signer' | 'reader' | 'worker' | 'pool' | 'outsider' | 'uncleared' | 'admin';
+const VISIBLE: ReadonlySet<Relation> = new Set(['opener', 'drafter', 'invitee', 'signer', 'reader', 'worker', 'pool']);
+/** The stage each pool role works on: it sees every (cleared) document in those states. */
+const POOL: Record<string, string[]> = { proofreader: ['proofreading'], reviewer: ['review'], clerk: ['registration', 'circulation'], archivist: ['archiving', 'archived'] };
+
+interface Fixture {
+  name: string;
+  doc: Doc;
+  classification: Level;
+  state: string;
+  /** Everyone with a part, by how they took part (as the fixture was built). */
+  parts: Record<string, Relation>;
+  /** Users holding an issued numbered copy (份号) of a classified document. */
+  copyHolders: string[];
+  /** An event only some visible users may send, and who. */
+  probe: { body: Record<string, unknown>; permitted: (user: string, rel: Relation) => boolean };
+  /** A pending export request (classified documents). */
+  exportRequest?: string;
+}
+
+function relation(user: string, fx: Fixture): Relation {
+  const { roles, clearance } = DEMO[user];
+  if (roles.length === 1 && roles[0] === 'admin') return 'admin';
+  if (rank(clearance) < rank(fx.classification)) return 'uncleared';
+  if (fx.parts[user]) return fx.parts[user];
+  if (roles.some((r) => POOL[r]?.includes(fx.state))) return 'pool';
+  return 'outsider';
+}
+
+type Expected =
+  | { status: number; code?: string }
+  /** 404, byte-identical (apart from request id and instance) to the answer for a document that does not exist. */
+  | { hidden: true }
+  /** 404 about something inside a visible document: must differ from the "no such document" answer. */
+  | { inner404: true }
+  /** Anything but 401/403/5xx (an endpoint whose semantics the policy does not spell out). */
+  | { allowed: true };
+
+interface Cell { path: string; init: SendOptions; expect: Expected }
+
+const canEditSection = (fx: Fixture, user: string) => fx.state === 'drafting' && fx.parts[user] === 'drafter' && user === 'secretary';
+const canEditContent = (fx: Fixture, user: string, rel: Relation) =>
+  (fx.state === 'consolidation' && rel === 'opener') || (fx.state === 'proofreading' && (rel === 'opener' || (rel === 'drafter' && hasRole(user, 'secretary'))));
+const stale = { 'if-match': '"0"' };
+const conflict: Expected = { status: 409, code: 'VERSION_CONFLICT' };
+const forbidden: Expected = { status: 403, code: 'NOT_PERMITTED' };
+
+/** The request and expected outcome of a document route for `user` on fixture `fx`. */
+function documentCell(op: Op, fx: Fixture, user: string): Cell {
+  const rel = relation(user, fx);
+  const visible = VISIBLE.has(rel);
+  const path = fillPath(op.path, { id: fx.doc.id, documentId: fx.doc.id, number: '1', sectionId: 's1', copyNumber: '000001', requestId: fx.exportRequest ?? ABSENT_UUID })
+    + (op.id === 'diffRevisions' ? '?from=1&to=2' : '');
+  const gate = roleGate(op);
+  const hidden: Expected = { hidden: true };
+  const cell = (expect: Expected, init: SendOptions = {}): Cell => ({ path, init: { as: user, ...init }, expect });
+  if (gate && !hasRole(user, ...gate)) return cell({ status: 403, code: 'FORBIDDEN_ROLE' }, bodyFor(op, fx, user));
+  if (!visible) return cell(hidden, bodyFor(op, fx, user));
+  const classified = fx.classification !== 'none';
+  switch (op.id) {
+    case 'getDocument': case 'getDocumentHistory': case 'listRevisions': case 'getRevision': case 'diffRevisions': case 'verifyDocument': case 'listCopies':
+      return cell({ status: 200 });
+    case 'downloadDocx':
+      return cell(!classified || fx.copyHolders.includes(user) ? { status: 200 } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
+    case 'sendDocumentEvent': {
+      const permitted = fx.probe.permitted(user, rel);
+      return cell(permitted ? conflict : forbidden, { json: fx.probe.body, headers: permitted ? stale : {} });
+    }
+    case 'editSection': {
+      const permitted = canEditSection(fx, user);
+      return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
+    }
+    case 'importSectionDocx': {
+      const permitted = canEditSection(fx, user);
+      return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
+    }
+    case 'editContent': {
+      const permitted = canEditContent(fx, user, rel);
+      return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
+    }
+    case 'grantAccess':
+      return cell(rel === 'opener' ? { status: 201 } : forbidden, bodyFor(op, fx, user));
+    case 'requestExport':
+      return cell(classified ? { status: 201 } : { status: 400, code: 'VALIDATION_FAILED' }, bodyFor(op, fx, user));
+    case 'approveExport': {
+      const permitted = fx.classification === 'top_secret'
+        ? user === 'signer' // the originating body's signer
+        : hasRole(user, 'signer') && rank(DEMO[user].clearance) >= rank(fx.classification);
+      return cell(!permitted ? forbidden : classified ? { status: 201 } : { inner404: true }, bodyFor(op, fx, user));
+    }
+    case 'recallCopy':
+      return cell(!classified ? { inner404: true } : fx.copyHolders.length ? { status: 201 } : { status: 409, code: 'CONFLICT' }, bodyFor(op, fx, user));
+    default:
+      return cell({ allowed: true }, bodyFor(op, fx, user));
+  }
+}
+
+/** A valid body for each write route (so that a refusal is about authorisation only). */
+function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
+  switch (op.id) {
+    case 'sendDocumentEvent': return { json: fx?.probe.body ?? { type: 'OPEN' } };
+    case 'editSection': return { json: { blocks: [para('p1', '各单位要高度重视安全生产工作，压实责任。')] } };
+    case 'editContent': return { json: { metadata: { note: '（此件公开发布）' } } };
+    case 'importSectionDocx': case 'importDocx': return { raw: docx, contentType: DOCX_MIME };
+    case 'grantAccess': return { json: { userId: ids.u.chief, reason: '工作需要' } };
+    case 'requestExport': return { json: { purpose: '汇编存档' } };
+    case 'approveExport': return { json: {} };
+    case 'recallCopy': return { json: { disposition: 'returned', note: '清退' } };
+    case 'createDocument': return { json: simpleNotice(ids, '关于矩阵测试的通知') };
+    case 'createApiToken': return { json: { name: `matrix-${user}`, scope: 'read', expiresInDays: 1 } };
+    case 'adminCreateUser': return { json: { username: `m-${user}-${Math.random().toString(36).slice(2, 8)}`, displayName: '矩阵', password: 'a-long-password-1', roles: ['reader'] } };
+    case 'adminUpdateUser': return { json: { displayName: '矩阵用户' } };
+    case 'adminCreateUnit': return { json: { name: `矩阵科${Math.random().toString(36).slice(2, 6)}`, kind: 'section' } };
+    case 'login': return { json: { username: user, password: 'gongwen-demo' } };
+    default: return op.write && op.bodyTypes.includes('application/json') ? { json: {} } : {};
+  }
+}
+
+// ------------------------------------------------------------------------------------------ checking
+
+interface Mismatch { cell: string; expected: string; got: string }
+const absentCache = new Map<string, Reply>();
+
+/** The answer to the same request for a document that does not exist (cached per route, user and body). */
+async function absentReply(op: Op, c: Cell): Promise<Reply> {
+  const key = `${op.id}|${c.init.as ?? c.init.bearer}|${JSON.stringify(c.init.headers ?? {})}|${JSON.stringify(c.init.json ?? null)}`;
+  let r = absentCache.get(key);
+  if (!r) {
+    const path = c.path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, ABSENT_UUID);
+    r = await send(t, op.method, path, c.init);
+    absentCache.set(key, r);
+  }
+  return r;
+}
+
+async function check(op: Op, c: Cell, label: string, out: Mismatch[]): Promise<Reply> {
+  const r = await send(t, op.method, c.path, c.init);
+  const got = describeReply(op.method, c.path, r);
+  const e = c.expect;
+  const fail = (expected: string) => out.push({ cell: label, expected, got });
+  if (r.status >= 500) { fail('never 5xx'); return r; }
+  if ('hidden' in e) {
+    if (r.status !== 404) fail('404 (hidden)');
+    else {
+      const absent = await absentReply(op, c);
+      if (normalised(absent) !== normalised(r)) fail(`byte-identical to a missing document:\n${normalised(absent)}`);
+    }
+  } else if ('inner404' in e) {
+    if (r.status !== 404) fail('404 (inside a visible document)');
+    else if (normalised(await absentReply(op, c)) === normalised(r)) fail('an answer that differs from "no such document"');
+  } else if ('allowed' in e) {
+    if ([401, 403].includes(r.status)) fail('not 401/403');
+  } else if (r.status !== e.status || (e.code && r.body?.code !== e.code)) {
+    fail(`${e.status} ${e.code ?? ''}`.trim());
+  }
+  return r;
+}
+
+const report = (m: Mismatch[]) => m.map((x) => `${x.cell}\n   expected ${x.expected}\n   got      ${x.got}`).join('\n');
+
+// ------------------------------------------------------------------------------------------ fixtures
+
+let fixtures: Fixture[];
+const seenRelations = new Set<Relation>();
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ids = await demoIds(t);
+  ops = await operations(t);
+  const c = docClient(t);
+  const simpleParts = { chief: 'opener', secretary: 'drafter', signer: 'signer' } as const;
+  const circulated = { ...simpleParts, proofreader: 'worker', reviewer: 'worker', clerk: 'worker', reader: 'reader' } as const;
+
+  const draft = await driveSimple(t, ids, 'drafting', '关于做好矩阵测试起草工作的通知');
+  await c.ok(c.section('secretary', draft.id, 's1', [para('p1', '各单位要高度重视。')]));
+  const discussion = await driveToDiscussion(t, ids);
+  const circulation = await driveSimple(t, ids, 'circulation', '关于做好矩阵测试传阅工作的通知');
+  const secret = await driveSimple(t, ids, 'circulation', '关于秘密矩阵事项的通知', { extra: { classification: 'secret', secrecyPeriod: '1年' }, readers: ['reader'] });
+  const topSecret = await driveSimple(t, ids, 'proofreading', '关于绝密矩阵事项的通知', { extra: { classification: 'top_secret', secrecyPeriod: '10年' } });
+  const confArchiving = await driveClassifiedToArchiving(t, ids, '关于机密矩阵事项的通知', 'confidential', ['reader']);
+  docx = await sampleDocx(t, 'chief', circulation.id);
+  const request = async (d: Doc) => (await ok(send(t, 'POST', `/api/documents/${d.id}/export-requests`, { as: 'chief', json: { purpose: '上报' } }))).id as string;
+
+  fixtures = [
+    {
+      name: 'draft (none, drafting)', doc: draft, classification: 'none', state: 'drafting', parts: { ...simpleParts }, copyHolders: [],
+      probe: { body: { type: 'WITHDRAW', reason: '情况变化' }, permitted: (_u, rel) => rel === 'opener' },
+    },
+    {
+      name: 'discussion (none, discussion)', doc: discussion, classification: 'none', state: 'discussion',
+      parts: { ...simpleParts, secretary2: 'drafter', discussant: 'invitee', discussant2: 'invitee' }, copyHolders: [],
+      probe: { body: { type: 'COMMENT', position: 'agree', text: '同意。' }, permitted: (_u, rel) => rel === 'invitee' },
+    },
+    {
+      name: 'circulation (none, circulation)', doc: circulation, classification: 'none', state: 'circulation',
+      parts: { ...circulated, reader2: 'reader' }, copyHolders: [],
+      probe: { body: { type: 'ACKNOWLEDGE', opinion: '已阅' }, permitted: (_u, rel) => rel === 'reader' },
+    },
+    {
+      name: 'secret (secret, circulation)', doc: secret, classification: 'secret', state: 'circulation', parts: { ...circulated }, copyHolders: ['reader'],
+      probe: { body: { type: 'CLOSE_CIRCULATION', reason: '传阅完毕' }, permitted: (u) => hasRole(u, 'clerk') },
+      exportRequest: await request(secret),
+    },
+    {
+      name: 'topSecret (top_secret, proofreading)', doc: topSecret, classification: 'top_secret', state: 'proofreading', parts: { ...simpleParts }, copyHolders: [],
+      probe: { body: { type: 'PASS_PROOFREADING' }, permitted: (u, rel) => hasRole(u, 'proofreader') && rel !== 'drafter' },
+      exportRequest: await request(topSecret),
+    },
+    {
+      name: 'confArchiving (confidential, archiving)', doc: confArchiving, classification: 'confidential', state: 'archiving', parts: { ...circulated }, copyHolders: [],
+      probe: { body: { type: 'FILE', retention: 'D30' }, permitted: (u) => hasRole(u, 'archivist') },
+      exportRequest: await request(confArchiving),
+    },
+  ];
+  for (const fx of fixtures) {
+    const state = (await ok(send(t, 'GET', `/api/documents/${fx.doc.id}`, { as: 'chief' }))).state;
+    if (state !== fx.state) throw new Error(`${fx.name}: fixture is in ${state}`);
+  }
+}, 120_000);
+afterAll(async () => { await t?.close(); });
+
+// ------------------------------------------------------------------------------------------ tests
+
+describe('authorisation matrix over every OpenAPI operation', () => {
+  it('reads its routes from the live OpenAPI document (every controller route is there)', () => {
+    const known = ['login', 'logout', 'getCurrentUser', 'createApiToken', 'listApiTokens', 'revokeApiToken', 'adminListUsers', 'adminCreateUser',
+      'adminUpdateUser', 'adminListUnits', 'adminCreateUnit', 'healthLive', 'healthReady', 'createDocument', 'listDocuments', 'getDocument',
+      'sendDocumentEvent', 'editSection', 'editContent', 'getDocumentHistory', 'listRevisions', 'getRevision', 'diffRevisions', 'verifyDocument',
+      'downloadDocx', 'importDocx', 'importSectionDocx', 'listCopies', 'recallCopy', 'grantAccess', 'requestExport', 'approveExport'];
+    expect(ops.map((o) => o.id)).toEqual(expect.arrayContaining(known));
+    expect(new Set(ops.map((o) => o.id)).size).toBe(ops.length);
+  });
+
+  it('without a valid token every non-public route answers 401 (none, garbage, wrong scheme, revoked, expired); public ones do not', async () => {
+    const revoked = await ok(send(t, 'POST', '/api/auth/tokens', { as: 'chief', json: { name: 'to-revoke', scope: 'full' } }));
+    expect((await send(t, 'DELETE', `/api/auth/tokens/${revoked.id}`, { as: 'chief' })).status).toBe(204);
+    const expired = await ok(send(t, 'POST', '/api/auth/tokens', { as: 'chief', json: { name: 'to-expire', scope: 'full' } }));
+    await t.db.dataSource.query(`UPDATE auth_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.id]);
+    const variants: [string, SendOptions][] = [
+      ['no token', {}],
+      ['garbage bearer', { bearer: 'gws_not-a-real-token' }],
+      ['basic scheme', { headers: { authorization: 'Basic Y2hpZWY6Z29uZ3dlbi1kZW1v' } }],
+      ['revoked token', { bearer: revoked.token }],
+      ['expired token', { bearer: expired.token }],
+      ['cookie with garbage session', { headers: { cookie: 'gw_session=gws_forged' } }],
+    ];
+    const before = await fingerprint(t, [...NOISE, 'login_failures']);
+    const out: Mismatch[] = [];
+    for (const op of ops.filter((o) => !PUBLIC.has(o.id))) {
+      const path = fillPath(op.path, { id: fixtures[0].doc.id, documentId: fixtures[0].doc.id, number: '1', sectionId: 's1', copyNumber: '000001' });
+      for (const [name, init] of variants) {
+        const r = await send(t, op.method, path, { ...init, ...bodyFor(op, fixtures[0], 'chief') });
+        const cell = `${op.id} [${name}]`;
+        if (r.status >= 500) out.push({ cell, expected: 'never 5xx', got: describeReply(op.method, path, r) });
+        else if (r.status !== 401 || r.body?.code !== 'UNAUTHENTICATED') {
+          out.push({ cell, expected: '401 UNAUTHENTICATED', got: describeReply(op.method, path, r) });
+        }
+      }
+    }
+    expect(report(out)).toBe('');
+    expect(await fingerprint(t, [...NOISE, 'login_failures'])).toEqual(before);
+  });
+
+  it('public routes answer without a token', async () => {
+    for (const op of ops.filter((o) => PUBLIC.has(o.id))) {
+      const r = await send(t, op.method, op.path, bodyFor(op, null, 'reader'));
+      expect({ op: op.id, status: r.status }).toEqual({ op: op.id, status: 200 });
+    }
+  });
+
+  it('every document route × every user × every relation to the document: visible, hidden (404 ≡ absent) or forbidden, per the policy', async () => {
+    const out: Mismatch[] = [];
+    const docOps = ops.filter(isDocumentOp);
+    expect(docOps.length).toBeGreaterThanOrEqual(16);
+    // reads first: the writes below (approvals, recalls) change who may download
+    const ordered = [...docOps.filter((o) => !o.write), ...docOps.filter((o) => o.write)];
+    for (const op of ordered) {
+      for (const fx of fixtures) {
+        for (const user of USERS) {
+          seenRelations.add(relation(user, fx));
+          await check(op, documentCell(op, fx, user), `${op.id} × ${user} (${relation(user, fx)}) × ${fx.name}`, out);
+        }
+      }
+    }
+    expect(report(out)).toBe('');
+    // the fixtures exercise every relation the policy knows
+    expect([...seenRelations].sort()).toEqual(['admin', 'drafter', 'invitee', 'opener', 'outsider', 'pool', 'reader', 'signer', 'uncleared', 'worker']);
+  });
+
+  it('an administrator gets 404 on every document route for every document, and an empty list', async () => {
+    const out: Mismatch[] = [];
+    for (const op of ops.filter(isDocumentOp)) {
+      if (roleGate(op) && !roleGate(op)!.includes('admin')) continue; // refused by role before any lookup (403 FORBIDDEN_ROLE, covered above)
+      for (const fx of fixtures) await check(op, { ...documentCell(op, fx, 'admin'), expect: { hidden: true } }, `${op.id} × admin × ${fx.name}`, out);
+    }
+    expect(report(out)).toBe('');
+    for (const q of ['', '?mine=tasks', '?mine=all', '?state=circulation', `?q=${encodeURIComponent('矩阵')}`]) {
+      const r = await send(t, 'GET', `/api/documents${q}`, { as: 'admin' });
+      expect({ q, status: r.status, items: r.body.items, nextCursor: r.body.nextCursor }).toEqual({ q, status: 200, items: [], nextCursor: null });
+    }
+    // … even when made a participant: a grant from the chief changes nothing for an administrator
+    const d = await driveSimple(t, ids, 'review', '关于授权管理员查看的通知');
+    expect((await send(t, 'POST', `/api/documents/${d.id}/grants`, { as: 'chief', json: { userId: ids.u.admin, reason: '系统维护' } })).status).toBe(201);
+    for (const path of ['', '/history', '/revisions', '/verify', '/docx']) {
+      expect({ path, status: (await send(t, 'GET', `/api/documents/${d.id}${path}`, { as: 'admin' })).status }).toEqual({ path, status: 404 });
+    }
+    expect((await send(t, 'POST', `/api/documents/${d.id}/events`, { as: 'admin', json: { type: 'WITHDRAW', reason: '管理员撤回' } })).status).toBe(404);
+    expect((await send(t, 'GET', '/api/documents', { as: 'admin' })).body.items).toEqual([]);
+  });
+
+  it('routes that are not about one document: role gates answer 403 FORBIDDEN_ROLE to every other role; allowed roles get through', async () => {
+    const out: Mismatch[] = [];
+    const spare = await createUser(t, 'matrix-spare', ['reader'], 'none');
+    for (const op of ops.filter((o) => !isDocumentOp(o) && !PUBLIC.has(o.id) && o.id !== 'logout')) {
+      for (const user of USERS) {
+        const gate = roleGate(op);
+        let path = fillPath(op.path, { id: op.id === 'adminUpdateUser' ? spare : ABSENT_UUID });
+        if (op.id === 'revokeApiToken' && (!gate || hasRole(user, ...gate))) {
+          path = `/api/auth/tokens/${(await ok(send(t, 'POST', '/api/auth/tokens', { as: user, json: { name: 'to-revoke' } }))).id}`;
+        }
+        let expect: Expected;
+        if (gate && !hasRole(user, ...gate)) expect = { status: 403, code: 'FORBIDDEN_ROLE' };
+        else {
+          const byOp: Record<string, Expected> = {
+            createDocument: hasRole(user, 'chief') ? { status: 201 } : { status: 403, code: 'FORBIDDEN_ROLE' },
+            listDocuments: { status: 200 }, importDocx: { status: 200 }, getCurrentUser: { status: 200 }, createApiToken: { status: 201 },
+            listApiTokens: { status: 200 }, revokeApiToken: { status: 204 }, adminListUsers: { status: 200 }, adminListUnits: { status: 200 },
+            adminCreateUser: { status: 201 }, adminUpdateUser: { status: 200 }, adminCreateUnit: { status: 201 },
+          };
+          expect = byOp[op.id] ?? { allowed: true };
+        }
+        const r = await check(op, { path, init: { as: user, ...bodyFor(op, null, user) }, expect }, `${op.id} × ${user}`, out);
+        if (op.id === 'getCurrentUser' && r.body?.username !== user) out.push({ cell: `${op.id} × ${user}`, expected: `username ${user}`, got: r.text });
+      }
+    }
+    expect(report(out)).toBe('');
+  });
+
+  it('logout ends only the session used, for every user', async () => {
+    for (const user of USERS) {
+      const fresh = await ok(send(t, 'POST', '/api/auth/login', { json: { username: user, password: 'gongwen-demo' } }));
+      expect((await send(t, 'POST', '/api/auth/logout', { bearer: fresh.token })).status).toBe(204);
+      expect((await send(t, 'GET', '/api/auth/me', { bearer: fresh.token })).status).toBe(401);
+      expect((await send(t, 'GET', '/api/auth/me', { as: user })).status).toBe(200);
+    }
+  });
+
+  describe('personal API tokens', () => {
+    const holders = ['chief', 'secretary', 'clerk', 'signer', 'reader', 'archivist', 'admin'];
+
+    it('scope read: every write route answers 403 TOKEN_SCOPE (nothing changes); every read route works', async () => {
+      const out: Mismatch[] = [];
+      const tokens: Record<string, string> = {};
+      for (const u of holders) tokens[u] = (await ok(send(t, 'POST', '/api/auth/tokens', { as: u, json: { name: 'ro', scope: 'read' } }))).token;
+      const before = await fingerprint(t, NOISE);
+      for (const op of ops.filter((o) => o.write && !PUBLIC.has(o.id) && minScope(o) !== 'read')) {
+        for (const u of holders) {
+          const fx = fixtures.find((f) => VISIBLE.has(relation(u, f))) ?? fixtures[0];
+          const cell = isDocumentOp(op) ? documentCell(op, fx, u) : { path: fillPath(op.path, {}), init: bodyFor(op, null, u), expect: { status: 0 } };
+          const init = { ...cell.init, as: undefined, bearer: tokens[u] };
+          await check(op, { path: cell.path, init, expect: { status: 403, code: 'TOKEN_SCOPE' } }, `${op.id} × ${u} [read token]`, out);
+        }
+      }
+      expect(report(out)).toBe('');
+      expect(await fingerprint(t, NOISE)).toEqual(before);
+      // … while reading works with the same tokens
+      for (const u of holders) expect((await send(t, 'GET', '/api/documents', { bearer: tokens[u] })).status).toBe(200);
+      expect((await send(t, 'GET', `/api/documents/${fixtures[2].doc.id}`, { bearer: tokens.chief })).status).toBe(200);
+      // logout is the one write a read token may do (it only ends itself)
+      expect((await send(t, 'POST', '/api/auth/logout', { bearer: tokens.reader })).status).toBe(204);
+      expect((await send(t, 'GET', '/api/documents', { bearer: tokens.reader })).status).toBe(401);
+    });
+
+    it('scope draft: drafting writes get through, every other write answers 403 TOKEN_SCOPE', async () => {
+      const out: Mismatch[] = [];
+      for (const u of holders) {
+        const token = (await ok(send(t, 'POST', '/api/auth/tokens', { as: u, json: { name: 'drafting', scope: 'draft' } }))).token;
+        for (const op of ops.filter((o) => o.write && !PUBLIC.has(o.id) && o.id !== 'logout')) {
+          const fx = fixtures.find((f) => VISIBLE.has(relation(u, f))) ?? fixtures[0];
+          const cell = isDocumentOp(op) ? documentCell(op, fx, u) : { path: fillPath(op.path, {}), init: bodyFor(op, null, u), expect: { allowed: true } as Expected };
+          const init = { ...cell.init, as: undefined, bearer: token };
+          if (minScope(op) === 'full') {
+            await check(op, { path: cell.path, init, expect: { status: 403, code: 'TOKEN_SCOPE' } }, `${op.id} × ${u} [draft token]`, out);
+          } else {
+            const r = await send(t, op.method, cell.path, init);
+            if (r.status >= 500 || r.body?.code === 'TOKEN_SCOPE') out.push({ cell: `${op.id} × ${u} [draft token]`, expected: 'past the scope check', got: describeReply(op.method, cell.path, r) });
+          }
+        }
+      }
+      expect(report(out)).toBe('');
+    });
+
+    it('a personal token cannot mint tokens unless it is full', async () => {
+      for (const scope of ['read', 'draft']) {
+        const token = (await ok(send(t, 'POST', '/api/auth/tokens', { as: 'chief', json: { name: scope, scope } }))).token;
+        const r = await send(t, 'POST', '/api/auth/tokens', { bearer: token, json: { name: 'escalate', scope: 'full' } });
+        expect({ scope, status: r.status, code: r.body.code }).toEqual({ scope, status: 403, code: 'TOKEN_SCOPE' });
+      }
+    });
+  });
+
+  it('cookie sessions: every write route needs the X-CSRF-Token header matching the gw_csrf cookie', async () => {
+    const login = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chief', password: 'gongwen-demo' }) });
+    const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]);
+    const csrf = cookies.find((c) => c.startsWith('gw_csrf='))!.slice('gw_csrf='.length);
+    const cookie = cookies.join('; ');
+    const before = await fingerprint(t, NOISE);
+    const out: Mismatch[] = [];
+    for (const op of ops.filter((o) => o.write && !PUBLIC.has(o.id))) {
+      const cell = isDocumentOp(op) ? documentCell(op, fixtures[0], 'chief') : { path: fillPath(op.path, {}), init: bodyFor(op, null, 'chief'), expect: { status: 0 } };
+      for (const [name, headers] of [['no header', { cookie }], ['wrong header', { cookie, 'x-csrf-token': `${csrf}x` }]] as const) {
+        const init = { ...cell.init, as: undefined, headers: { ...(cell.init.headers ?? {}), ...headers } };
+        await check(op, { path: cell.path, init, expect: { status: 403, code: 'CSRF_FAILED' } }, `${op.id} [cookie, ${name}]`, out);
+      }
+    }
+    expect(report(out)).toBe('');
+    expect(await fingerprint(t, NOISE)).toEqual(before);
+    const r = await send(t, 'POST', '/api/auth/tokens', { json: { name: 'via-cookie' }, headers: { cookie, 'x-csrf-token': csrf } });
+    expect(r.status).toBe(201);
+  });
+});
