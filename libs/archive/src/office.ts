@@ -1,0 +1,120 @@
+/**
+ * LibreOffice and poppler, for what only a real layout engine knows: how many pages a DOCX has.
+ * `soffice --headless --convert-to pdf` then `pdfinfo`. Every conversion gets its own user profile directory, so
+ * conversions never share (or lock) a profile; an AbortSignal kills the child (used when the application stops).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export class OfficeError extends Error {}
+
+export interface RunOptions { timeoutMs?: number; signal?: AbortSignal }
+
+/** Runs a program to completion; rejects with its stderr on a non-zero exit, a timeout or an abort. */
+export function run(cmd: string, args: string[], opts: RunOptions & { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    if (opts.signal?.aborted) return reject(new OfficeError(`${cmd}: aborted`));
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const out: Buffer[] = [];
+    let err = '';
+    let settled = false;
+    const kill = (why: string) => {
+      if (settled) return;
+      settled = true;
+      // the whole process group: soffice starts a child (soffice.bin)
+      try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      reject(new OfficeError(`${cmd}: ${why}`));
+    };
+    const timer = setTimeout(() => kill(`timed out after ${opts.timeoutMs ?? 120000} ms`), opts.timeoutMs ?? 120000);
+    const onAbort = () => kill('aborted');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => { if (err.length < 20000) err += d.toString(); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (!settled) { settled = true; reject(new OfficeError(`${cmd}: ${e.message}`)); }
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (settled) return;
+      settled = true;
+      if (code === 0) resolve({ stdout: Buffer.concat(out), stderr: err });
+      else reject(new OfficeError(`${cmd} exited with ${code}: ${err.trim().slice(0, 2000)}`));
+    });
+  });
+}
+
+const SOFFICE = process.env.GONGWEN_SOFFICE ?? 'soffice';
+
+/** Converts a DOCX to PDF with LibreOffice; returns the PDF bytes. */
+export async function docxToPdf(docx: Buffer, opts: RunOptions = {}): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'gongwen-lo-'));
+  try {
+    const input = join(dir, 'in.docx');
+    await writeFile(input, docx);
+    await run(SOFFICE, [
+      '--headless', '--norestore', '--nolockcheck', '--nodefault', '--nologo',
+      `-env:UserInstallation=${pathToFileURL(join(dir, 'profile')).href}`,
+      '--convert-to', 'pdf', '--outdir', dir, input,
+    ], { ...opts, timeoutMs: opts.timeoutMs ?? 180000, cwd: dir, env: { ...process.env, HOME: dir } });
+    try {
+      return await readFile(join(dir, 'in.pdf'));
+    } catch {
+      throw new OfficeError('LibreOffice produced no PDF (is the DOCX well-formed?)');
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function withPdf<T>(pdf: Buffer, fn: (path: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'gongwen-pdf-'));
+  try {
+    const path = join(dir, 'doc.pdf');
+    await writeFile(path, pdf);
+    return await fn(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The page count of a PDF (pdfinfo). */
+export async function pdfPageCount(pdf: Buffer, opts: RunOptions = {}): Promise<number> {
+  return withPdf(pdf, async (path) => {
+    const { stdout } = await run('pdfinfo', [path], { ...opts, timeoutMs: opts.timeoutMs ?? 30000 });
+    const m = /^Pages:\s+(\d+)/m.exec(stdout.toString('utf8'));
+    if (!m) throw new OfficeError('pdfinfo did not report a page count');
+    return Number(m[1]);
+  });
+}
+
+/** The text of a PDF (pdftotext, layout kept), optionally of the first page only. */
+export async function pdfText(pdf: Buffer, opts: RunOptions & { firstPageOnly?: boolean; layout?: boolean } = {}): Promise<string> {
+  return withPdf(pdf, async (path) => {
+    const args = [...(opts.layout === false ? [] : ['-layout']), '-enc', 'UTF-8', ...(opts.firstPageOnly ? ['-f', '1', '-l', '1'] : []), path, '-'];
+    const { stdout } = await run('pdftotext', args, { ...opts, timeoutMs: opts.timeoutMs ?? 30000 });
+    return stdout.toString('utf8');
+  });
+}
+
+/**
+ * Conversions run one at a time per process: LibreOffice is CPU- and memory-hungry, and a queue keeps a burst of
+ * filings from starting a dozen office suites at once.
+ */
+let chain: Promise<unknown> = Promise.resolve();
+export function serialised<T>(fn: () => Promise<T>): Promise<T> {
+  const next = chain.then(fn, fn);
+  chain = next.catch(() => undefined);
+  return next;
+}
+
+/** Page count of a DOCX as LibreOffice lays it out. */
+export async function docxPageCount(docx: Buffer, opts: RunOptions = {}): Promise<number> {
+  const pdf = await serialised(() => docxToPdf(docx, opts));
+  return pdfPageCount(pdf, opts);
+}
