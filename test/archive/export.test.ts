@@ -11,7 +11,7 @@ import { demoIds, type Ids } from '../support/flow.js';
 import { api, currentYear, fileDocument, itemOf, waitPrepared } from './helpers.js';
 
 // exports go to a directory of this test file's own
-process.env.GONGWEN_ARCHIVE_DIR = mkdtempSync(join(tmpdir(), 'gongwen-archive-test-'));
+const archiveDir = mkdtempSync(join(tmpdir(), 'gongwen-archive-test-'));
 
 let t: TestApp;
 let ids: Ids;
@@ -68,7 +68,7 @@ async function checkBag(zipBytes: Buffer, root: string) {
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ GONGWEN_ARCHIVE_DIR: archiveDir });
   ids = await demoIds(t);
   for (const title of ['关于印发档案管理办法的通知', '关于做好年度立卷归档工作的通知', '关于开展档案安全检查的通知']) {
     items.push(await itemOf(t, (await fileDocument(t, ids, { title })).id));

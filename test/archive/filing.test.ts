@@ -199,3 +199,25 @@ describe('filing (归档) on the FILE event', () => {
     expect((await api(t, 'archivist', '/api/archive/items?cursor=AA')).body.code).toBe('VALIDATION_FAILED');
   });
 });
+
+describe('reading a filed document', () => {
+  it('is written to the archive access log, and a grant on it is refused as read-only', async () => {
+    const { startTestApp } = await import('../support/app.js');
+    const { demoIds, driveSimple } = await import('../support/flow.js');
+    const t2 = await startTestApp();
+    try {
+      const ids2 = await demoIds(t2);
+      const d = await driveSimple(t2, ids2, 'archived', '关于归档后查阅登记的通知');
+      expect((await t2.request(`/api/documents/${d.id}`, { as: 'archivist' })).status).toBe(200);
+      const log = await t2.db.dataSource.query(
+        `SELECT l.action FROM archive_access_log l JOIN archive_items i ON i.id = l.item_id WHERE i.document_id = $1`, [d.id],
+      );
+      expect(log.map((r: { action: string }) => r.action)).toContain('document_read');
+      const grant = await t2.request(`/api/documents/${d.id}/grants`, { method: 'POST', as: 'chief', json: { userId: ids2.u.reader, reason: '查阅' } });
+      expect(grant.status).toBe(409);
+      expect((await grant.json()).code).toBe('READ_ONLY');
+    } finally {
+      await t2.close();
+    }
+  });
+});

@@ -60,7 +60,7 @@ export class ExportsService implements OnModuleInit {
     private readonly jobs: ArchiveJobs,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.dir = join(archiveDir(config.GONGWEN_DATA_DIR), 'exports');
+    this.dir = join(archiveDir(config), 'exports');
   }
 
   async onModuleInit(): Promise<void> {

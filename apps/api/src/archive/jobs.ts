@@ -29,7 +29,7 @@ function databaseUrl(db: DataSource): string {
  * pg-boss (v10) on the application's own database, in its own schema `pgboss`: started with the module, stopped
  * with the application. Stopping aborts running handlers (their LibreOffice children are killed, exports stop
  * writing and leave only a `.part` file) and lets pg-boss mark them failed, so they are retried on the next start.
- * Set GONGWEN_ARCHIVE_WORKERS=0 to enqueue without working (e.g. a web-only node).
+ * Set GONGWEN_ARCHIVE_WORKERS=false to enqueue without working (e.g. a web-only node).
  */
 @Injectable()
 export class ArchiveJobs implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
@@ -59,7 +59,7 @@ export class ArchiveJobs implements OnModuleInit, OnModuleDestroy, OnApplication
   }
 
   get workersEnabled(): boolean {
-    return !['0', 'false', 'no', 'off'].includes(String(process.env.GONGWEN_ARCHIVE_WORKERS ?? '').toLowerCase());
+    return this.config.GONGWEN_ARCHIVE_WORKERS;
   }
 
   /** Registers a worker; it starts polling once the module has started (or at once if it already has). */

@@ -92,8 +92,8 @@ export const ITEM_COLUMNS = `i.id, i.document_id, i.archival_number, i.fonds_cod
   EXISTS (SELECT 1 FROM archive_holds h WHERE h.item_id = i.id AND h.released_at IS NULL) AS on_hold`;
 
 /** Where the archive keeps export files: GONGWEN_ARCHIVE_DIR, else <GONGWEN_DATA_DIR>/archive. */
-export function archiveDir(dataDir: string): string {
-  return resolve(process.env.GONGWEN_ARCHIVE_DIR ?? resolve(dataDir, 'archive'));
+export function archiveDir(config: { GONGWEN_ARCHIVE_DIR?: string; GONGWEN_DATA_DIR: string }): string {
+  return resolve(config.GONGWEN_ARCHIVE_DIR ?? resolve(config.GONGWEN_DATA_DIR, 'archive'));
 }
 
 export function clearanceRank(user: Pick<AuthUser, 'clearance'>): number {

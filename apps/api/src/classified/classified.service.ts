@@ -81,6 +81,7 @@ export class ClassifiedService implements OnModuleInit {
   async grant(user: AuthUser, id: string, userId: string, reason: string) {
     const row = await this.documents.getRow(user, id);
     if (row.chief_id !== user.id) throw new AppError('NOT_PERMITTED', 'Only the chief who opened the document grants access to it.');
+    if (row.state === 'archived') throw new AppError('READ_ONLY', 'The document is filed; access to archived records is granted in the archive.');
     const target = (await this.db.query(`SELECT id, clearance, roles FROM users WHERE id = $1 AND active`, [userId]))[0];
     if (!target) throw new AppError('VALIDATION_FAILED', 'No such active user.', { errors: [{ field: 'userId', message: 'unknown user' }] });
     if (classificationRank(target.clearance) < row.classification_rank) {

@@ -53,6 +53,10 @@ export function toAppError(e: unknown): AppError {
     const code = map[status];
     if (code) return new AppError(code, status === 404 ? 'No such route.' : e.message);
   }
+  // a database trigger guarding append-only or filed rows (gw_forbid_change, archive immutability)
+  if ((e as { code?: string; driverError?: { code?: string } })?.code === '42501' || (e as { driverError?: { code?: string } })?.driverError?.code === '42501') {
+    return new AppError('READ_ONLY', 'This record is immutable.');
+  }
   if (isDatabaseUnavailable(e)) {
     return new AppError('SERVICE_UNAVAILABLE', 'The database is not reachable; try again shortly.', {}, { 'Retry-After': '5' });
   }

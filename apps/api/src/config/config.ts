@@ -21,6 +21,10 @@ const schema = z.object({
   GONGWEN_ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
   /** Encrypts signers' private keys at rest; default: a random key kept in GONGWEN_DATA_DIR/master.key. */
   GONGWEN_MASTER_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
+  /** Where archive exports are written (default: GONGWEN_DATA_DIR/archive). */
+  GONGWEN_ARCHIVE_DIR: z.string().min(1).optional(),
+  /** Run the archive's background workers in this process (turn off on web-only nodes). */
+  GONGWEN_ARCHIVE_WORKERS: bool.default(true),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   COOKIE_SECURE: bool.default(false),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb'),

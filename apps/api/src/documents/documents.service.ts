@@ -596,7 +596,14 @@ export class DocumentsService {
   }
 
   /** Reads, downloads and exports of classified documents are audited (who, when, which copy). */
-  async logAccess(row: Pick<DocumentRow, 'id' | 'classification'>, user: AuthUser, action: string, copyNumber: string | null = null): Promise<void> {
+  async logAccess(row: Pick<DocumentRow, 'id' | 'classification' | 'state'>, user: AuthUser, action: string, copyNumber: string | null = null): Promise<void> {
+    if (row.state === 'archived') {
+      // every access to a filed record is audited in the archive's own log
+      await this.db.query(
+        `INSERT INTO archive_access_log (user_id, action, item_id, detail) SELECT $1, $2, i.id, $4 FROM archive_items i WHERE i.document_id = $3`,
+        [user.id, `document_${action}`, row.id, { documentId: row.id, copyNumber }],
+      );
+    }
     if (row.classification === 'none') return;
     await this.db.query(`INSERT INTO document_access_log (document_id, user_id, action, classification, copy_number) VALUES ($1,$2,$3,$4,$5)`, [row.id, user.id, action, row.classification, copyNumber]);
   }
