@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppError, ErrorCode, ProblemDocument, problemType } from './errors.js';
 
 /** Maps every error to an RFC 9457 problem document carrying a stable code and the request id. */
@@ -51,7 +52,7 @@ export function toAppError(e: unknown): AppError {
       409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'TOO_MANY_REQUESTS', 503: 'SERVICE_UNAVAILABLE',
     };
     const code = map[status];
-    if (code) return new AppError(code, status === 404 ? 'No such route.' : e.message);
+    if (code) return new AppError(code, status === 404 ? 'No such route.' : e.message, {}, status === 503 ? { 'Retry-After': '5' } : {});
   }
   // a database trigger guarding append-only or filed rows (gw_forbid_change, archive immutability)
   if ((e as { code?: string; driverError?: { code?: string } })?.code === '42501' || (e as { driverError?: { code?: string } })?.driverError?.code === '42501') {
@@ -69,6 +70,8 @@ export function toAppError(e: unknown): AppError {
 }
 
 function isDatabaseUnavailable(e: unknown): boolean {
+  // the connection died between two statements of a transaction: TypeORM released it, nothing was committed
+  if (e instanceof QueryRunnerAlreadyReleasedError || e instanceof QueryRunnerProviderAlreadyReleasedError) return true;
   const err = e as { code?: string; message?: string; driverError?: { code?: string } };
   const code = err?.code ?? err?.driverError?.code;
   if (code && ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'ETIMEDOUT'].includes(code)) return true;

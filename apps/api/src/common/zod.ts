@@ -34,9 +34,16 @@ export function validationError(error: z.ZodError, where: string = 'body'): AppE
 }
 
 /** JSON Schema (draft 2020-12, as OpenAPI 3.1 uses) for a zod schema. */
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/** The JSON Schema of a zod schema, computed once per schema (every document response lists them); do not mutate. */
 export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
-  const s = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
-  delete s.$schema;
+  let s = jsonSchemas.get(schema);
+  if (!s) {
+    s = z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+    delete s.$schema;
+    jsonSchemas.set(schema, s);
+  }
   return s;
 }
 

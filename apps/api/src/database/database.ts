@@ -25,7 +25,19 @@ export async function openDatabase(config: AppConfig, opts: { migrate?: boolean;
   }
   const dataSource = createDataSource(url, { poolSize: config.DATABASE_POOL_SIZE });
   await dataSource.initialize();
-  if (opts.migrate !== false) await dataSource.runMigrations({ transaction: 'each' });
+  if (opts.migrate !== false) {
+    // several processes may start at once (a cluster, a rolling deploy): one migrates, the others wait for it and
+    // then find nothing to do. The advisory lock belongs to one session, so it is taken on a dedicated connection.
+    const lock = dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock(7419001)');
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await lock.query('SELECT pg_advisory_unlock(7419001)').catch(() => undefined);
+      await lock.release();
+    }
+  }
   return {
     dataSource,
     embedded,

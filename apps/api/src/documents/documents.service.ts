@@ -472,7 +472,7 @@ export class DocumentsService {
     build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
   ): Promise<WriteResult> {
     // a replay answers only to someone who may still see the document (clearance may have been lowered)
-    await this.loadVisible(this.db.manager, user, id);
+    if (opts.idempotencyKey) await this.loadVisible(this.db.manager, user, id);
     const replay = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
     if (replay) return replay;
     return this.replayOnKeyRace(user, opts.idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
@@ -509,25 +509,33 @@ export class DocumentsService {
         const [updated]: [DocumentRow[], number] = await m.query(
           `UPDATE documents SET state = $2, version = version + 1, snapshot = $3, participant_ids = $4, assignee_ids = $5, task_roles = $6,
                   current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12, updated_at = now()
-            WHERE id = $1 RETURNING *`,
+            WHERE id = $1 RETURNING *, (SELECT hash FROM audit_events WHERE document_id = $1 AND seq = documents.version - 1) AS audit_head_hash`,
           [id, toState, persisted, participantsOf(ctx, [...row.participant_ids, actor.userId]), tasks.assigneeIds, tasks.taskRoles, newRevision,
             registration?.documentNumber ?? null, (content ?? current).title, (content ?? current).urgency,
             URGENCY_LEVELS.indexOf((content ?? current).urgency), ctx.major],
         );
+        // the previous event is the one at seq = the old version (verify checks version == number of events)
+        const { audit_head_hash: prevHash, ...updatedRow } = updated[0] as DocumentRow & { audit_head_hash: string };
+        updated[0] = updatedRow as DocumentRow;
         for (const hook of this.hooks) {
           await hook(m, { document: updated[0], event, fromState: row.state, toState, content: content ?? current, user });
         }
-        const last = await m.query(`SELECT seq, hash FROM audit_events WHERE document_id = $1 ORDER BY seq DESC LIMIT 1`, [id]);
         const reason = 'reason' in event && typeof event.reason === 'string' ? event.reason : null;
-        await this.appendAudit(m, {
-          documentId: id, seq: last[0].seq + 1, actorId: actor.userId, actorRoles: actor.roles, eventType: event.type, payload: { event },
-          fromState: row.state, toState, reason, revisionNumber: newRevision, revisionHash: hash ?? (await this.revisionHash(m, id, newRevision)),
-          createdAt: event.at, prevHash: last[0].hash,
-        });
-        await m.query(`INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.transitioned', $2)`, [
-          id, { documentId: id, event: event.type, from: row.state, to: toState, assigneeIds: tasks.assigneeIds, taskRoles: tasks.taskRoles },
-        ]);
-        const body = this.view(updated[0], user, content ?? current, hash ?? (await this.revisionHash(m, id, newRevision)));
+        // the audit event and the outbox row in one statement (one round trip)
+        const rec: AuditRecord = {
+          documentId: id, seq: updatedRow.version, actorId: actor.userId, actorRoles: actor.roles, eventType: event.type, payload: { event },
+          fromState: row.state, toState, reason, revisionNumber: newRevision, revisionHash: hash ?? revRows[0].hash,
+          createdAt: event.at, prevHash,
+        };
+        await m.query(
+          `WITH audit AS (
+             INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14))
+           INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.transitioned', $15)`,
+          [rec.documentId, rec.seq, rec.actorId, rec.actorRoles, rec.eventType, rec.payload, rec.fromState, rec.toState, rec.reason, rec.revisionNumber, rec.revisionHash, rec.createdAt, rec.prevHash, auditHash(rec),
+            { documentId: id, event: event.type, from: row.state, to: toState, assigneeIds: tasks.assigneeIds, taskRoles: tasks.taskRoles }],
+        );
+        const body = this.view(updated[0], user, content ?? current, hash ?? revRows[0].hash);
         await this.storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, body);
         transitionsTotal.inc({ event: event.type, outcome: 'applied' });
         return { status: 200, body, replayed: false } as WriteResult;
@@ -539,10 +547,6 @@ export class DocumentsService {
       const allowed = permittedEvents(row.state, ctx, actor);
       throw new AppError('NOT_PERMITTED', `You may not send ${type} while the document is in ${row.state}.`, { state: row.state, event: type, allowedEvents: allowed });
     }
-  }
-
-  private async revisionHash(m: EntityManager, id: string, number: number): Promise<string> {
-    return (await m.query(`SELECT hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, number]))[0].hash;
   }
 
   private async appendAudit(m: EntityManager, r: AuditRecord): Promise<void> {

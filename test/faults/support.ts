@@ -1,0 +1,253 @@
+/**
+ * Helpers for the fault tests: the production build of the API as a child process, a small HTTP client,
+ * documents driven through the real workflow, and the consistency checks every fault test ends with.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DataSource } from 'typeorm';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The production build; GONGWEN_FAULTS_MAIN points at another build (e.g. one with a candidate patch). */
+export const MAIN_JS = resolve(process.env.GONGWEN_FAULTS_MAIN ?? resolve(ROOT, 'dist/apps/api/src/main.js'));
+export const PASSWORD = 'gongwen-demo';
+/** Every instance of one deployment shares the master key (signers' keys are encrypted with it). */
+export const MASTER_KEY = 'faults-master-key-0123456789abcdef0123456789';
+
+/** The fault suites run only under `npm run test:faults` (the root `npm test` ignores test/faults/: it needs dist/). */
+export const faults: jest.Describe = describe;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface ApiProcess {
+  baseUrl: string;
+  port: number;
+  child: ChildProcess;
+  /** Everything the process printed (stdout + stderr). */
+  output(): string;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive(): boolean;
+  /** SIGKILL, no shutdown hooks. */
+  kill9(): Promise<void>;
+  /** SIGTERM and wait (SIGKILL after 10 s). */
+  stop(): Promise<void>;
+}
+
+/** Starts `node dist/apps/api/src/main.js` (production build) on DATABASE_URL and waits for /health/ready. */
+export async function startApi(databaseUrl: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run the fault tests with \`npm run test:faults\` (it builds first)`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [MAIN_JS], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: process.env.GONGWEN_TEST_LOG_LEVEL ?? 'warn',
+      GONGWEN_SEED_DEMO: 'false',
+      GONGWEN_MASTER_KEY: MASTER_KEY,
+      GONGWEN_DATA_DIR: resolve(ROOT, 'test-artifacts/faults-data'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  let done = false;
+  void exited.then(() => { done = true; });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const api: ApiProcess = {
+    baseUrl, port, child, exited,
+    output: () => out,
+    alive: () => !done,
+    async kill9() {
+      if (!done) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (done) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+  const t0 = Date.now();
+  for (;;) {
+    if (done) throw new Error(`the API exited before it was ready:\n${out}`);
+    try {
+      const r = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) return api;
+    } catch { /* not listening yet */ }
+    if (Date.now() - t0 > 30_000) {
+      await api.kill9();
+      throw new Error(`the API was not ready within 30 s:\n${out}`);
+    }
+    await sleep(100);
+  }
+}
+
+export interface Reply { status: number; body: any; headers: Headers; ms: number }
+
+/** A JSON client for one API base URL, logging demo users in on first use. */
+export function client(baseUrl: string) {
+  const tokens = new Map<string, string>();
+  const token = async (username: string): Promise<string> => {
+    const cached = tokens.get(username);
+    if (cached) return cached;
+    const r = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
+    });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+    const t = ((await r.json()) as { token: string }).token;
+    tokens.set(username, t);
+    return t;
+  };
+  const call = async (method: string, path: string, as?: string, json?: unknown, headers: Record<string, string> = {}, timeoutMs = 15_000): Promise<Reply> => {
+    const h: Record<string, string> = { ...headers };
+    if (as) h.authorization = `Bearer ${await token(as)}`;
+    if (json !== undefined) h['content-type'] = 'application/json';
+    const t0 = performance.now();
+    const r = await fetch(`${baseUrl}${path}`, {
+      method, headers: h, body: json === undefined ? undefined : JSON.stringify(json), signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await r.text();
+    let body: any = text;
+    try { body = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    return { status: r.status, body, headers: r.headers, ms: performance.now() - t0 };
+  };
+  return {
+    baseUrl,
+    token,
+    /** Shares another client's logins (sessions live in PostgreSQL, so any instance accepts them). */
+    adopt(other: { tokens: () => Map<string, string> }) {
+      for (const [k, v] of other.tokens()) tokens.set(k, v);
+    },
+    tokens: () => tokens,
+    get: (path: string, as?: string, headers?: Record<string, string>) => call('GET', path, as, undefined, headers),
+    post: (path: string, as: string, json: unknown, headers?: Record<string, string>, timeoutMs?: number) => call('POST', path, as, json, headers, timeoutMs),
+    put: (path: string, as: string, json: unknown, headers?: Record<string, string>) => call('PUT', path, as, json, headers),
+    event: (id: string, as: string, json: unknown, headers?: Record<string, string>, timeoutMs?: number) =>
+      call('POST', `/api/documents/${id}/events`, as, json, headers, timeoutMs),
+  };
+}
+export type Client = ReturnType<typeof client>;
+
+export interface Ids { u: Record<string, string>; committee: string; government: string }
+
+export async function demoIds(ds: DataSource): Promise<Ids> {
+  const users: { id: string; username: string }[] = await ds.query(`SELECT id, username FROM users`);
+  const units: { id: string; code: string | null }[] = await ds.query(`SELECT id, code FROM units`);
+  return {
+    u: Object.fromEntries(users.map((x) => [x.username, x.id])),
+    committee: units.find((x) => x.code === '区委办')!.id,
+    government: units.find((x) => x.code === '区政办')!.id,
+  };
+}
+
+function ok(r: Reply, what: string): any {
+  if (r.status >= 300) throw new Error(`${what}: expected success, got ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+export const STATES = ['drafting', 'consolidation', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'archiving', 'archived'] as const;
+export type Target = (typeof STATES)[number];
+
+/** A simple 通知 driven through the real workflow, gate by gate, to `target`. Returns the document. */
+export async function drive(c: Client, ids: Ids, target: Target, title = '关于做好年终安全检查工作的通知'): Promise<any> {
+  let d = ok(await c.post('/api/documents', 'chief', {
+    kind: '通知', title, issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
+    mainRecipients: ['区直各单位'], sections: [{ title: '正文', drafterId: ids.u.secretary }],
+  }), 'create');
+  const steps: [Target, () => Promise<any>][] = [
+    ['drafting', async () => d],
+    ['consolidation', async () => {
+      ok(await c.put(`/api/documents/${d.id}/sections/s1`, 'secretary', { blocks: [{ id: 'p1', type: 'paragraph', text: '请各单位于12月20日前完成安全检查。' }] }), 'section');
+      ok(await c.event(d.id, 'secretary', { type: 'SUBMIT_SECTION', sectionId: 's1' }), 'submit');
+      return ok(await c.event(d.id, 'chief', { type: 'START_CONSOLIDATION' }), 'consolidate');
+    }],
+    ['proofreading', async () => ok(await c.event(d.id, 'chief', { type: 'SKIP_DISCUSSION', reason: '简单通知' }), 'skip')],
+    ['review', async () => ok(await c.event(d.id, 'proofreader', { type: 'PASS_PROOFREADING' }), 'proofread')],
+    ['signing', async () => ok(await c.event(d.id, 'reviewer', { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }), 'review')],
+    ['registration', async () => ok(await c.event(d.id, 'signer', { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }), 'sign')],
+    ['circulation', async () => ok(await c.event(d.id, 'clerk', { type: 'REGISTER', copies: 5, readerIds: [ids.u.reader, ids.u.reader2] }), 'register')],
+    ['archiving', async () => {
+      ok(await c.event(d.id, 'reader', { type: 'ACKNOWLEDGE', opinion: '已阅' }), 'ack');
+      return ok(await c.event(d.id, 'reader2', { type: 'ACKNOWLEDGE' }), 'ack2');
+    }],
+    ['archived', async () => ok(await c.event(d.id, 'archivist', { type: 'FILE', retention: 'D30' }), 'file')],
+  ];
+  for (const [state, step] of steps) {
+    d = await step();
+    if (d.state !== state) throw new Error(`expected ${state}, got ${d.state}`);
+    if (state === target) return d;
+  }
+  throw new Error(`unknown target ${target}`);
+}
+
+/** A repeatable transition in circulation: the clerk's REMIND, or a reader's OPEN. */
+export function repeatable(i: number): { as: string; body: { type: string } } {
+  return [{ as: 'clerk', body: { type: 'REMIND' } }, { as: 'reader', body: { type: 'OPEN' } }, { as: 'reader2', body: { type: 'OPEN' } }][i % 3];
+}
+
+/**
+ * Documents whose row disagrees with their audit trail: version ≠ number of events, a seq gap, state ≠ the
+ * last event's to_state, or outbox rows ≠ events (all four are written in one transaction).
+ */
+export async function halfApplied(ds: DataSource): Promise<unknown[]> {
+  return ds.query(`
+    SELECT d.id, d.version, d.state, a.events, a.max_seq, a.last_state, o.created, o.transitioned
+      FROM documents d
+      LEFT JOIN LATERAL (SELECT count(*)::int AS events, max(seq) AS max_seq, (array_agg(to_state ORDER BY seq DESC))[1] AS last_state
+                           FROM audit_events WHERE document_id = d.id) a ON true
+      LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE topic = 'document.created')::int AS created,
+                                count(*) FILTER (WHERE topic = 'document.transitioned')::int AS transitioned
+                           FROM outbox WHERE document_id = d.id) o ON true
+     WHERE d.version <> a.events OR a.max_seq <> a.events OR d.state <> a.last_state
+        OR o.created <> 1 OR o.transitioned <> a.events - 1`);
+}
+
+/** GET /verify for every document (as the chief, who takes part in all of them); returns the failures. */
+export async function verifyAll(c: Client, ds: DataSource): Promise<{ id: string; status: number; body: any }[]> {
+  const docs: { id: string }[] = await ds.query(`SELECT id FROM documents ORDER BY created_at`);
+  const bad: { id: string; status: number; body: any }[] = [];
+  for (const { id } of docs) {
+    const r = await c.get(`/api/documents/${id}/verify`, 'chief');
+    if (r.status !== 200 || r.body.ok !== true) bad.push({ id, status: r.status, body: r.body });
+  }
+  return bad;
+}
+
+/** Runs `fn` over `items` with at most `n` at a time. */
+export async function pool<T, R>(items: T[], n: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  }));
+  return out;
+}
