@@ -22,7 +22,7 @@ import { auditHash, auditRecordFromRow, type AuditRecord } from './audit.js';
 import {
   CLIENT_EVENT_TYPES, EVENT_PAYLOADS, EventEnvelope, type ClientEventType, type CreateDocumentInput,
 } from './schemas.js';
-import { currentTasks, participantsOf, poolStatesFor, taskFor } from './tasks.js';
+import { currentTasks, participantsOf, POOL_TASK_STATES, poolStatesFor, taskFor } from './tasks.js';
 import { validationError } from '../common/zod.js';
 import type { z } from 'zod';
 
@@ -291,33 +291,48 @@ export class DocumentsService {
 
   async list(user: AuthUser, q: { state?: string; kind?: string; mine?: 'tasks' | 'all'; q?: string; cursor?: string; limit: number }) {
     const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles)];
-    const where = [`d.classification_rank <= $2`, `(d.participant_ids @> ARRAY[$1]::uuid[] OR d.state = ANY($3::text[]))`];
+    // visibility is a filter written so that it cannot drive the plan (the task branches below do)
+    const where = [`d.classification_rank <= $2`, `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]))`];
     if (user.roles.length === 1 && user.roles[0] === 'admin') where.push('false');
     if (q.state) { params.push(q.state); where.push(`d.state = $${params.length}`); }
     if (q.kind) { params.push(q.kind); where.push(`d.kind = $${params.length}`); }
-    if (q.mine === 'tasks') {
-      params.push(user.roles);
-      where.push(`(d.assignee_ids @> ARRAY[$1]::uuid[] OR d.task_roles && $${params.length}::text[])`);
-    }
     if (q.q) {
       params.push(q.q);
       where.push(`d.title_bigrams @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
     }
-    let order = `d.updated_at DESC, d.id DESC`;
+    const columns = `d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.urgency_rank, d.document_number, d.deadline,
+              d.created_at, d.updated_at, d.current_revision, d.snapshot->'context' AS ctx`;
+    let rows: (DocumentRow & { ctx: OutgoingContext })[];
     if (q.mine === 'tasks') {
-      order = `d.urgency_rank DESC, d.deadline ASC NULLS LAST, d.created_at ASC, d.id ASC`;
-    } else if (q.cursor) {
-      const [ts, id] = decodeCursor(q.cursor);
-      params.push(ts, id);
-      where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      // "my tasks" = documents assigned to me UNION documents waiting in a stage my roles work as a pool; the two
+      // never overlap (pool stages have no assignees), and each branch has its own index (GIN on assignee_ids;
+      // documents_task_queue, ordered like the inbox)
+      const order = `urgency_rank DESC, deadline ASC NULLS LAST, created_at ASC, id ASC`;
+      params.push(POOL_TASK_STATES.filter((p) => user.roles.includes(p.role)).map((p) => p.state));
+      const poolParam = params.length;
+      params.push(q.limit + 1);
+      const limit = params.length;
+      const filters = where.join(' AND ');
+      rows = await this.db.query(
+        `SELECT * FROM (
+           (SELECT ${columns} FROM documents d WHERE d.assignee_ids @> ARRAY[$1]::uuid[] AND ${filters} ORDER BY ${order.replace(/(\w+) (ASC|DESC)/g, 'd.$1 $2')} LIMIT $${limit})
+           UNION ALL
+           (SELECT ${columns} FROM documents d WHERE d.state = ANY($${poolParam}::text[]) AND ${filters} ORDER BY ${order.replace(/(\w+) (ASC|DESC)/g, 'd.$1 $2')} LIMIT $${limit})
+         ) t ORDER BY ${order} LIMIT $${limit}`,
+        params,
+      );
+    } else {
+      if (q.cursor) {
+        const [ts, id] = decodeCursor(q.cursor);
+        params.push(ts, id);
+        where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      }
+      params.push(q.limit + 1);
+      rows = await this.db.query(
+        `SELECT ${columns} FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.updated_at DESC, d.id DESC LIMIT $${params.length}`,
+        params,
+      );
     }
-    params.push(q.limit + 1);
-    const rows: (DocumentRow & { ctx: OutgoingContext })[] = await this.db.query(
-      `SELECT d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.document_number, d.deadline, d.created_at, d.updated_at,
-              d.current_revision, d.snapshot->'context' AS ctx
-         FROM documents d WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length}`,
-      params,
-    );
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);

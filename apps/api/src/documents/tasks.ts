@@ -83,6 +83,14 @@ export function participantsOf(ctx: OutgoingContext, extra: string[] = []): stri
   ]);
 }
 
+/** The stage each pool role picks documents up from (校对, 审核, 登记, 归档): those states have no assignees. */
+export const POOL_TASK_STATES: { role: Role; state: OutgoingState }[] = [
+  { role: 'proofreader', state: 'proofreading' },
+  { role: 'reviewer', state: 'review' },
+  { role: 'clerk', state: 'registration' },
+  { role: 'archivist', state: 'archiving' },
+];
+
 /** States in which a pool role sees every (cleared) document: the stage it works on. */
 export const POOL_STATES: Partial<Record<Role, OutgoingState[]>> = {
   proofreader: ['proofreading'],
