@@ -69,6 +69,22 @@ export class ArchiveJobs implements OnModuleInit, OnModuleDestroy, OnApplication
   }
 
   async onModuleInit(): Promise<void> {
+    // processes starting together race to create pg-boss's schema: a deadlock (40P01) or a duplicate object
+    // (23505, 42P07, 42710) means another process is doing it; wait and try again
+    for (let attempt = 1; ; attempt++) {
+      const error = await this.startBoss();
+      if (!error) return;
+      const code = (error as { code?: string }).code ?? '';
+      if (attempt >= 5 || !['40P01', '23505', '42P07', '42710'].includes(code)) {
+        // filing still works without the queue: items wait unprepared until a later start sweeps them up
+        this.log.error(`pg-boss did not start; archive jobs are disabled: ${error.message}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
+    }
+  }
+
+  private async startBoss(): Promise<Error | null> {
     const boss = new PgBoss({
       connectionString: databaseUrl(this.db),
       schema: 'pgboss',
@@ -84,10 +100,10 @@ export class ArchiveJobs implements OnModuleInit, OnModuleDestroy, OnApplication
       await boss.createQueue(QUEUES.prepare, { name: QUEUES.prepare, policy: 'stately', retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 900 });
       await boss.createQueue(QUEUES.export, { name: QUEUES.export, policy: 'stately', retryLimit: 3, retryDelay: 1, expireInSeconds: 3600 });
       this.boss = boss;
+      return null;
     } catch (e) {
-      // filing still works without the queue: items wait unprepared until a later start sweeps them up
-      this.log.error(`pg-boss did not start; archive jobs are disabled: ${(e as Error).message}`);
       await boss.stop({ graceful: false, close: true }).catch(() => undefined);
+      return e as Error;
     }
   }
 
