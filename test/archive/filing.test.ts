@@ -221,3 +221,45 @@ describe('reading a filed document', () => {
     }
   });
 });
+
+describe('classified items in the archive', () => {
+  it('do not exist for an archivist without the clearance: not in classes or catalogues', async () => {
+    const { startTestApp } = await import('../support/app.js');
+    const { demoIds, docClient, driveSimple } = await import('../support/flow.js');
+    const t3 = await startTestApp();
+    try {
+      const ids3 = await demoIds(t3);
+      const c = docClient(t3);
+      const plain = await driveSimple(t3, ids3, 'archived', '关于公开事项的通知');
+      const secret = await driveSimple(t3, ids3, 'circulation', '关于涉密事项的通知', { extra: { classification: 'confidential', secrecyPeriod: '1年' }, readers: ['reader'] });
+      await c.ok(c.event('reader', secret.id, { type: 'ACKNOWLEDGE' }));
+      for (let n = 1; n <= 5; n++) {
+        const r = await t3.request(`/api/documents/${secret.id}/copies/${String(n).padStart(6, '0')}/recall`, { method: 'POST', as: 'clerk', json: { disposition: 'returned' } });
+        expect(r.status).toBe(201);
+      }
+      await c.ok(c.event('clerk', secret.id, { type: 'CLOSE_CIRCULATION', reason: '清退完毕' }));
+      await c.ok(c.event('archivist', secret.id, { type: 'FILE', retention: 'D30' }));
+      const created = await t3.request('/api/admin/users', {
+        method: 'POST', as: 'admin',
+        json: { username: 'archivist3', displayName: '新档案员', password: 'a-long-password', roles: ['archivist'], clearance: 'none' },
+      });
+      expect(created.status).toBe(201);
+      const login = await (await t3.request('/api/auth/login', { method: 'POST', json: { username: 'archivist3', password: 'a-long-password' } })).json();
+      const as3 = { authorization: `Bearer ${login.token}` };
+      const classesFor = async (headers: Record<string, string>) => (await (await t3.request('/api/archive/classes', { headers })).json()).items;
+      const all = await classesFor({ authorization: `Bearer ${await t3.token('archivist')}` });
+      const mine = await classesFor(as3);
+      const count = (items: { items: number }[]) => items.reduce((a, x) => a + x.items, 0);
+      expect(count(all)).toBe(2);
+      expect(count(mine)).toBe(1);
+      const cls = mine[0];
+      const cat = await (await t3.request(`/api/archive/catalogue?fonds=${cls.fondsCode}&year=${cls.year}&retention=${cls.retention}&unit=${cls.unitCode}`, { headers: as3 })).json();
+      const text = JSON.stringify(cat);
+      expect(text).toContain('关于公开事项的通知');
+      expect(text).not.toContain('涉密');
+      void plain;
+    } finally {
+      await t3.close();
+    }
+  });
+});

@@ -161,8 +161,8 @@ export class ArchiveController {
   @ApiOperation({ operationId: 'listVolumes', summary: 'Volumes (boxes) with their item counts' })
   @ApiZodResponse(200, VolumesResponse)
   @ApiProblems(403)
-  volumes() {
-    return this.archive.listVolumes();
+  volumes(@CurrentUser() user: AuthUser) {
+    return this.archive.listVolumes(user);
   }
 
   @Post('volumes')
@@ -212,8 +212,8 @@ export class ArchiveController {
   @ApiOperation({ operationId: 'getExport', summary: "An export's status and progress (items done, total, percent), and its download link when done" })
   @ApiZodResponse(200, ExportResponse)
   @ApiProblems(403, 404)
-  async getExport(@Param('id') id: string) {
-    return this.exports.view(await this.exports.get(id));
+  async getExport(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.exports.view(await this.exports.get(id, user));
   }
 
   @Get('exports/:id/file')

@@ -9,7 +9,7 @@ import { AppError } from '../common/errors.js';
 import { loadVolume, volumeCode, volumeItems } from './export-runner.js';
 import { ExportsService } from './exports.service.js';
 import {
-  ITEM_COLUMNS, UUID, catalogueRow, clearanceRank, fileData, itemFiles, itemView, loadItem, logAccess, mapDbError, type ItemRow,
+  ITEM_COLUMNS, UUID, assertVolumeVisible, catalogueRow, clearanceRank, fileData, itemFiles, itemView, loadItem, logAccess, mapDbError, type ItemRow,
 } from './repo.js';
 
 export interface ClassQuery { fonds: string; year: number; retention: Retention; unit: string }
@@ -81,9 +81,10 @@ export class ArchiveService {
       `SELECT fonds_code, min(fonds_name) AS fonds_name, year, retention, unit_code, min(unit_name) AS unit_name, count(*)::int AS items,
               count(*) FILTER (WHERE disposed_at IS NOT NULL)::int AS disposed, coalesce(sum(page_count), 0)::int AS pages,
               count(*) FILTER (WHERE prepared_at IS NULL AND disposed_at IS NULL)::int AS preparing
-         FROM archive_items GROUP BY fonds_code, year, retention, unit_code ORDER BY fonds_code, year DESC, retention, unit_code`,
+         FROM archive_items WHERE classification_rank <= $1
+        GROUP BY fonds_code, year, retention, unit_code ORDER BY fonds_code, year DESC, retention, unit_code`,
+      [clearanceRank(user)],
     );
-    void user;
     return {
       items: rows.map((r: Record<string, any>) => ({
         code: classCode({ fondsCode: r.fonds_code, year: r.year, retention: r.retention, unitCode: r.unit_code }),
@@ -95,8 +96,9 @@ export class ArchiveService {
 
   async catalogue(user: AuthUser, c: ClassQuery, format: 'json' | 'csv' | 'docx', requestId?: string) {
     const rows: ItemRow[] = await this.db.query(
-      `SELECT ${ITEM_COLUMNS} FROM archive_items i WHERE i.fonds_code = $1 AND i.year = $2 AND i.retention = $3 AND i.unit_code = $4 ORDER BY i.item_number`,
-      [c.fonds, c.year, c.retention, c.unit],
+      `SELECT ${ITEM_COLUMNS} FROM archive_items i WHERE i.fonds_code = $1 AND i.year = $2 AND i.retention = $3 AND i.unit_code = $4
+          AND i.classification_rank <= $5 ORDER BY i.item_number`,
+      [c.fonds, c.year, c.retention, c.unit, clearanceRank(user)],
     );
     if (!rows.length) throw new AppError('NOT_FOUND', `No items are filed in ${classCode({ fondsCode: c.fonds, year: c.year, retention: c.retention, unitCode: c.unit })}.`);
     const lines = rows.map((r) => catalogueRow(r, r.item_number, user));
@@ -165,7 +167,7 @@ export class ArchiveService {
   }
 
   async updateVolume(user: AuthUser, id: string, body: { title?: string; itemIds?: string[]; categoryName?: string; notes?: string; checkedBy?: string }, requestId?: string) {
-    await this.requireVolume(id);
+    await this.requireVolume(id, user);
     await this.db.transaction(async (m) => {
       const [v] = await m.query(`SELECT * FROM archive_volumes WHERE id = $1 FOR UPDATE`, [id]);
       const [active] = await m.query(`SELECT id FROM archive_exports WHERE volume_id = $1 AND status IN ('queued','running')`, [id]);
@@ -188,15 +190,16 @@ export class ArchiveService {
     return this.getVolume(user, id);
   }
 
-  private async requireVolume(id: string) {
+  private async requireVolume(id: string, user: AuthUser) {
     if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'No such volume.');
     const v = await loadVolume(this.db, id);
     if (!v) throw new AppError('NOT_FOUND', 'No such volume.');
+    await assertVolumeVisible(this.db, user, id);
     return v;
   }
 
   async getVolume(user: AuthUser, id: string, requestId?: string) {
-    const v = await this.requireVolume(id);
+    const v = await this.requireVolume(id, user);
     const items = await volumeItems(this.db, id);
     if (requestId !== undefined) await logAccess(this.db, { userId: user.id, action: 'volume.view', volumeId: id, detail: { items: items.length }, requestId });
     return {
@@ -209,10 +212,12 @@ export class ArchiveService {
     };
   }
 
-  async listVolumes() {
+  async listVolumes(user: AuthUser) {
     const rows = await this.db.query(
       `SELECT v.id, v.number, v.title, v.fonds_code, v.year, v.retention, v.created_at, count(vi.item_id)::int AS items
-         FROM archive_volumes v LEFT JOIN archive_volume_items vi ON vi.volume_id = v.id GROUP BY v.id ORDER BY v.fonds_code, v.year DESC, v.number`,
+         FROM archive_volumes v LEFT JOIN archive_volume_items vi ON vi.volume_id = v.id LEFT JOIN archive_items i ON i.id = vi.item_id
+        GROUP BY v.id HAVING coalesce(max(i.classification_rank), 0) <= $1 ORDER BY v.fonds_code, v.year DESC, v.number`,
+      [clearanceRank(user)],
     );
     return {
       items: rows.map((r: Record<string, any>) => ({

@@ -9,7 +9,7 @@ import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { exportVolume, loadVolume, SimulatedCrash, volumeItems, type ExportFormat } from './export-runner.js';
 import { ArchiveJobs, QUEUES } from './jobs.js';
-import { archiveDir, logAccess, UUID } from './repo.js';
+import { archiveDir, assertVolumeVisible, logAccess, UUID } from './repo.js';
 
 export interface ExportRow {
   id: string;
@@ -93,6 +93,7 @@ export class ExportsService implements OnModuleInit {
     if (!UUID.test(volumeId)) throw new AppError('NOT_FOUND', 'No such volume.');
     const volume = await loadVolume(this.db, volumeId);
     if (!volume) throw new AppError('NOT_FOUND', 'No such volume.');
+    await assertVolumeVisible(this.db, user, volumeId);
     if (!this.jobs.started) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not running; try again shortly.', {}, { 'Retry-After': '5' });
     const items = await volumeItems(this.db, volumeId);
     if (!items.length) throw new AppError('VALIDATION_FAILED', 'The volume has no items.', { errors: [{ field: 'volume', message: 'empty' }] });
@@ -136,16 +137,17 @@ export class ExportsService implements OnModuleInit {
     return r ?? null;
   }
 
-  async get(id: string): Promise<ExportRow> {
+  async get(id: string, user?: AuthUser): Promise<ExportRow> {
     if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'No such export.');
     const [r]: ExportRow[] = await this.db.query(`SELECT * FROM archive_exports WHERE id = $1`, [id]);
     if (!r) throw new AppError('NOT_FOUND', 'No such export.');
+    if (user) await assertVolumeVisible(this.db, user, r.volume_id).catch(() => { throw new AppError('NOT_FOUND', 'No such export.'); });
     return r;
   }
 
   /** A finished export's file, for download (the download is logged). */
   async download(user: AuthUser, id: string, requestId?: string): Promise<ExportRow & { file_path: string }> {
-    const r = await this.get(id);
+    const r = await this.get(id, user);
     if (r.status !== 'done' || !r.file_path) {
       throw new AppError('CONFLICT', `The export is ${r.status}; its file can be downloaded once it is done.`, { status: r.status });
     }

@@ -96,6 +96,18 @@ export function archiveDir(config: { GONGWEN_ARCHIVE_DIR?: string; GONGWEN_DATA_
   return resolve(config.GONGWEN_ARCHIVE_DIR ?? resolve(config.GONGWEN_DATA_DIR, 'archive'));
 }
 
+/**
+ * A volume holding an item above the user's clearance does not exist for that user (404), like a classified
+ * document: its title, items and exports would tell what it contains.
+ */
+export async function assertVolumeVisible(db: Q, user: Pick<AuthUser, 'clearance'>, volumeId: string): Promise<void> {
+  const [r] = await db.query(
+    `SELECT coalesce(max(i.classification_rank), 0)::int AS rank FROM archive_volume_items vi JOIN archive_items i ON i.id = vi.item_id WHERE vi.volume_id = $1`,
+    [volumeId],
+  );
+  if ((r?.rank ?? 0) > clearanceRank(user)) throw new AppError('NOT_FOUND', 'No such volume.');
+}
+
 export function clearanceRank(user: Pick<AuthUser, 'clearance'>): number {
   return CLASSIFICATION_RANK[user.clearance] ?? 0;
 }
