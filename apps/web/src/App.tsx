@@ -1,5 +1,6 @@
 import { useI18n } from './i18n';
 import { AllDocumentsPage } from './pages/AllDocumentsPage';
+import { ArchivePage, archiveEntry } from './pages/ArchivePage';
 import { DocumentPage } from './pages/DocumentPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
@@ -23,7 +24,8 @@ export function App() {
   if (status === 'checking') return <p className="loading" role="status">{t('common.loading')}</p>;
 
   const docMatch = /^\/documents\/([^/]+)\/?$/.exec(path);
-  const page = docMatch ? 'doc' : path.startsWith('/documents') ? 'all' : 'inbox';
+  const page = docMatch ? 'doc' : path.startsWith('/documents') ? 'all' : /^\/archive(\/|$)/.test(path) ? 'archive' : 'inbox';
+  const archiveHref = user ? archiveEntry(user.roles) : null;
 
   return (
     <>
@@ -34,6 +36,7 @@ export function App() {
           <nav aria-label={t('app.nav')} className="mainnav">
             <Link href="/" aria-current={page === 'inbox' ? 'page' : undefined}>{t('nav.inbox')}</Link>
             <Link href="/documents" aria-current={page === 'all' ? 'page' : undefined}>{t('nav.all')}</Link>
+            {archiveHref && <Link href={archiveHref} aria-current={page === 'archive' ? 'page' : undefined}>{t('nav.archive')}</Link>}
           </nav>
         )}
         <div className="topbar-end">
@@ -48,6 +51,8 @@ export function App() {
         <DocumentPage key={docMatch![1]} id={decodeURIComponent(docMatch![1])} />
       ) : page === 'all' ? (
         <AllDocumentsPage />
+      ) : page === 'archive' ? (
+        <ArchivePage />
       ) : (
         <InboxPage />
       )}

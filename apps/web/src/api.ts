@@ -3,7 +3,10 @@
  * document version, problem+json errors. A 401 anywhere but the login call ends the session in the UI
  * (the app shows the login page in place, keeping the route and the drafts in sessionStorage).
  */
-import type { DocumentView, HistoryItem, ListPage, Problem, RevisionDiff, User, VerifyResult } from './types';
+import type {
+  ArchiveClass, ArchiveExport, ArchiveItem, Catalogue, Disposal, DisposalCandidate, DocumentView, ExportFormat, FilingProposal, HistoryItem, Hold, ListPage, Problem,
+  Retention, RevisionDiff, User, VerifyResult, Volume, VolumeSummary,
+} from './types';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly problem: Problem) {
@@ -100,4 +103,68 @@ export const api = {
     request<DocumentView>(`/api/documents/${encodeURIComponent(doc.id)}/content`, { method: 'PUT', json: body, version: doc.version }),
   directory: (role: string) => request<{ items: DirectoryEntry[] }>(`/api/users?role=${encodeURIComponent(role)}`),
   docxUrl: (id: string) => `/api/documents/${encodeURIComponent(id)}/docx`,
+};
+
+/** A class of the archive: 全宗号, 年度, 保管期限, 机构代码. */
+export interface ClassKey { fonds: string; year: number; retention: Retention; unit: string }
+
+const enc = encodeURIComponent;
+const classParams = (c: ClassKey) => new URLSearchParams({ fonds: c.fonds, year: String(c.year), retention: c.retention, unit: c.unit });
+
+/** The archive (role archivist; the disposal register also for signers). */
+export const archiveApi = {
+  toFile: (cursor?: string, signal?: AbortSignal) => {
+    const p = new URLSearchParams({ state: 'archiving', limit: '50' });
+    if (cursor) p.set('cursor', cursor);
+    return request<ListPage>(`/api/documents?${p}`, { signal });
+  },
+  proposal: (documentId: string, signal?: AbortSignal) => request<FilingProposal>(`/api/archive/filing-proposals/${enc(documentId)}`, { signal }),
+  /** Filing is the workflow event FILE, sent with If-Match like every other event. */
+  file: (doc: { id: string; version: number }, retention: Retention) => api.event(doc, { type: 'FILE', retention }),
+  itemsOfDocument: async (documentId: string, title: string) => {
+    const p = new URLSearchParams({ q: title.slice(0, 100), limit: '200' });
+    const page = await request<{ items: ArchiveItem[] }>(`/api/archive/items?${p}`);
+    return page.items.filter((i) => i.documentId === documentId);
+  },
+  /** Every item of a class, in archival number order (the API pages by 200). */
+  items: async (c: ClassKey, signal?: AbortSignal) => {
+    const items: ArchiveItem[] = [];
+    let cursor: string | null = null;
+    do {
+      const p = classParams(c);
+      p.set('limit', '200');
+      if (cursor) p.set('cursor', cursor);
+      const page: { items: ArchiveItem[]; nextCursor: string | null } = await request(`/api/archive/items?${p}`, { signal });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && items.length < 10000);
+    return { items };
+  },
+  classes: (signal?: AbortSignal) => request<{ items: ArchiveClass[] }>('/api/archive/classes', { signal }),
+  catalogue: (c: ClassKey, signal?: AbortSignal) => request<Catalogue>(`/api/archive/catalogue?${classParams(c)}`, { signal }),
+  catalogueUrl: (c: ClassKey, format: 'csv' | 'docx') => {
+    const p = classParams(c);
+    p.set('format', format);
+    return `/api/archive/catalogue?${p}`;
+  },
+  volumes: (signal?: AbortSignal) => request<{ items: VolumeSummary[] }>('/api/archive/volumes', { signal }),
+  volume: (id: string, signal?: AbortSignal) => request<Volume>(`/api/archive/volumes/${enc(id)}`, { signal }),
+  createVolume: (body: { number: string; title: string; itemIds: string[]; checkedBy?: string; notes?: string }) =>
+    request<Volume>('/api/archive/volumes', { method: 'POST', json: body }),
+  updateVolume: (id: string, body: { title?: string; checkedBy?: string; notes?: string }) =>
+    request<Volume>(`/api/archive/volumes/${enc(id)}`, { method: 'PATCH', json: body }),
+  startExport: (volumeId: string, format: ExportFormat) =>
+    request<ArchiveExport>(`/api/archive/volumes/${enc(volumeId)}/exports`, { method: 'POST', json: { format } }),
+  exportStatus: (id: string, signal?: AbortSignal) => request<ArchiveExport>(`/api/archive/exports/${enc(id)}`, { signal }),
+  candidates: (asOf?: string, signal?: AbortSignal) =>
+    request<{ asOf: string; items: DisposalCandidate[] }>(`/api/archive/disposal-candidates${asOf ? `?asOf=${enc(asOf)}` : ''}`, { signal }),
+  disposals: (signal?: AbortSignal) => request<{ items: Disposal[] }>('/api/archive/disposals', { signal }),
+  disposal: (id: string, signal?: AbortSignal) => request<Disposal>(`/api/archive/disposals/${enc(id)}`, { signal }),
+  propose: (itemIds: string[], reason: string) => request<Disposal>('/api/archive/disposals', { method: 'POST', json: { itemIds, reason } }),
+  decide: (id: string, decision: 'approve' | 'reject', opinion: string) =>
+    request<Disposal>(`/api/archive/disposals/${enc(id)}/decision`, { method: 'POST', json: { decision, opinion } }),
+  execute: (id: string) => request<Disposal>(`/api/archive/disposals/${enc(id)}/execute`, { method: 'POST', json: { confirm: true } }),
+  holds: (itemId: string, signal?: AbortSignal) => request<{ items: Hold[] }>(`/api/archive/items/${enc(itemId)}/holds`, { signal }),
+  placeHold: (itemId: string, reason: string) => request<Hold>(`/api/archive/items/${enc(itemId)}/holds`, { method: 'POST', json: { reason } }),
+  releaseHold: (holdId: string, reason: string) => request<Hold>(`/api/archive/holds/${enc(holdId)}/release`, { method: 'POST', json: { reason } }),
 };

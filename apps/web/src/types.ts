@@ -123,3 +123,162 @@ export interface Problem {
   gate?: string;
   [k: string]: unknown;
 }
+
+// ------------------------------------------------------------------------------ archive (/api/archive, role archivist)
+
+export type Retention = 'Y' | 'D30' | 'D10';
+
+/** GET /api/archive/filing-proposals/:documentId (FilingService.proposal). */
+export interface FilingProposal {
+  documentId: string;
+  kind: string;
+  title: string;
+  state: OutgoingState;
+  canFile: boolean;
+  defaultRetention: Retention;
+  defaultRetentionLabel: string;
+  fondsCode: string;
+  fondsName: string;
+  year: number;
+  unitCode: string;
+  unitName: string;
+  dateOfIssue: string | null;
+  classes: { retention: Retention; label: string; classCode: string; itemsFiled: number }[];
+}
+
+/** An item of GET /api/archive/classes. */
+export interface ArchiveClass {
+  code: string;
+  fondsCode: string;
+  fondsName: string;
+  year: number;
+  retention: Retention;
+  retentionLabel: string;
+  unitCode: string;
+  unitName: string;
+  items: number;
+  disposed: number;
+  preparing: number;
+  pages: number;
+}
+
+/** A line of the catalogue (归档文件目录). */
+export interface CatalogueLine {
+  seq: number;
+  archivalNumber: string;
+  documentNumber: string;
+  author: string;
+  title: string;
+  /** YYYYMMDD */
+  date: string;
+  classification: string;
+  pages: number | null;
+  remarks: string;
+}
+
+export interface Catalogue {
+  class: { code: string; fondsCode: string; fondsName: string; year: number; retention: Retention; retentionLabel: string; unitCode: string; unitName: string };
+  columns: string[];
+  items: CatalogueLine[];
+}
+
+/** An item of GET /api/archive/items (itemView). */
+export interface ArchiveItem {
+  id: string;
+  documentId: string;
+  archivalNumber: string;
+  class: { code: string; fondsCode: string; year: number; retention: Retention; unitCode: string };
+  itemNumber: number;
+  kind: string;
+  title: string;
+  documentNumber: string | null;
+  author: string;
+  date: string;
+  classification: ClassificationLevel;
+  retention: Retention;
+  pageCount: number | null;
+  status: 'preparing' | 'ready' | 'disposed';
+  onHold: boolean;
+  filedAt: string;
+}
+
+export interface VolumeSummary {
+  id: string;
+  number: string;
+  archivalCode: string;
+  title: string;
+  fondsCode: string;
+  year: number;
+  retention: Retention;
+  itemCount: number;
+  createdAt: string;
+}
+
+export type ExportFormat = 'bagit' | 'docx';
+
+/** GET /api/archive/exports/:id (ExportsService.view). */
+export interface ArchiveExport {
+  id: string;
+  volumeId: string;
+  format: ExportFormat;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: { itemsDone: number; itemsTotal: number; percent: number };
+  attempts: number;
+  fileName: string | null;
+  size: number | null;
+  sha256: string | null;
+  error: string | null;
+  download: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface Volume extends VolumeSummary {
+  categoryName: string;
+  fondsName: string;
+  retentionLabel: string;
+  notes: string;
+  checkedBy: string;
+  compiledBy: { id: string; name: string };
+  pageCount: number;
+  items: (CatalogueLine & { id: string; position: number; status: 'preparing' | 'ready' | 'disposed' })[];
+  exports: ArchiveExport[];
+}
+
+export interface DisposalCandidate extends CatalogueLine {
+  id: string;
+  retention: Retention;
+  retentionExpiresOn: string | null;
+  onHold: boolean;
+  openRegisterNumber: string | null;
+}
+
+export interface Disposal {
+  id: string;
+  registerNumber: string;
+  method: string;
+  reason: string;
+  status: 'proposed' | 'approved' | 'rejected' | 'executed';
+  proposedBy: string;
+  proposedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionOpinion: string | null;
+  executedBy: string | null;
+  executedAt: string | null;
+  items: { itemId: string; archivalNumber: string; title: string; documentNumber: string | null; date: string; retention: Retention; pageCount: number | null; disposedAt: string | null }[];
+}
+
+export interface Hold {
+  id: string;
+  itemId: string;
+  archivalNumber: string;
+  reason: string;
+  placedBy: string;
+  placedAt: string;
+  releasedBy: string | null;
+  releasedAt: string | null;
+  releaseReason: string | null;
+  active: boolean;
+}
