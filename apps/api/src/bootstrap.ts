@@ -57,8 +57,8 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
   if (origins.length) app.enableCors({ origin: origins, credentials: true });
   app.use(cookieParser());
   app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  // Word drafts for import: raw bytes, a larger limit than JSON
-  app.use(/^\/api\/documents\/(import|[^/]+\/sections\/[^/]+\/import)$/, express.raw({ type: () => true, limit: '20mb' }));
+  // Word drafts for import and attachment files: raw bytes, a larger limit than JSON
+  app.use(/^\/api\/documents\/(import|[^/]+\/sections\/[^/]+\/import|[^/]+\/files)$/, express.raw({ type: () => true, limit: '20mb' }));
   // body-parser errors (malformed JSON, too large) become problems too
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();

@@ -462,12 +462,25 @@ export class DocumentsService {
         throw new AppError('VALIDATION_FAILED', 'The classification is set when the document is opened; it cannot change during editing.', { errors: [{ field: 'metadata.classification', message: 'cannot change' }] });
       }
       const next: DocumentContent = { ...current, ...stripUndefined(meta), issuers: current.issuers, sections };
+      await this.assertAttachmentFiles(m, row.id, next);
       const revision = await this.newRevision(m, row, user, next);
       return {
         event: { type: 'EDIT_CONTENT', actor: actorOf(user), at: revision.at, revision: revision.info, ...(body.resolvesMarks ? { resolvesMarks: body.resolvesMarks } : {}) },
         content: next, hash: revision.info.hash,
       };
     });
+  }
+
+  /** Every attachments[].fileId must be a file uploaded to this document. */
+  private async assertAttachmentFiles(m: EntityManager, documentId: string, content: DocumentContent): Promise<void> {
+    const ids = content.attachments.map((a) => a.fileId).filter((x): x is string => !!x);
+    if (!ids.length) return;
+    const bad = ids.filter((x) => !UUID.test(x));
+    const found: { id: string }[] = bad.length ? [] : await m.query(`SELECT id FROM document_files WHERE document_id = $1 AND id = ANY($2::uuid[])`, [documentId, ids]);
+    const missing = ids.filter((x) => !found.some((f) => f.id === x));
+    if (missing.length) {
+      throw new AppError('VALIDATION_FAILED', `Unknown attachment files: ${missing.join(', ')}. Upload them first (POST …/files).`, { errors: missing.map((x) => ({ field: 'metadata.attachments.fileId', message: `no file ${x} on this document` })) });
+    }
   }
 
   private async newRevision(m: EntityManager, row: DocumentRow, user: AuthUser, content: DocumentContent) {
