@@ -47,7 +47,7 @@ function roleGate(op: Op): string[] | null {
 }
 
 /** Minimum personal-token scope: reads need `read`, writes `full`, except the drafting writes and logout. */
-const DRAFT_SCOPE = new Set(['createDocument', 'sendDocumentEvent', 'editSection', 'editContent', 'importDocx', 'importSectionDocx']);
+const DRAFT_SCOPE = new Set(['createDocument', 'sendDocumentEvent', 'editSection', 'editContent', 'importDocx', 'importSectionDocx', 'uploadAttachmentFile']);
 const minScope = (op: Op): 'read' | 'draft' | 'full' =>
   !op.write || op.id === 'logout' ? 'read' : DRAFT_SCOPE.has(op.id) ? 'draft' : 'full';
 
@@ -102,8 +102,8 @@ const forbidden: Expected = { status: 403, code: 'NOT_PERMITTED' };
 function documentCell(op: Op, fx: Fixture, user: string): Cell {
   const rel = relation(user, fx);
   const visible = VISIBLE.has(rel);
-  const path = fillPath(op.path, { id: fx.doc.id, documentId: fx.doc.id, number: '1', sectionId: 's1', copyNumber: '000001', requestId: fx.exportRequest ?? ABSENT_UUID })
-    + (op.id === 'diffRevisions' ? '?from=1&to=2' : '');
+  const path = fillPath(op.path, { id: fx.doc.id, documentId: fx.doc.id, number: '1', sectionId: 's1', copyNumber: '000001', requestId: fx.exportRequest ?? ABSENT_UUID, fileId: ABSENT_UUID })
+    + (op.id === 'diffRevisions' ? '?from=1&to=2' : op.id === 'uploadAttachmentFile' ? '?name=matrix.txt' : '');
   const gate = roleGate(op);
   const hidden: Expected = { hidden: true };
   const cell = (expect: Expected, init: SendOptions = {}): Cell => ({ path, init: { as: user, ...init }, expect });
@@ -131,6 +131,12 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       const permitted = canEditContent(fx, user, rel);
       return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
     }
+    case 'listAttachmentFiles':
+      return cell({ status: 200 });
+    case 'downloadAttachmentFile':
+      return cell({ inner404: true });
+    case 'uploadAttachmentFile':
+      return cell(canEditSection(fx, user) || canEditContent(fx, user, rel) ? { status: 201 } : forbidden, bodyFor(op, fx, user));
     case 'grantAccess':
       return cell(rel === 'opener' ? { status: 201 } : forbidden, bodyFor(op, fx, user));
     case 'requestExport':
@@ -155,6 +161,7 @@ function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
     case 'editSection': return { json: { blocks: [para('p1', '各单位要高度重视安全生产工作，压实责任。')] } };
     case 'editContent': return { json: { metadata: { note: '（此件公开发布）' } } };
     case 'importSectionDocx': case 'importDocx': return { raw: docx, contentType: DOCX_MIME };
+    case 'uploadAttachmentFile': return { raw: Buffer.from('附件内容'), contentType: 'text/plain' };
     case 'grantAccess': return { json: { userId: ids.u.chief, reason: '工作需要' } };
     case 'requestExport': return { json: { purpose: '汇编存档' } };
     case 'approveExport': return { json: {} };
@@ -279,7 +286,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     const known = ['login', 'logout', 'getCurrentUser', 'createApiToken', 'listApiTokens', 'revokeApiToken', 'adminListUsers', 'adminCreateUser',
       'adminUpdateUser', 'adminListUnits', 'adminCreateUnit', 'healthLive', 'healthReady', 'createDocument', 'listDocuments', 'getDocument',
       'sendDocumentEvent', 'editSection', 'editContent', 'getDocumentHistory', 'listRevisions', 'getRevision', 'diffRevisions', 'verifyDocument',
-      'downloadDocx', 'importDocx', 'importSectionDocx', 'listCopies', 'recallCopy', 'grantAccess', 'requestExport', 'approveExport'];
+      'downloadDocx', 'importDocx', 'importSectionDocx', 'listCopies', 'recallCopy', 'grantAccess', 'requestExport', 'approveExport',
+      'uploadAttachmentFile', 'listAttachmentFiles', 'downloadAttachmentFile'];
     expect(ops.map((o) => o.id)).toEqual(expect.arrayContaining(known));
     expect(new Set(ops.map((o) => o.id)).size).toBe(ops.length);
   });

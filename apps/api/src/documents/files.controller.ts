@@ -35,8 +35,10 @@ export class FilesController {
   @ApiZodQuery(UploadQuery)
   @ApiZodResponse(201, FileView)
   @ApiProblems(400, 403, 404, 413)
-  async upload(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(UploadQuery)) q: z.infer<typeof UploadQuery>, @Req() req: Request, @Headers('content-type') type: string | undefined) {
+  async upload(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: unknown, @Req() req: Request, @Headers('content-type') type: string | undefined) {
+    // the document first: for someone with no part in it, it does not exist whatever the input
     const row = await this.documents.getRow(user, id);
+    const q = new ZodPipe(UploadQuery).transform(query, { type: 'query' });
     const actor = { userId: user.id, roles: user.roles, authority: user.authority ?? undefined };
     const ctx = row.snapshot.context;
     if (!isPermitted(row.state, ctx, actor, 'EDIT_SECTION') && !isPermitted(row.state, ctx, actor, 'EDIT_CONTENT')) {
