@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import { classificationRank, type ClassificationLevel } from '../../libs/document/src/model.js';
-import { poolStatesFor } from '../../apps/api/src/documents/tasks.js';
+import { listQuery } from '../../apps/api/src/documents/documents.service.js';
 import type { Role } from '../../workflows/outgoing/types.js';
 import { client, drive, startApi, type ApiProcess, type Client, type Ids } from './api.js';
 import type { Server } from './server.js';
@@ -200,24 +200,9 @@ async function templates(c: Client, db: pg.Client, ids: Ids) {
 
 interface Persona { username: string; id: string; roles: Role[]; clearance: ClassificationLevel }
 
-/** The SQL DocumentsService.list runs (apps/api/src/documents/documents.service.ts), for the same user and filters. */
+/** The SQL DocumentsService.list runs, from the service's own builder (so the bench measures what ships). */
 function listSql(user: Persona, q: { state?: string; mine?: 'tasks'; q?: string; limit?: number }): { sql: string; params: unknown[] } {
-  const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles)];
-  const where = [`d.classification_rank <= $2`, `(d.participant_ids @> ARRAY[$1]::uuid[] OR d.state = ANY($3::text[]))`];
-  if (q.state) { params.push(q.state); where.push(`d.state = $${params.length}`); }
-  if (q.mine === 'tasks') { params.push(user.roles); where.push(`(d.assignee_ids @> ARRAY[$1]::uuid[] OR d.task_roles && $${params.length}::text[])`); }
-  if (q.q) {
-    params.push(q.q);
-    where.push(`d.title_bigrams @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
-  }
-  const order = q.mine === 'tasks' ? `d.urgency_rank DESC, d.deadline ASC NULLS LAST, d.created_at ASC, d.id ASC` : `d.updated_at DESC, d.id DESC`;
-  params.push((q.limit ?? 20) + 1);
-  return {
-    sql: `SELECT d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.document_number, d.deadline, d.created_at, d.updated_at,
-              d.current_revision, d.snapshot->'context' AS ctx
-         FROM documents d WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length}`,
-    params,
-  };
+  return listQuery({ id: user.id, clearance: user.clearance, roles: user.roles }, { ...q, limit: q.limit ?? 20 });
 }
 
 const HISTORY_SQL = `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`;

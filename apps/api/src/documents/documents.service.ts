@@ -289,50 +289,9 @@ export class DocumentsService {
     };
   }
 
-  async list(user: AuthUser, q: { state?: string; kind?: string; mine?: 'tasks' | 'all'; q?: string; cursor?: string; limit: number }) {
-    const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles)];
-    // visibility is a filter written so that it cannot drive the plan (the task branches below do)
-    const where = [`d.classification_rank <= $2`, `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]))`];
-    if (user.roles.length === 1 && user.roles[0] === 'admin') where.push('false');
-    if (q.state) { params.push(q.state); where.push(`d.state = $${params.length}`); }
-    if (q.kind) { params.push(q.kind); where.push(`d.kind = $${params.length}`); }
-    if (q.q) {
-      params.push(q.q);
-      where.push(`d.title_bigrams @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
-    }
-    const columns = `d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.urgency_rank, d.document_number, d.deadline,
-              d.created_at, d.updated_at, d.current_revision, d.snapshot->'context' AS ctx`;
-    let rows: (DocumentRow & { ctx: OutgoingContext })[];
-    if (q.mine === 'tasks') {
-      // "my tasks" = documents assigned to me UNION documents waiting in a stage my roles work as a pool; the two
-      // never overlap (pool stages have no assignees), and each branch has its own index (GIN on assignee_ids;
-      // documents_task_queue, ordered like the inbox)
-      const order = `urgency_rank DESC, deadline ASC NULLS LAST, created_at ASC, id ASC`;
-      params.push(POOL_TASK_STATES.filter((p) => user.roles.includes(p.role)).map((p) => p.state));
-      const poolParam = params.length;
-      params.push(q.limit + 1);
-      const limit = params.length;
-      const filters = where.join(' AND ');
-      rows = await this.db.query(
-        `SELECT * FROM (
-           (SELECT ${columns} FROM documents d WHERE d.assignee_ids @> ARRAY[$1]::uuid[] AND ${filters} ORDER BY ${order.replace(/(\w+) (ASC|DESC)/g, 'd.$1 $2')} LIMIT $${limit})
-           UNION ALL
-           (SELECT ${columns} FROM documents d WHERE d.state = ANY($${poolParam}::text[]) AND ${filters} ORDER BY ${order.replace(/(\w+) (ASC|DESC)/g, 'd.$1 $2')} LIMIT $${limit})
-         ) t ORDER BY ${order} LIMIT $${limit}`,
-        params,
-      );
-    } else {
-      if (q.cursor) {
-        const [ts, id] = decodeCursor(q.cursor);
-        params.push(ts, id);
-        where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-      }
-      params.push(q.limit + 1);
-      rows = await this.db.query(
-        `SELECT ${columns} FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.updated_at DESC, d.id DESC LIMIT $${params.length}`,
-        params,
-      );
-    }
+  async list(user: AuthUser, q: ListOptions) {
+    const { sql, params } = listQuery(user, q);
+    const rows: (DocumentRow & { ctx: OutgoingContext })[] = await this.db.query(sql, params);
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
@@ -753,6 +712,51 @@ export async function verifyDocument(m: EntityManager, row: DocumentRow) {
     }
   }
   return { documentId: id, ok: !firstBroken, events: events.length, revisions: revisions.length, headHash: events.at(-1)?.hash ?? null, firstBroken };
+}
+
+export interface ListOptions { state?: string; kind?: string; mine?: 'tasks' | 'all'; q?: string; cursor?: string; limit: number }
+
+/**
+ * The SQL of the document list for one user (also run by the bench and its EXPLAIN). Visibility is a filter
+ * written so that it cannot drive the plan. "My tasks" = documents assigned to me UNION documents waiting in a
+ * stage my roles work as a pool; the two never overlap (pool stages have no assignees) and each branch has its
+ * own index (GIN on assignee_ids; documents_task_queue, in inbox order).
+ */
+export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q: ListOptions): { sql: string; params: unknown[] } {
+  const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles)];
+  const where = [`d.classification_rank <= $2`, `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]))`];
+  if (user.roles.length === 1 && user.roles[0] === 'admin') where.push('false');
+  if (q.state) { params.push(q.state); where.push(`d.state = $${params.length}`); }
+  if (q.kind) { params.push(q.kind); where.push(`d.kind = $${params.length}`); }
+  if (q.q) {
+    params.push(q.q);
+    where.push(`d.title_bigrams @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
+  }
+  const columns = `d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.urgency_rank, d.document_number, d.deadline,
+              d.created_at, d.updated_at, d.current_revision, d.snapshot->'context' AS ctx`;
+  if (q.mine === 'tasks') {
+    const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
+    params.push(POOL_TASK_STATES.filter((p) => user.roles.includes(p.role)).map((p) => p.state));
+    const pool = params.length;
+    params.push(q.limit + 1);
+    const limit = params.length;
+    const filters = where.join(' AND ');
+    return {
+      sql: `SELECT * FROM (
+           (SELECT ${columns} FROM documents d WHERE d.assignee_ids @> ARRAY[$1]::uuid[] AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})
+           UNION ALL
+           (SELECT ${columns} FROM documents d WHERE d.state = ANY($${pool}::text[]) AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})
+         ) t ORDER BY ${order('')} LIMIT $${limit}`,
+      params,
+    };
+  }
+  if (q.cursor) {
+    const [ts, id] = decodeCursor(q.cursor);
+    params.push(ts, id);
+    where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(q.limit + 1);
+  return { sql: `SELECT ${columns} FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.updated_at DESC, d.id DESC LIMIT $${params.length}`, params };
 }
 
 function publicPayload(p: Record<string, any>) {
