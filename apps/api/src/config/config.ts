@@ -25,6 +25,11 @@ const schema = z.object({
   GONGWEN_ARCHIVE_DIR: z.string().min(1).optional(),
   /** Run the archive's background workers in this process (turn off on web-only nodes). */
   GONGWEN_ARCHIVE_WORKERS: bool.default(true),
+  /**
+   * Stricter separation of duties than the default (drafters never proofread, review or sign their document):
+   * one person passes at most one of the gates proofreading, review and signing of a document.
+   */
+  GONGWEN_STRICT_SEPARATION: bool.default(false),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   COOKIE_SECURE: bool.default(false),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb'),

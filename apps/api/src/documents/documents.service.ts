@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -74,6 +75,13 @@ export type TransitionHook = (m: EntityManager, t: {
 /** What a `draft`-scope API token may send: drafting and editing work, never signing, numbering, filing or withdrawal. */
 const DRAFTING_EVENTS: ClientEventType[] = ['ADD_SECTION', 'SUBMIT_SECTION', 'START_CONSOLIDATION', 'RETURN_SECTION', 'MARK_MAJOR', 'START_DISCUSSION', 'SKIP_DISCUSSION', 'COMMENT', 'CLOSE_DISCUSSION', 'ADD_MARK', 'DISMISS_MARK'];
 
+/** The gates that strict separation keeps apart. */
+const GATE_OF: Partial<Record<OutgoingEventType, 'proofreading' | 'review' | 'signing'>> = {
+  ADD_MARK: 'proofreading', DISMISS_MARK: 'proofreading', PASS_PROOFREADING: 'proofreading',
+  REVIEW: 'review',
+  SIGN: 'signing', REJECT: 'signing',
+};
+
 const YEAR_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' });
 
 function actorOf(user: AuthUser): Actor {
@@ -94,7 +102,11 @@ function notFound(): AppError {
 export class DocumentsService {
   private readonly hooks: TransitionHook[] = [];
 
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly auth: AuthService) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   private readonly verifiers: DocumentVerifier[] = [];
   private readonly exportGuards: ExportGuard[] = [];
@@ -473,6 +485,7 @@ export class DocumentsService {
         const snapshot: OutgoingSnapshot = restoreSnapshot(row.snapshot);
         // who may send it is decided before any work (revisions, document numbers) is done
         this.assertPermitted(row, snapshot.context, actorOf(user), type);
+        if (this.config.GONGWEN_STRICT_SEPARATION) await this.assertStrictSeparation(m, row, user, type);
         const revRows = await m.query(`SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
         const current: DocumentContent = revRows[0].content;
         const { event, content, hash } = await build(m, row, current);
@@ -527,6 +540,19 @@ export class DocumentsService {
         transitionsTotal.inc({ event: event.type, outcome: 'applied' });
         return { status: 200, body, replayed: false } as WriteResult;
     }));
+  }
+
+  /** With GONGWEN_STRICT_SEPARATION, one person passes at most one of the gates 校对, 审核, 签发 of a document. */
+  private async assertStrictSeparation(m: EntityManager, row: DocumentRow, user: AuthUser, type: OutgoingEventType): Promise<void> {
+    const gate = GATE_OF[type];
+    if (!gate) return;
+    const others = Object.entries(GATE_OF).filter(([, g]) => g !== gate).map(([t]) => t);
+    const acted: { event_type: string }[] = await m.query(
+      `SELECT DISTINCT event_type FROM audit_events WHERE document_id = $1 AND actor_id = $2 AND event_type = ANY($3::text[])`, [row.id, user.id, others],
+    );
+    if (acted.length) {
+      throw new AppError('NOT_PERMITTED', `Strict separation of duties: you already acted at another gate of this document (${acted.map((a) => a.event_type).join(', ')}).`, { state: row.state, event: type });
+    }
   }
 
   private assertPermitted(row: DocumentRow, ctx: OutgoingContext, actor: Actor, type: OutgoingEventType): void {
