@@ -217,6 +217,23 @@ describe('API rules', () => {
     expect(new Set(seen).size).toBe(n);
   });
 
+  it("my tasks merges assigned documents and every pool stage of the user's roles, urgent first", async () => {
+    const created = await t.request('/api/admin/users', {
+      method: 'POST', as: 'admin',
+      json: { username: 'pool2', displayName: '校审', password: 'a-long-password', roles: ['proofreader', 'reviewer'], clearance: 'secret' },
+    });
+    expect(created.status).toBe(201);
+    const proof = await driveSimple(t, ids, 'proofreading', '关于待校对事项的通知');
+    const urgent = await driveSimple(t, ids, 'review', '关于特急审核事项的通知', { extra: { urgency: 'extra_urgent' } });
+    const login = await (await t.request('/api/auth/login', { method: 'POST', json: { username: 'pool2', password: 'a-long-password' } })).json();
+    const tasks = await (await fetch(`${t.baseUrl}/api/documents?mine=tasks&limit=100`, { headers: { authorization: `Bearer ${login.token}` } })).json();
+    const mine = tasks.items.map((i: { id: string }) => i.id);
+    expect(mine).toEqual(expect.arrayContaining([proof.id, urgent.id]));
+    expect(mine[0]).toBe(urgent.id);
+    expect(tasks.items.every((i: { state: string }) => i.state === 'proofreading' || i.state === 'review')).toBe(true);
+    expect(tasks.items.find((i: { id: string }) => i.id === proof.id).myTask).toBe('proofread');
+  });
+
   it('diffs two revisions', async () => {
     const d = await driveSimple(t, ids, 'consolidation');
     await c.ok(c.content('chief', d.id, { metadata: { title: '关于做好2026年度安全生产工作的补充通知' }, sections: [{ id: 's1', blocks: [{ id: 'h1', type: 'heading', level: 1, text: '总体要求' }, para('p1', '各单位要切实高度重视安全生产工作。')] }] }));

@@ -18,12 +18,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real application on a real PostgreSQL database of its own, listening on a random port. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** The real application on a real PostgreSQL database of its own, listening on a random port (with the built web UI when `webDir` is given). */
+export async function startTestApp(env: Record<string, string> = {}, opts: { webDir?: string } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   await seedDemo(db.dataSource);
   const config = loadConfig({ GONGWEN_MASTER_KEY: 'test-master-key-0123456789abcdef0123456789', NODE_ENV: 'test', LOG_LEVEL: process.env.GONGWEN_TEST_LOG_LEVEL ?? 'silent', DATABASE_URL: db.url, PORT: '0', ...env });
-  const app = await createApp(config, db.dataSource);
+  const app = await createApp(config, db.dataSource, { webDir: opts.webDir });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

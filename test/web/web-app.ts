@@ -6,19 +6,14 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { createApp } from '../../apps/api/src/bootstrap.js';
-import { loadConfig } from '../../apps/api/src/config/config.js';
-import { DEMO_PASSWORD, seedDemo } from '../../apps/api/src/seed/demo.js';
-import type { TestApp } from '../support/app.js';
-import { createTestDatabase } from '../support/database.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 
 export const ROOT = resolve(process.cwd());
 export const WEB_DIST = join(ROOT, 'apps/web/dist');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export { DEMO_PASSWORD };
+export { DEMO_PASSWORD } from '../../apps/api/src/seed/demo.js';
 
 /** Files the bundle is built from: the web sources and the shared modules it imports. */
 const SOURCES = ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'workflows/outgoing', 'libs/document/src/model.ts', 'libs/docx/src/text.ts', 'libs/docx/src/layout.ts'];
@@ -58,43 +53,8 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** The real application with the built web UI at `/`, on a real PostgreSQL database of its own. */
-export async function startWebApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
-  await seedDemo(db.dataSource);
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.GONGWEN_TEST_LOG_LEVEL ?? 'silent', DATABASE_URL: db.url, PORT: '0', ...env });
-  const app = await createApp(config, db.dataSource, { webDir: WEB_DIST });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const tokens = new Map<string, string>();
-  const token = async (username: string) => {
-    const cached = tokens.get(username);
-    if (cached) return cached;
-    const res = await fetch(`${baseUrl}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-    });
-    if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
-    const t = ((await res.json()) as { token: string }).token;
-    tokens.set(username, t);
-    return t;
-  };
-  return {
-    app, db, config, baseUrl, token,
-    async request(path, init = {}) {
-      const headers = new Headers(init.headers);
-      if (init.as) headers.set('authorization', `Bearer ${await token(init.as)}`);
-      let body = init.body;
-      if (init.json !== undefined) {
-        headers.set('content-type', 'application/json');
-        body = JSON.stringify(init.json);
-      }
-      return fetch(`${baseUrl}${path}`, { ...init, headers, body });
-    },
-    async close() {
-      await app.close();
-      await db.drop();
-    },
-  };
+export function startWebApp(env: Record<string, string> = {}): Promise<TestApp> {
+  return startTestApp(env, { webDir: WEB_DIST });
 }
 
 export function artifactsDir(): string {

@@ -762,16 +762,19 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
               d.created_at, d.updated_at, d.current_revision, d.snapshot->'context' AS ctx`;
   if (q.mine === 'tasks') {
     const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
-    params.push(POOL_TASK_STATES.filter((p) => user.roles.includes(p.role)).map((p) => p.state));
-    const pool = params.length;
     params.push(q.limit + 1);
     const limit = params.length;
     const filters = where.join(' AND ');
+    const branches = [`d.assignee_ids @> ARRAY[$1]::uuid[]`];
+    // one branch per pool stage, each an equality on state so that documents_task_queue yields rows in inbox
+    // order and the LIMIT stops the scan early (state = ANY(…) would read and sort the whole stage)
+    for (const p of POOL_TASK_STATES.filter((x) => user.roles.includes(x.role))) {
+      params.push(p.state);
+      branches.push(`d.state = $${params.length}`);
+    }
     return {
       sql: `SELECT * FROM (
-           (SELECT ${columns} FROM documents d WHERE d.assignee_ids @> ARRAY[$1]::uuid[] AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})
-           UNION ALL
-           (SELECT ${columns} FROM documents d WHERE d.state = ANY($${pool}::text[]) AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})
+           ${branches.map((b) => `(SELECT ${columns} FROM documents d WHERE ${b} AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})`).join('\n           UNION ALL\n           ')}
          ) t ORDER BY ${order('')} LIMIT $${limit}`,
       params,
     };
