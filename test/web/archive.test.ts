@@ -10,10 +10,10 @@ import JSZip from 'jszip';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, ConsoleMessage, Page, Request } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Doc, type Ids } from '../support/flow.js';
-import { DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, startWebApp } from './web-app.js';
+import { ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 // export files go to a directory of this test file's own
 process.env.GONGWEN_ARCHIVE_DIR = mkdtempSync(join(tmpdir(), 'gongwen-web-archive-'));
@@ -25,8 +25,8 @@ let t: TestApp;
 let ids: Ids;
 let c: ReturnType<typeof docClient>;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+const pages = pageFactory(() => browser, () => t.baseUrl, { acceptDownloads: true });
+const { openPage, login } = pages;
 const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
 
 const TITLES = {
@@ -59,28 +59,10 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((x) => x.close()));
-  expect(pageErrors.splice(0)).toEqual([]);
+  expect(await pages.closeAll()).toEqual([]);
 });
 
-async function openPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-  page.on('console', (m: ConsoleMessage) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|403|404|409|422)/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-  });
-  return page;
-}
 
-async function login(page: Page, username: string, path = '/') {
-  await page.goto(`${t.baseUrl}${path}`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('user').waitFor();
-}
 
 async function serious(page: Page) {
   const result = await new AxeBuilder({ page }).analyze();

@@ -6,10 +6,10 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
-import { DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, startWebApp } from './web-app.js';
+import { DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 /** Each scenario drives a real browser through several pages. */
 const SLOW = 120_000;
@@ -18,9 +18,9 @@ let t: TestApp;
 let ids: Ids;
 let c: ReturnType<typeof docClient>;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 /** Console errors and CSP refusals seen by any page: none are expected. */
-const pageErrors: string[] = [];
+const pages = pageFactory(() => browser, () => t.baseUrl);
+const { openPage, login } = pages;
 
 beforeAll(async () => {
   ensureWebBuild();
@@ -36,30 +36,10 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((x) => x.close()));
-  expect(pageErrors.splice(0)).toEqual([]);
+  expect(await pages.closeAll()).toEqual([]);
 });
 
-async function openPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-  page.on('console', (m: ConsoleMessage) => {
-    // HTTP errors the UI handles (401 before login, 404 while the DOCX endpoint is missing, 403/409/422) are logged
-    // by Chromium as "Failed to load resource"; anything else (a CSP refusal, a React error) is a failure
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|403|404|409|422)/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-  });
-  return page;
-}
 
-async function login(page: Page, username: string, path = '/') {
-  await page.goto(`${t.baseUrl}${path}`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('user').waitFor();
-}
 
 /** The inbox group of a task, and the link to a document in it. */
 function inboxLink(page: Page, task: string, title: string) {

@@ -7,13 +7,14 @@ import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 export const ROOT = resolve(process.cwd());
 export const WEB_DIST = join(ROOT, 'apps/web/dist');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export { DEMO_PASSWORD } from '../../apps/api/src/seed/demo.js';
+import { DEMO_PASSWORD as DEMO_PASSWORD_VALUE } from '../../apps/api/src/seed/demo.js';
+export const DEMO_PASSWORD = DEMO_PASSWORD_VALUE;
 
 /** Files the bundle is built from: the web sources and the shared modules it imports. */
 const SOURCES = ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'workflows/outgoing', 'libs/document/src/model.ts', 'libs/docx/src/text.ts', 'libs/docx/src/layout.ts'];
@@ -61,4 +62,40 @@ export function artifactsDir(): string {
   const dir = join(ROOT, 'test-artifacts');
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * Pages of one browser for a test file: each in a fresh context (its own cookies), with every page error and
+ * every console error other than the HTTP errors the UI handles recorded in `errors` (a test fails on them).
+ */
+export function pageFactory(getBrowser: () => Browser, getBaseUrl: () => string, contextOptions: Parameters<Browser['newContext']>[0] = {}) {
+  const contexts: BrowserContext[] = [];
+  const errors: string[] = [];
+  return {
+    errors,
+    async openPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
+      const context = await getBrowser().newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...contextOptions });
+      contexts.push(context);
+      const page = await context.newPage();
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      page.on('console', (m: ConsoleMessage) => {
+        // HTTP errors the UI handles (401 before login, 403/404/409/422) are logged by Chromium as "Failed to load
+        // resource"; anything else (a CSP refusal, a React error) is a failure
+        if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|403|404|409|422)/.test(m.text())) errors.push(`console: ${m.text()}`);
+      });
+      return page;
+    },
+    async login(page: Page, username: string, path = '/'): Promise<void> {
+      await page.goto(`${getBaseUrl()}${path}`);
+      await page.getByLabel('用户名').fill(username);
+      await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD_VALUE);
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByTestId('user').waitFor();
+    },
+    /** Closes this test's contexts and returns (and clears) the errors recorded. */
+    async closeAll(): Promise<string[]> {
+      await Promise.all(contexts.splice(0).map((x) => x.close()));
+      return errors.splice(0);
+    },
+  };
 }
