@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataSource } from 'typeorm';
+import { drive as driveDocument, type Target } from '../../scripts/bench/api.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The production build; GONGWEN_FAULTS_MAIN points at another build (e.g. one with a candidate patch). */
@@ -166,44 +167,11 @@ export async function demoIds(ds: DataSource): Promise<Ids> {
   };
 }
 
-function ok(r: Reply, what: string): any {
-  if (r.status >= 300) throw new Error(`${what}: expected success, got ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
+export { STATES, type Target } from '../../scripts/bench/api.js';
 
-export const STATES = ['drafting', 'consolidation', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'archiving', 'archived'] as const;
-export type Target = (typeof STATES)[number];
-
-/** A simple 通知 driven through the real workflow, gate by gate, to `target`. Returns the document. */
-export async function drive(c: Client, ids: Ids, target: Target, title = '关于做好年终安全检查工作的通知'): Promise<any> {
-  let d = ok(await c.post('/api/documents', 'chief', {
-    kind: '通知', title, issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
-    mainRecipients: ['区直各单位'], sections: [{ title: '正文', drafterId: ids.u.secretary }],
-  }), 'create');
-  const steps: [Target, () => Promise<any>][] = [
-    ['drafting', async () => d],
-    ['consolidation', async () => {
-      ok(await c.put(`/api/documents/${d.id}/sections/s1`, 'secretary', { blocks: [{ id: 'p1', type: 'paragraph', text: '请各单位于12月20日前完成安全检查。' }] }), 'section');
-      ok(await c.event(d.id, 'secretary', { type: 'SUBMIT_SECTION', sectionId: 's1' }), 'submit');
-      return ok(await c.event(d.id, 'chief', { type: 'START_CONSOLIDATION' }), 'consolidate');
-    }],
-    ['proofreading', async () => ok(await c.event(d.id, 'chief', { type: 'SKIP_DISCUSSION', reason: '简单通知' }), 'skip')],
-    ['review', async () => ok(await c.event(d.id, 'proofreader', { type: 'PASS_PROOFREADING' }), 'proofread')],
-    ['signing', async () => ok(await c.event(d.id, 'reviewer', { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }), 'review')],
-    ['registration', async () => ok(await c.event(d.id, 'signer', { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }), 'sign')],
-    ['circulation', async () => ok(await c.event(d.id, 'clerk', { type: 'REGISTER', copies: 5, readerIds: [ids.u.reader, ids.u.reader2] }), 'register')],
-    ['archiving', async () => {
-      ok(await c.event(d.id, 'reader', { type: 'ACKNOWLEDGE', opinion: '已阅' }), 'ack');
-      return ok(await c.event(d.id, 'reader2', { type: 'ACKNOWLEDGE' }), 'ack2');
-    }],
-    ['archived', async () => ok(await c.event(d.id, 'archivist', { type: 'FILE', retention: 'D30' }), 'file')],
-  ];
-  for (const [state, step] of steps) {
-    d = await step();
-    if (d.state !== state) throw new Error(`expected ${state}, got ${d.state}`);
-    if (state === target) return d;
-  }
-  throw new Error(`unknown target ${target}`);
+/** A simple 通知 driven through the real workflow, gate by gate, to `target` (the bench's driver). Returns the document. */
+export function drive(c: Client, ids: Ids, target: Target, title = '关于做好年终安全检查工作的通知'): Promise<any> {
+  return driveDocument(c, ids, target, title);
 }
 
 /** A repeatable transition in circulation: the clerk's REMIND, or a reader's OPEN. */
@@ -239,15 +207,4 @@ export async function verifyAll(c: Client, ds: DataSource): Promise<{ id: string
   return bad;
 }
 
-/** Runs `fn` over `items` with at most `n` at a time. */
-export async function pool<T, R>(items: T[], n: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  }));
-  return out;
-}
+export { pool } from '../../scripts/bench/util.js';
