@@ -17,6 +17,7 @@ import {
   ABSENT_UUID, DOCX_MIME, createUser, fillPath, fingerprint, isDocumentOp, normalised, ok, operations, sampleDocx, send,
   type Op, type Reply, type SendOptions,
 } from '../support/attack.js';
+import { waitPrepared } from '../archive/helpers.js';
 
 let t: TestApp;
 let ids: Ids;
@@ -48,6 +49,10 @@ beforeAll(async () => {
   await driveSimple(t, ids, 'registration', `关于${WORD}督查安排的通知`);
   await driveSimple(t, ids, 'proofreading', `关于${WORD}培训工作的通知`);
   docx = await sampleDocx(t, 'chief', v1.id);
+  // the filed document's item is prepared by a background job (status preparing → ready); wait for it, or the
+  // "before" snapshot of the archive lists could be taken mid-way and differ from later ones for that reason alone
+  const filed = await t.db.dataSource.query(`SELECT id FROM archive_items`);
+  await waitPrepared(t, filed.map((r: { id: string }) => r.id));
   for (const u of [...PROBES, 'reader9']) await t.token(u);
 }, 120_000);
 afterAll(async () => { await t?.close(); });
