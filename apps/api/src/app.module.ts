@@ -41,8 +41,14 @@ export class AppModule {
           pinoHttp: {
             level: config.LOG_LEVEL,
             genReqId: (req, res) => (req as IncomingMessage & { id?: string }).id ?? requestId(req, res),
-            customProps: (req) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            // a request's log lines carry its id; the access line has method, URL, status and time, never headers
+            // (so no credentials to redact, and no per-request serialisation of every header)
+            quietReqLogger: true,
+            customAttributeKeys: { reqId: 'requestId' },
+            serializers: {
+              req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
             autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
           },
         }),

@@ -29,7 +29,7 @@ export class FilingService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.documents.onTransition(async (m, t) => {
+    this.documents.onTransition(['FILE'], async (m, t) => {
       if (t.event.type !== 'FILE' || t.toState !== 'archived') return;
       await this.file(m, t.document, t.event, t.content, t.user);
     });

@@ -20,7 +20,7 @@ export class ClassifiedService implements OnModuleInit {
 
   onModuleInit(): void {
     this.documents.onExport((row, user) => this.authorizeExport(row, user));
-    this.documents.onTransition(async (m, t) => {
+    this.documents.onTransition(['REGISTER', 'CLOSE_CIRCULATION'], async (m, t) => {
       if (t.document.classification === 'none') return;
       if (t.event.type === 'REGISTER' && t.toState === 'circulation') {
         const readers = t.document.snapshot.context.readers.map((r) => r.userId);

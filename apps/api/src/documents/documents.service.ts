@@ -68,9 +68,30 @@ export type ExportGuard = (row: DocumentRow, user: AuthUser) => Promise<{ copyNu
 
 export type DocumentVerifier = (m: EntityManager, document: DocumentRow) => Promise<{ kind: string; problem: string; [k: string]: unknown } | null>;
 
-export type TransitionHook = (m: EntityManager, t: {
+export type TransitionHookFn = (m: EntityManager, t: {
   document: DocumentRow; event: OutgoingEvent; fromState: OutgoingState; toState: OutgoingState; content: DocumentContent; user: AuthUser;
 }) => Promise<void>;
+
+/** A hook and the event types it is run for (transitions of other types never call it). */
+interface TransitionHook { events: readonly OutgoingEventType[]; run: TransitionHookFn }
+
+/** What a transition read: the row, its current revision and the hash of its last audit event. */
+interface TransitionRead { row: DocumentRow; content: DocumentContent; hash: string; headHash: string | null }
+
+/** What the machine decided, ready to be written. */
+interface TransitionPlan {
+  row: DocumentRow;
+  event: OutgoingEvent;
+  persisted: ReturnType<typeof persistSnapshot>;
+  fromState: OutgoingState;
+  toState: OutgoingState;
+  content: DocumentContent;
+  revisionNumber: number;
+  revisionHash: string;
+  audit: AuditRecord;
+  tasks: ReturnType<typeof currentTasks>;
+  participants: string[];
+}
 
 /** What a `draft`-scope API token may send: drafting and editing work, never signing, numbering, filing or withdrawal. */
 const DRAFTING_EVENTS: ClientEventType[] = ['ADD_SECTION', 'SUBMIT_SECTION', 'START_CONSOLIDATION', 'RETURN_SECTION', 'MARK_MAJOR', 'START_DISCUSSION', 'SKIP_DISCUSSION', 'COMMENT', 'CLOSE_DISCUSSION', 'ADD_MARK', 'DISMISS_MARK'];
@@ -128,9 +149,13 @@ export class DocumentsService {
     this.verifiers.push(v);
   }
 
-  /** Register a hook run inside every accepted transition's transaction. */
-  onTransition(hook: TransitionHook): void {
-    this.hooks.push(hook);
+  /**
+   * Register a hook run inside the transaction of every accepted transition of the given event types, after
+   * the document row, its audit event and outbox row are written. Transitions of those types always take
+   * the locked path.
+   */
+  onTransition(events: readonly OutgoingEventType[], run: TransitionHookFn): void {
+    this.hooks.push({ events, run });
   }
 
   // ---------------------------------------------------------------- visibility
@@ -390,7 +415,7 @@ export class DocumentsService {
           event = { type, actor, at, ...payload } as OutgoingEvent;
       }
       return { event };
-    });
+    }, type === 'REGISTER');
   }
 
   /** PUT sections/{sectionId}: a drafter's new text for a section (a new revision + EDIT_SECTION). */
@@ -412,7 +437,7 @@ export class DocumentsService {
       const next: DocumentContent = { ...current, sections: current.sections.map((s) => (s.id === sectionId ? { ...s, title: body.title ?? s.title, blocks: body.blocks } : s)) };
       const revision = await this.newRevision(m, row, user, next);
       return { event: { type: 'EDIT_SECTION', actor: actorOf(user), at: revision.at, sectionId, revision: revision.info }, content: next, hash: revision.info.hash };
-    });
+    }, true);
   }
 
   /** PUT content: consolidation edits (chief) or fixes during proofreading that resolve marks. */
@@ -439,7 +464,7 @@ export class DocumentsService {
         event: { type: 'EDIT_CONTENT', actor: actorOf(user), at: revision.at, revision: revision.info, ...(body.resolvesMarks ? { resolvesMarks: body.resolvesMarks } : {}) },
         content: next, hash: revision.info.hash,
       };
-    });
+    }, true);
   }
 
   /** Every attachments[].fileId must be a file uploaded to this document. */
@@ -463,83 +488,162 @@ export class DocumentsService {
   }
 
   /**
-   * The one write path: lock the row, check version and idempotency, build the event, let the pure
-   * machine decide, then write snapshot + audit event + outbox (+ idempotency record) atomically.
+   * The one write path. The pure machine decides on the document as read; the writes (snapshot, audit event
+   * chained to the previous one, outbox row) are one statement, applied only if the document is still at the
+   * version that was read.
+   *
+   * - Optimistic (the default for events that write nothing else): read without a lock, decide, write with
+   *   `WHERE version = read version` — two round trips and no transaction. If another transition got there
+   *   first, nothing was written and the locked path below runs (as Camunda does with its optimistic locking,
+   *   but retrying under the lock instead of failing).
+   * - Locked (events whose hooks or preparation write other rows — numbers, signatures, copies, revisions,
+   *   archive items — idempotent requests, and every optimistic conflict): one transaction holding the row lock.
    */
   private async transition(
     user: AuthUser, id: string, type: OutgoingEventType, opts: WriteOptions, requestHash: string,
     build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
+    buildWrites = false,
   ): Promise<WriteResult> {
     // a replay answers only to someone who may still see the document (clearance may have been lowered)
     if (opts.idempotencyKey) await this.loadVisible(this.db.manager, user, id);
     const replay = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
     if (replay) return replay;
+    if (!buildWrites && !opts.idempotencyKey && !this.hooks.some((h) => h.events.includes(type))) {
+      const m = this.db.manager;
+      const read = await this.loadForTransition(m, user, id, false);
+      const plan = await this.decide(m, read, user, type, opts, build);
+      if (!this.hooks.some((h) => h.events.includes(plan.event.type))) {
+        const updated = await this.writeTransition(m, plan, read.row.version);
+        if (updated) return this.applied(plan, updated, user);
+        transitionsTotal.inc({ event: plan.event.type, outcome: 'conflict' });
+      }
+    }
     return this.replayOnKeyRace(user, opts.idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
-        const row = await this.loadVisible(m, user, id, true);
-        const replayInTx = await this.replayIdempotent(user, opts.idempotencyKey, requestHash, m);
-        if (replayInTx) return replayInTx;
-        if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) {
-          throw new AppError('VERSION_CONFLICT', `The document is at version ${row.version}, not ${opts.ifMatch}; reload it and try again.`, { currentVersion: row.version }, { ETag: `"${row.version}"` });
+      const read = await this.loadForTransition(m, user, id, true);
+      const replayInTx = await this.replayIdempotent(user, opts.idempotencyKey, requestHash, m);
+      if (replayInTx) return replayInTx;
+      const plan = await this.decide(m, read, user, type, opts, build);
+      const updated = await this.writeTransition(m, plan, read.row.version);
+      if (!updated) throw new Error(`document ${id} changed under its row lock`);
+      for (const hook of this.hooks) {
+        if (hook.events.includes(plan.event.type)) {
+          await hook.run(m, { document: updated, event: plan.event, fromState: plan.fromState, toState: plan.toState, content: plan.content, user });
         }
-        if (row.state === 'archived') throw new AppError('READ_ONLY', 'The document is filed in the archive and can no longer change.');
-        const snapshot: OutgoingSnapshot = restoreSnapshot(row.snapshot);
-        // who may send it is decided before any work (revisions, document numbers) is done
-        this.assertPermitted(row, snapshot.context, actorOf(user), type);
-        if (this.config.GONGWEN_STRICT_SEPARATION) await this.assertStrictSeparation(m, row, user, type);
-        const revRows = await m.query(`SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
-        const current: DocumentContent = revRows[0].content;
-        const { event, content, hash } = await build(m, row, current);
-        const actor = event.actor;
-        this.assertPermitted(row, snapshot.context, actor, event.type);
-        const applied = applyEvent(snapshot, event);
-        if (!applied.accepted) {
-          transitionsTotal.inc({ event: event.type, outcome: 'refused' });
-          throw new AppError('GATE_FAILED', `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`, {
-            gate: applied.violation?.gate ?? row.state,
-            conditions: applied.violation?.conditions ?? [],
-          });
-        }
-        const persisted = persistSnapshot(applied.snapshot);
-        const ctx = persisted.context;
-        const toState = persisted.value;
-        const tasks = currentTasks(toState, ctx);
-        const newRevision = content ? row.current_revision + 1 : row.current_revision;
-        const registration = ctx.registration;
-        // TypeORM returns [rows, count] for UPDATE … RETURNING
-        const [updated]: [DocumentRow[], number] = await m.query(
-          `UPDATE documents SET state = $2, version = version + 1, snapshot = $3, participant_ids = $4, assignee_ids = $5, task_roles = $6,
-                  current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12, updated_at = now()
-            WHERE id = $1 RETURNING *, (SELECT hash FROM audit_events WHERE document_id = $1 AND seq = documents.version - 1) AS audit_head_hash`,
-          [id, toState, persisted, participantsOf(ctx, [...row.participant_ids, actor.userId]), tasks.assigneeIds, tasks.taskRoles, newRevision,
-            registration?.documentNumber ?? null, (content ?? current).title, (content ?? current).urgency,
-            URGENCY_LEVELS.indexOf((content ?? current).urgency), ctx.major],
-        );
-        // the previous event is the one at seq = the old version (verify checks version == number of events)
-        const { audit_head_hash: prevHash, ...updatedRow } = updated[0] as DocumentRow & { audit_head_hash: string };
-        updated[0] = updatedRow as DocumentRow;
-        for (const hook of this.hooks) {
-          await hook(m, { document: updated[0], event, fromState: row.state, toState, content: content ?? current, user });
-        }
-        const reason = 'reason' in event && typeof event.reason === 'string' ? event.reason : null;
-        // the audit event and the outbox row in one statement (one round trip)
-        const rec: AuditRecord = {
-          documentId: id, seq: updatedRow.version, actorId: actor.userId, actorRoles: actor.roles, eventType: event.type, payload: { event },
-          fromState: row.state, toState, reason, revisionNumber: newRevision, revisionHash: hash ?? revRows[0].hash,
-          createdAt: event.at, prevHash,
-        };
-        await m.query(
-          `WITH audit AS (
-             INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14))
-           INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.transitioned', $15)`,
-          [rec.documentId, rec.seq, rec.actorId, rec.actorRoles, rec.eventType, rec.payload, rec.fromState, rec.toState, rec.reason, rec.revisionNumber, rec.revisionHash, rec.createdAt, rec.prevHash, auditHash(rec),
-            { documentId: id, event: event.type, from: row.state, to: toState, assigneeIds: tasks.assigneeIds, taskRoles: tasks.taskRoles }],
-        );
-        const body = this.view(updated[0], user, content ?? current, hash ?? revRows[0].hash);
-        await this.storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, body);
-        transitionsTotal.inc({ event: event.type, outcome: 'applied' });
-        return { status: 200, body, replayed: false } as WriteResult;
+      }
+      const result = this.applied(plan, updated, user);
+      await this.storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, result.body);
+      return result;
     }));
+  }
+
+  /**
+   * The document with its current revision and the hash of its last audit event. Unlocked: one statement.
+   * Locked: the row lock first, then the rest in a second statement — a join under FOR UPDATE would, after
+   * waiting for a concurrent transition, re-check the new row version against the old snapshot and miss the
+   * revision or audit event that transition had just committed.
+   */
+  private async loadForTransition(m: EntityManager, user: AuthUser, id: string, lock: boolean): Promise<TransitionRead> {
+    if (!UUID.test(id)) throw notFound();
+    type Read = { rev_content: DocumentContent; rev_hash: string; audit_head_hash: string | null };
+    let found: (DocumentRow & Read) | undefined;
+    if (lock) {
+      const [row]: DocumentRow[] = await m.query(`SELECT * FROM documents WHERE id = $1 FOR UPDATE`, [id]);
+      if (row && this.canSee(row, user)) {
+        const [more]: Read[] = await m.query(
+          `SELECT r.content AS rev_content, r.hash AS rev_hash,
+                  (SELECT a.hash FROM audit_events a WHERE a.document_id = $1 AND a.seq = $2) AS audit_head_hash
+             FROM revisions r WHERE r.document_id = $1 AND r.number = $3`,
+          [id, row.version, row.current_revision],
+        );
+        found = { ...row, ...more };
+      }
+    } else {
+      [found] = await m.query(
+        `SELECT d.*, r.content AS rev_content, r.hash AS rev_hash,
+                (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash
+           FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
+          WHERE d.id = $1`,
+        [id],
+      );
+    }
+    if (!found || !this.canSee(found, user)) throw notFound();
+    const { rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = found;
+    return { row: row as DocumentRow, content, hash, headHash };
+  }
+
+  /** Checks and the machine's decision: what the transition will write (nothing is written here). */
+  private async decide(
+    m: EntityManager, read: TransitionRead, user: AuthUser, type: OutgoingEventType, opts: WriteOptions,
+    build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
+  ): Promise<TransitionPlan> {
+    const { row } = read;
+    if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) {
+      throw new AppError('VERSION_CONFLICT', `The document is at version ${row.version}, not ${opts.ifMatch}; reload it and try again.`, { currentVersion: row.version }, { ETag: `"${row.version}"` });
+    }
+    if (row.state === 'archived') throw new AppError('READ_ONLY', 'The document is filed in the archive and can no longer change.');
+    const snapshot: OutgoingSnapshot = restoreSnapshot(row.snapshot);
+    // who may send it is decided before any work (revisions, document numbers) is done
+    this.assertPermitted(row, snapshot.context, actorOf(user), type);
+    if (this.config.GONGWEN_STRICT_SEPARATION) await this.assertStrictSeparation(m, row, user, type);
+    const built = await build(m, row, read.content);
+    const { event } = built;
+    const actor = event.actor;
+    this.assertPermitted(row, snapshot.context, actor, event.type);
+    const applied = applyEvent(snapshot, event);
+    if (!applied.accepted) {
+      transitionsTotal.inc({ event: event.type, outcome: 'refused' });
+      throw new AppError('GATE_FAILED', `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`, {
+        gate: applied.violation?.gate ?? row.state,
+        conditions: applied.violation?.conditions ?? [],
+      });
+    }
+    const persisted = persistSnapshot(applied.snapshot);
+    const ctx = persisted.context;
+    const toState = persisted.value;
+    const content = built.content ?? read.content;
+    const revisionNumber = built.content ? row.current_revision + 1 : row.current_revision;
+    const revisionHash = built.hash ?? read.hash;
+    const audit: AuditRecord = {
+      documentId: row.id, seq: row.version + 1, actorId: actor.userId, actorRoles: actor.roles, eventType: event.type, payload: { event },
+      fromState: row.state, toState, reason: 'reason' in event && typeof event.reason === 'string' ? event.reason : null,
+      revisionNumber, revisionHash, createdAt: event.at, prevHash: read.headHash,
+    };
+    return {
+      row, event, persisted, fromState: row.state, toState, content, revisionNumber, revisionHash, audit,
+      tasks: currentTasks(toState, ctx), participants: participantsOf(ctx, [...row.participant_ids, actor.userId]),
+    };
+  }
+
+  /**
+   * The transition's writes in one statement: the document row (only if still at `expectedVersion`), its
+   * audit event and its outbox row. Returns the updated row, or null when the version had moved on (then
+   * nothing at all was written).
+   */
+  private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number): Promise<DocumentRow | null> {
+    const a = p.audit;
+    const rows: DocumentRow[] = await m.query(
+      `WITH upd AS (
+         UPDATE documents SET state = $2, version = version + 1, snapshot = $3, participant_ids = $4, assignee_ids = $5, task_roles = $6,
+                current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12, updated_at = now()
+          WHERE id = $1 AND version = $13 RETURNING *),
+       audit AS (
+         INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
+         SELECT $1, $14, $15, $16, $17, $18, $19, $2, $20, $7, $21, $22, $23, $24 FROM upd),
+       ob AS (
+         INSERT INTO outbox (document_id, topic, payload) SELECT $1, 'document.transitioned', $25 FROM upd)
+       SELECT * FROM upd`,
+      [p.row.id, p.toState, p.persisted, p.participants, p.tasks.assigneeIds, p.tasks.taskRoles,
+        p.revisionNumber, p.persisted.context.registration?.documentNumber ?? null, p.content.title, p.content.urgency,
+        URGENCY_LEVELS.indexOf(p.content.urgency), p.persisted.context.major, expectedVersion,
+        a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, auditHash(a),
+        { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles }],
+    );
+    return rows[0] ?? null;
+  }
+
+  private applied(p: TransitionPlan, updated: DocumentRow, user: AuthUser): WriteResult {
+    transitionsTotal.inc({ event: p.event.type, outcome: 'applied' });
+    return { status: 200, body: this.view(updated, user, p.content, p.revisionHash), replayed: false };
   }
 
   /** With GONGWEN_STRICT_SEPARATION, one person passes at most one of the gates 校对, 审核, 签发 of a document. */

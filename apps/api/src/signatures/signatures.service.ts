@@ -31,7 +31,7 @@ export class SignaturesService implements OnModuleInit {
 
   onModuleInit(): void {
     this.masterKey = this.config.GONGWEN_MASTER_KEY ?? loadOrCreateMasterKey(resolve(this.config.GONGWEN_DATA_DIR, 'master.key'));
-    this.documents.onTransition(async (m, t) => {
+    this.documents.onTransition(['SIGN', 'REJECT', 'RETURN'], async (m, t) => {
       if (t.event.type === 'SIGN' && t.fromState === 'signing') {
         const ctx = t.document.snapshot.context;
         const rec = ctx.signatures.find((s) => s.signerId === t.event.actor.userId && s.at === t.event.at);
