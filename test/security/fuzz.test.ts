@@ -464,38 +464,59 @@ describe('inputs the fuzzing found answered with 5xx (each must be a 4xx)', () =
 });
 
 describe('inputs the fuzzing found that stall the server (valid and small, yet seconds of blocked event loop)', () => {
-  /** Milliseconds a request takes. */
-  const timed = async (f: () => Promise<Reply>) => { const s = Date.now(); const r = await f(); return { r, ms: Date.now() - s }; };
-  /** At most ten times the ordinary request, and never less than a second of allowance. */
-  const budget = (ms: number, ordinary: number) => { const max = Math.max(1000, 10 * ordinary); return ms <= max ? 'within budget' : `${ms} ms (ordinary: ${ordinary} ms, budget ${max} ms)`; };
+  /**
+   * A request's time as the fastest of up to three sequential runs: one sample on a loaded 2-core CI machine (which
+   * also runs this API in the jest process) measures the machine, not the request. Stops early once a run is within
+   * `within` ms (the minimum can only be lower), so a regression costs three slow runs and a fix costs one fast run.
+   */
+  const best = async (f: () => Promise<Reply>, within = 0) => {
+    let fastest: { r: Reply; ms: number; runs: number[] } | undefined;
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const s = Date.now();
+      const r = await f();
+      const ms = Date.now() - s;
+      runs.push(ms);
+      if (!fastest || ms < fastest.ms) fastest = { r, ms, runs };
+      if (ms <= within) break;
+    }
+    return fastest!;
+  };
+  /**
+   * At most ten times the ordinary request, and never less than 3 s of allowance (scheduling noise on a slow machine).
+   * The hostile inputs below are sized so the unbounded algorithms they guard against cost well over that even on a
+   * fast machine (measured in plain Node: ~9 s and ~8 s), while the bounded ones take milliseconds.
+   */
+  const allowance = (ordinary: number) => Math.max(3000, 10 * ordinary);
+  const budget = (hostile: { ms: number; runs: number[] }, ordinary: number) => hostile.ms <= allowance(ordinary) ? 'within budget' : `${hostile.ms} ms, best of ${hostile.runs.join('/')} ms (ordinary: ${ordinary} ms, budget ${allowance(ordinary)} ms)`;
 
-  it('POST /api/documents/import of a 10 KB Word file with the line "附件99999999" takes no longer than an ordinary import', async () => {
+  it('POST /api/documents/import of a 10 KB Word file with the line "附件300000000" takes no longer than an ordinary import', async () => {
     const withLine = async (line: string) => {
       const zip = await JSZip.loadAsync(docx);
       const xml = await zip.file('word/document.xml')!.async('string');
       zip.file('word/document.xml', xml.replace('</w:body>', `<w:p><w:r><w:t>${line}</w:t></w:r></w:p><w:p><w:r><w:t>标题</w:t></w:r></w:p></w:body>`));
       return zip.generateAsync({ type: 'nodebuffer' });
     };
-    const ordinary = await timed(async () => send(t, 'POST', '/api/documents/import', { as: 'secretary', raw: await withLine('附件2'), contentType: DOCX_MIME }));
-    const hostile = await timed(async () => send(t, 'POST', '/api/documents/import', { as: 'secretary', raw: await withLine('附件99999999'), contentType: DOCX_MIME }));
+    const [plain, crafted] = [await withLine('附件2'), await withLine('附件300000000')];
+    const ordinary = await best(() => send(t, 'POST', '/api/documents/import', { as: 'secretary', raw: plain, contentType: DOCX_MIME }));
+    const hostile = await best(() => send(t, 'POST', '/api/documents/import', { as: 'secretary', raw: crafted, contentType: DOCX_MIME }), allowance(ordinary.ms));
     expect(ordinary.r.status).toBe(200);
-    // the attachment number becomes an array index: a 10⁸-slot sparse array is filtered slot by slot
-    expect({ status: hostile.r.status < 500, time: budget(hostile.ms, ordinary.ms) }).toEqual({ status: true, time: 'within budget' });
-  }, 90_000);
+    // the attachment number becomes an array index: a 3·10⁸-slot sparse array is filtered slot by slot
+    expect({ status: hostile.r.status < 500, time: budget(hostile, ordinary.ms) }).toEqual({ status: true, time: 'within budget' });
+  }, 180_000);
 
-  it('GET …/diff between two revisions of one rewritten 2 500-character paragraph (the schema allows 20 000) takes no longer than an ordinary diff', async () => {
+  it('GET …/diff between two revisions of one rewritten 5 000-character paragraph (the schema allows 20 000) takes no longer than an ordinary diff', async () => {
     const c = docClient(t);
     const d = await driveSimple(t, ids, 'drafting', '关于比较修订的通知');
-    const text = (alphabet: string) => Array.from({ length: 2500 }, (_, i) => alphabet[(i * 7919) % alphabet.length]).join('');
+    const text = (alphabet: string) => Array.from({ length: 5000 }, (_, i) => alphabet[(i * 7919) % alphabet.length]).join('');
     const a = text('甲乙丙丁戊己庚辛壬癸');
     await c.ok(c.section('secretary', d.id, 's1', [para('p1', a)]));
-    await c.ok(c.section('secretary', d.id, 's1', [para('p1', `${a.slice(0, 1250)}改${a.slice(1251)}`)]));
+    await c.ok(c.section('secretary', d.id, 's1', [para('p1', `${a.slice(0, 2500)}改${a.slice(2501)}`)]));
     await c.ok(c.section('secretary', d.id, 's1', [para('p1', text('子丑寅卯辰巳午未申酉'))]));
-    const ordinary = await timed(() => send(t, 'GET', `/api/documents/${d.id}/diff?from=2&to=3`, { as: 'chief' }));
-    const rewritten = await timed(() => send(t, 'GET', `/api/documents/${d.id}/diff?from=3&to=4`, { as: 'chief' }));
+    const ordinary = await best(() => send(t, 'GET', `/api/documents/${d.id}/diff?from=2&to=3`, { as: 'chief' }));
+    const rewritten = await best(() => send(t, 'GET', `/api/documents/${d.id}/diff?from=3&to=4`, { as: 'chief' }), allowance(ordinary.ms));
     expect(ordinary.r.status).toBe(200);
     // diffChars is O(N·D): a paragraph rewritten end to end costs N² character comparisons on the event loop
-    expect({ status: rewritten.r.status, time: budget(rewritten.ms, ordinary.ms) }).toEqual({ status: 200, time: 'within budget' });
-  }, 60_000);
+    expect({ status: rewritten.r.status, time: budget(rewritten, ordinary.ms) }).toEqual({ status: 200, time: 'within budget' });
+  }, 180_000);
 });
-

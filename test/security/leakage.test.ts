@@ -19,6 +19,8 @@ import {
 } from '../support/attack.js';
 import { waitPrepared } from '../archive/helpers.js';
 
+/** Tests 1 and 2 walk a document through every state probing every route (~15 s locally); the setup waits for a LibreOffice preparation job (up to 120 s): generous on a slow CI machine. */
+const SLOW = 180_000;
 let t: TestApp;
 let ids: Ids;
 let ops: Op[];
@@ -54,7 +56,7 @@ beforeAll(async () => {
   const filed = await t.db.dataSource.query(`SELECT id FROM archive_items`);
   await waitPrepared(t, filed.map((r: { id: string }) => r.id));
   for (const u of [...PROBES, 'reader9']) await t.token(u);
-}, 120_000);
+}, 2 * SLOW);
 afterAll(async () => { await t?.close(); });
 
 // ------------------------------------------------------------------------------------------ probes
@@ -208,7 +210,7 @@ describe('a 绝密 document leaks nothing to the uncleared and to outsiders', ()
     // while those who have a part in it do find it
     const found = await send(t, 'GET', `/api/documents?q=${encodeURIComponent(SECRET_WORD)}`, { as: 'reader9' });
     expect(found.body.items.map((x: { id: string }) => x.id)).toEqual([d.id]);
-  });
+  }, SLOW);
 
   it('every document route (reads and writes) answers as for a document that does not exist, in every state, and changes nothing', async () => {
     const title = `关于${SECRET_WORD}物资调拨的通知`;
@@ -225,7 +227,7 @@ describe('a 绝密 document leaks nothing to the uncleared and to outsiders', ()
       if (d.state === 'registration') exportRequest = (await ok(send(t, 'POST', `/api/documents/${d.id}/export-requests`, { as: 'chief', json: { purpose: '上报' } }))).id;
     }
     expect(report(leaks)).toBe('');
-  });
+  }, SLOW);
 
   it('a participant whose clearance is lowered loses the document everywhere: routes, lists, tasks and idempotent replays', async () => {
     const title = `关于${SECRET_WORD}会商安排的通知`;

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
-import { DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp, webConstant } from './web-app.js';
+
+/** The inbox's polling interval (apps/web/src/pages/InboxPage.tsx). */
+const POLL_MS = webConstant('pages/InboxPage.tsx', 'POLL_MS');
 
 /** Each scenario drives a real browser through several pages. */
 const SLOW = 120_000;
@@ -264,11 +267,11 @@ describe('signing in the browser', () => {
     await page.route('**/api/documents/*/docx', (route) => route.fulfill({ status: 404, contentType: 'application/problem+json', body: '{"status":404,"title":"Not found"}' }));
     await login(page, 'reader');
     await openFromInbox(page, 'acknowledge', title);
-    // OPEN is sent by the page itself
-    for (let i = 0; i < 50; i++) {
+    // OPEN is sent by the page itself: poll for it up to a deadline generous enough for a loaded CI machine
+    for (const until = Date.now() + 30_000; Date.now() < until;) {
       const r = (await c.get('clerk', d.id)).body.readers.find((x: { userId: string }) => x.userId === ids.u.reader);
       if (r.openedAt) break;
-      await page.waitForTimeout(100);
+      await page.waitForTimeout(200);
     }
     const opened = (await c.get('clerk', d.id)).body.readers.find((x: { userId: string }) => x.userId === ids.u.reader);
     expect(opened.openedAt).toBeTruthy();
@@ -438,9 +441,11 @@ describe('signing in the browser', () => {
     urgent = await c.ok(c.event('chief', urgent.id, { type: 'SKIP_DISCUSSION' }));
     urgent = await c.ok(c.event('proofreader', urgent.id, { type: 'PASS_PROOFREADING' }));
     expect([normal.state, urgent.state]).toEqual(['review', 'review']);
-    // no reload: the page polls
-    await inboxLink(page, 'review', '关于立即开展燃气安全隐患排查的紧急通知').waitFor({ timeout: 15_000 });
-    await inboxLink(page, 'review', '关于开展2026年度档案工作检查的通知').waitFor({ timeout: 15_000 });
+    // no reload: the page polls every POLL_MS; allow two polls (one may have started just before the documents were
+    // ready) plus headroom for a loaded machine
+    const withinPolls = 2 * POLL_MS + 10_000;
+    await inboxLink(page, 'review', '关于立即开展燃气安全隐患排查的紧急通知').waitFor({ timeout: withinPolls });
+    await inboxLink(page, 'review', '关于开展2026年度档案工作检查的通知').waitFor({ timeout: withinPolls });
     const first = page.locator('section[data-task="review"] li.doc-item').first();
     expect(await first.textContent()).toContain('关于立即开展燃气安全隐患排查的紧急通知');
     expect(await first.locator('.badge.urgency-extra_urgent').textContent()).toBe('特急');

@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -39,6 +39,16 @@ export function ensureWebBuild(): void {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production' } });
   if (r.status !== 0) throw new Error(`vite build of apps/web failed:\n${r.stdout}\n${r.stderr}`);
   if (!existsSync(index)) throw new Error('vite build finished but apps/web/dist/index.html is missing');
+}
+
+/**
+ * A numeric `export const NAME = 1234;` of a web source file (e.g. a polling interval), read from the source: importing
+ * the page module would pull the web app (bundler-style imports) into the root tsconfig's type check.
+ */
+export function webConstant(file: string, name: string): number {
+  const m = new RegExp(`^export const ${name} = ([\\d_]+);`, 'm').exec(readFileSync(join(ROOT, 'apps/web/src', file), 'utf8'));
+  if (!m) throw new Error(`apps/web/src/${file} no longer exports a numeric ${name}`);
+  return Number(m[1].replace(/_/g, ''));
 }
 
 /** Chromium from the Debian package, headless, with a fresh temporary profile. Fails loudly when missing. */
