@@ -6,6 +6,7 @@ import { DataSource, IsNull } from 'typeorm';
 import { AuthTokenEntity, TokenScope, UserEntity } from '../../../../libs/persistence/src/index.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AppError } from '../common/errors.js';
+import { prepared } from '../database/prepared.js';
 import type { AuthUser } from './auth.types.js';
 import { hashSecret, newSecret } from './tokens.js';
 
@@ -98,8 +99,8 @@ export class AuthService {
 
   /** Resolves a bearer secret to its user, or null when unknown, expired, revoked or inactive. */
   async authenticate(secret: string): Promise<{ user: UserEntity; token: AuthTokenEntity } | null> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT t.id AS token_id, t.scope, t.kind, u.*
+    const rows = await prepared<Record<string, unknown>>(this.db.manager,
+      `SELECT t.id AS token_id, t.scope, t.kind, u.id, u.username, u.display_name, u.unit_id, u.roles, u.clearance, u.authority, u.active
          FROM auth_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`,
       [hashSecret(secret)],

@@ -7,7 +7,8 @@ import { seedDemo } from '../seed/demo.js';
 async function run() {
   const [command, ...args] = process.argv.slice(2);
   const config = loadConfig();
-  const db = await openDatabase(config, { migrate: false });
+  // seeding needs the schema: it migrates first, as `npm start` does
+  const db = await openDatabase(config, { migrate: command === 'seed' });
   try {
     if (command === 'migrate') {
       const done = await db.dataSource.runMigrations({ transaction: 'each' });

@@ -18,6 +18,7 @@ import { AuthService } from '../auth/auth.service.js';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { jsonSchema } from '../common/zod.js';
+import { prepared } from '../database/prepared.js';
 import { transitionsTotal } from '../health/metrics.js';
 import { auditHash, auditRecordFromRow, type AuditRecord } from './audit.js';
 import {
@@ -108,6 +109,13 @@ const YEAR_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', y
 function actorOf(user: AuthUser): Actor {
   return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined };
 }
+
+/** The documents columns a transition reads (not the generated title_bigrams, which only search uses). */
+const TRANSITION_COLUMNS = ['id', 'workflow_id', 'workflow_version', 'state', 'version', 'snapshot', 'kind', 'title', 'classification', 'classification_rank',
+  'urgency', 'urgency_rank', 'major', 'issuer_unit_ids', 'chief_id', 'participant_ids', 'assignee_ids', 'task_roles', 'current_revision',
+  'document_number', 'deadline', 'created_by', 'created_at', 'updated_at'];
+const COLUMNS = TRANSITION_COLUMNS.join(', ');
+const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -547,9 +555,9 @@ export class DocumentsService {
     type Read = { rev_content: DocumentContent; rev_hash: string; audit_head_hash: string | null };
     let found: (DocumentRow & Read) | undefined;
     if (lock) {
-      const [row]: DocumentRow[] = await m.query(`SELECT * FROM documents WHERE id = $1 FOR UPDATE`, [id]);
+      const [row] = await prepared<DocumentRow>(m, `SELECT ${COLUMNS} FROM documents WHERE id = $1 FOR UPDATE`, [id]);
       if (row && this.canSee(row, user)) {
-        const [more]: Read[] = await m.query(
+        const [more] = await prepared<Read>(m,
           `SELECT r.content AS rev_content, r.hash AS rev_hash,
                   (SELECT a.hash FROM audit_events a WHERE a.document_id = $1 AND a.seq = $2) AS audit_head_hash
              FROM revisions r WHERE r.document_id = $1 AND r.number = $3`,
@@ -558,8 +566,8 @@ export class DocumentsService {
         found = { ...row, ...more };
       }
     } else {
-      [found] = await m.query(
-        `SELECT d.*, r.content AS rev_content, r.hash AS rev_hash,
+      [found] = await prepared<DocumentRow & Read>(m,
+        `SELECT ${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_hash,
                 (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash
            FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
           WHERE d.id = $1`,
@@ -621,24 +629,31 @@ export class DocumentsService {
    */
   private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number): Promise<DocumentRow | null> {
     const a = p.audit;
-    const rows: DocumentRow[] = await m.query(
+    const ctx = p.persisted.context;
+    const set = {
+      state: p.toState, snapshot: p.persisted, participant_ids: p.participants, assignee_ids: p.tasks.assigneeIds, task_roles: p.tasks.taskRoles,
+      current_revision: p.revisionNumber, document_number: ctx.registration?.documentNumber ?? null, title: p.content.title,
+      urgency: p.content.urgency, urgency_rank: URGENCY_LEVELS.indexOf(p.content.urgency), major: ctx.major,
+    };
+    // only what the database decides comes back; the rest of the new row is what was just written
+    const rows = await prepared<{ version: number; updated_at: Date }>(m,
       `WITH upd AS (
          UPDATE documents SET state = $2, version = version + 1, snapshot = $3, participant_ids = $4, assignee_ids = $5, task_roles = $6,
                 current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12, updated_at = now()
-          WHERE id = $1 AND version = $13 RETURNING *),
+          WHERE id = $1 AND version = $13 RETURNING version, updated_at),
        audit AS (
          INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
          SELECT $1, $14, $15, $16, $17, $18, $19, $2, $20, $7, $21, $22, $23, $24 FROM upd),
        ob AS (
          INSERT INTO outbox (document_id, topic, payload) SELECT $1, 'document.transitioned', $25 FROM upd)
-       SELECT * FROM upd`,
-      [p.row.id, p.toState, p.persisted, p.participants, p.tasks.assigneeIds, p.tasks.taskRoles,
-        p.revisionNumber, p.persisted.context.registration?.documentNumber ?? null, p.content.title, p.content.urgency,
-        URGENCY_LEVELS.indexOf(p.content.urgency), p.persisted.context.major, expectedVersion,
+       SELECT version, updated_at FROM upd`,
+      [p.row.id, set.state, set.snapshot, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
+        set.title, set.urgency, set.urgency_rank, set.major, expectedVersion,
         a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, auditHash(a),
         { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles }],
     );
-    return rows[0] ?? null;
+    if (!rows.length) return null;
+    return { ...p.row, ...set, version: rows[0].version, updated_at: rows[0].updated_at } as DocumentRow;
   }
 
   private applied(p: TransitionPlan, updated: DocumentRow, user: AuthUser): WriteResult {
