@@ -10,9 +10,9 @@
  * Detecting acceptance: when no transition is enabled, `transition()` returns the very same snapshot
  * object (same `value`, same `context` reference). Every accepted event assigns a new context object
  * (and/or changes `value`), so `next !== snapshot` (equivalently `next.context !== snapshot.context`)
- * means accepted. applyEvent() below does this for the service: permission check, then
- * `snapshot.can(event)` (evaluates the same guards without running actions), then `transition()`,
- * and on refusal explainRejection().
+ * means accepted. applyEvent() below does this for the service: permission check, then `transition()`
+ * (guards evaluated once: a separate `snapshot.can(event)` would evaluate them twice), and on refusal
+ * explainRejection().
  */
 import { and, assertEvent, assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
 import {
@@ -661,7 +661,7 @@ export interface ApplyResult {
 }
 
 /**
- * Apply one event (pure): permission check → `snapshot.can(event)` (guards only) → `transition()`.
+ * Apply one event (pure): permission check → `transition()`, accepted iff it returns a new snapshot.
  * On refusal the input snapshot is returned unchanged (same object) with the violation explaining why.
  * Acceptance can also be detected without this helper: `transition()` returns the same snapshot object
  * when no transition is enabled, and every accepted event yields a new context object.
@@ -678,7 +678,6 @@ export function applyEvent(snapshot: OutgoingSnapshot, event: OutgoingEvent): Ap
   });
   if (snapshot.status !== 'active') return refuse();
   if (permissionConditions(state, snapshot.context, event?.actor, event?.type).length) return refuse();
-  if (!snapshot.can(event)) return refuse();
   const [next] = transition(outgoingMachine, snapshot, event);
   if (next === snapshot) return refuse();
   return { accepted: true, snapshot: next };
