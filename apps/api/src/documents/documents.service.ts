@@ -24,7 +24,7 @@ import { auditHash, auditRecordFromRow, type AuditRecord } from './audit.js';
 import {
   CLIENT_EVENT_TYPES, EVENT_PAYLOADS, EventEnvelope, type ClientEventType, type CreateDocumentInput,
 } from './schemas.js';
-import { currentTasks, participantsOf, POOL_TASK_STATES, poolStatesFor, taskFor } from './tasks.js';
+import { currentTasks, participantsOf, POOL_TASK_STATES, poolStatesFor, TASK_CONTEXT_SQL, taskFor, taskKind, type TaskContext } from './tasks.js';
 import { validationError } from '../common/zod.js';
 import type { z } from 'zod';
 
@@ -336,7 +336,7 @@ export class DocumentsService {
 
   async list(user: AuthUser, q: ListOptions) {
     const { sql, params } = listQuery(user, q);
-    const rows: (DocumentRow & { ctx: OutgoingContext })[] = await this.db.query(sql, params);
+    const rows: (DocumentRow & { assignee_ids: string[]; task_roles: string[]; task_ctx: TaskContext })[] = await this.db.query(sql, params);
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page.at(-1);
@@ -345,7 +345,7 @@ export class DocumentsService {
         id: r.id, state: r.state, version: r.version, kind: r.kind, title: r.title, classification: r.classification, urgency: r.urgency,
         documentNumber: r.document_number, currentRevision: r.current_revision, deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
         createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
-        myTask: taskFor(r.state, r.ctx, user.id, user.roles),
+        myTask: taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
       })),
       nextCursor: more && last && q.mine !== 'tasks' ? encodeCursor(new Date(last.updated_at), last.id) : null,
     };
@@ -878,7 +878,7 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     where.push(`d.title_bigrams @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
   }
   const columns = `d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.urgency_rank, d.document_number, d.deadline,
-              d.created_at, d.updated_at, d.current_revision, d.snapshot->'context' AS ctx`;
+              d.created_at, d.updated_at, d.current_revision, d.assignee_ids, d.task_roles, ${TASK_CONTEXT_SQL} AS task_ctx`;
   if (q.mine === 'tasks') {
     const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
     params.push(q.limit + 1);

@@ -46,19 +46,46 @@ export function currentTasks(state: OutgoingState, ctx: OutgoingContext): Docume
 /** The task a given user has on a document in a state, if any. */
 export function taskFor(state: OutgoingState, ctx: OutgoingContext, userId: string, roles: Role[]): TaskKind | null {
   const t = currentTasks(state, ctx);
-  const mine = t.assigneeIds.includes(userId) || t.taskRoles.some((r) => roles.includes(r));
+  return taskKind(state, t.assigneeIds, t.taskRoles, taskContextOf(ctx), userId, roles);
+}
+
+/** The few fields of the context that decide what kind of task a user has, besides who is assigned. */
+export interface TaskContext {
+  chiefId: string;
+  /** Only while drafting (the only stage where they matter). */
+  sections: { drafterId: string; status: string }[];
+  invitees: string[] | null;
+  leadSignerId: string | null;
+}
+
+export function taskContextOf(ctx: OutgoingContext): TaskContext {
+  return {
+    chiefId: ctx.chiefId, sections: ctx.sections, invitees: ctx.discussion?.invitees ?? null, leadSignerId: ctx.requiredSigners[0]?.signerId ?? null,
+  };
+}
+
+/**
+ * TaskContext in SQL over a documents row `d`, so that lists read a few small fields instead of each
+ * document's whole context (with the stored assignee_ids and task_roles, which are currentTasks()).
+ */
+export const TASK_CONTEXT_SQL = `jsonb_build_object(
+    'chiefId', d.snapshot #> '{context,chiefId}',
+    'sections', CASE WHEN d.state = 'drafting' THEN d.snapshot #> '{context,sections}' ELSE '[]'::jsonb END,
+    'invitees', d.snapshot #> '{context,discussion,invitees}',
+    'leadSignerId', d.snapshot #> '{context,requiredSigners,0,signerId}')`;
+
+/** The kind of task a user has on a document, from its assignees, pool roles and TaskContext. */
+export function taskKind(state: OutgoingState, assigneeIds: string[], taskRoles: string[], tc: TaskContext, userId: string, roles: Role[]): TaskKind | null {
+  const mine = assigneeIds.includes(userId) || taskRoles.some((r) => roles.includes(r as Role));
   if (!mine) return null;
   switch (state) {
     case 'drafting':
-      return ctx.sections.some((s) => s.drafterId === userId && s.status !== 'submitted') ? 'draft' : 'consolidate';
+      return tc.sections.some((s) => s.drafterId === userId && s.status !== 'submitted') ? 'draft' : 'consolidate';
     case 'consolidation': return 'consolidate';
-    case 'discussion': return userId === ctx.chiefId && !ctx.discussion?.invitees.includes(userId) ? 'consolidate' : 'discuss';
+    case 'discussion': return userId === tc.chiefId && !tc.invitees?.includes(userId) ? 'consolidate' : 'discuss';
     case 'proofreading': return 'proofread';
     case 'review': return 'review';
-    case 'signing': {
-      const lead = ctx.requiredSigners[0];
-      return lead && lead.signerId === userId ? 'sign' : 'co-sign';
-    }
+    case 'signing': return tc.leadSignerId === userId ? 'sign' : 'co-sign';
     case 'registration': return 'register';
     case 'circulation': return 'acknowledge';
     case 'archiving': return 'file';
