@@ -177,8 +177,7 @@ export class DocumentsService {
 
   private async loadVisible(m: EntityManager, user: AuthUser, id: string, lock = false): Promise<DocumentRow> {
     if (!UUID.test(id)) throw notFound();
-    const rows: DocumentRow[] = await m.query(`SELECT * FROM documents WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
-    const row = rows[0];
+    const [row] = await prepared<DocumentRow>(m, `SELECT ${COLUMNS} FROM documents WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     if (!row || !this.canSee(row, user)) throw notFound();
     return row;
   }
@@ -290,7 +289,7 @@ export class DocumentsService {
   async get(user: AuthUser, id: string) {
     const row = await this.loadVisible(this.db.manager, user, id);
     await this.logAccess(row, user, 'read');
-    const rev = await this.db.query(`SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
+    const rev = await prepared<{ content: DocumentContent; hash: string }>(this.db.manager, `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
     return this.view(row, user, rev[0].content, rev[0].hash);
   }
 
@@ -336,6 +335,7 @@ export class DocumentsService {
 
   async list(user: AuthUser, q: ListOptions) {
     const { sql, params } = listQuery(user, q);
+    // not a prepared statement: which plan is best depends on the user's roles and filters (a generic plan could be poor)
     const rows: (DocumentRow & { assignee_ids: string[]; task_roles: string[]; task_ctx: TaskContext })[] = await this.db.query(sql, params);
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
@@ -758,7 +758,7 @@ export class DocumentsService {
 
   async history(user: AuthUser, id: string) {
     await this.logAccess(await this.loadVisible(this.db.manager, user, id), user, 'read_history');
-    const rows = await this.db.query(
+    const rows = await prepared<Record<string, any>>(this.db.manager,
       `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [id],
     );
     return {
