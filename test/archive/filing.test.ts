@@ -54,7 +54,11 @@ describe('filing (归档) on the FILE event', () => {
     const steps = first.processingRecord.steps;
     expect(steps[0].eventType).toBe('CREATE');
     expect(steps.at(-1)).toMatchObject({ eventType: 'FILE', stage: '归档', actor: { name: '卫档案员' } });
-    expect(steps.slice(0, -1).every((s: any) => /^[0-9a-f]{64}$/.test(s.hash))).toBe(true);
+    // every step is an audit event of the chain, the FILE step included, each once
+    expect(steps.every((s: any) => /^[0-9a-f]{64}$/.test(s.hash))).toBe(true);
+    expect(steps.filter((s: any) => s.eventType === 'FILE')).toHaveLength(1);
+    const chain: { hash: string }[] = await t.db.dataSource.query(`SELECT hash FROM audit_events WHERE document_id = $1 ORDER BY seq`, [first.documentId]);
+    expect(steps.map((s: any) => s.hash)).toEqual(chain.map((c) => c.hash));
     // the unit's derived organisational code is now stored, so it never changes
     const [unit] = await t.db.dataSource.query(`SELECT archive_code FROM units WHERE code = '区委办'`);
     expect(unit.archive_code).toBe('BGS');

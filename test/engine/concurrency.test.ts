@@ -255,6 +255,36 @@ describe('concurrent transitions without If-Match on one document', () => {
   });
 });
 
+describe('an optimistic transition and a change that does not move the version', () => {
+  it('an access grant committed between the transition\'s read and its write is kept (participants are merged, not overwritten)', async () => {
+    const d = await driveTo(t, ids, 'circulation', { lead: 'government' });
+    const grantee = ids.u.discussant2;
+    const side = t.db.dataSource.createQueryRunner();
+    await side.connect();
+    await side.startTransaction();
+    let pending: Promise<Reply> | undefined;
+    try {
+      // hold the row: the transition reads without a lock, then its write waits here
+      await side.query(`SELECT 1 FROM documents WHERE id = $1 FOR UPDATE`, [d.id]);
+      pending = sendAction(t, 'clerk', d.id, 'REMIND', {});
+      await waitFor('the transition\'s write blocked on the row', async () => (await lockWaiters('UPDATE documents SET state')) >= 1);
+      // what ClassifiedService.grant writes: a participant, without a version change
+      await side.query(`UPDATE documents SET participant_ids = array_append(participant_ids, $2::uuid) WHERE id = $1`, [d.id, grantee]);
+      await side.commitTransaction();
+    } finally {
+      if (side.isTransactionActive) await side.rollbackTransaction();
+      await side.release();
+    }
+    const r = await pending!;
+    expect(r.status).toBe(200);
+    expect(r.body.version).toBe(d.version + 1);
+    const [{ participant_ids }] = await t.db.dataSource.query(`SELECT participant_ids FROM documents WHERE id = $1`, [d.id]);
+    expect(participant_ids).toContain(grantee);
+    expect(new Set(participant_ids).size).toBe(participant_ids.length);
+    expect(await verify(t, d.id)).toMatchObject({ status: 200, body: { ok: true } });
+  });
+});
+
 describe('the same Idempotency-Key sent twice at once', () => {
   async function twice(send: () => Promise<Reply>) {
     const [a, b] = await Promise.all([send(), send()]);

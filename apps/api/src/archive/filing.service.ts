@@ -136,11 +136,8 @@ export class FilingService implements OnModuleInit {
       creatingSoftware: 'gongwen 0.1.0',
     };
 
-    const record = processingRecord([...(await auditEntries(m, doc.id)), {
-      seq: 0, eventType: 'FILE', actor: { id: user.id, username: user.username, name: user.displayName }, roles: user.roles,
-      fromState: 'archiving', toState: 'archived', reason: null, revisionNumber: doc.current_revision, revisionHash: ctx.revision.hash,
-      at: filedAt.toISOString(), prevHash: null, hash: null, details: { retention },
-    }].map((e, i) => ({ ...e, seq: i + 1 })));
+    // the hook runs after the transition's own audit event is written: the FILE step is already in the history
+    const record = processingRecord(await auditEntries(m, doc.id));
 
     const [{ id: itemId }] = await m.query(
       `INSERT INTO archive_items (document_id, archival_number, fonds_code, fonds_name, record_class, year, retention, default_retention, unit_code, unit_name,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import type { EntityManager } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, type EntityManager } from 'typeorm';
 
 const names = new Map<string, string>();
 
@@ -22,14 +22,17 @@ function statementName(text: string): string {
  * API CPU, and from 4,100 to 10,100 per second through PostgreSQL). TypeORM's `query()` has no way to name
  * a statement, hence the driver.
  *
- * Inside a transaction (`m` from `dataSource.transaction`) it runs on that transaction's connection;
- * otherwise on a pooled connection, autocommitted. Errors are pg's (`code`, `constraint`, ...), which the
+ * Inside a transaction (`m` from `dataSource.transaction`) it runs on that transaction's connection (and
+ * fails, as TypeORM does, once that connection is released); with the DataSource's own manager, on a pooled
+ * connection, autocommitted. These statements bypass TypeORM's query logging and slow-query warnings. Errors are pg's (`code`, `constraint`, ...), which the
  * error mapping reads as it reads TypeORM's `driverError`.
  */
 export async function prepared<T extends QueryResultRow>(m: EntityManager, text: string, values: unknown[]): Promise<T[]> {
   const config = { name: statementName(text), text, values };
   const runner = m.queryRunner;
-  if (runner && !runner.isReleased) {
+  if (runner) {
+    // a transaction whose connection is gone (e.g. it failed mid-way) must not go on, autocommitted, elsewhere
+    if (runner.isReleased) throw new QueryRunnerAlreadyReleasedError();
     const client = (await runner.connect()) as PoolClient;
     return (await client.query<T>(config)).rows;
   }

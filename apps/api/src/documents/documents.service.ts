@@ -636,24 +636,28 @@ export class DocumentsService {
       urgency: p.content.urgency, urgency_rank: URGENCY_LEVELS.indexOf(p.content.urgency), major: ctx.major,
     };
     // only what the database decides comes back; the rest of the new row is what was just written
-    const rows = await prepared<{ version: number; updated_at: Date }>(m,
+    const rows = await prepared<{ version: number; updated_at: Date; participant_ids: string[] }>(m,
       `WITH upd AS (
-         UPDATE documents SET state = $2, version = version + 1, snapshot = $3, participant_ids = $4, assignee_ids = $5, task_roles = $6,
+         UPDATE documents SET state = $2, version = version + 1, snapshot = $3,
+                -- participants only grow: merged, so that an access grant made since the read (which does not
+                -- change the version) is kept
+                participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest($4::uuid[]) p WHERE p <> ALL (documents.participant_ids)),
+                assignee_ids = $5, task_roles = $6,
                 current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12, updated_at = now()
-          WHERE id = $1 AND version = $13 RETURNING version, updated_at),
+          WHERE id = $1 AND version = $13 RETURNING version, updated_at, participant_ids),
        audit AS (
          INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
          SELECT $1, $14, $15, $16, $17, $18, $19, $2, $20, $7, $21, $22, $23, $24 FROM upd),
        ob AS (
          INSERT INTO outbox (document_id, topic, payload) SELECT $1, 'document.transitioned', $25 FROM upd)
-       SELECT version, updated_at FROM upd`,
+       SELECT version, updated_at, participant_ids FROM upd`,
       [p.row.id, set.state, set.snapshot, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
         set.title, set.urgency, set.urgency_rank, set.major, expectedVersion,
         a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, auditHash(a),
         { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles }],
     );
     if (!rows.length) return null;
-    return { ...p.row, ...set, version: rows[0].version, updated_at: rows[0].updated_at } as DocumentRow;
+    return { ...p.row, ...set, version: rows[0].version, updated_at: rows[0].updated_at, participant_ids: rows[0].participant_ids } as DocumentRow;
   }
 
   private applied(p: TransitionPlan, updated: DocumentRow, user: AuthUser): WriteResult {
@@ -759,7 +763,9 @@ export class DocumentsService {
   async history(user: AuthUser, id: string) {
     await this.logAccess(await this.loadVisible(this.db.manager, user, id), user, 'read_history');
     const rows = await prepared<Record<string, any>>(this.db.manager,
-      `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [id],
+      `SELECT a.seq, a.event_type, a.actor_id, a.actor_roles, a.from_state, a.to_state, a.reason, a.revision_number, a.revision_hash,
+              a.payload, a.created_at, a.prev_hash, a.hash, u.username, u.display_name
+         FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [id],
     );
     return {
       items: rows.map((r: Record<string, any>) => ({
