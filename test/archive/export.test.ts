@@ -211,4 +211,29 @@ describe('volumes and their exports', () => {
     const failedLog = await t.db.dataSource.query(`SELECT attempts, error FROM archive_exports WHERE id = $1`, [exp.id]);
     expect(failedLog[0]).toMatchObject({ attempts: 2, error: null });
   }, SLOW);
+
+  it('expires finished exports after the retention period: the file is deleted, the record stays, downloads answer 410', async () => {
+    const exports = t.app.get(ExportsService);
+    const done: { id: string; file_path: string }[] = await t.db.dataSource.query(`SELECT id, file_path FROM archive_exports WHERE status = 'done' ORDER BY finished_at`);
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    const [old, recent] = done;
+    const before = await api(t, 'archivist', `/api/archive/exports/${old.id}`);
+    expect(Date.parse(before.body.expiresAt) - Date.parse(before.body.finishedAt)).toBe(168 * 3_600_000);
+    expect(readdirSync(exports.dir)).toContain(old.file_path.split('/').at(-1));
+    // one export finished 169 hours ago (default retention: 168 hours); the others are recent
+    await t.db.dataSource.query(`UPDATE archive_exports SET finished_at = now() - interval '169 hours' WHERE id = $1`, [old.id]);
+    expect(await exports.expireFinished()).toBe(1);
+    expect(await exports.expireFinished()).toBe(0);
+    expect(readdirSync(exports.dir)).not.toContain(old.file_path.split('/').at(-1));
+    const gone = await api(t, 'archivist', `/api/archive/exports/${old.id}`);
+    expect(gone.body).toMatchObject({ status: 'expired', download: null, expiresAt: null, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(gone.body.expiredAt).toMatch(/^\d{4}-/);
+    const file = await api(t, 'archivist', `/api/archive/exports/${old.id}/file`);
+    expect(file.status).toBe(410);
+    expect(file.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(file.body.code).toBe('EXPORT_EXPIRED');
+    // the recent one is untouched
+    expect((await api(t, 'archivist', `/api/archive/exports/${recent.id}`)).body.status).toBe('done');
+    expect((await t.request(`/api/archive/exports/${recent.id}/file`, { as: 'archivist' })).status).toBe(200);
+  }, SLOW);
 });

@@ -221,7 +221,7 @@ export interface ArchiveExport {
   id: string;
   volumeId: string;
   format: ExportFormat;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: 'queued' | 'running' | 'done' | 'failed' | 'expired';
   progress: { itemsDone: number; itemsTotal: number; percent: number };
   attempts: number;
   fileName: string | null;
@@ -229,6 +229,9 @@ export interface ArchiveExport {
   sha256: string | null;
   error: string | null;
   download: string | null;
+  /** When a finished export's file will be deleted; null when kept for good. */
+  expiresAt: string | null;
+  expiredAt: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

@@ -218,10 +218,10 @@ export class ArchiveController {
 
   @Get('exports/:id/file')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'downloadExport', summary: 'The finished export file (streamed; Repr-Digest carries its SHA-256); 409 until it is done' })
+  @ApiOperation({ operationId: 'downloadExport', summary: 'The finished export file (streamed; Repr-Digest carries its SHA-256); 409 until it is done, 410 once expired' })
   @ApiProduces('application/zip', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
   @ApiResponse({ status: 200, description: 'The file' })
-  @ApiProblems(403, 404, 409)
+  @ApiProblems(403, 404, 409, 410)
   async downloadExport(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: AuthedRequest, @Res() res: Response) {
     const r = await this.exports.download(user, id, req.id);
     let size: number;

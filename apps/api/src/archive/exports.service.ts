@@ -1,11 +1,13 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
+import { prepared } from '../database/prepared.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { exportVolume, loadVolume, SimulatedCrash, volumeItems, type ExportFormat } from './export-runner.js';
 import { ArchiveJobs, QUEUES } from './jobs.js';
@@ -15,7 +17,7 @@ export interface ExportRow {
   id: string;
   volume_id: string;
   format: ExportFormat;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  status: 'queued' | 'running' | 'done' | 'failed' | 'expired';
   job_id: string | null;
   items_total: number;
   items_done: number;
@@ -30,6 +32,7 @@ export interface ExportRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  expired_at: Date | null;
   updated_at: Date;
 }
 
@@ -51,9 +54,12 @@ export function exportFileName(volumeNumber: string, format: ExportFormat): stri
  * same volume and format is never exported twice at once: asking again returns the running export.
  */
 @Injectable()
-export class ExportsService implements OnModuleInit {
+export class ExportsService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('ArchiveExports');
   readonly dir: string;
+  private readonly retentionHours: number;
+  private readonly sweepsHere: boolean;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -61,10 +67,49 @@ export class ExportsService implements OnModuleInit {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.dir = join(archiveDir(config), 'exports');
+    this.retentionHours = config.GONGWEN_EXPORT_RETENTION_HOURS;
+    this.sweepsHere = config.GONGWEN_ARCHIVE_WORKERS;
   }
 
   async onModuleInit(): Promise<void> {
     await this.jobs.register<ExportJobData>(QUEUES.export, (job, signal) => this.work(job, signal));
+    // the processes that run the archive's workers also delete expired exports (every 15 minutes; each export
+    // is claimed by one process, so several processes can sweep at once)
+    if (this.sweepsHere && this.retentionHours > 0) {
+      const sweep = () => void this.expireFinished().catch((e) => this.log.warn(`expiring exports failed: ${(e as Error).message}`));
+      this.timer = setInterval(sweep, 15 * 60 * 1000);
+      this.timer.unref();
+      setTimeout(sweep, 5_000).unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * Expires the exports that finished more than GONGWEN_EXPORT_RETENTION_HOURS ago: marks them expired (in
+   * the same statement that claims them, so no two processes take one) and deletes their files. Returns how
+   * many expired. The row stays, with its checksum and who asked for it.
+   */
+  async expireFinished(): Promise<number> {
+    if (this.retentionHours <= 0) return 0;
+    // through the driver: TypeORM answers an UPDATE … RETURNING with [rows, count]
+    const rows = await prepared<{ id: string; file_path: string | null }>(this.db.manager,
+      `WITH due AS (
+         SELECT id, file_path FROM archive_exports
+          WHERE status = 'done' AND finished_at < now() - $1::float8 * interval '1 hour'
+          ORDER BY finished_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
+       UPDATE archive_exports e SET status = 'expired', expired_at = now(), file_path = NULL, updated_at = now()
+         FROM due WHERE e.id = due.id
+       RETURNING e.id, due.file_path`,
+      [this.retentionHours],
+    );
+    for (const r of rows) {
+      if (r.file_path) await rm(r.file_path, { force: true });
+    }
+    if (rows.length) this.log.log(`expired ${rows.length} export(s) older than ${this.retentionHours} h and deleted their files`);
+    return rows.length;
   }
 
   view(r: ExportRow) {
@@ -82,6 +127,9 @@ export class ExportsService implements OnModuleInit {
       sha256: r.sha256,
       error: r.error,
       download: r.status === 'done' ? `/api/archive/exports/${r.id}/file` : null,
+      expiresAt: r.status === 'done' && r.finished_at && this.retentionHours > 0
+        ? new Date(new Date(r.finished_at).getTime() + this.retentionHours * 3_600_000).toISOString() : null,
+      expiredAt: r.expired_at ? new Date(r.expired_at).toISOString() : null,
       createdAt: new Date(r.created_at).toISOString(),
       startedAt: r.started_at ? new Date(r.started_at).toISOString() : null,
       finishedAt: r.finished_at ? new Date(r.finished_at).toISOString() : null,
@@ -148,6 +196,9 @@ export class ExportsService implements OnModuleInit {
   /** A finished export's file, for download (the download is logged). */
   async download(user: AuthUser, id: string, requestId?: string): Promise<ExportRow & { file_path: string }> {
     const r = await this.get(id, user);
+    if (r.status === 'expired') {
+      throw new AppError('EXPORT_EXPIRED', `This export expired on ${new Date(r.expired_at ?? r.updated_at).toISOString()} and its file was deleted; start a new export of the volume.`, { status: r.status });
+    }
     if (r.status !== 'done' || !r.file_path) {
       throw new AppError('CONFLICT', `The export is ${r.status}; its file can be downloaded once it is done.`, { status: r.status });
     }

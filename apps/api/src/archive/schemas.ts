@@ -90,10 +90,12 @@ export const VolumeResponse = z.object({
 }).loose();
 export const VolumesResponse = z.object({ items: z.array(z.object({ id: z.uuid(), number: z.string(), title: z.string() }).loose()) });
 export const ExportResponse = z.object({
-  id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx']), status: z.enum(['queued', 'running', 'done', 'failed']), jobId: z.string().nullable(),
+  id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx']), status: z.enum(['queued', 'running', 'done', 'failed', 'expired']), jobId: z.string().nullable(),
   progress: z.object({ itemsDone: z.number().int(), itemsTotal: z.number().int(), percent: z.number().int() }),
   attempts: z.number().int(), fileName: z.string().nullable(), size: z.number().nullable(), sha256: z.string().nullable(), error: z.string().nullable(),
   download: z.string().nullable(),
+  expiresAt: z.string().nullable().describe('When a finished export\'s file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good'),
+  expiredAt: z.string().nullable(),
 }).loose();
 export const DisposalResponse = z.object({
   id: z.uuid(), registerNumber: z.string(), status: z.enum(['proposed', 'approved', 'rejected', 'executed']), reason: z.string(),

@@ -46,7 +46,7 @@ export function ApiZodQuery(schema: z.ZodObject) {
 export const ApiProblems = (...statuses: number[]) =>
   applyDecorators(
     problem(401, 'Not authenticated'),
-    ...statuses.map((s) => problem(s, ({ 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 413: 'Too large', 415: 'Unsupported media type', 422: 'Gate failed', 428: 'Precondition required' } as Record<number, string>)[s] ?? 'Error')),
+    ...statuses.map((s) => problem(s, ({ 403: 'Forbidden', 404: 'Not found', 409: 'Conflict', 410: 'Gone', 413: 'Too large', 415: 'Unsupported media type', 422: 'Gate failed', 428: 'Precondition required' } as Record<number, string>)[s] ?? 'Error')),
   );
 
 export { ApiExtraModels };

@@ -23,6 +23,8 @@ const schema = z.object({
   GONGWEN_MASTER_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
   /** Where archive exports are written (default: GONGWEN_DATA_DIR/archive). */
   GONGWEN_ARCHIVE_DIR: z.string().min(1).optional(),
+  /** Hours a finished volume export stays downloadable before its file is deleted (0: kept for good). */
+  GONGWEN_EXPORT_RETENTION_HOURS: z.coerce.number().min(0, 'expected 0 (keep) or a number of hours').default(168),
   /** Run the archive's background workers in this process (turn off on web-only nodes). */
   GONGWEN_ARCHIVE_WORKERS: bool.default(true),
   /**

@@ -499,6 +499,11 @@ function ExportCard({ exp, onUpdate }: { exp: ArchiveExport; onUpdate: (e: Archi
           </a>
           {exp.size !== null && <span className="muted small">{fileSize(exp.size, locale)}</span>}
           {exp.sha256 && <span className="muted small mono hash" title="SHA-256">SHA-256 {exp.sha256}</span>}
+          {exp.expiresAt && (
+            <span className="muted small" data-testid="export-expires">
+              {t('archive.export.expires', { at: formatDateTime(exp.expiresAt, locale) })}
+            </span>
+          )}
         </p>
       )}
       {exp.status === 'failed' && (
