@@ -134,4 +134,49 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
     const log = await api(t, 'archivist', `/api/archive/access-log?itemId=${expired[B]}`);
     expect(log.body.items.map((l: any) => l.action)).toEqual(expect.arrayContaining(['disposal.propose', 'dispose', 'view']));
   });
+
+  it('destroys the working copy too: every revision\'s content is gone (hashes and history stay), and the documents API answers 410', async () => {
+    const [{ document_id: docB }] = await t.db.dataSource.query(`SELECT document_id FROM archive_items WHERE id = $1`, [expired[B]]);
+    const [{ document_id: docA }] = await t.db.dataSource.query(`SELECT document_id FROM archive_items WHERE id = $1`, [expired[A]]);
+    const revs: { content: unknown; hash: string; disposed_at: Date | null }[] = await t.db.dataSource.query(`SELECT content, hash, disposed_at FROM revisions WHERE document_id = $1`, [docB]);
+    expect(revs.length).toBeGreaterThan(0);
+    expect(revs.every((r) => r.content === null && r.disposed_at !== null && /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
+    // the held (not disposed) item's document keeps its content
+    const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM revisions WHERE document_id = $1 AND content IS NOT NULL`, [docA]);
+    expect(n).toBeGreaterThan(0);
+
+    for (const path of [`/api/documents/${docB}`, `/api/documents/${docB}/revisions/1`, `/api/documents/${docB}/docx`]) {
+      const r = await api(t, 'chief', path);
+      expect(`${path} ${r.status} ${r.body?.code}`).toBe(`${path} 410 DOCUMENT_DISPOSED`);
+      expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    expect((await api(t, 'chief', `/api/documents/${docB}/history`)).status).toBe(200);
+    expect((await api(t, 'chief', `/api/documents/${docB}/revisions`)).body.items.map((r: any) => r.hash)).toEqual(revs.map((r) => r.hash));
+    // purged content is not a broken revision for verify
+    const v = await api(t, 'chief', `/api/documents/${docB}/verify`);
+    expect(v.status).toBe(200);
+    expect(v.body.contentDisposed).toBe(true);
+    expect(v.body.firstBroken?.kind).not.toBe('revision');
+
+    const db = await ownerClient(t);
+    try {
+      // the purge is allowed only for a disposed item's document, and changes nothing else
+      for (const sql of [
+        `UPDATE revisions SET content = NULL, disposed_at = now() WHERE document_id = '${docA}'`,
+        `UPDATE revisions SET hash = repeat('0', 64) WHERE document_id = '${docB}'`,
+        `DELETE FROM revisions WHERE document_id = '${docB}'`,
+      ]) {
+        expect(`${sql}: ${(await refusal(db.query(sql))).code}`).toBe(`${sql}: 42501`);
+      }
+      // content removed behind the triggers' back (a superuser without triggers) is caught by verify
+      const [{ document_id: live }] = await t.db.dataSource.query(`SELECT document_id FROM archive_items WHERE id = $1`, [current.id]);
+      await db.query(`SET session_replication_role = replica`);
+      await db.query(`UPDATE revisions SET content = NULL, disposed_at = now() WHERE document_id = $1 AND number = 1`, [live]);
+      await db.query(`SET session_replication_role = DEFAULT`);
+      const broken = await api(t, 'chief', `/api/documents/${live}/verify`);
+      expect(broken.body).toMatchObject({ ok: false, firstBroken: { kind: 'revision', number: 1, problem: 'content is missing and the document was not disposed of' } });
+    } finally {
+      await db.end();
+    }
+  });
 });

@@ -15,6 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t?.close(); });
 
+const URGENCY = ['none', 'urgent', 'extra_urgent'];
 const USERS = ['chief', 'secretary', 'secretary2', 'discussant', 'discussant2', 'proofreader', 'reviewer', 'signer', 'signer2', 'clerk', 'reader', 'reader2', 'archivist'];
 
 /** A joint document (区委办 lead, 区政办 co-issuer) signed by its lead signer only: the co-signer's turn. */
@@ -75,6 +76,23 @@ it('the task kind in lists equals the one on the document, for every user, in ev
     }
   }
   expect(mismatches).toEqual([]);
+  // document_tasks (the inbox's index, kept by triggers) holds exactly the documents' assignees
+  const drift = await t.db.dataSource.query(`
+    (SELECT a.u AS user_id, d.id AS document_id, d.urgency_rank, d.deadline, d.created_at FROM documents d, unnest(d.assignee_ids) AS a(u)
+     EXCEPT SELECT user_id, document_id, urgency_rank, deadline, created_at FROM document_tasks)
+    UNION ALL
+    (SELECT user_id, document_id, urgency_rank, deadline, created_at FROM document_tasks
+     EXCEPT SELECT a.u, d.id, d.urgency_rank, d.deadline, d.created_at FROM documents d, unnest(d.assignee_ids) AS a(u))`);
+  expect(drift).toEqual([]);
+  // and the inbox of every user lists exactly the documents with a task for them, in inbox order
+  for (const user of USERS) {
+    const inbox = await (await t.request('/api/documents?mine=tasks&limit=100', { as: user })).json();
+    const all = await (await t.request('/api/documents?mine=all&limit=100', { as: user })).json();
+    const withTask = all.items.filter((x: { myTask: string | null }) => x.myTask !== null)
+      .sort((a: any, b: any) => URGENCY.indexOf(b.urgency) - URGENCY.indexOf(a.urgency) || (a.deadline ?? '9').localeCompare(b.deadline ?? '9')
+        || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    expect(`${user}: ${inbox.items.map((x: { id: string }) => x.id).join(',')}`).toBe(`${user}: ${withTask.map((x: { id: string }) => x.id).join(',')}`);
+  }
   // every kind of task occurred, so the comparison covered each branch
   expect([...seen].sort()).toEqual(['acknowledge', 'co-sign', 'consolidate', 'discuss', 'draft', 'file', 'proofread', 'register', 'review', 'sign']);
 }, 120_000);

@@ -80,7 +80,7 @@ export class DocumentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ operationId: 'getDocument', summary: 'The document: state, version (also the ETag), current revision and the events I may send now' })
   @ApiZodResponse(200, DocumentSchema)
-  @ApiProblems(404)
+  @ApiProblems(404, 410)
   async get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
     const doc = await this.documents.get(user, id);
     res.setHeader('ETag', `"${doc.version}"`);
@@ -154,7 +154,7 @@ export class DocumentsController {
   @Get(':id/revisions/:number')
   @ApiOperation({ operationId: 'getRevision', summary: 'One revision with its content' })
   @ApiZodResponse(200, z.record(z.string(), z.unknown()))
-  @ApiProblems(404)
+  @ApiProblems(404, 410)
   revision(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('number') number: string) {
     return this.documents.revision(user, id, revisionNumber(number));
   }
@@ -163,7 +163,7 @@ export class DocumentsController {
   @ApiOperation({ operationId: 'diffRevisions', summary: 'Structured diff between two revisions (fields, blocks, character changes)' })
   @ApiZodQuery(z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }))
   @ApiZodResponse(200, z.record(z.string(), z.unknown()))
-  @ApiProblems(404)
+  @ApiProblems(404, 410)
   diff(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(z.strictObject({ from: z.coerce.number().int().min(1).max(1e6), to: z.coerce.number().int().min(1).max(1e6) }))) q: { from: number; to: number }) {
     return this.documents.diff(user, id, q.from, q.to);
   }

@@ -123,6 +123,11 @@ function notFound(): AppError {
   return new AppError('NOT_FOUND', 'No such document.');
 }
 
+/** A filed document whose archive item was disposed of (销毁) has no content any more: only its history and register entry. */
+export function disposed(): AppError {
+  return new AppError('DOCUMENT_DISPOSED', 'This document was disposed of (销毁) under the archive\'s disposal register; its content no longer exists. Its history and the register entry remain.');
+}
+
 /**
  * Documents and their workflow. Every write loads the document under a row lock, lets the pure machine
  * decide, and writes snapshot, revision, audit event (hash-chained) and outbox rows in one transaction.
@@ -289,7 +294,8 @@ export class DocumentsService {
   async get(user: AuthUser, id: string) {
     const row = await this.loadVisible(this.db.manager, user, id);
     await this.logAccess(row, user, 'read');
-    const rev = await prepared<{ content: DocumentContent; hash: string }>(this.db.manager, `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
+    const rev = await prepared<{ content: DocumentContent | null; hash: string }>(this.db.manager, `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
+    if (!rev[0].content) throw disposed();
     return this.view(row, user, rev[0].content, rev[0].hash);
   }
 
@@ -790,6 +796,7 @@ export class DocumentsService {
     const rows = await this.db.query(`SELECT number, hash, content, created_at, author_id FROM revisions WHERE document_id = $1 AND number = $2`, [id, number]);
     if (!rows.length) throw new AppError('NOT_FOUND', `No revision ${number}.`);
     const r = rows[0];
+    if (!r.content) throw disposed();
     return { number: r.number, hash: r.hash, authorId: r.author_id, createdAt: new Date(r.created_at).toISOString(), content: r.content as DocumentContent };
   }
 
@@ -823,7 +830,10 @@ export class DocumentsService {
 export async function verifyDocument(m: EntityManager, row: DocumentRow) {
   const id = row.id;
   const events: Record<string, any>[] = await m.query(`SELECT * FROM audit_events WHERE document_id = $1 ORDER BY seq`, [id]);
-  const revisions: Record<string, any>[] = await m.query(`SELECT number, hash, content FROM revisions WHERE document_id = $1 ORDER BY number`, [id]);
+  const revisions: Record<string, any>[] = await m.query(
+    `SELECT r.number, r.hash, r.content, r.disposed_at,
+            EXISTS (SELECT 1 FROM archive_items i WHERE i.document_id = r.document_id AND i.disposed_at IS NOT NULL) AS item_disposed
+       FROM revisions r WHERE r.document_id = $1 ORDER BY r.number`, [id]);
   type Broken = { kind: 'audit_event' | 'revision' | 'snapshot'; seq?: number; id?: string; number?: number; problem: string };
   let firstBroken: Broken | null = null;
   const fail = (b: Broken) => { firstBroken ??= b; };
@@ -838,7 +848,10 @@ export async function verifyDocument(m: EntityManager, row: DocumentRow) {
   });
   for (const r of revisions) {
     if (firstBroken) break;
-    if (contentHash(r.content) !== r.hash) fail({ kind: 'revision', number: r.number, problem: 'content does not match its hash' });
+    if (r.content === null) {
+      // purged by a disposal: legitimate only when the document's archive item was disposed of
+      if (!r.disposed_at || !r.item_disposed) fail({ kind: 'revision', number: r.number, problem: 'content is missing and the document was not disposed of' });
+    } else if (contentHash(r.content) !== r.hash) fail({ kind: 'revision', number: r.number, problem: 'content does not match its hash' });
   }
   if (!firstBroken && events.length) {
     const lastEvent = events[events.length - 1];
@@ -862,7 +875,8 @@ export async function verifyDocument(m: EntityManager, row: DocumentRow) {
       }
     }
   }
-  return { documentId: id, ok: !firstBroken, events: events.length, revisions: revisions.length, headHash: events.at(-1)?.hash ?? null, firstBroken };
+  const contentDisposed = revisions.some((r) => r.content === null);
+  return { documentId: id, ok: !firstBroken, events: events.length, revisions: revisions.length, headHash: events.at(-1)?.hash ?? null, firstBroken, ...(contentDisposed ? { contentDisposed } : {}) };
 }
 
 export interface ListOptions { state?: string; kind?: string; mine?: 'tasks' | 'all'; q?: string; cursor?: string; limit: number }
@@ -890,16 +904,21 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     params.push(q.limit + 1);
     const limit = params.length;
     const filters = where.join(' AND ');
-    const branches = [`d.assignee_ids @> ARRAY[$1]::uuid[]`];
+    // the documents assigned to me, in inbox order from document_tasks (kept by triggers from assignee_ids)
+    const branches = [
+      `(SELECT ${columns} FROM document_tasks k JOIN documents d ON d.id = k.document_id
+         WHERE k.user_id = $1 AND ${filters}
+         ORDER BY k.urgency_rank DESC, k.deadline ASC NULLS LAST, k.created_at ASC, k.document_id ASC LIMIT $${limit})`,
+    ];
     // one branch per pool stage, each an equality on state so that documents_task_queue yields rows in inbox
     // order and the LIMIT stops the scan early (state = ANY(…) would read and sort the whole stage)
     for (const p of POOL_TASK_STATES.filter((x) => user.roles.includes(x.role))) {
       params.push(p.state);
-      branches.push(`d.state = $${params.length}`);
+      branches.push(`(SELECT ${columns} FROM documents d WHERE d.state = $${params.length} AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})`);
     }
     return {
       sql: `SELECT * FROM (
-           ${branches.map((b) => `(SELECT ${columns} FROM documents d WHERE ${b} AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})`).join('\n           UNION ALL\n           ')}
+           ${branches.join('\n           UNION ALL\n           ')}
          ) t ORDER BY ${order('')} LIMIT $${limit}`,
       params,
     };

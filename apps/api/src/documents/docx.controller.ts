@@ -26,7 +26,7 @@ export class DocxController {
   @ApiZodQuery(z.object({ revision: z.number().int().min(1).optional() }))
   @ApiProduces(DOCX_MIME)
   @ApiResponse({ status: 200, description: 'DOCX file', content: { [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } } } })
-  @ApiProblems(404)
+  @ApiProblems(404, 410)
   async download(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>, @Res() res: Response) {
     const row = await this.documents.getRow(user, id);
     const number = q.revision ?? row.current_revision;

@@ -12,7 +12,7 @@ import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
 import { ApiProblems, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe, findUnstorableString } from '../common/zod.js';
-import { DocumentsService, UUID } from './documents.service.js';
+import { disposed, DocumentsService, UUID } from './documents.service.js';
 
 const UploadQuery = z.strictObject({ name: z.string().trim().min(1).max(200) });
 const FileView = z.object({ id: z.uuid(), name: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string(), createdAt: z.string() });
@@ -70,13 +70,14 @@ export class FilesController {
   }
 
   @Get(':fileId')
-  @ApiOperation({ operationId: 'downloadAttachmentFile', summary: 'Download one attachment file (classified documents: as for the DOCX, an approved export or your own copy)' })
-  @ApiProblems(403, 404)
+  @ApiOperation({ operationId: 'downloadAttachmentFile', summary: 'Download one attachment file (classified documents: as for the DOCX, an approved export or your own copy); 410 once disposed of' })
+  @ApiProblems(403, 404, 410)
   async download(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('fileId') fileId: string, @Res() res: Response) {
     const row = await this.documents.getRow(user, id);
     if (!UUID.test(fileId)) throw new AppError('NOT_FOUND', 'No such file.');
     const [f] = await this.db.query(`SELECT name, content_type, content FROM document_files WHERE id = $1 AND document_id = $2`, [fileId, row.id]);
     if (!f) throw new AppError('NOT_FOUND', 'No such file.');
+    if (f.content === null) throw disposed();
     const copy = await this.documents.authorizeExport(row, user);
     await this.documents.logAccess(row, user, 'download_attachment', copy.copyNumber ?? null);
     res.setHeader('Content-Type', f.content_type);
