@@ -136,6 +136,24 @@ describe('wrapTitle (balanced title lines)', () => {
     }
   });
 
+  it('never breaks a line inside a fixed term that the word segmenter splits (安全|生产, 防汛|抗旱)', () => {
+    const titles = [
+      '关于做好2026年度全区安全生产工作和防汛抗旱准备的通知',
+      '关于进一步加强全区安全生产和森林防火工作的紧急通知',
+      '关于深入推进乡村振兴和优化营商环境重点工作的实施意见',
+    ];
+    for (const t of titles) {
+      const lines = wrapTitle(t);
+      expect(lines.length).toBeGreaterThan(1);
+      expect(lines.join('')).toBe(t);
+      for (const term of ['安全生产', '防汛抗旱', '森林防火', '乡村振兴', '营商环境']) {
+        if (t.includes(term)) expect(lines.some((l) => l.includes(term))).toBe(true);
+      }
+    }
+    // the terms are kept whole even where ICU cuts them
+    expect(titleTokens('全区安全生产工作')).toContain('安全生产');
+  });
+
   it('keeps numbers with their ordinal and unit (第12次, 2026年) and Latin words whole', () => {
     expect(titleTokens('区委办公室2026年第12次主任办公会议纪要')).toEqual(expect.arrayContaining(['2026年', '第12次']));
     const lines = wrapTitle('关于启用OfficeSuite公文处理系统开展2026年度第3次集中归档的通知');
