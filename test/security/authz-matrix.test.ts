@@ -46,10 +46,10 @@ function roleGate(op: Op): string[] | null {
   return gates[op.id] ?? null;
 }
 
-/** Minimum personal-token scope: reads need `read`, writes `full`, except the drafting writes and logout. */
+/** Minimum personal-token scope: reads need `read`, writes `full`, except the drafting writes, logout and recording what one has seen. */
 const DRAFT_SCOPE = new Set(['createDocument', 'sendDocumentEvent', 'editSection', 'editContent', 'importDocx', 'importSectionDocx', 'uploadAttachmentFile']);
 const minScope = (op: Op): 'read' | 'draft' | 'full' =>
-  !op.write || op.id === 'logout' ? 'read' : DRAFT_SCOPE.has(op.id) ? 'draft' : 'full';
+  !op.write || op.id === 'logout' || op.id === 'markDocumentSeen' ? 'read' : DRAFT_SCOPE.has(op.id) ? 'draft' : 'full';
 
 type Relation = 'opener' | 'drafter' | 'invitee' | 'signer' | 'reader' | 'worker' | 'pool' | 'outsider' | 'uncleared' | 'admin';
 const VISIBLE: ReadonlySet<Relation> = new Set(['opener', 'drafter', 'invitee', 'signer', 'reader', 'worker', 'pool']);
@@ -113,6 +113,8 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
   switch (op.id) {
     case 'getDocument': case 'getDocumentHistory': case 'listRevisions': case 'getRevision': case 'diffRevisions': case 'verifyDocument': case 'listCopies':
       return cell({ status: 200 });
+    case 'markDocumentSeen':
+      return cell({ status: 200 }, bodyFor(op, fx, user));
     case 'downloadDocx':
       return cell(!classified || fx.copyHolders.includes(user) ? { status: 200 } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     case 'sendDocumentEvent': {
@@ -165,6 +167,7 @@ function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
     case 'grantAccess': return { json: { userId: ids.u.chief, reason: '工作需要' } };
     case 'requestExport': return { json: { purpose: '汇编存档' } };
     case 'approveExport': return { json: {} };
+    case 'markDocumentSeen': return { json: { revision: 1 } };
     case 'recallCopy': return { json: { disposition: 'returned', note: '清退' } };
     case 'createDocument': return { json: simpleNotice(ids, '关于矩阵测试的通知') };
     case 'createApiToken': return { json: { name: `matrix-${user}`, scope: 'read', expiresInDays: 1 } };
@@ -287,7 +290,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'adminUpdateUser', 'adminListUnits', 'adminCreateUnit', 'healthLive', 'healthReady', 'createDocument', 'listDocuments', 'getDocument',
       'sendDocumentEvent', 'editSection', 'editContent', 'getDocumentHistory', 'listRevisions', 'getRevision', 'diffRevisions', 'verifyDocument',
       'downloadDocx', 'importDocx', 'importSectionDocx', 'listCopies', 'recallCopy', 'grantAccess', 'requestExport', 'approveExport',
-      'uploadAttachmentFile', 'listAttachmentFiles', 'downloadAttachmentFile'];
+      'uploadAttachmentFile', 'listAttachmentFiles', 'downloadAttachmentFile', 'markDocumentSeen'];
     expect(ops.map((o) => o.id)).toEqual(expect.arrayContaining(known));
     expect(new Set(ops.map((o) => o.id)).size).toBe(ops.length);
   });

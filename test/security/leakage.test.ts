@@ -117,6 +117,7 @@ function validBody(op: Op, user: string): SendOptions {
   if (op.id === 'recallCopy') return { json: { disposition: 'returned' } };
   if (op.bodyTypes.includes(DOCX_MIME)) return { raw: docx, contentType: DOCX_MIME };
   if (op.id === 'placeItemHold') return { json: { reason: '审计' } };
+  if (op.id === 'markDocumentSeen') return { json: { revision: 1 } };
   return op.bodyTypes.includes('application/json') ? { json: {} } : {};
 }
 

@@ -94,6 +94,9 @@ export const api = {
   document: (id: string) => request<DocumentView>(`/api/documents/${encodeURIComponent(id)}`),
   history: (id: string) => request<{ items: HistoryItem[] }>(`/api/documents/${encodeURIComponent(id)}/history`),
   verify: (id: string) => request<VerifyResult>(`/api/documents/${encodeURIComponent(id)}/verify`),
+  /** Records that this user has seen a revision (server-side, so "changed since I last saw" follows them across devices). */
+  markSeen: (id: string, revision: number) =>
+    request<{ documentId: string; lastSeenRevision: number }>(`/api/documents/${encodeURIComponent(id)}/seen`, { method: 'POST', json: { revision } }),
   diff: (id: string, from: number, to: number) => request<RevisionDiff>(`/api/documents/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
   event: (doc: Pick<DocumentView, 'id' | 'version'>, body: { type: string } & Record<string, unknown>) =>
     request<DocumentView>(`/api/documents/${encodeURIComponent(doc.id)}/events`, { method: 'POST', json: body, version: doc.version }),

@@ -32,6 +32,8 @@ export interface DocumentView {
   major: boolean;
   documentNumber: string | null;
   currentRevision: { number: number; hash: string };
+  /** GET only: the latest revision this user recorded as seen, or null. */
+  lastSeenRevision?: number | null;
   content: DocumentContent;
   sections: SectionState[];
   discussion: { round: number; invitees: string[]; requireAll: boolean; comments: DiscussionComment[] } | null;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -36,9 +36,12 @@ function send(res: Response, r: WriteResult) {
 const DocumentSchema = z.object({
   id: z.uuid(), state: z.string(), version: z.number().int(), documentNumber: z.string().nullable(),
   currentRevision: z.object({ number: z.number().int(), hash: z.string() }),
+  lastSeenRevision: z.number().int().nullable().optional().describe('GET only: the latest revision you recorded as seen (POST …/seen), or null'),
   content: z.record(z.string(), z.unknown()),
   allowedEvents: z.array(z.object({ type: z.string(), payloadSchema: z.record(z.string(), z.unknown()).optional(), endpoint: z.string().optional() })),
 }).loose();
+
+const SeenBody = z.strictObject({ revision: z.number().int().min(1).max(1e6) });
 
 const EventBodySchema = {
   oneOf: CLIENT_EVENT_TYPES.map((type) => {
@@ -166,6 +169,18 @@ export class DocumentsController {
   @ApiProblems(404, 410)
   diff(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(z.strictObject({ from: z.coerce.number().int().min(1).max(1e6), to: z.coerce.number().int().min(1).max(1e6) }))) q: { from: number; to: number }) {
     return this.documents.diff(user, id, q.from, q.to);
+  }
+
+  @Post(':id/seen')
+  @HttpCode(200)
+  @RequireScope('read')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ operationId: 'markDocumentSeen', summary: 'Record that you have seen a revision (the web UI shows what changed since, on any device); only ever moves forward' })
+  @ApiZodBody(SeenBody)
+  @ApiZodResponse(200, z.object({ documentId: z.uuid(), lastSeenRevision: z.number().int() }))
+  @ApiProblems(400, 404)
+  seen(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(SeenBody)) body: z.infer<typeof SeenBody>) {
+    return this.documents.markSeen(user, id, body.revision);
   }
 
   @Get(':id/verify')

@@ -294,9 +294,26 @@ export class DocumentsService {
   async get(user: AuthUser, id: string) {
     const row = await this.loadVisible(this.db.manager, user, id);
     await this.logAccess(row, user, 'read');
-    const rev = await prepared<{ content: DocumentContent | null; hash: string }>(this.db.manager, `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision]);
+    const rev = await prepared<{ content: DocumentContent | null; hash: string; last_seen: number | null }>(this.db.manager,
+      `SELECT content, hash, (SELECT v.last_seen_revision FROM document_views v WHERE v.user_id = $3 AND v.document_id = $1) AS last_seen
+         FROM revisions WHERE document_id = $1 AND number = $2`, [id, row.current_revision, user.id]);
     if (!rev[0].content) throw disposed();
-    return this.view(row, user, rev[0].content, rev[0].hash);
+    return { ...this.view(row, user, rev[0].content, rev[0].hash), lastSeenRevision: rev[0].last_seen };
+  }
+
+  /** Records that the user has seen a revision (kept per user and document; it only moves forward). */
+  async markSeen(user: AuthUser, id: string, revision: number) {
+    const row = await this.loadVisible(this.db.manager, user, id);
+    if (revision > row.current_revision) {
+      throw new AppError('VALIDATION_FAILED', `The document has ${row.current_revision} revisions.`, { errors: [{ field: 'revision', message: `at most ${row.current_revision}` }] });
+    }
+    const [v] = await this.db.query(
+      `INSERT INTO document_views (user_id, document_id, last_seen_revision) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, document_id) DO UPDATE SET last_seen_revision = GREATEST(document_views.last_seen_revision, EXCLUDED.last_seen_revision), seen_at = now()
+       RETURNING last_seen_revision`,
+      [user.id, row.id, revision],
+    );
+    return { documentId: row.id, lastSeenRevision: v.last_seen_revision as number };
   }
 
   /** The document as returned by the API: state, version, content of the current revision, allowed events. */

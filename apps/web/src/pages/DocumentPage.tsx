@@ -18,18 +18,6 @@ import { Link } from '../router';
 import { useUser } from '../session';
 import type { DocumentView, HistoryItem, RevisionDiff, VerifyResult } from '../types';
 
-/** The last revision this user was shown, per document (the API keeps no per-user "last seen" yet). */
-export const seenKey = (userId: string, docId: string) => `gw.seen.${userId}.${docId}`;
-
-function readSeen(key: string): number | null {
-  try {
-    const n = Number(localStorage.getItem(key));
-    return Number.isInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * For a signer asked to sign again: the revision they last signed or returned. REJECT voids every signature
  * (signatures[] is emptied), so the audit trail is the reliable record; signatures[] covers a signature kept.
@@ -95,18 +83,13 @@ export function DocumentPage({ id }: { id: string }) {
         const [d, trail] = await Promise.all([api.document(id), loadTrail()]);
         if (!live) return;
         setDoc(d);
-        const key = seenKey(user.id, d.id);
-        const seen = readSeen(key);
+        // what changed since the revision I last signed (a re-sign) or last saw (kept by the server, per user)
         const resign = resignBase(d, trail, user.id);
-        const base = resign ?? seen;
+        const base = resign ?? d.lastSeenRevision ?? null;
         if (base && base < d.currentRevision.number) {
           api.diff(d.id, base, d.currentRevision.number).then((x) => live && setDiff({ diff: x, resign: resign !== null }), () => {});
         }
-        try {
-          localStorage.setItem(key, String(d.currentRevision.number));
-        } catch {
-          /* not remembered */
-        }
+        api.markSeen(d.id, d.currentRevision.number).catch(() => { /* not recorded: the next visit shows a longer diff */ });
       } catch (e) {
         if (live) setLoadError(e);
       }
@@ -122,11 +105,7 @@ export function DocumentPage({ id }: { id: string }) {
 
   const onDocument = useCallback((next: DocumentView, event: string) => {
     setDoc(next);
-    try {
-      localStorage.setItem(seenKey(user.id, next.id), String(next.currentRevision.number));
-    } catch {
-      /* not remembered */
-    }
+    api.markSeen(next.id, next.currentRevision.number).catch(() => { /* not recorded */ });
     if (event !== 'OPEN') {
       setNotice({ kind: 'ok', text: t('doc.done', { event: tx(`event.${event}`, event) }) });
       requestAnimationFrame(() => noticeRef.current?.focus());
