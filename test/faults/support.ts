@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataSource } from 'typeorm';
 import { drive as driveDocument, type Target } from '../../scripts/bench/api.js';
+import { freePort, sleep } from '../../scripts/bench/util.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The production build; GONGWEN_FAULTS_MAIN points at another build (e.g. one with a candidate patch). */
@@ -20,21 +20,7 @@ export const MASTER_KEY = 'faults-master-key-0123456789abcdef0123456789';
 /** The fault suites run only under `npm run test:faults` (the root `npm test` ignores test/faults/: it needs dist/). */
 export const faults: jest.Describe = describe;
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
+export { freePort, sleep };
 
 export interface ApiProcess {
   baseUrl: string;

@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { ConfigError, loadConfig, type AppConfig } from './config/config.js';
+import { loadConfigOrExit, type AppConfig } from './config/config.js';
 import { openDatabase, type Database } from './database/database.js';
 import { ensureFirstAdmin, seedDemo } from './seed/demo.js';
 
@@ -46,16 +46,7 @@ function ensureMasterKeyFile(config: AppConfig): void {
 }
 
 async function primary(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(78);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const n = instances();
   if (!config.DATABASE_URL) say(`starting the embedded PostgreSQL (data in ${resolve(config.GONGWEN_DATA_DIR)}) …`);
   const db: Database = await openDatabase(config); // migrations run here, once

@@ -2,23 +2,14 @@ import 'reflect-metadata';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { loadConfigOrExit } from './config/config.js';
 import { openDatabase } from './database/database.js';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './seed/demo.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(78);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const say = (m: string) => process.stdout.write(`${m}\n`);
   if (!config.DATABASE_URL) say(`gongwen: starting the embedded PostgreSQL (data in ${resolve(config.GONGWEN_DATA_DIR)}) …`);
   const db = await openDatabase(config);

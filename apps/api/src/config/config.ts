@@ -58,4 +58,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return Object.freeze(parsed.data);
 }
 
+/** For the entry points: loadConfig(), or the message naming the bad variable and exit code 78 (EX_CONFIG). */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78);
+    }
+    throw e;
+  }
+}
+
 export const APP_CONFIG = Symbol('APP_CONFIG');
