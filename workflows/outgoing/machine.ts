@@ -353,7 +353,9 @@ export const outgoingMachine = setup({
   id: 'outgoing',
   description: 'Outgoing document (发文), version 1: drafting → consolidation → discussion → proofreading → review → signing → registration → circulation → archiving.',
   initial: 'drafting',
-  context: ({ input }) => initialContext(input),
+  // XState's pure transition() first builds a throwaway actor, whose eager initial snapshot (made without
+  // input) is discarded: an empty context for it instead of a TypeError saves an exception per event
+  context: ({ input }) => (input ? initialContext(input) : ({} as OutgoingContext)),
   states: {
     drafting: {
       description: '起草: the chief assigns sections; each secretary drafts and submits their own. Gate: every section submitted and every required element present.',
@@ -650,6 +652,7 @@ export type OutgoingSnapshot = SnapshotFrom<typeof outgoingMachine>;
 
 /** The first snapshot of a new document (pure). */
 export function createOutgoingSnapshot(input: OutgoingInput): OutgoingSnapshot {
+  if (!input) throw new TypeError('createOutgoingSnapshot needs the document input');
   return initialTransition(outgoingMachine, input)[0];
 }
 
@@ -683,22 +686,24 @@ export function applyEvent(snapshot: OutgoingSnapshot, event: OutgoingEvent): Ap
   return { accepted: true, snapshot: next };
 }
 
-/** The JSON to store (plain data: survives JSON.stringify/parse). */
+/**
+ * The JSON to store: plain data (the context holds only strings, numbers, booleans, arrays and objects), so it
+ * survives JSON.stringify/parse unchanged except that optional members left undefined are dropped. Not
+ * deep-copied through JSON here: it is serialised once, when written.
+ */
 export function persistSnapshot(snapshot: OutgoingSnapshot): PersistedOutgoingSnapshot {
   const persisted = outgoingMachine.getPersistedSnapshot(snapshot) as unknown as {
     value: OutgoingState;
     status: 'active' | 'done';
     context: OutgoingContext;
   };
-  return JSON.parse(
-    JSON.stringify({
-      workflow: OUTGOING_WORKFLOW.id,
-      version: OUTGOING_WORKFLOW.version,
-      value: persisted.value,
-      status: persisted.status,
-      context: persisted.context,
-    }),
-  ) as PersistedOutgoingSnapshot;
+  return {
+    workflow: OUTGOING_WORKFLOW.id,
+    version: OUTGOING_WORKFLOW.version,
+    value: persisted.value,
+    status: persisted.status,
+    context: persisted.context,
+  } as PersistedOutgoingSnapshot;
 }
 
 /** Rebuild a snapshot from stored JSON (from persistSnapshot, or anything with `value` and `context`). */
