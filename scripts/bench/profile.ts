@@ -77,7 +77,7 @@ export function summariseProfile(file: string, root: string, window?: [number, n
     ['audit hash (canonical JSON + SHA-256)', /^(auditHash|canonicalJson|sha256Hex)\|/],
     ['pg driver (protocol, rows)', /node_modules\/(pg|pg-protocol|pg-types|postgres-array)\//],
     ['TypeORM', /node_modules\/typeorm\//],
-    ['request logging (pino-http)', /node_modules\/(pino|pino-http|nestjs-pino)\//],
+    ['request logging (pino, access log)', /node_modules\/pino\/|common\/logging\.js/],
     ['metrics (prom-client)', /node_modules\/prom-client\/|^metricsMiddleware\|/],
     ['helmet', /node_modules\/helmet\//],
     ['zod validation', /node_modules\/zod\//],

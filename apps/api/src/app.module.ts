@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DataSource } from 'typeorm';
@@ -37,21 +36,6 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.LOG_LEVEL,
-            genReqId: (req, res) => (req as IncomingMessage & { id?: string }).id ?? requestId(req, res),
-            // a request's log lines carry its id; the access line has method, URL, status and time, never headers
-            // (so no credentials to redact, and no per-request serialisation of every header)
-            quietReqLogger: true,
-            customAttributeKeys: { reqId: 'requestId' },
-            serializers: {
-              req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
-              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-            },
-            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
-          },
-        }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSource.options }),
           dataSourceFactory: async () => dataSource,

@@ -7,10 +7,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Logger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { AppModule, requestId } from './app.module.js';
 import { AppError } from './common/errors.js';
+import { accessLog, createLogger, PinoNestLogger } from './common/logging.js';
 import { sendProblem, toAppError } from './common/problem.filter.js';
 import type { AppConfig } from './config/config.js';
 import { metricsMiddleware } from './health/metrics.js';
@@ -29,13 +29,15 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
     bufferLogs: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  const logger = createLogger(config.LOG_LEVEL);
+  app.useLogger(new PinoNestLogger(logger));
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
     req.id = requestId(req, res);
     next();
   });
+  app.use(accessLog(logger));
   app.use(metricsMiddleware);
   app.use(
     helmet({
