@@ -83,9 +83,12 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
 
   if (opts.webDir && existsSync(resolve(opts.webDir, 'index.html'))) {
     const dir = resolve(opts.webDir);
-    app.use(express.static(dir, { index: false, maxAge: '1h' }));
+    // the UI's files and its client-side routes; API paths skip both (static would stat a file for every GET)
+    const notUi = (req: Request) => /^\/(api|health|metrics)(\/|$)/.test(req.path);
+    const files = express.static(dir, { index: false, maxAge: '1h' });
+    app.use((req: Request, res: Response, next: NextFunction) => (notUi(req) ? next() : files(req, res, next)));
     app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' || /^\/(api|health|metrics)(\/|$)/.test(req.path)) return next();
+      if (req.method !== 'GET' || notUi(req)) return next();
       res.sendFile(resolve(dir, 'index.html'));
     });
   }
