@@ -4,6 +4,7 @@
  * (the /events types plus the two content endpoints), sample payloads, and database probes.
  */
 import type { OutgoingContext, OutgoingEventType, OutgoingState, Role, Actor, AuthorityScope } from '../../workflows/outgoing/types.js';
+import { SYSTEM_USER_ID } from '../../libs/persistence/src/index.js';
 import type { TestApp } from './app.js';
 import { docClient, para, type Doc, type Ids } from './flow.js';
 
@@ -15,9 +16,9 @@ export type LiveState = (typeof LIVE_STATES)[number];
 
 export interface DemoUser { id: string; username: string; roles: Role[]; authority: AuthorityScope | null }
 
-/** Every user with roles and authority, straight from the users table. */
+/** Every user with roles and authority, straight from the users table (but the built-in system account, which cannot log in). */
 export async function loadUsers(t: TestApp): Promise<DemoUser[]> {
-  return t.db.dataSource.query(`SELECT id, username, roles, authority FROM users ORDER BY username`);
+  return t.db.dataSource.query(`SELECT id, username, roles, authority FROM users WHERE id <> $1 ORDER BY username`, [SYSTEM_USER_ID]);
 }
 
 export function actorOf(u: DemoUser): Actor {

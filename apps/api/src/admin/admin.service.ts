@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import argon2 from 'argon2';
-import { DataSource } from 'typeorm';
-import { UnitEntity, UserEntity, type UnitKind } from '../../../../libs/persistence/src/index.js';
+import { DataSource, Not } from 'typeorm';
+import { SYSTEM_USER_ID, UnitEntity, UserEntity, type UnitKind } from '../../../../libs/persistence/src/index.js';
 import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
 import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
 import { AppError } from '../common/errors.js';
@@ -23,7 +23,8 @@ export class AdminService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async listUsers() {
-    return (await this.db.getRepository(UserEntity).find({ order: { username: 'ASC' } })).map(view);
+    // the built-in system account is not a person to manage
+    return (await this.db.getRepository(UserEntity).find({ where: { id: Not(SYSTEM_USER_ID) }, order: { username: 'ASC' } })).map(view);
   }
 
   async createUser(input: NewUser) {
@@ -39,7 +40,7 @@ export class AdminService {
 
   async updateUser(id: string, patch: Partial<Omit<NewUser, 'username'>> & { active?: boolean }) {
     const repo = this.db.getRepository(UserEntity);
-    const user = await repo.findOneBy({ id });
+    const user = id === SYSTEM_USER_ID ? null : await repo.findOneBy({ id });
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
     await this.assertUnits([patch.unitId ?? null, ...(patch.authority?.issuerUnitIds ?? [])]);
     const { password, ...rest } = patch;

@@ -12,8 +12,8 @@ export interface AuthUser {
   roles: Role[];
   clearance: ClassificationLevel;
   authority: AuthorityScope | null;
-  /** How the request authenticated. Cookie-authenticated writes need the CSRF header. */
-  via: 'bearer' | 'cookie';
+  /** How the request authenticated (cookie-authenticated writes need the CSRF header); 'system' for scheduled work. */
+  via: 'bearer' | 'cookie' | 'system';
   tokenId: string;
   tokenScope: TokenScope;
 }

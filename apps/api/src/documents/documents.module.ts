@@ -3,6 +3,7 @@ import { DocumentsController } from './documents.controller.js';
 import { DocxController } from './docx.controller.js';
 import { FilesController } from './files.controller.js';
 import { DocumentsService } from './documents.service.js';
+import { RemindersService } from './reminders.service.js';
 
-@Module({ controllers: [DocxController, FilesController, DocumentsController], providers: [DocumentsService], exports: [DocumentsService] })
+@Module({ controllers: [DocxController, FilesController, DocumentsController], providers: [DocumentsService, RemindersService], exports: [DocumentsService, RemindersService] })
 export class DocumentsModule {}

@@ -1,5 +1,6 @@
 import argon2 from 'argon2';
 import type { DataSource } from 'typeorm';
+import { SYSTEM_USER_ID } from '../../../../libs/persistence/src/index.js';
 import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
 import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
 
@@ -24,11 +25,12 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'admin', displayName: '系统管理员', roles: ['admin'], unit: '中共××区委办公室', clearance: 'none' },
 ];
 
-/** Seeds the demo office when the database has no users. Returns false when it was not empty. */
+/** Seeds the demo office when the database has no users (but the system account). Returns false when it was not empty. */
 export async function seedDemo(db: DataSource): Promise<boolean> {
   return db.transaction(async (tx) => {
     await tx.query(`LOCK TABLE users IN EXCLUSIVE MODE`);
-    const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM users`);
+    // (the built-in system account comes with the migrations and does not count)
+    const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM users WHERE id <> $1`, [SYSTEM_USER_ID]);
     if (n > 0) return false;
     const unit = async (name: string, kind: string, code: string | null = null, parentId: string | null = null, fonds: string | null = null) =>
       (await tx.query(`INSERT INTO units (name, kind, code, parent_id, fonds_code) VALUES ($1,$2,$3,$4,$5) RETURNING id`, [name, kind, code, parentId, fonds]))[0].id as string;

@@ -1,0 +1,109 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Counter } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { SYSTEM_USER_ID } from '../../../../libs/persistence/src/index.js';
+import type { AuthUser } from '../auth/auth.types.js';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { metricsRegistry } from '../health/metrics.js';
+import { DocumentsService } from './documents.service.js';
+
+/** The built-in account scheduled work acts as (migration SystemAccount). */
+export const SYSTEM_USER: AuthUser = {
+  id: SYSTEM_USER_ID, username: '_system', displayName: '系统（自动催办）', unitId: null, roles: ['clerk'], clearance: 'top_secret',
+  authority: null, via: 'system', tokenId: '', tokenScope: 'full',
+};
+
+const remindersTotal = new Counter({
+  name: 'gongwen_automatic_reminders_total',
+  help: 'Overdue documents looked at by the reminder sweep, by outcome (sent; already sent by another sweep or process; nothing to remind)',
+  labelNames: ['outcome'],
+  registers: [metricsRegistry],
+});
+
+export interface SweepResult {
+  /** Overdue documents found with readers still to acknowledge. */
+  due: number;
+  /** Reminders this sweep sent. */
+  sent: number;
+  /** Reminders another sweep (in this or another process) had already sent for the same period. */
+  alreadySent: number;
+  /** Documents that had changed meanwhile (every reader acknowledged, circulation closed). */
+  skipped: number;
+}
+
+/** At most this many documents per sweep; the next sweep takes the rest. */
+const BATCH = 500;
+
+/**
+ * Automatic reminders (催办): a document in circulation whose deadline has passed reminds every reader who has
+ * not acknowledged it — when the deadline passes, then again every GONGWEN_REMINDER_REPEAT_HOURS.
+ *
+ * Every API process sweeps on its own timer; a reminder still goes out once per document and period however
+ * many processes sweep, because each is a REMIND event of the system account with the idempotency key
+ * `auto-remind:{document}:{period}`: the first sweep applies it, any other gets the stored answer back. The
+ * period is counted from the deadline on the database's clock, so processes with skewed clocks agree.
+ */
+@Injectable()
+export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger('Reminders');
+  private timer?: NodeJS.Timeout;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly documents: DocumentsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  /** Starts the timer in the HTTP application (a command-line context that loads the module does not sweep). */
+  onApplicationBootstrap(): void {
+    const seconds = this.config.GONGWEN_REMINDER_INTERVAL_SECONDS;
+    if (!seconds || !this.adapterHost.httpAdapter) return;
+    const tick = () => {
+      if (this.running) return;
+      this.running = this.sweep()
+        .then((r) => { if (r.sent) this.log.log(`sent ${r.sent} automatic reminder(s) for overdue documents`); })
+        .catch((e) => this.log.warn(`the reminder sweep failed: ${(e as Error).message}`))
+        .finally(() => { this.running = null; });
+    };
+    this.timer = setInterval(tick, seconds * 1000);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One sweep: every overdue document with readers still to acknowledge gets this period's reminder. */
+  async sweep(): Promise<SweepResult> {
+    const repeatSeconds = this.config.GONGWEN_REMINDER_REPEAT_HOURS * 3600;
+    const due: { id: string; period: number }[] = await this.db.query(
+      `SELECT id, floor(extract(epoch FROM now() - deadline) / $1)::int AS period
+         FROM documents
+        WHERE state = 'circulation' AND deadline <= now() AND cardinality(assignee_ids) > 0
+        ORDER BY deadline LIMIT $2`,
+      [repeatSeconds, BATCH],
+    );
+    const result: SweepResult = { due: due.length, sent: 0, alreadySent: 0, skipped: 0 };
+    for (const { id, period } of due) {
+      try {
+        const r = await this.documents.sendEvent(SYSTEM_USER, id, { type: 'REMIND' }, { idempotencyKey: `auto-remind:${id}:${period}` });
+        if (r.replayed) result.alreadySent++;
+        else result.sent++;
+      } catch (e) {
+        // acknowledged, closed or moved on since the query: nothing to remind any more
+        if (!(e instanceof AppError) || !['GATE_FAILED', 'NOT_PERMITTED', 'NOT_FOUND', 'READ_ONLY'].includes(e.code)) throw e;
+        result.skipped++;
+      }
+    }
+    remindersTotal.inc({ outcome: 'sent' }, result.sent);
+    remindersTotal.inc({ outcome: 'already_sent' }, result.alreadySent);
+    remindersTotal.inc({ outcome: 'skipped' }, result.skipped);
+    return result;
+  }
+}
