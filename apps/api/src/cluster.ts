@@ -51,7 +51,10 @@ async function primary(): Promise<void> {
   if (!config.DATABASE_URL) say(`starting the embedded PostgreSQL (data in ${resolve(config.GONGWEN_DATA_DIR)}) …`);
   const db: Database = await openDatabase(config); // migrations run here, once
   const seedDemoData = config.GONGWEN_SEED_DEMO ?? !config.DATABASE_URL;
-  if (seedDemoData && (await seedDemo(db.dataSource))) say('seeded the demo office');
+  const seededOffice = seedDemoData && (await seedDemo(db.dataSource));
+  if (seededOffice) say('seeded the demo office');
+  // the sample documents need the running application (workflow, hooks, jobs): the first worker adds them
+  let sampleDocuments = config.GONGWEN_SEED_DEMO_DOCUMENTS ?? (seededOffice && !config.DATABASE_URL);
   if (config.GONGWEN_ADMIN_PASSWORD && (await ensureFirstAdmin(db.dataSource, config.GONGWEN_ADMIN_PASSWORD))) say('created the first administrator "admin"');
   ensureMasterKeyFile(config);
   await db.dataSource.destroy(); // the primary serves no requests; the embedded server (if any) keeps running
@@ -60,7 +63,11 @@ async function primary(): Promise<void> {
   const workerEnv: Record<string, string> = { DATABASE_URL: db.url, GONGWEN_SEED_DEMO: 'false', GONGWEN_ADMIN_PASSWORD: '' };
   let stopping = false;
   const restarts: number[] = [];
-  const fork = (): Worker => cluster.fork(workerEnv);
+  const fork = (): Worker => {
+    const env = { ...workerEnv, GONGWEN_SEED_DEMO_DOCUMENTS: String(sampleDocuments) };
+    sampleDocuments = false;
+    return cluster.fork(env);
+  };
   const stop = async (why: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;

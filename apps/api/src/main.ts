@@ -5,6 +5,7 @@ import { createApp } from './bootstrap.js';
 import { loadConfigOrExit } from './config/config.js';
 import { openDatabase } from './database/database.js';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './seed/demo.js';
+import { seedDemoDocuments } from './seed/demo-documents.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -14,12 +15,18 @@ async function main() {
   if (!config.DATABASE_URL) say(`gongwen: starting the embedded PostgreSQL (data in ${resolve(config.GONGWEN_DATA_DIR)}) …`);
   const db = await openDatabase(config);
   const seedDemoData = config.GONGWEN_SEED_DEMO ?? !config.DATABASE_URL;
-  if (seedDemoData && (await seedDemo(db.dataSource))) say('gongwen: seeded the demo office');
+  const seededOffice = seedDemoData && (await seedDemo(db.dataSource));
+  if (seededOffice) say('gongwen: seeded the demo office');
   if (config.GONGWEN_ADMIN_PASSWORD && (await ensureFirstAdmin(db.dataSource, config.GONGWEN_ADMIN_PASSWORD))) say('gongwen: created the first administrator "admin"');
 
   const app = await createApp(config, db.dataSource, { webDir: resolve(root, 'apps/web/dist') });
   app.enableShutdownHooks();
   await app.listen(config.PORT, config.HOST);
+  // through the running application (workflow, hooks, jobs), so the samples are like any other document
+  if (config.GONGWEN_SEED_DEMO_DOCUMENTS ?? (seededOffice && !config.DATABASE_URL)) {
+    const n = await seedDemoDocuments(app);
+    if (n) say(`gongwen: added ${n} sample documents`);
+  }
   const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
   say(`gongwen: listening on ${url}  (API docs ${url}/api/docs)`);
   if (seedDemoData) {

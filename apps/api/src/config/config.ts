@@ -17,6 +17,8 @@ const schema = z.object({
   GONGWEN_EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
   /** Seed the demo office. Default: on for the embedded database, off for an external one. */
   GONGWEN_SEED_DEMO: bool.optional(),
+  /** Sample documents at every stage for the demo office (default: with the embedded database, when the office is seeded). */
+  GONGWEN_SEED_DEMO_DOCUMENTS: bool.optional(),
   /** A production install creates its first admin (username `admin`) with this password. */
   GONGWEN_ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
   /** Encrypts signers' private keys at rest; default: a random key kept in GONGWEN_DATA_DIR/master.key. */

@@ -50,6 +50,7 @@ const BATCH = 500;
 export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('Reminders');
   private timer?: NodeJS.Timeout;
+  private first?: NodeJS.Timeout;
   private running: Promise<unknown> | null = null;
 
   constructor(
@@ -72,10 +73,14 @@ export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy
     };
     this.timer = setInterval(tick, seconds * 1000);
     this.timer.unref();
+    // and once soon after start, so that a long interval does not delay what is already overdue
+    this.first = setTimeout(tick, Math.min(seconds, 10) * 1000);
+    this.first.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.first) clearTimeout(this.first);
     await this.running;
   }
 
