@@ -9,7 +9,7 @@
  *   --scale             queries at scale: 1,000,000 documents / ~10,000,000 audit events (default 100,000 / ~1,000,000)
  *   --scale-docs=N      any other size for the queries part
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
- *   --skip=a,b          skip parts: ceiling, transitions, processes, docx, archive, queries
+ *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
  *                       alternating with this one, 2 rounds each (noise on a shared machine hits both alike)
  *   --keep              keep the bench databases
@@ -20,7 +20,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { summariseProfile, type ProfileSummary } from './profile.js';
 import { CLUSTER_JS, client, drive, MAIN_JS, ROOT, startApi, type ApiProcess, type Ids } from './api.js';
-import { transitionLoad, type LoadResult } from './load.js';
+import { requestLoad, transitionLoad, type LoadResult, type RequestSpec } from './load.js';
 import { scaleQueries, type ScaleResult } from './scale.js';
 import { openServer, type Server } from './server.js';
 import { cpuMeter, execFileP, log, pool, query, round, sleep } from './util.js';
@@ -158,6 +158,41 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
   return { ...r, label, processes, cpuCores, persisted: after - before, statements: st, windowUs, cpuMsPerTransition, verified: { checked: sample.length, ok: verifiedOk } };
 }
 
+/**
+ * What one request costs the API process, endpoint by endpoint, at the same concurrency: the framework's floor
+ * (a public probe), authentication (one prepared query), reading a document, a transition. CPU time of the API
+ * process per 2xx answer, so that it does not depend much on what else the machine does.
+ */
+async function endpointCosts(setup: TxSetup): Promise<{ name: string; perSecond: number; apiCpuMs: number; other: number }[]> {
+  const api = await startApi(setup.url, { env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+  const doc = (k: number) => setup.docs[(k * 7919) % setup.docs.length];
+  const bearer = (who: keyof TxSetup['tokens']) => ({ authorization: `Bearer ${setup.tokens[who]}` });
+  const events = [['clerk', '{"type":"REMIND"}'], ['reader', '{"type":"OPEN"}'], ['reader2', '{"type":"OPEN"}']] as const;
+  const cases: [string, (k: number) => RequestSpec][] = [
+    ['GET /health/live (public, no database)', () => ({ method: 'GET', path: '/health/live' })],
+    ['GET /api/auth/me (authentication only)', () => ({ method: 'GET', path: '/api/auth/me', headers: bearer('clerk') })],
+    ['GET /api/documents/{id}', (k) => ({ method: 'GET', path: `/api/documents/${doc(k)}`, headers: bearer('clerk') })],
+    ['POST /api/documents/{id}/events (REMIND / OPEN)', (k) => {
+      const [who, body] = events[k % events.length];
+      return { method: 'POST', path: `/api/documents/${doc(k)}/events`, body, headers: { 'content-type': 'application/json', ...bearer(who) } };
+    }],
+  ];
+  const out: { name: string; perSecond: number; apiCpuMs: number; other: number }[] = [];
+  try {
+    for (const [name, next] of cases) {
+      await requestLoad(api.baseUrl, CONNECTIONS, 2, next); // warm-up
+      const meter = cpuMeter({ api: api.pid });
+      const r = await requestLoad(api.baseUrl, CONNECTIONS, 6, next);
+      const cores = meter().api;
+      out.push({ name, perSecond: round(r.ok / r.seconds, 0), apiCpuMs: round((cores * r.seconds * 1000) / Math.max(1, r.ok), 3), other: r.other });
+      log(`endpoint ${name}: ${out.at(-1)!.perSecond}/s, ${out.at(-1)!.apiCpuMs} ms of API CPU each`);
+    }
+  } finally {
+    await api.stop();
+  }
+  return out;
+}
+
 async function profiled(server: Server, setup: TxSetup): Promise<{ run: TxRun; profile: ProfileSummary } | { error: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gongwen-bench-prof-'));
   const api = await startApi(setup.url, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
@@ -242,6 +277,10 @@ function print(results: Record<string, any>) {
     out.push('', table(p.profile.byPackage.slice(0, 12).map((x: any) => [x.pkg, `${x.pctOfBusy}%`, `${x.selfMs} ms`]), ['self time by package', '% of busy', 'self']));
     out.push('', table(p.profile.topFunctions.slice(0, 15).map((x: any) => [x.fn, x.where, `${x.pctOfBusy}%`]), ['top self-time functions', 'where', '% of busy']));
   } else if (p?.error) out.push('', `profile: ${p.error}`);
+  if (results.endpoints?.length) {
+    out.push('', 'API CPU per request, one endpoint at a time (one process, same connections):');
+    out.push(table(results.endpoints.map((e: any) => [e.name, `${e.perSecond}/s`, `${e.apiCpuMs} ms`, e.other ? `${e.other} non-2xx` : '']), ['endpoint', 'answers', 'API CPU each', '']));
+  }
   const st = results.transitions?.main?.statements;
   if (st) {
     const n = results.transitions.main.ok;
@@ -297,6 +336,7 @@ async function main() {
         }
         if (PROFILE) results.profile = await profiled(server, setup);
       }
+      if (!skip.has('endpoints')) results.endpoints = await endpointCosts(setup);
       if (COMPARE) {
         results.compare = [];
         for (let round = 1; round <= 2; round++) {

@@ -66,3 +66,22 @@ export async function transitionLoad(o: LoadOptions): Promise<LoadResult> {
     errors: parts.reduce((a, p) => a + p.errors, 0), timeouts: parts.reduce((a, p) => a + p.timeouts, 0), latencyMs: dist(lat),
   };
 }
+
+export interface RequestSpec { method: string; path: string; headers?: Record<string, string>; body?: string }
+
+/** Any request mix at N connections for `duration` s: how many 2xx answers in how many seconds. */
+export async function requestLoad(url: string, connections: number, duration: number, next: (k: number) => RequestSpec): Promise<{ ok: number; seconds: number; other: number }> {
+  let k = 0;
+  let ok = 0;
+  let other = 0;
+  const instance = autocannon({
+    url, connections, duration, timeout: 10,
+    requests: [{ setupRequest: (req) => ({ ...req, ...next(k++) }) }],
+  });
+  instance.on('response', (_client: unknown, status: number) => {
+    if (status >= 200 && status < 300) ok++;
+    else other++;
+  });
+  const r = await instance;
+  return { ok, other, seconds: r.duration };
+}
