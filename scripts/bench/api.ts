@@ -42,6 +42,8 @@ export async function startApi(databaseUrl: string, opts: StartOptions = {}): Pr
       PORT: String(port),
       LOG_LEVEL: 'warn',
       GONGWEN_SEED_DEMO: 'true',
+      // no automatic reminders writing during a measurement (the at-scale documents include overdue ones)
+      GONGWEN_REMINDER_INTERVAL_SECONDS: '0',
       GONGWEN_MASTER_KEY: MASTER_KEY,
       GONGWEN_DATA_DIR: dataDir,
       ...opts.env,

@@ -14,6 +14,12 @@ beforeAll(async () => {
   expired = (await seedFiledItems(t.db.dataSource, { count: 3, year: 2010, retention: 'D10', pageCount: 2, stamp: 'once' })).itemIds;
   permanent = (await seedFiledItems(t.db.dataSource, { count: 1, year: 2010, retention: 'Y', pageCount: 2, stamp: 'once', title: () => '关于成立档案馆的决定' })).itemIds[0];
   current = await itemOf(t, (await fileDocument(t, ids, { title: '关于本年度档案工作的通知', retention: 'D10' })).id);
+  // the stored answer of a keyed request (the whole document view) for the items' documents
+  await t.db.dataSource.query(
+    `INSERT INTO idempotency_keys (user_id, key, document_id, request_hash, status, body)
+     SELECT $1, 'retry-' || i.id, i.document_id, 'h', 200, jsonb_build_object('content', 'the text') FROM archive_items i WHERE i.id = ANY($2::uuid[])`,
+    [ids.u.chief, expired],
+  );
 }, 120000);
 afterAll(async () => { await t?.close(); });
 
@@ -144,6 +150,9 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
     // the held (not disposed) item's document keeps its content
     const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM revisions WHERE document_id = $1 AND content IS NOT NULL`, [docA]);
     expect(n).toBeGreaterThan(0);
+    // so are the stored answers of keyed requests, which hold the document view: gone for B, kept for A
+    const keys = async (doc: string) => (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM idempotency_keys WHERE document_id = $1`, [doc]))[0].n;
+    expect([await keys(docB), await keys(docA)]).toEqual([0, 1]);
 
     for (const path of [`/api/documents/${docB}`, `/api/documents/${docB}/revisions/1`, `/api/documents/${docB}/docx`]) {
       const r = await api(t, 'chief', path);

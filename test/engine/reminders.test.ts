@@ -118,6 +118,29 @@ describe('automatic reminders (催办)', () => {
     }
   });
 
+  it('works through every overdue document batch by batch, past documents it cannot remind', async () => {
+    const docs = await Promise.all(['关于做好森林防火工作的通知', '关于开展安全生产检查的通知', '关于报送统计数据的通知', '关于加强值班值守的通知']
+      .map((title) => driveSimple(t, ids, 'circulation', title)));
+    // oldest deadline first: the broken one heads the queue
+    for (const [i, d] of docs.entries()) await overdue(d.id, 100 - i);
+    // a document whose stored state cannot be restored: its reminder fails, the others must not wait for it
+    await t.db.dataSource.query(`UPDATE documents SET snapshot = jsonb_set(snapshot, '{value}', '"limbo"') WHERE id = $1`, [docs[0].id]);
+    const a = t.app.get(RemindersService);
+    const sent: number[] = [];
+    const failed: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await a.sweep(2); // batches of two
+      sent.push(r.sent);
+      failed.push(r.failed);
+    }
+    // each batch skips what was already reminded in this period; the broken document fails each time, and is retried
+    expect(sent.reduce((x, y) => x + y, 0)).toBe(3);
+    expect(failed.every((f) => f === 1)).toBe(true);
+    for (const d of docs.slice(1)) expect(await reminders(d.id)).toHaveLength(1);
+    expect(await reminders(docs[0].id)).toEqual([]);
+    await t.db.dataSource.query(`UPDATE documents SET state = 'withdrawn' WHERE id = $1`, [docs[0].id]); // out of the way of later tests
+  });
+
   it('keeps the system account out of reach: no login, not listed, not editable', async () => {
     const login = await t.request('/api/auth/login', { method: 'POST', json: { username: '_system', password: '!' } });
     expect(login.status).toBe(401);

@@ -21,17 +21,6 @@ async function main() {
 
   const app = await createApp(config, db.dataSource, { webDir: resolve(root, 'apps/web/dist') });
   app.enableShutdownHooks();
-  await app.listen(config.PORT, config.HOST);
-  // through the running application (workflow, hooks, jobs), so the samples are like any other document
-  if (config.GONGWEN_SEED_DEMO_DOCUMENTS ?? (seededOffice && !config.DATABASE_URL)) {
-    const n = await seedDemoDocuments(app);
-    if (n) say(`gongwen: added ${n} sample documents`);
-  }
-  const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
-  say(`gongwen: listening on ${url}  (API docs ${url}/api/docs)`);
-  if (seedDemoData) {
-    say(`gongwen: demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
-  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -43,6 +32,22 @@ async function main() {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  await app.listen(config.PORT, config.HOST);
+  const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
+  say(`gongwen: listening on ${url}  (API docs ${url}/api/docs)`);
+  if (seedDemoData) {
+    say(`gongwen: demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
+  }
+  // through the running application (workflow, hooks, jobs), so the samples are like any other document; a
+  // failure leaves the server running without them
+  if (config.GONGWEN_SEED_DEMO_DOCUMENTS ?? (seededOffice && !config.DATABASE_URL)) {
+    try {
+      const n = await seedDemoDocuments(app);
+      if (n) say(`gongwen: added ${n} sample documents`);
+    } catch (e) {
+      if (!stopping) process.stderr.write(`gongwen: the sample documents could not be added: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
 }
 
 main().catch((e) => {

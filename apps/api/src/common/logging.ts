@@ -62,10 +62,9 @@ export class PinoNestLogger implements LoggerService {
     const level = NEST_LEVELS[kind];
     if (!this.pino.isLevelEnabled(level)) return;
     const params = [...rest];
-    // the context is the last argument; with a lone object message a single string is the message instead
-    // (`new Logger().error({ err }, 'text')`)
-    const plain = message !== null && typeof message === 'object' && !(message instanceof Error);
-    const context = typeof params.at(-1) === 'string' && (params.length > 1 || !plain) ? params.pop() : undefined;
+    // the context is the last string argument, as Nest's own ConsoleLogger reads it (a Logger with a context
+    // always appends it): `new Logger('Ctx').error({ err }, 'text')` arrives as ({ err }, 'text', 'Ctx')
+    const context = params.length && typeof params.at(-1) === 'string' ? params.pop() : undefined;
     const fields: Record<string, unknown> = typeof context === 'string' ? { context } : {};
     if (message instanceof Error) {
       this.pino[level]({ ...fields, err: message }, typeof params[0] === 'string' ? params[0] : message.message);

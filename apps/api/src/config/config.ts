@@ -28,9 +28,12 @@ const schema = z.object({
   /** Hours a finished volume export stays downloadable before its file is deleted (0: kept for good). */
   GONGWEN_EXPORT_RETENTION_HOURS: z.coerce.number().min(0, 'expected 0 (keep) or a number of hours').default(168),
   /** Seconds between two sweeps for overdue documents to remind (催办) in each process; 0: no automatic reminders here. */
-  GONGWEN_REMINDER_INTERVAL_SECONDS: z.coerce.number().min(0, 'expected 0 (off) or a number of seconds').default(900),
-  /** An overdue document's readers are reminded when its deadline passes, then again every this many hours. */
-  GONGWEN_REMINDER_REPEAT_HOURS: z.coerce.number().positive('expected a positive number of hours').default(24),
+  GONGWEN_REMINDER_INTERVAL_SECONDS: z.coerce.number().int('expected whole seconds').min(0).max(86_400, 'at most a day (86400)').default(900),
+  /**
+   * An overdue document's readers are reminded when its deadline passes, then again every this many hours.
+   * The same on every process (it defines the periods that each reminder is sent once in).
+   */
+  GONGWEN_REMINDER_REPEAT_HOURS: z.coerce.number().min(0.25, 'at least 0.25 (15 minutes)').max(8_760, 'at most a year (8760)').default(24),
   /** Run the archive's background workers in this process (turn off on web-only nodes). */
   GONGWEN_ARCHIVE_WORKERS: bool.default(true),
   /**

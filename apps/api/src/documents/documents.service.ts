@@ -56,6 +56,11 @@ export interface WriteOptions {
   /** Expected document version from If-Match. */
   ifMatch?: number;
   idempotencyKey?: string;
+  /**
+   * Keep only id, version and state as the key's stored answer, not the whole document view (for the system's
+   * own keyed events, e.g. automatic reminders, whose replays nobody reads but the sweep).
+   */
+  compactReplay?: boolean;
 }
 
 export interface WriteResult { status: number; body: Record<string, unknown>; replayed: boolean }
@@ -568,7 +573,8 @@ export class DocumentsService {
         }
       }
       const result = this.applied(plan, updated, user);
-      await this.storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, result.body);
+      const stored = opts.compactReplay ? { id: result.body.id, version: result.body.version, state: result.body.state } : result.body;
+      await this.storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, stored);
       return result;
     }));
   }

@@ -18,7 +18,7 @@ export const SYSTEM_USER: AuthUser = {
 
 const remindersTotal = new Counter({
   name: 'gongwen_automatic_reminders_total',
-  help: 'Overdue documents looked at by the reminder sweep, by outcome (sent; already sent by another sweep or process; nothing to remind)',
+  help: 'Overdue documents looked at by the reminder sweep, by outcome (sent; already sent by another sweep or process; nothing to remind; failed)',
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
@@ -32,9 +32,11 @@ export interface SweepResult {
   alreadySent: number;
   /** Documents that had changed meanwhile (every reader acknowledged, circulation closed). */
   skipped: number;
+  /** Reminders that failed (logged); the next sweep tries again. */
+  failed: number;
 }
 
-/** At most this many documents per sweep; the next sweep takes the rest. */
+/** At most this many documents per sweep; the next sweep takes the rest (those already reminded are left out). */
 const BATCH = 500;
 
 /**
@@ -52,6 +54,7 @@ export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy
   private timer?: NodeJS.Timeout;
   private first?: NodeJS.Timeout;
   private running: Promise<unknown> | null = null;
+  private closing = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -65,7 +68,7 @@ export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy
     const seconds = this.config.GONGWEN_REMINDER_INTERVAL_SECONDS;
     if (!seconds || !this.adapterHost.httpAdapter) return;
     const tick = () => {
-      if (this.running) return;
+      if (this.running || this.closing) return;
       this.running = this.sweep()
         .then((r) => { if (r.sent) this.log.log(`sent ${r.sent} automatic reminder(s) for overdue documents`); })
         .catch((e) => this.log.warn(`the reminder sweep failed: ${(e as Error).message}`))
@@ -78,37 +81,50 @@ export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy
     this.first.unref();
   }
 
+  /** Stops the timer and lets a running sweep finish the document it is at (not the whole batch). */
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     if (this.timer) clearInterval(this.timer);
     if (this.first) clearTimeout(this.first);
     await this.running;
   }
 
   /** One sweep: every overdue document with readers still to acknowledge gets this period's reminder. */
-  async sweep(): Promise<SweepResult> {
+  async sweep(limit = BATCH): Promise<SweepResult> {
     const repeatSeconds = this.config.GONGWEN_REMINDER_REPEAT_HOURS * 3600;
+    // overdue, readers still to acknowledge, and this period's reminder not yet sent (so that documents
+    // whose readers never acknowledge do not keep later ones out of the batch)
     const due: { id: string; period: number }[] = await this.db.query(
-      `SELECT id, floor(extract(epoch FROM now() - deadline) / $1)::int AS period
-         FROM documents
-        WHERE state = 'circulation' AND deadline <= now() AND cardinality(assignee_ids) > 0
-        ORDER BY deadline LIMIT $2`,
-      [repeatSeconds, BATCH],
+      `SELECT d.id, p.period
+         FROM documents d
+        CROSS JOIN LATERAL (SELECT floor(extract(epoch FROM now() - d.deadline) / $1)::int AS period) p
+        WHERE d.state = 'circulation' AND d.deadline <= now() AND cardinality(d.assignee_ids) > 0
+          AND NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.user_id = $3 AND k.key = 'auto-remind:' || d.id || ':' || p.period)
+        ORDER BY d.deadline, d.id LIMIT $2`,
+      [repeatSeconds, limit, SYSTEM_USER_ID],
     );
-    const result: SweepResult = { due: due.length, sent: 0, alreadySent: 0, skipped: 0 };
+    const result: SweepResult = { due: due.length, sent: 0, alreadySent: 0, skipped: 0, failed: 0 };
     for (const { id, period } of due) {
+      if (this.closing) break;
       try {
-        const r = await this.documents.sendEvent(SYSTEM_USER, id, { type: 'REMIND' }, { idempotencyKey: `auto-remind:${id}:${period}` });
+        const r = await this.documents.sendEvent(SYSTEM_USER, id, { type: 'REMIND' }, { idempotencyKey: `auto-remind:${id}:${period}`, compactReplay: true });
         if (r.replayed) result.alreadySent++;
         else result.sent++;
       } catch (e) {
-        // acknowledged, closed or moved on since the query: nothing to remind any more
-        if (!(e instanceof AppError) || !['GATE_FAILED', 'NOT_PERMITTED', 'NOT_FOUND', 'READ_ONLY'].includes(e.code)) throw e;
-        result.skipped++;
+        if (e instanceof AppError && ['GATE_FAILED', 'NOT_PERMITTED', 'NOT_FOUND', 'READ_ONLY'].includes(e.code)) {
+          // acknowledged, closed or moved on since the query: nothing to remind any more
+          result.skipped++;
+        } else {
+          // one document that cannot be reminded (or a database hiccup) must not hold up the others
+          result.failed++;
+          this.log.warn(`automatic reminder for document ${id} failed: ${(e as Error).message}`);
+        }
       }
     }
     remindersTotal.inc({ outcome: 'sent' }, result.sent);
     remindersTotal.inc({ outcome: 'already_sent' }, result.alreadySent);
     remindersTotal.inc({ outcome: 'skipped' }, result.skipped);
+    remindersTotal.inc({ outcome: 'failed' }, result.failed);
     return result;
   }
 }
