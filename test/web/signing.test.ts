@@ -262,6 +262,7 @@ describe('signing in the browser', () => {
   it('a reader opens the document (recorded once) and acknowledges with an opinion; a stale version is reported and reloaded', async () => {
     const title = '关于印发《区直机关公文处理办法》的通知';
     const d = await driveSimple(t, ids, 'circulation', title);
+    await c.ok(c.event('clerk', d.id, { type: 'REMIND' })); // 催办: shown beside each reader
     const page = await openPage();
     // without the DOCX endpoint the preview falls back to the HTML layout by itself
     await page.route('**/api/documents/*/docx', (route) => route.fulfill({ status: 404, contentType: 'application/problem+json', body: '{"status":404,"title":"Not found"}' }));
@@ -275,6 +276,8 @@ describe('signing in the browser', () => {
     }
     const opened = (await c.get('clerk', d.id)).body.readers.find((x: { userId: string }) => x.userId === ids.u.reader);
     expect(opened.openedAt).toBeTruthy();
+    await page.getByTestId('readers').getByTestId('reminded').first().waitFor();
+    expect(await page.getByTestId('readers').getByTestId('reminded').allTextContents()).toEqual([expect.stringMatching(/^ · 已催办 1 次（最近 .+）$/), expect.stringMatching(/^ · 已催办 1 次/)]);
     expect(opened.acknowledgedAt).toBeUndefined();
     // the document number is printed once registered
     await page.getByTestId('preview-fallback').waitFor();

@@ -57,6 +57,9 @@ export function MetadataPanel({ doc, names, meId }: { doc: DocumentView; names: 
               <li key={r.userId}>
                 {nameOf(names, r.userId, meId, t)}：
                 {r.acknowledgedAt ? t('doc.readerAcknowledged') : r.openedAt ? t('doc.readerOpened') : t('doc.readerDelivered')}
+                {r.remindedAt?.length ? (
+                  <span className="small" data-testid="reminded"> · {t('doc.readerReminded', { n: r.remindedAt.length, date: formatDateTime(r.remindedAt[r.remindedAt.length - 1], locale) })}</span>
+                ) : null}
                 {r.opinion && <div className="small">{t('doc.opinion', { text: r.opinion })}</div>}
               </li>
             ))}
