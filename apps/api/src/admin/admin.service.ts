@@ -5,6 +5,7 @@ import { DataSource, Not } from 'typeorm';
 import { SYSTEM_USER_ID, UnitEntity, UserEntity, type UnitKind } from '../../../../libs/persistence/src/index.js';
 import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
 import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
+import { sortZh } from '../../../../libs/document/src/index.js';
 import { AppError } from '../common/errors.js';
 
 export interface NewUser {
@@ -54,7 +55,8 @@ export class AdminService {
   }
 
   async listUnits() {
-    return (await this.db.getRepository(UnitEntity).find({ order: { kind: 'ASC', name: 'ASC' } })).map(unitView);
+    const units = await this.db.getRepository(UnitEntity).find({ order: { kind: 'ASC' } });
+    return sortZh(units, (u) => u.kind, (u) => u.name).map(unitView);
   }
 
   async createUnit(input: { name: string; code: string | null; kind: UnitKind; parentId: string | null; fondsCode: string | null }) {
