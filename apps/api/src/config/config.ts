@@ -34,6 +34,8 @@ const schema = z.object({
    * The same on every process (it defines the periods that each reminder is sent once in).
    */
   GONGWEN_REMINDER_REPEAT_HOURS: z.coerce.number().min(0.25, 'at least 0.25 (15 minutes)').max(8_760, 'at most a year (8760)').default(24),
+  /** Hours an Idempotency-Key's record (and the answer it replays) is kept; a retry after that is a new request. */
+  GONGWEN_IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, 'at least 1 hour').max(8_760, 'at most a year (8760)').default(24),
   /** Run the archive's background workers in this process (turn off on web-only nodes). */
   GONGWEN_ARCHIVE_WORKERS: bool.default(true),
   /**

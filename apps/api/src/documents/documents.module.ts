@@ -3,7 +3,8 @@ import { DocumentsController } from './documents.controller.js';
 import { DocxController } from './docx.controller.js';
 import { FilesController } from './files.controller.js';
 import { DocumentsService } from './documents.service.js';
+import { IdempotencyPruner } from './idempotency-pruner.service.js';
 import { RemindersService } from './reminders.service.js';
 
-@Module({ controllers: [DocxController, FilesController, DocumentsController], providers: [DocumentsService, RemindersService], exports: [DocumentsService, RemindersService] })
+@Module({ controllers: [DocxController, FilesController, DocumentsController], providers: [DocumentsService, RemindersService, IdempotencyPruner], exports: [DocumentsService, RemindersService] })
 export class DocumentsModule {}
