@@ -119,8 +119,13 @@ export async function send(t: TestApp, method: string, path: string, o: SendOpti
     body = o.raw;
   }
   const res = await fetch(`${t.baseUrl}${path}`, { method, headers, body: body as BodyInit | undefined, redirect: 'manual' });
-  const buf = Buffer.from(await res.arrayBuffer());
   const type = res.headers.get('content-type') ?? '';
+  if (type.startsWith('text/event-stream')) {
+    // a stream that was let through stays open: its status and headers are the answer
+    await res.body?.cancel();
+    return { status: res.status, text: '<event stream>', body: null, headers: res.headers, type };
+  }
+  const buf = Buffer.from(await res.arrayBuffer());
   const text = /json|text|csv/.test(type) || !type ? buf.toString('utf8') : `<${buf.length} bytes of ${type}>`;
   let parsed: any = null;
   if (/json/.test(type)) {

@@ -455,6 +455,21 @@ describe('signing in the browser', () => {
   }, SLOW);
 });
 
+describe('the inbox and the event stream', () => {
+  it('shows a new task at once, from the server-sent event, with the polling timer stopped', async () => {
+    const page = await openPage();
+    await page.clock.install();
+    await login(page, 'reviewer');
+    await page.getByRole('heading', { level: 1, name: '我的待办' }).waitFor();
+    await page.waitForTimeout(500); // the page has subscribed
+    // from here on the page's timers stand still: no poll can bring the document
+    await page.clock.pauseAt(new Date(Date.now() + 1000));
+    const title = '关于做好节前安全检查工作的通知';
+    await driveSimple(t, ids, 'review', title);
+    await inboxLink(page, 'review', title).waitFor({ timeout: 15_000 });
+  }, SLOW);
+});
+
 describe('accessibility and layout', () => {
   it('axe finds no serious or critical violation on the login, inbox and document pages; 768 px wide works; English is remembered', async () => {
     const title = '关于加强机关办公用房管理的通知';

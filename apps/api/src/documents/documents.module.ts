@@ -4,7 +4,8 @@ import { DocxController } from './docx.controller.js';
 import { FilesController } from './files.controller.js';
 import { DocumentsService } from './documents.service.js';
 import { IdempotencyPruner } from './idempotency-pruner.service.js';
+import { NotificationsController, NotificationsHub, OutboxRelay } from './notifications.js';
 import { RemindersService } from './reminders.service.js';
 
-@Module({ controllers: [DocxController, FilesController, DocumentsController], providers: [DocumentsService, RemindersService, IdempotencyPruner], exports: [DocumentsService, RemindersService] })
+@Module({ controllers: [DocxController, FilesController, DocumentsController, NotificationsController], providers: [DocumentsService, RemindersService, IdempotencyPruner, OutboxRelay, NotificationsHub], exports: [DocumentsService, RemindersService] })
 export class DocumentsModule {}

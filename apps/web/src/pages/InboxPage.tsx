@@ -59,8 +59,13 @@ export function InboxPage() {
     }, POLL_MS);
     const onVisible = () => document.visibilityState === 'visible' && void load(ctl.signal);
     document.addEventListener('visibilitychange', onVisible);
+    // a new task of mine (or of my role's pool) arrives as a server-sent event: reload at once; the poll stays
+    // as the fallback (a dropped stream reconnects by itself)
+    const events = typeof EventSource === 'undefined' ? null : new EventSource('/api/notifications/stream');
+    events?.addEventListener('task', () => void load(ctl.signal));
     return () => {
       ctl.abort();
+      events?.close();
       clearInterval(timer);
       document.removeEventListener('visibilitychange', onVisible);
     };

@@ -1,0 +1,136 @@
+/**
+ * The outbox drives notifications: each row is published once (however many processes relay), and each
+ * user's event stream carries the documents that became their task, never one above their clearance.
+ */
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { createApp } from '../../apps/api/src/bootstrap.js';
+import { loadConfig } from '../../apps/api/src/config/config.js';
+import { CHANNEL, OutboxRelay, type DocumentNotification } from '../../apps/api/src/documents/notifications.js';
+import { createDataSource } from '../../libs/persistence/src/index.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
+
+let t: TestApp;
+let ids: Ids;
+const closers: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  t = await startTestApp({ GONGWEN_OUTBOX_RELAY_MS: '200' });
+  ids = await demoIds(t);
+});
+afterAll(async () => {
+  for (const c of closers.reverse()) await c().catch(() => undefined);
+  await t?.close(); // with event streams still open: must not hang
+});
+
+/** An event stream read with fetch (as an API client would), collecting `task` events. */
+async function stream(token: string) {
+  const ctl = new AbortController();
+  const res = await fetch(`${t.baseUrl}/api/notifications/stream`, { headers: { authorization: `Bearer ${token}` }, signal: ctl.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const events: { type: string; data: any }[] = [];
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buf += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const type = /^event: ?(.*)$/m.exec(block)?.[1] ?? 'message';
+          const data = /^data: ?(.*)$/m.exec(block)?.[1];
+          events.push({ type, data: data ? JSON.parse(data) : null });
+        }
+      }
+    } catch { /* aborted */ }
+  })();
+  closers.push(async () => ctl.abort());
+  return {
+    events,
+    tasks: () => events.filter((e) => e.type === 'task').map((e) => e.data),
+    async until(pred: (d: any) => boolean, ms = 10_000) {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        const hit = events.find((e) => e.type === 'task' && pred(e.data));
+        if (hit) return hit.data;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no matching event within ${ms} ms; got ${JSON.stringify(events)}`);
+    },
+  };
+}
+
+async function login(username: string, password: string): Promise<string> {
+  const r = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  return ((await r.json()) as { token: string }).token;
+}
+
+describe('notifications from the outbox', () => {
+  it("streams to each user the documents that became their task, and nobody else's", async () => {
+    const reader = await stream(await t.token('reader'));
+    const reader2 = await stream(await t.token('reader2'));
+    // for reader2 only, then for both
+    const only2 = await driveSimple(t, ids, 'circulation', '关于做好信访维稳工作的通知', { readers: ['reader2'] });
+    const both = await driveSimple(t, ids, 'circulation', '关于开展安全生产大检查的通知');
+    expect(await reader2.until((d) => d.documentId === only2.id)).toMatchObject({ event: 'REGISTER', state: 'circulation' });
+    expect(await reader.until((d) => d.documentId === both.id)).toMatchObject({ event: 'REGISTER', state: 'circulation' });
+    await reader2.until((d) => d.documentId === both.id);
+    expect(reader.tasks().some((d) => d.documentId === only2.id)).toBe(false);
+  });
+
+  it('tells a pool role about its new tasks, but never about a document above the user\'s clearance', async () => {
+    const admin = await t.token('admin');
+    const created = await fetch(`${t.baseUrl}/api/admin/users`, {
+      method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'clerk-low', displayName: '低密级文书', password: 'a-long-password-1', unitId: null, roles: ['clerk'], clearance: 'none' }),
+    });
+    expect(created.status).toBe(201);
+    const low = await stream(await login('clerk-low', 'a-long-password-1'));
+    const secret = await driveSimple(t, ids, 'registration', '关于加强保密工作的通知', { extra: { classification: 'secret', secrecyPeriod: '10年' } });
+    const open = await driveSimple(t, ids, 'registration', '关于做好档案整理工作的通知');
+    expect(await low.until((d) => d.documentId === open.id)).toMatchObject({ event: 'SIGN', state: 'registration' });
+    expect(low.tasks().some((d) => d.documentId === secret.id)).toBe(false);
+  });
+
+  it('publishes every outbox row exactly once while several processes relay', async () => {
+    // another process's relay on the same database, and a plain LISTEN connection counting what is published
+    const ds: DataSource = createDataSource(t.db.url, { poolSize: 4 });
+    await ds.initialize();
+    const cfg = loadConfig({ ...Object.fromEntries(Object.entries(t.config).map(([k, v]) => [k, String(v)])), DATABASE_URL: t.db.url, GONGWEN_ARCHIVE_WORKERS: 'false', GONGWEN_OUTBOX_RELAY_MS: '50' });
+    const second: NestExpressApplication = await createApp(cfg, ds);
+    await second.init();
+    closers.push(async () => { await second.close(); await ds.destroy(); });
+    const seen: number[] = [];
+    const listener = new pg.Client({ connectionString: t.db.url });
+    await listener.connect();
+    listener.on('notification', (m) => seen.push((JSON.parse(m.payload!) as DocumentNotification).id));
+    await listener.query(`LISTEN ${CHANNEL}`);
+    closers.push(() => listener.end());
+
+    const c = docClient(t);
+    const docs = await Promise.all([1, 2, 3, 4].map((i) => driveSimple(t, ids, 'review', `关于第${i}季度工作安排的通知`)));
+    await Promise.all(docs.map((d) => c.ok(c.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }))));
+    // and both relays racing by hand too
+    await Promise.all([t.app.get(OutboxRelay).relayOnce(2), second.get(OutboxRelay).relayOnce(2), t.app.get(OutboxRelay).relayOnce(), second.get(OutboxRelay).relayOnce()]);
+    const end = Date.now() + 10_000;
+    let pending = 1;
+    while (Date.now() < end) {
+      [{ pending }] = await t.db.dataSource.query(`SELECT count(*)::int AS pending FROM outbox WHERE processed_at IS NULL`);
+      if (pending === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pending).toBe(0);
+    await new Promise((r) => setTimeout(r, 300)); // the last notifications in flight
+    const ids2: { id: string }[] = await t.db.dataSource.query(`SELECT id FROM outbox WHERE document_id = ANY($1::uuid[]) ORDER BY id`, [docs.map((d) => d.id)]);
+    const published = seen.filter((id) => ids2.some((r) => Number(r.id) === id));
+    expect(published.sort((a, b) => a - b)).toEqual(ids2.map((r) => Number(r.id)));
+  });
+});
