@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfig } from '../../apps/api/src/config/config.js';
-import { CHANNEL, OutboxRelay, type DocumentNotification } from '../../apps/api/src/documents/notifications.js';
+import { CHANNEL, OutboxRelay, setPingMs, type DocumentNotification } from '../../apps/api/src/documents/notifications.js';
 import { createDataSource } from '../../libs/persistence/src/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
@@ -128,9 +128,40 @@ describe('notifications from the outbox', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(pending).toBe(0);
-    await new Promise((r) => setTimeout(r, 300)); // the last notifications in flight
     const ids2: { id: string }[] = await t.db.dataSource.query(`SELECT id FROM outbox WHERE document_id = ANY($1::uuid[]) ORDER BY id`, [docs.map((d) => d.id)]);
-    const published = seen.filter((id) => ids2.some((r) => Number(r.id) === id));
-    expect(published.sort((a, b) => a - b)).toEqual(ids2.map((r) => Number(r.id)));
+    const expected = ids2.map((r) => Number(r.id));
+    const mine = () => seen.filter((id) => expected.includes(id)).sort((a, b) => a - b);
+    // the last notifications may still be on their way
+    for (const end2 = Date.now() + 10_000; Date.now() < end2 && mine().length < expected.length;) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200)); // and a duplicate would have arrived by now
+    expect(mine()).toEqual(expected);
+  });
+  it('ends a stream whose session ends (logout), and lets the application close with streams open', async () => {
+    setPingMs(200);
+    try {
+      const token = await login('reader', 'gongwen-demo');
+      const res = await fetch(`${t.baseUrl}/api/notifications/stream`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      const ended = (async () => { const r = res.body!.getReader(); for (;;) if ((await r.read()).done) return true; })();
+      expect((await fetch(`${t.baseUrl}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+      expect(await Promise.race([ended, new Promise((r) => setTimeout(() => r('still open'), 10_000).unref())])).toBe(true);
+
+      // another instance, listening, with a stream open on it: close() must not wait for the stream
+      const ds: DataSource = createDataSource(t.db.url, { poolSize: 2 });
+      await ds.initialize();
+      const cfg = loadConfig({ ...Object.fromEntries(Object.entries(t.config).map(([k, v]) => [k, String(v)])), DATABASE_URL: t.db.url, GONGWEN_ARCHIVE_WORKERS: 'false' });
+      const third: NestExpressApplication = await createApp(cfg, ds);
+      await third.listen(0, '127.0.0.1');
+      const port = (third.getHttpServer().address() as { port: number }).port;
+      const open = await fetch(`http://127.0.0.1:${port}/api/notifications/stream`, { headers: { authorization: `Bearer ${await t.token('clerk')}` } });
+      expect(open.status).toBe(200);
+      const t0 = Date.now();
+      await Promise.race([third.close(), new Promise((_, reject) => setTimeout(() => reject(new Error('close() hung with a stream open')), 10_000).unref())]);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await open.body?.cancel().catch(() => undefined);
+      if (ds.isInitialized) await ds.destroy();
+    } finally {
+      setPingMs(25_000);
+    }
   });
 });

@@ -459,9 +459,10 @@ describe('the inbox and the event stream', () => {
   it('shows a new task at once, from the server-sent event, with the polling timer stopped', async () => {
     const page = await openPage();
     await page.clock.install();
+    const subscribed = page.waitForResponse((r) => r.url().includes('/api/notifications/stream') && r.status() === 200, { timeout: 30_000 });
     await login(page, 'reviewer');
     await page.getByRole('heading', { level: 1, name: '我的待办' }).waitFor();
-    await page.waitForTimeout(500); // the page has subscribed
+    await subscribed; // the page has its event stream
     // from here on the page's timers stand still: no poll can bring the document
     await page.clock.pauseAt(new Date(Date.now() + 1000));
     const title = '关于做好节前安全检查工作的通知';

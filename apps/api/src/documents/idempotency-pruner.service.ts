@@ -19,6 +19,7 @@ const CHUNK = 5_000;
 export class IdempotencyPruner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('IdempotencyPruner');
   private timers: NodeJS.Timeout[] = [];
+  private closing = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -36,13 +37,14 @@ export class IdempotencyPruner implements OnApplicationBootstrap, OnModuleDestro
   }
 
   onModuleDestroy(): void {
+    this.closing = true;
     for (const t of this.timers) clearTimeout(t);
   }
 
   /** Deletes the expired records; returns how many. */
   async prune(): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!this.closing) {
       const rows: unknown[] = await this.db.query(
         `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
            SELECT ctid FROM idempotency_keys
@@ -51,7 +53,8 @@ export class IdempotencyPruner implements OnApplicationBootstrap, OnModuleDestro
         [SYSTEM_USER_ID, this.config.GONGWEN_REMINDER_REPEAT_HOURS * 3600, this.config.GONGWEN_IDEMPOTENCY_RETENTION_HOURS * 3600, CHUNK],
       );
       total += rows.length;
-      if (rows.length < CHUNK) return total;
+      if (rows.length < CHUNK) break;
     }
+    return total;
   }
 }

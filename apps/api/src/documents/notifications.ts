@@ -5,14 +5,14 @@
  * only if it is marked. Every process LISTENs and forwards to its own server-sent-event streams
  * (GET /api/notifications/stream) what concerns each connected user: a new task for them or for a pool of
  * one of their roles, never a document above their clearance. The web inbox reloads on such an event
- * instead of waiting for its next poll. Processed rows are deleted after a week.
+ * instead of waiting for its next poll. Processed rows are deleted after a day.
  */
 import { Controller, Inject, Injectable, Logger, Sse, type MessageEvent, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
-import { filter, interval, map, merge, Observable, Subject, takeUntil } from 'rxjs';
+import { catchError, concatMap, EMPTY, filter, from, interval, map, merge, Observable, of, ReplaySubject, share, Subject, takeUntil } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { classificationRank } from '../../../../libs/document/src/index.js';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -21,17 +21,26 @@ import { ApiProblems } from '../common/openapi.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
 export const CHANNEL = 'gongwen_documents';
+/** How often a stream checks its session and pings (tests may shorten it). */
+export let PING_MS = 25_000;
+export function setPingMs(ms: number): void {
+  PING_MS = ms;
+}
 
-/** One outbox row as published: who it concerns (null: too many to list, anyone may look). */
+/**
+ * One outbox row as published: the users and role pools it concerns. Past NOTIFY's 8000-byte limit (hundreds
+ * of readers) the users are left out (`truncated`) and each process reads them from document_tasks.
+ */
 export interface DocumentNotification {
   id: number;
   documentId: string;
   topic: string;
   event: string | null;
   state: string | null;
-  users: string[] | null;
+  users: string[];
   roles: string[];
   rank: number;
+  truncated?: boolean;
 }
 
 const RELAY_SQL = `
@@ -47,13 +56,14 @@ const RELAY_SQL = `
        'state', coalesce(done.payload->>'to', d.state), 'users', coalesce(done.payload->'assigneeIds', '[]'::jsonb),
        'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS full,
      json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
-       'state', coalesce(done.payload->>'to', d.state), 'users', NULL, 'roles', '[]'::jsonb, 'rank', d.classification_rank)::text AS short) n`;
+       'state', coalesce(done.payload->>'to', d.state), 'users', '[]'::jsonb, 'truncated', true,
+       'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS short) n`;
 
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('OutboxRelay');
   private timers: NodeJS.Timeout[] = [];
-  private running = false;
+  private running: Promise<void> | null = null;
   private closing = false;
 
   constructor(
@@ -67,14 +77,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     if (!ms || !this.adapterHost.httpAdapter) return;
     const tick = async () => {
       if (this.running || this.closing) return;
-      this.running = true;
-      try {
+      const run = (async () => {
         // a backlog (after an outage) drains in batches, without waiting a tick between them
         while (!this.closing && (await this.relayOnce()) === 500);
+      })();
+      this.running = run;
+      try {
+        await run;
       } catch (e) {
         this.log.warn(`relaying the outbox failed: ${(e as Error).message}`);
       } finally {
-        this.running = false;
+        this.running = null;
       }
     };
     const prune = () => void this.prune().catch((e) => this.log.warn(`pruning the outbox failed: ${(e as Error).message}`));
@@ -82,9 +95,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     for (const t of this.timers) t.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.closing = true;
     for (const t of this.timers) clearInterval(t);
+    await this.running?.catch(() => undefined);
   }
 
   /** Publishes up to `limit` unhandled rows; returns how many. */
@@ -93,10 +107,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return n;
   }
 
-  /** Processed rows older than a week go (the audit trail is the history; the outbox is a queue). */
+  /**
+   * Processed rows older than a day go (the audit trail is the history; the outbox is a queue), oldest first in
+   * chunks of 5,000 by id, so that no delete is one long statement.
+   */
   async prune(): Promise<number> {
-    const rows: unknown[] = await this.db.query(`DELETE FROM outbox WHERE processed_at < now() - interval '7 days' RETURNING 1`);
-    return rows.length;
+    let total = 0;
+    while (!this.closing) {
+      const rows: unknown[] = await this.db.query(
+        `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE processed_at < now() - interval '1 day' ORDER BY id LIMIT 5000) RETURNING 1`,
+      );
+      total += rows.length;
+      if (rows.length < 5000) break;
+    }
+    return total;
   }
 }
 
@@ -105,8 +129,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('Notifications');
   private readonly events = new Subject<DocumentNotification>();
-  /** Emits once when the application closes: every open stream ends, so that the server can close. */
-  readonly closed = new Subject<void>();
+  /** Emits (and replays to late subscribers) when the application closes: every stream ends, so the server can close. */
+  readonly closed = new ReplaySubject<void>(1);
+  private health?: NodeJS.Timeout;
   private client: pg.Client | null = null;
   private retry?: NodeJS.Timeout;
   private closing = false;
@@ -123,7 +148,7 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
   private async connect(): Promise<void> {
     if (this.closing) return;
     const options = this.db.options as { url?: string };
-    const client = new pg.Client({ connectionString: options.url, application_name: 'gongwen-notifications' });
+    const client = new pg.Client({ connectionString: options.url, application_name: 'gongwen-notifications', keepAlive: true });
     const again = (why: string) => {
       if (this.closing || this.client !== client) return;
       this.client = null;
@@ -137,9 +162,20 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
     client.on('end', () => again('connection ended'));
     client.on('notification', (m) => {
       if (m.channel !== CHANNEL || !m.payload) return;
+      let n: DocumentNotification;
       try {
-        this.events.next(JSON.parse(m.payload) as DocumentNotification);
-      } catch { /* not ours */ }
+        n = JSON.parse(m.payload) as DocumentNotification;
+      } catch {
+        return; // not ours
+      }
+      if (!n.truncated) {
+        this.events.next(n);
+        return;
+      }
+      // too many assignees for one NOTIFY: read them (document_tasks is kept from assignee_ids)
+      void this.db.query(`SELECT user_id FROM document_tasks WHERE document_id = $1`, [n.documentId])
+        .then((rows: { user_id: string }[]) => this.events.next({ ...n, users: rows.map((r) => r.user_id), truncated: false }))
+        .catch((e) => this.log.warn(`notification ${n.id}: reading its assignees failed: ${(e as Error).message}`));
     });
     this.client = client;
     try {
@@ -147,19 +183,45 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (e) {
       again((e as Error).message);
+      return;
     }
+    // a half-open connection (a failover, a NAT timeout) signals nothing: ask every 30 s
+    if (this.health) clearInterval(this.health);
+    this.health = setInterval(() => {
+      if (this.client !== client) return;
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 10 s')), 10_000).unref());
+      void Promise.race([client.query('SELECT 1'), timeout]).catch((e) => again((e as Error).message));
+    }, 30_000);
+    this.health.unref();
+  }
+
+  /**
+   * Whether the stream's session still stands, with the same roles and clearance: a logout, a revoked or
+   * expired token, a deactivated user or changed rights end it. A database error counts as still valid.
+   */
+  valid(user: AuthUser): Observable<boolean> {
+    return from(this.db.query(
+      `SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active AND u.roles = $2::text[] AND u.clearance = $3`,
+      [user.tokenId, user.roles, user.clearance],
+    )).pipe(map((rows: unknown[]) => rows.length > 0), catchError(() => of(true)));
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
   }
 
   /** The notifications that concern `user`. */
   forUser(user: AuthUser): Observable<DocumentNotification> {
     const rank = classificationRank(user.clearance);
     return this.events.pipe(filter((n) => n.rank <= rank
-      && (n.users === null || n.users.includes(user.id) || n.roles.some((r) => (user.roles as string[]).includes(r)))));
+      && (n.users.includes(user.id) || n.roles.some((r) => (user.roles as string[]).includes(r)))));
   }
 
   async onModuleDestroy(): Promise<void> {
     this.closing = true;
     if (this.retry) clearTimeout(this.retry);
+    if (this.health) clearInterval(this.health);
     this.closed.next();
     this.closed.complete();
     this.events.complete();
@@ -183,9 +245,12 @@ export class NotificationsController {
   @ApiProduces('text/event-stream')
   @ApiProblems()
   stream(@CurrentUser() user: AuthUser): Observable<MessageEvent> {
+    if (this.hub.isClosing) return EMPTY;
+    // every 25 s: is the session still good? then a ping; if not, the stream ends
+    const checks = interval(PING_MS).pipe(concatMap(() => this.hub.valid(user)), share());
     return merge(
       this.hub.forUser(user).pipe(map((n) => ({ type: 'task', id: String(n.id), data: { documentId: n.documentId, event: n.event, state: n.state } }))),
-      interval(25_000).pipe(map(() => ({ type: 'ping', data: '' }))),
-    ).pipe(takeUntil(this.hub.closed));
+      checks.pipe(filter(Boolean), map(() => ({ type: 'ping', data: '' }))),
+    ).pipe(takeUntil(merge(checks.pipe(filter((ok) => !ok)), this.hub.closed)));
   }
 }

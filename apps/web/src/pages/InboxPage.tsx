@@ -61,8 +61,25 @@ export function InboxPage() {
     document.addEventListener('visibilitychange', onVisible);
     // a new task of mine (or of my role's pool) arrives as a server-sent event: reload at once; the poll stays
     // as the fallback (a dropped stream reconnects by itself)
+    // (a burst of events: one reload in flight and at most one more after it, so answers cannot arrive out of order)
+    let inFlight = false;
+    let again = false;
+    const reload = () => {
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      void load(ctl.signal).finally(() => {
+        inFlight = false;
+        if (again && !ctl.signal.aborted) {
+          again = false;
+          reload();
+        }
+      });
+    };
     const events = typeof EventSource === 'undefined' ? null : new EventSource('/api/notifications/stream');
-    events?.addEventListener('task', () => void load(ctl.signal));
+    events?.addEventListener('task', reload);
     return () => {
       ctl.abort();
       events?.close();
