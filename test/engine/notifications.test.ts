@@ -2,14 +2,9 @@
  * The outbox drives notifications: each row is published once (however many processes relay), and each
  * user's event stream carries the documents that became their task, never one above their clearance.
  */
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
-import { createApp } from '../../apps/api/src/bootstrap.js';
-import { loadConfig } from '../../apps/api/src/config/config.js';
 import { CHANNEL, OutboxRelay, setPingMs, type DocumentNotification } from '../../apps/api/src/documents/notifications.js';
-import { createDataSource } from '../../libs/persistence/src/index.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
 
 let t: TestApp;
@@ -102,12 +97,10 @@ describe('notifications from the outbox', () => {
 
   it('publishes every outbox row exactly once while several processes relay', async () => {
     // another process's relay on the same database, and a plain LISTEN connection counting what is published
-    const ds: DataSource = createDataSource(t.db.url, { poolSize: 4 });
-    await ds.initialize();
-    const cfg = loadConfig({ ...Object.fromEntries(Object.entries(t.config).map(([k, v]) => [k, String(v)])), DATABASE_URL: t.db.url, GONGWEN_ARCHIVE_WORKERS: 'false', GONGWEN_OUTBOX_RELAY_MS: '50' });
-    const second: NestExpressApplication = await createApp(cfg, ds);
+    const other = await anotherInstance(t, { GONGWEN_OUTBOX_RELAY_MS: '50' });
+    const second = other.app;
     await second.init();
-    closers.push(async () => { await second.close(); await ds.destroy(); });
+    closers.push(() => other.close());
     const seen: number[] = [];
     const listener = new pg.Client({ connectionString: t.db.url });
     await listener.connect();
@@ -147,19 +140,16 @@ describe('notifications from the outbox', () => {
       expect(await Promise.race([ended, new Promise((r) => setTimeout(() => r('still open'), 10_000).unref())])).toBe(true);
 
       // another instance, listening, with a stream open on it: close() must not wait for the stream
-      const ds: DataSource = createDataSource(t.db.url, { poolSize: 2 });
-      await ds.initialize();
-      const cfg = loadConfig({ ...Object.fromEntries(Object.entries(t.config).map(([k, v]) => [k, String(v)])), DATABASE_URL: t.db.url, GONGWEN_ARCHIVE_WORKERS: 'false' });
-      const third: NestExpressApplication = await createApp(cfg, ds);
+      const other = await anotherInstance(t);
+      const third = other.app;
       await third.listen(0, '127.0.0.1');
       const port = (third.getHttpServer().address() as { port: number }).port;
       const open = await fetch(`http://127.0.0.1:${port}/api/notifications/stream`, { headers: { authorization: `Bearer ${await t.token('clerk')}` } });
       expect(open.status).toBe(200);
       const t0 = Date.now();
-      await Promise.race([third.close(), new Promise((_, reject) => setTimeout(() => reject(new Error('close() hung with a stream open')), 10_000).unref())]);
+      await Promise.race([other.close(), new Promise((_, reject) => setTimeout(() => reject(new Error('close() hung with a stream open')), 10_000).unref())]);
       expect(Date.now() - t0).toBeLessThan(10_000);
       await open.body?.cancel().catch(() => undefined);
-      if (ds.isInitialized) await ds.destroy();
     } finally {
       setPingMs(25_000);
     }

@@ -3,27 +3,21 @@
  * system account, once per document and period, however many API processes sweep at the same time.
  */
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { DataSource } from 'typeorm';
-import { createApp } from '../../apps/api/src/bootstrap.js';
-import { loadConfig } from '../../apps/api/src/config/config.js';
 import { RemindersService } from '../../apps/api/src/documents/reminders.service.js';
-import { createDataSource, SYSTEM_USER_ID } from '../../libs/persistence/src/index.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { SYSTEM_USER_ID } from '../../libs/persistence/src/index.js';
+import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
 
 let t: TestApp;
 let ids: Ids;
-const others: { app: NestExpressApplication; ds: DataSource }[] = [];
+const others: { close(): Promise<void> }[] = [];
 
-/** Another API instance on the same database: its own application and connection pool, as another process has. */
+/** Another API instance on the same database, started (its timers run), closed after the tests. */
 async function instance(env: Record<string, string> = {}): Promise<NestExpressApplication> {
-  const ds = createDataSource(t.db.url, { poolSize: 4 });
-  await ds.initialize();
-  const config = loadConfig({ ...process.env, ...Object.fromEntries(Object.entries(t.config).map(([k, v]) => [k, String(v)])), DATABASE_URL: t.db.url, GONGWEN_ARCHIVE_WORKERS: 'false', ...env });
-  const app = await createApp(config, ds);
-  await app.init();
-  others.push({ app, ds });
-  return app;
+  const other = await anotherInstance(t, env);
+  await other.app.init();
+  others.push(other);
+  return other.app;
 }
 
 async function overdue(id: string, hours: number) {
@@ -40,10 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const o of others) {
-    await o.app.close();
-    if (o.ds.isInitialized) await o.ds.destroy();
-  }
+  for (const o of others) await o.close();
   await t?.close();
 });
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/config.js';
 import { DEMO_PASSWORD, seedDemo } from '../../apps/api/src/seed/demo.js';
+import { createDataSource } from '../../libs/persistence/src/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
@@ -71,4 +72,22 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
     out[table_name] = n;
   }
   return out;
+}
+
+/**
+ * Another API instance on `t`'s database, with its own application and connection pool as another process has
+ * (archive workers off). Not started: call init(), or listen() to serve HTTP. close() also ends its pool.
+ */
+export async function anotherInstance(t: TestApp, env: Record<string, string> = {}): Promise<{ app: NestExpressApplication; close(): Promise<void> }> {
+  const ds = createDataSource(t.db.url, { poolSize: 4 });
+  await ds.initialize();
+  const base = Object.fromEntries(Object.entries(t.config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  const app = await createApp(loadConfig({ ...base, DATABASE_URL: t.db.url, GONGWEN_ARCHIVE_WORKERS: 'false', ...env }), ds);
+  return {
+    app,
+    async close() {
+      await app.close();
+      if (ds.isInitialized) await ds.destroy();
+    },
+  };
 }

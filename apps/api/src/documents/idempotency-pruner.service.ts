@@ -3,7 +3,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SYSTEM_USER_ID } from '../../../../libs/persistence/src/index.js';
+import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { deleteInChunks } from '../database/chunks.js';
 
 /** Rows deleted per statement, so that a large backlog never holds one long transaction. */
 const CHUNK = 5_000;
@@ -18,8 +20,10 @@ const CHUNK = 5_000;
 @Injectable()
 export class IdempotencyPruner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('IdempotencyPruner');
-  private timers: NodeJS.Timeout[] = [];
-  private closing = false;
+  private readonly periodic = new Periodic('pruning idempotency records', this.log, async () => {
+    const n = await this.prune();
+    if (n) this.log.log(`deleted ${n} expired idempotency record(s)`);
+  });
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -28,33 +32,21 @@ export class IdempotencyPruner implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.adapterHost.httpAdapter) return;
-    const run = () => void this.prune()
-      .then((n) => { if (n) this.log.log(`deleted ${n} expired idempotency record(s)`); })
-      .catch((e) => this.log.warn(`pruning idempotency records failed: ${(e as Error).message}`));
-    this.timers = [setInterval(run, 3_600_000), setTimeout(run, 60_000)];
-    for (const t of this.timers) t.unref();
+    if (this.adapterHost.httpAdapter) this.periodic.start(3_600_000, 60_000);
   }
 
-  onModuleDestroy(): void {
-    this.closing = true;
-    for (const t of this.timers) clearTimeout(t);
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Deletes the expired records; returns how many. */
   async prune(): Promise<number> {
-    let total = 0;
-    while (!this.closing) {
-      const rows: unknown[] = await this.db.query(
-        `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
-           SELECT ctid FROM idempotency_keys
-            WHERE created_at < now() - make_interval(secs => CASE WHEN user_id = $1 THEN $2::float8 ELSE $3::float8 END)
-            LIMIT $4)) RETURNING 1`,
-        [SYSTEM_USER_ID, this.config.GONGWEN_REMINDER_REPEAT_HOURS * 3600, this.config.GONGWEN_IDEMPOTENCY_RETENTION_HOURS * 3600, CHUNK],
-      );
-      total += rows.length;
-      if (rows.length < CHUNK) break;
-    }
-    return total;
+    return deleteInChunks(this.db,
+      `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM idempotency_keys
+          WHERE created_at < now() - make_interval(secs => CASE WHEN user_id = $1 THEN $2::float8 ELSE $3::float8 END)
+          LIMIT $4)) RETURNING 1`,
+      [SYSTEM_USER_ID, this.config.GONGWEN_REMINDER_REPEAT_HOURS * 3600, this.config.GONGWEN_IDEMPOTENCY_RETENTION_HOURS * 3600], CHUNK,
+      () => this.periodic.stopping);
   }
 }

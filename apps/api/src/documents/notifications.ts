@@ -18,7 +18,9 @@ import { classificationRank } from '../../../../libs/document/src/index.js';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { ApiProblems } from '../common/openapi.js';
+import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { deleteInChunks } from '../database/chunks.js';
 
 export const CHANNEL = 'gongwen_documents';
 /** How often a stream checks its session and pings (tests may shorten it). */
@@ -62,9 +64,11 @@ const RELAY_SQL = `
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('OutboxRelay');
-  private timers: NodeJS.Timeout[] = [];
-  private running: Promise<void> | null = null;
-  private closing = false;
+  private readonly relay = new Periodic('relaying the outbox', this.log, async () => {
+    // a backlog (after an outage) drains in batches, without waiting a tick between them
+    while (!this.relay.stopping && (await this.relayOnce()) === 500);
+  });
+  private readonly pruner = new Periodic('pruning the outbox', this.log, async () => { await this.prune(); });
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -75,30 +79,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     const ms = this.config.GONGWEN_OUTBOX_RELAY_MS;
     if (!ms || !this.adapterHost.httpAdapter) return;
-    const tick = async () => {
-      if (this.running || this.closing) return;
-      const run = (async () => {
-        // a backlog (after an outage) drains in batches, without waiting a tick between them
-        while (!this.closing && (await this.relayOnce()) === 500);
-      })();
-      this.running = run;
-      try {
-        await run;
-      } catch (e) {
-        this.log.warn(`relaying the outbox failed: ${(e as Error).message}`);
-      } finally {
-        this.running = null;
-      }
-    };
-    const prune = () => void this.prune().catch((e) => this.log.warn(`pruning the outbox failed: ${(e as Error).message}`));
-    this.timers = [setInterval(() => void tick(), ms), setInterval(prune, 3_600_000)];
-    for (const t of this.timers) t.unref();
+    this.relay.start(ms);
+    this.pruner.start(3_600_000);
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.closing = true;
-    for (const t of this.timers) clearInterval(t);
-    await this.running?.catch(() => undefined);
+    await Promise.all([this.relay.stop(), this.pruner.stop()]);
   }
 
   /** Publishes up to `limit` unhandled rows; returns how many. */
@@ -112,15 +98,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * chunks of 5,000 by id, so that no delete is one long statement.
    */
   async prune(): Promise<number> {
-    let total = 0;
-    while (!this.closing) {
-      const rows: unknown[] = await this.db.query(
-        `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE processed_at < now() - interval '1 day' ORDER BY id LIMIT 5000) RETURNING 1`,
-      );
-      total += rows.length;
-      if (rows.length < 5000) break;
-    }
-    return total;
+    return deleteInChunks(this.db,
+      `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE processed_at < now() - interval '1 day' ORDER BY id LIMIT $1) RETURNING 1`,
+      [], 5000, () => this.pruner.stopping);
   }
 }
 

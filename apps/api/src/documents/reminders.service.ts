@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { SYSTEM_USER_ID } from '../../../../libs/persistence/src/index.js';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
+import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { metricsRegistry } from '../health/metrics.js';
 import { DocumentsService } from './documents.service.js';
@@ -51,10 +52,10 @@ const BATCH = 500;
 @Injectable()
 export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('Reminders');
-  private timer?: NodeJS.Timeout;
-  private first?: NodeJS.Timeout;
-  private running: Promise<unknown> | null = null;
-  private closing = false;
+  private readonly periodic = new Periodic('the reminder sweep', this.log, async () => {
+    const r = await this.sweep();
+    if (r.sent) this.log.log(`sent ${r.sent} automatic reminder(s) for overdue documents`);
+  });
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -63,30 +64,18 @@ export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  /** Starts the timer in the HTTP application (a command-line context that loads the module does not sweep). */
+  /**
+   * Starts the timer in the HTTP application (a command-line context that loads the module does not sweep);
+   * the first sweep comes soon after start, so that a long interval does not delay what is already overdue.
+   */
   onApplicationBootstrap(): void {
     const seconds = this.config.GONGWEN_REMINDER_INTERVAL_SECONDS;
-    if (!seconds || !this.adapterHost.httpAdapter) return;
-    const tick = () => {
-      if (this.running || this.closing) return;
-      this.running = this.sweep()
-        .then((r) => { if (r.sent) this.log.log(`sent ${r.sent} automatic reminder(s) for overdue documents`); })
-        .catch((e) => this.log.warn(`the reminder sweep failed: ${(e as Error).message}`))
-        .finally(() => { this.running = null; });
-    };
-    this.timer = setInterval(tick, seconds * 1000);
-    this.timer.unref();
-    // and once soon after start, so that a long interval does not delay what is already overdue
-    this.first = setTimeout(tick, Math.min(seconds, 10) * 1000);
-    this.first.unref();
+    if (seconds && this.adapterHost.httpAdapter) this.periodic.start(seconds * 1000, Math.min(seconds, 10) * 1000);
   }
 
   /** Stops the timer and lets a running sweep finish the document it is at (not the whole batch). */
-  async onModuleDestroy(): Promise<void> {
-    this.closing = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.first) clearTimeout(this.first);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One sweep: every overdue document with readers still to acknowledge gets this period's reminder. */
@@ -105,7 +94,7 @@ export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy
     );
     const result: SweepResult = { due: due.length, sent: 0, alreadySent: 0, skipped: 0, failed: 0 };
     for (const { id, period } of due) {
-      if (this.closing) break;
+      if (this.periodic.stopping) break;
       try {
         const r = await this.documents.sendEvent(SYSTEM_USER, id, { type: 'REMIND' }, { idempotencyKey: `auto-remind:${id}:${period}`, compactReplay: true });
         if (r.replayed) result.alreadySent++;
