@@ -51,7 +51,9 @@ describe('automatic reminders (催办)', () => {
     const b = (await instance()).get(RemindersService);
     const results = await Promise.all([a.sweep(), b.sweep(), a.sweep(), b.sweep()]);
     expect(results.reduce((n, r) => n + r.sent, 0)).toBe(1);
-    expect(results.reduce((n, r) => n + r.sent + r.alreadySent + r.skipped, 0)).toBe(4);
+    // a sweep that starts after the reminder was committed no longer finds the document due; every document a
+    // sweep did find is accounted for
+    expect(results.every((r) => r.sent + r.alreadySent + r.skipped + r.failed === r.due && r.due <= 1)).toBe(true);
 
     const sent = await reminders(doc.id);
     expect(sent).toHaveLength(1);
