@@ -115,7 +115,7 @@ function actorOf(user: AuthUser): Actor {
   return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined };
 }
 
-/** The documents columns a transition reads (not the generated title_bigrams, which only search uses). */
+/** The documents columns a transition reads. */
 const TRANSITION_COLUMNS = ['id', 'workflow_id', 'workflow_version', 'state', 'version', 'snapshot', 'kind', 'title', 'classification', 'classification_rank',
   'urgency', 'urgency_rank', 'major', 'issuer_unit_ids', 'chief_id', 'participant_ids', 'assignee_ids', 'task_roles', 'current_revision',
   'document_number', 'deadline', 'created_by', 'created_at', 'updated_at'];
@@ -671,7 +671,12 @@ export class DocumentsService {
                 -- change the version) is kept
                 participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest($4::uuid[]) p WHERE p <> ALL (documents.participant_ids)),
                 assignee_ids = $5, task_roles = $6,
-                current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12, updated_at = now()
+                current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12,
+                -- updated_at: when the document itself changed, not on events that only record something about
+                -- it (a receipt, a reminder, a comment); those keep the row's indexed columns as they were, so
+                -- that PostgreSQL updates it in place (migration HotDocumentUpdates)
+                updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
+                                       IS DISTINCT FROM ($2, $7, $8, $9, $10, $12) THEN now() ELSE documents.updated_at END
           WHERE id = $1 AND version = $13 RETURNING version, updated_at, participant_ids),
        audit AS (
          INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
@@ -917,7 +922,7 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
   if (q.kind) { params.push(q.kind); where.push(`d.kind = $${params.length}`); }
   if (q.q) {
     params.push(q.q);
-    where.push(`d.title_bigrams @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
+    where.push(`gw_bigrams(d.title) @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
   }
   const columns = `d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.urgency_rank, d.document_number, d.deadline,
               d.created_at, d.updated_at, d.current_revision, d.assignee_ids, d.task_roles, ${TASK_CONTEXT_SQL} AS task_ctx`;
