@@ -12,7 +12,7 @@
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
  *                       alternating with this one, 2 rounds each (noise on a shared machine hits both alike)
- *   --keep              keep the bench databases
+ *   --keep              keep the bench databases and the CPU profile
  *   --out=FILE          where to write the JSON (default bench-results.json)
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -207,7 +207,8 @@ async function profiled(server: Server, setup: TxSetup): Promise<{ run: TxRun; p
     if (!file) return { error: `no .cpuprofile written in ${dir}` };
     return { run, profile: summariseProfile(join(dir, file), ROOT, run.windowUs) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (KEEP) log(`CPU profile kept: ${join(dir, file ?? '')}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
