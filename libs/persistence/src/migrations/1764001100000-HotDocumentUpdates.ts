@@ -21,8 +21,11 @@ export class HotDocumentUpdates1764001100000 implements MigrationInterface {
   name = 'HotDocumentUpdates1764001100000';
 
   async up(q: QueryRunner): Promise<void> {
+    // the long part first, under a SHARE lock (reads go on, writes wait); what follows takes stronger locks,
+    // held to the end of the migration's transaction, but is instant
+    await q.query(`CREATE INDEX documents_title_bigrams_gin_expr ON documents USING gin (gw_bigrams(title))`);
     await q.query(`ALTER TABLE documents DROP COLUMN title_bigrams`); // drops documents_title_bigrams_gin with it
-    await q.query(`CREATE INDEX documents_title_bigrams_gin ON documents USING gin (gw_bigrams(title))`);
+    await q.query(`ALTER INDEX documents_title_bigrams_gin_expr RENAME TO documents_title_bigrams_gin`);
     await q.query(`ALTER TABLE documents SET (fillfactor = 90)`);
     await q.query(`DROP TRIGGER documents_archived_frozen ON documents`);
     await q.query(`
