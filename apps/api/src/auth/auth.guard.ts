@@ -5,7 +5,7 @@ import type { TokenScope } from '../../../../libs/persistence/src/index.js';
 import { AppError } from '../common/errors.js';
 import { AuthService } from './auth.service.js';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, type AuthedRequest } from './auth.types.js';
-import { IS_PUBLIC, MIN_SCOPE, ROLES } from './decorators.js';
+import { IS_PUBLIC, MIN_SCOPE, ROLES, SESSION_CHECKED_AT_WRITE } from './decorators.js';
 import { safeEqual } from './tokens.js';
 
 const SCOPE_RANK: Record<TokenScope, number> = { read: 0, draft: 1, full: 2 };
@@ -36,7 +36,7 @@ export class AuthGuard implements CanActivate {
       via = 'cookie';
     }
     if (!secret) throw new AppError('UNAUTHENTICATED', 'Log in or send a bearer token.', {}, { 'WWW-Authenticate': 'Bearer' });
-    const found = await this.auth.authenticate(secret);
+    const found = await this.auth.authenticate(secret, { cached: this.reflector.getAllAndOverride<boolean>(SESSION_CHECKED_AT_WRITE, targets) === true });
     if (!found) throw new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
 
     if (via === 'cookie' && !SAFE_METHODS.has(req.method)) {
@@ -51,7 +51,7 @@ export class AuthGuard implements CanActivate {
     req.user = {
       id: user.id, username: user.username, displayName: user.displayName, unitId: user.unitId,
       roles: user.roles, clearance: user.clearance, authority: user.authority,
-      via, tokenId: token.id, tokenScope: token.scope,
+      via, tokenId: token.id, tokenScope: token.scope, ...(found.cached ? { sessionCached: true as const } : {}),
     };
 
     const needed = this.reflector.getAllAndOverride<TokenScope | undefined>(MIN_SCOPE, targets)

@@ -31,8 +31,15 @@ const LOGIN_WINDOW_SECONDS = 15 * 60;
 const MAX_FAILURES_PER_ACCOUNT = 5;
 const MAX_FAILURES_PER_ADDRESS = 30;
 
+/** How long a cached session may be reused, and how many are kept (the oldest goes first). */
+export const SESSION_CACHE_MS = 5_000;
+const SESSION_CACHE_MAX = 10_000;
+
 @Injectable()
 export class AuthService {
+  /** Token hash → session, for @SessionCheckedAtWrite routes only (see authenticate). */
+  private readonly sessions = new Map<string, { found: { user: UserEntity; token: AuthTokenEntity }; until: number }>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -98,12 +105,24 @@ export class AuthService {
   }
 
   /** Resolves a bearer secret to its user, or null when unknown, expired, revoked or inactive. */
-  async authenticate(secret: string): Promise<{ user: UserEntity; token: AuthTokenEntity } | null> {
+  /**
+   * The session a secret belongs to, or null. With `cached`, an answer from the last SESSION_CACHE_MS may be
+   * reused (`cached: true` in the result): only for routes whose write re-checks the session itself
+   * (@SessionCheckedAtWrite), so a revoked token, a deactivated user or changed rights can never commit a
+   * write through a stale entry — they only save the lookup on the way there.
+   */
+  async authenticate(secret: string, opts: { cached?: boolean } = {}): Promise<{ user: UserEntity; token: AuthTokenEntity; cached?: true } | null> {
+    const hash = hashSecret(secret);
+    if (opts.cached) {
+      const hit = this.sessions.get(hash);
+      if (hit && hit.until > Date.now()) return { ...hit.found, cached: true };
+      if (hit) this.sessions.delete(hash);
+    }
     const rows = await prepared<Record<string, unknown>>(this.db.manager,
-      `SELECT t.id AS token_id, t.scope, t.kind, u.id, u.username, u.display_name, u.unit_id, u.roles, u.clearance, u.authority, u.active
+      `SELECT t.id AS token_id, t.scope, t.kind, t.expires_at, u.id, u.username, u.display_name, u.unit_id, u.roles, u.clearance, u.authority, u.active
          FROM auth_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`,
-      [hashSecret(secret)],
+      [hash],
     );
     const r = rows[0];
     if (!r) return null;
@@ -112,10 +131,35 @@ export class AuthService {
       roles: r.roles, clearance: r.clearance, authority: r.authority, active: r.active,
     });
     const token = Object.assign(new AuthTokenEntity(), { id: r.token_id, scope: r.scope, kind: r.kind });
+    if (opts.cached) {
+      if (this.sessions.size >= SESSION_CACHE_MAX) this.sessions.delete(this.sessions.keys().next().value!);
+      this.sessions.set(hash, { found: { user, token }, until: Math.min(Date.now() + SESSION_CACHE_MS, new Date(r.expires_at as Date).getTime()) });
+    }
     return { user, token };
   }
 
+  /**
+   * The caller's session as the database has it now (uncached), or null when the token was revoked or
+   * expired or the user deactivated. Drops the token's cache entries.
+   */
+  async currentSession(user: AuthUser): Promise<AuthUser | null> {
+    this.forgetToken(user.tokenId);
+    const [r] = await this.db.query(
+      `SELECT u.id, u.username, u.display_name, u.unit_id, u.roles, u.clearance, u.authority
+         FROM auth_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`, [user.tokenId],
+    );
+    if (!r) return null;
+    const { sessionCached: _c, ...rest } = user;
+    return { ...rest, id: r.id, username: r.username, displayName: r.display_name, unitId: r.unit_id, roles: r.roles, clearance: r.clearance, authority: r.authority };
+  }
+
+  private forgetToken(tokenId: string): void {
+    for (const [hash, s] of this.sessions) if (s.found.token.id === tokenId) this.sessions.delete(hash);
+  }
+
   async revoke(tokenId: string, userId: string): Promise<boolean> {
+    this.forgetToken(tokenId);
     const res = await this.db.getRepository(AuthTokenEntity).update(
       { id: tokenId, userId, revokedAt: IsNull() },
       { revokedAt: new Date() },

@@ -16,6 +16,11 @@ export interface AuthUser {
   via: 'bearer' | 'cookie' | 'system';
   tokenId: string;
   tokenScope: TokenScope;
+  /**
+   * Authenticated from the session cache (routes marked @SessionCheckedAtWrite only): the data may be a few
+   * seconds old, so the write itself re-checks the session (see DocumentsService).
+   */
+  sessionCached?: true;
 }
 
 export type AuthedRequest = Request & { user?: AuthUser; id?: string };

@@ -3,7 +3,7 @@ import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swa
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser, RequireScope } from '../auth/decorators.js';
+import { CurrentUser, RequireScope, SessionCheckedAtWrite } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe, jsonSchema } from '../common/zod.js';
@@ -92,6 +92,7 @@ export class DocumentsController {
 
   @Post(':id/events')
   @RequireScope('draft')
+  @SessionCheckedAtWrite()
   @ifMatchHeader
   @idemHeader
   @ApiParam({ name: 'id', format: 'uuid' })

@@ -129,6 +129,13 @@ const SELECT_FOR_TRANSITION = `SELECT ${D_COLUMNS}, r.content AS rev_content, r.
            FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
           WHERE d.id = $1`;
 
+/** Internal: a cached session's optimistic attempt did not go through; sendEvent decides again with a fresh session. */
+class SessionRecheck extends Error {
+  constructor() {
+    super('the transition is decided again with the session read afresh');
+  }
+}
+
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function notFound(): AppError {
@@ -388,8 +395,30 @@ export class DocumentsService {
 
   // ---------------------------------------------------------------- write
 
-  /** POST /events: a client event. */
+  /**
+   * POST /events: a client event. With a session from the guard's cache (`sessionCached`), only the optimistic
+   * path runs, and its write re-checks the session; whatever else happens — a refusal, a conflict, a changed or
+   * ended session, an event that takes the locked path — is decided again with the session read afresh, so
+   * nothing is answered from cached rights but a write that the database accepted with them still valid.
+   */
   async sendEvent(user: AuthUser, id: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+    if (user.sessionCached) {
+      const type = (body as { type?: unknown } | null)?.type;
+      if (!opts.idempotencyKey && typeof type === 'string' && type !== 'REGISTER' && type !== 'SIGN' && !this.hooks.some((h) => h.events.includes(type as OutgoingEventType))) {
+        try {
+          return await this.sendEventAs(user, id, body, opts);
+        } catch (e) {
+          if (!(e instanceof AppError) && !(e instanceof SessionRecheck)) throw e;
+        }
+      }
+      const now = await this.auth.currentSession(user);
+      if (!now) throw new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      user = now;
+    }
+    return this.sendEventAs(user, id, body, opts);
+  }
+
+  private async sendEventAs(user: AuthUser, id: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
     const envelope = EventEnvelope.safeParse(body);
     if (!envelope.success) throw validationError(envelope.error);
     const type = envelope.data.type;
@@ -547,6 +576,16 @@ export class DocumentsService {
     build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
     buildWrites = false,
   ): Promise<WriteResult> {
+    if (user.sessionCached) {
+      // the optimistic path only: its write re-checks the session (sendEvent decides again otherwise)
+      if (buildWrites || opts.idempotencyKey || this.hooks.some((h) => h.events.includes(type))) throw new SessionRecheck();
+      const m = this.db.manager;
+      const read = await this.loadForTransition(m, user, id, false);
+      const plan = await this.decide(m, read, user, type, opts, build);
+      const updated = await this.writeTransition(m, plan, read.row.version, user);
+      if (updated) return this.applied(plan, updated, user);
+      throw new SessionRecheck(); // a concurrent transition, or the session changed
+    }
     // a replay answers only to someone who may still see the document (clearance may have been lowered)
     if (opts.idempotencyKey) await this.loadVisible(this.db.manager, user, id);
     const replay = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
@@ -655,7 +694,7 @@ export class DocumentsService {
    * audit event and its outbox row. Returns the updated row, or null when the version had moved on (then
    * nothing at all was written).
    */
-  private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number): Promise<DocumentRow | null> {
+  private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser): Promise<DocumentRow | null> {
     const a = p.audit;
     const ctx = p.persisted.context;
     const set = {
@@ -677,7 +716,13 @@ export class DocumentsService {
                 -- that PostgreSQL updates it in place (migration HotDocumentUpdates)
                 updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
                                        IS DISTINCT FROM ($2, $7, $8, $9, $10, $12) THEN now() ELSE documents.updated_at END
-          WHERE id = $1 AND version = $13 RETURNING version, updated_at, participant_ids),
+          WHERE id = $1 AND version = $13
+            -- a session from the guard's cache: still valid, with the same rights, at the moment of the write
+            AND ($26::uuid IS NULL OR EXISTS (
+                  SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
+                   WHERE t.id = $26 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active
+                     AND u.roles = $27::text[] AND u.clearance = $28 AND u.authority IS NOT DISTINCT FROM $29::jsonb))
+          RETURNING version, updated_at, participant_ids),
        audit AS (
          INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
          SELECT $1, $14, $15, $16, $17, $18, $19, $2, $20, $7, $21, $22, $23, $24 FROM upd),
@@ -687,7 +732,8 @@ export class DocumentsService {
       [p.row.id, set.state, set.snapshot, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
         set.title, set.urgency, set.urgency_rank, set.major, expectedVersion,
         a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, auditHash(a),
-        { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles }],
+        { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
+        cachedSession?.tokenId ?? null, cachedSession?.roles ?? null, cachedSession?.clearance ?? null, cachedSession?.authority ?? null],
     );
     if (!rows.length) return null;
     return { ...p.row, ...set, version: rows[0].version, updated_at: rows[0].updated_at, participant_ids: rows[0].participant_ids } as DocumentRow;
