@@ -48,6 +48,7 @@ faults('PostgreSQL stops and starts under load', () => {
   }, 90_000);
 
   afterAll(async () => {
+    stopLoad = true;
     await api?.kill9();
     if (ds?.isInitialized) await ds.destroy().catch(() => undefined);
     await pg?.stop().catch(() => undefined);
@@ -66,6 +67,9 @@ faults('PostgreSQL stops and starts under load', () => {
   let restartedAt = 0;
   let recoveredAt = 0;
   let c: ReturnType<typeof client>;
+  // the load's workers loop until this is set; afterAll sets it too, so that a scenario that fails half-way
+  // does not leave them running (jest would then never exit)
+  let stopLoad = false;
 
   beforeAll(async () => {
     api = await startApi(url);
@@ -75,7 +79,6 @@ faults('PostgreSQL stops and starts under load', () => {
     for (const u of ['clerk', 'reader', 'reader2', 'chief']) await c.token(u);
     await ds!.destroy(); // our own connections would only see "terminating connection" when the server stops
 
-    let stopLoad = false;
     let n = 0;
     const loop = async (w: number) => {
       while (!stopLoad) {
