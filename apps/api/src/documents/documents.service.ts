@@ -404,6 +404,8 @@ export class DocumentsService {
   async sendEvent(user: AuthUser, id: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
     if (user.sessionCached) {
       const type = (body as { type?: unknown } | null)?.type;
+      // events that take the locked path anyway (transition() refuses them a cached session) skip the attempt:
+      // keyed requests, REGISTER (numbering), SIGN (its password check would run twice) and hooked events
       if (!opts.idempotencyKey && typeof type === 'string' && type !== 'REGISTER' && type !== 'SIGN' && !this.hooks.some((h) => h.events.includes(type as OutgoingEventType))) {
         try {
           return await this.sendEventAs(user, id, body, opts);
