@@ -4,6 +4,8 @@
  * meanwhile — in this process or any other — commits nothing and gets no answer decided with the old rights.
  * The changes below are made straight in the database, as another instance (or an administrator) would.
  */
+import { jest } from '@jest/globals';
+import { AuthService } from '../../apps/api/src/auth/auth.service.js';
 import { hashSecret } from '../../apps/api/src/auth/tokens.js';
 import { DEMO_PASSWORD } from '../../apps/api/src/seed/demo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -89,4 +91,43 @@ it('logout in this process ends the cached session at once', async () => {
   expect(out.status).toBeLessThan(300);
   const r = await send(token, d.id, { type: 'REMIND' });
   expect(r.status).toBe(401);
+});
+
+it('uses the cache: a second event commits without reading the session again, for a user with an authority scope too', async () => {
+  const d = await driveSimple(t, ids, 'circulation', '关于会话缓存命中的通知', { readers: ['reader'] });
+  const [{ authority }] = await t.db.dataSource.query(`SELECT authority FROM users WHERE username = 'signer'`);
+  await t.db.dataSource.query(`UPDATE users SET authority = $2 WHERE id = $1`, [ids.u.clerk, authority]);
+  const auth = t.app.get(AuthService);
+  const lookups = jest.spyOn(auth, 'authenticate');
+  const fresh = jest.spyOn(auth, 'currentSession');
+  try {
+    const token = await login('clerk');
+    expect((await send(token, d.id, { type: 'REMIND' })).status).toBe(200);
+    lookups.mockClear();
+    fresh.mockClear();
+    const r = await send(token, d.id, { type: 'REMIND' });
+    expect(r.status).toBe(200);
+    expect(await lookups.mock.results[0].value).toMatchObject({ cached: true });
+    // committed on the first try: the write's session check matched (roles, clearance and the authority as jsonb)
+    expect(fresh).not.toHaveBeenCalled();
+  } finally {
+    lookups.mockRestore();
+    fresh.mockRestore();
+    await t.db.dataSource.query(`UPDATE users SET authority = NULL WHERE id = $1`, [ids.u.clerk]);
+  }
+});
+
+it('a lowered clearance is applied at once: a secret document disappears for the next event', async () => {
+  const d = await driveSimple(t, ids, 'circulation', '关于会话缓存密级的通知', { readers: ['reader'], extra: { classification: 'secret', secrecyPeriod: '10年' } });
+  const token = await login('clerk');
+  expect((await send(token, d.id, { type: 'REMIND' })).status).toBe(200);
+  await t.db.dataSource.query(`UPDATE users SET clearance = 'confidential' WHERE id = $1`, [ids.u.clerk]);
+  try {
+    const before = await events(d.id);
+    const r = await send(token, d.id, { type: 'REMIND' });
+    expect([r.status, r.body.code]).toEqual([404, 'NOT_FOUND']);
+    expect(await events(d.id)).toBe(before);
+  } finally {
+    await t.db.dataSource.query(`UPDATE users SET clearance = 'top_secret' WHERE id = $1`, [ids.u.clerk]);
+  }
 });

@@ -36,9 +36,26 @@ export class AuthGuard implements CanActivate {
       via = 'cookie';
     }
     if (!secret) throw new AppError('UNAUTHENTICATED', 'Log in or send a bearer token.', {}, { 'WWW-Authenticate': 'Bearer' });
-    const found = await this.auth.authenticate(secret, { cached: this.reflector.getAllAndOverride<boolean>(SESSION_CHECKED_AT_WRITE, targets) === true });
+    const cacheable = this.reflector.getAllAndOverride<boolean>(SESSION_CHECKED_AT_WRITE, targets) === true;
+    const found = await this.auth.authenticate(secret, { cached: cacheable });
     if (!found) throw new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    try {
+      this.admit(req, found, via, targets);
+    } catch (e) {
+      if (!found.cached) throw e;
+      // a refusal is never decided on cached data: the session as the database has it now decides
+      const fresh = await this.auth.authenticate(secret);
+      if (!fresh) throw new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      this.admit(req, fresh, via, targets);
+    }
+    return true;
+  }
 
+  /** CSRF, token scope and roles; sets req.user. Throws the refusal. */
+  private admit(
+    req: AuthedRequest, found: NonNullable<Awaited<ReturnType<AuthService['authenticate']>>>, via: 'bearer' | 'cookie',
+    targets: Parameters<Reflector['getAllAndOverride']>[1],
+  ): void {
     if (via === 'cookie' && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers[CSRF_HEADER];
       const expected = req.cookies?.[CSRF_COOKIE];
@@ -64,6 +81,5 @@ export class AuthGuard implements CanActivate {
     if (roles?.length && !roles.some((r) => user.roles.includes(r))) {
       throw new AppError('FORBIDDEN_ROLE', `This needs one of the roles: ${roles.join(', ')}.`);
     }
-    return true;
   }
 }

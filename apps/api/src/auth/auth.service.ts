@@ -115,7 +115,8 @@ export class AuthService {
     const hash = hashSecret(secret);
     if (opts.cached) {
       const hit = this.sessions.get(hash);
-      if (hit && hit.until > Date.now()) return { ...hit.found, cached: true };
+      // copies: nothing a request does to its user can change the cached entry
+      if (hit && hit.until > Date.now()) return { user: Object.assign(new UserEntity(), hit.found.user, { roles: [...hit.found.user.roles] }), token: hit.found.token, cached: true };
       if (hit) this.sessions.delete(hash);
     }
     const rows = await prepared<Record<string, unknown>>(this.db.manager,
@@ -159,11 +160,12 @@ export class AuthService {
   }
 
   async revoke(tokenId: string, userId: string): Promise<boolean> {
-    this.forgetToken(tokenId);
     const res = await this.db.getRepository(AuthTokenEntity).update(
       { id: tokenId, userId, revokedAt: IsNull() },
       { revokedAt: new Date() },
     );
+    // after the commit: a request that looked the token up meanwhile may have cached it again
+    this.forgetToken(tokenId);
     return (res.affected ?? 0) > 0;
   }
 

@@ -585,8 +585,13 @@ export class DocumentsService {
       const read = await this.loadForTransition(m, user, id, false);
       const plan = await this.decide(m, read, user, type, opts, build);
       const updated = await this.writeTransition(m, plan, read.row.version, user);
-      if (updated) return this.applied(plan, updated, user);
-      throw new SessionRecheck(); // a concurrent transition, or the session changed
+      if (!updated) throw new SessionRecheck(); // a concurrent transition, or the session changed
+      try {
+        return this.applied(plan, updated, user);
+      } catch (e) {
+        // committed: sendEvent must not take this for a refusal and send the event again
+        throw new Error(`transition committed, but its answer failed: ${(e as Error).message}`);
+      }
     }
     // a replay answers only to someone who may still see the document (clearance may have been lowered)
     if (opts.idempotencyKey) await this.loadVisible(this.db.manager, user, id);
