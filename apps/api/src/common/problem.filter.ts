@@ -76,5 +76,7 @@ function isDatabaseUnavailable(e: unknown): boolean {
   const code = err?.code ?? err?.driverError?.code;
   if (code && ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P02', '57P03', '08006', '08001', '08003', 'ETIMEDOUT'].includes(code)) return true;
   const msg = err?.message ?? '';
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(msg);
+  // "… is not queryable": a pooled connection that broke before its first statement (pg, after the error
+  // that GuardedClient keeps from crashing the process)
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|is not queryable/i.test(msg);
 }
