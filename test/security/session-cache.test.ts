@@ -131,3 +131,19 @@ it('a lowered clearance is applied at once: a secret document disappears for the
     await t.db.dataSource.query(`UPDATE users SET clearance = 'top_secret' WHERE id = $1`, [ids.u.clerk]);
   }
 });
+
+it('GONGWEN_SESSION_CACHE_SECONDS=0 turns the cache off', async () => {
+  const off = await startTestApp({ GONGWEN_SESSION_CACHE_SECONDS: '0' });
+  try {
+    const auth = off.app.get(AuthService);
+    const secret = await off.token('clerk');
+    for (let i = 0; i < 2; i++) expect((await auth.authenticate(secret, { cached: true }))?.cached).toBeUndefined();
+    // and with the default, the second lookup comes from the cache
+    const on = t.app.get(AuthService);
+    const mine = await login('clerk');
+    expect((await on.authenticate(mine, { cached: true }))?.cached).toBeUndefined();
+    expect((await on.authenticate(mine, { cached: true }))?.cached).toBe(true);
+  } finally {
+    await off.close();
+  }
+});

@@ -31,8 +31,7 @@ const LOGIN_WINDOW_SECONDS = 15 * 60;
 const MAX_FAILURES_PER_ACCOUNT = 5;
 const MAX_FAILURES_PER_ADDRESS = 30;
 
-/** How long a cached session may be reused, and how many are kept (the oldest goes first). */
-export const SESSION_CACHE_MS = 5_000;
+/** How many cached sessions are kept (the oldest goes first); how long, GONGWEN_SESSION_CACHE_SECONDS. */
 const SESSION_CACHE_MAX = 10_000;
 
 @Injectable()
@@ -106,14 +105,16 @@ export class AuthService {
 
   /** Resolves a bearer secret to its user, or null when unknown, expired, revoked or inactive. */
   /**
-   * The session a secret belongs to, or null. With `cached`, an answer from the last SESSION_CACHE_MS may be
+   * The session a secret belongs to, or null. With `cached`, an answer from the last GONGWEN_SESSION_CACHE_SECONDS
+   * (default 5; 0 turns the cache off) may be
    * reused (`cached: true` in the result): only for routes whose write re-checks the session itself
    * (@SessionCheckedAtWrite), so a revoked token, a deactivated user or changed rights can never commit a
    * write through a stale entry — they only save the lookup on the way there.
    */
   async authenticate(secret: string, opts: { cached?: boolean } = {}): Promise<{ user: UserEntity; token: AuthTokenEntity; cached?: true } | null> {
     const hash = hashSecret(secret);
-    if (opts.cached) {
+    const ttlMs = this.config.GONGWEN_SESSION_CACHE_SECONDS * 1000;
+    if (opts.cached && ttlMs > 0) {
       const hit = this.sessions.get(hash);
       // copies: nothing a request does to its user can change the cached entry
       if (hit && hit.until > Date.now()) return { user: Object.assign(new UserEntity(), hit.found.user, { roles: [...hit.found.user.roles] }), token: hit.found.token, cached: true };
@@ -132,9 +133,9 @@ export class AuthService {
       roles: r.roles, clearance: r.clearance, authority: r.authority, active: r.active,
     });
     const token = Object.assign(new AuthTokenEntity(), { id: r.token_id, scope: r.scope, kind: r.kind });
-    if (opts.cached) {
+    if (opts.cached && ttlMs > 0) {
       if (this.sessions.size >= SESSION_CACHE_MAX) this.sessions.delete(this.sessions.keys().next().value!);
-      this.sessions.set(hash, { found: { user, token }, until: Math.min(Date.now() + SESSION_CACHE_MS, new Date(r.expires_at as Date).getTime()) });
+      this.sessions.set(hash, { found: { user, token }, until: Math.min(Date.now() + ttlMs, new Date(r.expires_at as Date).getTime()) });
     }
     return { user, token };
   }

@@ -35,6 +35,7 @@ const schema = z.object({
    */
   GONGWEN_REMINDER_REPEAT_HOURS: z.coerce.number().min(0.25, 'at least 0.25 (15 minutes)').max(8_760, 'at most a year (8760)').default(24),
   /** Hours an Idempotency-Key's record (and the answer it replays) is kept; a retry after that is a new request. */
+  GONGWEN_SESSION_CACHE_SECONDS: z.coerce.number().int('a whole number of seconds').min(0).max(60, 'at most 60').default(5),
   GONGWEN_IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, 'at least 1 hour').max(8_760, 'at most a year (8760)').default(24),
   /** Milliseconds between two passes of the outbox relay (notifications) in each process; 0: no relay here. */
   GONGWEN_OUTBOX_RELAY_MS: z.coerce.number().int().refine((n) => n === 0 || (n >= 50 && n <= 60_000), 'expected 0 (off) or 50 to 60000').default(1000),
