@@ -4,7 +4,7 @@ import type { Role } from '../../../../workflows/outgoing/types.js';
 import type { TokenScope } from '../../../../libs/persistence/src/index.js';
 import { AppError } from '../common/errors.js';
 import { AuthService } from './auth.service.js';
-import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, type AuthedRequest } from './auth.types.js';
+import { CSRF_COOKIE, CSRF_HEADER, invalidSession, SESSION_COOKIE, type AuthedRequest } from './auth.types.js';
 import { IS_PUBLIC, MIN_SCOPE, ROLES, SESSION_CHECKED_AT_WRITE } from './decorators.js';
 import { safeEqual } from './tokens.js';
 
@@ -38,14 +38,14 @@ export class AuthGuard implements CanActivate {
     if (!secret) throw new AppError('UNAUTHENTICATED', 'Log in or send a bearer token.', {}, { 'WWW-Authenticate': 'Bearer' });
     const cacheable = this.reflector.getAllAndOverride<boolean>(SESSION_CHECKED_AT_WRITE, targets) === true;
     const found = await this.auth.authenticate(secret, { cached: cacheable });
-    if (!found) throw new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    if (!found) throw invalidSession();
     try {
       this.admit(req, found, via, targets);
     } catch (e) {
       if (!found.cached) throw e;
       // a refusal is never decided on cached data: the session as the database has it now decides
       const fresh = await this.auth.authenticate(secret);
-      if (!fresh) throw new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      if (!fresh) throw invalidSession();
       this.admit(req, fresh, via, targets);
     }
     return true;

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { AppError } from '../common/errors.js';
 import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
 import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
 import type { TokenScope } from '../../../../libs/persistence/src/index.js';
@@ -28,3 +29,8 @@ export type AuthedRequest = Request & { user?: AuthUser; id?: string };
 export const SESSION_COOKIE = 'gw_session';
 export const CSRF_COOKIE = 'gw_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
+
+/** The answer to a token or session that is unknown, revoked or expired, or whose user was deactivated. */
+export function invalidSession(): AppError {
+  return new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+}

@@ -15,7 +15,7 @@ import {
 } from '../../../../workflows/outgoing/index.js';
 import type { Actor, OutgoingContext, OutgoingEvent, OutgoingEventType, OutgoingInput, OutgoingState, Role } from '../../../../workflows/outgoing/types.js';
 import { AuthService } from '../auth/auth.service.js';
-import type { AuthUser } from '../auth/auth.types.js';
+import { invalidSession, type AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { jsonSchema } from '../common/zod.js';
 import { prepared } from '../database/prepared.js';
@@ -128,6 +128,9 @@ const SELECT_FOR_TRANSITION = `SELECT ${D_COLUMNS}, r.content AS rev_content, r.
                 (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash
            FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
           WHERE d.id = $1`;
+
+/** Events whose preparation writes other rows (REGISTER allocates the document number): always the locked path. */
+const BUILD_WRITES = new Set<string>(['REGISTER']);
 
 /** Internal: a cached session's optimistic attempt did not go through; sendEvent decides again with a fresh session. */
 class SessionRecheck extends Error {
@@ -404,9 +407,8 @@ export class DocumentsService {
   async sendEvent(user: AuthUser, id: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
     if (user.sessionCached) {
       const type = (body as { type?: unknown } | null)?.type;
-      // events that take the locked path anyway (transition() refuses them a cached session) skip the attempt:
-      // keyed requests, REGISTER (numbering), SIGN (its password check would run twice) and hooked events
-      if (!opts.idempotencyKey && typeof type === 'string' && type !== 'REGISTER' && type !== 'SIGN' && !this.hooks.some((h) => h.events.includes(type as OutgoingEventType))) {
+      // events that take the locked path anyway (transition() refuses them a cached session) skip the attempt
+      if (typeof type === 'string' && this.optimistic(type as OutgoingEventType, opts, BUILD_WRITES.has(type))) {
         try {
           return await this.sendEventAs(user, id, body, opts);
         } catch (e) {
@@ -414,7 +416,7 @@ export class DocumentsService {
         }
       }
       const now = await this.auth.currentSession(user);
-      if (!now) throw new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      if (!now) throw invalidSession();
       user = now;
     }
     return this.sendEventAs(user, id, body, opts);
@@ -489,7 +491,7 @@ export class DocumentsService {
           event = { type, actor, at, ...payload } as OutgoingEvent;
       }
       return { event };
-    }, type === 'REGISTER');
+    }, BUILD_WRITES.has(type));
   }
 
   /** PUT sections/{sectionId}: a drafter's new text for a section (a new revision + EDIT_SECTION). */
@@ -573,6 +575,11 @@ export class DocumentsService {
    * - Locked (events whose hooks or preparation write other rows — numbers, signatures, copies, revisions,
    *   archive items — idempotent requests, and every optimistic conflict): one transaction holding the row lock.
    */
+  /** Whether a transition may take the optimistic single-statement path (see transition()). */
+  private optimistic(type: OutgoingEventType, opts: WriteOptions, buildWrites: boolean): boolean {
+    return !buildWrites && !opts.idempotencyKey && !this.hooks.some((h) => h.events.includes(type));
+  }
+
   private async transition(
     user: AuthUser, id: string, type: OutgoingEventType, opts: WriteOptions, requestHash: string,
     build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
@@ -580,7 +587,7 @@ export class DocumentsService {
   ): Promise<WriteResult> {
     if (user.sessionCached) {
       // the optimistic path only: its write re-checks the session (sendEvent decides again otherwise)
-      if (buildWrites || opts.idempotencyKey || this.hooks.some((h) => h.events.includes(type))) throw new SessionRecheck();
+      if (!this.optimistic(type, opts, buildWrites)) throw new SessionRecheck();
       const m = this.db.manager;
       const read = await this.loadForTransition(m, user, id, false);
       const plan = await this.decide(m, read, user, type, opts, build);
@@ -597,7 +604,7 @@ export class DocumentsService {
     if (opts.idempotencyKey) await this.loadVisible(this.db.manager, user, id);
     const replay = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
     if (replay) return replay;
-    if (!buildWrites && !opts.idempotencyKey && !this.hooks.some((h) => h.events.includes(type))) {
+    if (this.optimistic(type, opts, buildWrites)) {
       const m = this.db.manager;
       const read = await this.loadForTransition(m, user, id, false);
       // (a build always yields an event of the requested type, so the hook check above holds for it)
