@@ -62,15 +62,29 @@ it('updates the row in place (HOT) for events that change no indexed column, and
   const c = docClient(t);
   const d = await driveSimple(t, ids, 'circulation', '关于就地更新检查的通知', { readers: ['reader'] });
   const q = `SELECT n_tup_hot_upd::int AS hot, n_tup_upd::int AS upd FROM pg_stat_user_tables WHERE relname = 'documents'`;
-  // statistics reach the view when a backend reports them; pg_stat_force_next_flush() (PostgreSQL 15+) asks now
-  const stats = async () => {
-    await t.db.dataSource.query(`SELECT pg_stat_force_next_flush()`).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 1100));
-    return (await t.db.dataSource.query(q))[0] as { hot: number; upd: number };
+  // statistics reach the view when each backend reports them: at most once a second while busy, and up to
+  // 10 s after it goes idle (PostgreSQL 15+). So read until the counters stop moving (baseline) or show the
+  // updates (after), within a deadline.
+  const read = async () => (await t.db.dataSource.query(q))[0] as { hot: number; upd: number };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const settled = async () => {
+    let last = await read();
+    for (const until = Date.now() + 15_000; Date.now() < until;) {
+      await sleep(1100);
+      const now = await read();
+      if (now.upd === last.upd && now.hot === last.hot) return now;
+      last = now;
+    }
+    return last;
   };
-  const s0 = await stats();
+  const reaching = async (upd: number) => {
+    let now = await read();
+    for (const until = Date.now() + 15_000; now.upd < upd && Date.now() < until; now = await read()) await sleep(250);
+    return now;
+  };
+  const s0 = await settled();
   for (let i = 0; i < 10; i++) await c.ok(c.event('clerk', d.id, { type: 'REMIND' }));
-  const s1 = await stats();
+  const s1 = await reaching(s0.upd + 10);
   expect(s1.upd - s0.upd).toBeGreaterThanOrEqual(10);
   // most of them in place (a full page forces an occasional move)
   expect(s1.hot - s0.hot).toBeGreaterThanOrEqual(8);
