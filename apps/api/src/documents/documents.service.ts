@@ -21,6 +21,7 @@ import { jsonSchema } from '../common/zod.js';
 import { prepared } from '../database/prepared.js';
 import { transitionsTotal } from '../health/metrics.js';
 import { auditHash, auditRecordFromRow, type AuditRecord } from './audit.js';
+import { DocumentCache, type CachedDocument } from './document-cache.js';
 import {
   CLIENT_EVENT_TYPES, EVENT_PAYLOADS, EventEnvelope, type ClientEventType, type CreateDocumentInput,
 } from './schemas.js';
@@ -95,6 +96,8 @@ interface TransitionPlan {
   revisionNumber: number;
   revisionHash: string;
   audit: AuditRecord;
+  /** auditHash(audit): the new head of the document's hash chain. */
+  auditHash: string;
   tasks: ReturnType<typeof currentTasks>;
   participants: string[];
 }
@@ -162,7 +165,12 @@ export class DocumentsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.known = new DocumentCache(config.GONGWEN_DOCUMENT_CACHE_SIZE, config.NODE_ENV === 'test');
+  }
+
+  /** What this process last wrote of each recently changed document: the optimistic path's input (see optimisticWrite). */
+  private readonly known: DocumentCache;
 
   private readonly verifiers: DocumentVerifier[] = [];
   private readonly exportGuards: ExportGuard[] = [];
@@ -588,38 +596,30 @@ export class DocumentsService {
     if (user.sessionCached) {
       // the optimistic path only: its write re-checks the session (sendEvent decides again otherwise)
       if (!this.optimistic(type, opts, buildWrites)) throw new SessionRecheck();
-      const m = this.db.manager;
-      const read = await this.loadForTransition(m, user, id, false);
-      const plan = await this.decide(m, read, user, type, opts, build);
-      const updated = await this.writeTransition(m, plan, read.row.version, user);
-      if (!updated) throw new SessionRecheck(); // a concurrent transition, or the session changed
-      try {
-        return this.applied(plan, updated, user);
-      } catch (e) {
-        // committed: sendEvent must not take this for a refusal and send the event again
-        throw new Error(`transition committed, but its answer failed: ${(e as Error).message}`);
-      }
+      const done = await this.optimisticWrite(user, id, type, opts, build, user);
+      if (!done) throw new SessionRecheck(); // a concurrent transition, or the session changed
+      return done;
     }
     // a replay answers only to someone who may still see the document (clearance may have been lowered)
     if (opts.idempotencyKey) await this.loadVisible(this.db.manager, user, id);
     const replay = await this.replayIdempotent(user, opts.idempotencyKey, requestHash);
     if (replay) return replay;
     if (this.optimistic(type, opts, buildWrites)) {
-      const m = this.db.manager;
-      const read = await this.loadForTransition(m, user, id, false);
       // (a build always yields an event of the requested type, so the hook check above holds for it)
-      const plan = await this.decide(m, read, user, type, opts, build);
-      const updated = await this.writeTransition(m, plan, read.row.version);
-      if (updated) return this.applied(plan, updated, user);
-      transitionsTotal.inc({ event: plan.event.type, outcome: 'conflict' });
+      const done = await this.optimisticWrite(user, id, type, opts, build);
+      if (done) return done;
+      transitionsTotal.inc({ event: type, outcome: 'conflict' });
     }
+    // what this process knew is about to be out of date (entries only come from autocommitted writes)
+    this.known.delete(id);
     return this.replayOnKeyRace(user, opts.idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
       const read = await this.loadForTransition(m, user, id, true);
       const replayInTx = await this.replayIdempotent(user, opts.idempotencyKey, requestHash, m);
       if (replayInTx) return replayInTx;
       const plan = await this.decide(m, read, user, type, opts, build);
-      const updated = await this.writeTransition(m, plan, read.row.version);
-      if (!updated) throw new Error(`document ${id} changed under its row lock`);
+      const written = await this.writeTransition(m, plan, read.row.version);
+      if (!written) throw new Error(`document ${id} changed under its row lock`);
+      const updated = written.row;
       for (const hook of this.hooks) {
         if (hook.events.includes(plan.event.type)) {
           await hook.run(m, { document: updated, event: plan.event, fromState: plan.fromState, toState: plan.toState, content: plan.content, user });
@@ -630,6 +630,52 @@ export class DocumentsService {
       await this.storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, stored);
       return result;
     }));
+  }
+
+  /**
+   * The optimistic path: decide on what this process knows of the document from its own last write (no read at
+   * all), or else on a fresh unlocked read; then write in one autocommitted statement that applies only if the
+   * row is still the version decided on. With a cached `session`, the write also re-checks that session.
+   *
+   * Nothing decided on a cache entry is ever answered unless it was written: a refusal, or a write that found the
+   * row changed, is decided again on a fresh read. Returns null when that fresh attempt found the row changed too
+   * (or the session no longer holds): then nothing was written.
+   */
+  private async optimisticWrite(
+    user: AuthUser, id: string, type: OutgoingEventType, opts: WriteOptions,
+    build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
+    session?: AuthUser,
+  ): Promise<WriteResult | null> {
+    const m = this.db.manager;
+    const known = this.known.get(id);
+    if (known) {
+      let plan: TransitionPlan | undefined;
+      if (this.canSee(known.row, user)) {
+        try {
+          plan = await this.decide(m, known, user, type, opts, build, false);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+        }
+      }
+      const written = plan && (await this.writeTransition(m, plan, known.row.version, session, known.xmin));
+      if (plan && written) return this.committed(plan, written, user);
+      this.known.delete(id, known);
+    }
+    const read = await this.loadForTransition(m, user, id, false);
+    const plan = await this.decide(m, read, user, type, opts, build);
+    const written = await this.writeTransition(m, plan, read.row.version, session);
+    return written ? this.committed(plan, written, user) : null;
+  }
+
+  /** After an autocommitted optimistic write: remember the document as written, and answer. */
+  private committed(plan: TransitionPlan, written: { row: DocumentRow; xmin: string }, user: AuthUser): WriteResult {
+    this.known.set(written.row.id, { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin });
+    try {
+      return this.applied(plan, written.row, user);
+    } catch (e) {
+      // committed: sendEvent must not take this for a refusal and send the event again
+      throw new Error(`transition committed, but its answer failed: ${(e as Error).message}`);
+    }
   }
 
   /**
@@ -665,6 +711,7 @@ export class DocumentsService {
   private async decide(
     m: EntityManager, read: TransitionRead, user: AuthUser, type: OutgoingEventType, opts: WriteOptions,
     build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
+    countRefusal = true,
   ): Promise<TransitionPlan> {
     const { row } = read;
     if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) {
@@ -680,7 +727,7 @@ export class DocumentsService {
     const actor = event.actor;
     const applied = applyEvent(snapshot, event);
     if (!applied.accepted) {
-      transitionsTotal.inc({ event: event.type, outcome: 'refused' });
+      if (countRefusal) transitionsTotal.inc({ event: event.type, outcome: 'refused' });
       throw new AppError('GATE_FAILED', `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`, {
         gate: applied.violation?.gate ?? row.state,
         conditions: applied.violation?.conditions ?? [],
@@ -698,7 +745,7 @@ export class DocumentsService {
       revisionNumber, revisionHash, createdAt: event.at, prevHash: read.headHash,
     };
     return {
-      row, event, persisted, fromState: row.state, toState, content, revisionNumber, revisionHash, audit,
+      row, event, persisted, fromState: row.state, toState, content, revisionNumber, revisionHash, audit, auditHash: auditHash(audit),
       tasks: currentTasks(toState, ctx), participants: participantsOf(ctx, [...row.participant_ids, actor.userId]),
     };
   }
@@ -708,7 +755,9 @@ export class DocumentsService {
    * audit event and its outbox row. Returns the updated row, or null when the version had moved on (then
    * nothing at all was written).
    */
-  private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser): Promise<DocumentRow | null> {
+  private async writeTransition(
+    m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string,
+  ): Promise<{ row: DocumentRow; xmin: string } | null> {
     const a = p.audit;
     const ctx = p.persisted.context;
     const set = {
@@ -717,7 +766,7 @@ export class DocumentsService {
       urgency: p.content.urgency, urgency_rank: URGENCY_LEVELS.indexOf(p.content.urgency), major: ctx.major,
     };
     // only what the database decides comes back; the rest of the new row is what was just written
-    const rows = await prepared<{ version: number; updated_at: Date; participant_ids: string[] }>(m,
+    const rows = await prepared<{ version: number; updated_at: Date; participant_ids: string[]; xmin: string }>(m,
       `WITH upd AS (
          UPDATE documents SET state = $2, version = version + 1, snapshot = $3,
                 -- participants only grow: merged, so that an access grant made since the read (which does not
@@ -731,26 +780,30 @@ export class DocumentsService {
                 updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
                                        IS DISTINCT FROM ($2, $7, $8, $9, $10, $12) THEN now() ELSE documents.updated_at END
           WHERE id = $1 AND version = $13
+            -- decided on this process's cache: the very row version it remembers (any change since gives a new xmin)
+            AND ($30::xid IS NULL OR documents.xmin = $30::xid)
             -- a session from the guard's cache: still valid, with the same rights, at the moment of the write
             AND ($26::uuid IS NULL OR EXISTS (
                   SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
                    WHERE t.id = $26 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active
                      AND u.roles = $27::text[] AND u.clearance = $28 AND u.authority IS NOT DISTINCT FROM $29::jsonb))
-          RETURNING version, updated_at, participant_ids),
+          RETURNING version, updated_at, participant_ids, xmin::text AS xmin),
        audit AS (
          INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
          SELECT $1, $14, $15, $16, $17, $18, $19, $2, $20, $7, $21, $22, $23, $24 FROM upd),
        ob AS (
          INSERT INTO outbox (document_id, topic, payload) SELECT $1, 'document.transitioned', $25 FROM upd)
-       SELECT version, updated_at, participant_ids FROM upd`,
+       SELECT version, updated_at, participant_ids, xmin FROM upd`,
       [p.row.id, set.state, set.snapshot, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
         set.title, set.urgency, set.urgency_rank, set.major, expectedVersion,
-        a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, auditHash(a),
+        a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, p.auditHash,
         { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
-        cachedSession?.tokenId ?? null, cachedSession?.roles ?? null, cachedSession?.clearance ?? null, cachedSession?.authority ?? null],
+        cachedSession?.tokenId ?? null, cachedSession?.roles ?? null, cachedSession?.clearance ?? null, cachedSession?.authority ?? null,
+        expectedXmin ?? null],
     );
     if (!rows.length) return null;
-    return { ...p.row, ...set, version: rows[0].version, updated_at: rows[0].updated_at, participant_ids: rows[0].participant_ids } as DocumentRow;
+    const r = rows[0];
+    return { row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as DocumentRow, xmin: r.xmin };
   }
 
   private applied(p: TransitionPlan, updated: DocumentRow, user: AuthUser): WriteResult {
