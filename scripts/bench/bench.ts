@@ -9,7 +9,8 @@
  *   --scale             queries at scale: 1,000,000 documents / ~10,000,000 audit events (default 100,000 / ~1,000,000)
  *   --scale-docs=N      any other size for the queries part
  *   --repeat=N          measured runs of the one-process transition load (default 3); the median by throughput is
- *                       reported, all of them listed (a shared machine varies by ±10 % from one run to the next)
+ *                       reported, all of them listed (a shared machine varies by ±10 % from one run to the next);
+ *                       the ceiling is measured as many times, between those runs, and its median taken too
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
@@ -68,21 +69,49 @@ async function machine(server: Server) {
   };
 }
 
-async function ceiling(server: Server): Promise<{ tps: number; latencyMs: number; scale: number; clients: number; seconds: number } | { error: string }> {
-  const name = `gongwen_bench_pgbench_${RUN}`;
-  const url = await server.createDatabase(name);
-  try {
-    log('pgbench -i -s 10 …');
-    await execFileP('pgbench', ['-i', '-s', '10', '-q', url], { maxBuffer: 1 << 24 });
-    log(`pgbench -N -c ${CONNECTIONS} -j 2 -T ${DURATION} …`);
-    const { stdout } = await execFileP('pgbench', ['-N', '-c', String(CONNECTIONS), '-j', '2', '-T', String(DURATION), url], { maxBuffer: 1 << 24 });
-    const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
-    const lat = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
-    return { tps: round(tps, 0), latencyMs: lat, scale: 10, clients: CONNECTIONS, seconds: DURATION };
-  } catch (e) {
-    return { error: String((e as Error).message).split('\n')[0] };
-  } finally {
-    if (!KEEP) await server.dropDatabase(name);
+interface CeilingRun { tps: number; latencyMs: number }
+type Ceiling = { tps: number; latencyMs: number; scale: number; clients: number; seconds: number; runs: CeilingRun[] } | { error: string };
+
+/**
+ * The ceiling, pgbench -N on a database of its own. Measured as often as the API's transitions (--repeat) and
+ * between their runs, so that both medians come from the same minutes of a machine whose speed drifts.
+ */
+class CeilingBench {
+  private readonly name = `gongwen_bench_pgbench_${RUN}`;
+  private url?: string;
+  private error?: string;
+  private readonly runs: CeilingRun[] = [];
+
+  constructor(private readonly server: Server) {}
+
+  async run(): Promise<void> {
+    if (this.error) return;
+    try {
+      if (!this.url) {
+        this.url = await this.server.createDatabase(this.name);
+        log('pgbench -i -s 10 …');
+        await execFileP('pgbench', ['-i', '-s', '10', '-q', this.url], { maxBuffer: 1 << 24 });
+      }
+      log(`pgbench -N -c ${CONNECTIONS} -j 2 -T ${DURATION} …`);
+      const { stdout } = await execFileP('pgbench', ['-N', '-c', String(CONNECTIONS), '-j', '2', '-T', String(DURATION), this.url], { maxBuffer: 1 << 24 });
+      const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
+      const lat = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
+      this.runs.push({ tps: round(tps, 0), latencyMs: lat });
+      log(`pgbench: ${round(tps, 0)} tps`);
+    } catch (e) {
+      this.error = String((e as Error).message).split('\n')[0];
+    }
+  }
+
+  result(): Ceiling | undefined {
+    if (this.error) return { error: this.error };
+    if (!this.runs.length) return undefined;
+    const mid = [...this.runs].sort((a, b) => a.tps - b.tps)[Math.floor((this.runs.length - 1) / 2)];
+    return { ...mid, scale: 10, clients: CONNECTIONS, seconds: DURATION, runs: this.runs };
+  }
+
+  async drop(): Promise<void> {
+    if (this.url && !KEEP) await this.server.dropDatabase(this.name);
   }
 }
 
@@ -254,7 +283,7 @@ function print(results: Record<string, any>) {
   out.push(`PostgreSQL settings: ${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const rows: (string | number)[][] = [];
   const c = results.ceiling;
-  if (c) rows.push(['ceiling: pgbench -N (simple update), scale 10', `-c ${CONNECTIONS} -j 2 -T ${DURATION}`, 'error' in c ? c.error : `${c.tps} tps (avg ${c.latencyMs} ms)`, '', '']);
+  if (c) rows.push(['ceiling: pgbench -N (simple update), scale 10', `-c ${CONNECTIONS} -j 2 -T ${DURATION}`, 'error' in c ? c.error : `${c.tps} tps (avg ${c.latencyMs} ms)${c.runs.length > 1 ? `; median of ${c.runs.length} runs between the API's: ${c.runs.map((x: CeilingRun) => x.tps).join(', ')}` : ''}`, '', '']);
   const tx = (r: TxRun | undefined, what: string) => {
     if (!r) return;
     const ratio = r.ratioToCeiling;
@@ -326,9 +355,12 @@ async function main() {
   const results: Record<string, any> = { startedAt: Date.now(), options: { duration: DURATION, connections: CONNECTIONS, docs: DOCS, repeat: REPEAT, pool: POOL ?? 'default (10)', scaleDocuments: SCALE_DOCS } };
   const server = await openServer();
   const cleanup: (() => Promise<void>)[] = [];
+  let ceilingBench: CeilingBench | undefined;
   try {
     results.machine = await machine(server);
-    if (!skip.has('ceiling')) results.ceiling = await ceiling(server);
+    ceilingBench = skip.has('ceiling') ? undefined : new CeilingBench(server);
+    if (ceilingBench) cleanup.push(() => ceilingBench!.drop());
+    await ceilingBench?.run();
 
     if (!skip.has('transitions') || !skip.has('processes') || COMPARE) {
       const setup = await transitionSetup(server);
@@ -338,7 +370,10 @@ async function main() {
         const api = await startApi(setup.url, { env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
         try {
           const runs: TxRun[] = [];
-          for (let i = 1; i <= REPEAT; i++) runs.push(await loadRun(server, setup, REPEAT > 1 ? `main.js (run ${i} of ${REPEAT})` : 'main.js', api, [api.baseUrl], 1, i === 1 ? 5 : 0));
+          for (let i = 1; i <= REPEAT; i++) {
+            if (i > 1) await ceilingBench?.run(); // the ceiling between the runs: C A C A C A
+            runs.push(await loadRun(server, setup, REPEAT > 1 ? `main.js (run ${i} of ${REPEAT})` : 'main.js', api, [api.baseUrl], 1, i === 1 ? 5 : 0));
+          }
           const byRate = [...runs].sort((a, b) => a.transitionsPerSecond - b.transitionsPerSecond);
           results.transitions = { main: byRate[Math.floor((byRate.length - 1) / 2)], runs: runs.map((r) => ({ transitionsPerSecond: r.transitionsPerSecond, p99: r.latencyMs.p99 })) };
         } finally {
@@ -378,6 +413,7 @@ async function main() {
     if (!skip.has('archive')) results.archive = await childBench('dist/scripts/archive/bench.js', flag('scale') ? [] : ['200'], { DATABASE_URL: server.adminUrl });
     if (!skip.has('queries')) results.queries = await scaleQueries(server, { documents: SCALE_DOCS, requests: SCALE_DOCS >= 1_000_000 ? 200 : 100, keep: KEEP });
   } finally {
+    results.ceiling = ceilingBench?.result();
     for (const f of cleanup) await f().catch(() => undefined);
     await server.stop();
   }
