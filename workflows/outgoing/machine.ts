@@ -688,21 +688,18 @@ export function applyEvent(snapshot: OutgoingSnapshot, event: OutgoingEvent): Ap
 
 /**
  * The JSON to store: plain data (the context holds only strings, numbers, booleans, arrays and objects), so it
- * survives JSON.stringify/parse unchanged except that optional members left undefined are dropped. Not
- * deep-copied through JSON here: it is serialised once, when written.
+ * survives JSON.stringify/parse unchanged except that optional members left undefined are dropped. Neither
+ * deep-copied nor passed through XState's getPersistedSnapshot, whose copy of the context only matters for
+ * actor references (this machine spawns none): it was 2.5 % of the API's CPU on a transition. The machine
+ * never mutates a context (assign makes new objects), so sharing it with the snapshot is safe.
  */
 export function persistSnapshot(snapshot: OutgoingSnapshot): PersistedOutgoingSnapshot {
-  const persisted = outgoingMachine.getPersistedSnapshot(snapshot) as unknown as {
-    value: OutgoingState;
-    status: 'active' | 'done';
-    context: OutgoingContext;
-  };
   return {
     workflow: OUTGOING_WORKFLOW.id,
     version: OUTGOING_WORKFLOW.version,
-    value: persisted.value,
-    status: persisted.status,
-    context: persisted.context,
+    value: snapshot.value as OutgoingState,
+    status: snapshot.status as 'active' | 'done',
+    context: snapshot.context,
   } as PersistedOutgoingSnapshot;
 }
 
