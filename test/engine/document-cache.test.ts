@@ -1,6 +1,6 @@
 /**
  * A transition on the optimistic path may decide on what this process last wrote of the document instead of
- * reading it again (GONGWEN_DOCUMENT_CACHE_SIZE). Its write applies only to that very row version, so a change
+ * reading it again (GONGWEN_DOCUMENT_CACHE_MB). Its write applies only to that very row version, so a change
  * made anywhere else — another instance, an access grant, an administrator's statement — means a fresh read,
  * and nothing is answered from a stale entry: neither an acceptance nor a refusal.
  * The out-of-band changes below are made straight in the database and keep the row's version, as an access
@@ -114,9 +114,9 @@ it('a transition made by another instance in between is read, and both chain up'
   }
 });
 
-it('GONGWEN_DOCUMENT_CACHE_SIZE=0 reads the document for every transition', async () => {
+it('GONGWEN_DOCUMENT_CACHE_MB=0 reads the document for every transition', async () => {
   const d = await driveSimple(t, ids, 'circulation', '关于关闭文档缓存的通知');
-  const other = await anotherInstance(t, { GONGWEN_DOCUMENT_CACHE_SIZE: '0' });
+  const other = await anotherInstance(t, { GONGWEN_DOCUMENT_CACHE_MB: '0' });
   await other.app.listen(0, '127.0.0.1');
   const ds = other.app.get((await import('@nestjs/typeorm')).getDataSourceToken()) as { driver: unknown };
   const reads = countReads(poolOf(ds));

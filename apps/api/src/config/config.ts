@@ -36,8 +36,8 @@ const schema = z.object({
   GONGWEN_REMINDER_REPEAT_HOURS: z.coerce.number().min(0.25, 'at least 0.25 (15 minutes)').max(8_760, 'at most a year (8760)').default(24),
   /** Seconds a session looked up by POST /api/documents/{id}/events is reused there (its write re-checks it); 0: off. */
   GONGWEN_SESSION_CACHE_SECONDS: z.coerce.number().int('a whole number of seconds').min(0).max(60, 'at most 60').default(5),
-  /** Documents per process whose last written version a transition may decide on without reading it again; 0: off. */
-  GONGWEN_DOCUMENT_CACHE_SIZE: z.coerce.number().int('a whole number').min(0).max(100_000, 'at most 100000').default(2000),
+  /** Megabytes of heap per process for the documents a transition may decide on without reading them again; 0: off. */
+  GONGWEN_DOCUMENT_CACHE_MB: z.coerce.number().int('a whole number of megabytes').min(0).max(4096, 'at most 4096').default(64),
   /** Hours an Idempotency-Key's record (and the answer it replays) is kept; a retry after that is a new request. */
   GONGWEN_IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, 'at least 1 hour').max(8_760, 'at most a year (8760)').default(24),
   /** Milliseconds between two passes of the outbox relay (notifications) in each process; 0: no relay here. */

@@ -166,7 +166,7 @@ export class DocumentsService {
     private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.known = new DocumentCache(config.GONGWEN_DOCUMENT_CACHE_SIZE, config.NODE_ENV === 'test');
+    this.known = new DocumentCache(config.GONGWEN_DOCUMENT_CACHE_MB, config.NODE_ENV === 'test');
   }
 
   /** What this process last wrote of each recently changed document: the optimistic path's input (see optimisticWrite). */
@@ -658,7 +658,7 @@ export class DocumentsService {
         }
       }
       const written = plan && (await this.writeTransition(m, plan, known.row.version, session, known.xmin));
-      if (plan && written) return this.committed(plan, written, user);
+      if (plan && written) return this.committed(plan, written, user, known);
       this.known.delete(id, known);
     }
     const read = await this.loadForTransition(m, user, id, false);
@@ -668,8 +668,9 @@ export class DocumentsService {
   }
 
   /** After an autocommitted optimistic write: remember the document as written, and answer. */
-  private committed(plan: TransitionPlan, written: { row: DocumentRow; xmin: string }, user: AuthUser): WriteResult {
-    this.known.set(written.row.id, { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin });
+  private committed(plan: TransitionPlan, written: { row: DocumentRow; xmin: string; snapshotChars: number }, user: AuthUser, prior?: CachedDocument): WriteResult {
+    const contentChars = prior && prior.content === plan.content ? prior.contentChars : JSON.stringify(plan.content).length;
+    this.known.set(written.row.id, { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin, contentChars }, written.snapshotChars);
     try {
       return this.applied(plan, written.row, user);
     } catch (e) {
@@ -757,7 +758,7 @@ export class DocumentsService {
    */
   private async writeTransition(
     m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string,
-  ): Promise<{ row: DocumentRow; xmin: string } | null> {
+  ): Promise<{ row: DocumentRow; xmin: string; snapshotChars: number } | null> {
     const a = p.audit;
     const ctx = p.persisted.context;
     const set = {
@@ -765,6 +766,8 @@ export class DocumentsService {
       current_revision: p.revisionNumber, document_number: ctx.registration?.documentNumber ?? null, title: p.content.title,
       urgency: p.content.urgency, urgency_rank: URGENCY_LEVELS.indexOf(p.content.urgency), major: ctx.major,
     };
+    // serialised here rather than by the driver: its length sizes the cache entry
+    const snapshotJson = JSON.stringify(p.persisted);
     // only what the database decides comes back; the rest of the new row is what was just written
     const rows = await prepared<{ version: number; updated_at: Date; participant_ids: string[]; xmin: string }>(m,
       `WITH upd AS (
@@ -794,7 +797,7 @@ export class DocumentsService {
        ob AS (
          INSERT INTO outbox (document_id, topic, payload) SELECT $1, 'document.transitioned', $25 FROM upd)
        SELECT version, updated_at, participant_ids, xmin FROM upd`,
-      [p.row.id, set.state, set.snapshot, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
+      [p.row.id, set.state, snapshotJson, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
         set.title, set.urgency, set.urgency_rank, set.major, expectedVersion,
         a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, p.auditHash,
         { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
@@ -803,7 +806,7 @@ export class DocumentsService {
     );
     if (!rows.length) return null;
     const r = rows[0];
-    return { row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as DocumentRow, xmin: r.xmin };
+    return { row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as DocumentRow, xmin: r.xmin, snapshotChars: snapshotJson.length };
   }
 
   private applied(p: TransitionPlan, updated: DocumentRow, user: AuthUser): WriteResult {
