@@ -132,6 +132,55 @@ const SELECT_FOR_TRANSITION = `SELECT ${D_COLUMNS}, r.content AS rev_content, r.
            FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
           WHERE d.id = $1`;
 
+/**
+ * The transition's writes in one statement (see writeTransition). `$30`, when set, is the xmin of the row version
+ * the decision was made on (from the document cache).
+ */
+const WRITE_CTES = `WITH upd AS (
+         UPDATE documents SET state = $2, version = version + 1, snapshot = $3,
+                -- participants only grow: merged, so that an access grant made since the read (which does not
+                -- change the version) is kept
+                participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest($4::uuid[]) p WHERE p <> ALL (documents.participant_ids)),
+                assignee_ids = $5, task_roles = $6,
+                current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12,
+                -- updated_at: when the document itself changed, not on events that only record something about
+                -- it (a receipt, a reminder, a comment); those keep the row's indexed columns as they were, so
+                -- that PostgreSQL updates it in place (migration HotDocumentUpdates)
+                updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
+                                       IS DISTINCT FROM ($2, $7, $8, $9, $10, $12) THEN now() ELSE documents.updated_at END
+          WHERE id = $1 AND version = $13
+            -- decided on this process's cache: the very row version it remembers (any change since gives a new xmin)
+            AND ($30::xid IS NULL OR documents.xmin = $30::xid)
+            -- a session from the guard's cache: still valid, with the same rights, at the moment of the write
+            AND ($26::uuid IS NULL OR EXISTS (
+                  SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
+                   WHERE t.id = $26 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active
+                     AND u.roles = $27::text[] AND u.clearance = $28 AND u.authority IS NOT DISTINCT FROM $29::jsonb))
+          RETURNING version, updated_at, participant_ids, xmin::text AS xmin),
+       audit AS (
+         INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
+         SELECT $1, $14, $15, $16, $17, $18, $19, $2, $20, $7, $21, $22, $23, $24 FROM upd),
+       ob AS (
+         INSERT INTO outbox (document_id, topic, payload) SELECT $1, 'document.transitioned', $25 FROM upd)`;
+const WRITE_TRANSITION = `${WRITE_CTES}
+       SELECT version, updated_at, participant_ids, xmin FROM upd`;
+/**
+ * The same, and when nothing was written (the cached row version was not the current one, or the cached session
+ * no longer holds), the document as it is now, read in the same round trip, for deciding again. The columns of
+ * the read that a write does not return are NULL in its row (UNION resolves their types from the read).
+ */
+const WRITE_TRANSITION_OR_READ = `${WRITE_CTES}
+       SELECT true AS written, ${TRANSITION_COLUMNS.map((c) => (['version', 'updated_at', 'participant_ids'].includes(c) ? `u.${c}` : `NULL AS ${c}`)).join(', ')},
+              NULL AS rev_content, NULL AS rev_hash, NULL AS audit_head_hash, u.xmin FROM upd u
+       UNION ALL
+       SELECT false, ${D_COLUMNS}, r.content, r.hash,
+              (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version), d.xmin::text
+         FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
+        WHERE d.id = $1 AND NOT EXISTS (SELECT 1 FROM upd)`;
+
+/** A committed write: the new row (as written), its xmin, and the length of its snapshot's JSON. */
+interface Written { row: DocumentRow; xmin: string; snapshotChars: number }
+
 /** Events whose preparation writes other rows (REGISTER allocates the document number): always the locked path. */
 const BUILD_WRITES = new Set<string>(['REGISTER']);
 
@@ -648,6 +697,7 @@ export class DocumentsService {
   ): Promise<WriteResult | null> {
     const m = this.db.manager;
     const known = this.known.get(id);
+    let fresh: TransitionRead | undefined;
     if (known) {
       let plan: TransitionPlan | undefined;
       if (this.canSee(known.row, user)) {
@@ -657,18 +707,23 @@ export class DocumentsService {
           if (!(e instanceof AppError)) throw e;
         }
       }
-      const written = plan && (await this.writeTransition(m, plan, known.row.version, session, known.xmin));
-      if (plan && written) return this.committed(plan, written, user, known);
+      // a write that finds the row changed reads it in the same round trip
+      const outcome = plan && (await this.writeTransition(m, plan, known.row.version, session, known.xmin, true));
+      if (plan && outcome && 'row' in outcome) return this.committed(plan, outcome, user, known);
       this.known.delete(id, known);
+      if (outcome && 'fresh' in outcome) {
+        if (!this.canSee(outcome.fresh.row, user)) throw notFound();
+        fresh = outcome.fresh;
+      }
     }
-    const read = await this.loadForTransition(m, user, id, false);
+    const read = fresh ?? (await this.loadForTransition(m, user, id, false));
     const plan = await this.decide(m, read, user, type, opts, build);
     const written = await this.writeTransition(m, plan, read.row.version, session);
     return written ? this.committed(plan, written, user) : null;
   }
 
   /** After an autocommitted optimistic write: remember the document as written, and answer. */
-  private committed(plan: TransitionPlan, written: { row: DocumentRow; xmin: string; snapshotChars: number }, user: AuthUser, prior?: CachedDocument): WriteResult {
+  private committed(plan: TransitionPlan, written: Written, user: AuthUser, prior?: CachedDocument): WriteResult {
     const contentChars = prior && prior.content === plan.content ? prior.contentChars : JSON.stringify(plan.content).length;
     this.known.set(written.row.id, { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin, contentChars }, written.snapshotChars);
     try {
@@ -758,7 +813,13 @@ export class DocumentsService {
    */
   private async writeTransition(
     m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string,
-  ): Promise<{ row: DocumentRow; xmin: string; snapshotChars: number } | null> {
+  ): Promise<Written | null>;
+  private async writeTransition(
+    m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession: AuthUser | undefined, expectedXmin: string, orRead: true,
+  ): Promise<Written | { fresh: TransitionRead & { xmin: string } } | null>;
+  private async writeTransition(
+    m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string, orRead = false,
+  ): Promise<Written | { fresh: TransitionRead & { xmin: string } } | null> {
     const a = p.audit;
     const ctx = p.persisted.context;
     const set = {
@@ -768,45 +829,26 @@ export class DocumentsService {
     };
     // serialised here rather than by the driver: its length sizes the cache entry
     const snapshotJson = JSON.stringify(p.persisted);
-    // only what the database decides comes back; the rest of the new row is what was just written
-    const rows = await prepared<{ version: number; updated_at: Date; participant_ids: string[]; xmin: string }>(m,
-      `WITH upd AS (
-         UPDATE documents SET state = $2, version = version + 1, snapshot = $3,
-                -- participants only grow: merged, so that an access grant made since the read (which does not
-                -- change the version) is kept
-                participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest($4::uuid[]) p WHERE p <> ALL (documents.participant_ids)),
-                assignee_ids = $5, task_roles = $6,
-                current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12,
-                -- updated_at: when the document itself changed, not on events that only record something about
-                -- it (a receipt, a reminder, a comment); those keep the row's indexed columns as they were, so
-                -- that PostgreSQL updates it in place (migration HotDocumentUpdates)
-                updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
-                                       IS DISTINCT FROM ($2, $7, $8, $9, $10, $12) THEN now() ELSE documents.updated_at END
-          WHERE id = $1 AND version = $13
-            -- decided on this process's cache: the very row version it remembers (any change since gives a new xmin)
-            AND ($30::xid IS NULL OR documents.xmin = $30::xid)
-            -- a session from the guard's cache: still valid, with the same rights, at the moment of the write
-            AND ($26::uuid IS NULL OR EXISTS (
-                  SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
-                   WHERE t.id = $26 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active
-                     AND u.roles = $27::text[] AND u.clearance = $28 AND u.authority IS NOT DISTINCT FROM $29::jsonb))
-          RETURNING version, updated_at, participant_ids, xmin::text AS xmin),
-       audit AS (
-         INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
-         SELECT $1, $14, $15, $16, $17, $18, $19, $2, $20, $7, $21, $22, $23, $24 FROM upd),
-       ob AS (
-         INSERT INTO outbox (document_id, topic, payload) SELECT $1, 'document.transitioned', $25 FROM upd)
-       SELECT version, updated_at, participant_ids, xmin FROM upd`,
-      [p.row.id, set.state, snapshotJson, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
-        set.title, set.urgency, set.urgency_rank, set.major, expectedVersion,
-        a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, p.auditHash,
-        { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
-        cachedSession?.tokenId ?? null, cachedSession?.roles ?? null, cachedSession?.clearance ?? null, cachedSession?.authority ?? null,
-        expectedXmin ?? null],
-    );
-    if (!rows.length) return null;
-    const r = rows[0];
-    return { row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as DocumentRow, xmin: r.xmin, snapshotChars: snapshotJson.length };
+    const params = [p.row.id, set.state, snapshotJson, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
+      set.title, set.urgency, set.urgency_rank, set.major, expectedVersion,
+      a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, p.auditHash,
+      { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
+      cachedSession?.tokenId ?? null, cachedSession?.roles ?? null, cachedSession?.clearance ?? null, cachedSession?.authority ?? null,
+      expectedXmin ?? null];
+    const written = (r: { version: number; updated_at: Date; participant_ids: string[]; xmin: string }) => ({
+      row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as DocumentRow,
+      xmin: r.xmin, snapshotChars: snapshotJson.length,
+    });
+    if (!orRead) {
+      // only what the database decides comes back; the rest of the new row is what was just written
+      const rows = await prepared<{ version: number; updated_at: Date; participant_ids: string[]; xmin: string }>(m, WRITE_TRANSITION, params);
+      return rows.length ? written(rows[0]) : null;
+    }
+    const [r] = await prepared<DocumentRow & { written: boolean; xmin: string; rev_content: DocumentContent; rev_hash: string; audit_head_hash: string | null }>(m, WRITE_TRANSITION_OR_READ, params);
+    if (!r) return null; // the document is gone (it never is: documents_never_deleted)
+    if (r.written) return written(r);
+    const { written: _w, xmin, rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = r;
+    return { fresh: { row: row as DocumentRow, content, hash, headHash, xmin } };
   }
 
   private applied(p: TransitionPlan, updated: DocumentRow, user: AuthUser): WriteResult {
