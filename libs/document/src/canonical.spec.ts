@@ -16,6 +16,24 @@ describe('canonicalJson', () => {
       }),
     );
   });
+  it('serialises exactly as the first implementation did, whose hashes are stored in every audit chain (property)', () => {
+    // the original, kept here as the reference: sorted entries, filtered, mapped and joined
+    const reference = (value: unknown): string => {
+      if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : reference(v))).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    };
+    const withUndefined = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.jsonValue(), fc.constant(undefined), tie('array'), tie('object')),
+      array: fc.array(tie('value'), { maxLength: 5 }),
+      object: fc.dictionary(fc.string({ unit: 'grapheme' }), tie('value'), { maxKeys: 6 }),
+    }));
+    fc.assert(fc.property(withUndefined.object, (obj) => { expect(canonicalJson(obj)).toBe(reference(obj)); }), { numRuns: 500 });
+    expect(canonicalJson({ '中': 1, a: 2, B: 3, '': 4, '\u{1F600}': 5, 'ｚ': 6 })).toBe(reference({ '中': 1, a: 2, B: 3, '': 4, '\u{1F600}': 5, 'ｚ': 6 }));
+  });
   it('hashes differ when content differs', () => {
     expect(contentHash({ t: '通知' })).toMatch(/^[0-9a-f]{64}$/);
     expect(contentHash({ t: '通知' })).not.toBe(contentHash({ t: '通报' }));

@@ -500,7 +500,8 @@ export class DocumentsService {
         }
       }
     }
-    const requestHash = sha256Hex(canonicalJson({ op: 'event', id, type, payload }));
+    // what an Idempotency-Key's replay must match; without a key nothing reads it
+    const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'event', id, type, payload })) : '';
     return this.transition(user, id, type, opts, requestHash, async (m, row, content) => {
       const actor = actorOf(user);
       const at = new Date().toISOString();
@@ -553,7 +554,7 @@ export class DocumentsService {
 
   /** PUT sections/{sectionId}: a drafter's new text for a section (a new revision + EDIT_SECTION). */
   async editSection(user: AuthUser, id: string, sectionId: string, body: { title?: string; blocks: DocumentContent['sections'][number]['blocks'] }, opts: WriteOptions) {
-    const requestHash = sha256Hex(canonicalJson({ op: 'section', id, sectionId, body }));
+    const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'section', id, sectionId, body })) : '';
     return this.transition(user, id, 'EDIT_SECTION', opts, requestHash, async (m, row, currentContent) => {
       let current = currentContent;
       let section = current.sections.find((s) => s.id === sectionId);
@@ -579,7 +580,7 @@ export class DocumentsService {
     body: { metadata?: Partial<DocumentContent>; sections?: { id: string; title?: string; blocks: Section['blocks'] }[]; resolvesMarks?: string[] },
     opts: WriteOptions,
   ) {
-    const requestHash = sha256Hex(canonicalJson({ op: 'content', id, body }));
+    const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'content', id, body })) : '';
     return this.transition(user, id, 'EDIT_CONTENT', opts, requestHash, async (m, row, current) => {
       const sections = current.sections.map((s) => {
         const edit = body.sections?.find((e) => e.id === s.id);
