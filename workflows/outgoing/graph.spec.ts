@@ -212,6 +212,26 @@ describe('model-based: every state and every transition', () => {
     expect([...taken].sort()).toEqual([...new Set(all)].sort());
   });
 
+  it('applyEvent (one shared actor scope) decides every sample event exactly as xstate\'s transition() does', () => {
+    const adjacency = getAdjacencyMap(outgoingMachine, traversal);
+    let compared = 0;
+    let accepted = 0;
+    for (const vertex of Object.values(adjacency)) {
+      const before = vertex.state as OutgoingSnapshot;
+      for (const event of sampleEvents(before)) {
+        const [reference] = transition(outgoingMachine, before, event);
+        const applied = applyEvent(before, event);
+        expect(applied.accepted).toBe(reference !== before);
+        if (applied.accepted) {
+          expect([applied.snapshot.value, applied.snapshot.status, applied.snapshot.context]).toEqual([reference.value, reference.status, reference.context]);
+          accepted++;
+        }
+        compared++;
+      }
+    }
+    expect([compared > 100, accepted > 30]).toEqual([true, true]);
+  });
+
   it('final states are reached as done snapshots and take no events', () => {
     const finals = paths.filter((p) => p.state.value === 'archived' || p.state.value === 'withdrawn');
     expect(new Set(finals.map((p) => p.state.value))).toEqual(new Set(['archived', 'withdrawn']));

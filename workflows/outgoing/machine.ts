@@ -14,7 +14,7 @@
  * (guards evaluated once: a separate `snapshot.can(event)` would evaluate them twice), and on refusal
  * explainRejection().
  */
-import { and, assertEvent, assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
+import { and, assertEvent, assign, createActor, initialTransition, setup, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import {
   explainRejection,
   gateConditions,
@@ -669,6 +669,28 @@ export interface ApplyResult {
  * Acceptance can also be detected without this helper: `transition()` returns the same snapshot object
  * when no transition is enabled, and every accepted event yields a new context object.
  */
+type OutgoingScope = ActorScope<OutgoingSnapshot, OutgoingEvent>;
+let scope: OutgoingScope | undefined;
+
+/**
+ * The actor scope of every pure transition: what xstate's transition() builds anew on each call — an actor that
+ * is never started, whose construction computes the machine's initial snapshot, and an actor system — was half
+ * of applyEvent's time (8.3 → 4.3 µs for a reader's OPEN). One scope serves every call: a transition runs synchronously,
+ * the machine spawns and invokes no actors (so nothing registers in the system), and its actions are all
+ * assign(), which macrostep applies itself; the executor drops anything else, as transition() leaves it unrun.
+ */
+function inertScope(): OutgoingScope {
+  if (!scope) {
+    // without input, as xstate's own transition() creates it: the actor is never started
+    const self = createActor(outgoingMachine as AnyStateMachine);
+    scope = {
+      self, system: self.system, id: '', sessionId: '',
+      defer: () => {}, logger: () => {}, stopChild: () => {}, emit: () => {}, actionExecutor: () => {},
+    } as unknown as OutgoingScope;
+  }
+  return scope;
+}
+
 export function applyEvent(snapshot: OutgoingSnapshot, event: OutgoingEvent): ApplyResult {
   const state = snapshot.value as OutgoingState;
   const refuse = (): ApplyResult => ({
@@ -681,7 +703,7 @@ export function applyEvent(snapshot: OutgoingSnapshot, event: OutgoingEvent): Ap
   });
   if (snapshot.status !== 'active') return refuse();
   if (permissionConditions(state, snapshot.context, event?.actor, event?.type).length) return refuse();
-  const [next] = transition(outgoingMachine, snapshot, event);
+  const next = outgoingMachine.transition(snapshot, event, inertScope());
   if (next === snapshot) return refuse();
   return { accepted: true, snapshot: next };
 }
