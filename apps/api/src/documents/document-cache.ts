@@ -64,7 +64,7 @@ export class DocumentCache {
     this.delete(id);
     const bytes = ROW_BYTES + BYTES_PER_CHAR * (snapshotChars + entry.contentChars);
     if (bytes > this.max / 8) return;
-    while (this.total + bytes > this.max) this.delete(this.entries.keys().next().value!);
+    while (this.total + bytes > this.max && this.entries.size) this.delete(this.entries.keys().next().value!);
     this.entries.set(id, { entry: this.freeze ? deepFreeze(entry) : entry, bytes });
     this.total += bytes;
   }
