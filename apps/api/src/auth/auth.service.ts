@@ -103,11 +103,10 @@ export class AuthService {
     return { secret, row };
   }
 
-  /** Resolves a bearer secret to its user, or null when unknown, expired, revoked or inactive. */
   /**
-   * The session a secret belongs to, or null. With `cached`, an answer from the last GONGWEN_SESSION_CACHE_SECONDS
-   * (default 5; 0 turns the cache off) may be
-   * reused (`cached: true` in the result): only for routes whose write re-checks the session itself
+   * The session a secret belongs to, or null when unknown, expired, revoked or its user inactive. With `cached`,
+   * an answer from the last GONGWEN_SESSION_CACHE_SECONDS (default 5; 0 turns the cache off) may be reused
+   * (`cached: true` in the result): only for routes whose write re-checks the session itself
    * (@SessionCheckedAtWrite), so a revoked token, a deactivated user or changed rights can never commit a
    * write through a stale entry — they only save the lookup on the way there.
    */

@@ -127,10 +127,12 @@ const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
 // built once: prepared() names statements by their text, so a text rebuilt per call would be hashed per call
 const SELECT_DOCUMENT = `SELECT ${COLUMNS} FROM documents WHERE id = $1`;
 const SELECT_DOCUMENT_FOR_UPDATE = `${SELECT_DOCUMENT} FOR UPDATE`;
-const SELECT_FOR_TRANSITION = `SELECT ${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_hash,
+/** What a transition reads: the row, its current revision and the hash of its last audit event (after SELECT). */
+const TRANSITION_READ = `${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_hash,
                 (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash
            FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
           WHERE d.id = $1`;
+const SELECT_FOR_TRANSITION = `SELECT ${TRANSITION_READ}`;
 
 /**
  * The transition's writes in one statement (see writeTransition). `$30`, when set, is the xmin of the row version
@@ -170,13 +172,11 @@ const WRITE_TRANSITION = `${WRITE_CTES}
  * the read that a write does not return are NULL in its row (UNION resolves their types from the read).
  */
 const WRITE_TRANSITION_OR_READ = `${WRITE_CTES}
-       SELECT true AS written, ${TRANSITION_COLUMNS.map((c) => (['version', 'updated_at', 'participant_ids'].includes(c) ? `u.${c}` : `NULL AS ${c}`)).join(', ')},
-              NULL AS rev_content, NULL AS rev_hash, NULL AS audit_head_hash, u.xmin FROM upd u
+       SELECT true AS written, u.xmin,
+              ${TRANSITION_COLUMNS.map((c) => (['version', 'updated_at', 'participant_ids'].includes(c) ? `u.${c}` : `NULL AS ${c}`)).join(', ')},
+              NULL AS rev_content, NULL AS rev_hash, NULL AS audit_head_hash FROM upd u
        UNION ALL
-       SELECT false, ${D_COLUMNS}, r.content, r.hash,
-              (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version), d.xmin::text
-         FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
-        WHERE d.id = $1 AND NOT EXISTS (SELECT 1 FROM upd)`;
+       SELECT false, NULL, ${TRANSITION_READ} AND NOT EXISTS (SELECT 1 FROM upd)`;
 
 /** A committed write: the new row (as written), its xmin, and the length of its snapshot's JSON. */
 interface Written { row: DocumentRow; xmin: string; snapshotChars: number }
@@ -621,23 +621,24 @@ export class DocumentsService {
     return { at, info: { number, hash, missingElements: missingElements(content) } };
   }
 
-  /**
-   * The one write path. The pure machine decides on the document as read; the writes (snapshot, audit event
-   * chained to the previous one, outbox row) are one statement, applied only if the document is still at the
-   * version that was read.
-   *
-   * - Optimistic (the default for events that write nothing else): read without a lock, decide, write with
-   *   `WHERE version = read version` — two round trips and no transaction. If another transition got there
-   *   first, nothing was written and the locked path below runs (as Camunda does with its optimistic locking,
-   *   but retrying under the lock instead of failing).
-   * - Locked (events whose hooks or preparation write other rows — numbers, signatures, copies, revisions,
-   *   archive items — idempotent requests, and every optimistic conflict): one transaction holding the row lock.
-   */
   /** Whether a transition may take the optimistic single-statement path (see transition()). */
   private optimistic(type: OutgoingEventType, opts: WriteOptions, buildWrites: boolean): boolean {
     return !buildWrites && !opts.idempotencyKey && !this.hooks.some((h) => h.events.includes(type));
   }
 
+  /**
+   * The one write path. The pure machine decides on the document as read; the writes (snapshot, audit event
+   * chained to the previous one, outbox row) are one statement, applied only if the document is still at the
+   * version that was read.
+   *
+   * - Optimistic (the default for events that write nothing else): decide on the document as this process last
+   *   wrote it, or as read without a lock, and write with `WHERE version = that version` — one or two round
+   *   trips and no transaction (see optimisticWrite). If another transition got there
+   *   first, nothing was written and the locked path below runs (as Camunda does with its optimistic locking,
+   *   but retrying under the lock instead of failing).
+   * - Locked (events whose hooks or preparation write other rows — numbers, signatures, copies, revisions,
+   *   archive items — idempotent requests, and every optimistic conflict): one transaction holding the row lock.
+   */
   private async transition(
     user: AuthUser, id: string, type: OutgoingEventType, opts: WriteOptions, requestHash: string,
     build: (m: EntityManager, row: DocumentRow, content: DocumentContent) => Promise<{ event: OutgoingEvent; content?: DocumentContent; hash?: string }>,
@@ -808,19 +809,20 @@ export class DocumentsService {
   }
 
   /**
-   * The transition's writes in one statement: the document row (only if still at `expectedVersion`), its
-   * audit event and its outbox row. Returns the updated row, or null when the version had moved on (then
-   * nothing at all was written).
+   * The transition's writes in one statement: the document row (only if still at `expectedVersion`, and with
+   * `expectedXmin` that very row version; with `cachedSession`, only if that session still holds), its audit
+   * event and its outbox row. Returns the updated row, or null when nothing at all was written; with `orRead`,
+   * instead of null the document as it is now (read in the same statement).
    */
   private async writeTransition(
     m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string,
   ): Promise<Written | null>;
   private async writeTransition(
     m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession: AuthUser | undefined, expectedXmin: string, orRead: true,
-  ): Promise<Written | { fresh: TransitionRead & { xmin: string } } | null>;
+  ): Promise<Written | { fresh: TransitionRead } | null>;
   private async writeTransition(
     m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string, orRead = false,
-  ): Promise<Written | { fresh: TransitionRead & { xmin: string } } | null> {
+  ): Promise<Written | { fresh: TransitionRead } | null> {
     const a = p.audit;
     const ctx = p.persisted.context;
     const set = {
@@ -848,8 +850,8 @@ export class DocumentsService {
     const [r] = await prepared<DocumentRow & { written: boolean; xmin: string; rev_content: DocumentContent; rev_hash: string; audit_head_hash: string | null }>(m, WRITE_TRANSITION_OR_READ, params);
     if (!r) return null; // the document is gone (it never is: documents_never_deleted)
     if (r.written) return written(r);
-    const { written: _w, xmin, rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = r;
-    return { fresh: { row: row as DocumentRow, content, hash, headHash, xmin } };
+    const { written: _w, xmin: _x, rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = r;
+    return { fresh: { row: row as DocumentRow, content, hash, headHash } };
   }
 
   private applied(p: TransitionPlan, updated: DocumentRow, user: AuthUser): WriteResult {
