@@ -70,6 +70,11 @@ async function machine(server: Server) {
   };
 }
 
+/** The run in the middle by `key` (of an even number, the lower of the two): a real run, with all its figures. */
+function medianRun<T>(runs: T[], key: (r: T) => number): T {
+  return [...runs].sort((a, b) => key(a) - key(b))[Math.floor((runs.length - 1) / 2)];
+}
+
 interface CeilingRun { tps: number; latencyMs: number }
 type Ceiling = { tps: number; latencyMs: number; scale: number; clients: number; seconds: number; runs: CeilingRun[] } | { error: string };
 
@@ -107,7 +112,7 @@ class CeilingBench {
   result(): Ceiling | undefined {
     if (this.error) return { error: this.error };
     if (!this.runs.length) return undefined;
-    const mid = [...this.runs].sort((a, b) => a.tps - b.tps)[Math.floor((this.runs.length - 1) / 2)];
+    const mid = medianRun(this.runs, (r) => r.tps);
     return { ...mid, scale: 10, clients: CONNECTIONS, seconds: DURATION, runs: this.runs };
   }
 
@@ -402,8 +407,7 @@ async function main() {
             if (i > 1) await ceilingBench?.run(); // the ceiling between the runs: C A C A C A
             runs.push(await loadRun(server, setup, REPEAT > 1 ? `main.js (run ${i} of ${REPEAT})` : 'main.js', api, [api.baseUrl], 1, i === 1 ? 5 : 0));
           }
-          const byRate = [...runs].sort((a, b) => a.transitionsPerSecond - b.transitionsPerSecond);
-          results.transitions = { main: byRate[Math.floor((byRate.length - 1) / 2)], runs: runs.map((r) => ({ transitionsPerSecond: r.transitionsPerSecond, p99: r.latencyMs.p99 })) };
+          results.transitions = { main: medianRun(runs, (r) => r.transitionsPerSecond), runs: runs.map((r) => ({ transitionsPerSecond: r.transitionsPerSecond, p99: r.latencyMs.p99 })) };
         } finally {
           await api.stop();
         }
