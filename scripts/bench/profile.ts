@@ -78,11 +78,11 @@ export function summariseProfile(file: string, root: string, window?: [number, n
     ['pg driver (protocol, rows)', /node_modules\/(pg|pg-protocol|pg-types|postgres-array)\//],
     ['TypeORM', /node_modules\/typeorm\//],
     ['request logging (pino, access log)', /node_modules\/pino\/|common\/logging\.js/],
-    ['metrics (prom-client)', /node_modules\/prom-client\/|^metricsMiddleware\|/],
+    ['metrics (prom-client)', /node_modules\/prom-client\/|health\/metrics\.js/],
     ['helmet', /node_modules\/helmet\//],
     ['zod validation', /node_modules\/zod\//],
     ['NestJS', /node_modules\/@nestjs\//],
-    ['express, body parsing', /node_modules\/(express|router|body-parser|raw-body|cookie-parser|qs|on-finished|finalhandler)\//],
+    ['Fastify (routing, hooks, body parsing, replies)', /node_modules\/(fastify|find-my-way|@fastify|avvio|secure-json-parse|fast-json-stringify|fast-querystring|light-my-request)\//],
     ['node http', /node:_http|_http_/],
     ['gongwen API (other)', /dist\/apps\/api\//],
   ];

@@ -2,7 +2,7 @@
  * Automatic reminders (催办): readers who have not acknowledged a document by its deadline are reminded by the
  * system account, once per document and period, however many API processes sweep at the same time.
  */
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RemindersService } from '../../apps/api/src/documents/reminders.service.js';
 import { SYSTEM_USER_ID } from '../../libs/persistence/src/index.js';
 import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
@@ -13,7 +13,7 @@ let ids: Ids;
 const others: { close(): Promise<void> }[] = [];
 
 /** Another API instance on the same database, started (its timers run), closed after the tests. */
-async function instance(env: Record<string, string> = {}): Promise<NestExpressApplication> {
+async function instance(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
   const other = await anotherInstance(t, env);
   await other.app.init();
   others.push(other);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/config.js';
@@ -8,7 +8,7 @@ import { createDataSource } from '../../libs/persistence/src/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   db: TestDatabase;
   config: AppConfig;
   baseUrl: string;
@@ -78,7 +78,7 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
  * Another API instance on `t`'s database, with its own application and connection pool as another process has
  * (archive workers off). Not started: call init(), or listen() to serve HTTP. close() also ends its pool.
  */
-export async function anotherInstance(t: TestApp, env: Record<string, string> = {}): Promise<{ app: NestExpressApplication; close(): Promise<void> }> {
+export async function anotherInstance(t: TestApp, env: Record<string, string> = {}): Promise<{ app: NestFastifyApplication; close(): Promise<void> }> {
   const ds = createDataSource(t.db.url, { poolSize: 4 });
   await ds.initialize();
   const base = Object.fromEntries(Object.entries(t.config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
@@ -78,14 +78,14 @@ export class ArchiveController {
   @ApiProduces('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/json')
   @ApiResponse({ status: 200, description: 'The file; Repr-Digest carries its SHA-256' })
   @ApiProblems(403, 404)
-  async file(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('name') name: string, @Req() req: AuthedRequest, @Res() res: Response) {
+  async file(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('name') name: string, @Req() req: AuthedRequest, @Res() res: FastifyReply) {
     const { item, file, data } = await this.archive.getFile(user, id, name, req.id);
-    res.setHeader('Content-Type', file.media_type);
-    res.setHeader('Content-Disposition', attachment(`${item.archival_number}-${file.name}`));
-    res.setHeader('ETag', `"${file.sha256}"`);
-    res.setHeader('Repr-Digest', digest(file.sha256));
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.status(200).end(data);
+    res.header('Content-Type', file.media_type);
+    res.header('Content-Disposition', attachment(`${item.archival_number}-${file.name}`));
+    res.header('ETag', `"${file.sha256}"`);
+    res.header('Repr-Digest', digest(file.sha256));
+    res.header('Cache-Control', 'private, no-store');
+    res.status(200).send(data);
   }
 
   @Delete('items/:id')
@@ -143,16 +143,16 @@ export class ArchiveController {
   @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
   @ApiZodResponse(200, CatalogueResponse)
   @ApiProblems(403, 404)
-  async catalogue(@CurrentUser() user: AuthUser, @Query(new ZodPipe(CatalogueQuery)) q: z.infer<typeof CatalogueQuery>, @Req() req: AuthedRequest, @Res() res: Response) {
+  async catalogue(@CurrentUser() user: AuthUser, @Query(new ZodPipe(CatalogueQuery)) q: z.infer<typeof CatalogueQuery>, @Req() req: AuthedRequest, @Res() res: FastifyReply) {
     const r = await this.archive.catalogue(user, q, q.format, req.id);
     if (r.format === 'json') {
-      res.status(200).json(r.json);
+      res.status(200).send(r.json);
       return;
     }
     const name = `归档文件目录-${r.code.replace(/·/g, '.')}.${r.format}`;
-    res.setHeader('Content-Type', r.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
-    res.setHeader('Content-Disposition', attachment(name));
-    res.status(200).end(r.body);
+    res.header('Content-Type', r.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    res.header('Content-Disposition', attachment(name));
+    res.status(200).send(r.body);
   }
 
   // ------------------------------------------------------------------------------------------ volumes and exports
@@ -200,10 +200,10 @@ export class ArchiveController {
   @ApiZodResponse(202, ExportResponse)
   @ApiZodResponse(200, ExportResponse, 'The same export is already queued or running')
   @ApiProblems(403, 404, 409)
-  async startExport(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(StartExportBody)) body: z.infer<typeof StartExportBody>, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
+  async startExport(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(StartExportBody)) body: z.infer<typeof StartExportBody>, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const r = await this.exports.start(user, id, body.format, req.id);
     res.status(r.created ? 202 : 200);
-    res.setHeader('Location', `/api/archive/exports/${r.export.id}`);
+    res.header('Location', `/api/archive/exports/${r.export.id}`);
     return r.export;
   }
 
@@ -222,7 +222,7 @@ export class ArchiveController {
   @ApiProduces('application/zip', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
   @ApiResponse({ status: 200, description: 'The file' })
   @ApiProblems(403, 404, 409, 410)
-  async downloadExport(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: AuthedRequest, @Res() res: Response) {
+  async downloadExport(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: AuthedRequest, @Res() res: FastifyReply) {
     const r = await this.exports.download(user, id, req.id);
     let size: number;
     try {
@@ -230,20 +230,15 @@ export class ArchiveController {
     } catch {
       throw new AppError('NOT_FOUND', 'The export file is no longer on disk; start the export again.');
     }
-    res.setHeader('Content-Type', EXPORT_MEDIA[r.format]);
-    res.setHeader('Content-Length', String(size));
-    res.setHeader('Content-Disposition', attachment(r.file_name ?? `${r.id}`));
+    res.header('Content-Type', EXPORT_MEDIA[r.format]);
+    res.header('Content-Length', String(size));
+    res.header('Content-Disposition', attachment(r.file_name ?? `${r.id}`));
     if (r.sha256) {
-      res.setHeader('ETag', `"${r.sha256}"`);
-      res.setHeader('Repr-Digest', digest(r.sha256));
+      res.header('ETag', `"${r.sha256}"`);
+      res.header('Repr-Digest', digest(r.sha256));
     }
-    res.status(200);
-    await new Promise<void>((resolve, reject) => {
-      const s = createReadStream(r.file_path);
-      s.on('error', reject);
-      res.on('close', resolve);
-      s.pipe(res);
-    });
+    // Fastify pipes the stream and destroys the response if reading fails midway
+    return res.status(200).send(createReadStream(r.file_path));
   }
 
   // ------------------------------------------------------------------------------------------ retention and disposal

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomBytes } from 'node:crypto';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -43,12 +43,12 @@ export class AuthController {
   @ApiZodBody(LoginBody)
   @ApiZodResponse(200, LoginResponse)
   @ApiProblems()
-  async login(@Body(new ZodPipe(LoginBody)) body: z.infer<typeof LoginBody>, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: Response) {
+  async login(@Body(new ZodPipe(LoginBody)) body: z.infer<typeof LoginBody>, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const { token, expiresAt, user } = await this.auth.login(body.username, body.password, req.ip ?? 'unknown');
     const common = { sameSite: 'strict' as const, secure: this.config.COOKIE_SECURE, path: '/', expires: expiresAt };
-    res.cookie(SESSION_COOKIE, token, { ...common, httpOnly: true });
+    res.setCookie(SESSION_COOKIE, token, { ...common, httpOnly: true });
     // double-submit CSRF token: readable by the page's script, echoed in the X-CSRF-Token header
-    res.cookie(CSRF_COOKIE, randomBytes(24).toString('base64url'), { ...common, httpOnly: false });
+    res.setCookie(CSRF_COOKIE, randomBytes(24).toString('base64url'), { ...common, httpOnly: false });
     return { token, expiresAt: expiresAt.toISOString(), user: toPublicUser(user) };
   }
 
@@ -57,7 +57,7 @@ export class AuthController {
   @RequireScope('read')
   @ApiOperation({ operationId: 'logout', summary: 'End the current session (revokes the token or cookie used)' })
   @ApiProblems()
-  async logout(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response) {
+  async logout(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: FastifyReply) {
     await this.auth.revoke(user.tokenId, user.id);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.clearCookie(CSRF_COOKIE, { path: '/' });

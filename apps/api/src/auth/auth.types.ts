@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/errors.js';
 import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
 import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
@@ -24,7 +24,7 @@ export interface AuthUser {
   sessionCached?: true;
 }
 
-export type AuthedRequest = Request & { user?: AuthUser; id?: string };
+export type AuthedRequest = FastifyRequest & { user?: AuthUser };
 
 export const SESSION_COOKIE = 'gw_session';
 export const CSRF_COOKIE = 'gw_csrf';

@@ -1,4 +1,4 @@
-import express from 'express';
+import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Logger } from '@nestjs/common';
@@ -12,17 +12,14 @@ function sink() {
 
 async function serve(level: string) {
   const { lines, stream } = sink();
-  const app = express();
-  app.use((req: express.Request & { id?: string }, _res, next) => { req.id = 'req-1'; next(); });
+  const app = Fastify({ genReqId: () => 'req-1' });
   const logger = createLogger(level, stream);
-  app.use(accessLog(logger));
-  app.get('/health/live', (_req, res) => { res.json({ ok: true }); });
-  app.get('/boom', (_req, res) => { res.status(503).json({}); });
-  app.post('/api/x', (_req, res) => { res.status(201).json({ ok: true }); });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { lines, base, logger, close: () => new Promise((r) => server.close(r)) };
+  app.addHook('onRequest', accessLog(logger));
+  app.get('/health/live', async () => ({ ok: true }));
+  app.get('/boom', async (_req, reply) => reply.status(503).send({}));
+  app.post('/api/x', async (_req, reply) => reply.status(201).send({ ok: true }));
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { lines, base, logger, close: () => app.close() };
 }
 
 /** Waits until `lines` holds at least `n` lines (the access line is written when the answer has gone out). */

@@ -7,7 +7,7 @@
  * logger: the few log lines written while handling a request name the request id themselves.
  */
 import type { LoggerService } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 
@@ -25,20 +25,21 @@ const QUIET = /^\/(health(\/|$|\?)|metrics($|\?))/;
  * status, time and remote address, never headers, so there are no credentials to redact.
  */
 export function accessLog(logger: AppLogger) {
-  return (req: Request & { id?: string }, res: Response, next: NextFunction): void => {
-    if (QUIET.test(req.url) || !logger.isLevelEnabled('info')) return next();
+  return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    if (QUIET.test(req.url) || !logger.isLevelEnabled('info')) return done();
     const t0 = performance.now();
+    const res = reply.raw;
     res.once('close', () => {
       const finished = res.writableFinished;
       const level: Level = !finished || res.statusCode >= 500 ? 'error' : 'info';
       logger[level]({
         requestId: req.id,
-        req: { method: req.method, url: req.originalUrl, remoteAddress: req.socket?.remoteAddress },
+        req: { method: req.method, url: req.url, remoteAddress: req.socket?.remoteAddress },
         res: { statusCode: res.statusCode },
         responseTime: Math.round(performance.now() - t0),
       }, finished ? 'request completed' : 'request aborted');
     });
-    next();
+    done();
   };
 }
 

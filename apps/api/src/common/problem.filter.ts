@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppError, ErrorCode, ProblemDocument, problemType } from './errors.js';
 
@@ -10,41 +10,44 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request & { id?: string }>();
-    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<FastifyRequest>();
+    const res = ctx.getResponse<FastifyReply>();
     const err = toAppError(exception);
     if (err.status >= 500) {
-      this.logger.error({ err: exception, requestId: req.id, url: req.originalUrl }, 'unhandled error');
+      this.logger.error({ err: exception, requestId: req.id, url: req.url }, 'unhandled error');
     }
     sendProblem(req, res, err);
   }
 }
 
-export function sendProblem(req: Request & { id?: unknown }, res: Response, err: AppError): void {
-  if (res.headersSent) return;
+export function sendProblem(req: FastifyRequest, res: FastifyReply, err: AppError): void {
+  if (res.sent || res.raw.headersSent) return;
   const body: ProblemDocument = {
     type: problemType(err.code),
     title: err.title,
     status: err.status,
     detail: err.detail,
     code: err.code,
-    instance: req.originalUrl?.split('?')[0],
+    instance: req.url?.split('?')[0],
     requestId: req.id ? String(req.id) : undefined,
     ...err.extensions,
   };
-  for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  for (const [k, v] of Object.entries(err.headers)) res.header(k, v);
   res.status(err.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
-/** Turns anything thrown (including Nest, express and body-parser errors) into an AppError. */
+/** Turns anything thrown (including Nest's and Fastify's errors: body parsing, limits) into an AppError. */
 export function toAppError(e: unknown): AppError {
   if (e instanceof AppError) return e;
+  // Fastify's body errors (FST_ERR_CTP_*) arrive as the cause of the HttpException that Nest maps a Fastify
+  // error below 500 to
+  const fastifyCode = ((e instanceof HttpException ? e.cause : e) as { code?: string } | null)?.code;
+  if (fastifyCode === 'FST_ERR_BAD_URL') return new AppError('BAD_REQUEST', 'The request path is not valid (bad percent-encoding).');
+  if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('BAD_REQUEST', 'A segment of the request path is too long.');
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY') return new AppError('MALFORMED_JSON', 'The request body is not valid JSON.');
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.');
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON (application/json).');
   const anyErr = e as { type?: string; status?: number; statusCode?: number; message?: string; expose?: boolean };
-  // body-parser errors
-  if (anyErr?.type === 'entity.parse.failed') return new AppError('MALFORMED_JSON', 'The request body is not valid JSON.');
-  if (anyErr?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.');
-  if (anyErr?.type === 'encoding.unsupported' || anyErr?.type === 'charset.unsupported')
-    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding.');
   if (e instanceof HttpException) {
     const status = e.getStatus();
     const map: Record<number, ErrorCode> = {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope, SessionCheckedAtWrite } from '../auth/decorators.js';
@@ -26,10 +26,10 @@ function parseKey(h: string | undefined): string | undefined {
   return r.data;
 }
 
-function send(res: Response, r: WriteResult) {
+function send(res: FastifyReply, r: WriteResult) {
   res.status(r.status);
-  res.setHeader('ETag', `"${r.body.version}"`);
-  if (r.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.header('ETag', `"${r.body.version}"`);
+  if (r.replayed) res.header('Idempotent-Replayed', 'true');
   return r.body;
 }
 
@@ -66,7 +66,7 @@ export class DocumentsController {
   @ApiZodBody(CreateDocumentBody)
   @ApiZodResponse(201, DocumentSchema)
   @ApiProblems(403, 422)
-  async create(@CurrentUser() user: AuthUser, @Body(new ZodPipe(CreateDocumentBody)) body: z.infer<typeof CreateDocumentBody>, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async create(@CurrentUser() user: AuthUser, @Body(new ZodPipe(CreateDocumentBody)) body: z.infer<typeof CreateDocumentBody>, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply) {
     return send(res, await this.documents.create(user, body, parseKey(key)));
   }
 
@@ -84,9 +84,9 @@ export class DocumentsController {
   @ApiOperation({ operationId: 'getDocument', summary: 'The document: state, version (also the ETag), current revision and the events I may send now' })
   @ApiZodResponse(200, DocumentSchema)
   @ApiProblems(404, 410)
-  async get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+  async get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: FastifyReply) {
     const doc = await this.documents.get(user, id);
-    res.setHeader('ETag', `"${doc.version}"`);
+    res.header('ETag', `"${doc.version}"`);
     return doc;
   }
 
@@ -102,7 +102,7 @@ export class DocumentsController {
   @ApiProblems(400, 403, 404, 409, 422)
   async sendEvent(
     @CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: unknown,
-    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
+    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
   ) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object with a "type".', { errors: [{ field: 'type', message: 'required' }] });
     new ZodPipe(z.unknown()).transform(body, { type: 'body' });
@@ -119,7 +119,7 @@ export class DocumentsController {
   @ApiProblems(403, 404, 409, 422)
   async editSection(
     @CurrentUser() user: AuthUser, @Param('id') id: string, @Param('sectionId') sectionId: string, @Body(new ZodPipe(EditSectionBody)) body: z.infer<typeof EditSectionBody>,
-    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
+    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
   ) {
     return send(res, await this.documents.editSection(user, id, sectionId, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
   }
@@ -134,7 +134,7 @@ export class DocumentsController {
   @ApiProblems(403, 404, 409, 422)
   async editContent(
     @CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(EditContentBody)) body: z.infer<typeof EditContentBody>,
-    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: Response,
+    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
   ) {
     return send(res, await this.documents.editContent(user, id, body as never, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { contentDispositionFor, DocxImportError, docxFileName, importDocx, renderDocx } from '../../../../libs/docx/src/index.js';
 import type { DocumentContent, RenderContext } from '../../../../libs/document/src/model.js';
@@ -27,7 +27,7 @@ export class DocxController {
   @ApiProduces(DOCX_MIME)
   @ApiResponse({ status: 200, description: 'DOCX file', content: { [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } } } })
   @ApiProblems(404, 410)
-  async download(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>, @Res() res: Response) {
+  async download(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>, @Res() res: FastifyReply) {
     const row = await this.documents.getRow(user, id);
     const number = q.revision ?? row.current_revision;
     const revision = await this.documents.revision(user, id, number);
@@ -35,9 +35,9 @@ export class DocxController {
     const ctx = { ...(await this.renderContext(row, number, revision.hash)), ...copy };
     const buf = await renderDocx(revision.content, ctx);
     await this.documents.logAccess(row, user, 'download_docx', copy.copyNumber ?? null);
-    res.setHeader('Content-Type', DOCX_MIME);
-    res.setHeader('Content-Disposition', contentDispositionFor(docxFileName(revision.content, ctx)));
-    res.setHeader('Cache-Control', 'private, no-store');
+    res.header('Content-Type', DOCX_MIME);
+    res.header('Content-Disposition', contentDispositionFor(docxFileName(revision.content, ctx)));
+    res.header('Cache-Control', 'private, no-store');
     res.send(buf);
   }
 
@@ -69,7 +69,7 @@ export class DocxController {
   @ApiBody({ description: 'the DOCX file as the request body', schema: { type: 'string', format: 'binary' } })
   @ApiZodResponse(200, Imported)
   @ApiProblems(413, 415)
-  async import(@CurrentUser() user: AuthUser, @Req() req: Request, @Headers('content-type') type: string | undefined) {
+  async import(@CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Headers('content-type') type: string | undefined) {
     if (!user.roles.some((r) => r === 'secretary' || r === 'chief')) throw new AppError('FORBIDDEN_ROLE', 'Only drafters import Word drafts.');
     return readUpload(req, type);
   }
@@ -81,19 +81,19 @@ export class DocxController {
   @ApiBody({ description: 'the DOCX file as the request body', schema: { type: 'string', format: 'binary' } })
   @ApiProblems(403, 404, 409, 413, 415, 422)
   async importSection(
-    @CurrentUser() user: AuthUser, @Param('id') id: string, @Param('sectionId') sectionId: string, @Req() req: Request,
-    @Headers('content-type') type: string | undefined, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response,
+    @CurrentUser() user: AuthUser, @Param('id') id: string, @Param('sectionId') sectionId: string, @Req() req: FastifyRequest,
+    @Headers('content-type') type: string | undefined, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
   ) {
     await this.documents.getRow(user, id);
     const imported = await readUpload(req, type);
     const version = ifMatch ? Number(/(\d+)/.exec(ifMatch)?.[1]) : undefined;
     const r = await this.documents.editSection(user, id, sectionId, { blocks: imported.blocks as DocumentContent['sections'][number]['blocks'] }, { ifMatch: version });
-    res.status(r.status).setHeader('ETag', `"${r.body.version}"`);
+    res.status(r.status).header('ETag', `"${r.body.version}"`);
     return r.body;
   }
 }
 
-async function readUpload(req: Request, type: string | undefined) {
+async function readUpload(req: FastifyRequest, type: string | undefined) {
   const mime = (type ?? '').split(';')[0].trim().toLowerCase();
   if (mime !== DOCX_MIME && mime !== 'application/octet-stream') {
     throw new AppError('NOT_DOCX', `Send the Word file as ${DOCX_MIME}.`);

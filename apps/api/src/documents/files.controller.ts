@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -35,7 +35,7 @@ export class FilesController {
   @ApiZodQuery(UploadQuery)
   @ApiZodResponse(201, FileView)
   @ApiProblems(400, 403, 404, 413)
-  async upload(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: unknown, @Req() req: Request, @Headers('content-type') type: string | undefined) {
+  async upload(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: unknown, @Req() req: FastifyRequest, @Headers('content-type') type: string | undefined) {
     // the document first: for someone with no part in it, it does not exist whatever the input
     const row = await this.documents.getRow(user, id);
     const q = new ZodPipe(UploadQuery).transform(query, { type: 'query' });
@@ -72,7 +72,7 @@ export class FilesController {
   @Get(':fileId')
   @ApiOperation({ operationId: 'downloadAttachmentFile', summary: 'Download one attachment file (classified documents: as for the DOCX, an approved export or your own copy); 410 once disposed of' })
   @ApiProblems(403, 404, 410)
-  async download(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('fileId') fileId: string, @Res() res: Response) {
+  async download(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('fileId') fileId: string, @Res() res: FastifyReply) {
     const row = await this.documents.getRow(user, id);
     if (!UUID.test(fileId)) throw new AppError('NOT_FOUND', 'No such file.');
     const [f] = await this.db.query(`SELECT name, content_type, content FROM document_files WHERE id = $1 AND document_id = $2`, [fileId, row.id]);
@@ -80,10 +80,10 @@ export class FilesController {
     if (f.content === null) throw disposed();
     const copy = await this.documents.authorizeExport(row, user);
     await this.documents.logAccess(row, user, 'download_attachment', copy.copyNumber ?? null);
-    res.setHeader('Content-Type', f.content_type);
-    res.setHeader('Content-Disposition', contentDispositionFor(f.name));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, no-store');
+    res.header('Content-Type', f.content_type);
+    res.header('Content-Disposition', contentDispositionFor(f.name));
+    res.header('X-Content-Type-Options', 'nosniff');
+    res.header('Cache-Control', 'private, no-store');
     res.send(f.content);
   }
 }

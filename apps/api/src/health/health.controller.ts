@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators.js';
 import { metricsRegistry } from './metrics.js';
 
@@ -27,7 +27,7 @@ export class HealthController {
   @Get('metrics')
   @ApiExcludeEndpoint()
   @Header('Cache-Control', 'no-store')
-  async metrics(@Res() res: Response) {
+  async metrics(@Res() res: FastifyReply) {
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   }
 }

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export const metricsRegistry = new Registry();
@@ -19,12 +19,24 @@ export const transitionsTotal = new Counter({
   registers: [metricsRegistry],
 });
 
-/** Express middleware recording request durations with the matched route (not the raw URL). */
-export function metricsMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const end = httpDuration.startTimer();
-  res.on('finish', () => {
-    const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.baseUrl || 'other');
-    end({ method: req.method, route, status: String(res.statusCode) });
-  });
-  next();
+/**
+ * Fastify hooks recording request durations with the matched route (not the raw URL): the route's pattern,
+ * `unmatched` for a 404 that no route answered.
+ */
+export function metricsHooks() {
+  const timers = new WeakMap<FastifyRequest, ReturnType<typeof httpDuration.startTimer>>();
+  return {
+    onRequest(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+      timers.set(req, httpDuration.startTimer());
+      done();
+    },
+    onResponse(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+      const end = timers.get(req);
+      if (end) {
+        const route = req.routeOptions.url ?? (reply.statusCode === 404 ? 'unmatched' : 'other');
+        end({ method: req.method, route, status: String(reply.statusCode) });
+      }
+      done();
+    },
+  };
 }
