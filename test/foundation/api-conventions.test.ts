@@ -100,6 +100,37 @@ describe('request handling', () => {
     expect(await tableCounts(t)).toEqual(before);
   });
 
+  it('takes JSON bodies only (415 otherwise), an empty JSON body as {}, and answers bad paths as problems', async () => {
+    await t.token('clerk');
+    await t.token('secretary');
+    const before = await tableCounts(t);
+    const form = await t.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=a&password=b' });
+    await expectProblem(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const text = await t.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"username":"a","password":"b"}' });
+    await expectProblem(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    // application/*+json is JSON
+    const plusJson = await t.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"username":"a"}' });
+    await expectProblem(plusJson, 400, 'VALIDATION_FAILED');
+    const empty = await expectProblem(await t.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' }), 400, 'VALIDATION_FAILED');
+    expect(empty.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['username', 'password']));
+    // bad percent-encoding and an over-long path parameter are refused by the router itself
+    await expectProblem(await t.request('/api/documents/%FF/events', { method: 'POST', as: 'clerk', json: { type: 'OPEN' } }), 400, 'BAD_REQUEST');
+    await expectProblem(await t.request(`/api/documents/${'a'.repeat(3000)}`, { as: 'clerk' }), 400, 'BAD_REQUEST');
+    // the raw-bytes routes take any type (a Word file), not as JSON
+    const notDocx = await t.request('/api/documents/import', { method: 'POST', as: 'secretary', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
+    await expectProblem(notDocx, 415, 'NOT_DOCX');
+    expect(await tableCounts(t)).toEqual(before);
+  });
+
+  it('records request durations by route pattern, never by raw URL', async () => {
+    await t.request('/api/auth/me', { as: 'admin' });
+    await t.request('/api/nope-metrics', { as: 'admin' });
+    const metrics = await (await t.request('/metrics')).text();
+    expect(metrics).toMatch(/gongwen_http_request_duration_seconds_count\{method="GET",route="\/api\/auth\/me",status="200"\} \d+/);
+    expect(metrics).toMatch(/gongwen_http_request_duration_seconds_count\{method="GET",route="unmatched",status="404"\} \d+/);
+    expect(metrics).not.toContain('nope-metrics');
+  });
+
   it('echoes a well-formed X-Request-Id and makes one otherwise', async () => {
     const res = await t.request('/health/live', { headers: { 'x-request-id': 'abc-123' } });
     expect(res.headers.get('x-request-id')).toBe('abc-123');

@@ -20,23 +20,11 @@ export const transitionsTotal = new Counter({
 });
 
 /**
- * Fastify hooks recording request durations with the matched route (not the raw URL): the route's pattern,
- * `unmatched` for a 404 that no route answered.
+ * Fastify's onResponse hook recording the request's duration with the matched route (the route's pattern, not
+ * the raw URL; `unmatched` for a 404 that no route answered).
  */
-export function metricsHooks() {
-  const timers = new WeakMap<FastifyRequest, ReturnType<typeof httpDuration.startTimer>>();
-  return {
-    onRequest(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-      timers.set(req, httpDuration.startTimer());
-      done();
-    },
-    onResponse(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-      const end = timers.get(req);
-      if (end) {
-        const route = req.routeOptions.url ?? (reply.statusCode === 404 ? 'unmatched' : 'other');
-        end({ method: req.method, route, status: String(reply.statusCode) });
-      }
-      done();
-    },
-  };
+export function recordRequest(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const route = req.routeOptions.url ?? (reply.statusCode === 404 ? 'unmatched' : 'other');
+  httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  done();
 }
