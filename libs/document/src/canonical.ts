@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Canonical JSON: object keys sorted, no whitespace, undefined members dropped. Two structurally
@@ -32,8 +32,9 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+/** One-shot crypto.hash: for short inputs about twice as fast as a Hash object (two per workflow transition). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** SHA-256 over the canonical serialisation of a revision's content. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Opaque bearer secrets: `gws_` sessions, `gwp_` personal tokens. Only a SHA-256 is stored. */
 export function newSecret(kind: 'session' | 'personal'): string {
@@ -6,7 +6,7 @@ export function newSecret(kind: 'session' | 'personal'): string {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex'); // once per authenticated request
 }
 
 export function safeEqual(a: string, b: string): boolean {
