@@ -1,4 +1,6 @@
+import { gzipSync } from 'node:zlib';
 import { startTestApp, tableCounts, type TestApp } from '../support/app.js';
+import { DEMO_PASSWORD } from '../../apps/api/src/seed/demo.js';
 
 let t: TestApp;
 beforeAll(async () => { t = await startTestApp(); });
@@ -113,6 +115,9 @@ describe('request handling', () => {
     await expectProblem(plusJson, 400, 'VALIDATION_FAILED');
     const empty = await expectProblem(await t.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '' }), 400, 'VALIDATION_FAILED');
     expect(empty.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['username', 'password']));
+    // compressed bodies are not taken (nor stored compressed as if they were the file)
+    const gz = await t.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync('{"username":"a","password":"b"}') });
+    await expectProblem(gz, 415, 'UNSUPPORTED_MEDIA_TYPE');
     // bad percent-encoding and an over-long path parameter are refused by the router itself
     await expectProblem(await t.request('/api/documents/%FF/events', { method: 'POST', as: 'clerk', json: { type: 'OPEN' } }), 400, 'BAD_REQUEST');
     await expectProblem(await t.request(`/api/documents/${'a'.repeat(3000)}`, { as: 'clerk' }), 400, 'BAD_REQUEST');
@@ -120,6 +125,11 @@ describe('request handling', () => {
     const notDocx = await t.request('/api/documents/import', { method: 'POST', as: 'secretary', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     await expectProblem(notDocx, 415, 'NOT_DOCX');
     expect(await tableCounts(t)).toEqual(before);
+    // an empty body of another type is no body: logout with a form-encoded empty POST still logs out
+    const { token } = await (await t.request('/api/auth/login', { method: 'POST', json: { username: 'reader2', password: DEMO_PASSWORD } })).json();
+    const logout = await t.request('/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: '' });
+    expect(logout.status).toBe(204);
+    expect((await t.request('/api/auth/me', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
   });
 
   it('records request durations by route pattern, never by raw URL', async () => {

@@ -42,6 +42,22 @@ export function bytes(size: string): number {
  * (the bench's transition profile), and the bench's throughput depends on that one event loop.
  */
 export async function createApp(config: AppConfig, dataSource: DataSource, opts: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  // helmet's middleware, built once and run on the raw request and response: @fastify/helmet builds it anew on
+  // every request (parsing the CSP each time), about 4 % of the API's CPU on a workflow transition
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
   const adapter = new FastifyAdapter({
     trustProxy: 'loopback',
     bodyLimit: bytes(config.BODY_LIMIT),
@@ -50,10 +66,13 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     // a file name in a path (archive files) can be long once percent-encoded
     routerOptions: { maxParamLength: 2048, ignoreTrailingSlash: true },
+    // Fastify's default (0) would switch off Node's own limit: a request, body included, has 5 minutes
+    requestTimeout: 300_000,
     // errors of routing itself (a path that is not valid percent-encoding, a parameter past maxParamLength),
     // raised before any hook or Nest runs: problems too
     frameworkErrors: (error: Error, req: FastifyRequest, reply: FastifyReply) => {
       reply.header('X-Request-Id', req.id);
+      securityHeaders(req.raw, reply.raw, () => undefined);
       sendProblem(req, reply, toAppError(error));
     },
   });
@@ -71,22 +90,6 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
   });
   fastify.addHook('onRequest', accessLog(logger));
   fastify.addHook('onResponse', recordRequest);
-  // helmet's middleware, built once and run on the raw request and response: @fastify/helmet builds it anew on
-  // every request (parsing the CSP each time), about 4 % of the API's CPU on a workflow transition
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  });
   fastify.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err?: unknown) => done(err as Error | undefined)));
   const origins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   if (origins.length) app.enableCors({ origin: origins, credentials: true });
@@ -103,12 +106,15 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
   const parseJson = fastify.getDefaultJsonParser('error', 'ignore');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
-    if ((req.routeOptions.config as { rawBody?: boolean }).rawBody) return done(null, body);
-    if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) {
-      return done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON (application/json).'));
+    const encoding = req.headers['content-encoding'];
+    if (encoding && encoding.toLowerCase() !== 'identity') {
+      return done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Compressed request bodies (Content-Encoding) are not accepted.'));
     }
-    // an empty JSON body is no body, as Express's parser took it
-    if ((body as Buffer).length === 0) return done(null, {});
+    if ((req.routeOptions.config as { rawBody?: boolean }).rawBody) return done(null, body);
+    const json = JSON_TYPE.test(req.headers['content-type'] ?? '');
+    // an empty body is no body: {} when sent as JSON (as Express's parser took it), otherwise nothing
+    if ((body as Buffer).length === 0) return done(null, json ? {} : undefined);
+    if (!json) return done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON (application/json).'));
     parseJson(req, (body as Buffer).toString('utf8'), done);
   });
   const openapi = new DocumentBuilder()
@@ -132,7 +138,7 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
     await app.register((await import('@fastify/static')).default, { root, wildcard: false, index: false, maxAge: '1h' });
     const notUi = (path: string) => /^\/(api|health|metrics)(\/|$)/.test(path);
     fastify.get('/*', (req: FastifyRequest, reply: FastifyReply) => {
-      if (notUi(req.url)) throw new NotFoundException();
+      if (notUi(req.url.split('?')[0])) throw new NotFoundException();
       return reply.sendFile('index.html', { maxAge: 0 });
     });
   }

@@ -52,10 +52,18 @@ export function toAppError(e: unknown): AppError {
     const status = e.getStatus();
     const map: Record<number, ErrorCode> = {
       400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'ROUTE_NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-      409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'TOO_MANY_REQUESTS', 503: 'SERVICE_UNAVAILABLE',
+      409: 'CONFLICT', 412: 'PRECONDITION_FAILED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 416: 'RANGE_NOT_SATISFIABLE',
+      429: 'TOO_MANY_REQUESTS', 503: 'SERVICE_UNAVAILABLE',
     };
     const code = map[status];
     if (code) return new AppError(code, status === 404 ? 'No such route.' : e.message, {}, status === 503 ? { 'Retry-After': '5' } : {});
+    // any other client error (e.g. from the static files: 412 If-Match, 416 Range) stays a client error
+    if (status >= 400 && status < 500) return new AppError('BAD_REQUEST', e.message);
+  }
+  // a request body that broke off (the client went away): Fastify marks such errors 400; not a database outage
+  const clientStatus = (e as { statusCode?: number } | null)?.statusCode;
+  if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
+    return new AppError('BAD_REQUEST', 'The request could not be read.');
   }
   // a database trigger guarding append-only or filed rows (gw_forbid_change, archive immutability)
   if ((e as { code?: string; driverError?: { code?: string } })?.code === '42501' || (e as { driverError?: { code?: string } })?.driverError?.code === '42501') {
