@@ -68,23 +68,28 @@ export function summariseProfile(file: string, root: string, window?: [number, n
     byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + ms);
   }
   const busy = total - idle;
-  // layers: each sample goes to the first layer of LAYERS found anywhere on its stack
+  // layers: the application's own steps (STEPS) take every sample with one of them anywhere on its stack, in
+  // this order (so zod's JSON-schema export under view() counts as view); any other sample goes to the layer of
+  // its nearest frame that has one (the code that spent the time, not whatever framework called it: every
+  // handler runs under NestJS and Fastify frames)
   const parent = new Map<number, number>();
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const LAYERS: [string, RegExp][] = [
+  const STEPS: [string, RegExp][] = [
     ['DocumentsService.view (response body: allowed events with JSON schemas, tasks)', /^view\|.*documents\.service/],
     ['workflow machine (XState: restore, permitted events, apply, persist)', /^(applyEvent|isPermitted|permittedEvents|restoreSnapshot|persistSnapshot|createOutgoingSnapshot)\|/],
     ['audit hash (canonical JSON + SHA-256)', /^(auditHash|canonicalJson|sha256Hex)\|/],
-    ['pg driver (protocol, rows)', /node_modules\/(pg|pg-protocol|pg-types|postgres-array)\//],
+  ];
+  const LAYERS: [string, RegExp][] = [
+    ['pg driver (protocol, rows)', /node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-array|postgres-date|postgres-interval|postgres-bytea)\//],
     ['TypeORM', /node_modules\/typeorm\//],
-    ['request logging (pino, access log)', /node_modules\/pino\/|common\/logging\.js/],
+    ['request logging (pino)', /node_modules\/pino\//],
     ['metrics (prom-client)', /node_modules\/prom-client\/|health\/metrics\.js/],
     ['helmet', /node_modules\/helmet\//],
     ['zod validation', /node_modules\/zod\//],
     ['NestJS', /node_modules\/@nestjs\//],
     ['Fastify (routing, hooks, body parsing, replies)', /node_modules\/(fastify|find-my-way|@fastify|avvio|secure-json-parse|fast-json-stringify|fast-querystring|light-my-request)\//],
     ['node http', /node:_http|_http_/],
-    ['gongwen API (other)', /dist\/apps\/api\//],
+    ['gongwen API (other)', /dist\/(apps|libs|workflows)\//],
   ];
   const layer = new Map<string, number>();
   for (const [id, ms] of self) {
@@ -95,15 +100,19 @@ export function summariseProfile(file: string, root: string, window?: [number, n
     if (/^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/.test(fn)) name = 'socket writes (HTTP answers, PostgreSQL queries; on a saturated CPU includes time descheduled)';
     else if (fn === '(garbage collector)') name = 'garbage collector';
     else {
-      const frames: string[] = [];
+      const frames: string[] = []; // leaf first
       for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
         const f = nodes.get(cur)!.callFrame;
         frames.push(`${f.functionName}|${f.url}`);
       }
-      // layers in priority order: the application's own steps first (so zod's JSON-schema export under view()
-      // counts as view), then the libraries
-      const hit = LAYERS.find(([, re]) => frames.some((f) => re.test(f)));
-      if (hit) name = hit[0];
+      const step = STEPS.find(([, re]) => frames.some((f) => re.test(f)));
+      if (step) name = step[0];
+      else {
+        for (const f of frames) {
+          const hit = LAYERS.find(([, re]) => re.test(f));
+          if (hit) { name = hit[0]; break; }
+        }
+      }
     }
     layer.set(name, (layer.get(name) ?? 0) + ms);
   }
