@@ -341,7 +341,7 @@ function print(results: Record<string, any>) {
   const p = results.profile;
   if (p?.profile) {
     out.push('', `where the API process spends its time (node --cpu-prof during a ${p.run.seconds} s run at ${p.run.transitionsPerSecond}/s; idle ${p.profile.idlePct}% of the main thread, GC ${p.profile.gcPct}% of busy):`);
-    out.push(table(p.profile.byLayer.map((x: any) => [x.layer, `${x.pctOfBusy}%`]), ['self time by layer (first of these found on the stack)', '% of busy']));
+    out.push(table(p.profile.byLayer.map((x: any) => [x.layer, `${x.pctOfBusy}%`]), ['self time by layer (an application step anywhere on the stack, else the nearest frame with a layer)', '% of busy']));
     out.push('', table(p.profile.byPackage.slice(0, 12).map((x: any) => [x.pkg, `${x.pctOfBusy}%`, `${x.selfMs} ms`]), ['self time by package', '% of busy', 'self']));
     out.push('', table(p.profile.topFunctions.slice(0, 15).map((x: any) => [x.fn, x.where, `${x.pctOfBusy}%`]), ['top self-time functions', 'where', '% of busy']));
   } else if (p?.error) out.push('', `profile: ${p.error}`);
