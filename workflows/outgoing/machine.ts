@@ -663,12 +663,6 @@ export interface ApplyResult {
   violation?: GateViolation;
 }
 
-/**
- * Apply one event (pure): permission check → `transition()`, accepted iff it returns a new snapshot.
- * On refusal the input snapshot is returned unchanged (same object) with the violation explaining why.
- * Acceptance can also be detected without this helper: `transition()` returns the same snapshot object
- * when no transition is enabled, and every accepted event yields a new context object.
- */
 type OutgoingScope = ActorScope<OutgoingSnapshot, OutgoingEvent>;
 let scope: OutgoingScope | undefined;
 
@@ -691,6 +685,12 @@ function inertScope(): OutgoingScope {
   return scope;
 }
 
+/**
+ * Apply one event (pure): permission check → `transition()`, accepted iff it returns a new snapshot.
+ * On refusal the input snapshot is returned unchanged (same object) with the violation explaining why.
+ * Acceptance can also be detected without this helper: `transition()` returns the same snapshot object
+ * when no transition is enabled, and every accepted event yields a new context object.
+ */
 export function applyEvent(snapshot: OutgoingSnapshot, event: OutgoingEvent): ApplyResult {
   const state = snapshot.value as OutgoingState;
   const refuse = (): ApplyResult => ({

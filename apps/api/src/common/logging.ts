@@ -26,7 +26,7 @@ const QUIET = /^\/(health(\/|$|\?)|metrics($|\?))/;
  */
 export function accessLog(logger: AppLogger) {
   return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    if (QUIET.test(req.url) || !logger.isLevelEnabled('info')) return done();
+    if (!logger.isLevelEnabled('info') || QUIET.test(req.url)) return done();
     const t0 = performance.now();
     const res = reply.raw;
     res.once('close', () => {

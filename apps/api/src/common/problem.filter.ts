@@ -60,10 +60,11 @@ export function toAppError(e: unknown): AppError {
     // any other client error (e.g. from the static files: 412 If-Match, 416 Range) stays a client error
     if (status >= 400 && status < 500) return new AppError('BAD_REQUEST', e.message);
   }
-  // a request body that broke off (the client went away): Fastify marks such errors 400; not a database outage
-  const clientStatus = (e as { statusCode?: number } | null)?.statusCode;
+  // a client error with a status of its own (a request body that broke off: Fastify marks it 400), checked
+  // before the database: such an error's code can be ECONNRESET too
+  const clientStatus = anyErr?.statusCode ?? anyErr?.status;
   if (typeof clientStatus === 'number' && clientStatus >= 400 && clientStatus < 500) {
-    return new AppError('BAD_REQUEST', 'The request could not be read.');
+    return new AppError('BAD_REQUEST', anyErr.expose && anyErr.message ? anyErr.message : 'The request could not be read.');
   }
   // a database trigger guarding append-only or filed rows (gw_forbid_change, archive immutability)
   if ((e as { code?: string; driverError?: { code?: string } })?.code === '42501' || (e as { driverError?: { code?: string } })?.driverError?.code === '42501') {
@@ -73,10 +74,6 @@ export function toAppError(e: unknown): AppError {
     return new AppError('SERVICE_UNAVAILABLE', 'The database is not reachable; try again shortly.', {}, { 'Retry-After': '5' });
   }
   if (e instanceof URIError) return new AppError('BAD_REQUEST', 'The request path is not valid (bad percent-encoding).');
-  const status = anyErr?.status ?? anyErr?.statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500 && anyErr.expose) {
-    return new AppError('BAD_REQUEST', anyErr.message ?? 'Bad request.');
-  }
   return new AppError('INTERNAL', 'An unexpected error occurred. The request id identifies it in the logs.');
 }
 
