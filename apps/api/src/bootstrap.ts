@@ -29,6 +29,11 @@ const RAW_BODY_ROUTES = /^\/api\/documents\/(import|:[^/]+\/sections\/:[^/]+\/im
 const RAW_BODY_LIMIT = 20 * 1024 * 1024;
 const JSON_TYPE = /^application\/(json|[^;\s]+\+json)\s*(;|$)/i;
 
+/** "1mb", "512kb" (config.BODY_LIMIT, validated there) in bytes. */
+function bytes(size: string): number {
+  return Number.parseInt(size, 10) * (/mb$/i.test(size) ? 1024 * 1024 : 1024);
+}
+
 /**
  * Builds the configured Nest application (used by main.ts and by the HTTP tests), on Fastify: its radix-tree
  * router, hooks and body parsing cost the API about half of what Express's middleware chain did per request
@@ -58,7 +63,7 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
   };
   const adapter = new FastifyAdapter({
     trustProxy: 'loopback',
-    bodyLimit: config.BODY_LIMIT,
+    bodyLimit: bytes(config.BODY_LIMIT),
     // the caller's X-Request-Id when well-formed, otherwise a new one (echoed back by edgeHeaders)
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => requestIdOf(req),

@@ -51,9 +51,7 @@ const schema = z.object({
   GONGWEN_STRICT_SEPARATION: bool.default(false),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   COOKIE_SECURE: bool.default(false),
-  /** The JSON request body limit, given as a size such as 1mb or 512kb; in bytes once loaded. */
-  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb')
-    .transform((v) => Number.parseInt(v, 10) * (/mb$/i.test(v) ? 1024 * 1024 : 1024)),
+  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated origins allowed by CORS; empty = CORS closed. */
   CORS_ORIGINS: z.string().default(''),
