@@ -17,6 +17,7 @@
  * 1.5), so the budget is an upper bound; the least recently used entries go first, and a document bigger than an
  * eighth of the budget is not kept at all.
  */
+import { LRUCache } from 'lru-cache';
 import type { DocumentContent } from '../../../../libs/document/src/model.js';
 import type { DocumentRow } from './documents.service.js';
 
@@ -38,52 +39,41 @@ const BYTES_PER_CHAR = 3;
 const ROW_BYTES = 2048;
 
 export class DocumentCache {
-  private readonly entries = new Map<string, { entry: CachedDocument; bytes: number }>();
-  private total = 0;
-  private readonly max: number;
+  /** lru-cache bounded by the entries' counted bytes; none with a budget of 0. */
+  private readonly entries?: LRUCache<string, CachedDocument>;
 
   /**
    * `megabytes`: the budget (0: nothing is kept). `freeze`: make entries immutable (tests), so that code mutating
    * a shared entry fails loudly.
    */
   constructor(megabytes: number, private readonly freeze = false) {
-    this.max = Math.max(0, megabytes) * 1024 * 1024;
+    const max = Math.floor(Math.max(0, megabytes) * 1024 * 1024);
+    if (max > 0) this.entries = new LRUCache({ maxSize: max, maxEntrySize: Math.floor(max / 8) });
   }
 
   get(id: string): CachedDocument | undefined {
-    const hit = this.entries.get(id);
-    if (!hit) return undefined;
-    // least recently used first: a hit moves to the end
-    this.entries.delete(id);
-    this.entries.set(id, hit);
-    return hit.entry;
+    return this.entries?.get(id); // a hit becomes the most recently used
   }
 
-  /** Keeps `entry`, whose snapshot's JSON is `snapshotChars` long. */
+  /** Keeps `entry`, whose snapshot's JSON is `snapshotChars` long (one too big is not kept, and drops the old one). */
   set(id: string, entry: CachedDocument, snapshotChars: number): void {
-    this.delete(id);
-    const bytes = ROW_BYTES + BYTES_PER_CHAR * (snapshotChars + entry.contentChars);
-    if (bytes > this.max / 8) return;
-    while (this.total + bytes > this.max && this.entries.size) this.delete(this.entries.keys().next().value!);
-    this.entries.set(id, { entry: this.freeze ? deepFreeze(entry) : entry, bytes });
-    this.total += bytes;
+    const size = ROW_BYTES + BYTES_PER_CHAR * (snapshotChars + entry.contentChars);
+    this.entries?.set(id, this.freeze ? deepFreeze(entry) : entry, { size });
   }
 
   /** Drops the entry for `id`; with `only`, only if it is still that entry (a concurrent request may have replaced it). */
   delete(id: string, only?: CachedDocument): void {
-    const e = this.entries.get(id);
-    if (!e || (only && e.entry !== only)) return;
-    this.entries.delete(id);
-    this.total -= e.bytes;
+    if (only && this.entries?.peek(id) !== only) return;
+    this.entries?.delete(id);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 
   /** The heap the entries are counted to take, in bytes. */
   get bytes(): number {
-    return this.total;
+    return this.entries?.calculatedSize ?? 0;
   }
 }
 
