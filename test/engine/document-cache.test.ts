@@ -123,6 +123,59 @@ it('a transition made by another instance in between is read, and both chain up'
   }
 });
 
+it("this process's transitions of one document at once run one after another, each decided on the one before it", async () => {
+  const d = await driveSimple(t, ids, 'circulation', '关于同一文档并发事件的通知');
+  const first = await send('clerk', d.id, { type: 'REMIND' }); // cached
+  const sent = countStatements(poolOf(t.db.dataSource));
+  let replies;
+  try {
+    const who = [['clerk', 'REMIND'], ['reader', 'OPEN'], ['reader2', 'OPEN']] as const;
+    replies = await Promise.all(Array.from({ length: 12 }, (_, i) => send(who[i % 3][0], d.id, { type: who[i % 3][1] })));
+  } finally {
+    sent.restore();
+  }
+  expect(replies.map((r) => r.status)).toEqual(Array(12).fill(200));
+  expect(replies.map((r) => r.body.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => first.body.version + 1 + i));
+  // one write each, none of them lost to a sibling: no write found the row changed, nothing was read again
+  expect(sent.counts).toEqual({ reads: 0, writes: 12, writesOrReads: 12 });
+  expect((await verify(t, d.id)).body).toMatchObject({ ok: true, firstBroken: null });
+});
+
+it('a write that waited for another instance\'s transition of the row reads it afresh (its own statement saw it as it was before)', async () => {
+  const d = await driveSimple(t, ids, 'circulation', '关于等待行锁后重读的通知');
+  const a1 = await send('clerk', d.id, { type: 'REMIND' }); // cached here at version v
+  const v = a1.body.version as number;
+  // the other instance's next write of this document holds its row lock for a while
+  const trigger = `gw_test_slow_${v}`;
+  await t.db.dataSource.query(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.6); RETURN NEW; END $$`);
+  await t.db.dataSource.query(`CREATE TRIGGER ${trigger} AFTER UPDATE ON documents FOR EACH ROW WHEN (NEW.id = '${d.id}' AND NEW.version = ${v + 1}) EXECUTE FUNCTION ${trigger}()`);
+  const other = await anotherInstance(t);
+  await other.app.listen(0, '127.0.0.1');
+  const sent = countStatements(poolOf(t.db.dataSource));
+  try {
+    const b = send('reader', d.id, { type: 'OPEN' }, urlOf(other.app));
+    // until the other write sleeps in its trigger, holding the row
+    for (let i = 0; i < 100; i++) {
+      const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`);
+      if (n) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const a2 = await send('reader2', d.id, { type: 'OPEN' });
+    const b1 = await b;
+    expect([b1.status, a2.status]).toEqual([200, 200]);
+    expect([b1.body.version, a2.body.version]).toEqual([v + 1, v + 2]);
+    // the write decided on the cache waited, found the row changed, and its read came from before the change:
+    // one fresh read, then the write that applies
+    expect(sent.counts).toEqual({ reads: 1, writes: 2, writesOrReads: 1 });
+    expect((await verify(t, d.id)).body).toMatchObject({ ok: true, firstBroken: null });
+  } finally {
+    sent.restore();
+    await other.close();
+    await t.db.dataSource.query(`DROP TRIGGER ${trigger} ON documents`);
+    await t.db.dataSource.query(`DROP FUNCTION ${trigger}()`);
+  }
+});
+
 it('GONGWEN_DOCUMENT_CACHE_MB=0 reads the document for every transition', async () => {
   const d = await driveSimple(t, ids, 'circulation', '关于关闭文档缓存的通知');
   const other = await anotherInstance(t, { GONGWEN_DOCUMENT_CACHE_MB: '0' });
