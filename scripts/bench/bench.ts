@@ -20,6 +20,7 @@
  *   --out=FILE          where to write the JSON (default bench-results.json)
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { summariseProfile, type ProfileSummary } from './profile.js';
@@ -27,7 +28,7 @@ import { CLUSTER_JS, client, drive, MAIN_JS, ROOT, startApi, type ApiProcess, ty
 import { requestLoad, transitionLoad, type LoadResult, type RequestSpec } from './load.js';
 import { scaleQueries, type ScaleResult } from './scale.js';
 import { openServer, type Server } from './server.js';
-import { cpuMeter, execFileP, log, pool, query, round, sleep } from './util.js';
+import { cpuMeter, dist, execFileP, log, pool, query, round, sleep, type Dist } from './util.js';
 
 // ---------------------------------------------------------------- options
 
@@ -75,8 +76,9 @@ function medianRun<T>(runs: T[], key: (r: T) => number): T {
   return [...runs].sort((a, b) => key(a) - key(b))[Math.floor((runs.length - 1) / 2)];
 }
 
-interface CeilingRun { tps: number; latencyMs: number }
-type Ceiling = { tps: number; latencyMs: number; scale: number; clients: number; seconds: number; runs: CeilingRun[] } | { error: string };
+/** `latency`: pgbench's own per-transaction latencies (its -l log), the database's tail on this machine. */
+interface CeilingRun { tps: number; latencyMs: number; latency?: Dist }
+type Ceiling = { tps: number; latencyMs: number; latency?: Dist; scale: number; clients: number; seconds: number; runs: CeilingRun[] } | { error: string };
 
 /**
  * The ceiling, pgbench -N on a database of its own. Measured as often as the API's transitions (--repeat) and
@@ -99,11 +101,25 @@ class CeilingBench {
         await execFileP('pgbench', ['-i', '-s', '10', '-q', this.url], { maxBuffer: 1 << 24 });
       }
       log(`pgbench -N -c ${CONNECTIONS} -j 2 -T ${DURATION} …`);
-      const { stdout } = await execFileP('pgbench', ['-N', '-c', String(CONNECTIONS), '-j', '2', '-T', String(DURATION), this.url], { maxBuffer: 1 << 24 });
-      const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
-      const lat = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
-      this.runs.push({ tps: round(tps, 0), latencyMs: lat });
-      log(`pgbench: ${round(tps, 0)} tps`);
+      const logs = await mkdtemp(join(tmpdir(), 'gongwen-pgbench-'));
+      try {
+        const { stdout } = await execFileP('pgbench', ['-N', '-c', String(CONNECTIONS), '-j', '2', '-T', String(DURATION), '-l', `--log-prefix=${join(logs, 'tx')}`, this.url], { maxBuffer: 1 << 24, cwd: logs });
+        const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
+        const lat = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
+        // one line per transaction: client, transaction, latency in µs, ...
+        const us: number[] = [];
+        for (const f of await readdir(logs)) {
+          for (const line of (await readFile(join(logs, f), 'utf8')).split('\n')) {
+            const x = Number(line.split(' ')[2]);
+            if (line && Number.isFinite(x)) us.push(x / 1000);
+          }
+        }
+        const latency = us.length ? dist(us) : undefined;
+        this.runs.push({ tps: round(tps, 0), latencyMs: lat, latency });
+        log(`pgbench: ${round(tps, 0)} tps${latency ? `, p50 ${latency.p50} ms, p99 ${latency.p99} ms` : ''}`);
+      } finally {
+        await rm(logs, { recursive: true, force: true });
+      }
     } catch (e) {
       this.error = String((e as Error).message).split('\n')[0];
     }
@@ -182,6 +198,8 @@ async function statements(server: Server, url: string) {
 
 interface TxRun extends LoadResult {
   label: string; processes: number; ratioToCeiling?: number; cpuCores: Record<string, number>; persisted: number;
+  /** PostgreSQL transactions (pg_stat_database) during the run: one per autocommitted statement. */
+  transactions: number;
   statements?: Awaited<ReturnType<typeof statements>>;
   verified?: { checked: number; ok: number };
   /** CPU time per transition: less sensitive than throughput to other work on a shared machine. */
@@ -197,6 +215,8 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
   await sleep(1000); // requests still in flight when the warm-up stopped finish before the count
   if (server.statStatements) await query(setup.url, `SELECT pg_stat_statements_reset()`).catch(() => undefined);
   const [{ n: before }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  const xacts = async () => Number((await query(setup.url, `SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`))[0].n);
+  const xactsBefore = await xacts();
   log(`${label}: ${CONNECTIONS} connections for ${DURATION} s …`);
   const meter = cpuMeter({ 'API process(es)': api.pid, PostgreSQL: server.postmasterPid });
   const w0 = Number(process.hrtime.bigint() / 1000n);
@@ -205,6 +225,8 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
   const cpuCores = meter();
   await sleep(1000);
   const [{ n: after }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  // (the two counting queries are among them; PostgreSQL publishes a backend's counts within a second)
+  const transactions = (await xacts()) - xactsBefore;
   const st = await statements(server, setup.url);
   // the hash chains of a sample of the documents just written to verify
   const sample = [...docs].sort(() => Math.random() - 0.5).slice(0, 10);
@@ -219,7 +241,7 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
   };
   cpuCores.others = round(cpuCores['machine busy'] - Object.entries(cpuCores).filter(([k]) => !k.startsWith('machine')).reduce((a, [, v]) => a + (Number.isNaN(v) ? 0 : v), 0), 2);
   log(`${label}: ${r.transitionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`);
-  return { ...r, label, processes, cpuCores, persisted: after - before, statements: st, windowUs, cpuMsPerTransition, verified: { checked: sample.length, ok: verifiedOk } };
+  return { ...r, label, processes, cpuCores, persisted: after - before, transactions, statements: st, windowUs, cpuMsPerTransition, verified: { checked: sample.length, ok: verifiedOk } };
 }
 
 /**
@@ -315,16 +337,18 @@ function print(results: Record<string, any>) {
   out.push(`PostgreSQL settings: ${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
   const rows: (string | number)[][] = [];
   const c = results.ceiling;
-  if (c) rows.push(['ceiling: pgbench -N (simple update), scale 10', `-c ${CONNECTIONS} -j 2 -T ${DURATION}`, 'error' in c ? c.error : `${c.tps} tps (avg ${c.latencyMs} ms)${c.runs.length > 1 ? `; median of ${c.runs.length} runs between the API's: ${c.runs.map((x: CeilingRun) => x.tps).join(', ')}` : ''}`, '', '']);
+  if (c) rows.push(['ceiling: pgbench -N (simple update), scale 10', `-c ${CONNECTIONS} -j 2 -T ${DURATION}`, 'error' in c ? c.error : `${c.tps} tps (latency avg ${c.latencyMs}${c.latency ? `, p50 ${c.latency.p50}, p99 ${c.latency.p99}` : ''} ms)${c.runs.length > 1 ? `; median of ${c.runs.length} runs between the API's: ${c.runs.map((x: CeilingRun) => x.tps).join(', ')}` : ''}`, '', '']);
   const tx = (r: TxRun | undefined, what: string) => {
     if (!r) return;
     const ratio = r.ratioToCeiling;
     rows.push([what, `${r.connections} conns, ${r.seconds} s`, `${r.transitionsPerSecond} transitions/s`, `≥ ${TARGETS.ratio} × ceiling${ratio === undefined ? '' : ` = ${round(TARGETS.ratio * c.tps, 0)}/s`}`, ratio === undefined ? '' : `${ok(ratio >= TARGETS.ratio)} ${ratio} ×`]);
-    rows.push(['', 'latency p50 / p95 / p99 / max', `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms`, `p99 ≤ ${TARGETS.p99} ms`, ok(r.latencyMs.p99 <= TARGETS.p99)]);
+    const dbTail = c && !('error' in c) && c.latency ? ` (pgbench alone: p99 ${c.latency.p99} ms)` : '';
+    rows.push(['', 'latency p50 / p95 / p99 / max', `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms${dbTail}`, `p99 ≤ ${TARGETS.p99} ms`, ok(r.latencyMs.p99 <= TARGETS.p99)]);
     const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
     // requests still in flight when the run stops commit without being counted: at most one per connection
     rows.push(['', 'answers / persisted', `${r.ok} 2xx${non2xx.length ? `, ${non2xx.map(([s, n]) => `${n}×${s}`).join(', ')}` : ''}${r.errors ? `, ${r.errors} errors` : ''}; ${r.persisted} audit events written${r.verified ? `; /verify ok on ${r.verified.ok}/${r.verified.checked} sampled documents` : ''}`,
       'every 2xx persisted, no errors', ok(r.persisted >= r.ok && r.persisted <= r.ok + r.connections && !non2xx.length && !r.errors && (!r.verified || r.verified.ok === r.verified.checked))]);
+    rows.push(['', 'PostgreSQL transactions per transition', `${round(r.transactions / r.persisted, 2)} (pg_stat_database; an autocommitted statement is one)`, '', '']);
     if (r.statements) rows.push(['', 'PostgreSQL per transition', `${round(r.statements.totalMs / r.ok, 2)} ms executing, ${round(r.statements.calls / r.ok, 1)} statements (pg_stat_statements)`, '', '']);
     rows.push(['', 'CPU (cores busy)', Object.entries(r.cpuCores).map(([k, v]) => `${k} ${v}`).join(', '), '', '']);
     rows.push(['', 'CPU per transition', `API ${r.cpuMsPerTransition.api} ms, PostgreSQL ${r.cpuMsPerTransition.postgres} ms`, '', '']);
