@@ -12,6 +12,8 @@
  *   --repeat=N          measured runs of the one-process transition load (default 3); the median by throughput is
  *                       reported, all of them listed (a shared machine varies by ±10 % from one run to the next);
  *                       the ceiling is measured as many times, between those runs, and its median taken too
+ *   --rate=N            one more run that offers the transitions at N a second in an open loop: the latency at
+ *                       that load rather than at full speed (see fixedRateLoad)
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
@@ -25,7 +27,7 @@ import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { summariseProfile, type ProfileSummary } from './profile.js';
 import { CLUSTER_JS, client, drive, MAIN_JS, ROOT, startApi, type ApiProcess, type Ids } from './api.js';
-import { requestLoad, transitionLoad, type LoadResult, type RequestSpec } from './load.js';
+import { fixedRateLoad, requestLoad, transitionLoad, type LoadResult, type RequestSpec } from './load.js';
 import { scaleQueries, type ScaleResult } from './scale.js';
 import { openServer, type Server } from './server.js';
 import { cpuMeter, dist, execFileP, log, pool, query, round, sleep, type Dist } from './util.js';
@@ -50,6 +52,7 @@ const KEEP = flag('keep');
 const PROFILE = !flag('no-profile');
 const RUN = Date.now().toString(36);
 const COMPARE = argv.find((x) => x.startsWith('--compare='))?.split('=')[1];
+const RATE = argv.find((x) => x.startsWith('--rate='))?.split('=')[1] ? Number(argv.find((x) => x.startsWith('--rate='))!.split('=')[1]) : undefined;
 
 const TARGETS = { ratio: 0.3, p99: 50, queryP99: 20 };
 
@@ -245,6 +248,25 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
 }
 
 /**
+ * The transitions offered at a fixed rate in an open loop (fixedRateLoad): the latency of a request while the
+ * API carries that load, rather than at full speed, where the 32 clients mostly wait in each other's queue.
+ * On the 2-vCPU development machine it showed that the machine is as busy at 500 offered a second as at 790
+ * flat out (each request pays its wake-ups alone instead of sharing them), so it is not part of the default run.
+ */
+async function fixedRateRun(server: Server, setup: TxSetup, api: ApiProcess, rate: number) {
+  const docs = nextSet(setup);
+  const [{ n: before }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  log(`main.js at a fixed ${rate}/s (open loop, ${CONNECTIONS} connections) for ${DURATION} s …`);
+  const meter = cpuMeter({ 'API process(es)': api.pid, PostgreSQL: server.postmasterPid });
+  const r = await fixedRateLoad({ url: api.baseUrl, docs, tokens: setup.tokens, connections: CONNECTIONS, duration: DURATION, rate });
+  const cpuCores = meter();
+  await sleep(1000);
+  const [{ n: after }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  log(`fixed rate: ${round(r.ok / r.seconds, 1)}/s answered, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`);
+  return { ...r, answeredPerSecond: round(r.ok / r.seconds, 1), persisted: after - before, cpuCores };
+}
+
+/**
  * What one request costs the API process, endpoint by endpoint, at the same concurrency: the framework's floor
  * (a public probe), authentication (one prepared query), reading a document, a transition. CPU time of the API
  * process per 2xx answer, so that it does not depend much on what else the machine does.
@@ -357,6 +379,15 @@ function print(results: Record<string, any>) {
   if (results.transitions?.runs?.length > 1) {
     rows.push(['', `all ${results.transitions.runs.length} runs: transitions/s (p99)`, results.transitions.runs.map((x: any) => `${x.transitionsPerSecond} (${x.p99} ms)`).join(', '), '', '']);
   }
+  const fr = results.transitions?.atRate;
+  if (fr) {
+    const non2xx = Object.entries(fr.statuses as Record<string, number>).filter(([s]) => !s.startsWith('2'));
+    rows.push(['transitions at a fixed rate (--rate): main.js', `${fr.rate}/s offered, open loop, ${fr.connections} conns, ${fr.seconds} s`,
+      `${fr.answeredPerSecond}/s answered; latency from each request's due time p50 / p95 / p99 / max ${fr.latencyMs.p50} / ${fr.latencyMs.p95} / ${fr.latencyMs.p99} / ${fr.latencyMs.max} ms`, '', '']);
+    const worst = [...fr.perSecond].sort((a: { p99: number }, b: { p99: number }) => b.p99 - a.p99).slice(0, 3);
+    rows.push(['', 'slowest seconds of the run (p99 / max)', worst.map((x: { second: number; p99: number; max: number }) => `${x.second} s: ${x.p99} / ${x.max} ms`).join('; '), '', '']);
+    rows.push(['', 'answers / persisted; CPU (cores busy)', `${fr.ok} 2xx${non2xx.length ? `, ${non2xx.map(([s, n]) => `${n}×${s}`).join(', ')}` : ''}${fr.errors ? `, ${fr.errors} errors` : ''}; ${fr.persisted} audit events written; ${Object.entries(fr.cpuCores).map(([k, v]) => `${k} ${v}`).join(', ')}`, '', '']);
+  }
   for (const r of results.processes ?? []) tx(r, `cluster.js, GONGWEN_INSTANCES=${r.processes}`);
   for (const r of results.compare ?? []) tx(r, `compare: ${r.label}`);
   if (results.seeding) rows.push(['seeding: documents to circulation via the API', `${results.seeding.documents} docs, ${results.seeding.requests} requests, 16 at a time`, `${results.seeding.seconds} s (${round(results.seeding.requests / results.seeding.seconds, 0)} req/s)`, '', '']);
@@ -419,7 +450,7 @@ async function main() {
     await ceilingBench?.run();
 
     if (!skip.has('transitions') || !skip.has('processes') || COMPARE) {
-      const measured = (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0)) + (skip.has('processes') ? 0 : 2) + (COMPARE ? 4 : 0);
+      const measured = (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + (RATE ? 1 : 0)) + (skip.has('processes') ? 0 : 2) + (COMPARE ? 4 : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
       results.seeding = { documents: DOCS, requests: setup.seedRequests, seconds: setup.seedSeconds };
@@ -432,6 +463,7 @@ async function main() {
             runs.push(await loadRun(server, setup, REPEAT > 1 ? `main.js (run ${i} of ${REPEAT})` : 'main.js', api, [api.baseUrl], 1, i === 1 ? 5 : 0));
           }
           results.transitions = { main: medianRun(runs, (r) => r.transitionsPerSecond), runs: runs.map((r) => ({ transitionsPerSecond: r.transitionsPerSecond, p99: r.latencyMs.p99 })) };
+          if (RATE) results.transitions.atRate = await fixedRateRun(server, setup, api, RATE);
         } finally {
           await api.stop();
         }

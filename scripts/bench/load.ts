@@ -85,3 +85,59 @@ export async function requestLoad(url: string, connections: number, duration: nu
   const r = await instance;
   return { ok, other, seconds: r.duration };
 }
+
+export interface FixedRateResult {
+  rate: number; seconds: number; connections: number; ok: number; statuses: Record<string, number>; errors: number;
+  /** From each request's scheduled time to its answer: a late request counts its wait (no coordinated omission). */
+  latencyMs: Dist;
+  /** Each second of the run (by due time): requests due, and their p99 and max latency in ms. */
+  perSecond: { second: number; due: number; p99: number; max: number }[];
+}
+
+/**
+ * The same transitions as transitionLoad, offered at a fixed rate (an open loop, as wrk2 does) over N keep-alive
+ * connections: request k is due at start + k / rate, whether or not earlier ones have been answered, and its
+ * latency runs from that moment. A closed loop at full speed measures mostly its own queue (32 clients at X
+ * answers a second wait 32 / X on average); this measures what a request costs while the API carries a given
+ * load. autocannon's own rate option sends each connection's quota for the second in one burst, hence this.
+ */
+export async function fixedRateLoad(o: Omit<LoadOptions, 'urls'> & { url: string; rate: number }): Promise<FixedRateResult> {
+  const { Pool } = await import('undici');
+  const pool = new Pool(o.url, { connections: o.connections, pipelining: 1 });
+  const lat: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  let sent = 0;
+  const inFlight = new Set<Promise<void>>();
+  const bySecond: number[][] = [];
+  const start = performance.now();
+  const total = Math.floor(o.rate * o.duration);
+  const send = (k: number) => {
+    const due = start + (k * 1000) / o.rate;
+    const e = EVENTS[k % EVENTS.length];
+    const doc = o.docs[Math.floor(Math.random() * o.docs.length)];
+    const p = pool.request({
+      method: 'POST', path: `/api/documents/${doc}/events`, body: e.body,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${o.tokens[e.as]}` },
+    }).then(async (r) => {
+      await r.body.dump();
+      statuses[r.statusCode] = (statuses[r.statusCode] ?? 0) + 1;
+      if (r.statusCode >= 200 && r.statusCode < 300) {
+        const ms = performance.now() - due;
+        lat.push(ms);
+        (bySecond[Math.floor((due - start) / 1000)] ??= []).push(ms);
+      }
+    }, () => { errors++; }).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) * o.rate) / 1000) + 1);
+    while (sent < due) send(sent++);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+  const seconds = (performance.now() - start) / 1000;
+  await pool.close();
+  const perSecond = [...bySecond.entries()].filter(([, v]) => v).map(([second, v]) => ({ second, due: v.length, p99: dist(v).p99, max: dist(v).max }));
+  return { rate: o.rate, seconds: round(seconds, 2), connections: o.connections, ok: lat.length, statuses, errors, latencyMs: dist(lat), perSecond };
+}
