@@ -255,6 +255,9 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
  */
 async function fixedRateRun(server: Server, setup: TxSetup, api: ApiProcess, rate: number) {
   const docs = nextSet(setup);
+  // the pool's connections opened and warm, on the warm-up documents
+  await fixedRateLoad({ url: api.baseUrl, docs: setup.docs, tokens: setup.tokens, connections: CONNECTIONS, duration: 3, rate });
+  await sleep(1000);
   const [{ n: before }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
   log(`main.js at a fixed ${rate}/s (open loop, ${CONNECTIONS} connections) for ${DURATION} s …`);
   const meter = cpuMeter({ 'API process(es)': api.pid, PostgreSQL: server.postmasterPid });
