@@ -95,19 +95,24 @@ describe('automatic reminders (催办)', () => {
     for (const d of docs) await overdue(d.id, 2);
     // three more processes sweeping every second
     await Promise.all([1, 2, 3].map(() => instance({ GONGWEN_REMINDER_INTERVAL_SECONDS: '1' })));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const counts = await Promise.all(docs.map((d) => reminders(d.id)));
-      if (counts.every((r) => r.length >= 1)) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    // a few more sweeps by every instance
-    await new Promise((r) => setTimeout(r, 3_000));
-    for (const d of docs) {
-      const sent = await reminders(d.id);
-      expect(sent.map((s) => s.actor_id)).toEqual([SYSTEM_USER_ID]);
-      const doc = await c.ok(c.get('clerk', d.id));
-      expect(doc.readers.map((r: any) => (r.remindedAt ?? []).length)).toEqual([1, 1]);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const counts = await Promise.all(docs.map((d) => reminders(d.id)));
+        if (counts.every((r) => r.length >= 1)) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      // a few more sweeps by every instance
+      await new Promise((r) => setTimeout(r, 3_000));
+      for (const d of docs) {
+        const sent = await reminders(d.id);
+        expect(sent.map((s) => s.actor_id)).toEqual([SYSTEM_USER_ID]);
+        const doc = await c.ok(c.get('clerk', d.id));
+        expect(doc.readers.map((r: any) => (r.remindedAt ?? []).length)).toEqual([1, 1]);
+      }
+    } finally {
+      // their timers would otherwise remind the next test's overdue documents before its own sweeps do
+      while (others.length) await others.pop()!.close();
     }
   });
 
