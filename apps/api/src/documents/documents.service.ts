@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { InjectDataSource } from '@nestjs/typeorm';
+import AsyncLock from 'async-lock';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalJson, contentHash, sha256Hex } from '../../../../libs/document/src/canonical.js';
@@ -21,7 +22,6 @@ import { jsonSchema } from '../common/zod.js';
 import { prepared } from '../database/prepared.js';
 import { transitionsTotal } from '../health/metrics.js';
 import { auditHash, auditRecordFromRow, type AuditRecord } from './audit.js';
-import AsyncLock from 'async-lock';
 import { DocumentCache, type CachedDocument } from './document-cache.js';
 import {
   CLIENT_EVENT_TYPES, EVENT_PAYLOADS, EventEnvelope, type ClientEventType, type CreateDocumentInput,
