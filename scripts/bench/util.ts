@@ -87,8 +87,10 @@ function readStat(pid: number): ProcStat | null {
     const close = s.lastIndexOf(')');
     const comm = s.slice(s.indexOf('(') + 1, close);
     const f = s.slice(close + 2).split(' ');
-    // fields after comm: state(0) ppid(1) … utime(11) stime(12)
-    return { pid, ppid: Number(f[1]), comm, cpu: (Number(f[11]) + Number(f[12])) / TICK };
+    // fields after comm: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14); the children's part holds
+    // what exited children used (a PostgreSQL backend whose pooled connection closed), so that a tree's total
+    // does not drop when one of its processes ends
+    return { pid, ppid: Number(f[1]), comm, cpu: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK };
   } catch {
     return null;
   }
@@ -104,7 +106,7 @@ function allStats(): ProcStat[] {
   return out;
 }
 
-/** CPU seconds used so far by `root` and all its descendants that are alive now. */
+/** CPU seconds used so far by `root` and all its descendants: those alive now, and the exited ones they reaped. */
 export function treeCpu(root: number): number {
   const stats = allStats();
   const byParent = new Map<number, ProcStat[]>();
