@@ -36,23 +36,21 @@ import { cpuMeter, dist, execFileP, log, pool, query, round, sleep, type Dist } 
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
-const opt = (name: string, dflt: number) => {
-  const a = argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? Number(a.split('=')[1]) : dflt;
-};
-const skip = new Set((argv.find((x) => x.startsWith('--skip='))?.split('=')[1] ?? '').split(',').filter(Boolean));
+const str = (name: string) => argv.find((x) => x.startsWith(`--${name}=`))?.split('=')[1];
+const opt = (name: string, dflt: number) => (str(name) === undefined ? dflt : Number(str(name)));
+const skip = new Set((str('skip') ?? '').split(',').filter(Boolean));
 const DURATION = opt('duration', 20);
 const CONNECTIONS = opt('connections', 32);
 const DOCS = opt('docs', 1000);
 const REPEAT = Math.max(1, opt('repeat', 3));
-const POOL = argv.find((x) => x.startsWith('--pool='))?.split('=')[1];
+const POOL = str('pool');
 const SCALE_DOCS = opt('scale-docs', flag('scale') ? 1_000_000 : 100_000);
-const OUT = resolve(argv.find((x) => x.startsWith('--out='))?.split('=')[1] ?? 'bench-results.json');
+const OUT = resolve(str('out') ?? 'bench-results.json');
 const KEEP = flag('keep');
 const PROFILE = !flag('no-profile');
 const RUN = Date.now().toString(36);
-const COMPARE = argv.find((x) => x.startsWith('--compare='))?.split('=')[1];
-const RATE = argv.find((x) => x.startsWith('--rate='))?.split('=')[1] ? Number(argv.find((x) => x.startsWith('--rate='))!.split('=')[1]) : undefined;
+const COMPARE = str('compare');
+const RATE = str('rate') ? Number(str('rate')) : undefined;
 
 const TARGETS = { ratio: 0.3, p99: 50, queryP99: 20 };
 
@@ -211,13 +209,18 @@ interface TxRun extends LoadResult {
   windowUs: [number, number];
 }
 
+/** Audit events in the database: one per persisted transition. */
+async function auditEvents(url: string): Promise<number> {
+  return (await query(url, `SELECT count(*)::int AS n FROM audit_events`))[0].n;
+}
+
 async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiProcess, urls: string[], processes: number, warmup = 5): Promise<TxRun> {
   const docs = nextSet(setup);
   const base = { docs, tokens: setup.tokens, connections: CONNECTIONS };
   if (warmup) await transitionLoad({ ...base, docs: setup.docs, urls, duration: warmup });
   await sleep(1000); // requests still in flight when the warm-up stopped finish before the count
   if (server.statStatements) await query(setup.url, `SELECT pg_stat_statements_reset()`).catch(() => undefined);
-  const [{ n: before }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  const before = await auditEvents(setup.url);
   const xacts = async () => Number((await query(setup.url, `SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`))[0].n);
   const xactsBefore = await xacts();
   log(`${label}: ${CONNECTIONS} connections for ${DURATION} s …`);
@@ -227,7 +230,7 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
   const windowUs: [number, number] = [w0, Number(process.hrtime.bigint() / 1000n)];
   const cpuCores = meter();
   await sleep(1000);
-  const [{ n: after }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  const after = await auditEvents(setup.url);
   // (the two counting queries are among them; PostgreSQL publishes a backend's counts within a second)
   const transactions = (await xacts()) - xactsBefore;
   const st = await statements(server, setup.url);
@@ -258,13 +261,13 @@ async function fixedRateRun(server: Server, setup: TxSetup, api: ApiProcess, rat
   // the pool's connections opened and warm, on the warm-up documents
   await fixedRateLoad({ url: api.baseUrl, docs: setup.docs, tokens: setup.tokens, connections: CONNECTIONS, duration: 3, rate });
   await sleep(1000);
-  const [{ n: before }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  const before = await auditEvents(setup.url);
   log(`main.js at a fixed ${rate}/s (open loop, ${CONNECTIONS} connections) for ${DURATION} s …`);
   const meter = cpuMeter({ 'API process(es)': api.pid, PostgreSQL: server.postmasterPid });
   const r = await fixedRateLoad({ url: api.baseUrl, docs, tokens: setup.tokens, connections: CONNECTIONS, duration: DURATION, rate });
   const cpuCores = meter();
   await sleep(1000);
-  const [{ n: after }] = await query(setup.url, `SELECT count(*)::int AS n FROM audit_events`);
+  const after = await auditEvents(setup.url);
   log(`fixed rate: ${round(r.ok / r.seconds, 1)}/s answered, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`);
   return { ...r, answeredPerSecond: round(r.ok / r.seconds, 1), persisted: after - before, cpuCores };
 }
@@ -345,6 +348,12 @@ async function childBench(script: string, args: string[] = [], env: Record<strin
 
 // ---------------------------------------------------------------- printing
 
+/** "N 2xx, M×409, K errors; P audit events written" for a load run. */
+function answers(r: { ok: number; statuses: Record<string, number>; errors: number; persisted: number }): string {
+  const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
+  return `${r.ok} 2xx${non2xx.length ? `, ${non2xx.map(([s, n]) => `${n}×${s}`).join(', ')}` : ''}${r.errors ? `, ${r.errors} errors` : ''}; ${r.persisted} audit events written`;
+}
+
 const ok = (pass: boolean | undefined) => (pass === undefined ? '' : pass ? '✓' : '✗');
 function table(rows: (string | number)[][], header: string[]): string {
   const all = [header, ...rows].map((r) => r.map((x) => String(x)));
@@ -371,7 +380,7 @@ function print(results: Record<string, any>) {
     rows.push(['', 'latency p50 / p95 / p99 / max', `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms${dbTail}`, `p99 ≤ ${TARGETS.p99} ms`, ok(r.latencyMs.p99 <= TARGETS.p99)]);
     const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
     // requests still in flight when the run stops commit without being counted: at most one per connection
-    rows.push(['', 'answers / persisted', `${r.ok} 2xx${non2xx.length ? `, ${non2xx.map(([s, n]) => `${n}×${s}`).join(', ')}` : ''}${r.errors ? `, ${r.errors} errors` : ''}; ${r.persisted} audit events written${r.verified ? `; /verify ok on ${r.verified.ok}/${r.verified.checked} sampled documents` : ''}`,
+    rows.push(['', 'answers / persisted', `${answers(r)}${r.verified ? `; /verify ok on ${r.verified.ok}/${r.verified.checked} sampled documents` : ''}`,
       'every 2xx persisted, no errors', ok(r.persisted >= r.ok && r.persisted <= r.ok + r.connections && !non2xx.length && !r.errors && (!r.verified || r.verified.ok === r.verified.checked))]);
     rows.push(['', 'PostgreSQL transactions per transition', `${round(r.transactions / r.persisted, 2)} (pg_stat_database; an autocommitted statement is one)`, '', '']);
     if (r.statements) rows.push(['', 'PostgreSQL per transition', `${round(r.statements.totalMs / r.ok, 2)} ms executing, ${round(r.statements.calls / r.ok, 1)} statements (pg_stat_statements)`, '', '']);
@@ -384,12 +393,11 @@ function print(results: Record<string, any>) {
   }
   const fr = results.transitions?.atRate;
   if (fr) {
-    const non2xx = Object.entries(fr.statuses as Record<string, number>).filter(([s]) => !s.startsWith('2'));
     rows.push(['transitions at a fixed rate (--rate): main.js', `${fr.rate}/s offered, open loop, ${fr.connections} conns, ${fr.seconds} s`,
       `${fr.answeredPerSecond}/s answered; latency from each request's due time p50 / p95 / p99 / max ${fr.latencyMs.p50} / ${fr.latencyMs.p95} / ${fr.latencyMs.p99} / ${fr.latencyMs.max} ms`, '', '']);
     const worst = [...fr.perSecond].sort((a: { p99: number }, b: { p99: number }) => b.p99 - a.p99).slice(0, 3);
     rows.push(['', 'slowest seconds of the run (p99 / max)', worst.map((x: { second: number; p99: number; max: number }) => `${x.second} s: ${x.p99} / ${x.max} ms`).join('; '), '', '']);
-    rows.push(['', 'answers / persisted; CPU (cores busy)', `${fr.ok} 2xx${non2xx.length ? `, ${non2xx.map(([s, n]) => `${n}×${s}`).join(', ')}` : ''}${fr.errors ? `, ${fr.errors} errors` : ''}; ${fr.persisted} audit events written; ${Object.entries(fr.cpuCores).map(([k, v]) => `${k} ${v}`).join(', ')}`, '', '']);
+    rows.push(['', 'answers / persisted; CPU (cores busy)', `${answers(fr)}; ${Object.entries(fr.cpuCores).map(([k, v]) => `${k} ${v}`).join(', ')}`, '', '']);
   }
   for (const r of results.processes ?? []) tx(r, `cluster.js, GONGWEN_INSTANCES=${r.processes}`);
   for (const r of results.compare ?? []) tx(r, `compare: ${r.label}`);

@@ -30,6 +30,13 @@ const EVENTS = [
   { as: 'reader2', body: JSON.stringify({ type: 'OPEN' }) },
 ] as const;
 
+/** Request k of the transition load: the k-th event of EVENTS, on a random document of `docs`. */
+function transitionRequest(k: number, o: Pick<LoadOptions, 'docs' | 'tokens'>) {
+  const e = EVENTS[k % EVENTS.length];
+  const doc = o.docs[Math.floor(Math.random() * o.docs.length)];
+  return { method: 'POST' as const, path: `/api/documents/${doc}/events`, body: e.body, headers: { 'content-type': 'application/json', authorization: `Bearer ${o.tokens[e.as]}` } };
+}
+
 async function one(url: string, o: LoadOptions, connections: number): Promise<{ lat: number[]; statuses: Record<string, number>; errors: number; timeouts: number; seconds: number }> {
   let k = 0;
   const lat: number[] = [];
@@ -38,11 +45,7 @@ async function one(url: string, o: LoadOptions, connections: number): Promise<{ 
     url, connections, duration: o.duration, timeout: 10,
     requests: [{
       method: 'POST',
-      setupRequest: (req) => {
-        const e = EVENTS[k++ % EVENTS.length];
-        const doc = o.docs[Math.floor(Math.random() * o.docs.length)];
-        return { ...req, method: 'POST', path: `/api/documents/${doc}/events`, body: e.body, headers: { 'content-type': 'application/json', authorization: `Bearer ${o.tokens[e.as]}` } };
-      },
+      setupRequest: (req) => ({ ...req, ...transitionRequest(k++, o) }),
     }],
   });
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
@@ -114,12 +117,7 @@ export async function fixedRateLoad(o: Omit<LoadOptions, 'urls'> & { url: string
   const total = Math.floor(o.rate * o.duration);
   const send = (k: number) => {
     const due = start + (k * 1000) / o.rate;
-    const e = EVENTS[k % EVENTS.length];
-    const doc = o.docs[Math.floor(Math.random() * o.docs.length)];
-    const p = pool.request({
-      method: 'POST', path: `/api/documents/${doc}/events`, body: e.body,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${o.tokens[e.as]}` },
-    }).then(async (r) => {
+    const p = pool.request(transitionRequest(k, o)).then(async (r) => {
       await r.body.dump();
       statuses[r.statusCode] = (statuses[r.statusCode] ?? 0) + 1;
       if (r.statusCode >= 200 && r.statusCode < 300) {

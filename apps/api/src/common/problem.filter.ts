@@ -47,7 +47,7 @@ export function toAppError(e: unknown): AppError {
   if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY') return new AppError('MALFORMED_JSON', 'The request body is not valid JSON.');
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.');
   if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON (application/json).');
-  const anyErr = e as { type?: string; status?: number; statusCode?: number; message?: string; expose?: boolean };
+  const anyErr = e as { status?: number; statusCode?: number; message?: string; expose?: boolean };
   if (e instanceof HttpException) {
     const status = e.getStatus();
     const map: Record<number, ErrorCode> = {

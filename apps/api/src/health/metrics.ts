@@ -14,8 +14,6 @@ const httpDuration = new Histogram({
 
 export const transitionsTotal = new Counter({
   name: 'gongwen_workflow_transitions_total',
-  // outcome: applied; refused; conflict = an optimistic write found the document changed since it was decided
-  // (or the cached session no longer held), and the event was decided again
   help: 'Workflow events by type and outcome (applied, refused, conflict: an optimistic write found the document changed and the event was decided again)',
   labelNames: ['event', 'outcome'],
   registers: [metricsRegistry],
