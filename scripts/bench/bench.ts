@@ -25,6 +25,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { insideApi, scrape, type InsideApi } from './metrics.js';
 import { summariseProfile, type ProfileSummary } from './profile.js';
 import { CLUSTER_JS, client, drive, MAIN_JS, ROOT, startApi, type ApiProcess, type Ids } from './api.js';
 import { fixedRateLoad, requestLoad, transitionLoad, type LoadResult, type RequestSpec } from './load.js';
@@ -207,6 +208,8 @@ interface TxRun extends LoadResult {
   cpuMsPerTransition: { api: number; postgres: number };
   /** CLOCK_MONOTONIC µs of the measured load (the clock of V8's profile timestamps). */
   windowUs: [number, number];
+  /** The API's own metrics over the run (one process: with several, /metrics answers from any one of them). */
+  inside?: InsideApi;
 }
 
 /** Audit events in the database: one per persisted transition. */
@@ -224,11 +227,13 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
   const xacts = async () => Number((await query(setup.url, `SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`))[0].n);
   const xactsBefore = await xacts();
   log(`${label}: ${CONNECTIONS} connections for ${DURATION} s …`);
+  const exposition = processes === 1 ? await scrape(urls[0]) : undefined;
   const meter = cpuMeter({ 'API process(es)': api.pid, PostgreSQL: server.postmasterPid });
   const w0 = Number(process.hrtime.bigint() / 1000n);
-  const r = await transitionLoad({ ...base, urls, duration: DURATION });
+  const r = await transitionLoad({ ...base, urls, duration: DURATION, slowMs: TARGETS.p99 });
   const windowUs: [number, number] = [w0, Number(process.hrtime.bigint() / 1000n)];
   const cpuCores = meter();
+  const inside = exposition && insideApi(exposition, await scrape(urls[0]), TARGETS.p99);
   await sleep(1000);
   const after = await auditEvents(setup.url);
   // (the two counting queries are among them; PostgreSQL publishes a backend's counts within a second)
@@ -247,7 +252,7 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
   };
   cpuCores.others = round(cpuCores['machine busy'] - Object.entries(cpuCores).filter(([k]) => !k.startsWith('machine')).reduce((a, [, v]) => a + (Number.isNaN(v) ? 0 : v), 0), 2);
   log(`${label}: ${r.transitionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`);
-  return { ...r, label, processes, cpuCores, persisted: after - before, transactions, statements: st, windowUs, cpuMsPerTransition, verified: { checked: sample.length, ok: verifiedOk } };
+  return { ...r, label, processes, cpuCores, persisted: after - before, transactions, statements: st, windowUs, cpuMsPerTransition, inside, verified: { checked: sample.length, ok: verifiedOk } };
 }
 
 /**
@@ -378,6 +383,12 @@ function print(results: Record<string, any>) {
     rows.push([what, `${r.connections} conns, ${r.seconds} s`, `${r.transitionsPerSecond} transitions/s`, `≥ ${TARGETS.ratio} × ceiling${ratio === undefined ? '' : ` = ${round(TARGETS.ratio * c.tps, 0)}/s`}`, ratio === undefined ? '' : `${ok(ratio >= TARGETS.ratio)} ${ratio} ×`]);
     const dbTail = c && !('error' in c) && c.latency ? ` (pgbench alone: p99 ${c.latency.p99} ms)` : '';
     rows.push(['', 'latency p50 / p95 / p99 / max', `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms${dbTail}`, `p99 ≤ ${TARGETS.p99} ms`, ok(r.latencyMs.p99 <= TARGETS.p99)]);
+    const pc = (share: number) => `${round(share * 100, 1)} %`;
+    if (r.inside) {
+      rows.push(['', `slower than ${r.slowMs} ms: at the client / inside the API`, `${pc(r.slowShare)} / ${pc(r.inside.slowShare)} of the answers; inside the API p50 ≈ ${r.inside.p50Ms}, p99 ≈ ${r.inside.p99Ms} ms (its request histogram, from reading the request to answering)`, '', '']);
+      const gc = Object.entries(r.inside.gc);
+      rows.push(['', 'GC pauses in the API during the run', gc.length ? `${gc.map(([kind, g]) => `${kind} ${g.pauses} (${g.ms} ms)`).join(', ')}: ${pc(gc.reduce((a, [, g]) => a + g.ms, 0) / 1000 / r.seconds)} of the run` : 'none', '', '']);
+    }
     const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
     // requests still in flight when the run stops commit without being counted: at most one per connection
     rows.push(['', 'answers / persisted', `${answers(r)}${r.verified ? `; /verify ok on ${r.verified.ok}/${r.verified.checked} sampled documents` : ''}`,

@@ -11,6 +11,8 @@ export interface LoadOptions {
   tokens: { clerk: string; reader: string; reader2: string };
   connections: number;
   duration: number;
+  /** Answers slower than this count in `slowShare` (default 50 ms). */
+  slowMs?: number;
 }
 
 export interface LoadResult {
@@ -22,6 +24,9 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   latencyMs: Dist;
+  /** Share of the 2xx answers slower than `slowMs`. */
+  slowShare: number;
+  slowMs: number;
 }
 
 const EVENTS = [
@@ -64,9 +69,11 @@ export async function transitionLoad(o: LoadOptions): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
   for (const p of parts) for (const [s, n] of Object.entries(p.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
   const seconds = Math.max(...parts.map((p) => p.seconds));
+  const slowMs = o.slowMs ?? 50;
   return {
     seconds, connections: o.connections, transitionsPerSecond: round(lat.length / seconds, 1), ok: lat.length, statuses,
     errors: parts.reduce((a, p) => a + p.errors, 0), timeouts: parts.reduce((a, p) => a + p.timeouts, 0), latencyMs: dist(lat),
+    slowMs, slowShare: round(lat.filter((ms) => ms > slowMs).length / (lat.length || 1), 4),
   };
 }
 

@@ -1,0 +1,79 @@
+/**
+ * What the API process says of a load run in its own Prometheus metrics (GET /metrics), read before and after:
+ * how long the transition requests took inside the process (its request histogram, from Fastify's onRequest to
+ * onResponse), and the garbage collector's pauses. Beside the latency the load generator measured, this tells
+ * whether the slow answers were slow inside the API (waiting for a pooled connection, the statement, the event
+ * loop) or before it read them.
+ */
+import { round } from './util.js';
+
+/** One exposition, as series (name and labels, as printed) → value. */
+export type Exposition = Map<string, number>;
+
+export async function scrape(baseUrl: string): Promise<Exposition> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const series: Exposition = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const cut = line.lastIndexOf(' ');
+    series.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+  }
+  return series;
+}
+
+const labels = (series: string): Record<string, string> =>
+  Object.fromEntries([...series.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+
+/** Sum over the series of `name` whose labels pass `keep`, grouped by the label `by` (or all in one). */
+function delta(before: Exposition, after: Exposition, name: string, keep: (l: Record<string, string>) => boolean, by: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [series, v] of after) {
+    if (!series.startsWith(`${name}{`)) continue;
+    const l = labels(series);
+    if (!keep(l)) continue;
+    out.set(l[by], (out.get(l[by]) ?? 0) + v - (before.get(series) ?? 0));
+  }
+  return out;
+}
+
+/** Prometheus's histogram_quantile: the bucket the rank falls in, linearly interpolated inside it. */
+function quantile(buckets: [number, number][], q: number): number {
+  const n = buckets.at(-1)?.[1] ?? 0;
+  const rank = q * n;
+  let lower = 0;
+  let below = 0;
+  for (const [le, cumulative] of buckets) {
+    if (cumulative >= rank) {
+      if (!Number.isFinite(le)) return lower;
+      return lower + ((le - lower) * (rank - below)) / Math.max(1, cumulative - below);
+    }
+    lower = le;
+    below = cumulative;
+  }
+  return NaN;
+}
+
+export interface InsideApi {
+  /** 2xx answers of the transition route the histogram counted during the run. */
+  answers: number;
+  /** Interpolated in the histogram's buckets (5, 10, 25, 50, 100, 250 ms …), so approximate. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Share of those answers slower than `slowMs` inside the API (exact: a bucket bound). */
+  slowShare: number;
+  slowMs: number;
+  gc: Record<string, { pauses: number; ms: number }>;
+}
+
+/** The transition route's 2xx answers and the GC pauses between two expositions of one process. */
+export function insideApi(before: Exposition, after: Exposition, slowMs: number): InsideApi {
+  const route = '/api/documents/:id/events';
+  const byLe = delta(before, after, 'gongwen_http_request_duration_seconds_bucket', (l) => l.route === route && l.method === 'POST' && l.status.startsWith('2'), 'le');
+  const buckets = [...byLe].map(([le, n]) => [le === '+Inf' ? Infinity : Number(le) * 1000, n] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const answers = buckets.at(-1)?.[1] ?? 0;
+  const atSlow = buckets.find(([le]) => le === slowMs)?.[1] ?? NaN;
+  const gcCount = delta(before, after, 'gongwen_nodejs_gc_duration_seconds_count', () => true, 'kind');
+  const gcSum = delta(before, after, 'gongwen_nodejs_gc_duration_seconds_sum', () => true, 'kind');
+  const gc = Object.fromEntries([...gcCount].filter(([, n]) => n > 0).map(([kind, n]) => [kind, { pauses: n, ms: round((gcSum.get(kind) ?? 0) * 1000, 0) }]));
+  return { answers, p50Ms: round(quantile(buckets, 0.5), 1), p99Ms: round(quantile(buckets, 0.99), 1), slowMs, slowShare: round(answers ? (answers - atSlow) / answers : NaN, 4), gc };
+}
