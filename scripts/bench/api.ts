@@ -12,8 +12,16 @@ export const MAIN_JS = resolve(ROOT, 'dist/apps/api/src/main.js');
 export const CLUSTER_JS = resolve(ROOT, 'dist/apps/api/src/cluster.js');
 export const PASSWORD = 'gongwen-demo';
 const MASTER_KEY = 'bench-master-key-0123456789abcdef0123456789';
-const dataDir = mkdtempSync(join(tmpdir(), 'gongwen-bench-data-'));
-process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
+/** The API processes' GONGWEN_DATA_DIR, made on the first start (the fault tests import this module for `drive` only). */
+let dataDir: string | undefined;
+function apiDataDir(): string {
+  if (!dataDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'gongwen-bench-data-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    dataDir = dir;
+  }
+  return dataDir;
+}
 
 export interface ApiProcess {
   baseUrl: string;
@@ -45,7 +53,7 @@ export async function startApi(databaseUrl: string, opts: StartOptions = {}): Pr
       // no automatic reminders writing during a measurement (the at-scale documents include overdue ones)
       GONGWEN_REMINDER_INTERVAL_SECONDS: '0',
       GONGWEN_MASTER_KEY: MASTER_KEY,
-      GONGWEN_DATA_DIR: dataDir,
+      GONGWEN_DATA_DIR: apiDataDir(),
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
