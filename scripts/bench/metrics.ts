@@ -24,7 +24,7 @@ export async function scrape(baseUrl: string): Promise<Exposition> {
 const labels = (series: string): Record<string, string> =>
   Object.fromEntries([...series.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
 
-/** Sum over the series of `name` whose labels pass `keep`, grouped by the label `by` (or all in one). */
+/** How much each series of `name` whose labels pass `keep` grew from `before` to `after`, summed by its label `by`. */
 function delta(before: Exposition, after: Exposition, name: string, keep: (l: Record<string, string>) => boolean, by: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const [series, v] of after) {
