@@ -38,6 +38,12 @@ const schema = z.object({
   GONGWEN_SESSION_CACHE_SECONDS: z.coerce.number().int('a whole number of seconds').min(0).max(60, 'at most 60').default(5),
   /** Megabytes of heap per process for the documents a transition may decide on without reading them again; 0: off. */
   GONGWEN_DOCUMENT_CACHE_MB: z.coerce.number().int('a whole number of megabytes').min(0).max(4096, 'at most 4096').default(64),
+  /**
+   * Optimistic transition writes one process sends to PostgreSQL at a time; the writes that arrive meanwhile go
+   * together in the next statement (group commit: one round trip and one commit for several). 0: every write in
+   * its own statement, as many at once as the connection pool allows.
+   */
+  GONGWEN_WRITE_STATEMENTS: z.coerce.number().int('a whole number').min(0).max(64, 'at most 64').default(4),
   /** Hours an Idempotency-Key's record (and the answer it replays) is kept; a retry after that is a new request. */
   GONGWEN_IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, 'at least 1 hour').max(8_760, 'at most a year (8760)').default(24),
   /** Milliseconds between two passes of the outbox relay (notifications) in each process; 0: no relay here. */

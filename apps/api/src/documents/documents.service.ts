@@ -19,8 +19,9 @@ import { AuthService } from '../auth/auth.service.js';
 import { invalidSession, type AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { jsonSchema } from '../common/zod.js';
+import { GroupCommit } from '../database/group-commit.js';
 import { prepared } from '../database/prepared.js';
-import { transitionsTotal } from '../health/metrics.js';
+import { transitionsTotal, writeBatchSize } from '../health/metrics.js';
 import { auditHash, auditRecordFromRow, type AuditRecord } from './audit.js';
 import { DocumentCache, type CachedDocument } from './document-cache.js';
 import {
@@ -179,6 +180,68 @@ const WRITE_TRANSITION_OR_READ = `${WRITE_CTES}
        UNION ALL
        SELECT false, d.xmin::text, ${TRANSITION_READ} AND NOT EXISTS (SELECT 1 FROM upd)`;
 
+/**
+ * Several optimistic writes (of different documents) in one statement: WRITE_TRANSITION_OR_READ for each item of
+ * `$1`, a JSON array with one object per write (BATCH_FIELDS; `ord` its place in the batch). A row is written only
+ * under its own conditions (version, xmin, session), as alone; each item gets either its written row or, when
+ * not written, the document as it is now. One statement, so one transaction: all written or none.
+ */
+const BATCH_FIELDS = `ord int, id uuid, state text, snapshot jsonb, participant_ids uuid[], assignee_ids uuid[], task_roles text[],
+         current_revision int, document_number text, title text, urgency text, urgency_rank smallint, major boolean, expected_version int,
+         seq int, actor_id uuid, actor_roles text[], event_type text, payload jsonb, from_state text, reason text, revision_hash text,
+         created_at timestamptz, prev_hash text, hash text, outbox jsonb,
+         token_id uuid, roles text[], clearance text, authority jsonb, expected_xmin xid`;
+const WRITE_BATCH = `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(${BATCH_FIELDS})),
+       upd AS (
+         UPDATE documents SET state = v.state, version = documents.version + 1, snapshot = v.snapshot,
+                participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest(v.participant_ids) p WHERE p <> ALL (documents.participant_ids)),
+                assignee_ids = v.assignee_ids, task_roles = v.task_roles,
+                current_revision = v.current_revision, document_number = v.document_number, title = v.title, urgency = v.urgency,
+                urgency_rank = v.urgency_rank, major = v.major,
+                updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
+                                       IS DISTINCT FROM (v.state, v.current_revision, v.document_number, v.title, v.urgency, v.major) THEN now() ELSE documents.updated_at END
+           FROM v
+          WHERE documents.id = v.id AND documents.version = v.expected_version
+            AND (v.expected_xmin IS NULL OR documents.xmin = v.expected_xmin)
+            AND (v.token_id IS NULL OR EXISTS (
+                  SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
+                   WHERE t.id = v.token_id AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active
+                     AND u.roles = v.roles AND u.clearance = v.clearance AND u.authority IS NOT DISTINCT FROM v.authority))
+          RETURNING v.ord, documents.version, documents.updated_at, documents.participant_ids, documents.xmin::text AS xmin),
+       audit AS (
+         INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
+         SELECT v.id, v.seq, v.actor_id, v.actor_roles, v.event_type, v.payload, v.from_state, v.state, v.reason, v.current_revision, v.revision_hash, v.created_at, v.prev_hash, v.hash
+           FROM upd JOIN v USING (ord)),
+       ob AS (
+         INSERT INTO outbox (document_id, topic, payload) SELECT v.id, 'document.transitioned', v.outbox FROM upd JOIN v USING (ord))
+       SELECT u.ord, true AS written, u.xmin,
+              ${TRANSITION_COLUMNS.map((c) => (['version', 'updated_at', 'participant_ids'].includes(c) ? `u.${c}` : `NULL AS ${c}`)).join(', ')},
+              NULL AS rev_content, NULL AS rev_hash, NULL AS audit_head_hash FROM upd u
+       UNION ALL
+       SELECT v.ord, false, d.xmin::text, ${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_hash,
+              (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash
+         FROM v JOIN documents d ON d.id = v.id JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
+        WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.ord = v.ord)`;
+
+/** One optimistic write for the group commit: its parameters as alone (WRITE_TRANSITION's), and the snapshot's JSON. */
+interface PendingWrite { params: unknown[]; snapshotJson: string; orRead: boolean }
+/** What the database answered for one write: WRITE_TRANSITION_OR_READ's row (undefined: the document is gone). */
+type WriteOutcome = (DocumentRow & { written: boolean; xmin: string; rev_content: DocumentContent; rev_hash: string; audit_head_hash: string | null }) | undefined;
+
+/** WRITE_TRANSITION's parameters ($1 … $30), by BATCH_FIELDS' name. */
+const PARAM_FIELDS = ['id', 'state', null, 'participant_ids', 'assignee_ids', 'task_roles', 'current_revision', 'document_number', 'title', 'urgency',
+  'urgency_rank', 'major', 'expected_version', 'seq', 'actor_id', 'actor_roles', 'event_type', 'payload', 'from_state', 'reason', 'revision_hash',
+  'created_at', 'prev_hash', 'hash', 'outbox', 'token_id', 'roles', 'clearance', 'authority', 'expected_xmin'] as const;
+
+/** The batch's `$1`: its writes as a JSON array, the snapshot's JSON spliced in as it is (not serialised twice). */
+function batchJson(writes: PendingWrite[]): string {
+  return `[${writes.map((w, ord) => {
+    const o: Record<string, unknown> = { ord };
+    PARAM_FIELDS.forEach((f, i) => { if (f) o[f] = w.params[i]; });
+    return `${JSON.stringify(o).slice(0, -1)},"snapshot":${w.snapshotJson}}`;
+  }).join(',')}]`;
+}
+
 /** A committed write: the new row (as written), its xmin, and the length of its snapshot's JSON. */
 interface Written { row: DocumentRow; xmin: string; snapshotChars: number }
 
@@ -217,7 +280,16 @@ export class DocumentsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.known = new DocumentCache(config.GONGWEN_DOCUMENT_CACHE_MB, config.NODE_ENV === 'test');
+    // 0: no group commit (every write alone, as many at once as the pool allows)
+    this.writes = config.GONGWEN_WRITE_STATEMENTS
+      ? new GroupCommit<PendingWrite, WriteOutcome>(config.GONGWEN_WRITE_STATEMENTS, 64,
+        (batch) => this.writeBatch(batch), (w) => this.writeAlone(this.db.manager, w),
+        (size, outcome) => writeBatchSize.observe({ outcome }, size))
+      : undefined;
   }
+
+  /** The optimistic path's writes: group commit (see GroupCommit). */
+  private readonly writes?: GroupCommit<PendingWrite, WriteOutcome>;
 
   /** What this process last wrote of each recently changed document: the optimistic path's input (see optimisticWrite). */
   private readonly known: DocumentCache;
@@ -857,16 +929,37 @@ export class DocumentsService {
       row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as DocumentRow,
       xmin: r.xmin, snapshotChars: snapshotJson.length,
     });
-    if (!orRead) {
-      // only what the database decides comes back; the rest of the new row is what was just written
-      const rows = await prepared<{ version: number; updated_at: Date; participant_ids: string[]; xmin: string }>(m, WRITE_TRANSITION, params);
-      return rows.length ? written(rows[0]) : null;
-    }
-    const [r] = await prepared<DocumentRow & { written: boolean; xmin: string; rev_content: DocumentContent; rev_hash: string; audit_head_hash: string | null }>(m, WRITE_TRANSITION_OR_READ, params);
+    // autocommitted (the optimistic path): with the other processes' writes of the moment, in one statement
+    const r = m.queryRunner || !this.writes ? await this.writeAlone(m, { params, snapshotJson, orRead }) : await this.writes.submit({ params, snapshotJson, orRead });
     if (!r) return null; // the document is gone (it never is: documents_never_deleted)
     if (r.written) return written(r);
+    if (!orRead) return null;
     const { written: _w, xmin, rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = r;
     return { fresh: { row: row as DocumentRow, content, hash, headHash }, xmin };
+  }
+
+  /** One transition's write in its own statement (in a transaction, or a write the group commit sends alone). */
+  private async writeAlone(m: EntityManager, w: PendingWrite): Promise<WriteOutcome> {
+    if (!w.orRead) {
+      // only what the database decides comes back; the rest of the new row is what was just written
+      const [r] = await prepared<{ version: number; updated_at: Date; participant_ids: string[]; xmin: string }>(m, WRITE_TRANSITION, w.params);
+      return r && ({ ...r, written: true } as unknown as WriteOutcome);
+    }
+    const [r] = await prepared<NonNullable<WriteOutcome>>(m, WRITE_TRANSITION_OR_READ, w.params);
+    return r;
+  }
+
+  /**
+   * Several writes in one statement (WRITE_BATCH), in the order of their documents' ids: two processes' batches
+   * then take their row locks in the same order. A failed batch (say, a deadlock with a transaction that holds
+   * another of its rows) wrote nothing; GroupCommit sends each of its writes again alone.
+   */
+  private async writeBatch(writes: PendingWrite[]): Promise<WriteOutcome[]> {
+    const order = writes.map((w, i) => ({ w, i })).sort((a, b) => (String(a.w.params[0]) < String(b.w.params[0]) ? -1 : 1));
+    const rows = await prepared<NonNullable<WriteOutcome> & { ord: number }>(this.db.manager, WRITE_BATCH, [batchJson(order.map((o) => o.w))]);
+    const out: WriteOutcome[] = new Array(writes.length).fill(undefined);
+    for (const { ord, ...row } of rows) out[order[ord].i] = row as NonNullable<WriteOutcome>;
+    return out;
   }
 
   private applied(p: TransitionPlan, updated: DocumentRow, user: AuthUser): WriteResult {

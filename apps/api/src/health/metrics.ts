@@ -19,6 +19,15 @@ export const transitionsTotal = new Counter({
   registers: [metricsRegistry],
 });
 
+/** Transition writes per statement of the optimistic path's group commit (database/group-commit.ts). */
+export const writeBatchSize = new Histogram({
+  name: 'gongwen_transition_write_batch_size',
+  help: 'Optimistic transition writes sent to PostgreSQL in one statement; outcome failed: the statement failed and each write was sent again alone',
+  labelNames: ['outcome'],
+  buckets: [1, 2, 4, 8, 16, 32, 64],
+  registers: [metricsRegistry],
+});
+
 /**
  * Fastify's onResponse hook recording the request's duration with the matched route (the route's pattern, not
  * the raw URL; `unmatched` for a 404 that no route answered).

@@ -1,0 +1,84 @@
+/**
+ * Group commit for independent autocommitted writes: at most `concurrency` statements in flight; whatever is
+ * submitted while they are out waits and goes, all of it (up to `maxBatch`), in the next statement. At low load
+ * every write goes alone, at once; under load the writes share round trips, commits and WAL flushes, and the
+ * batch grows with the load by itself (no timer, no waiting for a batch to fill).
+ *
+ * `flush` runs one batch and returns one outcome per item, in order. If it throws, nothing of the batch was
+ * written (the batch is one statement, so one transaction) and each item is handed to `alone`, the write of a
+ * single item, whose own result or error is that item's. So one bad item cannot fail the others.
+ *
+ * Hand-written: DataLoader batches per tick but neither bounds the statements in flight (which is what makes
+ * batches form) nor falls back item by item; p-queue and p-limit bound concurrency but do not batch.
+ */
+export class GroupCommit<I, R> {
+  private queue: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxBatch: number,
+    private readonly flush: (items: I[]) => Promise<R[]>,
+    private readonly alone: (item: I) => Promise<R>,
+    private readonly observe?: (size: number, outcome: 'ok' | 'failed') => void,
+  ) {
+    if (!(concurrency >= 1) || !(maxBatch >= 1)) throw new Error('GroupCommit needs concurrency ≥ 1 and maxBatch ≥ 1');
+  }
+
+  submit(item: I): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      // what arrives in the same turn of the event loop (requests read from the same poll) goes together
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
+    });
+  }
+
+  /** Writes waiting for a statement slot (for tests and metrics). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.concurrency && this.queue.length) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[]): Promise<void> {
+    if (batch.length === 1) {
+      const [one] = batch;
+      await this.alone(one.item).then(one.resolve, one.reject);
+      this.observe?.(1, 'ok');
+      return;
+    }
+    let results: R[];
+    try {
+      results = await this.flush(batch.map((b) => b.item));
+    } catch {
+      // nothing of the batch was written: each item on its own
+      this.observe?.(batch.length, 'failed');
+      await Promise.all(batch.map((b) => this.alone(b.item).then(b.resolve, b.reject)));
+      return;
+    }
+    this.observe?.(batch.length, 'ok');
+    if (results.length !== batch.length) {
+      // committed, so not to be written again: a bug in flush, answered as one
+      const e = new Error(`a batch of ${batch.length} writes returned ${results.length} outcomes`);
+      for (const b of batch) b.reject(e);
+      return;
+    }
+    batch.forEach((b, i) => b.resolve(results[i]));
+  }
+}
