@@ -7,6 +7,7 @@
  *   --docs=N            documents in circulation for the transition load (default 1000); every measured run gets
  *                       a fresh set of them, seeded before the first (see nextSet)
  *   --pool=N            DATABASE_POOL_SIZE of each API process (default: the application's, 10)
+ *   --api-env=K=V,…     more settings for the API processes (e.g. GONGWEN_WRITE_STATEMENTS=0: no group commit)
  *   --scale             queries at scale: 1,000,000 documents / ~10,000,000 audit events (default 100,000 / ~1,000,000)
  *   --scale-docs=N      any other size for the queries part
  *   --repeat=N          measured runs of the one-process transition load (default 3); the median by throughput is
@@ -52,6 +53,11 @@ const PROFILE = !flag('no-profile');
 const RUN = Date.now().toString(36);
 const COMPARE = str('compare');
 const RATE = str('rate') ? Number(str('rate')) : undefined;
+/** The API processes' settings beyond the bench's own: --pool, and --api-env=NAME=VALUE,… (e.g. GONGWEN_WRITE_STATEMENTS=0). */
+const API_ENV: Record<string, string> = {
+  ...(POOL ? { DATABASE_POOL_SIZE: POOL } : {}),
+  ...Object.fromEntries((argv.find((x) => x.startsWith('--api-env='))?.slice('--api-env='.length) ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+};
 
 const TARGETS = { ratio: 0.3, p99: 50, queryP99: 20 };
 
@@ -167,7 +173,7 @@ async function transitionSetup(server: Server, sets: number): Promise<TxSetup> {
   const name = `gongwen_bench_tx_${RUN}`;
   const url = await server.createDatabase(name);
   if (server.statStatements) await query(url, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`).catch(() => { server.statStatements = false; });
-  const api = await startApi(url, { env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+  const api = await startApi(url, { env: API_ENV });
   try {
     const c = client(api.baseUrl);
     const users: { id: string; username: string }[] = await query(url, `SELECT id, username FROM users`);
@@ -283,7 +289,7 @@ async function fixedRateRun(server: Server, setup: TxSetup, api: ApiProcess, rat
  * process per 2xx answer, so that it does not depend much on what else the machine does.
  */
 async function endpointCosts(setup: TxSetup): Promise<{ name: string; perSecond: number; apiCpuMs: number; other: number }[]> {
-  const api = await startApi(setup.url, { env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+  const api = await startApi(setup.url, { env: API_ENV });
   const doc = (k: number) => setup.docs[(k * 7919) % setup.docs.length];
   const bearer = (who: keyof TxSetup['tokens']) => ({ authorization: `Bearer ${setup.tokens[who]}` });
   const events = [['clerk', '{"type":"REMIND"}'], ['reader', '{"type":"OPEN"}'], ['reader2', '{"type":"OPEN"}']] as const;
@@ -314,7 +320,7 @@ async function endpointCosts(setup: TxSetup): Promise<{ name: string; perSecond:
 
 async function profiled(server: Server, setup: TxSetup): Promise<{ run: TxRun; profile: ProfileSummary } | { error: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gongwen-bench-prof-'));
-  const api = await startApi(setup.url, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+  const api = await startApi(setup.url, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], env: API_ENV });
   let run: TxRun;
   try {
     run = await loadRun(server, setup, 'profiled (node --cpu-prof)', api, [api.baseUrl], 1, 3);
@@ -387,6 +393,8 @@ function print(results: Record<string, any>) {
     if (r.inside) {
       rows.push(['', `slower than ${r.slowMs} ms: at the client / inside the API`, `${pc(r.slowShare)} / ${pc(r.inside.slowShare)} of the answers; inside the API p50 ≈ ${r.inside.p50Ms}, p99 ≈ ${r.inside.p99Ms} ms (its request histogram, from reading the request to answering)`, '', '']);
       const gc = Object.entries(r.inside.gc);
+      const g = r.inside.groupCommit;
+      rows.push(['', 'group commit: writes per statement', g.statements ? `${round(g.writes / g.statements, 1)} (${g.writes} optimistic writes in ${g.statements} statements; ${g.failedBatches} failed batches sent again alone)` : 'off (GONGWEN_WRITE_STATEMENTS=0)', '', '']);
       rows.push(['', 'GC pauses in the API during the run', gc.length ? `${gc.map(([kind, g]) => `${kind} ${g.pauses} (${g.ms} ms)`).join(', ')}: ${pc(gc.reduce((a, [, g]) => a + g.ms, 0) / 1000 / r.seconds)} of the run` : 'none', '', '']);
     }
     const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
@@ -461,7 +469,7 @@ function print(results: Record<string, any>) {
 
 async function main() {
   for (const f of [MAIN_JS, CLUSTER_JS]) if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run bench\` (it builds first)`);
-  const results: Record<string, any> = { startedAt: Date.now(), options: { duration: DURATION, connections: CONNECTIONS, docs: DOCS, repeat: REPEAT, pool: POOL ?? 'default (10)', scaleDocuments: SCALE_DOCS } };
+  const results: Record<string, any> = { startedAt: Date.now(), options: { duration: DURATION, connections: CONNECTIONS, docs: DOCS, repeat: REPEAT, pool: POOL ?? 'default (10)', apiEnv: API_ENV, scaleDocuments: SCALE_DOCS } };
   const server = await openServer();
   const cleanup: (() => Promise<void>)[] = [];
   let ceilingBench: CeilingBench | undefined;
@@ -477,7 +485,7 @@ async function main() {
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
       results.seeding = { documents: DOCS, requests: setup.seedRequests, seconds: setup.seedSeconds };
       if (!skip.has('transitions')) {
-        const api = await startApi(setup.url, { env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+        const api = await startApi(setup.url, { env: API_ENV });
         try {
           const runs: TxRun[] = [];
           for (let i = 1; i <= REPEAT; i++) {
@@ -496,7 +504,7 @@ async function main() {
         results.compare = [];
         for (let round = 1; round <= 2; round++) {
           for (const [label, entry] of [['this build', MAIN_JS], ['candidate', resolve(COMPARE)]] as const) {
-            const api = await startApi(setup.url, { entry, env: POOL ? { DATABASE_POOL_SIZE: POOL } : {} });
+            const api = await startApi(setup.url, { entry, env: API_ENV });
             try {
               results.compare.push(await loadRun(server, setup, `${label} (round ${round})`, api, [api.baseUrl], 1));
             } finally {
@@ -508,7 +516,7 @@ async function main() {
       if (!skip.has('processes')) {
         results.processes = [];
         for (const n of [1, 2]) {
-          const api = await startApi(setup.url, { entry: CLUSTER_JS, env: { GONGWEN_INSTANCES: String(n), ...(POOL ? { DATABASE_POOL_SIZE: POOL } : {}) } });
+          const api = await startApi(setup.url, { entry: CLUSTER_JS, env: { GONGWEN_INSTANCES: String(n), ...API_ENV } });
           try {
             await sleep(1500 * n); // the workers' "ready" is the first worker's; give the others time to listen
             results.processes.push(await loadRun(server, setup, `cluster.js ×${n}`, api, [api.baseUrl], n));

@@ -3,7 +3,7 @@
  * how long the transition requests took inside the process (its request histogram, from Fastify's onRequest to
  * onResponse), and the garbage collector's pauses. Beside the latency the load generator measured, this tells
  * whether the slow answers were slow inside the API (waiting for a pooled connection, the statement, the event
- * loop) or before it read them.
+ * loop) or before it read them; and how many transition writes went in each statement (group commit).
  */
 import { round } from './util.js';
 
@@ -63,6 +63,8 @@ export interface InsideApi {
   slowShare: number;
   slowMs: number;
   gc: Record<string, { pauses: number; ms: number }>;
+  /** The optimistic path's group commit: writes, the statements they went in, and batches that failed (sent again alone). */
+  groupCommit: { writes: number; statements: number; failedBatches: number };
 }
 
 /** The transition route's 2xx answers and the GC pauses between two expositions of one process. */
@@ -75,5 +77,8 @@ export function insideApi(before: Exposition, after: Exposition, slowMs: number)
   const gcCount = delta(before, after, 'gongwen_nodejs_gc_duration_seconds_count', () => true, 'kind');
   const gcSum = delta(before, after, 'gongwen_nodejs_gc_duration_seconds_sum', () => true, 'kind');
   const gc = Object.fromEntries([...gcCount].filter(([, n]) => n > 0).map(([kind, n]) => [kind, { pauses: n, ms: round((gcSum.get(kind) ?? 0) * 1000, 0) }]));
-  return { answers, p50Ms: round(quantile(buckets, 0.5), 1), p99Ms: round(quantile(buckets, 0.99), 1), slowMs, slowShare: round(answers ? (answers - atSlow) / answers : NaN, 4), gc };
+  const batchCount = delta(before, after, 'gongwen_transition_write_batch_size_count', () => true, 'outcome');
+  const batchSum = delta(before, after, 'gongwen_transition_write_batch_size_sum', () => true, 'outcome');
+  const groupCommit = { writes: batchSum.get('ok') ?? 0, statements: batchCount.get('ok') ?? 0, failedBatches: batchCount.get('failed') ?? 0 };
+  return { groupCommit, answers, p50Ms: round(quantile(buckets, 0.5), 1), p99Ms: round(quantile(buckets, 0.99), 1), slowMs, slowShare: round(answers ? (answers - atSlow) / answers : NaN, 4), gc };
 }
