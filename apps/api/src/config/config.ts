@@ -43,7 +43,7 @@ const schema = z.object({
    * together in the next statement (group commit: one round trip and one commit for several). 0: every write in
    * its own statement, as many at once as the connection pool allows.
    */
-  GONGWEN_WRITE_STATEMENTS: z.coerce.number().int('a whole number').min(0).max(64, 'at most 64').default(4),
+  GONGWEN_WRITE_STATEMENTS: z.coerce.number().int('a whole number').min(0).max(64, 'at most 64').default(2),
   /** Hours an Idempotency-Key's record (and the answer it replays) is kept; a retry after that is a new request. */
   GONGWEN_IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, 'at least 1 hour').max(8_760, 'at most a year (8760)').default(24),
   /** Milliseconds between two passes of the outbox relay (notifications) in each process; 0: no relay here. */
