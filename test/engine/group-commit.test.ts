@@ -133,6 +133,43 @@ describe('group commit of optimistic transition writes', () => {
     }
   });
 
+  it('a batch whose connection is lost fails all its writes, and none is sent again (it might have been committed)', async () => {
+    const docs = await Promise.all([0, 1, 2, 3].map(() => driveTo(t, ids, 'circulation', { lead: 'government' })));
+    const [blocker, a, held, c] = docs;
+    const before = await Promise.all([a, held, c].map((d) => fingerprint(t, d.id)));
+    // a second side transaction holds one document of the batch, so that the batch statement waits there
+    const hold = t.db.dataSource.createQueryRunner();
+    await hold.connect();
+    await hold.startTransaction();
+    const m0 = await metrics();
+    let replies: Reply[];
+    try {
+      await hold.query(`SELECT 1 FROM documents WHERE id = $1 FOR UPDATE`, [held.id]);
+      const pending = asOneBatch(blocker.id, 3, () => [a, held, c].map((d) => sendAction(t, 'reader', d.id, 'OPEN', {})));
+      const batchPid = async () => {
+        const rows = await t.db.dataSource.query(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%jsonb_to_recordset%'`);
+        return rows[0]?.pid as number | undefined;
+      };
+      await waitFor('the batch waiting on the held row', async () => (await batchPid()) !== undefined);
+      await t.db.dataSource.query(`SELECT pg_terminate_backend($1)`, [await batchPid()]);
+      // answered while the row is still held: writes sent again would wait on it
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answers while the row is held: the writes were sent again')), 5000); });
+      replies = (await Promise.race([pending, late]).finally(() => clearTimeout(timer))).replies;
+    } finally {
+      await hold.rollbackTransaction();
+      await hold.release();
+    }
+    const m1 = await metrics();
+    expect(replies.map((r) => r.status)).toEqual([503, 503, 503]);
+    expect(batchesOf3or4(m0, m1, 'failed')).toBe(1);
+    const after = await Promise.all([a, held, c].map((d) => fingerprint(t, d.id)));
+    expect(after.map((f, i) => [f.version - before[i].version, f.audit - before[i].audit])).toEqual([[0, 0], [0, 0], [0, 0]]);
+    // the next attempt goes through
+    for (const d of [a, held, c]) expect((await sendAction(t, 'reader', d.id, 'OPEN', {})).status).toBe(200);
+  });
+
   it('when the batch statement fails, nothing of it is written and each write is sent again alone: one that fails alone fails only its own request', async () => {
     const docs = await Promise.all([0, 1, 2, 3].map(() => driveTo(t, ids, 'circulation', { lead: 'government' })));
     const [blocker, a, bad, c] = docs;

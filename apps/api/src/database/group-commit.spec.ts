@@ -18,6 +18,7 @@ function harness(concurrency: number, maxBatch = 64) {
     concurrency, maxBatch,
     (items) => { const done = deferred<string[]>(); batches.push({ items, done }); return done.promise; },
     (item) => { const done = deferred<string>(); alone.push({ item, done }); return done.promise; },
+    (e) => (e as Error).message !== 'connection lost',
     (size, outcome) => observed.push([size, outcome]),
   );
   return { gc, batches, alone, observed };
@@ -84,6 +85,22 @@ describe('GroupCommit', () => {
     expect(h.observed).toEqual([[3, 'failed']]);
   });
 
+  it('fails every write of a batch whose outcome is unknown (the connection was lost), and sends none of them again', async () => {
+    const h = harness(1);
+    const all = [1, 2].map((i) => h.gc.submit(i));
+    await turn();
+    h.batches[0].done.reject(new Error('connection lost'));
+    const settled = await Promise.allSettled(all);
+    expect(settled.map((s) => (s.status === 'rejected' ? (s.reason as Error).message : s.value))).toEqual(['connection lost', 'connection lost']);
+    expect(h.alone).toHaveLength(0);
+    expect(h.observed).toEqual([[2, 'failed']]);
+    // and the slot is free again
+    const next = h.gc.submit(3);
+    await turn();
+    h.alone[0].done.resolve('3');
+    await expect(next).resolves.toBe('3');
+  });
+
   it('keeps the slot while the failed batch is sent again, so the bound holds', async () => {
     const h = harness(1);
     const all = [1, 2].map((i) => h.gc.submit(i));
@@ -112,7 +129,7 @@ describe('GroupCommit', () => {
   });
 
   it('refuses a concurrency or batch size below 1', () => {
-    expect(() => new GroupCommit<number, number>(0, 1, async () => [], async () => 0)).toThrow(/concurrency/);
-    expect(() => new GroupCommit<number, number>(1, 0, async () => [], async () => 0)).toThrow(/maxBatch/);
+    expect(() => new GroupCommit<number, number>(0, 1, async () => [], async () => 0, () => true)).toThrow(/concurrency/);
+    expect(() => new GroupCommit<number, number>(1, 0, async () => [], async () => 0, () => true)).toThrow(/maxBatch/);
   });
 });

@@ -4,9 +4,12 @@
  * every write goes alone, at once; under load the writes share round trips, commits and WAL flushes, and the
  * batch grows with the load by itself (no timer, no waiting for a batch to fill).
  *
- * `flush` runs one batch and returns one outcome per item, in order. If it throws, nothing of the batch was
- * written (the batch is one statement, so one transaction) and each item is handed to `alone`, the write of a
- * single item, whose own result or error is that item's. So one bad item cannot fail the others.
+ * `flush` runs one batch and returns one outcome per item, in order. If it throws an error that proves nothing
+ * of the batch was written (`wroteNothing`: the database refused the statement, which is one transaction), each
+ * item is handed to `alone`, the write of a single item, whose own result or error is that item's; so one bad
+ * item cannot fail the others. Any other error (the connection was lost: the commit may or may not have
+ * happened) fails every item of the batch, as it would fail a write sent alone: writing again could apply it
+ * twice.
  *
  * Hand-written: DataLoader batches per tick but neither bounds the statements in flight (which is what makes
  * batches form) nor falls back item by item; p-queue and p-limit bound concurrency but do not batch.
@@ -21,6 +24,7 @@ export class GroupCommit<I, R> {
     private readonly maxBatch: number,
     private readonly flush: (items: I[]) => Promise<R[]>,
     private readonly alone: (item: I) => Promise<R>,
+    private readonly wroteNothing: (error: unknown) => boolean,
     private readonly observe?: (size: number, outcome: 'ok' | 'failed') => void,
   ) {
     if (!(concurrency >= 1) || !(maxBatch >= 1)) throw new Error('GroupCommit needs concurrency ≥ 1 and maxBatch ≥ 1');
@@ -66,9 +70,13 @@ export class GroupCommit<I, R> {
     let results: R[];
     try {
       results = await this.flush(batch.map((b) => b.item));
-    } catch {
-      // nothing of the batch was written: each item on its own
+    } catch (e) {
       this.observe?.(batch.length, 'failed');
+      if (!this.wroteNothing(e)) {
+        for (const b of batch) b.reject(e);
+        return;
+      }
+      // nothing of the batch was written: each item on its own
       await Promise.all(batch.map((b) => this.alone(b.item).then(b.resolve, b.reject)));
       return;
     }

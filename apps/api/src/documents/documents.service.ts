@@ -285,6 +285,9 @@ export class DocumentsService {
     this.writes = config.GONGWEN_WRITE_STATEMENTS
       ? new GroupCommit<PendingWrite, WriteOutcome>(config.GONGWEN_WRITE_STATEMENTS, 64,
         (batch) => this.writeBatch(batch), (w) => this.writeAlone(this.db.manager, w),
+        // PostgreSQL answered the statement with an error (not a lost session): its transaction was rolled back
+        // (pg's DatabaseError, by its fields: under Jest the driver's class may be a second copy of pg's)
+        (e) => typeof (e as { code?: unknown })?.code === 'string' && (e as { severity?: unknown }).severity === 'ERROR',
         (size, outcome) => writeBatchSize.observe({ outcome }, size))
       : undefined;
   }
@@ -930,7 +933,7 @@ export class DocumentsService {
       row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as DocumentRow,
       xmin: r.xmin, snapshotChars: snapshotJson.length,
     });
-    // autocommitted (the optimistic path): with the other processes' writes of the moment, in one statement
+    // autocommitted (the optimistic path): with this process's other writes of the moment, in one statement
     const r = m.queryRunner || !this.writes ? await this.writeAlone(m, { params, snapshotJson, orRead }) : await this.writes.submit({ params, snapshotJson, orRead });
     if (!r) return null; // the document is gone (it never is: documents_never_deleted)
     if (r.written) return written(r);
@@ -952,8 +955,9 @@ export class DocumentsService {
 
   /**
    * Several writes in one statement (WRITE_BATCH), in the order of their documents' ids: two processes' batches
-   * then take their row locks in the same order. A failed batch (say, a deadlock with a transaction that holds
-   * another of its rows) wrote nothing; GroupCommit sends each of its writes again alone.
+   * then take their row locks in the same order. A batch that PostgreSQL refused (say, a deadlock with a
+   * transaction that holds another of its rows) wrote nothing, and GroupCommit sends each of its writes again
+   * alone; one whose connection was lost fails as a write alone would (it may have been committed).
    */
   private async writeBatch(writes: PendingWrite[]): Promise<WriteOutcome[]> {
     const order = writes.map((w, i) => ({ w, i })).sort((a, b) => (String(a.w.params[0]) < String(b.w.params[0]) ? -1 : 1));
