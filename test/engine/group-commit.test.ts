@@ -145,10 +145,11 @@ describe('group commit of optimistic transition writes', () => {
     let replies: Reply[];
     try {
       await hold.query(`SELECT 1 FROM documents WHERE id = $1 FOR UPDATE`, [held.id]);
+      const [{ pid: holder }] = await hold.query(`SELECT pg_backend_pid() AS pid`);
       const pending = asOneBatch(blocker.id, 3, () => [a, held, c].map((d) => sendAction(t, 'reader', d.id, 'OPEN', {})));
+      // the batch's backend: the one waiting for the row this side transaction holds
       const batchPid = async () => {
-        const rows = await t.db.dataSource.query(
-          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%jsonb_to_recordset%'`);
+        const rows = await t.db.dataSource.query(`SELECT pid FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))`, [holder]);
         return rows[0]?.pid as number | undefined;
       };
       await waitFor('the batch waiting on the held row', async () => (await batchPid()) !== undefined);

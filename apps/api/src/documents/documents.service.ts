@@ -137,72 +137,38 @@ const TRANSITION_READ = `${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_h
 const SELECT_FOR_TRANSITION = `SELECT ${TRANSITION_READ}`;
 
 /**
- * The transition's writes in one statement (see writeTransition). `$30`, when set, is the xmin of the row version
- * the decision was made on (from the document cache).
+ * The writes of one or more transitions (of different documents) in one statement (see writeTransition). `$1` is a
+ * JSON array with one object per transition (WRITE_FIELDS; `ord` its place in the statement). Each document is
+ * written only under its own conditions, with its audit event and its outbox row; each comes back either as
+ * written or, when it was not (the version or the cached row version is not the current one, or the cached
+ * session no longer holds), as it is now, read in the same round trip for deciding again. The columns of the read
+ * that a write does not return are NULL in its row (UNION resolves their types from the read). One statement, so
+ * one transaction: all written or none.
  */
-const WRITE_CTES = `WITH upd AS (
-         UPDATE documents SET state = $2, version = version + 1, snapshot = $3,
-                -- participants only grow: merged, so that an access grant made since the read (which does not
-                -- change the version) is kept
-                participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest($4::uuid[]) p WHERE p <> ALL (documents.participant_ids)),
-                assignee_ids = $5, task_roles = $6,
-                current_revision = $7, document_number = $8, title = $9, urgency = $10, urgency_rank = $11, major = $12,
-                -- updated_at: when the document itself changed, not on events that only record something about
-                -- it (a receipt, a reminder, a comment); those keep the row's indexed columns as they were, so
-                -- that PostgreSQL updates it in place (migration HotDocumentUpdates)
-                updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
-                                       IS DISTINCT FROM ($2, $7, $8, $9, $10, $12) THEN now() ELSE documents.updated_at END
-          WHERE id = $1 AND version = $13
-            -- decided on this process's cache: the very row version it remembers (any change since gives a new xmin)
-            AND ($30::xid IS NULL OR documents.xmin = $30::xid)
-            -- a session from the guard's cache: still valid, with the same rights, at the moment of the write
-            AND ($26::uuid IS NULL OR EXISTS (
-                  SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
-                   WHERE t.id = $26 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active
-                     AND u.roles = $27::text[] AND u.clearance = $28 AND u.authority IS NOT DISTINCT FROM $29::jsonb))
-          RETURNING version, updated_at, participant_ids, xmin::text AS xmin),
-       audit AS (
-         INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
-         SELECT $1, $14, $15, $16, $17, $18, $19, $2, $20, $7, $21, $22, $23, $24 FROM upd),
-       ob AS (
-         INSERT INTO outbox (document_id, topic, payload) SELECT $1, 'document.transitioned', $25 FROM upd)`;
-const WRITE_TRANSITION = `${WRITE_CTES}
-       SELECT version, updated_at, participant_ids, xmin FROM upd`;
-/**
- * The same, and when nothing was written (the cached row version was not the current one, or the cached session
- * no longer holds), the document as it is now, read in the same round trip, for deciding again. The columns of
- * the read that a write does not return are NULL in its row (UNION resolves their types from the read).
- */
-const WRITE_TRANSITION_OR_READ = `${WRITE_CTES}
-       SELECT true AS written, u.xmin,
-              ${TRANSITION_COLUMNS.map((c) => (['version', 'updated_at', 'participant_ids'].includes(c) ? `u.${c}` : `NULL AS ${c}`)).join(', ')},
-              NULL AS rev_content, NULL AS rev_hash, NULL AS audit_head_hash FROM upd u
-       UNION ALL
-       SELECT false, d.xmin::text, ${TRANSITION_READ} AND NOT EXISTS (SELECT 1 FROM upd)`;
-
-/**
- * Several optimistic writes (of different documents) in one statement: WRITE_TRANSITION_OR_READ for each item of
- * `$1`, a JSON array with one object per write (BATCH_FIELDS; `ord` its place in the batch). A row is written only
- * under its own conditions (version, xmin, session), as alone; each item gets either its written row or, when
- * not written, the document as it is now. One statement, so one transaction: all written or none.
- */
-const BATCH_FIELDS = `ord int, id uuid, state text, snapshot jsonb, participant_ids uuid[], assignee_ids uuid[], task_roles text[],
+const WRITE_FIELDS = `ord int, id uuid, state text, snapshot jsonb, participant_ids uuid[], assignee_ids uuid[], task_roles text[],
          current_revision int, document_number text, title text, urgency text, urgency_rank smallint, major boolean, expected_version int,
          seq int, actor_id uuid, actor_roles text[], event_type text, payload jsonb, from_state text, reason text, revision_hash text,
          created_at timestamptz, prev_hash text, hash text, outbox jsonb,
          token_id uuid, roles text[], clearance text, authority jsonb, expected_xmin xid`;
-const WRITE_BATCH = `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(${BATCH_FIELDS})),
+const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(${WRITE_FIELDS})),
        upd AS (
          UPDATE documents SET state = v.state, version = documents.version + 1, snapshot = v.snapshot,
+                -- participants only grow: merged, so that an access grant made since the read (which does not
+                -- change the version) is kept
                 participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest(v.participant_ids) p WHERE p <> ALL (documents.participant_ids)),
                 assignee_ids = v.assignee_ids, task_roles = v.task_roles,
                 current_revision = v.current_revision, document_number = v.document_number, title = v.title, urgency = v.urgency,
                 urgency_rank = v.urgency_rank, major = v.major,
+                -- updated_at: when the document itself changed, not on events that only record something about
+                -- it (a receipt, a reminder, a comment); those keep the row's indexed columns as they were, so
+                -- that PostgreSQL updates it in place (migration HotDocumentUpdates)
                 updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
                                        IS DISTINCT FROM (v.state, v.current_revision, v.document_number, v.title, v.urgency, v.major) THEN now() ELSE documents.updated_at END
            FROM v
           WHERE documents.id = v.id AND documents.version = v.expected_version
+            -- decided on this process's cache: the very row version it remembers (any change since gives a new xmin)
             AND (v.expected_xmin IS NULL OR documents.xmin = v.expected_xmin)
+            -- a session from the guard's cache: still valid, with the same rights, at the moment of the write
             AND (v.token_id IS NULL OR EXISTS (
                   SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
                    WHERE t.id = v.token_id AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active
@@ -214,7 +180,7 @@ const WRITE_BATCH = `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v
            FROM upd JOIN v USING (ord)),
        ob AS (
          INSERT INTO outbox (document_id, topic, payload) SELECT v.id, 'document.transitioned', v.outbox FROM upd JOIN v USING (ord)),
-       -- (materialised: the documents not written are read, not every one of the batch before the anti-join)
+       -- (materialised: the documents not written are read, not every one of the statement before the anti-join)
        missed AS MATERIALIZED (SELECT v.ord, v.id FROM v WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.ord = v.ord))
        SELECT u.ord, true AS written, u.xmin,
               ${TRANSITION_COLUMNS.map((c) => (['version', 'updated_at', 'participant_ids'].includes(c) ? `u.${c}` : `NULL AS ${c}`)).join(', ')},
@@ -224,24 +190,13 @@ const WRITE_BATCH = `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v
               (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash
          FROM missed v JOIN documents d ON d.id = v.id JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision`;
 
-/** One optimistic write for the group commit: its parameters as alone (WRITE_TRANSITION's), and the snapshot's JSON. */
-interface PendingWrite { params: unknown[]; snapshotJson: string; orRead: boolean }
-/** What the database answered for one write: WRITE_TRANSITION_OR_READ's row (undefined: the document is gone). */
+/**
+ * One transition's write: the document's id, and its fields of WRITE_FIELDS as JSON members (without `ord`,
+ * which its place in a statement gives), the snapshot's JSON spliced in as it is (not serialised twice).
+ */
+interface PendingWrite { id: string; members: string }
+/** What the database answered for one write (undefined: the document is gone). */
 type WriteOutcome = (DocumentRow & { written: boolean; xmin: string; rev_content: DocumentContent; rev_hash: string; audit_head_hash: string | null }) | undefined;
-
-/** WRITE_TRANSITION's parameters ($1 … $30), by BATCH_FIELDS' name. */
-const PARAM_FIELDS = ['id', 'state', null, 'participant_ids', 'assignee_ids', 'task_roles', 'current_revision', 'document_number', 'title', 'urgency',
-  'urgency_rank', 'major', 'expected_version', 'seq', 'actor_id', 'actor_roles', 'event_type', 'payload', 'from_state', 'reason', 'revision_hash',
-  'created_at', 'prev_hash', 'hash', 'outbox', 'token_id', 'roles', 'clearance', 'authority', 'expected_xmin'] as const;
-
-/** The batch's `$1`: its writes as a JSON array, the snapshot's JSON spliced in as it is (not serialised twice). */
-function batchJson(writes: PendingWrite[]): string {
-  return `[${writes.map((w, ord) => {
-    const o: Record<string, unknown> = { ord };
-    PARAM_FIELDS.forEach((f, i) => { if (f) o[f] = w.params[i]; });
-    return `${JSON.stringify(o).slice(0, -1)},"snapshot":${w.snapshotJson}}`;
-  }).join(',')}]`;
-}
 
 /** A committed write: the new row (as written), its xmin, and the length of its snapshot's JSON. */
 interface Written { row: DocumentRow; xmin: string; snapshotChars: number }
@@ -284,7 +239,7 @@ export class DocumentsService {
     // 0: no group commit (every write alone, as many at once as the pool allows)
     this.writes = config.GONGWEN_WRITE_STATEMENTS
       ? new GroupCommit<PendingWrite, WriteOutcome>(config.GONGWEN_WRITE_STATEMENTS, 64,
-        (batch) => this.writeBatch(batch), (w) => this.writeAlone(this.db.manager, w),
+        (batch) => this.writeStatement(this.db.manager, batch), async (w) => (await this.writeStatement(this.db.manager, [w]))[0],
         // PostgreSQL answered the statement with an error (not a lost session): its transaction was rolled back
         // (pg's DatabaseError, by its fields: under Jest the driver's class may be a second copy of pg's)
         (e) => typeof (e as { code?: unknown })?.code === 'string' && (e as { severity?: unknown }).severity === 'ERROR',
@@ -923,18 +878,23 @@ export class DocumentsService {
     };
     // serialised here rather than by the driver: its length sizes the cache entry
     const snapshotJson = JSON.stringify(p.persisted);
-    const params = [p.row.id, set.state, snapshotJson, set.participant_ids, set.assignee_ids, set.task_roles, set.current_revision, set.document_number,
-      set.title, set.urgency, set.urgency_rank, set.major, expectedVersion,
-      a.seq, a.actorId, a.actorRoles, a.eventType, a.payload, a.fromState, a.reason, a.revisionHash, a.createdAt, a.prevHash, p.auditHash,
-      { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
-      cachedSession?.tokenId ?? null, cachedSession?.roles ?? null, cachedSession?.clearance ?? null, cachedSession?.authority ?? null,
-      expectedXmin ?? null];
+    const fields = {
+      id: p.row.id, state: set.state, participant_ids: set.participant_ids, assignee_ids: set.assignee_ids, task_roles: set.task_roles,
+      current_revision: set.current_revision, document_number: set.document_number, title: set.title, urgency: set.urgency,
+      urgency_rank: set.urgency_rank, major: set.major, expected_version: expectedVersion,
+      seq: a.seq, actor_id: a.actorId, actor_roles: a.actorRoles, event_type: a.eventType, payload: a.payload, from_state: a.fromState,
+      reason: a.reason, revision_hash: a.revisionHash, created_at: a.createdAt, prev_hash: a.prevHash, hash: p.auditHash,
+      outbox: { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
+      token_id: cachedSession?.tokenId ?? null, roles: cachedSession?.roles ?? null, clearance: cachedSession?.clearance ?? null,
+      authority: cachedSession?.authority ?? null, expected_xmin: expectedXmin ?? null,
+    };
+    const w: PendingWrite = { id: p.row.id, members: `${JSON.stringify(fields).slice(1, -1)},"snapshot":${snapshotJson}` };
     const written = (r: { version: number; updated_at: Date; participant_ids: string[]; xmin: string }) => ({
       row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as DocumentRow,
       xmin: r.xmin, snapshotChars: snapshotJson.length,
     });
     // autocommitted (the optimistic path): with this process's other writes of the moment, in one statement
-    const r = m.queryRunner || !this.writes ? await this.writeAlone(m, { params, snapshotJson, orRead }) : await this.writes.submit({ params, snapshotJson, orRead });
+    const r = m.queryRunner || !this.writes ? (await this.writeStatement(m, [w]))[0] : await this.writes.submit(w);
     if (!r) return null; // the document is gone (it never is: documents_never_deleted)
     if (r.written) return written(r);
     if (!orRead) return null;
@@ -942,26 +902,18 @@ export class DocumentsService {
     return { fresh: { row: row as DocumentRow, content, hash, headHash }, xmin };
   }
 
-  /** One transition's write in its own statement (in a transaction, or a write the group commit sends alone). */
-  private async writeAlone(m: EntityManager, w: PendingWrite): Promise<WriteOutcome> {
-    if (!w.orRead) {
-      // only what the database decides comes back; the rest of the new row is what was just written
-      const [r] = await prepared<{ version: number; updated_at: Date; participant_ids: string[]; xmin: string }>(m, WRITE_TRANSITION, w.params);
-      return r && ({ ...r, written: true } as unknown as WriteOutcome);
-    }
-    const [r] = await prepared<NonNullable<WriteOutcome>>(m, WRITE_TRANSITION_OR_READ, w.params);
-    return r;
-  }
-
   /**
-   * Several writes in one statement (WRITE_BATCH), in the order of their documents' ids: two processes' batches
-   * then take their row locks in the same order. A batch that PostgreSQL refused (say, a deadlock with a
+   * Writes in one statement (WRITE_TRANSITIONS): one transition's in its transaction, or the optimistic path's,
+   * alone or several at once (GroupCommit). In the order of their documents' ids, so that two processes'
+   * statements take their row locks in the same order. A statement PostgreSQL refused (say, a deadlock with a
    * transaction that holds another of its rows) wrote nothing, and GroupCommit sends each of its writes again
    * alone; one whose connection was lost fails as a write alone would (it may have been committed).
    */
-  private async writeBatch(writes: PendingWrite[]): Promise<WriteOutcome[]> {
-    const order = writes.map((w, i) => ({ w, i })).sort((a, b) => (String(a.w.params[0]) < String(b.w.params[0]) ? -1 : 1));
-    const rows = await prepared<NonNullable<WriteOutcome> & { ord: number }>(this.db.manager, WRITE_BATCH, [batchJson(order.map((o) => o.w))]);
+  private async writeStatement(m: EntityManager, writes: PendingWrite[]): Promise<WriteOutcome[]> {
+    const order = writes.map((w, i) => ({ w, i }));
+    if (order.length > 1) order.sort((x, y) => (x.w.id < y.w.id ? -1 : 1));
+    const json = `[${order.map(({ w }, ord) => `{"ord":${ord},${w.members}}`).join(',')}]`;
+    const rows = await prepared<NonNullable<WriteOutcome> & { ord: number }>(m, WRITE_TRANSITIONS, [json]);
     const out: WriteOutcome[] = new Array(writes.length).fill(undefined);
     for (const { ord, ...row } of rows) out[order[ord].i] = row as NonNullable<WriteOutcome>;
     return out;
