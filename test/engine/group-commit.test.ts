@@ -1,5 +1,5 @@
 /**
- * Group commit of optimistic transition writes (database/group-commit.ts, DocumentsService.writeBatch) on a real
+ * Group commit of optimistic transition writes (database/group-commit.ts, DocumentsService.writeStatement) on a real
  * PostgreSQL: writes that wait for a statement slot go together in one statement, and each of them is still
  * all or nothing and decided on the document as it is.
  *
