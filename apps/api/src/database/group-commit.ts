@@ -44,7 +44,7 @@ export class GroupCommit<I, R> {
     });
   }
 
-  /** Writes waiting for a statement slot (for tests and metrics). */
+  /** Writes waiting for a statement slot (tests read it). */
   get waiting(): number {
     return this.queue.length;
   }
