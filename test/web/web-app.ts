@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -33,8 +33,41 @@ function newestMtime(path: string): number {
  */
 export function ensureWebBuild(): void {
   const index = join(WEB_DIST, 'index.html');
-  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
-  if (built && built >= Math.max(...SOURCES.map(newestMtime))) return;
+  const fresh = () => existsSync(index) && statSync(index).mtimeMs >= Math.max(...SOURCES.map(newestMtime));
+  if (fresh()) return;
+  // two test files in two Jest workers may both find it stale: one builds, the other waits and finds it fresh
+  // (Vite empties dist when it starts, so a second build at once removed the first one's index.html)
+  const release = buildLock();
+  try {
+    if (!fresh()) buildWeb(index);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * An exclusive lock between processes: a directory, which only one mkdir can create. Hand-written: this runs
+ * synchronously (ensureWebBuild is), and proper-lockfile's lockSync does not wait for a held lock.
+ */
+function buildLock(): () => void {
+  const lock = join(ROOT, 'apps/web/.build-lock');
+  const until = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // left by a killed run: a build takes well under two minutes
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > until) throw new Error(`apps/web is still being built by another process after 5 minutes (lock ${lock})`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+}
+
+function buildWeb(index: string): void {
   const script = `import('vite').then((v) => v.build({ configFile: 'apps/web/vite.config.ts', logLevel: 'warn' })).catch((e) => { console.error(e); process.exit(1); });`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production' } });
   if (r.status !== 0) throw new Error(`vite build of apps/web failed:\n${r.stdout}\n${r.stderr}`);
