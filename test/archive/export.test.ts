@@ -1,6 +1,6 @@
 import JSZip from 'jszip';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docxToPdf, parseCsv, pdfPageCount, pdfText } from '../../libs/archive/src/index.js';
@@ -82,7 +82,10 @@ beforeAll(async () => {
   year = items[0].class.year;
   expect([yearBefore, currentYear()]).toContain(year);
 }, 240000);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+  rmSync(archiveDir, { recursive: true, force: true });
+});
 
 describe('volumes and their exports', () => {
   it('groups filed items into a volume, in order, and refuses items that are already boxed or of another class', async () => {
