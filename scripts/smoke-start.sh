@@ -3,7 +3,9 @@
 # ready, log in as `secretary`, fetch the OpenAPI document, stop; start again and check the data survived.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export GONGWEN_DATA_DIR="${GONGWEN_DATA_DIR:-$(mktemp -d /tmp/gongwen-smoke-XXXXXX)}"
+own_data=
+[ -n "${GONGWEN_DATA_DIR:-}" ] || { GONGWEN_DATA_DIR=$(mktemp -d /tmp/gongwen-smoke-XXXXXX); own_data=$GONGWEN_DATA_DIR; }
+export GONGWEN_DATA_DIR
 chmod 755 "$GONGWEN_DATA_DIR"
 export PORT="${PORT:-3917}" GONGWEN_EMBEDDED_PG_PORT="${GONGWEN_EMBEDDED_PG_PORT:-54391}" LOG_LEVEL=warn
 base="http://127.0.0.1:$PORT"
@@ -28,7 +30,8 @@ stop() {
   for _ in $(seq 1 60); do curl -fs "$base/health/live" >/dev/null 2>&1 || { pid=; return 0; }; sleep 0.5; done
   echo "smoke: gongwen did not stop"; exit 1
 }
-trap 'stop; rm -f "$log"' EXIT
+# (the data directory only when this script made it: a given GONGWEN_DATA_DIR is the caller's)
+trap 'stop; rm -f "$log"; [ -z "$own_data" ] || rm -rf "$own_data"' EXIT
 
 curl -fs "$base/health/live" >/dev/null 2>&1 && { echo "smoke: something already listens on $PORT"; exit 1; }
 start
