@@ -129,12 +129,12 @@ const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
 // built once: prepared() names statements by their text, so a text rebuilt per call would be hashed per call
 const SELECT_DOCUMENT = `SELECT ${COLUMNS} FROM documents WHERE id = $1`;
 const SELECT_DOCUMENT_FOR_UPDATE = `${SELECT_DOCUMENT} FOR UPDATE`;
-/** What a transition reads: the row, its current revision and the hash of its last audit event (after SELECT). */
-const TRANSITION_READ = `${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_hash,
-                (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash
+/** What a transition reads: the row `d`, its current revision `r` and the hash of its last audit event. */
+const TRANSITION_READ_COLUMNS = `${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_hash,
+                (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash`;
+const SELECT_FOR_TRANSITION = `SELECT ${TRANSITION_READ_COLUMNS}
            FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
           WHERE d.id = $1`;
-const SELECT_FOR_TRANSITION = `SELECT ${TRANSITION_READ}`;
 
 /**
  * The writes of one or more transitions (of different documents) in one statement (see writeTransition). `$1` is a
@@ -186,8 +186,7 @@ const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb
               ${TRANSITION_COLUMNS.map((c) => (['version', 'updated_at', 'participant_ids'].includes(c) ? `u.${c}` : `NULL AS ${c}`)).join(', ')},
               NULL AS rev_content, NULL AS rev_hash, NULL AS audit_head_hash FROM upd u
        UNION ALL
-       SELECT v.ord, false, d.xmin::text, ${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_hash,
-              (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash
+       SELECT v.ord, false, d.xmin::text, ${TRANSITION_READ_COLUMNS}
          FROM missed v JOIN documents d ON d.id = v.id JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision`;
 
 /**
