@@ -37,6 +37,7 @@ const NOISE = ['archive_files'];
 function roleGate(op: Op): string[] | null {
   if (op.path.startsWith('/api/admin/')) return ['admin'];
   if (op.path.startsWith('/api/archive/')) {
+    if (op.id === 'listArchiveAccessLog') return ['archivist', 'auditor'];
     return ['listDisposals', 'getDisposal', 'decideDisposal'].includes(op.id) ? ['archivist', 'signer'] : ['archivist'];
   }
   const gates: Record<string, string[]> = {

@@ -72,6 +72,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   reader: '传阅对象',
   archivist: '档案员',
   admin: '系统管理员',
+  auditor: '审计员',
 };
 
 /** Labels of the required elements reported by libs/document missingElements(). */

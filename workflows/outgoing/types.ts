@@ -5,7 +5,7 @@
 import type { ClassificationLevel, DocumentKind } from '../../libs/document/src/model.js';
 
 export const ROLES = [
-  'secretary', 'chief', 'discussant', 'proofreader', 'reviewer', 'signer', 'clerk', 'reader', 'archivist', 'admin',
+  'secretary', 'chief', 'discussant', 'proofreader', 'reviewer', 'signer', 'clerk', 'reader', 'archivist', 'admin', 'auditor',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

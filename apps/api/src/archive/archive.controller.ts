@@ -306,11 +306,12 @@ export class ArchiveController {
   // ------------------------------------------------------------------------------------------ access log
 
   @Get('access-log')
-  @ApiOperation({ operationId: 'listArchiveAccessLog', summary: 'Who accessed which filed record, when and how (newest first)' })
+  @Roles('archivist', 'auditor')
+  @ApiOperation({ operationId: 'listArchiveAccessLog', summary: "Who accessed which filed record, when and how (newest first); only entries about what the caller may see, search words only for auditors" })
   @ApiZodQuery(z.object(AccessLogQuery.shape))
   @ApiZodResponse(200, AccessLogResponse)
   @ApiProblems(403)
-  accessLog(@Query(new ZodPipe(AccessLogQuery)) q: z.infer<typeof AccessLogQuery>) {
-    return this.archive.accessLog(q);
+  accessLog(@CurrentUser() user: AuthUser, @Query(new ZodPipe(AccessLogQuery)) q: z.infer<typeof AccessLogQuery>) {
+    return this.archive.accessLog(user, q);
   }
 }

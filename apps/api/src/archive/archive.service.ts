@@ -229,16 +229,33 @@ export class ArchiveService {
 
   // ------------------------------------------------------------------------------------------ access log
 
-  async accessLog(q: { itemId?: string; volumeId?: string; limit: number }) {
+  /**
+   * The access log as `user` may see it: an entry only when its item, volume and export are visible to them (an
+   * entry about a classified item does not exist for someone not cleared for it, as the item does not), and the
+   * search words of list entries only for an auditor (审计员) cleared at least as far as the searcher: what a
+   * colleague looked for is theirs to audit, and words typed by someone cleared higher can name classified matters.
+   */
+  async accessLog(user: AuthUser, q: { itemId?: string; volumeId?: string; limit: number }) {
+    const rank = clearanceRank(user);
     const rows = await this.db.query(
-      `SELECT l.*, u.username, u.display_name FROM archive_access_log l LEFT JOIN users u ON u.id = l.user_id
-        WHERE ($1::uuid IS NULL OR l.item_id = $1) AND ($2::uuid IS NULL OR l.volume_id = $2) ORDER BY l.id DESC LIMIT $3`,
-      [q.itemId ?? null, q.volumeId ?? null, q.limit],
+      `SELECT l.*, u.username, u.display_name, u.clearance AS user_clearance FROM archive_access_log l LEFT JOIN users u ON u.id = l.user_id
+        WHERE ($1::uuid IS NULL OR l.item_id = $1) AND ($2::uuid IS NULL OR l.volume_id = $2)
+          AND (l.item_id IS NULL OR (SELECT i.classification_rank FROM archive_items i WHERE i.id = l.item_id) <= $4)
+          AND (l.volume_id IS NULL OR coalesce((SELECT max(i.classification_rank) FROM archive_volume_items vi
+                 JOIN archive_items i ON i.id = vi.item_id WHERE vi.volume_id = l.volume_id), 0) <= $4)
+          AND (l.export_id IS NULL OR coalesce((SELECT max(i.classification_rank) FROM archive_exports x
+                 JOIN archive_volume_items vi ON vi.volume_id = x.volume_id JOIN archive_items i ON i.id = vi.item_id
+                 WHERE x.id = l.export_id), 0) <= $4)
+        ORDER BY l.id DESC LIMIT $3`,
+      [q.itemId ?? null, q.volumeId ?? null, q.limit, rank],
     );
+    const auditor = user.roles.includes('auditor');
     return {
       items: rows.map((r: Record<string, any>) => ({
         id: Number(r.id), at: new Date(r.at).toISOString(), user: r.user_id ? { id: r.user_id, username: r.username, name: r.display_name } : null,
-        action: r.action, itemId: r.item_id, volumeId: r.volume_id, exportId: r.export_id, detail: r.detail, requestId: r.request_id,
+        action: r.action, itemId: r.item_id, volumeId: r.volume_id, exportId: r.export_id,
+        detail: auditor && clearanceRank({ clearance: r.user_clearance ?? 'none' }) <= rank ? r.detail : withoutSearchTerms(r.detail),
+        requestId: r.request_id,
       })),
     };
   }
@@ -251,4 +268,11 @@ export class ArchiveService {
       return mapDbError(e);
     }
   }
+}
+
+/** A list entry's filter without its free-text search words (`q`); the other filters are the archive's own classes. */
+function withoutSearchTerms(detail: Record<string, any> | null): Record<string, any> | null {
+  if (!detail || typeof detail !== 'object' || !detail.filter || typeof detail.filter !== 'object' || !('q' in detail.filter)) return detail;
+  const { q: _q, ...filter } = detail.filter;
+  return { ...detail, filter: { ...filter, q: '（检索词仅审计员可见）' } };
 }

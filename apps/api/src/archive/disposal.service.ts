@@ -173,7 +173,10 @@ export class DisposalService {
     if (!UUID.test(holdId)) throw new AppError('NOT_FOUND', 'No such hold.');
     const [h] = await this.db.query(`SELECT * FROM archive_holds WHERE id = $1`, [holdId]);
     if (!h) throw new AppError('NOT_FOUND', 'No such hold.');
-    const item = await loadItem(this.db, user, h.item_id);
+    // the hold of an item the user may not see answers as a hold that does not exist
+    const item = await loadItem(this.db, user, h.item_id).catch((e) => {
+      throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('NOT_FOUND', 'No such hold.') : e;
+    });
     if (h.released_at) throw new AppError('CONFLICT', 'The hold has already been released.');
     const [[r]] = await this.db.query(
       `UPDATE archive_holds SET released_by = $2, released_at = now(), release_reason = $3 WHERE id = $1 RETURNING *`, [holdId, user.id, reason],

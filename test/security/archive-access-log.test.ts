@@ -1,0 +1,94 @@
+/**
+ * Issue #27 points 1 and 2: the archive access log and holds of a classified item.
+ * - An archivist without clearance sees no access-log entry about a classified item (not its id, document id,
+ *   archival number, holds or reasons), nor a cleared archivist's search words; `?itemId=` of the item answers
+ *   as for a random id.
+ * - Search words are shown only to an auditor (审计员).
+ * - Releasing a hold of an invisible item answers byte for byte as releasing a random hold id.
+ */
+import { startTestApp, type TestApp } from '../support/app.js';
+import { demoIds, docClient, type Ids } from '../support/flow.js';
+import { ABSENT_UUID, createUser, driveClassifiedToArchiving, normalised, ok, send } from '../support/attack.js';
+
+let t: TestApp;
+let ids: Ids;
+let item: { id: string; documentId: string; archivalNumber: string };
+let holdId: string;
+const SEARCH = '甲号机密';
+const HOLD_REASON = '涉密案件调查冻结';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await createUser(t, 'archivist0', ['archivist'], 'none');
+  await createUser(t, 'auditor1', ['auditor'], 'top_secret');
+  await createUser(t, 'auditor0', ['auditor'], 'none');
+  await createUser(t, 'reader9', ['reader'], 'secret');
+  ids = await demoIds(t);
+  const c = docClient(t);
+  const d = await driveClassifiedToArchiving(t, ids, '关于甲号机密事项的通知', 'secret', ['reader9']);
+  await c.ok(c.event('archivist', d.id, { type: 'FILE', retention: 'D30' }));
+  const [row] = await t.db.dataSource.query(`SELECT id, document_id, archival_number FROM archive_items WHERE document_id = $1`, [d.id]);
+  item = { id: row.id, documentId: row.document_id, archivalNumber: row.archival_number };
+  // the cleared archivist reads it, searches for it and places a hold on it
+  await ok(send(t, 'GET', `/api/archive/items/${item.id}`, { as: 'archivist' }));
+  await ok(send(t, 'GET', `/api/archive/items?q=${encodeURIComponent(SEARCH)}`, { as: 'archivist' }));
+  holdId = (await ok(send(t, 'POST', `/api/archive/items/${item.id}/holds`, { as: 'archivist', json: { reason: HOLD_REASON } }))).id;
+}, 240_000);
+afterAll(async () => { await t?.close(); });
+
+const secrets = () => [item.id, item.documentId, item.archivalNumber, holdId, HOLD_REASON, SEARCH];
+
+describe('the archive access log follows clearance and need-to-know', () => {
+  it('the cleared archivist sees the entries about the item, but not the search words', async () => {
+    const log = await ok(send(t, 'GET', '/api/archive/access-log', { as: 'archivist' }));
+    expect(log.items.some((e: any) => e.itemId === item.id && e.action === 'view')).toBe(true);
+    expect(log.items.some((e: any) => e.itemId === item.id && e.action === 'hold.place')).toBe(true);
+    expect(JSON.stringify(log)).not.toContain(SEARCH);
+  });
+
+  it('an uncleared archivist sees nothing about the classified item', async () => {
+    const all = await send(t, 'GET', '/api/archive/access-log?limit=500', { as: 'archivist0' });
+    expect(all.status).toBe(200);
+    for (const s of secrets()) expect(all.text).not.toContain(s);
+    const byItem = await send(t, 'GET', `/api/archive/access-log?itemId=${item.id}`, { as: 'archivist0' });
+    const random = await send(t, 'GET', `/api/archive/access-log?itemId=${ABSENT_UUID}`, { as: 'archivist0' });
+    expect(normalised(byItem)).toBe(normalised(random));
+    expect(byItem.body.items).toEqual([]);
+  });
+
+  it('a cleared auditor sees the search words; an uncleared auditor sees neither them nor the item', async () => {
+    const cleared = await send(t, 'GET', '/api/archive/access-log?limit=500', { as: 'auditor1' });
+    expect(cleared.status).toBe(200);
+    expect(cleared.text).toContain(SEARCH);
+    expect(cleared.text).toContain(item.id);
+    const uncleared = await send(t, 'GET', '/api/archive/access-log?limit=500', { as: 'auditor0' });
+    expect(uncleared.status).toBe(200);
+    for (const s of secrets()) expect(uncleared.text).not.toContain(s);
+  });
+
+  it('an auditor cannot use the rest of the archive', async () => {
+    expect((await send(t, 'GET', `/api/archive/items/${item.id}`, { as: 'auditor1' })).status).toBe(403);
+  });
+});
+
+describe('holds of an invisible item answer as a random id', () => {
+  it('release: the hold of a classified item and a random hold id get the same answer', async () => {
+    const json = { reason: '解除冻结' };
+    const real = await send(t, 'POST', `/api/archive/holds/${holdId}/release`, { as: 'archivist0', json });
+    const random = await send(t, 'POST', `/api/archive/holds/${ABSENT_UUID}/release`, { as: 'archivist0', json });
+    expect(real.status).toBe(404);
+    expect(normalised(real)).toBe(normalised(random));
+    // and the hold is still active
+    const [h] = await t.db.dataSource.query(`SELECT released_at FROM archive_holds WHERE id = $1`, [holdId]);
+    expect(h.released_at).toBeNull();
+  });
+
+  it('list and place: the classified item and a random id get the same answer', async () => {
+    for (const [method, json] of [['GET', undefined], ['POST', { reason: '再次冻结' }]] as const) {
+      const real = await send(t, method, `/api/archive/items/${item.id}/holds`, { as: 'archivist0', json });
+      const random = await send(t, method, `/api/archive/items/${ABSENT_UUID}/holds`, { as: 'archivist0', json });
+      expect(real.status).toBe(404);
+      expect(normalised(real)).toBe(normalised(random));
+    }
+  });
+});
