@@ -35,6 +35,7 @@ const NOISE = ['archive_files'];
 
 /** Role gates decided before anything else is looked at (so they say nothing about any document). */
 function roleGate(op: Op): string[] | null {
+  if (op.path.startsWith('/api/admin/audit')) return ['admin', 'auditor'];
   if (op.path.startsWith('/api/admin/')) return ['admin'];
   if (op.path.startsWith('/api/archive/')) {
     if (op.id === 'listArchiveAccessLog') return ['archivist', 'auditor'];

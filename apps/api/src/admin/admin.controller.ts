@@ -1,11 +1,13 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CLASSIFICATION_LEVELS, DOCUMENT_KINDS } from '../../../../libs/document/src/model.js';
 import { ROLES } from '../../../../workflows/outgoing/types.js';
-import { ApiProblems, ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import type { FastifyReply } from 'fastify';
+import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.js';
-import { Roles } from '../auth/decorators.js';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import type { AuthUser } from '../auth/auth.types.js';
 import { AdminService } from './admin.service.js';
 
 const Authority = z.strictObject({
@@ -42,6 +44,23 @@ const AdminUser = z.object({
   id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(), roles: z.array(z.string()),
   clearance: z.string(), authority: Authority.nullable(), active: z.boolean(),
 });
+const Approval = z.object({
+  id: z.uuid(), targetUserId: z.uuid(),
+  change: z.object({ roles: z.array(z.string()), clearance: z.string(), authority: Authority.nullable(), active: z.boolean() }).partial(),
+  status: z.enum(['pending', 'approved', 'rejected']), requestedBy: z.uuid(), requestedAt: z.iso.datetime(),
+  decidedBy: z.uuid().nullable(), decidedAt: z.iso.datetime().nullable(),
+});
+const AdminUserPending = AdminUser.extend({ pendingApproval: Approval });
+const ApprovalsQuery = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
+const AuditQuery = z.strictObject({ targetUserId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
+const AuditEntry = z.object({
+  seq: z.number().int(), at: z.iso.datetime(), actorId: z.uuid(), actor: z.string().nullable(), action: z.string(),
+  targetUserId: z.uuid().nullable(), target: z.string().nullable(), detail: z.record(z.string(), z.unknown()), hash: z.string(),
+});
+const AuditVerification = z.object({
+  ok: z.boolean(), entries: z.number().int(),
+  firstBroken: z.object({ seq: z.number().int(), problem: z.enum(['hash', 'link', 'gap']) }).nullable(),
+});
 const Unit = z.object({ id: z.uuid(), name: z.string(), code: z.string().nullable(), kind: z.string(), parentId: z.uuid().nullable(), fondsCode: z.string().nullable() });
 
 /** Users, units, roles and authority scopes. Administrators never act on documents. */
@@ -63,18 +82,75 @@ export class AdminController {
   @ApiOperation({ operationId: 'adminCreateUser', summary: 'Create a user with roles, clearance and authority scope' })
   @ApiZodBody(CreateUserBody)
   @ApiZodResponse(201, AdminUser)
+  @ApiZodResponse(202, AdminUserPending)
   @ApiProblems(403, 409)
-  createUser(@Body(new ZodPipe(CreateUserBody)) body: z.infer<typeof CreateUserBody>) {
-    return this.admin.createUser(body);
+  async createUser(@CurrentUser() actor: AuthUser, @Body(new ZodPipe(CreateUserBody)) body: z.infer<typeof CreateUserBody>, @Res({ passthrough: true }) res: FastifyReply) {
+    const user = await this.admin.createUser(actor, body);
+    // with GONGWEN_ADMIN_APPROVAL the user exists but is inactive until a second administrator approves
+    if ('pendingApproval' in user) res.status(202);
+    return user;
   }
 
   @Patch('users/:id')
   @ApiOperation({ operationId: 'adminUpdateUser', summary: "Change a user's roles, clearance, authority, password or status" })
   @ApiZodBody(UpdateUserBody)
   @ApiZodResponse(200, AdminUser)
+  @ApiZodResponse(202, AdminUserPending)
   @ApiProblems(403, 404)
-  updateUser(@Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodPipe(UpdateUserBody)) body: z.infer<typeof UpdateUserBody>) {
-    return this.admin.updateUser(id, body);
+  async updateUser(
+    @CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodPipe(UpdateUserBody)) body: z.infer<typeof UpdateUserBody>,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    const user = await this.admin.updateUser(actor, id, body);
+    // with GONGWEN_ADMIN_APPROVAL a grant waits for a second administrator; the rest of the change is applied
+    if ('pendingApproval' in user) res.status(202);
+    return user;
+  }
+
+  @Get('approvals')
+  @ApiOperation({ operationId: 'adminListApprovals', summary: 'Grants of roles, clearance, authority or activation waiting for (or decided by) a second administrator' })
+  @ApiZodQuery(z.object(ApprovalsQuery.shape))
+  @ApiZodResponse(200, z.object({ items: z.array(Approval) }))
+  @ApiProblems(403)
+  listApprovals(@Query(new ZodPipe(ApprovalsQuery)) q: z.infer<typeof ApprovalsQuery>) {
+    return this.admin.listApprovals(q.status);
+  }
+
+  @Post('approvals/:id/approve')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'adminApproveGrant', summary: 'Approve a pending grant (not one you requested or one of your own): it is applied now' })
+  @ApiZodResponse(200, Approval)
+  @ApiProblems(403, 404, 409)
+  approve(@CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.admin.decideApproval(actor, id, 'approve');
+  }
+
+  @Post('approvals/:id/reject')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'adminRejectGrant', summary: 'Reject a pending grant (not one you requested)' })
+  @ApiZodResponse(200, Approval)
+  @ApiProblems(403, 404, 409)
+  reject(@CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string) {
+    return this.admin.decideApproval(actor, id, 'reject');
+  }
+
+  @Get('audit')
+  @Roles('admin', 'auditor')
+  @ApiOperation({ operationId: 'adminAuditLog', summary: "The administrators' hash-chained audit log: user changes, grants, approvals, refused self-changes (newest first)" })
+  @ApiZodQuery(z.object(AuditQuery.shape))
+  @ApiZodResponse(200, z.object({ items: z.array(AuditEntry) }))
+  @ApiProblems(403)
+  auditLog(@Query(new ZodPipe(AuditQuery)) q: z.infer<typeof AuditQuery>) {
+    return this.admin.auditLog(q);
+  }
+
+  @Get('audit/verify')
+  @Roles('admin', 'auditor')
+  @ApiOperation({ operationId: 'adminVerifyAuditLog', summary: "Recompute the administrators' audit chain: the first changed, inserted or removed entry" })
+  @ApiZodResponse(200, AuditVerification)
+  @ApiProblems(403)
+  verifyAuditLog() {
+    return this.admin.verifyAuditLog();
   }
 
   @Get('units')

@@ -1,57 +1,185 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import argon2 from 'argon2';
-import { DataSource, Not } from 'typeorm';
+import { DataSource, EntityManager, Not } from 'typeorm';
 import { SYSTEM_USER_ID, UnitEntity, UserEntity, type UnitKind } from '../../../../libs/persistence/src/index.js';
 import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
-import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
+import { classificationRank, type ClassificationLevel } from '../../../../libs/document/src/model.js';
+import { canonicalJson } from '../../../../libs/document/src/canonical.js';
 import { sortZh } from '../../../../libs/document/src/index.js';
+import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { adminAuditView, appendAdminAudit, verifyAdminAudit } from './admin.audit.js';
 
 export interface NewUser {
   username: string; displayName: string; password: string; unitId: string | null; roles: Role[];
   clearance: ClassificationLevel; authority: AuthorityScope | null;
 }
+export type UserPatch = Partial<Omit<NewUser, 'username'>> & { active?: boolean };
+
+/** The privileges of a user: what a grant changes. */
+interface Privileges { roles: Role[]; clearance: ClassificationLevel; authority: AuthorityScope | null; active: boolean }
+type PrivilegeChange = Partial<Privileges>;
 
 const view = (u: UserEntity) => ({
   id: u.id, username: u.username, displayName: u.displayName, unitId: u.unitId, roles: u.roles,
   clearance: u.clearance, authority: u.authority, active: u.active,
 });
 const unitView = (u: UnitEntity) => ({ id: u.id, name: u.name, code: u.code, kind: u.kind, parentId: u.parentId, fondsCode: u.fondsCode });
+const approvalView = (a: Record<string, any>) => ({
+  id: a.id, targetUserId: a.target_user_id, change: a.change, status: a.status, requestedBy: a.requested_by,
+  requestedAt: new Date(a.requested_at).toISOString(), decidedBy: a.decided_by ?? null, decidedAt: a.decided_at ? new Date(a.decided_at).toISOString() : null,
+});
+
+/** Administrators administer: an administrator holds no other role, so they can never act on documents. */
+function assertRoleCombination(roles: Role[]): void {
+  if (roles.includes('admin') && roles.length > 1) {
+    throw new AppError('VALIDATION_FAILED', 'An administrator (系统管理员) cannot hold any other role.', {
+      errors: [{ in: 'body', field: 'roles', message: 'admin cannot be combined with another role' }],
+    });
+  }
+}
+
+/**
+ * The part of `change` that raises privileges over `before`: a role not held, a higher clearance, a changed
+ * authority scope (signing power), an activation. Empty when the change only lowers or keeps them.
+ */
+function elevation(before: Privileges, change: PrivilegeChange): PrivilegeChange {
+  const out: PrivilegeChange = {};
+  if (change.roles && change.roles.some((r) => !before.roles.includes(r))) out.roles = change.roles;
+  if (change.clearance && classificationRank(change.clearance) > classificationRank(before.clearance)) out.clearance = change.clearance;
+  if (change.authority !== undefined && change.authority !== null && canonicalJson(change.authority) !== canonicalJson(before.authority)) out.authority = change.authority;
+  if (change.active === true && !before.active) out.active = true;
+  return out;
+}
 
 @Injectable()
 export class AdminService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   async listUsers() {
     // the built-in system account is not a person to manage
     return (await this.db.getRepository(UserEntity).find({ where: { id: Not(SYSTEM_USER_ID) }, order: { username: 'ASC' } })).map(view);
   }
 
-  async createUser(input: NewUser) {
+  /**
+   * Creates a user. With two-person approval on, a user given any privilege (a role other than a lone admin's
+   * is still a grant, and so is a clearance) is created inactive and waits for a second administrator.
+   */
+  async createUser(actor: AuthUser, input: NewUser) {
+    assertRoleCombination(input.roles);
     const repo = this.db.getRepository(UserEntity);
     if (await repo.existsBy({ username: input.username })) throw new AppError('DUPLICATE', `The username "${input.username}" is taken.`);
     await this.assertUnits([input.unitId, ...(input.authority?.issuerUnitIds ?? [])]);
-    const user = await repo.save(repo.create({
-      username: input.username, displayName: input.displayName, passwordHash: await argon2.hash(input.password),
-      unitId: input.unitId, roles: input.roles, clearance: input.clearance, authority: input.authority, active: true,
-    }));
-    return view(user);
+    const passwordHash = await argon2.hash(input.password);
+    return this.db.transaction(async (m) => {
+      const needsApproval = this.config.GONGWEN_ADMIN_APPROVAL;
+      const user = await m.getRepository(UserEntity).save(m.getRepository(UserEntity).create({
+        username: input.username, displayName: input.displayName, passwordHash,
+        unitId: input.unitId, roles: input.roles, clearance: input.clearance, authority: input.authority, active: !needsApproval,
+      }));
+      await appendAdminAudit(m, {
+        actorId: actor.id, action: 'user.create', targetUserId: user.id,
+        detail: { username: user.username, roles: input.roles, clearance: input.clearance, authority: input.authority, active: user.active },
+      });
+      if (!needsApproval) return view(user);
+      const approval = await this.requestApproval(m, actor, user.id, { active: true });
+      return { ...view(user), pendingApproval: approval };
+    });
   }
 
-  async updateUser(id: string, patch: Partial<Omit<NewUser, 'username'>> & { active?: boolean }) {
+  async updateUser(actor: AuthUser, id: string, patch: UserPatch) {
     const repo = this.db.getRepository(UserEntity);
     const user = id === SYSTEM_USER_ID ? null : await repo.findOneBy({ id });
     if (!user) throw new AppError('NOT_FOUND', 'No such user.');
-    await this.assertUnits([patch.unitId ?? null, ...(patch.authority?.issuerUnitIds ?? [])]);
-    const { password, ...rest } = patch;
-    Object.assign(user, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
-    if (password) user.passwordHash = await argon2.hash(password);
-    await repo.save(user);
-    if (patch.active === false || password) {
-      await this.db.query(`UPDATE auth_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+    const privilegeChange: PrivilegeChange = Object.fromEntries(
+      (['roles', 'clearance', 'authority', 'active'] as const).filter((k) => patch[k] !== undefined).map((k) => [k, patch[k]]),
+    );
+    if (actor.id === id && Object.keys(privilegeChange).length) {
+      // refused, and the attempt is on record (in a transaction of its own: the refusal writes nothing else)
+      await this.db.transaction((m) => appendAdminAudit(m, { actorId: actor.id, action: 'user.self_change_refused', targetUserId: id, detail: { change: privilegeChange } }));
+      throw new AppError('NOT_PERMITTED', 'No one may change their own roles, clearance, authority or status; ask another administrator.');
     }
-    return view(user);
+    assertRoleCombination(patch.roles ?? user.roles);
+    await this.assertUnits([patch.unitId ?? null, ...(patch.authority?.issuerUnitIds ?? [])]);
+    const before: Privileges = { roles: user.roles, clearance: user.clearance, authority: user.authority, active: user.active };
+    const raised = this.config.GONGWEN_ADMIN_APPROVAL ? elevation(before, privilegeChange) : {};
+    const { password, ...rest } = patch;
+    // what waits for approval is left out of the change applied now
+    const applied = Object.fromEntries(Object.entries(rest).filter(([k, v]) => v !== undefined && !(k in raised)));
+    const passwordHash = password ? await argon2.hash(password) : undefined;
+    return this.db.transaction(async (m) => {
+      Object.assign(user, applied);
+      if (passwordHash) user.passwordHash = passwordHash;
+      await m.getRepository(UserEntity).save(user);
+      if (patch.active === false || password) {
+        await m.query(`UPDATE auth_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+      }
+      const appliedPrivileges = Object.fromEntries(Object.entries(applied).filter(([k]) => k in privilegeChange));
+      await appendAdminAudit(m, {
+        actorId: actor.id, action: 'user.update', targetUserId: id,
+        detail: { before, applied: appliedPrivileges, fields: Object.keys(applied), passwordChanged: !!password },
+      });
+      if (!Object.keys(raised).length) return view(user);
+      return { ...view(user), pendingApproval: await this.requestApproval(m, actor, id, raised) };
+    });
+  }
+
+  private async requestApproval(m: EntityManager, actor: AuthUser, targetUserId: string, change: PrivilegeChange) {
+    const [a] = await m.query(
+      `INSERT INTO admin_approvals (target_user_id, change, requested_by) VALUES ($1, $2, $3) RETURNING *`, [targetUserId, change, actor.id],
+    );
+    await appendAdminAudit(m, { actorId: actor.id, action: 'approval.request', targetUserId, detail: { approvalId: a.id, change } });
+    return approvalView(a);
+  }
+
+  async listApprovals(status?: 'pending' | 'approved' | 'rejected') {
+    const rows = await this.db.query(
+      `SELECT * FROM admin_approvals WHERE ($1::text IS NULL OR status = $1) ORDER BY requested_at DESC LIMIT 500`, [status ?? null],
+    );
+    return { items: rows.map(approvalView) };
+  }
+
+  /** A second administrator approves (the change is applied) or rejects a pending grant. */
+  async decideApproval(actor: AuthUser, id: string, decision: 'approve' | 'reject') {
+    return this.db.transaction(async (m) => {
+      const [a] = await m.query(`SELECT * FROM admin_approvals WHERE id = $1 FOR UPDATE`, [id]);
+      if (!a) throw new AppError('NOT_FOUND', 'No such approval.');
+      if (a.status !== 'pending') throw new AppError('CONFLICT', `The approval is already ${a.status}.`);
+      if (a.requested_by === actor.id) throw new AppError('NOT_PERMITTED', 'A second administrator must decide: you requested this change.');
+      if (a.target_user_id === actor.id) throw new AppError('NOT_PERMITTED', 'No one may approve a change of their own privileges.');
+      if (decision === 'approve') {
+        const repo = m.getRepository(UserEntity);
+        const user = await repo.findOneBy({ id: a.target_user_id });
+        if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+        const change = a.change as PrivilegeChange;
+        assertRoleCombination(change.roles ?? user.roles);
+        Object.assign(user, change);
+        await repo.save(user);
+      }
+      const status = decision === 'approve' ? 'approved' : 'rejected';
+      // TypeORM answers an UPDATE … RETURNING with [rows, count]
+      const [[r]] = await m.query(
+        `UPDATE admin_approvals SET status = $2, decided_by = $3, decided_at = now() WHERE id = $1 RETURNING *`, [id, status, actor.id],
+      );
+      await appendAdminAudit(m, { actorId: actor.id, action: `approval.${decision}`, targetUserId: a.target_user_id, detail: { approvalId: id, change: a.change } });
+      return approvalView(r);
+    });
+  }
+
+  async auditLog(q: { targetUserId?: string; limit: number }) {
+    const rows = await this.db.query(
+      `SELECT e.*, a.username AS actor_username, t.username AS target_username FROM admin_audit_events e
+         LEFT JOIN users a ON a.id = e.actor_id LEFT JOIN users t ON t.id = e.target_user_id
+        WHERE ($1::uuid IS NULL OR e.target_user_id = $1) ORDER BY e.seq DESC LIMIT $2`,
+      [q.targetUserId ?? null, q.limit],
+    );
+    return { items: rows.map(adminAuditView) };
+  }
+
+  verifyAuditLog() {
+    return verifyAdminAudit(this.db);
   }
 
   async listUnits() {

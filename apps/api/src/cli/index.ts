@@ -5,6 +5,7 @@ import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/config.js';
 import { openDatabase } from '../database/database.js';
 import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
+import { verifyAdminAudit } from '../admin/admin.audit.js';
 
 /**
  * gongwen's command line: `npm run cli -- <command>`.
@@ -37,8 +38,16 @@ program
       }
       const missing = ids.filter((id) => !rows.some((r) => r.id === id));
       for (const id of missing) console.log(`MISSING ${id}`);
-      console.log(`verify: ${rows.length - broken} passed, ${broken + missing.length} failed`);
-      process.exitCode = broken + missing.length ? 1 : 0;
+      // the administrators' audit chain (user changes, grants, approvals) is checked with every full run
+      let adminBroken = 0;
+      if (!ids.length) {
+        const a = await verifyAdminAudit(db.dataSource);
+        if (a.ok) console.log(`ok      admin audit log  ${a.entries} entries`);
+        else console.log(`BROKEN  admin audit log  ${JSON.stringify(a.firstBroken)}`);
+        adminBroken = a.ok ? 0 : 1;
+      }
+      console.log(`verify: ${rows.length - broken} passed, ${broken + missing.length + adminBroken} failed`);
+      process.exitCode = broken + missing.length + adminBroken ? 1 : 0;
     } finally {
       await app.close();
       await db.close();

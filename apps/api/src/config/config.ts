@@ -55,6 +55,11 @@ const schema = z.object({
    * one person passes at most one of the gates proofreading, review and signing of a document.
    */
   GONGWEN_STRICT_SEPARATION: bool.default(false),
+  /**
+   * Two-person rule for privileges: a grant of a role, a higher clearance, a signing authority or an activation
+   * (and so every new user) waits until a second administrator approves it.
+   */
+  GONGWEN_ADMIN_APPROVAL: bool.default(false),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   COOKIE_SECURE: bool.default(false),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb'),
