@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, log, sleep } from './util.js';
+import { BENCH_METRICS_TOKEN } from './metrics.js';
 
 /** Repository root (this file runs from dist/scripts/bench/). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -54,6 +55,7 @@ export async function startApi(databaseUrl: string, opts: StartOptions = {}): Pr
       GONGWEN_REMINDER_INTERVAL_SECONDS: '0',
       GONGWEN_MASTER_KEY: MASTER_KEY,
       GONGWEN_DATA_DIR: apiDataDir(),
+      GONGWEN_METRICS_TOKEN: BENCH_METRICS_TOKEN,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,8 +10,13 @@ import { round } from './util.js';
 /** One exposition, as series (name and labels, as printed) → value. */
 export type Exposition = Map<string, number>;
 
+/** The API processes the bench starts get this GONGWEN_METRICS_TOKEN (/metrics is refused without one). */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-0123456789';
+
 export async function scrape(baseUrl: string): Promise<Exposition> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const res = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+  if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}: is GONGWEN_METRICS_TOKEN set for the API?`);
+  const text = await res.text();
   const series: Exposition = new Map();
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;

@@ -230,7 +230,7 @@ describe('optimistic locking: 20 identical writes with the same If-Match', () =>
 describe('concurrent transitions without If-Match on one document', () => {
   /** Optimistic writes that found the document changed since it was decided (each decided again), from /metrics. */
   async function conflicts(): Promise<number> {
-    const text = await (await t.request('/metrics')).text();
+    const text = await (await t.request('/metrics', { headers: { authorization: `Bearer ${t.config.GONGWEN_METRICS_TOKEN}` } })).text();
     return text.split('\n').filter((l) => l.startsWith('gongwen_workflow_transitions_total{') && l.includes('outcome="conflict"'))
       .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
   }

@@ -34,7 +34,7 @@ const waiting = () => (t.app.get(DocumentsService) as unknown as { writes: { wai
 
 /** The batch-size histogram (and transition counters) of /metrics, as numbers by series. */
 async function metrics(): Promise<Map<string, number>> {
-  const text = await (await t.request('/metrics')).text();
+  const text = await (await t.request('/metrics', { headers: { authorization: `Bearer ${t.config.GONGWEN_METRICS_TOKEN}` } })).text();
   const m = new Map<string, number>();
   for (const l of text.split('\n')) {
     if (l.startsWith('gongwen_transition_write_batch_size') || l.startsWith('gongwen_workflow_transitions_total{')) {

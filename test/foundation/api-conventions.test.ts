@@ -135,7 +135,7 @@ describe('request handling', () => {
   it('records request durations by route pattern, never by raw URL', async () => {
     await t.request('/api/auth/me', { as: 'admin' });
     await t.request('/api/nope-metrics', { as: 'admin' });
-    const metrics = await (await t.request('/metrics')).text();
+    const metrics = await (await t.request('/metrics', { headers: { authorization: `Bearer ${t.config.GONGWEN_METRICS_TOKEN}` } })).text();
     expect(metrics).toMatch(/gongwen_http_request_duration_seconds_count\{method="GET",route="\/api\/auth\/me",status="200"\} \d+/);
     expect(metrics).toMatch(/gongwen_http_request_duration_seconds_count\{method="GET",route="unmatched",status="404"\} \d+/);
     expect(metrics).not.toContain('nope-metrics');
@@ -157,7 +157,7 @@ describe('request handling', () => {
     const ready = await t.request('/health/ready');
     expect(ready.status).toBe(200);
     expect((await ready.json()).info.database.status).toBe('up');
-    const metrics = await (await t.request('/metrics')).text();
+    const metrics = await (await t.request('/metrics', { headers: { authorization: `Bearer ${t.config.GONGWEN_METRICS_TOKEN}` } })).text();
     expect(metrics).toContain('gongwen_http_request_duration_seconds_bucket');
     expect(metrics).toContain('process_resident_memory_bytes');
   });

@@ -25,7 +25,9 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
   await seedDemo(db.dataSource);
   const config = loadConfig({ GONGWEN_MASTER_KEY: 'test-master-key-0123456789abcdef0123456789', NODE_ENV: 'test', LOG_LEVEL: process.env.GONGWEN_TEST_LOG_LEVEL ?? 'silent', DATABASE_URL: db.url, PORT: '0',
     // no automatic reminders in the middle of other tests' histories (test/engine/reminders.test.ts turns them on)
-    GONGWEN_REMINDER_INTERVAL_SECONDS: '0', ...env });
+    GONGWEN_REMINDER_INTERVAL_SECONDS: '0',
+    // /metrics is refused without a token; tests that read it send this one (test/security/edge.test.ts passes '' to unset it)
+    GONGWEN_METRICS_TOKEN: 'test-metrics-token-0123456789', ...env });
   const app = await createApp(config, db.dataSource, { webDir: opts.webDir });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -7,14 +7,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { AppModule, requestIdOf } from './app.module.js';
 import { AppError } from './common/errors.js';
 import { accessLog, createLogger, PinoNestLogger } from './common/logging.js';
-import { sendProblem, toAppError } from './common/problem.filter.js';
-import type { AppConfig } from './config/config.js';
+import { clientErrorHandler, sendProblem, toAppError } from './common/problem.filter.js';
+import { trustedProxies, type AppConfig } from './config/config.js';
 import { recordRequest } from './health/metrics.js';
 
 export interface CreateAppOptions {
@@ -32,6 +32,18 @@ const JSON_TYPE = /^application\/(json|[^;\s]+\+json)\s*(;|$)/i;
 /** "1mb", "512kb" (config.BODY_LIMIT, validated there) in bytes. */
 function bytes(size: string): number {
   return Number.parseInt(size, 10) * (/mb$/i.test(size) ? 1024 * 1024 : 1024);
+}
+
+/** The headers a connect-style middleware (helmet) sets, as a plain record: for answers written on a raw socket. */
+function headersOf(middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void): Record<string, string> {
+  const out: Record<string, string> = {};
+  const res = {
+    setHeader(name: string, value: string | number | string[]) { out[name] = Array.isArray(value) ? value.join(', ') : String(value); },
+    removeHeader(name: string) { delete out[name]; },
+    getHeader(name: string) { return out[name]; },
+  };
+  middleware({ headers: {}, method: 'GET', url: '/' } as IncomingMessage, res as unknown as ServerResponse, () => undefined);
+  return out;
 }
 
 /**
@@ -62,7 +74,10 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
     securityHeaders(req.raw, reply.raw, done as (err?: unknown) => void);
   };
   const adapter = new FastifyAdapter({
-    trustProxy: 'loopback',
+    // X-Forwarded-For (the client address the login throttle counts) only from GONGWEN_TRUSTED_PROXIES
+    trustProxy: trustedProxies(config),
+    // requests that Node's parser refuses (bad header bytes, oversized headers) never reach a hook: a problem too
+    clientErrorHandler: clientErrorHandler(headersOf(securityHeaders)),
     bodyLimit: bytes(config.BODY_LIMIT),
     // the caller's X-Request-Id when well-formed, otherwise a new one (echoed back by edgeHeaders)
     requestIdHeader: false,

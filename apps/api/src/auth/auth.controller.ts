@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Inject } from '@nestjs/common';
@@ -47,8 +46,8 @@ export class AuthController {
     const { token, expiresAt, user } = await this.auth.login(body.username, body.password, req.ip ?? 'unknown');
     const common = { sameSite: 'strict' as const, secure: this.config.COOKIE_SECURE, path: '/', expires: expiresAt };
     res.setCookie(SESSION_COOKIE, token, { ...common, httpOnly: true });
-    // double-submit CSRF token: readable by the page's script, echoed in the X-CSRF-Token header
-    res.setCookie(CSRF_COOKIE, randomBytes(24).toString('base64url'), { ...common, httpOnly: false });
+    // the session's CSRF token (an HMAC of it): readable by the page's script, echoed in the X-CSRF-Token header
+    res.setCookie(CSRF_COOKIE, this.auth.csrfFor(token), { ...common, httpOnly: false });
     return { token, expiresAt: expiresAt.toISOString(), user: toPublicUser(user) };
   }
 

@@ -40,13 +40,13 @@ export class AuthGuard implements CanActivate {
     const found = await this.auth.authenticate(secret, { cached: cacheable });
     if (!found) throw invalidSession();
     try {
-      this.admit(req, found, via, targets);
+      this.admit(req, found, via, targets, secret);
     } catch (e) {
       if (!found.cached) throw e;
       // a refusal is never decided on cached data: the session as the database has it now decides
       const fresh = await this.auth.authenticate(secret);
       if (!fresh) throw invalidSession();
-      this.admit(req, fresh, via, targets);
+      this.admit(req, fresh, via, targets, secret);
     }
     return true;
   }
@@ -54,13 +54,13 @@ export class AuthGuard implements CanActivate {
   /** CSRF, token scope and roles; sets req.user. Throws the refusal. */
   private admit(
     req: AuthedRequest, found: NonNullable<Awaited<ReturnType<AuthService['authenticate']>>>, via: 'bearer' | 'cookie',
-    targets: Parameters<Reflector['getAllAndOverride']>[1],
+    targets: Parameters<Reflector['getAllAndOverride']>[1], secret: string,
   ): void {
     if (via === 'cookie' && !SAFE_METHODS.has(req.method)) {
+      // the header must carry this session's own token (derived from the session), not merely match a cookie
       const sent = req.headers[CSRF_HEADER];
-      const expected = req.cookies?.[CSRF_COOKIE];
-      if (typeof sent !== 'string' || !expected || !safeEqual(sent, expected)) {
-        throw new AppError('CSRF_FAILED', `Cookie-authenticated writes must send the ${CSRF_HEADER} header with the ${CSRF_COOKIE} cookie value.`);
+      if (typeof sent !== 'string' || !safeEqual(sent, this.auth.csrfFor(secret))) {
+        throw new AppError('CSRF_FAILED', `Cookie-authenticated writes must send the ${CSRF_HEADER} header with this session's ${CSRF_COOKIE} cookie value.`);
       }
     }
 

@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AppError } from '../common/errors.js';
 import { prepared } from '../database/prepared.js';
 import type { AuthUser } from './auth.types.js';
-import { hashSecret, newSecret } from './tokens.js';
+import { csrfToken, hashSecret, newSecret } from './tokens.js';
 
 export interface PublicUser {
   id: string;
@@ -86,6 +86,13 @@ export class AuthService {
         [key, LOGIN_WINDOW_SECONDS],
       );
     }
+  }
+
+  /** The CSRF token bound to a cookie session (see csrfToken). */
+  csrfFor(sessionSecret: string): string {
+    // the deployment's master key when configured; otherwise the secret alone keys it (an HttpOnly cookie that
+    // the page's script cannot read), which still binds the token to the session
+    return csrfToken(sessionSecret, `gongwen-csrf:${this.config.GONGWEN_MASTER_KEY ?? ''}`);
   }
 
   async verifyPassword(userId: string, password: string): Promise<boolean> {

@@ -1,5 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AppError, ErrorCode, ProblemDocument, problemType } from './errors.js';
 
@@ -87,4 +90,35 @@ function isDatabaseUnavailable(e: unknown): boolean {
   // "… is not queryable": a pooled connection that broke before its first statement (pg, after the error
   // that GuardedClient keeps from crashing the process)
   return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|is not queryable/i.test(msg);
+}
+
+/**
+ * Fastify's clientErrorHandler: a request that Node's HTTP parser refused (a control character in a header, a
+ * malformed request line, a header block over the limit, a request that timed out) never reaches Fastify's
+ * hooks or Nest, so it is answered here, on the socket, as a problem document with a request id and the same
+ * security headers as every other answer (`securityHeaders`, computed once at start).
+ */
+export function clientErrorHandler(securityHeaders: Record<string, string>) {
+  return (err: Error & { code?: string }, socket: Duplex): void => {
+    // a connection reset: there is no one to answer
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const error = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new AppError('REQUEST_TIMEOUT', 'The request was not received in time.')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new AppError('HEADERS_TOO_LARGE', 'The request headers exceed the size limit.')
+        : new AppError('BAD_REQUEST', 'The request could not be parsed (a malformed request line or header, such as a control character in a header).');
+    const requestId = randomUUID();
+    const body = JSON.stringify({
+      type: problemType(error.code), title: error.title, status: error.status, detail: error.detail, code: error.code, requestId,
+    } satisfies ProblemDocument);
+    const headers = {
+      ...securityHeaders, 'X-Request-Id': requestId, 'Content-Type': 'application/problem+json',
+      'Content-Length': String(Buffer.byteLength(body)), Connection: 'close',
+    };
+    if (socket.writable) {
+      const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+      socket.write(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n${head}\r\n\r\n${body}`);
+    }
+    socket.destroy();
+  };
 }

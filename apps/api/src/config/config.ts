@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -60,6 +61,16 @@ const schema = z.object({
    * (and so every new user) waits until a second administrator approves it.
    */
   GONGWEN_ADMIN_APPROVAL: bool.default(false),
+  /**
+   * Comma-separated addresses or CIDRs (or proxy-addr's names loopback, linklocal, uniquelocal) of the reverse
+   * proxies whose X-Forwarded-For is believed. Empty (default): the client address is the connection's own.
+   */
+  GONGWEN_TRUSTED_PROXIES: z.string().default('').refine(
+    (v) => v.split(',').map((x) => x.trim()).filter(Boolean).every(validProxy),
+    'expected comma-separated IP addresses or CIDRs (e.g. 10.0.0.5, 10.1.0.0/16)',
+  ),
+  /** Bearer token that GET /metrics requires; without it /metrics answers 404. */
+  GONGWEN_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   COOKIE_SECURE: bool.default(false),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb'),
@@ -67,6 +78,22 @@ const schema = z.object({
   /** Comma-separated origins allowed by CORS; empty = CORS closed. */
   CORS_ORIGINS: z.string().default(''),
 });
+
+function validProxy(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
+}
+
+/** GONGWEN_TRUSTED_PROXIES as Fastify's trustProxy: the list, or false (believe no X-Forwarded-For). */
+export function trustedProxies(config: Pick<AppConfig, 'GONGWEN_TRUSTED_PROXIES'>): string[] | false {
+  const list = config.GONGWEN_TRUSTED_PROXIES.split(',').map((x) => x.trim()).filter(Boolean);
+  return list.length ? list : false;
+}
 
 export type AppConfig = z.infer<typeof schema>;
 

@@ -12,12 +12,22 @@ const httpDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
-export const transitionsTotal = new Counter({
+const transitionsCounter = new Counter({
   name: 'gongwen_workflow_transitions_total',
-  help: 'Workflow events by type and outcome (applied, refused, conflict: an optimistic write found the document changed and the event was decided again)',
-  labelNames: ['event', 'outcome'],
+  help: 'Workflow events by outcome (applied, refused, conflict: an optimistic write found the document changed and the event was decided again)',
+  labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
+
+/**
+ * Counts a transition by outcome only: the event's type would tell when a classified document was signed or
+ * recalled (an event no unclassified document had at that time), so it is not a label.
+ */
+export const transitionsTotal = {
+  inc(labels: { event?: string; outcome: 'applied' | 'refused' | 'conflict' }): void {
+    transitionsCounter.inc({ outcome: labels.outcome });
+  },
+};
 
 /** Transition writes per statement of the optimistic path's group commit (database/group-commit.ts). */
 export const writeBatchSize = new Histogram({
@@ -28,12 +38,17 @@ export const writeBatchSize = new Histogram({
   registers: [metricsRegistry],
 });
 
+const CLASSIFIED_ROUTES = /^\/api\/documents\/:[^/]+\/(copies|grants|export-requests)(\/|$)/;
+
 /**
  * Fastify's onResponse hook recording the request's duration with the matched route (the route's pattern, not
  * the raw URL; `unmatched` for a 404 that no route answered).
  */
 export function recordRequest(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  const route = req.routeOptions.url ?? (reply.statusCode === 404 ? 'unmatched' : 'other');
+  const pattern = req.routeOptions.url ?? (reply.statusCode === 404 ? 'unmatched' : 'other');
+  // the handling of classified documents (copies and their recall, grants, export requests) is one label with
+  // the other per-document routes' rest: its own would count classified work
+  const route = CLASSIFIED_ROUTES.test(pattern) ? '/api/documents/:id/…' : pattern;
   httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   done();
 }
