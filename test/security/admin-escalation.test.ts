@@ -93,15 +93,15 @@ describe('two-person approval (GONGWEN_ADMIN_APPROVAL=true)', () => {
     expect(r.status).toBe(202);
     expect(r.body).toMatchObject({ clearance: 'none', displayName: '孙读者', pendingApproval: { status: 'pending', change: { clearance: 'secret' } } });
     const approval = r.body.pendingApproval.id;
-    const self = await send(t, 'POST', `/api/admin/approvals/${approval}/approve`, { as: 'admin' });
+    const self = await send(t, 'POST', `/api/admin/approvals/${approval}/approve`, { as: 'admin', json: {} });
     expect([self.status, self.body?.code]).toEqual([403, 'NOT_PERMITTED']);
     const [still] = await t.db.dataSource.query(`SELECT clearance FROM users WHERE id = $1`, [ids.u.reader2]);
     expect(still.clearance).toBe('none');
-    const done = await ok(send(t, 'POST', `/api/admin/approvals/${approval}/approve`, { as: 'admin2' }));
+    const done = await ok(send(t, 'POST', `/api/admin/approvals/${approval}/approve`, { as: 'admin2', json: { opinion: '同意' } }));
     expect(done.status).toBe('approved');
     const [now] = await t.db.dataSource.query(`SELECT clearance FROM users WHERE id = $1`, [ids.u.reader2]);
     expect(now.clearance).toBe('secret');
-    const again = await send(t, 'POST', `/api/admin/approvals/${approval}/approve`, { as: 'admin2' });
+    const again = await send(t, 'POST', `/api/admin/approvals/${approval}/approve`, { as: 'admin2', json: { opinion: '同意' } });
     expect([again.status, again.body?.code]).toEqual([409, 'CONFLICT']);
   });
 
@@ -115,7 +115,7 @@ describe('two-person approval (GONGWEN_ADMIN_APPROVAL=true)', () => {
     expect(created.body.active).toBe(false);
     const login = await send(t, 'POST', '/api/auth/login', { json: { username: 'newchief', password: 'gongwen-demo' } });
     expect(login.status).toBe(401);
-    await ok(send(t, 'POST', `/api/admin/approvals/${created.body.pendingApproval.id}/approve`, { as: 'admin2' }));
+    await ok(send(t, 'POST', `/api/admin/approvals/${created.body.pendingApproval.id}/approve`, { as: 'admin2', json: { opinion: '同意' } }));
     expect((await send(t, 'POST', '/api/auth/login', { json: { username: 'newchief', password: 'gongwen-demo' } })).status).toBe(200);
     const v = await ok(send(t, 'GET', '/api/admin/audit/verify', { as: 'admin2' }));
     expect(v.ok).toBe(true);

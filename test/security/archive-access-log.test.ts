@@ -71,6 +71,30 @@ describe('the archive access log follows clearance and need-to-know', () => {
   });
 });
 
+describe('the disposal register follows clearance', () => {
+  it('an entry listing a classified item is not listed for, and answers as a random id to, an uncleared archivist', async () => {
+    // an entry in the register as the service writes it (the item is not expired: written directly, as a record)
+    const [d] = await t.db.dataSource.query(
+      `INSERT INTO archive_disposals (register_number, reason, status, proposed_by) VALUES ('XH-2026-901', '测试', 'proposed', $1) RETURNING id`, [ids.u.archivist],
+    );
+    await t.db.dataSource.query(
+      `INSERT INTO archive_disposal_items (disposal_id, item_id, archival_number, title, document_number, doc_date, retention, page_count)
+       SELECT $1, id, archival_number, title, document_number, doc_date, retention, page_count FROM archive_items WHERE id = $2`, [d.id, item.id],
+    );
+    const cleared = await send(t, 'GET', `/api/archive/disposals/${d.id}`, { as: 'archivist' });
+    expect(cleared.status).toBe(200);
+    expect(cleared.text).toContain(item.archivalNumber);
+    expect((await send(t, 'GET', '/api/archive/disposals', { as: 'archivist' })).text).toContain(d.id);
+    const list = await send(t, 'GET', '/api/archive/disposals', { as: 'archivist0' });
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain(d.id);
+    const real = await send(t, 'GET', `/api/archive/disposals/${d.id}`, { as: 'archivist0' });
+    const random = await send(t, 'GET', `/api/archive/disposals/${ABSENT_UUID}`, { as: 'archivist0' });
+    expect(real.status).toBe(404);
+    expect(normalised(real)).toBe(normalised(random));
+  });
+});
+
 describe('holds of an invisible item answer as a random id', () => {
   it('release: the hold of a classified item and a random hold id get the same answer', async () => {
     const json = { reason: '解除冻结' };

@@ -48,10 +48,13 @@ function roleGate(op: Op): string[] | null {
   return gates[op.id] ?? null;
 }
 
-/** Minimum personal-token scope: reads need `read`, writes `full`, except the drafting writes, logout and recording what one has seen. */
-const DRAFT_SCOPE = new Set(['createDocument', 'sendDocumentEvent', 'editSection', 'editContent', 'importDocx', 'importSectionDocx', 'uploadAttachmentFile']);
+/**
+ * Minimum personal-token scope: reads need `read`, writes `full`, except the drafting writes and recording what one
+ * has seen (`draft`) and logout (`read`: a token can always end itself). A `read` token changes nothing else.
+ */
+const DRAFT_SCOPE = new Set(['markDocumentSeen', 'createDocument', 'sendDocumentEvent', 'editSection', 'editContent', 'importDocx', 'importSectionDocx', 'uploadAttachmentFile']);
 const minScope = (op: Op): 'read' | 'draft' | 'full' =>
-  !op.write || op.id === 'logout' || op.id === 'markDocumentSeen' ? 'read' : DRAFT_SCOPE.has(op.id) ? 'draft' : 'full';
+  !op.write || op.id === 'logout' ? 'read' : DRAFT_SCOPE.has(op.id) ? 'draft' : 'full';
 
 type Relation = 'opener' | 'drafter' | 'invitee' | 'signer' | 'reader' | 'worker' | 'pool' | 'outsider' | 'uncleared' | 'admin';
 const VISIBLE: ReadonlySet<Relation> = new Set(['opener', 'drafter', 'invitee', 'signer', 'reader', 'worker', 'pool']);

@@ -51,6 +51,7 @@ const Approval = z.object({
   decidedBy: z.uuid().nullable(), decidedAt: z.iso.datetime().nullable(),
 });
 const AdminUserPending = AdminUser.extend({ pendingApproval: Approval });
+const DecisionBody = z.strictObject({ opinion: z.string().trim().max(500).default('') });
 const ApprovalsQuery = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
 const AuditQuery = z.strictObject({ targetUserId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 const AuditEntry = z.object({
@@ -119,19 +120,21 @@ export class AdminController {
   @Post('approvals/:id/approve')
   @HttpCode(200)
   @ApiOperation({ operationId: 'adminApproveGrant', summary: 'Approve a pending grant (not one you requested or one of your own): it is applied now' })
+  @ApiZodBody(DecisionBody)
   @ApiZodResponse(200, Approval)
   @ApiProblems(403, 404, 409)
-  approve(@CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string) {
-    return this.admin.decideApproval(actor, id, 'approve');
+  approve(@CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodPipe(DecisionBody)) body: z.infer<typeof DecisionBody>) {
+    return this.admin.decideApproval(actor, id, 'approve', body.opinion);
   }
 
   @Post('approvals/:id/reject')
   @HttpCode(200)
   @ApiOperation({ operationId: 'adminRejectGrant', summary: 'Reject a pending grant (not one you requested)' })
+  @ApiZodBody(DecisionBody)
   @ApiZodResponse(200, Approval)
   @ApiProblems(403, 404, 409)
-  reject(@CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string) {
-    return this.admin.decideApproval(actor, id, 'reject');
+  reject(@CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodPipe(DecisionBody)) body: z.infer<typeof DecisionBody>) {
+    return this.admin.decideApproval(actor, id, 'reject', body.opinion);
   }
 
   @Get('audit')

@@ -142,7 +142,7 @@ export class AdminService {
   }
 
   /** A second administrator approves (the change is applied) or rejects a pending grant. */
-  async decideApproval(actor: AuthUser, id: string, decision: 'approve' | 'reject') {
+  async decideApproval(actor: AuthUser, id: string, decision: 'approve' | 'reject', opinion = '') {
     return this.db.transaction(async (m) => {
       const [a] = await m.query(`SELECT * FROM admin_approvals WHERE id = $1 FOR UPDATE`, [id]);
       if (!a) throw new AppError('NOT_FOUND', 'No such approval.');
@@ -163,7 +163,7 @@ export class AdminService {
       const [[r]] = await m.query(
         `UPDATE admin_approvals SET status = $2, decided_by = $3, decided_at = now() WHERE id = $1 RETURNING *`, [id, status, actor.id],
       );
-      await appendAdminAudit(m, { actorId: actor.id, action: `approval.${decision}`, targetUserId: a.target_user_id, detail: { approvalId: id, change: a.change } });
+      await appendAdminAudit(m, { actorId: actor.id, action: `approval.${decision}`, targetUserId: a.target_user_id, detail: { approvalId: id, change: a.change, opinion } });
       return approvalView(r);
     });
   }

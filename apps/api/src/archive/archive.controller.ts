@@ -257,8 +257,8 @@ export class ArchiveController {
   @ApiOperation({ operationId: 'listDisposals', summary: 'The disposal register (销毁清册): every entry, whatever its status' })
   @ApiZodResponse(200, DisposalsResponse)
   @ApiProblems(403)
-  disposals() {
-    return this.disposal.list();
+  disposals(@CurrentUser() user: AuthUser) {
+    return this.disposal.list(user);
   }
 
   @Post('disposals')
@@ -276,8 +276,8 @@ export class ArchiveController {
   @ApiOperation({ operationId: 'getDisposal', summary: 'A disposal register entry with its lines' })
   @ApiZodResponse(200, DisposalResponse)
   @ApiProblems(403, 404)
-  getDisposal(@Param('id') id: string) {
-    return this.disposal.get(id);
+  getDisposal(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.disposal.get(id, user);
   }
 
   @Post('disposals/:id/decision')

@@ -56,19 +56,29 @@ export class DisposalService {
     };
   }
 
-  async list() {
-    const rows: DisposalRow[] = await this.db.query(`SELECT * FROM archive_disposals ORDER BY proposed_at DESC LIMIT 200`);
+  /** The register entries `user` may see: an entry listing an item above their clearance does not exist for them. */
+  async list(user: Pick<AuthUser, 'clearance'>) {
+    const rows: DisposalRow[] = await this.db.query(
+      `SELECT * FROM archive_disposals d WHERE NOT EXISTS (SELECT 1 FROM archive_disposal_items di JOIN archive_items i ON i.id = di.item_id
+          WHERE di.disposal_id = d.id AND i.classification_rank > $1)
+        ORDER BY proposed_at DESC LIMIT 200`,
+      [clearanceRank(user)],
+    );
     return { items: rows.map((r) => this.view(r)) };
   }
 
-  async get(id: string, m: Pick<EntityManager, 'query'> = this.db) {
+  /** A register entry with its lines; one listing an item above `user`'s clearance answers as one that does not exist. */
+  async get(id: string, user: Pick<AuthUser, 'clearance'>, m: Pick<EntityManager, 'query'> = this.db) {
     if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'No such disposal register entry.');
     const [d]: DisposalRow[] = await m.query(`SELECT * FROM archive_disposals WHERE id = $1`, [id]);
     if (!d) throw new AppError('NOT_FOUND', 'No such disposal register entry.');
     const lines = await m.query(
-      `SELECT di.*, to_char(di.doc_date, 'YYYY-MM-DD') AS doc_date, i.disposed_at FROM archive_disposal_items di JOIN archive_items i ON i.id = di.item_id
+      `SELECT di.*, to_char(di.doc_date, 'YYYY-MM-DD') AS doc_date, i.disposed_at, i.classification_rank FROM archive_disposal_items di JOIN archive_items i ON i.id = di.item_id
         WHERE di.disposal_id = $1 ORDER BY di.archival_number`, [id],
     );
+    if (lines.some((l: { classification_rank: number }) => l.classification_rank > clearanceRank(user))) {
+      throw new AppError('NOT_FOUND', 'No such disposal register entry.');
+    }
     return this.view(d, lines);
   }
 
@@ -120,11 +130,11 @@ export class DisposalService {
       }
       return d.id as string;
     });
-    return this.get(id);
+    return this.get(id, user);
   }
 
   async decide(user: AuthUser, id: string, body: { decision: 'approve' | 'reject'; opinion: string }, requestId?: string) {
-    await this.get(id);
+    await this.get(id, user);
     await this.db.transaction(async (m) => {
       const [d]: DisposalRow[] = await m.query(`SELECT * FROM archive_disposals WHERE id = $1 FOR UPDATE`, [id]);
       if (d.status !== 'proposed') throw new AppError('CONFLICT', `Register entry ${d.register_number} is ${d.status}; only a proposed entry can be decided.`);
@@ -135,11 +145,11 @@ export class DisposalService {
       );
       await logAccess(m, { userId: user.id, action: `disposal.${body.decision}`, detail: { registerNumber: d.register_number }, requestId });
     }).catch(mapDbError);
-    return this.get(id);
+    return this.get(id, user);
   }
 
   async execute(user: AuthUser, id: string, requestId?: string) {
-    await this.get(id);
+    await this.get(id, user);
     await this.db.transaction(async (m) => {
       const [d]: DisposalRow[] = await m.query(`SELECT * FROM archive_disposals WHERE id = $1 FOR UPDATE`, [id]);
       if (d.status !== 'approved') throw new AppError('CONFLICT', `Register entry ${d.register_number} is ${d.status}; only an approved entry can be executed.`);
@@ -156,7 +166,7 @@ export class DisposalService {
       }
       await m.query(`UPDATE archive_disposals SET status = 'executed', executed_by = $2, executed_at = now() WHERE id = $1`, [id, user.id]);
     }).catch(mapDbError);
-    return this.get(id);
+    return this.get(id, user);
   }
 
   // ------------------------------------------------------------------------------------------ holds

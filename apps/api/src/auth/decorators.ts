@@ -1,4 +1,5 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Role } from '../../../../workflows/outgoing/types.js';
 import type { TokenScope } from '../../../../libs/persistence/src/index.js';
 import type { AuthedRequest, AuthUser } from './auth.types.js';
@@ -12,8 +13,11 @@ export const SESSION_CHECKED_AT_WRITE = 'gongwen:session-checked-at-write';
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 /** The caller must hold one of these roles. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
-/** Personal API tokens need at least this scope (read < draft < full). Writes default to `full`. */
-export const RequireScope = (scope: TokenScope) => SetMetadata(MIN_SCOPE, scope);
+/**
+ * Personal API tokens need at least this scope (read < draft < full). Reads default to `read`, writes to `full`.
+ * The OpenAPI operation says so too (`x-token-scope`).
+ */
+export const RequireScope = (scope: TokenScope) => applyDecorators(SetMetadata(MIN_SCOPE, scope), ApiExtension('x-token-scope', scope));
 /**
  * The handler's only effect is a write that re-checks the session in its own statement, and it answers
  * nothing before that write succeeds without re-checking: the guard may then authenticate from its

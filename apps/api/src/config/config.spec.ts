@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, trustedProxies } from './config.js';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -19,5 +19,14 @@ describe('loadConfig', () => {
   it('parses booleans and numbers', () => {
     const c = loadConfig({ GONGWEN_SEED_DEMO: 'true', PORT: '8080', DATABASE_URL: 'postgres://u@h/db' });
     expect(c).toMatchObject({ GONGWEN_SEED_DEMO: true, PORT: 8080, DATABASE_URL: 'postgres://u@h/db' });
+  });
+
+  it('trusts no proxy by default, and only well-formed addresses and CIDRs when configured', () => {
+    expect(trustedProxies(loadConfig({}))).toBe(false);
+    expect(trustedProxies(loadConfig({ GONGWEN_TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,::1, loopback' }))).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'loopback']);
+    for (const bad of ['*', 'true', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/2']) {
+      expect(() => loadConfig({ GONGWEN_TRUSTED_PROXIES: bad })).toThrow(/GONGWEN_TRUSTED_PROXIES=.*IP addresses or CIDRs/);
+    }
+    expect(() => loadConfig({ GONGWEN_METRICS_TOKEN: 'short' })).toThrow(/GONGWEN_METRICS_TOKEN="short": expected at least 16/);
   });
 });

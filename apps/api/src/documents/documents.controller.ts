@@ -174,7 +174,8 @@ export class DocumentsController {
 
   @Post(':id/seen')
   @HttpCode(200)
-  @RequireScope('read')
+  // a read-only token changes nothing, not even what its user has seen
+  @RequireScope('draft')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ operationId: 'markDocumentSeen', summary: 'Record that you have seen a revision (the web UI shows what changed since, on any device); only ever moves forward' })
   @ApiZodBody(SeenBody)
