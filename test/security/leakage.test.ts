@@ -284,5 +284,12 @@ describe('a 绝密 document leaks nothing to the uncleared and to outsiders', ()
     for (const path of archiveListQueries(title)) {
       expect({ path, text: (await send(t, 'GET', path, { as: 'archivist0' })).text }).not.toEqual({ path, text: expect.stringContaining(item.id) });
     }
+    // the logs and registers: the cleared archivist's reads of the item are logged, and none of it shows
+    if (ops.some((o) => o.id === 'listArchiveAccessLog')) {
+      for (const path of ['/api/archive/access-log?limit=500', `/api/archive/access-log?itemId=${item.id}`, '/api/archive/disposals']) {
+        const text = (await send(t, 'GET', path, { as: 'archivist0' })).text;
+        for (const secret of [item.id, d.id, title]) expect({ path, text }).not.toEqual({ path, text: expect.stringContaining(secret) });
+      }
+    }
   });
 });
