@@ -11,7 +11,7 @@ import {
   BagWriter, RETENTION_LABELS, archivalNumberAscii, catalogueCsvChunks, catalogueDocxToFile, chinaDate, date8, mergeDocx,
   volumeFrontDocx, volumeReferenceDocx, type CatalogueRow, type VolumeContentsRow,
 } from '../../../../libs/archive/src/index.js';
-import { auditHash, auditRecordFromRow } from '../documents/audit.js';
+import { auditHash, auditRecordFromRow } from '../engine/audit.js';
 import { ITEM_COLUMNS, catalogueRow, itemFiles, fileData, type ItemRow } from './repo.js';
 
 export type ExportFormat = 'bagit' | 'docx';

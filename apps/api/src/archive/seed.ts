@@ -12,7 +12,7 @@ import {
 } from '../../../../libs/archive/src/index.js';
 import { contentHash } from '../../../../libs/document/src/canonical.js';
 import type { DocumentContent } from '../../../../libs/document/src/model.js';
-import { auditHash, type AuditRecord } from '../documents/audit.js';
+import { auditHash, type AuditRecord } from '../engine/audit.js';
 import { DOCX_MEDIA, type ItemMetadata } from './repo.js';
 import { renderContextOf } from './prepare.js';
 
