@@ -74,12 +74,15 @@ export class DocumentsService {
 
   /** Register an extra check for GET /verify (e.g. signatures); it returns the first problem or null. */
   onVerify(v: (m: Parameters<DocumentVerifier>[0], row: DocumentRow) => ReturnType<DocumentVerifier>): void {
-    this.engine.onVerify(v as DocumentVerifier);
+    // outgoing documents only: another workflow's verify knows nothing of this feature's tables
+    this.engine.onVerify(async (m, row) => (row.workflow_id === outgoingWorkflow.id ? v(m, row as DocumentRow) : null));
   }
 
   /** See TransitionEngine.onTransition: a hook inside the transaction of the given outgoing events. */
   onTransition(events: readonly OutgoingEvent['type'][], run: TransitionHookFn<DocumentRow, OutgoingEvent, DocumentContent>): void {
-    this.engine.onTransition(events, run);
+    this.engine.onTransition<DocumentRow, OutgoingEvent, DocumentContent>(events, async (m, t) => {
+      if (t.document.workflow_id === outgoingWorkflow.id) await run(m, t);
+    });
   }
 
   // ---------------------------------------------------------------- operations

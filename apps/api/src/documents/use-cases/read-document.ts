@@ -7,8 +7,8 @@ import { selectHistory } from '../../engine/repositories/audit.js';
 import { logAccess } from '../access.js';
 import type { DocumentsDeps } from '../deps.js';
 import type { DocumentRow } from '../document-row.js';
+import type { documentView } from '../view.js';
 import { selectCurrentRevisionFor, selectRevision, selectRevisionList, upsertSeen } from '../repositories.js';
-import { documentView } from '../view.js';
 
 /** A filed document whose archive item was disposed of (销毁) has no content any more: only its history and register entry. */
 export function disposed(): AppError {
@@ -25,7 +25,9 @@ export async function getDocument(deps: DocumentsDeps, user: AuthUser, id: strin
   await logAccess(deps, row, user, 'read');
   const rev = await selectCurrentRevisionFor(deps.db.manager, id, row.current_revision, user.id);
   if (!rev?.content) throw disposed();
-  return { ...documentView(row, user, rev.content as DocumentContent, rev.hash), lastSeenRevision: rev.last_seen };
+  // in the view of the document's own workflow (typed as the outgoing one's, the API's documented shape)
+  const view = deps.engine.workflows.of(row).view(row, user, rev.content, rev.hash) as ReturnType<typeof documentView>;
+  return { ...view, lastSeenRevision: rev.last_seen };
 }
 
 /** Records that the user has seen a revision (kept per user and document; it only moves forward). */
