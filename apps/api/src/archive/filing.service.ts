@@ -1,3 +1,4 @@
+import { selectChainWithActors } from '../engine/repositories/audit.js';
 import { dateOfIssue, officeDate, officeYear } from '../../../../libs/document/src/date-of-issue.js';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -156,9 +157,7 @@ export class FilingService implements OnModuleInit {
 
 /** A document's audit trail with actor names, as the processing record reads it. */
 export async function auditEntries(m: Pick<EntityManager, 'query'>, documentId: string): Promise<AuditEntry[]> {
-  const rows: Record<string, any>[] = await m.query(
-    `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [documentId],
-  );
+  const rows = await selectChainWithActors(m, documentId);
   return rows.map((r) => {
     const ev = r.payload?.event;
     let details: Record<string, unknown> = {};

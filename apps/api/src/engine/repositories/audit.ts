@@ -24,6 +24,11 @@ export async function selectChain(m: EntityManager, documentId: string): Promise
   return m.query(`SELECT * FROM audit_events WHERE document_id = $1 ORDER BY seq`, [documentId]);
 }
 
+/** A document's whole chain with each actor's username and name (the archive's processing record and export). */
+export async function selectChainWithActors(m: Pick<EntityManager, 'query'>, documentId: string): Promise<Record<string, any>[]> {
+  return m.query(`SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [documentId]);
+}
+
 /** A document's history with each actor's name (GET /history). */
 export async function selectHistory(m: EntityManager, documentId: string): Promise<Record<string, any>[]> {
   return prepared<Record<string, any>>(m,

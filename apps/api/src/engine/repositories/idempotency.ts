@@ -14,3 +14,12 @@ export async function insertIdempotent(m: EntityManager, r: { userId: string; ke
 
 /** The primary key whose violation means two requests raced with one key. */
 export const IDEMPOTENCY_KEY_CONSTRAINT = 'idempotency_keys_pkey';
+
+/**
+ * One chunk of expired keys ($4 at most): the system user's ($1) after $2 seconds (automatic reminders' keys
+ * live one repeat period), everyone else's after $3.
+ */
+export const DELETE_EXPIRED_IDEMPOTENCY_KEYS = `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM idempotency_keys
+          WHERE created_at < now() - make_interval(secs => CASE WHEN user_id = $1 THEN $2::float8 ELSE $3::float8 END)
+          LIMIT $4)) RETURNING 1`;
