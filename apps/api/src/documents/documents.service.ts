@@ -20,7 +20,7 @@ import type { DocumentsDeps } from './deps.js';
 import type { DocumentRow } from './document-row.js';
 import { listDocuments, type ListOptions } from './list-query.js';
 import { outgoingWorkflow } from './outgoing.workflow.js';
-import { selectDisplayNames } from './repositories.js';
+import { selectDisplayNames, selectUnits } from './repositories.js';
 import type { CreateDocumentInput } from './schemas.js';
 import { createDocument } from './use-cases/create-document.js';
 import { editContent, editSection } from './use-cases/edit-document.js';
@@ -138,7 +138,7 @@ export class DocumentsService {
   }
 
   async unitName(id: string): Promise<string | undefined> {
-    return (await this.deps.db.query(`SELECT name FROM units WHERE id = $1`, [id]))[0]?.name;
+    return (await selectUnits(this.deps.db.manager, [id]))[0]?.name;
   }
 
   history(user: AuthUser, id: string) {

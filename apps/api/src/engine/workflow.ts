@@ -45,12 +45,15 @@ export interface WorkflowDefinition<S extends string = string, C = any, E extend
 /** The registered workflows, by id and version. */
 export class WorkflowRegistry {
   private readonly byKey = new Map<string, Map<number, WorkflowDefinition>>();
+  /** poolKeys by the roles array (a session's user keeps its array): no work per request for the same session. */
+  private poolKeyCache = new WeakMap<readonly string[], string[]>();
 
   register(def: WorkflowDefinition): void {
     let versions = this.byKey.get(def.id);
     if (!versions) this.byKey.set(def.id, (versions = new Map()));
     if (versions.has(def.version)) throw new Error(`workflow ${def.id}@${def.version} is registered twice`);
     versions.set(def.version, def);
+    this.poolKeyCache = new WeakMap();
   }
 
   /** The workflow of a document row. A row of a workflow this process does not know is a server error. */
@@ -73,8 +76,11 @@ export class WorkflowRegistry {
    * one-document reads, see repositories/documents.ts).
    */
   poolKeys(roles: readonly string[]): string[] {
-    const out: string[] = [];
-    for (const def of this.all()) for (const s of def.poolStates(roles)) out.push(`${def.id}:${s}`);
+    let out = this.poolKeyCache.get(roles);
+    if (!out) {
+      out = [...new Set(this.all().flatMap((def) => def.poolStates(roles).map((s) => `${def.id}:${s}`)))];
+      this.poolKeyCache.set(roles, out);
+    }
     return out;
   }
 }
