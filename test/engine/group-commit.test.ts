@@ -1,5 +1,5 @@
 /**
- * Group commit of optimistic transition writes (database/group-commit.ts, DocumentsService.writeStatement) on a real
+ * Group commit of optimistic transition writes (database/group-commit.ts, TransitionEngine, repositories/documents.ts writeStatement) on a real
  * PostgreSQL: writes that wait for a statement slot go together in one statement, and each of them is still
  * all or nothing and decided on the document as it is.
  *
@@ -7,7 +7,7 @@
  * row, so that a transition of it takes the slot and waits there; the writes sent meanwhile queue, and go as one
  * batch when the row is let go.
  */
-import { DocumentsService } from '../../apps/api/src/documents/documents.service.js';
+import { TransitionEngine } from '../../apps/api/src/engine/transition-engine.js';
 import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, type Ids } from '../support/flow.js';
 import { driveTo, fingerprint, sendAction, verify, type Reply } from '../support/matrix.js';
@@ -30,7 +30,7 @@ async function waitFor(what: string, probe: () => Promise<boolean> | boolean, ti
 }
 
 /** Writes queued behind the busy statement slot of the test app's instance. */
-const waiting = () => (t.app.get(DocumentsService) as unknown as { writes: { waiting: number } }).writes.waiting;
+const waiting = () => (t.app.get(TransitionEngine) as unknown as { writes: { waiting: number } }).writes.waiting;
 
 /** The batch-size histogram (and transition counters) of /metrics, as numbers by series. */
 async function metrics(): Promise<Map<string, number>> {

@@ -98,7 +98,11 @@ describe.each(LIVE_STATES)('%s', (state) => {
       const view = await t.request(`/api/documents/${docId}`, { as: user.username });
       const visible = view.status === 200;
       if (visible) {
-        const api = ((await view.json()).allowedEvents as { type: string }[]).map((e) => e.type);
+        const v = await view.json();
+        // events to POST, and the edits with their own endpoints; never an edit among the events
+        const events = (v.allowedEvents as { type: string }[]).map((e) => e.type);
+        if (events.some((e) => e === 'EDIT_SECTION' || e === 'EDIT_CONTENT')) problems.push(`${user.username}: allowedEvents lists an edit [${events}]`);
+        const api = [...events, ...(v.allowedEdits as { type: string }[]).map((e) => e.type)];
         if (JSON.stringify([...api].sort()) !== JSON.stringify([...permitted].sort())) {
           problems.push(`${user.username}: API allowedEvents [${api}] ≠ permittedEvents [${permitted}]`);
         }

@@ -27,6 +27,14 @@ describe('a joint 请示 with three sections through every stage', () => {
     }));
     expect(d.state).toBe('drafting');
     expect(d.allowedEvents.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['ADD_SECTION', 'WITHDRAW']));
+    // allowedEvents are only what may be POSTed to /events; the editors come as allowedEdits with their endpoint
+    expect(d.allowedEvents.map((e: { type: string }) => e.type)).not.toContain('EDIT_SECTION');
+    expect(d.allowedEdits).toEqual([]); // the chief drafts no section
+    const secretaryView = (await c.get('secretary', d.id)).body;
+    expect(secretaryView.allowedEvents.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['SUBMIT_SECTION']));
+    expect(secretaryView.allowedEvents.every((e: { type: string; payloadSchema: unknown }) => e.type !== 'EDIT_SECTION' && e.type !== 'EDIT_CONTENT' && e.payloadSchema)).toBe(true);
+    expect(secretaryView.allowedEdits).toEqual([{ type: 'EDIT_SECTION', method: 'PUT', path: `/api/documents/${d.id}/sections/{sectionId}`, sectionIds: ['bg', 'ask'] }]);
+    expect((await c.get('secretary2', d.id)).body.allowedEdits).toEqual([{ type: 'EDIT_SECTION', method: 'PUT', path: `/api/documents/${d.id}/sections/{sectionId}`, sectionIds: ['plan'] }]);
 
     // drafting gate: consolidation cannot start before every section is submitted
     const early = await c.event('chief', d.id, { type: 'START_CONSOLIDATION' });
@@ -46,6 +54,7 @@ describe('a joint 请示 with three sections through every stage', () => {
     }
     d = await c.ok(c.event('chief', d.id, { type: 'START_CONSOLIDATION' }));
     expect(d.state).toBe('consolidation');
+    expect(d.allowedEdits).toEqual([{ type: 'EDIT_CONTENT', method: 'PUT', path: `/api/documents/${d.id}/content` }]);
     d = await c.ok(c.content('chief', d.id, { sections: [{ id: 'plan', blocks: [{ id: 'h1', type: 'heading', level: 1, text: '主要措施' }, para('pl1', '开展集中整治行动，建立长效管护机制。')] }] }));
     expect(d.currentRevision.number).toBe(5);
 

@@ -8,6 +8,8 @@ import type { OutgoingEventType, OutgoingState } from './types.js';
 export * from './types.js';
 export * from './policy.js';
 export * from './machine.js';
+export * from './tasks.js';
+export * from './gates.js';
 
 /** Every workflow machine by `${id}@${version}`. Stored snapshots name the version they were created with. */
 export const workflows = { 'outgoing@1': outgoingMachine } as const;

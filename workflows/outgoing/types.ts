@@ -4,25 +4,9 @@
  */
 import type { ClassificationLevel, DocumentKind } from '../../libs/document/src/model.js';
 
-export const ROLES = [
-  'secretary', 'chief', 'discussant', 'proofreader', 'reviewer', 'signer', 'clerk', 'reader', 'archivist', 'admin', 'auditor',
-] as const;
-export type Role = (typeof ROLES)[number];
-
-/** A signer's authority scope (签发权限). */
-export interface AuthorityScope {
-  issuerUnitIds: string[];
-  /** Empty = every kind. */
-  kinds: DocumentKind[];
-  maxClassification: ClassificationLevel;
-}
-
-/** Who sends an event. Stamped by the service from the authenticated user, never taken from the client. */
-export interface Actor {
-  userId: string;
-  roles: Role[];
-  authority?: AuthorityScope;
-}
+// roles, authority scopes and the actor are the office's, not this workflow's: they live in libs/authority
+export { ROLES, type Role, type AuthorityScope, type Actor } from '../../libs/authority/src/index.js';
+import type { Actor } from '../../libs/authority/src/index.js';
 
 export type SectionStatus = 'drafting' | 'submitted' | 'returned';
 export type DiscussionPosition = 'agree' | 'agree_with_changes' | 'object';

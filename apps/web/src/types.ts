@@ -17,10 +17,18 @@ export interface User {
   clearance: ClassificationLevel;
 }
 
+/** An event I may POST to /events now. */
 export interface AllowedEvent {
   type: string;
   payloadSchema?: Record<string, unknown>;
-  endpoint?: string;
+}
+
+/** An edit I may make now through its own PUT endpoint (`{sectionId}` left in the path). */
+export interface AllowedEdit {
+  type: 'EDIT_SECTION' | 'EDIT_CONTENT';
+  method: 'PUT';
+  path: string;
+  sectionIds?: string[];
 }
 
 /** GET /api/documents/:id (DocumentsService.view). */
@@ -50,6 +58,7 @@ export interface DocumentView {
   deadline: string | null;
   myTask: TaskKind | null;
   allowedEvents: AllowedEvent[];
+  allowedEdits: AllowedEdit[];
   createdAt: string;
   updatedAt: string;
 }

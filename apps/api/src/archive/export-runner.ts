@@ -11,7 +11,8 @@ import {
   BagWriter, RETENTION_LABELS, archivalNumberAscii, catalogueCsvChunks, catalogueDocxToFile, chinaDate, date8, mergeDocx,
   volumeFrontDocx, volumeReferenceDocx, type CatalogueRow, type VolumeContentsRow,
 } from '../../../../libs/archive/src/index.js';
-import { auditHash, auditRecordFromRow } from '../documents/audit.js';
+import { auditHash, auditRecordFromRow } from '../engine/audit.js';
+import { selectChainWithActors } from '../engine/repositories/audit.js';
 import { ITEM_COLUMNS, catalogueRow, itemFiles, fileData, type ItemRow } from './repo.js';
 
 export type ExportFormat = 'bagit' | 'docx';
@@ -139,9 +140,7 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
         await bag.addPayload(`${dir}/revisions.json`, json(revisions.map((r) => ({
           number: r.number, hash: r.hash, author: { id: r.author_id, name: r.author_name }, createdAt: new Date(r.created_at).toISOString(), content: r.content,
         }))));
-        const events: Record<string, any>[] = await db.query(
-          `SELECT a.*, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [item.document_id],
-        );
+        const events = await selectChainWithActors(db, item.document_id);
         let prev: string | null = null;
         let chainOk = true;
         const trail = events.map((e) => {

@@ -1,9 +1,11 @@
+import { selectChainWithActors } from '../engine/repositories/audit.js';
+import { dateOfIssue, officeDate, officeYear } from '../../../../libs/document/src/date-of-issue.js';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   CLASSIFICATION_LABEL, CLASSIFICATION_RANK, FONDS_CODE, MAX_ITEM_NUMBER, RECORD_CLASS, RETENTION_LABELS, RETENTIONS, UNIT_CODE, archivalNumber,
-  chinaDate, classCode, defaultRetention, deriveUnitCode, filingYear, processingRecord, type AuditEntry, type Retention,
+  classCode, defaultRetention, deriveUnitCode, processingRecord, type AuditEntry, type Retention,
 } from '../../../../libs/archive/src/index.js';
 import type { DocumentContent } from '../../../../libs/document/src/model.js';
 import type { OutgoingContext, OutgoingEvent } from '../../../../workflows/outgoing/types.js';
@@ -61,7 +63,7 @@ export class FilingService implements OnModuleInit {
     const unit = await this.leadUnit(this.db, row);
     const unitCode = await this.unitCode(this.db, unit, false);
     const lastSig = [...ctx.signatures].sort((a, b) => a.at.localeCompare(b.at)).at(-1);
-    const year = filingYear(lastSig?.at, new Date());
+    const year = officeYear(lastSig?.at ?? new Date());
     const retention = defaultRetention(row.kind);
     const classes = await Promise.all(RETENTIONS.map(async (r) => {
       const [c] = await this.db.query(`SELECT last_item FROM archive_class_counters WHERE fonds_code = $1 AND year = $2 AND retention = $3 AND unit_code = $4`, [unit.fonds_code, year, r, unitCode]);
@@ -70,7 +72,7 @@ export class FilingService implements OnModuleInit {
     return {
       documentId: row.id, kind: row.kind, title: row.title, state: row.state, canFile: row.state === 'archiving',
       defaultRetention: retention, defaultRetentionLabel: RETENTION_LABELS[retention],
-      fondsCode: unit.fonds_code, fondsName: unit.name, year, unitCode, unitName: unit.name, dateOfIssue: lastSig ? chinaDate(lastSig.at) : null,
+      fondsCode: unit.fonds_code, fondsName: unit.name, year, unitCode, unitName: unit.name, dateOfIssue: dateOfIssue(ctx.signatures),
       classes,
       fileEvent: { type: 'FILE', retention },
     };
@@ -86,8 +88,8 @@ export class FilingService implements OnModuleInit {
     const unitCode = await this.unitCode(m, unit, true);
     const signatures = [...ctx.signatures].sort((a, b) => a.at.localeCompare(b.at));
     const lastSig = signatures.at(-1);
-    const year = filingYear(lastSig?.at, filedAt);
-    const docDate = chinaDate(lastSig?.at ?? filedAt);
+    const year = officeYear(lastSig?.at ?? filedAt);
+    const docDate = officeDate(lastSig?.at ?? filedAt);
 
     // Gapless per class: the counter row stays locked until commit; a rollback undoes the increment.
     const [{ last_item: itemNumber }] = await m.query(
@@ -155,9 +157,7 @@ export class FilingService implements OnModuleInit {
 
 /** A document's audit trail with actor names, as the processing record reads it. */
 export async function auditEntries(m: Pick<EntityManager, 'query'>, documentId: string): Promise<AuditEntry[]> {
-  const rows: Record<string, any>[] = await m.query(
-    `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [documentId],
-  );
+  const rows = await selectChainWithActors(m, documentId);
   return rows.map((r) => {
     const ev = r.payload?.event;
     let details: Record<string, unknown> = {};

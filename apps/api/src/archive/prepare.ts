@@ -1,3 +1,4 @@
+import { officeDate } from '../../../../libs/document/src/date-of-issue.js';
 /**
  * Preparing a filed item, after the filing transaction (a pg-boss job): render the signed original and the final
  * draft with the GB/T 9704 renderer, count the original's pages with LibreOffice, stamp the original (归档章 with
@@ -6,7 +7,7 @@
  */
 import type { DataSource } from 'typeorm';
 import {
-  CLASSIFICATION_LABEL, chinaDate, docxPageCount, processingSheetDocx, renderDocx, sha256Hex, stampDocx, type ProcessingRecord,
+  CLASSIFICATION_LABEL, docxPageCount, processingSheetDocx, renderDocx, sha256Hex, stampDocx, type ProcessingRecord,
 } from '../../../../libs/archive/src/index.js';
 import type { DocumentContent, RenderContext } from '../../../../libs/document/src/model.js';
 import { DOCX_MEDIA, ITEM_COLUMNS, type ItemMetadata, type ItemRow } from './repo.js';
@@ -19,7 +20,7 @@ export function renderContextOf(item: Pick<ItemRow, 'document_number' | 'revisio
     signers: meta.signatures.map((s) => ({ name: s.signerName, issuerUnitId: s.issuerUnitId, signedAt: s.at })),
     dateOfIssue: meta.signatures.length ? meta.date : undefined,
     printedBy: meta.issuers[0]?.name,
-    printedDate: meta.registration ? chinaDate(meta.registration.at) : undefined,
+    printedDate: meta.registration ? officeDate(meta.registration.at) : undefined,
     draft: false,
     revisionNumber: item.revision_number,
     revisionHash: item.revision_hash,

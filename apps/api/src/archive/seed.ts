@@ -12,7 +12,9 @@ import {
 } from '../../../../libs/archive/src/index.js';
 import { contentHash } from '../../../../libs/document/src/canonical.js';
 import type { DocumentContent } from '../../../../libs/document/src/model.js';
-import { auditHash, type AuditRecord } from '../documents/audit.js';
+import { auditHash, type AuditRecord } from '../engine/audit.js';
+import { insertAudit } from '../engine/repositories/audit.js';
+import { insertRevision } from '../engine/repositories/documents.js';
 import { DOCX_MEDIA, type ItemMetadata } from './repo.js';
 import { renderContextOf } from './prepare.js';
 
@@ -99,7 +101,7 @@ export async function seedFiledItems(db: DataSource, opts: SeedOptions): Promise
           [documentId, { workflow: 'outgoing', version: 1, value: 'archived', status: 'done', context }, title, [unit.id], chief.id,
             [chief.id, secretary.id, signer.id, clerk.id, archivist.id], documentNumber, filedAt],
         );
-        await m.query(`INSERT INTO revisions (document_id, number, author_id, content, hash, created_at) VALUES ($1, 1, $2, $3, $4, $5)`, [documentId, secretary.id, content, hash, signedAt]);
+        await insertRevision(m, { documentId, number: 1, authorId: secretary.id, content, hash, at: signedAt });
         const create: AuditRecord = {
           documentId, seq: 1, actorId: chief.id, actorRoles: ['chief'], eventType: 'CREATE', payload: { input: { documentId, seeded: true } }, fromState: null,
           toState: 'drafting', reason: null, revisionNumber: 1, revisionHash: hash, createdAt: new Date(signedAt).toISOString(), prevHash: null,
@@ -109,13 +111,7 @@ export async function seedFiledItems(db: DataSource, opts: SeedOptions): Promise
           payload: { event: { type: 'FILE', retention: opts.retention, at: filedAt.toISOString(), actor: { userId: archivist.id, roles: ['archivist'] } } },
           fromState: 'archiving', toState: 'archived', reason: null, revisionNumber: 1, revisionHash: hash, createdAt: filedAt.toISOString(), prevHash: auditHash(create),
         };
-        for (const r of [create, fileEvent]) {
-          await m.query(
-            `INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-            [r.documentId, r.seq, r.actorId, r.actorRoles, r.eventType, r.payload, r.fromState, r.toState, r.reason, r.revisionNumber, r.revisionHash, r.createdAt, r.prevHash, auditHash(r)],
-          );
-        }
+        for (const r of [create, fileEvent]) await insertAudit(m, r);
         const [{ last_item: itemNumber }] = await m.query(
           `INSERT INTO archive_class_counters (fonds_code, year, retention, unit_code, last_item) VALUES ($1, $2, $3, $4, 1)
            ON CONFLICT (fonds_code, year, retention, unit_code) DO UPDATE SET last_item = archive_class_counters.last_item + 1 RETURNING last_item`,

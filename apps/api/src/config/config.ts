@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_OFFICE_TIME_ZONE, isTimeZone } from '../../../../libs/document/src/date-of-issue.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -71,6 +72,8 @@ const schema = z.object({
   ),
   /** Bearer token that GET /metrics requires; without it /metrics answers 404. */
   GONGWEN_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** The office's time zone (IANA): the calendar of the date of issue (成文日期) in the API, the DOCX and the archive. */
+  GONGWEN_TIME_ZONE: z.string().refine(isTimeZone, 'expected an IANA time zone such as Asia/Shanghai').default(DEFAULT_OFFICE_TIME_ZONE),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   COOKIE_SECURE: bool.default(false),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb'),

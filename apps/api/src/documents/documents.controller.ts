@@ -38,7 +38,12 @@ const DocumentSchema = z.object({
   currentRevision: z.object({ number: z.number().int(), hash: z.string() }),
   lastSeenRevision: z.number().int().nullable().optional().describe('GET only: the latest revision you recorded as seen (POST …/seen), or null'),
   content: z.record(z.string(), z.unknown()),
-  allowedEvents: z.array(z.object({ type: z.string(), payloadSchema: z.record(z.string(), z.unknown()).optional(), endpoint: z.string().optional() })),
+  allowedEvents: z.array(z.object({ type: z.string(), payloadSchema: z.record(z.string(), z.unknown()) })).describe('the events you may POST to …/events now'),
+  allowedEdits: z.array(z.object({
+    type: z.enum(['EDIT_SECTION', 'EDIT_CONTENT']), method: z.literal('PUT'),
+    path: z.string().describe('/api/documents/{id}/sections/{sectionId} or /api/documents/{id}/content, the id filled in'),
+    sectionIds: z.array(z.string()).optional().describe('EDIT_SECTION: the sections you may edit'),
+  })).describe('the edits you may make now, each through its own PUT endpoint'),
 }).loose();
 
 const SeenBody = z.strictObject({ revision: z.number().int().min(1).max(1e6) });

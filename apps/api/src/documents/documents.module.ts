@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TransitionEngine } from '../engine/transition-engine.js';
 import { DocumentsController } from './documents.controller.js';
 import { DocxController } from './docx.controller.js';
 import { FilesController } from './files.controller.js';
@@ -7,5 +8,9 @@ import { IdempotencyPruner } from './idempotency-pruner.service.js';
 import { NotificationsController, NotificationsHub, OutboxRelay } from './notifications.js';
 import { RemindersService } from './reminders.service.js';
 
-@Module({ controllers: [DocxController, FilesController, DocumentsController, NotificationsController], providers: [DocumentsService, RemindersService, IdempotencyPruner, OutboxRelay, NotificationsHub], exports: [DocumentsService, RemindersService] })
+@Module({
+  controllers: [DocxController, FilesController, DocumentsController, NotificationsController],
+  providers: [TransitionEngine, DocumentsService, RemindersService, IdempotencyPruner, OutboxRelay, NotificationsHub],
+  exports: [TransitionEngine, DocumentsService, RemindersService],
+})
 export class DocumentsModule {}

@@ -11,6 +11,7 @@ import { ApiProblems, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe, findUnstorableString } from '../common/zod.js';
 import { BlocksSchema } from './schemas.js';
 import { DocumentsService, type DocumentRow } from './documents.service.js';
+import { dateOfIssue, officeDate } from '../../../../libs/document/src/date-of-issue.js';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const DocxQuery = z.strictObject({ revision: z.coerce.number().int().min(1).max(1e6).optional() });
@@ -47,14 +48,13 @@ export class DocxController {
     const signed = ctx.signatures.filter((s) => s.revisionHash === revisionHash);
     const names = await this.documents.displayNames(signed.map((s) => s.signerId));
     const complete = ctx.requiredSigners.length > 0 && ctx.requiredSigners.every((r) => signed.some((s) => s.signerId === r.signerId && s.issuerUnitId === r.issuerUnitId));
-    const lastSignature = [...signed].sort((a, b) => a.at.localeCompare(b.at)).at(-1);
     const registered = complete && ctx.registration && revisionNumber === row.current_revision;
     return {
       documentNumber: registered ? ctx.registration!.documentNumber : undefined,
       signers: signed.map((s) => ({ name: names[s.signerId] ?? '', issuerUnitId: s.issuerUnitId, signedAt: s.at })),
-      dateOfIssue: complete ? shanghaiDate(lastSignature!.at) : undefined,
+      dateOfIssue: complete ? (dateOfIssue(signed) ?? undefined) : undefined,
       printedBy: registered ? (await this.documents.unitName(row.issuer_unit_ids[0])) : undefined,
-      printedDate: registered ? shanghaiDate(ctx.registration!.at) : undefined,
+      printedDate: registered ? officeDate(ctx.registration!.at) : undefined,
       draft: !complete,
       revisionNumber,
       revisionHash,
@@ -117,7 +117,3 @@ async function readUpload(req: FastifyRequest, type: string | undefined) {
   return imported;
 }
 
-const DAY_FMT = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-function shanghaiDate(iso: string): string {
-  return DAY_FMT.format(new Date(iso));
-}

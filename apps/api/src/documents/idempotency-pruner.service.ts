@@ -6,6 +6,7 @@ import { SYSTEM_USER_ID } from '../../../../libs/persistence/src/index.js';
 import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { deleteInChunks } from '../database/chunks.js';
+import { DELETE_EXPIRED_IDEMPOTENCY_KEYS } from '../engine/repositories/idempotency.js';
 
 /** Rows deleted per statement, so that a large backlog never holds one long transaction. */
 const CHUNK = 5_000;
@@ -42,10 +43,7 @@ export class IdempotencyPruner implements OnApplicationBootstrap, OnModuleDestro
   /** Deletes the expired records; returns how many. */
   async prune(): Promise<number> {
     return deleteInChunks(this.db,
-      `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
-         SELECT ctid FROM idempotency_keys
-          WHERE created_at < now() - make_interval(secs => CASE WHEN user_id = $1 THEN $2::float8 ELSE $3::float8 END)
-          LIMIT $4)) RETURNING 1`,
+      DELETE_EXPIRED_IDEMPOTENCY_KEYS,
       [SYSTEM_USER_ID, this.config.GONGWEN_REMINDER_REPEAT_HOURS * 3600, this.config.GONGWEN_IDEMPOTENCY_RETENTION_HOURS * 3600], CHUNK,
       () => this.periodic.stopping);
   }

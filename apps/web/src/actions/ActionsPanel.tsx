@@ -1,4 +1,4 @@
-/** The actions the server says I may take now (allowedEvents), and nothing else. */
+/** The actions the server says I may take now (allowedEvents, and the editors from allowedEdits), and nothing else. */
 import { useI18n } from '../i18n';
 import { BlockEditor } from './BlockEditor';
 import { EventForm, FORMS } from './EventForm';
@@ -17,7 +17,7 @@ const IMPLICIT = new Set(['OPEN', 'DISMISS_MARK']);
 
 export function ActionsPanel({ ctx, bodyRef }: { ctx: ActionContext; bodyRef: React.RefObject<HTMLDivElement | null> }) {
   const { t, tx } = useI18n();
-  const allowed = ctx.doc.allowedEvents.map((e) => e.type).filter((e) => !IMPLICIT.has(e));
+  const allowed = [...ctx.doc.allowedEvents, ...ctx.doc.allowedEdits].map((e) => e.type).filter((e) => !IMPLICIT.has(e));
   const primary = PRIMARY.filter((e) => allowed.includes(e));
   const secondary = allowed.filter((e) => !PRIMARY.includes(e));
 

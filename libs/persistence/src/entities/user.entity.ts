@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
+import type { AuthorityScope, Role } from '../../../authority/src/index.js';
 import type { ClassificationLevel } from '../../../document/src/model.js';
 
 @Entity({ name: 'users' })

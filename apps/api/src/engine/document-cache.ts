@@ -6,7 +6,7 @@
  * row version, and `version`). Any change to the row since, by any process and of any column (a transition, an
  * access grant that keeps the version), gives the row a new xmin, so the write finds nothing and the transition is
  * decided again on a fresh read. A refusal decided on an entry is never answered either: it is decided again on
- * a fresh read (see DocumentsService.transition).
+ * a fresh read (see TransitionEngine.transition).
  *
  * Entries come from autocommitted statements only (a read, or the optimistic path's single-statement write), so
  * a rolled-back transaction never leaves one behind, and a row version written twice in one transaction (same
@@ -18,12 +18,12 @@
  * eighth of the budget is not kept at all.
  */
 import { LRUCache } from 'lru-cache';
-import type { DocumentContent } from '../../../../libs/document/src/model.js';
-import type { DocumentRow } from './documents.service.js';
+import type { EngineRow } from './types.js';
 
 export interface CachedDocument {
-  row: DocumentRow;
-  content: DocumentContent;
+  row: EngineRow;
+  /** The current revision's content (the workflow's own shape). */
+  content: unknown;
   /** The current revision's hash. */
   hash: string;
   /** The hash of the audit event with seq = row.version. */

@@ -54,7 +54,7 @@ describe('DocumentCache', () => {
     const c = new DocumentCache(1, true);
     c.set('a', entry('a'), 1000);
     const e = c.get('a')!;
-    expect(() => { (e.row.snapshot.context.readers as unknown as { userId: string }[])[0].userId = 'x'; }).toThrow(TypeError);
+    expect(() => { ((e.row.snapshot.context as { readers: unknown }).readers as unknown as { userId: string }[])[0].userId = 'x'; }).toThrow(TypeError);
     expect(() => { (e.content as unknown as { title: string }).title = 'x'; }).toThrow(TypeError);
   });
 });

@@ -1,4 +1,4 @@
-import type { OutgoingContext, OutgoingState, Role } from '../../../../workflows/outgoing/types.js';
+import type { OutgoingContext, OutgoingState, Role } from './types.js';
 
 /** What a user must do with a document, for the inbox ("my tasks"). */
 export type TaskKind = 'draft' | 'consolidate' | 'discuss' | 'proofread' | 'review' | 'sign' | 'co-sign' | 'register' | 'acknowledge' | 'file';

@@ -1,0 +1,99 @@
+/**
+ * The document list (GET /documents): the inbox ("my tasks") and the filtered, paged list of what a user may see.
+ * Outgoing documents only: the task context and the pool stages are the outgoing workflow's.
+ */
+import { classificationRank } from '../../../../libs/document/src/model.js';
+import { POOL_TASK_STATES, poolStatesFor, TASK_CONTEXT_SQL, taskKind, type TaskContext } from '../../../../workflows/outgoing/index.js';
+import type { AuthUser } from '../auth/auth.types.js';
+import { AppError } from '../common/errors.js';
+import { UUID } from '../engine/transition-engine.js';
+import type { DocumentsDeps } from './deps.js';
+import type { DocumentRow } from './document-row.js';
+
+export interface ListOptions { state?: string; kind?: string; mine?: 'tasks' | 'all'; q?: string; cursor?: string; limit: number }
+
+/**
+ * The SQL of the document list for one user (also run by the bench and its EXPLAIN). Visibility is a filter
+ * written so that it cannot drive the plan. "My tasks" = documents assigned to me UNION documents waiting in a
+ * stage my roles work as a pool; the two never overlap (pool stages have no assignees) and each branch has its
+ * own index (GIN on assignee_ids; documents_task_queue, in inbox order).
+ */
+export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q: ListOptions): { sql: string; params: unknown[] } {
+  const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles)];
+  const where = [`d.classification_rank <= $2`, `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]))`];
+  if (user.roles.length === 1 && user.roles[0] === 'admin') where.push('false');
+  if (q.state) { params.push(q.state); where.push(`d.state = $${params.length}`); }
+  if (q.kind) { params.push(q.kind); where.push(`d.kind = $${params.length}`); }
+  if (q.q) {
+    params.push(q.q);
+    where.push(`gw_bigrams(d.title) @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
+  }
+  const columns = `d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.urgency_rank, d.document_number, d.deadline,
+              d.created_at, d.updated_at, d.current_revision, d.assignee_ids, d.task_roles, ${TASK_CONTEXT_SQL} AS task_ctx`;
+  if (q.mine === 'tasks') {
+    const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
+    params.push(q.limit + 1);
+    const limit = params.length;
+    const filters = where.join(' AND ');
+    // the documents assigned to me, in inbox order from document_tasks (kept by triggers from assignee_ids)
+    const branches = [
+      `(SELECT ${columns} FROM document_tasks k JOIN documents d ON d.id = k.document_id
+         WHERE k.user_id = $1 AND ${filters}
+         ORDER BY k.urgency_rank DESC, k.deadline ASC NULLS LAST, k.created_at ASC, k.document_id ASC LIMIT $${limit})`,
+    ];
+    // one branch per pool stage, each an equality on state so that documents_task_queue yields rows in inbox
+    // order and the LIMIT stops the scan early (state = ANY(…) would read and sort the whole stage)
+    for (const p of POOL_TASK_STATES.filter((x) => user.roles.includes(x.role))) {
+      params.push(p.state);
+      branches.push(`(SELECT ${columns} FROM documents d WHERE d.state = $${params.length} AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})`);
+    }
+    return {
+      sql: `SELECT * FROM (
+           ${branches.join('\n           UNION ALL\n           ')}
+         ) t ORDER BY ${order('')} LIMIT $${limit}`,
+      params,
+    };
+  }
+  if (q.cursor) {
+    const [ts, id] = decodeCursor(q.cursor);
+    params.push(ts, id);
+    where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+  }
+  params.push(q.limit + 1);
+  return { sql: `SELECT ${columns} FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.updated_at DESC, d.id DESC LIMIT $${params.length}`, params };
+}
+
+export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: ListOptions) {
+  const { sql, params } = listQuery(user, q);
+  // not a prepared statement: which plan is best depends on the user's roles and filters (a generic plan could be poor)
+  const rows: (DocumentRow & { assignee_ids: string[]; task_roles: string[]; task_ctx: TaskContext })[] = await deps.db.query(sql, params);
+  const more = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      id: r.id, state: r.state, version: r.version, kind: r.kind, title: r.title, classification: r.classification, urgency: r.urgency,
+      documentNumber: r.document_number, currentRevision: r.current_revision, deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
+      createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
+      myTask: taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
+    })),
+    nextCursor: more && last && q.mine !== 'tasks' ? encodeCursor(new Date(last.updated_at), last.id) : null,
+  };
+}
+
+const ISO_INSTANT = /^(19[7-9]\d|2\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+function encodeCursor(ts: Date, id: string): string {
+  return Buffer.from(JSON.stringify([ts.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(c: string): [string, string] {
+  try {
+    const [ts, id] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    if (typeof ts !== 'string' || !ISO_INSTANT.test(ts) || Number.isNaN(Date.parse(ts)) || typeof id !== 'string' || !UUID.test(id)) throw new Error();
+    return [ts, id];
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', { errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }] });
+  }
+}
+

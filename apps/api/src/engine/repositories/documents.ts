@@ -1,0 +1,170 @@
+/**
+ * The SQL of the documents table family as the engine reads and writes it: the row, its revisions, and the
+ * single statement that writes a transition (row, audit event, outbox row). Built once at load: prepared()
+ * names statements by their text, so a text rebuilt per call would be hashed per call.
+ */
+import type { EntityManager } from 'typeorm';
+import { prepared } from '../../database/prepared.js';
+import type { EngineRow } from '../types.js';
+import { AUDIT_COLUMNS } from './audit.js';
+import { SESSION_VALID } from './sessions.js';
+
+/** The documents columns a transition reads. */
+export const TRANSITION_COLUMNS = ['id', 'workflow_id', 'workflow_version', 'state', 'version', 'snapshot', 'kind', 'title', 'classification', 'classification_rank',
+  'urgency', 'urgency_rank', 'major', 'issuer_unit_ids', 'chief_id', 'participant_ids', 'assignee_ids', 'task_roles', 'current_revision',
+  'document_number', 'deadline', 'created_by', 'created_at', 'updated_at'];
+const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
+
+/**
+ * Who may see a document, as a filter over `d` (the same rule as TransitionEngine.canSee): cleared for it
+ * ($2, the user's clearance rank; -1 for an administrator, who sees none) and either with a part in it ($3, the
+ * user's id) or working its stage ($4, `workflow_id:state` of the pool stages of the user's roles). A document
+ * that exists but is hidden and one that does not exist then run the same statement and both return nothing:
+ * no timing difference tells them apart.
+ */
+const VISIBLE = `d.classification_rank <= $2 AND ($3::uuid = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[]))`;
+
+/** Parameters $2–$4 of VISIBLE. */
+export interface Viewer { rank: number; userId: string; poolKeys: string[] }
+
+const SELECT_VISIBLE = `SELECT ${D_COLUMNS} FROM documents d WHERE d.id = $1 AND ${VISIBLE}`;
+const SELECT_VISIBLE_FOR_UPDATE = `${SELECT_VISIBLE} FOR UPDATE`;
+/** What a transition reads: the row `d`, its current revision `r` and the hash of its last audit event. */
+const TRANSITION_READ_COLUMNS = `${D_COLUMNS}, r.content AS rev_content, r.hash AS rev_hash,
+                (SELECT a.hash FROM audit_events a WHERE a.document_id = d.id AND a.seq = d.version) AS audit_head_hash`;
+const SELECT_VISIBLE_FOR_TRANSITION = `SELECT ${TRANSITION_READ_COLUMNS}
+           FROM documents d JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision
+          WHERE d.id = $1 AND ${VISIBLE}`;
+const SELECT_HEAD = `SELECT r.content AS rev_content, r.hash AS rev_hash,
+                  (SELECT a.hash FROM audit_events a WHERE a.document_id = $1 AND a.seq = $2) AS audit_head_hash
+             FROM revisions r WHERE r.document_id = $1 AND r.number = $3`;
+
+export type HeadRead = { rev_content: unknown; rev_hash: string; audit_head_hash: string | null };
+
+/** The document if this viewer may see it (one statement whether it is hidden or missing). */
+export async function selectVisible(m: EntityManager, id: string, v: Viewer, lock = false): Promise<EngineRow | undefined> {
+  return (await prepared<EngineRow>(m, lock ? SELECT_VISIBLE_FOR_UPDATE : SELECT_VISIBLE, [id, v.rank, v.userId, v.poolKeys]))[0];
+}
+
+/** The document with its current revision and its audit head, if this viewer may see it (unlocked). */
+export async function selectVisibleForTransition(m: EntityManager, id: string, v: Viewer): Promise<(EngineRow & HeadRead) | undefined> {
+  return (await prepared<EngineRow & HeadRead>(m, SELECT_VISIBLE_FOR_TRANSITION, [id, v.rank, v.userId, v.poolKeys]))[0];
+}
+
+/** The current revision and the audit head of a row already read (the locked path's second statement). */
+export async function selectHead(m: EntityManager, id: string, version: number, revision: number): Promise<HeadRead | undefined> {
+  return (await prepared<HeadRead>(m, SELECT_HEAD, [id, version, revision]))[0];
+}
+
+/** A document row by id, without any visibility filter (the engine's own reads after a write). */
+export async function selectRow(m: EntityManager, id: string): Promise<EngineRow | undefined> {
+  return (await m.query(`SELECT * FROM documents WHERE id = $1`, [id]))[0];
+}
+
+/** A new document's row (version 1). */
+export interface NewDocument {
+  id: string; workflowId: string; workflowVersion: number; state: string; snapshot: unknown; kind: string; title: string;
+  classification: string; classificationRank: number; urgency: string; urgencyRank: number; major: boolean; issuerUnitIds: string[];
+  chiefId: string; participantIds: string[]; assigneeIds: string[]; taskRoles: string[]; deadline: string | Date | null; createdBy: string; at: Date;
+}
+
+export async function insertDocument(m: EntityManager, d: NewDocument): Promise<void> {
+  await m.query(
+    `INSERT INTO documents (id, workflow_id, workflow_version, state, version, snapshot, kind, title, classification, classification_rank,
+       urgency, urgency_rank, major, issuer_unit_ids, chief_id, participant_ids, assignee_ids, task_roles, current_revision, deadline, created_by, created_at, updated_at)
+     VALUES ($1,$2,$3,$4,1,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,1,$18,$19,$20,$20)`,
+    [d.id, d.workflowId, d.workflowVersion, d.state, d.snapshot, d.kind, d.title, d.classification, d.classificationRank, d.urgency, d.urgencyRank,
+      d.major, d.issuerUnitIds, d.chiefId, d.participantIds, d.assigneeIds, d.taskRoles, d.deadline, d.createdBy, d.at],
+  );
+}
+
+// ---------------------------------------------------------------- revisions
+
+export async function insertRevision(m: EntityManager, r: { documentId: string; number: number; authorId: string; content: unknown; hash: string; at: Date | string }): Promise<void> {
+  await m.query(`INSERT INTO revisions (document_id, number, author_id, content, hash, created_at) VALUES ($1,$2,$3,$4,$5,$6)`, [r.documentId, r.number, r.authorId, r.content, r.hash, r.at]);
+}
+
+/** Every revision of a document, for verify (content NULL once disposed of). */
+export async function selectRevisionsForVerify(m: EntityManager, id: string): Promise<{ number: number; hash: string; content: unknown; disposed_at: Date | null }[]> {
+  return m.query(`SELECT number, hash, content, disposed_at FROM revisions WHERE document_id = $1 ORDER BY number`, [id]);
+}
+
+// ---------------------------------------------------------------- the transition write
+
+/**
+ * The writes of one or more transitions (of different documents) in one statement (see TransitionEngine). `$1`
+ * is a JSON array with one object per transition (WRITE_FIELDS; `ord` its place in the statement). Each
+ * document is written only under its own conditions, with its audit event and its outbox row; each comes back
+ * either as written or, when it was not (the version or the cached row version is not the current one, or the
+ * cached session no longer holds), as it is now, read in the same round trip for deciding again. The columns
+ * of the read that a write does not return are NULL in its row (UNION resolves their types from the read).
+ * One statement, so one transaction: all written or none.
+ */
+const WRITE_FIELDS = `ord int, id uuid, state text, snapshot jsonb, participant_ids uuid[], assignee_ids uuid[], task_roles text[],
+         current_revision int, document_number text, title text, urgency text, urgency_rank smallint, major boolean, expected_version int,
+         seq int, actor_id uuid, actor_roles text[], event_type text, payload jsonb, from_state text, reason text, revision_hash text,
+         created_at timestamptz, prev_hash text, hash text, outbox jsonb,
+         token_id uuid, roles text[], clearance text, authority jsonb, expected_xmin xid`;
+export const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(${WRITE_FIELDS})),
+       upd AS (
+         UPDATE documents SET state = v.state, version = documents.version + 1, snapshot = v.snapshot,
+                -- participants only grow: merged, so that an access grant made since the read (which does not
+                -- change the version) is kept
+                participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest(v.participant_ids) p WHERE p <> ALL (documents.participant_ids)),
+                assignee_ids = v.assignee_ids, task_roles = v.task_roles,
+                current_revision = v.current_revision, document_number = v.document_number, title = v.title, urgency = v.urgency,
+                urgency_rank = v.urgency_rank, major = v.major,
+                -- updated_at: when the document itself changed, not on events that only record something about
+                -- it (a receipt, a reminder, a comment); those keep the row's indexed columns as they were, so
+                -- that PostgreSQL updates it in place (migration HotDocumentUpdates)
+                updated_at = CASE WHEN (documents.state, documents.current_revision, documents.document_number, documents.title, documents.urgency, documents.major)
+                                       IS DISTINCT FROM (v.state, v.current_revision, v.document_number, v.title, v.urgency, v.major) THEN now() ELSE documents.updated_at END
+           FROM v
+          WHERE documents.id = v.id AND documents.version = v.expected_version
+            -- decided on this process's cache: the very row version it remembers (any change since gives a new xmin)
+            AND (v.expected_xmin IS NULL OR documents.xmin = v.expected_xmin)
+            -- a session from the guard's cache: still valid, with the same rights, at the moment of the write
+            AND (v.token_id IS NULL OR EXISTS (
+                  SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
+                   WHERE t.id = v.token_id AND ${SESSION_VALID}
+                     AND u.roles = v.roles AND u.clearance = v.clearance AND u.authority IS NOT DISTINCT FROM v.authority))
+          RETURNING v.ord, documents.version, documents.updated_at, documents.participant_ids, documents.xmin::text AS xmin),
+       audit AS (
+         INSERT INTO audit_events (${AUDIT_COLUMNS})
+         SELECT v.id, v.seq, v.actor_id, v.actor_roles, v.event_type, v.payload, v.from_state, v.state, v.reason, v.current_revision, v.revision_hash, v.created_at, v.prev_hash, v.hash
+           FROM upd JOIN v USING (ord)),
+       ob AS (
+         INSERT INTO outbox (document_id, topic, payload) SELECT v.id, 'document.transitioned', v.outbox FROM upd JOIN v USING (ord)),
+       -- (materialised: the documents not written are read, not every one of the statement before the anti-join)
+       missed AS MATERIALIZED (SELECT v.ord, v.id FROM v WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.ord = v.ord))
+       SELECT u.ord, true AS written, u.xmin,
+              ${TRANSITION_COLUMNS.map((c) => (['version', 'updated_at', 'participant_ids'].includes(c) ? `u.${c}` : `NULL AS ${c}`)).join(', ')},
+              NULL AS rev_content, NULL AS rev_hash, NULL AS audit_head_hash FROM upd u
+       UNION ALL
+       SELECT v.ord, false, d.xmin::text, ${TRANSITION_READ_COLUMNS}
+         FROM missed v JOIN documents d ON d.id = v.id JOIN revisions r ON r.document_id = d.id AND r.number = d.current_revision`;
+
+/**
+ * One transition's write: the document's id, and its fields of WRITE_FIELDS as JSON members (without `ord`,
+ * which its place in a statement gives), the snapshot's JSON spliced in as it is (not serialised twice).
+ */
+export interface PendingWrite { id: string; members: string }
+/** What the database answered for one write (undefined: the document is gone). */
+export type WriteOutcome = (EngineRow & { written: boolean; xmin: string } & HeadRead) | undefined;
+
+/**
+ * Writes in one statement (WRITE_TRANSITIONS): one transition's in its transaction, or the optimistic path's,
+ * alone or several at once (GroupCommit). In the order of their documents' ids, so that two processes'
+ * statements take their row locks in the same order. A statement PostgreSQL refused (say, a deadlock with a
+ * transaction that holds another of its rows) wrote nothing, and GroupCommit sends each of its writes again
+ * alone; one whose connection was lost fails as a write alone would (it may have been committed).
+ */
+export async function writeStatement(m: EntityManager, writes: PendingWrite[]): Promise<WriteOutcome[]> {
+  const order = writes.map((w, i) => ({ w, i }));
+  if (order.length > 1) order.sort((x, y) => (x.w.id < y.w.id ? -1 : 1));
+  const json = `[${order.map(({ w }, ord) => `{"ord":${ord},${w.members}}`).join(',')}]`;
+  const rows = await prepared<NonNullable<WriteOutcome> & { ord: number }>(m, WRITE_TRANSITIONS, [json]);
+  const out: WriteOutcome[] = new Array(writes.length).fill(undefined);
+  for (const { ord, ...row } of rows) out[order[ord].i] = row as NonNullable<WriteOutcome>;
+  return out;
+}

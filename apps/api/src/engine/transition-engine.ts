@@ -1,0 +1,442 @@
+/**
+ * The transition engine, for every workflow: decide on the document as read, then write the transition (row,
+ * hash-chained audit event, outbox row) in one statement, applied only if the document is still the version
+ * decided on. It knows no workflow's events: a workflow plugs in through WorkflowDefinition (workflow.ts), and
+ * what an event writes besides the transition comes with each call (BuildEvent, the workflow's event command).
+ *
+ * - Optimistic (events whose command writes nothing else): decide on the document as this process last wrote
+ *   it (DocumentCache), or as read without a lock, and write with `WHERE version = that version`, one or two
+ *   round trips and no transaction; the writes of the moment go together (GroupCommit). If another transition
+ *   got there first, nothing was written and the locked path runs (as Camunda does with its optimistic
+ *   locking, but retrying under the lock instead of failing).
+ * - Locked (events whose commands or hooks write other rows, idempotent requests, and every optimistic
+ *   conflict): one transaction holding the row lock.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import AsyncLock from 'async-lock';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor } from '../../../../libs/authority/src/index.js';
+import { CLASSIFICATION_LEVELS, classificationRank } from '../../../../libs/document/src/model.js';
+import type { AuthUser } from '../auth/auth.types.js';
+import { AppError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { GroupCommit } from '../database/group-commit.js';
+import { transitionsTotal, writeBatchSize } from '../health/metrics.js';
+import { auditHash, type AuditRecord } from './audit.js';
+import { DocumentCache, type CachedDocument } from './document-cache.js';
+import { replayIdempotent, replayOnKeyRace, storeIdempotent } from './idempotency.js';
+import { insertAudit, selectActedEventTypes } from './repositories/audit.js';
+import {
+  insertDocument, insertRevision, selectHead, selectRow, selectVisible, selectVisibleForTransition, writeStatement,
+  type PendingWrite, type Viewer, type WriteOutcome,
+} from './repositories/documents.js';
+import { insertOutbox } from './repositories/outbox.js';
+import type { BuildEvent, EngineEvent, EngineRow, TransitionHookFn, TransitionPlan, TransitionRead, WriteOptions, WriteResult, Written } from './types.js';
+import { verifyDocument, type Broken, type PurgeCheck } from './verify.js';
+import { WorkflowRegistry, type WorkflowDefinition } from './workflow.js';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function notFound(): AppError {
+  return new AppError('NOT_FOUND', 'No such document.');
+}
+
+export function actorOf(user: AuthUser): Actor {
+  return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined };
+}
+
+/** Internal: a cached session's optimistic attempt did not go through; the caller decides again with a fresh session. */
+export class SessionRecheck extends Error {
+  constructor() {
+    super('the transition is decided again with the session read afresh');
+  }
+}
+
+/** A hook and the event types it is run for (transitions of other types never call it). */
+interface TransitionHook { events: readonly string[]; run: TransitionHookFn<any, any, any> }
+
+/** An extra check for verify (e.g. signatures); it returns the first problem or null. */
+export type DocumentVerifier = (m: EntityManager, document: EngineRow<any, any>) => Promise<{ kind: string; problem: string; [k: string]: unknown } | null>;
+
+/** A new document, checked and built by its feature (create-document.ts for outgoing). */
+export interface NewDocumentSpec {
+  id: string;
+  workflow: WorkflowDefinition;
+  /** The machine's input (stored as CREATE's payload, replayed by verify). */
+  input: unknown;
+  /** workflow.create(input), already checked by the feature. */
+  snapshot: unknown;
+  content: unknown;
+  hash: string;
+  kind: string;
+  classification: string;
+  major: boolean;
+  issuerUnitIds: string[];
+  deadline: string | null;
+}
+
+@Injectable()
+export class TransitionEngine {
+  readonly workflows = new WorkflowRegistry();
+  private readonly hooks: TransitionHook[] = [];
+  private readonly verifiers: DocumentVerifier[] = [];
+  private purgeCheck: PurgeCheck | undefined;
+
+  /** What this process last wrote of each recently changed document: the optimistic path's input. */
+  private readonly known: DocumentCache;
+
+  /** The optimistic path's writes: group commit (see GroupCommit). */
+  private readonly writes?: GroupCommit<PendingWrite, WriteOutcome>;
+
+  /**
+   * This process's optimistic transitions of one document run one after another (other documents' at the same
+   * time). Two at once would both decide on the same cached version, and the second's write would wait for the
+   * first's row lock only to find the row changed, then be decided again on fresh reads: three to five round
+   * trips instead of one. In turn, the second decides on what the first wrote. The database still checks each
+   * write (other processes, the locked path); this only keeps one process from conflicting with itself.
+   */
+  private readonly perDocument = new AsyncLock({ maxPending: Infinity });
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.known = new DocumentCache(config.GONGWEN_DOCUMENT_CACHE_MB, config.NODE_ENV === 'test');
+    // 0: no group commit (every write alone, as many at once as the pool allows)
+    this.writes = config.GONGWEN_WRITE_STATEMENTS
+      ? new GroupCommit<PendingWrite, WriteOutcome>(config.GONGWEN_WRITE_STATEMENTS, 64,
+        (batch) => writeStatement(this.db.manager, batch), async (w) => (await writeStatement(this.db.manager, [w]))[0],
+        // PostgreSQL answered the statement with an error (not a lost session): its transaction was rolled back
+        // (pg's DatabaseError, by its fields: under Jest the driver's class may be a second copy of pg's)
+        (e) => typeof (e as { code?: unknown })?.code === 'string' && (e as { severity?: unknown }).severity === 'ERROR',
+        (size, outcome) => writeBatchSize.observe({ outcome }, size))
+      : undefined;
+  }
+
+  // ---------------------------------------------------------------- plugging in
+
+  register(def: WorkflowDefinition): void {
+    this.workflows.register(def);
+  }
+
+  /**
+   * Register a hook run inside the transaction of every accepted transition of the given event types, after
+   * the document row, its audit event and outbox row are written. Transitions of those types always take
+   * the locked path.
+   */
+  onTransition<R extends EngineRow<any, any>, E extends EngineEvent, Content>(events: readonly string[], run: TransitionHookFn<R, E, Content>): void {
+    this.hooks.push({ events, run });
+  }
+
+  /** Register an extra check for verify (e.g. signatures); it returns the first problem or null. */
+  onVerify(v: DocumentVerifier): void {
+    this.verifiers.push(v);
+  }
+
+  /** Who may say that a revision's missing content was disposed of (the archive). */
+  onPurgeCheck(check: PurgeCheck): void {
+    this.purgeCheck = check;
+  }
+
+  // ---------------------------------------------------------------- visibility
+
+  /** A document exists for a user only if cleared for it and either has a part in it or works its stage. */
+  canSee(row: Pick<EngineRow, 'classification_rank' | 'participant_ids' | 'state' | 'workflow_id' | 'workflow_version'>, user: AuthUser): boolean {
+    if (user.roles.length === 1 && user.roles[0] === 'admin') return false;
+    if (row.classification_rank > classificationRank(user.clearance)) return false;
+    return row.participant_ids.includes(user.id) || this.workflows.of(row).poolStates(user.roles).includes(row.state);
+  }
+
+  /** The same rule as canSee, as the parameters of the SQL filter (repositories/documents.ts VISIBLE). */
+  viewer(user: AuthUser): Viewer {
+    const adminOnly = user.roles.length === 1 && user.roles[0] === 'admin';
+    return { rank: adminOnly ? -1 : classificationRank(user.clearance), userId: user.id, poolKeys: this.workflows.poolKeys(user.roles) };
+  }
+
+  /** The document if the user may see it, else NOT_FOUND: the same one statement whether it is hidden or missing. */
+  async loadVisible(m: EntityManager, user: AuthUser, id: string, lock = false): Promise<EngineRow> {
+    if (!UUID.test(id)) throw notFound();
+    const row = await selectVisible(m, id, this.viewer(user), lock);
+    if (!row) throw notFound();
+    return row;
+  }
+
+  // ---------------------------------------------------------------- create
+
+  /** Writes a new document: row, first revision, CREATE audit event (the chain's first link), outbox row. */
+  async create(user: AuthUser, spec: NewDocumentSpec, idempotencyKey: string | undefined, requestHash: string): Promise<WriteResult> {
+    const def = spec.workflow;
+    const at = new Date();
+    return replayOnKeyRace(this.db.manager, user, idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
+      const replayInTx = await replayIdempotent(m, user, idempotencyKey, requestHash);
+      if (replayInTx) return replayInTx;
+      const persisted = def.persist(spec.snapshot);
+      const ctx = persisted.context;
+      const tasks = def.tasks(persisted.value, ctx);
+      const columns = def.columns(ctx, spec.content);
+      await insertDocument(m, {
+        id: spec.id, workflowId: def.id, workflowVersion: def.version, state: persisted.value, snapshot: persisted, kind: spec.kind, title: columns.title,
+        classification: spec.classification, classificationRank: CLASSIFICATION_LEVELS.indexOf(spec.classification as never), urgency: columns.urgency,
+        urgencyRank: columns.urgency_rank, major: spec.major, issuerUnitIds: spec.issuerUnitIds, chiefId: user.id,
+        participantIds: def.participants(ctx, [user.id]), assigneeIds: tasks.assigneeIds, taskRoles: tasks.taskRoles, deadline: spec.deadline,
+        createdBy: user.id, at,
+      });
+      await insertRevision(m, { documentId: spec.id, number: 1, authorId: user.id, content: spec.content, hash: spec.hash, at });
+      await insertAudit(m, {
+        documentId: spec.id, seq: 1, actorId: user.id, actorRoles: user.roles, eventType: 'CREATE', payload: { input: spec.input },
+        fromState: null, toState: persisted.value, reason: null, revisionNumber: 1, revisionHash: spec.hash, createdAt: at.toISOString(), prevHash: null,
+      });
+      await insertOutbox(m, spec.id, 'document.created', { documentId: spec.id, assigneeIds: tasks.assigneeIds });
+      const row = (await selectRow(m, spec.id))!;
+      const body = def.view(row, user, spec.content, spec.hash);
+      await storeIdempotent(m, user, idempotencyKey, spec.id, requestHash, 201, body);
+      return { status: 201, body, replayed: false } as WriteResult;
+    }));
+  }
+
+  // ---------------------------------------------------------------- write
+
+  /** Whether a transition may take the optimistic single-statement path. */
+  optimistic(type: string, opts: WriteOptions, buildWrites: boolean): boolean {
+    return !buildWrites && !opts.idempotencyKey && !this.hooks.some((h) => h.events.includes(type));
+  }
+
+  /**
+   * The one write path (see the file's comment). `build` is the event's command; `buildWrites`: it writes
+   * other rows (always the locked path). With a session from the guard's cache (`user.sessionCached`) only the
+   * optimistic path runs, its write re-checking the session; otherwise SessionRecheck is thrown.
+   */
+  async transition(user: AuthUser, id: string, type: string, opts: WriteOptions, requestHash: string, build: BuildEvent<any, any>, buildWrites = false): Promise<WriteResult> {
+    if (user.sessionCached) {
+      // the optimistic path only: its write re-checks the session (the caller decides again otherwise)
+      if (!this.optimistic(type, opts, buildWrites)) throw new SessionRecheck();
+      const done = await this.perDocument.acquire(id, () => this.optimisticWrite(user, id, type, opts, build, user));
+      if (!done) throw new SessionRecheck(); // a concurrent transition, or the session changed
+      return done;
+    }
+    // a replay answers only to someone who may still see the document (clearance may have been lowered)
+    if (opts.idempotencyKey) await this.loadVisible(this.db.manager, user, id);
+    const replay = await replayIdempotent(this.db.manager, user, opts.idempotencyKey, requestHash);
+    if (replay) return replay;
+    if (this.optimistic(type, opts, buildWrites)) {
+      // (a build always yields an event of the requested type, so the hook check above holds for it)
+      const done = await this.perDocument.acquire(id, () => this.optimisticWrite(user, id, type, opts, build));
+      if (done) return done;
+    }
+    // what this process knew is about to be out of date (entries only come from autocommitted writes)
+    this.known.delete(id);
+    return replayOnKeyRace(this.db.manager, user, opts.idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
+      const read = await this.loadForTransition(m, user, id, true);
+      const replayInTx = await replayIdempotent(m, user, opts.idempotencyKey, requestHash);
+      if (replayInTx) return replayInTx;
+      const plan = await this.decide(m, read, user, type, opts, build);
+      const written = await this.writeTransition(m, plan, read.row.version);
+      if (!written) throw new Error(`document ${id} changed under its row lock`);
+      const updated = written.row;
+      for (const hook of this.hooks) {
+        if (hook.events.includes(plan.event.type)) {
+          await hook.run(m, { document: updated, event: plan.event, fromState: plan.fromState, toState: plan.toState, content: plan.content, user });
+        }
+      }
+      const result = this.applied(plan, updated, user);
+      const stored = opts.compactReplay ? { id: result.body.id, version: result.body.version, state: result.body.state } : result.body;
+      await storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, stored);
+      return result;
+    }));
+  }
+
+  /**
+   * The optimistic path: decide on what this process knows of the document from its own last write (no read at
+   * all), or else on a fresh unlocked read; then write in one autocommitted statement that applies only if the
+   * row is still the version decided on. With a cached `session`, the write also re-checks that session.
+   *
+   * Nothing decided on a cache entry is ever answered unless it was written: a refusal, or a write that found the
+   * row changed, is decided again on a fresh read. Returns null when that fresh attempt found the row changed too
+   * (or the session no longer holds): then nothing was written.
+   */
+  private async optimisticWrite(user: AuthUser, id: string, type: string, opts: WriteOptions, build: BuildEvent<any, any>, session?: AuthUser): Promise<WriteResult | null> {
+    const m = this.db.manager;
+    const known = this.known.get(id);
+    let fresh: TransitionRead | undefined;
+    if (known) {
+      let plan: TransitionPlan | undefined;
+      if (this.canSee(known.row, user)) {
+        try {
+          plan = await this.decide(m, known, user, type, opts, build, false);
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+        }
+      }
+      // a write that finds the row changed reads it in the same round trip
+      const outcome = plan && (await this.writeTransition(m, plan, known.row.version, session, known.xmin, true));
+      if (plan && outcome && 'row' in outcome) return this.committed(plan, outcome, user, known);
+      if (plan) transitionsTotal.inc({ event: type, outcome: 'conflict' });
+      this.known.delete(id, known);
+      // the very row version decided on: the write waited for another one's row lock, and the read, from the
+      // statement's snapshot taken before that one committed, is already out of date (or the session no longer
+      // holds, which the next write finds out again) — read afresh below
+      if (outcome && 'fresh' in outcome && outcome.xmin !== known.xmin) {
+        if (!this.canSee(outcome.fresh.row, user)) throw notFound();
+        fresh = outcome.fresh;
+      }
+    }
+    const read = fresh ?? (await this.loadForTransition(m, user, id, false));
+    const plan = await this.decide(m, read, user, type, opts, build);
+    const written = await this.writeTransition(m, plan, read.row.version, session);
+    if (written) return this.committed(plan, written, user);
+    transitionsTotal.inc({ event: type, outcome: 'conflict' });
+    return null;
+  }
+
+  /** After an autocommitted optimistic write: remember the document as written, and answer. */
+  private committed(plan: TransitionPlan, written: Written, user: AuthUser, prior?: CachedDocument): WriteResult {
+    const contentChars = prior && prior.content === plan.content ? prior.contentChars : JSON.stringify(plan.content).length;
+    this.known.set(written.row.id, { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin, contentChars }, written.snapshotChars);
+    try {
+      return this.applied(plan, written.row, user);
+    } catch (e) {
+      // committed: the caller must not take this for a refusal and send the event again
+      throw new Error(`transition committed, but its answer failed: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * The document with its current revision and the hash of its last audit event, if the user may see it.
+   * Unlocked: one statement. Locked: the row lock first, then the rest in a second statement — a join under FOR
+   * UPDATE would, after waiting for a concurrent transition, re-check the new row version against the old
+   * snapshot and miss the revision or audit event that transition had just committed.
+   */
+  private async loadForTransition(m: EntityManager, user: AuthUser, id: string, lock: boolean): Promise<TransitionRead> {
+    if (!UUID.test(id)) throw notFound();
+    if (lock) {
+      const row = await selectVisible(m, id, this.viewer(user), true);
+      if (!row) throw notFound();
+      const head = (await selectHead(m, id, row.version, row.current_revision))!;
+      return { row, content: head.rev_content, hash: head.rev_hash, headHash: head.audit_head_hash };
+    }
+    const found = await selectVisibleForTransition(m, id, this.viewer(user));
+    if (!found) throw notFound();
+    const { rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = found;
+    return { row: row as EngineRow, content, hash, headHash };
+  }
+
+  /** Checks and the machine's decision: what the transition will write (nothing is written here). */
+  private async decide(m: EntityManager, read: TransitionRead, user: AuthUser, type: string, opts: WriteOptions, build: BuildEvent<any, any>, countRefusal = true): Promise<TransitionPlan> {
+    const { row } = read;
+    const def = this.workflows.of(row);
+    if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) {
+      throw new AppError('VERSION_CONFLICT', `The document is at version ${row.version}, not ${opts.ifMatch}; reload it and try again.`, { currentVersion: row.version }, { ETag: `"${row.version}"` });
+    }
+    if (def.readOnlyStates.includes(row.state)) throw new AppError('READ_ONLY', 'The document is filed in the archive and can no longer change.');
+    const snapshot = def.restore(row.snapshot);
+    const actor = actorOf(user);
+    // who may send it is decided before any work (revisions, document numbers) is done
+    if (!def.isPermitted(row.state, row.snapshot.context, actor, type)) {
+      const allowed = def.permittedEvents(row.state, row.snapshot.context, actor);
+      throw new AppError('NOT_PERMITTED', `You may not send ${type} while the document is in ${row.state}.`, { state: row.state, event: type, allowedEvents: allowed });
+    }
+    if (this.config.GONGWEN_STRICT_SEPARATION) await this.assertStrictSeparation(m, def, row, user, type);
+    const built = await build(m, row, read.content);
+    const { event } = built;
+    const applied = def.apply(snapshot, event);
+    if (!applied.accepted) {
+      if (countRefusal) transitionsTotal.inc({ event: event.type, outcome: 'refused' });
+      throw new AppError('GATE_FAILED', `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`, {
+        gate: applied.violation?.gate ?? row.state,
+        conditions: applied.violation?.conditions ?? [],
+      });
+    }
+    const persisted = def.persist(applied.snapshot);
+    const ctx = persisted.context;
+    const toState = persisted.value;
+    const content = built.content ?? read.content;
+    const revisionNumber = built.content ? row.current_revision + 1 : row.current_revision;
+    const revisionHash = built.hash ?? read.hash;
+    const reason = (event as { reason?: unknown }).reason;
+    const audit: AuditRecord = {
+      documentId: row.id, seq: row.version + 1, actorId: event.actor.userId, actorRoles: event.actor.roles, eventType: event.type, payload: { event },
+      fromState: row.state, toState, reason: typeof reason === 'string' ? reason : null,
+      revisionNumber, revisionHash, createdAt: event.at, prevHash: read.headHash,
+    };
+    return {
+      row, event, persisted, fromState: row.state, toState, content, revisionNumber, revisionHash, audit, auditHash: auditHash(audit),
+      tasks: def.tasks(toState, ctx), participants: def.participants(ctx, [...row.participant_ids, event.actor.userId]), columns: def.columns(ctx, content),
+    };
+  }
+
+  /** With GONGWEN_STRICT_SEPARATION, one person passes at most one of the workflow's gates of a document. */
+  private async assertStrictSeparation(m: EntityManager, def: WorkflowDefinition, row: EngineRow, user: AuthUser, type: string): Promise<void> {
+    const gate = def.gates[type];
+    if (!gate) return;
+    const others = Object.entries(def.gates).filter(([, g]) => g !== gate).map(([t]) => t);
+    const acted = await selectActedEventTypes(m, row.id, user.id, others);
+    if (acted.length) {
+      throw new AppError('NOT_PERMITTED', `Strict separation of duties: you already acted at another gate of this document (${acted.join(', ')}).`, { state: row.state, event: type });
+    }
+  }
+
+  /**
+   * The transition's writes in one statement: the document row (only if still at `expectedVersion`, and with
+   * `expectedXmin` that very row version; with `cachedSession`, only if that session still holds), its audit
+   * event and its outbox row. Returns the updated row, or null when nothing at all was written; with `orRead`,
+   * instead of null the document as it is now (read in the same statement).
+   */
+  private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string): Promise<Written | null>;
+  private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession: AuthUser | undefined, expectedXmin: string, orRead: true): Promise<Written | { fresh: TransitionRead; xmin: string } | null>;
+  private async writeTransition(
+    m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string, orRead = false,
+  ): Promise<Written | { fresh: TransitionRead; xmin: string } | null> {
+    const a = p.audit;
+    const c = p.columns;
+    const set = {
+      state: p.toState, snapshot: p.persisted, participant_ids: p.participants, assignee_ids: p.tasks.assigneeIds, task_roles: p.tasks.taskRoles,
+      current_revision: p.revisionNumber, document_number: c.document_number, title: c.title, urgency: c.urgency, urgency_rank: c.urgency_rank, major: c.major,
+    };
+    // serialised here rather than by the driver: its length sizes the cache entry
+    const snapshotJson = JSON.stringify(p.persisted);
+    const fields = {
+      id: p.row.id, state: set.state, participant_ids: set.participant_ids, assignee_ids: set.assignee_ids, task_roles: set.task_roles,
+      current_revision: set.current_revision, document_number: set.document_number, title: set.title, urgency: set.urgency,
+      urgency_rank: set.urgency_rank, major: set.major, expected_version: expectedVersion,
+      seq: a.seq, actor_id: a.actorId, actor_roles: a.actorRoles, event_type: a.eventType, payload: a.payload, from_state: a.fromState,
+      reason: a.reason, revision_hash: a.revisionHash, created_at: a.createdAt, prev_hash: a.prevHash, hash: p.auditHash,
+      outbox: { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
+      token_id: cachedSession?.tokenId ?? null, roles: cachedSession?.roles ?? null, clearance: cachedSession?.clearance ?? null,
+      authority: cachedSession?.authority ?? null, expected_xmin: expectedXmin ?? null,
+    };
+    const w: PendingWrite = { id: p.row.id, members: `${JSON.stringify(fields).slice(1, -1)},"snapshot":${snapshotJson}` };
+    const written = (r: { version: number; updated_at: Date; participant_ids: string[]; xmin: string }) => ({
+      row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as EngineRow,
+      xmin: r.xmin, snapshotChars: snapshotJson.length,
+    });
+    // autocommitted (the optimistic path): with this process's other writes of the moment, in one statement
+    const r = m.queryRunner || !this.writes ? (await writeStatement(m, [w]))[0] : await this.writes.submit(w);
+    if (!r) return null; // the document is gone (it never is: documents_never_deleted)
+    if (r.written) return written(r);
+    if (!orRead) return null;
+    const { written: _w, xmin, rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = r;
+    return { fresh: { row: row as EngineRow, content, hash, headHash }, xmin };
+  }
+
+  private applied(p: TransitionPlan, updated: EngineRow, user: AuthUser): WriteResult {
+    transitionsTotal.inc({ event: p.event.type, outcome: 'applied' });
+    return { status: 200, body: this.workflows.of(updated).view(updated, user, p.content, p.revisionHash), replayed: false };
+  }
+
+  // ---------------------------------------------------------------- verify
+
+  /** Chain, revisions and replay through the document's workflow, then every registered verifier (signatures …). */
+  async verifyRow(row: EngineRow) {
+    const result = await verifyDocument(this.db.manager, row, this.workflows.of(row), this.purgeCheck);
+    const checks: string[] = ['audit_chain', 'revisions', 'replay'];
+    let firstBroken: Broken | { kind: string; problem: string } | null = result.firstBroken;
+    let ok = result.ok;
+    for (const v of this.verifiers) {
+      const problem = await v(this.db.manager, row);
+      if (problem && ok) { ok = false; firstBroken = problem; }
+    }
+    if (this.verifiers.length) checks.push('signatures');
+    return { ...result, ok, firstBroken, checks };
+  }
+}

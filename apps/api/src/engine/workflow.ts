@@ -1,0 +1,86 @@
+/**
+ * How a workflow plugs into the engine. A workflow (workflows/<name>/) brings its machine, its policy, its task
+ * rules and its visibility rule; its feature module (apps/api/src/<feature>/) adds how its content maps onto the
+ * documents row and how a document is answered by the API, and registers the whole with the engine. The engine
+ * finds a document's workflow by the row's `workflow_id` / `workflow_version`.
+ */
+import type { Actor } from '../../../../libs/authority/src/index.js';
+import type { AuthUser } from '../auth/auth.types.js';
+import { AppError } from '../common/errors.js';
+import type { EngineEvent, EngineRow, RowColumns } from './types.js';
+
+/** The machine's answer to an event: the next snapshot, or the gate that refused it and why. */
+export type Applied<Snap> =
+  | { accepted: true; snapshot: Snap }
+  | { accepted: false; violation?: { gate: string; conditions: { message: string }[] } };
+
+export interface WorkflowDefinition<S extends string = string, C = any, E extends EngineEvent = any, I = any, Snap = any, Content = any> {
+  id: string;
+  version: number;
+  // ---- the machine
+  /** The snapshot of a new document (CREATE's payload.input). */
+  create(input: I): Snap;
+  restore(persisted: { value: S; context: C }): Snap;
+  apply(snapshot: Snap, event: E): Applied<Snap>;
+  persist(snapshot: Snap): { value: S; context: C };
+  /** States in which nothing may change any more (a filed document). */
+  readOnlyStates: readonly S[];
+  // ---- the policy: who may send what, and the gates strict separation keeps apart
+  isPermitted(state: S, ctx: C, actor: Actor, type: string): boolean;
+  permittedEvents(state: S, ctx: C, actor: Actor): string[];
+  /** The gate each gated event passes (one person passes at most one gate under strict separation). */
+  gates: Readonly<Record<string, string>>;
+  // ---- task rules: who has a task now (stored on the row for the inbox)
+  tasks(state: S, ctx: C): { assigneeIds: string[]; taskRoles: string[] };
+  // ---- visibility: everyone with a part, and the stages a pool role sees every (cleared) document in
+  participants(ctx: C, extra: string[]): string[];
+  poolStates(roles: readonly string[]): readonly S[];
+  // ---- the feature's side
+  /** The row's columns that follow the context and content (title, urgency, number …). */
+  columns(ctx: C, content: Content): RowColumns;
+  /** The document as the API answers it (also the answer of a transition). */
+  view(row: EngineRow<S, C>, user: AuthUser, content: Content, hash: string): Record<string, unknown>;
+}
+
+/** The registered workflows, by id and version. */
+export class WorkflowRegistry {
+  private readonly byKey = new Map<string, Map<number, WorkflowDefinition>>();
+  /** poolKeys by the roles array (a session's user keeps its array): no work per request for the same session. */
+  private poolKeyCache = new WeakMap<readonly string[], string[]>();
+
+  register(def: WorkflowDefinition): void {
+    let versions = this.byKey.get(def.id);
+    if (!versions) this.byKey.set(def.id, (versions = new Map()));
+    if (versions.has(def.version)) throw new Error(`workflow ${def.id}@${def.version} is registered twice`);
+    versions.set(def.version, def);
+    this.poolKeyCache = new WeakMap();
+  }
+
+  /** The workflow of a document row. A row of a workflow this process does not know is a server error. */
+  of(row: Pick<EngineRow, 'workflow_id' | 'workflow_version'>): WorkflowDefinition {
+    const def = this.byKey.get(row.workflow_id)?.get(row.workflow_version);
+    if (!def) throw new AppError('INTERNAL', `No workflow ${row.workflow_id}@${row.workflow_version} is registered.`);
+    return def;
+  }
+
+  get(id: string, version: number): WorkflowDefinition | undefined {
+    return this.byKey.get(id)?.get(version);
+  }
+
+  all(): WorkflowDefinition[] {
+    return [...this.byKey.values()].flatMap((v) => [...v.values()]);
+  }
+
+  /**
+   * The pool stages a user's roles see, over every workflow, as `workflow_id:state` (the visibility filter of
+   * one-document reads, see repositories/documents.ts).
+   */
+  poolKeys(roles: readonly string[]): string[] {
+    let out = this.poolKeyCache.get(roles);
+    if (!out) {
+      out = [...new Set(this.all().flatMap((def) => def.poolStates(roles).map((s) => `${def.id}:${s}`)))];
+      this.poolKeyCache.set(roles, out);
+    }
+    return out;
+  }
+}
