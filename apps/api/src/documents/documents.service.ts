@@ -29,6 +29,7 @@ import {
 } from './schemas.js';
 import { currentTasks, participantsOf, POOL_TASK_STATES, poolStatesFor, TASK_CONTEXT_SQL, taskFor, taskKind, type TaskContext } from './tasks.js';
 import { validationError } from '../common/zod.js';
+import { allocateDocumentNumber } from '../numbering/allocate.js';
 import type { z } from 'zod';
 
 export interface DocumentRow {
@@ -565,7 +566,7 @@ export class DocumentsService {
         case 'REGISTER': {
           const { copies, readerIds } = payload as { copies: number; readerIds: string[] };
           await this.assertUsersWithRole(m, readerIds, 'reader', 'readerIds', row.classification_rank);
-          const number = await this.allocateNumber(m, row);
+          const number = await allocateDocumentNumber(m, { documentId: row.id, issuerUnitId: row.issuer_unit_ids[0], kind: row.kind });
           event = { type, actor, at, copies, readerIds, ...number };
           break;
         }
