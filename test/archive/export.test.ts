@@ -192,12 +192,12 @@ describe('volumes and their exports', () => {
     expect(log.body.items.map((l: any) => l.action)).toEqual(expect.arrayContaining(['export.start', 'export.download', 'volume.create']));
   }, SLOW);
 
-  it('exports the volume as one DOCX: cover, contents with page numbers, every stamped item, reference sheet', async () => {
-    const start = await api(t, 'archivist', `/api/archive/volumes/${volume.id}/exports`, { method: 'POST', json: { format: 'docx' } });
+  it('exports the volume as one DOCX in the bound-volume style on request: cover, contents with page numbers, every stamped item, reference sheet', async () => {
+    const start = await api(t, 'archivist', `/api/archive/volumes/${volume.id}/exports`, { method: 'POST', json: { format: 'docx-volume' } });
     expect(start.status).toBe(202);
     const exp = await waitExport(start.body.id);
     expect(exp.status).toBe('done');
-    expect(exp.fileName).toBe('volume-0001.docx');
+    expect(exp.fileName).toBe('volume-0001-bound.docx');
     const pdf = await docxToPdf(await download(exp));
     const pages = await pdfPageCount(pdf);
     const itemPages = items.reduce((a, i) => a + (i.pageCount as number), 0);
