@@ -1,41 +1,36 @@
 /**
  * Regenerates the sample outputs of the GB/T 9704 renderer: a 通知, a joint 请示 and a 纪要, as DOCX, plus PDF when
- * LibreOffice (soffice) is installed. Build first (`npx tsc -p tsconfig.build.json`), then from the repository root:
+ * LibreOffice (soffice) is installed. With LibreOffice each sample is rendered for print as the filed original is
+ * (the 版记 moved to an even page when needed; the shipped font set). Build first (`npx tsc -p tsconfig.build.json`),
+ * then from the repository root:
  *
  *   node dist/scripts/docx/samples.js [output directory, default samples/]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jointRequestFixture, minutesFixture, noticeFixture } from '../../libs/docx/src/fixtures.js';
 import { renderDocx } from '../../libs/docx/src/render.js';
+import { renderForPrint } from '../../libs/archive/src/office.js';
 
 export async function writeSamples(outDir: string): Promise<{ docx: string[]; pdf: string[] }> {
   mkdirSync(outDir, { recursive: true });
+  const office = spawnSync('soffice', ['--version'], { stdio: 'ignore' }).status === 0;
   const docx: string[] = [];
+  const pdf: string[] = [];
   for (const f of [noticeFixture(), jointRequestFixture(), minutesFixture()]) {
     // ASCII file names keep the repository portable; the download name would be docxFileName(f.content, f.ctx).
     const file = join(outDir, `${f.name}.docx`);
-    writeFileSync(file, await renderDocx(f.content, f.ctx));
-    docx.push(file);
-  }
-  const pdf: string[] = [];
-  if (spawnSync('soffice', ['--version'], { stdio: 'ignore' }).status === 0) {
-    // A fresh profile: no clash with a LibreOffice that is already running.
-    const profile = mkdtempSync(join(tmpdir(), 'gongwen-lo-'));
-    try {
-      const r = spawnSync(
-        'soffice',
-        [`-env:UserInstallation=${pathToFileURL(profile).href}`, '--headless', '--convert-to', 'pdf', '--outdir', outDir, ...docx],
-        { encoding: 'utf8', timeout: 180_000 },
-      );
-      if (r.status !== 0) throw new Error(`soffice failed (${r.status}): ${r.stderr}`);
-      pdf.push(...docx.map((d) => d.replace(/\.docx$/, '.pdf')));
-    } finally {
-      rmSync(profile, { recursive: true, force: true });
+    if (office) {
+      const printed = await renderForPrint(f.content, f.ctx);
+      writeFileSync(file, printed.docx);
+      writeFileSync(file.replace(/\.docx$/, '.pdf'), printed.pdf);
+      pdf.push(file.replace(/\.docx$/, '.pdf'));
+    } else {
+      writeFileSync(file, await renderDocx(f.content, f.ctx));
     }
+    docx.push(file);
   }
   return { docx, pdf };
 }

@@ -1,8 +1,9 @@
 import JSZip from 'jszip';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { docxToPdf, parseCsv, pdfPageCount, pdfText } from '../../libs/archive/src/index.js';
 import { ExportsService } from '../../apps/api/src/archive/exports.service.js';
 import type { AuthUser } from '../../apps/api/src/auth/auth.types.js';
@@ -64,9 +65,33 @@ async function checkBag(zipBytes: Buffer, root: string) {
     expect({ p, h: sha256(b) }).toEqual({ p, h });
   }
   expect(info['Payload-Oxum']).toBe(`${octets}.${payload.length}`);
-  const tags = (await text('tagmanifest-sha256.txt')).trim().split('\n').map((l) => l.split(/\s+/));
-  expect(tags.map((x) => x[1]).sort()).toEqual(['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt']);
-  for (const [h, n] of tags) expect(sha256(await bytes(n))).toBe(h);
+  // RFC 8493 §2.4: SHA-512 is the algorithm to prefer when creating a bag; every payload file is in its manifest too.
+  const manifest512 = (await text('manifest-sha512.txt')).trim().split('\n').map((l) => { const [h, ...p] = l.split(/\s+/); return [p.join(' '), h] as const; });
+  expect(manifest512.map(([p]) => p).sort()).toEqual(payload.sort());
+  for (const [p, h] of manifest512) {
+    expect(h).toMatch(/^[0-9a-f]{128}$/);
+    expect({ p, h: createHash('sha512').update(await bytes(p)).digest('hex') }).toEqual({ p, h });
+  }
+  // And checked by an outside tool: coreutils' sha512sum reads BagIt manifests as they are (hash, two spaces, path).
+  const outside = mkdtempSync(join(tmpdir(), 'gongwen-bag-'));
+  try {
+    for (const n of names) {
+      const target = join(outside, n);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, await zip.file(n)!.async('nodebuffer'));
+    }
+    for (const m of ['manifest-sha512.txt', 'tagmanifest-sha512.txt']) {
+      const r = spawnSync('sha512sum', ['--check', '--strict', '--quiet', m], { cwd: join(outside, root), encoding: 'utf8' });
+      expect({ m, status: r.status, out: r.stdout + r.stderr }).toEqual({ m, status: 0, out: '' });
+    }
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
+  for (const [alg, hash] of [['sha256', sha256], ['sha512', (b: Buffer) => createHash('sha512').update(b).digest('hex')]] as const) {
+    const tags = (await text(`tagmanifest-${alg}.txt`)).trim().split('\n').map((l) => l.split(/\s+/));
+    expect(tags.map((x) => x[1]).sort()).toEqual(['bag-info.txt', 'bagit.txt', 'manifest-sha256.txt', 'manifest-sha512.txt']);
+    for (const [h, n] of tags) expect(hash(await bytes(n))).toBe(h);
+  }
   return { zip, info, payload, text, bytes };
 }
 
@@ -167,12 +192,12 @@ describe('volumes and their exports', () => {
     expect(log.body.items.map((l: any) => l.action)).toEqual(expect.arrayContaining(['export.start', 'export.download', 'volume.create']));
   }, SLOW);
 
-  it('exports the volume as one DOCX: cover, contents with page numbers, every stamped item, reference sheet', async () => {
-    const start = await api(t, 'archivist', `/api/archive/volumes/${volume.id}/exports`, { method: 'POST', json: { format: 'docx' } });
+  it('exports the volume as one DOCX in the bound-volume style on request: cover, contents with page numbers, every stamped item, reference sheet', async () => {
+    const start = await api(t, 'archivist', `/api/archive/volumes/${volume.id}/exports`, { method: 'POST', json: { format: 'docx-volume' } });
     expect(start.status).toBe(202);
     const exp = await waitExport(start.body.id);
     expect(exp.status).toBe('done');
-    expect(exp.fileName).toBe('volume-0001.docx');
+    expect(exp.fileName).toBe('volume-0001-bound.docx');
     const pdf = await docxToPdf(await download(exp));
     const pages = await pdfPageCount(pdf);
     const itemPages = items.reduce((a, i) => a + (i.pageCount as number), 0);

@@ -3,6 +3,7 @@
  * Six layouts (通知, 请示 with signer, joint 通知, classified 特急 通报, 函, 纪要), a long 通知 for full lines and pages,
  * and a draft. Fails, never skips, when LibreOffice or poppler is missing.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,18 +15,22 @@ import {
   jointFixture,
   letterFixture,
   longFixture,
+  longMinutesFixture,
   minutesFixture,
   noticeFixture,
   requestFixture,
   type Fixture,
 } from '../../libs/docx/src/fixtures.js';
 import { importDocx } from '../../libs/docx/src/import.js';
-import { draftMarking, renderDocx } from '../../libs/docx/src/render.js';
+import { draftMarking, renderDocx, type ImprintPlacement, type RenderOptions } from '../../libs/docx/src/render.js';
+import { RENDER_FACES, fontconfigFile } from '../../libs/docx/src/office-fonts.js';
+import { imprintPlacement } from '../../libs/archive/src/office.js';
 import { HeadingNumberer, circledNumber, formatChineseDate } from '../../libs/docx/src/text.js';
 import {
   bands,
   convertToPdf,
   countIn,
+  fontedTexts,
   isDark,
   isRed,
   mm,
@@ -67,28 +72,45 @@ const fixtures: Record<string, Fixture> = {
   minutes: minutesFixture(),
   long: longFixture(5),
   draft: draftFixture(),
+  longMinutes: longMinutesFixture(5),
+  longMinutes6: longMinutesFixture(6),
+  // Forced: the 版记 after a blank page (the case of a text that ends on a full even page).
+  blankBeforeImprint: classifiedFixture(),
 };
 const rendered: Record<string, Rendered> = {};
 let dir = '';
 
+const placements: Record<string, ImprintPlacement> = {};
+
 beforeAll(async () => {
   requireTools();
   dir = mkdtempSync(join(tmpdir(), 'gongwen-docx-layout-'));
-  const files: string[] = [];
-  for (const [name, f] of Object.entries(fixtures)) {
-    const file = join(dir, `${name}.docx`);
-    writeFileSync(file, await renderDocx(f.content, f.ctx));
-    files.push(file);
+  const render = async (names: string[], opts: (name: string) => RenderOptions): Promise<void> => {
+    const files: string[] = [];
+    for (const name of names) {
+      const f = fixtures[name];
+      const file = join(dir, `${name}.docx`);
+      writeFileSync(file, await renderDocx(f.content, f.ctx, opts(name)));
+      files.push(file);
+    }
+    await convertToPdf(files, dir, join(dir, 'lo-profile'));
+    for (const name of names) {
+      const pdf = join(dir, `${name}.pdf`);
+      rendered[name] = { fixture: fixtures[name], docx: join(dir, `${name}.docx`), pdf, pages: readLayout(pdf), texts: pageTexts(pdf) };
+    }
+  };
+  // Two passes, as renderForPrint does for the filed original: lay out, then move an imprint that fell on an odd page.
+  await render(Object.keys(fixtures), (name) => (name === 'blankBeforeImprint' ? { imprint: 'afterBlankPage' } : {}));
+  for (const [name, r] of Object.entries(rendered)) {
+    if (name === 'blankBeforeImprint') continue;
+    placements[name] = imprintPlacement(r.fixture.content, r.fixture.ctx, r.pages.length, r.texts[r.pages.length - 1] ?? '');
   }
-  convertToPdf(files, dir, join(dir, 'lo-profile'));
-  for (const [name, f] of Object.entries(fixtures)) {
-    const pdf = join(dir, `${name}.pdf`);
-    rendered[name] = { fixture: f, docx: join(dir, `${name}.docx`), pdf, pages: readLayout(pdf), texts: pageTexts(pdf) };
-  }
-}, 120_000);
+  const again = Object.keys(placements).filter((n) => placements[n] !== 'inline');
+  if (again.length) await render(again, (name) => ({ imprint: placements[name] }));
+}, 180_000);
 
 afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir && !process.env.GONGWEN_KEEP_LAYOUT_DIR) rmSync(dir, { recursive: true, force: true });
 });
 
 const PAGE_NUMBER = /^—\s*(\d+)\s*—$/;
@@ -133,7 +155,8 @@ describe('GB/T 9704 layout, measured on LibreOffice PDFs', () => {
     const page = rendered.classified.pages[0];
     const [l1, l2, l3] = page.lines;
     expect([l1.text.split(/\s/)[0], l2.text.replace(/\s+/g, ''), l3.text]).toEqual(['000021', '机密★1年', '特急']);
-    expect(l1.text.replace(/\s+/g, '')).toBe('000021区委办公室');
+    // GB/T 9704: the 份号 line holds the six-digit copy number and nothing else (the recipient is in the register).
+    expect(l1.text.replace(/\s+/g, '')).toMatch(/^\d{6}$/);
     expect(Math.abs(lineTopMm(l1) - TOP)).toBeLessThanOrEqual(1);
     for (const l of [l1, l2, l3]) expect(Math.abs(mm(l.xMin) - LEFT)).toBeLessThanOrEqual(1);
     // One grid line each (glyph boxes of the digit face and the CJK face differ by a point or so).
@@ -158,9 +181,10 @@ describe('GB/T 9704 layout, measured on LibreOffice PDFs', () => {
       lines.forEach((l, i) => {
         const next = lines[i + 1];
         if (next && Math.abs(mm(l.xMin) - LEFT) < 0.5 && Math.abs(mm(next.xMin) - LEFT) < 0.5) {
-          // Punctuation may hang into the margin (29) or be pushed down by line-breaking rules (27).
+          // Punctuation never hangs into the margin: a line-end comma is pushed down with the character before it
+          // (line-breaking rules), leaving 27 characters.
           const n = chars(l);
-          if (n !== 28) expect(n === 29 ? mm(l.xMax) > RIGHT : n === 27 && /^[，。、；：）》”]/.test(next.text)).toBe(true);
+          if (n !== 28) expect({ line: l.text, next: next.text, n, pushed: n === 27 && /^.?[，。、；：）》”]/.test(next.text.replace(/\s+/g, '')) }).toEqual({ line: l.text, next: next.text, n, pushed: true });
           counts.push(n);
         }
       });
@@ -177,6 +201,10 @@ describe('GB/T 9704 layout, measured on LibreOffice PDFs', () => {
         const numbers = page.lines.filter((l) => PAGE_NUMBER.test(l.text));
         if (name === 'letter' && n === 1) {
           expect(numbers).toHaveLength(0); // 函: no page number on page 1
+          return;
+        }
+        if (name === 'blankBeforeImprint' && n >= 3) {
+          expect(numbers).toHaveLength(0); // the blank page before the 版记 and the 版记 page (GB/T 9704 7.5)
           return;
         }
         expect(numbers).toHaveLength(1);
@@ -356,6 +384,111 @@ describe('GB/T 9704 layout, measured on LibreOffice PDFs', () => {
         at = found + needle.length;
       }
     }
+  });
+
+  it('puts the 版记 on an even page in every kind that has one; a blank page before it and its page carry no number', () => {
+    const withImprint = Object.entries(rendered).filter(([, r]) => r.texts.some((t) => /印发|抄送：/.test(t.replace(/\s+/g, ''))));
+    expect(withImprint.length).toBeGreaterThanOrEqual(8);
+    const kinds = new Set<string>();
+    for (const [name, r] of withImprint) {
+      // A 函 (letter format) has no 版记 proper: its 抄送 line stays under the text.
+      if (r.fixture.content.kind === '函') continue;
+      const at = r.texts.findIndex((t) => /抄送：|\d日印发/.test(t.replace(/\s+/g, '')));
+      expect({ name, page: at + 1, even: (at + 1) % 2 === 0 }).toEqual({ name, page: r.pages.length, even: true });
+      kinds.add(r.fixture.content.kind);
+    }
+    expect([...kinds].sort()).toEqual(['纪要', '请示', '通知', '通报'].sort());
+    // At least one fixture needed the second pass (a text ending on an odd page).
+    expect(Object.values(placements)).toContain('nextEvenPage');
+    const forced = rendered.blankBeforeImprint;
+    expect(forced.pages).toHaveLength(4);
+    expect(forced.texts[2].replace(/\s+/g, '')).toBe('');
+    const last = forced.texts[3].replace(/\s+/g, '');
+    expect(last).toMatch(/抄送：/);
+    expect(last).not.toMatch(/—\d+—/);
+  });
+
+  it('leaves no more than two empty grid lines at the bottom of a page, but before a page that starts fresh', () => {
+    let checked = 0;
+    for (const [name, r] of Object.entries(rendered)) {
+      const last = bodyBlocks(r.fixture.content).at(-1)!;
+      const closing = last.type === 'paragraph' ? last.text.replace(/\s+/g, '').slice(0, 6) : '';
+      r.pages.forEach((page, i) => {
+        if (i === r.pages.length - 1) return;
+        // The next page's text block (not a draft's header marking above it).
+        const next = bodyLines(r.pages[i + 1])
+          .filter((l) => mm(l.yMin) > TOP - 3)
+          .map((l) => l.text)
+          .join('')
+          .replace(/\s+/g, '');
+        // Pages that must start fresh: attachments, the 版记 (alone), a blank page before it.
+        if (/^附件\d*/.test(next) || next === '' || /^抄送：/.test(next)) return;
+        const text = bodyLines(page);
+        if (!text.length) return;
+        // The closing chain: a short last paragraph kept with the signature (never a page with only a signature).
+        if (closing && next.includes(closing) && next.indexOf(closing) < 20) return;
+        const lowest = Math.max(...text.map((l) => mm(l.yMax)));
+        const empty = Math.floor((BOTTOM - lowest) / mm(PITCH_PT));
+        expect({ name, page: i + 1, empty: Math.min(empty, 2) }).toEqual({ name, page: i + 1, empty: Math.min(empty, 2) });
+        expect({ name, page: i + 1, emptyLinesOver2: empty > 2 }).toEqual({ name, page: i + 1, emptyLinesOver2: false });
+        checked++;
+      });
+    }
+    expect(checked).toBeGreaterThanOrEqual(8);
+  });
+
+  it('keeps every glyph inside the text block: no punctuation hangs past the right margin', () => {
+    let lines = 0;
+    for (const [name, r] of Object.entries(rendered)) {
+      r.pages.forEach((page, i) => {
+        for (const l of bodyLines(page)) {
+          // The letter's double rules and its number line are 170 mm wide, centred on the page.
+          if (name === 'letter' && i === 0 && mm(l.yMax) < 80) continue;
+          lines++;
+          expect({ name, page: i + 1, line: l.text, past: mm(l.xMax) > RIGHT + 0.3 }).toEqual({ name, page: i + 1, line: l.text, past: false });
+        }
+      });
+    }
+    expect(lines).toBeGreaterThan(300);
+  });
+
+  it('sets each role in its own Simplified-Chinese face through the shipped font set, never a JP face or DejaVu', () => {
+    const r = rendered.classified;
+    const runs = fontedTexts(r.pdf);
+    const faceOf = (re: RegExp): string => {
+      const t = runs.find((x) => re.test(x.text.replace(/\s+/g, '')));
+      if (!t) throw new Error(`no text matching ${re}`);
+      return t.font;
+    };
+    const title = faceOf(/^关于一起涉密文件管理违规问题的通报$/);
+    // The TTC of Noto CJK shares one CFF table, named "jp", between its SC/JP/KR/TC faces: the name says Noto Serif
+    // CJK Bold; which face of the collection fontconfig picked is checked with fc-match below.
+    expect(title).toMatch(/^NotoSerifCJK\w*-Bold/);
+    expect(faceOf(/^中共××区委员会文件$/)).toMatch(/^NotoSerifCJK\w*-Bold/);
+    expect(faceOf(/^一、基本情况$/)).toMatch(/^NotoSansCJK\w*-Regular/);
+    expect(faceOf(/^机密★1/)).toMatch(/^NotoSansCJK\w*-Regular/);
+    expect(faceOf(/^近期，在保密检查中/)).toBe('BousungEG-Light-GB'); // AR PL SungtiL GB, for 仿宋
+    expect(faceOf(/^000021$/)).toMatch(/^LiberationSerif/);
+    expect(faceOf(/^—1—$/)).toMatch(/^NotoSerifCJK\w*-Regular/); // 宋体 page numbers
+    const kai = fontedTexts(rendered.notice.pdf).find((x) => /^（一）严把起草关$/.test(x.text.replace(/\s+/g, '')));
+    expect(kai?.font).toBe(RENDER_FACES.kai);
+    const all = Object.values(rendered).flatMap((x) => fontedTexts(x.pdf));
+    expect(all.filter((x) => /DejaVu/.test(x.font))).toEqual([]);
+    // "××" is set in the Chinese face at body size wherever it appears (body, signature, 版记), as in the header.
+    const crosses = all.filter((x) => x.text.includes('×'));
+    expect(crosses.length).toBeGreaterThan(5);
+    for (const x of crosses) expect({ text: x.text, latin: /Liberation|DejaVu/.test(x.font) }).toEqual({ text: x.text, latin: false });
+    // What fontconfig resolves each standard name to under the shipped file (what LibreOffice asks it).
+    const env = { ...process.env, FONTCONFIG_FILE: fontconfigFile() };
+    const match = (name: string): string =>
+      execFileSync('fc-match', ['-f', '%{family[0]}|%{style[0]}', `${name}:lang=zh-cn`], { encoding: 'utf8', env });
+    expect(match('方正小标宋简体')).toBe('Noto Serif CJK SC|Bold');
+    expect(match('仿宋_GB2312')).toBe('AR PL SungtiL GB|Regular');
+    expect(match('楷体_GB2312')).toBe('LXGW WenKai|Regular');
+    expect(match('黑体')).toBe('Noto Sans CJK SC|Regular');
+    expect(match('宋体')).toBe('Noto Serif CJK SC|Regular');
+    expect(match('Times New Roman')).toBe('Liberation Serif|Regular');
+    expect(execFileSync('fc-list', [':', 'family'], { encoding: 'utf8', env })).not.toMatch(/CJK (JP|KR|TC|HK)/);
   });
 
   it('reads each rendered DOCX back with the importer to the same text', async () => {

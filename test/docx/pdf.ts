@@ -3,14 +3,16 @@
  * pdftoppm, in points and millimetres.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { officeEnv, prepareForLibreOffice } from '../../libs/docx/src/office-fonts.js';
 
 export const MM_PER_PT = 25.4 / 72;
 export const mm = (pt: number): number => pt * MM_PER_PT;
 
-const INSTALL_HINT = 'apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk';
+const INSTALL_HINT =
+  'apt-get install libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-lxgw-wenkai fonts-liberation2';
 
 /** Fails (does not skip) when a tool of the proof is missing. */
 export function requireTools(): void {
@@ -26,14 +28,26 @@ export function requireTools(): void {
   }
 }
 
-/** Converts DOCX files to PDF in one soffice run with a fresh profile (no lock conflicts with other runs). */
-export function convertToPdf(files: string[], outDir: string, profileDir: string): void {
+/**
+ * Converts DOCX files to PDF in one soffice run with a fresh profile (no lock conflicts with other runs), with the
+ * shipped font set and each file prepared for LibreOffice as gongwen's own conversions do (copies; the files stay).
+ */
+export async function convertToPdf(files: string[], outDir: string, profileDir: string): Promise<void> {
+  const inDir = join(profileDir, '..', `lo-in-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(inDir, { recursive: true });
+  const inputs: string[] = [];
+  for (const f of files) {
+    const copy = join(inDir, basename(f));
+    writeFileSync(copy, await prepareForLibreOffice(readFileSync(f)));
+    inputs.push(copy);
+  }
   const r = spawnSync(
     'soffice',
-    [`-env:UserInstallation=${pathToFileURL(profileDir).href}`, '--headless', '--norestore', '--convert-to', 'pdf', '--outdir', outDir, ...files],
-    { encoding: 'utf8', timeout: 120_000 },
+    [`-env:UserInstallation=${pathToFileURL(profileDir).href}`, '--headless', '--norestore', '--convert-to', 'pdf', '--outdir', outDir, ...inputs],
+    { encoding: 'utf8', timeout: 120_000, env: officeEnv() },
   );
   if (r.error) throw r.error;
+  rmSync(inDir, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`soffice exited with ${r.status}: ${r.stderr}`);
 }
 
@@ -174,4 +188,42 @@ export function countIn(img: Raster, test: PixelTest, box: { top: number; bottom
     }
   }
   return n;
+}
+
+export interface FontedText {
+  page: number;
+  text: string;
+  /** The embedded font's full name as pdffonts lists it, without the subset tag (e.g. NotoSerifCJKjp-Bold-VKana). */
+  font: string;
+  /** Size in points. */
+  size: number;
+}
+
+/** Every text run of a PDF with the font it is set in (pdftohtml -xml for the runs, pdffonts for full names). */
+export function fontedTexts(pdf: string): FontedText[] {
+  const names = new Map<string, string>();
+  for (const line of execFileSync('pdffonts', [pdf], { encoding: 'utf8' }).split('\n').slice(2)) {
+    const name = line.split(/\s+/)[0];
+    if (name) names.set(name.split('+')[0], name.replace(/^[A-Z]{6}\+/, ''));
+  }
+  const xml = execFileSync('pdftohtml', ['-xml', '-i', '-stdout', '-q', pdf], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const specs = new Map<string, { family: string; size: number }>();
+  const out: FontedText[] = [];
+  for (const p of xml.matchAll(/<page number="(\d+)"[^>]*>([\s\S]*?)<\/page>/g)) {
+    for (const f of p[2].matchAll(/<fontspec id="(\d+)" size="([\d.]+)" family="([^"]+)"/g)) {
+      specs.set(f[1], { family: f[3], size: Number(f[2]) });
+    }
+    for (const t of p[2].matchAll(/<text [^>]*font="(\d+)"[^>]*>([\s\S]*?)<\/text>/g)) {
+      const spec = specs.get(t[1])!;
+      const tag = spec.family.split('+')[0];
+      out.push({
+        page: Number(p[1]),
+        text: unescape(t[2].replace(/<[^>]+>/g, '')),
+        font: names.get(tag) ?? spec.family.replace(/^[A-Z]{6}\+/, ''),
+        // pdftohtml scales sizes by 1.5 (its default zoom)
+        size: spec.size / 1.5,
+      });
+    }
+  }
+  return out;
 }

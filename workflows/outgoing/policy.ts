@@ -262,6 +262,16 @@ export function isPermitted(state: OutgoingState, ctx: OutgoingContext, actor: A
  * Authority check of a signer (签发权限): empty = within authority. Each string names what is outside it:
  * the issuing body, the document kind, or the classification.
  */
+
+/**
+ * A number carries its year and serial: 区委办发〔2026〕12号; a series configured without the year (numbering/) ends
+ * with the unpadded serial before 号 or 期: 区政办函字第3号, 第12期.
+ */
+function numberMatches(n: string, year: unknown, serial: unknown): boolean {
+  if (/〔\d{4}〕/.test(n)) return n.endsWith(`〔${year}〕${serial}号`);
+  return new RegExp(`(^|[^0-9])${serial}[号期]$`).test(n);
+}
+
 export function signerAuthorityViolations(
   scope: AuthorityScope | undefined,
   ctx: Pick<OutgoingContext, 'kind' | 'classification'>,
@@ -373,8 +383,8 @@ function registerConditions(e: EventOf<'REGISTER'>): GateCondition[] {
   if (!hasText(e.documentNumber)) out.push(cond('DOCUMENT_NUMBER_REQUIRED', 'A document number (发文字号) is required.'));
   if (!serialOk) out.push(cond('INVALID_SERIAL', 'The serial must be a positive integer (no zero padding).'));
   if (!yearOk) out.push(cond('INVALID_YEAR', 'The year must be a four-digit year.'));
-  if (hasText(e.documentNumber) && serialOk && yearOk && !e.documentNumber.trim().endsWith(`〔${e.year}〕${e.serial}号`)) {
-    out.push(cond('DOCUMENT_NUMBER_MISMATCH', `The document number ${e.documentNumber} does not end with 〔${e.year}〕${e.serial}号.`));
+  if (hasText(e.documentNumber) && serialOk && yearOk && !numberMatches(e.documentNumber.trim(), e.year, e.serial)) {
+    out.push(cond('DOCUMENT_NUMBER_MISMATCH', `The document number ${e.documentNumber} does not end with 〔${e.year}〕${e.serial}号 (or, in a series without the year, ${e.serial}号 or ${e.serial}期).`));
   }
   if (!Number.isInteger(e.copies) || e.copies < 1) out.push(cond('INVALID_COPIES', 'At least one copy must be printed.'));
   const readerIds: unknown[] = Array.isArray(e.readerIds) ? e.readerIds : [];

@@ -1,8 +1,9 @@
 /**
  * A BagIt bag (RFC 8493) serialised as a zip, written in one pass in bounded memory: payload files go under
- * `data/` as they come, each hashed (SHA-256) on the way through; the tag files follow: `bagit.txt` (written
- * first), `bag-info.txt` (with Payload-Oxum and Bag-Size known by then), `manifest-sha256.txt` and
- * `tagmanifest-sha256.txt` (over bagit.txt, bag-info.txt and the manifest). The zip holds the bag in a top-level
+ * `data/` as they come, each hashed (SHA-512 and SHA-256) on the way through; the tag files follow: `bagit.txt`
+ * (written first), `bag-info.txt` (with Payload-Oxum and Bag-Size known by then), `manifest-sha512.txt` (RFC 8493
+ * §2.4: tools should prefer SHA-512 when creating bags) beside `manifest-sha256.txt` (for older readers), and
+ * `tagmanifest-sha512.txt` / `tagmanifest-sha256.txt` (over bagit.txt, bag-info.txt and both manifests). The zip holds the bag in a top-level
  * directory named after the bag, as the BagIt serialisation section recommends.
  */
 import { createHash } from 'node:crypto';
@@ -38,6 +39,7 @@ export interface BagInfo {
 export class BagWriter {
   private readonly zip: ZipWriter;
   private readonly manifest: string[] = [];
+  private readonly manifest512: string[] = [];
   private octets = 0;
   private streams = 0;
 
@@ -50,19 +52,20 @@ export class BagWriter {
     await this.tag('bagit.txt', 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
   }
 
-  private readonly tagHashes: [string, string][] = [];
+  private readonly tagHashes: [string, string, string][] = [];
 
   private async tag(name: string, text: string): Promise<void> {
     const r = await this.zip.add(`${this.root}/${name}`, text);
-    this.tagHashes.push([name, r.sha256]);
+    this.tagHashes.push([name, r.sha256, r.sha512]);
   }
 
   /** Adds a payload file at `data/<path>`. DOCX and other zips are stored, not recompressed. */
-  async addPayload(path: string, source: EntrySource, opts: { compress?: boolean } = {}): Promise<{ size: number; sha256: string }> {
+  async addPayload(path: string, source: EntrySource, opts: { compress?: boolean } = {}): Promise<{ size: number; sha256: string; sha512: string }> {
     const rel = `data/${path}`;
     const compress = opts.compress ?? !/\.(docx|zip|pdf|png|jpe?g)$/i.test(path);
     const r = await this.zip.add(`${this.root}/${rel}`, source, { compress });
     this.manifest.push(`${r.sha256}  ${encodeManifestPath(rel)}`);
+    this.manifest512.push(`${r.sha512}  ${encodeManifestPath(rel)}`);
     this.octets += r.size;
     this.streams += 1;
     return r;
@@ -84,9 +87,10 @@ export class BagWriter {
       ...(info.extra ?? []),
     ];
     await this.tag('bag-info.txt', bagInfoText(fields));
+    await this.tag('manifest-sha512.txt', this.manifest512.join('\n') + '\n');
     await this.tag('manifest-sha256.txt', this.manifest.join('\n') + '\n');
-    const tagManifest = this.tagHashes.map(([name, h]) => `${h}  ${name}`).join('\n') + '\n';
-    await this.zip.add(`${this.root}/tagmanifest-sha256.txt`, tagManifest);
+    await this.zip.add(`${this.root}/tagmanifest-sha512.txt`, this.tagHashes.map(([name, , h]) => `${h}  ${name}`).join('\n') + '\n');
+    await this.zip.add(`${this.root}/tagmanifest-sha256.txt`, this.tagHashes.map(([name, h]) => `${h}  ${name}`).join('\n') + '\n');
     const done = await this.zip.finish();
     return { ...done, payloadOxum: this.payloadOxum };
   }

@@ -1,6 +1,7 @@
 /**
  * The archive's own printed forms, built with `docx`: the catalogue (归档文件目录, A4 landscape, with its cover),
- * the volume's cover (案卷封面), contents (卷内文件目录) and reference sheet (卷内备考表), and an item's
+ * a filing box's cover, spine, catalogue and notes sheet (DA/T 22-2015, the default), the bound volume's cover
+ * (案卷封面), contents (卷内文件目录) and reference sheet (卷内备考表) (GB/T 9705, on request), and an item's
  * processing sheet (文件处理单). Formatting is direct (fonts, sizes, borders on the runs and cells), so these
  * pages look the same when merged into a package whose styles come from the document renderer.
  */
@@ -291,6 +292,95 @@ export function volumeReferenceDocx(ref: VolumeReference): Promise<Buffer> {
     para(`立卷人：${ref.compiledBy}`, 14, { before: mm(8), align: AlignmentType.RIGHT }),
     para(`检查人：${ref.checkedBy}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
     para(`立卷时间：${ref.compiledOn}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
+  ]), footers: { default: blank(), even: blank(), first: blank() } }]);
+}
+
+// ------------------------------------------------------------------------------------------- filing box (DA/T 22)
+
+/** A filing box (档案盒) of items, DA/T 22-2015: what its cover and spine show. */
+export interface BoxCover {
+  /** 全宗号 */
+  fondsCode: string;
+  /** 全宗名称 */
+  fondsName: string;
+  /** 年度 */
+  year: number;
+  /** 保管期限 (label, e.g. 定期30年) */
+  retention: string;
+  /** 机构（问题） */
+  unit: string;
+  /** 起止件号: the first and last item numbers, e.g. 0001—0003 */
+  itemRange: string;
+  /** 盒号 */
+  boxNumber: string;
+}
+
+/** The box's notes sheet (备考表). */
+export interface BoxNotes {
+  /** 盒内文件情况说明 */
+  notes: string;
+  /** 整理人 */
+  organisedBy: string;
+  /** 检查人 */
+  checkedBy: string;
+  /** 日期 */
+  date: string;
+}
+
+/**
+ * Front matter of a filing box, item-level (DA/T 22-2015): the box cover (档案盒封面, 全宗名称), the spine (盒脊:
+ * 全宗号, 年度, 保管期限, 起止件号, 盒号) laid out as a strip to cut and fold, then the 归档文件目录 of the box's items
+ * with their 档号 and 密级 (A4 landscape, the header repeated on every page).
+ */
+export async function boxFrontDocx(cover: BoxCover, rows: CatalogueRow[]): Promise<Buffer> {
+  const field = (label: string, value: string) => new TableRow({
+    height: { value: mm(13), rule: HeightRule.ATLEAST },
+    children: [cell(label, mm(40), 15, { font: FONTS.hei }), cell(value, mm(110), 15, { align: AlignmentType.LEFT })],
+  });
+  const coverSection = portrait([
+    para('档  案  盒', 26, { font: FONTS.title, align: AlignmentType.CENTER, before: mm(20), after: mm(10) }),
+    para(cover.fondsName, 22, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(12) }),
+    new Table({
+      width: { size: mm(150), type: WidthType.DXA }, columnWidths: [mm(40), mm(110)], layout: TableLayoutType.FIXED,
+      alignment: AlignmentType.CENTER, borders: BORDERS,
+      rows: [field('全宗名称', cover.fondsName), field('机构（问题）', cover.unit)],
+    }),
+    para('盒  脊', 18, { font: FONTS.hei, align: AlignmentType.CENTER, before: mm(16), after: mm(4) }),
+    new Table({
+      width: { size: mm(150), type: WidthType.DXA }, columnWidths: [mm(40), mm(110)], layout: TableLayoutType.FIXED,
+      alignment: AlignmentType.CENTER, borders: BORDERS,
+      rows: [
+        field('全宗号', cover.fondsCode), field('年度', String(cover.year)), field('保管期限', cover.retention),
+        field('起止件号', cover.itemRange), field('盒号', cover.boxNumber),
+      ],
+    }),
+  ]);
+  const docx = await pack(`档案盒 ${cover.fondsCode} ${cover.year} ${cover.retention} ${cover.boxNumber}`, [coverSection, catalogueTableSection()]);
+  return appendRows(docx, catalogueRowsXml(rows));
+}
+
+/** Back matter of a filing box: the notes sheet (备考表: 盒内文件情况说明, 整理人, 检查人, 日期). */
+export function boxNotesDocx(ref: BoxNotes): Promise<Buffer> {
+  // its own empty footers, so that it does not inherit the last item's page numbers when merged
+  const blank = () => new Footer({ children: [new Paragraph({})] });
+  return pack('备考表', [{ ...portrait([
+    para('备  考  表', 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(6) }),
+    new Table({
+      width: { size: mm(160), type: WidthType.DXA }, columnWidths: [mm(160)], layout: TableLayoutType.FIXED,
+      alignment: AlignmentType.CENTER, borders: BORDERS,
+      rows: [
+        new TableRow({
+          height: { value: mm(150), rule: HeightRule.ATLEAST },
+          children: [new TableCell({
+            width: { size: mm(160), type: WidthType.DXA }, margins: { left: 200, right: 200, top: 200, bottom: 200 },
+            children: [para('盒内文件情况说明：', 14, { font: FONTS.hei, after: 120 }), ...ref.notes.split('\n').map((t) => para(t, 14, { after: 60 }))],
+          })],
+        }),
+      ],
+    }),
+    para(`整理人：${ref.organisedBy}`, 14, { before: mm(8), align: AlignmentType.RIGHT }),
+    para(`检查人：${ref.checkedBy}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
+    para(`日期：${ref.date}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
   ]), footers: { default: blank(), even: blank(), first: blank() } }]);
 }
 

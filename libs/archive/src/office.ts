@@ -8,6 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { officeEnv, prepareForLibreOffice } from '../../docx/src/office-fonts.js';
+import type { DocumentContent, RenderContext } from '../../document/src/model.js';
+import { renderDocx, type ImprintPlacement } from './render.js';
 
 export class OfficeError extends Error {}
 
@@ -56,12 +59,12 @@ export async function docxToPdf(docx: Buffer, opts: RunOptions = {}): Promise<Bu
   const dir = await mkdtemp(join(tmpdir(), 'gongwen-lo-'));
   try {
     const input = join(dir, 'in.docx');
-    await writeFile(input, docx);
+    await writeFile(input, await prepareForLibreOffice(docx));
     await run(SOFFICE, [
       '--headless', '--norestore', '--nolockcheck', '--nodefault', '--nologo',
       `-env:UserInstallation=${pathToFileURL(join(dir, 'profile')).href}`,
       '--convert-to', 'pdf', '--outdir', dir, input,
-    ], { ...opts, timeoutMs: opts.timeoutMs ?? 180000, cwd: dir, env: { ...process.env, HOME: dir } });
+    ], { ...opts, timeoutMs: opts.timeoutMs ?? 180000, cwd: dir, env: officeEnv({ ...process.env, HOME: dir }) });
     try {
       return await readFile(join(dir, 'in.pdf'));
     } catch {
@@ -117,4 +120,54 @@ export function serialised<T>(fn: () => Promise<T>): Promise<T> {
 export async function docxPageCount(docx: Buffer, opts: RunOptions = {}): Promise<number> {
   const pdf = await serialised(() => docxToPdf(docx, opts));
   return pdfPageCount(pdf, opts);
+}
+
+/** The text of one page of a PDF (pdftotext, reading order). */
+export async function pdfPageText(pdf: Buffer, page: number, opts: RunOptions = {}): Promise<string> {
+  return withPdf(pdf, async (path) => {
+    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), path, '-'], { ...opts, timeoutMs: opts.timeoutMs ?? 30000 });
+    return stdout.toString('utf8');
+  });
+}
+
+/** The imprint's (版记's) own text: what may stand on its page besides the page number when no body text does. */
+export function imprintTexts(content: DocumentContent, ctx: RenderContext): string[] {
+  const out: string[] = [];
+  const copies = content.copiesTo.map((c) => c.trim()).filter(Boolean);
+  if (copies.length) out.push('抄送：' + copies.join('，').replace(/[。，,.]$/, '') + '。');
+  if (content.kind !== '函') out.push((ctx.printedBy?.trim() || content.issuers[0]?.name || ''), '印发');
+  return out;
+}
+
+/**
+ * Where the imprint must go, from a first render laid out on `pages` pages whose last page reads `lastPageText`: in
+ * place when that page is even (or there is no imprint), else on the next even page, after a blank page when the
+ * last page holds nothing but the imprint (the text ended on the even page before it).
+ */
+export function imprintPlacement(content: DocumentContent, ctx: RenderContext, pages: number, lastPageText: string): ImprintPlacement {
+  // A 函 (letter format) has no 版记 proper: its 抄送 line stays under the text on the last page.
+  if (content.kind === '函' || pages % 2 === 0) return 'inline';
+  let rest = lastPageText.replace(/\s+/g, '');
+  for (const t of imprintTexts(content, ctx)) rest = rest.split(t.replace(/\s+/g, '')).join('');
+  rest = rest.replace(/\d{4}年\d{1,2}月\d{1,2}日/g, '').replace(/—\d+—/g, '');
+  return rest.length > 0 ? 'nextEvenPage' : 'afterBlankPage';
+}
+
+/**
+ * Renders a document for print with its imprint (版记) on an even page (GB/T 9704: the last page, 封四): a first
+ * render is laid out by LibreOffice; when its last page is odd, the document is rendered again with the imprint in a
+ * section that starts on an even page (right after the text, or after a blank unnumbered page when the text already
+ * ends on an even page with no room left for the imprint). Returns the DOCX and LibreOffice's page count of it.
+ */
+export async function renderForPrint(
+  content: DocumentContent, ctx: RenderContext, opts: RunOptions = {},
+): Promise<{ docx: Buffer; pdf: Buffer; pages: number; imprint: ImprintPlacement }> {
+  const first = await renderDocx(content, ctx);
+  const pdf = await serialised(() => docxToPdf(first, opts));
+  const pages = await pdfPageCount(pdf, opts);
+  const imprint = imprintPlacement(content, ctx, pages, pages % 2 ? await pdfPageText(pdf, pages, opts) : '');
+  if (imprint === 'inline') return { docx: first, pdf, pages, imprint };
+  const docx = await renderDocx(content, ctx, { imprint });
+  const pdf2 = await serialised(() => docxToPdf(docx, opts));
+  return { docx, pdf: pdf2, pages: await pdfPageCount(pdf2, opts), imprint };
 }

@@ -5,7 +5,8 @@
  */
 import type { DocumentContent, RenderContext } from '../../document/src/model.js';
 
-export type RenderDocx = (content: DocumentContent, ctx: RenderContext) => Promise<Buffer>;
+export type ImprintPlacement = 'inline' | 'nextEvenPage' | 'afterBlankPage';
+export type RenderDocx = (content: DocumentContent, ctx: RenderContext, opts?: { imprint?: ImprintPlacement }) => Promise<Buffer>;
 
 let cached: Promise<RenderDocx> | null = null;
 
@@ -28,6 +29,6 @@ export function loadRenderer(): Promise<RenderDocx> {
   return cached;
 }
 
-export async function renderDocx(content: DocumentContent, ctx: RenderContext): Promise<Buffer> {
-  return (await loadRenderer())(content, ctx);
+export async function renderDocx(content: DocumentContent, ctx: RenderContext, opts?: { imprint?: ImprintPlacement }): Promise<Buffer> {
+  return (await loadRenderer())(content, ctx, opts);
 }

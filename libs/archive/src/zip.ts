@@ -11,7 +11,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 
-export interface EntryResult { size: number; sha256: string }
+export interface EntryResult { size: number; sha256: string; sha512: string }
 
 export type EntrySource = Buffer | string | Readable | (() => AsyncIterable<Buffer | string>);
 
@@ -43,14 +43,16 @@ export class ZipWriter {
     this.written.catch(() => undefined);
   }
 
-  /** Adds one entry; resolves with its size and SHA-256 once it is in the archive stream. */
+  /** Adds one entry; resolves with its size, SHA-256 and SHA-512 once it is in the archive stream. */
   async add(name: string, source: EntrySource, opts: { compress?: boolean } = {}): Promise<EntryResult> {
     if (this.failure) throw this.failure;
     const hash = createHash('sha256');
+    const hash512 = createHash('sha512');
     let size = 0;
     const tap = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         hash.update(chunk);
+        hash512.update(chunk);
         size += chunk.length;
         cb(null, chunk);
       },
@@ -77,7 +79,7 @@ export class ZipWriter {
       this.current = null;
     }
     if (this.failure) throw this.failure;
-    return { size, sha256: hash.digest('hex') };
+    return { size, sha256: hash.digest('hex'), sha512: hash512.digest('hex') };
   }
 
   /** Closes the archive, flushes it to disk and renames the `.part` file into place. */

@@ -290,6 +290,25 @@ export function letterFixture(): Fixture {
 }
 
 /** A 纪要 with attendance. */
+/**
+ * A 纪要 of about two and a half pages whose last section (a heading and a long paragraph) comes just before the
+ * attendance lines at the foot of page 2: the case where keep-with-next chains used to push the whole section over.
+ */
+export function longMinutesFixture(sections = 6): Fixture {
+  const f = minutesFixture();
+  blockSeq = 600;
+  const blocks: Block[] = [p('11月24日，区委办公室主任王××主持召开2026年第12次主任办公会议，研究公文处理规范化建设有关工作。纪要如下。')];
+  for (let i = 0; i < sections; i++) {
+    blocks.push(h(1, ['关于公文处理系统升级', '关于年度归档工作', '关于保密管理', '关于督查督办', '关于值班值守', '关于信息报送', '关于会议活动', '关于队伍建设'][i % 8]));
+    blocks.push(p(sampleParagraph(i, i === sections - 1 ? 4 : 2)));
+  }
+  return {
+    name: 'minutes-long',
+    content: { ...f.content, sections: [{ ...f.content.sections[0], blocks }] },
+    ctx: f.ctx,
+  };
+}
+
 export function minutesFixture(): Fixture {
   blockSeq = 500;
   return {

@@ -144,7 +144,7 @@ describe('renderDocx: content', () => {
     const f = classifiedFixture();
     const p = await parts(f.content, f.ctx);
     const texts = paragraphs(p['word/document.xml']);
-    expect(texts.slice(0, 3)).toEqual(['000021　区委办公室', '机密★1年', '特急']);
+    expect(texts.slice(0, 3)).toEqual(['000021', '机密★1年', '特急']);
     expect(p['docProps/custom.xml']).toMatch(/name="gongwen\.copyNumber"[^>]*><vt:lpwstr>000021</);
     expect(p['docProps/custom.xml']).toMatch(/name="gongwen\.copyRecipient"[^>]*><vt:lpwstr>区委办公室</);
   });

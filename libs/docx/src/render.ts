@@ -21,6 +21,7 @@ import {
   PageNumber,
   Paragraph,
   RelativeVerticalPosition,
+  SectionType,
   Table,
   TableAnchorType,
   TableCell,
@@ -50,6 +51,7 @@ import { FONT_TABLE_XML, runFont } from './fonts.js';
 import { STYLE, STYLES_XML } from './styles.js';
 import {
   CHAR,
+  CHARS_PER_LINE,
   FONT,
   LETTER_LOWER_RULE_MM,
   LETTER_MARK_TOP_MM,
@@ -114,19 +116,36 @@ function run(text: string, s: RunStyle = {}): TextRun {
   });
 }
 
+/**
+ * Runs for a piece of text in which "×" (U+00D7, the placeholder of names such as ××区) is set in the Chinese face:
+ * in the Latin face it prints as a small multiplication sign, and LibreOffice ignores the eastAsia hint that makes
+ * Word use the Chinese face. `base` is the paragraph style's face when the run names none.
+ */
+function textRuns(text: string, s: RunStyle & { base?: FontName } = {}): TextRun[] {
+  if (!text.includes('×')) return [run(text, s)];
+  const face = s.font ?? s.base ?? FONT.fangsong;
+  return text
+    .split(/(×+)/)
+    .filter(Boolean)
+    .map((part) => (part.startsWith('×') ? run(part, { ...s, font: face, ownLatin: true }) : run(part, s)));
+}
+
 /** Runs for text with explicit line breaks (\n). */
-function runsWithBreaks(text: string, s: RunStyle = {}): TextRun[] {
+function runsWithBreaks(text: string, s: RunStyle & { base?: FontName } = {}): TextRun[] {
   const lines = text.split(/\r?\n/);
-  return lines.map((line, i) =>
+  return lines.flatMap((line, i) =>
     i === 0
-      ? run(line, s)
-      : new TextRun({
-          text: line,
-          break: 1,
-          font: s.font ? runFont(s.font) : undefined,
-          size: s.pt ? halfPoints(s.pt) : undefined,
-          color: s.color,
-        }),
+      ? textRuns(line, s)
+      : [
+          new TextRun({
+            text: '',
+            break: 1,
+            font: s.font ? runFont(s.font) : undefined,
+            size: s.pt ? halfPoints(s.pt) : undefined,
+            color: s.color,
+          }),
+          ...textRuns(line, s),
+        ],
   );
 }
 
@@ -157,9 +176,8 @@ function headerLines(content: DocumentContent, ctx: RenderContext): Paragraph[] 
   const out: Paragraph[] = [];
   const classified = content.classification !== 'none';
   if (ctx.copyNumber || classified) {
-    // 份号, then (for a distributed copy) its recipient, cut short so the line never wraps
+    // 份号 alone, as GB/T 9704 has it; the copy's recipient stays in the register and the document properties.
     const children = ctx.copyNumber ? [run(ctx.copyNumber, { font: FONT.fangsong })] : [];
-    if (ctx.copyNumber && ctx.copyRecipient) children.push(run(`　${ctx.copyRecipient.slice(0, 20)}`, { font: FONT.fangsong }));
     out.push(new Paragraph({ style: STYLE.header, children }));
   }
   if (classified) {
@@ -359,19 +377,26 @@ function tableBlock(rows: string[][], headerRows = 0): Table {
   });
 }
 
+/** The face of each heading level (its style's), for "×" set in the Chinese face. */
+const HEADING_FACE: Record<1 | 2 | 3 | 4, FontName> = { 1: FONT.hei, 2: FONT.kai, 3: FONT.fangsong, 4: FONT.fangsong };
+
 /** Body blocks: headings numbered per level (restarting under a higher heading), paragraphs, lists, tables. */
 export function renderBlocks(blocks: readonly Block[], opts: { keepLastWithNext?: boolean } = {}): FileChild[] {
   const numberer = new HeadingNumberer();
   const out: FileChild[] = [];
   blocks.forEach((b, index) => {
-    // The last lines of the text stay on the page of the signature (no page with only a signature on it).
-    const keepNext = opts.keepLastWithNext && index === blocks.length - 1 ? true : undefined;
+    // The last lines of the text stay on the page of the signature (no page with only a signature on it). Only a
+    // short closing paragraph (two lines at most) is chained on: LibreOffice carries a chained paragraph over whole,
+    // and a long one would leave most of a page empty.
+    const last = opts.keepLastWithNext && index === blocks.length - 1;
+    const keepNext = last && (b.type !== 'paragraph' || widthInChars(b.text) <= 2 * CHARS_PER_LINE) ? true : undefined;
     switch (b.type) {
       case 'heading':
-        out.push(new Paragraph({ style: STYLE.heading(b.level), keepNext, children: runsWithBreaks(numberer.next(b.level) + b.text) }));
+        out.push(new Paragraph({ style: STYLE.heading(b.level), keepNext, children: runsWithBreaks(numberer.next(b.level) + b.text, { base: HEADING_FACE[b.level] }) }));
         break;
       case 'paragraph':
-        out.push(new Paragraph({ style: STYLE.body, keepNext, children: runsWithBreaks(b.text) }));
+        // A long closing paragraph keeps at least two lines with what follows it on the next page (widow control).
+        out.push(new Paragraph({ style: STYLE.body, keepNext, widowControl: last || undefined, children: runsWithBreaks(b.text) }));
         break;
       case 'list':
         b.items.forEach((item, i) =>
@@ -408,7 +433,7 @@ function attachmentNote(attachments: readonly Attachment[]): Paragraph[] {
           indent: { left: nameStart, hanging: nameStart - (i === 0 ? labelStart : numberStart) },
           tabStops: [{ type: TabStopType.LEFT, position: nameStart }],
           children: [
-            run((i === 0 ? '附件：' : '') + (single ? '' : `${i + 1}.\t`) + a.title.trim().replace(/[。．.；;，,]$/, '')),
+            ...textRuns((i === 0 ? '附件：' : '') + (single ? '' : `${i + 1}.\t`) + a.title.trim().replace(/[。．.；;，,]$/, '')),
           ],
         }),
     ),
@@ -435,7 +460,7 @@ function signatureBlock(content: DocumentContent, ctx: RenderContext): Paragraph
       new Paragraph({
         style: STYLE.signature,
         tabStops: centres.map((position) => ({ type: TabStopType.CENTER, position })),
-        children: [run(row.map((n) => '\t' + n).join(''))],
+        children: textRuns(row.map((n) => '\t' + n).join('')),
       }),
     );
   });
@@ -454,7 +479,7 @@ function noteParagraph(note: string | undefined): Paragraph[] {
   const text = note?.trim();
   if (!text) return [];
   const wrapped = /^（.*）$/.test(text) ? text : `（${text.replace(/^[(（]|[)）]$/g, '')}）`;
-  return [new Paragraph({ style: STYLE.note, children: [run(wrapped)] })];
+  return [new Paragraph({ style: STYLE.note, children: textRuns(wrapped) })];
 }
 
 /** 纪要: 出席：/请假：/列席： in 黑体, the names in 仿宋, wrapped lines aligned after the colon. */
@@ -471,12 +496,13 @@ function attendanceBlock(content: DocumentContent): Paragraph[] {
   return [
     blankLine(true),
     ...rows.map(
-      ([label, names]) =>
+      ([label, names], i) =>
         new Paragraph({
           style: STYLE.attendance,
-          keepNext: true,
+          // The lines hold together; the last is not chained on to the imprint that follows.
+          keepNext: i < rows.length - 1 || undefined,
           indent: { left: 5 * CHAR, hanging: 3 * CHAR },
-          children: [run(`${label}：`, { font: FONT.hei }), run(names.join('、'))],
+          children: [run(`${label}：`, { font: FONT.hei }), ...textRuns(names.join('、'))],
         }),
     ),
   ];
@@ -519,7 +545,7 @@ function imprintBlock(content: DocumentContent, ctx: RenderContext, layout: Layo
             new Paragraph({
               style: STYLE.imprint,
               indent: { left: ch + 3 * ch, hanging: 3 * ch, right: ch },
-              children: [run('抄送：' + text)],
+              children: textRuns('抄送：' + text),
             }),
           ),
         ],
@@ -540,7 +566,7 @@ function imprintBlock(content: DocumentContent, ctx: RenderContext, layout: Layo
                 { type: TabStopType.LEFT, position: ch },
                 { type: TabStopType.RIGHT, position: TEXT_WIDTH - ch },
               ],
-              children: [run(`\t${by}\t${date}印发`)],
+              children: textRuns(`\t${by}\t${date}印发`),
             }),
           ),
         ],
@@ -560,7 +586,8 @@ function imprintBlock(content: DocumentContent, ctx: RenderContext, layout: Layo
       borders: ruled
         ? { top: thick, bottom: thick, insideHorizontal: thin, left: NO_BORDER, right: NO_BORDER, insideVertical: NO_BORDER }
         : NO_BORDERS,
-      margins: { top: 0, bottom: 0, left: 0, right: 0 },
+      // A little air between the rules and the text (a glyph of the fallback faces can reach the rule otherwise).
+      margins: { top: 40, bottom: 40, left: 0, right: 0 },
       float: {
         // Anchored to the page at the left margin: LibreOffice 7.4 keeps a margin-anchored table as wide as the
         // text block inline (not floating), but floats a page-anchored one.
@@ -701,8 +728,22 @@ function draftHeader(ctx: RenderContext): Header {
 // ---------------------------------------------------------------------------------------------------------------
 // Document
 
+/**
+ * Where the imprint (版记) goes. GB/T 9704 puts it on the last page, an even page (封四) in double-sided printing. A
+ * DOCX cannot know its own page count, so a first render is laid out (see renderForPrint in libs/archive) and, when
+ * the 版记 landed on an odd page, the document is rendered again with the 版记 in a section of its own that starts on
+ * an even page (w:sectPr w:type="evenPage", which Word, WPS and LibreOffice honour):
+ * - `nextEvenPage`: the text ends on an odd page; the 版记 goes to the next page, which is numbered as usual;
+ * - `afterBlankPage`: the text ends on an even page with no room for the 版记; the page after it stays blank and the
+ *   版记 goes to the page after that, both without a page number (GB/T 9704 7.5).
+ */
+export type ImprintPlacement = 'inline' | 'nextEvenPage' | 'afterBlankPage';
+export interface RenderOptions {
+  imprint?: ImprintPlacement;
+}
+
 /** Builds the `docx` Document (exposed for tests and the benchmark); `renderDocx` packs it. */
-export function buildDocument(content: DocumentContent, ctx: RenderContext): Document {
+export function buildDocument(content: DocumentContent, ctx: RenderContext, opts: RenderOptions = {}): Document {
   const layout = layoutOf(content.kind);
   const children: FileChild[] = [];
 
@@ -718,7 +759,7 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
   const recipients = content.mainRecipients.map((r) => r.trim().replace(/[：:，,]$/, '')).filter(Boolean);
   children.push(blankLine());
   if (recipients.length) {
-    children.push(new Paragraph({ style: STYLE.recipients, children: [run(recipients.join('，') + '：')] }));
+    children.push(new Paragraph({ style: STYLE.recipients, children: textRuns(recipients.join('，') + '：') }));
   }
   children.push(...renderBlocks(bodyBlocks(content), { keepLastWithNext: true }));
   children.push(...attachmentNote(content.attachments));
@@ -726,7 +767,9 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
   else children.push(...signatureBlock(content, ctx));
   children.push(...noteParagraph(content.note));
   children.push(...attachmentPages(content.attachments));
-  children.push(...imprintBlock(content, ctx, layout));
+  const imprint = imprintBlock(content, ctx, layout);
+  const ownSection = imprint.length > 0 && (opts.imprint === 'nextEvenPage' || opts.imprint === 'afterBlankPage');
+  if (!ownSection) children.push(...imprint);
 
   const draft = ctx.draft ? draftHeader(ctx) : undefined;
   const letter = layout === 'letter';
@@ -750,6 +793,41 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
         ...(ctx.revisionNumber ? [{ name: 'gongwen.revisionNumber', value: String(ctx.revisionNumber) }] : []),
       ];
   custom.push(...copy);
+
+  const pageProperties = {
+    size: { width: PAGE.width, height: PAGE.height },
+    margin: { ...MARGIN, header: mmToTwips(15), footer: FOOTER_DISTANCE, gutter: 0 },
+  };
+  const grid = { type: DocumentGridType.LINES, linePitch: LINE_PITCH };
+  const spacer = (): Paragraph => new Paragraph({ style: STYLE.spacer, spacing: { line: 20, lineRule: LineRuleType.EXACT } });
+  // The blank page is a section of its own rather than left to the even-page break: LibreOffice's PDF export leaves
+  // out the blank pages it inserts for such breaks.
+  const blankSection =
+    ownSection && opts.imprint === 'afterBlankPage'
+      ? [
+          {
+            properties: { type: SectionType.NEXT_PAGE, page: pageProperties, grid },
+            headers: draft ? { default: draft, even: draft } : undefined,
+            footers: { default: emptyFooter(), even: emptyFooter() },
+            children: [spacer()],
+          },
+        ]
+      : [];
+  const imprintSection = ownSection
+    ? [
+        {
+          properties: { type: SectionType.EVEN_PAGE, page: pageProperties, grid },
+          headers: draft ? { default: draft, even: draft } : undefined,
+          footers:
+            opts.imprint === 'afterBlankPage'
+              ? { default: emptyFooter(), even: emptyFooter() }
+              : { default: pageNumberFooter('odd'), even: pageNumberFooter('even') },
+          // LibreOffice ignores the section's start (even page) when the section opens with a floating table: an
+          // empty paragraph comes first.
+          children: [spacer(), ...imprint],
+        },
+      ]
+    : [];
 
   return new Document({
     title: content.title,
@@ -783,6 +861,8 @@ export function buildDocument(content: DocumentContent, ctx: RenderContext): Doc
         },
         children,
       },
+      ...blankSection,
+      ...imprintSection,
     ],
   });
 }
@@ -793,6 +873,6 @@ const FILE_OVERRIDES = [
 ];
 
 /** Renders a document to DOCX bytes. */
-export async function renderDocx(content: DocumentContent, ctx: RenderContext): Promise<Buffer> {
-  return Packer.toBuffer(buildDocument(content, ctx), false, FILE_OVERRIDES);
+export async function renderDocx(content: DocumentContent, ctx: RenderContext, opts: RenderOptions = {}): Promise<Buffer> {
+  return Packer.toBuffer(buildDocument(content, ctx, opts), false, FILE_OVERRIDES);
 }

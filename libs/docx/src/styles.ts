@@ -131,7 +131,9 @@ export const STYLES_XML: string = (() => {
     '<w:pPrDefault><w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>' +
     '</w:docDefaults>' +
     '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>' +
-    '<w:pPr><w:widowControl w:val="0"/><w:jc w:val="both"/></w:pPr>' +
+    // No hanging punctuation (overflowPunct off): a full-width comma at the end of a full line is pushed to the next
+    // line with the character before it, as Word and WPS do, instead of standing 5.7 mm past the text block.
+    '<w:pPr><w:widowControl w:val="0"/><w:overflowPunct w:val="0"/><w:jc w:val="both"/></w:pPr>' +
     `<w:rPr>${size(PT.sanhao)}</w:rPr></w:style>` +
     '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont"><w:name w:val="Default Paragraph Font"/>' +
     '<w:uiPriority w:val="1"/><w:semiHidden/><w:unhideWhenUsed/></w:style>' +

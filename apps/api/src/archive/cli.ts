@@ -28,7 +28,7 @@ async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
 }
 
 const format = (v: string): ExportFormat => {
-  if (v !== 'bagit' && v !== 'docx') throw new InvalidArgumentError('expected bagit or docx');
+  if (v !== 'bagit' && v !== 'docx' && v !== 'docx-volume') throw new InvalidArgumentError('expected bagit, docx (filing box) or docx-volume (bound volume)');
   return v;
 };
 

@@ -9,13 +9,14 @@ import { rm } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
 import {
   BagWriter, RETENTION_LABELS, archivalNumberAscii, catalogueCsvChunks, catalogueDocxToFile, chinaDate, date8, mergeDocx,
-  volumeFrontDocx, volumeReferenceDocx, type CatalogueRow, type VolumeContentsRow,
+  boxFrontDocx, boxNotesDocx, volumeFrontDocx, volumeReferenceDocx, type CatalogueRow, type VolumeContentsRow,
 } from '../../../../libs/archive/src/index.js';
 import { auditHash, auditRecordFromRow } from '../engine/audit.js';
 import { selectChainWithActors } from '../engine/repositories/audit.js';
 import { ITEM_COLUMNS, catalogueRow, itemFiles, fileData, type ItemRow } from './repo.js';
 
-export type ExportFormat = 'bagit' | 'docx';
+/** `docx`: a filing box per DA/T 22 (the default); `docx-volume`: the bound volume (案卷) style of GB/T 9705. */
+export type ExportFormat = 'bagit' | 'docx' | 'docx-volume';
 
 export interface ExportOptions {
   signal?: AbortSignal;
@@ -88,7 +89,7 @@ export async function exportVolume(db: DataSource, volumeId: string, format: Exp
   const volume = await loadVolume(db, volumeId);
   if (!volume) throw new Error(`no volume ${volumeId}`);
   const items = await volumeItems(db, volumeId);
-  const result = format === 'bagit' ? await exportBag(db, volume, items, outPath, opts) : await exportDocx(db, volume, items, outPath, opts);
+  const result = format === 'bagit' ? await exportBag(db, volume, items, outPath, opts) : await exportDocx(db, volume, items, outPath, opts, format === 'docx-volume' ? 'volume' : 'box');
   return { ...result, sha256: await fileSha256(result.path), items: items.length };
 }
 
@@ -197,7 +198,7 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
   }
 }
 
-async function exportDocx(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions) {
+async function exportDocx(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions, style: 'box' | 'volume') {
   const pending = items.filter((i) => !i.disposed_at && !i.prepared_at);
   if (pending.length) throw new Error(`items still being prepared: ${pending.map((i) => i.archival_number).join(', ')}`);
   let page = 1;
@@ -214,18 +215,32 @@ async function exportDocx(db: DataSource, volume: VolumeRow, items: ItemRow[], o
   });
   const totalPages = page - 1;
   const dates = items.map((i) => date8(i.doc_date)).sort();
-  const front = await volumeFrontDocx({
+  const disposed = items.filter((i) => i.disposed_at);
+  const notes = (unit: string) => [
+    `本${unit}共${items.length}件，${totalPages}页。`,
+    ...disposed.map((i) => `${i.archival_number} 已按销毁清册 ${i.register_number ?? ''} 销毁，保留目录。`),
+    volume.notes,
+  ].filter(Boolean).join('\n');
+  const itemNo = (n: number) => String(n).padStart(4, '0');
+  // A filing box (DA/T 22-2015): cover and spine, the item-level catalogue with 档号 and 密级, the items, 备考表.
+  const boxed = style === 'box' ? {
+    front: await boxFrontDocx({
+      fondsCode: volume.fonds_code, fondsName: volume.fonds_name, year: volume.year, retention: RETENTION_LABELS[volume.retention],
+      unit: [...new Set(items.map((i) => i.unit_code))].join('、'),
+      itemRange: items.length ? `${itemNo(items[0].item_number)}—${itemNo(items.at(-1)!.item_number)}` : '',
+      boxNumber: volume.number,
+    }, volumeCatalogue(items)),
+    reference: await boxNotesDocx({
+      notes: notes('盒'), organisedBy: volume.created_by_name, checkedBy: volume.checked_by, date: chinaDate(volume.created_at),
+    }),
+  } : null;
+  const front = boxed?.front ?? await volumeFrontDocx({
     fondsName: volume.fonds_name, categoryName: volume.category_name, title: volume.title,
     period: dates.length ? `${dates[0]}—${dates.at(-1)}` : '', retention: RETENTION_LABELS[volume.retention], items: items.length,
     pages: totalPages, archivalCode: volumeCode(volume), number: volume.number,
   }, contents);
-  const disposed = items.filter((i) => i.disposed_at);
-  const reference = await volumeReferenceDocx({
-    notes: [
-      `本卷共${items.length}件，${totalPages}页。`,
-      ...disposed.map((i) => `${i.archival_number} 已按销毁清册 ${i.register_number ?? ''} 销毁，保留目录。`),
-      volume.notes,
-    ].filter(Boolean).join('\n'),
+  const reference = boxed?.reference ?? await volumeReferenceDocx({
+    notes: notes('卷'),
     compiledBy: volume.created_by_name, checkedBy: volume.checked_by, compiledOn: chinaDate(volume.created_at),
   });
   const available = items.filter((i) => !i.disposed_at);

@@ -41,11 +41,12 @@ interface ExportJobData { exportId: string; crashAfterItems?: number }
 export const EXPORT_MEDIA: Record<ExportFormat, string> = {
   bagit: 'application/zip',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'docx-volume': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 };
 
 export function exportFileName(volumeNumber: string, format: ExportFormat): string {
   const safe = volumeNumber.replace(/[^A-Za-z0-9._-]/g, '_');
-  return format === 'bagit' ? `volume-${safe}-bagit.zip` : `volume-${safe}.docx`;
+  return format === 'bagit' ? `volume-${safe}-bagit.zip` : format === 'docx-volume' ? `volume-${safe}-bound.docx` : `volume-${safe}.docx`;
 }
 
 /**
@@ -145,7 +146,7 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
     if (!this.jobs.started) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not running; try again shortly.', {}, { 'Retry-After': '5' });
     const items = await volumeItems(this.db, volumeId);
     if (!items.length) throw new AppError('VALIDATION_FAILED', 'The volume has no items.', { errors: [{ field: 'volume', message: 'empty' }] });
-    if (format === 'docx') {
+    if (format !== 'bagit') {
       const pending = items.filter((i) => !i.prepared_at && !i.disposed_at);
       if (pending.length) throw new AppError('CONFLICT', `Some items are still being prepared (page count and stamp): ${pending.map((i) => i.archival_number).join(', ')}.`, { pending: pending.map((i) => i.id) });
     }

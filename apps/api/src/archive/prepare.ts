@@ -7,7 +7,7 @@ import { officeDate } from '../../../../libs/document/src/date-of-issue.js';
  */
 import type { DataSource } from 'typeorm';
 import {
-  CLASSIFICATION_LABEL, docxPageCount, processingSheetDocx, renderDocx, sha256Hex, stampDocx, type ProcessingRecord,
+  CLASSIFICATION_LABEL, processingSheetDocx, renderDocx, renderForPrint, sha256Hex, stampDocx, type ProcessingRecord,
 } from '../../../../libs/archive/src/index.js';
 import type { DocumentContent, RenderContext } from '../../../../libs/document/src/model.js';
 import { DOCX_MEDIA, ITEM_COLUMNS, type ItemMetadata, type ItemRow } from './repo.js';
@@ -33,10 +33,12 @@ export async function buildItemFiles(
   opts: { signal?: AbortSignal; pageCount?: (docx: Buffer) => Promise<number> } = {},
 ): Promise<{ files: PreparedFile[]; pages: number }> {
   const ctx = renderContextOf(item, item.metadata);
-  const original = await renderDocx(content, ctx);
+  // laid out by LibreOffice, with the 版记 moved to an even page when it fell on an odd one (GB/T 9704)
+  const printed = opts.pageCount ? undefined : await renderForPrint(content, ctx, { signal: opts.signal });
+  const original = printed?.docx ?? await renderDocx(content, ctx);
   // the final draft (定稿): the signed revision as signed, before registration numbered and printed it
   const finalDraft = await renderDocx(content, { ...ctx, documentNumber: undefined, printedDate: undefined });
-  const pages = opts.pageCount ? await opts.pageCount(original) : await docxPageCount(original, { signal: opts.signal });
+  const pages = printed?.pages ?? await opts.pageCount!(original);
   const stamped = await stampDocx(original, {
     fondsCode: item.fonds_code, year: item.year, retention: item.retention, itemNumber: item.item_number, pages,
     unitCode: item.unit_code, archivalNumber: item.archival_number,

@@ -47,7 +47,8 @@ export const CreateVolumeBody = z.strictObject({
 
 export const UpdateVolumeBody = CreateVolumeBody.omit({ number: true }).partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
-export const StartExportBody = z.strictObject({ format: z.enum(['bagit', 'docx']) });
+// docx: a filing box per DA/T 22 (the default style); docx-volume: the bound volume (案卷) style
+export const StartExportBody = z.strictObject({ format: z.enum(['bagit', 'docx', 'docx-volume']) });
 
 export const DisposalBody = z.strictObject({
   itemIds: z.array(z.uuid()).min(1).max(1000),
@@ -90,7 +91,7 @@ export const VolumeResponse = z.object({
 }).loose();
 export const VolumesResponse = z.object({ items: z.array(z.object({ id: z.uuid(), number: z.string(), title: z.string() }).loose()) });
 export const ExportResponse = z.object({
-  id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx']), status: z.enum(['queued', 'running', 'done', 'failed', 'expired']), jobId: z.string().nullable(),
+  id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx', 'docx-volume']), status: z.enum(['queued', 'running', 'done', 'failed', 'expired']), jobId: z.string().nullable(),
   progress: z.object({ itemsDone: z.number().int(), itemsTotal: z.number().int(), percent: z.number().int() }),
   attempts: z.number().int(), fileName: z.string().nullable(), size: z.number().nullable(), sha256: z.string().nullable(), error: z.string().nullable(),
   download: z.string().nullable(),

@@ -67,8 +67,9 @@ export function DocPreview({ doc, names, preferHtml, bodyRef }: DocPreviewProps)
     if (!showDocx || docx.status !== 'ready' || !docxHost.current) return;
     const host = docxHost.current;
     let live = true;
-    import('docx-preview')
-      .then(({ renderAsync }) =>
+    // the faces the PDFs use, self-hosted under the standard font names (scripts/docx/web-fonts.ts), loaded with the preview
+    Promise.all([import('docx-preview'), import('../fonts/preview-fonts.css')])
+      .then(([{ renderAsync }]) =>
         renderAsync(docx.blob, host, undefined, {
           className: 'docx', inWrapper: true, breakPages: true, ignoreLastRenderedPageBreak: true,
           renderHeaders: true, renderFooters: true, useBase64URL: true, experimental: true,

@@ -17,7 +17,7 @@ import type { WriteOptions, WriteResult } from '../../engine/types.js';
 import { assertUsersWithRole } from '../checks.js';
 import type { DocumentsDeps } from '../deps.js';
 import type { DocumentRow } from '../document-row.js';
-import { allocateDocumentNumber } from '../numbering.js';
+import { allocateDocumentNumber } from '../../numbering/allocate.js';
 import { EVENT_PAYLOADS, EventEnvelope, type ClientEventType } from '../schemas.js';
 
 /** Events whose command writes other rows (REGISTER allocates the document number): always the locked path. */
@@ -96,7 +96,7 @@ async function eventCommand(m: EntityManager, row: DocumentRow, content: Documen
     case 'REGISTER': {
       const { copies, readerIds } = payload as { copies: number; readerIds: string[] };
       await assertUsersWithRole(m, readerIds, 'reader', 'readerIds', row.classification_rank);
-      const number = await allocateDocumentNumber(m, row);
+      const number = await allocateDocumentNumber(m, { documentId: row.id, issuerUnitId: row.issuer_unit_ids[0], kind: row.kind });
       return { event: { type, actor, at, copies, readerIds, ...number } };
     }
     case 'START_DISCUSSION': {
