@@ -7,6 +7,8 @@ import base from './jest.config.js';
 export default {
   ...base,
   testMatch: ['<rootDir>/{apps,libs,workflows}/**/*.spec.ts', '<rootDir>/test/tooling/**/*.test.ts'],
+  // contract-served compares with the running app (PostgreSQL)
+  testPathIgnorePatterns: [...base.testPathIgnorePatterns, '/test/tooling/contract-served\\.test\\.ts$'],
   globalSetup: undefined,
   globalTeardown: undefined,
 };
