@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfig } from '../../apps/api/src/config/config.js';
-import { createDataSource } from '../../libs/persistence/src/index.js';
+import { createDataSource } from '#gongwen/persistence';
 
 /** The document createApp() hands to SwaggerModule.setup(), captured instead of served. */
 export async function buildOpenApiDocument(): Promise<OpenAPIObject> {

@@ -1,4 +1,7 @@
-/** Module hooks for ts-register.mjs: `./x.js` resolves to `./x.ts` when only that exists; .ts is compiled to ESM. */
+/**
+ * Module hooks for ts-register.mjs: `./x.js` resolves to `./x.ts` when only that exists, `#gongwen/...` to the
+ * sources, and .ts is compiled to ESM.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -15,7 +18,8 @@ export async function resolve(specifier, context, next) {
     const ts = new URL(specifier.replace(/\.js$/, '.ts'), context.parentURL);
     if (!existsSync(new URL(specifier, context.parentURL)) && existsSync(ts)) return { url: ts.href, shortCircuit: true };
   }
-  return next(specifier, context);
+  // the path aliases (package.json "imports") point at the sources under the "source" condition
+  return next(specifier, specifier.startsWith('#') ? { ...context, conditions: ['source', ...context.conditions] } : context);
 }
 
 export async function load(url, context, next) {
