@@ -8,6 +8,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { describeMachine } from '../../workflows/outgoing/index.js';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const VIRTUAL = 'virtual:outgoing-workflow';
 
 /** The workflow diagram's data: describeMachine() evaluated once at build time, shipped as a JSON module. */
@@ -23,6 +24,15 @@ export default defineConfig({
   root,
   base: '/',
   plugins: [react(), workflowDescription()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 400 },
+  // the path aliases (package.json "imports"), to the TypeScript sources as tsc sees them
+  resolve: {
+    alias: [
+      { find: /^#gongwen\/(document|docx)$/, replacement: repo('libs/$1/src/index.ts') },
+      { find: /^#gongwen\/(document|docx)\/(.*)$/, replacement: repo('libs/$1/src/$2.ts') },
+      { find: /^#gongwen\/workflows\/outgoing$/, replacement: repo('workflows/outgoing/index.ts') },
+      { find: /^#gongwen\/workflows\/outgoing\/(.*)$/, replacement: repo('workflows/outgoing/$1.ts') },
+    ],
+  },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 450 },
   server: { proxy: { '/api': 'http://localhost:3000' } },
 });
