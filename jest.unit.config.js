@@ -7,8 +7,9 @@ import base from './jest.config.js';
 export default {
   ...base,
   testMatch: ['<rootDir>/{apps,libs,workflows}/**/*.spec.ts', '<rootDir>/test/tooling/**/*.test.ts'],
-  // contract-served compares with the running app (PostgreSQL)
-  testPathIgnorePatterns: [...base.testPathIgnorePatterns, '/test/tooling/contract-served\\.test\\.ts$'],
+  // not here: contract-served needs PostgreSQL; contract (builds the whole API in a child process) and lint
+  // (type-aware ESLint) take 10-30 s each, so they run with `npm test`
+  testPathIgnorePatterns: [...base.testPathIgnorePatterns, '/test/tooling/(contract|contract-served|lint)\\.test\\.ts$'],
   globalSetup: undefined,
   globalTeardown: undefined,
 };
