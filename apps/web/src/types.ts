@@ -54,6 +54,8 @@ export type DocumentView = ContractGap<
     dateOfIssue: string | null;
     deadline: string | null;
     myTask: TaskKind | null;
+    /** The editors open to you (PUT routes), from the engine's document view (h/engine); absent before it. */
+    allowedEdits?: { type: 'EDIT_SECTION' | 'EDIT_CONTENT'; method: 'PUT'; path: string; sectionIds?: string[] }[];
     createdAt: string;
     updatedAt: string;
   }
