@@ -5,9 +5,12 @@ export default {
   transform: { '^.+\\.tsx?$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    // @fastify/static require()s content-disposition 3, which is ESM only: Node 20 loads that (require(esm)),
-    // Jest before Node 24.9 does not; in tests it gets the same function from the CommonJS 1.x line
-    '^content-disposition$': 'content-disposition-cjs',
+    // the path aliases (package.json "imports"), to the TypeScript sources
+    '^#gongwen/contract$': '<rootDir>/libs/contract/schema.d.ts',
+    '^#gongwen/(document|docx|archive|persistence)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#gongwen/(document|docx|archive|persistence)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^#gongwen/workflows/outgoing$': '<rootDir>/workflows/outgoing/index.ts',
+    '^#gongwen/workflows/outgoing/(.*)$': '<rootDir>/workflows/outgoing/$1',
   },
   testMatch: ['<rootDir>/{apps,libs,workflows}/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/faults/'],

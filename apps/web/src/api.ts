@@ -1,12 +1,19 @@
 /**
- * The API client: same-origin cookies, the CSRF double-submit header on every write, If-Match with the
- * document version, problem+json errors. A 401 anywhere but the login call ends the session in the UI
- * (the app shows the login page in place, keeping the route and the drafts in sessionStorage).
+ * The API client, generated from the contract: openapi-fetch over the paths of libs/contract/schema.d.ts
+ * (`npm run contract`), so every path, parameter and body is checked against the server's OpenAPI document.
+ * Around it, as before: same-origin cookies, the CSRF double-submit header on every write, If-Match with the
+ * document version, problem+json errors as ApiError. A 401 anywhere but the session calls themselves ends the
+ * session in the UI (the app shows the login page in place, keeping the route and the drafts in sessionStorage).
+ * Fetching, caching and polling are TanStack Query's (queries.ts); this file only talks HTTP.
  */
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { paths } from '#gongwen/contract';
 import type {
-  ArchiveClass, ArchiveExport, ArchiveItem, Catalogue, Disposal, DisposalCandidate, DocumentView, ExportFormat, FilingProposal, HistoryItem, Hold, ListPage, Problem,
-  Retention, RevisionDiff, User, VerifyResult, Volume, VolumeSummary,
+  ArchiveClass, ArchiveExport, ArchiveItem, Catalogue, DirectoryEntry, Disposal, DisposalCandidate, DocumentView, ExportFormat, FilingProposal, HistoryItem, Hold,
+  ListPage, Problem, Retention, RevisionDiff, User, VerifyResult, Volume, VolumeSummary,
 } from './types';
+
+export type { DirectoryEntry };
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly problem: Problem) {
@@ -28,105 +35,101 @@ export function csrfToken(): string {
   return m ? decodeURIComponent(m[1]) : '';
 }
 
-interface RequestOptions {
-  method?: string;
-  json?: unknown;
-  /** The document version the write is based on (sent as If-Match). */
-  version?: number;
-  /** Do not treat a 401 as a lost session (the login call itself). */
-  allow401?: boolean;
-  signal?: AbortSignal;
+/** The session calls answer 401 as part of their job (not signed in, wrong password): no "session expired". */
+const SESSION_PATHS = new Set(['/api/auth/login', '/api/auth/me', '/api/auth/logout']);
+
+const headersAndSession: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('accept', 'application/json, application/problem+json');
+    if (request.method !== 'GET' && request.method !== 'HEAD') request.headers.set('x-csrf-token', csrfToken());
+    return request;
+  },
+  onResponse({ response, schemaPath }) {
+    if (response.status === 401 && !SESSION_PATHS.has(schemaPath)) onUnauthorized();
+    return undefined;
+  },
+};
+
+/** The typed client of the whole API (also usable directly: `client.GET('/api/documents/{id}', …)`). */
+export const client = createClient<paths>({
+  baseUrl: '',
+  credentials: 'same-origin',
+  // looked up per call, so a test (or a polyfill) replacing window.fetch later is used
+  fetch: (request: Request) => globalThis.fetch(request),
+});
+client.use(headersAndSession);
+
+function toProblem(status: number, statusText: string, body: unknown): Problem {
+  if (body && typeof body === 'object') return { status, ...(body as Partial<Problem>) } as Problem;
+  return { status, title: statusText || `HTTP ${status}` };
 }
 
-async function toProblem(res: Response): Promise<Problem> {
-  const type = res.headers.get('content-type') ?? '';
-  if (type.includes('json')) {
-    try {
-      return { status: res.status, ...((await res.json()) as Partial<Problem>) } as Problem;
-    } catch {
-      /* fall through */
-    }
-  }
-  return { status: res.status, title: res.statusText || `HTTP ${res.status}` };
-}
-
-export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-  if (method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken();
-  if (opts.json !== undefined) headers['content-type'] = 'application/json';
-  if (opts.version !== undefined) headers['if-match'] = `"${opts.version}"`;
-  let res: Response;
+/** The data of a successful answer, or an ApiError (status 0 with code NETWORK when the server was not reached). */
+async function unwrap<T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+  let r: { data?: unknown; error?: unknown; response: Response };
   try {
-    res = await fetch(path, {
-      method, headers, credentials: 'same-origin', signal: opts.signal,
-      body: opts.json === undefined ? undefined : JSON.stringify(opts.json),
-    });
+    r = await call;
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, { status: 0, code: 'NETWORK', title: 'Network error', detail: (e as Error).message });
   }
-  if (res.status === 401 && !opts.allow401) {
-    onUnauthorized();
-    throw new ApiError(401, await toProblem(res));
-  }
-  if (!res.ok) throw new ApiError(res.status, await toProblem(res));
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+  if (!r.response.ok) throw new ApiError(r.response.status, toProblem(r.response.status, r.response.statusText, r.error));
+  return r.data as T;
 }
 
-export interface DirectoryEntry { id: string; username: string; displayName: string; unitName: string | null; roles: string[] }
+/** If-Match for a write based on this version of the document. */
+const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
+type Doc = Pick<DocumentView, 'id' | 'version'>;
 
 export const api = {
-  me: () => request<User>('/api/auth/me', { allow401: true }),
-  login: (username: string, password: string) =>
-    request<{ user: User; expiresAt: string }>('/api/auth/login', { method: 'POST', json: { username, password }, allow401: true }),
-  logout: () => request<void>('/api/auth/logout', { method: 'POST', allow401: true }),
+  me: () => unwrap<User>(client.GET('/api/auth/me')),
+  login: (username: string, password: string) => unwrap<{ user: User; expiresAt: string }>(client.POST('/api/auth/login', { body: { username, password } })),
+  logout: () => unwrap<void>(client.POST('/api/auth/logout')),
 
-  tasks: (signal?: AbortSignal) => request<ListPage>('/api/documents?mine=tasks&limit=100', { signal }),
-  list: (q: { q?: string; state?: string; cursor?: string }, signal?: AbortSignal) => {
-    const p = new URLSearchParams({ limit: '30' });
-    if (q.q) p.set('q', q.q);
-    if (q.state) p.set('state', q.state);
-    if (q.cursor) p.set('cursor', q.cursor);
-    return request<ListPage>(`/api/documents?${p}`, { signal });
-  },
-  document: (id: string) => request<DocumentView>(`/api/documents/${encodeURIComponent(id)}`),
-  history: (id: string) => request<{ items: HistoryItem[] }>(`/api/documents/${encodeURIComponent(id)}/history`),
-  verify: (id: string) => request<VerifyResult>(`/api/documents/${encodeURIComponent(id)}/verify`),
+  tasks: (signal?: AbortSignal) => unwrap<ListPage>(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: 100 } }, signal })),
+  list: (q: { q?: string; state?: string; cursor?: string }, signal?: AbortSignal) =>
+    unwrap<ListPage>(
+      client.GET('/api/documents', {
+        params: { query: { limit: 30, ...(q.q ? { q: q.q } : {}), ...(q.state ? { state: q.state as never } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) } },
+        signal,
+      }),
+    ),
+  document: (id: string, signal?: AbortSignal) => unwrap<DocumentView>(client.GET('/api/documents/{id}', { params: { path: { id } }, signal })),
+  history: (id: string, signal?: AbortSignal) => unwrap<{ items: HistoryItem[] }>(client.GET('/api/documents/{id}/history', { params: { path: { id } }, signal })),
+  verify: (id: string, signal?: AbortSignal) => unwrap<VerifyResult>(client.GET('/api/documents/{id}/verify', { params: { path: { id } }, signal })),
   /** Records that this user has seen a revision (server-side, so "changed since I last saw" follows them across devices). */
   markSeen: (id: string, revision: number) =>
-    request<{ documentId: string; lastSeenRevision: number }>(`/api/documents/${encodeURIComponent(id)}/seen`, { method: 'POST', json: { revision } }),
-  diff: (id: string, from: number, to: number) => request<RevisionDiff>(`/api/documents/${encodeURIComponent(id)}/diff?from=${from}&to=${to}`),
-  event: (doc: Pick<DocumentView, 'id' | 'version'>, body: { type: string } & Record<string, unknown>) =>
-    request<DocumentView>(`/api/documents/${encodeURIComponent(doc.id)}/events`, { method: 'POST', json: body, version: doc.version }),
-  editSection: (doc: Pick<DocumentView, 'id' | 'version'>, sectionId: string, body: { title?: string; blocks: unknown[] }) =>
-    request<DocumentView>(`/api/documents/${encodeURIComponent(doc.id)}/sections/${encodeURIComponent(sectionId)}`, { method: 'PUT', json: body, version: doc.version }),
-  editContent: (doc: Pick<DocumentView, 'id' | 'version'>, body: { sections: { id: string; blocks: unknown[] }[]; resolvesMarks?: string[] }) =>
-    request<DocumentView>(`/api/documents/${encodeURIComponent(doc.id)}/content`, { method: 'PUT', json: body, version: doc.version }),
-  directory: (role: string) => request<{ items: DirectoryEntry[] }>(`/api/users?role=${encodeURIComponent(role)}`),
+    unwrap<{ documentId: string; lastSeenRevision: number }>(client.POST('/api/documents/{id}/seen', { params: { path: { id } }, body: { revision } })),
+  diff: (id: string, from: number, to: number, signal?: AbortSignal) =>
+    unwrap<RevisionDiff>(client.GET('/api/documents/{id}/diff', { params: { path: { id }, query: { from, to } }, signal })),
+  event: (doc: Doc, body: { type: string } & Record<string, unknown>) =>
+    unwrap<DocumentView>(client.POST('/api/documents/{id}/events', { params: { path: { id: doc.id }, header: ifMatch(doc.version) }, body: body as never })),
+  editSection: (doc: Doc, sectionId: string, body: { title?: string; blocks: unknown[] }) =>
+    unwrap<DocumentView>(
+      client.PUT('/api/documents/{id}/sections/{sectionId}', { params: { path: { id: doc.id, sectionId }, header: ifMatch(doc.version) }, body: body as never }),
+    ),
+  editContent: (doc: Doc, body: { sections: { id: string; blocks: unknown[] }[]; resolvesMarks?: string[] }) =>
+    unwrap<DocumentView>(client.PUT('/api/documents/{id}/content', { params: { path: { id: doc.id }, header: ifMatch(doc.version) }, body: body as never })),
+  directory: (role: string, signal?: AbortSignal) =>
+    unwrap<{ items: DirectoryEntry[] }>(client.GET('/api/users', { params: { query: { role: role as never } }, signal })),
   docxUrl: (id: string) => `/api/documents/${encodeURIComponent(id)}/docx`,
 };
 
 /** A class of the archive: 全宗号, 年度, 保管期限, 机构代码. */
 export interface ClassKey { fonds: string; year: number; retention: Retention; unit: string }
 
-const enc = encodeURIComponent;
-const classParams = (c: ClassKey) => new URLSearchParams({ fonds: c.fonds, year: String(c.year), retention: c.retention, unit: c.unit });
+const classQuery = (c: ClassKey) => ({ fonds: c.fonds, year: c.year, retention: c.retention, unit: c.unit });
 
 /** The archive (role archivist; the disposal register also for signers). */
 export const archiveApi = {
-  toFile: (cursor?: string, signal?: AbortSignal) => {
-    const p = new URLSearchParams({ state: 'archiving', limit: '50' });
-    if (cursor) p.set('cursor', cursor);
-    return request<ListPage>(`/api/documents?${p}`, { signal });
-  },
-  proposal: (documentId: string, signal?: AbortSignal) => request<FilingProposal>(`/api/archive/filing-proposals/${enc(documentId)}`, { signal }),
+  toFile: (cursor?: string, signal?: AbortSignal) =>
+    unwrap<ListPage>(client.GET('/api/documents', { params: { query: { state: 'archiving' as never, limit: 50, ...(cursor ? { cursor } : {}) } }, signal })),
+  proposal: (documentId: string, signal?: AbortSignal) =>
+    unwrap<FilingProposal>(client.GET('/api/archive/filing-proposals/{documentId}', { params: { path: { documentId } }, signal })),
   /** Filing is the workflow event FILE, sent with If-Match like every other event. */
-  file: (doc: { id: string; version: number }, retention: Retention) => api.event(doc, { type: 'FILE', retention }),
+  file: (doc: Doc, retention: Retention) => api.event(doc, { type: 'FILE', retention }),
   itemsOfDocument: async (documentId: string, title: string) => {
-    const p = new URLSearchParams({ q: title.slice(0, 100), limit: '200' });
-    const page = await request<{ items: ArchiveItem[] }>(`/api/archive/items?${p}`);
+    const page = await unwrap<{ items: ArchiveItem[] }>(client.GET('/api/archive/items', { params: { query: { q: title.slice(0, 100), limit: 200 } } }));
     return page.items.filter((i) => i.documentId === documentId);
   },
   /** Every item of a class, in archival number order (the API pages by 200). */
@@ -134,40 +137,35 @@ export const archiveApi = {
     const items: ArchiveItem[] = [];
     let cursor: string | null = null;
     do {
-      const p = classParams(c);
-      p.set('limit', '200');
-      if (cursor) p.set('cursor', cursor);
-      const page: { items: ArchiveItem[]; nextCursor: string | null } = await request(`/api/archive/items?${p}`, { signal });
+      const query = { ...classQuery(c), limit: 200, ...(cursor ? { cursor } : {}) };
+      const page: { items: ArchiveItem[]; nextCursor: string | null } = await unwrap(client.GET('/api/archive/items', { params: { query: query as never }, signal }));
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor && items.length < 10000);
     return { items };
   },
-  classes: (signal?: AbortSignal) => request<{ items: ArchiveClass[] }>('/api/archive/classes', { signal }),
-  catalogue: (c: ClassKey, signal?: AbortSignal) => request<Catalogue>(`/api/archive/catalogue?${classParams(c)}`, { signal }),
-  catalogueUrl: (c: ClassKey, format: 'csv' | 'docx') => {
-    const p = classParams(c);
-    p.set('format', format);
-    return `/api/archive/catalogue?${p}`;
-  },
-  volumes: (signal?: AbortSignal) => request<{ items: VolumeSummary[] }>('/api/archive/volumes', { signal }),
-  volume: (id: string, signal?: AbortSignal) => request<Volume>(`/api/archive/volumes/${enc(id)}`, { signal }),
+  classes: (signal?: AbortSignal) => unwrap<{ items: ArchiveClass[] }>(client.GET('/api/archive/classes', { signal })),
+  catalogue: (c: ClassKey, signal?: AbortSignal) => unwrap<Catalogue>(client.GET('/api/archive/catalogue', { params: { query: classQuery(c) as never }, signal })),
+  catalogueUrl: (c: ClassKey, format: 'csv' | 'docx') =>
+    `/api/archive/catalogue?${new URLSearchParams({ fonds: c.fonds, year: String(c.year), retention: c.retention, unit: c.unit, format })}`,
+  volumes: (signal?: AbortSignal) => unwrap<{ items: VolumeSummary[] }>(client.GET('/api/archive/volumes', { signal })),
+  volume: (id: string, signal?: AbortSignal) => unwrap<Volume>(client.GET('/api/archive/volumes/{id}', { params: { path: { id } }, signal })),
   createVolume: (body: { number: string; title: string; itemIds: string[]; checkedBy?: string; notes?: string }) =>
-    request<Volume>('/api/archive/volumes', { method: 'POST', json: body }),
+    unwrap<Volume>(client.POST('/api/archive/volumes', { body })),
   updateVolume: (id: string, body: { title?: string; checkedBy?: string; notes?: string }) =>
-    request<Volume>(`/api/archive/volumes/${enc(id)}`, { method: 'PATCH', json: body }),
+    unwrap<Volume>(client.PATCH('/api/archive/volumes/{id}', { params: { path: { id } }, body })),
   startExport: (volumeId: string, format: ExportFormat) =>
-    request<ArchiveExport>(`/api/archive/volumes/${enc(volumeId)}/exports`, { method: 'POST', json: { format } }),
-  exportStatus: (id: string, signal?: AbortSignal) => request<ArchiveExport>(`/api/archive/exports/${enc(id)}`, { signal }),
+    unwrap<ArchiveExport>(client.POST('/api/archive/volumes/{id}/exports', { params: { path: { id: volumeId } }, body: { format } })),
+  exportStatus: (id: string, signal?: AbortSignal) => unwrap<ArchiveExport>(client.GET('/api/archive/exports/{id}', { params: { path: { id } }, signal })),
   candidates: (asOf?: string, signal?: AbortSignal) =>
-    request<{ asOf: string; items: DisposalCandidate[] }>(`/api/archive/disposal-candidates${asOf ? `?asOf=${enc(asOf)}` : ''}`, { signal }),
-  disposals: (signal?: AbortSignal) => request<{ items: Disposal[] }>('/api/archive/disposals', { signal }),
-  disposal: (id: string, signal?: AbortSignal) => request<Disposal>(`/api/archive/disposals/${enc(id)}`, { signal }),
-  propose: (itemIds: string[], reason: string) => request<Disposal>('/api/archive/disposals', { method: 'POST', json: { itemIds, reason } }),
+    unwrap<{ asOf: string; items: DisposalCandidate[] }>(client.GET('/api/archive/disposal-candidates', { params: { query: asOf ? { asOf } : {} }, signal })),
+  disposals: (signal?: AbortSignal) => unwrap<{ items: Disposal[] }>(client.GET('/api/archive/disposals', { signal })),
+  disposal: (id: string, signal?: AbortSignal) => unwrap<Disposal>(client.GET('/api/archive/disposals/{id}', { params: { path: { id } }, signal })),
+  propose: (itemIds: string[], reason: string) => unwrap<Disposal>(client.POST('/api/archive/disposals', { body: { itemIds, reason } })),
   decide: (id: string, decision: 'approve' | 'reject', opinion: string) =>
-    request<Disposal>(`/api/archive/disposals/${enc(id)}/decision`, { method: 'POST', json: { decision, opinion } }),
-  execute: (id: string) => request<Disposal>(`/api/archive/disposals/${enc(id)}/execute`, { method: 'POST', json: { confirm: true } }),
-  holds: (itemId: string, signal?: AbortSignal) => request<{ items: Hold[] }>(`/api/archive/items/${enc(itemId)}/holds`, { signal }),
-  placeHold: (itemId: string, reason: string) => request<Hold>(`/api/archive/items/${enc(itemId)}/holds`, { method: 'POST', json: { reason } }),
-  releaseHold: (holdId: string, reason: string) => request<Hold>(`/api/archive/holds/${enc(holdId)}/release`, { method: 'POST', json: { reason } }),
+    unwrap<Disposal>(client.POST('/api/archive/disposals/{id}/decision', { params: { path: { id } }, body: { decision, opinion } })),
+  execute: (id: string) => unwrap<Disposal>(client.POST('/api/archive/disposals/{id}/execute', { params: { path: { id } }, body: { confirm: true } })),
+  holds: (itemId: string, signal?: AbortSignal) => unwrap<{ items: Hold[] }>(client.GET('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, signal })),
+  placeHold: (itemId: string, reason: string) => unwrap<Hold>(client.POST('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, body: { reason } })),
+  releaseHold: (holdId: string, reason: string) => unwrap<Hold>(client.POST('/api/archive/holds/{holdId}/release', { params: { path: { holdId } }, body: { reason } })),
 };

@@ -4,7 +4,7 @@
  * the same tab never sees them. A draft is cleared when its action succeeds, and all of a user's drafts
  * on an explicit logout.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 const PREFIX = 'gw.draft.';
 
@@ -23,8 +23,13 @@ export function draftKey(userId: string, ...parts: string[]): string {
 /** A string state persisted in sessionStorage under `key`. Returns [value, set, clear]. */
 export function useDraft(key: string, initial = ''): [string, (v: string) => void, () => void] {
   const [value, setValue] = useState<string>(() => read(key) ?? initial);
+  // another key (another document or event) starts from its own draft; a new `initial` alone changes nothing
+  const initialValue = useRef(initial);
   useEffect(() => {
-    setValue(read(key) ?? initial);
+    initialValue.current = initial;
+  });
+  useEffect(() => {
+    setValue(read(key) ?? initialValue.current);
   }, [key]);
   const set = useCallback((v: string) => {
     setValue(v);

@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, setUnauthorizedHandler } from './api';
 import { clearDrafts } from './drafts';
@@ -17,6 +18,8 @@ const Ctx = createContext<Session | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<Status>('checking');
   const [user, setUser] = useState<User | null>(null);
+  // cached answers belong to the user who fetched them: dropped when someone signs in or out
+  const queryClient = useQueryClient();
 
   useEffect(() => {
     // A 401 from any call: show the login page in place. Drafts stay in sessionStorage.
@@ -34,19 +37,21 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(async (username: string, password: string) => {
     const r = await api.login(username, password);
+    queryClient.clear();
     setUser(r.user);
     setStatus('signed-in');
-  }, []);
+  }, [queryClient]);
 
   const logout = useCallback(async () => {
     try {
       await api.logout();
     } finally {
       if (user) clearDrafts(user.id);
+      queryClient.clear();
       setUser(null);
       setStatus('signed-out');
     }
-  }, [user]);
+  }, [user, queryClient]);
 
   const value = useMemo(() => ({ status, user, login, logout }), [status, user, login, logout]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;

@@ -1,27 +1,36 @@
-/** Shapes of the API's JSON, as the web UI reads them. Domain types come from the shared libraries (types only). */
-import type { Block, ClassificationLevel, DocumentContent, DocumentKind, Urgency } from '../../../libs/document/src/model.js';
+/**
+ * The API's shapes as the web UI reads them: taken from the contract (libs/contract/schema.d.ts, generated from the
+ * server's OpenAPI document by `npm run contract`), by operationId. Where today's document still describes an answer
+ * loosely (an object with more properties than it lists), `ContractGap` adds the fields the UI reads, typed as the
+ * server sends them: once the response schemas are precise, regenerating the contract makes each gap redundant
+ * and it can be deleted (tsc shows any disagreement). Types the server does not send are marked "web-only".
+ * Domain types come from the shared libraries (types only).
+ */
+import type { operations } from '#gongwen/contract';
+import type { Block, ClassificationLevel, DocumentContent, DocumentKind, Urgency } from '#gongwen/document/model';
 import type {
   DiscussionComment, OutgoingState, ProofreadingMark, ReaderState, RequiredSigner, ReviewCheck, Role, SectionState, SignatureRecord,
-} from '../../../workflows/outgoing/types.js';
+} from '#gongwen/workflows/outgoing/types';
 
 export type { Block, ClassificationLevel, DocumentContent, DocumentKind, OutgoingState, ProofreadingMark, Role, Urgency };
 
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+/** The JSON body of an operation's success answer (200 or 201). */
+export type ResponseOf<Op extends keyof operations> = operations[Op]['responses'] extends infer R
+  ? R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : never
+  : never;
+/** The items of a list answer. */
+type ItemOf<Op extends keyof operations> = ResponseOf<Op> extends { items: (infer I)[] } ? I : never;
+/** The listed properties of a generated object type, without its `[key: string]: unknown` for unlisted ones. */
+type Known<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
+/** Fields the contract does not describe precisely yet (see the note at the top): `Gap` overrides them. */
+type ContractGap<Generated, Gap> = Omit<Known<Generated>, keyof Gap> & Gap;
+
 export type TaskKind = 'draft' | 'consolidate' | 'discuss' | 'proofread' | 'review' | 'sign' | 'co-sign' | 'register' | 'acknowledge' | 'file';
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  unitId: string | null;
-  roles: Role[];
-  clearance: ClassificationLevel;
-}
+export type User = ContractGap<ResponseOf<'getCurrentUser'>, { roles: Role[]; clearance: ClassificationLevel }>;
 
-/** An event I may POST to /events now. */
-export interface AllowedEvent {
-  type: string;
-  payloadSchema?: Record<string, unknown>;
-}
+export type AllowedEvent = ResponseOf<'getDocument'>['allowedEvents'][number];
 
 /** An edit I may make now through its own PUT endpoint (`{sectionId}` left in the path). */
 export interface AllowedEdit {
@@ -32,36 +41,33 @@ export interface AllowedEdit {
 }
 
 /** GET /api/documents/:id (DocumentsService.view). */
-export interface DocumentView {
-  id: string;
-  workflow: { id: string; version: number };
-  state: OutgoingState;
-  version: number;
-  major: boolean;
-  documentNumber: string | null;
-  currentRevision: { number: number; hash: string };
-  /** GET only: the latest revision this user recorded as seen, or null. */
-  lastSeenRevision?: number | null;
-  content: DocumentContent;
-  sections: SectionState[];
-  discussion: { round: number; invitees: string[]; requireAll: boolean; comments: DiscussionComment[] } | null;
-  marks: ProofreadingMark[];
-  review: { reviewerId: string; checks: ReviewCheck[]; at: string } | null;
-  requiredSigners: RequiredSigner[];
-  signatures: SignatureRecord[];
-  registration: { clerkId: string; documentNumber: string; serial: number; year: number; copies: number; at: string } | null;
-  readers: ReaderState[];
-  filing: { archivistId: string; retention: 'Y' | 'D30' | 'D10'; at: string } | null;
-  decisions: { type: string; by: string; at: string; reason?: string }[];
-  lastReason: string | null;
-  dateOfIssue: string | null;
-  deadline: string | null;
-  myTask: TaskKind | null;
-  allowedEvents: AllowedEvent[];
-  allowedEdits: AllowedEdit[];
-  createdAt: string;
-  updatedAt: string;
-}
+export type DocumentView = ContractGap<
+  ResponseOf<'getDocument'>,
+  {
+    workflow: { id: string; version: number };
+    state: OutgoingState;
+    major: boolean;
+    content: DocumentContent;
+    sections: SectionState[];
+    discussion: { round: number; invitees: string[]; requireAll: boolean; comments: DiscussionComment[] } | null;
+    marks: ProofreadingMark[];
+    review: { reviewerId: string; checks: ReviewCheck[]; at: string } | null;
+    requiredSigners: RequiredSigner[];
+    signatures: SignatureRecord[];
+    registration: { clerkId: string; documentNumber: string; serial: number; year: number; copies: number; at: string } | null;
+    readers: ReaderState[];
+    filing: { archivistId: string; retention: 'Y' | 'D30' | 'D10'; at: string } | null;
+    decisions: { type: string; by: string; at: string; reason?: string }[];
+    lastReason: string | null;
+    dateOfIssue: string | null;
+    deadline: string | null;
+    myTask: TaskKind | null;
+    /** The editors open to you now, each through its own PUT route (`{sectionId}` left in the path). */
+    allowedEdits: AllowedEdit[];
+    createdAt: string;
+    updatedAt: string;
+  }
+>;
 
 /** An item of GET /api/documents. */
 export interface ListItem {
@@ -80,33 +86,30 @@ export interface ListItem {
   myTask: TaskKind | null;
 }
 
-export interface ListPage {
-  items: ListItem[];
-  nextCursor: string | null;
-}
+export type ListPage = ContractGap<ResponseOf<'listDocuments'>, { items: ListItem[] }>;
 
-export interface HistoryItem {
-  seq: number;
-  eventType: string;
-  actor: { id: string; username: string; displayName: string; roles: Role[] };
-  fromState: OutgoingState | null;
-  toState: OutgoingState;
-  reason: string | null;
-  revisionNumber: number;
-  revisionHash: string;
-  payload: Record<string, unknown>;
-  at: string;
-  prevHash: string | null;
-  hash: string;
-}
+export type HistoryItem = ContractGap<
+  ItemOf<'getDocumentHistory'>,
+  {
+    seq: number;
+    eventType: string;
+    actor: { id: string; username: string; displayName: string; roles: Role[] };
+    fromState: OutgoingState | null;
+    toState: OutgoingState;
+    reason: string | null;
+    revisionNumber: number;
+    revisionHash: string;
+    payload: Record<string, unknown>;
+    at: string;
+    prevHash: string | null;
+    hash: string;
+  }
+>;
 
-export interface VerifyResult {
-  ok: boolean;
-  events: number;
-  revisions: number;
-  headHash: string | null;
-  firstBroken: { kind: string; seq?: number; number?: number; problem: string } | null;
-}
+export type VerifyResult = ContractGap<
+  ResponseOf<'verifyDocument'>,
+  { headHash: string | null; firstBroken: { kind: string; seq?: number; number?: number; problem: string } | null }
+>;
 
 export type TextChange = { op: 'equal' | 'insert' | 'delete'; text: string };
 export type BlockChange =
@@ -114,13 +117,19 @@ export type BlockChange =
   | { op: 'removed'; sectionId: string; block: Block }
   | { op: 'changed'; sectionId: string; blockId: string; type: Block['type']; changes: TextChange[] };
 
-export interface RevisionDiff {
-  from: { number: number; hash: string };
-  to: { number: number; hash: string };
-  fields: { field: string; from: unknown; to: unknown }[];
-  blocks: BlockChange[];
-  stats: { inserted: number; deleted: number };
-}
+/** GET /api/documents/:id/diff: the contract has it as a free-form object today. */
+export type RevisionDiff = ContractGap<
+  ResponseOf<'diffRevisions'>,
+  {
+    from: { number: number; hash: string };
+    to: { number: number; hash: string };
+    fields: { field: string; from: unknown; to: unknown }[];
+    blocks: BlockChange[];
+    stats: { inserted: number; deleted: number };
+  }
+>;
+
+export type DirectoryEntry = ItemOf<'listDirectory'>;
 
 /** RFC 9457 problem details as the API sends them. */
 export interface Problem {
@@ -140,7 +149,7 @@ export interface Problem {
 export type Retention = 'Y' | 'D30' | 'D10';
 
 /** GET /api/archive/filing-proposals/:documentId (FilingService.proposal). */
-export interface FilingProposal {
+interface FilingProposalGap {
   documentId: string;
   kind: string;
   title: string;
@@ -158,7 +167,7 @@ export interface FilingProposal {
 }
 
 /** An item of GET /api/archive/classes. */
-export interface ArchiveClass {
+interface ArchiveClassGap {
   code: string;
   fondsCode: string;
   fondsName: string;
@@ -174,7 +183,7 @@ export interface ArchiveClass {
 }
 
 /** A line of the catalogue (归档文件目录). */
-export interface CatalogueLine {
+interface CatalogueLineGap {
   seq: number;
   archivalNumber: string;
   documentNumber: string;
@@ -187,14 +196,14 @@ export interface CatalogueLine {
   remarks: string;
 }
 
-export interface Catalogue {
+interface CatalogueGap {
   class: { code: string; fondsCode: string; fondsName: string; year: number; retention: Retention; retentionLabel: string; unitCode: string; unitName: string };
   columns: string[];
   items: CatalogueLine[];
 }
 
 /** An item of GET /api/archive/items (itemView). */
-export interface ArchiveItem {
+interface ArchiveItemGap {
   id: string;
   documentId: string;
   archivalNumber: string;
@@ -213,7 +222,7 @@ export interface ArchiveItem {
   filedAt: string;
 }
 
-export interface VolumeSummary {
+interface VolumeSummaryGap {
   id: string;
   number: string;
   archivalCode: string;
@@ -228,7 +237,7 @@ export interface VolumeSummary {
 export type ExportFormat = 'bagit' | 'docx';
 
 /** GET /api/archive/exports/:id (ExportsService.view). */
-export interface ArchiveExport {
+interface ArchiveExportGap {
   id: string;
   volumeId: string;
   format: ExportFormat;
@@ -248,7 +257,7 @@ export interface ArchiveExport {
   finishedAt: string | null;
 }
 
-export interface Volume extends VolumeSummary {
+interface VolumeGap extends VolumeSummaryGap {
   categoryName: string;
   fondsName: string;
   retentionLabel: string;
@@ -260,7 +269,7 @@ export interface Volume extends VolumeSummary {
   exports: ArchiveExport[];
 }
 
-export interface DisposalCandidate extends CatalogueLine {
+interface DisposalCandidateGap extends CatalogueLineGap {
   id: string;
   retention: Retention;
   retentionExpiresOn: string | null;
@@ -268,7 +277,7 @@ export interface DisposalCandidate extends CatalogueLine {
   openRegisterNumber: string | null;
 }
 
-export interface Disposal {
+interface DisposalGap {
   id: string;
   registerNumber: string;
   method: string;
@@ -284,7 +293,7 @@ export interface Disposal {
   items: { itemId: string; archivalNumber: string; title: string; documentNumber: string | null; date: string; retention: Retention; pageCount: number | null; disposedAt: string | null }[];
 }
 
-export interface Hold {
+interface HoldGap {
   id: string;
   itemId: string;
   archivalNumber: string;
@@ -296,3 +305,16 @@ export interface Hold {
   releaseReason: string | null;
   active: boolean;
 }
+
+// the archive's answers: what the contract lists, with the gaps above filled in
+export type FilingProposal = ContractGap<ResponseOf<'getFilingProposal'>, FilingProposalGap>;
+export type ArchiveClass = ContractGap<ItemOf<'listArchiveClasses'>, ArchiveClassGap>;
+export type CatalogueLine = ContractGap<ResponseOf<'getCatalogue'>['items'][number], CatalogueLineGap>;
+export type Catalogue = ContractGap<ResponseOf<'getCatalogue'>, CatalogueGap>;
+export type ArchiveItem = ContractGap<ItemOf<'listArchiveItems'>, ArchiveItemGap>;
+export type VolumeSummary = ContractGap<ItemOf<'listVolumes'>, VolumeSummaryGap>;
+export type ArchiveExport = ContractGap<ResponseOf<'getExport'>, ArchiveExportGap>;
+export type Volume = ContractGap<ResponseOf<'getVolume'>, VolumeGap>;
+export type DisposalCandidate = ContractGap<ItemOf<'listDisposalCandidates'>, DisposalCandidateGap>;
+export type Disposal = ContractGap<ResponseOf<'getDisposal'>, DisposalGap>;
+export type Hold = ContractGap<ItemOf<'listItemHolds'>, HoldGap>;

@@ -140,7 +140,7 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
   const drafts: Record<string, ReturnType<typeof useDraft>> = {};
   const names = ['reason', 'opinion', 'text', 'title', 'invitees', 'readerIds', 'drafterId'];
   for (const n of names) {
-    // hooks in a fixed order: the same names every render
+    // eslint-disable-next-line react-hooks/rules-of-hooks -- a constant list: the same hooks in the same order on every render
     drafts[n] = useDraft(draftKey(userId, doc.id, type, n));
   }
   const [local, setLocal] = useState<Values>(() => {

@@ -35,6 +35,7 @@ export function ReviewAction({ ctx }: { ctx: ActionContext }) {
   const [results, setResults] = useState<(boolean | null)[]>([null, null, null, null, null]);
   const action = useAction(ctx, 'REVIEW');
   // five drafts, always in the same order
+  // eslint-disable-next-line react-hooks/rules-of-hooks -- ITEMS is constant: the same hooks in the same order on every render
   const comments = ITEMS.map((item) => useDraft(draftKey(ctx.userId, ctx.doc.id, 'REVIEW', `c${item}`)));
   const allChosen = results.every((r) => r !== null);
   const anyFailed = results.some((r) => r === false);

@@ -7,7 +7,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import { useI18n } from '../i18n';
 import type { DocumentView } from '../types';
-import { LINE_PITCH } from '../../../../libs/docx/src/layout.js';
+import { LINE_PITCH } from '#gongwen/docx/layout';
 import { OfficialDocument } from './OfficialDocument';
 
 const PAGE_WIDTH_PX = (210 * 96) / 25.4;

@@ -12,9 +12,9 @@
  */
 import { createPortal } from 'react-dom';
 import { Fragment, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { CLASSIFICATION_LABELS, UPWARD_KINDS, URGENCY_LABELS, type Block, type DocumentContent } from '../../../../libs/document/src/model.js';
-import { LINES_PER_PAGE, MARK_PT, PT } from '../../../../libs/docx/src/layout.js';
-import { HeadingNumberer, circledNumber, formatChineseDate, widthInChars, wrapTitle } from '../../../../libs/docx/src/text.js';
+import { CLASSIFICATION_LABELS, UPWARD_KINDS, URGENCY_LABELS, type Block, type DocumentContent } from '#gongwen/document/model';
+import { LINES_PER_PAGE, MARK_PT, PT } from '#gongwen/docx/layout';
+import { HeadingNumberer, circledNumber, formatChineseDate, widthInChars, wrapTitle } from '#gongwen/docx/text';
 import type { ProofreadingMark } from '../types';
 
 const PX_PER_MM = 96 / 25.4;

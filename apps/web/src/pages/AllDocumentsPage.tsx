@@ -1,12 +1,11 @@
 /** 全部文件: every document I can see, with a title search (Chinese works) and a stage filter. */
 import machine from 'virtual:outgoing-workflow';
-import { useCallback, useEffect, useId, useState } from 'react';
-import { api } from '../api';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { formatDateTime, kindLabel } from '../format';
 import { useI18n } from '../i18n';
+import { useDocumentList } from '../queries';
 import { Link, navigate, useLocation } from '../router';
-import type { ListItem } from '../types';
 import { DocBadges } from './InboxPage';
 
 export function AllDocumentsPage() {
@@ -16,10 +15,9 @@ export function AllDocumentsPage() {
   const [q, setQ] = useState(search.get('q') ?? '');
   const state = search.get('state') ?? '';
   const query = search.get('q') ?? '';
-  const [items, setItems] = useState<ListItem[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const list = useDocumentList({ q: query || undefined, state: state || undefined });
+  const items = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? null, [list.data]);
+  const error = list.error;
 
   useEffect(() => {
     document.title = `${t('all.title')} · ${t('app.name')}`;
@@ -41,34 +39,6 @@ export function AllDocumentsPage() {
     const timer = window.setTimeout(() => setParams({ q: trimmed }), 300);
     return () => clearTimeout(timer);
   }, [q, query, setParams]);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setItems(null);
-    setError(null);
-    api.list({ q: query || undefined, state: state || undefined }, ctl.signal).then(
-      (page) => {
-        setItems(page.items);
-        setCursor(page.nextCursor);
-      },
-      (e: Error) => e.name !== 'AbortError' && setError(e),
-    );
-    return () => ctl.abort();
-  }, [query, state]);
-
-  const more = async () => {
-    if (!cursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await api.list({ q: query || undefined, state: state || undefined, cursor });
-      setItems([...(items ?? []), ...page.items]);
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoadingMore(false);
-    }
-  };
 
   const states = [...machine.states].sort((a, b) => a.order - b.order).map((s) => s.name);
   return (
@@ -119,7 +89,7 @@ export function AllDocumentsPage() {
             </table>
           </div>
           <p className="muted small">{t('all.count', { n: items.length })}</p>
-          {cursor && <button type="button" className="btn" onClick={() => void more()} disabled={loadingMore}>{loadingMore ? t('common.loading') : t('all.more')}</button>}
+          {list.hasNextPage && <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>{list.isFetchingNextPage ? t('common.loading') : t('all.more')}</button>}
         </>
       )}
     </main>

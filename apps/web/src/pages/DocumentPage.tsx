@@ -2,6 +2,7 @@
  * One document: what changed since I last saw it, the document as it will print, the actions open to me, its
  * details, the workflow with the current stage, and the verified history.
  */
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActionsPanel } from '../actions/ActionsPanel';
 import type { ActionContext } from '../actions/useAction';
@@ -14,9 +15,10 @@ import { History } from '../components/History';
 import { WorkflowDiagram } from '../components/WorkflowDiagram';
 import { classificationLabel, urgencyLabel } from '../format';
 import { useI18n } from '../i18n';
+import { documentChanged, keys, useDocument, useHistory, useVerify } from '../queries';
 import { Link } from '../router';
 import { useUser } from '../session';
-import type { DocumentView, HistoryItem, RevisionDiff, VerifyResult } from '../types';
+import type { DocumentView, HistoryItem, RevisionDiff } from '../types';
 
 /**
  * For a signer asked to sign again: the revision they last signed or returned. REJECT voids every signature
@@ -38,80 +40,59 @@ type Notice = { kind: 'ok' | 'warn'; text: string } | null;
 export function DocumentPage({ id }: { id: string }) {
   const { t, tx } = useI18n();
   const user = useUser();
-  const [doc, setDoc] = useState<DocumentView | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [history, setHistory] = useState<HistoryItem[] | null>(null);
-  const [verify, setVerify] = useState<VerifyResult | null>(null);
-  const [verifyError, setVerifyError] = useState(false);
+  const queryClient = useQueryClient();
+  const docQuery = useDocument(id);
+  const historyQuery = useHistory(id);
+  const verifyQuery = useVerify(id);
+  const doc = docQuery.data ?? null;
+  const loadError = docQuery.error;
+  const history = historyQuery.data ?? null;
+  const verify = verifyQuery.data ?? null;
+  const verifyError = verifyQuery.isError;
   const [diff, setDiff] = useState<{ diff: RevisionDiff; resign: boolean } | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const opened = useRef(false);
+  const compared = useRef<string | null>(null);
   const noticeRef = useRef<HTMLDivElement>(null);
 
-  const loadTrail = useCallback(async () => {
-    const [h, v] = await Promise.allSettled([api.history(id), api.verify(id)]);
-    if (h.status === 'fulfilled') setHistory(h.value.items);
-    if (v.status === 'fulfilled') setVerify(v.value);
-    else setVerifyError(true);
-    return h.status === 'fulfilled' ? h.value.items : [];
+  /** The document and its trail read again (after a conflict, or on "retry"). */
+  const reload = useCallback(() => queryClient.invalidateQueries({ queryKey: keys.document(id) }), [queryClient, id]);
+
+  useEffect(() => {
+    setDiff(null);
+    opened.current = false;
   }, [id]);
 
-  const reload = useCallback(async () => {
-    try {
-      const d = await api.document(id);
-      setDoc(d);
-      setLoadError(null);
-      void loadTrail();
-      return d;
-    } catch (e) {
-      setLoadError(e);
-      return null;
-    }
-  }, [id, loadTrail]);
-
-  // first load: the document, its trail, and the diff since the revision this user last saw (or last signed)
+  // once per document, on its first fresh answer and trail: the diff since the revision this user last signed
+  // (a re-sign) or last saw (kept by the server, per user), and this revision recorded as seen
+  const trailSettled = historyQuery.isFetchedAfterMount && !historyQuery.isFetching;
   useEffect(() => {
-    let live = true;
-    setDoc(null);
-    setDiff(null);
-    setHistory(null);
-    setVerify(null);
-    opened.current = false;
-    (async () => {
-      try {
-        const [d, trail] = await Promise.all([api.document(id), loadTrail()]);
-        if (!live) return;
-        setDoc(d);
-        // what changed since the revision I last signed (a re-sign) or last saw (kept by the server, per user)
-        const resign = resignBase(d, trail, user.id);
-        const base = resign ?? d.lastSeenRevision ?? null;
-        if (base && base < d.currentRevision.number) {
-          api.diff(d.id, base, d.currentRevision.number).then((x) => live && setDiff({ diff: x, resign: resign !== null }), () => {});
-        }
-        api.markSeen(d.id, d.currentRevision.number).catch(() => { /* not recorded: the next visit shows a longer diff */ });
-      } catch (e) {
-        if (live) setLoadError(e);
-      }
-    })();
-    return () => {
-      live = false;
-    };
-  }, [id, user.id, loadTrail]);
+    if (!doc || !docQuery.isFetchedAfterMount || !trailSettled || compared.current === id) return;
+    compared.current = id;
+    const resign = resignBase(doc, history ?? [], user.id);
+    const base = resign ?? doc.lastSeenRevision ?? null;
+    const current = doc.currentRevision.number;
+    if (base && base < current) {
+      queryClient
+        .fetchQuery({ queryKey: keys.diff(doc.id, base, current), queryFn: ({ signal }) => api.diff(doc.id, base, current, signal) })
+        .then((x) => compared.current === doc.id && setDiff({ diff: x, resign: resign !== null }), () => {});
+    }
+    api.markSeen(doc.id, current).catch(() => { /* not recorded: the next visit shows a longer diff */ });
+  }, [id, doc, docQuery.isFetchedAfterMount, trailSettled, history, user.id, queryClient]);
 
   useEffect(() => {
     if (doc) document.title = `${doc.content.title} · ${t('app.name')}`;
   }, [doc, t]);
 
   const onDocument = useCallback((next: DocumentView, event: string) => {
-    setDoc(next);
+    documentChanged(queryClient, next);
     api.markSeen(next.id, next.currentRevision.number).catch(() => { /* not recorded */ });
     if (event !== 'OPEN') {
       setNotice({ kind: 'ok', text: t('doc.done', { event: tx(`event.${event}`, event) }) });
       requestAnimationFrame(() => noticeRef.current?.focus());
     }
-    void loadTrail();
-  }, [user.id, t, tx, loadTrail]);
+  }, [queryClient, t, tx]);
 
   const onConflict = useCallback((e: ApiError) => {
     setNotice({ kind: 'warn', text: e.code === 'VERSION_CONFLICT' ? t('doc.conflict') : e.message });

@@ -2,11 +2,12 @@
  * 我的待办: documents waiting for me, grouped by task with a count per group; 特急 and 加急 first, then by deadline,
  * then oldest first. Polls every 8 s (and when the tab becomes visible) so new work appears without reloading.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { api } from '../api';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { compareTasks, formatDate, formatDateTime, kindLabel, TASK_ORDER } from '../format';
 import { useI18n } from '../i18n';
+import { keys, useTasks } from '../queries';
 import { Link } from '../router';
 import type { ListItem, TaskKind } from '../types';
 
@@ -24,69 +25,44 @@ export function DocBadges({ item }: { item: Pick<ListItem, 'urgency' | 'classifi
 
 export function InboxPage() {
   const { t, tx, lang, locale } = useI18n();
-  const [items, setItems] = useState<ListItem[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
+  const queryClient = useQueryClient();
+  const tasks = useTasks(POLL_MS);
+  const items = useMemo(() => tasks.data?.items.filter((i) => i.myTask) ?? null, [tasks.data]);
+  const error = tasks.error;
+  const updatedAt = tasks.dataUpdatedAt ? new Date(tasks.dataUpdatedAt) : null;
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const known = useRef<Set<string> | null>(null);
 
-  const load = useCallback(async (signal?: AbortSignal) => {
-    try {
-      const page = await api.tasks(signal);
-      const ids = new Set(page.items.map((i) => i.id));
-      if (known.current) {
-        const added = page.items.filter((i) => !known.current!.has(i.id)).map((i) => i.id);
-        if (added.length) setFresh(new Set(added));
-      }
-      known.current = ids;
-      setItems(page.items.filter((i) => i.myTask));
-      setError(null);
-      setUpdatedAt(new Date());
-    } catch (e) {
-      if ((e as Error).name !== 'AbortError') setError(e);
+  // what arrived since the previous answer is highlighted (not on the first one)
+  useEffect(() => {
+    if (!tasks.data) return;
+    const ids = new Set(tasks.data.items.map((i) => i.id));
+    if (known.current) {
+      const added = tasks.data.items.filter((i) => !known.current!.has(i.id)).map((i) => i.id);
+      if (added.length) setFresh(new Set(added));
     }
-  }, []);
+    known.current = ids;
+  }, [tasks.data]);
 
   useEffect(() => {
     document.title = `${t('inbox.title')} · ${t('app.name')}`;
   }, [t]);
 
   useEffect(() => {
-    const ctl = new AbortController();
-    void load(ctl.signal);
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void load(ctl.signal);
-    }, POLL_MS);
-    const onVisible = () => document.visibilityState === 'visible' && void load(ctl.signal);
+    // the poll (refetchInterval) pauses in a hidden tab; coming back reloads at once
+    const onVisible = () => document.visibilityState === 'visible' && void queryClient.invalidateQueries({ queryKey: keys.tasks });
     document.addEventListener('visibilitychange', onVisible);
     // a new task of mine (or of my role's pool) arrives as a server-sent event: reload at once; the poll stays
-    // as the fallback (a dropped stream reconnects by itself)
-    // (a burst of events: one reload in flight and at most one more after it, so answers cannot arrive out of order)
-    let inFlight = false;
-    let again = false;
-    const reload = () => {
-      if (inFlight) {
-        again = true;
-        return;
-      }
-      inFlight = true;
-      void load(ctl.signal).finally(() => {
-        inFlight = false;
-        if (again && !ctl.signal.aborted) {
-          again = false;
-          reload();
-        }
-      });
-    };
+    // as the fallback (a dropped stream reconnects by itself). TanStack Query runs one fetch at a time per key
+    // (a reload during one cancels and restarts it), so answers cannot arrive out of order.
+    const reload = () => void queryClient.invalidateQueries({ queryKey: keys.tasks });
     const events = typeof EventSource === 'undefined' ? null : new EventSource('/api/notifications/stream');
     events?.addEventListener('task', reload);
     return () => {
-      ctl.abort();
       events?.close();
-      clearInterval(timer);
       document.removeEventListener('visibilitychange', onVisible);
     };
-  }, [load]);
+  }, [queryClient]);
 
   const groups = TASK_ORDER.map((task) => ({ task, items: (items ?? []).filter((i) => i.myTask === task).sort(compareTasks) })).filter((g) => g.items.length);
   const now = Date.now();
@@ -99,7 +75,7 @@ export function InboxPage() {
       </div>
       <p className="muted small" aria-live="off">{updatedAt && t('inbox.refresh', { s: POLL_MS / 1000, time: updatedAt.toLocaleTimeString(locale) })}</p>
       <p className="visually-hidden" aria-live="polite">{fresh.size > 0 ? t('inbox.new', { n: fresh.size }) : ''}</p>
-      {error ? <ErrorBox error={error} onRetry={() => void load()} /> : null}
+      {error ? <ErrorBox error={error} onRetry={() => void tasks.refetch()} /> : null}
       {!items && !error && <Loading />}
       {items && items.length === 0 && <p className="empty">{t('inbox.empty')}</p>}
       {groups.length > 0 && (

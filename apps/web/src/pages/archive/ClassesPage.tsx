@@ -2,7 +2,8 @@
  * 分类与目录: the classes (year – unit – retention within a fonds) with their counts; choosing one shows its
  * catalogue (归档文件目录) with downloads as CSV and DOCX, and a way to box its items into a volume.
  */
-import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { archiveApi } from '../../api';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { useI18n } from '../../i18n';
@@ -14,20 +15,13 @@ export function ClassesPage() {
   const { t } = useI18n();
   const { search } = useLocation();
   const selected = search.get('class');
-  const [classes, setClasses] = useState<ArchiveClass[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [reload, setReload] = useState(0);
+  const list = useQuery({ queryKey: ['archive', 'classes'], queryFn: ({ signal }) => archiveApi.classes(signal) });
+  const classes: ArchiveClass[] | null = list.data?.items ?? null;
+  const error = list.error;
 
   useEffect(() => {
     document.title = `${t('archive.classes.title')} · ${t('app.name')}`;
   }, [t]);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setError(null);
-    archiveApi.classes(ctl.signal).then((r) => setClasses(r.items), (e: Error) => e.name !== 'AbortError' && setError(e));
-    return () => ctl.abort();
-  }, [reload]);
 
   return (
     <>
@@ -35,7 +29,7 @@ export function ClassesPage() {
         <h1>{t('archive.classes.title')}</h1>
         {classes && <p className="muted">{t('archive.classes.total', { n: classes.length })}</p>}
       </div>
-      {error ? <ErrorBox error={error} onRetry={() => setReload((n) => n + 1)} /> : null}
+      {error ? <ErrorBox error={error} onRetry={() => void list.refetch()} /> : null}
       {!classes && !error && <Loading />}
       {classes && classes.length === 0 && <p className="empty">{t('archive.classes.empty')}</p>}
       {classes && classes.length > 0 && (
@@ -82,16 +76,13 @@ export function ClassesPage() {
 function CataloguePanel({ code }: { code: string }) {
   const { t } = useI18n();
   const key = parseClassCode(code);
-  const [cat, setCat] = useState<Catalogue | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    const k = parseClassCode(code);
-    if (!k) return;
-    const ctl = new AbortController();
-    archiveApi.catalogue(k, ctl.signal).then(setCat, (e: Error) => e.name !== 'AbortError' && setError(e));
-    return () => ctl.abort();
-  }, [code]);
+  const catalogue = useQuery({
+    queryKey: ['archive', 'catalogue', code],
+    queryFn: ({ signal }) => archiveApi.catalogue(key!, signal),
+    enabled: key !== null,
+  });
+  const cat: Catalogue | null = catalogue.data ?? null;
+  const error = catalogue.error;
 
   return (
     <section className="panel catalogue-panel" aria-labelledby="catalogue-heading" data-testid="catalogue">

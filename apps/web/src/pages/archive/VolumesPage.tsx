@@ -3,6 +3,7 @@
  * cover fields and items, and its exports (a BagIt zip or one DOCX volume) run as background jobs whose progress is
  * polled every second until they are done (a download link) or failed (the error).
  */
+import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError, archiveApi } from '../../api';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
@@ -449,34 +450,27 @@ function EditVolume({ volume, busy, onSaved }: { volume: Volume; busy: boolean; 
 function ExportCard({ exp, onUpdate }: { exp: ArchiveExport; onUpdate: (e: ArchiveExport) => void }) {
   const { t, locale } = useI18n();
   const uid = useId();
-  const [pollError, setPollError] = useState<unknown>(null);
   const live = exp.status === 'queued' || exp.status === 'running';
   const latest = useRef(onUpdate);
-  latest.current = onUpdate;
-
   useEffect(() => {
-    if (!live) return;
-    const ctl = new AbortController();
-    let timer = 0;
-    const tick = async () => {
-      try {
-        const next = await archiveApi.exportStatus(exp.id, ctl.signal);
-        setPollError(null);
-        latest.current(next);
-        if (next.status === 'done' || next.status === 'failed') return;
-      } catch (e) {
-        if ((e as Error).name === 'AbortError') return;
-        setPollError(e);
-        if (e instanceof ApiError && (e.status === 401 || e.status === 404)) return;
-      }
-      timer = window.setTimeout(() => void tick(), EXPORT_POLL_MS);
-    };
-    timer = window.setTimeout(() => void tick(), EXPORT_POLL_MS);
-    return () => {
-      ctl.abort();
-      clearTimeout(timer);
-    };
-  }, [exp.id, live]);
+    latest.current = onUpdate;
+  });
+  // polled while queued or running; stops when it ends, or when the export or the session is gone (404, 401)
+  const poll = useQuery({
+    queryKey: ['archive', 'export', exp.id],
+    queryFn: ({ signal }) => archiveApi.exportStatus(exp.id, signal),
+    enabled: live,
+    refetchInterval: (q) => {
+      const e = q.state.error;
+      if (e instanceof ApiError && (e.status === 401 || e.status === 404)) return false;
+      const status = q.state.data?.status;
+      return status === 'done' || status === 'failed' ? false : EXPORT_POLL_MS;
+    },
+  });
+  const pollError = poll.error;
+  useEffect(() => {
+    if (poll.data) latest.current(poll.data);
+  }, [poll.data]);
 
   const format = t(`archive.export.format.${exp.format}`);
   const { itemsDone, itemsTotal, percent } = exp.progress;
