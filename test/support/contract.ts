@@ -92,6 +92,9 @@ export class ContractChecker {
         violations.push(`${what} with a body that does not match its schema:\n${errors.join('\n')}\n  body: ${JSON.stringify(body)?.slice(0, 600)}`);
       }
     }
+    if (/problem\+json/.test(mediaType) && (body as { status?: unknown } | undefined)?.status !== status) {
+      violations.push(`${what} with a problem document whose status is ${JSON.stringify((body as { status?: unknown } | undefined)?.status)}`);
+    }
     return { operation, violations };
   }
 

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CLASSIFICATION_LEVELS, DOCUMENT_KINDS } from '../../../../libs/document/src/model.js';
 import { ROLES } from '../../../../workflows/outgoing/types.js';
-import { ApiProblems, ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import { ApiProblems, ApiZodBody, ApiZodResponse, named } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.js';
 import { Roles } from '../auth/decorators.js';
 import { AdminService } from './admin.service.js';
@@ -38,11 +38,13 @@ const CreateUnitBody = z.strictObject({
   parentId: z.uuid().nullable().default(null),
   fondsCode: z.string().trim().regex(/^[A-Za-z0-9]{4}$/, '4 characters').nullable().default(null),
 });
-const AdminUser = z.object({
-  id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(), roles: z.array(z.string()),
-  clearance: z.string(), authority: Authority.nullable(), active: z.boolean(),
-});
-const Unit = z.object({ id: z.uuid(), name: z.string(), code: z.string().nullable(), kind: z.string(), parentId: z.uuid().nullable(), fondsCode: z.string().nullable() });
+const AdminUser = named('AdminUser', z.object({
+  id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(), roles: z.array(z.enum(ROLES)),
+  clearance: z.enum(CLASSIFICATION_LEVELS), authority: z.object({ issuerUnitIds: z.array(z.uuid()), kinds: z.array(z.enum(DOCUMENT_KINDS)), maxClassification: z.enum(CLASSIFICATION_LEVELS) }).nullable(), active: z.boolean(),
+}));
+const AdminUserList = named('AdminUserList', z.object({ items: z.array(AdminUser) }));
+const Unit = named('AdminUnit', z.object({ id: z.uuid(), name: z.string(), code: z.string().nullable(), kind: z.enum(['issuer', 'section', 'reader_unit', 'leadership']), parentId: z.uuid().nullable(), fondsCode: z.string().nullable() }));
+const UnitList = named('AdminUnitList', z.object({ items: z.array(Unit) }));
 
 /** Users, units, roles and authority scopes. Administrators never act on documents. */
 @ApiTags('admin')
@@ -53,7 +55,7 @@ export class AdminController {
 
   @Get('users')
   @ApiOperation({ operationId: 'adminListUsers', summary: 'List users' })
-  @ApiZodResponse(200, z.object({ items: z.array(AdminUser) }))
+  @ApiZodResponse(200, AdminUserList)
   @ApiProblems(403)
   async listUsers() {
     return { items: await this.admin.listUsers() };
@@ -79,7 +81,7 @@ export class AdminController {
 
   @Get('units')
   @ApiOperation({ operationId: 'adminListUnits', summary: 'List organisational units (issuing bodies, sections, reader units)' })
-  @ApiZodResponse(200, z.object({ items: z.array(Unit) }))
+  @ApiZodResponse(200, UnitList)
   @ApiProblems(403)
   async listUnits() {
     return { items: await this.admin.listUnits() };

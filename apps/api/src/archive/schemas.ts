@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { named } from '../common/openapi.js';
 
 export const RetentionSchema = z.enum(['Y', 'D30', 'D10']);
 const fonds = z.string().regex(/^[0-9A-Z]{4}$/, 'a four-character fonds number, e.g. 0194');
@@ -71,38 +72,38 @@ const CatalogueLine = z.object({
   date: z.string().regex(/^\d{8}$/), classification: z.string(), pages: z.number().int().nullable(), remarks: z.string(),
 });
 
-export const ItemResponse = z.object({
+export const ItemResponse = named('ArchiveItem', z.object({
   id: z.uuid(), documentId: z.uuid(), archivalNumber: z.string(), itemNumber: z.number().int(), title: z.string(),
   retention: RetentionSchema, pageCount: z.number().int().nullable(), status: z.enum(['preparing', 'ready', 'disposed']),
   files: z.array(z.object({ name: z.string(), role: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string(), available: z.boolean() })),
-}).loose();
+}).loose());
 
-export const ItemListResponse = z.object({ items: z.array(ItemResponse), nextCursor: z.string().nullable() });
-export const CatalogueResponse = z.object({ class: z.record(z.string(), z.unknown()), columns: z.array(z.string()), items: z.array(CatalogueLine) });
-export const ClassesResponse = z.object({ items: z.array(z.object({ code: z.string(), items: z.number().int() }).loose()) });
-export const ProposalResponse = z.object({
+export const ItemListResponse = named('ArchiveItemList', z.object({ items: z.array(ItemResponse), nextCursor: z.string().nullable() }));
+export const CatalogueResponse = named('Catalogue', z.object({ class: z.record(z.string(), z.unknown()), columns: z.array(z.string()), items: z.array(CatalogueLine) }));
+export const ClassesResponse = named('ArchiveClassList', z.object({ items: z.array(z.object({ code: z.string(), items: z.number().int() }).loose()) }));
+export const ProposalResponse = named('FilingProposal', z.object({
   documentId: z.uuid(), kind: z.string(), defaultRetention: RetentionSchema, canFile: z.boolean(), fondsCode: z.string(), year: z.number().int(),
   unitCode: z.string(), classes: z.array(z.object({ retention: RetentionSchema, label: z.string(), classCode: z.string(), itemsFiled: z.number().int() })),
-}).loose();
-export const VolumeResponse = z.object({
+}).loose());
+export const VolumeResponse = named('Volume', z.object({
   id: z.uuid(), number: z.string(), title: z.string(), itemCount: z.number().int(), pageCount: z.number().int(),
   items: z.array(CatalogueLine.extend({ id: z.uuid(), position: z.number().int(), status: z.string() })),
-}).loose();
-export const VolumesResponse = z.object({ items: z.array(z.object({ id: z.uuid(), number: z.string(), title: z.string() }).loose()) });
-export const ExportResponse = z.object({
+}).loose());
+export const VolumesResponse = named('VolumeList', z.object({ items: z.array(z.object({ id: z.uuid(), number: z.string(), title: z.string() }).loose()) }));
+export const ExportResponse = named('VolumeExport', z.object({
   id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx']), status: z.enum(['queued', 'running', 'done', 'failed', 'expired']), jobId: z.string().nullable(),
   progress: z.object({ itemsDone: z.number().int(), itemsTotal: z.number().int(), percent: z.number().int() }),
   attempts: z.number().int(), fileName: z.string().nullable(), size: z.number().nullable(), sha256: z.string().nullable(), error: z.string().nullable(),
   download: z.string().nullable(),
   expiresAt: z.string().nullable().describe('When a finished export\'s file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good'),
   expiredAt: z.string().nullable(),
-}).loose();
-export const DisposalResponse = z.object({
+}).loose());
+export const DisposalResponse = named('Disposal', z.object({
   id: z.uuid(), registerNumber: z.string(), status: z.enum(['proposed', 'approved', 'rejected', 'executed']), reason: z.string(),
   items: z.array(z.object({ itemId: z.uuid(), archivalNumber: z.string(), title: z.string() }).loose()),
-}).loose();
-export const DisposalsResponse = z.object({ items: z.array(DisposalResponse) });
-export const CandidatesResponse = z.object({ asOf: z.string(), items: z.array(CatalogueLine.extend({ id: z.uuid(), onHold: z.boolean() }).loose()) });
-export const HoldResponse = z.object({ id: z.uuid(), itemId: z.uuid(), reason: z.string(), active: z.boolean() }).loose();
-export const HoldsResponse = z.object({ items: z.array(HoldResponse) });
-export const AccessLogResponse = z.object({ items: z.array(z.object({ id: z.number().int(), at: z.string(), action: z.string() }).loose()) });
+}).loose());
+export const DisposalsResponse = named('DisposalList', z.object({ items: z.array(DisposalResponse) }));
+export const CandidatesResponse = named('DisposalCandidates', z.object({ asOf: z.string(), items: z.array(CatalogueLine.extend({ id: z.uuid(), onHold: z.boolean() }).loose()) }));
+export const HoldResponse = named('ItemHold', z.object({ id: z.uuid(), itemId: z.uuid(), reason: z.string(), active: z.boolean() }).loose());
+export const HoldsResponse = named('ItemHoldList', z.object({ items: z.array(HoldResponse) }));
+export const AccessLogResponse = named('ArchiveAccessLog', z.object({ items: z.array(z.object({ id: z.number().int(), at: z.string(), action: z.string() }).loose()) }));

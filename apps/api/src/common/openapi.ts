@@ -49,15 +49,27 @@ const PROBLEM_VARIANTS: Record<string, { codes: ErrorCode[]; description: string
     properties: { state: { type: 'string' }, event: { type: 'string' }, allowedEvents: { type: 'array', items: { type: 'string' } } }, required: [],
   },
   ConflictProblem: {
-    codes: ['CONFLICT'], description: 'The resource is busy or in a conflicting state; `pending` or `exportId` name what is in the way.',
-    properties: { pending: { type: 'array', items: { type: 'string', format: 'uuid' } }, exportId: { type: 'string', format: 'uuid' } }, required: [],
+    codes: ['CONFLICT'], description: 'The resource is busy or in a conflicting state; `pending`, `exportId` or `exportStatus` name what is in the way.',
+    properties: {
+      pending: { type: 'array', items: { type: 'string', format: 'uuid' } }, exportId: { type: 'string', format: 'uuid' },
+      exportStatus: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'expired'], description: 'A volume export that is not done yet' },
+      items: {
+        type: 'array', description: 'Archive items that block a disposal, each with why',
+        items: { type: 'object', required: ['itemId', 'archivalNumber', 'problem'], additionalProperties: false, properties: { itemId: { type: 'string', format: 'uuid' }, archivalNumber: { type: 'string' }, problem: { type: 'string' } } },
+      },
+    },
+    required: [],
+  },
+  ExportExpiredProblem: {
+    codes: ['EXPORT_EXPIRED'], description: 'The export\'s file was deleted after its retention.',
+    properties: { exportStatus: { const: 'expired' } }, required: [],
   },
 };
 
 const STATUS_TITLES: Record<number, string> = {
   400: 'Invalid request', 401: 'Not authenticated', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict',
   410: 'Gone', 412: 'Precondition failed', 413: 'Too large', 415: 'Unsupported media type', 416: 'Range not satisfiable',
-  422: 'Refused by the workflow', 428: 'Precondition required', 429: 'Too many requests', 503: 'Service unavailable',
+  422: 'Refused by the workflow', 428: 'Precondition required', 429: 'Too many requests', 500: 'Internal error (a defect; never an answer to input)', 503: 'Service unavailable: the database is not reachable (Retry-After)',
 };
 
 function problemSchemas(): Record<string, unknown> {
@@ -98,7 +110,7 @@ function problemSchemas(): Record<string, unknown> {
     };
   }
   const withVariant = new Set(Object.values(PROBLEM_VARIANTS).flatMap((v) => v.codes));
-  for (const status of [...new Set(Object.values(ERROR_STATUS))].filter((s) => s < 500 || s === 503)) {
+  for (const status of [...new Set(Object.values(ERROR_STATUS))]) {
     const codes = PROBLEM_CODES.filter((c) => ERROR_STATUS[c] === status);
     const variants = Object.entries(PROBLEM_VARIANTS).filter(([, v]) => v.codes.some((c) => codes.includes(c))).map(([n]) => ref(n));
     const plain = codes.filter((c) => !withVariant.has(c));
@@ -154,7 +166,6 @@ const UUID_PARAMS = new Set(['id', 'fileId', 'requestId', 'holdId', 'documentId'
 /** Statuses a few operations answer that no rule below gives them. */
 const EXTRA_STATUSES: Record<string, number[]> = {
   login: [401, 429],
-  healthReady: [503],
   downloadDocx: [403],
   grantAccess: [409],
 };
@@ -237,10 +248,19 @@ export function finishOpenApi<T extends object>(document: T): T {
       if (pathParams.length) statuses.add(404);
       if (op.requestBody) { statuses.add(413); statuses.add(415); }
       for (const s of EXTRA_STATUSES[op.operationId] ?? []) statuses.add(s);
+      // every route but liveness reads the database: it may be unreachable (503), and a defect answers 500
+      if (op.operationId !== 'healthLive') { statuses.add(500); statuses.add(503); }
       op.responses ??= {};
       for (const [status, r] of Object.entries(SUCCESS[op.operationId] ?? {})) op.responses[status] = r;
       for (const s of statuses) if (s >= 400) op.responses[String(s)] = problemResponse(s);
-      for (const r of Object.values<Json>(op.responses)) r.headers = { ...r.headers, 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
+      if (op.responses['503']) op.responses['503'].headers = { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } };
+      for (const r of Object.values<Json>(op.responses)) {
+        r.headers = { ...r.headers, 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
+        if (r.content?.['application/json']?.schema?.$ref === ref('Document').$ref) {
+          r.headers.ETag = { description: 'The document version, quoted (send it back as If-Match)', schema: { type: 'string', pattern: '^"[0-9]+"$' } };
+          if (write) r.headers['Idempotent-Replayed'] = { description: '"true" when the answer is the replay of an earlier request with the same Idempotency-Key', schema: { type: 'string', const: 'true' } };
+        }
+      }
       op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => a.localeCompare(b)));
     }
   }
