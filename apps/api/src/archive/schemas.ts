@@ -72,13 +72,28 @@ const CatalogueLine = z.object({
   date: z.string().regex(/^\d{8}$/), classification: z.string(), pages: z.number().int().nullable(), remarks: z.string(),
 });
 
-export const ItemResponse = named('ArchiveItem', z.object({
-  id: z.uuid(), documentId: z.uuid(), archivalNumber: z.string(), itemNumber: z.number().int(), title: z.string(),
-  retention: RetentionSchema, pageCount: z.number().int().nullable(), status: z.enum(['preparing', 'ready', 'disposed']),
+/** An archive item as lists show it (itemView). */
+export const ItemSummaryResponse = named('ArchiveItemSummary', z.object({
+  id: z.uuid(), documentId: z.uuid(), archivalNumber: z.string(),
+  class: z.object({
+    code: z.string(), fondsCode: z.string(), fondsName: z.string(), year: z.number().int(), retention: RetentionSchema,
+    retentionLabel: z.string(), unitCode: z.string(), unitName: z.string(),
+  }),
+  itemNumber: z.number().int(), kind: z.string(), title: z.string(), documentNumber: z.string().nullable(), author: z.string(),
+  date: z.string(), classification: z.string(), retention: RetentionSchema, defaultRetention: RetentionSchema,
+  retentionExpiresOn: z.iso.date().nullable().describe('null: kept permanently'), pageCount: z.number().int().nullable(),
+  status: z.enum(['preparing', 'ready', 'disposed']), onHold: z.boolean(), revision: z.object({ number: z.number().int(), hash: z.string() }),
+  filedBy: z.uuid(), filedAt: z.iso.datetime(), preparedAt: z.iso.datetime().nullable(), disposedAt: z.iso.datetime().nullable(),
+  disposalRegisterNumber: z.string().nullable(),
   files: z.array(z.object({ name: z.string(), role: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string(), available: z.boolean() })),
-}).loose());
+}));
+/** One archive item with its descriptive metadata and processing record (GET /api/archive/items/{id}). */
+export const ItemResponse = named('ArchiveItem', ItemSummaryResponse.extend({
+  metadata: z.record(z.string(), z.unknown()).nullable().describe('Descriptive metadata recorded at filing (DA/T 22)'),
+  processingRecord: z.record(z.string(), z.unknown()).nullable().describe('The processing sheet: the audit trail at filing'),
+}));
 
-export const ItemListResponse = named('ArchiveItemList', z.object({ items: z.array(ItemResponse), nextCursor: z.string().nullable() }));
+export const ItemListResponse = named('ArchiveItemList', z.object({ items: z.array(ItemSummaryResponse), nextCursor: z.string().nullable() }));
 export const CatalogueResponse = named('Catalogue', z.object({ class: z.record(z.string(), z.unknown()), columns: z.array(z.string()), items: z.array(CatalogueLine) }));
 export const ClassesResponse = named('ArchiveClassList', z.object({ items: z.array(z.object({ code: z.string(), items: z.number().int() }).loose()) }));
 export const ProposalResponse = named('FilingProposal', z.object({
@@ -104,6 +119,9 @@ export const DisposalResponse = named('Disposal', z.object({
 }).loose());
 export const DisposalsResponse = named('DisposalList', z.object({ items: z.array(DisposalResponse) }));
 export const CandidatesResponse = named('DisposalCandidates', z.object({ asOf: z.string(), items: z.array(CatalogueLine.extend({ id: z.uuid(), onHold: z.boolean() }).loose()) }));
-export const HoldResponse = named('ItemHold', z.object({ id: z.uuid(), itemId: z.uuid(), reason: z.string(), active: z.boolean() }).loose());
+export const HoldResponse = named('ItemHold', z.object({
+  id: z.uuid(), itemId: z.uuid(), archivalNumber: z.string(), reason: z.string(), placedBy: z.uuid(), placedAt: z.iso.datetime(),
+  releasedBy: z.uuid().nullable(), releasedAt: z.iso.datetime().nullable(), releaseReason: z.string().nullable(), active: z.boolean(),
+}));
 export const HoldsResponse = named('ItemHoldList', z.object({ items: z.array(HoldResponse) }));
 export const AccessLogResponse = named('ArchiveAccessLog', z.object({ items: z.array(z.object({ id: z.number().int(), at: z.string(), action: z.string() }).loose()) }));
