@@ -109,14 +109,20 @@ export const ExportResponse = named('VolumeExport', z.object({
   id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx']), status: z.enum(['queued', 'running', 'done', 'failed', 'expired']), jobId: z.string().nullable(),
   progress: z.object({ itemsDone: z.number().int(), itemsTotal: z.number().int(), percent: z.number().int() }),
   attempts: z.number().int(), fileName: z.string().nullable(), size: z.number().nullable(), sha256: z.string().nullable(), error: z.string().nullable(),
-  download: z.string().nullable(),
-  expiresAt: z.string().nullable().describe('When a finished export\'s file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good'),
-  expiredAt: z.string().nullable(),
-}).loose());
+  download: z.string().nullable().describe('The file\'s path once done'),
+  expiresAt: z.iso.datetime().nullable().describe('When a finished export\'s file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good'),
+  expiredAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(), startedAt: z.iso.datetime().nullable(), finishedAt: z.iso.datetime().nullable(),
+}));
 export const DisposalResponse = named('Disposal', z.object({
-  id: z.uuid(), registerNumber: z.string(), status: z.enum(['proposed', 'approved', 'rejected', 'executed']), reason: z.string(),
-  items: z.array(z.object({ itemId: z.uuid(), archivalNumber: z.string(), title: z.string() }).loose()),
-}).loose());
+  id: z.uuid(), registerNumber: z.string(), method: z.string(), reason: z.string(), status: z.enum(['proposed', 'approved', 'rejected', 'executed']),
+  proposedBy: z.uuid(), proposedAt: z.iso.datetime(), decidedBy: z.uuid().nullable(), decidedAt: z.iso.datetime().nullable(), decisionOpinion: z.string().nullable(),
+  executedBy: z.uuid().nullable(), executedAt: z.iso.datetime().nullable(),
+  items: z.array(z.object({
+    itemId: z.uuid(), archivalNumber: z.string(), title: z.string(), documentNumber: z.string().nullable(), date: z.string(), retention: RetentionSchema,
+    pageCount: z.number().int().nullable(), disposedAt: z.iso.datetime().nullable(),
+  })),
+}));
 export const DisposalsResponse = named('DisposalList', z.object({ items: z.array(DisposalResponse) }));
 export const CandidatesResponse = named('DisposalCandidates', z.object({ asOf: z.string(), items: z.array(CatalogueLine.extend({ id: z.uuid(), onHold: z.boolean() }).loose()) }));
 export const HoldResponse = named('ItemHold', z.object({
