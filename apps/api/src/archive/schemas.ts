@@ -94,17 +94,19 @@ export const ItemResponse = named('ArchiveItem', ItemSummaryResponse.extend({
 }));
 
 export const ItemListResponse = named('ArchiveItemList', z.object({ items: z.array(ItemSummaryResponse), nextCursor: z.string().nullable() }));
-export const CatalogueResponse = named('Catalogue', z.object({ class: z.record(z.string(), z.unknown()), columns: z.array(z.string()), items: z.array(CatalogueLine) }));
-export const ClassesResponse = named('ArchiveClassList', z.object({ items: z.array(z.object({ code: z.string(), items: z.number().int() }).loose()) }));
+export const CatalogueResponse = named('Catalogue', z.object({ class: z.object({ code: z.string(), fondsCode: z.string(), fondsName: z.string(), year: z.number().int(), retention: RetentionSchema, retentionLabel: z.string(), unitCode: z.string(), unitName: z.string() }), columns: z.array(z.string()), items: z.array(CatalogueLine) }));
+export const ClassesResponse = named('ArchiveClassList', z.object({ items: z.array(z.object({
+  code: z.string(), fondsCode: z.string(), fondsName: z.string(), year: z.number().int(), retention: RetentionSchema, retentionLabel: z.string(),
+  unitCode: z.string(), unitName: z.string(), items: z.number().int(), disposed: z.number().int(), preparing: z.number().int(), pages: z.number().int(),
+})) }));
 export const ProposalResponse = named('FilingProposal', z.object({
   documentId: z.uuid(), kind: z.string(), defaultRetention: RetentionSchema, canFile: z.boolean(), fondsCode: z.string(), year: z.number().int(),
   unitCode: z.string(), classes: z.array(z.object({ retention: RetentionSchema, label: z.string(), classCode: z.string(), itemsFiled: z.number().int() })),
 }).loose());
-export const VolumeResponse = named('Volume', z.object({
-  id: z.uuid(), number: z.string(), title: z.string(), itemCount: z.number().int(), pageCount: z.number().int(),
-  items: z.array(CatalogueLine.extend({ id: z.uuid(), position: z.number().int(), status: z.string() })),
-}).loose());
-export const VolumesResponse = named('VolumeList', z.object({ items: z.array(z.object({ id: z.uuid(), number: z.string(), title: z.string() }).loose()) }));
+export const VolumesResponse = named('VolumeList', z.object({ items: z.array(z.object({
+  id: z.uuid(), number: z.string(), archivalCode: z.string(), title: z.string(), fondsCode: z.string(), year: z.number().int(), retention: RetentionSchema,
+  itemCount: z.number().int(), createdAt: z.iso.datetime(),
+})) }));
 export const ExportResponse = named('VolumeExport', z.object({
   id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx']), status: z.enum(['queued', 'running', 'done', 'failed', 'expired']), jobId: z.string().nullable(),
   progress: z.object({ itemsDone: z.number().int(), itemsTotal: z.number().int(), percent: z.number().int() }),
@@ -113,6 +115,13 @@ export const ExportResponse = named('VolumeExport', z.object({
   expiresAt: z.iso.datetime().nullable().describe('When a finished export\'s file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good'),
   expiredAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(), startedAt: z.iso.datetime().nullable(), finishedAt: z.iso.datetime().nullable(),
+}));
+export const VolumeResponse = named('Volume', z.object({
+  id: z.uuid(), number: z.string(), archivalCode: z.string(), title: z.string(), categoryName: z.string().nullable(), fondsCode: z.string(), fondsName: z.string(),
+  year: z.number().int(), retention: RetentionSchema, retentionLabel: z.string(), notes: z.string().nullable(), checkedBy: z.string().nullable(),
+  compiledBy: z.object({ id: z.uuid(), name: z.string() }), createdAt: z.iso.datetime(), itemCount: z.number().int(), pageCount: z.number().int(),
+  items: z.array(CatalogueLine.extend({ id: z.uuid(), position: z.number().int(), status: z.enum(['preparing', 'ready', 'disposed']) })),
+  exports: z.array(ExportResponse),
 }));
 export const DisposalResponse = named('Disposal', z.object({
   id: z.uuid(), registerNumber: z.string(), method: z.string(), reason: z.string(), status: z.enum(['proposed', 'approved', 'rejected', 'executed']),
