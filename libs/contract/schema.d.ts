@@ -125,6 +125,91 @@ export interface paths {
         patch: operations["adminUpdateUser"];
         trace?: never;
     };
+    "/api/admin/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grants of roles, clearance, authority or activation waiting for (or decided by) a second administrator */
+        get: operations["adminListApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a pending grant (not one you requested or one of your own): it is applied now */
+        post: operations["adminApproveGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/approvals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a pending grant (not one you requested) */
+        post: operations["adminRejectGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The administrators' hash-chained audit log: user changes, grants, approvals, refused self-changes (newest first) */
+        get: operations["adminAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute the administrators' audit chain: the first changed, inserted or removed entry */
+        get: operations["adminVerifyAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/units": {
         parameters: {
             query?: never;
@@ -150,8 +235,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Active users with their unit and roles (optionally one role) */
+        /** Active users with their unit and roles (optionally one role), for picking people */
         get: operations["listDirectory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Units (optionally one kind): issuing bodies with their code and signers, sections, receiving units */
+        get: operations["listUnits"];
         put?: never;
         post?: never;
         delete?: never;
@@ -888,7 +990,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who accessed which filed record, when and how (newest first) */
+        /** Who accessed which filed record, when and how (newest first); only entries about what the caller may see, search words only for auditors */
         get: operations["listArchiveAccessLog"];
         put?: never;
         post?: never;
@@ -901,11 +1003,1191 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        AdminUser: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            unitId: string | null;
+            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+            /** @enum {string} */
+            clearance: "none" | "confidential" | "secret" | "top_secret";
+            authority: {
+                issuerUnitIds: string[];
+                kinds: ("决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要")[];
+                /** @enum {string} */
+                maxClassification: "none" | "confidential" | "secret" | "top_secret";
+            } | null;
+            active: boolean;
+        };
+        AdminUserList: {
+            items: components["schemas"]["AdminUser"][];
+        };
+        AdminUnit: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            code: string | null;
+            /** @enum {string} */
+            kind: "issuer" | "section" | "reader_unit" | "leadership";
+            parentId: string | null;
+            fondsCode: string | null;
+        };
+        AdminUnitList: {
+            items: components["schemas"]["AdminUnit"][];
+        };
+        AdminApproval: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            targetUserId: string;
+            change: {
+                roles?: string[];
+                clearance?: string;
+                authority?: {
+                    issuerUnitIds: string[];
+                    /** @default [] */
+                    kinds: ("决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要")[];
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    maxClassification: "none" | "confidential" | "secret" | "top_secret";
+                } | null;
+                active?: boolean;
+            };
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            /** Format: uuid */
+            requestedBy: string;
+            /** Format: date-time */
+            requestedAt: string;
+            decidedBy: string | null;
+            decidedAt: string | null;
+        };
+        AdminUserPendingApproval: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            unitId: string | null;
+            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+            /** @enum {string} */
+            clearance: "none" | "confidential" | "secret" | "top_secret";
+            authority: {
+                issuerUnitIds: string[];
+                kinds: ("决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要")[];
+                /** @enum {string} */
+                maxClassification: "none" | "confidential" | "secret" | "top_secret";
+            } | null;
+            active: boolean;
+            pendingApproval: components["schemas"]["AdminApproval"];
+        };
+        AdminAuditEntry: {
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            actorId: string;
+            actor: string | null;
+            action: string;
+            targetUserId: string | null;
+            target: string | null;
+            detail: {
+                [key: string]: unknown;
+            };
+            hash: string;
+        };
+        AdminAuditVerification: {
+            ok: boolean;
+            entries: number;
+            firstBroken: {
+                seq: number;
+                /** @enum {string} */
+                problem: "hash" | "link" | "gap";
+            } | null;
+        };
+        DirectoryUser: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            unitId: string | null;
+            unitName: string | null;
+            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+        };
+        DirectoryUserList: {
+            items: components["schemas"]["DirectoryUser"][];
+        };
+        UnitSigner: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            /** @description Document kinds they may sign; empty: every kind */
+            kinds: ("决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要")[];
+            /**
+             * @description The highest classification they may sign
+             * @enum {string}
+             */
+            maxClassification: "none" | "confidential" | "secret" | "top_secret";
+        };
+        DirectoryUnit: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Issuing bodies: the code in document numbers (e.g. 区委办) */
+            code: string | null;
+            /** @enum {string} */
+            kind: "issuer" | "section" | "reader_unit" | "leadership";
+            parentId: string | null;
+            /** @description Issuing bodies: the active signers whose authority covers it */
+            signers: components["schemas"]["UnitSigner"][];
+        };
+        DirectoryUnitList: {
+            items: components["schemas"]["DirectoryUnit"][];
+        };
+        CurrentUser: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            unitId: string | null;
+            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+            /** @enum {string} */
+            clearance: "none" | "confidential" | "secret" | "top_secret";
+        };
+        LoginResult: {
+            /** @description Opaque bearer token */
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+            user: components["schemas"]["CurrentUser"];
+        };
+        ApiToken: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            scope: "read" | "draft" | "full";
+            prefix: string;
+            /** Format: date-time */
+            expiresAt: string;
+            revokedAt: string | null;
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        NewApiToken: {
+            /** Format: uuid */
+            id: string;
+            name: string | null;
+            /** @enum {string} */
+            scope: "read" | "draft" | "full";
+            prefix: string;
+            /** Format: date-time */
+            expiresAt: string;
+            revokedAt: string | null;
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The secret, shown only this once */
+            token: string;
+        };
+        ApiTokenList: {
+            items: components["schemas"]["ApiToken"][];
+        };
+        /** @enum {string} */
+        DocumentState: "drafting" | "consolidation" | "discussion" | "proofreading" | "review" | "signing" | "registration" | "circulation" | "archiving" | "archived" | "withdrawn";
+        /** @enum {string} */
+        TaskKind: "draft" | "consolidate" | "discuss" | "proofread" | "review" | "sign" | "co-sign" | "register" | "acknowledge" | "file";
+        /** @enum {string} */
+        ClientEventType: "ADD_SECTION" | "SUBMIT_SECTION" | "START_CONSOLIDATION" | "RETURN_SECTION" | "MARK_MAJOR" | "START_DISCUSSION" | "SKIP_DISCUSSION" | "COMMENT" | "CLOSE_DISCUSSION" | "ADD_MARK" | "DISMISS_MARK" | "PASS_PROOFREADING" | "REVIEW" | "SIGN" | "REJECT" | "REGISTER" | "OPEN" | "ACKNOWLEDGE" | "REMIND" | "CLOSE_CIRCULATION" | "FILE" | "RETURN" | "WITHDRAW";
+        Block: {
+            id: string;
+            /** @constant */
+            type: "heading";
+            level: 1 | 2 | 3 | 4;
+            text: string;
+        } | {
+            id: string;
+            /** @constant */
+            type: "paragraph";
+            text: string;
+        } | {
+            id: string;
+            /** @constant */
+            type: "list";
+            ordered: boolean;
+            items: string[];
+        } | {
+            id: string;
+            /** @constant */
+            type: "table";
+            rows: string[][];
+            headerRows?: number;
+        };
+        DocumentContent: {
+            /** @enum {string} */
+            kind: "决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要";
+            title: string;
+            issuers: {
+                /** Format: uuid */
+                unitId: string;
+                name: string;
+                code: string;
+            }[];
+            mainRecipients: string[];
+            copiesTo: string[];
+            /** @enum {string} */
+            classification: "none" | "confidential" | "secret" | "top_secret";
+            secrecyPeriod?: string;
+            /** @enum {string} */
+            urgency: "none" | "urgent" | "extra_urgent";
+            note?: string;
+            attachments: {
+                id: string;
+                title: string;
+                blocks?: components["schemas"]["Block"][];
+                fileId?: string;
+            }[];
+            sections: {
+                id: string;
+                title: string;
+                /** Format: uuid */
+                drafterId: string;
+                blocks: components["schemas"]["Block"][];
+            }[];
+            minutes?: {
+                present: string[];
+                absent: string[];
+                attending: string[];
+            };
+        };
+        AllowedEvent: {
+            type: components["schemas"]["ClientEventType"];
+            /** @description JSON Schema (2020-12) of the payload */
+            payloadSchema: {
+                [key: string]: unknown;
+            };
+        };
+        AllowedEdit: {
+            /** @enum {string} */
+            type: "EDIT_SECTION" | "EDIT_CONTENT";
+            /** @constant */
+            method: "PUT";
+            /** @description Path template, e.g. /api/documents/{id}/sections/{sectionId} */
+            path: string;
+            /** @description EDIT_SECTION: the sections you may edit */
+            sectionIds?: string[];
+        };
+        Document: {
+            /** Format: uuid */
+            id: string;
+            workflow: {
+                id: string;
+                version: number;
+            };
+            state: components["schemas"]["DocumentState"];
+            /** @description Moves on every accepted event; also the ETag */
+            version: number;
+            major: boolean;
+            documentNumber: string | null;
+            currentRevision: {
+                number: number;
+                hash: string;
+            };
+            content: components["schemas"]["DocumentContent"];
+            sections: {
+                id: string;
+                title: string;
+                /** Format: uuid */
+                drafterId: string;
+                /** @enum {string} */
+                status: "drafting" | "submitted" | "returned";
+                returnReason?: string;
+            }[];
+            discussion: {
+                round: number;
+                invitees: string[];
+                requireAll: boolean;
+                comments: {
+                    /** Format: uuid */
+                    userId: string;
+                    /** @enum {string} */
+                    position: "agree" | "agree_with_changes" | "object";
+                    text: string;
+                    /** Format: date-time */
+                    at: string;
+                }[];
+            } | null;
+            marks: {
+                id: string;
+                /** Format: uuid */
+                proofreaderId: string;
+                revisionNumber: number;
+                blockId: string;
+                start: number;
+                end: number;
+                /** @enum {string} */
+                kind: "typo" | "format" | "wording" | "policy";
+                comment: string;
+                /** @enum {string} */
+                status: "open" | "resolved" | "dismissed";
+                resolvedByRevision?: number;
+                dismissReason?: string;
+            }[];
+            review: {
+                /** Format: uuid */
+                reviewerId: string;
+                checks: {
+                    item: number;
+                    passed: boolean;
+                    comment?: string;
+                }[];
+                /** Format: date-time */
+                at: string;
+            } | null;
+            requiredSigners: {
+                /** Format: uuid */
+                issuerUnitId: string;
+                /** Format: uuid */
+                signerId: string;
+            }[];
+            signatures: {
+                /** Format: uuid */
+                issuerUnitId: string;
+                /** Format: uuid */
+                signerId: string;
+                revisionNumber: number;
+                revisionHash: string;
+                opinion?: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            registration: {
+                /** Format: uuid */
+                clerkId: string;
+                documentNumber: string;
+                serial: number;
+                year: number;
+                copies: number;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            readers: {
+                /** Format: uuid */
+                userId: string;
+                /** Format: date-time */
+                deliveredAt?: string;
+                /** Format: date-time */
+                openedAt?: string;
+                /** Format: date-time */
+                acknowledgedAt?: string;
+                opinion?: string;
+                remindedAt?: string[];
+            }[];
+            filing: {
+                /** Format: uuid */
+                archivistId: string;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                /** Format: date-time */
+                at: string;
+            } | null;
+            decisions: {
+                type: string;
+                /** Format: uuid */
+                by: string;
+                /** Format: date-time */
+                at: string;
+                reason?: string;
+            }[];
+            lastReason: string | null;
+            dateOfIssue: string | null;
+            deadline: string | null;
+            myTask: components["schemas"]["TaskKind"] | null;
+            /** @description Only the events you may POST to /events now */
+            allowedEvents: components["schemas"]["AllowedEvent"][];
+            /** @description The edits you may make now, each through its own PUT route */
+            allowedEdits: components["schemas"]["AllowedEdit"][];
+            /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
+            lastSeenRevision?: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        DocumentSummary: {
+            /** Format: uuid */
+            id: string;
+            state: components["schemas"]["DocumentState"];
+            version: number;
+            /** @enum {string} */
+            kind: "决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要";
+            title: string;
+            /** @enum {string} */
+            classification: "none" | "confidential" | "secret" | "top_secret";
+            /** @enum {string} */
+            urgency: "none" | "urgent" | "extra_urgent";
+            documentNumber: string | null;
+            currentRevision: number;
+            deadline: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            myTask: components["schemas"]["TaskKind"] | null;
+        };
+        DocumentList: {
+            items: components["schemas"]["DocumentSummary"][];
+            nextCursor: string | null;
+        };
+        HistoryEvent: {
+            seq: number;
+            eventType: string;
+            actor: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+                displayName: string;
+                roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+            };
+            fromState: components["schemas"]["DocumentState"] | null;
+            toState: components["schemas"]["DocumentState"];
+            reason: string | null;
+            revisionNumber: number | null;
+            revisionHash: string | null;
+            /** @description The event as recorded (secrets such as passwords left out) */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            at: string;
+            prevHash: string | null;
+            hash: string;
+        };
+        DocumentHistory: {
+            items: components["schemas"]["HistoryEvent"][];
+        };
+        RevisionSummary: {
+            number: number;
+            hash: string;
+            author: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+                displayName: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        RevisionList: {
+            items: components["schemas"]["RevisionSummary"][];
+        };
+        Revision: {
+            number: number;
+            hash: string;
+            /** Format: uuid */
+            authorId: string;
+            /** Format: date-time */
+            createdAt: string;
+            content: components["schemas"]["DocumentContent"];
+        };
+        RevisionDiff: {
+            from: {
+                number: number;
+                hash: string;
+            };
+            to: {
+                number: number;
+                hash: string;
+            };
+            fields: {
+                field: string;
+                from: unknown;
+                to: unknown;
+            }[];
+            blocks: ({
+                /** @constant */
+                op: "added";
+                sectionId: string;
+                block: components["schemas"]["Block"];
+            } | {
+                /** @constant */
+                op: "removed";
+                sectionId: string;
+                block: components["schemas"]["Block"];
+            } | {
+                /** @constant */
+                op: "changed";
+                sectionId: string;
+                blockId: string;
+                /** @enum {string} */
+                type: "heading" | "paragraph" | "list" | "table";
+                changes: {
+                    /** @enum {string} */
+                    op: "equal" | "insert" | "delete";
+                    text: string;
+                }[];
+            })[];
+            stats: {
+                inserted: number;
+                deleted: number;
+            };
+        };
+        Verification: {
+            /** Format: uuid */
+            documentId: string;
+            ok: boolean;
+            events: number;
+            revisions: number;
+            headHash: string | null;
+            firstBroken: ({
+                /** @enum {string} */
+                kind: "audit_event" | "revision" | "snapshot" | "signature";
+                seq?: number;
+                id?: string;
+                number?: number;
+                problem: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            contentDisposed?: boolean;
+            checks: string[];
+        };
+        SeenResult: {
+            /** Format: uuid */
+            documentId: string;
+            lastSeenRevision: number;
+        };
+        ImportedDraft: {
+            title?: string;
+            blocks: components["schemas"]["Block"][];
+            attachments: {
+                id: string;
+                title: string;
+                blocks?: components["schemas"]["Block"][];
+            }[];
+            warnings: string[];
+            mainRecipients?: string[];
+            copiesTo?: string[];
+            note?: string;
+            minutes?: {
+                present: string[];
+                absent: string[];
+                attending: string[];
+            };
+        };
+        AttachmentFile: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            contentType: string;
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AttachmentFileList: {
+            items: components["schemas"]["AttachmentFile"][];
+        };
+        DocumentCopy: {
+            copyNumber: string;
+            recipientUserId: string | null;
+            recipientName: string;
+            /** @enum {string} */
+            status: "issued" | "returned" | "destroyed";
+            recordedBy: string | null;
+            recordedAt: string | null;
+            note: string | null;
+        };
+        DocumentCopyList: {
+            items: components["schemas"]["DocumentCopy"][];
+        };
+        ExportRequest: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            documentId: string;
+            purpose: string;
+            approvedBy: null;
+            approvedAt: null;
+        };
+        ExportApproval: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            documentId: string;
+            /** Format: uuid */
+            approvedBy: string;
+            /** Format: date-time */
+            approvedAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        AccessGrant: {
+            /** Format: uuid */
+            documentId: string;
+            /** Format: uuid */
+            userId: string;
+            reason: string;
+        };
+        ArchiveItemSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            documentId: string;
+            archivalNumber: string;
+            class: {
+                code: string;
+                fondsCode: string;
+                fondsName: string;
+                year: number;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                retentionLabel: string;
+                unitCode: string;
+                unitName: string;
+            };
+            itemNumber: number;
+            kind: string;
+            title: string;
+            documentNumber: string | null;
+            author: string;
+            date: string;
+            classification: string;
+            /** @enum {string} */
+            retention: "Y" | "D30" | "D10";
+            /** @enum {string} */
+            defaultRetention: "Y" | "D30" | "D10";
+            /** @description null: kept permanently */
+            retentionExpiresOn: string | null;
+            pageCount: number | null;
+            /** @enum {string} */
+            status: "preparing" | "ready" | "disposed";
+            onHold: boolean;
+            revision: {
+                number: number;
+                hash: string;
+            };
+            /** Format: uuid */
+            filedBy: string;
+            /** Format: date-time */
+            filedAt: string;
+            preparedAt: string | null;
+            disposedAt: string | null;
+            disposalRegisterNumber: string | null;
+            files: {
+                name: string;
+                role: string;
+                mediaType: string;
+                size: number;
+                sha256: string;
+                available: boolean;
+            }[];
+        };
+        ArchiveItem: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            documentId: string;
+            archivalNumber: string;
+            class: {
+                code: string;
+                fondsCode: string;
+                fondsName: string;
+                year: number;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                retentionLabel: string;
+                unitCode: string;
+                unitName: string;
+            };
+            itemNumber: number;
+            kind: string;
+            title: string;
+            documentNumber: string | null;
+            author: string;
+            date: string;
+            classification: string;
+            /** @enum {string} */
+            retention: "Y" | "D30" | "D10";
+            /** @enum {string} */
+            defaultRetention: "Y" | "D30" | "D10";
+            /** @description null: kept permanently */
+            retentionExpiresOn: string | null;
+            pageCount: number | null;
+            /** @enum {string} */
+            status: "preparing" | "ready" | "disposed";
+            onHold: boolean;
+            revision: {
+                number: number;
+                hash: string;
+            };
+            /** Format: uuid */
+            filedBy: string;
+            /** Format: date-time */
+            filedAt: string;
+            preparedAt: string | null;
+            disposedAt: string | null;
+            disposalRegisterNumber: string | null;
+            files: {
+                name: string;
+                role: string;
+                mediaType: string;
+                size: number;
+                sha256: string;
+                available: boolean;
+            }[];
+            /** @description Descriptive metadata recorded at filing (DA/T 22) */
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The processing sheet: the audit trail at filing */
+            processingRecord: {
+                [key: string]: unknown;
+            } | null;
+        };
+        ArchiveItemList: {
+            items: components["schemas"]["ArchiveItemSummary"][];
+            nextCursor: string | null;
+        };
+        Catalogue: {
+            class: {
+                code: string;
+                fondsCode: string;
+                fondsName: string;
+                year: number;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                retentionLabel: string;
+                unitCode: string;
+                unitName: string;
+            };
+            columns: string[];
+            items: {
+                seq: number;
+                archivalNumber: string;
+                documentNumber: string;
+                author: string;
+                title: string;
+                date: string;
+                classification: string;
+                pages: number | null;
+                remarks: string;
+            }[];
+        };
+        ArchiveClassList: {
+            items: {
+                code: string;
+                fondsCode: string;
+                fondsName: string;
+                year: number;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                retentionLabel: string;
+                unitCode: string;
+                unitName: string;
+                items: number;
+                disposed: number;
+                preparing: number;
+                pages: number;
+            }[];
+        };
+        FilingProposal: {
+            /** Format: uuid */
+            documentId: string;
+            kind: string;
+            /** @enum {string} */
+            defaultRetention: "Y" | "D30" | "D10";
+            canFile: boolean;
+            fondsCode: string;
+            year: number;
+            unitCode: string;
+            classes: {
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                label: string;
+                classCode: string;
+                itemsFiled: number;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        VolumeList: {
+            items: {
+                /** Format: uuid */
+                id: string;
+                number: string;
+                archivalCode: string;
+                title: string;
+                fondsCode: string;
+                year: number;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                itemCount: number;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+        };
+        VolumeExport: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            volumeId: string;
+            /** @enum {string} */
+            format: "bagit" | "docx" | "docx-volume";
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed" | "expired";
+            jobId: string | null;
+            progress: {
+                itemsDone: number;
+                itemsTotal: number;
+                percent: number;
+            };
+            attempts: number;
+            fileName: string | null;
+            size: number | null;
+            sha256: string | null;
+            error: string | null;
+            /** @description The file's path once done */
+            download: string | null;
+            /** @description When a finished export's file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good */
+            expiresAt: string | null;
+            expiredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+        };
+        Volume: {
+            /** Format: uuid */
+            id: string;
+            number: string;
+            archivalCode: string;
+            title: string;
+            categoryName: string | null;
+            fondsCode: string;
+            fondsName: string;
+            year: number;
+            /** @enum {string} */
+            retention: "Y" | "D30" | "D10";
+            retentionLabel: string;
+            notes: string | null;
+            checkedBy: string | null;
+            compiledBy: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            itemCount: number;
+            pageCount: number;
+            items: {
+                seq: number;
+                archivalNumber: string;
+                documentNumber: string;
+                author: string;
+                title: string;
+                date: string;
+                classification: string;
+                pages: number | null;
+                remarks: string;
+                /** Format: uuid */
+                id: string;
+                position: number;
+                /** @enum {string} */
+                status: "preparing" | "ready" | "disposed";
+            }[];
+            exports: components["schemas"]["VolumeExport"][];
+        };
+        Disposal: {
+            /** Format: uuid */
+            id: string;
+            registerNumber: string;
+            method: string;
+            reason: string;
+            /** @enum {string} */
+            status: "proposed" | "approved" | "rejected" | "executed";
+            /** Format: uuid */
+            proposedBy: string;
+            /** Format: date-time */
+            proposedAt: string;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            decisionOpinion: string | null;
+            executedBy: string | null;
+            executedAt: string | null;
+            items: {
+                /** Format: uuid */
+                itemId: string;
+                archivalNumber: string;
+                title: string;
+                documentNumber: string | null;
+                date: string;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                pageCount: number | null;
+                disposedAt: string | null;
+            }[];
+        };
+        DisposalList: {
+            items: components["schemas"]["Disposal"][];
+        };
+        DisposalCandidates: {
+            asOf: string;
+            items: ({
+                seq: number;
+                archivalNumber: string;
+                documentNumber: string;
+                author: string;
+                title: string;
+                date: string;
+                classification: string;
+                pages: number | null;
+                remarks: string;
+                /** Format: uuid */
+                id: string;
+                onHold: boolean;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        ItemHold: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            itemId: string;
+            archivalNumber: string;
+            reason: string;
+            /** Format: uuid */
+            placedBy: string;
+            /** Format: date-time */
+            placedAt: string;
+            releasedBy: string | null;
+            releasedAt: string | null;
+            releaseReason: string | null;
+            active: boolean;
+        };
+        ItemHoldList: {
+            items: components["schemas"]["ItemHold"][];
+        };
+        ArchiveAccessLog: {
+            items: ({
+                id: number;
+                at: string;
+                action: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        HealthStatus: {
+            /** @enum {string} */
+            status: "ok" | "error" | "shutting_down";
+            info?: {
+                [key: string]: {
+                    status?: string;
+                };
+            };
+            error?: {
+                [key: string]: {
+                    status?: string;
+                };
+            };
+            details?: {
+                [key: string]: {
+                    status?: string;
+                };
+            };
+        };
+        /**
+         * @description Stable machine-readable error code
+         * @enum {string}
+         */
+        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+        /** @description RFC 9457 problem details (application/problem+json) */
+        Problem: {
+            /** Format: uri */
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: components["schemas"]["ProblemCode"];
+            instance?: string;
+            /** @description Also the X-Request-Id header */
+            requestId?: string;
+            errors?: {
+                in?: string;
+                field: string;
+                code?: string;
+                message: string;
+                unknownFields?: string[];
+            }[];
+        };
+        /** @description The request (body, query, path or header) is not valid; `errors` names each field. */
+        ValidationProblem: {
+            /** @constant */
+            code?: "VALIDATION_FAILED";
+        } & components["schemas"]["Problem"];
+        /** @description A workflow gate refused the event: the gate and every unmet condition. */
+        GateFailedProblem: {
+            /** @constant */
+            code?: "GATE_FAILED";
+            /** @description The gate (proofreading, review, signing, circulation …) */
+            gate: string;
+            conditions: {
+                code: string;
+                message: string;
+            }[];
+        } & components["schemas"]["Problem"];
+        /** @description If-Match named a stale version; `currentVersion` is the document's (also the ETag). */
+        VersionConflictProblem: {
+            /** @constant */
+            code?: "VERSION_CONFLICT";
+            currentVersion: number;
+        } & components["schemas"]["Problem"];
+        /** @description The signer's authority scope does not cover the document; `missing` says what is outside it. */
+        OutsideAuthorityProblem: {
+            /** @constant */
+            code?: "OUTSIDE_AUTHORITY";
+            missing: string[];
+        } & components["schemas"]["Problem"];
+        /** @description You may not do this at this step; the state, the event and the events you may send. */
+        NotPermittedProblem: {
+            /** @constant */
+            code?: "NOT_PERMITTED";
+            state?: string;
+            event?: string;
+            allowedEvents?: string[];
+        } & components["schemas"]["Problem"];
+        /** @description The resource is busy or in a conflicting state; `pending`, `exportId` or `exportStatus` name what is in the way. */
+        ConflictProblem: {
+            /** @constant */
+            code?: "CONFLICT";
+            pending?: string[];
+            /** Format: uuid */
+            exportId?: string;
+            /**
+             * @description A volume export that is not done yet
+             * @enum {string}
+             */
+            exportStatus?: "queued" | "running" | "done" | "failed" | "expired";
+            /** @description Archive items that block a disposal, each with why */
+            items?: {
+                /** Format: uuid */
+                itemId: string;
+                archivalNumber: string;
+                problem: string;
+            }[];
+        } & components["schemas"]["Problem"];
+        /** @description The export's file was deleted after its retention. */
+        ExportExpiredProblem: {
+            /** @constant */
+            code?: "EXPORT_EXPIRED";
+            /** @constant */
+            exportStatus?: "expired";
+        } & components["schemas"]["Problem"];
+        /** @description Invalid request: VALIDATION_FAILED, MALFORMED_JSON, BAD_REQUEST, DOCX_CORRUPT */
+        Problem400: components["schemas"]["ValidationProblem"] | ({
+            /** @enum {unknown} */
+            code?: "MALFORMED_JSON" | "BAD_REQUEST" | "DOCX_CORRUPT";
+        } & components["schemas"]["Problem"]);
+        /** @description Not authenticated: UNAUTHENTICATED, INVALID_CREDENTIALS */
+        Problem401: {
+            /** @enum {unknown} */
+            code?: "UNAUTHENTICATED" | "INVALID_CREDENTIALS";
+        } & components["schemas"]["Problem"];
+        /** @description Forbidden: FORBIDDEN, FORBIDDEN_ROLE, CSRF_FAILED, TOKEN_SCOPE, NOT_PERMITTED, OUTSIDE_AUTHORITY, PASSWORD_CONFIRMATION, EXPORT_APPROVAL_REQUIRED */
+        Problem403: components["schemas"]["OutsideAuthorityProblem"] | components["schemas"]["NotPermittedProblem"] | ({
+            /** @enum {unknown} */
+            code?: "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "PASSWORD_CONFIRMATION" | "EXPORT_APPROVAL_REQUIRED";
+        } & components["schemas"]["Problem"]);
+        /** @description Not found: NOT_FOUND, ROUTE_NOT_FOUND */
+        Problem404: {
+            /** @enum {unknown} */
+            code?: "NOT_FOUND" | "ROUTE_NOT_FOUND";
+        } & components["schemas"]["Problem"];
+        /** @description Method not allowed: METHOD_NOT_ALLOWED */
+        Problem405: {
+            /** @enum {unknown} */
+            code?: "METHOD_NOT_ALLOWED";
+        } & components["schemas"]["Problem"];
+        /** @description Conflict: CONFLICT, VERSION_CONFLICT, DUPLICATE, READ_ONLY */
+        Problem409: components["schemas"]["VersionConflictProblem"] | components["schemas"]["ConflictProblem"] | ({
+            /** @enum {unknown} */
+            code?: "DUPLICATE" | "READ_ONLY";
+        } & components["schemas"]["Problem"]);
+        /** @description Refused by the workflow: IDEMPOTENCY_CONFLICT, GATE_FAILED, INVALID_TRANSITION */
+        Problem422: components["schemas"]["GateFailedProblem"] | ({
+            /** @enum {unknown} */
+            code?: "IDEMPOTENCY_CONFLICT" | "INVALID_TRANSITION";
+        } & components["schemas"]["Problem"]);
+        /** @description Precondition required: PRECONDITION_REQUIRED */
+        Problem428: {
+            /** @enum {unknown} */
+            code?: "PRECONDITION_REQUIRED";
+        } & components["schemas"]["Problem"];
+        /** @description Precondition failed: PRECONDITION_FAILED */
+        Problem412: {
+            /** @enum {unknown} */
+            code?: "PRECONDITION_FAILED";
+        } & components["schemas"]["Problem"];
+        /** @description Range not satisfiable: RANGE_NOT_SATISFIABLE */
+        Problem416: {
+            /** @enum {unknown} */
+            code?: "RANGE_NOT_SATISFIABLE";
+        } & components["schemas"]["Problem"];
+        /** @description Too large: PAYLOAD_TOO_LARGE */
+        Problem413: {
+            /** @enum {unknown} */
+            code?: "PAYLOAD_TOO_LARGE";
+        } & components["schemas"]["Problem"];
+        /** @description Unsupported media type: UNSUPPORTED_MEDIA_TYPE, NOT_DOCX */
+        Problem415: {
+            /** @enum {unknown} */
+            code?: "UNSUPPORTED_MEDIA_TYPE" | "NOT_DOCX";
+        } & components["schemas"]["Problem"];
+        /** @description Gone: EXPORT_EXPIRED, DOCUMENT_DISPOSED */
+        Problem410: components["schemas"]["ExportExpiredProblem"] | ({
+            /** @enum {unknown} */
+            code?: "DOCUMENT_DISPOSED";
+        } & components["schemas"]["Problem"]);
+        /** @description Too many requests: TOO_MANY_REQUESTS */
+        Problem429: {
+            /** @enum {unknown} */
+            code?: "TOO_MANY_REQUESTS";
+        } & components["schemas"]["Problem"];
+        /** @description Error: HEADERS_TOO_LARGE */
+        Problem431: {
+            /** @enum {unknown} */
+            code?: "HEADERS_TOO_LARGE";
+        } & components["schemas"]["Problem"];
+        /** @description Error: REQUEST_TIMEOUT */
+        Problem408: {
+            /** @enum {unknown} */
+            code?: "REQUEST_TIMEOUT";
+        } & components["schemas"]["Problem"];
+        /** @description Service unavailable: the database is not reachable (Retry-After): SERVICE_UNAVAILABLE */
+        Problem503: {
+            /** @enum {unknown} */
+            code?: "SERVICE_UNAVAILABLE";
+        } & components["schemas"]["Problem"];
+        /** @description Internal error (a defect; never an answer to input): INTERNAL */
+        Problem500: {
+            /** @enum {unknown} */
+            code?: "INTERNAL";
+        } & components["schemas"]["Problem"];
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The request id (yours when you sent one), also in problem documents and the logs */
+        "X-Request-Id": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -929,71 +2211,83 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        token: string;
-                        /** Format: date-time */
-                        expiresAt: string;
-                        user: {
-                            /** Format: uuid */
-                            id: string;
-                            username: string;
-                            displayName: string;
-                            unitId: string | null;
-                            roles: string[];
-                            clearance: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["LoginResult"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem429"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1001,34 +2295,73 @@ export interface operations {
     logout: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Not authenticated */
-            401: {
+            /** @description Logged out: the token or cookie used is revoked */
+            204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1045,42 +2378,43 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        username: string;
-                        displayName: string;
-                        unitId: string | null;
-                        roles: string[];
-                        clearance: string;
-                    };
+                    "application/json": components["schemas"]["CurrentUser"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1097,48 +2431,43 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            id: string;
-                            name: string | null;
-                            scope: string;
-                            prefix: string;
-                            /** Format: date-time */
-                            expiresAt: string;
-                            revokedAt: string | null;
-                            lastUsedAt: string | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ApiTokenList"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1146,7 +2475,10 @@ export interface operations {
     createApiToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1168,95 +2500,83 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        name: string | null;
-                        scope: string;
-                        prefix: string;
-                        /** Format: date-time */
-                        expiresAt: string;
-                        revokedAt: string | null;
-                        lastUsedAt: string | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        token: string;
-                    };
+                    "application/json": components["schemas"]["NewApiToken"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1264,7 +2584,10 @@ export interface operations {
     revokeApiToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1272,52 +2595,74 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Not authenticated */
-            401: {
+            /** @description Revoked */
+            204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1334,79 +2679,53 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            id: string;
-                            username: string;
-                            displayName: string;
-                            unitId: string | null;
-                            roles: string[];
-                            clearance: string;
-                            authority: {
-                                issuerUnitIds: string[];
-                                /** @default [] */
-                                kinds: ("决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要")[];
-                                /**
-                                 * @default none
-                                 * @enum {string}
-                                 */
-                                maxClassification: "none" | "confidential" | "secret" | "top_secret";
-                            } | null;
-                            active: boolean;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["AdminUserList"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1414,7 +2733,10 @@ export interface operations {
     adminCreateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1426,7 +2748,7 @@ export interface operations {
                     password: string;
                     /** @default null */
                     unitId?: string | null;
-                    roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin")[];
+                    roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
                     /**
                      * @default none
                      * @enum {string}
@@ -1450,125 +2772,103 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        username: string;
-                        displayName: string;
-                        unitId: string | null;
-                        roles: string[];
-                        clearance: string;
-                        authority: {
-                            issuerUnitIds: string[];
-                            /** @default [] */
-                            kinds: ("决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要")[];
-                            /**
-                             * @default none
-                             * @enum {string}
-                             */
-                            maxClassification: "none" | "confidential" | "secret" | "top_secret";
-                        } | null;
-                        active: boolean;
-                    };
+                    "application/json": components["schemas"]["AdminUser"];
                 };
             };
-            /** @description Invalid body */
-            400: {
+            /** @description Success */
+            202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["AdminUserPendingApproval"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1576,7 +2876,10 @@ export interface operations {
     adminUpdateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1588,7 +2891,7 @@ export interface operations {
                     displayName?: string;
                     password?: string;
                     unitId?: string | null;
-                    roles?: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin")[];
+                    roles?: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
                     /** @enum {string} */
                     clearance?: "none" | "confidential" | "secret" | "top_secret";
                     authority?: {
@@ -1609,125 +2912,613 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        username: string;
-                        displayName: string;
-                        unitId: string | null;
-                        roles: string[];
-                        clearance: string;
-                        authority: {
-                            issuerUnitIds: string[];
-                            /** @default [] */
-                            kinds: ("决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要")[];
-                            /**
-                             * @default none
-                             * @enum {string}
-                             */
-                            maxClassification: "none" | "confidential" | "secret" | "top_secret";
-                        } | null;
-                        active: boolean;
-                    };
+                    "application/json": components["schemas"]["AdminUser"];
                 };
             };
-            /** @description Invalid body */
-            400: {
+            /** @description Success */
+            202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["AdminUserPendingApproval"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    adminListApprovals: {
+        parameters: {
+            query?: {
+                status?: "pending" | "approved" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            targetUserId: string;
+                            change: {
+                                roles?: string[];
+                                clearance?: string;
+                                authority?: {
+                                    issuerUnitIds: string[];
+                                    /** @default [] */
+                                    kinds: ("决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要")[];
+                                    /**
+                                     * @default none
+                                     * @enum {string}
+                                     */
+                                    maxClassification: "none" | "confidential" | "secret" | "top_secret";
+                                } | null;
+                                active?: boolean;
+                            };
+                            /** @enum {string} */
+                            status: "pending" | "approved" | "rejected";
+                            /** Format: uuid */
+                            requestedBy: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            decidedBy: string | null;
+                            decidedAt: string | null;
                         }[];
                     };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    adminApproveGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default  */
+                    opinion?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminApproval"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    adminRejectGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default  */
+                    opinion?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminApproval"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    adminAuditLog: {
+        parameters: {
+            query?: {
+                targetUserId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            seq: number;
+                            /** Format: date-time */
+                            at: string;
+                            /** Format: uuid */
+                            actorId: string;
+                            actor: string | null;
+                            action: string;
+                            targetUserId: string | null;
+                            target: string | null;
+                            detail: {
+                                [key: string]: unknown;
+                            };
+                            hash: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    adminVerifyAuditLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAuditVerification"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1744,68 +3535,53 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            code: string | null;
-                            kind: string;
-                            parentId: string | null;
-                            fondsCode: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["AdminUnitList"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1813,7 +3589,10 @@ export interface operations {
     adminCreateUnit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1836,114 +3615,93 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        code: string | null;
-                        kind: string;
-                        parentId: string | null;
-                        fondsCode: string | null;
-                    };
+                    "application/json": components["schemas"]["AdminUnit"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -1951,7 +3709,7 @@ export interface operations {
     listDirectory: {
         parameters: {
             query?: {
-                role?: "secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin";
+                role?: "secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor";
             };
             header?: never;
             path?: never;
@@ -1962,43 +3720,118 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            id: string;
-                            username: string;
-                            displayName: string;
-                            unitName: string | null;
-                            roles: string[];
-                        }[];
-                    };
+                    "application/json": components["schemas"]["DirectoryUserList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listUnits: {
+        parameters: {
+            query?: {
+                kind?: "issuer" | "section" | "reader_unit" | "leadership";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryUnitList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2012,11 +3845,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The process is up */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthStatus"];
+                };
             };
         };
     };
@@ -2029,141 +3866,36 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description Ready: the database answers */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthStatus"];
                 };
             };
-            /** @description The Health Check is not successful */
-            503: {
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example error
-                         * @enum {string}
-                         */
-                        status?: "error" | "shutting_down";
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up",
-                         *         "responseTime": 12
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2184,82 +3916,83 @@ export interface operations {
             /** @description DOCX file */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
                 };
             };
-            /** @description Not authenticated */
-            401: {
+            /** @description Invalid request */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Gone */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem410"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2267,7 +4000,10 @@ export interface operations {
     importDocx: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2281,92 +4017,83 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        title?: string;
-                        blocks: {
-                            [key: string]: unknown;
-                        }[];
-                        attachments: {
-                            id: string;
-                            title: string;
-                        }[];
-                        warnings: string[];
-                    };
+                    "application/json": components["schemas"]["ImportedDraft"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem413"];
                 };
             };
             /** @description Unsupported media type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2374,7 +4101,10 @@ export interface operations {
     importSectionDocx: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
                 sectionId: string;
@@ -2388,172 +4118,120 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Not authenticated */
-            401: {
+            /** @description The document with the imported text as a new revision */
+            200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The document version, quoted (send it back as If-Match) */
+                    ETag?: string;
+                    /** @description "true" when the answer is the replay of an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
                 };
             };
             /** @description Too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem413"];
                 };
             };
             /** @description Unsupported media type */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem415"];
                 };
             };
-            /** @description Gate failed */
+            /** @description Refused by the workflow */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2572,68 +4250,63 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            contentType: string;
-                            size: number;
-                            sha256: string;
-                            createdAt: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["AttachmentFileList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2643,7 +4316,10 @@ export interface operations {
             query: {
                 name: string;
             };
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2659,138 +4335,93 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        contentType: string;
-                        size: number;
-                        sha256: string;
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["AttachmentFile"];
                 };
             };
-            /** @description Error */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Too large */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2807,100 +4438,86 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Not authenticated */
-            401: {
+            /** @description The file, with the media type it was uploaded with */
+            200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "*/*": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Gone */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem410"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2924,39 +4541,53 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            [key: string]: unknown;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["DocumentList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -2967,6 +4598,8 @@ export interface operations {
             header?: {
                 /** @description A retry with the same key returns the first response without applying anything twice */
                 "Idempotency-Key"?: string;
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3077,130 +4710,97 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The document version, quoted (send it back as If-Match) */
+                    ETag?: string;
+                    /** @description "true" when the answer is the replay of an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        state: string;
-                        version: number;
-                        documentNumber: string | null;
-                        currentRevision: {
-                            number: number;
-                            hash: string;
-                        };
-                        /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
-                        lastSeenRevision?: number | null;
-                        content: {
-                            [key: string]: unknown;
-                        };
-                        allowedEvents: {
-                            type: string;
-                            payloadSchema?: {
-                                [key: string]: unknown;
-                            };
-                            endpoint?: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Document"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
-            /** @description Gate failed */
-            422: {
+            /** @description Too large */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -3219,106 +4819,75 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The document version, quoted (send it back as If-Match) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        state: string;
-                        version: number;
-                        documentNumber: string | null;
-                        currentRevision: {
-                            number: number;
-                            hash: string;
-                        };
-                        /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
-                        lastSeenRevision?: number | null;
-                        content: {
-                            [key: string]: unknown;
-                        };
-                        allowedEvents: {
-                            type: string;
-                            payloadSchema?: {
-                                [key: string]: unknown;
-                            };
-                            endpoint?: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Gone */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem410"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -3331,6 +4900,8 @@ export interface operations {
                 "Idempotency-Key"?: string;
                 /** @description The version you last saw (the ETag); a stale one gets 409 */
                 "If-Match"?: string;
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
             };
             path: {
                 id: string;
@@ -3461,178 +5032,117 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The document version, quoted (send it back as If-Match) */
+                    ETag?: string;
+                    /** @description "true" when the answer is the replay of an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        state: string;
-                        version: number;
-                        documentNumber: string | null;
-                        currentRevision: {
-                            number: number;
-                            hash: string;
-                        };
-                        /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
-                        lastSeenRevision?: number | null;
-                        content: {
-                            [key: string]: unknown;
-                        };
-                        allowedEvents: {
-                            type: string;
-                            payloadSchema?: {
-                                [key: string]: unknown;
-                            };
-                            endpoint?: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Document"];
                 };
             };
-            /** @description Error */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
                 };
             };
-            /** @description Gate failed */
-            422: {
+            /** @description Too large */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -3645,6 +5155,8 @@ export interface operations {
                 "Idempotency-Key"?: string;
                 /** @description The version you last saw (the ETag); a stale one gets 409 */
                 "If-Match"?: string;
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
             };
             path: {
                 id: string;
@@ -3687,178 +5199,117 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The document version, quoted (send it back as If-Match) */
+                    ETag?: string;
+                    /** @description "true" when the answer is the replay of an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        state: string;
-                        version: number;
-                        documentNumber: string | null;
-                        currentRevision: {
-                            number: number;
-                            hash: string;
-                        };
-                        /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
-                        lastSeenRevision?: number | null;
-                        content: {
-                            [key: string]: unknown;
-                        };
-                        allowedEvents: {
-                            type: string;
-                            payloadSchema?: {
-                                [key: string]: unknown;
-                            };
-                            endpoint?: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Document"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
                 };
             };
-            /** @description Gate failed */
-            422: {
+            /** @description Too large */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -3871,6 +5322,8 @@ export interface operations {
                 "Idempotency-Key"?: string;
                 /** @description The version you last saw (the ETag); a stale one gets 409 */
                 "If-Match"?: string;
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
             };
             path: {
                 id: string;
@@ -3963,178 +5416,117 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The document version, quoted (send it back as If-Match) */
+                    ETag?: string;
+                    /** @description "true" when the answer is the replay of an earlier request with the same Idempotency-Key */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        state: string;
-                        version: number;
-                        documentNumber: string | null;
-                        currentRevision: {
-                            number: number;
-                            hash: string;
-                        };
-                        /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
-                        lastSeenRevision?: number | null;
-                        content: {
-                            [key: string]: unknown;
-                        };
-                        allowedEvents: {
-                            type: string;
-                            payloadSchema?: {
-                                [key: string]: unknown;
-                            };
-                            endpoint?: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Document"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
                 };
             };
-            /** @description Gate failed */
-            422: {
+            /** @description Too large */
+            413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4153,62 +5545,63 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            [key: string]: unknown;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["DocumentHistory"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4227,62 +5620,63 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            [key: string]: unknown;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["RevisionList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4302,84 +5696,73 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Revision"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Gone */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem410"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4401,84 +5784,73 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RevisionDiff"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Gone */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem410"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4486,7 +5858,10 @@ export interface operations {
     markDocumentSeen: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4503,90 +5878,93 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        documentId: string;
-                        lastSeenRevision: number;
-                    };
+                    "application/json": components["schemas"]["SeenResult"];
                 };
             };
-            /**
-             * @description Error
-             *
-             *     Invalid body
-             */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4605,67 +5983,63 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        ok: boolean;
-                        events: number;
-                        revisions: number;
-                        firstBroken: {
-                            [key: string]: unknown;
-                        } | null;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4679,28 +6053,46 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Not authenticated */
-            401: {
+            /** @description A server-sent-event stream: `task` events (data: documentId, event, state) and a `ping` every 25 s */
+            200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4719,69 +6111,63 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            copyNumber: string;
-                            recipientUserId: string | null;
-                            recipientName: string;
-                            /** @enum {string} */
-                            status: "issued" | "returned" | "destroyed";
-                            recordedBy: string | null;
-                            recordedAt: string | null;
-                            note: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["DocumentCopyList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4789,7 +6175,10 @@ export interface operations {
     recallCopy: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
                 copyNumber: string;
@@ -4809,139 +6198,103 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        copyNumber: string;
-                        recipientUserId: string | null;
-                        recipientName: string;
-                        /** @enum {string} */
-                        status: "issued" | "returned" | "destroyed";
-                        recordedBy: string | null;
-                        recordedAt: string | null;
-                        note: string | null;
-                    };
+                    "application/json": components["schemas"]["DocumentCopy"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -4949,7 +6302,10 @@ export interface operations {
     grantAccess: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4968,112 +6324,103 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        documentId: string;
-                        /** Format: uuid */
-                        userId: string;
-                        reason: string;
-                    };
+                    "application/json": components["schemas"]["AccessGrant"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5081,7 +6428,10 @@ export interface operations {
     requestExport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5098,90 +6448,93 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        documentId: string;
-                        purpose: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExportRequest"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5189,7 +6542,10 @@ export interface operations {
     approveExport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
                 requestId: string;
@@ -5205,115 +6561,93 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        approvedBy: string;
-                        approvedAt: string;
-                        expiresAt: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ExportApproval"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5332,101 +6666,73 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        documentId: string;
-                        kind: string;
-                        /** @enum {string} */
-                        defaultRetention: "Y" | "D30" | "D10";
-                        canFile: boolean;
-                        fondsCode: string;
-                        year: number;
-                        unitCode: string;
-                        classes: {
-                            /** @enum {string} */
-                            retention: "Y" | "D30" | "D10";
-                            label: string;
-                            classCode: string;
-                            itemsFiled: number;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FilingProposal"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5452,84 +6758,63 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: ({
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: uuid */
-                            documentId: string;
-                            archivalNumber: string;
-                            itemNumber: number;
-                            title: string;
-                            /** @enum {string} */
-                            retention: "Y" | "D30" | "D10";
-                            pageCount: number | null;
-                            /** @enum {string} */
-                            status: "preparing" | "ready" | "disposed";
-                            files: {
-                                name: string;
-                                role: string;
-                                mediaType: string;
-                                size: number;
-                                sha256: string;
-                                available: boolean;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ArchiveItemList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5548,105 +6833,73 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        documentId: string;
-                        archivalNumber: string;
-                        itemNumber: number;
-                        title: string;
-                        /** @enum {string} */
-                        retention: "Y" | "D30" | "D10";
-                        pageCount: number | null;
-                        /** @enum {string} */
-                        status: "preparing" | "ready" | "disposed";
-                        files: {
-                            name: string;
-                            role: string;
-                            mediaType: string;
-                            size: number;
-                            sha256: string;
-                            available: boolean;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ArchiveItem"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5654,7 +6907,10 @@ export interface operations {
     deleteArchiveItem: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5662,104 +6918,76 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Not authenticated */
-            401: {
+            /** @description Invalid request */
+            400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
-            /**
-             * @description Conflict
-             *
-             *     READ_ONLY
-             */
+            /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5779,80 +7007,75 @@ export interface operations {
             /** @description The file; Repr-Digest carries its SHA-256 */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/json": unknown;
+                    "application/pdf": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5871,93 +7094,73 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: ({
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: uuid */
-                            itemId: string;
-                            reason: string;
-                            active: boolean;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    };
+                    "application/json": components["schemas"]["ItemHoldList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -5965,7 +7168,10 @@ export interface operations {
     placeItemHold: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -5982,139 +7188,103 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        itemId: string;
-                        reason: string;
-                        active: boolean;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ItemHold"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -6122,7 +7292,10 @@ export interface operations {
     releaseItemHold: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 holdId: string;
             };
@@ -6139,139 +7312,103 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        itemId: string;
-                        reason: string;
-                        active: boolean;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ItemHold"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -6288,65 +7425,53 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: ({
-                            code: string;
-                            items: number;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    };
+                    "application/json": components["schemas"]["ArchiveClassList"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -6369,132 +7494,75 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        class: {
-                            [key: string]: unknown;
-                        };
-                        columns: string[];
-                        items: {
-                            seq: number;
-                            archivalNumber: string;
-                            documentNumber: string;
-                            author: string;
-                            title: string;
-                            date: string;
-                            classification: string;
-                            pages: number | null;
-                            remarks: string;
-                        }[];
-                    };
-                    "text/csv": {
-                        class: {
-                            [key: string]: unknown;
-                        };
-                        columns: string[];
-                        items: {
-                            seq: number;
-                            archivalNumber: string;
-                            documentNumber: string;
-                            author: string;
-                            title: string;
-                            date: string;
-                            classification: string;
-                            pages: number | null;
-                            remarks: string;
-                        }[];
-                    };
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
-                        class: {
-                            [key: string]: unknown;
-                        };
-                        columns: string[];
-                        items: {
-                            seq: number;
-                            archivalNumber: string;
-                            documentNumber: string;
-                            author: string;
-                            title: string;
-                            date: string;
-                            classification: string;
-                            pages: number | null;
-                            remarks: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Catalogue"];
+                    "text/csv": components["schemas"]["Catalogue"];
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": components["schemas"]["Catalogue"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -6511,67 +7579,53 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: ({
-                            /** Format: uuid */
-                            id: string;
-                            number: string;
-                            title: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    };
+                    "application/json": components["schemas"]["VolumeList"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -6579,7 +7633,10 @@ export interface operations {
     createVolume: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6599,130 +7656,93 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        number: string;
-                        title: string;
-                        itemCount: number;
-                        pageCount: number;
-                        items: {
-                            seq: number;
-                            archivalNumber: string;
-                            documentNumber: string;
-                            author: string;
-                            title: string;
-                            date: string;
-                            classification: string;
-                            pages: number | null;
-                            remarks: string;
-                            /** Format: uuid */
-                            id: string;
-                            position: number;
-                            status: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Volume"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -6741,106 +7761,73 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        number: string;
-                        title: string;
-                        itemCount: number;
-                        pageCount: number;
-                        items: {
-                            seq: number;
-                            archivalNumber: string;
-                            documentNumber: string;
-                            author: string;
-                            title: string;
-                            date: string;
-                            classification: string;
-                            pages: number | null;
-                            remarks: string;
-                            /** Format: uuid */
-                            id: string;
-                            position: number;
-                            status: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Volume"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -6848,7 +7835,10 @@ export interface operations {
     updateVolume: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -6869,154 +7859,103 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        number: string;
-                        title: string;
-                        itemCount: number;
-                        pageCount: number;
-                        items: {
-                            seq: number;
-                            archivalNumber: string;
-                            documentNumber: string;
-                            author: string;
-                            title: string;
-                            date: string;
-                            classification: string;
-                            pages: number | null;
-                            remarks: string;
-                            /** Format: uuid */
-                            id: string;
-                            position: number;
-                            status: string;
-                        }[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Volume"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -7024,7 +7963,10 @@ export interface operations {
     startVolumeExport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7034,7 +7976,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    format: "bagit" | "docx";
+                    format: "bagit" | "docx" | "docx-volume";
                 };
             };
         };
@@ -7042,191 +7984,113 @@ export interface operations {
             /** @description The same export is already queued or running */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        volumeId: string;
-                        /** @enum {string} */
-                        format: "bagit" | "docx";
-                        /** @enum {string} */
-                        status: "queued" | "running" | "done" | "failed" | "expired";
-                        jobId: string | null;
-                        progress: {
-                            itemsDone: number;
-                            itemsTotal: number;
-                            percent: number;
-                        };
-                        attempts: number;
-                        fileName: string | null;
-                        size: number | null;
-                        sha256: string | null;
-                        error: string | null;
-                        download: string | null;
-                        /** @description When a finished export's file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good */
-                        expiresAt: string | null;
-                        expiredAt: string | null;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["VolumeExport"];
                 };
             };
             /** @description Success */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        volumeId: string;
-                        /** @enum {string} */
-                        format: "bagit" | "docx";
-                        /** @enum {string} */
-                        status: "queued" | "running" | "done" | "failed" | "expired";
-                        jobId: string | null;
-                        progress: {
-                            itemsDone: number;
-                            itemsTotal: number;
-                            percent: number;
-                        };
-                        attempts: number;
-                        fileName: string | null;
-                        size: number | null;
-                        sha256: string | null;
-                        error: string | null;
-                        download: string | null;
-                        /** @description When a finished export's file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good */
-                        expiresAt: string | null;
-                        expiredAt: string | null;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["VolumeExport"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -7245,108 +8109,73 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        /** Format: uuid */
-                        volumeId: string;
-                        /** @enum {string} */
-                        format: "bagit" | "docx";
-                        /** @enum {string} */
-                        status: "queued" | "running" | "done" | "failed" | "expired";
-                        jobId: string | null;
-                        progress: {
-                            itemsDone: number;
-                            itemsTotal: number;
-                            percent: number;
-                        };
-                        attempts: number;
-                        fileName: string | null;
-                        size: number | null;
-                        sha256: string | null;
-                        error: string | null;
-                        download: string | null;
-                        /** @description When a finished export's file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good */
-                        expiresAt: string | null;
-                        expiredAt: string | null;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["VolumeExport"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -7362,131 +8191,97 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The export: a BagIt zip or one DOCX volume; Repr-Digest carries its SHA-256 */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/zip": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
                 };
             };
             /** @description Gone */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem410"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -7505,76 +8300,63 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        items: ({
-                            seq: number;
-                            archivalNumber: string;
-                            documentNumber: string;
-                            author: string;
-                            title: string;
-                            date: string;
-                            classification: string;
-                            pages: number | null;
-                            remarks: string;
-                            /** Format: uuid */
-                            id: string;
-                            onHold: boolean;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    };
+                    "application/json": components["schemas"]["DisposalCandidates"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -7591,77 +8373,53 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: ({
-                            /** Format: uuid */
-                            id: string;
-                            registerNumber: string;
-                            /** @enum {string} */
-                            status: "proposed" | "approved" | "rejected" | "executed";
-                            reason: string;
-                            items: ({
-                                /** Format: uuid */
-                                itemId: string;
-                                archivalNumber: string;
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            })[];
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    };
+                    "application/json": components["schemas"]["DisposalList"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -7669,7 +8427,10 @@ export interface operations {
     proposeDisposal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7685,147 +8446,103 @@ export interface operations {
             /** @description Success */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        registerNumber: string;
-                        /** @enum {string} */
-                        status: "proposed" | "approved" | "rejected" | "executed";
-                        reason: string;
-                        items: ({
-                            /** Format: uuid */
-                            itemId: string;
-                            archivalNumber: string;
-                            title: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Disposal"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -7844,99 +8561,73 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        registerNumber: string;
-                        /** @enum {string} */
-                        status: "proposed" | "approved" | "rejected" | "executed";
-                        reason: string;
-                        items: ({
-                            /** Format: uuid */
-                            itemId: string;
-                            archivalNumber: string;
-                            title: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Disposal"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -7944,7 +8635,10 @@ export interface operations {
     decideDisposal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -7963,147 +8657,103 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        registerNumber: string;
-                        /** @enum {string} */
-                        status: "proposed" | "approved" | "rejected" | "executed";
-                        reason: string;
-                        items: ({
-                            /** Format: uuid */
-                            itemId: string;
-                            archivalNumber: string;
-                            title: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Disposal"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -8111,7 +8761,10 @@ export interface operations {
     executeDisposal: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -8129,147 +8782,103 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        registerNumber: string;
-                        /** @enum {string} */
-                        status: "proposed" | "approved" | "rejected" | "executed";
-                        reason: string;
-                        items: ({
-                            /** Format: uuid */
-                            itemId: string;
-                            archivalNumber: string;
-                            title: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Disposal"];
                 };
             };
-            /** @description Invalid body */
+            /** @description Invalid request */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Not found */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem404"];
                 };
             };
             /** @description Conflict */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };
@@ -8290,66 +8899,63 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: ({
-                            id: number;
-                            at: string;
-                            action: string;
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                    };
+                    "application/json": components["schemas"]["ArchiveAccessLog"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Forbidden */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": {
-                        /** Format: uri */
-                        type: string;
-                        title: string;
-                        status: number;
-                        detail: string;
-                        /** @description Stable machine-readable error code */
-                        code: string;
-                        instance?: string;
-                        requestId?: string;
-                        errors?: {
-                            field?: string;
-                            code?: string;
-                            message?: string;
-                        }[];
-                    };
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
                 };
             };
         };

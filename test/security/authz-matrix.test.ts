@@ -295,7 +295,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'adminUpdateUser', 'adminListUnits', 'adminCreateUnit', 'healthLive', 'healthReady', 'createDocument', 'listDocuments', 'getDocument',
       'sendDocumentEvent', 'editSection', 'editContent', 'getDocumentHistory', 'listRevisions', 'getRevision', 'diffRevisions', 'verifyDocument',
       'downloadDocx', 'importDocx', 'importSectionDocx', 'listCopies', 'recallCopy', 'grantAccess', 'requestExport', 'approveExport',
-      'uploadAttachmentFile', 'listAttachmentFiles', 'downloadAttachmentFile', 'markDocumentSeen'];
+      'uploadAttachmentFile', 'listAttachmentFiles', 'downloadAttachmentFile', 'markDocumentSeen', 'listDirectory', 'listUnits'];
     expect(ops.map((o) => o.id)).toEqual(expect.arrayContaining(known));
     expect(new Set(ops.map((o) => o.id)).size).toBe(ops.length);
   });
@@ -395,6 +395,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             listDocuments: { status: 200 }, importDocx: { status: 200 }, getCurrentUser: { status: 200 }, createApiToken: { status: 201 },
             listApiTokens: { status: 200 }, revokeApiToken: { status: 204 }, adminListUsers: { status: 200 }, adminListUnits: { status: 200 },
             adminCreateUser: { status: 201 }, adminUpdateUser: { status: 200 }, adminCreateUnit: { status: 201 },
+            // reference data (people, issuing bodies and their signers) for everyone, without admin rights
+            listDirectory: { status: 200 }, listUnits: { status: 200 },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }

@@ -520,3 +520,81 @@ describe('inputs the fuzzing found that stall the server (valid and small, yet s
     expect({ status: rewritten.r.status, time: budget(rewritten, ordinary.ms) }).toEqual({ status: 200, time: 'within budget' });
   }, 180_000);
 });
+
+// ------------------------------------------------------------------------------------------ the contract under fuzzing
+
+/**
+ * Issue #27 "the contract under fuzzing", as Schemathesis does it: requests generated from each operation's own
+ * parameter and body schemas in the live OpenAPI document (valid and deliberately invalid), sent by three users
+ * and anonymously; every answer is checked against the contract: a status documented for the operation, a
+ * documented content type, a body matching its schema, the X-Request-Id header, and 401 without credentials
+ * wherever the operation declares security. Each distinct breach (operation, status, kind) is reported once.
+ */
+describe('the contract under fuzzing (requests generated from the OpenAPI document)', () => {
+  const RUNS = Number(process.env.FUZZ_CONTRACT_RUNS ?? 36);
+  const USERS_ = ['chief', 'clerk', 'archivist', undefined] as const;
+  const headerValue = fc.string({ unit: fc.constantFrom(...'abcXYZ019"*/-_ W'.split('')), maxLength: 20 });
+
+  it('every operation, valid and invalid input, three users and anonymous: every answer keeps the contract', async () => {
+    const { SchemaArbitraries } = await import('../support/schema-arbitrary.js');
+    const doc = t.contract.document;
+    const gen = new SchemaArbitraries(doc);
+    const circ = await driveSimple(t, ids, 'circulation', '关于契约模糊测试的通知');
+    const uuidValues = [circ.id, secretDoc.id, ABSENT_UUID, exportRequest];
+    const pathValue = (name: string, schema: any): fc.Arbitrary<string> => schema?.format === 'uuid'
+      ? fc.oneof({ arbitrary: fc.constantFrom(...uuidValues), weight: 4 }, { arbitrary: fc.uuid(), weight: 1 }, { arbitrary: fc.constantFrom('abc', '1', '0'.repeat(36), 'x'.repeat(40)), weight: 1 })
+      : ({ sectionId: fc.constantFrom('s1', 's2', 'x'), number: fc.constantFrom('1', '2', '0', '999999', 'abc', '9007199254740992'), copyNumber: fc.constantFrom('000001', '000002', 'x'), name: fc.constantFrom('item.docx', 'processing-sheet.docx', 'x') } as Record<string, fc.Arbitrary<string>>)[name]
+        ?? fc.string({ minLength: 1, maxLength: 12 });
+    const breaches = new Map<string, string>();
+    let sent = 0;
+    const statuses = new Map<number, number>();
+    const order = [...ops.filter((o) => o.id !== 'login'), ...ops.filter((o) => o.id === 'login')];
+    for (const op of order) {
+      const o = doc.paths[op.path][op.method.toLowerCase()];
+      const params: any[] = o.parameters ?? [];
+      const isPublic = Array.isArray(o.security) && o.security.length === 0;
+      const content = o.requestBody?.content ?? {};
+      const jsonSchema = content['application/json']?.schema;
+      const rawType = Object.keys(content).find((k) => k !== 'application/json');
+      const body: fc.Arbitrary<{ raw?: string | Uint8Array; type?: string; label: string } | null> = jsonSchema
+        ? fc.oneof({ arbitrary: gen.valid(jsonSchema).map((v) => ({ raw: JSON.stringify(v), type: 'application/json', label: 'valid' })), weight: 3 },
+          { arbitrary: gen.invalid(jsonSchema).map((v) => ({ raw: JSON.stringify(v) ?? 'null', type: 'application/json', label: 'invalid' })), weight: 2 },
+          { arbitrary: fc.constant({ raw: '{"a":', type: 'text/plain', label: 'not JSON, wrong type' }), weight: 1 })
+        : rawType
+          ? fc.oneof(fc.constant({ raw: docx as Uint8Array, type: rawType, label: 'a real DOCX' }), fc.uint8Array({ maxLength: 64 }).map((b) => ({ raw: b, type: rawType, label: 'random bytes' })))
+          : fc.constant(null);
+      const query = fc.record(Object.fromEntries(params.filter((p) => p.in === 'query').map((p) => [p.name, fc.option(fc.oneof(
+        { arbitrary: gen.valid(p.schema), weight: 3 }, { arbitrary: gen.invalid(p.schema), weight: 1 },
+      ), { nil: undefined })])));
+      const path = fc.record(Object.fromEntries(params.filter((p) => p.in === 'path').map((p) => [p.name, pathValue(p.name, p.schema)])));
+      const headers = fc.record(Object.fromEntries(params.filter((p) => p.in === 'header').map((p) => [p.name, fc.option(headerValue, { nil: undefined })])));
+      const cases = fc.sample(fc.record({ user: fc.constantFrom(...USERS_), path, query, headers, body }), { numRuns: RUNS, seed: seedOf(`contract:${op.id}`) });
+      for (const c of cases) {
+        const qs = new URLSearchParams(Object.entries(c.query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
+        const url = fillPath(op.path, c.path as Record<string, string>) + (qs ? `?${qs}` : '');
+        const hs = Object.fromEntries(Object.entries(c.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
+        // logging out ends the session used: a fresh one each time, so the users' cached tokens stay valid
+        const bearer = op.id === 'logout' && c.user ? (await ok(send(t, 'POST', '/api/auth/login', { json: { username: c.user, password: 'gongwen-demo' } }))).token : undefined;
+        const what = `${op.method} ${url.slice(0, 200)} as ${c.user ?? 'anonymous'} [${c.body?.label ?? 'no body'}]`;
+        sent++;
+        let r: Reply;
+        try {
+          r = await send(t, op.method, url, { as: bearer ? undefined : c.user, bearer, headers: hs, ...(c.body ? { raw: c.body.raw, contentType: c.body.type } : {}) });
+        } catch (e) {
+          const msg = (e as Error).message;
+          const key = `${op.id}: ${/answered (\d+)/.exec(msg)?.[1] ?? '?'} ${/does not document|does not match|documents no content|but documents|X-Request-Id|not JSON/.exec(msg)?.[0] ?? (e as Error).name}`;
+          if (!breaches.has(key)) breaches.set(key, `${what}\n    ${msg.split('\n').slice(0, 6).join('\n    ')}`);
+          continue;
+        }
+        if (!r.headers.get('x-request-id')) breaches.set(`${op.id}: ${r.status} without X-Request-Id`, what);
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        // without credentials: 401, except a body refused for its form (413, 415), which is decided before anyone is identified
+        if (!c.user && !isPublic && r.status !== 401 && !(c.body && [413, 415].includes(r.status))) breaches.set(`${op.id}: anonymous answered ${r.status}, not 401`, `${what} → ${r.status} ${r.text.slice(0, 200)}`);
+        if (r.status >= 500) breaches.set(`${op.id}: ${r.status}`, `${what} → ${r.text.slice(0, 200)}`);
+      }
+    }
+    const report = [...breaches].map(([k, v]) => `── ${k}\n  ${v}`).join('\n');
+    console.log(`contract fuzzing: ${sent} requests over ${ops.length} operations; answers by status: ${[...statuses].sort(([a], [b]) => a - b).map(([k, n]) => `${k}×${n}`).join(' ')}`);
+    expect({ sent: sent > ops.length * 10, distinctBreaches: breaches.size, report }).toEqual({ sent: true, distinctBreaches: 0, report: '' });
+  }, 300_000);
+});

@@ -5,6 +5,7 @@ import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/config.js';
 import { DEMO_PASSWORD, seedDemo } from '../../apps/api/src/seed/demo.js';
 import { createDataSource } from '../../libs/persistence/src/index.js';
+import { assertResponseKeepsContract, ContractChecker } from './contract.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
@@ -12,6 +13,12 @@ export interface TestApp {
   db: TestDatabase;
   config: AppConfig;
   baseUrl: string;
+  /**
+   * The running app's OpenAPI document as a checker. Every answer this process receives from the app (any fetch
+   * to `baseUrl`: `request`, the attack and document helpers, a test's own fetch) is checked against it: status
+   * documented for the operation, content type, body schema. A breach rejects the fetch with a ContractViolation.
+   */
+  contract: ContractChecker;
   /** Logs a demo user in and returns the bearer token (cached per user). */
   token(username: string): Promise<string>;
   /** fetch against the app with an optional demo user's bearer token. */
@@ -32,6 +39,8 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
+  const contract = new ContractChecker(await (await fetch(`${baseUrl}/api/openapi.json`)).json());
+  checkAnswersOf(baseUrl, contract);
   const tokens = new Map<string, string>();
   const token = async (username: string) => {
     const cached = tokens.get(username);
@@ -45,7 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
     return t;
   };
   return {
-    app, db, config, baseUrl, token,
+    app, db, config, baseUrl, token, contract,
     async request(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.as) headers.set('authorization', `Bearer ${await token(init.as)}`);
@@ -57,9 +66,28 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
       return fetch(`${baseUrl}${path}`, { ...init, headers, body });
     },
     async close() {
+      checkers.delete(baseUrl);
       await app.close();
       await db.drop();
     },
+  };
+}
+
+const checkers = new Map<string, ContractChecker>();
+let fetchWrapped = false;
+
+/** Makes every fetch to `baseUrl` in this process check its answer against the contract (see TestApp.contract). */
+function checkAnswersOf(baseUrl: string, contract: ContractChecker): void {
+  checkers.set(baseUrl, contract);
+  if (fetchWrapped) return;
+  fetchWrapped = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const res = await original(input, init);
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const checker = checkers.get(url.origin);
+    if (checker) await assertResponseKeepsContract(checker, init?.method ?? (input instanceof Request ? input.method : 'GET'), `${url.pathname}${url.search}`, res);
+    return res;
   };
 }
 

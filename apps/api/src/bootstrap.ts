@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import fastifyCookie from '@fastify/cookie';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { finishOpenApi } from './common/openapi.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
@@ -135,13 +136,11 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
     .setDescription('Official documents (公文): drafting, proofreading and review-and-signing gates, DOCX export, archiving. Errors are RFC 9457 problem details.')
     .setVersion('0.1.0')
     .setOpenAPIVersion('3.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A session token from POST /api/auth/login or a personal API token' })
-    .addCookieAuth('gw_session')
-    .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, openapi, {
+  // security schemes, named schemas and the statuses of every operation: see finishOpenApi
+  const document = finishOpenApi(SwaggerModule.createDocument(app, openapi, {
     operationIdFactory: (_controller: string, method: string) => method,
-  });
+  }));
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json', yamlDocumentUrl: 'api/openapi.yaml' });
 
   if (opts.webDir && existsSync(resolve(opts.webDir, 'index.html'))) {

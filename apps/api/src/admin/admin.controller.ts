@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { CLASSIFICATION_LEVELS, DOCUMENT_KINDS } from '../../../../libs/document/src/model.js';
 import { ROLES } from '../../../../workflows/outgoing/types.js';
 import type { FastifyReply } from 'fastify';
-import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
+import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, named } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -40,29 +40,31 @@ const CreateUnitBody = z.strictObject({
   parentId: z.uuid().nullable().default(null),
   fondsCode: z.string().trim().regex(/^[A-Za-z0-9]{4}$/, '4 characters').nullable().default(null),
 });
-const AdminUser = z.object({
-  id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(), roles: z.array(z.string()),
-  clearance: z.string(), authority: Authority.nullable(), active: z.boolean(),
-});
-const Approval = z.object({
+const AdminUser = named('AdminUser', z.object({
+  id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(), roles: z.array(z.enum(ROLES)),
+  clearance: z.enum(CLASSIFICATION_LEVELS), authority: z.object({ issuerUnitIds: z.array(z.uuid()), kinds: z.array(z.enum(DOCUMENT_KINDS)), maxClassification: z.enum(CLASSIFICATION_LEVELS) }).nullable(), active: z.boolean(),
+}));
+const AdminUserList = named('AdminUserList', z.object({ items: z.array(AdminUser) }));
+const Unit = named('AdminUnit', z.object({ id: z.uuid(), name: z.string(), code: z.string().nullable(), kind: z.enum(['issuer', 'section', 'reader_unit', 'leadership']), parentId: z.uuid().nullable(), fondsCode: z.string().nullable() }));
+const UnitList = named('AdminUnitList', z.object({ items: z.array(Unit) }));
+const Approval = named('AdminApproval', z.object({
   id: z.uuid(), targetUserId: z.uuid(),
   change: z.object({ roles: z.array(z.string()), clearance: z.string(), authority: Authority.nullable(), active: z.boolean() }).partial(),
   status: z.enum(['pending', 'approved', 'rejected']), requestedBy: z.uuid(), requestedAt: z.iso.datetime(),
   decidedBy: z.uuid().nullable(), decidedAt: z.iso.datetime().nullable(),
-});
-const AdminUserPending = AdminUser.extend({ pendingApproval: Approval });
+}));
+const AdminUserPending = named('AdminUserPendingApproval', AdminUser.extend({ pendingApproval: Approval }));
 const DecisionBody = z.strictObject({ opinion: z.string().trim().max(500).default('') });
 const ApprovalsQuery = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
 const AuditQuery = z.strictObject({ targetUserId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
-const AuditEntry = z.object({
+const AuditEntry = named('AdminAuditEntry', z.object({
   seq: z.number().int(), at: z.iso.datetime(), actorId: z.uuid(), actor: z.string().nullable(), action: z.string(),
   targetUserId: z.uuid().nullable(), target: z.string().nullable(), detail: z.record(z.string(), z.unknown()), hash: z.string(),
-});
-const AuditVerification = z.object({
+}));
+const AuditVerification = named('AdminAuditVerification', z.object({
   ok: z.boolean(), entries: z.number().int(),
   firstBroken: z.object({ seq: z.number().int(), problem: z.enum(['hash', 'link', 'gap']) }).nullable(),
-});
-const Unit = z.object({ id: z.uuid(), name: z.string(), code: z.string().nullable(), kind: z.string(), parentId: z.uuid().nullable(), fondsCode: z.string().nullable() });
+}));
 
 /** Users, units, roles and authority scopes. Administrators never act on documents. */
 @ApiTags('admin')
@@ -73,7 +75,7 @@ export class AdminController {
 
   @Get('users')
   @ApiOperation({ operationId: 'adminListUsers', summary: 'List users' })
-  @ApiZodResponse(200, z.object({ items: z.array(AdminUser) }))
+  @ApiZodResponse(200, AdminUserList)
   @ApiProblems(403)
   async listUsers() {
     return { items: await this.admin.listUsers() };
@@ -158,7 +160,7 @@ export class AdminController {
 
   @Get('units')
   @ApiOperation({ operationId: 'adminListUnits', summary: 'List organisational units (issuing bodies, sections, reader units)' })
-  @ApiZodResponse(200, z.object({ items: z.array(Unit) }))
+  @ApiZodResponse(200, UnitList)
   @ApiProblems(403)
   async listUnits() {
     return { items: await this.admin.listUnits() };

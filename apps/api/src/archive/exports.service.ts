@@ -198,10 +198,10 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
   async download(user: AuthUser, id: string, requestId?: string): Promise<ExportRow & { file_path: string }> {
     const r = await this.get(id, user);
     if (r.status === 'expired') {
-      throw new AppError('EXPORT_EXPIRED', `This export expired on ${new Date(r.expired_at ?? r.updated_at).toISOString()} and its file was deleted; start a new export of the volume.`, { status: r.status });
+      throw new AppError('EXPORT_EXPIRED', `This export expired on ${new Date(r.expired_at ?? r.updated_at).toISOString()} and its file was deleted; start a new export of the volume.`, { exportStatus: r.status });
     }
     if (r.status !== 'done' || !r.file_path) {
-      throw new AppError('CONFLICT', `The export is ${r.status}; its file can be downloaded once it is done.`, { status: r.status });
+      throw new AppError('CONFLICT', `The export is ${r.status}; its file can be downloaded once it is done.`, { exportStatus: r.status });
     }
     await logAccess(this.db, { userId: user.id, action: 'export.download', volumeId: r.volume_id, exportId: r.id, detail: { format: r.format, sha256: r.sha256 }, requestId });
     return r as ExportRow & { file_path: string };

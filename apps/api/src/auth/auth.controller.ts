@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AppError } from '../common/errors.js';
-import { ApiProblems, ApiZodBody, ApiZodResponse } from '../common/openapi.js';
+import { ApiProblems, ApiZodBody, ApiZodResponse, named } from '../common/openapi.js';
+import { CLASSIFICATION_LEVELS } from '../../../../libs/document/src/model.js';
+import { ROLES } from '../../../../workflows/outgoing/types.js';
 import { ZodPipe } from '../common/zod.js';
 import { AuthService, toPublicUser } from './auth.service.js';
 import { CSRF_COOKIE, SESSION_COOKIE, type AuthedRequest, type AuthUser } from './auth.types.js';
@@ -15,20 +17,22 @@ const LoginBody = z.strictObject({
   username: z.string().min(1).max(100),
   password: z.string().min(1).max(1000),
 });
-const UserSchema = z.object({
+const UserSchema = named('CurrentUser', z.object({
   id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(),
-  roles: z.array(z.string()), clearance: z.string(),
-});
-const LoginResponse = z.object({ token: z.string(), expiresAt: z.iso.datetime(), user: UserSchema });
+  roles: z.array(z.enum(ROLES)), clearance: z.enum(CLASSIFICATION_LEVELS),
+}));
+const LoginResponse = named('LoginResult', z.object({ token: z.string().describe('Opaque bearer token'), expiresAt: z.iso.datetime(), user: UserSchema }));
 const CreateTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scope: z.enum(['read', 'draft', 'full']).default('read'),
   expiresInDays: z.number().int().min(1).max(366).default(30),
 });
-const TokenSchema = z.object({
-  id: z.uuid(), name: z.string().nullable(), scope: z.string(), prefix: z.string(),
+const TokenSchema = named('ApiToken', z.object({
+  id: z.uuid(), name: z.string().nullable(), scope: z.enum(['read', 'draft', 'full']), prefix: z.string(),
   expiresAt: z.iso.datetime(), revokedAt: z.iso.datetime().nullable(), lastUsedAt: z.iso.datetime().nullable(), createdAt: z.iso.datetime(),
-});
+}));
+const NewToken = named('NewApiToken', TokenSchema.extend({ token: z.string().describe('The secret, shown only this once') }));
+const TokenList = named('ApiTokenList', z.object({ items: z.array(TokenSchema) }));
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -74,7 +78,7 @@ export class AuthController {
   @Post('tokens')
   @ApiOperation({ operationId: 'createApiToken', summary: 'Create a personal API token; the secret is shown only once' })
   @ApiZodBody(CreateTokenBody)
-  @ApiZodResponse(201, TokenSchema.extend({ token: z.string() }))
+  @ApiZodResponse(201, NewToken)
   @ApiProblems(403)
   async createToken(@CurrentUser() user: AuthUser, @Body(new ZodPipe(CreateTokenBody)) body: z.infer<typeof CreateTokenBody>) {
     if (user.via === 'bearer' && user.tokenScope !== 'full') {
@@ -87,7 +91,7 @@ export class AuthController {
 
   @Get('tokens')
   @ApiOperation({ operationId: 'listApiTokens', summary: "The caller's personal API tokens (never the secrets)" })
-  @ApiZodResponse(200, z.object({ items: z.array(TokenSchema) }))
+  @ApiZodResponse(200, TokenList)
   @ApiProblems()
   async listTokens(@CurrentUser() user: AuthUser) {
     return { items: (await this.auth.listPersonalTokens(user.id)).map(serialiseToken) };

@@ -8,6 +8,7 @@ import { AppError } from '../common/errors.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe, jsonSchema } from '../common/zod.js';
 import { DocumentsService, type WriteResult } from './documents.service.js';
+import { Document, DocumentHistory, DocumentList, Revision, RevisionDiff, RevisionList, SeenResult, Verification } from './contract.js';
 import { CLIENT_EVENT_TYPES, CreateDocumentBody, EVENT_PAYLOADS, EditContentBody, EditSectionBody, ListQuery } from './schemas.js';
 
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters');
@@ -33,18 +34,6 @@ function send(res: FastifyReply, r: WriteResult) {
   return r.body;
 }
 
-const DocumentSchema = z.object({
-  id: z.uuid(), state: z.string(), version: z.number().int(), documentNumber: z.string().nullable(),
-  currentRevision: z.object({ number: z.number().int(), hash: z.string() }),
-  lastSeenRevision: z.number().int().nullable().optional().describe('GET only: the latest revision you recorded as seen (POST …/seen), or null'),
-  content: z.record(z.string(), z.unknown()),
-  allowedEvents: z.array(z.object({ type: z.string(), payloadSchema: z.record(z.string(), z.unknown()) })).describe('the events you may POST to …/events now'),
-  allowedEdits: z.array(z.object({
-    type: z.enum(['EDIT_SECTION', 'EDIT_CONTENT']), method: z.literal('PUT'),
-    path: z.string().describe('/api/documents/{id}/sections/{sectionId} or /api/documents/{id}/content, the id filled in'),
-    sectionIds: z.array(z.string()).optional().describe('EDIT_SECTION: the sections you may edit'),
-  })).describe('the edits you may make now, each through its own PUT endpoint'),
-}).loose();
 
 const SeenBody = z.strictObject({ revision: z.number().int().min(1).max(1e6) });
 
@@ -69,7 +58,7 @@ export class DocumentsController {
   @idemHeader
   @ApiOperation({ operationId: 'createDocument', summary: 'Open a document (chief): kind, title, issuing bodies and their signers, sections and drafters' })
   @ApiZodBody(CreateDocumentBody)
-  @ApiZodResponse(201, DocumentSchema)
+  @ApiZodResponse(201, Document)
   @ApiProblems(403, 422)
   async create(@CurrentUser() user: AuthUser, @Body(new ZodPipe(CreateDocumentBody)) body: z.infer<typeof CreateDocumentBody>, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply) {
     return send(res, await this.documents.create(user, body, parseKey(key)));
@@ -78,7 +67,7 @@ export class DocumentsController {
   @Get()
   @ApiOperation({ operationId: 'listDocuments', summary: 'Documents I can see; filters: state, kind, my tasks, title text (Chinese works); cursor pagination' })
   @ApiZodQuery(ListQuery)
-  @ApiZodResponse(200, z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.string().nullable() }))
+  @ApiZodResponse(200, DocumentList)
   @ApiProblems()
   list(@CurrentUser() user: AuthUser, @Query(new ZodPipe(ListQuery)) q: z.infer<typeof ListQuery>) {
     return this.documents.list(user, q);
@@ -87,7 +76,7 @@ export class DocumentsController {
   @Get(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ operationId: 'getDocument', summary: 'The document: state, version (also the ETag), current revision and the events I may send now' })
-  @ApiZodResponse(200, DocumentSchema)
+  @ApiZodResponse(200, Document)
   @ApiProblems(404, 410)
   async get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: FastifyReply) {
     const doc = await this.documents.get(user, id);
@@ -103,8 +92,8 @@ export class DocumentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ operationId: 'sendDocumentEvent', summary: 'Send a workflow event ({ "type": ..., ...payload }); 409 on a stale If-Match, 422 naming the gate and each unmet condition' })
   @ApiBody({ schema: EventBodySchema as object, description: 'One workflow event: its type and payload (see allowedEvents of the document)' })
-  @ApiZodResponse(200, DocumentSchema)
-  @ApiProblems(400, 403, 404, 409, 422)
+  @ApiZodResponse(200, Document)
+  @ApiProblems(403, 404, 409, 422)
   async sendEvent(
     @CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: unknown,
     @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
@@ -120,7 +109,7 @@ export class DocumentsController {
   @idemHeader
   @ApiOperation({ operationId: 'editSection', summary: "A drafter's text for a section: a new immutable revision (drafting only, by the section's drafter)" })
   @ApiZodBody(EditSectionBody)
-  @ApiZodResponse(200, DocumentSchema)
+  @ApiZodResponse(200, Document)
   @ApiProblems(403, 404, 409, 422)
   async editSection(
     @CurrentUser() user: AuthUser, @Param('id') id: string, @Param('sectionId') sectionId: string, @Body(new ZodPipe(EditSectionBody)) body: z.infer<typeof EditSectionBody>,
@@ -135,7 +124,7 @@ export class DocumentsController {
   @idemHeader
   @ApiOperation({ operationId: 'editContent', summary: 'Edit metadata and sections (chief in consolidation; drafters and chief in proofreading, resolving marks): a new revision' })
   @ApiZodBody(EditContentBody)
-  @ApiZodResponse(200, DocumentSchema)
+  @ApiZodResponse(200, Document)
   @ApiProblems(403, 404, 409, 422)
   async editContent(
     @CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(EditContentBody)) body: z.infer<typeof EditContentBody>,
@@ -146,7 +135,7 @@ export class DocumentsController {
 
   @Get(':id/history')
   @ApiOperation({ operationId: 'getDocumentHistory', summary: 'The audit trail: every event with actor, states, reason, revision hash and the hash chain' })
-  @ApiZodResponse(200, z.object({ items: z.array(z.record(z.string(), z.unknown())) }))
+  @ApiZodResponse(200, DocumentHistory)
   @ApiProblems(404)
   history(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.documents.history(user, id);
@@ -154,7 +143,7 @@ export class DocumentsController {
 
   @Get(':id/revisions')
   @ApiOperation({ operationId: 'listRevisions', summary: 'Every revision: number, author, time and content hash' })
-  @ApiZodResponse(200, z.object({ items: z.array(z.record(z.string(), z.unknown())) }))
+  @ApiZodResponse(200, RevisionList)
   @ApiProblems(404)
   revisions(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.documents.revisions(user, id);
@@ -162,7 +151,7 @@ export class DocumentsController {
 
   @Get(':id/revisions/:number')
   @ApiOperation({ operationId: 'getRevision', summary: 'One revision with its content' })
-  @ApiZodResponse(200, z.record(z.string(), z.unknown()))
+  @ApiZodResponse(200, Revision)
   @ApiProblems(404, 410)
   revision(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('number') number: string) {
     return this.documents.revision(user, id, revisionNumber(number));
@@ -171,7 +160,7 @@ export class DocumentsController {
   @Get(':id/diff')
   @ApiOperation({ operationId: 'diffRevisions', summary: 'Structured diff between two revisions (fields, blocks, character changes)' })
   @ApiZodQuery(z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }))
-  @ApiZodResponse(200, z.record(z.string(), z.unknown()))
+  @ApiZodResponse(200, RevisionDiff)
   @ApiProblems(404, 410)
   diff(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(z.strictObject({ from: z.coerce.number().int().min(1).max(1e6), to: z.coerce.number().int().min(1).max(1e6) }))) q: { from: number; to: number }) {
     return this.documents.diff(user, id, q.from, q.to);
@@ -184,7 +173,7 @@ export class DocumentsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ operationId: 'markDocumentSeen', summary: 'Record that you have seen a revision (the web UI shows what changed since, on any device); only ever moves forward' })
   @ApiZodBody(SeenBody)
-  @ApiZodResponse(200, z.object({ documentId: z.uuid(), lastSeenRevision: z.number().int() }))
+  @ApiZodResponse(200, SeenResult)
   @ApiProblems(400, 404)
   seen(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(SeenBody)) body: z.infer<typeof SeenBody>) {
     return this.documents.markSeen(user, id, body.revision);
@@ -192,7 +181,7 @@ export class DocumentsController {
 
   @Get(':id/verify')
   @ApiOperation({ operationId: 'verifyDocument', summary: 'Recompute the hash chain, revision hashes and replay the workflow; names the first broken item' })
-  @ApiZodResponse(200, z.object({ ok: z.boolean(), events: z.number(), revisions: z.number(), firstBroken: z.record(z.string(), z.unknown()).nullable() }).loose())
+  @ApiZodResponse(200, Verification)
   @ApiProblems(404)
   verify(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.documents.verify(user, id);

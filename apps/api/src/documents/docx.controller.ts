@@ -7,7 +7,8 @@ import type { DocumentContent, RenderContext } from '../../../../libs/document/s
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
-import { ApiProblems, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
+import { ApiProblems, ApiZodQuery, ApiZodResponse, named } from '../common/openapi.js';
+import { Block } from './contract.js';
 import { ZodPipe, findUnstorableString } from '../common/zod.js';
 import { BlocksSchema } from './schemas.js';
 import { DocumentsService, type DocumentRow } from './documents.service.js';
@@ -15,7 +16,9 @@ import { dateOfIssue, officeDate } from '../../../../libs/document/src/date-of-i
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const DocxQuery = z.strictObject({ revision: z.coerce.number().int().min(1).max(1e6).optional() });
-const Imported = z.object({ title: z.string().optional(), blocks: z.array(z.record(z.string(), z.unknown())), attachments: z.array(z.object({ id: z.string(), title: z.string() })), warnings: z.array(z.string()) });
+const Imported = named('ImportedDraft', z.object({ title: z.string().optional(), blocks: z.array(Block), attachments: z.array(z.object({ id: z.string(), title: z.string(), blocks: z.array(Block).optional() })), warnings: z.array(z.string()),
+  mainRecipients: z.array(z.string()).optional(), copiesTo: z.array(z.string()).optional(), note: z.string().optional(),
+  minutes: z.object({ present: z.array(z.string()), absent: z.array(z.string()), attending: z.array(z.string()) }).optional() }));
 
 @ApiTags('documents')
 @Controller('api/documents')

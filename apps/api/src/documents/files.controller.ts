@@ -10,12 +10,13 @@ import { isPermitted } from '../../../../workflows/outgoing/index.js';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
-import { ApiProblems, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
+import { ApiProblems, ApiZodQuery, ApiZodResponse, named } from '../common/openapi.js';
 import { ZodPipe, findUnstorableString } from '../common/zod.js';
 import { disposed, DocumentsService, UUID } from './documents.service.js';
 
 const UploadQuery = z.strictObject({ name: z.string().trim().min(1).max(200) });
-const FileView = z.object({ id: z.uuid(), name: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string(), createdAt: z.string() });
+const FileView = named('AttachmentFile', z.object({ id: z.uuid(), name: z.string(), contentType: z.string(), size: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/), createdAt: z.iso.datetime({ offset: true }) }));
+const FileList = named('AttachmentFileList', z.object({ items: z.array(FileView) }));
 
 /**
  * Attachment files (附件): uploaded by whoever may edit the document's content now, immutable afterwards, and
@@ -61,7 +62,7 @@ export class FilesController {
 
   @Get()
   @ApiOperation({ operationId: 'listAttachmentFiles', summary: "The document's attachment files" })
-  @ApiZodResponse(200, z.object({ items: z.array(FileView) }))
+  @ApiZodResponse(200, FileList)
   @ApiProblems(404)
   async list(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     const row = await this.documents.getRow(user, id);

@@ -17,7 +17,7 @@ const IMPLICIT = new Set(['OPEN', 'DISMISS_MARK']);
 
 export function ActionsPanel({ ctx, bodyRef }: { ctx: ActionContext; bodyRef: React.RefObject<HTMLDivElement | null> }) {
   const { t, tx } = useI18n();
-  const allowed = [...ctx.doc.allowedEvents, ...ctx.doc.allowedEdits].map((e) => e.type).filter((e) => !IMPLICIT.has(e));
+  const allowed: string[] = [...ctx.doc.allowedEvents, ...ctx.doc.allowedEdits].map((e) => e.type).filter((e) => !IMPLICIT.has(e));
   const primary = PRIMARY.filter((e) => allowed.includes(e));
   const secondary = allowed.filter((e) => !PRIMARY.includes(e));
 
