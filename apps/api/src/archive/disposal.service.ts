@@ -70,15 +70,16 @@ export class DisposalService {
   /** A register entry with its lines; one listing an item above `user`'s clearance answers as one that does not exist. */
   async get(id: string, user: Pick<AuthUser, 'clearance'>, m: Pick<EntityManager, 'query'> = this.db) {
     if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'No such disposal register entry.');
-    const [d]: DisposalRow[] = await m.query(`SELECT * FROM archive_disposals WHERE id = $1`, [id]);
+    // one query decides "not found" for a random id and for an entry listing an item above the clearance alike
+    const [d]: DisposalRow[] = await m.query(
+      `SELECT * FROM archive_disposals d WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM archive_disposal_items di
+          JOIN archive_items i ON i.id = di.item_id WHERE di.disposal_id = d.id AND i.classification_rank > $2)`, [id, clearanceRank(user)],
+    );
     if (!d) throw new AppError('NOT_FOUND', 'No such disposal register entry.');
     const lines = await m.query(
-      `SELECT di.*, to_char(di.doc_date, 'YYYY-MM-DD') AS doc_date, i.disposed_at, i.classification_rank FROM archive_disposal_items di JOIN archive_items i ON i.id = di.item_id
+      `SELECT di.*, to_char(di.doc_date, 'YYYY-MM-DD') AS doc_date, i.disposed_at FROM archive_disposal_items di JOIN archive_items i ON i.id = di.item_id
         WHERE di.disposal_id = $1 ORDER BY di.archival_number`, [id],
     );
-    if (lines.some((l: { classification_rank: number }) => l.classification_rank > clearanceRank(user))) {
-      throw new AppError('NOT_FOUND', 'No such disposal register entry.');
-    }
     return this.view(d, lines);
   }
 
