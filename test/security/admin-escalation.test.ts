@@ -120,4 +120,57 @@ describe('two-person approval (GONGWEN_ADMIN_APPROVAL=true)', () => {
     const v = await ok(send(t, 'GET', '/api/admin/audit/verify', { as: 'admin2' }));
     expect(v.ok).toBe(true);
   });
+
+  it('review of #27: the approver of a new user sees every privilege the activation grants', async () => {
+    const created = await send(t, 'POST', '/api/admin/users', {
+      as: 'admin', json: { username: 'newsigner', displayName: '新签发人', password: 'gongwen-demo', roles: ['reviewer'], clearance: 'top_secret' },
+    });
+    expect(created.status).toBe(202);
+    expect(created.body.pendingApproval.change).toEqual({ roles: ['reviewer'], clearance: 'top_secret', authority: null, active: true });
+    const listed = await ok(send(t, 'GET', '/api/admin/approvals?status=pending', { as: 'admin2' }));
+    expect(listed.items.find((a: any) => a.id === created.body.pendingApproval.id).change.clearance).toBe('top_secret');
+  });
+
+  it("review of #27: no administrator sets another administrator's password (one person would be both)", async () => {
+    const [other] = await t.db.dataSource.query(`SELECT id, password_hash FROM users WHERE username = 'admin2'`);
+    const r = await send(t, 'PATCH', `/api/admin/users/${other.id}`, { as: 'admin', json: { password: 'taken-over-password' } });
+    expect([r.status, r.body?.code]).toEqual([403, 'NOT_PERMITTED']);
+    const [after] = await t.db.dataSource.query(`SELECT password_hash FROM users WHERE id = $1`, [other.id]);
+    expect(after.password_hash).toBe(other.password_hash);
+    const log = await ok(send(t, 'GET', `/api/admin/audit?targetUserId=${other.id}`, { as: 'admin2' }));
+    expect(log.items[0].action).toBe('user.admin_password_refused');
+    // their own password they still change
+    await ok(send(t, 'PATCH', `/api/admin/users/${other.id}`, { as: 'admin2', json: { password: 'gongwen-demo-new' } }));
+    // and a non-administrator's password is still reset by an administrator
+    expect((await send(t, 'PATCH', `/api/admin/users/${ids.u.reader}`, { as: 'admin', json: { password: 'gongwen-demo-new' } })).status).toBe(200);
+  });
+
+  it('concurrent administrator changes extend one chain (no fork), and verify names its head', async () => {
+    const targets = [ids.u.reader, ids.u.reader2, ids.u.secretary, ids.u.secretary2, ids.u.proofreader, ids.u.reviewer];
+    const answers = await Promise.all(targets.map((id, i) => send(t, 'PATCH', `/api/admin/users/${id}`, { as: 'admin', json: { displayName: `并发${i}` } })));
+    expect(answers.map((a) => a.status)).toEqual(targets.map(() => 200));
+    const v = await ok(send(t, 'GET', '/api/admin/audit/verify', { as: 'admin' }));
+    expect(v).toMatchObject({ ok: true, firstBroken: null });
+    const [last] = await t.db.dataSource.query(`SELECT seq, hash FROM admin_audit_events ORDER BY seq DESC LIMIT 1`);
+    expect(v.head).toEqual({ seq: Number(last.seq), hash: last.hash });
+    expect(v.entries).toBe(Number(last.seq));
+  });
+
+  it('a recorded head catches the removal of the newest entries, which the chain alone cannot', async () => {
+    await ok(send(t, 'PATCH', `/api/admin/users/${ids.u.reader}`, { as: 'admin', json: { displayName: '锚点前' } }));
+    const { head } = await ok(send(t, 'GET', '/api/admin/audit/verify', { as: 'admin' }));
+    const anchor = `${head.seq}:${head.hash}`;
+    expect(await ok(send(t, 'GET', `/api/admin/audit/verify?expected=${anchor}`, { as: 'admin' }))).toMatchObject({ ok: true });
+    const bad = await send(t, 'GET', '/api/admin/audit/verify?expected=abc', { as: 'admin' });
+    expect([bad.status, bad.body?.code]).toEqual([400, 'VALIDATION_FAILED']);
+    // someone with the owner's rights removes the newest entry: the chain still links, the anchor does not
+    await t.db.dataSource.transaction(async (m) => {
+      await m.query(`ALTER TABLE admin_audit_events DISABLE TRIGGER admin_audit_events_append_only`);
+      await m.query(`DELETE FROM admin_audit_events WHERE seq = $1`, [head.seq]);
+      await m.query(`ALTER TABLE admin_audit_events ENABLE TRIGGER admin_audit_events_append_only`);
+    });
+    expect(await ok(send(t, 'GET', '/api/admin/audit/verify', { as: 'admin' }))).toMatchObject({ ok: true });
+    const anchored = await ok(send(t, 'GET', `/api/admin/audit/verify?expected=${anchor}`, { as: 'admin' }));
+    expect(anchored).toMatchObject({ ok: false, firstBroken: { seq: head.seq, problem: 'anchor' } });
+  });
 });

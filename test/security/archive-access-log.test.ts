@@ -23,6 +23,7 @@ beforeAll(async () => {
   await createUser(t, 'auditor1', ['auditor'], 'top_secret');
   await createUser(t, 'auditor0', ['auditor'], 'none');
   await createUser(t, 'reader9', ['reader'], 'secret');
+  await createUser(t, 'archivist3', ['archivist'], 'top_secret');
   ids = await demoIds(t);
   const c = docClient(t);
   const d = await driveClassifiedToArchiving(t, ids, '关于甲号机密事项的通知', 'secret', ['reader9']);
@@ -114,5 +115,61 @@ describe('holds of an invisible item answer as a random id', () => {
       expect(real.status).toBe(404);
       expect(normalised(real)).toBe(normalised(random));
     }
+  });
+});
+
+describe('review of #27: what the access log still told an uncleared reader', () => {
+  it('a decision on a register entry listing a classified item is not in the uncleared archivist\'s log', async () => {
+    const [d] = await t.db.dataSource.query(
+      `INSERT INTO archive_disposals (register_number, reason, status, proposed_by) VALUES ('XH-2026-902', '测试', 'proposed', $1) RETURNING id`, [ids.u.archivist],
+    );
+    await t.db.dataSource.query(
+      `INSERT INTO archive_disposal_items (disposal_id, item_id, archival_number, title, document_number, doc_date, retention, page_count)
+       SELECT $1, id, archival_number, title, document_number, doc_date, retention, page_count FROM archive_items WHERE id = $2`, [d.id, item.id],
+    );
+    await ok(send(t, 'POST', `/api/archive/disposals/${d.id}/decision`, { as: 'archivist3', json: { decision: 'reject', opinion: '不予销毁' } }));
+    expect((await send(t, 'GET', '/api/archive/access-log?limit=500', { as: 'archivist' })).text).toContain('XH-2026-902');
+    const uncleared = await send(t, 'GET', '/api/archive/access-log?limit=500', { as: 'archivist0' });
+    expect(uncleared.status).toBe(200);
+    expect(uncleared.text).not.toContain('XH-2026-902');
+  });
+
+  it('the result count of a search by someone cleared higher is not shown (it counts items hidden from the reader)', async () => {
+    const words = '唯一检索词';
+    await ok(send(t, 'GET', `/api/archive/items?q=${encodeURIComponent(words)}`, { as: 'archivist' }));
+    await ok(send(t, 'GET', `/api/archive/items?q=${encodeURIComponent(words)}`, { as: 'archivist0' }));
+    const lists = async (who: string) =>
+      (await ok(send(t, 'GET', '/api/archive/access-log?limit=500', { as: who }))).items.filter((e: any) => e.action === 'list');
+    const seenBy0 = await lists('archivist0');
+    const byCleared = seenBy0.find((e: any) => e.user?.username === 'archivist');
+    const byOwn = seenBy0.find((e: any) => e.user?.username === 'archivist0');
+    expect(byCleared).toBeDefined();
+    expect(byCleared.detail).not.toHaveProperty('count');
+    expect(byOwn.detail).toHaveProperty('count');
+    // the cleared archivist still sees the count of their own listing
+    expect((await lists('archivist')).find((e: any) => e.user?.username === 'archivist').detail).toHaveProperty('count');
+  });
+});
+
+describe('a hold is released once', () => {
+  it('two archivists releasing the same hold at the same time: one succeeds, the other gets 409', async () => {
+    // the filed item, by the archivists cleared for it
+    const hold = await ok(send(t, 'POST', `/api/archive/items/${item.id}/holds`, { as: 'archivist', json: { reason: '并发测试' } }));
+    // the three releases are made to meet: the hold's row is locked until all three wait for it
+    const runner = t.db.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query(`SELECT 1 FROM archive_holds WHERE id = $1 FOR UPDATE`, [hold.id]);
+    const pending = Promise.all(['archivist', 'archivist3', 'archivist'].map((as) =>
+      send(t, 'POST', `/api/archive/holds/${hold.id}/release`, { as, json: { reason: '解除' } })));
+    const waiting = async () => (await t.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE archive_holds%'`,
+    ))[0].n;
+    while ((await waiting()) < 3) await new Promise((r) => setTimeout(r, 20));
+    await runner.commitTransaction();
+    await runner.release();
+    const answers = await pending;
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    const released = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM archive_access_log WHERE action = 'hold.release' AND detail->>'holdId' = $1`, [hold.id]);
+    expect(released[0].n).toBe(1);
   });
 });

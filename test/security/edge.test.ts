@@ -109,6 +109,19 @@ describe('edge, default configuration (no trusted proxy, no metrics token)', () 
     expect(head.toLowerCase()).toContain('x-content-type-options: nosniff');
     expect(JSON.parse(body)).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE' });
   });
+
+  it('review of #27: a token minted by a personal token never outlives it (a leaked token cannot renew itself)', async () => {
+    const parent = await send(t, 'POST', '/api/auth/tokens', { as: 'chief', json: { name: 'short-lived', scope: 'full', expiresInDays: 1 } });
+    expect(parent.status).toBe(201);
+    const child = await send(t, 'POST', '/api/auth/tokens', { bearer: parent.body.token, json: { name: 'renewal', scope: 'full', expiresInDays: 366 } });
+    expect(child.status).toBe(201);
+    expect(child.body.expiresAt).toBe(parent.body.expiresAt);
+    const [row] = await t.db.dataSource.query(`SELECT expires_at FROM auth_tokens WHERE id = $1`, [child.body.id]);
+    expect(new Date(row.expires_at).toISOString()).toBe(parent.body.expiresAt);
+    // a session still makes a token of the lifetime asked for
+    const long = await send(t, 'POST', '/api/auth/tokens', { as: 'chief', json: { name: 'long', scope: 'read', expiresInDays: 366 } });
+    expect(new Date(long.body.expiresAt).getTime()).toBeGreaterThan(new Date(parent.body.expiresAt).getTime() + 300 * 86400_000);
+  });
 });
 
 describe('edge, configured (trusted proxy, metrics token)', () => {

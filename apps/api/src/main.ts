@@ -6,6 +6,8 @@ import { loadConfigOrExit } from './config/config.js';
 import { openDatabase } from './database/database.js';
 import { DEMO_PASSWORD, DEMO_USERS, ensureFirstAdmin, seedDemo } from './seed/demo.js';
 import { seedDemoDocuments } from './seed/demo-documents.js';
+import { startMetricsListener } from './health/metrics-listener.js';
+import type { Server } from 'node:http';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -22,10 +24,12 @@ async function main() {
   const app = await createApp(config, db.dataSource, { webDir: resolve(root, 'apps/web/dist') });
   app.enableShutdownHooks();
   let stopping = false;
+  let metricsServer: Server | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     say(`gongwen: ${signal}, shutting down`);
+    metricsServer?.close();
     await app.close();
     await db.close();
     process.exit(0);
@@ -35,6 +39,11 @@ async function main() {
   await app.listen(config.PORT, config.HOST);
   const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}`;
   say(`gongwen: listening on ${url}  (API docs ${url}/api/docs)`);
+  if (config.GONGWEN_METRICS_LISTEN) {
+    const { host, port } = config.GONGWEN_METRICS_LISTEN;
+    metricsServer = (await startMetricsListener(host, port)).server;
+    say(`gongwen: metrics on http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics (no token: keep this address private)`);
+  }
   if (seedDemoData) {
     say(`gongwen: demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => u.username).join(', ')}`);
   }

@@ -48,24 +48,44 @@ export interface AdminAuditVerification {
   ok: boolean;
   entries: number;
   /** The first entry that does not verify: its sequence number and what is wrong. */
-  firstBroken: { seq: number; problem: 'hash' | 'link' | 'gap' } | null;
+  firstBroken: { seq: number; problem: 'hash' | 'link' | 'gap' | 'anchor' } | null;
+  /**
+   * The newest entry: an operator records it (or a monitor does) and passes it back as `expected` later. The chain
+   * alone cannot show that its newest entries were removed; an entry recorded outside the database can.
+   */
+  head: { seq: number; hash: string } | null;
 }
 
-/** Recomputes every entry's hash and link; a changed, inserted or removed row is reported by its sequence number. */
-export async function verifyAdminAudit(q: Q): Promise<AdminAuditVerification> {
+/** `seq:hash`, as printed by the CLI and accepted by verify, parsed; null when malformed. */
+export function parseAdminAuditAnchor(s: string): { seq: number; hash: string } | null {
+  const m = /^(\d{1,15}):([0-9a-f]{64})$/.exec(s.trim());
+  return m ? { seq: Number(m[1]), hash: m[2] } : null;
+}
+
+/**
+ * Recomputes every entry's hash and link; a changed, inserted or removed row is reported by its sequence number.
+ * With `expected` (a head recorded earlier), that entry must still be there with that hash: removing the newest
+ * entries, or rewriting the whole chain, is then reported too (problem `anchor`).
+ */
+export async function verifyAdminAudit(q: Q, expected?: { seq: number; hash: string }): Promise<AdminAuditVerification> {
   const rows: Record<string, any>[] = await q.query(`SELECT * FROM admin_audit_events ORDER BY seq`);
+  const last = rows.at(-1);
+  const head = last ? { seq: Number(last.seq), hash: last.hash as string } : null;
   let prev: string | null = null;
   let expectedSeq = 1;
   for (const row of rows) {
     const r = recordOf(row);
-    const broken = (problem: 'hash' | 'link' | 'gap') => ({ ok: false, entries: rows.length, firstBroken: { seq: r.seq, problem } });
+    const broken = (problem: 'hash' | 'link' | 'gap') => ({ ok: false, entries: rows.length, firstBroken: { seq: r.seq, problem }, head });
     if (r.seq !== expectedSeq) return broken('gap');
     if (r.prevHash !== prev) return broken('link');
     if (adminAuditHash(r) !== row.hash) return broken('hash');
     prev = row.hash;
     expectedSeq++;
   }
-  return { ok: true, entries: rows.length, firstBroken: null };
+  if (expected && rows[expected.seq - 1]?.hash !== expected.hash) {
+    return { ok: false, entries: rows.length, firstBroken: { seq: expected.seq, problem: 'anchor' }, head };
+  }
+  return { ok: true, entries: rows.length, firstBroken: null, head };
 }
 
 export function adminAuditView(row: Record<string, any>) {

@@ -8,6 +8,7 @@ import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, named } from '../
 import { ZodPipe } from '../common/zod.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import type { AuthUser } from '../auth/auth.types.js';
+import { parseAdminAuditAnchor } from './admin.audit.js';
 import { AdminService } from './admin.service.js';
 
 const Authority = z.strictObject({
@@ -63,8 +64,12 @@ const AuditEntry = named('AdminAuditEntry', z.object({
 }));
 const AuditVerification = named('AdminAuditVerification', z.object({
   ok: z.boolean(), entries: z.number().int(),
-  firstBroken: z.object({ seq: z.number().int(), problem: z.enum(['hash', 'link', 'gap']) }).nullable(),
+  firstBroken: z.object({ seq: z.number().int(), problem: z.enum(['hash', 'link', 'gap', 'anchor']) }).nullable(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
 }));
+const VerifyQuery = z.strictObject({
+  expected: z.string().regex(/^\d{1,15}:[0-9a-f]{64}$/, 'seq:hash of an entry recorded earlier (the head a verify printed)').optional(),
+});
 
 /** Users, units, roles and authority scopes. Administrators never act on documents. */
 @ApiTags('admin')
@@ -151,11 +156,15 @@ export class AdminController {
 
   @Get('audit/verify')
   @Roles('admin', 'auditor')
-  @ApiOperation({ operationId: 'adminVerifyAuditLog', summary: "Recompute the administrators' audit chain: the first changed, inserted or removed entry" })
+  @ApiOperation({
+    operationId: 'adminVerifyAuditLog',
+    summary: "Recompute the administrators' audit chain: the first changed, inserted or removed entry; the head to record; with expected=seq:hash, that recorded entry must still be there",
+  })
+  @ApiZodQuery(z.object(VerifyQuery.shape))
   @ApiZodResponse(200, AuditVerification)
   @ApiProblems(403)
-  verifyAuditLog() {
-    return this.admin.verifyAuditLog();
+  verifyAuditLog(@Query(new ZodPipe(VerifyQuery)) q: z.infer<typeof VerifyQuery>) {
+    return this.admin.verifyAuditLog(q.expected ? parseAdminAuditAnchor(q.expected)! : undefined);
   }
 
   @Get('units')

@@ -84,7 +84,8 @@ export class AdminService {
         detail: { username: user.username, roles: input.roles, clearance: input.clearance, authority: input.authority, active: user.active },
       });
       if (!needsApproval) return view(user);
-      const approval = await this.requestApproval(m, actor, user.id, { active: true });
+      // the approver sees everything the activation grants, not just `active`
+      const approval = await this.requestApproval(m, actor, user.id, { roles: input.roles, clearance: input.clearance, authority: input.authority, active: true });
       return { ...view(user), pendingApproval: approval };
     });
   }
@@ -100,6 +101,11 @@ export class AdminService {
       // refused, and the attempt is on record (in a transaction of its own: the refusal writes nothing else)
       await this.db.transaction((m) => appendAdminAudit(m, { actorId: actor.id, action: 'user.self_change_refused', targetUserId: id, detail: { change: privilegeChange } }));
       throw new AppError('NOT_PERMITTED', 'No one may change their own roles, clearance, authority or status; ask another administrator.');
+    }
+    if (patch.password && actor.id !== id && this.config.GONGWEN_ADMIN_APPROVAL && user.roles.includes('admin')) {
+      // knowing another administrator's password would let one administrator be both persons of the two-person rule
+      await this.db.transaction((m) => appendAdminAudit(m, { actorId: actor.id, action: 'user.admin_password_refused', targetUserId: id, detail: {} }));
+      throw new AppError('NOT_PERMITTED', "With two-person approval on, no administrator sets another administrator's password; they change it themselves.");
     }
     assertRoleCombination(patch.roles ?? user.roles);
     await this.assertUnits([patch.unitId ?? null, ...(patch.authority?.issuerUnitIds ?? [])]);
@@ -178,8 +184,8 @@ export class AdminService {
     return { items: rows.map(adminAuditView) };
   }
 
-  verifyAuditLog() {
-    return verifyAdminAudit(this.db);
+  verifyAuditLog(expected?: { seq: number; hash: string }) {
+    return verifyAdminAudit(this.db, expected);
   }
 
   async listUnits() {

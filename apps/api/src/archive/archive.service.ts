@@ -246,6 +246,9 @@ export class ArchiveService {
           AND (l.export_id IS NULL OR coalesce((SELECT max(i.classification_rank) FROM archive_exports x
                  JOIN archive_volume_items vi ON vi.volume_id = x.volume_id JOIN archive_items i ON i.id = vi.item_id
                  WHERE x.id = l.export_id), 0) <= $4)
+          AND (l.detail->>'registerNumber' IS NULL OR NOT EXISTS (SELECT 1 FROM archive_disposals d
+                 JOIN archive_disposal_items di ON di.disposal_id = d.id JOIN archive_items i ON i.id = di.item_id
+                 WHERE d.register_number = l.detail->>'registerNumber' AND i.classification_rank > $4))
         ORDER BY l.id DESC LIMIT $3`,
       [q.itemId ?? null, q.volumeId ?? null, q.limit, rank],
     );
@@ -254,7 +257,7 @@ export class ArchiveService {
       items: rows.map((r: Record<string, any>) => ({
         id: Number(r.id), at: new Date(r.at).toISOString(), user: r.user_id ? { id: r.user_id, username: r.username, name: r.display_name } : null,
         action: r.action, itemId: r.item_id, volumeId: r.volume_id, exportId: r.export_id,
-        detail: auditor && clearanceRank({ clearance: r.user_clearance ?? 'none' }) <= rank ? r.detail : withoutSearchTerms(r.detail),
+        detail: detailFor(r, rank, auditor),
         requestId: r.request_id,
       })),
     };
@@ -268,6 +271,21 @@ export class ArchiveService {
       return mapDbError(e);
     }
   }
+}
+
+/**
+ * An entry's detail as the reader may see it. The result counts of a listing, catalogue or candidate search by
+ * someone cleared higher than the reader include items hidden from the reader (their difference from the
+ * reader's own count would tell how many), so they are left out; search words as in accessLog.
+ */
+function detailFor(r: Record<string, any>, rank: number, auditor: boolean): Record<string, any> | null {
+  const higher = clearanceRank({ clearance: r.user_clearance ?? 'none' }) > rank;
+  let detail: Record<string, any> | null = r.detail;
+  if (higher && detail && typeof detail === 'object' && !r.item_id && !r.volume_id && !r.export_id) {
+    const { count: _c, items: _i, ...rest } = detail;
+    detail = rest;
+  }
+  return auditor && !higher ? detail : withoutSearchTerms(detail);
 }
 
 /** A list entry's filter without its free-text search words (`q`); the other filters are the archive's own classes. */

@@ -70,15 +70,16 @@ export class DisposalService {
   /** A register entry with its lines; one listing an item above `user`'s clearance answers as one that does not exist. */
   async get(id: string, user: Pick<AuthUser, 'clearance'>, m: Pick<EntityManager, 'query'> = this.db) {
     if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'No such disposal register entry.');
-    const [d]: DisposalRow[] = await m.query(`SELECT * FROM archive_disposals WHERE id = $1`, [id]);
+    // one query decides "not found" for a random id and for an entry listing an item above the clearance alike
+    const [d]: DisposalRow[] = await m.query(
+      `SELECT * FROM archive_disposals d WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM archive_disposal_items di
+          JOIN archive_items i ON i.id = di.item_id WHERE di.disposal_id = d.id AND i.classification_rank > $2)`, [id, clearanceRank(user)],
+    );
     if (!d) throw new AppError('NOT_FOUND', 'No such disposal register entry.');
     const lines = await m.query(
-      `SELECT di.*, to_char(di.doc_date, 'YYYY-MM-DD') AS doc_date, i.disposed_at, i.classification_rank FROM archive_disposal_items di JOIN archive_items i ON i.id = di.item_id
+      `SELECT di.*, to_char(di.doc_date, 'YYYY-MM-DD') AS doc_date, i.disposed_at FROM archive_disposal_items di JOIN archive_items i ON i.id = di.item_id
         WHERE di.disposal_id = $1 ORDER BY di.archival_number`, [id],
     );
-    if (lines.some((l: { classification_rank: number }) => l.classification_rank > clearanceRank(user))) {
-      throw new AppError('NOT_FOUND', 'No such disposal register entry.');
-    }
     return this.view(d, lines);
   }
 
@@ -181,18 +182,21 @@ export class DisposalService {
 
   async releaseHold(user: AuthUser, holdId: string, reason: string, requestId?: string) {
     if (!UUID.test(holdId)) throw new AppError('NOT_FOUND', 'No such hold.');
-    const [h] = await this.db.query(`SELECT * FROM archive_holds WHERE id = $1`, [holdId]);
+    // one read for a random id and for the hold of an item the user may not see: both are a hold that does not exist
+    const [h] = await this.db.query(
+      `SELECT h.*, i.archival_number FROM archive_holds h JOIN archive_items i ON i.id = h.item_id WHERE h.id = $1 AND i.classification_rank <= $2`,
+      [holdId, clearanceRank(user)],
+    );
     if (!h) throw new AppError('NOT_FOUND', 'No such hold.');
-    // the hold of an item the user may not see answers as a hold that does not exist
-    const item = await loadItem(this.db, user, h.item_id).catch((e) => {
-      throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('NOT_FOUND', 'No such hold.') : e;
-    });
-    if (h.released_at) throw new AppError('CONFLICT', 'The hold has already been released.');
-    const [[r]] = await this.db.query(
-      `UPDATE archive_holds SET released_by = $2, released_at = now(), release_reason = $3 WHERE id = $1 RETURNING *`, [holdId, user.id, reason],
+    // released only once, even by two archivists at the same time (the second finds it released)
+    const [rows] = await this.db.query(
+      `UPDATE archive_holds SET released_by = $2, released_at = now(), release_reason = $3 WHERE id = $1 AND released_at IS NULL RETURNING *`,
+      [holdId, user.id, reason],
     ).catch(mapDbError);
-    await logAccess(this.db, { userId: user.id, action: 'hold.release', itemId: item.id, detail: { holdId, reason }, requestId });
-    return holdView(r, item.archival_number);
+    const r = rows[0];
+    if (!r) throw new AppError('CONFLICT', 'The hold has already been released.');
+    await logAccess(this.db, { userId: user.id, action: 'hold.release', itemId: h.item_id, detail: { holdId, reason }, requestId });
+    return holdView(r, h.archival_number);
   }
 
   async holds(user: AuthUser, itemId: string) {

@@ -76,7 +76,7 @@ export class AuthController {
   }
 
   @Post('tokens')
-  @ApiOperation({ operationId: 'createApiToken', summary: 'Create a personal API token; the secret is shown only once' })
+  @ApiOperation({ operationId: 'createApiToken', summary: 'Create a personal API token; the secret is shown only once. One made with a personal token expires no later than that token' })
   @ApiZodBody(CreateTokenBody)
   @ApiZodResponse(201, NewToken)
   @ApiProblems(403)
@@ -84,7 +84,9 @@ export class AuthController {
     if (user.via === 'bearer' && user.tokenScope !== 'full') {
       throw new AppError('TOKEN_SCOPE', 'A personal token cannot create tokens.');
     }
-    const expiresAt = new Date(Date.now() + body.expiresInDays * 86400_000);
+    const requested = new Date(Date.now() + body.expiresInDays * 86400_000);
+    const limit = user.via === 'bearer' ? await this.auth.mintingLimit(user.tokenId) : null;
+    const expiresAt = limit && limit < requested ? limit : requested;
     const { secret, row } = await this.auth.issue(user.id, 'personal', body.name, body.scope, expiresAt);
     return { ...serialiseToken(row), token: secret };
   }

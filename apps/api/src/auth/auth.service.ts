@@ -176,6 +176,16 @@ export class AuthService {
     return (res.affected ?? 0) > 0;
   }
 
+  /**
+   * When a token made now by the caller's token must expire at the latest: a personal token's own expiry (a
+   * token minted by a personal token never outlives it, or a leaked token could renew itself for good); null
+   * for a session, which makes tokens of any allowed lifetime.
+   */
+  async mintingLimit(tokenId: string): Promise<Date | null> {
+    const parent = await this.db.getRepository(AuthTokenEntity).findOneBy({ id: tokenId });
+    return parent?.kind === 'personal' ? parent.expiresAt : null;
+  }
+
   listPersonalTokens(userId: string): Promise<AuthTokenEntity[]> {
     return this.db.getRepository(AuthTokenEntity).find({ where: { userId, kind: 'personal' }, order: { createdAt: 'DESC' } });
   }

@@ -5,7 +5,7 @@ import { AppModule } from '../app.module.js';
 import { loadConfig } from '../config/config.js';
 import { openDatabase } from '../database/database.js';
 import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
-import { verifyAdminAudit } from '../admin/admin.audit.js';
+import { parseAdminAuditAnchor, verifyAdminAudit } from '../admin/admin.audit.js';
 
 /**
  * gongwen's command line: `npm run cli -- <command>`.
@@ -17,7 +17,10 @@ program
   .command('verify')
   .description('verify documents: audit hash chains, revision hashes, workflow replay and Ed25519 signatures')
   .argument('[ids...]', 'document ids (default: every document)')
-  .action(async (ids: string[]) => {
+  .option('--admin-head <seq:hash>', "an admin audit head recorded earlier (printed by a previous verify): it must still be in the chain")
+  .action(async (ids: string[], opts: { adminHead?: string }) => {
+    const anchor = opts.adminHead === undefined ? undefined : parseAdminAuditAnchor(opts.adminHead);
+    if (anchor === null) throw new Error('--admin-head expects seq:hash, as a previous verify printed it');
     const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
     const db = await openDatabase(config);
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, db.dataSource), { logger: ['error'] });
@@ -41,8 +44,9 @@ program
       // the administrators' audit chain (user changes, grants, approvals) is checked with every full run
       let adminBroken = 0;
       if (!ids.length) {
-        const a = await verifyAdminAudit(db.dataSource);
-        if (a.ok) console.log(`ok      admin audit log  ${a.entries} entries`);
+        const a = await verifyAdminAudit(db.dataSource, anchor);
+        // the head, for the operator to record outside the database (then: verify --admin-head seq:hash)
+        if (a.ok) console.log(`ok      admin audit log  ${a.entries} entries, head ${a.head ? `${a.head.seq}:${a.head.hash}` : '(empty)'}`);
         else console.log(`BROKEN  admin audit log  ${JSON.stringify(a.firstBroken)}`);
         adminBroken = a.ok ? 0 : 1;
       }

@@ -29,4 +29,13 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ GONGWEN_METRICS_TOKEN: 'short' })).toThrow(/GONGWEN_METRICS_TOKEN="short": expected at least 16/);
   });
+
+  it('takes GONGWEN_METRICS_LISTEN as an IP address and a port', () => {
+    expect(loadConfig({}).GONGWEN_METRICS_LISTEN).toBeUndefined();
+    expect(loadConfig({ GONGWEN_METRICS_LISTEN: '127.0.0.1:9464' }).GONGWEN_METRICS_LISTEN).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ GONGWEN_METRICS_LISTEN: '[::1]:9464' }).GONGWEN_METRICS_LISTEN).toEqual({ host: '::1', port: 9464 });
+    for (const bad of ['9464', 'localhost:9464', '127.0.0.1:0', '127.0.0.1:70000', '::1:9464', '[127.0.0.1]:9464', '127.0.0.1']) {
+      expect(() => loadConfig({ GONGWEN_METRICS_LISTEN: bad })).toThrow(/GONGWEN_METRICS_LISTEN=.*expected host:port/);
+    }
+  });
 });

@@ -74,6 +74,15 @@ const schema = z.object({
   GONGWEN_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** The office's time zone (IANA): the calendar of the date of issue (成文日期) in the API, the DOCX and the archive. */
   GONGWEN_TIME_ZONE: z.string().refine(isTimeZone, 'expected an IANA time zone such as Asia/Shanghai').default(DEFAULT_OFFICE_TIME_ZONE),
+  /**
+   * host:port (e.g. 127.0.0.1:9464, [::1]:9464) of a separate listener serving only GET /metrics, without a
+   * token: for a scraper on the same host or network segment. Unset: no such listener.
+   */
+  GONGWEN_METRICS_LISTEN: z.string().transform((v, ctx) => {
+    const listen = parseListen(v);
+    if (!listen) ctx.addIssue({ code: 'custom', message: 'expected host:port, e.g. 127.0.0.1:9464 or [::1]:9464' });
+    return listen ?? { host: '', port: 0 };
+  }).optional(),
   SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   COOKIE_SECURE: bool.default(false),
   BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb'),
@@ -81,6 +90,16 @@ const schema = z.object({
   /** Comma-separated origins allowed by CORS; empty = CORS closed. */
   CORS_ORIGINS: z.string().default(''),
 });
+
+/** `host:port` with an IP address (IPv6 in brackets) and a port 1-65535; null otherwise. */
+export function parseListen(v: string): { host: string; port: number } | null {
+  const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(v.trim());
+  if (!m) return null;
+  const host = m[1] ?? m[2];
+  const port = Number(m[3]);
+  if ((m[1] ? isIP(host) !== 6 : isIP(host) !== 4) || port < 1 || port > 65535) return null;
+  return { host, port };
+}
 
 function validProxy(entry: string): boolean {
   if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;

@@ -23,6 +23,8 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'reader2', displayName: '褚局长', roles: ['reader'], unit: '区财政局', clearance: 'none' },
   { username: 'archivist', displayName: '卫档案员', roles: ['archivist'], unit: '中共××区委办公室', clearance: 'top_secret' },
   { username: 'admin', displayName: '系统管理员', roles: ['admin'], unit: '中共××区委办公室', clearance: 'none' },
+  // reads the archive access log with search words and the administrators' audit log; acts on nothing
+  { username: 'auditor', displayName: '韩审计员', roles: ['auditor'], unit: '中共××区委办公室', clearance: 'top_secret' },
 ];
 
 /** Seeds the demo office when the database has no users (but the system account). Returns false when it was not empty. */
