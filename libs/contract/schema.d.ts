@@ -65,7 +65,7 @@ export interface paths {
         /** The caller's personal API tokens (never the secrets) */
         get: operations["listApiTokens"];
         put?: never;
-        /** Create a personal API token; the secret is shown only once */
+        /** Create a personal API token; the secret is shown only once. One made with a personal token expires no later than that token */
         post: operations["createApiToken"];
         delete?: never;
         options?: never;
@@ -200,7 +200,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the administrators' audit chain: the first changed, inserted or removed entry */
+        /** Recompute the administrators' audit chain: the first changed, inserted or removed entry; the head to record; with expected=seq:hash, that recorded entry must still be there */
         get: operations["adminVerifyAuditLog"];
         put?: never;
         post?: never;
@@ -1105,7 +1105,11 @@ export interface components {
             firstBroken: {
                 seq: number;
                 /** @enum {string} */
-                problem: "hash" | "link" | "gap";
+                problem: "hash" | "link" | "gap" | "anchor";
+            } | null;
+            head: {
+                seq: number;
+                hash: string;
             } | null;
         };
         DirectoryUser: {
@@ -3462,7 +3466,9 @@ export interface operations {
     };
     adminVerifyAuditLog: {
         parameters: {
-            query?: never;
+            query?: {
+                expected?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3477,6 +3483,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminAuditVerification"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
                 };
             };
             /** @description Not authenticated */
