@@ -7,7 +7,9 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'node_modules/**', 'apps/web/dist/**', 'libs/contract/schema.d.ts', 'samples/**', 'coverage/**', '.gongwen/**'] },
+  {
+    ignores: ['**/dist/**', 'node_modules/**', 'apps/web/dist/**', 'libs/contract/schema.d.ts', 'samples/**', 'coverage/**', '.gongwen/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,14 +19,20 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // test files and framework glue read untyped JSON (OpenAPI documents, problem bodies, fixtures) on purpose
       '@typescript-eslint/no-explicit-any': 'off',
       // `!` after a check the compiler cannot follow (Map.get after has, a regex group) is the codebase's style
       '@typescript-eslint/no-non-null-assertion': 'off',
       // the ideographic space (U+3000) is part of Chinese typesetting: allowed in strings, templates, JSX text,
       // regular expressions and comments, still refused in code
-      'no-irregular-whitespace': ['error', { skipStrings: true, skipTemplates: true, skipJSXText: true, skipRegExps: true, skipComments: true }],
+      'no-irregular-whitespace': [
+        'error',
+        { skipStrings: true, skipTemplates: true, skipJSXText: true, skipRegExps: true, skipComments: true },
+      ],
     },
   },
   {
@@ -32,7 +40,14 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', URL: 'readonly' },
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        URL: 'readonly',
+      },
     },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
@@ -41,9 +56,4 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
-  // Findings in files other branches own, left to their owners (issue #18 report): each line names the rule and why
-  // it is off for that file only. Delete a line once its finding is fixed.
-  { files: ['apps/api/src/bootstrap.ts'], rules: { '@typescript-eslint/no-floating-promises': 'off' } }, // parseJson(...) in the body parser
-  { files: ['apps/api/src/common/logging.spec.ts', 'test/api/docx-api.test.ts'], rules: { '@typescript-eslint/no-unused-vars': 'off' } }, // an unused import each
-  { files: ['libs/archive/src/docx-merge.ts'], rules: { 'prefer-const': 'off' } }, // ownRels, content
 );

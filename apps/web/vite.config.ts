@@ -14,7 +14,8 @@ const VIRTUAL = 'virtual:outgoing-workflow';
 
 /** describeMachine() of the workflow sources, as JSON. */
 function describeOutgoing(): string {
-  const script = "const { describeMachine } = await import('#gongwen/workflows/outgoing'); process.stdout.write(JSON.stringify(describeMachine()));";
+  const script =
+    "const { describeMachine } = await import('#gongwen/workflows/outgoing'); process.stdout.write(JSON.stringify(describeMachine()));";
   return execFileSync(process.execPath, ['--import', './scripts/dev/ts-register.mjs', '--input-type=module', '-e', script], {
     cwd: repo(''),
     encoding: 'utf8',
@@ -39,8 +40,8 @@ export default defineConfig({
   // the path aliases (package.json "imports"), to the TypeScript sources as tsc sees them
   resolve: {
     alias: [
-      { find: /^#gongwen\/(document|docx)$/, replacement: repo('libs/$1/src/index.ts') },
-      { find: /^#gongwen\/(document|docx)\/(.*)$/, replacement: repo('libs/$1/src/$2.ts') },
+      { find: /^#gongwen\/(document|docx|authority)$/, replacement: repo('libs/$1/src/index.ts') },
+      { find: /^#gongwen\/(document|docx|authority)\/(.*)$/, replacement: repo('libs/$1/src/$2.ts') },
       { find: /^#gongwen\/workflows\/outgoing$/, replacement: repo('workflows/outgoing/index.ts') },
       { find: /^#gongwen\/workflows\/outgoing\/(.*)$/, replacement: repo('workflows/outgoing/$1.ts') },
     ],

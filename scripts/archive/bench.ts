@@ -19,7 +19,7 @@ import { exportVolume, type ExportFormat } from '../../apps/api/src/archive/expo
 import { seedFiledItems } from '../../apps/api/src/archive/seed.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../apps/api/src/database/embedded.js';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
-import { createDataSource } from '../../libs/persistence/src/index.js';
+import { createDataSource } from '#gongwen/persistence';
 
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 
@@ -34,13 +34,22 @@ async function child(url: string, volumeId: string, format: ExportFormat, out: s
       if (pct % 10 === 0 && pct !== lastPct) {
         lastPct = pct;
         const m = process.memoryUsage();
-        process.stderr.write(`  export ${pct}% (${done}/${total})  rss ${(m.rss / 1048576).toFixed(0)} MB, heap ${(m.heapUsed / 1048576).toFixed(0)} MB, external ${(m.external / 1048576).toFixed(0)} MB\n`);
+        process.stderr.write(
+          `  export ${pct}% (${done}/${total})  rss ${(m.rss / 1048576).toFixed(0)} MB, heap ${(m.heapUsed / 1048576).toFixed(0)} MB, external ${(m.external / 1048576).toFixed(0)} MB\n`,
+        );
       }
     },
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await ds.destroy();
-  const message = { items: r.items, seconds, size: r.size, sha256: r.sha256, payloadOxum: r.payloadOxum, maxRssKb: process.resourceUsage().maxRSS };
+  const message = {
+    items: r.items,
+    seconds,
+    size: r.size,
+    sha256: r.sha256,
+    payloadOxum: r.payloadOxum,
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
   // the IPC channel would keep this process alive: exit once the parent has the result
   process.send!(message, () => process.exit(0));
 }
@@ -66,7 +75,11 @@ async function main() {
   const admin = async (sql: string) => {
     const c = new pg.Client({ connectionString: serverUrl });
     await c.connect();
-    try { await c.query(sql); } finally { await c.end(); }
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
   };
   await admin(`CREATE DATABASE ${dbName}`);
   const u = new URL(serverUrl);
@@ -81,35 +94,55 @@ async function main() {
     process.stdout.write(`seeding ${n} filed items (SQL; DOCX rendered once, stamped per item) …\n`);
     const t0 = Date.now();
     const seeded = await seedFiledItems(ds, {
-      count: n, year, retention: 'D30', volume: { number: 'BENCH-0001', title: `${year}年度文书档案（基准测试）` },
-      onProgress: (done, total) => { if (done % 200 === 0 || done === total) process.stdout.write(`  seeded ${done}/${total}\n`); },
+      count: n,
+      year,
+      retention: 'D30',
+      volume: { number: 'BENCH-0001', title: `${year}年度文书档案（基准测试）` },
+      onProgress: (done, total) => {
+        if (done % 200 === 0 || done === total) process.stdout.write(`  seeded ${done}/${total}\n`);
+      },
     });
     const seedSecs = (Date.now() - t0) / 1000;
     const [{ bytes }] = await ds.query(`SELECT sum(octet_length(data))::bigint AS bytes FROM archive_files`);
-    process.stdout.write(`seeded ${n} items in ${seedSecs.toFixed(1)} s (${(n / seedSecs).toFixed(0)} items/s; ${(Number(bytes) / 1048576).toFixed(1)} MB of files; ${seeded.pageCount} pages each)\n`);
+    process.stdout.write(
+      `seeded ${n} items in ${seedSecs.toFixed(1)} s (${(n / seedSecs).toFixed(0)} items/s; ${(Number(bytes) / 1048576).toFixed(1)} MB of files; ${seeded.pageCount} pages each)\n`,
+    );
 
     const out = join(work, format === 'bagit' ? 'volume.zip' : 'volume.docx');
     process.stdout.write(`exporting the volume as ${format} in a fresh process …\n`);
-    const result = await new Promise<{ items: number; seconds: number; size: number; sha256: string; payloadOxum?: string; maxRssKb: number }>((resolvePromise, reject) => {
-      const p = fork(fileURLToPath(import.meta.url), ['--child', url, seeded.volumeId!, format, out], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const result = await new Promise<{
+      items: number;
+      seconds: number;
+      size: number;
+      sha256: string;
+      payloadOxum?: string;
+      maxRssKb: number;
+    }>((resolvePromise, reject) => {
+      const p = fork(fileURLToPath(import.meta.url), ['--child', url, seeded.volumeId!, format, out], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       let got: unknown = null;
-      p.on('message', (m) => { got = m; });
+      p.on('message', (m) => {
+        got = m;
+      });
       p.on('error', reject);
       p.on('exit', (code) => (code === 0 && got ? resolvePromise(got as never) : reject(new Error(`export process exited with ${code}`))));
     });
     const rss = Number(mb(result.maxRssKb));
-    process.stdout.write([
-      '',
-      `archive export benchmark (${format})`,
-      `  items:            ${result.items}`,
-      `  time:             ${result.seconds.toFixed(2)} s`,
-      `  throughput:       ${(result.items / result.seconds).toFixed(1)} items/s`,
-      `  output:           ${(result.size / 1048576).toFixed(1)} MB${result.payloadOxum ? `, Payload-Oxum ${result.payloadOxum}` : ''} (${statSync(out).size === result.size ? 'size checked' : 'SIZE MISMATCH'})`,
-      `  peak RSS:         ${rss} MB (export process, process.resourceUsage().maxRSS) — target ≤ 300 MB: ${rss <= 300 ? 'OK' : 'OVER'}`,
-      `  main process RSS: ${mb(process.resourceUsage().maxRSS)} MB (seeding included)`,
-      keep ? `  kept: ${out} and database ${dbName}` : '',
-      '',
-    ].join('\n'));
+    process.stdout.write(
+      [
+        '',
+        `archive export benchmark (${format})`,
+        `  items:            ${result.items}`,
+        `  time:             ${result.seconds.toFixed(2)} s`,
+        `  throughput:       ${(result.items / result.seconds).toFixed(1)} items/s`,
+        `  output:           ${(result.size / 1048576).toFixed(1)} MB${result.payloadOxum ? `, Payload-Oxum ${result.payloadOxum}` : ''} (${statSync(out).size === result.size ? 'size checked' : 'SIZE MISMATCH'})`,
+        `  peak RSS:         ${rss} MB (export process, process.resourceUsage().maxRSS) — target ≤ 300 MB: ${rss <= 300 ? 'OK' : 'OVER'}`,
+        `  main process RSS: ${mb(process.resourceUsage().maxRSS)} MB (seeding included)`,
+        keep ? `  kept: ${out} and database ${dbName}` : '',
+        '',
+      ].join('\n'),
+    );
     if (rss > 300) process.exitCode = 1;
   } finally {
     if (ds.isInitialized) await ds.destroy();

@@ -61,14 +61,24 @@ export async function startApi(databaseUrl: string, opts: StartOptions = {}): Pr
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const keep = (d: Buffer) => { out = (out + d.toString()).slice(-200_000); };
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-200_000);
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited = false;
-  const done = new Promise<void>((r) => child.on('exit', () => { exited = true; r(); }));
+  const done = new Promise<void>((r) =>
+    child.on('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   const api: ApiProcess = {
-    baseUrl, pid: child.pid!, child, output: () => out,
+    baseUrl,
+    pid: child.pid!,
+    child,
+    output: () => out,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');
@@ -83,7 +93,9 @@ export async function startApi(databaseUrl: string, opts: StartOptions = {}): Pr
     try {
       const r = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2000) });
       if (r.status === 200) break;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (Date.now() - t0 > 60_000) {
       child.kill('SIGKILL');
       throw new Error(`the API was not ready within 60 s:\n${out}`);
@@ -94,14 +106,22 @@ export async function startApi(databaseUrl: string, opts: StartOptions = {}): Pr
   return api;
 }
 
-export interface Reply { status: number; body: any; ms: number }
+export interface Reply {
+  status: number;
+  body: any;
+  ms: number;
+}
 
 export function client(baseUrl: string) {
   const tokens = new Map<string, string>();
   const token = async (username: string): Promise<string> => {
     const t = tokens.get(username);
     if (t) return t;
-    const r = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+    const r = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: PASSWORD }),
+    });
     if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
     const tok = ((await r.json()) as { token: string }).token;
     tokens.set(username, tok);
@@ -115,11 +135,16 @@ export function client(baseUrl: string) {
     const text = await r.text();
     const ms = performance.now() - t0;
     let body: any = text;
-    try { body = JSON.parse(text); } catch { /* not JSON */ }
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
     return { status: r.status, body, ms };
   };
   return {
-    baseUrl, token,
+    baseUrl,
+    token,
     get: (path: string, as: string) => call('GET', path, as),
     post: (path: string, as: string, json: unknown) => call('POST', path, as, json),
     put: (path: string, as: string, json: unknown) => call('PUT', path, as, json),
@@ -128,9 +153,22 @@ export function client(baseUrl: string) {
 }
 export type Client = ReturnType<typeof client>;
 
-export interface Ids { u: Record<string, string>; committee: string }
+export interface Ids {
+  u: Record<string, string>;
+  committee: string;
+}
 
-export const STATES = ['drafting', 'consolidation', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'archiving', 'archived'] as const;
+export const STATES = [
+  'drafting',
+  'consolidation',
+  'proofreading',
+  'review',
+  'signing',
+  'registration',
+  'circulation',
+  'archiving',
+  'archived',
+] as const;
 export type Target = (typeof STATES)[number];
 
 function ok(r: Reply, what: string): any {
@@ -142,30 +180,61 @@ function ok(r: Reply, what: string): any {
  * A simple 通知 through the real workflow to `target`; `onState` sees the document id at every state reached
  * (the scale seeding copies the stored snapshots from there).
  */
-export async function drive(c: Client, ids: Ids, target: Target, title: string, onState?: (state: string, id: string) => Promise<void>): Promise<any> {
-  let d = ok(await c.post('/api/documents', 'chief', {
-    kind: '通知', title, issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
-    mainRecipients: ['区直各单位'], sections: [{ title: '正文', drafterId: ids.u.secretary }],
-  }), 'create');
+export async function drive(
+  c: Client,
+  ids: Ids,
+  target: Target,
+  title: string,
+  onState?: (state: string, id: string) => Promise<void>,
+): Promise<any> {
+  let d = ok(
+    await c.post('/api/documents', 'chief', {
+      kind: '通知',
+      title,
+      issuerUnitIds: [ids.committee],
+      signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
+      mainRecipients: ['区直各单位'],
+      sections: [{ title: '正文', drafterId: ids.u.secretary }],
+    }),
+    'create',
+  );
   const steps: [Target, () => Promise<any>][] = [
     ['drafting', async () => d],
-    ['consolidation', async () => {
-      ok(await c.put(`/api/documents/${d.id}/sections/s1`, 'secretary', { blocks: [
-        { id: 'h1', type: 'heading', level: 1, text: '总体要求' },
-        { id: 'p1', type: 'paragraph', text: '各单位要高度重视，认真组织开展自查自纠，于12月20日前将工作情况书面报送区委办公室。' },
-      ] }), 'section');
-      ok(await c.event(d.id, 'secretary', { type: 'SUBMIT_SECTION', sectionId: 's1' }), 'submit');
-      return ok(await c.event(d.id, 'chief', { type: 'START_CONSOLIDATION' }), 'consolidate');
-    }],
+    [
+      'consolidation',
+      async () => {
+        ok(
+          await c.put(`/api/documents/${d.id}/sections/s1`, 'secretary', {
+            blocks: [
+              { id: 'h1', type: 'heading', level: 1, text: '总体要求' },
+              { id: 'p1', type: 'paragraph', text: '各单位要高度重视，认真组织开展自查自纠，于12月20日前将工作情况书面报送区委办公室。' },
+            ],
+          }),
+          'section',
+        );
+        ok(await c.event(d.id, 'secretary', { type: 'SUBMIT_SECTION', sectionId: 's1' }), 'submit');
+        return ok(await c.event(d.id, 'chief', { type: 'START_CONSOLIDATION' }), 'consolidate');
+      },
+    ],
     ['proofreading', async () => ok(await c.event(d.id, 'chief', { type: 'SKIP_DISCUSSION', reason: '简单通知' }), 'skip')],
     ['review', async () => ok(await c.event(d.id, 'proofreader', { type: 'PASS_PROOFREADING' }), 'proofread')],
-    ['signing', async () => ok(await c.event(d.id, 'reviewer', { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }), 'review')],
+    [
+      'signing',
+      async () =>
+        ok(await c.event(d.id, 'reviewer', { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }), 'review'),
+    ],
     ['registration', async () => ok(await c.event(d.id, 'signer', { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }), 'sign')],
-    ['circulation', async () => ok(await c.event(d.id, 'clerk', { type: 'REGISTER', copies: 5, readerIds: [ids.u.reader, ids.u.reader2] }), 'register')],
-    ['archiving', async () => {
-      ok(await c.event(d.id, 'reader', { type: 'ACKNOWLEDGE', opinion: '已阅' }), 'ack');
-      return ok(await c.event(d.id, 'reader2', { type: 'ACKNOWLEDGE' }), 'ack2');
-    }],
+    [
+      'circulation',
+      async () => ok(await c.event(d.id, 'clerk', { type: 'REGISTER', copies: 5, readerIds: [ids.u.reader, ids.u.reader2] }), 'register'),
+    ],
+    [
+      'archiving',
+      async () => {
+        ok(await c.event(d.id, 'reader', { type: 'ACKNOWLEDGE', opinion: '已阅' }), 'ack');
+        return ok(await c.event(d.id, 'reader2', { type: 'ACKNOWLEDGE' }), 'ack2');
+      },
+    ],
     ['archived', async () => ok(await c.event(d.id, 'archivist', { type: 'FILE', retention: 'D30' }), 'file')],
   ];
   for (const [state, step] of steps) {

@@ -21,7 +21,18 @@ declare module 'autocannon' {
     requests?: RequestSpec[];
   }
 
-  interface Histogram { average: number; mean: number; stddev: number; min: number; max: number; p50: number; p90: number; p97_5: number; p99: number; [k: string]: number }
+  interface Histogram {
+    average: number;
+    mean: number;
+    stddev: number;
+    min: number;
+    max: number;
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+    [k: string]: number;
+  }
 
   interface Result {
     duration: number;

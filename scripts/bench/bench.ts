@@ -56,7 +56,12 @@ const RATE = str('rate') ? Number(str('rate')) : undefined;
 /** The API processes' settings beyond the bench's own: --pool, and --api-env=NAME=VALUE,… (e.g. GONGWEN_WRITE_STATEMENTS=0). */
 const API_ENV: Record<string, string> = {
   ...(POOL ? { DATABASE_POOL_SIZE: POOL } : {}),
-  ...Object.fromEntries((argv.find((x) => x.startsWith('--api-env='))?.slice('--api-env='.length) ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+  ...Object.fromEntries(
+    (argv.find((x) => x.startsWith('--api-env='))?.slice('--api-env='.length) ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ),
 };
 
 const TARGETS = { ratio: 0.3, p99: 50, queryP99: 20 };
@@ -65,7 +70,11 @@ const TARGETS = { ratio: 0.3, p99: 50, queryP99: 20 };
 
 async function machine(server: Server) {
   let pgbench = 'not found';
-  try { pgbench = (await execFileP('pgbench', ['--version'])).stdout.trim(); } catch { /* missing */ }
+  try {
+    pgbench = (await execFileP('pgbench', ['--version'])).stdout.trim();
+  } catch {
+    /* missing */
+  }
   return {
     cpu: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown'}`,
     cores: cpus().length,
@@ -85,8 +94,14 @@ function medianRun<T>(runs: T[], key: (r: T) => number): T {
 }
 
 /** `latency`: pgbench's own per-transaction latencies (its -l log), the database's tail on this machine. */
-interface CeilingRun { tps: number; latencyMs: number; latency?: Dist }
-type Ceiling = { tps: number; latencyMs: number; latency?: Dist; scale: number; clients: number; seconds: number; runs: CeilingRun[] } | { error: string };
+interface CeilingRun {
+  tps: number;
+  latencyMs: number;
+  latency?: Dist;
+}
+type Ceiling =
+  | { tps: number; latencyMs: number; latency?: Dist; scale: number; clients: number; seconds: number; runs: CeilingRun[] }
+  | { error: string };
 
 /**
  * The ceiling, pgbench -N on a database of its own. Measured as often as the API's transitions (--repeat) and
@@ -111,7 +126,11 @@ class CeilingBench {
       log(`pgbench -N -c ${CONNECTIONS} -j 2 -T ${DURATION} …`);
       const logs = await mkdtemp(join(tmpdir(), 'gongwen-pgbench-'));
       try {
-        const { stdout } = await execFileP('pgbench', ['-N', '-c', String(CONNECTIONS), '-j', '2', '-T', String(DURATION), '-l', `--log-prefix=${join(logs, 'tx')}`, this.url], { maxBuffer: 1 << 24, cwd: logs });
+        const { stdout } = await execFileP(
+          'pgbench',
+          ['-N', '-c', String(CONNECTIONS), '-j', '2', '-T', String(DURATION), '-l', `--log-prefix=${join(logs, 'tx')}`, this.url],
+          { maxBuffer: 1 << 24, cwd: logs },
+        );
         const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
         const lat = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
         // one line per transaction: client, transaction, latency in µs, ...
@@ -146,12 +165,15 @@ class CeilingBench {
 }
 
 interface TxSetup {
-  url: string; name: string;
+  url: string;
+  name: string;
   /** The warm-ups' and the endpoint costs' documents. */
   docs: string[];
   /** A set of DOCS fresh documents for each measured run, handed out by nextSet(). */
   sets: string[][];
-  tokens: { clerk: string; reader: string; reader2: string }; seedSeconds: number; seedRequests: number;
+  tokens: { clerk: string; reader: string; reader2: string };
+  seedSeconds: number;
+  seedRequests: number;
 }
 
 /**
@@ -172,22 +194,42 @@ function nextSet(setup: TxSetup): string[] {
 async function transitionSetup(server: Server, sets: number): Promise<TxSetup> {
   const name = `gongwen_bench_tx_${RUN}`;
   const url = await server.createDatabase(name);
-  if (server.statStatements) await query(url, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`).catch(() => { server.statStatements = false; });
+  if (server.statStatements)
+    await query(url, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`).catch(() => {
+      server.statStatements = false;
+    });
   const api = await startApi(url, { env: API_ENV });
   try {
     const c = client(api.baseUrl);
     const users: { id: string; username: string }[] = await query(url, `SELECT id, username FROM users`);
-    const ids: Ids = { u: Object.fromEntries(users.map((x) => [x.username, x.id])), committee: (await query(url, `SELECT id FROM units WHERE code = '区委办'`))[0].id };
+    const ids: Ids = {
+      u: Object.fromEntries(users.map((x) => [x.username, x.id])),
+      committee: (await query(url, `SELECT id FROM units WHERE code = '区委办'`))[0].id,
+    };
     for (const u of ['chief', 'secretary', 'proofreader', 'reviewer', 'signer', 'clerk', 'reader', 'reader2']) await c.token(u);
     log(`seeding ${sets + 1} × ${DOCS} documents to circulation through the API …`);
     const all: string[][] = [];
     let seedSeconds = 0;
     for (let s = 0; s <= sets; s++) {
       const t0 = performance.now();
-      all.push(await pool(Array.from({ length: DOCS }, (_, i) => i), 16, async (i) => (await drive(c, ids, 'circulation', `关于做好第${s * DOCS + i + 1}号安全检查工作的通知`)).id as string));
+      all.push(
+        await pool(
+          Array.from({ length: DOCS }, (_, i) => i),
+          16,
+          async (i) => (await drive(c, ids, 'circulation', `关于做好第${s * DOCS + i + 1}号安全检查工作的通知`)).id as string,
+        ),
+      );
       if (s === 0) seedSeconds = (performance.now() - t0) / 1000;
     }
-    return { url, name, docs: all[0], sets: all.slice(1), tokens: { clerk: await c.token('clerk'), reader: await c.token('reader'), reader2: await c.token('reader2') }, seedSeconds: round(seedSeconds, 1), seedRequests: DOCS * 9 };
+    return {
+      url,
+      name,
+      docs: all[0],
+      sets: all.slice(1),
+      tokens: { clerk: await c.token('clerk'), reader: await c.token('reader'), reader2: await c.token('reader2') },
+      seedSeconds: round(seedSeconds, 1),
+      seedRequests: DOCS * 9,
+    };
   } finally {
     await api.stop();
   }
@@ -195,17 +237,27 @@ async function transitionSetup(server: Server, sets: number): Promise<TxSetup> {
 
 async function statements(server: Server, url: string) {
   if (!server.statStatements) return null;
-  const rows = await query(url, `
+  const rows = await query(
+    url,
+    `
     SELECT regexp_replace(left(query, 110), '\\s+', ' ', 'g') AS query, calls::int, round(total_exec_time::numeric, 0)::float AS total_ms,
            round(mean_exec_time::numeric, 3)::float AS mean_ms
       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-     ORDER BY total_exec_time DESC LIMIT 14`);
-  const [{ total, calls }] = await query(url, `SELECT coalesce(sum(total_exec_time), 0)::float AS total, coalesce(sum(calls), 0)::float AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+     ORDER BY total_exec_time DESC LIMIT 14`,
+  );
+  const [{ total, calls }] = await query(
+    url,
+    `SELECT coalesce(sum(total_exec_time), 0)::float AS total, coalesce(sum(calls), 0)::float AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
   return { totalMs: round(total, 0), calls, top: rows };
 }
 
 interface TxRun extends LoadResult {
-  label: string; processes: number; ratioToCeiling?: number; cpuCores: Record<string, number>; persisted: number;
+  label: string;
+  processes: number;
+  ratioToCeiling?: number;
+  cpuCores: Record<string, number>;
+  persisted: number;
   /** PostgreSQL transactions (pg_stat_database) during the run: one per autocommitted statement. */
   transactions: number;
   statements?: Awaited<ReturnType<typeof statements>>;
@@ -223,14 +275,25 @@ async function auditEvents(url: string): Promise<number> {
   return (await query(url, `SELECT count(*)::int AS n FROM audit_events`))[0].n;
 }
 
-async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiProcess, urls: string[], processes: number, warmup = 5): Promise<TxRun> {
+async function loadRun(
+  server: Server,
+  setup: TxSetup,
+  label: string,
+  api: ApiProcess,
+  urls: string[],
+  processes: number,
+  warmup = 5,
+): Promise<TxRun> {
   const docs = nextSet(setup);
   const base = { docs, tokens: setup.tokens, connections: CONNECTIONS };
   if (warmup) await transitionLoad({ ...base, docs: setup.docs, urls, duration: warmup });
   await sleep(1000); // requests still in flight when the warm-up stopped finish before the count
   if (server.statStatements) await query(setup.url, `SELECT pg_stat_statements_reset()`).catch(() => undefined);
   const before = await auditEvents(setup.url);
-  const xacts = async () => Number((await query(setup.url, `SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`))[0].n);
+  const xacts = async () =>
+    Number(
+      (await query(setup.url, `SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`))[0].n,
+    );
   const xactsBefore = await xacts();
   log(`${label}: ${CONNECTIONS} connections for ${DURATION} s …`);
   const exposition = processes === 1 ? await scrape(urls[0]) : undefined;
@@ -256,9 +319,29 @@ async function loadRun(server: Server, setup: TxSetup, label: string, api: ApiPr
     api: round((cpuCores['API process(es)'] * 1000) / r.transitionsPerSecond, 2),
     postgres: round((cpuCores.PostgreSQL * 1000) / r.transitionsPerSecond, 2),
   };
-  cpuCores.others = round(cpuCores['machine busy'] - Object.entries(cpuCores).filter(([k]) => !k.startsWith('machine')).reduce((a, [, v]) => a + (Number.isNaN(v) ? 0 : v), 0), 2);
-  log(`${label}: ${r.transitionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`);
-  return { ...r, label, processes, cpuCores, persisted: after - before, transactions, statements: st, windowUs, cpuMsPerTransition, inside, verified: { checked: sample.length, ok: verifiedOk } };
+  cpuCores.others = round(
+    cpuCores['machine busy'] -
+      Object.entries(cpuCores)
+        .filter(([k]) => !k.startsWith('machine'))
+        .reduce((a, [, v]) => a + (Number.isNaN(v) ? 0 : v), 0),
+    2,
+  );
+  log(
+    `${label}: ${r.transitionsPerSecond}/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`,
+  );
+  return {
+    ...r,
+    label,
+    processes,
+    cpuCores,
+    persisted: after - before,
+    transactions,
+    statements: st,
+    windowUs,
+    cpuMsPerTransition,
+    inside,
+    verified: { checked: sample.length, ok: verifiedOk },
+  };
 }
 
 /**
@@ -279,7 +362,9 @@ async function fixedRateRun(server: Server, setup: TxSetup, api: ApiProcess, rat
   const cpuCores = meter();
   await sleep(1000);
   const after = await auditEvents(setup.url);
-  log(`fixed rate: ${round(r.ok / r.seconds, 1)}/s answered, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`);
+  log(
+    `fixed rate: ${round(r.ok / r.seconds, 1)}/s answered, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`,
+  );
   return { ...r, answeredPerSecond: round(r.ok / r.seconds, 1), persisted: after - before, cpuCores };
 }
 
@@ -292,15 +377,27 @@ async function endpointCosts(setup: TxSetup): Promise<{ name: string; perSecond:
   const api = await startApi(setup.url, { env: API_ENV });
   const doc = (k: number) => setup.docs[(k * 7919) % setup.docs.length];
   const bearer = (who: keyof TxSetup['tokens']) => ({ authorization: `Bearer ${setup.tokens[who]}` });
-  const events = [['clerk', '{"type":"REMIND"}'], ['reader', '{"type":"OPEN"}'], ['reader2', '{"type":"OPEN"}']] as const;
+  const events = [
+    ['clerk', '{"type":"REMIND"}'],
+    ['reader', '{"type":"OPEN"}'],
+    ['reader2', '{"type":"OPEN"}'],
+  ] as const;
   const cases: [string, (k: number) => RequestSpec][] = [
     ['GET /health/live (public, no database)', () => ({ method: 'GET', path: '/health/live' })],
     ['GET /api/auth/me (authentication only)', () => ({ method: 'GET', path: '/api/auth/me', headers: bearer('clerk') })],
     ['GET /api/documents/{id}', (k) => ({ method: 'GET', path: `/api/documents/${doc(k)}`, headers: bearer('clerk') })],
-    ['POST /api/documents/{id}/events (REMIND / OPEN)', (k) => {
-      const [who, body] = events[k % events.length];
-      return { method: 'POST', path: `/api/documents/${doc(k)}/events`, body, headers: { 'content-type': 'application/json', ...bearer(who) } };
-    }],
+    [
+      'POST /api/documents/{id}/events (REMIND / OPEN)',
+      (k) => {
+        const [who, body] = events[k % events.length];
+        return {
+          method: 'POST',
+          path: `/api/documents/${doc(k)}/events`,
+          body,
+          headers: { 'content-type': 'application/json', ...bearer(who) },
+        };
+      },
+    ],
   ];
   const out: { name: string; perSecond: number; apiCpuMs: number; other: number }[] = [];
   try {
@@ -309,7 +406,12 @@ async function endpointCosts(setup: TxSetup): Promise<{ name: string; perSecond:
       const meter = cpuMeter({ api: api.pid });
       const r = await requestLoad(api.baseUrl, CONNECTIONS, 6, next);
       const cores = meter().api;
-      out.push({ name, perSecond: round(r.ok / r.seconds, 0), apiCpuMs: round((cores * r.seconds * 1000) / Math.max(1, r.ok), 3), other: r.other });
+      out.push({
+        name,
+        perSecond: round(r.ok / r.seconds, 0),
+        apiCpuMs: round((cores * r.seconds * 1000) / Math.max(1, r.ok), 3),
+        other: r.other,
+      });
       log(`endpoint ${name}: ${out.at(-1)!.perSecond}/s, ${out.at(-1)!.apiCpuMs} ms of API CPU each`);
     }
   } finally {
@@ -337,19 +439,35 @@ async function profiled(server: Server, setup: TxSetup): Promise<{ run: TxRun; p
   }
 }
 
-async function childBench(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ available: false } | { available: true; args: string[]; lines: string[]; json?: unknown; error?: string }> {
+async function childBench(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<{ available: false } | { available: true; args: string[]; lines: string[]; json?: unknown; error?: string }> {
   const path = resolve(ROOT, script);
   if (!existsSync(path)) return { available: false };
   log(`running ${script} ${args.join(' ')} …`);
   const parse = (stdout: string) => {
-    const lines = stdout.trim().split('\n').filter((l) => l.trim());
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.trim());
     const jsonLine = [...lines].reverse().find((l) => l.trim().startsWith('{') || l.trim().startsWith('['));
     let json: unknown;
-    try { json = jsonLine ? JSON.parse(jsonLine) : undefined; } catch { /* not JSON */ }
+    try {
+      json = jsonLine ? JSON.parse(jsonLine) : undefined;
+    } catch {
+      /* not JSON */
+    }
     return { lines: lines.filter((l) => l !== jsonLine), json };
   };
   try {
-    const { stdout } = await execFileP(process.execPath, [path, ...args], { cwd: ROOT, maxBuffer: 1 << 26, timeout: 15 * 60_000, env: { ...process.env, ...env } });
+    const { stdout } = await execFileP(process.execPath, [path, ...args], {
+      cwd: ROOT,
+      maxBuffer: 1 << 26,
+      timeout: 15 * 60_000,
+      env: { ...process.env, ...env },
+    });
     return { available: true, args, ...parse(stdout) };
   } catch (e) {
     const err = e as Error & { stdout?: string; code?: number };
@@ -378,70 +496,219 @@ function print(results: Record<string, any>) {
   const out: string[] = [];
   const m = results.machine;
   out.push('', `gongwen benchmark — ${new Date(results.startedAt).toISOString()}`);
-  out.push(`machine: ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}, node ${m.node}, PostgreSQL ${m.postgres}; ${m.pgbench}; load average at start ${m.loadAverageAtStart.join(' ')}`);
-  out.push(`PostgreSQL settings: ${Object.entries(m.postgresSettings).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  out.push(
+    `machine: ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}, node ${m.node}, PostgreSQL ${m.postgres}; ${m.pgbench}; load average at start ${m.loadAverageAtStart.join(' ')}`,
+  );
+  out.push(
+    `PostgreSQL settings: ${Object.entries(m.postgresSettings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
   const rows: (string | number)[][] = [];
   const c = results.ceiling;
-  if (c) rows.push(['ceiling: pgbench -N (simple update), scale 10', `-c ${CONNECTIONS} -j 2 -T ${DURATION}`, 'error' in c ? c.error : `${c.tps} tps (latency avg ${c.latencyMs}${c.latency ? `, p50 ${c.latency.p50}, p99 ${c.latency.p99}` : ''} ms)${c.runs.length > 1 ? `; median of ${c.runs.length} runs between the API's: ${c.runs.map((x: CeilingRun) => x.tps).join(', ')}` : ''}`, '', '']);
+  if (c)
+    rows.push([
+      'ceiling: pgbench -N (simple update), scale 10',
+      `-c ${CONNECTIONS} -j 2 -T ${DURATION}`,
+      'error' in c
+        ? c.error
+        : `${c.tps} tps (latency avg ${c.latencyMs}${c.latency ? `, p50 ${c.latency.p50}, p99 ${c.latency.p99}` : ''} ms)${c.runs.length > 1 ? `; median of ${c.runs.length} runs between the API's: ${c.runs.map((x: CeilingRun) => x.tps).join(', ')}` : ''}`,
+      '',
+      '',
+    ]);
   const tx = (r: TxRun | undefined, what: string) => {
     if (!r) return;
     const ratio = r.ratioToCeiling;
-    rows.push([what, `${r.connections} conns, ${r.seconds} s`, `${r.transitionsPerSecond} transitions/s`, `≥ ${TARGETS.ratio} × ceiling${ratio === undefined ? '' : ` = ${round(TARGETS.ratio * c.tps, 0)}/s`}`, ratio === undefined ? '' : `${ok(ratio >= TARGETS.ratio)} ${ratio} ×`]);
+    rows.push([
+      what,
+      `${r.connections} conns, ${r.seconds} s`,
+      `${r.transitionsPerSecond} transitions/s`,
+      `≥ ${TARGETS.ratio} × ceiling${ratio === undefined ? '' : ` = ${round(TARGETS.ratio * c.tps, 0)}/s`}`,
+      ratio === undefined ? '' : `${ok(ratio >= TARGETS.ratio)} ${ratio} ×`,
+    ]);
     const dbTail = c && !('error' in c) && c.latency ? ` (pgbench alone: p99 ${c.latency.p99} ms)` : '';
-    rows.push(['', 'latency p50 / p95 / p99 / max', `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms${dbTail}`, `p99 ≤ ${TARGETS.p99} ms`, ok(r.latencyMs.p99 <= TARGETS.p99)]);
+    rows.push([
+      '',
+      'latency p50 / p95 / p99 / max',
+      `${r.latencyMs.p50} / ${r.latencyMs.p95} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms${dbTail}`,
+      `p99 ≤ ${TARGETS.p99} ms`,
+      ok(r.latencyMs.p99 <= TARGETS.p99),
+    ]);
     const pc = (share: number) => `${round(share * 100, 1)} %`;
     if (r.inside) {
-      rows.push(['', `slower than ${r.slowMs} ms: at the client / inside the API`, `${pc(r.slowShare)} / ${pc(r.inside.slowShare)} of the answers; inside the API p50 ≈ ${r.inside.p50Ms}, p99 ≈ ${r.inside.p99Ms} ms (its request histogram, from reading the request to answering)`, '', '']);
+      rows.push([
+        '',
+        `slower than ${r.slowMs} ms: at the client / inside the API`,
+        `${pc(r.slowShare)} / ${pc(r.inside.slowShare)} of the answers; inside the API p50 ≈ ${r.inside.p50Ms}, p99 ≈ ${r.inside.p99Ms} ms (its request histogram, from reading the request to answering)`,
+        '',
+        '',
+      ]);
       const gc = Object.entries(r.inside.gc);
       const g = r.inside.groupCommit;
-      rows.push(['', 'group commit: writes per statement', g.statements ? `${round(g.writes / g.statements, 1)} (${g.writes} optimistic writes in ${g.statements} statements; ${g.failedBatches} failed batches sent again alone)` : 'off (GONGWEN_WRITE_STATEMENTS=0)', '', '']);
-      rows.push(['', 'GC pauses in the API during the run', gc.length ? `${gc.map(([kind, g]) => `${kind} ${g.pauses} (${g.ms} ms)`).join(', ')}: ${pc(gc.reduce((a, [, g]) => a + g.ms, 0) / 1000 / r.seconds)} of the run` : 'none', '', '']);
+      rows.push([
+        '',
+        'group commit: writes per statement',
+        g.statements
+          ? `${round(g.writes / g.statements, 1)} (${g.writes} optimistic writes in ${g.statements} statements; ${g.failedBatches} failed batches sent again alone)`
+          : 'off (GONGWEN_WRITE_STATEMENTS=0)',
+        '',
+        '',
+      ]);
+      rows.push([
+        '',
+        'GC pauses in the API during the run',
+        gc.length
+          ? `${gc.map(([kind, g]) => `${kind} ${g.pauses} (${g.ms} ms)`).join(', ')}: ${pc(gc.reduce((a, [, g]) => a + g.ms, 0) / 1000 / r.seconds)} of the run`
+          : 'none',
+        '',
+        '',
+      ]);
     }
     const non2xx = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2'));
     // requests still in flight when the run stops commit without being counted: at most one per connection
-    rows.push(['', 'answers / persisted', `${answers(r)}${r.verified ? `; /verify ok on ${r.verified.ok}/${r.verified.checked} sampled documents` : ''}`,
-      'every 2xx persisted, no errors', ok(r.persisted >= r.ok && r.persisted <= r.ok + r.connections && !non2xx.length && !r.errors && (!r.verified || r.verified.ok === r.verified.checked))]);
-    rows.push(['', 'PostgreSQL transactions per transition', `${round(r.transactions / r.persisted, 2)} (pg_stat_database; an autocommitted statement is one)`, '', '']);
-    if (r.statements) rows.push(['', 'PostgreSQL per transition', `${round(r.statements.totalMs / r.ok, 2)} ms executing, ${round(r.statements.calls / r.ok, 1)} statements (pg_stat_statements)`, '', '']);
-    rows.push(['', 'CPU (cores busy)', Object.entries(r.cpuCores).map(([k, v]) => `${k} ${v}`).join(', '), '', '']);
+    rows.push([
+      '',
+      'answers / persisted',
+      `${answers(r)}${r.verified ? `; /verify ok on ${r.verified.ok}/${r.verified.checked} sampled documents` : ''}`,
+      'every 2xx persisted, no errors',
+      ok(
+        r.persisted >= r.ok &&
+          r.persisted <= r.ok + r.connections &&
+          !non2xx.length &&
+          !r.errors &&
+          (!r.verified || r.verified.ok === r.verified.checked),
+      ),
+    ]);
+    rows.push([
+      '',
+      'PostgreSQL transactions per transition',
+      `${round(r.transactions / r.persisted, 2)} (pg_stat_database; an autocommitted statement is one)`,
+      '',
+      '',
+    ]);
+    if (r.statements)
+      rows.push([
+        '',
+        'PostgreSQL per transition',
+        `${round(r.statements.totalMs / r.ok, 2)} ms executing, ${round(r.statements.calls / r.ok, 1)} statements (pg_stat_statements)`,
+        '',
+        '',
+      ]);
+    rows.push([
+      '',
+      'CPU (cores busy)',
+      Object.entries(r.cpuCores)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', '),
+      '',
+      '',
+    ]);
     rows.push(['', 'CPU per transition', `API ${r.cpuMsPerTransition.api} ms, PostgreSQL ${r.cpuMsPerTransition.postgres} ms`, '', '']);
   };
   tx(results.transitions?.main, `transitions via HTTP API: main.js${results.transitions?.runs?.length > 1 ? ' (median run)' : ''}`);
   if (results.transitions?.runs?.length > 1) {
-    rows.push(['', `all ${results.transitions.runs.length} runs: transitions/s (p99)`, results.transitions.runs.map((x: any) => `${x.transitionsPerSecond} (${x.p99} ms)`).join(', '), '', '']);
+    rows.push([
+      '',
+      `all ${results.transitions.runs.length} runs: transitions/s (p99)`,
+      results.transitions.runs.map((x: any) => `${x.transitionsPerSecond} (${x.p99} ms)`).join(', '),
+      '',
+      '',
+    ]);
   }
   const fr = results.transitions?.atRate;
   if (fr) {
-    rows.push(['transitions at a fixed rate (--rate): main.js', `${fr.rate}/s offered, open loop, ${fr.connections} conns, ${fr.seconds} s`,
-      `${fr.answeredPerSecond}/s answered; latency from each request's due time p50 / p95 / p99 / max ${fr.latencyMs.p50} / ${fr.latencyMs.p95} / ${fr.latencyMs.p99} / ${fr.latencyMs.max} ms`, '', '']);
+    rows.push([
+      'transitions at a fixed rate (--rate): main.js',
+      `${fr.rate}/s offered, open loop, ${fr.connections} conns, ${fr.seconds} s`,
+      `${fr.answeredPerSecond}/s answered; latency from each request's due time p50 / p95 / p99 / max ${fr.latencyMs.p50} / ${fr.latencyMs.p95} / ${fr.latencyMs.p99} / ${fr.latencyMs.max} ms`,
+      '',
+      '',
+    ]);
     const worst = [...fr.perSecond].sort((a: { p99: number }, b: { p99: number }) => b.p99 - a.p99).slice(0, 3);
-    rows.push(['', 'slowest seconds of the run (p99 / max)', worst.map((x: { second: number; p99: number; max: number }) => `${x.second} s: ${x.p99} / ${x.max} ms`).join('; '), '', '']);
-    rows.push(['', 'answers / persisted; CPU (cores busy)', `${answers(fr)}; ${Object.entries(fr.cpuCores).map(([k, v]) => `${k} ${v}`).join(', ')}`, '', '']);
+    rows.push([
+      '',
+      'slowest seconds of the run (p99 / max)',
+      worst.map((x: { second: number; p99: number; max: number }) => `${x.second} s: ${x.p99} / ${x.max} ms`).join('; '),
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'answers / persisted; CPU (cores busy)',
+      `${answers(fr)}; ${Object.entries(fr.cpuCores)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      '',
+      '',
+    ]);
   }
   for (const r of results.processes ?? []) tx(r, `cluster.js, GONGWEN_INSTANCES=${r.processes}`);
   for (const r of results.compare ?? []) tx(r, `compare: ${r.label}`);
-  if (results.seeding) rows.push(['seeding: documents to circulation via the API', `${results.seeding.documents} docs, ${results.seeding.requests} requests, 16 at a time`, `${results.seeding.seconds} s (${round(results.seeding.requests / results.seeding.seconds, 0)} req/s)`, '', '']);
+  if (results.seeding)
+    rows.push([
+      'seeding: documents to circulation via the API',
+      `${results.seeding.documents} docs, ${results.seeding.requests} requests, 16 at a time`,
+      `${results.seeding.seconds} s (${round(results.seeding.requests / results.seeding.seconds, 0)} req/s)`,
+      '',
+      '',
+    ]);
   out.push('', table(rows, ['measure', 'setup', 'figure', 'target', '']));
 
   const p = results.profile;
   if (p?.profile) {
-    out.push('', `where the API process spends its time (node --cpu-prof during a ${p.run.seconds} s run at ${p.run.transitionsPerSecond}/s; idle ${p.profile.idlePct}% of the main thread, GC ${p.profile.gcPct}% of busy):`);
-    out.push(table(p.profile.byLayer.map((x: any) => [x.layer, `${x.pctOfBusy}%`]), ['self time by layer (an application step anywhere on the stack, else the nearest frame with a layer)', '% of busy']));
-    out.push('', table(p.profile.byPackage.slice(0, 12).map((x: any) => [x.pkg, `${x.pctOfBusy}%`, `${x.selfMs} ms`]), ['self time by package', '% of busy', 'self']));
-    out.push('', table(p.profile.topFunctions.slice(0, 15).map((x: any) => [x.fn, x.where, `${x.pctOfBusy}%`]), ['top self-time functions', 'where', '% of busy']));
+    out.push(
+      '',
+      `where the API process spends its time (node --cpu-prof during a ${p.run.seconds} s run at ${p.run.transitionsPerSecond}/s; idle ${p.profile.idlePct}% of the main thread, GC ${p.profile.gcPct}% of busy):`,
+    );
+    out.push(
+      table(
+        p.profile.byLayer.map((x: any) => [x.layer, `${x.pctOfBusy}%`]),
+        ['self time by layer (an application step anywhere on the stack, else the nearest frame with a layer)', '% of busy'],
+      ),
+    );
+    out.push(
+      '',
+      table(
+        p.profile.byPackage.slice(0, 12).map((x: any) => [x.pkg, `${x.pctOfBusy}%`, `${x.selfMs} ms`]),
+        ['self time by package', '% of busy', 'self'],
+      ),
+    );
+    out.push(
+      '',
+      table(
+        p.profile.topFunctions.slice(0, 15).map((x: any) => [x.fn, x.where, `${x.pctOfBusy}%`]),
+        ['top self-time functions', 'where', '% of busy'],
+      ),
+    );
   } else if (p?.error) out.push('', `profile: ${p.error}`);
   if (results.endpoints?.length) {
     out.push('', 'API CPU per request, one endpoint at a time (one process, same connections):');
-    out.push(table(results.endpoints.map((e: any) => [e.name, `${e.perSecond}/s`, `${e.apiCpuMs} ms`, e.other ? `${e.other} non-2xx` : '']), ['endpoint', 'answers', 'API CPU each', '']));
+    out.push(
+      table(
+        results.endpoints.map((e: any) => [e.name, `${e.perSecond}/s`, `${e.apiCpuMs} ms`, e.other ? `${e.other} non-2xx` : '']),
+        ['endpoint', 'answers', 'API CPU each', ''],
+      ),
+    );
   }
   const st = results.transitions?.main?.statements;
   if (st) {
     const n = results.transitions.main.ok;
-    out.push('', `PostgreSQL time per transition (pg_stat_statements, main.js run): ${round(st.totalMs / n, 2)} ms over ${round(st.calls / n, 1)} statements`);
-    out.push(table(st.top.map((s: any) => [s.query, s.calls, `${s.mean_ms} ms`, `${round((s.total_ms / st.totalMs) * 100, 1)}%`]), ['statement', 'calls', 'mean', 'share']));
+    out.push(
+      '',
+      `PostgreSQL time per transition (pg_stat_statements, main.js run): ${round(st.totalMs / n, 2)} ms over ${round(st.calls / n, 1)} statements`,
+    );
+    out.push(
+      table(
+        st.top.map((s: any) => [s.query, s.calls, `${s.mean_ms} ms`, `${round((s.total_ms / st.totalMs) * 100, 1)}%`]),
+        ['statement', 'calls', 'mean', 'share'],
+      ),
+    );
   }
 
-  for (const [key, title] of [['docx', 'DOCX render times (dist/scripts/docx/bench.js)'], ['archive', 'archive export figures (dist/scripts/archive/bench.js)']] as const) {
+  for (const [key, title] of [
+    ['docx', 'DOCX render times (dist/scripts/docx/bench.js)'],
+    ['archive', 'archive export figures (dist/scripts/archive/bench.js)'],
+  ] as const) {
     const b = results[key];
     if (!b) continue;
     out.push('', `${title}${b.args?.length ? ` (arguments: ${b.args.join(' ')})` : ''}:`);
@@ -454,12 +721,35 @@ function print(results: Record<string, any>) {
 
   const q: ScaleResult | undefined = results.queries;
   if (q) {
-    out.push('', `queries at scale: ${q.documents} documents, ${q.auditEvents} audit events, ${q.users} users (seeded in ${q.seedSeconds} s; documents ${q.tableSizes.documents}, audit_events ${q.tableSizes.audit_events})`);
-    out.push(`  states: ${Object.entries(q.stateCounts).map(([s, n]) => `${s} ${n}`).join(', ')}`);
-    out.push(table(q.queries.map((f) => [f.name, f.persona, `${f.api.p50} / ${f.api.p99}`, `${f.sql.p50} / ${f.sql.p99}`, f.rows, f.target ? `p99 ≤ ${f.target} ms` : '', f.target ? ok(f.api.p99 <= f.target) : '', f.matchesService === false ? 'SQL ≠ service!' : '']),
-      ['query (through the API)', 'as', 'API p50 / p99 ms', 'SQL p50 / p99 ms', 'rows', 'target', '', '']));
+    out.push(
+      '',
+      `queries at scale: ${q.documents} documents, ${q.auditEvents} audit events, ${q.users} users (seeded in ${q.seedSeconds} s; documents ${q.tableSizes.documents}, audit_events ${q.tableSizes.audit_events})`,
+    );
+    out.push(
+      `  states: ${Object.entries(q.stateCounts)
+        .map(([s, n]) => `${s} ${n}`)
+        .join(', ')}`,
+    );
+    out.push(
+      table(
+        q.queries.map((f) => [
+          f.name,
+          f.persona,
+          `${f.api.p50} / ${f.api.p99}`,
+          `${f.sql.p50} / ${f.sql.p99}`,
+          f.rows,
+          f.target ? `p99 ≤ ${f.target} ms` : '',
+          f.target ? ok(f.api.p99 <= f.target) : '',
+          f.matchesService === false ? 'SQL ≠ service!' : '',
+        ]),
+        ['query (through the API)', 'as', 'API p50 / p99 ms', 'SQL p50 / p99 ms', 'rows', 'target', '', ''],
+      ),
+    );
     out.push('', 'EXPLAIN (ANALYZE, BUFFERS):');
-    for (const f of q.queries) out.push(`  ${f.name}: ${f.plan.executionMs} ms (+${f.plan.planningMs} planning), buffers hit ${f.plan.sharedHit} read ${f.plan.sharedRead}; indexes: ${f.plan.indexes.join(', ') || 'none'}\n    ${f.plan.summary}`);
+    for (const f of q.queries)
+      out.push(
+        `  ${f.name}: ${f.plan.executionMs} ms (+${f.plan.planningMs} planning), buffers hit ${f.plan.sharedHit} read ${f.plan.sharedRead}; indexes: ${f.plan.indexes.join(', ') || 'none'}\n    ${f.plan.summary}`,
+      );
   }
   out.push('', `results written to ${OUT}`);
   process.stdout.write(`${out.join('\n')}\n`);
@@ -469,7 +759,18 @@ function print(results: Record<string, any>) {
 
 async function main() {
   for (const f of [MAIN_JS, CLUSTER_JS]) if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run bench\` (it builds first)`);
-  const results: Record<string, any> = { startedAt: Date.now(), options: { duration: DURATION, connections: CONNECTIONS, docs: DOCS, repeat: REPEAT, pool: POOL ?? 'default (10)', apiEnv: API_ENV, scaleDocuments: SCALE_DOCS } };
+  const results: Record<string, any> = {
+    startedAt: Date.now(),
+    options: {
+      duration: DURATION,
+      connections: CONNECTIONS,
+      docs: DOCS,
+      repeat: REPEAT,
+      pool: POOL ?? 'default (10)',
+      apiEnv: API_ENV,
+      scaleDocuments: SCALE_DOCS,
+    },
+  };
   const server = await openServer();
   const cleanup: (() => Promise<void>)[] = [];
   let ceilingBench: CeilingBench | undefined;
@@ -480,7 +781,8 @@ async function main() {
     await ceilingBench?.run();
 
     if (!skip.has('transitions') || !skip.has('processes') || COMPARE) {
-      const measured = (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + (RATE ? 1 : 0)) + (skip.has('processes') ? 0 : 2) + (COMPARE ? 4 : 0);
+      const measured =
+        (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + (RATE ? 1 : 0)) + (skip.has('processes') ? 0 : 2) + (COMPARE ? 4 : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
       results.seeding = { documents: DOCS, requests: setup.seedRequests, seconds: setup.seedSeconds };
@@ -490,9 +792,22 @@ async function main() {
           const runs: TxRun[] = [];
           for (let i = 1; i <= REPEAT; i++) {
             if (i > 1) await ceilingBench?.run(); // the ceiling between the runs: C A C A C A
-            runs.push(await loadRun(server, setup, REPEAT > 1 ? `main.js (run ${i} of ${REPEAT})` : 'main.js', api, [api.baseUrl], 1, i === 1 ? 5 : 0));
+            runs.push(
+              await loadRun(
+                server,
+                setup,
+                REPEAT > 1 ? `main.js (run ${i} of ${REPEAT})` : 'main.js',
+                api,
+                [api.baseUrl],
+                1,
+                i === 1 ? 5 : 0,
+              ),
+            );
           }
-          results.transitions = { main: medianRun(runs, (r) => r.transitionsPerSecond), runs: runs.map((r) => ({ transitionsPerSecond: r.transitionsPerSecond, p99: r.latencyMs.p99 })) };
+          results.transitions = {
+            main: medianRun(runs, (r) => r.transitionsPerSecond),
+            runs: runs.map((r) => ({ transitionsPerSecond: r.transitionsPerSecond, p99: r.latencyMs.p99 })),
+          };
           if (RATE) results.transitions.atRate = await fixedRateRun(server, setup, api, RATE);
         } finally {
           await api.stop();
@@ -503,7 +818,10 @@ async function main() {
       if (COMPARE) {
         results.compare = [];
         for (let round = 1; round <= 2; round++) {
-          for (const [label, entry] of [['this build', MAIN_JS], ['candidate', resolve(COMPARE)]] as const) {
+          for (const [label, entry] of [
+            ['this build', MAIN_JS],
+            ['candidate', resolve(COMPARE)],
+          ] as const) {
             const api = await startApi(setup.url, { entry, env: API_ENV });
             try {
               results.compare.push(await loadRun(server, setup, `${label} (round ${round})`, api, [api.baseUrl], 1));
@@ -528,17 +846,21 @@ async function main() {
     }
     if (!skip.has('docx')) results.docx = await childBench('dist/scripts/docx/bench.js');
     // the archive benchmark's own default is 1000 items (minutes on a small machine): that size with --scale
-    if (!skip.has('archive')) results.archive = await childBench('dist/scripts/archive/bench.js', flag('scale') ? [] : ['200'], { DATABASE_URL: server.adminUrl });
+    if (!skip.has('archive'))
+      results.archive = await childBench('dist/scripts/archive/bench.js', flag('scale') ? [] : ['200'], { DATABASE_URL: server.adminUrl });
     // 1,000 sequential requests a query at scale: the p99 is then the 10th slowest, not the 2nd of 200, which a
     // single stall of the shared machine decided
-    if (!skip.has('queries')) results.queries = await scaleQueries(server, { documents: SCALE_DOCS, requests: SCALE_DOCS >= 1_000_000 ? 1000 : 100, keep: KEEP });
+    if (!skip.has('queries'))
+      results.queries = await scaleQueries(server, { documents: SCALE_DOCS, requests: SCALE_DOCS >= 1_000_000 ? 1000 : 100, keep: KEEP });
   } finally {
     results.ceiling = ceilingBench?.result();
     for (const f of cleanup) await f().catch(() => undefined);
     await server.stop();
   }
   const c = results.ceiling;
-  for (const r of [results.transitions?.main, results.profile?.run, ...(results.processes ?? []), ...(results.compare ?? [])] as (TxRun | undefined)[]) {
+  for (const r of [results.transitions?.main, results.profile?.run, ...(results.processes ?? []), ...(results.compare ?? [])] as (
+    TxRun | undefined
+  )[]) {
     if (r && c && !('error' in c)) r.ratioToCeiling = round(r.transitionsPerSecond / c.tps, 2);
   }
   results.finishedAt = Date.now();
@@ -546,7 +868,10 @@ async function main() {
   print(results);
 }
 
-main().then(() => process.exit(0), (e) => {
-  process.stderr.write(`bench: failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`bench: failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -39,19 +39,33 @@ const EVENTS = [
 function transitionRequest(k: number, o: Pick<LoadOptions, 'docs' | 'tokens'>) {
   const e = EVENTS[k % EVENTS.length];
   const doc = o.docs[Math.floor(Math.random() * o.docs.length)];
-  return { method: 'POST' as const, path: `/api/documents/${doc}/events`, body: e.body, headers: { 'content-type': 'application/json', authorization: `Bearer ${o.tokens[e.as]}` } };
+  return {
+    method: 'POST' as const,
+    path: `/api/documents/${doc}/events`,
+    body: e.body,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${o.tokens[e.as]}` },
+  };
 }
 
-async function one(url: string, o: LoadOptions, connections: number): Promise<{ lat: number[]; statuses: Record<string, number>; errors: number; timeouts: number; seconds: number }> {
+async function one(
+  url: string,
+  o: LoadOptions,
+  connections: number,
+): Promise<{ lat: number[]; statuses: Record<string, number>; errors: number; timeouts: number; seconds: number }> {
   let k = 0;
   const lat: number[] = [];
   const statuses: Record<string, number> = {};
   const instance = autocannon({
-    url, connections, duration: o.duration, timeout: 10,
-    requests: [{
-      method: 'POST',
-      setupRequest: (req) => ({ ...req, ...transitionRequest(k++, o) }),
-    }],
+    url,
+    connections,
+    duration: o.duration,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({ ...req, ...transitionRequest(k++, o) }),
+      },
+    ],
   });
   instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
     statuses[status] = (statuses[status] ?? 0) + 1;
@@ -71,21 +85,41 @@ export async function transitionLoad(o: LoadOptions): Promise<LoadResult> {
   const seconds = Math.max(...parts.map((p) => p.seconds));
   const slowMs = o.slowMs ?? 50;
   return {
-    seconds, connections: o.connections, transitionsPerSecond: round(lat.length / seconds, 1), ok: lat.length, statuses,
-    errors: parts.reduce((a, p) => a + p.errors, 0), timeouts: parts.reduce((a, p) => a + p.timeouts, 0), latencyMs: dist(lat),
-    slowMs, slowShare: round(lat.filter((ms) => ms > slowMs).length / (lat.length || 1), 4),
+    seconds,
+    connections: o.connections,
+    transitionsPerSecond: round(lat.length / seconds, 1),
+    ok: lat.length,
+    statuses,
+    errors: parts.reduce((a, p) => a + p.errors, 0),
+    timeouts: parts.reduce((a, p) => a + p.timeouts, 0),
+    latencyMs: dist(lat),
+    slowMs,
+    slowShare: round(lat.filter((ms) => ms > slowMs).length / (lat.length || 1), 4),
   };
 }
 
-export interface RequestSpec { method: string; path: string; headers?: Record<string, string>; body?: string }
+export interface RequestSpec {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
 
 /** Any request mix at N connections for `duration` s: how many 2xx answers in how many seconds. */
-export async function requestLoad(url: string, connections: number, duration: number, next: (k: number) => RequestSpec): Promise<{ ok: number; seconds: number; other: number }> {
+export async function requestLoad(
+  url: string,
+  connections: number,
+  duration: number,
+  next: (k: number) => RequestSpec,
+): Promise<{ ok: number; seconds: number; other: number }> {
   let k = 0;
   let ok = 0;
   let other = 0;
   const instance = autocannon({
-    url, connections, duration, timeout: 10,
+    url,
+    connections,
+    duration,
+    timeout: 10,
     requests: [{ setupRequest: (req) => ({ ...req, ...next(k++) }) }],
   });
   instance.on('response', (_client: unknown, status: number) => {
@@ -97,7 +131,12 @@ export async function requestLoad(url: string, connections: number, duration: nu
 }
 
 export interface FixedRateResult {
-  rate: number; seconds: number; connections: number; ok: number; statuses: Record<string, number>; errors: number;
+  rate: number;
+  seconds: number;
+  connections: number;
+  ok: number;
+  statuses: Record<string, number>;
+  errors: number;
   /** From each request's scheduled time to its answer: a late request counts its wait (no coordinated omission). */
   latencyMs: Dist;
   /** Each second of the run (by due time): requests due, and their p99 and max latency in ms. */
@@ -124,15 +163,23 @@ export async function fixedRateLoad(o: Omit<LoadOptions, 'urls'> & { url: string
   const total = Math.floor(o.rate * o.duration);
   const send = (k: number) => {
     const due = start + (k * 1000) / o.rate;
-    const p = pool.request(transitionRequest(k, o)).then(async (r) => {
-      await r.body.dump();
-      statuses[r.statusCode] = (statuses[r.statusCode] ?? 0) + 1;
-      if (r.statusCode >= 200 && r.statusCode < 300) {
-        const ms = performance.now() - due;
-        lat.push(ms);
-        (bySecond[Math.floor((due - start) / 1000)] ??= []).push(ms);
-      }
-    }, () => { errors++; }).finally(() => inFlight.delete(p));
+    const p = pool
+      .request(transitionRequest(k, o))
+      .then(
+        async (r) => {
+          await r.body.dump();
+          statuses[r.statusCode] = (statuses[r.statusCode] ?? 0) + 1;
+          if (r.statusCode >= 200 && r.statusCode < 300) {
+            const ms = performance.now() - due;
+            lat.push(ms);
+            (bySecond[Math.floor((due - start) / 1000)] ??= []).push(ms);
+          }
+        },
+        () => {
+          errors++;
+        },
+      )
+      .finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
   while (sent < total) {
@@ -143,6 +190,17 @@ export async function fixedRateLoad(o: Omit<LoadOptions, 'urls'> & { url: string
   await Promise.all(inFlight);
   const seconds = (performance.now() - start) / 1000;
   await pool.close();
-  const perSecond = [...bySecond.entries()].filter(([, v]) => v).map(([second, v]) => ({ second, due: v.length, p99: dist(v).p99, max: dist(v).max }));
-  return { rate: o.rate, seconds: round(seconds, 2), connections: o.connections, ok: lat.length, statuses, errors, latencyMs: dist(lat), perSecond };
+  const perSecond = [...bySecond.entries()]
+    .filter(([, v]) => v)
+    .map(([second, v]) => ({ second, due: v.length, p99: dist(v).p99, max: dist(v).max }));
+  return {
+    rate: o.rate,
+    seconds: round(seconds, 2),
+    connections: o.connections,
+    ok: lat.length,
+    statuses,
+    errors,
+    latencyMs: dist(lat),
+    perSecond,
+  };
 }

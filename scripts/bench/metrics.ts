@@ -30,7 +30,13 @@ const labels = (series: string): Record<string, string> =>
   Object.fromEntries([...series.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
 
 /** How much each series of `name` whose labels pass `keep` grew from `before` to `after`, summed by its label `by`. */
-function delta(before: Exposition, after: Exposition, name: string, keep: (l: Record<string, string>) => boolean, by: string): Map<string, number> {
+function delta(
+  before: Exposition,
+  after: Exposition,
+  name: string,
+  keep: (l: Record<string, string>) => boolean,
+  by: string,
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const [series, v] of after) {
     if (!series.startsWith(`${name}{`)) continue;
@@ -75,15 +81,37 @@ export interface InsideApi {
 /** The transition route's 2xx answers and the GC pauses between two expositions of one process. */
 export function insideApi(before: Exposition, after: Exposition, slowMs: number): InsideApi {
   const route = '/api/documents/:id/events';
-  const byLe = delta(before, after, 'gongwen_http_request_duration_seconds_bucket', (l) => l.route === route && l.method === 'POST' && l.status.startsWith('2'), 'le');
-  const buckets = [...byLe].map(([le, n]) => [le === '+Inf' ? Infinity : Number(le) * 1000, n] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const byLe = delta(
+    before,
+    after,
+    'gongwen_http_request_duration_seconds_bucket',
+    (l) => l.route === route && l.method === 'POST' && l.status.startsWith('2'),
+    'le',
+  );
+  const buckets = [...byLe]
+    .map(([le, n]) => [le === '+Inf' ? Infinity : Number(le) * 1000, n] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
   const answers = buckets.at(-1)?.[1] ?? 0;
   const atSlow = buckets.find(([le]) => le === slowMs)?.[1] ?? NaN;
   const gcCount = delta(before, after, 'gongwen_nodejs_gc_duration_seconds_count', () => true, 'kind');
   const gcSum = delta(before, after, 'gongwen_nodejs_gc_duration_seconds_sum', () => true, 'kind');
-  const gc = Object.fromEntries([...gcCount].filter(([, n]) => n > 0).map(([kind, n]) => [kind, { pauses: n, ms: round((gcSum.get(kind) ?? 0) * 1000, 0) }]));
+  const gc = Object.fromEntries(
+    [...gcCount].filter(([, n]) => n > 0).map(([kind, n]) => [kind, { pauses: n, ms: round((gcSum.get(kind) ?? 0) * 1000, 0) }]),
+  );
   const batchCount = delta(before, after, 'gongwen_transition_write_batch_size_count', () => true, 'outcome');
   const batchSum = delta(before, after, 'gongwen_transition_write_batch_size_sum', () => true, 'outcome');
-  const groupCommit = { writes: batchSum.get('ok') ?? 0, statements: batchCount.get('ok') ?? 0, failedBatches: batchCount.get('failed') ?? 0 };
-  return { groupCommit, answers, p50Ms: round(quantile(buckets, 0.5), 1), p99Ms: round(quantile(buckets, 0.99), 1), slowMs, slowShare: round(answers ? (answers - atSlow) / answers : NaN, 4), gc };
+  const groupCommit = {
+    writes: batchSum.get('ok') ?? 0,
+    statements: batchCount.get('ok') ?? 0,
+    failedBatches: batchCount.get('failed') ?? 0,
+  };
+  return {
+    groupCommit,
+    answers,
+    p50Ms: round(quantile(buckets, 0.5), 1),
+    p99Ms: round(quantile(buckets, 0.99), 1),
+    slowMs,
+    slowShare: round(answers ? (answers - atSlow) / answers : NaN, 4),
+    gc,
+  };
 }

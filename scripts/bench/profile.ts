@@ -2,8 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { round } from './util.js';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: Node[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 export interface ProfileSummary {
   /** Sampled wall time of the main thread, ms. */
@@ -57,7 +67,10 @@ export function summariseProfile(file: string, root: string, window?: [number, n
     const n = nodes.get(id)!;
     const name = n.callFrame.functionName || '(anonymous)';
     total += ms;
-    if (name === '(idle)') { idle += ms; continue; }
+    if (name === '(idle)') {
+      idle += ms;
+      continue;
+    }
     if (name === '(garbage collector)') gc += ms;
     const w = n.callFrame.url ? `${where(n.callFrame.url, root)}:${n.callFrame.lineNumber + 1}` : '';
     const key = `${name}@${w}`;
@@ -76,18 +89,27 @@ export function summariseProfile(file: string, root: string, window?: [number, n
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const STEPS: [string, RegExp][] = [
     ['DocumentsService.view (response body: allowed events with JSON schemas, tasks)', /^view\|.*documents\.service/],
-    ['workflow machine (XState: restore, permitted events, apply, persist)', /^(applyEvent|isPermitted|permittedEvents|restoreSnapshot|persistSnapshot|createOutgoingSnapshot)\|/],
+    [
+      'workflow machine (XState: restore, permitted events, apply, persist)',
+      /^(applyEvent|isPermitted|permittedEvents|restoreSnapshot|persistSnapshot|createOutgoingSnapshot)\|/,
+    ],
     ['audit hash (canonical JSON + SHA-256)', /^(auditHash|canonicalJson|sha256Hex)\|/],
   ];
   const LAYERS: [string, RegExp][] = [
-    ['pg driver (protocol, rows)', /node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-array|postgres-date|postgres-interval|postgres-bytea)\//],
+    [
+      'pg driver (protocol, rows)',
+      /node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-array|postgres-date|postgres-interval|postgres-bytea)\//,
+    ],
     ['TypeORM', /node_modules\/typeorm\//],
     ['request logging (pino)', /node_modules\/pino\//],
     ['metrics (prom-client)', /node_modules\/prom-client\/|health\/metrics\.js/],
     ['helmet', /node_modules\/helmet\//],
     ['zod validation', /node_modules\/zod\//],
     ['NestJS', /node_modules\/@nestjs\//],
-    ['Fastify (routing, hooks, body parsing, replies)', /node_modules\/(fastify|find-my-way|@fastify|avvio|secure-json-parse|fast-json-stringify|fast-querystring|light-my-request)\//],
+    [
+      'Fastify (routing, hooks, body parsing, replies)',
+      /node_modules\/(fastify|find-my-way|@fastify|avvio|secure-json-parse|fast-json-stringify|fast-querystring|light-my-request)\//,
+    ],
     ['node http', /node:_http|_http_/],
     ['gongwen API (other)', /dist\/(apps|libs|workflows)\//],
   ];
@@ -97,7 +119,8 @@ export function summariseProfile(file: string, root: string, window?: [number, n
     const fn = leaf.callFrame.functionName;
     if (fn === '(idle)') continue;
     let name = 'other';
-    if (/^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/.test(fn)) name = 'socket writes (HTTP answers, PostgreSQL queries; on a saturated CPU includes time descheduled)';
+    if (/^(writev|writeBuffer|writeUtf8String|writeLatin1String)$/.test(fn))
+      name = 'socket writes (HTTP answers, PostgreSQL queries; on a saturated CPU includes time descheduled)';
     else if (fn === '(garbage collector)') name = 'garbage collector';
     else {
       const frames: string[] = []; // leaf first
@@ -110,7 +133,10 @@ export function summariseProfile(file: string, root: string, window?: [number, n
       else {
         for (const f of frames) {
           const hit = LAYERS.find(([, re]) => re.test(f));
-          if (hit) { name = hit[0]; break; }
+          if (hit) {
+            name = hit[0];
+            break;
+          }
         }
       }
     }
@@ -122,9 +148,13 @@ export function summariseProfile(file: string, root: string, window?: [number, n
     totalMs: round(total, 0),
     idlePct: round((idle / total) * 100, 1),
     gcPct: round((gc / busy) * 100, 1),
-    topFunctions: [...byFn.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, top)
+    topFunctions: [...byFn.values()]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)
       .map((e) => ({ ...e, selfMs: round(e.selfMs, 0), pctOfBusy: round((e.selfMs / busy) * 100, 1) })),
-    byPackage: [...byPkg.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)
+    byPackage: [...byPkg.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
       .map(([pkg, ms]) => ({ pkg, selfMs: round(ms, 0), pctOfBusy: round((ms / busy) * 100, 1) })),
   };
 }

@@ -7,24 +7,63 @@
  * endpoint reads realistic JSON. The audit rows' hashes are random: the chains do not verify (not measured).
  */
 import pg from 'pg';
-import { classificationRank, type ClassificationLevel } from '../../libs/document/src/model.js';
+import { classificationRank, type ClassificationLevel } from '#gongwen/document/model';
 import { listQuery } from '../../apps/api/src/documents/documents.service.js';
-import type { Role } from '../../workflows/outgoing/types.js';
+import type { Role } from '#gongwen/workflows/outgoing/types';
 import { client, drive, startApi, type ApiProcess, type Client, type Ids } from './api.js';
 import type { Server } from './server.js';
 import { dist, log, round, type Dist } from './util.js';
 
 /** Topics, most frequent first (the seeding picks them with a skewed distribution). */
 const TOPICS = [
-  '安全生产', '疫情防控', '防汛抗旱', '乡村振兴', '营商环境', '环境整治', '财政预算', '消防安全', '食品安全', '教育工作',
-  '医疗保障', '交通管理', '城市建设', '垃圾分类', '网络安全', '审计整改', '统计调查', '招商引资', '文明创建', '民生实事',
-  '信访维稳', '应急管理', '党风廉政', '干部培训', '档案管理', '保密工作', '森林防火', '耕地保护', '老旧小区改造', '河长制',
+  '安全生产',
+  '疫情防控',
+  '防汛抗旱',
+  '乡村振兴',
+  '营商环境',
+  '环境整治',
+  '财政预算',
+  '消防安全',
+  '食品安全',
+  '教育工作',
+  '医疗保障',
+  '交通管理',
+  '城市建设',
+  '垃圾分类',
+  '网络安全',
+  '审计整改',
+  '统计调查',
+  '招商引资',
+  '文明创建',
+  '民生实事',
+  '信访维稳',
+  '应急管理',
+  '党风廉政',
+  '干部培训',
+  '档案管理',
+  '保密工作',
+  '森林防火',
+  '耕地保护',
+  '老旧小区改造',
+  '河长制',
 ];
 const PREFIXES = ['做好', '加强', '开展', '印发', '进一步做好', '深入推进', '组织开展', '报送'];
 const ACTIONS = ['工作', '专项检查', '专项行动', '实施方案', '考核', '督查', '表彰', '部署', '自查自纠', '调研'];
 const KINDS = ['通知', '通知', '通知', '通报', '意见', '决定', '报告', '请示', '批复', '函', '纪要'];
 
-const STATE_ORDER = ['drafting', 'consolidation', 'discussion', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'archiving', 'archived', 'withdrawn'];
+const STATE_ORDER = [
+  'drafting',
+  'consolidation',
+  'discussion',
+  'proofreading',
+  'review',
+  'signing',
+  'registration',
+  'circulation',
+  'archiving',
+  'archived',
+  'withdrawn',
+];
 
 export interface QueryFigure {
   name: string;
@@ -63,7 +102,9 @@ async function seedSql(db: pg.Client, n: number, committee: string) {
   await db.query(`SET max_parallel_maintenance_workers = 2`);
 
   // ~500 users in all: the demo office plus generated colleagues (same password as the demo users)
-  await step('users', `
+  await step(
+    'users',
+    `
     INSERT INTO users (username, display_name, password_hash, unit_id, roles, clearance)
     SELECT 'u' || lpad(g::text, 4, '0'), '用户' || g, (SELECT password_hash FROM users WHERE username = 'secretary'),
            (SELECT id FROM units WHERE name = '秘书科'),
@@ -72,18 +113,23 @@ async function seedSql(db: pg.Client, n: number, committee: string) {
                  WHEN g <= 275 THEN '{clerk}' WHEN g <= 476 THEN '{reader}' ELSE '{archivist}' END)::text[],
            (CASE WHEN g % 10 = 0 THEN 'secret' WHEN g % 3 = 0 THEN 'confidential' ELSE 'none' END)
       FROM generate_series(1, 486) g
-    ON CONFLICT (username) DO NOTHING`);
+    ON CONFLICT (username) DO NOTHING`,
+  );
 
   // secondary indexes and foreign keys are rebuilt after the bulk load, exactly as the migrations define them
-  const constraints = (await db.query(`
+  const constraints = (
+    await db.query(`
     SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def, contype
       FROM pg_constraint
      WHERE (conrelid = 'documents'::regclass AND contype = 'f') OR (conrelid = 'audit_events'::regclass AND contype IN ('f', 'u', 'p'))
-     ORDER BY contype DESC`)).rows as { tbl: string; conname: string; def: string; contype: string }[];
-  const indexes = (await db.query(`
+     ORDER BY contype DESC`)
+  ).rows as { tbl: string; conname: string; def: string; contype: string }[];
+  const indexes = (
+    await db.query(`
     SELECT indexname, indexdef FROM pg_indexes
      WHERE schemaname = 'public' AND tablename IN ('documents', 'audit_events')
-       AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid IN ('documents'::regclass, 'audit_events'::regclass))`)).rows as { indexname: string; indexdef: string }[];
+       AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid IN ('documents'::regclass, 'audit_events'::regclass))`)
+  ).rows as { indexname: string; indexdef: string }[];
   for (const c of constraints) await db.query(`ALTER TABLE ${c.tbl} DROP CONSTRAINT ${c.conname}`);
   for (const i of indexes) await db.query(`DROP INDEX ${i.indexname}`);
 
@@ -91,7 +137,9 @@ async function seedSql(db: pg.Client, n: number, committee: string) {
     WHEN rs < 0.045 THEN 'proofreading' WHEN rs < 0.055 THEN 'review' WHEN rs < 0.065 THEN 'signing' WHEN rs < 0.070 THEN 'registration'
     WHEN rs < 0.100 THEN 'circulation' WHEN rs < 0.110 THEN 'archiving' WHEN rs < 0.130 THEN 'withdrawn' ELSE 'archived' END`;
   const pick = (arr: string, r: string) => `${arr}[1 + floor(${r} * cardinality(${arr}))::int]`;
-  await step(`documents (${n})`, `
+  await step(
+    `documents (${n})`,
+    `
     WITH ro AS (
       SELECT array_agg(id ORDER BY id) FILTER (WHERE 'chief' = ANY(roles)) AS chiefs,
              array_agg(id ORDER BY id) FILTER (WHERE 'secretary' = ANY(roles) AND NOT 'chief' = ANY(roles)) AS secs,
@@ -155,11 +203,49 @@ async function seedSql(db: pg.Client, n: number, committee: string) {
            CASE WHEN q.ord BETWEEN 8 AND 10 THEN '区委办发〔' || extract(year FROM q.created)::int || '〕' || (100000 + q.g) || '号' END,
            CASE WHEN r19 < 0.3 THEN q.created + interval '15 days' END,
            q.chief, q.created, least(now(), q.created + r20 * interval '30 days')
-      FROM q JOIN bench_templates t ON t.state = q.state`, [n, committee]);
+      FROM q JOIN bench_templates t ON t.state = q.state`,
+    [n, committee],
+  );
 
-  const evTypes = ['CREATE', 'EDIT_SECTION', 'SUBMIT_SECTION', 'START_CONSOLIDATION', 'SKIP_DISCUSSION', 'PASS_PROOFREADING', 'REVIEW', 'SIGN', 'REGISTER', 'OPEN', 'OPEN', 'ACKNOWLEDGE', 'ACKNOWLEDGE', 'REMIND', 'FILE', 'OPEN'];
-  const evStates = ['drafting', 'drafting', 'drafting', 'consolidation', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'circulation', 'circulation', 'archiving', 'archiving', 'archiving', 'archived', 'archived'];
-  await step('audit events', `
+  const evTypes = [
+    'CREATE',
+    'EDIT_SECTION',
+    'SUBMIT_SECTION',
+    'START_CONSOLIDATION',
+    'SKIP_DISCUSSION',
+    'PASS_PROOFREADING',
+    'REVIEW',
+    'SIGN',
+    'REGISTER',
+    'OPEN',
+    'OPEN',
+    'ACKNOWLEDGE',
+    'ACKNOWLEDGE',
+    'REMIND',
+    'FILE',
+    'OPEN',
+  ];
+  const evStates = [
+    'drafting',
+    'drafting',
+    'drafting',
+    'consolidation',
+    'proofreading',
+    'review',
+    'signing',
+    'registration',
+    'circulation',
+    'circulation',
+    'circulation',
+    'archiving',
+    'archiving',
+    'archiving',
+    'archived',
+    'archived',
+  ];
+  await step(
+    'audit events',
+    `
     INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number,
                               revision_hash, created_at, prev_hash, hash)
     SELECT d.id, s, d.chief_id, '{chief,secretary}', ${ls(evTypes)}[s],
@@ -169,7 +255,8 @@ async function seedSql(db: pg.Client, n: number, committee: string) {
            NULL, 1, md5(d.id::text) || md5(d.chief_id::text), d.created_at + s * interval '1 hour',
            CASE WHEN s > 1 THEN md5(d.id::text || (s - 1)) || md5((s - 1) || d.id::text) END, md5(d.id::text || s) || md5(s || d.id::text)
       FROM documents d CROSS JOIN LATERAL generate_series(1, d.version) AS s
-     WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.document_id = d.id)`);
+     WHERE NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.document_id = d.id)`,
+  );
 
   for (const c of constraints) await step(`constraint ${c.conname}`, `ALTER TABLE ${c.tbl} ADD CONSTRAINT ${c.conname} ${c.def}`);
   for (const i of indexes) await step(`index ${i.indexname}`, i.indexdef);
@@ -186,9 +273,14 @@ async function seedSql(db: pg.Client, n: number, committee: string) {
 
 /** Real snapshots for every state, from documents driven by the API (copied into bench_templates). */
 async function templates(c: Client, db: pg.Client, ids: Ids) {
-  await db.query(`CREATE TABLE bench_templates (state text PRIMARY KEY, snapshot jsonb NOT NULL, workflow_id text NOT NULL, workflow_version int NOT NULL)`);
+  await db.query(
+    `CREATE TABLE bench_templates (state text PRIMARY KEY, snapshot jsonb NOT NULL, workflow_id text NOT NULL, workflow_version int NOT NULL)`,
+  );
   const capture = async (state: string, id: string) => {
-    await db.query(`INSERT INTO bench_templates SELECT state, snapshot, workflow_id, workflow_version FROM documents WHERE id = $1 AND state = $2 ON CONFLICT DO NOTHING`, [id, state]);
+    await db.query(
+      `INSERT INTO bench_templates SELECT state, snapshot, workflow_id, workflow_version FROM documents WHERE id = $1 AND state = $2 ON CONFLICT DO NOTHING`,
+      [id, state],
+    );
   };
   await drive(c, ids, 'archived', '关于做好安全生产工作的通知', capture);
   const d = await drive(c, ids, 'consolidation', '关于开展乡村振兴调研的通知');
@@ -203,7 +295,12 @@ async function templates(c: Client, db: pg.Client, ids: Ids) {
   if (n !== STATE_ORDER.length) throw new Error(`templates for ${n} of ${STATE_ORDER.length} states`);
 }
 
-interface Persona { username: string; id: string; roles: Role[]; clearance: ClassificationLevel }
+interface Persona {
+  username: string;
+  id: string;
+  roles: Role[];
+  clearance: ClassificationLevel;
+}
 
 /** The SQL DocumentsService.list runs, from the service's own builder (so the bench measures what ships). */
 function listSql(user: Persona, q: { state?: string; mine?: 'tasks'; q?: string; limit?: number }): { sql: string; params: unknown[] } {
@@ -212,7 +309,14 @@ function listSql(user: Persona, q: { state?: string; mine?: 'tasks'; q?: string;
 
 const HISTORY_SQL = `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`;
 
-interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; Plans?: PlanNode[]; 'Actual Rows'?: number; 'Actual Loops'?: number }
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+}
 
 function planSummary(plan: PlanNode): { summary: string; indexes: string[] } {
   const indexes: string[] = [];
@@ -227,8 +331,18 @@ function planSummary(plan: PlanNode): { summary: string; indexes: string[] } {
 
 async function explain(db: pg.Client, sql: string, params: unknown[]) {
   const r = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params);
-  const top = r.rows[0]['QUERY PLAN'][0] as { Plan: PlanNode & { 'Shared Hit Blocks': number; 'Shared Read Blocks': number }; 'Execution Time': number; 'Planning Time': number };
-  return { ...planSummary(top.Plan), executionMs: round(top['Execution Time']), planningMs: round(top['Planning Time']), sharedHit: top.Plan['Shared Hit Blocks'], sharedRead: top.Plan['Shared Read Blocks'] };
+  const top = r.rows[0]['QUERY PLAN'][0] as {
+    Plan: PlanNode & { 'Shared Hit Blocks': number; 'Shared Read Blocks': number };
+    'Execution Time': number;
+    'Planning Time': number;
+  };
+  return {
+    ...planSummary(top.Plan),
+    executionMs: round(top['Execution Time']),
+    planningMs: round(top['Planning Time']),
+    sharedHit: top.Plan['Shared Hit Blocks'],
+    sharedRead: top.Plan['Shared Read Blocks'],
+  };
 }
 
 export async function scaleQueries(server: Server, opts: { documents: number; requests: number; keep: boolean }): Promise<ScaleResult> {
@@ -248,9 +362,19 @@ export async function scaleQueries(server: Server, opts: { documents: number; re
     await templates(c, db, ids);
     log(`seeding ${opts.documents} documents and ~${opts.documents * 10} audit events with generate_series …`);
     const seedSeconds = await seedSql(db, opts.documents, ids.committee);
-    const [{ d, a, u }] = (await db.query(`SELECT (SELECT count(*) FROM documents)::int AS d, (SELECT count(*) FROM audit_events)::int AS a, (SELECT count(*) FROM users)::int AS u`)).rows;
-    const sizes = (await db.query(`SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) AS s FROM pg_class WHERE relname IN ('documents', 'audit_events')`)).rows;
-    const stateCounts = Object.fromEntries((await db.query(`SELECT state, count(*)::int AS n FROM documents GROUP BY state ORDER BY 2 DESC`)).rows.map((r) => [r.state, r.n]));
+    const [{ d, a, u }] = (
+      await db.query(
+        `SELECT (SELECT count(*) FROM documents)::int AS d, (SELECT count(*) FROM audit_events)::int AS a, (SELECT count(*) FROM users)::int AS u`,
+      )
+    ).rows;
+    const sizes = (
+      await db.query(
+        `SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) AS s FROM pg_class WHERE relname IN ('documents', 'audit_events')`,
+      )
+    ).rows;
+    const stateCounts = Object.fromEntries(
+      (await db.query(`SELECT state, count(*)::int AS n FROM documents GROUP BY state ORDER BY 2 DESC`)).rows.map((r) => [r.state, r.n]),
+    );
 
     const persona = async (username: string): Promise<Persona> => {
       const r = (await db.query(`SELECT id, roles, clearance FROM users WHERE username = $1`, [username])).rows[0];
@@ -262,22 +386,36 @@ export async function scaleQueries(server: Server, opts: { documents: number; re
     const archivist = await persona('archivist');
     const common = TOPICS[0].slice(0, 2);
     const rare = TOPICS[TOPICS.length - 1];
-    const chiefDocs: string[] = (await db.query(
-      `SELECT id FROM documents WHERE participant_ids @> ARRAY[$1]::uuid[] AND classification_rank <= $2 ORDER BY random() LIMIT $3`,
-      [chief.id, classificationRank(chief.clearance), Math.max(50, opts.requests)],
-    )).rows.map((r) => r.id);
+    const chiefDocs: string[] = (
+      await db.query(
+        `SELECT id FROM documents WHERE participant_ids @> ARRAY[$1]::uuid[] AND classification_rank <= $2 ORDER BY random() LIMIT $3`,
+        [chief.id, classificationRank(chief.clearance), Math.max(50, opts.requests)],
+      )
+    ).rows.map((r) => r.id);
 
-    const specs: { name: string; who: Persona; path: string; list?: Parameters<typeof listSql>[1]; history?: boolean; target?: number }[] = [
-      { name: 'inbox (mine=tasks), chief', who: chief, path: '/api/documents?mine=tasks', list: { mine: 'tasks' }, target: 20 },
-      { name: 'inbox (mine=tasks), reader', who: reader, path: '/api/documents?mine=tasks', list: { mine: 'tasks' }, target: 20 },
-      { name: 'inbox (mine=tasks), clerk (pool)', who: clerk, path: '/api/documents?mine=tasks', list: { mine: 'tasks' }, target: 20 },
-      { name: 'inbox (mine=tasks), archivist (pool)', who: archivist, path: '/api/documents?mine=tasks', list: { mine: 'tasks' }, target: 20 },
-      { name: 'list by state=circulation', who: clerk, path: '/api/documents?state=circulation', list: { state: 'circulation' } },
-      { name: 'list by state=archived', who: chief, path: '/api/documents?state=archived', list: { state: 'archived' } },
-      { name: 'history of one document', who: chief, path: '/api/documents/{id}/history', history: true, target: 20 },
-      { name: `title search "${common}" (common)`, who: archivist, path: `/api/documents?q=${encodeURIComponent(common)}`, list: { q: common } },
-      { name: `title search "${rare}" (rare)`, who: chief, path: `/api/documents?q=${encodeURIComponent(rare)}`, list: { q: rare } },
-    ];
+    const specs: { name: string; who: Persona; path: string; list?: Parameters<typeof listSql>[1]; history?: boolean; target?: number }[] =
+      [
+        { name: 'inbox (mine=tasks), chief', who: chief, path: '/api/documents?mine=tasks', list: { mine: 'tasks' }, target: 20 },
+        { name: 'inbox (mine=tasks), reader', who: reader, path: '/api/documents?mine=tasks', list: { mine: 'tasks' }, target: 20 },
+        { name: 'inbox (mine=tasks), clerk (pool)', who: clerk, path: '/api/documents?mine=tasks', list: { mine: 'tasks' }, target: 20 },
+        {
+          name: 'inbox (mine=tasks), archivist (pool)',
+          who: archivist,
+          path: '/api/documents?mine=tasks',
+          list: { mine: 'tasks' },
+          target: 20,
+        },
+        { name: 'list by state=circulation', who: clerk, path: '/api/documents?state=circulation', list: { state: 'circulation' } },
+        { name: 'list by state=archived', who: chief, path: '/api/documents?state=archived', list: { state: 'archived' } },
+        { name: 'history of one document', who: chief, path: '/api/documents/{id}/history', history: true, target: 20 },
+        {
+          name: `title search "${common}" (common)`,
+          who: archivist,
+          path: `/api/documents?q=${encodeURIComponent(common)}`,
+          list: { q: common },
+        },
+        { name: `title search "${rare}" (rare)`, who: chief, path: `/api/documents?q=${encodeURIComponent(rare)}`, list: { q: rare } },
+      ];
     const figures: QueryFigure[] = [];
     for (const s of specs) {
       const pathFor = (i: number) => (s.history ? s.path.replace('{id}', chiefDocs[i % chiefDocs.length]) : s.path);
@@ -315,12 +453,29 @@ export async function scaleQueries(server: Server, opts: { documents: number; re
         matchesService = JSON.stringify(sqlIds) === JSON.stringify(last.items.map((x: { id: string }) => x.id));
       }
       const plan = await explain(db, sql, paramsFor(0));
-      figures.push({ name: s.name, persona: s.who.username, path: s.path, api: dist(apiMs), sql: dist(sqlMs), rows, matchesService, plan, target: s.target });
-      log(`  ${s.name}: API p50 ${figures.at(-1)!.api.p50} ms p99 ${figures.at(-1)!.api.p99} ms; SQL p99 ${figures.at(-1)!.sql.p99} ms; ${plan.summary}`);
+      figures.push({
+        name: s.name,
+        persona: s.who.username,
+        path: s.path,
+        api: dist(apiMs),
+        sql: dist(sqlMs),
+        rows,
+        matchesService,
+        plan,
+        target: s.target,
+      });
+      log(
+        `  ${s.name}: API p50 ${figures.at(-1)!.api.p50} ms p99 ${figures.at(-1)!.api.p99} ms; SQL p99 ${figures.at(-1)!.sql.p99} ms; ${plan.summary}`,
+      );
     }
     return {
-      documents: d, auditEvents: a, users: u, seedSeconds: round(seedSeconds, 1),
-      tableSizes: Object.fromEntries(sizes.map((r) => [r.relname, r.s])), stateCounts, queries: figures,
+      documents: d,
+      auditEvents: a,
+      users: u,
+      seedSeconds: round(seedSeconds, 1),
+      tableSizes: Object.fromEntries(sizes.map((r) => [r.relname, r.s])),
+      stateCounts,
+      queries: figures,
     };
   } finally {
     await db.end().catch(() => undefined);

@@ -26,7 +26,16 @@ export interface Server {
 async function describe(adminUrl: string) {
   const [{ server_version: version }] = await query(adminUrl, 'SHOW server_version');
   const settings: Record<string, string> = {};
-  for (const name of ['shared_buffers', 'max_connections', 'synchronous_commit', 'fsync', 'shared_preload_libraries', 'work_mem', 'effective_cache_size', 'max_wal_size']) {
+  for (const name of [
+    'shared_buffers',
+    'max_connections',
+    'synchronous_commit',
+    'fsync',
+    'shared_preload_libraries',
+    'work_mem',
+    'effective_cache_size',
+    'max_wal_size',
+  ]) {
     settings[name] = (await query(adminUrl, `SELECT current_setting($1) AS v`, [name]))[0].v;
   }
   let postmasterPid: number | undefined;
@@ -34,7 +43,9 @@ async function describe(adminUrl: string) {
     const [{ v: dir }] = await query(adminUrl, `SELECT current_setting('data_directory') AS v`);
     const pidFile = join(dir, 'postmaster.pid');
     if (existsSync(pidFile)) postmasterPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  } catch { /* not a superuser, or another machine */ }
+  } catch {
+    /* not a superuser, or another machine */
+  }
   return { version, settings, postmasterPid, statStatements: /pg_stat_statements/.test(settings.shared_preload_libraries) };
 }
 
@@ -52,11 +63,17 @@ export async function openServer(): Promise<Server> {
     const port = await freePort();
     log(`starting an embedded PostgreSQL on port ${port} (data in ${dir})`);
     const server = new EmbeddedPostgres({
-      databaseDir: join(dir, 'data'), port, user: 'gongwen', password: 'gongwen', persistent: false,
-      createPostgresUser: process.getuid?.() === 0, initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+      databaseDir: join(dir, 'data'),
+      port,
+      user: 'gongwen',
+      password: 'gongwen',
+      persistent: false,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
       // the application's embedded server as is, plus pg_stat_statements for the per-statement breakdown
       postgresFlags: ['-c', 'shared_preload_libraries=pg_stat_statements'],
-      onLog: () => {}, onError: () => {},
+      onLog: () => {},
+      onError: () => {},
     });
     await server.initialise();
     await server.start();
@@ -68,7 +85,9 @@ export async function openServer(): Promise<Server> {
   }
   const d = await describe(adminUrl);
   return {
-    kind, adminUrl, ...d,
+    kind,
+    adminUrl,
+    ...d,
     url: (database) => withDatabase(adminUrl, database),
     async createDatabase(name, template) {
       await query(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -21,12 +21,26 @@ export function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-export interface Dist { n: number; p50: number; p95: number; p99: number; max: number; mean: number }
+export interface Dist {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
 
 export function dist(xs: number[]): Dist {
   const s = [...xs].sort((a, b) => a - b);
   const mean = s.reduce((a, b) => a + b, 0) / (s.length || 1);
-  return { n: s.length, p50: round(pct(s, 50)), p95: round(pct(s, 95)), p99: round(pct(s, 99)), max: round(s.at(-1) ?? NaN), mean: round(mean) };
+  return {
+    n: s.length,
+    p50: round(pct(s, 50)),
+    p95: round(pct(s, 95)),
+    p99: round(pct(s, 99)),
+    max: round(s.at(-1) ?? NaN),
+    mean: round(mean),
+  };
 }
 
 export function round(x: number, digits = 2): number {
@@ -66,12 +80,14 @@ export async function query<T = Record<string, any>>(url: string, sql: string, p
 export async function pool<T, R>(items: T[], n: number, fn: (x: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
   return out;
 }
 
@@ -79,7 +95,12 @@ export async function pool<T, R>(items: T[], n: number, fn: (x: T, i: number) =>
 
 const TICK = 100; // USER_HZ on Linux
 
-interface ProcStat { pid: number; ppid: number; comm: string; cpu: number }
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  comm: string;
+  cpu: number;
+}
 
 function readStat(pid: number): ProcStat | null {
   try {
@@ -131,7 +152,12 @@ export function machineCpu(): { busy: number; total: number } {
 
 /** Measures CPU of named process trees, of this process and of the machine across an interval. */
 export function cpuMeter(trees: Record<string, number | undefined>) {
-  const start = { trees: Object.fromEntries(Object.entries(trees).map(([k, pid]) => [k, pid ? treeCpu(pid) : 0])), self: process.cpuUsage(), machine: machineCpu(), at: performance.now() };
+  const start = {
+    trees: Object.fromEntries(Object.entries(trees).map(([k, pid]) => [k, pid ? treeCpu(pid) : 0])),
+    self: process.cpuUsage(),
+    machine: machineCpu(),
+    at: performance.now(),
+  };
   return () => {
     const secs = (performance.now() - start.at) / 1000;
     const self = process.cpuUsage(start.self);

@@ -19,7 +19,12 @@ export async function buildOpenApiDocument(): Promise<OpenAPIObject> {
   const dataSource = createDataSource('postgres://contract@127.0.0.1:1/contract');
   dataSource.setOptions({ manualInitialization: true } as never);
   await (dataSource as unknown as { buildMetadatas(): Promise<void> }).buildMetadatas();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: 'postgres://contract@127.0.0.1:1/contract', GONGWEN_MASTER_KEY: 'contract-generation-key-0123456789abcdef' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: 'postgres://contract@127.0.0.1:1/contract',
+    GONGWEN_MASTER_KEY: 'contract-generation-key-0123456789abcdef',
+  });
   const setup = SwaggerModule.setup;
   let captured: OpenAPIObject | undefined;
   SwaggerModule.setup = ((_path: string, _app: unknown, document: OpenAPIObject) => {

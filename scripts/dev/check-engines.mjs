@@ -32,7 +32,8 @@ for (const path of Object.keys(lock.packages ?? {})) {
   const wanted = typeof pkg.engines === 'object' ? pkg.engines?.node : undefined;
   if (typeof wanted !== 'string') continue;
   for (const v of targets) {
-    if (!semver.satisfies(v, wanted, { includePrerelease: true })) bad.push(`${path} ${pkg.version}: engines.node "${wanted}" excludes Node ${v}`);
+    if (!semver.satisfies(v, wanted, { includePrerelease: true }))
+      bad.push(`${path} ${pkg.version}: engines.node "${wanted}" excludes Node ${v}`);
   }
 }
 if (bad.length) {

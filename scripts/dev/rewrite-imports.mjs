@@ -17,6 +17,8 @@ const TARGETS = [
   ['#gongwen/docx', 'libs/docx/src'],
   ['#gongwen/archive', 'libs/archive/src'],
   ['#gongwen/persistence', 'libs/persistence/src'],
+  ['#gongwen/authority', 'libs/authority/src'],
+  ['#gongwen/numbering', 'libs/numbering/src'],
   ['#gongwen/workflows/outgoing', 'workflows/outgoing'],
 ];
 
@@ -42,7 +44,9 @@ function* files(path) {
 
 /** The alias for a relative specifier of `file`, or null when it stays as it is. */
 export function aliasFor(file, specifier) {
-  const target = relative(ROOT, resolve(dirname(file), specifier)).split(sep).join('/');
+  const target = relative(ROOT, resolve(dirname(file), specifier))
+    .split(sep)
+    .join('/');
   const from = relative(ROOT, file).split(sep).join('/');
   for (const [alias, dir] of TARGETS) {
     if (!target.startsWith(`${dir}/`)) continue;

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const compilerOptions = {
-  ...ts.parseJsonConfigFileContent(ts.readConfigFile(new URL('../../tsconfig.json', import.meta.url).pathname, ts.sys.readFile).config, ts.sys, fileURLToPath(new URL('../..', import.meta.url))).options,
+  ...ts.parseJsonConfigFileContent(
+    ts.readConfigFile(new URL('../../tsconfig.json', import.meta.url).pathname, ts.sys.readFile).config,
+    ts.sys,
+    fileURLToPath(new URL('../..', import.meta.url)),
+  ).options,
   module: ts.ModuleKind.ESNext,
   sourceMap: false,
   inlineSourceMap: true,

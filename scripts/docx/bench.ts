@@ -8,9 +8,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
-import { bodyBlocks, type Block, type DocumentContent, type RenderContext } from '../../libs/document/src/model.js';
-import { longFixture, typicalNoticeFixture, type Fixture } from '../../libs/docx/src/fixtures.js';
-import { renderDocx } from '../../libs/docx/src/render.js';
+import { bodyBlocks, type Block, type DocumentContent, type RenderContext } from '#gongwen/document/model';
+import { longFixture, typicalNoticeFixture, type Fixture } from '#gongwen/docx/fixtures';
+import { renderDocx } from '#gongwen/docx/render';
 
 /** The same text as the renderer writes, with docx's defaults: one paragraph per element, A4, no styles. */
 export async function renderBare(content: DocumentContent, ctx: RenderContext): Promise<Buffer> {

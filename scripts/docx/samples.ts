@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { jointRequestFixture, minutesFixture, noticeFixture } from '../../libs/docx/src/fixtures.js';
-import { renderDocx } from '../../libs/docx/src/render.js';
-import { renderForPrint } from '../../libs/archive/src/office.js';
+import { jointRequestFixture, minutesFixture, noticeFixture } from '#gongwen/docx/fixtures';
+import { renderDocx } from '#gongwen/docx/render';
+import { renderForPrint } from '#gongwen/archive/office';
 
 export async function writeSamples(outDir: string): Promise<{ docx: string[]; pdf: string[] }> {
   mkdirSync(outDir, { recursive: true });

@@ -1,10 +1,14 @@
 /** Names sort in Chinese (pinyin) order wherever the API lists them by name: the user directory and the units. */
-import { compareZh } from '../../libs/document/src/index.js';
+import { compareZh } from '#gongwen/document';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await startTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 const sorted = (xs: string[]) => [...xs].sort(compareZh);
 
@@ -19,7 +23,11 @@ describe('Chinese sort order in lists', () => {
   });
 
   it('the admin API lists units by kind, then name, in pinyin order', async () => {
-    const units: { kind: string; name: string }[] = await (await t.request('/api/admin/units', { as: 'admin' })).json().then((b) => b.items ?? b);
+    const units: { kind: string; name: string }[] = await (
+      await t.request('/api/admin/units', { as: 'admin' })
+    )
+      .json()
+      .then((b) => b.items ?? b);
     for (const kind of new Set(units.map((u) => u.kind))) {
       const names = units.filter((u) => u.kind === kind).map((u) => u.name);
       expect(names).toEqual(sorted(names));

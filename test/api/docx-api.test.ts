@@ -1,12 +1,17 @@
 import JSZip from 'jszip';
 import { startTestApp, tableCounts, type TestApp } from '../support/app.js';
-import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
+import { demoIds, driveSimple, type Ids } from '../support/flow.js';
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 let t: TestApp;
 let ids: Ids;
-beforeAll(async () => { t = await startTestApp(); ids = await demoIds(t); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await startTestApp();
+  ids = await demoIds(t);
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 async function download(as: string, id: string, query = '') {
   const res = await t.request(`/api/documents/${id}/docx${query}`, { as });
@@ -15,7 +20,11 @@ async function download(as: string, id: string, query = '') {
 
 async function allXml(buf: Buffer): Promise<string> {
   const zip = await JSZip.loadAsync(buf);
-  const parts = await Promise.all(Object.values(zip.files).filter((f) => f.name.endsWith('.xml')).map((f) => f.async('string')));
+  const parts = await Promise.all(
+    Object.values(zip.files)
+      .filter((f) => f.name.endsWith('.xml'))
+      .map((f) => f.async('string')),
+  );
   return parts.join('\n');
 }
 
@@ -65,7 +74,12 @@ describe('importing a Word draft', () => {
     expect(imported.blocks.some((b: { text?: string }) => b.text === '各单位要高度重视安全生产工作。')).toBe(true);
 
     const target = await driveSimple(t, ids, 'drafting');
-    const put = await t.request(`/api/documents/${target.id}/sections/s1/import`, { method: 'PUT', as: 'secretary', headers: { 'content-type': DOCX }, body: buf });
+    const put = await t.request(`/api/documents/${target.id}/sections/s1/import`, {
+      method: 'PUT',
+      as: 'secretary',
+      headers: { 'content-type': DOCX },
+      body: buf,
+    });
     expect(put.status).toBe(200);
     const after = await put.json();
     expect(after.currentRevision.number).toBe(2);
@@ -76,17 +90,37 @@ describe('importing a Word draft', () => {
     const d = await driveSimple(t, ids, 'drafting');
     const before = await tableCounts(t);
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const notDocx = await t.request(`/api/documents/${d.id}/sections/s1/import`, { method: 'PUT', as: 'secretary', headers: { 'content-type': DOCX }, body: png });
+    const notDocx = await t.request(`/api/documents/${d.id}/sections/s1/import`, {
+      method: 'PUT',
+      as: 'secretary',
+      headers: { 'content-type': DOCX },
+      body: png,
+    });
     expect(notDocx.status).toBe(415);
     expect((await notDocx.json()).code).toBe('NOT_DOCX');
-    const wrongType = await t.request('/api/documents/import', { method: 'POST', as: 'secretary', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const wrongType = await t.request('/api/documents/import', {
+      method: 'POST',
+      as: 'secretary',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(wrongType.status).toBe(415);
     const good = (await download('secretary', d.id)).buf;
     const corrupt = Buffer.concat([good.subarray(0, 30), Buffer.alloc(200, 0x41), good.subarray(good.length - 22)]);
-    const bad = await t.request(`/api/documents/${d.id}/sections/s1/import`, { method: 'PUT', as: 'secretary', headers: { 'content-type': DOCX }, body: corrupt });
+    const bad = await t.request(`/api/documents/${d.id}/sections/s1/import`, {
+      method: 'PUT',
+      as: 'secretary',
+      headers: { 'content-type': DOCX },
+      body: corrupt,
+    });
     expect([400, 415]).toContain(bad.status);
     expect(['DOCX_CORRUPT', 'NOT_DOCX']).toContain((await bad.json()).code);
-    const huge = await t.request('/api/documents/import', { method: 'POST', as: 'secretary', headers: { 'content-type': DOCX }, body: Buffer.alloc(21 * 1024 * 1024) });
+    const huge = await t.request('/api/documents/import', {
+      method: 'POST',
+      as: 'secretary',
+      headers: { 'content-type': DOCX },
+      body: Buffer.alloc(21 * 1024 * 1024),
+    });
     expect(huge.status).toBe(413);
     expect(huge.headers.get('content-type')).toMatch(/problem\+json/);
     expect(await tableCounts(t)).toEqual(before);

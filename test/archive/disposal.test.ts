@@ -12,7 +12,16 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
   expired = (await seedFiledItems(t.db.dataSource, { count: 3, year: 2010, retention: 'D10', pageCount: 2, stamp: 'once' })).itemIds;
-  permanent = (await seedFiledItems(t.db.dataSource, { count: 1, year: 2010, retention: 'Y', pageCount: 2, stamp: 'once', title: () => '关于成立档案馆的决定' })).itemIds[0];
+  permanent = (
+    await seedFiledItems(t.db.dataSource, {
+      count: 1,
+      year: 2010,
+      retention: 'Y',
+      pageCount: 2,
+      stamp: 'once',
+      title: () => '关于成立档案馆的决定',
+    })
+  ).itemIds[0];
   current = await itemOf(t, (await fileDocument(t, ids, { title: '关于本年度档案工作的通知', retention: 'D10' })).id);
   // the stored answer of a keyed request (the whole document view) for the items' documents
   await t.db.dataSource.query(
@@ -21,7 +30,9 @@ beforeAll(async () => {
     [ids.u.chief, expired],
   );
 }, 120000);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const post = (as: string, path: string, json: unknown) => api(t, as, path, { method: 'POST', json });
 
@@ -44,19 +55,30 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
     const hold = await post('archivist', `/api/archive/items/${expired[A]}/holds`, { reason: '审计调阅，暂停销毁' });
     expect(hold.status).toBe(201);
     expect(hold.body).toMatchObject({ active: true, archivalNumber: '0194-WS·2010-D10-BGS-0001' });
-    expect((await api(t, 'archivist', '/api/archive/disposal-candidates')).body.items.find((i: any) => i.id === expired[A]).onHold).toBe(true);
+    expect((await api(t, 'archivist', '/api/archive/disposal-candidates')).body.items.find((i: any) => i.id === expired[A]).onHold).toBe(
+      true,
+    );
 
-    const onHold = await post('archivist', '/api/archive/disposals', { itemIds: [expired[A], expired[B]], reason: '保管期满，经鉴定无继续保存价值' });
+    const onHold = await post('archivist', '/api/archive/disposals', {
+      itemIds: [expired[A], expired[B]],
+      reason: '保管期满，经鉴定无继续保存价值',
+    });
     expect(onHold.status).toBe(409);
     expect(onHold.body.items).toEqual([expect.objectContaining({ itemId: expired[A], problem: 'on hold (冻结)' })]);
-    for (const [id, problem] of [[permanent, 'kept permanently'], [current.id, /^retention runs until \d{4}-01-01$/]] as const) {
+    for (const [id, problem] of [
+      [permanent, 'kept permanently'],
+      [current.id, /^retention runs until \d{4}-01-01$/],
+    ] as const) {
       const r = await post('archivist', '/api/archive/disposals', { itemIds: [id], reason: '试图销毁' });
       expect(r.status).toBe(409);
       expect(r.body.items[0].problem).toMatch(problem);
     }
     expect((await api(t, 'archivist', '/api/archive/disposals')).body.items).toEqual([]);
 
-    const proposed = await post('archivist', '/api/archive/disposals', { itemIds: [expired[B], expired[C]], reason: '保管期满，经鉴定无继续保存价值' });
+    const proposed = await post('archivist', '/api/archive/disposals', {
+      itemIds: [expired[B], expired[C]],
+      reason: '保管期满，经鉴定无继续保存价值',
+    });
     expect(proposed.status).toBe(201);
     register = proposed.body;
     expect(register).toMatchObject({ status: 'proposed', registerNumber: expect.stringMatching(/^XH-\d{4}-001$/) });
@@ -68,7 +90,9 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
     const self = await post('archivist', `/api/archive/disposals/${register.id}/decision`, { decision: 'approve', opinion: '同意' });
     expect(self.status).toBe(403);
     expect(self.body.code).toBe('FORBIDDEN');
-    expect((await post('reader', `/api/archive/disposals/${register.id}/decision`, { decision: 'approve', opinion: '同意' })).body.code).toBe('FORBIDDEN_ROLE');
+    expect(
+      (await post('reader', `/api/archive/disposals/${register.id}/decision`, { decision: 'approve', opinion: '同意' })).body.code,
+    ).toBe('FORBIDDEN_ROLE');
 
     holdC = (await post('archivist', `/api/archive/items/${expired[C]}/holds`, { reason: '涉及信访事项，冻结' })).body;
     const approved = await post('signer', `/api/archive/disposals/${register.id}/decision`, { decision: 'approve', opinion: '同意销毁' });
@@ -88,11 +112,17 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
     } finally {
       await db.end();
     }
-    expect((await itemOf(t, (await t.db.dataSource.query(`SELECT document_id FROM archive_items WHERE id = $1`, [expired[B]]))[0].document_id)).status).toBe('ready');
+    expect(
+      (await itemOf(t, (await t.db.dataSource.query(`SELECT document_id FROM archive_items WHERE id = $1`, [expired[B]]))[0].document_id))
+        .status,
+    ).toBe('ready');
   });
 
   it('removes the content on execution, and keeps the register entry and the catalogue lines', async () => {
-    expect((await post('archivist', `/api/archive/holds/${holdC.id}/release`, { reason: '信访事项已办结' })).body).toMatchObject({ active: false, releaseReason: '信访事项已办结' });
+    expect((await post('archivist', `/api/archive/holds/${holdC.id}/release`, { reason: '信访事项已办结' })).body).toMatchObject({
+      active: false,
+      releaseReason: '信访事项已办结',
+    });
     expect((await post('archivist', `/api/archive/disposals/${register.id}/execute`, {})).body.code).toBe('VALIDATION_FAILED');
     const done = await post('archivist', `/api/archive/disposals/${register.id}/execute`, { confirm: true });
     expect(done.status).toBe(200);
@@ -101,12 +131,21 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
 
     for (const id of [expired[B], expired[C]]) {
       const item = (await api(t, 'archivist', `/api/archive/items/${id}`)).body;
-      expect(item).toMatchObject({ status: 'disposed', metadata: null, processingRecord: null, disposalRegisterNumber: register.registerNumber, pageCount: 2 });
+      expect(item).toMatchObject({
+        status: 'disposed',
+        metadata: null,
+        processingRecord: null,
+        disposalRegisterNumber: register.registerNumber,
+        pageCount: 2,
+      });
       expect(item.files.length).toBeGreaterThan(0);
       expect(item.files.every((f: any) => f.available === false)).toBe(true);
       const file = await api(t, 'archivist', `/api/archive/items/${id}/files/item.docx`);
       expect(file.status).toBe(404);
-      const [{ bytes }] = await t.db.dataSource.query(`SELECT coalesce(sum(octet_length(data)), 0)::int AS bytes FROM archive_files WHERE item_id = $1`, [id]);
+      const [{ bytes }] = await t.db.dataSource.query(
+        `SELECT coalesce(sum(octet_length(data)), 0)::int AS bytes FROM archive_files WHERE item_id = $1`,
+        [id],
+      );
       expect(bytes).toBe(0);
     }
     // the held item and the others are untouched
@@ -120,8 +159,15 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
     ]);
     expect(catalogue.body.items[1].title).toBe('关于做好2010年度文件归档工作的通知（第2号）');
     const reg = await api(t, 'signer', `/api/archive/disposals/${register.id}`);
-    expect(reg.body).toMatchObject({ registerNumber: register.registerNumber, status: 'executed', reason: '保管期满，经鉴定无继续保存价值' });
-    expect(reg.body.items.map((i: any) => i.title)).toEqual(['关于做好2010年度文件归档工作的通知（第2号）', '关于做好2010年度文件归档工作的通知（第3号）']);
+    expect(reg.body).toMatchObject({
+      registerNumber: register.registerNumber,
+      status: 'executed',
+      reason: '保管期满，经鉴定无继续保存价值',
+    });
+    expect(reg.body.items.map((i: any) => i.title)).toEqual([
+      '关于做好2010年度文件归档工作的通知（第2号）',
+      '关于做好2010年度文件归档工作的通知（第3号）',
+    ]);
 
     const db = await ownerClient(t);
     try {
@@ -141,17 +187,23 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
     expect(log.body.items.map((l: any) => l.action)).toEqual(expect.arrayContaining(['disposal.propose', 'dispose', 'view']));
   });
 
-  it('destroys the working copy too: every revision\'s content is gone (hashes and history stay), and the documents API answers 410', async () => {
+  it("destroys the working copy too: every revision's content is gone (hashes and history stay), and the documents API answers 410", async () => {
     const [{ document_id: docB }] = await t.db.dataSource.query(`SELECT document_id FROM archive_items WHERE id = $1`, [expired[B]]);
     const [{ document_id: docA }] = await t.db.dataSource.query(`SELECT document_id FROM archive_items WHERE id = $1`, [expired[A]]);
-    const revs: { content: unknown; hash: string; disposed_at: Date | null }[] = await t.db.dataSource.query(`SELECT content, hash, disposed_at FROM revisions WHERE document_id = $1`, [docB]);
+    const revs: { content: unknown; hash: string; disposed_at: Date | null }[] = await t.db.dataSource.query(
+      `SELECT content, hash, disposed_at FROM revisions WHERE document_id = $1`,
+      [docB],
+    );
     expect(revs.length).toBeGreaterThan(0);
     expect(revs.every((r) => r.content === null && r.disposed_at !== null && /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
     // the held (not disposed) item's document keeps its content
-    const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM revisions WHERE document_id = $1 AND content IS NOT NULL`, [docA]);
+    const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM revisions WHERE document_id = $1 AND content IS NOT NULL`, [
+      docA,
+    ]);
     expect(n).toBeGreaterThan(0);
     // so are the stored answers of keyed requests, which hold the document view: gone for B, kept for A
-    const keys = async (doc: string) => (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM idempotency_keys WHERE document_id = $1`, [doc]))[0].n;
+    const keys = async (doc: string) =>
+      (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM idempotency_keys WHERE document_id = $1`, [doc]))[0].n;
     expect([await keys(docB), await keys(docA)]).toEqual([0, 1]);
 
     for (const path of [`/api/documents/${docB}`, `/api/documents/${docB}/revisions/1`, `/api/documents/${docB}/docx`]) {
@@ -183,7 +235,10 @@ describe('retention, holds and the disposal register (销毁清册)', () => {
       await db.query(`UPDATE revisions SET content = NULL, disposed_at = now() WHERE document_id = $1 AND number = 1`, [live]);
       await db.query(`SET session_replication_role = DEFAULT`);
       const broken = await api(t, 'chief', `/api/documents/${live}/verify`);
-      expect(broken.body).toMatchObject({ ok: false, firstBroken: { kind: 'revision', number: 1, problem: 'content is missing and the document was not disposed of' } });
+      expect(broken.body).toMatchObject({
+        ok: false,
+        firstBroken: { kind: 'revision', number: 1, problem: 'content is missing and the document was not disposed of' },
+      });
     } finally {
       await db.end();
     }

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
-import { bodyBlocks, type Block } from '../../libs/document/src/model.js';
+import { bodyBlocks, type Block } from '#gongwen/document/model';
 import {
   classifiedFixture,
   draftFixture,
@@ -20,12 +20,12 @@ import {
   noticeFixture,
   requestFixture,
   type Fixture,
-} from '../../libs/docx/src/fixtures.js';
-import { importDocx } from '../../libs/docx/src/import.js';
-import { draftMarking, renderDocx, type ImprintPlacement, type RenderOptions } from '../../libs/docx/src/render.js';
-import { RENDER_FACES, fontconfigFile } from '../../libs/docx/src/office-fonts.js';
-import { imprintPlacement } from '../../libs/archive/src/office.js';
-import { HeadingNumberer, circledNumber, formatChineseDate } from '../../libs/docx/src/text.js';
+} from '#gongwen/docx/fixtures';
+import { importDocx } from '#gongwen/docx/import';
+import { draftMarking, renderDocx, type ImprintPlacement, type RenderOptions } from '#gongwen/docx/render';
+import { RENDER_FACES, fontconfigFile } from '#gongwen/docx/office-fonts';
+import { imprintPlacement } from '#gongwen/archive/office';
+import { HeadingNumberer, circledNumber, formatChineseDate } from '#gongwen/docx/text';
 import {
   bands,
   convertToPdf,
@@ -184,7 +184,13 @@ describe('GB/T 9704 layout, measured on LibreOffice PDFs', () => {
           // Punctuation never hangs into the margin: a line-end comma is pushed down with the character before it
           // (line-breaking rules), leaving 27 characters.
           const n = chars(l);
-          if (n !== 28) expect({ line: l.text, next: next.text, n, pushed: n === 27 && /^.?[，。、；：）》”]/.test(next.text.replace(/\s+/g, '')) }).toEqual({ line: l.text, next: next.text, n, pushed: true });
+          if (n !== 28)
+            expect({
+              line: l.text,
+              next: next.text,
+              n,
+              pushed: n === 27 && /^.?[，。、；：）》”]/.test(next.text.replace(/\s+/g, '')),
+            }).toEqual({ line: l.text, next: next.text, n, pushed: true });
           counts.push(n);
         }
       });
@@ -351,7 +357,9 @@ describe('GB/T 9704 layout, measured on LibreOffice PDFs', () => {
     const mark = findLine(page, /^区委办公室主任办公会议纪要$/)!;
     expect(mark).toBeDefined();
     const img = rasterize(r.pdf, 1, 50, dir);
-    expect(countIn(img, isRed, { top: mm(mark.yMin), bottom: mm(mark.yMax), left: mm(mark.xMin), right: mm(mark.xMax) })).toBeGreaterThan(200);
+    expect(countIn(img, isRed, { top: mm(mark.yMin), bottom: mm(mark.yMax), left: mm(mark.xMin), right: mm(mark.xMax) })).toBeGreaterThan(
+      200,
+    );
     const all = r.pages.flatMap((p, i) => p.lines.map((l) => ({ ...l, page: i })));
     const at = (label: string): number => all.findIndex((l) => l.text.replace(/\s+/g, '').startsWith(label));
     expect(at('出席：')).toBeGreaterThanOrEqual(0);
@@ -445,7 +453,12 @@ describe('GB/T 9704 layout, measured on LibreOffice PDFs', () => {
           // The letter's double rules and its number line are 170 mm wide, centred on the page.
           if (name === 'letter' && i === 0 && mm(l.yMax) < 80) continue;
           lines++;
-          expect({ name, page: i + 1, line: l.text, past: mm(l.xMax) > RIGHT + 0.3 }).toEqual({ name, page: i + 1, line: l.text, past: false });
+          expect({ name, page: i + 1, line: l.text, past: mm(l.xMax) > RIGHT + 0.3 }).toEqual({
+            name,
+            page: i + 1,
+            line: l.text,
+            past: false,
+          });
         }
       });
     }
@@ -533,7 +546,9 @@ function sourceTexts(f: Fixture): string[] {
     if (ctx.dateOfIssue) out.push(formatChineseDate(ctx.dateOfIssue));
   }
   if (content.note) out.push(`（${content.note}）`);
-  content.attachments.forEach((a, i) => out.push(content.attachments.length > 1 ? `附件${i + 1}` : '附件', a.title, ...blocks(a.blocks ?? [])));
+  content.attachments.forEach((a, i) =>
+    out.push(content.attachments.length > 1 ? `附件${i + 1}` : '附件', a.title, ...blocks(a.blocks ?? [])),
+  );
   if (content.copiesTo.length) out.push(`抄送：${content.copiesTo.join('，')}。`);
   return out;
 }

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { officeEnv, prepareForLibreOffice } from '../../libs/docx/src/office-fonts.js';
+import { officeEnv, prepareForLibreOffice } from '#gongwen/docx/office-fonts';
 
 export const MM_PER_PT = 25.4 / 72;
 export const mm = (pt: number): number => pt * MM_PER_PT;
@@ -43,7 +43,16 @@ export async function convertToPdf(files: string[], outDir: string, profileDir: 
   }
   const r = spawnSync(
     'soffice',
-    [`-env:UserInstallation=${pathToFileURL(profileDir).href}`, '--headless', '--norestore', '--convert-to', 'pdf', '--outdir', outDir, ...inputs],
+    [
+      `-env:UserInstallation=${pathToFileURL(profileDir).href}`,
+      '--headless',
+      '--norestore',
+      '--convert-to',
+      'pdf',
+      '--outdir',
+      outDir,
+      ...inputs,
+    ],
     { encoding: 'utf8', timeout: 120_000, env: officeEnv() },
   );
   if (r.error) throw r.error;
@@ -78,7 +87,12 @@ export interface Page {
 }
 
 const unescape = (s: string): string =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** Lines and words of every page, with boxes in points from the top left of the page. */
 export function readLayout(pdf: string): Page[] {

@@ -27,13 +27,15 @@ describe('web preview fonts', () => {
     // 永 (U+6C38) is covered for every face: a subset's range contains it
     for (const f of families) {
       const ranges = [...css.matchAll(new RegExp(`font-family:"${f}"[^}]*unicode-range:([^}]+)\\}`, 'g'))].map((m) => m[1]);
-      const covers = ranges.some((r) => r.split(',').some((part) => {
-        const m = /U\+([0-9a-f]+)(?:-([0-9a-f]+))?/i.exec(part.trim());
-        if (!m) return false;
-        const lo = parseInt(m[1], 16);
-        const hi = m[2] ? parseInt(m[2], 16) : lo;
-        return lo <= 0x6c38 && 0x6c38 <= hi;
-      }));
+      const covers = ranges.some((r) =>
+        r.split(',').some((part) => {
+          const m = /U\+([0-9a-f]+)(?:-([0-9a-f]+))?/i.exec(part.trim());
+          if (!m) return false;
+          const lo = parseInt(m[1], 16);
+          const hi = m[2] ? parseInt(m[2], 16) : lo;
+          return lo <= 0x6c38 && 0x6c38 <= hi;
+        }),
+      );
       expect({ f, covers }).toEqual({ f, covers: true });
     }
   });

@@ -8,7 +8,15 @@
 import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, simpleNotice, type Ids } from '../support/flow.js';
 import {
-  auditCount, counterValue, driveTo, fingerprint, mapLimit, numberingYear, sendAction, verify, type Reply,
+  auditCount,
+  counterValue,
+  driveTo,
+  fingerprint,
+  mapLimit,
+  numberingYear,
+  sendAction,
+  verify,
+  type Reply,
 } from '../support/matrix.js';
 
 let t: TestApp;
@@ -17,9 +25,24 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
   // log everyone in once: otherwise 50 parallel first requests by one user are 50 parallel password hashes
-  for (const u of ['chief', 'secretary', 'secretary2', 'proofreader', 'reviewer', 'signer', 'signer2', 'clerk', 'reader', 'reader2', 'archivist']) await t.token(u);
+  for (const u of [
+    'chief',
+    'secretary',
+    'secretary2',
+    'proofreader',
+    'reviewer',
+    'signer',
+    'signer2',
+    'clerk',
+    'reader',
+    'reader2',
+    'archivist',
+  ])
+    await t.token(u);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const readers = () => [ids.u.reader, ids.u.reader2];
 const isProblem = (r: Reply) => String(r.headers.get('content-type')).startsWith('application/problem+json');
@@ -52,7 +75,10 @@ async function throughAllocation<T>(unitId: string, fire: () => Promise<T>): Pro
   await qr.startTransaction();
   let pending: Promise<T> | undefined;
   try {
-    const locked = await qr.query(`SELECT last_serial FROM document_number_counters WHERE issuer_unit_id = $1 AND year = $2 FOR UPDATE`, [unitId, numberingYear()]);
+    const locked = await qr.query(`SELECT last_serial FROM document_number_counters WHERE issuer_unit_id = $1 AND year = $2 FOR UPDATE`, [
+      unitId,
+      numberingYear(),
+    ]);
     expect(locked).toHaveLength(1);
     pending = fire();
     await waitFor('a request blocked on the number counter', async () => (await lockWaiters('INSERT INTO document_number_counters')) >= 1);
@@ -71,7 +97,10 @@ async function whileCounterLocked<T>(unitId: string, fire: () => Promise<T>): Pr
   await qr.connect();
   await qr.startTransaction();
   try {
-    await qr.query(`SELECT last_serial FROM document_number_counters WHERE issuer_unit_id = $1 AND year = $2 FOR UPDATE`, [unitId, numberingYear()]);
+    await qr.query(`SELECT last_serial FROM document_number_counters WHERE issuer_unit_id = $1 AND year = $2 FOR UPDATE`, [
+      unitId,
+      numberingYear(),
+    ]);
     return await fire();
   } finally {
     await qr.rollbackTransaction();
@@ -84,7 +113,11 @@ describe('gapless document numbers', () => {
     const year = numberingYear();
     // the assumption of this test: no number was ever allocated for the committee in this database
     expect(await counterValue(t, ids.committee)).toBeNull();
-    const docs = await mapLimit(Array.from({ length: 50 }, (_, i) => i), 10, (i) => driveTo(t, ids, 'registration', { title: `关于做好第${i + 1}批次防汛物资储备工作的通知` }));
+    const docs = await mapLimit(
+      Array.from({ length: 50 }, (_, i) => i),
+      10,
+      (i) => driveTo(t, ids, 'registration', { title: `关于做好第${i + 1}批次防汛物资储备工作的通知` }),
+    );
     expect(new Set(docs.map((d) => d.id)).size).toBe(50);
     expect(docs.every((d) => d.state === 'registration' && d.documentNumber === null)).toBe(true);
 
@@ -111,7 +144,8 @@ describe('gapless document numbers', () => {
     }
     // what is stored agrees with the responses
     const stored: { id: string; document_number: string }[] = await t.db.dataSource.query(
-      `SELECT id, document_number FROM documents WHERE id = ANY($1::uuid[])`, [docs.map((d) => d.id)],
+      `SELECT id, document_number FROM documents WHERE id = ANY($1::uuid[])`,
+      [docs.map((d) => d.id)],
     );
     expect(new Set(stored.map((s) => s.document_number)).size).toBe(50);
     for (const s of stored) expect(s.document_number).toBe(replies[docs.findIndex((d) => d.id === s.id)].body.documentNumber);
@@ -124,7 +158,9 @@ describe('gapless document numbers', () => {
   it('a REGISTER that fails after its number was allocated rolls the number back: the next registration takes the next serial', async () => {
     const gov = ids.government;
     const year = numberingYear();
-    const [first, dupReaders, notClerk, next] = await mapLimit([0, 1, 2, 3], 4, (i) => driveTo(t, ids, 'registration', { lead: 'government', title: `关于开展第${i + 1}轮政务公开检查的函` }));
+    const [first, dupReaders, notClerk, next] = await mapLimit([0, 1, 2, 3], 4, (i) =>
+      driveTo(t, ids, 'registration', { lead: 'government', title: `关于开展第${i + 1}轮政务公开检查的函` }),
+    );
     const base = (await counterValue(t, gov)) ?? 0;
     const r1 = await sendAction(t, 'clerk', first.id, 'REGISTER', { copies: 2, readerIds: readers() });
     expect(r1.status).toBe(200);
@@ -133,7 +169,9 @@ describe('gapless document numbers', () => {
     // 1. a distribution list naming the same reader twice passes the API's checks, gets a number, and fails
     //    the machine's registration gate (DUPLICATE_READER) → 422, and the allocation is rolled back
     const beforeDup = await fingerprint(t, dupReaders.id);
-    const dup = await throughAllocation(gov, () => sendAction(t, 'clerk', dupReaders.id, 'REGISTER', { copies: 2, readerIds: [ids.u.reader, ids.u.reader] }));
+    const dup = await throughAllocation(gov, () =>
+      sendAction(t, 'clerk', dupReaders.id, 'REGISTER', { copies: 2, readerIds: [ids.u.reader, ids.u.reader] }),
+    );
     expect(dup.status).toBe(422);
     expect(dup.body.code).toBe('GATE_FAILED');
     expect(dup.body.conditions.map((c: { code: string }) => c.code)).toEqual(['DUPLICATE_READER']);
@@ -156,7 +194,9 @@ describe('gapless document numbers', () => {
     expect(r2.body.documentNumber).toBe(`区政办发〔${year}〕${base + 2}号`);
 
     // the failed ones are still in registration, unnumbered, and register fine afterwards with the next serials
-    const late = await Promise.all([dupReaders, notClerk].map((d) => sendAction(t, 'clerk', d.id, 'REGISTER', { copies: 1, readerIds: readers() })));
+    const late = await Promise.all(
+      [dupReaders, notClerk].map((d) => sendAction(t, 'clerk', d.id, 'REGISTER', { copies: 1, readerIds: readers() })),
+    );
     expect(late.map((r) => r.status)).toEqual([200, 200]);
     expect(late.map((r) => r.body.registration.serial as number).sort((a, b) => a - b)).toEqual([base + 3, base + 4]);
     for (const d of [first, dupReaders, notClerk, next]) expect((await verify(t, d.id)).body.ok).toBe(true);
@@ -164,16 +204,30 @@ describe('gapless document numbers', () => {
 
   it('when some of many concurrent REGISTER events fail (after allocation or before it), the successful ones are still gapless', async () => {
     const gov = ids.government;
-    const docs = await mapLimit(Array.from({ length: 18 }, (_, i) => i), 10, (i) => driveTo(t, ids, 'registration', { lead: 'government', title: `关于第${i + 1}项重点工作督办情况的通报` }));
+    const docs = await mapLimit(
+      Array.from({ length: 18 }, (_, i) => i),
+      10,
+      (i) => driveTo(t, ids, 'registration', { lead: 'government', title: `关于第${i + 1}项重点工作督办情况的通报` }),
+    );
     const base = (await counterValue(t, gov)) ?? 0;
     // every third fails the gate after allocation, every third fails validation before it (not a reader), the rest succeed
     const kinds = docs.map((_, i) => (['ok', 'gate', 'invalid'] as const)[i % 3]);
-    const replies = await Promise.all(docs.map((d, i) => sendAction(t, 'clerk', d.id, 'REGISTER', {
-      copies: 1,
-      readerIds: kinds[i] === 'gate' ? [ids.u.reader2, ids.u.reader2] : kinds[i] === 'invalid' ? [ids.u.reader, ids.u.discussant] : readers(),
-    })));
-    expect(replies.map((r, i) => `${kinds[i]}:${r.status}`)).toEqual(kinds.map((k) => `${k}:${k === 'ok' ? 200 : k === 'gate' ? 422 : 400}`));
-    const serials = replies.filter((_, i) => kinds[i] === 'ok').map((r) => r.body.registration.serial as number).sort((a, b) => a - b);
+    const replies = await Promise.all(
+      docs.map((d, i) =>
+        sendAction(t, 'clerk', d.id, 'REGISTER', {
+          copies: 1,
+          readerIds:
+            kinds[i] === 'gate' ? [ids.u.reader2, ids.u.reader2] : kinds[i] === 'invalid' ? [ids.u.reader, ids.u.discussant] : readers(),
+        }),
+      ),
+    );
+    expect(replies.map((r, i) => `${kinds[i]}:${r.status}`)).toEqual(
+      kinds.map((k) => `${k}:${k === 'ok' ? 200 : k === 'gate' ? 422 : 400}`),
+    );
+    const serials = replies
+      .filter((_, i) => kinds[i] === 'ok')
+      .map((r) => r.body.registration.serial as number)
+      .sort((a, b) => a - b);
     expect(serials).toEqual([1, 2, 3, 4, 5, 6].map((k) => base + k));
     expect(await counterValue(t, gov)).toBe(base + 6);
     const unnumbered: { n: number }[] = await t.db.dataSource.query(
@@ -213,7 +267,11 @@ describe('optimistic locking: 20 identical writes with the same If-Match', () =>
   it("the drafter's PUT section: one revision, 19 × 409 VERSION_CONFLICT with currentVersion", async () => {
     const d = await driveTo(t, ids, 'drafting', { lead: 'government' });
     const body = { blocks: [{ id: 'p1', type: 'paragraph', text: '各单位要认真落实本通知要求。' }] };
-    const { before, after } = await race(d.id, (headers) => sendAction(t, 'secretary', d.id, 'EDIT_SECTION', { sectionId: 's1', ...body }, headers), 'EDIT_SECTION');
+    const { before, after } = await race(
+      d.id,
+      (headers) => sendAction(t, 'secretary', d.id, 'EDIT_SECTION', { sectionId: 's1', ...body }, headers),
+      'EDIT_SECTION',
+    );
     expect(after.revisions).toBe(before.revisions + 1);
     expect(await auditCount(t, d.id, 'EDIT_SECTION')).toBe(1);
   });
@@ -231,13 +289,19 @@ describe('concurrent transitions without If-Match on one document', () => {
   /** Optimistic writes that found the document changed since it was decided (each decided again), from /metrics. */
   async function conflicts(): Promise<number> {
     const text = await (await t.request('/metrics', { headers: { authorization: `Bearer ${t.config.GONGWEN_METRICS_TOKEN}` } })).text();
-    return text.split('\n').filter((l) => l.startsWith('gongwen_workflow_transitions_total{') && l.includes('outcome="conflict"'))
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith('gongwen_workflow_transitions_total{') && l.includes('outcome="conflict"'))
       .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
   }
   const who = ['clerk', 'reader', 'reader2'] as const;
   const event = (i: number) => ({ as: who[i % 3], type: who[i % 3] === 'clerk' ? 'REMIND' : 'OPEN' });
 
-  async function expectAllApplied(id: string, before: { version: number; audit: number }, replies: { status: number; body: { version?: number } }[]) {
+  async function expectAllApplied(
+    id: string,
+    before: { version: number; audit: number },
+    replies: { status: number; body: { version?: number } }[],
+  ) {
     expect(replies.map((r) => r.status)).toEqual(Array(replies.length).fill(200));
     expect(new Set(replies.map((r) => r.body.version)).size).toBe(replies.length);
     const after = await fingerprint(t, id);
@@ -264,14 +328,18 @@ describe('concurrent transitions without If-Match on one document', () => {
       const otherUrl = `http://127.0.0.1:${(other.app.getHttpServer().address() as { port: number }).port}`;
       const before = await fingerprint(t, d.id);
       const conflictsBefore = await conflicts();
-      const replies = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
-        const { as, type } = event(i);
-        if (i % 2 === 0) return sendAction(t, as, d.id, type as 'OPEN', {});
-        const r = await fetch(`${otherUrl}/api/documents/${d.id}/events`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token(as)}` }, body: JSON.stringify({ type }),
-        });
-        return { status: r.status, body: (await r.json()) as { version?: number } };
-      }));
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const { as, type } = event(i);
+          if (i % 2 === 0) return sendAction(t, as, d.id, type as 'OPEN', {});
+          const r = await fetch(`${otherUrl}/api/documents/${d.id}/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token(as)}` },
+            body: JSON.stringify({ type }),
+          });
+          return { status: r.status, body: (await r.json()) as { version?: number } };
+        }),
+      );
       await expectAllApplied(d.id, before, replies);
       // ten at a time on each side of one row: writes decided on a version the other instance had moved on
       expect(await conflicts()).toBeGreaterThan(conflictsBefore);
@@ -282,7 +350,7 @@ describe('concurrent transitions without If-Match on one document', () => {
 });
 
 describe('an optimistic transition and a change that does not move the version', () => {
-  it('an access grant committed between the transition\'s read and its write is kept (participants are merged, not overwritten)', async () => {
+  it("an access grant committed between the transition's read and its write is kept (participants are merged, not overwritten)", async () => {
     const d = await driveTo(t, ids, 'circulation', { lead: 'government' });
     const grantee = ids.u.discussant2;
     const side = t.db.dataSource.createQueryRunner();
@@ -293,7 +361,7 @@ describe('an optimistic transition and a change that does not move the version',
       // hold the row: the transition reads without a lock, then its write waits here
       await side.query(`SELECT 1 FROM documents WHERE id = $1 FOR UPDATE`, [d.id]);
       pending = sendAction(t, 'clerk', d.id, 'REMIND', {});
-      await waitFor('the transition\'s write blocked on the row', async () => (await lockWaiters('UPDATE documents SET state')) >= 1);
+      await waitFor("the transition's write blocked on the row", async () => (await lockWaiters('UPDATE documents SET state')) >= 1);
       // what ClassifiedService.grant writes: a participant, without a version change
       await side.query(`UPDATE documents SET participant_ids = array_append(participant_ids, $2::uuid) WHERE id = $1`, [d.id, grantee]);
       await side.commitTransaction();
@@ -334,7 +402,9 @@ describe('the same Idempotency-Key sent twice at once', () => {
   it('REGISTER: one number allocated, both answers carry it', async () => {
     const d = await driveTo(t, ids, 'registration', { lead: 'government' });
     const base = (await counterValue(t, ids.government)) ?? 0;
-    const r = await twice(() => sendAction(t, 'clerk', d.id, 'REGISTER', { copies: 4, readerIds: readers() }, { 'idempotency-key': 'register-race-1' }));
+    const r = await twice(() =>
+      sendAction(t, 'clerk', d.id, 'REGISTER', { copies: 4, readerIds: readers() }, { 'idempotency-key': 'register-race-1' }),
+    );
     expect(r.status).toBe(200);
     expect(r.body.registration.serial).toBe(base + 1);
     expect(await counterValue(t, ids.government)).toBe(base + 1);
@@ -352,7 +422,12 @@ describe('the same Idempotency-Key sent twice at once', () => {
     const title = '关于幂等创建并发测试的通知';
     const body = simpleNotice(ids, title);
     const send = async (): Promise<Reply> => {
-      const res = await t.request('/api/documents', { method: 'POST', as: 'chief', json: body, headers: { 'idempotency-key': 'create-race-1' } });
+      const res = await t.request('/api/documents', {
+        method: 'POST',
+        as: 'chief',
+        json: body,
+        headers: { 'idempotency-key': 'create-race-1' },
+      });
       return { status: res.status, body: await res.json(), headers: res.headers };
     };
     const qr = t.db.dataSource.createQueryRunner();

@@ -17,7 +17,9 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /**
  * Counts what a transition sends through `pool`: reads (the statement that loads a document with its revision)
@@ -32,18 +34,27 @@ function countStatements(pool: Pool) {
     if (text.startsWith('WITH v AS (SELECT * FROM jsonb_to_recordset')) counts.writes++;
     return original(...a);
   };
-  return { counts, restore: () => { (pool as unknown as { query: unknown }).query = original; } };
+  return {
+    counts,
+    restore: () => {
+      (pool as unknown as { query: unknown }).query = original;
+    },
+  };
 }
-const urlOf = (app: { getHttpServer(): { address(): unknown } }) => `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+const urlOf = (app: { getHttpServer(): { address(): unknown } }) =>
+  `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
 const poolOf = (ds: { driver: unknown }) => (ds.driver as { master: Pool }).master;
 
 async function send(as: string, id: string, event: Record<string, unknown>, base = t.baseUrl) {
   const r = await fetch(`${base}/api/documents/${id}/events`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token(as)}` }, body: JSON.stringify(event),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token(as)}` },
+    body: JSON.stringify(event),
   });
   return { status: r.status, body: (await r.json()) as Record<string, any> };
 }
-const audit = async (id: string) => (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE document_id = $1`, [id]))[0].n as number;
+const audit = async (id: string) =>
+  (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE document_id = $1`, [id]))[0].n as number;
 
 it('the next transition of a document this process just changed is decided without reading it again', async () => {
   const d = await driveSimple(t, ids, 'circulation', '关于文档缓存命中的通知');
@@ -62,7 +73,11 @@ it('the next transition of a document this process just changed is decided witho
   }
   // the chain written from the cache links up like any other
   expect((await verify(t, d.id)).body).toMatchObject({ ok: true, firstBroken: null });
-  const readers = (await t.request(`/api/documents/${d.id}`, { as: 'chief' }).then((r) => r.json()) as { readers: { userId: string; openedAt?: string }[] }).readers;
+  const readers = (
+    (await t.request(`/api/documents/${d.id}`, { as: 'chief' }).then((r) => r.json())) as {
+      readers: { userId: string; openedAt?: string }[];
+    }
+  ).readers;
   expect(readers.find((r) => r.userId === ids.u.reader)?.openedAt).toBeTruthy();
 });
 
@@ -70,7 +85,10 @@ it('a row changed since, even with its version kept, is read again: the change d
   const d = await driveSimple(t, ids, 'circulation', '关于文档缓存失效的通知');
   expect((await send('clerk', d.id, { type: 'REMIND' })).status).toBe(200); // cached
   // circulation closed out of band, version kept: the cache still says circulation, where the clerk may remind
-  await t.db.dataSource.query(`UPDATE documents SET state = 'archiving', snapshot = jsonb_set(snapshot, '{value}', '"archiving"') WHERE id = $1`, [d.id]);
+  await t.db.dataSource.query(
+    `UPDATE documents SET state = 'archiving', snapshot = jsonb_set(snapshot, '{value}', '"archiving"') WHERE id = $1`,
+    [d.id],
+  );
   const before = await audit(d.id);
   const r = await send('clerk', d.id, { type: 'REMIND' });
   expect([r.status, r.body.code, r.body.state]).toEqual([403, 'NOT_PERMITTED', 'archiving']);
@@ -85,7 +103,9 @@ it('a refusal decided on the cache is decided again on a fresh read (here, an ac
   await t.db.dataSource.query(
     `UPDATE documents SET participant_ids = participant_ids || $2::uuid,
             snapshot = jsonb_set(snapshot, '{context,readers}', (snapshot->'context'->'readers') || jsonb_build_array(jsonb_build_object('userId', $2::text, 'deliveredAt', now())))
-      WHERE id = $1`, [d.id, ids.u.reader2]);
+      WHERE id = $1`,
+    [d.id, ids.u.reader2],
+  );
   const r = await send('reader2', d.id, { type: 'OPEN' });
   expect(r.status).toBe(200);
   expect((r.body.readers as { userId: string; openedAt?: string }[]).find((x) => x.userId === ids.u.reader2)?.openedAt).toBeTruthy();
@@ -112,7 +132,12 @@ it('a transition made by another instance in between is read, and both chain up'
     // the write decided on the cache found the row changed and read it in the same round trip; then the write
     expect(sent.counts).toEqual({ reads: 0, writes: 2 });
     // the answer includes the other instance's change
-    expect((a2.body.readers as { userId: string; openedAt?: string }[]).filter((x) => x.openedAt).map((x) => x.userId).sort()).toEqual([ids.u.reader, ids.u.reader2].sort());
+    expect(
+      (a2.body.readers as { userId: string; openedAt?: string }[])
+        .filter((x) => x.openedAt)
+        .map((x) => x.userId)
+        .sort(),
+    ).toEqual([ids.u.reader, ids.u.reader2].sort());
     expect((await verify(t, d.id)).body).toMatchObject({ ok: true, firstBroken: null });
   } finally {
     await other.close();
@@ -125,26 +150,36 @@ it("this process's transitions of one document at once run one after another, ea
   const sent = countStatements(poolOf(t.db.dataSource));
   let replies;
   try {
-    const who = [['clerk', 'REMIND'], ['reader', 'OPEN'], ['reader2', 'OPEN']] as const;
+    const who = [
+      ['clerk', 'REMIND'],
+      ['reader', 'OPEN'],
+      ['reader2', 'OPEN'],
+    ] as const;
     replies = await Promise.all(Array.from({ length: 12 }, (_, i) => send(who[i % 3][0], d.id, { type: who[i % 3][1] })));
   } finally {
     sent.restore();
   }
   expect(replies.map((r) => r.status)).toEqual(Array(12).fill(200));
-  expect(replies.map((r) => r.body.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => first.body.version + 1 + i));
+  expect(replies.map((r) => r.body.version).sort((a, b) => a - b)).toEqual(
+    Array.from({ length: 12 }, (_, i) => first.body.version + 1 + i),
+  );
   // one write each, none of them lost to a sibling: no write found the row changed, nothing was read again
   expect(sent.counts).toEqual({ reads: 0, writes: 12 });
   expect((await verify(t, d.id)).body).toMatchObject({ ok: true, firstBroken: null });
 });
 
-it('a write that waited for another instance\'s transition of the row reads it afresh (its own statement saw it as it was before)', async () => {
+it("a write that waited for another instance's transition of the row reads it afresh (its own statement saw it as it was before)", async () => {
   const d = await driveSimple(t, ids, 'circulation', '关于等待行锁后重读的通知');
   const a1 = await send('clerk', d.id, { type: 'REMIND' }); // cached here at version v
   const v = a1.body.version as number;
   // the other instance's next write of this document holds its row lock for a while
   const trigger = `gw_test_slow_${v}`;
-  await t.db.dataSource.query(`CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.6); RETURN NEW; END $$`);
-  await t.db.dataSource.query(`CREATE TRIGGER ${trigger} AFTER UPDATE ON documents FOR EACH ROW WHEN (NEW.id = '${d.id}' AND NEW.version = ${v + 1}) EXECUTE FUNCTION ${trigger}()`);
+  await t.db.dataSource.query(
+    `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.6); RETURN NEW; END $$`,
+  );
+  await t.db.dataSource.query(
+    `CREATE TRIGGER ${trigger} AFTER UPDATE ON documents FOR EACH ROW WHEN (NEW.id = '${d.id}' AND NEW.version = ${v + 1}) EXECUTE FUNCTION ${trigger}()`,
+  );
   const other = await anotherInstance(t);
   await other.app.listen(0, '127.0.0.1');
   const sent = countStatements(poolOf(t.db.dataSource));
@@ -152,7 +187,9 @@ it('a write that waited for another instance\'s transition of the row reads it a
     const b = send('reader', d.id, { type: 'OPEN' }, urlOf(other.app));
     // until the other write sleeps in its trigger, holding the row
     for (let i = 0; i < 100; i++) {
-      const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`);
+      const [{ n }] = await t.db.dataSource.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`,
+      );
       if (n) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -180,7 +217,12 @@ it('GONGWEN_DOCUMENT_CACHE_MB=0 reads the document for every transition', async 
   const sent = countStatements(poolOf(ds));
   try {
     const otherUrl = urlOf(other.app);
-    for (const [as, type] of [['clerk', 'REMIND'], ['reader', 'OPEN'], ['clerk', 'REMIND']]) expect((await send(as, d.id, { type }, otherUrl)).status).toBe(200);
+    for (const [as, type] of [
+      ['clerk', 'REMIND'],
+      ['reader', 'OPEN'],
+      ['clerk', 'REMIND'],
+    ])
+      expect((await send(as, d.id, { type }, otherUrl)).status).toBe(200);
     expect(sent.counts).toEqual({ reads: 3, writes: 3 });
   } finally {
     sent.restore();

@@ -19,7 +19,9 @@ beforeAll(async () => {
   ids = await demoIds(t);
   for (const u of ['clerk', 'reader', 'reader2']) await t.token(u);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs = 10000) {
   const until = Date.now() + timeoutMs;
@@ -47,7 +49,8 @@ async function metrics(): Promise<Map<string, number>> {
 const delta = (a: Map<string, number>, b: Map<string, number>, key: string) => (b.get(key) ?? 0) - (a.get(key) ?? 0);
 /** Batches of 3 or 4 writes with `outcome` between two readings of the histogram. */
 const batchesOf3or4 = (a: Map<string, number>, b: Map<string, number>, outcome: string) =>
-  delta(a, b, `gongwen_transition_write_batch_size_bucket{le="4",outcome="${outcome}"}`) - delta(a, b, `gongwen_transition_write_batch_size_bucket{le="2",outcome="${outcome}"}`);
+  delta(a, b, `gongwen_transition_write_batch_size_bucket{le="4",outcome="${outcome}"}`) -
+  delta(a, b, `gongwen_transition_write_batch_size_bucket{le="2",outcome="${outcome}"}`);
 const conflicts = (a: Map<string, number>, b: Map<string, number>) =>
   [...b.keys()].filter((k) => k.includes('outcome="conflict"')).reduce((n, k) => n + delta(a, b, k), 0);
 
@@ -64,9 +67,10 @@ async function asOneBatch(blocker: string, queued: number, fire: () => Promise<R
   try {
     await side.query(`SELECT 1 FROM documents WHERE id = $1 FOR UPDATE`, [blocker]);
     blocked = sendAction(t, 'clerk', blocker, 'REMIND', {});
-    await waitFor('the blocker\'s write waiting on its row', async () => {
+    await waitFor("the blocker's write waiting on its row", async () => {
       const [{ n }] = await t.db.dataSource.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE documents SET state%'`);
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%UPDATE documents SET state%'`,
+      );
       return n >= 1;
     });
     replies = Promise.all(fire());
@@ -86,7 +90,9 @@ describe('group commit of optimistic transition writes', () => {
     const before = await Promise.all(docs.map((d) => fingerprint(t, d.id)));
     const m0 = await metrics();
     const who = ['reader', 'reader2', 'clerk'] as const;
-    const { blocked, replies } = await asOneBatch(blocker.id, 3, () => batch.map((d, i) => sendAction(t, who[i], d.id, who[i] === 'clerk' ? 'REMIND' : 'OPEN', {})));
+    const { blocked, replies } = await asOneBatch(blocker.id, 3, () =>
+      batch.map((d, i) => sendAction(t, who[i], d.id, who[i] === 'clerk' ? 'REMIND' : 'OPEN', {})),
+    );
     const m1 = await metrics();
     expect([blocked.status, ...replies.map((r) => r.status)]).toEqual([200, 200, 200, 200]);
     expect(batchesOf3or4(m0, m1, 'ok')).toBe(1);
@@ -112,7 +118,9 @@ describe('group commit of optimistic transition writes', () => {
     try {
       const url = `http://127.0.0.1:${(other.app.getHttpServer().address() as { port: number }).port}`;
       const r = await fetch(`${url}/api/documents/${stale.id}/events`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token('reader2')}` }, body: JSON.stringify({ type: 'OPEN' }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await t.token('reader2')}` },
+        body: JSON.stringify({ type: 'OPEN' }),
       });
       expect(r.status).toBe(200);
     } finally {
@@ -156,7 +164,9 @@ describe('group commit of optimistic transition writes', () => {
       await t.db.dataSource.query(`SELECT pg_terminate_backend($1)`, [await batchPid()]);
       // answered while the row is still held: writes sent again would wait on it
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answers while the row is held: the writes were sent again')), 5000); });
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answers while the row is held: the writes were sent again')), 5000);
+      });
       replies = (await Promise.race([pending, late]).finally(() => clearTimeout(timer))).replies;
     } finally {
       await hold.rollbackTransaction();
@@ -166,7 +176,11 @@ describe('group commit of optimistic transition writes', () => {
     expect(replies.map((r) => r.status)).toEqual([503, 503, 503]);
     expect(batchesOf3or4(m0, m1, 'failed')).toBe(1);
     const after = await Promise.all([a, held, c].map((d) => fingerprint(t, d.id)));
-    expect(after.map((f, i) => [f.version - before[i].version, f.audit - before[i].audit])).toEqual([[0, 0], [0, 0], [0, 0]]);
+    expect(after.map((f, i) => [f.version - before[i].version, f.audit - before[i].audit])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
     // the next attempt goes through
     for (const d of [a, held, c]) expect((await sendAction(t, 'reader', d.id, 'OPEN', {})).status).toBe(200);
   });

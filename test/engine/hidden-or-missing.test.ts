@@ -14,7 +14,9 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** Every statement the app sends while `run` runs, with how many rows it returned. */
 async function statements(run: () => Promise<void>): Promise<string[]> {
@@ -26,20 +28,36 @@ async function statements(run: () => Promise<void>): Promise<string[]> {
   };
   const wrapQuery = <T extends { query: (...a: any[]) => any }>(target: T) => {
     const original = target.query;
-    target.query = (async (...a: any[]) => { const r = await original.apply(target, a); record(a[0], r); return r; }) as T['query'];
-    return () => { target.query = original; };
+    target.query = (async (...a: any[]) => {
+      const r = await original.apply(target, a);
+      record(a[0], r);
+      return r;
+    }) as T['query'];
+    return () => {
+      target.query = original;
+    };
   };
   const undoPool = wrapQuery(pool);
   const connect = pool.connect as (...a: any[]) => any;
   const undoClients: (() => void)[] = [];
   const wrapped = new WeakSet<PoolClient>();
   const watch = (client: PoolClient | undefined) => {
-    if (client && !wrapped.has(client)) { wrapped.add(client); undoClients.push(wrapQuery(client)); }
+    if (client && !wrapped.has(client)) {
+      wrapped.add(client);
+      undoClients.push(wrapQuery(client));
+    }
   };
   // TypeORM takes connections with a callback, pg's own pool.query without
   pool.connect = ((cb?: (err: Error | undefined, client: PoolClient | undefined, release: () => void) => void) => {
-    if (typeof cb === 'function') return connect.call(pool, (err: Error | undefined, client: PoolClient | undefined, release: () => void) => { watch(client); cb(err, client, release); });
-    return (connect.call(pool) as Promise<PoolClient>).then((client) => { watch(client); return client; });
+    if (typeof cb === 'function')
+      return connect.call(pool, (err: Error | undefined, client: PoolClient | undefined, release: () => void) => {
+        watch(client);
+        cb(err, client, release);
+      });
+    return (connect.call(pool) as Promise<PoolClient>).then((client) => {
+      watch(client);
+      return client;
+    });
   }) as Pool['connect'];
   try {
     await run();

@@ -3,7 +3,7 @@
  * reminders' after their period (GONGWEN_REMINDER_REPEAT_HOURS); fresh ones stay and still replay.
  */
 import { IdempotencyPruner } from '../../apps/api/src/documents/idempotency-pruner.service.js';
-import { SYSTEM_USER_ID } from '../../libs/persistence/src/index.js';
+import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, simpleNotice, type Ids } from '../support/flow.js';
 
@@ -13,11 +13,14 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const age = (key: string, hours: number) =>
   t.db.dataSource.query(`UPDATE idempotency_keys SET created_at = now() - make_interval(secs => $2) WHERE key = $1`, [key, hours * 3600]);
-const keys = async () => ((await t.db.dataSource.query(`SELECT key FROM idempotency_keys ORDER BY key`)) as { key: string }[]).map((r) => r.key);
+const keys = async () =>
+  ((await t.db.dataSource.query(`SELECT key FROM idempotency_keys ORDER BY key`)) as { key: string }[]).map((r) => r.key);
 
 describe('idempotency record retention', () => {
   it('deletes expired records only, and a retry after expiry is a new request', async () => {

@@ -25,7 +25,9 @@ function graph(): Map<string, string[]> {
   const g = new Map<string, string[]>();
   for (const file of DIRS.flatMap((d) => files(join(ROOT, d)))) {
     const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-    const deps = info.importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.'))
+    const deps = info.importedFiles
+      .map((f) => f.fileName)
+      .filter((s) => s.startsWith('.'))
       .map((s) => relative(ROOT, resolve(dirname(file), s.replace(/\.js$/, '.ts'))))
       .map((p) => (p.endsWith('.ts') || p.endsWith('.tsx') ? p : `${p}.ts`));
     g.set(relative(ROOT, file), [...new Set(deps)]);
@@ -42,16 +44,26 @@ function cycles(g: Map<string, string[]>): string[][] {
   const on = new Set<string>();
   const out: string[][] = [];
   const visit = (v: string) => {
-    idx.set(v, index); low.set(v, index); index++;
-    stack.push(v); on.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    on.add(v);
     for (const w of g.get(v) ?? []) {
       if (!g.has(w)) continue;
-      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
     }
     if (low.get(v) === idx.get(v)) {
       const scc: string[] = [];
       let w: string;
-      do { w = stack.pop()!; on.delete(w); scc.push(w); } while (w !== v);
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        scc.push(w);
+      } while (w !== v);
       if (scc.length > 1 || (g.get(v) ?? []).includes(v)) out.push(scc.sort());
     }
   };
@@ -73,18 +85,28 @@ describe('import graph', () => {
 
   it('finds a cycle when there is one (the check itself can fail)', () => {
     const withCycle = new Map(g);
-    withCycle.set('apps/api/src/engine/types.ts', [...(g.get('apps/api/src/engine/types.ts') ?? []), 'apps/api/src/engine/transition-engine.ts']);
+    withCycle.set('apps/api/src/engine/types.ts', [
+      ...(g.get('apps/api/src/engine/types.ts') ?? []),
+      'apps/api/src/engine/transition-engine.ts',
+    ]);
     expect(cycles(withCycle).some((c) => c.includes('apps/api/src/engine/types.ts'))).toBe(true);
   });
 
   it('keeps libs/ free of workflows/ and apps/', () => {
-    const bad = [...g].filter(([f]) => f.startsWith('libs/')).flatMap(([f, deps]) => deps.filter((d) => d.startsWith('workflows/') || d.startsWith('apps/')).map((d) => `${f} → ${d}`));
+    const bad = [...g]
+      .filter(([f]) => f.startsWith('libs/'))
+      .flatMap(([f, deps]) => deps.filter((d) => d.startsWith('workflows/') || d.startsWith('apps/')).map((d) => `${f} → ${d}`));
     expect(bad).toEqual([]);
   });
 
   it('keeps the engine free of any workflow and of the features that use it', () => {
-    const bad = [...g].filter(([f]) => f.startsWith('apps/api/src/engine/'))
-      .flatMap(([f, deps]) => deps.filter((d) => d.startsWith('workflows/') || /^apps\/api\/src\/(documents|archive|signatures|classified)\//.test(d)).map((d) => `${f} → ${d}`));
+    const bad = [...g]
+      .filter(([f]) => f.startsWith('apps/api/src/engine/'))
+      .flatMap(([f, deps]) =>
+        deps
+          .filter((d) => d.startsWith('workflows/') || /^apps\/api\/src\/(documents|archive|signatures|classified)\//.test(d))
+          .map((d) => `${f} → ${d}`),
+      );
     expect(bad).toEqual([]);
   });
 });

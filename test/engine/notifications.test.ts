@@ -45,7 +45,9 @@ async function stream(token: string) {
           events.push({ type, data: data ? JSON.parse(data) : null });
         }
       }
-    } catch { /* aborted */ }
+    } catch {
+      /* aborted */
+    }
   })();
   closers.push(async () => ctl.abort());
   return {
@@ -64,7 +66,11 @@ async function stream(token: string) {
 }
 
 async function login(username: string, password: string): Promise<string> {
-  const r = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const r = await fetch(`${t.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   return ((await r.json()) as { token: string }).token;
 }
 
@@ -81,15 +87,25 @@ describe('notifications from the outbox', () => {
     expect(reader.tasks().some((d) => d.documentId === only2.id)).toBe(false);
   });
 
-  it('tells a pool role about its new tasks, but never about a document above the user\'s clearance', async () => {
+  it("tells a pool role about its new tasks, but never about a document above the user's clearance", async () => {
     const admin = await t.token('admin');
     const created = await fetch(`${t.baseUrl}/api/admin/users`, {
-      method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'clerk-low', displayName: '低密级文书', password: 'a-long-password-1', unitId: null, roles: ['clerk'], clearance: 'none' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'clerk-low',
+        displayName: '低密级文书',
+        password: 'a-long-password-1',
+        unitId: null,
+        roles: ['clerk'],
+        clearance: 'none',
+      }),
     });
     expect(created.status).toBe(201);
     const low = await stream(await login('clerk-low', 'a-long-password-1'));
-    const secret = await driveSimple(t, ids, 'registration', '关于加强保密工作的通知', { extra: { classification: 'secret', secrecyPeriod: '10年' } });
+    const secret = await driveSimple(t, ids, 'registration', '关于加强保密工作的通知', {
+      extra: { classification: 'secret', secrecyPeriod: '10年' },
+    });
     const open = await driveSimple(t, ids, 'registration', '关于做好档案整理工作的通知');
     expect(await low.until((d) => d.documentId === open.id)).toMatchObject({ event: 'SIGN', state: 'registration' });
     expect(low.tasks().some((d) => d.documentId === secret.id)).toBe(false);
@@ -110,9 +126,16 @@ describe('notifications from the outbox', () => {
 
     const c = docClient(t);
     const docs = await Promise.all([1, 2, 3, 4].map((i) => driveSimple(t, ids, 'review', `关于第${i}季度工作安排的通知`)));
-    await Promise.all(docs.map((d) => c.ok(c.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }))));
+    await Promise.all(
+      docs.map((d) => c.ok(c.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }))),
+    );
     // and both relays racing by hand too
-    await Promise.all([t.app.get(OutboxRelay).relayOnce(2), second.get(OutboxRelay).relayOnce(2), t.app.get(OutboxRelay).relayOnce(), second.get(OutboxRelay).relayOnce()]);
+    await Promise.all([
+      t.app.get(OutboxRelay).relayOnce(2),
+      second.get(OutboxRelay).relayOnce(2),
+      t.app.get(OutboxRelay).relayOnce(),
+      second.get(OutboxRelay).relayOnce(),
+    ]);
     const end = Date.now() + 10_000;
     let pending = 1;
     while (Date.now() < end) {
@@ -121,11 +144,14 @@ describe('notifications from the outbox', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(pending).toBe(0);
-    const ids2: { id: string }[] = await t.db.dataSource.query(`SELECT id FROM outbox WHERE document_id = ANY($1::uuid[]) ORDER BY id`, [docs.map((d) => d.id)]);
+    const ids2: { id: string }[] = await t.db.dataSource.query(`SELECT id FROM outbox WHERE document_id = ANY($1::uuid[]) ORDER BY id`, [
+      docs.map((d) => d.id),
+    ]);
     const expected = ids2.map((r) => Number(r.id));
     const mine = () => seen.filter((id) => expected.includes(id)).sort((a, b) => a - b);
     // the last notifications may still be on their way
-    for (const end2 = Date.now() + 10_000; Date.now() < end2 && mine().length < expected.length;) await new Promise((r) => setTimeout(r, 50));
+    for (const end2 = Date.now() + 10_000; Date.now() < end2 && mine().length < expected.length;)
+      await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 200)); // and a duplicate would have arrived by now
     expect(mine()).toEqual(expected);
   });
@@ -135,8 +161,13 @@ describe('notifications from the outbox', () => {
       const token = await login('reader', 'gongwen-demo');
       const res = await fetch(`${t.baseUrl}/api/notifications/stream`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      const ended = (async () => { const r = res.body!.getReader(); for (;;) if ((await r.read()).done) return true; })();
-      expect((await fetch(`${t.baseUrl}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+      const ended = (async () => {
+        const r = res.body!.getReader();
+        for (;;) if ((await r.read()).done) return true;
+      })();
+      expect((await fetch(`${t.baseUrl}/api/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(
+        204,
+      );
       expect(await Promise.race([ended, new Promise((r) => setTimeout(() => r('still open'), 10_000).unref())])).toBe(true);
 
       // another instance, listening, with a stream open on it: close() must not wait for the stream
@@ -144,10 +175,15 @@ describe('notifications from the outbox', () => {
       const third = other.app;
       await third.listen(0, '127.0.0.1');
       const port = (third.getHttpServer().address() as { port: number }).port;
-      const open = await fetch(`http://127.0.0.1:${port}/api/notifications/stream`, { headers: { authorization: `Bearer ${await t.token('clerk')}` } });
+      const open = await fetch(`http://127.0.0.1:${port}/api/notifications/stream`, {
+        headers: { authorization: `Bearer ${await t.token('clerk')}` },
+      });
       expect(open.status).toBe(200);
       const t0 = Date.now();
-      await Promise.race([other.close(), new Promise((_, reject) => setTimeout(() => reject(new Error('close() hung with a stream open')), 10_000).unref())]);
+      await Promise.race([
+        other.close(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('close() hung with a stream open')), 10_000).unref()),
+      ]);
       expect(Date.now() - t0).toBeLessThan(10_000);
       await open.body?.cancel().catch(() => undefined);
     } finally {

@@ -4,7 +4,7 @@
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RemindersService } from '../../apps/api/src/documents/reminders.service.js';
-import { SYSTEM_USER_ID } from '../../libs/persistence/src/index.js';
+import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
 
@@ -25,7 +25,9 @@ async function overdue(id: string, hours: number) {
 }
 
 async function reminders(id: string): Promise<{ actor_id: string; payload: any }[]> {
-  return t.db.dataSource.query(`SELECT actor_id, payload FROM audit_events WHERE document_id = $1 AND event_type = 'REMIND' ORDER BY seq`, [id]);
+  return t.db.dataSource.query(`SELECT actor_id, payload FROM audit_events WHERE document_id = $1 AND event_type = 'REMIND' ORDER BY seq`, [
+    id,
+  ]);
 }
 
 beforeAll(async () => {
@@ -66,7 +68,10 @@ describe('automatic reminders (催办)', () => {
 
     // the history names the system account, not a person
     const history = await (await t.request(`/api/documents/${doc.id}/history`, { as: 'clerk' })).json();
-    expect(history.items.at(-1)).toMatchObject({ eventType: 'REMIND', actor: { id: SYSTEM_USER_ID, username: '_system', displayName: '系统（自动催办）' } });
+    expect(history.items.at(-1)).toMatchObject({
+      eventType: 'REMIND',
+      actor: { id: SYSTEM_USER_ID, username: '_system', displayName: '系统（自动催办）' },
+    });
     const verify = await (await t.request(`/api/documents/${doc.id}/verify`, { as: 'chief' })).json();
     expect(verify.ok).toBe(true);
 
@@ -90,8 +95,11 @@ describe('automatic reminders (催办)', () => {
 
   it('sweeps on its own timer in every instance and still sends each reminder once', async () => {
     const c = docClient(t);
-    const docs = await Promise.all(['关于加强安全生产检查的通知', '关于做好冬季供暖保障工作的通知', '关于开展消防安全培训的通知']
-      .map((title) => driveSimple(t, ids, 'circulation', title)));
+    const docs = await Promise.all(
+      ['关于加强安全生产检查的通知', '关于做好冬季供暖保障工作的通知', '关于开展消防安全培训的通知'].map((title) =>
+        driveSimple(t, ids, 'circulation', title),
+      ),
+    );
     for (const d of docs) await overdue(d.id, 2);
     // three more processes sweeping every second
     await Promise.all([1, 2, 3].map(() => instance({ GONGWEN_REMINDER_INTERVAL_SECONDS: '1' })));
@@ -117,8 +125,11 @@ describe('automatic reminders (催办)', () => {
   });
 
   it('works through every overdue document batch by batch, past documents it cannot remind', async () => {
-    const docs = await Promise.all(['关于做好森林防火工作的通知', '关于开展安全生产检查的通知', '关于报送统计数据的通知', '关于加强值班值守的通知']
-      .map((title) => driveSimple(t, ids, 'circulation', title)));
+    const docs = await Promise.all(
+      ['关于做好森林防火工作的通知', '关于开展安全生产检查的通知', '关于报送统计数据的通知', '关于加强值班值守的通知'].map((title) =>
+        driveSimple(t, ids, 'circulation', title),
+      ),
+    );
     // oldest deadline first: the broken one heads the queue
     for (const [i, d] of docs.entries()) await overdue(d.id, 100 - i);
     // a document whose stored state cannot be restored: its reminder fails, the others must not wait for it
@@ -145,7 +156,11 @@ describe('automatic reminders (催办)', () => {
     const users = await (await t.request('/api/admin/users', { as: 'admin' })).json();
     const list = Array.isArray(users) ? users : users.items;
     expect(list.some((u: any) => u.id === SYSTEM_USER_ID)).toBe(false);
-    const patch = await t.request(`/api/admin/users/${SYSTEM_USER_ID}`, { method: 'PATCH', as: 'admin', json: { active: true, password: 'a-long-password-1' } });
+    const patch = await t.request(`/api/admin/users/${SYSTEM_USER_ID}`, {
+      method: 'PATCH',
+      as: 'admin',
+      json: { active: true, password: 'a-long-password-1' },
+    });
     expect(patch.status).toBe(404);
     const directory = await (await t.request('/api/users?role=clerk', { as: 'chief' })).json();
     const entries = Array.isArray(directory) ? directory : directory.items;

@@ -9,13 +9,30 @@
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, type Ids } from '../support/flow.js';
 import {
-  LIVE_STATES, actorOf, driveTo, fingerprint, loadUsers, mapLimit, samplePayload, sendAction, storedSnapshot, verify,
-  type Action, type DemoUser, type LiveState,
+  LIVE_STATES,
+  actorOf,
+  driveTo,
+  fingerprint,
+  loadUsers,
+  mapLimit,
+  samplePayload,
+  sendAction,
+  storedSnapshot,
+  verify,
+  type Action,
+  type DemoUser,
+  type LiveState,
 } from '../support/matrix.js';
-import { CLIENT_EVENT_TYPES, EVENT_PAYLOADS, EditContentBody, EditSectionBody, type ClientEventType } from '../../apps/api/src/documents/schemas.js';
-import { describeMachine } from '../../workflows/outgoing/index.js';
-import { STATE_EVENTS, isPermitted, permittedEvents } from '../../workflows/outgoing/policy.js';
-import type { OutgoingEventType } from '../../workflows/outgoing/types.js';
+import {
+  CLIENT_EVENT_TYPES,
+  EVENT_PAYLOADS,
+  EditContentBody,
+  EditSectionBody,
+  type ClientEventType,
+} from '../../apps/api/src/documents/schemas.js';
+import { describeMachine } from '#gongwen/workflows/outgoing';
+import { STATE_EVENTS, isPermitted, permittedEvents } from '#gongwen/workflows/outgoing/policy';
+import type { OutgoingEventType } from '#gongwen/workflows/outgoing/types';
 
 /** Every client action: the /events types plus EDIT_SECTION and EDIT_CONTENT (the PUT endpoints). */
 const ACTIONS: Action[] = [...CLIENT_EVENT_TYPES, 'EDIT_SECTION', 'EDIT_CONTENT'];
@@ -38,13 +55,15 @@ beforeAll(async () => {
   ids = await demoIds(t);
   users = await loadUsers(t);
   for (const u of users) await t.token(u.username); // log in once each, before anything runs in parallel
-  await Promise.all(LIVE_STATES.map(async (state) => {
-    const d = await driveTo(t, ids, state, optsFor(state));
-    batchDocs.set(state, d.id);
-    const { state: stored, context } = await storedSnapshot(t, d.id);
-    if (stored !== state) throw new Error(`batch document for ${state} is in ${stored}`);
-    matrix.set(state, new Map(users.map((u) => [u.username, permittedEvents(state, context, actorOf(u))])));
-  }));
+  await Promise.all(
+    LIVE_STATES.map(async (state) => {
+      const d = await driveTo(t, ids, state, optsFor(state));
+      batchDocs.set(state, d.id);
+      const { state: stored, context } = await storedSnapshot(t, d.id);
+      if (stored !== state) throw new Error(`batch document for ${state} is in ${stored}`);
+      matrix.set(state, new Map(users.map((u) => [u.username, permittedEvents(state, context, actorOf(u))])));
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -56,7 +75,9 @@ afterAll(async () => {
       return `  ${state.padEnd(13)} ${byUser.join(' | ')}${refused}`;
     });
     const allowed = [...matrix.values()].flatMap((m) => [...m.values()]).reduce((n, evs) => n + evs.length, 0);
-    console.log(`role matrix (${LIVE_STATES.length} states × ${ACTIONS.length} actions × ${users.length} users; ${allowed} allowed):\n${lines.join('\n')}`);
+    console.log(
+      `role matrix (${LIVE_STATES.length} states × ${ACTIONS.length} actions × ${users.length} users; ${allowed} allowed):\n${lines.join('\n')}`,
+    );
   }
   await t?.close();
 });
@@ -71,11 +92,21 @@ describe('the matrix is derived from the machine', () => {
     const handled = new Set(LIVE_STATES.flatMap((s) => STATE_EVENTS[s] as readonly string[]));
     expect([...handled].filter((e) => !ACTIONS.includes(e as Action))).toEqual([]);
     // the sample payloads pass the API's schemas, so a refusal below cannot be a validation error
-    const ctx = { sections: [{ id: 's1', title: '正文', drafterId: ids.u.secretary, status: 'drafting' }], marks: [], requiredSigners: [], issuerUnitIds: [ids.committee] } as never;
+    const ctx = {
+      sections: [{ id: 's1', title: '正文', drafterId: ids.u.secretary, status: 'drafting' }],
+      marks: [],
+      requiredSigners: [],
+      issuerUnitIds: [ids.committee],
+    } as never;
     for (const user of users) {
       for (const action of ACTIONS) {
         const p = samplePayload(action, ctx, user, ids);
-        const schema = action === 'EDIT_SECTION' ? EditSectionBody : action === 'EDIT_CONTENT' ? EditContentBody : EVENT_PAYLOADS[action as ClientEventType];
+        const schema =
+          action === 'EDIT_SECTION'
+            ? EditSectionBody
+            : action === 'EDIT_CONTENT'
+              ? EditContentBody
+              : EVENT_PAYLOADS[action as ClientEventType];
         const body = action === 'EDIT_SECTION' ? { blocks: p.blocks } : p;
         expect({ action, ok: schema.safeParse(body).success }).toEqual({ action, ok: true });
       }
@@ -101,7 +132,8 @@ describe.each(LIVE_STATES)('%s', (state) => {
         const v = await view.json();
         // events to POST, and the edits with their own endpoints; never an edit among the events
         const events = (v.allowedEvents as { type: string }[]).map((e) => e.type);
-        if (events.some((e) => e === 'EDIT_SECTION' || e === 'EDIT_CONTENT')) problems.push(`${user.username}: allowedEvents lists an edit [${events}]`);
+        if (events.some((e) => e === 'EDIT_SECTION' || e === 'EDIT_CONTENT'))
+          problems.push(`${user.username}: allowedEvents lists an edit [${events}]`);
         const api = [...events, ...(v.allowedEdits as { type: string }[]).map((e) => e.type)];
         if (JSON.stringify([...api].sort()) !== JSON.stringify([...permitted].sort())) {
           problems.push(`${user.username}: API allowedEvents [${api}] ≠ permittedEvents [${permitted}]`);
@@ -117,7 +149,9 @@ describe.each(LIVE_STATES)('%s', (state) => {
       visibleTo.set(user.username, visible);
     }
     // every refused combination, for every user, against the one document
-    const refusedCombos = users.flatMap((user) => ACTIONS.filter((a) => !matrix.get(state)!.get(user.username)!.includes(a)).map((action) => ({ user, action })));
+    const refusedCombos = users.flatMap((user) =>
+      ACTIONS.filter((a) => !matrix.get(state)!.get(user.username)!.includes(a)).map((action) => ({ user, action })),
+    );
     await mapLimit(refusedCombos, 8, async ({ user, action }) => {
       const permitted = matrix.get(state)!.get(user.username)!;
       const visible = visibleTo.get(user.username)!;
@@ -127,16 +161,22 @@ describe.each(LIVE_STATES)('%s', (state) => {
       if (r.status >= 200 && r.status < 300) problems.push(`${where}: accepted (${r.status}) though not permitted`);
       else if (r.status >= 500) problems.push(`${where}: server error ${r.status} ${JSON.stringify(r.body)}`);
       else if (!visible) {
-        if (r.status !== 404 || r.body?.code !== 'NOT_FOUND') problems.push(`${where}: expected 404 NOT_FOUND (no part in the document), got ${r.status} ${r.body?.code}`);
+        if (r.status !== 404 || r.body?.code !== 'NOT_FOUND')
+          problems.push(`${where}: expected 404 NOT_FOUND (no part in the document), got ${r.status} ${r.body?.code}`);
         else stats.notFound++;
       } else if (r.status !== 403 || !REFUSAL_CODES.includes(r.body?.code)) {
-        problems.push(`${where}: expected 403 NOT_PERMITTED/FORBIDDEN_ROLE/OUTSIDE_AUTHORITY, got ${r.status} ${r.body?.code}: ${r.body?.detail}`);
+        problems.push(
+          `${where}: expected 403 NOT_PERMITTED/FORBIDDEN_ROLE/OUTSIDE_AUTHORITY, got ${r.status} ${r.body?.code}: ${r.body?.detail}`,
+        );
       } else if (!String(r.headers.get('content-type')).startsWith('application/problem+json')) {
         problems.push(`${where}: refusal is not problem+json`);
       } else {
         stats.forbidden++;
         // when the refusal names what is allowed instead, it must be the same set
-        if (Array.isArray(r.body.allowedEvents) && JSON.stringify([...r.body.allowedEvents].sort()) !== JSON.stringify([...permitted].sort())) {
+        if (
+          Array.isArray(r.body.allowedEvents) &&
+          JSON.stringify([...r.body.allowedEvents].sort()) !== JSON.stringify([...permitted].sort())
+        ) {
           problems.push(`${where}: the refusal lists allowedEvents [${r.body.allowedEvents}] ≠ permittedEvents [${permitted}]`);
         }
       }
@@ -169,10 +209,16 @@ describe.each(LIVE_STATES)('%s', (state) => {
         return;
       }
       const after = await fingerprint(t, d.id);
-      if (after.version !== before.version + 1 || after.audit !== before.audit + 1) problems.push(`${username} ${action}: not recorded once (${JSON.stringify({ before, after })})`);
-      if (r.body.version !== after.version) problems.push(`${username} ${action}: response version ${r.body.version} ≠ stored ${after.version}`);
-      const [last] = await t.db.dataSource.query(`SELECT event_type, actor_id FROM audit_events WHERE document_id = $1 ORDER BY seq DESC LIMIT 1`, [d.id]);
-      if (last.event_type !== action || last.actor_id !== user.id) problems.push(`${username} ${action}: last audit event is ${last.event_type} by ${last.actor_id}`);
+      if (after.version !== before.version + 1 || after.audit !== before.audit + 1)
+        problems.push(`${username} ${action}: not recorded once (${JSON.stringify({ before, after })})`);
+      if (r.body.version !== after.version)
+        problems.push(`${username} ${action}: response version ${r.body.version} ≠ stored ${after.version}`);
+      const [last] = await t.db.dataSource.query(
+        `SELECT event_type, actor_id FROM audit_events WHERE document_id = $1 ORDER BY seq DESC LIMIT 1`,
+        [d.id],
+      );
+      if (last.event_type !== action || last.actor_id !== user.id)
+        problems.push(`${username} ${action}: last audit event is ${last.event_type} by ${last.actor_id}`);
       const v = await verify(t, d.id);
       if (!v.body.ok) problems.push(`${username} ${action}: chain does not verify: ${JSON.stringify(v.body.firstBroken)}`);
     });
@@ -187,12 +233,16 @@ async function prepare(state: LiveState, action: Action, docId: string) {
   if (state === 'drafting' && action === 'START_CONSOLIDATION') {
     for (const s of context.sections) {
       const drafter = users.find((u) => u.id === s.drafterId)!;
-      expect((await sendAction(t, drafter.username, docId, 'EDIT_SECTION', samplePayload('EDIT_SECTION', context, drafter, ids))).status).toBe(200);
+      expect(
+        (await sendAction(t, drafter.username, docId, 'EDIT_SECTION', samplePayload('EDIT_SECTION', context, drafter, ids))).status,
+      ).toBe(200);
       expect((await sendAction(t, drafter.username, docId, 'SUBMIT_SECTION', { sectionId: s.id })).status).toBe(200);
     }
   }
   if (state === 'proofreading' && action === 'DISMISS_MARK') {
-    expect((await sendAction(t, 'proofreader', docId, 'ADD_MARK', samplePayload('ADD_MARK', context, byName('proofreader'), ids))).status).toBe(200);
+    expect(
+      (await sendAction(t, 'proofreader', docId, 'ADD_MARK', samplePayload('ADD_MARK', context, byName('proofreader'), ids))).status,
+    ).toBe(200);
   }
 }
 
@@ -210,7 +260,22 @@ describe('a permitted action whose gate does not hold is refused with 422, never
     let body: Record<string, unknown>;
     if (payload === 'open-mark') {
       const { context } = await storedSnapshot(t, d.id);
-      expect((await sendAction(t, 'proofreader', d.id, 'ADD_MARK', samplePayload('ADD_MARK', context, users.find((u) => u.username === 'proofreader')!, ids))).status).toBe(200);
+      expect(
+        (
+          await sendAction(
+            t,
+            'proofreader',
+            d.id,
+            'ADD_MARK',
+            samplePayload(
+              'ADD_MARK',
+              context,
+              users.find((u) => u.username === 'proofreader')!,
+              ids,
+            ),
+          )
+        ).status,
+      ).toBe(200);
       body = {};
     } else if (payload === 'duplicate-reader') {
       body = { copies: 2, readerIds: [ids.u.reader, ids.u.reader] };

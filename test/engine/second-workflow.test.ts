@@ -5,8 +5,8 @@
  * processes, so the optimistic single statement, the cache, group commit and the locked fallback all run), their
  * hash chains verify, and tampering with one of their audit rows is reported.
  */
-import { canonicalJson, contentHash, sha256Hex } from '../../libs/document/src/canonical.js';
-import type { Actor } from '../../libs/authority/src/index.js';
+import { canonicalJson, contentHash, sha256Hex } from '#gongwen/document/canonical';
+import type { Actor } from '#gongwen/authority';
 import type { AuthUser } from '../../apps/api/src/auth/auth.types.js';
 import { actorOf, TransitionEngine } from '../../apps/api/src/engine/transition-engine.js';
 import type { EngineRow } from '../../apps/api/src/engine/types.js';
@@ -15,13 +15,31 @@ import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, type Ids } from '../support/flow.js';
 
 type TicketState = 'open' | 'closed';
-interface TicketContext { ownerId: string; watcherIds: string[]; notes: { by: string; text: string }[]; closedBy: string | null }
+interface TicketContext {
+  ownerId: string;
+  watcherIds: string[];
+  notes: { by: string; text: string }[];
+  closedBy: string | null;
+}
 type TicketEvent = { type: 'NOTE'; actor: Actor; at: string; text: string } | { type: 'CLOSE'; actor: Actor; at: string; reason?: string };
-interface TicketSnapshot { value: TicketState; context: TicketContext }
-interface TicketContent { title: string; body: string }
+interface TicketSnapshot {
+  value: TicketState;
+  context: TicketContext;
+}
+interface TicketContent {
+  title: string;
+  body: string;
+}
 
 /** The machine, policy, task rule and visibility of a workflow the product does not have. */
-const ticket: WorkflowDefinition<TicketState, TicketContext, TicketEvent, { ownerId: string; watcherIds: string[] }, TicketSnapshot, TicketContent> = {
+const ticket: WorkflowDefinition<
+  TicketState,
+  TicketContext,
+  TicketEvent,
+  { ownerId: string; watcherIds: string[] },
+  TicketSnapshot,
+  TicketContent
+> = {
   id: 'test-ticket',
   version: 1,
   create: (input) => ({ value: 'open', context: { ownerId: input.ownerId, watcherIds: input.watcherIds, notes: [], closedBy: null } }),
@@ -31,14 +49,19 @@ const ticket: WorkflowDefinition<TicketState, TicketContext, TicketEvent, { owne
     if (s.value !== 'open') return { accepted: false, violation: { gate: s.value, conditions: [{ message: 'the ticket is closed' }] } };
     if (e.type === 'NOTE') {
       if (!e.text.trim()) return { accepted: false, violation: { gate: 'open', conditions: [{ message: 'a note needs text' }] } };
-      return { accepted: true, snapshot: { value: 'open', context: { ...s.context, notes: [...s.context.notes, { by: e.actor.userId, text: e.text }] } } };
+      return {
+        accepted: true,
+        snapshot: { value: 'open', context: { ...s.context, notes: [...s.context.notes, { by: e.actor.userId, text: e.text }] } },
+      };
     }
     return { accepted: true, snapshot: { value: 'closed', context: { ...s.context, closedBy: e.actor.userId } } };
   },
   readOnlyStates: ['closed'],
   // the owner closes; the owner and watchers note
-  isPermitted: (state, ctx, actor, type) => state === 'open'
-    && ((type === 'CLOSE' && actor.userId === ctx.ownerId) || (type === 'NOTE' && (actor.userId === ctx.ownerId || ctx.watcherIds.includes(actor.userId)))),
+  isPermitted: (state, ctx, actor, type) =>
+    state === 'open' &&
+    ((type === 'CLOSE' && actor.userId === ctx.ownerId) ||
+      (type === 'NOTE' && (actor.userId === ctx.ownerId || ctx.watcherIds.includes(actor.userId)))),
   permittedEvents: (state, ctx, actor) => (['NOTE', 'CLOSE'] as const).filter((t) => ticket.isPermitted(state, ctx, actor, t)),
   gates: {},
   // the owner has the task while it is open
@@ -48,8 +71,14 @@ const ticket: WorkflowDefinition<TicketState, TicketContext, TicketEvent, { owne
   poolStates: (roles) => (roles.includes('clerk') ? ['open'] : []),
   columns: (_ctx, content) => ({ document_number: null, title: content.title, urgency: 'none', urgency_rank: 0, major: false }),
   view: (row, user, content, hash) => ({
-    id: row.id, workflow: { id: row.workflow_id, version: row.workflow_version }, state: row.state, version: row.version, content,
-    hash, notes: row.snapshot.context.notes.length, allowedEvents: ticket.permittedEvents(row.state, row.snapshot.context, actorOf(user)),
+    id: row.id,
+    workflow: { id: row.workflow_id, version: row.workflow_version },
+    state: row.state,
+    version: row.version,
+    content,
+    hash,
+    notes: row.snapshot.context.notes.length,
+    allowedEvents: ticket.permittedEvents(row.state, row.snapshot.context, actorOf(user)),
   }),
 };
 
@@ -63,40 +92,84 @@ beforeAll(async () => {
   ids = await demoIds(t);
   engine = t.app.get(TransitionEngine);
   engine.register(ticket);
-  const rows: { id: string; username: string; display_name: string; unit_id: string | null; roles: AuthUser['roles']; clearance: AuthUser['clearance']; authority: AuthUser['authority'] }[] =
-    await t.db.dataSource.query(`SELECT id, username, display_name, unit_id, roles, clearance, authority FROM users`);
-  users = Object.fromEntries(rows.map((r) => [r.username, {
-    id: r.id, username: r.username, displayName: r.display_name, unitId: r.unit_id, roles: r.roles, clearance: r.clearance, authority: r.authority,
-    via: 'system', tokenId: '00000000-0000-0000-0000-000000000000', tokenScope: 'full',
-  } satisfies AuthUser]));
+  const rows: {
+    id: string;
+    username: string;
+    display_name: string;
+    unit_id: string | null;
+    roles: AuthUser['roles'];
+    clearance: AuthUser['clearance'];
+    authority: AuthUser['authority'];
+  }[] = await t.db.dataSource.query(`SELECT id, username, display_name, unit_id, roles, clearance, authority FROM users`);
+  users = Object.fromEntries(
+    rows.map((r) => [
+      r.username,
+      {
+        id: r.id,
+        username: r.username,
+        displayName: r.display_name,
+        unitId: r.unit_id,
+        roles: r.roles,
+        clearance: r.clearance,
+        authority: r.authority,
+        via: 'system',
+        tokenId: '00000000-0000-0000-0000-000000000000',
+        tokenScope: 'full',
+      } satisfies AuthUser,
+    ]),
+  );
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 async function open(title: string, owner = 'secretary', watchers = ['secretary2']): Promise<string> {
   const id = crypto.randomUUID();
   const input = { ownerId: users[owner].id, watcherIds: watchers.map((w) => users[w].id) };
   const content: TicketContent = { title, body: '工单正文' };
-  const r = await engine.create(users[owner], {
-    id, workflow: ticket, input, snapshot: ticket.create(input), content, hash: contentHash(content), kind: '工单',
-    classification: 'none', major: false, issuerUnitIds: [], deadline: null,
-  }, undefined, sha256Hex(canonicalJson({ op: 'create', id })));
+  const r = await engine.create(
+    users[owner],
+    {
+      id,
+      workflow: ticket,
+      input,
+      snapshot: ticket.create(input),
+      content,
+      hash: contentHash(content),
+      kind: '工单',
+      classification: 'none',
+      major: false,
+      issuerUnitIds: [],
+      deadline: null,
+    },
+    undefined,
+    sha256Hex(canonicalJson({ op: 'create', id })),
+  );
   expect(r.status).toBe(201);
   return id;
 }
 
 function send(e: TransitionEngine, who: string, id: string, type: 'NOTE' | 'CLOSE', extra: Record<string, unknown> = {}, key?: string) {
   const user = users[who];
-  return e.transition(user, id, type, key ? { idempotencyKey: key } : {}, key ? sha256Hex(`${id}:${key}`) : '',
-    async () => ({ event: { type, actor: actorOf(user), at: new Date().toISOString(), ...extra } as TicketEvent }));
+  return e.transition(user, id, type, key ? { idempotencyKey: key } : {}, key ? sha256Hex(`${id}:${key}`) : '', async () => ({
+    event: { type, actor: actorOf(user), at: new Date().toISOString(), ...extra } as TicketEvent,
+  }));
 }
 
-const row = async (id: string): Promise<EngineRow & { assignee_ids: string[] }> => (await t.db.dataSource.query(`SELECT * FROM documents WHERE id = $1`, [id]))[0];
+const row = async (id: string): Promise<EngineRow & { assignee_ids: string[] }> =>
+  (await t.db.dataSource.query(`SELECT * FROM documents WHERE id = $1`, [id]))[0];
 
 describe('a second workflow through the same engine', () => {
   it('creates, transitions and verifies its documents with its own policy, task rule and visibility', async () => {
     const id = await open('打印机故障');
     let r = await row(id);
-    expect([r.workflow_id, r.workflow_version, r.state, r.version, r.assignee_ids]).toEqual(['test-ticket', 1, 'open', 1, [ids.u.secretary]]);
+    expect([r.workflow_id, r.workflow_version, r.state, r.version, r.assignee_ids]).toEqual([
+      'test-ticket',
+      1,
+      'open',
+      1,
+      [ids.u.secretary],
+    ]);
 
     const noted = await send(engine, 'secretary2', id, 'NOTE', { text: '已报修' });
     expect(noted.body).toMatchObject({ state: 'open', version: 2, notes: 1 });
@@ -108,7 +181,7 @@ describe('a second workflow through the same engine', () => {
 
     // its visibility through the API: participants and the clerk's pool see it, others get the same 404 as for nothing
     const get = async (as: string) => t.request(`/api/documents/${id}`, { as });
-    expect((await (await get('secretary2')).json())).toMatchObject({ workflow: { id: 'test-ticket', version: 1 }, state: 'open', notes: 1 });
+    expect(await (await get('secretary2')).json()).toMatchObject({ workflow: { id: 'test-ticket', version: 1 }, state: 'open', notes: 1 });
     expect((await get('clerk')).status).toBe(200);
     expect((await get('reader')).status).toBe(404);
 
@@ -120,7 +193,10 @@ describe('a second workflow through the same engine', () => {
     await expect(send(engine, 'secretary', id, 'NOTE', { text: '再记一笔' })).rejects.toMatchObject({ code: 'READ_ONLY' });
 
     const audit: { seq: number; event_type: string; from_state: string | null; to_state: string; reason: string | null }[] =
-      await t.db.dataSource.query(`SELECT seq, event_type, from_state, to_state, reason FROM audit_events WHERE document_id = $1 ORDER BY seq`, [id]);
+      await t.db.dataSource.query(
+        `SELECT seq, event_type, from_state, to_state, reason FROM audit_events WHERE document_id = $1 ORDER BY seq`,
+        [id],
+      );
     expect(audit).toEqual([
       { seq: 1, event_type: 'CREATE', from_state: null, to_state: 'open', reason: null },
       { seq: 2, event_type: 'NOTE', from_state: 'open', to_state: 'open', reason: null },

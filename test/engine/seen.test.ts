@@ -11,7 +11,9 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const seen = async (as: string, id: string, body: unknown) => {
   const r = await t.request(`/api/documents/${id}/seen`, { method: 'POST', as, json: body });

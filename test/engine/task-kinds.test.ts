@@ -13,20 +13,44 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const URGENCY = ['none', 'urgent', 'extra_urgent'];
-const USERS = ['chief', 'secretary', 'secretary2', 'discussant', 'discussant2', 'proofreader', 'reviewer', 'signer', 'signer2', 'clerk', 'reader', 'reader2', 'archivist'];
+const USERS = [
+  'chief',
+  'secretary',
+  'secretary2',
+  'discussant',
+  'discussant2',
+  'proofreader',
+  'reviewer',
+  'signer',
+  'signer2',
+  'clerk',
+  'reader',
+  'reader2',
+  'archivist',
+];
 
 /** A joint document (区委办 lead, 区政办 co-issuer) signed by its lead signer only: the co-signer's turn. */
 async function jointAwaitingCoSign(): Promise<Doc> {
   const c = docClient(t);
   const { u } = ids;
-  let d = await c.ok(c.create('chief', {
-    kind: '通知', title: '关于联合开展专项检查的通知', issuerUnitIds: [ids.committee, ids.government],
-    signers: [{ issuerUnitId: ids.committee, signerId: u.signer }, { issuerUnitId: ids.government, signerId: u.signer2 }],
-    mainRecipients: ['区直各单位'], sections: [{ title: '正文', drafterId: u.secretary }],
-  }));
+  let d = await c.ok(
+    c.create('chief', {
+      kind: '通知',
+      title: '关于联合开展专项检查的通知',
+      issuerUnitIds: [ids.committee, ids.government],
+      signers: [
+        { issuerUnitId: ids.committee, signerId: u.signer },
+        { issuerUnitId: ids.government, signerId: u.signer2 },
+      ],
+      mainRecipients: ['区直各单位'],
+      sections: [{ title: '正文', drafterId: u.secretary }],
+    }),
+  );
   await c.ok(c.section('secretary', d.id, 's1', [para('p1', '各单位要认真组织检查。')]));
   await c.ok(c.event('secretary', d.id, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
   await c.ok(c.event('chief', d.id, { type: 'START_CONSOLIDATION' }));
@@ -71,7 +95,8 @@ it('the task kind in lists equals the one on the document, for every user, in ev
         continue;
       }
       const full = await one.json();
-      if (full.myTask !== item.myTask) mismatches.push(`${user} on a document in ${full.state}: list ${item.myTask}, document ${full.myTask}`);
+      if (full.myTask !== item.myTask)
+        mismatches.push(`${user} on a document in ${full.state}: list ${item.myTask}, document ${full.myTask}`);
       if (item.myTask) seen.add(item.myTask);
     }
   }
@@ -88,11 +113,30 @@ it('the task kind in lists equals the one on the document, for every user, in ev
   for (const user of USERS) {
     const inbox = await (await t.request('/api/documents?mine=tasks&limit=100', { as: user })).json();
     const all = await (await t.request('/api/documents?mine=all&limit=100', { as: user })).json();
-    const withTask = all.items.filter((x: { myTask: string | null }) => x.myTask !== null)
-      .sort((a: any, b: any) => URGENCY.indexOf(b.urgency) - URGENCY.indexOf(a.urgency) || (a.deadline ?? '9').localeCompare(b.deadline ?? '9')
-        || a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    expect(`${user}: ${inbox.items.map((x: { id: string }) => x.id).join(',')}`).toBe(`${user}: ${withTask.map((x: { id: string }) => x.id).join(',')}`);
+    const withTask = all.items
+      .filter((x: { myTask: string | null }) => x.myTask !== null)
+      .sort(
+        (a: any, b: any) =>
+          URGENCY.indexOf(b.urgency) - URGENCY.indexOf(a.urgency) ||
+          (a.deadline ?? '9').localeCompare(b.deadline ?? '9') ||
+          a.createdAt.localeCompare(b.createdAt) ||
+          a.id.localeCompare(b.id),
+      );
+    expect(`${user}: ${inbox.items.map((x: { id: string }) => x.id).join(',')}`).toBe(
+      `${user}: ${withTask.map((x: { id: string }) => x.id).join(',')}`,
+    );
   }
   // every kind of task occurred, so the comparison covered each branch
-  expect([...seen].sort()).toEqual(['acknowledge', 'co-sign', 'consolidate', 'discuss', 'draft', 'file', 'proofread', 'register', 'review', 'sign']);
+  expect([...seen].sort()).toEqual([
+    'acknowledge',
+    'co-sign',
+    'consolidate',
+    'discuss',
+    'draft',
+    'file',
+    'proofread',
+    'register',
+    'review',
+    'sign',
+  ]);
 }, 120_000);

@@ -13,10 +13,16 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const row = async (id: string) =>
-  (await t.db.dataSource.query(`SELECT version, updated_at, ctid::text AS ctid FROM documents WHERE id = $1`, [id]))[0] as { version: number; updated_at: Date; ctid: string };
+  (await t.db.dataSource.query(`SELECT version, updated_at, ctid::text AS ctid FROM documents WHERE id = $1`, [id]))[0] as {
+    version: number;
+    updated_at: Date;
+    ctid: string;
+  };
 
 it('moves updatedAt on state and content changes, not on receipts and reminders', async () => {
   const c = docClient(t);
@@ -34,7 +40,10 @@ it('moves updatedAt on state and content changes, not on receipts and reminders'
   expect(view.version).toBe(after.version);
   expect(view.updatedAt).toBe(viewBefore.updatedAt);
   // the history has both events, with their own times
-  const history = (await t.request(`/api/documents/${d.id}/history`, { as: 'clerk' }).then((r) => r.json())).items as { eventType: string; at: string }[];
+  const history = (await t.request(`/api/documents/${d.id}/history`, { as: 'clerk' }).then((r) => r.json())).items as {
+    eventType: string;
+    at: string;
+  }[];
   expect(history.slice(-2).map((h) => h.eventType)).toEqual(['OPEN', 'REMIND']);
   expect(new Date(history.at(-1)!.at).getTime()).toBeGreaterThan(before.updated_at.getTime());
 
@@ -95,7 +104,9 @@ it('updates the row in place (HOT) for events that change no indexed column, and
   // the search's condition can use the index (with seq scans off: with few rows the planner would rather scan)
   const plan = await t.db.dataSource.transaction(async (m) => {
     await m.query(`SET LOCAL enable_seqscan = off`);
-    return m.query(`EXPLAIN (FORMAT JSON) SELECT id FROM documents d WHERE gw_bigrams(d.title) @> gw_bigrams('就地更新') AND strpos(lower(d.title), lower('就地更新')) > 0`);
+    return m.query(
+      `EXPLAIN (FORMAT JSON) SELECT id FROM documents d WHERE gw_bigrams(d.title) @> gw_bigrams('就地更新') AND strpos(lower(d.title), lower('就地更新')) > 0`,
+    );
   });
   expect(JSON.stringify(plan)).toContain('documents_title_bigrams_gin');
 });

@@ -10,21 +10,32 @@ beforeAll(async () => {
   ids = await demoIds(t);
   c = docClient(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('a joint 请示 with three sections through every stage', () => {
   it('goes from drafting to archived, loops back from discussion and from proofreading, and its chain verifies', async () => {
     const { u, committee, government } = ids;
-    let d: Doc = await c.ok(c.create('chief', {
-      kind: '请示', title: '关于联合开展城乡环境综合整治行动的请示', issuerUnitIds: [committee, government],
-      signers: [{ issuerUnitId: committee, signerId: u.signer }, { issuerUnitId: government, signerId: u.signer2 }],
-      mainRecipients: ['中共××市委', '××市人民政府'], copiesTo: ['市委办公室'], major: true,
-      sections: [
-        { id: 'bg', title: '背景', drafterId: u.secretary },
-        { id: 'plan', title: '措施', drafterId: u.secretary2 },
-        { id: 'ask', title: '请示事项', drafterId: u.secretary },
-      ],
-    }));
+    let d: Doc = await c.ok(
+      c.create('chief', {
+        kind: '请示',
+        title: '关于联合开展城乡环境综合整治行动的请示',
+        issuerUnitIds: [committee, government],
+        signers: [
+          { issuerUnitId: committee, signerId: u.signer },
+          { issuerUnitId: government, signerId: u.signer2 },
+        ],
+        mainRecipients: ['中共××市委', '××市人民政府'],
+        copiesTo: ['市委办公室'],
+        major: true,
+        sections: [
+          { id: 'bg', title: '背景', drafterId: u.secretary },
+          { id: 'plan', title: '措施', drafterId: u.secretary2 },
+          { id: 'ask', title: '请示事项', drafterId: u.secretary },
+        ],
+      }),
+    );
     expect(d.state).toBe('drafting');
     expect(d.allowedEvents.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['ADD_SECTION', 'WITHDRAW']));
     // allowedEvents are only what may be POSTed to /events; the editors come as allowedEdits with their endpoint
@@ -32,9 +43,17 @@ describe('a joint 请示 with three sections through every stage', () => {
     expect(d.allowedEdits).toEqual([]); // the chief drafts no section
     const secretaryView = (await c.get('secretary', d.id)).body;
     expect(secretaryView.allowedEvents.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['SUBMIT_SECTION']));
-    expect(secretaryView.allowedEvents.every((e: { type: string; payloadSchema: unknown }) => e.type !== 'EDIT_SECTION' && e.type !== 'EDIT_CONTENT' && e.payloadSchema)).toBe(true);
-    expect(secretaryView.allowedEdits).toEqual([{ type: 'EDIT_SECTION', method: 'PUT', path: `/api/documents/${d.id}/sections/{sectionId}`, sectionIds: ['bg', 'ask'] }]);
-    expect((await c.get('secretary2', d.id)).body.allowedEdits).toEqual([{ type: 'EDIT_SECTION', method: 'PUT', path: `/api/documents/${d.id}/sections/{sectionId}`, sectionIds: ['plan'] }]);
+    expect(
+      secretaryView.allowedEvents.every(
+        (e: { type: string; payloadSchema: unknown }) => e.type !== 'EDIT_SECTION' && e.type !== 'EDIT_CONTENT' && e.payloadSchema,
+      ),
+    ).toBe(true);
+    expect(secretaryView.allowedEdits).toEqual([
+      { type: 'EDIT_SECTION', method: 'PUT', path: `/api/documents/${d.id}/sections/{sectionId}`, sectionIds: ['bg', 'ask'] },
+    ]);
+    expect((await c.get('secretary2', d.id)).body.allowedEdits).toEqual([
+      { type: 'EDIT_SECTION', method: 'PUT', path: `/api/documents/${d.id}/sections/{sectionId}`, sectionIds: ['plan'] },
+    ]);
 
     // drafting gate: consolidation cannot start before every section is submitted
     const early = await c.event('chief', d.id, { type: 'START_CONSOLIDATION' });
@@ -47,15 +66,33 @@ describe('a joint 请示 with three sections through every stage', () => {
     expect((await c.section('secretary2', d.id, 'bg', [para('x', '越权')])).status).toBe(403);
 
     await c.ok(c.section('secretary', d.id, 'bg', [para('bg1', '为深入贯彻落实上级关于改善人居环境的部署。')]));
-    await c.ok(c.section('secretary2', d.id, 'plan', [{ id: 'h1', type: 'heading', level: 1, text: '主要措施' }, para('pl1', '开展集中整治，建立长效机制。')]));
+    await c.ok(
+      c.section('secretary2', d.id, 'plan', [
+        { id: 'h1', type: 'heading', level: 1, text: '主要措施' },
+        para('pl1', '开展集中整治，建立长效机制。'),
+      ]),
+    );
     await c.ok(c.section('secretary', d.id, 'ask', [para('as1', '妥否，请批示。')]));
-    for (const [who, s] of [['secretary', 'bg'], ['secretary2', 'plan'], ['secretary', 'ask']] as const) {
+    for (const [who, s] of [
+      ['secretary', 'bg'],
+      ['secretary2', 'plan'],
+      ['secretary', 'ask'],
+    ] as const) {
       d = await c.ok(c.event(who, d.id, { type: 'SUBMIT_SECTION', sectionId: s }));
     }
     d = await c.ok(c.event('chief', d.id, { type: 'START_CONSOLIDATION' }));
     expect(d.state).toBe('consolidation');
     expect(d.allowedEdits).toEqual([{ type: 'EDIT_CONTENT', method: 'PUT', path: `/api/documents/${d.id}/content` }]);
-    d = await c.ok(c.content('chief', d.id, { sections: [{ id: 'plan', blocks: [{ id: 'h1', type: 'heading', level: 1, text: '主要措施' }, para('pl1', '开展集中整治行动，建立长效管护机制。')] }] }));
+    d = await c.ok(
+      c.content('chief', d.id, {
+        sections: [
+          {
+            id: 'plan',
+            blocks: [{ id: 'h1', type: 'heading', level: 1, text: '主要措施' }, para('pl1', '开展集中整治行动，建立长效管护机制。')],
+          },
+        ],
+      }),
+    );
     expect(d.currentRevision.number).toBe(5);
 
     // a major document cannot skip the discussion
@@ -76,14 +113,28 @@ describe('a joint 请示 with three sections through every stage', () => {
     d = await c.ok(c.event('chief', d.id, { type: 'CLOSE_DISCUSSION', decision: 'revise', reason: '按讨论意见细化措施' }));
     expect(d.state).toBe('consolidation');
 
-    d = await c.ok(c.content('chief', d.id, { sections: [{ id: 'plan', blocks: [{ id: 'h1', type: 'heading', level: 1, text: '主要措施' }, para('pl1', '2026年12月底前开展集中整治行动，建立长效管护机制。')] }] }));
+    d = await c.ok(
+      c.content('chief', d.id, {
+        sections: [
+          {
+            id: 'plan',
+            blocks: [
+              { id: 'h1', type: 'heading', level: 1, text: '主要措施' },
+              para('pl1', '2026年12月底前开展集中整治行动，建立长效管护机制。'),
+            ],
+          },
+        ],
+      }),
+    );
     d = await c.ok(c.event('chief', d.id, { type: 'START_DISCUSSION', invitees: [u.discussant], requireAll: true }));
     await c.ok(c.event('discussant', d.id, { type: 'COMMENT', position: 'agree', text: '同意。' }));
     d = await c.ok(c.event('chief', d.id, { type: 'CLOSE_DISCUSSION', decision: 'accept' }));
     expect(d.state).toBe('proofreading');
 
     // proofreading: a drafter cannot proofread (secretary has no proofreader role anyway); the proofreader marks
-    d = await c.ok(c.event('proofreader', d.id, { type: 'ADD_MARK', blockId: 'as1', start: 0, end: 2, kind: 'wording', comment: '“妥否”后应为逗号' }));
+    d = await c.ok(
+      c.event('proofreader', d.id, { type: 'ADD_MARK', blockId: 'as1', start: 0, end: 2, kind: 'wording', comment: '“妥否”后应为逗号' }),
+    );
     const markId = d.marks[0].id;
     const blocked = await c.event('proofreader', d.id, { type: 'PASS_PROOFREADING' });
     expect(blocked.status).toBe(422);
@@ -92,7 +143,9 @@ describe('a joint 请示 with three sections through every stage', () => {
     expect(d.state).toBe('consolidation');
     d = await c.ok(c.event('chief', d.id, { type: 'START_DISCUSSION', invitees: [u.discussant], requireAll: false }));
     d = await c.ok(c.event('chief', d.id, { type: 'CLOSE_DISCUSSION', decision: 'accept' }));
-    d = await c.ok(c.content('chief', d.id, { sections: [{ id: 'ask', blocks: [para('as1', '以上请示妥否，请批示。')] }], resolvesMarks: [markId] }));
+    d = await c.ok(
+      c.content('chief', d.id, { sections: [{ id: 'ask', blocks: [para('as1', '以上请示妥否，请批示。')] }], resolvesMarks: [markId] }),
+    );
     expect(d.marks[0].status).toBe('resolved');
     d = await c.ok(c.event('proofreader', d.id, { type: 'PASS_PROOFREADING' }));
     expect(d.state).toBe('review');
@@ -100,7 +153,9 @@ describe('a joint 请示 with three sections through every stage', () => {
     // review: the five checks
     const partial = await c.event('reviewer', d.id, { type: 'REVIEW', checks: [{ item: 1, passed: true }] });
     expect(partial.status).toBe(422);
-    d = await c.ok(c.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true, comment: '符合' })) }));
+    d = await c.ok(
+      c.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true, comment: '符合' })) }),
+    );
     expect(d.state).toBe('signing');
 
     // joint signing: signer2 cannot sign for the committee (not the designated signer / outside authority)
@@ -133,7 +188,9 @@ describe('a joint 请示 with three sections through every stage', () => {
 
     const history = (await (await t.request(`/api/documents/${d.id}/history`, { as: 'chief' })).json()).items;
     expect(history[0].eventType).toBe('CREATE');
-    expect(history.map((h: { eventType: string }) => h.eventType)).toEqual(expect.arrayContaining(['CLOSE_DISCUSSION', 'RETURN', 'SIGN', 'REGISTER', 'FILE']));
+    expect(history.map((h: { eventType: string }) => h.eventType)).toEqual(
+      expect.arrayContaining(['CLOSE_DISCUSSION', 'RETURN', 'SIGN', 'REGISTER', 'FILE']),
+    );
     expect(history.find((h: { eventType: string; reason: string }) => h.eventType === 'RETURN').reason).toBe('措施部分格式需统一');
     for (let i = 1; i < history.length; i++) expect(history[i].prevHash).toBe(history[i - 1].hash);
 
@@ -153,7 +210,10 @@ describe('a joint 请示 with three sections through every stage', () => {
     // land in the middle of a later test's before/after table comparison
     const items: { id: string }[] = await t.db.dataSource.query(`SELECT id FROM archive_items WHERE document_id = $1`, [d.id]);
     expect(items).toHaveLength(1);
-    await waitPrepared(t, items.map((i) => i.id));
+    await waitPrepared(
+      t,
+      items.map((i) => i.id),
+    );
   }, 180_000);
 });
 
@@ -188,7 +248,10 @@ describe('API rules', () => {
     // archive_files is written only by the background preparation job (for documents filed by earlier tests, and by
     // its periodic sweep), never by a request, so its count can move on its own between the two snapshots; every
     // table a request can write to (including the access logs and login_failures) is still compared
-    const counts = async () => { const { archive_files: _background, ...rest } = await tableCounts(t); return rest; };
+    const counts = async () => {
+      const { archive_files: _background, ...rest } = await tableCounts(t);
+      return rest;
+    };
     const before = await counts();
     expect((await c.get('secretary2', d.id)).status).toBe(404);
     expect((await c.event('secretary2', d.id, { type: 'SUBMIT_SECTION', sectionId: 's1' })).status).toBe(404);
@@ -228,7 +291,9 @@ describe('API rules', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { id: string }[]; nextCursor: string | null } = await (await t.request(`/api/documents?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { as: 'chief' })).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = await (
+        await t.request(`/api/documents?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { as: 'chief' })
+      ).json();
       seen.push(...page.items.map((i) => i.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -239,14 +304,25 @@ describe('API rules', () => {
 
   it("my tasks merges assigned documents and every pool stage of the user's roles, urgent first", async () => {
     const created = await t.request('/api/admin/users', {
-      method: 'POST', as: 'admin',
-      json: { username: 'pool2', displayName: '校审', password: 'a-long-password', roles: ['proofreader', 'reviewer'], clearance: 'secret' },
+      method: 'POST',
+      as: 'admin',
+      json: {
+        username: 'pool2',
+        displayName: '校审',
+        password: 'a-long-password',
+        roles: ['proofreader', 'reviewer'],
+        clearance: 'secret',
+      },
     });
     expect(created.status).toBe(201);
     const proof = await driveSimple(t, ids, 'proofreading', '关于待校对事项的通知');
     const urgent = await driveSimple(t, ids, 'review', '关于特急审核事项的通知', { extra: { urgency: 'extra_urgent' } });
-    const login = await (await t.request('/api/auth/login', { method: 'POST', json: { username: 'pool2', password: 'a-long-password' } })).json();
-    const tasks = await (await fetch(`${t.baseUrl}/api/documents?mine=tasks&limit=100`, { headers: { authorization: `Bearer ${login.token}` } })).json();
+    const login = await (
+      await t.request('/api/auth/login', { method: 'POST', json: { username: 'pool2', password: 'a-long-password' } })
+    ).json();
+    const tasks = await (
+      await fetch(`${t.baseUrl}/api/documents?mine=tasks&limit=100`, { headers: { authorization: `Bearer ${login.token}` } })
+    ).json();
     const mine = tasks.items.map((i: { id: string }) => i.id);
     expect(mine).toEqual(expect.arrayContaining([proof.id, urgent.id]));
     expect(mine[0]).toBe(urgent.id);
@@ -256,9 +332,24 @@ describe('API rules', () => {
 
   it('diffs two revisions', async () => {
     const d = await driveSimple(t, ids, 'consolidation');
-    await c.ok(c.content('chief', d.id, { metadata: { title: '关于做好2026年度安全生产工作的补充通知' }, sections: [{ id: 's1', blocks: [{ id: 'h1', type: 'heading', level: 1, text: '总体要求' }, para('p1', '各单位要切实高度重视安全生产工作。')] }] }));
+    await c.ok(
+      c.content('chief', d.id, {
+        metadata: { title: '关于做好2026年度安全生产工作的补充通知' },
+        sections: [
+          {
+            id: 's1',
+            blocks: [{ id: 'h1', type: 'heading', level: 1, text: '总体要求' }, para('p1', '各单位要切实高度重视安全生产工作。')],
+          },
+        ],
+      }),
+    );
     const diff = await (await t.request(`/api/documents/${d.id}/diff?from=2&to=3`, { as: 'chief' })).json();
     expect(diff.fields.map((f: { field: string }) => f.field)).toEqual(['title']);
-    expect(diff.blocks[0].changes.filter((x: { op: string }) => x.op === 'insert').map((x: { text: string }) => x.text).join('')).toBe('切实');
+    expect(
+      diff.blocks[0].changes
+        .filter((x: { op: string }) => x.op === 'insert')
+        .map((x: { text: string }) => x.text)
+        .join(''),
+    ).toBe('切实');
   });
 });

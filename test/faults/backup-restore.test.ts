@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../../libs/persistence/src/index.js';
+import { createDataSource } from '#gongwen/persistence';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { createTestDatabase } from '../support/database.js';
 import { adminQuery, withDatabase } from '../support/pg-server.js';
@@ -29,7 +29,12 @@ async function serverMajor(url: string): Promise<number> {
   return Math.floor(Number(r.rows[0].server_version_num) / 10000);
 }
 
-interface Source { url: string; ds: DataSource; server: string; drop(): Promise<void> }
+interface Source {
+  url: string;
+  ds: DataSource;
+  server: string;
+  drop(): Promise<void>;
+}
 
 /**
  * The database to back up. pg_dump refuses a server newer than itself, so when the run's server (e.g. the
@@ -47,10 +52,14 @@ async function sourceDatabase(tools: number): Promise<Source> {
   try {
     major = await serverMajor(other);
   } catch (e) {
-    throw new Error(`pg_dump ${tools} cannot dump the test server (PostgreSQL ${await serverMajor(server)}) and ${other} is not reachable (${(e as Error).message}); set GONGWEN_FAULTS_DUMP_SERVER or install a matching pg_dump`);
+    throw new Error(
+      `pg_dump ${tools} cannot dump the test server (PostgreSQL ${await serverMajor(server)}) and ${other} is not reachable (${(e as Error).message}); set GONGWEN_FAULTS_DUMP_SERVER or install a matching pg_dump`,
+    );
   }
   if (major > tools) throw new Error(`pg_dump ${tools} is older than both servers; install the client tools of PostgreSQL ${major}`);
-  process.stdout.write(`backup-restore: pg_dump ${tools} is older than the test server; using ${other.replace(/:[^:@/]*@/, ':***@')} (PostgreSQL ${major})\n`);
+  process.stdout.write(
+    `backup-restore: pg_dump ${tools} is older than the test server; using ${other.replace(/:[^:@/]*@/, ':***@')} (PostgreSQL ${major})\n`,
+  );
   const name = `gongwen_faults_backup_${process.env.GONGWEN_TEST_RUN ?? 'x'}_${Date.now().toString(36)}`;
   await adminQuery(other, `CREATE DATABASE ${name}`);
   const url = withDatabase(other, name);
@@ -58,7 +67,9 @@ async function sourceDatabase(tools: number): Promise<Source> {
   await ds.initialize();
   await ds.runMigrations({ transaction: 'each' });
   return {
-    url, ds, server: other,
+    url,
+    ds,
+    server: other,
     async drop() {
       if (ds.isInitialized) await ds.destroy();
       await adminQuery(other, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -93,7 +104,10 @@ faults('backup with pg_dump -Fc and restore with pg_restore', () => {
     const docs = [...archived, circulating, drafting].map((d) => d.id as string);
     const before = new Map<string, { verify: any; history: any[] }>();
     for (const id of docs) {
-      before.set(id, { verify: (await c.get(`/api/documents/${id}/verify`, 'chief')).body, history: (await c.get(`/api/documents/${id}/history`, 'chief')).body.items });
+      before.set(id, {
+        verify: (await c.get(`/api/documents/${id}/verify`, 'chief')).body,
+        history: (await c.get(`/api/documents/${id}/history`, 'chief')).body.items,
+      });
     }
 
     // backup while the API is running (pg_dump takes a consistent snapshot)
@@ -124,7 +138,16 @@ faults('backup with pg_dump -Fc and restore with pg_restore', () => {
       }
       const counts = async (q: (s: string) => Promise<{ rows: { n: number }[] }>) => {
         const out: Record<string, number> = {};
-        for (const t of ['documents', 'revisions', 'audit_events', 'outbox', 'signatures', 'signing_keys', 'users', 'document_number_counters']) {
+        for (const t of [
+          'documents',
+          'revisions',
+          'audit_events',
+          'outbox',
+          'signatures',
+          'signing_keys',
+          'users',
+          'document_number_counters',
+        ]) {
           out[t] = (await q(`SELECT count(*)::int AS n FROM ${t}`)).rows[0].n;
         }
         return out;

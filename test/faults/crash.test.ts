@@ -7,7 +7,17 @@ import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { client, demoIds, drive, faults, halfApplied, pool, repeatable, startApi, verifyAll, type ApiProcess } from './support.js';
 
-interface Sent { i: number; key: string; doc: string; as: string; type: string; status?: number; body?: any; replayed?: boolean; error?: string }
+interface Sent {
+  i: number;
+  key: string;
+  doc: string;
+  as: string;
+  type: string;
+  status?: number;
+  body?: any;
+  replayed?: boolean;
+  error?: string;
+}
 
 faults('kill -9 with 200 transitions in flight', () => {
   let db: TestDatabase;
@@ -26,12 +36,22 @@ faults('kill -9 with 200 transitions in flight', () => {
     apis.push(first);
     const c1 = client(first.baseUrl);
     const ids = await demoIds(db.dataSource);
-    const docs = await pool(Array.from({ length: 8 }, (_, i) => i), 4, async (i) => (await drive(c1, ids, 'circulation', `关于第${i + 1}批安全检查的通知`)).id as string);
+    const docs = await pool(
+      Array.from({ length: 8 }, (_, i) => i),
+      4,
+      async (i) => (await drive(c1, ids, 'circulation', `关于第${i + 1}批安全检查的通知`)).id as string,
+    );
     for (const u of ['clerk', 'reader', 'reader2', 'chief']) await c1.token(u);
     const [{ n: eventsBefore }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM audit_events`);
 
     // 200 transitions at once, each with its own Idempotency-Key; kill -9 once 15 have been answered
-    const sent: Sent[] = Array.from({ length: 200 }, (_, i) => ({ i, key: `crash-${i}`, doc: docs[i % docs.length], ...repeatable(i), type: repeatable(i).body.type }));
+    const sent: Sent[] = Array.from({ length: 200 }, (_, i) => ({
+      i,
+      key: `crash-${i}`,
+      doc: docs[i % docs.length],
+      ...repeatable(i),
+      type: repeatable(i).body.type,
+    }));
     let answered = 0;
     let killedAt = -1;
     const kill = () => {
@@ -41,16 +61,18 @@ faults('kill -9 with 200 transitions in flight', () => {
       }
     };
     const fallback = setTimeout(kill, 5000);
-    await Promise.all(sent.map(async (s) => {
-      try {
-        const r = await c1.event(s.doc, s.as, { type: s.type }, { 'idempotency-key': s.key }, 20_000);
-        s.status = r.status;
-        s.body = r.body;
-      } catch (e) {
-        s.error = String((e as Error).cause ?? e);
-      }
-      if (++answered >= 15) kill();
-    }));
+    await Promise.all(
+      sent.map(async (s) => {
+        try {
+          const r = await c1.event(s.doc, s.as, { type: s.type }, { 'idempotency-key': s.key }, 20_000);
+          s.status = r.status;
+          s.body = r.body;
+        } catch (e) {
+          s.error = String((e as Error).cause ?? e);
+        }
+        if (++answered >= 15) kill();
+      }),
+    );
     clearTimeout(fallback);
     await first.exited;
 
@@ -97,6 +119,8 @@ faults('kill -9 with 200 transitions in flight', () => {
     expect(unanswered.filter((s) => s.replayed).length).toBe(eventsAfterCrash - eventsBefore - acked.length);
     expect(await halfApplied(db.dataSource)).toEqual([]);
     expect(await verifyAll(c2, db.dataSource)).toEqual([]);
-    process.stdout.write(`crash: killed after ${killedAt} answers; ${acked.length} acknowledged, ${eventsAfterCrash - eventsBefore - acked.length} committed unanswered, ${unanswered.length} retried\n`);
+    process.stdout.write(
+      `crash: killed after ${killedAt} answers; ${acked.length} acknowledged, ${eventsAfterCrash - eventsBefore - acked.length} committed unanswered, ${unanswered.length} retried\n`,
+    );
   });
 });

@@ -5,7 +5,19 @@
 import { isDeepStrictEqual } from 'node:util';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { client, demoIds, drive, faults, halfApplied, startApi, verifyAll, type ApiProcess, type Client, type Ids, type Reply } from './support.js';
+import {
+  client,
+  demoIds,
+  drive,
+  faults,
+  halfApplied,
+  startApi,
+  verifyAll,
+  type ApiProcess,
+  type Client,
+  type Ids,
+  type Reply,
+} from './support.js';
 
 const ROUNDS = 15;
 
@@ -59,8 +71,12 @@ faults('one Idempotency-Key on two instances at once', () => {
   it('a document creation is applied once and both instances return the same body', async () => {
     const [{ n: before }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM documents`);
     const body = {
-      kind: '通知', title: '关于两次提交同一请求的通知', issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
-      mainRecipients: ['区直各单位'], sections: [{ title: '正文', drafterId: ids.u.secretary }],
+      kind: '通知',
+      title: '关于两次提交同一请求的通知',
+      issuerUnitIds: [ids.committee],
+      signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
+      mainRecipients: ['区直各单位'],
+      sections: [{ title: '正文', drafterId: ids.u.secretary }],
     };
     const bad: { key: string; statuses: string; sameBody: boolean; codes: unknown[] }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -71,10 +87,17 @@ faults('one Idempotency-Key on two instances at once', () => {
       ]);
       const replayed = [x, y].filter((r) => r.headers.get('idempotent-replayed') === 'true').length;
       if (x.status !== 201 || y.status !== 201 || !isDeepStrictEqual(x.body, y.body) || replayed !== 1) {
-        bad.push({ key, statuses: `${x.status}/${y.status}`, sameBody: isDeepStrictEqual(x.body, y.body), codes: [x.body?.code, y.body?.code] });
+        bad.push({
+          key,
+          statuses: `${x.status}/${y.status}`,
+          sameBody: isDeepStrictEqual(x.body, y.body),
+          codes: [x.body?.code, y.body?.code],
+        });
       }
     }
-    process.stdout.write(`idempotency: creation with one key on two instances: ${ROUNDS - bad.length}/${ROUNDS} rounds correct ${JSON.stringify(bad.slice(0, 3))}\n`);
+    process.stdout.write(
+      `idempotency: creation with one key on two instances: ${ROUNDS - bad.length}/${ROUNDS} rounds correct ${JSON.stringify(bad.slice(0, 3))}\n`,
+    );
     const [{ n: after }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM documents`);
     expect(after - before).toBe(ROUNDS);
     expect(bad).toEqual([]);

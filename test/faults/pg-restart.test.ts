@@ -8,9 +8,22 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../libs/persistence/src/index.js';
+import { createDataSource } from '#gongwen/persistence';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
-import { client, demoIds, drive, faults, freePort, halfApplied, pool, repeatable, sleep, startApi, verifyAll, type ApiProcess } from './support.js';
+import {
+  client,
+  demoIds,
+  drive,
+  faults,
+  freePort,
+  halfApplied,
+  pool,
+  repeatable,
+  sleep,
+  startApi,
+  verifyAll,
+  type ApiProcess,
+} from './support.js';
 
 /**
  * Bounds for a slow, loaded 2-core CI machine. They still tell a quick refusal from a hang (the load's own requests
@@ -20,7 +33,18 @@ const WARM_UP_MS = 15_000;
 const QUICK_MS = 15_000;
 const RECOVERY_MS = 30_000;
 
-interface Sent { key: string; doc: string; as: string; type: string; t0: number; t1: number; status?: number; body?: any; headers?: Headers; error?: string }
+interface Sent {
+  key: string;
+  doc: string;
+  as: string;
+  type: string;
+  t0: number;
+  t1: number;
+  status?: number;
+  body?: any;
+  headers?: Headers;
+  error?: string;
+}
 
 faults('PostgreSQL stops and starts under load', () => {
   let dir: string;
@@ -34,8 +58,15 @@ faults('PostgreSQL stops and starts under load', () => {
     chmodSync(dir, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its data directory
     const port = await freePort();
     pg = new EmbeddedPostgres({
-      databaseDir: join(dir, 'data'), port, user: 'gongwen', password: 'gongwen', persistent: true,
-      createPostgresUser: process.getuid?.() === 0, initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'], onLog: () => {}, onError: () => {},
+      databaseDir: join(dir, 'data'),
+      port,
+      user: 'gongwen',
+      password: 'gongwen',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+      onLog: () => {},
+      onError: () => {},
     });
     await pg.initialise();
     await pg.start();
@@ -75,7 +106,11 @@ faults('PostgreSQL stops and starts under load', () => {
     api = await startApi(url);
     c = client(api.baseUrl);
     const ids = await demoIds(ds!);
-    docs = await pool(Array.from({ length: 6 }, (_, i) => i), 3, async (i) => (await drive(c, ids, 'circulation', `关于第${i + 1}季度防汛工作的通知`)).id as string);
+    docs = await pool(
+      Array.from({ length: 6 }, (_, i) => i),
+      3,
+      async (i) => (await drive(c, ids, 'circulation', `关于第${i + 1}季度防汛工作的通知`)).id as string,
+    );
     for (const u of ['clerk', 'reader', 'reader2', 'chief']) await c.token(u);
     await ds!.destroy(); // our own connections would only see "terminating connection" when the server stops
 
@@ -83,7 +118,14 @@ faults('PostgreSQL stops and starts under load', () => {
     const loop = async (w: number) => {
       while (!stopLoad) {
         const i = n++;
-        const s: Sent = { key: `pg-${w}-${i}`, doc: docs[i % docs.length], ...repeatable(i), type: repeatable(i).body.type, t0: Date.now(), t1: 0 };
+        const s: Sent = {
+          key: `pg-${w}-${i}`,
+          doc: docs[i % docs.length],
+          ...repeatable(i),
+          type: repeatable(i).body.type,
+          t0: Date.now(),
+          t1: 0,
+        };
         sent.push(s);
         try {
           const r = await c.event(s.doc, s.as, { type: s.type }, { 'idempotency-key': s.key }, 20_000);
@@ -98,7 +140,8 @@ faults('PostgreSQL stops and starts under load', () => {
     const workers = Array.from({ length: 12 }, (_, w) => loop(w));
 
     // warm up until the load is flowing (every worker has had transitions acknowledged), up to a deadline
-    for (const until = Date.now() + WARM_UP_MS; Date.now() < until && sent.filter((s) => s.status === 200).length < 2 * workers.length;) await sleep(50);
+    for (const until = Date.now() + WARM_UP_MS; Date.now() < until && sent.filter((s) => s.status === 200).length < 2 * workers.length;)
+      await sleep(50);
     okBeforeStop = sent.filter((s) => s.status === 200).length;
     stopRequestedAt = Date.now();
     await pg.stop(); // SIGINT: fast shutdown, open transactions are aborted
@@ -108,11 +151,22 @@ faults('PostgreSQL stops and starts under load', () => {
       let t0 = Date.now();
       const r = await fetch(`${api.baseUrl}/health/ready`, { signal: AbortSignal.timeout(2 * QUICK_MS) });
       const body = (await r.json().catch(() => ({}))) as { code?: string };
-      readyProbes.push({ status: r.status, type: r.headers.get('content-type'), retryAfter: r.headers.get('retry-after'), ms: Date.now() - t0, code: body.code });
+      readyProbes.push({
+        status: r.status,
+        type: r.headers.get('content-type'),
+        retryAfter: r.headers.get('retry-after'),
+        ms: Date.now() - t0,
+        code: body.code,
+      });
       t0 = Date.now();
       try {
         const g = await c.get(`/api/documents/${docs[k]}`, 'chief');
-        readProbes.push({ status: g.status, type: g.headers.get('content-type'), retryAfter: g.headers.get('retry-after'), ms: Date.now() - t0 });
+        readProbes.push({
+          status: g.status,
+          type: g.headers.get('content-type'),
+          retryAfter: g.headers.get('retry-after'),
+          ms: Date.now() - t0,
+        });
       } catch (e) {
         readProbes.push({ error: String((e as Error).cause ?? e), ms: Date.now() - t0 });
       }
@@ -121,19 +175,31 @@ faults('PostgreSQL stops and starts under load', () => {
     upAt = Date.now();
     await pg.start();
     restartedAt = Date.now();
-    while (Date.now() - restartedAt < RECOVERY_MS + 10_000) { // recovery without touching the API
-      if (sent.some((s) => s.status === 200 && s.t0 >= restartedAt)) { recoveredAt = Date.now(); break; }
+    while (Date.now() - restartedAt < RECOVERY_MS + 10_000) {
+      // recovery without touching the API
+      if (sent.some((s) => s.status === 200 && s.t0 >= restartedAt)) {
+        recoveredAt = Date.now();
+        break;
+      }
       await sleep(50);
     }
     await sleep(1000);
     stopLoad = true;
     await Promise.all(workers);
     const during = sent.filter((s) => s.t0 >= downAt && s.t1 <= upAt);
-    process.stdout.write(`pg-restart: ${JSON.stringify({
-      okBeforeStop, sent: sent.length, duringDown: during.length, duringStatuses: countBy(during.map((s) => String(s.status ?? s.error))),
-      allStatuses: countBy(sent.map((s) => String(s.status ?? 'network error'))), shutdownMs: downAt - stopRequestedAt,
-      readyProbes, readProbes, recoveryMs: recoveredAt ? recoveredAt - restartedAt : null,
-    })}\n`);
+    process.stdout.write(
+      `pg-restart: ${JSON.stringify({
+        okBeforeStop,
+        sent: sent.length,
+        duringDown: during.length,
+        duringStatuses: countBy(during.map((s) => String(s.status ?? s.error))),
+        allStatuses: countBy(sent.map((s) => String(s.status ?? 'network error'))),
+        shutdownMs: downAt - stopRequestedAt,
+        readyProbes,
+        readProbes,
+        recoveryMs: recoveredAt ? recoveredAt - restartedAt : null,
+      })}\n`,
+    );
     const logged = loggedErrors(api.output());
     if (Object.keys(logged).length) process.stdout.write(`pg-restart: errors the API logged: ${JSON.stringify(logged, null, 1)}\n`);
     ds = createDataSource(url, { poolSize: 2 });
@@ -148,8 +214,16 @@ faults('PostgreSQL stops and starts under load', () => {
   it('answers transitions and reads with a quick 503 problem+json and Retry-After while PostgreSQL is down', () => {
     const during = sent.filter((s) => s.t0 >= downAt && s.t1 <= upAt);
     expect(during.length).toBeGreaterThan(5);
-    const wrong = during.filter((s) => !(s.status === 503 && s.headers?.get('content-type')?.startsWith('application/problem+json')
-      && Number(s.headers?.get('retry-after')) > 0 && s.body?.code === 'SERVICE_UNAVAILABLE' && s.t1 - s.t0 < QUICK_MS));
+    const wrong = during.filter(
+      (s) =>
+        !(
+          s.status === 503 &&
+          s.headers?.get('content-type')?.startsWith('application/problem+json') &&
+          Number(s.headers?.get('retry-after')) > 0 &&
+          s.body?.code === 'SERVICE_UNAVAILABLE' &&
+          s.t1 - s.t0 < QUICK_MS
+        ),
+    );
     expect(wrong.map((s) => ({ status: s.status, error: s.error, ms: s.t1 - s.t0, body: s.body }))).toEqual([]);
     expect(readProbes.length).toBe(3);
     for (const p of readProbes) {
@@ -172,7 +246,11 @@ faults('PostgreSQL stops and starts under load', () => {
   it('answers the transactions cut off by the shutdown with 503 (retryable), never 500', () => {
     const inFlight = sent.filter((s) => s.t0 < downAt && s.t1 >= stopRequestedAt);
     expect(inFlight.length).toBeGreaterThan(0);
-    expect(sent.filter((s) => s.status !== 200 && s.status !== 503).map((s) => ({ key: s.key, status: s.status, error: s.error, msAfterStop: s.t1 - stopRequestedAt, code: s.body?.code }))).toEqual([]);
+    expect(
+      sent
+        .filter((s) => s.status !== 200 && s.status !== 503)
+        .map((s) => ({ key: s.key, status: s.status, error: s.error, msAfterStop: s.t1 - stopRequestedAt, code: s.body?.code })),
+    ).toEqual([]);
   });
 
   it('recovers by itself once PostgreSQL is back', async () => {
@@ -216,7 +294,9 @@ function loggedErrors(output: string): Record<string, number> {
       if ((l.level ?? 0) < 50) continue;
       const k = `${l.msg ?? ''}: ${l.err?.type ?? ''} ${l.err?.code ?? ''} ${(l.err?.message ?? '').slice(0, 120)}`;
       out[k] = (out[k] ?? 0) + 1;
-    } catch { /* not a log line */ }
+    } catch {
+      /* not a log line */
+    }
   }
   return out;
 }

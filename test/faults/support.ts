@@ -58,14 +58,25 @@ export async function startApi(databaseUrl: string, env: Record<string, string> 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  );
   let done = false;
-  void exited.then(() => { done = true; });
+  void exited.then(() => {
+    done = true;
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   const api: ApiProcess = {
-    baseUrl, port, child, exited,
+    baseUrl,
+    port,
+    child,
+    exited,
     output: () => out,
     alive: () => !done,
     async kill9() {
@@ -86,7 +97,9 @@ export async function startApi(databaseUrl: string, env: Record<string, string> 
     try {
       const r = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(2000) });
       if (r.status === 200) return api;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() - t0 > 30_000) {
       await api.kill9();
       throw new Error(`the API was not ready within 30 s:\n${out}`);
@@ -95,7 +108,12 @@ export async function startApi(databaseUrl: string, env: Record<string, string> 
   }
 }
 
-export interface Reply { status: number; body: any; headers: Headers; ms: number }
+export interface Reply {
+  status: number;
+  body: any;
+  headers: Headers;
+  ms: number;
+}
 
 /** A JSON client for one API base URL, logging demo users in on first use. */
 export function client(baseUrl: string) {
@@ -104,24 +122,40 @@ export function client(baseUrl: string) {
     const cached = tokens.get(username);
     if (cached) return cached;
     const r = await fetch(`${baseUrl}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: PASSWORD }),
     });
     if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
     const t = ((await r.json()) as { token: string }).token;
     tokens.set(username, t);
     return t;
   };
-  const call = async (method: string, path: string, as?: string, json?: unknown, headers: Record<string, string> = {}, timeoutMs = 15_000): Promise<Reply> => {
+  const call = async (
+    method: string,
+    path: string,
+    as?: string,
+    json?: unknown,
+    headers: Record<string, string> = {},
+    timeoutMs = 15_000,
+  ): Promise<Reply> => {
     const h: Record<string, string> = { ...headers };
     if (as) h.authorization = `Bearer ${await token(as)}`;
     if (json !== undefined) h['content-type'] = 'application/json';
     const t0 = performance.now();
     const r = await fetch(`${baseUrl}${path}`, {
-      method, headers: h, body: json === undefined ? undefined : JSON.stringify(json), signal: AbortSignal.timeout(timeoutMs),
+      method,
+      headers: h,
+      body: json === undefined ? undefined : JSON.stringify(json),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await r.text();
     let body: any = text;
-    try { body = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
     return { status: r.status, body, headers: r.headers, ms: performance.now() - t0 };
   };
   return {
@@ -133,7 +167,8 @@ export function client(baseUrl: string) {
     },
     tokens: () => tokens,
     get: (path: string, as?: string, headers?: Record<string, string>) => call('GET', path, as, undefined, headers),
-    post: (path: string, as: string, json: unknown, headers?: Record<string, string>, timeoutMs?: number) => call('POST', path, as, json, headers, timeoutMs),
+    post: (path: string, as: string, json: unknown, headers?: Record<string, string>, timeoutMs?: number) =>
+      call('POST', path, as, json, headers, timeoutMs),
     put: (path: string, as: string, json: unknown, headers?: Record<string, string>) => call('PUT', path, as, json, headers),
     event: (id: string, as: string, json: unknown, headers?: Record<string, string>, timeoutMs?: number) =>
       call('POST', `/api/documents/${id}/events`, as, json, headers, timeoutMs),
@@ -141,7 +176,11 @@ export function client(baseUrl: string) {
 }
 export type Client = ReturnType<typeof client>;
 
-export interface Ids { u: Record<string, string>; committee: string; government: string }
+export interface Ids {
+  u: Record<string, string>;
+  committee: string;
+  government: string;
+}
 
 export async function demoIds(ds: DataSource): Promise<Ids> {
   const users: { id: string; username: string }[] = await ds.query(`SELECT id, username FROM users`);
@@ -162,7 +201,11 @@ export function drive(c: Client, ids: Ids, target: Target, title = '关于做好
 
 /** A repeatable transition in circulation: the clerk's REMIND, or a reader's OPEN. */
 export function repeatable(i: number): { as: string; body: { type: string } } {
-  return [{ as: 'clerk', body: { type: 'REMIND' } }, { as: 'reader', body: { type: 'OPEN' } }, { as: 'reader2', body: { type: 'OPEN' } }][i % 3];
+  return [
+    { as: 'clerk', body: { type: 'REMIND' } },
+    { as: 'reader', body: { type: 'OPEN' } },
+    { as: 'reader2', body: { type: 'OPEN' } },
+  ][i % 3];
 }
 
 /**

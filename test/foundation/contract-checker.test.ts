@@ -12,11 +12,20 @@ beforeAll(async () => {
   const d = await driveSimple(t, await demoIds(t), 'consolidation', '关于检查契约的通知');
   doc = await (await t.request(`/api/documents/${d.id}`, { as: 'chief' })).json();
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const PROBLEM = 'application/problem+json';
-const problem = (status: number, code: string, extra: Record<string, unknown> = {}) =>
-  ({ type: `https://gongwen.dev/problems/${code.toLowerCase()}`, title: 't', status, detail: 'd', code, requestId: 'r', ...extra });
+const problem = (status: number, code: string, extra: Record<string, unknown> = {}) => ({
+  type: `https://gongwen.dev/problems/${code.toLowerCase()}`,
+  title: 't',
+  status,
+  detail: 'd',
+  code,
+  requestId: 'r',
+  ...extra,
+});
 
 describe('the contract checker', () => {
   it('finds the operation by method and path template, the most literal template first', () => {
@@ -28,7 +37,15 @@ describe('the contract checker', () => {
 
   it('accepts a real answer', () => {
     expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json; charset=utf-8', doc).violations).toEqual([]);
-    expect(checker.check('POST', `/api/documents/${doc.id}/events`, 422, PROBLEM, problem(422, 'GATE_FAILED', { gate: 'review', conditions: [{ code: 'X', message: 'm' }] })).violations).toEqual([]);
+    expect(
+      checker.check(
+        'POST',
+        `/api/documents/${doc.id}/events`,
+        422,
+        PROBLEM,
+        problem(422, 'GATE_FAILED', { gate: 'review', conditions: [{ code: 'X', message: 'm' }] }),
+      ).violations,
+    ).toEqual([]);
   });
 
   it('rejects a status the operation does not document', () => {
@@ -39,27 +56,50 @@ describe('the contract checker', () => {
 
   it('rejects a body that does not match the documented schema, naming the member', () => {
     const { allowedEvents: _a, ...withoutAllowed } = doc;
-    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', withoutAllowed).violations.join()).toMatch(/does not match its schema[\s\S]*allowedEvents/);
-    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', { ...doc, state: 'nowhere' }).violations.join()).toMatch(/\/state/);
-    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', { ...doc, surprise: 1 }).violations.join()).toMatch(/additional/);
+    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', withoutAllowed).violations.join()).toMatch(
+      /does not match its schema[\s\S]*allowedEvents/,
+    );
+    expect(
+      checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', { ...doc, state: 'nowhere' }).violations.join(),
+    ).toMatch(/\/state/);
+    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', { ...doc, surprise: 1 }).violations.join()).toMatch(
+      /additional/,
+    );
   });
 
   it('rejects a problem without the extras of its variant, or with a code of another status', () => {
-    expect(checker.check('POST', `/api/documents/${doc.id}/events`, 422, PROBLEM, problem(422, 'GATE_FAILED')).violations.join()).toMatch(/does not match/);
-    expect(checker.check('POST', `/api/documents/${doc.id}/events`, 409, PROBLEM, problem(409, 'VERSION_CONFLICT')).violations.join()).toMatch(/does not match/);
-    expect(checker.check('POST', `/api/documents/${doc.id}/events`, 409, PROBLEM, problem(409, 'VERSION_CONFLICT', { currentVersion: 3 })).violations).toEqual([]);
-    expect(checker.check('GET', `/api/documents/${doc.id}`, 404, PROBLEM, problem(404, 'GATE_FAILED')).violations.join()).toMatch(/does not match/);
+    expect(checker.check('POST', `/api/documents/${doc.id}/events`, 422, PROBLEM, problem(422, 'GATE_FAILED')).violations.join()).toMatch(
+      /does not match/,
+    );
+    expect(
+      checker.check('POST', `/api/documents/${doc.id}/events`, 409, PROBLEM, problem(409, 'VERSION_CONFLICT')).violations.join(),
+    ).toMatch(/does not match/);
+    expect(
+      checker.check('POST', `/api/documents/${doc.id}/events`, 409, PROBLEM, problem(409, 'VERSION_CONFLICT', { currentVersion: 3 }))
+        .violations,
+    ).toEqual([]);
+    expect(checker.check('GET', `/api/documents/${doc.id}`, 404, PROBLEM, problem(404, 'GATE_FAILED')).violations.join()).toMatch(
+      /does not match/,
+    );
   });
 
   it('rejects a content type the operation does not document for the status', () => {
-    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'text/html', '<p>').violations.join()).toMatch(/as text\/html, but documents application\/json/);
+    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'text/html', '<p>').violations.join()).toMatch(
+      /as text\/html, but documents application\/json/,
+    );
     expect(checker.check('GET', `/api/documents/${doc.id}/docx`, 200, 'application/json', {}).violations.join()).toMatch(/but documents/);
-    expect(checker.check('GET', `/api/documents/${doc.id}`, 404, 'application/json', problem(404, 'NOT_FOUND')).violations.join()).toMatch(/but documents application\/problem\+json/);
+    expect(checker.check('GET', `/api/documents/${doc.id}`, 404, 'application/json', problem(404, 'NOT_FOUND')).violations.join()).toMatch(
+      /but documents application\/problem\+json/,
+    );
   });
 
   it('rejects a missing X-Request-Id header', () => {
-    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', doc, new Headers({ 'x-request-id': 'a' })).violations).toEqual([]);
-    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', doc, new Headers()).violations.join()).toMatch(/X-Request-Id/);
+    expect(
+      checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', doc, new Headers({ 'x-request-id': 'a' })).violations,
+    ).toEqual([]);
+    expect(checker.check('GET', `/api/documents/${doc.id}`, 200, 'application/json', doc, new Headers()).violations.join()).toMatch(
+      /X-Request-Id/,
+    );
   });
 
   it('a path in no operation may only be refused, as a problem document', () => {
@@ -68,7 +108,10 @@ describe('the contract checker', () => {
   });
 
   it('throws a ContractViolation for a fetch Response that breaks the contract, and leaves the body readable otherwise', async () => {
-    const bad = new Response(JSON.stringify({ ...doc, version: 'three' }), { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'a' } });
+    const bad = new Response(JSON.stringify({ ...doc, version: 'three' }), {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-request-id': 'a' },
+    });
     await expect(assertResponseKeepsContract(checker, 'GET', `/api/documents/${doc.id}`, bad)).rejects.toThrow(ContractViolation);
     const good = new Response(JSON.stringify(doc), { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'a' } });
     await assertResponseKeepsContract(checker, 'GET', `/api/documents/${doc.id}`, good);
@@ -81,8 +124,12 @@ describe('the contract checker', () => {
     const ok200 = responses['200'];
     delete responses['200'];
     try {
-      await expect(t.request(`/api/documents/${doc.id}`, { as: 'chief' })).rejects.toThrow(/getDocument \(GET \/api\/documents\/\{id\}\) answered 200, which it does not document/);
-      await expect(fetch(`${t.baseUrl}/api/documents/${doc.id}`, { headers: { authorization: `Bearer ${await t.token('chief')}` } })).rejects.toThrow(ContractViolation);
+      await expect(t.request(`/api/documents/${doc.id}`, { as: 'chief' })).rejects.toThrow(
+        /getDocument \(GET \/api\/documents\/\{id\}\) answered 200, which it does not document/,
+      );
+      await expect(
+        fetch(`${t.baseUrl}/api/documents/${doc.id}`, { headers: { authorization: `Bearer ${await t.token('chief')}` } }),
+      ).rejects.toThrow(ContractViolation);
     } finally {
       responses['200'] = ok200;
     }

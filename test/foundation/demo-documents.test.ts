@@ -6,8 +6,12 @@ import { seedDemoDocuments } from '../../apps/api/src/seed/demo-documents.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await startTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 async function inbox(as: string): Promise<{ state: string; title: string; urgency: string }[]> {
   return (await (await t.request('/api/documents?mine=tasks', { as })).json()).items;
@@ -16,8 +20,17 @@ async function inbox(as: string): Promise<{ state: string; title: string; urgenc
 describe('demo sample documents', () => {
   it('puts a document at every stage into the right inboxes, each with a verifying chain', async () => {
     expect(await seedDemoDocuments(t.app)).toBe(7);
-    const states: { state: string; n: number }[] = await t.db.dataSource.query(`SELECT state, count(*)::int AS n FROM documents GROUP BY state ORDER BY state`);
-    expect(Object.fromEntries(states.map((s) => [s.state, s.n]))).toEqual({ archived: 1, circulation: 1, drafting: 1, proofreading: 1, review: 1, signing: 2 });
+    const states: { state: string; n: number }[] = await t.db.dataSource.query(
+      `SELECT state, count(*)::int AS n FROM documents GROUP BY state ORDER BY state`,
+    );
+    expect(Object.fromEntries(states.map((s) => [s.state, s.n]))).toEqual({
+      archived: 1,
+      circulation: 1,
+      drafting: 1,
+      proofreading: 1,
+      review: 1,
+      signing: 2,
+    });
 
     const signer = await inbox('signer');
     expect(signer.map((d) => d.state)).toEqual(['signing', 'signing']);
@@ -28,7 +41,9 @@ describe('demo sample documents', () => {
     expect((await inbox('reader2')).map((d) => d.state)).toEqual(['circulation']);
     expect(await inbox('reader')).toEqual([]); // already acknowledged
 
-    const [{ overdue }] = await t.db.dataSource.query(`SELECT count(*)::int AS overdue FROM documents WHERE state = 'circulation' AND deadline < now()`);
+    const [{ overdue }] = await t.db.dataSource.query(
+      `SELECT count(*)::int AS overdue FROM documents WHERE state = 'circulation' AND deadline < now()`,
+    );
     expect(overdue).toBe(1);
     const [{ items }] = await t.db.dataSource.query(`SELECT count(*)::int AS items FROM archive_items`);
     expect(items).toBe(1);

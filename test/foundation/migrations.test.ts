@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createDataSource } from '../../libs/persistence/src/index.js';
-import { migrations } from '../../libs/persistence/src/migrations/index.js';
+import { createDataSource } from '#gongwen/persistence';
+import { migrations } from '#gongwen/persistence/migrations/index';
 import { adminQuery, withDatabase } from '../support/pg-server.js';
 
 const server = process.env.GONGWEN_TEST_SERVER_URL!;
@@ -11,7 +11,9 @@ afterAll(async () => {
 });
 
 const tables = async (ds: ReturnType<typeof createDataSource>) =>
-  (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema='public' ORDER BY 1`)).map((r: { table_name: string }) => r.table_name);
+  (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema='public' ORDER BY 1`)).map(
+    (r: { table_name: string }) => r.table_name,
+  );
 
 it('migrates up, reverts every migration down to an empty schema, and migrates again', async () => {
   await adminQuery(server, `CREATE DATABASE ${name}`);

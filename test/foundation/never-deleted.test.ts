@@ -11,9 +11,17 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
-const refusal = (p: Promise<unknown>) => p.then(() => { throw new Error('the statement was not refused'); }, (e: { code?: string; message: string }) => e);
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('the statement was not refused');
+    },
+    (e: { code?: string; message: string }) => e,
+  );
 
 it('refuses to delete a user who acted, or one who never did', async () => {
   const d = await driveSimple(t, ids, 'review', '关于用户不可删除的通知');
@@ -33,6 +41,8 @@ it('refuses to delete a document, so its history always names an existing one', 
   const e = await refusal(t.db.dataSource.query(`DELETE FROM documents WHERE id = $1`, [d.id]));
   expect([e.code, e.message]).toEqual(['42501', expect.stringMatching(/documents rows are never deleted/)]);
   const [{ docs, events }] = await t.db.dataSource.query(
-    `SELECT (SELECT count(*)::int FROM documents WHERE id = $1) AS docs, (SELECT count(*)::int FROM audit_events WHERE document_id = $1) AS events`, [d.id]);
+    `SELECT (SELECT count(*)::int FROM documents WHERE id = $1) AS docs, (SELECT count(*)::int FROM audit_events WHERE document_id = $1) AS events`,
+    [d.id],
+  );
   expect([docs, events]).toEqual([1, 1]);
 });

@@ -1,8 +1,12 @@
 import { startTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await startTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 with unique, meaningful operationIds and described bodies', async () => {
@@ -29,30 +33,68 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearer).toBeDefined();
   });
 
-
   it('names a schema for every payload, and every operation references them', async () => {
     const doc = await (await t.request('/api/openapi.json')).json();
     const names = Object.keys(doc.components.schemas);
-    expect(names).toEqual(expect.arrayContaining([
-      'Document', 'DocumentSummary', 'DocumentList', 'HistoryEvent', 'DocumentHistory', 'RevisionSummary', 'Revision', 'RevisionDiff', 'Verification',
-      'AllowedEvent', 'AllowedEdit', 'DocumentContent', 'Block', 'DirectoryUser', 'DirectoryUnit', 'UnitSigner',
-      'Problem', 'ProblemCode', 'ValidationProblem', 'GateFailedProblem', 'VersionConflictProblem', 'OutsideAuthorityProblem', 'NotPermittedProblem',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Document',
+        'DocumentSummary',
+        'DocumentList',
+        'HistoryEvent',
+        'DocumentHistory',
+        'RevisionSummary',
+        'Revision',
+        'RevisionDiff',
+        'Verification',
+        'AllowedEvent',
+        'AllowedEdit',
+        'DocumentContent',
+        'Block',
+        'DirectoryUser',
+        'DirectoryUnit',
+        'UnitSigner',
+        'Problem',
+        'ProblemCode',
+        'ValidationProblem',
+        'GateFailedProblem',
+        'VersionConflictProblem',
+        'OutsideAuthorityProblem',
+        'NotPermittedProblem',
+      ]),
+    );
     expect(doc.components.schemas.GateFailedProblem.required).toEqual(['gate', 'conditions']);
     expect(doc.components.schemas.VersionConflictProblem.required).toEqual(['currentVersion']);
     expect(doc.components.schemas.OutsideAuthorityProblem.required).toEqual(['missing']);
-    expect(doc.components.schemas.ProblemCode.enum).toEqual(expect.arrayContaining(['VALIDATION_FAILED', 'GATE_FAILED', 'VERSION_CONFLICT', 'READ_ONLY', 'EXPORT_APPROVAL_REQUIRED']));
+    expect(doc.components.schemas.ProblemCode.enum).toEqual(
+      expect.arrayContaining(['VALIDATION_FAILED', 'GATE_FAILED', 'VERSION_CONFLICT', 'READ_ONLY', 'EXPORT_APPROVAL_REQUIRED']),
+    );
     // allowedEvents lists only what /events takes; the edits are described apart, with method and path
     const allowed = doc.components.schemas.AllowedEvent;
     expect(allowed.properties.type).toEqual({ $ref: '#/components/schemas/ClientEventType' });
     expect(doc.components.schemas.ClientEventType.enum).not.toContain('EDIT_SECTION');
     expect(doc.components.schemas.AllowedEdit.properties.method).toEqual({ type: 'string', const: 'PUT' });
-    for (const [op, status, schema] of [['getDocument', '200', 'Document'], ['listDocuments', '200', 'DocumentList'], ['getDocumentHistory', '200', 'DocumentHistory'],
-      ['listRevisions', '200', 'RevisionList'], ['getRevision', '200', 'Revision'], ['diffRevisions', '200', 'RevisionDiff'], ['sendDocumentEvent', '422', 'Problem422'],
-      ['sendDocumentEvent', '409', 'Problem409'], ['importSectionDocx', '200', 'Document'], ['listUnits', '200', 'DirectoryUnitList']]) {
-      const found = Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item)).find((o) => o.operationId === op);
+    for (const [op, status, schema] of [
+      ['getDocument', '200', 'Document'],
+      ['listDocuments', '200', 'DocumentList'],
+      ['getDocumentHistory', '200', 'DocumentHistory'],
+      ['listRevisions', '200', 'RevisionList'],
+      ['getRevision', '200', 'Revision'],
+      ['diffRevisions', '200', 'RevisionDiff'],
+      ['sendDocumentEvent', '422', 'Problem422'],
+      ['sendDocumentEvent', '409', 'Problem409'],
+      ['importSectionDocx', '200', 'Document'],
+      ['listUnits', '200', 'DirectoryUnitList'],
+    ]) {
+      const found = Object.values<any>(doc.paths)
+        .flatMap((item) => Object.values<any>(item))
+        .find((o) => o.operationId === op);
       const content = found.responses[status].content;
-      expect({ op, status, schema: (content['application/json'] ?? content['application/problem+json']).schema }).toEqual({ op, status, schema: { $ref: `#/components/schemas/${schema}` } });
+      expect({ op, status, schema: (content['application/json'] ?? content['application/problem+json']).schema }).toEqual({
+        op,
+        status,
+        schema: { $ref: `#/components/schemas/${schema}` },
+      });
     }
   });
 
@@ -63,14 +105,24 @@ describe('OpenAPI document', () => {
         const statuses = Object.keys(op.responses);
         const where = `${method.toUpperCase()} ${path}`;
         // filed items are immutable: DELETE on one is documented only to say so (409 READ_ONLY)
-        if (op.operationId !== 'deleteArchiveItem') expect({ where, success: statuses.some((s) => /^2/.test(s)) }).toEqual({ where, success: true });
+        if (op.operationId !== 'deleteArchiveItem')
+          expect({ where, success: statuses.some((s) => /^2/.test(s)) }).toEqual({ where, success: true });
         const isPublic = Array.isArray(op.security) && op.security.length === 0;
         if (!isPublic) expect({ where, statuses }).toEqual({ where, statuses: expect.arrayContaining(['401']) });
         if (op.requestBody) expect({ where, statuses }).toEqual({ where, statuses: expect.arrayContaining(['400', '413', '415']) });
         for (const s of statuses.filter((x) => Number(x) >= 400)) {
-          expect({ where, s, content: op.responses[s].content }).toEqual({ where, s, content: { 'application/problem+json': { schema: { $ref: `#/components/schemas/Problem${s}` } } } });
+          expect({ where, s, content: op.responses[s].content }).toEqual({
+            where,
+            s,
+            content: { 'application/problem+json': { schema: { $ref: `#/components/schemas/Problem${s}` } } },
+          });
         }
-        for (const s of statuses) expect({ where, s, header: op.responses[s].headers?.['X-Request-Id'] }).toEqual({ where, s, header: { $ref: '#/components/headers/X-Request-Id' } });
+        for (const s of statuses)
+          expect({ where, s, header: op.responses[s].headers?.['X-Request-Id'] }).toEqual({
+            where,
+            s,
+            header: { $ref: '#/components/headers/X-Request-Id' },
+          });
       }
     }
     const op = (path: string, method: string) => doc.paths[path][method];
@@ -86,7 +138,12 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer', description: expect.any(String) });
     expect(doc.components.securitySchemes.cookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'gw_session' });
     expect(doc.security).toEqual([{ bearer: [] }, { cookie: [] }]);
-    for (const [path, method] of [['/api/auth/login', 'post'], ['/health/live', 'get'], ['/health/ready', 'get']]) expect({ path, security: doc.paths[path][method].security }).toEqual({ path, security: [] });
+    for (const [path, method] of [
+      ['/api/auth/login', 'post'],
+      ['/health/live', 'get'],
+      ['/health/ready', 'get'],
+    ])
+      expect({ path, security: doc.paths[path][method].security }).toEqual({ path, security: [] });
     expect(doc.paths['/api/auth/me'].get.security).toBeUndefined(); // the global one: bearer or cookie
     expect(doc.paths['/api/documents/{id}/events'].post.parameters.map((p: any) => p.name)).toContain('X-CSRF-Token');
   });
@@ -95,7 +152,9 @@ describe('OpenAPI document', () => {
     const doc = await (await t.request('/api/openapi.json')).json();
     for (const [path, item] of Object.entries<Record<string, any>>(doc.paths)) {
       for (const op of Object.values<Record<string, any>>(item)) {
-        for (const p of (op.parameters ?? []).filter((x: any) => x.in === 'path' && /^(id|\w+Id)$/.test(x.name) && x.name !== 'sectionId')) {
+        for (const p of (op.parameters ?? []).filter(
+          (x: any) => x.in === 'path' && /^(id|\w+Id)$/.test(x.name) && x.name !== 'sectionId',
+        )) {
           expect({ path, name: p.name, schema: p.schema }).toEqual({ path, name: p.name, schema: { type: 'string', format: 'uuid' } });
         }
       }

@@ -6,8 +6,12 @@ import type { Pool, PoolClient } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db?.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
 
 it('keeps an error listener on a connection during its hand-over, so a termination there is handled', async () => {
   const pool = (db.dataSource.driver as unknown as { master: Pool }).master;
@@ -20,7 +24,9 @@ it('keeps an error listener on a connection during its hand-over, so a terminati
       try {
         client.emit('error', new Error('terminating connection due to administrator command'));
         survived = true;
-      } catch { /* unhandled 'error' event: what would end the process */ }
+      } catch {
+        /* unhandled 'error' event: what would end the process */
+      }
       resolve({ listeners, survived, release });
     });
   });

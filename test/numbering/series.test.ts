@@ -23,7 +23,14 @@ async function toRegistration(kind: string, title: string, body: 'committee' | '
   const c = docClient(t);
   const unit = ids[body];
   const signer = body === 'committee' ? 'signer' : 'signer2';
-  let d = await c.ok(c.create('chief', { ...simpleNotice(ids, title), kind, issuerUnitIds: [unit], signers: [{ issuerUnitId: unit, signerId: ids.u[signer] }] }));
+  let d = await c.ok(
+    c.create('chief', {
+      ...simpleNotice(ids, title),
+      kind,
+      issuerUnitIds: [unit],
+      signers: [{ issuerUnitId: unit, signerId: ids.u[signer] }],
+    }),
+  );
   d = await c.ok(c.section('secretary', d.id, 's1', [para('p1', '会议研究了有关工作。')]));
   d = await c.ok(c.event('secretary', d.id, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
   d = await c.ok(c.event('chief', d.id, { type: 'START_CONSOLIDATION' }));
@@ -35,8 +42,7 @@ async function toRegistration(kind: string, title: string, body: 'committee' | '
   return d;
 }
 
-const register = (d: Doc) =>
-  docClient(t).event('clerk', d.id, { type: 'REGISTER', copies: 2, readerIds: [ids.u.reader] });
+const register = (d: Doc) => docClient(t).event('clerk', d.id, { type: 'REGISTER', copies: 2, readerIds: [ids.u.reader] });
 
 describe('document number series', () => {
   it('gives 函 and 纪要 series of their own, keeps 通知 in the standard one, and stays gapless under parallel registrations', async () => {
@@ -47,10 +53,18 @@ describe('document number series', () => {
     for (let i = 0; i < 5; i++) docs.push(['纪要', await toRegistration('纪要', `区委办公室第${i + 1}次主任办公会议纪要`)]);
     for (let i = 0; i < 3; i++) docs.push(['通知', await toRegistration('通知', `关于做好第${i + 1}项工作的通知`)]);
     const replies = await Promise.all(docs.map(([, d]) => register(d)));
-    for (const r of replies) expect({ status: r.status, state: r.body.state, problem: r.status === 200 ? undefined : r.body }).toEqual({ status: 200, state: 'circulation', problem: undefined });
-    const numbers = (kind: string) => replies.filter((_, i) => docs[i][0] === kind).map((r) => r.body.documentNumber as string).sort();
-    const expected = (f: (n: number) => string, from: number, count: number) =>
-      Array.from({ length: count }, (_, i) => f(from + i)).sort();
+    for (const r of replies)
+      expect({ status: r.status, state: r.body.state, problem: r.status === 200 ? undefined : r.body }).toEqual({
+        status: 200,
+        state: 'circulation',
+        problem: undefined,
+      });
+    const numbers = (kind: string) =>
+      replies
+        .filter((_, i) => docs[i][0] === kind)
+        .map((r) => r.body.documentNumber as string)
+        .sort();
+    const expected = (f: (n: number) => string, from: number, count: number) => Array.from({ length: count }, (_, i) => f(from + i)).sort();
     expect(numbers('函')).toEqual(expected((n) => `区委办函〔${year}〕${n}号`, 1, 5));
     expect(numbers('纪要')).toEqual(expected((n) => `第${n}期`, 1, 5));
     expect(numbers('通知')).toEqual(expected((n) => `区委办发〔${year}〕${n}号`, before + 1, 3));
@@ -85,7 +99,9 @@ describe('document number series', () => {
 
   it('refuses a series without a serial in its pattern (database check)', async () => {
     await expect(
-      t.db.dataSource.query(`INSERT INTO document_number_series (issuer_unit_id, kind, pattern, reset, counter) VALUES (NULL, '通报', '{code}通报', 'yearly', 'tb')`),
+      t.db.dataSource.query(
+        `INSERT INTO document_number_series (issuer_unit_id, kind, pattern, reset, counter) VALUES (NULL, '通报', '{code}通报', 'yearly', 'tb')`,
+      ),
     ).rejects.toThrow(/check constraint/);
   });
 });

@@ -20,14 +20,26 @@ describe('administrators administer (no approval configured)', () => {
     t = await startTestApp();
     ids = await demoIds(t);
   }, 120_000);
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('an administrator cannot give itself a document role or a clearance, and the attempt is audited', async () => {
     const me = await selfId(t, 'admin');
     const before = await fingerprint(t, ['admin_audit_events', 'login_failures']);
-    for (const json of [{ roles: ['admin', 'chief'], clearance: 'top_secret' }, { roles: ['chief'] }, { clearance: 'top_secret' }, { active: false }]) {
+    for (const json of [
+      { roles: ['admin', 'chief'], clearance: 'top_secret' },
+      { roles: ['chief'] },
+      { clearance: 'top_secret' },
+      { active: false },
+    ]) {
       const r = await send(t, 'PATCH', `/api/admin/users/${me}`, { as: 'admin', json });
-      expect({ json, status: r.status, code: r.body?.code, type: r.type }).toEqual({ json, status: 403, code: 'NOT_PERMITTED', type: expect.stringContaining('problem+json') });
+      expect({ json, status: r.status, code: r.body?.code, type: r.type }).toEqual({
+        json,
+        status: 403,
+        code: 'NOT_PERMITTED',
+        type: expect.stringContaining('problem+json'),
+      });
     }
     expect(await fingerprint(t, ['admin_audit_events', 'login_failures'])).toEqual(before);
     // the same token still cannot create documents
@@ -41,7 +53,8 @@ describe('administrators administer (no approval configured)', () => {
 
   it('admin cannot be combined with another role, on creation or change', async () => {
     const create = await send(t, 'POST', '/api/admin/users', {
-      as: 'admin', json: { username: 'admsigner', displayName: '双重身份', password: 'gongwen-demo-pw', roles: ['admin', 'signer'] },
+      as: 'admin',
+      json: { username: 'admsigner', displayName: '双重身份', password: 'gongwen-demo-pw', roles: ['admin', 'signer'] },
     });
     expect([create.status, create.body?.code]).toEqual([400, 'VALIDATION_FAILED']);
     const other = await createUser(t, 'admin2', ['admin'], 'none');
@@ -55,7 +68,10 @@ describe('administrators administer (no approval configured)', () => {
     const r = await ok(send(t, 'PATCH', `/api/admin/users/${ids.u.reader2}`, { as: 'admin', json: { clearance: 'confidential' } }));
     expect(r.clearance).toBe('confidential');
     const log = await ok(send(t, 'GET', `/api/admin/audit?targetUserId=${ids.u.reader2}`, { as: 'admin' }));
-    expect(log.items[0]).toMatchObject({ action: 'user.update', detail: { before: { clearance: 'none' }, applied: { clearance: 'confidential' } } });
+    expect(log.items[0]).toMatchObject({
+      action: 'user.update',
+      detail: { before: { clearance: 'none' }, applied: { clearance: 'confidential' } },
+    });
   });
 
   it('the admin audit log is a hash chain: verify passes, and a row changed in SQL is reported by its number', async () => {
@@ -86,12 +102,21 @@ describe('two-person approval (GONGWEN_ADMIN_APPROVAL=true)', () => {
       `INSERT INTO users (username, display_name, password_hash, roles, clearance) SELECT 'admin2', '第二管理员', password_hash, '{admin}', 'none' FROM users WHERE username = 'admin'`,
     );
   }, 120_000);
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('a clearance raise waits; the requester cannot approve it; a second administrator can', async () => {
-    const r = await send(t, 'PATCH', `/api/admin/users/${ids.u.reader2}`, { as: 'admin', json: { clearance: 'secret', displayName: '孙读者' } });
+    const r = await send(t, 'PATCH', `/api/admin/users/${ids.u.reader2}`, {
+      as: 'admin',
+      json: { clearance: 'secret', displayName: '孙读者' },
+    });
     expect(r.status).toBe(202);
-    expect(r.body).toMatchObject({ clearance: 'none', displayName: '孙读者', pendingApproval: { status: 'pending', change: { clearance: 'secret' } } });
+    expect(r.body).toMatchObject({
+      clearance: 'none',
+      displayName: '孙读者',
+      pendingApproval: { status: 'pending', change: { clearance: 'secret' } },
+    });
     const approval = r.body.pendingApproval.id;
     const self = await send(t, 'POST', `/api/admin/approvals/${approval}/approve`, { as: 'admin', json: {} });
     expect([self.status, self.body?.code]).toEqual([403, 'NOT_PERMITTED']);
@@ -109,13 +134,16 @@ describe('two-person approval (GONGWEN_ADMIN_APPROVAL=true)', () => {
     const lower = await send(t, 'PATCH', `/api/admin/users/${ids.u.reader2}`, { as: 'admin', json: { clearance: 'none' } });
     expect(lower.status).toBe(200);
     const created = await send(t, 'POST', '/api/admin/users', {
-      as: 'admin', json: { username: 'newchief', displayName: '新科长', password: 'gongwen-demo', roles: ['chief'], clearance: 'secret' },
+      as: 'admin',
+      json: { username: 'newchief', displayName: '新科长', password: 'gongwen-demo', roles: ['chief'], clearance: 'secret' },
     });
     expect(created.status).toBe(202);
     expect(created.body.active).toBe(false);
     const login = await send(t, 'POST', '/api/auth/login', { json: { username: 'newchief', password: 'gongwen-demo' } });
     expect(login.status).toBe(401);
-    await ok(send(t, 'POST', `/api/admin/approvals/${created.body.pendingApproval.id}/approve`, { as: 'admin2', json: { opinion: '同意' } }));
+    await ok(
+      send(t, 'POST', `/api/admin/approvals/${created.body.pendingApproval.id}/approve`, { as: 'admin2', json: { opinion: '同意' } }),
+    );
     expect((await send(t, 'POST', '/api/auth/login', { json: { username: 'newchief', password: 'gongwen-demo' } })).status).toBe(200);
     const v = await ok(send(t, 'GET', '/api/admin/audit/verify', { as: 'admin2' }));
     expect(v.ok).toBe(true);
@@ -123,7 +151,8 @@ describe('two-person approval (GONGWEN_ADMIN_APPROVAL=true)', () => {
 
   it('review of #27: the approver of a new user sees every privilege the activation grants', async () => {
     const created = await send(t, 'POST', '/api/admin/users', {
-      as: 'admin', json: { username: 'newsigner', displayName: '新签发人', password: 'gongwen-demo', roles: ['reviewer'], clearance: 'top_secret' },
+      as: 'admin',
+      json: { username: 'newsigner', displayName: '新签发人', password: 'gongwen-demo', roles: ['reviewer'], clearance: 'top_secret' },
     });
     expect(created.status).toBe(202);
     expect(created.body.pendingApproval.change).toEqual({ roles: ['reviewer'], clearance: 'top_secret', authority: null, active: true });
@@ -142,12 +171,16 @@ describe('two-person approval (GONGWEN_ADMIN_APPROVAL=true)', () => {
     // their own password they still change
     await ok(send(t, 'PATCH', `/api/admin/users/${other.id}`, { as: 'admin2', json: { password: 'gongwen-demo-new' } }));
     // and a non-administrator's password is still reset by an administrator
-    expect((await send(t, 'PATCH', `/api/admin/users/${ids.u.reader}`, { as: 'admin', json: { password: 'gongwen-demo-new' } })).status).toBe(200);
+    expect(
+      (await send(t, 'PATCH', `/api/admin/users/${ids.u.reader}`, { as: 'admin', json: { password: 'gongwen-demo-new' } })).status,
+    ).toBe(200);
   });
 
   it('concurrent administrator changes extend one chain (no fork), and verify names its head', async () => {
     const targets = [ids.u.reader, ids.u.reader2, ids.u.secretary, ids.u.secretary2, ids.u.proofreader, ids.u.reviewer];
-    const answers = await Promise.all(targets.map((id, i) => send(t, 'PATCH', `/api/admin/users/${id}`, { as: 'admin', json: { displayName: `并发${i}` } })));
+    const answers = await Promise.all(
+      targets.map((id, i) => send(t, 'PATCH', `/api/admin/users/${id}`, { as: 'admin', json: { displayName: `并发${i}` } })),
+    );
     expect(answers.map((a) => a.status)).toEqual(targets.map(() => 200));
     const v = await ok(send(t, 'GET', '/api/admin/audit/verify', { as: 'admin' }));
     expect(v).toMatchObject({ ok: true, firstBroken: null });

@@ -35,7 +35,9 @@ beforeAll(async () => {
   await ok(send(t, 'GET', `/api/archive/items?q=${encodeURIComponent(SEARCH)}`, { as: 'archivist' }));
   holdId = (await ok(send(t, 'POST', `/api/archive/items/${item.id}/holds`, { as: 'archivist', json: { reason: HOLD_REASON } }))).id;
 }, 240_000);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 const secrets = () => [item.id, item.documentId, item.archivalNumber, holdId, HOLD_REASON, SEARCH];
 
@@ -76,11 +78,13 @@ describe('the disposal register follows clearance', () => {
   it('an entry listing a classified item is not listed for, and answers as a random id to, an uncleared archivist', async () => {
     // an entry in the register as the service writes it (the item is not expired: written directly, as a record)
     const [d] = await t.db.dataSource.query(
-      `INSERT INTO archive_disposals (register_number, reason, status, proposed_by) VALUES ('XH-2026-901', '测试', 'proposed', $1) RETURNING id`, [ids.u.archivist],
+      `INSERT INTO archive_disposals (register_number, reason, status, proposed_by) VALUES ('XH-2026-901', '测试', 'proposed', $1) RETURNING id`,
+      [ids.u.archivist],
     );
     await t.db.dataSource.query(
       `INSERT INTO archive_disposal_items (disposal_id, item_id, archival_number, title, document_number, doc_date, retention, page_count)
-       SELECT $1, id, archival_number, title, document_number, doc_date, retention, page_count FROM archive_items WHERE id = $2`, [d.id, item.id],
+       SELECT $1, id, archival_number, title, document_number, doc_date, retention, page_count FROM archive_items WHERE id = $2`,
+      [d.id, item.id],
     );
     const cleared = await send(t, 'GET', `/api/archive/disposals/${d.id}`, { as: 'archivist' });
     expect(cleared.status).toBe(200);
@@ -109,7 +113,10 @@ describe('holds of an invisible item answer as a random id', () => {
   });
 
   it('list and place: the classified item and a random id get the same answer', async () => {
-    for (const [method, json] of [['GET', undefined], ['POST', { reason: '再次冻结' }]] as const) {
+    for (const [method, json] of [
+      ['GET', undefined],
+      ['POST', { reason: '再次冻结' }],
+    ] as const) {
       const real = await send(t, method, `/api/archive/items/${item.id}/holds`, { as: 'archivist0', json });
       const random = await send(t, method, `/api/archive/items/${ABSENT_UUID}/holds`, { as: 'archivist0', json });
       expect(real.status).toBe(404);
@@ -119,15 +126,19 @@ describe('holds of an invisible item answer as a random id', () => {
 });
 
 describe('review of #27: what the access log still told an uncleared reader', () => {
-  it('a decision on a register entry listing a classified item is not in the uncleared archivist\'s log', async () => {
+  it("a decision on a register entry listing a classified item is not in the uncleared archivist's log", async () => {
     const [d] = await t.db.dataSource.query(
-      `INSERT INTO archive_disposals (register_number, reason, status, proposed_by) VALUES ('XH-2026-902', '测试', 'proposed', $1) RETURNING id`, [ids.u.archivist],
+      `INSERT INTO archive_disposals (register_number, reason, status, proposed_by) VALUES ('XH-2026-902', '测试', 'proposed', $1) RETURNING id`,
+      [ids.u.archivist],
     );
     await t.db.dataSource.query(
       `INSERT INTO archive_disposal_items (disposal_id, item_id, archival_number, title, document_number, doc_date, retention, page_count)
-       SELECT $1, id, archival_number, title, document_number, doc_date, retention, page_count FROM archive_items WHERE id = $2`, [d.id, item.id],
+       SELECT $1, id, archival_number, title, document_number, doc_date, retention, page_count FROM archive_items WHERE id = $2`,
+      [d.id, item.id],
     );
-    await ok(send(t, 'POST', `/api/archive/disposals/${d.id}/decision`, { as: 'archivist3', json: { decision: 'reject', opinion: '不予销毁' } }));
+    await ok(
+      send(t, 'POST', `/api/archive/disposals/${d.id}/decision`, { as: 'archivist3', json: { decision: 'reject', opinion: '不予销毁' } }),
+    );
     expect((await send(t, 'GET', '/api/archive/access-log?limit=500', { as: 'archivist' })).text).toContain('XH-2026-902');
     const uncleared = await send(t, 'GET', '/api/archive/access-log?limit=500', { as: 'archivist0' });
     expect(uncleared.status).toBe(200);
@@ -159,17 +170,26 @@ describe('a hold is released once', () => {
     const runner = t.db.dataSource.createQueryRunner();
     await runner.startTransaction();
     await runner.query(`SELECT 1 FROM archive_holds WHERE id = $1 FOR UPDATE`, [hold.id]);
-    const pending = Promise.all(['archivist', 'archivist3', 'archivist'].map((as) =>
-      send(t, 'POST', `/api/archive/holds/${hold.id}/release`, { as, json: { reason: '解除' } })));
-    const waiting = async () => (await t.db.dataSource.query(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE archive_holds%'`,
-    ))[0].n;
+    const pending = Promise.all(
+      ['archivist', 'archivist3', 'archivist'].map((as) =>
+        send(t, 'POST', `/api/archive/holds/${hold.id}/release`, { as, json: { reason: '解除' } }),
+      ),
+    );
+    const waiting = async () =>
+      (
+        await t.db.dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE archive_holds%'`,
+        )
+      )[0].n;
     while ((await waiting()) < 3) await new Promise((r) => setTimeout(r, 20));
     await runner.commitTransaction();
     await runner.release();
     const answers = await pending;
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
-    const released = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM archive_access_log WHERE action = 'hold.release' AND detail->>'holdId' = $1`, [hold.id]);
+    const released = await t.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM archive_access_log WHERE action = 'hold.release' AND detail->>'holdId' = $1`,
+      [hold.id],
+    );
     expect(released[0].n).toBe(1);
   });
 });

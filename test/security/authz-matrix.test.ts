@@ -18,8 +18,28 @@
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
 import {
-  ABSENT_UUID, DEMO, DOCX_MIME, USERS, createUser, describeReply, driveClassifiedToArchiving, driveToDiscussion, fillPath,
-  fingerprint, hasRole, isDocumentOp, normalised, ok, operations, rank, sampleDocx, send, type Level, type Op, type Reply, type SendOptions,
+  ABSENT_UUID,
+  DEMO,
+  DOCX_MIME,
+  USERS,
+  createUser,
+  describeReply,
+  driveClassifiedToArchiving,
+  driveToDiscussion,
+  fillPath,
+  fingerprint,
+  hasRole,
+  isDocumentOp,
+  normalised,
+  ok,
+  operations,
+  rank,
+  sampleDocx,
+  send,
+  type Level,
+  type Op,
+  type Reply,
+  type SendOptions,
 } from '../support/attack.js';
 
 let t: TestApp;
@@ -52,14 +72,28 @@ function roleGate(op: Op): string[] | null {
  * Minimum personal-token scope: reads need `read`, writes `full`, except the drafting writes and recording what one
  * has seen (`draft`) and logout (`read`: a token can always end itself). A `read` token changes nothing else.
  */
-const DRAFT_SCOPE = new Set(['markDocumentSeen', 'createDocument', 'sendDocumentEvent', 'editSection', 'editContent', 'importDocx', 'importSectionDocx', 'uploadAttachmentFile']);
+const DRAFT_SCOPE = new Set([
+  'markDocumentSeen',
+  'createDocument',
+  'sendDocumentEvent',
+  'editSection',
+  'editContent',
+  'importDocx',
+  'importSectionDocx',
+  'uploadAttachmentFile',
+]);
 const minScope = (op: Op): 'read' | 'draft' | 'full' =>
   !op.write || op.id === 'logout' ? 'read' : DRAFT_SCOPE.has(op.id) ? 'draft' : 'full';
 
 type Relation = 'opener' | 'drafter' | 'invitee' | 'signer' | 'reader' | 'worker' | 'pool' | 'outsider' | 'uncleared' | 'admin';
 const VISIBLE: ReadonlySet<Relation> = new Set(['opener', 'drafter', 'invitee', 'signer', 'reader', 'worker', 'pool']);
 /** The stage each pool role works on: it sees every (cleared) document in those states. */
-const POOL: Record<string, string[]> = { proofreader: ['proofreading'], reviewer: ['review'], clerk: ['registration', 'circulation'], archivist: ['archiving', 'archived'] };
+const POOL: Record<string, string[]> = {
+  proofreader: ['proofreading'],
+  reviewer: ['review'],
+  clerk: ['registration', 'circulation'],
+  archivist: ['archiving', 'archived'],
+};
 
 interface Fixture {
   name: string;
@@ -94,11 +128,16 @@ type Expected =
   /** Anything but 401/403/5xx (an endpoint whose semantics the policy does not spell out). */
   | { allowed: true };
 
-interface Cell { path: string; init: SendOptions; expect: Expected }
+interface Cell {
+  path: string;
+  init: SendOptions;
+  expect: Expected;
+}
 
 const canEditSection = (fx: Fixture, user: string) => fx.state === 'drafting' && fx.parts[user] === 'drafter' && user === 'secretary';
 const canEditContent = (fx: Fixture, user: string, rel: Relation) =>
-  (fx.state === 'consolidation' && rel === 'opener') || (fx.state === 'proofreading' && (rel === 'opener' || (rel === 'drafter' && hasRole(user, 'secretary'))));
+  (fx.state === 'consolidation' && rel === 'opener') ||
+  (fx.state === 'proofreading' && (rel === 'opener' || (rel === 'drafter' && hasRole(user, 'secretary'))));
 const stale = { 'if-match': '"0"' };
 const conflict: Expected = { status: 409, code: 'VERSION_CONFLICT' };
 const forbidden: Expected = { status: 403, code: 'NOT_PERMITTED' };
@@ -107,8 +146,16 @@ const forbidden: Expected = { status: 403, code: 'NOT_PERMITTED' };
 function documentCell(op: Op, fx: Fixture, user: string): Cell {
   const rel = relation(user, fx);
   const visible = VISIBLE.has(rel);
-  const path = fillPath(op.path, { id: fx.doc.id, documentId: fx.doc.id, number: '1', sectionId: 's1', copyNumber: '000001', requestId: fx.exportRequest ?? ABSENT_UUID, fileId: ABSENT_UUID })
-    + (op.id === 'diffRevisions' ? '?from=1&to=2' : op.id === 'uploadAttachmentFile' ? '?name=matrix.txt' : '');
+  const path =
+    fillPath(op.path, {
+      id: fx.doc.id,
+      documentId: fx.doc.id,
+      number: '1',
+      sectionId: 's1',
+      copyNumber: '000001',
+      requestId: fx.exportRequest ?? ABSENT_UUID,
+      fileId: ABSENT_UUID,
+    }) + (op.id === 'diffRevisions' ? '?from=1&to=2' : op.id === 'uploadAttachmentFile' ? '?name=matrix.txt' : '');
   const gate = roleGate(op);
   const hidden: Expected = { hidden: true };
   const cell = (expect: Expected, init: SendOptions = {}): Cell => ({ path, init: { as: user, ...init }, expect });
@@ -116,7 +163,13 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
   if (!visible) return cell(hidden, bodyFor(op, fx, user));
   const classified = fx.classification !== 'none';
   switch (op.id) {
-    case 'getDocument': case 'getDocumentHistory': case 'listRevisions': case 'getRevision': case 'diffRevisions': case 'verifyDocument': case 'listCopies':
+    case 'getDocument':
+    case 'getDocumentHistory':
+    case 'listRevisions':
+    case 'getRevision':
+    case 'diffRevisions':
+    case 'verifyDocument':
+    case 'listCopies':
       return cell({ status: 200 });
     case 'markDocumentSeen':
       return cell({ status: 200 }, bodyFor(op, fx, user));
@@ -149,13 +202,17 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
     case 'requestExport':
       return cell(classified ? { status: 201 } : { status: 400, code: 'VALIDATION_FAILED' }, bodyFor(op, fx, user));
     case 'approveExport': {
-      const permitted = fx.classification === 'top_secret'
-        ? user === 'signer' // the originating body's signer
-        : hasRole(user, 'signer') && rank(DEMO[user].clearance) >= rank(fx.classification);
+      const permitted =
+        fx.classification === 'top_secret'
+          ? user === 'signer' // the originating body's signer
+          : hasRole(user, 'signer') && rank(DEMO[user].clearance) >= rank(fx.classification);
       return cell(!permitted ? forbidden : classified ? { status: 201 } : { inner404: true }, bodyFor(op, fx, user));
     }
     case 'recallCopy':
-      return cell(!classified ? { inner404: true } : fx.copyHolders.length ? { status: 201 } : { status: 409, code: 'CONFLICT' }, bodyFor(op, fx, user));
+      return cell(
+        !classified ? { inner404: true } : fx.copyHolders.length ? { status: 201 } : { status: 409, code: 'CONFLICT' },
+        bodyFor(op, fx, user),
+      );
     default:
       return cell({ allowed: true }, bodyFor(op, fx, user));
   }
@@ -164,29 +221,58 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
 /** A valid body for each write route (so that a refusal is about authorisation only). */
 function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
   switch (op.id) {
-    case 'sendDocumentEvent': return { json: fx?.probe.body ?? { type: 'OPEN' } };
-    case 'editSection': return { json: { blocks: [para('p1', '各单位要高度重视安全生产工作，压实责任。')] } };
-    case 'editContent': return { json: { metadata: { note: '（此件公开发布）' } } };
-    case 'importSectionDocx': case 'importDocx': return { raw: docx, contentType: DOCX_MIME };
-    case 'uploadAttachmentFile': return { raw: Buffer.from('附件内容'), contentType: 'text/plain' };
-    case 'grantAccess': return { json: { userId: ids.u.chief, reason: '工作需要' } };
-    case 'requestExport': return { json: { purpose: '汇编存档' } };
-    case 'approveExport': return { json: {} };
-    case 'markDocumentSeen': return { json: { revision: 1 } };
-    case 'recallCopy': return { json: { disposition: 'returned', note: '清退' } };
-    case 'createDocument': return { json: simpleNotice(ids, '关于矩阵测试的通知') };
-    case 'createApiToken': return { json: { name: `matrix-${user}`, scope: 'read', expiresInDays: 1 } };
-    case 'adminCreateUser': return { json: { username: `m-${user}-${Math.random().toString(36).slice(2, 8)}`, displayName: '矩阵', password: 'a-long-password-1', roles: ['reader'] } };
-    case 'adminUpdateUser': return { json: { displayName: '矩阵用户' } };
-    case 'adminCreateUnit': return { json: { name: `矩阵科${Math.random().toString(36).slice(2, 6)}`, kind: 'section' } };
-    case 'login': return { json: { username: user, password: 'gongwen-demo' } };
-    default: return op.write && op.bodyTypes.includes('application/json') ? { json: {} } : {};
+    case 'sendDocumentEvent':
+      return { json: fx?.probe.body ?? { type: 'OPEN' } };
+    case 'editSection':
+      return { json: { blocks: [para('p1', '各单位要高度重视安全生产工作，压实责任。')] } };
+    case 'editContent':
+      return { json: { metadata: { note: '（此件公开发布）' } } };
+    case 'importSectionDocx':
+    case 'importDocx':
+      return { raw: docx, contentType: DOCX_MIME };
+    case 'uploadAttachmentFile':
+      return { raw: Buffer.from('附件内容'), contentType: 'text/plain' };
+    case 'grantAccess':
+      return { json: { userId: ids.u.chief, reason: '工作需要' } };
+    case 'requestExport':
+      return { json: { purpose: '汇编存档' } };
+    case 'approveExport':
+      return { json: {} };
+    case 'markDocumentSeen':
+      return { json: { revision: 1 } };
+    case 'recallCopy':
+      return { json: { disposition: 'returned', note: '清退' } };
+    case 'createDocument':
+      return { json: simpleNotice(ids, '关于矩阵测试的通知') };
+    case 'createApiToken':
+      return { json: { name: `matrix-${user}`, scope: 'read', expiresInDays: 1 } };
+    case 'adminCreateUser':
+      return {
+        json: {
+          username: `m-${user}-${Math.random().toString(36).slice(2, 8)}`,
+          displayName: '矩阵',
+          password: 'a-long-password-1',
+          roles: ['reader'],
+        },
+      };
+    case 'adminUpdateUser':
+      return { json: { displayName: '矩阵用户' } };
+    case 'adminCreateUnit':
+      return { json: { name: `矩阵科${Math.random().toString(36).slice(2, 6)}`, kind: 'section' } };
+    case 'login':
+      return { json: { username: user, password: 'gongwen-demo' } };
+    default:
+      return op.write && op.bodyTypes.includes('application/json') ? { json: {} } : {};
   }
 }
 
 // ------------------------------------------------------------------------------------------ checking
 
-interface Mismatch { cell: string; expected: string; got: string }
+interface Mismatch {
+  cell: string;
+  expected: string;
+  got: string;
+}
 const absentCache = new Map<string, Reply>();
 
 /** The answer to the same request for a document that does not exist (cached per route, user and body). */
@@ -206,7 +292,10 @@ async function check(op: Op, c: Cell, label: string, out: Mismatch[]): Promise<R
   const got = describeReply(op.method, c.path, r);
   const e = c.expect;
   const fail = (expected: string) => out.push({ cell: label, expected, got });
-  if (r.status >= 500) { fail('never 5xx'); return r; }
+  if (r.status >= 500) {
+    fail('never 5xx');
+    return r;
+  }
   if ('hidden' in e) {
     if (r.status !== 404) fail('404 (hidden)');
     else {
@@ -243,39 +332,73 @@ beforeAll(async () => {
   await c.ok(c.section('secretary', draft.id, 's1', [para('p1', '各单位要高度重视。')]));
   const discussion = await driveToDiscussion(t, ids);
   const circulation = await driveSimple(t, ids, 'circulation', '关于做好矩阵测试传阅工作的通知');
-  const secret = await driveSimple(t, ids, 'circulation', '关于秘密矩阵事项的通知', { extra: { classification: 'secret', secrecyPeriod: '1年' }, readers: ['reader'] });
-  const topSecret = await driveSimple(t, ids, 'proofreading', '关于绝密矩阵事项的通知', { extra: { classification: 'top_secret', secrecyPeriod: '10年' } });
+  const secret = await driveSimple(t, ids, 'circulation', '关于秘密矩阵事项的通知', {
+    extra: { classification: 'secret', secrecyPeriod: '1年' },
+    readers: ['reader'],
+  });
+  const topSecret = await driveSimple(t, ids, 'proofreading', '关于绝密矩阵事项的通知', {
+    extra: { classification: 'top_secret', secrecyPeriod: '10年' },
+  });
   const confArchiving = await driveClassifiedToArchiving(t, ids, '关于机密矩阵事项的通知', 'confidential', ['reader']);
   docx = await sampleDocx(t, 'chief', circulation.id);
-  const request = async (d: Doc) => (await ok(send(t, 'POST', `/api/documents/${d.id}/export-requests`, { as: 'chief', json: { purpose: '上报' } }))).id as string;
+  const request = async (d: Doc) =>
+    (await ok(send(t, 'POST', `/api/documents/${d.id}/export-requests`, { as: 'chief', json: { purpose: '上报' } }))).id as string;
 
   fixtures = [
     {
-      name: 'draft (none, drafting)', doc: draft, classification: 'none', state: 'drafting', parts: { ...simpleParts }, copyHolders: [],
+      name: 'draft (none, drafting)',
+      doc: draft,
+      classification: 'none',
+      state: 'drafting',
+      parts: { ...simpleParts },
+      copyHolders: [],
       probe: { body: { type: 'WITHDRAW', reason: '情况变化' }, permitted: (_u, rel) => rel === 'opener' },
     },
     {
-      name: 'discussion (none, discussion)', doc: discussion, classification: 'none', state: 'discussion',
-      parts: { ...simpleParts, secretary2: 'drafter', discussant: 'invitee', discussant2: 'invitee' }, copyHolders: [],
+      name: 'discussion (none, discussion)',
+      doc: discussion,
+      classification: 'none',
+      state: 'discussion',
+      parts: { ...simpleParts, secretary2: 'drafter', discussant: 'invitee', discussant2: 'invitee' },
+      copyHolders: [],
       probe: { body: { type: 'COMMENT', position: 'agree', text: '同意。' }, permitted: (_u, rel) => rel === 'invitee' },
     },
     {
-      name: 'circulation (none, circulation)', doc: circulation, classification: 'none', state: 'circulation',
-      parts: { ...circulated, reader2: 'reader' }, copyHolders: [],
+      name: 'circulation (none, circulation)',
+      doc: circulation,
+      classification: 'none',
+      state: 'circulation',
+      parts: { ...circulated, reader2: 'reader' },
+      copyHolders: [],
       probe: { body: { type: 'ACKNOWLEDGE', opinion: '已阅' }, permitted: (_u, rel) => rel === 'reader' },
     },
     {
-      name: 'secret (secret, circulation)', doc: secret, classification: 'secret', state: 'circulation', parts: { ...circulated }, copyHolders: ['reader'],
+      name: 'secret (secret, circulation)',
+      doc: secret,
+      classification: 'secret',
+      state: 'circulation',
+      parts: { ...circulated },
+      copyHolders: ['reader'],
       probe: { body: { type: 'CLOSE_CIRCULATION', reason: '传阅完毕' }, permitted: (u) => hasRole(u, 'clerk') },
       exportRequest: await request(secret),
     },
     {
-      name: 'topSecret (top_secret, proofreading)', doc: topSecret, classification: 'top_secret', state: 'proofreading', parts: { ...simpleParts }, copyHolders: [],
+      name: 'topSecret (top_secret, proofreading)',
+      doc: topSecret,
+      classification: 'top_secret',
+      state: 'proofreading',
+      parts: { ...simpleParts },
+      copyHolders: [],
       probe: { body: { type: 'PASS_PROOFREADING' }, permitted: (u, rel) => hasRole(u, 'proofreader') && rel !== 'drafter' },
       exportRequest: await request(topSecret),
     },
     {
-      name: 'confArchiving (confidential, archiving)', doc: confArchiving, classification: 'confidential', state: 'archiving', parts: { ...circulated }, copyHolders: [],
+      name: 'confArchiving (confidential, archiving)',
+      doc: confArchiving,
+      classification: 'confidential',
+      state: 'archiving',
+      parts: { ...circulated },
+      copyHolders: [],
       probe: { body: { type: 'FILE', retention: 'D30' }, permitted: (u) => hasRole(u, 'archivist') },
       exportRequest: await request(confArchiving),
     },
@@ -285,17 +408,54 @@ beforeAll(async () => {
     if (state !== fx.state) throw new Error(`${fx.name}: fixture is in ${state}`);
   }
 }, 120_000);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 // ------------------------------------------------------------------------------------------ tests
 
 describe('authorisation matrix over every OpenAPI operation', () => {
   it('reads its routes from the live OpenAPI document (every controller route is there)', () => {
-    const known = ['login', 'logout', 'getCurrentUser', 'createApiToken', 'listApiTokens', 'revokeApiToken', 'adminListUsers', 'adminCreateUser',
-      'adminUpdateUser', 'adminListUnits', 'adminCreateUnit', 'healthLive', 'healthReady', 'createDocument', 'listDocuments', 'getDocument',
-      'sendDocumentEvent', 'editSection', 'editContent', 'getDocumentHistory', 'listRevisions', 'getRevision', 'diffRevisions', 'verifyDocument',
-      'downloadDocx', 'importDocx', 'importSectionDocx', 'listCopies', 'recallCopy', 'grantAccess', 'requestExport', 'approveExport',
-      'uploadAttachmentFile', 'listAttachmentFiles', 'downloadAttachmentFile', 'markDocumentSeen', 'listDirectory', 'listUnits'];
+    const known = [
+      'login',
+      'logout',
+      'getCurrentUser',
+      'createApiToken',
+      'listApiTokens',
+      'revokeApiToken',
+      'adminListUsers',
+      'adminCreateUser',
+      'adminUpdateUser',
+      'adminListUnits',
+      'adminCreateUnit',
+      'healthLive',
+      'healthReady',
+      'createDocument',
+      'listDocuments',
+      'getDocument',
+      'sendDocumentEvent',
+      'editSection',
+      'editContent',
+      'getDocumentHistory',
+      'listRevisions',
+      'getRevision',
+      'diffRevisions',
+      'verifyDocument',
+      'downloadDocx',
+      'importDocx',
+      'importSectionDocx',
+      'listCopies',
+      'recallCopy',
+      'grantAccess',
+      'requestExport',
+      'approveExport',
+      'uploadAttachmentFile',
+      'listAttachmentFiles',
+      'downloadAttachmentFile',
+      'markDocumentSeen',
+      'listDirectory',
+      'listUnits',
+    ];
     expect(ops.map((o) => o.id)).toEqual(expect.arrayContaining(known));
     expect(new Set(ops.map((o) => o.id)).size).toBe(ops.length);
   });
@@ -316,7 +476,13 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     const before = await fingerprint(t, [...NOISE, 'login_failures']);
     const out: Mismatch[] = [];
     for (const op of ops.filter((o) => !PUBLIC.has(o.id))) {
-      const path = fillPath(op.path, { id: fixtures[0].doc.id, documentId: fixtures[0].doc.id, number: '1', sectionId: 's1', copyNumber: '000001' });
+      const path = fillPath(op.path, {
+        id: fixtures[0].doc.id,
+        documentId: fixtures[0].doc.id,
+        number: '1',
+        sectionId: 's1',
+        copyNumber: '000001',
+      });
       for (const [name, init] of variants) {
         const r = await send(t, op.method, path, { ...init, ...bodyFor(op, fixtures[0], 'chief') });
         const cell = `${op.id} [${name}]`;
@@ -353,27 +519,51 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     }
     expect(report(out)).toBe('');
     // the fixtures exercise every relation the policy knows
-    expect([...seenRelations].sort()).toEqual(['admin', 'drafter', 'invitee', 'opener', 'outsider', 'pool', 'reader', 'signer', 'uncleared', 'worker']);
+    expect([...seenRelations].sort()).toEqual([
+      'admin',
+      'drafter',
+      'invitee',
+      'opener',
+      'outsider',
+      'pool',
+      'reader',
+      'signer',
+      'uncleared',
+      'worker',
+    ]);
   });
 
   it('an administrator gets 404 on every document route for every document, and an empty list', async () => {
     const out: Mismatch[] = [];
     for (const op of ops.filter(isDocumentOp)) {
       if (roleGate(op) && !roleGate(op)!.includes('admin')) continue; // refused by role before any lookup (403 FORBIDDEN_ROLE, covered above)
-      for (const fx of fixtures) await check(op, { ...documentCell(op, fx, 'admin'), expect: { hidden: true } }, `${op.id} × admin × ${fx.name}`, out);
+      for (const fx of fixtures)
+        await check(op, { ...documentCell(op, fx, 'admin'), expect: { hidden: true } }, `${op.id} × admin × ${fx.name}`, out);
     }
     expect(report(out)).toBe('');
     for (const q of ['', '?mine=tasks', '?mine=all', '?state=circulation', `?q=${encodeURIComponent('矩阵')}`]) {
       const r = await send(t, 'GET', `/api/documents${q}`, { as: 'admin' });
-      expect({ q, status: r.status, items: r.body.items, nextCursor: r.body.nextCursor }).toEqual({ q, status: 200, items: [], nextCursor: null });
+      expect({ q, status: r.status, items: r.body.items, nextCursor: r.body.nextCursor }).toEqual({
+        q,
+        status: 200,
+        items: [],
+        nextCursor: null,
+      });
     }
     // … even when made a participant: a grant from the chief changes nothing for an administrator
     const d = await driveSimple(t, ids, 'review', '关于授权管理员查看的通知');
-    expect((await send(t, 'POST', `/api/documents/${d.id}/grants`, { as: 'chief', json: { userId: ids.u.admin, reason: '系统维护' } })).status).toBe(201);
+    expect(
+      (await send(t, 'POST', `/api/documents/${d.id}/grants`, { as: 'chief', json: { userId: ids.u.admin, reason: '系统维护' } })).status,
+    ).toBe(201);
     for (const path of ['', '/history', '/revisions', '/verify', '/docx']) {
-      expect({ path, status: (await send(t, 'GET', `/api/documents/${d.id}${path}`, { as: 'admin' })).status }).toEqual({ path, status: 404 });
+      expect({ path, status: (await send(t, 'GET', `/api/documents/${d.id}${path}`, { as: 'admin' })).status }).toEqual({
+        path,
+        status: 404,
+      });
     }
-    expect((await send(t, 'POST', `/api/documents/${d.id}/events`, { as: 'admin', json: { type: 'WITHDRAW', reason: '管理员撤回' } })).status).toBe(404);
+    expect(
+      (await send(t, 'POST', `/api/documents/${d.id}/events`, { as: 'admin', json: { type: 'WITHDRAW', reason: '管理员撤回' } })).status,
+    ).toBe(404);
     expect((await send(t, 'GET', '/api/documents', { as: 'admin' })).body.items).toEqual([]);
   });
 
@@ -392,16 +582,26 @@ describe('authorisation matrix over every OpenAPI operation', () => {
         else {
           const byOp: Record<string, Expected> = {
             createDocument: hasRole(user, 'chief') ? { status: 201 } : { status: 403, code: 'FORBIDDEN_ROLE' },
-            listDocuments: { status: 200 }, importDocx: { status: 200 }, getCurrentUser: { status: 200 }, createApiToken: { status: 201 },
-            listApiTokens: { status: 200 }, revokeApiToken: { status: 204 }, adminListUsers: { status: 200 }, adminListUnits: { status: 200 },
-            adminCreateUser: { status: 201 }, adminUpdateUser: { status: 200 }, adminCreateUnit: { status: 201 },
+            listDocuments: { status: 200 },
+            importDocx: { status: 200 },
+            getCurrentUser: { status: 200 },
+            createApiToken: { status: 201 },
+            listApiTokens: { status: 200 },
+            revokeApiToken: { status: 204 },
+            adminListUsers: { status: 200 },
+            adminListUnits: { status: 200 },
+            adminCreateUser: { status: 201 },
+            adminUpdateUser: { status: 200 },
+            adminCreateUnit: { status: 201 },
             // reference data (people, issuing bodies and their signers) for everyone, without admin rights
-            listDirectory: { status: 200 }, listUnits: { status: 200 },
+            listDirectory: { status: 200 },
+            listUnits: { status: 200 },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }
         const r = await check(op, { path, init: { as: user, ...bodyFor(op, null, user) }, expect }, `${op.id} × ${user}`, out);
-        if (op.id === 'getCurrentUser' && r.body?.username !== user) out.push({ cell: `${op.id} × ${user}`, expected: `username ${user}`, got: r.text });
+        if (op.id === 'getCurrentUser' && r.body?.username !== user)
+          out.push({ cell: `${op.id} × ${user}`, expected: `username ${user}`, got: r.text });
       }
     }
     expect(report(out)).toBe('');
@@ -417,18 +617,33 @@ describe('authorisation matrix over every OpenAPI operation', () => {
   });
 
   describe('personal API tokens', () => {
-    const DRAFTING_EVENTS = new Set(['ADD_SECTION', 'SUBMIT_SECTION', 'START_CONSOLIDATION', 'RETURN_SECTION', 'MARK_MAJOR', 'START_DISCUSSION', 'SKIP_DISCUSSION', 'COMMENT', 'CLOSE_DISCUSSION', 'ADD_MARK', 'DISMISS_MARK']);
+    const DRAFTING_EVENTS = new Set([
+      'ADD_SECTION',
+      'SUBMIT_SECTION',
+      'START_CONSOLIDATION',
+      'RETURN_SECTION',
+      'MARK_MAJOR',
+      'START_DISCUSSION',
+      'SKIP_DISCUSSION',
+      'COMMENT',
+      'CLOSE_DISCUSSION',
+      'ADD_MARK',
+      'DISMISS_MARK',
+    ]);
     const holders = ['chief', 'secretary', 'clerk', 'signer', 'reader', 'archivist', 'admin'];
 
     it('scope read: every write route answers 403 TOKEN_SCOPE (nothing changes); every read route works', async () => {
       const out: Mismatch[] = [];
       const tokens: Record<string, string> = {};
-      for (const u of holders) tokens[u] = (await ok(send(t, 'POST', '/api/auth/tokens', { as: u, json: { name: 'ro', scope: 'read' } }))).token;
+      for (const u of holders)
+        tokens[u] = (await ok(send(t, 'POST', '/api/auth/tokens', { as: u, json: { name: 'ro', scope: 'read' } }))).token;
       const before = await fingerprint(t, NOISE);
       for (const op of ops.filter((o) => o.write && !PUBLIC.has(o.id) && minScope(o) !== 'read')) {
         for (const u of holders) {
           const fx = fixtures.find((f) => VISIBLE.has(relation(u, f))) ?? fixtures[0];
-          const cell = isDocumentOp(op) ? documentCell(op, fx, u) : { path: fillPath(op.path, {}), init: bodyFor(op, null, u), expect: { status: 0 } };
+          const cell = isDocumentOp(op)
+            ? documentCell(op, fx, u)
+            : { path: fillPath(op.path, {}), init: bodyFor(op, null, u), expect: { status: 0 } };
           const init = { ...cell.init, as: undefined, bearer: tokens[u] };
           await check(op, { path: cell.path, init, expect: { status: 403, code: 'TOKEN_SCOPE' } }, `${op.id} × ${u} [read token]`, out);
         }
@@ -449,7 +664,9 @@ describe('authorisation matrix over every OpenAPI operation', () => {
         const token = (await ok(send(t, 'POST', '/api/auth/tokens', { as: u, json: { name: 'drafting', scope: 'draft' } }))).token;
         for (const op of ops.filter((o) => o.write && !PUBLIC.has(o.id) && o.id !== 'logout')) {
           const fx = fixtures.find((f) => VISIBLE.has(relation(u, f))) ?? fixtures[0];
-          const cell = isDocumentOp(op) ? documentCell(op, fx, u) : { path: fillPath(op.path, {}), init: bodyFor(op, null, u), expect: { allowed: true } as Expected };
+          const cell = isDocumentOp(op)
+            ? documentCell(op, fx, u)
+            : { path: fillPath(op.path, {}), init: bodyFor(op, null, u), expect: { allowed: true } as Expected };
           const init = { ...cell.init, as: undefined, bearer: token };
           // a draft token sends drafting events only: signing, numbering, reading, filing, withdrawing need "full"
           const eventType = (init as { json?: { type?: string } }).json?.type;
@@ -458,7 +675,12 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             await check(op, { path: cell.path, init, expect: { status: 403, code: 'TOKEN_SCOPE' } }, `${op.id} × ${u} [draft token]`, out);
           } else {
             const r = await send(t, op.method, cell.path, init);
-            if (r.status >= 500 || r.body?.code === 'TOKEN_SCOPE') out.push({ cell: `${op.id} × ${u} [draft token]`, expected: 'past the scope check', got: describeReply(op.method, cell.path, r) });
+            if (r.status >= 500 || r.body?.code === 'TOKEN_SCOPE')
+              out.push({
+                cell: `${op.id} × ${u} [draft token]`,
+                expected: 'past the scope check',
+                got: describeReply(op.method, cell.path, r),
+              });
           }
         }
       }
@@ -475,15 +697,24 @@ describe('authorisation matrix over every OpenAPI operation', () => {
   });
 
   it('cookie sessions: every write route needs the X-CSRF-Token header matching the gw_csrf cookie', async () => {
-    const login = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chief', password: 'gongwen-demo' }) });
+    const login = await fetch(`${t.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'chief', password: 'gongwen-demo' }),
+    });
     const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]);
     const csrf = cookies.find((c) => c.startsWith('gw_csrf='))!.slice('gw_csrf='.length);
     const cookie = cookies.join('; ');
     const before = await fingerprint(t, NOISE);
     const out: Mismatch[] = [];
     for (const op of ops.filter((o) => o.write && !PUBLIC.has(o.id))) {
-      const cell = isDocumentOp(op) ? documentCell(op, fixtures[0], 'chief') : { path: fillPath(op.path, {}), init: bodyFor(op, null, 'chief'), expect: { status: 0 } };
-      for (const [name, headers] of [['no header', { cookie }], ['wrong header', { cookie, 'x-csrf-token': `${csrf}x` }]] as const) {
+      const cell = isDocumentOp(op)
+        ? documentCell(op, fixtures[0], 'chief')
+        : { path: fillPath(op.path, {}), init: bodyFor(op, null, 'chief'), expect: { status: 0 } };
+      for (const [name, headers] of [
+        ['no header', { cookie }],
+        ['wrong header', { cookie, 'x-csrf-token': `${csrf}x` }],
+      ] as const) {
         const init = { ...cell.init, as: undefined, headers: { ...(cell.init.headers ?? {}), ...headers } };
         await check(op, { path: cell.path, init, expect: { status: 403, code: 'CSRF_FAILED' } }, `${op.id} [cookie, ${name}]`, out);
       }

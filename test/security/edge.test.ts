@@ -20,10 +20,15 @@ async function failLogins(t: TestApp, usernames: string[], headers: Record<strin
 
 async function cookieLogin(t: TestApp, username: string): Promise<{ cookie: string; csrf: string }> {
   const res = await fetch(`${t.baseUrl}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'gongwen-demo' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: 'gongwen-demo' }),
   });
   const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
-  return { cookie: cookies.filter((c) => c.startsWith('gw_session=')).join('; '), csrf: cookies.find((c) => c.startsWith('gw_csrf='))!.slice('gw_csrf='.length) };
+  return {
+    cookie: cookies.filter((c) => c.startsWith('gw_session=')).join('; '),
+    csrf: cookies.find((c) => c.startsWith('gw_csrf='))!.slice('gw_csrf='.length),
+  };
 }
 
 /** Sends raw bytes over one connection and returns the raw answer (headers and body). */
@@ -32,7 +37,9 @@ function rawRequest(t: TestApp, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => socket.write(request));
     let out = '';
-    socket.on('data', (d) => { out += d.toString('utf8'); });
+    socket.on('data', (d) => {
+      out += d.toString('utf8');
+    });
     socket.on('end', () => resolve(out));
     socket.on('close', () => resolve(out));
     socket.on('error', reject);
@@ -45,32 +52,46 @@ describe('edge, default configuration (no trusted proxy, no metrics token)', () 
     t = await startTestApp({ GONGWEN_METRICS_TOKEN: '' });
     await createUser(t, 'victim', ['reader'], 'none');
   }, 120_000);
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('a forged X-Forwarded-For does not lift the per-address throttle', async () => {
     // 30 failures from this address (over names that do not exist, so no account is throttled)
-    await failLogins(t, Array.from({ length: 30 }, (_, i) => `nobody${i}`));
+    await failLogins(
+      t,
+      Array.from({ length: 30 }, (_, i) => `nobody${i}`),
+    );
     const refused = await send(t, 'POST', '/api/auth/login', { json: { username: 'chief', password: 'gongwen-demo' } });
     expect([refused.status, refused.body?.code]).toEqual([429, 'TOO_MANY_REQUESTS']);
-    const forged = await send(t, 'POST', '/api/auth/login', { json: { username: 'chief', password: 'gongwen-demo' }, headers: { 'x-forwarded-for': '203.0.113.7' } });
+    const forged = await send(t, 'POST', '/api/auth/login', {
+      json: { username: 'chief', password: 'gongwen-demo' },
+      headers: { 'x-forwarded-for': '203.0.113.7' },
+    });
     expect([forged.status, forged.body?.code]).toEqual([429, 'TOO_MANY_REQUESTS']);
     await t.db.dataSource.query(`DELETE FROM login_failures`);
   });
 
   it('the per-account throttle refuses after 5 failures whatever address each came from', async () => {
     for (let i = 0; i < 5; i++) await failLogins(t, ['victim'], { 'x-forwarded-for': `198.51.100.${i}` });
-    const r = await send(t, 'POST', '/api/auth/login', { json: { username: 'victim', password: 'gongwen-demo' }, headers: { 'x-forwarded-for': '198.51.100.99' } });
+    const r = await send(t, 'POST', '/api/auth/login', {
+      json: { username: 'victim', password: 'gongwen-demo' },
+      headers: { 'x-forwarded-for': '198.51.100.99' },
+    });
     expect([r.status, r.body?.code]).toEqual([429, 'TOO_MANY_REQUESTS']);
     await t.db.dataSource.query(`DELETE FROM login_failures`);
   });
 
-  it('a CSRF token from another session is refused; the session\'s own is accepted', async () => {
+  it("a CSRF token from another session is refused; the session's own is accepted", async () => {
     const mine = await cookieLogin(t, 'chief');
     const other = await cookieLogin(t, 'secretary');
     const body = JSON.stringify({ name: 'csrf-probe' });
-    const post = (cookie: string, csrf: string) => fetch(`${t.baseUrl}/api/auth/tokens`, {
-      method: 'POST', headers: { cookie: `${cookie}; gw_csrf=${csrf}`, 'content-type': 'application/json', 'x-csrf-token': csrf }, body,
-    });
+    const post = (cookie: string, csrf: string) =>
+      fetch(`${t.baseUrl}/api/auth/tokens`, {
+        method: 'POST',
+        headers: { cookie: `${cookie}; gw_csrf=${csrf}`, 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body,
+      });
     // another session's (valid) token, sent as both cookie and header
     const foreign = await post(mine.cookie, other.csrf);
     expect(foreign.status).toBe(403);
@@ -82,7 +103,11 @@ describe('edge, default configuration (no trusted proxy, no metrics token)', () 
   });
 
   it('/metrics is refused without configuration, with or without credentials', async () => {
-    for (const headers of [{}, { authorization: `Bearer ${METRICS_TOKEN}` }, { authorization: `Bearer ${await t.token('admin')}` }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { authorization: `Bearer ${METRICS_TOKEN}` },
+      { authorization: `Bearer ${await t.token('admin')}` },
+    ] as Record<string, string>[]) {
       const r = await send(t, 'GET', '/metrics', { headers });
       expect(r.status).toBe(404);
       expect(r.text).not.toContain('gongwen_');
@@ -102,7 +127,10 @@ describe('edge, default configuration (no trusted proxy, no metrics token)', () 
   });
 
   it('an oversized header block gets problem+json too', async () => {
-    const raw = await rawRequest(t, `GET /api/auth/me HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`);
+    const raw = await rawRequest(
+      t,
+      `GET /api/auth/me HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`,
+    );
     const [head, body] = raw.split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 431 /);
     expect(head.toLowerCase()).toContain('content-type: application/problem+json');
@@ -111,9 +139,15 @@ describe('edge, default configuration (no trusted proxy, no metrics token)', () 
   });
 
   it('review of #27: a token minted by a personal token never outlives it (a leaked token cannot renew itself)', async () => {
-    const parent = await send(t, 'POST', '/api/auth/tokens', { as: 'chief', json: { name: 'short-lived', scope: 'full', expiresInDays: 1 } });
+    const parent = await send(t, 'POST', '/api/auth/tokens', {
+      as: 'chief',
+      json: { name: 'short-lived', scope: 'full', expiresInDays: 1 },
+    });
     expect(parent.status).toBe(201);
-    const child = await send(t, 'POST', '/api/auth/tokens', { bearer: parent.body.token, json: { name: 'renewal', scope: 'full', expiresInDays: 366 } });
+    const child = await send(t, 'POST', '/api/auth/tokens', {
+      bearer: parent.body.token,
+      json: { name: 'renewal', scope: 'full', expiresInDays: 366 },
+    });
     expect(child.status).toBe(201);
     expect(child.body.expiresAt).toBe(parent.body.expiresAt);
     const [row] = await t.db.dataSource.query(`SELECT expires_at FROM auth_tokens WHERE id = $1`, [child.body.id]);
@@ -129,14 +163,23 @@ describe('edge, configured (trusted proxy, metrics token)', () => {
   beforeAll(async () => {
     t = await startTestApp({ GONGWEN_TRUSTED_PROXIES: '127.0.0.1/8, ::1', GONGWEN_METRICS_TOKEN: METRICS_TOKEN });
   }, 120_000);
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+  });
 
   it('behind a trusted proxy, each forwarded client address is throttled on its own', async () => {
     const client = { 'x-forwarded-for': '203.0.113.7' };
-    await failLogins(t, Array.from({ length: 30 }, (_, i) => `nobody${i}`), client);
+    await failLogins(
+      t,
+      Array.from({ length: 30 }, (_, i) => `nobody${i}`),
+      client,
+    );
     const refused = await send(t, 'POST', '/api/auth/login', { json: { username: 'chief', password: 'gongwen-demo' }, headers: client });
     expect(refused.status).toBe(429);
-    const another = await send(t, 'POST', '/api/auth/login', { json: { username: 'chief', password: 'gongwen-demo' }, headers: { 'x-forwarded-for': '203.0.113.8' } });
+    const another = await send(t, 'POST', '/api/auth/login', {
+      json: { username: 'chief', password: 'gongwen-demo' },
+      headers: { 'x-forwarded-for': '203.0.113.8' },
+    });
     expect(another.status).toBe(200);
   });
 

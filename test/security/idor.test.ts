@@ -11,7 +11,19 @@
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, type Doc, type Ids } from '../support/flow.js';
 import {
-  ABSENT_UUID, DOCX_MIME, createUser, fillPath, fingerprint, isDocumentOp, normalised, ok, operations, sampleDocx, send, type Op, type Reply,
+  ABSENT_UUID,
+  DOCX_MIME,
+  createUser,
+  fillPath,
+  fingerprint,
+  isDocumentOp,
+  normalised,
+  ok,
+  operations,
+  sampleDocx,
+  send,
+  type Op,
+  type Reply,
 } from '../support/attack.js';
 
 let t: TestApp;
@@ -44,7 +56,12 @@ async function theirState(id: string) {
 
 /** Nothing of "theirs" in a response. */
 function noTheirData(r: Reply): boolean {
-  return !r.text.includes(THEIR_TITLE) && !r.text.includes(THEIR_TEXT) && !r.text.includes('乙方读者') && !(theirs && r.text.replace(/"instance":"[^"]*"/, '').includes(theirs.id));
+  return (
+    !r.text.includes(THEIR_TITLE) &&
+    !r.text.includes(THEIR_TEXT) &&
+    !r.text.includes('乙方读者') &&
+    !(theirs && r.text.replace(/"instance":"[^"]*"/, '').includes(theirs.id))
+  );
 }
 
 beforeAll(async () => {
@@ -56,14 +73,25 @@ beforeAll(async () => {
   const { u, government } = ids;
   const cl = c();
 
-  ours = await driveSimple(t, ids, 'circulation', '关于甲方秘密事项的通知', { extra: { classification: 'secret', secrecyPeriod: '1年' }, readers: ['reader'] });
+  ours = await driveSimple(t, ids, 'circulation', '关于甲方秘密事项的通知', {
+    extra: { classification: 'secret', secrecyPeriod: '1年' },
+    readers: ['reader'],
+  });
   docx = await sampleDocx(t, 'reader', ours.id);
 
   // theirs: another chief, drafter, signer (the other issuing body), reader; more revisions and more copies than ours
-  let d = await cl.ok(cl.create('chief2', {
-    kind: '通知', title: THEIR_TITLE, issuerUnitIds: [government], signers: [{ issuerUnitId: government, signerId: u.signer2 }],
-    mainRecipients: ['区直各单位'], classification: 'secret', secrecyPeriod: '1年', sections: [{ id: 'bsec', title: '正文', drafterId: u.secretary2 }],
-  }));
+  let d = await cl.ok(
+    cl.create('chief2', {
+      kind: '通知',
+      title: THEIR_TITLE,
+      issuerUnitIds: [government],
+      signers: [{ issuerUnitId: government, signerId: u.signer2 }],
+      mainRecipients: ['区直各单位'],
+      classification: 'secret',
+      secrecyPeriod: '1年',
+      sections: [{ id: 'bsec', title: '正文', drafterId: u.secretary2 }],
+    }),
+  );
   for (let i = 1; i <= 5; i++) await cl.ok(cl.section('secretary2', d.id, 'bsec', [para('bp1', `${THEIR_TEXT}（第${i}稿）`)]));
   await cl.ok(cl.event('secretary2', d.id, { type: 'SUBMIT_SECTION', sectionId: 'bsec' }));
   await cl.ok(cl.event('chief2', d.id, { type: 'START_CONSOLIDATION' }));
@@ -75,17 +103,26 @@ beforeAll(async () => {
   expect(d.state).toBe('circulation');
   expect(d.currentRevision.number).toBe(6);
   theirs = d;
-  theirRequest = (await ok(send(t, 'POST', `/api/documents/${theirs.id}/export-requests`, { as: 'chief2', json: { purpose: '乙方汇编' } }))).id;
+  theirRequest = (await ok(send(t, 'POST', `/api/documents/${theirs.id}/export-requests`, { as: 'chief2', json: { purpose: '乙方汇编' } })))
+    .id;
 
   ourDraft = await driveSimple(t, ids, 'drafting', '关于甲方起草事项的通知');
-  theirDraft = await cl.ok(cl.create('chief2', {
-    kind: '通知', title: THEIR_TITLE, issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: u.signer }],
-    mainRecipients: ['区直各单位'], sections: [{ id: 'bsec', title: '正文', drafterId: u.secretary2 }],
-  }));
+  theirDraft = await cl.ok(
+    cl.create('chief2', {
+      kind: '通知',
+      title: THEIR_TITLE,
+      issuerUnitIds: [ids.committee],
+      signers: [{ issuerUnitId: ids.committee, signerId: u.signer }],
+      mainRecipients: ['区直各单位'],
+      sections: [{ id: 'bsec', title: '正文', drafterId: u.secretary2 }],
+    }),
+  );
   await cl.ok(cl.section('secretary2', theirDraft.id, 'bsec', [para('bp1', THEIR_TEXT)]));
   ourProof = await driveSimple(t, ids, 'proofreading', '关于甲方校对事项的通知');
 }, 120_000);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 describe('direct object references into documents the caller has no part in', () => {
   const attackers = ['chief', 'secretary', 'signer', 'reader', 'discussant', 'reader2'];
@@ -97,15 +134,36 @@ describe('direct object references into documents the caller has no part in', ()
       for (const user of attackers) {
         const params = { number: '1', sectionId: 'bsec', copyNumber: '000001', requestId: theirRequest };
         const q = op.id === 'diffRevisions' ? '?from=1&to=6' : '';
-        const body = op.bodyTypes.includes(DOCX_MIME) ? { raw: docx, contentType: DOCX_MIME }
-          : op.id === 'sendDocumentEvent' ? { json: { type: 'ACKNOWLEDGE' } }
-            : op.id === 'grantAccess' ? { json: { userId: ids.u[user], reason: '越权' } }
-              : op.write ? { json: op.id === 'recallCopy' ? { disposition: 'destroyed' } : op.id === 'requestExport' ? { purpose: '越权' } : op.id === 'editSection' ? { blocks: [] } : {} } : {};
-        const real = await send(t, op.method, fillPath(op.path, { ...params, id: theirs.id, documentId: theirs.id }) + q, { as: user, ...body });
-        const absent = await send(t, op.method, fillPath(op.path, { ...params, id: ABSENT_UUID, documentId: ABSENT_UUID }) + q, { as: user, ...body });
+        const body = op.bodyTypes.includes(DOCX_MIME)
+          ? { raw: docx, contentType: DOCX_MIME }
+          : op.id === 'sendDocumentEvent'
+            ? { json: { type: 'ACKNOWLEDGE' } }
+            : op.id === 'grantAccess'
+              ? { json: { userId: ids.u[user], reason: '越权' } }
+              : op.write
+                ? {
+                    json:
+                      op.id === 'recallCopy'
+                        ? { disposition: 'destroyed' }
+                        : op.id === 'requestExport'
+                          ? { purpose: '越权' }
+                          : op.id === 'editSection'
+                            ? { blocks: [] }
+                            : {},
+                  }
+                : {};
+        const real = await send(t, op.method, fillPath(op.path, { ...params, id: theirs.id, documentId: theirs.id }) + q, {
+          as: user,
+          ...body,
+        });
+        const absent = await send(t, op.method, fillPath(op.path, { ...params, id: ABSENT_UUID, documentId: ABSENT_UUID }) + q, {
+          as: user,
+          ...body,
+        });
         const label = `${user} ${op.method} ${op.path}`;
         if (real.status < 400 || real.status >= 500) problems.push(`${label} → ${real.status}`);
-        if (normalised(real) !== normalised(absent)) problems.push(`${label}: differs from a missing document (${real.status} vs ${absent.status})`);
+        if (normalised(real) !== normalised(absent))
+          problems.push(`${label}: differs from a missing document (${real.status} vs ${absent.status})`);
         if (!noTheirData(real)) problems.push(`${label}: returned their data`);
       }
     }
@@ -115,7 +173,12 @@ describe('direct object references into documents the caller has no part in', ()
 
   it('revision numbers that exist only in their document: 404 on ours (get, diff, DOCX), never their content', async () => {
     for (const n of [3, 4, 6]) {
-      for (const path of [`/api/documents/${ours.id}/revisions/${n}`, `/api/documents/${ours.id}/diff?from=1&to=${n}`, `/api/documents/${ours.id}/diff?from=${n}&to=2`, `/api/documents/${ours.id}/docx?revision=${n}`]) {
+      for (const path of [
+        `/api/documents/${ours.id}/revisions/${n}`,
+        `/api/documents/${ours.id}/diff?from=1&to=${n}`,
+        `/api/documents/${ours.id}/diff?from=${n}&to=2`,
+        `/api/documents/${ours.id}/docx?revision=${n}`,
+      ]) {
         for (const user of ['chief', 'reader', 'clerk']) {
           const r = await send(t, 'GET', path, { as: user });
           expect({ path, user, status: r.status, clean: noTheirData(r) }).toEqual({ path, user, status: 404, clean: true });
@@ -130,14 +193,22 @@ describe('direct object references into documents the caller has no part in', ()
     const before = await theirState(theirs.id);
     // a reader sees only their own numbered copy, never the other recipients
     const mine = await ok(send(t, 'GET', `/api/documents/${ours.id}/copies`, { as: 'reader' }));
-    expect(mine.items.map((x: { copyNumber: string; recipientUserId: string }) => [x.copyNumber, x.recipientUserId])).toEqual([['000001', ids.u.reader]]);
+    expect(mine.items.map((x: { copyNumber: string; recipientUserId: string }) => [x.copyNumber, x.recipientUserId])).toEqual([
+      ['000001', ids.u.reader],
+    ]);
     // the clerk records a recall on ours with a copy number only theirs has (ours has 5, theirs 8)
     for (const n of ['000006', '000008']) {
-      const r = await send(t, 'POST', `/api/documents/${ours.id}/copies/${n}/recall`, { as: 'clerk', json: { disposition: 'destroyed', note: '越权销毁' } });
+      const r = await send(t, 'POST', `/api/documents/${ours.id}/copies/${n}/recall`, {
+        as: 'clerk',
+        json: { disposition: 'destroyed', note: '越权销毁' },
+      });
       expect({ n, status: r.status, clean: noTheirData(r) }).toEqual({ n, status: 404, clean: true });
     }
     // their reader cannot recall their own copy through our document, nor see ours
-    expect((await send(t, 'POST', `/api/documents/${ours.id}/copies/000001/recall`, { as: 'reader3', json: { disposition: 'returned' } })).status).toBe(403);
+    expect(
+      (await send(t, 'POST', `/api/documents/${ours.id}/copies/000001/recall`, { as: 'reader3', json: { disposition: 'returned' } }))
+        .status,
+    ).toBe(403);
     expect((await send(t, 'GET', `/api/documents/${ours.id}/copies`, { as: 'reader3' })).status).toBe(404);
     expect(await theirState(theirs.id)).toEqual(before);
   });
@@ -149,31 +220,56 @@ describe('direct object references into documents the caller has no part in', ()
     expect({ status: r.status, clean: noTheirData(r) }).toEqual({ status: 404, clean: true });
     expect(await theirState(theirs.id)).toEqual(before);
     // the chief gets an export of a second document of ours approved: it does not cover the first one
-    const other = await driveSimple(t, ids, 'circulation', '关于甲方另一秘密事项的通知', { extra: { classification: 'secret', secrecyPeriod: '1年' }, readers: ['reader'] });
+    const other = await driveSimple(t, ids, 'circulation', '关于甲方另一秘密事项的通知', {
+      extra: { classification: 'secret', secrecyPeriod: '1年' },
+      readers: ['reader'],
+    });
     const req = (await ok(send(t, 'POST', `/api/documents/${other.id}/export-requests`, { as: 'chief', json: { purpose: '汇编' } }))).id;
-    expect((await send(t, 'POST', `/api/documents/${other.id}/export-requests/${req}/approve`, { as: 'signer', json: {} })).status).toBe(201);
+    expect((await send(t, 'POST', `/api/documents/${other.id}/export-requests/${req}/approve`, { as: 'signer', json: {} })).status).toBe(
+      201,
+    );
     expect((await send(t, 'GET', `/api/documents/${other.id}/docx`, { as: 'chief' })).status).toBe(200);
     const first = await send(t, 'GET', `/api/documents/${ours.id}/docx`, { as: 'chief' });
     expect({ status: first.status, code: first.body?.code }).toEqual({ status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     // and an approved request id of one document is no approval when replayed on another
-    expect((await send(t, 'POST', `/api/documents/${ours.id}/export-requests/${req}/approve`, { as: 'signer', json: {} })).status).toBe(404);
+    expect((await send(t, 'POST', `/api/documents/${ours.id}/export-requests/${req}/approve`, { as: 'signer', json: {} })).status).toBe(
+      404,
+    );
   });
 
   it('section ids that exist only in their document: 404 on ours (PUT section, PUT section import, PUT content); their section untouched', async () => {
     const before = await theirState(theirDraft.id);
-    const edit = await send(t, 'PUT', `/api/documents/${ourDraft.id}/sections/bsec`, { as: 'secretary', json: { blocks: [para('bp1', '覆盖乙方')] } });
+    const edit = await send(t, 'PUT', `/api/documents/${ourDraft.id}/sections/bsec`, {
+      as: 'secretary',
+      json: { blocks: [para('bp1', '覆盖乙方')] },
+    });
     expect({ status: edit.status, clean: noTheirData(edit) }).toEqual({ status: 404, clean: true });
-    const imported = await send(t, 'PUT', `/api/documents/${ourDraft.id}/sections/bsec/import`, { as: 'secretary', raw: docx, contentType: DOCX_MIME });
+    const imported = await send(t, 'PUT', `/api/documents/${ourDraft.id}/sections/bsec/import`, {
+      as: 'secretary',
+      raw: docx,
+      contentType: DOCX_MIME,
+    });
     expect({ status: imported.status, clean: noTheirData(imported) }).toEqual({ status: 404, clean: true });
-    const content = await send(t, 'PUT', `/api/documents/${ourProof.id}/content`, { as: 'chief', json: { sections: [{ id: 'bsec', blocks: [para('bp1', '覆盖乙方')] }] } });
+    const content = await send(t, 'PUT', `/api/documents/${ourProof.id}/content`, {
+      as: 'chief',
+      json: { sections: [{ id: 'bsec', blocks: [para('bp1', '覆盖乙方')] }] },
+    });
     expect({ status: content.status, clean: noTheirData(content) }).toEqual({ status: 404, clean: true });
     // their drafter, visible on their draft only, cannot reach their section through ours either
-    expect((await send(t, 'PUT', `/api/documents/${ourDraft.id}/sections/bsec`, { as: 'secretary2', json: { blocks: [] } })).status).toBe(404);
+    expect((await send(t, 'PUT', `/api/documents/${ourDraft.id}/sections/bsec`, { as: 'secretary2', json: { blocks: [] } })).status).toBe(
+      404,
+    );
     // an event naming their section is refused on ours
-    const submit = await send(t, 'POST', `/api/documents/${ourDraft.id}/events`, { as: 'secretary', json: { type: 'SUBMIT_SECTION', sectionId: 'bsec' } });
+    const submit = await send(t, 'POST', `/api/documents/${ourDraft.id}/events`, {
+      as: 'secretary',
+      json: { type: 'SUBMIT_SECTION', sectionId: 'bsec' },
+    });
     expect({ refused: submit.status >= 400 && submit.status < 500, clean: noTheirData(submit) }).toEqual({ refused: true, clean: true });
     // a proofreading mark naming their block id stays a mark on ours (block ids are names local to a document)
-    const mark = await send(t, 'POST', `/api/documents/${ourProof.id}/events`, { as: 'proofreader', json: { type: 'ADD_MARK', blockId: 'bp1', start: 0, end: 2, kind: 'typo', comment: '乙方块' } });
+    const mark = await send(t, 'POST', `/api/documents/${ourProof.id}/events`, {
+      as: 'proofreader',
+      json: { type: 'ADD_MARK', blockId: 'bp1', start: 0, end: 2, kind: 'typo', comment: '乙方块' },
+    });
     expect({ below500: mark.status < 500, clean: noTheirData(mark) }).toEqual({ below500: true, clean: true });
     expect(await theirState(theirDraft.id)).toEqual(before);
   });
@@ -206,28 +302,63 @@ describe('direct object references to other users', () => {
 
   it("idempotency keys are per user: someone else's key never replays their stored answer", async () => {
     const key = 'shared-key-0001';
-    const first = await send(t, 'POST', `/api/documents/${theirs.id}/events`, { as: 'reader3', json: { type: 'OPEN' }, headers: { 'idempotency-key': key } });
+    const first = await send(t, 'POST', `/api/documents/${theirs.id}/events`, {
+      as: 'reader3',
+      json: { type: 'OPEN' },
+      headers: { 'idempotency-key': key },
+    });
     expect(first.status).toBe(200);
     // an outsider sending the very same request and key: the document does not exist for them
-    const outsider = await send(t, 'POST', `/api/documents/${theirs.id}/events`, { as: 'reader', json: { type: 'OPEN' }, headers: { 'idempotency-key': key } });
-    expect({ status: outsider.status, replayed: outsider.headers.get('idempotent-replayed'), clean: noTheirData(outsider) }).toEqual({ status: 404, replayed: null, clean: true });
+    const outsider = await send(t, 'POST', `/api/documents/${theirs.id}/events`, {
+      as: 'reader',
+      json: { type: 'OPEN' },
+      headers: { 'idempotency-key': key },
+    });
+    expect({ status: outsider.status, replayed: outsider.headers.get('idempotent-replayed'), clean: noTheirData(outsider) }).toEqual({
+      status: 404,
+      replayed: null,
+      clean: true,
+    });
     // a participant sending it: judged as their own request (a clerk may not OPEN), not a replay of the reader's
-    const participant = await send(t, 'POST', `/api/documents/${theirs.id}/events`, { as: 'clerk', json: { type: 'OPEN' }, headers: { 'idempotency-key': key } });
-    expect({ status: participant.status, replayed: participant.headers.get('idempotent-replayed') }).toEqual({ status: 403, replayed: null });
+    const participant = await send(t, 'POST', `/api/documents/${theirs.id}/events`, {
+      as: 'clerk',
+      json: { type: 'OPEN' },
+      headers: { 'idempotency-key': key },
+    });
+    expect({ status: participant.status, replayed: participant.headers.get('idempotent-replayed') }).toEqual({
+      status: 403,
+      replayed: null,
+    });
   });
 
   it('user ids in workflow events must name users who may take that part (as when the document is opened)', async () => {
-    const d = await driveSimple(t, ids, 'drafting', '关于增加章节的秘密通知', { extra: { classification: 'secret', secrecyPeriod: '1年' } });
+    const d = await driveSimple(t, ids, 'drafting', '关于增加章节的秘密通知', {
+      extra: { classification: 'secret', secrecyPeriod: '1年' },
+    });
     const before = await fingerprint(t, ['document_access_log', 'archive_files']);
     // opening a document refuses drafters who are not active secretaries cleared for it; adding a section must too
-    const refusedAtCreate = await send(t, 'POST', '/api/documents', { as: 'chief', json: {
-      kind: '通知', title: '关于秘密事项的通知', issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
-      classification: 'secret', secrecyPeriod: '1年', sections: [{ title: '正文', drafterId: ids.u.reader2 }],
-    } });
+    const refusedAtCreate = await send(t, 'POST', '/api/documents', {
+      as: 'chief',
+      json: {
+        kind: '通知',
+        title: '关于秘密事项的通知',
+        issuerUnitIds: [ids.committee],
+        signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
+        classification: 'secret',
+        secrecyPeriod: '1年',
+        sections: [{ title: '正文', drafterId: ids.u.reader2 }],
+      },
+    });
     expect(refusedAtCreate.status).toBe(400);
     const results: Record<string, number> = {};
-    for (const [who, drafterId] of [['reader2 (no secretary role, not cleared)', ids.u.reader2], ['admin', ids.u.admin], ['a user that does not exist', ABSENT_UUID]] as const) {
-      results[who] = (await send(t, 'POST', `/api/documents/${d.id}/events`, { as: 'chief', json: { type: 'ADD_SECTION', title: '保障措施', drafterId } })).status;
+    for (const [who, drafterId] of [
+      ['reader2 (no secretary role, not cleared)', ids.u.reader2],
+      ['admin', ids.u.admin],
+      ['a user that does not exist', ABSENT_UUID],
+    ] as const) {
+      results[who] = (
+        await send(t, 'POST', `/api/documents/${d.id}/events`, { as: 'chief', json: { type: 'ADD_SECTION', title: '保障措施', drafterId } })
+      ).status;
     }
     expect(results).toEqual({ 'reader2 (no secretary role, not cleared)': 400, admin: 400, 'a user that does not exist': 400 });
     expect(await fingerprint(t, ['document_access_log', 'archive_files'])).toEqual(before);
@@ -235,7 +366,9 @@ describe('direct object references to other users', () => {
 
   it('invitees, readers and reminders that are not cleared for, or not part of, the document are refused', async () => {
     const cl = c();
-    let d = await driveSimple(t, ids, 'consolidation', '关于讨论名单的秘密通知', { extra: { classification: 'secret', secrecyPeriod: '1年' } });
+    let d = await driveSimple(t, ids, 'consolidation', '关于讨论名单的秘密通知', {
+      extra: { classification: 'secret', secrecyPeriod: '1年' },
+    });
     const invite = await cl.event('chief', d.id, { type: 'START_DISCUSSION', invitees: [ids.u.discussant2], requireAll: false });
     expect({ status: invite.status, code: invite.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     d = await driveSimple(t, ids, 'registration', '关于登记名单的秘密通知', { extra: { classification: 'secret', secrecyPeriod: '1年' } });

@@ -14,8 +14,20 @@
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, type Doc, type Ids } from '../support/flow.js';
 import {
-  ABSENT_UUID, DOCX_MIME, createUser, fillPath, fingerprint, isDocumentOp, normalised, ok, operations, sampleDocx, send,
-  type Op, type Reply, type SendOptions,
+  ABSENT_UUID,
+  DOCX_MIME,
+  createUser,
+  fillPath,
+  fingerprint,
+  isDocumentOp,
+  normalised,
+  ok,
+  operations,
+  sampleDocx,
+  send,
+  type Op,
+  type Reply,
+  type SendOptions,
 } from '../support/attack.js';
 import { waitPrepared } from '../archive/helpers.js';
 
@@ -54,23 +66,55 @@ beforeAll(async () => {
   // the filed document's item is prepared by a background job (status preparing → ready); wait for it, or the
   // "before" snapshot of the archive lists could be taken mid-way and differ from later ones for that reason alone
   const filed = await t.db.dataSource.query(`SELECT id FROM archive_items`);
-  await waitPrepared(t, filed.map((r: { id: string }) => r.id));
+  await waitPrepared(
+    t,
+    filed.map((r: { id: string }) => r.id),
+  );
   for (const u of [...PROBES, 'reader9']) await t.token(u);
 }, 2 * SLOW);
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 // ------------------------------------------------------------------------------------------ probes
 
-const STATES = ['drafting', 'consolidation', 'discussion', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'archiving', 'archived', 'withdrawn'];
+const STATES = [
+  'drafting',
+  'consolidation',
+  'discussion',
+  'proofreading',
+  'review',
+  'signing',
+  'registration',
+  'circulation',
+  'archiving',
+  'archived',
+  'withdrawn',
+];
 const KINDS = ['通知', '通报', '请示', '意见'];
 
 /** Every list query worth asking: filters, search, tasks, and small pages (the cursor walk is followed separately). */
 function listQueries(title: string): string[] {
   const q = (s: string) => encodeURIComponent(s);
   return [
-    '', '?mine=tasks', '?mine=all', '?limit=1', '?limit=2', '?limit=100', '?mine=tasks&limit=1',
-    ...STATES.map((s) => `?state=${s}`), '?state=circulation&limit=1', '?state=archived&limit=1', '?state=registration&mine=tasks', ...KINDS.map((k) => `?kind=${q(k)}`),
-    `?q=${q(WORD)}`, `?q=${q(WORD)}&limit=1`, `?q=${q(SECRET_WORD)}`, `?q=${q(title)}`, `?q=${q('绝密')}`, `?q=${q(title.slice(2, 6))}&mine=tasks`,
+    '',
+    '?mine=tasks',
+    '?mine=all',
+    '?limit=1',
+    '?limit=2',
+    '?limit=100',
+    '?mine=tasks&limit=1',
+    ...STATES.map((s) => `?state=${s}`),
+    '?state=circulation&limit=1',
+    '?state=archived&limit=1',
+    '?state=registration&mine=tasks',
+    ...KINDS.map((k) => `?kind=${q(k)}`),
+    `?q=${q(WORD)}`,
+    `?q=${q(WORD)}&limit=1`,
+    `?q=${q(SECRET_WORD)}`,
+    `?q=${q(title)}`,
+    `?q=${q('绝密')}`,
+    `?q=${q(title.slice(2, 6))}&mine=tasks`,
   ];
 }
 
@@ -90,18 +134,28 @@ async function cursorWalk(user: string): Promise<string> {
 function archiveListQueries(title: string): string[] {
   const has = (id: string) => ops.some((o) => o.id === id);
   return has('listArchiveItems')
-    ? ['', `?q=${encodeURIComponent(WORD)}`, `?q=${encodeURIComponent(SECRET_WORD)}`, `?q=${encodeURIComponent(title)}`, '?limit=1', '?status=ready', '?status=preparing']
-      .map((q) => `/api/archive/items${q}`)
+    ? [
+        '',
+        `?q=${encodeURIComponent(WORD)}`,
+        `?q=${encodeURIComponent(SECRET_WORD)}`,
+        `?q=${encodeURIComponent(title)}`,
+        '?limit=1',
+        '?status=ready',
+        '?status=preparing',
+      ].map((q) => `/api/archive/items${q}`)
     : [];
 }
 
 async function listSnapshot(title: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   // one stream of reads per probing user, in parallel
-  await Promise.all(PROBES.map(async (user) => {
-    for (const q of listQueries(title)) out[`${user} GET /api/documents${q}`] = (await send(t, 'GET', `/api/documents${q}`, { as: user })).text;
-    out[`${user} cursor walk`] = await cursorWalk(user);
-  }));
+  await Promise.all(
+    PROBES.map(async (user) => {
+      for (const q of listQueries(title))
+        out[`${user} GET /api/documents${q}`] = (await send(t, 'GET', `/api/documents${q}`, { as: user })).text;
+      out[`${user} cursor walk`] = await cursorWalk(user);
+    }),
+  );
   for (const path of archiveListQueries(title)) out[`archivist0 GET ${path}`] = (await send(t, 'GET', path, { as: 'archivist0' })).text;
   return out;
 }
@@ -121,7 +175,10 @@ function validBody(op: Op, user: string): SendOptions {
   return op.bodyTypes.includes('application/json') ? { json: {} } : {};
 }
 
-interface Leak { probe: string; problem: string }
+interface Leak {
+  probe: string;
+  problem: string;
+}
 
 /**
  * Every route about one document, for every probing user, on the hidden document and on one that does
@@ -129,26 +186,30 @@ interface Leak { probe: string; problem: string }
  */
 async function probeRoutes(hidden: Doc, title: string, extra: Record<string, string>, users: string[], out: Leak[]) {
   // one stream of requests per probing user, in parallel (every one of them is refused, so they cannot interfere)
-  await Promise.all(users.map(async (user) => {
-    for (const op of ops.filter(isDocumentOp)) {
-      const params = { number: '1', sectionId: 's1', copyNumber: '000001', requestId: ABSENT_UUID, name: 'item.docx', ...extra };
-      const q = op.id === 'diffRevisions' ? '?from=1&to=2' : '';
-      const real = fillPath(op.path, { ...params, id: hidden.id, documentId: hidden.id }) + q;
-      const absent = fillPath(op.path, { ...params, id: ABSENT_UUID, documentId: ABSENT_UUID }) + q;
-      const init = { as: user, ...validBody(op, user) };
-      const a = await send(t, op.method, real, init);
-      const b = await send(t, op.method, absent, init);
-      check(`${user} ${op.method} ${real}`, a, b, hidden.id, title, out);
-    }
-  }));
+  await Promise.all(
+    users.map(async (user) => {
+      for (const op of ops.filter(isDocumentOp)) {
+        const params = { number: '1', sectionId: 's1', copyNumber: '000001', requestId: ABSENT_UUID, name: 'item.docx', ...extra };
+        const q = op.id === 'diffRevisions' ? '?from=1&to=2' : '';
+        const real = fillPath(op.path, { ...params, id: hidden.id, documentId: hidden.id }) + q;
+        const absent = fillPath(op.path, { ...params, id: ABSENT_UUID, documentId: ABSENT_UUID }) + q;
+        const init = { as: user, ...validBody(op, user) };
+        const a = await send(t, op.method, real, init);
+        const b = await send(t, op.method, absent, init);
+        check(`${user} ${op.method} ${real}`, a, b, hidden.id, title, out);
+      }
+    }),
+  );
 }
 
 function check(probe: string, hidden: Reply, absent: Reply, id: string, title: string, out: Leak[]) {
   if (hidden.status >= 500) out.push({ probe, problem: `5xx: ${hidden.text.slice(0, 200)}` });
   if (hidden.status < 400) out.push({ probe, problem: `answered ${hidden.status}: ${hidden.text.slice(0, 200)}` });
-  if (normalised(hidden) !== normalised(absent)) out.push({ probe, problem: `differs from a missing document:\n${normalised(hidden)}\n--- vs ---\n${normalised(absent)}` });
+  if (normalised(hidden) !== normalised(absent))
+    out.push({ probe, problem: `differs from a missing document:\n${normalised(hidden)}\n--- vs ---\n${normalised(absent)}` });
   const body = normalised(hidden);
-  if (body.includes(id) || body.includes(title) || body.includes(SECRET_WORD)) out.push({ probe, problem: `mentions the document: ${body}` });
+  if (body.includes(id) || body.includes(title) || body.includes(SECRET_WORD))
+    out.push({ probe, problem: `mentions the document: ${body}` });
 }
 
 const report = (leaks: Leak[]) => leaks.map((l) => `${l.probe}\n   ${l.problem}`).join('\n');
@@ -161,95 +222,154 @@ async function advance(d: Doc, readers: string[]): Promise<Doc> {
       await cl.ok(cl.section('secretary', d.id, 's1', [para('p1', '绝密专项工作要严格保密。')]));
       await cl.ok(cl.event('secretary', d.id, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
       return cl.ok(cl.event('chief', d.id, { type: 'START_CONSOLIDATION' }));
-    case 'consolidation': return cl.ok(cl.event('chief', d.id, { type: 'SKIP_DISCUSSION', reason: '简单通知' }));
-    case 'proofreading': return cl.ok(cl.event('proofreader', d.id, { type: 'PASS_PROOFREADING' }));
-    case 'review': return cl.ok(cl.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }));
-    case 'signing': return cl.ok(cl.event('signer', d.id, { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }));
-    case 'registration': return cl.ok(cl.event('clerk', d.id, { type: 'REGISTER', copies: 3, readerIds: readers.map((r) => ids.u[r]) }));
+    case 'consolidation':
+      return cl.ok(cl.event('chief', d.id, { type: 'SKIP_DISCUSSION', reason: '简单通知' }));
+    case 'proofreading':
+      return cl.ok(cl.event('proofreader', d.id, { type: 'PASS_PROOFREADING' }));
+    case 'review':
+      return cl.ok(cl.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }));
+    case 'signing':
+      return cl.ok(cl.event('signer', d.id, { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }));
+    case 'registration':
+      return cl.ok(cl.event('clerk', d.id, { type: 'REGISTER', copies: 3, readerIds: readers.map((r) => ids.u[r]) }));
     case 'circulation': {
       for (const r of readers) await cl.ok(cl.event(r, d.id, { type: 'ACKNOWLEDGE' }));
       const copies = (await ok(send(t, 'GET', `/api/documents/${d.id}/copies`, { as: 'clerk' }))).items as { copyNumber: string }[];
-      for (const copy of copies) await ok(send(t, 'POST', `/api/documents/${d.id}/copies/${copy.copyNumber}/recall`, { as: 'clerk', json: { disposition: 'returned' } }));
+      for (const copy of copies)
+        await ok(
+          send(t, 'POST', `/api/documents/${d.id}/copies/${copy.copyNumber}/recall`, { as: 'clerk', json: { disposition: 'returned' } }),
+        );
       return cl.ok(cl.event('clerk', d.id, { type: 'CLOSE_CIRCULATION', reason: '传阅完毕，份数清退' }));
     }
-    case 'archiving': return cl.ok(cl.event('archivist', d.id, { type: 'FILE', retention: 'Y' }));
-    default: throw new Error(`cannot advance from ${d.state}`);
+    case 'archiving':
+      return cl.ok(cl.event('archivist', d.id, { type: 'FILE', retention: 'Y' }));
+    default:
+      throw new Error(`cannot advance from ${d.state}`);
   }
 }
 
 async function openTopSecret(title: string): Promise<Doc> {
-  return c().ok(c().create('chief', {
-    kind: '通知', title, issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
-    mainRecipients: ['区直各单位'], classification: 'top_secret', secrecyPeriod: '10年', urgency: 'extra_urgent',
-    sections: [{ title: '正文', drafterId: ids.u.secretary }],
-  }));
+  return c().ok(
+    c().create('chief', {
+      kind: '通知',
+      title,
+      issuerUnitIds: [ids.committee],
+      signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
+      mainRecipients: ['区直各单位'],
+      classification: 'top_secret',
+      secrecyPeriod: '10年',
+      urgency: 'extra_urgent',
+      sections: [{ title: '正文', drafterId: ids.u.secretary }],
+    }),
+  );
 }
 
 // ------------------------------------------------------------------------------------------ tests
 
 describe('a 绝密 document leaks nothing to the uncleared and to outsiders', () => {
-  it('lists, counts, title search, tasks and cursor pages are byte-identical with and without it, in every state it goes through', async () => {
-    const title = `关于${SECRET_WORD}行动部署的通知`;
-    const before = await listSnapshot(title);
-    // the probes see something, so an extra item, a shorter page or a new cursor would show
-    expect(JSON.parse(before[`reader2 GET /api/documents?q=${encodeURIComponent(WORD)}`]).items.length).toBeGreaterThanOrEqual(2);
-    expect(JSON.parse(before['reader2 GET /api/documents?limit=1']).nextCursor).not.toBeNull();
-    expect(JSON.parse(before['clerk0 GET /api/documents?mine=tasks']).items.length).toBeGreaterThanOrEqual(1);
+  it(
+    'lists, counts, title search, tasks and cursor pages are byte-identical with and without it, in every state it goes through',
+    async () => {
+      const title = `关于${SECRET_WORD}行动部署的通知`;
+      const before = await listSnapshot(title);
+      // the probes see something, so an extra item, a shorter page or a new cursor would show
+      expect(JSON.parse(before[`reader2 GET /api/documents?q=${encodeURIComponent(WORD)}`]).items.length).toBeGreaterThanOrEqual(2);
+      expect(JSON.parse(before['reader2 GET /api/documents?limit=1']).nextCursor).not.toBeNull();
+      expect(JSON.parse(before['clerk0 GET /api/documents?mine=tasks']).items.length).toBeGreaterThanOrEqual(1);
 
-    const diffs: string[] = [];
-    let d = await openTopSecret(title);
-    const visited: string[] = [];
-    for (;;) {
-      visited.push(d.state);
-      const now = await listSnapshot(title);
-      for (const [k, v] of Object.entries(now)) if (v !== before[k]) diffs.push(`[${d.state}] ${k}\n   before: ${before[k].slice(0, 300)}\n   now:    ${v.slice(0, 300)}`);
-      if (d.state === 'archived') break;
-      d = await advance(d, ['reader9']);
-    }
-    expect(visited).toEqual(['drafting', 'consolidation', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'archiving', 'archived']);
-    expect(diffs.join('\n')).toBe('');
-    // while those who have a part in it do find it
-    const found = await send(t, 'GET', `/api/documents?q=${encodeURIComponent(SECRET_WORD)}`, { as: 'reader9' });
-    expect(found.body.items.map((x: { id: string }) => x.id)).toEqual([d.id]);
-  }, SLOW);
+      const diffs: string[] = [];
+      let d = await openTopSecret(title);
+      const visited: string[] = [];
+      for (;;) {
+        visited.push(d.state);
+        const now = await listSnapshot(title);
+        for (const [k, v] of Object.entries(now))
+          if (v !== before[k]) diffs.push(`[${d.state}] ${k}\n   before: ${before[k].slice(0, 300)}\n   now:    ${v.slice(0, 300)}`);
+        if (d.state === 'archived') break;
+        d = await advance(d, ['reader9']);
+      }
+      expect(visited).toEqual([
+        'drafting',
+        'consolidation',
+        'proofreading',
+        'review',
+        'signing',
+        'registration',
+        'circulation',
+        'archiving',
+        'archived',
+      ]);
+      expect(diffs.join('\n')).toBe('');
+      // while those who have a part in it do find it
+      const found = await send(t, 'GET', `/api/documents?q=${encodeURIComponent(SECRET_WORD)}`, { as: 'reader9' });
+      expect(found.body.items.map((x: { id: string }) => x.id)).toEqual([d.id]);
+    },
+    SLOW,
+  );
 
-  it('every document route (reads and writes) answers as for a document that does not exist, in every state, and changes nothing', async () => {
-    const title = `关于${SECRET_WORD}物资调拨的通知`;
-    const leaks: Leak[] = [];
-    let d = await openTopSecret(title);
-    let exportRequest: string | undefined;
-    for (;;) {
-      const before = await fingerprint(t, IGNORED_TABLES);
-      await probeRoutes(d, title, exportRequest ? { requestId: exportRequest } : {}, PROBES, leaks);
-      expect({ state: d.state, db: await fingerprint(t, IGNORED_TABLES) }).toEqual({ state: d.state, db: before });
-      if (d.state === 'archived') break;
-      d = await advance(d, ['reader9']);
-      // a real export request on the hidden document, so its id is probed too
-      if (d.state === 'registration') exportRequest = (await ok(send(t, 'POST', `/api/documents/${d.id}/export-requests`, { as: 'chief', json: { purpose: '上报' } }))).id;
-    }
-    expect(report(leaks)).toBe('');
-  }, SLOW);
+  it(
+    'every document route (reads and writes) answers as for a document that does not exist, in every state, and changes nothing',
+    async () => {
+      const title = `关于${SECRET_WORD}物资调拨的通知`;
+      const leaks: Leak[] = [];
+      let d = await openTopSecret(title);
+      let exportRequest: string | undefined;
+      for (;;) {
+        const before = await fingerprint(t, IGNORED_TABLES);
+        await probeRoutes(d, title, exportRequest ? { requestId: exportRequest } : {}, PROBES, leaks);
+        expect({ state: d.state, db: await fingerprint(t, IGNORED_TABLES) }).toEqual({ state: d.state, db: before });
+        if (d.state === 'archived') break;
+        d = await advance(d, ['reader9']);
+        // a real export request on the hidden document, so its id is probed too
+        if (d.state === 'registration')
+          exportRequest = (await ok(send(t, 'POST', `/api/documents/${d.id}/export-requests`, { as: 'chief', json: { purpose: '上报' } })))
+            .id;
+      }
+      expect(report(leaks)).toBe('');
+    },
+    SLOW,
+  );
 
   it('a participant whose clearance is lowered loses the document everywhere: routes, lists, tasks and idempotent replays', async () => {
     const title = `关于${SECRET_WORD}会商安排的通知`;
-    const d = await driveSimple(t, ids, 'circulation', title, { extra: { classification: 'secret', secrecyPeriod: '1年' }, readers: ['reader'] });
+    const d = await driveSimple(t, ids, 'circulation', title, {
+      extra: { classification: 'secret', secrecyPeriod: '1年' },
+      readers: ['reader'],
+    });
     // while cleared, the reader opens it with an Idempotency-Key (a retry would replay the stored answer)
-    const opened = await send(t, 'POST', `/api/documents/${d.id}/events`, { as: 'reader', json: { type: 'OPEN' }, headers: { 'idempotency-key': 'open-once' } });
+    const opened = await send(t, 'POST', `/api/documents/${d.id}/events`, {
+      as: 'reader',
+      json: { type: 'OPEN' },
+      headers: { 'idempotency-key': 'open-once' },
+    });
     expect(opened.status).toBe(200);
     expect(opened.text).toContain(title);
     expect((await send(t, 'GET', '/api/documents?mine=tasks', { as: 'reader' })).text).toContain(d.id);
 
-    expect((await send(t, 'PATCH', `/api/admin/users/${ids.u.reader}`, { as: 'admin', json: { clearance: 'confidential' } })).status).toBe(200);
+    expect((await send(t, 'PATCH', `/api/admin/users/${ids.u.reader}`, { as: 'admin', json: { clearance: 'confidential' } })).status).toBe(
+      200,
+    );
     try {
       const leaks: Leak[] = [];
       await probeRoutes(d, title, {}, ['reader'], leaks);
       expect(report(leaks)).toBe('');
       for (const q of listQueries(title)) {
-        expect({ q, text: (await send(t, 'GET', `/api/documents${q}`, { as: 'reader' })).text }).not.toEqual({ q, text: expect.stringContaining(d.id) });
+        expect({ q, text: (await send(t, 'GET', `/api/documents${q}`, { as: 'reader' })).text }).not.toEqual({
+          q,
+          text: expect.stringContaining(d.id),
+        });
       }
       // the retry of the request made while cleared must not hand the document back either
-      const replay = await send(t, 'POST', `/api/documents/${d.id}/events`, { as: 'reader', json: { type: 'OPEN' }, headers: { 'idempotency-key': 'open-once' } });
-      const absent = await send(t, 'POST', `/api/documents/${ABSENT_UUID}/events`, { as: 'reader', json: { type: 'OPEN' }, headers: { 'idempotency-key': 'open-once' } });
+      const replay = await send(t, 'POST', `/api/documents/${d.id}/events`, {
+        as: 'reader',
+        json: { type: 'OPEN' },
+        headers: { 'idempotency-key': 'open-once' },
+      });
+      const absent = await send(t, 'POST', `/api/documents/${ABSENT_UUID}/events`, {
+        as: 'reader',
+        json: { type: 'OPEN' },
+        headers: { 'idempotency-key': 'open-once' },
+      });
       expect({ status: replay.status, leaksTitle: replay.text.includes(title) }).toEqual({ status: 404, leaksTitle: false });
       expect(normalised(replay)).toBe(normalised(absent));
     } finally {
@@ -282,7 +402,10 @@ describe('a 绝密 document leaks nothing to the uncleared and to outsiders', ()
     expect(report(leaks)).toBe('');
     expect(await fingerprint(t, IGNORED_TABLES)).toEqual(before);
     for (const path of archiveListQueries(title)) {
-      expect({ path, text: (await send(t, 'GET', path, { as: 'archivist0' })).text }).not.toEqual({ path, text: expect.stringContaining(item.id) });
+      expect({ path, text: (await send(t, 'GET', path, { as: 'archivist0' })).text }).not.toEqual({
+        path,
+        text: expect.stringContaining(item.id),
+      });
     }
     // the logs and registers: the cleared archivist's reads of the item are logged, and none of it shows
     if (ops.some((o) => o.id === 'listArchiveAccessLog')) {

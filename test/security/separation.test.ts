@@ -6,17 +6,32 @@ async function proofreadThenReview(t: TestApp) {
   const ids = await demoIds(t);
   const c = docClient(t);
   const created = await t.request('/api/admin/users', {
-    method: 'POST', as: 'admin',
-    json: { username: 'dual', displayName: '兼职校审', password: 'a-long-password', roles: ['proofreader', 'reviewer'], clearance: 'secret' },
+    method: 'POST',
+    as: 'admin',
+    json: {
+      username: 'dual',
+      displayName: '兼职校审',
+      password: 'a-long-password',
+      roles: ['proofreader', 'reviewer'],
+      clearance: 'secret',
+    },
   });
   expect(created.status).toBe(201);
   const d = await driveSimple(t, ids, 'proofreading');
-  const login = await (await t.request('/api/auth/login', { method: 'POST', json: { username: 'dual', password: 'a-long-password' } })).json();
+  const login = await (
+    await t.request('/api/auth/login', { method: 'POST', json: { username: 'dual', password: 'a-long-password' } })
+  ).json();
   const auth = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
-  const pass = await fetch(`${t.baseUrl}/api/documents/${d.id}/events`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'PASS_PROOFREADING' }) });
+  const pass = await fetch(`${t.baseUrl}/api/documents/${d.id}/events`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ type: 'PASS_PROOFREADING' }),
+  });
   expect(pass.status).toBe(200);
   const review = await fetch(`${t.baseUrl}/api/documents/${d.id}/events`, {
-    method: 'POST', headers: auth, body: JSON.stringify({ type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }),
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }),
   });
   void c;
   return review;

@@ -17,28 +17,39 @@ beforeAll(async () => {
   t = await startTestApp();
   ids = await demoIds(t);
 });
-afterAll(async () => { await t?.close(); });
+afterAll(async () => {
+  await t?.close();
+});
 
 /** A session of its own (not the test app's shared token for the user). */
 async function login(username: string): Promise<string> {
-  const r = await fetch(`${t.baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+  const r = await fetch(`${t.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
   return ((await r.json()) as { token: string }).token;
 }
 
 async function send(token: string, id: string, event: Record<string, unknown>) {
   const r = await fetch(`${t.baseUrl}/api/documents/${id}/events`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(event),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(event),
   });
   return { status: r.status, body: (await r.json()) as Record<string, any> };
 }
 
-const events = async (id: string) => (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE document_id = $1`, [id]))[0].n as number;
+const events = async (id: string) =>
+  (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE document_id = $1`, [id]))[0].n as number;
 
 it('a token revoked elsewhere commits nothing, even while its session is cached', async () => {
   const d = await driveSimple(t, ids, 'circulation', '关于会话缓存撤销的通知', { readers: ['reader'] });
   const token = await login('clerk');
   expect((await send(token, d.id, { type: 'REMIND' })).status).toBe(200); // now cached
-  const [, n] = await t.db.dataSource.query(`UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL`, [hashSecret(token)]);
+  const [, n] = await t.db.dataSource.query(`UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL`, [
+    hashSecret(token),
+  ]);
   expect(n).toBe(1);
   const before = await events(d.id);
   const r = await send(token, d.id, { type: 'REMIND' });
@@ -118,7 +129,10 @@ it('uses the cache: a second event commits without reading the session again, fo
 });
 
 it('a lowered clearance is applied at once: a secret document disappears for the next event', async () => {
-  const d = await driveSimple(t, ids, 'circulation', '关于会话缓存密级的通知', { readers: ['reader'], extra: { classification: 'secret', secrecyPeriod: '10年' } });
+  const d = await driveSimple(t, ids, 'circulation', '关于会话缓存密级的通知', {
+    readers: ['reader'],
+    extra: { classification: 'secret', secrecyPeriod: '10年' },
+  });
   const token = await login('clerk');
   expect((await send(token, d.id, { type: 'REMIND' })).status).toBe(200);
   await t.db.dataSource.query(`UPDATE users SET clearance = 'confidential' WHERE id = $1`, [ids.u.clerk]);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/config.js';
 import { DEMO_PASSWORD, seedDemo } from '../../apps/api/src/seed/demo.js';
-import { createDataSource } from '../../libs/persistence/src/index.js';
+import { createDataSource } from '#gongwen/persistence';
 import { assertResponseKeepsContract, ContractChecker } from './contract.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -30,11 +30,18 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, opts: { webDir?: string } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   await seedDemo(db.dataSource);
-  const config = loadConfig({ GONGWEN_MASTER_KEY: 'test-master-key-0123456789abcdef0123456789', NODE_ENV: 'test', LOG_LEVEL: process.env.GONGWEN_TEST_LOG_LEVEL ?? 'silent', DATABASE_URL: db.url, PORT: '0',
+  const config = loadConfig({
+    GONGWEN_MASTER_KEY: 'test-master-key-0123456789abcdef0123456789',
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.GONGWEN_TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: db.url,
+    PORT: '0',
     // no automatic reminders in the middle of other tests' histories (test/engine/reminders.test.ts turns them on)
     GONGWEN_REMINDER_INTERVAL_SECONDS: '0',
     // /metrics is refused without a token; tests that read it send this one (test/security/edge.test.ts passes '' to unset it)
-    GONGWEN_METRICS_TOKEN: 'test-metrics-token-0123456789', ...env });
+    GONGWEN_METRICS_TOKEN: 'test-metrics-token-0123456789',
+    ...env,
+  });
   const app = await createApp(config, db.dataSource, { webDir: opts.webDir });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
@@ -46,7 +53,9 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
     const cached = tokens.get(username);
     if (cached) return cached;
     const res = await fetch(`${baseUrl}/api/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
     });
     if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
     const t = ((await res.json()) as { token: string }).token;
@@ -54,7 +63,12 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
     return t;
   };
   return {
-    app, db, config, baseUrl, token, contract,
+    app,
+    db,
+    config,
+    baseUrl,
+    token,
+    contract,
     async request(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.as) headers.set('authorization', `Bearer ${await token(init.as)}`);
@@ -86,7 +100,13 @@ function checkAnswersOf(baseUrl: string, contract: ContractChecker): void {
     const res = await original(input, init);
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const checker = checkers.get(url.origin);
-    if (checker) await assertResponseKeepsContract(checker, init?.method ?? (input instanceof Request ? input.method : 'GET'), `${url.pathname}${url.search}`, res);
+    if (checker)
+      await assertResponseKeepsContract(
+        checker,
+        init?.method ?? (input instanceof Request ? input.method : 'GET'),
+        `${url.pathname}${url.search}`,
+        res,
+      );
     return res;
   };
 }
@@ -108,10 +128,17 @@ export async function tableCounts(app: TestApp): Promise<Record<string, number>>
  * Another API instance on `t`'s database, with its own application and connection pool as another process has
  * (archive workers off). Not started: call init(), or listen() to serve HTTP. close() also ends its pool.
  */
-export async function anotherInstance(t: TestApp, env: Record<string, string> = {}): Promise<{ app: NestFastifyApplication; close(): Promise<void> }> {
+export async function anotherInstance(
+  t: TestApp,
+  env: Record<string, string> = {},
+): Promise<{ app: NestFastifyApplication; close(): Promise<void> }> {
   const ds = createDataSource(t.db.url, { poolSize: 4 });
   await ds.initialize();
-  const base = Object.fromEntries(Object.entries(t.config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  const base = Object.fromEntries(
+    Object.entries(t.config)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
   const app = await createApp(loadConfig({ ...base, DATABASE_URL: t.db.url, GONGWEN_ARCHIVE_WORKERS: 'false', ...env }), ds);
   return {
     app,

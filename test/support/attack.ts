@@ -67,7 +67,9 @@ export async function operations(t: TestApp): Promise<Op[]> {
       const params: { in: string; name: string }[] = op.parameters ?? [];
       const content = op.requestBody?.content ?? {};
       out.push({
-        method, path, id: op.operationId,
+        method,
+        path,
+        id: op.operationId,
         pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]),
         queryParams: params.filter((p) => p.in === 'query').map((p) => p.name),
         bodyTypes: Object.keys(content),
@@ -92,7 +94,13 @@ export const isDocumentOp = (op: Pick<Op, 'path'>) => op.path.startsWith('/api/d
 
 // ------------------------------------------------------------------------------------------ HTTP
 
-export interface Reply { status: number; text: string; body: any; headers: Headers; type: string }
+export interface Reply {
+  status: number;
+  text: string;
+  body: any;
+  headers: Headers;
+  type: string;
+}
 
 export interface SendOptions {
   as?: string;
@@ -129,7 +137,11 @@ export async function send(t: TestApp, method: string, path: string, o: SendOpti
   const text = /json|text|csv/.test(type) || !type ? buf.toString('utf8') : `<${buf.length} bytes of ${type}>`;
   let parsed: any = null;
   if (/json/.test(type)) {
-    try { parsed = JSON.parse(text); } catch { parsed = null; }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = null;
+    }
   }
   return { status: res.status, text, body: parsed, headers: res.headers, type };
 }
@@ -145,7 +157,10 @@ export const describeReply = (method: string, path: string, r: Reply) =>
 export function normalised(r: Reply): string {
   // an ETag of a problem document hashes its body, request id included: noise, like the request id itself
   const skip = new Set(['date', 'x-request-id', 'connection', 'keep-alive', ...(/problem\+json/.test(r.type) ? ['etag'] : [])]);
-  const headers = [...r.headers.entries()].filter(([k]) => !skip.has(k)).map(([k, v]) => `${k}: ${v}`).sort();
+  const headers = [...r.headers.entries()]
+    .filter(([k]) => !skip.has(k))
+    .map(([k, v]) => `${k}: ${v}`)
+    .sort();
   const body = r.text.replace(/"requestId":"[^"]*"/g, '"requestId":"…"').replace(/"instance":"[^"]*"/g, '"instance":"…"');
   return [`status ${r.status}`, ...headers, '', body].join('\n');
 }
@@ -165,11 +180,22 @@ export async function fingerprint(t: TestApp, ignore: string[] = []): Promise<Re
   const counts = await t.db.dataSource.query(names.map((n) => `SELECT '${n}' AS t, count(*)::int AS n FROM "${n}"`).join(' UNION ALL '));
   const out: Record<string, string | number> = {};
   for (const r of counts) out[r.t] = r.n;
-  const checksummed = ['documents', 'revisions', 'audit_events', 'document_copies', 'document_grants', 'export_approvals', 'users', 'units', 'auth_tokens']
-    .filter((n) => names.includes(n));
-  const sums = await t.db.dataSource.query(checksummed.map(
-    (n) => `SELECT '${n}' AS t, md5(coalesce(string_agg(md5(x::text), '' ORDER BY md5(x::text)), '')) AS h FROM "${n}" x`,
-  ).join(' UNION ALL '));
+  const checksummed = [
+    'documents',
+    'revisions',
+    'audit_events',
+    'document_copies',
+    'document_grants',
+    'export_approvals',
+    'users',
+    'units',
+    'auth_tokens',
+  ].filter((n) => names.includes(n));
+  const sums = await t.db.dataSource.query(
+    checksummed
+      .map((n) => `SELECT '${n}' AS t, md5(coalesce(string_agg(md5(x::text), '' ORDER BY md5(x::text)), '')) AS h FROM "${n}" x`)
+      .join(' UNION ALL '),
+  );
   for (const r of sums) out[`${r.t}#md5`] = r.h;
   return out;
 }
@@ -177,9 +203,16 @@ export async function fingerprint(t: TestApp, ignore: string[] = []): Promise<Re
 // ------------------------------------------------------------------------------------------ documents
 
 /** Creates a user through the admin API and returns its id. The password is the demo one, so `t.token(username)` works. */
-export async function createUser(t: TestApp, username: string, roles: string[], clearance: Level, extra: Record<string, unknown> = {}): Promise<string> {
+export async function createUser(
+  t: TestApp,
+  username: string,
+  roles: string[],
+  clearance: Level,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const r = await send(t, 'POST', '/api/admin/users', {
-    as: 'admin', json: { username, displayName: `测试${username}`, password: 'gongwen-demo', roles, clearance, ...extra },
+    as: 'admin',
+    json: { username, displayName: `测试${username}`, password: 'gongwen-demo', roles, clearance, ...extra },
   });
   if (r.status !== 201) throw new Error(`create user ${username}: ${r.status} ${r.text}`);
   return r.body.id;
@@ -195,11 +228,20 @@ export async function ok(p: Promise<Reply>): Promise<any> {
 export async function driveToDiscussion(t: TestApp, ids: Ids, title = '关于推进基层治理现代化建设的意见'): Promise<Doc> {
   const c = docClient(t);
   const { u } = ids;
-  let d = await c.ok(c.create('chief', {
-    kind: '意见', title, issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: u.signer }],
-    mainRecipients: ['各乡镇党委'], major: true,
-    sections: [{ id: 's1', title: '总体要求', drafterId: u.secretary }, { id: 's2', title: '工作措施', drafterId: u.secretary2 }],
-  }));
+  let d = await c.ok(
+    c.create('chief', {
+      kind: '意见',
+      title,
+      issuerUnitIds: [ids.committee],
+      signers: [{ issuerUnitId: ids.committee, signerId: u.signer }],
+      mainRecipients: ['各乡镇党委'],
+      major: true,
+      sections: [
+        { id: 's1', title: '总体要求', drafterId: u.secretary },
+        { id: 's2', title: '工作措施', drafterId: u.secretary2 },
+      ],
+    }),
+  );
   await c.ok(c.section('secretary', d.id, 's1', [para('p1', '坚持党建引领。')]));
   await c.ok(c.section('secretary2', d.id, 's2', [para('p2', '健全工作机制。')]));
   await c.ok(c.event('secretary', d.id, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
@@ -215,9 +257,14 @@ export async function driveClassifiedToArchiving(t: TestApp, ids: Ids, title: st
   const c = docClient(t);
   let d = await driveSimple(t, ids, 'circulation', title, { extra: { classification: level, secrecyPeriod: '1年' }, readers });
   for (const r of readers) d = await c.ok(c.event(r, d.id, { type: 'ACKNOWLEDGE' }));
-  const copies = (await ok(send(t, 'GET', `/api/documents/${d.id}/copies`, { as: 'clerk' }))).items as { copyNumber: string; status: string }[];
+  const copies = (await ok(send(t, 'GET', `/api/documents/${d.id}/copies`, { as: 'clerk' }))).items as {
+    copyNumber: string;
+    status: string;
+  }[];
   for (const copy of copies.filter((x) => x.status === 'issued')) {
-    await ok(send(t, 'POST', `/api/documents/${d.id}/copies/${copy.copyNumber}/recall`, { as: 'clerk', json: { disposition: 'returned' } }));
+    await ok(
+      send(t, 'POST', `/api/documents/${d.id}/copies/${copy.copyNumber}/recall`, { as: 'clerk', json: { disposition: 'returned' } }),
+    );
   }
   d = await c.ok(c.event('clerk', d.id, { type: 'CLOSE_CIRCULATION', reason: '传阅完毕，份数清退' }));
   if (d.state !== 'archiving') throw new Error(`expected archiving, got ${d.state}`);

@@ -44,8 +44,20 @@ export class ContractChecker {
     for (const [path, item] of Object.entries<Json>(document.paths ?? {})) {
       for (const [method, op] of Object.entries<Json>(item)) {
         if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-        const regex = new RegExp(`^${path.split(/(\{[^}]+\})/).map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('')}$`);
-        this.operations.push({ method: method.toUpperCase(), path, operationId: op.operationId, op, regex, literal: path.replace(/\{[^}]+\}/g, '').length });
+        const regex = new RegExp(
+          `^${path
+            .split(/(\{[^}]+\})/)
+            .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+            .join('')}$`,
+        );
+        this.operations.push({
+          method: method.toUpperCase(),
+          path,
+          operationId: op.operationId,
+          op,
+          regex,
+          literal: path.replace(/\{[^}]+\}/g, '').length,
+        });
       }
     }
     this.operations.sort((a, b) => b.literal - a.literal);
@@ -67,33 +79,55 @@ export class ContractChecker {
     if (!operation) {
       // no such operation: refused before routing (bad escape, too large) or by it, as a problem document
       const ok = [400, 404, 405, 413, 415].includes(status) && /^application\/problem\+json/.test(contentType ?? '');
-      return { violations: ok ? [] : [`${method} ${path} is in no operation of the OpenAPI document, and answered ${status} ${contentType ?? ''} (expected a 400, 404, 405, 413 or 415 problem document)`] };
+      return {
+        violations: ok
+          ? []
+          : [
+              `${method} ${path} is in no operation of the OpenAPI document, and answered ${status} ${contentType ?? ''} (expected a 400, 404, 405, 413 or 415 problem document)`,
+            ],
+      };
     }
     const what = `${operation.operationId} (${operation.method} ${operation.path}) answered ${status}`;
     const responses: Json = operation.op.responses ?? {};
     const response: Json | undefined = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
-    if (!response) return { operation, violations: [`${what}, which it does not document (documented: ${Object.keys(responses).join(', ')})`] };
+    if (!response)
+      return { operation, violations: [`${what}, which it does not document (documented: ${Object.keys(responses).join(', ')})`] };
     const violations: string[] = [];
-    if (headers && response.headers?.['X-Request-Id'] && !headers.get('x-request-id')) violations.push(`${what} without the documented X-Request-Id header`);
+    if (headers && response.headers?.['X-Request-Id'] && !headers.get('x-request-id'))
+      violations.push(`${what} without the documented X-Request-Id header`);
     const content: Json = response.content ?? {};
     const types = Object.keys(content);
     const base = (contentType ?? '').split(';')[0].trim().toLowerCase();
     if (!types.length) {
-      if (base && status !== 204 && body !== undefined && body !== '') violations.push(`${what} with a ${base} body, but documents no content`);
+      if (base && status !== 204 && body !== undefined && body !== '')
+        violations.push(`${what} with a ${base} body, but documents no content`);
       return { operation, violations };
     }
-    const mediaType = types.find((t) => t === base) ?? types.find((t) => t.endsWith('/*') && base.startsWith(t.slice(0, -1))) ?? types.find((t) => t === '*/*');
-    if (!mediaType) return { operation, violations: [...violations, `${what} as ${base || 'no content type'}, but documents ${types.join(', ')}`] };
+    const mediaType =
+      types.find((t) => t === base) ??
+      types.find((t) => t.endsWith('/*') && base.startsWith(t.slice(0, -1))) ??
+      types.find((t) => t === '*/*');
+    if (!mediaType)
+      return { operation, violations: [...violations, `${what} as ${base || 'no content type'}, but documents ${types.join(', ')}`] };
     const schema = content[mediaType].schema;
     if (schema && /json/.test(mediaType)) {
       const validate = this.validator(`${operation.operationId} ${status} ${mediaType}`, schema);
       if (!validate(body)) {
-        const errors = (validate.errors ?? []).slice(0, 8).map((e) => `  ${e.instancePath || '(root)'} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
-        violations.push(`${what} with a body that does not match its schema:\n${errors.join('\n')}\n  body: ${JSON.stringify(body)?.slice(0, 600)}`);
+        const errors = (validate.errors ?? [])
+          .slice(0, 8)
+          .map(
+            (e) =>
+              `  ${e.instancePath || '(root)'} ${e.message}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`,
+          );
+        violations.push(
+          `${what} with a body that does not match its schema:\n${errors.join('\n')}\n  body: ${JSON.stringify(body)?.slice(0, 600)}`,
+        );
       }
     }
     if (/problem\+json/.test(mediaType) && (body as { status?: unknown } | undefined)?.status !== status) {
-      violations.push(`${what} with a problem document whose status is ${JSON.stringify((body as { status?: unknown } | undefined)?.status)}`);
+      violations.push(
+        `${what} with a problem document whose status is ${JSON.stringify((body as { status?: unknown } | undefined)?.status)}`,
+      );
     }
     return { operation, violations };
   }
@@ -134,7 +168,15 @@ export async function assertResponseKeepsContract(checker: ContractChecker, meth
   assertKeeps(checker, method, url, res.status, type, body, res.headers);
 }
 
-export function assertKeeps(checker: ContractChecker, method: string, url: string, status: number, type: string | null, body: unknown, headers?: Headers): void {
+export function assertKeeps(
+  checker: ContractChecker,
+  method: string,
+  url: string,
+  status: number,
+  type: string | null,
+  body: unknown,
+  headers?: Headers,
+): void {
   const { violations } = checker.check(method, url, status, type, body, headers);
   if (violations.length) throw new ContractViolation(`the answer breaks the OpenAPI contract: ${violations.join('\n')}`);
 }

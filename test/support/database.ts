@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../libs/persistence/src/index.js';
+import { createDataSource } from '#gongwen/persistence';
 import { adminQuery, withDatabase } from './pg-server.js';
 
 export interface TestDatabase {

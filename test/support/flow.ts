@@ -12,7 +12,12 @@ export async function demoIds(t: TestApp) {
 
 export type Ids = Awaited<ReturnType<typeof demoIds>>;
 
-export interface Doc { id: string; version: number; state: string; [k: string]: any }
+export interface Doc {
+  id: string;
+  version: number;
+  state: string;
+  [k: string]: any;
+}
 
 /** Small client for the document API used by the engine tests. */
 export function docClient(t: TestApp) {
@@ -48,33 +53,57 @@ export const para = (id: string, text: string) => ({ id, type: 'paragraph', text
 export function simpleNotice(ids: Ids, title = '关于做好2026年度安全生产工作的通知', extra: Record<string, unknown> = {}) {
   return {
     ...extra,
-    kind: '通知', title, issuerUnitIds: [ids.committee], signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
-    mainRecipients: ['各乡镇党委', '区直各单位'], major: false,
+    kind: '通知',
+    title,
+    issuerUnitIds: [ids.committee],
+    signers: [{ issuerUnitId: ids.committee, signerId: ids.u.signer }],
+    mainRecipients: ['各乡镇党委', '区直各单位'],
+    major: false,
     sections: [{ title: '正文', drafterId: ids.u.secretary, blocks: [] }],
   };
 }
 
 /** Drives a simple document from creation to `target` state through the API. */
-export async function driveSimple(t: TestApp, ids: Ids, target: string, title?: string, opts: { extra?: Record<string, unknown>; readers?: string[] } = {}): Promise<Doc> {
+export async function driveSimple(
+  t: TestApp,
+  ids: Ids,
+  target: string,
+  title?: string,
+  opts: { extra?: Record<string, unknown>; readers?: string[] } = {},
+): Promise<Doc> {
   const c = docClient(t);
   let d = await c.ok(c.create('chief', simpleNotice(ids, title, opts.extra)));
   const readers = opts.readers ?? ['reader', 'reader2'];
   const steps: [string, () => Promise<Doc>][] = [
     ['drafting', async () => d],
-    ['consolidation', async () => {
-      d = await c.ok(c.section('secretary', d.id, 's1', [{ id: 'h1', type: 'heading', level: 1, text: '总体要求' }, para('p1', '各单位要高度重视安全生产工作。')]));
-      d = await c.ok(c.event('secretary', d.id, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
-      return c.ok(c.event('chief', d.id, { type: 'START_CONSOLIDATION' }));
-    }],
+    [
+      'consolidation',
+      async () => {
+        d = await c.ok(
+          c.section('secretary', d.id, 's1', [
+            { id: 'h1', type: 'heading', level: 1, text: '总体要求' },
+            para('p1', '各单位要高度重视安全生产工作。'),
+          ]),
+        );
+        d = await c.ok(c.event('secretary', d.id, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
+        return c.ok(c.event('chief', d.id, { type: 'START_CONSOLIDATION' }));
+      },
+    ],
     ['proofreading', async () => c.ok(c.event('chief', d.id, { type: 'SKIP_DISCUSSION', reason: '简单通知' }))],
     ['review', async () => c.ok(c.event('proofreader', d.id, { type: 'PASS_PROOFREADING' }))],
-    ['signing', async () => c.ok(c.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) }))],
+    [
+      'signing',
+      async () => c.ok(c.event('reviewer', d.id, { type: 'REVIEW', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })) })),
+    ],
     ['registration', async () => c.ok(c.event('signer', d.id, { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }))],
     ['circulation', async () => c.ok(c.event('clerk', d.id, { type: 'REGISTER', copies: 5, readerIds: readers.map((r) => ids.u[r]) }))],
-    ['archiving', async () => {
-      for (const r of readers) d = await c.ok(c.event(r, d.id, { type: 'ACKNOWLEDGE' }));
-      return d;
-    }],
+    [
+      'archiving',
+      async () => {
+        for (const r of readers) d = await c.ok(c.event(r, d.id, { type: 'ACKNOWLEDGE' }));
+        return d;
+      },
+    ],
     ['archived', async () => c.ok(c.event('archivist', d.id, { type: 'FILE', retention: 'D30' }))],
   ];
   for (const [state, step] of steps) {

@@ -34,8 +34,14 @@ export default async function globalSetup(): Promise<void> {
     const port = 55000 + Math.floor(Math.random() * 5000);
     const isRoot = process.getuid?.() === 0;
     const server = new EmbeddedPostgres({
-      databaseDir: join(dir, 'data'), port, user: 'gongwen', password: 'gongwen', persistent: false,
-      createPostgresUser: isRoot, initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'], onLog: () => {},
+      databaseDir: join(dir, 'data'),
+      port,
+      user: 'gongwen',
+      password: 'gongwen',
+      persistent: false,
+      createPostgresUser: isRoot,
+      initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+      onLog: () => {},
     });
     await server.initialise();
     await server.start();

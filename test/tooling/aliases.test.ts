@@ -21,7 +21,11 @@ describe('path aliases', () => {
       const src = targets.types;
       if (!alias.endsWith('*')) expect({ alias, exists: existsSync(src) }).toEqual({ alias, exists: true });
       if (alias === '#gongwen/contract') continue; // types only
-      expect({ alias, source: targets.source, default: targets.default }).toEqual({ alias, source: src, default: `./dist/${src.slice(2).replace(/\.ts$/, '.js')}` });
+      expect({ alias, source: targets.source, default: targets.default }).toEqual({
+        alias,
+        source: src,
+        default: `./dist/${src.slice(2).replace(/\.ts$/, '.js')}`,
+      });
     }
   });
 
@@ -29,12 +33,16 @@ describe('path aliases', () => {
     expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}');
     expect(document.canonicalJson).toBe(canonicalJson);
     expect(describeMachine().states.length).toBeGreaterThan(5);
-    expect((await import('../../libs/document/src/canonical.js')).canonicalJson).toBe(canonicalJson);
+    expect((await import('#gongwen/document/canonical')).canonicalJson).toBe(canonicalJson);
   });
 
   it('resolve in Node: to dist/ by default, to the sources under the "source" condition', () => {
     const resolveIn = (conditions: string[]) =>
-      spawnSync(process.execPath, [...conditions, '--input-type=module', '-e', "console.log(import.meta.resolve('#gongwen/workflows/outgoing/policy'))"], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      spawnSync(
+        process.execPath,
+        [...conditions, '--input-type=module', '-e', "console.log(import.meta.resolve('#gongwen/workflows/outgoing/policy'))"],
+        { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+      );
     const built = resolveIn([]);
     expect(built.stdout.trim()).toBe(`file://${resolve('dist/workflows/outgoing/policy.js')}`);
     expect(resolveIn(['--conditions=source']).stdout.trim()).toBe(`file://${resolve('workflows/outgoing/policy.ts')}`);
@@ -45,10 +53,15 @@ describe('path aliases', () => {
     try {
       const file = join(dir, 'a.ts');
       mkdirSync(dir, { recursive: true });
-      writeFileSync(file, "import { x } from '../../libs/document/src/model.js';\nimport type { y } from '../../workflows/outgoing/index.js';\nconst z = await import('../../libs/docx/src/text.js');\nimport { q } from './local.js';\n");
+      writeFileSync(
+        file,
+        "import { x } from '#gongwen/document/model';\nimport type { y } from '#gongwen/workflows/outgoing';\nconst z = await import('#gongwen/docx/text');\nimport { q } from './local.js';\n",
+      );
       const r = spawnSync(process.execPath, ['scripts/dev/rewrite-imports.mjs', file], { encoding: 'utf8' });
       expect(r.status).toBe(0);
-      expect(readFileSync(file, 'utf8')).toBe("import { x } from '#gongwen/document/model';\nimport type { y } from '#gongwen/workflows/outgoing';\nconst z = await import('#gongwen/docx/text');\nimport { q } from './local.js';\n");
+      expect(readFileSync(file, 'utf8')).toBe(
+        "import { x } from '#gongwen/document/model';\nimport type { y } from '#gongwen/workflows/outgoing';\nconst z = await import('#gongwen/docx/text');\nimport { q } from './local.js';\n",
+      );
       const inside = spawnSync(process.execPath, ['scripts/dev/rewrite-imports.mjs', '--check', 'libs/document/src'], { encoding: 'utf8' });
       expect(inside.stdout).toContain('0 file(s) to change');
     } finally {

@@ -7,8 +7,12 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { buildOpenApiDocument } from '../../scripts/contract/openapi.js';
 
 let t: TestApp;
-beforeAll(async () => { t = await startTestApp(); });
-afterAll(async () => { await t?.close(); });
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
 
 it('the contract script builds the document the app serves', async () => {
   const res = await t.request('/api/openapi.json');

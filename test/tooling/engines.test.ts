@@ -28,7 +28,9 @@ describe('installed packages and engines.node', () => {
         writeFileSync(join(dir, path), JSON.stringify(json));
       };
       write('package.json', { name: 'p', engines: { node: '>=20.19' } });
-      write('package-lock.json', { packages: { '': {}, 'node_modules/ok': {}, 'node_modules/ok/node_modules/cookie': {}, 'node_modules/absent': {} } });
+      write('package-lock.json', {
+        packages: { '': {}, 'node_modules/ok': {}, 'node_modules/ok/node_modules/cookie': {}, 'node_modules/absent': {} },
+      });
       write('node_modules/ok/package.json', { name: 'ok', version: '1.0.0', engines: { node: '>=18' } });
       write('node_modules/ok/node_modules/cookie/package.json', { name: 'cookie', version: '2.0.2', engines: { node: '>=22' } });
     });

@@ -17,7 +17,15 @@ import { DEMO_PASSWORD as DEMO_PASSWORD_VALUE } from '../../apps/api/src/seed/de
 export const DEMO_PASSWORD = DEMO_PASSWORD_VALUE;
 
 /** Files the bundle is built from: the web sources and the shared modules it imports. */
-const SOURCES = ['apps/web/src', 'apps/web/index.html', 'apps/web/vite.config.ts', 'workflows/outgoing', 'libs/document/src/model.ts', 'libs/docx/src/text.ts', 'libs/docx/src/layout.ts'];
+const SOURCES = [
+  'apps/web/src',
+  'apps/web/index.html',
+  'apps/web/vite.config.ts',
+  'workflows/outgoing',
+  'libs/document/src/model.ts',
+  'libs/docx/src/text.ts',
+  'libs/docx/src/layout.ts',
+];
 
 function newestMtime(path: string): number {
   const p = join(ROOT, path);
@@ -69,7 +77,11 @@ function buildLock(): () => void {
 
 function buildWeb(index: string): void {
   const script = `import('vite').then((v) => v.build({ configFile: 'apps/web/vite.config.ts', logLevel: 'warn' })).catch((e) => { console.error(e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production' } });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production' },
+  });
   if (r.status !== 0) throw new Error(`vite build of apps/web failed:\n${r.stdout}\n${r.stderr}`);
   if (!existsSync(index)) throw new Error('vite build finished but apps/web/dist/index.html is missing');
 }
@@ -87,12 +99,23 @@ export function webConstant(file: string, name: string): number {
 /** Chromium from the Debian package, headless, with a fresh temporary profile. Fails loudly when missing. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is required for the browser tests and was not found at ${CHROMIUM}. Install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium is required for the browser tests and was not found at ${CHROMIUM}. Install it (apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -111,7 +134,11 @@ export function artifactsDir(): string {
  * Pages of one browser for a test file: each in a fresh context (its own cookies), with every page error and
  * every console error other than the HTTP errors the UI handles recorded in `errors` (a test fails on them).
  */
-export function pageFactory(getBrowser: () => Browser, getBaseUrl: () => string, contextOptions: Parameters<Browser['newContext']>[0] = {}) {
+export function pageFactory(
+  getBrowser: () => Browser,
+  getBaseUrl: () => string,
+  contextOptions: Parameters<Browser['newContext']>[0] = {},
+) {
   const contexts: BrowserContext[] = [];
   const errors: string[] = [];
   return {
@@ -124,7 +151,8 @@ export function pageFactory(getBrowser: () => Browser, getBaseUrl: () => string,
       page.on('console', (m: ConsoleMessage) => {
         // HTTP errors the UI handles (401 before login, 403/404/409/422) are logged by Chromium as "Failed to load
         // resource"; anything else (a CSP refusal, a React error) is a failure
-        if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|403|404|409|422)/.test(m.text())) errors.push(`console: ${m.text()}`);
+        if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|403|404|409|422)/.test(m.text()))
+          errors.push(`console: ${m.text()}`);
       });
       return page;
     },

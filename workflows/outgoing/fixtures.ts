@@ -110,10 +110,7 @@ export function happyPathEvents(state: OutgoingState, s: OutgoingSnapshot): Outg
     case 'review':
       return [ev('REVIEW', c.rev, { checks: allPassed() })];
     case 'signing':
-      return [
-        ev('SIGN', c.signA, { issuerUnitId: 'unit-a', opinion: '同意' }),
-        ev('SIGN', c.signB, { issuerUnitId: 'unit-b' }),
-      ];
+      return [ev('SIGN', c.signA, { issuerUnitId: 'unit-a', opinion: '同意' }), ev('SIGN', c.signB, { issuerUnitId: 'unit-b' })];
     case 'registration':
       return [
         ev('REGISTER', c.clerk, {
@@ -134,7 +131,16 @@ export function happyPathEvents(state: OutgoingState, s: OutgoingSnapshot): Outg
 }
 
 const HAPPY_ORDER: OutgoingState[] = [
-  'drafting', 'consolidation', 'discussion', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'archiving', 'archived',
+  'drafting',
+  'consolidation',
+  'discussion',
+  'proofreading',
+  'review',
+  'signing',
+  'registration',
+  'circulation',
+  'archiving',
+  'archived',
 ];
 
 /** A snapshot at `state`, reached along the happy path (withdrawn: withdrawn from drafting). */

@@ -7,17 +7,29 @@ import type { OutgoingEventType } from './types.js';
 
 /** Drafting and editing work, never signing, numbering, filing or withdrawal. */
 export const DRAFTING_EVENTS: readonly OutgoingEventType[] = [
-  'ADD_SECTION', 'SUBMIT_SECTION', 'START_CONSOLIDATION', 'RETURN_SECTION', 'MARK_MAJOR', 'START_DISCUSSION', 'SKIP_DISCUSSION', 'COMMENT',
-  'CLOSE_DISCUSSION', 'ADD_MARK', 'DISMISS_MARK',
+  'ADD_SECTION',
+  'SUBMIT_SECTION',
+  'START_CONSOLIDATION',
+  'RETURN_SECTION',
+  'MARK_MAJOR',
+  'START_DISCUSSION',
+  'SKIP_DISCUSSION',
+  'COMMENT',
+  'CLOSE_DISCUSSION',
+  'ADD_MARK',
+  'DISMISS_MARK',
 ];
 
 export type GateName = 'proofreading' | 'review' | 'signing';
 
 /** The gate each gated event passes. */
 export const GATE_OF: Readonly<Partial<Record<OutgoingEventType, GateName>>> = {
-  ADD_MARK: 'proofreading', DISMISS_MARK: 'proofreading', PASS_PROOFREADING: 'proofreading',
+  ADD_MARK: 'proofreading',
+  DISMISS_MARK: 'proofreading',
+  PASS_PROOFREADING: 'proofreading',
   REVIEW: 'review',
-  SIGN: 'signing', REJECT: 'signing',
+  SIGN: 'signing',
+  REJECT: 'signing',
 };
 
 /** The events edited through their own endpoints (PUT …/sections/{id}, PUT …/content), not POST …/events. */

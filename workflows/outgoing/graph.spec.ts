@@ -54,7 +54,16 @@ function sampleEvents(s: OutgoingSnapshot): OutgoingEvent[] {
     case 'proofreading':
       return [
         ...(open.length === 0
-          ? [ev('ADD_MARK', c.proof, { markId: `m${ctx.marks.length + 1}`, blockId: 'b1', start: 0, end: 2, kind: 'typo', comment: '错字' })]
+          ? [
+              ev('ADD_MARK', c.proof, {
+                markId: `m${ctx.marks.length + 1}`,
+                blockId: 'b1',
+                start: 0,
+                end: 2,
+                kind: 'typo',
+                comment: '错字',
+              }),
+            ]
           : []),
         ev('EDIT_CONTENT', c.sec1, { revision: next, resolvesMarks: open.map((m) => m.id) }),
         ...(open.length ? [ev('DISMISS_MARK', c.proof, { markId: open[0].id, reason: '原文无误' })] : []),
@@ -66,7 +75,9 @@ function sampleEvents(s: OutgoingSnapshot): OutgoingEvent[] {
     case 'review':
       return [
         ev('REVIEW', c.rev, { checks: allPassed() }),
-        ev('REVIEW', c.rev, { checks: allPassed().map((x) => (x.item === 3 ? { item: 3 as const, passed: false, comment: '未会商' } : x)) }),
+        ev('REVIEW', c.rev, {
+          checks: allPassed().map((x) => (x.item === 3 ? { item: 3 as const, passed: false, comment: '未会商' } : x)),
+        }),
         ev('REVIEW', c.rev, { checks: allPassed().slice(1) }), // refused: incomplete
         ev('RETURN', c.rev, { reason: '缺少依据' }),
         ev('WITHDRAW', c.chief, { reason: '任务取消' }),
@@ -82,7 +93,11 @@ function sampleEvents(s: OutgoingSnapshot): OutgoingEvent[] {
     case 'registration':
       return [
         ev('REGISTER', c.clerk, {
-          documentNumber: '区委办发〔2026〕1号', serial: 1, year: 2026, copies: 5, readerIds: [c.read1.userId, c.read2.userId],
+          documentNumber: '区委办发〔2026〕1号',
+          serial: 1,
+          year: 2026,
+          copies: 5,
+          readerIds: [c.read1.userId, c.read2.userId],
         }),
         ev('REGISTER', c.clerk, { documentNumber: '区委办发〔2026〕1号', serial: 1, year: 2026, copies: 0, readerIds: [] }), // refused
         ev('RETURN', c.clerk, { reason: '需重新签发' }),
@@ -212,7 +227,7 @@ describe('model-based: every state and every transition', () => {
     expect([...taken].sort()).toEqual([...new Set(all)].sort());
   });
 
-  it('applyEvent (one shared actor scope) decides every sample event exactly as xstate\'s transition() does', () => {
+  it("applyEvent (one shared actor scope) decides every sample event exactly as xstate's transition() does", () => {
     const adjacency = getAdjacencyMap(outgoingMachine, traversal);
     let compared = 0;
     let accepted = 0;
@@ -223,7 +238,11 @@ describe('model-based: every state and every transition', () => {
         const applied = applyEvent(before, event);
         expect(applied.accepted).toBe(reference !== before);
         if (applied.accepted) {
-          expect([applied.snapshot.value, applied.snapshot.status, applied.snapshot.context]).toEqual([reference.value, reference.status, reference.context]);
+          expect([applied.snapshot.value, applied.snapshot.status, applied.snapshot.context]).toEqual([
+            reference.value,
+            reference.status,
+            reference.context,
+          ]);
           accepted++;
         }
         compared++;
@@ -263,10 +282,16 @@ function invariantViolations(s: OutgoingSnapshot): string[] {
   } else if (value !== 'signing') {
     check(ctx.signatures.length === 0, 'signatures outside signing survive a change');
   }
-  check(ctx.signatures.every((sig) => !ctx.drafterIds.includes(sig.signerId)), 'a signer is a drafter');
+  check(
+    ctx.signatures.every((sig) => !ctx.drafterIds.includes(sig.signerId)),
+    'a signer is a drafter',
+  );
   // past drafting every section is submitted (returned sections go back to drafting)
   if (value !== 'drafting' && value !== 'withdrawn') {
-    check(ctx.sections.every((x) => x.status === 'submitted'), 'an unsubmitted section passed the drafting gate');
+    check(
+      ctx.sections.every((x) => x.status === 'submitted'),
+      'an unsubmitted section passed the drafting gate',
+    );
   }
   if (['circulation', 'archiving', 'archived'].includes(value)) check(!!ctx.registration, 'circulating unregistered');
   if (value === 'archived') check(!!ctx.filing, 'archived without filing');

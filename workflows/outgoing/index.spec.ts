@@ -14,8 +14,18 @@ describe('registry', () => {
 
   it('re-exports the machine, policy and persistence API', () => {
     for (const name of [
-      'outgoingMachine', 'OUTGOING_WORKFLOW', 'applyEvent', 'persistSnapshot', 'restoreSnapshot', 'createOutgoingSnapshot',
-      'permittedEvents', 'isPermitted', 'explainRejection', 'signerAuthorityViolations', 'OUTGOING_STATES', 'ROLES',
+      'outgoingMachine',
+      'OUTGOING_WORKFLOW',
+      'applyEvent',
+      'persistSnapshot',
+      'restoreSnapshot',
+      'createOutgoingSnapshot',
+      'permittedEvents',
+      'isPermitted',
+      'explainRejection',
+      'signerAuthorityViolations',
+      'OUTGOING_STATES',
+      'ROLES',
     ]) {
       expect(typeof (api as Record<string, unknown>)[name]).not.toBe('undefined');
     }
@@ -40,7 +50,7 @@ describe('describeMachine', () => {
     expect(d.states.filter((s) => s.initial).map((s) => s.name)).toEqual(['drafting']);
   });
 
-  it('the events of each state are the policy\'s STATE_EVENTS', () => {
+  it("the events of each state are the policy's STATE_EVENTS", () => {
     for (const s of d.states) expect([...s.events].sort()).toEqual([...STATE_EVENTS[s.name]].sort());
   });
 
@@ -76,12 +86,19 @@ describe('describeMachine', () => {
     const staying = d.transitions.filter((t) => !t.changesState).map((t) => `${t.from} ${t.event}`);
     expect(staying.sort()).toEqual(
       [
-        'drafting ADD_SECTION', 'drafting EDIT_SECTION', 'drafting SUBMIT_SECTION',
-        'consolidation EDIT_CONTENT', 'consolidation MARK_MAJOR',
+        'drafting ADD_SECTION',
+        'drafting EDIT_SECTION',
+        'drafting SUBMIT_SECTION',
+        'consolidation EDIT_CONTENT',
+        'consolidation MARK_MAJOR',
         'discussion COMMENT',
-        'proofreading ADD_MARK', 'proofreading EDIT_CONTENT', 'proofreading DISMISS_MARK',
+        'proofreading ADD_MARK',
+        'proofreading EDIT_CONTENT',
+        'proofreading DISMISS_MARK',
         'signing SIGN',
-        'circulation OPEN', 'circulation ACKNOWLEDGE', 'circulation REMIND',
+        'circulation OPEN',
+        'circulation ACKNOWLEDGE',
+        'circulation REMIND',
       ].sort(),
     );
   });

@@ -82,9 +82,7 @@ describe('outgoing machine: creation', () => {
 
   it('validateOutgoingInput reports inputs that could never finish', () => {
     expect(validateOutgoingInput(sampleInput())).toEqual([]);
-    const problems = validateOutgoingInput(
-      sampleInput({ requiredSigners: [{ issuerUnitId: 'unit-x', signerId: 'u-sign-a' }] }),
-    );
+    const problems = validateOutgoingInput(sampleInput({ requiredSigners: [{ issuerUnitId: 'unit-x', signerId: 'u-sign-a' }] }));
     expect(problems).toEqual([
       'issuing body unit-a has no required signer',
       'issuing body unit-b has no required signer',
@@ -221,7 +219,12 @@ describe('consolidation (科长统稿)', () => {
     reject(s, ev('START_CONSOLIDATION', c.chief, {}), ['SECTION_NOT_SUBMITTED']);
     const t = accept(s, ev('EDIT_SECTION', c.sec2, { sectionId: 's2', revision: rev(s.context.revision.number + 1) }));
     const u = accept(t, ev('SUBMIT_SECTION', c.sec2, { sectionId: 's2' }));
-    expect(u.context.sections.find((x) => x.id === 's2')).toEqual({ id: 's2', title: '工作措施', drafterId: 'u-sec2', status: 'submitted' });
+    expect(u.context.sections.find((x) => x.id === 's2')).toEqual({
+      id: 's2',
+      title: '工作措施',
+      drafterId: 'u-sec2',
+      status: 'submitted',
+    });
     expect(accept(u, ev('START_CONSOLIDATION', c.chief, {})).value).toBe('consolidation');
   });
 
@@ -321,13 +324,23 @@ describe('proofreading (校对)', () => {
     expect(t.value).toBe('proofreading');
     expect(t.context.marks).toEqual([
       {
-        id: 'm1', proofreaderId: 'u-proof', revisionNumber: s.context.revision.number, blockId: 'b1',
-        start: 2, end: 5, kind: 'typo', comment: '错别字', status: 'open',
+        id: 'm1',
+        proofreaderId: 'u-proof',
+        revisionNumber: s.context.revision.number,
+        blockId: 'b1',
+        start: 2,
+        end: 5,
+        kind: 'typo',
+        comment: '错别字',
+        status: 'open',
       },
     ]);
     reject(t, mark('m1'), ['DUPLICATE_MARK']);
     reject(t, ev('ADD_MARK', c.proof, { markId: 'm2', blockId: '', start: 5, end: 2, kind: 'odd' as never, comment: '' }), [
-      'BLOCK_REQUIRED', 'INVALID_RANGE', 'INVALID_MARK_KIND', 'COMMENT_REQUIRED',
+      'BLOCK_REQUIRED',
+      'INVALID_RANGE',
+      'INVALID_MARK_KIND',
+      'COMMENT_REQUIRED',
     ]);
   });
 
@@ -423,7 +436,11 @@ describe('review (审核)', () => {
 
   it('REVIEW: a failed check sends it back to consolidation with the failed comments as the reason', () => {
     const checks = allPassed().map((x) =>
-      x.item === 2 ? { item: 2 as const, passed: false, comment: '与〔2025〕8号文不一致' } : x.item === 4 ? { item: 4 as const, passed: false, comment: '标点' } : x,
+      x.item === 2
+        ? { item: 2 as const, passed: false, comment: '与〔2025〕8号文不一致' }
+        : x.item === 4
+          ? { item: 4 as const, passed: false, comment: '标点' }
+          : x,
     );
     const s = accept(at(), ev('REVIEW', c.rev, { checks }));
     expect(s.value).toBe('consolidation');
@@ -453,7 +470,14 @@ describe('signing (签发)', () => {
     const t = accept(s, ev('SIGN', c.signA, { issuerUnitId: 'unit-a', opinion: ' 同意 ' }));
     expect(t.value).toBe('signing');
     expect(t.context.signatures).toEqual([
-      { issuerUnitId: 'unit-a', signerId: 'u-sign-a', revisionNumber: s.context.revision.number, revisionHash: s.context.revision.hash, opinion: '同意', at: AT },
+      {
+        issuerUnitId: 'unit-a',
+        signerId: 'u-sign-a',
+        revisionNumber: s.context.revision.number,
+        revisionHash: s.context.revision.hash,
+        opinion: '同意',
+        at: AT,
+      },
     ]);
     const v = reject(t, ev('SIGN', c.signA, { issuerUnitId: 'unit-a' }), ['ALREADY_SIGNED']);
     expect(v.gate).toBe('signing');
@@ -470,11 +494,13 @@ describe('signing (签发)', () => {
     const v = reject(s, ev('SIGN', c.signB, { issuerUnitId: 'unit-a' }), ['NOT_REQUIRED_SIGNER', 'OUTSIDE_AUTHORITY']);
     expect(v.conditions.find((x) => x.code === 'NOT_REQUIRED_SIGNER')?.message).toContain('unit-a');
     reject(s, ev('SIGN', c.signA, { issuerUnitId: 'unit-z' }), ['UNKNOWN_ISSUER']);
-    reject(s, ev('SIGN', { userId: 'u-sign-z', roles: ['signer'], authority: c.signA.authority }, { issuerUnitId: 'unit-a' }), ['NOT_REQUIRED_SIGNER']);
+    reject(s, ev('SIGN', { userId: 'u-sign-z', roles: ['signer'], authority: c.signA.authority }, { issuerUnitId: 'unit-a' }), [
+      'NOT_REQUIRED_SIGNER',
+    ]);
     reject(s, ev('SIGN', { userId: 'u-sign-a', roles: ['reader'] }, { issuerUnitId: 'unit-a' }), ['ROLE_REQUIRED']);
   });
 
-  it('SIGN: refused outside the signer\'s authority, naming what is outside', () => {
+  it("SIGN: refused outside the signer's authority, naming what is outside", () => {
     const secret = reach('signing', sampleInput({ classification: 'secret', kind: '报告' }));
     const v = reject(secret, ev('SIGN', c.signB, { issuerUnitId: 'unit-b' }), ['OUTSIDE_AUTHORITY', 'OUTSIDE_AUTHORITY']);
     const messages = v.conditions.map((x) => x.message).join(' | ');
@@ -482,12 +508,21 @@ describe('signing (签发)', () => {
     expect(messages).toContain('secret (机密)');
     const noScope = ev('SIGN', { userId: 'u-sign-a', roles: ['signer'] }, { issuerUnitId: 'unit-a' });
     expect(reject(at(), noScope, ['OUTSIDE_AUTHORITY']).conditions[0].message).toContain('No signing authority');
-    const wrongUnit = ev('SIGN', { ...c.signA, authority: { ...c.signA.authority, issuerUnitIds: ['unit-b'] } }, { issuerUnitId: 'unit-a' });
+    const wrongUnit = ev(
+      'SIGN',
+      { ...c.signA, authority: { ...c.signA.authority, issuerUnitIds: ['unit-b'] } },
+      { issuerUnitId: 'unit-a' },
+    );
     expect(reject(at(), wrongUnit, ['OUTSIDE_AUTHORITY']).conditions[0].message).toContain('unit-a');
   });
 
   it('SIGN: a signer who drafted the document may not sign', () => {
-    const input = sampleInput({ requiredSigners: [{ issuerUnitId: 'unit-a', signerId: 'u-sec1' }, { issuerUnitId: 'unit-b', signerId: 'u-sign-b' }] });
+    const input = sampleInput({
+      requiredSigners: [
+        { issuerUnitId: 'unit-a', signerId: 'u-sec1' },
+        { issuerUnitId: 'unit-b', signerId: 'u-sign-b' },
+      ],
+    });
     const s = reach('signing', input);
     const drafterSigner: Actor = { userId: 'u-sec1', roles: ['secretary', 'signer'], authority: c.signA.authority };
     reject(s, ev('SIGN', drafterSigner, { issuerUnitId: 'unit-a' }), ['SIGNER_IS_DRAFTER']);
@@ -520,13 +555,25 @@ describe('registration (复核、登记)', () => {
   const at = () => reach('registration');
   const register = (over: Record<string, unknown> = {}) =>
     ev('REGISTER', c.clerk, {
-      documentNumber: '区委办发〔2026〕12号', serial: 12, year: 2026, copies: 30, readerIds: ['u-read1', 'u-read2'], ...over,
+      documentNumber: '区委办发〔2026〕12号',
+      serial: 12,
+      year: 2026,
+      copies: 30,
+      readerIds: ['u-read1', 'u-read2'],
+      ...over,
     });
 
   it('REGISTER → circulation; every reader delivered at the event time', () => {
     const s = accept(at(), register());
     expect(s.value).toBe('circulation');
-    expect(s.context.registration).toEqual({ clerkId: 'u-clerk', documentNumber: '区委办发〔2026〕12号', serial: 12, year: 2026, copies: 30, at: AT });
+    expect(s.context.registration).toEqual({
+      clerkId: 'u-clerk',
+      documentNumber: '区委办发〔2026〕12号',
+      serial: 12,
+      year: 2026,
+      copies: 30,
+      at: AT,
+    });
     expect(s.context.readers).toEqual([
       { userId: 'u-read1', deliveredAt: AT },
       { userId: 'u-read2', deliveredAt: AT },
@@ -582,7 +629,13 @@ describe('circulation (分发、传阅)', () => {
   it('ACKNOWLEDGE: records time and opinion (opening implied); the last one moves to archiving', () => {
     const s = accept(at(), ev('ACKNOWLEDGE', c.read1, { opinion: ' 已阅，同意 ' }, 't3'));
     expect(s.value).toBe('circulation');
-    expect(s.context.readers[0]).toEqual({ userId: 'u-read1', deliveredAt: AT, openedAt: 't3', acknowledgedAt: 't3', opinion: '已阅，同意' });
+    expect(s.context.readers[0]).toEqual({
+      userId: 'u-read1',
+      deliveredAt: AT,
+      openedAt: 't3',
+      acknowledgedAt: 't3',
+      opinion: '已阅，同意',
+    });
     reject(s, ev('ACKNOWLEDGE', c.read1, {}), ['ALREADY_ACKNOWLEDGED']);
     const t = accept(accept(s, ev('OPEN', c.read2, {}, 't4')), ev('ACKNOWLEDGE', c.read2, {}, 't5'));
     expect(t.value).toBe('archiving');
@@ -649,7 +702,16 @@ describe('the full happy path', () => {
       seen.push(String(s.value));
     }
     expect(seen).toEqual([
-      'drafting', 'consolidation', 'discussion', 'proofreading', 'review', 'signing', 'registration', 'circulation', 'archiving', 'archived',
+      'drafting',
+      'consolidation',
+      'discussion',
+      'proofreading',
+      'review',
+      'signing',
+      'registration',
+      'circulation',
+      'archiving',
+      'archived',
     ]);
     expect(s.context.signatures).toHaveLength(2);
     expect(s.context.readers.every((r) => r.acknowledgedAt)).toBe(true);

@@ -14,15 +14,18 @@
  * (guards evaluated once: a separate `snapshot.can(event)` would evaluate them twice), and on refusal
  * explainRejection().
  */
-import { and, assertEvent, assign, createActor, initialTransition, setup, type ActorScope, type AnyStateMachine, type SnapshotFrom } from 'xstate';
 import {
-  explainRejection,
-  gateConditions,
-  hasSigned,
-  isPermitted,
-  permissionConditions,
-  remindTargets,
-} from './policy.js';
+  and,
+  assertEvent,
+  assign,
+  createActor,
+  initialTransition,
+  setup,
+  type ActorScope,
+  type AnyStateMachine,
+  type SnapshotFrom,
+} from 'xstate';
+import { explainRejection, gateConditions, hasSigned, isPermitted, permissionConditions, remindTargets } from './policy.js';
 import type {
   GateViolation,
   OutgoingContext,
@@ -85,7 +88,8 @@ export function validateOutgoingInput(input: OutgoingInput): string[] {
     if (!input.requiredSigners.some((r) => r.issuerUnitId === unit)) out.push(`issuing body ${unit} has no required signer`);
   }
   for (const r of input.requiredSigners) {
-    if (!input.issuerUnitIds.includes(r.issuerUnitId)) out.push(`required signer ${r.signerId} signs for unknown issuing body ${r.issuerUnitId}`);
+    if (!input.issuerUnitIds.includes(r.issuerUnitId))
+      out.push(`required signer ${r.signerId} signs for unknown issuing body ${r.issuerUnitId}`);
   }
   const ids = input.sections.map((s) => s.id);
   if (new Set(ids).size !== ids.length) out.push('section ids must be unique');
@@ -109,8 +113,7 @@ export const outgoingMachine = setup({
     completesSignatures: ({ context, event }) => {
       assertEvent(event, 'SIGN');
       return context.requiredSigners.every(
-        (slot) =>
-          hasSigned(context, slot) || (slot.issuerUnitId === event.issuerUnitId && slot.signerId === event.actor.userId),
+        (slot) => hasSigned(context, slot) || (slot.issuerUnitId === event.issuerUnitId && slot.signerId === event.actor.userId),
       );
     },
     allChecksPassed: ({ event }) => {
@@ -165,9 +168,7 @@ export const outgoingMachine = setup({
         drafterIds: addUnique(context.drafterIds, event.actor.userId),
         marks: resolves.size
           ? context.marks.map((m): ProofreadingMark =>
-              resolves.has(m.id) && m.status === 'open'
-                ? { ...m, status: 'resolved', resolvedByRevision: event.revision.number }
-                : m,
+              resolves.has(m.id) && m.status === 'open' ? { ...m, status: 'resolved', resolvedByRevision: event.revision.number } : m,
             )
           : context.marks,
       };
@@ -244,8 +245,8 @@ export const outgoingMachine = setup({
     dismissMark: assign(({ context, event }) => {
       assertEvent(event, 'DISMISS_MARK');
       return {
-        marks: context.marks.map(
-          (m): ProofreadingMark => (m.id === event.markId ? { ...m, status: 'dismissed', dismissReason: trimmed(event.reason) } : m),
+        marks: context.marks.map((m): ProofreadingMark =>
+          m.id === event.markId ? { ...m, status: 'dismissed', dismissReason: trimmed(event.reason) } : m,
         ),
       };
     }),
@@ -265,7 +266,9 @@ export const outgoingMachine = setup({
           reviewerId: event.actor.userId,
           checks: [...event.checks]
             .sort((a, b) => a.item - b.item)
-            .map((c) => (hasComment(c.comment) ? { item: c.item, passed: c.passed, comment: c.comment.trim() } : { item: c.item, passed: c.passed })),
+            .map((c) =>
+              hasComment(c.comment) ? { item: c.item, passed: c.passed, comment: c.comment.trim() } : { item: c.item, passed: c.passed },
+            ),
           at: event.at,
         },
       };
@@ -328,9 +331,7 @@ export const outgoingMachine = setup({
       assertEvent(event, 'REMIND');
       const targets = new Set(remindTargets(context, event.readerIds));
       return {
-        readers: context.readers.map((r) =>
-          targets.has(r.userId) ? { ...r, remindedAt: [...(r.remindedAt ?? []), event.at] } : r,
-        ),
+        readers: context.readers.map((r) => (targets.has(r.userId) ? { ...r, remindedAt: [...(r.remindedAt ?? []), event.at] } : r)),
       };
     }),
     recordCloseCirculation: assign(({ context, event }) => {
@@ -351,14 +352,16 @@ export const outgoingMachine = setup({
   },
 }).createMachine({
   id: 'outgoing',
-  description: 'Outgoing document (发文), version 1: drafting → consolidation → discussion → proofreading → review → signing → registration → circulation → archiving.',
+  description:
+    'Outgoing document (发文), version 1: drafting → consolidation → discussion → proofreading → review → signing → registration → circulation → archiving.',
   initial: 'drafting',
   // XState's pure transition() first builds a throwaway actor, whose eager initial snapshot (made without
   // input) is discarded: an empty context for it instead of a TypeError saves an exception per event
   context: ({ input }) => (input ? initialContext(input) : ({} as OutgoingContext)),
   states: {
     drafting: {
-      description: '起草: the chief assigns sections; each secretary drafts and submits their own. Gate: every section submitted and every required element present.',
+      description:
+        '起草: the chief assigns sections; each secretary drafts and submits their own. Gate: every section submitted and every required element present.',
       on: {
         ADD_SECTION: {
           description: 'Chief adds a section and assigns its drafter.',
@@ -389,7 +392,8 @@ export const outgoingMachine = setup({
       },
     },
     consolidation: {
-      description: '科长统稿: the chief merges the sections into one revision, may return a section, decides whether the document is major and whether to hold a discussion.',
+      description:
+        '科长统稿: the chief merges the sections into one revision, may return a section, decides whether the document is major and whether to hold a discussion.',
       on: {
         EDIT_CONTENT: {
           description: 'The chief stores a consolidated revision.',
@@ -439,11 +443,7 @@ export const outgoingMachine = setup({
           {
             description: 'The chief accepts the draft: on to proofreading.',
             target: 'proofreading',
-            guard: and([
-              permitted('discussion'),
-              gate('discussion'),
-              'discussionAccepted',
-            ]),
+            guard: and([permitted('discussion'), gate('discussion'), 'discussionAccepted']),
             actions: 'recordDiscussionDecision',
           },
           {
@@ -462,7 +462,8 @@ export const outgoingMachine = setup({
       },
     },
     proofreading: {
-      description: '校对: the proofreader marks problems against the revision; drafters resolve them in a new revision. Gate: no open marks, passed by a proofreader who is not a drafter.',
+      description:
+        '校对: the proofreader marks problems against the revision; drafters resolve them in a new revision. Gate: no open marks, passed by a proofreader who is not a drafter.',
       on: {
         ADD_MARK: {
           description: 'The proofreader marks a problem in the current revision.',
@@ -500,17 +501,14 @@ export const outgoingMachine = setup({
       },
     },
     review: {
-      description: '审核: the office reviewer checks the five points of Regulation art. 19; any failed check sends the document back with reasons.',
+      description:
+        '审核: the office reviewer checks the five points of Regulation art. 19; any failed check sends the document back with reasons.',
       on: {
         REVIEW: [
           {
             description: 'All five checks passed: on to signing.',
             target: 'signing',
-            guard: and([
-              permitted('review'),
-              gate('review'),
-              'allChecksPassed',
-            ]),
+            guard: and([permitted('review'), gate('review'), 'allChecksPassed']),
             actions: ['recordReview', 'clearSignatures'],
           },
           {
@@ -535,17 +533,14 @@ export const outgoingMachine = setup({
       },
     },
     signing: {
-      description: '签发: every required signer signs the exact revision (its hash) within their authority; joint documents need every co-issuing body (会签). Rejecting needs a reason and voids all signatures.',
+      description:
+        '签发: every required signer signs the exact revision (its hash) within their authority; joint documents need every co-issuing body (会签). Rejecting needs a reason and voids all signatures.',
       on: {
         SIGN: [
           {
             description: 'The last required signature: on to registration.',
             target: 'registration',
-            guard: and([
-              permitted('signing'),
-              gate('signing'),
-              'completesSignatures',
-            ]),
+            guard: and([permitted('signing'), gate('signing'), 'completesSignatures']),
             actions: 'recordSignature',
           },
           {
@@ -563,7 +558,8 @@ export const outgoingMachine = setup({
       },
     },
     registration: {
-      description: '复核、登记: the clerk re-checks the approval chain and format, assigns the document number (发文字号), copies and distribution list.',
+      description:
+        '复核、登记: the clerk re-checks the approval chain and format, assigns the document number (发文字号), copies and distribution list.',
       on: {
         REGISTER: {
           description: 'The clerk registers and distributes the document.',
@@ -580,7 +576,8 @@ export const outgoingMachine = setup({
       },
     },
     circulation: {
-      description: '分发、传阅: readers receive the document; the system records delivery, opening and acknowledgement; the clerk reminds (催办) and may close circulation with a reason.',
+      description:
+        '分发、传阅: readers receive the document; the system records delivery, opening and acknowledgement; the clerk reminds (催办) and may close circulation with a reason.',
       on: {
         OPEN: {
           description: 'A reader opens the document (first opening recorded).',
@@ -591,11 +588,7 @@ export const outgoingMachine = setup({
           {
             description: 'The last reader acknowledges: on to archiving.',
             target: 'archiving',
-            guard: and([
-              permitted('circulation'),
-              gate('circulation'),
-              'completesAcknowledgements',
-            ]),
+            guard: and([permitted('circulation'), gate('circulation'), 'completesAcknowledgements']),
             actions: 'acknowledge',
           },
           {
@@ -678,8 +671,15 @@ function inertScope(): OutgoingScope {
     // without input, as xstate's own transition() creates it: the actor is never started
     const self = createActor(outgoingMachine as AnyStateMachine);
     scope = {
-      self, system: self.system, id: '', sessionId: '',
-      defer: () => {}, logger: () => {}, stopChild: () => {}, emit: () => {}, actionExecutor: () => {},
+      self,
+      system: self.system,
+      id: '',
+      sessionId: '',
+      defer: () => {},
+      logger: () => {},
+      stopChild: () => {},
+      emit: () => {},
+      actionExecutor: () => {},
     } as unknown as OutgoingScope;
   }
   return scope;

@@ -11,7 +11,14 @@ import {
   rejectionConditions,
   signerAuthorityViolations,
 } from './policy.js';
-import { OUTGOING_STATES, type Actor, type AuthorityScope, type OutgoingEvent, type OutgoingEventType, type OutgoingState } from './types.js';
+import {
+  OUTGOING_STATES,
+  type Actor,
+  type AuthorityScope,
+  type OutgoingEvent,
+  type OutgoingEventType,
+  type OutgoingState,
+} from './types.js';
 
 const c = CAST;
 type Member = keyof typeof CAST;
@@ -86,7 +93,12 @@ describe('permittedEvents (role + assignment)', () => {
     const drafterOfAll: Actor = { userId: c.sec1.userId, roles: ['secretary', 'proofreader', 'reviewer', 'signer'] };
     expect(permittedEvents('proofreading', reach('proofreading').context, drafterOfAll)).toEqual(['EDIT_CONTENT']);
     expect(permittedEvents('review', reach('review').context, drafterOfAll)).toEqual([]);
-    const input = sampleInput({ requiredSigners: [{ issuerUnitId: 'unit-a', signerId: c.sec1.userId }, { issuerUnitId: 'unit-b', signerId: c.signB.userId }] });
+    const input = sampleInput({
+      requiredSigners: [
+        { issuerUnitId: 'unit-a', signerId: c.sec1.userId },
+        { issuerUnitId: 'unit-b', signerId: c.signB.userId },
+      ],
+    });
     expect(permittedEvents('signing', reach('signing', input).context, drafterOfAll)).toEqual([]);
   });
 
@@ -111,9 +123,9 @@ describe('signerAuthorityViolations', () => {
     expect(v[0]).toContain('unit-a');
     expect(v[1]).toContain('通知');
     expect(v[2]).toContain('secret');
-    expect(signerAuthorityViolations({ ...scope, maxClassification: 'none' }, { kind: '函', classification: 'confidential' }, 'unit-a')).toEqual([
-      expect.stringContaining('confidential (秘密)'),
-    ]);
+    expect(
+      signerAuthorityViolations({ ...scope, maxClassification: 'none' }, { kind: '函', classification: 'confidential' }, 'unit-a'),
+    ).toEqual([expect.stringContaining('confidential (秘密)')]);
   });
 
   it('no scope = no authority', () => {
@@ -163,7 +175,10 @@ describe('the machine accepts exactly what the policy allows (property)', () => 
   const actors: Actor[] = [
     ...Object.values(CAST),
     { userId: c.sec1.userId, roles: ['secretary', 'proofreader', 'reviewer', 'signer'], authority: c.signA.authority },
-    { userId: 'u-nobody', roles: ['chief', 'secretary', 'discussant', 'proofreader', 'reviewer', 'signer', 'clerk', 'reader', 'archivist'] },
+    {
+      userId: 'u-nobody',
+      roles: ['chief', 'secretary', 'discussant', 'proofreader', 'reviewer', 'signer', 'clerk', 'reader', 'archivist'],
+    },
   ];
   const types = [...new Set(Object.values(STATE_EVENTS).flat())] as OutgoingEventType[];
   const checks = [

@@ -7,7 +7,7 @@
  *   - `passesGate` = gateConditions(...) is empty         (payload + the stage's gate)
  * so an event is accepted by the machine if and only if explainRejection() returns null.
  */
-import { CLASSIFICATION_LABELS, classificationRank } from '../../libs/document/src/model.js';
+import { CLASSIFICATION_LABELS, classificationRank } from '#gongwen/document/model';
 import type {
   Actor,
   AuthorityScope,
@@ -43,20 +43,68 @@ export const WITHDRAWABLE_STATES: readonly OutgoingState[] = ['drafting', 'conso
 /** Every condition code this module can produce (stable: the web UI translates them). */
 export const VIOLATION_CODES = [
   // permission (role + assignment)
-  'UNKNOWN_STATE', 'FINAL_STATE', 'EVENT_NOT_AVAILABLE', 'NO_ACTOR', 'ADMIN_CANNOT_ACT', 'ROLE_REQUIRED',
-  'NOT_DOCUMENT_CHIEF', 'NO_SECTION_TO_DRAFT', 'NOT_A_DRAFTER', 'NOT_INVITED', 'PROOFREADER_IS_DRAFTER',
-  'REVIEWER_IS_DRAFTER', 'SIGNER_IS_DRAFTER', 'NOT_REQUIRED_SIGNER', 'ALREADY_SIGNED', 'NOT_A_READER',
+  'UNKNOWN_STATE',
+  'FINAL_STATE',
+  'EVENT_NOT_AVAILABLE',
+  'NO_ACTOR',
+  'ADMIN_CANNOT_ACT',
+  'ROLE_REQUIRED',
+  'NOT_DOCUMENT_CHIEF',
+  'NO_SECTION_TO_DRAFT',
+  'NOT_A_DRAFTER',
+  'NOT_INVITED',
+  'PROOFREADER_IS_DRAFTER',
+  'REVIEWER_IS_DRAFTER',
+  'SIGNER_IS_DRAFTER',
+  'NOT_REQUIRED_SIGNER',
+  'ALREADY_SIGNED',
+  'NOT_A_READER',
   'ALREADY_ACKNOWLEDGED',
   // payload and gates
-  'REASON_REQUIRED', 'INVALID_REVISION', 'REVISION_NOT_NEWER', 'UNKNOWN_SECTION', 'NOT_SECTION_DRAFTER',
-  'SECTION_ALREADY_SUBMITTED', 'DUPLICATE_SECTION', 'TITLE_REQUIRED', 'DRAFTER_REQUIRED', 'NO_SECTIONS',
-  'SECTION_NOT_SUBMITTED', 'MISSING_ELEMENT', 'ALREADY_MAJOR', 'INVITEES_REQUIRED', 'INVALID_REQUIRE_ALL',
-  'MAJOR_REQUIRES_DISCUSSION', 'INVALID_POSITION', 'COMMENT_TEXT_REQUIRED', 'INVALID_DECISION',
-  'INVITEE_NOT_RESPONDED', 'DUPLICATE_MARK', 'BLOCK_REQUIRED', 'INVALID_RANGE', 'INVALID_MARK_KIND',
-  'COMMENT_REQUIRED', 'UNKNOWN_MARK', 'MARK_NOT_OPEN', 'OPEN_MARKS', 'REVIEW_INCOMPLETE', 'REVIEW_INVALID_ITEM',
-  'REVIEW_DUPLICATE_CHECK', 'FAILED_CHECK_NEEDS_COMMENT', 'UNKNOWN_ISSUER', 'OUTSIDE_AUTHORITY',
-  'DOCUMENT_NUMBER_REQUIRED', 'INVALID_SERIAL', 'INVALID_YEAR', 'DOCUMENT_NUMBER_MISMATCH', 'INVALID_COPIES',
-  'READERS_REQUIRED', 'DUPLICATE_READER', 'UNKNOWN_READER', 'READER_ALREADY_ACKNOWLEDGED', 'NOTHING_TO_REMIND',
+  'REASON_REQUIRED',
+  'INVALID_REVISION',
+  'REVISION_NOT_NEWER',
+  'UNKNOWN_SECTION',
+  'NOT_SECTION_DRAFTER',
+  'SECTION_ALREADY_SUBMITTED',
+  'DUPLICATE_SECTION',
+  'TITLE_REQUIRED',
+  'DRAFTER_REQUIRED',
+  'NO_SECTIONS',
+  'SECTION_NOT_SUBMITTED',
+  'MISSING_ELEMENT',
+  'ALREADY_MAJOR',
+  'INVITEES_REQUIRED',
+  'INVALID_REQUIRE_ALL',
+  'MAJOR_REQUIRES_DISCUSSION',
+  'INVALID_POSITION',
+  'COMMENT_TEXT_REQUIRED',
+  'INVALID_DECISION',
+  'INVITEE_NOT_RESPONDED',
+  'DUPLICATE_MARK',
+  'BLOCK_REQUIRED',
+  'INVALID_RANGE',
+  'INVALID_MARK_KIND',
+  'COMMENT_REQUIRED',
+  'UNKNOWN_MARK',
+  'MARK_NOT_OPEN',
+  'OPEN_MARKS',
+  'REVIEW_INCOMPLETE',
+  'REVIEW_INVALID_ITEM',
+  'REVIEW_DUPLICATE_CHECK',
+  'FAILED_CHECK_NEEDS_COMMENT',
+  'UNKNOWN_ISSUER',
+  'OUTSIDE_AUTHORITY',
+  'DOCUMENT_NUMBER_REQUIRED',
+  'INVALID_SERIAL',
+  'INVALID_YEAR',
+  'DOCUMENT_NUMBER_MISMATCH',
+  'INVALID_COPIES',
+  'READERS_REQUIRED',
+  'DUPLICATE_READER',
+  'UNKNOWN_READER',
+  'READER_ALREADY_ACKNOWLEDGED',
+  'NOTHING_TO_REMIND',
   'INVALID_RETENTION',
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
@@ -288,7 +336,9 @@ export function signerAuthorityViolations(
   if (classificationRank(ctx.classification) > classificationRank(scope.maxClassification)) {
     const label = CLASSIFICATION_LABELS[ctx.classification];
     const max = CLASSIFICATION_LABELS[scope.maxClassification] || 'unclassified';
-    out.push(`Classification ${ctx.classification} (${label}) is above the signer's authority (at most ${scope.maxClassification}, ${max}).`);
+    out.push(
+      `Classification ${ctx.classification} (${label}) is above the signer's authority (at most ${scope.maxClassification}, ${max}).`,
+    );
   }
   return out;
 }
@@ -384,7 +434,12 @@ function registerConditions(e: EventOf<'REGISTER'>): GateCondition[] {
   if (!serialOk) out.push(cond('INVALID_SERIAL', 'The serial must be a positive integer (no zero padding).'));
   if (!yearOk) out.push(cond('INVALID_YEAR', 'The year must be a four-digit year.'));
   if (hasText(e.documentNumber) && serialOk && yearOk && !numberMatches(e.documentNumber.trim(), e.year, e.serial)) {
-    out.push(cond('DOCUMENT_NUMBER_MISMATCH', `The document number ${e.documentNumber} does not end with 〔${e.year}〕${e.serial}号 (or, in a series without the year, ${e.serial}号 or ${e.serial}期).`));
+    out.push(
+      cond(
+        'DOCUMENT_NUMBER_MISMATCH',
+        `The document number ${e.documentNumber} does not end with 〔${e.year}〕${e.serial}号 (or, in a series without the year, ${e.serial}号 or ${e.serial}期).`,
+      ),
+    );
   }
   if (!Number.isInteger(e.copies) || e.copies < 1) out.push(cond('INVALID_COPIES', 'At least one copy must be printed.'));
   const readerIds: unknown[] = Array.isArray(e.readerIds) ? e.readerIds : [];
@@ -412,7 +467,8 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
     case 'ADD_SECTION': {
       const out: GateCondition[] = [];
       if (!hasText(e.sectionId)) out.push(cond('UNKNOWN_SECTION', 'A section id is required.'));
-      else if (ctx.sections.some((s) => s.id === e.sectionId)) out.push(cond('DUPLICATE_SECTION', `Section ${e.sectionId} already exists.`));
+      else if (ctx.sections.some((s) => s.id === e.sectionId))
+        out.push(cond('DUPLICATE_SECTION', `Section ${e.sectionId} already exists.`));
       if (!hasText(e.title)) out.push(cond('TITLE_REQUIRED', 'A section needs a title.'));
       if (!hasText(e.drafterId)) out.push(cond('DRAFTER_REQUIRED', 'A section needs a drafter (拟稿人).'));
       return out;
@@ -547,9 +603,7 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
     case 'CLOSE_CIRCULATION':
       return reasonConditions(e.reason, 'close circulation before every reader has acknowledged');
     case 'FILE':
-      return RETENTIONS.includes(e.retention)
-        ? []
-        : [cond('INVALID_RETENTION', `Retention must be one of ${RETENTIONS.join(', ')}.`)];
+      return RETENTIONS.includes(e.retention) ? [] : [cond('INVALID_RETENTION', `Retention must be one of ${RETENTIONS.join(', ')}.`)];
     case 'WITHDRAW':
       return reasonConditions(e.reason, 'withdraw the document');
     default:
@@ -572,10 +626,7 @@ export function rejectionConditions(state: OutgoingState, ctx: OutgoingContext, 
  * every unmet condition, with stable codes. Null when the event would be accepted.
  * Permission failures (role/assignment) are explained too, with their own codes.
  */
-export function explainRejection(
-  snapshot: { value: unknown; context: OutgoingContext },
-  event: OutgoingEvent,
-): GateViolation | null {
+export function explainRejection(snapshot: { value: unknown; context: OutgoingContext }, event: OutgoingEvent): GateViolation | null {
   const state = snapshot.value as OutgoingState;
   const conditions = rejectionConditions(state, snapshot.context, event);
   return conditions.length ? { gate: String(state), conditions } : null;

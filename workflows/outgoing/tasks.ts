@@ -1,7 +1,8 @@
 import type { OutgoingContext, OutgoingState, Role } from './types.js';
 
 /** What a user must do with a document, for the inbox ("my tasks"). */
-export type TaskKind = 'draft' | 'consolidate' | 'discuss' | 'proofread' | 'review' | 'sign' | 'co-sign' | 'register' | 'acknowledge' | 'file';
+export type TaskKind =
+  'draft' | 'consolidate' | 'discuss' | 'proofread' | 'review' | 'sign' | 'co-sign' | 'register' | 'acknowledge' | 'file';
 
 export interface DocumentTasks {
   /** Users with something to do now. */
@@ -30,7 +31,10 @@ export function currentTasks(state: OutgoingState, ctx: OutgoingContext): Docume
       return { assigneeIds: [], taskRoles: ['reviewer'] };
     case 'signing': {
       const signed = new Set(ctx.signatures.map((s) => `${s.issuerUnitId}:${s.signerId}`));
-      return { assigneeIds: uniq(ctx.requiredSigners.filter((r) => !signed.has(`${r.issuerUnitId}:${r.signerId}`)).map((r) => r.signerId)), taskRoles: [] };
+      return {
+        assigneeIds: uniq(ctx.requiredSigners.filter((r) => !signed.has(`${r.issuerUnitId}:${r.signerId}`)).map((r) => r.signerId)),
+        taskRoles: [],
+      };
     }
     case 'registration':
       return { assigneeIds: [], taskRoles: ['clerk'] };
@@ -60,7 +64,10 @@ export interface TaskContext {
 
 export function taskContextOf(ctx: OutgoingContext): TaskContext {
   return {
-    chiefId: ctx.chiefId, sections: ctx.sections, invitees: ctx.discussion?.invitees ?? null, leadSignerId: ctx.requiredSigners[0]?.signerId ?? null,
+    chiefId: ctx.chiefId,
+    sections: ctx.sections,
+    invitees: ctx.discussion?.invitees ?? null,
+    leadSignerId: ctx.requiredSigners[0]?.signerId ?? null,
   };
 }
 
@@ -75,21 +82,37 @@ export const TASK_CONTEXT_SQL = `jsonb_build_object(
     'leadSignerId', d.snapshot #> '{context,requiredSigners,0,signerId}')`;
 
 /** The kind of task a user has on a document, from its assignees, pool roles and TaskContext. */
-export function taskKind(state: OutgoingState, assigneeIds: string[], taskRoles: string[], tc: TaskContext, userId: string, roles: Role[]): TaskKind | null {
+export function taskKind(
+  state: OutgoingState,
+  assigneeIds: string[],
+  taskRoles: string[],
+  tc: TaskContext,
+  userId: string,
+  roles: Role[],
+): TaskKind | null {
   const mine = assigneeIds.includes(userId) || taskRoles.some((r) => roles.includes(r as Role));
   if (!mine) return null;
   switch (state) {
     case 'drafting':
       return tc.sections.some((s) => s.drafterId === userId && s.status !== 'submitted') ? 'draft' : 'consolidate';
-    case 'consolidation': return 'consolidate';
-    case 'discussion': return userId === tc.chiefId && !tc.invitees?.includes(userId) ? 'consolidate' : 'discuss';
-    case 'proofreading': return 'proofread';
-    case 'review': return 'review';
-    case 'signing': return tc.leadSignerId === userId ? 'sign' : 'co-sign';
-    case 'registration': return 'register';
-    case 'circulation': return 'acknowledge';
-    case 'archiving': return 'file';
-    default: return null;
+    case 'consolidation':
+      return 'consolidate';
+    case 'discussion':
+      return userId === tc.chiefId && !tc.invitees?.includes(userId) ? 'consolidate' : 'discuss';
+    case 'proofreading':
+      return 'proofread';
+    case 'review':
+      return 'review';
+    case 'signing':
+      return tc.leadSignerId === userId ? 'sign' : 'co-sign';
+    case 'registration':
+      return 'register';
+    case 'circulation':
+      return 'acknowledge';
+    case 'archiving':
+      return 'file';
+    default:
+      return null;
   }
 }
 

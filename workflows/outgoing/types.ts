@@ -2,11 +2,11 @@
  * Contract of the outgoing-document workflow (发文), version 1.
  * Pure types: the NestJS service builds these events (stamping actor and time) and persists the snapshot.
  */
-import type { ClassificationLevel, DocumentKind } from '../../libs/document/src/model.js';
+import type { ClassificationLevel, DocumentKind } from '#gongwen/document/model';
 
 // roles, authority scopes and the actor are the office's, not this workflow's: they live in libs/authority
-export { ROLES, type Role, type AuthorityScope, type Actor } from '../../libs/authority/src/index.js';
-import type { Actor } from '../../libs/authority/src/index.js';
+export { ROLES, type Role, type AuthorityScope, type Actor } from '#gongwen/authority';
+import type { Actor } from '#gongwen/authority';
 
 export type SectionStatus = 'drafting' | 'submitted' | 'returned';
 export type DiscussionPosition = 'agree' | 'agree_with_changes' | 'object';
@@ -103,10 +103,17 @@ export interface OutgoingContext {
   creatorId?: string;
 }
 
-interface Base { actor: Actor; at: string }
+interface Base {
+  actor: Actor;
+  at: string;
+}
 
 /** Content edits come in already stored as a revision; the machine records it and checks who may edit. */
-export interface RevisionInfo { number: number; hash: string; missingElements: string[] }
+export interface RevisionInfo {
+  number: number;
+  hash: string;
+  missingElements: string[];
+}
 
 export type OutgoingEvent =
   // drafting (起草)
@@ -148,8 +155,17 @@ export type OutgoingEvent =
 export type OutgoingEventType = OutgoingEvent['type'];
 
 export const OUTGOING_STATES = [
-  'drafting', 'consolidation', 'discussion', 'proofreading', 'review', 'signing',
-  'registration', 'circulation', 'archiving', 'archived', 'withdrawn',
+  'drafting',
+  'consolidation',
+  'discussion',
+  'proofreading',
+  'review',
+  'signing',
+  'registration',
+  'circulation',
+  'archiving',
+  'archived',
+  'withdrawn',
 ] as const;
 export type OutgoingState = (typeof OUTGOING_STATES)[number];
 

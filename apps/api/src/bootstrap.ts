@@ -39,9 +39,15 @@ function bytes(size: string): number {
 function headersOf(middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void): Record<string, string> {
   const out: Record<string, string> = {};
   const res = {
-    setHeader(name: string, value: string | number | string[]) { out[name] = Array.isArray(value) ? value.join(', ') : String(value); },
-    removeHeader(name: string) { delete out[name]; },
-    getHeader(name: string) { return out[name]; },
+    setHeader(name: string, value: string | number | string[]) {
+      out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete out[name];
+    },
+    getHeader(name: string) {
+      return out[name];
+    },
   };
   middleware({ headers: {}, method: 'GET', url: '/' } as IncomingMessage, res as unknown as ServerResponse, () => undefined);
   return out;
@@ -105,7 +111,9 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
   fastify.addHook('onRequest', edgeHeaders);
   fastify.addHook('onRequest', accessLog(logger));
   fastify.addHook('onResponse', recordRequest);
-  const origins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = config.CORS_ORIGINS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (origins.length) app.enableCors({ origin: origins, credentials: true });
   await app.register(fastifyCookie);
 
@@ -129,18 +137,23 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
     // an empty body is no body: {} when sent as JSON (as Express's parser took it), otherwise nothing
     if ((body as Buffer).length === 0) return done(null, json ? {} : undefined);
     if (!json) return done(new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON (application/json).'));
-    parseJson(req, (body as Buffer).toString('utf8'), done);
+    // callback style: the parser reports through done (its type also allows a promise, which it never returns here)
+    void parseJson(req, (body as Buffer).toString('utf8'), done);
   });
   const openapi = new DocumentBuilder()
     .setTitle('gongwen API')
-    .setDescription('Official documents (公文): drafting, proofreading and review-and-signing gates, DOCX export, archiving. Errors are RFC 9457 problem details.')
+    .setDescription(
+      'Official documents (公文): drafting, proofreading and review-and-signing gates, DOCX export, archiving. Errors are RFC 9457 problem details.',
+    )
     .setVersion('0.1.0')
     .setOpenAPIVersion('3.1.0')
     .build();
   // security schemes, named schemas and the statuses of every operation: see finishOpenApi
-  const document = finishOpenApi(SwaggerModule.createDocument(app, openapi, {
-    operationIdFactory: (_controller: string, method: string) => method,
-  }));
+  const document = finishOpenApi(
+    SwaggerModule.createDocument(app, openapi, {
+      operationIdFactory: (_controller: string, method: string) => method,
+    }),
+  );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json', yamlDocumentUrl: 'api/openapi.yaml' });
 
   if (opts.webDir && existsSync(resolve(opts.webDir, 'index.html'))) {

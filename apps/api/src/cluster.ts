@@ -55,7 +55,8 @@ async function primary(): Promise<void> {
   if (seededOffice) say('seeded the demo office');
   // the sample documents need the running application (workflow, hooks, jobs): the first worker adds them
   let sampleDocuments = config.GONGWEN_SEED_DEMO_DOCUMENTS ?? (seededOffice && !config.DATABASE_URL);
-  if (config.GONGWEN_ADMIN_PASSWORD && (await ensureFirstAdmin(db.dataSource, config.GONGWEN_ADMIN_PASSWORD))) say('created the first administrator "admin"');
+  if (config.GONGWEN_ADMIN_PASSWORD && (await ensureFirstAdmin(db.dataSource, config.GONGWEN_ADMIN_PASSWORD)))
+    say('created the first administrator "admin"');
   ensureMasterKeyFile(config);
   await db.dataSource.destroy(); // the primary serves no requests; the embedded server (if any) keeps running
 
@@ -73,11 +74,19 @@ async function primary(): Promise<void> {
     stopping = true;
     say(`${why}, stopping the workers`);
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
-    await Promise.all(workers.map((w) => new Promise<void>((res) => {
-      const timer = setTimeout(() => w.process.kill('SIGKILL'), 10_000);
-      w.once('exit', () => { clearTimeout(timer); res(); });
-      w.process.kill('SIGTERM');
-    })));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((res) => {
+            const timer = setTimeout(() => w.process.kill('SIGKILL'), 10_000);
+            w.once('exit', () => {
+              clearTimeout(timer);
+              res();
+            });
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
     await db.embedded?.stop();
     process.exit(exitCode);
   };
@@ -106,7 +115,12 @@ async function primary(): Promise<void> {
     const w = fork();
     await new Promise<void>((res) => {
       const timer = setTimeout(res, 60_000);
-      const done = () => { clearTimeout(timer); w.off('listening', done); w.off('exit', done); res(); };
+      const done = () => {
+        clearTimeout(timer);
+        w.off('listening', done);
+        w.off('exit', done);
+        res();
+      };
       w.on('listening', done);
       w.on('exit', done);
     });

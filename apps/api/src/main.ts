@@ -19,7 +19,8 @@ async function main() {
   const seedDemoData = config.GONGWEN_SEED_DEMO ?? !config.DATABASE_URL;
   const seededOffice = seedDemoData && (await seedDemo(db.dataSource));
   if (seededOffice) say('gongwen: seeded the demo office');
-  if (config.GONGWEN_ADMIN_PASSWORD && (await ensureFirstAdmin(db.dataSource, config.GONGWEN_ADMIN_PASSWORD))) say('gongwen: created the first administrator "admin"');
+  if (config.GONGWEN_ADMIN_PASSWORD && (await ensureFirstAdmin(db.dataSource, config.GONGWEN_ADMIN_PASSWORD)))
+    say('gongwen: created the first administrator "admin"');
 
   const app = await createApp(config, db.dataSource, { webDir: resolve(root, 'apps/web/dist') });
   app.enableShutdownHooks();
@@ -54,7 +55,8 @@ async function main() {
       const n = await seedDemoDocuments(app);
       if (n) say(`gongwen: added ${n} sample documents`);
     } catch (e) {
-      if (!stopping) process.stderr.write(`gongwen: the sample documents could not be added: ${e instanceof Error ? e.message : String(e)}\n`);
+      if (!stopping)
+        process.stderr.write(`gongwen: the sample documents could not be added: ${e instanceof Error ? e.message : String(e)}\n`);
     }
   }
 }

@@ -10,7 +10,13 @@ import { useSession } from './session';
 function LangSwitch() {
   const { t, lang, setLang } = useI18n();
   return (
-    <button type="button" className="btn btn-ghost" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} aria-label={t('lang.switchLabel')} lang={lang === 'zh' ? 'en' : 'zh-CN'}>
+    <button
+      type="button"
+      className="btn btn-ghost"
+      onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}
+      aria-label={t('lang.switchLabel')}
+      lang={lang === 'zh' ? 'en' : 'zh-CN'}
+    >
       {t('lang.switch')}
     </button>
   );
@@ -21,7 +27,12 @@ export function App() {
   const { status, user, logout } = useSession();
   const { path } = useLocation();
 
-  if (status === 'checking') return <p className="loading" role="status">{t('common.loading')}</p>;
+  if (status === 'checking')
+    return (
+      <p className="loading" role="status">
+        {t('common.loading')}
+      </p>
+    );
 
   const docMatch = /^\/documents\/([^/]+)\/?$/.exec(path);
   const page = docMatch ? 'doc' : path.startsWith('/documents') ? 'all' : /^\/archive(\/|$)/.test(path) ? 'archive' : 'inbox';
@@ -29,20 +40,43 @@ export function App() {
 
   return (
     <>
-      <a className="skip" href="#main">{t('app.skip')}</a>
+      <a className="skip" href="#main">
+        {t('app.skip')}
+      </a>
       <header className="topbar">
-        <div className="brand"><span className="brand-mark" aria-hidden="true">公</span>{t('app.name')}</div>
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            公
+          </span>
+          {t('app.name')}
+        </div>
         {user && (
           <nav aria-label={t('app.nav')} className="mainnav">
-            <Link href="/" aria-current={page === 'inbox' ? 'page' : undefined}>{t('nav.inbox')}</Link>
-            <Link href="/documents" aria-current={page === 'all' ? 'page' : undefined}>{t('nav.all')}</Link>
-            {archiveHref && <Link href={archiveHref} aria-current={page === 'archive' ? 'page' : undefined}>{t('nav.archive')}</Link>}
+            <Link href="/" aria-current={page === 'inbox' ? 'page' : undefined}>
+              {t('nav.inbox')}
+            </Link>
+            <Link href="/documents" aria-current={page === 'all' ? 'page' : undefined}>
+              {t('nav.all')}
+            </Link>
+            {archiveHref && (
+              <Link href={archiveHref} aria-current={page === 'archive' ? 'page' : undefined}>
+                {t('nav.archive')}
+              </Link>
+            )}
           </nav>
         )}
         <div className="topbar-end">
-          {user && <span className="user" data-testid="user">{t('nav.user', { name: user.displayName })}</span>}
+          {user && (
+            <span className="user" data-testid="user">
+              {t('nav.user', { name: user.displayName })}
+            </span>
+          )}
           <LangSwitch />
-          {user && <button type="button" className="btn btn-ghost" onClick={() => void logout()}>{t('nav.logout')}</button>}
+          {user && (
+            <button type="button" className="btn btn-ghost" onClick={() => void logout()}>
+              {t('nav.logout')}
+            </button>
+          )}
         </div>
       </header>
       {!user ? (

@@ -9,14 +9,35 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from '#gongwen/contract';
 import type {
-  ArchiveClass, ArchiveExport, ArchiveItem, Catalogue, DirectoryEntry, Disposal, DisposalCandidate, DocumentView, ExportFormat, FilingProposal, HistoryItem, Hold,
-  ListPage, Problem, Retention, RevisionDiff, User, VerifyResult, Volume, VolumeSummary,
+  ArchiveClass,
+  ArchiveExport,
+  ArchiveItem,
+  Catalogue,
+  DirectoryEntry,
+  Disposal,
+  DisposalCandidate,
+  DocumentView,
+  ExportFormat,
+  FilingProposal,
+  HistoryItem,
+  Hold,
+  ListPage,
+  Problem,
+  Retention,
+  RevisionDiff,
+  User,
+  VerifyResult,
+  Volume,
+  VolumeSummary,
 } from './types';
 
 export type { DirectoryEntry };
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: Problem) {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
   }
   get code(): string | undefined {
@@ -83,53 +104,86 @@ type Doc = Pick<DocumentView, 'id' | 'version'>;
 
 export const api = {
   me: () => unwrap<User>(client.GET('/api/auth/me')),
-  login: (username: string, password: string) => unwrap<{ user: User; expiresAt: string }>(client.POST('/api/auth/login', { body: { username, password } })),
+  login: (username: string, password: string) =>
+    unwrap<{ user: User; expiresAt: string }>(client.POST('/api/auth/login', { body: { username, password } })),
   logout: () => unwrap<void>(client.POST('/api/auth/logout')),
 
-  tasks: (signal?: AbortSignal) => unwrap<ListPage>(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: 100 } }, signal })),
+  tasks: (signal?: AbortSignal) =>
+    unwrap<ListPage>(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: 100 } }, signal })),
   list: (q: { q?: string; state?: string; cursor?: string }, signal?: AbortSignal) =>
     unwrap<ListPage>(
       client.GET('/api/documents', {
-        params: { query: { limit: 30, ...(q.q ? { q: q.q } : {}), ...(q.state ? { state: q.state as never } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) } },
+        params: {
+          query: {
+            limit: 30,
+            ...(q.q ? { q: q.q } : {}),
+            ...(q.state ? { state: q.state as never } : {}),
+            ...(q.cursor ? { cursor: q.cursor } : {}),
+          },
+        },
         signal,
       }),
     ),
-  document: (id: string, signal?: AbortSignal) => unwrap<DocumentView>(client.GET('/api/documents/{id}', { params: { path: { id } }, signal })),
-  history: (id: string, signal?: AbortSignal) => unwrap<{ items: HistoryItem[] }>(client.GET('/api/documents/{id}/history', { params: { path: { id } }, signal })),
-  verify: (id: string, signal?: AbortSignal) => unwrap<VerifyResult>(client.GET('/api/documents/{id}/verify', { params: { path: { id } }, signal })),
+  document: (id: string, signal?: AbortSignal) =>
+    unwrap<DocumentView>(client.GET('/api/documents/{id}', { params: { path: { id } }, signal })),
+  history: (id: string, signal?: AbortSignal) =>
+    unwrap<{ items: HistoryItem[] }>(client.GET('/api/documents/{id}/history', { params: { path: { id } }, signal })),
+  verify: (id: string, signal?: AbortSignal) =>
+    unwrap<VerifyResult>(client.GET('/api/documents/{id}/verify', { params: { path: { id } }, signal })),
   /** Records that this user has seen a revision (server-side, so "changed since I last saw" follows them across devices). */
   markSeen: (id: string, revision: number) =>
-    unwrap<{ documentId: string; lastSeenRevision: number }>(client.POST('/api/documents/{id}/seen', { params: { path: { id } }, body: { revision } })),
+    unwrap<{ documentId: string; lastSeenRevision: number }>(
+      client.POST('/api/documents/{id}/seen', { params: { path: { id } }, body: { revision } }),
+    ),
   diff: (id: string, from: number, to: number, signal?: AbortSignal) =>
     unwrap<RevisionDiff>(client.GET('/api/documents/{id}/diff', { params: { path: { id }, query: { from, to } }, signal })),
   event: (doc: Doc, body: { type: string } & Record<string, unknown>) =>
-    unwrap<DocumentView>(client.POST('/api/documents/{id}/events', { params: { path: { id: doc.id }, header: ifMatch(doc.version) }, body: body as never })),
+    unwrap<DocumentView>(
+      client.POST('/api/documents/{id}/events', { params: { path: { id: doc.id }, header: ifMatch(doc.version) }, body: body as never }),
+    ),
   editSection: (doc: Doc, sectionId: string, body: { title?: string; blocks: unknown[] }) =>
     unwrap<DocumentView>(
-      client.PUT('/api/documents/{id}/sections/{sectionId}', { params: { path: { id: doc.id, sectionId }, header: ifMatch(doc.version) }, body: body as never }),
+      client.PUT('/api/documents/{id}/sections/{sectionId}', {
+        params: { path: { id: doc.id, sectionId }, header: ifMatch(doc.version) },
+        body: body as never,
+      }),
     ),
   editContent: (doc: Doc, body: { sections: { id: string; blocks: unknown[] }[]; resolvesMarks?: string[] }) =>
-    unwrap<DocumentView>(client.PUT('/api/documents/{id}/content', { params: { path: { id: doc.id }, header: ifMatch(doc.version) }, body: body as never })),
+    unwrap<DocumentView>(
+      client.PUT('/api/documents/{id}/content', { params: { path: { id: doc.id }, header: ifMatch(doc.version) }, body: body as never }),
+    ),
   directory: (role: string, signal?: AbortSignal) =>
     unwrap<{ items: DirectoryEntry[] }>(client.GET('/api/users', { params: { query: { role: role as never } }, signal })),
   docxUrl: (id: string) => `/api/documents/${encodeURIComponent(id)}/docx`,
 };
 
 /** A class of the archive: 全宗号, 年度, 保管期限, 机构代码. */
-export interface ClassKey { fonds: string; year: number; retention: Retention; unit: string }
+export interface ClassKey {
+  fonds: string;
+  year: number;
+  retention: Retention;
+  unit: string;
+}
 
 const classQuery = (c: ClassKey) => ({ fonds: c.fonds, year: c.year, retention: c.retention, unit: c.unit });
 
 /** The archive (role archivist; the disposal register also for signers). */
 export const archiveApi = {
   toFile: (cursor?: string, signal?: AbortSignal) =>
-    unwrap<ListPage>(client.GET('/api/documents', { params: { query: { state: 'archiving' as never, limit: 50, ...(cursor ? { cursor } : {}) } }, signal })),
+    unwrap<ListPage>(
+      client.GET('/api/documents', {
+        params: { query: { state: 'archiving' as never, limit: 50, ...(cursor ? { cursor } : {}) } },
+        signal,
+      }),
+    ),
   proposal: (documentId: string, signal?: AbortSignal) =>
     unwrap<FilingProposal>(client.GET('/api/archive/filing-proposals/{documentId}', { params: { path: { documentId } }, signal })),
   /** Filing is the workflow event FILE, sent with If-Match like every other event. */
   file: (doc: Doc, retention: Retention) => api.event(doc, { type: 'FILE', retention }),
   itemsOfDocument: async (documentId: string, title: string) => {
-    const page = await unwrap<{ items: ArchiveItem[] }>(client.GET('/api/archive/items', { params: { query: { q: title.slice(0, 100), limit: 200 } } }));
+    const page = await unwrap<{ items: ArchiveItem[] }>(
+      client.GET('/api/archive/items', { params: { query: { q: title.slice(0, 100), limit: 200 } } }),
+    );
     return page.items.filter((i) => i.documentId === documentId);
   },
   /** Every item of a class, in archival number order (the API pages by 200). */
@@ -138,34 +192,46 @@ export const archiveApi = {
     let cursor: string | null = null;
     do {
       const query = { ...classQuery(c), limit: 200, ...(cursor ? { cursor } : {}) };
-      const page: { items: ArchiveItem[]; nextCursor: string | null } = await unwrap(client.GET('/api/archive/items', { params: { query: query as never }, signal }));
+      const page: { items: ArchiveItem[]; nextCursor: string | null } = await unwrap(
+        client.GET('/api/archive/items', { params: { query: query as never }, signal }),
+      );
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor && items.length < 10000);
     return { items };
   },
   classes: (signal?: AbortSignal) => unwrap<{ items: ArchiveClass[] }>(client.GET('/api/archive/classes', { signal })),
-  catalogue: (c: ClassKey, signal?: AbortSignal) => unwrap<Catalogue>(client.GET('/api/archive/catalogue', { params: { query: classQuery(c) as never }, signal })),
+  catalogue: (c: ClassKey, signal?: AbortSignal) =>
+    unwrap<Catalogue>(client.GET('/api/archive/catalogue', { params: { query: classQuery(c) as never }, signal })),
   catalogueUrl: (c: ClassKey, format: 'csv' | 'docx') =>
     `/api/archive/catalogue?${new URLSearchParams({ fonds: c.fonds, year: String(c.year), retention: c.retention, unit: c.unit, format })}`,
   volumes: (signal?: AbortSignal) => unwrap<{ items: VolumeSummary[] }>(client.GET('/api/archive/volumes', { signal })),
-  volume: (id: string, signal?: AbortSignal) => unwrap<Volume>(client.GET('/api/archive/volumes/{id}', { params: { path: { id } }, signal })),
+  volume: (id: string, signal?: AbortSignal) =>
+    unwrap<Volume>(client.GET('/api/archive/volumes/{id}', { params: { path: { id } }, signal })),
   createVolume: (body: { number: string; title: string; itemIds: string[]; checkedBy?: string; notes?: string }) =>
     unwrap<Volume>(client.POST('/api/archive/volumes', { body })),
   updateVolume: (id: string, body: { title?: string; checkedBy?: string; notes?: string }) =>
     unwrap<Volume>(client.PATCH('/api/archive/volumes/{id}', { params: { path: { id } }, body })),
   startExport: (volumeId: string, format: ExportFormat) =>
     unwrap<ArchiveExport>(client.POST('/api/archive/volumes/{id}/exports', { params: { path: { id: volumeId } }, body: { format } })),
-  exportStatus: (id: string, signal?: AbortSignal) => unwrap<ArchiveExport>(client.GET('/api/archive/exports/{id}', { params: { path: { id } }, signal })),
+  exportStatus: (id: string, signal?: AbortSignal) =>
+    unwrap<ArchiveExport>(client.GET('/api/archive/exports/{id}', { params: { path: { id } }, signal })),
   candidates: (asOf?: string, signal?: AbortSignal) =>
-    unwrap<{ asOf: string; items: DisposalCandidate[] }>(client.GET('/api/archive/disposal-candidates', { params: { query: asOf ? { asOf } : {} }, signal })),
+    unwrap<{ asOf: string; items: DisposalCandidate[] }>(
+      client.GET('/api/archive/disposal-candidates', { params: { query: asOf ? { asOf } : {} }, signal }),
+    ),
   disposals: (signal?: AbortSignal) => unwrap<{ items: Disposal[] }>(client.GET('/api/archive/disposals', { signal })),
-  disposal: (id: string, signal?: AbortSignal) => unwrap<Disposal>(client.GET('/api/archive/disposals/{id}', { params: { path: { id } }, signal })),
+  disposal: (id: string, signal?: AbortSignal) =>
+    unwrap<Disposal>(client.GET('/api/archive/disposals/{id}', { params: { path: { id } }, signal })),
   propose: (itemIds: string[], reason: string) => unwrap<Disposal>(client.POST('/api/archive/disposals', { body: { itemIds, reason } })),
   decide: (id: string, decision: 'approve' | 'reject', opinion: string) =>
     unwrap<Disposal>(client.POST('/api/archive/disposals/{id}/decision', { params: { path: { id } }, body: { decision, opinion } })),
-  execute: (id: string) => unwrap<Disposal>(client.POST('/api/archive/disposals/{id}/execute', { params: { path: { id } }, body: { confirm: true } })),
-  holds: (itemId: string, signal?: AbortSignal) => unwrap<{ items: Hold[] }>(client.GET('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, signal })),
-  placeHold: (itemId: string, reason: string) => unwrap<Hold>(client.POST('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, body: { reason } })),
-  releaseHold: (holdId: string, reason: string) => unwrap<Hold>(client.POST('/api/archive/holds/{holdId}/release', { params: { path: { holdId } }, body: { reason } })),
+  execute: (id: string) =>
+    unwrap<Disposal>(client.POST('/api/archive/disposals/{id}/execute', { params: { path: { id } }, body: { confirm: true } })),
+  holds: (itemId: string, signal?: AbortSignal) =>
+    unwrap<{ items: Hold[] }>(client.GET('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, signal })),
+  placeHold: (itemId: string, reason: string) =>
+    unwrap<Hold>(client.POST('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, body: { reason } })),
+  releaseHold: (holdId: string, reason: string) =>
+    unwrap<Hold>(client.POST('/api/archive/holds/{holdId}/release', { params: { path: { holdId } }, body: { reason } })),
 };

@@ -31,15 +31,18 @@ export function useDraft(key: string, initial = ''): [string, (v: string) => voi
   useEffect(() => {
     setValue(read(key) ?? initialValue.current);
   }, [key]);
-  const set = useCallback((v: string) => {
-    setValue(v);
-    try {
-      if (v) sessionStorage.setItem(key, v);
-      else sessionStorage.removeItem(key);
-    } catch {
-      /* kept in memory only */
-    }
-  }, [key]);
+  const set = useCallback(
+    (v: string) => {
+      setValue(v);
+      try {
+        if (v) sessionStorage.setItem(key, v);
+        else sessionStorage.removeItem(key);
+      } catch {
+        /* kept in memory only */
+      }
+    },
+    [key],
+  );
   const clear = useCallback(() => set(''), [set]);
   return [value, set, clear];
 }

@@ -2,7 +2,18 @@ import { KIND_EN } from './strings';
 import type { T } from './i18n';
 import type { ClassificationLevel, ListItem, TaskKind, Urgency } from './types';
 
-export const TASK_ORDER: TaskKind[] = ['sign', 'co-sign', 'review', 'proofread', 'register', 'acknowledge', 'file', 'consolidate', 'discuss', 'draft'];
+export const TASK_ORDER: TaskKind[] = [
+  'sign',
+  'co-sign',
+  'review',
+  'proofread',
+  'register',
+  'acknowledge',
+  'file',
+  'consolidate',
+  'discuss',
+  'draft',
+];
 const URGENCY_RANK: Record<string, number> = { extra_urgent: 2, urgent: 1, none: 0 };
 
 /** Inbox order: 特急, then 加急, then by deadline (none last), then oldest first. */
@@ -28,7 +39,14 @@ export function formatDateTime(iso: string | null | undefined, locale: string): 
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(locale, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai' });
+  return d.toLocaleString(locale, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'Asia/Shanghai',
+  });
 }
 
 export function classificationLabel(t: T, c: ClassificationLevel, period?: string): string {
@@ -48,7 +66,10 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 /** User ids typed or pasted: split on whitespace, commas and semicolons. */
 export function parseIds(text: string): { ids: string[]; invalid: string[] } {
-  const parts = text.split(/[\s,;，；、]+/).map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(/[\s,;，；、]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const ids = [...new Set(parts.filter((p) => UUID_RE.test(p)).map((p) => p.toLowerCase()))];
   return { ids, invalid: parts.filter((p) => !UUID_RE.test(p)) };
 }

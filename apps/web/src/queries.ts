@@ -34,7 +34,12 @@ export function createQueryClient(): QueryClient {
 
 /** My tasks (the inbox), polled every `intervalMs` while the tab is visible. */
 export const useTasks = (intervalMs: number) =>
-  useQuery({ queryKey: keys.tasks, queryFn: ({ signal }) => api.tasks(signal), refetchInterval: intervalMs, refetchIntervalInBackground: false });
+  useQuery({
+    queryKey: keys.tasks,
+    queryFn: ({ signal }) => api.tasks(signal),
+    refetchInterval: intervalMs,
+    refetchIntervalInBackground: false,
+  });
 
 /** Every document I can see, 30 at a time (the next page on request). */
 export const useDocumentList = (q: { q?: string; state?: string }) =>
@@ -46,7 +51,8 @@ export const useDocumentList = (q: { q?: string; state?: string }) =>
   });
 
 export const useDocument = (id: string) => useQuery({ queryKey: keys.document(id), queryFn: ({ signal }) => api.document(id, signal) });
-export const useHistory = (id: string) => useQuery({ queryKey: keys.history(id), queryFn: ({ signal }) => api.history(id, signal).then((r) => r.items) });
+export const useHistory = (id: string) =>
+  useQuery({ queryKey: keys.history(id), queryFn: ({ signal }) => api.history(id, signal).then((r) => r.items) });
 export const useVerify = (id: string) => useQuery({ queryKey: keys.verify(id), queryFn: ({ signal }) => api.verify(id, signal) });
 
 /** A write answered with the new document: every view of it shows that one, and its trail is read again. */

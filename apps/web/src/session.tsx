@@ -29,18 +29,30 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     });
     let live = true;
     api.me().then(
-      (u) => { if (live) { setUser(u); setStatus('signed-in'); } },
-      () => { if (live) setStatus('signed-out'); },
+      (u) => {
+        if (live) {
+          setUser(u);
+          setStatus('signed-in');
+        }
+      },
+      () => {
+        if (live) setStatus('signed-out');
+      },
     );
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, []);
 
-  const login = useCallback(async (username: string, password: string) => {
-    const r = await api.login(username, password);
-    queryClient.clear();
-    setUser(r.user);
-    setStatus('signed-in');
-  }, [queryClient]);
+  const login = useCallback(
+    async (username: string, password: string) => {
+      const r = await api.login(username, password);
+      queryClient.clear();
+      setUser(r.user);
+      setStatus('signed-in');
+    },
+    [queryClient],
+  );
 
   const logout = useCallback(async () => {
     try {

@@ -338,7 +338,8 @@ export const zh = {
   'archive.volume.busy': '案卷正在导出，导出结束后才能修改。',
 
   'archive.export.title': '导出',
-  'archive.export.intro': 'BagIt 包含每件文件的 DOCX、元数据、全部稿次、处理记录和签发记录，附校验清单；DOCX 卷为封面、目录和各件正文合成的一个文件。导出在后台进行，可离开本页。',
+  'archive.export.intro':
+    'BagIt 包含每件文件的 DOCX、元数据、全部稿次、处理记录和签发记录，附校验清单；DOCX 卷为封面、目录和各件正文合成的一个文件。导出在后台进行，可离开本页。',
   'archive.export.startBagit': '导出 BagIt 包',
   'archive.export.startDocx': '导出 DOCX 卷',
   'archive.export.docxWait': '还有 {n} 件正在整理（页数与归档章），整理完成后才能导出 DOCX 卷。',
@@ -358,7 +359,8 @@ export const zh = {
   'archive.export.failed': '导出失败：{error}',
 
   'archive.disposal.title': '鉴定与销毁',
-  'archive.disposal.intro': '保管期限已满的文件列在下面。勾选后填写鉴定意见，提出销毁，登入销毁清册；须由他人（另一名档案员或签发人）批准后方可执行。冻结的文件不能销毁。',
+  'archive.disposal.intro':
+    '保管期限已满的文件列在下面。勾选后填写鉴定意见，提出销毁，登入销毁清册；须由他人（另一名档案员或签发人）批准后方可执行。冻结的文件不能销毁。',
   'archive.disposal.introSigner': '销毁清册中待批准的条目，须由提出人以外的人批准或驳回。',
   'archive.disposal.candidates': '保管期限已满的文件',
   'archive.disposal.asOf': '截至日期',
@@ -723,7 +725,8 @@ export const en: Record<StringKey, string> = {
   'archive.tab.disposal': 'Disposal',
 
   'archive.file.title': 'To file',
-  'archive.file.intro': 'These documents are finished and waiting to be filed. The retention proposed for the kind of document is preselected; change it if needed and file with one click. The archival number is given in class order when filing.',
+  'archive.file.intro':
+    'These documents are finished and waiting to be filed. The retention proposed for the kind of document is preselected; change it if needed and file with one click. The archival number is given in class order when filing.',
   'archive.file.total': '{n} waiting',
   'archive.file.empty': 'Nothing is waiting to be filed.',
   'archive.file.proposed': 'Proposed retention: {retention}',
@@ -778,7 +781,8 @@ export const en: Record<StringKey, string> = {
   'archive.volumes.empty': 'No volumes yet. Pick a class under “Classes and catalogue” to build one from its items.',
   'archive.volumes.table': 'Volumes',
   'archive.volumes.new': 'New volume',
-  'archive.new.intro': 'A volume (box) holds items of one fonds, year and retention period, in catalogue order. Items already in another volume cannot be picked.',
+  'archive.new.intro':
+    'A volume (box) holds items of one fonds, year and retention period, in catalogue order. Items already in another volume cannot be picked.',
   'archive.new.class': 'Class',
   'archive.new.pickClass': 'Pick a class',
   'archive.new.number': 'Volume number',
@@ -813,10 +817,12 @@ export const en: Record<StringKey, string> = {
   'archive.volume.busy': 'The volume is being exported; change it when the export has finished.',
 
   'archive.export.title': 'Exports',
-  'archive.export.intro': 'A BagIt zip holds each item’s DOCX, metadata, every revision, the processing record and the signatures, with checksum manifests; a DOCX volume is the cover, the catalogue and the items in one file. Exports run in the background: you may leave this page.',
+  'archive.export.intro':
+    'A BagIt zip holds each item’s DOCX, metadata, every revision, the processing record and the signatures, with checksum manifests; a DOCX volume is the cover, the catalogue and the items in one file. Exports run in the background: you may leave this page.',
   'archive.export.startBagit': 'Export as BagIt',
   'archive.export.startDocx': 'Export as a DOCX volume',
-  'archive.export.docxWait': '{n} item(s) are still being prepared (page count and filing stamp); the DOCX volume can be exported when they are ready.',
+  'archive.export.docxWait':
+    '{n} item(s) are still being prepared (page count and filing stamp); the DOCX volume can be exported when they are ready.',
   'archive.export.none': 'Not exported yet.',
   'archive.export.format.bagit': 'BagIt zip',
   'archive.export.format.docx': 'DOCX volume',
@@ -833,8 +839,10 @@ export const en: Record<StringKey, string> = {
   'archive.export.failed': 'The export failed: {error}',
 
   'archive.disposal.title': 'Appraisal and disposal',
-  'archive.disposal.intro': 'Items past their retention period are listed below. Pick them, give the appraisal reason and propose their disposal: an entry in the disposal register that someone else (another archivist or a signer) must approve before it is carried out. Items on hold cannot be disposed of.',
-  'archive.disposal.introSigner': 'Disposal register entries waiting for approval must be approved or rejected by someone other than their proposer.',
+  'archive.disposal.intro':
+    'Items past their retention period are listed below. Pick them, give the appraisal reason and propose their disposal: an entry in the disposal register that someone else (another archivist or a signer) must approve before it is carried out. Items on hold cannot be disposed of.',
+  'archive.disposal.introSigner':
+    'Disposal register entries waiting for approval must be approved or rejected by someone other than their proposer.',
   'archive.disposal.candidates': 'Items past their retention period',
   'archive.disposal.asOf': 'As of',
   'archive.disposal.asOfHint': 'Today by default; a later date shows what will be due then (only items due today can be proposed).',
@@ -870,7 +878,8 @@ export const en: Record<StringKey, string> = {
   'archive.disposal.opinionRequired': 'Opinion (required)',
   'archive.disposal.decide': 'Send the decision',
   'archive.disposal.execute': 'Carry out the disposal',
-  'archive.disposal.executeHint': 'The content of these items will be deleted for good; only their catalogue lines and the register entry remain.',
+  'archive.disposal.executeHint':
+    'The content of these items will be deleted for good; only their catalogue lines and the register entry remain.',
   'archive.disposal.confirm': 'I confirm destroying the content of the {n} item(s) listed',
 
   'archive.hold.summary': 'Holds…',
@@ -952,6 +961,19 @@ export const en: Record<StringKey, string> = {
 
 /** Document kinds (Regulation art. 8) in English, shown beside the Chinese name. */
 export const KIND_EN: Record<string, string> = {
-  决议: 'Resolution', 决定: 'Decision', 命令: 'Order', 公报: 'Communiqué', 公告: 'Announcement', 通告: 'Public notice', 意见: 'Opinions',
-  通知: 'Notice', 通报: 'Circular', 报告: 'Report', 请示: 'Request for instructions', 批复: 'Reply', 议案: 'Motion', 函: 'Letter', 纪要: 'Minutes',
+  决议: 'Resolution',
+  决定: 'Decision',
+  命令: 'Order',
+  公报: 'Communiqué',
+  公告: 'Announcement',
+  通告: 'Public notice',
+  意见: 'Opinions',
+  通知: 'Notice',
+  通报: 'Circular',
+  报告: 'Report',
+  请示: 'Request for instructions',
+  批复: 'Reply',
+  议案: 'Motion',
+  函: 'Letter',
+  纪要: 'Minutes',
 };

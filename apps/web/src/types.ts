@@ -9,7 +9,15 @@
 import type { operations } from '#gongwen/contract';
 import type { Block, ClassificationLevel, DocumentContent, DocumentKind, Urgency } from '#gongwen/document/model';
 import type {
-  DiscussionComment, OutgoingState, ProofreadingMark, ReaderState, RequiredSigner, ReviewCheck, Role, SectionState, SignatureRecord,
+  DiscussionComment,
+  OutgoingState,
+  ProofreadingMark,
+  ReaderState,
+  RequiredSigner,
+  ReviewCheck,
+  Role,
+  SectionState,
+  SignatureRecord,
 } from '#gongwen/workflows/outgoing/types';
 
 export type { Block, ClassificationLevel, DocumentContent, DocumentKind, OutgoingState, ProofreadingMark, Role, Urgency };
@@ -17,7 +25,11 @@ export type { Block, ClassificationLevel, DocumentContent, DocumentKind, Outgoin
 type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 /** The JSON body of an operation's success answer (200 or 201). */
 export type ResponseOf<Op extends keyof operations> = operations[Op]['responses'] extends infer R
-  ? R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : never
+  ? R extends { 200: infer A }
+    ? JsonOf<A>
+    : R extends { 201: infer B }
+      ? JsonOf<B>
+      : never
   : never;
 /** The items of a list answer. */
 type ItemOf<Op extends keyof operations> = ResponseOf<Op> extends { items: (infer I)[] } ? I : never;
@@ -26,7 +38,8 @@ type Known<T> = { [K in keyof T as string extends K ? never : number extends K ?
 /** Fields the contract does not describe precisely yet (see the note at the top): `Gap` overrides them. */
 type ContractGap<Generated, Gap> = Omit<Known<Generated>, keyof Gap> & Gap;
 
-export type TaskKind = 'draft' | 'consolidate' | 'discuss' | 'proofread' | 'review' | 'sign' | 'co-sign' | 'register' | 'acknowledge' | 'file';
+export type TaskKind =
+  'draft' | 'consolidate' | 'discuss' | 'proofread' | 'review' | 'sign' | 'co-sign' | 'register' | 'acknowledge' | 'file';
 
 export type User = ContractGap<ResponseOf<'getCurrentUser'>, { roles: Role[]; clearance: ClassificationLevel }>;
 
@@ -197,7 +210,16 @@ interface CatalogueLineGap {
 }
 
 interface CatalogueGap {
-  class: { code: string; fondsCode: string; fondsName: string; year: number; retention: Retention; retentionLabel: string; unitCode: string; unitName: string };
+  class: {
+    code: string;
+    fondsCode: string;
+    fondsName: string;
+    year: number;
+    retention: Retention;
+    retentionLabel: string;
+    unitCode: string;
+    unitName: string;
+  };
   columns: string[];
   items: CatalogueLine[];
 }
@@ -290,7 +312,16 @@ interface DisposalGap {
   decisionOpinion: string | null;
   executedBy: string | null;
   executedAt: string | null;
-  items: { itemId: string; archivalNumber: string; title: string; documentNumber: string | null; date: string; retention: Retention; pageCount: number | null; disposedAt: string | null }[];
+  items: {
+    itemId: string;
+    archivalNumber: string;
+    title: string;
+    documentNumber: string | null;
+    date: string;
+    retention: Retention;
+    pageCount: number | null;
+    disposedAt: string | null;
+  }[];
 }
 
 interface HoldGap {

@@ -4,7 +4,15 @@ import { catalogueCsv, parseCsv } from './catalogue.js';
 import { endSection } from './docx-merge.js';
 import { processingRecord, type AuditEntry } from './processing.js';
 import {
-  archivalNumber, classCode, date8, defaultRetention, deriveUnitCode, filingYear, isRetentionExpired, itemNumberText, parseArchivalNumber,
+  archivalNumber,
+  classCode,
+  date8,
+  defaultRetention,
+  deriveUnitCode,
+  filingYear,
+  isRetentionExpired,
+  itemNumberText,
+  parseArchivalNumber,
   retentionExpiresOn,
 } from './rules.js';
 import { stampDocx, stampRunXml } from './stamp.js';
@@ -48,8 +56,28 @@ describe('archival numbers (DA/T 22-2015)', () => {
 describe('catalogue CSV', () => {
   it('starts with a BOM, quotes what needs quoting, defuses formulas and parses back', () => {
     const csv = catalogueCsv([
-      { seq: 1, archivalNumber: '0194-WS·2026-D30-BGS-0001', documentNumber: '区委办发〔2026〕1号', author: '中共××区委办公室', title: '关于"十五五"规划，的通知', date: '20261126', classification: '', pages: 3, remarks: '' },
-      { seq: 2, archivalNumber: '0194-WS·2026-D30-BGS-0002', documentNumber: '', author: 'x', title: '=HYPERLINK("http://evil")', date: '20261126', classification: '秘密', pages: null, remarks: '第一行\n第二行' },
+      {
+        seq: 1,
+        archivalNumber: '0194-WS·2026-D30-BGS-0001',
+        documentNumber: '区委办发〔2026〕1号',
+        author: '中共××区委办公室',
+        title: '关于"十五五"规划，的通知',
+        date: '20261126',
+        classification: '',
+        pages: 3,
+        remarks: '',
+      },
+      {
+        seq: 2,
+        archivalNumber: '0194-WS·2026-D30-BGS-0002',
+        documentNumber: '',
+        author: 'x',
+        title: '=HYPERLINK("http://evil")',
+        date: '20261126',
+        classification: '秘密',
+        pages: null,
+        remarks: '第一行\n第二行',
+      },
     ]);
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const rows = parseCsv(csv);
@@ -64,35 +92,56 @@ describe('catalogue CSV', () => {
 describe('BagIt helpers', () => {
   it('percent-encodes manifest paths and writes bag-info lines', () => {
     expect(encodeManifestPath('data/a%b\nc')).toBe('data/a%25b%0Ac');
-    expect(bagInfoText([['Source-Organization', '中共××区委办公室'], ['External-Description', 'a\nb']])).toBe('Source-Organization: 中共××区委办公室\nExternal-Description: a b\n');
+    expect(
+      bagInfoText([
+        ['Source-Organization', '中共××区委办公室'],
+        ['External-Description', 'a\nb'],
+      ]),
+    ).toBe('Source-Organization: 中共××区委办公室\nExternal-Description: a b\n');
     expect(humanSize(512)).toBe('512 B');
     expect(humanSize(66316458)).toBe('63.2 MB');
   });
 });
 
 describe('the filing stamp', () => {
-  const fields = { fondsCode: '0194', year: 2026, retention: 'D30' as const, itemNumber: 7, pages: 3, unitCode: 'BGS', archivalNumber: '0194-WS·2026-D30-BGS-0007' };
+  const fields = {
+    fondsCode: '0194',
+    year: 2026,
+    retention: 'D30' as const,
+    itemNumber: 7,
+    pages: 3,
+    unitCode: 'BGS',
+    archivalNumber: '0194-WS·2026-D30-BGS-0007',
+  };
 
   it('is a page-anchored text box with the six cells, placed in the first paragraph, once', async () => {
     const xml = stampRunXml(fields);
     expect(xml).toContain('<wp:positionV relativeFrom="page">');
     expect(xml).toContain('<wp:wrapNone/>');
-    for (const s of ['全宗号', '年度', '件号', '机构', '保管期限', '页数', '>0194<', '>2026<', '>0007<', '>BGS<', '>D30<', '>3<']) expect(xml).toContain(s);
+    for (const s of ['全宗号', '年度', '件号', '机构', '保管期限', '页数', '>0194<', '>2026<', '>0007<', '>BGS<', '>D30<', '>3<'])
+      expect(xml).toContain(s);
     const zip = new JSZip();
-    zip.file('word/document.xml', '<w:document><w:body><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>标题</w:t></w:r></w:p><w:sectPr/></w:body></w:document>');
+    zip.file(
+      'word/document.xml',
+      '<w:document><w:body><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>标题</w:t></w:r></w:p><w:sectPr/></w:body></w:document>',
+    );
     zip.file('docProps/custom.xml', '<Properties><property pid="2" name="a"><vt:lpwstr>x</vt:lpwstr></property></Properties>');
     const stamped = await stampDocx(await zip.generateAsync({ type: 'nodebuffer' }), fields);
     const out = await JSZip.loadAsync(stamped);
     const doc = await out.file('word/document.xml')!.async('string');
     expect(doc.indexOf('</w:pPr><w:r><w:rPr><w:noProof/>')).toBeGreaterThan(0);
-    expect(await out.file('docProps/custom.xml')!.async('string')).toContain('pid="3" name="gongwen.archivalNumber"><vt:lpwstr>0194-WS·2026-D30-BGS-0007<');
+    expect(await out.file('docProps/custom.xml')!.async('string')).toContain(
+      'pid="3" name="gongwen.archivalNumber"><vt:lpwstr>0194-WS·2026-D30-BGS-0007<',
+    );
     await expect(stampDocx(stamped, fields)).rejects.toThrow(/already carries a filing stamp/);
   });
 });
 
 describe('merging sections', () => {
   it('puts the section properties into the last paragraph, adding no line', () => {
-    expect(endSection('<w:p><w:pPr><w:jc w:val="left"/></w:pPr><w:r/></w:p>', '<w:sectPr/>')).toBe('<w:p><w:pPr><w:jc w:val="left"/><w:sectPr/></w:pPr><w:r/></w:p>');
+    expect(endSection('<w:p><w:pPr><w:jc w:val="left"/></w:pPr><w:r/></w:p>', '<w:sectPr/>')).toBe(
+      '<w:p><w:pPr><w:jc w:val="left"/><w:sectPr/></w:pPr><w:r/></w:p>',
+    );
     expect(endSection('<w:p><w:r/></w:p>', '<w:sectPr/>')).toBe('<w:p><w:pPr><w:sectPr/></w:pPr><w:r/></w:p>');
     expect(endSection('<w:tbl></w:tbl>', '<w:sectPr/>')).toBe('<w:tbl></w:tbl><w:p><w:pPr><w:sectPr/></w:pPr></w:p>');
   });
@@ -101,11 +150,27 @@ describe('merging sections', () => {
 describe('processing record', () => {
   it('names who drafted, proofread, reviewed, signed and filed, from the audit trail', () => {
     const e = (seq: number, eventType: string, name: string, from: string | null, details: Record<string, unknown> = {}): AuditEntry => ({
-      seq, eventType, actor: { id: name, username: name, name }, roles: [], fromState: from, toState: 'x', reason: null, revisionNumber: 1,
-      revisionHash: 'h', at: new Date(Date.UTC(2026, 0, seq)).toISOString(), prevHash: null, hash: `h${seq}`, details,
+      seq,
+      eventType,
+      actor: { id: name, username: name, name },
+      roles: [],
+      fromState: from,
+      toState: 'x',
+      reason: null,
+      revisionNumber: 1,
+      revisionHash: 'h',
+      at: new Date(Date.UTC(2026, 0, seq)).toISOString(),
+      prevHash: null,
+      hash: `h${seq}`,
+      details,
     });
-    const r = processingRecord([e(1, 'CREATE', '张科长', null), e(2, 'EDIT_SECTION', '王秘书', 'drafting'), e(3, 'PASS_PROOFREADING', '孙校对', 'proofreading'),
-      e(4, 'SIGN', '吴书记', 'signing', { opinion: '同意' }), { ...e(5, 'FILE', '卫档案员', 'archiving', { retention: 'Y' }), hash: null }]);
+    const r = processingRecord([
+      e(1, 'CREATE', '张科长', null),
+      e(2, 'EDIT_SECTION', '王秘书', 'drafting'),
+      e(3, 'PASS_PROOFREADING', '孙校对', 'proofreading'),
+      e(4, 'SIGN', '吴书记', 'signing', { opinion: '同意' }),
+      { ...e(5, 'FILE', '卫档案员', 'archiving', { retention: 'Y' }), hash: null },
+    ]);
     const by = Object.fromEntries(r.summary.map((s) => [s.role, s.names]));
     expect(by).toMatchObject({ 拟稿: ['王秘书'], 校对: ['孙校对'], 签发: ['吴书记'], 归档: ['卫档案员'], 审核: [] });
     expect(r.steps[3]).toMatchObject({ stage: '签发', opinion: '同意' });

@@ -19,7 +19,10 @@ export function humanSize(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
@@ -44,7 +47,10 @@ export class BagWriter {
   private streams = 0;
 
   /** `root` is the bag's directory name inside the zip. */
-  constructor(readonly path: string, readonly root: string) {
+  constructor(
+    readonly path: string,
+    readonly root: string,
+  ) {
     this.zip = new ZipWriter(path);
   }
 
@@ -60,7 +66,11 @@ export class BagWriter {
   }
 
   /** Adds a payload file at `data/<path>`. DOCX and other zips are stored, not recompressed. */
-  async addPayload(path: string, source: EntrySource, opts: { compress?: boolean } = {}): Promise<{ size: number; sha256: string; sha512: string }> {
+  async addPayload(
+    path: string,
+    source: EntrySource,
+    opts: { compress?: boolean } = {},
+  ): Promise<{ size: number; sha256: string; sha512: string }> {
     const rel = `data/${path}`;
     const compress = opts.compress ?? !/\.(docx|zip|pdf|png|jpe?g)$/i.test(path);
     const r = await this.zip.add(`${this.root}/${rel}`, source, { compress });

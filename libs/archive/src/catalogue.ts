@@ -66,7 +66,11 @@ export function catalogueCsv(rows: Iterable<CatalogueRow>): string {
 /** The catalogue as CSV, in chunks (for streaming into a file or zip). */
 export async function* catalogueCsvChunks(rows: CatalogueRow[]): AsyncGenerator<string> {
   yield BOM + csvLine([...CATALOGUE_HEADERS]);
-  for (let i = 0; i < rows.length; i += 500) yield rows.slice(i, i + 500).map((r) => csvLine(catalogueRowCells(r))).join('');
+  for (let i = 0; i < rows.length; i += 500)
+    yield rows
+      .slice(i, i + 500)
+      .map((r) => csvLine(catalogueRowCells(r)))
+      .join('');
 }
 
 /** Minimal RFC 4180 parser (for tests and imports): returns rows of cells; strips a BOM. */
@@ -79,15 +83,31 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
     if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') { cell += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && s[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(cell); cell = ''; }
-    else if (ch === '\r' && s[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; }
-    else if (ch === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; }
-    else cell += ch;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && s[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else if (ch === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
   }
-  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }

@@ -6,8 +6,23 @@
  * pages look the same when merged into a package whose styles come from the document renderer.
  */
 import {
-  AlignmentType, BorderStyle, Document, Footer, HeightRule, Packer, PageNumber, PageOrientation, Paragraph, Table, TableCell,
-  TableLayoutType, TableRow, TextRun, VerticalAlignTable, WidthType, type ISectionOptions,
+  AlignmentType,
+  BorderStyle,
+  Document,
+  Footer,
+  HeightRule,
+  Packer,
+  PageNumber,
+  PageOrientation,
+  Paragraph,
+  Table,
+  TableCell,
+  TableLayoutType,
+  TableRow,
+  TextRun,
+  VerticalAlignTable,
+  WidthType,
+  type ISectionOptions,
 } from 'docx';
 import JSZip from 'jszip';
 import { ZipWriter } from './zip.js';
@@ -22,22 +37,51 @@ const BORDERS = { top: LINE, bottom: LINE, left: LINE, right: LINE, insideHorizo
 
 function run(text: string, pt: number, font: string = FONTS.song, bold = false): TextRun {
   return new TextRun({
-    text, size: Math.round(pt * 2), bold,
+    text,
+    size: Math.round(pt * 2),
+    bold,
     font: { ascii: FONTS.latin, hAnsi: FONTS.latin, eastAsia: font, cs: FONTS.latin, hint: 'eastAsia' },
     characterSpacing: 0,
   });
 }
 
-function para(text: string, pt: number, opts: { font?: string; align?: (typeof AlignmentType)[keyof typeof AlignmentType]; before?: number; after?: number; bold?: boolean; line?: number } = {}): Paragraph {
+function para(
+  text: string,
+  pt: number,
+  opts: {
+    font?: string;
+    align?: (typeof AlignmentType)[keyof typeof AlignmentType];
+    before?: number;
+    after?: number;
+    bold?: boolean;
+    line?: number;
+  } = {},
+): Paragraph {
   return new Paragraph({
     alignment: opts.align ?? AlignmentType.LEFT,
     spacing: { before: opts.before ?? 0, after: opts.after ?? 0, line: opts.line ?? Math.round(pt * 20 * 1.4), lineRule: 'exact' as never },
     indent: { firstLine: 0, left: 0, right: 0 },
-    children: text ? text.split('\n').map((t, i) => (i === 0 ? run(t, pt, opts.font, opts.bold) : new TextRun({ text: t, break: 1, size: Math.round(pt * 2), font: { eastAsia: opts.font ?? FONTS.song, ascii: FONTS.latin, hAnsi: FONTS.latin } }))) : [],
+    children: text
+      ? text.split('\n').map((t, i) =>
+          i === 0
+            ? run(t, pt, opts.font, opts.bold)
+            : new TextRun({
+                text: t,
+                break: 1,
+                size: Math.round(pt * 2),
+                font: { eastAsia: opts.font ?? FONTS.song, ascii: FONTS.latin, hAnsi: FONTS.latin },
+              }),
+        )
+      : [],
   });
 }
 
-function cell(text: string, widthTw: number, pt: number, opts: { align?: (typeof AlignmentType)[keyof typeof AlignmentType]; font?: string; span?: number } = {}): TableCell {
+function cell(
+  text: string,
+  widthTw: number,
+  pt: number,
+  opts: { align?: (typeof AlignmentType)[keyof typeof AlignmentType]; font?: string; span?: number } = {},
+): TableCell {
   return new TableCell({
     width: { size: widthTw, type: WidthType.DXA },
     columnSpan: opts.span,
@@ -47,7 +91,11 @@ function cell(text: string, widthTw: number, pt: number, opts: { align?: (typeof
   });
 }
 
-function table(widthsMm: number[], rows: { cells: string[]; header?: boolean; height?: number; align?: ((typeof AlignmentType)[keyof typeof AlignmentType])[] }[], pt: number): Table {
+function table(
+  widthsMm: number[],
+  rows: { cells: string[]; header?: boolean; height?: number; align?: (typeof AlignmentType)[keyof typeof AlignmentType][] }[],
+  pt: number,
+): Table {
   const widths = widthsMm.map(mm);
   return new Table({
     width: { size: widths.reduce((a, b) => a + b, 0), type: WidthType.DXA },
@@ -55,12 +103,15 @@ function table(widthsMm: number[], rows: { cells: string[]; header?: boolean; he
     layout: TableLayoutType.FIXED,
     alignment: AlignmentType.CENTER,
     borders: BORDERS,
-    rows: rows.map((r) => new TableRow({
-      tableHeader: r.header,
-      cantSplit: true,
-      height: r.height ? { value: mm(r.height), rule: HeightRule.ATLEAST } : undefined,
-      children: r.cells.map((c, i) => cell(c, widths[i], pt, { font: r.header ? FONTS.hei : FONTS.song, align: r.align?.[i] })),
-    })),
+    rows: rows.map(
+      (r) =>
+        new TableRow({
+          tableHeader: r.header,
+          cantSplit: true,
+          height: r.height ? { value: mm(r.height), rule: HeightRule.ATLEAST } : undefined,
+          children: r.cells.map((c, i) => cell(c, widths[i], pt, { font: r.header ? FONTS.hei : FONTS.song, align: r.align?.[i] })),
+        }),
+    ),
   });
 }
 
@@ -68,7 +119,12 @@ function table(widthsMm: number[], rows: { cells: string[]; header?: boolean; he
  * Table rows as WordprocessingML text, formatted like `table()` makes them: a docx object tree costs about 250 kB
  * per catalogue row, so long tables (catalogues, contents of big volumes) get their rows as strings instead.
  */
-export function rowsXml(widthsMm: number[], rows: { cells: string[]; align?: ((typeof AlignmentType)[keyof typeof AlignmentType])[] }[], pt: number, heightMm = 10): string {
+export function rowsXml(
+  widthsMm: number[],
+  rows: { cells: string[]; align?: (typeof AlignmentType)[keyof typeof AlignmentType][] }[],
+  pt: number,
+  heightMm = 10,
+): string {
   const widths = widthsMm.map(mm);
   const size = Math.round(pt * 2);
   const line = Math.round(pt * 20 * 1.4);
@@ -77,10 +133,16 @@ export function rowsXml(widthsMm: number[], rows: { cells: string[]; align?: ((t
   const cellXml = (text: string, w: number, align: string) =>
     `<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="${w}"/><w:tcMar><w:top w:type="dxa" w:w="30"/><w:left w:type="dxa" w:w="60"/><w:bottom w:type="dxa" w:w="30"/><w:right w:type="dxa" w:w="60"/></w:tcMar><w:vAlign w:val="center"/></w:tcPr>` +
     `<w:p><w:pPr><w:spacing w:after="0" w:before="0" w:line="${line}" w:lineRule="exact"/><w:ind w:left="0" w:right="0" w:firstLine="0"/><w:jc w:val="${align}"/></w:pPr>` +
-    (text ? `<w:r>${rPr}<w:t xml:space="preserve">${esc(text)}</w:t></w:r>` : '') + '</w:p></w:tc>';
-  return rows.map((r) =>
-    `<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="${mm(heightMm)}" w:hRule="atLeast"/></w:trPr>` +
-    r.cells.map((c, i) => cellXml(c, widths[i], r.align?.[i] ?? AlignmentType.CENTER)).join('') + '</w:tr>').join('');
+    (text ? `<w:r>${rPr}<w:t xml:space="preserve">${esc(text)}</w:t></w:r>` : '') +
+    '</w:p></w:tc>';
+  return rows
+    .map(
+      (r) =>
+        `<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="${mm(heightMm)}" w:hRule="atLeast"/></w:trPr>` +
+        r.cells.map((c, i) => cellXml(c, widths[i], r.align?.[i] ?? AlignmentType.CENTER)).join('') +
+        '</w:tr>',
+    )
+    .join('');
 }
 
 /** Appends rows (XML) to the last table of a packed DOCX. */
@@ -93,9 +155,15 @@ async function appendRows(docx: Buffer, xmlRows: string): Promise<Buffer> {
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 6 } });
 }
 
-const pageFooter = () => new Footer({
-  children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], size: 24, font: FONTS.latin })] })],
-});
+const pageFooter = () =>
+  new Footer({
+    children: [
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        children: [new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], size: 24, font: FONTS.latin })],
+      }),
+    ],
+  });
 
 function portrait(children: (Paragraph | Table)[], footer = false): ISectionOptions {
   return {
@@ -107,7 +175,13 @@ function portrait(children: (Paragraph | Table)[], footer = false): ISectionOpti
 
 function landscape(children: (Paragraph | Table)[], footer = false): ISectionOptions {
   return {
-    properties: { page: { size: { ...A4, orientation: PageOrientation.LANDSCAPE }, margin: { top: mm(20), bottom: mm(20), left: mm(25), right: mm(25) }, pageNumbers: { start: 1 } } },
+    properties: {
+      page: {
+        size: { ...A4, orientation: PageOrientation.LANDSCAPE },
+        margin: { top: mm(20), bottom: mm(20), left: mm(25), right: mm(25) },
+        pageNumbers: { start: 1 },
+      },
+    },
     footers: footer ? { default: pageFooter() } : undefined,
     children,
   };
@@ -131,43 +205,78 @@ export function catalogueCoverSection(cover: CatalogueCover): ISectionOptions {
   return landscape([
     para('归档文件目录', 36, { font: FONTS.title, align: AlignmentType.CENTER, before: mm(30), after: mm(20) }),
     new Table({
-      width: { size: mm(165), type: WidthType.DXA }, columnWidths: [mm(45), mm(120)], layout: TableLayoutType.FIXED,
-      alignment: AlignmentType.CENTER, borders: BORDERS,
+      width: { size: mm(165), type: WidthType.DXA },
+      columnWidths: [mm(45), mm(120)],
+      layout: TableLayoutType.FIXED,
+      alignment: AlignmentType.CENTER,
+      borders: BORDERS,
       rows: [
-        field('全宗号', cover.fondsCode), field('全宗名称', cover.fondsName), field('年度', String(cover.year)),
-        field('保管期限', cover.retention), field('机构（问题）', cover.unit),
+        field('全宗号', cover.fondsCode),
+        field('全宗名称', cover.fondsName),
+        field('年度', String(cover.year)),
+        field('保管期限', cover.retention),
+        field('机构（问题）', cover.unit),
       ],
     }),
   ]);
 }
 
 export function catalogueTableSection(heading = '归档文件目录'): ISectionOptions {
-  return landscape([
-    para(heading, 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(4) }),
-    table(CATALOGUE_WIDTHS, [{ cells: [...CATALOGUE_HEADERS], header: true, height: 10 }], 10.5),
-  ], true);
+  return landscape(
+    [
+      para(heading, 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(4) }),
+      table(CATALOGUE_WIDTHS, [{ cells: [...CATALOGUE_HEADERS], header: true, height: 10 }], 10.5),
+    ],
+    true,
+  );
 }
 
 export function catalogueRowsXml(rows: CatalogueRow[]): string {
   const L = AlignmentType.LEFT;
   const C = AlignmentType.CENTER;
-  return rowsXml(CATALOGUE_WIDTHS, rows.map((r) => ({
-    cells: [String(r.seq), r.archivalNumber, r.documentNumber, r.author, r.title, r.date, r.classification, r.pages === null ? '' : String(r.pages), r.remarks],
-    align: [C, L, L, L, L, C, C, C, L],
-  })), 10.5);
+  return rowsXml(
+    CATALOGUE_WIDTHS,
+    rows.map((r) => ({
+      cells: [
+        String(r.seq),
+        r.archivalNumber,
+        r.documentNumber,
+        r.author,
+        r.title,
+        r.date,
+        r.classification,
+        r.pages === null ? '' : String(r.pages),
+        r.remarks,
+      ],
+      align: [C, L, L, L, L, C, C, C, L],
+    })),
+    10.5,
+  );
 }
 
 /** The catalogue as a DOCX: cover, then the table (header row repeated on every page). */
 export async function catalogueDocx(cover: CatalogueCover, rows: CatalogueRow[]): Promise<Buffer> {
-  const docx = await pack(`归档文件目录 ${cover.fondsCode} ${cover.year} ${cover.retention} ${cover.unit}`, [catalogueCoverSection(cover), catalogueTableSection()]);
+  const docx = await pack(`归档文件目录 ${cover.fondsCode} ${cover.year} ${cover.retention} ${cover.unit}`, [
+    catalogueCoverSection(cover),
+    catalogueTableSection(),
+  ]);
   return appendRows(docx, catalogueRowsXml(rows));
 }
 
 /**
  * The same DOCX written to a file, its rows streamed (for big volumes: the document part is never held whole).
  */
-export async function catalogueDocxToFile(path: string, cover: CatalogueCover, rows: CatalogueRow[]): Promise<{ path: string; size: number }> {
-  const skeleton = await JSZip.loadAsync(await pack(`归档文件目录 ${cover.fondsCode} ${cover.year} ${cover.retention} ${cover.unit}`, [catalogueCoverSection(cover), catalogueTableSection()]));
+export async function catalogueDocxToFile(
+  path: string,
+  cover: CatalogueCover,
+  rows: CatalogueRow[],
+): Promise<{ path: string; size: number }> {
+  const skeleton = await JSZip.loadAsync(
+    await pack(`归档文件目录 ${cover.fondsCode} ${cover.year} ${cover.retention} ${cover.unit}`, [
+      catalogueCoverSection(cover),
+      catalogueTableSection(),
+    ]),
+  );
   const xml = await skeleton.file('word/document.xml')!.async('string');
   const end = xml.lastIndexOf('</w:tbl>');
   const out = new ZipWriter(path);
@@ -241,20 +350,30 @@ const CONTENTS_WIDTHS = [14, 28, 26, 47, 17, 13, 20];
 
 /** Front matter of a volume: the cover (案卷封面) and the contents (卷内文件目录). */
 export async function volumeFrontDocx(cover: VolumeCover, contents: VolumeContentsRow[]): Promise<Buffer> {
-  const field = (label: string, value: string) => new TableRow({
-    height: { value: mm(13), rule: HeightRule.ATLEAST },
-    children: [cell(label, mm(40), 15, { font: FONTS.hei }), cell(value, mm(110), 15, { align: AlignmentType.LEFT })],
-  });
+  const field = (label: string, value: string) =>
+    new TableRow({
+      height: { value: mm(13), rule: HeightRule.ATLEAST },
+      children: [cell(label, mm(40), 15, { font: FONTS.hei }), cell(value, mm(110), 15, { align: AlignmentType.LEFT })],
+    });
   const coverSection = portrait([
     para(cover.fondsName, 22, { font: FONTS.title, align: AlignmentType.CENTER, before: mm(25), after: mm(8) }),
     para('案  卷', 26, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(14) }),
     new Table({
-      width: { size: mm(150), type: WidthType.DXA }, columnWidths: [mm(40), mm(110)], layout: TableLayoutType.FIXED,
-      alignment: AlignmentType.CENTER, borders: BORDERS,
+      width: { size: mm(150), type: WidthType.DXA },
+      columnWidths: [mm(40), mm(110)],
+      layout: TableLayoutType.FIXED,
+      alignment: AlignmentType.CENTER,
+      borders: BORDERS,
       rows: [
-        field('全宗名称', cover.fondsName), field('类目名称', cover.categoryName), field('案卷题名', cover.title),
-        field('起止时间', cover.period), field('保管期限', cover.retention), field('件数', `${cover.items}件`),
-        field('页数', `${cover.pages}页`), field('档号', cover.archivalCode), field('盒号', cover.number),
+        field('全宗名称', cover.fondsName),
+        field('类目名称', cover.categoryName),
+        field('案卷题名', cover.title),
+        field('起止时间', cover.period),
+        field('保管期限', cover.retention),
+        field('件数', `${cover.items}件`),
+        field('页数', `${cover.pages}页`),
+        field('档号', cover.archivalCode),
+        field('盒号', cover.number),
       ],
     }),
   ]);
@@ -265,34 +384,56 @@ export async function volumeFrontDocx(cover: VolumeCover, contents: VolumeConten
     table(CONTENTS_WIDTHS, [{ cells: ['顺序号', '文号', '责任者', '题名', '日期', '页号', '备注'], header: true, height: 10 }], 10),
   ]);
   const docx = await pack(`案卷 ${cover.number} ${cover.title}`, [coverSection, contentsSection]);
-  return appendRows(docx, rowsXml(CONTENTS_WIDTHS, contents.map((r) => ({
-    cells: [String(r.seq), r.documentNumber, r.author, r.title, r.date, r.page, r.remarks], align: [C, L, L, L, C, C, L],
-  })), 10));
+  return appendRows(
+    docx,
+    rowsXml(
+      CONTENTS_WIDTHS,
+      contents.map((r) => ({
+        cells: [String(r.seq), r.documentNumber, r.author, r.title, r.date, r.page, r.remarks],
+        align: [C, L, L, L, C, C, L],
+      })),
+      10,
+    ),
+  );
 }
 
 /** Back matter of a volume: the reference sheet (卷内备考表). */
 export function volumeReferenceDocx(ref: VolumeReference): Promise<Buffer> {
   // its own empty footers, so that it does not inherit the last item's page numbers when merged into a volume
   const blank = () => new Footer({ children: [new Paragraph({})] });
-  return pack('卷内备考表', [{ ...portrait([
-    para('卷内备考表', 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(6) }),
-    new Table({
-      width: { size: mm(160), type: WidthType.DXA }, columnWidths: [mm(160)], layout: TableLayoutType.FIXED,
-      alignment: AlignmentType.CENTER, borders: BORDERS,
-      rows: [
-        new TableRow({
-          height: { value: mm(150), rule: HeightRule.ATLEAST },
-          children: [new TableCell({
-            width: { size: mm(160), type: WidthType.DXA }, margins: { left: 200, right: 200, top: 200, bottom: 200 },
-            children: [para('本卷情况说明：', 14, { font: FONTS.hei, after: 120 }), ...ref.notes.split('\n').map((t) => para(t, 14, { after: 60 }))],
-          })],
+  return pack('卷内备考表', [
+    {
+      ...portrait([
+        para('卷内备考表', 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(6) }),
+        new Table({
+          width: { size: mm(160), type: WidthType.DXA },
+          columnWidths: [mm(160)],
+          layout: TableLayoutType.FIXED,
+          alignment: AlignmentType.CENTER,
+          borders: BORDERS,
+          rows: [
+            new TableRow({
+              height: { value: mm(150), rule: HeightRule.ATLEAST },
+              children: [
+                new TableCell({
+                  width: { size: mm(160), type: WidthType.DXA },
+                  margins: { left: 200, right: 200, top: 200, bottom: 200 },
+                  children: [
+                    para('本卷情况说明：', 14, { font: FONTS.hei, after: 120 }),
+                    ...ref.notes.split('\n').map((t) => para(t, 14, { after: 60 })),
+                  ],
+                }),
+              ],
+            }),
+          ],
         }),
-      ],
-    }),
-    para(`立卷人：${ref.compiledBy}`, 14, { before: mm(8), align: AlignmentType.RIGHT }),
-    para(`检查人：${ref.checkedBy}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
-    para(`立卷时间：${ref.compiledOn}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
-  ]), footers: { default: blank(), even: blank(), first: blank() } }]);
+        para(`立卷人：${ref.compiledBy}`, 14, { before: mm(8), align: AlignmentType.RIGHT }),
+        para(`检查人：${ref.checkedBy}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
+        para(`立卷时间：${ref.compiledOn}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
+      ]),
+      footers: { default: blank(), even: blank(), first: blank() },
+    },
+  ]);
 }
 
 // ------------------------------------------------------------------------------------------- filing box (DA/T 22)
@@ -333,29 +474,42 @@ export interface BoxNotes {
  * with their 档号 and 密级 (A4 landscape, the header repeated on every page).
  */
 export async function boxFrontDocx(cover: BoxCover, rows: CatalogueRow[]): Promise<Buffer> {
-  const field = (label: string, value: string) => new TableRow({
-    height: { value: mm(13), rule: HeightRule.ATLEAST },
-    children: [cell(label, mm(40), 15, { font: FONTS.hei }), cell(value, mm(110), 15, { align: AlignmentType.LEFT })],
-  });
+  const field = (label: string, value: string) =>
+    new TableRow({
+      height: { value: mm(13), rule: HeightRule.ATLEAST },
+      children: [cell(label, mm(40), 15, { font: FONTS.hei }), cell(value, mm(110), 15, { align: AlignmentType.LEFT })],
+    });
   const coverSection = portrait([
     para('档  案  盒', 26, { font: FONTS.title, align: AlignmentType.CENTER, before: mm(20), after: mm(10) }),
     para(cover.fondsName, 22, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(12) }),
     new Table({
-      width: { size: mm(150), type: WidthType.DXA }, columnWidths: [mm(40), mm(110)], layout: TableLayoutType.FIXED,
-      alignment: AlignmentType.CENTER, borders: BORDERS,
+      width: { size: mm(150), type: WidthType.DXA },
+      columnWidths: [mm(40), mm(110)],
+      layout: TableLayoutType.FIXED,
+      alignment: AlignmentType.CENTER,
+      borders: BORDERS,
       rows: [field('全宗名称', cover.fondsName), field('机构（问题）', cover.unit)],
     }),
     para('盒  脊', 18, { font: FONTS.hei, align: AlignmentType.CENTER, before: mm(16), after: mm(4) }),
     new Table({
-      width: { size: mm(150), type: WidthType.DXA }, columnWidths: [mm(40), mm(110)], layout: TableLayoutType.FIXED,
-      alignment: AlignmentType.CENTER, borders: BORDERS,
+      width: { size: mm(150), type: WidthType.DXA },
+      columnWidths: [mm(40), mm(110)],
+      layout: TableLayoutType.FIXED,
+      alignment: AlignmentType.CENTER,
+      borders: BORDERS,
       rows: [
-        field('全宗号', cover.fondsCode), field('年度', String(cover.year)), field('保管期限', cover.retention),
-        field('起止件号', cover.itemRange), field('盒号', cover.boxNumber),
+        field('全宗号', cover.fondsCode),
+        field('年度', String(cover.year)),
+        field('保管期限', cover.retention),
+        field('起止件号', cover.itemRange),
+        field('盒号', cover.boxNumber),
       ],
     }),
   ]);
-  const docx = await pack(`档案盒 ${cover.fondsCode} ${cover.year} ${cover.retention} ${cover.boxNumber}`, [coverSection, catalogueTableSection()]);
+  const docx = await pack(`档案盒 ${cover.fondsCode} ${cover.year} ${cover.retention} ${cover.boxNumber}`, [
+    coverSection,
+    catalogueTableSection(),
+  ]);
   return appendRows(docx, catalogueRowsXml(rows));
 }
 
@@ -363,30 +517,52 @@ export async function boxFrontDocx(cover: BoxCover, rows: CatalogueRow[]): Promi
 export function boxNotesDocx(ref: BoxNotes): Promise<Buffer> {
   // its own empty footers, so that it does not inherit the last item's page numbers when merged
   const blank = () => new Footer({ children: [new Paragraph({})] });
-  return pack('备考表', [{ ...portrait([
-    para('备  考  表', 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(6) }),
-    new Table({
-      width: { size: mm(160), type: WidthType.DXA }, columnWidths: [mm(160)], layout: TableLayoutType.FIXED,
-      alignment: AlignmentType.CENTER, borders: BORDERS,
-      rows: [
-        new TableRow({
-          height: { value: mm(150), rule: HeightRule.ATLEAST },
-          children: [new TableCell({
-            width: { size: mm(160), type: WidthType.DXA }, margins: { left: 200, right: 200, top: 200, bottom: 200 },
-            children: [para('盒内文件情况说明：', 14, { font: FONTS.hei, after: 120 }), ...ref.notes.split('\n').map((t) => para(t, 14, { after: 60 }))],
-          })],
+  return pack('备考表', [
+    {
+      ...portrait([
+        para('备  考  表', 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(6) }),
+        new Table({
+          width: { size: mm(160), type: WidthType.DXA },
+          columnWidths: [mm(160)],
+          layout: TableLayoutType.FIXED,
+          alignment: AlignmentType.CENTER,
+          borders: BORDERS,
+          rows: [
+            new TableRow({
+              height: { value: mm(150), rule: HeightRule.ATLEAST },
+              children: [
+                new TableCell({
+                  width: { size: mm(160), type: WidthType.DXA },
+                  margins: { left: 200, right: 200, top: 200, bottom: 200 },
+                  children: [
+                    para('盒内文件情况说明：', 14, { font: FONTS.hei, after: 120 }),
+                    ...ref.notes.split('\n').map((t) => para(t, 14, { after: 60 })),
+                  ],
+                }),
+              ],
+            }),
+          ],
         }),
-      ],
-    }),
-    para(`整理人：${ref.organisedBy}`, 14, { before: mm(8), align: AlignmentType.RIGHT }),
-    para(`检查人：${ref.checkedBy}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
-    para(`日期：${ref.date}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
-  ]), footers: { default: blank(), even: blank(), first: blank() } }]);
+        para(`整理人：${ref.organisedBy}`, 14, { before: mm(8), align: AlignmentType.RIGHT }),
+        para(`检查人：${ref.checkedBy}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
+        para(`日期：${ref.date}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
+      ]),
+      footers: { default: blank(), even: blank(), first: blank() },
+    },
+  ]);
 }
 
 // ------------------------------------------------------------------------------------------- processing sheet
 
-const CN_TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+const CN_TIME = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
 export const chinaTime = (iso: string | null): string => (iso ? CN_TIME.format(new Date(iso)).replace(/\//g, '-') : '');
 
 export interface ProcessingSheetHead {
@@ -401,30 +577,54 @@ export interface ProcessingSheetHead {
 export function processingSheetDocx(head: ProcessingSheetHead, record: ProcessingRecord): Promise<Buffer> {
   const L = AlignmentType.LEFT;
   const C = AlignmentType.CENTER;
-  return pack(`文件处理单 ${head.archivalNumber}`, [portrait([
-    para('文件处理单', 22, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(5) }),
-    table([30, 135], [
-      { cells: ['题名', head.title], align: [C, L] },
-      { cells: ['文号', head.documentNumber], align: [C, L] },
-      { cells: ['责任者', head.author], align: [C, L] },
-      { cells: ['密级', head.classification || '—'], align: [C, L] },
-      { cells: ['档号', head.archivalNumber], align: [C, L] },
-    ], 11),
-    para('办理情况', 14, { font: FONTS.hei, before: mm(5), after: mm(2) }),
-    table([22, 40, 50, 53], [
-      { cells: ['环节', '办理人', '时间', '意见、说明'], header: true },
-      ...record.summary.filter((s) => s.names.length).map((s) => ({
-        cells: [s.role, s.names.join('、'), s.from === s.to ? chinaTime(s.from) : `${chinaTime(s.from)}至${chinaTime(s.to)}`, s.notes.join('；')],
-        align: [C, L, C, L],
-      })),
-    ], 10.5),
-    para('办理记录（审计轨迹）', 14, { font: FONTS.hei, before: mm(5), after: mm(2) }),
-    table([10, 20, 26, 24, 33, 52], [
-      { cells: ['序', '环节', '操作', '办理人', '时间', '意见、理由'], header: true },
-      ...record.steps.map((s) => ({
-        cells: [String(s.seq), s.stage, s.action, s.actor.name, chinaTime(s.at), [s.opinion, s.reason].filter(Boolean).join('；')],
-        align: [C, C, L, L, C, L],
-      })),
-    ], 9),
-  ], true)]);
+  return pack(`文件处理单 ${head.archivalNumber}`, [
+    portrait(
+      [
+        para('文件处理单', 22, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(5) }),
+        table(
+          [30, 135],
+          [
+            { cells: ['题名', head.title], align: [C, L] },
+            { cells: ['文号', head.documentNumber], align: [C, L] },
+            { cells: ['责任者', head.author], align: [C, L] },
+            { cells: ['密级', head.classification || '—'], align: [C, L] },
+            { cells: ['档号', head.archivalNumber], align: [C, L] },
+          ],
+          11,
+        ),
+        para('办理情况', 14, { font: FONTS.hei, before: mm(5), after: mm(2) }),
+        table(
+          [22, 40, 50, 53],
+          [
+            { cells: ['环节', '办理人', '时间', '意见、说明'], header: true },
+            ...record.summary
+              .filter((s) => s.names.length)
+              .map((s) => ({
+                cells: [
+                  s.role,
+                  s.names.join('、'),
+                  s.from === s.to ? chinaTime(s.from) : `${chinaTime(s.from)}至${chinaTime(s.to)}`,
+                  s.notes.join('；'),
+                ],
+                align: [C, L, C, L],
+              })),
+          ],
+          10.5,
+        ),
+        para('办理记录（审计轨迹）', 14, { font: FONTS.hei, before: mm(5), after: mm(2) }),
+        table(
+          [10, 20, 26, 24, 33, 52],
+          [
+            { cells: ['序', '环节', '操作', '办理人', '时间', '意见、理由'], header: true },
+            ...record.steps.map((s) => ({
+              cells: [String(s.seq), s.stage, s.action, s.actor.name, chinaTime(s.at), [s.opinion, s.reason].filter(Boolean).join('；')],
+              align: [C, C, L, L, C, L],
+            })),
+          ],
+          9,
+        ),
+      ],
+      true,
+    ),
+  ]);
 }

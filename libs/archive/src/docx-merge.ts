@@ -39,7 +39,12 @@ const SHARED_PARTS: [string, string, string][] = [
   ['word/fontTable.xml', `${REL_NS}/fontTable`, 'application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml'],
 ];
 
-interface Rel { id: string; type: string; target: string; external: boolean }
+interface Rel {
+  id: string;
+  type: string;
+  target: string;
+  external: boolean;
+}
 
 function parseRels(xml: string | null): Map<string, Rel> {
   const out = new Map<string, Rel>();
@@ -52,9 +57,14 @@ function parseRels(xml: string | null): Map<string, Rel> {
 }
 
 function relsXml(rels: Rel[]): string {
-  return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
-    `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels.map((r) =>
-      `<Relationship Id="${r.id}" Type="${r.type}" Target="${xmlEscape(r.target)}"${r.external ? ' TargetMode="External"' : ''}/>`).join('')}</Relationships>`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+    `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${rels
+      .map(
+        (r) => `<Relationship Id="${r.id}" Type="${r.type}" Target="${xmlEscape(r.target)}"${r.external ? ' TargetMode="External"' : ''}/>`,
+      )
+      .join('')}</Relationships>`
+  );
 }
 
 const dirOf = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);
@@ -97,7 +107,12 @@ export interface MergeOptions {
 }
 
 /** Merges `inputs` (in order) into the DOCX at `outPath` (written as `<outPath>.part`, then renamed). */
-export async function mergeDocx(outPath: string, base: Buffer, inputs: AsyncIterable<Buffer>, opts: MergeOptions): Promise<{ path: string; size: number; inputs: number }> {
+export async function mergeDocx(
+  outPath: string,
+  base: Buffer,
+  inputs: AsyncIterable<Buffer>,
+  opts: MergeOptions,
+): Promise<{ path: string; size: number; inputs: number }> {
   const baseZip = await JSZip.loadAsync(base);
   const baseDoc = await baseZip.file('word/document.xml')!.async('string');
   const rootStart = /<w:document\b[^>]*>/.exec(baseDoc)?.[0];
@@ -105,7 +120,9 @@ export async function mergeDocx(outPath: string, base: Buffer, inputs: AsyncIter
 
   const bodyPath = join(tmpdir(), `gongwen-merge-${randomUUID()}.xml`);
   const body = createWriteStream(bodyPath);
-  const write = async (s: string) => { if (!body.write(s)) await once(body, 'drain'); };
+  const write = async (s: string) => {
+    if (!body.write(s)) await once(body, 'drain');
+  };
   const docRels: Rel[] = [];
   const parts = new Map<string, { path: string; data: Buffer; contentType?: string }>(); // by content hash
   const partRels = new Map<string, string>(); // part path → its rels xml
@@ -118,7 +135,7 @@ export async function mergeDocx(outPath: string, base: Buffer, inputs: AsyncIter
     const file = src.file(path);
     if (!file) throw new Error(`missing part ${path}`);
     let data: Buffer = await file.async('nodebuffer');
-    let ownRels: Rel[] = [];
+    const ownRels: Rel[] = [];
     if (kind !== 'media') {
       const relsFile = src.file(relsPathOf(path));
       const rels = parseRels(relsFile ? await relsFile.async('string') : null);
@@ -126,7 +143,13 @@ export async function mergeDocx(outPath: string, base: Buffer, inputs: AsyncIter
         let xml = data.toString('utf8');
         const map = new Map<string, string>();
         for (const r of rels.values()) {
-          if (r.external || r.type !== REL_TYPES.image) { if (r.external) { map.set(r.id, r.id); ownRels.push(r); } continue; }
+          if (r.external || r.type !== REL_TYPES.image) {
+            if (r.external) {
+              map.set(r.id, r.id);
+              ownRels.push(r);
+            }
+            continue;
+          }
           const newPath = await copyPart(src, resolveTarget(path, r.target), 'media');
           map.set(r.id, r.id);
           ownRels.push({ ...r, target: newPath.slice('word/'.length).replace(/^media\//, 'media/') });
@@ -141,7 +164,11 @@ export async function mergeDocx(outPath: string, base: Buffer, inputs: AsyncIter
     const ext = path.slice(path.lastIndexOf('.'));
     const newPath = kind === 'media' ? `word/media/m${++partSeq}${ext}` : `word/${kind}${++partSeq}.xml`;
     parts.set(key, { path: newPath, data, contentType: kind === 'media' ? undefined : CT[kind] });
-    if (ownRels.length) partRels.set(newPath, relsXml(ownRels.map((r) => ({ ...r, target: r.external ? r.target : r.target.replace(/^media\//, 'media/') }))));
+    if (ownRels.length)
+      partRels.set(
+        newPath,
+        relsXml(ownRels.map((r) => ({ ...r, target: r.external ? r.target : r.target.replace(/^media\//, 'media/') }))),
+      );
     return newPath;
   }
 
@@ -179,7 +206,7 @@ export async function mergeDocx(outPath: string, base: Buffer, inputs: AsyncIter
       }
       inner = inner.replace(/\br:(id|embed|link)="([^"]+)"/g, (m0, a, id) => (idMap.has(id) ? `r:${a}="${idMap.get(id)}"` : m0));
       const sect = inner.lastIndexOf('<w:sectPr');
-      let content = sect >= 0 ? inner.slice(0, sect) : inner;
+      const content = sect >= 0 ? inner.slice(0, sect) : inner;
       let sectPr = sect >= 0 ? inner.slice(sect) : '<w:sectPr/>';
       // every input starts its page numbers at 1
       sectPr = /<w:pgNumType\b[^>]*\bw:start=/.test(sectPr)
@@ -211,24 +238,33 @@ export async function mergeDocx(outPath: string, base: Buffer, inputs: AsyncIter
       for (const p of parts.values()) if (p.contentType) overrides.push([`/${p.path}`, p.contentType]);
       overrides.push(['/docProps/core.xml', 'application/vnd.openxmlformats-package.core-properties+xml']);
       overrides.push(['/docProps/app.xml', 'application/vnd.openxmlformats-officedocument.extended-properties+xml']);
-      const contentTypes = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+      const contentTypes =
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
         '<Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/>' +
         '<Default Extension="jpeg" ContentType="image/jpeg"/><Default Extension="jpg" ContentType="image/jpeg"/>' +
         '<Default Extension="gif" ContentType="image/gif"/><Default Extension="emf" ContentType="image/x-emf"/>' +
-        overrides.map(([p, c]) => `<Override PartName="${p}" ContentType="${c}"/>`).join('') + '</Types>';
+        overrides.map(([p, c]) => `<Override PartName="${p}" ContentType="${c}"/>`).join('') +
+        '</Types>';
       const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-      const core = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
+      const core =
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' +
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" ' +
         'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">' +
         `<dc:title>${xmlEscape(opts.title)}</dc:title><dc:creator>gongwen</dc:creator><cp:lastModifiedBy>gongwen</cp:lastModifiedBy>` +
         `<dcterms:created xsi:type="dcterms:W3CDTF">${now}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">${now}</dcterms:modified></cp:coreProperties>`;
-      const app = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" ' +
+      const app =
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" ' +
         'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><Application>gongwen</Application></Properties>';
       const rootRels = relsXml([
         { id: 'rId1', type: `${REL_NS}/officeDocument`, target: 'word/document.xml', external: false },
-        { id: 'rId2', type: 'http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties', target: 'docProps/core.xml', external: false },
+        {
+          id: 'rId2',
+          type: 'http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties',
+          target: 'docProps/core.xml',
+          external: false,
+        },
         { id: 'rId3', type: `${REL_NS}/extended-properties`, target: 'docProps/app.xml', external: false },
       ]);
       await zipOut.add('[Content_Types].xml', contentTypes);

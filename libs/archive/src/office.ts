@@ -8,16 +8,23 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { officeEnv, prepareForLibreOffice } from '../../docx/src/office-fonts.js';
-import type { DocumentContent, RenderContext } from '../../document/src/model.js';
+import { officeEnv, prepareForLibreOffice } from '#gongwen/docx/office-fonts';
+import type { DocumentContent, RenderContext } from '#gongwen/document/model';
 import { renderDocx, type ImprintPlacement } from './render.js';
 
 export class OfficeError extends Error {}
 
-export interface RunOptions { timeoutMs?: number; signal?: AbortSignal }
+export interface RunOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
 
 /** Runs a program to completion; rejects with its stderr on a non-zero exit, a timeout or an abort. */
-export function run(cmd: string, args: string[], opts: RunOptions & { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: Buffer; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: RunOptions & { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new OfficeError(`${cmd}: aborted`));
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -28,18 +35,27 @@ export function run(cmd: string, args: string[], opts: RunOptions & { cwd?: stri
       if (settled) return;
       settled = true;
       // the whole process group: soffice starts a child (soffice.bin)
-      try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
       reject(new OfficeError(`${cmd}: ${why}`));
     };
     const timer = setTimeout(() => kill(`timed out after ${opts.timeoutMs ?? 120000} ms`), opts.timeoutMs ?? 120000);
     const onAbort = () => kill('aborted');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => { if (err.length < 20000) err += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      if (err.length < 20000) err += d.toString();
+    });
     child.on('error', (e) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      if (!settled) { settled = true; reject(new OfficeError(`${cmd}: ${e.message}`)); }
+      if (!settled) {
+        settled = true;
+        reject(new OfficeError(`${cmd}: ${e.message}`));
+      }
     });
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -60,11 +76,23 @@ export async function docxToPdf(docx: Buffer, opts: RunOptions = {}): Promise<Bu
   try {
     const input = join(dir, 'in.docx');
     await writeFile(input, await prepareForLibreOffice(docx));
-    await run(SOFFICE, [
-      '--headless', '--norestore', '--nolockcheck', '--nodefault', '--nologo',
-      `-env:UserInstallation=${pathToFileURL(join(dir, 'profile')).href}`,
-      '--convert-to', 'pdf', '--outdir', dir, input,
-    ], { ...opts, timeoutMs: opts.timeoutMs ?? 180000, cwd: dir, env: officeEnv({ ...process.env, HOME: dir }) });
+    await run(
+      SOFFICE,
+      [
+        '--headless',
+        '--norestore',
+        '--nolockcheck',
+        '--nodefault',
+        '--nologo',
+        `-env:UserInstallation=${pathToFileURL(join(dir, 'profile')).href}`,
+        '--convert-to',
+        'pdf',
+        '--outdir',
+        dir,
+        input,
+      ],
+      { ...opts, timeoutMs: opts.timeoutMs ?? 180000, cwd: dir, env: officeEnv({ ...process.env, HOME: dir }) },
+    );
     try {
       return await readFile(join(dir, 'in.pdf'));
     } catch {
@@ -99,7 +127,14 @@ export async function pdfPageCount(pdf: Buffer, opts: RunOptions = {}): Promise<
 /** The text of a PDF (pdftotext, layout kept), optionally of the first page only. */
 export async function pdfText(pdf: Buffer, opts: RunOptions & { firstPageOnly?: boolean; layout?: boolean } = {}): Promise<string> {
   return withPdf(pdf, async (path) => {
-    const args = [...(opts.layout === false ? [] : ['-layout']), '-enc', 'UTF-8', ...(opts.firstPageOnly ? ['-f', '1', '-l', '1'] : []), path, '-'];
+    const args = [
+      ...(opts.layout === false ? [] : ['-layout']),
+      '-enc',
+      'UTF-8',
+      ...(opts.firstPageOnly ? ['-f', '1', '-l', '1'] : []),
+      path,
+      '-',
+    ];
     const { stdout } = await run('pdftotext', args, { ...opts, timeoutMs: opts.timeoutMs ?? 30000 });
     return stdout.toString('utf8');
   });
@@ -125,7 +160,10 @@ export async function docxPageCount(docx: Buffer, opts: RunOptions = {}): Promis
 /** The text of one page of a PDF (pdftotext, reading order). */
 export async function pdfPageText(pdf: Buffer, page: number, opts: RunOptions = {}): Promise<string> {
   return withPdf(pdf, async (path) => {
-    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), path, '-'], { ...opts, timeoutMs: opts.timeoutMs ?? 30000 });
+    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', '-f', String(page), '-l', String(page), path, '-'], {
+      ...opts,
+      timeoutMs: opts.timeoutMs ?? 30000,
+    });
     return stdout.toString('utf8');
   });
 }
@@ -135,7 +173,7 @@ export function imprintTexts(content: DocumentContent, ctx: RenderContext): stri
   const out: string[] = [];
   const copies = content.copiesTo.map((c) => c.trim()).filter(Boolean);
   if (copies.length) out.push('抄送：' + copies.join('，').replace(/[。，,.]$/, '') + '。');
-  if (content.kind !== '函') out.push((ctx.printedBy?.trim() || content.issuers[0]?.name || ''), '印发');
+  if (content.kind !== '函') out.push(ctx.printedBy?.trim() || content.issuers[0]?.name || '', '印发');
   return out;
 }
 
@@ -160,7 +198,9 @@ export function imprintPlacement(content: DocumentContent, ctx: RenderContext, p
  * ends on an even page with no room left for the imprint). Returns the DOCX and LibreOffice's page count of it.
  */
 export async function renderForPrint(
-  content: DocumentContent, ctx: RenderContext, opts: RunOptions = {},
+  content: DocumentContent,
+  ctx: RenderContext,
+  opts: RunOptions = {},
 ): Promise<{ docx: Buffer; pdf: Buffer; pages: number; imprint: ImprintPlacement }> {
   const first = await renderDocx(content, ctx);
   const pdf = await serialised(() => docxToPdf(first, opts));

@@ -89,10 +89,12 @@ export interface ProcessingRecord {
 
 function opinionOf(e: AuditEntry): string | null {
   const d = e.details;
-  if (e.eventType === 'COMMENT') return `${POSITIONS[String(d.position)] ?? String(d.position ?? '')}${d.text ? `：${String(d.text)}` : ''}`;
+  if (e.eventType === 'COMMENT')
+    return `${POSITIONS[String(d.position)] ?? String(d.position ?? '')}${d.text ? `：${String(d.text)}` : ''}`;
   if (e.eventType === 'REVIEW' && Array.isArray(d.checks)) {
     return (d.checks as { item: number; passed: boolean; comment?: string }[])
-      .map((c) => `第${c.item}项${c.passed ? '通过' : '未通过'}${c.comment ? `（${c.comment}）` : ''}`).join('；');
+      .map((c) => `第${c.item}项${c.passed ? '通过' : '未通过'}${c.comment ? `（${c.comment}）` : ''}`)
+      .join('；');
   }
   if (e.eventType === 'REGISTER') return `发文字号 ${String(d.documentNumber ?? '')}，${String(d.copies ?? '')}份`;
   if (e.eventType === 'CLOSE_DISCUSSION') return d.decision === 'accept' ? '通过' : '修改';
@@ -106,28 +108,75 @@ export function processingRecord(entries: AuditEntry[]): ProcessingRecord {
   const steps: ProcessingStep[] = entries.map((e) => {
     const [stage, action] = ACTIONS[e.eventType] ?? ['其他', e.eventType];
     return {
-      seq: e.seq, stage, action, eventType: e.eventType, actor: e.actor, at: e.at, fromState: e.fromState, toState: e.toState,
-      reason: e.reason, opinion: opinionOf(e), revisionNumber: e.revisionNumber, revisionHash: e.revisionHash, hash: e.hash,
+      seq: e.seq,
+      stage,
+      action,
+      eventType: e.eventType,
+      actor: e.actor,
+      at: e.at,
+      fromState: e.fromState,
+      toState: e.toState,
+      reason: e.reason,
+      opinion: opinionOf(e),
+      revisionNumber: e.revisionNumber,
+      revisionHash: e.revisionHash,
+      hash: e.hash,
     };
   });
   const line = (role: string, pick: (s: ProcessingStep) => boolean, note?: (s: ProcessingStep) => string | null): ProcessingSummaryLine => {
     const ss = steps.filter(pick);
     const names = [...new Set(ss.map((s) => s.actor.name))];
     return {
-      role, names, from: ss[0]?.at ?? null, to: ss.at(-1)?.at ?? null,
+      role,
+      names,
+      from: ss[0]?.at ?? null,
+      to: ss.at(-1)?.at ?? null,
       notes: note ? ss.map(note).filter((x): x is string => !!x) : [],
     };
   };
   const summary = [
-    line('拟稿', (s) => ['EDIT_SECTION', 'SUBMIT_SECTION'].includes(s.eventType) || (s.eventType === 'EDIT_CONTENT' && s.fromState === 'drafting')),
-    line('统稿', (s) => ['START_CONSOLIDATION', 'RETURN_SECTION', 'SKIP_DISCUSSION', 'MARK_MAJOR'].includes(s.eventType) || (s.eventType === 'EDIT_CONTENT' && s.fromState === 'consolidation')),
-    line('集体讨论', (s) => ['START_DISCUSSION', 'COMMENT', 'CLOSE_DISCUSSION'].includes(s.eventType), (s) => (s.eventType === 'COMMENT' ? `${s.actor.name}：${s.opinion ?? ''}` : null)),
-    line('校对', (s) => ['ADD_MARK', 'DISMISS_MARK', 'PASS_PROOFREADING'].includes(s.eventType) || (s.eventType === 'EDIT_CONTENT' && s.fromState === 'proofreading')),
-    line('审核', (s) => s.eventType === 'REVIEW', (s) => s.opinion),
-    line('签发', (s) => s.eventType === 'SIGN', (s) => (s.opinion ? `${s.actor.name}：${s.opinion}` : null)),
-    line('复核登记', (s) => s.eventType === 'REGISTER', (s) => s.opinion),
+    line(
+      '拟稿',
+      (s) => ['EDIT_SECTION', 'SUBMIT_SECTION'].includes(s.eventType) || (s.eventType === 'EDIT_CONTENT' && s.fromState === 'drafting'),
+    ),
+    line(
+      '统稿',
+      (s) =>
+        ['START_CONSOLIDATION', 'RETURN_SECTION', 'SKIP_DISCUSSION', 'MARK_MAJOR'].includes(s.eventType) ||
+        (s.eventType === 'EDIT_CONTENT' && s.fromState === 'consolidation'),
+    ),
+    line(
+      '集体讨论',
+      (s) => ['START_DISCUSSION', 'COMMENT', 'CLOSE_DISCUSSION'].includes(s.eventType),
+      (s) => (s.eventType === 'COMMENT' ? `${s.actor.name}：${s.opinion ?? ''}` : null),
+    ),
+    line(
+      '校对',
+      (s) =>
+        ['ADD_MARK', 'DISMISS_MARK', 'PASS_PROOFREADING'].includes(s.eventType) ||
+        (s.eventType === 'EDIT_CONTENT' && s.fromState === 'proofreading'),
+    ),
+    line(
+      '审核',
+      (s) => s.eventType === 'REVIEW',
+      (s) => s.opinion,
+    ),
+    line(
+      '签发',
+      (s) => s.eventType === 'SIGN',
+      (s) => (s.opinion ? `${s.actor.name}：${s.opinion}` : null),
+    ),
+    line(
+      '复核登记',
+      (s) => s.eventType === 'REGISTER',
+      (s) => s.opinion,
+    ),
     line('分发传阅', (s) => ['OPEN', 'ACKNOWLEDGE', 'REMIND', 'CLOSE_CIRCULATION'].includes(s.eventType)),
-    line('归档', (s) => s.eventType === 'FILE', (s) => s.opinion),
+    line(
+      '归档',
+      (s) => s.eventType === 'FILE',
+      (s) => s.opinion,
+    ),
   ];
   return { steps, summary, headHash: [...entries].reverse().find((e) => e.hash)?.hash ?? null };
 }

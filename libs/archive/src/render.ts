@@ -3,7 +3,7 @@
  * Loading at call time keeps the archive (and filing) working while the renderer is being changed; a renderer
  * that fails to load fails the preparation job, which is retried, never the filing transaction.
  */
-import type { DocumentContent, RenderContext } from '../../document/src/model.js';
+import type { DocumentContent, RenderContext } from '#gongwen/document/model';
 
 export type ImprintPlacement = 'inline' | 'nextEvenPage' | 'afterBlankPage';
 export type RenderDocx = (content: DocumentContent, ctx: RenderContext, opts?: { imprint?: ImprintPlacement }) => Promise<Buffer>;

@@ -20,8 +20,20 @@ export const RECORD_CLASS = 'WS';
  * notices, opinions, bulletins, replies and minutes are kept 30 years; letters (函) 10 years.
  */
 export const DEFAULT_RETENTION: Record<string, Retention> = {
-  决议: 'Y', 决定: 'Y', 命令: 'Y', 公报: 'Y', 公告: 'Y', 请示: 'Y', 报告: 'Y', 议案: 'Y',
-  通知: 'D30', 意见: 'D30', 通报: 'D30', 批复: 'D30', 纪要: 'D30', 通告: 'D30',
+  决议: 'Y',
+  决定: 'Y',
+  命令: 'Y',
+  公报: 'Y',
+  公告: 'Y',
+  请示: 'Y',
+  报告: 'Y',
+  议案: 'Y',
+  通知: 'D30',
+  意见: 'D30',
+  通报: 'D30',
+  批复: 'D30',
+  纪要: 'D30',
+  通告: 'D30',
   函: 'D10',
 };
 
@@ -77,10 +89,28 @@ export const UNIT_CODE = /^[A-Z0-9]{1,10}$/;
  * the unit so that it never changes afterwards.
  */
 const SUFFIX_CODES: [string, string][] = [
-  ['办公室', 'BGS'], ['办公厅', 'BGT'], ['组织部', 'ZZB'], ['宣传部', 'XCB'], ['统战部', 'TZB'], ['统一战线工作部', 'TZB'],
-  ['政法委员会', 'ZFW'], ['纪律检查委员会', 'JJW'], ['监察委员会', 'JCW'], ['人民政府', 'ZF'], ['人民代表大会常务委员会', 'RDCWH'],
-  ['政治协商会议', 'ZX'], ['发展和改革局', 'FGJ'], ['发展和改革委员会', 'FGW'], ['财政局', 'CZJ'], ['教育局', 'JYJ'],
-  ['人事处', 'RSC'], ['财务处', 'CWC'], ['秘书科', 'MSK'], ['综合科', 'ZHK'], ['信息科', 'XXK'], ['档案馆', 'DAG'],
+  ['办公室', 'BGS'],
+  ['办公厅', 'BGT'],
+  ['组织部', 'ZZB'],
+  ['宣传部', 'XCB'],
+  ['统战部', 'TZB'],
+  ['统一战线工作部', 'TZB'],
+  ['政法委员会', 'ZFW'],
+  ['纪律检查委员会', 'JJW'],
+  ['监察委员会', 'JCW'],
+  ['人民政府', 'ZF'],
+  ['人民代表大会常务委员会', 'RDCWH'],
+  ['政治协商会议', 'ZX'],
+  ['发展和改革局', 'FGJ'],
+  ['发展和改革委员会', 'FGW'],
+  ['财政局', 'CZJ'],
+  ['教育局', 'JYJ'],
+  ['人事处', 'RSC'],
+  ['财务处', 'CWC'],
+  ['秘书科', 'MSK'],
+  ['综合科', 'ZHK'],
+  ['信息科', 'XXK'],
+  ['档案馆', 'DAG'],
 ];
 
 /** A stable organisational code for a unit without one: by name suffix, else U + 4 hex digits of its id's hash. */

@@ -64,7 +64,8 @@ function cell(label: string, value: string): string {
 
 /** The stamp's table: two rows of three cells, and the archival number under it. */
 export function stampTableXml(f: StampFields): string {
-  const row = (cells: string) => `<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="${ROW_H}" w:hRule="exact"/><w:jc w:val="center"/></w:trPr>${cells}</w:tr>`;
+  const row = (cells: string) =>
+    `<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="${ROW_H}" w:hRule="exact"/><w:jc w:val="center"/></w:trPr>${cells}</w:tr>`;
   const numberRow =
     `<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="${mm(3.5)}" w:hRule="exact"/><w:jc w:val="center"/></w:trPr>` +
     `<w:tc><w:tcPr><w:tcW w:w="${CELL_W * 3}" w:type="dxa"/><w:gridSpan w:val="3"/><w:tcBorders>${border('top', true)}${border('left', false)}${border('bottom', false)}${border('right', false)}</w:tcBorders></w:tcPr>` +

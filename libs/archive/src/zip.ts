@@ -11,7 +11,11 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 
-export interface EntryResult { size: number; sha256: string; sha512: string }
+export interface EntryResult {
+  size: number;
+  sha256: string;
+  sha512: string;
+}
 
 export type EntrySource = Buffer | string | Readable | (() => AsyncIterable<Buffer | string>);
 
@@ -26,12 +30,17 @@ export class ZipWriter {
   readonly partPath: string;
   readonly mtime: Date;
 
-  constructor(readonly path: string, opts: { mtime?: Date } = {}) {
+  constructor(
+    readonly path: string,
+    opts: { mtime?: Date } = {},
+  ) {
     this.partPath = `${path}.part`;
     this.mtime = opts.mtime ?? new Date();
     this.out = createWriteStream(this.partPath);
     let fail!: (e: Error) => void;
-    this.failed = new Promise<never>((_, rej) => { fail = rej; });
+    this.failed = new Promise<never>((_, rej) => {
+      fail = rej;
+    });
     this.failed.catch(() => undefined);
     const onError = (e: Error) => {
       this.failure ??= e;
@@ -39,7 +48,10 @@ export class ZipWriter {
       this.current?.destroy(e);
     };
     this.zip.on('error', onError);
-    this.written = pipeline(this.zip.outputStream as unknown as Readable, this.out).catch((e: Error) => { onError(e); throw e; });
+    this.written = pipeline(this.zip.outputStream as unknown as Readable, this.out).catch((e: Error) => {
+      onError(e);
+      throw e;
+    });
     this.written.catch(() => undefined);
   }
 

@@ -3,10 +3,20 @@
  * (in libs/document, with the classification levels), and a signer's authority scope (签发权限). Used by the
  * persistence entities, the API's auth and every workflow under workflows/, so that libs never import a workflow.
  */
-import type { ClassificationLevel, DocumentKind } from '../../document/src/model.js';
+import type { ClassificationLevel, DocumentKind } from '#gongwen/document/model';
 
 export const ROLES = [
-  'secretary', 'chief', 'discussant', 'proofreader', 'reviewer', 'signer', 'clerk', 'reader', 'archivist', 'admin', 'auditor',
+  'secretary',
+  'chief',
+  'discussant',
+  'proofreader',
+  'reviewer',
+  'signer',
+  'clerk',
+  'reader',
+  'archivist',
+  'admin',
+  'auditor',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -31,8 +31,15 @@ describe('canonicalJson', () => {
       array: fc.array(tie('value'), { maxLength: 5 }),
       object: fc.dictionary(fc.string({ unit: 'grapheme' }), tie('value'), { maxKeys: 6 }),
     }));
-    fc.assert(fc.property(withUndefined.object, (obj) => { expect(canonicalJson(obj)).toBe(reference(obj)); }), { numRuns: 500 });
-    expect(canonicalJson({ '中': 1, a: 2, B: 3, '': 4, '\u{1F600}': 5, 'ｚ': 6 })).toBe(reference({ '中': 1, a: 2, B: 3, '': 4, '\u{1F600}': 5, 'ｚ': 6 }));
+    fc.assert(
+      fc.property(withUndefined.object, (obj) => {
+        expect(canonicalJson(obj)).toBe(reference(obj));
+      }),
+      { numRuns: 500 },
+    );
+    expect(canonicalJson({ 中: 1, a: 2, B: 3, '': 4, '\u{1F600}': 5, ｚ: 6 })).toBe(
+      reference({ 中: 1, a: 2, B: 3, '': 4, '\u{1F600}': 5, ｚ: 6 }),
+    );
   });
   it('hashes differ when content differs', () => {
     expect(contentHash({ t: '通知' })).toMatch(/^[0-9a-f]{64}$/);
@@ -42,19 +49,51 @@ describe('canonicalJson', () => {
 
 describe('diffContent', () => {
   const base: DocumentContent = {
-    kind: '通知', title: '关于做好年终工作的通知', issuers: [], mainRecipients: ['各科室'], copiesTo: [], classification: 'none',
-    urgency: 'none', attachments: [],
-    sections: [{ id: 's1', title: '一', drafterId: 'u', blocks: [{ id: 'b1', type: 'paragraph', text: '请各单位认真落实。' }, { id: 'b2', type: 'paragraph', text: '删除我' }] }],
+    kind: '通知',
+    title: '关于做好年终工作的通知',
+    issuers: [],
+    mainRecipients: ['各科室'],
+    copiesTo: [],
+    classification: 'none',
+    urgency: 'none',
+    attachments: [],
+    sections: [
+      {
+        id: 's1',
+        title: '一',
+        drafterId: 'u',
+        blocks: [
+          { id: 'b1', type: 'paragraph', text: '请各单位认真落实。' },
+          { id: 'b2', type: 'paragraph', text: '删除我' },
+        ],
+      },
+    ],
   };
   it('reports field, changed, added and removed blocks with character changes', () => {
     const next: DocumentContent = {
-      ...base, title: '关于做好年终总结工作的通知',
-      sections: [{ ...base.sections[0], blocks: [{ id: 'b1', type: 'paragraph', text: '请各单位切实认真落实。' }, { id: 'b3', type: 'paragraph', text: '新增' }] }],
+      ...base,
+      title: '关于做好年终总结工作的通知',
+      sections: [
+        {
+          ...base.sections[0],
+          blocks: [
+            { id: 'b1', type: 'paragraph', text: '请各单位切实认真落实。' },
+            { id: 'b3', type: 'paragraph', text: '新增' },
+          ],
+        },
+      ],
     };
     const d = diffContent(base, next);
     expect(d.fields.map((f) => f.field)).toEqual(['title']);
     const changed = d.blocks.find((b) => b.op === 'changed');
-    expect(changed && changed.op === 'changed' && changed.changes.filter((c) => c.op === 'insert').map((c) => c.text).join('')).toBe('切实');
+    expect(
+      changed &&
+        changed.op === 'changed' &&
+        changed.changes
+          .filter((c) => c.op === 'insert')
+          .map((c) => c.text)
+          .join(''),
+    ).toBe('切实');
     expect(d.blocks.map((b) => b.op).sort()).toEqual(['added', 'changed', 'removed']);
     expect(d.stats).toEqual({ inserted: 4, deleted: 3 });
   });

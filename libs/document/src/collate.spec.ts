@@ -14,7 +14,18 @@ describe('Chinese sort order', () => {
   });
 
   it('sorts by several keys, missing ones last', () => {
-    const people = [{ unit: '区教育局', name: 'b' }, { unit: null, name: 'a' }, { unit: '区财政局', name: 'z' }, { unit: '区财政局', name: 'c' }];
-    expect(sortZh(people, (p) => p.unit, (p) => p.name).map((p) => `${p.unit}/${p.name}`)).toEqual(['区财政局/c', '区财政局/z', '区教育局/b', 'null/a']);
+    const people = [
+      { unit: '区教育局', name: 'b' },
+      { unit: null, name: 'a' },
+      { unit: '区财政局', name: 'z' },
+      { unit: '区财政局', name: 'c' },
+    ];
+    expect(
+      sortZh(
+        people,
+        (p) => p.unit,
+        (p) => p.name,
+      ).map((p) => `${p.unit}/${p.name}`),
+    ).toEqual(['区财政局/c', '区财政局/z', '区教育局/b', 'null/a']);
   });
 });

@@ -11,7 +11,11 @@ export type BlockChange =
   | { op: 'removed'; sectionId: string; block: Block }
   | { op: 'changed'; sectionId: string; blockId: string; type: Block['type']; changes: TextChange[] };
 
-export interface FieldChange { field: string; from: unknown; to: unknown }
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
 
 export interface RevisionDiff {
   fields: FieldChange[];
@@ -34,7 +38,17 @@ export function blockText(b: Block): string {
 }
 
 const FIELDS: (keyof DocumentContent)[] = [
-  'kind', 'title', 'issuers', 'mainRecipients', 'copiesTo', 'classification', 'secrecyPeriod', 'urgency', 'note', 'attachments', 'minutes',
+  'kind',
+  'title',
+  'issuers',
+  'mainRecipients',
+  'copiesTo',
+  'classification',
+  'secrecyPeriod',
+  'urgency',
+  'note',
+  'attachments',
+  'minutes',
 ];
 
 /**

@@ -5,7 +5,21 @@
 
 /** The 15 kinds of Regulation art. 8. */
 export const DOCUMENT_KINDS = [
-  '决议', '决定', '命令', '公报', '公告', '通告', '意见', '通知', '通报', '报告', '请示', '批复', '议案', '函', '纪要',
+  '决议',
+  '决定',
+  '命令',
+  '公报',
+  '公告',
+  '通告',
+  '意见',
+  '通知',
+  '通报',
+  '报告',
+  '请示',
+  '批复',
+  '议案',
+  '函',
+  '纪要',
 ] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 

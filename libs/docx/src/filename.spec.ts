@@ -4,9 +4,7 @@ describe('docxFileName', () => {
   const title = '关于进一步加强全区机关公文处理工作规范化建设的通知';
 
   it('starts with the document number once registered', () => {
-    expect(docxFileName({ title }, { draft: false, documentNumber: '区委办发〔2026〕12号' })).toBe(
-      `区委办发〔2026〕12号 ${title}.docx`,
-    );
+    expect(docxFileName({ title }, { draft: false, documentNumber: '区委办发〔2026〕12号' })).toBe(`区委办发〔2026〕12号 ${title}.docx`);
   });
 
   it('marks drafts, with the revision when known', () => {
@@ -51,6 +49,8 @@ describe('contentDispositionFor', () => {
   });
 
   it('falls back to a neutral ASCII stem when nothing ASCII is left', () => {
-    expect(contentDispositionFor('通知.docx')).toMatch(/^attachment; filename="document\.docx"; filename\*=UTF-8''%E9%80%9A%E7%9F%A5\.docx$/);
+    expect(contentDispositionFor('通知.docx')).toMatch(
+      /^attachment; filename="document\.docx"; filename\*=UTF-8''%E9%80%9A%E7%9F%A5\.docx$/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 /**
  * File names and Content-Disposition headers for exported documents.
  */
-import type { DocumentContent, RenderContext } from '../../document/src/model.js';
+import type { DocumentContent, RenderContext } from '#gongwen/document/model';
 import { sanitizeFileName } from './text.js';
 
 /**
@@ -9,7 +9,10 @@ import { sanitizeFileName } from './text.js';
  * for drafts (with the revision: `草稿 第3稿 关于….docx`), `关于….docx` otherwise. Characters that are illegal in
  * file names on Windows, macOS or Linux are replaced.
  */
-export function docxFileName(content: Pick<DocumentContent, 'title'>, ctx: Pick<RenderContext, 'draft' | 'documentNumber' | 'revisionNumber'>): string {
+export function docxFileName(
+  content: Pick<DocumentContent, 'title'>,
+  ctx: Pick<RenderContext, 'draft' | 'documentNumber' | 'revisionNumber'>,
+): string {
   const title = content.title.replace(/\s+/g, ' ').trim() || '公文';
   const prefix = ctx.draft
     ? ['草稿', ctx.revisionNumber ? `第${ctx.revisionNumber}稿` : ''].filter(Boolean).join(' ')

@@ -2,7 +2,7 @@
  * Sample documents shared by the tests, the sample generator and the benchmark. Deterministic: no clocks, no
  * randomness.
  */
-import type { Block, DocumentContent, IssuerRef, RenderContext } from '../../document/src/model.js';
+import type { Block, DocumentContent, IssuerRef, RenderContext } from '#gongwen/document/model';
 
 export const DISTRICT_OFFICE: IssuerRef = { unitId: 'u-qwb', name: '中共××区委办公室', code: '区委办' };
 export const DISTRICT_GOV_OFFICE: IssuerRef = { unitId: 'u-qzfb', name: '××区人民政府办公室', code: '区政办' };
@@ -46,7 +46,9 @@ export interface Fixture {
 export function noticeFixture(): Fixture {
   blockSeq = 0;
   const blocks: Block[] = [
-    p('为进一步规范全区机关公文处理工作，提高公文质量和办文效率，根据《党政机关公文处理工作条例》和《党政机关公文格式》国家标准，结合我区实际，现就有关事项通知如下。'),
+    p(
+      '为进一步规范全区机关公文处理工作，提高公文质量和办文效率，根据《党政机关公文处理工作条例》和《党政机关公文格式》国家标准，结合我区实际，现就有关事项通知如下。',
+    ),
     h(1, '总体要求'),
     p(sampleParagraph(0, 3)),
     h(1, '主要任务'),
@@ -87,7 +89,16 @@ export function noticeFixture(): Fixture {
           title: '全区机关公文处理常见问题清单',
           blocks: [
             p('一是文种使用不当，将请示与报告混用；二是标题要素不全；三是主送机关使用简称不规范。'),
-            { id: id(), type: 'table', headerRows: 1, rows: [['序号', '问题类型', '整改要求'], ['1', '文种混用', '按条例第八条选用文种'], ['2', '格式错误', '按国家标准排版']] },
+            {
+              id: id(),
+              type: 'table',
+              headerRows: 1,
+              rows: [
+                ['序号', '问题类型', '整改要求'],
+                ['1', '文种混用', '按条例第八条选用文种'],
+                ['2', '格式错误', '按国家标准排版'],
+              ],
+            },
           ],
         },
         { id: 'a2', title: '公文处理工作联系人名单' },
@@ -299,7 +310,21 @@ export function longMinutesFixture(sections = 6): Fixture {
   blockSeq = 600;
   const blocks: Block[] = [p('11月24日，区委办公室主任王××主持召开2026年第12次主任办公会议，研究公文处理规范化建设有关工作。纪要如下。')];
   for (let i = 0; i < sections; i++) {
-    blocks.push(h(1, ['关于公文处理系统升级', '关于年度归档工作', '关于保密管理', '关于督查督办', '关于值班值守', '关于信息报送', '关于会议活动', '关于队伍建设'][i % 8]));
+    blocks.push(
+      h(
+        1,
+        [
+          '关于公文处理系统升级',
+          '关于年度归档工作',
+          '关于保密管理',
+          '关于督查督办',
+          '关于值班值守',
+          '关于信息报送',
+          '关于会议活动',
+          '关于队伍建设',
+        ][i % 8],
+      ),
+    );
     blocks.push(p(sampleParagraph(i, i === sections - 1 ? 4 : 2)));
   }
   return {
@@ -371,7 +396,12 @@ export function longFixture(pages = 30): Fixture {
   }
   return {
     name: `long-${pages}`,
-    content: { ...base.content, title: '关于印发全区机关公文处理工作实施细则的通知', attachments: [], sections: [{ id: 's1', title: '正文', drafterId: 'u1', blocks }] },
+    content: {
+      ...base.content,
+      title: '关于印发全区机关公文处理工作实施细则的通知',
+      attachments: [],
+      sections: [{ id: 's1', title: '正文', drafterId: 'u1', blocks }],
+    },
     ctx: { ...base.ctx, documentNumber: '区委办发〔2026〕30号' },
   };
 }

@@ -1,6 +1,6 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
 import JSZip from 'jszip';
-import { bodyBlocks, type Block } from '../../document/src/model.js';
+import { bodyBlocks, type Block } from '#gongwen/document/model';
 import { jointRequestFixture, letterFixture, minutesFixture, noticeFixture, type Fixture } from './fixtures.js';
 import { DocxImportError, importDocx, matchHeadingPrefix } from './import.js';
 import { renderDocx } from './render.js';
@@ -35,7 +35,8 @@ describe('importDocx: round trip of rendered documents', () => {
     }
     if (f.content.mainRecipients.length) expect(imported.mainRecipients).toEqual(f.content.mainRecipients);
     expect(imported.copiesTo ?? []).toEqual(f.content.copiesTo);
-    if (f.content.minutes) expect(imported.minutes).toEqual({ ...f.content.minutes, attending: f.content.minutes.attending.map((s) => s.replace(/\s+/g, ' ')) });
+    if (f.content.minutes)
+      expect(imported.minutes).toEqual({ ...f.content.minutes, attending: f.content.minutes.attending.map((s) => s.replace(/\s+/g, ' ')) });
     expect(imported.note).toBe(f.content.note);
   });
 
@@ -82,8 +83,13 @@ describe('importDocx: Word drafts', () => {
             new Paragraph({ text: '所需经费1.5万元从办公经费中列支。' }),
             new Table({
               rows: [
-                new TableRow({ tableHeader: true, children: [new TableCell({ children: [new Paragraph('阶段')] }), new TableCell({ children: [new Paragraph('时间')] })] }),
-                new TableRow({ children: [new TableCell({ children: [new Paragraph('动员部署')] }), new TableCell({ children: [new Paragraph('3月')] })] }),
+                new TableRow({
+                  tableHeader: true,
+                  children: [new TableCell({ children: [new Paragraph('阶段')] }), new TableCell({ children: [new Paragraph('时间')] })],
+                }),
+                new TableRow({
+                  children: [new TableCell({ children: [new Paragraph('动员部署')] }), new TableCell({ children: [new Paragraph('3月')] })],
+                }),
               ],
             }),
             new Paragraph({ text: '附件：1. 作风问题清单' }),
@@ -115,7 +121,14 @@ describe('importDocx: Word drafts', () => {
       { type: 'heading', level: 1, text: '工作措施' },
       { type: 'heading', level: 1, text: '经费保障' },
       { type: 'paragraph', text: '所需经费1.5万元从办公经费中列支。' },
-      { type: 'table', rows: [['阶段', '时间'], ['动员部署', '3月']], headerRows: 1 },
+      {
+        type: 'table',
+        rows: [
+          ['阶段', '时间'],
+          ['动员部署', '3月'],
+        ],
+        headerRows: 1,
+      },
     ]);
     expect(r.attachments.map((a) => [a.id, a.title])).toEqual([
       ['a1', '作风问题清单'],

@@ -5,7 +5,7 @@
  * with a warning. Uses mammoth's document model (not its HTML) so alignment and styles can be read.
  */
 import mammoth from 'mammoth';
-import type { Block, MinutesAttendance } from '../../document/src/model.js';
+import type { Block, MinutesAttendance } from '#gongwen/document/model';
 import { STYLE_NAMES } from './styles.js';
 import { parseChineseNumeral } from './text.js';
 
@@ -181,10 +181,7 @@ const ATTENDANCE = /^(出席|请假|列席)[：:]\s*/;
 const LIST_ORDERED = /^[\u2460-\u2473]\s*/;
 const LIST_BULLET = /^[•●·▪■◆]\s*/;
 
-const styleMap = [
-  "p[style-name='Title'] => h1:fresh",
-  ...Object.values(STYLE_NAMES).map((name) => `p[style-name='${name}'] => p:fresh`),
-];
+const styleMap = ["p[style-name='Title'] => h1:fresh", ...Object.values(STYLE_NAMES).map((name) => `p[style-name='${name}'] => p:fresh`)];
 
 interface BlockSink {
   blocks: Block[];
@@ -260,7 +257,11 @@ function interpret(items: Item[], warnings: string[]): ImportedDocx {
   if (nonEmpty(maybeRecipients)) {
     const t = clean(maybeRecipients.text);
     if (/[：:]$/.test(t) && t.length <= 200 && !/[。；]/.test(t) && !ATTACHMENT_NOTE.test(t) && !ATTENDANCE.test(t)) {
-      out.mainRecipients = t.replace(/[：:]$/, '').split(/[，,]/).map((s) => s.trim()).filter(Boolean);
+      out.mainRecipients = t
+        .replace(/[：:]$/, '')
+        .split(/[，,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
       i++;
     }
   }
@@ -350,7 +351,11 @@ function interpret(items: Item[], warnings: string[]): ImportedDocx {
     const att = ATTENDANCE.exec(oneLine);
     if (att && state.zone !== 'attachment') {
       out.minutes ??= { present: [], absent: [], attending: [] };
-      const names = oneLine.replace(ATTENDANCE, '').split(/[、，,]/).map((s) => s.trim()).filter(Boolean);
+      const names = oneLine
+        .replace(ATTENDANCE, '')
+        .split(/[、，,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
       const key = att[1] === '出席' ? 'present' : att[1] === '请假' ? 'absent' : 'attending';
       out.minutes[key].push(...names);
       state.zone = 'tail';
@@ -427,7 +432,11 @@ function readImprint(lines: string[], out: ImportedDocx): void {
   for (const line of lines.map((l) => clean(l.replace(/\n/g, '')))) {
     const m = /^抄送[：:]\s*(.*)$/.exec(line);
     if (m) {
-      out.copiesTo = m[1].replace(/[。.]$/, '').split(/[，,]/).map((s) => s.trim()).filter(Boolean);
+      out.copiesTo = m[1]
+        .replace(/[。.]$/, '')
+        .split(/[，,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
     }
   }
 }

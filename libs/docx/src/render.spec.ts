@@ -1,14 +1,6 @@
 import JSZip from 'jszip';
-import type { DocumentContent, RenderContext } from '../../document/src/model.js';
-import {
-  classifiedFixture,
-  draftFixture,
-  jointFixture,
-  letterFixture,
-  minutesFixture,
-  noticeFixture,
-  requestFixture,
-} from './fixtures.js';
+import type { DocumentContent, RenderContext } from '#gongwen/document/model';
+import { classifiedFixture, draftFixture, jointFixture, letterFixture, minutesFixture, noticeFixture, requestFixture } from './fixtures.js';
 import { CHAR, LINE_PITCH, MARGIN, PAGE, TEXT_WIDTH } from './layout.js';
 import { draftMarking, markSize, markText, renderDocx } from './render.js';
 
@@ -58,7 +50,9 @@ describe('renderDocx: page, grid, fonts', () => {
       ['楷体_GB2312', '楷体'],
       ['黑体', 'SimHei'],
     ]) {
-      expect(fonts).toMatch(new RegExp(`<w:font w:name="${name}"><w:altName w:val="${alt}"/><w:panose1 w:val="[0-9A-F]{20}"/><w:charset w:val="86"/>`));
+      expect(fonts).toMatch(
+        new RegExp(`<w:font w:name="${name}"><w:altName w:val="${alt}"/><w:panose1 w:val="[0-9A-F]{20}"/><w:charset w:val="86"/>`),
+      );
     }
   });
 

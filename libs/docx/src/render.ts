@@ -45,7 +45,7 @@ import {
   type Block,
   type DocumentContent,
   type RenderContext,
-} from '../../document/src/model.js';
+} from '#gongwen/document/model';
 import { TextWatermark } from 'docx/watermarks';
 import { FONT_TABLE_XML, runFont } from './fonts.js';
 import { STYLE, STYLES_XML } from './styles.js';
@@ -209,7 +209,7 @@ export const NUMBER_INK_BOTTOM_EM = 0.24;
 /** The mark of a standard or minutes document, its top edge `MARK_TOP_MM` below the top of the text block. */
 function markBlock(content: DocumentContent, layout: LayoutKind, headerLineCount: number): FileChild[] {
   const names = content.issuers.map((i) => i.name);
-    const topTw = mmToTwips(MARK_TOP_MM) - headerLineCount * LINE_PITCH;
+  const topTw = mmToTwips(MARK_TOP_MM) - headerLineCount * LINE_PITCH;
   if (names.length <= 1 || layout === 'minutes') {
     const text = markText(names[0] ?? '', layout);
     const pt = markSize(widthInChars(text));
@@ -292,10 +292,7 @@ function numberBlock(content: DocumentContent, ctx: RenderContext, layout: Layou
   const upward = UPWARD_KINDS.includes(content.kind) && layout === 'standard';
   const signers = upward ? ctx.signers.map((s) => s.name).filter(Boolean) : [];
   if (!upward || signers.length === 0) {
-    return [
-      ...gap,
-      new Paragraph({ style: STYLE.number, border: redRule(), children: number ? [run(number)] : [] }),
-    ];
+    return [...gap, new Paragraph({ style: STYLE.number, border: redRule(), children: number ? [run(number)] : [] })];
   }
   // One signer: 签发人：name set against a right tab 1 character in from the right (exact, whatever the glyph
   // widths). Several: the names stacked under the first, left-aligned on a tab worked out from their widths.
@@ -336,9 +333,7 @@ function titleParagraph(title: string, style: string = STYLE.title): Paragraph {
   const lines = wrapTitle(title);
   return new Paragraph({
     style,
-    children: lines.map((line, i) =>
-      i === 0 ? new TextRun({ text: line }) : new TextRun({ text: line, break: 1 }),
-    ),
+    children: lines.map((line, i) => (i === 0 ? new TextRun({ text: line }) : new TextRun({ text: line, break: 1 }))),
   });
 }
 
@@ -359,18 +354,20 @@ function tableBlock(rows: string[][], headerRows = 0): Table {
           // Only header rows carry w:tblHeader (docx writes w:val="off" for false, which some readers take as on).
           ...(r < headerRows ? { tableHeader: true } : {}),
           cantSplit: true,
-          children: Array.from({ length: columns }, (_, c) =>
-            new TableCell({
-              width: { size: colWidth, type: WidthType.DXA },
-              verticalAlign: VerticalAlignTable.CENTER,
-              children: [
-                new Paragraph({
-                  style: STYLE.table,
-                  alignment: r < headerRows ? AlignmentType.CENTER : AlignmentType.LEFT,
-                  children: runsWithBreaks(cells[c] ?? '', r < headerRows ? { font: FONT.hei } : {}),
-                }),
-              ],
-            }),
+          children: Array.from(
+            { length: columns },
+            (_, c) =>
+              new TableCell({
+                width: { size: colWidth, type: WidthType.DXA },
+                verticalAlign: VerticalAlignTable.CENTER,
+                children: [
+                  new Paragraph({
+                    style: STYLE.table,
+                    alignment: r < headerRows ? AlignmentType.CENTER : AlignmentType.LEFT,
+                    children: runsWithBreaks(cells[c] ?? '', r < headerRows ? { font: FONT.hei } : {}),
+                  }),
+                ],
+              }),
           ),
         }),
     ),
@@ -392,7 +389,13 @@ export function renderBlocks(blocks: readonly Block[], opts: { keepLastWithNext?
     const keepNext = last && (b.type !== 'paragraph' || widthInChars(b.text) <= 2 * CHARS_PER_LINE) ? true : undefined;
     switch (b.type) {
       case 'heading':
-        out.push(new Paragraph({ style: STYLE.heading(b.level), keepNext, children: runsWithBreaks(numberer.next(b.level) + b.text, { base: HEADING_FACE[b.level] }) }));
+        out.push(
+          new Paragraph({
+            style: STYLE.heading(b.level),
+            keepNext,
+            children: runsWithBreaks(numberer.next(b.level) + b.text, { base: HEADING_FACE[b.level] }),
+          }),
+        );
         break;
       case 'paragraph':
         // A long closing paragraph keeps at least two lines with what follows it on the next page (widow control).
@@ -432,9 +435,7 @@ function attachmentNote(attachments: readonly Attachment[]): Paragraph[] {
           style: STYLE.attachmentNote,
           indent: { left: nameStart, hanging: nameStart - (i === 0 ? labelStart : numberStart) },
           tabStops: [{ type: TabStopType.LEFT, position: nameStart }],
-          children: [
-            ...textRuns((i === 0 ? '附件：' : '') + (single ? '' : `${i + 1}.\t`) + a.title.trim().replace(/[。．.；;，,]$/, '')),
-          ],
+          children: [...textRuns((i === 0 ? '附件：' : '') + (single ? '' : `${i + 1}.\t`) + a.title.trim().replace(/[。．.；;，,]$/, ''))],
         }),
     ),
   ];

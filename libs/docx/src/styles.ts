@@ -94,7 +94,12 @@ export const STYLES_XML: string = (() => {
     paragraphStyle({ id: STYLE.signature, name: 'GW Signature', pPr: '<w:keepNext/><w:jc w:val="left"/>' }),
     paragraphStyle({ id: STYLE.note, name: 'GW Note', pPr: `${firstLineIndent}<w:jc w:val="both"/>` }),
     paragraphStyle({ id: STYLE.attachmentNote, name: 'GW Attachment Note', pPr: '<w:keepNext/><w:jc w:val="left"/>' }),
-    paragraphStyle({ id: STYLE.attachmentLabel, name: 'GW Attachment Label', pPr: '<w:keepNext/><w:jc w:val="left"/>', rPr: fonts(FONT.hei) }),
+    paragraphStyle({
+      id: STYLE.attachmentLabel,
+      name: 'GW Attachment Label',
+      pPr: '<w:keepNext/><w:jc w:val="left"/>',
+      rPr: fonts(FONT.hei),
+    }),
     paragraphStyle({
       id: STYLE.attachmentTitle,
       name: 'GW Attachment Title',

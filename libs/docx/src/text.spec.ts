@@ -50,22 +50,7 @@ describe('heading numbers', () => {
   it('counts per level and restarts lower levels under a higher heading', () => {
     const n = new HeadingNumberer();
     const seq = ([1, 2, 2, 3, 3, 2, 3, 4, 4, 1, 2, 3, 1, 3] as const).map((l) => n.next(l));
-    expect(seq).toEqual([
-      '一、',
-      '（一）',
-      '（二）',
-      '1.',
-      '2.',
-      '（三）',
-      '1.',
-      '（1）',
-      '（2）',
-      '二、',
-      '（一）',
-      '1.',
-      '三、',
-      '1.',
-    ]);
+    expect(seq).toEqual(['一、', '（一）', '（二）', '1.', '2.', '（三）', '1.', '（1）', '（2）', '二、', '（一）', '1.', '三、', '1.']);
   });
 
   it('numbers ordered list items with circled numbers', () => {

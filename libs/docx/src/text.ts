@@ -122,7 +122,7 @@ export function titleTokens(title: string): string[] {
   for (const seg of raw) {
     const first = [...seg][0];
     const prev = out.length ? out[out.length - 1] : undefined;
-    const prevLast = prev !== undefined ? [...prev].pop() ?? '' : '';
+    const prevLast = prev !== undefined ? ([...prev].pop() ?? '') : '';
     if (carry) {
       out.push(carry + seg);
       carry = '';
@@ -148,7 +148,9 @@ export function titleTokens(title: string): string[] {
   for (const word of LEXICON) {
     for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) forbid(at, at + word.length);
   }
-  for (const m of text.matchAll(/第[\d零一二三四五六七八九十百]+[年月日次期号届个项条版批]?|[\d零一二三四五六七八九十百]+[年月日次期号届个项条版批]|×+[\u4e00-\u9fff]?/g)) {
+  for (const m of text.matchAll(
+    /第[\d零一二三四五六七八九十百]+[年月日次期号届个项条版批]?|[\d零一二三四五六七八九十百]+[年月日次期号届个项条版批]|×+[\u4e00-\u9fff]?/g,
+  )) {
     forbid(m.index, m.index + m[0].length);
   }
   const merged: string[] = [];
@@ -163,13 +165,75 @@ export function titleTokens(title: string): string[] {
 
 /** Words that must not be split across title lines. */
 const LEXICON = [
-  '办公室', '办公厅', '委员会', '常委会', '人民政府', '人大常委会', '政协', '党委', '党组', '纪委', '监委',
-  '印发', '转发', '批转', '通知', '通报', '意见', '决定', '请示', '报告', '纪要', '批复', '公告', '通告', '决议',
-  '议案', '方案', '办法', '规定', '细则', '工作', '机关', '单位', '部门', '关于', '进一步', '加强', '做好', '开展',
+  '办公室',
+  '办公厅',
+  '委员会',
+  '常委会',
+  '人民政府',
+  '人大常委会',
+  '政协',
+  '党委',
+  '党组',
+  '纪委',
+  '监委',
+  '印发',
+  '转发',
+  '批转',
+  '通知',
+  '通报',
+  '意见',
+  '决定',
+  '请示',
+  '报告',
+  '纪要',
+  '批复',
+  '公告',
+  '通告',
+  '决议',
+  '议案',
+  '方案',
+  '办法',
+  '规定',
+  '细则',
+  '工作',
+  '机关',
+  '单位',
+  '部门',
+  '关于',
+  '进一步',
+  '加强',
+  '做好',
+  '开展',
   // fixed terms of official documents that ICU splits into words (安全|生产): a title line must not break inside them
-  '安全生产', '防汛抗旱', '森林防火', '乡村振兴', '高质量发展', '营商环境', '生态环境', '环境保护', '疫情防控', '食品安全',
-  '党风廉政', '廉政建设', '全面从严治党', '意识形态', '基层治理', '社会治理', '河长制', '林长制', '公文处理', '信访工作',
-  '安全稳定', '民生实事', '重点项目', '优化营商环境', '招商引资', '城乡建设', '文明城市', '保密管理', '档案管理',
+  '安全生产',
+  '防汛抗旱',
+  '森林防火',
+  '乡村振兴',
+  '高质量发展',
+  '营商环境',
+  '生态环境',
+  '环境保护',
+  '疫情防控',
+  '食品安全',
+  '党风廉政',
+  '廉政建设',
+  '全面从严治党',
+  '意识形态',
+  '基层治理',
+  '社会治理',
+  '河长制',
+  '林长制',
+  '公文处理',
+  '信访工作',
+  '安全稳定',
+  '民生实事',
+  '重点项目',
+  '优化营商环境',
+  '招商引资',
+  '城乡建设',
+  '文明城市',
+  '保密管理',
+  '档案管理',
 ];
 
 /**

@@ -1,7 +1,9 @@
-import { canonicalJson, sha256Hex } from '../../../../libs/document/src/canonical.js';
+import { canonicalJson, sha256Hex } from '#gongwen/document/canonical';
 
 /** Something that runs SQL: a DataSource, an EntityManager or a QueryRunner. */
-interface Q { query(sql: string, params?: unknown[]): Promise<any> }
+interface Q {
+  query(sql: string, params?: unknown[]): Promise<any>;
+}
 
 /** One admin audit entry as hashed: exactly the stored columns, so verify recomputes it from SQL rows. */
 export interface AdminAuditRecord {
@@ -21,8 +23,13 @@ export function adminAuditHash(r: AdminAuditRecord): string {
 
 function recordOf(row: Record<string, any>): AdminAuditRecord {
   return {
-    seq: Number(row.seq), at: new Date(row.at).toISOString(), actorId: row.actor_id, action: row.action,
-    targetUserId: row.target_user_id, detail: row.detail, prevHash: row.prev_hash,
+    seq: Number(row.seq),
+    at: new Date(row.at).toISOString(),
+    actorId: row.actor_id,
+    action: row.action,
+    targetUserId: row.target_user_id,
+    detail: row.detail,
+    prevHash: row.prev_hash,
   };
 }
 
@@ -30,13 +37,21 @@ function recordOf(row: Record<string, any>): AdminAuditRecord {
  * Appends an entry to the chain. One chain for the whole deployment: a transaction-level advisory lock orders
  * the writers, so each entry links to the one before it. Run it in the transaction of the change it records.
  */
-export async function appendAdminAudit(q: Q, entry: { actorId: string; action: string; targetUserId?: string | null; detail?: Record<string, unknown> }): Promise<void> {
+export async function appendAdminAudit(
+  q: Q,
+  entry: { actorId: string; action: string; targetUserId?: string | null; detail?: Record<string, unknown> },
+): Promise<void> {
   await q.query(`SELECT pg_advisory_xact_lock(hashtext('gongwen.admin_audit_events'))`);
   const [last] = await q.query(`SELECT seq, hash FROM admin_audit_events ORDER BY seq DESC LIMIT 1`);
   // the detail as PostgreSQL's jsonb gives it back (a JSON round trip), so the hash recomputes from the row
   const record: AdminAuditRecord = {
-    seq: last ? Number(last.seq) + 1 : 1, at: new Date().toISOString(), actorId: entry.actorId, action: entry.action,
-    targetUserId: entry.targetUserId ?? null, detail: JSON.parse(JSON.stringify(entry.detail ?? {})), prevHash: last?.hash ?? null,
+    seq: last ? Number(last.seq) + 1 : 1,
+    at: new Date().toISOString(),
+    actorId: entry.actorId,
+    action: entry.action,
+    targetUserId: entry.targetUserId ?? null,
+    detail: JSON.parse(JSON.stringify(entry.detail ?? {})),
+    prevHash: last?.hash ?? null,
   };
   await q.query(
     `INSERT INTO admin_audit_events (seq, at, actor_id, action, target_user_id, detail, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
@@ -90,7 +105,14 @@ export async function verifyAdminAudit(q: Q, expected?: { seq: number; hash: str
 
 export function adminAuditView(row: Record<string, any>) {
   return {
-    seq: Number(row.seq), at: new Date(row.at).toISOString(), actorId: row.actor_id, actor: row.actor_username ?? null,
-    action: row.action, targetUserId: row.target_user_id, target: row.target_username ?? null, detail: row.detail, hash: row.hash,
+    seq: Number(row.seq),
+    at: new Date(row.at).toISOString(),
+    actorId: row.actor_id,
+    actor: row.actor_username ?? null,
+    action: row.action,
+    targetUserId: row.target_user_id,
+    target: row.target_username ?? null,
+    detail: row.detail,
+    hash: row.hash,
   };
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CLASSIFICATION_LEVELS, DOCUMENT_KINDS } from '../../../../libs/document/src/model.js';
-import { ROLES } from '../../../../workflows/outgoing/types.js';
+import { CLASSIFICATION_LEVELS, DOCUMENT_KINDS } from '#gongwen/document/model';
+import { ROLES } from '#gongwen/workflows/outgoing/types';
 import type { FastifyReply } from 'fastify';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, named } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.js';
@@ -17,7 +17,11 @@ const Authority = z.strictObject({
   maxClassification: z.enum(CLASSIFICATION_LEVELS).default('none'),
 });
 export const CreateUserBody = z.strictObject({
-  username: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9._-]{1,49}$/, 'letters, digits, . _ - (2-50)'),
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,49}$/, 'letters, digits, . _ - (2-50)'),
   displayName: z.string().trim().min(1).max(100),
   password: z.string().min(12).max(200),
   unitId: z.uuid().nullable().default(null),
@@ -39,36 +43,90 @@ const CreateUnitBody = z.strictObject({
   code: z.string().trim().min(1).max(20).nullable().default(null),
   kind: z.enum(['issuer', 'section', 'reader_unit', 'leadership']),
   parentId: z.uuid().nullable().default(null),
-  fondsCode: z.string().trim().regex(/^[A-Za-z0-9]{4}$/, '4 characters').nullable().default(null),
+  fondsCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{4}$/, '4 characters')
+    .nullable()
+    .default(null),
 });
-const AdminUser = named('AdminUser', z.object({
-  id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(), roles: z.array(z.enum(ROLES)),
-  clearance: z.enum(CLASSIFICATION_LEVELS), authority: z.object({ issuerUnitIds: z.array(z.uuid()), kinds: z.array(z.enum(DOCUMENT_KINDS)), maxClassification: z.enum(CLASSIFICATION_LEVELS) }).nullable(), active: z.boolean(),
-}));
+const AdminUser = named(
+  'AdminUser',
+  z.object({
+    id: z.uuid(),
+    username: z.string(),
+    displayName: z.string(),
+    unitId: z.uuid().nullable(),
+    roles: z.array(z.enum(ROLES)),
+    clearance: z.enum(CLASSIFICATION_LEVELS),
+    authority: z
+      .object({
+        issuerUnitIds: z.array(z.uuid()),
+        kinds: z.array(z.enum(DOCUMENT_KINDS)),
+        maxClassification: z.enum(CLASSIFICATION_LEVELS),
+      })
+      .nullable(),
+    active: z.boolean(),
+  }),
+);
 const AdminUserList = named('AdminUserList', z.object({ items: z.array(AdminUser) }));
-const Unit = named('AdminUnit', z.object({ id: z.uuid(), name: z.string(), code: z.string().nullable(), kind: z.enum(['issuer', 'section', 'reader_unit', 'leadership']), parentId: z.uuid().nullable(), fondsCode: z.string().nullable() }));
+const Unit = named(
+  'AdminUnit',
+  z.object({
+    id: z.uuid(),
+    name: z.string(),
+    code: z.string().nullable(),
+    kind: z.enum(['issuer', 'section', 'reader_unit', 'leadership']),
+    parentId: z.uuid().nullable(),
+    fondsCode: z.string().nullable(),
+  }),
+);
 const UnitList = named('AdminUnitList', z.object({ items: z.array(Unit) }));
-const Approval = named('AdminApproval', z.object({
-  id: z.uuid(), targetUserId: z.uuid(),
-  change: z.object({ roles: z.array(z.string()), clearance: z.string(), authority: Authority.nullable(), active: z.boolean() }).partial(),
-  status: z.enum(['pending', 'approved', 'rejected']), requestedBy: z.uuid(), requestedAt: z.iso.datetime(),
-  decidedBy: z.uuid().nullable(), decidedAt: z.iso.datetime().nullable(),
-}));
+const Approval = named(
+  'AdminApproval',
+  z.object({
+    id: z.uuid(),
+    targetUserId: z.uuid(),
+    change: z.object({ roles: z.array(z.string()), clearance: z.string(), authority: Authority.nullable(), active: z.boolean() }).partial(),
+    status: z.enum(['pending', 'approved', 'rejected']),
+    requestedBy: z.uuid(),
+    requestedAt: z.iso.datetime(),
+    decidedBy: z.uuid().nullable(),
+    decidedAt: z.iso.datetime().nullable(),
+  }),
+);
 const AdminUserPending = named('AdminUserPendingApproval', AdminUser.extend({ pendingApproval: Approval }));
 const DecisionBody = z.strictObject({ opinion: z.string().trim().max(500).default('') });
 const ApprovalsQuery = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected']).optional() });
 const AuditQuery = z.strictObject({ targetUserId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) });
-const AuditEntry = named('AdminAuditEntry', z.object({
-  seq: z.number().int(), at: z.iso.datetime(), actorId: z.uuid(), actor: z.string().nullable(), action: z.string(),
-  targetUserId: z.uuid().nullable(), target: z.string().nullable(), detail: z.record(z.string(), z.unknown()), hash: z.string(),
-}));
-const AuditVerification = named('AdminAuditVerification', z.object({
-  ok: z.boolean(), entries: z.number().int(),
-  firstBroken: z.object({ seq: z.number().int(), problem: z.enum(['hash', 'link', 'gap', 'anchor']) }).nullable(),
-  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
-}));
+const AuditEntry = named(
+  'AdminAuditEntry',
+  z.object({
+    seq: z.number().int(),
+    at: z.iso.datetime(),
+    actorId: z.uuid(),
+    actor: z.string().nullable(),
+    action: z.string(),
+    targetUserId: z.uuid().nullable(),
+    target: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+    hash: z.string(),
+  }),
+);
+const AuditVerification = named(
+  'AdminAuditVerification',
+  z.object({
+    ok: z.boolean(),
+    entries: z.number().int(),
+    firstBroken: z.object({ seq: z.number().int(), problem: z.enum(['hash', 'link', 'gap', 'anchor']) }).nullable(),
+    head: z.object({ seq: z.number().int(), hash: z.string() }).nullable(),
+  }),
+);
 const VerifyQuery = z.strictObject({
-  expected: z.string().regex(/^\d{1,15}:[0-9a-f]{64}$/, 'seq:hash of an entry recorded earlier (the head a verify printed)').optional(),
+  expected: z
+    .string()
+    .regex(/^\d{1,15}:[0-9a-f]{64}$/, 'seq:hash of an entry recorded earlier (the head a verify printed)')
+    .optional(),
 });
 
 /** Users, units, roles and authority scopes. Administrators never act on documents. */
@@ -92,7 +150,11 @@ export class AdminController {
   @ApiZodResponse(201, AdminUser)
   @ApiZodResponse(202, AdminUserPending)
   @ApiProblems(403, 409)
-  async createUser(@CurrentUser() actor: AuthUser, @Body(new ZodPipe(CreateUserBody)) body: z.infer<typeof CreateUserBody>, @Res({ passthrough: true }) res: FastifyReply) {
+  async createUser(
+    @CurrentUser() actor: AuthUser,
+    @Body(new ZodPipe(CreateUserBody)) body: z.infer<typeof CreateUserBody>,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const user = await this.admin.createUser(actor, body);
     // with GONGWEN_ADMIN_APPROVAL the user exists but is inactive until a second administrator approves
     if ('pendingApproval' in user) res.status(202);
@@ -106,7 +168,9 @@ export class AdminController {
   @ApiZodResponse(202, AdminUserPending)
   @ApiProblems(403, 404)
   async updateUser(
-    @CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodPipe(UpdateUserBody)) body: z.infer<typeof UpdateUserBody>,
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodPipe(UpdateUserBody)) body: z.infer<typeof UpdateUserBody>,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
     const user = await this.admin.updateUser(actor, id, body);
@@ -116,7 +180,10 @@ export class AdminController {
   }
 
   @Get('approvals')
-  @ApiOperation({ operationId: 'adminListApprovals', summary: 'Grants of roles, clearance, authority or activation waiting for (or decided by) a second administrator' })
+  @ApiOperation({
+    operationId: 'adminListApprovals',
+    summary: 'Grants of roles, clearance, authority or activation waiting for (or decided by) a second administrator',
+  })
   @ApiZodQuery(z.object(ApprovalsQuery.shape))
   @ApiZodResponse(200, z.object({ items: z.array(Approval) }))
   @ApiProblems(403)
@@ -126,11 +193,18 @@ export class AdminController {
 
   @Post('approvals/:id/approve')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'adminApproveGrant', summary: 'Approve a pending grant (not one you requested or one of your own): it is applied now' })
+  @ApiOperation({
+    operationId: 'adminApproveGrant',
+    summary: 'Approve a pending grant (not one you requested or one of your own): it is applied now',
+  })
   @ApiZodBody(DecisionBody)
   @ApiZodResponse(200, Approval)
   @ApiProblems(403, 404, 409)
-  approve(@CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodPipe(DecisionBody)) body: z.infer<typeof DecisionBody>) {
+  approve(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodPipe(DecisionBody)) body: z.infer<typeof DecisionBody>,
+  ) {
     return this.admin.decideApproval(actor, id, 'approve', body.opinion);
   }
 
@@ -140,13 +214,20 @@ export class AdminController {
   @ApiZodBody(DecisionBody)
   @ApiZodResponse(200, Approval)
   @ApiProblems(403, 404, 409)
-  reject(@CurrentUser() actor: AuthUser, @Param('id', new ParseUUIDPipe()) id: string, @Body(new ZodPipe(DecisionBody)) body: z.infer<typeof DecisionBody>) {
+  reject(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodPipe(DecisionBody)) body: z.infer<typeof DecisionBody>,
+  ) {
     return this.admin.decideApproval(actor, id, 'reject', body.opinion);
   }
 
   @Get('audit')
   @Roles('admin', 'auditor')
-  @ApiOperation({ operationId: 'adminAuditLog', summary: "The administrators' hash-chained audit log: user changes, grants, approvals, refused self-changes (newest first)" })
+  @ApiOperation({
+    operationId: 'adminAuditLog',
+    summary: "The administrators' hash-chained audit log: user changes, grants, approvals, refused self-changes (newest first)",
+  })
   @ApiZodQuery(z.object(AuditQuery.shape))
   @ApiZodResponse(200, z.object({ items: z.array(AuditEntry) }))
   @ApiProblems(403)
@@ -158,7 +239,8 @@ export class AdminController {
   @Roles('admin', 'auditor')
   @ApiOperation({
     operationId: 'adminVerifyAuditLog',
-    summary: "Recompute the administrators' audit chain: the first changed, inserted or removed entry; the head to record; with expected=seq:hash, that recorded entry must still be there",
+    summary:
+      "Recompute the administrators' audit chain: the first changed, inserted or removed entry; the head to record; with expected=seq:hash, that recorded entry must still be there",
   })
   @ApiZodQuery(z.object(VerifyQuery.shape))
   @ApiZodResponse(200, AuditVerification)

@@ -2,34 +2,56 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import argon2 from 'argon2';
 import { DataSource, EntityManager, Not } from 'typeorm';
-import { SYSTEM_USER_ID, UnitEntity, UserEntity, type UnitKind } from '../../../../libs/persistence/src/index.js';
-import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
-import { classificationRank, type ClassificationLevel } from '../../../../libs/document/src/model.js';
-import { canonicalJson } from '../../../../libs/document/src/canonical.js';
-import { sortZh } from '../../../../libs/document/src/index.js';
+import { SYSTEM_USER_ID, UnitEntity, UserEntity, type UnitKind } from '#gongwen/persistence';
+import type { AuthorityScope, Role } from '#gongwen/workflows/outgoing/types';
+import { classificationRank, type ClassificationLevel } from '#gongwen/document/model';
+import { canonicalJson } from '#gongwen/document/canonical';
+import { sortZh } from '#gongwen/document';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { adminAuditView, appendAdminAudit, verifyAdminAudit } from './admin.audit.js';
 
 export interface NewUser {
-  username: string; displayName: string; password: string; unitId: string | null; roles: Role[];
-  clearance: ClassificationLevel; authority: AuthorityScope | null;
+  username: string;
+  displayName: string;
+  password: string;
+  unitId: string | null;
+  roles: Role[];
+  clearance: ClassificationLevel;
+  authority: AuthorityScope | null;
 }
 export type UserPatch = Partial<Omit<NewUser, 'username'>> & { active?: boolean };
 
 /** The privileges of a user: what a grant changes. */
-interface Privileges { roles: Role[]; clearance: ClassificationLevel; authority: AuthorityScope | null; active: boolean }
+interface Privileges {
+  roles: Role[];
+  clearance: ClassificationLevel;
+  authority: AuthorityScope | null;
+  active: boolean;
+}
 type PrivilegeChange = Partial<Privileges>;
 
 const view = (u: UserEntity) => ({
-  id: u.id, username: u.username, displayName: u.displayName, unitId: u.unitId, roles: u.roles,
-  clearance: u.clearance, authority: u.authority, active: u.active,
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  unitId: u.unitId,
+  roles: u.roles,
+  clearance: u.clearance,
+  authority: u.authority,
+  active: u.active,
 });
 const unitView = (u: UnitEntity) => ({ id: u.id, name: u.name, code: u.code, kind: u.kind, parentId: u.parentId, fondsCode: u.fondsCode });
 const approvalView = (a: Record<string, any>) => ({
-  id: a.id, targetUserId: a.target_user_id, change: a.change, status: a.status, requestedBy: a.requested_by,
-  requestedAt: new Date(a.requested_at).toISOString(), decidedBy: a.decided_by ?? null, decidedAt: a.decided_at ? new Date(a.decided_at).toISOString() : null,
+  id: a.id,
+  targetUserId: a.target_user_id,
+  change: a.change,
+  status: a.status,
+  requestedBy: a.requested_by,
+  requestedAt: new Date(a.requested_at).toISOString(),
+  decidedBy: a.decided_by ?? null,
+  decidedAt: a.decided_at ? new Date(a.decided_at).toISOString() : null,
 });
 
 /** Administrators administer: an administrator holds no other role, so they can never act on documents. */
@@ -49,14 +71,18 @@ function elevation(before: Privileges, change: PrivilegeChange): PrivilegeChange
   const out: PrivilegeChange = {};
   if (change.roles && change.roles.some((r) => !before.roles.includes(r))) out.roles = change.roles;
   if (change.clearance && classificationRank(change.clearance) > classificationRank(before.clearance)) out.clearance = change.clearance;
-  if (change.authority !== undefined && change.authority !== null && canonicalJson(change.authority) !== canonicalJson(before.authority)) out.authority = change.authority;
+  if (change.authority !== undefined && change.authority !== null && canonicalJson(change.authority) !== canonicalJson(before.authority))
+    out.authority = change.authority;
   if (change.active === true && !before.active) out.active = true;
   return out;
 }
 
 @Injectable()
 export class AdminService {
-  constructor(@InjectDataSource() private readonly db: DataSource, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async listUsers() {
     // the built-in system account is not a person to manage
@@ -75,17 +101,38 @@ export class AdminService {
     const passwordHash = await argon2.hash(input.password);
     return this.db.transaction(async (m) => {
       const needsApproval = this.config.GONGWEN_ADMIN_APPROVAL;
-      const user = await m.getRepository(UserEntity).save(m.getRepository(UserEntity).create({
-        username: input.username, displayName: input.displayName, passwordHash,
-        unitId: input.unitId, roles: input.roles, clearance: input.clearance, authority: input.authority, active: !needsApproval,
-      }));
+      const user = await m.getRepository(UserEntity).save(
+        m.getRepository(UserEntity).create({
+          username: input.username,
+          displayName: input.displayName,
+          passwordHash,
+          unitId: input.unitId,
+          roles: input.roles,
+          clearance: input.clearance,
+          authority: input.authority,
+          active: !needsApproval,
+        }),
+      );
       await appendAdminAudit(m, {
-        actorId: actor.id, action: 'user.create', targetUserId: user.id,
-        detail: { username: user.username, roles: input.roles, clearance: input.clearance, authority: input.authority, active: user.active },
+        actorId: actor.id,
+        action: 'user.create',
+        targetUserId: user.id,
+        detail: {
+          username: user.username,
+          roles: input.roles,
+          clearance: input.clearance,
+          authority: input.authority,
+          active: user.active,
+        },
       });
       if (!needsApproval) return view(user);
       // the approver sees everything the activation grants, not just `active`
-      const approval = await this.requestApproval(m, actor, user.id, { roles: input.roles, clearance: input.clearance, authority: input.authority, active: true });
+      const approval = await this.requestApproval(m, actor, user.id, {
+        roles: input.roles,
+        clearance: input.clearance,
+        authority: input.authority,
+        active: true,
+      });
       return { ...view(user), pendingApproval: approval };
     });
   }
@@ -99,13 +146,25 @@ export class AdminService {
     );
     if (actor.id === id && Object.keys(privilegeChange).length) {
       // refused, and the attempt is on record (in a transaction of its own: the refusal writes nothing else)
-      await this.db.transaction((m) => appendAdminAudit(m, { actorId: actor.id, action: 'user.self_change_refused', targetUserId: id, detail: { change: privilegeChange } }));
+      await this.db.transaction((m) =>
+        appendAdminAudit(m, {
+          actorId: actor.id,
+          action: 'user.self_change_refused',
+          targetUserId: id,
+          detail: { change: privilegeChange },
+        }),
+      );
       throw new AppError('NOT_PERMITTED', 'No one may change their own roles, clearance, authority or status; ask another administrator.');
     }
     if (patch.password && actor.id !== id && this.config.GONGWEN_ADMIN_APPROVAL && user.roles.includes('admin')) {
       // knowing another administrator's password would let one administrator be both persons of the two-person rule
-      await this.db.transaction((m) => appendAdminAudit(m, { actorId: actor.id, action: 'user.admin_password_refused', targetUserId: id, detail: {} }));
-      throw new AppError('NOT_PERMITTED', "With two-person approval on, no administrator sets another administrator's password; they change it themselves.");
+      await this.db.transaction((m) =>
+        appendAdminAudit(m, { actorId: actor.id, action: 'user.admin_password_refused', targetUserId: id, detail: {} }),
+      );
+      throw new AppError(
+        'NOT_PERMITTED',
+        "With two-person approval on, no administrator sets another administrator's password; they change it themselves.",
+      );
     }
     assertRoleCombination(patch.roles ?? user.roles);
     await this.assertUnits([patch.unitId ?? null, ...(patch.authority?.issuerUnitIds ?? [])]);
@@ -124,7 +183,9 @@ export class AdminService {
       }
       const appliedPrivileges = Object.fromEntries(Object.entries(applied).filter(([k]) => k in privilegeChange));
       await appendAdminAudit(m, {
-        actorId: actor.id, action: 'user.update', targetUserId: id,
+        actorId: actor.id,
+        action: 'user.update',
+        targetUserId: id,
         detail: { before, applied: appliedPrivileges, fields: Object.keys(applied), passwordChanged: !!password },
       });
       if (!Object.keys(raised).length) return view(user);
@@ -133,16 +194,19 @@ export class AdminService {
   }
 
   private async requestApproval(m: EntityManager, actor: AuthUser, targetUserId: string, change: PrivilegeChange) {
-    const [a] = await m.query(
-      `INSERT INTO admin_approvals (target_user_id, change, requested_by) VALUES ($1, $2, $3) RETURNING *`, [targetUserId, change, actor.id],
-    );
+    const [a] = await m.query(`INSERT INTO admin_approvals (target_user_id, change, requested_by) VALUES ($1, $2, $3) RETURNING *`, [
+      targetUserId,
+      change,
+      actor.id,
+    ]);
     await appendAdminAudit(m, { actorId: actor.id, action: 'approval.request', targetUserId, detail: { approvalId: a.id, change } });
     return approvalView(a);
   }
 
   async listApprovals(status?: 'pending' | 'approved' | 'rejected') {
     const rows = await this.db.query(
-      `SELECT * FROM admin_approvals WHERE ($1::text IS NULL OR status = $1) ORDER BY requested_at DESC LIMIT 500`, [status ?? null],
+      `SELECT * FROM admin_approvals WHERE ($1::text IS NULL OR status = $1) ORDER BY requested_at DESC LIMIT 500`,
+      [status ?? null],
     );
     return { items: rows.map(approvalView) };
   }
@@ -153,7 +217,8 @@ export class AdminService {
       const [a] = await m.query(`SELECT * FROM admin_approvals WHERE id = $1 FOR UPDATE`, [id]);
       if (!a) throw new AppError('NOT_FOUND', 'No such approval.');
       if (a.status !== 'pending') throw new AppError('CONFLICT', `The approval is already ${a.status}.`);
-      if (a.requested_by === actor.id) throw new AppError('NOT_PERMITTED', 'A second administrator must decide: you requested this change.');
+      if (a.requested_by === actor.id)
+        throw new AppError('NOT_PERMITTED', 'A second administrator must decide: you requested this change.');
       if (a.target_user_id === actor.id) throw new AppError('NOT_PERMITTED', 'No one may approve a change of their own privileges.');
       if (decision === 'approve') {
         const repo = m.getRepository(UserEntity);
@@ -166,10 +231,17 @@ export class AdminService {
       }
       const status = decision === 'approve' ? 'approved' : 'rejected';
       // TypeORM answers an UPDATE … RETURNING with [rows, count]
-      const [[r]] = await m.query(
-        `UPDATE admin_approvals SET status = $2, decided_by = $3, decided_at = now() WHERE id = $1 RETURNING *`, [id, status, actor.id],
-      );
-      await appendAdminAudit(m, { actorId: actor.id, action: `approval.${decision}`, targetUserId: a.target_user_id, detail: { approvalId: id, change: a.change, opinion } });
+      const [[r]] = await m.query(`UPDATE admin_approvals SET status = $2, decided_by = $3, decided_at = now() WHERE id = $1 RETURNING *`, [
+        id,
+        status,
+        actor.id,
+      ]);
+      await appendAdminAudit(m, {
+        actorId: actor.id,
+        action: `approval.${decision}`,
+        targetUserId: a.target_user_id,
+        detail: { approvalId: id, change: a.change, opinion },
+      });
       return approvalView(r);
     });
   }
@@ -190,13 +262,21 @@ export class AdminService {
 
   async listUnits() {
     const units = await this.db.getRepository(UnitEntity).find({ order: { kind: 'ASC' } });
-    return sortZh(units, (u) => u.kind, (u) => u.name).map(unitView);
+    return sortZh(
+      units,
+      (u) => u.kind,
+      (u) => u.name,
+    ).map(unitView);
   }
 
   async createUnit(input: { name: string; code: string | null; kind: UnitKind; parentId: string | null; fondsCode: string | null }) {
-    if (input.kind === 'issuer' && !input.code) throw new AppError('VALIDATION_FAILED', 'An issuing body needs a code (e.g. 区委办).', { errors: [{ field: 'code', message: 'required for issuers' }] });
+    if (input.kind === 'issuer' && !input.code)
+      throw new AppError('VALIDATION_FAILED', 'An issuing body needs a code (e.g. 区委办).', {
+        errors: [{ field: 'code', message: 'required for issuers' }],
+      });
     const repo = this.db.getRepository(UnitEntity);
-    if (input.code && (await repo.existsBy({ code: input.code }))) throw new AppError('DUPLICATE', `The unit code "${input.code}" is taken.`);
+    if (input.code && (await repo.existsBy({ code: input.code })))
+      throw new AppError('DUPLICATE', `The unit code "${input.code}" is taken.`);
     await this.assertUnits([input.parentId]);
     return unitView(await repo.save(repo.create(input)));
   }
@@ -205,6 +285,9 @@ export class AdminService {
     const wanted = [...new Set(ids.filter((x): x is string => !!x))];
     if (!wanted.length) return;
     const found = await this.db.query(`SELECT id FROM units WHERE id = ANY($1::uuid[])`, [wanted]);
-    if (found.length !== wanted.length) throw new AppError('VALIDATION_FAILED', 'A referenced unit does not exist.', { errors: [{ field: 'unitId', message: 'unknown unit' }] });
+    if (found.length !== wanted.length)
+      throw new AppError('VALIDATION_FAILED', 'A referenced unit does not exist.', {
+        errors: [{ field: 'unitId', message: 'unknown unit' }],
+      });
   }
 }

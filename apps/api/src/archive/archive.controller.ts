@@ -14,9 +14,30 @@ import { DisposalService } from './disposal.service.js';
 import { EXPORT_MEDIA, ExportsService } from './exports.service.js';
 import { FilingService } from './filing.service.js';
 import {
-  AccessLogQuery, AccessLogResponse, CandidatesQuery, CandidatesResponse, CatalogueQuery, CatalogueResponse, ClassesResponse, CreateVolumeBody,
-  DecisionBody, DisposalBody, DisposalResponse, DisposalsResponse, ExportResponse, HoldBody, HoldResponse, HoldsResponse, ItemListResponse,
-  ItemResponse, ItemsQuery, ProposalResponse, StartExportBody, UpdateVolumeBody, VolumeResponse, VolumesResponse,
+  AccessLogQuery,
+  AccessLogResponse,
+  CandidatesQuery,
+  CandidatesResponse,
+  CatalogueQuery,
+  CatalogueResponse,
+  ClassesResponse,
+  CreateVolumeBody,
+  DecisionBody,
+  DisposalBody,
+  DisposalResponse,
+  DisposalsResponse,
+  ExportResponse,
+  HoldBody,
+  HoldResponse,
+  HoldsResponse,
+  ItemListResponse,
+  ItemResponse,
+  ItemsQuery,
+  ProposalResponse,
+  StartExportBody,
+  UpdateVolumeBody,
+  VolumeResponse,
+  VolumesResponse,
 } from './schemas.js';
 
 const ExecuteBody = z.strictObject({ confirm: z.literal(true, 'set "confirm": true to destroy the listed items\' content') });
@@ -44,7 +65,11 @@ export class ArchiveController {
 
   @Get('filing-proposals/:documentId')
   @ApiParam({ name: 'documentId', format: 'uuid' })
-  @ApiOperation({ operationId: 'getFilingProposal', summary: 'Before filing: the default retention for the document kind and the class (全宗号-WS·年度-保管期限-机构) the item will join; send FILE with the chosen retention' })
+  @ApiOperation({
+    operationId: 'getFilingProposal',
+    summary:
+      'Before filing: the default retention for the document kind and the class (全宗号-WS·年度-保管期限-机构) the item will join; send FILE with the chosen retention',
+  })
   @ApiZodResponse(200, ProposalResponse)
   @ApiProblems(403, 404)
   proposal(@CurrentUser() user: AuthUser, @Param('documentId') documentId: string) {
@@ -54,7 +79,10 @@ export class ArchiveController {
   // ------------------------------------------------------------------------------------------ items
 
   @Get('items')
-  @ApiOperation({ operationId: 'listArchiveItems', summary: 'Filed items (件), by archival number; filters: fonds, year, retention, unit, title text, status' })
+  @ApiOperation({
+    operationId: 'listArchiveItems',
+    summary: 'Filed items (件), by archival number; filters: fonds, year, retention, unit, title text, status',
+  })
   @ApiZodQuery(z.object(ItemsQuery.shape))
   @ApiZodResponse(200, ItemListResponse)
   @ApiProblems(403)
@@ -64,7 +92,10 @@ export class ArchiveController {
 
   @Get('items/:id')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'getArchiveItem', summary: 'A filed item: archival number, metadata, processing record, files with SHA-256 (the access is logged)' })
+  @ApiOperation({
+    operationId: 'getArchiveItem',
+    summary: 'A filed item: archival number, metadata, processing record, files with SHA-256 (the access is logged)',
+  })
   @ApiZodResponse(200, ItemResponse)
   @ApiProblems(403, 404)
   get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: AuthedRequest) {
@@ -74,11 +105,21 @@ export class ArchiveController {
   @Get('items/:id/files/:name')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiParam({ name: 'name', example: 'item.docx' })
-  @ApiOperation({ operationId: 'downloadArchiveFile', summary: "An item's file: item.docx (stamped original), original.docx, final-draft.docx, processing-sheet.docx, attachment-NN.json (logged)" })
+  @ApiOperation({
+    operationId: 'downloadArchiveFile',
+    summary:
+      "An item's file: item.docx (stamped original), original.docx, final-draft.docx, processing-sheet.docx, attachment-NN.json (logged)",
+  })
   @ApiProduces('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/json')
   @ApiResponse({ status: 200, description: 'The file; Repr-Digest carries its SHA-256' })
   @ApiProblems(403, 404)
-  async file(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('name') name: string, @Req() req: AuthedRequest, @Res() res: FastifyReply) {
+  async file(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('name') name: string,
+    @Req() req: AuthedRequest,
+    @Res() res: FastifyReply,
+  ) {
     const { item, file, data } = await this.archive.getFile(user, id, name, req.id);
     res.header('Content-Type', file.media_type);
     res.header('Content-Disposition', attachment(`${item.archival_number}-${file.name}`));
@@ -90,7 +131,10 @@ export class ArchiveController {
 
   @Delete('items/:id')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'deleteArchiveItem', summary: 'Always refused (409 READ_ONLY): filed items are immutable; content is removed only by an approved disposal' })
+  @ApiOperation({
+    operationId: 'deleteArchiveItem',
+    summary: 'Always refused (409 READ_ONLY): filed items are immutable; content is removed only by an approved disposal',
+  })
   @ApiResponse({ status: 409, description: 'READ_ONLY' })
   @ApiProblems(403, 404, 409)
   async remove(@CurrentUser() user: AuthUser, @Param('id') id: string, @Req() req: AuthedRequest) {
@@ -108,11 +152,19 @@ export class ArchiveController {
 
   @Post('items/:id/holds')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'placeItemHold', summary: 'Place a hold on an item: it cannot be disposed of, whatever its retention, until released' })
+  @ApiOperation({
+    operationId: 'placeItemHold',
+    summary: 'Place a hold on an item: it cannot be disposed of, whatever its retention, until released',
+  })
   @ApiZodBody(HoldBody)
   @ApiZodResponse(201, HoldResponse)
   @ApiProblems(403, 404, 409)
-  placeHold(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(HoldBody)) body: z.infer<typeof HoldBody>, @Req() req: AuthedRequest) {
+  placeHold(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(HoldBody)) body: z.infer<typeof HoldBody>,
+    @Req() req: AuthedRequest,
+  ) {
     return this.disposal.placeHold(user, id, body.reason, req.id);
   }
 
@@ -123,14 +175,22 @@ export class ArchiveController {
   @ApiZodBody(HoldBody)
   @ApiZodResponse(200, HoldResponse)
   @ApiProblems(403, 404, 409)
-  releaseHold(@CurrentUser() user: AuthUser, @Param('holdId') holdId: string, @Body(new ZodPipe(HoldBody)) body: z.infer<typeof HoldBody>, @Req() req: AuthedRequest) {
+  releaseHold(
+    @CurrentUser() user: AuthUser,
+    @Param('holdId') holdId: string,
+    @Body(new ZodPipe(HoldBody)) body: z.infer<typeof HoldBody>,
+    @Req() req: AuthedRequest,
+  ) {
     return this.disposal.releaseHold(user, holdId, body.reason, req.id);
   }
 
   // ------------------------------------------------------------------------------------------ classes, catalogue
 
   @Get('classes')
-  @ApiOperation({ operationId: 'listArchiveClasses', summary: 'Classes (year – unit – retention within a fonds) with item and page counts' })
+  @ApiOperation({
+    operationId: 'listArchiveClasses',
+    summary: 'Classes (year – unit – retention within a fonds) with item and page counts',
+  })
   @ApiZodResponse(200, ClassesResponse)
   @ApiProblems(403)
   classes(@CurrentUser() user: AuthUser) {
@@ -138,19 +198,30 @@ export class ArchiveController {
   }
 
   @Get('catalogue')
-  @ApiOperation({ operationId: 'getCatalogue', summary: 'The catalogue (归档文件目录) of a class: JSON, CSV (UTF-8 with BOM) or DOCX (A4 landscape with cover)' })
+  @ApiOperation({
+    operationId: 'getCatalogue',
+    summary: 'The catalogue (归档文件目录) of a class: JSON, CSV (UTF-8 with BOM) or DOCX (A4 landscape with cover)',
+  })
   @ApiZodQuery(z.object(CatalogueQuery.shape))
   @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
   @ApiZodResponse(200, CatalogueResponse)
   @ApiProblems(403, 404)
-  async catalogue(@CurrentUser() user: AuthUser, @Query(new ZodPipe(CatalogueQuery)) q: z.infer<typeof CatalogueQuery>, @Req() req: AuthedRequest, @Res() res: FastifyReply) {
+  async catalogue(
+    @CurrentUser() user: AuthUser,
+    @Query(new ZodPipe(CatalogueQuery)) q: z.infer<typeof CatalogueQuery>,
+    @Req() req: AuthedRequest,
+    @Res() res: FastifyReply,
+  ) {
     const r = await this.archive.catalogue(user, q, q.format, req.id);
     if (r.format === 'json') {
       res.status(200).send(r.json);
       return;
     }
     const name = `归档文件目录-${r.code.replace(/·/g, '.')}.${r.format}`;
-    res.header('Content-Type', r.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document');
+    res.header(
+      'Content-Type',
+      r.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    );
     res.header('Content-Disposition', attachment(name));
     res.status(200).send(r.body);
   }
@@ -166,11 +237,18 @@ export class ArchiveController {
   }
 
   @Post('volumes')
-  @ApiOperation({ operationId: 'createVolume', summary: 'Group filed items (one fonds, year and retention) into a volume with a number and title, in the given order' })
+  @ApiOperation({
+    operationId: 'createVolume',
+    summary: 'Group filed items (one fonds, year and retention) into a volume with a number and title, in the given order',
+  })
   @ApiZodBody(CreateVolumeBody)
   @ApiZodResponse(201, VolumeResponse)
   @ApiProblems(403, 409)
-  createVolume(@CurrentUser() user: AuthUser, @Body(new ZodPipe(CreateVolumeBody)) body: z.infer<typeof CreateVolumeBody>, @Req() req: AuthedRequest) {
+  createVolume(
+    @CurrentUser() user: AuthUser,
+    @Body(new ZodPipe(CreateVolumeBody)) body: z.infer<typeof CreateVolumeBody>,
+    @Req() req: AuthedRequest,
+  ) {
     return this.archive.createVolume(user, body, req.id);
   }
 
@@ -185,22 +263,40 @@ export class ArchiveController {
 
   @Patch('volumes/:id')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'updateVolume', summary: "Change a volume's title, notes, checker or items (not while it is being exported)" })
+  @ApiOperation({
+    operationId: 'updateVolume',
+    summary: "Change a volume's title, notes, checker or items (not while it is being exported)",
+  })
   @ApiZodBody(UpdateVolumeBody)
   @ApiZodResponse(200, VolumeResponse)
   @ApiProblems(403, 404, 409)
-  updateVolume(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(UpdateVolumeBody)) body: z.infer<typeof UpdateVolumeBody>, @Req() req: AuthedRequest) {
+  updateVolume(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(UpdateVolumeBody)) body: z.infer<typeof UpdateVolumeBody>,
+    @Req() req: AuthedRequest,
+  ) {
     return this.archive.updateVolume(user, id, body, req.id);
   }
 
   @Post('volumes/:id/exports')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'startVolumeExport', summary: 'Start exporting a volume as a BagIt zip or one DOCX volume (202 with the job); the same export already queued or running is returned (200)' })
+  @ApiOperation({
+    operationId: 'startVolumeExport',
+    summary:
+      'Start exporting a volume as a BagIt zip or one DOCX volume (202 with the job); the same export already queued or running is returned (200)',
+  })
   @ApiZodBody(StartExportBody)
   @ApiZodResponse(202, ExportResponse)
   @ApiZodResponse(200, ExportResponse, 'The same export is already queued or running')
   @ApiProblems(403, 404, 409)
-  async startExport(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(StartExportBody)) body: z.infer<typeof StartExportBody>, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: FastifyReply) {
+  async startExport(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(StartExportBody)) body: z.infer<typeof StartExportBody>,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const r = await this.exports.start(user, id, body.format, req.id);
     res.status(r.created ? 202 : 200);
     res.header('Location', `/api/archive/exports/${r.export.id}`);
@@ -209,7 +305,10 @@ export class ArchiveController {
 
   @Get('exports/:id')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'getExport', summary: "An export's status and progress (items done, total, percent), and its download link when done" })
+  @ApiOperation({
+    operationId: 'getExport',
+    summary: "An export's status and progress (items done, total, percent), and its download link when done",
+  })
   @ApiZodResponse(200, ExportResponse)
   @ApiProblems(403, 404)
   async getExport(@CurrentUser() user: AuthUser, @Param('id') id: string) {
@@ -218,7 +317,10 @@ export class ArchiveController {
 
   @Get('exports/:id/file')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'downloadExport', summary: 'The finished export file (streamed; Repr-Digest carries its SHA-256); 409 until it is done, 410 once expired' })
+  @ApiOperation({
+    operationId: 'downloadExport',
+    summary: 'The finished export file (streamed; Repr-Digest carries its SHA-256); 409 until it is done, 410 once expired',
+  })
   @ApiProduces('application/zip', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
   @ApiResponse({ status: 200, description: 'The file' })
   @ApiProblems(403, 404, 409, 410)
@@ -244,11 +346,18 @@ export class ArchiveController {
   // ------------------------------------------------------------------------------------------ retention and disposal
 
   @Get('disposal-candidates')
-  @ApiOperation({ operationId: 'listDisposalCandidates', summary: 'Items past their retention period (as of today or asOf), with holds and open register entries' })
+  @ApiOperation({
+    operationId: 'listDisposalCandidates',
+    summary: 'Items past their retention period (as of today or asOf), with holds and open register entries',
+  })
   @ApiZodQuery(z.object(CandidatesQuery.shape))
   @ApiZodResponse(200, CandidatesResponse)
   @ApiProblems(403)
-  candidates(@CurrentUser() user: AuthUser, @Query(new ZodPipe(CandidatesQuery)) q: z.infer<typeof CandidatesQuery>, @Req() req: AuthedRequest) {
+  candidates(
+    @CurrentUser() user: AuthUser,
+    @Query(new ZodPipe(CandidatesQuery)) q: z.infer<typeof CandidatesQuery>,
+    @Req() req: AuthedRequest,
+  ) {
     return this.disposal.candidates(user, q.asOf, req.id);
   }
 
@@ -262,7 +371,10 @@ export class ArchiveController {
   }
 
   @Post('disposals')
-  @ApiOperation({ operationId: 'proposeDisposal', summary: 'Propose disposal of expired items: a register entry (XH-year-nnn) to be approved by someone else' })
+  @ApiOperation({
+    operationId: 'proposeDisposal',
+    summary: 'Propose disposal of expired items: a register entry (XH-year-nnn) to be approved by someone else',
+  })
   @ApiZodBody(DisposalBody)
   @ApiZodResponse(201, DisposalResponse)
   @ApiProblems(403, 404, 409)
@@ -288,18 +400,32 @@ export class ArchiveController {
   @ApiZodBody(DecisionBody)
   @ApiZodResponse(200, DisposalResponse)
   @ApiProblems(403, 404, 409)
-  decide(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(DecisionBody)) body: z.infer<typeof DecisionBody>, @Req() req: AuthedRequest) {
+  decide(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(DecisionBody)) body: z.infer<typeof DecisionBody>,
+    @Req() req: AuthedRequest,
+  ) {
     return this.disposal.decide(user, id, body, req.id);
   }
 
   @Post('disposals/:id/execute')
   @HttpCode(200)
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'executeDisposal', summary: "Carry out an approved disposal: the items' content is removed; the register entry and catalogue lines stay. Refused while any item is on hold" })
+  @ApiOperation({
+    operationId: 'executeDisposal',
+    summary:
+      "Carry out an approved disposal: the items' content is removed; the register entry and catalogue lines stay. Refused while any item is on hold",
+  })
   @ApiZodBody(ExecuteBody)
   @ApiZodResponse(200, DisposalResponse)
   @ApiProblems(403, 404, 409)
-  execute(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(ExecuteBody)) _body: z.infer<typeof ExecuteBody>, @Req() req: AuthedRequest) {
+  execute(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(ExecuteBody)) _body: z.infer<typeof ExecuteBody>,
+    @Req() req: AuthedRequest,
+  ) {
     return this.disposal.execute(user, id, req.id);
   }
 
@@ -307,7 +433,11 @@ export class ArchiveController {
 
   @Get('access-log')
   @Roles('archivist', 'auditor')
-  @ApiOperation({ operationId: 'listArchiveAccessLog', summary: "Who accessed which filed record, when and how (newest first); only entries about what the caller may see, search words only for auditors" })
+  @ApiOperation({
+    operationId: 'listArchiveAccessLog',
+    summary:
+      'Who accessed which filed record, when and how (newest first); only entries about what the caller may see, search words only for auditors',
+  })
   @ApiZodQuery(z.object(AccessLogQuery.shape))
   @ApiZodResponse(200, AccessLogResponse)
   @ApiProblems(403)

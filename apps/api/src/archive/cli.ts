@@ -28,7 +28,8 @@ async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
 }
 
 const format = (v: string): ExportFormat => {
-  if (v !== 'bagit' && v !== 'docx' && v !== 'docx-volume') throw new InvalidArgumentError('expected bagit, docx (filing box) or docx-volume (bound volume)');
+  if (v !== 'bagit' && v !== 'docx' && v !== 'docx-volume')
+    throw new InvalidArgumentError('expected bagit, docx (filing box) or docx-volume (bound volume)');
   return v;
 };
 
@@ -55,23 +56,39 @@ program
           [volumeId, opts.format, total, out],
         );
       } catch (e) {
-        if ((e as { code?: string; driverError?: { code?: string } }).driverError?.code === '23505' || (e as { code?: string }).code === '23505') {
+        if (
+          (e as { code?: string; driverError?: { code?: string } }).driverError?.code === '23505' ||
+          (e as { code?: string }).code === '23505'
+        ) {
           process.stderr.write(`the ${opts.format} export of this volume is already running; wait for it to finish\n`);
           return 3;
         }
         throw e;
       }
-      await logAccess(ds, { userId: null, action: 'export.start', volumeId, exportId, detail: { format: opts.format, via: 'cli', osUser: userInfo().username, out } });
+      await logAccess(ds, {
+        userId: null,
+        action: 'export.start',
+        volumeId,
+        exportId,
+        detail: { format: opts.format, via: 'cli', osUser: userInfo().username, out },
+      });
       const abort = new AbortController();
       const onSignal = () => abort.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const bar = opts.progress && process.stderr.isTTY !== false
-        ? new cliProgress.SingleBar({
-          format: `${opts.format} |{bar}| {percentage}% | {value}/{total} items | {duration_formatted} elapsed, eta {eta_formatted}`,
-          hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 2000,
-        }, cliProgress.Presets.shades_classic)
-        : null;
+      const bar =
+        opts.progress && process.stderr.isTTY !== false
+          ? new cliProgress.SingleBar(
+              {
+                format: `${opts.format} |{bar}| {percentage}% | {value}/{total} items | {duration_formatted} elapsed, eta {eta_formatted}`,
+                hideCursor: true,
+                stream: process.stderr,
+                noTTYOutput: true,
+                notTTYSchedule: 2000,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
       bar?.start(total, 0);
       let last = 0;
       try {
@@ -83,7 +100,11 @@ program
             bar?.update(done);
             if (Date.now() - last > 500 || done === all) {
               last = Date.now();
-              await ds.query(`UPDATE archive_exports SET items_done = $2, items_total = $3, updated_at = now() WHERE id = $1`, [exportId, done, all]);
+              await ds.query(`UPDATE archive_exports SET items_done = $2, items_total = $3, updated_at = now() WHERE id = $1`, [
+                exportId,
+                done,
+                all,
+              ]);
             }
           },
         });
@@ -93,11 +114,16 @@ program
           [exportId, r.path, out.split('/').pop(), r.size, r.sha256],
         );
         const secs = (Date.now() - started) / 1000;
-        process.stdout.write(`${r.path}\n  ${r.items} items, ${r.size} bytes, sha256 ${r.sha256}${r.payloadOxum ? `, Payload-Oxum ${r.payloadOxum}` : ''}, ${secs.toFixed(1)} s\n`);
+        process.stdout.write(
+          `${r.path}\n  ${r.items} items, ${r.size} bytes, sha256 ${r.sha256}${r.payloadOxum ? `, Payload-Oxum ${r.payloadOxum}` : ''}, ${secs.toFixed(1)} s\n`,
+        );
         return 0;
       } catch (e) {
         bar?.stop();
-        await ds.query(`UPDATE archive_exports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [exportId, String((e as Error).message).slice(0, 2000)]);
+        await ds.query(`UPDATE archive_exports SET status = 'failed', error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [
+          exportId,
+          String((e as Error).message).slice(0, 2000),
+        ]);
         process.stderr.write(`export failed: ${(e as Error).message}\n`);
         return 1;
       } finally {
@@ -117,7 +143,10 @@ program
         `SELECT v.id, v.number, v.fonds_code, v.year, v.retention, v.title, count(vi.item_id)::int AS items
            FROM archive_volumes v LEFT JOIN archive_volume_items vi ON vi.volume_id = v.id GROUP BY v.id ORDER BY v.fonds_code, v.year, v.number`,
       );
-      for (const r of rows) process.stdout.write(`${r.id}  ${r.fonds_code}-WS·${r.year}-${r.retention}-${r.number}  ${String(r.items).padStart(5)} items  ${r.title}\n`);
+      for (const r of rows)
+        process.stdout.write(
+          `${r.id}  ${r.fonds_code}-WS·${r.year}-${r.retention}-${r.number}  ${String(r.items).padStart(5)} items  ${r.title}\n`,
+        );
     });
   });
 

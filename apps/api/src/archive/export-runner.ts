@@ -8,9 +8,21 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { DataSource } from 'typeorm';
 import {
-  BagWriter, RETENTION_LABELS, archivalNumberAscii, catalogueCsvChunks, catalogueDocxToFile, chinaDate, date8, mergeDocx,
-  boxFrontDocx, boxNotesDocx, volumeFrontDocx, volumeReferenceDocx, type CatalogueRow, type VolumeContentsRow,
-} from '../../../../libs/archive/src/index.js';
+  BagWriter,
+  RETENTION_LABELS,
+  archivalNumberAscii,
+  catalogueCsvChunks,
+  catalogueDocxToFile,
+  chinaDate,
+  date8,
+  mergeDocx,
+  boxFrontDocx,
+  boxNotesDocx,
+  volumeFrontDocx,
+  volumeReferenceDocx,
+  type CatalogueRow,
+  type VolumeContentsRow,
+} from '#gongwen/archive';
 import { auditHash, auditRecordFromRow } from '../engine/audit.js';
 import { selectChainWithActors } from '../engine/repositories/audit.js';
 import { ITEM_COLUMNS, catalogueRow, itemFiles, fileData, type ItemRow } from './repo.js';
@@ -25,7 +37,13 @@ export interface ExportOptions {
   crashAfterItems?: number;
 }
 
-export interface ExportResult { path: string; size: number; sha256: string; items: number; payloadOxum?: string }
+export interface ExportResult {
+  path: string;
+  size: number;
+  sha256: string;
+  items: number;
+  payloadOxum?: string;
+}
 
 export class SimulatedCrash extends Error {}
 
@@ -47,7 +65,8 @@ export interface VolumeRow {
 
 export async function loadVolume(db: Pick<DataSource, 'query'>, volumeId: string): Promise<VolumeRow | null> {
   const [v] = await db.query(
-    `SELECT v.*, u.display_name AS created_by_name FROM archive_volumes v JOIN users u ON u.id = v.created_by WHERE v.id = $1`, [volumeId],
+    `SELECT v.*, u.display_name AS created_by_name FROM archive_volumes v JOIN users u ON u.id = v.created_by WHERE v.id = $1`,
+    [volumeId],
   );
   return v ?? null;
 }
@@ -85,11 +104,20 @@ async function hasSignaturesTable(db: Pick<DataSource, 'query'>): Promise<boolea
   return signaturesTable!;
 }
 
-export async function exportVolume(db: DataSource, volumeId: string, format: ExportFormat, outPath: string, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function exportVolume(
+  db: DataSource,
+  volumeId: string,
+  format: ExportFormat,
+  outPath: string,
+  opts: ExportOptions = {},
+): Promise<ExportResult> {
   const volume = await loadVolume(db, volumeId);
   if (!volume) throw new Error(`no volume ${volumeId}`);
   const items = await volumeItems(db, volumeId);
-  const result = format === 'bagit' ? await exportBag(db, volume, items, outPath, opts) : await exportDocx(db, volume, items, outPath, opts, format === 'docx-volume' ? 'volume' : 'box');
+  const result =
+    format === 'bagit'
+      ? await exportBag(db, volume, items, outPath, opts)
+      : await exportDocx(db, volume, items, outPath, opts, format === 'docx-volume' ? 'volume' : 'box');
   return { ...result, sha256: await fileSha256(result.path), items: items.length };
 }
 
@@ -109,7 +137,8 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
       checkpoint(opts, done);
       const dir = `items/${String(index + 1).padStart(4, '0')}-${archivalNumberAscii(summary.archival_number)}`;
       const [item]: (ItemRow & { metadata: any; processing_record: any })[] = await db.query(
-        `SELECT ${ITEM_COLUMNS}, i.metadata, i.processing_record FROM archive_items i WHERE i.id = $1`, [summary.id],
+        `SELECT ${ITEM_COLUMNS}, i.metadata, i.processing_record FROM archive_items i WHERE i.id = $1`,
+        [summary.id],
       );
       const files = await itemFiles(db, item.id);
       const stored: { name: string; role: string; mediaType: string; size: number; sha256: string }[] = [];
@@ -122,25 +151,38 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
         stored.push({ name: f.name, role: f.role, mediaType: f.media_type, size: r.size, sha256: r.sha256 });
       }
       const disposed = !!item.disposed_at;
-      await bag.addPayload(`${dir}/metadata.json`, json({
-        archivalNumber: item.archival_number,
-        status: disposed ? 'disposed' : item.prepared_at ? 'ready' : 'preparing',
-        catalogue: catalogue[index],
-        pageCount: item.page_count,
-        retentionLabel: RETENTION_LABELS[item.retention],
-        filedAt: new Date(item.filed_at).toISOString(),
-        disposal: disposed ? { at: new Date(item.disposed_at!).toISOString(), registerNumber: item.register_number } : null,
-        metadata: item.metadata,
-        files: stored,
-      }));
+      await bag.addPayload(
+        `${dir}/metadata.json`,
+        json({
+          archivalNumber: item.archival_number,
+          status: disposed ? 'disposed' : item.prepared_at ? 'ready' : 'preparing',
+          catalogue: catalogue[index],
+          pageCount: item.page_count,
+          retentionLabel: RETENTION_LABELS[item.retention],
+          filedAt: new Date(item.filed_at).toISOString(),
+          disposal: disposed ? { at: new Date(item.disposed_at!).toISOString(), registerNumber: item.register_number } : null,
+          metadata: item.metadata,
+          files: stored,
+        }),
+      );
       if (!disposed) {
         const revisions: Record<string, any>[] = await db.query(
           `SELECT r.number, r.hash, r.created_at, r.author_id, u.display_name AS author_name, r.content
-             FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.document_id = $1 ORDER BY r.number`, [item.document_id],
+             FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.document_id = $1 ORDER BY r.number`,
+          [item.document_id],
         );
-        await bag.addPayload(`${dir}/revisions.json`, json(revisions.map((r) => ({
-          number: r.number, hash: r.hash, author: { id: r.author_id, name: r.author_name }, createdAt: new Date(r.created_at).toISOString(), content: r.content,
-        }))));
+        await bag.addPayload(
+          `${dir}/revisions.json`,
+          json(
+            revisions.map((r) => ({
+              number: r.number,
+              hash: r.hash,
+              author: { id: r.author_id, name: r.author_name },
+              createdAt: new Date(r.created_at).toISOString(),
+              content: r.content,
+            })),
+          ),
+        );
         const events = await selectChainWithActors(db, item.document_id);
         let prev: string | null = null;
         let chainOk = true;
@@ -149,12 +191,25 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
           chainOk &&= ok;
           prev = e.hash;
           return {
-            seq: e.seq, eventType: e.event_type, actor: { id: e.actor_id, name: e.display_name, roles: e.actor_roles }, fromState: e.from_state,
-            toState: e.to_state, reason: e.reason, revisionNumber: e.revision_number, revisionHash: e.revision_hash,
-            at: new Date(e.created_at).toISOString(), payload: e.payload, prevHash: e.prev_hash, hash: e.hash, hashVerified: ok,
+            seq: e.seq,
+            eventType: e.event_type,
+            actor: { id: e.actor_id, name: e.display_name, roles: e.actor_roles },
+            fromState: e.from_state,
+            toState: e.to_state,
+            reason: e.reason,
+            revisionNumber: e.revision_number,
+            revisionHash: e.revision_hash,
+            at: new Date(e.created_at).toISOString(),
+            payload: e.payload,
+            prevHash: e.prev_hash,
+            hash: e.hash,
+            hashVerified: ok,
           };
         });
-        await bag.addPayload(`${dir}/audit-trail.json`, json({ algorithm: 'sha256 over canonical JSON, chained by prevHash', chainVerified: chainOk, events: trail }));
+        await bag.addPayload(
+          `${dir}/audit-trail.json`,
+          json({ algorithm: 'sha256 over canonical JSON, chained by prevHash', chainVerified: chainOk, events: trail }),
+        );
         const crypto = (await hasSignaturesTable(db))
           ? await db.query(`SELECT * FROM signatures WHERE document_id = $1 ORDER BY signed_at`, [item.document_id]).catch(() => [])
           : [];
@@ -165,7 +220,10 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
       await opts.onProgress?.(done, items.length);
     }
     const cover = {
-      fondsCode: volume.fonds_code, fondsName: volume.fonds_name, year: volume.year, retention: RETENTION_LABELS[volume.retention],
+      fondsCode: volume.fonds_code,
+      fondsName: volume.fonds_name,
+      year: volume.year,
+      retention: RETENTION_LABELS[volume.retention],
       unit: [...new Set(items.map((i) => i.unit_name))].join('、') || volume.fonds_name,
     };
     await bag.addPayload('catalogue/catalogue.csv', () => catalogueCsvChunks(catalogue));
@@ -177,18 +235,34 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
       await rm(catalogueFile, { force: true });
       await rm(`${catalogueFile}.part`, { force: true });
     }
-    await bag.addPayload('volume.json', json({
-      id: volume.id, number: volume.number, archivalCode: volumeCode(volume), title: volume.title, categoryName: volume.category_name,
-      fondsCode: volume.fonds_code, fondsName: volume.fonds_name, year: volume.year, retention: volume.retention, notes: volume.notes,
-      compiledBy: volume.created_by_name, checkedBy: volume.checked_by, createdAt: new Date(volume.created_at).toISOString(),
-      items: items.map((i, n) => ({ position: n + 1, archivalNumber: i.archival_number, id: i.id })),
-    }));
+    await bag.addPayload(
+      'volume.json',
+      json({
+        id: volume.id,
+        number: volume.number,
+        archivalCode: volumeCode(volume),
+        title: volume.title,
+        categoryName: volume.category_name,
+        fondsCode: volume.fonds_code,
+        fondsName: volume.fonds_name,
+        year: volume.year,
+        retention: volume.retention,
+        notes: volume.notes,
+        compiledBy: volume.created_by_name,
+        checkedBy: volume.checked_by,
+        createdAt: new Date(volume.created_at).toISOString(),
+        items: items.map((i, n) => ({ position: n + 1, archivalNumber: i.archival_number, id: i.id })),
+      }),
+    );
     const done2 = await bag.finish({
       sourceOrganization: volume.fonds_name,
       externalIdentifier: volume.number,
       externalDescription: `${volume.title}（${volumeCode(volume)}，${items.length}件）`,
       baggingDate: chinaDate(new Date()),
-      extra: [['Internal-Sender-Identifier', volume.id], ['Bag-Software-Agent', 'gongwen 0.1.0']],
+      extra: [
+        ['Internal-Sender-Identifier', volume.id],
+        ['Bag-Software-Agent', 'gongwen 0.1.0'],
+      ],
     });
     return { path: done2.path, size: done2.size, payloadOxum: done2.payloadOxum };
   } catch (e) {
@@ -198,17 +272,28 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
   }
 }
 
-async function exportDocx(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions, style: 'box' | 'volume') {
+async function exportDocx(
+  db: DataSource,
+  volume: VolumeRow,
+  items: ItemRow[],
+  outPath: string,
+  opts: ExportOptions,
+  style: 'box' | 'volume',
+) {
   const pending = items.filter((i) => !i.disposed_at && !i.prepared_at);
   if (pending.length) throw new Error(`items still being prepared: ${pending.map((i) => i.archival_number).join(', ')}`);
   let page = 1;
   const contents: VolumeContentsRow[] = items.map((it, i) => {
-    const pages = it.disposed_at ? 0 : it.page_count ?? 0;
+    const pages = it.disposed_at ? 0 : (it.page_count ?? 0);
     const first = page;
     page += pages;
     const last = i === items.length - 1;
     return {
-      seq: i + 1, documentNumber: it.document_number ?? '', author: it.author, title: it.title, date: date8(it.doc_date),
+      seq: i + 1,
+      documentNumber: it.document_number ?? '',
+      author: it.author,
+      title: it.title,
+      date: date8(it.doc_date),
       page: pages === 0 ? '—' : last && pages > 1 ? `${first}-${first + pages - 1}` : String(first),
       remarks: it.disposed_at ? `已销毁（${it.register_number ?? ''}）` : '',
     };
@@ -216,33 +301,63 @@ async function exportDocx(db: DataSource, volume: VolumeRow, items: ItemRow[], o
   const totalPages = page - 1;
   const dates = items.map((i) => date8(i.doc_date)).sort();
   const disposed = items.filter((i) => i.disposed_at);
-  const notes = (unit: string) => [
-    `本${unit}共${items.length}件，${totalPages}页。`,
-    ...disposed.map((i) => `${i.archival_number} 已按销毁清册 ${i.register_number ?? ''} 销毁，保留目录。`),
-    volume.notes,
-  ].filter(Boolean).join('\n');
+  const notes = (unit: string) =>
+    [
+      `本${unit}共${items.length}件，${totalPages}页。`,
+      ...disposed.map((i) => `${i.archival_number} 已按销毁清册 ${i.register_number ?? ''} 销毁，保留目录。`),
+      volume.notes,
+    ]
+      .filter(Boolean)
+      .join('\n');
   const itemNo = (n: number) => String(n).padStart(4, '0');
   // A filing box (DA/T 22-2015): cover and spine, the item-level catalogue with 档号 and 密级, the items, 备考表.
-  const boxed = style === 'box' ? {
-    front: await boxFrontDocx({
-      fondsCode: volume.fonds_code, fondsName: volume.fonds_name, year: volume.year, retention: RETENTION_LABELS[volume.retention],
-      unit: [...new Set(items.map((i) => i.unit_code))].join('、'),
-      itemRange: items.length ? `${itemNo(items[0].item_number)}—${itemNo(items.at(-1)!.item_number)}` : '',
-      boxNumber: volume.number,
-    }, volumeCatalogue(items)),
-    reference: await boxNotesDocx({
-      notes: notes('盒'), organisedBy: volume.created_by_name, checkedBy: volume.checked_by, date: chinaDate(volume.created_at),
-    }),
-  } : null;
-  const front = boxed?.front ?? await volumeFrontDocx({
-    fondsName: volume.fonds_name, categoryName: volume.category_name, title: volume.title,
-    period: dates.length ? `${dates[0]}—${dates.at(-1)}` : '', retention: RETENTION_LABELS[volume.retention], items: items.length,
-    pages: totalPages, archivalCode: volumeCode(volume), number: volume.number,
-  }, contents);
-  const reference = boxed?.reference ?? await volumeReferenceDocx({
-    notes: notes('卷'),
-    compiledBy: volume.created_by_name, checkedBy: volume.checked_by, compiledOn: chinaDate(volume.created_at),
-  });
+  const boxed =
+    style === 'box'
+      ? {
+          front: await boxFrontDocx(
+            {
+              fondsCode: volume.fonds_code,
+              fondsName: volume.fonds_name,
+              year: volume.year,
+              retention: RETENTION_LABELS[volume.retention],
+              unit: [...new Set(items.map((i) => i.unit_code))].join('、'),
+              itemRange: items.length ? `${itemNo(items[0].item_number)}—${itemNo(items.at(-1)!.item_number)}` : '',
+              boxNumber: volume.number,
+            },
+            volumeCatalogue(items),
+          ),
+          reference: await boxNotesDocx({
+            notes: notes('盒'),
+            organisedBy: volume.created_by_name,
+            checkedBy: volume.checked_by,
+            date: chinaDate(volume.created_at),
+          }),
+        }
+      : null;
+  const front =
+    boxed?.front ??
+    (await volumeFrontDocx(
+      {
+        fondsName: volume.fonds_name,
+        categoryName: volume.category_name,
+        title: volume.title,
+        period: dates.length ? `${dates[0]}—${dates.at(-1)}` : '',
+        retention: RETENTION_LABELS[volume.retention],
+        items: items.length,
+        pages: totalPages,
+        archivalCode: volumeCode(volume),
+        number: volume.number,
+      },
+      contents,
+    ));
+  const reference =
+    boxed?.reference ??
+    (await volumeReferenceDocx({
+      notes: notes('卷'),
+      compiledBy: volume.created_by_name,
+      checkedBy: volume.checked_by,
+      compiledOn: chinaDate(volume.created_at),
+    }));
   const available = items.filter((i) => !i.disposed_at);
   const itemDocx = async (it: ItemRow) => {
     const [f] = await db.query(`SELECT data FROM archive_files WHERE item_id = $1 AND role = 'item'`, [it.id]);

@@ -36,7 +36,10 @@ export interface ExportRow {
   updated_at: Date;
 }
 
-interface ExportJobData { exportId: string; crashAfterItems?: number }
+interface ExportJobData {
+  exportId: string;
+  crashAfterItems?: number;
+}
 
 export const EXPORT_MEDIA: Record<ExportFormat, string> = {
   bagit: 'application/zip',
@@ -96,7 +99,8 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
   async expireFinished(): Promise<number> {
     if (this.retentionHours <= 0) return 0;
     // through the driver: TypeORM answers an UPDATE … RETURNING with [rows, count]
-    const rows = await prepared<{ id: string; file_path: string | null }>(this.db.manager,
+    const rows = await prepared<{ id: string; file_path: string | null }>(
+      this.db.manager,
       `WITH due AS (
          SELECT id, file_path FROM archive_exports
           WHERE status = 'done' AND finished_at < now() - $1::float8 * interval '1 hour'
@@ -121,15 +125,21 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
       format: r.format,
       status: r.status,
       jobId: r.job_id,
-      progress: { itemsDone: r.items_done, itemsTotal: total, percent: total ? Math.floor((r.items_done * 100) / total) : r.status === 'done' ? 100 : 0 },
+      progress: {
+        itemsDone: r.items_done,
+        itemsTotal: total,
+        percent: total ? Math.floor((r.items_done * 100) / total) : r.status === 'done' ? 100 : 0,
+      },
       attempts: r.attempts,
       fileName: r.file_name,
       size: r.size === null ? null : Number(r.size),
       sha256: r.sha256,
       error: r.error,
       download: r.status === 'done' ? `/api/archive/exports/${r.id}/file` : null,
-      expiresAt: r.status === 'done' && r.finished_at && this.retentionHours > 0
-        ? new Date(new Date(r.finished_at).getTime() + this.retentionHours * 3_600_000).toISOString() : null,
+      expiresAt:
+        r.status === 'done' && r.finished_at && this.retentionHours > 0
+          ? new Date(new Date(r.finished_at).getTime() + this.retentionHours * 3_600_000).toISOString()
+          : null,
       expiredAt: r.expired_at ? new Date(r.expired_at).toISOString() : null,
       createdAt: new Date(r.created_at).toISOString(),
       startedAt: r.started_at ? new Date(r.started_at).toISOString() : null,
@@ -143,12 +153,19 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
     const volume = await loadVolume(this.db, volumeId);
     if (!volume) throw new AppError('NOT_FOUND', 'No such volume.');
     await assertVolumeVisible(this.db, user, volumeId);
-    if (!this.jobs.started) throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not running; try again shortly.', {}, { 'Retry-After': '5' });
+    if (!this.jobs.started)
+      throw new AppError('SERVICE_UNAVAILABLE', 'The job queue is not running; try again shortly.', {}, { 'Retry-After': '5' });
     const items = await volumeItems(this.db, volumeId);
-    if (!items.length) throw new AppError('VALIDATION_FAILED', 'The volume has no items.', { errors: [{ field: 'volume', message: 'empty' }] });
+    if (!items.length)
+      throw new AppError('VALIDATION_FAILED', 'The volume has no items.', { errors: [{ field: 'volume', message: 'empty' }] });
     if (format !== 'bagit') {
       const pending = items.filter((i) => !i.prepared_at && !i.disposed_at);
-      if (pending.length) throw new AppError('CONFLICT', `Some items are still being prepared (page count and stamp): ${pending.map((i) => i.archival_number).join(', ')}.`, { pending: pending.map((i) => i.id) });
+      if (pending.length)
+        throw new AppError(
+          'CONFLICT',
+          `Some items are still being prepared (page count and stamp): ${pending.map((i) => i.archival_number).join(', ')}.`,
+          { pending: pending.map((i) => i.id) },
+        );
     }
     const existing = await this.activeExport(volumeId, format);
     if (existing) return { created: false, export: this.view(existing) };
@@ -160,9 +177,20 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
         );
         const data: ExportJobData = { exportId: row.id, ...test };
         const jobId = await this.jobs.send(QUEUES.export, data, { singletonKey: row.id }, m);
-        if (!jobId) throw new AppError('SERVICE_UNAVAILABLE', 'The export could not be queued; try again shortly.', {}, { 'Retry-After': '5' });
-        const [[updated]]: [ExportRow[], number] = await m.query(`UPDATE archive_exports SET job_id = $2 WHERE id = $1 RETURNING *`, [row.id, jobId]);
-        await logAccess(m, { userId: user.id, action: 'export.start', volumeId, exportId: row.id, detail: { format, items: items.length }, requestId });
+        if (!jobId)
+          throw new AppError('SERVICE_UNAVAILABLE', 'The export could not be queued; try again shortly.', {}, { 'Retry-After': '5' });
+        const [[updated]]: [ExportRow[], number] = await m.query(`UPDATE archive_exports SET job_id = $2 WHERE id = $1 RETURNING *`, [
+          row.id,
+          jobId,
+        ]);
+        await logAccess(m, {
+          userId: user.id,
+          action: 'export.start',
+          volumeId,
+          exportId: row.id,
+          detail: { format, items: items.length },
+          requestId,
+        });
         return { created: true, export: this.view(updated) };
       });
     } catch (e) {
@@ -180,9 +208,13 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
     // a command-line export whose process died stops reporting progress: after ten minutes it no longer blocks
     await this.db.query(
       `UPDATE archive_exports SET status = 'failed', error = 'abandoned: the command-line export stopped reporting progress', finished_at = now(), updated_at = now()
-        WHERE volume_id = $1 AND format = $2 AND via = 'cli' AND status = 'running' AND updated_at < now() - interval '10 minutes'`, [volumeId, format],
+        WHERE volume_id = $1 AND format = $2 AND via = 'cli' AND status = 'running' AND updated_at < now() - interval '10 minutes'`,
+      [volumeId, format],
     );
-    const [r] = await this.db.query(`SELECT * FROM archive_exports WHERE volume_id = $1 AND format = $2 AND status IN ('queued','running')`, [volumeId, format]);
+    const [r] = await this.db.query(
+      `SELECT * FROM archive_exports WHERE volume_id = $1 AND format = $2 AND status IN ('queued','running')`,
+      [volumeId, format],
+    );
     return r ?? null;
   }
 
@@ -190,7 +222,10 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
     if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'No such export.');
     const [r]: ExportRow[] = await this.db.query(`SELECT * FROM archive_exports WHERE id = $1`, [id]);
     if (!r) throw new AppError('NOT_FOUND', 'No such export.');
-    if (user) await assertVolumeVisible(this.db, user, r.volume_id).catch(() => { throw new AppError('NOT_FOUND', 'No such export.'); });
+    if (user)
+      await assertVolumeVisible(this.db, user, r.volume_id).catch(() => {
+        throw new AppError('NOT_FOUND', 'No such export.');
+      });
     return r;
   }
 
@@ -198,17 +233,30 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
   async download(user: AuthUser, id: string, requestId?: string): Promise<ExportRow & { file_path: string }> {
     const r = await this.get(id, user);
     if (r.status === 'expired') {
-      throw new AppError('EXPORT_EXPIRED', `This export expired on ${new Date(r.expired_at ?? r.updated_at).toISOString()} and its file was deleted; start a new export of the volume.`, { exportStatus: r.status });
+      throw new AppError(
+        'EXPORT_EXPIRED',
+        `This export expired on ${new Date(r.expired_at ?? r.updated_at).toISOString()} and its file was deleted; start a new export of the volume.`,
+        { exportStatus: r.status },
+      );
     }
     if (r.status !== 'done' || !r.file_path) {
       throw new AppError('CONFLICT', `The export is ${r.status}; its file can be downloaded once it is done.`, { exportStatus: r.status });
     }
-    await logAccess(this.db, { userId: user.id, action: 'export.download', volumeId: r.volume_id, exportId: r.id, detail: { format: r.format, sha256: r.sha256 }, requestId });
+    await logAccess(this.db, {
+      userId: user.id,
+      action: 'export.download',
+      volumeId: r.volume_id,
+      exportId: r.id,
+      detail: { format: r.format, sha256: r.sha256 },
+      requestId,
+    });
     return r as ExportRow & { file_path: string };
   }
 
   async list(volumeId: string) {
-    const rows: ExportRow[] = await this.db.query(`SELECT * FROM archive_exports WHERE volume_id = $1 ORDER BY created_at DESC LIMIT 50`, [volumeId]);
+    const rows: ExportRow[] = await this.db.query(`SELECT * FROM archive_exports WHERE volume_id = $1 ORDER BY created_at DESC LIMIT 50`, [
+      volumeId,
+    ]);
     return rows.map((r) => this.view(r));
   }
 
@@ -217,7 +265,8 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
     const { exportId } = job.data;
     const [[row]]: [ExportRow[], number] = await this.db.query(
       `UPDATE archive_exports SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()), error = NULL, items_done = 0, updated_at = now()
-        WHERE id = $1 AND status IN ('queued','running') RETURNING *`, [exportId],
+        WHERE id = $1 AND status IN ('queued','running') RETURNING *`,
+      [exportId],
     );
     if (!row) return; // finished or failed for good: nothing to do
     const volume = await loadVolume(this.db, row.volume_id);
@@ -229,23 +278,30 @@ export class ExportsService implements OnModuleInit, OnModuleDestroy {
       const now = Date.now();
       if (done !== total && now - lastWrite < 250) return;
       lastWrite = now;
-      await this.db.query(`UPDATE archive_exports SET items_done = $2, items_total = $3, updated_at = now() WHERE id = $1`, [row.id, done, total]);
+      await this.db.query(`UPDATE archive_exports SET items_done = $2, items_total = $3, updated_at = now() WHERE id = $1`, [
+        row.id,
+        done,
+        total,
+      ]);
     };
     try {
       const crashAfterItems = job.retryCount === 0 ? job.data.crashAfterItems : undefined;
       const r = await exportVolume(this.db, row.volume_id, row.format, path, { signal, onProgress: progress, crashAfterItems });
       await this.db.query(
         `UPDATE archive_exports SET status = 'done', file_path = $2, file_name = $3, size = $4, sha256 = $5, items_done = items_total, finished_at = now(), updated_at = now()
-          WHERE id = $1`, [row.id, r.path, fileName, r.size, r.sha256],
+          WHERE id = $1`,
+        [row.id, r.path, fileName, r.size, r.sha256],
       );
     } catch (e) {
       const final = job.retryCount >= job.retryLimit && !signal.aborted;
       const message = e instanceof SimulatedCrash ? `worker died: ${e.message}` : (e as Error).message;
       this.log.warn(`export ${row.id} attempt ${row.attempts} failed${final ? ' for good' : ', will retry'}: ${message}`);
-      await this.db.query(
-        `UPDATE archive_exports SET status = $2, error = $3, finished_at = CASE WHEN $2 = 'failed' THEN now() END, updated_at = now() WHERE id = $1`,
-        [row.id, final ? 'failed' : 'queued', message.slice(0, 2000)],
-      ).catch(() => undefined);
+      await this.db
+        .query(
+          `UPDATE archive_exports SET status = $2, error = $3, finished_at = CASE WHEN $2 = 'failed' THEN now() END, updated_at = now() WHERE id = $1`,
+          [row.id, final ? 'failed' : 'queued', message.slice(0, 2000)],
+        )
+        .catch(() => undefined);
       throw e;
     }
   }

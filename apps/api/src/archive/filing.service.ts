@@ -1,21 +1,40 @@
 import { selectChainWithActors } from '../engine/repositories/audit.js';
-import { dateOfIssue, officeDate, officeYear } from '../../../../libs/document/src/date-of-issue.js';
+import { dateOfIssue, officeDate, officeYear } from '#gongwen/document/date-of-issue';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  CLASSIFICATION_LABEL, CLASSIFICATION_RANK, FONDS_CODE, MAX_ITEM_NUMBER, RECORD_CLASS, RETENTION_LABELS, RETENTIONS, UNIT_CODE, archivalNumber,
-  classCode, defaultRetention, deriveUnitCode, processingRecord, type AuditEntry, type Retention,
-} from '../../../../libs/archive/src/index.js';
-import type { DocumentContent } from '../../../../libs/document/src/model.js';
-import type { OutgoingContext, OutgoingEvent } from '../../../../workflows/outgoing/types.js';
+  CLASSIFICATION_LABEL,
+  CLASSIFICATION_RANK,
+  FONDS_CODE,
+  MAX_ITEM_NUMBER,
+  RECORD_CLASS,
+  RETENTION_LABELS,
+  RETENTIONS,
+  UNIT_CODE,
+  archivalNumber,
+  classCode,
+  defaultRetention,
+  deriveUnitCode,
+  processingRecord,
+  type AuditEntry,
+  type Retention,
+} from '#gongwen/archive';
+import type { DocumentContent } from '#gongwen/document/model';
+import type { OutgoingContext, OutgoingEvent } from '#gongwen/workflows/outgoing/types';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
 import { ArchiveJobs, QUEUES } from './jobs.js';
 import { logAccess, type ItemMetadata } from './repo.js';
 
-interface UnitRow { id: string; name: string; code: string | null; fonds_code: string | null; archive_code: string | null }
+interface UnitRow {
+  id: string;
+  name: string;
+  code: string | null;
+  fonds_code: string | null;
+  archive_code: string | null;
+}
 
 /**
  * Filing (归档) on the FILE event, inside the transition's transaction: the item row with its archival number,
@@ -38,12 +57,18 @@ export class FilingService implements OnModuleInit {
   }
 
   private async leadUnit(m: Pick<EntityManager, 'query'>, doc: Pick<DocumentRow, 'issuer_unit_ids'>): Promise<UnitRow> {
-    const [unit]: UnitRow[] = await m.query(`SELECT id, name, code, fonds_code, archive_code FROM units WHERE id = $1`, [doc.issuer_unit_ids[0]]);
+    const [unit]: UnitRow[] = await m.query(`SELECT id, name, code, fonds_code, archive_code FROM units WHERE id = $1`, [
+      doc.issuer_unit_ids[0],
+    ]);
     if (!unit) throw new AppError('VALIDATION_FAILED', 'The lead issuing body no longer exists.');
     if (!unit.fonds_code || !FONDS_CODE.test(unit.fonds_code)) {
-      throw new AppError('VALIDATION_FAILED', `The issuing body ${unit.name} has no valid fonds number (全宗号, four characters); an administrator must set it before its documents can be filed.`, {
-        errors: [{ field: 'units.fonds_code', message: 'missing or not four characters' }],
-      });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The issuing body ${unit.name} has no valid fonds number (全宗号, four characters); an administrator must set it before its documents can be filed.`,
+        {
+          errors: [{ field: 'units.fonds_code', message: 'missing or not four characters' }],
+        },
+      );
     }
     return unit;
   }
@@ -65,14 +90,34 @@ export class FilingService implements OnModuleInit {
     const lastSig = [...ctx.signatures].sort((a, b) => a.at.localeCompare(b.at)).at(-1);
     const year = officeYear(lastSig?.at ?? new Date());
     const retention = defaultRetention(row.kind);
-    const classes = await Promise.all(RETENTIONS.map(async (r) => {
-      const [c] = await this.db.query(`SELECT last_item FROM archive_class_counters WHERE fonds_code = $1 AND year = $2 AND retention = $3 AND unit_code = $4`, [unit.fonds_code, year, r, unitCode]);
-      return { retention: r, label: RETENTION_LABELS[r], classCode: classCode({ fondsCode: unit.fonds_code!, year, retention: r, unitCode }), itemsFiled: c?.last_item ?? 0 };
-    }));
+    const classes = await Promise.all(
+      RETENTIONS.map(async (r) => {
+        const [c] = await this.db.query(
+          `SELECT last_item FROM archive_class_counters WHERE fonds_code = $1 AND year = $2 AND retention = $3 AND unit_code = $4`,
+          [unit.fonds_code, year, r, unitCode],
+        );
+        return {
+          retention: r,
+          label: RETENTION_LABELS[r],
+          classCode: classCode({ fondsCode: unit.fonds_code!, year, retention: r, unitCode }),
+          itemsFiled: c?.last_item ?? 0,
+        };
+      }),
+    );
     return {
-      documentId: row.id, kind: row.kind, title: row.title, state: row.state, canFile: row.state === 'archiving',
-      defaultRetention: retention, defaultRetentionLabel: RETENTION_LABELS[retention],
-      fondsCode: unit.fonds_code, fondsName: unit.name, year, unitCode, unitName: unit.name, dateOfIssue: dateOfIssue(ctx.signatures),
+      documentId: row.id,
+      kind: row.kind,
+      title: row.title,
+      state: row.state,
+      canFile: row.state === 'archiving',
+      defaultRetention: retention,
+      defaultRetentionLabel: RETENTION_LABELS[retention],
+      fondsCode: unit.fonds_code,
+      fondsName: unit.name,
+      year,
+      unitCode,
+      unitName: unit.name,
+      dateOfIssue: dateOfIssue(ctx.signatures),
       classes,
       fileEvent: { type: 'FILE', retention },
     };
@@ -92,44 +137,90 @@ export class FilingService implements OnModuleInit {
     const docDate = officeDate(lastSig?.at ?? filedAt);
 
     // Gapless per class: the counter row stays locked until commit; a rollback undoes the increment.
-    const [{ last_item: itemNumber }] = await m.query(
-      `INSERT INTO archive_class_counters (fonds_code, year, retention, unit_code, last_item) VALUES ($1, $2, $3, $4, 1)
+    const [{ last_item: itemNumber }] = await m
+      .query(
+        `INSERT INTO archive_class_counters (fonds_code, year, retention, unit_code, last_item) VALUES ($1, $2, $3, $4, 1)
        ON CONFLICT (fonds_code, year, retention, unit_code) DO UPDATE SET last_item = archive_class_counters.last_item + 1
        RETURNING last_item`,
-      [fondsCode, year, retention, unitCode],
-    ).catch((e: { code?: string; driverError?: { code?: string } }) => {
-      if ((e.code ?? e.driverError?.code) === '23514') {
-        throw new AppError('CONFLICT', `The class ${classCode({ fondsCode, year, retention, unitCode })} is full (${MAX_ITEM_NUMBER} items).`);
-      }
-      throw e;
-    });
+        [fondsCode, year, retention, unitCode],
+      )
+      .catch((e: { code?: string; driverError?: { code?: string } }) => {
+        if ((e.code ?? e.driverError?.code) === '23514') {
+          throw new AppError(
+            'CONFLICT',
+            `The class ${classCode({ fondsCode, year, retention, unitCode })} is full (${MAX_ITEM_NUMBER} items).`,
+          );
+        }
+        throw e;
+      });
     const cls = { fondsCode, year, retention, unitCode };
     const number = archivalNumber(cls, itemNumber);
 
-    const userIds = [...new Set([user.id, ...signatures.map((s) => s.signerId), ...ctx.readers.map((r) => r.userId), ...(ctx.registration ? [ctx.registration.clerkId] : [])])];
-    const users: { id: string; display_name: string }[] = await m.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [userIds]);
+    const userIds = [
+      ...new Set([
+        user.id,
+        ...signatures.map((s) => s.signerId),
+        ...ctx.readers.map((r) => r.userId),
+        ...(ctx.registration ? [ctx.registration.clerkId] : []),
+      ]),
+    ];
+    const users: { id: string; display_name: string }[] = await m.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [
+      userIds,
+    ]);
     const nameOf = (id: string) => users.find((u) => u.id === id)?.display_name ?? id;
     const author = content.issuers.map((i) => i.name).join('、');
 
     const metadata: ItemMetadata = {
-      archivalNumber: number, fondsCode, fondsName: unit.name, recordClass: RECORD_CLASS, year, retention, retentionLabel: RETENTION_LABELS[retention],
-      defaultRetention: defaultRetention(content.kind), unitCode, unitName: unit.name, itemNumber,
-      documentId: doc.id, kind: content.kind, title: content.title, documentNumber: doc.document_number, author,
+      archivalNumber: number,
+      fondsCode,
+      fondsName: unit.name,
+      recordClass: RECORD_CLASS,
+      year,
+      retention,
+      retentionLabel: RETENTION_LABELS[retention],
+      defaultRetention: defaultRetention(content.kind),
+      unitCode,
+      unitName: unit.name,
+      itemNumber,
+      documentId: doc.id,
+      kind: content.kind,
+      title: content.title,
+      documentNumber: doc.document_number,
+      author,
       issuers: content.issuers.map((i) => ({ unitId: i.unitId, name: i.name, code: i.code })),
-      date: docDate, classification: content.classification, classificationLabel: CLASSIFICATION_LABEL[content.classification] ?? '',
-      secrecyPeriod: content.secrecyPeriod ?? null, urgency: content.urgency,
-      mainRecipients: content.mainRecipients, copiesTo: content.copiesTo,
+      date: docDate,
+      classification: content.classification,
+      classificationLabel: CLASSIFICATION_LABEL[content.classification] ?? '',
+      secrecyPeriod: content.secrecyPeriod ?? null,
+      urgency: content.urgency,
+      mainRecipients: content.mainRecipients,
+      copiesTo: content.copiesTo,
       attachments: content.attachments.map((a) => ({ id: a.id, title: a.title, fileId: a.fileId ?? null, hasText: !!a.blocks?.length })),
       signatures: signatures.map((s) => ({
-        issuerUnitId: s.issuerUnitId, signerId: s.signerId, signerName: nameOf(s.signerId), revisionNumber: s.revisionNumber,
-        revisionHash: s.revisionHash, opinion: s.opinion ?? null, at: s.at,
+        issuerUnitId: s.issuerUnitId,
+        signerId: s.signerId,
+        signerName: nameOf(s.signerId),
+        revisionNumber: s.revisionNumber,
+        revisionHash: s.revisionHash,
+        opinion: s.opinion ?? null,
+        at: s.at,
       })),
       registration: ctx.registration
-        ? { clerkId: ctx.registration.clerkId, clerkName: nameOf(ctx.registration.clerkId), documentNumber: ctx.registration.documentNumber, copies: ctx.registration.copies, at: ctx.registration.at }
+        ? {
+            clerkId: ctx.registration.clerkId,
+            clerkName: nameOf(ctx.registration.clerkId),
+            documentNumber: ctx.registration.documentNumber,
+            copies: ctx.registration.copies,
+            at: ctx.registration.at,
+          }
         : null,
       readers: ctx.readers.map((r) => ({
-        userId: r.userId, name: nameOf(r.userId), deliveredAt: r.deliveredAt ?? null, openedAt: r.openedAt ?? null,
-        acknowledgedAt: r.acknowledgedAt ?? null, opinion: r.opinion ?? null,
+        userId: r.userId,
+        name: nameOf(r.userId),
+        deliveredAt: r.deliveredAt ?? null,
+        openedAt: r.openedAt ?? null,
+        acknowledgedAt: r.acknowledgedAt ?? null,
+        opinion: r.opinion ?? null,
       })),
       revision: { number: doc.current_revision, hash: ctx.revision.hash },
       filedBy: { id: user.id, name: user.displayName },
@@ -146,9 +237,32 @@ export class FilingService implements OnModuleInit {
          item_number, kind, title, document_number, author, doc_date, classification, classification_rank, revision_number, revision_hash,
          metadata, processing_record, filed_by, filed_at)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24) RETURNING id`,
-      [doc.id, number, fondsCode, unit.name, RECORD_CLASS, year, retention, metadata.defaultRetention, unitCode, unit.name,
-        itemNumber, content.kind, content.title, doc.document_number, author, docDate, content.classification,
-        CLASSIFICATION_RANK[content.classification] ?? 0, doc.current_revision, ctx.revision.hash, metadata, record, user.id, filedAt],
+      [
+        doc.id,
+        number,
+        fondsCode,
+        unit.name,
+        RECORD_CLASS,
+        year,
+        retention,
+        metadata.defaultRetention,
+        unitCode,
+        unit.name,
+        itemNumber,
+        content.kind,
+        content.title,
+        doc.document_number,
+        author,
+        docDate,
+        content.classification,
+        CLASSIFICATION_RANK[content.classification] ?? 0,
+        doc.current_revision,
+        ctx.revision.hash,
+        metadata,
+        record,
+        user.id,
+        filedAt,
+      ],
     );
     await logAccess(m, { userId: user.id, action: 'file', itemId, detail: { archivalNumber: number, retention, documentId: doc.id } });
     await this.jobs.send(QUEUES.prepare, { itemId }, { singletonKey: itemId }, m);
@@ -166,9 +280,19 @@ export async function auditEntries(m: Pick<EntityManager, 'query'>, documentId: 
       details = rest;
     }
     return {
-      seq: r.seq, eventType: r.event_type, actor: { id: r.actor_id, username: r.username, name: r.display_name }, roles: r.actor_roles,
-      fromState: r.from_state, toState: r.to_state, reason: r.reason, revisionNumber: r.revision_number, revisionHash: r.revision_hash,
-      at: new Date(r.created_at).toISOString(), prevHash: r.prev_hash, hash: r.hash, details,
+      seq: r.seq,
+      eventType: r.event_type,
+      actor: { id: r.actor_id, username: r.username, name: r.display_name },
+      roles: r.actor_roles,
+      fromState: r.from_state,
+      toState: r.to_state,
+      reason: r.reason,
+      revisionNumber: r.revision_number,
+      revisionHash: r.revision_hash,
+      at: new Date(r.created_at).toISOString(),
+      prevHash: r.prev_hash,
+      hash: r.hash,
+      details,
     };
   });
 }

@@ -23,7 +23,10 @@ export class SqlArchiveGateway implements ArchiveGateway {
   }
 
   async itemDisposed(m: EntityManager, documentId: string): Promise<boolean> {
-    const [r] = await m.query(`SELECT EXISTS (SELECT 1 FROM archive_items i WHERE i.document_id = $1 AND i.disposed_at IS NOT NULL) AS disposed`, [documentId]);
+    const [r] = await m.query(
+      `SELECT EXISTS (SELECT 1 FROM archive_items i WHERE i.document_id = $1 AND i.disposed_at IS NOT NULL) AS disposed`,
+      [documentId],
+    );
     return r.disposed === true;
   }
 }

@@ -97,8 +97,21 @@ export class ArchiveJobs implements OnModuleInit, OnModuleDestroy, OnApplication
     boss.on('error', (e) => this.log.warn(`pg-boss: ${e.message}`));
     try {
       await boss.start();
-      await boss.createQueue(QUEUES.prepare, { name: QUEUES.prepare, policy: 'stately', retryLimit: 5, retryDelay: 10, retryBackoff: true, expireInSeconds: 900 });
-      await boss.createQueue(QUEUES.export, { name: QUEUES.export, policy: 'stately', retryLimit: 3, retryDelay: 1, expireInSeconds: 3600 });
+      await boss.createQueue(QUEUES.prepare, {
+        name: QUEUES.prepare,
+        policy: 'stately',
+        retryLimit: 5,
+        retryDelay: 10,
+        retryBackoff: true,
+        expireInSeconds: 900,
+      });
+      await boss.createQueue(QUEUES.export, {
+        name: QUEUES.export,
+        policy: 'stately',
+        retryLimit: 3,
+        retryDelay: 1,
+        expireInSeconds: 3600,
+      });
       this.boss = boss;
       return null;
     } catch (e) {
@@ -120,9 +133,13 @@ export class ArchiveJobs implements OnModuleInit, OnModuleDestroy, OnApplication
   private async work(queue: string): Promise<void> {
     const h = this.handlers.get(queue)!;
     const polling = this.config.NODE_ENV === 'test' ? 0.5 : 2;
-    await this.boss!.work<unknown>(queue, { batchSize: h.options.batchSize, includeMetadata: true, pollingIntervalSeconds: polling }, async (jobs) => {
-      for (const job of jobs) await h.handler(job, this.abort.signal);
-    });
+    await this.boss!.work<unknown>(
+      queue,
+      { batchSize: h.options.batchSize, includeMetadata: true, pollingIntervalSeconds: polling },
+      async (jobs) => {
+        for (const job of jobs) await h.handler(job, this.abort.signal);
+      },
+    );
   }
 
   /** Enqueues a job with the caller's transaction when given (the job exists iff the transaction commits). */

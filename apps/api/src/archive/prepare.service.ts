@@ -13,7 +13,10 @@ export class PrepareService implements OnModuleInit, OnApplicationBootstrap, OnM
   private readonly log = new Logger('ArchivePrepare');
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(@InjectDataSource() private readonly db: DataSource, private readonly jobs: ArchiveJobs) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly jobs: ArchiveJobs,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.jobs.register<{ itemId: string }>(QUEUES.prepare, async (job, signal) => {

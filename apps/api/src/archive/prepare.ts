@@ -1,4 +1,4 @@
-import { officeDate } from '../../../../libs/document/src/date-of-issue.js';
+import { officeDate } from '#gongwen/document/date-of-issue';
 /**
  * Preparing a filed item, after the filing transaction (a pg-boss job): render the signed original and the final
  * draft with the GB/T 9704 renderer, count the original's pages with LibreOffice, stamp the original (归档章 with
@@ -7,14 +7,28 @@ import { officeDate } from '../../../../libs/document/src/date-of-issue.js';
  */
 import type { DataSource } from 'typeorm';
 import {
-  CLASSIFICATION_LABEL, processingSheetDocx, renderDocx, renderForPrint, sha256Hex, stampDocx, type ProcessingRecord,
-} from '../../../../libs/archive/src/index.js';
-import type { DocumentContent, RenderContext } from '../../../../libs/document/src/model.js';
+  CLASSIFICATION_LABEL,
+  processingSheetDocx,
+  renderDocx,
+  renderForPrint,
+  sha256Hex,
+  stampDocx,
+  type ProcessingRecord,
+} from '#gongwen/archive';
+import type { DocumentContent, RenderContext } from '#gongwen/document/model';
 import { DOCX_MEDIA, ITEM_COLUMNS, type ItemMetadata, type ItemRow } from './repo.js';
 
-export interface PreparedFile { role: string; name: string; mediaType: string; data: Buffer }
+export interface PreparedFile {
+  role: string;
+  name: string;
+  mediaType: string;
+  data: Buffer;
+}
 
-export function renderContextOf(item: Pick<ItemRow, 'document_number' | 'revision_number' | 'revision_hash'>, meta: ItemMetadata): RenderContext {
+export function renderContextOf(
+  item: Pick<ItemRow, 'document_number' | 'revision_number' | 'revision_hash'>,
+  meta: ItemMetadata,
+): RenderContext {
   return {
     documentNumber: item.document_number ?? undefined,
     signers: meta.signatures.map((s) => ({ name: s.signerName, issuerUnitId: s.issuerUnitId, signedAt: s.at })),
@@ -29,38 +43,57 @@ export function renderContextOf(item: Pick<ItemRow, 'document_number' | 'revisio
 
 /** Builds an item's files; `pageCount` defaults to LibreOffice's count of the rendered original. */
 export async function buildItemFiles(
-  item: ItemRow & { metadata: ItemMetadata; processing_record: ProcessingRecord }, content: DocumentContent,
+  item: ItemRow & { metadata: ItemMetadata; processing_record: ProcessingRecord },
+  content: DocumentContent,
   opts: { signal?: AbortSignal; pageCount?: (docx: Buffer) => Promise<number> } = {},
 ): Promise<{ files: PreparedFile[]; pages: number }> {
   const ctx = renderContextOf(item, item.metadata);
   // laid out by LibreOffice, with the 版记 moved to an even page when it fell on an odd one (GB/T 9704)
   const printed = opts.pageCount ? undefined : await renderForPrint(content, ctx, { signal: opts.signal });
-  const original = printed?.docx ?? await renderDocx(content, ctx);
+  const original = printed?.docx ?? (await renderDocx(content, ctx));
   // the final draft (定稿): the signed revision as signed, before registration numbered and printed it
   const finalDraft = await renderDocx(content, { ...ctx, documentNumber: undefined, printedDate: undefined });
-  const pages = printed?.pages ?? await opts.pageCount!(original);
+  const pages = printed?.pages ?? (await opts.pageCount!(original));
   const stamped = await stampDocx(original, {
-    fondsCode: item.fonds_code, year: item.year, retention: item.retention, itemNumber: item.item_number, pages,
-    unitCode: item.unit_code, archivalNumber: item.archival_number,
+    fondsCode: item.fonds_code,
+    year: item.year,
+    retention: item.retention,
+    itemNumber: item.item_number,
+    pages,
+    unitCode: item.unit_code,
+    archivalNumber: item.archival_number,
   });
-  const sheet = await processingSheetDocx({
-    title: item.title, documentNumber: item.document_number ?? '', archivalNumber: item.archival_number,
-    classification: CLASSIFICATION_LABEL[item.classification] ?? '', author: item.author,
-  }, item.processing_record);
+  const sheet = await processingSheetDocx(
+    {
+      title: item.title,
+      documentNumber: item.document_number ?? '',
+      archivalNumber: item.archival_number,
+      classification: CLASSIFICATION_LABEL[item.classification] ?? '',
+      author: item.author,
+    },
+    item.processing_record,
+  );
   const files: PreparedFile[] = [
     { role: 'item', name: 'item.docx', mediaType: DOCX_MEDIA, data: stamped },
     { role: 'original', name: 'original.docx', mediaType: DOCX_MEDIA, data: original },
     { role: 'final_draft', name: 'final-draft.docx', mediaType: DOCX_MEDIA, data: finalDraft },
     { role: 'processing_sheet', name: 'processing-sheet.docx', mediaType: DOCX_MEDIA, data: sheet },
     ...content.attachments.map((a, i) => ({
-      role: 'attachment', name: `attachment-${String(i + 1).padStart(2, '0')}.json`, mediaType: 'application/json',
+      role: 'attachment',
+      name: `attachment-${String(i + 1).padStart(2, '0')}.json`,
+      mediaType: 'application/json',
       data: Buffer.from(JSON.stringify({ id: a.id, title: a.title, fileId: a.fileId ?? null, blocks: a.blocks ?? [] }, null, 2), 'utf8'),
     })),
   ];
   return { files, pages };
 }
 
-export async function storeItemFiles(db: Pick<DataSource, 'transaction'>, itemId: string, files: PreparedFile[], pages: number): Promise<boolean> {
+export async function storeItemFiles(
+  db: Pick<DataSource, 'transaction'>,
+  itemId: string,
+  files: PreparedFile[],
+  pages: number,
+): Promise<boolean> {
   return db.transaction(async (m) => {
     const [lock] = await m.query(`SELECT prepared_at, disposed_at FROM archive_items WHERE id = $1 FOR UPDATE`, [itemId]);
     if (!lock || lock.prepared_at || lock.disposed_at) return false;
@@ -79,7 +112,10 @@ export async function storeItemFiles(db: Pick<DataSource, 'transaction'>, itemId
 export async function prepareItem(db: DataSource, itemId: string, signal?: AbortSignal): Promise<boolean> {
   const [item] = await db.query(`SELECT ${ITEM_COLUMNS}, i.metadata, i.processing_record FROM archive_items i WHERE i.id = $1`, [itemId]);
   if (!item || item.prepared_at || item.disposed_at) return false;
-  const [rev] = await db.query(`SELECT content FROM revisions WHERE document_id = $1 AND number = $2`, [item.document_id, item.revision_number]);
+  const [rev] = await db.query(`SELECT content FROM revisions WHERE document_id = $1 AND number = $2`, [
+    item.document_id,
+    item.revision_number,
+  ]);
   if (!rev) throw new Error(`revision ${item.revision_number} of document ${item.document_id} is missing`);
   const { files, pages } = await buildItemFiles(item, rev.content, { signal });
   if (signal?.aborted) throw new Error('aborted');

@@ -5,8 +5,15 @@
 import { resolve } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  CLASSIFICATION_LABEL, CLASSIFICATION_RANK, RETENTION_LABELS, classCode, date8, retentionExpiresOn, type CatalogueRow, type Retention,
-} from '../../../../libs/archive/src/index.js';
+  CLASSIFICATION_LABEL,
+  CLASSIFICATION_RANK,
+  RETENTION_LABELS,
+  classCode,
+  date8,
+  retentionExpiresOn,
+  type CatalogueRow,
+  type Retention,
+} from '#gongwen/archive';
 import { AppError } from '../common/errors.js';
 import type { AuthUser } from '../auth/auth.types.js';
 
@@ -36,7 +43,7 @@ export interface ItemRow {
   revision_number: number;
   revision_hash: string;
   metadata: ItemMetadata | null;
-  processing_record: import('../../../../libs/archive/src/index.js').ProcessingRecord | null;
+  processing_record: import('#gongwen/archive').ProcessingRecord | null;
   page_count: number | null;
   prepared_at: Date | null;
   filed_by: string;
@@ -74,9 +81,24 @@ export interface ItemMetadata {
   mainRecipients: string[];
   copiesTo: string[];
   attachments: { id: string; title: string; fileId: string | null; hasText: boolean }[];
-  signatures: { issuerUnitId: string; signerId: string; signerName: string; revisionNumber: number; revisionHash: string; opinion: string | null; at: string }[];
+  signatures: {
+    issuerUnitId: string;
+    signerId: string;
+    signerName: string;
+    revisionNumber: number;
+    revisionHash: string;
+    opinion: string | null;
+    at: string;
+  }[];
   registration: { clerkId: string; clerkName: string; documentNumber: string; copies: number; at: string } | null;
-  readers: { userId: string; name: string; deliveredAt: string | null; openedAt: string | null; acknowledgedAt: string | null; opinion: string | null }[];
+  readers: {
+    userId: string;
+    name: string;
+    deliveredAt: string | null;
+    openedAt: string | null;
+    acknowledgedAt: string | null;
+    opinion: string | null;
+  }[];
   revision: { number: number; hash: string };
   filedBy: { id: string; name: string };
   filedAt: string;
@@ -118,7 +140,8 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export async function loadItem(q: Q, user: AuthUser | null, id: string, opts: { withContent?: boolean } = {}): Promise<ItemRow> {
   if (!UUID.test(id)) throw new AppError('NOT_FOUND', 'No such archive item.');
   const rows: ItemRow[] = await q.query(
-    `SELECT ${ITEM_COLUMNS}${opts.withContent ? ', i.metadata, i.processing_record' : ''} FROM archive_items i WHERE i.id = $1`, [id],
+    `SELECT ${ITEM_COLUMNS}${opts.withContent ? ', i.metadata, i.processing_record' : ''} FROM archive_items i WHERE i.id = $1`,
+    [id],
   );
   const row = rows[0];
   if (!row || (user && row.classification_rank > clearanceRank(user))) throw new AppError('NOT_FOUND', 'No such archive item.');
@@ -156,8 +179,13 @@ export function itemView(row: ItemRow, files: FileRow[] = []) {
     archivalNumber: row.archival_number,
     class: {
       code: classCode({ fondsCode: row.fonds_code, year: row.year, retention: row.retention, unitCode: row.unit_code }),
-      fondsCode: row.fonds_code, fondsName: row.fonds_name, year: row.year, retention: row.retention,
-      retentionLabel: RETENTION_LABELS[row.retention], unitCode: row.unit_code, unitName: row.unit_name,
+      fondsCode: row.fonds_code,
+      fondsName: row.fonds_name,
+      year: row.year,
+      retention: row.retention,
+      retentionLabel: RETENTION_LABELS[row.retention],
+      unitCode: row.unit_code,
+      unitName: row.unit_name,
     },
     itemNumber: row.item_number,
     kind: row.kind,
@@ -178,11 +206,26 @@ export function itemView(row: ItemRow, files: FileRow[] = []) {
     preparedAt: row.prepared_at ? new Date(row.prepared_at).toISOString() : null,
     disposedAt: row.disposed_at ? new Date(row.disposed_at).toISOString() : null,
     disposalRegisterNumber: row.register_number ?? null,
-    files: files.map((f) => ({ name: f.name, role: f.role, mediaType: f.media_type, size: Number(f.size), sha256: f.sha256, available: f.available })),
+    files: files.map((f) => ({
+      name: f.name,
+      role: f.role,
+      mediaType: f.media_type,
+      size: Number(f.size),
+      sha256: f.sha256,
+      available: f.available,
+    })),
   };
 }
 
-export interface FileRow { id: string; name: string; role: string; media_type: string; size: string | number; sha256: string; available: boolean }
+export interface FileRow {
+  id: string;
+  name: string;
+  role: string;
+  media_type: string;
+  size: string | number;
+  sha256: string;
+  available: boolean;
+}
 
 export async function itemFiles(q: Q, itemId: string): Promise<FileRow[]> {
   return q.query(
@@ -198,13 +241,29 @@ export async function fileData(q: Q, fileId: string): Promise<Buffer | null> {
 }
 
 /** Appends to the archive access log (who, what, when). */
-export async function logAccess(q: Q, entry: {
-  userId: string | null; action: string; itemId?: string | null; volumeId?: string | null; exportId?: string | null;
-  detail?: Record<string, unknown>; requestId?: string | null;
-}): Promise<void> {
+export async function logAccess(
+  q: Q,
+  entry: {
+    userId: string | null;
+    action: string;
+    itemId?: string | null;
+    volumeId?: string | null;
+    exportId?: string | null;
+    detail?: Record<string, unknown>;
+    requestId?: string | null;
+  },
+): Promise<void> {
   await q.query(
     `INSERT INTO archive_access_log (user_id, action, item_id, volume_id, export_id, detail, request_id) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-    [entry.userId, entry.action, entry.itemId ?? null, entry.volumeId ?? null, entry.exportId ?? null, entry.detail ?? {}, entry.requestId ?? null],
+    [
+      entry.userId,
+      entry.action,
+      entry.itemId ?? null,
+      entry.volumeId ?? null,
+      entry.exportId ?? null,
+      entry.detail ?? {},
+      entry.requestId ?? null,
+    ],
   );
 }
 

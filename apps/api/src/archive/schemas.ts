@@ -28,8 +28,15 @@ export const CatalogueQuery = z.strictObject({
   format: z.enum(['json', 'csv', 'docx']).default('json'),
 });
 
-const volumeNumber = z.string().trim().regex(/^[0-9A-Za-z._-]{1,40}$/, 'letters, digits, . _ or -, e.g. 0001');
-const itemIds = z.array(z.uuid()).min(1).max(10000).refine((ids) => new Set(ids).size === ids.length, 'item ids must be unique');
+const volumeNumber = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Za-z._-]{1,40}$/, 'letters, digits, . _ or -, e.g. 0001');
+const itemIds = z
+  .array(z.uuid())
+  .min(1)
+  .max(10000)
+  .refine((ids) => new Set(ids).size === ids.length, 'item ids must be unique');
 
 export const CreateVolumeBody = z.strictObject({
   /** 盒号 / 卷号, unique within the fonds; the BagIt External-Identifier. */
@@ -46,7 +53,9 @@ export const CreateVolumeBody = z.strictObject({
   checkedBy: z.string().trim().max(100).optional(),
 });
 
-export const UpdateVolumeBody = CreateVolumeBody.omit({ number: true }).partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
+export const UpdateVolumeBody = CreateVolumeBody.omit({ number: true })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
 // docx: a filing box per DA/T 22 (the default style); docx-volume: the bound volume (案卷) style
 export const StartExportBody = z.strictObject({ format: z.enum(['bagit', 'docx', 'docx-volume']) });
@@ -69,75 +78,241 @@ export const AccessLogQuery = z.strictObject({
 // ------------------------------------------------------------------------------ responses (OpenAPI)
 
 const CatalogueLine = z.object({
-  seq: z.number().int(), archivalNumber: z.string(), documentNumber: z.string(), author: z.string(), title: z.string(),
-  date: z.string().regex(/^\d{8}$/), classification: z.string(), pages: z.number().int().nullable(), remarks: z.string(),
+  seq: z.number().int(),
+  archivalNumber: z.string(),
+  documentNumber: z.string(),
+  author: z.string(),
+  title: z.string(),
+  date: z.string().regex(/^\d{8}$/),
+  classification: z.string(),
+  pages: z.number().int().nullable(),
+  remarks: z.string(),
 });
 
 /** An archive item as lists show it (itemView). */
-export const ItemSummaryResponse = named('ArchiveItemSummary', z.object({
-  id: z.uuid(), documentId: z.uuid(), archivalNumber: z.string(),
-  class: z.object({
-    code: z.string(), fondsCode: z.string(), fondsName: z.string(), year: z.number().int(), retention: RetentionSchema,
-    retentionLabel: z.string(), unitCode: z.string(), unitName: z.string(),
+export const ItemSummaryResponse = named(
+  'ArchiveItemSummary',
+  z.object({
+    id: z.uuid(),
+    documentId: z.uuid(),
+    archivalNumber: z.string(),
+    class: z.object({
+      code: z.string(),
+      fondsCode: z.string(),
+      fondsName: z.string(),
+      year: z.number().int(),
+      retention: RetentionSchema,
+      retentionLabel: z.string(),
+      unitCode: z.string(),
+      unitName: z.string(),
+    }),
+    itemNumber: z.number().int(),
+    kind: z.string(),
+    title: z.string(),
+    documentNumber: z.string().nullable(),
+    author: z.string(),
+    date: z.string(),
+    classification: z.string(),
+    retention: RetentionSchema,
+    defaultRetention: RetentionSchema,
+    retentionExpiresOn: z.iso.date().nullable().describe('null: kept permanently'),
+    pageCount: z.number().int().nullable(),
+    status: z.enum(['preparing', 'ready', 'disposed']),
+    onHold: z.boolean(),
+    revision: z.object({ number: z.number().int(), hash: z.string() }),
+    filedBy: z.uuid(),
+    filedAt: z.iso.datetime(),
+    preparedAt: z.iso.datetime().nullable(),
+    disposedAt: z.iso.datetime().nullable(),
+    disposalRegisterNumber: z.string().nullable(),
+    files: z.array(
+      z.object({ name: z.string(), role: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string(), available: z.boolean() }),
+    ),
   }),
-  itemNumber: z.number().int(), kind: z.string(), title: z.string(), documentNumber: z.string().nullable(), author: z.string(),
-  date: z.string(), classification: z.string(), retention: RetentionSchema, defaultRetention: RetentionSchema,
-  retentionExpiresOn: z.iso.date().nullable().describe('null: kept permanently'), pageCount: z.number().int().nullable(),
-  status: z.enum(['preparing', 'ready', 'disposed']), onHold: z.boolean(), revision: z.object({ number: z.number().int(), hash: z.string() }),
-  filedBy: z.uuid(), filedAt: z.iso.datetime(), preparedAt: z.iso.datetime().nullable(), disposedAt: z.iso.datetime().nullable(),
-  disposalRegisterNumber: z.string().nullable(),
-  files: z.array(z.object({ name: z.string(), role: z.string(), mediaType: z.string(), size: z.number(), sha256: z.string(), available: z.boolean() })),
-}));
+);
 /** One archive item with its descriptive metadata and processing record (GET /api/archive/items/{id}). */
-export const ItemResponse = named('ArchiveItem', ItemSummaryResponse.extend({
-  metadata: z.record(z.string(), z.unknown()).nullable().describe('Descriptive metadata recorded at filing (DA/T 22)'),
-  processingRecord: z.record(z.string(), z.unknown()).nullable().describe('The processing sheet: the audit trail at filing'),
-}));
+export const ItemResponse = named(
+  'ArchiveItem',
+  ItemSummaryResponse.extend({
+    metadata: z.record(z.string(), z.unknown()).nullable().describe('Descriptive metadata recorded at filing (DA/T 22)'),
+    processingRecord: z.record(z.string(), z.unknown()).nullable().describe('The processing sheet: the audit trail at filing'),
+  }),
+);
 
-export const ItemListResponse = named('ArchiveItemList', z.object({ items: z.array(ItemSummaryResponse), nextCursor: z.string().nullable() }));
-export const CatalogueResponse = named('Catalogue', z.object({ class: z.object({ code: z.string(), fondsCode: z.string(), fondsName: z.string(), year: z.number().int(), retention: RetentionSchema, retentionLabel: z.string(), unitCode: z.string(), unitName: z.string() }), columns: z.array(z.string()), items: z.array(CatalogueLine) }));
-export const ClassesResponse = named('ArchiveClassList', z.object({ items: z.array(z.object({
-  code: z.string(), fondsCode: z.string(), fondsName: z.string(), year: z.number().int(), retention: RetentionSchema, retentionLabel: z.string(),
-  unitCode: z.string(), unitName: z.string(), items: z.number().int(), disposed: z.number().int(), preparing: z.number().int(), pages: z.number().int(),
-})) }));
-export const ProposalResponse = named('FilingProposal', z.object({
-  documentId: z.uuid(), kind: z.string(), defaultRetention: RetentionSchema, canFile: z.boolean(), fondsCode: z.string(), year: z.number().int(),
-  unitCode: z.string(), classes: z.array(z.object({ retention: RetentionSchema, label: z.string(), classCode: z.string(), itemsFiled: z.number().int() })),
-}).loose());
-export const VolumesResponse = named('VolumeList', z.object({ items: z.array(z.object({
-  id: z.uuid(), number: z.string(), archivalCode: z.string(), title: z.string(), fondsCode: z.string(), year: z.number().int(), retention: RetentionSchema,
-  itemCount: z.number().int(), createdAt: z.iso.datetime(),
-})) }));
-export const ExportResponse = named('VolumeExport', z.object({
-  id: z.uuid(), volumeId: z.uuid(), format: z.enum(['bagit', 'docx', 'docx-volume']), status: z.enum(['queued', 'running', 'done', 'failed', 'expired']), jobId: z.string().nullable(),
-  progress: z.object({ itemsDone: z.number().int(), itemsTotal: z.number().int(), percent: z.number().int() }),
-  attempts: z.number().int(), fileName: z.string().nullable(), size: z.number().nullable(), sha256: z.string().nullable(), error: z.string().nullable(),
-  download: z.string().nullable().describe('The file\'s path once done'),
-  expiresAt: z.iso.datetime().nullable().describe('When a finished export\'s file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good'),
-  expiredAt: z.iso.datetime().nullable(),
-  createdAt: z.iso.datetime(), startedAt: z.iso.datetime().nullable(), finishedAt: z.iso.datetime().nullable(),
-}));
-export const VolumeResponse = named('Volume', z.object({
-  id: z.uuid(), number: z.string(), archivalCode: z.string(), title: z.string(), categoryName: z.string().nullable(), fondsCode: z.string(), fondsName: z.string(),
-  year: z.number().int(), retention: RetentionSchema, retentionLabel: z.string(), notes: z.string().nullable(), checkedBy: z.string().nullable(),
-  compiledBy: z.object({ id: z.uuid(), name: z.string() }), createdAt: z.iso.datetime(), itemCount: z.number().int(), pageCount: z.number().int(),
-  items: z.array(CatalogueLine.extend({ id: z.uuid(), position: z.number().int(), status: z.enum(['preparing', 'ready', 'disposed']) })),
-  exports: z.array(ExportResponse),
-}));
-export const DisposalResponse = named('Disposal', z.object({
-  id: z.uuid(), registerNumber: z.string(), method: z.string(), reason: z.string(), status: z.enum(['proposed', 'approved', 'rejected', 'executed']),
-  proposedBy: z.uuid(), proposedAt: z.iso.datetime(), decidedBy: z.uuid().nullable(), decidedAt: z.iso.datetime().nullable(), decisionOpinion: z.string().nullable(),
-  executedBy: z.uuid().nullable(), executedAt: z.iso.datetime().nullable(),
-  items: z.array(z.object({
-    itemId: z.uuid(), archivalNumber: z.string(), title: z.string(), documentNumber: z.string().nullable(), date: z.string(), retention: RetentionSchema,
-    pageCount: z.number().int().nullable(), disposedAt: z.iso.datetime().nullable(),
-  })),
-}));
+export const ItemListResponse = named(
+  'ArchiveItemList',
+  z.object({ items: z.array(ItemSummaryResponse), nextCursor: z.string().nullable() }),
+);
+export const CatalogueResponse = named(
+  'Catalogue',
+  z.object({
+    class: z.object({
+      code: z.string(),
+      fondsCode: z.string(),
+      fondsName: z.string(),
+      year: z.number().int(),
+      retention: RetentionSchema,
+      retentionLabel: z.string(),
+      unitCode: z.string(),
+      unitName: z.string(),
+    }),
+    columns: z.array(z.string()),
+    items: z.array(CatalogueLine),
+  }),
+);
+export const ClassesResponse = named(
+  'ArchiveClassList',
+  z.object({
+    items: z.array(
+      z.object({
+        code: z.string(),
+        fondsCode: z.string(),
+        fondsName: z.string(),
+        year: z.number().int(),
+        retention: RetentionSchema,
+        retentionLabel: z.string(),
+        unitCode: z.string(),
+        unitName: z.string(),
+        items: z.number().int(),
+        disposed: z.number().int(),
+        preparing: z.number().int(),
+        pages: z.number().int(),
+      }),
+    ),
+  }),
+);
+export const ProposalResponse = named(
+  'FilingProposal',
+  z
+    .object({
+      documentId: z.uuid(),
+      kind: z.string(),
+      defaultRetention: RetentionSchema,
+      canFile: z.boolean(),
+      fondsCode: z.string(),
+      year: z.number().int(),
+      unitCode: z.string(),
+      classes: z.array(z.object({ retention: RetentionSchema, label: z.string(), classCode: z.string(), itemsFiled: z.number().int() })),
+    })
+    .loose(),
+);
+export const VolumesResponse = named(
+  'VolumeList',
+  z.object({
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        number: z.string(),
+        archivalCode: z.string(),
+        title: z.string(),
+        fondsCode: z.string(),
+        year: z.number().int(),
+        retention: RetentionSchema,
+        itemCount: z.number().int(),
+        createdAt: z.iso.datetime(),
+      }),
+    ),
+  }),
+);
+export const ExportResponse = named(
+  'VolumeExport',
+  z.object({
+    id: z.uuid(),
+    volumeId: z.uuid(),
+    format: z.enum(['bagit', 'docx', 'docx-volume']),
+    status: z.enum(['queued', 'running', 'done', 'failed', 'expired']),
+    jobId: z.string().nullable(),
+    progress: z.object({ itemsDone: z.number().int(), itemsTotal: z.number().int(), percent: z.number().int() }),
+    attempts: z.number().int(),
+    fileName: z.string().nullable(),
+    size: z.number().nullable(),
+    sha256: z.string().nullable(),
+    error: z.string().nullable(),
+    download: z.string().nullable().describe("The file's path once done"),
+    expiresAt: z.iso
+      .datetime()
+      .nullable()
+      .describe("When a finished export's file will be deleted (GONGWEN_EXPORT_RETENTION_HOURS); null when kept for good"),
+    expiredAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().nullable(),
+    finishedAt: z.iso.datetime().nullable(),
+  }),
+);
+export const VolumeResponse = named(
+  'Volume',
+  z.object({
+    id: z.uuid(),
+    number: z.string(),
+    archivalCode: z.string(),
+    title: z.string(),
+    categoryName: z.string().nullable(),
+    fondsCode: z.string(),
+    fondsName: z.string(),
+    year: z.number().int(),
+    retention: RetentionSchema,
+    retentionLabel: z.string(),
+    notes: z.string().nullable(),
+    checkedBy: z.string().nullable(),
+    compiledBy: z.object({ id: z.uuid(), name: z.string() }),
+    createdAt: z.iso.datetime(),
+    itemCount: z.number().int(),
+    pageCount: z.number().int(),
+    items: z.array(CatalogueLine.extend({ id: z.uuid(), position: z.number().int(), status: z.enum(['preparing', 'ready', 'disposed']) })),
+    exports: z.array(ExportResponse),
+  }),
+);
+export const DisposalResponse = named(
+  'Disposal',
+  z.object({
+    id: z.uuid(),
+    registerNumber: z.string(),
+    method: z.string(),
+    reason: z.string(),
+    status: z.enum(['proposed', 'approved', 'rejected', 'executed']),
+    proposedBy: z.uuid(),
+    proposedAt: z.iso.datetime(),
+    decidedBy: z.uuid().nullable(),
+    decidedAt: z.iso.datetime().nullable(),
+    decisionOpinion: z.string().nullable(),
+    executedBy: z.uuid().nullable(),
+    executedAt: z.iso.datetime().nullable(),
+    items: z.array(
+      z.object({
+        itemId: z.uuid(),
+        archivalNumber: z.string(),
+        title: z.string(),
+        documentNumber: z.string().nullable(),
+        date: z.string(),
+        retention: RetentionSchema,
+        pageCount: z.number().int().nullable(),
+        disposedAt: z.iso.datetime().nullable(),
+      }),
+    ),
+  }),
+);
 export const DisposalsResponse = named('DisposalList', z.object({ items: z.array(DisposalResponse) }));
-export const CandidatesResponse = named('DisposalCandidates', z.object({ asOf: z.string(), items: z.array(CatalogueLine.extend({ id: z.uuid(), onHold: z.boolean() }).loose()) }));
-export const HoldResponse = named('ItemHold', z.object({
-  id: z.uuid(), itemId: z.uuid(), archivalNumber: z.string(), reason: z.string(), placedBy: z.uuid(), placedAt: z.iso.datetime(),
-  releasedBy: z.uuid().nullable(), releasedAt: z.iso.datetime().nullable(), releaseReason: z.string().nullable(), active: z.boolean(),
-}));
+export const CandidatesResponse = named(
+  'DisposalCandidates',
+  z.object({ asOf: z.string(), items: z.array(CatalogueLine.extend({ id: z.uuid(), onHold: z.boolean() }).loose()) }),
+);
+export const HoldResponse = named(
+  'ItemHold',
+  z.object({
+    id: z.uuid(),
+    itemId: z.uuid(),
+    archivalNumber: z.string(),
+    reason: z.string(),
+    placedBy: z.uuid(),
+    placedAt: z.iso.datetime(),
+    releasedBy: z.uuid().nullable(),
+    releasedAt: z.iso.datetime().nullable(),
+    releaseReason: z.string().nullable(),
+    active: z.boolean(),
+  }),
+);
 export const HoldsResponse = named('ItemHoldList', z.object({ items: z.array(HoldResponse) }));
-export const AccessLogResponse = named('ArchiveAccessLog', z.object({ items: z.array(z.object({ id: z.number().int(), at: z.string(), action: z.string() }).loose()) }));
+export const AccessLogResponse = named(
+  'ArchiveAccessLog',
+  z.object({ items: z.array(z.object({ id: z.number().int(), at: z.string(), action: z.string() }).loose()) }),
+);

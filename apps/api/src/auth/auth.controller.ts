@@ -6,8 +6,8 @@ import { Inject } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AppError } from '../common/errors.js';
 import { ApiProblems, ApiZodBody, ApiZodResponse, named } from '../common/openapi.js';
-import { CLASSIFICATION_LEVELS } from '../../../../libs/document/src/model.js';
-import { ROLES } from '../../../../workflows/outgoing/types.js';
+import { CLASSIFICATION_LEVELS } from '#gongwen/document/model';
+import { ROLES } from '#gongwen/workflows/outgoing/types';
 import { ZodPipe } from '../common/zod.js';
 import { AuthService, toPublicUser } from './auth.service.js';
 import { CSRF_COOKIE, SESSION_COOKIE, type AuthedRequest, type AuthUser } from './auth.types.js';
@@ -17,27 +17,49 @@ const LoginBody = z.strictObject({
   username: z.string().min(1).max(100),
   password: z.string().min(1).max(1000),
 });
-const UserSchema = named('CurrentUser', z.object({
-  id: z.uuid(), username: z.string(), displayName: z.string(), unitId: z.uuid().nullable(),
-  roles: z.array(z.enum(ROLES)), clearance: z.enum(CLASSIFICATION_LEVELS),
-}));
-const LoginResponse = named('LoginResult', z.object({ token: z.string().describe('Opaque bearer token'), expiresAt: z.iso.datetime(), user: UserSchema }));
+const UserSchema = named(
+  'CurrentUser',
+  z.object({
+    id: z.uuid(),
+    username: z.string(),
+    displayName: z.string(),
+    unitId: z.uuid().nullable(),
+    roles: z.array(z.enum(ROLES)),
+    clearance: z.enum(CLASSIFICATION_LEVELS),
+  }),
+);
+const LoginResponse = named(
+  'LoginResult',
+  z.object({ token: z.string().describe('Opaque bearer token'), expiresAt: z.iso.datetime(), user: UserSchema }),
+);
 const CreateTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scope: z.enum(['read', 'draft', 'full']).default('read'),
   expiresInDays: z.number().int().min(1).max(366).default(30),
 });
-const TokenSchema = named('ApiToken', z.object({
-  id: z.uuid(), name: z.string().nullable(), scope: z.enum(['read', 'draft', 'full']), prefix: z.string(),
-  expiresAt: z.iso.datetime(), revokedAt: z.iso.datetime().nullable(), lastUsedAt: z.iso.datetime().nullable(), createdAt: z.iso.datetime(),
-}));
+const TokenSchema = named(
+  'ApiToken',
+  z.object({
+    id: z.uuid(),
+    name: z.string().nullable(),
+    scope: z.enum(['read', 'draft', 'full']),
+    prefix: z.string(),
+    expiresAt: z.iso.datetime(),
+    revokedAt: z.iso.datetime().nullable(),
+    lastUsedAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+  }),
+);
 const NewToken = named('NewApiToken', TokenSchema.extend({ token: z.string().describe('The secret, shown only this once') }));
 const TokenList = named('ApiTokenList', z.object({ items: z.array(TokenSchema) }));
 
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Public()
   @Post('login')
@@ -46,7 +68,11 @@ export class AuthController {
   @ApiZodBody(LoginBody)
   @ApiZodResponse(200, LoginResponse)
   @ApiProblems()
-  async login(@Body(new ZodPipe(LoginBody)) body: z.infer<typeof LoginBody>, @Req() req: AuthedRequest, @Res({ passthrough: true }) res: FastifyReply) {
+  async login(
+    @Body(new ZodPipe(LoginBody)) body: z.infer<typeof LoginBody>,
+    @Req() req: AuthedRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const { token, expiresAt, user } = await this.auth.login(body.username, body.password, req.ip ?? 'unknown');
     const common = { sameSite: 'strict' as const, secure: this.config.COOKIE_SECURE, path: '/', expires: expiresAt };
     res.setCookie(SESSION_COOKIE, token, { ...common, httpOnly: true });
@@ -76,7 +102,10 @@ export class AuthController {
   }
 
   @Post('tokens')
-  @ApiOperation({ operationId: 'createApiToken', summary: 'Create a personal API token; the secret is shown only once. One made with a personal token expires no later than that token' })
+  @ApiOperation({
+    operationId: 'createApiToken',
+    summary: 'Create a personal API token; the secret is shown only once. One made with a personal token expires no later than that token',
+  })
   @ApiZodBody(CreateTokenBody)
   @ApiZodResponse(201, NewToken)
   @ApiProblems(403)
@@ -108,9 +137,24 @@ export class AuthController {
   }
 }
 
-function serialiseToken(t: { id: string; name: string | null; scope: string; prefix: string; expiresAt: Date; revokedAt: Date | null; lastUsedAt: Date | null; createdAt: Date }) {
+function serialiseToken(t: {
+  id: string;
+  name: string | null;
+  scope: string;
+  prefix: string;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+}) {
   return {
-    id: t.id, name: t.name, scope: t.scope, prefix: t.prefix, expiresAt: t.expiresAt.toISOString(),
-    revokedAt: t.revokedAt?.toISOString() ?? null, lastUsedAt: t.lastUsedAt?.toISOString() ?? null, createdAt: t.createdAt.toISOString(),
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    prefix: t.prefix,
+    expiresAt: t.expiresAt.toISOString(),
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    createdAt: t.createdAt.toISOString(),
   };
 }

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Role } from '../../../../workflows/outgoing/types.js';
-import type { TokenScope } from '../../../../libs/persistence/src/index.js';
+import type { Role } from '#gongwen/workflows/outgoing/types';
+import type { TokenScope } from '#gongwen/persistence';
 import { AppError } from '../common/errors.js';
 import { AuthService } from './auth.service.js';
 import { CSRF_COOKIE, CSRF_HEADER, invalidSession, SESSION_COOKIE, type AuthedRequest } from './auth.types.js';
@@ -17,7 +17,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector, private readonly auth: AuthService) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -53,26 +56,40 @@ export class AuthGuard implements CanActivate {
 
   /** CSRF, token scope and roles; sets req.user. Throws the refusal. */
   private admit(
-    req: AuthedRequest, found: NonNullable<Awaited<ReturnType<AuthService['authenticate']>>>, via: 'bearer' | 'cookie',
-    targets: Parameters<Reflector['getAllAndOverride']>[1], secret: string,
+    req: AuthedRequest,
+    found: NonNullable<Awaited<ReturnType<AuthService['authenticate']>>>,
+    via: 'bearer' | 'cookie',
+    targets: Parameters<Reflector['getAllAndOverride']>[1],
+    secret: string,
   ): void {
     if (via === 'cookie' && !SAFE_METHODS.has(req.method)) {
       // the header must carry this session's own token (derived from the session), not merely match a cookie
       const sent = req.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !safeEqual(sent, this.auth.csrfFor(secret))) {
-        throw new AppError('CSRF_FAILED', `Cookie-authenticated writes must send the ${CSRF_HEADER} header with this session's ${CSRF_COOKIE} cookie value.`);
+        throw new AppError(
+          'CSRF_FAILED',
+          `Cookie-authenticated writes must send the ${CSRF_HEADER} header with this session's ${CSRF_COOKIE} cookie value.`,
+        );
       }
     }
 
     const { user, token } = found;
     req.user = {
-      id: user.id, username: user.username, displayName: user.displayName, unitId: user.unitId,
-      roles: user.roles, clearance: user.clearance, authority: user.authority,
-      via, tokenId: token.id, tokenScope: token.scope, ...(found.cached ? { sessionCached: true as const } : {}),
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      unitId: user.unitId,
+      roles: user.roles,
+      clearance: user.clearance,
+      authority: user.authority,
+      via,
+      tokenId: token.id,
+      tokenScope: token.scope,
+      ...(found.cached ? { sessionCached: true as const } : {}),
     };
 
-    const needed = this.reflector.getAllAndOverride<TokenScope | undefined>(MIN_SCOPE, targets)
-      ?? (SAFE_METHODS.has(req.method) ? 'read' : 'full');
+    const needed =
+      this.reflector.getAllAndOverride<TokenScope | undefined>(MIN_SCOPE, targets) ?? (SAFE_METHODS.has(req.method) ? 'read' : 'full');
     if (SCOPE_RANK[token.scope] < SCOPE_RANK[needed]) {
       throw new AppError('TOKEN_SCOPE', `This token's scope "${token.scope}" does not allow this; it needs "${needed}".`);
     }

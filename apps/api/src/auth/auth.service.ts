@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import { DataSource, IsNull } from 'typeorm';
-import { AuthTokenEntity, TokenScope, UserEntity } from '../../../../libs/persistence/src/index.js';
+import { AuthTokenEntity, TokenScope, UserEntity } from '#gongwen/persistence';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AppError } from '../common/errors.js';
 import { prepared } from '../database/prepared.js';
@@ -100,13 +100,28 @@ export class AuthService {
     return !!user && (await argon2.verify(user.passwordHash, password).catch(() => false));
   }
 
-  async issue(userId: string, kind: 'session' | 'personal', name: string | null, scope: TokenScope, expiresAt: Date): Promise<{ secret: string; row: AuthTokenEntity }> {
+  async issue(
+    userId: string,
+    kind: 'session' | 'personal',
+    name: string | null,
+    scope: TokenScope,
+    expiresAt: Date,
+  ): Promise<{ secret: string; row: AuthTokenEntity }> {
     const secret = newSecret(kind);
     const repo = this.db.getRepository(AuthTokenEntity);
-    const row = await repo.save(repo.create({
-      userId, kind, name, scope, tokenHash: hashSecret(secret), prefix: secret.slice(0, 10), expiresAt,
-      revokedAt: null, lastUsedAt: null,
-    }));
+    const row = await repo.save(
+      repo.create({
+        userId,
+        kind,
+        name,
+        scope,
+        tokenHash: hashSecret(secret),
+        prefix: secret.slice(0, 10),
+        expiresAt,
+        revokedAt: null,
+        lastUsedAt: null,
+      }),
+    );
     return { secret, row };
   }
 
@@ -117,16 +132,25 @@ export class AuthService {
    * (@SessionCheckedAtWrite), so a revoked token, a deactivated user or changed rights can never commit a
    * write through a stale entry — they only save the lookup on the way there.
    */
-  async authenticate(secret: string, opts: { cached?: boolean } = {}): Promise<{ user: UserEntity; token: AuthTokenEntity; cached?: true } | null> {
+  async authenticate(
+    secret: string,
+    opts: { cached?: boolean } = {},
+  ): Promise<{ user: UserEntity; token: AuthTokenEntity; cached?: true } | null> {
     const hash = hashSecret(secret);
     const ttlMs = this.config.GONGWEN_SESSION_CACHE_SECONDS * 1000;
     if (opts.cached && ttlMs > 0) {
       const hit = this.sessions.get(hash);
       // copies: nothing a request does to its user can change the cached entry
-      if (hit && hit.until > Date.now()) return { user: Object.assign(new UserEntity(), hit.found.user, { roles: [...hit.found.user.roles] }), token: hit.found.token, cached: true };
+      if (hit && hit.until > Date.now())
+        return {
+          user: Object.assign(new UserEntity(), hit.found.user, { roles: [...hit.found.user.roles] }),
+          token: hit.found.token,
+          cached: true,
+        };
       if (hit) this.sessions.delete(hash);
     }
-    const rows = await prepared<Record<string, unknown>>(this.db.manager,
+    const rows = await prepared<Record<string, unknown>>(
+      this.db.manager,
       `SELECT t.id AS token_id, t.scope, t.kind, t.expires_at, u.id, u.username, u.display_name, u.unit_id, u.roles, u.clearance, u.authority, u.active
          FROM auth_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`,
@@ -135,8 +159,15 @@ export class AuthService {
     const r = rows[0];
     if (!r) return null;
     const user = Object.assign(new UserEntity(), {
-      id: r.id, username: r.username, displayName: r.display_name, passwordHash: '', unitId: r.unit_id,
-      roles: r.roles, clearance: r.clearance, authority: r.authority, active: r.active,
+      id: r.id,
+      username: r.username,
+      displayName: r.display_name,
+      passwordHash: '',
+      unitId: r.unit_id,
+      roles: r.roles,
+      clearance: r.clearance,
+      authority: r.authority,
+      active: r.active,
     });
     const token = Object.assign(new AuthTokenEntity(), { id: r.token_id, scope: r.scope, kind: r.kind });
     if (opts.cached && ttlMs > 0) {
@@ -155,11 +186,21 @@ export class AuthService {
     const [r] = await this.db.query(
       `SELECT u.id, u.username, u.display_name, u.unit_id, u.roles, u.clearance, u.authority
          FROM auth_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`, [user.tokenId],
+        WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`,
+      [user.tokenId],
     );
     if (!r) return null;
     const { sessionCached: _c, ...rest } = user;
-    return { ...rest, id: r.id, username: r.username, displayName: r.display_name, unitId: r.unit_id, roles: r.roles, clearance: r.clearance, authority: r.authority };
+    return {
+      ...rest,
+      id: r.id,
+      username: r.username,
+      displayName: r.display_name,
+      unitId: r.unit_id,
+      roles: r.roles,
+      clearance: r.clearance,
+      authority: r.authority,
+    };
   }
 
   private forgetToken(tokenId: string): void {
@@ -167,10 +208,9 @@ export class AuthService {
   }
 
   async revoke(tokenId: string, userId: string): Promise<boolean> {
-    const res = await this.db.getRepository(AuthTokenEntity).update(
-      { id: tokenId, userId, revokedAt: IsNull() },
-      { revokedAt: new Date() },
-    );
+    const res = await this.db
+      .getRepository(AuthTokenEntity)
+      .update({ id: tokenId, userId, revokedAt: IsNull() }, { revokedAt: new Date() });
     // after the commit: a request that looked the token up meanwhile may have cached it again
     this.forgetToken(tokenId);
     return (res.affected ?? 0) > 0;

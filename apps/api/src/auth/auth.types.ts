@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../common/errors.js';
-import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
-import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
-import type { TokenScope } from '../../../../libs/persistence/src/index.js';
+import type { AuthorityScope, Role } from '#gongwen/workflows/outgoing/types';
+import type { ClassificationLevel } from '#gongwen/document/model';
+import type { TokenScope } from '#gongwen/persistence';
 
 /** The authenticated caller, attached to the request by the AuthGuard. */
 export interface AuthUser {
@@ -32,5 +32,10 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 /** The answer to a token or session that is unknown, revoked or expired, or whose user was deactivated. */
 export function invalidSession(): AppError {
-  return new AppError('UNAUTHENTICATED', 'The token or session is invalid or has expired.', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+  return new AppError(
+    'UNAUTHENTICATED',
+    'The token or session is invalid or has expired.',
+    {},
+    { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+  );
 }

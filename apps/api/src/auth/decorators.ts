@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import type { Role } from '../../../../workflows/outgoing/types.js';
-import type { TokenScope } from '../../../../libs/persistence/src/index.js';
+import type { Role } from '#gongwen/workflows/outgoing/types';
+import type { TokenScope } from '#gongwen/persistence';
 import type { AuthedRequest, AuthUser } from './auth.types.js';
 
 export const IS_PUBLIC = 'gongwen:public';

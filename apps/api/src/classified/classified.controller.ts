@@ -10,10 +10,27 @@ import { ClassifiedService } from './classified.service.js';
 const RecallBody = z.strictObject({ disposition: z.enum(['returned', 'destroyed']), note: z.string().trim().max(1000).optional() });
 const GrantBody = z.strictObject({ userId: z.uuid(), reason: z.string().trim().min(1).max(1000) });
 const ExportBody = z.strictObject({ purpose: z.string().trim().min(1).max(1000) });
-const Copy = named('DocumentCopy', z.object({ copyNumber: z.string(), recipientUserId: z.uuid().nullable(), recipientName: z.string(), status: z.enum(['issued', 'returned', 'destroyed']), recordedBy: z.uuid().nullable(), recordedAt: z.string().nullable(), note: z.string().nullable() }));
+const Copy = named(
+  'DocumentCopy',
+  z.object({
+    copyNumber: z.string(),
+    recipientUserId: z.uuid().nullable(),
+    recipientName: z.string(),
+    status: z.enum(['issued', 'returned', 'destroyed']),
+    recordedBy: z.uuid().nullable(),
+    recordedAt: z.string().nullable(),
+    note: z.string().nullable(),
+  }),
+);
 const CopyList = named('DocumentCopyList', z.object({ items: z.array(Copy) }));
-const ExportRequest = named('ExportRequest', z.object({ id: z.uuid(), documentId: z.uuid(), purpose: z.string(), approvedBy: z.null(), approvedAt: z.null() }));
-const ExportApproval = named('ExportApproval', z.object({ id: z.uuid(), documentId: z.uuid(), approvedBy: z.uuid(), approvedAt: z.iso.datetime(), expiresAt: z.iso.datetime() }));
+const ExportRequest = named(
+  'ExportRequest',
+  z.object({ id: z.uuid(), documentId: z.uuid(), purpose: z.string(), approvedBy: z.null(), approvedAt: z.null() }),
+);
+const ExportApproval = named(
+  'ExportApproval',
+  z.object({ id: z.uuid(), documentId: z.uuid(), approvedBy: z.uuid(), approvedAt: z.iso.datetime(), expiresAt: z.iso.datetime() }),
+);
 const Grant = named('AccessGrant', z.object({ documentId: z.uuid(), userId: z.uuid(), reason: z.string() }));
 
 @ApiTags('classified')
@@ -34,7 +51,12 @@ export class ClassifiedController {
   @ApiZodBody(RecallBody)
   @ApiZodResponse(201, Copy)
   @ApiProblems(403, 404, 409)
-  recall(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('copyNumber') copyNumber: string, @Body(new ZodPipe(RecallBody)) body: z.infer<typeof RecallBody>) {
+  recall(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('copyNumber') copyNumber: string,
+    @Body(new ZodPipe(RecallBody)) body: z.infer<typeof RecallBody>,
+  ) {
     return this.classified.recall(user, id, copyNumber, body.disposition, body.note);
   }
 
@@ -57,11 +79,19 @@ export class ClassifiedController {
   }
 
   @Post('export-requests/:requestId/approve')
-  @ApiOperation({ operationId: 'approveExport', summary: "Approve an export: a cleared leader for 秘密/机密, the originating body's signer for 绝密" })
+  @ApiOperation({
+    operationId: 'approveExport',
+    summary: "Approve an export: a cleared leader for 秘密/机密, the originating body's signer for 绝密",
+  })
   @ApiZodBody(z.strictObject({}))
   @ApiZodResponse(201, ExportApproval)
   @ApiProblems(403, 404)
-  approve(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('requestId') requestId: string, @Body(new ZodPipe(z.strictObject({}).optional())) _b: unknown) {
+  approve(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('requestId') requestId: string,
+    @Body(new ZodPipe(z.strictObject({}).optional())) _b: unknown,
+  ) {
     return this.classified.approveExport(user, id, requestId);
   }
 }

@@ -19,7 +19,10 @@ async function run() {
         const executed = await db.dataSource.query(`SELECT to_regclass('migrations') IS NOT NULL AS ok`);
         if (!executed[0].ok) break;
         const [{ n }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM migrations`);
-        if (n === 0) { console.log('nothing to revert'); break; }
+        if (n === 0) {
+          console.log('nothing to revert');
+          break;
+        }
         await db.dataSource.undoLastMigration({ transaction: 'each' });
         console.log('reverted the last migration');
       } while (all);

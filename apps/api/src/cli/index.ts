@@ -17,7 +17,7 @@ program
   .command('verify')
   .description('verify documents: audit hash chains, revision hashes, workflow replay and Ed25519 signatures')
   .argument('[ids...]', 'document ids (default: every document)')
-  .option('--admin-head <seq:hash>', "an admin audit head recorded earlier (printed by a previous verify): it must still be in the chain")
+  .option('--admin-head <seq:hash>', 'an admin audit head recorded earlier (printed by a previous verify): it must still be in the chain')
   .action(async (ids: string[], opts: { adminHead?: string }) => {
     const anchor = opts.adminHead === undefined ? undefined : parseAdminAuditAnchor(opts.adminHead);
     if (anchor === null) throw new Error('--admin-head expects seq:hash, as a previous verify printed it');

@@ -72,7 +72,13 @@ export class AppError extends Error {
     this.status = ERROR_STATUS[code];
   }
   get title(): string {
-    return TITLES[this.code] ?? this.code.toLowerCase().replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+    return (
+      TITLES[this.code] ??
+      this.code
+        .toLowerCase()
+        .replace(/_/g, ' ')
+        .replace(/^./, (c) => c.toUpperCase())
+    );
   }
 }
 

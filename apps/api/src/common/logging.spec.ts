@@ -1,12 +1,16 @@
 import Fastify from 'fastify';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { accessLog, createLogger, PinoNestLogger } from './logging.js';
 
 function sink() {
   const lines: Record<string, any>[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
   return { lines, stream };
 }
 
@@ -36,10 +40,18 @@ describe('access log', () => {
       await lines(s, 1);
       expect(s.lines).toHaveLength(1);
       const [line] = s.lines;
-      expect(line).toMatchObject({ level: 30, msg: 'request completed', requestId: 'req-1', req: { method: 'POST', url: '/api/x?q=1' }, res: { statusCode: 201 } });
+      expect(line).toMatchObject({
+        level: 30,
+        msg: 'request completed',
+        requestId: 'req-1',
+        req: { method: 'POST', url: '/api/x?q=1' },
+        res: { statusCode: 201 },
+      });
       expect(typeof line.responseTime).toBe('number');
       expect(JSON.stringify(line)).not.toMatch(/secret-token|gw_session|authorization|cookie/i);
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 
   it('logs 5xx answers at error level and leaves health probes out', async () => {
@@ -49,7 +61,9 @@ describe('access log', () => {
       await fetch(`${s.base}/boom`);
       await lines(s, 1);
       expect(s.lines.map((l) => [l.level, l.res.statusCode])).toEqual([[50, 503]]);
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 
   it('is an info-level record: at warn there are no access lines, not even for a 5xx', async () => {
@@ -60,7 +74,9 @@ describe('access log', () => {
       s.logger.warn('marker'); // the sink works, and nothing came before it
       await lines(s, 1);
       expect(s.lines.map((l) => l.msg)).toEqual(['marker']);
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 });
 
@@ -74,7 +90,10 @@ describe('PinoNestLogger', () => {
     nest.error('failed', 'Error: failed\n    at x', 'ArchiveExports');
     nest.debug('not written', 'X');
     expect(lines.map((l) => [l.level, l.msg, l.context])).toEqual([
-      [30, 'started', 'InstanceLoader'], [50, 'unhandled error', 'ProblemFilter'], [50, 'disk full', 'ArchiveJobs'], [50, 'failed', 'ArchiveExports'],
+      [30, 'started', 'InstanceLoader'],
+      [50, 'unhandled error', 'ProblemFilter'],
+      [50, 'disk full', 'ArchiveJobs'],
+      [50, 'failed', 'ArchiveExports'],
     ]);
     expect(lines[1]).toMatchObject({ requestId: 'r1', url: '/x' });
     expect(lines[2].err).toMatchObject({ type: 'Error', message: 'disk full' });
@@ -87,7 +106,12 @@ describe('PinoNestLogger', () => {
     try {
       new Logger('ArchivePrepare').warn('slow');
       new Logger('ProblemFilter').error({ requestId: 'r2' }, 'unhandled error');
-    } finally { Logger.overrideLogger(false as never); }
-    expect(lines.map((l) => [l.level, l.msg, l.context, l.requestId])).toEqual([[40, 'slow', 'ArchivePrepare', undefined], [50, 'unhandled error', 'ProblemFilter', 'r2']]);
+    } finally {
+      Logger.overrideLogger(false as never);
+    }
+    expect(lines.map((l) => [l.level, l.msg, l.context, l.requestId])).toEqual([
+      [40, 'slow', 'ArchivePrepare', undefined],
+      [50, 'unhandled error', 'ProblemFilter', 'r2'],
+    ]);
   });
 });

@@ -32,12 +32,15 @@ export function accessLog(logger: AppLogger) {
     res.once('close', () => {
       const finished = res.writableFinished;
       const level: Level = !finished || res.statusCode >= 500 ? 'error' : 'info';
-      logger[level]({
-        requestId: req.id,
-        req: { method: req.method, url: req.url, remoteAddress: req.socket?.remoteAddress },
-        res: { statusCode: res.statusCode },
-        responseTime: Math.round(performance.now() - t0),
-      }, finished ? 'request completed' : 'request aborted');
+      logger[level](
+        {
+          requestId: req.id,
+          req: { method: req.method, url: req.url, remoteAddress: req.socket?.remoteAddress },
+          res: { statusCode: res.statusCode },
+          responseTime: Math.round(performance.now() - t0),
+        },
+        finished ? 'request completed' : 'request aborted',
+      );
     });
     done();
   };
@@ -52,12 +55,24 @@ const NEST_LEVELS = { log: 'info', error: 'error', warn: 'warn', debug: 'debug',
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: AppLogger) {}
 
-  log(message: unknown, ...rest: unknown[]) { this.write('log', message, rest); }
-  error(message: unknown, ...rest: unknown[]) { this.write('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]) { this.write('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]) { this.write('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]) { this.write('verbose', message, rest); }
-  fatal(message: unknown, ...rest: unknown[]) { this.write('fatal', message, rest); }
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.write('fatal', message, rest);
+  }
 
   private write(kind: keyof typeof NEST_LEVELS, message: unknown, rest: unknown[]): void {
     const level = NEST_LEVELS[kind];

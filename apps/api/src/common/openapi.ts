@@ -23,53 +23,100 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const PROBLEM_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 /** The extras some problems carry, by code (the rest carry only the base members, and `errors` on a 400). */
-const PROBLEM_VARIANTS: Record<string, { codes: ErrorCode[]; description: string; properties: Record<string, unknown>; required: string[] }> = {
+const PROBLEM_VARIANTS: Record<
+  string,
+  { codes: ErrorCode[]; description: string; properties: Record<string, unknown>; required: string[] }
+> = {
   ValidationProblem: {
-    codes: ['VALIDATION_FAILED'], description: 'The request (body, query, path or header) is not valid; `errors` names each field.',
-    properties: {}, required: [],
+    codes: ['VALIDATION_FAILED'],
+    description: 'The request (body, query, path or header) is not valid; `errors` names each field.',
+    properties: {},
+    required: [],
   },
   GateFailedProblem: {
-    codes: ['GATE_FAILED'], description: 'A workflow gate refused the event: the gate and every unmet condition.',
+    codes: ['GATE_FAILED'],
+    description: 'A workflow gate refused the event: the gate and every unmet condition.',
     properties: {
       gate: { type: 'string', description: 'The gate (proofreading, review, signing, circulation …)' },
-      conditions: { type: 'array', items: { type: 'object', required: ['code', 'message'], additionalProperties: false, properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+      conditions: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['code', 'message'],
+          additionalProperties: false,
+          properties: { code: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
     },
     required: ['gate', 'conditions'],
   },
   VersionConflictProblem: {
-    codes: ['VERSION_CONFLICT'], description: 'If-Match named a stale version; `currentVersion` is the document\'s (also the ETag).',
-    properties: { currentVersion: { type: 'integer' } }, required: ['currentVersion'],
+    codes: ['VERSION_CONFLICT'],
+    description: "If-Match named a stale version; `currentVersion` is the document's (also the ETag).",
+    properties: { currentVersion: { type: 'integer' } },
+    required: ['currentVersion'],
   },
   OutsideAuthorityProblem: {
-    codes: ['OUTSIDE_AUTHORITY'], description: 'The signer\'s authority scope does not cover the document; `missing` says what is outside it.',
-    properties: { missing: { type: 'array', items: { type: 'string' } } }, required: ['missing'],
+    codes: ['OUTSIDE_AUTHORITY'],
+    description: "The signer's authority scope does not cover the document; `missing` says what is outside it.",
+    properties: { missing: { type: 'array', items: { type: 'string' } } },
+    required: ['missing'],
   },
   NotPermittedProblem: {
-    codes: ['NOT_PERMITTED'], description: 'You may not do this at this step; the state, the event and the events you may send.',
-    properties: { state: { type: 'string' }, event: { type: 'string' }, allowedEvents: { type: 'array', items: { type: 'string' } } }, required: [],
+    codes: ['NOT_PERMITTED'],
+    description: 'You may not do this at this step; the state, the event and the events you may send.',
+    properties: { state: { type: 'string' }, event: { type: 'string' }, allowedEvents: { type: 'array', items: { type: 'string' } } },
+    required: [],
   },
   ConflictProblem: {
-    codes: ['CONFLICT'], description: 'The resource is busy or in a conflicting state; `pending`, `exportId` or `exportStatus` name what is in the way.',
+    codes: ['CONFLICT'],
+    description: 'The resource is busy or in a conflicting state; `pending`, `exportId` or `exportStatus` name what is in the way.',
     properties: {
-      pending: { type: 'array', items: { type: 'string', format: 'uuid' } }, exportId: { type: 'string', format: 'uuid' },
-      exportStatus: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'expired'], description: 'A volume export that is not done yet' },
+      pending: { type: 'array', items: { type: 'string', format: 'uuid' } },
+      exportId: { type: 'string', format: 'uuid' },
+      exportStatus: {
+        type: 'string',
+        enum: ['queued', 'running', 'done', 'failed', 'expired'],
+        description: 'A volume export that is not done yet',
+      },
       items: {
-        type: 'array', description: 'Archive items that block a disposal, each with why',
-        items: { type: 'object', required: ['itemId', 'archivalNumber', 'problem'], additionalProperties: false, properties: { itemId: { type: 'string', format: 'uuid' }, archivalNumber: { type: 'string' }, problem: { type: 'string' } } },
+        type: 'array',
+        description: 'Archive items that block a disposal, each with why',
+        items: {
+          type: 'object',
+          required: ['itemId', 'archivalNumber', 'problem'],
+          additionalProperties: false,
+          properties: { itemId: { type: 'string', format: 'uuid' }, archivalNumber: { type: 'string' }, problem: { type: 'string' } },
+        },
       },
     },
     required: [],
   },
   ExportExpiredProblem: {
-    codes: ['EXPORT_EXPIRED'], description: 'The export\'s file was deleted after its retention.',
-    properties: { exportStatus: { const: 'expired' } }, required: [],
+    codes: ['EXPORT_EXPIRED'],
+    description: "The export's file was deleted after its retention.",
+    properties: { exportStatus: { const: 'expired' } },
+    required: [],
   },
 };
 
 const STATUS_TITLES: Record<number, string> = {
-  400: 'Invalid request', 401: 'Not authenticated', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed', 409: 'Conflict',
-  410: 'Gone', 412: 'Precondition failed', 413: 'Too large', 415: 'Unsupported media type', 416: 'Range not satisfiable',
-  422: 'Refused by the workflow', 428: 'Precondition required', 429: 'Too many requests', 500: 'Internal error (a defect; never an answer to input)', 503: 'Service unavailable: the database is not reachable (Retry-After)',
+  400: 'Invalid request',
+  401: 'Not authenticated',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition failed',
+  413: 'Too large',
+  415: 'Unsupported media type',
+  416: 'Range not satisfiable',
+  422: 'Refused by the workflow',
+  428: 'Precondition required',
+  429: 'Too many requests',
+  500: 'Internal error (a defect; never an answer to input)',
+  503: 'Service unavailable: the database is not reachable (Retry-After)',
 };
 
 function problemSchemas(): Record<string, unknown> {
@@ -90,9 +137,13 @@ function problemSchemas(): Record<string, unknown> {
         errors: {
           type: 'array',
           items: {
-            type: 'object', required: ['field', 'message'],
+            type: 'object',
+            required: ['field', 'message'],
             properties: {
-              in: { type: 'string' }, field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' },
+              in: { type: 'string' },
+              field: { type: 'string' },
+              code: { type: 'string' },
+              message: { type: 'string' },
               unknownFields: { type: 'array', items: { type: 'string' } },
             },
           },
@@ -112,10 +163,18 @@ function problemSchemas(): Record<string, unknown> {
   const withVariant = new Set(Object.values(PROBLEM_VARIANTS).flatMap((v) => v.codes));
   for (const status of [...new Set(Object.values(ERROR_STATUS))]) {
     const codes = PROBLEM_CODES.filter((c) => ERROR_STATUS[c] === status);
-    const variants = Object.entries(PROBLEM_VARIANTS).filter(([, v]) => v.codes.some((c) => codes.includes(c))).map(([n]) => ref(n));
+    const variants = Object.entries(PROBLEM_VARIANTS)
+      .filter(([, v]) => v.codes.some((c) => codes.includes(c)))
+      .map(([n]) => ref(n));
     const plain = codes.filter((c) => !withVariant.has(c));
-    const branches = [...variants, ...(plain.length ? [{ allOf: [ref('Problem')], properties: { code: { enum: plain } }, unevaluatedProperties: false }] : [])];
-    out[`Problem${status}`] = { description: `${STATUS_TITLES[status] ?? 'Error'}: ${codes.join(', ')}`, ...(branches.length === 1 ? branches[0] : { oneOf: branches }) };
+    const branches = [
+      ...variants,
+      ...(plain.length ? [{ allOf: [ref('Problem')], properties: { code: { enum: plain } }, unevaluatedProperties: false }] : []),
+    ];
+    out[`Problem${status}`] = {
+      description: `${STATUS_TITLES[status] ?? 'Error'}: ${codes.join(', ')}`,
+      ...(branches.length === 1 ? branches[0] : { oneOf: branches }),
+    };
   }
   return out;
 }
@@ -150,8 +209,7 @@ export function ApiZodQuery(schema: z.ZodObject) {
 }
 
 /** The problems a route can answer besides those every route answers (401, 400 …: see `finishOpenApi`). */
-export const ApiProblems = (...statuses: number[]) =>
-  applyDecorators(...statuses.map((s) => problem(s, STATUS_TITLES[s] ?? 'Error')));
+export const ApiProblems = (...statuses: number[]) => applyDecorators(...statuses.map((s) => problem(s, STATUS_TITLES[s] ?? 'Error')));
 
 export { ApiExtraModels };
 
@@ -176,17 +234,40 @@ const binary = { type: 'string', contentMediaType: 'application/octet-stream' };
 const SUCCESS: Record<string, Record<string, Json>> = {
   logout: { 204: { description: 'Logged out: the token or cookie used is revoked' } },
   revokeApiToken: { 204: { description: 'Revoked' } },
-  importSectionDocx: { 200: { description: 'The document with the imported text as a new revision', content: { 'application/json': { schema: ref('Document') } } } },
-  downloadAttachmentFile: { 200: { description: 'The file, with the media type it was uploaded with', content: { '*/*': { schema: binary } } } },
-  downloadArchiveFile: { 200: { description: 'The file; Repr-Digest carries its SHA-256', content: { [DOCX]: { schema: binary }, 'application/json': { schema: {} }, 'application/pdf': { schema: binary } } } },
-  downloadExport: { 200: { description: 'The export: a BagIt zip or one DOCX volume; Repr-Digest carries its SHA-256', content: { 'application/zip': { schema: binary }, [DOCX]: { schema: binary } } } },
-  notificationStream: { 200: { description: 'A server-sent-event stream: `task` events (data: documentId, event, state) and a `ping` every 25 s', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+  importSectionDocx: {
+    200: {
+      description: 'The document with the imported text as a new revision',
+      content: { 'application/json': { schema: ref('Document') } },
+    },
+  },
+  downloadAttachmentFile: {
+    200: { description: 'The file, with the media type it was uploaded with', content: { '*/*': { schema: binary } } },
+  },
+  downloadArchiveFile: {
+    200: {
+      description: 'The file; Repr-Digest carries its SHA-256',
+      content: { [DOCX]: { schema: binary }, 'application/json': { schema: {} }, 'application/pdf': { schema: binary } },
+    },
+  },
+  downloadExport: {
+    200: {
+      description: 'The export: a BagIt zip or one DOCX volume; Repr-Digest carries its SHA-256',
+      content: { 'application/zip': { schema: binary }, [DOCX]: { schema: binary } },
+    },
+  },
+  notificationStream: {
+    200: {
+      description: 'A server-sent-event stream: `task` events (data: documentId, event, state) and a `ping` every 25 s',
+      content: { 'text/event-stream': { schema: { type: 'string' } } },
+    },
+  },
   healthLive: { 200: { description: 'The process is up', content: { 'application/json': { schema: ref('HealthStatus') } } } },
   healthReady: { 200: { description: 'Ready: the database answers', content: { 'application/json': { schema: ref('HealthStatus') } } } },
 };
 
 const HEALTH_SCHEMA = {
-  type: 'object', required: ['status'],
+  type: 'object',
+  required: ['status'],
   properties: {
     status: { type: 'string', enum: ['ok', 'error', 'shutting_down'] },
     info: { type: 'object', additionalProperties: { type: 'object', properties: { status: { type: 'string' } } } },
@@ -205,7 +286,12 @@ const HEALTH_SCHEMA = {
  */
 export function finishOpenApi<T extends object>(document: T): T {
   const doc = document as Json;
-  const generated = z.toJSONSchema(contract, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` }) as { schemas: Record<string, Json> };
+  const generated = z.toJSONSchema(contract, {
+    target: 'draft-2020-12',
+    io: 'output',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
   const schemas: Json = {};
   for (const [name, s] of Object.entries(generated.schemas)) {
     const { $schema: _s, $id: _i, ...rest } = s;
@@ -215,11 +301,24 @@ export function finishOpenApi<T extends object>(document: T): T {
     ...doc.components,
     schemas: { ...doc.components?.schemas, ...schemas, HealthStatus: HEALTH_SCHEMA, ...problemSchemas() },
     securitySchemes: {
-      bearer: { type: 'http', scheme: 'bearer', description: 'An opaque session token from POST /api/auth/login, or a personal API token (POST /api/auth/tokens)' },
-      cookie: { type: 'apiKey', in: 'cookie', name: 'gw_session', description: 'The web UI\'s HttpOnly session cookie (set by login). Writes with it also need the X-CSRF-Token header, a copy of the gw_csrf cookie.' },
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An opaque session token from POST /api/auth/login, or a personal API token (POST /api/auth/tokens)',
+      },
+      cookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'gw_session',
+        description:
+          "The web UI's HttpOnly session cookie (set by login). Writes with it also need the X-CSRF-Token header, a copy of the gw_csrf cookie.",
+      },
     },
     headers: {
-      'X-Request-Id': { description: 'The request id (yours when you sent one), also in problem documents and the logs', schema: { type: 'string' } },
+      'X-Request-Id': {
+        description: 'The request id (yours when you sent one), also in problem documents and the logs',
+        schema: { type: 'string' },
+      },
     },
   };
   doc.security = [{ bearer: [] }, { cookie: [] }];
@@ -235,30 +334,54 @@ export function finishOpenApi<T extends object>(document: T): T {
       for (const name of pathParams) {
         let p = op.parameters.find((x: Json) => x.in === 'path' && x.name === name);
         if (!p) op.parameters.push((p = { name, in: 'path', required: true }));
-        p.schema = UUID_PARAMS.has(name) ? { type: 'string', format: 'uuid' } : { type: 'string', ...p.schema?.type === 'string' ? p.schema : {} };
+        p.schema = UUID_PARAMS.has(name)
+          ? { type: 'string', format: 'uuid' }
+          : { type: 'string', ...(p.schema?.type === 'string' ? p.schema : {}) };
         delete p.format;
       }
       if (write && !isPublic && !op.parameters.some((x: Json) => x.in === 'header' && x.name === 'X-CSRF-Token')) {
-        op.parameters.push({ name: 'X-CSRF-Token', in: 'header', required: false, schema: { type: 'string' }, description: 'With the session cookie only: the value of the gw_csrf cookie (double submit)' });
+        op.parameters.push({
+          name: 'X-CSRF-Token',
+          in: 'header',
+          required: false,
+          schema: { type: 'string' },
+          description: 'With the session cookie only: the value of the gw_csrf cookie (double submit)',
+        });
       }
       const statuses = new Set<number>(Object.keys(op.responses ?? {}).map(Number));
       if (!isPublic) statuses.add(401);
       if (op.parameters.length || op.requestBody) statuses.add(400);
       if (write && !isPublic) statuses.add(403);
       if (pathParams.length) statuses.add(404);
-      if (op.requestBody) { statuses.add(413); statuses.add(415); }
+      if (op.requestBody) {
+        statuses.add(413);
+        statuses.add(415);
+      }
       for (const s of EXTRA_STATUSES[op.operationId] ?? []) statuses.add(s);
       // every route but liveness reads the database: it may be unreachable (503), and a defect answers 500
-      if (op.operationId !== 'healthLive') { statuses.add(500); statuses.add(503); }
+      if (op.operationId !== 'healthLive') {
+        statuses.add(500);
+        statuses.add(503);
+      }
       op.responses ??= {};
       for (const [status, r] of Object.entries(SUCCESS[op.operationId] ?? {})) op.responses[status] = r;
       for (const s of statuses) if (s >= 400) op.responses[String(s)] = problemResponse(s);
-      if (op.responses['503']) op.responses['503'].headers = { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } } };
+      if (op.responses['503'])
+        op.responses['503'].headers = {
+          'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+        };
       for (const r of Object.values<Json>(op.responses)) {
         r.headers = { ...r.headers, 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
         if (r.content?.['application/json']?.schema?.$ref === ref('Document').$ref) {
-          r.headers.ETag = { description: 'The document version, quoted (send it back as If-Match)', schema: { type: 'string', pattern: '^"[0-9]+"$' } };
-          if (write) r.headers['Idempotent-Replayed'] = { description: '"true" when the answer is the replay of an earlier request with the same Idempotency-Key', schema: { type: 'string', const: 'true' } };
+          r.headers.ETag = {
+            description: 'The document version, quoted (send it back as If-Match)',
+            schema: { type: 'string', pattern: '^"[0-9]+"$' },
+          };
+          if (write)
+            r.headers['Idempotent-Replayed'] = {
+              description: '"true" when the answer is the replay of an earlier request with the same Idempotency-Key',
+              schema: { type: 'string', const: 'true' },
+            };
         }
       }
       op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => a.localeCompare(b)));

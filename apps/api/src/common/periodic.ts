@@ -10,7 +10,11 @@ export class Periodic {
   private running: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(private readonly what: string, private readonly log: Logger, private readonly work: () => Promise<void>) {}
+  constructor(
+    private readonly what: string,
+    private readonly log: Logger,
+    private readonly work: () => Promise<void>,
+  ) {}
 
   get stopping(): boolean {
     return this.stopped;
@@ -31,6 +35,8 @@ export class Periodic {
     if (this.running || this.stopped) return;
     this.running = this.work()
       .catch((e) => this.log.warn(`${this.what} failed: ${(e as Error).message}`))
-      .finally(() => { this.running = null; });
+      .finally(() => {
+        this.running = null;
+      });
   };
 }

@@ -8,7 +8,10 @@ describe('toAppError: a database that went away is a retryable 503', () => {
     ['server shutting down', Object.assign(new Error('the database system is shutting down'), { code: '57P03' })],
     ['transaction connection released', new QueryRunnerAlreadyReleasedError()],
     // a pooled connection that broke while it was handed over, used for its first statement
-    ['broken before the first statement', new QueryFailedError('SELECT 1', [], new Error('Client has encountered a connection error and is not queryable'))],
+    [
+      'broken before the first statement',
+      new QueryFailedError('SELECT 1', [], new Error('Client has encountered a connection error and is not queryable')),
+    ],
     ['closed client', new QueryFailedError('SELECT 1', [], new Error('Client was closed and is not queryable'))],
   ];
   it.each(cases)('%s', (_name, e) => {

@@ -49,14 +49,24 @@ export function toAppError(e: unknown): AppError {
   if (fastifyCode === 'FST_ERR_MAX_PARAM_LENGTH') return new AppError('BAD_REQUEST', 'A segment of the request path is too long.');
   if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY') return new AppError('MALFORMED_JSON', 'The request body is not valid JSON.');
   if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'The request body exceeds the size limit.');
-  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON (application/json).');
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The request body must be JSON (application/json).');
   const anyErr = e as { status?: number; statusCode?: number; message?: string; expose?: boolean };
   if (e instanceof HttpException) {
     const status = e.getStatus();
     const map: Record<number, ErrorCode> = {
-      400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'ROUTE_NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-      409: 'CONFLICT', 412: 'PRECONDITION_FAILED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 416: 'RANGE_NOT_SATISFIABLE',
-      429: 'TOO_MANY_REQUESTS', 503: 'SERVICE_UNAVAILABLE',
+      400: 'BAD_REQUEST',
+      401: 'UNAUTHENTICATED',
+      403: 'FORBIDDEN',
+      404: 'ROUTE_NOT_FOUND',
+      405: 'METHOD_NOT_ALLOWED',
+      409: 'CONFLICT',
+      412: 'PRECONDITION_FAILED',
+      413: 'PAYLOAD_TOO_LARGE',
+      415: 'UNSUPPORTED_MEDIA_TYPE',
+      416: 'RANGE_NOT_SATISFIABLE',
+      429: 'TOO_MANY_REQUESTS',
+      503: 'SERVICE_UNAVAILABLE',
     };
     const code = map[status];
     if (code) return new AppError(code, status === 404 ? 'No such route.' : e.message, {}, status === 503 ? { 'Retry-After': '5' } : {});
@@ -70,7 +80,10 @@ export function toAppError(e: unknown): AppError {
     return new AppError('BAD_REQUEST', anyErr.expose && anyErr.message ? anyErr.message : 'The request could not be read.');
   }
   // a database trigger guarding append-only or filed rows (gw_forbid_change, archive immutability)
-  if ((e as { code?: string; driverError?: { code?: string } })?.code === '42501' || (e as { driverError?: { code?: string } })?.driverError?.code === '42501') {
+  if (
+    (e as { code?: string; driverError?: { code?: string } })?.code === '42501' ||
+    (e as { driverError?: { code?: string } })?.driverError?.code === '42501'
+  ) {
     return new AppError('READ_ONLY', 'This record is immutable.');
   }
   if (isDatabaseUnavailable(e)) {
@@ -102,21 +115,35 @@ export function clientErrorHandler(securityHeaders: Record<string, string>) {
   return (err: Error & { code?: string }, socket: Duplex): void => {
     // a connection reset: there is no one to answer
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
-    const error = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? new AppError('REQUEST_TIMEOUT', 'The request was not received in time.')
-      : err.code === 'HPE_HEADER_OVERFLOW'
-        ? new AppError('HEADERS_TOO_LARGE', 'The request headers exceed the size limit.')
-        : new AppError('BAD_REQUEST', 'The request could not be parsed (a malformed request line or header, such as a control character in a header).');
+    const error =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new AppError('REQUEST_TIMEOUT', 'The request was not received in time.')
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? new AppError('HEADERS_TOO_LARGE', 'The request headers exceed the size limit.')
+          : new AppError(
+              'BAD_REQUEST',
+              'The request could not be parsed (a malformed request line or header, such as a control character in a header).',
+            );
     const requestId = randomUUID();
     const body = JSON.stringify({
-      type: problemType(error.code), title: error.title, status: error.status, detail: error.detail, code: error.code, requestId,
+      type: problemType(error.code),
+      title: error.title,
+      status: error.status,
+      detail: error.detail,
+      code: error.code,
+      requestId,
     } satisfies ProblemDocument);
     const headers = {
-      ...securityHeaders, 'X-Request-Id': requestId, 'Content-Type': 'application/problem+json',
-      'Content-Length': String(Buffer.byteLength(body)), Connection: 'close',
+      ...securityHeaders,
+      'X-Request-Id': requestId,
+      'Content-Type': 'application/problem+json',
+      'Content-Length': String(Buffer.byteLength(body)),
+      Connection: 'close',
     };
     if (socket.writable) {
-      const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+      const head = Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n');
       socket.write(`HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n${head}\r\n\r\n${body}`);
     }
     socket.destroy();

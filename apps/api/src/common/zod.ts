@@ -62,7 +62,8 @@ export function findUnstorableString(value: unknown, maxDepth = 64): { field: st
     } else if (v && typeof v === 'object') {
       if (depth >= maxDepth) return { field: path ?? '', message: `is nested deeper than ${maxDepth} levels` };
       for (const [k, child] of Object.entries(v)) {
-        if (k.includes('\u0000') || !k.isWellFormed()) return { field: path ?? '', message: 'has a key with NUL characters or lone surrogates' };
+        if (k.includes('\u0000') || !k.isWellFormed())
+          return { field: path ?? '', message: 'has a key with NUL characters or lone surrogates' };
         stack.push({ v: child, path: path === null ? k : `${path}.${k}`, depth: depth + 1 });
       }
     }

@@ -23,7 +23,12 @@ describe('loadConfig', () => {
 
   it('trusts no proxy by default, and only well-formed addresses and CIDRs when configured', () => {
     expect(trustedProxies(loadConfig({}))).toBe(false);
-    expect(trustedProxies(loadConfig({ GONGWEN_TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,::1, loopback' }))).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'loopback']);
+    expect(trustedProxies(loadConfig({ GONGWEN_TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,::1, loopback' }))).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      '::1',
+      'loopback',
+    ]);
     for (const bad of ['*', 'true', '10.0.0.0/33', 'proxy.example', '10.0.0.1/8/2']) {
       expect(() => loadConfig({ GONGWEN_TRUSTED_PROXIES: bad })).toThrow(/GONGWEN_TRUSTED_PROXIES=.*IP addresses or CIDRs/);
     }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_OFFICE_TIME_ZONE, isTimeZone } from '../../../../libs/document/src/date-of-issue.js';
+import { DEFAULT_OFFICE_TIME_ZONE, isTimeZone } from '#gongwen/document/date-of-issue';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -30,7 +30,12 @@ const schema = z.object({
   /** Hours a finished volume export stays downloadable before its file is deleted (0: kept for good). */
   GONGWEN_EXPORT_RETENTION_HOURS: z.coerce.number().min(0, 'expected 0 (keep) or a number of hours').default(168),
   /** Seconds between two sweeps for overdue documents to remind (催办) in each process; 0: no automatic reminders here. */
-  GONGWEN_REMINDER_INTERVAL_SECONDS: z.coerce.number().int('expected whole seconds').min(0).max(86_400, 'at most a day (86400)').default(900),
+  GONGWEN_REMINDER_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int('expected whole seconds')
+    .min(0)
+    .max(86_400, 'at most a day (86400)')
+    .default(900),
   /**
    * An overdue document's readers are reminded when its deadline passes, then again every this many hours.
    * The same on every process (it defines the periods that each reminder is sent once in).
@@ -49,7 +54,11 @@ const schema = z.object({
   /** Hours an Idempotency-Key's record (and the answer it replays) is kept; a retry after that is a new request. */
   GONGWEN_IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, 'at least 1 hour').max(8_760, 'at most a year (8760)').default(24),
   /** Milliseconds between two passes of the outbox relay (notifications) in each process; 0: no relay here. */
-  GONGWEN_OUTBOX_RELAY_MS: z.coerce.number().int().refine((n) => n === 0 || (n >= 50 && n <= 60_000), 'expected 0 (off) or 50 to 60000').default(1000),
+  GONGWEN_OUTBOX_RELAY_MS: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 0 || (n >= 50 && n <= 60_000), 'expected 0 (off) or 50 to 60000')
+    .default(1000),
   /** Run the archive's background workers in this process (turn off on web-only nodes). */
   GONGWEN_ARCHIVE_WORKERS: bool.default(true),
   /**
@@ -66,10 +75,18 @@ const schema = z.object({
    * Comma-separated addresses or CIDRs (or proxy-addr's names loopback, linklocal, uniquelocal) of the reverse
    * proxies whose X-Forwarded-For is believed. Empty (default): the client address is the connection's own.
    */
-  GONGWEN_TRUSTED_PROXIES: z.string().default('').refine(
-    (v) => v.split(',').map((x) => x.trim()).filter(Boolean).every(validProxy),
-    'expected comma-separated IP addresses or CIDRs (e.g. 10.0.0.5, 10.1.0.0/16)',
-  ),
+  GONGWEN_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .every(validProxy),
+      'expected comma-separated IP addresses or CIDRs (e.g. 10.0.0.5, 10.1.0.0/16)',
+    ),
   /** Bearer token that GET /metrics requires; without it /metrics answers 404. */
   GONGWEN_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   /** The office's time zone (IANA): the calendar of the date of issue (成文日期) in the API, the DOCX and the archive. */
@@ -78,14 +95,24 @@ const schema = z.object({
    * host:port (e.g. 127.0.0.1:9464, [::1]:9464) of a separate listener serving only GET /metrics, without a
    * token: for a scraper on the same host or network segment. Unset: no such listener.
    */
-  GONGWEN_METRICS_LISTEN: z.string().transform((v, ctx) => {
-    const listen = parseListen(v);
-    if (!listen) ctx.addIssue({ code: 'custom', message: 'expected host:port, e.g. 127.0.0.1:9464 or [::1]:9464' });
-    return listen ?? { host: '', port: 0 };
-  }).optional(),
-  SESSION_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  GONGWEN_METRICS_LISTEN: z
+    .string()
+    .transform((v, ctx) => {
+      const listen = parseListen(v);
+      if (!listen) ctx.addIssue({ code: 'custom', message: 'expected host:port, e.g. 127.0.0.1:9464 or [::1]:9464' });
+      return listen ?? { host: '', port: 0 };
+    })
+    .optional(),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(12),
   COOKIE_SECURE: bool.default(false),
-  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb').default('1mb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/i, 'expected a size such as 1mb or 512kb')
+    .default('1mb'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Comma-separated origins allowed by CORS; empty = CORS closed. */
   CORS_ORIGINS: z.string().default(''),
@@ -93,7 +120,7 @@ const schema = z.object({
 
 /** `host:port` with an IP address (IPv6 in brackets) and a port 1-65535; null otherwise. */
 export function parseListen(v: string): { host: string; port: number } | null {
-  const m = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(v.trim());
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(v.trim());
   if (!m) return null;
   const host = m[1] ?? m[2];
   const port = Number(m[3]);
@@ -113,7 +140,9 @@ function validProxy(entry: string): boolean {
 
 /** GONGWEN_TRUSTED_PROXIES as Fastify's trustProxy: the list, or false (believe no X-Forwarded-For). */
 export function trustedProxies(config: Pick<AppConfig, 'GONGWEN_TRUSTED_PROXIES'>): string[] | false {
-  const list = config.GONGWEN_TRUSTED_PROXIES.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = config.GONGWEN_TRUSTED_PROXIES.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   return list.length ? list : false;
 }
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../../../libs/persistence/src/index.js';
+import { createDataSource } from '#gongwen/persistence';
 import type { AppConfig } from '../config/config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 

@@ -34,7 +34,11 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log?:
   if (!existsSync(resolve(dir, 'PG_VERSION'))) {
     if (isRoot) {
       // the postgres user must be able to reach the data directory's parents
-      try { chmodSync(resolve(dir, '..'), 0o755); } catch { /* best effort */ }
+      try {
+        chmodSync(resolve(dir, '..'), 0o755);
+      } catch {
+        /* best effort */
+      }
     }
     await pg.initialise();
   }

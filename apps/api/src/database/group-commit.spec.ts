@@ -4,7 +4,10 @@ import { GroupCommit } from './group-commit.js';
 function deferred<T>() {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 const turn = () => new Promise((r) => setImmediate(r));
@@ -15,9 +18,18 @@ function harness(concurrency: number, maxBatch = 64) {
   const alone: { item: number; done: ReturnType<typeof deferred<string>> }[] = [];
   const observed: [number, string][] = [];
   const gc = new GroupCommit<number, string>(
-    concurrency, maxBatch,
-    (items) => { const done = deferred<string[]>(); batches.push({ items, done }); return done.promise; },
-    (item) => { const done = deferred<string>(); alone.push({ item, done }); return done.promise; },
+    concurrency,
+    maxBatch,
+    (items) => {
+      const done = deferred<string[]>();
+      batches.push({ items, done });
+      return done.promise;
+    },
+    (item) => {
+      const done = deferred<string>();
+      alone.push({ item, done });
+      return done.promise;
+    },
     (e) => (e as Error).message !== 'connection lost',
     (size, outcome) => observed.push([size, outcome]),
   );
@@ -50,7 +62,10 @@ describe('GroupCommit', () => {
     h.batches[0].done.resolve(['a', 'b']);
     await expect(Promise.all(first)).resolves.toEqual(['a', 'b']);
     await turn();
-    expect(h.batches.map((b) => b.items)).toEqual([[1, 2], [4, 5, 6, 7]]);
+    expect(h.batches.map((b) => b.items)).toEqual([
+      [1, 2],
+      [4, 5, 6, 7],
+    ]);
     expect(h.gc.waiting).toBe(0);
     h.alone[0].done.resolve('c');
     h.batches[1].done.resolve(['d', 'e', 'f', 'g']);
@@ -65,7 +80,10 @@ describe('GroupCommit', () => {
     expect(h.batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
     h.batches[0].done.resolve(['1', '2', '3']);
     await turn();
-    expect(h.batches.map((b) => b.items)).toEqual([[1, 2, 3], [4, 5]]);
+    expect(h.batches.map((b) => b.items)).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
     h.batches[1].done.resolve(['4', '5']);
     await expect(Promise.all(all)).resolves.toEqual(['1', '2', '3', '4', '5']);
   });
@@ -91,7 +109,10 @@ describe('GroupCommit', () => {
     await turn();
     h.batches[0].done.reject(new Error('connection lost'));
     const settled = await Promise.allSettled(all);
-    expect(settled.map((s) => (s.status === 'rejected' ? (s.reason as Error).message : s.value))).toEqual(['connection lost', 'connection lost']);
+    expect(settled.map((s) => (s.status === 'rejected' ? (s.reason as Error).message : s.value))).toEqual([
+      'connection lost',
+      'connection lost',
+    ]);
     expect(h.alone).toHaveLength(0);
     expect(h.observed).toEqual([[2, 'failed']]);
     // and the slot is free again
@@ -129,7 +150,25 @@ describe('GroupCommit', () => {
   });
 
   it('refuses a concurrency or batch size below 1', () => {
-    expect(() => new GroupCommit<number, number>(0, 1, async () => [], async () => 0, () => true)).toThrow(/concurrency/);
-    expect(() => new GroupCommit<number, number>(1, 0, async () => [], async () => 0, () => true)).toThrow(/maxBatch/);
+    expect(
+      () =>
+        new GroupCommit<number, number>(
+          0,
+          1,
+          async () => [],
+          async () => 0,
+          () => true,
+        ),
+    ).toThrow(/concurrency/);
+    expect(
+      () =>
+        new GroupCommit<number, number>(
+          1,
+          0,
+          async () => [],
+          async () => 0,
+          () => true,
+        ),
+    ).toThrow(/maxBatch/);
   });
 });

@@ -1,21 +1,31 @@
 /** Input checks the documents feature's commands share. */
 import type { EntityManager } from 'typeorm';
-import { CLASSIFICATION_LEVELS, type DocumentContent } from '../../../../libs/document/src/model.js';
-import type { Role } from '../../../../libs/authority/src/index.js';
+import { CLASSIFICATION_LEVELS, type DocumentContent } from '#gongwen/document/model';
+import type { Role } from '#gongwen/authority';
 import { AppError } from '../common/errors.js';
 import { UUID } from '../engine/transition-engine.js';
 import { selectActiveUsersWithRole, selectDocumentFileIds } from './repositories.js';
 
 /** Every id must be an active user with the role and a clearance reaching the document's classification. */
-export async function assertUsersWithRole(m: EntityManager, ids: string[], role: Role, field: string, classificationRankNeeded = 0): Promise<void> {
+export async function assertUsersWithRole(
+  m: EntityManager,
+  ids: string[],
+  role: Role,
+  field: string,
+  classificationRankNeeded = 0,
+): Promise<void> {
   const rows = await selectActiveUsersWithRole(m, ids, role);
   const missing = ids.filter((x) => !rows.some((r) => r.id === x));
   if (missing.length) {
-    throw new AppError('VALIDATION_FAILED', `${field}: not active users with the role ${role}: ${missing.join(', ')}`, { errors: missing.map((x) => ({ field, message: `${x} is not an active ${role}` })) });
+    throw new AppError('VALIDATION_FAILED', `${field}: not active users with the role ${role}: ${missing.join(', ')}`, {
+      errors: missing.map((x) => ({ field, message: `${x} is not an active ${role}` })),
+    });
   }
   const uncleared = rows.filter((r) => CLASSIFICATION_LEVELS.indexOf(r.clearance as never) < classificationRankNeeded).map((r) => r.id);
   if (uncleared.length) {
-    throw new AppError('VALIDATION_FAILED', `${field}: not cleared for this document's classification: ${uncleared.join(', ')}`, { errors: uncleared.map((x) => ({ field, message: `${x} is not cleared for this classification` })) });
+    throw new AppError('VALIDATION_FAILED', `${field}: not cleared for this document's classification: ${uncleared.join(', ')}`, {
+      errors: uncleared.map((x) => ({ field, message: `${x} is not cleared for this classification` })),
+    });
   }
 }
 
@@ -27,6 +37,8 @@ export async function assertAttachmentFiles(m: EntityManager, documentId: string
   const found = bad.length ? [] : await selectDocumentFileIds(m, documentId, ids);
   const missing = ids.filter((x) => !found.some((f) => f.id === x));
   if (missing.length) {
-    throw new AppError('VALIDATION_FAILED', `Unknown attachment files: ${missing.join(', ')}. Upload them first (POST …/files).`, { errors: missing.map((x) => ({ field: 'metadata.attachments.fileId', message: `no file ${x} on this document` })) });
+    throw new AppError('VALIDATION_FAILED', `Unknown attachment files: ${missing.join(', ')}. Upload them first (POST …/files).`, {
+      errors: missing.map((x) => ({ field: 'metadata.attachments.fileId', message: `no file ${x} on this document` })),
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { OutgoingContext, OutgoingState } from '../../../../workflows/outgoing/types.js';
+import type { OutgoingContext, OutgoingState } from '#gongwen/workflows/outgoing/types';
 import type { EngineRow } from '../engine/types.js';
 
 /** A documents row of the outgoing workflow. */

@@ -16,14 +16,20 @@ const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII
 function parseIfMatch(h: string | undefined): number | undefined {
   if (h === undefined) return undefined;
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m) throw new AppError('VALIDATION_FAILED', 'If-Match must be the document version, e.g. "3".', { errors: [{ in: 'header', field: 'If-Match', message: 'expected a version' }] });
+  if (!m)
+    throw new AppError('VALIDATION_FAILED', 'If-Match must be the document version, e.g. "3".', {
+      errors: [{ in: 'header', field: 'If-Match', message: 'expected a version' }],
+    });
   return Number(m[1]);
 }
 
 function parseKey(h: string | undefined): string | undefined {
   if (h === undefined) return undefined;
   const r = IdempotencyKey.safeParse(h);
-  if (!r.success) throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be printable ASCII, at most 200 characters.', { errors: [{ in: 'header', field: 'Idempotency-Key', message: r.error.issues[0].message }] });
+  if (!r.success)
+    throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be printable ASCII, at most 200 characters.', {
+      errors: [{ in: 'header', field: 'Idempotency-Key', message: r.error.issues[0].message }],
+    });
   return r.data;
 }
 
@@ -33,7 +39,6 @@ function send(res: FastifyReply, r: WriteResult) {
   if (r.replayed) res.header('Idempotent-Replayed', 'true');
   return r.body;
 }
-
 
 const SeenBody = z.strictObject({ revision: z.number().int().min(1).max(1e6) });
 
@@ -45,8 +50,16 @@ const EventBodySchema = {
   discriminator: { propertyName: 'type' },
 };
 
-const ifMatchHeader = ApiHeader({ name: 'If-Match', required: false, description: 'The version you last saw (the ETag); a stale one gets 409' });
-const idemHeader = ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first response without applying anything twice' });
+const ifMatchHeader = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'The version you last saw (the ETag); a stale one gets 409',
+});
+const idemHeader = ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'A retry with the same key returns the first response without applying anything twice',
+});
 
 @ApiTags('documents')
 @Controller('api/documents')
@@ -56,16 +69,27 @@ export class DocumentsController {
   @Post()
   @RequireScope('draft')
   @idemHeader
-  @ApiOperation({ operationId: 'createDocument', summary: 'Open a document (chief): kind, title, issuing bodies and their signers, sections and drafters' })
+  @ApiOperation({
+    operationId: 'createDocument',
+    summary: 'Open a document (chief): kind, title, issuing bodies and their signers, sections and drafters',
+  })
   @ApiZodBody(CreateDocumentBody)
   @ApiZodResponse(201, Document)
   @ApiProblems(403, 422)
-  async create(@CurrentUser() user: AuthUser, @Body(new ZodPipe(CreateDocumentBody)) body: z.infer<typeof CreateDocumentBody>, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply) {
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body(new ZodPipe(CreateDocumentBody)) body: z.infer<typeof CreateDocumentBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     return send(res, await this.documents.create(user, body, parseKey(key)));
   }
 
   @Get()
-  @ApiOperation({ operationId: 'listDocuments', summary: 'Documents I can see; filters: state, kind, my tasks, title text (Chinese works); cursor pagination' })
+  @ApiOperation({
+    operationId: 'listDocuments',
+    summary: 'Documents I can see; filters: state, kind, my tasks, title text (Chinese works); cursor pagination',
+  })
   @ApiZodQuery(ListQuery)
   @ApiZodResponse(200, DocumentList)
   @ApiProblems()
@@ -75,7 +99,10 @@ export class DocumentsController {
 
   @Get(':id')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'getDocument', summary: 'The document: state, version (also the ETag), current revision and the events I may send now' })
+  @ApiOperation({
+    operationId: 'getDocument',
+    summary: 'The document: state, version (also the ETag), current revision and the events I may send now',
+  })
   @ApiZodResponse(200, Document)
   @ApiProblems(404, 410)
   async get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: FastifyReply) {
@@ -90,15 +117,28 @@ export class DocumentsController {
   @ifMatchHeader
   @idemHeader
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'sendDocumentEvent', summary: 'Send a workflow event ({ "type": ..., ...payload }); 409 on a stale If-Match, 422 naming the gate and each unmet condition' })
-  @ApiBody({ schema: EventBodySchema as object, description: 'One workflow event: its type and payload (see allowedEvents of the document)' })
+  @ApiOperation({
+    operationId: 'sendDocumentEvent',
+    summary: 'Send a workflow event ({ "type": ..., ...payload }); 409 on a stale If-Match, 422 naming the gate and each unmet condition',
+  })
+  @ApiBody({
+    schema: EventBodySchema as object,
+    description: 'One workflow event: its type and payload (see allowedEvents of the document)',
+  })
   @ApiZodResponse(200, Document)
   @ApiProblems(403, 404, 409, 422)
   async sendEvent(
-    @CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: unknown,
-    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object with a "type".', { errors: [{ field: 'type', message: 'required' }] });
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object with a "type".', {
+        errors: [{ field: 'type', message: 'required' }],
+      });
     new ZodPipe(z.unknown()).transform(body, { type: 'body' });
     return send(res, await this.documents.sendEvent(user, id, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
   }
@@ -107,34 +147,58 @@ export class DocumentsController {
   @RequireScope('draft')
   @ifMatchHeader
   @idemHeader
-  @ApiOperation({ operationId: 'editSection', summary: "A drafter's text for a section: a new immutable revision (drafting only, by the section's drafter)" })
+  @ApiOperation({
+    operationId: 'editSection',
+    summary: "A drafter's text for a section: a new immutable revision (drafting only, by the section's drafter)",
+  })
   @ApiZodBody(EditSectionBody)
   @ApiZodResponse(200, Document)
   @ApiProblems(403, 404, 409, 422)
   async editSection(
-    @CurrentUser() user: AuthUser, @Param('id') id: string, @Param('sectionId') sectionId: string, @Body(new ZodPipe(EditSectionBody)) body: z.infer<typeof EditSectionBody>,
-    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('sectionId') sectionId: string,
+    @Body(new ZodPipe(EditSectionBody)) body: z.infer<typeof EditSectionBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    return send(res, await this.documents.editSection(user, id, sectionId, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+    return send(
+      res,
+      await this.documents.editSection(user, id, sectionId, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }),
+    );
   }
 
   @Put(':id/content')
   @RequireScope('draft')
   @ifMatchHeader
   @idemHeader
-  @ApiOperation({ operationId: 'editContent', summary: 'Edit metadata and sections (chief in consolidation; drafters and chief in proofreading, resolving marks): a new revision' })
+  @ApiOperation({
+    operationId: 'editContent',
+    summary: 'Edit metadata and sections (chief in consolidation; drafters and chief in proofreading, resolving marks): a new revision',
+  })
   @ApiZodBody(EditContentBody)
   @ApiZodResponse(200, Document)
   @ApiProblems(403, 404, 409, 422)
   async editContent(
-    @CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(EditContentBody)) body: z.infer<typeof EditContentBody>,
-    @Headers('if-match') ifMatch: string | undefined, @Headers('idempotency-key') key: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(EditContentBody)) body: z.infer<typeof EditContentBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    return send(res, await this.documents.editContent(user, id, body as never, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+    return send(
+      res,
+      await this.documents.editContent(user, id, body as never, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }),
+    );
   }
 
   @Get(':id/history')
-  @ApiOperation({ operationId: 'getDocumentHistory', summary: 'The audit trail: every event with actor, states, reason, revision hash and the hash chain' })
+  @ApiOperation({
+    operationId: 'getDocumentHistory',
+    summary: 'The audit trail: every event with actor, states, reason, revision hash and the hash chain',
+  })
   @ApiZodResponse(200, DocumentHistory)
   @ApiProblems(404)
   history(@CurrentUser() user: AuthUser, @Param('id') id: string) {
@@ -162,7 +226,12 @@ export class DocumentsController {
   @ApiZodQuery(z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) }))
   @ApiZodResponse(200, RevisionDiff)
   @ApiProblems(404, 410)
-  diff(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(z.strictObject({ from: z.coerce.number().int().min(1).max(1e6), to: z.coerce.number().int().min(1).max(1e6) }))) q: { from: number; to: number }) {
+  diff(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query(new ZodPipe(z.strictObject({ from: z.coerce.number().int().min(1).max(1e6), to: z.coerce.number().int().min(1).max(1e6) })))
+    q: { from: number; to: number },
+  ) {
     return this.documents.diff(user, id, q.from, q.to);
   }
 
@@ -171,7 +240,10 @@ export class DocumentsController {
   // a read-only token changes nothing, not even what its user has seen
   @RequireScope('draft')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'markDocumentSeen', summary: 'Record that you have seen a revision (the web UI shows what changed since, on any device); only ever moves forward' })
+  @ApiOperation({
+    operationId: 'markDocumentSeen',
+    summary: 'Record that you have seen a revision (the web UI shows what changed since, on any device); only ever moves forward',
+  })
   @ApiZodBody(SeenBody)
   @ApiZodResponse(200, SeenResult)
   @ApiProblems(400, 404)
@@ -180,7 +252,10 @@ export class DocumentsController {
   }
 
   @Get(':id/verify')
-  @ApiOperation({ operationId: 'verifyDocument', summary: 'Recompute the hash chain, revision hashes and replay the workflow; names the first broken item' })
+  @ApiOperation({
+    operationId: 'verifyDocument',
+    summary: 'Recompute the hash chain, revision hashes and replay the workflow; names the first broken item',
+  })
   @ApiZodResponse(200, Verification)
   @ApiProblems(404)
   verify(@CurrentUser() user: AuthUser, @Param('id') id: string) {

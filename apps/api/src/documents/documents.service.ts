@@ -6,9 +6,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { setOfficeTimeZone } from '../../../../libs/document/src/date-of-issue.js';
-import type { DocumentContent, Section } from '../../../../libs/document/src/model.js';
-import type { OutgoingEvent } from '../../../../workflows/outgoing/types.js';
+import { setOfficeTimeZone } from '#gongwen/document/date-of-issue';
+import type { DocumentContent, Section } from '#gongwen/document/model';
+import type { OutgoingEvent } from '#gongwen/workflows/outgoing/types';
 import { SqlArchiveGateway } from '../archive/gateway.js';
 import { AuthService } from '../auth/auth.service.js';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -119,7 +119,13 @@ export class DocumentsService {
     return sendEvent(this.deps, user, id, body, opts);
   }
 
-  editSection(user: AuthUser, id: string, sectionId: string, body: { title?: string; blocks: Section['blocks'] }, opts: WriteOptions): Promise<WriteResult> {
+  editSection(
+    user: AuthUser,
+    id: string,
+    sectionId: string,
+    body: { title?: string; blocks: Section['blocks'] },
+    opts: WriteOptions,
+  ): Promise<WriteResult> {
     return editSection(this.deps, user, id, sectionId, body, opts);
   }
 
@@ -128,7 +134,12 @@ export class DocumentsService {
   }
 
   /** Reads, downloads and exports of classified or filed documents are audited (who, when, which copy). */
-  logAccess(row: Pick<DocumentRow, 'id' | 'classification' | 'state'>, user: AuthUser, action: string, copyNumber: string | null = null): Promise<void> {
+  logAccess(
+    row: Pick<DocumentRow, 'id' | 'classification' | 'state'>,
+    user: AuthUser,
+    action: string,
+    copyNumber: string | null = null,
+  ): Promise<void> {
     return logAccess(this.deps, row, user, action, copyNumber);
   }
 

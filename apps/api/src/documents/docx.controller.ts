@@ -2,8 +2,8 @@ import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res }
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { contentDispositionFor, DocxImportError, docxFileName, importDocx, renderDocx } from '../../../../libs/docx/src/index.js';
-import type { DocumentContent, RenderContext } from '../../../../libs/document/src/model.js';
+import { contentDispositionFor, DocxImportError, docxFileName, importDocx, renderDocx } from '#gongwen/docx';
+import type { DocumentContent, RenderContext } from '#gongwen/document/model';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
@@ -12,13 +12,23 @@ import { Block } from './contract.js';
 import { ZodPipe, findUnstorableString } from '../common/zod.js';
 import { BlocksSchema } from './schemas.js';
 import { DocumentsService, type DocumentRow } from './documents.service.js';
-import { dateOfIssue, officeDate } from '../../../../libs/document/src/date-of-issue.js';
+import { dateOfIssue, officeDate } from '#gongwen/document/date-of-issue';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const DocxQuery = z.strictObject({ revision: z.coerce.number().int().min(1).max(1e6).optional() });
-const Imported = named('ImportedDraft', z.object({ title: z.string().optional(), blocks: z.array(Block), attachments: z.array(z.object({ id: z.string(), title: z.string(), blocks: z.array(Block).optional() })), warnings: z.array(z.string()),
-  mainRecipients: z.array(z.string()).optional(), copiesTo: z.array(z.string()).optional(), note: z.string().optional(),
-  minutes: z.object({ present: z.array(z.string()), absent: z.array(z.string()), attending: z.array(z.string()) }).optional() }));
+const Imported = named(
+  'ImportedDraft',
+  z.object({
+    title: z.string().optional(),
+    blocks: z.array(Block),
+    attachments: z.array(z.object({ id: z.string(), title: z.string(), blocks: z.array(Block).optional() })),
+    warnings: z.array(z.string()),
+    mainRecipients: z.array(z.string()).optional(),
+    copiesTo: z.array(z.string()).optional(),
+    note: z.string().optional(),
+    minutes: z.object({ present: z.array(z.string()), absent: z.array(z.string()), attending: z.array(z.string()) }).optional(),
+  }),
+);
 
 @ApiTags('documents')
 @Controller('api/documents')
@@ -26,12 +36,20 @@ export class DocxController {
   constructor(private readonly documents: DocumentsService) {}
 
   @Get(':id/docx')
-  @ApiOperation({ operationId: 'downloadDocx', summary: 'The document as DOCX in the GB/T 9704 layout (current revision, or ?revision=N); drafts carry a visible draft marking' })
+  @ApiOperation({
+    operationId: 'downloadDocx',
+    summary: 'The document as DOCX in the GB/T 9704 layout (current revision, or ?revision=N); drafts carry a visible draft marking',
+  })
   @ApiZodQuery(z.object({ revision: z.number().int().min(1).optional() }))
   @ApiProduces(DOCX_MIME)
   @ApiResponse({ status: 200, description: 'DOCX file', content: { [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } } } })
   @ApiProblems(404, 410)
-  async download(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>, @Res() res: FastifyReply) {
+  async download(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>,
+    @Res() res: FastifyReply,
+  ) {
     const row = await this.documents.getRow(user, id);
     const number = q.revision ?? row.current_revision;
     const revision = await this.documents.revision(user, id, number);
@@ -50,13 +68,15 @@ export class DocxController {
     const ctx = row.snapshot.context;
     const signed = ctx.signatures.filter((s) => s.revisionHash === revisionHash);
     const names = await this.documents.displayNames(signed.map((s) => s.signerId));
-    const complete = ctx.requiredSigners.length > 0 && ctx.requiredSigners.every((r) => signed.some((s) => s.signerId === r.signerId && s.issuerUnitId === r.issuerUnitId));
+    const complete =
+      ctx.requiredSigners.length > 0 &&
+      ctx.requiredSigners.every((r) => signed.some((s) => s.signerId === r.signerId && s.issuerUnitId === r.issuerUnitId));
     const registered = complete && ctx.registration && revisionNumber === row.current_revision;
     return {
       documentNumber: registered ? ctx.registration!.documentNumber : undefined,
       signers: signed.map((s) => ({ name: names[s.signerId] ?? '', issuerUnitId: s.issuerUnitId, signedAt: s.at })),
       dateOfIssue: complete ? (dateOfIssue(signed) ?? undefined) : undefined,
-      printedBy: registered ? (await this.documents.unitName(row.issuer_unit_ids[0])) : undefined,
+      printedBy: registered ? await this.documents.unitName(row.issuer_unit_ids[0]) : undefined,
       printedDate: registered ? officeDate(ctx.registration!.at) : undefined,
       draft: !complete,
       revisionNumber,
@@ -67,30 +87,49 @@ export class DocxController {
   @Post('import')
   @HttpCode(200)
   @RequireScope('draft')
-  @ApiOperation({ operationId: 'importDocx', summary: 'Read a Word draft (DOCX) into the structured body: title, the four heading levels, paragraphs, tables, attachment note. Changes nothing.' })
+  @ApiOperation({
+    operationId: 'importDocx',
+    summary:
+      'Read a Word draft (DOCX) into the structured body: title, the four heading levels, paragraphs, tables, attachment note. Changes nothing.',
+  })
   @ApiConsumes(DOCX_MIME)
   @ApiBody({ description: 'the DOCX file as the request body', schema: { type: 'string', format: 'binary' } })
   @ApiZodResponse(200, Imported)
   @ApiProblems(413, 415)
   async import(@CurrentUser() user: AuthUser, @Req() req: FastifyRequest, @Headers('content-type') type: string | undefined) {
-    if (!user.roles.some((r) => r === 'secretary' || r === 'chief')) throw new AppError('FORBIDDEN_ROLE', 'Only drafters import Word drafts.');
+    if (!user.roles.some((r) => r === 'secretary' || r === 'chief'))
+      throw new AppError('FORBIDDEN_ROLE', 'Only drafters import Word drafts.');
     return readUpload(req, type);
   }
 
   @Put(':id/sections/:sectionId/import')
   @RequireScope('draft')
-  @ApiOperation({ operationId: 'importSectionDocx', summary: "Replace a section's text with a Word draft's body: a new revision (the drafter, in drafting)" })
+  @ApiOperation({
+    operationId: 'importSectionDocx',
+    summary: "Replace a section's text with a Word draft's body: a new revision (the drafter, in drafting)",
+  })
   @ApiConsumes(DOCX_MIME)
   @ApiBody({ description: 'the DOCX file as the request body', schema: { type: 'string', format: 'binary' } })
   @ApiProblems(403, 404, 409, 413, 415, 422)
   async importSection(
-    @CurrentUser() user: AuthUser, @Param('id') id: string, @Param('sectionId') sectionId: string, @Req() req: FastifyRequest,
-    @Headers('content-type') type: string | undefined, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: FastifyReply,
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('sectionId') sectionId: string,
+    @Req() req: FastifyRequest,
+    @Headers('content-type') type: string | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     await this.documents.getRow(user, id);
     const imported = await readUpload(req, type);
     const version = ifMatch ? Number(/(\d+)/.exec(ifMatch)?.[1]) : undefined;
-    const r = await this.documents.editSection(user, id, sectionId, { blocks: imported.blocks as DocumentContent['sections'][number]['blocks'] }, { ifMatch: version });
+    const r = await this.documents.editSection(
+      user,
+      id,
+      sectionId,
+      { blocks: imported.blocks as DocumentContent['sections'][number]['blocks'] },
+      { ifMatch: version },
+    );
     res.status(r.status).header('ETag', `"${r.body.version}"`);
     return r.body;
   }
@@ -108,7 +147,9 @@ async function readUpload(req: FastifyRequest, type: string | undefined) {
     imported = await importDocx(body);
   } catch (e) {
     if (e instanceof DocxImportError) {
-      throw e.code === 'NOT_DOCX' ? new AppError('NOT_DOCX', 'The file is not a Word (DOCX) document.') : new AppError('DOCX_CORRUPT', 'The DOCX file is damaged and cannot be read.');
+      throw e.code === 'NOT_DOCX'
+        ? new AppError('NOT_DOCX', 'The file is not a Word (DOCX) document.')
+        : new AppError('DOCX_CORRUPT', 'The DOCX file is damaged and cannot be read.');
     }
     throw e;
   }
@@ -116,7 +157,9 @@ async function readUpload(req: FastifyRequest, type: string | undefined) {
   const bad = findUnstorableString(imported);
   if (bad) throw new AppError('DOCX_CORRUPT', `The DOCX contains text that cannot be stored (${bad.message}).`);
   const blocks = BlocksSchema.safeParse(imported.blocks);
-  if (!blocks.success) throw new AppError('VALIDATION_FAILED', `The DOCX body is outside the limits: ${blocks.error.issues[0].message}`, { errors: blocks.error.issues.map((i) => ({ field: ['blocks', ...i.path].join('.'), message: i.message })) });
+  if (!blocks.success)
+    throw new AppError('VALIDATION_FAILED', `The DOCX body is outside the limits: ${blocks.error.issues[0].message}`, {
+      errors: blocks.error.issues.map((i) => ({ field: ['blocks', ...i.path].join('.'), message: i.message })),
+    });
   return imported;
 }
-

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { SYSTEM_USER_ID } from '../../../../libs/persistence/src/index.js';
+import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { deleteInChunks } from '../database/chunks.js';
@@ -42,9 +42,12 @@ export class IdempotencyPruner implements OnApplicationBootstrap, OnModuleDestro
 
   /** Deletes the expired records; returns how many. */
   async prune(): Promise<number> {
-    return deleteInChunks(this.db,
+    return deleteInChunks(
+      this.db,
       DELETE_EXPIRED_IDEMPOTENCY_KEYS,
-      [SYSTEM_USER_ID, this.config.GONGWEN_REMINDER_REPEAT_HOURS * 3600, this.config.GONGWEN_IDEMPOTENCY_RETENTION_HOURS * 3600], CHUNK,
-      () => this.periodic.stopping);
+      [SYSTEM_USER_ID, this.config.GONGWEN_REMINDER_REPEAT_HOURS * 3600, this.config.GONGWEN_IDEMPOTENCY_RETENTION_HOURS * 3600],
+      CHUNK,
+      () => this.periodic.stopping,
+    );
   }
 }

@@ -2,15 +2,22 @@
  * The document list (GET /documents): the inbox ("my tasks") and the filtered, paged list of what a user may see.
  * Outgoing documents only: the task context and the pool stages are the outgoing workflow's.
  */
-import { classificationRank } from '../../../../libs/document/src/model.js';
-import { POOL_TASK_STATES, poolStatesFor, TASK_CONTEXT_SQL, taskKind, type TaskContext } from '../../../../workflows/outgoing/index.js';
+import { classificationRank } from '#gongwen/document/model';
+import { POOL_TASK_STATES, poolStatesFor, TASK_CONTEXT_SQL, taskKind, type TaskContext } from '#gongwen/workflows/outgoing';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { UUID } from '../engine/transition-engine.js';
 import type { DocumentsDeps } from './deps.js';
 import type { DocumentRow } from './document-row.js';
 
-export interface ListOptions { state?: string; kind?: string; mine?: 'tasks' | 'all'; q?: string; cursor?: string; limit: number }
+export interface ListOptions {
+  state?: string;
+  kind?: string;
+  mine?: 'tasks' | 'all';
+  q?: string;
+  cursor?: string;
+  limit: number;
+}
 
 /**
  * The SQL of the document list for one user (also run by the bench and its EXPLAIN). Visibility is a filter
@@ -22,8 +29,14 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
   const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles)];
   const where = [`d.classification_rank <= $2`, `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]))`];
   if (user.roles.length === 1 && user.roles[0] === 'admin') where.push('false');
-  if (q.state) { params.push(q.state); where.push(`d.state = $${params.length}`); }
-  if (q.kind) { params.push(q.kind); where.push(`d.kind = $${params.length}`); }
+  if (q.state) {
+    params.push(q.state);
+    where.push(`d.state = $${params.length}`);
+  }
+  if (q.kind) {
+    params.push(q.kind);
+    where.push(`d.kind = $${params.length}`);
+  }
   if (q.q) {
     params.push(q.q);
     where.push(`gw_bigrams(d.title) @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
@@ -45,7 +58,9 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     // order and the LIMIT stops the scan early (state = ANY(…) would read and sort the whole stage)
     for (const p of POOL_TASK_STATES.filter((x) => user.roles.includes(x.role))) {
       params.push(p.state);
-      branches.push(`(SELECT ${columns} FROM documents d WHERE d.state = $${params.length} AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})`);
+      branches.push(
+        `(SELECT ${columns} FROM documents d WHERE d.state = $${params.length} AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})`,
+      );
     }
     return {
       sql: `SELECT * FROM (
@@ -60,7 +75,10 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }
   params.push(q.limit + 1);
-  return { sql: `SELECT ${columns} FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.updated_at DESC, d.id DESC LIMIT $${params.length}`, params };
+  return {
+    sql: `SELECT ${columns} FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.updated_at DESC, d.id DESC LIMIT $${params.length}`,
+    params,
+  };
 }
 
 export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: ListOptions) {
@@ -72,9 +90,18 @@ export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: List
   const last = page.at(-1);
   return {
     items: page.map((r) => ({
-      id: r.id, state: r.state, version: r.version, kind: r.kind, title: r.title, classification: r.classification, urgency: r.urgency,
-      documentNumber: r.document_number, currentRevision: r.current_revision, deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
-      createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
+      id: r.id,
+      state: r.state,
+      version: r.version,
+      kind: r.kind,
+      title: r.title,
+      classification: r.classification,
+      urgency: r.urgency,
+      documentNumber: r.document_number,
+      currentRevision: r.current_revision,
+      deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
+      createdAt: new Date(r.created_at).toISOString(),
+      updatedAt: new Date(r.updated_at).toISOString(),
       myTask: taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
     })),
     nextCursor: more && last && q.mine !== 'tasks' ? encodeCursor(new Date(last.updated_at), last.id) : null,
@@ -90,10 +117,12 @@ function encodeCursor(ts: Date, id: string): string {
 function decodeCursor(c: string): [string, string] {
   try {
     const [ts, id] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    if (typeof ts !== 'string' || !ISO_INSTANT.test(ts) || Number.isNaN(Date.parse(ts)) || typeof id !== 'string' || !UUID.test(id)) throw new Error();
+    if (typeof ts !== 'string' || !ISO_INSTANT.test(ts) || Number.isNaN(Date.parse(ts)) || typeof id !== 'string' || !UUID.test(id))
+      throw new Error();
     return [ts, id];
   } catch {
-    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', { errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }] });
+    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', {
+      errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }],
+    });
   }
 }
-

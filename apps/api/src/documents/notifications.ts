@@ -7,14 +7,38 @@
  * one of their roles, never a document above their clearance. The web inbox reloads on such an event
  * instead of waiting for its next poll. Processed rows are deleted after a day.
  */
-import { Controller, Inject, Injectable, Logger, Sse, type MessageEvent, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Controller,
+  Inject,
+  Injectable,
+  Logger,
+  Sse,
+  type MessageEvent,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
-import { catchError, concatMap, EMPTY, filter, from, interval, map, merge, Observable, of, ReplaySubject, share, Subject, takeUntil } from 'rxjs';
+import {
+  catchError,
+  concatMap,
+  EMPTY,
+  filter,
+  from,
+  interval,
+  map,
+  merge,
+  Observable,
+  of,
+  ReplaySubject,
+  share,
+  Subject,
+  takeUntil,
+} from 'rxjs';
 import type { DataSource } from 'typeorm';
-import { classificationRank } from '../../../../libs/document/src/index.js';
+import { classificationRank } from '#gongwen/document';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { ApiProblems } from '../common/openapi.js';
@@ -68,7 +92,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     // a backlog (after an outage) drains in batches, without waiting a tick between them
     while (!this.relay.stopping && (await this.relayOnce()) === 500);
   });
-  private readonly pruner = new Periodic('pruning the outbox', this.log, async () => { await this.prune(); });
+  private readonly pruner = new Periodic('pruning the outbox', this.log, async () => {
+    await this.prune();
+  });
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -98,9 +124,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * chunks of 5,000 by id, so that no delete is one long statement.
    */
   async prune(): Promise<number> {
-    return deleteInChunks(this.db,
+    return deleteInChunks(
+      this.db,
       `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE processed_at < now() - interval '1 day' ORDER BY id LIMIT $1) RETURNING 1`,
-      [], 5000, () => this.pruner.stopping);
+      [],
+      5000,
+      () => this.pruner.stopping,
+    );
   }
 }
 
@@ -153,7 +183,8 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
         return;
       }
       // too many assignees for one NOTIFY: read them (document_tasks is kept from assignee_ids)
-      void this.db.query(`SELECT user_id FROM document_tasks WHERE document_id = $1`, [n.documentId])
+      void this.db
+        .query(`SELECT user_id FROM document_tasks WHERE document_id = $1`, [n.documentId])
         .then((rows: { user_id: string }[]) => this.events.next({ ...n, users: rows.map((r) => r.user_id), truncated: false }))
         .catch((e) => this.log.warn(`notification ${n.id}: reading its assignees failed: ${(e as Error).message}`));
     });
@@ -180,11 +211,16 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
    * expired token, a deactivated user or changed rights end it. A database error counts as still valid.
    */
   valid(user: AuthUser): Observable<boolean> {
-    return from(this.db.query(
-      `SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
+    return from(
+      this.db.query(
+        `SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active AND u.roles = $2::text[] AND u.clearance = $3`,
-      [user.tokenId, user.roles, user.clearance],
-    )).pipe(map((rows: unknown[]) => rows.length > 0), catchError(() => of(true)));
+        [user.tokenId, user.roles, user.clearance],
+      ),
+    ).pipe(
+      map((rows: unknown[]) => rows.length > 0),
+      catchError(() => of(true)),
+    );
   }
 
   get isClosing(): boolean {
@@ -194,8 +230,9 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
   /** The notifications that concern `user`. */
   forUser(user: AuthUser): Observable<DocumentNotification> {
     const rank = classificationRank(user.clearance);
-    return this.events.pipe(filter((n) => n.rank <= rank
-      && (n.users.includes(user.id) || n.roles.some((r) => (user.roles as string[]).includes(r)))));
+    return this.events.pipe(
+      filter((n) => n.rank <= rank && (n.users.includes(user.id) || n.roles.some((r) => (user.roles as string[]).includes(r)))),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -227,10 +264,18 @@ export class NotificationsController {
   stream(@CurrentUser() user: AuthUser): Observable<MessageEvent> {
     if (this.hub.isClosing) return EMPTY;
     // every 25 s: is the session still good? then a ping; if not, the stream ends
-    const checks = interval(PING_MS).pipe(concatMap(() => this.hub.valid(user)), share());
+    const checks = interval(PING_MS).pipe(
+      concatMap(() => this.hub.valid(user)),
+      share(),
+    );
     return merge(
-      this.hub.forUser(user).pipe(map((n) => ({ type: 'task', id: String(n.id), data: { documentId: n.documentId, event: n.event, state: n.state } }))),
-      checks.pipe(filter(Boolean), map(() => ({ type: 'ping', data: '' }))),
+      this.hub
+        .forUser(user)
+        .pipe(map((n) => ({ type: 'task', id: String(n.id), data: { documentId: n.documentId, event: n.event, state: n.state } }))),
+      checks.pipe(
+        filter(Boolean),
+        map(() => ({ type: 'ping', data: '' })),
+      ),
     ).pipe(takeUntil(merge(checks.pipe(filter((ok) => !ok)), this.hub.closed)));
   }
 }

@@ -2,17 +2,41 @@
  * The outgoing workflow (发文) as the engine runs it: its machine, policy, task rules and visibility from
  * workflows/outgoing/, with how its content maps onto the documents row and the API's view of it.
  */
-import { URGENCY_LEVELS, type DocumentContent } from '../../../../libs/document/src/model.js';
+import { URGENCY_LEVELS, type DocumentContent } from '#gongwen/document/model';
 import {
-  applyEvent, createOutgoingSnapshot, currentTasks, GATE_OF, isPermitted, OUTGOING_WORKFLOW, participantsOf, permittedEvents, persistSnapshot,
-  poolStatesFor, READ_ONLY_STATES, restoreSnapshot,
-} from '../../../../workflows/outgoing/index.js';
-import type { OutgoingContext, OutgoingEvent, OutgoingEventType, OutgoingInput, OutgoingState, Role } from '../../../../workflows/outgoing/types.js';
-import type { OutgoingSnapshot } from '../../../../workflows/outgoing/index.js';
+  applyEvent,
+  createOutgoingSnapshot,
+  currentTasks,
+  GATE_OF,
+  isPermitted,
+  OUTGOING_WORKFLOW,
+  participantsOf,
+  permittedEvents,
+  persistSnapshot,
+  poolStatesFor,
+  READ_ONLY_STATES,
+  restoreSnapshot,
+} from '#gongwen/workflows/outgoing';
+import type {
+  OutgoingContext,
+  OutgoingEvent,
+  OutgoingEventType,
+  OutgoingInput,
+  OutgoingState,
+  Role,
+} from '#gongwen/workflows/outgoing/types';
+import type { OutgoingSnapshot } from '#gongwen/workflows/outgoing';
 import type { WorkflowDefinition } from '../engine/workflow.js';
 import { documentView } from './view.js';
 
-export const outgoingWorkflow: WorkflowDefinition<OutgoingState, OutgoingContext, OutgoingEvent, OutgoingInput, OutgoingSnapshot, DocumentContent> = {
+export const outgoingWorkflow: WorkflowDefinition<
+  OutgoingState,
+  OutgoingContext,
+  OutgoingEvent,
+  OutgoingInput,
+  OutgoingSnapshot,
+  DocumentContent
+> = {
   id: OUTGOING_WORKFLOW.id,
   version: OUTGOING_WORKFLOW.version,
   create: createOutgoingSnapshot,
@@ -27,8 +51,11 @@ export const outgoingWorkflow: WorkflowDefinition<OutgoingState, OutgoingContext
   participants: participantsOf,
   poolStates: (roles) => poolStatesFor(roles as Role[]),
   columns: (ctx, content) => ({
-    document_number: ctx.registration?.documentNumber ?? null, title: content.title, urgency: content.urgency,
-    urgency_rank: URGENCY_LEVELS.indexOf(content.urgency), major: ctx.major,
+    document_number: ctx.registration?.documentNumber ?? null,
+    title: content.title,
+    urgency: content.urgency,
+    urgency_rank: URGENCY_LEVELS.indexOf(content.urgency),
+    major: ctx.major,
   }),
   view: documentView,
 };

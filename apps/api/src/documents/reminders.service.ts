@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { SYSTEM_USER_ID } from '../../../../libs/persistence/src/index.js';
+import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { Periodic } from '../common/periodic.js';
@@ -13,8 +13,16 @@ import { DocumentsService } from './documents.service.js';
 
 /** The built-in account scheduled work acts as (migration SystemAccount). */
 export const SYSTEM_USER: AuthUser = {
-  id: SYSTEM_USER_ID, username: '_system', displayName: '系统（自动催办）', unitId: null, roles: ['clerk'], clearance: 'top_secret',
-  authority: null, via: 'system', tokenId: '', tokenScope: 'full',
+  id: SYSTEM_USER_ID,
+  username: '_system',
+  displayName: '系统（自动催办）',
+  unitId: null,
+  roles: ['clerk'],
+  clearance: 'top_secret',
+  authority: null,
+  via: 'system',
+  tokenId: '',
+  tokenScope: 'full',
 };
 
 const remindersTotal = new Counter({
@@ -96,7 +104,12 @@ export class RemindersService implements OnApplicationBootstrap, OnModuleDestroy
     for (const { id, period } of due) {
       if (this.periodic.stopping) break;
       try {
-        const r = await this.documents.sendEvent(SYSTEM_USER, id, { type: 'REMIND' }, { idempotencyKey: `auto-remind:${id}:${period}`, compactReplay: true });
+        const r = await this.documents.sendEvent(
+          SYSTEM_USER,
+          id,
+          { type: 'REMIND' },
+          { idempotencyKey: `auto-remind:${id}:${period}`, compactReplay: true },
+        );
         if (r.replayed) result.alreadySent++;
         else result.sent++;
       } catch (e) {

@@ -5,7 +5,11 @@
 import type { EntityManager } from 'typeorm';
 import { prepared } from '../database/prepared.js';
 
-export async function selectActiveUsersWithRole(m: EntityManager, ids: string[], role: string): Promise<{ id: string; clearance: string }[]> {
+export async function selectActiveUsersWithRole(
+  m: EntityManager,
+  ids: string[],
+  role: string,
+): Promise<{ id: string; clearance: string }[]> {
   return m.query(`SELECT id, clearance FROM users WHERE id = ANY($1::uuid[]) AND $2 = ANY(roles) AND active`, [ids, role]);
 }
 
@@ -23,20 +27,31 @@ export async function selectUnits(m: EntityManager, ids: string[]): Promise<{ id
 
 /** The current revision's content and hash, with what the user last saw of the document. */
 export async function selectCurrentRevisionFor(m: EntityManager, documentId: string, revision: number, userId: string) {
-  return (await prepared<{ content: unknown; hash: string; last_seen: number | null }>(m,
-    `SELECT content, hash, (SELECT v.last_seen_revision FROM document_views v WHERE v.user_id = $3 AND v.document_id = $1) AS last_seen
-       FROM revisions WHERE document_id = $1 AND number = $2`, [documentId, revision, userId]))[0];
+  return (
+    await prepared<{ content: unknown; hash: string; last_seen: number | null }>(
+      m,
+      `SELECT content, hash, (SELECT v.last_seen_revision FROM document_views v WHERE v.user_id = $3 AND v.document_id = $1) AS last_seen
+       FROM revisions WHERE document_id = $1 AND number = $2`,
+      [documentId, revision, userId],
+    )
+  )[0];
 }
 
 export async function selectRevision(m: EntityManager, documentId: string, number: number) {
-  return (await m.query(`SELECT number, hash, content, created_at, author_id FROM revisions WHERE document_id = $1 AND number = $2`, [documentId, number]))[0] as
-    { number: number; hash: string; content: unknown; created_at: Date; author_id: string } | undefined;
+  return (
+    await m.query(`SELECT number, hash, content, created_at, author_id FROM revisions WHERE document_id = $1 AND number = $2`, [
+      documentId,
+      number,
+    ])
+  )[0] as { number: number; hash: string; content: unknown; created_at: Date; author_id: string } | undefined;
 }
 
 export async function selectRevisionList(m: EntityManager, documentId: string): Promise<Record<string, any>[]> {
   return m.query(
     `SELECT r.number, r.hash, r.created_at, r.author_id, u.username, u.display_name FROM revisions r JOIN users u ON u.id = r.author_id
-      WHERE r.document_id = $1 ORDER BY r.number`, [documentId]);
+      WHERE r.document_id = $1 ORDER BY r.number`,
+    [documentId],
+  );
 }
 
 export async function upsertSeen(m: EntityManager, userId: string, documentId: string, revision: number): Promise<number> {
@@ -53,7 +68,15 @@ export async function selectDocumentFileIds(m: EntityManager, documentId: string
   return m.query(`SELECT id FROM document_files WHERE document_id = $1 AND id = ANY($2::uuid[])`, [documentId, ids]);
 }
 
-export async function insertDocumentAccess(m: EntityManager, a: { documentId: string; userId: string; action: string; classification: string; copyNumber: string | null }): Promise<void> {
-  await m.query(`INSERT INTO document_access_log (document_id, user_id, action, classification, copy_number) VALUES ($1,$2,$3,$4,$5)`,
-    [a.documentId, a.userId, a.action, a.classification, a.copyNumber]);
+export async function insertDocumentAccess(
+  m: EntityManager,
+  a: { documentId: string; userId: string; action: string; classification: string; copyNumber: string | null },
+): Promise<void> {
+  await m.query(`INSERT INTO document_access_log (document_id, user_id, action, classification, copy_number) VALUES ($1,$2,$3,$4,$5)`, [
+    a.documentId,
+    a.userId,
+    a.action,
+    a.classification,
+    a.copyNumber,
+  ]);
 }

@@ -1,20 +1,38 @@
 import { z } from 'zod';
-import { CLASSIFICATION_LEVELS, DOCUMENT_KINDS, URGENCY_LEVELS } from '../../../../libs/document/src/model.js';
-import type { OutgoingEventType } from '../../../../workflows/outgoing/types.js';
+import { CLASSIFICATION_LEVELS, DOCUMENT_KINDS, URGENCY_LEVELS } from '#gongwen/document/model';
+import type { OutgoingEventType } from '#gongwen/workflows/outgoing/types';
 
 const reason = z.string().trim().min(1, 'a reason is required').max(2000);
 const text = (max: number) => z.string().max(max);
 
 const blockId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -');
 export const BlockSchema = z.discriminatedUnion('type', [
-  z.strictObject({ id: blockId, type: z.literal('heading'), level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]), text: text(500) }),
+  z.strictObject({
+    id: blockId,
+    type: z.literal('heading'),
+    level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+    text: text(500),
+  }),
   z.strictObject({ id: blockId, type: z.literal('paragraph'), text: text(20000) }),
   z.strictObject({ id: blockId, type: z.literal('list'), ordered: z.boolean(), items: z.array(text(5000)).max(500) }),
-  z.strictObject({ id: blockId, type: z.literal('table'), rows: z.array(z.array(text(2000)).max(50)).max(1000), headerRows: z.number().int().min(0).max(10).optional() }),
+  z.strictObject({
+    id: blockId,
+    type: z.literal('table'),
+    rows: z.array(z.array(text(2000)).max(50)).max(1000),
+    headerRows: z.number().int().min(0).max(10).optional(),
+  }),
 ]);
-export const BlocksSchema = z.array(BlockSchema).max(5000).refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, 'block ids must be unique');
+export const BlocksSchema = z
+  .array(BlockSchema)
+  .max(5000)
+  .refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, 'block ids must be unique');
 
-const AttachmentSchema = z.strictObject({ id: blockId, title: z.string().trim().min(1).max(300), blocks: BlocksSchema.optional(), fileId: z.string().max(100).optional() });
+const AttachmentSchema = z.strictObject({
+  id: blockId,
+  title: z.string().trim().min(1).max(300),
+  blocks: BlocksSchema.optional(),
+  fileId: z.string().max(100).optional(),
+});
 const names = z.array(z.string().trim().min(1).max(200)).max(200);
 
 /** Editable metadata, without defaults (a partial edit must not reset omitted fields). */
@@ -44,18 +62,40 @@ export const CreateDocumentBody = MetadataSchema.extend({
   /** Issuing bodies, lead first; more than one makes a joint document (会签). */
   issuerUnitIds: z.array(z.uuid()).min(1).max(10),
   /** The signer for each issuing body. */
-  signers: z.array(z.strictObject({ issuerUnitId: z.uuid(), signerId: z.uuid() })).min(1).max(10),
+  signers: z
+    .array(z.strictObject({ issuerUnitId: z.uuid(), signerId: z.uuid() }))
+    .min(1)
+    .max(10),
   /** Major, comprehensive document (大型综合材料): sectioned drafting, consolidation and discussion. */
   major: z.boolean().default(false),
-  sections: z.array(z.strictObject({ id: blockId.optional(), title: z.string().trim().min(1).max(200), drafterId: z.uuid(), blocks: BlocksSchema.default([]) })).min(1).max(50),
-  deadline: z.iso.datetime({ offset: true }).refine((d) => { const y = new Date(d).getUTCFullYear(); return y >= 2000 && y <= 2999; }, 'expected a date between 2000 and 2999').optional(),
+  sections: z
+    .array(
+      z.strictObject({
+        id: blockId.optional(),
+        title: z.string().trim().min(1).max(200),
+        drafterId: z.uuid(),
+        blocks: BlocksSchema.default([]),
+      }),
+    )
+    .min(1)
+    .max(50),
+  deadline: z.iso
+    .datetime({ offset: true })
+    .refine((d) => {
+      const y = new Date(d).getUTCFullYear();
+      return y >= 2000 && y <= 2999;
+    }, 'expected a date between 2000 and 2999')
+    .optional(),
 });
 export type CreateDocumentInput = z.infer<typeof CreateDocumentBody>;
 
 export const EditSectionBody = z.strictObject({ title: z.string().trim().min(1).max(200).optional(), blocks: BlocksSchema });
 export const EditContentBody = z.strictObject({
   metadata: MetadataFields.partial().optional(),
-  sections: z.array(z.strictObject({ id: blockId, title: z.string().trim().min(1).max(200).optional(), blocks: BlocksSchema })).max(50).optional(),
+  sections: z
+    .array(z.strictObject({ id: blockId, title: z.string().trim().min(1).max(200).optional(), blocks: BlocksSchema }))
+    .max(50)
+    .optional(),
   /** Proofreading marks this revision resolves. */
   resolvesMarks: z.array(z.string().max(64)).max(500).optional(),
 });
@@ -71,16 +111,34 @@ export const EVENT_PAYLOADS = {
   SKIP_DISCUSSION: z.strictObject({ reason: z.string().trim().max(2000).optional() }),
   COMMENT: z.strictObject({ position: z.enum(['agree', 'agree_with_changes', 'object']), text: z.string().trim().max(5000).default('') }),
   CLOSE_DISCUSSION: z.strictObject({ decision: z.enum(['revise', 'accept']), reason: z.string().trim().max(2000).optional() }),
-  ADD_MARK: z.strictObject({
-    blockId, start: z.number().int().min(0), end: z.number().int().min(0),
-    kind: z.enum(['typo', 'format', 'wording', 'policy']), comment: z.string().trim().min(1).max(2000),
-  }).refine((m) => m.end >= m.start, { message: 'end must not be before start', path: ['end'] }),
+  ADD_MARK: z
+    .strictObject({
+      blockId,
+      start: z.number().int().min(0),
+      end: z.number().int().min(0),
+      kind: z.enum(['typo', 'format', 'wording', 'policy']),
+      comment: z.string().trim().min(1).max(2000),
+    })
+    .refine((m) => m.end >= m.start, { message: 'end must not be before start', path: ['end'] }),
   DISMISS_MARK: z.strictObject({ markId: z.string().max(64), reason }),
   PASS_PROOFREADING: z.strictObject({}),
   REVIEW: z.strictObject({
-    checks: z.array(z.strictObject({ item: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]), passed: z.boolean(), comment: z.string().trim().max(2000).optional() })).min(1).max(5),
+    checks: z
+      .array(
+        z.strictObject({
+          item: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
+          passed: z.boolean(),
+          comment: z.string().trim().max(2000).optional(),
+        }),
+      )
+      .min(1)
+      .max(5),
   }),
-  SIGN: z.strictObject({ issuerUnitId: z.uuid(), opinion: z.string().trim().max(2000).optional(), password: z.string().max(1000).optional() }),
+  SIGN: z.strictObject({
+    issuerUnitId: z.uuid(),
+    opinion: z.string().trim().max(2000).optional(),
+    password: z.string().max(1000).optional(),
+  }),
   REJECT: z.strictObject({ reason }),
   REGISTER: z.strictObject({ copies: z.number().int().min(1).max(10000), readerIds: z.array(z.uuid()).min(1).max(500) }),
   OPEN: z.strictObject({}),

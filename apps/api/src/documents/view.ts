@@ -1,8 +1,8 @@
 /** The outgoing document as the API answers it (GET /documents/{id} and every write's answer). */
-import { dateOfIssue } from '../../../../libs/document/src/date-of-issue.js';
-import type { DocumentContent } from '../../../../libs/document/src/model.js';
-import { CLOSED_STATES, EDIT_EVENTS, permittedEvents, taskFor } from '../../../../workflows/outgoing/index.js';
-import type { OutgoingContext, OutgoingEventType } from '../../../../workflows/outgoing/types.js';
+import { dateOfIssue } from '#gongwen/document/date-of-issue';
+import type { DocumentContent } from '#gongwen/document/model';
+import { CLOSED_STATES, EDIT_EVENTS, permittedEvents, taskFor } from '#gongwen/workflows/outgoing';
+import type { OutgoingContext, OutgoingEventType } from '#gongwen/workflows/outgoing/types';
 import type { AuthUser } from '../auth/auth.types.js';
 import { jsonSchema } from '../common/zod.js';
 import { actorOf } from '../engine/transition-engine.js';
@@ -34,9 +34,11 @@ export function documentView(row: DocumentRow, user: AuthUser, content: Document
   const allowedEdits: AllowedEdit[] = [];
   for (const type of allowed) {
     if (isEdit(type)) {
-      allowedEdits.push(type === 'EDIT_SECTION'
-        ? { type, method: 'PUT', path: `/api/documents/${row.id}/sections/{sectionId}`, sectionIds: editableSections(ctx, user.id) }
-        : { type, method: 'PUT', path: `/api/documents/${row.id}/content` });
+      allowedEdits.push(
+        type === 'EDIT_SECTION'
+          ? { type, method: 'PUT', path: `/api/documents/${row.id}/sections/{sectionId}`, sectionIds: editableSections(ctx, user.id) }
+          : { type, method: 'PUT', path: `/api/documents/${row.id}/content` },
+      );
     } else {
       allowedEvents.push({ type: type as ClientEventType, payloadSchema: jsonSchema(EVENT_PAYLOADS[type as ClientEventType]) });
     }

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from '../../../../libs/document/src/canonical.js';
+import { canonicalJson, sha256Hex } from '#gongwen/document/canonical';
 
 /** One audit event as hashed: exactly the stored columns, so verify can recompute it from SQL rows. */
 export interface AuditRecord {

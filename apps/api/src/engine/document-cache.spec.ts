@@ -3,7 +3,10 @@ import { DocumentCache, type CachedDocument } from './document-cache.js';
 const entry = (id: string, xmin = '1', contentChars = 1000): CachedDocument => ({
   row: { id, version: 1, snapshot: { value: 'circulation', context: { readers: [{ userId: 'u' }] } } } as unknown as CachedDocument['row'],
   content: { title: 't', sections: [] } as unknown as CachedDocument['content'],
-  hash: 'h', headHash: null, xmin, contentChars,
+  hash: 'h',
+  headHash: null,
+  xmin,
+  contentChars,
 });
 // an entry with 1,000 characters of content and 1,000 of snapshot counts 2048 + 3 × 2000 = 8,048 bytes
 const MB = 1024 * 1024;
@@ -54,7 +57,11 @@ describe('DocumentCache', () => {
     const c = new DocumentCache(1, true);
     c.set('a', entry('a'), 1000);
     const e = c.get('a')!;
-    expect(() => { ((e.row.snapshot.context as { readers: unknown }).readers as unknown as { userId: string }[])[0].userId = 'x'; }).toThrow(TypeError);
-    expect(() => { (e.content as unknown as { title: string }).title = 'x'; }).toThrow(TypeError);
+    expect(() => {
+      ((e.row.snapshot.context as { readers: unknown }).readers as unknown as { userId: string }[])[0].userId = 'x';
+    }).toThrow(TypeError);
+    expect(() => {
+      (e.content as unknown as { title: string }).title = 'x';
+    }).toThrow(TypeError);
   });
 });

@@ -46,7 +46,10 @@ export class DocumentCache {
    * `megabytes`: the budget (0: nothing is kept). `freeze`: make entries immutable (tests), so that code mutating
    * a shared entry fails loudly.
    */
-  constructor(megabytes: number, private readonly freeze = false) {
+  constructor(
+    megabytes: number,
+    private readonly freeze = false,
+  ) {
     const max = Math.floor(Math.max(0, megabytes) * 1024 * 1024);
     if (max > 0) this.entries = new LRUCache({ maxSize: max, maxEntrySize: Math.floor(max / 8) });
   }

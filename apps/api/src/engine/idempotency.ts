@@ -5,7 +5,12 @@ import { AppError } from '../common/errors.js';
 import { IDEMPOTENCY_KEY_CONSTRAINT, insertIdempotent, selectIdempotent } from './repositories/idempotency.js';
 import type { WriteResult } from './types.js';
 
-export async function replayIdempotent(m: EntityManager, user: AuthUser, key: string | undefined, requestHash: string): Promise<WriteResult | null> {
+export async function replayIdempotent(
+  m: EntityManager,
+  user: AuthUser,
+  key: string | undefined,
+  requestHash: string,
+): Promise<WriteResult | null> {
   if (!key) return null;
   const row = await selectIdempotent(m, user.id, key);
   if (!row) return null;
@@ -15,13 +20,27 @@ export async function replayIdempotent(m: EntityManager, user: AuthUser, key: st
   return { status: row.status, body: row.body, replayed: true };
 }
 
-export async function storeIdempotent(m: EntityManager, user: AuthUser, key: string | undefined, documentId: string, requestHash: string, status: number, body: unknown): Promise<void> {
+export async function storeIdempotent(
+  m: EntityManager,
+  user: AuthUser,
+  key: string | undefined,
+  documentId: string,
+  requestHash: string,
+  status: number,
+  body: unknown,
+): Promise<void> {
   if (!key) return;
   await insertIdempotent(m, { userId: user.id, key, documentId, requestHash, status, body });
 }
 
 /** Two requests with one Idempotency-Key racing: the loser's insert of the key fails; it returns the winner's answer. */
-export async function replayOnKeyRace(m: EntityManager, user: AuthUser, key: string | undefined, requestHash: string, run: () => Promise<WriteResult>): Promise<WriteResult> {
+export async function replayOnKeyRace(
+  m: EntityManager,
+  user: AuthUser,
+  key: string | undefined,
+  requestHash: string,
+  run: () => Promise<WriteResult>,
+): Promise<WriteResult> {
   try {
     return await run();
   } catch (e) {

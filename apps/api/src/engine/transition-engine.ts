@@ -16,8 +16,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import AsyncLock from 'async-lock';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../../../../libs/authority/src/index.js';
-import { CLASSIFICATION_LEVELS, classificationRank } from '../../../../libs/document/src/model.js';
+import type { Actor } from '#gongwen/authority';
+import { CLASSIFICATION_LEVELS, classificationRank } from '#gongwen/document/model';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -28,11 +28,29 @@ import { DocumentCache, type CachedDocument } from './document-cache.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from './idempotency.js';
 import { insertAudit, selectActedEventTypes } from './repositories/audit.js';
 import {
-  insertDocument, insertRevision, selectHead, selectRow, selectVisible, selectVisibleForTransition, writeStatement,
-  type PendingWrite, type Viewer, type WriteOutcome,
+  insertDocument,
+  insertRevision,
+  selectHead,
+  selectRow,
+  selectVisible,
+  selectVisibleForTransition,
+  writeStatement,
+  type PendingWrite,
+  type Viewer,
+  type WriteOutcome,
 } from './repositories/documents.js';
 import { insertOutbox } from './repositories/outbox.js';
-import type { BuildEvent, EngineEvent, EngineRow, TransitionHookFn, TransitionPlan, TransitionRead, WriteOptions, WriteResult, Written } from './types.js';
+import type {
+  BuildEvent,
+  EngineEvent,
+  EngineRow,
+  TransitionHookFn,
+  TransitionPlan,
+  TransitionRead,
+  WriteOptions,
+  WriteResult,
+  Written,
+} from './types.js';
 import { verifyDocument, type Broken, type PurgeCheck } from './verify.js';
 import { WorkflowRegistry, type WorkflowDefinition } from './workflow.js';
 
@@ -54,10 +72,16 @@ export class SessionRecheck extends Error {
 }
 
 /** A hook and the event types it is run for (transitions of other types never call it). */
-interface TransitionHook { events: readonly string[]; run: TransitionHookFn<any, any, any> }
+interface TransitionHook {
+  events: readonly string[];
+  run: TransitionHookFn<any, any, any>;
+}
 
 /** An extra check for verify (e.g. signatures); it returns the first problem or null. */
-export type DocumentVerifier = (m: EntityManager, document: EngineRow<any, any>) => Promise<{ kind: string; problem: string; [k: string]: unknown } | null>;
+export type DocumentVerifier = (
+  m: EntityManager,
+  document: EngineRow<any, any>,
+) => Promise<{ kind: string; problem: string; [k: string]: unknown } | null>;
 
 /** A new document, checked and built by its feature (create-document.ts for outgoing). */
 export interface NewDocumentSpec {
@@ -105,12 +129,16 @@ export class TransitionEngine {
     this.known = new DocumentCache(config.GONGWEN_DOCUMENT_CACHE_MB, config.NODE_ENV === 'test');
     // 0: no group commit (every write alone, as many at once as the pool allows)
     this.writes = config.GONGWEN_WRITE_STATEMENTS
-      ? new GroupCommit<PendingWrite, WriteOutcome>(config.GONGWEN_WRITE_STATEMENTS, 64,
-        (batch) => writeStatement(this.db.manager, batch), async (w) => (await writeStatement(this.db.manager, [w]))[0],
-        // PostgreSQL answered the statement with an error (not a lost session): its transaction was rolled back
-        // (pg's DatabaseError, by its fields: under Jest the driver's class may be a second copy of pg's)
-        (e) => typeof (e as { code?: unknown })?.code === 'string' && (e as { severity?: unknown }).severity === 'ERROR',
-        (size, outcome) => writeBatchSize.observe({ outcome }, size))
+      ? new GroupCommit<PendingWrite, WriteOutcome>(
+          config.GONGWEN_WRITE_STATEMENTS,
+          64,
+          (batch) => writeStatement(this.db.manager, batch),
+          async (w) => (await writeStatement(this.db.manager, [w]))[0],
+          // PostgreSQL answered the statement with an error (not a lost session): its transaction was rolled back
+          // (pg's DatabaseError, by its fields: under Jest the driver's class may be a second copy of pg's)
+          (e) => typeof (e as { code?: unknown })?.code === 'string' && (e as { severity?: unknown }).severity === 'ERROR',
+          (size, outcome) => writeBatchSize.observe({ outcome }, size),
+        )
       : undefined;
   }
 
@@ -125,7 +153,10 @@ export class TransitionEngine {
    * the document row, its audit event and outbox row are written. Transitions of those types always take
    * the locked path.
    */
-  onTransition<R extends EngineRow<any, any>, E extends EngineEvent, Content>(events: readonly string[], run: TransitionHookFn<R, E, Content>): void {
+  onTransition<R extends EngineRow<any, any>, E extends EngineEvent, Content>(
+    events: readonly string[],
+    run: TransitionHookFn<R, E, Content>,
+  ): void {
     this.hooks.push({ events, run });
   }
 
@@ -142,7 +173,10 @@ export class TransitionEngine {
   // ---------------------------------------------------------------- visibility
 
   /** A document exists for a user only if cleared for it and either has a part in it or works its stage. */
-  canSee(row: Pick<EngineRow, 'classification_rank' | 'participant_ids' | 'state' | 'workflow_id' | 'workflow_version'>, user: AuthUser): boolean {
+  canSee(
+    row: Pick<EngineRow, 'classification_rank' | 'participant_ids' | 'state' | 'workflow_id' | 'workflow_version'>,
+    user: AuthUser,
+  ): boolean {
     if (user.roles.length === 1 && user.roles[0] === 'admin') return false;
     if (row.classification_rank > classificationRank(user.clearance)) return false;
     return row.participant_ids.includes(user.id) || this.workflows.of(row).poolStates(user.roles).includes(row.state);
@@ -168,31 +202,59 @@ export class TransitionEngine {
   async create(user: AuthUser, spec: NewDocumentSpec, idempotencyKey: string | undefined, requestHash: string): Promise<WriteResult> {
     const def = spec.workflow;
     const at = new Date();
-    return replayOnKeyRace(this.db.manager, user, idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
-      const replayInTx = await replayIdempotent(m, user, idempotencyKey, requestHash);
-      if (replayInTx) return replayInTx;
-      const persisted = def.persist(spec.snapshot);
-      const ctx = persisted.context;
-      const tasks = def.tasks(persisted.value, ctx);
-      const columns = def.columns(ctx, spec.content);
-      await insertDocument(m, {
-        id: spec.id, workflowId: def.id, workflowVersion: def.version, state: persisted.value, snapshot: persisted, kind: spec.kind, title: columns.title,
-        classification: spec.classification, classificationRank: CLASSIFICATION_LEVELS.indexOf(spec.classification as never), urgency: columns.urgency,
-        urgencyRank: columns.urgency_rank, major: spec.major, issuerUnitIds: spec.issuerUnitIds, chiefId: user.id,
-        participantIds: def.participants(ctx, [user.id]), assigneeIds: tasks.assigneeIds, taskRoles: tasks.taskRoles, deadline: spec.deadline,
-        createdBy: user.id, at,
-      });
-      await insertRevision(m, { documentId: spec.id, number: 1, authorId: user.id, content: spec.content, hash: spec.hash, at });
-      await insertAudit(m, {
-        documentId: spec.id, seq: 1, actorId: user.id, actorRoles: user.roles, eventType: 'CREATE', payload: { input: spec.input },
-        fromState: null, toState: persisted.value, reason: null, revisionNumber: 1, revisionHash: spec.hash, createdAt: at.toISOString(), prevHash: null,
-      });
-      await insertOutbox(m, spec.id, 'document.created', { documentId: spec.id, assigneeIds: tasks.assigneeIds });
-      const row = (await selectRow(m, spec.id))!;
-      const body = def.view(row, user, spec.content, spec.hash);
-      await storeIdempotent(m, user, idempotencyKey, spec.id, requestHash, 201, body);
-      return { status: 201, body, replayed: false } as WriteResult;
-    }));
+    return replayOnKeyRace(this.db.manager, user, idempotencyKey, requestHash, () =>
+      this.db.transaction(async (m) => {
+        const replayInTx = await replayIdempotent(m, user, idempotencyKey, requestHash);
+        if (replayInTx) return replayInTx;
+        const persisted = def.persist(spec.snapshot);
+        const ctx = persisted.context;
+        const tasks = def.tasks(persisted.value, ctx);
+        const columns = def.columns(ctx, spec.content);
+        await insertDocument(m, {
+          id: spec.id,
+          workflowId: def.id,
+          workflowVersion: def.version,
+          state: persisted.value,
+          snapshot: persisted,
+          kind: spec.kind,
+          title: columns.title,
+          classification: spec.classification,
+          classificationRank: CLASSIFICATION_LEVELS.indexOf(spec.classification as never),
+          urgency: columns.urgency,
+          urgencyRank: columns.urgency_rank,
+          major: spec.major,
+          issuerUnitIds: spec.issuerUnitIds,
+          chiefId: user.id,
+          participantIds: def.participants(ctx, [user.id]),
+          assigneeIds: tasks.assigneeIds,
+          taskRoles: tasks.taskRoles,
+          deadline: spec.deadline,
+          createdBy: user.id,
+          at,
+        });
+        await insertRevision(m, { documentId: spec.id, number: 1, authorId: user.id, content: spec.content, hash: spec.hash, at });
+        await insertAudit(m, {
+          documentId: spec.id,
+          seq: 1,
+          actorId: user.id,
+          actorRoles: user.roles,
+          eventType: 'CREATE',
+          payload: { input: spec.input },
+          fromState: null,
+          toState: persisted.value,
+          reason: null,
+          revisionNumber: 1,
+          revisionHash: spec.hash,
+          createdAt: at.toISOString(),
+          prevHash: null,
+        });
+        await insertOutbox(m, spec.id, 'document.created', { documentId: spec.id, assigneeIds: tasks.assigneeIds });
+        const row = (await selectRow(m, spec.id))!;
+        const body = def.view(row, user, spec.content, spec.hash);
+        await storeIdempotent(m, user, idempotencyKey, spec.id, requestHash, 201, body);
+        return { status: 201, body, replayed: false } as WriteResult;
+      }),
+    );
   }
 
   // ---------------------------------------------------------------- write
@@ -207,7 +269,15 @@ export class TransitionEngine {
    * other rows (always the locked path). With a session from the guard's cache (`user.sessionCached`) only the
    * optimistic path runs, its write re-checking the session; otherwise SessionRecheck is thrown.
    */
-  async transition(user: AuthUser, id: string, type: string, opts: WriteOptions, requestHash: string, build: BuildEvent<any, any>, buildWrites = false): Promise<WriteResult> {
+  async transition(
+    user: AuthUser,
+    id: string,
+    type: string,
+    opts: WriteOptions,
+    requestHash: string,
+    build: BuildEvent<any, any>,
+    buildWrites = false,
+  ): Promise<WriteResult> {
     if (user.sessionCached) {
       // the optimistic path only: its write re-checks the session (the caller decides again otherwise)
       if (!this.optimistic(type, opts, buildWrites)) throw new SessionRecheck();
@@ -226,24 +296,33 @@ export class TransitionEngine {
     }
     // what this process knew is about to be out of date (entries only come from autocommitted writes)
     this.known.delete(id);
-    return replayOnKeyRace(this.db.manager, user, opts.idempotencyKey, requestHash, () => this.db.transaction(async (m) => {
-      const read = await this.loadForTransition(m, user, id, true);
-      const replayInTx = await replayIdempotent(m, user, opts.idempotencyKey, requestHash);
-      if (replayInTx) return replayInTx;
-      const plan = await this.decide(m, read, user, type, opts, build);
-      const written = await this.writeTransition(m, plan, read.row.version);
-      if (!written) throw new Error(`document ${id} changed under its row lock`);
-      const updated = written.row;
-      for (const hook of this.hooks) {
-        if (hook.events.includes(plan.event.type)) {
-          await hook.run(m, { document: updated, event: plan.event, fromState: plan.fromState, toState: plan.toState, content: plan.content, user });
+    return replayOnKeyRace(this.db.manager, user, opts.idempotencyKey, requestHash, () =>
+      this.db.transaction(async (m) => {
+        const read = await this.loadForTransition(m, user, id, true);
+        const replayInTx = await replayIdempotent(m, user, opts.idempotencyKey, requestHash);
+        if (replayInTx) return replayInTx;
+        const plan = await this.decide(m, read, user, type, opts, build);
+        const written = await this.writeTransition(m, plan, read.row.version);
+        if (!written) throw new Error(`document ${id} changed under its row lock`);
+        const updated = written.row;
+        for (const hook of this.hooks) {
+          if (hook.events.includes(plan.event.type)) {
+            await hook.run(m, {
+              document: updated,
+              event: plan.event,
+              fromState: plan.fromState,
+              toState: plan.toState,
+              content: plan.content,
+              user,
+            });
+          }
         }
-      }
-      const result = this.applied(plan, updated, user);
-      const stored = opts.compactReplay ? { id: result.body.id, version: result.body.version, state: result.body.state } : result.body;
-      await storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, stored);
-      return result;
-    }));
+        const result = this.applied(plan, updated, user);
+        const stored = opts.compactReplay ? { id: result.body.id, version: result.body.version, state: result.body.state } : result.body;
+        await storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, stored);
+        return result;
+      }),
+    );
   }
 
   /**
@@ -255,7 +334,14 @@ export class TransitionEngine {
    * row changed, is decided again on a fresh read. Returns null when that fresh attempt found the row changed too
    * (or the session no longer holds): then nothing was written.
    */
-  private async optimisticWrite(user: AuthUser, id: string, type: string, opts: WriteOptions, build: BuildEvent<any, any>, session?: AuthUser): Promise<WriteResult | null> {
+  private async optimisticWrite(
+    user: AuthUser,
+    id: string,
+    type: string,
+    opts: WriteOptions,
+    build: BuildEvent<any, any>,
+    session?: AuthUser,
+  ): Promise<WriteResult | null> {
     const m = this.db.manager;
     const known = this.known.get(id);
     let fresh: TransitionRead | undefined;
@@ -292,7 +378,11 @@ export class TransitionEngine {
   /** After an autocommitted optimistic write: remember the document as written, and answer. */
   private committed(plan: TransitionPlan, written: Written, user: AuthUser, prior?: CachedDocument): WriteResult {
     const contentChars = prior && prior.content === plan.content ? prior.contentChars : JSON.stringify(plan.content).length;
-    this.known.set(written.row.id, { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin, contentChars }, written.snapshotChars);
+    this.known.set(
+      written.row.id,
+      { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin, contentChars },
+      written.snapshotChars,
+    );
     try {
       return this.applied(plan, written.row, user);
     } catch (e) {
@@ -322,19 +412,37 @@ export class TransitionEngine {
   }
 
   /** Checks and the machine's decision: what the transition will write (nothing is written here). */
-  private async decide(m: EntityManager, read: TransitionRead, user: AuthUser, type: string, opts: WriteOptions, build: BuildEvent<any, any>, countRefusal = true): Promise<TransitionPlan> {
+  private async decide(
+    m: EntityManager,
+    read: TransitionRead,
+    user: AuthUser,
+    type: string,
+    opts: WriteOptions,
+    build: BuildEvent<any, any>,
+    countRefusal = true,
+  ): Promise<TransitionPlan> {
     const { row } = read;
     const def = this.workflows.of(row);
     if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) {
-      throw new AppError('VERSION_CONFLICT', `The document is at version ${row.version}, not ${opts.ifMatch}; reload it and try again.`, { currentVersion: row.version }, { ETag: `"${row.version}"` });
+      throw new AppError(
+        'VERSION_CONFLICT',
+        `The document is at version ${row.version}, not ${opts.ifMatch}; reload it and try again.`,
+        { currentVersion: row.version },
+        { ETag: `"${row.version}"` },
+      );
     }
-    if (def.readOnlyStates.includes(row.state)) throw new AppError('READ_ONLY', 'The document is filed in the archive and can no longer change.');
+    if (def.readOnlyStates.includes(row.state))
+      throw new AppError('READ_ONLY', 'The document is filed in the archive and can no longer change.');
     const snapshot = def.restore(row.snapshot);
     const actor = actorOf(user);
     // who may send it is decided before any work (revisions, document numbers) is done
     if (!def.isPermitted(row.state, row.snapshot.context, actor, type)) {
       const allowed = def.permittedEvents(row.state, row.snapshot.context, actor);
-      throw new AppError('NOT_PERMITTED', `You may not send ${type} while the document is in ${row.state}.`, { state: row.state, event: type, allowedEvents: allowed });
+      throw new AppError('NOT_PERMITTED', `You may not send ${type} while the document is in ${row.state}.`, {
+        state: row.state,
+        event: type,
+        allowedEvents: allowed,
+      });
     }
     if (this.config.GONGWEN_STRICT_SEPARATION) await this.assertStrictSeparation(m, def, row, user, type);
     const built = await build(m, row, read.content);
@@ -342,10 +450,14 @@ export class TransitionEngine {
     const applied = def.apply(snapshot, event);
     if (!applied.accepted) {
       if (countRefusal) transitionsTotal.inc({ event: event.type, outcome: 'refused' });
-      throw new AppError('GATE_FAILED', `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`, {
-        gate: applied.violation?.gate ?? row.state,
-        conditions: applied.violation?.conditions ?? [],
-      });
+      throw new AppError(
+        'GATE_FAILED',
+        `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`,
+        {
+          gate: applied.violation?.gate ?? row.state,
+          conditions: applied.violation?.conditions ?? [],
+        },
+      );
     }
     const persisted = def.persist(applied.snapshot);
     const ctx = persisted.context;
@@ -355,24 +467,57 @@ export class TransitionEngine {
     const revisionHash = built.hash ?? read.hash;
     const reason = (event as { reason?: unknown }).reason;
     const audit: AuditRecord = {
-      documentId: row.id, seq: row.version + 1, actorId: event.actor.userId, actorRoles: event.actor.roles, eventType: event.type, payload: { event },
-      fromState: row.state, toState, reason: typeof reason === 'string' ? reason : null,
-      revisionNumber, revisionHash, createdAt: event.at, prevHash: read.headHash,
+      documentId: row.id,
+      seq: row.version + 1,
+      actorId: event.actor.userId,
+      actorRoles: event.actor.roles,
+      eventType: event.type,
+      payload: { event },
+      fromState: row.state,
+      toState,
+      reason: typeof reason === 'string' ? reason : null,
+      revisionNumber,
+      revisionHash,
+      createdAt: event.at,
+      prevHash: read.headHash,
     };
     return {
-      row, event, persisted, fromState: row.state, toState, content, revisionNumber, revisionHash, audit, auditHash: auditHash(audit),
-      tasks: def.tasks(toState, ctx), participants: def.participants(ctx, [...row.participant_ids, event.actor.userId]), columns: def.columns(ctx, content),
+      row,
+      event,
+      persisted,
+      fromState: row.state,
+      toState,
+      content,
+      revisionNumber,
+      revisionHash,
+      audit,
+      auditHash: auditHash(audit),
+      tasks: def.tasks(toState, ctx),
+      participants: def.participants(ctx, [...row.participant_ids, event.actor.userId]),
+      columns: def.columns(ctx, content),
     };
   }
 
   /** With GONGWEN_STRICT_SEPARATION, one person passes at most one of the workflow's gates of a document. */
-  private async assertStrictSeparation(m: EntityManager, def: WorkflowDefinition, row: EngineRow, user: AuthUser, type: string): Promise<void> {
+  private async assertStrictSeparation(
+    m: EntityManager,
+    def: WorkflowDefinition,
+    row: EngineRow,
+    user: AuthUser,
+    type: string,
+  ): Promise<void> {
     const gate = def.gates[type];
     if (!gate) return;
-    const others = Object.entries(def.gates).filter(([, g]) => g !== gate).map(([t]) => t);
+    const others = Object.entries(def.gates)
+      .filter(([, g]) => g !== gate)
+      .map(([t]) => t);
     const acted = await selectActedEventTypes(m, row.id, user.id, others);
     if (acted.length) {
-      throw new AppError('NOT_PERMITTED', `Strict separation of duties: you already acted at another gate of this document (${acted.join(', ')}).`, { state: row.state, event: type });
+      throw new AppError(
+        'NOT_PERMITTED',
+        `Strict separation of duties: you already acted at another gate of this document (${acted.join(', ')}).`,
+        { state: row.state, event: type },
+      );
     }
   }
 
@@ -382,33 +527,89 @@ export class TransitionEngine {
    * event and its outbox row. Returns the updated row, or null when nothing at all was written; with `orRead`,
    * instead of null the document as it is now (read in the same statement).
    */
-  private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string): Promise<Written | null>;
-  private async writeTransition(m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession: AuthUser | undefined, expectedXmin: string, orRead: true): Promise<Written | { fresh: TransitionRead; xmin: string } | null>;
   private async writeTransition(
-    m: EntityManager, p: TransitionPlan, expectedVersion: number, cachedSession?: AuthUser, expectedXmin?: string, orRead = false,
+    m: EntityManager,
+    p: TransitionPlan,
+    expectedVersion: number,
+    cachedSession?: AuthUser,
+    expectedXmin?: string,
+  ): Promise<Written | null>;
+  private async writeTransition(
+    m: EntityManager,
+    p: TransitionPlan,
+    expectedVersion: number,
+    cachedSession: AuthUser | undefined,
+    expectedXmin: string,
+    orRead: true,
+  ): Promise<Written | { fresh: TransitionRead; xmin: string } | null>;
+  private async writeTransition(
+    m: EntityManager,
+    p: TransitionPlan,
+    expectedVersion: number,
+    cachedSession?: AuthUser,
+    expectedXmin?: string,
+    orRead = false,
   ): Promise<Written | { fresh: TransitionRead; xmin: string } | null> {
     const a = p.audit;
     const c = p.columns;
     const set = {
-      state: p.toState, snapshot: p.persisted, participant_ids: p.participants, assignee_ids: p.tasks.assigneeIds, task_roles: p.tasks.taskRoles,
-      current_revision: p.revisionNumber, document_number: c.document_number, title: c.title, urgency: c.urgency, urgency_rank: c.urgency_rank, major: c.major,
+      state: p.toState,
+      snapshot: p.persisted,
+      participant_ids: p.participants,
+      assignee_ids: p.tasks.assigneeIds,
+      task_roles: p.tasks.taskRoles,
+      current_revision: p.revisionNumber,
+      document_number: c.document_number,
+      title: c.title,
+      urgency: c.urgency,
+      urgency_rank: c.urgency_rank,
+      major: c.major,
     };
     // serialised here rather than by the driver: its length sizes the cache entry
     const snapshotJson = JSON.stringify(p.persisted);
     const fields = {
-      id: p.row.id, state: set.state, participant_ids: set.participant_ids, assignee_ids: set.assignee_ids, task_roles: set.task_roles,
-      current_revision: set.current_revision, document_number: set.document_number, title: set.title, urgency: set.urgency,
-      urgency_rank: set.urgency_rank, major: set.major, expected_version: expectedVersion,
-      seq: a.seq, actor_id: a.actorId, actor_roles: a.actorRoles, event_type: a.eventType, payload: a.payload, from_state: a.fromState,
-      reason: a.reason, revision_hash: a.revisionHash, created_at: a.createdAt, prev_hash: a.prevHash, hash: p.auditHash,
-      outbox: { documentId: p.row.id, event: p.event.type, from: p.fromState, to: p.toState, assigneeIds: p.tasks.assigneeIds, taskRoles: p.tasks.taskRoles },
-      token_id: cachedSession?.tokenId ?? null, roles: cachedSession?.roles ?? null, clearance: cachedSession?.clearance ?? null,
-      authority: cachedSession?.authority ?? null, expected_xmin: expectedXmin ?? null,
+      id: p.row.id,
+      state: set.state,
+      participant_ids: set.participant_ids,
+      assignee_ids: set.assignee_ids,
+      task_roles: set.task_roles,
+      current_revision: set.current_revision,
+      document_number: set.document_number,
+      title: set.title,
+      urgency: set.urgency,
+      urgency_rank: set.urgency_rank,
+      major: set.major,
+      expected_version: expectedVersion,
+      seq: a.seq,
+      actor_id: a.actorId,
+      actor_roles: a.actorRoles,
+      event_type: a.eventType,
+      payload: a.payload,
+      from_state: a.fromState,
+      reason: a.reason,
+      revision_hash: a.revisionHash,
+      created_at: a.createdAt,
+      prev_hash: a.prevHash,
+      hash: p.auditHash,
+      outbox: {
+        documentId: p.row.id,
+        event: p.event.type,
+        from: p.fromState,
+        to: p.toState,
+        assigneeIds: p.tasks.assigneeIds,
+        taskRoles: p.tasks.taskRoles,
+      },
+      token_id: cachedSession?.tokenId ?? null,
+      roles: cachedSession?.roles ?? null,
+      clearance: cachedSession?.clearance ?? null,
+      authority: cachedSession?.authority ?? null,
+      expected_xmin: expectedXmin ?? null,
     };
     const w: PendingWrite = { id: p.row.id, members: `${JSON.stringify(fields).slice(1, -1)},"snapshot":${snapshotJson}` };
     const written = (r: { version: number; updated_at: Date; participant_ids: string[]; xmin: string }) => ({
       row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as EngineRow,
-      xmin: r.xmin, snapshotChars: snapshotJson.length,
+      xmin: r.xmin,
+      snapshotChars: snapshotJson.length,
     });
     // autocommitted (the optimistic path): with this process's other writes of the moment, in one statement
     const r = m.queryRunner || !this.writes ? (await writeStatement(m, [w]))[0] : await this.writes.submit(w);
@@ -434,7 +635,10 @@ export class TransitionEngine {
     let ok = result.ok;
     for (const v of this.verifiers) {
       const problem = await v(this.db.manager, row);
-      if (problem && ok) { ok = false; firstBroken = problem; }
+      if (problem && ok) {
+        ok = false;
+        firstBroken = problem;
+      }
     }
     if (this.verifiers.length) checks.push('signatures');
     return { ...result, ok, firstBroken, checks };

@@ -4,7 +4,7 @@
  * and the content are the workflow's own types (see workflow.ts).
  */
 import type { EntityManager } from 'typeorm';
-import type { Actor } from '../../../../libs/authority/src/index.js';
+import type { Actor } from '#gongwen/authority';
 import type { AuthUser } from '../auth/auth.types.js';
 import type { AuditRecord } from './audit.js';
 
@@ -44,30 +44,58 @@ export interface WriteOptions {
   compactReplay?: boolean;
 }
 
-export interface WriteResult { status: number; body: Record<string, unknown>; replayed: boolean }
+export interface WriteResult {
+  status: number;
+  body: Record<string, unknown>;
+  replayed: boolean;
+}
 
 /** What every workflow event carries: its type, who sent it (stamped by the server) and when. */
-export interface EngineEvent { type: string; actor: Actor; at: string }
+export interface EngineEvent {
+  type: string;
+  actor: Actor;
+  at: string;
+}
 
 /**
  * An event command: what an event writes besides the transition (a revision, a document number …) and the
  * event itself, built inside the transition (on the document as read, before the machine decides). The locked
  * path runs it in the transition's transaction; the optimistic path only for commands that write nothing.
  */
-export type BuildEvent<R extends EngineRow = EngineRow, E extends EngineEvent = EngineEvent> =
-  (m: EntityManager, row: R, content: unknown) => Promise<{ event: E; content?: unknown; hash?: string }>;
+export type BuildEvent<R extends EngineRow = EngineRow, E extends EngineEvent = EngineEvent> = (
+  m: EntityManager,
+  row: R,
+  content: unknown,
+) => Promise<{ event: E; content?: unknown; hash?: string }>;
 
 /** A hook run inside the transaction of an accepted transition, after its writes (features: signatures, archive …). */
-export type TransitionHookFn<R extends EngineRow = EngineRow, E extends EngineEvent = EngineEvent, Content = unknown> = (m: EntityManager, t: {
-  document: R; event: E; fromState: R['state']; toState: R['state']; content: Content; user: AuthUser;
-}) => Promise<void>;
+export type TransitionHookFn<R extends EngineRow = EngineRow, E extends EngineEvent = EngineEvent, Content = unknown> = (
+  m: EntityManager,
+  t: {
+    document: R;
+    event: E;
+    fromState: R['state'];
+    toState: R['state'];
+    content: Content;
+    user: AuthUser;
+  },
+) => Promise<void>;
 
 /** What a transition read: the row, its current revision and the hash of its last audit event. */
-export interface TransitionRead { row: EngineRow; content: unknown; hash: string; headHash: string | null }
+export interface TransitionRead {
+  row: EngineRow;
+  content: unknown;
+  hash: string;
+  headHash: string | null;
+}
 
 /** The columns a transition writes on the documents row. */
 export interface RowColumns {
-  document_number: string | null; title: string; urgency: string; urgency_rank: number; major: boolean;
+  document_number: string | null;
+  title: string;
+  urgency: string;
+  urgency_rank: number;
+  major: boolean;
 }
 
 /** What the machine decided, ready to be written. */
@@ -89,4 +117,8 @@ export interface TransitionPlan {
 }
 
 /** A committed write: the new row (as written), its xmin, and the length of its snapshot's JSON. */
-export interface Written { row: EngineRow; xmin: string; snapshotChars: number }
+export interface Written {
+  row: EngineRow;
+  xmin: string;
+  snapshotChars: number;
+}

@@ -4,15 +4,14 @@
  * documents row and how a document is answered by the API, and registers the whole with the engine. The engine
  * finds a document's workflow by the row's `workflow_id` / `workflow_version`.
  */
-import type { Actor } from '../../../../libs/authority/src/index.js';
+import type { Actor } from '#gongwen/authority';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import type { EngineEvent, EngineRow, RowColumns } from './types.js';
 
 /** The machine's answer to an event: the next snapshot, or the gate that refused it and why. */
 export type Applied<Snap> =
-  | { accepted: true; snapshot: Snap }
-  | { accepted: false; violation?: { gate: string; conditions: { message: string }[] } };
+  { accepted: true; snapshot: Snap } | { accepted: false; violation?: { gate: string; conditions: { message: string }[] } };
 
 export interface WorkflowDefinition<S extends string = string, C = any, E extends EngineEvent = any, I = any, Snap = any, Content = any> {
   id: string;

@@ -13,7 +13,9 @@ import { metricsRegistry } from './metrics.js';
 @Public()
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService, private readonly db: TypeOrmHealthIndicator, @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('health/live')
@@ -38,7 +40,12 @@ export class HealthController {
     if (!token) throw new AppError('ROUTE_NOT_FOUND', 'No such route.');
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!m || !safeEqual(m[1], token)) {
-      throw new AppError('UNAUTHENTICATED', 'Send the metrics token (GONGWEN_METRICS_TOKEN) as a bearer token.', {}, { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+      throw new AppError(
+        'UNAUTHENTICATED',
+        'Send the metrics token (GONGWEN_METRICS_TOKEN) as a bearer token.',
+        {},
+        { 'WWW-Authenticate': 'Bearer realm="metrics"' },
+      );
     }
     res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   }

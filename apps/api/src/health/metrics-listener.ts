@@ -19,7 +19,10 @@ export async function startMetricsListener(host: string, port: number): Promise<
       return;
     }
     metricsRegistry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metricsRegistry.contentType, 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : text),
+      (text) =>
+        res
+          .writeHead(200, { 'content-type': metricsRegistry.contentType, 'cache-control': 'no-store' })
+          .end(req.method === 'HEAD' ? undefined : text),
       () => res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics failed\n'),
     );
   });
@@ -28,7 +31,10 @@ export async function startMetricsListener(host: string, port: number): Promise<
   server.headersTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   return { server, port: (server.address() as AddressInfo).port };
 }

@@ -4,8 +4,8 @@
  * and a rollback gives the serial back. Called from the REGISTER transition.
  */
 import type { EntityManager } from 'typeorm';
-import { officeYear } from '../../../../libs/document/src/date-of-issue.js';
-import { formatDocumentNumber, periodOf, type NumberReset } from '../../../../libs/numbering/src/index.js';
+import { officeYear } from '#gongwen/document/date-of-issue';
+import { formatDocumentNumber, periodOf, type NumberReset } from '#gongwen/numbering';
 
 export interface SeriesRow {
   pattern: string;

@@ -26,35 +26,63 @@ interface Sample {
 
 const SAMPLES: Sample[] = [
   {
-    title: '关于做好2027年元旦春节期间安全生产工作的通知', stage: 'drafting',
+    title: '关于做好2027年元旦春节期间安全生产工作的通知',
+    stage: 'drafting',
     sections: [
-      { title: '总体要求', drafter: 'secretary', paragraphs: ['各单位要充分认识节日期间安全生产工作的重要性，切实把思想和行动统一到区委、区政府的部署要求上来。'] },
+      {
+        title: '总体要求',
+        drafter: 'secretary',
+        paragraphs: ['各单位要充分认识节日期间安全生产工作的重要性，切实把思想和行动统一到区委、区政府的部署要求上来。'],
+      },
       { title: '工作措施', drafter: 'secretary2', paragraphs: [] },
     ],
   },
   {
-    title: '关于开展2026年度机关作风建设专项检查的通知', stage: 'proofreading',
-    sections: [{ title: '正文', drafter: 'secretary', paragraphs: ['为深入推进机关作风建设，区委办公室决定于12月中旬开展专项检查。', '各单位要对照检查内容认真开展自查，于12月15日前将自查报告报送区委办公室。'] }],
+    title: '关于开展2026年度机关作风建设专项检查的通知',
+    stage: 'proofreading',
+    sections: [
+      {
+        title: '正文',
+        drafter: 'secretary',
+        paragraphs: [
+          '为深入推进机关作风建设，区委办公室决定于12月中旬开展专项检查。',
+          '各单位要对照检查内容认真开展自查，于12月15日前将自查报告报送区委办公室。',
+        ],
+      },
+    ],
   },
   {
-    title: '关于进一步加强政务信息报送工作的通知', stage: 'review',
-    sections: [{ title: '正文', drafter: 'secretary2', paragraphs: ['各单位要明确专人负责政务信息报送工作，做到重要情况及时报、突发事件随时报。'] }],
+    title: '关于进一步加强政务信息报送工作的通知',
+    stage: 'review',
+    sections: [
+      { title: '正文', drafter: 'secretary2', paragraphs: ['各单位要明确专人负责政务信息报送工作，做到重要情况及时报、突发事件随时报。'] },
+    ],
   },
   {
-    title: '关于印发《××区2027年度重点工作任务分解方案》的通知', stage: 'signing', urgency: 'extra_urgent',
-    sections: [{ title: '正文', drafter: 'secretary', paragraphs: ['现将《××区2027年度重点工作任务分解方案》印发给你们，请结合实际认真贯彻落实。'] }],
+    title: '关于印发《××区2027年度重点工作任务分解方案》的通知',
+    stage: 'signing',
+    urgency: 'extra_urgent',
+    sections: [
+      { title: '正文', drafter: 'secretary', paragraphs: ['现将《××区2027年度重点工作任务分解方案》印发给你们，请结合实际认真贯彻落实。'] },
+    ],
   },
   {
-    title: '关于做好冬季供暖保障工作的通知', stage: 'signing',
+    title: '关于做好冬季供暖保障工作的通知',
+    stage: 'signing',
     sections: [{ title: '正文', drafter: 'secretary2', paragraphs: ['各有关单位要加强供暖设施巡查维护，确保群众温暖过冬。'] }],
   },
   {
-    title: '关于报送2026年度工作总结的通知', stage: 'circulation', deadlineDays: -1,
+    title: '关于报送2026年度工作总结的通知',
+    stage: 'circulation',
+    deadlineDays: -1,
     sections: [{ title: '正文', drafter: 'secretary', paragraphs: ['请各单位于规定时间前将2026年度工作总结报送区委办公室秘书科。'] }],
   },
   {
-    title: '关于印发《中共××区委办公室公文处理实施细则》的通知', stage: 'archived',
-    sections: [{ title: '正文', drafter: 'secretary', paragraphs: ['现将《中共××区委办公室公文处理实施细则》印发给你们，请认真遵照执行。'] }],
+    title: '关于印发《中共××区委办公室公文处理实施细则》的通知',
+    stage: 'archived',
+    sections: [
+      { title: '正文', drafter: 'secretary', paragraphs: ['现将《中共××区委办公室公文处理实施细则》印发给你们，请认真遵照执行。'] },
+    ],
   },
 ];
 
@@ -67,12 +95,32 @@ export async function seedDemoDocuments(app: INestApplicationContext): Promise<n
   const docs = app.get(DocumentsService);
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM documents`);
   if (n > 0) return 0;
-  const rows: { id: string; username: string; display_name: string; unit_id: string | null; roles: AuthUser['roles']; clearance: AuthUser['clearance']; authority: AuthUser['authority'] }[] =
-    await db.query(`SELECT id, username, display_name, unit_id, roles, clearance, authority FROM users WHERE active`);
-  const users = new Map(rows.map((r) => [r.username, {
-    id: r.id, username: r.username, displayName: r.display_name, unitId: r.unit_id, roles: r.roles, clearance: r.clearance,
-    authority: r.authority, via: 'system', tokenId: '', tokenScope: 'full',
-  } satisfies AuthUser]));
+  const rows: {
+    id: string;
+    username: string;
+    display_name: string;
+    unit_id: string | null;
+    roles: AuthUser['roles'];
+    clearance: AuthUser['clearance'];
+    authority: AuthUser['authority'];
+  }[] = await db.query(`SELECT id, username, display_name, unit_id, roles, clearance, authority FROM users WHERE active`);
+  const users = new Map(
+    rows.map((r) => [
+      r.username,
+      {
+        id: r.id,
+        username: r.username,
+        displayName: r.display_name,
+        unitId: r.unit_id,
+        roles: r.roles,
+        clearance: r.clearance,
+        authority: r.authority,
+        via: 'system',
+        tokenId: '',
+        tokenScope: 'full',
+      } satisfies AuthUser,
+    ]),
+  );
   const as = (username: string): AuthUser => {
     const u = users.get(username);
     if (!u) throw new Error(`the demo user ${username} is missing`);
@@ -80,13 +128,17 @@ export async function seedDemoDocuments(app: INestApplicationContext): Promise<n
   };
   const [committee] = await db.query(`SELECT id FROM units WHERE code = '区委办'`);
   if (!committee || !users.has('chief')) return 0; // not the demo office
-  const ok = async (p: Promise<{ body: Record<string, unknown> }>) => (await p).body as { id: string; state: string; sections: { id: string }[] };
+  const ok = async (p: Promise<{ body: Record<string, unknown> }>) =>
+    (await p).body as { id: string; state: string; sections: { id: string }[] };
   const event = (who: string, id: string, body: Record<string, unknown>) => ok(docs.sendEvent(as(who), id, body, {}));
 
   for (const s of SAMPLES) {
     const input = CreateDocumentBody.parse({
-      kind: '通知', title: s.title, urgency: s.urgency ?? 'none',
-      issuerUnitIds: [committee.id], signers: [{ issuerUnitId: committee.id, signerId: as('signer').id }],
+      kind: '通知',
+      title: s.title,
+      urgency: s.urgency ?? 'none',
+      issuerUnitIds: [committee.id],
+      signers: [{ issuerUnitId: committee.id, signerId: as('signer').id }],
       mainRecipients: ['各乡镇党委', '区直各单位'],
       sections: s.sections.map((x) => ({ title: x.title, drafterId: as(x.drafter).id })),
       ...(s.deadlineDays !== undefined ? { deadline: new Date(Date.now() + s.deadlineDays * 86_400_000).toISOString() } : {}),
@@ -96,10 +148,12 @@ export async function seedDemoDocuments(app: INestApplicationContext): Promise<n
     // drafting: each section written and submitted by its drafter (the first only, for the draft still open)
     for (const [i, sec] of s.sections.entries()) {
       if (!sec.paragraphs.length) continue;
-      const blocks = EditSectionBody.parse({ blocks: [
-        ...(s.sections.length > 1 ? [] : [{ id: 'h1', type: 'heading', level: 1, text: '总体要求' }]),
-        ...sec.paragraphs.map((text, k) => ({ id: `p${k + 1}`, type: 'paragraph', text })),
-      ] });
+      const blocks = EditSectionBody.parse({
+        blocks: [
+          ...(s.sections.length > 1 ? [] : [{ id: 'h1', type: 'heading', level: 1, text: '总体要求' }]),
+          ...sec.paragraphs.map((text, k) => ({ id: `p${k + 1}`, type: 'paragraph', text })),
+        ],
+      });
       await ok(docs.editSection(as(sec.drafter), doc.id, sectionIds[i], blocks, {}));
       await event(sec.drafter, doc.id, { type: 'SUBMIT_SECTION', sectionId: sectionIds[i] });
     }

@@ -1,12 +1,19 @@
 import argon2 from 'argon2';
 import type { DataSource } from 'typeorm';
-import { SYSTEM_USER_ID } from '../../../../libs/persistence/src/index.js';
-import type { AuthorityScope, Role } from '../../../../workflows/outgoing/types.js';
-import type { ClassificationLevel } from '../../../../libs/document/src/model.js';
+import { SYSTEM_USER_ID } from '#gongwen/persistence';
+import type { AuthorityScope, Role } from '#gongwen/workflows/outgoing/types';
+import type { ClassificationLevel } from '#gongwen/document/model';
 
 export const DEMO_PASSWORD = 'gongwen-demo';
 
-interface DemoUser { username: string; displayName: string; roles: Role[]; unit: string; clearance: ClassificationLevel; authority?: 'committee' | 'government' }
+interface DemoUser {
+  username: string;
+  displayName: string;
+  roles: Role[];
+  unit: string;
+  clearance: ClassificationLevel;
+  authority?: 'committee' | 'government';
+}
 
 export const DEMO_USERS: DemoUser[] = [
   { username: 'secretary', displayName: '王秘书', roles: ['secretary'], unit: '秘书科', clearance: 'top_secret' },
@@ -17,7 +24,14 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'proofreader', displayName: '孙校对', roles: ['proofreader'], unit: '秘书科', clearance: 'top_secret' },
   { username: 'reviewer', displayName: '周审核', roles: ['reviewer'], unit: '中共××区委办公室', clearance: 'top_secret' },
   { username: 'signer', displayName: '吴书记', roles: ['signer'], unit: '区委领导', clearance: 'top_secret', authority: 'committee' },
-  { username: 'signer2', displayName: '郑区长', roles: ['signer'], unit: '××区人民政府办公室', clearance: 'top_secret', authority: 'government' },
+  {
+    username: 'signer2',
+    displayName: '郑区长',
+    roles: ['signer'],
+    unit: '××区人民政府办公室',
+    clearance: 'top_secret',
+    authority: 'government',
+  },
   { username: 'clerk', displayName: '冯文书', roles: ['clerk'], unit: '秘书科', clearance: 'top_secret' },
   { username: 'reader', displayName: '陈局长', roles: ['reader'], unit: '区发展和改革局', clearance: 'secret' },
   { username: 'reader2', displayName: '褚局长', roles: ['reader'], unit: '区财政局', clearance: 'none' },
@@ -34,8 +48,22 @@ export async function seedDemo(db: DataSource): Promise<boolean> {
     // (the built-in system account comes with the migrations and does not count)
     const [{ n }] = await tx.query(`SELECT count(*)::int AS n FROM users WHERE id <> $1`, [SYSTEM_USER_ID]);
     if (n > 0) return false;
-    const unit = async (name: string, kind: string, code: string | null = null, parentId: string | null = null, fonds: string | null = null) =>
-      (await tx.query(`INSERT INTO units (name, kind, code, parent_id, fonds_code) VALUES ($1,$2,$3,$4,$5) RETURNING id`, [name, kind, code, parentId, fonds]))[0].id as string;
+    const unit = async (
+      name: string,
+      kind: string,
+      code: string | null = null,
+      parentId: string | null = null,
+      fonds: string | null = null,
+    ) =>
+      (
+        await tx.query(`INSERT INTO units (name, kind, code, parent_id, fonds_code) VALUES ($1,$2,$3,$4,$5) RETURNING id`, [
+          name,
+          kind,
+          code,
+          parentId,
+          fonds,
+        ])
+      )[0].id as string;
     const ids: Record<string, string> = {};
     ids['中共××区委办公室'] = await unit('中共××区委办公室', 'issuer', '区委办', null, '0194');
     ids['××区人民政府办公室'] = await unit('××区人民政府办公室', 'issuer', '区政办', null, '0195');

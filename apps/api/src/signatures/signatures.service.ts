@@ -4,13 +4,21 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, si
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
-import { canonicalJson } from '../../../../libs/document/src/canonical.js';
-import type { SignatureRecord } from '../../../../workflows/outgoing/types.js';
+import { canonicalJson } from '#gongwen/document/canonical';
+import type { SignatureRecord } from '#gongwen/workflows/outgoing/types';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
 
 /** What a signer's Ed25519 signature covers (canonical JSON of this). */
-export function signaturePayload(s: { documentId: string; revisionHash: string; revisionNumber: number; signerId: string; role: string; issuerUnitId: string; signedAt: string }): string {
+export function signaturePayload(s: {
+  documentId: string;
+  revisionHash: string;
+  revisionNumber: number;
+  signerId: string;
+  role: string;
+  issuerUnitId: string;
+  signedAt: string;
+}): string {
   return canonicalJson({ ...s, scheme: 'gongwen-signature-v1' });
 }
 
@@ -45,7 +53,9 @@ export class SignaturesService implements OnModuleInit {
   }
 
   private async keyFor(m: EntityManager, userId: string): Promise<{ id: string; privateKeyPem: string }> {
-    const existing = await m.query(`SELECT id, encrypted_private_key FROM signing_keys WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+    const existing = await m.query(`SELECT id, encrypted_private_key FROM signing_keys WHERE user_id = $1 AND revoked_at IS NULL`, [
+      userId,
+    ]);
     if (existing.length) return { id: existing[0].id, privateKeyPem: existing[0].encrypted_private_key };
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const encrypted = privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: this.masterKey }) as string;
@@ -61,8 +71,13 @@ export class SignaturesService implements OnModuleInit {
   private async sign(m: EntityManager, documentId: string, rec: SignatureRecord): Promise<void> {
     const key = await this.keyFor(m, rec.signerId);
     const payload = signaturePayload({
-      documentId, revisionHash: rec.revisionHash, revisionNumber: rec.revisionNumber, signerId: rec.signerId, role: 'signer',
-      issuerUnitId: rec.issuerUnitId, signedAt: rec.at,
+      documentId,
+      revisionHash: rec.revisionHash,
+      revisionNumber: rec.revisionNumber,
+      signerId: rec.signerId,
+      role: 'signer',
+      issuerUnitId: rec.issuerUnitId,
+      signedAt: rec.at,
     });
     const privateKey = createPrivateKey({ key: key.privateKeyPem, format: 'pem', passphrase: this.masterKey });
     const signature = sign(null, Buffer.from(payload, 'utf8'), privateKey).toString('base64');
@@ -77,15 +92,23 @@ export class SignaturesService implements OnModuleInit {
   async verifyDocumentSignatures(m: EntityManager, row: DocumentRow) {
     const rows: Record<string, any>[] = await m.query(
       `SELECT s.*, k.public_key, k.user_id AS key_user FROM signatures s JOIN signing_keys k ON k.id = s.key_id
-        WHERE s.document_id = $1 AND s.voided_at IS NULL ORDER BY s.signed_at`, [row.id],
+        WHERE s.document_id = $1 AND s.voided_at IS NULL ORDER BY s.signed_at`,
+      [row.id],
     );
-    const revisions: { number: number; hash: string }[] = await m.query(`SELECT number, hash FROM revisions WHERE document_id = $1`, [row.id]);
+    const revisions: { number: number; hash: string }[] = await m.query(`SELECT number, hash FROM revisions WHERE document_id = $1`, [
+      row.id,
+    ]);
     for (const s of rows) {
       const signedAt = new Date(s.signed_at).toISOString();
-      if (s.key_user !== s.signer_id) return { kind: 'signature', id: s.id, problem: 'signed with another user\'s key' };
+      if (s.key_user !== s.signer_id) return { kind: 'signature', id: s.id, problem: "signed with another user's key" };
       const payload = signaturePayload({
-        documentId: row.id, revisionHash: s.revision_hash, revisionNumber: s.revision_number, signerId: s.signer_id, role: s.role,
-        issuerUnitId: s.issuer_unit_id, signedAt,
+        documentId: row.id,
+        revisionHash: s.revision_hash,
+        revisionNumber: s.revision_number,
+        signerId: s.signer_id,
+        role: s.role,
+        issuerUnitId: s.issuer_unit_id,
+        signedAt,
       });
       const ok = verify(null, Buffer.from(payload, 'utf8'), createPublicKey(s.public_key), Buffer.from(s.signature, 'base64'));
       if (!ok) return { kind: 'signature', id: s.id, problem: 'the signature does not verify' };
@@ -94,12 +117,14 @@ export class SignaturesService implements OnModuleInit {
       }
     }
     const recorded = row.snapshot.context.signatures;
-    const key = (x: { signerId: string; issuerUnitId: string; revisionHash: string }) => `${x.signerId}|${x.issuerUnitId}|${x.revisionHash}`;
+    const key = (x: { signerId: string; issuerUnitId: string; revisionHash: string }) =>
+      `${x.signerId}|${x.issuerUnitId}|${x.revisionHash}`;
     const stored = new Set(rows.map((s) => key({ signerId: s.signer_id, issuerUnitId: s.issuer_unit_id, revisionHash: s.revision_hash })));
     for (const r of recorded) {
       if (!stored.has(key(r))) return { kind: 'signature', problem: `no valid signature for ${r.signerId} on behalf of ${r.issuerUnitId}` };
     }
-    if (rows.length !== recorded.length) return { kind: 'signature', problem: `${rows.length} live signatures but the workflow records ${recorded.length}` };
+    if (rows.length !== recorded.length)
+      return { kind: 'signature', problem: `${rows.length} live signatures but the workflow records ${recorded.length}` };
     return null;
   }
 }

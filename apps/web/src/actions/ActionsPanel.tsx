@@ -9,8 +9,23 @@ import type { ActionContext } from './useAction';
 
 /** Shown open, in this order; the rest (rarer or backward moves) fold under "other actions". */
 const PRIMARY = [
-  'SIGN', 'REJECT', 'REVIEW', 'ACKNOWLEDGE', 'ADD_MARK', 'PASS_PROOFREADING', 'REGISTER', 'FILE', 'COMMENT', 'CLOSE_DISCUSSION',
-  'EDIT_SECTION', 'SUBMIT_SECTION', 'START_CONSOLIDATION', 'EDIT_CONTENT', 'START_DISCUSSION', 'SKIP_DISCUSSION', 'RETURN',
+  'SIGN',
+  'REJECT',
+  'REVIEW',
+  'ACKNOWLEDGE',
+  'ADD_MARK',
+  'PASS_PROOFREADING',
+  'REGISTER',
+  'FILE',
+  'COMMENT',
+  'CLOSE_DISCUSSION',
+  'EDIT_SECTION',
+  'SUBMIT_SECTION',
+  'START_CONSOLIDATION',
+  'EDIT_CONTENT',
+  'START_DISCUSSION',
+  'SKIP_DISCUSSION',
+  'RETURN',
 ];
 /** Handled elsewhere: OPEN is sent when a reader opens the page; DISMISS_MARK sits on each mark. */
 const IMPLICIT = new Set(['OPEN', 'DISMISS_MARK']);
@@ -23,12 +38,18 @@ export function ActionsPanel({ ctx, bodyRef }: { ctx: ActionContext; bodyRef: Re
 
   const body = (type: string) => {
     switch (type) {
-      case 'SIGN': return <SignAction ctx={ctx} />;
-      case 'REVIEW': return <ReviewAction ctx={ctx} />;
-      case 'ADD_MARK': return <MarkAction ctx={ctx} bodyRef={bodyRef} />;
-      case 'EDIT_SECTION': return <BlockEditor ctx={ctx} mode="section" />;
-      case 'EDIT_CONTENT': return <BlockEditor ctx={ctx} mode="content" />;
-      default: return FORMS[type] ? <EventForm ctx={ctx} type={type} spec={FORMS[type]} /> : null;
+      case 'SIGN':
+        return <SignAction ctx={ctx} />;
+      case 'REVIEW':
+        return <ReviewAction ctx={ctx} />;
+      case 'ADD_MARK':
+        return <MarkAction ctx={ctx} bodyRef={bodyRef} />;
+      case 'EDIT_SECTION':
+        return <BlockEditor ctx={ctx} mode="section" />;
+      case 'EDIT_CONTENT':
+        return <BlockEditor ctx={ctx} mode="content" />;
+      default:
+        return FORMS[type] ? <EventForm ctx={ctx} type={type} spec={FORMS[type]} /> : null;
     }
   };
 

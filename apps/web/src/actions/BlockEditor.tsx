@@ -21,17 +21,27 @@ export function BlockEditor({ ctx, mode }: { ctx: ActionContext; mode: 'section'
   const { t } = useI18n();
   const uid = useId();
   const { doc, userId } = ctx;
-  const editable = mode === 'section'
-    ? doc.content.sections.filter((s) => s.drafterId === userId && doc.sections.find((x) => x.id === s.id)?.status !== 'submitted')
-    : doc.content.sections;
+  const editable =
+    mode === 'section'
+      ? doc.content.sections.filter((s) => s.drafterId === userId && doc.sections.find((x) => x.id === s.id)?.status !== 'submitted')
+      : doc.content.sections;
   // sections added by the chief enter the content with their drafter's first text
-  const extra = mode === 'section'
-    ? doc.sections.filter((s) => s.drafterId === userId && s.status !== 'submitted' && !doc.content.sections.some((c) => c.id === s.id)).map((s) => ({ id: s.id, title: s.title, drafterId: s.drafterId, blocks: [] as Block[] }))
-    : [];
+  const extra =
+    mode === 'section'
+      ? doc.sections
+          .filter((s) => s.drafterId === userId && s.status !== 'submitted' && !doc.content.sections.some((c) => c.id === s.id))
+          .map((s) => ({ id: s.id, title: s.title, drafterId: s.drafterId, blocks: [] as Block[] }))
+      : [];
   const sections = [...editable, ...extra];
   const [sectionId, setSectionId] = useState(sections[0]?.id ?? '');
   const section = sections.find((s) => s.id === sectionId) ?? sections[0];
-  const key = draftKey(userId, doc.id, mode === 'section' ? 'EDIT_SECTION' : 'EDIT_CONTENT', section?.id ?? '', `r${doc.currentRevision.number}`);
+  const key = draftKey(
+    userId,
+    doc.id,
+    mode === 'section' ? 'EDIT_SECTION' : 'EDIT_CONTENT',
+    section?.id ?? '',
+    `r${doc.currentRevision.number}`,
+  );
   const [saved, setSaved, clear] = useDraft(key);
   const blocks: Block[] = useMemo(() => {
     if (saved) {
@@ -65,16 +75,29 @@ export function BlockEditor({ ctx, mode }: { ctx: ActionContext; mode: 'section'
   };
 
   return (
-    <form className="action-form editor" data-event={mode === 'section' ? 'EDIT_SECTION' : 'EDIT_CONTENT'} onSubmit={(e) => { e.preventDefault(); if (!action.pending) void save(); }}>
+    <form
+      className="action-form editor"
+      data-event={mode === 'section' ? 'EDIT_SECTION' : 'EDIT_CONTENT'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!action.pending) void save();
+      }}
+    >
       {sections.length > 1 && (
         <div className="field">
           <label htmlFor={`${uid}-s`}>{t('action.section')}</label>
           <select id={`${uid}-s`} value={section.id} onChange={(e) => setSectionId(e.target.value)}>
-            {sections.map((s) => <option key={s.id} value={s.id}>{s.title}</option>)}
+            {sections.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.title}
+              </option>
+            ))}
           </select>
         </div>
       )}
-      <p className="small muted">{mode === 'section' ? t('editor.sectionTitle', { section: section.title }) : `${t('editor.contentTitle')} · ${section.title}`}</p>
+      <p className="small muted">
+        {mode === 'section' ? t('editor.sectionTitle', { section: section.title }) : `${t('editor.contentTitle')} · ${section.title}`}
+      </p>
       {blocks.length === 0 && <p className="muted">{t('editor.empty')}</p>}
       <ol className="editor-blocks">
         {blocks.map((b, i) => {
@@ -86,42 +109,72 @@ export function BlockEditor({ ctx, mode }: { ctx: ActionContext; mode: 'section'
               ) : (
                 <>
                   <div className="editor-row">
-                    <label htmlFor={`${uid}-${b.id}-k`} className="visually-hidden">{t('editor.type')} {t('editor.block', { n: i + 1 })}</label>
-                    <select id={`${uid}-${b.id}-k`} value={k} onChange={(e) => update(blocks.map((x) => (x.id === b.id ? withKind(x, e.target.value as Kind, (x as { text: string }).text) : x)))}>
+                    <label htmlFor={`${uid}-${b.id}-k`} className="visually-hidden">
+                      {t('editor.type')} {t('editor.block', { n: i + 1 })}
+                    </label>
+                    <select
+                      id={`${uid}-${b.id}-k`}
+                      value={k}
+                      onChange={(e) =>
+                        update(blocks.map((x) => (x.id === b.id ? withKind(x, e.target.value as Kind, (x as { text: string }).text) : x)))
+                      }
+                    >
                       <option value="paragraph">{t('editor.paragraph')}</option>
                       <option value="h1">{t('editor.heading1')}</option>
                       <option value="h2">{t('editor.heading2')}</option>
                       <option value="h3">{t('editor.heading3')}</option>
                       <option value="h4">{t('editor.heading4')}</option>
                     </select>
-                    <button type="button" className="btn btn-small" onClick={() => move(i, -1)} disabled={i === 0}>{t('editor.up')}</button>
-                    <button type="button" className="btn btn-small" onClick={() => move(i, 1)} disabled={i === blocks.length - 1}>{t('editor.down')}</button>
-                    <button type="button" className="btn btn-small" onClick={() => update(blocks.filter((x) => x.id !== b.id))}>{t('editor.remove')}</button>
+                    <button type="button" className="btn btn-small" onClick={() => move(i, -1)} disabled={i === 0}>
+                      {t('editor.up')}
+                    </button>
+                    <button type="button" className="btn btn-small" onClick={() => move(i, 1)} disabled={i === blocks.length - 1}>
+                      {t('editor.down')}
+                    </button>
+                    <button type="button" className="btn btn-small" onClick={() => update(blocks.filter((x) => x.id !== b.id))}>
+                      {t('editor.remove')}
+                    </button>
                   </div>
-                  <label htmlFor={`${uid}-${b.id}-t`} className="visually-hidden">{t('editor.text')} {t('editor.block', { n: i + 1 })}</label>
-                  <textarea id={`${uid}-${b.id}-t`} rows={k === 'paragraph' ? 4 : 1} value={(b as { text: string }).text}
-                    onChange={(e) => update(blocks.map((x) => (x.id === b.id ? withKind(x, k, e.target.value) : x)))} />
+                  <label htmlFor={`${uid}-${b.id}-t`} className="visually-hidden">
+                    {t('editor.text')} {t('editor.block', { n: i + 1 })}
+                  </label>
+                  <textarea
+                    id={`${uid}-${b.id}-t`}
+                    rows={k === 'paragraph' ? 4 : 1}
+                    value={(b as { text: string }).text}
+                    onChange={(e) => update(blocks.map((x) => (x.id === b.id ? withKind(x, k, e.target.value) : x)))}
+                  />
                 </>
               )}
             </li>
           );
         })}
       </ol>
-      <button type="button" className="btn btn-small" onClick={() => update([...blocks, { id: newId(), type: 'paragraph', text: '' }])}>{t('editor.add')}</button>
+      <button type="button" className="btn btn-small" onClick={() => update([...blocks, { id: newId(), type: 'paragraph', text: '' }])}>
+        {t('editor.add')}
+      </button>
       {mode === 'content' && doc.state === 'proofreading' && openMarks.length > 0 && (
         <fieldset className="resolves">
           <legend>{t('editor.resolves')}</legend>
           {openMarks.map((m) => (
             <div className="field-check" key={m.id}>
-              <input type="checkbox" id={`${uid}-m-${m.id}`} checked={resolves.includes(m.id)}
-                onChange={(e) => setResolves(e.target.checked ? [...resolves, m.id] : resolves.filter((x) => x !== m.id))} />
-              <label htmlFor={`${uid}-m-${m.id}`}>{t(`mark.kind.${m.kind}`)}：{m.comment}</label>
+              <input
+                type="checkbox"
+                id={`${uid}-m-${m.id}`}
+                checked={resolves.includes(m.id)}
+                onChange={(e) => setResolves(e.target.checked ? [...resolves, m.id] : resolves.filter((x) => x !== m.id))}
+              />
+              <label htmlFor={`${uid}-m-${m.id}`}>
+                {t(`mark.kind.${m.kind}`)}：{m.comment}
+              </label>
             </div>
           ))}
         </fieldset>
       )}
       <ErrorBox error={action.error} />
-      <button type="submit" className="btn btn-primary" disabled={action.pending}>{action.pending ? t('action.pending') : t('editor.save')}</button>
+      <button type="submit" className="btn btn-primary" disabled={action.pending}>
+        {action.pending ? t('action.pending') : t('editor.save')}
+      </button>
     </form>
   );
 }

@@ -46,18 +46,31 @@ export const FORMS: Record<string, FormSpec> = {
   SKIP_DISCUSSION: { fields: [note] },
   MARK_MAJOR: { fields: [note] },
   START_DISCUSSION: {
-    fields: [{ name: 'invitees', kind: 'ids', label: 'action.invitees', role: 'discussant' }, { name: 'requireAll', kind: 'checkbox', label: 'action.requireAll' }],
+    fields: [
+      { name: 'invitees', kind: 'ids', label: 'action.invitees', role: 'discussant' },
+      { name: 'requireAll', kind: 'checkbox', label: 'action.requireAll' },
+    ],
   },
   CLOSE_DISCUSSION: {
     fields: [
-      { name: 'decision', kind: 'select', label: 'action.decision', options: (_d, _u, t) => [{ value: 'accept', label: t('decision.accept') }, { value: 'revise', label: t('decision.revise') }] },
+      {
+        name: 'decision',
+        kind: 'select',
+        label: 'action.decision',
+        options: (_d, _u, t) => [
+          { value: 'accept', label: t('decision.accept') },
+          { value: 'revise', label: t('decision.revise') },
+        ],
+      },
       { name: 'reason', kind: 'text', label: 'action.note', multiline: true, requiredWhen: (v) => v.decision === 'revise' },
     ],
   },
   COMMENT: {
     fields: [
       {
-        name: 'position', kind: 'select', label: 'action.position',
+        name: 'position',
+        kind: 'select',
+        label: 'action.position',
         options: (_d, _u, t) => (['agree', 'agree_with_changes', 'object'] as const).map((p) => ({ value: p, label: t(`position.${p}`) })),
       },
       { name: 'text', kind: 'text', label: 'action.commentText', multiline: true },
@@ -65,35 +78,75 @@ export const FORMS: Record<string, FormSpec> = {
   },
   RETURN_SECTION: {
     fields: [
-      { name: 'sectionId', kind: 'select', label: 'action.section', options: (d) => d.sections.map((s) => ({ value: s.id, label: s.title })) },
+      {
+        name: 'sectionId',
+        kind: 'select',
+        label: 'action.section',
+        options: (d) => d.sections.map((s) => ({ value: s.id, label: s.title })),
+      },
       reason,
     ],
     danger: true,
   },
   SUBMIT_SECTION: {
-    fields: [{
-      name: 'sectionId', kind: 'select', label: 'action.section',
-      options: (d, u) => d.sections.filter((s) => s.drafterId === u && s.status !== 'submitted').map((s) => ({ value: s.id, label: s.title })),
-    }],
+    fields: [
+      {
+        name: 'sectionId',
+        kind: 'select',
+        label: 'action.section',
+        options: (d, u) =>
+          d.sections.filter((s) => s.drafterId === u && s.status !== 'submitted').map((s) => ({ value: s.id, label: s.title })),
+      },
+    ],
   },
   ADD_SECTION: {
-    fields: [{ name: 'title', kind: 'text', label: 'action.sectionTitle', requiredWhen: () => true }, { name: 'drafterId', kind: 'ids', label: 'action.drafterId', single: true, role: 'secretary' }],
+    fields: [
+      { name: 'title', kind: 'text', label: 'action.sectionTitle', requiredWhen: () => true },
+      { name: 'drafterId', kind: 'ids', label: 'action.drafterId', single: true, role: 'secretary' },
+    ],
   },
   REGISTER: {
-    fields: [{ name: 'copies', kind: 'number', label: 'action.copies', min: 1, initial: 1 }, { name: 'readerIds', kind: 'ids', label: 'action.readerIds', role: 'reader' }],
+    fields: [
+      { name: 'copies', kind: 'number', label: 'action.copies', min: 1, initial: 1 },
+      { name: 'readerIds', kind: 'ids', label: 'action.readerIds', role: 'reader' },
+    ],
   },
   FILE: {
-    fields: [{ name: 'retention', kind: 'select', label: 'action.retention', options: (_d, _u, t) => (['Y', 'D30', 'D10'] as const).map((r) => ({ value: r, label: t(`retention.${r}`) })) }],
+    fields: [
+      {
+        name: 'retention',
+        kind: 'select',
+        label: 'action.retention',
+        options: (_d, _u, t) => (['Y', 'D30', 'D10'] as const).map((r) => ({ value: r, label: t(`retention.${r}`) })),
+      },
+    ],
   },
 };
 
 /** Pick users of one role from the office directory; the choice is kept as the id list of the field. */
-function UserPicker({ role, single, value, onChange, label }: { role: string; single?: boolean; value: string; onChange: (v: string) => void; label: string }) {
+function UserPicker({
+  role,
+  single,
+  value,
+  onChange,
+  label,
+}: {
+  role: string;
+  single?: boolean;
+  value: string;
+  onChange: (v: string) => void;
+  label: string;
+}) {
   const [users, setUsers] = useState<DirectoryEntry[] | null>(null);
   useEffect(() => {
     let live = true;
-    api.directory(role).then((r) => live && setUsers(r.items)).catch(() => live && setUsers([]));
-    return () => { live = false; };
+    api
+      .directory(role)
+      .then((r) => live && setUsers(r.items))
+      .catch(() => live && setUsers([]));
+    return () => {
+      live = false;
+    };
   }, [role]);
   if (!users?.length) return null;
   const chosen = new Set(parseIds(value).ids);
@@ -106,8 +159,9 @@ function UserPicker({ role, single, value, onChange, label }: { role: string; si
       <legend>{label}</legend>
       {users.map((u) => (
         <label key={u.id} className="user-choice">
-          <input type={single ? 'radio' : 'checkbox'} name={`pick-${role}`} checked={chosen.has(u.id)} onChange={() => toggle(u.id)} />
-          {' '}{u.displayName}{u.unitName ? `（${u.unitName}）` : ''}
+          <input type={single ? 'radio' : 'checkbox'} name={`pick-${role}`} checked={chosen.has(u.id)} onChange={() => toggle(u.id)} />{' '}
+          {u.displayName}
+          {u.unitName ? `（${u.unitName}）` : ''}
         </label>
       ))}
     </fieldset>
@@ -115,18 +169,49 @@ function UserPicker({ role, single, value, onChange, label }: { role: string; si
 }
 
 /** One text field persisted as a draft. */
-function DraftField({ id, label, value, onChange, multiline, required, hint }: {
-  id: string; label: string; value: string; onChange: (v: string) => void; multiline?: boolean; required?: boolean; hint?: string;
+function DraftField({
+  id,
+  label,
+  value,
+  onChange,
+  multiline,
+  required,
+  hint,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  multiline?: boolean;
+  required?: boolean;
+  hint?: string;
 }) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {multiline ? (
-        <textarea id={id} value={value} onChange={(e) => onChange(e.target.value)} rows={3} required={required} aria-describedby={hint ? `${id}-hint` : undefined} />
+        <textarea
+          id={id}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          rows={3}
+          required={required}
+          aria-describedby={hint ? `${id}-hint` : undefined}
+        />
       ) : (
-        <input id={id} value={value} onChange={(e) => onChange(e.target.value)} required={required} aria-describedby={hint ? `${id}-hint` : undefined} />
+        <input
+          id={id}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          required={required}
+          aria-describedby={hint ? `${id}-hint` : undefined}
+        />
       )}
-      {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
     </div>
   );
 }
@@ -206,16 +291,41 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
         switch (f.kind) {
           case 'reason':
             return (
-              <DraftField key={f.name} id={id} label={t('action.reason')} value={values.reason} onChange={drafts.reason[1]} multiline required
-                hint={values.reason.trim() ? undefined : t('action.reasonHint')} />
+              <DraftField
+                key={f.name}
+                id={id}
+                label={t('action.reason')}
+                value={values.reason}
+                onChange={drafts.reason[1]}
+                multiline
+                required
+                hint={values.reason.trim() ? undefined : t('action.reasonHint')}
+              />
             );
           case 'text':
-            return <DraftField key={f.name} id={id} label={t(f.label)} value={values[f.name]} onChange={drafts[f.name][1]} multiline={f.multiline} required={f.requiredWhen?.(values)} />;
+            return (
+              <DraftField
+                key={f.name}
+                id={id}
+                label={t(f.label)}
+                value={values[f.name]}
+                onChange={drafts[f.name][1]}
+                multiline={f.multiline}
+                required={f.requiredWhen?.(values)}
+              />
+            );
           case 'ids':
             return (
               <div key={f.name}>
                 <UserPicker role={f.role} single={f.single} value={values[f.name]} onChange={drafts[f.name][1]} label={t(f.label)} />
-                <DraftField id={id} label={t('action.idsManual')} value={values[f.name]} onChange={drafts[f.name][1]} multiline={!f.single} required />
+                <DraftField
+                  id={id}
+                  label={t('action.idsManual')}
+                  value={values[f.name]}
+                  onChange={drafts[f.name][1]}
+                  multiline={!f.single}
+                  required
+                />
               </div>
             );
           case 'select': {
@@ -224,7 +334,11 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
               <div className="field" key={f.name}>
                 <label htmlFor={id}>{t(f.label)}</label>
                 <select id={id} value={values[f.name]} onChange={(e) => setLocal({ ...local, [f.name]: e.target.value })}>
-                  {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+                  {options.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
                 </select>
               </div>
             );
@@ -232,7 +346,12 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
           case 'checkbox':
             return (
               <div className="field field-check" key={f.name}>
-                <input id={id} type="checkbox" checked={values[f.name] === 'true'} onChange={(e) => setLocal({ ...local, [f.name]: e.target.checked ? 'true' : '' })} />
+                <input
+                  id={id}
+                  type="checkbox"
+                  checked={values[f.name] === 'true'}
+                  onChange={(e) => setLocal({ ...local, [f.name]: e.target.checked ? 'true' : '' })}
+                />
                 <label htmlFor={id}>{t(f.label)}</label>
               </div>
             );
@@ -240,12 +359,23 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
             return (
               <div className="field" key={f.name}>
                 <label htmlFor={id}>{t(f.label)}</label>
-                <input id={id} type="number" min={f.min} step={1} value={values[f.name]} onChange={(e) => setLocal({ ...local, [f.name]: e.target.value })} />
+                <input
+                  id={id}
+                  type="number"
+                  min={f.min}
+                  step={1}
+                  value={values[f.name]}
+                  onChange={(e) => setLocal({ ...local, [f.name]: e.target.value })}
+                />
               </div>
             );
         }
       })}
-      {problems.map((p) => <p key={p} className="field-error">{p}</p>)}
+      {problems.map((p) => (
+        <p key={p} className="field-error">
+          {p}
+        </p>
+      ))}
       <ErrorBox error={action.error} />
       <button type="submit" className={`btn ${spec.danger ? 'btn-danger' : 'btn-primary'}`} disabled={blocked || action.pending}>
         {action.pending ? t('action.pending') : label}

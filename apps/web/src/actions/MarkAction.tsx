@@ -33,7 +33,14 @@ export function MarkAction({ ctx, bodyRef }: { ctx: ActionContext; bodyRef: Reac
   const submit = async () => {
     if (!selection) return;
     const ok = await action.run(() =>
-      api.event(ctx.doc, { type: 'ADD_MARK', blockId: selection.blockId, start: selection.start, end: selection.end, kind, comment: comment.trim() }),
+      api.event(ctx.doc, {
+        type: 'ADD_MARK',
+        blockId: selection.blockId,
+        start: selection.start,
+        end: selection.end,
+        kind,
+        comment: comment.trim(),
+      }),
     );
     if (ok) {
       clearComment();
@@ -52,12 +59,18 @@ export function MarkAction({ ctx, bodyRef }: { ctx: ActionContext; bodyRef: Reac
     >
       <p className="hint">{hasBlocks ? t('addMark.hint') : t('addMark.needHtml')}</p>
       <p className="selection" aria-live="polite" data-testid="mark-selection">
-        {selection ? t('addMark.selection', { text: selection.text.length > 40 ? `${selection.text.slice(0, 40)}…` : selection.text }) : t('addMark.noSelection')}
+        {selection
+          ? t('addMark.selection', { text: selection.text.length > 40 ? `${selection.text.slice(0, 40)}…` : selection.text })
+          : t('addMark.noSelection')}
       </p>
       <div className="field">
         <label htmlFor={`${uid}-k`}>{t('addMark.kind')}</label>
         <select id={`${uid}-k`} value={kind} onChange={(e) => setKind(e.target.value as (typeof KINDS)[number])}>
-          {KINDS.map((k) => <option key={k} value={k}>{t(`mark.kind.${k}`)}</option>)}
+          {KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`mark.kind.${k}`)}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
@@ -93,7 +106,9 @@ export function DismissMark({ ctx, markId }: { ctx: ActionContext; markId: strin
           <input id={`${uid}-r`} value={reason} onChange={(e) => setReason(e.target.value)} required />
         </div>
         <ErrorBox error={action.error} />
-        <button type="submit" className="btn btn-small" disabled={!reason.trim() || action.pending}>{t('event.DISMISS_MARK')}</button>
+        <button type="submit" className="btn btn-small" disabled={!reason.trim() || action.pending}>
+          {t('event.DISMISS_MARK')}
+        </button>
       </form>
     </details>
   );

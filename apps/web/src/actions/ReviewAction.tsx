@@ -7,22 +7,36 @@ import { useAction, type ActionContext } from './useAction';
 
 const ITEMS = [1, 2, 3, 4, 5] as const;
 
-function Check({ item, value, onChange, comment, onComment }: {
-  item: (typeof ITEMS)[number]; value: boolean | null; onChange: (v: boolean) => void; comment: string; onComment: (v: string) => void;
+function Check({
+  item,
+  value,
+  onChange,
+  comment,
+  onComment,
+}: {
+  item: (typeof ITEMS)[number];
+  value: boolean | null;
+  onChange: (v: boolean) => void;
+  comment: string;
+  onComment: (v: string) => void;
 }) {
   const { t } = useI18n();
   const uid = useId();
   const needComment = value === false && !comment.trim();
   return (
     <fieldset className="review-item" data-item={item}>
-      <legend>({item}) {t(`review.item${item}`)}</legend>
+      <legend>
+        ({item}) {t(`review.item${item}`)}
+      </legend>
       <div className="radio-row">
         <input type="radio" id={`${uid}-p`} name={`${uid}-r`} checked={value === true} onChange={() => onChange(true)} />
         <label htmlFor={`${uid}-p`}>{t('review.passed')}</label>
         <input type="radio" id={`${uid}-f`} name={`${uid}-r`} checked={value === false} onChange={() => onChange(false)} />
         <label htmlFor={`${uid}-f`}>{t('review.failed')}</label>
       </div>
-      <label htmlFor={`${uid}-c`} className="small">{t('review.comment')}</label>
+      <label htmlFor={`${uid}-c`} className="small">
+        {t('review.comment')}
+      </label>
       <input id={`${uid}-c`} value={comment} onChange={(e) => onComment(e.target.value)} aria-invalid={needComment} />
       {needComment && <p className="field-error">{t('review.commentRequired')}</p>}
     </fieldset>
@@ -59,11 +73,21 @@ export function ReviewAction({ ctx }: { ctx: ActionContext }) {
     >
       <p className="small muted">{t('review.title')}</p>
       {ITEMS.map((item, i) => (
-        <Check key={item} item={item} value={results[i]} onChange={(v) => setResults(results.map((r, k) => (k === i ? v : r)))}
-          comment={comments[i][0]} onComment={comments[i][1]} />
+        <Check
+          key={item}
+          item={item}
+          value={results[i]}
+          onChange={(v) => setResults(results.map((r, k) => (k === i ? v : r)))}
+          comment={comments[i][0]}
+          onComment={comments[i][1]}
+        />
       ))}
       <ErrorBox error={action.error} />
-      <button type="submit" className={`btn ${anyFailed ? 'btn-danger' : 'btn-primary'}`} disabled={!allChosen || missingComment || action.pending}>
+      <button
+        type="submit"
+        className={`btn ${anyFailed ? 'btn-danger' : 'btn-primary'}`}
+        disabled={!allChosen || missingComment || action.pending}
+      >
         {action.pending ? t('action.pending') : anyFailed ? t('review.submitFail') : t('review.submitPass')}
       </button>
     </form>

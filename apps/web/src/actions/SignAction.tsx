@@ -19,7 +19,9 @@ export function SignAction({ ctx }: { ctx: ActionContext }) {
   const [opinion, setOpinion, clearOpinion] = useDraft(draftKey(userId, doc.id, 'SIGN', 'opinion'));
   const action = useAction(ctx, 'SIGN');
   const pwRef = useRef<HTMLInputElement>(null);
-  const slot = doc.requiredSigners.find((r) => r.signerId === userId && !doc.signatures.some((s) => s.issuerUnitId === r.issuerUnitId && s.signerId === r.signerId));
+  const slot = doc.requiredSigners.find(
+    (r) => r.signerId === userId && !doc.signatures.some((s) => s.issuerUnitId === r.issuerUnitId && s.signerId === r.signerId),
+  );
   const issuer = doc.content.issuers.find((i) => i.unitId === slot?.issuerUnitId);
   const close = useCallback(() => {
     setOpen(false);
@@ -49,7 +51,9 @@ export function SignAction({ ctx }: { ctx: ActionContext }) {
       <p className="muted small">
         {t('common.revision', { n: doc.currentRevision.number })} · <span className="mono">{doc.currentRevision.hash.slice(0, 16)}…</span>
       </p>
-      <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}>{t('sign.open')}</button>
+      <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}>
+        {t('sign.open')}
+      </button>
       <Dialog open={open} onClose={close} title={t('sign.title')} labelId={`${uid}-title`}>
         <form
           onSubmit={(e) => {
@@ -59,9 +63,20 @@ export function SignAction({ ctx }: { ctx: ActionContext }) {
         >
           <p>{t('sign.intro')}</p>
           <dl className="sign-facts">
-            <div><dt>{t('sign.issuer')}</dt><dd>{issuer?.name}</dd></div>
-            <div><dt>{t('sign.revision')}</dt><dd data-testid="sign-revision">{t('common.revision', { n: doc.currentRevision.number })}</dd></div>
-            <div><dt>{t('sign.hash')}</dt><dd className="mono hash" data-testid="sign-hash">{doc.currentRevision.hash}</dd></div>
+            <div>
+              <dt>{t('sign.issuer')}</dt>
+              <dd>{issuer?.name}</dd>
+            </div>
+            <div>
+              <dt>{t('sign.revision')}</dt>
+              <dd data-testid="sign-revision">{t('common.revision', { n: doc.currentRevision.number })}</dd>
+            </div>
+            <div>
+              <dt>{t('sign.hash')}</dt>
+              <dd className="mono hash" data-testid="sign-hash">
+                {doc.currentRevision.hash}
+              </dd>
+            </div>
           </dl>
           <div className="field">
             <label htmlFor={`${uid}-opinion`}>{t('sign.opinion')}</label>
@@ -69,12 +84,30 @@ export function SignAction({ ctx }: { ctx: ActionContext }) {
           </div>
           <div className="field">
             <label htmlFor={`${uid}-pw`}>{t('sign.password')}</label>
-            <input id={`${uid}-pw`} ref={pwRef} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+            <input
+              id={`${uid}-pw`}
+              ref={pwRef}
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              required
+            />
           </div>
-          {wrongPassword ? <p className="error" role="alert">{t('sign.wrongPassword')}</p> : <ErrorBox error={action.error} />}
+          {wrongPassword ? (
+            <p className="error" role="alert">
+              {t('sign.wrongPassword')}
+            </p>
+          ) : (
+            <ErrorBox error={action.error} />
+          )}
           <div className="dialog-buttons">
-            <button type="button" className="btn" onClick={close}>{t('common.cancel')}</button>
-            <button type="submit" className="btn btn-primary" disabled={!password || action.pending}>{action.pending ? t('action.pending') : t('sign.confirm')}</button>
+            <button type="button" className="btn" onClick={close}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={!password || action.pending}>
+              {action.pending ? t('action.pending') : t('sign.confirm')}
+            </button>
           </div>
         </form>
       </Dialog>

@@ -5,9 +5,22 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n';
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-export function Dialog({ open, title, onClose, children, labelId }: { open: boolean; title: string; onClose: () => void; children: ReactNode; labelId: string }) {
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+  labelId,
+}: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  labelId: string;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   const { t } = useI18n();
@@ -70,7 +83,9 @@ export function Dialog({ open, title, onClose, children, labelId }: { open: bool
         <>
           <div className="dialog-head">
             <h2 id={labelId}>{title}</h2>
-            <button type="button" className="btn btn-ghost" onClick={onClose} aria-label={t('common.close')}>×</button>
+            <button type="button" className="btn btn-ghost" onClick={onClose} aria-label={t('common.close')}>
+              ×
+            </button>
           </div>
           {children}
         </>

@@ -2,15 +2,28 @@ import { useI18n } from '../i18n';
 import type { Block, BlockChange, RevisionDiff } from '../types';
 
 const FIELD_KEYS: Record<string, string> = {
-  kind: 'doc.kind', title: 'doc.title', issuers: 'doc.issuers', mainRecipients: 'doc.recipients', copiesTo: 'doc.copiesTo',
-  classification: 'doc.classification', secrecyPeriod: 'doc.secrecyPeriod', urgency: 'doc.urgency', note: 'doc.note',
-  attachments: 'doc.attachments', minutes: 'doc.minutes',
+  kind: 'doc.kind',
+  title: 'doc.title',
+  issuers: 'doc.issuers',
+  mainRecipients: 'doc.recipients',
+  copiesTo: 'doc.copiesTo',
+  classification: 'doc.classification',
+  secrecyPeriod: 'doc.secrecyPeriod',
+  urgency: 'doc.urgency',
+  note: 'doc.note',
+  attachments: 'doc.attachments',
+  minutes: 'doc.minutes',
 };
 
 function text(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : (x as { name?: string; title?: string }).name ?? (x as { title?: string }).title ?? JSON.stringify(x))).join('、');
+  if (Array.isArray(v))
+    return v
+      .map((x) =>
+        typeof x === 'string' ? x : ((x as { name?: string; title?: string }).name ?? (x as { title?: string }).title ?? JSON.stringify(x)),
+      )
+      .join('、');
   return JSON.stringify(v);
 }
 
@@ -41,7 +54,9 @@ export function DiffView({ diff, resign }: { diff: RevisionDiff; resign: boolean
         <p>{t('diff.none')}</p>
       ) : (
         <>
-          <p className="muted">{t('diff.stats', { ins: diff.stats.inserted, del: diff.stats.deleted })} {t('diff.legend')}</p>
+          <p className="muted">
+            {t('diff.stats', { ins: diff.stats.inserted, del: diff.stats.deleted })} {t('diff.legend')}
+          </p>
           {diff.fields.length > 0 && (
             <dl className="diff-fields">
               {diff.fields.map((f) => (
@@ -61,11 +76,21 @@ export function DiffView({ diff, resign }: { diff: RevisionDiff; resign: boolean
               <li key={i} className={`diff-${c.op}`}>
                 <span className="diff-kind">{kindLabel(c)}</span>
                 <p className="diff-text">
-                  {c.op === 'changed'
-                    ? c.changes.map((x, k) => (x.op === 'insert' ? <ins key={k}>{x.text}</ins> : x.op === 'delete' ? <del key={k}>{x.text}</del> : <span key={k}>{x.text}</span>))
-                    : c.op === 'added'
-                      ? <ins>{blockText(c.block)}</ins>
-                      : <del>{blockText(c.block)}</del>}
+                  {c.op === 'changed' ? (
+                    c.changes.map((x, k) =>
+                      x.op === 'insert' ? (
+                        <ins key={k}>{x.text}</ins>
+                      ) : x.op === 'delete' ? (
+                        <del key={k}>{x.text}</del>
+                      ) : (
+                        <span key={k}>{x.text}</span>
+                      ),
+                    )
+                  ) : c.op === 'added' ? (
+                    <ins>{blockText(c.block)}</ins>
+                  ) : (
+                    <del>{blockText(c.block)}</del>
+                  )}
                 </p>
               </li>
             ))}

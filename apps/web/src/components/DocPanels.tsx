@@ -13,7 +13,13 @@ import type { DocumentView } from '../types';
 export function nameOf(names: Map<string, string>, id: string, meId: string, t: (k: 'common.me') => string): ReactNode {
   if (id === meId) return `${names.get(id) ?? ''}（${t('common.me')}）`;
   const name = names.get(id);
-  return name ?? <span className="mono muted" title={id}>{id.slice(0, 8)}…</span>;
+  return (
+    name ?? (
+      <span className="mono muted" title={id}>
+        {id.slice(0, 8)}…
+      </span>
+    )
+  );
 }
 
 export function MetadataPanel({ doc, names, meId }: { doc: DocumentView; names: Map<string, string>; meId: string }) {
@@ -24,17 +30,66 @@ export function MetadataPanel({ doc, names, meId }: { doc: DocumentView; names: 
     <section className="panel" aria-labelledby="meta-h">
       <h2 id="meta-h">{t('doc.details')}</h2>
       <dl className="meta">
-        <div><dt>{t('doc.kind')}</dt><dd>{kindLabel(lang, c.kind)}</dd></div>
-        <div><dt>{t('doc.number')}</dt><dd>{doc.documentNumber ?? <span className="muted">{t('doc.unnumbered')}</span>}</dd></div>
-        <div><dt>{t('doc.classification')}</dt><dd>{classificationLabel(t, c.classification, c.secrecyPeriod)}</dd></div>
-        <div><dt>{t('doc.urgency')}</dt><dd>{urgencyLabel(t, c.urgency)}</dd></div>
-        <div><dt>{t('doc.issuers')}</dt><dd>{c.issuers.map((i) => i.name).join('、')}{c.issuers.length > 1 && <span className="muted">（{t('doc.joint')}）</span>}</dd></div>
-        <div><dt>{t('doc.recipients')}</dt><dd>{c.mainRecipients.join('、') || t('common.none')}</dd></div>
-        {c.copiesTo.length > 0 && <div><dt>{t('doc.copiesTo')}</dt><dd>{c.copiesTo.join('、')}</dd></div>}
-        <div><dt>{t('doc.revision')}</dt><dd>{t('common.revision', { n: doc.currentRevision.number })} <span className="mono small" title={doc.currentRevision.hash}>{shortHash(doc.currentRevision.hash)}</span></dd></div>
-        {doc.deadline && <div><dt>{t('doc.deadline')}</dt><dd>{formatDateTime(doc.deadline, locale)}</dd></div>}
-        {doc.dateOfIssue && <div><dt>{t('doc.dateOfIssue')}</dt><dd>{formatDate(doc.dateOfIssue, locale)}</dd></div>}
-        {doc.filing && <div><dt>{t('state.archived')}</dt><dd>{t('doc.filed', { retention: t(`retention.${doc.filing.retention}`) })}</dd></div>}
+        <div>
+          <dt>{t('doc.kind')}</dt>
+          <dd>{kindLabel(lang, c.kind)}</dd>
+        </div>
+        <div>
+          <dt>{t('doc.number')}</dt>
+          <dd>{doc.documentNumber ?? <span className="muted">{t('doc.unnumbered')}</span>}</dd>
+        </div>
+        <div>
+          <dt>{t('doc.classification')}</dt>
+          <dd>{classificationLabel(t, c.classification, c.secrecyPeriod)}</dd>
+        </div>
+        <div>
+          <dt>{t('doc.urgency')}</dt>
+          <dd>{urgencyLabel(t, c.urgency)}</dd>
+        </div>
+        <div>
+          <dt>{t('doc.issuers')}</dt>
+          <dd>
+            {c.issuers.map((i) => i.name).join('、')}
+            {c.issuers.length > 1 && <span className="muted">（{t('doc.joint')}）</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('doc.recipients')}</dt>
+          <dd>{c.mainRecipients.join('、') || t('common.none')}</dd>
+        </div>
+        {c.copiesTo.length > 0 && (
+          <div>
+            <dt>{t('doc.copiesTo')}</dt>
+            <dd>{c.copiesTo.join('、')}</dd>
+          </div>
+        )}
+        <div>
+          <dt>{t('doc.revision')}</dt>
+          <dd>
+            {t('common.revision', { n: doc.currentRevision.number })}{' '}
+            <span className="mono small" title={doc.currentRevision.hash}>
+              {shortHash(doc.currentRevision.hash)}
+            </span>
+          </dd>
+        </div>
+        {doc.deadline && (
+          <div>
+            <dt>{t('doc.deadline')}</dt>
+            <dd>{formatDateTime(doc.deadline, locale)}</dd>
+          </div>
+        )}
+        {doc.dateOfIssue && (
+          <div>
+            <dt>{t('doc.dateOfIssue')}</dt>
+            <dd>{formatDate(doc.dateOfIssue, locale)}</dd>
+          </div>
+        )}
+        {doc.filing && (
+          <div>
+            <dt>{t('state.archived')}</dt>
+            <dd>{t('doc.filed', { retention: t(`retention.${doc.filing.retention}`) })}</dd>
+          </div>
+        )}
       </dl>
       <h3>{t('doc.signers')}</h3>
       <ul className="signers" data-testid="signers">
@@ -58,7 +113,14 @@ export function MetadataPanel({ doc, names, meId }: { doc: DocumentView; names: 
                 {nameOf(names, r.userId, meId, t)}：
                 {r.acknowledgedAt ? t('doc.readerAcknowledged') : r.openedAt ? t('doc.readerOpened') : t('doc.readerDelivered')}
                 {r.remindedAt?.length ? (
-                  <span className="small" data-testid="reminded"> · {t('doc.readerReminded', { n: r.remindedAt.length, date: formatDateTime(r.remindedAt[r.remindedAt.length - 1], locale) })}</span>
+                  <span className="small" data-testid="reminded">
+                    {' '}
+                    ·{' '}
+                    {t('doc.readerReminded', {
+                      n: r.remindedAt.length,
+                      date: formatDateTime(r.remindedAt[r.remindedAt.length - 1], locale),
+                    })}
+                  </span>
                 ) : null}
                 {r.opinion && <div className="small">{t('doc.opinion', { text: r.opinion })}</div>}
               </li>
@@ -77,14 +139,22 @@ export function DiscussionPanel({ doc, names, meId }: { doc: DocumentView; names
   return (
     <section className="panel" aria-labelledby="disc-h">
       <h2 id="disc-h">{t('discussion.title')}</h2>
-      <p className="muted small">{t('discussion.round', { n: d.round, invited: d.invitees.length, all: d.requireAll ? t('discussion.requireAll') : '' })}</p>
+      <p className="muted small">
+        {t('discussion.round', { n: d.round, invited: d.invitees.length, all: d.requireAll ? t('discussion.requireAll') : '' })}
+      </p>
       {d.comments.length === 0 ? (
         <p>{t('discussion.none')}</p>
       ) : (
         <ul className="comments">
           {d.comments.map((c, i) => (
             <li key={i}>
-              <div><strong>{nameOf(names, c.userId, meId, t)}</strong> · <span className={`position position-${c.position}`}>{t(`position.${c.position}`)}</span> <time className="muted small" dateTime={c.at}>{formatDateTime(c.at, locale)}</time></div>
+              <div>
+                <strong>{nameOf(names, c.userId, meId, t)}</strong> ·{' '}
+                <span className={`position position-${c.position}`}>{t(`position.${c.position}`)}</span>{' '}
+                <time className="muted small" dateTime={c.at}>
+                  {formatDateTime(c.at, locale)}
+                </time>
+              </div>
               {c.text && <p>{c.text}</p>}
             </li>
           ))}
@@ -118,9 +188,13 @@ export function MarksPanel({ ctx }: { ctx: ActionContext }) {
             <li key={m.id} className={`mark-${m.status}`}>
               <div>
                 <span className="badge">{t(`mark.kind.${m.kind}`)}</span> <span className="badge">{t(`mark.status.${m.status}`)}</span>{' '}
-                <span className="muted small">{t('common.revision', { n: m.revisionNumber })} · {t('marks.where', { start: m.start + 1, end: m.end })}</span>
+                <span className="muted small">
+                  {t('common.revision', { n: m.revisionNumber })} · {t('marks.where', { start: m.start + 1, end: m.end })}
+                </span>
               </div>
-              <p>“<mark className="gw-proofmark">{blockText(m.blockId).slice(m.start, m.end)}</mark>” — {m.comment}</p>
+              <p>
+                “<mark className="gw-proofmark">{blockText(m.blockId).slice(m.start, m.end)}</mark>” — {m.comment}
+              </p>
               {m.dismissReason && <p className="small muted">{t('history.reason', { reason: m.dismissReason })}</p>}
               {canDismiss && m.status === 'open' && <DismissMark ctx={ctx} markId={m.id} />}
             </li>

@@ -71,8 +71,14 @@ export function DocPreview({ doc, names, preferHtml, bodyRef }: DocPreviewProps)
     Promise.all([import('docx-preview'), import('../fonts/preview-fonts.css')])
       .then(([{ renderAsync }]) =>
         renderAsync(docx.blob, host, undefined, {
-          className: 'docx', inWrapper: true, breakPages: true, ignoreLastRenderedPageBreak: true,
-          renderHeaders: true, renderFooters: true, useBase64URL: true, experimental: true,
+          className: 'docx',
+          inWrapper: true,
+          breakPages: true,
+          ignoreLastRenderedPageBreak: true,
+          renderHeaders: true,
+          renderFooters: true,
+          useBase64URL: true,
+          experimental: true,
         }),
       )
       .then(() => {
@@ -100,7 +106,9 @@ export function DocPreview({ doc, names, preferHtml, bodyRef }: DocPreviewProps)
   }, [showDocx, docx, t]);
 
   const signedBy = doc.signatures.map((s) => names.get(s.signerId) ?? '').filter(Boolean);
-  const signedAll = doc.requiredSigners.length > 0 && doc.requiredSigners.every((r) => doc.signatures.some((s) => s.issuerUnitId === r.issuerUnitId && s.signerId === r.signerId));
+  const signedAll =
+    doc.requiredSigners.length > 0 &&
+    doc.requiredSigners.every((r) => doc.signatures.some((s) => s.issuerUnitId === r.issuerUnitId && s.signerId === r.signerId));
 
   return (
     <section className="panel preview-panel" aria-labelledby="preview-h">
@@ -108,19 +116,33 @@ export function DocPreview({ doc, names, preferHtml, bodyRef }: DocPreviewProps)
         <h2 id="preview-h">{t('doc.preview')}</h2>
         {docx.status === 'ready' && (
           <div className="seg" role="group" aria-label={t('doc.preview')}>
-            <button type="button" className="btn btn-small" aria-pressed={mode === 'docx'} onClick={() => setMode('docx')}>{t('doc.previewDocx')}</button>
-            <button type="button" className="btn btn-small" aria-pressed={mode === 'html'} onClick={() => setMode('html')}>{t('doc.previewHtml')}</button>
+            <button type="button" className="btn btn-small" aria-pressed={mode === 'docx'} onClick={() => setMode('docx')}>
+              {t('doc.previewDocx')}
+            </button>
+            <button type="button" className="btn btn-small" aria-pressed={mode === 'html'} onClick={() => setMode('html')}>
+              {t('doc.previewHtml')}
+            </button>
           </div>
         )}
-        {pages !== null && <span className="muted" data-testid="page-count">{t('doc.pages', { n: pages })}</span>}
+        {pages !== null && (
+          <span className="muted" data-testid="page-count">
+            {t('doc.pages', { n: pages })}
+          </span>
+        )}
       </div>
-      {docx.status === 'unavailable' && <p className="note" data-testid="preview-fallback">{t('doc.previewFallback', { status: docx.reason })}</p>}
+      {docx.status === 'unavailable' && (
+        <p className="note" data-testid="preview-fallback">
+          {t('doc.previewFallback', { status: docx.reason })}
+        </p>
+      )}
       <div className="preview-outer" ref={outer}>
         <div className="preview-zoom" style={{ zoom }} ref={bodyRef} data-testid="preview">
           {showDocx ? (
             <div ref={docxHost} className="docx-host" style={{ '--gw-grid': `${LINE_PITCH / 20}pt` } as React.CSSProperties} />
           ) : docx.status === 'loading' && mode === 'docx' ? (
-            <p className="loading" role="status">{t('doc.previewLoading')}</p>
+            <p className="loading" role="status">
+              {t('doc.previewLoading')}
+            </p>
           ) : (
             <OfficialDocument
               content={doc.content}

@@ -3,7 +3,15 @@ import { formatDateTime, shortHash } from '../format';
 import type { HistoryItem, VerifyResult } from '../types';
 
 /** The audit trail with the result of the hash-chain verification. */
-export function History({ items, verify, verifyError }: { items: HistoryItem[] | null; verify: VerifyResult | null; verifyError: boolean }) {
+export function History({
+  items,
+  verify,
+  verifyError,
+}: {
+  items: HistoryItem[] | null;
+  verify: VerifyResult | null;
+  verifyError: boolean;
+}) {
   const { t, tx, locale } = useI18n();
   return (
     <section className="panel" aria-labelledby="hist-h">
@@ -11,31 +19,52 @@ export function History({ items, verify, verifyError }: { items: HistoryItem[] |
         <h2 id="hist-h">{t('history.title')}</h2>
         {verify ? (
           verify.ok ? (
-            <span className="badge badge-ok" data-testid="chain" title={verify.headHash ?? ''}>✓ {t('history.verified')}</span>
+            <span className="badge badge-ok" data-testid="chain" title={verify.headHash ?? ''}>
+              ✓ {t('history.verified')}
+            </span>
           ) : (
-            <span className="badge badge-bad" data-testid="chain">✗ {t('history.broken', { problem: `${verify.firstBroken?.problem ?? ''}${verify.firstBroken?.seq ? ` (#${verify.firstBroken.seq})` : ''}` })}</span>
+            <span className="badge badge-bad" data-testid="chain">
+              ✗{' '}
+              {t('history.broken', {
+                problem: `${verify.firstBroken?.problem ?? ''}${verify.firstBroken?.seq ? ` (#${verify.firstBroken.seq})` : ''}`,
+              })}
+            </span>
           )
         ) : verifyError ? null : (
-          <span className="muted" role="status">{t('history.verifying')}</span>
+          <span className="muted" role="status">
+            {t('history.verifying')}
+          </span>
         )}
       </div>
       {!items ? (
-        <p className="loading" role="status">{t('common.loading')}</p>
+        <p className="loading" role="status">
+          {t('common.loading')}
+        </p>
       ) : items.length === 0 ? (
         <p>{t('history.empty')}</p>
       ) : (
         <ol className="timeline" tabIndex={0} aria-label={t('history.title')}>
           {[...items].reverse().map((h) => {
-            const opinion = typeof h.payload.opinion === 'string' ? h.payload.opinion : typeof h.payload.text === 'string' ? h.payload.text : '';
+            const opinion =
+              typeof h.payload.opinion === 'string' ? h.payload.opinion : typeof h.payload.text === 'string' ? h.payload.text : '';
             return (
               <li key={h.seq}>
                 <div className="timeline-head">
                   <strong>{tx(`event.${h.eventType}`, h.eventType)}</strong>
                   <span> · {h.actor.displayName}</span>
-                  {h.fromState !== h.toState && <span className="muted"> · {h.fromState ? `${tx(`state.${h.fromState}`, h.fromState)} → ` : ''}{tx(`state.${h.toState}`, h.toState)}</span>}
+                  {h.fromState !== h.toState && (
+                    <span className="muted">
+                      {' '}
+                      · {h.fromState ? `${tx(`state.${h.fromState}`, h.fromState)} → ` : ''}
+                      {tx(`state.${h.toState}`, h.toState)}
+                    </span>
+                  )}
                 </div>
                 <div className="muted small">
-                  <time dateTime={h.at}>{formatDateTime(h.at, locale)}</time> · {t('common.revision', { n: h.revisionNumber })} · <span className="mono" title={h.hash}>#{h.seq} {shortHash(h.hash, 8)}</span>
+                  <time dateTime={h.at}>{formatDateTime(h.at, locale)}</time> · {t('common.revision', { n: h.revisionNumber })} ·{' '}
+                  <span className="mono" title={h.hash}>
+                    #{h.seq} {shortHash(h.hash, 8)}
+                  </span>
                 </div>
                 {h.reason && <p className="timeline-reason">{t('history.reason', { reason: h.reason })}</p>}
                 {opinion && <p className="timeline-reason">{t('history.opinion', { text: opinion })}</p>}

@@ -233,7 +233,15 @@ function highlight(text: string, from: number, blockId: string, marks: Proofread
     const [a, b] = [points[k], points[k + 1]];
     if (a === b) continue;
     const hit = mine.find((m) => m.start - from <= a && m.end - from >= b);
-    out.push(hit ? <mark key={k} className="gw-proofmark" title={hit.comment}>{text.slice(a, b)}</mark> : <Fragment key={k}>{text.slice(a, b)}</Fragment>);
+    out.push(
+      hit ? (
+        <mark key={k} className="gw-proofmark" title={hit.comment}>
+          {text.slice(a, b)}
+        </mark>
+      ) : (
+        <Fragment key={k}>{text.slice(a, b)}</Fragment>
+      ),
+    );
   }
   return out;
 }
@@ -274,7 +282,11 @@ export function OfficialDocument(props: OfficialDocumentProps) {
       case 'title':
         return (
           <h2 className="gw-title">
-            {wrapTitle(content.title).map((line, k) => <span key={k} className="gw-title-line">{line}</span>)}
+            {wrapTitle(content.title).map((line, k) => (
+              <span key={k} className="gw-title-line">
+                {line}
+              </span>
+            ))}
           </h2>
         );
       case 'recipients':
@@ -301,7 +313,17 @@ export function OfficialDocument(props: OfficialDocumentProps) {
           <table className="gw-table">
             <tbody>
               {it.block.rows.map((row, r) => (
-                <tr key={r}>{row.map((cell, c) => (r < (it.block.headerRows ?? 0) ? <th key={c} scope="col">{cell}</th> : <td key={c}>{cell}</td>))}</tr>
+                <tr key={r}>
+                  {row.map((cell, c) =>
+                    r < (it.block.headerRows ?? 0) ? (
+                      <th key={c} scope="col">
+                        {cell}
+                      </th>
+                    ) : (
+                      <td key={c}>{cell}</td>
+                    ),
+                  )}
+                </tr>
               ))}
             </tbody>
           </table>
@@ -321,16 +343,31 @@ export function OfficialDocument(props: OfficialDocumentProps) {
         return (
           <div className="gw-signature">
             <div className="gw-signature-box">
-              {content.issuers.map((i) => <p key={i.unitId}>{i.name}</p>)}
-              <p className={`gw-signature-date${signed ? '' : ' gw-placeholder'}`}>{dateOfIssue ? formatChineseDate(dateOfIssue) : DATE_PLACEHOLDER}</p>
+              {content.issuers.map((i) => (
+                <p key={i.unitId}>{i.name}</p>
+              ))}
+              <p className={`gw-signature-date${signed ? '' : ' gw-placeholder'}`}>
+                {dateOfIssue ? formatChineseDate(dateOfIssue) : DATE_PLACEHOLDER}
+              </p>
             </div>
           </div>
         );
       case 'minutes': {
         const m = content.minutes!;
         const row = (label: string, names: string[]) =>
-          names.length ? <p className="gw-minutes"><span className="gw-minutes-label">{label}</span>{names.join('，')}</p> : null;
-        return <div className="gw-minutes-block">{row('出席：', m.present)}{row('请假：', m.absent)}{row('列席：', m.attending)}</div>;
+          names.length ? (
+            <p className="gw-minutes">
+              <span className="gw-minutes-label">{label}</span>
+              {names.join('，')}
+            </p>
+          ) : null;
+        return (
+          <div className="gw-minutes-block">
+            {row('出席：', m.present)}
+            {row('请假：', m.absent)}
+            {row('列席：', m.attending)}
+          </div>
+        );
       }
       case 'note':
         return <p className="gw-note">（{content.note}）</p>;
@@ -355,9 +392,15 @@ export function OfficialDocument(props: OfficialDocumentProps) {
       {createPortal(
         <div className={`gw-doc gw-measure gw-layout-${layoutKind}`} aria-hidden="true">
           <div className="gw-flow" ref={measureRef}>
-            {items.map((it, i) => <div key={i} data-i={i} className="gw-item">{renderItem(it, null)}</div>)}
+            {items.map((it, i) => (
+              <div key={i} data-i={i} className="gw-item">
+                {renderItem(it, null)}
+              </div>
+            ))}
           </div>
-          <div className="gw-flow" ref={imprintRef}>{imprint}</div>
+          <div className="gw-flow" ref={imprintRef}>
+            {imprint}
+          </div>
         </div>,
         document.body,
       )}
@@ -370,7 +413,9 @@ export function OfficialDocument(props: OfficialDocumentProps) {
             {layoutKind === 'letter' && n === 1 && <div className="gw-letter-rule-bottom" aria-hidden="true" />}
             <div className="gw-textblock">
               <div className="gw-flow">
-                {pieces.map((piece) => <Fragment key={`${piece.i}:${piece.from}`}>{renderItem(items[piece.i], piece)}</Fragment>)}
+                {pieces.map((piece) => (
+                  <Fragment key={`${piece.i}:${piece.from}`}>{renderItem(items[piece.i], piece)}</Fragment>
+                ))}
               </div>
               {lastPage && <div className="gw-imprint-slot">{imprint}</div>}
             </div>
@@ -400,7 +445,17 @@ function Imprint({ content, layout, printedDate }: { content: DocumentContent; l
   );
 }
 
-function Header({ content, layout, documentNumber, signerNames }: { content: DocumentContent; layout: LayoutKind; documentNumber: string | null; signerNames: string[] }) {
+function Header({
+  content,
+  layout,
+  documentNumber,
+  signerNames,
+}: {
+  content: DocumentContent;
+  layout: LayoutKind;
+  documentNumber: string | null;
+  signerNames: string[];
+}) {
   const names = content.issuers.map((i) => i.name);
   const upward = UPWARD_KINDS.includes(content.kind);
   const lines: { text: string; cls: string }[] = [];
@@ -412,20 +467,30 @@ function Header({ content, layout, documentNumber, signerNames }: { content: Doc
   if (content.urgency !== 'none') lines.push({ text: URGENCY_LABELS[content.urgency], cls: 'gw-urgency' });
   const year = new Date().getFullYear();
   const lead = content.issuers[0];
-  const number = documentNumber
-    ? <span>{documentNumber}</span>
-    : <span className="gw-placeholder">{lead ? `${lead.code}发〔${year}〕　号` : '〔　〕　号'}</span>;
+  const number = documentNumber ? (
+    <span>{documentNumber}</span>
+  ) : (
+    <span className="gw-placeholder">{lead ? `${lead.code}发〔${year}〕　号` : '〔　〕　号'}</span>
+  );
 
   let mark: ReactNode;
   if (names.length <= 1 || layout === 'minutes') {
     const text = markText(names[0] ?? '', layout);
-    mark = <p className="gw-mark" style={{ fontSize: `${markSize(widthInChars(text))}pt` }}>{text}</p>;
+    mark = (
+      <p className="gw-mark" style={{ fontSize: `${markSize(widthInChars(text))}pt` }}>
+        {text}
+      </p>
+    );
   } else {
     const longest = Math.max(...names.map(widthInChars));
     const pt = markSize(longest + 3);
     mark = (
       <div className="gw-mark gw-mark-joint" style={{ fontSize: `${pt}pt` }}>
-        <div className="gw-mark-names" style={{ width: `${longest + 0.5}em` }}>{names.map((n) => <span key={n}>{n}</span>)}</div>
+        <div className="gw-mark-names" style={{ width: `${longest + 0.5}em` }}>
+          {names.map((n) => (
+            <span key={n}>{n}</span>
+          ))}
+        </div>
         <span className="gw-mark-suffix">文件</span>
       </div>
     );
@@ -437,20 +502,30 @@ function Header({ content, layout, documentNumber, signerNames }: { content: Doc
         {mark}
         <div className="gw-letter-rule-top" aria-hidden="true" />
         <p className="gw-number gw-number-letter">{number}</p>
-        {lines.map((l, k) => <p key={k} className={`gw-header-line ${l.cls}`}>{l.text}</p>)}
+        {lines.map((l, k) => (
+          <p key={k} className={`gw-header-line ${l.cls}`}>
+            {l.text}
+          </p>
+        ))}
       </header>
     );
   }
   return (
     <header className="gw-header">
       <div className="gw-header-top">
-        {lines.map((l, k) => <p key={k} className={`gw-header-line ${l.cls}`}>{l.text}</p>)}
+        {lines.map((l, k) => (
+          <p key={k} className={`gw-header-line ${l.cls}`}>
+            {l.text}
+          </p>
+        ))}
       </div>
       {mark}
       {upward ? (
         <p className="gw-number gw-number-upward">
           {number}
-          <span className="gw-signer-line">签发人：<span className="gw-signer-names">{signerNames.join('　')}</span></span>
+          <span className="gw-signer-line">
+            签发人：<span className="gw-signer-names">{signerNames.join('　')}</span>
+          </span>
         </p>
       ) : (
         <p className="gw-number">{number}</p>

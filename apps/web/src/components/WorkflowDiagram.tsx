@@ -108,7 +108,9 @@ export function WorkflowDiagram({ state, visited }: { state: string; visited: Se
   return (
     <section className="panel" aria-labelledby="wf-h">
       <h2 id="wf-h">{t('workflow.title')}</h2>
-      <p className="muted" data-testid="workflow-current">{t('workflow.current', { state: label(state) })}</p>
+      <p className="muted" data-testid="workflow-current">
+        {t('workflow.current', { state: label(state) })}
+      </p>
       <svg
         className="wf"
         viewBox={`0 0 ${width} ${height}`}
@@ -172,14 +174,22 @@ export function WorkflowDiagram({ state, visited }: { state: string; visited: Se
         <summary>{t('workflow.transitions')}</summary>
         <table>
           <thead>
-            <tr><th scope="col">{t('workflow.colFrom')}</th><th scope="col">{t('workflow.colEvent')}</th><th scope="col">{t('workflow.colTo')}</th></tr>
+            <tr>
+              <th scope="col">{t('workflow.colFrom')}</th>
+              <th scope="col">{t('workflow.colEvent')}</th>
+              <th scope="col">{t('workflow.colTo')}</th>
+            </tr>
           </thead>
           <tbody>
-            {machine.transitions.filter((tr) => tr.changesState).map((tr, i) => (
-              <tr key={i} title={tr.description}>
-                <td>{label(tr.from)}</td><td>{tx(`event.${tr.event}`, tr.event)}</td><td>{label(tr.to)}</td>
-              </tr>
-            ))}
+            {machine.transitions
+              .filter((tr) => tr.changesState)
+              .map((tr, i) => (
+                <tr key={i} title={tr.description}>
+                  <td>{label(tr.from)}</td>
+                  <td>{tx(`event.${tr.event}`, tr.event)}</td>
+                  <td>{label(tr.to)}</td>
+                </tr>
+              ))}
           </tbody>
         </table>
       </details>

@@ -23,14 +23,17 @@ export function AllDocumentsPage() {
     document.title = `${t('all.title')} · ${t('app.name')}`;
   }, [t]);
 
-  const setParams = useCallback((next: { q?: string; state?: string }) => {
-    const p = new URLSearchParams();
-    const nq = next.q ?? query;
-    const ns = next.state ?? state;
-    if (nq) p.set('q', nq);
-    if (ns) p.set('state', ns);
-    navigate(`/documents${p.size ? `?${p}` : ''}`, { replace: true });
-  }, [query, state]);
+  const setParams = useCallback(
+    (next: { q?: string; state?: string }) => {
+      const p = new URLSearchParams();
+      const nq = next.q ?? query;
+      const ns = next.state ?? state;
+      if (nq) p.set('q', nq);
+      if (ns) p.set('state', ns);
+      navigate(`/documents${p.size ? `?${p}` : ''}`, { replace: true });
+    },
+    [query, state],
+  );
 
   // the search box updates the URL after a short pause
   useEffect(() => {
@@ -43,8 +46,17 @@ export function AllDocumentsPage() {
   const states = [...machine.states].sort((a, b) => a.order - b.order).map((s) => s.name);
   return (
     <main id="main" className="page" tabIndex={-1}>
-      <div className="page-head"><h1>{t('all.title')}</h1></div>
-      <form className="filters" role="search" onSubmit={(e) => { e.preventDefault(); setParams({ q: q.trim() }); }}>
+      <div className="page-head">
+        <h1>{t('all.title')}</h1>
+      </div>
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setParams({ q: q.trim() });
+        }}
+      >
         <div className="field">
           <label htmlFor={`${uid}-q`}>{t('all.search')}</label>
           <input id={`${uid}-q`} type="search" value={q} maxLength={100} onChange={(e) => setQ(e.target.value)} />
@@ -53,7 +65,11 @@ export function AllDocumentsPage() {
           <label htmlFor={`${uid}-s`}>{t('all.state')}</label>
           <select id={`${uid}-s`} value={state} onChange={(e) => setParams({ state: e.target.value })}>
             <option value="">{t('all.anyState')}</option>
-            {states.map((s) => <option key={s} value={s}>{tx(`state.${s}`, s)}</option>)}
+            {states.map((s) => (
+              <option key={s} value={s}>
+                {tx(`state.${s}`, s)}
+              </option>
+            ))}
           </select>
         </div>
       </form>
@@ -80,16 +96,24 @@ export function AllDocumentsPage() {
                       <DocBadges item={i} /> <Link href={`/documents/${i.id}`}>{i.title}</Link>
                       <div className="muted small">{kindLabel(lang, i.kind)}</div>
                     </td>
-                    <td><span className={`badge state state-${i.state}`}>{tx(`state.${i.state}`, i.state)}</span></td>
+                    <td>
+                      <span className={`badge state state-${i.state}`}>{tx(`state.${i.state}`, i.state)}</span>
+                    </td>
                     <td>{i.documentNumber ?? '—'}</td>
-                    <td><time dateTime={i.updatedAt}>{formatDateTime(i.updatedAt, locale)}</time></td>
+                    <td>
+                      <time dateTime={i.updatedAt}>{formatDateTime(i.updatedAt, locale)}</time>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           <p className="muted small">{t('all.count', { n: items.length })}</p>
-          {list.hasNextPage && <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>{list.isFetchingNextPage ? t('common.loading') : t('all.more')}</button>}
+          {list.hasNextPage && (
+            <button type="button" className="btn" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+              {list.isFetchingNextPage ? t('common.loading') : t('all.more')}
+            </button>
+          )}
         </>
       )}
     </main>

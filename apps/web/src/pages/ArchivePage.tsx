@@ -34,12 +34,24 @@ export function ArchivePage() {
   const archivist = user.roles.includes('archivist');
   const rest = path.replace(/^\/archive\/?/, '').replace(/\/$/, '');
   const volumeMatch = /^volumes\/([^/]+)$/.exec(rest);
-  const section: Section = rest.startsWith('classes') ? 'classes' : rest.startsWith('volumes') ? 'volumes' : rest.startsWith('disposal') ? 'disposal' : 'file';
+  const section: Section = rest.startsWith('classes')
+    ? 'classes'
+    : rest.startsWith('volumes')
+      ? 'volumes'
+      : rest.startsWith('disposal')
+        ? 'disposal'
+        : 'file';
   const tabs = archivist ? TABS : TABS.filter((x) => x.id === 'disposal');
   const allowed = archivist || (section === 'disposal' && user.roles.includes('signer'));
 
   let body;
-  if (!allowed) body = <><h1>{t('archive.title')}</h1><p className="empty">{t('archive.forbidden')}</p></>;
+  if (!allowed)
+    body = (
+      <>
+        <h1>{t('archive.title')}</h1>
+        <p className="empty">{t('archive.forbidden')}</p>
+      </>
+    );
   else if (section === 'classes') body = <ClassesPage />;
   else if (section === 'disposal') body = <DisposalPage archivist={archivist} />;
   else if (rest === 'volumes/new') body = <NewVolumePage />;
@@ -52,7 +64,11 @@ export function ArchivePage() {
       <nav aria-label={t('archive.nav')} className="subnav">
         <ul>
           {tabs.map((x) => (
-            <li key={x.id}><Link href={x.href} aria-current={x.id === section ? 'page' : undefined}>{t(x.label)}</Link></li>
+            <li key={x.id}>
+              <Link href={x.href} aria-current={x.id === section ? 'page' : undefined}>
+                {t(x.label)}
+              </Link>
+            </li>
           ))}
         </ul>
       </nav>

@@ -76,31 +76,47 @@ export function DocumentPage({ id }: { id: string }) {
     if (base && base < current) {
       queryClient
         .fetchQuery({ queryKey: keys.diff(doc.id, base, current), queryFn: ({ signal }) => api.diff(doc.id, base, current, signal) })
-        .then((x) => compared.current === doc.id && setDiff({ diff: x, resign: resign !== null }), () => {});
+        .then(
+          (x) => compared.current === doc.id && setDiff({ diff: x, resign: resign !== null }),
+          () => {},
+        );
     }
-    api.markSeen(doc.id, current).catch(() => { /* not recorded: the next visit shows a longer diff */ });
+    api.markSeen(doc.id, current).catch(() => {
+      /* not recorded: the next visit shows a longer diff */
+    });
   }, [id, doc, docQuery.isFetchedAfterMount, trailSettled, history, user.id, queryClient]);
 
   useEffect(() => {
     if (doc) document.title = `${doc.content.title} · ${t('app.name')}`;
   }, [doc, t]);
 
-  const onDocument = useCallback((next: DocumentView, event: string) => {
-    documentChanged(queryClient, next);
-    api.markSeen(next.id, next.currentRevision.number).catch(() => { /* not recorded */ });
-    if (event !== 'OPEN') {
-      setNotice({ kind: 'ok', text: t('doc.done', { event: tx(`event.${event}`, event) }) });
+  const onDocument = useCallback(
+    (next: DocumentView, event: string) => {
+      documentChanged(queryClient, next);
+      api.markSeen(next.id, next.currentRevision.number).catch(() => {
+        /* not recorded */
+      });
+      if (event !== 'OPEN') {
+        setNotice({ kind: 'ok', text: t('doc.done', { event: tx(`event.${event}`, event) }) });
+        requestAnimationFrame(() => noticeRef.current?.focus());
+      }
+    },
+    [queryClient, t, tx],
+  );
+
+  const onConflict = useCallback(
+    (e: ApiError) => {
+      setNotice({ kind: 'warn', text: e.code === 'VERSION_CONFLICT' ? t('doc.conflict') : e.message });
+      void reload();
       requestAnimationFrame(() => noticeRef.current?.focus());
-    }
-  }, [queryClient, t, tx]);
+    },
+    [reload, t],
+  );
 
-  const onConflict = useCallback((e: ApiError) => {
-    setNotice({ kind: 'warn', text: e.code === 'VERSION_CONFLICT' ? t('doc.conflict') : e.message });
-    void reload();
-    requestAnimationFrame(() => noticeRef.current?.focus());
-  }, [reload, t]);
-
-  const ctx: ActionContext | null = useMemo(() => (doc ? { doc, userId: user.id, onDocument, onConflict } : null), [doc, user.id, onDocument, onConflict]);
+  const ctx: ActionContext | null = useMemo(
+    () => (doc ? { doc, userId: user.id, onDocument, onConflict } : null),
+    [doc, user.id, onDocument, onConflict],
+  );
 
   // a reader opening the document is recorded once (OPEN), when the server allows it
   useEffect(() => {
@@ -108,9 +124,12 @@ export function DocumentPage({ id }: { id: string }) {
     const me = doc.readers.find((r) => r.userId === user.id);
     if (doc.allowedEvents.some((e) => e.type === 'OPEN') && me && !me.openedAt) {
       opened.current = true;
-      api.event(doc, { type: 'OPEN' }).then((d) => onDocument(d, 'OPEN'), (e) => {
-        if (e instanceof ApiError && e.status === 409) void reload();
-      });
+      api.event(doc, { type: 'OPEN' }).then(
+        (d) => onDocument(d, 'OPEN'),
+        (e) => {
+          if (e instanceof ApiError && e.status === 409) void reload();
+        },
+      );
     }
   }, [doc, user.id, onDocument, reload]);
 
@@ -126,13 +145,19 @@ export function DocumentPage({ id }: { id: string }) {
     const notFound = loadError instanceof ApiError && loadError.status === 404;
     return (
       <main id="main" className="page" tabIndex={-1}>
-        <p><Link href="/">← {t('doc.back')}</Link></p>
+        <p>
+          <Link href="/">← {t('doc.back')}</Link>
+        </p>
         {notFound ? <p className="empty">{t('doc.notFound')}</p> : <ErrorBox error={loadError} onRetry={() => void reload()} />}
       </main>
     );
   }
   if (!doc || !ctx) {
-    return <main id="main" className="page" tabIndex={-1}><Loading /></main>;
+    return (
+      <main id="main" className="page" tabIndex={-1}>
+        <Loading />
+      </main>
+    );
   }
 
   const c = doc.content;
@@ -140,35 +165,72 @@ export function DocumentPage({ id }: { id: string }) {
   return (
     <main id="main" className="page doc-page" tabIndex={-1}>
       <div className="doc-head">
-        <p className="crumbs"><Link href="/">← {t('doc.back')}</Link></p>
+        <p className="crumbs">
+          <Link href="/">← {t('doc.back')}</Link>
+        </p>
         <h1>{c.title}</h1>
         <div className="badges">
-          <span className={`badge state state-${doc.state}`} data-testid="state">{tx(`state.${doc.state}`, doc.state)}</span>
+          <span className={`badge state state-${doc.state}`} data-testid="state">
+            {tx(`state.${doc.state}`, doc.state)}
+          </span>
           {c.urgency !== 'none' && <span className={`badge urgency-${c.urgency}`}>{urgencyLabel(t, c.urgency)}</span>}
-          {c.classification !== 'none' && <span className="badge classified">{classificationLabel(t, c.classification, c.secrecyPeriod)}</span>}
+          {c.classification !== 'none' && (
+            <span className="badge classified">{classificationLabel(t, c.classification, c.secrecyPeriod)}</span>
+          )}
           {doc.documentNumber && <span className="badge">{doc.documentNumber}</span>}
-          {doc.myTask && <span className="badge task">{t('doc.myTask')}：{t(`task.${doc.myTask}`)}</span>}
-          <a className="btn btn-small" href={api.docxUrl(doc.id)} download>{t('doc.download')}</a>
+          {doc.myTask && (
+            <span className="badge task">
+              {t('doc.myTask')}：{t(`task.${doc.myTask}`)}
+            </span>
+          )}
+          <a className="btn btn-small" href={api.docxUrl(doc.id)} download>
+            {t('doc.download')}
+          </a>
         </div>
         <div ref={noticeRef} tabIndex={-1} aria-live="polite" className="notice-slot">
-          {notice && <p className={`notice notice-${notice.kind}`} role={notice.kind === 'warn' ? 'alert' : 'status'} data-testid="notice">{notice.text}</p>}
+          {notice && (
+            <p className={`notice notice-${notice.kind}`} role={notice.kind === 'warn' ? 'alert' : 'status'} data-testid="notice">
+              {notice.text}
+            </p>
+          )}
         </div>
         {doc.lastReason && ['drafting', 'consolidation', 'signing'].includes(doc.state) && (
-          <p className="reason-banner" data-testid="last-reason"><strong>{t('doc.lastReason')}：</strong>{doc.lastReason}</p>
+          <p className="reason-banner" data-testid="last-reason">
+            <strong>{t('doc.lastReason')}：</strong>
+            {doc.lastReason}
+          </p>
         )}
       </div>
       <div className="doc-grid">
         <div className="doc-main">
-          {diff && <div className="o-diff"><DiffView diff={diff.diff} resign={diff.resign} /></div>}
-          <div className="o-preview"><DocPreview doc={doc} names={names} preferHtml={preferHtml} bodyRef={bodyRef} /></div>
-          <div className="o-discussion"><DiscussionPanel doc={doc} names={names} meId={user.id} /></div>
-          <div className="o-marks"><MarksPanel ctx={ctx} /></div>
+          {diff && (
+            <div className="o-diff">
+              <DiffView diff={diff.diff} resign={diff.resign} />
+            </div>
+          )}
+          <div className="o-preview">
+            <DocPreview doc={doc} names={names} preferHtml={preferHtml} bodyRef={bodyRef} />
+          </div>
+          <div className="o-discussion">
+            <DiscussionPanel doc={doc} names={names} meId={user.id} />
+          </div>
+          <div className="o-marks">
+            <MarksPanel ctx={ctx} />
+          </div>
         </div>
         <div className="doc-side">
-          <div className="o-actions"><ActionsPanel ctx={ctx} bodyRef={bodyRef} /></div>
-          <div className="o-meta"><MetadataPanel doc={doc} names={names} meId={user.id} /></div>
-          <div className="o-workflow"><WorkflowDiagram state={doc.state} visited={visited} /></div>
-          <div className="o-history"><History items={history} verify={verify} verifyError={verifyError} /></div>
+          <div className="o-actions">
+            <ActionsPanel ctx={ctx} bodyRef={bodyRef} />
+          </div>
+          <div className="o-meta">
+            <MetadataPanel doc={doc} names={names} meId={user.id} />
+          </div>
+          <div className="o-workflow">
+            <WorkflowDiagram state={doc.state} visited={visited} />
+          </div>
+          <div className="o-history">
+            <History items={history} verify={verify} verifyError={verifyError} />
+          </div>
         </div>
       </div>
     </main>

@@ -64,7 +64,9 @@ export function InboxPage() {
     };
   }, [queryClient]);
 
-  const groups = TASK_ORDER.map((task) => ({ task, items: (items ?? []).filter((i) => i.myTask === task).sort(compareTasks) })).filter((g) => g.items.length);
+  const groups = TASK_ORDER.map((task) => ({ task, items: (items ?? []).filter((i) => i.myTask === task).sort(compareTasks) })).filter(
+    (g) => g.items.length,
+  );
   const now = Date.now();
 
   return (
@@ -73,8 +75,12 @@ export function InboxPage() {
         <h1>{t('inbox.title')}</h1>
         {items && <p className="muted">{t('inbox.total', { n: items.length })}</p>}
       </div>
-      <p className="muted small" aria-live="off">{updatedAt && t('inbox.refresh', { s: POLL_MS / 1000, time: updatedAt.toLocaleTimeString(locale) })}</p>
-      <p className="visually-hidden" aria-live="polite">{fresh.size > 0 ? t('inbox.new', { n: fresh.size }) : ''}</p>
+      <p className="muted small" aria-live="off">
+        {updatedAt && t('inbox.refresh', { s: POLL_MS / 1000, time: updatedAt.toLocaleTimeString(locale) })}
+      </p>
+      <p className="visually-hidden" aria-live="polite">
+        {fresh.size > 0 ? t('inbox.new', { n: fresh.size }) : ''}
+      </p>
       {error ? <ErrorBox error={error} onRetry={() => void tasks.refetch()} /> : null}
       {!items && !error && <Loading />}
       {items && items.length === 0 && <p className="empty">{t('inbox.empty')}</p>}
@@ -82,7 +88,11 @@ export function InboxPage() {
         <nav aria-label={t('inbox.groups')} className="group-nav">
           <ul>
             {groups.map((g) => (
-              <li key={g.task}><a href={`#task-${g.task}`}>{t(`task.${g.task}` as `task.${TaskKind}`)} <span className="count">{g.items.length}</span></a></li>
+              <li key={g.task}>
+                <a href={`#task-${g.task}`}>
+                  {t(`task.${g.task}` as `task.${TaskKind}`)} <span className="count">{g.items.length}</span>
+                </a>
+              </li>
             ))}
           </ul>
         </nav>
@@ -90,7 +100,10 @@ export function InboxPage() {
       {groups.map((g) => (
         <section key={g.task} className="task-group" aria-labelledby={`task-${g.task}`} data-task={g.task}>
           <h2 id={`task-${g.task}`} tabIndex={-1}>
-            {t(`task.${g.task}` as `task.${TaskKind}`)} <span className="count" data-testid={`count-${g.task}`}>{g.items.length}</span>
+            {t(`task.${g.task}` as `task.${TaskKind}`)}{' '}
+            <span className="count" data-testid={`count-${g.task}`}>
+              {g.items.length}
+            </span>
           </h2>
           <ul className="doc-list">
             {g.items.map((i) => {
@@ -108,7 +121,8 @@ export function InboxPage() {
                     <span>{t('common.revision', { n: i.currentRevision })}</span>
                     {i.deadline && (
                       <span className={overdue ? 'overdue' : ''}>
-                        {t('inbox.deadline', { date: formatDateTime(i.deadline, locale) })}{overdue ? ` · ${t('inbox.overdue')}` : ''}
+                        {t('inbox.deadline', { date: formatDateTime(i.deadline, locale) })}
+                        {overdue ? ` · ${t('inbox.overdue')}` : ''}
                       </span>
                     )}
                     <span>{t('inbox.opened', { date: formatDate(i.createdAt, locale) })}</span>

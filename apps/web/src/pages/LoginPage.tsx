@@ -35,21 +35,52 @@ export function LoginPage({ expired }: { expired: boolean }) {
 
   return (
     <main id="main" className="login" tabIndex={-1}>
-      <form className="login-card" onSubmit={(e) => { e.preventDefault(); if (!pending) void submit(); }} aria-labelledby={`${uid}-h`}>
-        <p className="login-mark" aria-hidden="true">公文</p>
+      <form
+        className="login-card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!pending) void submit();
+        }}
+        aria-labelledby={`${uid}-h`}
+      >
+        <p className="login-mark" aria-hidden="true">
+          公文
+        </p>
         <h1 id={`${uid}-h`}>{t('login.title')}</h1>
         <p className="muted">{t('login.intro')}</p>
-        {expired && <p className="notice notice-warn" role="alert" data-testid="expired">{t('login.expired')}</p>}
+        {expired && (
+          <p className="notice notice-warn" role="alert" data-testid="expired">
+            {t('login.expired')}
+          </p>
+        )}
         <div className="field">
           <label htmlFor={`${uid}-u`}>{t('login.username')}</label>
-          <input id={`${uid}-u`} ref={userRef} name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+          <input
+            id={`${uid}-u`}
+            ref={userRef}
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+          />
         </div>
         <div className="field">
           <label htmlFor={`${uid}-p`}>{t('login.password')}</label>
-          <input id={`${uid}-p`} name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+          <input
+            id={`${uid}-p`}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
         </div>
         <ErrorBox error={error} />
-        <button type="submit" className="btn btn-primary btn-block" disabled={pending || !username.trim() || !password}>{pending ? t('login.pending') : t('login.submit')}</button>
+        <button type="submit" className="btn btn-primary btn-block" disabled={pending || !username.trim() || !password}>
+          {pending ? t('login.pending') : t('login.submit')}
+        </button>
       </form>
     </main>
   );

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import type { AuthorityScope, Role } from '../../../authority/src/index.js';
-import type { ClassificationLevel } from '../../../document/src/model.js';
+import type { AuthorityScope, Role } from '#gongwen/authority';
+import type { ClassificationLevel } from '#gongwen/document/model';
 
 @Entity({ name: 'users' })
 export class UserEntity {

@@ -121,8 +121,12 @@ export class Documents1764000100000 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION 'gongwen: % rows are append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await q.query(`CREATE TRIGGER revisions_append_only BEFORE UPDATE OR DELETE ON revisions FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`);
-    await q.query(`CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`);
+    await q.query(
+      `CREATE TRIGGER revisions_append_only BEFORE UPDATE OR DELETE ON revisions FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -132,7 +132,9 @@ export class Archive1764000200000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // the same export (volume and format) never runs twice at once
-    await q.query(`CREATE UNIQUE INDEX archive_exports_one_active ON archive_exports (volume_id, format) WHERE status IN ('queued','running')`);
+    await q.query(
+      `CREATE UNIQUE INDEX archive_exports_one_active ON archive_exports (volume_id, format) WHERE status IN ('queued','running')`,
+    );
 
     await q.query(`
       CREATE TABLE archive_disposals (
@@ -162,7 +164,9 @@ export class Archive1764000200000 implements MigrationInterface {
         page_count int,
         PRIMARY KEY (disposal_id, item_id)
       )`);
-    await q.query(`ALTER TABLE archive_items ADD CONSTRAINT archive_items_disposal_fk FOREIGN KEY (disposal_id) REFERENCES archive_disposals(id)`);
+    await q.query(
+      `ALTER TABLE archive_items ADD CONSTRAINT archive_items_disposal_fk FOREIGN KEY (disposal_id) REFERENCES archive_disposals(id)`,
+    );
     await q.query(`
       CREATE TABLE archive_holds (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -202,7 +206,9 @@ export class Archive1764000200000 implements MigrationInterface {
         IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER documents_archived_frozen BEFORE UPDATE OR DELETE ON documents FOR EACH ROW EXECUTE FUNCTION gw_documents_archived_frozen()`);
+    await q.query(
+      `CREATE TRIGGER documents_archived_frozen BEFORE UPDATE OR DELETE ON documents FOR EACH ROW EXECUTE FUNCTION gw_documents_archived_frozen()`,
+    );
 
     // Items: no DELETE ever; UPDATE only for (a) completing the preparation once, (b) disposal under the register.
     await q.query(`
@@ -234,7 +240,9 @@ export class Archive1764000200000 implements MigrationInterface {
         END IF;
         RAISE EXCEPTION 'gongwen: filed item % is immutable', OLD.archival_number USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await q.query(`CREATE TRIGGER archive_items_guard BEFORE UPDATE OR DELETE ON archive_items FOR EACH ROW EXECUTE FUNCTION gw_archive_items_guard()`);
+    await q.query(
+      `CREATE TRIGGER archive_items_guard BEFORE UPDATE OR DELETE ON archive_items FOR EACH ROW EXECUTE FUNCTION gw_archive_items_guard()`,
+    );
 
     // Files: added while the item is not disposed; never changed, except their bytes removed by disposal.
     await q.query(`
@@ -257,7 +265,9 @@ export class Archive1764000200000 implements MigrationInterface {
         END IF;
         RAISE EXCEPTION 'gongwen: archived files are immutable' USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await q.query(`CREATE TRIGGER archive_files_guard BEFORE INSERT OR UPDATE OR DELETE ON archive_files FOR EACH ROW EXECUTE FUNCTION gw_archive_files_guard()`);
+    await q.query(
+      `CREATE TRIGGER archive_files_guard BEFORE INSERT OR UPDATE OR DELETE ON archive_files FOR EACH ROW EXECUTE FUNCTION gw_archive_files_guard()`,
+    );
 
     // The register keeps its entries; an entry moves proposed → approved|rejected → executed and then never changes.
     await q.query(`
@@ -274,7 +284,9 @@ export class Archive1764000200000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER archive_disposals_guard BEFORE UPDATE OR DELETE ON archive_disposals FOR EACH ROW EXECUTE FUNCTION gw_archive_disposals_guard()`);
+    await q.query(
+      `CREATE TRIGGER archive_disposals_guard BEFORE UPDATE OR DELETE ON archive_disposals FOR EACH ROW EXECUTE FUNCTION gw_archive_disposals_guard()`,
+    );
 
     // Holds are released, never removed or rewritten.
     await q.query(`
@@ -286,12 +298,25 @@ export class Archive1764000200000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER archive_holds_guard BEFORE UPDATE OR DELETE ON archive_holds FOR EACH ROW EXECUTE FUNCTION gw_archive_holds_guard()`);
+    await q.query(
+      `CREATE TRIGGER archive_holds_guard BEFORE UPDATE OR DELETE ON archive_holds FOR EACH ROW EXECUTE FUNCTION gw_archive_holds_guard()`,
+    );
 
     // Append-only: the register's lines and the access log (gw_forbid_change comes from the Documents migration).
-    await q.query(`CREATE TRIGGER archive_disposal_items_append_only BEFORE UPDATE OR DELETE ON archive_disposal_items FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`);
-    await q.query(`CREATE TRIGGER archive_access_log_append_only BEFORE UPDATE OR DELETE ON archive_access_log FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`);
-    for (const t of ['archive_items', 'archive_files', 'archive_disposals', 'archive_disposal_items', 'archive_access_log', 'archive_holds']) {
+    await q.query(
+      `CREATE TRIGGER archive_disposal_items_append_only BEFORE UPDATE OR DELETE ON archive_disposal_items FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER archive_access_log_append_only BEFORE UPDATE OR DELETE ON archive_access_log FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`,
+    );
+    for (const t of [
+      'archive_items',
+      'archive_files',
+      'archive_disposals',
+      'archive_disposal_items',
+      'archive_access_log',
+      'archive_holds',
+    ]) {
       await q.query(`CREATE TRIGGER ${t}_no_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION gw_forbid_change()`);
     }
 

@@ -18,7 +18,9 @@ export class DocumentFiles1764000400000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX document_files_document ON document_files (document_id)`);
-    await q.query(`CREATE TRIGGER document_files_append_only BEFORE UPDATE OR DELETE ON document_files FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`);
+    await q.query(
+      `CREATE TRIGGER document_files_append_only BEFORE UPDATE OR DELETE ON document_files FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

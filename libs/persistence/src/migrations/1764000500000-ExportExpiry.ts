@@ -9,7 +9,9 @@ export class ExportExpiry1764000500000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE archive_exports DROP CONSTRAINT archive_exports_status_check`);
-    await q.query(`ALTER TABLE archive_exports ADD CONSTRAINT archive_exports_status_check CHECK (status IN ('queued','running','done','failed','expired'))`);
+    await q.query(
+      `ALTER TABLE archive_exports ADD CONSTRAINT archive_exports_status_check CHECK (status IN ('queued','running','done','failed','expired'))`,
+    );
     await q.query(`ALTER TABLE archive_exports ADD COLUMN expired_at timestamptz`);
     await q.query(`CREATE INDEX archive_exports_done_finished ON archive_exports (finished_at) WHERE status = 'done'`);
   }
@@ -20,6 +22,8 @@ export class ExportExpiry1764000500000 implements MigrationInterface {
     await q.query(`UPDATE archive_exports SET status = 'failed', error = coalesce(error, 'expired') WHERE status = 'expired'`);
     await q.query(`ALTER TABLE archive_exports DROP COLUMN expired_at`);
     await q.query(`ALTER TABLE archive_exports DROP CONSTRAINT archive_exports_status_check`);
-    await q.query(`ALTER TABLE archive_exports ADD CONSTRAINT archive_exports_status_check CHECK (status IN ('queued','running','done','failed'))`);
+    await q.query(
+      `ALTER TABLE archive_exports ADD CONSTRAINT archive_exports_status_check CHECK (status IN ('queued','running','done','failed'))`,
+    );
   }
 }

@@ -19,7 +19,9 @@ export class DocumentTasks1764000600000 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         PRIMARY KEY (user_id, document_id)
       )`);
-    await q.query(`CREATE INDEX document_tasks_inbox ON document_tasks (user_id, urgency_rank DESC, deadline ASC NULLS LAST, created_at, document_id)`);
+    await q.query(
+      `CREATE INDEX document_tasks_inbox ON document_tasks (user_id, urgency_rank DESC, deadline ASC NULLS LAST, created_at, document_id)`,
+    );
     await q.query(`CREATE INDEX document_tasks_document ON document_tasks (document_id)`);
     await q.query(`
       INSERT INTO document_tasks (user_id, document_id, urgency_rank, deadline, created_at)

@@ -24,9 +24,13 @@ export class DisposalPurge1764000700000 implements MigrationInterface {
         RAISE EXCEPTION 'gongwen: % rows are append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
       END $$`);
     await q.query(`DROP TRIGGER revisions_append_only ON revisions`);
-    await q.query(`CREATE TRIGGER revisions_append_only BEFORE UPDATE OR DELETE ON revisions FOR EACH ROW EXECUTE FUNCTION gw_purge_guard()`);
+    await q.query(
+      `CREATE TRIGGER revisions_append_only BEFORE UPDATE OR DELETE ON revisions FOR EACH ROW EXECUTE FUNCTION gw_purge_guard()`,
+    );
     await q.query(`DROP TRIGGER document_files_append_only ON document_files`);
-    await q.query(`CREATE TRIGGER document_files_append_only BEFORE UPDATE OR DELETE ON document_files FOR EACH ROW EXECUTE FUNCTION gw_purge_guard()`);
+    await q.query(
+      `CREATE TRIGGER document_files_append_only BEFORE UPDATE OR DELETE ON document_files FOR EACH ROW EXECUTE FUNCTION gw_purge_guard()`,
+    );
     await q.query(`
       CREATE OR REPLACE FUNCTION gw_archive_dispose(p_item uuid, p_disposal uuid) RETURNS void LANGUAGE plpgsql AS $$
       DECLARE v_document uuid;
@@ -49,9 +53,13 @@ export class DisposalPurge1764000700000 implements MigrationInterface {
         UPDATE archive_files SET data = NULL WHERE item_id = p_item AND data IS NOT NULL;
       END $$`);
     await q.query(`DROP TRIGGER document_files_append_only ON document_files`);
-    await q.query(`CREATE TRIGGER document_files_append_only BEFORE UPDATE OR DELETE ON document_files FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`);
+    await q.query(
+      `CREATE TRIGGER document_files_append_only BEFORE UPDATE OR DELETE ON document_files FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`,
+    );
     await q.query(`DROP TRIGGER revisions_append_only ON revisions`);
-    await q.query(`CREATE TRIGGER revisions_append_only BEFORE UPDATE OR DELETE ON revisions FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`);
+    await q.query(
+      `CREATE TRIGGER revisions_append_only BEFORE UPDATE OR DELETE ON revisions FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`,
+    );
     await q.query(`DROP FUNCTION gw_purge_guard()`);
     // purged content cannot come back: reverting keeps the purged rows (NOT NULL only where nothing was purged)
     await q.query(`ALTER TABLE document_files DROP COLUMN disposed_at`);

@@ -24,6 +24,8 @@ export class SystemAccount1764000900000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     // kept when it has acted: its audit events reference it, and the audit trail is append-only
-    await q.query(`DELETE FROM users u WHERE u.id = $1 AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.actor_id = u.id)`, [SYSTEM_USER_ID]);
+    await q.query(`DELETE FROM users u WHERE u.id = $1 AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.actor_id = u.id)`, [
+      SYSTEM_USER_ID,
+    ]);
   }
 }

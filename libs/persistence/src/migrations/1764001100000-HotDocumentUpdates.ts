@@ -35,7 +35,9 @@ export class HotDocumentUpdates1764001100000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TRIGGER documents_archived_frozen ON documents`);
-    await q.query(`CREATE TRIGGER documents_archived_frozen BEFORE UPDATE OR DELETE ON documents FOR EACH ROW EXECUTE FUNCTION gw_documents_archived_frozen()`);
+    await q.query(
+      `CREATE TRIGGER documents_archived_frozen BEFORE UPDATE OR DELETE ON documents FOR EACH ROW EXECUTE FUNCTION gw_documents_archived_frozen()`,
+    );
     await q.query(`ALTER TABLE documents RESET (fillfactor)`);
     await q.query(`DROP INDEX documents_title_bigrams_gin`);
     await q.query(`ALTER TABLE documents ADD COLUMN title_bigrams text[] GENERATED ALWAYS AS (gw_bigrams(title)) STORED`);

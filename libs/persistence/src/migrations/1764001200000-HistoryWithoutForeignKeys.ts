@@ -32,7 +32,9 @@ export class HistoryWithoutForeignKeys1764001200000 implements MigrationInterfac
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE audit_events ADD CONSTRAINT audit_events_document_id_fkey FOREIGN KEY (document_id) REFERENCES documents(id)`);
+    await q.query(
+      `ALTER TABLE audit_events ADD CONSTRAINT audit_events_document_id_fkey FOREIGN KEY (document_id) REFERENCES documents(id)`,
+    );
     await q.query(`ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES users(id)`);
     await q.query(`DROP TRIGGER documents_never_deleted ON documents`);
     await q.query(`DROP TRIGGER users_never_deleted ON users`);

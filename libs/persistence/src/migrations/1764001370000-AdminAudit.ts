@@ -27,8 +27,12 @@ export class AdminAudit1764001370000 implements MigrationInterface {
         hash text NOT NULL
       )`);
     await q.query(`CREATE INDEX admin_audit_events_target ON admin_audit_events (target_user_id, seq)`);
-    await q.query(`CREATE TRIGGER admin_audit_events_append_only BEFORE UPDATE OR DELETE ON admin_audit_events FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`);
-    await q.query(`CREATE TRIGGER admin_audit_events_no_truncate BEFORE TRUNCATE ON admin_audit_events FOR EACH STATEMENT EXECUTE FUNCTION gw_forbid_change()`);
+    await q.query(
+      `CREATE TRIGGER admin_audit_events_append_only BEFORE UPDATE OR DELETE ON admin_audit_events FOR EACH ROW EXECUTE FUNCTION gw_forbid_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER admin_audit_events_no_truncate BEFORE TRUNCATE ON admin_audit_events FOR EACH STATEMENT EXECUTE FUNCTION gw_forbid_change()`,
+    );
     await q.query(`
       CREATE TABLE admin_approvals (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

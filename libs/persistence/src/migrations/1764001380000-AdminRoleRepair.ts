@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { canonicalJson, sha256Hex } from '../../../document/src/canonical.js';
+import { canonicalJson, sha256Hex } from '#gongwen/document/canonical';
 import { SYSTEM_USER_ID } from './1764000900000-SystemAccount.js';
 
 /**
@@ -24,8 +24,12 @@ export class AdminRoleRepair1764001380000 implements MigrationInterface {
     for (const u of users) {
       await q.query(`UPDATE users SET roles = '{admin}' WHERE id = $1`, [u.id]);
       const record = {
-        seq: last ? Number(last.seq) + 1 : 1, at: new Date().toISOString(), actorId: SYSTEM_USER_ID, action: 'user.roles_repaired',
-        targetUserId: u.id, detail: { username: u.username, before: u.roles, after: ['admin'], reason: 'admin cannot be combined with another role' },
+        seq: last ? Number(last.seq) + 1 : 1,
+        at: new Date().toISOString(),
+        actorId: SYSTEM_USER_ID,
+        action: 'user.roles_repaired',
+        targetUserId: u.id,
+        detail: { username: u.username, before: u.roles, after: ['admin'], reason: 'admin cannot be combined with another role' },
         prevHash: (last?.hash as string | undefined) ?? null,
       };
       const hash = sha256Hex(canonicalJson(record));

@@ -10,7 +10,9 @@ export class FilingBoxExport1764001400000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE archive_exports DROP CONSTRAINT IF EXISTS archive_exports_format_check`);
-    await q.query(`ALTER TABLE archive_exports ADD CONSTRAINT archive_exports_format_check CHECK (format IN ('bagit', 'docx', 'docx-volume'))`);
+    await q.query(
+      `ALTER TABLE archive_exports ADD CONSTRAINT archive_exports_format_check CHECK (format IN ('bagit', 'docx', 'docx-volume'))`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

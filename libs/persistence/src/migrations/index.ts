@@ -18,4 +18,23 @@ import { AdminRoleRepair1764001380000 } from './1764001380000-AdminRoleRepair.js
 import { FilingBoxExport1764001400000 } from './1764001400000-FilingBoxExport.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
-export const migrations = [Foundation1764000000000, Documents1764000100000, Security1764000150000, Archive1764000200000, InboxIndex1764000300000, DocumentFiles1764000400000, ExportExpiry1764000500000, DocumentTasks1764000600000, DisposalPurge1764000700000, DropUnusedIndexes1764000800000, SystemAccount1764000900000, DisposalIdempotency1764001000000, HotDocumentUpdates1764001100000, HistoryWithoutForeignKeys1764001200000, NumberSeries1764001300000, AdminAudit1764001370000, AdminRoleRepair1764001380000, FilingBoxExport1764001400000];
+export const migrations = [
+  Foundation1764000000000,
+  Documents1764000100000,
+  Security1764000150000,
+  Archive1764000200000,
+  InboxIndex1764000300000,
+  DocumentFiles1764000400000,
+  ExportExpiry1764000500000,
+  DocumentTasks1764000600000,
+  DisposalPurge1764000700000,
+  DropUnusedIndexes1764000800000,
+  SystemAccount1764000900000,
+  DisposalIdempotency1764001000000,
+  HotDocumentUpdates1764001100000,
+  HistoryWithoutForeignKeys1764001200000,
+  NumberSeries1764001300000,
+  AdminAudit1764001370000,
+  AdminRoleRepair1764001380000,
+  FilingBoxExport1764001400000,
+];

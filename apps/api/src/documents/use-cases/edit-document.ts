@@ -1,7 +1,7 @@
 /** PUT …/sections/{sectionId} and PUT …/content: a new revision and its EDIT_SECTION / EDIT_CONTENT event. */
 import type { EntityManager } from 'typeorm';
-import { canonicalJson, contentHash, sha256Hex } from '../../../../../libs/document/src/canonical.js';
-import { missingElements, type DocumentContent, type Section } from '../../../../../libs/document/src/model.js';
+import { canonicalJson, contentHash, sha256Hex } from '#gongwen/document/canonical';
+import { missingElements, type DocumentContent, type Section } from '#gongwen/document/model';
 import type { AuthUser } from '../../auth/auth.types.js';
 import { AppError } from '../../common/errors.js';
 import { insertRevision } from '../../engine/repositories/documents.js';
@@ -12,53 +12,102 @@ import type { DocumentsDeps } from '../deps.js';
 import type { DocumentRow } from '../document-row.js';
 
 /** A drafter's new text for a section. */
-export async function editSection(deps: DocumentsDeps, user: AuthUser, id: string, sectionId: string, body: { title?: string; blocks: Section['blocks'] }, opts: WriteOptions): Promise<WriteResult> {
+export async function editSection(
+  deps: DocumentsDeps,
+  user: AuthUser,
+  id: string,
+  sectionId: string,
+  body: { title?: string; blocks: Section['blocks'] },
+  opts: WriteOptions,
+): Promise<WriteResult> {
   const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'section', id, sectionId, body })) : '';
-  return deps.engine.transition(user, id, 'EDIT_SECTION', opts, requestHash, async (m: EntityManager, row: DocumentRow, currentContent: unknown) => {
-    let current = currentContent as DocumentContent;
-    let section = current.sections.find((s) => s.id === sectionId);
-    if (!section) {
-      // a section added by the chief (ADD_SECTION) enters the content with its drafter's first text
-      const added = row.snapshot.context.sections.find((s) => s.id === sectionId);
-      if (!added) throw new AppError('NOT_FOUND', `No section ${sectionId} in this document.`);
-      section = { id: added.id, title: added.title, drafterId: added.drafterId, blocks: [] };
-      current = { ...current, sections: [...current.sections, section] };
-    }
-    if (section.drafterId !== user.id) {
-      throw new AppError('NOT_PERMITTED', `Section ${sectionId} is drafted by someone else; only its drafter edits it here.`, { state: row.state, event: 'EDIT_SECTION' });
-    }
-    const next: DocumentContent = { ...current, sections: current.sections.map((s) => (s.id === sectionId ? { ...s, title: body.title ?? s.title, blocks: body.blocks } : s)) };
-    const revision = await newRevision(m, row, user, next);
-    return { event: { type: 'EDIT_SECTION', actor: actorOf(user), at: revision.at, sectionId, revision: revision.info }, content: next, hash: revision.info.hash };
-  }, true);
+  return deps.engine.transition(
+    user,
+    id,
+    'EDIT_SECTION',
+    opts,
+    requestHash,
+    async (m: EntityManager, row: DocumentRow, currentContent: unknown) => {
+      let current = currentContent as DocumentContent;
+      let section = current.sections.find((s) => s.id === sectionId);
+      if (!section) {
+        // a section added by the chief (ADD_SECTION) enters the content with its drafter's first text
+        const added = row.snapshot.context.sections.find((s) => s.id === sectionId);
+        if (!added) throw new AppError('NOT_FOUND', `No section ${sectionId} in this document.`);
+        section = { id: added.id, title: added.title, drafterId: added.drafterId, blocks: [] };
+        current = { ...current, sections: [...current.sections, section] };
+      }
+      if (section.drafterId !== user.id) {
+        throw new AppError('NOT_PERMITTED', `Section ${sectionId} is drafted by someone else; only its drafter edits it here.`, {
+          state: row.state,
+          event: 'EDIT_SECTION',
+        });
+      }
+      const next: DocumentContent = {
+        ...current,
+        sections: current.sections.map((s) => (s.id === sectionId ? { ...s, title: body.title ?? s.title, blocks: body.blocks } : s)),
+      };
+      const revision = await newRevision(m, row, user, next);
+      return {
+        event: { type: 'EDIT_SECTION', actor: actorOf(user), at: revision.at, sectionId, revision: revision.info },
+        content: next,
+        hash: revision.info.hash,
+      };
+    },
+    true,
+  );
 }
 
 /** Consolidation edits (chief) or fixes during proofreading that resolve marks. */
 export async function editContent(
-  deps: DocumentsDeps, user: AuthUser, id: string,
-  body: { metadata?: Partial<DocumentContent>; sections?: { id: string; title?: string; blocks: Section['blocks'] }[]; resolvesMarks?: string[] },
+  deps: DocumentsDeps,
+  user: AuthUser,
+  id: string,
+  body: {
+    metadata?: Partial<DocumentContent>;
+    sections?: { id: string; title?: string; blocks: Section['blocks'] }[];
+    resolvesMarks?: string[];
+  },
   opts: WriteOptions,
 ): Promise<WriteResult> {
   const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'content', id, body })) : '';
-  return deps.engine.transition(user, id, 'EDIT_CONTENT', opts, requestHash, async (m: EntityManager, row: DocumentRow, currentContent: unknown) => {
-    const current = currentContent as DocumentContent;
-    const sections = current.sections.map((s) => {
-      const edit = body.sections?.find((e) => e.id === s.id);
-      return edit ? { ...s, title: edit.title ?? s.title, blocks: edit.blocks } : s;
-    });
-    for (const e of body.sections ?? []) if (!current.sections.some((s) => s.id === e.id)) throw new AppError('NOT_FOUND', `No section ${e.id} in this document.`);
-    const meta = body.metadata ?? {};
-    if (meta.classification && meta.classification !== current.classification) {
-      throw new AppError('VALIDATION_FAILED', 'The classification is set when the document is opened; it cannot change during editing.', { errors: [{ field: 'metadata.classification', message: 'cannot change' }] });
-    }
-    const next: DocumentContent = { ...current, ...stripUndefined(meta), issuers: current.issuers, sections };
-    await assertAttachmentFiles(m, row.id, next);
-    const revision = await newRevision(m, row, user, next);
-    return {
-      event: { type: 'EDIT_CONTENT', actor: actorOf(user), at: revision.at, revision: revision.info, ...(body.resolvesMarks ? { resolvesMarks: body.resolvesMarks } : {}) },
-      content: next, hash: revision.info.hash,
-    };
-  }, true);
+  return deps.engine.transition(
+    user,
+    id,
+    'EDIT_CONTENT',
+    opts,
+    requestHash,
+    async (m: EntityManager, row: DocumentRow, currentContent: unknown) => {
+      const current = currentContent as DocumentContent;
+      const sections = current.sections.map((s) => {
+        const edit = body.sections?.find((e) => e.id === s.id);
+        return edit ? { ...s, title: edit.title ?? s.title, blocks: edit.blocks } : s;
+      });
+      for (const e of body.sections ?? [])
+        if (!current.sections.some((s) => s.id === e.id)) throw new AppError('NOT_FOUND', `No section ${e.id} in this document.`);
+      const meta = body.metadata ?? {};
+      if (meta.classification && meta.classification !== current.classification) {
+        throw new AppError('VALIDATION_FAILED', 'The classification is set when the document is opened; it cannot change during editing.', {
+          errors: [{ field: 'metadata.classification', message: 'cannot change' }],
+        });
+      }
+      const next: DocumentContent = { ...current, ...stripUndefined(meta), issuers: current.issuers, sections };
+      await assertAttachmentFiles(m, row.id, next);
+      const revision = await newRevision(m, row, user, next);
+      return {
+        event: {
+          type: 'EDIT_CONTENT',
+          actor: actorOf(user),
+          at: revision.at,
+          revision: revision.info,
+          ...(body.resolvesMarks ? { resolvesMarks: body.resolvesMarks } : {}),
+        },
+        content: next,
+        hash: revision.info.hash,
+      };
+    },
+    true,
+  );
 }
 
 async function newRevision(m: EntityManager, row: DocumentRow, user: AuthUser, content: DocumentContent) {

@@ -1,6 +1,6 @@
 /** Reading a document: GET …/{id}, its history, revisions and diffs, "seen" marks, and verify. */
-import { diffContent } from '../../../../../libs/document/src/diff.js';
-import type { DocumentContent } from '../../../../../libs/document/src/model.js';
+import { diffContent } from '#gongwen/document/diff';
+import type { DocumentContent } from '#gongwen/document/model';
 import type { AuthUser } from '../../auth/auth.types.js';
 import { AppError } from '../../common/errors.js';
 import { selectHistory } from '../../engine/repositories/audit.js';
@@ -12,7 +12,10 @@ import { selectCurrentRevisionFor, selectRevision, selectRevisionList, upsertSee
 
 /** A filed document whose archive item was disposed of (销毁) has no content any more: only its history and register entry. */
 export function disposed(): AppError {
-  return new AppError('DOCUMENT_DISPOSED', 'This document was disposed of (销毁) under the archive\'s disposal register; its content no longer exists. Its history and the register entry remain.');
+  return new AppError(
+    'DOCUMENT_DISPOSED',
+    "This document was disposed of (销毁) under the archive's disposal register; its content no longer exists. Its history and the register entry remain.",
+  );
 }
 
 /** The document, if the user may see it (NOT_FOUND alike for hidden and missing ones). */
@@ -34,7 +37,9 @@ export async function getDocument(deps: DocumentsDeps, user: AuthUser, id: strin
 export async function markSeen(deps: DocumentsDeps, user: AuthUser, id: string, revision: number) {
   const row = await visibleRow(deps, user, id);
   if (revision > row.current_revision) {
-    throw new AppError('VALIDATION_FAILED', `The document has ${row.current_revision} revisions.`, { errors: [{ field: 'revision', message: `at most ${row.current_revision}` }] });
+    throw new AppError('VALIDATION_FAILED', `The document has ${row.current_revision} revisions.`, {
+      errors: [{ field: 'revision', message: `at most ${row.current_revision}` }],
+    });
   }
   return { documentId: row.id, lastSeenRevision: await upsertSeen(deps.db.manager, user.id, row.id, revision) };
 }
@@ -44,9 +49,18 @@ export async function history(deps: DocumentsDeps, user: AuthUser, id: string) {
   const rows = await selectHistory(deps.db.manager, id);
   return {
     items: rows.map((r) => ({
-      seq: r.seq, eventType: r.event_type, actor: { id: r.actor_id, username: r.username, displayName: r.display_name, roles: r.actor_roles },
-      fromState: r.from_state, toState: r.to_state, reason: r.reason, revisionNumber: r.revision_number, revisionHash: r.revision_hash,
-      payload: publicPayload(r.payload), at: new Date(r.created_at).toISOString(), prevHash: r.prev_hash, hash: r.hash,
+      seq: r.seq,
+      eventType: r.event_type,
+      actor: { id: r.actor_id, username: r.username, displayName: r.display_name, roles: r.actor_roles },
+      fromState: r.from_state,
+      toState: r.to_state,
+      reason: r.reason,
+      revisionNumber: r.revision_number,
+      revisionHash: r.revision_hash,
+      payload: publicPayload(r.payload),
+      at: new Date(r.created_at).toISOString(),
+      prevHash: r.prev_hash,
+      hash: r.hash,
     })),
   };
 }
@@ -54,7 +68,14 @@ export async function history(deps: DocumentsDeps, user: AuthUser, id: string) {
 export async function revisions(deps: DocumentsDeps, user: AuthUser, id: string) {
   await visibleRow(deps, user, id);
   const rows = await selectRevisionList(deps.db.manager, id);
-  return { items: rows.map((r) => ({ number: r.number, hash: r.hash, author: { id: r.author_id, username: r.username, displayName: r.display_name }, createdAt: new Date(r.created_at).toISOString() })) };
+  return {
+    items: rows.map((r) => ({
+      number: r.number,
+      hash: r.hash,
+      author: { id: r.author_id, username: r.username, displayName: r.display_name },
+      createdAt: new Date(r.created_at).toISOString(),
+    })),
+  };
 }
 
 export async function revision(deps: DocumentsDeps, user: AuthUser, id: string, number: number) {
@@ -62,7 +83,13 @@ export async function revision(deps: DocumentsDeps, user: AuthUser, id: string, 
   const r = await selectRevision(deps.db.manager, id, number);
   if (!r) throw new AppError('NOT_FOUND', `No revision ${number}.`);
   if (!r.content) throw disposed();
-  return { number: r.number, hash: r.hash, authorId: r.author_id, createdAt: new Date(r.created_at).toISOString(), content: r.content as DocumentContent };
+  return {
+    number: r.number,
+    hash: r.hash,
+    authorId: r.author_id,
+    createdAt: new Date(r.created_at).toISOString(),
+    content: r.content as DocumentContent,
+  };
 }
 
 export async function diff(deps: DocumentsDeps, user: AuthUser, id: string, from: number, to: number) {

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { canonicalJson, sha256Hex } from '../../../../../libs/document/src/canonical.js';
-import { blockText } from '../../../../../libs/document/src/diff.js';
-import type { DocumentContent } from '../../../../../libs/document/src/model.js';
-import { DRAFTING_EVENTS, signerAuthorityViolations } from '../../../../../workflows/outgoing/index.js';
-import type { OutgoingEvent, OutgoingEventType } from '../../../../../workflows/outgoing/types.js';
+import { canonicalJson, sha256Hex } from '#gongwen/document/canonical';
+import { blockText } from '#gongwen/document/diff';
+import type { DocumentContent } from '#gongwen/document/model';
+import { DRAFTING_EVENTS, signerAuthorityViolations } from '#gongwen/workflows/outgoing';
+import type { OutgoingEvent, OutgoingEventType } from '#gongwen/workflows/outgoing/types';
 import { invalidSession, type AuthUser } from '../../auth/auth.types.js';
 import { AppError } from '../../common/errors.js';
 import { validationError } from '../../common/zod.js';
@@ -52,7 +52,10 @@ async function sendEventAs(deps: DocumentsDeps, user: AuthUser, id: string, body
   if (!envelope.success) throw validationError(envelope.error);
   const type = envelope.data.type;
   if (user.via === 'bearer' && user.tokenScope !== 'full' && !DRAFTING_EVENTS.includes(type)) {
-    throw new AppError('TOKEN_SCOPE', `A "${user.tokenScope}" token may send drafting events only; ${type} needs a "full" token or a login.`);
+    throw new AppError(
+      'TOKEN_SCOPE',
+      `A "${user.tokenScope}" token may send drafting events only; ${type} needs a "full" token or a login.`,
+    );
   }
   const { type: _t, ...rest } = body as Record<string, unknown>;
   const parsed = EVENT_PAYLOADS[type].safeParse(rest);
@@ -70,13 +73,26 @@ async function sendEventAs(deps: DocumentsDeps, user: AuthUser, id: string, body
   }
   // what an Idempotency-Key's replay must match; without a key nothing reads it
   const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'event', id, type, payload })) : '';
-  return deps.engine.transition(user, id, type, opts, requestHash,
+  return deps.engine.transition(
+    user,
+    id,
+    type,
+    opts,
+    requestHash,
     (m: EntityManager, row: DocumentRow, content: unknown) => eventCommand(m, row, content as DocumentContent, user, type, payload),
-    COMMAND_WRITES.has(type));
+    COMMAND_WRITES.has(type),
+  );
 }
 
 /** The outgoing workflow's event commands: the event as the machine will see it, and what it writes first. */
-async function eventCommand(m: EntityManager, row: DocumentRow, content: DocumentContent, user: AuthUser, type: ClientEventType, payload: Record<string, unknown>): Promise<{ event: OutgoingEvent }> {
+async function eventCommand(
+  m: EntityManager,
+  row: DocumentRow,
+  content: DocumentContent,
+  user: AuthUser,
+  type: ClientEventType,
+  payload: Record<string, unknown>,
+): Promise<{ event: OutgoingEvent }> {
   const actor = actorOf(user);
   const at = new Date().toISOString();
   switch (type) {
@@ -88,9 +104,15 @@ async function eventCommand(m: EntityManager, row: DocumentRow, content: Documen
     case 'ADD_MARK': {
       const p = payload as { blockId: string; start: number; end: number; kind: 'typo'; comment: string };
       const block = content.sections.flatMap((s) => s.blocks).find((b) => b.id === p.blockId);
-      if (!block) throw new AppError('VALIDATION_FAILED', `No block ${p.blockId} in the current revision.`, { errors: [{ field: 'blockId', message: 'unknown block' }] });
+      if (!block)
+        throw new AppError('VALIDATION_FAILED', `No block ${p.blockId} in the current revision.`, {
+          errors: [{ field: 'blockId', message: 'unknown block' }],
+        });
       const length = blockText(block).length;
-      if (p.end > length) throw new AppError('VALIDATION_FAILED', `The range ends after the block's ${length} characters.`, { errors: [{ field: 'end', message: `at most ${length}` }] });
+      if (p.end > length)
+        throw new AppError('VALIDATION_FAILED', `The range ends after the block's ${length} characters.`, {
+          errors: [{ field: 'end', message: `at most ${length}` }],
+        });
       return { event: { type, actor, at, markId: `m${randomUUID().slice(0, 8)}`, ...p } };
     }
     case 'REGISTER': {

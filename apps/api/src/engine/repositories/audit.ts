@@ -7,15 +7,28 @@ import type { EntityManager } from 'typeorm';
 import { prepared } from '../../database/prepared.js';
 import { auditHash, type AuditRecord } from '../audit.js';
 
-export const AUDIT_COLUMNS = 'document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash';
+export const AUDIT_COLUMNS =
+  'document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason, revision_number, revision_hash, created_at, prev_hash, hash';
 
 /** Appends one audit event (its hash computed here, from exactly what is stored). */
 export async function insertAudit(m: EntityManager, r: AuditRecord): Promise<string> {
   const hash = auditHash(r);
-  await m.query(
-    `INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-    [r.documentId, r.seq, r.actorId, r.actorRoles, r.eventType, r.payload, r.fromState, r.toState, r.reason, r.revisionNumber, r.revisionHash, r.createdAt, r.prevHash, hash],
-  );
+  await m.query(`INSERT INTO audit_events (${AUDIT_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`, [
+    r.documentId,
+    r.seq,
+    r.actorId,
+    r.actorRoles,
+    r.eventType,
+    r.payload,
+    r.fromState,
+    r.toState,
+    r.reason,
+    r.revisionNumber,
+    r.revisionHash,
+    r.createdAt,
+    r.prevHash,
+    hash,
+  ]);
   return hash;
 }
 
@@ -26,20 +39,28 @@ export async function selectChain(m: EntityManager, documentId: string): Promise
 
 /** A document's whole chain with each actor's username and name (the archive's processing record and export). */
 export async function selectChainWithActors(m: Pick<EntityManager, 'query'>, documentId: string): Promise<Record<string, any>[]> {
-  return m.query(`SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [documentId]);
+  return m.query(
+    `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`,
+    [documentId],
+  );
 }
 
 /** A document's history with each actor's name (GET /history). */
 export async function selectHistory(m: EntityManager, documentId: string): Promise<Record<string, any>[]> {
-  return prepared<Record<string, any>>(m,
+  return prepared<Record<string, any>>(
+    m,
     `SELECT a.seq, a.event_type, a.actor_id, a.actor_roles, a.from_state, a.to_state, a.reason, a.revision_number, a.revision_hash,
             a.payload, a.created_at, a.prev_hash, a.hash, u.username, u.display_name
-       FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`, [documentId]);
+       FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`,
+    [documentId],
+  );
 }
 
 /** Which of `eventTypes` a user has already sent on a document (strict separation of duties). */
 export async function selectActedEventTypes(m: EntityManager, documentId: string, userId: string, eventTypes: string[]): Promise<string[]> {
   const rows: { event_type: string }[] = await m.query(
-    `SELECT DISTINCT event_type FROM audit_events WHERE document_id = $1 AND actor_id = $2 AND event_type = ANY($3::text[])`, [documentId, userId, eventTypes]);
+    `SELECT DISTINCT event_type FROM audit_events WHERE document_id = $1 AND actor_id = $2 AND event_type = ANY($3::text[])`,
+    [documentId, userId, eventTypes],
+  );
   return rows.map((r) => r.event_type);
 }

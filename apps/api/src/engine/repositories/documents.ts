@@ -10,9 +10,32 @@ import { AUDIT_COLUMNS } from './audit.js';
 import { SESSION_VALID } from './sessions.js';
 
 /** The documents columns a transition reads. */
-export const TRANSITION_COLUMNS = ['id', 'workflow_id', 'workflow_version', 'state', 'version', 'snapshot', 'kind', 'title', 'classification', 'classification_rank',
-  'urgency', 'urgency_rank', 'major', 'issuer_unit_ids', 'chief_id', 'participant_ids', 'assignee_ids', 'task_roles', 'current_revision',
-  'document_number', 'deadline', 'created_by', 'created_at', 'updated_at'];
+export const TRANSITION_COLUMNS = [
+  'id',
+  'workflow_id',
+  'workflow_version',
+  'state',
+  'version',
+  'snapshot',
+  'kind',
+  'title',
+  'classification',
+  'classification_rank',
+  'urgency',
+  'urgency_rank',
+  'major',
+  'issuer_unit_ids',
+  'chief_id',
+  'participant_ids',
+  'assignee_ids',
+  'task_roles',
+  'current_revision',
+  'document_number',
+  'deadline',
+  'created_by',
+  'created_at',
+  'updated_at',
+];
 const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
 
 /**
@@ -25,7 +48,11 @@ const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
 const VISIBLE = `d.classification_rank <= $2 AND ($3::uuid = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[]))`;
 
 /** Parameters $2–$4 of VISIBLE. */
-export interface Viewer { rank: number; userId: string; poolKeys: string[] }
+export interface Viewer {
+  rank: number;
+  userId: string;
+  poolKeys: string[];
+}
 
 const SELECT_VISIBLE = `SELECT ${D_COLUMNS} FROM documents d WHERE d.id = $1 AND ${VISIBLE}`;
 const SELECT_VISIBLE_FOR_UPDATE = `${SELECT_VISIBLE} FOR UPDATE`;
@@ -63,9 +90,26 @@ export async function selectRow(m: EntityManager, id: string): Promise<EngineRow
 
 /** A new document's row (version 1). */
 export interface NewDocument {
-  id: string; workflowId: string; workflowVersion: number; state: string; snapshot: unknown; kind: string; title: string;
-  classification: string; classificationRank: number; urgency: string; urgencyRank: number; major: boolean; issuerUnitIds: string[];
-  chiefId: string; participantIds: string[]; assigneeIds: string[]; taskRoles: string[]; deadline: string | Date | null; createdBy: string; at: Date;
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  state: string;
+  snapshot: unknown;
+  kind: string;
+  title: string;
+  classification: string;
+  classificationRank: number;
+  urgency: string;
+  urgencyRank: number;
+  major: boolean;
+  issuerUnitIds: string[];
+  chiefId: string;
+  participantIds: string[];
+  assigneeIds: string[];
+  taskRoles: string[];
+  deadline: string | Date | null;
+  createdBy: string;
+  at: Date;
 }
 
 export async function insertDocument(m: EntityManager, d: NewDocument): Promise<void> {
@@ -73,19 +117,52 @@ export async function insertDocument(m: EntityManager, d: NewDocument): Promise<
     `INSERT INTO documents (id, workflow_id, workflow_version, state, version, snapshot, kind, title, classification, classification_rank,
        urgency, urgency_rank, major, issuer_unit_ids, chief_id, participant_ids, assignee_ids, task_roles, current_revision, deadline, created_by, created_at, updated_at)
      VALUES ($1,$2,$3,$4,1,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,1,$18,$19,$20,$20)`,
-    [d.id, d.workflowId, d.workflowVersion, d.state, d.snapshot, d.kind, d.title, d.classification, d.classificationRank, d.urgency, d.urgencyRank,
-      d.major, d.issuerUnitIds, d.chiefId, d.participantIds, d.assigneeIds, d.taskRoles, d.deadline, d.createdBy, d.at],
+    [
+      d.id,
+      d.workflowId,
+      d.workflowVersion,
+      d.state,
+      d.snapshot,
+      d.kind,
+      d.title,
+      d.classification,
+      d.classificationRank,
+      d.urgency,
+      d.urgencyRank,
+      d.major,
+      d.issuerUnitIds,
+      d.chiefId,
+      d.participantIds,
+      d.assigneeIds,
+      d.taskRoles,
+      d.deadline,
+      d.createdBy,
+      d.at,
+    ],
   );
 }
 
 // ---------------------------------------------------------------- revisions
 
-export async function insertRevision(m: EntityManager, r: { documentId: string; number: number; authorId: string; content: unknown; hash: string; at: Date | string }): Promise<void> {
-  await m.query(`INSERT INTO revisions (document_id, number, author_id, content, hash, created_at) VALUES ($1,$2,$3,$4,$5,$6)`, [r.documentId, r.number, r.authorId, r.content, r.hash, r.at]);
+export async function insertRevision(
+  m: EntityManager,
+  r: { documentId: string; number: number; authorId: string; content: unknown; hash: string; at: Date | string },
+): Promise<void> {
+  await m.query(`INSERT INTO revisions (document_id, number, author_id, content, hash, created_at) VALUES ($1,$2,$3,$4,$5,$6)`, [
+    r.documentId,
+    r.number,
+    r.authorId,
+    r.content,
+    r.hash,
+    r.at,
+  ]);
 }
 
 /** Every revision of a document, for verify (content NULL once disposed of). */
-export async function selectRevisionsForVerify(m: EntityManager, id: string): Promise<{ number: number; hash: string; content: unknown; disposed_at: Date | null }[]> {
+export async function selectRevisionsForVerify(
+  m: EntityManager,
+  id: string,
+): Promise<{ number: number; hash: string; content: unknown; disposed_at: Date | null }[]> {
   return m.query(`SELECT number, hash, content, disposed_at FROM revisions WHERE document_id = $1 ORDER BY number`, [id]);
 }
 
@@ -148,7 +225,10 @@ export const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1
  * One transition's write: the document's id, and its fields of WRITE_FIELDS as JSON members (without `ord`,
  * which its place in a statement gives), the snapshot's JSON spliced in as it is (not serialised twice).
  */
-export interface PendingWrite { id: string; members: string }
+export interface PendingWrite {
+  id: string;
+  members: string;
+}
 /** What the database answered for one write (undefined: the document is gone). */
 export type WriteOutcome = (EngineRow & { written: boolean; xmin: string } & HeadRead) | undefined;
 

@@ -42,19 +42,34 @@ export function ClassesPage() {
                 <th scope="col">{t('archive.classes.year')}</th>
                 <th scope="col">{t('archive.classes.unit')}</th>
                 <th scope="col">{t('archive.classes.retention')}</th>
-                <th scope="col" className="num">{t('archive.classes.items')}</th>
-                <th scope="col" className="num">{t('archive.classes.pages')}</th>
+                <th scope="col" className="num">
+                  {t('archive.classes.items')}
+                </th>
+                <th scope="col" className="num">
+                  {t('archive.classes.pages')}
+                </th>
                 <th scope="col">{t('archive.classes.status')}</th>
               </tr>
             </thead>
             <tbody>
               {classes.map((c) => (
-                <tr key={c.code} aria-current={c.code === selected ? 'true' : undefined} className={c.code === selected ? 'selected' : undefined}>
+                <tr
+                  key={c.code}
+                  aria-current={c.code === selected ? 'true' : undefined}
+                  className={c.code === selected ? 'selected' : undefined}
+                >
                   <th scope="row" className="mono nowrap">
-                    <Link href={`/archive/classes?class=${encodeURIComponent(c.code)}`} aria-label={t('archive.classes.open', { code: c.code })}>{c.code}</Link>
+                    <Link
+                      href={`/archive/classes?class=${encodeURIComponent(c.code)}`}
+                      aria-label={t('archive.classes.open', { code: c.code })}
+                    >
+                      {c.code}
+                    </Link>
                   </th>
                   <td>{c.year}</td>
-                  <td>{c.unitName}（{c.unitCode}）</td>
+                  <td>
+                    {c.unitName}（{c.unitCode}）
+                  </td>
                   <td>{retentionLabel(t, c.retention)}</td>
                   <td className="num">{c.items}</td>
                   <td className="num">{c.pages}</td>
@@ -87,19 +102,37 @@ function CataloguePanel({ code }: { code: string }) {
   return (
     <section className="panel catalogue-panel" aria-labelledby="catalogue-heading" data-testid="catalogue">
       <div className="panel-head">
-        <h2 id="catalogue-heading" tabIndex={-1}>{t('archive.catalogue.title', { code })}</h2>
+        <h2 id="catalogue-heading" tabIndex={-1}>
+          {t('archive.catalogue.title', { code })}
+        </h2>
         {key && cat && (
           <div className="panel-actions">
-            <a className="btn btn-small" href={archiveApi.catalogueUrl(key, 'csv')} download>{t('archive.catalogue.csv')}</a>
-            <a className="btn btn-small" href={archiveApi.catalogueUrl(key, 'docx')} download>{t('archive.catalogue.docx')}</a>
-            <Link className="btn btn-small btn-primary" href={`/archive/volumes/new?class=${encodeURIComponent(code)}`}>{t('archive.catalogue.makeVolume')}</Link>
+            <a className="btn btn-small" href={archiveApi.catalogueUrl(key, 'csv')} download>
+              {t('archive.catalogue.csv')}
+            </a>
+            <a className="btn btn-small" href={archiveApi.catalogueUrl(key, 'docx')} download>
+              {t('archive.catalogue.docx')}
+            </a>
+            <Link className="btn btn-small btn-primary" href={`/archive/volumes/new?class=${encodeURIComponent(code)}`}>
+              {t('archive.catalogue.makeVolume')}
+            </Link>
           </div>
         )}
       </div>
-      {!key && <p className="error" role="alert">{t('archive.catalogue.badCode')}</p>}
+      {!key && (
+        <p className="error" role="alert">
+          {t('archive.catalogue.badCode')}
+        </p>
+      )}
       {cat && (
         <p className="muted small">
-          {t('archive.catalogue.cover', { fonds: `${cat.class.fondsName}（${cat.class.fondsCode}）`, year: cat.class.year, retention: retentionLabel(t, cat.class.retention), unit: `${cat.class.unitName}（${cat.class.unitCode}）`, n: cat.items.length })}
+          {t('archive.catalogue.cover', {
+            fonds: `${cat.class.fondsName}（${cat.class.fondsCode}）`,
+            year: cat.class.year,
+            retention: retentionLabel(t, cat.class.retention),
+            unit: `${cat.class.unitName}（${cat.class.unitCode}）`,
+            n: cat.items.length,
+          })}
         </p>
       )}
       {error ? <ErrorBox error={error} /> : null}

@@ -13,7 +13,8 @@ import { useUser } from '../../session';
 import type { Disposal, DisposalCandidate, Hold } from '../../types';
 import { CatalogueTable, retentionLabel } from './shared';
 
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+const today = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
 function useNames() {
   const [names, setNames] = useState<Map<string, string>>(new Map());
@@ -23,7 +24,9 @@ function useNames() {
       (lists) => live && setNames(new Map(lists.flatMap((l) => l.items.map((u) => [u.id, u.displayName] as const)))),
       () => undefined,
     );
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, []);
   return names;
 }
@@ -101,40 +104,65 @@ function Candidates({ onProposed }: { onProposed: () => void }) {
       <div className="filters filters-inline">
         <div className="field">
           <label htmlFor={`${uid}-asof`}>{t('archive.disposal.asOf')}</label>
-          <input id={`${uid}-asof`} type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} aria-describedby={`${uid}-asof-hint`} />
+          <input
+            id={`${uid}-asof`}
+            type="date"
+            value={asOf}
+            onChange={(e) => setAsOf(e.target.value)}
+            aria-describedby={`${uid}-asof-hint`}
+          />
         </div>
-        <p className="hint" id={`${uid}-asof-hint`}>{t('archive.disposal.asOfHint')}</p>
+        <p className="hint" id={`${uid}-asof-hint`}>
+          {t('archive.disposal.asOfHint')}
+        </p>
       </div>
       {error ? <ErrorBox error={error} onRetry={() => setReload((n) => n + 1)} /> : null}
       {!data && !error && <Loading />}
       {data && data.items.length === 0 && <p className="empty">{t('archive.disposal.none', { date: data.asOf })}</p>}
       {data && data.items.length > 0 && (
         <form onSubmit={(e) => void propose(e)}>
-          <CatalogueTable lines={data.items} rowKey={(l) => l.id} caption={t('archive.disposal.candidates')}
+          <CatalogueTable
+            lines={data.items}
+            rowKey={(l) => l.id}
+            caption={t('archive.disposal.candidates')}
             lead={{
               header: <span className="visually-hidden">{t('archive.disposal.pick')}</span>,
               cell: (l) => (
-                <input type="checkbox" checked={picked.includes(l.id)} disabled={!selectable(l)}
+                <input
+                  type="checkbox"
+                  checked={picked.includes(l.id)}
+                  disabled={!selectable(l)}
                   aria-label={t('archive.disposal.pickItem', { number: l.archivalNumber })}
-                  onChange={(e) => setPicked((xs) => (e.target.checked ? [...xs, l.id] : xs.filter((x) => x !== l.id)))} />
+                  onChange={(e) => setPicked((xs) => (e.target.checked ? [...xs, l.id] : xs.filter((x) => x !== l.id)))}
+                />
               ),
             }}
             trail={{
               header: t('archive.disposal.expires'),
               cell: (l) => (
                 <>
-                  <div className="small nowrap">{retentionLabel(t, l.retention)} · {l.retentionExpiresOn ?? '—'}</div>
+                  <div className="small nowrap">
+                    {retentionLabel(t, l.retention)} · {l.retentionExpiresOn ?? '—'}
+                  </div>
                   {l.openRegisterNumber && <div className="small">{t('archive.disposal.listed', { number: l.openRegisterNumber })}</div>}
                   <HoldControl itemId={l.id} archivalNumber={l.archivalNumber} onChange={() => setReload((n) => n + 1)} />
                 </>
               ),
-            }} />
+            }}
+          />
           {!isToday && <p className="hint">{t('archive.disposal.lookAhead')}</p>}
           {isToday && (
             <div className="propose">
               <div className="field">
                 <label htmlFor={`${uid}-reason`}>{t('archive.disposal.reason')}</label>
-                <textarea id={`${uid}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} rows={3} required />
+                <textarea
+                  id={`${uid}-reason`}
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                  maxLength={2000}
+                  rows={3}
+                  required
+                />
               </div>
               {proposeError ? <ErrorBox error={proposeError} /> : null}
               <button type="submit" className="btn btn-danger" disabled={pending || !picked.length || !reason.trim()}>
@@ -188,7 +216,10 @@ function HoldControl({ itemId, archivalNumber, onChange }: { itemId: string; arc
 
   return (
     <details className="holds" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
-      <summary>{t('archive.hold.summary')}<span className="visually-hidden"> {archivalNumber}</span></summary>
+      <summary>
+        {t('archive.hold.summary')}
+        <span className="visually-hidden"> {archivalNumber}</span>
+      </summary>
       {error ? <ErrorBox error={error} /> : null}
       {open && !holds && !error && <Loading />}
       {holds && holds.length > 0 && (
@@ -198,7 +229,12 @@ function HoldControl({ itemId, archivalNumber, onChange }: { itemId: string; arc
               {h.active ? <strong>{t('archive.hold.active')}</strong> : <span className="muted">{t('archive.hold.released')}</span>}{' '}
               {h.reason} · <time dateTime={h.placedAt}>{formatDateTime(h.placedAt, locale)}</time>
               {h.active && (
-                <button type="button" className="btn btn-small" disabled={pending || !reason.trim()} onClick={() => void run(() => archiveApi.releaseHold(h.id, reason.trim()))}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  disabled={pending || !reason.trim()}
+                  onClick={() => void run(() => archiveApi.releaseHold(h.id, reason.trim()))}
+                >
                   {t('archive.hold.release')}
                 </button>
               )}
@@ -213,7 +249,12 @@ function HoldControl({ itemId, archivalNumber, onChange }: { itemId: string; arc
         </div>
       )}
       {holds && (
-        <button type="button" className="btn btn-small" disabled={pending || !reason.trim()} onClick={() => void run(() => archiveApi.placeHold(itemId, reason.trim()))}>
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={pending || !reason.trim()}
+          onClick={() => void run(() => archiveApi.placeHold(itemId, reason.trim()))}
+        >
           {t('archive.hold.place')}
         </button>
       )}
@@ -233,11 +274,14 @@ function Register({ version, archivist }: { version: number; archivist: boolean 
   useEffect(() => {
     const ctl = new AbortController();
     setError(null);
-    archiveApi.disposals(ctl.signal).then((r) => setEntries(r.items), (e: Error) => e.name !== 'AbortError' && setError(e));
+    archiveApi.disposals(ctl.signal).then(
+      (r) => setEntries(r.items),
+      (e: Error) => e.name !== 'AbortError' && setError(e),
+    );
     return () => ctl.abort();
   }, [version, reload]);
 
-  const who = (id: string | null) => (id ? names.get(id) ?? id.slice(0, 8) : '—');
+  const who = (id: string | null) => (id ? (names.get(id) ?? id.slice(0, 8)) : '—');
 
   return (
     <section className="panel" aria-labelledby={`${uid}-h`} data-testid="register">
@@ -256,21 +300,47 @@ function Register({ version, archivist }: { version: number; archivist: boolean 
                 <th scope="col">{t('archive.disposal.reasonCol')}</th>
                 <th scope="col">{t('archive.disposal.proposedBy')}</th>
                 <th scope="col">{t('archive.disposal.decidedBy')}</th>
-                <th scope="col"><span className="visually-hidden">{t('archive.disposal.open')}</span></th>
+                <th scope="col">
+                  <span className="visually-hidden">{t('archive.disposal.open')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {entries.map((d) => (
                 <tr key={d.id}>
-                  <th scope="row" className="mono nowrap">{d.registerNumber}</th>
-                  <td><span className={`badge disposal-${d.status}`}>{t(`archive.disposal.status.${d.status}`)}</span></td>
-                  <td>{d.reason}</td>
-                  <td className="small">{who(d.proposedBy)}<br /><time dateTime={d.proposedAt}>{formatDateTime(d.proposedAt, locale)}</time></td>
-                  <td className="small">{d.decidedBy ? <>{who(d.decidedBy)}<br /><time dateTime={d.decidedAt!}>{formatDateTime(d.decidedAt, locale)}</time></> : '—'}</td>
+                  <th scope="row" className="mono nowrap">
+                    {d.registerNumber}
+                  </th>
                   <td>
-                    <button type="button" className="btn btn-small" aria-expanded={openId === d.id} aria-controls={`${uid}-entry`}
-                      onClick={() => setOpenId(openId === d.id ? null : d.id)}>
-                      {t('archive.disposal.open')}<span className="visually-hidden"> {d.registerNumber}</span>
+                    <span className={`badge disposal-${d.status}`}>{t(`archive.disposal.status.${d.status}`)}</span>
+                  </td>
+                  <td>{d.reason}</td>
+                  <td className="small">
+                    {who(d.proposedBy)}
+                    <br />
+                    <time dateTime={d.proposedAt}>{formatDateTime(d.proposedAt, locale)}</time>
+                  </td>
+                  <td className="small">
+                    {d.decidedBy ? (
+                      <>
+                        {who(d.decidedBy)}
+                        <br />
+                        <time dateTime={d.decidedAt!}>{formatDateTime(d.decidedAt, locale)}</time>
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      aria-expanded={openId === d.id}
+                      aria-controls={`${uid}-entry`}
+                      onClick={() => setOpenId(openId === d.id ? null : d.id)}
+                    >
+                      {t('archive.disposal.open')}
+                      <span className="visually-hidden"> {d.registerNumber}</span>
                     </button>
                   </td>
                 </tr>
@@ -286,7 +356,17 @@ function Register({ version, archivist }: { version: number; archivist: boolean 
   );
 }
 
-function RegisterEntry({ id, archivist, names, onChanged }: { id: string; archivist: boolean; names: Map<string, string>; onChanged: () => void }) {
+function RegisterEntry({
+  id,
+  archivist,
+  names,
+  onChanged,
+}: {
+  id: string;
+  archivist: boolean;
+  names: Map<string, string>;
+  onChanged: () => void;
+}) {
   const { t, locale } = useI18n();
   const user = useUser();
   const uid = useId();
@@ -324,12 +404,34 @@ function RegisterEntry({ id, archivist, names, onChanged }: { id: string; archiv
 
   return (
     <article className="register-entry" aria-labelledby={`${uid}-h`}>
-      <h3 id={`${uid}-h`} tabIndex={-1}>{t('archive.disposal.entry', { number: d.registerNumber })}</h3>
+      <h3 id={`${uid}-h`} tabIndex={-1}>
+        {t('archive.disposal.entry', { number: d.registerNumber })}
+      </h3>
       <dl className="meta">
-        <div><dt>{t('archive.disposal.status')}</dt><dd>{t(`archive.disposal.status.${d.status}`)}</dd></div>
-        <div><dt>{t('archive.disposal.reasonCol')}</dt><dd>{d.reason}</dd></div>
-        {d.decisionOpinion && <div><dt>{t('archive.disposal.opinion')}</dt><dd>{d.decisionOpinion}（{names.get(d.decidedBy ?? '') ?? ''}）</dd></div>}
-        {d.executedAt && <div><dt>{t('archive.disposal.executedAt')}</dt><dd><time dateTime={d.executedAt}>{formatDateTime(d.executedAt, locale)}</time></dd></div>}
+        <div>
+          <dt>{t('archive.disposal.status')}</dt>
+          <dd>{t(`archive.disposal.status.${d.status}`)}</dd>
+        </div>
+        <div>
+          <dt>{t('archive.disposal.reasonCol')}</dt>
+          <dd>{d.reason}</dd>
+        </div>
+        {d.decisionOpinion && (
+          <div>
+            <dt>{t('archive.disposal.opinion')}</dt>
+            <dd>
+              {d.decisionOpinion}（{names.get(d.decidedBy ?? '') ?? ''}）
+            </dd>
+          </div>
+        )}
+        {d.executedAt && (
+          <div>
+            <dt>{t('archive.disposal.executedAt')}</dt>
+            <dd>
+              <time dateTime={d.executedAt}>{formatDateTime(d.executedAt, locale)}</time>
+            </dd>
+          </div>
+        )}
       </dl>
       <div className="table-wrap">
         <table className="doc-table">
@@ -341,14 +443,19 @@ function RegisterEntry({ id, archivist, names, onChanged }: { id: string; archiv
               <th scope="col">{t('cat.documentNumber')}</th>
               <th scope="col">{t('cat.date')}</th>
               <th scope="col">{t('archive.classes.retention')}</th>
-              <th scope="col" className="num">{t('cat.pages')}</th>
+              <th scope="col" className="num">
+                {t('cat.pages')}
+              </th>
             </tr>
           </thead>
           <tbody>
             {d.items.map((l) => (
               <tr key={l.itemId}>
                 <td className="mono nowrap">{l.archivalNumber}</td>
-                <td>{l.title}{l.disposedAt && <span className="badge">{t('archive.disposal.destroyed')}</span>}</td>
+                <td>
+                  {l.title}
+                  {l.disposedAt && <span className="badge">{t('archive.disposal.destroyed')}</span>}
+                </td>
                 <td>{l.documentNumber ?? '—'}</td>
                 <td className="nowrap">{l.date}</td>
                 <td>{retentionLabel(t, l.retention)}</td>
@@ -360,13 +467,31 @@ function RegisterEntry({ id, archivist, names, onChanged }: { id: string; archiv
       </div>
       {d.status === 'proposed' && !canDecide && <p className="hint">{t('archive.disposal.notOwn')}</p>}
       {canDecide && (
-        <form className="action-form" onSubmit={(e) => { e.preventDefault(); if (decision && opinion.trim()) void run(() => archiveApi.decide(d.id, decision, opinion.trim())); }}>
+        <form
+          className="action-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (decision && opinion.trim()) void run(() => archiveApi.decide(d.id, decision, opinion.trim()));
+          }}
+        >
           <fieldset className="review-item">
             <legend>{t('archive.disposal.decision')}</legend>
             <div className="radio-row">
-              <input type="radio" id={`${uid}-a`} name={`${uid}-d`} checked={decision === 'approve'} onChange={() => setDecision('approve')} />
+              <input
+                type="radio"
+                id={`${uid}-a`}
+                name={`${uid}-d`}
+                checked={decision === 'approve'}
+                onChange={() => setDecision('approve')}
+              />
               <label htmlFor={`${uid}-a`}>{t('archive.disposal.approve')}</label>
-              <input type="radio" id={`${uid}-r`} name={`${uid}-d`} checked={decision === 'reject'} onChange={() => setDecision('reject')} />
+              <input
+                type="radio"
+                id={`${uid}-r`}
+                name={`${uid}-d`}
+                checked={decision === 'reject'}
+                onChange={() => setDecision('reject')}
+              />
               <label htmlFor={`${uid}-r`}>{t('archive.disposal.reject')}</label>
             </div>
             <div className="field">
@@ -375,11 +500,19 @@ function RegisterEntry({ id, archivist, names, onChanged }: { id: string; archiv
             </div>
           </fieldset>
           {actionError ? <ErrorBox error={actionError} /> : null}
-          <button type="submit" className="btn btn-primary" disabled={pending || !decision || !opinion.trim()}>{pending ? t('action.pending') : t('archive.disposal.decide')}</button>
+          <button type="submit" className="btn btn-primary" disabled={pending || !decision || !opinion.trim()}>
+            {pending ? t('action.pending') : t('archive.disposal.decide')}
+          </button>
         </form>
       )}
       {canExecute && (
-        <form className="action-form action-danger" onSubmit={(e) => { e.preventDefault(); if (confirm) void run(() => archiveApi.execute(d.id)); }}>
+        <form
+          className="action-form action-danger"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (confirm) void run(() => archiveApi.execute(d.id));
+          }}
+        >
           <h4>{t('archive.disposal.execute')}</h4>
           <p className="hint">{t('archive.disposal.executeHint')}</p>
           <div className="field-check">
@@ -387,7 +520,9 @@ function RegisterEntry({ id, archivist, names, onChanged }: { id: string; archiv
             <label htmlFor={`${uid}-c`}>{t('archive.disposal.confirm', { n: d.items.length })}</label>
           </div>
           {actionError ? <ErrorBox error={actionError} /> : null}
-          <button type="submit" className="btn btn-danger" disabled={pending || !confirm}>{pending ? t('action.pending') : t('archive.disposal.execute')}</button>
+          <button type="submit" className="btn btn-danger" disabled={pending || !confirm}>
+            {pending ? t('action.pending') : t('archive.disposal.execute')}
+          </button>
         </form>
       )}
     </article>

@@ -13,7 +13,13 @@ import type { FilingProposal, ListItem, Retention } from '../../types';
 import { DocBadges } from '../InboxPage';
 import { RETENTIONS, retentionLabel } from './shared';
 
-interface Filed { documentId: string; title: string; retention: Retention; classCode: string | null; archivalNumber: string | null }
+interface Filed {
+  documentId: string;
+  title: string;
+  retention: Retention;
+  classCode: string | null;
+  archivalNumber: string | null;
+}
 
 export function ToFilePage() {
   const { t } = useI18n();
@@ -69,7 +75,10 @@ export function ToFilePage() {
     // the archival number was given in the FILE transaction: look it up to show it
     try {
       const [item] = await archiveApi.itemsOfDocument(doc.id, doc.title);
-      if (item) setFiled((xs) => xs.map((x) => (x.documentId === doc.id ? { ...x, archivalNumber: item.archivalNumber, classCode: item.class.code } : x)));
+      if (item)
+        setFiled((xs) =>
+          xs.map((x) => (x.documentId === doc.id ? { ...x, archivalNumber: item.archivalNumber, classCode: item.class.code } : x)),
+        );
     } catch {
       /* the notice without the number is still right */
     }
@@ -93,7 +102,12 @@ export function ToFilePage() {
             {f.archivalNumber
               ? t('archive.file.done', { title: f.title, number: f.archivalNumber })
               : t('archive.file.doneNoNumber', { title: f.title, retention: retentionLabel(t, f.retention) })}
-            {f.classCode && <> <Link href={`/archive/classes?class=${encodeURIComponent(f.classCode)}`}>{t('archive.file.seeCatalogue')}</Link></>}
+            {f.classCode && (
+              <>
+                {' '}
+                <Link href={`/archive/classes?class=${encodeURIComponent(f.classCode)}`}>{t('archive.file.seeCatalogue')}</Link>
+              </>
+            )}
           </p>
         ))}
         {notice && <p className="notice notice-warn">{notice}</p>}
@@ -103,15 +117,31 @@ export function ToFilePage() {
       {items && items.length === 0 && <p className="empty">{t('archive.file.empty')}</p>}
       {items && items.length > 0 && (
         <ul className="doc-list" data-testid="to-file">
-          {items.map((i) => <ToFileRow key={`${i.id}-${i.version}`} item={i} round={round} onFiled={onFiled} onStale={onStale} />)}
+          {items.map((i) => (
+            <ToFileRow key={`${i.id}-${i.version}`} item={i} round={round} onFiled={onFiled} onStale={onStale} />
+          ))}
         </ul>
       )}
-      {cursor && <button type="button" className="btn" onClick={() => void more()} disabled={loadingMore}>{loadingMore ? t('common.loading') : t('all.more')}</button>}
+      {cursor && (
+        <button type="button" className="btn" onClick={() => void more()} disabled={loadingMore}>
+          {loadingMore ? t('common.loading') : t('all.more')}
+        </button>
+      )}
     </>
   );
 }
 
-function ToFileRow({ item, round, onFiled, onStale }: { item: ListItem; round: number; onFiled: (d: ListItem, r: Retention, classCode: string | null) => void; onStale: () => void }) {
+function ToFileRow({
+  item,
+  round,
+  onFiled,
+  onStale,
+}: {
+  item: ListItem;
+  round: number;
+  onFiled: (d: ListItem, r: Retention, classCode: string | null) => void;
+  onStale: () => void;
+}) {
   const { t, lang, locale } = useI18n();
   const uid = useId();
   const [proposal, setProposal] = useState<FilingProposal | null>(null);
@@ -154,22 +184,35 @@ function ToFileRow({ item, round, onFiled, onStale }: { item: ListItem; round: n
     <li className="doc-item file-row" data-document-id={item.id}>
       <div className="doc-item-title">
         <DocBadges item={item} />
-        <Link href={`/documents/${item.id}`} id={`${uid}-title`}>{item.title}</Link>
+        <Link href={`/documents/${item.id}`} id={`${uid}-title`}>
+          {item.title}
+        </Link>
       </div>
       <div className="doc-item-meta muted small">
         <span>{kindLabel(lang, item.kind)}</span>
         {item.documentNumber && <span>{item.documentNumber}</span>}
         {proposal?.dateOfIssue && <span>{t('archive.file.signedOn', { date: formatDate(proposal.dateOfIssue, locale) })}</span>}
-        {proposal && <span data-testid="proposed">{t('archive.file.proposed', { retention: retentionLabel(t, proposal.defaultRetention) })}</span>}
+        {proposal && (
+          <span data-testid="proposed">{t('archive.file.proposed', { retention: retentionLabel(t, proposal.defaultRetention) })}</span>
+        )}
       </div>
       {proposalError ? <ErrorBox error={proposalError} /> : null}
       <form className="file-form" onSubmit={(e) => void submit(e)} aria-labelledby={`${uid}-title`}>
         <div className="field">
           <label htmlFor={`${uid}-r`}>{t('action.retention')}</label>
-          <select id={`${uid}-r`} value={retention} onChange={(e) => setRetention(e.target.value as Retention)} disabled={!proposal || pending} aria-describedby={`${uid}-class`}>
+          <select
+            id={`${uid}-r`}
+            value={retention}
+            onChange={(e) => setRetention(e.target.value as Retention)}
+            disabled={!proposal || pending}
+            aria-describedby={`${uid}-class`}
+          >
             {!retention && <option value="">{t('common.loading')}</option>}
             {RETENTIONS.map((r) => (
-              <option key={r} value={r}>{retentionLabel(t, r)}{proposal?.defaultRetention === r ? ` ${t('archive.file.default')}` : ''}</option>
+              <option key={r} value={r}>
+                {retentionLabel(t, r)}
+                {proposal?.defaultRetention === r ? ` ${t('archive.file.default')}` : ''}
+              </option>
             ))}
           </select>
         </div>

@@ -29,7 +29,10 @@ export function VolumesPage() {
   useEffect(() => {
     const ctl = new AbortController();
     setError(null);
-    archiveApi.volumes(ctl.signal).then((r) => setVolumes(r.items), (e: Error) => e.name !== 'AbortError' && setError(e));
+    archiveApi.volumes(ctl.signal).then(
+      (r) => setVolumes(r.items),
+      (e: Error) => e.name !== 'AbortError' && setError(e),
+    );
     return () => ctl.abort();
   }, [reload]);
 
@@ -38,7 +41,9 @@ export function VolumesPage() {
       <div className="page-head">
         <h1>{t('archive.volumes.title')}</h1>
         {volumes && <p className="muted">{t('archive.volumes.total', { n: volumes.length })}</p>}
-        <Link className="btn btn-primary head-action" href="/archive/volumes/new">{t('archive.volumes.new')}</Link>
+        <Link className="btn btn-primary head-action" href="/archive/volumes/new">
+          {t('archive.volumes.new')}
+        </Link>
       </div>
       {error ? <ErrorBox error={error} onRetry={() => setReload((n) => n + 1)} /> : null}
       {!volumes && !error && <Loading />}
@@ -53,7 +58,9 @@ export function VolumesPage() {
                 <th scope="col">{t('archive.volume.title')}</th>
                 <th scope="col">{t('archive.classes.year')}</th>
                 <th scope="col">{t('archive.classes.retention')}</th>
-                <th scope="col" className="num">{t('archive.classes.items')}</th>
+                <th scope="col" className="num">
+                  {t('archive.classes.items')}
+                </th>
                 <th scope="col">{t('archive.volume.createdAt')}</th>
               </tr>
             </thead>
@@ -61,11 +68,15 @@ export function VolumesPage() {
               {volumes.map((v) => (
                 <tr key={v.id}>
                   <td className="mono nowrap">{v.archivalCode}</td>
-                  <td><Link href={`/archive/volumes/${v.id}`}>{v.title}</Link></td>
+                  <td>
+                    <Link href={`/archive/volumes/${v.id}`}>{v.title}</Link>
+                  </td>
                   <td>{v.year}</td>
                   <td>{retentionLabel(t, v.retention)}</td>
                   <td className="num">{v.itemCount}</td>
-                  <td><time dateTime={v.createdAt}>{formatDateTime(v.createdAt, locale)}</time></td>
+                  <td>
+                    <time dateTime={v.createdAt}>{formatDateTime(v.createdAt, locale)}</time>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -163,7 +174,12 @@ export function NewVolumePage() {
     try {
       // in catalogue order, whatever order they were ticked in
       const itemIds = items.filter((i) => picked.includes(i.id)).map((i) => i.id);
-      const v = await archiveApi.createVolume({ number: number.trim(), title: title.trim(), itemIds, checkedBy: checkedBy.trim() || undefined });
+      const v = await archiveApi.createVolume({
+        number: number.trim(),
+        title: title.trim(),
+        itemIds,
+        checkedBy: checkedBy.trim() || undefined,
+      });
       navigate(`/archive/volumes/${v.id}`);
       window.scrollTo(0, 0);
     } catch (err) {
@@ -175,7 +191,9 @@ export function NewVolumePage() {
 
   return (
     <>
-      <p className="crumbs"><Link href="/archive/volumes">{t('archive.volume.back')}</Link></p>
+      <p className="crumbs">
+        <Link href="/archive/volumes">{t('archive.volume.back')}</Link>
+      </p>
       <h1>{t('archive.volumes.new')}</h1>
       <p className="hint">{t('archive.new.intro')}</p>
       {loadError ? <ErrorBox error={loadError} /> : null}
@@ -183,27 +201,46 @@ export function NewVolumePage() {
       {classes && classes.length === 0 && <p className="empty">{t('archive.classes.empty')}</p>}
       {classes && classes.length > 0 && (
         <form className="panel volume-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${uid}-h`}>
-          <h2 id={`${uid}-h`} className="visually-hidden">{t('archive.volumes.new')}</h2>
+          <h2 id={`${uid}-h`} className="visually-hidden">
+            {t('archive.volumes.new')}
+          </h2>
           <div className="form-grid">
             <div className="field">
               <label htmlFor={`${uid}-class`}>{t('archive.new.class')}</label>
               <select id={`${uid}-class`} value={code} onChange={(e) => setCode(e.target.value)}>
                 {!cls && <option value="">{t('archive.new.pickClass')}</option>}
                 {classes.map((c) => (
-                  <option key={c.code} value={c.code}>{c.code}（{t('archive.classes.count', { n: c.items })}）</option>
+                  <option key={c.code} value={c.code}>
+                    {c.code}（{t('archive.classes.count', { n: c.items })}）
+                  </option>
                 ))}
               </select>
             </div>
             <div className="field">
               <label htmlFor={`${uid}-number`}>{t('archive.new.number')}</label>
-              <input id={`${uid}-number`} value={number} onChange={(e) => setNumber(e.target.value)} maxLength={40} required
-                aria-invalid={touched && !numberOk ? true : undefined} aria-describedby={`${uid}-number-hint`} />
-              <p className="hint" id={`${uid}-number-hint`}>{t('archive.new.numberHint')}</p>
+              <input
+                id={`${uid}-number`}
+                value={number}
+                onChange={(e) => setNumber(e.target.value)}
+                maxLength={40}
+                required
+                aria-invalid={touched && !numberOk ? true : undefined}
+                aria-describedby={`${uid}-number-hint`}
+              />
+              <p className="hint" id={`${uid}-number-hint`}>
+                {t('archive.new.numberHint')}
+              </p>
             </div>
             <div className="field field-wide">
               <label htmlFor={`${uid}-title`}>{t('archive.new.title')}</label>
-              <input id={`${uid}-title`} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={300} required
-                aria-invalid={touched && !titleOk ? true : undefined} />
+              <input
+                id={`${uid}-title`}
+                value={title}
+                onChange={(e) => setTitle(e.target.value)}
+                maxLength={300}
+                required
+                aria-invalid={touched && !titleOk ? true : undefined}
+              />
             </div>
             <div className="field">
               <label htmlFor={`${uid}-checked`}>{t('archive.new.checkedBy')}</label>
@@ -223,13 +260,21 @@ export function NewVolumePage() {
                   <thead>
                     <tr>
                       <th scope="col">
-                        <input type="checkbox" id={`${uid}-all`} checked={allPicked} disabled={!free.length}
-                          onChange={(e) => setPicked(e.target.checked ? free.map((i) => i.id) : [])} aria-label={t('archive.new.all')} />
+                        <input
+                          type="checkbox"
+                          id={`${uid}-all`}
+                          checked={allPicked}
+                          disabled={!free.length}
+                          onChange={(e) => setPicked(e.target.checked ? free.map((i) => i.id) : [])}
+                          aria-label={t('archive.new.all')}
+                        />
                       </th>
                       <th scope="col">{t('cat.archivalNumber')}</th>
                       <th scope="col">{t('cat.title')}</th>
                       <th scope="col">{t('cat.documentNumber')}</th>
-                      <th scope="col" className="num">{t('cat.pages')}</th>
+                      <th scope="col" className="num">
+                        {t('cat.pages')}
+                      </th>
                       <th scope="col">{t('archive.new.state')}</th>
                     </tr>
                   </thead>
@@ -239,10 +284,17 @@ export function NewVolumePage() {
                       return (
                         <tr key={i.id}>
                           <td>
-                            <input type="checkbox" id={`${uid}-i-${i.id}`} checked={picked.includes(i.id)} disabled={!!inVolume}
-                              onChange={(e) => toggle(i.id, e.target.checked)} />
+                            <input
+                              type="checkbox"
+                              id={`${uid}-i-${i.id}`}
+                              checked={picked.includes(i.id)}
+                              disabled={!!inVolume}
+                              onChange={(e) => toggle(i.id, e.target.checked)}
+                            />
                           </td>
-                          <td className="mono nowrap"><label htmlFor={`${uid}-i-${i.id}`}>{i.archivalNumber}</label></td>
+                          <td className="mono nowrap">
+                            <label htmlFor={`${uid}-i-${i.id}`}>{i.archivalNumber}</label>
+                          </td>
                           <td>{i.title}</td>
                           <td className="nowrap">{i.documentNumber ?? '—'}</td>
                           <td className="num">{i.pageCount ?? <span className="muted small">{t('cat.pagesPending')}</span>}</td>
@@ -257,12 +309,26 @@ export function NewVolumePage() {
               </div>
             )}
           </fieldset>
-          {touched && !picked.length && <p className="field-error" role="alert">{t('archive.new.noItems')}</p>}
-          {touched && !numberOk && <p className="field-error" role="alert">{t('archive.new.badNumber')}</p>}
-          {touched && !titleOk && <p className="field-error" role="alert">{t('archive.new.noTitle')}</p>}
+          {touched && !picked.length && (
+            <p className="field-error" role="alert">
+              {t('archive.new.noItems')}
+            </p>
+          )}
+          {touched && !numberOk && (
+            <p className="field-error" role="alert">
+              {t('archive.new.badNumber')}
+            </p>
+          )}
+          {touched && !titleOk && (
+            <p className="field-error" role="alert">
+              {t('archive.new.noTitle')}
+            </p>
+          )}
           {error ? <ErrorBox error={error} /> : null}
           <div className="form-buttons">
-            <button type="submit" className="btn btn-primary" disabled={pending || !items}>{pending ? t('action.pending') : t('archive.new.submit')}</button>
+            <button type="submit" className="btn btn-primary" disabled={pending || !items}>
+              {pending ? t('action.pending') : t('archive.new.submit')}
+            </button>
           </div>
         </form>
       )}
@@ -279,16 +345,19 @@ export function VolumePage({ id }: { id: string }) {
   const [startError, setStartError] = useState<unknown>(null);
   const [reload, setReload] = useState(0);
 
-  const load = useCallback(async (signal?: AbortSignal) => {
-    try {
-      const v = await archiveApi.volume(id, signal);
-      setVolume(v);
-      setExports(v.exports);
-      setError(null);
-    } catch (e) {
-      if ((e as Error).name !== 'AbortError') setError(e);
-    }
-  }, [id]);
+  const load = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        const v = await archiveApi.volume(id, signal);
+        setVolume(v);
+        setExports(v.exports);
+        setError(null);
+      } catch (e) {
+        if ((e as Error).name !== 'AbortError') setError(e);
+      }
+    },
+    [id],
+  );
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -326,7 +395,9 @@ export function VolumePage({ id }: { id: string }) {
   if (error && !volume) {
     return (
       <>
-        <p className="crumbs"><Link href="/archive/volumes">{t('archive.volume.back')}</Link></p>
+        <p className="crumbs">
+          <Link href="/archive/volumes">{t('archive.volume.back')}</Link>
+        </p>
         <h1>{t('archive.volumes.title')}</h1>
         <ErrorBox error={error} onRetry={() => setReload((n) => n + 1)} />
       </>
@@ -338,48 +409,118 @@ export function VolumePage({ id }: { id: string }) {
 
   return (
     <>
-      <p className="crumbs"><Link href="/archive/volumes">{t('archive.volume.back')}</Link></p>
+      <p className="crumbs">
+        <Link href="/archive/volumes">{t('archive.volume.back')}</Link>
+      </p>
       <div className="page-head">
         <h1>{volume.title}</h1>
-        <span className="badge mono" data-testid="volume-code">{volume.archivalCode}</span>
+        <span className="badge mono" data-testid="volume-code">
+          {volume.archivalCode}
+        </span>
       </div>
       <div className="volume-grid">
         <section className="panel" aria-labelledby="volume-cover">
           <h2 id="volume-cover">{t('archive.volume.cover')}</h2>
           <dl className="meta">
-            <div><dt>{t('archive.volume.code')}</dt><dd className="mono">{volume.archivalCode}</dd></div>
-            <div><dt>{t('archive.volume.number')}</dt><dd>{volume.number}</dd></div>
-            <div><dt>{t('archive.volume.fonds')}</dt><dd>{volume.fondsName}（{volume.fondsCode}）</dd></div>
-            <div><dt>{t('archive.classes.year')}</dt><dd>{volume.year}</dd></div>
-            <div><dt>{t('archive.classes.retention')}</dt><dd>{retentionLabel(t, volume.retention)}</dd></div>
-            <div><dt>{t('archive.volume.category')}</dt><dd>{volume.categoryName}</dd></div>
-            <div><dt>{t('archive.classes.items')}</dt><dd data-testid="volume-items">{volume.itemCount}</dd></div>
-            <div><dt>{t('archive.classes.pages')}</dt><dd>{volume.pageCount}</dd></div>
-            <div><dt>{t('archive.volume.compiledBy')}</dt><dd>{volume.compiledBy.name}</dd></div>
-            <div><dt>{t('archive.new.checkedBy')}</dt><dd>{volume.checkedBy || '—'}</dd></div>
-            <div><dt>{t('archive.volume.createdAt')}</dt><dd><time dateTime={volume.createdAt}>{formatDateTime(volume.createdAt, locale)}</time></dd></div>
-            {volume.notes && <div><dt>{t('archive.volume.notes')}</dt><dd>{volume.notes}</dd></div>}
+            <div>
+              <dt>{t('archive.volume.code')}</dt>
+              <dd className="mono">{volume.archivalCode}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.volume.number')}</dt>
+              <dd>{volume.number}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.volume.fonds')}</dt>
+              <dd>
+                {volume.fondsName}（{volume.fondsCode}）
+              </dd>
+            </div>
+            <div>
+              <dt>{t('archive.classes.year')}</dt>
+              <dd>{volume.year}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.classes.retention')}</dt>
+              <dd>{retentionLabel(t, volume.retention)}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.volume.category')}</dt>
+              <dd>{volume.categoryName}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.classes.items')}</dt>
+              <dd data-testid="volume-items">{volume.itemCount}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.classes.pages')}</dt>
+              <dd>{volume.pageCount}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.volume.compiledBy')}</dt>
+              <dd>{volume.compiledBy.name}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.new.checkedBy')}</dt>
+              <dd>{volume.checkedBy || '—'}</dd>
+            </div>
+            <div>
+              <dt>{t('archive.volume.createdAt')}</dt>
+              <dd>
+                <time dateTime={volume.createdAt}>{formatDateTime(volume.createdAt, locale)}</time>
+              </dd>
+            </div>
+            {volume.notes && (
+              <div>
+                <dt>{t('archive.volume.notes')}</dt>
+                <dd>{volume.notes}</dd>
+              </div>
+            )}
           </dl>
-          <EditVolume volume={volume} busy={active('bagit') || active('docx')} onSaved={(v) => { setVolume(v); setExports(v.exports); }} />
+          <EditVolume
+            volume={volume}
+            busy={active('bagit') || active('docx')}
+            onSaved={(v) => {
+              setVolume(v);
+              setExports(v.exports);
+            }}
+          />
         </section>
 
         <section className="panel" aria-labelledby="volume-exports" data-testid="exports">
           <h2 id="volume-exports">{t('archive.export.title')}</h2>
           <p className="hint">{t('archive.export.intro')}</p>
           <div className="export-buttons">
-            <button type="button" className="btn btn-primary" onClick={() => void start('bagit')} disabled={starting !== null || active('bagit')}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => void start('bagit')}
+              disabled={starting !== null || active('bagit')}
+            >
               {starting === 'bagit' ? t('action.pending') : t('archive.export.startBagit')}
             </button>
-            <button type="button" className="btn" onClick={() => void start('docx')} disabled={starting !== null || active('docx') || preparing > 0} aria-describedby={preparing ? 'docx-wait' : undefined}>
+            <button
+              type="button"
+              className="btn"
+              onClick={() => void start('docx')}
+              disabled={starting !== null || active('docx') || preparing > 0}
+              aria-describedby={preparing ? 'docx-wait' : undefined}
+            >
               {starting === 'docx' ? t('action.pending') : t('archive.export.startDocx')}
             </button>
           </div>
-          {preparing > 0 && <p className="hint" id="docx-wait">{t('archive.export.docxWait', { n: preparing })}</p>}
+          {preparing > 0 && (
+            <p className="hint" id="docx-wait">
+              {t('archive.export.docxWait', { n: preparing })}
+            </p>
+          )}
           {startError ? <ErrorBox error={startError} /> : null}
           {exportsList.length === 0 && <p className="muted small">{t('archive.export.none')}</p>}
           {exportsList.length > 0 && (
             <ul className="exports">
-              {exportsList.map((x) => <ExportCard key={x.id} exp={x} onUpdate={onUpdate} />)}
+              {exportsList.map((x) => (
+                <ExportCard key={x.id} exp={x} onUpdate={onUpdate} />
+              ))}
             </ul>
           )}
         </section>
@@ -387,8 +528,16 @@ export function VolumePage({ id }: { id: string }) {
 
       <section aria-labelledby="volume-items-h" className="volume-items">
         <h2 id="volume-items-h">{t('archive.volume.items', { n: volume.itemCount })}</h2>
-        <CatalogueTable lines={volume.items} rowKey={(l) => l.id} caption={t('archive.volume.items', { n: volume.itemCount })} testId="volume-table"
-          trail={{ header: t('archive.new.state'), cell: (l) => <span className="small nowrap">{t(`archive.itemStatus.${l.status}`)}</span> }} />
+        <CatalogueTable
+          lines={volume.items}
+          rowKey={(l) => l.id}
+          caption={t('archive.volume.items', { n: volume.itemCount })}
+          testId="volume-table"
+          trail={{
+            header: t('archive.new.state'),
+            cell: (l) => <span className="small nowrap">{t(`archive.itemStatus.${l.status}`)}</span>,
+          }}
+        />
       </section>
     </>
   );
@@ -439,8 +588,14 @@ function EditVolume({ volume, busy, onSaved }: { volume: Volume; busy: boolean; 
         </div>
         {busy && <p className="hint">{t('archive.volume.busy')}</p>}
         {error ? <ErrorBox error={error} /> : null}
-        {saved && <p className="notice notice-ok" role="status">{t('archive.volume.saved')}</p>}
-        <button type="submit" className="btn" disabled={pending || busy || !title.trim()}>{pending ? t('action.pending') : t('archive.volume.save')}</button>
+        {saved && (
+          <p className="notice notice-ok" role="status">
+            {t('archive.volume.saved')}
+          </p>
+        )}
+        <button type="submit" className="btn" disabled={pending || busy || !title.trim()}>
+          {pending ? t('action.pending') : t('archive.volume.save')}
+        </button>
       </form>
     </details>
   );
@@ -478,21 +633,44 @@ function ExportCard({ exp, onUpdate }: { exp: ArchiveExport; onUpdate: (e: Archi
     <li className={`export export-${exp.status}`} data-testid="export" data-status={exp.status} data-format={exp.format}>
       <div className="export-head">
         <strong id={`${uid}-name`}>{format}</strong>
-        <span className={`badge export-status-${exp.status}`} role="status" data-testid="export-status">{t(`archive.export.status.${exp.status}`)}</span>
-        <span className="muted small"><time dateTime={exp.createdAt}>{formatDateTime(exp.createdAt, locale)}</time></span>
+        <span className={`badge export-status-${exp.status}`} role="status" data-testid="export-status">
+          {t(`archive.export.status.${exp.status}`)}
+        </span>
+        <span className="muted small">
+          <time dateTime={exp.createdAt}>{formatDateTime(exp.createdAt, locale)}</time>
+        </span>
       </div>
       <div className="export-progress">
-        <progress max={100} value={percent} aria-label={t('archive.export.progressLabel', { format })} aria-valuetext={t('archive.export.progressText', { done: itemsDone, total: itemsTotal, percent })} />
-        <span className="small" data-testid="export-percent">{t('archive.export.progressText', { done: itemsDone, total: itemsTotal, percent })}</span>
+        <progress
+          max={100}
+          value={percent}
+          aria-label={t('archive.export.progressLabel', { format })}
+          aria-valuetext={t('archive.export.progressText', { done: itemsDone, total: itemsTotal, percent })}
+        />
+        <span className="small" data-testid="export-percent">
+          {t('archive.export.progressText', { done: itemsDone, total: itemsTotal, percent })}
+        </span>
       </div>
-      {exp.status === 'queued' && exp.error && <p className="notice notice-warn small">{t('archive.export.retrying', { n: exp.attempts, error: exp.error })}</p>}
+      {exp.status === 'queued' && exp.error && (
+        <p className="notice notice-warn small">{t('archive.export.retrying', { n: exp.attempts, error: exp.error })}</p>
+      )}
       {exp.status === 'done' && exp.download && (
         <p className="export-file">
-          <a className="btn btn-small btn-primary" href={exp.download} download={exp.fileName ?? true} data-testid="export-download" aria-describedby={`${uid}-name`}>
+          <a
+            className="btn btn-small btn-primary"
+            href={exp.download}
+            download={exp.fileName ?? true}
+            data-testid="export-download"
+            aria-describedby={`${uid}-name`}
+          >
             {t('archive.export.download', { name: exp.fileName ?? '' })}
           </a>
           {exp.size !== null && <span className="muted small">{fileSize(exp.size, locale)}</span>}
-          {exp.sha256 && <span className="muted small mono hash" title="SHA-256">SHA-256 {exp.sha256}</span>}
+          {exp.sha256 && (
+            <span className="muted small mono hash" title="SHA-256">
+              SHA-256 {exp.sha256}
+            </span>
+          )}
           {exp.expiresAt && (
             <span className="muted small" data-testid="export-expires">
               {t('archive.export.expires', { at: formatDateTime(exp.expiresAt, locale) })}

@@ -41,7 +41,12 @@ export function fileSize(bytes: number | null | undefined, locale: string): stri
  * column before (a checkbox) or after (an action) each line.
  */
 export function CatalogueTable<L extends CatalogueLine>({
-  lines, caption, lead, trail, rowKey, testId,
+  lines,
+  caption,
+  lead,
+  trail,
+  rowKey,
+  testId,
 }: {
   lines: L[];
   caption: string;
@@ -58,14 +63,18 @@ export function CatalogueTable<L extends CatalogueLine>({
         <thead>
           <tr>
             {lead && <th scope="col">{lead.header}</th>}
-            <th scope="col" className="num">{t('cat.seq')}</th>
+            <th scope="col" className="num">
+              {t('cat.seq')}
+            </th>
             <th scope="col">{t('cat.archivalNumber')}</th>
             <th scope="col">{t('cat.documentNumber')}</th>
             <th scope="col">{t('cat.author')}</th>
             <th scope="col">{t('cat.title')}</th>
             <th scope="col">{t('cat.date')}</th>
             <th scope="col">{t('cat.classification')}</th>
-            <th scope="col" className="num">{t('cat.pages')}</th>
+            <th scope="col" className="num">
+              {t('cat.pages')}
+            </th>
             <th scope="col">{t('cat.remarks')}</th>
             {trail && <th scope="col">{trail.header}</th>}
           </tr>
@@ -79,7 +88,9 @@ export function CatalogueTable<L extends CatalogueLine>({
               <td className="nowrap">{l.documentNumber || '—'}</td>
               <td>{l.author}</td>
               <td>{l.title}</td>
-              <td className="nowrap"><time dateTime={date8(l.date)}>{l.date}</time></td>
+              <td className="nowrap">
+                <time dateTime={date8(l.date)}>{l.date}</time>
+              </td>
               <td className="nowrap">{l.classification || '—'}</td>
               <td className="num">{l.pages ?? <span className="muted small">{t('cat.pagesPending')}</span>}</td>
               <td>{l.remarks}</td>
