@@ -88,7 +88,9 @@ let engine: TransitionEngine;
 let users: Record<string, AuthUser>;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  // the ticket workflow exists only in this test, so the published contract (which describes the outgoing document)
+  // does not describe its answers: they are checked by this test's own assertions instead
+  t = await startTestApp({}, { checkContract: false });
   ids = await demoIds(t);
   engine = t.app.get(TransitionEngine);
   engine.register(ticket);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const SCRIPT = resolve('scripts/test-tools.sh');
-const PACKAGES = 'chromium libreoffice-writer-nogui poppler-utils fonts-noto-cjk';
+const PACKAGES =
+  'chromium libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-lxgw-wenkai fonts-liberation2';
 let bin: string;
 
 beforeAll(() => {
