@@ -3,6 +3,7 @@
  * organisational codes and retention expiry. Pure functions, no I/O.
  */
 import { createHash } from 'node:crypto';
+import { officeDate } from '#gongwen/document/date-of-issue';
 
 /** Retention periods: 永久 (Y), 定期30年 (D30), 定期10年 (D10). */
 export const RETENTIONS = ['Y', 'D30', 'D10'] as const;
@@ -120,13 +121,6 @@ export function deriveUnitCode(unit: { id: string; name: string }): string {
   return `U${createHash('sha256').update(unit.id).digest('hex').slice(0, 4).toUpperCase()}`;
 }
 
-const YMD = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The calendar date (YYYY-MM-DD) of an instant in China Standard Time. */
-export function chinaDate(at: Date | string): string {
-  return YMD.format(typeof at === 'string' ? new Date(at) : at);
-}
-
 /** 8-digit date for the catalogue, e.g. 20261126. */
 export function date8(isoDate: string): string {
   return isoDate.slice(0, 10).replace(/-/g, '');
@@ -137,7 +131,7 @@ export function date8(isoDate: string): string {
  * the document carries no signature.
  */
 export function filingYear(lastSignatureAt: string | null | undefined, filedAt: Date): number {
-  return Number(chinaDate(lastSignatureAt ?? filedAt).slice(0, 4));
+  return Number(officeDate(lastSignatureAt ?? filedAt).slice(0, 4));
 }
 
 /**
@@ -151,7 +145,7 @@ export function retentionExpiresOn(year: number, retention: Retention): string |
 
 export function isRetentionExpired(year: number, retention: Retention, asOf: Date = new Date()): boolean {
   const expires = retentionExpiresOn(year, retention);
-  return expires !== null && chinaDate(asOf) >= expires;
+  return expires !== null && officeDate(asOf) >= expires;
 }
 
 /** 密级 label shown in the catalogue. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { chinaDate, retentionExpiresOn } from '#gongwen/archive';
+import { retentionExpiresOn } from '#gongwen/archive';
+import { officeDate } from '#gongwen/document/date-of-issue';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { ITEM_COLUMNS, UUID, catalogueRow, clearanceRank, loadItem, logAccess, mapDbError, type ItemRow } from './repo.js';
@@ -32,7 +33,7 @@ export class DisposalService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async candidates(user: AuthUser, asOf?: string, requestId?: string) {
-    const day = asOf ?? chinaDate(new Date());
+    const day = asOf ?? officeDate(new Date());
     const rows: (ItemRow & { open_register: string | null })[] = await this.db.query(
       `SELECT ${ITEM_COLUMNS},
               (SELECT d.register_number FROM archive_disposal_items di JOIN archive_disposals d ON d.id = di.disposal_id
@@ -156,7 +157,7 @@ export class DisposalService {
           { items: problems },
         );
       }
-      const year = chinaDate(new Date()).slice(0, 4);
+      const year = officeDate(new Date()).slice(0, 4);
       const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM archive_disposals WHERE register_number LIKE $1`, [`XH-${year}-%`]);
       const registerNumber = `XH-${year}-${String(n + 1).padStart(3, '0')}`;
       const [d] = await m.query(

@@ -3,6 +3,7 @@
  * streamed into the output (BagIt zip or DOCX volume), which is written as `<out>.part` and renamed on completion.
  * Used by the pg-boss export job, the CLI and the benchmark.
  */
+import { officeDate } from '#gongwen/document/date-of-issue';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -13,7 +14,6 @@ import {
   archivalNumberAscii,
   catalogueCsvChunks,
   catalogueDocxToFile,
-  chinaDate,
   date8,
   mergeDocx,
   boxFrontDocx,
@@ -258,7 +258,7 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
       sourceOrganization: volume.fonds_name,
       externalIdentifier: volume.number,
       externalDescription: `${volume.title}（${volumeCode(volume)}，${items.length}件）`,
-      baggingDate: chinaDate(new Date()),
+      baggingDate: officeDate(new Date()),
       extra: [
         ['Internal-Sender-Identifier', volume.id],
         ['Bag-Software-Agent', 'gongwen 0.1.0'],
@@ -330,7 +330,7 @@ async function exportDocx(
             notes: notes('盒'),
             organisedBy: volume.created_by_name,
             checkedBy: volume.checked_by,
-            date: chinaDate(volume.created_at),
+            date: officeDate(volume.created_at),
           }),
         }
       : null;
@@ -356,7 +356,7 @@ async function exportDocx(
       notes: notes('卷'),
       compiledBy: volume.created_by_name,
       checkedBy: volume.checked_by,
-      compiledOn: chinaDate(volume.created_at),
+      compiledOn: officeDate(volume.created_at),
     }));
   const available = items.filter((i) => !i.disposed_at);
   const itemDocx = async (it: ItemRow) => {
