@@ -4,11 +4,11 @@
  */
 import { notifyManager, QueryClient, useInfiniteQuery, useQuery, type QueryClient as Client } from '@tanstack/react-query';
 import { api, ApiError } from './api';
-import type { DocumentView } from './types';
+import type { DocumentView, OutgoingState } from './types';
 
 export const keys = {
   tasks: ['documents', 'tasks'] as const,
-  list: (q: { q?: string; state?: string }) => ['documents', 'list', q] as const,
+  list: (q: { q?: string; state?: OutgoingState }) => ['documents', 'list', q] as const,
   document: (id: string) => ['document', id] as const,
   history: (id: string) => ['document', id, 'history'] as const,
   verify: (id: string) => ['document', id, 'verify'] as const,
@@ -42,7 +42,7 @@ export const useTasks = (intervalMs: number) =>
   });
 
 /** Every document I can see, 30 at a time (the next page on request). */
-export const useDocumentList = (q: { q?: string; state?: string }) =>
+export const useDocumentList = (q: { q?: string; state?: OutgoingState }) =>
   useInfiniteQuery({
     queryKey: keys.list(q),
     queryFn: ({ pageParam, signal }) => api.list({ ...q, cursor: pageParam }, signal),

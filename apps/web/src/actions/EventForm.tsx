@@ -10,7 +10,7 @@ import { useDraft, draftKey } from '../drafts';
 import { parseIds } from '../format';
 import { useI18n, type T } from '../i18n';
 import type { StringKey } from '../strings';
-import type { DocumentView } from '../types';
+import type { DocumentView, Role } from '../types';
 import { useAction, type ActionContext } from './useAction';
 
 type Values = Record<string, string>;
@@ -21,7 +21,7 @@ export type FieldSpec =
   | { name: string; kind: 'text'; label: StringKey; multiline?: boolean; requiredWhen?: (v: Values) => boolean; hint?: StringKey }
   | { name: string; kind: 'select'; label: StringKey; options: (doc: DocumentView, userId: string, t: T) => Option[] }
   | { name: string; kind: 'checkbox'; label: StringKey }
-  | { name: string; kind: 'ids'; label: StringKey; single?: boolean; role: string }
+  | { name: string; kind: 'ids'; label: StringKey; single?: boolean; role: Role }
   | { name: string; kind: 'number'; label: StringKey; min: number; initial: number };
 
 export interface FormSpec {
@@ -131,7 +131,7 @@ function UserPicker({
   onChange,
   label,
 }: {
-  role: string;
+  role: Role;
   single?: boolean;
   value: string;
   onChange: (v: string) => void;

@@ -11,7 +11,7 @@ import { formatDateTime } from '../../format';
 import { useI18n } from '../../i18n';
 import { useUser } from '../../session';
 import type { Disposal, DisposalCandidate, Hold } from '../../types';
-import { CatalogueTable, retentionLabel } from './shared';
+import { CatalogueTable, isRetention, retentionLabel, unlistedString } from './shared';
 
 const today = () =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -75,7 +75,7 @@ function Candidates({ onProposed }: { onProposed: () => void }) {
     return () => ctl.abort();
   }, [asOf, reload]);
 
-  const selectable = (c: DisposalCandidate) => isToday && !c.onHold && !c.openRegisterNumber;
+  const selectable = (c: DisposalCandidate) => isToday && !c.onHold && !unlistedString(c, 'openRegisterNumber');
 
   const propose = async (e: FormEvent) => {
     e.preventDefault();
@@ -139,15 +139,19 @@ function Candidates({ onProposed }: { onProposed: () => void }) {
             }}
             trail={{
               header: t('archive.disposal.expires'),
-              cell: (l) => (
-                <>
-                  <div className="small nowrap">
-                    {retentionLabel(t, l.retention)} · {l.retentionExpiresOn ?? '—'}
-                  </div>
-                  {l.openRegisterNumber && <div className="small">{t('archive.disposal.listed', { number: l.openRegisterNumber })}</div>}
-                  <HoldControl itemId={l.id} archivalNumber={l.archivalNumber} onChange={() => setReload((n) => n + 1)} />
-                </>
-              ),
+              cell: (l) => {
+                const retention = l.retention;
+                const listed = unlistedString(l, 'openRegisterNumber');
+                return (
+                  <>
+                    <div className="small nowrap">
+                      {isRetention(retention) ? retentionLabel(t, retention) : '—'} · {unlistedString(l, 'retentionExpiresOn') ?? '—'}
+                    </div>
+                    {listed && <div className="small">{t('archive.disposal.listed', { number: listed })}</div>}
+                    <HoldControl itemId={l.id} archivalNumber={l.archivalNumber} onChange={() => setReload((n) => n + 1)} />
+                  </>
+                );
+              },
             }}
           />
           {!isToday && <p className="hint">{t('archive.disposal.lookAhead')}</p>}

@@ -11,7 +11,7 @@ import { useI18n } from '../../i18n';
 import { Link } from '../../router';
 import type { FilingProposal, ListItem, Retention } from '../../types';
 import { DocBadges } from '../InboxPage';
-import { RETENTIONS, retentionLabel } from './shared';
+import { RETENTIONS, retentionLabel, unlistedString } from './shared';
 
 interface Filed {
   documentId: string;
@@ -162,6 +162,7 @@ function ToFileRow({
     return () => ctl.abort();
   }, [item.id, round]);
 
+  const dateOfIssue = proposal ? unlistedString(proposal, 'dateOfIssue') : null;
   const cls = proposal?.classes.find((c) => c.retention === retention) ?? null;
 
   const submit = async (e: FormEvent) => {
@@ -191,7 +192,7 @@ function ToFileRow({
       <div className="doc-item-meta muted small">
         <span>{kindLabel(lang, item.kind)}</span>
         {item.documentNumber && <span>{item.documentNumber}</span>}
-        {proposal?.dateOfIssue && <span>{t('archive.file.signedOn', { date: formatDate(proposal.dateOfIssue, locale) })}</span>}
+        {dateOfIssue && <span>{t('archive.file.signedOn', { date: formatDate(dateOfIssue, locale) })}</span>}
         {proposal && (
           <span data-testid="proposed">{t('archive.file.proposed', { retention: retentionLabel(t, proposal.defaultRetention) })}</span>
         )}

@@ -446,7 +446,7 @@ export function VolumePage({ id }: { id: string }) {
             </div>
             <div>
               <dt>{t('archive.volume.category')}</dt>
-              <dd>{volume.categoryName}</dd>
+              <dd>{volume.categoryName ?? '—'}</dd>
             </div>
             <div>
               <dt>{t('archive.classes.items')}</dt>
@@ -547,8 +547,8 @@ function EditVolume({ volume, busy, onSaved }: { volume: Volume; busy: boolean; 
   const { t } = useI18n();
   const uid = useId();
   const [title, setTitle] = useState(volume.title);
-  const [checkedBy, setCheckedBy] = useState(volume.checkedBy);
-  const [notes, setNotes] = useState(volume.notes);
+  const [checkedBy, setCheckedBy] = useState(volume.checkedBy ?? '');
+  const [notes, setNotes] = useState(volume.notes ?? '');
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
