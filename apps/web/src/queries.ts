@@ -2,9 +2,18 @@
  * Fetching, caching, polling and invalidation with TanStack Query. One query key per server resource, so a write
  * that returns the new document updates every view of it, and an event that changes the trail invalidates it.
  */
-import { notifyManager, QueryClient, useInfiniteQuery, useQuery, type QueryClient as Client } from '@tanstack/react-query';
-import { api, ApiError } from './api';
-import type { DocumentView, OutgoingState } from './types';
+import {
+  keepPreviousData,
+  notifyManager,
+  QueryClient,
+  useInfiniteQuery,
+  useQueries,
+  useQuery,
+  type InfiniteData,
+  type QueryClient as Client,
+} from '@tanstack/react-query';
+import { api, ApiError, archiveApi, type ClassKey } from './api';
+import type { DocumentView, ListPage, OutgoingState, Role, VolumeSummary } from './types';
 
 export const keys = {
   tasks: ['documents', 'tasks'] as const,
@@ -13,6 +22,25 @@ export const keys = {
   history: (id: string) => ['document', id, 'history'] as const,
   verify: (id: string) => ['document', id, 'verify'] as const,
   diff: (id: string, from: number, to: number) => ['document', id, 'diff', from, to] as const,
+  /** The office directory, by role. */
+  directory: (role: Role) => ['users', role] as const,
+  /** 待归档: the documents in `archiving` (under 'documents', so a document write refreshes it). */
+  toFile: ['documents', 'to-file'] as const,
+  // the archive: everything under 'archive', so one invalidation after a write there refreshes every view of it
+  archive: ['archive'] as const,
+  proposal: (documentId: string) => ['archive', 'proposal', documentId] as const,
+  /** The archive items of one document (its archival number once filed). */
+  itemsOfDocument: (documentId: string) => ['archive', 'items', 'document', documentId] as const,
+  classes: ['archive', 'classes'] as const,
+  classItems: (code: string) => ['archive', 'items', 'class', code] as const,
+  catalogue: (code: string) => ['archive', 'catalogue', code] as const,
+  volumes: ['archive', 'volumes'] as const,
+  volume: (id: string) => ['archive', 'volumes', id] as const,
+  exportStatus: (id: string) => ['archive', 'export', id] as const,
+  candidates: (asOf: string) => ['archive', 'disposal', 'candidates', asOf] as const,
+  disposals: ['archive', 'disposal', 'register'] as const,
+  disposal: (id: string) => ['archive', 'disposal', 'register', id] as const,
+  holds: (itemId: string) => ['archive', 'holds', itemId] as const,
 };
 
 export function createQueryClient(): QueryClient {
@@ -61,4 +89,84 @@ export function documentChanged(qc: Client, doc: DocumentView): void {
   void qc.invalidateQueries({ queryKey: keys.history(doc.id) });
   void qc.invalidateQueries({ queryKey: keys.verify(doc.id) });
   void qc.invalidateQueries({ queryKey: ['documents'] });
+}
+
+/** The users of one role (pickers, names in the disposal register); a failure leaves the list empty. */
+export const useDirectory = (role: Role) =>
+  useQuery({ queryKey: keys.directory(role), queryFn: ({ signal }) => api.directory(role, signal).then((r) => r.items) });
+
+// ----------------------------------------------------------------------------------------------------------- archive
+
+/** 待归档, 50 at a time (the next page on request). */
+export const useToFile = () =>
+  useInfiniteQuery({
+    queryKey: keys.toFile,
+    queryFn: ({ pageParam, signal }) => archiveApi.toFile(pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+
+/** A filed document leaves 待归档 at once (the list is read again as well). */
+export function removeFromToFile(qc: Client, documentId: string): void {
+  qc.setQueryData<InfiniteData<ListPage, string | undefined>>(keys.toFile, (d) =>
+    d ? { ...d, pages: d.pages.map((p) => ({ ...p, items: p.items.filter((i) => i.id !== documentId) })) } : d,
+  );
+}
+
+export const useFilingProposal = (documentId: string) =>
+  useQuery({ queryKey: keys.proposal(documentId), queryFn: ({ signal }) => archiveApi.proposal(documentId, signal) });
+
+/** The archive item a filed document became (its archival number), looked up once the filing is done. */
+export const useItemOfDocument = (documentId: string, title: string) =>
+  useQuery({
+    queryKey: keys.itemsOfDocument(documentId),
+    queryFn: () => archiveApi.itemsOfDocument(documentId, title).then((items) => items[0] ?? null),
+  });
+
+export const useArchiveClasses = () => useQuery({ queryKey: keys.classes, queryFn: ({ signal }) => archiveApi.classes(signal) });
+
+export const useCatalogue = (code: string, key: ClassKey | null) =>
+  useQuery({ queryKey: keys.catalogue(code), queryFn: ({ signal }) => archiveApi.catalogue(key!, signal), enabled: key !== null });
+
+/** Every item of a class (by its code). */
+export const useClassItems = (code: string, key: ClassKey | null) =>
+  useQuery({ queryKey: keys.classItems(code), queryFn: ({ signal }) => archiveApi.items(key!, signal), enabled: key !== null });
+
+export const useVolumes = () =>
+  useQuery({ queryKey: keys.volumes, queryFn: ({ signal }) => archiveApi.volumes(signal).then((r) => r.items) });
+
+/** One volume, read again every `refetchMs` while set (items still being prepared). */
+export const useVolume = (id: string, refetchMs: number | false = false) =>
+  useQuery({ queryKey: keys.volume(id), queryFn: ({ signal }) => archiveApi.volume(id, signal), refetchInterval: refetchMs });
+
+/** The details of several volumes at once (which items are already boxed). */
+export const useVolumeDetails = (volumes: VolumeSummary[]) =>
+  useQueries({
+    queries: volumes.map((v) => ({
+      queryKey: keys.volume(v.id),
+      queryFn: ({ signal }: { signal: AbortSignal }) => archiveApi.volume(v.id, signal),
+    })),
+  });
+
+/** The items past their retention as of a day; the previous answer stays on screen while another day loads. */
+export const useDisposalCandidates = (asOf: string, enabled: boolean) =>
+  useQuery({
+    queryKey: keys.candidates(asOf),
+    queryFn: ({ signal }) => archiveApi.candidates(asOf, signal),
+    enabled,
+    placeholderData: keepPreviousData,
+  });
+
+export const useDisposals = () =>
+  useQuery({ queryKey: keys.disposals, queryFn: ({ signal }) => archiveApi.disposals(signal).then((r) => r.items) });
+
+export const useDisposal = (id: string) =>
+  useQuery({ queryKey: keys.disposal(id), queryFn: ({ signal }) => archiveApi.disposal(id, signal) });
+
+export const useHolds = (itemId: string, enabled: boolean) =>
+  useQuery({ queryKey: keys.holds(itemId), queryFn: ({ signal }) => archiveApi.holds(itemId, signal).then((r) => r.items), enabled });
+
+/** After a write to the archive (filing, a volume, an export, a disposal, a hold): every archive view is read again. */
+export function archiveChanged(qc: Client): void {
+  void qc.invalidateQueries({ queryKey: keys.archive });
 }
