@@ -13,7 +13,7 @@ import {
   type QueryClient as Client,
 } from '@tanstack/react-query';
 import { api, ApiError, archiveApi, type ClassKey } from './api';
-import type { DocumentView, ListPage, OutgoingState, Role, VolumeSummary } from './types';
+import type { DocumentView, ListPage, OutgoingState, Role, Volume, VolumeSummary } from './types';
 
 export const keys = {
   tasks: ['documents', 'tasks'] as const,
@@ -135,17 +135,32 @@ export const useClassItems = (code: string, key: ClassKey | null) =>
 export const useVolumes = () =>
   useQuery({ queryKey: keys.volumes, queryFn: ({ signal }) => archiveApi.volumes(signal).then((r) => r.items) });
 
-/** One volume, read again every `refetchMs` while set (items still being prepared). */
-export const useVolume = (id: string, refetchMs: number | false = false) =>
-  useQuery({ queryKey: keys.volume(id), queryFn: ({ signal }) => archiveApi.volume(id, signal), refetchInterval: refetchMs });
+/** How often a volume whose items are still being prepared (page count, filing stamp) is read again. */
+export const PREPARING_POLL_MS = 3000;
 
-/** The details of several volumes at once (which items are already boxed). */
-export const useVolumeDetails = (volumes: VolumeSummary[]) =>
+/** One volume, read again every few seconds while some of its items are still being prepared. */
+export const useVolume = (id: string) =>
+  useQuery({
+    queryKey: keys.volume(id),
+    queryFn: ({ signal }) => archiveApi.volume(id, signal),
+    refetchInterval: (q) => (q.state.data?.items.some((i) => i.status === 'preparing') ? PREPARING_POLL_MS : false),
+  });
+
+/** Which items are already in one of these volumes (item id → volume number); `ready` once every volume is read. */
+function boxedItems(results: { data?: Volume; error: unknown }[]) {
+  const boxed = new Map<string, string>();
+  for (const r of results) if (r.data) for (const i of r.data.items) boxed.set(i.id, r.data.number);
+  return { boxed, ready: results.every((r) => r.data), error: results.find((r) => r.error)?.error ?? null };
+}
+
+/** The items boxed in these volumes (read through each volume's own query). */
+export const useBoxedItems = (volumes: VolumeSummary[]) =>
   useQueries({
     queries: volumes.map((v) => ({
       queryKey: keys.volume(v.id),
       queryFn: ({ signal }: { signal: AbortSignal }) => archiveApi.volume(v.id, signal),
     })),
+    combine: boxedItems,
   });
 
 /** The items past their retention as of a day; the previous answer stays on screen while another day loads. */
