@@ -22,6 +22,8 @@ export const keys = {
   history: (id: string) => ['document', id, 'history'] as const,
   verify: (id: string) => ['document', id, 'verify'] as const,
   diff: (id: string, from: number, to: number) => ['document', id, 'diff', from, to] as const,
+  /** The DOCX of one version of a document (outside 'document', so reloading the document does not fetch it again). */
+  docx: (id: string, hash: string, version: number) => ['docx', id, hash, version] as const,
   /** The office directory, by role. */
   directory: (role: Role) => ['users', role] as const,
   /** 待归档: the documents in `archiving` (under 'documents', so a document write refreshes it). */
