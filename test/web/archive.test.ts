@@ -3,7 +3,8 @@
  * the to-file page (FILE with If-Match and the chosen retention), finding it in its class catalogue under its
  * archival number, downloading the catalogue, building a volume from the class's items, exporting it as BagIt
  * with a progress bar polled to 100 % and downloading the zip; a failed export shows its error; the disposal
- * page (look-ahead, register) for the archivist and the register alone for a signer; axe on every archive page.
+ * page (look-ahead, register, placing and releasing a hold) for the archivist and the register alone for a signer;
+ * axe on every archive page.
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import JSZip from 'jszip';
@@ -375,6 +376,46 @@ describe('the archivist in the browser', () => {
       const reader = await openPage();
       await login(reader, 'reader');
       expect(await reader.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '档案' }).count()).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
+    'places a hold on an item from the disposal page and releases it: each write reads the holds and the candidates again',
+    async () => {
+      const page = await openPage();
+      await login(page, 'archivist', '/archive/disposal');
+      const candidates = page.getByTestId('candidates');
+      await candidates.getByLabel('截至日期').fill('2100-01-01');
+      const row = candidates.locator('tbody tr').first();
+      await row.waitFor();
+      const archivalNumber = (await row.getAttribute('data-archival-number'))!;
+      const [item] = await t.db.dataSource.query(`SELECT id FROM archive_items WHERE archival_number = $1`, [archivalNumber]);
+      const holds = async () => (await api('archivist', `/api/archive/items/${item.id}/holds`)).body.items;
+      const candidatesRead = () =>
+        page.waitForResponse((r) => r.request().method() === 'GET' && r.url().includes('/api/archive/disposal-candidates?asOf=2100-01-01'));
+
+      await row.getByText('冻结…').click();
+      await row.getByLabel('理由（必填）').fill('审计调阅，暂缓处置');
+      let reread = candidatesRead();
+      await row.getByRole('button', { name: '冻结', exact: true }).click();
+      await row.getByText('冻结中').waitFor();
+      await reread;
+      expect(await holds()).toMatchObject([{ active: true, reason: '审计调阅，暂缓处置', archivalNumber }]);
+      const due = (await api('archivist', '/api/archive/disposal-candidates?asOf=2100-01-01')).body.items;
+      expect(due.find((i: { id: string }) => i.id === item.id)).toMatchObject({ onHold: true });
+      // the reason field is empty again: releasing needs its own reason
+      expect(await row.getByLabel('理由（必填）').inputValue()).toBe('');
+      expect(await row.getByRole('button', { name: '解除冻结' }).isDisabled()).toBe(true);
+      expect(await serious(page)).toEqual([]);
+
+      await row.getByLabel('理由（必填）').fill('调阅结束');
+      reread = candidatesRead();
+      await row.getByRole('button', { name: '解除冻结' }).click();
+      await row.getByText('已解除').waitFor();
+      await reread;
+      expect(await row.getByText('冻结中').count()).toBe(0);
+      expect(await holds()).toMatchObject([{ active: false, releaseReason: '调阅结束' }]);
     },
     SLOW,
   );

@@ -9,26 +9,15 @@
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from '#gongwen/contract';
 import type {
-  ArchiveClass,
-  ArchiveExport,
   ArchiveItem,
-  Catalogue,
+  ArchiveItemList,
   DirectoryEntry,
-  Disposal,
-  DisposalCandidate,
   DocumentView,
   ExportFormat,
-  FilingProposal,
-  HistoryItem,
-  Hold,
-  ListPage,
-  Problem,
+  OutgoingState,
+  ProblemView,
   Retention,
-  RevisionDiff,
-  User,
-  VerifyResult,
-  Volume,
-  VolumeSummary,
+  Role,
 } from './types';
 
 export type { DirectoryEntry };
@@ -36,7 +25,7 @@ export type { DirectoryEntry };
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly problem: Problem,
+    readonly problem: ProblemView,
   ) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
   }
@@ -80,14 +69,19 @@ export const client = createClient<paths>({
 });
 client.use(headersAndSession);
 
-function toProblem(status: number, statusText: string, body: unknown): Problem {
-  if (body && typeof body === 'object') return { status, ...(body as Partial<Problem>) } as Problem;
+function toProblem(status: number, statusText: string, body: unknown): ProblemView {
+  if (body && typeof body === 'object') return { status, ...(body as Partial<ProblemView>) };
   return { status, title: statusText || `HTTP ${status}` };
 }
 
-/** The data of a successful answer, or an ApiError (status 0 with code NETWORK when the server was not reached). */
-async function unwrap<T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
-  let r: { data?: unknown; error?: unknown; response: Response };
+/** What openapi-fetch answers: the success body typed from the contract, or the error body. */
+type Answer = { data?: unknown; error?: unknown; response: Response };
+/**
+ * The data of a successful answer, typed by the contract (the 2xx body of the operation), or an ApiError (status 0
+ * with code NETWORK when the server was not reached).
+ */
+async function unwrap<R extends Answer>(call: Promise<R>): Promise<Exclude<R['data'], undefined>> {
+  let r: Answer;
   try {
     r = await call;
   } catch (e) {
@@ -95,7 +89,7 @@ async function unwrap<T>(call: Promise<{ data?: unknown; error?: unknown; respon
     throw new ApiError(0, { status: 0, code: 'NETWORK', title: 'Network error', detail: (e as Error).message });
   }
   if (!r.response.ok) throw new ApiError(r.response.status, toProblem(r.response.status, r.response.statusText, r.error));
-  return r.data as T;
+  return r.data as Exclude<R['data'], undefined>;
 }
 
 /** If-Match for a write based on this version of the document. */
@@ -103,57 +97,49 @@ const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 type Doc = Pick<DocumentView, 'id' | 'version'>;
 
 export const api = {
-  me: () => unwrap<User>(client.GET('/api/auth/me')),
-  login: (username: string, password: string) =>
-    unwrap<{ user: User; expiresAt: string }>(client.POST('/api/auth/login', { body: { username, password } })),
-  logout: () => unwrap<void>(client.POST('/api/auth/logout')),
+  me: () => unwrap(client.GET('/api/auth/me')),
+  login: (username: string, password: string) => unwrap(client.POST('/api/auth/login', { body: { username, password } })),
+  logout: () => unwrap(client.POST('/api/auth/logout')),
 
-  tasks: (signal?: AbortSignal) =>
-    unwrap<ListPage>(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: 100 } }, signal })),
-  list: (q: { q?: string; state?: string; cursor?: string }, signal?: AbortSignal) =>
-    unwrap<ListPage>(
+  tasks: (signal?: AbortSignal) => unwrap(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: 100 } }, signal })),
+  list: (q: { q?: string; state?: OutgoingState; cursor?: string }, signal?: AbortSignal) =>
+    unwrap(
       client.GET('/api/documents', {
         params: {
           query: {
             limit: 30,
             ...(q.q ? { q: q.q } : {}),
-            ...(q.state ? { state: q.state as never } : {}),
+            ...(q.state ? { state: q.state } : {}),
             ...(q.cursor ? { cursor: q.cursor } : {}),
           },
         },
         signal,
       }),
     ),
-  document: (id: string, signal?: AbortSignal) =>
-    unwrap<DocumentView>(client.GET('/api/documents/{id}', { params: { path: { id } }, signal })),
-  history: (id: string, signal?: AbortSignal) =>
-    unwrap<{ items: HistoryItem[] }>(client.GET('/api/documents/{id}/history', { params: { path: { id } }, signal })),
-  verify: (id: string, signal?: AbortSignal) =>
-    unwrap<VerifyResult>(client.GET('/api/documents/{id}/verify', { params: { path: { id } }, signal })),
+  document: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/documents/{id}', { params: { path: { id } }, signal })),
+  history: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/documents/{id}/history', { params: { path: { id } }, signal })),
+  verify: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/documents/{id}/verify', { params: { path: { id } }, signal })),
   /** Records that this user has seen a revision (server-side, so "changed since I last saw" follows them across devices). */
   markSeen: (id: string, revision: number) =>
-    unwrap<{ documentId: string; lastSeenRevision: number }>(
-      client.POST('/api/documents/{id}/seen', { params: { path: { id } }, body: { revision } }),
-    ),
+    unwrap(client.POST('/api/documents/{id}/seen', { params: { path: { id } }, body: { revision } })),
   diff: (id: string, from: number, to: number, signal?: AbortSignal) =>
-    unwrap<RevisionDiff>(client.GET('/api/documents/{id}/diff', { params: { path: { id }, query: { from, to } }, signal })),
+    unwrap(client.GET('/api/documents/{id}/diff', { params: { path: { id }, query: { from, to } }, signal })),
   event: (doc: Doc, body: { type: string } & Record<string, unknown>) =>
-    unwrap<DocumentView>(
+    unwrap(
       client.POST('/api/documents/{id}/events', { params: { path: { id: doc.id }, header: ifMatch(doc.version) }, body: body as never }),
     ),
   editSection: (doc: Doc, sectionId: string, body: { title?: string; blocks: unknown[] }) =>
-    unwrap<DocumentView>(
+    unwrap(
       client.PUT('/api/documents/{id}/sections/{sectionId}', {
         params: { path: { id: doc.id, sectionId }, header: ifMatch(doc.version) },
         body: body as never,
       }),
     ),
   editContent: (doc: Doc, body: { sections: { id: string; blocks: unknown[] }[]; resolvesMarks?: string[] }) =>
-    unwrap<DocumentView>(
+    unwrap(
       client.PUT('/api/documents/{id}/content', { params: { path: { id: doc.id }, header: ifMatch(doc.version) }, body: body as never }),
     ),
-  directory: (role: string, signal?: AbortSignal) =>
-    unwrap<{ items: DirectoryEntry[] }>(client.GET('/api/users', { params: { query: { role: role as never } }, signal })),
+  directory: (role: Role, signal?: AbortSignal) => unwrap(client.GET('/api/users', { params: { query: { role } }, signal })),
   docxUrl: (id: string) => `/api/documents/${encodeURIComponent(id)}/docx`,
 };
 
@@ -170,20 +156,18 @@ const classQuery = (c: ClassKey) => ({ fonds: c.fonds, year: c.year, retention: 
 /** The archive (role archivist; the disposal register also for signers). */
 export const archiveApi = {
   toFile: (cursor?: string, signal?: AbortSignal) =>
-    unwrap<ListPage>(
+    unwrap(
       client.GET('/api/documents', {
-        params: { query: { state: 'archiving' as never, limit: 50, ...(cursor ? { cursor } : {}) } },
+        params: { query: { state: 'archiving', limit: 50, ...(cursor ? { cursor } : {}) } },
         signal,
       }),
     ),
   proposal: (documentId: string, signal?: AbortSignal) =>
-    unwrap<FilingProposal>(client.GET('/api/archive/filing-proposals/{documentId}', { params: { path: { documentId } }, signal })),
+    unwrap(client.GET('/api/archive/filing-proposals/{documentId}', { params: { path: { documentId } }, signal })),
   /** Filing is the workflow event FILE, sent with If-Match like every other event. */
   file: (doc: Doc, retention: Retention) => api.event(doc, { type: 'FILE', retention }),
   itemsOfDocument: async (documentId: string, title: string) => {
-    const page = await unwrap<{ items: ArchiveItem[] }>(
-      client.GET('/api/archive/items', { params: { query: { q: title.slice(0, 100), limit: 200 } } }),
-    );
+    const page = await unwrap(client.GET('/api/archive/items', { params: { query: { q: title.slice(0, 100), limit: 200 } } }));
     return page.items.filter((i) => i.documentId === documentId);
   },
   /** Every item of a class, in archival number order (the API pages by 200). */
@@ -192,46 +176,39 @@ export const archiveApi = {
     let cursor: string | null = null;
     do {
       const query = { ...classQuery(c), limit: 200, ...(cursor ? { cursor } : {}) };
-      const page: { items: ArchiveItem[]; nextCursor: string | null } = await unwrap(
-        client.GET('/api/archive/items', { params: { query: query as never }, signal }),
-      );
+      const page: ArchiveItemList = await unwrap(client.GET('/api/archive/items', { params: { query }, signal }));
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor && items.length < 10000);
     return { items };
   },
-  classes: (signal?: AbortSignal) => unwrap<{ items: ArchiveClass[] }>(client.GET('/api/archive/classes', { signal })),
+  classes: (signal?: AbortSignal) => unwrap(client.GET('/api/archive/classes', { signal })),
   catalogue: (c: ClassKey, signal?: AbortSignal) =>
-    unwrap<Catalogue>(client.GET('/api/archive/catalogue', { params: { query: classQuery(c) as never }, signal })),
+    unwrap(client.GET('/api/archive/catalogue', { params: { query: classQuery(c) }, signal })),
   catalogueUrl: (c: ClassKey, format: 'csv' | 'docx') =>
     `/api/archive/catalogue?${new URLSearchParams({ fonds: c.fonds, year: String(c.year), retention: c.retention, unit: c.unit, format })}`,
-  volumes: (signal?: AbortSignal) => unwrap<{ items: VolumeSummary[] }>(client.GET('/api/archive/volumes', { signal })),
-  volume: (id: string, signal?: AbortSignal) =>
-    unwrap<Volume>(client.GET('/api/archive/volumes/{id}', { params: { path: { id } }, signal })),
+  volumes: (signal?: AbortSignal) => unwrap(client.GET('/api/archive/volumes', { signal })),
+  volume: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/archive/volumes/{id}', { params: { path: { id } }, signal })),
   createVolume: (body: { number: string; title: string; itemIds: string[]; checkedBy?: string; notes?: string }) =>
-    unwrap<Volume>(client.POST('/api/archive/volumes', { body })),
+    unwrap(client.POST('/api/archive/volumes', { body })),
   updateVolume: (id: string, body: { title?: string; checkedBy?: string; notes?: string }) =>
-    unwrap<Volume>(client.PATCH('/api/archive/volumes/{id}', { params: { path: { id } }, body })),
+    unwrap(client.PATCH('/api/archive/volumes/{id}', { params: { path: { id } }, body })),
   startExport: (volumeId: string, format: ExportFormat) =>
-    unwrap<ArchiveExport>(client.POST('/api/archive/volumes/{id}/exports', { params: { path: { id: volumeId } }, body: { format } })),
-  exportStatus: (id: string, signal?: AbortSignal) =>
-    unwrap<ArchiveExport>(client.GET('/api/archive/exports/{id}', { params: { path: { id } }, signal })),
+    unwrap(client.POST('/api/archive/volumes/{id}/exports', { params: { path: { id: volumeId } }, body: { format } })),
+  exportStatus: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/archive/exports/{id}', { params: { path: { id } }, signal })),
   candidates: (asOf?: string, signal?: AbortSignal) =>
-    unwrap<{ asOf: string; items: DisposalCandidate[] }>(
-      client.GET('/api/archive/disposal-candidates', { params: { query: asOf ? { asOf } : {} }, signal }),
-    ),
-  disposals: (signal?: AbortSignal) => unwrap<{ items: Disposal[] }>(client.GET('/api/archive/disposals', { signal })),
-  disposal: (id: string, signal?: AbortSignal) =>
-    unwrap<Disposal>(client.GET('/api/archive/disposals/{id}', { params: { path: { id } }, signal })),
-  propose: (itemIds: string[], reason: string) => unwrap<Disposal>(client.POST('/api/archive/disposals', { body: { itemIds, reason } })),
+    unwrap(client.GET('/api/archive/disposal-candidates', { params: { query: asOf ? { asOf } : {} }, signal })),
+  disposals: (signal?: AbortSignal) => unwrap(client.GET('/api/archive/disposals', { signal })),
+  disposal: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/archive/disposals/{id}', { params: { path: { id } }, signal })),
+  propose: (itemIds: string[], reason: string) => unwrap(client.POST('/api/archive/disposals', { body: { itemIds, reason } })),
   decide: (id: string, decision: 'approve' | 'reject', opinion: string) =>
-    unwrap<Disposal>(client.POST('/api/archive/disposals/{id}/decision', { params: { path: { id } }, body: { decision, opinion } })),
+    unwrap(client.POST('/api/archive/disposals/{id}/decision', { params: { path: { id } }, body: { decision, opinion } })),
   execute: (id: string) =>
-    unwrap<Disposal>(client.POST('/api/archive/disposals/{id}/execute', { params: { path: { id } }, body: { confirm: true } })),
+    unwrap(client.POST('/api/archive/disposals/{id}/execute', { params: { path: { id } }, body: { confirm: true } })),
   holds: (itemId: string, signal?: AbortSignal) =>
-    unwrap<{ items: Hold[] }>(client.GET('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, signal })),
+    unwrap(client.GET('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, signal })),
   placeHold: (itemId: string, reason: string) =>
-    unwrap<Hold>(client.POST('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, body: { reason } })),
+    unwrap(client.POST('/api/archive/items/{id}/holds', { params: { path: { id: itemId } }, body: { reason } })),
   releaseHold: (holdId: string, reason: string) =>
-    unwrap<Hold>(client.POST('/api/archive/holds/{holdId}/release', { params: { path: { holdId } }, body: { reason } })),
+    unwrap(client.POST('/api/archive/holds/{holdId}/release', { params: { path: { holdId } }, body: { reason } })),
 };

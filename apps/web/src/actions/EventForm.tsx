@@ -3,14 +3,15 @@
  * user ids. Text fields are drafts in sessionStorage (they survive a lost session); a required field that is blank
  * keeps the button disabled.
  */
-import { useEffect, useId, useState } from 'react';
-import { api, type DirectoryEntry } from '../api';
+import { useId, useState } from 'react';
+import { api } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { useDraft, draftKey } from '../drafts';
 import { parseIds } from '../format';
 import { useI18n, type T } from '../i18n';
+import { useDirectory } from '../queries';
 import type { StringKey } from '../strings';
-import type { DocumentView } from '../types';
+import type { DocumentView, Role } from '../types';
 import { useAction, type ActionContext } from './useAction';
 
 type Values = Record<string, string>;
@@ -21,7 +22,7 @@ export type FieldSpec =
   | { name: string; kind: 'text'; label: StringKey; multiline?: boolean; requiredWhen?: (v: Values) => boolean; hint?: StringKey }
   | { name: string; kind: 'select'; label: StringKey; options: (doc: DocumentView, userId: string, t: T) => Option[] }
   | { name: string; kind: 'checkbox'; label: StringKey }
-  | { name: string; kind: 'ids'; label: StringKey; single?: boolean; role: string }
+  | { name: string; kind: 'ids'; label: StringKey; single?: boolean; role: Role }
   | { name: string; kind: 'number'; label: StringKey; min: number; initial: number };
 
 export interface FormSpec {
@@ -131,23 +132,14 @@ function UserPicker({
   onChange,
   label,
 }: {
-  role: string;
+  role: Role;
   single?: boolean;
   value: string;
   onChange: (v: string) => void;
   label: string;
 }) {
-  const [users, setUsers] = useState<DirectoryEntry[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    api
-      .directory(role)
-      .then((r) => live && setUsers(r.items))
-      .catch(() => live && setUsers([]));
-    return () => {
-      live = false;
-    };
-  }, [role]);
+  // the office directory; while it loads, or if it cannot be read, there is no picker
+  const users = useDirectory(role).data;
   if (!users?.length) return null;
   const chosen = new Set(parseIds(value).ids);
   const toggle = (id: string) => {

@@ -3,9 +3,11 @@
  * stays small) when GET /api/documents/:id/docx answers, else the HTML layout of OfficialDocument. Pages are drawn
  * at real size (mm) and zoomed to the width available.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { api } from '../api';
 import { useI18n } from '../i18n';
+import { keys } from '../queries';
 import type { DocumentView } from '../types';
 import { LINE_PITCH } from '#gongwen/docx/layout';
 import { OfficialDocument } from './OfficialDocument';
@@ -13,6 +15,20 @@ import { OfficialDocument } from './OfficialDocument';
 const PAGE_WIDTH_PX = (210 * 96) / 25.4;
 
 type DocxState = { status: 'loading' } | { status: 'ready'; blob: Blob } | { status: 'unavailable'; reason: string };
+
+/** The DOCX of the document, or why there is none (the preview then falls back to the HTML layout). */
+async function fetchDocx(id: string, signal: AbortSignal): Promise<{ blob: Blob } | { reason: string }> {
+  let res: Response;
+  try {
+    res = await fetch(api.docxUrl(id), { credentials: 'same-origin', signal });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    return { reason: (e as Error).message };
+  }
+  const type = res.headers.get('content-type') ?? '';
+  if (res.ok && !type.includes('json') && !type.includes('html')) return { blob: await res.blob() };
+  return { reason: `HTTP ${res.status}` };
+}
 
 export interface DocPreviewProps {
   doc: DocumentView;
@@ -38,30 +54,27 @@ function useFitZoom(ref: React.RefObject<HTMLDivElement | null>): number {
 
 export function DocPreview({ doc, names, preferHtml, bodyRef }: DocPreviewProps) {
   const { t } = useI18n();
-  const [docx, setDocx] = useState<DocxState>({ status: 'loading' });
+  // one download per version of the document (kept while the page is open; a failure is not retried)
+  const file = useQuery({
+    queryKey: keys.docx(doc.id, doc.currentRevision.hash, doc.version),
+    queryFn: ({ signal }) => fetchDocx(doc.id, signal),
+    retry: false,
+    staleTime: Infinity,
+  });
+  /** docx-preview could not draw this file */
+  const [renderError, setRenderError] = useState<{ blob: Blob; reason: string } | null>(null);
+  const docx = useMemo((): DocxState => {
+    const d = file.data;
+    if (!d) return file.error ? { status: 'unavailable', reason: (file.error as Error).message } : { status: 'loading' };
+    if ('reason' in d) return { status: 'unavailable', reason: d.reason };
+    if (renderError?.blob === d.blob) return { status: 'unavailable', reason: renderError.reason };
+    return { status: 'ready', blob: d.blob };
+  }, [file.data, file.error, renderError]);
   const [mode, setMode] = useState<'docx' | 'html'>(preferHtml ? 'html' : 'docx');
   const [pages, setPages] = useState<number | null>(null);
   const outer = useRef<HTMLDivElement>(null);
   const docxHost = useRef<HTMLDivElement>(null);
   const zoom = useFitZoom(outer);
-  const revisionKey = `${doc.id}:${doc.currentRevision.hash}:${doc.version}`;
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setDocx({ status: 'loading' });
-    fetch(api.docxUrl(doc.id), { credentials: 'same-origin', signal: ctl.signal }).then(
-      async (res) => {
-        const type = res.headers.get('content-type') ?? '';
-        if (res.ok && !type.includes('json') && !type.includes('html')) setDocx({ status: 'ready', blob: await res.blob() });
-        else setDocx({ status: 'unavailable', reason: `HTTP ${res.status}` });
-      },
-      (e: Error) => {
-        if (e.name !== 'AbortError') setDocx({ status: 'unavailable', reason: e.message });
-      },
-    );
-    return () => ctl.abort();
-  }, [revisionKey, doc.id]);
-
   const showDocx = mode === 'docx' && docx.status === 'ready';
   useEffect(() => {
     if (!showDocx || docx.status !== 'ready' || !docxHost.current) return;
@@ -97,7 +110,7 @@ export function DocPreview({ doc, names, preferHtml, bodyRef }: DocPreviewProps)
         setPages(pages.length);
       })
       .catch((e: Error) => {
-        if (live) setDocx({ status: 'unavailable', reason: t('doc.previewDocxError', { error: e.message }) });
+        if (live) setRenderError({ blob: docx.blob, reason: t('doc.previewDocxError', { error: e.message }) });
       });
     return () => {
       live = false;

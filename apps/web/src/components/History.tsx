@@ -45,8 +45,8 @@ export function History({
       ) : (
         <ol className="timeline" tabIndex={0} aria-label={t('history.title')}>
           {[...items].reverse().map((h) => {
-            const opinion =
-              typeof h.payload.opinion === 'string' ? h.payload.opinion : typeof h.payload.text === 'string' ? h.payload.text : '';
+            const payload = h.payload ?? {};
+            const opinion = typeof payload.opinion === 'string' ? payload.opinion : typeof payload.text === 'string' ? payload.text : '';
             return (
               <li key={h.seq}>
                 <div className="timeline-head">
@@ -61,7 +61,8 @@ export function History({
                   )}
                 </div>
                 <div className="muted small">
-                  <time dateTime={h.at}>{formatDateTime(h.at, locale)}</time> · {t('common.revision', { n: h.revisionNumber })} ·{' '}
+                  <time dateTime={h.at}>{formatDateTime(h.at, locale)}</time> ·{' '}
+                  {h.revisionNumber !== null && <>{t('common.revision', { n: h.revisionNumber })} · </>}
                   <span className="mono" title={h.hash}>
                     #{h.seq} {shortHash(h.hash, 8)}
                   </span>

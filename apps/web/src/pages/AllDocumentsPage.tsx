@@ -6,16 +6,22 @@ import { formatDateTime, kindLabel } from '../format';
 import { useI18n } from '../i18n';
 import { useDocumentList } from '../queries';
 import { Link, navigate, useLocation } from '../router';
+import type { OutgoingState } from '../types';
 import { DocBadges } from './InboxPage';
+
+const STATES: readonly string[] = machine.states.map((s) => s.name);
+/** A stage of the workflow (the `state` of the URL may be anything). */
+const isState = (s: string): s is OutgoingState => STATES.includes(s);
 
 export function AllDocumentsPage() {
   const { t, tx, lang, locale } = useI18n();
   const { search } = useLocation();
   const uid = useId();
   const [q, setQ] = useState(search.get('q') ?? '');
+  const states = [...machine.states].sort((a, b) => a.order - b.order).map((s) => s.name);
   const state = search.get('state') ?? '';
   const query = search.get('q') ?? '';
-  const list = useDocumentList({ q: query || undefined, state: state || undefined });
+  const list = useDocumentList({ q: query || undefined, state: isState(state) ? state : undefined });
   const items = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? null, [list.data]);
   const error = list.error;
 
@@ -43,7 +49,6 @@ export function AllDocumentsPage() {
     return () => clearTimeout(timer);
   }, [q, query, setParams]);
 
-  const states = [...machine.states].sort((a, b) => a.order - b.order).map((s) => s.name);
   return (
     <main id="main" className="page" tabIndex={-1}>
       <div className="page-head">

@@ -29,8 +29,9 @@ function resignBase(doc: DocumentView, history: HistoryItem[], userId: string): 
   const current = doc.currentRevision.number;
   const fromSignatures = doc.signatures.filter((s) => s.signerId === userId && s.revisionNumber < current).map((s) => s.revisionNumber);
   const fromHistory = history
-    .filter((h) => h.actor.id === userId && (h.eventType === 'SIGN' || h.eventType === 'REJECT') && h.revisionNumber < current)
-    .map((h) => h.revisionNumber);
+    .filter((h) => h.actor.id === userId && (h.eventType === 'SIGN' || h.eventType === 'REJECT'))
+    .map((h) => h.revisionNumber)
+    .filter((n): n is number => n !== null && n < current);
   const all = [...fromSignatures, ...fromHistory];
   return all.length ? Math.max(...all) : null;
 }

@@ -2,11 +2,11 @@
  * 分类与目录: the classes (year – unit – retention within a fonds) with their counts; choosing one shows its
  * catalogue (归档文件目录) with downloads as CSV and DOCX, and a way to box its items into a volume.
  */
-import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { archiveApi } from '../../api';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { useI18n } from '../../i18n';
+import { useArchiveClasses, useCatalogue } from '../../queries';
 import { Link, useLocation } from '../../router';
 import type { ArchiveClass, Catalogue } from '../../types';
 import { CatalogueTable, parseClassCode, retentionLabel } from './shared';
@@ -15,7 +15,7 @@ export function ClassesPage() {
   const { t } = useI18n();
   const { search } = useLocation();
   const selected = search.get('class');
-  const list = useQuery({ queryKey: ['archive', 'classes'], queryFn: ({ signal }) => archiveApi.classes(signal) });
+  const list = useArchiveClasses();
   const classes: ArchiveClass[] | null = list.data?.items ?? null;
   const error = list.error;
 
@@ -91,11 +91,7 @@ export function ClassesPage() {
 function CataloguePanel({ code }: { code: string }) {
   const { t } = useI18n();
   const key = parseClassCode(code);
-  const catalogue = useQuery({
-    queryKey: ['archive', 'catalogue', code],
-    queryFn: ({ signal }) => archiveApi.catalogue(key!, signal),
-    enabled: key !== null,
-  });
+  const catalogue = useCatalogue(code, key);
   const cat: Catalogue | null = catalogue.data ?? null;
   const error = catalogue.error;
 

@@ -4,36 +4,35 @@
  * itself, where someone other than the proposer (another archivist or a signer) approves or rejects an entry and
  * an archivist carries out an approved one.
  */
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { ApiError, api, archiveApi } from '../../api';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { ApiError, archiveApi } from '../../api';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { formatDateTime } from '../../format';
 import { useI18n } from '../../i18n';
+import { archiveChanged, keys, useDirectory, useDisposal, useDisposalCandidates, useDisposals, useHolds } from '../../queries';
 import { useUser } from '../../session';
-import type { Disposal, DisposalCandidate, Hold } from '../../types';
-import { CatalogueTable, retentionLabel } from './shared';
+import type { Disposal, DisposalCandidate } from '../../types';
+import { CatalogueTable, isRetention, retentionLabel, unlistedString } from './shared';
 
 const today = () =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
+/** The names of the archivists and signers (who proposed, decided, carried out an entry). */
 function useNames() {
-  const [names, setNames] = useState<Map<string, string>>(new Map());
-  useEffect(() => {
-    let live = true;
-    Promise.all([api.directory('archivist'), api.directory('signer')]).then(
-      (lists) => live && setNames(new Map(lists.flatMap((l) => l.items.map((u) => [u.id, u.displayName] as const)))),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return names;
+  const archivists = useDirectory('archivist').data;
+  const signers = useDirectory('signer').data;
+  return useMemo(
+    () => new Map([...(archivists ?? []), ...(signers ?? [])].map((u) => [u.id, u.displayName] as const)),
+    [archivists, signers],
+  );
 }
+
+/** 401 ends the session (the login page shows); any other failure of a write is shown where it was made. */
+const shown = (e: unknown) => (e instanceof ApiError && e.status === 401 ? null : e);
 
 export function DisposalPage({ archivist }: { archivist: boolean }) {
   const { t } = useI18n();
-  const [registerVersion, setRegisterVersion] = useState(0);
   useEffect(() => {
     document.title = `${t('archive.disposal.title')} · ${t('app.name')}`;
   }, [t]);
@@ -41,59 +40,45 @@ export function DisposalPage({ archivist }: { archivist: boolean }) {
     <>
       <h1>{t('archive.disposal.title')}</h1>
       <p className="hint">{t(archivist ? 'archive.disposal.intro' : 'archive.disposal.introSigner')}</p>
-      {archivist && <Candidates onProposed={() => setRegisterVersion((n) => n + 1)} />}
-      <Register version={registerVersion} archivist={archivist} />
+      {archivist && <Candidates />}
+      <Register archivist={archivist} />
     </>
   );
 }
 
-function Candidates({ onProposed }: { onProposed: () => void }) {
+function Candidates() {
   const { t } = useI18n();
   const uid = useId();
+  const qc = useQueryClient();
   const [asOf, setAsOf] = useState(today());
-  const [data, setData] = useState<{ asOf: string; items: DisposalCandidate[] } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [picked, setPicked] = useState<string[]>([]);
+  const query = useDisposalCandidates(asOf, /^\d{4}-\d{2}-\d{2}$/.test(asOf));
+  const data = query.data ?? null;
+  const error = query.error;
+  const [chosen, setPicked] = useState<string[]>([]);
+  // only what is still listed counts as picked (a hold placed, another entry proposed …)
+  const picked = chosen.filter((x) => data?.items.some((i) => i.id === x));
   const [reason, setReason] = useState('');
-  const [pending, setPending] = useState(false);
-  const [proposeError, setProposeError] = useState<unknown>(null);
   const [done, setDone] = useState('');
-  const [reload, setReload] = useState(0);
   const isToday = asOf === today();
 
-  useEffect(() => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) return;
-    const ctl = new AbortController();
-    setError(null);
-    archiveApi.candidates(asOf, ctl.signal).then(
-      (r) => {
-        setData(r);
-        setPicked((xs) => xs.filter((x) => r.items.some((i) => i.id === x)));
-      },
-      (e: Error) => e.name !== 'AbortError' && setError(e),
-    );
-    return () => ctl.abort();
-  }, [asOf, reload]);
+  const selectable = (c: DisposalCandidate) => isToday && !c.onHold && !unlistedString(c, 'openRegisterNumber');
 
-  const selectable = (c: DisposalCandidate) => isToday && !c.onHold && !c.openRegisterNumber;
-
-  const propose = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!picked.length || !reason.trim()) return;
-    setPending(true);
-    setProposeError(null);
-    try {
-      const d = await archiveApi.propose(picked, reason.trim());
+  const proposal = useMutation({
+    mutationFn: (body: { itemIds: string[]; reason: string }) => archiveApi.propose(body.itemIds, body.reason),
+    onSuccess: (d) => {
       setDone(t('archive.disposal.proposed', { number: d.registerNumber, n: d.items.length }));
       setPicked([]);
       setReason('');
-      setReload((n) => n + 1);
-      onProposed();
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setProposeError(err);
-    } finally {
-      setPending(false);
-    }
+      qc.setQueryData(keys.disposal(d.id), d);
+      archiveChanged(qc);
+    },
+  });
+  const pending = proposal.isPending;
+  const proposeError = shown(proposal.error);
+
+  const propose = (e: FormEvent) => {
+    e.preventDefault();
+    if (picked.length && reason.trim()) proposal.mutate({ itemIds: picked, reason: reason.trim() });
   };
 
   return (
@@ -116,11 +101,11 @@ function Candidates({ onProposed }: { onProposed: () => void }) {
           {t('archive.disposal.asOfHint')}
         </p>
       </div>
-      {error ? <ErrorBox error={error} onRetry={() => setReload((n) => n + 1)} /> : null}
+      {error ? <ErrorBox error={error} onRetry={() => void query.refetch()} /> : null}
       {!data && !error && <Loading />}
       {data && data.items.length === 0 && <p className="empty">{t('archive.disposal.none', { date: data.asOf })}</p>}
       {data && data.items.length > 0 && (
-        <form onSubmit={(e) => void propose(e)}>
+        <form onSubmit={propose}>
           <CatalogueTable
             lines={data.items}
             rowKey={(l) => l.id}
@@ -139,15 +124,19 @@ function Candidates({ onProposed }: { onProposed: () => void }) {
             }}
             trail={{
               header: t('archive.disposal.expires'),
-              cell: (l) => (
-                <>
-                  <div className="small nowrap">
-                    {retentionLabel(t, l.retention)} · {l.retentionExpiresOn ?? '—'}
-                  </div>
-                  {l.openRegisterNumber && <div className="small">{t('archive.disposal.listed', { number: l.openRegisterNumber })}</div>}
-                  <HoldControl itemId={l.id} archivalNumber={l.archivalNumber} onChange={() => setReload((n) => n + 1)} />
-                </>
-              ),
+              cell: (l) => {
+                const retention = l.retention;
+                const listed = unlistedString(l, 'openRegisterNumber');
+                return (
+                  <>
+                    <div className="small nowrap">
+                      {isRetention(retention) ? retentionLabel(t, retention) : '—'} · {unlistedString(l, 'retentionExpiresOn') ?? '—'}
+                    </div>
+                    {listed && <div className="small">{t('archive.disposal.listed', { number: listed })}</div>}
+                    <HoldControl itemId={l.id} archivalNumber={l.archivalNumber} />
+                  </>
+                );
+              },
             }}
           />
           {!isToday && <p className="hint">{t('archive.disposal.lookAhead')}</p>}
@@ -178,41 +167,26 @@ function Candidates({ onProposed }: { onProposed: () => void }) {
 }
 
 /** Holds (冻结) on one item: the list, placing one, releasing one; each with a reason. */
-function HoldControl({ itemId, archivalNumber, onChange }: { itemId: string; archivalNumber: string; onChange: () => void }) {
+function HoldControl({ itemId, archivalNumber }: { itemId: string; archivalNumber: string }) {
   const { t, locale } = useI18n();
   const uid = useId();
+  const qc = useQueryClient();
   const [open, setOpen] = useState(false);
-  const [holds, setHolds] = useState<Hold[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  // read when first opened
+  const query = useHolds(itemId, open);
+  const holds = query.data ?? null;
   const [reason, setReason] = useState('');
-  const [pending, setPending] = useState(false);
-
-  const load = useCallback(async () => {
-    try {
-      setHolds((await archiveApi.holds(itemId)).items);
-    } catch (e) {
-      setError(e);
-    }
-  }, [itemId]);
-
-  useEffect(() => {
-    if (open && !holds) void load();
-  }, [open, holds, load]);
-
-  const run = async (fn: () => Promise<unknown>) => {
-    setPending(true);
-    setError(null);
-    try {
-      await fn();
+  // placing or releasing a hold: the holds, the candidates (on hold or not) and the rest of the archive are read again
+  const change = useMutation({
+    mutationFn: (fn: () => Promise<unknown>) => fn(),
+    onSuccess: () => {
       setReason('');
-      await load();
-      onChange();
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 401)) setError(e);
-    } finally {
-      setPending(false);
-    }
-  };
+      archiveChanged(qc);
+    },
+  });
+  const pending = change.isPending;
+  const error = query.error ?? shown(change.error);
+  const run = (fn: () => Promise<unknown>) => change.mutate(fn);
 
   return (
     <details className="holds" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
@@ -233,7 +207,7 @@ function HoldControl({ itemId, archivalNumber, onChange }: { itemId: string; arc
                   type="button"
                   className="btn btn-small"
                   disabled={pending || !reason.trim()}
-                  onClick={() => void run(() => archiveApi.releaseHold(h.id, reason.trim()))}
+                  onClick={() => run(() => archiveApi.releaseHold(h.id, reason.trim()))}
                 >
                   {t('archive.hold.release')}
                 </button>
@@ -253,7 +227,7 @@ function HoldControl({ itemId, archivalNumber, onChange }: { itemId: string; arc
           type="button"
           className="btn btn-small"
           disabled={pending || !reason.trim()}
-          onClick={() => void run(() => archiveApi.placeHold(itemId, reason.trim()))}
+          onClick={() => run(() => archiveApi.placeHold(itemId, reason.trim()))}
         >
           {t('archive.hold.place')}
         </button>
@@ -262,31 +236,21 @@ function HoldControl({ itemId, archivalNumber, onChange }: { itemId: string; arc
   );
 }
 
-function Register({ version, archivist }: { version: number; archivist: boolean }) {
+function Register({ archivist }: { archivist: boolean }) {
   const { t, locale } = useI18n();
   const uid = useId();
   const names = useNames();
-  const [entries, setEntries] = useState<Disposal[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const query = useDisposals();
+  const entries = query.data ?? null;
+  const error = query.error;
   const [openId, setOpenId] = useState<string | null>(null);
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setError(null);
-    archiveApi.disposals(ctl.signal).then(
-      (r) => setEntries(r.items),
-      (e: Error) => e.name !== 'AbortError' && setError(e),
-    );
-    return () => ctl.abort();
-  }, [version, reload]);
 
   const who = (id: string | null) => (id ? (names.get(id) ?? id.slice(0, 8)) : '—');
 
   return (
     <section className="panel" aria-labelledby={`${uid}-h`} data-testid="register">
       <h2 id={`${uid}-h`}>{t('archive.disposal.register')}</h2>
-      {error ? <ErrorBox error={error} onRetry={() => setReload((n) => n + 1)} /> : null}
+      {error ? <ErrorBox error={error} onRetry={() => void query.refetch()} /> : null}
       {!entries && !error && <Loading />}
       {entries && entries.length === 0 && <p className="empty">{t('archive.disposal.registerEmpty')}</p>}
       {entries && entries.length > 0 && (
@@ -349,53 +313,33 @@ function Register({ version, archivist }: { version: number; archivist: boolean 
           </table>
         </div>
       )}
-      <div id={`${uid}-entry`}>
-        {openId && <RegisterEntry key={openId} id={openId} archivist={archivist} names={names} onChanged={() => setReload((n) => n + 1)} />}
-      </div>
+      <div id={`${uid}-entry`}>{openId && <RegisterEntry key={openId} id={openId} archivist={archivist} names={names} />}</div>
     </section>
   );
 }
 
-function RegisterEntry({
-  id,
-  archivist,
-  names,
-  onChanged,
-}: {
-  id: string;
-  archivist: boolean;
-  names: Map<string, string>;
-  onChanged: () => void;
-}) {
+function RegisterEntry({ id, archivist, names }: { id: string; archivist: boolean; names: Map<string, string> }) {
   const { t, locale } = useI18n();
   const user = useUser();
   const uid = useId();
-  const [d, setD] = useState<Disposal | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const qc = useQueryClient();
+  const query = useDisposal(id);
+  const d = query.data ?? null;
+  const error = query.error;
   const [decision, setDecision] = useState<'approve' | 'reject' | ''>('');
   const [opinion, setOpinion] = useState('');
   const [confirm, setConfirm] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [actionError, setActionError] = useState<unknown>(null);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    archiveApi.disposal(id, ctl.signal).then(setD, (e: Error) => e.name !== 'AbortError' && setError(e));
-    return () => ctl.abort();
-  }, [id]);
-
-  const run = async (fn: () => Promise<Disposal>) => {
-    setPending(true);
-    setActionError(null);
-    try {
-      setD(await fn());
-      onChanged();
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 401)) setActionError(e);
-    } finally {
-      setPending(false);
-    }
-  };
+  // deciding or carrying out: the entry shows the answer; the register, the candidates and the classes are read again
+  const action = useMutation({
+    mutationFn: (fn: () => Promise<Disposal>) => fn(),
+    onSuccess: (next) => {
+      qc.setQueryData(keys.disposal(next.id), next);
+      archiveChanged(qc);
+    },
+  });
+  const pending = action.isPending;
+  const actionError = shown(action.error);
+  const run = (fn: () => Promise<Disposal>) => action.mutate(fn);
 
   if (error) return <ErrorBox error={error} />;
   if (!d) return <Loading />;
@@ -471,7 +415,7 @@ function RegisterEntry({
           className="action-form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (decision && opinion.trim()) void run(() => archiveApi.decide(d.id, decision, opinion.trim()));
+            if (decision && opinion.trim()) run(() => archiveApi.decide(d.id, decision, opinion.trim()));
           }}
         >
           <fieldset className="review-item">
@@ -510,7 +454,7 @@ function RegisterEntry({
           className="action-form action-danger"
           onSubmit={(e) => {
             e.preventDefault();
-            if (confirm) void run(() => archiveApi.execute(d.id));
+            if (confirm) run(() => archiveApi.execute(d.id));
           }}
         >
           <h4>{t('archive.disposal.execute')}</h4>

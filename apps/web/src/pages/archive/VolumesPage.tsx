@@ -3,38 +3,30 @@
  * cover fields and items, and its exports (a BagIt zip or one DOCX volume) run as background jobs whose progress is
  * polled every second until they are done (a download link) or failed (the error).
  */
-import { useQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ApiError, archiveApi } from '../../api';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { formatDateTime } from '../../format';
 import { useI18n } from '../../i18n';
+import { archiveChanged, keys, useArchiveClasses, useClassItems, useBoxedItems, useVolume, useVolumes } from '../../queries';
 import { Link, navigate, useLocation } from '../../router';
-import type { ArchiveClass, ArchiveExport, ArchiveItem, ExportFormat, Volume, VolumeSummary } from '../../types';
+import type { ArchiveExport, ExportFormat, Volume, VolumeSummary } from '../../types';
 import { CatalogueTable, fileSize, parseClassCode, retentionLabel } from './shared';
 
 export const EXPORT_POLL_MS = 1000;
+
 const VOLUME_NUMBER = /^[0-9A-Za-z._-]{1,40}$/;
 
 export function VolumesPage() {
   const { t, locale } = useI18n();
-  const [volumes, setVolumes] = useState<VolumeSummary[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [reload, setReload] = useState(0);
+  const list = useVolumes();
+  const volumes = list.data ?? null;
+  const error = list.error;
 
   useEffect(() => {
     document.title = `${t('archive.volumes.title')} · ${t('app.name')}`;
   }, [t]);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setError(null);
-    archiveApi.volumes(ctl.signal).then(
-      (r) => setVolumes(r.items),
-      (e: Error) => e.name !== 'AbortError' && setError(e),
-    );
-    return () => ctl.abort();
-  }, [reload]);
 
   return (
     <>
@@ -45,7 +37,7 @@ export function VolumesPage() {
           {t('archive.volumes.new')}
         </Link>
       </div>
-      {error ? <ErrorBox error={error} onRetry={() => setReload((n) => n + 1)} /> : null}
+      {error ? <ErrorBox error={error} onRetry={() => void list.refetch()} /> : null}
       {!volumes && !error && <Loading />}
       {volumes && volumes.length === 0 && <p className="empty">{t('archive.volumes.empty')}</p>}
       {volumes && volumes.length > 0 && (
@@ -97,67 +89,66 @@ export function NewVolumePage() {
   const { t } = useI18n();
   const { search } = useLocation();
   const uid = useId();
-  const [classes, setClasses] = useState<ArchiveClass[] | null>(null);
-  const [volumes, setVolumes] = useState<VolumeSummary[] | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  const [code, setCode] = useState(search.get('class') ?? '');
-  const [items, setItems] = useState<ArchiveItem[] | null>(null);
-  /** item id → the number of the volume it is already in */
-  const [boxed, setBoxed] = useState<Map<string, string>>(new Map());
-  const [itemsError, setItemsError] = useState<unknown>(null);
+  const qc = useQueryClient();
+  const classesQuery = useArchiveClasses();
+  const volumesQuery = useVolumes();
+  const classes = classesQuery.data?.items ?? null;
+  const volumes = volumesQuery.data ?? null;
+  const loadError = classesQuery.error ?? volumesQuery.error;
+  const [chosenCode, setCode] = useState(search.get('class') ?? '');
+  const code = chosenCode || classes?.find((k) => k.items > k.disposed)?.code || '';
   const [picked, setPicked] = useState<string[]>([]);
+  /** The class `picked` was filled in for (the free items are picked when a class's items arrive). */
+  const [pickedFor, setPickedFor] = useState('');
   const [number, setNumber] = useState('');
   const [title, setTitle] = useState('');
   const [checkedBy, setCheckedBy] = useState('');
   const [touched, setTouched] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     document.title = `${t('archive.volumes.new')} · ${t('app.name')}`;
   }, [t]);
 
-  useEffect(() => {
-    const ctl = new AbortController();
-    Promise.all([archiveApi.classes(ctl.signal), archiveApi.volumes(ctl.signal)]).then(
-      ([c, v]) => {
-        setClasses(c.items);
-        setVolumes(v.items);
-        setCode((x) => x || c.items.find((k) => k.items > k.disposed)?.code || '');
-      },
-      (e: Error) => e.name !== 'AbortError' && setLoadError(e),
-    );
-    return () => ctl.abort();
-  }, []);
-
   const cls = classes?.find((c) => c.code === code) ?? null;
 
   // the class's items, and which of them are already in a volume of the same fonds, year and retention
-  useEffect(() => {
-    const key = parseClassCode(code);
-    if (!key || !volumes) return;
-    const ctl = new AbortController();
-    setItems(null);
-    setItemsError(null);
-    setPicked([]);
-    (async () => {
-      const page = await archiveApi.items(key, ctl.signal);
-      const same = volumes.filter((v) => v.fondsCode === key.fonds && v.year === key.year && v.retention === key.retention);
-      const details = await Promise.all(same.map((v) => archiveApi.volume(v.id, ctl.signal)));
-      const map = new Map<string, string>();
-      for (const d of details) for (const i of d.items) map.set(i.id, d.number);
-      setBoxed(map);
-      setItems(page.items);
-      setPicked(page.items.filter((i) => !map.has(i.id) && i.status !== 'disposed').map((i) => i.id));
-    })().catch((e: Error) => e.name !== 'AbortError' && setItemsError(e));
-    return () => ctl.abort();
-  }, [code, volumes]);
+  const key = parseClassCode(code);
+  const itemsQuery = useClassItems(code, key);
+  const same =
+    key && volumes ? volumes.filter((v) => v.fondsCode === key.fonds && v.year === key.year && v.retention === key.retention) : [];
+  /** item id → the number of the volume it is already in */
+  const { boxed, ready: boxedReady, error: boxedError } = useBoxedItems(same);
+  const items = itemsQuery.data && volumes && boxedReady ? itemsQuery.data.items : null;
+  const itemsError = itemsQuery.error ?? boxedError;
 
+  // a class's items arrived: pick the free ones (once per class, so a later refresh keeps the choice)
   useEffect(() => {
-    if (!cls || !volumes) return;
+    if (!items || pickedFor === code) return;
+    setPickedFor(code);
+    setPicked(items.filter((i) => !boxed.has(i.id) && i.status !== 'disposed').map((i) => i.id));
+  }, [items, boxed, code, pickedFor]);
+
+  // a class chosen: propose the next volume number of its fonds and a title (once per class, so a later refresh
+  // of the volume list keeps what was typed)
+  const [defaultsFor, setDefaultsFor] = useState('');
+  useEffect(() => {
+    if (!cls || !volumes || defaultsFor === cls.code) return;
+    setDefaultsFor(cls.code);
     setNumber(nextNumber(volumes, cls.fondsCode));
     setTitle(t('archive.new.defaultTitle', { fonds: cls.fondsName, year: cls.year, retention: retentionLabel(t, cls.retention) }));
-  }, [cls, volumes, t]);
+  }, [cls, volumes, t, defaultsFor]);
+
+  const create = useMutation({
+    mutationFn: (body: Parameters<typeof archiveApi.createVolume>[0]) => archiveApi.createVolume(body),
+    onSuccess: (v) => {
+      qc.setQueryData(keys.volume(v.id), v);
+      archiveChanged(qc);
+      navigate(`/archive/volumes/${v.id}`);
+      window.scrollTo(0, 0);
+    },
+  });
+  const pending = create.isPending;
+  const error = create.error instanceof ApiError && create.error.status === 401 ? null : create.error;
 
   const free = (items ?? []).filter((i) => !boxed.has(i.id));
   const allPicked = free.length > 0 && free.every((i) => picked.includes(i.id));
@@ -165,28 +156,13 @@ export function NewVolumePage() {
   const titleOk = title.trim().length > 0;
   const toggle = (id: string, on: boolean) => setPicked((xs) => (on ? [...xs.filter((x) => x !== id), id] : xs.filter((x) => x !== id)));
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
     if (!numberOk || !titleOk || !picked.length || !items) return;
-    setPending(true);
-    setError(null);
-    try {
-      // in catalogue order, whatever order they were ticked in
-      const itemIds = items.filter((i) => picked.includes(i.id)).map((i) => i.id);
-      const v = await archiveApi.createVolume({
-        number: number.trim(),
-        title: title.trim(),
-        itemIds,
-        checkedBy: checkedBy.trim() || undefined,
-      });
-      navigate(`/archive/volumes/${v.id}`);
-      window.scrollTo(0, 0);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setError(err);
-    } finally {
-      setPending(false);
-    }
+    // in catalogue order, whatever order they were ticked in
+    const itemIds = items.filter((i) => picked.includes(i.id)).map((i) => i.id);
+    create.mutate({ number: number.trim(), title: title.trim(), itemIds, checkedBy: checkedBy.trim() || undefined });
   };
 
   return (
@@ -200,14 +176,21 @@ export function NewVolumePage() {
       {!classes && !loadError && <Loading />}
       {classes && classes.length === 0 && <p className="empty">{t('archive.classes.empty')}</p>}
       {classes && classes.length > 0 && (
-        <form className="panel volume-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${uid}-h`}>
+        <form className="panel volume-form" onSubmit={submit} noValidate aria-labelledby={`${uid}-h`}>
           <h2 id={`${uid}-h`} className="visually-hidden">
             {t('archive.volumes.new')}
           </h2>
           <div className="form-grid">
             <div className="field">
               <label htmlFor={`${uid}-class`}>{t('archive.new.class')}</label>
-              <select id={`${uid}-class`} value={code} onChange={(e) => setCode(e.target.value)}>
+              <select
+                id={`${uid}-class`}
+                value={code}
+                onChange={(e) => {
+                  setCode(e.target.value);
+                  setPicked([]);
+                }}
+              >
                 {!cls && <option value="">{t('archive.new.pickClass')}</option>}
                 {classes.map((c) => (
                   <option key={c.code} value={c.code}>
@@ -338,59 +321,27 @@ export function NewVolumePage() {
 
 export function VolumePage({ id }: { id: string }) {
   const { t, locale } = useI18n();
-  const [volume, setVolume] = useState<Volume | null>(null);
-  const [exportsList, setExports] = useState<ArchiveExport[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [starting, setStarting] = useState<ExportFormat | null>(null);
-  const [startError, setStartError] = useState<unknown>(null);
-  const [reload, setReload] = useState(0);
-
-  const load = useCallback(
-    async (signal?: AbortSignal) => {
-      try {
-        const v = await archiveApi.volume(id, signal);
-        setVolume(v);
-        setExports(v.exports);
-        setError(null);
-      } catch (e) {
-        if ((e as Error).name !== 'AbortError') setError(e);
-      }
-    },
-    [id],
-  );
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    void load(ctl.signal);
-    return () => ctl.abort();
-  }, [load, reload]);
+  const qc = useQueryClient();
+  // read again every few seconds while items are still being prepared (page count, filing stamp)
+  const query = useVolume(id);
+  const volume = query.data ?? null;
+  const error = query.error;
+  const preparing = volume?.items.filter((i) => i.status === 'preparing').length ?? 0;
+  /** The volume's exports, newest first; each one's progress is polled by its card into this same cache entry. */
+  const exportsList = volume?.exports ?? [];
 
   useEffect(() => {
     document.title = `${volume ? volume.title : t('archive.volumes.title')} · ${t('app.name')}`;
   }, [t, volume]);
 
-  // items still being prepared (page count, filing stamp): look again until they are ready
-  const preparing = volume?.items.filter((i) => i.status === 'preparing').length ?? 0;
-  useEffect(() => {
-    if (!preparing) return;
-    const timer = window.setTimeout(() => setReload((n) => n + 1), 3000);
-    return () => clearTimeout(timer);
-  }, [preparing, volume]);
-
-  const start = async (format: ExportFormat) => {
-    setStarting(format);
-    setStartError(null);
-    try {
-      const exp = await archiveApi.startExport(id, format);
-      setExports((xs) => [exp, ...xs.filter((x) => x.id !== exp.id)]);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 401)) setStartError(e);
-    } finally {
-      setStarting(null);
-    }
-  };
-
-  const onUpdate = useCallback((exp: ArchiveExport) => setExports((xs) => xs.map((x) => (x.id === exp.id ? exp : x))), []);
+  const startExport = useMutation({
+    mutationFn: (format: ExportFormat) => archiveApi.startExport(id, format),
+    onSuccess: (exp) => {
+      qc.setQueryData<Volume>(keys.volume(id), (v) => (v ? { ...v, exports: [exp, ...v.exports.filter((x) => x.id !== exp.id)] } : v));
+    },
+  });
+  const starting = startExport.isPending ? startExport.variables : null;
+  const startError = startExport.error instanceof ApiError && startExport.error.status === 401 ? null : startExport.error;
 
   if (error && !volume) {
     return (
@@ -399,7 +350,7 @@ export function VolumePage({ id }: { id: string }) {
           <Link href="/archive/volumes">{t('archive.volume.back')}</Link>
         </p>
         <h1>{t('archive.volumes.title')}</h1>
-        <ErrorBox error={error} onRetry={() => setReload((n) => n + 1)} />
+        <ErrorBox error={error} onRetry={() => void query.refetch()} />
       </>
     );
   }
@@ -446,7 +397,7 @@ export function VolumePage({ id }: { id: string }) {
             </div>
             <div>
               <dt>{t('archive.volume.category')}</dt>
-              <dd>{volume.categoryName}</dd>
+              <dd>{volume.categoryName ?? '—'}</dd>
             </div>
             <div>
               <dt>{t('archive.classes.items')}</dt>
@@ -477,14 +428,7 @@ export function VolumePage({ id }: { id: string }) {
               </div>
             )}
           </dl>
-          <EditVolume
-            volume={volume}
-            busy={active('bagit') || active('docx')}
-            onSaved={(v) => {
-              setVolume(v);
-              setExports(v.exports);
-            }}
-          />
+          <EditVolume volume={volume} busy={active('bagit') || active('docx')} />
         </section>
 
         <section className="panel" aria-labelledby="volume-exports" data-testid="exports">
@@ -494,7 +438,7 @@ export function VolumePage({ id }: { id: string }) {
             <button
               type="button"
               className="btn btn-primary"
-              onClick={() => void start('bagit')}
+              onClick={() => startExport.mutate('bagit')}
               disabled={starting !== null || active('bagit')}
             >
               {starting === 'bagit' ? t('action.pending') : t('archive.export.startBagit')}
@@ -502,7 +446,7 @@ export function VolumePage({ id }: { id: string }) {
             <button
               type="button"
               className="btn"
-              onClick={() => void start('docx')}
+              onClick={() => startExport.mutate('docx')}
               disabled={starting !== null || active('docx') || preparing > 0}
               aria-describedby={preparing ? 'docx-wait' : undefined}
             >
@@ -519,7 +463,7 @@ export function VolumePage({ id }: { id: string }) {
           {exportsList.length > 0 && (
             <ul className="exports">
               {exportsList.map((x) => (
-                <ExportCard key={x.id} exp={x} onUpdate={onUpdate} />
+                <ExportCard key={x.id} exp={x} />
               ))}
             </ul>
           )}
@@ -543,37 +487,33 @@ export function VolumePage({ id }: { id: string }) {
   );
 }
 
-function EditVolume({ volume, busy, onSaved }: { volume: Volume; busy: boolean; onSaved: (v: Volume) => void }) {
+function EditVolume({ volume, busy }: { volume: Volume; busy: boolean }) {
   const { t } = useI18n();
   const uid = useId();
+  const qc = useQueryClient();
   const [title, setTitle] = useState(volume.title);
-  const [checkedBy, setCheckedBy] = useState(volume.checkedBy);
-  const [notes, setNotes] = useState(volume.notes);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
+  const [checkedBy, setCheckedBy] = useState(volume.checkedBy ?? '');
+  const [notes, setNotes] = useState(volume.notes ?? '');
+  const save = useMutation({
+    mutationFn: (body: { title: string; checkedBy: string; notes: string }) => archiveApi.updateVolume(volume.id, body),
+    onSuccess: (v) => {
+      qc.setQueryData(keys.volume(v.id), v);
+      void qc.invalidateQueries({ queryKey: keys.volumes, exact: true });
+    },
+  });
+  const pending = save.isPending;
+  const error = save.error instanceof ApiError && save.error.status === 401 ? null : save.error;
+  const saved = save.isSuccess;
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!title.trim()) return;
-    setPending(true);
-    setError(null);
-    setSaved(false);
-    try {
-      const v = await archiveApi.updateVolume(volume.id, { title: title.trim(), checkedBy: checkedBy.trim(), notes: notes.trim() });
-      onSaved(v);
-      setSaved(true);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.status === 401)) setError(err);
-    } finally {
-      setPending(false);
-    }
+    if (title.trim()) save.mutate({ title: title.trim(), checkedBy: checkedBy.trim(), notes: notes.trim() });
   };
 
   return (
     <details className="edit-volume">
       <summary>{t('archive.volume.edit')}</summary>
-      <form onSubmit={(e) => void submit(e)} className="action-form">
+      <form onSubmit={submit} className="action-form">
         <div className="field">
           <label htmlFor={`${uid}-t`}>{t('archive.new.title')}</label>
           <input id={`${uid}-t`} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={300} required />
@@ -601,18 +541,20 @@ function EditVolume({ volume, busy, onSaved }: { volume: Volume; busy: boolean; 
   );
 }
 
+/** A newer state of an export: the volume's list shows it. */
+function exportChanged(qc: QueryClient, exp: ArchiveExport): void {
+  qc.setQueryData<Volume>(keys.volume(exp.volumeId), (v) => (v ? { ...v, exports: v.exports.map((x) => (x.id === exp.id ? exp : x)) } : v));
+}
+
 /** One export: its state and a progress bar, polled every second while it is queued or running. */
-function ExportCard({ exp, onUpdate }: { exp: ArchiveExport; onUpdate: (e: ArchiveExport) => void }) {
+function ExportCard({ exp }: { exp: ArchiveExport }) {
   const { t, locale } = useI18n();
   const uid = useId();
+  const qc = useQueryClient();
   const live = exp.status === 'queued' || exp.status === 'running';
-  const latest = useRef(onUpdate);
-  useEffect(() => {
-    latest.current = onUpdate;
-  });
   // polled while queued or running; stops when it ends, or when the export or the session is gone (404, 401)
   const poll = useQuery({
-    queryKey: ['archive', 'export', exp.id],
+    queryKey: keys.exportStatus(exp.id),
     queryFn: ({ signal }) => archiveApi.exportStatus(exp.id, signal),
     enabled: live,
     refetchInterval: (q) => {
@@ -623,9 +565,10 @@ function ExportCard({ exp, onUpdate }: { exp: ArchiveExport; onUpdate: (e: Archi
     },
   });
   const pollError = poll.error;
+  // each answer goes into the volume's cache entry, which the card and the export buttons read
   useEffect(() => {
-    if (poll.data) latest.current(poll.data);
-  }, [poll.data]);
+    if (poll.data) exportChanged(qc, poll.data);
+  }, [qc, poll.data]);
 
   const format = t(`archive.export.format.${exp.format}`);
   const { itemsDone, itemsTotal, percent } = exp.progress;
