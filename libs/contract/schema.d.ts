@@ -1804,12 +1804,20 @@ export interface components {
             /** Format: uuid */
             documentId: string;
             kind: string;
+            title: string;
+            state: string;
+            /** @description true once the document is waiting to be filed (state archiving) */
+            canFile: boolean;
             /** @enum {string} */
             defaultRetention: "Y" | "D30" | "D10";
-            canFile: boolean;
+            defaultRetentionLabel: string;
             fondsCode: string;
+            fondsName: string;
             year: number;
             unitCode: string;
+            unitName: string;
+            /** @description 成文日期: the date of the last signature in the office's time zone */
+            dateOfIssue: string | null;
             classes: {
                 /** @enum {string} */
                 retention: "Y" | "D30" | "D10";
@@ -1817,8 +1825,13 @@ export interface components {
                 classCode: string;
                 itemsFiled: number;
             }[];
-        } & {
-            [key: string]: unknown;
+            /** @description The event to POST to /events to file it */
+            fileEvent: {
+                /** @constant */
+                type: "FILE";
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+            };
         };
         VolumeList: {
             items: {
@@ -1942,8 +1955,9 @@ export interface components {
             items: components["schemas"]["Disposal"][];
         };
         DisposalCandidates: {
+            /** Format: date */
             asOf: string;
-            items: ({
+            items: {
                 seq: number;
                 archivalNumber: string;
                 documentNumber: string;
@@ -1955,10 +1969,14 @@ export interface components {
                 remarks: string;
                 /** Format: uuid */
                 id: string;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                /** @description null: kept permanently */
+                retentionExpiresOn: string | null;
                 onHold: boolean;
-            } & {
-                [key: string]: unknown;
-            })[];
+                /** @description The open disposal register entry (proposed or approved) that lists it */
+                openRegisterNumber: string | null;
+            }[];
         };
         ItemHold: {
             /** Format: uuid */

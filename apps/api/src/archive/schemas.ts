@@ -183,18 +183,23 @@ export const ClassesResponse = named(
 );
 export const ProposalResponse = named(
   'FilingProposal',
-  z
-    .object({
-      documentId: z.uuid(),
-      kind: z.string(),
-      defaultRetention: RetentionSchema,
-      canFile: z.boolean(),
-      fondsCode: z.string(),
-      year: z.number().int(),
-      unitCode: z.string(),
-      classes: z.array(z.object({ retention: RetentionSchema, label: z.string(), classCode: z.string(), itemsFiled: z.number().int() })),
-    })
-    .loose(),
+  z.object({
+    documentId: z.uuid(),
+    kind: z.string(),
+    title: z.string(),
+    state: z.string(),
+    canFile: z.boolean().describe('true once the document is waiting to be filed (state archiving)'),
+    defaultRetention: RetentionSchema,
+    defaultRetentionLabel: z.string(),
+    fondsCode: z.string(),
+    fondsName: z.string(),
+    year: z.number().int(),
+    unitCode: z.string(),
+    unitName: z.string(),
+    dateOfIssue: z.iso.date().nullable().describe("成文日期: the date of the last signature in the office's time zone"),
+    classes: z.array(z.object({ retention: RetentionSchema, label: z.string(), classCode: z.string(), itemsFiled: z.number().int() })),
+    fileEvent: z.object({ type: z.literal('FILE'), retention: RetentionSchema }).describe('The event to POST to /events to file it'),
+  }),
 );
 export const VolumesResponse = named(
   'VolumeList',
@@ -294,7 +299,18 @@ export const DisposalResponse = named(
 export const DisposalsResponse = named('DisposalList', z.object({ items: z.array(DisposalResponse) }));
 export const CandidatesResponse = named(
   'DisposalCandidates',
-  z.object({ asOf: z.string(), items: z.array(CatalogueLine.extend({ id: z.uuid(), onHold: z.boolean() }).loose()) }),
+  z.object({
+    asOf: z.iso.date(),
+    items: z.array(
+      CatalogueLine.extend({
+        id: z.uuid(),
+        retention: RetentionSchema,
+        retentionExpiresOn: z.iso.date().nullable().describe('null: kept permanently'),
+        onHold: z.boolean(),
+        openRegisterNumber: z.string().nullable().describe('The open disposal register entry (proposed or approved) that lists it'),
+      }),
+    ),
+  }),
 );
 export const HoldResponse = named(
   'ItemHold',

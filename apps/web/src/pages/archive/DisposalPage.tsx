@@ -13,7 +13,7 @@ import { useI18n } from '../../i18n';
 import { archiveChanged, keys, useDirectory, useDisposal, useDisposalCandidates, useDisposals, useHolds } from '../../queries';
 import { useUser } from '../../session';
 import type { Disposal, DisposalCandidate } from '../../types';
-import { CatalogueTable, isRetention, retentionLabel, unlistedString } from './shared';
+import { CatalogueTable, retentionLabel } from './shared';
 
 const today = () =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -61,7 +61,7 @@ function Candidates() {
   const [done, setDone] = useState('');
   const isToday = asOf === today();
 
-  const selectable = (c: DisposalCandidate) => isToday && !c.onHold && !unlistedString(c, 'openRegisterNumber');
+  const selectable = (c: DisposalCandidate) => isToday && !c.onHold && !c.openRegisterNumber;
 
   const proposal = useMutation({
     mutationFn: (body: { itemIds: string[]; reason: string }) => archiveApi.propose(body.itemIds, body.reason),
@@ -126,11 +126,11 @@ function Candidates() {
               header: t('archive.disposal.expires'),
               cell: (l) => {
                 const retention = l.retention;
-                const listed = unlistedString(l, 'openRegisterNumber');
+                const listed = l.openRegisterNumber;
                 return (
                   <>
                     <div className="small nowrap">
-                      {isRetention(retention) ? retentionLabel(t, retention) : '—'} · {unlistedString(l, 'retentionExpiresOn') ?? '—'}
+                      {retentionLabel(t, retention)} · {l.retentionExpiresOn ?? '—'}
                     </div>
                     {listed && <div className="small">{t('archive.disposal.listed', { number: listed })}</div>}
                     <HoldControl itemId={l.id} archivalNumber={l.archivalNumber} />

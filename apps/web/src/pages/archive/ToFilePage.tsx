@@ -13,7 +13,7 @@ import { archiveChanged, documentChanged, keys, removeFromToFile, useFilingPropo
 import { Link } from '../../router';
 import type { ListItem, Retention } from '../../types';
 import { DocBadges } from '../InboxPage';
-import { RETENTIONS, retentionLabel, unlistedString } from './shared';
+import { RETENTIONS, retentionLabel } from './shared';
 
 /** Web-only: a filing done on this page, shown as a notice (with the archival number once it is known). */
 interface Filed {
@@ -124,7 +124,7 @@ function ToFileRow({ item, onFiled, onStale }: { item: ListItem; onFiled: (f: Fi
       : null;
   const pending = file.isPending;
 
-  const dateOfIssue = proposal ? unlistedString(proposal, 'dateOfIssue') : null;
+  const dateOfIssue = proposal?.dateOfIssue ?? null;
   const cls = proposal?.classes.find((c) => c.retention === retention) ?? null;
 
   const submit = (e: FormEvent) => {

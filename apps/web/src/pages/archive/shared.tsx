@@ -15,20 +15,6 @@ export function parseClassCode(code: string | null | undefined): ClassKey | null
   return m ? { fonds: m[1], year: Number(m[2]), retention: m[3] as Retention, unit: m[4] } : null;
 }
 
-export function isRetention(v: unknown): v is Retention {
-  return v === 'Y' || v === 'D30' || v === 'D10';
-}
-
-/**
- * A member the server sends but the contract does not list: FilingProposal and the items of DisposalCandidates are
- * open objects (`[key: string]: unknown`) in the contract. Read as the contract types it (unknown) and checked here,
- * so a change on the server shows as a missing value rather than a wrong one.
- */
-export function unlistedString(o: Record<string, unknown>, key: string): string | null {
-  const v = o[key];
-  return typeof v === 'string' ? v : null;
-}
-
 export function retentionLabel(t: T, r: Retention): string {
   return t(`retention.${r}`);
 }
