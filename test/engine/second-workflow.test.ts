@@ -7,6 +7,7 @@
  */
 import { canonicalJson, contentHash, sha256Hex } from '#gongwen/document/canonical';
 import type { Actor } from '#gongwen/authority';
+import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import type { AuthUser } from '../../apps/api/src/auth/auth.types.js';
 import { actorOf, TransitionEngine } from '../../apps/api/src/engine/transition-engine.js';
 import type { EngineRow } from '../../apps/api/src/engine/types.js';
@@ -208,6 +209,31 @@ describe('a second workflow through the same engine', () => {
     // verify replays the chain through the ticket machine, through the engine and through the API
     expect(await engine.verifyRow(await row(id))).toMatchObject({ ok: true, events: 3, firstBroken: null });
     expect(await (await t.request(`/api/documents/${id}/verify`, { as: 'secretary' })).json()).toMatchObject({ ok: true, events: 3 });
+  });
+
+  it('keeps its documents out of the outgoing list and every inbox, even for the owner it assigns and a role whose pool has its state', async () => {
+    const title = '工单不入公文列表';
+    const id = await open(title, 'secretary', ['secretary2', 'reader']);
+    // the owner is assigned (document_tasks has the row) and the clerk's pool has `open`: both would list it
+    expect(await t.db.dataSource.query(`SELECT user_id FROM document_tasks WHERE document_id = $1`, [id])).toEqual([
+      { user_id: ids.u.secretary },
+    ]);
+    const usernames = (await t.db.dataSource.query(`SELECT username FROM users WHERE active AND id <> $1`, [SYSTEM_USER_ID])).map(
+      (r: { username: string }) => r.username,
+    );
+    const queries = ['', '?mine=tasks', '?mine=all', '?state=open', `?q=${encodeURIComponent('工单不入')}`];
+    const seen: string[] = [];
+    for (const as of usernames) {
+      for (const q of queries) {
+        const res = await t.request(`/api/documents${q}`, { as });
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { items: { id: string }[] };
+        if (body.items.some((d) => d.id === id)) seen.push(`${as} ${q || '(default)'}`);
+      }
+    }
+    expect(seen).toEqual([]);
+    // … while the document itself is there, open, with its owner's task
+    expect([(await row(id)).state, (await row(id)).assignee_ids]).toEqual(['open', [ids.u.secretary]]);
   });
 
   it('takes concurrent transitions from two processes, optimistic and locked, without losing one, and its chain verifies', async () => {
