@@ -2,9 +2,12 @@
  * The middle tier: the engine's repositories (apps/api/src/engine/repositories) run against a real, migrated
  * PostgreSQL without the application around them: the documents row and its visibility filter, revisions, the
  * audit chain, the transition statement (written, refused for a stale version or an invalid session, and read
- * back in the same round trip), the outbox and idempotency keys.
+ * back in the same round trip), the outbox (its relay and pruning), sessions and idempotency keys.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { auditHash, type AuditRecord } from '../../apps/api/src/engine/audit.js';
@@ -20,7 +23,14 @@ import {
   writeStatement,
 } from '../../apps/api/src/engine/repositories/documents.js';
 import { IDEMPOTENCY_KEY_CONSTRAINT, insertIdempotent, selectIdempotent } from '../../apps/api/src/engine/repositories/idempotency.js';
-import { insertOutbox } from '../../apps/api/src/engine/repositories/outbox.js';
+import {
+  OUTBOX_CHANNEL,
+  insertOutbox,
+  pruneOutbox,
+  relayOutbox,
+  selectTaskUserIds,
+} from '../../apps/api/src/engine/repositories/outbox.js';
+import { selectValidSessionByHash, selectValidSessionUser, sessionStillHolds } from '../../apps/api/src/engine/repositories/sessions.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;
@@ -84,7 +94,7 @@ async function seedDocument(classificationRank = 0): Promise<{ id: string; head:
 }
 
 /** One transition's write as the engine sends it (see TransitionEngine.writeTransition). */
-function pending(id: string, expectedVersion: number, prevHash: string, opts: { tokenId?: string } = {}) {
+function pending(id: string, expectedVersion: number, prevHash: string, opts: { tokenId?: string; clearance?: string } = {}) {
   const audit: AuditRecord = {
     documentId: id,
     seq: expectedVersion + 1,
@@ -127,7 +137,7 @@ function pending(id: string, expectedVersion: number, prevHash: string, opts: { 
     outbox: { documentId: id, event: 'NOTE' },
     token_id: opts.tokenId ?? null,
     roles: opts.tokenId ? ['secretary'] : null,
-    clearance: opts.tokenId ? 'none' : null,
+    clearance: opts.tokenId ? (opts.clearance ?? 'none') : null,
     authority: null,
     expected_xmin: null,
   };
@@ -220,5 +230,190 @@ describe('audit, outbox and idempotency repositories', () => {
       (e) => e,
     );
     expect(err?.driverError?.constraint ?? err?.constraint).toBe(IDEMPOTENCY_KEY_CONSTRAINT);
+  });
+});
+
+describe('sessions repository', () => {
+  /** A token of `user` (by username) with its hash; expired or revoked when asked. */
+  async function token(user: string, opts: { expired?: boolean; revoked?: boolean } = {}): Promise<{ id: string; hash: string }> {
+    const hash = `hash-${randomUUID()}`;
+    const [{ id }] = await m.query(
+      `INSERT INTO auth_tokens (user_id, kind, name, scope, token_hash, prefix, expires_at, revoked_at)
+       VALUES ($1, 'session', NULL, 'full', $2, 'gws_test', now() + ($3 || ' hours')::interval, $4) RETURNING id`,
+      [u[user], hash, opts.expired ? '-1' : '8', opts.revoked ? new Date() : null],
+    );
+    return { id, hash };
+  }
+
+  it('finds a valid session by its hash and by its id, and none that is revoked, expired or of an inactive user', async () => {
+    const valid = await token('secretary');
+    expect(await selectValidSessionByHash(m, valid.hash)).toMatchObject({
+      token_id: valid.id,
+      id: u.secretary,
+      username: 'secretary',
+      roles: ['secretary'],
+      clearance: 'top_secret',
+      scope: 'full',
+      kind: 'session',
+      active: true,
+    });
+    expect(await selectValidSessionUser(m, valid.id)).toMatchObject({ id: u.secretary, roles: ['secretary'] });
+    for (const bad of [await token('secretary', { revoked: true }), await token('secretary', { expired: true })]) {
+      expect(await selectValidSessionByHash(m, bad.hash)).toBeUndefined();
+      expect(await selectValidSessionUser(m, bad.id)).toBeUndefined();
+      expect(await sessionStillHolds(m, bad.id, ['secretary'], 'top_secret')).toBe(false);
+    }
+    expect(await selectValidSessionByHash(m, 'no-such-hash')).toBeUndefined();
+    const inactive = await token('discussant2');
+    await m.query(`UPDATE users SET active = false WHERE id = $1`, [u.discussant2]);
+    try {
+      expect(await selectValidSessionByHash(m, inactive.hash)).toBeUndefined();
+      expect(await selectValidSessionUser(m, inactive.id)).toBeUndefined();
+      expect(await sessionStillHolds(m, inactive.id, ['discussant'], 'confidential')).toBe(false);
+    } finally {
+      await m.query(`UPDATE users SET active = true WHERE id = $1`, [u.discussant2]);
+    }
+  });
+
+  it('holds a stream only while the session is valid with the same roles and clearance', async () => {
+    const s = await token('secretary');
+    expect(await sessionStillHolds(m, s.id, ['secretary'], 'top_secret')).toBe(true);
+    expect(await sessionStillHolds(m, s.id, ['secretary', 'chief'], 'top_secret')).toBe(false);
+    expect(await sessionStillHolds(m, s.id, ['secretary'], 'secret')).toBe(false);
+    await m.query(`UPDATE auth_tokens SET revoked_at = now() WHERE id = $1`, [s.id]);
+    expect(await sessionStillHolds(m, s.id, ['secretary'], 'top_secret')).toBe(false);
+  });
+
+  it('the transition write re-checks a cached session by the same definition: written while valid, refused once revoked', async () => {
+    const s = await token('secretary');
+    const d = await seedDocument();
+    const [w] = await writeStatement(m, [pending(d.id, 1, d.head, { tokenId: s.id, clearance: 'top_secret' })]);
+    expect(w).toMatchObject({ written: true, version: 2 });
+    const head = (await selectChain(m, d.id)).at(-1)!.hash;
+    await m.query(`UPDATE auth_tokens SET expires_at = now() - interval '1 second' WHERE id = $1`, [s.id]);
+    const [refused] = await writeStatement(m, [pending(d.id, 2, head, { tokenId: s.id, clearance: 'top_secret' })]);
+    expect(refused).toMatchObject({ written: false, version: 2 });
+  });
+
+  it('is the one place that spells out what a valid session is', () => {
+    const root = resolve(import.meta.dirname, '../../apps/api/src');
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((n) =>
+        statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : [],
+      );
+    const spelled = files(root).filter((f) => /revoked_at IS NULL\s+AND\s+t?\.?expires_at\s*>\s*now\(\)/.test(readFileSync(f, 'utf8')));
+    expect(spelled.map((f) => relative(root, f))).toEqual(['engine/repositories/sessions.ts']);
+  });
+});
+
+describe('outbox repository', () => {
+  let listener: pg.Client;
+  const heard: Record<string, any>[] = [];
+  beforeAll(async () => {
+    listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    listener.on('notification', (n) => {
+      if (n.channel === OUTBOX_CHANNEL && n.payload) heard.push(JSON.parse(n.payload));
+    });
+    await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+  });
+  afterAll(async () => {
+    await listener?.end();
+  });
+  const heardFor = async (documentId: string, count: number) => {
+    for (let i = 0; i < 100 && heard.filter((n) => n.documentId === documentId).length < count; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    return heard.filter((n) => n.documentId === documentId);
+  };
+
+  it('relays each unhandled row once: marked processed and published, with its users, roles and rank', async () => {
+    const { id } = await seedDocument(2);
+    await insertOutbox(m, id, 'document.transitioned', { event: 'NOTE', to: 'open', assigneeIds: [u.secretary], taskRoles: ['clerk'] });
+    await insertOutbox(m, id, 'document.created', { event: null });
+    expect(await relayOutbox(m, 500)).toBeGreaterThanOrEqual(2);
+    const mine = (await heardFor(id, 2)).sort((a, b) => a.id - b.id);
+    expect(mine.map(({ id: _id, ...n }) => n)).toEqual([
+      { documentId: id, topic: 'document.transitioned', event: 'NOTE', state: 'open', users: [u.secretary], roles: ['clerk'], rank: 2 },
+      { documentId: id, topic: 'document.created', event: null, state: 'open', users: [], roles: [], rank: 2 },
+    ]);
+    const rows = await m.query(`SELECT processed_at, attempts FROM outbox WHERE document_id = $1`, [id]);
+    expect(rows.every((r: { processed_at: Date | null; attempts: number }) => r.processed_at && r.attempts === 1)).toBe(true);
+    // nothing left: a second relay publishes nothing of it
+    await relayOutbox(m, 500);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard.filter((n) => n.documentId === id)).toHaveLength(2);
+  });
+
+  it("leaves the users out of a notification too large for NOTIFY, and they are read from the document's tasks", async () => {
+    const { id } = await seedDocument();
+    const many = Array.from({ length: 300 }, () => randomUUID());
+    await insertOutbox(m, id, 'document.transitioned', { event: 'REGISTER', to: 'circulation', assigneeIds: many, taskRoles: [] });
+    await relayOutbox(m, 500);
+    const [n] = await heardFor(id, 1);
+    expect(n).toMatchObject({ documentId: id, users: [], truncated: true, state: 'circulation' });
+    expect(await selectTaskUserIds(m, id)).toEqual([u.secretary]);
+  });
+
+  it('skips rows another relay holds (SKIP LOCKED) and takes them once released', async () => {
+    const { id } = await seedDocument();
+    await insertOutbox(m, id, 'document.transitioned', { event: 'NOTE' });
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      await runner.query(`SELECT id FROM outbox WHERE document_id = $1 FOR UPDATE`, [id]);
+      await relayOutbox(m, 500);
+      expect((await m.query(`SELECT processed_at FROM outbox WHERE document_id = $1`, [id]))[0].processed_at).toBeNull();
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    await relayOutbox(m, 500);
+    expect((await m.query(`SELECT processed_at FROM outbox WHERE document_id = $1`, [id]))[0].processed_at).not.toBeNull();
+    expect(await heardFor(id, 1)).toHaveLength(1);
+  });
+
+  it('prunes processed rows older than a day, in chunks, and keeps the rest', async () => {
+    const { id } = await seedDocument();
+    for (let i = 0; i < 5; i++) await insertOutbox(m, id, 'old', {});
+    await insertOutbox(m, id, 'recent', {});
+    await insertOutbox(m, id, 'pending', {});
+    await m.query(`UPDATE outbox SET processed_at = now() - interval '2 days' WHERE document_id = $1 AND topic = 'old'`, [id]);
+    await m.query(`UPDATE outbox SET processed_at = now() - interval '1 hour' WHERE document_id = $1 AND topic = 'recent'`, [id]);
+    expect(await pruneOutbox(db.dataSource, () => false, 2)).toBe(5);
+    const left = await m.query(`SELECT topic FROM outbox WHERE document_id = $1 ORDER BY id`, [id]);
+    expect(left.map((r: { topic: string }) => r.topic)).toEqual(['recent', 'pending']);
+  });
+});
+
+describe('one place for the SQL of each table family', () => {
+  const root = resolve(import.meta.dirname, '../../apps/api/src');
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : n.endsWith('.ts') ? [join(dir, n)] : []));
+  const sources = files(root).map((f) => ({ file: relative(root, f), text: readFileSync(f, 'utf8') }));
+
+  it("writes documents, revisions, audit events, outbox rows and idempotency keys only in the engine's repositories", () => {
+    const writers = (table: string) =>
+      sources
+        .filter((s) => new RegExp(`(INSERT INTO|UPDATE|DELETE FROM)\\s+${table}\\b`).test(s.text))
+        .map((s) => s.file)
+        .sort();
+    expect({
+      documents: writers('documents'),
+      revisions: writers('revisions'),
+      audit_events: writers('audit_events'),
+      outbox: writers('outbox'),
+      idempotency_keys: writers('idempotency_keys'),
+    }).toEqual({
+      documents: ['engine/repositories/documents.ts'],
+      revisions: ['engine/repositories/documents.ts'],
+      audit_events: ['engine/repositories/audit.ts', 'engine/repositories/documents.ts'],
+      outbox: ['engine/repositories/documents.ts', 'engine/repositories/outbox.ts'],
+      idempotency_keys: ['engine/repositories/idempotency.ts'],
+    });
+  });
+
+  it('reads the outbox only in its repository', () => {
+    expect(sources.filter((s) => /FROM\s+outbox\b/.test(s.text)).map((s) => s.file)).toEqual(['engine/repositories/outbox.ts']);
   });
 });

@@ -15,6 +15,7 @@
  * write would change the fixture, it is sent with a stale If-Match and must get 409 (it passed every
  * authorisation check and reached the version check). No cell may answer 5xx.
  */
+import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
 import {
@@ -460,6 +461,14 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     expect(new Set(ops.map((o) => o.id)).size).toBe(ops.length);
   });
 
+  it('covers every demo user with the roles and clearance the policy states (the auditor included)', async () => {
+    const rows: { username: string; roles: string[]; clearance: Level }[] = await t.db.dataSource.query(
+      `SELECT username, roles, clearance FROM users WHERE id <> $1 ORDER BY username`,
+      [SYSTEM_USER_ID],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.username, { roles: r.roles, clearance: r.clearance }]))).toEqual(DEMO);
+  });
+
   it('without a valid token every non-public route answers 401 (none, garbage, wrong scheme, revoked, expired); public ones do not', async () => {
     const revoked = await ok(send(t, 'POST', '/api/auth/tokens', { as: 'chief', json: { name: 'to-revoke', scope: 'full' } }));
     expect((await send(t, 'DELETE', `/api/auth/tokens/${revoked.id}`, { as: 'chief' })).status).toBe(204);
@@ -596,6 +605,10 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             // reference data (people, issuing bodies and their signers) for everyone, without admin rights
             listDirectory: { status: 200 },
             listUnits: { status: 200 },
+            // the auditor's reads (and the administrator's, the archivist's), behind their role gates above
+            adminAuditLog: { status: 200 },
+            adminVerifyAuditLog: { status: 200 },
+            listArchiveAccessLog: { status: 200 },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }
@@ -630,7 +643,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'ADD_MARK',
       'DISMISS_MARK',
     ]);
-    const holders = ['chief', 'secretary', 'clerk', 'signer', 'reader', 'archivist', 'admin'];
+    const holders = ['chief', 'secretary', 'clerk', 'signer', 'reader', 'archivist', 'admin', 'auditor'];
 
     it('scope read: every write route answers 403 TOKEN_SCOPE (nothing changes); every read route works', async () => {
       const out: Mismatch[] = [];

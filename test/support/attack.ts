@@ -30,6 +30,8 @@ export const DEMO: Record<string, { roles: string[]; clearance: Level }> = {
   reader2: { roles: ['reader'], clearance: 'none' },
   archivist: { roles: ['archivist'], clearance: 'top_secret' },
   admin: { roles: ['admin'], clearance: 'none' },
+  // reads the administrators' audit log and the archive access log; has no part in any document and acts on nothing
+  auditor: { roles: ['auditor'], clearance: 'top_secret' },
 };
 export const USERS = Object.keys(DEMO);
 export const hasRole = (user: string, ...roles: string[]) => roles.some((r) => DEMO[user].roles.includes(r));

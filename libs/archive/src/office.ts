@@ -68,7 +68,8 @@ export function run(
   });
 }
 
-const SOFFICE = process.env.GONGWEN_SOFFICE ?? 'soffice';
+/** The LibreOffice program (GONGWEN_SOFFICE, read at each conversion; default `soffice` on the PATH). */
+const soffice = () => process.env.GONGWEN_SOFFICE || 'soffice';
 
 /** Converts a DOCX to PDF with LibreOffice; returns the PDF bytes. */
 export async function docxToPdf(docx: Buffer, opts: RunOptions = {}): Promise<Buffer> {
@@ -77,7 +78,7 @@ export async function docxToPdf(docx: Buffer, opts: RunOptions = {}): Promise<Bu
     const input = join(dir, 'in.docx');
     await writeFile(input, await prepareForLibreOffice(docx));
     await run(
-      SOFFICE,
+      soffice(),
       [
         '--headless',
         '--norestore',

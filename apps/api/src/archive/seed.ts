@@ -26,7 +26,7 @@ import { contentHash } from '#gongwen/document/canonical';
 import type { DocumentContent } from '#gongwen/document/model';
 import { auditHash, type AuditRecord } from '../engine/audit.js';
 import { insertAudit } from '../engine/repositories/audit.js';
-import { insertRevision } from '../engine/repositories/documents.js';
+import { insertDocument, insertRevision } from '../engine/repositories/documents.js';
 import { DOCX_MEDIA, type ItemMetadata } from './repo.js';
 import { renderContextOf } from './prepare.js';
 
@@ -150,21 +150,30 @@ export async function seedFiledItems(
           decisions: [],
           creatorId: chief.id,
         };
-        await m.query(
-          `INSERT INTO documents (id, workflow_id, workflow_version, state, version, snapshot, kind, title, classification, classification_rank, urgency, urgency_rank,
-             major, issuer_unit_ids, chief_id, participant_ids, current_revision, document_number, created_by, created_at, updated_at)
-           VALUES ($1, 'outgoing', 1, 'archived', 2, $2, '通知', $3, 'none', 0, 'none', 0, false, $4, $5, $6, 1, $7, $5, $8, $8)`,
-          [
-            documentId,
-            { workflow: 'outgoing', version: 1, value: 'archived', status: 'done', context },
-            title,
-            [unit.id],
-            chief.id,
-            [chief.id, secretary.id, signer.id, clerk.id, archivist.id],
-            documentNumber,
-            filedAt,
-          ],
-        );
+        await insertDocument(m, {
+          id: documentId,
+          workflowId: 'outgoing',
+          workflowVersion: 1,
+          state: 'archived',
+          version: 2,
+          snapshot: { workflow: 'outgoing', version: 1, value: 'archived', status: 'done', context },
+          kind: '通知',
+          title,
+          classification: 'none',
+          classificationRank: 0,
+          urgency: 'none',
+          urgencyRank: 0,
+          major: false,
+          issuerUnitIds: [unit.id],
+          chiefId: chief.id,
+          participantIds: [chief.id, secretary.id, signer.id, clerk.id, archivist.id],
+          assigneeIds: [],
+          taskRoles: [],
+          documentNumber,
+          deadline: null,
+          createdBy: chief.id,
+          at: filedAt,
+        });
         await insertRevision(m, { documentId, number: 1, authorId: secretary.id, content, hash, at: signedAt });
         const create: AuditRecord = {
           documentId,

@@ -6,7 +6,7 @@ import { DataSource, IsNull } from 'typeorm';
 import { AuthTokenEntity, TokenScope, UserEntity } from '#gongwen/persistence';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { AppError } from '../common/errors.js';
-import { prepared } from '../database/prepared.js';
+import { selectValidSessionByHash, selectValidSessionUser } from '../engine/repositories/sessions.js';
 import type { AuthUser } from './auth.types.js';
 import { csrfToken, hashSecret, newSecret } from './tokens.js';
 
@@ -149,14 +149,7 @@ export class AuthService {
         };
       if (hit) this.sessions.delete(hash);
     }
-    const rows = await prepared<Record<string, unknown>>(
-      this.db.manager,
-      `SELECT t.id AS token_id, t.scope, t.kind, t.expires_at, u.id, u.username, u.display_name, u.unit_id, u.roles, u.clearance, u.authority, u.active
-         FROM auth_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`,
-      [hash],
-    );
-    const r = rows[0];
+    const r = await selectValidSessionByHash(this.db.manager, hash);
     if (!r) return null;
     const user = Object.assign(new UserEntity(), {
       id: r.id,
@@ -172,7 +165,7 @@ export class AuthService {
     const token = Object.assign(new AuthTokenEntity(), { id: r.token_id, scope: r.scope, kind: r.kind });
     if (opts.cached && ttlMs > 0) {
       if (this.sessions.size >= SESSION_CACHE_MAX) this.sessions.delete(this.sessions.keys().next().value!);
-      this.sessions.set(hash, { found: { user, token }, until: Math.min(Date.now() + ttlMs, new Date(r.expires_at as Date).getTime()) });
+      this.sessions.set(hash, { found: { user, token }, until: Math.min(Date.now() + ttlMs, new Date(r.expires_at).getTime()) });
     }
     return { user, token };
   }
@@ -183,12 +176,7 @@ export class AuthService {
    */
   async currentSession(user: AuthUser): Promise<AuthUser | null> {
     this.forgetToken(user.tokenId);
-    const [r] = await this.db.query(
-      `SELECT u.id, u.username, u.display_name, u.unit_id, u.roles, u.clearance, u.authority
-         FROM auth_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active`,
-      [user.tokenId],
-    );
+    const r = await selectValidSessionUser(this.db.manager, user.tokenId);
     if (!r) return null;
     const { sessionCached: _c, ...rest } = user;
     return {

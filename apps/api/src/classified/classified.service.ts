@@ -5,6 +5,7 @@ import { CLASSIFICATION_LABELS, classificationRank } from '#gongwen/document/mod
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { DocumentsService, UUID, type DocumentRow } from '../documents/documents.service.js';
+import { addParticipant } from '../engine/repositories/documents.js';
 
 export interface CopyRow {
   copy_number: string;
@@ -127,10 +128,7 @@ export class ClassifiedService implements OnModuleInit {
         user.id,
         reason,
       ]);
-      await m.query(
-        `UPDATE documents SET participant_ids = array_append(participant_ids, $2::uuid) WHERE id = $1 AND NOT (participant_ids @> ARRAY[$2::uuid])`,
-        [row.id, userId],
-      );
+      await addParticipant(m, row.id, userId);
     });
     return { documentId: row.id, userId, reason };
   }

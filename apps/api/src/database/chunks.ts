@@ -13,9 +13,16 @@ export async function deleteInChunks(
 ): Promise<number> {
   let total = 0;
   while (!stop()) {
-    const rows: unknown[] = await db.query(sql, [...params, chunk]);
-    total += rows.length;
-    if (rows.length < chunk) break;
+    // TypeORM answers a DELETE with [rows, rowCount], not with the rows
+    const answer: unknown = await db.query(sql, [...params, chunk]);
+    const n = deletedCount(answer);
+    total += n;
+    if (n < chunk) break;
   }
   return total;
+}
+
+function deletedCount(answer: unknown): number {
+  if (Array.isArray(answer) && answer.length === 2 && Array.isArray(answer[0]) && typeof answer[1] === 'number') return answer[1];
+  return Array.isArray(answer) ? answer.length : 0;
 }

@@ -6,11 +6,12 @@ import { FilesController } from './files.controller.js';
 import { DocumentsService } from './documents.service.js';
 import { IdempotencyPruner } from './idempotency-pruner.service.js';
 import { NotificationsController, NotificationsHub, OutboxRelay } from './notifications.js';
+import { PrintRenderer } from './print-render.js';
 import { RemindersService } from './reminders.service.js';
 
 @Module({
   controllers: [DocxController, FilesController, DocumentsController, NotificationsController],
-  providers: [TransitionEngine, DocumentsService, RemindersService, IdempotencyPruner, OutboxRelay, NotificationsHub],
+  providers: [TransitionEngine, DocumentsService, RemindersService, IdempotencyPruner, OutboxRelay, NotificationsHub, PrintRenderer],
   exports: [TransitionEngine, DocumentsService, RemindersService],
 })
 export class DocumentsModule {}

@@ -12,6 +12,7 @@ import { Block } from './contract.js';
 import { ZodPipe, findUnstorableString } from '../common/zod.js';
 import { BlocksSchema } from './schemas.js';
 import { DocumentsService, type DocumentRow } from './documents.service.js';
+import { PrintRenderer } from './print-render.js';
 import { dateOfIssue, officeDate } from '#gongwen/document/date-of-issue';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -33,7 +34,10 @@ const Imported = named(
 @ApiTags('documents')
 @Controller('api/documents')
 export class DocxController {
-  constructor(private readonly documents: DocumentsService) {}
+  constructor(
+    private readonly documents: DocumentsService,
+    private readonly print: PrintRenderer,
+  ) {}
 
   @Get(':id/docx')
   @ApiOperation({
@@ -55,7 +59,8 @@ export class DocxController {
     const revision = await this.documents.revision(user, id, number);
     const copy = await this.documents.authorizeExport(row, user);
     const ctx = { ...(await this.renderContext(row, number, revision.hash)), ...copy };
-    const buf = await renderDocx(revision.content, ctx);
+    // a registered document as printed (its 版记 on an even page; laid out by LibreOffice, cached); a draft in one pass
+    const buf = ctx.documentNumber && !ctx.draft ? await this.print.render(revision.content, ctx) : await renderDocx(revision.content, ctx);
     await this.documents.logAccess(row, user, 'download_docx', copy.copyNumber ?? null);
     res.header('Content-Type', DOCX_MIME);
     res.header('Content-Disposition', contentDispositionFor(docxFileName(revision.content, ctx)));

@@ -1,9 +1,16 @@
 /**
  * The document list (GET /documents): the inbox ("my tasks") and the filtered, paged list of what a user may see.
- * Outgoing documents only: the task context and the pool stages are the outgoing workflow's.
+ * Outgoing documents only (filtered by workflow id): the task context and the pool stages are the outgoing workflow's.
  */
 import { classificationRank } from '#gongwen/document/model';
-import { POOL_TASK_STATES, poolStatesFor, TASK_CONTEXT_SQL, taskKind, type TaskContext } from '#gongwen/workflows/outgoing';
+import {
+  OUTGOING_WORKFLOW,
+  POOL_TASK_STATES,
+  poolStatesFor,
+  TASK_CONTEXT_SQL,
+  taskKind,
+  type TaskContext,
+} from '#gongwen/workflows/outgoing';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { UUID } from '../engine/transition-engine.js';
@@ -26,8 +33,9 @@ export interface ListOptions {
  * own index (GIN on assignee_ids; documents_task_queue, in inbox order).
  */
 export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q: ListOptions): { sql: string; params: unknown[] } {
-  const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles)];
-  const where = [`d.classification_rank <= $2`, `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]))`];
+  const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles), OUTGOING_WORKFLOW.id];
+  // the outgoing workflow's documents only: another workflow's states, tasks and pools are not these
+  const where = [`d.workflow_id = $4`, `d.classification_rank <= $2`, `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]))`];
   if (user.roles.length === 1 && user.roles[0] === 'admin') where.push('false');
   if (q.state) {
     params.push(q.state);

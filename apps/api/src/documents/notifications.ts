@@ -44,9 +44,10 @@ import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { ApiProblems } from '../common/openapi.js';
 import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { deleteInChunks } from '../database/chunks.js';
+import { OUTBOX_CHANNEL, pruneOutbox, relayOutbox, selectTaskUserIds } from '../engine/repositories/outbox.js';
+import { sessionStillHolds } from '../engine/repositories/sessions.js';
 
-export const CHANNEL = 'gongwen_documents';
+export const CHANNEL = OUTBOX_CHANNEL;
 /** How often a stream checks its session and pings (tests may shorten it). */
 export let PING_MS = 25_000;
 export function setPingMs(ms: number): void {
@@ -68,22 +69,6 @@ export interface DocumentNotification {
   rank: number;
   truncated?: boolean;
 }
-
-const RELAY_SQL = `
-  WITH batch AS (
-    SELECT id FROM outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
-  done AS (
-    UPDATE outbox o SET processed_at = now(), attempts = o.attempts + 1 FROM batch WHERE o.id = batch.id
-    RETURNING o.id, o.document_id, o.topic, o.payload)
-  SELECT count(pg_notify('${CHANNEL}', CASE WHEN octet_length(n.full) < 7900 THEN n.full ELSE n.short END))::int AS n
-    FROM done JOIN documents d ON d.id = done.document_id
-   CROSS JOIN LATERAL (SELECT
-     json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
-       'state', coalesce(done.payload->>'to', d.state), 'users', coalesce(done.payload->'assigneeIds', '[]'::jsonb),
-       'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS full,
-     json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
-       'state', coalesce(done.payload->>'to', d.state), 'users', '[]'::jsonb, 'truncated', true,
-       'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS short) n`;
 
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
@@ -115,8 +100,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Publishes up to `limit` unhandled rows; returns how many. */
   async relayOnce(limit = 500): Promise<number> {
-    const [{ n }] = await this.db.query(RELAY_SQL, [limit]);
-    return n;
+    return relayOutbox(this.db.manager, limit);
   }
 
   /**
@@ -124,13 +108,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * chunks of 5,000 by id, so that no delete is one long statement.
    */
   async prune(): Promise<number> {
-    return deleteInChunks(
-      this.db,
-      `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE processed_at < now() - interval '1 day' ORDER BY id LIMIT $1) RETURNING 1`,
-      [],
-      5000,
-      () => this.pruner.stopping,
-    );
+    return pruneOutbox(this.db, () => this.pruner.stopping);
   }
 }
 
@@ -183,9 +161,8 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
         return;
       }
       // too many assignees for one NOTIFY: read them (document_tasks is kept from assignee_ids)
-      void this.db
-        .query(`SELECT user_id FROM document_tasks WHERE document_id = $1`, [n.documentId])
-        .then((rows: { user_id: string }[]) => this.events.next({ ...n, users: rows.map((r) => r.user_id), truncated: false }))
+      void selectTaskUserIds(this.db.manager, n.documentId)
+        .then((users) => this.events.next({ ...n, users, truncated: false }))
         .catch((e) => this.log.warn(`notification ${n.id}: reading its assignees failed: ${(e as Error).message}`));
     });
     this.client = client;
@@ -211,16 +188,7 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
    * expired token, a deactivated user or changed rights end it. A database error counts as still valid.
    */
   valid(user: AuthUser): Observable<boolean> {
-    return from(
-      this.db.query(
-        `SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.id = $1 AND t.revoked_at IS NULL AND t.expires_at > now() AND u.active AND u.roles = $2::text[] AND u.clearance = $3`,
-        [user.tokenId, user.roles, user.clearance],
-      ),
-    ).pipe(
-      map((rows: unknown[]) => rows.length > 0),
-      catchError(() => of(true)),
-    );
+    return from(sessionStillHolds(this.db.manager, user.tokenId, user.roles, user.clearance)).pipe(catchError(() => of(true)));
   }
 
   get isClosing(): boolean {

@@ -110,13 +110,17 @@ export interface NewDocument {
   deadline: string | Date | null;
   createdBy: string;
   at: Date;
+  /** Only for rows seeded in a later state (archive/seed.ts): the version (default 1) and the document number. */
+  version?: number;
+  documentNumber?: string | null;
 }
 
 export async function insertDocument(m: EntityManager, d: NewDocument): Promise<void> {
   await m.query(
-    `INSERT INTO documents (id, workflow_id, workflow_version, state, version, snapshot, kind, title, classification, classification_rank,
-       urgency, urgency_rank, major, issuer_unit_ids, chief_id, participant_ids, assignee_ids, task_roles, current_revision, deadline, created_by, created_at, updated_at)
-     VALUES ($1,$2,$3,$4,1,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,1,$18,$19,$20,$20)`,
+    `INSERT INTO documents (id, workflow_id, workflow_version, state, snapshot, kind, title, classification, classification_rank,
+       urgency, urgency_rank, major, issuer_unit_ids, chief_id, participant_ids, assignee_ids, task_roles, current_revision, deadline, created_by, created_at, updated_at,
+       version, document_number)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,1,$18,$19,$20,$20,$21,$22)`,
     [
       d.id,
       d.workflowId,
@@ -138,7 +142,20 @@ export async function insertDocument(m: EntityManager, d: NewDocument): Promise<
       d.deadline,
       d.createdBy,
       d.at,
+      d.version ?? 1,
+      d.documentNumber ?? null,
     ],
+  );
+}
+
+/**
+ * Adds a participant outside a transition (an access grant). Does not change the version: a transition decided
+ * meanwhile still writes, and WRITE_TRANSITIONS merges participants, so the grant is kept.
+ */
+export async function addParticipant(m: EntityManager, id: string, userId: string): Promise<void> {
+  await m.query(
+    `UPDATE documents SET participant_ids = array_append(participant_ids, $2::uuid) WHERE id = $1 AND NOT (participant_ids @> ARRAY[$2::uuid])`,
+    [id, userId],
   );
 }
 

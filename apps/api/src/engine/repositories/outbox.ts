@@ -1,9 +1,63 @@
 /**
- * The outbox (relayed to notifications by OutboxRelay). A transition's row is written by WRITE_TRANSITIONS
- * (documents.ts), in the same statement as the transition; a new document's here.
+ * The SQL of the outbox (relayed to notifications by OutboxRelay). A transition's row is written by
+ * WRITE_TRANSITIONS (documents.ts), in the same statement as the transition; a new document's here. The relay
+ * takes the rows no process has handled yet (FOR UPDATE SKIP LOCKED, so each row is taken by one process once),
+ * marks them processed and publishes each with pg_notify in the same statement, so a row is published if and
+ * only if it is marked; processed rows are deleted after a day.
  */
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { deleteInChunks } from '../../database/chunks.js';
+
+/** The channel the relay publishes on and every process LISTENs to. */
+export const OUTBOX_CHANNEL = 'gongwen_documents';
 
 export async function insertOutbox(m: EntityManager, documentId: string, topic: string, payload: unknown): Promise<void> {
   await m.query(`INSERT INTO outbox (document_id, topic, payload) VALUES ($1, $2, $3)`, [documentId, topic, payload]);
+}
+
+/**
+ * One batch of the relay ($1 rows at most). Each published notification names the users and role pools it
+ * concerns; past NOTIFY's 8000-byte limit (hundreds of assignees) the users are left out (`truncated`), and the
+ * listener reads them from document_tasks (selectTaskUserIds).
+ */
+const RELAY_OUTBOX = `
+  WITH batch AS (
+    SELECT id FROM outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
+  done AS (
+    UPDATE outbox o SET processed_at = now(), attempts = o.attempts + 1 FROM batch WHERE o.id = batch.id
+    RETURNING o.id, o.document_id, o.topic, o.payload)
+  SELECT count(pg_notify('${OUTBOX_CHANNEL}', CASE WHEN octet_length(n.full) < 7900 THEN n.full ELSE n.short END))::int AS n
+    FROM done JOIN documents d ON d.id = done.document_id
+   CROSS JOIN LATERAL (SELECT
+     json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
+       'state', coalesce(done.payload->>'to', d.state), 'users', coalesce(done.payload->'assigneeIds', '[]'::jsonb),
+       'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS full,
+     json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
+       'state', coalesce(done.payload->>'to', d.state), 'users', '[]'::jsonb, 'truncated', true,
+       'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS short) n`;
+
+/** Publishes up to `limit` unhandled rows (marked processed in the same statement); returns how many. */
+export async function relayOutbox(m: EntityManager, limit: number): Promise<number> {
+  const [{ n }] = await m.query(RELAY_OUTBOX, [limit]);
+  return n;
+}
+
+/**
+ * Deletes processed rows older than a day (the audit trail is the history; the outbox is a queue), oldest first
+ * in chunks of `chunk` by id, so that no delete is one long statement; returns how many.
+ */
+export async function pruneOutbox(db: DataSource, stopping: () => boolean = () => false, chunk = 5000): Promise<number> {
+  return deleteInChunks(
+    db,
+    `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE processed_at < now() - interval '1 day' ORDER BY id LIMIT $1) RETURNING 1`,
+    [],
+    chunk,
+    stopping,
+  );
+}
+
+/** The assignees of a document (kept in document_tasks from assignee_ids), for a truncated notification. */
+export async function selectTaskUserIds(m: EntityManager, documentId: string): Promise<string[]> {
+  const rows: { user_id: string }[] = await m.query(`SELECT user_id FROM document_tasks WHERE document_id = $1`, [documentId]);
+  return rows.map((r) => r.user_id);
 }
