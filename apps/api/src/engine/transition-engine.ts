@@ -16,17 +16,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import AsyncLock from 'async-lock';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '#gongwen/authority';
 import { CLASSIFICATION_LEVELS, classificationRank } from '#gongwen/document/model';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { GroupCommit } from '../database/group-commit.js';
 import { transitionsTotal, writeBatchSize } from '../health/metrics.js';
-import { auditHash, type AuditRecord } from './audit.js';
 import { DocumentCache, type CachedDocument } from './document-cache.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from './idempotency.js';
-import { insertAudit, selectActedEventTypes } from './repositories/audit.js';
+import { insertAudit } from './repositories/audit.js';
 import {
   insertDocument,
   insertRevision,
@@ -51,6 +49,7 @@ import type {
   WriteResult,
   Written,
 } from './types.js';
+import { decideTransition, type DecideContext } from './decide.js';
 import { verifyDocument, type Broken, type PurgeCheck } from './verify.js';
 import { WorkflowRegistry, type WorkflowDefinition } from './workflow.js';
 
@@ -60,9 +59,7 @@ export function notFound(): AppError {
   return new AppError('NOT_FOUND', 'No such document.');
 }
 
-export function actorOf(user: AuthUser): Actor {
-  return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined };
-}
+export { actorOf } from './decide.js';
 
 /** Internal: a cached session's optimistic attempt did not go through; the caller decides again with a fresh session. */
 export class SessionRecheck extends Error {
@@ -101,8 +98,12 @@ export interface NewDocumentSpec {
 }
 
 @Injectable()
-export class TransitionEngine {
+export class TransitionEngine implements DecideContext {
   readonly workflows = new WorkflowRegistry();
+  /** GONGWEN_STRICT_SEPARATION: one person passes at most one of a document's gates. */
+  get strictSeparation(): boolean {
+    return this.config.GONGWEN_STRICT_SEPARATION;
+  }
   private readonly hooks: TransitionHook[] = [];
   private readonly verifiers: DocumentVerifier[] = [];
   private purgeCheck: PurgeCheck | undefined;
@@ -301,7 +302,7 @@ export class TransitionEngine {
         const read = await this.loadForTransition(m, user, id, true);
         const replayInTx = await replayIdempotent(m, user, opts.idempotencyKey, requestHash);
         if (replayInTx) return replayInTx;
-        const plan = await this.decide(m, read, user, type, opts, build);
+        const plan = await decideTransition(this, m, read, user, type, opts, build);
         const written = await this.writeTransition(m, plan, read.row.version);
         if (!written) throw new Error(`document ${id} changed under its row lock`);
         const updated = written.row;
@@ -349,7 +350,7 @@ export class TransitionEngine {
       let plan: TransitionPlan | undefined;
       if (this.canSee(known.row, user)) {
         try {
-          plan = await this.decide(m, known, user, type, opts, build, false);
+          plan = await decideTransition(this, m, known, user, type, opts, build, false);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
         }
@@ -368,7 +369,7 @@ export class TransitionEngine {
       }
     }
     const read = fresh ?? (await this.loadForTransition(m, user, id, false));
-    const plan = await this.decide(m, read, user, type, opts, build);
+    const plan = await decideTransition(this, m, read, user, type, opts, build);
     const written = await this.writeTransition(m, plan, read.row.version, session);
     if (written) return this.committed(plan, written, user);
     transitionsTotal.inc({ event: type, outcome: 'conflict' });
@@ -409,116 +410,6 @@ export class TransitionEngine {
     if (!found) throw notFound();
     const { rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = found;
     return { row: row as EngineRow, content, hash, headHash };
-  }
-
-  /** Checks and the machine's decision: what the transition will write (nothing is written here). */
-  private async decide(
-    m: EntityManager,
-    read: TransitionRead,
-    user: AuthUser,
-    type: string,
-    opts: WriteOptions,
-    build: BuildEvent<any, any>,
-    countRefusal = true,
-  ): Promise<TransitionPlan> {
-    const { row } = read;
-    const def = this.workflows.of(row);
-    if (opts.ifMatch !== undefined && opts.ifMatch !== row.version) {
-      throw new AppError(
-        'VERSION_CONFLICT',
-        `The document is at version ${row.version}, not ${opts.ifMatch}; reload it and try again.`,
-        { currentVersion: row.version },
-        { ETag: `"${row.version}"` },
-      );
-    }
-    if (def.readOnlyStates.includes(row.state))
-      throw new AppError('READ_ONLY', 'The document is filed in the archive and can no longer change.');
-    const snapshot = def.restore(row.snapshot);
-    const actor = actorOf(user);
-    // who may send it is decided before any work (revisions, document numbers) is done
-    if (!def.isPermitted(row.state, row.snapshot.context, actor, type)) {
-      const allowed = def.permittedEvents(row.state, row.snapshot.context, actor);
-      throw new AppError('NOT_PERMITTED', `You may not send ${type} while the document is in ${row.state}.`, {
-        state: row.state,
-        event: type,
-        allowedEvents: allowed,
-      });
-    }
-    if (this.config.GONGWEN_STRICT_SEPARATION) await this.assertStrictSeparation(m, def, row, user, type);
-    const built = await build(m, row, read.content);
-    const { event } = built;
-    const applied = def.apply(snapshot, event);
-    if (!applied.accepted) {
-      if (countRefusal) transitionsTotal.inc({ event: event.type, outcome: 'refused' });
-      throw new AppError(
-        'GATE_FAILED',
-        `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`,
-        {
-          gate: applied.violation?.gate ?? row.state,
-          conditions: applied.violation?.conditions ?? [],
-        },
-      );
-    }
-    const persisted = def.persist(applied.snapshot);
-    const ctx = persisted.context;
-    const toState = persisted.value;
-    const content = built.content ?? read.content;
-    const revisionNumber = built.content ? row.current_revision + 1 : row.current_revision;
-    const revisionHash = built.hash ?? read.hash;
-    const reason = (event as { reason?: unknown }).reason;
-    const audit: AuditRecord = {
-      documentId: row.id,
-      seq: row.version + 1,
-      actorId: event.actor.userId,
-      actorRoles: event.actor.roles,
-      eventType: event.type,
-      payload: { event },
-      fromState: row.state,
-      toState,
-      reason: typeof reason === 'string' ? reason : null,
-      revisionNumber,
-      revisionHash,
-      createdAt: event.at,
-      prevHash: read.headHash,
-    };
-    return {
-      row,
-      event,
-      persisted,
-      fromState: row.state,
-      toState,
-      content,
-      revisionNumber,
-      revisionHash,
-      audit,
-      auditHash: auditHash(audit),
-      tasks: def.tasks(toState, ctx),
-      participants: def.participants(ctx, [...row.participant_ids, event.actor.userId]),
-      columns: def.columns(ctx, content),
-    };
-  }
-
-  /** With GONGWEN_STRICT_SEPARATION, one person passes at most one of the workflow's gates of a document. */
-  private async assertStrictSeparation(
-    m: EntityManager,
-    def: WorkflowDefinition,
-    row: EngineRow,
-    user: AuthUser,
-    type: string,
-  ): Promise<void> {
-    const gate = def.gates[type];
-    if (!gate) return;
-    const others = Object.entries(def.gates)
-      .filter(([, g]) => g !== gate)
-      .map(([t]) => t);
-    const acted = await selectActedEventTypes(m, row.id, user.id, others);
-    if (acted.length) {
-      throw new AppError(
-        'NOT_PERMITTED',
-        `Strict separation of duties: you already acted at another gate of this document (${acted.join(', ')}).`,
-        { state: row.state, event: type },
-      );
-    }
   }
 
   /**
