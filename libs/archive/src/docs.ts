@@ -397,14 +397,16 @@ export async function volumeFrontDocx(cover: VolumeCover, contents: VolumeConten
   );
 }
 
-/** Back matter of a volume: the reference sheet (卷内备考表). */
-export function volumeReferenceDocx(ref: VolumeReference): Promise<Buffer> {
-  // its own empty footers, so that it does not inherit the last item's page numbers when merged into a volume
+/**
+ * A notes sheet (备考表) closing a volume or a box: a heading, one tall box of notes, and the signature lines. It has
+ * its own empty footers, so that it does not inherit the last item's page numbers when merged.
+ */
+function notesSheetDocx(docTitle: string, heading: string, notesLabel: string, notes: string, lines: string[]): Promise<Buffer> {
   const blank = () => new Footer({ children: [new Paragraph({})] });
-  return pack('卷内备考表', [
+  return pack(docTitle, [
     {
       ...portrait([
-        para('卷内备考表', 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(6) }),
+        para(heading, 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(6) }),
         new Table({
           width: { size: mm(160), type: WidthType.DXA },
           columnWidths: [mm(160)],
@@ -419,20 +421,27 @@ export function volumeReferenceDocx(ref: VolumeReference): Promise<Buffer> {
                   width: { size: mm(160), type: WidthType.DXA },
                   margins: { left: 200, right: 200, top: 200, bottom: 200 },
                   children: [
-                    para('本卷情况说明：', 14, { font: FONTS.hei, after: 120 }),
-                    ...ref.notes.split('\n').map((t) => para(t, 14, { after: 60 })),
+                    para(notesLabel, 14, { font: FONTS.hei, after: 120 }),
+                    ...notes.split('\n').map((t) => para(t, 14, { after: 60 })),
                   ],
                 }),
               ],
             }),
           ],
         }),
-        para(`立卷人：${ref.compiledBy}`, 14, { before: mm(8), align: AlignmentType.RIGHT }),
-        para(`检查人：${ref.checkedBy}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
-        para(`立卷时间：${ref.compiledOn}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
+        ...lines.map((line, i) => para(line, 14, { before: mm(i === 0 ? 8 : 3), align: AlignmentType.RIGHT })),
       ]),
       footers: { default: blank(), even: blank(), first: blank() },
     },
+  ]);
+}
+
+/** Back matter of a volume: the reference sheet (卷内备考表). */
+export function volumeReferenceDocx(ref: VolumeReference): Promise<Buffer> {
+  return notesSheetDocx('卷内备考表', '卷内备考表', '本卷情况说明：', ref.notes, [
+    `立卷人：${ref.compiledBy}`,
+    `检查人：${ref.checkedBy}`,
+    `立卷时间：${ref.compiledOn}`,
   ]);
 }
 
@@ -515,40 +524,10 @@ export async function boxFrontDocx(cover: BoxCover, rows: CatalogueRow[]): Promi
 
 /** Back matter of a filing box: the notes sheet (备考表: 盒内文件情况说明, 整理人, 检查人, 日期). */
 export function boxNotesDocx(ref: BoxNotes): Promise<Buffer> {
-  // its own empty footers, so that it does not inherit the last item's page numbers when merged
-  const blank = () => new Footer({ children: [new Paragraph({})] });
-  return pack('备考表', [
-    {
-      ...portrait([
-        para('备  考  表', 18, { font: FONTS.hei, align: AlignmentType.CENTER, after: mm(6) }),
-        new Table({
-          width: { size: mm(160), type: WidthType.DXA },
-          columnWidths: [mm(160)],
-          layout: TableLayoutType.FIXED,
-          alignment: AlignmentType.CENTER,
-          borders: BORDERS,
-          rows: [
-            new TableRow({
-              height: { value: mm(150), rule: HeightRule.ATLEAST },
-              children: [
-                new TableCell({
-                  width: { size: mm(160), type: WidthType.DXA },
-                  margins: { left: 200, right: 200, top: 200, bottom: 200 },
-                  children: [
-                    para('盒内文件情况说明：', 14, { font: FONTS.hei, after: 120 }),
-                    ...ref.notes.split('\n').map((t) => para(t, 14, { after: 60 })),
-                  ],
-                }),
-              ],
-            }),
-          ],
-        }),
-        para(`整理人：${ref.organisedBy}`, 14, { before: mm(8), align: AlignmentType.RIGHT }),
-        para(`检查人：${ref.checkedBy}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
-        para(`日期：${ref.date}`, 14, { before: mm(3), align: AlignmentType.RIGHT }),
-      ]),
-      footers: { default: blank(), even: blank(), first: blank() },
-    },
+  return notesSheetDocx('备考表', '备  考  表', '盒内文件情况说明：', ref.notes, [
+    `整理人：${ref.organisedBy}`,
+    `检查人：${ref.checkedBy}`,
+    `日期：${ref.date}`,
   ]);
 }
 
