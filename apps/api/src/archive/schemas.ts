@@ -89,6 +89,18 @@ const CatalogueLine = z.object({
   remarks: z.string(),
 });
 
+/** A class of the archive (全宗 · 年度 · 保管期限 · 机构): where an item is filed. */
+const ArchiveClass = z.object({
+  code: z.string(),
+  fondsCode: z.string(),
+  fondsName: z.string(),
+  year: z.number().int(),
+  retention: RetentionSchema,
+  retentionLabel: z.string(),
+  unitCode: z.string(),
+  unitName: z.string(),
+});
+
 /** An archive item as lists show it (itemView). */
 export const ItemSummaryResponse = named(
   'ArchiveItemSummary',
@@ -96,16 +108,7 @@ export const ItemSummaryResponse = named(
     id: z.uuid(),
     documentId: z.uuid(),
     archivalNumber: z.string(),
-    class: z.object({
-      code: z.string(),
-      fondsCode: z.string(),
-      fondsName: z.string(),
-      year: z.number().int(),
-      retention: RetentionSchema,
-      retentionLabel: z.string(),
-      unitCode: z.string(),
-      unitName: z.string(),
-    }),
+    class: ArchiveClass,
     itemNumber: z.number().int(),
     kind: z.string(),
     title: z.string(),
@@ -146,16 +149,7 @@ export const ItemListResponse = named(
 export const CatalogueResponse = named(
   'Catalogue',
   z.object({
-    class: z.object({
-      code: z.string(),
-      fondsCode: z.string(),
-      fondsName: z.string(),
-      year: z.number().int(),
-      retention: RetentionSchema,
-      retentionLabel: z.string(),
-      unitCode: z.string(),
-      unitName: z.string(),
-    }),
+    class: ArchiveClass,
     columns: z.array(z.string()),
     items: z.array(CatalogueLine),
   }),
@@ -164,15 +158,7 @@ export const ClassesResponse = named(
   'ArchiveClassList',
   z.object({
     items: z.array(
-      z.object({
-        code: z.string(),
-        fondsCode: z.string(),
-        fondsName: z.string(),
-        year: z.number().int(),
-        retention: RetentionSchema,
-        retentionLabel: z.string(),
-        unitCode: z.string(),
-        unitName: z.string(),
+      ArchiveClass.extend({
         items: z.number().int(),
         disposed: z.number().int(),
         preparing: z.number().int(),
