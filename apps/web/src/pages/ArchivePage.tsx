@@ -9,7 +9,8 @@ import type { StringKey } from '../strings';
 import { ClassesPage } from './archive/ClassesPage';
 import { DisposalPage } from './archive/DisposalPage';
 import { ToFilePage } from './archive/ToFilePage';
-import { NewVolumePage, VolumePage, VolumesPage } from './archive/VolumesPage';
+import { NewVolumePage } from './archive/NewVolumePage';
+import { VolumePage, VolumesPage } from './archive/VolumesPage';
 
 type Section = 'file' | 'classes' | 'volumes' | 'disposal';
 
