@@ -64,7 +64,7 @@ export async function decideTransition(
   const { event } = built;
   const applied = def.apply(snapshot, event);
   if (!applied.accepted) {
-    if (countRefusal) transitionsTotal.inc({ event: event.type, outcome: 'refused' });
+    if (countRefusal) transitionsTotal.inc({ outcome: 'refused' });
     throw new AppError(
       'GATE_FAILED',
       `${event.type} is refused at the ${applied.violation?.gate ?? row.state} gate: ${applied.violation?.conditions.map((c) => c.message).join(' ')}`,

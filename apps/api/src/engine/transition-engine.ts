@@ -358,7 +358,7 @@ export class TransitionEngine implements DecideContext {
       // a write that finds the row changed reads it in the same round trip
       const outcome = plan && (await this.writeTransition(m, plan, known.row.version, session, known.xmin, true));
       if (plan && outcome && 'row' in outcome) return this.committed(plan, outcome, user, known);
-      if (plan) transitionsTotal.inc({ event: type, outcome: 'conflict' });
+      if (plan) transitionsTotal.inc({ outcome: 'conflict' });
       this.known.delete(id, known);
       // the very row version decided on: the write waited for another one's row lock, and the read, from the
       // statement's snapshot taken before that one committed, is already out of date (or the session no longer
@@ -372,7 +372,7 @@ export class TransitionEngine implements DecideContext {
     const plan = await decideTransition(this, m, read, user, type, opts, build);
     const written = await this.writeTransition(m, plan, read.row.version, session);
     if (written) return this.committed(plan, written, user);
-    transitionsTotal.inc({ event: type, outcome: 'conflict' });
+    transitionsTotal.inc({ outcome: 'conflict' });
     return null;
   }
 
@@ -512,7 +512,7 @@ export class TransitionEngine implements DecideContext {
   }
 
   private applied(p: TransitionPlan, updated: EngineRow, user: AuthUser): WriteResult {
-    transitionsTotal.inc({ event: p.event.type, outcome: 'applied' });
+    transitionsTotal.inc({ outcome: 'applied' });
     return { status: 200, body: this.workflows.of(updated).view(updated, user, p.content, p.revisionHash), replayed: false };
   }
 

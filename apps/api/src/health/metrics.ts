@@ -12,22 +12,16 @@ const httpDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
-const transitionsCounter = new Counter({
+/**
+ * Workflow events by outcome only: the event's type would tell when a classified document was signed or recalled
+ * (an event no unclassified document had at that time), so it is not a label.
+ */
+export const transitionsTotal = new Counter({
   name: 'gongwen_workflow_transitions_total',
   help: 'Workflow events by outcome (applied, refused, conflict: an optimistic write found the document changed and the event was decided again)',
   labelNames: ['outcome'],
   registers: [metricsRegistry],
 });
-
-/**
- * Counts a transition by outcome only: the event's type would tell when a classified document was signed or
- * recalled (an event no unclassified document had at that time), so it is not a label.
- */
-export const transitionsTotal = {
-  inc(labels: { event?: string; outcome: 'applied' | 'refused' | 'conflict' }): void {
-    transitionsCounter.inc({ outcome: labels.outcome });
-  },
-};
 
 /** Transition writes per statement of the optimistic path's group commit (database/group-commit.ts). */
 export const writeBatchSize = new Histogram({
