@@ -121,6 +121,10 @@ export const ROLE_LABELS: Record<Role, string> = {
   archivist: '档案员',
   admin: '系统管理员',
   auditor: '审计员',
+  registrar: '收文员',
+  handler: '承办人',
+  leader: '批示领导',
+  supervisor: '督查员',
 };
 
 /** Labels of the required elements reported by libs/document missingElements(). */

@@ -17,6 +17,13 @@ export const ROLES = [
   'archivist',
   'admin',
   'auditor',
+  // incoming documents (收文): a unit's registrar (收文员) signs for, registers and routes them; a department's handler
+  // (承办人) handles them; a unit's leader gives instructions (批示) and reads them in circulation
+  'registrar',
+  'handler',
+  'leader',
+  // supervision (督查督办): follows leaders' instructions and key tasks to closure
+  'supervisor',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -32,5 +39,7 @@ export interface AuthorityScope {
 export interface Actor {
   userId: string;
   roles: Role[];
+  /** The unit (or department) the user belongs to: workflows that run inside a unit (incoming) check it. */
+  unitId?: string;
   authority?: AuthorityScope;
 }

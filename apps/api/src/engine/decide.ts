@@ -15,7 +15,7 @@ import type { WorkflowDefinition, WorkflowRegistry } from './workflow.js';
 
 /** Who sends an event: stamped from the authenticated user, never taken from the client. */
 export function actorOf(user: AuthUser): Actor {
-  return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined };
+  return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined, ...(user.unitId ? { unitId: user.unitId } : {}) };
 }
 
 /** What a decision needs of the engine. */
