@@ -293,3 +293,62 @@ describe('a second workflow through the same engine', () => {
     expect(broken.firstBroken).toMatchObject({ kind: 'audit_event', seq: 3, problem: 'content does not match its hash' });
   });
 });
+
+describe('a workflow that runs inside a unit', () => {
+  // the same ticket, belonging to the unit of its owner: whoever holds `reader@<that unit>` sees it too
+  const unitTicket: WorkflowDefinition = {
+    ...ticket,
+    id: 'test-unit-ticket',
+    unitId: (ctx: TicketContext & { unitId: string }) => ctx.unitId,
+    unitKeys: (state: string, ctx: TicketContext & { unitId: string }) => (state === 'open' ? [`reader@${ctx.unitId}`] : []),
+    poolStates: () => [],
+  };
+
+  it('writes the unit and its keys on create and with every transition; holders of a key see it, others do not', async () => {
+    engine.register(unitTicket);
+    const unitId = users.reader.unitId!;
+    const id = crypto.randomUUID();
+    const input = { ownerId: users.secretary.id, watcherIds: [], unitId };
+    const content: TicketContent = { title: '单位工单', body: '正文' };
+    const spec = {
+      id,
+      workflow: unitTicket,
+      input,
+      snapshot: { value: 'open', context: { ...ticket.create(input).context, unitId } },
+      content,
+      hash: contentHash(content),
+      kind: '工单',
+      classification: 'none',
+      major: false,
+      issuerUnitIds: [],
+      deadline: null,
+    };
+    // createIn writes inside the caller's transaction: rolled back with it, nothing remains
+    await expect(
+      t.db.dataSource.transaction(async (m) => {
+        await engine.createIn(m, users.secretary, spec);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await row(id)).toBeUndefined();
+    await t.db.dataSource.transaction((m) => engine.createIn(m, users.secretary, spec));
+    expect([(await row(id)).unit_id, (await row(id)).unit_keys]).toEqual([unitId, [`reader@${unitId}`]]);
+
+    const sees = (who: string) =>
+      engine.loadVisible(t.db.dataSource.manager, users[who], id).then(
+        () => true,
+        () => false,
+      );
+    // reader holds the key (a reader of that unit); reader2 is a reader of another unit
+    expect(users.reader2.unitId).not.toBe(unitId);
+    expect([
+      await sees('reader'),
+      await sees('reader2'),
+      engine.canSee(await row(id), users.reader),
+      engine.canSee(await row(id), users.reader2),
+    ]).toEqual([true, false, true, false]);
+    await send(engine, 'secretary', id, 'CLOSE');
+    expect((await row(id)).unit_keys).toEqual([]);
+    expect(await sees('reader')).toBe(false);
+  });
+});

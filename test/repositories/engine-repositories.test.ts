@@ -73,6 +73,7 @@ async function seedDocument(classificationRank = 0): Promise<{ id: string; head:
     deadline: null,
     createdBy: u.secretary,
     at,
+    unitKeys: ['registrar@unit-a'],
   });
   await insertRevision(m, { documentId: id, number: 1, authorId: u.secretary, content: { title: '仓储测试' }, hash: 'h1', at });
   const head = await insertAudit(m, {
@@ -116,6 +117,7 @@ function pending(id: string, expectedVersion: number, prevHash: string, opts: { 
     participant_ids: [u.secretary, u.secretary2],
     assignee_ids: [u.secretary],
     task_roles: [],
+    unit_keys: ['registrar@unit-a', 'handler@dept-b'],
     current_revision: 1,
     document_number: null,
     title: '仓储测试',
@@ -147,20 +149,26 @@ function pending(id: string, expectedVersion: number, prevHash: string, opts: { 
 describe('documents repository', () => {
   it('reads a document only for a viewer the SQL filter lets see it, with its revision and audit head', async () => {
     const { id, head } = await seedDocument();
-    const owner = { rank: 0, userId: u.secretary, poolKeys: [] };
+    const owner = { rank: 0, userId: u.secretary, poolKeys: [], unitKeys: [] };
     expect((await selectVisible(m, id, owner))?.id).toBe(id);
-    expect(await selectVisible(m, id, { rank: 3, userId: u.reader, poolKeys: [] })).toBeUndefined();
+    expect(await selectVisible(m, id, { rank: 3, userId: u.reader, poolKeys: [], unitKeys: [] })).toBeUndefined();
     // a pool stage of its workflow, not of another one
-    expect((await selectVisible(m, id, { rank: 0, userId: u.reader, poolKeys: ['repo-test:open'] }))?.id).toBe(id);
-    expect(await selectVisible(m, id, { rank: 0, userId: u.reader, poolKeys: ['outgoing:open'] })).toBeUndefined();
-    expect(await selectVisible(m, id, { rank: -1, userId: u.secretary, poolKeys: [] })).toBeUndefined();
+    expect((await selectVisible(m, id, { rank: 0, userId: u.reader, poolKeys: ['repo-test:open'], unitKeys: [] }))?.id).toBe(id);
+    expect(await selectVisible(m, id, { rank: 0, userId: u.reader, poolKeys: ['outgoing:open'], unitKeys: [] })).toBeUndefined();
+    expect(await selectVisible(m, id, { rank: -1, userId: u.secretary, poolKeys: [], unitKeys: [] })).toBeUndefined();
+    // one of its unit keys (the unit's registrar), not another unit's or another role's
+    expect((await selectVisible(m, id, { rank: 0, userId: u.reader, poolKeys: [], unitKeys: ['registrar@unit-a'] }))?.id).toBe(id);
+    expect(
+      await selectVisible(m, id, { rank: 0, userId: u.reader, poolKeys: [], unitKeys: ['registrar@unit-b', 'handler@unit-a'] }),
+    ).toBeUndefined();
+    expect(await selectVisible(m, id, { rank: -1, userId: u.reader, poolKeys: [], unitKeys: ['registrar@unit-a'] })).toBeUndefined();
     expect(await selectVisible(m, randomUUID(), owner)).toBeUndefined();
     const read = await selectVisibleForTransition(m, id, owner);
     expect([read?.rev_content, read?.rev_hash, read?.audit_head_hash]).toEqual([{ title: '仓储测试' }, 'h1', head]);
     expect(await selectHead(m, id, 1, 1)).toEqual({ rev_content: { title: '仓储测试' }, rev_hash: 'h1', audit_head_hash: head });
     const secret = await seedDocument(2);
-    expect(await selectVisible(m, secret.id, { rank: 1, userId: u.secretary, poolKeys: [] })).toBeUndefined();
-    expect((await selectVisible(m, secret.id, { rank: 2, userId: u.secretary, poolKeys: [] }))?.id).toBe(secret.id);
+    expect(await selectVisible(m, secret.id, { rank: 1, userId: u.secretary, poolKeys: [], unitKeys: [] })).toBeUndefined();
+    expect((await selectVisible(m, secret.id, { rank: 2, userId: u.secretary, poolKeys: [], unitKeys: [] }))?.id).toBe(secret.id);
     expect((await selectRevisionsForVerify(m, id)).map((r) => [r.number, r.hash])).toEqual([[1, 'h1']]);
   });
 
@@ -187,6 +195,11 @@ describe('documents repository', () => {
     const outbox = await m.query(`SELECT document_id, topic FROM outbox WHERE document_id = ANY($1::uuid[])`, [[a.id, b.id, c.id]]);
     expect(outbox).toEqual([{ document_id: a.id, topic: 'document.transitioned' }]);
     expect((await selectRow(m, a.id))?.snapshot).toEqual({ value: 'open', context: { n: 1 } });
+    // the unit keys follow the transition (written as decided), the refused ones keep theirs
+    expect([(await selectRow(m, a.id))?.unit_keys, (await selectRow(m, b.id))?.unit_keys]).toEqual([
+      ['registrar@unit-a', 'handler@dept-b'],
+      ['registrar@unit-a'],
+    ]);
     // the same version again: the first write moved it on, so this one is refused
     const [again] = await writeStatement(m, [pending(a.id, 1, a.head)]);
     expect(again).toMatchObject({ written: false, version: 2 });

@@ -32,6 +32,8 @@ function rowAt(state: OutgoingState, patch: (ctx: DocumentRow['snapshot']['conte
     created_by: CAST.chief.userId,
     created_at: at,
     updated_at: at,
+    unit_id: null,
+    unit_keys: [],
   };
 }
 

@@ -109,6 +109,7 @@ export async function decideTransition(
     auditHash: auditHash(audit),
     tasks: def.tasks(toState, ctx),
     participants: def.participants(ctx, [...row.participant_ids, event.actor.userId]),
+    unitKeys: def.unitKeys?.(toState, ctx) ?? [],
     columns: def.columns(ctx, content),
   };
 }

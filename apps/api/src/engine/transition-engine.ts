@@ -55,6 +55,11 @@ import { WorkflowRegistry, type WorkflowDefinition } from './workflow.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A user's unit keys: `role@unitId` for each of their roles in their unit (see repositories/documents.ts VISIBLE). */
+export function unitKeysOf(user: Pick<AuthUser, 'roles' | 'unitId'>): string[] {
+  return user.unitId ? user.roles.map((r) => `${r}@${user.unitId}`) : [];
+}
+
 export function notFound(): AppError {
   return new AppError('NOT_FOUND', 'No such document.');
 }
@@ -175,18 +180,24 @@ export class TransitionEngine implements DecideContext {
 
   /** A document exists for a user only if cleared for it and either has a part in it or works its stage. */
   canSee(
-    row: Pick<EngineRow, 'classification_rank' | 'participant_ids' | 'state' | 'workflow_id' | 'workflow_version'>,
+    row: Pick<EngineRow, 'classification_rank' | 'participant_ids' | 'state' | 'workflow_id' | 'workflow_version' | 'unit_keys'>,
     user: AuthUser,
   ): boolean {
     if (user.roles.length === 1 && user.roles[0] === 'admin') return false;
     if (row.classification_rank > classificationRank(user.clearance)) return false;
-    return row.participant_ids.includes(user.id) || this.workflows.of(row).poolStates(user.roles).includes(row.state);
+    if (row.participant_ids.includes(user.id) || this.workflows.of(row).poolStates(user.roles).includes(row.state)) return true;
+    return row.unit_keys.length > 0 && unitKeysOf(user).some((k) => row.unit_keys.includes(k));
   }
 
   /** The same rule as canSee, as the parameters of the SQL filter (repositories/documents.ts VISIBLE). */
   viewer(user: AuthUser): Viewer {
     const adminOnly = user.roles.length === 1 && user.roles[0] === 'admin';
-    return { rank: adminOnly ? -1 : classificationRank(user.clearance), userId: user.id, poolKeys: this.workflows.poolKeys(user.roles) };
+    return {
+      rank: adminOnly ? -1 : classificationRank(user.clearance),
+      userId: user.id,
+      poolKeys: this.workflows.poolKeys(user.roles),
+      unitKeys: unitKeysOf(user),
+    };
   }
 
   /** The document if the user may see it, else NOT_FOUND: the same one statement whether it is hidden or missing. */
@@ -201,61 +212,71 @@ export class TransitionEngine implements DecideContext {
 
   /** Writes a new document: row, first revision, CREATE audit event (the chain's first link), outbox row. */
   async create(user: AuthUser, spec: NewDocumentSpec, idempotencyKey: string | undefined, requestHash: string): Promise<WriteResult> {
-    const def = spec.workflow;
-    const at = new Date();
     return replayOnKeyRace(this.db.manager, user, idempotencyKey, requestHash, () =>
       this.db.transaction(async (m) => {
         const replayInTx = await replayIdempotent(m, user, idempotencyKey, requestHash);
         if (replayInTx) return replayInTx;
-        const persisted = def.persist(spec.snapshot);
-        const ctx = persisted.context;
-        const tasks = def.tasks(persisted.value, ctx);
-        const columns = def.columns(ctx, spec.content);
-        await insertDocument(m, {
-          id: spec.id,
-          workflowId: def.id,
-          workflowVersion: def.version,
-          state: persisted.value,
-          snapshot: persisted,
-          kind: spec.kind,
-          title: columns.title,
-          classification: spec.classification,
-          classificationRank: CLASSIFICATION_LEVELS.indexOf(spec.classification as never),
-          urgency: columns.urgency,
-          urgencyRank: columns.urgency_rank,
-          major: spec.major,
-          issuerUnitIds: spec.issuerUnitIds,
-          chiefId: user.id,
-          participantIds: def.participants(ctx, [user.id]),
-          assigneeIds: tasks.assigneeIds,
-          taskRoles: tasks.taskRoles,
-          deadline: spec.deadline,
-          createdBy: user.id,
-          at,
-        });
-        await insertRevision(m, { documentId: spec.id, number: 1, authorId: user.id, content: spec.content, hash: spec.hash, at });
-        await insertAudit(m, {
-          documentId: spec.id,
-          seq: 1,
-          actorId: user.id,
-          actorRoles: user.roles,
-          eventType: 'CREATE',
-          payload: { input: spec.input },
-          fromState: null,
-          toState: persisted.value,
-          reason: null,
-          revisionNumber: 1,
-          revisionHash: spec.hash,
-          createdAt: at.toISOString(),
-          prevHash: null,
-        });
-        await insertOutbox(m, spec.id, 'document.created', { documentId: spec.id, assigneeIds: tasks.assigneeIds });
-        const row = (await selectRow(m, spec.id))!;
-        const body = def.view(row, user, spec.content, spec.hash);
+        const { body } = await this.createIn(m, user, spec);
         await storeIdempotent(m, user, idempotencyKey, spec.id, requestHash, 201, body);
         return { status: 201, body, replayed: false } as WriteResult;
       }),
     );
+  }
+
+  /**
+   * Writes a new document inside the caller's transaction: row, first revision, CREATE audit event, outbox row
+   * (e.g. the incoming items an outgoing document's registration delivers, in that registration's transaction).
+   */
+  async createIn(m: EntityManager, user: AuthUser, spec: NewDocumentSpec): Promise<{ row: EngineRow; body: Record<string, unknown> }> {
+    const def = spec.workflow;
+    const at = new Date();
+    const persisted = def.persist(spec.snapshot);
+    const ctx = persisted.context;
+    const tasks = def.tasks(persisted.value, ctx);
+    const columns = def.columns(ctx, spec.content);
+    await insertDocument(m, {
+      id: spec.id,
+      workflowId: def.id,
+      workflowVersion: def.version,
+      state: persisted.value,
+      snapshot: persisted,
+      kind: spec.kind,
+      title: columns.title,
+      classification: spec.classification,
+      classificationRank: CLASSIFICATION_LEVELS.indexOf(spec.classification as never),
+      urgency: columns.urgency,
+      urgencyRank: columns.urgency_rank,
+      major: spec.major,
+      issuerUnitIds: spec.issuerUnitIds,
+      chiefId: user.id,
+      participantIds: def.participants(ctx, [user.id]),
+      assigneeIds: tasks.assigneeIds,
+      taskRoles: tasks.taskRoles,
+      deadline: spec.deadline,
+      createdBy: user.id,
+      at,
+      unitId: def.unitId?.(ctx) ?? null,
+      unitKeys: def.unitKeys?.(persisted.value, ctx) ?? [],
+    });
+    await insertRevision(m, { documentId: spec.id, number: 1, authorId: user.id, content: spec.content, hash: spec.hash, at });
+    await insertAudit(m, {
+      documentId: spec.id,
+      seq: 1,
+      actorId: user.id,
+      actorRoles: user.roles,
+      eventType: 'CREATE',
+      payload: { input: spec.input },
+      fromState: null,
+      toState: persisted.value,
+      reason: null,
+      revisionNumber: 1,
+      revisionHash: spec.hash,
+      createdAt: at.toISOString(),
+      prevHash: null,
+    });
+    await insertOutbox(m, spec.id, 'document.created', { documentId: spec.id, assigneeIds: tasks.assigneeIds });
+    const row = (await selectRow(m, spec.id))!;
+    return { row, body: def.view(row, user, spec.content, spec.hash) };
   }
 
   // ---------------------------------------------------------------- write
@@ -449,6 +470,7 @@ export class TransitionEngine implements DecideContext {
       participant_ids: p.participants,
       assignee_ids: p.tasks.assigneeIds,
       task_roles: p.tasks.taskRoles,
+      unit_keys: p.unitKeys,
       current_revision: p.revisionNumber,
       document_number: c.document_number,
       title: c.title,
@@ -464,6 +486,7 @@ export class TransitionEngine implements DecideContext {
       participant_ids: set.participant_ids,
       assignee_ids: set.assignee_ids,
       task_roles: set.task_roles,
+      unit_keys: set.unit_keys,
       current_revision: set.current_revision,
       document_number: set.document_number,
       title: set.title,

@@ -31,6 +31,10 @@ export interface EngineRow<S extends string = string, C = unknown> {
   created_by: string;
   created_at: Date;
   updated_at: Date;
+  /** The unit the document belongs to (an incoming item's receiving unit); null for outgoing documents. */
+  unit_id: string | null;
+  /** `role@unitId` keys: who in which unit sees it (see repositories/documents.ts VISIBLE). */
+  unit_keys: string[];
 }
 
 export interface WriteOptions {
@@ -113,6 +117,7 @@ export interface TransitionPlan {
   auditHash: string;
   tasks: { assigneeIds: string[]; taskRoles: string[] };
   participants: string[];
+  unitKeys: string[];
   columns: RowColumns;
 }
 

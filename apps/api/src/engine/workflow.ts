@@ -34,6 +34,10 @@ export interface WorkflowDefinition<S extends string = string, C = any, E extend
   // ---- visibility: everyone with a part, and the stages a pool role sees every (cleared) document in
   participants(ctx: C, extra: string[]): string[];
   poolStates(roles: readonly string[]): readonly S[];
+  /** Workflows that run inside a unit (incoming): the unit a document belongs to, fixed at creation. */
+  unitId?(ctx: C): string | null;
+  /** `role@unitId` keys whose holders see the document in this state (e.g. the unit's registrar, a department's handlers). */
+  unitKeys?(state: S, ctx: C): string[];
   // ---- the feature's side
   /** The row's columns that follow the context and content (title, urgency, number …). */
   columns(ctx: C, content: Content): RowColumns;

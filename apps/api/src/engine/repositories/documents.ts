@@ -35,23 +35,30 @@ export const TRANSITION_COLUMNS = [
   'created_by',
   'created_at',
   'updated_at',
+  'unit_id',
+  'unit_keys',
 ];
 const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
 
 /**
  * Who may see a document, as a filter over `d` (the same rule as TransitionEngine.canSee): cleared for it
  * ($2, the user's clearance rank; -1 for an administrator, who sees none) and either with a part in it ($3, the
- * user's id) or working its stage ($4, `workflow_id:state` of the pool stages of the user's roles). A document
+ * user's id) or working its stage ($4, `workflow_id:state` of the pool stages of the user's roles) or holding one of
+ * its unit keys ($5, `role@unitId` for each of the user's roles in the user's unit: a unit's registrar sees the
+ * unit's incoming items). A document
  * that exists but is hidden and one that does not exist then run the same statement and both return nothing:
  * no timing difference tells them apart.
  */
-const VISIBLE = `d.classification_rank <= $2 AND ($3::uuid = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[]))`;
+const VISIBLE = `d.classification_rank <= $2 AND ($3::uuid = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[])
+                  OR d.unit_keys && $5::text[])`;
 
-/** Parameters $2–$4 of VISIBLE. */
+/** Parameters $2–$5 of VISIBLE. */
 export interface Viewer {
   rank: number;
   userId: string;
   poolKeys: string[];
+  /** `role@unitId` for each of the user's roles in the user's unit (none without a unit). */
+  unitKeys: string[];
 }
 
 const SELECT_VISIBLE = `SELECT ${D_COLUMNS} FROM documents d WHERE d.id = $1 AND ${VISIBLE}`;
@@ -70,12 +77,14 @@ export type HeadRead = { rev_content: unknown; rev_hash: string; audit_head_hash
 
 /** The document if this viewer may see it (one statement whether it is hidden or missing). */
 export async function selectVisible(m: EntityManager, id: string, v: Viewer, lock = false): Promise<EngineRow | undefined> {
-  return (await prepared<EngineRow>(m, lock ? SELECT_VISIBLE_FOR_UPDATE : SELECT_VISIBLE, [id, v.rank, v.userId, v.poolKeys]))[0];
+  return (
+    await prepared<EngineRow>(m, lock ? SELECT_VISIBLE_FOR_UPDATE : SELECT_VISIBLE, [id, v.rank, v.userId, v.poolKeys, v.unitKeys])
+  )[0];
 }
 
 /** The document with its current revision and its audit head, if this viewer may see it (unlocked). */
 export async function selectVisibleForTransition(m: EntityManager, id: string, v: Viewer): Promise<(EngineRow & HeadRead) | undefined> {
-  return (await prepared<EngineRow & HeadRead>(m, SELECT_VISIBLE_FOR_TRANSITION, [id, v.rank, v.userId, v.poolKeys]))[0];
+  return (await prepared<EngineRow & HeadRead>(m, SELECT_VISIBLE_FOR_TRANSITION, [id, v.rank, v.userId, v.poolKeys, v.unitKeys]))[0];
 }
 
 /** The current revision and the audit head of a row already read (the locked path's second statement). */
@@ -110,6 +119,9 @@ export interface NewDocument {
   deadline: string | Date | null;
   createdBy: string;
   at: Date;
+  /** The unit the document belongs to (an incoming item's receiving unit), and its unit keys (see VISIBLE). */
+  unitId?: string | null;
+  unitKeys?: string[];
   /** Only for rows seeded in a later state (archive/seed.ts): the version (default 1) and the document number. */
   version?: number;
   documentNumber?: string | null;
@@ -119,8 +131,8 @@ export async function insertDocument(m: EntityManager, d: NewDocument): Promise<
   await m.query(
     `INSERT INTO documents (id, workflow_id, workflow_version, state, snapshot, kind, title, classification, classification_rank,
        urgency, urgency_rank, major, issuer_unit_ids, chief_id, participant_ids, assignee_ids, task_roles, current_revision, deadline, created_by, created_at, updated_at,
-       version, document_number)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,1,$18,$19,$20,$20,$21,$22)`,
+       version, document_number, unit_id, unit_keys)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,1,$18,$19,$20,$20,$21,$22,$23,$24)`,
     [
       d.id,
       d.workflowId,
@@ -144,6 +156,8 @@ export async function insertDocument(m: EntityManager, d: NewDocument): Promise<
       d.at,
       d.version ?? 1,
       d.documentNumber ?? null,
+      d.unitId ?? null,
+      d.unitKeys ?? [],
     ],
   );
 }
@@ -194,7 +208,7 @@ export async function selectRevisionsForVerify(
  * of the read that a write does not return are NULL in its row (UNION resolves their types from the read).
  * One statement, so one transaction: all written or none.
  */
-const WRITE_FIELDS = `ord int, id uuid, state text, snapshot jsonb, participant_ids uuid[], assignee_ids uuid[], task_roles text[],
+const WRITE_FIELDS = `ord int, id uuid, state text, snapshot jsonb, participant_ids uuid[], assignee_ids uuid[], task_roles text[], unit_keys text[],
          current_revision int, document_number text, title text, urgency text, urgency_rank smallint, major boolean, expected_version int,
          seq int, actor_id uuid, actor_roles text[], event_type text, payload jsonb, from_state text, reason text, revision_hash text,
          created_at timestamptz, prev_hash text, hash text, outbox jsonb,
@@ -205,7 +219,7 @@ export const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1
                 -- participants only grow: merged, so that an access grant made since the read (which does not
                 -- change the version) is kept
                 participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest(v.participant_ids) p WHERE p <> ALL (documents.participant_ids)),
-                assignee_ids = v.assignee_ids, task_roles = v.task_roles,
+                assignee_ids = v.assignee_ids, task_roles = v.task_roles, unit_keys = v.unit_keys,
                 current_revision = v.current_revision, document_number = v.document_number, title = v.title, urgency = v.urgency,
                 urgency_rank = v.urgency_rank, major = v.major,
                 -- updated_at: when the document itself changed, not on events that only record something about
