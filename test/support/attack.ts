@@ -32,6 +32,15 @@ export const DEMO: Record<string, { roles: string[]; clearance: Level }> = {
   admin: { roles: ['admin'], clearance: 'none' },
   // reads the administrators' audit log and the archive access log; has no part in any document and acts on nothing
   auditor: { roles: ['auditor'], clearance: 'top_secret' },
+  // the receiving units (收文) and supervision
+  fgw_registrar: { roles: ['registrar'], clearance: 'secret' },
+  fgw_chief: { roles: ['chief'], clearance: 'secret' },
+  fgw_leader: { roles: ['leader'], clearance: 'secret' },
+  fgw_leader2: { roles: ['leader'], clearance: 'confidential' },
+  fgw_handler: { roles: ['handler'], clearance: 'secret' },
+  fgw_handler2: { roles: ['handler'], clearance: 'confidential' },
+  czj_registrar: { roles: ['registrar'], clearance: 'none' },
+  supervisor: { roles: ['supervisor'], clearance: 'secret' },
 };
 export const USERS = Object.keys(DEMO);
 export const hasRole = (user: string, ...roles: string[]) => roles.some((r) => DEMO[user].roles.includes(r));

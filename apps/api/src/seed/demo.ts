@@ -39,6 +39,17 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'admin', displayName: '系统管理员', roles: ['admin'], unit: '中共××区委办公室', clearance: 'none' },
   // reads the archive access log with search words and the administrators' audit log; acts on nothing
   { username: 'auditor', displayName: '韩审计员', roles: ['auditor'], unit: '中共××区委办公室', clearance: 'top_secret' },
+  // the receiving side (收文): 区发展和改革局 with its registrar, office chief, leaders and two departments' handlers,
+  // and 区财政局's registrar
+  { username: 'fgw_registrar', displayName: '刘收文', roles: ['registrar'], unit: '区发展和改革局', clearance: 'secret' },
+  { username: 'fgw_chief', displayName: '何主任', roles: ['chief'], unit: '区发展和改革局', clearance: 'secret' },
+  { username: 'fgw_leader', displayName: '郑副局长', roles: ['leader'], unit: '区发展和改革局', clearance: 'secret' },
+  { username: 'fgw_leader2', displayName: '王副局长', roles: ['leader'], unit: '区发展和改革局', clearance: 'confidential' },
+  { username: 'fgw_handler', displayName: '林科员', roles: ['handler'], unit: '发改局综合科', clearance: 'secret' },
+  { username: 'fgw_handler2', displayName: '吕科员', roles: ['handler'], unit: '发改局规划科', clearance: 'confidential' },
+  { username: 'czj_registrar', displayName: '马收文', roles: ['registrar'], unit: '区财政局', clearance: 'none' },
+  // supervision (督查督办) in the district committee's office
+  { username: 'supervisor', displayName: '宋督查', roles: ['supervisor'], unit: '督查室', clearance: 'secret' },
 ];
 
 /** Seeds the demo office when the database has no users (but the system account). Returns false when it was not empty. */
@@ -69,7 +80,15 @@ export async function seedDemo(db: DataSource): Promise<boolean> {
     ids['××区人民政府办公室'] = await unit('××区人民政府办公室', 'issuer', '区政办', null, '0195');
     for (const s of ['秘书科', '综合科', '信息科']) ids[s] = await unit(s, 'section', null, ids['中共××区委办公室']);
     ids['区委领导'] = await unit('区委领导', 'leadership', null, ids['中共××区委办公室']);
+    ids['督查室'] = await unit('督查室', 'section', null, ids['中共××区委办公室']);
     for (const r of ['区发展和改革局', '区财政局', '区教育局']) ids[r] = await unit(r, 'reader_unit');
+    // the departments (科室) of the receiving units that handle incoming documents
+    for (const s of ['发改局综合科', '发改局规划科']) ids[s] = await unit(s, 'section', null, ids['区发展和改革局']);
+    ids['财政局预算科'] = await unit('财政局预算科', 'section', null, ids['区财政局']);
+    // a group of units that recipients can name (it expands to its members)
+    const [{ id: group }] = await tx.query(`INSERT INTO unit_groups (name) VALUES ('区直各单位') RETURNING id`);
+    for (const [i, r] of ['区发展和改革局', '区财政局', '区教育局'].entries())
+      await tx.query(`INSERT INTO unit_group_members (group_id, unit_id, position) VALUES ($1, $2, $3)`, [group, ids[r], i + 1]);
     const authority: Record<string, AuthorityScope> = {
       committee: { issuerUnitIds: [ids['中共××区委办公室']], kinds: [], maxClassification: 'top_secret' },
       government: { issuerUnitIds: [ids['××区人民政府办公室']], kinds: [], maxClassification: 'secret' },
