@@ -13,8 +13,9 @@
  *   --repeat=N          measured runs of the one-process transition load (default 3); the median by throughput is
  *                       reported, all of them listed (a shared machine varies by ±10 % from one run to the next);
  *                       the ceiling is measured as many times, between those runs, and its median taken too
- *   --rate=N            one more run that offers the transitions at N a second in an open loop: the latency at
- *                       that load rather than at full speed (see fixedRateLoad)
+ *   --rate=N[,M…]       the open-loop runs: the transitions offered at N a second (see fixedRateLoad), the
+ *                       latency a person feels at that load rather than at full speed. Default: 1000 and half the
+ *                       ceiling (pgbench -N, when measured); --rate=0 for none
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
@@ -52,7 +53,14 @@ const KEEP = flag('keep');
 const PROFILE = !flag('no-profile');
 const RUN = Date.now().toString(36);
 const COMPARE = str('compare');
-const RATE = str('rate') ? Number(str('rate')) : undefined;
+/** Open-loop rates: numbers, or `half` (0.5 × the ceiling's tps, once measured). */
+const RATES: (number | 'half')[] =
+  str('rate') === undefined
+    ? [1000, 'half']
+    : str('rate')!
+        .split(',')
+        .map((x) => (x === 'half' ? 'half' : Number(x)))
+        .filter((x) => x === 'half' || x > 0);
 /** The API processes' settings beyond the bench's own: --pool, and --api-env=NAME=VALUE,… (e.g. GONGWEN_WRITE_STATEMENTS=0). */
 const API_ENV: Record<string, string> = {
   ...(POOL ? { DATABASE_POOL_SIZE: POOL } : {}),
@@ -157,6 +165,12 @@ class CeilingBench {
     if (!this.runs.length) return undefined;
     const mid = medianRun(this.runs, (r) => r.tps);
     return { ...mid, scale: 10, clients: CONNECTIONS, seconds: DURATION, runs: this.runs };
+  }
+
+  /** The median tps so far (undefined before the first run or after an error). */
+  median(): number | undefined {
+    const r = this.result();
+    return r && 'tps' in r ? r.tps : undefined;
   }
 
   async drop(): Promise<void> {
@@ -357,15 +371,60 @@ async function fixedRateRun(server: Server, setup: TxSetup, api: ApiProcess, rat
   await sleep(1000);
   const before = await auditEvents(setup.url);
   log(`main.js at a fixed ${rate}/s (open loop, ${CONNECTIONS} connections) for ${DURATION} s …`);
+  const exposition = await scrape(api.baseUrl);
+  const pg0 = await pgActivity(setup.url);
   const meter = cpuMeter({ 'API process(es)': api.pid, PostgreSQL: server.postmasterPid });
   const r = await fixedRateLoad({ url: api.baseUrl, docs, tokens: setup.tokens, connections: CONNECTIONS, duration: DURATION, rate });
   const cpuCores = meter();
+  const inside = insideApi(exposition, await scrape(api.baseUrl), TARGETS.p99);
+  const postgres = pgActivityBetween(pg0, await pgActivity(setup.url));
   await sleep(1000);
   const after = await auditEvents(setup.url);
   log(
-    `fixed rate: ${round(r.ok / r.seconds, 1)}/s answered, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`,
+    `fixed rate: ${round(r.ok / r.seconds, 1)}/s answered, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms, statuses ${JSON.stringify(r.statuses)}`,
   );
-  return { ...r, answeredPerSecond: round(r.ok / r.seconds, 1), persisted: after - before, cpuCores };
+  return { ...r, answeredPerSecond: round(r.ok / r.seconds, 1), persisted: after - before, cpuCores, inside, postgres };
+}
+
+/** What PostgreSQL did besides the statements, counted: checkpoints, autovacuum and autoanalyze of the hot tables, deadlocks. */
+interface PgActivity {
+  checkpoints: number;
+  autovacuum: Record<string, number>;
+  autoanalyze: Record<string, number>;
+  deadlocks: number;
+}
+async function pgActivity(url: string): Promise<PgActivity> {
+  // pg_stat_checkpointer from PostgreSQL 17 on, pg_stat_bgwriter before
+  const checkpoints = await query(url, `SELECT (num_timed + num_requested)::int AS n FROM pg_stat_checkpointer`)
+    .catch(() => query(url, `SELECT (checkpoints_timed + checkpoints_req)::int AS n FROM pg_stat_bgwriter`))
+    .then((r) => Number(r[0].n))
+    .catch(() => NaN);
+  const tables: { relname: string; v: number; a: number }[] = await query(
+    url,
+    `SELECT relname, autovacuum_count::int AS v, autoanalyze_count::int AS a FROM pg_stat_user_tables
+      WHERE relname IN ('documents', 'audit_events', 'outbox', 'revisions', 'document_tasks', 'idempotency_keys')`,
+  );
+  const [{ deadlocks }] = await query(url, `SELECT deadlocks::int AS deadlocks FROM pg_stat_database WHERE datname = current_database()`);
+  return {
+    checkpoints,
+    autovacuum: Object.fromEntries(tables.map((t) => [t.relname, t.v])),
+    autoanalyze: Object.fromEntries(tables.map((t) => [t.relname, t.a])),
+    deadlocks,
+  };
+}
+function pgActivityBetween(a: PgActivity, b: PgActivity): PgActivity {
+  const d = (x: Record<string, number>, y: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(y)
+        .map(([k, v]) => [k, v - (x[k] ?? 0)])
+        .filter(([, v]) => (v as number) > 0),
+    );
+  return {
+    checkpoints: b.checkpoints - a.checkpoints,
+    autovacuum: d(a.autovacuum, b.autovacuum),
+    autoanalyze: d(a.autoanalyze, b.autoanalyze),
+    deadlocks: b.deadlocks - a.deadlocks,
+  };
 }
 
 /**
@@ -516,6 +575,27 @@ function print(results: Record<string, any>) {
       '',
       '',
     ]);
+  /** Where the transitions spent their time inside the API (phase histogram), and the event loop's delay. */
+  const phaseRows = (inside: InsideApi, seconds: number) => {
+    const order = ['queue', 'decide', 'wait', 'statement', 'respond', 'locked'];
+    const phases = Object.entries(inside.phases).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+    rows.push([
+      '',
+      'inside the API by phase: mean / p50 / p99 (count)',
+      phases.length
+        ? phases.map(([name, x]) => `${name} ${x.meanMs} / ${x.p50Ms} / ${x.p99Ms} ms (${x.count})`).join('; ')
+        : 'no phase metrics (an older build)',
+      '',
+      '',
+    ]);
+    rows.push([
+      '',
+      'event loop delay p99 / max; GC share of the run',
+      `${inside.eventLoop.p99Ms} / ${inside.eventLoop.maxMs} ms; GC ${round((Object.values(inside.gc).reduce((a, g) => a + g.ms, 0) / 1000 / seconds) * 100, 1)} %`,
+      '',
+      '',
+    ]);
+  };
   const tx = (r: TxRun | undefined, what: string) => {
     if (!r) return;
     const ratio = r.ratioToCeiling;
@@ -554,6 +634,7 @@ function print(results: Record<string, any>) {
         '',
         '',
       ]);
+      phaseRows(r.inside, r.seconds);
       rows.push([
         '',
         'GC pauses in the API during the run',
@@ -615,14 +696,13 @@ function print(results: Record<string, any>) {
       '',
     ]);
   }
-  const fr = results.transitions?.atRate;
-  if (fr) {
+  for (const fr of results.transitions?.atRates ?? []) {
     rows.push([
-      'transitions at a fixed rate (--rate): main.js',
+      `transitions at a fixed rate: main.js`,
       `${fr.rate}/s offered, open loop, ${fr.connections} conns, ${fr.seconds} s`,
-      `${fr.answeredPerSecond}/s answered; latency from each request's due time p50 / p95 / p99 / max ${fr.latencyMs.p50} / ${fr.latencyMs.p95} / ${fr.latencyMs.p99} / ${fr.latencyMs.max} ms`,
-      '',
-      '',
+      `${fr.answeredPerSecond}/s answered; latency from each request's due time p50 / p95 / p99 / p99.9 / max ${fr.latencyMs.p50} / ${fr.latencyMs.p95} / ${fr.latencyMs.p99} / ${fr.latencyMs.p999} / ${fr.latencyMs.max} ms`,
+      'p99 ≤ 25 ms, p99.9 ≤ 50 ms',
+      ok(fr.latencyMs.p99 <= 25 && fr.latencyMs.p999 <= 50),
     ]);
     const worst = [...fr.perSecond].sort((a: { p99: number }, b: { p99: number }) => b.p99 - a.p99).slice(0, 3);
     rows.push([
@@ -632,6 +712,21 @@ function print(results: Record<string, any>) {
       '',
       '',
     ]);
+    if (fr.inside) phaseRows(fr.inside, fr.seconds);
+    if (fr.postgres) {
+      const pg = fr.postgres as PgActivity;
+      const counts = (x: Record<string, number>) =>
+        Object.entries(x)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'none';
+      rows.push([
+        '',
+        'PostgreSQL during the run',
+        `checkpoints ${pg.checkpoints}; autovacuum: ${counts(pg.autovacuum)}; autoanalyze: ${counts(pg.autoanalyze)}; deadlocks ${pg.deadlocks}`,
+        '',
+        '',
+      ]);
+    }
     rows.push([
       '',
       'answers / persisted; CPU (cores busy)',
@@ -782,7 +877,7 @@ async function main() {
 
     if (!skip.has('transitions') || !skip.has('processes') || COMPARE) {
       const measured =
-        (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + (RATE ? 1 : 0)) + (skip.has('processes') ? 0 : 2) + (COMPARE ? 4 : 0);
+        (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) + (skip.has('processes') ? 0 : 2) + (COMPARE ? 4 : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
       results.seeding = { documents: DOCS, requests: setup.seedRequests, seconds: setup.seedSeconds };
@@ -808,7 +903,12 @@ async function main() {
             main: medianRun(runs, (r) => r.transitionsPerSecond),
             runs: runs.map((r) => ({ transitionsPerSecond: r.transitionsPerSecond, p99: r.latencyMs.p99 })),
           };
-          if (RATE) results.transitions.atRate = await fixedRateRun(server, setup, api, RATE);
+          results.transitions.atRates = [];
+          for (const r of RATES) {
+            const tps = ceilingBench?.median();
+            const rate = r === 'half' ? (tps ? Math.round(tps / 2) : undefined) : r;
+            if (rate) results.transitions.atRates.push(await fixedRateRun(server, setup, api, rate));
+          }
         } finally {
           await api.stop();
         }

@@ -76,6 +76,36 @@ export interface InsideApi {
   gc: Record<string, { pauses: number; ms: number }>;
   /** The optimistic path's group commit: writes, the statements they went in, and batches that failed (sent again alone). */
   groupCommit: { writes: number; statements: number; failedBatches: number };
+  /**
+   * Where the transitions spent their time inside the API, by phase (apps/api/src/health/metrics.ts
+   * transitionPhase): how many, mean, p50 and p99 (interpolated in the histogram's buckets), total seconds.
+   */
+  phases: Record<string, { count: number; meanMs: number; p50Ms: number; p99Ms: number; totalS: number }>;
+  /** The event loop's delay over the run (perf_hooks.monitorEventLoopDelay, reset at each scrape): p99 and max. */
+  eventLoop: { p99Ms: number; maxMs: number };
+}
+
+/** The phase histogram's per-phase distributions between two expositions. */
+function phasesBetween(before: Exposition, after: Exposition): InsideApi['phases'] {
+  const out: InsideApi['phases'] = {};
+  const counts = delta(before, after, 'gongwen_transition_phase_seconds_count', () => true, 'phase');
+  const sums = delta(before, after, 'gongwen_transition_phase_seconds_sum', () => true, 'phase');
+  for (const [phase, count] of counts) {
+    if (!count) continue;
+    const byLe = delta(before, after, 'gongwen_transition_phase_seconds_bucket', (l) => l.phase === phase, 'le');
+    const buckets = [...byLe]
+      .map(([le, n]) => [le === '+Inf' ? Infinity : Number(le) * 1000, n] as [number, number])
+      .sort((a, b) => a[0] - b[0]);
+    const total = sums.get(phase) ?? 0;
+    out[phase] = {
+      count,
+      meanMs: round((total * 1000) / count, 2),
+      p50Ms: round(quantile(buckets, 0.5), 2),
+      p99Ms: round(quantile(buckets, 0.99), 2),
+      totalS: round(total, 2),
+    };
+  }
+  return out;
 }
 
 /** The transition route's 2xx answers and the GC pauses between two expositions of one process. */
@@ -107,6 +137,11 @@ export function insideApi(before: Exposition, after: Exposition, slowMs: number)
   };
   return {
     groupCommit,
+    phases: phasesBetween(before, after),
+    eventLoop: {
+      p99Ms: round((after.get('gongwen_nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000, 1),
+      maxMs: round((after.get('gongwen_nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000, 1),
+    },
     answers,
     p50Ms: round(quantile(buckets, 0.5), 1),
     p99Ms: round(quantile(buckets, 0.99), 1),

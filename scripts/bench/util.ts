@@ -26,6 +26,8 @@ export interface Dist {
   p50: number;
   p95: number;
   p99: number;
+  /** p99.9 */
+  p999: number;
   max: number;
   mean: number;
 }
@@ -38,6 +40,7 @@ export function dist(xs: number[]): Dist {
     p50: round(pct(s, 50)),
     p95: round(pct(s, 95)),
     p99: round(pct(s, 99)),
+    p999: round(pct(s, 99.9)),
     max: round(s.at(-1) ?? NaN),
     mean: round(mean),
   };

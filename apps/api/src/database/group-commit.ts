@@ -15,7 +15,7 @@
  * batches form) nor falls back item by item; p-queue and p-limit bound concurrency but do not batch.
  */
 export class GroupCommit<I, R> {
-  private queue: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private queue: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void; at: number }[] = [];
   private inFlight = 0;
   private scheduled = false;
 
@@ -26,13 +26,15 @@ export class GroupCommit<I, R> {
     private readonly alone: (item: I) => Promise<R>,
     private readonly wroteNothing: (error: unknown) => boolean,
     private readonly observe?: (size: number, outcome: 'ok' | 'failed') => void,
+    /** Per item: how long it waited for a statement slot, and its statement's round trip (ms). */
+    private readonly timed?: (waitMs: number, statementMs: number) => void,
   ) {
     if (!(concurrency >= 1) || !(maxBatch >= 1)) throw new Error('GroupCommit needs concurrency ≥ 1 and maxBatch ≥ 1');
   }
 
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, at: performance.now() });
       // what arrives in the same turn of the event loop (requests read from the same poll) goes together
       if (!this.scheduled) {
         this.scheduled = true;
@@ -60,16 +62,25 @@ export class GroupCommit<I, R> {
     }
   }
 
-  private async run(batch: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[]): Promise<void> {
+  private async run(batch: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void; at: number }[]): Promise<void> {
+    const start = performance.now();
+    const timed = () => {
+      const statementMs = performance.now() - start;
+      for (const b of batch) this.timed?.(start - b.at, statementMs);
+    };
     if (batch.length === 1) {
       const [one] = batch;
-      await this.alone(one.item).then(one.resolve, one.reject);
+      await this.alone(one.item).then((r) => {
+        timed();
+        one.resolve(r);
+      }, one.reject);
       this.observe?.(1, 'ok');
       return;
     }
     let results: R[];
     try {
       results = await this.flush(batch.map((b) => b.item));
+      timed();
     } catch (e) {
       this.observe?.(batch.length, 'failed');
       if (!this.wroteNothing(e)) {

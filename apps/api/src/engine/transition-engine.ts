@@ -21,7 +21,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { GroupCommit } from '../database/group-commit.js';
-import { transitionsTotal, writeBatchSize } from '../health/metrics.js';
+import { transitionPhase, transitionsTotal, writeBatchSize } from '../health/metrics.js';
 import { DocumentCache, type CachedDocument } from './document-cache.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from './idempotency.js';
 import { insertAudit } from './repositories/audit.js';
@@ -52,6 +52,17 @@ import type {
 import { decideTransition, type DecideContext } from './decide.js';
 import { verifyDocument, type Broken, type PurgeCheck } from './verify.js';
 import { WorkflowRegistry, type WorkflowDefinition } from './workflow.js';
+
+/** The phase histogram's series, bound once (a label lookup per observation costs more than the observation). */
+const phase = {
+  queue: transitionPhase.labels('queue'),
+  decide: transitionPhase.labels('decide'),
+  wait: transitionPhase.labels('wait'),
+  statement: transitionPhase.labels('statement'),
+  respond: transitionPhase.labels('respond'),
+  locked: transitionPhase.labels('locked'),
+};
+const since = (t: number) => (performance.now() - t) / 1000;
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -144,6 +155,10 @@ export class TransitionEngine implements DecideContext {
           // (pg's DatabaseError, by its fields: under Jest the driver's class may be a second copy of pg's)
           (e) => typeof (e as { code?: unknown })?.code === 'string' && (e as { severity?: unknown }).severity === 'ERROR',
           (size, outcome) => writeBatchSize.observe({ outcome }, size),
+          (waitMs, statementMs) => {
+            phase.wait.observe(waitMs / 1000);
+            phase.statement.observe(statementMs / 1000);
+          },
         )
       : undefined;
   }
@@ -303,7 +318,11 @@ export class TransitionEngine implements DecideContext {
     if (user.sessionCached) {
       // the optimistic path only: its write re-checks the session (the caller decides again otherwise)
       if (!this.optimistic(type, opts, buildWrites)) throw new SessionRecheck();
-      const done = await this.perDocument.acquire(id, () => this.optimisticWrite(user, id, type, opts, build, user));
+      const queued = performance.now();
+      const done = await this.perDocument.acquire(id, () => {
+        phase.queue.observe(since(queued));
+        return this.optimisticWrite(user, id, type, opts, build, user);
+      });
       if (!done) throw new SessionRecheck(); // a concurrent transition, or the session changed
       return done;
     }
@@ -313,12 +332,17 @@ export class TransitionEngine implements DecideContext {
     if (replay) return replay;
     if (this.optimistic(type, opts, buildWrites)) {
       // (a build always yields an event of the requested type, so the hook check above holds for it)
-      const done = await this.perDocument.acquire(id, () => this.optimisticWrite(user, id, type, opts, build));
+      const queued = performance.now();
+      const done = await this.perDocument.acquire(id, () => {
+        phase.queue.observe(since(queued));
+        return this.optimisticWrite(user, id, type, opts, build);
+      });
       if (done) return done;
     }
     // what this process knew is about to be out of date (entries only come from autocommitted writes)
     this.known.delete(id);
-    return replayOnKeyRace(this.db.manager, user, opts.idempotencyKey, requestHash, () =>
+    const lockedStart = performance.now();
+    const locked = replayOnKeyRace(this.db.manager, user, opts.idempotencyKey, requestHash, () =>
       this.db.transaction(async (m) => {
         const read = await this.loadForTransition(m, user, id, true);
         const replayInTx = await replayIdempotent(m, user, opts.idempotencyKey, requestHash);
@@ -345,6 +369,7 @@ export class TransitionEngine implements DecideContext {
         return result;
       }),
     );
+    return locked.finally(() => phase.locked.observe(since(lockedStart)));
   }
 
   /**
@@ -370,11 +395,13 @@ export class TransitionEngine implements DecideContext {
     if (known) {
       let plan: TransitionPlan | undefined;
       if (this.canSee(known.row, user)) {
+        const deciding = performance.now();
         try {
           plan = await decideTransition(this, m, known, user, type, opts, build, false);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
         }
+        phase.decide.observe(since(deciding));
       }
       // a write that finds the row changed reads it in the same round trip
       const outcome = plan && (await this.writeTransition(m, plan, known.row.version, session, known.xmin, true));
@@ -389,8 +416,9 @@ export class TransitionEngine implements DecideContext {
         fresh = outcome.fresh;
       }
     }
+    const deciding = performance.now();
     const read = fresh ?? (await this.loadForTransition(m, user, id, false));
-    const plan = await decideTransition(this, m, read, user, type, opts, build);
+    const plan = await decideTransition(this, m, read, user, type, opts, build).finally(() => phase.decide.observe(since(deciding)));
     const written = await this.writeTransition(m, plan, read.row.version, session);
     if (written) return this.committed(plan, written, user);
     transitionsTotal.inc({ outcome: 'conflict' });
@@ -405,11 +433,14 @@ export class TransitionEngine implements DecideContext {
       { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin, contentChars },
       written.snapshotChars,
     );
+    const responding = performance.now();
     try {
       return this.applied(plan, written.row, user);
     } catch (e) {
       // committed: the caller must not take this for a refusal and send the event again
       throw new Error(`transition committed, but its answer failed: ${(e as Error).message}`);
+    } finally {
+      phase.respond.observe(since(responding));
     }
   }
 
@@ -526,7 +557,15 @@ export class TransitionEngine implements DecideContext {
       snapshotChars: snapshotJson.length,
     });
     // autocommitted (the optimistic path): with this process's other writes of the moment, in one statement
-    const r = m.queryRunner || !this.writes ? (await writeStatement(m, [w]))[0] : await this.writes.submit(w);
+    let r: WriteOutcome;
+    if (m.queryRunner) r = (await writeStatement(m, [w]))[0];
+    else if (this.writes) r = await this.writes.submit(w);
+    else {
+      // no group commit: the statement alone (GroupCommit times its own)
+      const sent = performance.now();
+      r = (await writeStatement(m, [w]))[0];
+      phase.statement.observe(since(sent));
+    }
     if (!r) return null; // the document is gone (it never is: documents_never_deleted)
     if (r.written) return written(r);
     if (!orRead) return null;

@@ -32,6 +32,22 @@ export const writeBatchSize = new Histogram({
   registers: [metricsRegistry],
 });
 
+/**
+ * Where a transition request spends its time inside the API, by phase: `queue`, waiting for an earlier transition
+ * of the same document in this process (the per-document lock of the optimistic path); `decide`, reading the
+ * document when this process does not know it, the checks and the machine; `wait`, waiting for a statement slot of
+ * the group commit; `statement`, the write statement's round trip (shared by the writes of its batch); `respond`,
+ * building the answer; `locked`, the whole transaction of the locked path (hooks, commands that write, conflicts).
+ * The bench lines the phases up against the request's latency (scripts/bench/metrics.ts).
+ */
+export const transitionPhase = new Histogram({
+  name: 'gongwen_transition_phase_seconds',
+  help: 'Time a transition spends in each phase inside the API: queue (same document, this process), decide, wait (statement slot), statement, respond, locked (the locked path whole)',
+  labelNames: ['phase'],
+  buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [metricsRegistry],
+});
+
 const CLASSIFIED_ROUTES = /^\/api\/documents\/:[^/]+\/(copies|grants|export-requests)(\/|$)/;
 
 /**
