@@ -63,6 +63,8 @@ export interface DepartmentAssignment {
   deadline?: string;
   records: { by: string; text: string; at: string }[];
   handedBack?: { by: string; reason: string; at: string };
+  /** Left out of a new assignment after the lead handed the item back (its records stay for the history). */
+  released?: { by: string; at: string };
 }
 
 /** A department named by INSTRUCT or ASSIGN_DIRECTLY. */
@@ -91,6 +93,8 @@ export interface CirculationState {
   takeBacks: TakeBackRecord[];
   /** When the item entered circulation (readers named earlier wait until then). */
   startedAt?: string;
+  /** The registrar closed circulation (结束传阅). */
+  closed?: { by: string; at: string };
 }
 
 export interface ReminderRecord {
