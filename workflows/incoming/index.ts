@@ -65,9 +65,9 @@ function guardNames(guard: unknown): string[] {
   if (typeof guard === 'string') return [guard];
   const g = guard as GuardLike;
   if (Array.isArray(g.guards)) {
-    // not(x) is xstate.not with one guard: name it so the diagram does not show a bare `x`
+    // xstate's not(x) is a function named `not` holding [x]: named so the diagram does not show a bare `x`
     const inner = g.guards.flatMap(guardNames);
-    return g.type === 'xstate.not' ? inner.map((n) => `not(${n})`) : inner;
+    return typeof guard === 'function' && guard.name === 'not' ? inner.map((n) => `not(${n})`) : inner;
   }
   if (typeof g.type === 'string') return [g.type];
   return [];
