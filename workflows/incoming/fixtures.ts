@@ -4,7 +4,15 @@
  */
 import { applyEvent, createIncomingSnapshot, type IncomingSnapshot } from './machine.js';
 import { SYSTEM_USER_ID } from './policy.js';
-import type { Actor, IncomingCheck, IncomingEvent, IncomingEventType, IncomingInput, IncomingRegisterFields, IncomingState } from './types.js';
+import type {
+  Actor,
+  IncomingCheck,
+  IncomingEvent,
+  IncomingEventType,
+  IncomingInput,
+  IncomingRegisterFields,
+  IncomingState,
+} from './types.js';
 
 export const AT = '2026-03-02T09:00:00.000Z';
 

@@ -39,7 +39,9 @@ describe('start', () => {
     expect(ext.status).toBe('active');
     expect(ext.context).toEqual(initialContext(sampleInput({ source: { kind: 'external', medium: 'paper' } })));
     // and the external item goes on from there
-    expect(run(ext, [ev('REGISTER', c.registrar, { receiveNumber: '收〔2026〕1号', serial: 1, year: 2026, fields: registerFields() })]).value).toBe('check');
+    expect(
+      run(ext, [ev('REGISTER', c.registrar, { receiveNumber: '收〔2026〕1号', serial: 1, year: 2026, fields: registerFields() })]).value,
+    ).toBe('check');
   });
 
   it('a classified item has numbered copies, an unclassified one none', () => {
@@ -112,7 +114,12 @@ describe('receipt and registration', () => {
     expect(ok.context.copies).toHaveLength(3);
     const plain = accept(
       s,
-      ev('REGISTER', c.registrar, { receiveNumber: '收〔2026〕12号', serial: 12, year: 2026, fields: registerFields({ classification: 'none' }) }),
+      ev('REGISTER', c.registrar, {
+        receiveNumber: '收〔2026〕12号',
+        serial: 12,
+        year: 2026,
+        fields: registerFields({ classification: 'none' }),
+      }),
     );
     expect(plain.context.copies).toEqual([]);
   });
@@ -138,7 +145,12 @@ describe('check (初审)', () => {
     ).toEqual(['DUPLICATE_READER']);
     const next = accept(
       s,
-      ev('PASS_CHECK', c.registrar, { checks: allPassed(), route: 'information', readerIds: [c.read1.userId, c.read2.userId], order: 'parallel' }),
+      ev('PASS_CHECK', c.registrar, {
+        checks: allPassed(),
+        route: 'information',
+        readerIds: [c.read1.userId, c.read2.userId],
+        order: 'parallel',
+      }),
     );
     expect(next.value).toBe('circulation');
     expect(next.context.route).toBe('information');
@@ -274,12 +286,17 @@ describe('handling (承办)', () => {
     expect(back.context.decisions).toEqual([{ type: 'lead_handed_back', by: c.handlerA.userId, at: AT, reason: '应由规划科主办' }]);
     const again = accept(
       back,
-      instructEvent({ lead: { departmentId: DEPT_C, deadline: '2026-03-18' }, assisting: [{ departmentId: DEPT_B, deadline: '2026-03-12' }] }),
+      instructEvent({
+        lead: { departmentId: DEPT_C, deadline: '2026-03-18' },
+        assisting: [{ departmentId: DEPT_B, deadline: '2026-03-12' }],
+      }),
     );
     expect(again.value).toBe('handling');
     const byDept = (d: string) => again.context.departments.filter((x) => x.departmentId === d);
     // the handed-back lead stays in the history; the assisting department keeps what it recorded
-    expect(byDept(DEPT_A)).toEqual([expect.objectContaining({ role: 'lead', handedBack: expect.objectContaining({ reason: '应由规划科主办' }) })]);
+    expect(byDept(DEPT_A)).toEqual([
+      expect.objectContaining({ role: 'lead', handedBack: expect.objectContaining({ reason: '应由规划科主办' }) }),
+    ]);
     expect(byDept(DEPT_B)).toEqual([expect.objectContaining({ role: 'assist', records: [expect.objectContaining({ text: '已核对' })] })]);
     expect(byDept(DEPT_C)).toEqual([expect.objectContaining({ role: 'lead', records: [] })]);
     expect(refusal(again, ev('RECORD_HANDLING', c.handlerA, { text: '补充' }))).toEqual(['NOT_A_HANDLING_DEPARTMENT']);
@@ -287,7 +304,10 @@ describe('handling (承办)', () => {
   });
 
   it('a department left out of a new assignment is released, with its records kept', () => {
-    const s = run(reach('handling'), [ev('RECORD_HANDLING', c.handlerB, { text: '已核对' }), ev('HAND_BACK', c.handlerA, { reason: '错送' })]);
+    const s = run(reach('handling'), [
+      ev('RECORD_HANDLING', c.handlerB, { text: '已核对' }),
+      ev('HAND_BACK', c.handlerA, { reason: '错送' }),
+    ]);
     const again = accept(s, instructEvent({ lead: { departmentId: DEPT_C, deadline: '2026-03-18' }, assisting: [] }));
     expect(again.context.departments.find((d) => d.departmentId === DEPT_B)).toEqual(
       expect.objectContaining({ released: { by: c.leader1.userId, at: AT }, records: [expect.objectContaining({ text: '已核对' })] }),
@@ -328,7 +348,12 @@ describe('circulation (传阅)', () => {
 
   it('parallel: every reader who has not read holds it', () => {
     const s = run(reach('check'), [
-      ev('PASS_CHECK', c.registrar, { checks: allPassed(), route: 'information', readerIds: [c.read1.userId, c.read2.userId], order: 'parallel' }),
+      ev('PASS_CHECK', c.registrar, {
+        checks: allPassed(),
+        route: 'information',
+        readerIds: [c.read1.userId, c.read2.userId],
+        order: 'parallel',
+      }),
     ]);
     expect(currentHolders(s.context)).toEqual([c.read1.userId, c.read2.userId]);
     expect(accept(s, ev('READ', c.read2, {})).context.circulation?.readers[1].readAt).toBe(AT);
@@ -369,7 +394,12 @@ describe('circulation (传阅)', () => {
 
   it('an unclassified item for information is done once everyone has read', () => {
     const s = run(reach('registration', sampleInput({ classification: 'none' })), [
-      ev('REGISTER', c.registrar, { receiveNumber: '收〔2026〕3号', serial: 3, year: 2026, fields: registerFields({ classification: 'none' }) }),
+      ev('REGISTER', c.registrar, {
+        receiveNumber: '收〔2026〕3号',
+        serial: 3,
+        year: 2026,
+        fields: registerFields({ classification: 'none' }),
+      }),
       ev('PASS_CHECK', c.registrar, { checks: allPassed(), route: 'information', readerIds: [c.read1.userId] }),
       ev('READ', c.read1, {}),
     ]);
@@ -431,7 +461,10 @@ describe('copies (清退)', () => {
 describe('answer, reminders, final states', () => {
   it('the system answers when the reply document is registered', () => {
     const s = reach('answer');
-    const done = accept(s, ev('ANSWER', c.system, { text: '以复文答复', replyDocumentId: 'out-9', replyDocumentNumber: '区委办函〔2026〕3号' }));
+    const done = accept(
+      s,
+      ev('ANSWER', c.system, { text: '以复文答复', replyDocumentId: 'out-9', replyDocumentNumber: '区委办函〔2026〕3号' }),
+    );
     expect(done.value).toBe('done');
     expect(done.context.answer).toEqual({
       by: c.system.userId,
@@ -449,9 +482,14 @@ describe('answer, reminders, final states', () => {
     const reminded = accept(s, ev('REMIND', c.system, { targets: [DEPT_B], level: 'urgent' }));
     expect(reminded.value).toBe('handling');
     expect(reminded.context.reminders).toEqual([{ at: AT, by: c.system.userId, targets: [DEPT_B], level: 'urgent' }]);
-    expect(accept(reminded, ev('REMIND', c.registrar, { targets: [c.handlerB.userId], level: 'routine' })).context.reminders).toHaveLength(2);
+    expect(accept(reminded, ev('REMIND', c.registrar, { targets: [c.handlerB.userId], level: 'routine' })).context.reminders).toHaveLength(
+      2,
+    );
     expect(refusal(s, ev('REMIND', c.otherRegistrar, { targets: [DEPT_B], level: 'urgent' }))).toEqual(['NOT_REGISTRAR_OR_SYSTEM']);
-    expect(refusal(s, ev('REMIND', c.registrar, { targets: [], level: 'soon' as never })).sort()).toEqual(['INVALID_LEVEL', 'TARGETS_REQUIRED']);
+    expect(refusal(s, ev('REMIND', c.registrar, { targets: [], level: 'soon' as never })).sort()).toEqual([
+      'INVALID_LEVEL',
+      'TARGETS_REQUIRED',
+    ]);
     expect(refusal(reach('done'), ev('REMIND', c.system, { targets: [DEPT_B], level: 'urgent' }))).toEqual(['EVENT_NOT_AVAILABLE']);
   });
 
