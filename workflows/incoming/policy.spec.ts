@@ -12,7 +12,7 @@ import {
   receiveNumberMatches,
   STATE_EVENTS,
 } from './policy.js';
-import { currentTasks, participantsOf, poolStatesFor, taskFor, unitIdOf, unitKeysOf } from './tasks.js';
+import { currentTasks, deadlineOf, participantsOf, poolStatesFor, taskFor, unitIdOf, unitKeysOf } from './tasks.js';
 import { INCOMING_EVENT_TYPES, INCOMING_STATES } from './types.js';
 
 const c = CAST;
@@ -165,6 +165,15 @@ describe('visibility', () => {
       ev('TAKE_BACK', c.registrar, { fromUserId: c.read1.userId, toUserId: c.read3.userId, reason: '出差' }, AT),
     ]);
     expect(participantsOf(taken.context)).toEqual(expect.arrayContaining([c.read1.userId, c.read3.userId]));
+  });
+
+  it('the deadline that matters: the earliest department deadline while handling, else the due date', () => {
+    expect(deadlineOf('check', reach('check').context)).toBe('2026-03-20');
+    expect(deadlineOf('handling', reach('handling').context)).toBe('2026-03-12');
+    const back = run(reach('handling'), [ev('HAND_BACK', c.handlerB, { reason: '错送' })]);
+    expect(deadlineOf('handling', back.context)).toBe('2026-03-15');
+    expect(deadlineOf('receipt', reach('receipt').context)).toBeNull();
+    expect(deadlineOf('done', reach('done').context)).toBeNull();
   });
 
   it('pool states: the archivist sees done and archived items', () => {

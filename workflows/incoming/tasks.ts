@@ -112,6 +112,23 @@ export function unitKeysOf(_state: IncomingState, ctx: IncomingContext): string[
   ]);
 }
 
+/**
+ * The deadline that matters now (documents.deadline, the `overdue` queue): while departments handle the item, the
+ * earliest deadline of a department still handling it; otherwise the item's own due date (办理时限). None once the
+ * item is done or closed.
+ */
+export function deadlineOf(state: IncomingState, ctx: IncomingContext): string | null {
+  if (state === 'done' || state === 'archived' || state === 'returned') return null;
+  if (state === 'handling') {
+    const dates = activeDepartments(ctx)
+      .map((d) => d.deadline)
+      .filter((d): d is string => typeof d === 'string')
+      .sort();
+    if (dates.length) return dates[0];
+  }
+  return ctx.deadline ?? null;
+}
+
 /** The receiving unit (documents.unit_id), fixed at creation. */
 export function unitIdOf(ctx: IncomingContext): string | null {
   return ctx.unitId || null;
