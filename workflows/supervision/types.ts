@@ -178,6 +178,11 @@ export interface SupervisionInput {
   resultForm: string;
   /** The supervisor (督查员) who registered the item. */
   supervisorId: string;
+  /**
+   * The office's time zone (IANA), in which `at` instants are compared with deadline dates; Asia/Shanghai when
+   * absent. Kept in the context so that the machine never reads configuration.
+   */
+  timeZone?: string;
 }
 
 export interface SupervisionContext extends SupervisionInput {
