@@ -43,7 +43,7 @@ export function assistingUnitsOwing(ctx: SupervisionContext): string[] {
   const since = roundStart(ctx);
   return ctx.assistingUnitIds.filter(
     (u) =>
-      !ctx.feedback.some((f) => f.kind === 'contribution' && f.unitId === u && Date.parse(f.at) >= (since ? Date.parse(since) : -Infinity)),
+      !ctx.feedback.some((f) => f.kind === 'contribution' && f.unitId === u && Date.parse(f.at) > (since ? Date.parse(since) : -Infinity)),
   );
 }
 
