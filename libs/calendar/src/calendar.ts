@@ -80,6 +80,42 @@ export function dateIn(at: Date | string, timeZone: string): IsoDate {
   return f.format(instant);
 }
 
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's offset from UTC at an instant, in milliseconds (east positive). */
+function zoneOffset(ms: number, timeZone: string): number {
+  let f = offsetFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetFormats.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return local - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The first instant of a calendar date in a time zone (ISO, UTC): when a date-based deadline job is due. Where a
+ * zone skips midnight (a daylight-saving change), the first instant that is on that date.
+ */
+export function startOfDay(date: IsoDate, timeZone: string): string {
+  const midnight = toDay(date) * DAY_MS;
+  let t = midnight - zoneOffset(midnight, timeZone);
+  t = midnight - zoneOffset(t, timeZone);
+  // a skipped midnight: step forward to the first instant dated `date`
+  while (dateIn(new Date(t), timeZone) < date) t += 15 * 60_000;
+  return new Date(t).toISOString();
+}
+
 /** Problems with one year's data (empty = loadable). */
 export function holidayYearProblems(data: HolidayYearData): string[] {
   const out: string[] = [];
