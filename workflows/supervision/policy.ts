@@ -329,8 +329,11 @@ function attachmentConditions(attachments: unknown): GateCondition[] {
  */
 export function gateConditions(state: SupervisionState, ctx: SupervisionContext, event: SupervisionEvent): GateCondition[] {
   const e = event;
-  const today = officeDateOf(ctx, e?.at);
-  if (today === null) return [cond('INVALID_INSTANT', 'The event’s time is not a valid instant.')];
+  if (typeof e?.at !== 'string' || Number.isNaN(Date.parse(e.at))) {
+    return [cond('INVALID_INSTANT', 'The event’s time is not a valid instant.')];
+  }
+  // the office date of the event, for the events that compare it with a deadline (formatting it is the dear part)
+  const officeToday = (): string => officeDateOf(ctx, e.at) ?? '';
   switch (e.type) {
     case 'ASSIGN': {
       const out: GateCondition[] = [];
@@ -350,7 +353,7 @@ export function gateConditions(state: SupervisionState, ctx: SupervisionContext,
       if (!hasText(e.progress)) out.push(cond('PROGRESS_REQUIRED', 'An extension request reports the progress so far.'));
       if (!isIsoDate(e.newDeadline)) out.push(cond('INVALID_DATE', 'The new deadline must be a date (YYYY-MM-DD).'));
       else if (e.newDeadline <= ctx.deadline) out.push(cond('DEADLINE_NOT_LATER', `The new deadline must be after ${ctx.deadline}.`));
-      if (today > ctx.deadline) {
+      if (officeToday() > ctx.deadline) {
         out.push(cond('DEADLINE_PASSED', `The deadline (${ctx.deadline}) has passed: no extension, only escalation.`));
       }
       if (pendingExtension(ctx)) out.push(cond('EXTENSION_PENDING', 'An extension request is already waiting for a decision.'));
@@ -379,7 +382,7 @@ export function gateConditions(state: SupervisionState, ctx: SupervisionContext,
       if (colourRank(e.colour) <= colourRank(ctx.colour)) {
         out.push(cond('COLOUR_NOT_HIGHER', `The item is already ${ctx.colour}: colours only go up.`));
       }
-      if (e.colour === 'red' && !(today > ctx.deadline)) {
+      if (e.colour === 'red' && !(officeToday() > ctx.deadline)) {
         out.push(cond('NOT_OVERDUE', `A red card is for overdue items; the deadline is ${ctx.deadline}.`));
       }
       return out;
@@ -429,7 +432,7 @@ export function gateConditions(state: SupervisionState, ctx: SupervisionContext,
       const out: GateCondition[] = [];
       if (!hasText(e.instruction)) out.push(cond('INSTRUCTION_REQUIRED', 'Reopening needs the leader’s new instruction.'));
       if (!isIsoDate(e.deadline)) out.push(cond('INVALID_DATE', 'The new deadline must be a date (YYYY-MM-DD).'));
-      else if (e.deadline < today) out.push(cond('DEADLINE_IN_PAST', `The new deadline is before today (${today}).`));
+      else if (e.deadline < officeToday()) out.push(cond('DEADLINE_IN_PAST', `The new deadline is before today (${officeToday()}).`));
       return out;
     }
     case 'RECORD_ACCOUNTABILITY':
