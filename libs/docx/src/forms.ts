@@ -46,10 +46,11 @@ export function run(text: string, pt: number, font: string = FONTS.song, bold = 
 export function para(
   text: string,
   pt: number,
-  opts: { font?: string; align?: Align; before?: number; after?: number; bold?: boolean; line?: number } = {},
+  opts: { font?: string; align?: Align; before?: number; after?: number; bold?: boolean; line?: number; keepNext?: boolean } = {},
 ): Paragraph {
   return new Paragraph({
     alignment: opts.align ?? AlignmentType.LEFT,
+    keepNext: opts.keepNext,
     spacing: { before: opts.before ?? 0, after: opts.after ?? 0, line: opts.line ?? Math.round(pt * 20 * 1.4), lineRule: 'exact' as never },
     indent: { firstLine: 0, left: 0, right: 0 },
     children: text
