@@ -4,8 +4,8 @@
  */
 import { AlignmentType } from 'docx';
 import type { ClassificationLevel, Urgency } from '#gongwen/document/model';
-import { FONTS, appendRows, landscape, mm, pack, para, rowsXml, table } from '#gongwen/docx/forms';
-import { toCsv } from './csv.js';
+import { registerTableDocx } from './register-docx.js';
+import { toCsv } from '#gongwen/docx/csv';
 import { RegisterDataError, classificationText, dayOf, periodText, registerFileName, required, urgencyText } from './format.js';
 
 /** One registered item, as the incoming_register row (and the item's state) give it. */
@@ -130,25 +130,16 @@ export async function incomingRegisterDocx(head: IncomingRegisterHead, rows: rea
   const period = periodText(head.from, head.to);
   const L = AlignmentType.LEFT;
   const C = AlignmentType.CENTER;
-  const align = [C, C, L, L, L, C, C, C, C, C, C, L, L, L];
-  const docx = await pack(`收文登记簿 ${unit} ${period}`, [
-    landscape(
-      [
-        para('收文登记簿', 22, { font: FONTS.title, align: C, after: mm(2) }),
-        para(`单位：${unit}　　期间：${period}　　共${body.length}件`, 12, { font: FONTS.fang, align: C, after: mm(4) }),
-        table(WIDTHS, [{ cells: [...INCOMING_REGISTER_COLUMNS], header: true, height: 9, align: WIDTHS.map(() => C) }], TABLE_PT),
-      ],
-      true,
-    ),
-  ]);
-  return appendRows(
-    docx,
-    rowsXml(
-      WIDTHS,
-      body.map((cells) => ({ cells, align })),
-      TABLE_PT,
-      8,
-    ),
+  return registerTableDocx(
+    {
+      title: '收文登记簿',
+      subtitle: `单位：${unit}　　期间：${period}　　共${body.length}件`,
+      columns: INCOMING_REGISTER_COLUMNS,
+      widths: WIDTHS,
+      align: [C, C, L, L, L, C, C, C, C, C, C, L, L, L],
+      pt: TABLE_PT,
+    },
+    body,
   );
 }
 

@@ -3,7 +3,7 @@
  * 退文告知单, the 督办通知, the 督查催办通知 of a colour card, the 督查通报 and the 督查事项登记簿 (DOCX, CSV).
  * Pure generators: typed data in, DOCX bytes or CSV text out; no database.
  */
-export { CSV_BOM, csvField, toCsv } from './csv.js';
+export { BOM, csvField, parseCsv, toCsv } from '#gongwen/docx/csv';
 export { RegisterDataError, chineseDay, classificationText, dayOf, periodText } from './format.js';
 export {
   INCOMING_REGISTER_COLUMNS,

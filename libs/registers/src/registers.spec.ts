@@ -1,5 +1,5 @@
 import JSZip from 'jszip';
-import { CSV_BOM, csvField, toCsv } from './csv.js';
+import { BOM, csvField, parseCsv, toCsv } from '#gongwen/docx/csv';
 import { RegisterDataError, dayOf, periodText } from './format.js';
 import { incomingRows, reminderSample, returnNoticeSample, supervisionItems } from './fixtures.js';
 import {
@@ -21,36 +21,6 @@ import {
   type SupervisionItemRecord,
 } from './supervision.js';
 
-/** RFC 4180 reader (for the round trip): fields, quotes doubled inside quoted fields, CRLF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field || row.length) throw new Error('the last row is not ended by CRLF');
-  return rows;
-}
-
 const document = async (docx: Buffer): Promise<string> => (await JSZip.loadAsync(docx)).file('word/document.xml')!.async('string');
 
 describe('CSV', () => {
@@ -67,11 +37,13 @@ describe('CSV', () => {
     for (const bad of ['=1+1', '+86 123', '-2+3', '@SUM(A1)', '\t=1', '\r=1']) expect(csvField(bad).replace(/^"/, '')[0]).toBe("'");
     expect(csvField('=HYPERLINK("http://x","点我")')).toBe('"\'=HYPERLINK(""http://x"",""点我"")"');
     expect(csvField('a=1')).toBe('a=1');
+    // a plain negative number is a number, not a formula
+    expect(csvField('-12.5')).toBe('-12.5');
   });
 
   it('starts with a UTF-8 byte-order mark and ends every line with CRLF', () => {
     const csv = toCsv(['甲', '乙'], [['1', '2']]);
-    expect(csv.startsWith(CSV_BOM)).toBe(true);
+    expect(csv.startsWith(BOM)).toBe(true);
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(csv).toBe('\uFEFF甲,乙\r\n1,2\r\n');
   });
@@ -79,7 +51,7 @@ describe('CSV', () => {
 
 describe('收文登记簿', () => {
   it('has the register fields as columns, in order', () => {
-    const header = parseCsv(incomingRegisterCsv([]).slice(1))[0];
+    const header = parseCsv(incomingRegisterCsv([]))[0];
     expect(header).toEqual([...INCOMING_REGISTER_COLUMNS]);
     expect(header).toEqual([
       '收文编号',
@@ -123,7 +95,7 @@ describe('收文登记簿', () => {
         receivedAt: '2026-03-01T17:30:00Z',
       },
     ];
-    const parsed = parseCsv(incomingRegisterCsv(rows).slice(1));
+    const parsed = parseCsv(incomingRegisterCsv(rows));
     expect(parsed).toHaveLength(2);
     const [row] = parsed.slice(1);
     expect(row).toHaveLength(14);
@@ -214,7 +186,7 @@ describe('supervision', () => {
 
   it('writes the register CSV with its fields, in 事项编号 order', () => {
     const items = supervisionItems(12).reverse();
-    const parsed = parseCsv(supervisionRegisterCsv(items).slice(1));
+    const parsed = parseCsv(supervisionRegisterCsv(items));
     expect(parsed[0]).toEqual([...SUPERVISION_REGISTER_COLUMNS]);
     expect(parsed.slice(1).map((r) => r[0])).toEqual(Array.from({ length: 12 }, (_, i) => `督〔2026〕${i + 1}号`));
     expect(() => supervisionRegisterCsv([item({ leadUnit: '' })])).toThrow(/leadUnit/);

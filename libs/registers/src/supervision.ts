@@ -4,9 +4,10 @@
  */
 import { AlignmentType } from 'docx';
 import { FONTS, appendRows, landscape, mm, pack, para, rowsXml, table } from '#gongwen/docx/forms';
-import { toCsv } from './csv.js';
+import { toCsv } from '#gongwen/docx/csv';
 import { RegisterDataError, chineseDay, dayOf, periodText, registerFileName, required } from './format.js';
 import { heading, insertBandAboveTitle, officialLetterDocx, paragraphs } from './official.js';
+import { registerTableDocx } from './register-docx.js';
 
 /** Where an item comes from (来源). */
 export type SupervisionSourceKind = 'instruction' | 'meeting' | 'document' | 'key_task';
@@ -460,25 +461,16 @@ export async function supervisionRegisterDocx(head: SupervisionRegisterHead, ite
   const office = required(head.office, 'office', 'supervision register');
   const rows = supervisionRegisterTable(items);
   const period = periodText(head.from, head.to);
-  const align = [C, C, L, L, C, L, L, L, L, C, C, C, C, L, C, C, C, C];
-  const docx = await pack(`督查事项登记簿 ${office} ${period}`, [
-    landscape(
-      [
-        para('督查事项登记簿', 22, { font: FONTS.title, align: C, after: mm(2) }),
-        para(`${office}　　期间：${period}　　共${rows.length}项`, 12, { font: FONTS.fang, align: C, after: mm(4) }),
-        table(REGISTER_WIDTHS, [{ cells: [...SUPERVISION_REGISTER_COLUMNS], header: true, height: 9 }], 7.5),
-      ],
-      true,
-    ),
-  ]);
-  return appendRows(
-    docx,
-    rowsXml(
-      REGISTER_WIDTHS,
-      rows.map((cells) => ({ cells, align })),
-      7.5,
-      8,
-    ),
+  return registerTableDocx(
+    {
+      title: '督查事项登记簿',
+      subtitle: `${office}　　期间：${period}　　共${rows.length}项`,
+      columns: SUPERVISION_REGISTER_COLUMNS,
+      widths: REGISTER_WIDTHS,
+      align: [C, C, L, L, C, L, L, L, L, C, C, C, C, L, C, C, C, C],
+      pt: 7.5,
+    },
+    rows,
   );
 }
 
