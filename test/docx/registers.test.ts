@@ -135,6 +135,20 @@ describe('收文登记簿 (DOCX through LibreOffice)', () => {
   });
 });
 
+describe('every printout', () => {
+  it('sets ×, · and every Chinese character in a Chinese face of the shipped set, never a Latin or fallback face', () => {
+    const runs = Object.values(r).flatMap((x) => x.fonts);
+    expect(runs.filter((x) => /DejaVu/.test(x.font))).toEqual([]);
+    const special = runs.filter((x) => /[×·]/.test(x.text));
+    expect(special.length).toBeGreaterThan(20);
+    const latin = special.filter((x) => /Liberation/.test(x.font) && /^[×·\s]+$/.test(x.text));
+    expect(latin).toEqual([]);
+    const cjk = runs.filter((x) => /[\u4e00-\u9fff]/.test(x.text));
+    for (const x of cjk)
+      expect({ text: x.text, font: x.font }).toEqual({ text: x.text, font: expect.stringMatching(/^(NotoS\w+CJK|BousungEG|LXGWWenKai)/) });
+  });
+});
+
 describe('督查事项登记簿 (DOCX)', () => {
   it('repeats its header on the second page and lists the 60 items in order', () => {
     const pages = r.supervisionRegister.texts.filter((t) => t.trim());
@@ -153,12 +167,16 @@ function insideTextBlock(page: Page): { text: string; left: number; right: numbe
     .filter((l) => l.left < 27 || l.right > 185 || l.bottom > 263);
 }
 
+/** The left edge of the text: flush-left lines start at the left margin of the text block (28 mm). */
+const textLeft = (page: Page): number => Math.min(...page.lines.map((l) => mm(l.xMin)));
+
 describe('退文告知单', () => {
   it('fits one A4 page inside the text block, with the failed checks by number and text and the reasons', () => {
     expect(r.returnNotice.pages.length).toBe(1);
     const [s] = pageSizes(r.returnNotice.pdf);
     expect(Math.round(s.width)).toBe(595);
     expect(insideTextBlock(r.returnNotice.pages[0])).toEqual([]);
+    expect(Math.abs(textLeft(r.returnNotice.pages[0]) - 28)).toBeLessThan(1);
     const text = all('returnNotice');
     expect(text).toContain('退文告知单');
     expect(text).toContain('××市某某科技有限公司：');
@@ -210,6 +228,7 @@ describe('督办通知', () => {
   it('fits the layout: A4 portrait, every line inside the text block, 小标宋 title and 仿宋 text', () => {
     expect(r.notice.pages.length).toBeLessThanOrEqual(2);
     for (const p of r.notice.pages) expect(insideTextBlock(p)).toEqual([]);
+    expect(Math.abs(textLeft(r.notice.pages[0]) - 28)).toBeLessThan(1);
     expect(faceOf('notice', /^关于加快推进/)).toMatch(TITLE_FACE);
     expect(faceOf('notice', /^现将/)).toBe(FANGSONG_FACE);
     expect(faceOf('notice', /^一、督办事项$/)).toMatch(HEI_FACE);

@@ -117,17 +117,17 @@ function run(text: string, s: RunStyle = {}): TextRun {
 }
 
 /**
- * Runs for a piece of text in which "×" (U+00D7, the placeholder of names such as ××区) is set in the Chinese face:
- * in the Latin face it prints as a small multiplication sign, and LibreOffice ignores the eastAsia hint that makes
- * Word use the Chinese face. `base` is the paragraph style's face when the run names none.
+ * Runs for a piece of text in which "×" (U+00D7, the placeholder of names such as ××区) and "·" (U+00B7, in names
+ * such as 阿依古丽·买买提) are set in the Chinese face: in the Latin face they print small, and LibreOffice ignores
+ * the eastAsia hint that makes Word use the Chinese face. `base` is the paragraph style's face when the run names none.
  */
 export function textRuns(text: string, s: RunStyle & { base?: FontName } = {}): TextRun[] {
-  if (!text.includes('×')) return [run(text, s)];
+  if (!/[×·]/.test(text)) return [run(text, s)];
   const face = s.font ?? s.base ?? FONT.fangsong;
   return text
-    .split(/(×+)/)
+    .split(/([×·]+)/)
     .filter(Boolean)
-    .map((part) => (part.startsWith('×') ? run(part, { ...s, font: face, ownLatin: true }) : run(part, s)));
+    .map((part) => (/^[×·]/.test(part) ? run(part, { ...s, font: face, ownLatin: true }) : run(part, s)));
 }
 
 /** Runs for text with explicit line breaks (\n). */
