@@ -20,6 +20,8 @@ const TARGETS = [
   ['#gongwen/authority', 'libs/authority/src'],
   ['#gongwen/numbering', 'libs/numbering/src'],
   ['#gongwen/calendar', 'libs/calendar/src'],
+  ['#gongwen/registers', 'libs/registers/src'],
+  ['#gongwen/workflows/incoming', 'workflows/incoming'],
   ['#gongwen/workflows/supervision', 'workflows/supervision'],
   ['#gongwen/workflows/outgoing', 'workflows/outgoing'],
 ];
