@@ -542,7 +542,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'uncleared',
       'worker',
     ]);
-  });
+    // 23 users × 6 fixtures × every document route: minutes on a loaded machine
+  }, 300_000);
 
   it('every incoming item route × every user: the receiving unit’s cleared people see it, all others get 404 ≡ absent; only its registrar may act now', async () => {
     // a secret external item of 区发展和改革局 waiting for its check (初审)
