@@ -1010,7 +1010,7 @@ export interface components {
             username: string;
             displayName: string;
             unitId: string | null;
-            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
             /** @enum {string} */
             clearance: "none" | "confidential" | "secret" | "top_secret";
             authority: {
@@ -1072,7 +1072,7 @@ export interface components {
             username: string;
             displayName: string;
             unitId: string | null;
-            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
             /** @enum {string} */
             clearance: "none" | "confidential" | "secret" | "top_secret";
             authority: {
@@ -1119,7 +1119,7 @@ export interface components {
             displayName: string;
             unitId: string | null;
             unitName: string | null;
-            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
         };
         DirectoryUserList: {
             items: components["schemas"]["DirectoryUser"][];
@@ -1158,7 +1158,7 @@ export interface components {
             username: string;
             displayName: string;
             unitId: string | null;
-            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+            roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
             /** @enum {string} */
             clearance: "none" | "confidential" | "secret" | "top_secret";
         };
@@ -1456,7 +1456,7 @@ export interface components {
                 id: string;
                 username: string;
                 displayName: string;
-                roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+                roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
             };
             fromState: components["schemas"]["DocumentState"] | null;
             toState: components["schemas"]["DocumentState"];
@@ -2063,6 +2063,10 @@ export interface components {
             conditions: {
                 code: string;
                 message: string;
+                /** @description The specifics, for a message in the reader's language: sectionId, title, markIds, userId, issuerUnitId, items (check numbers), element, role … */
+                params?: {
+                    [key: string]: string | number | string[] | number[];
+                };
             }[];
         } & components["schemas"]["Problem"];
         /** @description If-Match named a stale version; `currentVersion` is the document's (also the ETag). */
@@ -2770,7 +2774,7 @@ export interface operations {
                     password: string;
                     /** @default null */
                     unitId?: string | null;
-                    roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+                    roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
                     /**
                      * @default none
                      * @enum {string}
@@ -2913,7 +2917,7 @@ export interface operations {
                     displayName?: string;
                     password?: string;
                     unitId?: string | null;
-                    roles?: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor")[];
+                    roles?: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
                     /** @enum {string} */
                     clearance?: "none" | "confidential" | "secret" | "top_secret";
                     authority?: {
@@ -3743,7 +3747,7 @@ export interface operations {
     listDirectory: {
         parameters: {
             query?: {
-                role?: "secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor";
+                role?: "secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor";
             };
             header?: never;
             path?: never;
