@@ -2,17 +2,28 @@ import { useI18n } from '../i18n';
 import { formatDateTime, shortHash } from '../format';
 import type { HistoryItem, VerifyResult } from '../types';
 
-/** The audit trail with the result of the hash-chain verification. */
+/**
+ * The audit trail with the result of the hash-chain verification. Another workflow (incoming documents) passes its own
+ * labels for states and events, whose names may mean something else in the outgoing one.
+ */
 export function History({
   items,
   verify,
   verifyError,
+  labels,
 }: {
   items: HistoryItem[] | null;
   verify: VerifyResult | null;
   verifyError: boolean;
+  labels?: { state: (s: string) => string; event: (e: string) => string };
 }) {
-  const { t, tx, locale } = useI18n();
+  const { t, tx: txOutgoing, locale } = useI18n();
+  const tx = (key: string, fallback: string) =>
+    labels && key.startsWith('state.')
+      ? labels.state(fallback)
+      : labels && key.startsWith('event.')
+        ? labels.event(fallback)
+        : txOutgoing(key, fallback);
   return (
     <section className="panel" aria-labelledby="hist-h">
       <div className="panel-head">

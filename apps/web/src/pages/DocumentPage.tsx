@@ -12,6 +12,7 @@ import { DiscussionPanel, MarksPanel, MetadataPanel } from '../components/DocPan
 import { DocPreview } from '../components/DocPreview';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { History } from '../components/History';
+import { ReceiptsPanel } from '../components/incoming/ReceiptsPanel';
 import { SectionsPanel } from '../components/SectionsPanel';
 import { WorkflowDiagram } from '../components/WorkflowDiagram';
 import { classificationLabel, urgencyLabel } from '../format';
@@ -239,6 +240,7 @@ export function DocumentPage({ id }: { id: string }) {
             <div className="o-meta">
               <MetadataPanel doc={doc} names={names} meId={user.id} />
             </div>
+            <ReceiptsPanel documentId={doc.id} state={doc.state} />
             <div className="o-workflow">
               <WorkflowDiagram state={doc.state} visited={visited} />
             </div>
