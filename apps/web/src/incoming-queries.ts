@@ -5,7 +5,7 @@
  */
 import { useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
 import { client, unwrap } from './api';
-import type { IncomingList, IncomingView, MachineDescription, Queue, Receipt } from './incoming-types';
+import type { IncomingList, IncomingView, MachineDescription, Queue, Receipt, ReplyStarted } from './incoming-types';
 import type { HistoryItem, VerifyResult } from './types';
 
 type Init = {
@@ -42,11 +42,9 @@ export const incomingApi = {
         body,
       }),
     ) as Promise<IncomingView>,
-  /** Starts the reply outgoing document (复文); answers the new document's id. */
+  /** Starts the reply outgoing document (复文); answers the new document's id and the item linked to it. */
   startReply: (id: string) =>
-    unwrap(loose.POST('/api/incoming/{id}/reply', { params: { path: { id } }, body: {} })) as Promise<
-      { id: string } & Record<string, unknown>
-    >,
+    unwrap(loose.POST('/api/incoming/{id}/reply', { params: { path: { id } }, body: {} })) as Promise<ReplyStarted>,
   originalUrl: (id: string) => `/api/incoming/${encodeURIComponent(id)}/original`,
   returnNoticeUrl: (id: string) => `/api/incoming/${encodeURIComponent(id)}/return-notice.docx`,
   registerUrl: (from: string, to: string, format: 'csv' | 'docx') => `/api/incoming/register?${new URLSearchParams({ from, to, format })}`,

@@ -34,6 +34,7 @@ export const QUEUES = [
   'handling',
   'circulation',
   'answer',
+  'done',
   'overdue',
   'all',
 ] as const;
@@ -69,7 +70,9 @@ export interface PersonRef {
 export interface IncomingSummary {
   id: string;
   state: IncomingState;
+  version?: number;
   title: string;
+  kind?: string;
   senderName: string;
   senderNumber?: string | null;
   receiveNumber?: string | null;
@@ -80,9 +83,11 @@ export interface IncomingSummary {
   /** When it arrived (delivered by the exchange, or brought in). */
   receivedAt?: string | null;
   createdAt: string;
-  /** When it entered its current state: how long it has been waiting there. */
+  updatedAt?: string;
+  /** When it entered its current state: how long it has been waiting there (else the last change is used). */
   stateSince?: string | null;
   overdue?: boolean;
+  myTask?: string | null;
 }
 
 export interface IncomingList {
@@ -158,7 +163,10 @@ export interface IncomingView {
   receiveNumber?: string | null;
   createdAt: string;
   updatedAt?: string;
-  allowedEvents: { type: IncomingEventType | string }[];
+  allowedEvents: { type: IncomingEventType | string; payloadSchema?: Record<string, unknown> }[];
+  myTask?: string | null;
+  deadline?: string | null;
+  currentRevision?: { number: number; hash: string };
   copies?: { number: number; status: 'held' | 'returned' | 'destroyed'; by?: string; at?: string }[];
   receipt?: { by: string; at: string; copies: number } | null;
   register?: { receiveNumber: string; serial: number; year: number; by: string; at: string } | null;
@@ -176,6 +184,13 @@ export interface IncomingView {
   filing?: { by: string; retention: 'Y' | 'D30' | 'D10'; at: string } | null;
   /** Names of the people and units this view refers to (id → name), when the API sends them. */
   names?: Record<string, string>;
+}
+
+/** POST /api/incoming/{id}/reply: the reply outgoing document (复文) started, and the item linked to it. */
+export interface ReplyStarted {
+  incomingId: string;
+  replyDocumentId: string;
+  item: IncomingView;
 }
 
 /** describeMachine() of the incoming workflow (GET /api/incoming/{id}/diagram). */

@@ -642,8 +642,9 @@ function StartReply({ ctx }: { ctx: IncomingActionContext }) {
     setPending(true);
     setError(null);
     try {
-      const doc = await incomingApi.startReply(ctx.item.id);
-      navigate(`/documents/${doc.id}`);
+      const started = await incomingApi.startReply(ctx.item.id);
+      ctx.onItem(started.item, 'LINK_REPLY');
+      navigate(`/documents/${started.replyDocumentId}`);
     } catch (e) {
       setError(e);
     } finally {

@@ -20,11 +20,13 @@ export function queuesFor(roles: string[]): Queue[] {
   if (roles.includes('chief')) mine.push('proposal');
   if (roles.includes('leader')) mine.push('instruction', 'circulation');
   if (roles.includes('handler')) mine.push('handling', 'answer', 'overdue');
+  if (roles.includes('registrar') || roles.includes('archivist')) mine.push('done');
   return QUEUES.filter((q) => mine.includes(q) || q === 'all');
 }
 
 /** Whether a user works with incoming documents at all (the menu entry). */
-export const worksWithIncoming = (roles: string[]) => ['registrar', 'chief', 'leader', 'handler'].some((r) => roles.includes(r));
+export const worksWithIncoming = (roles: string[]) =>
+  ['registrar', 'chief', 'leader', 'handler', 'archivist'].some((r) => roles.includes(r));
 
 function waited(since: string | null | undefined, now: number, it: IT): string {
   if (!since) return '—';
@@ -96,7 +98,7 @@ function QueueTable({ queue }: { queue: Queue }) {
                     {i.deadline ? formatDate(i.deadline, locale) : '—'}
                     {overdue && <span className="badge badge-bad"> {it('queue.overdueBadge')}</span>}
                   </td>
-                  <td>{waited(i.stateSince ?? i.receivedAt ?? i.createdAt, now, it)}</td>
+                  <td>{waited(i.stateSince ?? i.updatedAt ?? i.receivedAt ?? i.createdAt, now, it)}</td>
                 </tr>
               );
             })}
