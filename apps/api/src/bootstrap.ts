@@ -26,7 +26,7 @@ export interface CreateAppOptions {
 }
 
 /** Routes whose body is raw bytes (Word drafts for import, attachment files), with a larger limit than JSON. */
-const RAW_BODY_ROUTES = /^\/api\/documents\/(import|:[^/]+\/sections\/:[^/]+\/import|:[^/]+\/files)$/;
+const RAW_BODY_ROUTES = /^\/api\/(documents\/(import|:[^/]+\/sections\/:[^/]+\/import|:[^/]+\/files)|incoming)$/;
 const RAW_BODY_LIMIT = 20 * 1024 * 1024;
 const JSON_TYPE = /^application\/(json|[^;\s]+\+json)\s*(;|$)/i;
 

@@ -97,7 +97,7 @@ const DATE_PLACEHOLDER = '　　　　年　　月　　日';
 // ---------------------------------------------------------------------------------------------------------------
 // Runs
 
-interface RunStyle {
+export interface RunStyle {
   font?: FontName;
   /** Set digits and Latin letters in the Chinese face too (names). */
   ownLatin?: boolean;
@@ -121,7 +121,7 @@ function run(text: string, s: RunStyle = {}): TextRun {
  * in the Latin face it prints as a small multiplication sign, and LibreOffice ignores the eastAsia hint that makes
  * Word use the Chinese face. `base` is the paragraph style's face when the run names none.
  */
-function textRuns(text: string, s: RunStyle & { base?: FontName } = {}): TextRun[] {
+export function textRuns(text: string, s: RunStyle & { base?: FontName } = {}): TextRun[] {
   if (!text.includes('×')) return [run(text, s)];
   const face = s.font ?? s.base ?? FONT.fangsong;
   return text

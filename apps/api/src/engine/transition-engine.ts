@@ -327,24 +327,43 @@ export class TransitionEngine implements DecideContext {
         const written = await this.writeTransition(m, plan, read.row.version);
         if (!written) throw new Error(`document ${id} changed under its row lock`);
         const updated = written.row;
-        for (const hook of this.hooks) {
-          if (hook.events.includes(plan.event.type)) {
-            await hook.run(m, {
-              document: updated,
-              event: plan.event,
-              fromState: plan.fromState,
-              toState: plan.toState,
-              content: plan.content,
-              user,
-            });
-          }
-        }
+        await this.runHooks(m, plan, updated, user);
         const result = this.applied(plan, updated, user);
         const stored = opts.compactReplay ? { id: result.body.id, version: result.body.version, state: result.body.state } : result.body;
         await storeIdempotent(m, user, opts.idempotencyKey, id, requestHash, 200, stored);
         return result;
       }),
     );
+  }
+
+  /**
+   * A transition inside the caller's transaction (the locked path on `m`, hooks included, no idempotency key):
+   * e.g. the ANSWER an incoming item gets from the system when its reply's REGISTER is written, all or nothing
+   * with that registration.
+   */
+  async transitionIn(m: EntityManager, user: AuthUser, id: string, type: string, build: BuildEvent<any, any>): Promise<WriteResult> {
+    this.known.delete(id);
+    const read = await this.loadForTransition(m, user, id, true);
+    const plan = await decideTransition(this, m, read, user, type, {}, build);
+    const written = await this.writeTransition(m, plan, read.row.version);
+    if (!written) throw new Error(`document ${id} changed under its row lock`);
+    await this.runHooks(m, plan, written.row, user);
+    return this.applied(plan, written.row, user);
+  }
+
+  private async runHooks(m: EntityManager, plan: TransitionPlan, updated: EngineRow, user: AuthUser): Promise<void> {
+    for (const hook of this.hooks) {
+      if (hook.events.includes(plan.event.type)) {
+        await hook.run(m, {
+          document: updated,
+          event: plan.event,
+          fromState: plan.fromState,
+          toState: plan.toState,
+          content: plan.content,
+          user,
+        });
+      }
+    }
   }
 
   /**

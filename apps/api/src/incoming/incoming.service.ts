@@ -1,0 +1,638 @@
+/**
+ * The incoming documents feature (收文) over the workflow-agnostic TransitionEngine: external registration,
+ * queues of a unit, the item view, events (REGISTER allocates the 收文编号 and writes the 收文登记簿 row in the
+ * transition's transaction), history, verify, the diagram, the original, replies (复文) and the register.
+ */
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { canonicalJson, sha256Hex } from '#gongwen/document/canonical';
+import { officeYear } from '#gongwen/document/date-of-issue';
+import { classificationRank, type DocumentContent } from '#gongwen/document/model';
+import { sanitizeFileName } from '#gongwen/docx';
+import {
+  describeMachine,
+  EVENT_LABELS,
+  INCOMING_WORKFLOW,
+  isPermitted,
+  STATE_LABELS,
+  taskKind,
+  type IncomingContext,
+  type IncomingEvent,
+  type IncomingRegisterFields,
+  type IncomingState,
+} from '#gongwen/workflows/incoming';
+import type { OutgoingContext } from '#gongwen/workflows/outgoing/types';
+import { invalidSession, type AuthUser } from '../auth/auth.types.js';
+import { AuthService } from '../auth/auth.service.js';
+import { AppError } from '../common/errors.js';
+import { validationError } from '../common/zod.js';
+import { DocumentsService } from '../documents/documents.service.js';
+import { SYSTEM_USER } from '../documents/reminders.service.js';
+import type { CreateDocumentInput } from '../documents/schemas.js';
+import { actorOf, SessionRecheck, TransitionEngine, UUID } from '../engine/transition-engine.js';
+import { replayIdempotent, replayOnKeyRace, storeIdempotent } from '../engine/idempotency.js';
+import type { EngineRow, WriteOptions, WriteResult } from '../engine/types.js';
+import { ExternalMetadata, type IncomingContent } from './content.js';
+import { incomingWorkflow } from './incoming.workflow.js';
+import { checkFileType, type Part } from './multipart.js';
+import { EVENT_PAYLOADS, EventEnvelope, type IncomingClientEventType, type QueueQuery } from './schemas.js';
+import { createIncomingIn } from './use-cases/create-incoming.js';
+import type { IncomingRow } from './view.js';
+
+/** Events whose command writes other rows (REGISTER: the counter and the register row): the locked path. */
+const COMMAND_WRITES = new Set<string>(['REGISTER']);
+
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** The 收文编号: 收〔2026〕12号 — the year and the unit's gapless serial of that year (see docs in README). */
+export function receiveNumber(year: number, serial: number): string {
+  return `收〔${year}〕${serial}号`;
+}
+
+/** The working states a queue may name, and what `overdue` means (a deadline passed, not completed). */
+const WORKING_STATES: IncomingState[] = ['receipt', 'registration', 'check', 'proposal', 'instruction', 'handling', 'circulation', 'answer'];
+
+const notFound = () => new AppError('NOT_FOUND', 'No such incoming item.');
+
+@Injectable()
+export class IncomingService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() readonly db: DataSource,
+    readonly engine: TransitionEngine,
+    private readonly documents: DocumentsService,
+    private readonly auth: AuthService,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.engine.workflows.get(incomingWorkflow.id, incomingWorkflow.version)) this.engine.register(incomingWorkflow);
+    // a reply (复文) registered: the item it answers gets ANSWER from the system, in the same transaction
+    this.documents.onTransition(['REGISTER'], async (m, t) => {
+      if (t.toState === t.fromState) return;
+      const links: { linked_document_id: string }[] = await m.query(
+        `SELECT linked_document_id FROM document_links WHERE document_id = $1 AND kind = 'reply_to'`,
+        [t.document.id],
+      );
+      for (const { linked_document_id: incomingId } of links) {
+        const [item]: { state: string }[] = await m.query(`SELECT state FROM documents WHERE id = $1 FOR UPDATE`, [incomingId]);
+        // answered already (by hand), or not waiting for an answer: the link stays, nothing more to do
+        if (item?.state !== 'answer') continue;
+        const number = (t.document.snapshot.context as OutgoingContext).registration?.documentNumber;
+        await this.engine.transitionIn(m, SYSTEM_USER, incomingId, 'ANSWER', async () => ({
+          event: {
+            type: 'ANSWER',
+            actor: actorOf(SYSTEM_USER),
+            at: new Date().toISOString(),
+            text: `以复文${number ?? ''}答复`,
+            replyDocumentId: t.document.id,
+            ...(number ? { replyDocumentNumber: number } : {}),
+          } satisfies IncomingEvent,
+        }));
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** Reads and downloads of classified or filed items are audited, as for outgoing documents. */
+  logAccess(row: IncomingRow, user: AuthUser, action: string): Promise<void> {
+    return this.documents.logAccess({ id: row.id, classification: row.classification, state: row.state as never }, user, action);
+  }
+
+  /** The item if the user may see it; NOT_FOUND alike for hidden, missing and non-incoming documents. */
+  async row(user: AuthUser, id: string, m: EntityManager = this.db.manager): Promise<IncomingRow> {
+    if (!UUID.test(id)) throw notFound();
+    const row = await this.engine.loadVisible(m, user, id);
+    if (row.workflow_id !== INCOMING_WORKFLOW.id) throw notFound();
+    return row as IncomingRow;
+  }
+
+  async get(user: AuthUser, id: string) {
+    const row = await this.row(user, id);
+    await this.logAccess(row, user, 'read');
+    const [rev]: { content: IncomingContent; hash: string }[] = await this.db.query(
+      `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`,
+      [id, row.current_revision],
+    );
+    return incomingWorkflow.view(row, user, rev.content, rev.hash);
+  }
+
+  history(user: AuthUser, id: string) {
+    return this.row(user, id).then(() => this.documents.history(user, id));
+  }
+
+  async verify(user: AuthUser, id: string) {
+    return this.engine.verifyRow(await this.row(user, id));
+  }
+
+  async diagram(user: AuthUser, id: string | null) {
+    const current = id ? (await this.row(user, id)).state : null;
+    const d = describeMachine();
+    return {
+      ...d,
+      states: d.states.map((s) => ({ ...s, label: STATE_LABELS[s.name] })),
+      transitions: d.transitions.map((t) => ({ ...t, label: EVENT_LABELS[t.event] })),
+      current,
+    };
+  }
+
+  /** The receiving unit a user works in: their own unit, or for a department (科室) the unit it belongs to. */
+  async homeUnit(user: AuthUser): Promise<string | null> {
+    if (!user.unitId) return null;
+    const [u]: { id: string; kind: string; parent_id: string | null }[] = await this.db.query(
+      `SELECT id, kind, parent_id FROM units WHERE id = $1`,
+      [user.unitId],
+    );
+    if (!u) return null;
+    return u.kind === 'section' && u.parent_id && user.roles.includes('handler') ? u.parent_id : u.id;
+  }
+
+  /**
+   * A queue of the user's unit, visible items only, in inbox order (urgency, deadline, arrival), keyset-paged.
+   * One receiving unit and one state: documents_unit_queue yields the rows in order and LIMIT stops early.
+   */
+  async list(user: AuthUser, q: QueueQuery) {
+    const unit = await this.homeUnit(user);
+    if (!unit) return { items: [], nextCursor: null };
+    const v = this.engine.viewer(user);
+    const params: unknown[] = [unit, v.rank, v.userId, v.poolKeys, v.unitKeys, INCOMING_WORKFLOW.id];
+    const where = [
+      `d.unit_id = $1`,
+      `d.workflow_id = $6`,
+      `d.classification_rank <= $2`,
+      `($3 = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[]) OR d.unit_keys && $5::text[])`,
+    ];
+    if (q.queue === 'overdue') {
+      params.push(WORKING_STATES);
+      where.push(`d.state = ANY($${params.length}::text[])`);
+      where.push(`(d.deadline < now() OR EXISTS (SELECT 1 FROM jsonb_array_elements(d.snapshot->'context'->'departments') x
+                    WHERE x->>'deadline' < to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
+                      AND NOT x ? 'handedBack' AND NOT x ? 'released' AND d.state = 'handling'))`);
+    } else if (q.queue !== 'all') {
+      params.push(q.queue);
+      where.push(`d.state = $${params.length}`);
+    }
+    if (q.cursor) {
+      const [rank, deadline, created, id] = decodeCursor(q.cursor);
+      params.push(rank, deadline, created, id);
+      const [r, dl, c, i] = [params.length - 3, params.length - 2, params.length - 1, params.length].map((n) => `$${n}`);
+      where.push(
+        deadline === null
+          ? `(d.urgency_rank < ${r} OR (d.urgency_rank = ${r} AND d.deadline IS NULL AND (d.created_at, d.id) > (${c}::timestamptz, ${i}::uuid)))`
+          : `(d.urgency_rank < ${r} OR (d.urgency_rank = ${r} AND (d.deadline > ${dl}::timestamptz OR d.deadline IS NULL
+              OR (d.deadline = ${dl}::timestamptz AND (d.created_at, d.id) > (${c}::timestamptz, ${i}::uuid)))))`,
+      );
+    }
+    params.push(q.limit + 1);
+    const rows: (EngineRow<IncomingState, IncomingContext> & {
+      urgency_rank: number;
+      assignee_ids: string[];
+      task_roles: string[];
+      receive_number: string | null;
+      sender_name: string;
+      overdue: boolean;
+    })[] = await this.db.query(
+      `SELECT d.id, d.state, d.version, d.title, d.kind, d.classification, d.urgency, d.urgency_rank, d.deadline, d.created_at,
+              d.updated_at, d.assignee_ids, d.task_roles, d.snapshot->'context'->'register'->>'receiveNumber' AS receive_number,
+              d.snapshot->'context'->>'senderName' AS sender_name, COALESCE(d.deadline < now(), false) AS overdue
+         FROM documents d WHERE ${where.join(' AND ')}
+        ORDER BY d.urgency_rank DESC, d.deadline ASC NULLS LAST, d.created_at ASC, d.id ASC LIMIT $${params.length}`,
+      params,
+    );
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    const who = { userId: user.id, roles: user.roles, unitId: user.unitId ?? undefined };
+    return {
+      items: page.map((r) => ({
+        id: r.id,
+        state: r.state,
+        version: r.version,
+        title: r.title,
+        kind: r.kind,
+        classification: r.classification,
+        urgency: r.urgency,
+        senderName: r.sender_name,
+        receiveNumber: r.receive_number,
+        deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
+        overdue: r.overdue && WORKING_STATES.includes(r.state),
+        myTask: taskKind(r.state, { assigneeIds: r.assignee_ids, taskRoles: r.task_roles }, who),
+        createdAt: new Date(r.created_at).toISOString(),
+        updatedAt: new Date(r.updated_at).toISOString(),
+      })),
+      nextCursor: more && last ? encodeCursor(last.urgency_rank, last.deadline, last.created_at, last.id) : null,
+    };
+  }
+
+  // ---------------------------------------------------------------- external registration
+
+  /** A registrar (or an API client of one) registers a document from outside: it starts in `registration`. */
+  async createExternal(user: AuthUser, parts: Part[], idempotencyKey?: string): Promise<WriteResult> {
+    if (!user.roles.includes('registrar') || !user.unitId)
+      throw new AppError('FORBIDDEN_ROLE', 'Only a registrar (收文员) of a unit registers incoming documents.');
+    const metaPart = parts.filter((p) => p.name === 'metadata');
+    const originals = parts.filter((p) => p.name === 'original');
+    const attachments = parts.filter((p) => p.name === 'attachments');
+    const unknown = parts.find((p) => !['metadata', 'original', 'attachments'].includes(p.name));
+    if (unknown) throw fieldError(unknown.name, 'unknown part (expected metadata, original, attachments)');
+    if (metaPart.length !== 1) throw fieldError('metadata', 'exactly one metadata part (JSON) is required');
+    if (originals.length !== 1) throw fieldError('original', 'exactly one original file is required');
+    if (attachments.length > 50) throw fieldError('attachments', 'at most 50 attachments');
+    let json: unknown;
+    try {
+      json = JSON.parse(metaPart[0].data.toString('utf8'));
+    } catch {
+      throw fieldError('metadata', 'not valid JSON');
+    }
+    const parsed = ExternalMetadata.safeParse(json);
+    if (!parsed.success) throw validationError(parsed.error);
+    const meta = parsed.data;
+    if (classificationRank(meta.classification) > classificationRank(user.clearance))
+      throw fieldError('classification', 'above your own clearance');
+    const files = [originals[0], ...attachments].map((p, i) => {
+      if (!p.data.length) throw fieldError(i === 0 ? 'original' : 'attachments', 'empty file');
+      if (p.data.length > MAX_FILE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `A file is larger than ${MAX_FILE_BYTES} bytes.`);
+      const type = checkFileType(p, i === 0 ? 'original' : 'attachments');
+      return {
+        id: randomUUID(),
+        name: sanitizeFileName(p.filename?.trim() || (i === 0 ? '原件' : `附件${i}`)),
+        type,
+        data: p.data,
+        sha256: createHash('sha256').update(p.data).digest('hex'),
+      };
+    });
+    const requestHash = sha256Hex(canonicalJson({ op: 'incoming', meta, files: files.map((f) => [f.name, f.type, f.sha256]) }));
+    const id = randomUUID();
+    const { medium, copyNumbers, ...rest } = meta;
+    const content: IncomingContent = {
+      ...rest,
+      attachments: files.slice(1).map((f) => ({ fileId: f.id, name: f.name })),
+      original: { fileId: files[0].id, name: files[0].name, mediaType: files[0].type },
+    };
+    return createOnce(this.db, user, idempotencyKey, requestHash, async (m) => {
+      await createIncomingIn(
+        m,
+        this.engine,
+        user,
+        {
+          unitId: user.unitId!,
+          source: { kind: 'external', medium },
+          content,
+          ...(copyNumbers?.length ? { copies: copyNumbers.map((number) => ({ number })) } : {}),
+        },
+        id,
+      );
+      for (const f of files) {
+        await m.query(
+          `INSERT INTO document_files (id, document_id, name, content_type, size, sha256, content, uploaded_by) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+          [f.id, id, f.name, f.type, f.data.length, f.sha256, f.data, user.id],
+        );
+      }
+      const row = (await this.row(user, id, m)) as IncomingRow;
+      const [rev]: { content: IncomingContent; hash: string }[] = await m.query(
+        `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = 1`,
+        [id],
+      );
+      return { id, body: incomingWorkflow.view(row, user, rev.content, rev.hash) as Record<string, unknown> };
+    });
+  }
+
+  // ---------------------------------------------------------------- events
+
+  async sendEvent(user: AuthUser, id: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+    if (user.sessionCached) {
+      const now = await this.auth.currentSession(user);
+      if (!now) throw invalidSession();
+      user = now;
+    }
+    // not an incoming item (or not visible): the same NOT_FOUND
+    await this.row(user, id);
+    const envelope = EventEnvelope.safeParse(body);
+    if (!envelope.success) throw validationError(envelope.error);
+    const type = envelope.data.type;
+    if (user.via === 'bearer' && user.tokenScope !== 'full')
+      throw new AppError('TOKEN_SCOPE', `A "${user.tokenScope}" token may not send ${type}; it needs a "full" token or a login.`);
+    const { type: _t, ...rest } = body as Record<string, unknown>;
+    const parsed = EVENT_PAYLOADS[type].safeParse(rest);
+    if (!parsed.success) throw validationError(parsed.error);
+    const payload = parsed.data as Record<string, unknown>;
+    const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'incoming-event', id, type, payload })) : '';
+    const warnings: { code: string; message: string }[] = [];
+    try {
+      const r = await this.engine.transition(
+        user,
+        id,
+        type,
+        opts,
+        requestHash,
+        (m, row, content) => this.eventCommand(m, row as IncomingRow, content as IncomingContent, user, type, payload, warnings),
+        COMMAND_WRITES.has(type),
+      );
+      return warnings.length ? { ...r, body: { ...r.body, warnings } } : r;
+    } catch (e) {
+      if (e instanceof SessionRecheck) throw new AppError('SERVICE_UNAVAILABLE', 'Try again.');
+      throw e;
+    }
+  }
+
+  /** The incoming workflow's event commands: the event as the machine will see it, and what it writes first. */
+  private async eventCommand(
+    m: EntityManager,
+    row: IncomingRow,
+    content: IncomingContent,
+    user: AuthUser,
+    type: IncomingClientEventType,
+    payload: Record<string, unknown>,
+    warnings: { code: string; message: string }[],
+  ): Promise<{ event: IncomingEvent }> {
+    const actor = actorOf(user);
+    const at = new Date().toISOString();
+    if (type === 'REGISTER') return { event: await this.register(m, row, content, user, payload, warnings, at) };
+    if (type === 'INSTRUCT' || type === 'ASSIGN_DIRECTLY') {
+      const p = payload as { lead: { departmentId: string }; assisting: { departmentId: string }[] };
+      await assertDepartments(m, row.snapshot.context.unitId, [p.lead, ...p.assisting].map((d) => d.departmentId));
+    }
+    return { event: { type, actor, at, ...payload } as IncomingEvent };
+  }
+
+  /**
+   * REGISTER: the next 收文编号 of the unit and year (the counter row stays locked until the transition commits, and
+   * a rollback gives the number back: gapless), the 收文登记簿 row, and a warning when the 来文字号 is already
+   * registered in the unit (a duplicate delivery, or two documents under one number: the registrar decides).
+   */
+  private async register(
+    m: EntityManager,
+    row: IncomingRow,
+    content: IncomingContent,
+    user: AuthUser,
+    payload: Record<string, unknown>,
+    warnings: { code: string; message: string }[],
+    at: string,
+  ): Promise<IncomingEvent> {
+    const ctx = row.snapshot.context;
+    const given = (payload.fields ?? {}) as Partial<IncomingRegisterFields>;
+    const fields: IncomingRegisterFields = {
+      title: content.title,
+      kind: content.kind,
+      senderName: content.senderName,
+      ...(content.senderNumber ? { senderNumber: content.senderNumber } : {}),
+      ...(content.dateOfIssue ? { dateOfIssue: content.dateOfIssue } : {}),
+      classification: content.classification,
+      ...(content.secrecyPeriod ? { secrecyPeriod: content.secrecyPeriod } : {}),
+      urgency: content.urgency,
+      copies: ctx.receipt?.copies ?? content.copies,
+      ...(content.pages ? { pages: content.pages } : {}),
+      ...(content.summary ? { summary: content.summary } : {}),
+      ...(content.dueDate ? { dueDate: content.dueDate } : {}),
+      ...(content.leadDepartmentId ? { leadDepartmentId: content.leadDepartmentId } : {}),
+      ...given,
+    };
+    if (fields.leadDepartmentId) await assertDepartments(m, ctx.unitId, [fields.leadDepartmentId]);
+    if (classificationRank(fields.classification) < row.classification_rank)
+      throw fieldError('fields.classification', 'lower than the item as received');
+    const year = officeYear(at);
+    const [{ last: serial }]: { last: number }[] = await m.query(
+      `INSERT INTO incoming_number_counters (unit_id, year, last) VALUES ($1, $2, 1)
+       ON CONFLICT (unit_id, year) DO UPDATE SET last = incoming_number_counters.last + 1 RETURNING last`,
+      [ctx.unitId, year],
+    );
+    const number = receiveNumber(year, serial);
+    if (fields.senderNumber) {
+      const dup: { receive_number: string }[] = await m.query(
+        `SELECT receive_number FROM incoming_register WHERE unit_id = $1 AND sender_number = $2 AND document_id <> $3 ORDER BY serial LIMIT 3`,
+        [ctx.unitId, fields.senderNumber, row.id],
+      );
+      if (dup.length)
+        warnings.push({
+          code: 'DUPLICATE_SENDER_NUMBER',
+          message: `来文字号 ${fields.senderNumber} is already registered in this unit as ${dup.map((d) => d.receive_number).join('、')}.`,
+        });
+    }
+    await m.query(
+      `INSERT INTO incoming_register (document_id, unit_id, year, serial, receive_number, registered_at, registered_by, received_at,
+         sender_name, sender_number, title, kind, classification, classification_rank, secrecy_period, urgency, copies, pages,
+         date_of_issue, due_date, lead_department_id, attachments, medium)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)`,
+      [
+        row.id,
+        ctx.unitId,
+        year,
+        serial,
+        number,
+        at,
+        user.id,
+        ctx.receipt?.at ?? new Date(row.created_at).toISOString(),
+        fields.senderName,
+        fields.senderNumber ?? null,
+        fields.title,
+        fields.kind ?? null,
+        fields.classification,
+        classificationRank(fields.classification),
+        fields.secrecyPeriod ?? null,
+        fields.urgency,
+        fields.copies,
+        fields.pages ?? null,
+        fields.dateOfIssue ?? null,
+        fields.dueDate ?? null,
+        fields.leadDepartmentId ?? null,
+        content.attachments.map((a) => a.name),
+        ctx.source.kind === 'external' ? ctx.source.medium : 'electronic',
+      ],
+    );
+    return { type: 'REGISTER', actor: actorOf(user), at, receiveNumber: number, serial, year, fields };
+  }
+
+  // ---------------------------------------------------------------- the original
+
+  /** The original as received: the uploaded file, or an exchange item's source document as registered (DOCX). */
+  async original(user: AuthUser, id: string): Promise<{ name: string; type: string; data: Buffer } | { outgoingId: string }> {
+    const row = await this.row(user, id);
+    const [rev]: { content: IncomingContent | null }[] = await this.db.query(
+      `SELECT content FROM revisions WHERE document_id = $1 AND number = $2`,
+      [id, row.current_revision],
+    );
+    if (!rev?.content) throw new AppError('DOCUMENT_DISPOSED', 'The content of this item was disposed of.');
+    const file = rev.content.original;
+    await this.logAccess(row, user, 'download_original');
+    if (file) {
+      const [f]: { name: string; content_type: string; content: Buffer | null }[] = await this.db.query(
+        `SELECT name, content_type, content FROM document_files WHERE id = $1 AND document_id = $2`,
+        [file.fileId, id],
+      );
+      if (!f?.content) throw new AppError('DOCUMENT_DISPOSED', 'The original file was disposed of.');
+      return { name: f.name, type: f.content_type, data: f.content };
+    }
+    const source = row.snapshot.context.source;
+    if (source.kind !== 'exchange') throw new AppError('NOT_FOUND', 'This item has no original file.');
+    return { outgoingId: source.outgoingDocumentId };
+  }
+
+  /** The registered outgoing document's content and render data (read as the system: the recipient is not a participant). */
+  async outgoingForPrint(outgoingId: string) {
+    const [d]: { snapshot: { context: OutgoingContext }; current_revision: number; issuer_unit_ids: string[] }[] = await this.db.query(
+      `SELECT snapshot, current_revision, issuer_unit_ids FROM documents WHERE id = $1 AND workflow_id = 'outgoing'`,
+      [outgoingId],
+    );
+    if (!d) throw new AppError('NOT_FOUND', 'The source document no longer exists.');
+    const [rev]: { content: DocumentContent | null; hash: string }[] = await this.db.query(
+      `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`,
+      [outgoingId, d.current_revision],
+    );
+    if (!rev?.content) throw new AppError('DOCUMENT_DISPOSED', 'The source document was disposed of.');
+    const ctx = d.snapshot.context;
+    const names = await this.documents.displayNames(ctx.signatures.map((s) => s.signerId));
+    return {
+      content: rev.content,
+      ctx: {
+        documentNumber: ctx.registration?.documentNumber,
+        signers: ctx.signatures.map((s) => ({ name: names[s.signerId] ?? '', issuerUnitId: s.issuerUnitId, signedAt: s.at })),
+        printedBy: await this.documents.unitName(d.issuer_unit_ids[0]),
+        draft: !ctx.registration,
+        revisionNumber: d.current_revision,
+        revisionHash: rev.hash,
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- replies (复文)
+
+  /**
+   * Starts the reply outgoing document (复文) of an item: whoever may link a reply (the lead department's handler
+   * or the registrar) and may open an outgoing document (a chief) — the outgoing create use case as is — then
+   * links both ways (document_links, the item's context via LINK_REPLY) in one transaction with the link.
+   */
+  async reply(user: AuthUser, id: string, input: CreateDocumentInput) {
+    const row = await this.row(user, id);
+    if (!isPermitted(row.state, row.snapshot.context, actorOf(user), 'LINK_REPLY'))
+      throw new AppError('NOT_PERMITTED', `You may not start a reply while the item is in ${row.state}.`, {
+        state: row.state,
+        event: 'LINK_REPLY',
+      });
+    const created = await this.documents.create(user, input);
+    const replyId = created.body.id as string;
+    const r = await this.engine.transition(
+      user,
+      id,
+      'LINK_REPLY',
+      {},
+      '',
+      async (m) => {
+        await m.query(`INSERT INTO document_links (document_id, linked_document_id, kind) VALUES ($1, $2, 'reply_to') ON CONFLICT DO NOTHING`, [
+          replyId,
+          id,
+        ]);
+        return { event: { type: 'LINK_REPLY', actor: actorOf(user), at: new Date().toISOString(), replyDocumentId: replyId } as IncomingEvent };
+      },
+      true,
+    );
+    return { incomingId: id, replyDocumentId: replyId, item: r.body };
+  }
+
+  // ---------------------------------------------------------------- the register (收文登记簿)
+
+  async registerEntries(user: AuthUser, from: string, to: string) {
+    if (!user.roles.some((r) => r === 'registrar' || r === 'chief' || r === 'leader'))
+      throw new AppError('FORBIDDEN_ROLE', "The 收文登记簿 is kept by the unit's registrar (and read by its chief and leaders).");
+    if (from > to) throw fieldError('from', 'after to');
+    const unit = await this.homeUnit(user);
+    const rows: Record<string, any>[] = await this.db.query(
+      `SELECT r.*, u.name AS lead_department FROM incoming_register r LEFT JOIN units u ON u.id = r.lead_department_id
+        WHERE r.unit_id = $1 AND r.registered_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai')
+          AND r.registered_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AND r.classification_rank <= $4
+        ORDER BY r.registered_at, r.serial LIMIT 10000`,
+      [unit, from, to, classificationRank(user.clearance)],
+    );
+    const date = (d: Date | string | null) => (d ? (typeof d === 'string' ? d.slice(0, 10) : localDate(d)) : null);
+    return {
+      unitId: unit!,
+      from,
+      to,
+      items: rows.map((r) => ({
+        documentId: r.document_id,
+        serial: r.serial,
+        year: r.year,
+        receiveNumber: r.receive_number,
+        registeredAt: new Date(r.registered_at).toISOString(),
+        receivedAt: new Date(r.received_at).toISOString(),
+        senderName: r.sender_name,
+        senderNumber: r.sender_number,
+        title: r.title,
+        kind: r.kind,
+        classification: r.classification,
+        secrecyPeriod: r.secrecy_period,
+        urgency: r.urgency,
+        copies: r.copies,
+        pages: r.pages,
+        dateOfIssue: date(r.date_of_issue),
+        dueDate: date(r.due_date),
+        leadDepartment: r.lead_department,
+        attachments: r.attachments,
+        medium: r.medium,
+      })),
+    };
+  }
+
+  /** Units a user names (a department's name in the register and the views). */
+  async unitNames(ids: string[]): Promise<Record<string, string>> {
+    if (!ids.length) return {};
+    const rows: { id: string; name: string }[] = await this.db.query(`SELECT id, name FROM units WHERE id = ANY($1::uuid[])`, [ids]);
+    return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+  }
+}
+
+/** A date column as the office's calendar date (pg returns `date` as a local midnight Date). */
+function localDate(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function fieldError(field: string, message: string): AppError {
+  return new AppError('VALIDATION_FAILED', `${field}: ${message}.`, { errors: [{ field, message }] });
+}
+
+/** Departments named for handling must be departments (科室) of the receiving unit. */
+async function assertDepartments(m: EntityManager, unitId: string, ids: string[]): Promise<void> {
+  const rows: { id: string }[] = await m.query(`SELECT id FROM units WHERE id = ANY($1::uuid[]) AND parent_id = $2 AND kind = 'section'`, [
+    ids,
+    unitId,
+  ]);
+  const bad = ids.find((id) => !rows.some((r) => r.id === id));
+  if (bad) throw fieldError('departmentId', `${bad} is not a department of the receiving unit`);
+}
+
+function encodeCursor(rank: number, deadline: Date | null, created: Date, id: string): string {
+  return Buffer.from(JSON.stringify([rank, deadline ? new Date(deadline).toISOString() : null, new Date(created).toISOString(), id])).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(c: string): [number, string | null, string, string] {
+  try {
+    const [rank, deadline, created, id] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    const iso = (s: unknown) => typeof s === 'string' && !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s);
+    if (!Number.isInteger(rank) || (deadline !== null && !iso(deadline)) || !iso(created) || typeof id !== 'string' || !UUID.test(id))
+      throw new Error();
+    return [rank, deadline, created, id];
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', { errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }] });
+  }
+}
+
+/** One creation with its own writes (files) in one transaction, answered once per Idempotency-Key. */
+function createOnce(
+  db: DataSource,
+  user: AuthUser,
+  key: string | undefined,
+  requestHash: string,
+  write: (m: EntityManager) => Promise<{ id: string; body: Record<string, unknown> }>,
+): Promise<WriteResult> {
+  return replayOnKeyRace(db.manager, user, key, requestHash, () =>
+    db.transaction(async (m) => {
+      const replay = await replayIdempotent(m, user, key, requestHash);
+      if (replay) return replay;
+      const { id, body } = await write(m);
+      await storeIdempotent(m, user, key, id, requestHash, 201, body);
+      return { status: 201, body, replayed: false } as WriteResult;
+    }),
+  );
+}
