@@ -36,7 +36,7 @@ export async function recipientUnits(
   const rows: { unit_id: string; name: string; role: 'main' | 'copy'; ord: number; pos: number }[] = await m.query(
     `WITH named AS (
        SELECT a.role, a."unitId"::uuid AS unit_id, a."groupId"::uuid AS group_id, a.ord
-         FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS a(role text, "unitId" text, "groupId" text, ord int)
+         FROM jsonb_to_recordset($1::jsonb) AS a(role text, "unitId" text, "groupId" text, ord int)
      )
      SELECT u.id AS unit_id, u.name, n.role, n.ord, coalesce(gm.position, 0) AS pos
        FROM named n
@@ -44,7 +44,7 @@ export async function recipientUnits(
        JOIN units u ON u.id = coalesce(n.unit_id, gm.unit_id)
       WHERE u.parent_id IS NULL
       ORDER BY n.role = 'copy', n.ord, pos`,
-    [JSON.stringify(named.map((a) => ({ role: a.role, unitId: a.unitId ?? null, groupId: a.groupId ?? null })))],
+    [JSON.stringify(named.map((a, ord) => ({ role: a.role, unitId: a.unitId ?? null, groupId: a.groupId ?? null, ord })))],
   );
   const out = new Map<string, RecipientUnit>();
   for (const r of rows) {
