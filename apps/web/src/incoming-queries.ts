@@ -5,7 +5,7 @@
  */
 import { useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
 import { client, unwrap } from './api';
-import type { IncomingList, IncomingView, MachineDescription, Queue, Receipt, ReplyStarted } from './incoming-types';
+import type { IncomingList, IncomingView, MachineDescription, Queue, ReceiptList, ReplyStarted } from './incoming-types';
 import type { HistoryItem, VerifyResult } from './types';
 
 type Init = {
@@ -49,7 +49,7 @@ export const incomingApi = {
   returnNoticeUrl: (id: string) => `/api/incoming/${encodeURIComponent(id)}/return-notice.docx`,
   registerUrl: (from: string, to: string, format: 'csv' | 'docx') => `/api/incoming/register?${new URLSearchParams({ from, to, format })}`,
   receipts: (documentId: string, signal?: AbortSignal) =>
-    get<{ items: Receipt[] }>('/api/documents/{id}/receipts', { params: { path: { id: documentId } }, signal }).then((r) => r.items),
+    get<ReceiptList>('/api/documents/{id}/receipts', { params: { path: { id: documentId } }, signal }),
 };
 
 export const incomingKeys = {

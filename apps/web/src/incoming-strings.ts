@@ -216,6 +216,7 @@ export const inZh = {
   'receipts.deliveredAt': '送达于 {date}',
   'receipts.summary': '共 {n} 个单位：已签收 {signed}，已退文 {returned}，待签收 {waiting}',
   'receipts.none': '尚无送达记录。',
+  'receipts.outside': '系统外的收文单位（未经公文交换送达）：{names}',
 
   'diagram.unavailable': '流程图暂不可用。',
   'common.someone': '（未知人员）',
@@ -434,6 +435,7 @@ export const inEn: Record<InKey, string> = {
   'receipts.deliveredAt': 'delivered {date}',
   'receipts.summary': '{n} units: {signed} signed for, {returned} returned, {waiting} waiting',
   'receipts.none': 'Not delivered to any unit yet.',
+  'receipts.outside': 'Recipients outside this system (not delivered by exchange): {names}',
 
   'diagram.unavailable': 'The diagram is not available.',
   'common.someone': '(unknown person)',

@@ -216,4 +216,11 @@ export interface Receipt {
   failedChecks?: number[] | null;
 }
 
+/** GET /api/documents/{id}/receipts. */
+export interface ReceiptList {
+  items: Receipt[];
+  /** Recipients named in free text: outside the deployment, nothing was delivered to them. */
+  outside?: { role: 'main' | 'copy'; name: string }[];
+}
+
 export type { VerifyResult };

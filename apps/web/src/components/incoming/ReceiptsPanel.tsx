@@ -18,7 +18,8 @@ export function ReceiptsPanel({ documentId, state }: { documentId: string; state
   const { locale } = useI18n();
   const users = useUserDirectory();
   const receipts = useReceipts(documentId, DELIVERED.has(state));
-  const items = receipts.data;
+  const items = receipts.data?.items;
+  const outside = receipts.data?.outside ?? [];
   if (!items) return null;
   const person = (ref: Receipt['signedBy'], name?: string | null) => {
     if (name) return name;
@@ -77,6 +78,11 @@ export function ReceiptsPanel({ documentId, state }: { documentId: string; state
             </table>
           </div>
         </>
+      )}
+      {outside.length > 0 && (
+        <p className="small muted" data-testid="receipts-outside">
+          {it('receipts.outside', { names: outside.map((o) => o.name).join('、') })}
+        </p>
       )}
     </section>
   );
