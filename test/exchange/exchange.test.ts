@@ -383,3 +383,42 @@ describe('exchange (公文交换)', () => {
     }
   });
 });
+
+describe('classified exchange (份号)', () => {
+  it("gives each recipient unit one of the registration's numbered copies; the item is seen only with clearance", async () => {
+    const doc = await toRegistration(
+      notice(
+        [
+          { role: 'main', unitId: unit['区发展和改革局'] },
+          { role: 'copy', unitId: unit['区财政局'] },
+        ],
+        { classification: 'confidential', secrecyPeriod: '6个月' },
+      ),
+    );
+    await c().ok(register(doc.id));
+    const copies: { copy_number: string; recipient_name: string; recipient_user_id: string | null }[] = await t.db.dataSource.query(
+      `SELECT copy_number, recipient_name, recipient_user_id FROM document_copies WHERE document_id = $1 ORDER BY copy_number`,
+      [doc.id],
+    );
+    // the reader's copy first, then the units' (taken from the copies the office kept), the rest kept
+    expect(copies.map((x) => [x.copy_number, x.recipient_name])).toEqual([
+      ['000001', expect.stringContaining('陈局长')],
+      ['000002', '区发展和改革局'],
+      ['000003', '区财政局'],
+      ['000004', '机关留存'],
+      ['000005', '机关留存'],
+    ]);
+    const deliveries = await deliveriesOf(doc.id);
+    const itemOf = (name: string) => deliveries.find((x) => x.recipient_unit_id === unit[name])!.incoming_document_id;
+    const [{ content }] = await t.db.dataSource.query(`SELECT content FROM revisions WHERE document_id = $1`, [itemOf('区发展和改革局')]);
+    expect(content).toMatchObject({ classification: 'confidential', secrecyPeriod: '6个月', copies: 1, copyNumbers: ['000002'] });
+
+    // 区发改局's registrar (cleared) sees its item; 区财政局's (no clearance) is delivered one it cannot see
+    expect((await t.request(`/api/incoming/${itemOf('区发展和改革局')}`, { as: 'fgw_registrar' })).status).toBe(200);
+    expect((await t.request(`/api/incoming/${itemOf('区财政局')}`, { as: 'czj_registrar' })).status).toBe(404);
+    expect((await queue('czj_registrar', 'all')).map((x) => x.id)).not.toContain(itemOf('区财政局'));
+    // the receipts are the sender's: hidden (404) from the uncleared, shown to the opener
+    expect((await receipts('reader2', doc.id)).status).toBe(404);
+    expect((await receipts('chief', doc.id)).body.items).toHaveLength(2);
+  });
+});
