@@ -208,7 +208,7 @@ describe('incoming documents in the browser', () => {
       const form = page.locator('form[data-event="INSTRUCT"]');
       await form.getByLabel('批示内容').fill('请综合科牵头办理，规划科配合，按期报送。');
       await form.getByLabel('主办部门').selectOption({ label: '发改局综合科' });
-      await form.getByRole('checkbox', { name: /发改局规划科/ }).check();
+      await form.getByRole('checkbox', { name: '发改局规划科', exact: true }).check();
       // urgent: without a deadline for each department the form says so and sends nothing
       await form.getByRole('button', { name: '批示' }).click();
       await form.getByRole('alert').filter({ hasText: '紧急件须为每个承办部门规定办理期限' }).waitFor();

@@ -169,7 +169,15 @@ export interface IncomingView {
   currentRevision?: { number: number; hash: string };
   copies?: { number: number; status: 'held' | 'returned' | 'destroyed'; by?: string; at?: string }[];
   receipt?: { by: string; at: string; copies: number } | null;
-  register?: { receiveNumber: string; serial: number; year: number; by: string; at: string } | null;
+  register?: {
+    receiveNumber: string;
+    serial: number;
+    year: number;
+    by: string;
+    at: string;
+    /** The register fields as entered (they stand over the content's). */
+    fields?: Partial<Omit<IncomingContent, 'attachments' | 'original'>>;
+  } | null;
   checks?: { by: string; items: { item: number; passed: boolean; comment?: string }[]; at: string } | null;
   route?: 'information' | 'action' | null;
   proposal?: { by: string; opinion: string; leaderIds: string[]; at: string } | null;

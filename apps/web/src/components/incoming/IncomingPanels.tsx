@@ -20,10 +20,15 @@ function Row({ label, children, testId }: { label: string; children: React.React
   );
 }
 
+/** The item's register fields: what the registrar entered at registration stands over what came with the document. */
+export function fieldsOf(item: IncomingView) {
+  return { ...item.content, ...(item.register?.fields ?? {}) };
+}
+
 export function RegisterPanel({ item, names }: { item: IncomingView; names: IncomingNames }) {
   const { it } = useInT();
   const { t, locale } = useI18n();
-  const c = item.content;
+  const c = fieldsOf(item);
   const receiveNumber = item.register?.receiveNumber ?? item.receiveNumber;
   return (
     <section className="panel" aria-labelledby="in-reg-h" data-testid="register-panel">

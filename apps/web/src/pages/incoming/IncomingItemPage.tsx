@@ -8,7 +8,14 @@ import { ApiError } from '../../api';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { History } from '../../components/History';
 import { IncomingActions, type IncomingActionContext } from '../../components/incoming/IncomingActions';
-import { CirculationPanel, DepartmentsPanel, ProgressPanel, RegisterPanel, RemindersPanel } from '../../components/incoming/IncomingPanels';
+import {
+  CirculationPanel,
+  DepartmentsPanel,
+  fieldsOf,
+  ProgressPanel,
+  RegisterPanel,
+  RemindersPanel,
+} from '../../components/incoming/IncomingPanels';
 import { useIncomingNames } from '../../components/incoming/useIncomingNames';
 import { WorkflowDiagram } from '../../components/WorkflowDiagram';
 import { useI18n } from '../../i18n';
@@ -89,7 +96,7 @@ export function IncomingItemPage({ id }: { id: string }) {
       </main>
     );
   }
-  const c = item.content;
+  const c = fieldsOf(item);
   const receiveNumber = item.register?.receiveNumber ?? item.receiveNumber;
   return (
     <main id="main" className="page doc-page" tabIndex={-1}>
