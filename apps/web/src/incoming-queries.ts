@@ -1,22 +1,10 @@
 /**
- * Incoming documents (收文) and exchange receipts: the HTTP calls and their TanStack queries. The calls go through the
- * same openapi-fetch client as the rest (cookies, CSRF, 401 handling, problem+json as ApiError); the paths are not in
- * libs/contract yet (see incoming-types.ts), so the client is addressed through a loosely typed view of itself here.
+ * Incoming documents (收文) and exchange receipts: the HTTP calls, through the typed client of the contract (cookies,
+ * CSRF, 401 handling, problem+json as ApiError), and their TanStack queries.
  */
 import { useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
 import { client, unwrap } from './api';
-import type { IncomingList, IncomingView, MachineDescription, Queue, ReceiptList, ReplyStarted } from './incoming-types';
-import type { HistoryItem, VerifyResult } from './types';
-
-type Init = {
-  params?: { path?: Record<string, string>; query?: Record<string, unknown>; header?: Record<string, string> };
-  body?: unknown;
-};
-type Call = (path: string, init?: Init & { signal?: AbortSignal }) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
-/** The client without the contract's path list (the incoming routes are not in it yet). */
-const loose = client as unknown as { GET: Call; POST: Call };
-
-const get = <T>(path: string, init?: Init & { signal?: AbortSignal }) => unwrap(loose.GET(path, init)) as Promise<T>;
+import type { IncomingEventBody, IncomingView, Queue, ReplyBody } from './incoming-types';
 
 /** A key per write, so a retried request (a lost answer) is done once (the API keeps the first answer). */
 // randomUUID exists only in secure contexts (https, localhost): an office served over plain http on its LAN has not got it
@@ -25,31 +13,31 @@ const idempotencyKey = () =>
     ? crypto.randomUUID()
     : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
+const path = (id: string) => ({ path: { id } });
+
 export const incomingApi = {
   queue: (queue: Queue, cursor: string | undefined, signal?: AbortSignal) =>
-    get<IncomingList>('/api/incoming', { params: { query: { queue, limit: 50, ...(cursor ? { cursor } : {}) } }, signal }),
-  item: (id: string, signal?: AbortSignal) => get<IncomingView>('/api/incoming/{id}', { params: { path: { id } }, signal }),
+    unwrap(client.GET('/api/incoming', { params: { query: { queue, limit: 50, ...(cursor ? { cursor } : {}) } }, signal })),
+  item: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/incoming/{id}', { params: path(id), signal })),
   history: (id: string, signal?: AbortSignal) =>
-    get<{ items: HistoryItem[] }>('/api/incoming/{id}/history', { params: { path: { id } }, signal }).then((r) => r.items),
-  verify: (id: string, signal?: AbortSignal) => get<VerifyResult>('/api/incoming/{id}/verify', { params: { path: { id } }, signal }),
-  diagram: (id: string, signal?: AbortSignal) =>
-    get<MachineDescription>('/api/incoming/{id}/diagram', { params: { path: { id } }, signal }),
+    unwrap(client.GET('/api/incoming/{id}/history', { params: path(id), signal })).then((r) => r.items),
+  verify: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/incoming/{id}/verify', { params: path(id), signal })),
+  diagram: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/incoming/{id}/diagram', { params: path(id), signal })),
   /** One event, with If-Match on the version the user saw. */
-  event: (item: Pick<IncomingView, 'id' | 'version'>, body: { type: string } & Record<string, unknown>) =>
+  event: (item: Pick<IncomingView, 'id' | 'version'>, body: IncomingEventBody) =>
     unwrap(
-      loose.POST('/api/incoming/{id}/events', {
+      client.POST('/api/incoming/{id}/events', {
         params: { path: { id: item.id }, header: { 'If-Match': `"${item.version}"`, 'Idempotency-Key': idempotencyKey() } },
         body,
       }),
-    ) as Promise<IncomingView>,
+    ),
   /** Starts the reply outgoing document (复文); answers the new document's id and the item linked to it. */
-  startReply: (id: string) =>
-    unwrap(loose.POST('/api/incoming/{id}/reply', { params: { path: { id } }, body: {} })) as Promise<ReplyStarted>,
+  startReply: (id: string, body: ReplyBody) => unwrap(client.POST('/api/incoming/{id}/reply', { params: path(id), body })),
   originalUrl: (id: string) => `/api/incoming/${encodeURIComponent(id)}/original`,
   returnNoticeUrl: (id: string) => `/api/incoming/${encodeURIComponent(id)}/return-notice.docx`,
   registerUrl: (from: string, to: string, format: 'csv' | 'docx') => `/api/incoming/register?${new URLSearchParams({ from, to, format })}`,
   receipts: (documentId: string, signal?: AbortSignal) =>
-    get<ReceiptList>('/api/documents/{id}/receipts', { params: { path: { id: documentId } }, signal }),
+    unwrap(client.GET('/api/documents/{id}/receipts', { params: path(documentId), signal })),
 };
 
 export const incomingKeys = {

@@ -8,12 +8,14 @@ import { ApiError } from '../../api';
 import { useDraft, draftKey } from '../../drafts';
 import { incomingApi } from '../../incoming-queries';
 import { useInT, type InKey } from '../../incoming-strings';
-import type { IncomingView } from '../../incoming-types';
+import type { IncomingEventBody, IncomingView } from '../../incoming-types';
 import { useI18n } from '../../i18n';
+import { useAllUnits } from '../../names';
 import { navigate } from '../../router';
 import { useUser } from '../../session';
 import type { ClassificationLevel, Urgency } from '../../types';
 import { ErrorBox } from '../ErrorBox';
+import { fieldsOf } from './IncomingPanels';
 import { EntityPicker } from '../UserPicker';
 import type { IncomingNames } from './useIncomingNames';
 
@@ -65,7 +67,8 @@ function EventShell({
     setPending(true);
     setError(null);
     try {
-      const next = await incomingApi.event(ctx.item, { type: event, ...body });
+      // the payload is the form's; the server validates it against the event's schema (allowedEvents[].payloadSchema)
+      const next = await incomingApi.event(ctx.item, { type: event, ...body } as IncomingEventBody);
       onDone?.();
       ctx.onItem(next, event);
     } catch (err) {
@@ -624,40 +627,102 @@ function Remind({ ctx }: { ctx: IncomingActionContext }) {
 }
 
 /** 答复 without a reply document; or start the reply document (复文), which answers when it is registered. */
-function Answer({ ctx, canReply }: { ctx: IncomingActionContext; canReply: boolean }) {
+function Answer({ ctx }: { ctx: IncomingActionContext }) {
   return (
     <>
       <OneText ctx={ctx} event="ANSWER" field="text" label="form.answerText" />
-      {canReply && <StartReply ctx={ctx} />}
+      <StartReply ctx={ctx} />
     </>
   );
 }
 
+const REPLY_KINDS = ['函', '批复', '报告', '意见', '通知'] as const;
+
+/**
+ * 起草复文: a new outgoing document in reply to this item (linked both ways; its registration answers the item). It
+ * opens a document, which takes the chief role; the issuing body and its signer come from the directory, the
+ * drafter is picked by name, the sender is the main recipient.
+ */
 function StartReply({ ctx }: { ctx: IncomingActionContext }) {
   const { it } = useInT();
+  const user = useUser();
+  const allUnits = useAllUnits().data;
+  const issuers = (allUnits ?? []).filter((u) => u.kind === 'issuer' && u.signers.length > 0);
+  const [kind, setKind] = useState<(typeof REPLY_KINDS)[number]>('函');
+  const [title, setTitle] = useState(`关于《${ctx.item.content.title}》的复函`);
+  const [issuer, setIssuer] = useState('');
+  const [signer, setSigner] = useState('');
+  const [drafter, setDrafter] = useState<string[]>([user.id]);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  if (ctx.item.reply) return null;
-  const start = async () => {
+  const [invalid, setInvalid] = useState<string | null>(null);
+  if (ctx.item.reply || !user.roles.includes('chief')) return null;
+  const issuerId = issuer || issuers[0]?.id || '';
+  const signers = issuers.find((u) => u.id === issuerId)?.signers ?? [];
+  const signerId = signer || signers[0]?.id || '';
+  const start = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!title.trim()) return setInvalid(it('form.required', { field: it('field.title') }));
+    if (!issuerId || !signerId || !drafter.length) return setInvalid(it('form.chooseOne'));
+    setInvalid(null);
     setPending(true);
     setError(null);
     try {
-      const started = await incomingApi.startReply(ctx.item.id);
+      const started = await incomingApi.startReply(ctx.item.id, {
+        kind,
+        title: title.trim(),
+        mainRecipients: [fieldsOf(ctx.item).senderName],
+        issuerUnitIds: [issuerId],
+        signers: [{ issuerUnitId: issuerId, signerId }],
+        major: false,
+        sections: [{ title: '正文', drafterId: drafter[0] }],
+      });
       ctx.onItem(started.item, 'LINK_REPLY');
       navigate(`/documents/${started.replyDocumentId}`);
-    } catch (e) {
-      setError(e);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) setError(err);
     } finally {
       setPending(false);
     }
   };
   return (
-    <div className="action-form">
-      <ErrorBox error={error} />
-      <button type="button" className="btn" disabled={pending} onClick={() => void start()}>
-        {it('form.startReply')}
-      </button>
-    </div>
+    <details className="action" data-testid="start-reply">
+      <summary>{it('form.startReply')}</summary>
+      <form className="action-form" onSubmit={(e) => void start(e)} aria-label={it('form.startReply')}>
+        <SelectField
+          label={it('field.kind')}
+          value={kind}
+          onChange={(v) => setKind(v as (typeof REPLY_KINDS)[number])}
+          options={REPLY_KINDS.map((k) => ({ value: k, label: k }))}
+        />
+        <TextField label={it('field.title')} value={title} onChange={setTitle} required />
+        <SelectField
+          label={it('form.replyIssuer')}
+          value={issuerId}
+          onChange={(v) => {
+            setIssuer(v);
+            setSigner('');
+          }}
+          options={issuers.map((u) => ({ value: u.id, label: u.name }))}
+        />
+        <SelectField
+          label={it('form.replySigner')}
+          value={signerId}
+          onChange={setSigner}
+          options={signers.map((x) => ({ value: x.id, label: x.displayName }))}
+        />
+        <PeoplePicker ctx={ctx} label={it('form.replyDrafter')} value={drafter} onChange={setDrafter} single />
+        {invalid && (
+          <p className="field-error" role="alert">
+            {invalid}
+          </p>
+        )}
+        <ErrorBox error={error} />
+        <button type="submit" className="btn" disabled={pending}>
+          {pending ? it('form.pending') : it('form.startReply')}
+        </button>
+      </form>
+    </details>
   );
 }
 
@@ -676,7 +741,7 @@ function FileItem({ ctx }: { ctx: IncomingActionContext }) {
   );
 }
 
-function formFor(ctx: IncomingActionContext, type: string, allowed: Set<string>): ReactNode {
+function formFor(ctx: IncomingActionContext, type: string): ReactNode {
   switch (type) {
     case 'SIGN_FOR':
       return <SignFor ctx={ctx} />;
@@ -700,7 +765,7 @@ function formFor(ctx: IncomingActionContext, type: string, allowed: Set<string>)
       return (
         <>
           <OneText ctx={ctx} event="COMPLETE_HANDLING" field="result" label="form.result" />
-          {allowed.has('LINK_REPLY') && <StartReply ctx={ctx} />}
+          <StartReply ctx={ctx} />
         </>
       );
     case 'READ':
@@ -712,7 +777,7 @@ function formFor(ctx: IncomingActionContext, type: string, allowed: Set<string>)
     case 'RETURN_COPY':
       return <ReturnCopy ctx={ctx} />;
     case 'ANSWER':
-      return <Answer ctx={ctx} canReply={allowed.has('LINK_REPLY')} />;
+      return <Answer ctx={ctx} />;
     case 'REMIND':
       return <Remind ctx={ctx} />;
     case 'FILE':
@@ -725,7 +790,6 @@ function formFor(ctx: IncomingActionContext, type: string, allowed: Set<string>)
 export function IncomingActions({ ctx }: { ctx: IncomingActionContext }) {
   const { it, eventLabel } = useInT();
   const types = ctx.item.allowedEvents.map((e) => e.type).filter((x) => !HIDDEN.has(x));
-  const allowed = new Set(ctx.item.allowedEvents.map((e) => e.type));
   const main = types.filter((x) => !SECONDARY.has(x));
   const more = types.filter((x) => SECONDARY.has(x));
   return (
@@ -735,13 +799,13 @@ export function IncomingActions({ ctx }: { ctx: IncomingActionContext }) {
       {main.map((type) => (
         <div key={type} className="action">
           <h3>{eventLabel(type)}</h3>
-          {formFor(ctx, type, allowed)}
+          {formFor(ctx, type)}
         </div>
       ))}
       {more.map((type) => (
         <details key={type} className="action">
           <summary>{eventLabel(type)}</summary>
-          {formFor(ctx, type, allowed)}
+          {formFor(ctx, type)}
         </details>
       ))}
     </section>

@@ -60,7 +60,7 @@ export function RegisterPanel({ item, names }: { item: IncomingView; names: Inco
         {c.leadDepartmentId && <Row label={it('field.leadDepartment')}>{names.unit(c.leadDepartmentId)}</Row>}
         <Row label={it('item.source')}>
           {item.source.kind === 'exchange'
-            ? it('item.sourceExchange', { unit: item.source.senderUnitName ?? names.unit(item.source.senderUnitId) })
+            ? it('item.sourceExchange', { unit: names.unit(item.source.senderUnitId) })
             : it('item.sourceExternal', { medium: it(`medium.${item.source.medium}`) })}
         </Row>
         {c.summary && <Row label={it('field.summary')}>{c.summary}</Row>}
@@ -193,6 +193,12 @@ export function ProgressPanel({ item, names }: { item: IncomingView; names: Inco
   );
 }
 
+/** A department past its deadline while the item is still being handled (a date alone is due at the end of that day). */
+function deptOverdue(item: IncomingView, d: IncomingView['departments'][number]): boolean {
+  if (item.state !== 'handling' || !d.deadline || d.handedBack || d.released) return false;
+  return new Date(`${d.deadline.slice(0, 10)}T23:59:59+08:00`).getTime() < Date.now();
+}
+
 export function DepartmentsPanel({ item, names }: { item: IncomingView; names: IncomingNames }) {
   const { it } = useInT();
   const { locale } = useI18n();
@@ -205,7 +211,7 @@ export function DepartmentsPanel({ item, names }: { item: IncomingView; names: I
           <li key={d.departmentId} className={d.handedBack || d.released ? 'unsigned' : d.records.length ? 'signed' : 'unsigned'}>
             <strong>{names.unit(d.departmentId)}</strong>（{it(d.role === 'lead' ? 'dept.lead' : 'dept.assist')}）
             {d.deadline && <span className="small"> · {it('dept.deadline', { date: formatDate(d.deadline, locale) })}</span>}
-            {d.overdue && <span className="badge badge-bad"> {it('dept.overdue')}</span>}
+            {deptOverdue(item, d) && <span className="badge badge-bad"> {it('dept.overdue')}</span>}
             {d.handedBack && (
               <div className="small">
                 {it('dept.handedBack', {

@@ -21,12 +21,7 @@ export function ReceiptsPanel({ documentId, state }: { documentId: string; state
   const items = receipts.data?.items;
   const outside = receipts.data?.outside ?? [];
   if (!items) return null;
-  const person = (ref: Receipt['signedBy'], name?: string | null) => {
-    if (name) return name;
-    if (!ref) return it('common.someone');
-    if (typeof ref === 'string') return users.get(ref)?.displayName ?? it('common.someone');
-    return ref.displayName ?? users.get(ref.id)?.displayName ?? it('common.someone');
-  };
+  const person = (ref: Receipt['signedBy']) => ref?.displayName || (ref && users.get(ref.id)?.displayName) || it('common.someone');
   const count = (s: Receipt['status']) => items.filter((r) => r.status === s).length;
   return (
     <section className="panel" aria-labelledby="receipts-h" data-testid="receipts">
@@ -63,10 +58,10 @@ export function ReceiptsPanel({ documentId, state }: { documentId: string; state
                     </td>
                     <td className="small">
                       {r.status === 'signed'
-                        ? it('receipts.signedBy', { name: person(r.signedBy, r.signedByName), date: formatDateTime(r.signedAt, locale) })
+                        ? it('receipts.signedBy', { name: person(r.signedBy), date: formatDateTime(r.signedAt, locale) })
                         : r.status === 'returned'
                           ? it('receipts.returnedBy', {
-                              name: person(r.returnedBy, r.returnedByName),
+                              name: person(r.returnedBy),
                               date: formatDateTime(r.returnedAt, locale),
                               reason: r.returnReason ?? '',
                             })

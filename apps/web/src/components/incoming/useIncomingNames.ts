@@ -1,6 +1,6 @@
 /**
- * People and units of an incoming item by name, never by id: the names the view sends, else the office directory
- * (GET /api/users, GET /api/units), else "unknown person/unit" — an id is never what a panel shows.
+ * People and units of an incoming item by name, never by id: the office directory (GET /api/users, GET /api/units),
+ * else "unknown person/unit" — an id is never what a panel shows.
  */
 import { useMemo } from 'react';
 import type { IncomingView } from '../../incoming-types';
@@ -16,19 +16,17 @@ export function useIncomingNames(item: IncomingView | null) {
   return useMemo(() => {
     const userMap = new Map((users ?? []).map((u) => [u.id, u]));
     const unitMap = new Map((units ?? []).map((u) => [u.id, u]));
-    const viewNames = item?.names ?? {};
     const person = (id: string | null | undefined): string => {
       if (!id) return it('common.someone');
       if (id === me.id) return me.displayName;
-      return viewNames[id] ?? userMap.get(id)?.displayName ?? it('common.someone');
+      return userMap.get(id)?.displayName ?? it('common.someone');
     };
     const unit = (id: string | null | undefined): string => {
       if (!id) return it('common.unknownUnit');
-      const d = item?.departments.find((x) => x.departmentId === id)?.departmentName;
-      return viewNames[id] ?? d ?? unitMap.get(id)?.name ?? it('common.unknownUnit');
+      return unitMap.get(id)?.name ?? it('common.unknownUnit');
     };
     /** A reminder's target may be a person or a department. */
-    const target = (id: string) => (userMap.has(id) || viewNames[id] || id === me.id ? person(id) : unit(id));
+    const target = (id: string) => (userMap.has(id) || id === me.id ? person(id) : unit(id));
     const unitId = item?.unitId;
     /** The departments (科室) of the receiving unit. */
     const departments = (units ?? []).filter((u) => u.kind === 'section' && u.parentId === unitId);

@@ -48,7 +48,7 @@ function QueueTable({ queue }: { queue: Queue }) {
   const { t } = useI18n();
   const { it, stateLabel, locale } = useInT();
   const list = useIncomingQueue(queue);
-  const items = list.data?.pages.flatMap((p) => p.items) ?? null;
+  const items: IncomingSummary[] | null = list.data?.pages.flatMap((p) => p.items) ?? null;
   const now = Date.now();
   if (list.error) return <ErrorBox error={list.error} onRetry={() => void list.refetch()} />;
   if (!items) return <Loading />;
@@ -98,7 +98,7 @@ function QueueTable({ queue }: { queue: Queue }) {
                     {i.deadline ? formatDate(i.deadline, locale) : '—'}
                     {overdue && <span className="badge badge-bad"> {it('queue.overdueBadge')}</span>}
                   </td>
-                  <td>{waited(i.stateSince ?? i.updatedAt ?? i.receivedAt ?? i.createdAt, now, it)}</td>
+                  <td>{waited(i.updatedAt ?? i.createdAt, now, it)}</td>
                 </tr>
               );
             })}
