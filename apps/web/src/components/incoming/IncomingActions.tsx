@@ -223,7 +223,7 @@ function Register({ ctx }: { ctx: IncomingActionContext }) {
     classification: c.classification ?? 'none',
     secrecyPeriod: c.secrecyPeriod ?? '',
     urgency: c.urgency ?? 'none',
-    copies: String(c.copies ?? ctx.item.receipt?.copies ?? 1),
+    copies: String(ctx.item.receipt?.copies ?? c.copies ?? 1), // what was counted at 签收
     pages: c.pages ? String(c.pages) : '',
     summary: c.summary ?? '',
     dueDate: c.dueDate?.slice(0, 10) ?? '',
