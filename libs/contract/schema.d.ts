@@ -1171,40 +1171,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/documents/{id}/receipts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The 签收回执 of a registered outgoing document: per recipient unit delivered, signed for or returned */
-        get: operations["listReceipts"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/unit-groups": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Groups of units (区直各单位) that recipients can name, with their members */
-        get: operations["listUnitGroups"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1437,22 +1403,6 @@ export interface components {
             rows: string[][];
             headerRows?: number;
         };
-        Addressee: {
-            /** @enum {string} */
-            role: "main" | "copy";
-            /**
-             * Format: uuid
-             * @description A unit of the directory
-             */
-            unitId?: string;
-            /**
-             * Format: uuid
-             * @description A group of units of the directory (e.g. 区直各单位)
-             */
-            groupId?: string;
-            /** @description The printed name: the directory's for a unit or group */
-            name: string;
-        };
         DocumentContent: {
             /** @enum {string} */
             kind: "决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要";
@@ -1465,8 +1415,6 @@ export interface components {
             }[];
             mainRecipients: string[];
             copiesTo: string[];
-            /** @description The recipients as units, groups or free text; the printed lists follow from it */
-            addressees?: components["schemas"]["Addressee"][];
             /** @enum {string} */
             classification: "none" | "confidential" | "secret" | "top_secret";
             secrecyPeriod?: string;
@@ -2574,56 +2522,32 @@ export interface components {
             replyDocumentId: string;
             item: components["schemas"]["IncomingItem"];
         };
-        Receipt: {
-            /** Format: uuid */
-            unitId: string;
-            unitName: string;
-            /**
-             * @description 主送 (main) or 抄送 (copy)
-             * @enum {string}
-             */
-            role: "main" | "copy";
-            /** @enum {string} */
-            status: "delivered" | "signed" | "returned";
+        IncomingHistoryEvent: {
+            seq: number;
+            eventType: string;
+            actor: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+                displayName: string;
+                roles: string[];
+            };
+            fromState: components["schemas"]["IncomingState"] | null;
+            toState: components["schemas"]["IncomingState"];
+            reason: string | null;
+            revisionNumber: number | null;
+            revisionHash: string | null;
+            /** @description The event as recorded */
+            payload: {
+                [key: string]: unknown;
+            } | null;
             /** Format: date-time */
-            deliveredAt: string;
-            signedBy: {
-                /** Format: uuid */
-                id: string;
-                displayName: string;
-            } | null;
-            signedAt: string | null;
-            returnedBy: {
-                /** Format: uuid */
-                id: string;
-                displayName: string;
-            } | null;
-            returnedAt: string | null;
-            /** @description 退文: the reasons the recipient gave */
-            returnReason: string | null;
+            at: string;
+            prevHash: string | null;
+            hash: string;
         };
-        ReceiptList: {
-            items: components["schemas"]["Receipt"][];
-            /** @description Recipients named in free text: outside the deployment, nothing was delivered to them */
-            outside: {
-                /** @enum {string} */
-                role: "main" | "copy";
-                name: string;
-            }[];
-        };
-        UnitGroup: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            /** @description The units it expands to at delivery, in order */
-            members: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-            }[];
-        };
-        UnitGroupList: {
-            items: components["schemas"]["UnitGroup"][];
+        IncomingHistory: {
+            items: components["schemas"]["IncomingHistoryEvent"][];
         };
         HealthStatus: {
             /** @enum {string} */
@@ -2648,7 +2572,7 @@ export interface components {
          * @description Stable machine-readable error code
          * @enum {string}
          */
-        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL";
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
             /** Format: uri */
@@ -2682,10 +2606,6 @@ export interface components {
             conditions: {
                 code: string;
                 message: string;
-                /** @description The specifics, for a message in the reader's language: sectionId, title, markIds, userId, issuerUnitId, items (check numbers), element, role … */
-                params?: {
-                    [key: string]: string | number | string[] | number[];
-                };
             }[];
         } & components["schemas"]["Problem"];
         /** @description If-Match named a stale version; `currentVersion` is the document's (also the ETag). */
@@ -2735,10 +2655,10 @@ export interface components {
             /** @constant */
             exportStatus?: "expired";
         } & components["schemas"]["Problem"];
-        /** @description Invalid request: VALIDATION_FAILED, MALFORMED_JSON, BAD_REQUEST, UNKNOWN_RECIPIENT, DOCX_CORRUPT */
+        /** @description Invalid request: VALIDATION_FAILED, MALFORMED_JSON, BAD_REQUEST, DOCX_CORRUPT */
         Problem400: components["schemas"]["ValidationProblem"] | ({
             /** @enum {unknown} */
-            code?: "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "DOCX_CORRUPT";
+            code?: "MALFORMED_JSON" | "BAD_REQUEST" | "DOCX_CORRUPT";
         } & components["schemas"]["Problem"]);
         /** @description Not authenticated: UNAUTHENTICATED, INVALID_CREDENTIALS */
         Problem401: {
@@ -5271,15 +5191,6 @@ export interface operations {
                     mainRecipients?: string[];
                     /** @default [] */
                     copiesTo?: string[];
-                    addressees?: {
-                        /** @enum {string} */
-                        role: "main" | "copy";
-                        /** Format: uuid */
-                        unitId?: string;
-                        /** Format: uuid */
-                        groupId?: string;
-                        name?: string;
-                    }[];
                     /**
                      * @default none
                      * @enum {string}
@@ -6005,15 +5916,6 @@ export interface operations {
                         title?: string;
                         mainRecipients?: string[];
                         copiesTo?: string[];
-                        addressees?: {
-                            /** @enum {string} */
-                            role: "main" | "copy";
-                            /** Format: uuid */
-                            unitId?: string;
-                            /** Format: uuid */
-                            groupId?: string;
-                            name?: string;
-                        }[];
                         /** @enum {string} */
                         classification?: "none" | "confidential" | "secret" | "top_secret";
                         secrecyPeriod?: string;
@@ -9856,7 +9758,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success */
+            /** @description The register: JSON (format=json), CSV (UTF-8 with BOM) or DOCX */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9864,8 +9766,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IncomingRegister"];
-                    "text/csv": components["schemas"]["IncomingRegister"];
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": components["schemas"]["IncomingRegister"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
                 };
             };
             /** @description Invalid request */
@@ -10284,7 +10186,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DocumentHistory"];
+                    "application/json": components["schemas"]["IncomingHistory"];
                 };
             };
             /** @description Invalid request */
@@ -10502,14 +10404,20 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The original file */
+            /** @description The original file (PDF, DOCX, OFD or a scan) */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": string;
+                    "application/pdf": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/ofd": string;
+                    "application/vnd.ofd": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/tiff": string;
                 };
             };
             /** @description Invalid request */
@@ -10683,15 +10591,6 @@ export interface operations {
                     mainRecipients?: string[];
                     /** @default [] */
                     copiesTo?: string[];
-                    addressees?: {
-                        /** @enum {string} */
-                        role: "main" | "copy";
-                        /** Format: uuid */
-                        unitId?: string;
-                        /** Format: uuid */
-                        groupId?: string;
-                        name?: string;
-                    }[];
                     /**
                      * @default none
                      * @enum {string}
@@ -10863,144 +10762,6 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem422"];
-                };
-            };
-            /** @description Internal error (a defect; never an answer to input) */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem500"];
-                };
-            };
-            /** @description Service unavailable: the database is not reachable (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem503"];
-                };
-            };
-        };
-    };
-    listReceipts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReceiptList"];
-                };
-            };
-            /** @description Invalid request */
-            400: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem400"];
-                };
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem401"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem404"];
-                };
-            };
-            /** @description Internal error (a defect; never an answer to input) */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem500"];
-                };
-            };
-            /** @description Service unavailable: the database is not reachable (Retry-After) */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem503"];
-                };
-            };
-        };
-    };
-    listUnitGroups: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UnitGroupList"];
-                };
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem401"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Internal error (a defect; never an answer to input) */

@@ -13,17 +13,17 @@ import {
 } from '#gongwen/registers';
 import { STATE_LABELS, type IncomingState } from '#gongwen/workflows/incoming';
 import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser, RequireScope, SessionCheckedAtWrite } from '../auth/decorators.js';
+import { CurrentUser, RequireScope, Roles, SessionCheckedAtWrite } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
-import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
+import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, contract } from '../common/openapi.js';
 import { jsonSchema, ZodPipe } from '../common/zod.js';
-import { DocumentHistory, Verification } from '../documents/contract.js';
+import { Verification } from '../documents/contract.js';
 import { CreateDocumentBody } from '../documents/schemas.js';
 import type { WriteResult } from '../engine/types.js';
 import { ExternalMetadata } from './content.js';
-import { IncomingDiagram, IncomingItem, IncomingList, IncomingRegisterPage, ReplyStarted } from './contract.js';
+import { IncomingDiagram, IncomingHistory, IncomingItem, IncomingList, IncomingRegisterPage, ReplyStarted } from './contract.js';
 import { IncomingService } from './incoming.service.js';
-import { boundaryOf, parseMultipart } from './multipart.js';
+import { ACCEPTED_TYPES, boundaryOf, parseMultipart } from './multipart.js';
 import { CLIENT_EVENT_TYPES, EVENT_PAYLOADS, QueueQuery, RegisterQuery } from './schemas.js';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
@@ -83,8 +83,12 @@ const idemHeader = ApiHeader({
   required: false,
   description: 'A retry with the same key returns the first response without applying anything twice',
 });
-const binary = (type: string, description: string) =>
-  ApiResponse({ status: 200, description, content: { [type]: { schema: { type: 'string', format: 'binary' } } } });
+const binary = (types: string[], description: string) =>
+  ApiResponse({
+    status: 200,
+    description,
+    content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+  });
 
 const UploadSchema = {
   type: 'object',
@@ -104,6 +108,7 @@ export class IncomingController {
 
   @Post()
   @RequireScope('full')
+  @Roles('registrar')
   @idemHeader
   @ApiOperation({
     operationId: 'registerExternalIncoming',
@@ -142,13 +147,21 @@ export class IncomingController {
   }
 
   @Get('register')
+  @Roles('registrar', 'chief', 'leader')
   @ApiOperation({
     operationId: 'getIncomingRegister',
     summary: "The 收文登记簿 of your unit for a date range (registration dates, the office's calendar): JSON, CSV or DOCX",
   })
   @ApiZodQuery(RegisterQuery)
-  @ApiZodResponse(200, IncomingRegisterPage)
-  @ApiProduces('application/json', 'text/csv', DOCX_MIME)
+  @ApiResponse({
+    status: 200,
+    description: 'The register: JSON (format=json), CSV (UTF-8 with BOM) or DOCX',
+    content: {
+      'application/json': { schema: { $ref: `#/components/schemas/${contract.get(IncomingRegisterPage)!.id}` } },
+      'text/csv': { schema: { type: 'string' } },
+      [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiProblems(403)
   async register(
     @CurrentUser() user: AuthUser,
@@ -220,7 +233,7 @@ export class IncomingController {
     operationId: 'getIncomingHistory',
     summary: 'The audit trail of the item: every event with actor, states and the hash chain',
   })
-  @ApiZodResponse(200, DocumentHistory)
+  @ApiZodResponse(200, IncomingHistory)
   @ApiProblems(404)
   history(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.incoming.history(user, id);
@@ -256,8 +269,8 @@ export class IncomingController {
     operationId: 'downloadIncomingOriginal',
     summary: "The original as received: the uploaded file, or for an exchanged item the sender's registered document (DOCX)",
   })
-  @ApiProduces('application/octet-stream')
-  @binary('application/octet-stream', 'The original file')
+  @ApiProduces(...Object.keys(ACCEPTED_TYPES))
+  @binary(Object.keys(ACCEPTED_TYPES), 'The original file (PDF, DOCX, OFD or a scan)')
   @ApiProblems(404, 410)
   async original(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: FastifyReply) {
     const o = await this.incoming.original(user, id);
@@ -270,7 +283,7 @@ export class IncomingController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ operationId: 'downloadIncomingReturnNotice', summary: 'The 退文告知单 (DOCX) of an item returned to its sender' })
   @ApiProduces(DOCX_MIME)
-  @binary(DOCX_MIME, 'DOCX file')
+  @binary([DOCX_MIME], 'DOCX file')
   @ApiProblems(404, 409)
   async returnNotice(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: FastifyReply) {
     const item = await this.incoming.get(user, id);
