@@ -544,7 +544,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'uncleared',
       'worker',
     ]);
-  });
+    // some 4,000 requests (every document route × fixture × demo user): over a minute on a loaded machine
+  }, 240_000);
 
   it('an administrator gets 404 on every document route for every document, and an empty list', async () => {
     const out: Mismatch[] = [];
