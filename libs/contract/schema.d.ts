@@ -1000,6 +1000,177 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A queue of your unit's incoming items (待签收, 待登记, …, 承办中, 传阅中, 催办 = overdue): visible items only, urgent first, cursor paging */
+        get: operations["listIncoming"];
+        put?: never;
+        /** A registrar (收文员) registers a document from outside: multipart metadata (JSON) + original + attachments; starts in 待登记 */
+        post: operations["registerExternalIncoming"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 收文登记簿 of your unit for a date range (registration dates, the office's calendar): JSON, CSV or DOCX */
+        get: operations["getIncomingRegister"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The item: state, version (the ETag), register fields, departments, circulation (who read, who holds it now), allowed events */
+        get: operations["getIncoming"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a workflow event ({ "type": ..., ...payload }); 409 on a stale If-Match, 422 naming the gate and each unmet condition */
+        post: operations["sendIncomingEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail of the item: every event with actor, states and the hash chain */
+        get: operations["getIncomingHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute the hash chain and replay the incoming workflow; names the first broken item */
+        get: operations["verifyIncoming"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}/diagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The states and transitions of the incoming workflow (from the machine), with the item’s state */
+        get: operations["getIncomingDiagram"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}/original": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The original as received: the uploaded file, or for an exchanged item the sender's registered document (DOCX) */
+        get: operations["downloadIncomingOriginal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}/return-notice.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 退文告知单 (DOCX) of an item returned to its sender */
+        get: operations["downloadIncomingReturnNotice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the reply outgoing document (复文) of an item (the lead department or the registrar, holding the chief role to open a document); linked both ways; its registration answers the item */
+        post: operations["startIncomingReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/documents/{id}/receipts": {
         parameters: {
             query?: never;
@@ -2057,6 +2228,378 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+        };
+        /** @enum {string} */
+        IncomingState: "receipt" | "registration" | "check" | "proposal" | "instruction" | "handling" | "circulation" | "answer" | "done" | "archived" | "returned";
+        /** @enum {string} */
+        IncomingTaskKind: "sign_for" | "register" | "check" | "propose" | "instruct" | "handle" | "read" | "close_circulation" | "answer" | "file";
+        IncomingContent: {
+            title: string;
+            kind: string;
+            senderName: string;
+            senderNumber?: string;
+            dateOfIssue?: string;
+            /** @enum {string} */
+            classification: "none" | "confidential" | "secret" | "top_secret";
+            secrecyPeriod?: string;
+            /** @enum {string} */
+            urgency: "none" | "urgent" | "extra_urgent";
+            copies: number;
+            copyNumbers?: string[];
+            pages?: number;
+            summary?: string;
+            dueDate?: string;
+            leadDepartmentId?: string;
+            attachments: {
+                /** Format: uuid */
+                fileId: string;
+                name: string;
+            }[];
+            original?: {
+                /** Format: uuid */
+                fileId: string;
+                name: string;
+                mediaType: string;
+            };
+        };
+        IncomingItem: {
+            /** Format: uuid */
+            id: string;
+            workflow: {
+                /** @constant */
+                id: "incoming";
+                version: number;
+            };
+            state: components["schemas"]["IncomingState"];
+            version: number;
+            /** Format: uuid */
+            unitId: string;
+            source: {
+                /** @constant */
+                kind: "exchange";
+                /** Format: uuid */
+                outgoingDocumentId: string;
+                /** Format: uuid */
+                senderUnitId: string;
+                deliveryId: string;
+            } | {
+                /** @constant */
+                kind: "external";
+                /** @enum {string} */
+                medium: "paper" | "electronic";
+            };
+            currentRevision: {
+                number: number;
+                hash: string;
+            };
+            content: components["schemas"]["IncomingContent"];
+            /** @description 收文编号 */
+            receiveNumber: string | null;
+            register: {
+                receiveNumber: string;
+                serial: number;
+                year: number;
+                by: string;
+                /** Format: date-time */
+                at: string;
+                /** @description The 收文登记簿 fields */
+                fields: {
+                    title: string;
+                    kind?: string;
+                    senderName: string;
+                    senderNumber?: string;
+                    dateOfIssue?: string;
+                    /** @enum {string} */
+                    classification: "none" | "confidential" | "secret" | "top_secret";
+                    secrecyPeriod?: string;
+                    /** @enum {string} */
+                    urgency: "none" | "urgent" | "extra_urgent";
+                    copies: number;
+                    pages?: number;
+                    summary?: string;
+                    dueDate?: string;
+                    leadDepartmentId?: string;
+                };
+            } | null;
+            receipt: {
+                by: string;
+                /** Format: date-time */
+                at: string;
+                copies: number;
+            } | null;
+            checks: {
+                by: string;
+                /** Format: date-time */
+                at: string;
+                items: {
+                    item: number;
+                    passed: boolean;
+                    comment?: string;
+                }[];
+            } | null;
+            route: ("information" | "action") | null;
+            proposal: {
+                by: string;
+                opinion: string;
+                leaderIds: string[];
+                /** Format: date-time */
+                at: string;
+            } | null;
+            instruction: {
+                by: string;
+                text: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            departments: {
+                /** Format: uuid */
+                departmentId: string;
+                /** @enum {string} */
+                role: "lead" | "assist";
+                deadline?: string;
+                records: {
+                    by: string;
+                    text: string;
+                    /** Format: date-time */
+                    at: string;
+                }[];
+                handedBack?: {
+                    by: string;
+                    reason: string;
+                    /** Format: date-time */
+                    at: string;
+                };
+                released?: {
+                    by: string;
+                    /** Format: date-time */
+                    at: string;
+                };
+            }[];
+            handling: {
+                by: string;
+                result: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            circulation: {
+                /** @enum {string} */
+                order: "sequential" | "parallel";
+                readers: {
+                    userId: string;
+                    /** Format: date-time */
+                    readAt?: string;
+                    opinion?: string;
+                }[];
+                takeBacks: {
+                    by: string;
+                    fromUserId: string;
+                    toUserId: string;
+                    reason: string;
+                    /** Format: date-time */
+                    at: string;
+                }[];
+                /** Format: date-time */
+                startedAt?: string;
+                closed?: {
+                    by: string;
+                    /** Format: date-time */
+                    at: string;
+                };
+                /** @description Who holds the item now (may READ) */
+                holders: string[];
+            } | null;
+            copies: {
+                number: number;
+                /** @enum {string} */
+                status: "held" | "returned" | "destroyed";
+                by?: string;
+                /** Format: date-time */
+                at?: string;
+            }[];
+            reminders: {
+                /** Format: date-time */
+                at: string;
+                by: string;
+                targets: string[];
+                /** @enum {string} */
+                level: "urgent" | "routine";
+            }[];
+            answer: {
+                by: string;
+                text: string;
+                /** Format: date-time */
+                at: string;
+                replyDocumentId?: string;
+                replyDocumentNumber?: string;
+            } | null;
+            reply: {
+                /** Format: uuid */
+                documentId: string;
+                by: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            returnToSender: {
+                by: string;
+                reason: string;
+                failedChecks: number[];
+                /** Format: date-time */
+                at: string;
+            } | null;
+            filing: {
+                by: string;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                /** Format: date-time */
+                at: string;
+            } | null;
+            decisions: {
+                type: string;
+                by: string;
+                /** Format: date-time */
+                at: string;
+                reason?: string;
+            }[];
+            deadline: string | null;
+            myTask: components["schemas"]["IncomingTaskKind"] | null;
+            allowedEvents: {
+                /** @enum {string} */
+                type: "SIGN_FOR" | "REGISTER" | "PASS_CHECK" | "RETURN_TO_SENDER" | "PROPOSE" | "ASSIGN_DIRECTLY" | "INSTRUCT" | "RECORD_HANDLING" | "HAND_BACK" | "COMPLETE_HANDLING" | "READ" | "TAKE_BACK" | "CLOSE_CIRCULATION" | "RETURN_COPY" | "ANSWER" | "REMIND" | "FILE";
+                /** @description JSON Schema (2020-12) of the payload */
+                payloadSchema: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description e.g. a duplicate 来文字号 at REGISTER */
+            warnings?: {
+                code: string;
+                message: string;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        IncomingSummary: {
+            /** Format: uuid */
+            id: string;
+            state: components["schemas"]["IncomingState"];
+            version: number;
+            title: string;
+            kind: string;
+            /** @enum {string} */
+            classification: "none" | "confidential" | "secret" | "top_secret";
+            /** @enum {string} */
+            urgency: "none" | "urgent" | "extra_urgent";
+            senderName: string;
+            receiveNumber: string | null;
+            deadline: string | null;
+            overdue: boolean;
+            myTask: components["schemas"]["IncomingTaskKind"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        IncomingList: {
+            items: components["schemas"]["IncomingSummary"][];
+            nextCursor: string | null;
+        };
+        IncomingRegisterEntry: {
+            /** Format: uuid */
+            documentId: string;
+            serial: number;
+            year: number;
+            receiveNumber: string;
+            /** Format: date-time */
+            registeredAt: string;
+            /** Format: date-time */
+            receivedAt: string;
+            senderName: string;
+            senderNumber: string | null;
+            title: string;
+            kind: string | null;
+            /** @enum {string} */
+            classification: "none" | "confidential" | "secret" | "top_secret";
+            secrecyPeriod: string | null;
+            /** @enum {string} */
+            urgency: "none" | "urgent" | "extra_urgent";
+            copies: number;
+            pages: number | null;
+            dateOfIssue: string | null;
+            dueDate: string | null;
+            leadDepartment: string | null;
+            attachments: string[];
+            /** @enum {string} */
+            medium: "electronic" | "paper";
+        };
+        IncomingRegister: {
+            /** Format: uuid */
+            unitId: string;
+            from: string;
+            to: string;
+            items: components["schemas"]["IncomingRegisterEntry"][];
+        };
+        IncomingDiagram: {
+            id: string;
+            version: number;
+            initial: components["schemas"]["IncomingState"];
+            startStates: components["schemas"]["IncomingState"][];
+            states: {
+                name: components["schemas"]["IncomingState"];
+                label: string;
+                description: string;
+                order: number;
+                /** @enum {string} */
+                type: "atomic" | "final";
+                initial: boolean;
+                events: ("SIGN_FOR" | "REGISTER" | "PASS_CHECK" | "RETURN_TO_SENDER" | "PROPOSE" | "ASSIGN_DIRECTLY" | "INSTRUCT" | "RECORD_HANDLING" | "HAND_BACK" | "COMPLETE_HANDLING" | "READ" | "TAKE_BACK" | "CLOSE_CIRCULATION" | "RETURN_COPY" | "ANSWER" | "LINK_REPLY" | "REMIND" | "FILE")[];
+            }[];
+            transitions: {
+                from: components["schemas"]["IncomingState"];
+                /** @enum {string} */
+                event: "SIGN_FOR" | "REGISTER" | "PASS_CHECK" | "RETURN_TO_SENDER" | "PROPOSE" | "ASSIGN_DIRECTLY" | "INSTRUCT" | "RECORD_HANDLING" | "HAND_BACK" | "COMPLETE_HANDLING" | "READ" | "TAKE_BACK" | "CLOSE_CIRCULATION" | "RETURN_COPY" | "ANSWER" | "LINK_REPLY" | "REMIND" | "FILE";
+                label: string;
+                to: components["schemas"]["IncomingState"];
+                changesState: boolean;
+                guards: string[];
+                description?: string;
+            }[];
+            current: components["schemas"]["IncomingState"] | null;
+        };
+        IncomingReplyStarted: {
+            /** Format: uuid */
+            incomingId: string;
+            /** Format: uuid */
+            replyDocumentId: string;
+            item: components["schemas"]["IncomingItem"];
+        };
+        IncomingHistoryEvent: {
+            seq: number;
+            eventType: string;
+            actor: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+                displayName: string;
+                roles: string[];
+            };
+            fromState: components["schemas"]["IncomingState"] | null;
+            toState: components["schemas"]["IncomingState"];
+            reason: string | null;
+            revisionNumber: number | null;
+            revisionHash: string | null;
+            /** @description The event as recorded */
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            at: string;
+            prevHash: string | null;
+            hash: string;
+        };
+        IncomingHistory: {
+            items: components["schemas"]["IncomingHistoryEvent"][];
         };
         Receipt: {
             /** Format: uuid */
@@ -9089,6 +9632,1266 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listIncoming: {
+        parameters: {
+            query?: {
+                queue?: "receipt" | "registration" | "check" | "proposal" | "instruction" | "handling" | "circulation" | "answer" | "done" | "overdue" | "all";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    registerExternalIncoming: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first response without applying anything twice */
+                "Idempotency-Key"?: string;
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** @description The register metadata as JSON (a part of type application/json) */
+                    metadata: {
+                        title: string;
+                        /** @default 通知 */
+                        kind?: string;
+                        senderName: string;
+                        senderNumber?: string;
+                        dateOfIssue?: string;
+                        /**
+                         * @default none
+                         * @enum {string}
+                         */
+                        classification?: "none" | "confidential" | "secret" | "top_secret";
+                        secrecyPeriod?: string;
+                        /**
+                         * @default none
+                         * @enum {string}
+                         */
+                        urgency?: "none" | "urgent" | "extra_urgent";
+                        /** @default 1 */
+                        copies?: number;
+                        copyNumbers?: string[];
+                        pages?: number;
+                        summary?: string;
+                        dueDate?: string;
+                        /**
+                         * @default electronic
+                         * @enum {string}
+                         */
+                        medium?: "paper" | "electronic";
+                    };
+                    /**
+                     * Format: binary
+                     * @description The original: PDF, DOCX, OFD or a scan (JPEG, PNG, TIFF), at most 20 MB
+                     */
+                    original: string;
+                    /** @description Attachments, the same formats */
+                    attachments?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingItem"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getIncomingRegister: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                format?: "csv" | "docx" | "json";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The register: JSON (format=json), CSV (UTF-8 with BOM) or DOCX */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingRegister"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getIncoming: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingItem"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    sendIncomingEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first response without applying anything twice */
+                "Idempotency-Key"?: string;
+                /** @description The version you last saw (the ETag); a stale one gets 409 */
+                "If-Match"?: string;
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description One workflow event: its type and payload (see allowedEvents of the item) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "SIGN_FOR";
+                    copies: number;
+                } | {
+                    /** @constant */
+                    type: "REGISTER";
+                    fields?: {
+                        title?: string;
+                        kind?: string;
+                        senderName?: string;
+                        senderNumber?: string;
+                        dateOfIssue?: string;
+                        /** @enum {string} */
+                        classification?: "none" | "confidential" | "secret" | "top_secret";
+                        secrecyPeriod?: string;
+                        /** @enum {string} */
+                        urgency?: "none" | "urgent" | "extra_urgent";
+                        copies?: number;
+                        pages?: number;
+                        summary?: string;
+                        dueDate?: string;
+                        /** Format: uuid */
+                        leadDepartmentId?: string;
+                    };
+                } | {
+                    /** @constant */
+                    type: "PASS_CHECK";
+                    checks: {
+                        item: 1 | 2 | 3 | 4 | 5;
+                        passed: boolean;
+                        comment?: string;
+                    }[];
+                    /** @enum {string} */
+                    route: "information" | "action";
+                    readerIds?: string[];
+                    /** @enum {string} */
+                    order?: "sequential" | "parallel";
+                } | {
+                    /** @constant */
+                    type: "RETURN_TO_SENDER";
+                    reason: string;
+                    failedChecks?: number[];
+                } | {
+                    /** @constant */
+                    type: "PROPOSE";
+                    opinion: string;
+                    leaderIds: string[];
+                } | {
+                    /** @constant */
+                    type: "ASSIGN_DIRECTLY";
+                    opinion: string;
+                    lead: {
+                        /** Format: uuid */
+                        departmentId: string;
+                        deadline?: string;
+                    };
+                    /** @default [] */
+                    assisting?: {
+                        /** Format: uuid */
+                        departmentId: string;
+                        deadline?: string;
+                    }[];
+                    readerIds?: string[];
+                    /** @enum {string} */
+                    order?: "sequential" | "parallel";
+                } | {
+                    /** @constant */
+                    type: "INSTRUCT";
+                    instruction: string;
+                    lead: {
+                        /** Format: uuid */
+                        departmentId: string;
+                        deadline?: string;
+                    };
+                    /** @default [] */
+                    assisting?: {
+                        /** Format: uuid */
+                        departmentId: string;
+                        deadline?: string;
+                    }[];
+                    readerIds?: string[];
+                    /** @enum {string} */
+                    order?: "sequential" | "parallel";
+                } | {
+                    /** @constant */
+                    type: "RECORD_HANDLING";
+                    text: string;
+                } | {
+                    /** @constant */
+                    type: "HAND_BACK";
+                    reason: string;
+                } | {
+                    /** @constant */
+                    type: "COMPLETE_HANDLING";
+                    result: string;
+                } | {
+                    /** @constant */
+                    type: "READ";
+                    opinion?: string;
+                } | {
+                    /** @constant */
+                    type: "TAKE_BACK";
+                    /** Format: uuid */
+                    fromUserId: string;
+                    /** Format: uuid */
+                    toUserId: string;
+                    reason: string;
+                } | {
+                    /** @constant */
+                    type: "CLOSE_CIRCULATION";
+                } | {
+                    /** @constant */
+                    type: "RETURN_COPY";
+                    copyNumber: number;
+                    /** @enum {string} */
+                    disposition: "returned" | "destroyed";
+                } | {
+                    /** @constant */
+                    type: "ANSWER";
+                    text: string;
+                } | {
+                    /** @constant */
+                    type: "REMIND";
+                    targets: string[];
+                    /** @enum {string} */
+                    level: "urgent" | "routine";
+                } | {
+                    /** @constant */
+                    type: "FILE";
+                    /** @enum {string} */
+                    retention: "Y" | "D30" | "D10";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingItem"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getIncomingHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingHistory"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    verifyIncoming: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getIncomingDiagram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingDiagram"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    downloadIncomingOriginal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The original file (PDF, DOCX, OFD or a scan) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                    "application/ofd": string;
+                    "application/vnd.ofd": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/tiff": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem410"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    downloadIncomingReturnNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DOCX file */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    startIncomingReply: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要";
+                    title: string;
+                    /** @default [] */
+                    mainRecipients?: string[];
+                    /** @default [] */
+                    copiesTo?: string[];
+                    addressees?: {
+                        /** @enum {string} */
+                        role: "main" | "copy";
+                        /** Format: uuid */
+                        unitId?: string;
+                        /** Format: uuid */
+                        groupId?: string;
+                        name?: string;
+                    }[];
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    classification?: "none" | "confidential" | "secret" | "top_secret";
+                    secrecyPeriod?: string;
+                    /**
+                     * @default none
+                     * @enum {string}
+                     */
+                    urgency?: "none" | "urgent" | "extra_urgent";
+                    note?: string;
+                    /** @default [] */
+                    attachments?: {
+                        id: string;
+                        title: string;
+                        blocks?: ({
+                            id: string;
+                            /** @constant */
+                            type: "heading";
+                            level: 1 | 2 | 3 | 4;
+                            text: string;
+                        } | {
+                            id: string;
+                            /** @constant */
+                            type: "paragraph";
+                            text: string;
+                        } | {
+                            id: string;
+                            /** @constant */
+                            type: "list";
+                            ordered: boolean;
+                            items: string[];
+                        } | {
+                            id: string;
+                            /** @constant */
+                            type: "table";
+                            rows: string[][];
+                            headerRows?: number;
+                        })[];
+                        fileId?: string;
+                    }[];
+                    minutes?: {
+                        present: string[];
+                        absent: string[];
+                        attending: string[];
+                    };
+                    issuerUnitIds: string[];
+                    signers: {
+                        /** Format: uuid */
+                        issuerUnitId: string;
+                        /** Format: uuid */
+                        signerId: string;
+                    }[];
+                    /** @default false */
+                    major?: boolean;
+                    sections: {
+                        id?: string;
+                        title: string;
+                        /** Format: uuid */
+                        drafterId: string;
+                        /** @default [] */
+                        blocks?: ({
+                            id: string;
+                            /** @constant */
+                            type: "heading";
+                            level: 1 | 2 | 3 | 4;
+                            text: string;
+                        } | {
+                            id: string;
+                            /** @constant */
+                            type: "paragraph";
+                            text: string;
+                        } | {
+                            id: string;
+                            /** @constant */
+                            type: "list";
+                            ordered: boolean;
+                            items: string[];
+                        } | {
+                            id: string;
+                            /** @constant */
+                            type: "table";
+                            rows: string[][];
+                            headerRows?: number;
+                        })[];
+                    }[];
+                    /** Format: date-time */
+                    deadline?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncomingReplyStarted"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
                 };
             };
             /** @description Internal error (a defect; never an answer to input) */

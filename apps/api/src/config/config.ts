@@ -41,6 +41,17 @@ const schema = z.object({
    * The same on every process (it defines the periods that each reminder is sent once in).
    */
   GONGWEN_REMINDER_REPEAT_HOURS: z.coerce.number().min(0.25, 'at least 0.25 (15 minutes)').max(8_760, 'at most a year (8760)').default(24),
+  /**
+   * Incoming items (收文) whose department deadline has passed: urgent items (紧急, 特急) are reminded (催办) when the
+   * deadline passes and again every this many hours; the same on every process (it defines the periods).
+   */
+  GONGWEN_INCOMING_URGENT_REMIND_HOURS: z.coerce
+    .number()
+    .min(0.25, 'at least 0.25 (15 minutes)')
+    .max(168, 'at most a week (168)')
+    .default(4),
+  /** Ordinary incoming items: reminded when the deadline passes and again every this many hours (daily by default). */
+  GONGWEN_INCOMING_ROUTINE_REMIND_HOURS: z.coerce.number().min(1, 'at least 1').max(8_760, 'at most a year (8760)').default(24),
   /** Seconds a session looked up by POST /api/documents/{id}/events is reused there (its write re-checks it); 0: off. */
   GONGWEN_SESSION_CACHE_SECONDS: z.coerce.number().int('a whole number of seconds').min(0).max(60, 'at most 60').default(5),
   /** Megabytes of heap per process for the documents a transition may decide on without reading them again; 0: off. */

@@ -225,3 +225,22 @@ export const IncomingDiagram = named(
 );
 
 export const ReplyStarted = named('IncomingReplyStarted', z.object({ incomingId: uuid, replyDocumentId: uuid, item: IncomingItem }));
+
+export const IncomingHistoryEvent = named(
+  'IncomingHistoryEvent',
+  z.object({
+    seq: z.number().int(),
+    eventType: z.string(),
+    actor: z.object({ id: uuid, username: z.string(), displayName: z.string(), roles: z.array(z.string()) }),
+    fromState: IncomingState.nullable(),
+    toState: IncomingState,
+    reason: z.string().nullable(),
+    revisionNumber: z.number().int().nullable(),
+    revisionHash: sha256.nullable(),
+    payload: z.record(z.string(), z.unknown()).nullable().describe('The event as recorded'),
+    at: time,
+    prevHash: sha256.nullable(),
+    hash: sha256,
+  }),
+);
+export const IncomingHistory = named('IncomingHistory', z.object({ items: z.array(IncomingHistoryEvent) }));

@@ -1,14 +1,17 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
 import { DocumentsModule } from '../documents/documents.module.js';
 import { TransitionEngine } from '../engine/transition-engine.js';
+import { IncomingController } from './incoming.controller.js';
+import { IncomingService } from './incoming.service.js';
 import { incomingWorkflow } from './incoming.workflow.js';
+import { IncomingRemindersService } from './reminders.service.js';
 
 /** Incoming documents (收文): the workflow registered with the engine, its routes, numbering, reminders and replies. */
 @Module({
   imports: [DocumentsModule],
-  controllers: [],
-  providers: [],
-  exports: [],
+  controllers: [IncomingController],
+  providers: [IncomingService, IncomingRemindersService],
+  exports: [IncomingService, IncomingRemindersService],
 })
 export class IncomingModule implements OnModuleInit {
   constructor(private readonly engine: TransitionEngine) {}

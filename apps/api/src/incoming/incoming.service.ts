@@ -29,17 +29,17 @@ import { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../common/errors.js';
 import { validationError } from '../common/zod.js';
 import { DocumentsService } from '../documents/documents.service.js';
-import { SYSTEM_USER } from '../documents/reminders.service.js';
 import type { CreateDocumentInput } from '../documents/schemas.js';
 import { actorOf, SessionRecheck, TransitionEngine, UUID } from '../engine/transition-engine.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from '../engine/idempotency.js';
 import type { EngineRow, WriteOptions, WriteResult } from '../engine/types.js';
 import { ExternalMetadata, type IncomingContent } from './content.js';
 import { incomingWorkflow } from './incoming.workflow.js';
+import { systemIn } from './system-user.js';
 import { checkFileType, type Part } from './multipart.js';
 import { EVENT_PAYLOADS, EventEnvelope, type IncomingClientEventType, type QueueQuery } from './schemas.js';
 import { createIncomingIn } from './use-cases/create-incoming.js';
-import type { IncomingRow } from './view.js';
+import { incomingView, type IncomingRow } from './view.js';
 
 /** Events whose command writes other rows (REGISTER: the counter and the register row): the locked path. */
 const COMMAND_WRITES = new Set<string>(['REGISTER']);
@@ -52,7 +52,16 @@ export function receiveNumber(year: number, serial: number): string {
 }
 
 /** The working states a queue may name, and what `overdue` means (a deadline passed, not completed). */
-const WORKING_STATES: IncomingState[] = ['receipt', 'registration', 'check', 'proposal', 'instruction', 'handling', 'circulation', 'answer'];
+const WORKING_STATES: IncomingState[] = [
+  'receipt',
+  'registration',
+  'check',
+  'proposal',
+  'instruction',
+  'handling',
+  'circulation',
+  'answer',
+];
 
 const notFound = () => new AppError('NOT_FOUND', 'No such incoming item.');
 
@@ -75,14 +84,15 @@ export class IncomingService implements OnModuleInit {
         [t.document.id],
       );
       for (const { linked_document_id: incomingId } of links) {
-        const [item]: { state: string }[] = await m.query(`SELECT state FROM documents WHERE id = $1 FOR UPDATE`, [incomingId]);
+        const [item]: { state: string }[] = await m.query(`SELECT state FROM documents WHERE id = $1`, [incomingId]);
         // answered already (by hand), or not waiting for an answer: the link stays, nothing more to do
         if (item?.state !== 'answer') continue;
         const number = (t.document.snapshot.context as OutgoingContext).registration?.documentNumber;
-        await this.engine.transitionIn(m, SYSTEM_USER, incomingId, 'ANSWER', async () => ({
+        const [{ unit_id: unitId }]: { unit_id: string }[] = await m.query(`SELECT unit_id FROM documents WHERE id = $1`, [incomingId]);
+        await this.engine.transitionIn(m, systemIn(unitId), incomingId, 'ANSWER', async () => ({
           event: {
             type: 'ANSWER',
-            actor: actorOf(SYSTEM_USER),
+            actor: actorOf(systemIn(unitId)),
             at: new Date().toISOString(),
             text: `以复文${number ?? ''}答复`,
             replyDocumentId: t.document.id,
@@ -115,7 +125,7 @@ export class IncomingService implements OnModuleInit {
       `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`,
       [id, row.current_revision],
     );
-    return incomingWorkflow.view(row, user, rev.content, rev.hash);
+    return incomingView(row, user, rev.content, rev.hash);
   }
 
   history(user: AuthUser, id: string) {
@@ -351,7 +361,11 @@ export class IncomingService implements OnModuleInit {
     if (type === 'REGISTER') return { event: await this.register(m, row, content, user, payload, warnings, at) };
     if (type === 'INSTRUCT' || type === 'ASSIGN_DIRECTLY') {
       const p = payload as { lead: { departmentId: string }; assisting: { departmentId: string }[] };
-      await assertDepartments(m, row.snapshot.context.unitId, [p.lead, ...p.assisting].map((d) => d.departmentId));
+      await assertDepartments(
+        m,
+        row.snapshot.context.unitId,
+        [p.lead, ...p.assisting].map((d) => d.departmentId),
+      );
     }
     return { event: { type, actor, at, ...payload } as IncomingEvent };
   }
@@ -518,11 +532,13 @@ export class IncomingService implements OnModuleInit {
       {},
       '',
       async (m) => {
-        await m.query(`INSERT INTO document_links (document_id, linked_document_id, kind) VALUES ($1, $2, 'reply_to') ON CONFLICT DO NOTHING`, [
-          replyId,
-          id,
-        ]);
-        return { event: { type: 'LINK_REPLY', actor: actorOf(user), at: new Date().toISOString(), replyDocumentId: replyId } as IncomingEvent };
+        await m.query(
+          `INSERT INTO document_links (document_id, linked_document_id, kind) VALUES ($1, $2, 'reply_to') ON CONFLICT DO NOTHING`,
+          [replyId, id],
+        );
+        return {
+          event: { type: 'LINK_REPLY', actor: actorOf(user), at: new Date().toISOString(), replyDocumentId: replyId } as IncomingEvent,
+        };
       },
       true,
     );
@@ -601,9 +617,9 @@ async function assertDepartments(m: EntityManager, unitId: string, ids: string[]
 }
 
 function encodeCursor(rank: number, deadline: Date | null, created: Date, id: string): string {
-  return Buffer.from(JSON.stringify([rank, deadline ? new Date(deadline).toISOString() : null, new Date(created).toISOString(), id])).toString(
-    'base64url',
-  );
+  return Buffer.from(
+    JSON.stringify([rank, deadline ? new Date(deadline).toISOString() : null, new Date(created).toISOString(), id]),
+  ).toString('base64url');
 }
 
 function decodeCursor(c: string): [number, string | null, string, string] {
@@ -614,7 +630,9 @@ function decodeCursor(c: string): [number, string | null, string, string] {
       throw new Error();
     return [rank, deadline, created, id];
   } catch {
-    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', { errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }] });
+    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', {
+      errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }],
+    });
   }
 }
 
