@@ -114,6 +114,9 @@ describe('recipients as units (主送/抄送 from the directory)', () => {
     ]);
 
     // an edit of the addressees gives new printed lists; the printed lists alone cannot drift from them
+    await c().ok(c().section('secretary', d.id, 's1', [para('p1', '各单位要按时完成预算编制工作。')]));
+    await c().ok(c().event('secretary', d.id, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
+    await c().ok(c().event('chief', d.id, { type: 'START_CONSOLIDATION' }));
     const edited = await c().ok(c().content('chief', d.id, { metadata: { addressees: [{ role: 'main', unitId: unit['区财政局'] }] } }));
     expect(edited.content.mainRecipients).toEqual(['区财政局']);
     expect(edited.content.copiesTo).toEqual([]);
@@ -221,6 +224,14 @@ describe('exchange (公文交换)', () => {
       expect([as, (await t.request(`/api/incoming/${id}`, { as })).status]).toEqual([as, 404]);
     }
     expect(await queue('fgw_handler', 'all')).toEqual([]);
+    // the task of signing for it is the registrar's alone; the unit's chief and leaders see the item (the design's
+    // unit keys: chief@unit and leader@unit in every state) but have nothing to do with it yet
+    const mine = await queue('fgw_registrar');
+    expect((mine[0] as unknown as { myTask: unknown }).myTask).not.toBeNull();
+    for (const as of ['fgw_chief', 'fgw_leader']) {
+      const seen = (await queue(as, 'all')) as unknown as { id: string; myTask: unknown }[];
+      expect(seen.map((x) => [x.id, x.myTask])).toEqual([[fgwItem, null]]);
+    }
     // the sending clerk who registered gets no part in the recipients' items
     expect((await t.request(`/api/incoming/${fgwItem}`, { as: 'clerk' })).status).toBe(404);
   });

@@ -546,7 +546,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'uncleared',
       'worker',
     ]);
-  });
+    // some 4,000 requests (every document route × fixture × demo user): over a minute on a loaded machine
+  }, 240_000);
 
   it('every incoming item route × every user: the receiving unit’s cleared people see it, all others get 404 ≡ absent; only its registrar may act now', async () => {
     // a secret external item of 区发展和改革局 waiting for its check (初审)
