@@ -2709,6 +2709,10 @@ export interface components {
             conditions: {
                 code: string;
                 message: string;
+                /** @description The specifics, for a message in the reader's language: sectionId, title, markIds, userId, issuerUnitId, items (check numbers), element, role … */
+                params?: {
+                    [key: string]: string | number | string[] | number[];
+                };
             }[];
         } & components["schemas"]["Problem"];
         /** @description If-Match named a stale version; `currentVersion` is the document's (also the ETag). */
