@@ -2,6 +2,13 @@ import { useI18n } from '../i18n';
 import { formatDateTime, shortHash } from '../format';
 import type { HistoryItem, VerifyResult } from '../types';
 
+/** What the trail shows of an event: any workflow's history (its states and actors' roles are its own). */
+export type TrailItem = Pick<HistoryItem, 'seq' | 'eventType' | 'reason' | 'revisionNumber' | 'payload' | 'at' | 'hash'> & {
+  actor: { id: string; displayName: string };
+  fromState: string | null;
+  toState: string;
+};
+
 /**
  * The audit trail with the result of the hash-chain verification. Another workflow (incoming documents) passes its own
  * labels for states and events, whose names may mean something else in the outgoing one.
@@ -12,7 +19,7 @@ export function History({
   verifyError,
   labels,
 }: {
-  items: HistoryItem[] | null;
+  items: TrailItem[] | null;
   verify: VerifyResult | null;
   verifyError: boolean;
   labels?: { state: (s: string) => string; event: (e: string) => string };
