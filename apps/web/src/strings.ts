@@ -476,6 +476,7 @@ export const zh = {
   'merge.unchanged': '未改动',
   'merge.fromMine': '您的修改',
   'merge.fromTheirs': '新稿的修改',
+  'merge.fromBoth': '双方修改（不同位置）已合并',
   'merge.removed': '（此段已删除）',
   'merge.conflict': '第 {n} 段：双方都作了修改',
   'merge.mine': '您的修改',
@@ -492,19 +493,6 @@ export const zh = {
   'error.http': '请求失败（HTTP {status}）',
   'error.network': '无法连接服务器，请检查网络后重试。',
   'error.load': '加载失败：{detail}',
-
-  'cond.REASON_REQUIRED': '必须填写理由。',
-  'cond.OPEN_MARKS': '还有未处理的校对标记。',
-  'cond.SECTION_NOT_SUBMITTED': '还有分口未提交。',
-  'cond.MISSING_ELEMENT': '缺少必备要素。',
-  'cond.INVITEE_NOT_RESPONDED': '还有受邀参加人未表态。',
-  'cond.MAJOR_REQUIRES_DISCUSSION': '重大文稿必须经过集体讨论。',
-  'cond.REVIEW_INCOMPLETE': '五个审核要点都须给出结论。',
-  'cond.FAILED_CHECK_NEEDS_COMMENT': '不通过的审核要点须填写意见。',
-  'cond.OUTSIDE_AUTHORITY': '超出您的签发权限。',
-  'cond.ALREADY_SIGNED': '您已签发。',
-  'cond.COMMENT_REQUIRED': '须填写说明。',
-  'cond.INVALID_RANGE': '所选文字范围无效。',
 } as const;
 
 export type StringKey = keyof typeof zh;
@@ -988,6 +976,7 @@ export const en: Record<StringKey, string> = {
   'merge.unchanged': 'Unchanged',
   'merge.fromMine': 'Your change',
   'merge.fromTheirs': 'Their change',
+  'merge.fromBoth': 'Both changes (different places) merged',
   'merge.removed': '(block removed)',
   'merge.conflict': 'Block {n}: changed on both sides',
   'merge.mine': 'Your version',
@@ -1004,19 +993,6 @@ export const en: Record<StringKey, string> = {
   'error.http': 'The request failed (HTTP {status})',
   'error.network': 'Cannot reach the server; check the connection and retry.',
   'error.load': 'Could not load: {detail}',
-
-  'cond.REASON_REQUIRED': 'A reason is required.',
-  'cond.OPEN_MARKS': 'Proofreading marks are still open.',
-  'cond.SECTION_NOT_SUBMITTED': 'A section has not been submitted.',
-  'cond.MISSING_ELEMENT': 'A required element is missing.',
-  'cond.INVITEE_NOT_RESPONDED': 'An invited participant has not responded.',
-  'cond.MAJOR_REQUIRES_DISCUSSION': 'A major document must be discussed.',
-  'cond.REVIEW_INCOMPLETE': 'All five review points need a result.',
-  'cond.FAILED_CHECK_NEEDS_COMMENT': 'A failed review point needs a comment.',
-  'cond.OUTSIDE_AUTHORITY': 'Outside your signing authority.',
-  'cond.ALREADY_SIGNED': 'You have already signed.',
-  'cond.COMMENT_REQUIRED': 'A comment is required.',
-  'cond.INVALID_RANGE': 'The selected range is not valid.',
 };
 
 /** Document kinds (Regulation art. 8) in English, shown beside the Chinese name. */

@@ -43,7 +43,7 @@ export function MergePanel({
   const conflicts = conflictsOf(items);
   const [choices, setChoices] = useState<Record<string, Choice>>({});
   const merged = resolve(items, choices, newId);
-  const from = { same: t('merge.unchanged'), mine: t('merge.fromMine'), theirs: t('merge.fromTheirs') };
+  const from = { same: t('merge.unchanged'), mine: t('merge.fromMine'), theirs: t('merge.fromTheirs'), both: t('merge.fromBoth') };
   return (
     <section className="merge" data-testid="merge" aria-labelledby={`${uid}-h`}>
       <h4 id={`${uid}-h`}>{t('merge.title', { section: sectionTitle, n: revision })}</h4>
