@@ -370,7 +370,7 @@ function ReturnToSender({ ctx }: { ctx: IncomingActionContext }) {
   const build = () => {
     if (!reason.trim()) return it('form.required', { field: it('form.reason') });
     if (fromCheck && failed.length === 0) return it('form.chooseOne');
-    return { reason: reason.trim(), ...(failed.length ? { failedChecks: [...failed].sort() } : {}) };
+    return { reason: reason.trim(), ...(failed.length ? { failedChecks: [...failed].sort((a, b) => a - b) } : {}) };
   };
   return (
     <EventShell ctx={ctx} event="RETURN_TO_SENDER" build={build} danger onDone={clear}>
