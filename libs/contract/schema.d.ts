@@ -1171,6 +1171,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/documents/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 签收回执 of a registered outgoing document: per recipient unit delivered, signed for or returned */
+        get: operations["listReceipts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/unit-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Groups of units (区直各单位) that recipients can name, with their members */
+        get: operations["listUnitGroups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1403,6 +1437,22 @@ export interface components {
             rows: string[][];
             headerRows?: number;
         };
+        Addressee: {
+            /** @enum {string} */
+            role: "main" | "copy";
+            /**
+             * Format: uuid
+             * @description A unit of the directory
+             */
+            unitId?: string;
+            /**
+             * Format: uuid
+             * @description A group of units of the directory (e.g. 区直各单位)
+             */
+            groupId?: string;
+            /** @description The printed name: the directory's for a unit or group */
+            name: string;
+        };
         DocumentContent: {
             /** @enum {string} */
             kind: "决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要";
@@ -1415,6 +1465,8 @@ export interface components {
             }[];
             mainRecipients: string[];
             copiesTo: string[];
+            /** @description The recipients as units, groups or free text; the printed lists follow from it */
+            addressees?: components["schemas"]["Addressee"][];
             /** @enum {string} */
             classification: "none" | "confidential" | "secret" | "top_secret";
             secrecyPeriod?: string;
@@ -2549,6 +2601,57 @@ export interface components {
         IncomingHistory: {
             items: components["schemas"]["IncomingHistoryEvent"][];
         };
+        Receipt: {
+            /** Format: uuid */
+            unitId: string;
+            unitName: string;
+            /**
+             * @description 主送 (main) or 抄送 (copy)
+             * @enum {string}
+             */
+            role: "main" | "copy";
+            /** @enum {string} */
+            status: "delivered" | "signed" | "returned";
+            /** Format: date-time */
+            deliveredAt: string;
+            signedBy: {
+                /** Format: uuid */
+                id: string;
+                displayName: string;
+            } | null;
+            signedAt: string | null;
+            returnedBy: {
+                /** Format: uuid */
+                id: string;
+                displayName: string;
+            } | null;
+            returnedAt: string | null;
+            /** @description 退文: the reasons the recipient gave */
+            returnReason: string | null;
+        };
+        ReceiptList: {
+            items: components["schemas"]["Receipt"][];
+            /** @description Recipients named in free text: outside the deployment, nothing was delivered to them */
+            outside: {
+                /** @enum {string} */
+                role: "main" | "copy";
+                name: string;
+            }[];
+        };
+        UnitGroup: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The units it expands to at delivery, in order */
+            members: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            }[];
+        };
+        UnitGroupList: {
+            items: components["schemas"]["UnitGroup"][];
+        };
         HealthStatus: {
             /** @enum {string} */
             status: "ok" | "error" | "shutting_down";
@@ -2572,7 +2675,7 @@ export interface components {
          * @description Stable machine-readable error code
          * @enum {string}
          */
-        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL";
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
             /** Format: uri */
@@ -2606,6 +2709,10 @@ export interface components {
             conditions: {
                 code: string;
                 message: string;
+                /** @description The specifics, for a message in the reader's language: sectionId, title, markIds, userId, issuerUnitId, items (check numbers), element, role … */
+                params?: {
+                    [key: string]: string | number | string[] | number[];
+                };
             }[];
         } & components["schemas"]["Problem"];
         /** @description If-Match named a stale version; `currentVersion` is the document's (also the ETag). */
@@ -2655,10 +2762,10 @@ export interface components {
             /** @constant */
             exportStatus?: "expired";
         } & components["schemas"]["Problem"];
-        /** @description Invalid request: VALIDATION_FAILED, MALFORMED_JSON, BAD_REQUEST, DOCX_CORRUPT */
+        /** @description Invalid request: VALIDATION_FAILED, MALFORMED_JSON, BAD_REQUEST, UNKNOWN_RECIPIENT, DOCX_CORRUPT */
         Problem400: components["schemas"]["ValidationProblem"] | ({
             /** @enum {unknown} */
-            code?: "MALFORMED_JSON" | "BAD_REQUEST" | "DOCX_CORRUPT";
+            code?: "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "DOCX_CORRUPT";
         } & components["schemas"]["Problem"]);
         /** @description Not authenticated: UNAUTHENTICATED, INVALID_CREDENTIALS */
         Problem401: {
@@ -5191,6 +5298,15 @@ export interface operations {
                     mainRecipients?: string[];
                     /** @default [] */
                     copiesTo?: string[];
+                    addressees?: {
+                        /** @enum {string} */
+                        role: "main" | "copy";
+                        /** Format: uuid */
+                        unitId?: string;
+                        /** Format: uuid */
+                        groupId?: string;
+                        name?: string;
+                    }[];
                     /**
                      * @default none
                      * @enum {string}
@@ -5916,6 +6032,15 @@ export interface operations {
                         title?: string;
                         mainRecipients?: string[];
                         copiesTo?: string[];
+                        addressees?: {
+                            /** @enum {string} */
+                            role: "main" | "copy";
+                            /** Format: uuid */
+                            unitId?: string;
+                            /** Format: uuid */
+                            groupId?: string;
+                            name?: string;
+                        }[];
                         /** @enum {string} */
                         classification?: "none" | "confidential" | "secret" | "top_secret";
                         secrecyPeriod?: string;
@@ -10591,6 +10716,15 @@ export interface operations {
                     mainRecipients?: string[];
                     /** @default [] */
                     copiesTo?: string[];
+                    addressees?: {
+                        /** @enum {string} */
+                        role: "main" | "copy";
+                        /** Format: uuid */
+                        unitId?: string;
+                        /** Format: uuid */
+                        groupId?: string;
+                        name?: string;
+                    }[];
                     /**
                      * @default none
                      * @enum {string}
@@ -10762,6 +10896,144 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listReceipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listUnitGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitGroupList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
                 };
             };
             /** @description Internal error (a defect; never an answer to input) */

@@ -65,6 +65,7 @@ function roleGate(op: Op): string[] | null {
   const gates: Record<string, string[]> = {
     importDocx: ['secretary', 'chief'], // only drafters import Word drafts
     recallCopy: ['clerk'], // 清退 is recorded by the clerk (文书)
+    listUnitGroups: ['chief', 'secretary', 'clerk', 'registrar'], // those who name recipients or receive by exchange
     registerExternalIncoming: ['registrar'], // a unit's 收文员 registers what comes from outside
     getIncomingRegister: ['registrar', 'chief', 'leader'], // the unit's 收文登记簿
   };
@@ -195,6 +196,7 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
     }
     case 'listAttachmentFiles':
+    case 'listReceipts': // 签收回执: whoever sees the document
       return cell({ status: 200 });
     case 'downloadAttachmentFile':
       return cell({ inner404: true });
@@ -458,6 +460,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'markDocumentSeen',
       'listDirectory',
       'listUnits',
+      'listReceipts',
+      'listUnitGroups',
     ];
     expect(ops.map((o) => o.id)).toEqual(expect.arrayContaining(known));
     expect(new Set(ops.map((o) => o.id)).size).toBe(ops.length);
@@ -646,6 +650,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             // reference data (people, issuing bodies and their signers) for everyone, without admin rights
             listDirectory: { status: 200 },
             listUnits: { status: 200 },
+            listUnitGroups: { status: 200 },
             // the auditor's reads (and the administrator's, the archivist's), behind their role gates above
             adminAuditLog: { status: 200 },
             adminVerifyAuditLog: { status: 200 },

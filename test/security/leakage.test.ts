@@ -415,6 +415,36 @@ describe('a 绝密 document leaks nothing to the uncleared and to outsiders', ()
       }
     }
   });
+
+  it('exchange: the receipts of a delivered 机密 document are hidden from the uncleared and from the recipient units', async () => {
+    const title = `关于${SECRET_WORD}分发安排的通知`;
+    // printed as before (各乡镇党委, 区直各单位); the group delivers to its three member units
+    const [{ id: group }] = await t.db.dataSource.query(`SELECT id FROM unit_groups WHERE name = '区直各单位'`);
+    const addressees = [
+      { role: 'main', name: '各乡镇党委' },
+      { role: 'main', groupId: group },
+    ];
+    const d = await driveSimple(t, ids, 'registration', title, {
+      extra: { classification: 'secret', secrecyPeriod: '1年', addressees },
+    });
+    const registered = await ok(
+      send(t, 'POST', `/api/documents/${d.id}/events`, { as: 'clerk', json: { type: 'REGISTER', copies: 3, readerIds: [ids.u.reader9] } }),
+    );
+    expect(registered.state).toBe('circulation');
+    const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM exchange_deliveries WHERE outgoing_document_id = $1`, [
+      d.id,
+    ]);
+    expect(n).toBe(3);
+    // the senders who see it get the receipts
+    expect((await send(t, 'GET', `/api/documents/${d.id}/receipts`, { as: 'chief' })).status).toBe(200);
+    const leaks: Leak[] = [];
+    for (const user of ['reader2', 'clerk0', 'fgw_registrar', 'czj_registrar', 'fgw_chief', 'signer2']) {
+      const a = await send(t, 'GET', `/api/documents/${d.id}/receipts`, { as: user });
+      const b = await send(t, 'GET', `/api/documents/${ABSENT_UUID}/receipts`, { as: user });
+      check(`${user} GET receipts of the delivered document`, a, b, d.id, title, leaks);
+    }
+    expect(report(leaks)).toBe('');
+  });
 });
 
 describe('a 秘密 incoming item leaks nothing to those without clearance or a part', () => {

@@ -383,7 +383,7 @@ describe('signing in the browser', () => {
   );
 
   it(
-    'the proofreader marks a selected phrase by block and offsets; passing with an open mark shows the gate condition',
+    'the proofreader marks a selected phrase by block and offsets; passing with an open mark is disabled with the gate condition',
     async () => {
       const title = '关于进一步规范公文格式的通知';
       const d = await driveSimple(t, ids, 'proofreading', title);
@@ -414,8 +414,10 @@ describe('signing in the browser', () => {
       expect(marked.marks[0]).toMatchObject({ blockId: 'p1', start: 4, end: 8, kind: 'wording', status: 'open' });
       await page.locator('.gw-page mark.gw-proofmark').filter({ hasText: '高度重视' }).waitFor();
 
-      await page.locator('form[data-event="PASS_PROOFREADING"]').getByRole('button', { name: '校对通过' }).click();
-      await page.locator('form[data-event="PASS_PROOFREADING"] [role="alert"]').filter({ hasText: '还有未处理的校对标记' }).waitFor();
+      // the gate is unmet: the button is disabled, and says why, quoting the mark's text (not its id)
+      const pass = page.locator('form[data-event="PASS_PROOFREADING"]');
+      await pass.getByTestId('unmet').filter({ hasText: '还有1处校对标记未处理：“高度重视”。' }).waitFor();
+      expect(await pass.getByRole('button', { name: '校对通过' }).isDisabled()).toBe(true);
       expect((await c.get('proofreader', d.id)).body.state).toBe('proofreading');
     },
     SLOW,
@@ -508,14 +510,13 @@ describe('signing in the browser', () => {
       await openFromInbox(clerk, 'register', title);
       const register = clerk.locator('form[data-event="REGISTER"]');
       await register.getByLabel('印发份数').fill('5');
-      // a typed name is not an id; readers are picked from the directory (or pasted as ids)
-      await register.getByLabel('用户 ID（可直接粘贴）').fill('陈局长');
-      await register.getByText('不是有效的用户 ID：陈局长').waitFor();
+      // readers are picked by name from the directory, searching as one types; nobody picked, no button
       expect(await register.getByRole('button', { name: '登记分发' }).isDisabled()).toBe(true);
-      await register.getByLabel('用户 ID（可直接粘贴）').fill('');
+      await register.getByLabel('输入姓名、单位或用户名查找').fill('陈');
       await register.getByRole('checkbox', { name: /陈局长/ }).check();
+      await register.getByLabel('输入姓名、单位或用户名查找').fill('财政');
       await register.getByRole('checkbox', { name: /褚局长/ }).check();
-      expect(await register.getByLabel('用户 ID（可直接粘贴）').inputValue()).toBe(`${ids.u.reader}\n${ids.u.reader2}`);
+      expect(await register.getByTestId('picker').locator('.chip').allTextContents()).toEqual(['陈局长×', '褚局长×']);
       await register.getByRole('button', { name: '登记分发' }).click();
       await waitState(clerk, '传阅');
       d = (await c.get('clerk', d.id)).body;

@@ -149,7 +149,7 @@ describe('explainRejection', () => {
     const plain = JSON.parse(JSON.stringify(persistSnapshot(s)));
     expect(explainRejection(plain, ev('PASS_PROOFREADING', c.proof, {}))).toEqual({
       gate: 'proofreading',
-      conditions: [{ code: 'OPEN_MARKS', message: '1 proofreading mark(s) still open: m1.' }],
+      conditions: [{ code: 'OPEN_MARKS', message: '1 proofreading mark(s) still open: m1.', params: { markIds: ['m1'] } }],
     });
     expect(explainRejection(stored, ev('PASS_PROOFREADING', c.proof, {}))).toBeNull();
   });

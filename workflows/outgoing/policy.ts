@@ -144,8 +144,9 @@ const REVIEW_ITEMS = [1, 2, 3, 4, 5] as const;
 
 type EventOf<T extends OutgoingEventType> = Extract<OutgoingEvent, { type: T }>;
 
-function cond(code: ViolationCode, message: string): GateCondition {
-  return { code, message };
+/** `params` carry the specifics (which section, mark, check …) so a client can say it in the user's language. */
+function cond(code: ViolationCode, message: string, params?: GateCondition['params']): GateCondition {
+  return params ? { code, message, params } : { code, message };
 }
 
 /** A non-empty string after trimming. */
@@ -202,7 +203,7 @@ export function permissionConditions(
   const out: GateCondition[] = [];
   const needRole = (role: Role): boolean => {
     if (hasRole(actor, role)) return true;
-    out.push(cond('ROLE_REQUIRED', `Requires the ${role} role (${ROLE_LABELS[role]}).`));
+    out.push(cond('ROLE_REQUIRED', `Requires the ${role} role (${ROLE_LABELS[role]}).`, { role }));
     return false;
   };
   const needChief = (): void => {
@@ -357,19 +358,27 @@ function revisionConditions(ctx: OutgoingContext, rev: unknown): GateCondition[]
     return [cond('INVALID_REVISION', 'The revision must have an integer number, a content hash and its missing elements.')];
   }
   if ((r.number as number) <= ctx.revision.number) {
-    return [cond('REVISION_NOT_NEWER', `Revision ${String(r.number)} is not newer than the current revision ${ctx.revision.number}.`)];
+    return [
+      cond('REVISION_NOT_NEWER', `Revision ${String(r.number)} is not newer than the current revision ${ctx.revision.number}.`, {
+        current: ctx.revision.number,
+      }),
+    ];
   }
   return [];
 }
 
 function missingElementConditions(ctx: OutgoingContext): GateCondition[] {
   return ctx.missingElements.map((el) =>
-    cond('MISSING_ELEMENT', `Required element missing: ${ELEMENT_LABELS[el] ? `${ELEMENT_LABELS[el]} (${el})` : el}.`),
+    cond('MISSING_ELEMENT', `Required element missing: ${ELEMENT_LABELS[el] ? `${ELEMENT_LABELS[el]} (${el})` : el}.`, { element: el }),
   );
 }
 
 function sectionLabel(s: { id: string; title: string }): string {
   return `«${s.title}» (${s.id})`;
+}
+
+function sectionParams(s: { id: string; title: string; drafterId: string }): GateCondition['params'] {
+  return { sectionId: s.id, title: s.title, userId: s.drafterId };
 }
 
 function markConditions(ctx: OutgoingContext, markIds: unknown): GateCondition[] {
@@ -378,8 +387,11 @@ function markConditions(ctx: OutgoingContext, markIds: unknown): GateCondition[]
   const out: GateCondition[] = [];
   for (const id of markIds) {
     const mark = ctx.marks.find((m) => m.id === id);
-    if (!mark) out.push(cond('UNKNOWN_MARK', `There is no proofreading mark ${String(id)}.`));
-    else if (mark.status !== 'open') out.push(cond('MARK_NOT_OPEN', `Proofreading mark ${mark.id} is already ${mark.status}.`));
+    if (!mark) out.push(cond('UNKNOWN_MARK', `There is no proofreading mark ${String(id)}.`, { markIds: [String(id)] }));
+    else if (mark.status !== 'open')
+      out.push(
+        cond('MARK_NOT_OPEN', `Proofreading mark ${mark.id} is already ${mark.status}.`, { markIds: [mark.id], status: mark.status }),
+      );
   }
   return out;
 }
@@ -389,14 +401,14 @@ function signConditions(ctx: OutgoingContext, e: EventOf<'SIGN'>): GateCondition
   const out: GateCondition[] = [];
   const unit = e.issuerUnitId;
   if (!hasText(unit) || !ctx.issuerUnitIds.includes(unit)) {
-    out.push(cond('UNKNOWN_ISSUER', `${String(unit)} is not an issuing body of this document.`));
+    out.push(cond('UNKNOWN_ISSUER', `${String(unit)} is not an issuing body of this document.`, { issuerUnitId: String(unit) }));
     return out;
   }
   const slot = ctx.requiredSigners.find((r) => r.issuerUnitId === unit && r.signerId === e.actor.userId);
   if (!slot) {
-    out.push(cond('NOT_REQUIRED_SIGNER', `You are not the required signer for issuing body ${unit}.`));
+    out.push(cond('NOT_REQUIRED_SIGNER', `You are not the required signer for issuing body ${unit}.`, { issuerUnitId: unit }));
   } else if (hasSigned(ctx, slot)) {
-    out.push(cond('ALREADY_SIGNED', `You have already signed for issuing body ${unit}.`));
+    out.push(cond('ALREADY_SIGNED', `You have already signed for issuing body ${unit}.`, { issuerUnitId: unit }));
   }
   for (const message of signerAuthorityViolations(e.actor.authority, ctx, unit)) {
     out.push(cond('OUTSIDE_AUTHORITY', message));
@@ -417,15 +429,28 @@ function reviewConditions(e: EventOf<'REVIEW'>): GateCondition[] {
     }
     seen.set(item as number, (seen.get(item as number) ?? 0) + 1);
     if (!check.passed && !hasText(check.comment)) {
-      out.push(cond('FAILED_CHECK_NEEDS_COMMENT', `Failed check (${String(item)}) needs a comment saying what is wrong.`));
+      out.push(
+        cond('FAILED_CHECK_NEEDS_COMMENT', `Failed check (${String(item)}) needs a comment saying what is wrong.`, {
+          items: [Number(item)],
+        }),
+      );
     }
   }
   const missing = REVIEW_ITEMS.filter((i) => !seen.has(i));
   if (missing.length) {
-    out.push(cond('REVIEW_INCOMPLETE', `The review must cover all five checks of Regulation art. 19; missing: ${missing.join(', ')}.`));
+    out.push(
+      cond('REVIEW_INCOMPLETE', `The review must cover all five checks of Regulation art. 19; missing: ${missing.join(', ')}.`, {
+        items: missing.map(Number),
+      }),
+    );
   }
   for (const [item, n] of seen) {
-    if (n > 1) out.push(cond('REVIEW_DUPLICATE_CHECK', `Check (${item}) appears ${n} times; each check must appear exactly once.`));
+    if (n > 1)
+      out.push(
+        cond('REVIEW_DUPLICATE_CHECK', `Check (${item}) appears ${n} times; each check must appear exactly once.`, {
+          items: [Number(item)],
+        }),
+      );
   }
   return out;
 }
@@ -472,7 +497,7 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       const out: GateCondition[] = [];
       if (!hasText(e.sectionId)) out.push(cond('UNKNOWN_SECTION', 'A section id is required.'));
       else if (ctx.sections.some((s) => s.id === e.sectionId))
-        out.push(cond('DUPLICATE_SECTION', `Section ${e.sectionId} already exists.`));
+        out.push(cond('DUPLICATE_SECTION', `Section ${e.sectionId} already exists.`, { sectionId: e.sectionId }));
       if (!hasText(e.title)) out.push(cond('TITLE_REQUIRED', 'A section needs a title.'));
       if (!hasText(e.drafterId)) out.push(cond('DRAFTER_REQUIRED', 'A section needs a drafter (拟稿人).'));
       return out;
@@ -480,13 +505,13 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
     case 'EDIT_SECTION':
     case 'SUBMIT_SECTION': {
       const section = ctx.sections.find((s) => s.id === e.sectionId);
-      if (!section) return [cond('UNKNOWN_SECTION', `There is no section ${String(e.sectionId)}.`)];
+      if (!section) return [cond('UNKNOWN_SECTION', `There is no section ${String(e.sectionId)}.`, { sectionId: String(e.sectionId) })];
       const out: GateCondition[] = [];
       if (section.drafterId !== e.actor.userId) {
-        out.push(cond('NOT_SECTION_DRAFTER', `Section ${sectionLabel(section)} is assigned to another drafter.`));
+        out.push(cond('NOT_SECTION_DRAFTER', `Section ${sectionLabel(section)} is assigned to another drafter.`, sectionParams(section)));
       }
       if (section.status === 'submitted') {
-        out.push(cond('SECTION_ALREADY_SUBMITTED', `Section ${sectionLabel(section)} has already been submitted.`));
+        out.push(cond('SECTION_ALREADY_SUBMITTED', `Section ${sectionLabel(section)} has already been submitted.`, sectionParams(section)));
       }
       if (e.type === 'EDIT_SECTION') out.push(...revisionConditions(ctx, e.revision));
       return out;
@@ -496,7 +521,7 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       if (ctx.sections.length === 0) out.push(cond('NO_SECTIONS', 'The document has no sections yet.'));
       for (const s of ctx.sections) {
         if (s.status !== 'submitted') {
-          out.push(cond('SECTION_NOT_SUBMITTED', `Section ${sectionLabel(s)} has not been submitted by its drafter.`));
+          out.push(cond('SECTION_NOT_SUBMITTED', `Section ${sectionLabel(s)} has not been submitted by its drafter.`, sectionParams(s)));
         }
       }
       out.push(...missingElementConditions(ctx));
@@ -546,7 +571,9 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       if (d?.requireAll) {
         for (const invitee of d.invitees) {
           if (!d.comments.some((c) => c.userId === invitee)) {
-            out.push(cond('INVITEE_NOT_RESPONDED', `Invitee ${invitee} has not responded in discussion round ${d.round}.`));
+            out.push(
+              cond('INVITEE_NOT_RESPONDED', `Invitee ${invitee} has not responded in discussion round ${d.round}.`, { userId: invitee }),
+            );
           }
         }
       }
@@ -570,7 +597,11 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       const open = ctx.marks.filter((m) => m.status === 'open');
       const out: GateCondition[] = [];
       if (open.length) {
-        out.push(cond('OPEN_MARKS', `${open.length} proofreading mark(s) still open: ${open.map((m) => m.id).join(', ')}.`));
+        out.push(
+          cond('OPEN_MARKS', `${open.length} proofreading mark(s) still open: ${open.map((m) => m.id).join(', ')}.`, {
+            markIds: open.map((m) => m.id),
+          }),
+        );
       }
       out.push(...missingElementConditions(ctx));
       return out;
@@ -596,8 +627,9 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       if (e.readerIds !== undefined && !Array.isArray(e.readerIds)) return [cond('UNKNOWN_READER', 'readerIds must be a list.')];
       for (const id of e.readerIds ?? []) {
         const reader = ctx.readers.find((r) => r.userId === id);
-        if (!reader) out.push(cond('UNKNOWN_READER', `${String(id)} is not a reader of this document.`));
-        else if (reader.acknowledgedAt) out.push(cond('READER_ALREADY_ACKNOWLEDGED', `${id} has already acknowledged.`));
+        if (!reader) out.push(cond('UNKNOWN_READER', `${String(id)} is not a reader of this document.`, { userId: String(id) }));
+        else if (reader.acknowledgedAt)
+          out.push(cond('READER_ALREADY_ACKNOWLEDGED', `${id} has already acknowledged.`, { userId: String(id) }));
       }
       if (!out.length && remindTargets(ctx, e.readerIds).length === 0) {
         out.push(cond('NOTHING_TO_REMIND', 'Every reader has acknowledged.'));

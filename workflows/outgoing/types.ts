@@ -172,7 +172,12 @@ export type OutgoingState = (typeof OUTGOING_STATES)[number];
 /** A reason the machine refused an event: the gate and each unmet condition. */
 export interface GateViolation {
   gate: string;
-  conditions: { code: string; message: string }[];
+  conditions: {
+    code: string;
+    message: string;
+    /** The specifics, for a message in the user's language: ids (section, mark, user, unit), a title, check numbers. */
+    params?: Record<string, string | number | string[] | number[]>;
+  }[];
 }
 
 /** One unmet condition of a gate (stable `code`, human-readable `message`). */

@@ -3,6 +3,9 @@ import { AllDocumentsPage } from './pages/AllDocumentsPage';
 import { ArchivePage, archiveEntry } from './pages/ArchivePage';
 import { DocumentPage } from './pages/DocumentPage';
 import { InboxPage } from './pages/InboxPage';
+import { IncomingItemPage } from './pages/incoming/IncomingItemPage';
+import { IncomingQueuePage, worksWithIncoming } from './pages/incoming/IncomingQueuePage';
+import { useInT } from './incoming-strings';
 import { LoginPage } from './pages/LoginPage';
 import { Link, useLocation } from './router';
 import { useSession } from './session';
@@ -25,7 +28,8 @@ function LangSwitch() {
 export function App() {
   const { t } = useI18n();
   const { status, user, logout } = useSession();
-  const { path } = useLocation();
+  const { path, search } = useLocation();
+  const { it } = useInT();
 
   if (status === 'checking')
     return (
@@ -35,7 +39,18 @@ export function App() {
     );
 
   const docMatch = /^\/documents\/([^/]+)\/?$/.exec(path);
-  const page = docMatch ? 'doc' : path.startsWith('/documents') ? 'all' : /^\/archive(\/|$)/.test(path) ? 'archive' : 'inbox';
+  const incomingMatch = /^\/incoming\/([^/]+)\/?$/.exec(path);
+  const page = docMatch
+    ? 'doc'
+    : path.startsWith('/documents')
+      ? 'all'
+      : /^\/archive(\/|$)/.test(path)
+        ? 'archive'
+        : incomingMatch
+          ? 'incoming-item'
+          : /^\/incoming\/?$/.test(path)
+            ? 'incoming'
+            : 'inbox';
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
   return (
@@ -58,6 +73,11 @@ export function App() {
             <Link href="/documents" aria-current={page === 'all' ? 'page' : undefined}>
               {t('nav.all')}
             </Link>
+            {worksWithIncoming(user.roles) && (
+              <Link href="/incoming" aria-current={page === 'incoming' || page === 'incoming-item' ? 'page' : undefined}>
+                {it('nav.incoming')}
+              </Link>
+            )}
             {archiveHref && (
               <Link href={archiveHref} aria-current={page === 'archive' ? 'page' : undefined}>
                 {t('nav.archive')}
@@ -85,6 +105,10 @@ export function App() {
         <DocumentPage key={docMatch![1]} id={decodeURIComponent(docMatch![1])} />
       ) : page === 'all' ? (
         <AllDocumentsPage />
+      ) : page === 'incoming-item' ? (
+        <IncomingItemPage key={incomingMatch![1]} id={decodeURIComponent(incomingMatch![1])} />
+      ) : page === 'incoming' ? (
+        <IncomingQueuePage queue={search.get('queue')} />
       ) : page === 'archive' ? (
         <ArchivePage />
       ) : (

@@ -80,7 +80,7 @@ type Answer = { data?: unknown; error?: unknown; response: Response };
  * The data of a successful answer, typed by the contract (the 2xx body of the operation), or an ApiError (status 0
  * with code NETWORK when the server was not reached).
  */
-async function unwrap<R extends Answer>(call: Promise<R>): Promise<Exclude<R['data'], undefined>> {
+export async function unwrap<R extends Answer>(call: Promise<R>): Promise<Exclude<R['data'], undefined>> {
   let r: Answer;
   try {
     r = await call;

@@ -1,10 +1,13 @@
 /** A small history-API router: the app has three pages and needs no routing library. */
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { confirmLeave } from './unsaved';
 
 const listeners = new Set<() => void>();
 
+/** Goes to `to`, unless an editor has unsaved changes and the user chooses to stay. */
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   if (to === location.pathname + location.search) return;
+  if (!confirmLeave()) return;
   if (opts.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
   listeners.forEach((l) => l());
@@ -21,7 +24,33 @@ export function useLocation(): { path: string; search: URLSearchParams } {
       window.removeEventListener('popstate', update);
     };
   }, []);
+  useBackGuard();
   return { path: location.pathname, search: new URLSearchParams(location.search) };
+}
+
+let shown = location.pathname + location.search;
+let guardInstalled = false;
+/** The browser's back and forward buttons: with unsaved changes and "stay", the address goes back to the page shown. */
+function useBackGuard() {
+  useEffect(() => {
+    if (guardInstalled) return;
+    guardInstalled = true;
+    const onPop = (e: PopStateEvent) => {
+      const to = location.pathname + location.search;
+      if (to === shown) return;
+      if (!confirmLeave()) {
+        e.stopImmediatePropagation();
+        history.pushState(null, '', shown);
+        return;
+      }
+      shown = to;
+    };
+    // capture, before the listeners that re-render
+    window.addEventListener('popstate', onPop, true);
+  }, []);
+  useEffect(() => {
+    shown = location.pathname + location.search;
+  });
 }
 
 export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {

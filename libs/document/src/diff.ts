@@ -43,6 +43,7 @@ const FIELDS: (keyof DocumentContent)[] = [
   'issuers',
   'mainRecipients',
   'copiesTo',
+  'addressees',
   'classification',
   'secrecyPeriod',
   'urgency',

@@ -90,6 +90,26 @@ export interface MinutesAttendance {
   attending: string[];
 }
 
+/**
+ * A recipient named from the directory (a unit, or a group of units such as 区直各单位) or in free text, as 主送
+ * (main) or 抄送 (copy). Units and groups inside the deployment receive the registered document (公文交换); free
+ * text is printed only. `name` is what the document prints: the directory's name for a unit or group.
+ */
+export interface Addressee {
+  role: 'main' | 'copy';
+  unitId?: string;
+  groupId?: string;
+  name: string;
+}
+
+/** The printed lists (主送, 抄送) an addressee list gives, in its order. */
+export function printedRecipients(addressees: readonly Addressee[]): { mainRecipients: string[]; copiesTo: string[] } {
+  return {
+    mainRecipients: addressees.filter((a) => a.role === 'main').map((a) => a.name),
+    copiesTo: addressees.filter((a) => a.role === 'copy').map((a) => a.name),
+  };
+}
+
 /** Everything the drafters write. A revision is an immutable snapshot of this. */
 export interface DocumentContent {
   kind: DocumentKind;
@@ -100,6 +120,11 @@ export interface DocumentContent {
   mainRecipients: string[];
   /** 抄送机关 */
   copiesTo: string[];
+  /**
+   * The recipients as structured entries (units, groups, free text); when present, mainRecipients and copiesTo
+   * are exactly its printed names (see printedRecipients). Absent on documents written before exchange.
+   */
+  addressees?: Addressee[];
   classification: ClassificationLevel;
   /** 保密期限, e.g. "1年"; only with a classification. */
   secrecyPeriod?: string;
@@ -124,9 +149,18 @@ export function missingElements(content: DocumentContent): string[] {
   if (!content.title?.trim()) missing.push('title');
   if (!content.issuers?.length) missing.push('issuers');
   if (!content.mainRecipients?.length && content.kind !== '纪要') missing.push('mainRecipients');
+  if (content.addressees && !addresseesMatchPrinted(content)) missing.push('addressees');
   if (!bodyBlocks(content).some((b) => (b.type === 'paragraph' ? b.text.trim() : true))) missing.push('body');
   if (content.classification !== 'none' && !content.secrecyPeriod?.trim()) missing.push('secrecyPeriod');
   return missing;
+}
+
+/** Whether the printed lists are the addressees' names (a content whose two disagree is incomplete). */
+export function addresseesMatchPrinted(content: Pick<DocumentContent, 'addressees' | 'mainRecipients' | 'copiesTo'>): boolean {
+  if (!content.addressees) return true;
+  const p = printedRecipients(content.addressees);
+  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  return same(p.mainRecipients, content.mainRecipients ?? []) && same(p.copiesTo, content.copiesTo ?? []);
 }
 
 /** What the renderer needs beyond the content: registration and signatures. */

@@ -63,6 +63,7 @@ export class ClassifiedService implements OnModuleInit {
             conditions: open.map((c) => ({
               code: 'COPY_NOT_RECALLED',
               message: `Copy ${c.copy_number} (${c.recipient_name}) has not been returned or destroyed.`,
+              params: { copyNumber: c.copy_number, recipient: c.recipient_name },
             })),
           });
         }

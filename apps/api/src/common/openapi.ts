@@ -44,7 +44,23 @@ const PROBLEM_VARIANTS: Record<
           type: 'object',
           required: ['code', 'message'],
           additionalProperties: false,
-          properties: { code: { type: 'string' }, message: { type: 'string' } },
+          properties: {
+            code: { type: 'string' },
+            message: { type: 'string' },
+            params: {
+              type: 'object',
+              description:
+                "The specifics, for a message in the reader's language: sectionId, title, markIds, userId, issuerUnitId, items (check numbers), element, role …",
+              additionalProperties: {
+                anyOf: [
+                  { type: 'string' },
+                  { type: 'number' },
+                  { type: 'array', items: { type: 'string' } },
+                  { type: 'array', items: { type: 'number' } },
+                ],
+              },
+            },
+          },
         },
       },
     },

@@ -35,6 +35,20 @@ export const Block = named(
   ]),
 );
 
+/**
+ * A recipient (主送 main / 抄送 copy): a unit or a group of units of the directory (they receive the registered
+ * document through exchange; a group is expanded to its members at delivery), or free text (printed only).
+ */
+export const Addressee = named(
+  'Addressee',
+  z.object({
+    role: z.enum(['main', 'copy']),
+    unitId: uuid.optional().describe('A unit of the directory'),
+    groupId: uuid.optional().describe('A group of units of the directory (e.g. 区直各单位)'),
+    name: z.string().describe("The printed name: the directory's for a unit or group"),
+  }),
+);
+
 /** Everything the drafters write (libs/document DocumentContent): a revision is an immutable snapshot of it. */
 export const DocumentContent = named(
   'DocumentContent',
@@ -44,6 +58,7 @@ export const DocumentContent = named(
     issuers: z.array(z.object({ unitId: uuid, name: z.string(), code: z.string() })),
     mainRecipients: z.array(z.string()),
     copiesTo: z.array(z.string()),
+    addressees: z.array(Addressee).optional().describe('The recipients as units, groups or free text; the printed lists follow from it'),
     classification: z.enum(CLASSIFICATION_LEVELS),
     secrecyPeriod: z.string().optional(),
     urgency: z.enum(URGENCY_LEVELS),

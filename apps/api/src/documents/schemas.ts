@@ -35,12 +35,32 @@ const AttachmentSchema = z.strictObject({
 });
 const names = z.array(z.string().trim().min(1).max(200)).max(200);
 
+/**
+ * A recipient as the client names it: exactly one of a directory unit, a directory group (expanded to its
+ * members at delivery), or free text (printed only, delivered to nobody). The printed name of a unit or group is
+ * the directory's.
+ */
+export const AddresseeInput = z
+  .strictObject({
+    role: z.enum(['main', 'copy']),
+    unitId: z.uuid().optional(),
+    groupId: z.uuid().optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((a) => [a.unitId, a.groupId, a.name].filter((x) => x !== undefined).length === 1, {
+    message: 'exactly one of unitId, groupId or name',
+  });
+export type AddresseeInput = z.infer<typeof AddresseeInput>;
+const addressees = z.array(AddresseeInput).max(200);
+
 /** Editable metadata, without defaults (a partial edit must not reset omitted fields). */
 const MetadataFields = z.strictObject({
   kind: z.enum(DOCUMENT_KINDS),
   title: z.string().trim().min(1).max(300),
   mainRecipients: names,
   copiesTo: names,
+  /** Recipients as units, groups or free text; when given, mainRecipients and copiesTo follow from it. */
+  addressees,
   classification: z.enum(CLASSIFICATION_LEVELS),
   secrecyPeriod: z.string().trim().max(20).optional(),
   urgency: z.enum(URGENCY_LEVELS),
@@ -53,6 +73,7 @@ const MetadataFields = z.strictObject({
 export const MetadataSchema = MetadataFields.extend({
   mainRecipients: names.default([]),
   copiesTo: names.default([]),
+  addressees: addressees.optional(),
   classification: z.enum(CLASSIFICATION_LEVELS).default('none'),
   urgency: z.enum(URGENCY_LEVELS).default('none'),
   attachments: z.array(AttachmentSchema).max(50).default([]),

@@ -1,7 +1,9 @@
 /**
  * Sample documents for the demo office, one at each of the stages a visitor wants to see: a draft with a
  * section still being written, one in proofreading, in review, two waiting for the signer (one 特急), one in
- * circulation past its deadline (so the automatic reminder shows), and one filed in the archive.
+ * circulation past its deadline (so the automatic reminder shows; its recipients are named from the directory,
+ * so its registration delivered it to 区直各单位), and one filed in the archive; then the incoming samples
+ * (demo-incoming.ts).
  *
  * Driven through DocumentsService with the demo users, exactly as the API would (revisions, hash-chained
  * audit events, signatures, document numbers, the archive item): no row is written by hand.
@@ -12,6 +14,7 @@ import type { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { DocumentsService } from '../documents/documents.service.js';
 import { CreateDocumentBody, EditSectionBody } from '../documents/schemas.js';
+import { seedDemoIncoming } from './demo-incoming.js';
 
 type Stage = 'drafting' | 'proofreading' | 'review' | 'signing' | 'circulation' | 'archived';
 
@@ -21,6 +24,8 @@ interface Sample {
   urgency?: 'none' | 'urgent' | 'extra_urgent';
   /** Days from now (negative: already past). */
   deadlineDays?: number;
+  /** Recipients named from the directory: the group 区直各单位, so registration delivers it to its units (公文交换). */
+  exchange?: boolean;
   sections: { title: string; drafter: 'secretary' | 'secretary2'; paragraphs: string[] }[];
 }
 
@@ -75,6 +80,7 @@ const SAMPLES: Sample[] = [
     title: '关于报送2026年度工作总结的通知',
     stage: 'circulation',
     deadlineDays: -1,
+    exchange: true,
     sections: [{ title: '正文', drafter: 'secretary', paragraphs: ['请各单位于规定时间前将2026年度工作总结报送区委办公室秘书科。'] }],
   },
   {
@@ -127,6 +133,7 @@ export async function seedDemoDocuments(app: INestApplicationContext): Promise<n
     return u;
   };
   const [committee] = await db.query(`SELECT id FROM units WHERE code = '区委办'`);
+  const [group]: { id: string }[] = await db.query(`SELECT id FROM unit_groups WHERE name = '区直各单位'`);
   if (!committee || !users.has('chief')) return 0; // not the demo office
   const ok = async (p: Promise<{ body: Record<string, unknown> }>) =>
     (await p).body as { id: string; state: string; sections: { id: string }[] };
@@ -139,7 +146,15 @@ export async function seedDemoDocuments(app: INestApplicationContext): Promise<n
       urgency: s.urgency ?? 'none',
       issuerUnitIds: [committee.id],
       signers: [{ issuerUnitId: committee.id, signerId: as('signer').id }],
-      mainRecipients: ['各乡镇党委', '区直各单位'],
+      // printed the same either way; named from the directory, the group's units receive it when registered
+      ...(s.exchange && group
+        ? {
+            addressees: [
+              { role: 'main', name: '各乡镇党委' },
+              { role: 'main', groupId: group.id },
+            ],
+          }
+        : { mainRecipients: ['各乡镇党委', '区直各单位'] }),
       sections: s.sections.map((x) => ({ title: x.title, drafterId: as(x.drafter).id })),
       ...(s.deadlineDays !== undefined ? { deadline: new Date(Date.now() + s.deadlineDays * 86_400_000).toISOString() } : {}),
     });
@@ -173,5 +188,7 @@ export async function seedDemoDocuments(app: INestApplicationContext): Promise<n
     await event('reader2', doc.id, { type: 'ACKNOWLEDGE' });
     await event('archivist', doc.id, { type: 'FILE', retention: 'Y' });
   }
+  // the receiving side: what the exchange delivered, and incoming items in several states
+  await seedDemoIncoming(app);
   return SAMPLES.length;
 }

@@ -1,15 +1,38 @@
 /**
  * Editing a section's paragraphs and headings: EDIT_SECTION (a drafter, PUT /sections/:id) or EDIT_CONTENT
  * (the chief in consolidation, drafters or chief in proofreading with the marks it resolves, PUT /content).
- * The working copy is a draft in sessionStorage tied to the revision it started from.
+ * The working copy is a draft in sessionStorage with the revision (and blocks) it started from: when someone else
+ * saves first (409, or simply a newer revision read), the copy is kept and merged with theirs (MergePanel), and
+ * leaving the page with unsaved changes asks first (unsaved.ts).
  */
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { api } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
+import { MergePanel } from '../components/MergePanel';
 import { draftKey, useDraft } from '../drafts';
 import { useI18n } from '../i18n';
 import type { Block } from '../types';
+import { setLeaveMessage, useUnsavedChanges } from '../unsaved';
 import { useAction, type ActionContext } from './useAction';
+
+/** A working copy: the blocks being edited, and the revision and blocks it started from (the base of a merge). */
+interface WorkingCopy {
+  base: number;
+  baseBlocks: Block[];
+  blocks: Block[];
+}
+
+function parseCopy(saved: string): WorkingCopy | null {
+  if (!saved) return null;
+  try {
+    const v = JSON.parse(saved) as WorkingCopy;
+    return Array.isArray(v.blocks) && Array.isArray(v.baseBlocks) && typeof v.base === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+const sameBlocks = (a: Block[], b: Block[]) => JSON.stringify(a) === JSON.stringify(b);
 
 type Kind = 'paragraph' | 'h1' | 'h2' | 'h3' | 'h4';
 const kindOf = (b: Block): Kind | null => (b.type === 'paragraph' ? 'paragraph' : b.type === 'heading' ? (`h${b.level}` as Kind) : null);
@@ -35,36 +58,56 @@ export function BlockEditor({ ctx, mode }: { ctx: ActionContext; mode: 'section'
   const sections = [...editable, ...extra];
   const [sectionId, setSectionId] = useState(sections[0]?.id ?? '');
   const section = sections.find((s) => s.id === sectionId) ?? sections[0];
-  const key = draftKey(
-    userId,
-    doc.id,
-    mode === 'section' ? 'EDIT_SECTION' : 'EDIT_CONTENT',
-    section?.id ?? '',
-    `r${doc.currentRevision.number}`,
-  );
+  // one working copy per section, whatever the revision: a newer revision is merged into it, never orphans it
+  const key = draftKey(userId, doc.id, mode === 'section' ? 'EDIT_SECTION' : 'EDIT_CONTENT', section?.id ?? '', 'copy');
   const [saved, setSaved, clear] = useDraft(key);
-  const blocks: Block[] = useMemo(() => {
-    if (saved) {
-      try {
-        return JSON.parse(saved) as Block[];
-      } catch {
-        /* fall back to the document */
-      }
-    }
-    return section?.blocks ?? [];
-  }, [saved, section]);
+  const revision = doc.currentRevision.number;
+  const current = useMemo(() => section?.blocks ?? [], [section]);
+  const copy = useMemo(() => parseCopy(saved), [saved]);
+  const blocks: Block[] = copy?.blocks ?? current;
+  // a newer revision that left this section as it was: the copy simply moves onto it
+  const stale = !!copy && copy.base !== revision;
+  const rebase = stale && sameBlocks(copy.baseBlocks, current);
+  // … or now says what the copy says (my own save, or the same change made elsewhere): nothing left to keep
+  const settled = stale && sameBlocks(copy.blocks, current);
+  useEffect(() => {
+    if (settled) clear();
+    else if (rebase && copy) setSaved(JSON.stringify({ ...copy, base: revision, baseBlocks: current }));
+  }, [settled, rebase, copy, revision, current, setSaved, clear]);
+  const merging = stale && !rebase && !settled;
+  const dirty = !!copy && !sameBlocks(copy.blocks, current);
+  useUnsavedChanges(key, dirty);
+  useEffect(() => {
+    if (dirty) setLeaveMessage(t('editor.leave'));
+  }, [dirty, t]);
   const openMarks = doc.marks.filter((m) => m.status === 'open');
   const [resolves, setResolves] = useState<string[]>([]);
   const action = useAction(ctx, mode === 'section' ? 'EDIT_SECTION' : 'EDIT_CONTENT');
   if (!section) return null;
 
-  const update = (next: Block[]) => setSaved(JSON.stringify(next));
+  const update = (next: Block[]) =>
+    sameBlocks(next, current) && !stale
+      ? clear()
+      : setSaved(JSON.stringify({ base: copy?.base ?? revision, baseBlocks: copy?.baseBlocks ?? current, blocks: next }));
   const move = (i: number, d: number) => {
     const next = [...blocks];
     const [b] = next.splice(i, 1);
     next.splice(i + d, 0, b);
     update(next);
   };
+  if (merging && copy) {
+    return (
+      <MergePanel
+        sectionTitle={section.title}
+        revision={revision}
+        base={copy.baseBlocks}
+        theirs={current}
+        mine={copy.blocks}
+        onApply={(merged) => setSaved(JSON.stringify({ base: revision, baseBlocks: current, blocks: merged }))}
+        onDiscard={clear}
+      />
+    );
+  }
   const save = async () => {
     const ok = await action.run(() =>
       mode === 'section'
@@ -172,6 +215,11 @@ export function BlockEditor({ ctx, mode }: { ctx: ActionContext; mode: 'section'
         </fieldset>
       )}
       <ErrorBox error={action.error} />
+      {dirty && (
+        <p className="small muted" data-testid="unsaved">
+          {t('editor.unsaved')}
+        </p>
+      )}
       <button type="submit" className="btn btn-primary" disabled={action.pending}>
         {action.pending ? t('action.pending') : t('editor.save')}
       </button>

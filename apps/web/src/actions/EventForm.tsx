@@ -1,15 +1,19 @@
 /**
  * Workflow events whose payload is a few plain fields, described as data: a reason, an optional note, a choice,
- * user ids. Text fields are drafts in sessionStorage (they survive a lost session); a required field that is blank
- * keeps the button disabled.
+ * people (picked by name). Text fields and choices of people are drafts in sessionStorage (they survive a lost
+ * session); a required field that is blank keeps the button disabled, and so does a gate the page can see is unmet
+ * (gates.ts), with the reason beside the button.
  */
 import { useId, useState } from 'react';
 import { api } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
+import { UserPicker } from '../components/UserPicker';
 import { useDraft, draftKey } from '../drafts';
 import { parseIds } from '../format';
+import { unmetConditions } from '../gates';
 import { useI18n, type T } from '../i18n';
-import { useDirectory } from '../queries';
+import { useProblemNames } from '../names';
+import { conditionMessage } from '../problems';
 import type { StringKey } from '../strings';
 import type { DocumentView, Role } from '../types';
 import { useAction, type ActionContext } from './useAction';
@@ -124,42 +128,6 @@ export const FORMS: Record<string, FormSpec> = {
   },
 };
 
-/** Pick users of one role from the office directory; the choice is kept as the id list of the field. */
-function UserPicker({
-  role,
-  single,
-  value,
-  onChange,
-  label,
-}: {
-  role: Role;
-  single?: boolean;
-  value: string;
-  onChange: (v: string) => void;
-  label: string;
-}) {
-  // the office directory; while it loads, or if it cannot be read, there is no picker
-  const users = useDirectory(role).data;
-  if (!users?.length) return null;
-  const chosen = new Set(parseIds(value).ids);
-  const toggle = (id: string) => {
-    const next = single ? (chosen.has(id) ? [] : [id]) : chosen.has(id) ? [...chosen].filter((x) => x !== id) : [...chosen, id];
-    onChange(next.join('\n'));
-  };
-  return (
-    <fieldset className="user-picker">
-      <legend>{label}</legend>
-      {users.map((u) => (
-        <label key={u.id} className="user-choice">
-          <input type={single ? 'radio' : 'checkbox'} name={`pick-${role}`} checked={chosen.has(u.id)} onChange={() => toggle(u.id)} />{' '}
-          {u.displayName}
-          {u.unitName ? `（${u.unitName}）` : ''}
-        </label>
-      ))}
-    </fieldset>
-  );
-}
-
 /** One text field persisted as a draft. */
 function DraftField({
   id,
@@ -209,9 +177,11 @@ function DraftField({
 }
 
 export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: string; spec: FormSpec }) {
-  const { t, tx } = useI18n();
+  const { t, tx, lang } = useI18n();
+  const problemNames = useProblemNames();
   const { doc, userId } = ctx;
   const uid = useId();
+  const unmet = unmetConditions(doc, type);
   const action = useAction(ctx, type);
   // every text-like field is a draft keyed by user, document, event and field
   const drafts: Record<string, ReturnType<typeof useDraft>> = {};
@@ -232,7 +202,6 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
   const values: Values = { ...local };
   for (const f of spec.fields) if (f.kind === 'reason' || f.kind === 'text' || f.kind === 'ids') values[f.name] = drafts[f.name][0];
 
-  const problems: string[] = [];
   let blocked = false;
   for (const f of spec.fields) {
     const v = values[f.name] ?? '';
@@ -240,12 +209,8 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
     if (f.kind === 'text' && f.requiredWhen?.(values) && !v.trim()) blocked = true;
     if (f.kind === 'select' && !v) blocked = true;
     if (f.kind === 'ids') {
-      const { ids, invalid } = parseIds(v);
+      const { ids } = parseIds(v);
       if (!ids.length || (f.single && ids.length !== 1)) blocked = true;
-      if (invalid.length) {
-        blocked = true;
-        problems.push(t('action.invalidIds', { ids: invalid.join(', ') }));
-      }
     }
     if (f.kind === 'number' && !(Number(v) >= f.min && Number.isInteger(Number(v)))) blocked = true;
   }
@@ -274,7 +239,7 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
       data-event={type}
       onSubmit={(e) => {
         e.preventDefault();
-        if (!blocked && !action.pending) void submit();
+        if (!blocked && !unmet.length && !action.pending) void submit();
       }}
     >
       {spec.hint && <p className="hint">{t(spec.hint)}</p>}
@@ -308,17 +273,14 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
             );
           case 'ids':
             return (
-              <div key={f.name}>
-                <UserPicker role={f.role} single={f.single} value={values[f.name]} onChange={drafts[f.name][1]} label={t(f.label)} />
-                <DraftField
-                  id={id}
-                  label={t('action.idsManual')}
-                  value={values[f.name]}
-                  onChange={drafts[f.name][1]}
-                  multiline={!f.single}
-                  required
-                />
-              </div>
+              <UserPicker
+                key={f.name}
+                role={f.role}
+                single={f.single}
+                value={parseIds(values[f.name]).ids}
+                onChange={(ids) => drafts[f.name][1](ids.join('\n'))}
+                label={t(f.label)}
+              />
             );
           case 'select': {
             const options = f.options(doc, userId, t);
@@ -363,13 +325,23 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
             );
         }
       })}
-      {problems.map((p) => (
-        <p key={p} className="field-error">
-          {p}
-        </p>
-      ))}
+      {unmet.length > 0 && (
+        <div className="gate-unmet" id={`${uid}-unmet`} data-testid="unmet">
+          <p>{t('gate.unmet')}</p>
+          <ul>
+            {unmet.map((c, i) => (
+              <li key={i}>{conditionMessage(c, lang, problemNames)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <ErrorBox error={action.error} />
-      <button type="submit" className={`btn ${spec.danger ? 'btn-danger' : 'btn-primary'}`} disabled={blocked || action.pending}>
+      <button
+        type="submit"
+        className={`btn ${spec.danger ? 'btn-danger' : 'btn-primary'}`}
+        disabled={blocked || unmet.length > 0 || action.pending}
+        aria-describedby={unmet.length ? `${uid}-unmet` : undefined}
+      >
         {action.pending ? t('action.pending') : label}
       </button>
     </form>

@@ -7,25 +7,18 @@ import { useI18n } from '../i18n';
 import type { DocumentView } from '../types';
 
 /**
- * A person's name. The API gives names only through the history (actors), so someone who has not acted yet shows
- * as the start of their user id (the full id on hover, for the clerk who types ids).
+ * A person's name, from the office directory and the history (someone who has left the office is still named by
+ * what they did); never their id: while the directory loads, or for someone it does not know, a plain placeholder.
  */
-export function nameOf(names: Map<string, string>, id: string, meId: string, t: (k: 'common.me') => string): ReactNode {
+export function nameOf(names: Map<string, string>, id: string, meId: string, t: (k: 'common.me' | 'common.someone') => string): ReactNode {
   if (id === meId) return `${names.get(id) ?? ''}（${t('common.me')}）`;
-  const name = names.get(id);
-  return (
-    name ?? (
-      <span className="mono muted" title={id}>
-        {id.slice(0, 8)}…
-      </span>
-    )
-  );
+  return names.get(id) ?? <span className="muted">{t('common.someone')}</span>;
 }
 
 export function MetadataPanel({ doc, names, meId }: { doc: DocumentView; names: Map<string, string>; meId: string }) {
   const { t, lang, locale } = useI18n();
   const c = doc.content;
-  const issuerName = (unitId: string) => c.issuers.find((i) => i.unitId === unitId)?.name ?? unitId;
+  const issuerName = (unitId: string) => c.issuers.find((i) => i.unitId === unitId)?.name ?? t('common.none');
   return (
     <section className="panel" aria-labelledby="meta-h">
       <h2 id="meta-h">{t('doc.details')}</h2>

@@ -1,30 +1,40 @@
 import { ApiError } from '../api';
 import { useI18n } from '../i18n';
+import { useProblemNames } from '../names';
+import { conditionMessage, problemMessage } from '../problems';
 
-/** A problem+json error shown to the user: its detail and, for a refused gate, each unmet condition. */
+/**
+ * A problem+json error shown to the user in their language (apps/web/src/problems.ts): what went wrong and, for a
+ * refused gate, each unmet condition with its specifics (which section, which mark by its text, which check).
+ */
 export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const { t, tx, lang } = useI18n();
+  const { t, lang } = useI18n();
+  const names = useProblemNames();
   if (!error) return null;
   let title: string;
   let items: string[] = [];
+  let code: string | undefined;
   if (error instanceof ApiError) {
     const p = error.problem;
-    title = error.status === 0 ? t('error.network') : (p.detail ?? p.title ?? t('error.http', { status: error.status }));
-    // conditions carry stable codes: translated ones show the translation, then the server's words
-    if (p.conditions?.length)
-      items = p.conditions.map((c) =>
-        lang === 'zh' && tx(`cond.${c.code}`, '') ? `${tx(`cond.${c.code}`, '')}（${c.message}）` : c.message,
-      );
+    code = p.code;
+    title =
+      error.status === 0
+        ? t('error.network')
+        : (problemMessage(p.code, p as Record<string, unknown>, lang, names) ??
+          p.detail ??
+          p.title ??
+          t('error.http', { status: error.status }));
+    if (p.conditions?.length) items = p.conditions.map((c) => conditionMessage(c, lang, names));
     else if (p.errors?.length) items = p.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
   } else {
     title = error instanceof Error ? error.message : String(error);
   }
   return (
-    <div className="error" role="alert">
+    <div className="error" role="alert" data-code={code}>
       <p>{title}</p>
       {items.length > 0 && (
         <>
-          <p className="error-sub">{t('error.conditions')}</p>
+          {code !== 'GATE_FAILED' && <p className="error-sub">{t('error.conditions')}</p>}
           <ul>
             {items.map((x, i) => (
               <li key={i}>{x}</li>

@@ -2,17 +2,35 @@ import { useI18n } from '../i18n';
 import { formatDateTime, shortHash } from '../format';
 import type { HistoryItem, VerifyResult } from '../types';
 
-/** The audit trail with the result of the hash-chain verification. */
+/** What the trail shows of an event: any workflow's history (its states and actors' roles are its own). */
+export type TrailItem = Pick<HistoryItem, 'seq' | 'eventType' | 'reason' | 'revisionNumber' | 'payload' | 'at' | 'hash'> & {
+  actor: { id: string; displayName: string };
+  fromState: string | null;
+  toState: string;
+};
+
+/**
+ * The audit trail with the result of the hash-chain verification. Another workflow (incoming documents) passes its own
+ * labels for states and events, whose names may mean something else in the outgoing one.
+ */
 export function History({
   items,
   verify,
   verifyError,
+  labels,
 }: {
-  items: HistoryItem[] | null;
+  items: TrailItem[] | null;
   verify: VerifyResult | null;
   verifyError: boolean;
+  labels?: { state: (s: string) => string; event: (e: string) => string };
 }) {
-  const { t, tx, locale } = useI18n();
+  const { t, tx: txOutgoing, locale } = useI18n();
+  const tx = (key: string, fallback: string) =>
+    labels && key.startsWith('state.')
+      ? labels.state(fallback)
+      : labels && key.startsWith('event.')
+        ? labels.event(fallback)
+        : txOutgoing(key, fallback);
   return (
     <section className="panel" aria-labelledby="hist-h">
       <div className="panel-head">

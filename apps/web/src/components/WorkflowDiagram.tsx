@@ -6,8 +6,15 @@
  * other forward moves (skips) and backward moves (returns) are routed in lanes on the left; a final state that
  * many states can jump to (撤回 / withdrawn) sits on the right with a dashed line from each of them.
  */
-import machine from 'virtual:outgoing-workflow';
+import outgoing from 'virtual:outgoing-workflow';
+import { useMemo } from 'react';
 import { useI18n } from '../i18n';
+
+/** What the diagram is drawn from: describeMachine() of a workflow (outgoing at build time, others from the API). */
+export interface Machine {
+  states: { name: string; order: number; type?: string; description: string }[];
+  transitions: { from: string; to: string; event: string; changesState: boolean; description?: string }[];
+}
 
 const NODE_W = 132;
 const NODE_H = 30;
@@ -31,7 +38,7 @@ interface Geometry {
 }
 
 /** Derived once from the description: which states go in the column, which edges go where. */
-function geometry(): Geometry {
+function geometry(machine: Machine): Geometry {
   const byOrder = [...machine.states].sort((a, b) => a.order - b.order);
   const incoming = new Map<string, Set<string>>();
   const edges = new Map<string, Edge>();
@@ -70,12 +77,33 @@ function geometry(): Geometry {
   return { main, exits, forward, arcs, exitEdges, lanes: laneSpans.length };
 }
 
-const GEO = geometry();
+const GEO = geometry(outgoing);
 
-export function WorkflowDiagram({ state, visited }: { state: string; visited: Set<string> }) {
-  const { t, tx } = useI18n();
+/**
+ * The outgoing workflow by default; another workflow passes its description and its labels for states and events
+ * (whose names may mean something else in the outgoing one).
+ */
+export function WorkflowDiagram({
+  state,
+  visited,
+  machine = outgoing,
+  labels,
+}: {
+  state: string;
+  visited: Set<string>;
+  machine?: Machine;
+  labels?: { state: (s: string) => string; event: (e: string) => string };
+}) {
+  const { t, tx: txOutgoing } = useI18n();
+  const tx = (key: string, fallback: string) =>
+    labels && key.startsWith('state.')
+      ? labels.state(fallback)
+      : labels && key.startsWith('event.')
+        ? labels.event(fallback)
+        : txOutgoing(key, fallback);
   const label = (s: string) => tx(`state.${s}`, s);
-  const { main, exits, forward, arcs, exitEdges, lanes } = GEO;
+  const geo = useMemo(() => (machine === outgoing ? GEO : geometry(machine)), [machine]);
+  const { main, exits, forward, arcs, exitEdges, lanes } = geo;
   const left = 8 + lanes * LANE + 6;
   const exitX = left + NODE_W + 48;
   const width = exitX + EXIT_W + 4;

@@ -12,9 +12,13 @@ import { DiscussionPanel, MarksPanel, MetadataPanel } from '../components/DocPan
 import { DocPreview } from '../components/DocPreview';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { History } from '../components/History';
+import { ReceiptsPanel } from '../components/incoming/ReceiptsPanel';
+import { SectionsPanel } from '../components/SectionsPanel';
 import { WorkflowDiagram } from '../components/WorkflowDiagram';
 import { classificationLabel, urgencyLabel } from '../format';
 import { useI18n } from '../i18n';
+import { ProblemNamesProvider, useUserDirectory } from '../names';
+import { problemMessage } from '../problems';
 import { documentChanged, keys, useDocument, useHistory, useVerify } from '../queries';
 import { Link } from '../router';
 import { useUser } from '../session';
@@ -39,8 +43,9 @@ function resignBase(doc: DocumentView, history: HistoryItem[], userId: string): 
 type Notice = { kind: 'ok' | 'warn'; text: string } | null;
 
 export function DocumentPage({ id }: { id: string }) {
-  const { t, tx } = useI18n();
+  const { t, tx, lang } = useI18n();
   const user = useUser();
+  const directory = useUserDirectory();
   const queryClient = useQueryClient();
   const docQuery = useDocument(id);
   const historyQuery = useHistory(id);
@@ -107,11 +112,14 @@ export function DocumentPage({ id }: { id: string }) {
 
   const onConflict = useCallback(
     (e: ApiError) => {
-      setNotice({ kind: 'warn', text: e.code === 'VERSION_CONFLICT' ? t('doc.conflict') : e.message });
+      setNotice({
+        kind: 'warn',
+        text: e.code === 'VERSION_CONFLICT' ? t('doc.conflict') : (problemMessage(e.code, e.problem, lang) ?? e.message),
+      });
       void reload();
       requestAnimationFrame(() => noticeRef.current?.focus());
     },
-    [reload, t],
+    [reload, t, lang],
   );
 
   const ctx: ActionContext | null = useMemo(
@@ -135,11 +143,13 @@ export function DocumentPage({ id }: { id: string }) {
   }, [doc, user.id, onDocument, reload]);
 
   const names = useMemo(() => {
+    // the directory names everyone before they act; the history also those who have since left the office
     const m = new Map<string, string>();
+    for (const [id, u] of directory) m.set(id, u.displayName);
     for (const h of history ?? []) m.set(h.actor.id, h.actor.displayName);
     m.set(user.id, user.displayName);
     return m;
-  }, [history, user]);
+  }, [history, user, directory]);
   const visited = useMemo(() => new Set((history ?? []).flatMap((h) => [h.toState, ...(h.fromState ? [h.fromState] : [])])), [history]);
 
   if (loadError && !doc) {
@@ -164,76 +174,82 @@ export function DocumentPage({ id }: { id: string }) {
   const c = doc.content;
   const preferHtml = doc.allowedEvents.some((e) => e.type === 'ADD_MARK');
   return (
-    <main id="main" className="page doc-page" tabIndex={-1}>
-      <div className="doc-head">
-        <p className="crumbs">
-          <Link href="/">← {t('doc.back')}</Link>
-        </p>
-        <h1>{c.title}</h1>
-        <div className="badges">
-          <span className={`badge state state-${doc.state}`} data-testid="state">
-            {tx(`state.${doc.state}`, doc.state)}
-          </span>
-          {c.urgency !== 'none' && <span className={`badge urgency-${c.urgency}`}>{urgencyLabel(t, c.urgency)}</span>}
-          {c.classification !== 'none' && (
-            <span className="badge classified">{classificationLabel(t, c.classification, c.secrecyPeriod)}</span>
-          )}
-          {doc.documentNumber && <span className="badge">{doc.documentNumber}</span>}
-          {doc.myTask && (
-            <span className="badge task">
-              {t('doc.myTask')}：{t(`task.${doc.myTask}`)}
+    <ProblemNamesProvider doc={doc}>
+      <main id="main" className="page doc-page" tabIndex={-1}>
+        <div className="doc-head">
+          <p className="crumbs">
+            <Link href="/">← {t('doc.back')}</Link>
+          </p>
+          <h1>{c.title}</h1>
+          <div className="badges">
+            <span className={`badge state state-${doc.state}`} data-testid="state">
+              {tx(`state.${doc.state}`, doc.state)}
             </span>
-          )}
-          <a className="btn btn-small" href={api.docxUrl(doc.id)} download>
-            {t('doc.download')}
-          </a>
-        </div>
-        <div ref={noticeRef} tabIndex={-1} aria-live="polite" className="notice-slot">
-          {notice && (
-            <p className={`notice notice-${notice.kind}`} role={notice.kind === 'warn' ? 'alert' : 'status'} data-testid="notice">
-              {notice.text}
+            {c.urgency !== 'none' && <span className={`badge urgency-${c.urgency}`}>{urgencyLabel(t, c.urgency)}</span>}
+            {c.classification !== 'none' && (
+              <span className="badge classified">{classificationLabel(t, c.classification, c.secrecyPeriod)}</span>
+            )}
+            {doc.documentNumber && <span className="badge">{doc.documentNumber}</span>}
+            {doc.myTask && (
+              <span className="badge task">
+                {t('doc.myTask')}：{t(`task.${doc.myTask}`)}
+              </span>
+            )}
+            <a className="btn btn-small" href={api.docxUrl(doc.id)} download>
+              {t('doc.download')}
+            </a>
+          </div>
+          <div ref={noticeRef} tabIndex={-1} aria-live="polite" className="notice-slot">
+            {notice && (
+              <p className={`notice notice-${notice.kind}`} role={notice.kind === 'warn' ? 'alert' : 'status'} data-testid="notice">
+                {notice.text}
+              </p>
+            )}
+          </div>
+          {doc.lastReason && ['drafting', 'consolidation', 'signing'].includes(doc.state) && (
+            <p className="reason-banner" data-testid="last-reason">
+              <strong>{t('doc.lastReason')}：</strong>
+              {doc.lastReason}
             </p>
           )}
         </div>
-        {doc.lastReason && ['drafting', 'consolidation', 'signing'].includes(doc.state) && (
-          <p className="reason-banner" data-testid="last-reason">
-            <strong>{t('doc.lastReason')}：</strong>
-            {doc.lastReason}
-          </p>
-        )}
-      </div>
-      <div className="doc-grid">
-        <div className="doc-main">
-          {diff && (
-            <div className="o-diff">
-              <DiffView diff={diff.diff} resign={diff.resign} />
+        <div className="doc-grid">
+          <div className="doc-main">
+            {diff && (
+              <div className="o-diff">
+                <DiffView diff={diff.diff} resign={diff.resign} />
+              </div>
+            )}
+            <div className="o-preview">
+              <DocPreview doc={doc} names={names} preferHtml={preferHtml} bodyRef={bodyRef} />
             </div>
-          )}
-          <div className="o-preview">
-            <DocPreview doc={doc} names={names} preferHtml={preferHtml} bodyRef={bodyRef} />
+            <div className="o-discussion">
+              <DiscussionPanel doc={doc} names={names} meId={user.id} />
+            </div>
+            <div className="o-marks">
+              <MarksPanel ctx={ctx} />
+            </div>
           </div>
-          <div className="o-discussion">
-            <DiscussionPanel doc={doc} names={names} meId={user.id} />
-          </div>
-          <div className="o-marks">
-            <MarksPanel ctx={ctx} />
+          <div className="doc-side">
+            <div className="o-actions">
+              <ActionsPanel ctx={ctx} bodyRef={bodyRef} />
+            </div>
+            <div className="o-sections">
+              <SectionsPanel doc={doc} names={names} meId={user.id} />
+            </div>
+            <div className="o-meta">
+              <MetadataPanel doc={doc} names={names} meId={user.id} />
+            </div>
+            <ReceiptsPanel documentId={doc.id} state={doc.state} />
+            <div className="o-workflow">
+              <WorkflowDiagram state={doc.state} visited={visited} />
+            </div>
+            <div className="o-history">
+              <History items={history} verify={verify} verifyError={verifyError} />
+            </div>
           </div>
         </div>
-        <div className="doc-side">
-          <div className="o-actions">
-            <ActionsPanel ctx={ctx} bodyRef={bodyRef} />
-          </div>
-          <div className="o-meta">
-            <MetadataPanel doc={doc} names={names} meId={user.id} />
-          </div>
-          <div className="o-workflow">
-            <WorkflowDiagram state={doc.state} visited={visited} />
-          </div>
-          <div className="o-history">
-            <History items={history} verify={verify} verifyError={verifyError} />
-          </div>
-        </div>
-      </div>
-    </main>
+      </main>
+    </ProblemNamesProvider>
   );
 }

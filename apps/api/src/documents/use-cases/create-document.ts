@@ -13,6 +13,7 @@ import type { WriteResult } from '../../engine/types.js';
 import type { DocumentsDeps } from '../deps.js';
 import { outgoingWorkflow } from '../outgoing.workflow.js';
 import { selectActiveUsers, selectUnits } from '../repositories.js';
+import { recipientsOf } from '../../exchange/addressees.js';
 import type { CreateDocumentInput } from '../schemas.js';
 
 type Problem = { path: (string | number)[]; code: string; message: string };
@@ -75,12 +76,15 @@ export async function createDocument(
   }));
   if (new Set(sections.map((s) => s.id)).size !== sections.length)
     throw invalid([{ path: ['sections'], code: 'custom', message: 'section ids must be unique' }]);
+  // recipients named as units or groups take the directory's names (unknown ones: UNKNOWN_RECIPIENT)
+  const recipients = await recipientsOf(deps.db.manager, input);
   const content: DocumentContent = {
     kind: input.kind,
     title: input.title,
     issuers,
-    mainRecipients: input.mainRecipients,
-    copiesTo: input.copiesTo,
+    mainRecipients: recipients.mainRecipients ?? [],
+    copiesTo: recipients.copiesTo ?? [],
+    ...(recipients.addressees ? { addressees: recipients.addressees } : {}),
     classification: input.classification,
     secrecyPeriod: input.secrecyPeriod,
     urgency: input.urgency,

@@ -10,6 +10,8 @@ import type { WriteOptions, WriteResult } from '../../engine/types.js';
 import { assertAttachmentFiles } from '../checks.js';
 import type { DocumentsDeps } from '../deps.js';
 import type { DocumentRow } from '../document-row.js';
+import { recipientsOf } from '../../exchange/addressees.js';
+import type { AddresseeInput } from '../schemas.js';
 
 /** A drafter's new text for a section. */
 export async function editSection(
@@ -64,7 +66,7 @@ export async function editContent(
   user: AuthUser,
   id: string,
   body: {
-    metadata?: Partial<DocumentContent>;
+    metadata?: Partial<Omit<DocumentContent, 'addressees'>> & { addressees?: AddresseeInput[] };
     sections?: { id: string; title?: string; blocks: Section['blocks'] }[];
     resolvesMarks?: string[];
   },
@@ -91,7 +93,14 @@ export async function editContent(
           errors: [{ field: 'metadata.classification', message: 'cannot change' }],
         });
       }
-      const next: DocumentContent = { ...current, ...stripUndefined(meta), issuers: current.issuers, sections };
+      const { addressees: _sent, ...plain } = meta;
+      const next: DocumentContent = {
+        ...current,
+        ...stripUndefined(plain),
+        ...(await editedRecipients(m, current, meta)),
+        issuers: current.issuers,
+        sections,
+      };
       await assertAttachmentFiles(m, row.id, next);
       const revision = await newRevision(m, row, user, next);
       return {
@@ -108,6 +117,28 @@ export async function editContent(
     },
     true,
   );
+}
+
+/**
+ * The recipients after an edit: new addressees give the printed lists; a document that names its recipients as
+ * addressees keeps them, so its printed lists change only through them.
+ */
+async function editedRecipients(
+  m: EntityManager,
+  current: DocumentContent,
+  meta: { addressees?: AddresseeInput[]; mainRecipients?: string[]; copiesTo?: string[] },
+): Promise<Partial<DocumentContent>> {
+  if (meta.addressees) {
+    const r = await recipientsOf(m, meta, 'metadata.');
+    return { addressees: r.addressees, mainRecipients: r.mainRecipients!, copiesTo: r.copiesTo! };
+  }
+  if (current.addressees && (meta.mainRecipients || meta.copiesTo)) {
+    const errors = (['mainRecipients', 'copiesTo'] as const)
+      .filter((f) => meta[f] && JSON.stringify(meta[f]) !== JSON.stringify(current[f]))
+      .map((f) => ({ field: `metadata.${f}`, message: 'this document names its recipients as addressees; edit metadata.addressees' }));
+    if (errors.length) throw new AppError('VALIDATION_FAILED', 'The printed recipients follow from the addressees.', { errors });
+  }
+  return {};
 }
 
 async function newRevision(m: EntityManager, row: DocumentRow, user: AuthUser, content: DocumentContent) {

@@ -1,0 +1,220 @@
+/**
+ * What the user reads when the server refuses something: one Chinese and one English message for every problem `code`
+ * (apps/api/src/common/errors.ts) and every gate condition code (workflows/outgoing/policy.ts VIOLATION_CODES, and the
+ * few conditions a service adds), filled with the specifics the problem carries (`params` of a condition, the
+ * extension members of a problem) resolved to names: a section by its title, a mark by the text it quotes, a person by
+ * name, a check by its number. The server's English `detail` is never the only thing shown.
+ *
+ * No imports: test/tooling/problems.test.ts checks from the root project that every code has both messages.
+ */
+
+export type ProblemLang = 'zh' | 'en';
+type Messages = Record<string, { zh: string; en: string }>;
+
+/** Problem codes (the `code` of a problem+json answer). `{detail}` is the server's own words, used where they are the specifics. */
+export const PROBLEM_MESSAGES: Messages = {
+  VALIDATION_FAILED: { zh: '填写的内容不符合要求，请按提示修改。', en: 'Some of what you entered is not valid; see below.' },
+  MALFORMED_JSON: { zh: '请求内容格式有误，请刷新页面后重试。', en: 'The request was malformed; reload the page and try again.' },
+  BAD_REQUEST: { zh: '请求无效，请刷新页面后重试。', en: 'The request is not valid; reload the page and try again.' },
+  UNAUTHENTICATED: { zh: '登录已失效，请重新登录。', en: 'Your session has ended; sign in again.' },
+  INVALID_CREDENTIALS: { zh: '用户名或密码不正确。', en: 'Wrong username or password.' },
+  FORBIDDEN: { zh: '您没有权限执行此操作。', en: 'You are not allowed to do this.' },
+  FORBIDDEN_ROLE: { zh: '您的角色不能执行此操作。', en: 'Your roles do not allow this.' },
+  CSRF_FAILED: { zh: '页面已过期，请刷新页面后重试。', en: 'This page has expired; reload it and try again.' },
+  TOKEN_SCOPE: { zh: '当前令牌的权限范围不允许此操作。', en: 'This access token does not cover this action.' },
+  NOT_PERMITTED: {
+    zh: '在“{state}”环节，您不能执行“{event}”。',
+    en: 'You may not “{event}” while the document is at “{state}”.',
+  },
+  OUTSIDE_AUTHORITY: { zh: '超出您的签发权限：{missing}', en: 'Outside your signing authority: {missing}' },
+  NOT_FOUND: { zh: '找不到该内容，或您无权查看。', en: 'Not found, or you may not see it.' },
+  ROUTE_NOT_FOUND: { zh: '请求的地址不存在。', en: 'No such address.' },
+  METHOD_NOT_ALLOWED: { zh: '不支持此操作。', en: 'This operation is not supported here.' },
+  CONFLICT: { zh: '该内容正在被处理或状态有冲突，请稍后重试。', en: 'This is busy or in a conflicting state; try again shortly.' },
+  VERSION_CONFLICT: {
+    zh: '其他人刚刚修改了这份文件（当前为第{currentVersion}版），请核对后再操作。',
+    en: 'Someone else changed this document (now version {currentVersion}); check it before acting again.',
+  },
+  DUPLICATE: { zh: '已存在相同的内容。', en: 'This already exists.' },
+  IDEMPOTENCY_CONFLICT: {
+    zh: '同一请求已用不同内容提交过，请刷新页面。',
+    en: 'This request was already sent with other content; reload the page.',
+  },
+  PASSWORD_CONFIRMATION: { zh: '需要输入密码确认，或密码不正确。', en: 'Confirm with your password (or the password was wrong).' },
+  PRECONDITION_REQUIRED: { zh: '缺少版本信息，请刷新页面后重试。', en: 'The version is missing; reload the page and try again.' },
+  PRECONDITION_FAILED: { zh: '内容已变化，请刷新页面后重试。', en: 'This has changed; reload the page and try again.' },
+  RANGE_NOT_SATISFIABLE: { zh: '请求的范围无效。', en: 'The requested range is not valid.' },
+  PAYLOAD_TOO_LARGE: { zh: '文件或内容过大。', en: 'The file or content is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { zh: '不支持该文件类型。', en: 'This file type is not supported.' },
+  GATE_FAILED: { zh: '“{gate}”环节的条件尚未满足：', en: 'The “{gate}” step is not ready yet:' },
+  DOCX_CORRUPT: { zh: 'Word 文件已损坏，无法读取。', en: 'The Word file is damaged and cannot be read.' },
+  NOT_DOCX: { zh: '这不是 Word（.docx）文件。', en: 'This is not a Word (.docx) file.' },
+  EXPORT_APPROVAL_REQUIRED: { zh: '导出前须经审批。', en: 'This export needs approval first.' },
+  INVALID_TRANSITION: { zh: '文件当前环节不能执行此操作。', en: 'This cannot be done at the document’s current step.' },
+  READ_ONLY: { zh: '文件已办结或已撤回，只能查看。', en: 'The document is finished or withdrawn; it is read-only.' },
+  EXPORT_EXPIRED: { zh: '导出文件已过期，请重新导出。', en: 'The export has expired; export again.' },
+  DOCUMENT_DISPOSED: { zh: '该档案已销毁。', en: 'This record has been destroyed.' },
+  TOO_MANY_REQUESTS: { zh: '尝试次数过多，请稍等片刻再试。', en: 'Too many attempts; wait a moment and try again.' },
+  HEADERS_TOO_LARGE: { zh: '请求头过大，请清除本站 Cookie 后重试。', en: 'The request headers are too large; clear this site’s cookies.' },
+  REQUEST_TIMEOUT: { zh: '请求超时，请重试。', en: 'The request timed out; try again.' },
+  SERVICE_UNAVAILABLE: { zh: '服务暂时不可用，请稍后重试。', en: 'The service is unavailable for now; try again later.' },
+  INTERNAL: {
+    zh: '服务器出错，请稍后重试；如仍失败请联系管理员。',
+    en: 'Server error; try again, and tell the administrator if it persists.',
+  },
+  // made by the browser, not the server
+  NETWORK: { zh: '无法连接服务器，请检查网络后重试。', en: 'Cannot reach the server; check the connection and retry.' },
+};
+
+/** Gate conditions (each `conditions[].code` of a GATE_FAILED problem). */
+export const CONDITION_MESSAGES: Messages = {
+  UNKNOWN_STATE: { zh: '文件处于未知环节。', en: 'The document is at an unknown step.' },
+  FINAL_STATE: { zh: '文件已办结或已撤回，不能再操作。', en: 'The document is finished or withdrawn; nothing more can be done.' },
+  EVENT_NOT_AVAILABLE: { zh: '当前环节不能执行此操作。', en: 'This is not possible at the current step.' },
+  NO_ACTOR: { zh: '未识别当前用户，请重新登录。', en: 'You are not identified; sign in again.' },
+  ADMIN_CANNOT_ACT: { zh: '系统管理员不能起草、签发或办理公文。', en: 'An administrator never drafts, signs or handles documents.' },
+  ROLE_REQUIRED: { zh: '需要“{role}”角色。', en: 'Requires the “{role}” role.' },
+  NOT_DOCUMENT_CHIEF: { zh: '只有负责本文件的科长可以执行此操作。', en: 'Only the chief in charge of this document may do this.' },
+  NO_SECTION_TO_DRAFT: { zh: '您没有仍在起草中的分口。', en: 'You draft no section that is still open.' },
+  NOT_A_DRAFTER: {
+    zh: '校对期间只有本文件的拟稿人或科长可以修改。',
+    en: 'Only a drafter of this document or its chief may revise it during proofreading.',
+  },
+  NOT_INVITED: { zh: '您未受邀参加本轮讨论。', en: 'You are not invited to this discussion round.' },
+  PROOFREADER_IS_DRAFTER: { zh: '拟稿人不能校对自己起草的文件。', en: 'A drafter may not proofread their own document.' },
+  REVIEWER_IS_DRAFTER: { zh: '拟稿人不能审核自己起草的文件。', en: 'A drafter may not review their own document.' },
+  SIGNER_IS_DRAFTER: { zh: '拟稿人不能签发自己起草的文件。', en: 'A drafter may not sign their own document.' },
+  NOT_REQUIRED_SIGNER: { zh: '您不是“{unit}”的签发人。', en: 'You are not the signer for “{unit}”.' },
+  ALREADY_SIGNED: { zh: '您已为“{unit}”签发。', en: 'You have already signed for “{unit}”.' },
+  NOT_A_READER: { zh: '这份文件未分发给您。', en: 'The document was not distributed to you.' },
+  ALREADY_ACKNOWLEDGED: { zh: '您已阅知这份文件。', en: 'You have already acknowledged this document.' },
+  REASON_REQUIRED: { zh: '必须填写理由。', en: 'A reason is required.' },
+  INVALID_REVISION: { zh: '文稿版本信息无效，请刷新页面。', en: 'The revision is not valid; reload the page.' },
+  REVISION_NOT_NEWER: {
+    zh: '文稿已更新到第{current}稿，请在最新稿上修改。',
+    en: 'The text is already at revision {current}; edit the latest one.',
+  },
+  UNKNOWN_SECTION: { zh: '分口“{section}”不存在。', en: 'There is no section “{section}”.' },
+  NOT_SECTION_DRAFTER: { zh: '分口“{section}”由{user}起草，您不能修改。', en: 'Section “{section}” is drafted by {user}, not you.' },
+  SECTION_ALREADY_SUBMITTED: { zh: '分口“{section}”已提交。', en: 'Section “{section}” has already been submitted.' },
+  DUPLICATE_SECTION: { zh: '分口“{section}”已存在。', en: 'Section “{section}” already exists.' },
+  TITLE_REQUIRED: { zh: '分口须有标题。', en: 'A section needs a title.' },
+  DRAFTER_REQUIRED: { zh: '分口须指定拟稿人。', en: 'A section needs a drafter.' },
+  NO_SECTIONS: { zh: '文件还没有任何分口。', en: 'The document has no sections yet.' },
+  SECTION_NOT_SUBMITTED: {
+    zh: '分口“{section}”尚未由{user}提交。',
+    en: 'Section “{section}” has not been submitted by {user}.',
+  },
+  MISSING_ELEMENT: { zh: '缺少必备要素：{element}。', en: 'A required element is missing: {element}.' },
+  ALREADY_MAJOR: { zh: '文件已标为重大文稿。', en: 'The document is already marked as major.' },
+  INVITEES_REQUIRED: { zh: '讨论须至少邀请一位参加人。', en: 'A discussion needs at least one participant.' },
+  INVALID_REQUIRE_ALL: { zh: '请选择是否须全体表态。', en: 'Say whether everyone must respond.' },
+  MAJOR_REQUIRES_DISCUSSION: { zh: '重大文稿必须经过集体讨论。', en: 'A major document must go through group discussion.' },
+  INVALID_POSITION: { zh: '请选择同意、修改后同意或反对。', en: 'Choose agree, agree with changes, or object.' },
+  COMMENT_TEXT_REQUIRED: { zh: '请说明需要修改之处或反对的理由。', en: 'Say what should change, or why you object.' },
+  INVALID_DECISION: { zh: '请选择采纳或退回修改。', en: 'Choose accept or revise.' },
+  INVITEE_NOT_RESPONDED: { zh: '{user}尚未表态。', en: '{user} has not responded yet.' },
+  DUPLICATE_MARK: { zh: '该校对标记已存在。', en: 'This proofreading mark already exists.' },
+  BLOCK_REQUIRED: { zh: '请先在正文中选中要标记的文字。', en: 'Select the text to mark in the body first.' },
+  INVALID_RANGE: { zh: '所选文字范围无效。', en: 'The selected range is not valid.' },
+  INVALID_MARK_KIND: { zh: '请选择标记类型。', en: 'Choose the kind of mark.' },
+  COMMENT_REQUIRED: { zh: '须填写说明。', en: 'A comment is required.' },
+  UNKNOWN_MARK: { zh: '校对标记{marks}不存在。', en: 'There is no proofreading mark {marks}.' },
+  MARK_NOT_OPEN: { zh: '校对标记{marks}已处理。', en: 'Proofreading mark {marks} has already been handled.' },
+  OPEN_MARKS: { zh: '还有{count}处校对标记未处理：{marks}。', en: '{count} proofreading mark(s) still open: {marks}.' },
+  REVIEW_INCOMPLETE: { zh: '审核要点{items}尚未给出结论。', en: 'Review check(s) {items} have no result yet.' },
+  REVIEW_INVALID_ITEM: { zh: '审核要点无效。', en: 'A review check is not valid.' },
+  REVIEW_DUPLICATE_CHECK: { zh: '审核要点{items}重复填写。', en: 'Review check {items} appears more than once.' },
+  FAILED_CHECK_NEEDS_COMMENT: { zh: '审核要点{items}不通过，须填写意见。', en: 'Review check {items} failed and needs a comment.' },
+  UNKNOWN_ISSUER: { zh: '“{unit}”不是本文件的发文机关。', en: '“{unit}” is not an issuing body of this document.' },
+  OUTSIDE_AUTHORITY: {
+    zh: '超出您的签发权限（文种、密级或发文机关不在您的授权范围内）。',
+    en: 'Outside your signing authority (the kind, classification or issuing body is not covered).',
+  },
+  DOCUMENT_NUMBER_REQUIRED: { zh: '须填写发文字号。', en: 'A document number is required.' },
+  INVALID_SERIAL: { zh: '发文字号的序号须为正整数（不编虚位）。', en: 'The serial must be a positive integer (no zero padding).' },
+  INVALID_YEAR: { zh: '年份须为四位数字。', en: 'The year must have four digits.' },
+  DOCUMENT_NUMBER_MISMATCH: { zh: '发文字号与发文机关代字不符。', en: 'The document number does not match the issuing body.' },
+  INVALID_COPIES: { zh: '印发份数至少为 1。', en: 'At least one copy must be printed.' },
+  READERS_REQUIRED: { zh: '传阅对象至少一人。', en: 'Name at least one reader.' },
+  DUPLICATE_READER: { zh: '传阅对象有重复。', en: 'A reader is listed twice.' },
+  UNKNOWN_READER: { zh: '{user}不是本文件的传阅对象。', en: '{user} is not a reader of this document.' },
+  READER_ALREADY_ACKNOWLEDGED: { zh: '{user}已阅知。', en: '{user} has already acknowledged.' },
+  NOTHING_TO_REMIND: { zh: '所有传阅对象均已阅知，无需催办。', en: 'Every reader has acknowledged; nobody to remind.' },
+  INVALID_RETENTION: { zh: '请选择保管期限。', en: 'Choose a retention period.' },
+  // apps/api/src/classified: a classified document's paper copies
+  COPY_NOT_RECALLED: {
+    zh: '第{copyNumber}份（{recipient}）尚未收回或销毁。',
+    en: 'Copy {copyNumber} ({recipient}) has not been returned or destroyed.',
+  },
+};
+
+/** How the page names what a problem refers to by id (undefined: not known here). */
+export interface ProblemNames {
+  user?: (id: string) => string | undefined;
+  unit?: (id: string) => string | undefined;
+  section?: (id: string) => string | undefined;
+  /** The text a proofreading mark quotes. */
+  mark?: (id: string) => string | undefined;
+  state?: (state: string) => string | undefined;
+  event?: (type: string) => string | undefined;
+  role?: (role: string) => string | undefined;
+  element?: (element: string) => string | undefined;
+}
+
+type Params = Record<string, unknown>;
+
+const SOMEONE: Record<ProblemLang, string> = { zh: '相关人员', en: 'someone' };
+const list = (xs: string[], lang: ProblemLang) => xs.join(lang === 'zh' ? '、' : ', ');
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]);
+
+/** The values a message template may name, from the raw params, resolved to names. */
+function values(p: Params, lang: ProblemLang, names: ProblemNames): Record<string, string> {
+  const v: Record<string, string> = {};
+  for (const [k, x] of Object.entries(p)) if (typeof x === 'string' || typeof x === 'number') v[k] = String(x);
+  const sectionId = typeof p.sectionId === 'string' ? p.sectionId : undefined;
+  v.section =
+    (typeof p.title === 'string' ? p.title : undefined) ?? (sectionId && names.section?.(sectionId)) ?? (lang === 'zh' ? '某' : 'a');
+  v.user = typeof p.userId === 'string' ? (names.user?.(p.userId) ?? SOMEONE[lang]) : SOMEONE[lang];
+  v.unit = typeof p.issuerUnitId === 'string' ? (names.unit?.(p.issuerUnitId) ?? '') : '';
+  const marks = strings(p.markIds);
+  v.count = String(marks.length);
+  v.marks = list(
+    marks.map((id) => {
+      const q = names.mark?.(id);
+      return q ? `“${q}”` : lang === 'zh' ? '（已删除的文字）' : '(text no longer there)';
+    }),
+    lang,
+  );
+  v.items = list(
+    strings(p.items).map((n) => (lang === 'zh' ? `（${n}）` : `(${n})`)),
+    lang,
+  );
+  if (typeof p.role === 'string') v.role = names.role?.(p.role) ?? p.role;
+  if (typeof p.element === 'string') v.element = names.element?.(p.element) ?? p.element;
+  if (typeof p.state === 'string') v.state = names.state?.(p.state) ?? p.state;
+  if (typeof p.event === 'string') v.event = names.event?.(p.event) ?? p.event;
+  if (typeof p.gate === 'string') v.gate = names.state?.(p.gate) ?? p.gate;
+  if (Array.isArray(p.missing)) v.missing = list(strings(p.missing), lang);
+  return v;
+}
+
+function fill(template: string, v: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_m, k: string) => v[k] ?? '');
+}
+
+/** The message of a problem code, or null when the code is not one we know (the server's detail is shown then). */
+export function problemMessage(code: string | undefined, problem: Params, lang: ProblemLang, names: ProblemNames = {}): string | null {
+  const m = code ? PROBLEM_MESSAGES[code] : undefined;
+  return m ? fill(m[lang], values(problem, lang, names)) : null;
+}
+
+/** The message of one unmet gate condition, with its specifics; the server's words when the code is unknown. */
+export function conditionMessage(
+  c: { code: string; message: string; params?: Params },
+  lang: ProblemLang,
+  names: ProblemNames = {},
+): string {
+  const m = CONDITION_MESSAGES[c.code];
+  return m ? fill(m[lang], values(c.params ?? {}, lang, names)) : c.message;
+}
