@@ -16,7 +16,8 @@
  *   --rate=N            one more run that offers the transitions at N a second in an open loop: the latency at
  *                       that load rather than at full speed (see fixedRateLoad)
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
- *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries
+ *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries, incoming
+ *   --incoming-items=N  incoming items (收文) of the incoming part (default 1,000,000)
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
  *                       alternating with this one, 2 rounds each (noise on a shared machine hits both alike)
  *   --keep              keep the bench databases and the CPU profile
@@ -31,6 +32,7 @@ import { summariseProfile, type ProfileSummary } from './profile.js';
 import { CLUSTER_JS, client, drive, MAIN_JS, ROOT, startApi, type ApiProcess, type Ids } from './api.js';
 import { fixedRateLoad, requestLoad, transitionLoad, type LoadResult, type RequestSpec } from './load.js';
 import { scaleQueries, type ScaleResult } from './scale.js';
+import { incomingQueries, printIncoming } from './incoming.js';
 import { openServer, type Server } from './server.js';
 import { cpuMeter, dist, execFileP, log, pool, query, round, sleep, type Dist } from './util.js';
 
@@ -751,6 +753,7 @@ function print(results: Record<string, any>) {
         `  ${f.name}: ${f.plan.executionMs} ms (+${f.plan.planningMs} planning), buffers hit ${f.plan.sharedHit} read ${f.plan.sharedRead}; indexes: ${f.plan.indexes.join(', ') || 'none'}\n    ${f.plan.summary}`,
       );
   }
+  if (results.incoming) out.push('', printIncoming(results.incoming));
   out.push('', `results written to ${OUT}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -852,6 +855,9 @@ async function main() {
     // single stall of the shared machine decided
     if (!skip.has('queries'))
       results.queries = await scaleQueries(server, { documents: SCALE_DOCS, requests: SCALE_DOCS >= 1_000_000 ? 1000 : 100, keep: KEEP });
+    // the incoming queues and the register with 1,000,000 items (issue #20): 1,000 sequential requests each
+    if (!skip.has('incoming'))
+      results.incoming = await incomingQueries(server, { items: opt('incoming-items', 1_000_000), requests: 1000, keep: KEEP });
   } finally {
     results.ceiling = ceilingBench?.result();
     for (const f of cleanup) await f().catch(() => undefined);

@@ -66,6 +66,8 @@ function roleGate(op: Op): string[] | null {
     importDocx: ['secretary', 'chief'], // only drafters import Word drafts
     recallCopy: ['clerk'], // 清退 is recorded by the clerk (文书)
     listUnitGroups: ['chief', 'secretary', 'clerk', 'registrar'], // those who name recipients or receive by exchange
+    registerExternalIncoming: ['registrar'], // a unit's 收文员 registers what comes from outside
+    getIncomingRegister: ['registrar', 'chief', 'leader'], // the unit's 收文登记簿
   };
   return gates[op.id] ?? null;
 }
@@ -544,8 +546,46 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'uncleared',
       'worker',
     ]);
-    // some 4,000 requests (every document route × fixture × demo user): over a minute on a loaded machine
-  }, 240_000);
+    // 23 users × 6 fixtures × every document route: minutes on a loaded machine
+  }, 300_000);
+
+  it('every incoming item route × every user: the receiving unit’s cleared people see it, all others get 404 ≡ absent; only its registrar may act now', async () => {
+    // a secret external item of 区发展和改革局 waiting for its check (初审)
+    const boundary = 'matrixboundary';
+    const body = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n` +
+        JSON.stringify({ title: '矩阵涉密来文', senderName: '市保密局', classification: 'secret' }) +
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="original"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 matrix\r\n--${boundary}--\r\n`,
+    );
+    const created = await ok(
+      send(t, 'POST', '/api/incoming', { as: 'fgw_registrar', raw: body, contentType: `multipart/form-data; boundary=${boundary}` }),
+    );
+    await ok(send(t, 'POST', `/api/incoming/${created.id}/events`, { as: 'fgw_registrar', json: { type: 'REGISTER' } }));
+    // sight: the unit's registrar, chief and leaders (unit keys) with clearance; 王副局长 is confidential only
+    const seers = ['fgw_registrar', 'fgw_chief', 'fgw_leader'];
+    const out: Mismatch[] = [];
+    const probe = { type: 'PASS_CHECK', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })), route: 'action' };
+    for (const op of ops.filter((o) => o.path.startsWith('/api/incoming/{id}'))) {
+      for (const user of USERS) {
+        const path = fillPath(op.path, { id: created.id });
+        const cell = (expect: Expected, init: SendOptions = {}): Cell => ({ path, init: { as: user, ...init }, expect });
+        const init: SendOptions =
+          op.id === 'sendIncomingEvent'
+            ? { json: probe, headers: user === 'fgw_registrar' ? stale : {} }
+            : op.id === 'startIncomingReply'
+              ? { json: simpleNotice(ids, '关于矩阵来文的复函') }
+              : {};
+        let expect: Expected;
+        if (!seers.includes(user)) expect = { hidden: true };
+        else if (op.id === 'sendIncomingEvent') expect = user === 'fgw_registrar' ? conflict : forbidden;
+        else if (op.id === 'startIncomingReply') expect = forbidden;
+        else if (op.id === 'downloadIncomingReturnNotice') expect = { status: 409, code: 'CONFLICT' };
+        else expect = { status: 200 };
+        await check(op, cell(expect, init), `${op.id} × ${user} × secret incoming item`, out);
+      }
+    }
+    expect(report(out)).toBe('');
+  });
 
   it('an administrator gets 404 on every document route for every document, and an empty list', async () => {
     const out: Mismatch[] = [];
@@ -615,6 +655,15 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             adminAuditLog: { status: 200 },
             adminVerifyAuditLog: { status: 200 },
             listArchiveAccessLog: { status: 200 },
+            // a unit's queues: everyone's own (empty without a unit's items); an item that does not exist is 404
+            listIncoming: { status: 200 },
+            getIncoming: { status: 404, code: 'NOT_FOUND' },
+            getIncomingHistory: { status: 404, code: 'NOT_FOUND' },
+            verifyIncoming: { status: 404, code: 'NOT_FOUND' },
+            getIncomingDiagram: { status: 404, code: 'NOT_FOUND' },
+            downloadIncomingOriginal: { status: 404, code: 'NOT_FOUND' },
+            downloadIncomingReturnNotice: { status: 404, code: 'NOT_FOUND' },
+            sendIncomingEvent: { status: 404, code: 'NOT_FOUND' },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }

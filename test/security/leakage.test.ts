@@ -446,3 +446,78 @@ describe('a 绝密 document leaks nothing to the uncleared and to outsiders', ()
     expect(report(leaks)).toBe('');
   });
 });
+
+describe('a 秘密 incoming item leaks nothing to those without clearance or a part', () => {
+  /** Without clearance (王副局长, 吕科员: confidential; 马收文: none) or without a part (陈局长 of the same unit, the office's clerk, 宋督查, another unit's registrar). */
+  const INCOMING_PROBES = ['fgw_leader2', 'fgw_handler2', 'czj_registrar', 'reader', 'clerk', 'supervisor', 'reader9'];
+  const QUEUES = [
+    'receipt',
+    'registration',
+    'check',
+    'proposal',
+    'instruction',
+    'handling',
+    'circulation',
+    'answer',
+    'done',
+    'overdue',
+    'all',
+  ];
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const listPaths = [
+    ...QUEUES.map((q) => `/api/incoming?queue=${q}`),
+    '/api/incoming?queue=all&limit=1',
+    `/api/incoming/register?from=${today}&to=${today}`,
+    `/api/incoming/register?from=${today}&to=${today}&format=csv`,
+  ];
+
+  async function lists(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const u of INCOMING_PROBES) for (const p of listPaths) out[`${u} ${p}`] = normalised(await send(t, 'GET', p, { as: u }));
+    return out;
+  }
+
+  it('answers every incoming route as for an absent item and leaves every queue and the register unchanged, in every state it passes', async () => {
+    const unit: { id: string }[] = await t.db.dataSource.query(
+      `SELECT id FROM units WHERE name IN ('发改局综合科', '发改局规划科') ORDER BY name`,
+    );
+    const [planning, general] = unit.map((u) => u.id); // 发改局规划科 sorts before 发改局综合科
+    const before = await lists();
+    const boundary = 'leakboundary';
+    const body = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n` +
+        JSON.stringify({ title: '秘密来文专项', senderName: '市保密局', classification: 'secret', copies: 1 }) +
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="original"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 leak\r\n--${boundary}--\r\n`,
+    );
+    const item = await ok(
+      send(t, 'POST', '/api/incoming', { as: 'fgw_registrar', raw: body, contentType: `multipart/form-data; boundary=${boundary}` }),
+    );
+    const leaderId = (await t.db.dataSource.query(`SELECT id FROM users WHERE username = 'fgw_leader'`))[0].id;
+    const steps: [string, Record<string, unknown>][] = [
+      ['fgw_registrar', { type: 'REGISTER' }],
+      ['fgw_registrar', { type: 'PASS_CHECK', checks: [1, 2, 3, 4, 5].map((i) => ({ item: i, passed: true })), route: 'action' }],
+      ['fgw_chief', { type: 'PROPOSE', opinion: '请阅示。', leaderIds: [leaderId] }],
+      // 规划科 is named, but its handler (confidential) is still not cleared for it
+      ['fgw_leader', { type: 'INSTRUCT', instruction: '办理。', lead: { departmentId: general }, assisting: [{ departmentId: planning }] }],
+    ];
+    const itemOps = ops.filter((o) => o.path.startsWith('/api/incoming/{id}'));
+    const mismatches: string[] = [];
+    for (let i = 0; i <= steps.length; i++) {
+      for (const u of INCOMING_PROBES) {
+        for (const op of itemOps) {
+          const init: SendOptions = {
+            as: u,
+            ...(op.write ? { json: op.id === 'sendIncomingEvent' ? { type: 'REMIND', targets: ['x'], level: 'routine' } : {} } : {}),
+          };
+          const r = await send(t, op.method, fillPath(op.path, { id: item.id }), init);
+          const absent = await send(t, op.method, fillPath(op.path, { id: ABSENT_UUID }), init);
+          if (normalised(r).replaceAll(item.id, ABSENT_UUID) !== normalised(absent) || r.text.includes('秘密来文'))
+            mismatches.push(`${op.id} × ${u} (step ${i}): ${r.status} ${r.text.slice(0, 200)}`);
+        }
+      }
+      expect(mismatches).toEqual([]);
+      expect(await lists()).toEqual(before);
+      if (i < steps.length) await ok(send(t, 'POST', `/api/incoming/${item.id}/events`, { as: steps[i][0], json: steps[i][1] }));
+    }
+  });
+});

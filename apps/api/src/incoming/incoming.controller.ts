@@ -13,7 +13,7 @@ import {
 } from '#gongwen/registers';
 import { STATE_LABELS, type IncomingState } from '#gongwen/workflows/incoming';
 import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser, RequireScope, SessionCheckedAtWrite } from '../auth/decorators.js';
+import { CurrentUser, RequireScope, Roles, SessionCheckedAtWrite } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, contract } from '../common/openapi.js';
 import { jsonSchema, ZodPipe } from '../common/zod.js';
@@ -108,6 +108,7 @@ export class IncomingController {
 
   @Post()
   @RequireScope('full')
+  @Roles('registrar')
   @idemHeader
   @ApiOperation({
     operationId: 'registerExternalIncoming',
@@ -146,6 +147,7 @@ export class IncomingController {
   }
 
   @Get('register')
+  @Roles('registrar', 'chief', 'leader')
   @ApiOperation({
     operationId: 'getIncomingRegister',
     summary: "The 收文登记簿 of your unit for a date range (registration dates, the office's calendar): JSON, CSV or DOCX",

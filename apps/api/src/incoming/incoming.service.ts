@@ -3,7 +3,7 @@
  * queues of a unit, the item view, events (REGISTER allocates the 收文编号 and writes the 收文登记簿 row in the
  * transition's transaction), history, verify, the diagram, the original, replies (复文) and the register.
  */
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
