@@ -241,8 +241,8 @@ describe('exchange (公文交换)', () => {
     expect(r.status).toBe(200);
     expect(r.body.items.map((x: { unitName: string; role: string; status: string }) => [x.unitName, x.role, x.status])).toEqual([
       ['区发展和改革局', 'main', 'delivered'],
-      ['区教育局', 'copy', 'delivered'],
       ['区财政局', 'copy', 'delivered'],
+      ['区教育局', 'copy', 'delivered'],
     ]);
     expect(r.body.outside).toEqual([{ role: 'main', name: '各乡镇党委' }]);
     // the recipients cannot see the outgoing document, so neither its receipts

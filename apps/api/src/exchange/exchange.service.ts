@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { compareZh } from '#gongwen/document/collate';
 import type { DocumentContent } from '#gongwen/document/model';
 import type { AuthUser } from '../auth/auth.types.js';
 import { TransitionEngine } from '../engine/transition-engine.js';
@@ -73,9 +74,11 @@ export class ExchangeService implements OnModuleInit {
          LEFT JOIN users su ON su.id = d.signed_by
          LEFT JOIN users ru ON ru.id = d.returned_by
         WHERE d.outgoing_document_id = $1
-        ORDER BY d.role = 'copy', d.delivered_at, u.name, d.id`,
+        ORDER BY d.role = 'copy', d.id`,
       [row.id],
     );
+    // main (主送) before copy (抄送), each in the directory's order of names (pinyin, as everywhere in the UI)
+    rows.sort((a, b) => Number(a.role === 'copy') - Number(b.role === 'copy') || compareZh(a.unit_name, b.unit_name));
     const [revision]: { content: DocumentContent }[] =
       row.workflow_id === 'outgoing'
         ? await this.db.query(`SELECT content FROM revisions WHERE document_id = $1 AND number = $2`, [row.id, row.current_revision])
