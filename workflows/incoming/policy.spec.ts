@@ -121,7 +121,9 @@ describe('tasks', () => {
 
 describe('visibility', () => {
   it('unit keys: the unit’s registrar, chief and leaders always; the handlers of every department named', () => {
-    expect(unitKeysOf('receipt', reach('receipt').context)).toEqual([`registrar@${UNIT}`, `chief@${UNIT}`, `leader@${UNIT}`]);
+    expect(unitKeysOf('receipt', reach('receipt').context)).toEqual([`registrar@${UNIT}`]);
+    expect(unitKeysOf('check', reach('check').context)).toEqual([`registrar@${UNIT}`]);
+    expect(unitKeysOf('proposal', reach('proposal').context)).toEqual([`registrar@${UNIT}`, `chief@${UNIT}`, `leader@${UNIT}`]);
     expect(unitKeysOf('handling', reach('handling').context)).toEqual([
       `registrar@${UNIT}`,
       `chief@${UNIT}`,

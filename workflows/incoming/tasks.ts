@@ -102,8 +102,11 @@ export function taskFor(
  * leaders always, and the handlers of every department named (a department that handed it back keeps seeing
  * what it was sent).
  */
-export function unitKeysOf(_state: IncomingState, ctx: IncomingContext): string[] {
+export function unitKeysOf(state: IncomingState, ctx: IncomingContext): string[] {
   if (!ctx.unitId) return [];
+  // until the registrar has checked and routed it (签收, 登记, 初审, or returned from there), an item is the registrar's
+  // alone: the unit's chief and leaders see it once it is routed to them
+  if (!ctx.route) return [unitKey('registrar', ctx.unitId)];
   return uniq([
     unitKey('registrar', ctx.unitId),
     unitKey('chief', ctx.unitId),
