@@ -131,7 +131,7 @@ describe('never lose an edit', () => {
   );
 
   it(
-    'leaving the editor with unsaved changes asks first (a link in the app, and closing the tab)',
+    'leaving the editor with unsaved changes asks first (a link in the app, and closing the tab); others see who is editing',
     async () => {
       const title = '关于离开前提示保存的测试通知';
       const d = await draftWithTwoParagraphs(title);
@@ -139,6 +139,12 @@ describe('never lose an edit', () => {
       await login(page, 'secretary');
       await openDoc(page, d.id, title);
       await page.locator('form[data-event="EDIT_SECTION"]').getByLabel('文字 第 2 段').fill('第二段：还没保存。');
+      // presence: the chief opening the same document sees who else has it open, and that they are editing
+      const chief = await openPage();
+      await login(chief, 'chief');
+      await openDoc(chief, d.id, title);
+      await chief.getByTestId('presence').filter({ hasText: '也在打开此文件：王秘书（正在编辑）' }).waitFor();
+      expect(await axe(chief)).toEqual([]);
       const asked: string[] = [];
       page.on('dialog', (dialog) => {
         asked.push(`${dialog.type()}: ${dialog.message()}`);

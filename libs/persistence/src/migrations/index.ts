@@ -16,6 +16,7 @@ import { NumberSeries1764001300000 } from './1764001300000-NumberSeries.js';
 import { AdminAudit1764001370000 } from './1764001370000-AdminAudit.js';
 import { AdminRoleRepair1764001380000 } from './1764001380000-AdminRoleRepair.js';
 import { FilingBoxExport1764001400000 } from './1764001400000-FilingBoxExport.js';
+import { DocumentPresence1764001460000 } from './1764001460000-DocumentPresence.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   AdminAudit1764001370000,
   AdminRoleRepair1764001380000,
   FilingBoxExport1764001400000,
+  DocumentPresence1764001460000,
 ];
