@@ -547,7 +547,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'uncleared',
       'worker',
     ]);
-  });
+    // some thousands of requests, one after another: about a minute on a busy machine
+  }, 180_000);
 
   it('an administrator gets 404 on every document route for every document, and an empty list', async () => {
     const out: Mismatch[] = [];
