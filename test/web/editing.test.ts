@@ -148,7 +148,8 @@ describe('never lose an edit', () => {
       const asked: string[] = [];
       page.on('dialog', (dialog) => {
         asked.push(`${dialog.type()}: ${dialog.message()}`);
-        void dialog.dismiss();
+        // stay on a link; leave when closing (a page kept open by a dismissed beforeunload is left half-closed)
+        void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss());
       });
       await page.getByRole('link', { name: '← 返回待办' }).click();
       // stayed: the editor and its text are still there
