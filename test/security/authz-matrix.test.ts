@@ -78,6 +78,8 @@ function roleGate(op: Op): string[] | null {
  */
 const DRAFT_SCOPE = new Set([
   'markDocumentSeen',
+  'heartbeatPresence',
+  'leaveDocument',
   'createDocument',
   'sendDocumentEvent',
   'editSection',
@@ -176,7 +178,10 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
     case 'listCopies':
       return cell({ status: 200 });
     case 'markDocumentSeen':
+    case 'heartbeatPresence':
       return cell({ status: 200 }, bodyFor(op, fx, user));
+    case 'leaveDocument':
+      return cell({ status: 204 });
     case 'downloadDocx':
       return cell(!classified || fx.copyHolders.includes(user) ? { status: 200 } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     case 'sendDocumentEvent': {
@@ -245,6 +250,8 @@ function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
       return { json: {} };
     case 'markDocumentSeen':
       return { json: { revision: 1 } };
+    case 'heartbeatPresence':
+      return { json: { editing: false } };
     case 'recallCopy':
       return { json: { disposition: 'returned', note: '清退' } };
     case 'createDocument':

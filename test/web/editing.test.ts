@@ -131,7 +131,7 @@ describe('never lose an edit', () => {
   );
 
   it(
-    'leaving the editor with unsaved changes asks first (a link in the app, and closing the tab)',
+    'leaving the editor with unsaved changes asks first (a link in the app, and closing the tab); others see who is editing',
     async () => {
       const title = '关于离开前提示保存的测试通知';
       const d = await draftWithTwoParagraphs(title);
@@ -139,10 +139,17 @@ describe('never lose an edit', () => {
       await login(page, 'secretary');
       await openDoc(page, d.id, title);
       await page.locator('form[data-event="EDIT_SECTION"]').getByLabel('文字 第 2 段').fill('第二段：还没保存。');
+      // presence: the chief opening the same document sees who else has it open, and that they are editing
+      const chief = await openPage();
+      await login(chief, 'chief');
+      await openDoc(chief, d.id, title);
+      await chief.getByTestId('presence').filter({ hasText: '也在打开此文件：王秘书（正在编辑）' }).waitFor();
+      expect(await axe(chief)).toEqual([]);
       const asked: string[] = [];
       page.on('dialog', (dialog) => {
         asked.push(`${dialog.type()}: ${dialog.message()}`);
-        void dialog.dismiss();
+        // stay on a link; leave when closing (a page kept open by a dismissed beforeunload is left half-closed)
+        void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss());
       });
       await page.getByRole('link', { name: '← 返回待办' }).click();
       // stayed: the editor and its text are still there

@@ -6,6 +6,13 @@
 import { useEffect } from 'react';
 
 const dirty = new Set<string>();
+const watchers = new Set<() => void>();
+
+/** Called whenever the page starts or stops having unsaved changes (presence says "editing"). */
+export function watchUnsavedChanges(fn: () => void): () => void {
+  watchers.add(fn);
+  return () => watchers.delete(fn);
+}
 
 export function hasUnsavedChanges(): boolean {
   return dirty.size > 0;
@@ -23,10 +30,16 @@ export function useUnsavedChanges(key: string, isDirty: boolean): void {
   useEffect(() => {
     if (!isDirty) return;
     dirty.add(key);
-    if (dirty.size === 1) window.addEventListener('beforeunload', onBeforeUnload);
+    if (dirty.size === 1) {
+      window.addEventListener('beforeunload', onBeforeUnload);
+      watchers.forEach((w) => w());
+    }
     return () => {
       dirty.delete(key);
-      if (dirty.size === 0) window.removeEventListener('beforeunload', onBeforeUnload);
+      if (dirty.size === 0) {
+        window.removeEventListener('beforeunload', onBeforeUnload);
+        watchers.forEach((w) => w());
+      }
     };
   }, [key, isDirty]);
 }

@@ -284,3 +284,22 @@ export const Verification = named(
 );
 
 export const SeenResult = named('SeenResult', z.object({ documentId: uuid, lastSeenRevision: z.number().int() }));
+
+/** PUT /api/documents/{id}/presence: who else has the document open now. */
+export const Presence = named(
+  'Presence',
+  z.object({
+    documentId: uuid,
+    heartbeatSeconds: z.number().int().describe('Send the next heartbeat within this many seconds to stay listed'),
+    others: z
+      .array(
+        z.object({
+          userId: uuid,
+          displayName: z.string(),
+          editing: z.boolean().describe('They have unsaved changes open in an editor'),
+          seenAt: z.iso.datetime(),
+        }),
+      )
+      .describe('Everyone else whose heartbeat on this document is recent, by name'),
+  }),
+);

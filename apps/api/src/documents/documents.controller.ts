@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -8,7 +8,17 @@ import { AppError } from '../common/errors.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe, jsonSchema } from '../common/zod.js';
 import { DocumentsService, type WriteResult } from './documents.service.js';
-import { Document, DocumentHistory, DocumentList, Revision, RevisionDiff, RevisionList, SeenResult, Verification } from './contract.js';
+import {
+  Document,
+  DocumentHistory,
+  DocumentList,
+  Presence,
+  Revision,
+  RevisionDiff,
+  RevisionList,
+  SeenResult,
+  Verification,
+} from './contract.js';
 import { CLIENT_EVENT_TYPES, CreateDocumentBody, EVENT_PAYLOADS, EditContentBody, EditSectionBody, ListQuery } from './schemas.js';
 
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters');
@@ -41,6 +51,7 @@ function send(res: FastifyReply, r: WriteResult) {
 }
 
 const SeenBody = z.strictObject({ revision: z.number().int().min(1).max(1e6) });
+const PresenceBody = z.strictObject({ editing: z.boolean().default(false).describe('You have unsaved changes open in an editor') });
 
 const EventBodySchema = {
   oneOf: CLIENT_EVENT_TYPES.map((type) => {
@@ -249,6 +260,32 @@ export class DocumentsController {
   @ApiProblems(400, 404)
   seen(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(SeenBody)) body: z.infer<typeof SeenBody>) {
     return this.documents.markSeen(user, id, body.revision);
+  }
+
+  @Put(':id/presence')
+  @HttpCode(200)
+  // like "seen": a read-only token announces nothing
+  @RequireScope('draft')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'heartbeatPresence',
+    summary: 'Say you have the document open (a heartbeat while it is open); answers who else has it open now, by name',
+  })
+  @ApiZodBody(PresenceBody)
+  @ApiZodResponse(200, Presence)
+  @ApiProblems(400, 404)
+  presence(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(PresenceBody)) body: z.infer<typeof PresenceBody>) {
+    return this.documents.presence(user, id, body.editing);
+  }
+
+  @Delete(':id/presence')
+  @HttpCode(204)
+  @RequireScope('draft')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ operationId: 'leaveDocument', summary: 'Say you have closed the document (you leave the list of who has it open)' })
+  @ApiProblems(404)
+  async leave(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    await this.documents.leave(user, id);
   }
 
   @Get(':id/verify')

@@ -24,6 +24,7 @@ import { selectDisplayNames, selectUnits } from './repositories.js';
 import type { CreateDocumentInput } from './schemas.js';
 import { createDocument } from './use-cases/create-document.js';
 import { editContent, editSection } from './use-cases/edit-document.js';
+import { heartbeat, leave } from './use-cases/presence.js';
 import { diff, getDocument, history, markSeen, revision, revisions, visibleRow } from './use-cases/read-document.js';
 import { sendEvent } from './use-cases/send-event.js';
 import { documentView } from './view.js';
@@ -105,6 +106,14 @@ export class DocumentsService {
 
   markSeen(user: AuthUser, id: string, revisionNumber: number) {
     return markSeen(this.deps, user, id, revisionNumber);
+  }
+
+  presence(user: AuthUser, id: string, editing: boolean) {
+    return heartbeat(this.deps, user, id, editing);
+  }
+
+  leave(user: AuthUser, id: string) {
+    return leave(this.deps, user, id);
   }
 
   view(row: DocumentRow, user: AuthUser, content: DocumentContent, hash: string) {

@@ -13,6 +13,7 @@ import { DocPreview } from '../components/DocPreview';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { History } from '../components/History';
 import { ReceiptsPanel } from '../components/incoming/ReceiptsPanel';
+import { Presence } from '../components/Presence';
 import { SectionsPanel } from '../components/SectionsPanel';
 import { WorkflowDiagram } from '../components/WorkflowDiagram';
 import { classificationLabel, urgencyLabel } from '../format';
@@ -199,6 +200,7 @@ export function DocumentPage({ id }: { id: string }) {
               {t('doc.download')}
             </a>
           </div>
+          <Presence documentId={doc.id} />
           <div ref={noticeRef} tabIndex={-1} aria-live="polite" className="notice-slot">
             {notice && (
               <p className={`notice notice-${notice.kind}`} role={notice.kind === 'warn' ? 'alert' : 'status'} data-testid="notice">
