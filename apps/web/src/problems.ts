@@ -14,6 +14,10 @@ type Messages = Record<string, { zh: string; en: string }>;
 /** Problem codes (the `code` of a problem+json answer). `{detail}` is the server's own words, used where they are the specifics. */
 export const PROBLEM_MESSAGES: Messages = {
   VALIDATION_FAILED: { zh: '填写的内容不符合要求，请按提示修改。', en: 'Some of what you entered is not valid; see below.' },
+  UNKNOWN_RECIPIENT: {
+    zh: '主送或抄送中有不在单位目录中的单位或单位组，请从目录中选择，或改为直接填写名称。',
+    en: 'A main recipient or copy-to is not a unit or group of the directory; pick one from the directory or type the name as free text.',
+  },
   MALFORMED_JSON: { zh: '请求内容格式有误，请刷新页面后重试。', en: 'The request was malformed; reload the page and try again.' },
   BAD_REQUEST: { zh: '请求无效，请刷新页面后重试。', en: 'The request is not valid; reload the page and try again.' },
   UNAUTHENTICATED: { zh: '登录已失效，请重新登录。', en: 'Your session has ended; sign in again.' },
