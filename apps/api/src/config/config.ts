@@ -45,8 +45,6 @@ const schema = z.object({
   GONGWEN_SUPERVISION_SWEEP_SECONDS: z.coerce.number().int('expected whole seconds').min(0).max(86_400, 'at most a day (86400)').default(300),
   /** A blue card when this many working days or fewer are left before an item's deadline (蓝牌预警). */
   GONGWEN_SUPERVISION_BLUE_WORKING_DAYS: z.coerce.number().int('a whole number of working days').min(0).max(60, 'at most 60').default(3),
-  /** Working days after a feedback falls due (by the item's cadence) before it counts as late (a yellow card). */
-  GONGWEN_SUPERVISION_FEEDBACK_GRACE_WORKING_DAYS: z.coerce.number().int('a whole number of working days').min(0).max(30).default(0),
   /** Hours an item may stay red before it is put on the accountability list (问责). */
   GONGWEN_SUPERVISION_ACCOUNTABILITY_HOURS: z.coerce.number().min(0).max(8_760, 'at most a year (8760)').default(120),
   /** Seconds a session looked up by POST /api/documents/{id}/events is reused there (its write re-checks it); 0: off. */

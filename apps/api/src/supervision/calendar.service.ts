@@ -20,7 +20,8 @@ export class HolidayCalendarService {
   /** The calendar in force: loaded years win over the shipped ones. One small query (the table's last change). */
   async calendar(): Promise<HolidayCalendar> {
     const [{ stamp }] = await this.db.query(`SELECT coalesce(max(loaded_at)::text, '') || ':' || count(*) AS stamp FROM holiday_calendars`);
-    if (this.cached?.stamp === stamp) return this.cached.calendar;
+    const cached = this.cached;
+    if (cached && cached.stamp === stamp) return cached.calendar;
     const rows: { data: HolidayYearData }[] = await this.db.query(`SELECT data FROM holiday_calendars ORDER BY year`);
     const loaded = rows.map((r) => r.data);
     const years = [...NATIONAL_HOLIDAYS.filter((n) => !loaded.some((l) => l.year === n.year)), ...loaded];

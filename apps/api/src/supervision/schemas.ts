@@ -78,9 +78,22 @@ export const ListQuery = z.strictObject({
   cursor: z.string().regex(/^\d{1,9}$/).optional(),
 });
 
-export const PeriodQuery = z
-  .strictObject({ from: isoDate, to: isoDate, format: z.enum(['json', 'csv', 'docx']).default('json') })
-  .refine((q) => q.from <= q.to, { message: 'from is after to', path: ['from'] });
+const Period = { from: isoDate, to: isoDate };
+const notAfter = (q: { from: string; to: string }) => q.from <= q.to;
+const notAfterError = { message: 'from is after to', path: ['from'] };
+/** The register for a period, a page at a time. */
+export const RegisterQuery = z
+  .strictObject({
+    ...Period,
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z
+      .string()
+      .regex(/^\d{4}\.\d{1,9}$/)
+      .optional(),
+  })
+  .refine(notAfter, notAfterError);
+/** The register for a period as a file. */
+export const PeriodQuery = z.strictObject(Period).refine(notAfter, notAfterError);
 
 export const BoardQuery = z.strictObject({ year: z.coerce.number().int().min(2000).max(9999).optional() });
 
