@@ -296,9 +296,14 @@ export const supervisionMachine = setup({
       assertEvent(event, 'RECORD_ACCOUNTABILITY');
       return { accountability: [...context.accountability, { by: event.actor.userId, text: trimmed(event.text), at: event.at }] };
     }),
-    cancel: assign(({ event }) => {
+    /** 撤销; an extension request still waiting is withdrawn with it. */
+    cancel: assign(({ context, event }) => {
       assertEvent(event, 'CANCEL');
-      return { cancellation: { by: event.actor.userId, reason: trimmed(event.reason), at: event.at } };
+      const pending = pendingExtension(context);
+      return {
+        cancellation: { by: event.actor.userId, reason: trimmed(event.reason), at: event.at },
+        ...(pending ? { extensions: replaceLast(context.extensions, { ...pending, status: 'withdrawn' }) } : {}),
+      };
     }),
     file: assign(({ event }) => {
       assertEvent(event, 'FILE');
