@@ -19,6 +19,7 @@ import { SignaturesModule } from './signatures/signatures.module.js';
 import { ClassifiedModule } from './classified/classified.module.js';
 import { ArchiveModule } from './archive/archive.module.js';
 import { SupervisionModule } from './supervision/supervision.module.js';
+import { IncomingModule } from './incoming/incoming.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -45,6 +46,7 @@ export class AppModule {
         ClassifiedModule,
         ArchiveModule,
         SupervisionModule,
+        IncomingModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, DirectoryController, HealthController],
