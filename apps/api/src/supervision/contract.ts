@@ -4,7 +4,14 @@
  */
 import { z } from 'zod';
 import { ROLES } from '#gongwen/authority';
-import { CADENCES, CLOSURE_CRITERIA, COLOURS, SOURCE_KINDS, SUPERVISION_EVENT_TYPES, SUPERVISION_STATES } from '#gongwen/workflows/supervision';
+import {
+  CADENCES,
+  CLOSURE_CRITERIA,
+  COLOURS,
+  SOURCE_KINDS,
+  SUPERVISION_EVENT_TYPES,
+  SUPERVISION_STATES,
+} from '#gongwen/workflows/supervision';
 import { named } from '../common/openapi.js';
 
 const uuid = z.uuid();
@@ -47,7 +54,14 @@ export const SupervisionItem = named(
     assignment: z.object({ by: uuid, at: time, noticeFileId: z.string().optional() }).nullable(),
     signatures: z.array(z.object({ unitId: uuid, by: uuid, at: time })),
     feedback: z.array(
-      z.object({ kind: z.enum(['feedback', 'contribution']), unitId: uuid, by: uuid, text: z.string(), attachments: z.array(Attachment), at: time }),
+      z.object({
+        kind: z.enum(['feedback', 'contribution']),
+        unitId: uuid,
+        by: uuid,
+        text: z.string(),
+        attachments: z.array(Attachment),
+        at: time,
+      }),
     ),
     extensions: z.array(
       z.object({
@@ -151,7 +165,9 @@ export const SupervisionBoard = named(
         onTimeRate: z.number().min(0).max(1).nullable().describe('Closed on time / closed (null: none closed yet)'),
       }),
     ),
-    byLeader: z.array(z.object({ leaderId: uuid, name: z.string(), total: z.number().int(), closed: z.number().int(), red: z.number().int() })),
+    byLeader: z.array(
+      z.object({ leaderId: uuid, name: z.string(), total: z.number().int(), closed: z.number().int(), red: z.number().int() }),
+    ),
     accountability: z.number().int().describe('Items on the accountability list (问责)'),
   }),
 );

@@ -23,7 +23,12 @@ export const CADENCE_LABELS: Record<string, string> = {
   quarterly: '每季度',
   half_yearly: '每半年',
 };
-export const SOURCE_LABELS: Record<string, string> = { instruction: '领导批示', meeting: '会议纪要', document: '文件', key_task: '重点工作' };
+export const SOURCE_LABELS: Record<string, string> = {
+  instruction: '领导批示',
+  meeting: '会议纪要',
+  document: '文件',
+  key_task: '重点工作',
+};
 
 /** A register row as the printouts use it (names resolved). */
 export interface RegisterLine {
@@ -56,7 +61,10 @@ export function noticeDocx(line: RegisterLine, issuedOn: string): Promise<Buffer
   const body = [
     para('督办通知', 22, { font: FONTS.title, align: AlignmentType.CENTER, after: 200 }),
     para(line.itemNumber, 16, { font: FONTS.fang, align: AlignmentType.CENTER, after: 300 }),
-    para(`${line.leadUnit}${line.assistingUnits.length ? `、${line.assistingUnits.join('、')}` : ''}：`, 16, { font: FONTS.fang, after: 100 }),
+    para(`${line.leadUnit}${line.assistingUnits.length ? `、${line.assistingUnits.join('、')}` : ''}：`, 16, {
+      font: FONTS.fang,
+      after: 100,
+    }),
     para(
       `　　现将“${line.title}”列为督办事项，由${line.leadUnit}牵头办理${line.assistingUnits.length ? `，${line.assistingUnits.join('、')}协办` : ''}，责任领导${line.responsibleLeader}。请于${cnDate(line.deadline)}前办结，并按${CADENCE_LABELS[line.cadence] ?? line.cadence}反馈进展情况。`,
       16,
@@ -130,7 +138,14 @@ export async function reportDocx(summary: ReportSummary, lines: RegisterLine[]):
     table(REGISTER_WIDTHS, [{ cells: REGISTER_HEADER, header: true, height: 10 }], 10),
   ];
   const docx = await pack(summary.title, [landscape(head, true)]);
-  return appendRows(docx, rowsXml(REGISTER_WIDTHS, lines.map((l) => ({ cells: registerCells(l) })), 10));
+  return appendRows(
+    docx,
+    rowsXml(
+      REGISTER_WIDTHS,
+      lines.map((l) => ({ cells: registerCells(l) })),
+      10,
+    ),
+  );
 }
 
 /** 督查事项登记簿 for a period. */
@@ -141,7 +156,14 @@ export async function registerDocx(from: string, to: string, lines: RegisterLine
     table(REGISTER_WIDTHS, [{ cells: REGISTER_HEADER, header: true, height: 10 }], 10),
   ];
   const docx = await pack(`督查事项登记簿 ${from}—${to}`, [landscape(head, true)]);
-  return appendRows(docx, rowsXml(REGISTER_WIDTHS, lines.map((l) => ({ cells: registerCells(l) })), 10));
+  return appendRows(
+    docx,
+    rowsXml(
+      REGISTER_WIDTHS,
+      lines.map((l) => ({ cells: registerCells(l) })),
+      10,
+    ),
+  );
 }
 
 const CSV_HEADER = [

@@ -8,7 +8,13 @@ import { dateIn } from '#gongwen/calendar';
 import { timeZoneOf, type SupervisionContext, type SupervisionState } from '#gongwen/workflows/supervision';
 import { insertOutbox } from '../engine/repositories/outbox.js';
 
-export async function insertRegisterRow(m: EntityManager, documentId: string, ctx: SupervisionContext, state: SupervisionState, at: string) {
+export async function insertRegisterRow(
+  m: EntityManager,
+  documentId: string,
+  ctx: SupervisionContext,
+  state: SupervisionState,
+  at: string,
+) {
   await m.query(
     `INSERT INTO supervision_register (document_id, year, serial, item_number, title, source_kind, source_document_id,
        instructing_leader_id, responsible_leader_id, supervisor_id, handler_id, lead_unit_id, assisting_unit_ids,
@@ -40,7 +46,13 @@ export async function insertRegisterRow(m: EntityManager, documentId: string, ct
 }
 
 /** The register row after a transition: state, colour (and its round), deadline, feedback, closure. */
-export async function updateRegisterRow(m: EntityManager, documentId: string, ctx: SupervisionContext, state: SupervisionState, at: string) {
+export async function updateRegisterRow(
+  m: EntityManager,
+  documentId: string,
+  ctx: SupervisionContext,
+  state: SupervisionState,
+  at: string,
+) {
   const lastFeedback = ctx.feedback.filter((f) => f.kind === 'feedback').map((f) => f.at);
   const closed = (state === 'closed' || state === 'archived') && ctx.closure ? ctx.closure : null;
   const onTime = closed ? dateIn(closed.at, timeZoneOf(ctx)) <= ctx.deadline : null;

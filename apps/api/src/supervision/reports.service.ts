@@ -82,7 +82,15 @@ export class SupervisionReports {
       byState: Object.fromEntries(of('state').map((r) => [r.key, r.n])),
       byColour: Object.fromEntries(of('colour').map((r) => [r.key, r.n])),
       byUnit: of('unit')
-        .map((r) => ({ unitId: r.key, name: r.name ?? '', total: r.n, closed: r.closed, closedOnTime: r.on_time, red: r.red, onTimeRate: rate(r) }))
+        .map((r) => ({
+          unitId: r.key,
+          name: r.name ?? '',
+          total: r.n,
+          closed: r.closed,
+          closedOnTime: r.on_time,
+          red: r.red,
+          onTimeRate: rate(r),
+        }))
         .sort((a, b) => b.total - a.total || a.unitId.localeCompare(b.unitId)),
       byLeader: of('leader')
         .map((r) => ({ leaderId: r.key, name: r.name ?? '', total: r.n, closed: r.closed, red: r.red }))

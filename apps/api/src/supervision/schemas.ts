@@ -75,7 +75,10 @@ export const ListQuery = z.strictObject({
   year: z.coerce.number().int().min(2000).max(9999).optional(),
   colour: z.enum(['none', 'blue', 'yellow', 'red']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().regex(/^\d{1,9}$/).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,9}$/)
+    .optional(),
 });
 
 const Period = { from: isoDate, to: isoDate };

@@ -11,7 +11,15 @@ import { ZodPipe, jsonSchema } from '../common/zod.js';
 import { Verification } from '../documents/contract.js';
 import type { WriteResult } from '../engine/types.js';
 import { HolidayCalendarService } from './calendar.service.js';
-import { AccountabilityList, HolidayYear, SupervisionBoard, SupervisionHistory, SupervisionItem, SupervisionList, SupervisionRegister } from './contract.js';
+import {
+  AccountabilityList,
+  HolidayYear,
+  SupervisionBoard,
+  SupervisionHistory,
+  SupervisionItem,
+  SupervisionList,
+  SupervisionRegister,
+} from './contract.js';
 import { SupervisionReports } from './reports.service.js';
 import {
   BoardQuery,
@@ -64,13 +72,21 @@ const EventBodySchema = {
   discriminator: { propertyName: 'type' },
 };
 
-const ifMatchHeader = ApiHeader({ name: 'If-Match', required: false, description: 'The version you last saw (the ETag); a stale one gets 409' });
+const ifMatchHeader = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'The version you last saw (the ETag); a stale one gets 409',
+});
 const idemHeader = ApiHeader({
   name: 'Idempotency-Key',
   required: false,
   description: 'A retry with the same key returns the first response without applying anything twice',
 });
-const docxResponse = ApiResponse({ status: 200, description: 'DOCX file', content: { [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } } } });
+const docxResponse = ApiResponse({
+  status: 200,
+  description: 'DOCX file',
+  content: { [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } } },
+});
 
 function sendFile(res: FastifyReply, type: string, filename: string, body: Buffer | string) {
   res.header('Content-Type', type);
@@ -234,7 +250,10 @@ export class SupervisionController {
 
   @Get(':id/history')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'getSupervisionHistory', summary: 'The audit trail of an item: every event, actor, states and the hash chain' })
+  @ApiOperation({
+    operationId: 'getSupervisionHistory',
+    summary: 'The audit trail of an item: every event, actor, states and the hash chain',
+  })
   @ApiZodResponse(200, SupervisionHistory)
   @ApiProblems(404)
   history(@CurrentUser() user: AuthUser, @Param('id') id: string) {
@@ -243,7 +262,10 @@ export class SupervisionController {
 
   @Get(':id/verify')
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOperation({ operationId: 'verifySupervisionItem', summary: 'Recompute the hash chain and replay the workflow; names the first broken item' })
+  @ApiOperation({
+    operationId: 'verifySupervisionItem',
+    summary: 'Recompute the hash chain and replay the workflow; names the first broken item',
+  })
   @ApiZodResponse(200, Verification)
   @ApiProblems(404)
   verify(@CurrentUser() user: AuthUser, @Param('id') id: string) {

@@ -83,10 +83,9 @@ export class SupervisionService {
     if (!instructingLeaderId) problems.push({ path: ['instructingLeaderId'], code: 'custom', message: 'required' });
     if (!instructionText) problems.push({ path: ['instructionText'], code: 'custom', message: 'required' });
     const leaders = [instructingLeaderId, body.responsibleLeaderId].filter((x): x is string => !!x);
-    const found: { id: string }[] = await m.query(
-      `SELECT id FROM users WHERE id = ANY($1::uuid[]) AND active AND 'leader' = ANY(roles)`,
-      [leaders],
-    );
+    const found: { id: string }[] = await m.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND active AND 'leader' = ANY(roles)`, [
+      leaders,
+    ]);
     if (instructingLeaderId && !found.some((r) => r.id === instructingLeaderId))
       problems.push({ path: ['instructingLeaderId'], code: 'custom', message: 'not an active leader (批示领导)' });
     if (!found.some((r) => r.id === body.responsibleLeaderId))
@@ -101,7 +100,8 @@ export class SupervisionService {
       if (!units.some((x) => x.id === u))
         problems.push({ path: i === 0 ? ['leadUnitId'] : ['assistingUnitIds', i - 1], code: 'custom', message: 'no such unit' });
     });
-    const today = this.today();
+    const now = this.clock.now();
+    const today = dateIn(now, this.timeZone);
     const deadline = body.deadline ?? addWorkingDays(today, body.deadlineWorkingDays!, await this.calendar.calendar());
     if (deadline < today) problems.push({ path: ['deadline'], code: 'custom', message: `before today (${today})` });
     if (problems.length) throw invalid(problems);
@@ -152,7 +152,7 @@ export class SupervisionService {
             errors: inputProblems.map((message) => ({ field: '(root)', message })),
           });
         const snapshot = createSupervisionSnapshot(input);
-        const { row, body: view } = await this.engine.createIn(tx, user, {
+        const { body: view } = await this.engine.createIn(tx, user, {
           id: documentId,
           workflow: supervisionWorkflow,
           input,
@@ -166,7 +166,8 @@ export class SupervisionService {
           deadline: null,
         });
         const persisted = persistSnapshot(snapshot);
-        await insertRegisterRow(tx, documentId, persisted.context, persisted.value, new Date(row.created_at).toISOString());
+        // registered on the supervision clock (the register's periods and the year of the number agree)
+        await insertRegisterRow(tx, documentId, persisted.context, persisted.value, now.toISOString());
         await storeIdempotent(tx, user, idempotencyKey, documentId, requestHash, 201, view);
         return { status: 201, body: view, replayed: false } as WriteResult;
       }),
@@ -187,7 +188,13 @@ export class SupervisionService {
       row = await this.engine.loadVisible(m, user, id);
     } catch (e) {
       if (e instanceof AppError && e.code === 'NOT_FOUND')
-        throw invalid([{ path: ['source', s.kind === 'instruction' ? 'incomingDocumentId' : 'documentId'], code: 'custom', message: 'no such document you can see' }]);
+        throw invalid([
+          {
+            path: ['source', s.kind === 'instruction' ? 'incomingDocumentId' : 'documentId'],
+            code: 'custom',
+            message: 'no such document you can see',
+          },
+        ]);
       throw e;
     }
     if (s.kind === 'instruction') {
@@ -199,8 +206,7 @@ export class SupervisionService {
       return { documentId: id, leaderId: instruction.by, instructionText: instruction.text, title: row.title, excerpt: instruction.text };
     }
     if (s.kind === 'meeting') {
-      if (row.kind !== '纪要')
-        throw invalid([{ path: ['source', 'documentId'], code: 'custom', message: 'not a meeting record (纪要)' }]);
+      if (row.kind !== '纪要') throw invalid([{ path: ['source', 'documentId'], code: 'custom', message: 'not a meeting record (纪要)' }]);
       return { documentId: id, title: row.title, ...(s.decision ? { excerpt: s.decision, instructionText: s.decision } : {}) };
     }
     return { documentId: id, title: row.title };
@@ -213,7 +219,10 @@ export class SupervisionService {
     if (!envelope.success) throw validationError(envelope.error);
     const type = envelope.data.type;
     if (user.via === 'bearer' && user.tokenScope !== 'full')
-      throw new AppError('TOKEN_SCOPE', `A "${user.tokenScope}" token may not act on supervised items; ${type} needs a "full" token or a login.`);
+      throw new AppError(
+        'TOKEN_SCOPE',
+        `A "${user.tokenScope}" token may not act on supervised items; ${type} needs a "full" token or a login.`,
+      );
     const { type: _t, ...rest } = body as Record<string, unknown>;
     const parsed = EVENT_PAYLOADS[type].safeParse(rest);
     if (!parsed.success) throw validationError(parsed.error);
