@@ -109,12 +109,17 @@ export async function supervisionBench(
     const seedSeconds = round((performance.now() - t0) / 1000, 1);
     const { s: registerSize } = await one(`SELECT pg_size_pretty(pg_total_relation_size('supervision_register')) AS s`);
 
+    // the cursor of a page half-way through the year (what a client following nextCursor would hold)
+    const mid = await one(`SELECT registered_at, serial FROM supervision_register ORDER BY registered_at, serial OFFSET $1 LIMIT 1`, [
+      Math.floor(opts.items / 2),
+    ]);
+    const deep = `${new Date(mid.registered_at).getTime()}.${mid.serial}`;
     const specs: { name: string; path: string; target?: number }[] = [
       { name: 'board, a year (status, colour, unit, leader, on-time rates)', path: '/api/supervision/board?year=2026', target: 50 },
       { name: 'register, a year: first page (100)', path: '/api/supervision/register?from=2026-01-01&to=2026-12-31', target: 50 },
       {
         name: 'register, a year: a page deep in the year (100)',
-        path: `/api/supervision/register?from=2026-01-01&to=2026-12-31&cursor=2026.${Math.floor(opts.items / 2)}`,
+        path: `/api/supervision/register?from=2026-01-01&to=2026-12-31&cursor=${deep}`,
         target: 50,
       },
       { name: 'register, one month: first page (100)', path: '/api/supervision/register?from=2026-06-01&to=2026-06-30', target: 50 },

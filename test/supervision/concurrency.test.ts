@@ -1,7 +1,8 @@
 /**
  * Durable deadlines under concurrency, over HTTP on a real database: 100 items registered at once through two API
  * processes get the numbers 1…100 of the year, none twice, none skipped; with all their deadlines at the same
- * instant, two processes sweeping at the same time issue each card exactly once (blue, then red).
+ * instant, two processes sweeping at the same time issue each card exactly once (blue, then red), and the board's
+ * counters agree with the register afterwards.
  */
 import type { AddressInfo } from 'node:net';
 import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
@@ -76,4 +77,12 @@ test('100 items: gapless numbers from two processes, and each card issued once b
   );
   expect(events).toHaveLength(N);
   expect(events.every((e: { n: number }) => e.n === 2)).toBe(true);
+
+  // the board's counters (kept by a trigger under all those concurrent writes) agree with the register
+  const board = (await (await t.request('/api/supervision/board?year=2026', { as: 'supervisor' })).json()) as Record<string, any>;
+  expect(board).toMatchObject({ total: N, byState: { assigned: N }, byColour: { red: N } });
+  expect(board.byUnit).toEqual([
+    { unitId: ids.fgw, name: '区发展和改革局', total: N, closed: 0, closedOnTime: 0, red: N, onTimeRate: null },
+  ]);
+  expect(board.byLeader).toEqual([{ leaderId: ids.u.fgw_leader2, name: '王副局长', total: N, closed: 0, red: N }]);
 });

@@ -42,7 +42,12 @@ const schema = z.object({
    */
   GONGWEN_REMINDER_REPEAT_HOURS: z.coerce.number().min(0.25, 'at least 0.25 (15 minutes)').max(8_760, 'at most a year (8760)').default(24),
   /** Seconds between two colour-card sweeps of supervised items (督查亮牌) in each process; 0: no sweeps here. */
-  GONGWEN_SUPERVISION_SWEEP_SECONDS: z.coerce.number().int('expected whole seconds').min(0).max(86_400, 'at most a day (86400)').default(300),
+  GONGWEN_SUPERVISION_SWEEP_SECONDS: z.coerce
+    .number()
+    .int('expected whole seconds')
+    .min(0)
+    .max(86_400, 'at most a day (86400)')
+    .default(300),
   /** A blue card when this many working days or fewer are left before an item's deadline (蓝牌预警). */
   GONGWEN_SUPERVISION_BLUE_WORKING_DAYS: z.coerce.number().int('a whole number of working days').min(0).max(60, 'at most 60').default(3),
   /** Hours an item may stay red before it is put on the accountability list (问责). */

@@ -55,19 +55,14 @@ export class SupervisionReports {
   /** The board for a year: counts by status, colour, lead unit and responsible leader; on-time rate per unit. */
   async board(year?: number) {
     const y = year ?? Number(this.supervision.today().slice(0, 4));
+    // the counts the register's trigger keeps (supervision_board): a few hundred rows, whatever the year's size
     const rows: Record<string, any>[] = await this.db.query(
-      `SELECT g.dim, g.key, g.n, g.closed, g.on_time, g.red,
-              CASE g.dim WHEN 'unit' THEN (SELECT name FROM units WHERE id::text = g.key)
-                         WHEN 'leader' THEN (SELECT display_name FROM users WHERE id::text = g.key) END AS name
-         FROM (SELECT CASE WHEN GROUPING(state) = 0 THEN 'state' WHEN GROUPING(colour) = 0 THEN 'colour'
-                           WHEN GROUPING(lead_unit_id) = 0 THEN 'unit' ELSE 'leader' END AS dim,
-                      coalesce(state, colour, lead_unit_id::text, responsible_leader_id::text) AS key,
-                      count(*)::int AS n,
-                      count(*) FILTER (WHERE closed_at IS NOT NULL)::int AS closed,
-                      count(*) FILTER (WHERE on_time)::int AS on_time,
-                      count(*) FILTER (WHERE colour = 'red')::int AS red
-                 FROM supervision_register WHERE year = $1
-                GROUP BY GROUPING SETS ((state), (colour), (lead_unit_id), (responsible_leader_id))) g`,
+      `SELECT b.dim, b.key, b.n, b.closed, b.on_time, b.red,
+              CASE b.dim WHEN 'unit' THEN un.name WHEN 'leader' THEN us.display_name END AS name
+         FROM supervision_board b
+         LEFT JOIN units un ON b.dim = 'unit' AND un.id::text = b.key
+         LEFT JOIN users us ON b.dim = 'leader' AND us.id::text = b.key
+        WHERE b.year = $1 AND b.n > 0`,
       [y],
     );
     const [{ n: accountability }] = await this.db.query(
@@ -104,13 +99,15 @@ export class SupervisionReports {
     const params: unknown[] = [q.from, q.to, this.supervision.timeZone, q.limit + 1];
     let after = '';
     if (q.cursor) {
-      const [y, s] = q.cursor.split('.').map(Number);
-      params.push(y, s);
-      after = `AND (r.year, r.serial) > ($5, $6)`;
+      // the last row's registration instant (milliseconds, exact) and serial
+      const [ms, serial] = q.cursor.split('.').map(Number);
+      params.push(ms, serial);
+      after = `AND (r.registered_at, r.serial) > (timestamptz 'epoch' + $5 * interval '1 millisecond', $6)`;
     }
+    // in registration order, on the (registered_at, serial) index: a page reads its own rows only
     const rows = await this.db.query(
-      `SELECT r.year, r.serial, ${REGISTER_COLUMNS} FROM supervision_register r ${REGISTER_JOINS}
-        WHERE ${PERIOD(1, 2, 3)} ${after} ORDER BY r.year, r.serial LIMIT $4`,
+      `SELECT r.registered_at AS at, r.serial, ${REGISTER_COLUMNS} FROM supervision_register r ${REGISTER_JOINS}
+        WHERE ${PERIOD(1, 2, 3)} ${after} ORDER BY r.registered_at, r.serial LIMIT $4`,
       params,
     );
     const more = rows.length > q.limit;
@@ -120,13 +117,13 @@ export class SupervisionReports {
       from: q.from,
       to: q.to,
       items: page.map((r: Record<string, any>) => ({ id: r.document_id, ...lineOf(r) })),
-      nextCursor: more && last ? `${last.year}.${last.serial}` : null,
+      nextCursor: more && last ? `${new Date(last.at).getTime()}.${last.serial}` : null,
     };
   }
 
   private async lines(from: string, to: string): Promise<RegisterLine[]> {
     const rows = await this.db.query(
-      `SELECT ${REGISTER_COLUMNS} FROM supervision_register r ${REGISTER_JOINS} WHERE ${PERIOD(1, 2, 3)} ORDER BY r.year, r.serial`,
+      `SELECT ${REGISTER_COLUMNS} FROM supervision_register r ${REGISTER_JOINS} WHERE ${PERIOD(1, 2, 3)} ORDER BY r.registered_at, r.serial`,
       [from, to, this.supervision.timeZone],
     );
     return rows.map(lineOf);

@@ -91,7 +91,7 @@ export const RegisterQuery = z
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: z
       .string()
-      .regex(/^\d{4}\.\d{1,9}$/)
+      .regex(/^\d{1,15}\.\d{1,9}$/, 'a cursor from nextCursor')
       .optional(),
   })
   .refine(notAfter, notAfterError);
