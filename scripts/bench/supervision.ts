@@ -44,7 +44,10 @@ async function seed(db: pg.Client, template: string, n: number): Promise<void> {
     template,
     n,
   ]);
-  // the register: the same states; colours, units, leaders and times spread over the year
+  // the register: the same states; colours, units, leaders and times spread over the year. The board's trigger is
+  // off for the bulk insert (100,000 updates of the same counter rows in one transaction would be quadratic) and
+  // its counts are made from the register afterwards, as the trigger would have made them.
+  await db.query(`ALTER TABLE supervision_register DISABLE TRIGGER supervision_board_insert`);
   await db.query(
     `INSERT INTO supervision_register (document_id, year, serial, item_number, title, source_kind, source_document_id,
        instructing_leader_id, responsible_leader_id, supervisor_id, handler_id, lead_unit_id, assisting_unit_ids,
@@ -67,6 +70,17 @@ async function seed(db: pg.Client, template: string, n: number): Promise<void> {
       CROSS JOIN (SELECT array_agg(id ORDER BY name) AS ids FROM units) u
       CROSS JOIN LATERAL (SELECT TIMESTAMPTZ '2026-01-01 09:00+08' + (g % 365) * interval '1 day' + (g % 480) * interval '1 minute' AS reg) r`,
     [template, n],
+  );
+  await db.query(`ALTER TABLE supervision_register ENABLE TRIGGER supervision_board_insert`);
+  await db.query(`DELETE FROM supervision_board`);
+  await db.query(
+    `INSERT INTO supervision_board (year, dim, key, n, closed, on_time, red)
+     SELECT r.year, d.dim, d.key, count(*), count(*) FILTER (WHERE r.closed_at IS NOT NULL), count(*) FILTER (WHERE r.on_time),
+            count(*) FILTER (WHERE r.colour = 'red')
+       FROM supervision_register r
+      CROSS JOIN LATERAL (VALUES ('state', r.state), ('colour', r.colour), ('unit', r.lead_unit_id::text),
+                                 ('leader', r.responsible_leader_id::text)) d(dim, key)
+      GROUP BY r.year, d.dim, d.key`,
   );
   await db.query(`UPDATE supervision_number_counters SET last = $1 + 1 WHERE year = 2026`, [n]);
   await db.query(`ANALYZE documents`);
