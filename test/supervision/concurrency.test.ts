@@ -85,4 +85,4 @@ test('100 items: gapless numbers from two processes, and each card issued once b
     { unitId: ids.fgw, name: '区发展和改革局', total: N, closed: 0, closedOnTime: 0, red: N, onTimeRate: null },
   ]);
   expect(board.byLeader).toEqual([{ leaderId: ids.u.fgw_leader2, name: '王副局长', total: N, closed: 0, red: N }]);
-});
+}, 180_000);

@@ -208,4 +208,4 @@ test('an instruction becomes an item, cards go blue → yellow → red across a 
   }
   const verified = (await (await t.request(`/api/supervision/${id}/verify`, { as: 'supervisor' })).json()) as Record<string, any>;
   expect(verified.ok).toBe(true);
-});
+}, 180_000);
