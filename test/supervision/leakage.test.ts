@@ -108,4 +108,4 @@ test('outsiders and not-yet-assigned units learn nothing of an item from any ite
     const r = await send(t, 'GET', path, { as: 'fgw_registrar' });
     expect({ path, status: r.status, code: r.body.code }).toEqual({ path, status: 403, code: 'FORBIDDEN_ROLE' });
   }
-});
+}, 180_000);
