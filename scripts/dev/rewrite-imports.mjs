@@ -19,6 +19,8 @@ const TARGETS = [
   ['#gongwen/persistence', 'libs/persistence/src'],
   ['#gongwen/authority', 'libs/authority/src'],
   ['#gongwen/numbering', 'libs/numbering/src'],
+  ['#gongwen/calendar', 'libs/calendar/src'],
+  ['#gongwen/workflows/supervision', 'workflows/supervision'],
   ['#gongwen/workflows/outgoing', 'workflows/outgoing'],
 ];
 

@@ -61,3 +61,19 @@ describe('describeMachine', () => {
     ]);
   });
 });
+
+describe('labels and gates', () => {
+  it('every state, event, cadence and source has a Chinese label', () => {
+    expect(Object.keys(api.STATE_LABELS)).toEqual([...SUPERVISION_STATES]);
+    expect(Object.keys(api.EVENT_LABELS).sort()).toEqual([...api.SUPERVISION_EVENT_TYPES].sort());
+    expect(Object.keys(api.CADENCE_LABELS)).toEqual([...api.CADENCES]);
+    expect(Object.keys(api.SOURCE_LABELS)).toEqual([...api.SOURCE_KINDS]);
+  });
+
+  it('the gates separate handling, supervising and instructing; system events pass none', () => {
+    expect(new Set(Object.values(api.GATE_OF))).toEqual(new Set(['handling', 'supervision', 'instruction']));
+    for (const type of ['ISSUE_CARD', 'REMIND', 'FILE', 'CANCEL', 'RECORD_ACCOUNTABILITY'] as const)
+      expect(api.GATE_OF[type]).toBeUndefined();
+    for (const type of Object.keys(api.GATE_OF)) expect(api.SUPERVISION_EVENT_TYPES).toContain(type);
+  });
+});

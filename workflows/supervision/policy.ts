@@ -19,6 +19,7 @@ import {
   SYSTEM_ACTOR_ID,
   type Actor,
   type Attachment,
+  type Cadence,
   type CardColour,
   type ClosureCriterion,
   type Colour,
@@ -26,6 +27,7 @@ import {
   type GateCondition,
   type GateViolation,
   type Role,
+  type SourceKind,
   type SupervisionContext,
   type SupervisionEvent,
   type SupervisionEventType,
@@ -116,6 +118,52 @@ export const ROLE_LABELS: Partial<Record<Role, string>> = {
   registrar: '收文员',
   archivist: '档案员',
   admin: '系统管理员',
+};
+
+/** Chinese names of the states, for the web UI and the register (登记簿). */
+export const STATE_LABELS: Record<SupervisionState, string> = {
+  registered: '已立项',
+  assigned: '已交办',
+  in_progress: '办理中',
+  review: '待审结',
+  closed: '已办结',
+  archived: '已归档',
+  cancelled: '已撤销',
+};
+
+/** Chinese names of the actions. */
+export const EVENT_LABELS: Record<SupervisionEventType, string> = {
+  ASSIGN: '交办',
+  SIGN_FOR: '签收',
+  FEEDBACK: '反馈进展',
+  CONTRIBUTE: '协办反馈',
+  REQUEST_EXTENSION: '申请延期',
+  REVIEW_EXTENSION: '审核延期',
+  DECIDE_EXTENSION: '审批延期',
+  ISSUE_CARD: '亮牌',
+  REMIND: '催办',
+  SUBMIT_RESULT: '报送办理结果',
+  CLOSE: '办结销号',
+  SEND_BACK: '退回重办',
+  REOPEN: '重新交办',
+  RECORD_ACCOUNTABILITY: '记录问责',
+  CANCEL: '撤销',
+  FILE: '归档',
+};
+
+export const CADENCE_LABELS: Record<Cadence, string> = {
+  once: '一次性',
+  weekly: '每周',
+  monthly: '每月',
+  quarterly: '每季度',
+  half_yearly: '每半年',
+};
+
+export const SOURCE_LABELS: Record<SourceKind, string> = {
+  instruction: '领导批示',
+  meeting: '会议决定',
+  document: '文件',
+  key_task: '重点工作',
 };
 
 export const COLOUR_LABELS: Record<Colour, string> = { none: '未亮牌', blue: '蓝牌', yellow: '黄牌', red: '红牌' };
@@ -329,8 +377,11 @@ function attachmentConditions(attachments: unknown): GateCondition[] {
  */
 export function gateConditions(state: SupervisionState, ctx: SupervisionContext, event: SupervisionEvent): GateCondition[] {
   const e = event;
-  const today = officeDateOf(ctx, e?.at);
-  if (today === null) return [cond('INVALID_INSTANT', 'The event’s time is not a valid instant.')];
+  if (typeof e?.at !== 'string' || Number.isNaN(Date.parse(e.at))) {
+    return [cond('INVALID_INSTANT', 'The event’s time is not a valid instant.')];
+  }
+  // the office date of the event, for the events that compare it with a deadline (formatting it is the dear part)
+  const officeToday = (): string => officeDateOf(ctx, e.at) ?? '';
   switch (e.type) {
     case 'ASSIGN': {
       const out: GateCondition[] = [];
@@ -350,7 +401,7 @@ export function gateConditions(state: SupervisionState, ctx: SupervisionContext,
       if (!hasText(e.progress)) out.push(cond('PROGRESS_REQUIRED', 'An extension request reports the progress so far.'));
       if (!isIsoDate(e.newDeadline)) out.push(cond('INVALID_DATE', 'The new deadline must be a date (YYYY-MM-DD).'));
       else if (e.newDeadline <= ctx.deadline) out.push(cond('DEADLINE_NOT_LATER', `The new deadline must be after ${ctx.deadline}.`));
-      if (today > ctx.deadline) {
+      if (officeToday() > ctx.deadline) {
         out.push(cond('DEADLINE_PASSED', `The deadline (${ctx.deadline}) has passed: no extension, only escalation.`));
       }
       if (pendingExtension(ctx)) out.push(cond('EXTENSION_PENDING', 'An extension request is already waiting for a decision.'));
@@ -379,7 +430,7 @@ export function gateConditions(state: SupervisionState, ctx: SupervisionContext,
       if (colourRank(e.colour) <= colourRank(ctx.colour)) {
         out.push(cond('COLOUR_NOT_HIGHER', `The item is already ${ctx.colour}: colours only go up.`));
       }
-      if (e.colour === 'red' && !(today > ctx.deadline)) {
+      if (e.colour === 'red' && !(officeToday() > ctx.deadline)) {
         out.push(cond('NOT_OVERDUE', `A red card is for overdue items; the deadline is ${ctx.deadline}.`));
       }
       return out;
@@ -429,7 +480,7 @@ export function gateConditions(state: SupervisionState, ctx: SupervisionContext,
       const out: GateCondition[] = [];
       if (!hasText(e.instruction)) out.push(cond('INSTRUCTION_REQUIRED', 'Reopening needs the leader’s new instruction.'));
       if (!isIsoDate(e.deadline)) out.push(cond('INVALID_DATE', 'The new deadline must be a date (YYYY-MM-DD).'));
-      else if (e.deadline < today) out.push(cond('DEADLINE_IN_PAST', `The new deadline is before today (${today}).`));
+      else if (e.deadline < officeToday()) out.push(cond('DEADLINE_IN_PAST', `The new deadline is before today (${officeToday()}).`));
       return out;
     }
     case 'RECORD_ACCOUNTABILITY':

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   CN_2026,
+  startOfDay,
   WEEKENDS_ONLY,
   addDays,
   addWorkingDays,
@@ -185,5 +186,27 @@ describe('dateIn (office time zone)', () => {
     expect(dateIn(new Date('2026-09-30T16:30:00Z'), 'UTC')).toBe('2026-09-30');
     expect(() => dateIn('soon', 'Asia/Shanghai')).toThrow(RangeError);
     expect(() => dateIn('2026-01-01T00:00:00Z', 'Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('startOfDay (office time zone)', () => {
+  it('is midnight in the zone', () => {
+    expect(startOfDay('2026-10-01', 'Asia/Shanghai')).toBe('2026-09-30T16:00:00.000Z');
+    expect(startOfDay('2026-10-01', 'UTC')).toBe('2026-10-01T00:00:00.000Z');
+    // New York in summer (UTC−4) and winter (UTC−5)
+    expect(startOfDay('2026-07-01', 'America/New_York')).toBe('2026-07-01T04:00:00.000Z');
+    expect(startOfDay('2026-12-01', 'America/New_York')).toBe('2026-12-01T05:00:00.000Z');
+  });
+
+  it('is dated that day, and a moment earlier is the day before (any zone, any date)', () => {
+    const zones = ['Asia/Shanghai', 'UTC', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'America/Havana'];
+    fc.assert(
+      fc.property(date, fc.constantFrom(...zones), (d, zone) => {
+        const t = startOfDay(d, zone);
+        expect(dateIn(t, zone)).toBe(d);
+        expect(dateIn(new Date(Date.parse(t) - 1), zone)).toBe(addDays(d, -1));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

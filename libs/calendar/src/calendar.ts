@@ -80,6 +80,42 @@ export function dateIn(at: Date | string, timeZone: string): IsoDate {
   return f.format(instant);
 }
 
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's offset from UTC at an instant, in milliseconds (east positive). */
+function zoneOffset(ms: number, timeZone: string): number {
+  let f = offsetFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetFormats.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return local - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The first instant of a calendar date in a time zone (ISO, UTC): when a date-based deadline job is due. Where a
+ * zone skips midnight (a daylight-saving change), the first instant that is on that date.
+ */
+export function startOfDay(date: IsoDate, timeZone: string): string {
+  const midnight = toDay(date) * DAY_MS;
+  let t = midnight - zoneOffset(midnight, timeZone);
+  t = midnight - zoneOffset(t, timeZone);
+  // a skipped midnight: step forward to the first instant dated `date`
+  while (dateIn(new Date(t), timeZone) < date) t += 15 * 60_000;
+  return new Date(t).toISOString();
+}
+
 /** Problems with one year's data (empty = loadable). */
 export function holidayYearProblems(data: HolidayYearData): string[] {
   const out: string[] = [];
@@ -142,11 +178,29 @@ export function loadHolidayCalendar(years: readonly HolidayYearData[]): HolidayC
 /** Weekends only (no holidays): the calendar when none is loaded. */
 export const WEEKENDS_ONLY: HolidayCalendar = loadHolidayCalendar([]);
 
+/** The calendar's days as day numbers (days since 1970-01-01), built once per calendar: arithmetic stays numeric. */
+const numeric = new WeakMap<HolidayCalendar, { off: Set<number>; work: Set<number> }>();
+
+function numbersOf(calendar: HolidayCalendar): { off: Set<number>; work: Set<number> } {
+  let n = numeric.get(calendar);
+  if (!n) {
+    n = { off: new Set([...calendar.daysOff].map(toDay)), work: new Set([...calendar.workdays].map(toDay)) };
+    numeric.set(calendar, n);
+  }
+  return n;
+}
+
+function workingDayNumber(day: number, n: { off: Set<number>; work: Set<number> }): boolean {
+  if (n.work.has(day)) return true;
+  if (n.off.has(day)) return false;
+  // day 0 (1970-01-01) was a Thursday
+  const weekday = (((day + 4) % 7) + 7) % 7;
+  return weekday !== 0 && weekday !== 6;
+}
+
 /** A working day: an adjusted working weekend, or a weekday that is not a holiday. */
 export function isWorkingDay(date: IsoDate, calendar: HolidayCalendar): boolean {
-  if (calendar.workdays.has(date)) return true;
-  if (calendar.daysOff.has(date)) return false;
-  return !isWeekend(date);
+  return workingDayNumber(toDay(date), numbersOf(calendar));
 }
 
 /**
@@ -155,11 +209,12 @@ export function isWorkingDay(date: IsoDate, calendar: HolidayCalendar): boolean 
  */
 export function addWorkingDays(date: IsoDate, n: number, calendar: HolidayCalendar): IsoDate {
   if (!Number.isInteger(n)) throw new RangeError(`A whole number of working days is needed, not ${n}`);
+  const nums = numbersOf(calendar);
   let day = toDay(date);
   const step = n < 0 ? -1 : 1;
   for (let left = Math.abs(n); left > 0;) {
     day += step;
-    if (isWorkingDay(fromDay(day), calendar)) left--;
+    if (workingDayNumber(day, nums)) left--;
   }
   return fromDay(day);
 }
@@ -170,11 +225,12 @@ export function addWorkingDays(date: IsoDate, n: number, calendar: HolidayCalend
  * inverts addWorkingDays going forward, and going back from a working day: between(d, addWorkingDays(d, n)) === n.
  */
 export function workingDaysBetween(from: IsoDate, to: IsoDate, calendar: HolidayCalendar): number {
+  const nums = numbersOf(calendar);
   const a = toDay(from);
   const b = toDay(to);
   const [lo, hi] = b >= a ? [a, b] : [b, a];
   let count = 0;
-  for (let d = lo + 1; d <= hi; d++) if (isWorkingDay(fromDay(d), calendar)) count++;
+  for (let d = lo + 1; d <= hi; d++) if (workingDayNumber(d, nums)) count++;
   return b >= a ? count : -count;
 }
 
