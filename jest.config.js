@@ -7,8 +7,8 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // the path aliases (package.json "imports"), to the TypeScript sources
     '^#gongwen/contract$': '<rootDir>/libs/contract/schema.d.ts',
-    '^#gongwen/(document|docx|archive|persistence|authority|numbering)$': '<rootDir>/libs/$1/src/index.ts',
-    '^#gongwen/(document|docx|archive|persistence|authority|numbering)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^#gongwen/(document|docx|archive|persistence|authority|numbering|registers)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#gongwen/(document|docx|archive|persistence|authority|numbering|registers)/(.*)$': '<rootDir>/libs/$1/src/$2',
     '^#gongwen/workflows/outgoing$': '<rootDir>/workflows/outgoing/index.ts',
     '^#gongwen/workflows/incoming$': '<rootDir>/workflows/incoming/index.ts',
     '^#gongwen/workflows/outgoing/(.*)$': '<rootDir>/workflows/outgoing/$1',

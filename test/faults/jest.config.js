@@ -12,8 +12,8 @@ export default {
   transform: { '^.+\\.tsx?$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    '^#gongwen/(document|docx|archive|persistence|authority|numbering)$': '<rootDir>/libs/$1/src/index.ts',
-    '^#gongwen/(document|docx|archive|persistence|authority|numbering)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^#gongwen/(document|docx|archive|persistence|authority|numbering|registers)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#gongwen/(document|docx|archive|persistence|authority|numbering|registers)/(.*)$': '<rootDir>/libs/$1/src/$2',
     '^#gongwen/workflows/outgoing$': '<rootDir>/workflows/outgoing/index.ts',
     '^#gongwen/workflows/incoming$': '<rootDir>/workflows/incoming/index.ts',
     '^#gongwen/workflows/outgoing/(.*)$': '<rootDir>/workflows/outgoing/$1',

@@ -2,6 +2,7 @@
  * The catalogue of filed items (归档文件目录): 序号, 档号, 文号, 责任者, 题名, 日期 (8 digits), 密级, 页数, 备注.
  * CSV (UTF-8 with a byte-order mark, so that Excel shows Chinese) and rows for the DOCX (see docs.ts).
  */
+import { BOM, csvLine } from '#gongwen/docx/csv';
 
 export interface CatalogueRow {
   /** 序号 */
@@ -39,18 +40,8 @@ export interface CatalogueCover {
   unit: string;
 }
 
-export const BOM = '\uFEFF';
-
-function csvCell(v: string | number | null): string {
-  const s = v === null ? '' : String(v);
-  // a leading =, +, - or @ would make a spreadsheet evaluate the cell: quote it with a leading apostrophe
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function csvLine(cells: (string | number | null)[]): string {
-  return cells.map(csvCell).join(',') + '\r\n';
-}
+// The CSV writer and reader live in libs/docx (csv.ts), shared with the registers; re-exported for existing callers.
+export { BOM, csvLine, parseCsv } from '#gongwen/docx/csv';
 
 export function catalogueRowCells(r: CatalogueRow): (string | number | null)[] {
   return [r.seq, r.archivalNumber, r.documentNumber, r.author, r.title, r.date, r.classification, r.pages, r.remarks];
@@ -71,43 +62,4 @@ export async function* catalogueCsvChunks(rows: CatalogueRow[]): AsyncGenerator<
       .slice(i, i + 500)
       .map((r) => csvLine(catalogueRowCells(r)))
       .join('');
-}
-
-/** Minimal RFC 4180 parser (for tests and imports): returns rows of cells; strips a BOM. */
-export function parseCsv(text: string): string[][] {
-  const s = text.startsWith(BOM) ? text.slice(1) : text;
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && s[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else if (ch === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
 }

@@ -33,35 +33,53 @@ export const BORDERS = { top: LINE, bottom: LINE, left: LINE, right: LINE, insid
 
 export type Align = (typeof AlignmentType)[keyof typeof AlignmentType];
 
-export function run(text: string, pt: number, font: string = FONTS.song, bold = false): TextRun {
+export function run(text: string, pt: number, font: string = FONTS.song, bold = false, ownLatin = false): TextRun {
+  const latin = ownLatin ? font : FONTS.latin;
   return new TextRun({
     text,
     size: Math.round(pt * 2),
     bold,
-    font: { ascii: FONTS.latin, hAnsi: FONTS.latin, eastAsia: font, cs: FONTS.latin, hint: 'eastAsia' },
+    font: { ascii: latin, hAnsi: latin, eastAsia: font, cs: latin, hint: 'eastAsia' },
     characterSpacing: 0,
   });
+}
+
+/**
+ * × (the placeholder of names, ××区) and · (in names such as 阿依古丽·买买提) are set in the Chinese face: in the
+ * Latin face they print small, and LibreOffice ignores the eastAsia hint that makes Word use the Chinese face.
+ */
+const OWN_FACE = /([×·]+)/;
+export function runs(text: string, pt: number, font: string = FONTS.song, bold = false): TextRun[] {
+  if (!OWN_FACE.test(text)) return [run(text, pt, font, bold)];
+  return text
+    .split(OWN_FACE)
+    .filter(Boolean)
+    .map((part) => run(part, pt, font, bold, OWN_FACE.test(part)));
 }
 
 export function para(
   text: string,
   pt: number,
-  opts: { font?: string; align?: Align; before?: number; after?: number; bold?: boolean; line?: number } = {},
+  opts: { font?: string; align?: Align; before?: number; after?: number; bold?: boolean; line?: number; keepNext?: boolean } = {},
 ): Paragraph {
   return new Paragraph({
     alignment: opts.align ?? AlignmentType.LEFT,
+    keepNext: opts.keepNext,
     spacing: { before: opts.before ?? 0, after: opts.after ?? 0, line: opts.line ?? Math.round(pt * 20 * 1.4), lineRule: 'exact' as never },
     indent: { firstLine: 0, left: 0, right: 0 },
     children: text
-      ? text.split('\n').map((t, i) =>
+      ? text.split('\n').flatMap((t, i) =>
           i === 0
-            ? run(t, pt, opts.font, opts.bold)
-            : new TextRun({
-                text: t,
-                break: 1,
-                size: Math.round(pt * 2),
-                font: { eastAsia: opts.font ?? FONTS.song, ascii: FONTS.latin, hAnsi: FONTS.latin },
-              }),
+            ? runs(t, pt, opts.font, opts.bold)
+            : [
+                new TextRun({
+                  text: '',
+                  break: 1,
+                  size: Math.round(pt * 2),
+                  font: { eastAsia: opts.font ?? FONTS.song, ascii: FONTS.latin, hAnsi: FONTS.latin },
+                }),
+                ...runs(t, pt, opts.font, opts.bold),
+              ],
         )
       : [],
   });
@@ -118,11 +136,21 @@ export function rowsXml(widthsMm: number[], rows: { cells: string[]; align?: Ali
   const widths = widthsMm.map(mm);
   const size = Math.round(pt * 2);
   const line = Math.round(pt * 20 * 1.4);
-  const rPr = `<w:rPr><w:rFonts w:ascii="${FONTS.latin}" w:cs="${FONTS.latin}" w:eastAsia="${FONTS.song}" w:hAnsi="${FONTS.latin}" w:hint="eastAsia"/><w:spacing w:val="0"/><w:sz w:val="${size}"/><w:szCs w:val="${size}"/></w:rPr>`;
+  const rPr = (latin: string) =>
+    `<w:rPr><w:rFonts w:ascii="${latin}" w:cs="${latin}" w:eastAsia="${FONTS.song}" w:hAnsi="${latin}" w:hint="eastAsia"/><w:spacing w:val="0"/><w:sz w:val="${size}"/><w:szCs w:val="${size}"/></w:rPr>`;
+  const runXml = (t: string, br: boolean) =>
+    t
+      .split(OWN_FACE)
+      .filter((part, i) => part || (i === 0 && br))
+      .map(
+        (part, i) =>
+          `<w:r>${rPr(OWN_FACE.test(part) ? FONTS.song : FONTS.latin)}${br && i === 0 ? '<w:br/>' : ''}<w:t xml:space="preserve">${escapeXml(part)}</w:t></w:r>`,
+      )
+      .join('');
   const textXml = (text: string) =>
     text
       .split('\n')
-      .map((t, i) => `<w:r>${rPr}${i > 0 ? '<w:br/>' : ''}<w:t xml:space="preserve">${escapeXml(t)}</w:t></w:r>`)
+      .map((t, i) => runXml(t, i > 0))
       .join('');
   const cellXml = (text: string, w: number, align: string) =>
     `<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="${w}"/><w:tcMar><w:top w:type="dxa" w:w="30"/><w:left w:type="dxa" w:w="60"/><w:bottom w:type="dxa" w:w="30"/><w:right w:type="dxa" w:w="60"/></w:tcMar><w:vAlign w:val="center"/></w:tcPr>` +

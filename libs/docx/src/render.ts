@@ -97,7 +97,7 @@ const DATE_PLACEHOLDER = '　　　　年　　月　　日';
 // ---------------------------------------------------------------------------------------------------------------
 // Runs
 
-interface RunStyle {
+export interface RunStyle {
   font?: FontName;
   /** Set digits and Latin letters in the Chinese face too (names). */
   ownLatin?: boolean;
@@ -117,17 +117,17 @@ function run(text: string, s: RunStyle = {}): TextRun {
 }
 
 /**
- * Runs for a piece of text in which "×" (U+00D7, the placeholder of names such as ××区) is set in the Chinese face:
- * in the Latin face it prints as a small multiplication sign, and LibreOffice ignores the eastAsia hint that makes
- * Word use the Chinese face. `base` is the paragraph style's face when the run names none.
+ * Runs for a piece of text in which "×" (U+00D7, the placeholder of names such as ××区) and "·" (U+00B7, in names
+ * such as 阿依古丽·买买提) are set in the Chinese face: in the Latin face they print small, and LibreOffice ignores
+ * the eastAsia hint that makes Word use the Chinese face. `base` is the paragraph style's face when the run names none.
  */
-function textRuns(text: string, s: RunStyle & { base?: FontName } = {}): TextRun[] {
-  if (!text.includes('×')) return [run(text, s)];
+export function textRuns(text: string, s: RunStyle & { base?: FontName } = {}): TextRun[] {
+  if (!/[×·]/.test(text)) return [run(text, s)];
   const face = s.font ?? s.base ?? FONT.fangsong;
   return text
-    .split(/(×+)/)
+    .split(/([×·]+)/)
     .filter(Boolean)
-    .map((part) => (part.startsWith('×') ? run(part, { ...s, font: face, ownLatin: true }) : run(part, s)));
+    .map((part) => (/^[×·]/.test(part) ? run(part, { ...s, font: face, ownLatin: true }) : run(part, s)));
 }
 
 /** Runs for text with explicit line breaks (\n). */
