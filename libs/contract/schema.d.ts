@@ -1018,6 +1018,229 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/supervision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Supervised items I can see: my queue (mine: something to do now), a state, or all; newest first */
+        get: operations["listSupervisionItems"];
+        put?: never;
+        /** 立项 (supervisor): an item by hand (key task), from a leader’s instruction on an incoming item (prefilled), from a 纪要’s decision or a document; numbered 督〔year〕n号 */
+        post: operations["createSupervisionItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The board for a year: counts by status, colour, lead unit and responsible leader, on-time rate per unit */
+        get: operations["getSupervisionBoard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督查事项登记簿: the items registered in a period, a page at a time */
+        get: operations["getSupervisionRegister"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/register.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督查事项登记簿 for a period as CSV (UTF-8 with BOM) */
+        get: operations["getSupervisionRegisterCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/register.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督查事项登记簿 for a period as DOCX */
+        get: operations["getSupervisionRegisterDocx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/report.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督查通报 (weekly or monthly): every item open in the period with its status and colour, and the figures */
+        get: operations["getSupervisionReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/accountability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 问责: items red for longer than the configured time, with what was recorded about each */
+        get: operations["getSupervisionAccountability"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An item: register fields, record, colour, and the events I may send now */
+        get: operations["getSupervisionItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a workflow event ({ "type": ..., ...payload }); 409 on a stale If-Match, 422 naming the gate and each unmet condition */
+        post: operations["sendSupervisionEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail of an item: every event, actor, states and the hash chain */
+        get: operations["getSupervisionHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute the hash chain and replay the workflow; names the first broken item */
+        get: operations["verifySupervisionItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/{id}/notice.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 督办通知 of an item (DOCX) */
+        get: operations["getSupervisionNotice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A year’s holidays and adjusted working weekends (调休) */
+        get: operations["adminGetHolidayCalendar"];
+        /** Load (or replace) a year’s holiday calendar: holidays with their days off, working weekends (调休); audited */
+        put: operations["adminPutHolidayCalendar"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incoming": {
         parameters: {
             query?: never;
@@ -2262,6 +2485,366 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+        };
+        /** @enum {string} */
+        SupervisionState: "registered" | "assigned" | "in_progress" | "review" | "closed" | "archived" | "cancelled";
+        /** @enum {string} */
+        SupervisionColour: "none" | "blue" | "yellow" | "red";
+        /** @enum {string} */
+        SupervisionEventType: "ASSIGN" | "SIGN_FOR" | "FEEDBACK" | "CONTRIBUTE" | "REQUEST_EXTENSION" | "REVIEW_EXTENSION" | "DECIDE_EXTENSION" | "ISSUE_CARD" | "REMIND" | "SUBMIT_RESULT" | "CLOSE" | "SEND_BACK" | "REOPEN" | "RECORD_ACCOUNTABILITY" | "CANCEL" | "FILE";
+        SupervisionItem: {
+            /** Format: uuid */
+            id: string;
+            workflow: {
+                /** @constant */
+                id: "supervision";
+                version: number;
+            };
+            state: components["schemas"]["SupervisionState"];
+            version: number;
+            /** @description 事项编号, e.g. 督〔2026〕12号 */
+            itemNumber: string;
+            year: number;
+            serial: number;
+            title: string;
+            source: {
+                /** @enum {string} */
+                kind: "instruction" | "meeting" | "document" | "key_task";
+                documentId: string | null;
+                title: string | null;
+            };
+            /** Format: uuid */
+            instructingLeaderId: string;
+            instructionText: string;
+            requirements: string;
+            /** Format: uuid */
+            leadUnitId: string;
+            assistingUnitIds: string[];
+            /** Format: uuid */
+            responsibleLeaderId: string;
+            handlerId: string | null;
+            /** Format: uuid */
+            supervisorId: string;
+            deadline: string;
+            /** @enum {string} */
+            cadence: "once" | "weekly" | "monthly" | "quarterly" | "half_yearly";
+            resultForm: string;
+            colour: components["schemas"]["SupervisionColour"];
+            redSince: string | null;
+            assignment: {
+                /** Format: uuid */
+                by: string;
+                /** Format: date-time */
+                at: string;
+                noticeFileId?: string;
+            } | null;
+            signatures: {
+                /** Format: uuid */
+                unitId: string;
+                /** Format: uuid */
+                by: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            feedback: {
+                /** @enum {string} */
+                kind: "feedback" | "contribution";
+                /** Format: uuid */
+                unitId: string;
+                /** Format: uuid */
+                by: string;
+                text: string;
+                attachments: {
+                    fileId: string;
+                    name: string;
+                }[];
+                /** Format: date-time */
+                at: string;
+            }[];
+            extensions: {
+                /** Format: uuid */
+                by: string;
+                /** Format: uuid */
+                unitId: string;
+                reason: string;
+                progress: string;
+                previousDeadline: string;
+                newDeadline: string;
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                status: "requested" | "forwarded" | "approved" | "refused" | "withdrawn";
+                review?: {
+                    /** Format: uuid */
+                    by: string;
+                    /** @enum {string} */
+                    decision: "forward" | "refuse";
+                    opinion: string;
+                    /** Format: date-time */
+                    at: string;
+                };
+                decision?: {
+                    /** Format: uuid */
+                    by: string;
+                    /** @enum {string} */
+                    decision: "approve" | "refuse";
+                    opinion?: string;
+                    /** Format: date-time */
+                    at: string;
+                };
+            }[];
+            cards: {
+                /** @enum {string} */
+                colour: "blue" | "yellow" | "red";
+                reason: string;
+                /** Format: uuid */
+                by: string;
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                cause: "card" | "send_back";
+            }[];
+            colourResets: {
+                from: components["schemas"]["SupervisionColour"];
+                /** @enum {string} */
+                cause: "extension" | "reopen";
+                /** Format: date-time */
+                at: string;
+            }[];
+            reminders: {
+                /** Format: uuid */
+                by: string;
+                /** Format: date-time */
+                at: string;
+                targets: string[];
+                /** @enum {string} */
+                level: "urgent" | "routine";
+                note?: string;
+            }[];
+            results: {
+                /** Format: uuid */
+                by: string;
+                /** Format: uuid */
+                unitId: string;
+                text: string;
+                attachments: {
+                    fileId: string;
+                    name: string;
+                }[];
+                /** Format: date-time */
+                at: string;
+            }[];
+            sendBacks: {
+                /** Format: uuid */
+                by: string;
+                reasons: string[];
+                failedCriteria: ("facts_clear" | "problem_solved" | "task_done" | "conclusion_accurate" | "format_correct")[];
+                /** Format: date-time */
+                at: string;
+            }[];
+            closure: {
+                /** Format: uuid */
+                by: string;
+                criteria: {
+                    /** @enum {string} */
+                    criterion: "facts_clear" | "problem_solved" | "task_done" | "conclusion_accurate" | "format_correct";
+                    met: boolean;
+                    comment?: string;
+                }[];
+                conclusion?: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            reopenings: {
+                /** Format: uuid */
+                by: string;
+                instruction: string;
+                previousDeadline: string;
+                deadline: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            accountability: {
+                /** Format: uuid */
+                by: string;
+                text: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            cancellation: {
+                /** Format: uuid */
+                by: string;
+                reason: string;
+                /** Format: date-time */
+                at: string;
+            } | null;
+            filing: {
+                /** Format: uuid */
+                by: string;
+                /** @enum {string} */
+                retention: "Y" | "D30" | "D10";
+                /** Format: date-time */
+                at: string;
+            } | null;
+            hash: string;
+            /** @description What the user has to do on the item now */
+            task: ("assign" | "sign_for" | "feedback" | "contribute" | "review_extension" | "decide_extension" | "review" | "file") | null;
+            allowedEvents: components["schemas"]["SupervisionEventType"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SupervisionItemSummary: {
+            /** Format: uuid */
+            id: string;
+            state: components["schemas"]["SupervisionState"];
+            version: number;
+            itemNumber: string;
+            title: string;
+            colour: components["schemas"]["SupervisionColour"];
+            deadline: string;
+            /** Format: uuid */
+            leadUnitId: string;
+            /** Format: uuid */
+            responsibleLeaderId: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SupervisionList: {
+            items: components["schemas"]["SupervisionItemSummary"][];
+            nextCursor: string | null;
+        };
+        SupervisionHistory: {
+            items: {
+                seq: number;
+                eventType: string;
+                actor: {
+                    /** Format: uuid */
+                    id: string;
+                    username: string;
+                    displayName: string;
+                    roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
+                };
+                fromState: components["schemas"]["SupervisionState"] | null;
+                toState: components["schemas"]["SupervisionState"];
+                reason: string | null;
+                payload: {
+                    [key: string]: unknown;
+                } | null;
+                /** Format: date-time */
+                at: string;
+                prevHash: string | null;
+                hash: string;
+            }[];
+        };
+        SupervisionBoard: {
+            year: number;
+            total: number;
+            /** @description Items by state */
+            byState: {
+                [key: string]: number;
+            };
+            /** @description Items by colour */
+            byColour: {
+                [key: string]: number;
+            };
+            byUnit: {
+                /** Format: uuid */
+                unitId: string;
+                name: string;
+                total: number;
+                closed: number;
+                closedOnTime: number;
+                red: number;
+                /** @description Closed on time / closed (null: none closed yet) */
+                onTimeRate: number | null;
+            }[];
+            byLeader: {
+                /** Format: uuid */
+                leaderId: string;
+                name: string;
+                total: number;
+                closed: number;
+                red: number;
+            }[];
+            /** @description Items on the accountability list (问责) */
+            accountability: number;
+        };
+        SupervisionRegisterLine: {
+            /** Format: uuid */
+            id: string;
+            itemNumber: string;
+            title: string;
+            /** @enum {string} */
+            sourceKind: "instruction" | "meeting" | "document" | "key_task";
+            instructingLeader: string;
+            instructionText: string;
+            requirements: string;
+            leadUnit: string;
+            assistingUnits: string[];
+            responsibleLeader: string;
+            deadline: string;
+            /** @enum {string} */
+            cadence: "once" | "weekly" | "monthly" | "quarterly" | "half_yearly";
+            resultForm: string;
+            state: components["schemas"]["SupervisionState"];
+            colour: components["schemas"]["SupervisionColour"];
+            /** Format: date-time */
+            registeredAt: string;
+            closedAt: string | null;
+            onTime: boolean | null;
+        };
+        SupervisionRegister: {
+            from: string;
+            to: string;
+            items: components["schemas"]["SupervisionRegisterLine"][];
+            nextCursor: string | null;
+        };
+        AccountabilityList: {
+            items: {
+                /** Format: uuid */
+                id: string;
+                itemNumber: string;
+                title: string;
+                state: components["schemas"]["SupervisionState"];
+                colour: components["schemas"]["SupervisionColour"];
+                deadline: string;
+                leadUnit: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                };
+                responsibleLeader: {
+                    /** Format: uuid */
+                    id: string;
+                    displayName: string;
+                };
+                /** Format: date-time */
+                redSince: string;
+                /** Format: date-time */
+                listedAt: string;
+                /** @description What was done about it (问责记录) */
+                measures: {
+                    /** Format: uuid */
+                    by: string;
+                    text: string;
+                    /** Format: date-time */
+                    at: string;
+                }[];
+            }[];
+        };
+        HolidayYear: {
+            year: number;
+            source: string;
+            holidays: {
+                name: string;
+                from: string;
+                to: string;
+            }[];
+            workdays: string[];
+            /** @description Loaded by an administrator (false: shipped with gongwen, or none) */
+            loaded: boolean;
         };
         /** @enum {string} */
         IncomingState: "receipt" | "registration" | "check" | "proposal" | "instruction" | "handling" | "circulation" | "answer" | "done" | "archived" | "returned";
@@ -9874,6 +10457,1418 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listSupervisionItems: {
+        parameters: {
+            query?: {
+                queue?: "mine" | "registered" | "assigned" | "in_progress" | "review" | "closed" | "archived" | "cancelled" | "all";
+                year?: number;
+                colour?: "none" | "blue" | "yellow" | "red";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    createSupervisionItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first response without applying anything twice */
+                "Idempotency-Key"?: string;
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    source: {
+                        /** @constant */
+                        kind: "key_task";
+                    } | {
+                        /** @constant */
+                        kind: "instruction";
+                        /** Format: uuid */
+                        incomingDocumentId: string;
+                    } | {
+                        /** @constant */
+                        kind: "meeting";
+                        /** Format: uuid */
+                        documentId: string;
+                        decision?: string;
+                    } | {
+                        /** @constant */
+                        kind: "document";
+                        /** Format: uuid */
+                        documentId: string;
+                    };
+                    /** Format: uuid */
+                    instructingLeaderId?: string;
+                    instructionText?: string;
+                    requirements: string;
+                    /** Format: uuid */
+                    leadUnitId: string;
+                    /** @default [] */
+                    assistingUnitIds?: string[];
+                    /** Format: uuid */
+                    responsibleLeaderId: string;
+                    /** Format: uuid */
+                    handlerId?: string;
+                    deadline?: string;
+                    deadlineWorkingDays?: number;
+                    /** @enum {string} */
+                    cadence: "once" | "weekly" | "monthly" | "quarterly" | "half_yearly";
+                    resultForm: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionItem"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionBoard: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionBoard"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionRegister: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionRegister"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionRegisterCsv: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV file */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionRegisterDocx: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DOCX file */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionReport: {
+        parameters: {
+            query: {
+                period: "weekly" | "monthly";
+                date?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DOCX file */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionAccountability: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountabilityList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionItem"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    sendSupervisionEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key returns the first response without applying anything twice */
+                "Idempotency-Key"?: string;
+                /** @description The version you last saw (the ETag); a stale one gets 409 */
+                "If-Match"?: string;
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description One workflow event: its type and payload (see allowedEvents) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "ASSIGN";
+                } | {
+                    /** @constant */
+                    type: "SIGN_FOR";
+                } | {
+                    /** @constant */
+                    type: "FEEDBACK";
+                    text: string;
+                    attachments?: {
+                        fileId: string;
+                        name: string;
+                    }[];
+                } | {
+                    /** @constant */
+                    type: "CONTRIBUTE";
+                    text: string;
+                    attachments?: {
+                        fileId: string;
+                        name: string;
+                    }[];
+                } | {
+                    /** @constant */
+                    type: "REQUEST_EXTENSION";
+                    reason: string;
+                    progress: string;
+                    newDeadline: string;
+                } | {
+                    /** @constant */
+                    type: "REVIEW_EXTENSION";
+                    /** @enum {string} */
+                    decision: "forward" | "refuse";
+                    opinion: string;
+                } | {
+                    /** @constant */
+                    type: "DECIDE_EXTENSION";
+                    /** @enum {string} */
+                    decision: "approve" | "refuse";
+                    opinion?: string;
+                } | {
+                    /** @constant */
+                    type: "ISSUE_CARD";
+                    /** @enum {string} */
+                    colour: "blue" | "yellow" | "red";
+                    reason: string;
+                } | {
+                    /** @constant */
+                    type: "REMIND";
+                    targets: string[];
+                    /** @enum {string} */
+                    level: "urgent" | "routine";
+                    note?: string;
+                } | {
+                    /** @constant */
+                    type: "SUBMIT_RESULT";
+                    text: string;
+                    attachments?: {
+                        fileId: string;
+                        name: string;
+                    }[];
+                } | {
+                    /** @constant */
+                    type: "CLOSE";
+                    criteria: {
+                        /** @enum {string} */
+                        criterion: "facts_clear" | "problem_solved" | "task_done" | "conclusion_accurate" | "format_correct";
+                        met: boolean;
+                        comment?: string;
+                    }[];
+                    conclusion?: string;
+                } | {
+                    /** @constant */
+                    type: "SEND_BACK";
+                    reasons: string[];
+                    failedCriteria?: ("facts_clear" | "problem_solved" | "task_done" | "conclusion_accurate" | "format_correct")[];
+                } | {
+                    /** @constant */
+                    type: "REOPEN";
+                    instruction: string;
+                    deadline: string;
+                } | {
+                    /** @constant */
+                    type: "RECORD_ACCOUNTABILITY";
+                    text: string;
+                } | {
+                    /** @constant */
+                    type: "CANCEL";
+                    reason: string;
+                } | {
+                    /** @constant */
+                    type: "FILE";
+                    /** @enum {string} */
+                    retention: "Y" | "D30" | "D10";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionItem"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionHistory"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    verifySupervisionItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Verification"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description DOCX file */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    adminGetHolidayCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayYear"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    adminPutHolidayCalendar: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                year: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    source: string;
+                    holidays: {
+                        name: string;
+                        from: string;
+                        to: string;
+                    }[];
+                    workdays: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayYear"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
                 };
             };
             /** @description Internal error (a defect; never an answer to input) */

@@ -17,8 +17,9 @@
  *                       latency a person feels at that load rather than at full speed. Default: 1000 and half the
  *                       ceiling (pgbench -N, when measured); --rate=0 for none
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
- *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries, incoming
+ *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries, incoming, supervision
  *   --incoming-items=N  incoming items (收文) of the incoming part (default 1,000,000)
+ *   --supervision-items=N  supervised items in a year for the supervision part (default 100,000)
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
  *                       alternating with this one, 2 rounds each (noise on a shared machine hits both alike)
  *   --keep              keep the bench databases and the CPU profile
@@ -34,6 +35,7 @@ import { CLUSTER_JS, client, drive, MAIN_JS, ROOT, startApi, type ApiProcess, ty
 import { fixedRateLoad, requestLoad, transitionLoad, type LoadResult, type RequestSpec } from './load.js';
 import { scaleQueries, type ScaleResult } from './scale.js';
 import { incomingQueries, printIncoming } from './incoming.js';
+import { supervisionBench, type SupervisionBenchResult } from './supervision.js';
 import { openServer, type Server } from './server.js';
 import { cpuMeter, dist, execFileP, log, pool, query, round, sleep, type Dist } from './util.js';
 
@@ -50,6 +52,7 @@ const DOCS = opt('docs', 1000);
 const REPEAT = Math.max(1, opt('repeat', 3));
 const POOL = str('pool');
 const SCALE_DOCS = opt('scale-docs', flag('scale') ? 1_000_000 : 100_000);
+const SUPERVISION_ITEMS = opt('supervision-items', 100_000);
 const OUT = resolve(str('out') ?? 'bench-results.json');
 const KEEP = flag('keep');
 const PROFILE = !flag('no-profile');
@@ -849,6 +852,25 @@ function print(results: Record<string, any>) {
       );
   }
   if (results.incoming) out.push('', printIncoming(results.incoming));
+  const sv: SupervisionBenchResult | undefined = results.supervision;
+  if (sv) {
+    out.push(
+      '',
+      `supervision at scale: ${sv.items} items in a year (seeded in ${sv.seedSeconds} s; supervision_register ${sv.registerSize}), ${sv.requests} sequential requests each`,
+    );
+    out.push(
+      table(
+        sv.figures.map((f) => [
+          f.name,
+          `${f.api.p50} / ${f.api.p99}`,
+          f.target ? `p99 ≤ ${f.target} ms` : '',
+          f.target ? ok(f.api.p99 <= f.target) : '',
+        ]),
+        ['supervision query (through the API, as supervisor)', 'API p50 / p99 ms', 'target', ''],
+      ),
+    );
+    out.push(`  the year's register as CSV: ${sv.csv.ms} ms, ${round(sv.csv.bytes / 1e6, 1)} MB`);
+  }
   out.push('', `results written to ${OUT}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -958,6 +980,9 @@ async function main() {
     // the incoming queues and the register with 1,000,000 items (issue #20): 1,000 sequential requests each
     if (!skip.has('incoming'))
       results.incoming = await incomingQueries(server, { items: opt('incoming-items', 1_000_000), requests: 1000, keep: KEEP });
+    // the board and the register of a year of 督查督办 items
+    if (!skip.has('supervision'))
+      results.supervision = await supervisionBench(server, { items: SUPERVISION_ITEMS, requests: 300, keep: KEEP });
   } finally {
     results.ceiling = ceilingBench?.result();
     for (const f of cleanup) await f().catch(() => undefined);

@@ -18,6 +18,7 @@
 import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
+import { itemBody as supervisionBody, supervisionIds, type SupIds } from '../supervision/support.js';
 import {
   ABSENT_UUID,
   DEMO,
@@ -47,6 +48,22 @@ let t: TestApp;
 let ids: Ids;
 let ops: Op[];
 let docx: Buffer;
+let sup: SupIds;
+/** A supervised item in progress (lead 区发展和改革局, assisting 区财政局), for the supervision item routes. */
+let supItem: string;
+
+/** Query strings that make a route's request valid (so that only authorisation can refuse it). */
+const QUERY: Record<string, string> = {
+  getSupervisionRegister: '?from=2026-01-01&to=2026-12-31',
+  getSupervisionRegisterCsv: '?from=2026-01-01&to=2026-12-31',
+  getSupervisionRegisterDocx: '?from=2026-01-01&to=2026-12-31',
+  getSupervisionReport: '?period=monthly',
+};
+/** Path values for routes that are not about a document. */
+const PATH_VALUES: Record<string, Record<string, string>> = {
+  adminGetHolidayCalendar: { year: '2027' },
+  adminPutHolidayCalendar: { year: '2027' },
+};
 
 // ------------------------------------------------------------------------------------------ the policy
 
@@ -68,6 +85,14 @@ function roleGate(op: Op): string[] | null {
     listUnitGroups: ['chief', 'secretary', 'clerk', 'registrar'], // those who name recipients or receive by exchange
     registerExternalIncoming: ['registrar'], // a unit's 收文员 registers what comes from outside
     getIncomingRegister: ['registrar', 'chief', 'leader'], // the unit's 收文登记簿
+    // 督查督办: the supervision office registers items and keeps the register; leaders see the board, report and 问责
+    createSupervisionItem: ['supervisor'],
+    getSupervisionRegister: ['supervisor'],
+    getSupervisionRegisterCsv: ['supervisor'],
+    getSupervisionRegisterDocx: ['supervisor'],
+    getSupervisionBoard: ['supervisor', 'leader'],
+    getSupervisionReport: ['supervisor', 'leader'],
+    getSupervisionAccountability: ['supervisor', 'leader'],
   };
   return gates[op.id] ?? null;
 }
@@ -273,6 +298,12 @@ function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
       return { json: { name: `矩阵科${Math.random().toString(36).slice(2, 6)}`, kind: 'section' } };
     case 'login':
       return { json: { username: user, password: 'gongwen-demo' } };
+    case 'createSupervisionItem':
+      return { json: supervisionBody(sup, { deadline: '2099-12-31' }) };
+    case 'sendSupervisionEvent':
+      return { json: { type: 'FEEDBACK', text: '本周进展：方案已制定。' } };
+    case 'adminPutHolidayCalendar':
+      return { json: { source: '矩阵测试', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }], workdays: [] } };
     default:
       return op.write && op.bodyTypes.includes('application/json') ? { json: {} } : {};
   }
@@ -353,6 +384,12 @@ beforeAll(async () => {
   });
   const confArchiving = await driveClassifiedToArchiving(t, ids, '关于机密矩阵事项的通知', 'confidential', ['reader']);
   docx = await sampleDocx(t, 'chief', circulation.id);
+  sup = await supervisionIds(t);
+  supItem = (await ok(send(t, 'POST', '/api/supervision', { as: 'supervisor', json: supervisionBody(sup, { deadline: '2099-12-31' }) })))
+    .id;
+  await ok(send(t, 'POST', `/api/supervision/${supItem}/events`, { as: 'supervisor', json: { type: 'ASSIGN' } }));
+  for (const u of ['fgw_registrar', 'czj_registrar'])
+    await ok(send(t, 'POST', `/api/supervision/${supItem}/events`, { as: u, json: { type: 'SIGN_FOR' } }));
   const request = async (d: Doc) =>
     (await ok(send(t, 'POST', `/api/documents/${d.id}/export-requests`, { as: 'chief', json: { purpose: '上报' } }))).id as string;
 
@@ -634,7 +671,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     for (const op of ops.filter((o) => !isDocumentOp(o) && !PUBLIC.has(o.id) && o.id !== 'logout')) {
       for (const user of USERS) {
         const gate = roleGate(op);
-        let path = fillPath(op.path, { id: op.id === 'adminUpdateUser' ? spare : ABSENT_UUID });
+        let path =
+          fillPath(op.path, { id: op.id === 'adminUpdateUser' ? spare : ABSENT_UUID, ...PATH_VALUES[op.id] }) + (QUERY[op.id] ?? '');
         if (op.id === 'revokeApiToken' && (!gate || hasRole(user, ...gate))) {
           path = `/api/auth/tokens/${(await ok(send(t, 'POST', '/api/auth/tokens', { as: user, json: { name: 'to-revoke' } }))).id}`;
         }
@@ -671,12 +709,58 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             downloadIncomingOriginal: { status: 404, code: 'NOT_FOUND' },
             downloadIncomingReturnNotice: { status: 404, code: 'NOT_FOUND' },
             sendIncomingEvent: { status: 404, code: 'NOT_FOUND' },
+            // supervision: lists for everyone; the office's reports behind their role gates; no such item → 404
+            createSupervisionItem: { status: 201 },
+            listSupervisionItems: { status: 200 },
+            getSupervisionBoard: { status: 200 },
+            getSupervisionRegister: { status: 200 },
+            getSupervisionRegisterCsv: { status: 200 },
+            getSupervisionRegisterDocx: { status: 200 },
+            getSupervisionReport: { status: 200 },
+            getSupervisionAccountability: { status: 200 },
+            getSupervisionItem: { status: 404 },
+            getSupervisionHistory: { status: 404 },
+            verifySupervisionItem: { status: 404 },
+            getSupervisionNotice: { status: 404 },
+            sendSupervisionEvent: { status: 404 },
+            adminGetHolidayCalendar: { status: 200 },
+            adminPutHolidayCalendar: { status: 200 },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }
         const r = await check(op, { path, init: { as: user, ...bodyFor(op, null, user) }, expect }, `${op.id} × ${user}`, out);
         if (op.id === 'getCurrentUser' && r.body?.username !== user)
           out.push({ cell: `${op.id} × ${user}`, expected: `username ${user}`, got: r.text });
+      }
+    }
+    expect(report(out)).toBe('');
+  });
+
+  it('supervision item routes × every user: the office, the named leaders and the assigned units see the item, others get 404 ≡ absent; only the lead unit reports', async () => {
+    const out: Mismatch[] = [];
+    // who sees an assigned item: the supervision office (pool), the named leaders, the lead and assisting units' staff
+    const sees = new Set(['supervisor', 'fgw_leader', 'fgw_leader2', 'fgw_registrar', 'czj_registrar']);
+    const itemOps = ops.filter((o) => o.path.startsWith('/api/supervision/{id}'));
+    expect(itemOps.map((o) => o.id).sort()).toEqual([
+      'getSupervisionHistory',
+      'getSupervisionItem',
+      'getSupervisionNotice',
+      'sendSupervisionEvent',
+      'verifySupervisionItem',
+    ]);
+    for (const op of itemOps) {
+      for (const user of USERS) {
+        const path = fillPath(op.path, { id: supItem });
+        let expect: Expected;
+        let init: SendOptions = { as: user, ...bodyFor(op, null, user) };
+        if (!sees.has(user)) expect = { hidden: true };
+        else if (op.id !== 'sendSupervisionEvent') expect = { status: 200 };
+        else if (user === 'fgw_registrar') {
+          // the lead unit may report: it passes every check and reaches the version check
+          expect = conflict;
+          init = { ...init, headers: stale };
+        } else expect = forbidden;
+        await check(op, { path, init, expect }, `${op.id} × ${user}`, out);
       }
     }
     expect(report(out)).toBe('');

@@ -18,6 +18,7 @@ import { DocumentsModule } from './documents/documents.module.js';
 import { SignaturesModule } from './signatures/signatures.module.js';
 import { ClassifiedModule } from './classified/classified.module.js';
 import { ArchiveModule } from './archive/archive.module.js';
+import { SupervisionModule } from './supervision/supervision.module.js';
 import { IncomingModule } from './incoming/incoming.module.js';
 import { ExchangeModule } from './exchange/exchange.module.js';
 
@@ -45,6 +46,7 @@ export class AppModule {
         SignaturesModule,
         ClassifiedModule,
         ArchiveModule,
+        SupervisionModule,
         IncomingModule,
         ExchangeModule,
         ...extra,

@@ -52,6 +52,17 @@ const schema = z.object({
     .default(4),
   /** Ordinary incoming items: reminded when the deadline passes and again every this many hours (daily by default). */
   GONGWEN_INCOMING_ROUTINE_REMIND_HOURS: z.coerce.number().min(1, 'at least 1').max(8_760, 'at most a year (8760)').default(24),
+  /** Seconds between two colour-card sweeps of supervised items (督查亮牌) in each process; 0: no sweeps here. */
+  GONGWEN_SUPERVISION_SWEEP_SECONDS: z.coerce
+    .number()
+    .int('expected whole seconds')
+    .min(0)
+    .max(86_400, 'at most a day (86400)')
+    .default(300),
+  /** A blue card when this many working days or fewer are left before an item's deadline (蓝牌预警). */
+  GONGWEN_SUPERVISION_BLUE_WORKING_DAYS: z.coerce.number().int('a whole number of working days').min(0).max(60, 'at most 60').default(3),
+  /** Hours an item may stay red before it is put on the accountability list (问责). */
+  GONGWEN_SUPERVISION_ACCOUNTABILITY_HOURS: z.coerce.number().min(0).max(8_760, 'at most a year (8760)').default(120),
   /** Seconds a session looked up by POST /api/documents/{id}/events is reused there (its write re-checks it); 0: off. */
   GONGWEN_SESSION_CACHE_SECONDS: z.coerce.number().int('a whole number of seconds').min(0).max(60, 'at most 60').default(5),
   /** Megabytes of heap per process for the documents a transition may decide on without reading them again; 0: off. */

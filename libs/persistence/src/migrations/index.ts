@@ -18,6 +18,7 @@ import { AdminRoleRepair1764001380000 } from './1764001380000-AdminRoleRepair.js
 import { FilingBoxExport1764001400000 } from './1764001400000-FilingBoxExport.js';
 import { Incoming1764001500000 } from './1764001500000-Incoming.js';
 import { DocumentPresence1764001550000 } from './1764001550000-DocumentPresence.js';
+import { Supervision1764001600000 } from './1764001600000-Supervision.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   FilingBoxExport1764001400000,
   Incoming1764001500000,
   DocumentPresence1764001550000,
+  Supervision1764001600000,
 ];

@@ -1,0 +1,321 @@
+import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { contentDispositionFor } from '#gongwen/docx';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser, RequireScope, Roles } from '../auth/decorators.js';
+import { AppError } from '../common/errors.js';
+import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
+import { ZodPipe, jsonSchema } from '../common/zod.js';
+import { Verification } from '../documents/contract.js';
+import type { WriteResult } from '../engine/types.js';
+import { HolidayCalendarService } from './calendar.service.js';
+import {
+  AccountabilityList,
+  HolidayYear,
+  SupervisionBoard,
+  SupervisionHistory,
+  SupervisionItem,
+  SupervisionList,
+  SupervisionRegister,
+} from './contract.js';
+import { SupervisionReports } from './reports.service.js';
+import {
+  BoardQuery,
+  CLIENT_EVENT_TYPES,
+  CreateSupervisionBody,
+  EVENT_PAYLOADS,
+  HolidayYearBody,
+  ListQuery,
+  PeriodQuery,
+  RegisterQuery,
+  ReportQuery,
+} from './schemas.js';
+import { SupervisionService } from './supervision.service.js';
+
+const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters');
+
+function parseIfMatch(h: string | undefined): number | undefined {
+  if (h === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
+  if (!m)
+    throw new AppError('VALIDATION_FAILED', 'If-Match must be the item version, e.g. "3".', {
+      errors: [{ in: 'header', field: 'If-Match', message: 'expected a version' }],
+    });
+  return Number(m[1]);
+}
+
+function parseKey(h: string | undefined): string | undefined {
+  if (h === undefined) return undefined;
+  const r = IdempotencyKey.safeParse(h);
+  if (!r.success)
+    throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be printable ASCII, at most 200 characters.', {
+      errors: [{ in: 'header', field: 'Idempotency-Key', message: r.error.issues[0].message }],
+    });
+  return r.data;
+}
+
+function send(res: FastifyReply, r: WriteResult) {
+  res.status(r.status);
+  res.header('ETag', `"${r.body.version}"`);
+  if (r.replayed) res.header('Idempotent-Replayed', 'true');
+  return r.body;
+}
+
+const EventBodySchema = {
+  oneOf: CLIENT_EVENT_TYPES.map((type) => {
+    const s = jsonSchema(EVENT_PAYLOADS[type]) as { properties?: Record<string, unknown>; required?: string[] };
+    return { ...s, title: type, properties: { type: { const: type }, ...(s.properties ?? {}) }, required: ['type', ...(s.required ?? [])] };
+  }),
+  discriminator: { propertyName: 'type' },
+};
+
+const ifMatchHeader = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'The version you last saw (the ETag); a stale one gets 409',
+});
+const idemHeader = ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'A retry with the same key returns the first response without applying anything twice',
+});
+const docxResponse = ApiResponse({
+  status: 200,
+  description: 'DOCX file',
+  content: { [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } } },
+});
+
+function sendFile(res: FastifyReply, type: string, filename: string, body: Buffer | string) {
+  res.header('Content-Type', type);
+  res.header('Content-Disposition', contentDispositionFor(filename));
+  res.header('Cache-Control', 'no-store');
+  return res.send(body);
+}
+
+/** 督查督办: items, their events, the board, the register, the periodic report and the accountability list. */
+@ApiTags('supervision')
+@Controller('api/supervision')
+export class SupervisionController {
+  constructor(
+    private readonly supervision: SupervisionService,
+    private readonly reports: SupervisionReports,
+  ) {}
+
+  @Post()
+  @Roles('supervisor')
+  @idemHeader
+  @ApiOperation({
+    operationId: 'createSupervisionItem',
+    summary:
+      '立项 (supervisor): an item by hand (key task), from a leader’s instruction on an incoming item (prefilled), from a 纪要’s decision or a document; numbered 督〔year〕n号',
+  })
+  @ApiZodBody(CreateSupervisionBody)
+  @ApiZodResponse(201, SupervisionItem)
+  @ApiProblems(403, 422)
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Body(new ZodPipe(CreateSupervisionBody)) body: z.infer<typeof CreateSupervisionBody>,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    return send(res, await this.supervision.create(user, body, parseKey(key)));
+  }
+
+  @Get()
+  @ApiOperation({
+    operationId: 'listSupervisionItems',
+    summary: 'Supervised items I can see: my queue (mine: something to do now), a state, or all; newest first',
+  })
+  @ApiZodQuery(ListQuery)
+  @ApiZodResponse(200, SupervisionList)
+  @ApiProblems()
+  list(@CurrentUser() user: AuthUser, @Query(new ZodPipe(ListQuery)) q: z.infer<typeof ListQuery>) {
+    return this.supervision.list(user, q);
+  }
+
+  @Get('board')
+  @Roles('supervisor', 'leader')
+  @ApiOperation({
+    operationId: 'getSupervisionBoard',
+    summary: 'The board for a year: counts by status, colour, lead unit and responsible leader, on-time rate per unit',
+  })
+  @ApiZodQuery(BoardQuery)
+  @ApiZodResponse(200, SupervisionBoard)
+  @ApiProblems(403)
+  board(@Query(new ZodPipe(BoardQuery)) q: z.infer<typeof BoardQuery>) {
+    return this.reports.board(q.year);
+  }
+
+  @Get('register')
+  @Roles('supervisor')
+  @ApiOperation({ operationId: 'getSupervisionRegister', summary: '督查事项登记簿: the items registered in a period, a page at a time' })
+  @ApiZodQuery(RegisterQuery)
+  @ApiZodResponse(200, SupervisionRegister)
+  @ApiProblems(403)
+  register(@Query(new ZodPipe(RegisterQuery)) q: z.infer<typeof RegisterQuery>) {
+    return this.reports.registerPage(q);
+  }
+
+  @Get('register.csv')
+  @Roles('supervisor')
+  @ApiOperation({ operationId: 'getSupervisionRegisterCsv', summary: '督查事项登记簿 for a period as CSV (UTF-8 with BOM)' })
+  @ApiZodQuery(PeriodQuery)
+  @ApiProduces('text/csv')
+  @ApiResponse({ status: 200, description: 'CSV file', content: { 'text/csv': { schema: { type: 'string' } } } })
+  @ApiProblems(403)
+  async registerCsv(@Query(new ZodPipe(PeriodQuery)) q: z.infer<typeof PeriodQuery>, @Res() res: FastifyReply) {
+    return sendFile(res, 'text/csv; charset=utf-8', `督查事项登记簿_${q.from}_${q.to}.csv`, await this.reports.registerCsv(q.from, q.to));
+  }
+
+  @Get('register.docx')
+  @Roles('supervisor')
+  @ApiOperation({ operationId: 'getSupervisionRegisterDocx', summary: '督查事项登记簿 for a period as DOCX' })
+  @ApiZodQuery(PeriodQuery)
+  @ApiProduces(DOCX_MIME)
+  @docxResponse
+  @ApiProblems(403)
+  async registerDocx(@Query(new ZodPipe(PeriodQuery)) q: z.infer<typeof PeriodQuery>, @Res() res: FastifyReply) {
+    return sendFile(res, DOCX_MIME, `督查事项登记簿_${q.from}_${q.to}.docx`, await this.reports.registerDocx(q.from, q.to));
+  }
+
+  @Get('report.docx')
+  @Roles('supervisor', 'leader')
+  @ApiOperation({
+    operationId: 'getSupervisionReport',
+    summary: '督查通报 (weekly or monthly): every item open in the period with its status and colour, and the figures',
+  })
+  @ApiZodQuery(ReportQuery)
+  @ApiProduces(DOCX_MIME)
+  @docxResponse
+  @ApiProblems(403)
+  async report(@Query(new ZodPipe(ReportQuery)) q: z.infer<typeof ReportQuery>, @Res() res: FastifyReply) {
+    const r = await this.reports.report(q.period, q.date);
+    return sendFile(res, DOCX_MIME, `督查通报_${r.from}_${r.to}.docx`, r.buffer);
+  }
+
+  @Get('accountability')
+  @Roles('supervisor', 'leader')
+  @ApiOperation({
+    operationId: 'getSupervisionAccountability',
+    summary: '问责: items red for longer than the configured time, with what was recorded about each',
+  })
+  @ApiZodQuery(BoardQuery)
+  @ApiZodResponse(200, AccountabilityList)
+  @ApiProblems(403)
+  accountability(@Query(new ZodPipe(BoardQuery)) q: z.infer<typeof BoardQuery>) {
+    return this.reports.accountability(q.year);
+  }
+
+  @Get(':id')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ operationId: 'getSupervisionItem', summary: 'An item: register fields, record, colour, and the events I may send now' })
+  @ApiZodResponse(200, SupervisionItem)
+  @ApiProblems(404)
+  async get(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res({ passthrough: true }) res: FastifyReply) {
+    const item = await this.supervision.get(user, id);
+    res.header('ETag', `"${item.version}"`);
+    return item;
+  }
+
+  @Post(':id/events')
+  @RequireScope('full')
+  @ifMatchHeader
+  @idemHeader
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'sendSupervisionEvent',
+    summary: 'Send a workflow event ({ "type": ..., ...payload }); 409 on a stale If-Match, 422 naming the gate and each unmet condition',
+  })
+  @ApiBody({ schema: EventBodySchema as object, description: 'One workflow event: its type and payload (see allowedEvents)' })
+  @ApiZodResponse(200, SupervisionItem)
+  @ApiProblems(403, 404, 409, 422)
+  async sendEvent(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object with a "type".', {
+        errors: [{ field: 'type', message: 'required' }],
+      });
+    new ZodPipe(z.unknown()).transform(body, { type: 'body' });
+    return send(res, await this.supervision.sendEvent(user, id, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+  }
+
+  @Get(':id/history')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'getSupervisionHistory',
+    summary: 'The audit trail of an item: every event, actor, states and the hash chain',
+  })
+  @ApiZodResponse(200, SupervisionHistory)
+  @ApiProblems(404)
+  history(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.supervision.history(user, id);
+  }
+
+  @Get(':id/verify')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'verifySupervisionItem',
+    summary: 'Recompute the hash chain and replay the workflow; names the first broken item',
+  })
+  @ApiZodResponse(200, Verification)
+  @ApiProblems(404)
+  verify(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.supervision.verify(user, id);
+  }
+
+  @Get(':id/notice.docx')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ operationId: 'getSupervisionNotice', summary: '督办通知 of an item (DOCX)' })
+  @ApiProduces(DOCX_MIME)
+  @docxResponse
+  @ApiProblems(404)
+  async notice(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: FastifyReply) {
+    const r = await this.reports.notice(user, id);
+    return sendFile(res, DOCX_MIME, `督办通知_${r.itemNumber}.docx`, r.buffer);
+  }
+}
+
+const Year = z.strictObject({ year: z.coerce.number().int().min(1900).max(9999) });
+
+/** The holiday calendar (节假日与调休) that working-day deadlines respect: administrators load a year. */
+@ApiTags('admin')
+@Controller('api/admin/calendar')
+@Roles('admin')
+export class HolidayCalendarController {
+  constructor(private readonly calendar: HolidayCalendarService) {}
+
+  @Get(':year')
+  @ApiParam({ name: 'year', schema: { type: 'integer' } })
+  @ApiOperation({ operationId: 'adminGetHolidayCalendar', summary: 'A year’s holidays and adjusted working weekends (调休)' })
+  @ApiZodResponse(200, HolidayYear)
+  @ApiProblems(400, 403)
+  get(@Param(new ZodPipe(Year)) p: z.infer<typeof Year>) {
+    return this.calendar.get(p.year);
+  }
+
+  @Put(':year')
+  @ApiParam({ name: 'year', schema: { type: 'integer' } })
+  @ApiOperation({
+    operationId: 'adminPutHolidayCalendar',
+    summary: 'Load (or replace) a year’s holiday calendar: holidays with their days off, working weekends (调休); audited',
+  })
+  @ApiZodBody(HolidayYearBody)
+  @ApiZodResponse(200, HolidayYear)
+  @ApiProblems(400, 403)
+  put(
+    @CurrentUser() user: AuthUser,
+    @Param(new ZodPipe(Year)) p: z.infer<typeof Year>,
+    @Body(new ZodPipe(HolidayYearBody)) body: z.infer<typeof HolidayYearBody>,
+  ) {
+    return this.calendar.put(user, p.year, body);
+  }
+}
