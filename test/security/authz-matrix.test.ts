@@ -593,8 +593,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     // 23 users × 6 fixtures × every document route: minutes on a loaded machine
   }, 300_000);
 
-  it('every incoming item route × every user: the receiving unit’s cleared people see it, all others get 404 ≡ absent; only its registrar may act now', async () => {
-    // a secret external item of 区发展和改革局 waiting for its check (初审)
+  it('every incoming item route × every user: the receiving unit’s cleared people see it, all others get 404 ≡ absent; a check sent again is refused', async () => {
+    // a secret external item of 区发展和改革局, registered and checked
     const boundary = 'matrixboundary';
     const body = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n` +
@@ -605,10 +605,12 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       send(t, 'POST', '/api/incoming', { as: 'fgw_registrar', raw: body, contentType: `multipart/form-data; boundary=${boundary}` }),
     );
     await ok(send(t, 'POST', `/api/incoming/${created.id}/events`, { as: 'fgw_registrar', json: { type: 'REGISTER' } }));
+    const probe = { type: 'PASS_CHECK', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })), route: 'action' };
+    // checked and routed for action: now waiting for the chief's proposal (拟办), so the unit's chief and leaders see it too
+    await ok(send(t, 'POST', `/api/incoming/${created.id}/events`, { as: 'fgw_registrar', json: probe }));
     // sight: the unit's registrar, chief and leaders (unit keys) with clearance; 王副局长 is confidential only
     const seers = ['fgw_registrar', 'fgw_chief', 'fgw_leader'];
     const out: Mismatch[] = [];
-    const probe = { type: 'PASS_CHECK', checks: [1, 2, 3, 4, 5].map((item) => ({ item, passed: true })), route: 'action' };
     for (const op of ops.filter((o) => o.path.startsWith('/api/incoming/{id}'))) {
       for (const user of USERS) {
         const path = fillPath(op.path, { id: created.id });
