@@ -94,6 +94,16 @@ const Mark = z.object({
   status: z.enum(['open', 'resolved', 'dismissed']),
   resolvedByRevision: z.number().int().optional(),
   dismissReason: z.string().optional(),
+  /** The marked text, followed across revisions. */
+  quote: z.string().optional(),
+  /** The proofreader's suggested replacement (修订). */
+  suggestion: z.string().optional(),
+  /** The marked text is gone from the current revision. */
+  outdated: z.boolean().optional(),
+  resolvedBy: uuid.optional(),
+  resolution: z.enum(['revision', 'suggestion', 'chief']).optional(),
+  resolveNote: z.string().optional(),
+  dismissedBy: uuid.optional(),
 });
 const Discussion = z.object({
   round: z.number().int(),
