@@ -196,6 +196,15 @@ export const DocumentSummary = named(
     createdAt: time,
     updatedAt: time,
     myTask: TaskKind.nullable(),
+    /** With ?q=: where the words were found, and a snippet with the hits to highlight (offsets in the snippet). */
+    match: named(
+      'SearchMatch',
+      z.object({
+        field: z.enum(['title', 'body']),
+        snippet: z.string(),
+        highlights: z.array(z.object({ start: z.number().int(), end: z.number().int() })),
+      }),
+    ).optional(),
   }),
 );
 export const DocumentList = named('DocumentList', z.object({ items: z.array(DocumentSummary), nextCursor: z.string().nullable() }));
