@@ -79,6 +79,7 @@ const DRAFT_SCOPE = new Set([
   'sendDocumentEvent',
   'editSection',
   'editContent',
+  'acceptMarkSuggestion',
   'importDocx',
   'importSectionDocx',
   'uploadAttachmentFile',
@@ -156,6 +157,7 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       copyNumber: '000001',
       requestId: fx.exportRequest ?? ABSENT_UUID,
       fileId: ABSENT_UUID,
+      markId: 'm0000000',
     }) + (op.id === 'diffRevisions' ? '?from=1&to=2' : op.id === 'uploadAttachmentFile' ? '?name=matrix.txt' : '');
   const gate = roleGate(op);
   const hidden: Expected = { hidden: true };
@@ -174,6 +176,11 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       return cell({ status: 200 });
     case 'markDocumentSeen':
       return cell({ status: 200 }, bodyFor(op, fx, user));
+    case 'getProcessingSheet':
+      return cell({ status: 200 });
+    case 'downloadPdf':
+    case 'downloadProcessingSheetDocx':
+    case 'downloadProcessingSheetPdf':
     case 'downloadDocx':
       return cell(!classified || fx.copyHolders.includes(user) ? { status: 200 } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     case 'sendDocumentEvent': {
@@ -188,7 +195,9 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       const permitted = canEditSection(fx, user);
       return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
     }
-    case 'editContent': {
+    case 'editContent':
+    case 'acceptMarkSuggestion': {
+      // accepting a suggestion is a content edit: the same people reach the version check
       const permitted = canEditContent(fx, user, rel);
       return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
     }

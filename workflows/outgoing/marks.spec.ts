@@ -1,7 +1,7 @@
 import { CAST as c, ev, reach, rev, run } from './fixtures.js';
 import { applyEvent, persistSnapshot, restoreSnapshot, type OutgoingSnapshot } from './machine.js';
 import { applyAnchors, applySuggestion, markState, reanchorMarks, suggestionProblem } from './marks.js';
-import type { OutgoingEvent, ProofreadingMark } from './types.js';
+import type { Actor, OutgoingEvent, ProofreadingMark } from './types.js';
 
 const texts = (o: Record<string, string>) => new Map(Object.entries(o));
 
@@ -127,7 +127,7 @@ describe('the machine: suggestions, anchors, resolve and dismiss', () => {
   it('accepting a suggestion: the chief only, as a revision that resolves the mark and moves the others', () => {
     const s = proofreading();
     const n = s.context.revision.number + 1;
-    const accept = (actor = c.chief, markId = 'm1') =>
+    const accept = (actor: Actor = c.chief, markId = 'm1') =>
       ev('EDIT_CONTENT', actor, {
         revision: rev(n),
         acceptsSuggestion: markId,

@@ -3,7 +3,7 @@ import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common'
 import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth.types.js';
-import { CurrentUser, RequireScope, SessionCheckedAtWrite } from '../auth/decorators.js';
+import { CurrentUser, RequireScope } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
 import { ApiProblems, ApiZodResponse } from '../common/openapi.js';
 import { Document } from './contract.js';
@@ -19,7 +19,6 @@ export class MarksController {
   @Post(':id/marks/:markId/accept')
   @HttpCode(200)
   @RequireScope('draft')
-  @SessionCheckedAtWrite()
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiParam({ name: 'markId', description: 'the proofreading mark whose suggestion is accepted' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you last saw (the ETag); a stale one gets 409' })

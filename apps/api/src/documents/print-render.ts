@@ -43,8 +43,10 @@ export class PrintRenderer implements OnModuleDestroy {
   private async layOut(content: DocumentContent, ctx: RenderContext, key: string): Promise<Buffer> {
     try {
       this.layouts++;
-      const { docx } = await renderForPrint(content, ctx, { signal: this.stop.signal });
+      const { docx, pdf } = await renderForPrint(content, ctx, { signal: this.stop.signal });
       this.cache.set(key, docx, { size: docx.length });
+      // LibreOffice laid it out already: GET …/pdf of the same copy is answered from this
+      this.cache.set(`pdf:${key}`, pdf, { size: pdf.length });
       return docx;
     } catch (e) {
       if (!(e instanceof OfficeError)) throw e;

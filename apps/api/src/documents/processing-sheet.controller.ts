@@ -82,7 +82,8 @@ export class ProcessingSheetController {
   @ApiProblems(404, 410, 503)
   async pdf(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: FastifyReply) {
     const { docx, row, body, copy } = await this.file(user, id);
-    const pdf = await this.print.pdf(docx);
+    // the sheet changes with every event (the version); a DOCX's bytes differ at each build (its creation time)
+    const pdf = await this.print.pdf(docx, `sheet:${row.id}:${row.version}:${copy.copyNumber ?? ''}`);
     await this.documents.logAccess(row, user, 'download_processing_sheet', copy.copyNumber ?? null);
     this.send(res, PDF_MIME, `发文稿纸 ${body.title}.pdf`, pdf);
   }
