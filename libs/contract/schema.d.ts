@@ -655,7 +655,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/documents/{id}/marks/{markId}/accept": {
+    "/api/documents/{id}/marks/{mark}/accept": {
         parameters: {
             query?: never;
             header?: never;
@@ -1702,6 +1702,7 @@ export interface components {
         AttachmentFileList: {
             items: components["schemas"]["AttachmentFile"][];
         };
+        AcceptSuggestion: Record<string, never>;
         ProcessingSheetLine: {
             /** @enum {string} */
             role: "签发" | "会签" | "核稿" | "校对" | "集体讨论" | "统稿" | "拟稿" | "登记印发";
@@ -6613,12 +6614,16 @@ export interface operations {
             };
             path: {
                 id: string;
-                /** @description the proofreading mark whose suggestion is accepted */
-                markId: string;
+                /** @description the id of the proofreading mark whose suggestion is accepted */
+                mark: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Success */
             200: {
@@ -6682,6 +6687,26 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
                 };
             };
             /** @description Refused by the workflow */

@@ -15,6 +15,7 @@
  * write would change the fixture, it is sent with a stale If-Match and must get 409 (it passed every
  * authorisation check and reached the version check). No cell may answer 5xx.
  */
+import { join } from 'node:path';
 import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
@@ -157,7 +158,7 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       copyNumber: '000001',
       requestId: fx.exportRequest ?? ABSENT_UUID,
       fileId: ABSENT_UUID,
-      markId: 'm0000000',
+      mark: 'm0000000',
     }) + (op.id === 'diffRevisions' ? '?from=1&to=2' : op.id === 'uploadAttachmentFile' ? '?name=matrix.txt' : '');
   const gate = roleGate(op);
   const hidden: Expected = { hidden: true };
@@ -331,6 +332,8 @@ let fixtures: Fixture[];
 const seenRelations = new Set<Relation>();
 
 beforeAll(async () => {
+  // the PDF routes are about who may download, not layout: a stand-in LibreOffice answers at once (read per conversion)
+  process.env.GONGWEN_SOFFICE = join(process.cwd(), 'test/support/fake-soffice.sh');
   t = await startTestApp();
   ids = await demoIds(t);
   ops = await operations(t);
@@ -452,6 +455,11 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'diffRevisions',
       'verifyDocument',
       'downloadDocx',
+      'downloadPdf',
+      'getProcessingSheet',
+      'downloadProcessingSheetDocx',
+      'downloadProcessingSheetPdf',
+      'acceptMarkSuggestion',
       'importDocx',
       'importSectionDocx',
       'listCopies',

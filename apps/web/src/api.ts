@@ -148,7 +148,10 @@ export const api = {
   /** The chief accepts a proofreading mark's suggestion: the next revision. */
   acceptSuggestion: (doc: Doc, markId: string) =>
     unwrap(
-      client.POST('/api/documents/{id}/marks/{markId}/accept', { params: { path: { id: doc.id, markId }, header: ifMatch(doc.version) } }),
+      client.POST('/api/documents/{id}/marks/{mark}/accept', {
+        params: { path: { id: doc.id, mark: markId }, header: ifMatch(doc.version) },
+        body: {},
+      }),
     ),
 };
 
