@@ -270,4 +270,3 @@ export class FilingService implements OnModuleInit {
     await this.jobs.send(QUEUES.prepare, { itemId }, { singletonKey: itemId }, m);
   }
 }
-

@@ -1,6 +1,5 @@
 /** The document page's smaller panels: metadata with signers and readers, discussion (the marks: TrackedMarks). */
 import type { ReactNode } from 'react';
-import type { ActionContext } from '../actions/useAction';
 import { classificationLabel, formatDate, kindLabel, formatDateTime, shortHash, urgencyLabel } from '../format';
 import { useI18n } from '../i18n';
 import type { DocumentView } from '../types';

@@ -60,9 +60,7 @@ export class FullTextSearch1764001700000 implements MigrationInterface {
         END IF;
         RETURN NULL;
       END $$`);
-    await q.query(
-      `CREATE TRIGGER revisions_index_text AFTER INSERT ON revisions FOR EACH ROW EXECUTE FUNCTION gw_index_revision_text()`,
-    );
+    await q.query(`CREATE TRIGGER revisions_index_text AFTER INSERT ON revisions FOR EACH ROW EXECUTE FUNCTION gw_index_revision_text()`);
     await q.query(
       `CREATE TRIGGER revisions_unindex_disposed AFTER UPDATE OF content ON revisions FOR EACH ROW WHEN (NEW.content IS NULL)
          EXECUTE FUNCTION gw_index_revision_text()`,
