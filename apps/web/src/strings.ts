@@ -481,6 +481,9 @@ export const zh = {
 
   'cond.REASON_REQUIRED': '必须填写理由。',
   'cond.OPEN_MARKS': '还有未处理的校对标记。',
+  'cond.NO_SUGGESTION': '该校对标记没有建议的修改文字。',
+  'cond.MARK_OUTDATED': '该校对标记所指的文字已不在当前稿中。',
+  'cond.INVALID_SUGGESTION': '建议的修改文字须与原文不同。',
   'cond.SECTION_NOT_SUBMITTED': '还有分口未提交。',
   'cond.MISSING_ELEMENT': '缺少必备要素。',
   'cond.INVITEE_NOT_RESPONDED': '还有受邀参加人未表态。',
@@ -979,6 +982,9 @@ export const en: Record<StringKey, string> = {
 
   'cond.REASON_REQUIRED': 'A reason is required.',
   'cond.OPEN_MARKS': 'Proofreading marks are still open.',
+  'cond.NO_SUGGESTION': 'The mark suggests no replacement.',
+  'cond.MARK_OUTDATED': 'The marked text is no longer in the current revision.',
+  'cond.INVALID_SUGGESTION': 'A suggested replacement must differ from the marked text.',
   'cond.SECTION_NOT_SUBMITTED': 'A section has not been submitted.',
   'cond.MISSING_ELEMENT': 'A required element is missing.',
   'cond.INVITEE_NOT_RESPONDED': 'An invited participant has not responded.',
