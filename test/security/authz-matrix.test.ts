@@ -557,7 +557,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'uncleared',
       'worker',
     ]);
-  });
+    // five more routes (the PDFs, the processing sheet, accepting a suggestion): more cells than the default minute allows
+  }, 180_000);
 
   it('an administrator gets 404 on every document route for every document, and an empty list', async () => {
     const out: Mismatch[] = [];

@@ -72,7 +72,7 @@ export class DocxController {
   @ApiZodQuery(z.object({ revision: z.number().int().min(1).optional() }))
   @ApiProduces(PDF_MIME)
   @ApiResponse({ status: 200, description: 'PDF file', content: { [PDF_MIME]: { schema: { type: 'string', format: 'binary' } } } })
-  @ApiProblems(404, 410, 503)
+  @ApiProblems(403, 404, 410, 503)
   async downloadPdf(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,

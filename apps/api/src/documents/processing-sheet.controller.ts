@@ -67,7 +67,7 @@ export class ProcessingSheetController {
   @ApiOperation({ operationId: 'downloadProcessingSheetDocx', summary: 'The processing sheet (发文稿纸) as DOCX, to print' })
   @ApiProduces(DOCX_MIME)
   @ApiResponse({ status: 200, description: 'DOCX file', content: { [DOCX_MIME]: { schema: { type: 'string', format: 'binary' } } } })
-  @ApiProblems(404, 410)
+  @ApiProblems(403, 404, 410)
   async docx(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: FastifyReply) {
     const { docx, row, body, copy } = await this.file(user, id);
     await this.documents.logAccess(row, user, 'download_processing_sheet', copy.copyNumber ?? null);
@@ -79,7 +79,7 @@ export class ProcessingSheetController {
   @ApiOperation({ operationId: 'downloadProcessingSheetPdf', summary: 'The processing sheet (发文稿纸) as PDF (LibreOffice), to print' })
   @ApiProduces(PDF_MIME)
   @ApiResponse({ status: 200, description: 'PDF file', content: { [PDF_MIME]: { schema: { type: 'string', format: 'binary' } } } })
-  @ApiProblems(404, 410, 503)
+  @ApiProblems(403, 404, 410, 503)
   async pdf(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: FastifyReply) {
     const { docx, row, body, copy } = await this.file(user, id);
     // the sheet changes with every event (the version); a DOCX's bytes differ at each build (its creation time)
