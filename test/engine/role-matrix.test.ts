@@ -239,7 +239,7 @@ async function prepare(state: LiveState, action: Action, docId: string) {
       expect((await sendAction(t, drafter.username, docId, 'SUBMIT_SECTION', { sectionId: s.id })).status).toBe(200);
     }
   }
-  if (state === 'proofreading' && action === 'DISMISS_MARK') {
+  if (state === 'proofreading' && (action === 'DISMISS_MARK' || action === 'RESOLVE_MARK')) {
     expect(
       (await sendAction(t, 'proofreader', docId, 'ADD_MARK', samplePayload('ADD_MARK', context, byName('proofreader'), ids))).status,
     ).toBe(200);

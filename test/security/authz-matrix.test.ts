@@ -15,6 +15,7 @@
  * write would change the fixture, it is sent with a stale If-Match and must get 409 (it passed every
  * authorisation check and reached the version check). No cell may answer 5xx.
  */
+import { join } from 'node:path';
 import { SYSTEM_USER_ID } from '#gongwen/persistence';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
@@ -109,6 +110,7 @@ const DRAFT_SCOPE = new Set([
   'sendDocumentEvent',
   'editSection',
   'editContent',
+  'acceptMarkSuggestion',
   'importDocx',
   'importSectionDocx',
   'uploadAttachmentFile',
@@ -186,6 +188,7 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       copyNumber: '000001',
       requestId: fx.exportRequest ?? ABSENT_UUID,
       fileId: ABSENT_UUID,
+      mark: 'm0000000',
     }) + (op.id === 'diffRevisions' ? '?from=1&to=2' : op.id === 'uploadAttachmentFile' ? '?name=matrix.txt' : '');
   const gate = roleGate(op);
   const hidden: Expected = { hidden: true };
@@ -207,6 +210,11 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       return cell({ status: 200 }, bodyFor(op, fx, user));
     case 'leaveDocument':
       return cell({ status: 204 });
+    case 'getProcessingSheet':
+      return cell({ status: 200 });
+    case 'downloadPdf':
+    case 'downloadProcessingSheetDocx':
+    case 'downloadProcessingSheetPdf':
     case 'downloadDocx':
       return cell(!classified || fx.copyHolders.includes(user) ? { status: 200 } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     case 'sendDocumentEvent': {
@@ -221,7 +229,9 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
       const permitted = canEditSection(fx, user);
       return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
     }
-    case 'editContent': {
+    case 'editContent':
+    case 'acceptMarkSuggestion': {
+      // accepting a suggestion is a content edit: the same people reach the version check
       const permitted = canEditContent(fx, user, rel);
       return cell(permitted ? conflict : forbidden, { ...bodyFor(op, fx, user), headers: permitted ? stale : {} });
     }
@@ -364,6 +374,8 @@ let fixtures: Fixture[];
 const seenRelations = new Set<Relation>();
 
 beforeAll(async () => {
+  // the PDF routes are about who may download, not layout: a stand-in LibreOffice answers at once (read per conversion)
+  process.env.GONGWEN_SOFFICE = join(process.cwd(), 'test/support/fake-soffice.sh');
   t = await startTestApp();
   ids = await demoIds(t);
   ops = await operations(t);
@@ -491,6 +503,11 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'diffRevisions',
       'verifyDocument',
       'downloadDocx',
+      'downloadPdf',
+      'getProcessingSheet',
+      'downloadProcessingSheetDocx',
+      'downloadProcessingSheetPdf',
+      'acceptMarkSuggestion',
       'importDocx',
       'importSectionDocx',
       'listCopies',

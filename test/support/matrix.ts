@@ -160,6 +160,8 @@ export function samplePayload(action: Action, ctx: OutgoingContext, user: DemoUs
       return { blockId: 'p1', start: 0, end: 3, kind: 'wording', comment: '“各单位”宜改为“各部门”' };
     case 'DISMISS_MARK':
       return { markId: ctx.marks.find((m) => m.status === 'open')?.id ?? 'm0000000', reason: '原文无误' };
+    case 'RESOLVE_MARK':
+      return { markId: ctx.marks.find((m) => m.status === 'open')?.id ?? 'm0000000' };
     case 'PASS_PROOFREADING':
       return {};
     case 'REVIEW':

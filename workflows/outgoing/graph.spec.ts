@@ -67,6 +67,7 @@ function sampleEvents(s: OutgoingSnapshot): OutgoingEvent[] {
           : []),
         ev('EDIT_CONTENT', c.sec1, { revision: next, resolvesMarks: open.map((m) => m.id) }),
         ...(open.length ? [ev('DISMISS_MARK', c.proof, { markId: open[0].id, reason: '原文无误' })] : []),
+        ...(open.length ? [ev('RESOLVE_MARK', c.chief, { markId: open[0].id })] : []),
         ev('PASS_PROOFREADING', c.proof, {}),
         ev('PASS_PROOFREADING', { userId: c.sec1.userId, roles: ['proofreader'] }, {}), // refused: a drafter
         ev('RETURN', c.proof, { reason: '结构需调整' }),
@@ -223,7 +224,7 @@ describe('model-based: every state and every transition', () => {
     }
     expect(refused).toBeGreaterThan(0);
     const all = description.transitions.map((t) => key(t.from, t.event, t.to));
-    expect(all).toHaveLength(36);
+    expect(all).toHaveLength(37);
     expect([...taken].sort()).toEqual([...new Set(all)].sort());
   });
 

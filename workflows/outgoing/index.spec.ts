@@ -94,6 +94,7 @@ describe('describeMachine', () => {
         'discussion COMMENT',
         'proofreading ADD_MARK',
         'proofreading EDIT_CONTENT',
+        'proofreading RESOLVE_MARK',
         'proofreading DISMISS_MARK',
         'signing SIGN',
         'circulation OPEN',

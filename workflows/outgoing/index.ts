@@ -10,6 +10,7 @@ export * from './policy.js';
 export * from './machine.js';
 export * from './tasks.js';
 export * from './gates.js';
+export * from './marks.js';
 
 /** Every workflow machine by `${id}@${version}`. Stored snapshots name the version they were created with. */
 export const workflows = { 'outgoing@1': outgoingMachine } as const;

@@ -25,6 +25,7 @@ import {
   type AnyStateMachine,
   type SnapshotFrom,
 } from 'xstate';
+import { applyAnchors } from './marks.js';
 import { explainRejection, gateConditions, hasSigned, isPermitted, permissionConditions, remindTargets } from './policy.js';
 import type {
   GateViolation,
@@ -147,6 +148,7 @@ export const outgoingMachine = setup({
         revision: { number: event.revision.number, hash: event.revision.hash },
         missingElements: [...event.revision.missingElements],
         drafterIds: addUnique(context.drafterIds, event.actor.userId),
+        ...(event.anchors?.length ? { marks: applyAnchors(context.marks, event.anchors) } : {}),
       };
     }),
     submitSection: assign(({ context, event }) => {
@@ -158,19 +160,29 @@ export const outgoingMachine = setup({
         drafterIds: addUnique(context.drafterIds, event.actor.userId),
       };
     }),
-    /** A new revision; in proofreading it may resolve open marks. */
+    /** A new revision; open marks follow their text, and in proofreading it may resolve marks or accept a suggestion. */
     recordContentEdit: assign(({ context, event }) => {
       assertEvent(event, 'EDIT_CONTENT');
       const resolves = new Set(event.resolvesMarks ?? []);
+      if (event.acceptsSuggestion) resolves.add(event.acceptsSuggestion);
+      const anchored = applyAnchors(context.marks, event.anchors);
       return {
         revision: { number: event.revision.number, hash: event.revision.hash },
         missingElements: [...event.revision.missingElements],
         drafterIds: addUnique(context.drafterIds, event.actor.userId),
         marks: resolves.size
-          ? context.marks.map((m): ProofreadingMark =>
-              resolves.has(m.id) && m.status === 'open' ? { ...m, status: 'resolved', resolvedByRevision: event.revision.number } : m,
+          ? anchored.map((m): ProofreadingMark =>
+              resolves.has(m.id) && m.status === 'open'
+                ? {
+                    ...m,
+                    status: 'resolved',
+                    resolvedByRevision: event.revision.number,
+                    resolvedBy: event.actor.userId,
+                    resolution: m.id === event.acceptsSuggestion ? 'suggestion' : 'revision',
+                  }
+                : m,
             )
-          : context.marks,
+          : anchored,
       };
     }),
     returnSection: assign(({ context, event }) => {
@@ -239,6 +251,8 @@ export const outgoingMachine = setup({
         kind: event.kind,
         comment: event.comment.trim(),
         status: 'open',
+        ...(event.quote !== undefined ? { quote: event.quote } : {}),
+        ...(event.suggestion !== undefined ? { suggestion: event.suggestion } : {}),
       };
       return { marks: [...context.marks, mark] };
     }),
@@ -246,7 +260,18 @@ export const outgoingMachine = setup({
       assertEvent(event, 'DISMISS_MARK');
       return {
         marks: context.marks.map((m): ProofreadingMark =>
-          m.id === event.markId ? { ...m, status: 'dismissed', dismissReason: trimmed(event.reason) } : m,
+          m.id === event.markId ? { ...m, status: 'dismissed', dismissReason: trimmed(event.reason), dismissedBy: event.actor.userId } : m,
+        ),
+      };
+    }),
+    resolveMark: assign(({ context, event }) => {
+      assertEvent(event, 'RESOLVE_MARK');
+      const note = event.note?.trim();
+      return {
+        marks: context.marks.map((m): ProofreadingMark =>
+          m.id === event.markId
+            ? { ...m, status: 'resolved', resolvedBy: event.actor.userId, resolution: 'chief', ...(note ? { resolveNote: note } : {}) }
+            : m,
         ),
       };
     }),
@@ -476,9 +501,14 @@ export const outgoingMachine = setup({
           actions: 'recordContentEdit',
         },
         DISMISS_MARK: {
-          description: 'The proofreader dismisses a mark, with a reason.',
+          description: 'The proofreader or the chief dismisses a mark, with a reason.',
           guard: and([permitted('proofreading'), gate('proofreading')]),
           actions: 'dismissMark',
+        },
+        RESOLVE_MARK: {
+          description: 'The chief declares a mark resolved (dealt with outside a suggestion), optionally with a note.',
+          guard: and([permitted('proofreading'), gate('proofreading')]),
+          actions: 'resolveMark',
         },
         PASS_PROOFREADING: {
           description: 'Proofreading gate passed: on to review.',

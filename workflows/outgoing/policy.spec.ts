@@ -35,7 +35,8 @@ const EXPECTED: Record<OutgoingState, Partial<Record<Member, OutgoingEventType[]
   },
   discussion: { chief: ['CLOSE_DISCUSSION', 'WITHDRAW'], disc1: ['COMMENT'], disc2: ['COMMENT'] },
   proofreading: {
-    chief: ['EDIT_CONTENT', 'WITHDRAW'],
+    // the chief in charge resolves marks and may overrule (dismiss) one
+    chief: ['EDIT_CONTENT', 'DISMISS_MARK', 'RESOLVE_MARK', 'WITHDRAW'],
     sec1: ['EDIT_CONTENT'],
     sec2: ['EDIT_CONTENT'],
     proof: ['ADD_MARK', 'DISMISS_MARK', 'PASS_PROOFREADING', 'RETURN'],

@@ -26,7 +26,7 @@ export const STATE_EVENTS = {
   drafting: ['ADD_SECTION', 'EDIT_SECTION', 'SUBMIT_SECTION', 'START_CONSOLIDATION', 'WITHDRAW'],
   consolidation: ['EDIT_CONTENT', 'RETURN_SECTION', 'MARK_MAJOR', 'START_DISCUSSION', 'SKIP_DISCUSSION', 'WITHDRAW'],
   discussion: ['COMMENT', 'CLOSE_DISCUSSION', 'WITHDRAW'],
-  proofreading: ['ADD_MARK', 'EDIT_CONTENT', 'DISMISS_MARK', 'PASS_PROOFREADING', 'RETURN', 'WITHDRAW'],
+  proofreading: ['ADD_MARK', 'EDIT_CONTENT', 'DISMISS_MARK', 'RESOLVE_MARK', 'PASS_PROOFREADING', 'RETURN', 'WITHDRAW'],
   review: ['REVIEW', 'RETURN', 'WITHDRAW'],
   signing: ['SIGN', 'REJECT'],
   registration: ['REGISTER', 'RETURN'],
@@ -89,6 +89,9 @@ export const VIOLATION_CODES = [
   'UNKNOWN_MARK',
   'MARK_NOT_OPEN',
   'OPEN_MARKS',
+  'NO_SUGGESTION',
+  'MARK_OUTDATED',
+  'INVALID_SUGGESTION',
   'REVIEW_INCOMPLETE',
   'REVIEW_INVALID_ITEM',
   'REVIEW_DUPLICATE_CHECK',
@@ -251,9 +254,16 @@ export function permissionConditions(
       }
       break;
     case 'ADD_MARK':
-    case 'DISMISS_MARK':
     case 'PASS_PROOFREADING':
       if (needRole('proofreader')) notDrafter('PROOFREADER_IS_DRAFTER', 'proofreader');
+      break;
+    case 'DISMISS_MARK':
+      // the proofreader withdraws their own finding, or the chief in charge overrules it
+      if (hasRole(actor, 'chief') && userId === ctx.chiefId) break;
+      if (needRole('proofreader')) notDrafter('PROOFREADER_IS_DRAFTER', 'proofreader');
+      break;
+    case 'RESOLVE_MARK':
+      needChief();
       break;
     case 'RETURN':
       if (state === 'proofreading') {
@@ -396,6 +406,23 @@ function markConditions(ctx: OutgoingContext, markIds: unknown): GateCondition[]
   return out;
 }
 
+/** Anchors come from the service's re-anchoring; they may only move marks that exist, with a sound range. */
+function anchorConditions(ctx: OutgoingContext, anchors: unknown): GateCondition[] {
+  if (anchors === undefined) return [];
+  if (!Array.isArray(anchors)) return [cond('UNKNOWN_MARK', 'anchors must be a list.')];
+  const out: GateCondition[] = [];
+  for (const a of anchors as { markId?: unknown; start?: unknown; end?: unknown; outdated?: unknown }[]) {
+    if (!ctx.marks.some((m) => m.id === a?.markId)) out.push(cond('UNKNOWN_MARK', `There is no proofreading mark ${String(a?.markId)}.`));
+    else if (
+      a.outdated !== true &&
+      !(Number.isInteger(a.start) && Number.isInteger(a.end) && 0 <= (a.start as number) && (a.start as number) <= (a.end as number))
+    ) {
+      out.push(cond('INVALID_RANGE', `Mark ${String(a.markId)} needs a range 0 <= start <= end.`));
+    }
+  }
+  return out;
+}
+
 /** The signer's unsigned slot for the unit, or the reason there is none. */
 function signConditions(ctx: OutgoingContext, e: EventOf<'SIGN'>): GateCondition[] {
   const out: GateCondition[] = [];
@@ -513,7 +540,7 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       if (section.status === 'submitted') {
         out.push(cond('SECTION_ALREADY_SUBMITTED', `Section ${sectionLabel(section)} has already been submitted.`, sectionParams(section)));
       }
-      if (e.type === 'EDIT_SECTION') out.push(...revisionConditions(ctx, e.revision));
+      if (e.type === 'EDIT_SECTION') out.push(...revisionConditions(ctx, e.revision), ...anchorConditions(ctx, e.anchors));
       return out;
     }
     case 'START_CONSOLIDATION': {
@@ -527,8 +554,24 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       out.push(...missingElementConditions(ctx));
       return out;
     }
-    case 'EDIT_CONTENT':
-      return [...revisionConditions(ctx, e.revision), ...markConditions(ctx, e.resolvesMarks)];
+    case 'EDIT_CONTENT': {
+      const out = [...revisionConditions(ctx, e.revision), ...markConditions(ctx, e.resolvesMarks), ...anchorConditions(ctx, e.anchors)];
+      if (e.acceptsSuggestion !== undefined) {
+        if (e.actor.userId !== ctx.chiefId) {
+          out.push(cond('NOT_DOCUMENT_CHIEF', 'Only the chief (科长) in charge of this document accepts a suggested change.'));
+        }
+        const mark = ctx.marks.find((m) => m.id === e.acceptsSuggestion);
+        out.push(...markConditions(ctx, [e.acceptsSuggestion]));
+        if (mark?.status === 'open' && mark.suggestion === undefined) {
+          out.push(cond('NO_SUGGESTION', `Proofreading mark ${mark.id} suggests no replacement.`));
+        }
+        if (mark?.status === 'open' && mark.outdated) {
+          out.push(cond('MARK_OUTDATED', `The text of proofreading mark ${mark.id} is no longer in the document.`));
+        }
+      }
+      return out;
+    }
+
     case 'RETURN_SECTION': {
       const out = reasonConditions(e.reason, 'return a section to its drafter');
       if (!ctx.sections.some((s) => s.id === e.sectionId)) {
@@ -589,10 +632,15 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       }
       if (!MARK_KINDS.includes(e.kind)) out.push(cond('INVALID_MARK_KIND', `Kind must be one of ${MARK_KINDS.join(', ')}.`));
       if (!hasText(e.comment)) out.push(cond('COMMENT_REQUIRED', 'A mark needs a comment.'));
+      if (e.suggestion !== undefined && (typeof e.suggestion !== 'string' || e.suggestion === e.quote)) {
+        out.push(cond('INVALID_SUGGESTION', 'A suggested replacement must differ from the marked text.'));
+      }
       return out;
     }
     case 'DISMISS_MARK':
       return [...markConditions(ctx, [e.markId]), ...reasonConditions(e.reason, 'dismiss a proofreading mark')];
+    case 'RESOLVE_MARK':
+      return markConditions(ctx, [e.markId]);
     case 'PASS_PROOFREADING': {
       const open = ctx.marks.filter((m) => m.status === 'open');
       const out: GateCondition[] = [];

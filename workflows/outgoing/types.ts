@@ -33,7 +33,25 @@ export interface ProofreadingMark {
   status: 'open' | 'resolved' | 'dismissed';
   resolvedByRevision?: number;
   dismissReason?: string;
+  // Added in v1 for track-changes proofreading (修订); optional so that older snapshots restore unchanged.
+  /** The text the mark was placed on: what re-anchoring looks for in later revisions. */
+  quote?: string;
+  /** The proofreader's suggested replacement for the quoted text (like a Word/WPS 修订). */
+  suggestion?: string;
+  /** The quoted text is gone from the current revision: the mark keeps its last range but points at nothing. */
+  outdated?: boolean;
+  /** Who resolved it, and how: by a revision that fixes it, by accepting its suggestion, or by the chief's word. */
+  resolvedBy?: string;
+  resolution?: 'revision' | 'suggestion' | 'chief';
+  resolveNote?: string;
+  dismissedBy?: string;
 }
+
+/**
+ * Where an open mark stands in a new revision, as the service computed it from the two texts (marks.ts reanchor):
+ * a new range for its quote, or `outdated` when the quote is no longer in its block.
+ */
+export type MarkAnchor = { markId: string; blockId: string; start: number; end: number } | { markId: string; outdated: true };
 
 export interface DiscussionComment {
   userId: string;
@@ -118,11 +136,18 @@ export interface RevisionInfo {
 export type OutgoingEvent =
   // drafting (起草)
   | (Base & { type: 'ADD_SECTION'; sectionId: string; title: string; drafterId: string })
-  | (Base & { type: 'EDIT_SECTION'; sectionId: string; revision: RevisionInfo })
+  | (Base & { type: 'EDIT_SECTION'; sectionId: string; revision: RevisionInfo; anchors?: MarkAnchor[] })
   | (Base & { type: 'SUBMIT_SECTION'; sectionId: string })
   | (Base & { type: 'START_CONSOLIDATION' })
   // consolidation (科长统稿)
-  | (Base & { type: 'EDIT_CONTENT'; revision: RevisionInfo; resolvesMarks?: string[] })
+  | (Base & {
+      type: 'EDIT_CONTENT';
+      revision: RevisionInfo;
+      resolvesMarks?: string[];
+      anchors?: MarkAnchor[];
+      /** The revision applies this mark's suggestion (the chief accepts it). */
+      acceptsSuggestion?: string;
+    })
   | (Base & { type: 'RETURN_SECTION'; sectionId: string; reason: string })
   | (Base & { type: 'MARK_MAJOR'; reason?: string })
   | (Base & { type: 'START_DISCUSSION'; invitees: string[]; requireAll: boolean })
@@ -131,8 +156,19 @@ export type OutgoingEvent =
   | (Base & { type: 'COMMENT'; position: DiscussionPosition; text: string })
   | (Base & { type: 'CLOSE_DISCUSSION'; decision: 'revise' | 'accept'; reason?: string })
   // proofreading (校对)
-  | (Base & { type: 'ADD_MARK'; markId: string; blockId: string; start: number; end: number; kind: MarkKind; comment: string })
+  | (Base & {
+      type: 'ADD_MARK';
+      markId: string;
+      blockId: string;
+      start: number;
+      end: number;
+      kind: MarkKind;
+      comment: string;
+      quote?: string;
+      suggestion?: string;
+    })
   | (Base & { type: 'DISMISS_MARK'; markId: string; reason: string })
+  | (Base & { type: 'RESOLVE_MARK'; markId: string; note?: string })
   | (Base & { type: 'PASS_PROOFREADING' })
   // review (审核)
   | (Base & { type: 'REVIEW'; checks: ReviewCheck[] })

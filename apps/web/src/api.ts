@@ -141,6 +141,18 @@ export const api = {
     ),
   directory: (role: Role, signal?: AbortSignal) => unwrap(client.GET('/api/users', { params: { query: { role } }, signal })),
   docxUrl: (id: string) => `/api/documents/${encodeURIComponent(id)}/docx`,
+  pdfUrl: (id: string) => `/api/documents/${encodeURIComponent(id)}/pdf`,
+  sheetUrl: (id: string, format: 'docx' | 'pdf') => `/api/documents/${encodeURIComponent(id)}/processing-sheet.${format}`,
+  processingSheet: (id: string, signal?: AbortSignal) =>
+    unwrap(client.GET('/api/documents/{id}/processing-sheet', { params: { path: { id } }, signal })),
+  /** The chief accepts a proofreading mark's suggestion: the next revision. */
+  acceptSuggestion: (doc: Doc, markId: string) =>
+    unwrap(
+      client.POST('/api/documents/{id}/marks/{mark}/accept', {
+        params: { path: { id: doc.id, mark: markId }, header: ifMatch(doc.version) },
+        body: {},
+      }),
+    ),
 };
 
 /** A class of the archive: 全宗号, 年度, 保管期限, 机构代码. */

@@ -21,7 +21,7 @@ import JSZip from 'jszip';
 import { BORDERS, FONTS, appendRows, cell, chinaTime, landscape, mm, pack, para, portrait, rowsXml, table } from '#gongwen/docx/forms';
 import { ZipWriter } from './zip.js';
 import { CATALOGUE_HEADERS, type CatalogueCover, type CatalogueRow } from './catalogue.js';
-import type { ProcessingRecord } from './processing.js';
+import type { ProcessingRecord, SheetLine } from './processing.js';
 
 // The form helpers live in libs/docx (forms.ts); these two stay exported from here for existing callers.
 export { chinaTime, rowsXml };
@@ -371,27 +371,32 @@ export function boxNotesDocx(ref: BoxNotes): Promise<Buffer> {
 export interface ProcessingSheetHead {
   title: string;
   documentNumber: string;
-  archivalNumber: string;
+  /** The archival number of a filed item; a live document (发文稿纸) has none. */
+  archivalNumber?: string;
   classification: string;
   author: string;
 }
 
-/** The processing sheet (文件处理单): who did what and when, from the audit trail. */
-export function processingSheetDocx(head: ProcessingSheetHead, record: ProcessingRecord): Promise<Buffer> {
+/**
+ * The processing sheet: the archive's 文件处理单 of a filed item, or — given the `sheet` lines — the 发文稿纸 of a
+ * live document, whose 办理情况 lists each step (签发, 会签, 核稿 …) with person, opinion and date.
+ */
+export function processingSheetDocx(head: ProcessingSheetHead, record: ProcessingRecord, sheet?: SheetLine[]): Promise<Buffer> {
   const L = AlignmentType.LEFT;
   const C = AlignmentType.CENTER;
-  return pack(`文件处理单 ${head.archivalNumber}`, [
+  const heading = sheet ? '发文稿纸' : '文件处理单';
+  return pack(`${heading} ${head.archivalNumber ?? head.documentNumber}`.trim(), [
     portrait(
       [
-        para('文件处理单', 22, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(5) }),
+        para(heading, 22, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(5) }),
         table(
           [30, 135],
           [
             { cells: ['题名', head.title], align: [C, L] },
-            { cells: ['文号', head.documentNumber], align: [C, L] },
+            { cells: ['文号', head.documentNumber || '—'], align: [C, L] },
             { cells: ['责任者', head.author], align: [C, L] },
             { cells: ['密级', head.classification || '—'], align: [C, L] },
-            { cells: ['档号', head.archivalNumber], align: [C, L] },
+            ...(head.archivalNumber !== undefined ? [{ cells: ['档号', head.archivalNumber], align: [C, L] }] : []),
           ],
           11,
         ),
@@ -400,17 +405,28 @@ export function processingSheetDocx(head: ProcessingSheetHead, record: Processin
           [22, 40, 50, 53],
           [
             { cells: ['环节', '办理人', '时间', '意见、说明'], header: true },
-            ...record.summary
-              .filter((s) => s.names.length)
-              .map((s) => ({
-                cells: [
-                  s.role,
-                  s.names.join('、'),
-                  s.from === s.to ? chinaTime(s.from) : `${chinaTime(s.from)}至${chinaTime(s.to)}`,
-                  s.notes.join('；'),
-                ],
-                align: [C, L, C, L],
-              })),
+            ...(sheet
+              ? sheet.flatMap((line) =>
+                  line.entries.length
+                    ? line.entries.map((e) => ({ cells: [line.role, e.name, chinaTime(e.at), e.opinion ?? ''], align: [C, L, C, L] }))
+                    : [{ cells: [line.role, '', '', ''], align: [C, L, C, L] }],
+                )
+              : []
+            ).concat(
+              sheet
+                ? []
+                : record.summary
+                    .filter((s) => s.names.length)
+                    .map((s) => ({
+                      cells: [
+                        s.role,
+                        s.names.join('、'),
+                        s.from === s.to ? chinaTime(s.from) : `${chinaTime(s.from)}至${chinaTime(s.to)}`,
+                        s.notes.join('；'),
+                      ],
+                      align: [C, L, C, L],
+                    })),
+            ),
           ],
           10.5,
         ),

@@ -180,3 +180,66 @@ export function processingRecord(entries: AuditEntry[]): ProcessingRecord {
   ];
   return { steps, summary, headHash: [...entries].reverse().find((e) => e.hash)?.hash ?? null };
 }
+
+/** One signature on the processing sheet: who, what they wrote, when. */
+export interface SheetEntry {
+  name: string;
+  opinion: string | null;
+  at: string;
+}
+
+/** One line of the 发文稿纸 (拟稿, 核稿, 会签, 签发 …) with everyone who acted in that step. */
+export interface SheetLine {
+  role: '拟稿' | '统稿' | '集体讨论' | '校对' | '核稿' | '会签' | '签发' | '登记印发';
+  entries: SheetEntry[];
+}
+
+/**
+ * The processing sheet (发文稿纸) as offices print it, from the processing record: each step with person, opinion and
+ * date, in the order the sheet lists them (签发 at the top). 会签 are the signatures of the co-issuing bodies of a joint
+ * document, 签发 the lead body's; a person who drafted several times appears once, with the last date.
+ */
+export function draftingSheet(record: ProcessingRecord, entries: readonly AuditEntry[], leadIssuerUnitId: string | undefined): SheetLine[] {
+  const details = new Map(entries.map((e) => [e.seq, e.details]));
+  const entry = (s: ProcessingStep, opinion = s.opinion): SheetEntry => ({ name: s.actor.name, opinion, at: s.at });
+  const lastPerPerson = (ss: ProcessingStep[]): SheetEntry[] => {
+    const byName = new Map<string, SheetEntry>();
+    for (const s of ss) byName.set(s.actor.id, entry(s, null));
+    return [...byName.values()];
+  };
+  const steps = record.steps;
+  const is =
+    (...types: string[]) =>
+    (s: ProcessingStep) =>
+      types.includes(s.eventType);
+  const signs = steps.filter(is('SIGN'));
+  const lead = (s: ProcessingStep) => leadIssuerUnitId === undefined || details.get(s.seq)?.issuerUnitId === leadIssuerUnitId;
+  const lines: SheetLine[] = [
+    { role: '签发', entries: signs.filter(lead).map((s) => entry(s)) },
+    { role: '会签', entries: signs.filter((s) => !lead(s)).map((s) => entry(s)) },
+    { role: '核稿', entries: steps.filter(is('REVIEW')).map((s) => entry(s)) },
+    { role: '校对', entries: steps.filter(is('PASS_PROOFREADING')).map((s) => entry(s, s.opinion ?? '校对无误')) },
+    {
+      role: '集体讨论',
+      entries: steps.filter(is('COMMENT', 'CLOSE_DISCUSSION')).map((s) => entry(s)),
+    },
+    {
+      role: '统稿',
+      entries: lastPerPerson(
+        steps.filter(
+          (s) => is('START_CONSOLIDATION', 'SKIP_DISCUSSION')(s) || (s.eventType === 'EDIT_CONTENT' && s.fromState === 'consolidation'),
+        ),
+      ),
+    },
+    {
+      role: '拟稿',
+      entries: lastPerPerson(
+        steps.filter(
+          (s) => is('CREATE', 'EDIT_SECTION', 'SUBMIT_SECTION')(s) || (s.eventType === 'EDIT_CONTENT' && s.fromState === 'drafting'),
+        ),
+      ),
+    },
+    { role: '登记印发', entries: steps.filter(is('REGISTER')).map((s) => entry(s)) },
+  ];
+  return lines;
+}

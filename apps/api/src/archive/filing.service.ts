@@ -1,4 +1,7 @@
-import { selectChainWithActors } from '../engine/repositories/audit.js';
+import { auditEntries } from '../engine/repositories/audit.js';
+
+// the processing record's reading of the audit trail moved to the engine's repository (the documents feature prints it too)
+export { auditEntries };
 import { dateOfIssue, officeDate, officeYear } from '#gongwen/document/date-of-issue';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -17,7 +20,6 @@ import {
   defaultRetention,
   deriveUnitCode,
   processingRecord,
-  type AuditEntry,
   type Retention,
 } from '#gongwen/archive';
 import type { DocumentContent } from '#gongwen/document/model';
@@ -267,32 +269,4 @@ export class FilingService implements OnModuleInit {
     await logAccess(m, { userId: user.id, action: 'file', itemId, detail: { archivalNumber: number, retention, documentId: doc.id } });
     await this.jobs.send(QUEUES.prepare, { itemId }, { singletonKey: itemId }, m);
   }
-}
-
-/** A document's audit trail with actor names, as the processing record reads it. */
-export async function auditEntries(m: Pick<EntityManager, 'query'>, documentId: string): Promise<AuditEntry[]> {
-  const rows = await selectChainWithActors(m, documentId);
-  return rows.map((r) => {
-    const ev = r.payload?.event;
-    let details: Record<string, unknown> = {};
-    if (ev) {
-      const { actor: _a, at: _t, type: _y, ...rest } = ev;
-      details = rest;
-    }
-    return {
-      seq: r.seq,
-      eventType: r.event_type,
-      actor: { id: r.actor_id, username: r.username, name: r.display_name },
-      roles: r.actor_roles,
-      fromState: r.from_state,
-      toState: r.to_state,
-      reason: r.reason,
-      revisionNumber: r.revision_number,
-      revisionHash: r.revision_hash,
-      at: new Date(r.created_at).toISOString(),
-      prevHash: r.prev_hash,
-      hash: r.hash,
-      details,
-    };
-  });
 }

@@ -109,6 +109,16 @@ const Mark = z.object({
   status: z.enum(['open', 'resolved', 'dismissed']),
   resolvedByRevision: z.number().int().optional(),
   dismissReason: z.string().optional(),
+  /** The marked text, followed across revisions. */
+  quote: z.string().optional(),
+  /** The proofreader's suggested replacement (修订). */
+  suggestion: z.string().optional(),
+  /** The marked text is gone from the current revision. */
+  outdated: z.boolean().optional(),
+  resolvedBy: uuid.optional(),
+  resolution: z.enum(['revision', 'suggestion', 'chief']).optional(),
+  resolveNote: z.string().optional(),
+  dismissedBy: uuid.optional(),
 });
 const Discussion = z.object({
   round: z.number().int(),
@@ -201,6 +211,15 @@ export const DocumentSummary = named(
     createdAt: time,
     updatedAt: time,
     myTask: TaskKind.nullable(),
+    /** With ?q=: where the words were found, and a snippet with the hits to highlight (offsets in the snippet). */
+    match: named(
+      'SearchMatch',
+      z.object({
+        field: z.enum(['title', 'body']),
+        snippet: z.string(),
+        highlights: z.array(z.object({ start: z.number().int(), end: z.number().int() })),
+      }),
+    ).optional(),
   }),
 );
 export const DocumentList = named('DocumentList', z.object({ items: z.array(DocumentSummary), nextCursor: z.string().nullable() }));

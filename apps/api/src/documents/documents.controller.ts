@@ -99,7 +99,8 @@ export class DocumentsController {
   @Get()
   @ApiOperation({
     operationId: 'listDocuments',
-    summary: 'Documents I can see; filters: state, kind, my tasks, title text (Chinese works); cursor pagination',
+    summary:
+      'Documents I can see; filters: state, kind, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination',
   })
   @ApiZodQuery(ListQuery)
   @ApiZodResponse(200, DocumentList)

@@ -23,7 +23,7 @@ import { outgoingWorkflow } from './outgoing.workflow.js';
 import { selectDisplayNames, selectUnits } from './repositories.js';
 import type { CreateDocumentInput } from './schemas.js';
 import { createDocument } from './use-cases/create-document.js';
-import { editContent, editSection } from './use-cases/edit-document.js';
+import { acceptSuggestion, editContent, editSection } from './use-cases/edit-document.js';
 import { heartbeat, leave } from './use-cases/presence.js';
 import { diff, getDocument, history, markSeen, revision, revisions, visibleRow } from './use-cases/read-document.js';
 import { sendEvent } from './use-cases/send-event.js';
@@ -143,6 +143,11 @@ export class DocumentsService {
   }
 
   /** Reads, downloads and exports of classified or filed documents are audited (who, when, which copy). */
+  /** The chief accepts a proofreading mark's suggested replacement: the next revision, resolving the mark. */
+  acceptSuggestion(user: AuthUser, id: string, markId: string, opts: WriteOptions): Promise<WriteResult> {
+    return acceptSuggestion(this.deps, user, id, markId, opts);
+  }
+
   logAccess(
     row: Pick<DocumentRow, 'id' | 'classification' | 'state'>,
     user: AuthUser,

@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { contentDispositionFor, DocxImportError, docxFileName, importDocx, renderDocx } from '#gongwen/docx';
 import type { DocumentContent, RenderContext } from '#gongwen/document/model';
@@ -16,6 +17,7 @@ import { PrintRenderer } from './print-render.js';
 import { dateOfIssue, officeDate } from '#gongwen/document/date-of-issue';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+const PDF_MIME = 'application/pdf';
 const DocxQuery = z.strictObject({ revision: z.coerce.number().int().min(1).max(1e6).optional() });
 const Imported = named(
   'ImportedDraft',
@@ -54,18 +56,50 @@ export class DocxController {
     @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>,
     @Res() res: FastifyReply,
   ) {
-    const row = await this.documents.getRow(user, id);
-    const number = q.revision ?? row.current_revision;
-    const revision = await this.documents.revision(user, id, number);
-    const copy = await this.documents.authorizeExport(row, user);
-    const ctx = { ...(await this.renderContext(row, number, revision.hash)), ...copy };
-    // a registered document as printed (its 版记 on an even page; laid out by LibreOffice, cached); a draft in one pass
-    const buf = ctx.documentNumber && !ctx.draft ? await this.print.render(revision.content, ctx) : await renderDocx(revision.content, ctx);
+    const { buf, row, revision, ctx, copy } = await this.printed(user, id, q.revision);
     await this.documents.logAccess(row, user, 'download_docx', copy.copyNumber ?? null);
     res.header('Content-Type', DOCX_MIME);
     res.header('Content-Disposition', contentDispositionFor(docxFileName(revision.content, ctx)));
     res.header('Cache-Control', 'private, no-store');
     res.send(buf);
+  }
+
+  @Get(':id/pdf')
+  @ApiOperation({
+    operationId: 'downloadPdf',
+    summary: 'The document as PDF, laid out by LibreOffice from the same DOCX as GET …/docx (current revision, or ?revision=N)',
+  })
+  @ApiZodQuery(z.object({ revision: z.number().int().min(1).optional() }))
+  @ApiProduces(PDF_MIME)
+  @ApiResponse({ status: 200, description: 'PDF file', content: { [PDF_MIME]: { schema: { type: 'string', format: 'binary' } } } })
+  @ApiProblems(403, 404, 410, 503)
+  async downloadPdf(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>,
+    @Res() res: FastifyReply,
+  ) {
+    const { buf, row, revision, ctx, copy, key } = await this.printed(user, id, q.revision);
+    const pdf = await this.print.pdf(buf, key);
+    await this.documents.logAccess(row, user, 'download_pdf', copy.copyNumber ?? null);
+    res.header('Content-Type', PDF_MIME);
+    res.header('Content-Disposition', contentDispositionFor(docxFileName(revision.content, ctx).replace(/\.docx$/i, '.pdf')));
+    res.header('Cache-Control', 'private, no-store');
+    res.send(pdf);
+  }
+
+  /** The DOCX of a revision as the downloads give it, after the visibility and export checks. */
+  private async printed(user: AuthUser, id: string, revisionNumber: number | undefined) {
+    const row = await this.documents.getRow(user, id);
+    const number = revisionNumber ?? row.current_revision;
+    const revision = await this.documents.revision(user, id, number);
+    const copy = await this.documents.authorizeExport(row, user);
+    const ctx = { ...(await this.renderContext(row, number, revision.hash)), ...copy };
+    // a registered document as printed (its 版记 on an even page; laid out by LibreOffice, cached); a draft in one pass
+    const buf = ctx.documentNumber && !ctx.draft ? await this.print.render(revision.content, ctx) : await renderDocx(revision.content, ctx);
+    // a draft's render differs only by what the context says; the PDF cache keys on both (the copy number among them)
+    const key = `${revision.hash}:${createHash('sha256').update(JSON.stringify(ctx)).digest('base64url')}`;
+    return { buf, row, revision, ctx, copy, key };
   }
 
   /** Registration data, signers and the draft marking for one revision. */

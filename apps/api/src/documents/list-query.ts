@@ -45,12 +45,26 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     params.push(q.kind);
     where.push(`d.kind = $${params.length}`);
   }
+  // full text: the title (its bigram index) or the current revision's body (document_texts, kept by a trigger on
+  // revisions); the bigram containment picks candidates through the GIN indexes, strpos confirms the exact phrase.
+  // Title hits rank first; the ranking is part of the order and of the cursor.
+  let rank = '0';
+  let search = '';
   if (q.q) {
     params.push(q.q);
-    where.push(`gw_bigrams(d.title) @> gw_bigrams($${params.length}) AND strpos(lower(d.title), lower($${params.length})) > 0`);
+    const p = `$${params.length}`;
+    const inTitle = `(gw_bigrams(d.title) @> gw_bigrams(${p}) AND strpos(lower(d.title), lower(${p})) > 0)`;
+    where.push(`(${inTitle} OR d.id IN (SELECT t.document_id FROM document_texts t
+                 WHERE gw_bigrams(t.body) @> gw_bigrams(${p}) AND strpos(lower(t.body), lower(${p})) > 0))`);
+    rank = `(CASE WHEN ${inTitle} THEN 1 ELSE 0 END)`;
+    // a window of the body around the first hit (the web highlights the phrase in it); only for rows that pass the
+    // visibility filter above, so a snippet never tells what a hidden document says
+    search = `, ${rank} AS search_rank, (SELECT CASE WHEN strpos(lower(t.body), lower(${p})) > 0
+                  THEN substr(t.body, greatest(strpos(lower(t.body), lower(${p})) - ${SNIPPET_CONTEXT}, 1), ${2 * SNIPPET_CONTEXT} + length(${p})) END
+                FROM document_texts t WHERE t.document_id = d.id) AS snippet`;
   }
   const columns = `d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.urgency_rank, d.document_number, d.deadline,
-              d.created_at, d.updated_at, d.current_revision, d.assignee_ids, d.task_roles, ${TASK_CONTEXT_SQL} AS task_ctx`;
+              d.created_at, d.updated_at, d.current_revision, d.assignee_ids, d.task_roles, ${TASK_CONTEXT_SQL} AS task_ctx${search}`;
   if (q.mine === 'tasks') {
     const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
     params.push(q.limit + 1);
@@ -78,13 +92,21 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     };
   }
   if (q.cursor) {
-    const [ts, id] = decodeCursor(q.cursor);
+    const [ts, id, r] = decodeCursor(q.cursor);
     params.push(ts, id);
-    where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    if (q.q) {
+      params.push(r);
+      where.push(
+        `(${rank}, d.updated_at, d.id) < ($${params.length}::int, $${params.length - 2}::timestamptz, $${params.length - 1}::uuid)`,
+      );
+    } else {
+      where.push(`(d.updated_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
   }
   params.push(q.limit + 1);
+  const order = q.q ? `${rank} DESC, d.updated_at DESC, d.id DESC` : `d.updated_at DESC, d.id DESC`;
   return {
-    sql: `SELECT ${columns} FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.updated_at DESC, d.id DESC LIMIT $${params.length}`,
+    sql: `SELECT ${columns} FROM documents d WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length}`,
     params,
   };
 }
@@ -92,7 +114,13 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
 export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: ListOptions) {
   const { sql, params } = listQuery(user, q);
   // not a prepared statement: which plan is best depends on the user's roles and filters (a generic plan could be poor)
-  const rows: (DocumentRow & { assignee_ids: string[]; task_roles: string[]; task_ctx: TaskContext })[] = await deps.db.query(sql, params);
+  const rows: (DocumentRow & {
+    assignee_ids: string[];
+    task_roles: string[];
+    task_ctx: TaskContext;
+    search_rank?: number;
+    snippet?: string | null;
+  })[] = await deps.db.query(sql, params);
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
@@ -111,23 +139,43 @@ export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: List
       createdAt: new Date(r.created_at).toISOString(),
       updatedAt: new Date(r.updated_at).toISOString(),
       myTask: taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
+      ...(q.q ? { match: searchMatch(q.q, r.title, r.snippet ?? null) } : {}),
     })),
-    nextCursor: more && last && q.mine !== 'tasks' ? encodeCursor(new Date(last.updated_at), last.id) : null,
+    nextCursor: more && last && q.mine !== 'tasks' ? encodeCursor(new Date(last.updated_at), last.id, last.search_rank ?? 0) : null,
   };
 }
 
 const ISO_INSTANT = /^(19[7-9]\d|2\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
-function encodeCursor(ts: Date, id: string): string {
-  return Buffer.from(JSON.stringify([ts.toISOString(), id])).toString('base64url');
+/** Characters of body text shown on each side of a search hit. */
+const SNIPPET_CONTEXT = 30;
+
+/** Where the phrase was found: the title, or the body with a snippet around the first hit; `highlights` are offsets in `text`. */
+export function searchMatch(phrase: string, title: string, snippet: string | null) {
+  const spans = (text: string) => {
+    const out: { start: number; end: number }[] = [];
+    const hay = text.toLowerCase();
+    const needle = phrase.toLowerCase();
+    for (let i = hay.indexOf(needle); i >= 0 && needle; i = hay.indexOf(needle, i + needle.length))
+      out.push({ start: i, end: i + needle.length });
+    return out;
+  };
+  const inTitle = spans(title);
+  if (inTitle.length || snippet === null) return { field: 'title' as const, snippet: title, highlights: inTitle };
+  return { field: 'body' as const, snippet, highlights: spans(snippet) };
 }
 
-function decodeCursor(c: string): [string, string] {
+function encodeCursor(ts: Date, id: string, rank: number): string {
+  return Buffer.from(JSON.stringify(rank ? [ts.toISOString(), id, rank] : [ts.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(c: string): [string, string, number] {
   try {
-    const [ts, id] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
+    const [ts, id, rank = 0] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
     if (typeof ts !== 'string' || !ISO_INSTANT.test(ts) || Number.isNaN(Date.parse(ts)) || typeof id !== 'string' || !UUID.test(id))
       throw new Error();
-    return [ts, id];
+    if (rank !== 0 && rank !== 1) throw new Error();
+    return [ts, id, rank];
   } catch {
     throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', {
       errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }],

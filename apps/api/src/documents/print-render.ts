@@ -9,7 +9,8 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { OfficeError, renderForPrint } from '#gongwen/archive/office';
+import { OfficeError, docxToPdf, renderForPrint, serialised } from '#gongwen/archive/office';
+import { AppError } from '../common/errors.js';
 import type { DocumentContent, RenderContext } from '#gongwen/document/model';
 import { renderDocx } from '#gongwen/docx';
 
@@ -42,8 +43,10 @@ export class PrintRenderer implements OnModuleDestroy {
   private async layOut(content: DocumentContent, ctx: RenderContext, key: string): Promise<Buffer> {
     try {
       this.layouts++;
-      const { docx } = await renderForPrint(content, ctx, { signal: this.stop.signal });
+      const { docx, pdf } = await renderForPrint(content, ctx, { signal: this.stop.signal });
       this.cache.set(key, docx, { size: docx.length });
+      // LibreOffice laid it out already: GET …/pdf of the same copy is answered from this
+      this.cache.set(`pdf:${key}`, pdf, { size: pdf.length });
       return docx;
     } catch (e) {
       if (!(e instanceof OfficeError)) throw e;
@@ -54,6 +57,35 @@ export class PrintRenderer implements OnModuleDestroy {
       );
       return renderDocx(content, ctx);
     }
+  }
+
+  /**
+   * A PDF of `docx` laid out by LibreOffice (GET …/pdf, the processing sheet's PDF), kept like the DOCX under `key` (a
+   * revision hash and render context, or a hash of the bytes). Without LibreOffice there is no PDF: 503.
+   */
+  async pdf(docx: Buffer, key?: string): Promise<Buffer> {
+    const k = `pdf:${key ?? createHash('sha256').update(docx).digest('base64url')}`;
+    const hit = this.cache.get(k);
+    if (hit) return hit;
+    let p = this.pending.get(k);
+    if (!p) {
+      p = serialised(() => docxToPdf(docx, { signal: this.stop.signal }))
+        .then((pdf) => {
+          this.cache.set(k, pdf, { size: pdf.length });
+          return pdf;
+        })
+        .catch((e: unknown) => {
+          if (!(e instanceof OfficeError)) throw e;
+          this.log.warn(`converting to PDF failed (${e.message.slice(0, 300)})`);
+          throw new AppError(
+            'SERVICE_UNAVAILABLE',
+            'The PDF cannot be made now (LibreOffice is not available); download the DOCX instead.',
+          );
+        })
+        .finally(() => this.pending.delete(k));
+      this.pending.set(k, p);
+    }
+    return p;
   }
 
   onModuleDestroy(): void {

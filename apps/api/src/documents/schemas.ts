@@ -139,9 +139,12 @@ export const EVENT_PAYLOADS = {
       end: z.number().int().min(0),
       kind: z.enum(['typo', 'format', 'wording', 'policy']),
       comment: z.string().trim().min(1).max(2000),
+      /** The suggested replacement for the marked text (修订); may be empty to suggest deleting it. */
+      suggestion: z.string().max(20000).optional(),
     })
     .refine((m) => m.end >= m.start, { message: 'end must not be before start', path: ['end'] }),
   DISMISS_MARK: z.strictObject({ markId: z.string().max(64), reason }),
+  RESOLVE_MARK: z.strictObject({ markId: z.string().max(64), note: z.string().trim().max(2000).optional() }),
   PASS_PROOFREADING: z.strictObject({}),
   REVIEW: z.strictObject({
     checks: z

@@ -18,6 +18,7 @@ export function MarkAction({ ctx, bodyRef }: { ctx: ActionContext; bodyRef: Reac
   const [selection, setSelection] = useState<BodySelection | null>(null);
   const [kind, setKind] = useState<(typeof KINDS)[number]>('typo');
   const [comment, setComment, clearComment] = useDraft(draftKey(ctx.userId, ctx.doc.id, 'ADD_MARK', 'comment'));
+  const [suggestion, setSuggestion, clearSuggestion] = useDraft(draftKey(ctx.userId, ctx.doc.id, 'ADD_MARK', 'suggestion'));
   const action = useAction(ctx, 'ADD_MARK');
 
   useEffect(() => {
@@ -40,10 +41,13 @@ export function MarkAction({ ctx, bodyRef }: { ctx: ActionContext; bodyRef: Reac
         end: selection.end,
         kind,
         comment: comment.trim(),
+        // a replacement like a Word/WPS 修订, which the chief can accept as the next revision
+        ...(suggestion.trim() && suggestion !== selection.text ? { suggestion } : {}),
       }),
     );
     if (ok) {
       clearComment();
+      clearSuggestion();
       setSelection(null);
       window.getSelection()?.removeAllRanges();
     }
@@ -76,6 +80,10 @@ export function MarkAction({ ctx, bodyRef }: { ctx: ActionContext; bodyRef: Reac
       <div className="field">
         <label htmlFor={`${uid}-c`}>{t('addMark.comment')}</label>
         <textarea id={`${uid}-c`} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} required />
+      </div>
+      <div className="field">
+        <label htmlFor={`${uid}-s`}>{t('addMark.suggestion')}</label>
+        <input id={`${uid}-s`} value={suggestion} maxLength={20000} onChange={(e) => setSuggestion(e.target.value)} />
       </div>
       <ErrorBox error={action.error} />
       <button type="submit" className="btn btn-primary" disabled={!selection || !comment.trim() || action.pending}>

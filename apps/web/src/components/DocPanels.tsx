@@ -1,7 +1,5 @@
-/** The document page's smaller panels: metadata with signers and readers, discussion, proofreading marks. */
+/** The document page's smaller panels: metadata with signers and readers, discussion (the marks: TrackedMarks). */
 import type { ReactNode } from 'react';
-import { DismissMark } from '../actions/MarkAction';
-import type { ActionContext } from '../actions/useAction';
 import { classificationLabel, formatDate, kindLabel, formatDateTime, shortHash, urgencyLabel } from '../format';
 import { useI18n } from '../i18n';
 import type { DocumentView } from '../types';
@@ -149,47 +147,6 @@ export function DiscussionPanel({ doc, names, meId }: { doc: DocumentView; names
                 </time>
               </div>
               {c.text && <p>{c.text}</p>}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-export function MarksPanel({ ctx }: { ctx: ActionContext }) {
-  const { t } = useI18n();
-  const { doc } = ctx;
-  const canDismiss = doc.allowedEvents.some((e) => e.type === 'DISMISS_MARK');
-  const blockText = (id: string) => {
-    for (const s of doc.content.sections) {
-      const b = s.blocks.find((x) => x.id === id);
-      if (b && (b.type === 'paragraph' || b.type === 'heading')) return b.text;
-      if (b && b.type === 'list') return b.items.join('\n');
-    }
-    return '';
-  };
-  if (!doc.marks.length && doc.state !== 'proofreading') return null;
-  return (
-    <section className="panel" aria-labelledby="marks-h" data-testid="marks">
-      <h2 id="marks-h">{t('marks.title')}</h2>
-      {doc.marks.length === 0 ? (
-        <p>{t('marks.none')}</p>
-      ) : (
-        <ul className="marks">
-          {doc.marks.map((m) => (
-            <li key={m.id} className={`mark-${m.status}`}>
-              <div>
-                <span className="badge">{t(`mark.kind.${m.kind}`)}</span> <span className="badge">{t(`mark.status.${m.status}`)}</span>{' '}
-                <span className="muted small">
-                  {t('common.revision', { n: m.revisionNumber })} · {t('marks.where', { start: m.start + 1, end: m.end })}
-                </span>
-              </div>
-              <p>
-                “<mark className="gw-proofmark">{blockText(m.blockId).slice(m.start, m.end)}</mark>” — {m.comment}
-              </p>
-              {m.dismissReason && <p className="small muted">{t('history.reason', { reason: m.dismissReason })}</p>}
-              {canDismiss && m.status === 'open' && <DismissMark ctx={ctx} markId={m.id} />}
             </li>
           ))}
         </ul>

@@ -1,6 +1,7 @@
 /** 全部文件: every document I can see, with a title search (Chinese works) and a stage filter. */
 import machine from 'virtual:outgoing-workflow';
 import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { SearchSnippet } from '../components/SearchSnippet';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { formatDateTime, kindLabel } from '../format';
 import { useI18n } from '../i18n';
@@ -100,6 +101,7 @@ export function AllDocumentsPage() {
                     <td>
                       <DocBadges item={i} /> <Link href={`/documents/${i.id}`}>{i.title}</Link>
                       <div className="muted small">{kindLabel(lang, i.kind)}</div>
+                      <SearchSnippet match={i.match} />
                     </td>
                     <td>
                       <span className={`badge state state-${i.state}`}>{tx(`state.${i.state}`, i.state)}</span>

@@ -8,7 +8,9 @@ import { ActionsPanel } from '../actions/ActionsPanel';
 import type { ActionContext } from '../actions/useAction';
 import { api, ApiError } from '../api';
 import { DiffView } from '../components/DiffView';
-import { DiscussionPanel, MarksPanel, MetadataPanel } from '../components/DocPanels';
+import { DiscussionPanel, MetadataPanel } from '../components/DocPanels';
+import { ProcessingSheet } from '../components/ProcessingSheet';
+import { TrackedMarks } from '../components/TrackedMarks';
 import { DocPreview } from '../components/DocPreview';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { History } from '../components/History';
@@ -199,6 +201,9 @@ export function DocumentPage({ id }: { id: string }) {
             <a className="btn btn-small" href={api.docxUrl(doc.id)} download>
               {t('doc.download')}
             </a>
+            <a className="btn btn-small" href={api.pdfUrl(doc.id)} download data-testid="download-pdf">
+              {t('doc.downloadPdf')}
+            </a>
           </div>
           <Presence documentId={doc.id} />
           <div ref={noticeRef} tabIndex={-1} aria-live="polite" className="notice-slot">
@@ -229,7 +234,10 @@ export function DocumentPage({ id }: { id: string }) {
               <DiscussionPanel doc={doc} names={names} meId={user.id} />
             </div>
             <div className="o-marks">
-              <MarksPanel ctx={ctx} />
+              <TrackedMarks ctx={ctx} />
+            </div>
+            <div className="o-sheet">
+              <ProcessingSheet doc={doc} />
             </div>
           </div>
           <div className="doc-side">

@@ -19,6 +19,7 @@ import { FilingBoxExport1764001400000 } from './1764001400000-FilingBoxExport.js
 import { Incoming1764001500000 } from './1764001500000-Incoming.js';
 import { DocumentPresence1764001550000 } from './1764001550000-DocumentPresence.js';
 import { Supervision1764001600000 } from './1764001600000-Supervision.js';
+import { FullTextSearch1764001700000 } from './1764001700000-FullTextSearch.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   Incoming1764001500000,
   DocumentPresence1764001550000,
   Supervision1764001600000,
+  FullTextSearch1764001700000,
 ];

@@ -1,7 +1,10 @@
 /** PUT …/sections/{sectionId} and PUT …/content: a new revision and its EDIT_SECTION / EDIT_CONTENT event. */
 import type { EntityManager } from 'typeorm';
 import { canonicalJson, contentHash, sha256Hex } from '#gongwen/document/canonical';
+import { blockText } from '#gongwen/document/diff';
 import { missingElements, type DocumentContent, type Section } from '#gongwen/document/model';
+import { applySuggestion, reanchorMarks, suggestionProblem, type BlockTexts } from '#gongwen/workflows/outgoing';
+import type { MarkAnchor } from '#gongwen/workflows/outgoing/types';
 import type { AuthUser } from '../../auth/auth.types.js';
 import { AppError } from '../../common/errors.js';
 import { insertRevision } from '../../engine/repositories/documents.js';
@@ -50,8 +53,16 @@ export async function editSection(
         sections: current.sections.map((s) => (s.id === sectionId ? { ...s, title: body.title ?? s.title, blocks: body.blocks } : s)),
       };
       const revision = await newRevision(m, row, user, next);
+      const anchors = anchorsFor(row, current, next);
       return {
-        event: { type: 'EDIT_SECTION', actor: actorOf(user), at: revision.at, sectionId, revision: revision.info },
+        event: {
+          type: 'EDIT_SECTION',
+          actor: actorOf(user),
+          at: revision.at,
+          sectionId,
+          revision: revision.info,
+          ...(anchors.length ? { anchors } : {}),
+        },
         content: next,
         hash: revision.info.hash,
       };
@@ -103,6 +114,7 @@ export async function editContent(
       };
       await assertAttachmentFiles(m, row.id, next);
       const revision = await newRevision(m, row, user, next);
+      const anchors = anchorsFor(row, current, next);
       return {
         event: {
           type: 'EDIT_CONTENT',
@@ -110,6 +122,7 @@ export async function editContent(
           at: revision.at,
           revision: revision.info,
           ...(body.resolvesMarks ? { resolvesMarks: body.resolvesMarks } : {}),
+          ...(anchors.length ? { anchors } : {}),
         },
         content: next,
         hash: revision.info.hash,
@@ -139,6 +152,77 @@ async function editedRecipients(
     if (errors.length) throw new AppError('VALIDATION_FAILED', 'The printed recipients follow from the addressees.', { errors });
   }
   return {};
+}
+
+/**
+ * POST …/marks/{markId}/accept: the chief accepts a mark's suggested replacement — the next revision is the current
+ * one with the marked text replaced, recorded as one EDIT_CONTENT that resolves the mark (and moves the others).
+ */
+export async function acceptSuggestion(
+  deps: DocumentsDeps,
+  user: AuthUser,
+  id: string,
+  markId: string,
+  opts: WriteOptions,
+): Promise<WriteResult> {
+  const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'accept', id, markId })) : '';
+  return deps.engine.transition(
+    user,
+    id,
+    'EDIT_CONTENT',
+    opts,
+    requestHash,
+    async (m: EntityManager, row: DocumentRow, currentContent: unknown) => {
+      const current = currentContent as DocumentContent;
+      const mark = row.snapshot.context.marks.find((x) => x.id === markId);
+      if (!mark) throw new AppError('NOT_FOUND', `No proofreading mark ${markId} in this document.`);
+      const block = current.sections.flatMap((s) => s.blocks).find((b) => b.id === mark.blockId);
+      // only the machine's refusals (not the chief, not open, no suggestion, outdated) are 422 with its codes
+      const applicable = block && (block.type === 'paragraph' || block.type === 'heading');
+      const problem = suggestionProblem(mark, applicable ? block.text : undefined);
+      let next = current;
+      if (!problem && applicable) {
+        const text = applySuggestion(mark, block.text);
+        next = {
+          ...current,
+          sections: current.sections.map((s) => ({
+            ...s,
+            blocks: s.blocks.map((b) => (b === block ? { ...block, text } : b)),
+          })),
+        };
+      } else if (mark.status === 'open' && mark.suggestion !== undefined && !mark.outdated) {
+        throw new AppError('CONFLICT', problem ?? `The suggestion of mark ${markId} cannot be applied to this block.`);
+      }
+      const revision = await newRevision(m, row, user, next);
+      const anchors = anchorsFor(row, current, next).filter((a) => a.markId !== markId);
+      return {
+        event: {
+          type: 'EDIT_CONTENT',
+          actor: actorOf(user),
+          at: revision.at,
+          revision: revision.info,
+          acceptsSuggestion: markId,
+          ...(anchors.length ? { anchors } : {}),
+        },
+        content: next,
+        hash: revision.info.hash,
+      };
+    },
+    true,
+  );
+}
+
+function blockTexts(content: DocumentContent): BlockTexts {
+  const out = new Map<string, string>();
+  for (const s of content.sections) for (const b of s.blocks) if (!out.has(b.id)) out.set(b.id, blockText(b));
+  return out;
+}
+
+/** Where the document's open marks stand in the new revision (none to compute when there are no open marks). */
+function anchorsFor(row: DocumentRow, before: DocumentContent, after: DocumentContent): MarkAnchor[] {
+  const marks = row.snapshot.context.marks ?? [];
+  if (!marks.some((mk) => mk.status === 'open')) return [];
+  return reanchorMarks(marks, blockTexts(before), blockTexts(after));
 }
 
 async function newRevision(m: EntityManager, row: DocumentRow, user: AuthUser, content: DocumentContent) {

@@ -102,7 +102,7 @@ async function eventCommand(
       return { event: { type, actor, at, sectionId: `s${row.snapshot.context.sections.length + 1}_${randomUUID().slice(0, 4)}`, ...p } };
     }
     case 'ADD_MARK': {
-      const p = payload as { blockId: string; start: number; end: number; kind: 'typo'; comment: string };
+      const p = payload as { blockId: string; start: number; end: number; kind: 'typo'; comment: string; suggestion?: string };
       const block = content.sections.flatMap((s) => s.blocks).find((b) => b.id === p.blockId);
       if (!block)
         throw new AppError('VALIDATION_FAILED', `No block ${p.blockId} in the current revision.`, {
@@ -113,7 +113,9 @@ async function eventCommand(
         throw new AppError('VALIDATION_FAILED', `The range ends after the block's ${length} characters.`, {
           errors: [{ field: 'end', message: `at most ${length}` }],
         });
-      return { event: { type, actor, at, markId: `m${randomUUID().slice(0, 8)}`, ...p } };
+      // the quoted text goes with the mark, so that it can be found again after the block is revised
+      const quote = blockText(block).slice(p.start, p.end);
+      return { event: { type, actor, at, markId: `m${randomUUID().slice(0, 8)}`, ...p, quote } };
     }
     case 'REGISTER': {
       const { copies, readerIds } = payload as { copies: number; readerIds: string[] };

@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { prepared } from '../../database/prepared.js';
+import type { AuditEntry } from '#gongwen/archive/processing';
 import { auditHash, type AuditRecord } from '../audit.js';
 
 export const AUDIT_COLUMNS =
@@ -63,4 +64,32 @@ export async function selectActedEventTypes(m: EntityManager, documentId: string
     [documentId, userId, eventTypes],
   );
   return rows.map((r) => r.event_type);
+}
+
+/** A document's audit trail with actor names, as the processing record reads it. */
+export async function auditEntries(m: Pick<EntityManager, 'query'>, documentId: string): Promise<AuditEntry[]> {
+  const rows = await selectChainWithActors(m, documentId);
+  return rows.map((r) => {
+    const ev = r.payload?.event;
+    let details: Record<string, unknown> = {};
+    if (ev) {
+      const { actor: _a, at: _t, type: _y, ...rest } = ev;
+      details = rest;
+    }
+    return {
+      seq: r.seq,
+      eventType: r.event_type,
+      actor: { id: r.actor_id, username: r.username, name: r.display_name },
+      roles: r.actor_roles,
+      fromState: r.from_state,
+      toState: r.to_state,
+      reason: r.reason,
+      revisionNumber: r.revision_number,
+      revisionHash: r.revision_hash,
+      at: new Date(r.created_at).toISOString(),
+      prevHash: r.prev_hash,
+      hash: r.hash,
+      details,
+    };
+  });
 }
