@@ -23,7 +23,11 @@ export class EventsController {
   @ApiZodQuery(EventsQuery)
   @ApiZodResponse(200, EventFeed)
   @ApiProblems()
-  async list(@CurrentUser() user: AuthUser, @Query(new ZodPipe(EventsQuery)) q: EventsQuery, @Res({ passthrough: true }) res: FastifyReply) {
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Query(new ZodPipe(EventsQuery)) q: EventsQuery,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     // a client that hangs up ends its long poll
     const gone = new AbortController();
     const onClose = () => gone.abort();

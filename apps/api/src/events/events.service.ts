@@ -59,20 +59,32 @@ export class EventsService {
 
   /** One page; with `wait`, held open until something visible happens, the wait ends, or `gone` fires. */
   async feed(user: AuthUser, q: EventsQuery, gone?: AbortSignal): Promise<EventPage> {
-    const after = q.after === undefined ? START : q.after === 'now' ? { tx: await selectHorizon(this.db.manager), id: '0' } : decodeCursor(q.after);
-    if (!q.wait) return this.page(user, after, q.limit);
+    const after =
+      q.after === undefined ? START : q.after === 'now' ? { tx: await selectHorizon(this.db.manager), id: '0' } : decodeCursor(q.after);
+    if (!q.wait) {
+      const { items, cursor } = await this.page(user, after, q.limit);
+      return { items, cursor };
+    }
     return this.longPoll(user, after, q.limit, q.wait * 1000, gone);
   }
 
+  /**
+   * One page. The cursor moves past the rows read, but where the read reached the commit horizon it moves to the
+   * horizon itself rather than to the last (possibly hidden) row: so the cursor does not count other people's
+   * events. Only a read that stops at the scan bound with nothing visible shows that hidden rows exist past it.
+   */
   private async page(user: AuthUser, after: Cursor, limit: number): Promise<EventPage & { next: Cursor }> {
-    const rows = await selectFeed(this.db.manager, after, this.engine.viewer(user), SCAN);
+    const { horizon, rows } = await selectFeed(this.db.manager, after, this.engine.viewer(user), SCAN);
     const items: DocumentEvent[] = [];
     let next = after;
+    let read = 0;
     for (const r of rows) {
       if (items.length >= limit) break;
       next = { tx: r.tx, id: r.id };
+      read++;
       if (r.visible) items.push(...eventsOf(r));
     }
+    if (read === rows.length && rows.length < SCAN && BigInt(horizon) > BigInt(after.tx)) next = { tx: horizon, id: '0' };
     return { items, cursor: encodeCursor(next), next };
   }
 
@@ -86,7 +98,9 @@ export class EventsService {
       let settle: NodeJS.Timeout | undefined;
       let subscription: Subscription | undefined;
       let closing: Subscription | undefined;
+      let done = false;
       const finish = (page: EventPage | Error) => {
+        done = true;
         clearTimeout(deadline);
         clearTimeout(settle);
         subscription?.unsubscribe();
@@ -100,6 +114,7 @@ export class EventsService {
       const onGone = () => finish(last);
       gone?.addEventListener('abort', onGone);
       const read = async (attempt: number): Promise<void> => {
+        if (done) return;
         if (reading) {
           again = true;
           return;
