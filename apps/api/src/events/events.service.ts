@@ -96,15 +96,14 @@ export class EventsService {
       let reading = false;
       let again = false;
       let settle: NodeJS.Timeout | undefined;
-      let subscription: Subscription | undefined;
-      let closing: Subscription | undefined;
+      // a Subscription closed before a child is added unsubscribes that child at once
+      const subscriptions = new Subscription();
       let done = false;
       const finish = (page: EventPage | Error) => {
         done = true;
         clearTimeout(deadline);
         clearTimeout(settle);
-        subscription?.unsubscribe();
-        closing?.unsubscribe();
+        subscriptions.unsubscribe();
         gone?.removeEventListener('abort', onGone);
         if (page instanceof Error) reject(page);
         else resolve(page);
@@ -139,8 +138,8 @@ export class EventsService {
           settle = setTimeout(() => void read(attempt + 1), SETTLE_MS[attempt - 1]);
         }
       };
-      subscription = this.hub.all.pipe(filter((n) => n.rank <= rank)).subscribe(() => void read(1));
-      closing = this.hub.closed.subscribe(() => finish(last));
+      subscriptions.add(this.hub.all.pipe(filter((n) => n.rank <= rank)).subscribe(() => void read(1)));
+      subscriptions.add(this.hub.closed.subscribe(() => finish(last)));
       void read(0);
     });
   }
