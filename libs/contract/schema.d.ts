@@ -1531,6 +1531,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events about documents I can see now (state changes, my tasks, registered, signed, returned, filed, …), after a cursor; `wait` long-polls */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3390,6 +3407,37 @@ export interface components {
         };
         UnitGroupList: {
             items: components["schemas"]["UnitGroup"][];
+        };
+        /** @enum {string} */
+        EventType: "document.state_changed" | "document.task_assigned" | "document.registered" | "document.signed" | "document.returned" | "document.filed" | "incoming.received" | "supervision.overdue";
+        DocumentEvent: {
+            /** @description Stable across reads: `<documentId>:<version>:<type>` */
+            id: string;
+            type: components["schemas"]["EventType"];
+            /** @description When the transition happened (ISO 8601) */
+            timestamp: string;
+            data: {
+                /** Format: uuid */
+                documentId: string;
+                /** @description outgoing (发文), incoming (收文) or supervision (督查) */
+                workflow: string;
+                /** @description The workflow event accepted, e.g. SIGN */
+                event: string;
+                fromState: string | null;
+                toState: string;
+                /** @description The document's version after the event */
+                version: number;
+                /** Format: uuid */
+                actorId: string;
+                classification: string;
+                /** @description A return’s reason; unclassified documents only */
+                reason?: string;
+            };
+        };
+        EventFeed: {
+            items: components["schemas"]["DocumentEvent"][];
+            /** @description Pass as `after` to read on from here (also when `items` is empty) */
+            cursor: string;
         };
         HealthStatus: {
             /** @enum {string} */
@@ -13909,6 +13957,73 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                after?: string;
+                wait?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventFeed"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
                 };
             };
             /** @description Internal error (a defect; never an answer to input) */

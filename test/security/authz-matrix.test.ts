@@ -523,6 +523,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'listUnits',
       'listReceipts',
       'listUnitGroups',
+      'listEvents',
     ];
     expect(ops.map((o) => o.id)).toEqual(expect.arrayContaining(known));
     expect(new Set(ops.map((o) => o.id)).size).toBe(ops.length);
@@ -701,6 +702,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
           const byOp: Record<string, Expected> = {
             createDocument: hasRole(user, 'chief') ? { status: 201 } : { status: 403, code: 'FORBIDDEN_ROLE' },
             listDocuments: { status: 200 },
+            // the events feed: what each user may see (the admin: nothing), never refused by role
+            listEvents: { status: 200 },
             importDocx: { status: 200 },
             getCurrentUser: { status: 200 },
             createApiToken: { status: 201 },

@@ -330,6 +330,31 @@ describe('a 绝密 document leaks nothing to the uncleared and to outsiders', ()
     SLOW,
   );
 
+  it(
+    'the events feed (GET /api/events) carries no event about it to the uncleared and outsiders, through every state, nor wakes their long polls',
+    async () => {
+      const title = `关于${SECRET_WORD}联合检查的通知`;
+      const start: Record<string, string> = {};
+      for (const u of [...PROBES, 'reader9']) start[u] = (await ok(send(t, 'GET', '/api/events?after=now', { as: u }))).cursor;
+      // a long poll open while the document moves: woken by nothing it may not see, it ends with nothing
+      const poll = send(t, 'GET', `/api/events?after=${start.reader2}&wait=3`, { as: 'reader2' });
+      let d = await openTopSecret(title);
+      while (d.state !== 'archived') d = await advance(d, ['reader9']);
+      expect((await poll).body.items).toEqual([]);
+      for (const u of PROBES) {
+        const r = await send(t, 'GET', `/api/events?after=${start[u]}&limit=500`, { as: u });
+        expect([u, r.status, r.body.items]).toEqual([u, 200, []]);
+        expect(r.text).not.toContain(d.id);
+        expect(r.text).not.toContain(SECRET_WORD);
+      }
+      // the cleared participant follows it, without its title
+      const mine = await ok(send(t, 'GET', `/api/events?after=${start.reader9}&limit=500`, { as: 'reader9' }));
+      expect(mine.items.some((e: { data: { documentId: string } }) => e.data.documentId === d.id)).toBe(true);
+      expect(JSON.stringify(mine)).not.toContain(SECRET_WORD);
+    },
+    SLOW,
+  );
+
   it('a participant whose clearance is lowered loses the document everywhere: routes, lists, tasks and idempotent replays', async () => {
     const title = `关于${SECRET_WORD}会商安排的通知`;
     const d = await driveSimple(t, ids, 'circulation', title, {

@@ -21,6 +21,7 @@ import { ArchiveModule } from './archive/archive.module.js';
 import { SupervisionModule } from './supervision/supervision.module.js';
 import { IncomingModule } from './incoming/incoming.module.js';
 import { ExchangeModule } from './exchange/exchange.module.js';
+import { EventsModule } from './events/events.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -49,6 +50,7 @@ export class AppModule {
         SupervisionModule,
         IncomingModule,
         ExchangeModule,
+        EventsModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, DirectoryController, HealthController],

@@ -14,6 +14,6 @@ import { RemindersService } from './reminders.service.js';
 @Module({
   controllers: [DocxController, FilesController, DocumentsController, NotificationsController, ProcessingSheetController, MarksController],
   providers: [TransitionEngine, DocumentsService, RemindersService, IdempotencyPruner, OutboxRelay, NotificationsHub, PrintRenderer],
-  exports: [TransitionEngine, DocumentsService, RemindersService],
+  exports: [TransitionEngine, DocumentsService, RemindersService, NotificationsHub],
 })
 export class DocumentsModule {}

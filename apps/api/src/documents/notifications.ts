@@ -195,6 +195,11 @@ export class NotificationsHub implements OnApplicationBootstrap, OnModuleDestroy
     return this.closing;
   }
 
+  /** Every notification: the events feed (apps/api/src/events) wakes its long polls on them and applies visibility itself. */
+  get all(): Observable<DocumentNotification> {
+    return this.events.asObservable();
+  }
+
   /** The notifications that concern `user`. */
   forUser(user: AuthUser): Observable<DocumentNotification> {
     const rank = classificationRank(user.clearance);

@@ -20,6 +20,7 @@ import { Incoming1764001500000 } from './1764001500000-Incoming.js';
 import { DocumentPresence1764001550000 } from './1764001550000-DocumentPresence.js';
 import { Supervision1764001600000 } from './1764001600000-Supervision.js';
 import { FullTextSearch1764001700000 } from './1764001700000-FullTextSearch.js';
+import { EventsFeed1764001900000 } from './1764001900000-EventsFeed.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   DocumentPresence1764001550000,
   Supervision1764001600000,
   FullTextSearch1764001700000,
+  EventsFeed1764001900000,
 ];

@@ -49,7 +49,7 @@ const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
  * that exists but is hidden and one that does not exist then run the same statement and both return nothing:
  * no timing difference tells them apart.
  */
-const VISIBLE = `d.classification_rank <= $2 AND ($3::uuid = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[])
+export const VISIBLE = `d.classification_rank <= $2 AND ($3::uuid = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[])
                   OR d.unit_keys && $5::text[])`;
 
 /** Parameters $2–$5 of VISIBLE. */
