@@ -18,6 +18,7 @@ import { DocumentsModule } from './documents/documents.module.js';
 import { SignaturesModule } from './signatures/signatures.module.js';
 import { ClassifiedModule } from './classified/classified.module.js';
 import { ArchiveModule } from './archive/archive.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -43,6 +44,7 @@ export class AppModule {
         SignaturesModule,
         ClassifiedModule,
         ArchiveModule,
+        WebhooksModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, DirectoryController, HealthController],

@@ -17,6 +17,7 @@ import { AdminAudit1764001370000 } from './1764001370000-AdminAudit.js';
 import { AdminRoleRepair1764001380000 } from './1764001380000-AdminRoleRepair.js';
 import { FilingBoxExport1764001400000 } from './1764001400000-FilingBoxExport.js';
 import { Incoming1764001500000 } from './1764001500000-Incoming.js';
+import { Webhooks1764001800000 } from './1764001800000-Webhooks.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   AdminRoleRepair1764001380000,
   FilingBoxExport1764001400000,
   Incoming1764001500000,
+  Webhooks1764001800000,
 ];
