@@ -234,6 +234,7 @@ const binary = { type: 'string', contentMediaType: 'application/octet-stream' };
 const SUCCESS: Record<string, Record<string, Json>> = {
   logout: { 204: { description: 'Logged out: the token or cookie used is revoked' } },
   revokeApiToken: { 204: { description: 'Revoked' } },
+  deleteWebhookSubscription: { 204: { description: 'Deleted, with its delivery log' } },
   importSectionDocx: {
     200: {
       description: 'The document with the imported text as a new revision',

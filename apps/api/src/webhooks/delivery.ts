@@ -65,6 +65,12 @@ interface DeliveryRow {
   next_attempt_at: Date;
 }
 
+/** The rows of an UPDATE … RETURNING: TypeORM answers those as [rows, count], other statements as rows. */
+export function returned<T>(result: unknown): T[] {
+  const r = result as unknown[];
+  return Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? (r[0] as T[]) : (r as T[]);
+}
+
 /** The `webhook-id` of a delivery: the same on every attempt. */
 export function webhookId(deliveryId: string): string {
   return `msg_${deliveryId.replace(/-/g, '')}`;
@@ -164,11 +170,13 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     return this.db.transaction(async (m) => {
       const [{ got }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS got`, [FANOUT_LOCK]);
       if (!got) return 0;
-      const rows: { id: string; document_id: string; topic: string; payload: Record<string, unknown>; created_at: Date }[] = await m.query(
+      const rows = returned<{ id: string; document_id: string; topic: string; payload: Record<string, unknown>; created_at: Date }>(
+        await m.query(
         `WITH batch AS (SELECT id FROM outbox WHERE webhooks_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE)
          UPDATE outbox o SET webhooks_at = now() FROM batch WHERE o.id = batch.id
          RETURNING o.id, o.document_id, o.topic, o.payload, o.created_at`,
-        [FANOUT_BATCH],
+          [FANOUT_BATCH],
+        ),
       );
       if (rows.length === 0) return 0;
       const subs: SubscriptionRow[] = await m.query(

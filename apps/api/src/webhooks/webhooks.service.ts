@@ -9,7 +9,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { WebhookDelivery, webhookId } from './delivery.js';
+import { returned, WebhookDelivery, webhookId } from './delivery.js';
 import { PING_EVENT, type WebhookEventType } from './events.js';
 import { newWebhookSecret } from './sender.js';
 
@@ -113,7 +113,8 @@ export class WebhooksService {
     return this.db.transaction(async (m) => {
       const s = await this.owned(m, user, id, true);
       const enabling = body.active === true && !s.active;
-      const [row]: SubscriptionRecord[] = await m.query(
+      const [row] = returned<SubscriptionRecord>(
+        await m.query(
         `UPDATE webhook_subscriptions SET url = $2, event_types = $3, description = $4, active = $5,
                 disabled_reason = CASE WHEN $5 THEN NULL ELSE coalesce(disabled_reason, 'disabled by its owner') END,
                 disabled_at = CASE WHEN $5 THEN NULL ELSE coalesce(disabled_at, now()) END, updated_at = now()
@@ -125,6 +126,7 @@ export class WebhooksService {
           body.description ?? s.description,
           body.active ?? s.active,
         ],
+      ),
       );
       if (enabling) {
         // the deliveries left pending while it was disabled go now, each chain in its order
@@ -157,9 +159,11 @@ export class WebhooksService {
         .filter((x) => !x.expiresAt || Date.parse(x.expiresAt) > now)
         .map((x) => ({ secret: x.secret, expiresAt: x.expiresAt && x.expiresAt < until ? x.expiresAt : until }));
       const secret = newWebhookSecret();
-      const [row]: SubscriptionRecord[] = await m.query(
-        `UPDATE webhook_subscriptions SET secrets = $2, updated_at = now() WHERE id = $1 RETURNING *`,
-        [id, JSON.stringify([{ secret, expiresAt: null }, ...(overlapHours > 0 ? kept : [])])],
+      const [row] = returned<SubscriptionRecord>(
+        await m.query(`UPDATE webhook_subscriptions SET secrets = $2, updated_at = now() WHERE id = $1 RETURNING *`, [
+          id,
+          JSON.stringify([{ secret, expiresAt: null }, ...(overlapHours > 0 ? kept : [])]),
+        ]),
       );
       return { ...view(row), secret, previousSecretsExpireAt: overlapHours > 0 && kept.length ? until : null };
     });
@@ -184,10 +188,12 @@ export class WebhooksService {
     return this.db.transaction(async (m) => {
       const s = await this.owned(m, user, id);
       if (!UUID.test(deliveryId)) throw notFound();
-      const [d] = await m.query(
-        `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), finished_at = NULL
-          WHERE id = $1 AND subscription_id = $2 RETURNING id, document_id`,
-        [deliveryId, id],
+      const [d] = returned<{ id: string; document_id: string | null }>(
+        await m.query(
+          `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), finished_at = NULL
+            WHERE id = $1 AND subscription_id = $2 RETURNING id, document_id`,
+          [deliveryId, id],
+        ),
       );
       if (!d) throw new AppError('NOT_FOUND', 'No such delivery.');
       if (s.active) await this.delivery.enqueue([{ subscriptionId: id, documentId: d.document_id }], m);
