@@ -49,11 +49,12 @@ export async function webhooksBench(
     const base = await run('webhooks: no subscription', {});
     const [{ id }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'chief'`);
     await query(url, `UPDATE outbox SET webhooks_at = now() WHERE webhooks_at IS NULL`);
-    await query(
-      url,
-      `INSERT INTO webhook_subscriptions (owner_user_id, url, event_types, secrets) VALUES ($1, $2, $3, $4)`,
-      [id, `http://127.0.0.1:${port}/bench`, EVERY_EVENT, JSON.stringify([{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }])],
-    );
+    await query(url, `INSERT INTO webhook_subscriptions (owner_user_id, url, event_types, secrets) VALUES ($1, $2, $3, $4)`, [
+      id,
+      `http://127.0.0.1:${port}/bench`,
+      EVERY_EVENT,
+      JSON.stringify([{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', expiresAt: null }]),
+    ]);
     delivered = 0;
     const withHooks = await run('webhooks: one subscription on every event', { GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' });
     await query(url, `DELETE FROM webhook_subscriptions`);

@@ -71,8 +71,9 @@ it('a process stopped between attempts neither loses nor duplicates the delivery
   try {
     await waitFor(
       async () =>
-        (await t.db.dataSource.query(`SELECT status FROM webhook_deliveries WHERE subscription_id = $1 AND document_id = $2`, [s.id, d.id]))[0]
-          ?.status === 'delivered',
+        (
+          await t.db.dataSource.query(`SELECT status FROM webhook_deliveries WHERE subscription_id = $1 AND document_id = $2`, [s.id, d.id])
+        )[0]?.status === 'delivered',
       'the delivery',
     );
   } finally {
@@ -109,7 +110,13 @@ it('1,000 transitions on 100 documents with two processes: every event exactly o
     const drive = async (i: number) => {
       const base = i % 2 ? other : t.baseUrl;
       const d = await post(base, chief, '/api/documents', notice(`关于第${i}项工作的通知`));
-      await post(base, secretary, `/api/documents/${d.id}/sections/s1`, { blocks: [{ id: 'p1', type: 'paragraph', text: '内容。' }] }, 'PUT');
+      await post(
+        base,
+        secretary,
+        `/api/documents/${d.id}/sections/s1`,
+        { blocks: [{ id: 'p1', type: 'paragraph', text: '内容。' }] },
+        'PUT',
+      );
       transitions++;
       for (let round = 0; round < 3; round++) {
         await post(base, secretary, `/api/documents/${d.id}/events`, { type: 'SUBMIT_SECTION', sectionId: 's1' });
@@ -127,7 +134,8 @@ it('1,000 transitions on 100 documents with two processes: every event exactly o
       `SELECT document_id, from_state, to_state FROM audit_events WHERE document_id = ANY($1::uuid[]) ORDER BY document_id, seq`,
       [docs],
     );
-    for (const h of history) if (h.from_state !== h.to_state) expected.set(h.document_id, [...(expected.get(h.document_id) ?? []), h.to_state]);
+    for (const h of history)
+      if (h.from_state !== h.to_state) expected.set(h.document_id, [...(expected.get(h.document_id) ?? []), h.to_state]);
     const total = [...expected.values()].reduce((n, l) => n + l.length, 0);
     // a creation and, per round, the moves to consolidation and back to drafting
     expect(total).toBe(100 * 7);

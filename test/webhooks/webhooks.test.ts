@@ -124,7 +124,10 @@ describe('delivery', () => {
     const s = await subscribe('chief', 'flaky:3', ['document.state_changed']);
     const c = docClient(t);
     const d = await c.ok(c.create('chief', { ...simple(), title: '关于开展调研的通知' }));
-    const entry = await waitFor(async () => (await log('chief', s.id)).find((x) => x.documentId === d.id && x.status === 'delivered'), 'delivery');
+    const entry = await waitFor(
+      async () => (await log('chief', s.id)).find((x) => x.documentId === d.id && x.status === 'delivered'),
+      'delivery',
+    );
     expect(entry.attempts).toBe(4);
     expect(entry.log.map((a: { responseStatus: number }) => a.responseStatus)).toEqual([500, 500, 500, 204]);
     expect(entry.log[0].responseBody).toBe('failure 1');
@@ -145,7 +148,10 @@ describe('delivery', () => {
     const g = await (await t.request(`/api/webhooks/subscriptions/${gone.id}`, { as: 'chief' })).json();
     expect(g.disabledReason).toMatch(/410/);
     expect(rx.received.filter((r) => r.path === 'gone')).toHaveLength(1);
-    await waitFor(async () => !(await (await t.request(`/api/webhooks/subscriptions/${failing.id}`, { as: 'chief' })).json()).active, 'exhaustion');
+    await waitFor(
+      async () => !(await (await t.request(`/api/webhooks/subscriptions/${failing.id}`, { as: 'chief' })).json()).active,
+      'exhaustion',
+    );
     // the first attempt and one after each of the 4 delays of the schedule
     expect(rx.received.filter((r) => r.path === 'flaky:99')).toHaveLength(5);
   });
@@ -169,15 +175,22 @@ describe('delivery', () => {
     expect(rotated.activeSecrets).toBe(2);
     rx.secrets.set('ok-rotate', [s.secret, rotated.secret]);
     const p = await (await t.request(`/api/webhooks/subscriptions/${s.id}/ping`, { method: 'POST', as: 'chief', json: {} })).json();
-    const got = (await waitFor(() => rx.received.find((x) => x.id === p.webhookId), "the ping"))!;
+    const got = (await waitFor(() => rx.received.find((x) => x.id === p.webhookId), 'the ping'))!;
     expect(got.signatures).toHaveLength(2);
     expect(got.verified).toBe(true);
-    const again = await t.request(`/api/webhooks/subscriptions/${s.id}/deliveries/${p.id}/redeliver`, { method: 'POST', as: 'chief', json: {} });
+    const again = await t.request(`/api/webhooks/subscriptions/${s.id}/deliveries/${p.id}/redeliver`, {
+      method: 'POST',
+      as: 'chief',
+      json: {},
+    });
     expect(again.status).toBe(202);
     await waitFor(() => rx.received.filter((x) => x.id === p.webhookId).length === 2, 'the redelivery');
     const entry = (await log('chief', s.id)).find((x) => x.id === p.id);
     expect(entry.attempts).toBe(2);
-    expect((await t.request(`/api/webhooks/subscriptions/${s.id}/deliveries/${p.id}/redeliver`, { method: 'POST', as: 'secretary', json: {} })).status).toBe(404);
+    expect(
+      (await t.request(`/api/webhooks/subscriptions/${s.id}/deliveries/${p.id}/redeliver`, { method: 'POST', as: 'secretary', json: {} }))
+        .status,
+    ).toBe(404);
   });
 
   it('an uncleared subscriber gets nothing about a classified document', async () => {

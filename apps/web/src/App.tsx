@@ -1,6 +1,7 @@
 import { useI18n } from './i18n';
 import { AllDocumentsPage } from './pages/AllDocumentsPage';
 import { ArchivePage, archiveEntry } from './pages/ArchivePage';
+import { WebhooksPage } from './pages/WebhooksPage';
 import { DocumentPage } from './pages/DocumentPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
@@ -35,7 +36,15 @@ export function App() {
     );
 
   const docMatch = /^\/documents\/([^/]+)\/?$/.exec(path);
-  const page = docMatch ? 'doc' : path.startsWith('/documents') ? 'all' : /^\/archive(\/|$)/.test(path) ? 'archive' : 'inbox';
+  const page = docMatch
+    ? 'doc'
+    : path.startsWith('/documents')
+      ? 'all'
+      : /^\/archive(\/|$)/.test(path)
+        ? 'archive'
+        : path.startsWith('/settings/webhooks')
+          ? 'webhooks'
+          : 'inbox';
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
   return (
@@ -63,6 +72,9 @@ export function App() {
                 {t('nav.archive')}
               </Link>
             )}
+            <Link href="/settings/webhooks" aria-current={page === 'webhooks' ? 'page' : undefined}>
+              回调订阅
+            </Link>
           </nav>
         )}
         <div className="topbar-end">
@@ -87,6 +99,8 @@ export function App() {
         <AllDocumentsPage />
       ) : page === 'archive' ? (
         <ArchivePage />
+      ) : page === 'webhooks' ? (
+        <WebhooksPage />
       ) : (
         <InboxPage />
       )}

@@ -172,7 +172,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
       if (!got) return 0;
       const rows = returned<{ id: string; document_id: string; topic: string; payload: Record<string, unknown>; created_at: Date }>(
         await m.query(
-        `WITH batch AS (SELECT id FROM outbox WHERE webhooks_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE)
+          `WITH batch AS (SELECT id FROM outbox WHERE webhooks_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE)
          UPDATE outbox o SET webhooks_at = now() FROM batch WHERE o.id = batch.id
          RETURNING o.id, o.document_id, o.topic, o.payload, o.created_at`,
           [FANOUT_BATCH],
@@ -217,7 +217,11 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
               document_id: r.document_id,
               seq: r.id,
               event_type: e.type,
-              payload: { type: e.type, timestamp: ev.at instanceof Date ? ev.at.toISOString() : ev.at, data: { ...e.data, sequence: ev.id } },
+              payload: {
+                type: e.type,
+                timestamp: ev.at instanceof Date ? ev.at.toISOString() : ev.at,
+                data: { ...e.data, sequence: ev.id },
+              },
             });
           }
         }
@@ -232,7 +236,8 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         [JSON.stringify(deliveries)],
       );
       const chains = new Map<string, ChainJob>();
-      for (const i of inserted) chains.set(`${i.subscription_id}:${i.document_id}`, { subscriptionId: i.subscription_id, documentId: i.document_id });
+      for (const i of inserted)
+        chains.set(`${i.subscription_id}:${i.document_id}`, { subscriptionId: i.subscription_id, documentId: i.document_id });
       await this.enqueue([...chains.values()], m);
       return rows.length;
     });

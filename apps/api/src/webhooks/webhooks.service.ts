@@ -108,25 +108,29 @@ export class WebhooksService {
     return { ...view(row), secret };
   }
 
-  async update(user: AuthUser, id: string, body: { url?: string; eventTypes?: WebhookEventType[]; description?: string; active?: boolean }) {
+  async update(
+    user: AuthUser,
+    id: string,
+    body: { url?: string; eventTypes?: WebhookEventType[]; description?: string; active?: boolean },
+  ) {
     if (body.url !== undefined) await this.refuseUrl(body.url);
     return this.db.transaction(async (m) => {
       const s = await this.owned(m, user, id, true);
       const enabling = body.active === true && !s.active;
       const [row] = returned<SubscriptionRecord>(
         await m.query(
-        `UPDATE webhook_subscriptions SET url = $2, event_types = $3, description = $4, active = $5,
+          `UPDATE webhook_subscriptions SET url = $2, event_types = $3, description = $4, active = $5,
                 disabled_reason = CASE WHEN $5 THEN NULL ELSE coalesce(disabled_reason, 'disabled by its owner') END,
                 disabled_at = CASE WHEN $5 THEN NULL ELSE coalesce(disabled_at, now()) END, updated_at = now()
           WHERE id = $1 RETURNING *`,
-        [
-          id,
-          body.url ?? s.url,
-          body.eventTypes ? [...new Set(body.eventTypes)] : s.event_types,
-          body.description ?? s.description,
-          body.active ?? s.active,
-        ],
-      ),
+          [
+            id,
+            body.url ?? s.url,
+            body.eventTypes ? [...new Set(body.eventTypes)] : s.event_types,
+            body.description ?? s.description,
+            body.active ?? s.active,
+          ],
+        ),
       );
       if (enabling) {
         // the deliveries left pending while it was disabled go now, each chain in its order

@@ -46,7 +46,9 @@ export class Webhooks1764001800000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         finished_at timestamptz,
         UNIQUE (subscription_id, seq, event_type))`);
-    await q.query(`CREATE INDEX webhook_deliveries_chain ON webhook_deliveries (subscription_id, document_id, seq) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX webhook_deliveries_chain ON webhook_deliveries (subscription_id, document_id, seq) WHERE status = 'pending'`,
+    );
     await q.query(`CREATE INDEX webhook_deliveries_log ON webhook_deliveries (subscription_id, created_at DESC, id)`);
     await q.query(`
       CREATE TABLE webhook_attempts (
