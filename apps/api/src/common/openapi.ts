@@ -220,7 +220,7 @@ type Json = Record<string, any>;
 /** Operations anyone may call (no credentials). */
 const PUBLIC_OPERATIONS = new Set(['login', 'healthLive', 'healthReady']);
 /** Path parameters that are ids (uuids) wherever they appear. */
-const UUID_PARAMS = new Set(['id', 'fileId', 'requestId', 'holdId', 'documentId']);
+const UUID_PARAMS = new Set(['id', 'fileId', 'requestId', 'holdId', 'documentId', 'deliveryId']);
 /** Statuses a few operations answer that no rule below gives them. */
 const EXTRA_STATUSES: Record<string, number[]> = {
   login: [401, 429],
