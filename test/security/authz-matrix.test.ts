@@ -609,6 +609,10 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             adminAuditLog: { status: 200 },
             adminVerifyAuditLog: { status: 200 },
             listArchiveAccessLog: { status: 200 },
+            // webhooks: everyone may subscribe (deliveries are filtered by what the owner can see); a subscription
+            // of someone else (here an absent one) is NOT_FOUND
+            listWebhookSubscriptions: { status: 200 },
+            getWebhookSubscription: { status: 404 },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }
@@ -618,7 +622,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       }
     }
     expect(report(out)).toBe('');
-  });
+    // every operation × every user, one request each: the webhook routes made it longer than the default minute
+  }, 180_000);
 
   it('logout ends only the session used, for every user', async () => {
     for (const user of USERS) {
