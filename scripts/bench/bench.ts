@@ -17,7 +17,7 @@
  *                       latency a person feels at that load rather than at full speed. Default: 1000 and half the
  *                       ceiling (pgbench -N, when measured); --rate=0 for none
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
- *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, docx, archive, queries, incoming, supervision
+ *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, webhooks, docx, archive, queries, incoming, supervision
  *   --incoming-items=N  incoming items (收文) of the incoming part (default 1,000,000)
  *   --supervision-items=N  supervised items in a year for the supervision part (default 100,000)
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
@@ -37,6 +37,7 @@ import { scaleQueries, type ScaleResult } from './scale.js';
 import { incomingQueries, printIncoming } from './incoming.js';
 import { supervisionBench, type SupervisionBenchResult } from './supervision.js';
 import { openServer, type Server } from './server.js';
+import { webhooksBench } from './webhooks.js';
 import { cpuMeter, dist, execFileP, log, pool, query, round, sleep, type Dist } from './util.js';
 
 // ---------------------------------------------------------------- options
@@ -744,6 +745,14 @@ function print(results: Record<string, any>) {
   }
   for (const r of results.processes ?? []) tx(r, `cluster.js, GONGWEN_INSTANCES=${r.processes}`);
   for (const r of results.compare ?? []) tx(r, `compare: ${r.label}`);
+  if (results.webhooks)
+    rows.push([
+      'webhooks: transition throughput with one subscription on every event (local receiver)',
+      `${results.webhooks.baseline.transitionsPerSecond} → ${results.webhooks.withWebhooks.transitionsPerSecond} transitions/s; ${results.webhooks.delivered} delivered`,
+      `cost ${results.webhooks.costPercent} %`,
+      '≤ 10 %',
+      results.webhooks.costPercent <= 10 ? 'ok' : 'over',
+    ]);
   if (results.seeding)
     rows.push([
       'seeding: documents to circulation via the API',
@@ -900,9 +909,12 @@ async function main() {
     if (ceilingBench) cleanup.push(() => ceilingBench!.drop());
     await ceilingBench?.run();
 
-    if (!skip.has('transitions') || !skip.has('processes') || COMPARE) {
+    if (!skip.has('transitions') || !skip.has('processes') || !skip.has('webhooks') || COMPARE) {
       const measured =
-        (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) + (skip.has('processes') ? 0 : 2) + (COMPARE ? 4 : 0);
+        (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) +
+        (skip.has('processes') ? 0 : 2) +
+        (skip.has('webhooks') ? 0 : 2) +
+        (COMPARE ? 4 : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
       results.seeding = { documents: DOCS, requests: setup.seedRequests, seconds: setup.seedSeconds };
@@ -967,6 +979,16 @@ async function main() {
             await api.stop();
           }
         }
+      }
+      if (!skip.has('webhooks')) {
+        results.webhooks = await webhooksBench(setup.url, async (label, env) => {
+          const api = await startApi(setup.url, { env: { ...API_ENV, ...env } });
+          try {
+            return await loadRun(server, setup, label, api, [api.baseUrl], 1);
+          } finally {
+            await api.stop();
+          }
+        });
       }
     }
     if (!skip.has('docx')) results.docx = await childBench('dist/scripts/docx/bench.js');

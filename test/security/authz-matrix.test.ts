@@ -747,6 +747,10 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             sendSupervisionEvent: { status: 404 },
             adminGetHolidayCalendar: { status: 200 },
             adminPutHolidayCalendar: { status: 200 },
+            // webhooks: everyone may subscribe (deliveries are filtered by what the owner can see); a subscription
+            // of someone else (here an absent one) is NOT_FOUND
+            listWebhookSubscriptions: { status: 200 },
+            getWebhookSubscription: { status: 404 },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }
@@ -756,7 +760,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       }
     }
     expect(report(out)).toBe('');
-  });
+    // every operation × every user, one request each: the webhook routes made it longer than the default minute
+  }, 180_000);
 
   it('supervision item routes × every user: the office, the named leaders and the assigned units see the item, others get 404 ≡ absent; only the lead unit reports', async () => {
     const out: Mismatch[] = [];

@@ -22,6 +22,7 @@ import { SupervisionModule } from './supervision/supervision.module.js';
 import { IncomingModule } from './incoming/incoming.module.js';
 import { ExchangeModule } from './exchange/exchange.module.js';
 import { EventsModule } from './events/events.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -51,6 +52,7 @@ export class AppModule {
         IncomingModule,
         ExchangeModule,
         EventsModule,
+        WebhooksModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, DirectoryController, HealthController],

@@ -1,6 +1,7 @@
 import { useI18n } from './i18n';
 import { AllDocumentsPage } from './pages/AllDocumentsPage';
 import { ArchivePage, archiveEntry } from './pages/ArchivePage';
+import { WebhooksPage } from './pages/WebhooksPage';
 import { DocumentPage } from './pages/DocumentPage';
 import { InboxPage } from './pages/InboxPage';
 import { IncomingItemPage } from './pages/incoming/IncomingItemPage';
@@ -50,7 +51,9 @@ export function App() {
           ? 'incoming-item'
           : /^\/incoming\/?$/.test(path)
             ? 'incoming'
-            : 'inbox';
+            : path.startsWith('/settings/webhooks')
+              ? 'webhooks'
+              : 'inbox';
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
   return (
@@ -83,6 +86,9 @@ export function App() {
                 {t('nav.archive')}
               </Link>
             )}
+            <Link href="/settings/webhooks" aria-current={page === 'webhooks' ? 'page' : undefined}>
+              回调订阅
+            </Link>
           </nav>
         )}
         <div className="topbar-end">
@@ -111,6 +117,8 @@ export function App() {
         <IncomingQueuePage queue={search.get('queue')} />
       ) : page === 'archive' ? (
         <ArchivePage />
+      ) : page === 'webhooks' ? (
+        <WebhooksPage />
       ) : (
         <InboxPage />
       )}

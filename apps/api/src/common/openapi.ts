@@ -236,7 +236,7 @@ type Json = Record<string, any>;
 /** Operations anyone may call (no credentials). */
 const PUBLIC_OPERATIONS = new Set(['login', 'healthLive', 'healthReady']);
 /** Path parameters that are ids (uuids) wherever they appear. */
-const UUID_PARAMS = new Set(['id', 'fileId', 'requestId', 'holdId', 'documentId']);
+const UUID_PARAMS = new Set(['id', 'fileId', 'requestId', 'holdId', 'documentId', 'deliveryId']);
 /** Statuses a few operations answer that no rule below gives them. */
 const EXTRA_STATUSES: Record<string, number[]> = {
   login: [401, 429],
@@ -251,6 +251,7 @@ const SUCCESS: Record<string, Record<string, Json>> = {
   logout: { 204: { description: 'Logged out: the token or cookie used is revoked' } },
   revokeApiToken: { 204: { description: 'Revoked' } },
   leaveDocument: { 204: { description: 'You are no longer listed as having the document open' } },
+  deleteWebhookSubscription: { 204: { description: 'Deleted, with its delivery log' } },
   importSectionDocx: {
     200: {
       description: 'The document with the imported text as a new revision',

@@ -125,6 +125,42 @@ const schema = z.object({
       return listen ?? { host: '', port: 0 };
     })
     .optional(),
+  /**
+   * Seconds between a webhook delivery's attempts, comma-separated: after the first failure the first delay, and
+   * so on; once they run out the delivery has failed (and its subscription is disabled). Each delay gets ±10 %
+   * jitter; a receiver's Retry-After replaces it. Default about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, then daily for three days.
+   */
+  GONGWEN_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('5,300,1800,7200,18000,36000,86400,86400,86400')
+    .refine((v) => /^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/.test(v), 'expected comma-separated seconds, e.g. 5,300,1800')
+    .transform((v) => v.split(',').map((x) => Number(x.trim()))),
+  /** Milliseconds a webhook receiver has to answer. */
+  GONGWEN_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /**
+   * Comma-separated addresses or CIDRs that webhook endpoints may resolve to although private, loopback or
+   * link-local (e.g. 10.20.0.0/16 for an intranet receiver). Empty (default): only public addresses.
+   */
+  GONGWEN_WEBHOOK_ALLOW_CIDRS: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .every((x) => x.includes('/') && validProxy(x)),
+      'expected comma-separated CIDRs (e.g. 127.0.0.1/32, 10.20.0.0/16)',
+    ),
+  /** Milliseconds between two passes of the webhook fan-out (outbox → deliveries) in each process; 0: none here. */
+  GONGWEN_WEBHOOK_FANOUT_MS: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === 0 || (n >= 20 && n <= 60_000), 'expected 0 (off) or 20 to 60000')
+    .default(500),
+  /** Webhook deliveries this process sends at a time (one per subscription and document); 0: none here. */
+  GONGWEN_WEBHOOK_WORKERS: z.coerce.number().int().min(0).max(64).default(4),
   SESSION_TTL_HOURS: z.coerce
     .number()
     .min(0.01)

@@ -21,6 +21,7 @@ import { DocumentPresence1764001550000 } from './1764001550000-DocumentPresence.
 import { Supervision1764001600000 } from './1764001600000-Supervision.js';
 import { FullTextSearch1764001700000 } from './1764001700000-FullTextSearch.js';
 import { EventsFeed1764001900000 } from './1764001900000-EventsFeed.js';
+import { Webhooks1764001800000 } from './1764001800000-Webhooks.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -46,5 +47,6 @@ export const migrations = [
   DocumentPresence1764001550000,
   Supervision1764001600000,
   FullTextSearch1764001700000,
+  Webhooks1764001800000,
   EventsFeed1764001900000,
 ];
