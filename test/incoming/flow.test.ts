@@ -9,7 +9,6 @@ import { createIncomingIn } from '../../apps/api/src/incoming/use-cases/create-i
 import { IncomingRemindersService } from '../../apps/api/src/incoming/reminders.service.js';
 import { TransitionEngine } from '../../apps/api/src/engine/transition-engine.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { createUser } from '../support/attack.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Ids } from '../support/flow.js';
 import { ALL_CHECKS, incomingClient, officeDay, PDF, unitIds, uploadExternal } from './support.js';
 
@@ -161,11 +160,15 @@ describe('incoming items over HTTP', () => {
     item = await c.ok(c.event('fgw_registrar', id, { type: 'CLOSE_CIRCULATION' }));
     expect(item.state).toBe('answer');
 
-    // the reply (复文): started by the lead department's handler who can open a document, drafted, signed, registered
-    await createUser(t, 'fgw_drafter', ['handler', 'chief'], 'secret', { unitId: zhk });
+    // the reply (复文): started by the lead department's real demo handler (no chief role), who becomes its chief;
+    // a handler of another unit cannot start it, and neither can an ordinary document be opened by the handler
+    expect((await t.request('/api/documents', { method: 'POST', as: 'fgw_handler', json: simpleNotice(ids, 'x') })).status).toBe(403);
+    expect(
+      (await t.request(`/api/incoming/${id}/reply`, { method: 'POST', as: 'czj_registrar', json: simpleNotice(ids, 'x') })).status,
+    ).toBe(404);
     const started = await t.request(`/api/incoming/${id}/reply`, {
       method: 'POST',
-      as: 'fgw_drafter',
+      as: 'fgw_handler',
       json: simpleNotice(ids, '关于营商环境专项督查自查情况的报告'),
     });
     expect(started.status).toBe(201);
@@ -173,8 +176,8 @@ describe('incoming items over HTTP', () => {
     expect(linked.reply).toMatchObject({ documentId: replyDocumentId });
     let out = await d.ok(d.section('secretary', replyDocumentId, 's1', [para('p1', '现将自查情况报告如下。')]));
     out = await d.ok(d.event('secretary', replyDocumentId, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
-    out = await d.ok(d.event('fgw_drafter', replyDocumentId, { type: 'START_CONSOLIDATION' }));
-    out = await d.ok(d.event('fgw_drafter', replyDocumentId, { type: 'SKIP_DISCUSSION', reason: '简单报告' }));
+    out = await d.ok(d.event('fgw_handler', replyDocumentId, { type: 'START_CONSOLIDATION' }));
+    out = await d.ok(d.event('fgw_handler', replyDocumentId, { type: 'SKIP_DISCUSSION', reason: '简单报告' }));
     out = await d.ok(d.event('proofreader', replyDocumentId, { type: 'PASS_PROOFREADING' }));
     out = await d.ok(d.event('reviewer', replyDocumentId, { type: 'REVIEW', checks: ALL_CHECKS }));
     out = await d.ok(d.event('signer', replyDocumentId, { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }));

@@ -513,7 +513,7 @@ export class IncomingService implements OnModuleInit {
 
   /**
    * Starts the reply outgoing document (复文) of an item: whoever may link a reply (the lead department's handler
-   * or the registrar) and may open an outgoing document (a chief) — the outgoing create use case as is — then
+   * or the registrar) opens it with the outgoing create use case, as the document's chief (a reply allowance) — then
    * links both ways (document_links, the item's context via LINK_REPLY) in one transaction with the link.
    */
   async reply(user: AuthUser, id: string, input: CreateDocumentInput) {
@@ -523,7 +523,8 @@ export class IncomingService implements OnModuleInit {
         state: row.state,
         event: 'LINK_REPLY',
       });
-    const created = await this.documents.create(user, input);
+    // the reply is the receiving unit's outgoing document; the one who starts it is its chief (no chief role needed)
+    const created = await this.documents.create(user, input, undefined, { replyTo: id });
     const replyId = created.body.id as string;
     const r = await this.engine.transition(
       user,
