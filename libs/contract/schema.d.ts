@@ -2492,6 +2492,7 @@ export interface components {
             /** @enum {string} */
             urgency: "none" | "urgent" | "extra_urgent";
             senderName: string;
+            senderNumber: string | null;
             receiveNumber: string | null;
             deadline: string | null;
             overdue: boolean;
@@ -2500,6 +2501,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** Format: date-time */
+            stateSince: string;
         };
         IncomingList: {
             items: components["schemas"]["IncomingSummary"][];

@@ -99,6 +99,17 @@ describe('incoming items over HTTP', () => {
     expect(reg.receiveNumber).toMatch(/^收〔\d{4}〕\d+号$/);
     const queue = await c.ok(c.list('fgw_registrar', '?queue=check'));
     expect(queue.items.map((i: { id: string }) => i.id)).toContain(r.body.id);
+    // the queue shows the 来文字号 and when the item entered 初审 (the REGISTER event, not its creation)
+    const summary = queue.items.find((i: { id: string }) => i.id === r.body.id);
+    const [registered] = await t.db.dataSource.query(
+      `SELECT created_at FROM audit_events WHERE document_id = $1 AND event_type = 'REGISTER'`,
+      [r.body.id],
+    );
+    expect(summary).toMatchObject({ senderNumber: '市统函〔2026〕3号', stateSince: new Date(registered.created_at).toISOString() });
+    // a stay event (a reminder) does not move stateSince
+    await c.ok(c.event('fgw_registrar', r.body.id, { type: 'REMIND', targets: [ids.u.fgw_registrar], level: 'routine' }));
+    const again = (await c.ok(c.list('fgw_registrar', '?queue=check'))).items.find((i: { id: string }) => i.id === r.body.id);
+    expect(again.stateSince).toBe(summary.stateSince);
   });
 
   it('runs an exchanged item from 待签收 to 已归档, with a reminder once, circulation in order and a registered reply', async () => {

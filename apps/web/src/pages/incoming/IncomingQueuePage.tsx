@@ -98,7 +98,7 @@ function QueueTable({ queue }: { queue: Queue }) {
                     {i.deadline ? formatDate(i.deadline, locale) : '—'}
                     {overdue && <span className="badge badge-bad"> {it('queue.overdueBadge')}</span>}
                   </td>
-                  <td>{waited(i.updatedAt ?? i.createdAt, now, it)}</td>
+                  <td>{waited(i.stateSince, now, it)}</td>
                 </tr>
               );
             })}
