@@ -376,14 +376,23 @@ export interface ProcessingSheetHead {
   author: string;
 }
 
-/** The processing sheet (文件处理单): who did what and when, from the audit trail. */
-export function processingSheetDocx(head: ProcessingSheetHead, record: ProcessingRecord): Promise<Buffer> {
+/**
+ * The processing sheet (文件处理单): who did what and when, from the audit trail. With a form (an incoming
+ * item's 收文处理笺: register fields, 拟办, 批示, handling, circulation, answer), the sheet takes the form's heading
+ * and prints its rows after the head.
+ */
+export function processingSheetDocx(
+  head: ProcessingSheetHead,
+  record: ProcessingRecord,
+  form?: { heading: string; rows: [string, string][] },
+): Promise<Buffer> {
   const L = AlignmentType.LEFT;
   const C = AlignmentType.CENTER;
-  return pack(`文件处理单 ${head.archivalNumber}`, [
+  const heading = form?.heading ?? '文件处理单';
+  return pack(`${heading} ${head.archivalNumber}`, [
     portrait(
       [
-        para('文件处理单', 22, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(5) }),
+        para(heading, 22, { font: FONTS.title, align: AlignmentType.CENTER, after: mm(5) }),
         table(
           [30, 135],
           [
@@ -395,6 +404,16 @@ export function processingSheetDocx(head: ProcessingSheetHead, record: Processin
           ],
           11,
         ),
+        ...(form?.rows.length
+          ? [
+              para('登记与办理', 14, { font: FONTS.hei, before: mm(5), after: mm(2) }),
+              table(
+                [30, 135],
+                form.rows.map(([label, value]) => ({ cells: [label, value || '—'], align: [C, L] })),
+                10.5,
+              ),
+            ]
+          : []),
         para('办理情况', 14, { font: FONTS.hei, before: mm(5), after: mm(2) }),
         table(
           [22, 40, 50, 53],
