@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
+import { ExternalRegistration } from '../../components/incoming/ExternalRegistration';
 import { formatDate } from '../../format';
 import { useI18n } from '../../i18n';
 import { incomingApi, QUEUE_POLL_MS, useIncomingQueue } from '../../incoming-queries';
@@ -188,6 +189,7 @@ export function IncomingQueuePage({ queue: asked }: { queue: string | null }) {
         <h1>{it(`queue.${queue}`)}</h1>
       </div>
       <QueueTable key={queue} queue={queue} />
+      {user.roles.includes('registrar') && queue === 'registration' && <ExternalRegistration />}
       {user.roles.includes('registrar') && <RegisterBook />}
     </main>
   );
