@@ -3353,6 +3353,7 @@ export interface components {
             /** @enum {string} */
             urgency: "none" | "urgent" | "extra_urgent";
             senderName: string;
+            senderNumber: string | null;
             receiveNumber: string | null;
             deadline: string | null;
             overdue: boolean;
@@ -3361,6 +3362,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** Format: date-time */
+            stateSince: string;
         };
         IncomingList: {
             items: components["schemas"]["IncomingSummary"][];

@@ -5,11 +5,13 @@
  * leaders reading in order, a reply drafted, signed and registered (the item answered by the system), filed. Every
  * chain verifies.
  */
+import JSZip from 'jszip';
+import { buildReceivedItemFiles, storeItemFiles } from '../../apps/api/src/archive/prepare.js';
+import { ITEM_COLUMNS } from '../../apps/api/src/archive/repo.js';
 import { createIncomingIn } from '../../apps/api/src/incoming/use-cases/create-incoming.js';
 import { IncomingRemindersService } from '../../apps/api/src/incoming/reminders.service.js';
 import { TransitionEngine } from '../../apps/api/src/engine/transition-engine.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { createUser } from '../support/attack.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Ids } from '../support/flow.js';
 import { ALL_CHECKS, incomingClient, officeDay, PDF, unitIds, uploadExternal } from './support.js';
 
@@ -25,6 +27,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
+
+async function docxText(docx: Buffer): Promise<string> {
+  return (await (await JSZip.loadAsync(docx)).file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, '');
+}
+
+/** The preparation job's work on an incoming item (page count given: no LibreOffice here), unless a worker did it. */
+async function buildAndStore(itemId: string) {
+  const db = t.db.dataSource;
+  const [item] = await db.query(`SELECT ${ITEM_COLUMNS}, i.metadata, i.processing_record FROM archive_items i WHERE i.id = $1`, [itemId]);
+  if (item.prepared_at) return;
+  const [original] = await db.query(`SELECT media_type, data FROM archive_files WHERE item_id = $1 AND role = 'original'`, [itemId]);
+  const { files, pages } = await buildReceivedItemFiles(item, original, { pageCount: async () => 3 });
+  expect(pages).toBe(3);
+  await storeItemFiles(db, itemId, files, pages);
+}
 
 async function exchanged(title: string, urgency: 'none' | 'urgent' = 'none') {
   const out = await driveSimple(t, ids, 'circulation', title);
@@ -100,12 +117,23 @@ describe('incoming items over HTTP', () => {
     expect(reg.receiveNumber).toMatch(/^收〔\d{4}〕\d+号$/);
     const queue = await c.ok(c.list('fgw_registrar', '?queue=check'));
     expect(queue.items.map((i: { id: string }) => i.id)).toContain(r.body.id);
+    // the queue shows the 来文字号 and when the item entered 初审 (the REGISTER event, not its creation)
+    const summary = queue.items.find((i: { id: string }) => i.id === r.body.id);
+    const [registered] = await t.db.dataSource.query(
+      `SELECT created_at FROM audit_events WHERE document_id = $1 AND event_type = 'REGISTER'`,
+      [r.body.id],
+    );
+    expect(summary).toMatchObject({ senderNumber: '市统函〔2026〕3号', stateSince: new Date(registered.created_at).toISOString() });
+    // a stay event (a reminder) does not move stateSince
+    await c.ok(c.event('fgw_registrar', r.body.id, { type: 'REMIND', targets: [ids.u.fgw_registrar], level: 'routine' }));
+    const again = (await c.ok(c.list('fgw_registrar', '?queue=check'))).items.find((i: { id: string }) => i.id === r.body.id);
+    expect(again.stateSince).toBe(summary.stateSince);
   });
 
   it('runs an exchanged item from 待签收 to 已归档, with a reminder once, circulation in order and a registered reply', async () => {
     const c = incomingClient(t);
     const d = docClient(t);
-    const { id } = await exchanged('关于开展营商环境专项督查的通知');
+    const { id, outgoing } = await exchanged('关于开展营商环境专项督查的通知');
     const zhk = units['发改局综合科'];
     const ghk = units['发改局规划科'];
     expect(await c.ok(c.list('fgw_registrar', '?queue=receipt'))).toMatchObject({
@@ -161,11 +189,15 @@ describe('incoming items over HTTP', () => {
     item = await c.ok(c.event('fgw_registrar', id, { type: 'CLOSE_CIRCULATION' }));
     expect(item.state).toBe('answer');
 
-    // the reply (复文): started by the lead department's handler who can open a document, drafted, signed, registered
-    await createUser(t, 'fgw_drafter', ['handler', 'chief'], 'secret', { unitId: zhk });
+    // the reply (复文): started by the lead department's real demo handler (no chief role), who becomes its chief;
+    // a handler of another unit cannot start it, and neither can an ordinary document be opened by the handler
+    expect((await t.request('/api/documents', { method: 'POST', as: 'fgw_handler', json: simpleNotice(ids, 'x') })).status).toBe(403);
+    expect(
+      (await t.request(`/api/incoming/${id}/reply`, { method: 'POST', as: 'czj_registrar', json: simpleNotice(ids, 'x') })).status,
+    ).toBe(404);
     const started = await t.request(`/api/incoming/${id}/reply`, {
       method: 'POST',
-      as: 'fgw_drafter',
+      as: 'fgw_handler',
       json: simpleNotice(ids, '关于营商环境专项督查自查情况的报告'),
     });
     expect(started.status).toBe(201);
@@ -173,8 +205,8 @@ describe('incoming items over HTTP', () => {
     expect(linked.reply).toMatchObject({ documentId: replyDocumentId });
     let out = await d.ok(d.section('secretary', replyDocumentId, 's1', [para('p1', '现将自查情况报告如下。')]));
     out = await d.ok(d.event('secretary', replyDocumentId, { type: 'SUBMIT_SECTION', sectionId: 's1' }));
-    out = await d.ok(d.event('fgw_drafter', replyDocumentId, { type: 'START_CONSOLIDATION' }));
-    out = await d.ok(d.event('fgw_drafter', replyDocumentId, { type: 'SKIP_DISCUSSION', reason: '简单报告' }));
+    out = await d.ok(d.event('fgw_handler', replyDocumentId, { type: 'START_CONSOLIDATION' }));
+    out = await d.ok(d.event('fgw_handler', replyDocumentId, { type: 'SKIP_DISCUSSION', reason: '简单报告' }));
     out = await d.ok(d.event('proofreader', replyDocumentId, { type: 'PASS_PROOFREADING' }));
     out = await d.ok(d.event('reviewer', replyDocumentId, { type: 'REVIEW', checks: ALL_CHECKS }));
     out = await d.ok(d.event('signer', replyDocumentId, { type: 'SIGN', issuerUnitId: ids.committee, opinion: '同意' }));
@@ -191,6 +223,42 @@ describe('incoming items over HTTP', () => {
 
     item = await c.ok(c.event('archivist', id, { type: 'FILE', retention: 'D30' }));
     expect(item.state).toBe('archived');
+    // filed into the archive as outgoing documents are: the receiving unit's fonds and class, 责任者 = the sender,
+    // 文号 = 来文字号, the original as delivered (the sender's registered DOCX) stored with the item
+    const [filed] = await t.db.dataSource.query(
+      `SELECT id, archival_number, fonds_code, retention, author, document_number, kind, title, metadata, processing_record FROM archive_items WHERE document_id = $1`,
+      [id],
+    );
+    expect(filed).toMatchObject({
+      fonds_code: '0301',
+      retention: 'D30',
+      author: '中共××区委办公室',
+      document_number: outgoing.documentNumber,
+      archival_number: expect.stringMatching(/^0301-WS·\d{4}-D30-.+-\d{4}$/),
+    });
+    expect(filed.metadata).toMatchObject({ workflow: 'incoming', receiveNumber: expect.stringMatching(/^收〔/) });
+    const form = Object.fromEntries(filed.metadata.form.rows);
+    expect(form).toMatchObject({
+      拟办意见: expect.stringContaining('请'),
+      领导批示: expect.any(String),
+      办理结果: expect.stringContaining('自查'),
+    });
+    expect(form['答复']).toContain(out.documentNumber);
+    expect(filed.processing_record.steps.map((x: { eventType: string }) => x.eventType)).toEqual(
+      expect.arrayContaining(['SIGN_FOR', 'REGISTER', 'PASS_CHECK', 'PROPOSE', 'INSTRUCT', 'COMPLETE_HANDLING', 'READ', 'ANSWER', 'FILE']),
+    );
+    // the preparation job's work: the stamped copy (归档章 on the delivered DOCX) and the 收文处理笺
+    await buildAndStore(filed.id);
+    const files = await t.db.dataSource.query(`SELECT role, media_type FROM archive_files WHERE item_id = $1 ORDER BY role, name`, [
+      filed.id,
+    ]);
+    expect(files.map((f: { role: string }) => f.role)).toEqual(['item', 'original', 'processing_sheet']);
+    const [sheet] = await t.db.dataSource.query(`SELECT data FROM archive_files WHERE item_id = $1 AND role = 'processing_sheet'`, [
+      filed.id,
+    ]);
+    const sheetText = await docxText(sheet.data);
+    expect(sheetText).toContain('收文处理笺');
+    expect(sheetText).toContain(form['拟办意见'].split('（')[0]);
     for (const [as, doc] of [
       ['fgw_registrar', id],
       ['clerk', replyDocumentId],

@@ -270,4 +270,49 @@ describe('incoming documents in the browser', () => {
     },
     SLOW,
   );
+  it(
+    'the registrar registers an external document by upload: metadata, original and an attachment; it opens in 待登记',
+    async () => {
+      const page = await openPage();
+      await login(page, 'fgw_registrar', '/incoming?queue=registration');
+      const form = page.getByTestId('external-registration');
+      await form.waitFor();
+      expect(await violations(page)).toEqual([]);
+      const submit = form.getByRole('button', { name: '上传登记' });
+      // nothing is sent without a title, a sender and the original
+      expect(await submit.isDisabled()).toBe(true);
+      await form.getByLabel('标题').fill('关于报送2026年统计年报的函');
+      await form.getByLabel('来文单位').fill('市统计局');
+      await form.getByLabel('来文字号').fill('市统函〔2026〕12号');
+      await form.getByLabel('载体').selectOption('paper');
+      await form.getByLabel('原件').setInputFiles({
+        name: '来文.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n'),
+      });
+      await form.getByLabel('附件（可多选）').setInputFiles({
+        name: '附件1.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.from('%PDF-1.4\n%%EOF\n'),
+      });
+      await submit.click();
+      await page.waitForURL(/\/incoming\/[0-9a-f-]{36}$/);
+      await waitState(page, '待登记');
+      await page.getByRole('heading', { level: 1, name: '关于报送2026年统计年报的函' }).waitFor();
+      const id = decodeURIComponent(page.url().split('/').at(-1)!);
+      const stored = await api('fgw_registrar', `/api/incoming/${id}`);
+      expect(stored).toMatchObject({
+        state: 'registration',
+        source: { kind: 'external', medium: 'paper' },
+        content: {
+          senderName: '市统计局',
+          senderNumber: '市统函〔2026〕12号',
+          attachments: [expect.objectContaining({ name: '附件1.pdf' })],
+        },
+      });
+      expect(await violations(page)).toEqual([]);
+      await noIds(page);
+    },
+    SLOW,
+  );
 });

@@ -72,6 +72,7 @@ export function initialContext(input: OutgoingInput): OutgoingContext {
     readers: [],
     decisions: [],
     creatorId: input.creatorId,
+    ...(input.replyTo ? { replyTo: input.replyTo } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   VIOLATION_CODES,
   explainRejection,
   isPermitted,
+  permissionConditions,
   permittedEvents,
   rejectionConditions,
   signerAuthorityViolations,
@@ -291,5 +292,28 @@ describe('the machine accepts exactly what the policy allows (property)', () => 
     // the generator exercises both sides
     expect(accepted).toBeGreaterThan(400);
     expect(refused).toBeGreaterThan(1000);
+  });
+});
+
+describe('a reply (复文): the designated chief acts without the chief role', () => {
+  const handler: Actor = { userId: 'u-handler', roles: ['handler'] };
+  const chiefSteps = ['ADD_SECTION', 'START_CONSOLIDATION', 'WITHDRAW'];
+  const replyCtx = () =>
+    reach('drafting', sampleInput({ chiefId: handler.userId, creatorId: handler.userId, replyTo: 'incoming-1' })).context;
+
+  it('its chief (a handler) may do the chief steps; on an ordinary document the same person may not', () => {
+    const ctx = replyCtx();
+    expect(ctx.replyTo).toBe('incoming-1');
+    expect(permittedEvents('drafting', ctx, handler)).toEqual(chiefSteps);
+    const ordinary = reach('drafting', sampleInput({ chiefId: handler.userId, creatorId: handler.userId })).context;
+    expect(permittedEvents('drafting', ordinary, handler)).toEqual([]);
+    expect(permissionConditions('drafting', ordinary, handler, 'START_CONSOLIDATION').map((x) => x.code)).toEqual(['ROLE_REQUIRED']);
+  });
+
+  it('nobody else gains anything: another handler, or a chief who is not the designated one, is refused', () => {
+    const ctx = replyCtx();
+    expect(permittedEvents('drafting', ctx, { userId: 'u-other', roles: ['handler'] })).toEqual([]);
+    expect(permittedEvents('drafting', ctx, CAST.chief)).toEqual([]);
+    expect(permissionConditions('drafting', ctx, CAST.chief, 'WITHDRAW').map((x) => x.code)).toEqual(['NOT_DOCUMENT_CHIEF']);
   });
 });

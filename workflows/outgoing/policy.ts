@@ -209,8 +209,10 @@ export function permissionConditions(
     out.push(cond('ROLE_REQUIRED', `Requires the ${role} role (${ROLE_LABELS[role]}).`, { role }));
     return false;
   };
+  // A reply (复文) has a chief designated by the receiving unit when it was created (its lead handler or registrar):
+  // being that document's chief is what counts, not the chief role.
   const needChief = (): void => {
-    needRole('chief');
+    if (!ctx.replyTo) needRole('chief');
     if (userId !== ctx.chiefId) out.push(cond('NOT_DOCUMENT_CHIEF', 'Only the chief (科长) in charge of this document may do this.'));
   };
   /** Separation of duties; only reported when the actor holds the role at all. */
@@ -233,7 +235,7 @@ export function permissionConditions(
       if (state === 'consolidation') {
         needChief();
       } else {
-        const asChief = hasRole(actor, 'chief') && userId === ctx.chiefId;
+        const asChief = (hasRole(actor, 'chief') || !!ctx.replyTo) && userId === ctx.chiefId;
         const asDrafter = hasRole(actor, 'secretary') && isEditor(ctx, userId);
         if (!asChief && !asDrafter) {
           out.push(cond('NOT_A_DRAFTER', 'Only a drafter of this document (secretary) or its chief may revise it during proofreading.'));

@@ -119,6 +119,12 @@ export interface OutgoingContext {
   lastReason?: string;
   /** Who created the document (author of the initial revision). Added in v1: optional for older snapshots. */
   creatorId?: string;
+  /**
+   * The incoming item (收文) this document answers (复文), when it was created as a reply. Its chief (chiefId) was
+   * designated by the receiving unit (the lead department's handler or the registrar) and need not hold the chief
+   * role. Optional: absent on every other document and on older snapshots.
+   */
+  replyTo?: string;
 }
 
 interface Base {
@@ -233,6 +239,8 @@ export interface OutgoingInput {
   missingElements: string[];
   requiredSigners: RequiredSigner[];
   creatorId: string;
+  /** Set when the document is created as a reply (复文) to an incoming item: see OutgoingContext.replyTo. */
+  replyTo?: string;
 }
 
 /** The JSON the service stores for a document's workflow; rebuilt with restoreSnapshot(). */

@@ -13,11 +13,8 @@ export type IncomingView = S['IncomingItem'];
 export type IncomingContent = S['IncomingContent'];
 export type DepartmentView = IncomingView['departments'][number];
 export type CirculationView = NonNullable<IncomingView['circulation']>;
-/**
- * An item of GET /api/incoming. `senderNumber` (来文字号) is shown in the queues when the list carries it (the
- * summary does not yet).
- */
-export type IncomingSummary = S['IncomingSummary'] & { senderNumber?: string | null };
+/** An item of GET /api/incoming (with 来文字号 and the time it entered its state). */
+export type IncomingSummary = S['IncomingSummary'];
 export type IncomingList = S['IncomingList'];
 /** describeMachine() of the incoming workflow (GET /api/incoming/{id}/diagram). */
 export type MachineDescription = S['IncomingDiagram'];

@@ -379,12 +379,19 @@ export interface ProcessingSheetHead {
 
 /**
  * The processing sheet: the archive's 文件处理单 of a filed item, or — given the `sheet` lines — the 发文稿纸 of a
- * live document, whose 办理情况 lists each step (签发, 会签, 核稿 …) with person, opinion and date.
+ * live document, whose 办理情况 lists each step (签发, 会签, 核稿 …) with person, opinion and date. With a form (an
+ * incoming item's 收文处理笺: register fields, 拟办, 批示, handling, circulation, answer), the sheet takes the form's
+ * heading and prints its rows after the head.
  */
-export function processingSheetDocx(head: ProcessingSheetHead, record: ProcessingRecord, sheet?: SheetLine[]): Promise<Buffer> {
+export function processingSheetDocx(
+  head: ProcessingSheetHead,
+  record: ProcessingRecord,
+  sheet?: SheetLine[],
+  form?: { heading: string; rows: [string, string][] },
+): Promise<Buffer> {
   const L = AlignmentType.LEFT;
   const C = AlignmentType.CENTER;
-  const heading = sheet ? '发文稿纸' : '文件处理单';
+  const heading = form?.heading ?? (sheet ? '发文稿纸' : '文件处理单');
   return pack(`${heading} ${head.archivalNumber ?? head.documentNumber}`.trim(), [
     portrait(
       [
@@ -400,6 +407,16 @@ export function processingSheetDocx(head: ProcessingSheetHead, record: Processin
           ],
           11,
         ),
+        ...(form?.rows.length
+          ? [
+              para('登记与办理', 14, { font: FONTS.hei, before: mm(5), after: mm(2) }),
+              table(
+                [30, 135],
+                form.rows.map(([label, value]) => ({ cells: [label, value || '—'], align: [C, L] })),
+                10.5,
+              ),
+            ]
+          : []),
         para('办理情况', 14, { font: FONTS.hei, before: mm(5), after: mm(2) }),
         table(
           [22, 40, 50, 53],

@@ -2,7 +2,7 @@ import { auditEntries } from '../engine/repositories/audit.js';
 
 // the processing record's reading of the audit trail moved to the engine's repository (the documents feature prints it too)
 export { auditEntries };
-import { dateOfIssue, officeDate, officeYear } from '#gongwen/document/date-of-issue';
+import { dateOfIssue, officeYear } from '#gongwen/document/date-of-issue';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -20,13 +20,17 @@ import {
   defaultRetention,
   deriveUnitCode,
   processingRecord,
+  sha256Hex,
   type Retention,
 } from '#gongwen/archive';
-import type { DocumentContent } from '#gongwen/document/model';
-import type { OutgoingContext, OutgoingEvent } from '#gongwen/workflows/outgoing/types';
+import type { OutgoingContext } from '#gongwen/workflows/outgoing/types';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
-import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
+import { DocumentsService } from '../documents/documents.service.js';
+import { TransitionEngine } from '../engine/transition-engine.js';
+import type { EngineEvent, EngineRow } from '../engine/types.js';
+import type { Filable, FileEventInfo } from './filable.js';
+import { outgoingFilable } from './outgoing-filable.js';
 import { ArchiveJobs, QUEUES } from './jobs.js';
 import { logAccess, type ItemMetadata } from './repo.js';
 
@@ -49,24 +53,37 @@ export class FilingService implements OnModuleInit {
     @InjectDataSource() private readonly db: DataSource,
     private readonly documents: DocumentsService,
     private readonly jobs: ArchiveJobs,
+    private readonly engine: TransitionEngine,
   ) {}
 
+  private readonly filables = new Map<string, Filable>([[outgoingFilable.workflowId, outgoingFilable]]);
+
+  /** A workflow's feature registers how its documents are filed (see filable.ts). */
+  register(filable: Filable): void {
+    this.filables.set(filable.workflowId, filable);
+  }
+
   onModuleInit(): void {
-    this.documents.onTransition(['FILE'], async (m, t) => {
-      if (t.event.type !== 'FILE' || t.toState !== 'archived') return;
-      await this.file(m, t.document, t.event, t.content, t.user);
+    // one hook for every workflow: the FILE event into `archived` files the document as its workflow describes it
+    this.engine.onTransition<EngineRow, EngineEvent & { retention?: string }, unknown>(['FILE'], async (m, t) => {
+      const filable = this.filables.get(t.document.workflow_id);
+      if (!filable || t.event.type !== 'FILE' || t.toState !== 'archived') return;
+      await this.file(m, filable, {
+        document: t.document,
+        event: { retention: String(t.event.retention), at: t.event.at },
+        content: t.content,
+        user: t.user,
+      });
     });
   }
 
-  private async leadUnit(m: Pick<EntityManager, 'query'>, doc: Pick<DocumentRow, 'issuer_unit_ids'>): Promise<UnitRow> {
-    const [unit]: UnitRow[] = await m.query(`SELECT id, name, code, fonds_code, archive_code FROM units WHERE id = $1`, [
-      doc.issuer_unit_ids[0],
-    ]);
-    if (!unit) throw new AppError('VALIDATION_FAILED', 'The lead issuing body no longer exists.');
+  private async fondsUnit(m: Pick<EntityManager, 'query'>, unitId: string): Promise<UnitRow> {
+    const [unit]: UnitRow[] = await m.query(`SELECT id, name, code, fonds_code, archive_code FROM units WHERE id = $1`, [unitId]);
+    if (!unit) throw new AppError('VALIDATION_FAILED', 'The unit whose fonds the document joins no longer exists.');
     if (!unit.fonds_code || !FONDS_CODE.test(unit.fonds_code)) {
       throw new AppError(
         'VALIDATION_FAILED',
-        `The issuing body ${unit.name} has no valid fonds number (全宗号, four characters); an administrator must set it before its documents can be filed.`,
+        `The unit ${unit.name} has no valid fonds number (全宗号, four characters); an administrator must set it before its documents can be filed.`,
         {
           errors: [{ field: 'units.fonds_code', message: 'missing or not four characters' }],
         },
@@ -87,7 +104,7 @@ export class FilingService implements OnModuleInit {
   async proposal(user: AuthUser, documentId: string) {
     const row = await this.documents.getRow(user, documentId);
     const ctx = row.snapshot.context as OutgoingContext;
-    const unit = await this.leadUnit(this.db, row);
+    const unit = await this.fondsUnit(this.db, row.issuer_unit_ids[0]);
     const unitCode = await this.unitCode(this.db, unit, false);
     const lastSig = [...ctx.signatures].sort((a, b) => a.at.localeCompare(b.at)).at(-1);
     const year = officeYear(lastSig?.at ?? new Date());
@@ -125,18 +142,19 @@ export class FilingService implements OnModuleInit {
     };
   }
 
-  private async file(m: EntityManager, doc: DocumentRow, event: OutgoingEvent, content: DocumentContent, user: AuthUser): Promise<void> {
-    if (event.type !== 'FILE') return;
-    const retention = event.retention as Retention;
-    const ctx = doc.snapshot.context as OutgoingContext;
-    const filedAt = new Date(event.at);
-    const unit = await this.leadUnit(m, doc);
+  private async file(
+    m: EntityManager,
+    filable: Filable,
+    t: { document: EngineRow; event: FileEventInfo; content: unknown; user: AuthUser },
+  ) {
+    const { document: doc, user } = t;
+    const retention = t.event.retention as Retention;
+    const filedAt = new Date(t.event.at);
+    const subject = await filable.subject(m, t);
+    const unit = await this.fondsUnit(m, subject.fondsUnitId);
     const fondsCode = unit.fonds_code!;
     const unitCode = await this.unitCode(m, unit, true);
-    const signatures = [...ctx.signatures].sort((a, b) => a.at.localeCompare(b.at));
-    const lastSig = signatures.at(-1);
-    const year = officeYear(lastSig?.at ?? filedAt);
-    const docDate = officeDate(lastSig?.at ?? filedAt);
+    const year = Number(subject.date.slice(0, 4));
 
     // Gapless per class: the counter row stays locked until commit; a rollback undoes the increment.
     const [{ last_item: itemNumber }] = await m
@@ -158,21 +176,18 @@ export class FilingService implements OnModuleInit {
     const cls = { fondsCode, year, retention, unitCode };
     const number = archivalNumber(cls, itemNumber);
 
-    const userIds = [
-      ...new Set([
-        user.id,
-        ...signatures.map((s) => s.signerId),
-        ...ctx.readers.map((r) => r.userId),
-        ...(ctx.registration ? [ctx.registration.clerkId] : []),
-      ]),
-    ];
-    const users: { id: string; display_name: string }[] = await m.query(`SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])`, [
-      userIds,
-    ]);
-    const nameOf = (id: string) => users.find((u) => u.id === id)?.display_name ?? id;
-    const author = content.issuers.map((i) => i.name).join('、');
-
     const metadata: ItemMetadata = {
+      // neutral values for what only some workflows have; the workflow's own metadata overrides them
+      issuers: [],
+      mainRecipients: [],
+      copiesTo: [],
+      attachments: [],
+      signatures: [],
+      registration: null,
+      readers: [],
+      format: 'as received',
+      ...(subject.metadata as Partial<ItemMetadata>),
+      workflow: filable.workflowId,
       archivalNumber: number,
       fondsCode,
       fondsName: unit.name,
@@ -180,55 +195,25 @@ export class FilingService implements OnModuleInit {
       year,
       retention,
       retentionLabel: RETENTION_LABELS[retention],
-      defaultRetention: defaultRetention(content.kind),
+      defaultRetention: defaultRetention(subject.kind),
       unitCode,
       unitName: unit.name,
       itemNumber,
       documentId: doc.id,
-      kind: content.kind,
-      title: content.title,
-      documentNumber: doc.document_number,
-      author,
-      issuers: content.issuers.map((i) => ({ unitId: i.unitId, name: i.name, code: i.code })),
-      date: docDate,
-      classification: content.classification,
-      classificationLabel: CLASSIFICATION_LABEL[content.classification] ?? '',
-      secrecyPeriod: content.secrecyPeriod ?? null,
-      urgency: content.urgency,
-      mainRecipients: content.mainRecipients,
-      copiesTo: content.copiesTo,
-      attachments: content.attachments.map((a) => ({ id: a.id, title: a.title, fileId: a.fileId ?? null, hasText: !!a.blocks?.length })),
-      signatures: signatures.map((s) => ({
-        issuerUnitId: s.issuerUnitId,
-        signerId: s.signerId,
-        signerName: nameOf(s.signerId),
-        revisionNumber: s.revisionNumber,
-        revisionHash: s.revisionHash,
-        opinion: s.opinion ?? null,
-        at: s.at,
-      })),
-      registration: ctx.registration
-        ? {
-            clerkId: ctx.registration.clerkId,
-            clerkName: nameOf(ctx.registration.clerkId),
-            documentNumber: ctx.registration.documentNumber,
-            copies: ctx.registration.copies,
-            at: ctx.registration.at,
-          }
-        : null,
-      readers: ctx.readers.map((r) => ({
-        userId: r.userId,
-        name: nameOf(r.userId),
-        deliveredAt: r.deliveredAt ?? null,
-        openedAt: r.openedAt ?? null,
-        acknowledgedAt: r.acknowledgedAt ?? null,
-        opinion: r.opinion ?? null,
-      })),
-      revision: { number: doc.current_revision, hash: ctx.revision.hash },
+      kind: subject.kind,
+      title: subject.title,
+      documentNumber: subject.documentNumber,
+      author: subject.author,
+      date: subject.date,
+      classification: subject.classification,
+      classificationLabel: CLASSIFICATION_LABEL[subject.classification] ?? '',
+      secrecyPeriod: subject.secrecyPeriod,
+      urgency: subject.urgency,
+      revision: subject.revision,
       filedBy: { id: user.id, name: user.displayName },
       filedAt: filedAt.toISOString(),
-      format: 'DOCX (Office Open XML, ISO/IEC 29500), GB/T 9704-2012 layout',
       creatingSoftware: 'gongwen 0.1.0',
+      ...(subject.form ? { form: subject.form } : {}),
     };
 
     // the hook runs after the transition's own audit event is written: the FILE step is already in the history
@@ -251,21 +236,33 @@ export class FilingService implements OnModuleInit {
         unitCode,
         unit.name,
         itemNumber,
-        content.kind,
-        content.title,
-        doc.document_number,
-        author,
-        docDate,
-        content.classification,
-        CLASSIFICATION_RANK[content.classification] ?? 0,
-        doc.current_revision,
-        ctx.revision.hash,
+        subject.kind,
+        subject.title,
+        subject.documentNumber,
+        subject.author,
+        subject.date,
+        subject.classification,
+        CLASSIFICATION_RANK[subject.classification as keyof typeof CLASSIFICATION_RANK] ?? 0,
+        subject.revision.number,
+        subject.revision.hash,
         metadata,
         record,
         user.id,
         filedAt,
       ],
     );
+    // what was received is stored now, with the item (the preparation job adds the stamped copy and the sheet)
+    for (const f of subject.files ?? []) {
+      await m.query(`INSERT INTO archive_files (item_id, role, name, media_type, size, sha256, data) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
+        itemId,
+        f.role,
+        f.name,
+        f.mediaType,
+        f.data.length,
+        sha256Hex(f.data),
+        f.data,
+      ]);
+    }
     await logAccess(m, { userId: user.id, action: 'file', itemId, detail: { archivalNumber: number, retention, documentId: doc.id } });
     await this.jobs.send(QUEUES.prepare, { itemId }, { singletonKey: itemId }, m);
   }

@@ -8,6 +8,8 @@ import { officeDate } from '#gongwen/document/date-of-issue';
 import type { DataSource } from 'typeorm';
 import {
   CLASSIFICATION_LABEL,
+  docxPageCount,
+  pdfPageCount,
   processingSheetDocx,
   renderDocx,
   renderForPrint,
@@ -108,10 +110,72 @@ export async function storeItemFiles(
   });
 }
 
+/**
+ * Builds the files of an item filed with what was received (an incoming item: its original and attachments are
+ * already stored, in archive_files): the stamped copy (归档章 on the original when it is a DOCX, else on the
+ * processing sheet — a scan or PDF is stamped on paper) and the processing sheet with the workflow's form. Pages:
+ * the original's (LibreOffice for DOCX and PDF), else the 页数 registered, else 1.
+ */
+export async function buildReceivedItemFiles(
+  item: ItemRow & { metadata: ItemMetadata; processing_record: ProcessingRecord },
+  original: { media_type: string; data: Buffer } | undefined,
+  opts: { signal?: AbortSignal; pageCount?: (file: { mediaType: string; data: Buffer }) => Promise<number | null> } = {},
+): Promise<{ files: PreparedFile[]; pages: number }> {
+  const isDocx = original?.media_type === DOCX_MEDIA;
+  const counted = original
+    ? opts.pageCount
+      ? await opts.pageCount({ mediaType: original.media_type, data: original.data })
+      : isDocx
+        ? await docxPageCount(original.data, { signal: opts.signal })
+        : original.media_type === 'application/pdf'
+          ? await pdfPageCount(original.data, { signal: opts.signal })
+          : null
+    : null;
+  const registered = typeof item.metadata.pages === 'number' ? item.metadata.pages : null;
+  const pages = counted ?? registered ?? 1;
+  const sheet = await processingSheetDocx(
+    {
+      title: item.title,
+      documentNumber: item.document_number ?? '',
+      archivalNumber: item.archival_number,
+      classification: CLASSIFICATION_LABEL[item.classification] ?? '',
+      author: item.author,
+    },
+    item.processing_record,
+    undefined,
+    item.metadata.form,
+  );
+  const stamp = {
+    fondsCode: item.fonds_code,
+    year: item.year,
+    retention: item.retention,
+    itemNumber: item.item_number,
+    pages,
+    unitCode: item.unit_code,
+    archivalNumber: item.archival_number,
+  };
+  const stamped = await stampDocx(isDocx ? original!.data : sheet, stamp);
+  return {
+    files: [
+      { role: 'item', name: 'item.docx', mediaType: DOCX_MEDIA, data: stamped },
+      { role: 'processing_sheet', name: 'processing-sheet.docx', mediaType: DOCX_MEDIA, data: sheet },
+    ],
+    pages,
+  };
+}
+
 /** Prepares one item (the job body). Returns false when there was nothing to do. */
 export async function prepareItem(db: DataSource, itemId: string, signal?: AbortSignal): Promise<boolean> {
   const [item] = await db.query(`SELECT ${ITEM_COLUMNS}, i.metadata, i.processing_record FROM archive_items i WHERE i.id = $1`, [itemId]);
   if (!item || item.prepared_at || item.disposed_at) return false;
+  if (item.metadata?.workflow && item.metadata.workflow !== 'outgoing') {
+    const [original] = await db.query(`SELECT media_type, data FROM archive_files WHERE item_id = $1 AND role = 'original' LIMIT 1`, [
+      itemId,
+    ]);
+    const { files, pages } = await buildReceivedItemFiles(item, original, { signal });
+    if (signal?.aborted) throw new Error('aborted');
+    return storeItemFiles(db, itemId, files, pages);
+  }
   const [rev] = await db.query(`SELECT content FROM revisions WHERE document_id = $1 AND number = $2`, [
     item.document_id,
     item.revision_number,

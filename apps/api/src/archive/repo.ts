@@ -55,6 +55,8 @@ export interface ItemRow {
 }
 
 export interface ItemMetadata {
+  /** The workflow the document ran (absent on items filed before incoming documents were filed: outgoing). */
+  workflow?: string;
   archivalNumber: string;
   fondsCode: string;
   fondsName: string;
@@ -104,6 +106,10 @@ export interface ItemMetadata {
   filedAt: string;
   format: string;
   creatingSoftware: string;
+  /** The form printed at the head of the processing sheet (收文处理笺), when the workflow has one. */
+  form?: { heading: string; rows: [string, string][] };
+  /** The workflow's own metadata (an incoming item's register, proposal, instruction, handling …). */
+  [extra: string]: unknown;
 }
 
 export const ITEM_COLUMNS = `i.id, i.document_id, i.archival_number, i.fonds_code, i.fonds_name, i.record_class, i.year, i.retention, i.default_retention,

@@ -96,8 +96,8 @@ export class DocumentsService {
     return visibleRow(this.deps, user, id);
   }
 
-  create(user: AuthUser, input: CreateDocumentInput, idempotencyKey?: string): Promise<WriteResult> {
-    return createDocument(this.deps, user, input, idempotencyKey);
+  create(user: AuthUser, input: CreateDocumentInput, idempotencyKey?: string, opts: { replyTo?: string } = {}): Promise<WriteResult> {
+    return createDocument(this.deps, user, input, idempotencyKey, opts);
   }
 
   get(user: AuthUser, id: string) {

@@ -151,12 +151,16 @@ export const IncomingSummary = named(
     classification: z.enum(CLASSIFICATION_LEVELS),
     urgency: z.enum(URGENCY_LEVELS),
     senderName: z.string(),
+    /** 来文字号. */
+    senderNumber: z.string().nullable(),
     receiveNumber: z.string().nullable(),
     deadline: z.string().nullable(),
     overdue: z.boolean(),
     myTask: IncomingTaskKind.nullable(),
     createdAt: time,
     updatedAt: time,
+    /** When the item entered its current state (how long it has waited where it is). */
+    stateSince: time,
   }),
 );
 export const IncomingList = named('IncomingList', z.object({ items: z.array(IncomingSummary), nextCursor: z.string().nullable() }));

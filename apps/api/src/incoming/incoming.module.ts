@@ -1,6 +1,8 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
+import { ArchiveModule } from '../archive/archive.module.js';
 import { DocumentsModule } from '../documents/documents.module.js';
 import { TransitionEngine } from '../engine/transition-engine.js';
+import { IncomingFiling } from './filing.js';
 import { IncomingController } from './incoming.controller.js';
 import { IncomingService } from './incoming.service.js';
 import { incomingWorkflow } from './incoming.workflow.js';
@@ -8,9 +10,9 @@ import { IncomingRemindersService } from './reminders.service.js';
 
 /** Incoming documents (收文): the workflow registered with the engine, its routes, numbering, reminders and replies. */
 @Module({
-  imports: [DocumentsModule],
+  imports: [DocumentsModule, ArchiveModule],
   controllers: [IncomingController],
-  providers: [IncomingService, IncomingRemindersService],
+  providers: [IncomingService, IncomingRemindersService, IncomingFiling],
   exports: [IncomingService, IncomingRemindersService],
 })
 export class IncomingModule implements OnModuleInit {

@@ -201,11 +201,21 @@ export class IncomingService implements OnModuleInit {
       task_roles: string[];
       receive_number: string | null;
       sender_name: string;
+      sender_number: string | null;
+      state_since: Date;
       overdue: boolean;
     })[] = await this.db.query(
       `SELECT d.id, d.state, d.version, d.title, d.kind, d.classification, d.urgency, d.urgency_rank, d.deadline, d.created_at,
               d.updated_at, d.assignee_ids, d.task_roles, d.snapshot->'context'->'register'->>'receiveNumber' AS receive_number,
-              d.snapshot->'context'->>'senderName' AS sender_name, COALESCE(d.deadline < now(), false) AS overdue
+              d.snapshot->'context'->>'senderName' AS sender_name, COALESCE(d.deadline < now(), false) AS overdue,
+              -- 来文字号: as registered (the 收文登记簿 row), else as received (the revision's content)
+              COALESCE((SELECT g.sender_number FROM incoming_register g WHERE g.document_id = d.id),
+                       (SELECT r.content->>'senderNumber' FROM revisions r WHERE r.document_id = d.id AND r.number = d.current_revision)) AS sender_number,
+              -- when the item entered its state: the last event that changed the state (events that stay, such as
+              -- READ or RECORD_HANDLING, do not count); the unique (document_id, seq) index read backwards, per row of
+              -- the page only
+              COALESCE((SELECT a.created_at FROM audit_events a WHERE a.document_id = d.id AND a.from_state IS DISTINCT FROM a.to_state
+                         ORDER BY a.seq DESC LIMIT 1), d.created_at) AS state_since
          FROM documents d WHERE ${where.join(' AND ')}
         ORDER BY d.urgency_rank DESC, d.deadline ASC NULLS LAST, d.created_at ASC, d.id ASC LIMIT $${params.length}`,
       params,
@@ -224,12 +234,14 @@ export class IncomingService implements OnModuleInit {
         classification: r.classification,
         urgency: r.urgency,
         senderName: r.sender_name,
+        senderNumber: r.sender_number ?? null,
         receiveNumber: r.receive_number,
         deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
         overdue: r.overdue && WORKING_STATES.includes(r.state),
         myTask: taskKind(r.state, { assigneeIds: r.assignee_ids, taskRoles: r.task_roles }, who),
         createdAt: new Date(r.created_at).toISOString(),
         updatedAt: new Date(r.updated_at).toISOString(),
+        stateSince: new Date(r.state_since).toISOString(),
       })),
       nextCursor: more && last ? encodeCursor(last.urgency_rank, last.deadline, last.created_at, last.id) : null,
     };
@@ -513,7 +525,7 @@ export class IncomingService implements OnModuleInit {
 
   /**
    * Starts the reply outgoing document (复文) of an item: whoever may link a reply (the lead department's handler
-   * or the registrar) and may open an outgoing document (a chief) — the outgoing create use case as is — then
+   * or the registrar) opens it with the outgoing create use case, as the document's chief (a reply allowance) — then
    * links both ways (document_links, the item's context via LINK_REPLY) in one transaction with the link.
    */
   async reply(user: AuthUser, id: string, input: CreateDocumentInput) {
@@ -523,7 +535,8 @@ export class IncomingService implements OnModuleInit {
         state: row.state,
         event: 'LINK_REPLY',
       });
-    const created = await this.documents.create(user, input);
+    // the reply is the receiving unit's outgoing document; the one who starts it is its chief (no chief role needed)
+    const created = await this.documents.create(user, input, undefined, { replyTo: id });
     const replyId = created.body.id as string;
     const r = await this.engine.transition(
       user,

@@ -81,7 +81,13 @@ export async function seedDemo(db: DataSource): Promise<boolean> {
     for (const s of ['秘书科', '综合科', '信息科']) ids[s] = await unit(s, 'section', null, ids['中共××区委办公室']);
     ids['区委领导'] = await unit('区委领导', 'leadership', null, ids['中共××区委办公室']);
     ids['督查室'] = await unit('督查室', 'section', null, ids['中共××区委办公室']);
-    for (const r of ['区发展和改革局', '区财政局', '区教育局']) ids[r] = await unit(r, 'reader_unit');
+    // each receiving unit is its own fonds (全宗): its filed incoming documents join its archive
+    for (const [r, fonds] of [
+      ['区发展和改革局', '0301'],
+      ['区财政局', '0302'],
+      ['区教育局', '0303'],
+    ])
+      ids[r] = await unit(r, 'reader_unit', null, null, fonds);
     // the departments (科室) of the receiving units that handle incoming documents
     for (const s of ['发改局综合科', '发改局规划科']) ids[s] = await unit(s, 'section', null, ids['区发展和改革局']);
     ids['财政局预算科'] = await unit('财政局预算科', 'section', null, ids['区财政局']);

@@ -5,6 +5,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBox, Loading } from '../components/ErrorBox';
+import { IncomingInboxLink } from '../components/incoming/IncomingInboxLink';
 import { compareTasks, formatDate, formatDateTime, kindLabel, TASK_ORDER } from '../format';
 import { useI18n } from '../i18n';
 import { keys, useTasks } from '../queries';
@@ -81,6 +82,7 @@ export function InboxPage() {
       <p className="visually-hidden" aria-live="polite">
         {fresh.size > 0 ? t('inbox.new', { n: fresh.size }) : ''}
       </p>
+      <IncomingInboxLink />
       {error ? <ErrorBox error={error} onRetry={() => void tasks.refetch()} /> : null}
       {!items && !error && <Loading />}
       {items && items.length === 0 && <p className="empty">{t('inbox.empty')}</p>}

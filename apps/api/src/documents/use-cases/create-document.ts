@@ -24,9 +24,11 @@ export async function createDocument(
   user: AuthUser,
   input: CreateDocumentInput,
   idempotencyKey?: string,
+  /** replyTo: the incoming item this document answers; its caller (incoming) has checked that the user may start it. */
+  opts: { replyTo?: string } = {},
 ): Promise<WriteResult> {
-  if (!user.roles.includes('chief')) throw new AppError('FORBIDDEN_ROLE', 'Only a section chief (科长) opens a document.');
-  const requestHash = sha256Hex(canonicalJson({ op: 'create', input }));
+  if (!user.roles.includes('chief') && !opts.replyTo) throw new AppError('FORBIDDEN_ROLE', 'Only a section chief (科长) opens a document.');
+  const requestHash = sha256Hex(canonicalJson({ op: 'create', input, ...(opts.replyTo ? { replyTo: opts.replyTo } : {}) }));
   const replay = await replayIdempotent(deps.db.manager, user, idempotencyKey, requestHash);
   if (replay) return replay;
 
@@ -109,6 +111,7 @@ export async function createDocument(
       signerId: input.signers.find((s) => s.issuerUnitId === uid)!.signerId,
     })),
     creatorId: user.id,
+    ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
   };
   const inputProblems = validateOutgoingInput(workflowInput);
   if (inputProblems.length)

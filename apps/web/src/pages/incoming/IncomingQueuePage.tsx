@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
+import { ExternalRegistration } from '../../components/incoming/ExternalRegistration';
 import { formatDate } from '../../format';
 import { useI18n } from '../../i18n';
 import { incomingApi, QUEUE_POLL_MS, useIncomingQueue } from '../../incoming-queries';
@@ -98,7 +99,7 @@ function QueueTable({ queue }: { queue: Queue }) {
                     {i.deadline ? formatDate(i.deadline, locale) : '—'}
                     {overdue && <span className="badge badge-bad"> {it('queue.overdueBadge')}</span>}
                   </td>
-                  <td>{waited(i.updatedAt ?? i.createdAt, now, it)}</td>
+                  <td>{waited(i.stateSince, now, it)}</td>
                 </tr>
               );
             })}
@@ -188,6 +189,7 @@ export function IncomingQueuePage({ queue: asked }: { queue: string | null }) {
         <h1>{it(`queue.${queue}`)}</h1>
       </div>
       <QueueTable key={queue} queue={queue} />
+      {user.roles.includes('registrar') && queue === 'registration' && <ExternalRegistration />}
       {user.roles.includes('registrar') && <RegisterBook />}
     </main>
   );
