@@ -8,6 +8,9 @@ import { IncomingItemPage } from './pages/incoming/IncomingItemPage';
 import { IncomingQueuePage, worksWithIncoming } from './pages/incoming/IncomingQueuePage';
 import { useInT } from './incoming-strings';
 import { LoginPage } from './pages/LoginPage';
+import { SupervisionItemPage } from './pages/supervision/SupervisionItemPage';
+import { SupervisionPage, worksWithSupervision } from './pages/supervision/SupervisionPage';
+import { useSupT } from './supervision-strings';
 import { Link, useLocation } from './router';
 import { useSession } from './session';
 
@@ -31,6 +34,7 @@ export function App() {
   const { status, user, logout } = useSession();
   const { path, search } = useLocation();
   const { it } = useInT();
+  const { st } = useSupT();
 
   if (status === 'checking')
     return (
@@ -41,19 +45,24 @@ export function App() {
 
   const docMatch = /^\/documents\/([^/]+)\/?$/.exec(path);
   const incomingMatch = /^\/incoming\/([^/]+)\/?$/.exec(path);
-  const page = docMatch
-    ? 'doc'
-    : path.startsWith('/documents')
-      ? 'all'
-      : /^\/archive(\/|$)/.test(path)
-        ? 'archive'
-        : incomingMatch
-          ? 'incoming-item'
-          : /^\/incoming\/?$/.test(path)
-            ? 'incoming'
-            : path.startsWith('/settings/webhooks')
-              ? 'webhooks'
-              : 'inbox';
+  const supMatch = /^\/supervision\/([^/]+)\/?$/.exec(path);
+  const page = supMatch
+    ? 'sup-item'
+    : /^\/supervision\/?$/.test(path)
+      ? 'sup'
+      : docMatch
+        ? 'doc'
+        : path.startsWith('/documents')
+          ? 'all'
+          : /^\/archive(\/|$)/.test(path)
+            ? 'archive'
+            : incomingMatch
+              ? 'incoming-item'
+              : /^\/incoming\/?$/.test(path)
+                ? 'incoming'
+                : path.startsWith('/settings/webhooks')
+                  ? 'webhooks'
+                  : 'inbox';
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
   return (
@@ -79,6 +88,11 @@ export function App() {
             {worksWithIncoming(user.roles) && (
               <Link href="/incoming" aria-current={page === 'incoming' || page === 'incoming-item' ? 'page' : undefined}>
                 {it('nav.incoming')}
+              </Link>
+            )}
+            {worksWithSupervision(user.roles) && (
+              <Link href="/supervision" aria-current={page === 'sup' || page === 'sup-item' ? 'page' : undefined}>
+                {st('nav.supervision')}
               </Link>
             )}
             {archiveHref && (
@@ -111,6 +125,10 @@ export function App() {
         <DocumentPage key={docMatch![1]} id={decodeURIComponent(docMatch![1])} />
       ) : page === 'all' ? (
         <AllDocumentsPage />
+      ) : page === 'sup-item' ? (
+        <SupervisionItemPage key={supMatch![1]} id={decodeURIComponent(supMatch![1])} />
+      ) : page === 'sup' ? (
+        <SupervisionPage view={search.get('view')} />
       ) : page === 'incoming-item' ? (
         <IncomingItemPage key={incomingMatch![1]} id={decodeURIComponent(incomingMatch![1])} />
       ) : page === 'incoming' ? (
