@@ -64,6 +64,7 @@ const QUERY: Record<string, string> = {
 const PATH_VALUES: Record<string, Record<string, string>> = {
   adminGetHolidayCalendar: { year: '2027' },
   adminPutHolidayCalendar: { year: '2027' },
+  getSupervisionCardNotice: { colour: 'red' },
 };
 
 // ------------------------------------------------------------------------------------------ the policy
@@ -402,6 +403,11 @@ beforeAll(async () => {
   await ok(send(t, 'POST', `/api/supervision/${supItem}/events`, { as: 'supervisor', json: { type: 'ASSIGN' } }));
   for (const u of ['fgw_registrar', 'czj_registrar'])
     await ok(send(t, 'POST', `/api/supervision/${supItem}/events`, { as: u, json: { type: 'SIGN_FOR' } }));
+  // a red card on record (as the sweep records one), so that its 督查催办通知 can be fetched by those who see the item
+  await t.db.dataSource.query(
+    `INSERT INTO supervision_cards (document_id, colour, round, reason, issued_at, notified_unit_id) VALUES ($1, 'red', 0, '逾期未办结', now(), $2)`,
+    [supItem, sup.fgw],
+  );
   const request = async (d: Doc) =>
     (await ok(send(t, 'POST', `/api/documents/${d.id}/export-requests`, { as: 'chief', json: { purpose: '上报' } }))).id as string;
 
@@ -744,6 +750,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             getSupervisionHistory: { status: 404 },
             verifySupervisionItem: { status: 404 },
             getSupervisionNotice: { status: 404 },
+            getSupervisionCardNotice: { status: 404 },
             sendSupervisionEvent: { status: 404 },
             adminGetHolidayCalendar: { status: 200 },
             adminPutHolidayCalendar: { status: 200 },
@@ -769,6 +776,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     const sees = new Set(['supervisor', 'fgw_leader', 'fgw_leader2', 'fgw_registrar', 'czj_registrar']);
     const itemOps = ops.filter((o) => o.path.startsWith('/api/supervision/{id}'));
     expect(itemOps.map((o) => o.id).sort()).toEqual([
+      'getSupervisionCardNotice',
       'getSupervisionHistory',
       'getSupervisionItem',
       'getSupervisionNotice',
@@ -777,7 +785,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     ]);
     for (const op of itemOps) {
       for (const user of USERS) {
-        const path = fillPath(op.path, { id: supItem });
+        const path = fillPath(op.path, { id: supItem, colour: 'red' });
         let expect: Expected;
         let init: SendOptions = { as: user, ...bodyFor(op, null, user) };
         if (!sees.has(user)) expect = { hidden: true };

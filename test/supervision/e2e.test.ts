@@ -5,6 +5,10 @@
  * result is sent back, an extension asked after the deadline is refused, the item goes onto the accountability
  * list and is closed; the notice, the board, the register and the report follow.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { convertToPdf, pageTexts, requireTools } from '../docx/pdf.js';
 import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { SupervisionCards } from '../../apps/api/src/supervision/cards.service.js';
 import { SupervisionClock } from '../../apps/api/src/supervision/clock.js';
@@ -165,6 +169,42 @@ test('an instruction becomes an item, cards go blue → yellow → red across a 
   expect(notices[2].payload.assigneeIds).toEqual([ids.u.fgw_leader2]);
   expect(notices[2].payload.taskRoles).toEqual([`handler@${ids.fgw}`, `registrar@${ids.fgw}`]);
 
+  // each card's 督查催办通知, through the API, rendered (LibreOffice, poppler): the card named, the item, the unit
+  requireTools();
+  const dir = mkdtempSync(join(tmpdir(), 'gongwen-sup-cards-'));
+  try {
+    const files: string[] = [];
+    for (const colour of ['blue', 'yellow', 'red']) {
+      const res = await t.request(`/api/supervision/${id}/cards/${colour}/notice.docx`, { as: 'fgw_registrar' });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toContain('.docx');
+      files.push(join(dir, `${colour}.docx`));
+      writeFileSync(files[files.length - 1], Buffer.from(await res.arrayBuffer()));
+    }
+    await convertToPdf(files, dir, join(dir, 'lo-profile'));
+    const text = (colour: string) =>
+      pageTexts(join(dir, `${colour}.pdf`))
+        .join('\n')
+        .replace(/\s+/g, '');
+    expect(text('blue')).toContain('（蓝牌督办）');
+    expect(text('yellow')).toContain('（黄牌督办）');
+    const red = text('red');
+    expect(red).toContain('（红牌督办）');
+    expect(red).toContain('督〔2026〕1号');
+    expect(red).toContain('区发展和改革局');
+    expect(red).toContain('已逾期');
+    // from yellow on the responsible leader is among the recipients; a blue card goes to the unit only
+    const leader = (
+      (await t.db.dataSource.query(`SELECT display_name FROM users WHERE id = $1`, [ids.u.fgw_leader2])) as { display_name: string }[]
+    )[0].display_name;
+    expect(red).toContain(leader);
+    expect(text('blue')).not.toContain(leader);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // an unknown colour is refused at the edge
+  expect((await t.request(`/api/supervision/${id}/cards/green/notice.docx`, { as: 'supervisor' })).status).toBe(400);
+
   // red for longer than 48 hours: on the accountability list, once
   clock.set('2026-04-03T08:00:00+08:00');
   expect(await sweepA()).toMatchObject({ listed: 0 });
@@ -193,7 +233,10 @@ test('an instruction becomes an item, cards go blue → yellow → red across a 
   expect(register.items[0]).toMatchObject({ state: 'closed', onTime: false, leadUnit: '区发展和改革局', assistingUnits: ['区财政局'] });
   const csv = await t.request('/api/supervision/register.csv?from=2026-03-01&to=2026-03-31', { as: 'supervisor' });
   expect(csv.status).toBe(200);
-  expect(await csv.text()).toContain('"督〔2026〕1号","加快推进重点项目建设"');
+  const csvBytes = Buffer.from(await csv.arrayBuffer());
+  expect(csvBytes.subarray(0, 3).toString('hex')).toBe('efbbbf'); // the BOM spreadsheet programs need
+  const csvText = csvBytes.subarray(3).toString('utf8');
+  expect(csvText.split('\r\n')[1]).toMatch(/^"?督〔2026〕1号"?,"?2026-03-02"?,.*加快推进重点项目建设.*区发展和改革局.*已办结.*红牌/);
   for (const path of [
     '/api/supervision/register.docx?from=2026-03-01&to=2026-03-31',
     '/api/supervision/report.docx?period=monthly&date=2026-03-15',

@@ -49,8 +49,8 @@ async function probe(users: string[], id: string): Promise<string[]> {
   for (const op of ops) {
     for (const user of users) {
       const body = op.method === 'POST' ? { json: { type: 'FEEDBACK', text: '探测。' } } : {};
-      const r = await send(t, op.method, fillPath(op.path, { id }), { as: user, ...body });
-      const absent = await send(t, op.method, fillPath(op.path, { id: ABSENT_UUID }), { as: user, ...body });
+      const r = await send(t, op.method, fillPath(op.path, { id, colour: 'red' }), { as: user, ...body });
+      const absent = await send(t, op.method, fillPath(op.path, { id: ABSENT_UUID, colour: 'red' }), { as: user, ...body });
       if (r.status !== 404) problems.push(`${op.id} × ${user}: ${r.status}`);
       else if (normalised(r).replaceAll(id, ABSENT_UUID) !== normalised(absent)) problems.push(`${op.id} × ${user}: differs from absent`);
       // (the problem's `instance` is the request's own path, which the caller wrote)

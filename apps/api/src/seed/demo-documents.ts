@@ -15,6 +15,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { DocumentsService } from '../documents/documents.service.js';
 import { CreateDocumentBody, EditSectionBody } from '../documents/schemas.js';
 import { seedDemoIncoming } from './demo-incoming.js';
+import { seedDemoSupervision } from './demo-supervision.js';
 
 type Stage = 'drafting' | 'proofreading' | 'review' | 'signing' | 'circulation' | 'archived';
 
@@ -190,5 +191,6 @@ export async function seedDemoDocuments(app: INestApplicationContext): Promise<n
   }
   // the receiving side: what the exchange delivered, and incoming items in several states
   await seedDemoIncoming(app);
+  await seedDemoSupervision(app);
   return SAMPLES.length;
 }

@@ -16,9 +16,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { addWorkingDays, dateIn } from '#gongwen/calendar';
+import { addDays, addWorkingDays, dateIn } from '#gongwen/calendar';
 import { SYSTEM_USER_ID } from '#gongwen/persistence';
-import { colourRank, type CardColour, type Colour } from '#gongwen/workflows/supervision';
+import { dueCard, type CardColour, type SupervisionContext, type SupervisionState } from '#gongwen/workflows/supervision';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { Periodic } from '../common/periodic.js';
@@ -94,26 +94,43 @@ export class SupervisionCards implements OnApplicationBootstrap, OnModuleDestroy
 
   async sweep(limit = BATCH): Promise<CardSweepResult> {
     const now = this.clock.now();
-    const today = dateIn(now, this.config.GONGWEN_TIME_ZONE);
-    const blueLimit = addWorkingDays(today, this.config.GONGWEN_SUPERVISION_BLUE_WORKING_DAYS, await this.calendar.calendar());
-    // the running items with a card due that is higher than their colour
-    const due: { id: string; colour: Colour; round: number; deadline: string; late: boolean }[] = await this.db.query(
-      `SELECT document_id AS id, colour, colour_round AS round, deadline::text AS deadline, late
-         FROM supervision_register r
-        CROSS JOIN LATERAL (SELECT r.cadence <> 'once' AND coalesce(r.last_feedback_at, r.assigned_at) IS NOT NULL
-              AND coalesce(r.last_feedback_at, r.assigned_at) + CASE r.cadence WHEN 'weekly' THEN interval '7 days'
-                WHEN 'monthly' THEN interval '1 month' WHEN 'quarterly' THEN interval '3 months' ELSE interval '6 months' END < $2
-              AS late) f
-        WHERE state IN ('assigned', 'in_progress') AND colour <> 'red'
-          AND (deadline < $1::date OR (colour IN ('none', 'blue') AND f.late) OR (colour = 'none' AND deadline <= $3::date))
-        ORDER BY deadline, document_id LIMIT $4`,
-      [today, now, blueLimit, limit],
-    );
-    const result: CardSweepResult = { due: due.length, issued: 0, alreadyIssued: 0, skipped: 0, failed: 0, listed: 0 };
+    const tz = this.config.GONGWEN_TIME_ZONE;
+    const today = dateIn(now, tz);
+    const calendar = await this.calendar.calendar();
+    const options = { blueWorkingDays: this.config.GONGWEN_SUPERVISION_BLUE_WORKING_DAYS };
+    // The machine decides (dueCard, workflows/supervision/escalation.ts); this query only finds the candidates, a
+    // superset of the items dueCard can give a card today, so that a sweep reads few rows:
+    //   red     dueCard: today > deadline                                      ⇔ deadline < today
+    //   blue    dueCard: working days in (today, deadline] ≤ N                 ⇔ deadline < the (N+1)th working day
+    //           after today, i.e. deadline ≤ blueLimit (a deadline on the weekend after the Nth working day is blue)
+    //   yellow  dueCard: today > base + cadence period, base = the office date of the last feedback of the round
+    //           or else of the round's start (last signature, send-back or reopening), which is never before the
+    //           office date of coalesce(last_feedback_at, assigned_at); so date + period < today is necessary
+    //           (date + interval clamps month ends as the machine's addMonths does). `once` goes red, never yellow.
+    // and only a colour above the item's: red for colour <> red, blue for none, yellow for none or blue.
+    const blueLimit = addDays(addWorkingDays(today, options.blueWorkingDays + 1, calendar), -1);
+    const due: { id: string; state: SupervisionState; context: SupervisionContext; deadline: string; round: number }[] =
+      await this.db.query(
+        `SELECT r.document_id AS id, d.state, d.snapshot->'context' AS context, r.deadline::text AS deadline, r.colour_round AS round
+           FROM supervision_register r JOIN documents d ON d.id = r.document_id
+          WHERE r.state IN ('assigned', 'in_progress') AND r.colour <> 'red'
+            AND (r.deadline < $1::date
+              OR (r.colour = 'none' AND r.deadline <= $2::date)
+              OR (r.colour IN ('none', 'blue') AND r.cadence <> 'once' AND coalesce(r.last_feedback_at, r.assigned_at) IS NOT NULL
+                  AND ((coalesce(r.last_feedback_at, r.assigned_at) AT TIME ZONE $3)::date + CASE r.cadence WHEN 'weekly'
+                    THEN interval '7 days' WHEN 'monthly' THEN interval '1 month' WHEN 'quarterly' THEN interval '3 months'
+                    ELSE interval '6 months' END)::date < $1::date))
+          ORDER BY r.deadline, r.document_id LIMIT $4`,
+        [today, blueLimit, tz, limit],
+      );
+    const result: CardSweepResult = { due: 0, issued: 0, alreadyIssued: 0, skipped: 0, failed: 0, listed: 0 };
     for (const item of due) {
       if (this.periodic.stopping) break;
-      const colour: CardColour = item.deadline < today ? 'red' : item.late ? 'yellow' : 'blue';
-      if (colourRank(colour) <= colourRank(item.colour)) continue;
+      // the machine's rule on the item as stored: the API and the machine cannot disagree on a card
+      const card = dueCard(item.state, item.context, now.toISOString(), calendar, options);
+      if (!card) continue;
+      result.due++;
+      const { colour } = card;
       try {
         const r = await this.supervision.transition(
           SUPERVISION_SYSTEM_USER,

@@ -7,17 +7,79 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { addDays, dayOfWeek } from '#gongwen/calendar';
-import type { Colour } from '#gongwen/workflows/supervision';
+import {
+  reminderNoticeDocx,
+  supervisionNoticeDocx,
+  supervisionRegisterCsv,
+  supervisionRegisterDocx,
+  supervisionReportDocx,
+  type CardColour as PrintedCard,
+  type ReminderReason,
+  type SupervisionItemRecord,
+} from '#gongwen/registers';
+import { STATE_LABELS, type Colour } from '#gongwen/workflows/supervision';
 import type { AuthUser } from '../auth/auth.types.js';
-import { noticeDocx, registerCsv, registerDocx, reportDocx, type RegisterLine } from './printouts.js';
+import { AppError } from '../common/errors.js';
 import { SupervisionService } from './supervision.service.js';
 
 const REGISTER_COLUMNS = `r.document_id, r.item_number, r.title, r.source_kind, r.instruction_text, r.requirements, r.cadence, r.result_form,
   r.deadline::text AS deadline, r.state, r.colour, r.registered_at, r.closed_at, r.on_time, r.lead_unit_id, r.assisting_unit_ids,
   r.responsible_leader_id, r.instructing_leader_id, il.display_name AS instructing_leader, rl.display_name AS responsible_leader,
-  lu.name AS lead_unit,
+  lu.name AS lead_unit, r.year, r.serial, r.last_feedback_at, hu.display_name AS handler, su.display_name AS supervisor,
   (SELECT coalesce(array_agg(u.name ORDER BY x.ord), '{}') FROM unnest(r.assisting_unit_ids) WITH ORDINALITY x(id, ord) JOIN units u ON u.id = x.id) AS assisting_units`;
-const REGISTER_JOINS = `JOIN users il ON il.id = r.instructing_leader_id JOIN users rl ON rl.id = r.responsible_leader_id JOIN units lu ON lu.id = r.lead_unit_id`;
+const REGISTER_JOINS = `JOIN users il ON il.id = r.instructing_leader_id JOIN users rl ON rl.id = r.responsible_leader_id JOIN units lu ON lu.id = r.lead_unit_id
+  LEFT JOIN users hu ON hu.id = r.handler_id LEFT JOIN users su ON su.id = r.supervisor_id`;
+
+/** The issuing office of the supervision papers (letterhead and signature): the supervision office (督查室). */
+export const SUPERVISION_OFFICE = '督查室';
+
+/** A register row as the JSON register page shows it (names resolved). */
+export interface RegisterLine {
+  itemNumber: string;
+  title: string;
+  sourceKind: string;
+  instructingLeader: string;
+  instructionText: string;
+  requirements: string;
+  leadUnit: string;
+  assistingUnits: string[];
+  responsibleLeader: string;
+  deadline: string;
+  cadence: string;
+  resultForm: string;
+  state: string;
+  colour: Colour;
+  registeredAt: string;
+  closedAt: string | null;
+  onTime: boolean | null;
+}
+
+/** A register row as the shared printouts (libs/registers) take it. */
+function recordOf(r: Record<string, any>): SupervisionItemRecord {
+  const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+  return {
+    number: r.item_number,
+    year: r.year,
+    serial: r.serial,
+    matter: r.title,
+    source: { kind: r.source_kind },
+    instructingLeader: r.instructing_leader,
+    instruction: r.instruction_text,
+    requirements: r.requirements,
+    leadUnit: r.lead_unit,
+    assistingUnits: r.assisting_units ?? [],
+    responsibleLeader: r.responsible_leader,
+    handler: r.handler ?? null,
+    deadline: r.deadline,
+    cadence: r.cadence,
+    resultForm: r.result_form,
+    registeredAt: new Date(r.registered_at).toISOString(),
+    status: STATE_LABELS[r.state as keyof typeof STATE_LABELS] ?? r.state,
+    card: r.colour,
+    lastFeedbackAt: iso(r.last_feedback_at),
+    closedAt: iso(r.closed_at),
+  };
+}
 
 function lineOf(r: Record<string, any>): RegisterLine {
   return {
@@ -121,20 +183,20 @@ export class SupervisionReports {
     };
   }
 
-  private async lines(from: string, to: string): Promise<RegisterLine[]> {
+  private async records(from: string, to: string): Promise<SupervisionItemRecord[]> {
     const rows = await this.db.query(
       `SELECT ${REGISTER_COLUMNS} FROM supervision_register r ${REGISTER_JOINS} WHERE ${PERIOD(1, 2, 3)} ORDER BY r.registered_at, r.serial`,
       [from, to, this.supervision.timeZone],
     );
-    return rows.map(lineOf);
+    return rows.map(recordOf);
   }
 
   async registerCsv(from: string, to: string): Promise<string> {
-    return registerCsv(await this.lines(from, to));
+    return supervisionRegisterCsv(await this.records(from, to));
   }
 
   async registerDocx(from: string, to: string): Promise<Buffer> {
-    return registerDocx(from, to, await this.lines(from, to));
+    return supervisionRegisterDocx({ office: SUPERVISION_OFFICE, from, to }, await this.records(from, to));
   }
 
   /** The weekly (Monday to Sunday) or monthly period containing `date`. */
@@ -162,23 +224,14 @@ export class SupervisionReports {
         ORDER BY r.year, r.serial`,
       [from, to, tz],
     );
-    const lines: RegisterLine[] = rows.map(lineOf);
-    const count = (key: (l: RegisterLine) => string) =>
-      lines.reduce<Record<string, number>>((acc, l) => ({ ...acc, [key(l)]: (acc[key(l)] ?? 0) + 1 }), {});
-    const closed = lines.filter((l) => l.closedAt);
-    const buffer = await reportDocx(
-      {
-        title: period === 'weekly' ? '督查工作周通报' : '督查工作月通报',
-        from,
-        to,
-        total: lines.length,
-        byState: count((l) => l.state),
-        byColour: count((l) => l.colour),
-        closed: closed.length,
-        closedOnTime: closed.filter((l) => l.onTime).length,
-      },
-      lines,
-    );
+    const buffer = await supervisionReportDocx({
+      office: SUPERVISION_OFFICE,
+      kind: period,
+      from,
+      to,
+      asOf: to < this.supervision.today() ? to : this.supervision.today(),
+      items: rows.map(recordOf),
+    });
     return { buffer, from, to };
   }
 
@@ -213,11 +266,59 @@ export class SupervisionReports {
   /** 督办通知 of an item the user can see. */
   async notice(user: AuthUser, id: string): Promise<{ buffer: Buffer; itemNumber: string }> {
     const row = await this.supervision.row(user, id);
-    const [r] = await this.db.query(`SELECT ${REGISTER_COLUMNS} FROM supervision_register r ${REGISTER_JOINS} WHERE r.document_id = $1`, [
-      row.id,
-    ]);
-    const line = lineOf(r);
+    const r = await this.registerRow(row.id);
     const issuedOn = row.snapshot.context.assignment?.at ?? new Date(row.created_at).toISOString();
-    return { buffer: await noticeDocx(line, issuedOn.slice(0, 10)), itemNumber: line.itemNumber };
+    const buffer = await supervisionNoticeDocx({
+      office: SUPERVISION_OFFICE,
+      item: recordOf(r),
+      date: issuedOn,
+      contact: { name: r.supervisor ?? SUPERVISION_OFFICE },
+    });
+    return { buffer, itemNumber: r.item_number };
+  }
+
+  /**
+   * 督查催办通知 of a colour card the item has received (the latest card of that colour): the card's colour as a
+   * band above the title, the reason it was issued, a reply within the remaining working time.
+   */
+  async cardNotice(user: AuthUser, id: string, colour: PrintedCard): Promise<{ buffer: Buffer; itemNumber: string }> {
+    const row = await this.supervision.row(user, id);
+    const [card] = await this.db.query(
+      `SELECT reason, issued_at FROM supervision_cards WHERE document_id = $1 AND colour = $2 ORDER BY round DESC LIMIT 1`,
+      [row.id, colour],
+    );
+    if (!card) throw new AppError('NOT_FOUND', `No ${colour} card on this item.`);
+    const r = await this.registerRow(row.id);
+    const item = recordOf(r);
+    const issuedAt = new Date(card.issued_at).toISOString();
+    const issuedOn = issuedAt.slice(0, 10);
+    const reason: ReminderReason =
+      colour === 'red'
+        ? 'overdue'
+        : colour === 'blue'
+          ? 'deadline_near'
+          : /退回|重办|send/i.test(card.reason)
+            ? 'feedback_returned'
+            : 'feedback_late';
+    const buffer = await reminderNoticeDocx({
+      office: SUPERVISION_OFFICE,
+      item,
+      card: colour,
+      reason,
+      returnReason: reason === 'feedback_returned' ? card.reason : undefined,
+      requirement: card.reason,
+      // the reply is due within three days of the card, and never after a deadline still running
+      respondBy: colour !== 'red' && item.deadline < addDays(issuedOn, 3) ? item.deadline : addDays(issuedOn, 3),
+      date: issuedAt,
+      contact: { name: r.supervisor ?? SUPERVISION_OFFICE },
+    });
+    return { buffer, itemNumber: r.item_number };
+  }
+
+  private async registerRow(id: string): Promise<Record<string, any>> {
+    const [r] = await this.db.query(`SELECT ${REGISTER_COLUMNS} FROM supervision_register r ${REGISTER_JOINS} WHERE r.document_id = $1`, [
+      id,
+    ]);
+    return r;
   }
 }

@@ -34,6 +34,8 @@ import {
 } from './schemas.js';
 import { SupervisionService } from './supervision.service.js';
 
+const CardColourParam = z.enum(['blue', 'yellow', 'red']);
+const CARD_FILE_LABELS = { blue: '蓝牌', yellow: '黄牌', red: '红牌' } as const;
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters');
 
@@ -281,6 +283,26 @@ export class SupervisionController {
   async notice(@CurrentUser() user: AuthUser, @Param('id') id: string, @Res() res: FastifyReply) {
     const r = await this.reports.notice(user, id);
     return sendFile(res, DOCX_MIME, `督办通知_${r.itemNumber}.docx`, r.buffer);
+  }
+
+  @Get(':id/cards/:colour/notice.docx')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'colour', enum: ['blue', 'yellow', 'red'] })
+  @ApiOperation({
+    operationId: 'getSupervisionCardNotice',
+    summary: '督查催办通知 of a colour card the item received (蓝牌/黄牌/红牌督办; the latest card of that colour), DOCX',
+  })
+  @ApiProduces(DOCX_MIME)
+  @docxResponse
+  @ApiProblems(404)
+  async cardNotice(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('colour', new ZodPipe(CardColourParam)) colour: z.infer<typeof CardColourParam>,
+    @Res() res: FastifyReply,
+  ) {
+    const r = await this.reports.cardNotice(user, id, colour);
+    return sendFile(res, DOCX_MIME, `督查催办通知_${CARD_FILE_LABELS[colour]}_${r.itemNumber}.docx`, r.buffer);
   }
 }
 
