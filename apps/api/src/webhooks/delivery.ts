@@ -26,6 +26,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { inTransaction } from '../archive/jobs.js';
 import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { takeOutboxForWebhooks } from '../engine/repositories/outbox.js';
 import { selectValidSessionUser } from '../engine/repositories/sessions.js';
 import { TransitionEngine } from '../engine/transition-engine.js';
 import { AddressGuard } from './address-guard.js';
@@ -170,14 +171,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     return this.db.transaction(async (m) => {
       const [{ got }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS got`, [FANOUT_LOCK]);
       if (!got) return 0;
-      const rows = returned<{ id: string; document_id: string; topic: string; payload: Record<string, unknown>; created_at: Date }>(
-        await m.query(
-          `WITH batch AS (SELECT id FROM outbox WHERE webhooks_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE)
-         UPDATE outbox o SET webhooks_at = now() FROM batch WHERE o.id = batch.id
-         RETURNING o.id, o.document_id, o.topic, o.payload, o.created_at`,
-          [FANOUT_BATCH],
-        ),
-      );
+      const rows = await takeOutboxForWebhooks(m, FANOUT_BATCH);
       if (rows.length === 0) return 0;
       const subs: SubscriptionRow[] = await m.query(
         `SELECT s.id, s.owner_user_id, s.event_types, u.roles FROM webhook_subscriptions s JOIN users u ON u.id = s.owner_user_id WHERE s.active`,

@@ -61,3 +61,29 @@ export async function selectTaskUserIds(m: EntityManager, documentId: string): P
   const rows: { user_id: string }[] = await m.query(`SELECT user_id FROM document_tasks WHERE document_id = $1`, [documentId]);
   return rows.map((r) => r.user_id);
 }
+
+/** An outbox row as the webhooks' fan-out takes it. */
+export interface OutboxRowForWebhooks {
+  id: string;
+  document_id: string;
+  topic: string;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+/**
+ * Takes up to `limit` outbox rows the webhooks' fan-out has not taken yet, in id order, and marks them taken
+ * (webhooks_at), in the caller's transaction: the fan-out's deliveries are written in the same one, so a row is
+ * marked if and only if its deliveries exist. (A CTE with FOR UPDATE, so two fan-outs never take one row.)
+ */
+export async function takeOutboxForWebhooks(m: EntityManager, limit: number): Promise<OutboxRowForWebhooks[]> {
+  const result: unknown = await m.query(
+    `WITH batch AS (SELECT id FROM outbox WHERE webhooks_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE)
+     UPDATE outbox o SET webhooks_at = now() FROM batch WHERE o.id = batch.id
+     RETURNING o.id, o.document_id, o.topic, o.payload, o.created_at`,
+    [limit],
+  );
+  // TypeORM answers an UPDATE … RETURNING as [rows, count]
+  const r = result as unknown[];
+  return (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? r[0] : r) as OutboxRowForWebhooks[];
+}
