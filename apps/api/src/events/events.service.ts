@@ -21,13 +21,8 @@ import { eventsOf, type DocumentEvent } from './vocabulary.js';
 
 /** Audit rows read per query at most (visible or not): bounds a query's cost whatever the reader sees. */
 const SCAN = 1000;
-/**
- * After the first read, and after a wake-up, that find nothing settled yet (an older transaction of this database
- * still open), read again after these, backing off within the request's wait. The first read needs them too: an
- * event that committed just before the poll subscribed was notified before it listened, and if it was not settled at
- * that first read, no later wake-up would come for it (a busy machine showed it: the poll waited out its 25 s).
- */
-const SETTLE_MS = [50, 150, 400, 1000, 2000, 3000, 3000];
+/** After a wake-up that finds nothing settled yet (a longer transaction still open), read again after these. */
+const SETTLE_MS = [50, 150, 400, 1000];
 
 interface Cursor {
   tx: string;
@@ -137,10 +132,10 @@ export class EventsService {
         } finally {
           reading = false;
         }
-        // nothing settled yet (an older transaction still open): look again shortly
-        if (attempt < SETTLE_MS.length) {
+        // woken, but the transition is not settled yet (an older transaction still open): look again shortly
+        if (attempt > 0 && attempt <= SETTLE_MS.length) {
           clearTimeout(settle);
-          settle = setTimeout(() => void read(attempt + 1), SETTLE_MS[attempt]);
+          settle = setTimeout(() => void read(attempt + 1), SETTLE_MS[attempt - 1]);
         }
       };
       subscriptions.add(this.hub.all.pipe(filter((n) => n.rank <= rank)).subscribe(() => void read(1)));
