@@ -209,7 +209,8 @@ describe('incoming documents in the browser', () => {
       await login(page, 'fgw_leader', '/incoming?queue=instruction');
       await page.getByTestId('incoming-queue').getByRole('link', { name: TITLE_B }).click();
       await waitState(page, '待批示');
-      expect(await page.getByTestId('proposal').textContent()).toContain('何主任');
+      // names come from the directory, which loads after the item: wait for the chief's name
+      await page.getByTestId('proposal').filter({ hasText: '何主任' }).waitFor();
       const form = page.locator('form[data-event="INSTRUCT"]');
       await form.getByLabel('批示内容').fill('请综合科牵头办理，规划科配合，按期报送。');
       await form.getByLabel('主办部门').selectOption({ label: '发改局综合科' });
@@ -225,7 +226,7 @@ describe('incoming documents in the browser', () => {
       const depts = page.getByTestId('departments-panel');
       await depts.filter({ hasText: '发改局综合科' }).waitFor();
       expect(await depts.textContent()).toContain('发改局规划科');
-      expect(await page.getByTestId('instruction').textContent()).toContain('郑副局长');
+      await page.getByTestId('instruction').filter({ hasText: '郑副局长' }).waitFor();
       expect(await violations(page)).toEqual([]);
       await noIds(page);
 
