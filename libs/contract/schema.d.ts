@@ -1368,7 +1368,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The 收文登记簿 of your unit for a date range (registration dates, the office's calendar): JSON, CSV or DOCX */
+        /** The 收文登记簿 of your unit for a date range (registration dates, the office's calendar): JSON a page at a time (limit, cursor → nextCursor), or the whole range as CSV or DOCX */
         get: operations["getIncomingRegister"];
         put?: never;
         post?: never;
@@ -3420,6 +3420,7 @@ export interface components {
             from: string;
             to: string;
             items: components["schemas"]["IncomingRegisterEntry"][];
+            nextCursor: string | null;
         };
         IncomingDiagram: {
             id: string;
@@ -13086,6 +13087,8 @@ export interface operations {
                 from: string;
                 to: string;
                 format?: "csv" | "docx" | "json";
+                limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;

@@ -316,8 +316,16 @@ export async function incomingQueries(server: Server, opts: { items: number; req
       { name: '待签收 queue (registrar)', as: 'fgw_registrar', path: '/api/incoming?queue=receipt' },
       { name: '承办 queue (handler of the lead department)', as: 'fgw_handler', path: '/api/incoming?queue=handling' },
       { name: '承办 queue (handler of the assisting department)', as: 'fgw_handler2', path: '/api/incoming?queue=handling' },
-      { name: '收文登记簿, one day', as: 'fgw_registrar', path: `/api/incoming/register?from=${day(30)}&to=${day(30)}` },
-      { name: '收文登记簿, one week', as: 'fgw_registrar', path: `/api/incoming/register?from=${day(36)}&to=${day(30)}` },
+      {
+        name: '收文登记簿, one day (first page of 100)',
+        as: 'fgw_registrar',
+        path: `/api/incoming/register?from=${day(30)}&to=${day(30)}`,
+      },
+      {
+        name: '收文登记簿, one week (first page of 100)',
+        as: 'fgw_registrar',
+        path: `/api/incoming/register?from=${day(36)}&to=${day(30)}`,
+      },
     ];
     const figures: IncomingFigure[] = [];
     for (const s of specs) {

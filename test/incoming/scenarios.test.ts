@@ -139,6 +139,7 @@ it('sends the reminder once across a restart in the middle of a deadline (two in
   early.clock = () => new Date();
   expect((await early.sweep()).sent).toBe(0);
   let other = await anotherInstance(t);
+  await other.app.init(); // a process as started: its workflows registered (onModuleInit)
   try {
     const a = other.app.get(IncomingRemindersService);
     a.clock = later;
@@ -152,6 +153,7 @@ it('sends the reminder once across a restart in the middle of a deadline (two in
   }
   // the other process restarts and sweeps again in the same period: nothing more
   other = await anotherInstance(t);
+  await other.app.init();
   try {
     const b = other.app.get(IncomingRemindersService);
     b.clock = later;

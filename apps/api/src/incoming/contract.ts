@@ -192,7 +192,14 @@ export const IncomingRegisterEntry = named(
 );
 export const IncomingRegisterPage = named(
   'IncomingRegister',
-  z.object({ unitId: uuid, from: z.string(), to: z.string(), items: z.array(IncomingRegisterEntry) }),
+  z.object({
+    unitId: uuid,
+    from: z.string(),
+    to: z.string(),
+    items: z.array(IncomingRegisterEntry),
+    /** The next page's cursor; null on the last page (and for the files, which hold the whole range). */
+    nextCursor: z.string().nullable(),
+  }),
 );
 
 export const IncomingDiagram = named(

@@ -150,7 +150,8 @@ export class IncomingController {
   @Roles('registrar', 'chief', 'leader')
   @ApiOperation({
     operationId: 'getIncomingRegister',
-    summary: "The 收文登记簿 of your unit for a date range (registration dates, the office's calendar): JSON, CSV or DOCX",
+    summary:
+      "The 收文登记簿 of your unit for a date range (registration dates, the office's calendar): JSON a page at a time (limit, cursor → nextCursor), or the whole range as CSV or DOCX",
   })
   @ApiZodQuery(RegisterQuery)
   @ApiResponse({
@@ -168,18 +169,14 @@ export class IncomingController {
     @Query(new ZodPipe(RegisterQuery)) q: z.infer<typeof RegisterQuery>,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    const page = await this.incoming.registerEntries(user, q.from, q.to);
-    if (q.format === 'json') return page;
-    const states: { id: string; state: IncomingState }[] = await this.incoming.db.query(
-      `SELECT id, state FROM documents WHERE id = ANY($1::uuid[])`,
-      [page.items.map((i) => i.documentId)],
-    );
+    if (q.format === 'json') return this.incoming.registerEntries(user, q);
+    const page = await this.incoming.registerFileRows(user, q);
     const rows: IncomingRegisterRow[] = page.items.map((i) => ({
       ...i,
       kind: undefined,
-      handling: STATE_LABELS[states.find((s) => s.id === i.documentId)?.state ?? 'registration'],
+      handling: STATE_LABELS[i.state as IncomingState],
     })) as IncomingRegisterRow[];
-    const head = { unitName: (await this.incoming.unitNames([page.unitId]))[page.unitId] ?? '', from: q.from, to: q.to };
+    const head = { unitName: page.unitName, from: q.from, to: q.to };
     if (q.format === 'csv') file(res, 'text/csv; charset=utf-8', incomingRegisterFileName(head, 'csv'), incomingRegisterCsv(rows));
     else file(res, DOCX_MIME, incomingRegisterFileName(head, 'docx'), await incomingRegisterDocx(head, rows));
   }

@@ -560,18 +560,31 @@ export class IncomingService implements OnModuleInit {
 
   // ---------------------------------------------------------------- the register (收文登记簿)
 
-  async registerEntries(user: AuthUser, from: string, to: string) {
+  /**
+   * The 收文登记簿 of the user's unit for a range of registration dates (the office's calendar), in registration order.
+   * A page of `limit` rows after `cursor` (keyset: registration time in microseconds, then serial), or with
+   * `whole` the range up to REGISTER_FILE_ROWS rows for the CSV and DOCX files.
+   */
+  async registerEntries(user: AuthUser, q: { from: string; to: string; limit?: number; cursor?: string }, whole = false) {
+    const { from, to } = q;
     if (!user.roles.some((r) => r === 'registrar' || r === 'chief' || r === 'leader'))
       throw new AppError('FORBIDDEN_ROLE', "The 收文登记簿 is kept by the unit's registrar (and read by its chief and leaders).");
     if (from > to) throw fieldError('from', 'after to');
     const unit = await this.homeUnit(user);
+    const limit = whole ? REGISTER_FILE_ROWS : (q.limit ?? 100);
+    const after = !whole && q.cursor ? q.cursor.split('.') : null;
     const rows: Record<string, any>[] = await this.db.query(
-      `SELECT r.*, u.name AS lead_department FROM incoming_register r LEFT JOIN units u ON u.id = r.lead_department_id
+      `SELECT r.*, u.name AS lead_department, (extract(epoch FROM r.registered_at) * 1000000)::bigint::text AS at_us
+         FROM incoming_register r LEFT JOIN units u ON u.id = r.lead_department_id
         WHERE r.unit_id = $1 AND r.registered_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai')
           AND r.registered_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AND r.classification_rank <= $4
-        ORDER BY r.registered_at, r.serial LIMIT 10000`,
-      [unit, from, to, classificationRank(user.clearance)],
+          AND ($6::bigint IS NULL OR (r.registered_at, r.serial) > (timestamptz 'epoch' + $6::bigint * interval '1 microsecond', $7::int))
+        ORDER BY r.registered_at, r.serial LIMIT $5`,
+      [unit, from, to, classificationRank(user.clearance), limit + 1, after?.[0] ?? null, after ? Number(after[1]) : null],
     );
+    const more = !whole && rows.length > limit;
+    if (more) rows.length = limit;
+    const last = rows.at(-1);
     const date = (d: Date | string | null) => (d ? (typeof d === 'string' ? d.slice(0, 10) : localDate(d)) : null);
     return {
       unitId: unit!,
@@ -599,7 +612,19 @@ export class IncomingService implements OnModuleInit {
         attachments: r.attachments,
         medium: r.medium,
       })),
+      nextCursor: more && last ? `${last.at_us}.${last.serial}` : null,
     };
+  }
+
+  /** The register's rows for the CSV and DOCX files: the whole range, each with its item's handling state now. */
+  async registerFileRows(user: AuthUser, q: { from: string; to: string }) {
+    const page = await this.registerEntries(user, q, true);
+    const states: { id: string; state: string }[] = await this.db.query(`SELECT id, state FROM documents WHERE id = ANY($1::uuid[])`, [
+      page.items.map((i) => i.documentId),
+    ]);
+    const stateOf = new Map(states.map((s) => [s.id, s.state]));
+    const unitName = (await this.unitNames([page.unitId]))[page.unitId] ?? '';
+    return { ...page, unitName, items: page.items.map((i) => ({ ...i, state: stateOf.get(i.documentId) ?? 'registration' })) };
   }
 
   /** Units a user names (a department's name in the register and the views). */
@@ -628,6 +653,9 @@ async function assertDepartments(m: EntityManager, unitId: string, ids: string[]
   const bad = ids.find((id) => !rows.some((r) => r.id === id));
   if (bad) throw fieldError('departmentId', `${bad} is not a department of the receiving unit`);
 }
+
+/** The most rows a register file (CSV, DOCX) carries for one range. */
+const REGISTER_FILE_ROWS = 10_000;
 
 function encodeCursor(rank: number, deadline: Date | null, created: Date, id: string): string {
   return Buffer.from(

@@ -122,10 +122,18 @@ export const QueueQuery = z.strictObject({
 });
 export type QueueQuery = z.infer<typeof QueueQuery>;
 
+/** The register for a date range: as JSON a page at a time (keyset cursor), as CSV or DOCX the whole range. */
 export const RegisterQuery = z.strictObject({
   from: date,
   to: date,
   format: z.enum(['csv', 'docx', 'json']).default('json'),
+  /** Rows of a JSON page (the files carry the whole range). */
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** `nextCursor` of the previous JSON page: registration time in microseconds since the epoch, then the serial. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,17}\.\d{1,9}$/, 'a cursor from nextCursor')
+    .optional(),
 });
 
 export const ReplyBody = z.strictObject({
