@@ -16,6 +16,7 @@ function Preview({ draft }: { draft: ImportedDraft }) {
   const { ct } = useCrT();
   return (
     <div className="import-preview" data-testid="import-preview">
+      {draft.title && <p className="small muted">{ct('imp.docTitle', { title: draft.title })}</p>}
       <p className="small">{ct('imp.result', { n: draft.blocks.length })}</p>
       <ol className="import-blocks">
         {draft.blocks.map((b) => (

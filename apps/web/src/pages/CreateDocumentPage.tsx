@@ -90,14 +90,14 @@ const initial = (): Form => ({
 type Errors = Record<string, string>;
 
 /** What the browser can check before sending (the same rules as the API's body schema and use case). */
-function check(f: Form, ct: CT, unitName: (id: string) => string): Errors {
+function check(f: Form, ct: CT, unitName: (id: string) => string, maySign: (unitId: string, signerId: string) => boolean): Errors {
   const e: Errors = {};
   if (!f.title.trim()) e.title = ct('check.title');
   else if (f.title.trim().length > 300) e.title = ct('check.titleLong');
   if (f.issuers.length === 0) e.issuers = ct('check.issuers');
   if (f.issuers.length > 10) e.issuers = ct('check.issuersMax');
   f.issuers.forEach((u, i) => {
-    if (!f.signers[u]) e[`signer.${i}`] = ct('check.signer', { unit: unitName(u) });
+    if (!f.signers[u] || !maySign(u, f.signers[u])) e[`signer.${i}`] = ct('check.signer', { unit: unitName(u) });
   });
   if (f.classification !== 'none' && !f.secrecyPeriod.trim()) e.secrecyPeriod = ct('check.secrecy');
   if (f.deadline) {
@@ -246,7 +246,9 @@ export function CreateDocumentPage() {
   const groups = useUnitGroups();
   const users = useUserDirectory();
   const [f, setF] = useState<Form>(initial);
-  const [errors, setErrors] = useState<Errors>({});
+  /** The API's field refusals of the last try, until the next change; otherwise the browser's checks, once a try was made. */
+  const [serverErrors, setServerErrors] = useState<Errors | null>(null);
+  const [attempted, setAttempted] = useState(false);
   const [problem, setProblem] = useState<ApiError | null>(null);
   const [pending, setPending] = useState(false);
   const [created, setCreated] = useState<string | null>(null);
@@ -294,6 +296,8 @@ export function CreateDocumentPage() {
 
   const set = (patch: Partial<Form>) => {
     touched.current = true;
+    setServerErrors(null);
+    setProblem(null);
     setF((x) => ({ ...x, ...patch }));
   };
   const setSection = (i: number, patch: Partial<SectionDraft>) =>
@@ -304,6 +308,8 @@ export function CreateDocumentPage() {
     (unitById.get(unitId)?.signers ?? []).filter(
       (s) => (s.kinds.length === 0 || s.kinds.includes(f.kind)) && LEVELS.indexOf(s.maxClassification) >= level,
     );
+  const maySign = (u: string, signer: string) => signersOf(u).some((x) => x.id === signer);
+  const errors: Errors = serverErrors ?? (attempted ? check(f, ct, unitName, maySign) : {});
   const describedBy = (k: string) => (errors[k] ? `${uid}-${k}-err` : undefined);
   const invalid = (k: string) => (errors[k] ? true : undefined);
 
@@ -311,8 +317,9 @@ export function CreateDocumentPage() {
     e.preventDefault();
     if (pending) return;
     setProblem(null);
-    const found = check(f, ct, unitName);
-    setErrors(found);
+    setServerErrors(null);
+    setAttempted(true);
+    const found = check(f, ct, unitName, maySign);
     if (Object.keys(found).length) {
       requestAnimationFrame(() => summaryRef.current?.focus());
       return;
@@ -334,7 +341,7 @@ export function CreateDocumentPage() {
           const msg = fieldMessage(ct, x.message, name);
           next[k] = next[k] ? `${next[k]} ${msg}` : msg;
         }
-        setErrors(next);
+        setServerErrors(next);
         setProblem(err);
         requestAnimationFrame(() => summaryRef.current?.focus());
       } else if (!(err instanceof ApiError)) {
@@ -418,7 +425,7 @@ export function CreateDocumentPage() {
               <label htmlFor={`${uid}-${k}`}>{ct('new.signerFor', { unit: unitName(u) })}</label>
               <select
                 id={`${uid}-${k}`}
-                value={f.signers[u] ?? ''}
+                value={options.some((s) => s.id === f.signers[u]) ? f.signers[u] : ''}
                 aria-invalid={invalid(k)}
                 aria-describedby={describedBy(k)}
                 onChange={(e) => set({ signers: { ...f.signers, [u]: e.target.value } })}
