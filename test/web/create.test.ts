@@ -8,7 +8,7 @@
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph } from 'docx';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { seedDemoDocuments } from '../../apps/api/src/seed/demo-documents.js';

@@ -90,7 +90,14 @@ const initial = (): Form => ({
 type Errors = Record<string, string>;
 
 /** What the browser can check before sending (the same rules as the API's body schema and use case). */
-function check(f: Form, ct: CT, unitName: (id: string) => string, maySign: (unitId: string, signerId: string) => boolean): Errors {
+function check(
+  f: Form,
+  ct: CT,
+  unitName: (id: string) => string,
+  maySign: (unitId: string, signerId: string) => boolean,
+  /** The chief's own clearance: nobody opens a document classified above it. */
+  own: ClassificationLevel,
+): Errors {
   const e: Errors = {};
   if (!f.title.trim()) e.title = ct('check.title');
   else if (f.title.trim().length > 300) e.title = ct('check.titleLong');
@@ -99,6 +106,7 @@ function check(f: Form, ct: CT, unitName: (id: string) => string, maySign: (unit
   f.issuers.forEach((u, i) => {
     if (!f.signers[u] || !maySign(u, f.signers[u])) e[`signer.${i}`] = ct('check.signer', { unit: unitName(u) });
   });
+  if (LEVELS.indexOf(f.classification) > LEVELS.indexOf(own)) e.classification = ct('field.aboveOwn');
   if (f.classification !== 'none' && !f.secrecyPeriod.trim()) e.secrecyPeriod = ct('check.secrecy');
   if (f.deadline) {
     const y = Number(f.deadline.slice(0, 4));
@@ -309,7 +317,7 @@ export function CreateDocumentPage() {
       (s) => (s.kinds.length === 0 || s.kinds.includes(f.kind)) && LEVELS.indexOf(s.maxClassification) >= level,
     );
   const maySign = (u: string, signer: string) => signersOf(u).some((x) => x.id === signer);
-  const errors: Errors = serverErrors ?? (attempted ? check(f, ct, unitName, maySign) : {});
+  const errors: Errors = serverErrors ?? (attempted ? check(f, ct, unitName, maySign, user.clearance) : {});
   const describedBy = (k: string) => (errors[k] ? `${uid}-${k}-err` : undefined);
   const invalid = (k: string) => (errors[k] ? true : undefined);
 
@@ -319,7 +327,7 @@ export function CreateDocumentPage() {
     setProblem(null);
     setServerErrors(null);
     setAttempted(true);
-    const found = check(f, ct, unitName, maySign);
+    const found = check(f, ct, unitName, maySign, user.clearance);
     if (Object.keys(found).length) {
       requestAnimationFrame(() => summaryRef.current?.focus());
       return;
