@@ -192,6 +192,45 @@ describe('新建公文', () => {
   );
 
   it(
+    'speaks English as the second language: the form and its checks',
+    async () => {
+      const page = await openPage();
+      await login(page, 'chief', '/documents/new');
+      await page.getByRole('heading', { level: 1, name: '新建公文' }).waitFor();
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('heading', { level: 1, name: 'New document' }).waitFor();
+      await page.getByRole('button', { name: 'Create the document' }).click();
+      const summary = page.getByTestId('create-summary');
+      await summary.getByText('Enter a title.').waitFor();
+      expect(await summary.innerText()).toContain('Choose at least one issuing body.');
+      expect(await summary.innerText()).not.toMatch(/[\u4e00-\u9fff]{2}/);
+      expect(await axe(page)).toEqual([]);
+      // back to Chinese for the next tests (the choice is kept in this browser context only)
+      await page.getByRole('button', { name: '中文' }).click();
+      await page.getByRole('heading', { level: 1, name: '新建公文' }).waitFor();
+    },
+    SLOW,
+  );
+
+  it(
+    "a classification above the chief's own clearance is refused before anything is sent",
+    async () => {
+      // 何主任 (the 发改局's chief) is cleared up to 机密
+      const page = await openPage();
+      await login(page, 'fgw_chief', '/documents/new');
+      await page.getByRole('heading', { level: 1, name: '新建公文' }).waitFor();
+      await page.getByLabel('密级', { exact: true }).selectOption({ label: '绝密' });
+      await page.getByRole('button', { name: '创建公文' }).click();
+      await page.getByTestId('field-error').filter({ hasText: '所选密级高于您本人的涉密等级。' }).waitFor();
+      expect(await page.getByLabel('密级', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+      await page.getByLabel('密级', { exact: true }).selectOption({ label: '机密' });
+      await page.getByTestId('field-error').filter({ hasText: '所选密级高于您本人的涉密等级。' }).waitFor({ state: 'detached' });
+      expect(await axe(page)).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
     'the entry point is offered only to those who may create, and the form refuses the others',
     async () => {
       const page = await openPage();
