@@ -1,5 +1,7 @@
 import { useI18n } from './i18n';
 import { AllDocumentsPage } from './pages/AllDocumentsPage';
+import { CreateDocumentPage } from './pages/CreateDocumentPage';
+import { useCrT } from './create-strings';
 import { ArchivePage, archiveEntry } from './pages/ArchivePage';
 import { WebhooksPage } from './pages/WebhooksPage';
 import { DocumentPage } from './pages/DocumentPage';
@@ -35,6 +37,7 @@ export function App() {
   const { path, search } = useLocation();
   const { it } = useInT();
   const { st } = useSupT();
+  const { ct } = useCrT();
 
   if (status === 'checking')
     return (
@@ -43,10 +46,11 @@ export function App() {
       </p>
     );
 
-  const docMatch = /^\/documents\/([^/]+)\/?$/.exec(path);
+  const isNew = /^\/documents\/new\/?$/.test(path);
+  const docMatch = isNew ? null : /^\/documents\/([^/]+)\/?$/.exec(path);
   const incomingMatch = /^\/incoming\/([^/]+)\/?$/.exec(path);
   const supMatch = /^\/supervision\/([^/]+)\/?$/.exec(path);
-  const page = supMatch
+  const routed = supMatch
     ? 'sup-item'
     : /^\/supervision\/?$/.test(path)
       ? 'sup'
@@ -63,6 +67,7 @@ export function App() {
                 : path.startsWith('/settings/webhooks')
                   ? 'webhooks'
                   : 'inbox';
+  const page = isNew ? 'new' : routed;
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
   return (
@@ -85,6 +90,11 @@ export function App() {
             <Link href="/documents" aria-current={page === 'all' ? 'page' : undefined}>
               {t('nav.all')}
             </Link>
+            {user.roles.includes('chief') && (
+              <Link href="/documents/new" aria-current={page === 'new' ? 'page' : undefined} data-testid="nav-new">
+                {ct('nav.new')}
+              </Link>
+            )}
             {worksWithIncoming(user.roles) && (
               <Link href="/incoming" aria-current={page === 'incoming' || page === 'incoming-item' ? 'page' : undefined}>
                 {it('nav.incoming')}
@@ -121,6 +131,8 @@ export function App() {
       </header>
       {!user ? (
         <LoginPage expired={status === 'expired'} />
+      ) : page === 'new' ? (
+        <CreateDocumentPage />
       ) : page === 'doc' ? (
         <DocumentPage key={docMatch![1]} id={decodeURIComponent(docMatch![1])} />
       ) : page === 'all' ? (

@@ -28,6 +28,8 @@ interface Sample {
   /** Recipients named from the directory: the group 区直各单位, so registration delivers it to its units (公文交换). */
   exchange?: boolean;
   sections: { title: string; drafter: 'secretary' | 'secretary2'; paragraphs: string[] }[];
+  /** 附件, typeset after the body (a 印发 notice carries what it issues). */
+  attachments?: { title: string; blocks: Record<string, unknown>[] }[];
 }
 
 const SAMPLES: Sample[] = [
@@ -70,6 +72,37 @@ const SAMPLES: Sample[] = [
     urgency: 'extra_urgent',
     sections: [
       { title: '正文', drafter: 'secretary', paragraphs: ['现将《××区2027年度重点工作任务分解方案》印发给你们，请结合实际认真贯彻落实。'] },
+    ],
+    // the 方案 the notice issues, printed as its 附件
+    attachments: [
+      {
+        title: '××区2027年度重点工作任务分解方案',
+        blocks: [
+          {
+            id: 'p1',
+            type: 'paragraph',
+            text: '为确保区委、区政府2027年度各项重点工作任务落到实处，现将重点工作任务分解如下，各牵头单位要细化措施、明确时限、压实责任。',
+          },
+          { id: 'h1', type: 'heading', level: 1, text: '一、重点工作任务' },
+          {
+            id: 't1',
+            type: 'table',
+            headerRows: 1,
+            rows: [
+              ['序号', '工作任务', '牵头单位', '完成时限'],
+              ['1', '推进重点项目建设，全年完成固定资产投资目标', '区发展和改革局', '2027年12月底'],
+              ['2', '深化预算绩效管理改革', '区财政局', '2027年9月底'],
+              ['3', '推进义务教育优质均衡发展', '区教育局', '2027年8月底'],
+            ],
+          },
+          { id: 'h2', type: 'heading', level: 1, text: '二、工作要求' },
+          {
+            id: 'p2',
+            type: 'paragraph',
+            text: '各牵头单位每季度末将任务进展情况报送区委办公室，区委督查室适时开展督查。',
+          },
+        ],
+      },
     ],
   },
   {
@@ -157,6 +190,7 @@ export async function seedDemoDocuments(app: INestApplicationContext): Promise<n
           }
         : { mainRecipients: ['各乡镇党委', '区直各单位'] }),
       sections: s.sections.map((x) => ({ title: x.title, drafterId: as(x.drafter).id })),
+      ...(s.attachments ? { attachments: s.attachments.map((a, i) => ({ id: `att${i + 1}`, ...a })) } : {}),
       ...(s.deadlineDays !== undefined ? { deadline: new Date(Date.now() + s.deadlineDays * 86_400_000).toISOString() } : {}),
     });
     const doc = await ok(docs.create(as('chief'), input));

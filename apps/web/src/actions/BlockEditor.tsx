@@ -13,6 +13,7 @@ import { draftKey, useDraft } from '../drafts';
 import { useI18n } from '../i18n';
 import type { Block } from '../types';
 import { setLeaveMessage, useUnsavedChanges } from '../unsaved';
+import { ImportDocx } from './ImportDocx';
 import { useAction, type ActionContext } from './useAction';
 
 /** A working copy: the blocks being edited, and the revision and blocks it started from (the base of a merge). */
@@ -214,6 +215,7 @@ export function BlockEditor({ ctx, mode }: { ctx: ActionContext; mode: 'section'
           ))}
         </fieldset>
       )}
+      {mode === 'section' && <ImportDocx ctx={ctx} section={section} dirty={dirty} onImported={clear} />}
       <ErrorBox error={action.error} />
       {dirty && (
         <p className="small muted" data-testid="unsaved">

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ActionsPanel } from '../actions/ActionsPanel';
 import type { ActionContext } from '../actions/useAction';
 import { api, ApiError } from '../api';
+import { AttachmentsPanel } from '../components/AttachmentsPanel';
 import { DiffView } from '../components/DiffView';
 import { DiscussionPanel, MetadataPanel } from '../components/DocPanels';
 import { ProcessingSheet } from '../components/ProcessingSheet';
@@ -229,6 +230,9 @@ export function DocumentPage({ id }: { id: string }) {
             )}
             <div className="o-preview">
               <DocPreview doc={doc} names={names} preferHtml={preferHtml} bodyRef={bodyRef} />
+            </div>
+            <div className="o-attachments">
+              <AttachmentsPanel ctx={ctx} />
             </div>
             <div className="o-discussion">
               <DiscussionPanel doc={doc} names={names} meId={user.id} />
