@@ -118,7 +118,8 @@ function bodyOf(type: string, v: Record<string, string>, item: SupItem): Record<
 }
 
 function ActionForm({ type, item, onDone }: { type: string; item: SupItem; onDone: (next: SupItem, type: string) => void }) {
-  const { st, eventLabel } = useSupT();
+  const { st, eventLabel, stateLabel } = useSupT();
+  const labels = useMemo(() => ({ state: stateLabel, event: eventLabel }), [stateLabel, eventLabel]);
   const uid = useId();
   const fields = FORMS[type] ?? [];
   const [values, setValues] = useState<Record<string, string>>({});
@@ -174,7 +175,7 @@ function ActionForm({ type, item, onDone }: { type: string; item: SupItem; onDon
           {missing}
         </p>
       )}
-      {error != null && <ErrorBox error={error} />}
+      {error != null && <ErrorBox error={error} workflow="supervision" labels={labels} />}
       <button type="submit" className="btn btn-primary" disabled={pending}>
         {pending ? st('form.pending') : eventLabel(type)}
       </button>
