@@ -7,11 +7,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { History } from '../../components/History';
+import { WorkflowDiagram } from '../../components/WorkflowDiagram';
 import { formatDate, formatDateTime } from '../../format';
 import { useI18n } from '../../i18n';
 import { useAllUnits, useUserDirectory } from '../../names';
 import { Link } from '../../router';
-import { supApi, supChanged, useSupHistory, useSupItem, useSupVerify, type SupItem } from '../../supervision-queries';
+import { supApi, supChanged, useSupDiagram, useSupHistory, useSupItem, useSupVerify, type SupItem } from '../../supervision-queries';
 import { useSupT, type SupKey } from '../../supervision-strings';
 import { ColourBadge } from './SupervisionPage';
 import './supervision.css';
@@ -190,12 +191,17 @@ export function SupervisionItemPage({ id }: { id: string }) {
   const itemQuery = useSupItem(id);
   const historyQuery = useSupHistory(id);
   const verifyQuery = useSupVerify(id);
+  const diagramQuery = useSupDiagram(id);
   const users = useUserDirectory();
   const units = useAllUnits().data;
   const item = itemQuery.data ?? null;
   const [notice, setNotice] = useState<string | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const labels = useMemo(() => ({ state: stateLabel, event: eventLabel }), [stateLabel, eventLabel]);
+  const visited = useMemo(
+    () => new Set((historyQuery.data ?? []).flatMap((h) => [h.toState, ...(h.fromState ? [h.fromState] : [])])),
+    [historyQuery.data],
+  );
   const person = (uid: string | null | undefined) => (uid ? (users.get(uid)?.displayName ?? st('common.unknown')) : '—');
   const unit = (uid: string) => units?.find((u) => u.id === uid)?.name ?? st('common.unknown');
 
@@ -346,6 +352,16 @@ export function SupervisionItemPage({ id }: { id: string }) {
           </ul>
         </section>
       )}
+      <section className="panel" aria-labelledby="sup-diagram-h" data-testid="sup-diagram">
+        <h2 id="sup-diagram-h">{st('item.diagram')}</h2>
+        {diagramQuery.data ? (
+          <WorkflowDiagram state={item.state} visited={visited} machine={diagramQuery.data} labels={labels} />
+        ) : diagramQuery.isError ? (
+          <p className="muted small">{st('item.diagramUnavailable')}</p>
+        ) : (
+          <Loading />
+        )}
+      </section>
       <History
         items={historyQuery.data?.map((h) => ({ ...h, revisionNumber: null })) ?? null}
         verify={verifyQuery.data ?? null}
