@@ -13966,20 +13966,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The attachment file (PDF, DOCX, OFD or a scan) */
+            /** @description The attachment, with the media type it came with */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": string;
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
-                    "application/ofd": string;
-                    "application/vnd.ofd": string;
-                    "image/jpeg": string;
-                    "image/png": string;
-                    "image/tiff": string;
+                    "*/*": string;
                 };
             };
             /** @description Invalid request */

@@ -4,6 +4,7 @@
  * for an item that does not exist; a file id that is not one of the item's attachments (the original included) is
  * a 404 of its own; a classified item's download is audited.
  */
+import { downloadName } from '../../apps/api/src/incoming/incoming.service.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { ABSENT_UUID, normalised, send } from '../support/attack.js';
 import { PDF, uploadExternal } from './support.js';
@@ -79,5 +80,13 @@ describe('incoming attachments', () => {
     expect(plain.body.content.attachments).toEqual([]);
     const orig = await t.request(`/api/incoming/${plain.body.id}/original`, { as: 'fgw_registrar' });
     expect(Buffer.from(await orig.arrayBuffer())).toEqual(PDF);
+  });
+
+  it('names a download as listed on the item, with the stored file’s extension when the listed name has none', () => {
+    expect(downloadName('预算编制时间表', '时间表.txt')).toBe('预算编制时间表.txt');
+    expect(downloadName('附件2：资金测算表.docx', '附件2：资金测算表.docx')).toBe('附件2：资金测算表.docx');
+    expect(downloadName('项目清单.pdf', 'scan.tiff')).toBe('项目清单.pdf');
+    expect(downloadName('说明', '说明')).toBe('说明');
+    expect(downloadName(' ', '原件.pdf')).toBe('原件.pdf');
   });
 });

@@ -287,8 +287,8 @@ export class IncomingController {
     summary:
       'One attachment (附件) of the item as received, under its own name (RFC 5987 filename*); hidden items answer 404 as absent ones',
   })
-  @ApiProduces(...Object.keys(ACCEPTED_TYPES))
-  @binary(Object.keys(ACCEPTED_TYPES), 'The attachment file (PDF, DOCX, OFD or a scan)')
+  // any media type: an external upload's is checked (PDF, DOCX, OFD, a scan), an exchanged one is as the sender attached it
+  @binary(['*/*'], 'The attachment, with the media type it came with')
   @ApiProblems(404, 410)
   async attachment(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('fileId') fileId: string, @Res() res: FastifyReply) {
     const a = await this.incoming.attachment(user, id, fileId);

@@ -517,8 +517,7 @@ export class IncomingService implements OnModuleInit {
     if (!f) throw noSuchFile();
     if (!f.content) throw new AppError('DOCUMENT_DISPOSED', 'The attachment was disposed of.');
     await this.logAccess(row, user, 'download_attachment');
-    // the name as listed on the item (the sender's title for an exchanged attachment), the stored file's otherwise
-    return { name: ref.name || f.name, type: f.content_type, data: f.content };
+    return { name: downloadName(ref.name, f.name), type: f.content_type, data: f.content };
   }
 
   /** The registered outgoing document's content and render data (read as the system: the recipient is not a participant). */
@@ -635,6 +634,16 @@ export class IncomingService implements OnModuleInit {
     const rows: { id: string; name: string }[] = await this.db.query(`SELECT id, name FROM units WHERE id = ANY($1::uuid[])`, [ids]);
     return Object.fromEntries(rows.map((r) => [r.id, r.name]));
   }
+}
+
+/**
+ * The download name of an attachment: as listed on the item (an exchanged attachment is listed under the sender's
+ * title, 预算编制时间表), keeping the stored file's extension when the listed name has none (预算编制时间表.txt).
+ */
+export function downloadName(listed: string, stored: string): string {
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(stored)?.[0] ?? '';
+  if (!listed.trim()) return stored;
+  return ext && !/\.[A-Za-z0-9]{1,8}$/.test(listed) ? `${listed}${ext}` : listed;
 }
 
 /** A date column as the office's calendar date (pg returns `date` as a local midnight Date). */
