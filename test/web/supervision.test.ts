@@ -12,6 +12,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemoSupervision } from '../../apps/api/src/seed/demo-supervision.js';
 import type { TestApp } from '../support/app.js';
+import { incomingWithInstruction, itemBody, supervisionIds } from '../supervision/support.js';
 import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 120_000;
@@ -294,6 +295,32 @@ describe('supervision in the browser', () => {
       await reg.getByRole('alert').filter({ hasText: '请填写有效的起止日期' }).waitFor();
       expect(await reg.getByTestId('register-csv').count()).toBe(0);
       await noIds(sup);
+
+      // 立项 from a leader's instruction on an incoming item: the register links to the item it came from
+      const ids = await supervisionIds(t);
+      const incomingId = await incomingWithInstruction(t, ids);
+      const fromInstruction = await t.request('/api/supervision', {
+        method: 'POST',
+        as: 'supervisor',
+        json: itemBody(ids, {
+          title: '落实重点项目建设批示',
+          source: { kind: 'instruction', incomingDocumentId: incomingId },
+          deadline: '2099-12-31',
+          instructingLeaderId: undefined,
+          instructionText: undefined,
+        }),
+      });
+      expect(fromInstruction.status).toBe(201);
+      await sup.goto(`${t.baseUrl}/supervision/${((await fromInstruction.json()) as { id: string }).id}`);
+      const source = sup.getByTestId('sup-source');
+      await source.filter({ hasText: '领导批示' }).waitFor();
+      const sourceLink = source.getByRole('link', { name: '关于加快推进重点项目建设的请示' });
+      expect(await sourceLink.getAttribute('href')).toBe(`/incoming/${incomingId}`);
+      await sup.getByTestId('sup-register').filter({ hasText: '郑副局长' }).waitFor();
+      expect(await violations(sup)).toEqual([]);
+      await noIds(sup);
+      await sourceLink.click();
+      await sup.getByRole('heading', { level: 1, name: '关于加快推进重点项目建设的请示' }).waitFor();
 
       // after the deadline no extension: the gate's refusal in Chinese, not the server's English
       const overdue = (await api('supervisor', '/api/supervision?queue=all')).items.find(

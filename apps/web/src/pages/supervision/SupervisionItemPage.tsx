@@ -266,7 +266,22 @@ export function SupervisionItemPage({ id }: { id: string }) {
       <section className="panel" aria-labelledby="sup-reg-h" data-testid="sup-register">
         <h2 id="sup-reg-h">{st('item.register')}</h2>
         <dl className="meta">
-          {row('item.source', st(`source.${item.source.kind}` as SupKey) + (item.source.title ? `：${item.source.title}` : ''))}
+          <div key="item.source">
+            <dt>{st('item.source')}</dt>
+            <dd data-testid="sup-source">
+              {st(`source.${item.source.kind}` as SupKey)}
+              {item.source.title && item.source.documentId ? (
+                <>
+                  ：{/* the source document (an instruction's incoming item, a 纪要, a document), for those who may see it */}
+                  <Link href={`${item.source.kind === 'instruction' ? '/incoming' : '/documents'}/${item.source.documentId}`}>
+                    {item.source.title}
+                  </Link>
+                </>
+              ) : item.source.title ? (
+                `：${item.source.title}`
+              ) : null}
+            </dd>
+          </div>
           {row('item.instructingLeader', person(item.instructingLeaderId))}
           {row('item.instruction', item.instructionText)}
           {row('item.requirements', item.requirements)}
