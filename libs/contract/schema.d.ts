@@ -1110,7 +1110,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Supervised items I can see: my queue (mine: something to do now), a state, or all; newest first */
+        /** Supervised items I can see: my queue (mine: something to do now), those I instructed (instructed: a leader’s view), a state, or all; newest first */
         get: operations["listSupervisionItems"];
         put?: never;
         /** 立项 (supervisor): an item by hand (key task), from a leader’s instruction on an incoming item (prefilled), from a 纪要’s decision or a document; numbered 督〔year〕n号 */
@@ -1283,6 +1283,23 @@ export interface paths {
         };
         /** Recompute the hash chain and replay the workflow; names the first broken item */
         get: operations["verifySupervisionItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/{id}/diagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The states and transitions of the supervision workflow (from the machine), with the item’s state */
+        get: operations["getSupervisionDiagram"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1472,6 +1489,23 @@ export interface paths {
         };
         /** The original as received: the uploaded file, or for an exchanged item the sender's registered document (DOCX) */
         get: operations["downloadIncomingOriginal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incoming/{id}/attachments/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One attachment (附件) of the item as received, under its own name (RFC 5987 filename*); hidden items answer 404 as absent ones */
+        get: operations["downloadIncomingAttachment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3106,6 +3140,31 @@ export interface components {
             workdays: string[];
             /** @description Loaded by an administrator (false: shipped with gongwen, or none) */
             loaded: boolean;
+        };
+        SupervisionDiagram: {
+            id: string;
+            version: number;
+            initial: components["schemas"]["SupervisionState"];
+            states: {
+                name: components["schemas"]["SupervisionState"];
+                label: string;
+                description: string;
+                order: number;
+                /** @enum {string} */
+                type: "atomic" | "final";
+                initial: boolean;
+                events: components["schemas"]["SupervisionEventType"][];
+            }[];
+            transitions: {
+                from: components["schemas"]["SupervisionState"];
+                event: components["schemas"]["SupervisionEventType"];
+                label: string;
+                to: components["schemas"]["SupervisionState"];
+                changesState: boolean;
+                guards: string[];
+                description?: string;
+            }[];
+            current: components["schemas"]["SupervisionState"];
         };
         /** @enum {string} */
         IncomingState: "receipt" | "registration" | "check" | "proposal" | "instruction" | "handling" | "circulation" | "answer" | "done" | "archived" | "returned";
@@ -11388,7 +11447,7 @@ export interface operations {
     listSupervisionItems: {
         parameters: {
             query?: {
-                queue?: "mine" | "registered" | "assigned" | "in_progress" | "review" | "closed" | "archived" | "cancelled" | "all";
+                queue?: "mine" | "instructed" | "registered" | "assigned" | "in_progress" | "review" | "closed" | "archived" | "cancelled" | "all";
                 year?: number;
                 colour?: "none" | "blue" | "yellow" | "red";
                 limit?: number;
@@ -12461,6 +12520,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Verification"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getSupervisionDiagram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionDiagram"];
                 };
             };
             /** @description Invalid request */
@@ -13756,6 +13890,93 @@ export interface operations {
                     "image/jpeg": string;
                     "image/png": string;
                     "image/tiff": string;
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem410"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    downloadIncomingAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description An attachment of the item (content.attachments[].fileId) */
+                fileId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attachment, with the media type it came with */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
                 };
             };
             /** @description Invalid request */

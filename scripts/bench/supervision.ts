@@ -128,7 +128,7 @@ export async function supervisionBench(
       Math.floor(opts.items / 2),
     ]);
     const deep = `${new Date(mid.registered_at).getTime()}.${mid.serial}`;
-    const specs: { name: string; path: string; target?: number }[] = [
+    const specs: { name: string; path: string; target?: number; as?: string }[] = [
       { name: 'board, a year (status, colour, unit, leader, on-time rates)', path: '/api/supervision/board?year=2026', target: 50 },
       { name: 'register, a year: first page (100)', path: '/api/supervision/register?from=2026-01-01&to=2026-12-31', target: 50 },
       {
@@ -137,13 +137,23 @@ export async function supervisionBench(
         target: 50,
       },
       { name: 'register, one month: first page (100)', path: '/api/supervision/register?from=2026-06-01&to=2026-06-30', target: 50 },
+      // a leader's own view: every seeded item was instructed by 郑副局长 (the template's leader), so this is the
+      // leader with the most items; 王副局长 (named on each as responsible leader) instructed one at most
+      { name: 'items I instructed, a leader (50)', path: '/api/supervision?queue=instructed&limit=50', target: 50, as: 'fgw_leader' },
+      {
+        name: 'items I instructed, a leader with none (50)',
+        path: '/api/supervision?queue=instructed&limit=50',
+        target: 50,
+        as: 'fgw_leader2',
+      },
     ];
     const figures: SupervisionFigure[] = [];
     for (const s of specs) {
-      for (let i = 0; i < 20; i++) await c.get(s.path, 'supervisor'); // warm-up
+      const as = s.as ?? 'supervisor';
+      for (let i = 0; i < 20; i++) await c.get(s.path, as); // warm-up
       const ms: number[] = [];
       for (let i = 0; i < opts.requests; i++) {
-        const r = await c.get(s.path, 'supervisor');
+        const r = await c.get(s.path, as);
         if (r.status !== 200) throw new Error(`${s.path}: ${r.status} ${JSON.stringify(r.body)}`);
         ms.push(r.ms);
       }

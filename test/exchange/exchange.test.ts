@@ -391,6 +391,16 @@ describe('exchange (公文交换)', () => {
         dl.incoming_document_id,
       ]);
       expect(content.attachments).toEqual([{ fileId: files[0].id, name: '预算编制时间表' }]);
+      // the recipient downloads it under the sender's title, with the file's extension
+      const [recipient] = await t.db.dataSource.query(`SELECT name FROM units WHERE id = $1`, [dl.recipient_unit_id]);
+      const registrar = recipient.name === '区财政局' ? 'czj_registrar' : 'fgw_registrar';
+      const res = await t.request(`/api/incoming/${dl.incoming_document_id}/attachments/${files[0].id}`, { as: registrar });
+      expect(res.status).toBe(200);
+      expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(res.headers.get('content-disposition')!)![1])).toBe('预算编制时间表.txt');
+      expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+      // the other recipient unit does not see this unit's item
+      const other = registrar === 'czj_registrar' ? 'fgw_registrar' : 'czj_registrar';
+      expect((await t.request(`/api/incoming/${dl.incoming_document_id}/attachments/${files[0].id}`, { as: other })).status).toBe(404);
     }
   });
 });

@@ -60,7 +60,7 @@ describe('demo sample documents', () => {
   it('adds nothing to a database that already has documents', async () => {
     expect(await seedDemoDocuments(t.app)).toBe(0);
     const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM documents`);
-    expect(n).toBe(7 + 3 + 4 + 3); // the outgoing samples, the three deliveries, the four external incoming items, three supervision items
+    expect(n).toBe(7 + 3 + 4 + 6); // the outgoing samples, the three deliveries, the four external incoming items, six supervision items
   });
 
   it('delivers the registered 通知 to 区直各单位 and seeds incoming items in several states (the first test seeded them)', async () => {

@@ -623,7 +623,8 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     const body = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n` +
         JSON.stringify({ title: '矩阵涉密来文', senderName: '市保密局', classification: 'secret' }) +
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="original"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 matrix\r\n--${boundary}--\r\n`,
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="original"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 matrix\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename*=UTF-8''${encodeURIComponent('矩阵附件.pdf')}\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 matrix attachment\r\n--${boundary}--\r\n`,
     );
     const created = await ok(
       send(t, 'POST', '/api/incoming', { as: 'fgw_registrar', raw: body, contentType: `multipart/form-data; boundary=${boundary}` }),
@@ -637,7 +638,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     const out: Mismatch[] = [];
     for (const op of ops.filter((o) => o.path.startsWith('/api/incoming/{id}'))) {
       for (const user of USERS) {
-        const path = fillPath(op.path, { id: created.id });
+        const path = fillPath(op.path, { id: created.id, fileId: created.content.attachments[0].fileId });
         const cell = (expect: Expected, init: SendOptions = {}): Cell => ({ path, init: { as: user, ...init }, expect });
         const init: SendOptions =
           op.id === 'sendIncomingEvent'
@@ -736,6 +737,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             getIncomingDiagram: { status: 404, code: 'NOT_FOUND' },
             downloadIncomingOriginal: { status: 404, code: 'NOT_FOUND' },
             downloadIncomingReturnNotice: { status: 404, code: 'NOT_FOUND' },
+            downloadIncomingAttachment: { status: 404, code: 'NOT_FOUND' },
             sendIncomingEvent: { status: 404, code: 'NOT_FOUND' },
             // supervision: lists for everyone; the office's reports behind their role gates; no such item → 404
             createSupervisionItem: { status: 201 },
@@ -747,6 +749,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             getSupervisionReport: { status: 200 },
             getSupervisionAccountability: { status: 200 },
             getSupervisionItem: { status: 404 },
+            getSupervisionDiagram: { status: 404 },
             getSupervisionHistory: { status: 404 },
             verifySupervisionItem: { status: 404 },
             getSupervisionNotice: { status: 404 },
@@ -777,6 +780,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
     const itemOps = ops.filter((o) => o.path.startsWith('/api/supervision/{id}'));
     expect(itemOps.map((o) => o.id).sort()).toEqual([
       'getSupervisionCardNotice',
+      'getSupervisionDiagram',
       'getSupervisionHistory',
       'getSupervisionItem',
       'getSupervisionNotice',

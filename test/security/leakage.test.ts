@@ -512,7 +512,9 @@ describe('a 秘密 incoming item leaks nothing to those without clearance or a p
     const body = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\nContent-Type: application/json\r\n\r\n` +
         JSON.stringify({ title: '秘密来文专项', senderName: '市保密局', classification: 'secret', copies: 1 }) +
-        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="original"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 leak\r\n--${boundary}--\r\n`,
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="original"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 leak\r\n` +
+        // an attachment with a CJK name: its route must say no more about it than about an absent item's
+        `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename*=UTF-8''${encodeURIComponent('秘密来文附件清单.pdf')}\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 leak attachment\r\n--${boundary}--\r\n`,
     );
     const item = await ok(
       send(t, 'POST', '/api/incoming', { as: 'fgw_registrar', raw: body, contentType: `multipart/form-data; boundary=${boundary}` }),
@@ -526,6 +528,11 @@ describe('a 秘密 incoming item leaks nothing to those without clearance or a p
       ['fgw_leader', { type: 'INSTRUCT', instruction: '办理。', lead: { departmentId: general }, assisting: [{ departmentId: planning }] }],
     ];
     const itemOps = ops.filter((o) => o.path.startsWith('/api/incoming/{id}'));
+    expect(itemOps.map((o) => o.id)).toContain('downloadIncomingAttachment');
+    // the attachment exists and its registrar downloads it: the probes below are refused it, not missing it
+    const fileId: string = item.content.attachments[0].fileId;
+    const own = await send(t, 'GET', `/api/incoming/${item.id}/attachments/${fileId}`, { as: 'fgw_registrar' });
+    expect(own.status).toBe(200);
     const mismatches: string[] = [];
     for (let i = 0; i <= steps.length; i++) {
       for (const u of INCOMING_PROBES) {
@@ -534,8 +541,8 @@ describe('a 秘密 incoming item leaks nothing to those without clearance or a p
             as: u,
             ...(op.write ? { json: op.id === 'sendIncomingEvent' ? { type: 'REMIND', targets: ['x'], level: 'routine' } : {} } : {}),
           };
-          const r = await send(t, op.method, fillPath(op.path, { id: item.id }), init);
-          const absent = await send(t, op.method, fillPath(op.path, { id: ABSENT_UUID }), init);
+          const r = await send(t, op.method, fillPath(op.path, { id: item.id, fileId }), init);
+          const absent = await send(t, op.method, fillPath(op.path, { id: ABSENT_UUID, fileId }), init);
           if (normalised(r).replaceAll(item.id, ABSENT_UUID) !== normalised(absent) || r.text.includes('秘密来文'))
             mismatches.push(`${op.id} × ${u} (step ${i}): ${r.status} ${r.text.slice(0, 200)}`);
         }

@@ -6,8 +6,16 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_STATUS } from '../../apps/api/src/common/errors.js';
-import { CONDITION_MESSAGES, PROBLEM_MESSAGES, conditionMessage } from '../../apps/web/src/problems.js';
+import {
+  CONDITION_MESSAGES,
+  INCOMING_CONDITION_MESSAGES,
+  PROBLEM_MESSAGES,
+  SUPERVISION_CONDITION_MESSAGES,
+  conditionMessage,
+} from '../../apps/web/src/problems.js';
+import { VIOLATION_CODES as INCOMING_CODES } from '../../workflows/incoming/policy.js';
 import { VIOLATION_CODES } from '../../workflows/outgoing/policy.js';
+import { VIOLATION_CODES as SUPERVISION_CODES } from '../../workflows/supervision/policy.js';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -39,6 +47,35 @@ describe('problem messages', () => {
     expect(extra).toContain('COPY_NOT_RECALLED');
     const missing = [...VIOLATION_CODES, ...extra].filter((c) => !hasBoth(CONDITION_MESSAGES[c]));
     expect(missing).toEqual([]);
+  });
+
+  // the incoming and supervision gates answer codes of their own (some named like outgoing ones, with another meaning)
+  it.each([
+    ['incoming', INCOMING_CODES, INCOMING_CONDITION_MESSAGES],
+    ['supervision', SUPERVISION_CODES, SUPERVISION_CONDITION_MESSAGES],
+  ] as const)('has a Chinese and an English message for every %s gate condition code, without placeholders', (workflow, codes, table) => {
+    expect(codes.filter((c) => !hasBoth(table[c]))).toEqual([]);
+    // their conditions carry no params: a {placeholder} would print empty
+    expect(Object.entries(table).filter(([, m]) => /\{\w+\}/.test(m.zh + m.en))).toEqual([]);
+    // no stale entries: every message is for a code the workflow answers
+    expect(Object.keys(table).filter((c) => !(codes as readonly string[]).includes(c))).toEqual([]);
+    for (const code of codes) {
+      const zh = conditionMessage({ code, message: 'SERVER WORDS' }, 'zh', {}, workflow);
+      expect({ code, zh }).toEqual({ code, zh: table[code].zh });
+      expect(zh).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+
+  it('reads a shared code in the refusing workflow’s table: TITLE_REQUIRED of an incoming item is not about sections', () => {
+    const c = { code: 'TITLE_REQUIRED', message: 'x' };
+    expect(conditionMessage(c, 'zh')).toBe('分口须有标题。');
+    expect(conditionMessage(c, 'zh', {}, 'incoming')).toBe('须填写标题。');
+    expect(conditionMessage({ code: 'DEADLINE_PASSED', message: 'x' }, 'en', {}, 'supervision')).toBe(
+      'The deadline has passed: no extension, only escalation.',
+    );
+    expect(conditionMessage({ code: 'SOMETHING_NEW', message: 'As the server says.' }, 'zh', {}, 'supervision')).toBe(
+      'As the server says.',
+    );
   });
 
   it('says which section, which mark (by its text) and which check, never their ids', () => {

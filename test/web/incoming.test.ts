@@ -132,8 +132,7 @@ describe('incoming documents in the browser', () => {
       // the 待签收 queue is where the registrar starts: sender, urgency, time waiting
       await page.getByRole('heading', { level: 1, name: '待签收' }).waitFor();
       const row = page.getByTestId('incoming-queue').locator('tr', { hasText: TITLE_A });
-      await row.waitFor();
-      expect(await row.textContent()).toContain('中共××区委办公室');
+      await row.filter({ hasText: '中共××区委办公室' }).waitFor();
       // 加急 sorts first
       expect(await page.getByTestId('incoming-queue').locator('tbody tr').first().textContent()).toContain(TITLE_B);
       expect(await violations(page)).toEqual([]);
@@ -166,7 +165,8 @@ describe('incoming documents in the browser', () => {
       const number = await page.getByTestId('receive-number').textContent();
       expect(number).toMatch(/\d/);
       await page.getByTestId('register-line').filter({ hasText: '刘收文' }).waitFor();
-      expect(await page.getByTestId('register-panel').textContent()).toContain('发改局综合科');
+      // the lead department's name comes from the directory, which may load after the item
+      await page.getByTestId('register-panel').filter({ hasText: '发改局综合科' }).waitFor();
       // the history names the registrar and the chain verifies; the diagram is the incoming machine's
       await page.getByTestId('chain').filter({ hasText: '链已验证' }).waitFor();
       expect(await page.locator('svg.wf g.wf-current').getAttribute('data-state')).toBe('check');
@@ -184,9 +184,7 @@ describe('incoming documents in the browser', () => {
       await login(issuer, 'clerk', `/documents/${out.a.id}`);
       const receipts = issuer.getByTestId('receipts');
       const line = receipts.locator('tr', { hasText: '区发展和改革局' });
-      await line.waitFor();
-      expect(await line.textContent()).toContain('已签收');
-      expect(await line.textContent()).toContain('刘收文');
+      await line.filter({ hasText: '已签收' }).filter({ hasText: '刘收文' }).waitFor();
       expect(await violations(issuer)).toEqual([]);
       expect((await receipts.innerText()).match(UUID)).toBeNull();
     },
@@ -224,8 +222,7 @@ describe('incoming documents in the browser', () => {
       await form.getByRole('button', { name: '批示' }).click();
       await waitState(page, '承办中');
       const depts = page.getByTestId('departments-panel');
-      await depts.filter({ hasText: '发改局综合科' }).waitFor();
-      expect(await depts.textContent()).toContain('发改局规划科');
+      await depts.filter({ hasText: '发改局综合科' }).filter({ hasText: '发改局规划科' }).waitFor();
       await page.getByTestId('instruction').filter({ hasText: '郑副局长' }).waitFor();
       expect(await violations(page)).toEqual([]);
       await noIds(page);
@@ -264,8 +261,8 @@ describe('incoming documents in the browser', () => {
       await page.getByTestId('notice').filter({ hasText: '阅文' }).waitFor();
       // sequential: the next leader holds it now
       await circ.getByTestId('holders').filter({ hasText: '王副局长' }).waitFor();
-      expect(await circ.getByTestId('circulation-readers').textContent()).toContain('已阅');
-      expect(await circ.textContent()).toContain('已阅，请发改局各科室抓好落实。');
+      await circ.getByTestId('circulation-readers').filter({ hasText: '已阅' }).waitFor();
+      await circ.filter({ hasText: '已阅，请发改局各科室抓好落实。' }).waitFor();
       expect(await violations(page)).toEqual([]);
       await noIds(page);
     },
@@ -310,6 +307,21 @@ describe('incoming documents in the browser', () => {
           senderNumber: '市统函〔2026〕12号',
           attachments: [expect.objectContaining({ name: '附件1.pdf' })],
         },
+      });
+      // the attachment is a link on the item page, under its name, and downloads what was uploaded
+      const link = page.getByTestId('attachments').getByRole('link', { name: '附件1.pdf' });
+      await link.waitFor();
+      const fetched = await page.evaluate(
+        async (href) => {
+          const r = await fetch(href);
+          return { status: r.status, disposition: r.headers.get('content-disposition'), text: await r.text() };
+        },
+        (await link.getAttribute('href'))!,
+      );
+      expect(fetched).toEqual({
+        status: 200,
+        disposition: `attachment; filename="_1.pdf"; filename*=UTF-8''${encodeURIComponent('附件1.pdf')}`,
+        text: '%PDF-1.4\n%%EOF\n',
       });
       expect(await violations(page)).toEqual([]);
       await noIds(page);

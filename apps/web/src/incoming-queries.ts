@@ -34,6 +34,7 @@ export const incomingApi = {
   /** Starts the reply outgoing document (复文); answers the new document's id and the item linked to it. */
   startReply: (id: string, body: ReplyBody) => unwrap(client.POST('/api/incoming/{id}/reply', { params: path(id), body })),
   originalUrl: (id: string) => `/api/incoming/${encodeURIComponent(id)}/original`,
+  attachmentUrl: (id: string, fileId: string) => `/api/incoming/${encodeURIComponent(id)}/attachments/${encodeURIComponent(fileId)}`,
   returnNoticeUrl: (id: string) => `/api/incoming/${encodeURIComponent(id)}/return-notice.docx`,
   registerUrl: (from: string, to: string, format: 'csv' | 'docx') => `/api/incoming/register?${new URLSearchParams({ from, to, format })}`,
   receipts: (documentId: string, signal?: AbortSignal) =>

@@ -1,7 +1,7 @@
 /**
  * What the user reads when the server refuses something: one Chinese and one English message for every problem `code`
  * (apps/api/src/common/errors.ts) and every gate condition code (workflows/outgoing/policy.ts VIOLATION_CODES, and the
- * few conditions a service adds), filled with the specifics the problem carries (`params` of a condition, the
+ * few conditions a service adds; the incoming and supervision workflows' codes in their own tables), filled with the specifics the problem carries (`params` of a condition, the
  * extension members of a problem) resolved to names: a section by its title, a mark by the text it quotes, a person by
  * name, a check by its number. The server's English `detail` is never the only thing shown.
  *
@@ -156,6 +156,153 @@ export const CONDITION_MESSAGES: Messages = {
   },
 };
 
+/**
+ * Gate conditions of the incoming workflow (workflows/incoming/policy.ts VIOLATION_CODES, 收文). A code may share its
+ * name with an outgoing one (TITLE_REQUIRED, INVALID_COPIES …) but not its meaning: a refusal on an incoming item is
+ * looked up here only (ErrorBox workflow="incoming"). The conditions carry no params, so no template names any.
+ */
+export const INCOMING_CONDITION_MESSAGES: Messages = {
+  UNKNOWN_STATE: { zh: '收文处于未知环节。', en: 'The item is at an unknown step.' },
+  FINAL_STATE: { zh: '收文已办结、归档或退文，不能再操作。', en: 'The item is finished, filed or returned; nothing more can be done.' },
+  EVENT_NOT_AVAILABLE: { zh: '收文当前环节不能执行此操作。', en: 'This is not possible at the item’s current step.' },
+  NO_ACTOR: { zh: '未识别当前用户，请重新登录。', en: 'You are not identified; sign in again.' },
+  ADMIN_CANNOT_ACT: { zh: '系统管理员不能登记、批示或办理收文。', en: 'An administrator never registers, instructs or handles documents.' },
+  ROLE_REQUIRED: { zh: '您的角色不能在此环节办理这份收文。', en: 'Your roles do not cover this step of the item.' },
+  NOT_UNIT_REGISTRAR: { zh: '只有收文单位的收文员可以执行此操作。', en: 'Only a registrar of the receiving unit may do this.' },
+  NOT_UNIT_CHIEF: {
+    zh: '只有收文单位的科长（办公室负责人）可以拟办。',
+    en: 'Only the chief of the receiving unit may write the proposal.',
+  },
+  NOT_NAMED_LEADER: { zh: '只有拟办意见中呈送的领导可以批示。', en: 'Only a leader named in the proposal may give the instruction.' },
+  NOT_A_HANDLING_DEPARTMENT: {
+    zh: '您所在科室不是这份收文的主办或协办部门。',
+    en: 'Your department is not a lead or assisting department of this item.',
+  },
+  NOT_LEAD_DEPARTMENT: { zh: '只有主办部门可以执行此操作。', en: 'Only the lead department may do this.' },
+  NOT_A_READER: { zh: '这份收文未送您传阅。', en: 'The item is not circulated to you.' },
+  ALREADY_READ: { zh: '您已阅过这份收文。', en: 'You have already read this item.' },
+  NOT_CURRENT_HOLDER: { zh: '这份收文按顺序传阅，尚未传到您。', en: 'The item circulates in order and has not reached you yet.' },
+  NOT_REGISTRAR_OR_SYSTEM: {
+    zh: '只有收文单位的收文员（或系统定时催办）可以催办。',
+    en: 'Only the receiving unit’s registrar (or the reminder job) may send reminders.',
+  },
+  REASON_REQUIRED: { zh: '必须填写理由。', en: 'A reason is required.' },
+  INVALID_COPIES: { zh: '份数须为正整数。', en: 'The number of copies must be a positive whole number.' },
+  RECEIVE_NUMBER_REQUIRED: { zh: '缺少收文编号。', en: 'The receive number is missing.' },
+  INVALID_SERIAL: { zh: '收文编号的序号须为正整数。', en: 'The serial of the receive number must be a positive whole number.' },
+  INVALID_YEAR: { zh: '年份须为四位数字。', en: 'The year must have four digits.' },
+  YEAR_MISMATCH: { zh: '收文编号的年份与登记日期的年份不符。', en: 'The year of the receive number is not the year of registration.' },
+  RECEIVE_NUMBER_MISMATCH: { zh: '收文编号与年份、序号不符。', en: 'The receive number does not match its year and serial.' },
+  REGISTER_FIELDS_REQUIRED: { zh: '请填写登记项。', en: 'Fill in the register fields.' },
+  TITLE_REQUIRED: { zh: '须填写标题。', en: 'The title is required.' },
+  SENDER_REQUIRED: { zh: '须填写来文单位。', en: 'The sending unit is required.' },
+  INVALID_CLASSIFICATION: { zh: '请选择密级。', en: 'Choose a classification.' },
+  INVALID_URGENCY: { zh: '请选择紧急程度。', en: 'Choose an urgency.' },
+  INVALID_DATE: { zh: '日期格式不正确（应为年-月-日）。', en: 'A date is not valid (year-month-day).' },
+  CHECK_INVALID_ITEM: {
+    zh: '初审要点无效（应为第1至5项，各自通过或不通过）。',
+    en: 'A check is not valid (items 1 to 5, each passed or failed).',
+  },
+  CHECK_DUPLICATE: { zh: '初审要点重复填写。', en: 'A check item is given twice.' },
+  CHECK_INCOMPLETE: { zh: '五项初审要点须逐项给出结论。', en: 'Each of the five checks needs a result.' },
+  CHECK_FAILED: {
+    zh: '有初审要点不通过：请改为退文，并写明理由。',
+    en: 'A check failed: return the item to its sender instead, with the reasons.',
+  },
+  FAILED_CHECKS_REQUIRED: { zh: '退文须指明未通过的初审要点。', en: 'A return after the check must name the failed check items.' },
+  INVALID_ROUTE: { zh: '请选择阅件（传阅）或办件（批办）。', en: 'Choose for information or for action.' },
+  INVALID_ORDER: { zh: '请选择顺序传阅或同时传阅。', en: 'Choose in order or in parallel.' },
+  READERS_REQUIRED: { zh: '阅件须至少指定一位传阅对象。', en: 'An item for information needs at least one reader.' },
+  INVALID_READER: { zh: '传阅对象无效，请从目录中选择。', en: 'A reader is not valid; pick one from the directory.' },
+  DUPLICATE_READER: { zh: '传阅对象有重复。', en: 'A reader is listed twice.' },
+  OPINION_REQUIRED: { zh: '须填写拟办意见。', en: 'The proposal needs its opinion.' },
+  LEADERS_REQUIRED: { zh: '须至少呈送一位批示领导。', en: 'Name at least one leader for the instruction.' },
+  INVALID_LEADER: { zh: '批示领导无效，请从目录中选择。', en: 'A leader is not valid; pick one from the directory.' },
+  DUPLICATE_LEADER: { zh: '批示领导有重复。', en: 'A leader is named twice.' },
+  INSTRUCTION_REQUIRED: { zh: '须填写批示内容。', en: 'The instruction needs its text.' },
+  LEAD_REQUIRED: { zh: '须指定主办部门。', en: 'A lead department is required.' },
+  INVALID_DEPARTMENT: { zh: '承办部门须为本单位的科室。', en: 'A handling department must be a department of the receiving unit.' },
+  DUPLICATE_DEPARTMENT: { zh: '承办部门有重复。', en: 'A department is named twice.' },
+  DEADLINE_REQUIRED: { zh: '紧急收文须为每个承办部门规定办理时限。', en: 'An urgent item needs a deadline for each department.' },
+  INVALID_DEADLINE: { zh: '办理时限不是有效日期。', en: 'A department’s deadline is not a valid date.' },
+  TEXT_REQUIRED: { zh: '须填写办理情况。', en: 'Say what was done.' },
+  RESULT_REQUIRED: { zh: '须填写办理结果。', en: 'The result of handling is required.' },
+  ASSISTING_NOT_RECORDED: { zh: '还有协办部门未填写协办情况。', en: 'An assisting department has not recorded its part yet.' },
+  UNKNOWN_READER: { zh: '此人不是这份收文的传阅对象。', en: 'This person is not a reader of this item.' },
+  READER_ALREADY_READ: { zh: '此人已阅，无需收回转交。', en: 'This reader has already read the item.' },
+  ALREADY_A_READER: { zh: '此人已是传阅对象。', en: 'This person is already a reader of this item.' },
+  READERS_NOT_DONE: { zh: '还有传阅对象未阅，不能结束传阅。', en: 'Some readers have not read the item yet; circulation cannot end.' },
+  COPIES_OUTSTANDING: {
+    zh: '涉密收文须全部清退或销毁后才能继续。',
+    en: 'Every copy of a classified item must be returned or destroyed first.',
+  },
+  UNKNOWN_COPY: { zh: '这份收文没有该份号。', en: 'The item has no copy with that number.' },
+  COPY_NOT_HELD: { zh: '该份已清退或销毁。', en: 'That copy has already been returned or destroyed.' },
+  INVALID_DISPOSITION: { zh: '请选择清退或销毁。', en: 'Choose returned or destroyed.' },
+  ANSWER_TEXT_REQUIRED: { zh: '须填写答复内容。', en: 'The answer needs its text.' },
+  REPLY_REQUIRED: { zh: '须指明复文。', en: 'Name the reply document.' },
+  REPLY_ALREADY_LINKED: { zh: '该复文已与这份收文关联。', en: 'That document is already the reply of this item.' },
+  TARGETS_REQUIRED: { zh: '须指明催办对象。', en: 'Name whom to remind.' },
+  INVALID_LEVEL: { zh: '请选择紧急催办或一般催办。', en: 'Choose an urgent or a routine reminder.' },
+  INVALID_RETENTION: { zh: '请选择保管期限。', en: 'Choose a retention period.' },
+};
+
+/** Gate conditions of the supervision workflow (workflows/supervision/policy.ts VIOLATION_CODES, 督查督办). */
+export const SUPERVISION_CONDITION_MESSAGES: Messages = {
+  UNKNOWN_STATE: { zh: '督办事项处于未知环节。', en: 'The item is at an unknown step.' },
+  FINAL_STATE: { zh: '督办事项已办结、归档或撤销，不能再操作。', en: 'The item is closed, filed or cancelled; nothing more can be done.' },
+  EVENT_NOT_AVAILABLE: { zh: '督办事项当前环节不能执行此操作。', en: 'This is not possible at the item’s current step.' },
+  NO_ACTOR: { zh: '未识别当前用户，请重新登录。', en: 'You are not identified; sign in again.' },
+  ADMIN_CANNOT_ACT: { zh: '系统管理员不能办理督办事项。', en: 'An administrator never handles supervised items.' },
+  ROLE_REQUIRED: { zh: '您的角色不能在此环节办理这件督办事项。', en: 'Your roles do not cover this step of the item.' },
+  SYSTEM_ONLY: { zh: '督办牌由系统按时限自动亮出，不能手工发出。', en: 'Colour cards are issued by the deadline jobs, never by hand.' },
+  NOT_ASSIGNED_UNIT: { zh: '只有交办的主办、协办单位可以签收。', en: 'Only a unit the item is assigned to may sign for it.' },
+  ALREADY_SIGNED_FOR: { zh: '您所在单位已签收。', en: 'Your unit has already signed for this item.' },
+  NOT_LEAD_UNIT: { zh: '只有主办单位可以执行此操作。', en: 'Only the lead unit may do this.' },
+  NOT_ASSISTING_UNIT: { zh: '只有协办单位可以报送协办情况。', en: 'Only an assisting unit may contribute.' },
+  NOT_INSTRUCTING_LEADER: { zh: '只有批示领导可以执行此操作。', en: 'Only the leader who gave the instruction may do this.' },
+  NO_EXTENSION_TO_REVIEW: { zh: '没有待督查员审核的延期申请。', en: 'No extension request is waiting for the supervisor.' },
+  NO_EXTENSION_TO_DECIDE: { zh: '没有待领导审批的延期申请。', en: 'No extension request is waiting for the leader’s decision.' },
+  NEVER_RED: { zh: '只有亮过红牌的事项才记录问责情况。', en: 'Accountability is recorded only for items that went red.' },
+  INVALID_INSTANT: { zh: '操作时间无效。', en: 'The time of the action is not valid.' },
+  ITEM_NUMBER_REQUIRED: { zh: '事项尚未编号登记。', en: 'The item has no number in the register yet.' },
+  INVALID_NOTICE: { zh: '督办通知文件无效。', en: 'The supervision notice file is not valid.' },
+  TEXT_REQUIRED: { zh: '须填写内容。', en: 'The text is required.' },
+  INVALID_ATTACHMENT: { zh: '附件无效（须有文件和名称）。', en: 'An attachment is not valid (it needs a file and a name).' },
+  REASON_REQUIRED: { zh: '必须填写理由。', en: 'A reason is required.' },
+  PROGRESS_REQUIRED: { zh: '延期申请须说明目前进展。', en: 'An extension request reports the progress so far.' },
+  INVALID_DATE: { zh: '新的完成时限不是有效日期。', en: 'The new deadline is not a valid date.' },
+  DEADLINE_NOT_LATER: { zh: '新的完成时限须晚于原时限。', en: 'The new deadline must be later than the current one.' },
+  DEADLINE_PASSED: { zh: '已超过完成时限，不能再申请延期，只能升级督办。', en: 'The deadline has passed: no extension, only escalation.' },
+  EXTENSION_PENDING: { zh: '已有延期申请正在审批中。', en: 'An extension request is already waiting for a decision.' },
+  INVALID_DECISION: {
+    zh: '请选择审核意见（报领导审批或不同意；批准或不批准）。',
+    en: 'Choose a decision (forward or refuse; approve or refuse).',
+  },
+  OPINION_REQUIRED: { zh: '须填写审核意见。', en: 'The review needs an opinion.' },
+  INVALID_COLOUR: { zh: '督办牌须为蓝牌、黄牌或红牌。', en: 'A card is blue, yellow or red.' },
+  COLOUR_NOT_HIGHER: { zh: '督办牌只能升级，不能降级或重复。', en: 'Cards only go up, never down or again.' },
+  NOT_OVERDUE: { zh: '事项尚未逾期，不能亮红牌。', en: 'A red card is only for overdue items.' },
+  TARGETS_REQUIRED: { zh: '须指明催办对象。', en: 'Name whom to remind.' },
+  INVALID_LEVEL: { zh: '请选择紧急催办或一般催办。', en: 'Choose an urgent or a routine reminder.' },
+  INVALID_CRITERION: { zh: '审结标准无效。', en: 'A closure criterion is not valid.' },
+  DUPLICATE_CRITERION: { zh: '审结标准重复填写。', en: 'A closure criterion is given twice.' },
+  CRITERIA_INCOMPLETE: { zh: '五项审结标准须逐项确认。', en: 'Each of the five closure criteria needs a result.' },
+  CRITERION_NOT_MET: { zh: '有审结标准未达到：请退回重办。', en: 'A closure criterion is not met: send the item back instead.' },
+  REASONS_REQUIRED: { zh: '退回重办须写明理由。', en: 'Sending back needs at least one reason.' },
+  INSTRUCTION_REQUIRED: { zh: '重新交办须有领导的新批示。', en: 'Reopening needs the leader’s new instruction.' },
+  DEADLINE_IN_PAST: { zh: '新的完成时限不能早于今天。', en: 'The new deadline is before today.' },
+  INVALID_RETENTION: { zh: '请选择保管期限。', en: 'Choose a retention period.' },
+};
+
+/** The workflow whose gate refused: its own condition table (outgoing: CONDITION_MESSAGES). */
+export type ConditionWorkflow = 'outgoing' | 'incoming' | 'supervision';
+const CONDITIONS_OF: Record<ConditionWorkflow, Messages> = {
+  outgoing: CONDITION_MESSAGES,
+  incoming: INCOMING_CONDITION_MESSAGES,
+  supervision: SUPERVISION_CONDITION_MESSAGES,
+};
+
 /** How the page names what a problem refers to by id (undefined: not known here). */
 export interface ProblemNames {
   user?: (id: string) => string | undefined;
@@ -221,7 +368,8 @@ export function conditionMessage(
   c: { code: string; message: string; params?: Params },
   lang: ProblemLang,
   names: ProblemNames = {},
+  workflow: ConditionWorkflow = 'outgoing',
 ): string {
-  const m = CONDITION_MESSAGES[c.code];
+  const m = CONDITIONS_OF[workflow][c.code];
   return m ? fill(m[lang], values(c.params ?? {}, lang, names)) : c.message;
 }

@@ -10,7 +10,11 @@ type S = components['schemas'];
 export type SupItem = S['SupervisionItem'];
 export type SupSummary = S['SupervisionItemSummary'];
 export type SupBoard = S['SupervisionBoard'];
-export type SupQueue = 'mine' | 'registered' | 'assigned' | 'in_progress' | 'review' | 'closed' | 'archived' | 'cancelled' | 'all';
+export type SupDiagram = S['SupervisionDiagram'];
+export type SupAccountability = S['AccountabilityList'];
+/** `instructed`: the items a leader instructed (批示领导), a tab of the leaders only. */
+export type SupQueue =
+  'mine' | 'instructed' | 'registered' | 'assigned' | 'in_progress' | 'review' | 'closed' | 'archived' | 'cancelled' | 'all';
 export const SUP_QUEUES: SupQueue[] = ['mine', 'registered', 'assigned', 'in_progress', 'review', 'closed', 'archived', 'cancelled', 'all'];
 export type CreateBody = NonNullable<operations['createSupervisionItem']['requestBody']>['content']['application/json'];
 
@@ -30,6 +34,8 @@ export const supApi = {
     unwrap(client.GET('/api/supervision/{id}/history', { params: path(id), signal })).then((r) => r.items),
   verify: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/supervision/{id}/verify', { params: path(id), signal })),
   board: (signal?: AbortSignal) => unwrap(client.GET('/api/supervision/board', { params: { query: {} }, signal })),
+  diagram: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/supervision/{id}/diagram', { params: path(id), signal })),
+  accountability: (signal?: AbortSignal) => unwrap(client.GET('/api/supervision/accountability', { params: { query: {} }, signal })),
   create: (body: CreateBody) =>
     unwrap(
       client.POST('/api/supervision', { params: { header: { 'Idempotency-Key': idempotencyKey() } }, body } as never),
@@ -54,6 +60,8 @@ export const supKeys = {
   history: (id: string) => ['supervision', 'item', id, 'history'] as const,
   verify: (id: string) => ['supervision', 'item', id, 'verify'] as const,
   board: ['supervision', 'board'] as const,
+  diagram: (id: string) => ['supervision', 'item', id, 'diagram'] as const,
+  accountability: ['supervision', 'accountability'] as const,
 };
 
 export const SUP_POLL_MS = 15000;
@@ -67,6 +75,11 @@ export const useSupVerify = (id: string) => useQuery({ queryKey: supKeys.verify(
 export const useSupBoard = (enabled: boolean) =>
   useQuery({ queryKey: supKeys.board, queryFn: ({ signal }) => supApi.board(signal), enabled });
 
+export const useSupDiagram = (id: string) =>
+  useQuery({ queryKey: supKeys.diagram(id), queryFn: ({ signal }) => supApi.diagram(id, signal), staleTime: Infinity });
+export const useSupAccountability = () =>
+  useQuery({ queryKey: supKeys.accountability, queryFn: ({ signal }) => supApi.accountability(signal) });
+
 /** An event answered with the new item: the item, its trail, the lists and the board are read again. */
 export function supChanged(qc: QueryClient, item: SupItem): void {
   qc.setQueryData(supKeys.item(item.id), item);
@@ -74,4 +87,6 @@ export function supChanged(qc: QueryClient, item: SupItem): void {
   void qc.invalidateQueries({ queryKey: supKeys.verify(item.id) });
   void qc.invalidateQueries({ queryKey: ['supervision', 'list'] });
   void qc.invalidateQueries({ queryKey: supKeys.board });
+  void qc.invalidateQueries({ queryKey: supKeys.diagram(item.id) });
+  void qc.invalidateQueries({ queryKey: supKeys.accountability });
 }

@@ -276,6 +276,22 @@ export class IncomingController {
     file(res, DOCX_MIME, docxFileName(content, ctx), await renderDocx(content, ctx));
   }
 
+  @Get(':id/attachments/:fileId')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'fileId', format: 'uuid', description: 'An attachment of the item (content.attachments[].fileId)' })
+  @ApiOperation({
+    operationId: 'downloadIncomingAttachment',
+    summary:
+      'One attachment (附件) of the item as received, under its own name (RFC 5987 filename*); hidden items answer 404 as absent ones',
+  })
+  // any media type: an external upload's is checked (PDF, DOCX, OFD, a scan), an exchanged one is as the sender attached it
+  @binary(['*/*'], 'The attachment, with the media type it came with')
+  @ApiProblems(404, 410)
+  async attachment(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('fileId') fileId: string, @Res() res: FastifyReply) {
+    const a = await this.incoming.attachment(user, id, fileId);
+    file(res, a.type, a.name, a.data);
+  }
+
   @Get(':id/return-notice.docx')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({ operationId: 'downloadIncomingReturnNotice', summary: 'The 退文告知单 (DOCX) of an item returned to its sender' })

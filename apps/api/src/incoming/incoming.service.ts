@@ -494,6 +494,32 @@ export class IncomingService implements OnModuleInit {
     return { outgoingId: source.outgoingDocumentId };
   }
 
+  /**
+   * One attachment (附件) of the item, as received: visible exactly as the item is (a hidden item's attachment is the
+   * same NOT_FOUND as an absent item); a file id that is not one of this item's attachments is a NOT_FOUND of its own.
+   * Downloads of classified or filed items are audited, as for the original.
+   */
+  async attachment(user: AuthUser, id: string, fileId: string): Promise<{ name: string; type: string; data: Buffer }> {
+    const row = await this.row(user, id);
+    const noSuchFile = () => new AppError('NOT_FOUND', 'This item has no such attachment.');
+    if (!UUID.test(fileId)) throw noSuchFile();
+    const [rev]: { content: IncomingContent | null }[] = await this.db.query(
+      `SELECT content FROM revisions WHERE document_id = $1 AND number = $2`,
+      [id, row.current_revision],
+    );
+    if (!rev?.content) throw new AppError('DOCUMENT_DISPOSED', 'The content of this item was disposed of.');
+    const ref = rev.content.attachments.find((a) => a.fileId === fileId);
+    if (!ref) throw noSuchFile();
+    const [f]: { name: string; content_type: string; content: Buffer | null }[] = await this.db.query(
+      `SELECT name, content_type, content FROM document_files WHERE id = $1 AND document_id = $2`,
+      [fileId, id],
+    );
+    if (!f) throw noSuchFile();
+    if (!f.content) throw new AppError('DOCUMENT_DISPOSED', 'The attachment was disposed of.');
+    await this.logAccess(row, user, 'download_attachment');
+    return { name: downloadName(ref.name, f.name), type: f.content_type, data: f.content };
+  }
+
   /** The registered outgoing document's content and render data (read as the system: the recipient is not a participant). */
   async outgoingForPrint(outgoingId: string) {
     const [d]: { snapshot: { context: OutgoingContext }; current_revision: number; issuer_unit_ids: string[] }[] = await this.db.query(
@@ -633,6 +659,16 @@ export class IncomingService implements OnModuleInit {
     const rows: { id: string; name: string }[] = await this.db.query(`SELECT id, name FROM units WHERE id = ANY($1::uuid[])`, [ids]);
     return Object.fromEntries(rows.map((r) => [r.id, r.name]));
   }
+}
+
+/**
+ * The download name of an attachment: as listed on the item (an exchanged attachment is listed under the sender's
+ * title, 预算编制时间表), keeping the stored file's extension when the listed name has none (预算编制时间表.txt).
+ */
+export function downloadName(listed: string, stored: string): string {
+  const ext = /\.[A-Za-z0-9]{1,8}$/.exec(stored)?.[0] ?? '';
+  if (!listed.trim()) return stored;
+  return ext && !/\.[A-Za-z0-9]{1,8}$/.test(listed) ? `${listed}${ext}` : listed;
 }
 
 /** A date column as the office's calendar date (pg returns `date` as a local midnight Date). */

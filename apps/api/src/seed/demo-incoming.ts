@@ -144,6 +144,8 @@ export async function seedDemoIncoming(app: INestApplicationContext): Promise<nu
         instruction: '请综合科牵头抓紧梳理储备项目，规划科配合，按时报送。',
         lead: { departmentId: unit('发改局综合科'), deadline: inDays(7) },
         assisting: [{ departmentId: unit('发改局规划科'), deadline: inDays(5) }],
+        // the instruction goes to the supervision office (督查室) too, which registers it as a supervised item
+        ...(rows.some((r) => r.username === 'supervisor') ? { readerIds: [as('supervisor').id], order: 'parallel' } : {}),
       });
       await event('fgw_handler', id, { type: 'RECORD_HANDLING', text: '已通知各项目单位报送储备项目清单，正在汇总。' });
       continue;

@@ -231,3 +231,36 @@ export const HolidayYear = named(
     loaded: z.boolean().describe('Loaded by an administrator (false: shipped with gongwen, or none)'),
   }),
 );
+
+/** GET /api/supervision/{id}/diagram: the states and transitions of the supervision machine, with the item's state. */
+export const SupervisionDiagram = named(
+  'SupervisionDiagram',
+  z.object({
+    id: z.string(),
+    version: z.number().int(),
+    initial: SupervisionState,
+    states: z.array(
+      z.object({
+        name: SupervisionState,
+        label: z.string(),
+        description: z.string(),
+        order: z.number().int(),
+        type: z.enum(['atomic', 'final']),
+        initial: z.boolean(),
+        events: z.array(SupervisionEventType),
+      }),
+    ),
+    transitions: z.array(
+      z.object({
+        from: SupervisionState,
+        event: SupervisionEventType,
+        label: z.string(),
+        to: SupervisionState,
+        changesState: z.boolean(),
+        guards: z.array(z.string()),
+        description: z.string().optional(),
+      }),
+    ),
+    current: SupervisionState,
+  }),
+);

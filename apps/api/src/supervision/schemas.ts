@@ -69,7 +69,19 @@ export const EVENT_PAYLOADS = {
 export const CLIENT_EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as SupervisionEventType[];
 export const EventEnvelope = z.looseObject({ type: z.enum(CLIENT_EVENT_TYPES as [SupervisionEventType, ...SupervisionEventType[]]) });
 
-export const QUEUES = ['mine', 'registered', 'assigned', 'in_progress', 'review', 'closed', 'archived', 'cancelled', 'all'] as const;
+/** `instructed`: the items whose instructing leader (批示领导) is the user, in any state — a leader's own view. */
+export const QUEUES = [
+  'mine',
+  'instructed',
+  'registered',
+  'assigned',
+  'in_progress',
+  'review',
+  'closed',
+  'archived',
+  'cancelled',
+  'all',
+] as const;
 export const ListQuery = z.strictObject({
   queue: z.enum(QUEUES).default('mine'),
   year: z.coerce.number().int().min(2000).max(9999).optional(),

@@ -15,6 +15,7 @@ import {
   AccountabilityList,
   HolidayYear,
   SupervisionBoard,
+  SupervisionDiagram,
   SupervisionHistory,
   SupervisionItem,
   SupervisionList,
@@ -129,7 +130,8 @@ export class SupervisionController {
   @Get()
   @ApiOperation({
     operationId: 'listSupervisionItems',
-    summary: 'Supervised items I can see: my queue (mine: something to do now), a state, or all; newest first',
+    summary:
+      'Supervised items I can see: my queue (mine: something to do now), those I instructed (instructed: a leader’s view), a state, or all; newest first',
   })
   @ApiZodQuery(ListQuery)
   @ApiZodResponse(200, SupervisionList)
@@ -272,6 +274,18 @@ export class SupervisionController {
   @ApiProblems(404)
   verify(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.supervision.verify(user, id);
+  }
+
+  @Get(':id/diagram')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'getSupervisionDiagram',
+    summary: 'The states and transitions of the supervision workflow (from the machine), with the item’s state',
+  })
+  @ApiZodResponse(200, SupervisionDiagram)
+  @ApiProblems(404)
+  diagram(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.supervision.diagram(user, id);
   }
 
   @Get(':id/notice.docx')

@@ -15,6 +15,9 @@ import {
   persistSnapshot,
   restoreSnapshot,
   applyEvent,
+  describeMachine,
+  EVENT_LABELS,
+  STATE_LABELS,
   validateSupervisionInput,
   type SupervisionContext,
   type SupervisionEvent,
@@ -312,6 +315,18 @@ export class SupervisionService {
     return this.row(user, id).then((row) => this.engine.verifyRow(row));
   }
 
+  /** The supervision workflow drawn from its machine (describeMachine), with the item's state; as visible as the item. */
+  async diagram(user: AuthUser, id: string) {
+    const current = (await this.row(user, id)).state;
+    const d = describeMachine();
+    return {
+      ...d,
+      states: d.states.map((s) => ({ ...s, label: STATE_LABELS[s.name] })),
+      transitions: d.transitions.map((t) => ({ ...t, label: EVENT_LABELS[t.event] })),
+      current,
+    };
+  }
+
   /**
    * The user's items: `mine` = those with a task for the user now (their roles, their unit's pools, or named);
    * a state = the visible items in that state; `all` = every visible item. Newest first, cursor by position.
@@ -328,6 +343,8 @@ export class SupervisionService {
       const keys = [...user.roles, ...v.unitKeys];
       params.push(keys);
       where.push(`(d.assignee_ids @> ARRAY[$2::uuid] OR d.task_roles && $${params.length}::text[])`);
+    } else if (q.queue === 'instructed') {
+      where.push(`r.instructing_leader_id = $2::uuid`);
     } else if (q.queue !== 'all') {
       params.push(q.queue);
       where.push(`d.state = $${params.length}`);

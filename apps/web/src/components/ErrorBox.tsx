@@ -1,15 +1,28 @@
 import { ApiError } from '../api';
 import { useI18n } from '../i18n';
 import { useProblemNames } from '../names';
-import { conditionMessage, problemMessage } from '../problems';
+import { conditionMessage, problemMessage, type ConditionWorkflow } from '../problems';
 
 /**
  * A problem+json error shown to the user in their language (apps/web/src/problems.ts): what went wrong and, for a
  * refused gate, each unmet condition with its specifics (which section, which mark by its text, which check).
  */
-export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorBox({
+  error,
+  onRetry,
+  workflow,
+  labels,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  /** Whose gate refused (incoming, supervision): their condition codes have their own messages. */
+  workflow?: ConditionWorkflow;
+  /** That workflow's names of states and events (NOT_PERMITTED names them). */
+  labels?: { state: (s: string) => string; event: (e: string) => string };
+}) {
   const { t, lang } = useI18n();
-  const names = useProblemNames();
+  const base = useProblemNames();
+  const names = labels ? { ...base, state: labels.state, event: labels.event } : base;
   if (!error) return null;
   let title: string;
   let items: string[] = [];
@@ -24,7 +37,7 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
           p.detail ??
           p.title ??
           t('error.http', { status: error.status }));
-    if (p.conditions?.length) items = p.conditions.map((c) => conditionMessage(c, lang, names));
+    if (p.conditions?.length) items = p.conditions.map((c) => conditionMessage(c, lang, names, workflow));
     else if (p.errors?.length) items = p.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
   } else {
     title = error instanceof Error ? error.message : String(error);

@@ -3,7 +3,7 @@
  * The main step of the stage is open; the occasional ones (退文, 催办, 清退, 收回改送, 退回) are folded away. People
  * and departments are picked by name among the receiving unit's; the ids go to the API only.
  */
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../../api';
 import { useDraft, draftKey } from '../../drafts';
 import { incomingApi } from '../../incoming-queries';
@@ -52,10 +52,11 @@ function EventShell({
   danger?: boolean;
   onDone?: () => void;
 }) {
-  const { it, eventLabel } = useInT();
+  const { it, eventLabel, stateLabel } = useInT();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
+  const labels = useMemo(() => ({ state: stateLabel, event: eventLabel }), [stateLabel, eventLabel]);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const body = build();
@@ -86,7 +87,7 @@ function EventShell({
           {invalid}
         </p>
       )}
-      <ErrorBox error={error} />
+      <ErrorBox error={error} workflow="incoming" labels={labels} />
       <button type="submit" className={danger ? 'btn btn-danger' : 'btn btn-primary'} disabled={pending}>
         {pending ? it('form.pending') : eventLabel(event)}
       </button>

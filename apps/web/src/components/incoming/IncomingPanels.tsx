@@ -64,8 +64,20 @@ export function RegisterPanel({ item, names }: { item: IncomingView; names: Inco
             : it('item.sourceExternal', { medium: it(`medium.${item.source.medium}`) })}
         </Row>
         {c.summary && <Row label={it('field.summary')}>{c.summary}</Row>}
-        <Row label={it('item.attachments')}>
-          {c.attachments?.length ? c.attachments.map((a) => a.name).join('、') : it('item.noAttachments')}
+        <Row label={it('item.attachments')} testId="attachments">
+          {item.content.attachments.length ? (
+            <ul className="attachment-list">
+              {item.content.attachments.map((a) => (
+                <li key={a.fileId}>
+                  <a href={incomingApi.attachmentUrl(item.id, a.fileId)} download={a.name}>
+                    {a.name}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            it('item.noAttachments')
+          )}
         </Row>
       </dl>
       {item.receipt && (

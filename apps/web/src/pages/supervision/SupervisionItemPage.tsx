@@ -7,11 +7,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { History } from '../../components/History';
+import { WorkflowDiagram } from '../../components/WorkflowDiagram';
 import { formatDate, formatDateTime } from '../../format';
 import { useI18n } from '../../i18n';
 import { useAllUnits, useUserDirectory } from '../../names';
 import { Link } from '../../router';
-import { supApi, supChanged, useSupHistory, useSupItem, useSupVerify, type SupItem } from '../../supervision-queries';
+import { supApi, supChanged, useSupDiagram, useSupHistory, useSupItem, useSupVerify, type SupItem } from '../../supervision-queries';
 import { useSupT, type SupKey } from '../../supervision-strings';
 import { ColourBadge } from './SupervisionPage';
 import './supervision.css';
@@ -118,7 +119,8 @@ function bodyOf(type: string, v: Record<string, string>, item: SupItem): Record<
 }
 
 function ActionForm({ type, item, onDone }: { type: string; item: SupItem; onDone: (next: SupItem, type: string) => void }) {
-  const { st, eventLabel } = useSupT();
+  const { st, eventLabel, stateLabel } = useSupT();
+  const labels = useMemo(() => ({ state: stateLabel, event: eventLabel }), [stateLabel, eventLabel]);
   const uid = useId();
   const fields = FORMS[type] ?? [];
   const [values, setValues] = useState<Record<string, string>>({});
@@ -174,7 +176,7 @@ function ActionForm({ type, item, onDone }: { type: string; item: SupItem; onDon
           {missing}
         </p>
       )}
-      {error != null && <ErrorBox error={error} />}
+      {error != null && <ErrorBox error={error} workflow="supervision" labels={labels} />}
       <button type="submit" className="btn btn-primary" disabled={pending}>
         {pending ? st('form.pending') : eventLabel(type)}
       </button>
@@ -189,12 +191,17 @@ export function SupervisionItemPage({ id }: { id: string }) {
   const itemQuery = useSupItem(id);
   const historyQuery = useSupHistory(id);
   const verifyQuery = useSupVerify(id);
+  const diagramQuery = useSupDiagram(id);
   const users = useUserDirectory();
   const units = useAllUnits().data;
   const item = itemQuery.data ?? null;
   const [notice, setNotice] = useState<string | null>(null);
   const noticeRef = useRef<HTMLParagraphElement>(null);
   const labels = useMemo(() => ({ state: stateLabel, event: eventLabel }), [stateLabel, eventLabel]);
+  const visited = useMemo(
+    () => new Set((historyQuery.data ?? []).flatMap((h) => [h.toState, ...(h.fromState ? [h.fromState] : [])])),
+    [historyQuery.data],
+  );
   const person = (uid: string | null | undefined) => (uid ? (users.get(uid)?.displayName ?? st('common.unknown')) : '—');
   const unit = (uid: string) => units?.find((u) => u.id === uid)?.name ?? st('common.unknown');
 
@@ -259,7 +266,22 @@ export function SupervisionItemPage({ id }: { id: string }) {
       <section className="panel" aria-labelledby="sup-reg-h" data-testid="sup-register">
         <h2 id="sup-reg-h">{st('item.register')}</h2>
         <dl className="meta">
-          {row('item.source', st(`source.${item.source.kind}` as SupKey) + (item.source.title ? `：${item.source.title}` : ''))}
+          <div key="item.source">
+            <dt>{st('item.source')}</dt>
+            <dd data-testid="sup-source">
+              {st(`source.${item.source.kind}` as SupKey)}
+              {item.source.title && item.source.documentId ? (
+                <>
+                  ：{/* the source document (an instruction's incoming item, a 纪要, a document), for those who may see it */}
+                  <Link href={`${item.source.kind === 'instruction' ? '/incoming' : '/documents'}/${item.source.documentId}`}>
+                    {item.source.title}
+                  </Link>
+                </>
+              ) : item.source.title ? (
+                `：${item.source.title}`
+              ) : null}
+            </dd>
+          </div>
           {row('item.instructingLeader', person(item.instructingLeaderId))}
           {row('item.instruction', item.instructionText)}
           {row('item.requirements', item.requirements)}
@@ -299,7 +321,7 @@ export function SupervisionItemPage({ id }: { id: string }) {
           </ul>
         )}
       </section>
-      <section className="panel" aria-labelledby="sup-ext-h">
+      <section className="panel" aria-labelledby="sup-ext-h" data-testid="sup-extensions">
         <h2 id="sup-ext-h">{st('item.extensions')}</h2>
         {item.extensions.length === 0 ? (
           <p className="muted">{st('item.none')}</p>
@@ -345,6 +367,14 @@ export function SupervisionItemPage({ id }: { id: string }) {
           </ul>
         </section>
       )}
+      {/* the diagram is a panel of its own (WorkflowDiagram), drawn from the supervision machine's description */}
+      <div data-testid="sup-diagram">
+        {diagramQuery.data ? (
+          <WorkflowDiagram state={item.state} visited={visited} machine={diagramQuery.data} labels={labels} />
+        ) : diagramQuery.isError ? (
+          <p className="muted small">{st('item.diagramUnavailable')}</p>
+        ) : null}
+      </div>
       <History
         items={historyQuery.data?.map((h) => ({ ...h, revisionNumber: null })) ?? null}
         verify={verifyQuery.data ?? null}

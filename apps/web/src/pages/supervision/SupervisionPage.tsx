@@ -6,12 +6,21 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { UnitPicker, UserPicker } from '../../components/UserPicker';
-import { formatDate } from '../../format';
+import { formatDate, formatDateTime } from '../../format';
 import { useI18n } from '../../i18n';
 import { useAllUnits, useUserDirectory } from '../../names';
 import { Link, navigate } from '../../router';
 import { useUser } from '../../session';
-import { SUP_QUEUES, supApi, supChanged, useSupBoard, useSupList, type CreateBody, type SupQueue } from '../../supervision-queries';
+import {
+  SUP_QUEUES,
+  supApi,
+  supChanged,
+  useSupAccountability,
+  useSupBoard,
+  useSupList,
+  type CreateBody,
+  type SupQueue,
+} from '../../supervision-queries';
 import { useSupT, type SupKey } from '../../supervision-strings';
 import './supervision.css';
 
@@ -171,6 +180,107 @@ function Board() {
   );
 }
 
+/** Today's date in the office's calendar (UTC+8), for the register's default period. */
+function officeToday(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** 督查事项登记簿 for a period, as CSV or DOCX (the supervisor's): two dates and two download links. */
+function RegisterDownload() {
+  const { st } = useSupT();
+  const uid = useId();
+  const today = officeToday();
+  const [from, setFrom] = useState(`${today.slice(0, 4)}-01-01`);
+  const [to, setTo] = useState(today);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(from) && /^\d{4}-\d{2}-\d{2}$/.test(to) && from <= to;
+  return (
+    <section className="panel" aria-labelledby={`${uid}-h`} data-testid="sup-register-download">
+      <h2 id={`${uid}-h`}>{st('register.title')}</h2>
+      <p className="muted">{st('register.help')}</p>
+      <div className="field">
+        <label htmlFor={`${uid}-from`}>{st('register.from')}</label>
+        <input id={`${uid}-from`} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${uid}-to`}>{st('register.to')}</label>
+        <input id={`${uid}-to`} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+      </div>
+      {valid ? (
+        <p className="form-buttons">
+          <a className="btn" href={supApi.registerUrl(from, to, 'docx')} download data-testid="register-docx">
+            {st('register.docx')}
+          </a>
+          <a className="btn" href={supApi.registerUrl(from, to, 'csv')} download data-testid="register-csv">
+            {st('register.csv')}
+          </a>
+        </p>
+      ) : (
+        <p className="field-error" role="alert">
+          {st('register.invalid')}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** 问责名单: items red for longer than the office allows, with what was recorded about each (names, never ids). */
+function Accountability() {
+  const { st, stateLabel, locale } = useSupT();
+  const list = useSupAccountability();
+  const users = useUserDirectory();
+  if (list.error) return <ErrorBox error={list.error} onRetry={() => void list.refetch()} />;
+  if (!list.data) return <Loading />;
+  const items = list.data.items;
+  if (!items.length) return <p className="empty">{st('acc.empty')}</p>;
+  return (
+    <div className="table-wrap">
+      <table className="doc-table" data-testid="sup-accountability">
+        <caption className="visually-hidden">{st('queue.accountability')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{st('col.number')}</th>
+            <th scope="col">{st('col.title')}</th>
+            <th scope="col">{st('col.state')}</th>
+            <th scope="col">{st('col.deadline')}</th>
+            <th scope="col">{st('col.lead')}</th>
+            <th scope="col">{st('col.leader')}</th>
+            <th scope="col">{st('acc.redSince')}</th>
+            <th scope="col">{st('acc.measures')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((i) => (
+            <tr key={i.id}>
+              <td>{i.itemNumber}</td>
+              <td>
+                <Link href={`/supervision/${i.id}`}>{i.title}</Link>
+              </td>
+              <td>{stateLabel(i.state)}</td>
+              <td>{formatDate(i.deadline, locale)}</td>
+              <td>{i.leadUnit.name}</td>
+              <td>{i.responsibleLeader.displayName}</td>
+              <td>{formatDateTime(i.redSince, locale)}</td>
+              <td>
+                {i.measures.length ? (
+                  <ul className="attachment-list">
+                    {i.measures.map((m, k) => (
+                      <li key={k}>
+                        {users.get(m.by)?.displayName ?? st('common.unknown')}（{formatDateTime(m.at, locale)}）：{m.text}
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  st('acc.noMeasures')
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 const CADENCES = ['once', 'weekly', 'monthly', 'quarterly', 'half_yearly'] as const;
 
 /** 立项 by hand (重点工作 or a leader's instruction given outside the system): the supervisor fills in the register. */
@@ -306,18 +416,21 @@ function CreateForm() {
   );
 }
 
-type View = SupQueue | 'board' | 'new';
+type View = SupQueue | 'board' | 'accountability' | 'register' | 'new';
 
 export function SupervisionPage({ view: asked }: { view: string | null }) {
   const { t } = useI18n();
   const { st } = useSupT();
   const user = useUser();
+  const leader = user.roles.includes('leader');
+  const supervisor = user.roles.includes('supervisor');
   const extra: View[] = [];
-  if (seesBoard(user.roles)) extra.push('board');
-  if (user.roles.includes('supervisor')) extra.push('new');
-  const tabs: View[] = [...SUP_QUEUES, ...extra];
+  if (seesBoard(user.roles)) extra.push('board', 'accountability');
+  if (supervisor) extra.push('register', 'new');
+  // a leader's own view first after 待我办理: the items they instructed (批示)
+  const tabs: View[] = [SUP_QUEUES[0], ...(leader ? (['instructed'] as View[]) : []), ...SUP_QUEUES.slice(1), ...extra];
   const view: View = tabs.includes(asked as View) ? (asked as View) : 'mine';
-  const label = (v: View) => (v === 'board' ? st('queue.board') : v === 'new' ? st('queue.new') : st(`queue.${v}`));
+  const label = (v: View) => st(`queue.${v}`);
 
   useEffect(() => {
     document.title = `${label(view)} · ${st('title')} · ${t('app.name')}`;
@@ -339,7 +452,17 @@ export function SupervisionPage({ view: asked }: { view: string | null }) {
       <div className="page-head">
         <h1>{label(view)}</h1>
       </div>
-      {view === 'board' ? <Board /> : view === 'new' ? <CreateForm /> : <ItemTable key={view} queue={view} />}
+      {view === 'board' ? (
+        <Board />
+      ) : view === 'accountability' ? (
+        <Accountability />
+      ) : view === 'register' ? (
+        <RegisterDownload />
+      ) : view === 'new' ? (
+        <CreateForm />
+      ) : (
+        <ItemTable key={view} queue={view} />
+      )}
     </main>
   );
 }
