@@ -122,6 +122,9 @@ export const api = {
   /** Records that this user has seen a revision (server-side, so "changed since I last saw" follows them across devices). */
   markSeen: (id: string, revision: number) =>
     unwrap(client.POST('/api/documents/{id}/seen', { params: { path: { id } }, body: { revision } })),
+  /** Marks my notifications about a document read up to an instant (server-side: every device agrees). */
+  notificationsRead: (id: string, through: string) =>
+    unwrap(client.POST('/api/documents/{id}/notifications-read', { params: { path: { id } }, body: { through } })),
   diff: (id: string, from: number, to: number, signal?: AbortSignal) =>
     unwrap(client.GET('/api/documents/{id}/diff', { params: { path: { id }, query: { from, to } }, signal })),
   event: (doc: Doc, body: { type: string } & Record<string, unknown>) =>

@@ -62,14 +62,11 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-/** My tasks (the inbox), polled every `intervalMs` while the tab is visible. */
-export const useTasks = (intervalMs: number) =>
-  useQuery({
-    queryKey: keys.tasks,
-    queryFn: ({ signal }) => api.tasks(signal),
-    refetchInterval: intervalMs,
-    refetchIntervalInBackground: false,
-  });
+/**
+ * My tasks (the inbox, the notification centre, "next document"): read again when the event stream says a task
+ * arrived or changed (inbox.ts useTaskStream) and after my own writes, not on a timer.
+ */
+export const useTasks = () => useQuery({ queryKey: keys.tasks, queryFn: ({ signal }) => api.tasks(signal) });
 
 /** Every document I can see, 30 at a time (the next page on request). */
 export const useDocumentList = (q: { q?: string; state?: OutgoingState }) =>
