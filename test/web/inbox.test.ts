@@ -252,6 +252,33 @@ describe('the inbox', () => {
   );
 });
 
+describe('a long inbox', () => {
+  it(
+    'past one page of tasks it says that the most pressing are shown and that filters apply to them',
+    async () => {
+      // one document waiting for the proofreaders' pool, copied (row and trail) to make 120 tasks
+      const d = await driveSimple(t, ids, 'proofreading', '关于开展2026年度公文质量检查的通知');
+      await t.db.dataSource.query(
+        `CREATE TEMP TABLE clones AS SELECT gen_random_uuid() AS id, g AS n FROM generate_series(1, 119) g;
+         INSERT INTO documents SELECT (jsonb_populate_record(d, jsonb_build_object('id', k.id, 'title', d.title || '（' || k.n || '）'))).*
+           FROM documents d, clones k WHERE d.id = '${d.id}';
+         INSERT INTO audit_events (document_id, seq, actor_id, actor_roles, event_type, payload, from_state, to_state, reason,
+                                   revision_number, revision_hash, created_at, prev_hash, hash)
+           SELECT k.id, a.seq, a.actor_id, a.actor_roles, a.event_type, a.payload, a.from_state, a.to_state, a.reason,
+                  a.revision_number, a.revision_hash, a.created_at, a.prev_hash, a.hash
+           FROM audit_events a, clones k WHERE a.document_id = '${d.id}';
+         DROP TABLE clones;`,
+      );
+      const page = await openPage();
+      await login(page, 'proofreader');
+      await page.getByTestId('capped').filter({ hasText: '显示最紧急的前 100 件' }).waitFor();
+      expect(await page.getByTestId('count-proofread').textContent()).toBe('100');
+      expect(await axe(page)).toEqual([]);
+    },
+    SLOW,
+  );
+});
+
 describe('phone reading', () => {
   it(
     'at 390×844 the body is reflowed text of at least 14 px, no scaled page, and the actions come after it',

@@ -96,12 +96,16 @@ export async function unwrap<R extends Answer>(call: Promise<R>): Promise<Exclud
 const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 type Doc = Pick<DocumentView, 'id' | 'version'>;
 
+/** The inbox reads this many tasks (the API's largest page), in inbox order: 特急 first, then by deadline. */
+export const TASKS_PAGE = 100;
+
 export const api = {
   me: () => unwrap(client.GET('/api/auth/me')),
   login: (username: string, password: string) => unwrap(client.POST('/api/auth/login', { body: { username, password } })),
   logout: () => unwrap(client.POST('/api/auth/logout')),
 
-  tasks: (signal?: AbortSignal) => unwrap(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: 100 } }, signal })),
+  tasks: (signal?: AbortSignal) =>
+    unwrap(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: TASKS_PAGE } }, signal })),
   list: (q: { q?: string; state?: OutgoingState; cursor?: string }, signal?: AbortSignal) =>
     unwrap(
       client.GET('/api/documents', {

@@ -5,6 +5,7 @@
  * bookmark keeps them. New work arrives through the server's event stream (inbox.ts useTaskStream), not a timer.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { TASKS_PAGE } from '../api';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { IncomingInboxLink } from '../components/incoming/IncomingInboxLink';
 import { formatDateTime, kindLabel, TASK_ORDER } from '../format';
@@ -175,6 +176,11 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
             </div>
           )}
         </form>
+      )}
+      {tasks.data && tasks.data.items.length >= TASKS_PAGE && (
+        <p className="note small" data-testid="capped">
+          {ib('filter.capped', { n: TASKS_PAGE })}
+        </p>
       )}
       {items && filtered && (
         <p className="muted small" data-testid="shown">
