@@ -406,7 +406,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Documents I can see; filters: state, kind, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination */
+        /** Documents I can see; filters: state, kind, urgency, overdue, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination */
         get: operations["listDocuments"];
         put?: never;
         /** Open a document (chief): kind, title, issuing bodies and their signers, sections and drafters */
@@ -6342,6 +6342,8 @@ export interface operations {
                 state?: string;
                 kind?: "决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要";
                 mine?: "tasks" | "all";
+                urgency?: "none" | "urgent" | "extra_urgent";
+                overdue?: "true";
                 q?: string;
                 cursor?: string;
                 limit?: number;

@@ -132,6 +132,30 @@ describe('task details in the inbox', () => {
   });
 });
 
+describe('filters of the inbox', () => {
+  it('urgency and overdue are filtered by the server; anything else is refused', async () => {
+    const late = await driveSimple(t, ids, 'review', '关于立即整改消防通道堵塞问题的紧急通知', {
+      extra: { urgency: 'extra_urgent', deadline: new Date(Date.now() - 86400_000).toISOString() },
+    });
+    const calm = await driveSimple(t, ids, 'review', '关于征集2027年度调研课题的通知', {
+      extra: { deadline: new Date(Date.now() + 30 * 86400_000).toISOString() },
+    });
+    const ids_ = async (query: string) => {
+      const res = await t.request(`/api/documents?mine=tasks&limit=100&${query}`, { as: 'reviewer' });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: TaskItem[] }).items.map((i) => i.id);
+    };
+    expect(await ids_('urgency=extra_urgent')).toContain(late.id);
+    expect(await ids_('urgency=extra_urgent')).not.toContain(calm.id);
+    expect(await ids_('urgency=none')).toContain(calm.id);
+    expect(await ids_('overdue=true')).toEqual([late.id]);
+    for (const bad of ['overdue=false', 'overdue=1', 'urgency=high']) {
+      const res = await t.request(`/api/documents?mine=tasks&${bad}`, { as: 'reviewer' });
+      expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+    }
+  });
+});
+
 describe('an inbox of 1,000 tasks', () => {
   it('answers a page with its details in one statement, looking up the audit trail for that page only', async () => {
     // one real document waiting for the signer, cloned 1,000 times with its audit trail (triggers fill document_tasks)

@@ -99,13 +99,31 @@ type Doc = Pick<DocumentView, 'id' | 'version'>;
 /** The inbox reads this many tasks (the API's largest page), in inbox order: 特急 first, then by deadline. */
 export const TASKS_PAGE = 100;
 
+export interface TaskFilter {
+  urgency?: 'none' | 'urgent' | 'extra_urgent' | null;
+  overdue?: boolean;
+}
+
 export const api = {
   me: () => unwrap(client.GET('/api/auth/me')),
   login: (username: string, password: string) => unwrap(client.POST('/api/auth/login', { body: { username, password } })),
   logout: () => unwrap(client.POST('/api/auth/logout')),
 
-  tasks: (signal?: AbortSignal) =>
-    unwrap(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: TASKS_PAGE } }, signal })),
+  /** My tasks, optionally only of one urgency or only overdue (filtered by the server, so past the first page too). */
+  tasks: (signal?: AbortSignal, f: TaskFilter = {}) =>
+    unwrap(
+      client.GET('/api/documents', {
+        params: {
+          query: {
+            mine: 'tasks',
+            limit: TASKS_PAGE,
+            ...(f.urgency ? { urgency: f.urgency } : {}),
+            ...(f.overdue ? { overdue: 'true' } : {}),
+          },
+        },
+        signal,
+      }),
+    ),
   list: (q: { q?: string; state?: OutgoingState; cursor?: string }, signal?: AbortSignal) =>
     unwrap(
       client.GET('/api/documents', {

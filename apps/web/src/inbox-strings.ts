@@ -20,7 +20,8 @@ export const ibZh = {
   'sort.due': '按办理期限（最早在前）',
   'filter.shown': '显示 {n} / {total} 件',
   'filter.none': '没有符合筛选条件的待办。',
-  'filter.capped': '待办较多，这里显示最紧急的前 {n} 件（特急、加急在前，再按期限）；筛选和排序在这 {n} 件中进行。',
+  'filter.capped': '待办较多，这里显示最紧急的前 {n} 件（特急、加急在前，再按期限）；按类型筛选和排序在这 {n} 件中进行。',
+  'filter.cappedFiltered': '符合紧急程度或超期条件的待办较多，这里显示最紧急的前 {n} 件；按类型筛选和排序在这 {n} 件中进行。',
   'live.on': '实时更新已连接：新待办会立即出现。',
   'live.off': '实时更新已断开，正在重新连接…',
   'live.updated': '最近更新于 {time}',
@@ -81,7 +82,9 @@ export const ibEn: Record<IbKey, string> = {
   'filter.shown': 'Showing {n} of {total}',
   'filter.none': 'No task matches these filters.',
   'filter.capped':
-    'You have many tasks: the {n} most pressing are shown (extra urgent and urgent first, then by due date); filters and sorting apply to these {n}.',
+    'You have many tasks: the {n} most pressing are shown (extra urgent and urgent first, then by due date); the task filter and sorting apply to these {n}.',
+  'filter.cappedFiltered':
+    'Many tasks match this urgency or are overdue: the {n} most pressing are shown; the task filter and sorting apply to these {n}.',
   'live.on': 'Live updates on: new tasks appear at once.',
   'live.off': 'Live updates lost; reconnecting…',
   'live.updated': 'Last updated {time}',

@@ -104,7 +104,7 @@ export class DocumentsController {
   @ApiOperation({
     operationId: 'listDocuments',
     summary:
-      'Documents I can see; filters: state, kind, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination',
+      'Documents I can see; filters: state, kind, urgency, overdue, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination',
   })
   @ApiZodQuery(ListQuery)
   @ApiZodResponse(200, DocumentList)

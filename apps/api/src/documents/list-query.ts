@@ -22,6 +22,8 @@ export interface ListOptions {
   state?: string;
   kind?: string;
   mine?: 'tasks' | 'all';
+  urgency?: string;
+  overdue?: 'true';
   q?: string;
   cursor?: string;
   limit: number;
@@ -46,6 +48,11 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     params.push(q.kind);
     where.push(`d.kind = $${params.length}`);
   }
+  if (q.urgency) {
+    params.push(q.urgency);
+    where.push(`d.urgency = $${params.length}`);
+  }
+  if (q.overdue === 'true') where.push(`d.deadline < now()`);
   // full text: the title (its bigram index) or the current revision's body (document_texts, kept by a trigger on
   // revisions); the bigram containment picks candidates through the GIN indexes, strpos confirms the exact phrase.
   // Title hits rank first; the ranking is part of the order and of the cursor.

@@ -70,10 +70,13 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
   const { t, locale } = useI18n();
   const { ib } = useIbT();
   const uid = useId();
-  const tasks = useTasks();
+  const filters = readFilters(search);
+  // urgency and "overdue" are filtered by the server (right past the first page); the task kind here
+  const serverFilter = filters.urgency || filters.overdue ? { urgency: filters.urgency, overdue: filters.overdue } : null;
+  const all = useTasks();
+  const tasks = useTasks(serverFilter);
   const live = useStreamState();
   const now = useNow();
-  const filters = readFilters(search);
   const items = useMemo(() => tasks.data?.items.filter((i) => i.myTask) ?? null, [tasks.data]);
   const error = tasks.error;
   const updatedAt = tasks.dataUpdatedAt ? new Date(tasks.dataUpdatedAt) : null;
@@ -82,14 +85,14 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
 
   // what arrived since the previous answer is highlighted (not on the first one)
   useEffect(() => {
-    if (!tasks.data) return;
-    const ids = new Set(tasks.data.items.map((i) => i.id));
+    if (!all.data) return;
+    const ids = new Set(all.data.items.map((i) => i.id));
     if (known.current) {
-      const added = tasks.data.items.filter((i) => !known.current!.has(i.id)).map((i) => i.id);
+      const added = all.data.items.filter((i) => !known.current!.has(i.id)).map((i) => i.id);
       if (added.length) setFresh(new Set(added));
     }
     known.current = ids;
-  }, [tasks.data]);
+  }, [all.data]);
 
   useEffect(() => {
     document.title = `${t('inbox.title')} · ${t('app.name')}`;
@@ -104,14 +107,15 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
       filters.sort,
     ),
   })).filter((g) => g.items.length);
-  const kinds = TASK_ORDER.filter((k) => (items ?? []).some((i) => i.myTask === k));
+  const total = all.data?.items.filter((i) => i.myTask).length ?? null;
+  const kinds = TASK_ORDER.filter((k) => (all.data?.items ?? []).some((i) => i.myTask === k));
   const filtered = filters.task !== null || filters.urgency !== null || filters.overdue;
 
   return (
     <main id="main" className="page" tabIndex={-1}>
       <div className="page-head">
         <h1>{t('inbox.title')}</h1>
-        {items && <p className="muted">{t('inbox.total', { n: items.length })}</p>}
+        {total !== null && <p className="muted">{t('inbox.total', { n: total })}</p>}
       </div>
       <p className="muted small live-line" aria-live="off" data-testid="live">
         <span className={`live-dot live-${live}`} aria-hidden="true" />
@@ -122,7 +126,7 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
         {fresh.size > 0 ? t('inbox.new', { n: fresh.size }) : ''}
       </p>
       <IncomingInboxLink />
-      {items && items.length > 0 && (
+      {total !== null && total > 0 && (
         <form className="filters inbox-filters" aria-label={ib('filter.legend')} onSubmit={(e) => e.preventDefault()}>
           <div className="field">
             <label htmlFor={`${uid}-task`}>{ib('filter.task')}</label>
@@ -179,18 +183,18 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
       )}
       {tasks.data && tasks.data.items.length >= TASKS_PAGE && (
         <p className="note small" data-testid="capped">
-          {ib('filter.capped', { n: TASKS_PAGE })}
+          {ib(serverFilter ? 'filter.cappedFiltered' : 'filter.capped', { n: TASKS_PAGE })}
         </p>
       )}
       {items && filtered && (
         <p className="muted small" data-testid="shown">
-          {ib('filter.shown', { n: shown.length, total: items.length })}
+          {ib('filter.shown', { n: shown.length, total: total ?? items.length })}
         </p>
       )}
       {error ? <ErrorBox error={error} onRetry={() => void tasks.refetch()} /> : null}
       {!items && !error && <Loading />}
-      {items && items.length === 0 && <p className="empty">{t('inbox.empty')}</p>}
-      {items && items.length > 0 && shown.length === 0 && <p className="empty">{ib('filter.none')}</p>}
+      {total === 0 && !serverFilter && <p className="empty">{t('inbox.empty')}</p>}
+      {items && (total ?? 0) > 0 && shown.length === 0 && <p className="empty">{ib('filter.none')}</p>}
       {groups.length > 0 && (
         <nav aria-label={t('inbox.groups')} className="group-nav">
           <ul>
