@@ -406,7 +406,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Documents I can see; filters: state, kind, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination */
+        /** Documents I can see; filters: state, kind, urgency, overdue, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination */
         get: operations["listDocuments"];
         put?: never;
         /** Open a document (chief): kind, title, issuing bodies and their signers, sections and drafters */
@@ -564,6 +564,23 @@ export interface paths {
         put?: never;
         /** Record that you have seen a revision (the web UI shows what changed since, on any device); only ever moves forward */
         post: operations["markDocumentSeen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/documents/{id}/notifications-read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark your notifications about a document (new task, return, reminder) read up to an instant, on every device; only ever moves forward */
+        post: operations["markNotificationsRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2155,6 +2172,17 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        TaskDetails: {
+            receivedAt: string | null;
+            senderId: string | null;
+            senderName: string | null;
+            returned: boolean;
+            reason: string | null;
+            reminders: number;
+            lastRemindedAt: string | null;
+            notifiedAt: string | null;
+            unread: boolean;
+        };
         SearchMatch: {
             /** @enum {string} */
             field: "title" | "body";
@@ -2184,6 +2212,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             myTask: components["schemas"]["TaskKind"] | null;
+            task?: components["schemas"]["TaskDetails"];
             match?: components["schemas"]["SearchMatch"];
         };
         DocumentList: {
@@ -2302,6 +2331,12 @@ export interface components {
             }) | null;
             contentDisposed?: boolean;
             checks: string[];
+        };
+        NotificationsReadResult: {
+            /** Format: uuid */
+            documentId: string;
+            /** Format: date-time */
+            readThrough: string;
         };
         SeenResult: {
             /** Format: uuid */
@@ -6367,6 +6402,8 @@ export interface operations {
                 state?: string;
                 kind?: "决议" | "决定" | "命令" | "公报" | "公告" | "通告" | "意见" | "通知" | "通报" | "报告" | "请示" | "批复" | "议案" | "函" | "纪要";
                 mine?: "tasks" | "all";
+                urgency?: "none" | "urgent" | "extra_urgent";
+                overdue?: "true";
                 q?: string;
                 cursor?: string;
                 limit?: number;
@@ -7746,6 +7783,124 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SeenResult"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    markNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Everything about the document up to this instant is read (the task's notifiedAt)
+                     */
+                    through: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsReadResult"];
                 };
             };
             /** @description Invalid request */

@@ -105,6 +105,7 @@ function roleGate(op: Op): string[] | null {
  */
 const DRAFT_SCOPE = new Set([
   'markDocumentSeen',
+  'markNotificationsRead',
   'heartbeatPresence',
   'leaveDocument',
   'createDocument',
@@ -207,6 +208,7 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
     case 'listCopies':
       return cell({ status: 200 });
     case 'markDocumentSeen':
+    case 'markNotificationsRead':
     case 'heartbeatPresence':
       return cell({ status: 200 }, bodyFor(op, fx, user));
     case 'leaveDocument':
@@ -286,6 +288,8 @@ function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
       return { json: {} };
     case 'markDocumentSeen':
       return { json: { revision: 1 } };
+    case 'markNotificationsRead':
+      return { json: { through: '2026-01-01T00:00:00.000Z' } };
     case 'heartbeatPresence':
       return { json: { editing: false } };
     case 'recallCopy':
@@ -525,6 +529,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'listAttachmentFiles',
       'downloadAttachmentFile',
       'markDocumentSeen',
+      'markNotificationsRead',
       'listDirectory',
       'listUnits',
       'listReceipts',

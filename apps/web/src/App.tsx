@@ -10,6 +10,7 @@ import { IncomingItemPage } from './pages/incoming/IncomingItemPage';
 import { IncomingQueuePage, worksWithIncoming } from './pages/incoming/IncomingQueuePage';
 import { useInT } from './incoming-strings';
 import { LoginPage } from './pages/LoginPage';
+import { NotificationCentre } from './components/NotificationCentre';
 import { SupervisionItemPage } from './pages/supervision/SupervisionItemPage';
 import { SupervisionPage, worksWithSupervision } from './pages/supervision/SupervisionPage';
 import { useSupT } from './supervision-strings';
@@ -121,6 +122,7 @@ export function App() {
               {t('nav.user', { name: user.displayName })}
             </span>
           )}
+          {user && <NotificationCentre />}
           <LangSwitch />
           {user && (
             <button type="button" className="btn btn-ghost" onClick={() => void logout()}>
@@ -150,7 +152,7 @@ export function App() {
       ) : page === 'webhooks' ? (
         <WebhooksPage />
       ) : (
-        <InboxPage />
+        <InboxPage search={search} />
       )}
     </>
   );

@@ -96,12 +96,34 @@ export async function unwrap<R extends Answer>(call: Promise<R>): Promise<Exclud
 const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 type Doc = Pick<DocumentView, 'id' | 'version'>;
 
+/** The inbox reads this many tasks (the API's largest page), in inbox order: 特急 first, then by deadline. */
+export const TASKS_PAGE = 100;
+
+export interface TaskFilter {
+  urgency?: 'none' | 'urgent' | 'extra_urgent' | null;
+  overdue?: boolean;
+}
+
 export const api = {
   me: () => unwrap(client.GET('/api/auth/me')),
   login: (username: string, password: string) => unwrap(client.POST('/api/auth/login', { body: { username, password } })),
   logout: () => unwrap(client.POST('/api/auth/logout')),
 
-  tasks: (signal?: AbortSignal) => unwrap(client.GET('/api/documents', { params: { query: { mine: 'tasks', limit: 100 } }, signal })),
+  /** My tasks, optionally only of one urgency or only overdue (filtered by the server, so past the first page too). */
+  tasks: (signal?: AbortSignal, f: TaskFilter = {}) =>
+    unwrap(
+      client.GET('/api/documents', {
+        params: {
+          query: {
+            mine: 'tasks',
+            limit: TASKS_PAGE,
+            ...(f.urgency ? { urgency: f.urgency } : {}),
+            ...(f.overdue ? { overdue: 'true' } : {}),
+          },
+        },
+        signal,
+      }),
+    ),
   list: (q: { q?: string; state?: OutgoingState; cursor?: string }, signal?: AbortSignal) =>
     unwrap(
       client.GET('/api/documents', {
@@ -122,6 +144,9 @@ export const api = {
   /** Records that this user has seen a revision (server-side, so "changed since I last saw" follows them across devices). */
   markSeen: (id: string, revision: number) =>
     unwrap(client.POST('/api/documents/{id}/seen', { params: { path: { id } }, body: { revision } })),
+  /** Marks my notifications about a document read up to an instant (server-side: every device agrees). */
+  notificationsRead: (id: string, through: string) =>
+    unwrap(client.POST('/api/documents/{id}/notifications-read', { params: { path: { id } }, body: { through } })),
   diff: (id: string, from: number, to: number, signal?: AbortSignal) =>
     unwrap(client.GET('/api/documents/{id}/diff', { params: { path: { id }, query: { from, to } }, signal })),
   event: (doc: Doc, body: { type: string } & Record<string, unknown>) =>

@@ -12,7 +12,7 @@ import {
   type InfiniteData,
   type QueryClient as Client,
 } from '@tanstack/react-query';
-import { api, ApiError, archiveApi, type ClassKey } from './api';
+import { api, ApiError, archiveApi, type ClassKey, type TaskFilter } from './api';
 import type { DocumentView, ListPage, OutgoingState, Role, Volume, VolumeSummary } from './types';
 
 export const keys = {
@@ -62,13 +62,14 @@ export function createQueryClient(): QueryClient {
   });
 }
 
-/** My tasks (the inbox), polled every `intervalMs` while the tab is visible. */
-export const useTasks = (intervalMs: number) =>
+/**
+ * My tasks (the inbox, the notification centre, "next document"): read again when the event stream says a task
+ * arrived or changed (inbox.ts useTaskStream) and after my own writes, not on a timer.
+ */
+export const useTasks = (f: TaskFilter | null = null) =>
   useQuery({
-    queryKey: keys.tasks,
-    queryFn: ({ signal }) => api.tasks(signal),
-    refetchInterval: intervalMs,
-    refetchIntervalInBackground: false,
+    queryKey: f ? ([...keys.tasks, f] as const) : keys.tasks,
+    queryFn: ({ signal }) => api.tasks(signal, f ?? {}),
   });
 
 /** Every document I can see, 30 at a time (the next page on request). */

@@ -211,6 +211,27 @@ export const DocumentSummary = named(
     createdAt: time,
     updatedAt: time,
     myTask: TaskKind.nullable(),
+    /** With ?mine=tasks: where the task came from, how long it waits, its reminders, and whether its news is read. */
+    task: named(
+      'TaskDetails',
+      z.object({
+        /** When the document entered its current stage (or a section was given back): when the task arrived. */
+        receivedAt: time.nullable(),
+        /** Who handed it on (the actor of that event). */
+        senderId: uuid.nullable(),
+        senderName: z.string().nullable(),
+        /** It came back to an earlier stage (退回), with the reason given. */
+        returned: z.boolean(),
+        reason: z.string().nullable(),
+        /** Reminders (催办) addressed to me while the document circulates, and the last one. */
+        reminders: z.number().int(),
+        lastRemindedAt: time.nullable(),
+        /** The latest of receivedAt and lastRemindedAt: the notification centre's time for this task. */
+        notifiedAt: time.nullable(),
+        /** Not yet marked read through notifiedAt (POST /api/documents/{id}/notifications-read). */
+        unread: z.boolean(),
+      }),
+    ).optional(),
     /** With ?q=: where the words were found, and a snippet with the hits to highlight (offsets in the snippet). */
     match: named(
       'SearchMatch',
@@ -301,6 +322,8 @@ export const Verification = named(
     checks: z.array(z.string()),
   }),
 );
+
+export const NotificationsReadResult = named('NotificationsReadResult', z.object({ documentId: uuid, readThrough: time }));
 
 export const SeenResult = named('SeenResult', z.object({ documentId: uuid, lastSeenRevision: z.number().int() }));
 

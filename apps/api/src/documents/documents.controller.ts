@@ -17,6 +17,7 @@ import {
   RevisionDiff,
   RevisionList,
   SeenResult,
+  NotificationsReadResult,
   Verification,
 } from './contract.js';
 import { CLIENT_EVENT_TYPES, CreateDocumentBody, EVENT_PAYLOADS, EditContentBody, EditSectionBody, ListQuery } from './schemas.js';
@@ -51,6 +52,9 @@ function send(res: FastifyReply, r: WriteResult) {
 }
 
 const SeenBody = z.strictObject({ revision: z.number().int().min(1).max(1e6) });
+const NotificationsReadBody = z.strictObject({
+  through: z.iso.datetime({ offset: true }).describe("Everything about the document up to this instant is read (the task's notifiedAt)"),
+});
 const PresenceBody = z.strictObject({ editing: z.boolean().default(false).describe('You have unsaved changes open in an editor') });
 
 const EventBodySchema = {
@@ -100,7 +104,7 @@ export class DocumentsController {
   @ApiOperation({
     operationId: 'listDocuments',
     summary:
-      'Documents I can see; filters: state, kind, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination',
+      'Documents I can see; filters: state, kind, urgency, overdue, my tasks, full text of title and body (Chinese works; title hits first, with a highlighted snippet); cursor pagination',
   })
   @ApiZodQuery(ListQuery)
   @ApiZodResponse(200, DocumentList)
@@ -261,6 +265,27 @@ export class DocumentsController {
   @ApiProblems(400, 404)
   seen(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(SeenBody)) body: z.infer<typeof SeenBody>) {
     return this.documents.markSeen(user, id, body.revision);
+  }
+
+  @Post(':id/notifications-read')
+  @HttpCode(200)
+  // like "seen": a read-only token changes nothing
+  @RequireScope('draft')
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'markNotificationsRead',
+    summary:
+      'Mark your notifications about a document (new task, return, reminder) read up to an instant, on every device; only ever moves forward',
+  })
+  @ApiZodBody(NotificationsReadBody)
+  @ApiZodResponse(200, NotificationsReadResult)
+  @ApiProblems(400, 404)
+  notificationsRead(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(NotificationsReadBody)) body: z.infer<typeof NotificationsReadBody>,
+  ) {
+    return this.documents.markNotificationsRead(user, id, body.through);
   }
 
   @Put(':id/presence')

@@ -24,6 +24,7 @@ import { selectDisplayNames, selectUnits } from './repositories.js';
 import type { CreateDocumentInput } from './schemas.js';
 import { createDocument } from './use-cases/create-document.js';
 import { acceptSuggestion, editContent, editSection } from './use-cases/edit-document.js';
+import { markNotificationsRead } from './use-cases/notifications-read.js';
 import { heartbeat, leave } from './use-cases/presence.js';
 import { diff, getDocument, history, markSeen, revision, revisions, visibleRow } from './use-cases/read-document.js';
 import { sendEvent } from './use-cases/send-event.js';
@@ -106,6 +107,10 @@ export class DocumentsService {
 
   markSeen(user: AuthUser, id: string, revisionNumber: number) {
     return markSeen(this.deps, user, id, revisionNumber);
+  }
+
+  markNotificationsRead(user: AuthUser, id: string, through: string) {
+    return markNotificationsRead(this.deps, user, id, through);
   }
 
   presence(user: AuthUser, id: string, editing: boolean) {

@@ -4,6 +4,7 @@
  */
 import { classificationRank } from '#gongwen/document/model';
 import {
+  OUTGOING_STATES,
   OUTGOING_WORKFLOW,
   POOL_TASK_STATES,
   poolStatesFor,
@@ -21,6 +22,8 @@ export interface ListOptions {
   state?: string;
   kind?: string;
   mine?: 'tasks' | 'all';
+  urgency?: string;
+  overdue?: 'true';
   q?: string;
   cursor?: string;
   limit: number;
@@ -45,6 +48,11 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     params.push(q.kind);
     where.push(`d.kind = $${params.length}`);
   }
+  if (q.urgency) {
+    params.push(q.urgency);
+    where.push(`d.urgency = $${params.length}`);
+  }
+  if (q.overdue === 'true') where.push(`d.deadline < now()`);
   // full text: the title (its bigram index) or the current revision's body (document_texts, kept by a trigger on
   // revisions); the bigram containment picks candidates through the GIN indexes, strpos confirms the exact phrase.
   // Title hits rank first; the ranking is part of the order and of the cursor.
@@ -84,10 +92,30 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
         `(SELECT ${columns} FROM documents d WHERE d.state = $${params.length} AND ${filters} ORDER BY ${order('d.')} LIMIT $${limit})`,
       );
     }
+    params.push([...OUTGOING_STATES]);
+    const stages = `$${params.length}::text[]`;
+    // for the page only (after the LIMIT, so a user with thousands of tasks pays for one page): when and from whom
+    // the task came — the latest event that brought the document into its current stage (or gave a section back),
+    // one backward step on audit_events (document_id, seq) per row; whether that was a return (to an earlier
+    // stage, or a section given back) with its reason; the reminders (催办) addressed to me while circulating; and
+    // how far I have read my notifications about the document
     return {
-      sql: `SELECT * FROM (
+      sql: `SELECT t.*, h.received_at, h.sender_id, h.sender_name, h.returned, h.return_reason, nr.read_through,
+           CASE WHEN t.state = 'circulation' THEN (SELECT r->'remindedAt' FROM documents d2,
+                  jsonb_array_elements(d2.snapshot #> '{context,readers}') r
+                  WHERE d2.id = t.id AND r->>'userId' = $1::text LIMIT 1) END AS reminded_at
+         FROM (SELECT * FROM (
            ${branches.join('\n           UNION ALL\n           ')}
-         ) t ORDER BY ${order('')} LIMIT $${limit}`,
+         ) u ORDER BY ${order('')} LIMIT $${limit}) t
+         LEFT JOIN LATERAL (
+           SELECT a.created_at AS received_at, a.actor_id AS sender_id, s.display_name AS sender_name, a.reason AS return_reason,
+                  (a.event_type = 'RETURN_SECTION' OR array_position(${stages}, a.to_state) < array_position(${stages}, a.from_state)) AS returned
+             FROM audit_events a JOIN users s ON s.id = a.actor_id
+            WHERE a.document_id = t.id AND a.to_state = t.state
+              AND (a.from_state IS DISTINCT FROM a.to_state OR a.event_type = 'RETURN_SECTION')
+            ORDER BY a.seq DESC LIMIT 1) h ON true
+         LEFT JOIN notification_reads nr ON nr.user_id = $1 AND nr.document_id = t.id
+         ORDER BY ${order('t.')}`,
       params,
     };
   }
@@ -120,7 +148,7 @@ export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: List
     task_ctx: TaskContext;
     search_rank?: number;
     snippet?: string | null;
-  })[] = await deps.db.query(sql, params);
+  } & Partial<TaskRow>)[] = await deps.db.query(sql, params);
   const more = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
@@ -140,8 +168,46 @@ export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: List
       updatedAt: new Date(r.updated_at).toISOString(),
       myTask: taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
       ...(q.q ? { match: searchMatch(q.q, r.title, r.snippet ?? null) } : {}),
+      ...(q.mine === 'tasks' ? { task: taskDetails(r) } : {}),
     })),
     nextCursor: more && last && q.mine !== 'tasks' ? encodeCursor(new Date(last.updated_at), last.id, last.search_rank ?? 0) : null,
+  };
+}
+
+/** The columns the inbox query adds to each task (see listQuery). */
+interface TaskRow {
+  received_at: Date | null;
+  sender_id: string | null;
+  sender_name: string | null;
+  returned: boolean | null;
+  return_reason: string | null;
+  read_through: Date | null;
+  reminded_at: string[] | null;
+}
+
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+/**
+ * A task's inbox details: who handed it on and when, whether it came back with a reason, the reminders sent to me,
+ * and whether I have read what happened last (the latest of its arrival and its last reminder).
+ */
+export function taskDetails(r: Partial<TaskRow>) {
+  const reminders = Array.isArray(r.reminded_at) ? r.reminded_at.filter((x): x is string => typeof x === 'string') : [];
+  const lastRemindedAt = reminders.length ? iso(reminders.reduce((a, b) => (Date.parse(a) > Date.parse(b) ? a : b))) : null;
+  const receivedAt = iso(r.received_at);
+  const times = [receivedAt, lastRemindedAt].filter((x): x is string => x !== null).map(Date.parse);
+  const notifiedAt = times.length ? new Date(Math.max(...times)).toISOString() : null;
+  const readThrough = r.read_through ? new Date(r.read_through).getTime() : null;
+  return {
+    receivedAt,
+    senderId: r.sender_id ?? null,
+    senderName: r.sender_name ?? null,
+    returned: r.returned === true,
+    reason: r.returned === true ? (r.return_reason ?? null) : null,
+    reminders: reminders.length,
+    lastRemindedAt,
+    notifiedAt,
+    unread: notifiedAt !== null && (readThrough === null || readThrough < Date.parse(notifiedAt)),
   };
 }
 

@@ -187,6 +187,9 @@ export const ListQuery = z.strictObject({
   kind: z.enum(DOCUMENT_KINDS).optional(),
   /** "tasks": only documents waiting for me. */
   mine: z.enum(['tasks', 'all']).optional(),
+  urgency: z.enum(URGENCY_LEVELS).optional(),
+  /** Only documents past their deadline (the inbox's "overdue" filter). */
+  overdue: z.literal('true').optional(),
   q: z.string().trim().min(1).max(100).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

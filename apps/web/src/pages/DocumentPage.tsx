@@ -13,6 +13,9 @@ import { DiscussionPanel, MetadataPanel } from '../components/DocPanels';
 import { ProcessingSheet } from '../components/ProcessingSheet';
 import { TrackedMarks } from '../components/TrackedMarks';
 import { DocPreview } from '../components/DocPreview';
+import { NextTask } from '../components/NextTask';
+import { ReadingView } from '../components/ReadingView';
+import { useIbT } from '../inbox-strings';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { History } from '../components/History';
 import { ReceiptsPanel } from '../components/incoming/ReceiptsPanel';
@@ -26,7 +29,22 @@ import { problemMessage } from '../problems';
 import { documentChanged, keys, useDocument, useHistory, useVerify } from '../queries';
 import { Link } from '../router';
 import { useUser } from '../session';
-import type { DocumentView, HistoryItem, RevisionDiff } from '../types';
+import type { DocumentView, HistoryItem, RevisionDiff, TaskKind } from '../types';
+
+/** Phones: at most this wide, the document reads as reflowed text (ReadingView) and the actions come after it. */
+export const PHONE_MAX_PX = 480;
+
+function useMediaQuery(query: string): boolean {
+  const [match, setMatch] = useState(() => typeof matchMedia !== 'undefined' && matchMedia(query).matches);
+  useEffect(() => {
+    const m = matchMedia(query);
+    const update = () => setMatch(m.matches);
+    update();
+    m.addEventListener('change', update);
+    return () => m.removeEventListener('change', update);
+  }, [query]);
+  return match;
+}
 
 /**
  * For a signer asked to sign again: the revision they last signed or returned. REJECT voids every signature
@@ -61,6 +79,11 @@ export function DocumentPage({ id }: { id: string }) {
   const verifyError = verifyQuery.isError;
   const [diff, setDiff] = useState<{ diff: RevisionDiff; resign: boolean } | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
+  const { ib } = useIbT();
+  const phone = useMediaQuery(`(max-width: ${PHONE_MAX_PX}px)`);
+  const [pageOnPhone, setPageOnPhone] = useState(false);
+  /** The task I just finished here (signing, reviewing…): "next document" is offered. */
+  const [finished, setFinished] = useState<TaskKind | null>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const opened = useRef(false);
   const compared = useRef<string | null>(null);
@@ -102,11 +125,13 @@ export function DocumentPage({ id }: { id: string }) {
 
   const onDocument = useCallback(
     (next: DocumentView, event: string) => {
+      const before = queryClient.getQueryData<DocumentView>(keys.document(next.id));
       documentChanged(queryClient, next);
       api.markSeen(next.id, next.currentRevision.number).catch(() => {
         /* not recorded */
       });
       if (event !== 'OPEN') {
+        setFinished(next.myTask === null ? (before?.myTask ?? null) : null);
         setNotice({ kind: 'ok', text: t('doc.done', { event: tx(`event.${event}`, event) }) });
         requestAnimationFrame(() => noticeRef.current?.focus());
       }
@@ -177,6 +202,9 @@ export function DocumentPage({ id }: { id: string }) {
 
   const c = doc.content;
   const preferHtml = doc.allowedEvents.some((e) => e.type === 'ADD_MARK');
+  const signedAll =
+    doc.requiredSigners.length > 0 &&
+    doc.requiredSigners.every((r) => doc.signatures.some((s) => s.issuerUnitId === r.issuerUnitId && s.signerId === r.signerId));
   return (
     <ProblemNamesProvider doc={doc}>
       <main id="main" className="page doc-page" tabIndex={-1}>
@@ -213,6 +241,7 @@ export function DocumentPage({ id }: { id: string }) {
                 {notice.text}
               </p>
             )}
+            {finished && doc.myTask === null && <NextTask currentId={doc.id} preferred={finished} />}
           </div>
           {doc.lastReason && ['drafting', 'consolidation', 'signing'].includes(doc.state) && (
             <p className="reason-banner" data-testid="last-reason">
@@ -229,7 +258,28 @@ export function DocumentPage({ id }: { id: string }) {
               </div>
             )}
             <div className="o-preview">
-              <DocPreview doc={doc} names={names} preferHtml={preferHtml} bodyRef={bodyRef} />
+              {phone && !pageOnPhone ? (
+                <section className="panel" aria-labelledby="reading-h">
+                  <div className="panel-head">
+                    <h2 id="reading-h">{ib('reading.title')}</h2>
+                    <button type="button" className="btn btn-small" onClick={() => setPageOnPhone(true)}>
+                      {ib('reading.showPage')}
+                    </button>
+                  </div>
+                  <ReadingView content={c} dateOfIssue={signedAll ? doc.dateOfIssue : null} />
+                </section>
+              ) : (
+                <>
+                  {phone && (
+                    <p>
+                      <button type="button" className="btn btn-small" onClick={() => setPageOnPhone(false)}>
+                        {ib('reading.showReading')}
+                      </button>
+                    </p>
+                  )}
+                  <DocPreview doc={doc} names={names} preferHtml={preferHtml} bodyRef={bodyRef} />
+                </>
+              )}
             </div>
             <div className="o-attachments">
               <AttachmentsPanel ctx={ctx} />

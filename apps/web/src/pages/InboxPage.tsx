@@ -1,18 +1,21 @@
 /**
- * 我的待办: documents waiting for me, grouped by task with a count per group; 特急 and 加急 first, then by deadline,
- * then oldest first. Polls every 8 s (and when the tab becomes visible) so new work appears without reloading.
+ * 我的待办: documents waiting for me, grouped by task with a count per group. Each task says who handed it on, when
+ * it arrived, how long it has waited, its due date, urgency and the reminders (催办) sent; a return shows its reason.
+ * Filters (task, urgency, overdue) and the sort (urgency, received, due) live in the address, so a reload or a
+ * bookmark keeps them. New work arrives through the server's event stream (inbox.ts useTaskStream), not a timer.
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { TASKS_PAGE } from '../api';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { IncomingInboxLink } from '../components/incoming/IncomingInboxLink';
-import { compareTasks, formatDate, formatDateTime, kindLabel, TASK_ORDER } from '../format';
+import { formatDateTime, kindLabel, TASK_ORDER } from '../format';
 import { useI18n } from '../i18n';
-import { keys, useTasks } from '../queries';
-import { Link } from '../router';
+import { applyFilters, filtersHref, isOverdue, readFilters, sortTasks, SORTS, URGENCIES, useNow, useStreamState, waited } from '../inbox';
+import { useIbT } from '../inbox-strings';
+import { useTasks } from '../queries';
+import { Link, navigate } from '../router';
 import type { ListItem, TaskKind } from '../types';
-
-export const POLL_MS = 8000;
+import './inbox.css';
 
 export function DocBadges({ item }: { item: Pick<ListItem, 'urgency' | 'classification'> }) {
   const { t } = useI18n();
@@ -24,10 +27,56 @@ export function DocBadges({ item }: { item: Pick<ListItem, 'urgency' | 'classifi
   );
 }
 
-export function InboxPage() {
+function TaskMeta({ item, now }: { item: ListItem; now: number }) {
   const { t, tx, lang, locale } = useI18n();
-  const queryClient = useQueryClient();
-  const tasks = useTasks(POLL_MS);
+  const { ib } = useIbT();
+  const task = item.task;
+  const overdue = isOverdue(item, now);
+  return (
+    <>
+      <div className="doc-item-meta muted small">
+        <span data-field="sender">{task?.senderName ? ib('item.sender', { name: task.senderName }) : ib('item.senderUnknown')}</span>
+        {task?.receivedAt && (
+          <span data-field="received">
+            <time dateTime={task.receivedAt}>{ib('item.received', { time: formatDateTime(task.receivedAt, locale) })}</time>
+          </span>
+        )}
+        {task?.receivedAt && <span data-field="waiting">{ib('item.waiting', { d: waited(task.receivedAt, now, ib) })}</span>}
+        <span data-field="due" className={overdue ? 'overdue' : ''}>
+          {item.deadline ? ib('item.due', { date: formatDateTime(item.deadline, locale) }) : ib('item.noDue')}
+          {overdue ? ` · ${t('inbox.overdue')}` : ''}
+        </span>
+        <span data-field="urgency">{ib('item.urgency', { u: t(`urgency.${item.urgency}`) })}</span>
+        <span data-field="reminders" className={task && task.reminders > 0 ? 'reminded' : ''}>
+          {ib('item.reminders', { n: task?.reminders ?? 0 })}
+        </span>
+      </div>
+      <div className="doc-item-meta muted small">
+        <span>{kindLabel(lang, item.kind)}</span>
+        <span>{tx(`state.${item.state}`, item.state)}</span>
+        {item.documentNumber && <span>{item.documentNumber}</span>}
+        <span>{t('common.revision', { n: item.currentRevision })}</span>
+      </div>
+      {task?.returned && task.reason && (
+        <p className="return-reason small" data-field="reason">
+          {ib('item.reason', { reason: task.reason })}
+        </p>
+      )}
+    </>
+  );
+}
+
+export function InboxPage({ search }: { search: URLSearchParams }) {
+  const { t, locale } = useI18n();
+  const { ib } = useIbT();
+  const uid = useId();
+  const filters = readFilters(search);
+  // urgency and "overdue" are filtered by the server (right past the first page); the task kind here
+  const serverFilter = filters.urgency || filters.overdue ? { urgency: filters.urgency, overdue: filters.overdue } : null;
+  const all = useTasks();
+  const tasks = useTasks(serverFilter);
+  const live = useStreamState();
+  const now = useNow();
   const items = useMemo(() => tasks.data?.items.filter((i) => i.myTask) ?? null, [tasks.data]);
   const error = tasks.error;
   const updatedAt = tasks.dataUpdatedAt ? new Date(tasks.dataUpdatedAt) : null;
@@ -36,56 +85,116 @@ export function InboxPage() {
 
   // what arrived since the previous answer is highlighted (not on the first one)
   useEffect(() => {
-    if (!tasks.data) return;
-    const ids = new Set(tasks.data.items.map((i) => i.id));
+    if (!all.data) return;
+    const ids = new Set(all.data.items.map((i) => i.id));
     if (known.current) {
-      const added = tasks.data.items.filter((i) => !known.current!.has(i.id)).map((i) => i.id);
+      const added = all.data.items.filter((i) => !known.current!.has(i.id)).map((i) => i.id);
       if (added.length) setFresh(new Set(added));
     }
     known.current = ids;
-  }, [tasks.data]);
+  }, [all.data]);
 
   useEffect(() => {
     document.title = `${t('inbox.title')} · ${t('app.name')}`;
   }, [t]);
 
-  useEffect(() => {
-    // the poll (refetchInterval) pauses in a hidden tab; coming back reloads at once
-    const onVisible = () => document.visibilityState === 'visible' && void queryClient.invalidateQueries({ queryKey: keys.tasks });
-    document.addEventListener('visibilitychange', onVisible);
-    // a new task of mine (or of my role's pool) arrives as a server-sent event: reload at once; the poll stays
-    // as the fallback (a dropped stream reconnects by itself). TanStack Query runs one fetch at a time per key
-    // (a reload during one cancels and restarts it), so answers cannot arrive out of order.
-    const reload = () => void queryClient.invalidateQueries({ queryKey: keys.tasks });
-    const events = typeof EventSource === 'undefined' ? null : new EventSource('/api/notifications/stream');
-    events?.addEventListener('task', reload);
-    return () => {
-      events?.close();
-      document.removeEventListener('visibilitychange', onVisible);
-    };
-  }, [queryClient]);
-
-  const groups = TASK_ORDER.map((task) => ({ task, items: (items ?? []).filter((i) => i.myTask === task).sort(compareTasks) })).filter(
-    (g) => g.items.length,
-  );
-  const now = Date.now();
+  const set = (change: Partial<typeof filters>) => navigate(filtersHref({ ...filters, ...change }), { replace: true });
+  const shown = applyFilters(items ?? [], filters, now);
+  const groups = TASK_ORDER.map((task) => ({
+    task,
+    items: sortTasks(
+      shown.filter((i) => i.myTask === task),
+      filters.sort,
+    ),
+  })).filter((g) => g.items.length);
+  const total = all.data?.items.filter((i) => i.myTask).length ?? null;
+  const kinds = TASK_ORDER.filter((k) => (all.data?.items ?? []).some((i) => i.myTask === k));
+  const filtered = filters.task !== null || filters.urgency !== null || filters.overdue;
 
   return (
     <main id="main" className="page" tabIndex={-1}>
       <div className="page-head">
         <h1>{t('inbox.title')}</h1>
-        {items && <p className="muted">{t('inbox.total', { n: items.length })}</p>}
+        {total !== null && <p className="muted">{t('inbox.total', { n: total })}</p>}
       </div>
-      <p className="muted small" aria-live="off">
-        {updatedAt && t('inbox.refresh', { s: POLL_MS / 1000, time: updatedAt.toLocaleTimeString(locale) })}
+      <p className="muted small live-line" aria-live="off" data-testid="live">
+        <span className={`live-dot live-${live}`} aria-hidden="true" />
+        {live === 'open' ? ib('live.on') : ib('live.off')}
+        {updatedAt && ` ${ib('live.updated', { time: updatedAt.toLocaleTimeString(locale) })}`}
       </p>
       <p className="visually-hidden" aria-live="polite">
         {fresh.size > 0 ? t('inbox.new', { n: fresh.size }) : ''}
       </p>
       <IncomingInboxLink />
+      {total !== null && total > 0 && (
+        <form className="filters inbox-filters" aria-label={ib('filter.legend')} onSubmit={(e) => e.preventDefault()}>
+          <div className="field">
+            <label htmlFor={`${uid}-task`}>{ib('filter.task')}</label>
+            <select
+              id={`${uid}-task`}
+              value={filters.task ?? ''}
+              onChange={(e) => set({ task: (e.target.value || null) as TaskKind | null })}
+            >
+              <option value="">{ib('filter.taskAll')}</option>
+              {(filters.task && !kinds.includes(filters.task) ? [...kinds, filters.task] : kinds).map((k) => (
+                <option key={k} value={k}>
+                  {t(`task.${k}` as `task.${TaskKind}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={`${uid}-urg`}>{ib('filter.urgency')}</label>
+            <select
+              id={`${uid}-urg`}
+              value={filters.urgency ?? ''}
+              onChange={(e) => set({ urgency: (e.target.value || null) as (typeof URGENCIES)[number] | null })}
+            >
+              <option value="">{ib('filter.urgencyAll')}</option>
+              {URGENCIES.map((u) => (
+                <option key={u} value={u}>
+                  {t(`urgency.${u}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field field-check">
+            <input id={`${uid}-od`} type="checkbox" checked={filters.overdue} onChange={(e) => set({ overdue: e.target.checked })} />
+            <label htmlFor={`${uid}-od`}>{ib('filter.overdue')}</label>
+          </div>
+          <div className="field">
+            <label htmlFor={`${uid}-sort`}>{ib('filter.sort')}</label>
+            <select id={`${uid}-sort`} value={filters.sort} onChange={(e) => set({ sort: e.target.value as (typeof SORTS)[number] })}>
+              {SORTS.map((s) => (
+                <option key={s} value={s}>
+                  {ib(`sort.${s}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          {filtered && (
+            <div className="field">
+              <button type="button" className="btn btn-small" onClick={() => set({ task: null, urgency: null, overdue: false })}>
+                {ib('filter.clear')}
+              </button>
+            </div>
+          )}
+        </form>
+      )}
+      {tasks.data && tasks.data.items.length >= TASKS_PAGE && (
+        <p className="note small" data-testid="capped">
+          {ib(serverFilter ? 'filter.cappedFiltered' : 'filter.capped', { n: TASKS_PAGE })}
+        </p>
+      )}
+      {items && filtered && (
+        <p className="muted small" data-testid="shown">
+          {ib('filter.shown', { n: shown.length, total: total ?? items.length })}
+        </p>
+      )}
       {error ? <ErrorBox error={error} onRetry={() => void tasks.refetch()} /> : null}
       {!items && !error && <Loading />}
-      {items && items.length === 0 && <p className="empty">{t('inbox.empty')}</p>}
+      {total === 0 && !serverFilter && <p className="empty">{t('inbox.empty')}</p>}
+      {items && (total ?? 0) > 0 && shown.length === 0 && <p className="empty">{ib('filter.none')}</p>}
       {groups.length > 0 && (
         <nav aria-label={t('inbox.groups')} className="group-nav">
           <ul>
@@ -108,30 +217,16 @@ export function InboxPage() {
             </span>
           </h2>
           <ul className="doc-list">
-            {g.items.map((i) => {
-              const overdue = i.deadline && new Date(i.deadline).getTime() < now;
-              return (
-                <li key={i.id} className={`doc-item${fresh.has(i.id) ? ' fresh' : ''}`}>
-                  <div className="doc-item-title">
-                    <DocBadges item={i} />
-                    <Link href={`/documents/${i.id}`}>{i.title}</Link>
-                  </div>
-                  <div className="doc-item-meta muted small">
-                    <span>{kindLabel(lang, i.kind)}</span>
-                    <span>{tx(`state.${i.state}`, i.state)}</span>
-                    {i.documentNumber && <span>{i.documentNumber}</span>}
-                    <span>{t('common.revision', { n: i.currentRevision })}</span>
-                    {i.deadline && (
-                      <span className={overdue ? 'overdue' : ''}>
-                        {t('inbox.deadline', { date: formatDateTime(i.deadline, locale) })}
-                        {overdue ? ` · ${t('inbox.overdue')}` : ''}
-                      </span>
-                    )}
-                    <span>{t('inbox.opened', { date: formatDate(i.createdAt, locale) })}</span>
-                  </div>
-                </li>
-              );
-            })}
+            {g.items.map((i) => (
+              <li key={i.id} className={`doc-item${fresh.has(i.id) ? ' fresh' : ''}`} data-title={i.title}>
+                <div className="doc-item-title">
+                  <DocBadges item={i} />
+                  {i.task?.returned && <span className="badge returned">{ib('item.returned')}</span>}
+                  <Link href={`/documents/${i.id}`}>{i.title}</Link>
+                </div>
+                <TaskMeta item={i} now={now} />
+              </li>
+            ))}
           </ul>
         </section>
       ))}

@@ -23,6 +23,7 @@ import { FullTextSearch1764001700000 } from './1764001700000-FullTextSearch.js';
 import { EventsFeed1764001900000 } from './1764001900000-EventsFeed.js';
 import { Webhooks1764001800000 } from './1764001800000-Webhooks.js';
 import { SupervisionInstructed1764002500000 } from './1764002500000-SupervisionInstructed.js';
+import { NotificationReads1764002300000 } from './1764002300000-NotificationReads.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -50,5 +51,6 @@ export const migrations = [
   FullTextSearch1764001700000,
   Webhooks1764001800000,
   EventsFeed1764001900000,
+  NotificationReads1764002300000,
   SupervisionInstructed1764002500000,
 ];
