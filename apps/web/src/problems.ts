@@ -71,8 +71,8 @@ export const PROBLEM_MESSAGES: Messages = {
     en: 'The deputy must be an active member of the same office, not the principal himself nor an administrator.',
   },
   DELEGATION_PERIOD: {
-    zh: '委托期限无效：结束时间须晚于开始时间且未过期，期限最长 {maxDays} 天。',
-    en: 'The period is not valid: it must end after it starts, not be over, and last at most {maxDays} days.',
+    zh: '委托期限无效：结束时间须晚于开始时间且未过期，期限最长 90 天。',
+    en: 'The period is not valid: it must end after it starts, not be over, and last at most 90 days.',
   },
   DELEGATION_SCOPE: {
     zh: '委托人不具备要委托的权限（签发须有签发人角色，阅文须有传阅对象或领导角色）。',
@@ -178,7 +178,10 @@ export const CONDITION_MESSAGES: Messages = {
   NO_PRINCIPAL: { zh: '未指明代谁办理。', en: 'No principal is named to act for.' },
   SELF_DELEGATION: { zh: '不能作为自己的受托人办理。', en: 'Nobody acts as his own deputy.' },
   DELEGATION_CHAIN: { zh: '受托的权限不能再次委托。', en: 'A deputy cannot pass on what he holds by delegation.' },
-  NOT_DELEGABLE: { zh: '此操作不能代他人办理（只有签发和阅文可以委托）。', en: 'This cannot be done for someone else (only signing and reading can).' },
+  NOT_DELEGABLE: {
+    zh: '此操作不能代他人办理（只有签发和阅文可以委托）。',
+    en: 'This cannot be done for someone else (only signing and reading can).',
+  },
   OUTSIDE_DELEGATION: { zh: '委托范围不包括此操作。', en: 'The delegation does not cover this.' },
   DEPUTY_IS_DRAFTER: { zh: '本文件的拟稿人不能代签本文件。', en: 'A drafter of this document may not sign it for someone else.' },
   // apps/api/src/classified: a classified document's paper copies

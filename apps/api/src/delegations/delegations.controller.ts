@@ -99,7 +99,11 @@ export class DelegationsController {
   @ApiZodBody(RevokeBody)
   @ApiZodResponse(200, Delegation)
   @ApiProblems(404, 409)
-  revoke(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body(new ZodPipe(RevokeBody.optional())) body: z.infer<typeof RevokeBody> | undefined) {
+  revoke(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(RevokeBody.optional())) body: z.infer<typeof RevokeBody> | undefined,
+  ) {
     return this.delegations.revoke(user, id, body?.reason);
   }
 }

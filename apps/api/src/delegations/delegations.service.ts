@@ -92,7 +92,7 @@ export class DelegationsService {
     const now = Date.now();
     const starts = input.startsAt ? new Date(input.startsAt) : new Date(now);
     const ends = new Date(input.endsAt);
-    const period = (why: string) => new AppError('DELEGATION_PERIOD', why, { maxDays: MAX_DAYS });
+    const period = (why: string) => new AppError('DELEGATION_PERIOD', why);
     if (!(ends.getTime() > starts.getTime())) throw period('The period must end after it starts.');
     if (ends.getTime() <= now) throw period('The period is already over.');
     if (starts.getTime() < now - START_SLACK_MS) throw period('The period cannot start in the past.');
@@ -105,32 +105,24 @@ export class DelegationsService {
       if (!principal || !principal.active) throw new AppError('DELEGATE_INVALID', 'The principal is not an active user.');
       const deputy = principalId === input.deputyId ? undefined : await selectPerson(m, input.deputyId);
       if (!deputy || !deputy.active || deputy.roles.includes('admin') || !deputy.office_id || deputy.office_id !== principal.office_id) {
-        throw new AppError('DELEGATE_INVALID', "The deputy must be another active user of the principal's office, not an administrator.", {
-          errors: [{ field: 'deputyId', message: 'not an active colleague of the same office' }],
-        });
+        throw new AppError('DELEGATE_INVALID', "The deputy must be another active user of the principal's office, not an administrator.");
       }
       const missing = scopes.filter((s) => !SCOPE_ROLES[s].some((r) => principal.roles.includes(r as never)));
       if (missing.length) {
-        throw new AppError('DELEGATION_SCOPE', `The principal does not hold ${missing.join(', ')} to hand over.`, { scopes: missing });
+        throw new AppError('DELEGATION_SCOPE', `The principal does not hold ${missing.join(', ')} to hand over.`);
       }
       const held = await selectOverlapping(m, 'deputy_id', principalId, scopes, starts, ends);
       if (held.length) {
-        throw new AppError('DELEGATION_CHAIN', 'The principal holds this scope by delegation in that period; a deputy never passes it on.', {
-          delegationId: held[0].id,
-        });
+        throw new AppError('DELEGATION_CHAIN', 'The principal holds this scope by delegation in that period; a deputy never passes it on.');
       }
       const overlapping = await selectOverlapping(m, 'principal_id', principalId, scopes, starts, ends);
       if (overlapping.length) {
-        throw new AppError('DELEGATION_OVERLAP', 'The same scope is already delegated for an overlapping period.', {
-          delegationId: overlapping[0].id,
-        });
+        throw new AppError('DELEGATION_OVERLAP', 'The same scope is already delegated for an overlapping period.');
       }
       // and the deputy does not pass on what he receives: he may not be a principal of the same scope then either
       const given = await selectOverlapping(m, 'principal_id', input.deputyId, scopes, starts, ends);
       if (given.length) {
-        throw new AppError('DELEGATION_CHAIN', 'The deputy has delegated this scope himself in that period; it would make a chain.', {
-          delegationId: given[0].id,
-        });
+        throw new AppError('DELEGATION_CHAIN', 'The deputy has delegated this scope himself in that period; it would make a chain.');
       }
       const created = await insertDelegation(m, {
         principalId,
@@ -146,7 +138,14 @@ export class DelegationsService {
           actorId: user.id,
           action: 'delegation.created',
           targetUserId: principalId,
-          detail: { delegationId: created.id, deputyId: input.deputyId, scopes, startsAt: starts.toISOString(), endsAt: ends.toISOString(), reason: input.reason },
+          detail: {
+            delegationId: created.id,
+            deputyId: input.deputyId,
+            scopes,
+            startsAt: starts.toISOString(),
+            endsAt: ends.toISOString(),
+            reason: input.reason,
+          },
         });
       }
       return created;
@@ -169,7 +168,8 @@ export class DelegationsService {
     await this.db.transaction(async (m) => {
       const g = await selectDelegation(m, id, true);
       if (!g || (g.principal_id !== user.id && g.deputy_id !== user.id && !isAdmin(user))) throw notFound();
-      if (statusOf(g) === 'revoked' || statusOf(g) === 'ended') throw new AppError('DELEGATION_ENDED', 'The delegation was already revoked or is over.');
+      if (statusOf(g) === 'revoked' || statusOf(g) === 'ended')
+        throw new AppError('DELEGATION_ENDED', 'The delegation was already revoked or is over.');
       await revokeDelegation(m, id, user.id, reason ?? null);
       if (isAdmin(user)) {
         await appendAdminAudit(m, {
@@ -218,4 +218,3 @@ export class DelegationsService {
 function notFound(): AppError {
   return new AppError('NOT_FOUND', 'No such delegation.');
 }
-

@@ -26,8 +26,8 @@ const ACTIVE = `g.revoked_at IS NULL AND g.starts_at <= now() AND g.ends_at > no
 
 /** The office a user belongs to: the top of his unit's chain (a 科室 belongs to its 办公室). */
 const OFFICE_OF = `WITH RECURSIVE up AS (
-    SELECT u.id, u.parent_id FROM units u WHERE u.id = (SELECT unit_id FROM users WHERE id = $1)
-    UNION ALL SELECT p.id, p.parent_id FROM units p JOIN up ON p.id = up.parent_id)
+    SELECT n.id, n.parent_id, 0 AS depth FROM units n WHERE n.id = (SELECT unit_id FROM users WHERE id = $1)
+    UNION ALL SELECT p.id, p.parent_id, up.depth + 1 FROM units p JOIN up ON p.id = up.parent_id WHERE up.depth < 20)
   SELECT id FROM up WHERE parent_id IS NULL`;
 
 export interface Person {
@@ -41,8 +41,7 @@ export interface Person {
 
 export async function selectPerson(m: EntityManager, id: string): Promise<Person | undefined> {
   const [row] = await m.query(
-    `SELECT u.id, u.active, u.roles, u.unit_id, u.authority, (${OFFICE_OF.replace(/\$1/g, 'u.id')}) AS office_id
-       FROM users u WHERE u.id = $1`,
+    `SELECT u.id, u.active, u.roles, u.unit_id, u.authority, (${OFFICE_OF}) AS office_id FROM users u WHERE u.id = $1`,
     [id],
   );
   return row;
@@ -94,7 +93,10 @@ export async function revokeDelegation(m: EntityManager, id: string, by: string,
 }
 
 /** Every delegation a user gave or received, newest period first, with both people's names. */
-export async function selectForUser(m: EntityManager, userId: string): Promise<(DelegationRow & { principal_name: string; deputy_name: string })[]> {
+export async function selectForUser(
+  m: EntityManager,
+  userId: string,
+): Promise<(DelegationRow & { principal_name: string; deputy_name: string })[]> {
   return m.query(
     `SELECT g.*, p.display_name AS principal_name, d.display_name AS deputy_name
        FROM delegations g JOIN users p ON p.id = g.principal_id JOIN users d ON d.id = g.deputy_id
@@ -124,7 +126,10 @@ export async function selectActiveFrom(
 }
 
 /** The principals a deputy acts for now, with the scopes he holds from each. */
-export async function selectActivePrincipals(m: EntityManager, deputy: string): Promise<{ principal_id: string; scopes: DelegationScope[] }[]> {
+export async function selectActivePrincipals(
+  m: EntityManager,
+  deputy: string,
+): Promise<{ principal_id: string; scopes: DelegationScope[] }[]> {
   return m.query(
     `SELECT g.principal_id, array_agg(DISTINCT s) AS scopes
        FROM delegations g CROSS JOIN LATERAL unnest(g.scopes) s

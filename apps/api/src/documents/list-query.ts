@@ -35,7 +35,9 @@ export interface ListOptions {
  * own index (GIN on assignee_ids; documents_task_queue, in inbox order).
  */
 /** `scope|outgoing:state` for the states whose tasks a delegation hands to a deputy (see delegatedTo). */
-const DELEGABLE_KEYS = Object.entries(DELEGABLE_STATES).flatMap(([scope, states]) => states.map((s) => `${scope}|${OUTGOING_WORKFLOW.id}:${s}`));
+const DELEGABLE_KEYS = Object.entries(DELEGABLE_STATES).flatMap(([scope, states]) =>
+  states.map((s) => `${scope}|${OUTGOING_WORKFLOW.id}:${s}`),
+);
 
 export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q: ListOptions): { sql: string; params: unknown[] } {
   const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles), OUTGOING_WORKFLOW.id, DELEGABLE_KEYS];

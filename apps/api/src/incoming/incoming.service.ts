@@ -344,7 +344,9 @@ export class IncomingService implements OnModuleInit {
     const parsed = EVENT_PAYLOADS[type].safeParse(rest);
     if (!parsed.success) throw validationError(parsed.error);
     const payload = parsed.data as Record<string, unknown>;
-    const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'incoming-event', id, type, payload, ...(principalId ? { onBehalfOf: principalId } : {}) })) : '';
+    const requestHash = opts.idempotencyKey
+      ? sha256Hex(canonicalJson({ op: 'incoming-event', id, type, payload, ...(principalId ? { onBehalfOf: principalId } : {}) }))
+      : '';
     const warnings: { code: string; message: string }[] = [];
     try {
       const r = await this.engine.transition(

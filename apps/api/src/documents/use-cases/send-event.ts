@@ -83,7 +83,9 @@ async function sendEventAs(deps: DocumentsDeps, user: AuthUser, id: string, body
     }
   }
   // what an Idempotency-Key's replay must match; without a key nothing reads it
-  const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'event', id, type, payload, ...(user.onBehalfOf ? { onBehalfOf: user.onBehalfOf.userId } : {}) })) : '';
+  const requestHash = opts.idempotencyKey
+    ? sha256Hex(canonicalJson({ op: 'event', id, type, payload, ...(user.onBehalfOf ? { onBehalfOf: user.onBehalfOf.userId } : {}) }))
+    : '';
   return deps.engine.transition(
     user,
     id,

@@ -87,7 +87,11 @@ export async function auditEntries(m: Pick<EntityManager, 'query'>, documentId: 
       seq: r.seq,
       eventType: r.event_type,
       // 代签/代阅: the deputy named as offices write it, 张三（代 李四）
-      actor: { id: r.actor_id, username: r.username, name: r.principal_name ? `${r.display_name}（代 ${r.principal_name}）` : r.display_name },
+      actor: {
+        id: r.actor_id,
+        username: r.username,
+        name: r.principal_name ? `${r.display_name}（代 ${r.principal_name}）` : r.display_name,
+      },
       roles: r.actor_roles,
       fromState: r.from_state,
       toState: r.to_state,

@@ -96,13 +96,29 @@ export type HeadRead = { rev_content: unknown; rev_hash: string; audit_head_hash
 /** The document if this viewer may see it (one statement whether it is hidden or missing). */
 export async function selectVisible(m: EntityManager, id: string, v: Viewer, lock = false): Promise<EngineRow | undefined> {
   return (
-    await prepared<EngineRow>(m, lock ? SELECT_VISIBLE_FOR_UPDATE : SELECT_VISIBLE, [id, v.rank, v.userId, v.poolKeys, v.unitKeys, v.delegable ?? []])
+    await prepared<EngineRow>(m, lock ? SELECT_VISIBLE_FOR_UPDATE : SELECT_VISIBLE, [
+      id,
+      v.rank,
+      v.userId,
+      v.poolKeys,
+      v.unitKeys,
+      v.delegable ?? [],
+    ])
   )[0];
 }
 
 /** The document with its current revision and its audit head, if this viewer may see it (unlocked). */
 export async function selectVisibleForTransition(m: EntityManager, id: string, v: Viewer): Promise<(EngineRow & HeadRead) | undefined> {
-  return (await prepared<EngineRow & HeadRead>(m, SELECT_VISIBLE_FOR_TRANSITION, [id, v.rank, v.userId, v.poolKeys, v.unitKeys, v.delegable ?? []]))[0];
+  return (
+    await prepared<EngineRow & HeadRead>(m, SELECT_VISIBLE_FOR_TRANSITION, [
+      id,
+      v.rank,
+      v.userId,
+      v.poolKeys,
+      v.unitKeys,
+      v.delegable ?? [],
+    ])
+  )[0];
 }
 
 /** The current revision and the audit head of a row already read (the locked path's second statement). */
