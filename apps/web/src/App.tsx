@@ -2,6 +2,8 @@ import { useI18n } from './i18n';
 import { AllDocumentsPage } from './pages/AllDocumentsPage';
 import { ArchivePage, archiveEntry } from './pages/ArchivePage';
 import { WebhooksPage } from './pages/WebhooksPage';
+import { DelegationPage } from './pages/DelegationPage';
+import { useDelT } from './delegation-strings';
 import { DocumentPage } from './pages/DocumentPage';
 import { InboxPage } from './pages/InboxPage';
 import { IncomingItemPage } from './pages/incoming/IncomingItemPage';
@@ -35,6 +37,7 @@ export function App() {
   const { path, search } = useLocation();
   const { it } = useInT();
   const { st } = useSupT();
+  const { dt } = useDelT();
 
   if (status === 'checking')
     return (
@@ -62,7 +65,9 @@ export function App() {
                 ? 'incoming'
                 : path.startsWith('/settings/webhooks')
                   ? 'webhooks'
-                  : 'inbox';
+                  : path.startsWith('/settings/delegation')
+                    ? 'delegation'
+                    : 'inbox';
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
   return (
@@ -103,6 +108,9 @@ export function App() {
             <Link href="/settings/webhooks" aria-current={page === 'webhooks' ? 'page' : undefined}>
               回调订阅
             </Link>
+            <Link href="/settings/delegation" aria-current={page === 'delegation' ? 'page' : undefined}>
+              {dt('nav.delegation')}
+            </Link>
           </nav>
         )}
         <div className="topbar-end">
@@ -137,6 +145,8 @@ export function App() {
         <ArchivePage />
       ) : page === 'webhooks' ? (
         <WebhooksPage />
+      ) : page === 'delegation' ? (
+        <DelegationPage />
       ) : (
         <InboxPage />
       )}

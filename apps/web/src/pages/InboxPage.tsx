@@ -2,6 +2,7 @@
  * 我的待办: documents waiting for me, grouped by task with a count per group; 特急 and 加急 first, then by deadline,
  * then oldest first. Polls every 8 s (and when the tab becomes visible) so new work appears without reloading.
  */
+import { OnBehalfTag } from '../components/OnBehalfTag';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBox, Loading } from '../components/ErrorBox';
@@ -117,6 +118,7 @@ export function InboxPage() {
                     <Link href={`/documents/${i.id}`}>{i.title}</Link>
                   </div>
                   <div className="doc-item-meta muted small">
+                    {i.onBehalfOf && <OnBehalfTag principalId={i.onBehalfOf} />}
                     <span>{kindLabel(lang, i.kind)}</span>
                     <span>{tx(`state.${i.state}`, i.state)}</span>
                     {i.documentNumber && <span>{i.documentNumber}</span>}
