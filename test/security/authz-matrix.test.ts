@@ -317,7 +317,9 @@ function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
       return { json: { type: 'FEEDBACK', text: '本周进展：方案已制定。' } };
     case 'createDelegation':
       // to nobody: refused after every authorisation check (DELEGATE_INVALID), so nothing is written
-      return { json: { deputyId: ABSENT_UUID, scopes: ['sign'], endsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), reason: '矩阵' } };
+      return {
+        json: { deputyId: ABSENT_UUID, scopes: ['sign'], endsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), reason: '矩阵' },
+      };
     case 'adminPutHolidayCalendar':
       return { json: { source: '矩阵测试', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }], workdays: [] } };
     default:
@@ -766,7 +768,10 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             // delegations (委托): everyone's own lists; a delegation to nobody is refused after the checks; an absent one is 404
             listDelegations: { status: 200 },
             listDelegatedActions: { status: 200 },
-            createDelegation: hasRole(user, 'admin') && !hasRole(user, 'signer', 'reader', 'leader') ? { status: 422 } : { status: 422, code: 'DELEGATE_INVALID' },
+            createDelegation:
+              hasRole(user, 'admin') && !hasRole(user, 'signer', 'reader', 'leader')
+                ? { status: 422 }
+                : { status: 422, code: 'DELEGATE_INVALID' },
             revokeDelegation: { status: 404, code: 'NOT_FOUND' },
           };
           expect = byOp[op.id] ?? { allowed: true };
