@@ -3349,6 +3349,8 @@ export interface components {
                     /** Format: date-time */
                     readAt?: string;
                     opinion?: string;
+                    /** @description 代阅: the deputy who read it for this reader */
+                    readBy?: string;
                 }[];
                 takeBacks: {
                     by: string;
@@ -3548,6 +3550,13 @@ export interface components {
                 displayName: string;
                 roles: string[];
             };
+            /** @description 代阅: the principal the actor (his deputy) acted for */
+            onBehalfOf: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+                displayName: string;
+            } | null;
             fromState: components["schemas"]["IncomingState"] | null;
             toState: components["schemas"]["IncomingState"];
             reason: string | null;
