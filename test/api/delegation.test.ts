@@ -9,6 +9,7 @@
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createUser, ok, send } from '../support/attack.js';
 import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
+import { ALL_CHECKS, incomingClient, uploadExternal } from '../incoming/support.js';
 
 let t: TestApp;
 let ids: Ids;
@@ -209,5 +210,46 @@ describe('delegating signing (委托签发)', () => {
       detail: expect.objectContaining({ delegationId: made.id, deputyId: deputy }),
     });
     expect((await ok(send(t, 'GET', '/api/admin/audit/verify', { as: 'admin' }))).ok).toBe(true);
+  });
+});
+
+describe('reading on behalf (代阅) of an incoming item', () => {
+  it("a leader's deputy reads the item in circulation for him; the reader's row and the history show both", async () => {
+    const inc = incomingClient(t);
+    const up = await uploadExternal(t, 'fgw_registrar', {
+      title: '关于报送防汛物资储备情况的函',
+      kind: '函',
+      senderName: '市应急管理局',
+      senderNumber: '市应急函〔2026〕8号',
+      medium: 'paper',
+    });
+    expect(up.status).toBe(201);
+    const id = up.body.id;
+    await inc.ok(inc.event('fgw_registrar', id, { type: 'REGISTER', fields: { pages: 2 } }));
+    const checked = await inc.ok(
+      inc.event('fgw_registrar', id, { type: 'PASS_CHECK', checks: ALL_CHECKS, route: 'information', readerIds: [ids.u.fgw_leader] }),
+    );
+    expect(checked.state).toBe('circulation');
+    // before any delegation the handler does not see it
+    expect((await inc.get('fgw_handler', id)).status).toBe(404);
+    // 郑副局长 hands his reading to 林科员 (of 发改局综合科, inside his office)
+    await ok(
+      send(t, 'POST', '/api/delegations', {
+        as: 'fgw_leader',
+        json: { deputyId: ids.u.fgw_handler, scopes: ['read'], endsAt: inDays(3), reason: '下乡调研' },
+      }),
+    );
+    expect((await inc.get('fgw_handler', id)).status).toBe(200);
+    const read = await inc.ok(inc.event('fgw_handler', id, { type: 'READ', opinion: '已阅，请按规定报送', onBehalfOf: ids.u.fgw_leader }));
+    expect(read.circulation.readers).toEqual([
+      expect.objectContaining({ userId: ids.u.fgw_leader, readBy: ids.u.fgw_handler, opinion: '已阅，请按规定报送' }),
+    ]);
+    const history = await ok(send(t, 'GET', `/api/incoming/${id}/history`, { as: 'fgw_registrar' }));
+    const ev = history.items.find((e: { eventType: string }) => e.eventType === 'READ');
+    expect([ev.actor.id, ev.onBehalfOf?.id]).toEqual([ids.u.fgw_handler, ids.u.fgw_leader]);
+    expect((await ok(send(t, 'GET', `/api/incoming/${id}/verify`, { as: 'fgw_registrar' }))).ok).toBe(true);
+    // a signing delegation does not cover reading, and nothing else is delegable
+    const regs = await inc.event('fgw_handler', id, { type: 'CLOSE_CIRCULATION', onBehalfOf: ids.u.fgw_leader });
+    expect(regs.status).toBe(403);
   });
 });
