@@ -47,9 +47,13 @@ const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
  * who is nobody's deputy costs one index probe.
  */
 export function delegatedTo(deputy: string, keys: string, d = 'd'): string {
-  return `EXISTS (SELECT 1 FROM delegations g WHERE g.deputy_id = ${deputy} AND g.revoked_at IS NULL AND g.ends_at > now() AND g.starts_at <= now()
+  // the principals once per statement (an uncorrelated subquery: an InitPlan), so that a row costs an array overlap;
+  // only a row assigned to one of them is checked against its delegation's scopes
+  return `(${d}.assignee_ids && ARRAY(SELECT g.principal_id FROM delegations g
+                    WHERE g.deputy_id = ${deputy} AND g.revoked_at IS NULL AND g.ends_at > now() AND g.starts_at <= now())
+               AND EXISTS (SELECT 1 FROM delegations g WHERE g.deputy_id = ${deputy} AND g.revoked_at IS NULL AND g.ends_at > now() AND g.starts_at <= now()
                     AND g.principal_id = ANY(${d}.assignee_ids)
-                    AND EXISTS (SELECT 1 FROM unnest(g.scopes) s WHERE s || '|' || ${d}.workflow_id || ':' || ${d}.state = ANY(${keys})))`;
+                    AND EXISTS (SELECT 1 FROM unnest(g.scopes) s WHERE s || '|' || ${d}.workflow_id || ':' || ${d}.state = ANY(${keys}))))`;
 }
 
 /**
