@@ -1721,6 +1721,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delegations (委托) you gave and received, current and past */
+        get: operations["listDelegations"];
+        put?: never;
+        /** Delegate signing (签发) and/or reading (阅文) to a deputy of the same office for a period (at most 90 days); an administrator may do it for an absent leader */
+        post: operations["createDelegation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/delegations/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What deputies did on your behalf (代签/代阅), newest first */
+        get: operations["listDelegatedActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/delegations/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a delegation now (the principal, the deputy or an administrator) */
+        post: operations["revokeDelegation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2118,6 +2170,11 @@ export interface components {
                 opinion?: string;
                 /** Format: date-time */
                 at: string;
+                /**
+                 * Format: uuid
+                 * @description 代签: the deputy who signed in this signer’s slot under a delegation
+                 */
+                signedBy?: string;
             }[];
             registration: {
                 /** Format: uuid */
@@ -2140,6 +2197,16 @@ export interface components {
                 acknowledgedAt?: string;
                 opinion?: string;
                 remindedAt?: string[];
+                /**
+                 * Format: uuid
+                 * @description 代阅: the deputy who opened it for this reader
+                 */
+                openedBy?: string;
+                /**
+                 * Format: uuid
+                 * @description 代阅: the deputy who acknowledged it for this reader
+                 */
+                acknowledgedBy?: string;
             }[];
             filing: {
                 /** Format: uuid */
@@ -2163,6 +2230,12 @@ export interface components {
             myTask: components["schemas"]["TaskKind"] | null;
             /** @description Only the events you may POST to /events now */
             allowedEvents: components["schemas"]["AllowedEvent"][];
+            /** @description GET only. 委托: the events you may POST now on behalf of a principal (with onBehalfOf: principalId) */
+            actingFor?: {
+                /** Format: uuid */
+                principalId: string;
+                allowedEvents: components["schemas"]["AllowedEvent"][];
+            }[];
             /** @description The edits you may make now, each through its own PUT route */
             allowedEdits: components["schemas"]["AllowedEdit"][];
             /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
@@ -2213,6 +2286,8 @@ export interface components {
             updatedAt: string;
             myTask: components["schemas"]["TaskKind"] | null;
             task?: components["schemas"]["TaskDetails"];
+            /** @description 委托: the principal whose task this is, when you hold it as his deputy */
+            onBehalfOf: string | null;
             match?: components["schemas"]["SearchMatch"];
         };
         DocumentList: {
@@ -2229,6 +2304,13 @@ export interface components {
                 displayName: string;
                 roles: ("secretary" | "chief" | "discussant" | "proofreader" | "reviewer" | "signer" | "clerk" | "reader" | "archivist" | "admin" | "auditor" | "registrar" | "handler" | "leader" | "supervisor")[];
             };
+            /** @description 代签/代阅: the principal the actor (his deputy) acted for */
+            onBehalfOf: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+                displayName: string;
+            } | null;
             fromState: components["schemas"]["DocumentState"] | null;
             toState: components["schemas"]["DocumentState"];
             reason: string | null;
@@ -3361,6 +3443,8 @@ export interface components {
                     /** Format: date-time */
                     readAt?: string;
                     opinion?: string;
+                    /** @description 代阅: the deputy who read it for this reader */
+                    readBy?: string;
                 }[];
                 takeBacks: {
                     by: string;
@@ -3560,6 +3644,13 @@ export interface components {
                 displayName: string;
                 roles: string[];
             };
+            /** @description 代阅: the principal the actor (his deputy) acted for */
+            onBehalfOf: {
+                /** Format: uuid */
+                id: string;
+                username: string;
+                displayName: string;
+            } | null;
             fromState: components["schemas"]["IncomingState"] | null;
             toState: components["schemas"]["IncomingState"];
             reason: string | null;
@@ -3745,6 +3836,61 @@ export interface components {
         WebhookDeliveryList: {
             items: components["schemas"]["WebhookDelivery"][];
         };
+        /**
+         * @description sign = 签发; read = 阅文 (circulation reading)
+         * @enum {string}
+         */
+        DelegationScope: "sign" | "read";
+        Delegation: {
+            /** Format: uuid */
+            id: string;
+            principal: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+            };
+            deputy: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+            };
+            scopes: components["schemas"]["DelegationScope"][];
+            startsAt: string;
+            endsAt: string;
+            reason: string;
+            /** @enum {string} */
+            status: "upcoming" | "active" | "ended" | "revoked";
+            /** Format: uuid */
+            createdBy: string;
+            createdAt: string;
+            revokedAt: string | null;
+            revokedBy: string | null;
+            revokeReason: string | null;
+        };
+        DelegatedAction: {
+            /** Format: uuid */
+            documentId: string;
+            workflow: string;
+            /** @description null when the document is above your clearance now */
+            title: string | null;
+            eventType: string;
+            fromState: string;
+            toState: string;
+            deputy: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+            };
+            at: string;
+            opinion: string | null;
+        };
+        DelegationList: {
+            given: components["schemas"]["Delegation"][];
+            received: components["schemas"]["Delegation"][];
+        };
+        DelegatedActionList: {
+            items: components["schemas"]["DelegatedAction"][];
+        };
         HealthStatus: {
             /** @enum {string} */
             status: "ok" | "error" | "shutting_down";
@@ -3768,7 +3914,7 @@ export interface components {
          * @description Stable machine-readable error code
          * @enum {string}
          */
-        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "DELEGATE_INVALID" | "DELEGATION_PERIOD" | "DELEGATION_SCOPE" | "DELEGATION_CHAIN" | "DELEGATION_OVERLAP" | "DELEGATION_NOT_ACTIVE" | "DELEGATION_ENDED";
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
             /** Format: uri */
@@ -3865,10 +4011,10 @@ export interface components {
             /** @enum {unknown} */
             code?: "UNAUTHENTICATED" | "INVALID_CREDENTIALS";
         } & components["schemas"]["Problem"];
-        /** @description Forbidden: FORBIDDEN, FORBIDDEN_ROLE, CSRF_FAILED, TOKEN_SCOPE, NOT_PERMITTED, OUTSIDE_AUTHORITY, PASSWORD_CONFIRMATION, EXPORT_APPROVAL_REQUIRED */
+        /** @description Forbidden: FORBIDDEN, FORBIDDEN_ROLE, CSRF_FAILED, TOKEN_SCOPE, NOT_PERMITTED, OUTSIDE_AUTHORITY, PASSWORD_CONFIRMATION, EXPORT_APPROVAL_REQUIRED, DELEGATION_NOT_ACTIVE */
         Problem403: components["schemas"]["OutsideAuthorityProblem"] | components["schemas"]["NotPermittedProblem"] | ({
             /** @enum {unknown} */
-            code?: "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "PASSWORD_CONFIRMATION" | "EXPORT_APPROVAL_REQUIRED";
+            code?: "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "PASSWORD_CONFIRMATION" | "EXPORT_APPROVAL_REQUIRED" | "DELEGATION_NOT_ACTIVE";
         } & components["schemas"]["Problem"]);
         /** @description Not found: NOT_FOUND, ROUTE_NOT_FOUND */
         Problem404: {
@@ -3880,15 +4026,15 @@ export interface components {
             /** @enum {unknown} */
             code?: "METHOD_NOT_ALLOWED";
         } & components["schemas"]["Problem"];
-        /** @description Conflict: CONFLICT, VERSION_CONFLICT, DUPLICATE, READ_ONLY */
+        /** @description Conflict: CONFLICT, VERSION_CONFLICT, DUPLICATE, READ_ONLY, DELEGATION_CHAIN, DELEGATION_OVERLAP, DELEGATION_ENDED */
         Problem409: components["schemas"]["VersionConflictProblem"] | components["schemas"]["ConflictProblem"] | ({
             /** @enum {unknown} */
-            code?: "DUPLICATE" | "READ_ONLY";
+            code?: "DUPLICATE" | "READ_ONLY" | "DELEGATION_CHAIN" | "DELEGATION_OVERLAP" | "DELEGATION_ENDED";
         } & components["schemas"]["Problem"]);
-        /** @description Refused by the workflow: IDEMPOTENCY_CONFLICT, GATE_FAILED, INVALID_TRANSITION */
+        /** @description Refused by the workflow: IDEMPOTENCY_CONFLICT, GATE_FAILED, INVALID_TRANSITION, DELEGATE_INVALID, DELEGATION_PERIOD, DELEGATION_SCOPE */
         Problem422: components["schemas"]["GateFailedProblem"] | ({
             /** @enum {unknown} */
-            code?: "IDEMPOTENCY_CONFLICT" | "INVALID_TRANSITION";
+            code?: "IDEMPOTENCY_CONFLICT" | "INVALID_TRANSITION" | "DELEGATE_INVALID" | "DELEGATION_PERIOD" | "DELEGATION_SCOPE";
         } & components["schemas"]["Problem"]);
         /** @description Precondition required: PRECONDITION_REQUIRED */
         Problem428: {
@@ -15535,6 +15681,385 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listDelegations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationList"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    createDelegation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description An administrator names the absent leader; everyone else delegates for himself
+                     */
+                    principalId?: string;
+                    /** Format: uuid */
+                    deputyId: string;
+                    scopes: ("sign" | "read")[];
+                    /**
+                     * Format: date-time
+                     * @description Default: now
+                     */
+                    startsAt?: string;
+                    /** Format: date-time */
+                    endsAt: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delegation"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem409"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Refused by the workflow */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem422"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listDelegatedActions: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegatedActionList"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    revokeDelegation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delegation"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem409"];
                 };
             };
             /** @description Too large */

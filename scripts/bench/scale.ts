@@ -384,6 +384,15 @@ export async function scaleQueries(server: Server, opts: { documents: number; re
     const clerk = await persona('clerk');
     const reader = await persona('reader');
     const archivist = await persona('archivist');
+    // 委托: the signer's signing and reading delegated to a discussant of his office, so that the deputy's inbox and
+    // list (a branch per delegation through document_tasks, and the delegation filter) are measured and EXPLAINed too
+    const deputy = await persona('discussant');
+    const signerId = (await db.query(`SELECT id FROM users WHERE username = 'signer'`)).rows[0].id;
+    await db.query(
+      `INSERT INTO delegations (principal_id, deputy_id, scopes, starts_at, ends_at, reason, created_by)
+       VALUES ($1, $2, '{sign,read}', now() - interval '1 hour', now() + interval '7 days', 'bench', $1)`,
+      [signerId, deputy.id],
+    );
     const common = TOPICS[0].slice(0, 2);
     const rare = TOPICS[TOPICS.length - 1];
     const chiefDocs: string[] = (
@@ -405,6 +414,14 @@ export async function scaleQueries(server: Server, opts: { documents: number; re
           list: { mine: 'tasks' },
           target: 20,
         },
+        {
+          name: 'inbox (mine=tasks), deputy of the signer (委托)',
+          who: deputy,
+          path: '/api/documents?mine=tasks',
+          list: { mine: 'tasks' },
+          target: 20,
+        },
+        { name: 'list (all), deputy of the signer (委托)', who: deputy, path: '/api/documents', list: {} },
         { name: 'list by state=circulation', who: clerk, path: '/api/documents?state=circulation', list: { state: 'circulation' } },
         { name: 'list by state=archived', who: chief, path: '/api/documents?state=archived', list: { state: 'archived' } },
         { name: 'history of one document', who: chief, path: '/api/documents/{id}/history', history: true, target: 20 },

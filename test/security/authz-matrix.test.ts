@@ -95,6 +95,8 @@ function roleGate(op: Op): string[] | null {
     getSupervisionBoard: ['supervisor', 'leader'],
     getSupervisionReport: ['supervisor', 'leader'],
     getSupervisionAccountability: ['supervisor', 'leader'],
+    // 委托: those who sign or read hand it over; an administrator for an absent leader
+    createDelegation: ['signer', 'reader', 'leader', 'admin'],
   };
   return gates[op.id] ?? null;
 }
@@ -317,6 +319,11 @@ function bodyFor(op: Op, fx: Fixture | null, user: string): SendOptions {
       return { json: supervisionBody(sup, { deadline: '2099-12-31' }) };
     case 'sendSupervisionEvent':
       return { json: { type: 'FEEDBACK', text: '本周进展：方案已制定。' } };
+    case 'createDelegation':
+      // to nobody: refused after every authorisation check (DELEGATE_INVALID), so nothing is written
+      return {
+        json: { deputyId: ABSENT_UUID, scopes: ['sign'], endsAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), reason: '矩阵' },
+      };
     case 'adminPutHolidayCalendar':
       return { json: { source: '矩阵测试', holidays: [{ name: '元旦', from: '2027-01-01', to: '2027-01-03' }], workdays: [] } };
     default:
@@ -766,6 +773,14 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             // of someone else (here an absent one) is NOT_FOUND
             listWebhookSubscriptions: { status: 200 },
             getWebhookSubscription: { status: 404 },
+            // delegations (委托): everyone's own lists; a delegation to nobody is refused after the checks; an absent one is 404
+            listDelegations: { status: 200 },
+            listDelegatedActions: { status: 200 },
+            createDelegation:
+              hasRole(user, 'admin') && !hasRole(user, 'signer', 'reader', 'leader')
+                ? { status: 422 }
+                : { status: 422, code: 'DELEGATE_INVALID' },
+            revokeDelegation: { status: 404, code: 'NOT_FOUND' },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }

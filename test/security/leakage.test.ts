@@ -40,7 +40,8 @@ let docx: Buffer;
 const c = () => docClient(t);
 
 /** Probing users: uncleared (by clearance, including pool roles without clearance) and cleared outsiders. */
-const UNCLEARED = ['reader2', 'discussant2', 'secretary2', 'reader', 'admin', 'clerk0', 'archivist0', 'proof0'];
+// deputy0 holds the signer's signing by delegation (委托) and is cleared to 秘密 only: a delegation shows him nothing above it
+const UNCLEARED = ['reader2', 'discussant2', 'secretary2', 'reader', 'admin', 'clerk0', 'archivist0', 'proof0', 'deputy0'];
 const OUTSIDERS = ['signer2'];
 const PROBES = [...UNCLEARED, ...OUTSIDERS];
 const WORD = '专项';
@@ -54,7 +55,15 @@ beforeAll(async () => {
   await createUser(t, 'clerk0', ['clerk'], 'none');
   await createUser(t, 'archivist0', ['archivist'], 'none');
   await createUser(t, 'proof0', ['proofreader'], 'confidential');
+  const [{ id: leadership }] = await t.db.dataSource.query(`SELECT id FROM units WHERE name = '区委领导'`);
+  const deputy0 = await createUser(t, 'deputy0', ['discussant'], 'confidential', { unitId: leadership });
   ids = await demoIds(t);
+  await ok(
+    send(t, 'POST', '/api/delegations', {
+      as: 'signer',
+      json: { deputyId: deputy0, scopes: ['sign'], endsAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reason: '出差' },
+    }),
+  );
   ops = await operations(t);
   // what the probing users legitimately see: a few unclassified documents whose titles share a word with the secret one
   const v1 = await driveSimple(t, ids, 'circulation', `关于开展${WORD}整治行动的通知`);

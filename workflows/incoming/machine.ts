@@ -14,6 +14,7 @@
  * Numbering is not the machine's: the API allocates the gapless receive number (收文编号) in the transaction and
  * REGISTER carries it; the machine checks it is present, well formed and of the year of registration.
  */
+import { effectiveActor } from '#gongwen/authority';
 import {
   and,
   assertEvent,
@@ -285,7 +286,14 @@ export const incomingMachine = setup({
         circulation: {
           ...c,
           readers: c.readers.map((r) =>
-            r.userId === event.actor.userId ? { ...r, readAt: event.at, ...(opinion ? { opinion } : {}) } : r,
+            r.userId === effectiveActor(event.actor).userId
+              ? {
+                  ...r,
+                  readAt: event.at,
+                  ...(opinion ? { opinion } : {}),
+                  ...(event.actor.onBehalfOf ? { readBy: event.actor.userId } : {}),
+                }
+              : r,
           ),
         },
       };

@@ -11,6 +11,7 @@
  * on their own unit's items, leaders only when named in the proposal (拟办), handlers (承办人) only for a
  * department (a unit of kind 'section') named as lead or assisting and not handed back.
  */
+import { effectiveActor, type DelegationScope } from '#gongwen/authority';
 import { CLASSIFICATION_LEVELS, URGENCY_LEVELS } from '#gongwen/document/model';
 import type {
   Actor,
@@ -68,6 +69,12 @@ export const VIOLATION_CODES = [
   'FINAL_STATE',
   'EVENT_NOT_AVAILABLE',
   'NO_ACTOR',
+  // acting for a principal (委托/代阅)
+  'NO_PRINCIPAL',
+  'SELF_DELEGATION',
+  'DELEGATION_CHAIN',
+  'NOT_DELEGABLE',
+  'OUTSIDE_DELEGATION',
   'ADMIN_CANNOT_ACT',
   'ROLE_REQUIRED',
   'NOT_UNIT_REGISTRAR',
@@ -245,6 +252,29 @@ export function copiesCleared(ctx: IncomingContext): boolean {
   return ctx.classification === 'none' || ctx.copies.every((c) => c.status !== 'held');
 }
 
+/** The events a deputy may send for his principal, by the delegation scope that covers them: reading (阅文). */
+export const DELEGABLE_EVENTS: Partial<Record<IncomingEventType, DelegationScope>> = { READ: 'read' };
+
+/** The states in which a principal's task can be a deputy's, by scope (the engine's visibility keys). */
+export const DELEGABLE_STATES: Record<DelegationScope, IncomingState[]> = { sign: [], read: ['circulation'] };
+
+/** Why a deputy may not send `type` for the principal he names (empty when he acts for himself or it is covered). */
+function delegationConditions(actor: Actor, type: IncomingEventType): GateCondition[] {
+  const p = actor.onBehalfOf;
+  if (!p) return [];
+  if (!hasText(p.userId) || !Array.isArray(p.roles) || !Array.isArray(p.scopes)) {
+    return [cond('NO_PRINCIPAL', 'The event names no principal to act for.')];
+  }
+  if (p.userId === actor.userId) return [cond('SELF_DELEGATION', 'Nobody acts on his own behalf as a deputy.')];
+  if ((p as { onBehalfOf?: unknown }).onBehalfOf) {
+    return [cond('DELEGATION_CHAIN', 'A deputy cannot pass on what he holds by delegation.')];
+  }
+  const scope = DELEGABLE_EVENTS[type];
+  if (!scope) return [cond('NOT_DELEGABLE', `${type} cannot be done on behalf of someone else (only 阅文 can).`)];
+  if (!p.scopes.includes(scope)) return [cond('OUTSIDE_DELEGATION', 'The delegation does not cover reading (阅文).')];
+  return [];
+}
+
 /**
  * Why `actor` may not send `type` in `state` (role + unit + assignment only; payload and gates are not looked at).
  * Empty = permitted.
@@ -252,7 +282,7 @@ export function copiesCleared(ctx: IncomingContext): boolean {
 export function permissionConditions(
   state: IncomingState,
   ctx: IncomingContext,
-  actor: Actor | undefined,
+  sender: Actor | undefined,
   type: IncomingEventType,
 ): GateCondition[] {
   if (!isStateName(state)) return [cond('UNKNOWN_STATE', `Unknown workflow state "${String(state)}".`)];
@@ -262,10 +292,14 @@ export function permissionConditions(
       ? [cond('FINAL_STATE', `The item is ${state}; it is read-only and takes no further actions.`)]
       : [cond('EVENT_NOT_AVAILABLE', `${String(type)} is not possible while the item is in ${state}.`)];
   }
-  if (!actor || !hasText(actor.userId) || !Array.isArray(actor.roles)) {
+  if (!sender || !hasText(sender.userId) || !Array.isArray(sender.roles)) {
     return [cond('NO_ACTOR', 'The event carries no authenticated actor.')];
   }
-  if (hasRole(actor, 'admin')) {
+  // a deputy (委托): only circulation reading (阅文), decided as his principal
+  const delegated = delegationConditions(sender, type);
+  if (delegated.length) return delegated;
+  const actor = effectiveActor(sender);
+  if (hasRole(sender, 'admin') || hasRole(actor, 'admin')) {
     return [cond('ADMIN_CANNOT_ACT', 'A system administrator (系统管理员) never registers, instructs or handles documents.')];
   }
   const out: GateCondition[] = [];

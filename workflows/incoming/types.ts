@@ -77,6 +77,8 @@ export interface CirculationReader {
   userId: string;
   readAt?: string;
   opinion?: string;
+  /** 代阅: the deputy who read it for this reader, under a delegation. */
+  readBy?: string;
 }
 
 export interface TakeBackRecord {

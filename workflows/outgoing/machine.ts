@@ -14,6 +14,7 @@
  * (guards evaluated once: a separate `snapshot.can(event)` would evaluate them twice), and on refusal
  * explainRejection().
  */
+import { effectiveActor } from '#gongwen/authority';
 import {
   and,
   assertEvent,
@@ -115,7 +116,8 @@ export const outgoingMachine = setup({
     completesSignatures: ({ context, event }) => {
       assertEvent(event, 'SIGN');
       return context.requiredSigners.every(
-        (slot) => hasSigned(context, slot) || (slot.issuerUnitId === event.issuerUnitId && slot.signerId === event.actor.userId),
+        (slot) =>
+          hasSigned(context, slot) || (slot.issuerUnitId === event.issuerUnitId && slot.signerId === effectiveActor(event.actor).userId),
       );
     },
     allChecksPassed: ({ event }) => {
@@ -130,7 +132,10 @@ export const outgoingMachine = setup({
     // recalled (清退) first, which the service checks at CLOSE_CIRCULATION.
     completesAcknowledgements: ({ context, event }) => {
       assertEvent(event, 'ACKNOWLEDGE');
-      return context.classification === 'none' && context.readers.every((r) => r.acknowledgedAt || r.userId === event.actor.userId);
+      return (
+        context.classification === 'none' &&
+        context.readers.every((r) => r.acknowledgedAt || r.userId === effectiveActor(event.actor).userId)
+      );
     },
   },
   actions: {
@@ -308,7 +313,9 @@ export const outgoingMachine = setup({
       assertEvent(event, 'SIGN');
       const record: SignatureRecord = {
         issuerUnitId: event.issuerUnitId,
-        signerId: event.actor.userId,
+        // 代签: the slot is the principal's; who signed for him is recorded beside it
+        signerId: effectiveActor(event.actor).userId,
+        ...(event.actor.onBehalfOf ? { signedBy: event.actor.userId } : {}),
         revisionNumber: context.revision.number,
         revisionHash: context.revision.hash,
         ...(hasComment(event.opinion) ? { opinion: event.opinion.trim() } : {}),
@@ -335,18 +342,23 @@ export const outgoingMachine = setup({
     openDocument: assign(({ context, event }) => {
       assertEvent(event, 'OPEN');
       return {
-        readers: context.readers.map((r) => (r.userId === event.actor.userId && !r.openedAt ? { ...r, openedAt: event.at } : r)),
+        readers: context.readers.map((r) =>
+          r.userId === effectiveActor(event.actor).userId && !r.openedAt
+            ? { ...r, openedAt: event.at, ...(event.actor.onBehalfOf ? { openedBy: event.actor.userId } : {}) }
+            : r,
+        ),
       };
     }),
     acknowledge: assign(({ context, event }) => {
       assertEvent(event, 'ACKNOWLEDGE');
       return {
         readers: context.readers.map((r) =>
-          r.userId === event.actor.userId
+          r.userId === effectiveActor(event.actor).userId
             ? {
                 ...r,
                 openedAt: r.openedAt ?? event.at,
                 acknowledgedAt: event.at,
+                ...(event.actor.onBehalfOf ? { acknowledgedBy: event.actor.userId } : {}),
                 ...(hasComment(event.opinion) ? { opinion: event.opinion.trim() } : {}),
               }
             : r,

@@ -7,6 +7,7 @@
  *   - `passesGate` = gateConditions(...) is empty         (payload + the stage's gate)
  * so an event is accepted by the machine if and only if explainRejection() returns null.
  */
+import { effectiveActor, type DelegationScope } from '#gongwen/authority';
 import { CLASSIFICATION_LABELS, classificationRank } from '#gongwen/document/model';
 import type {
   Actor,
@@ -60,6 +61,13 @@ export const VIOLATION_CODES = [
   'ALREADY_SIGNED',
   'NOT_A_READER',
   'ALREADY_ACKNOWLEDGED',
+  // acting for a principal (委托/代签)
+  'NO_PRINCIPAL',
+  'SELF_DELEGATION',
+  'DELEGATION_CHAIN',
+  'NOT_DELEGABLE',
+  'OUTSIDE_DELEGATION',
+  'DEPUTY_IS_DRAFTER',
   // payload and gates
   'REASON_REQUIRED',
   'INVALID_REVISION',
@@ -186,7 +194,7 @@ export function hasSigned(ctx: OutgoingContext, slot: RequiredSigner): boolean {
 export function permissionConditions(
   state: OutgoingState,
   ctx: OutgoingContext,
-  actor: Actor | undefined,
+  sender: Actor | undefined,
   type: OutgoingEventType,
 ): GateCondition[] {
   if (!isStateName(state)) return [cond('UNKNOWN_STATE', `Unknown workflow state "${String(state)}".`)];
@@ -196,10 +204,14 @@ export function permissionConditions(
       ? [cond('FINAL_STATE', `The document is ${state}; it is read-only and takes no further actions.`)]
       : [cond('EVENT_NOT_AVAILABLE', `${String(type)} is not possible while the document is in ${state}.`)];
   }
-  if (!actor || !hasText(actor.userId) || !Array.isArray(actor.roles)) {
+  if (!sender || !hasText(sender.userId) || !Array.isArray(sender.roles)) {
     return [cond('NO_ACTOR', 'The event carries no authenticated actor.')];
   }
-  if (hasRole(actor, 'admin')) {
+  // a deputy (委托): the event must be one his delegation covers, and is then decided as his principal's
+  const delegated = delegationConditions(ctx, sender, type);
+  if (delegated.length) return delegated;
+  const actor = effectiveActor(sender);
+  if (hasRole(sender, 'admin') || hasRole(actor, 'admin')) {
     return [cond('ADMIN_CANNOT_ACT', 'A system administrator (系统管理员) never drafts, signs or handles documents.')];
   }
   const userId = actor.userId;
@@ -311,6 +323,43 @@ export function permissionConditions(
       break;
   }
   return out;
+}
+
+/** The events a deputy may send for his principal, by the delegation scope that covers them (签发, 阅文). */
+export const DELEGABLE_EVENTS: Partial<Record<OutgoingEventType, DelegationScope>> = {
+  SIGN: 'sign',
+  REJECT: 'sign',
+  OPEN: 'read',
+  ACKNOWLEDGE: 'read',
+};
+
+/** The states in which a principal's task can be a deputy's, by scope (the engine's visibility keys). */
+export const DELEGABLE_STATES: Record<DelegationScope, OutgoingState[]> = { sign: ['signing'], read: ['circulation'] };
+
+/**
+ * Why a deputy may not send `type` for the principal he names (empty when he acts for himself, or when his
+ * delegation covers the event). The principal's own right to send it is checked after, as the principal.
+ */
+function delegationConditions(ctx: OutgoingContext, actor: Actor, type: OutgoingEventType): GateCondition[] {
+  const p = actor.onBehalfOf;
+  if (!p) return [];
+  if (!hasText(p.userId) || !Array.isArray(p.roles) || !Array.isArray(p.scopes)) {
+    return [cond('NO_PRINCIPAL', 'The event names no principal to act for.')];
+  }
+  if (p.userId === actor.userId) return [cond('SELF_DELEGATION', 'Nobody acts on his own behalf as a deputy.')];
+  if ((p as { onBehalfOf?: unknown }).onBehalfOf) {
+    return [cond('DELEGATION_CHAIN', 'A deputy cannot pass on what he holds by delegation.')];
+  }
+  const scope = DELEGABLE_EVENTS[type];
+  if (!scope) return [cond('NOT_DELEGABLE', `${type} cannot be done on behalf of someone else (only 签发 and 阅文 can).`)];
+  if (!p.scopes.includes(scope)) {
+    return [cond('OUTSIDE_DELEGATION', `The delegation does not cover ${scope === 'sign' ? 'signing (签发)' : 'reading (阅文)'}.`)];
+  }
+  // separation of duties binds the deputy too: a drafter does not sign the document, not even for his leader
+  if (scope === 'sign' && isDrafter(ctx, actor.userId)) {
+    return [cond('DEPUTY_IS_DRAFTER', "The deputy must not be one of the document's drafters (separation of duties).")];
+  }
+  return [];
 }
 
 /** The events `actor` may send now in `state` (role + assignment only, not payload, not gates). */
@@ -433,13 +482,15 @@ function signConditions(ctx: OutgoingContext, e: EventOf<'SIGN'>): GateCondition
     out.push(cond('UNKNOWN_ISSUER', `${String(unit)} is not an issuing body of this document.`, { issuerUnitId: String(unit) }));
     return out;
   }
-  const slot = ctx.requiredSigners.find((r) => r.issuerUnitId === unit && r.signerId === e.actor.userId);
+  // a deputy signs in his principal's slot and within his principal's authority (代签)
+  const signer = effectiveActor(e.actor);
+  const slot = ctx.requiredSigners.find((r) => r.issuerUnitId === unit && r.signerId === signer.userId);
   if (!slot) {
     out.push(cond('NOT_REQUIRED_SIGNER', `You are not the required signer for issuing body ${unit}.`, { issuerUnitId: unit }));
   } else if (hasSigned(ctx, slot)) {
     out.push(cond('ALREADY_SIGNED', `You have already signed for issuing body ${unit}.`, { issuerUnitId: unit }));
   }
-  for (const message of signerAuthorityViolations(e.actor.authority, ctx, unit)) {
+  for (const message of signerAuthorityViolations(signer.authority, ctx, unit)) {
     out.push(cond('OUTSIDE_AUTHORITY', message));
   }
   return out;

@@ -79,6 +79,8 @@ export interface SignatureRecord {
   revisionHash: string;
   opinion?: string;
   at: string;
+  /** 代签: the deputy who signed in the signer's (the principal's) slot, under a delegation. Absent when he signed himself. */
+  signedBy?: string;
 }
 
 export interface ReaderState {
@@ -86,6 +88,9 @@ export interface ReaderState {
   deliveredAt?: string;
   openedAt?: string;
   acknowledgedAt?: string;
+  /** 代阅: the deputy who opened or acknowledged it for the reader, under a delegation. */
+  openedBy?: string;
+  acknowledgedBy?: string;
   opinion?: string;
   remindedAt?: string[];
 }

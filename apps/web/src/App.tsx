@@ -4,6 +4,8 @@ import { CreateDocumentPage } from './pages/CreateDocumentPage';
 import { useCrT } from './create-strings';
 import { ArchivePage, archiveEntry } from './pages/ArchivePage';
 import { WebhooksPage } from './pages/WebhooksPage';
+import { DelegationPage } from './pages/DelegationPage';
+import { useDelT } from './delegation-strings';
 import { DocumentPage } from './pages/DocumentPage';
 import { InboxPage } from './pages/InboxPage';
 import { IncomingItemPage } from './pages/incoming/IncomingItemPage';
@@ -39,6 +41,7 @@ export function App() {
   const { it } = useInT();
   const { st } = useSupT();
   const { ct } = useCrT();
+  const { dt } = useDelT();
 
   if (status === 'checking')
     return (
@@ -67,7 +70,9 @@ export function App() {
                 ? 'incoming'
                 : path.startsWith('/settings/webhooks')
                   ? 'webhooks'
-                  : 'inbox';
+                  : path.startsWith('/settings/delegation')
+                    ? 'delegation'
+                    : 'inbox';
   const page = isNew ? 'new' : routed;
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
@@ -114,6 +119,9 @@ export function App() {
             <Link href="/settings/webhooks" aria-current={page === 'webhooks' ? 'page' : undefined}>
               回调订阅
             </Link>
+            <Link href="/settings/delegation" aria-current={page === 'delegation' ? 'page' : undefined}>
+              {dt('nav.delegation')}
+            </Link>
           </nav>
         )}
         <div className="topbar-end">
@@ -151,6 +159,8 @@ export function App() {
         <ArchivePage />
       ) : page === 'webhooks' ? (
         <WebhooksPage />
+      ) : page === 'delegation' ? (
+        <DelegationPage />
       ) : (
         <InboxPage search={search} />
       )}

@@ -66,6 +66,31 @@ export const PROBLEM_MESSAGES: Messages = {
     zh: '服务器出错，请稍后重试；如仍失败请联系管理员。',
     en: 'Server error; try again, and tell the administrator if it persists.',
   },
+  DELEGATE_INVALID: {
+    zh: '受托人须为本单位在职人员，且不能是委托人本人或系统管理员。',
+    en: 'The deputy must be an active member of the same office, not the principal himself nor an administrator.',
+  },
+  DELEGATION_PERIOD: {
+    zh: '委托期限无效：结束时间须晚于开始时间且未过期，期限最长 90 天。',
+    en: 'The period is not valid: it must end after it starts, not be over, and last at most 90 days.',
+  },
+  DELEGATION_SCOPE: {
+    zh: '委托人不具备要委托的权限（签发须有签发人角色，阅文须有传阅对象或领导角色）。',
+    en: 'The principal does not hold what he would delegate (signing needs the signer role, reading the reader or leader role).',
+  },
+  DELEGATION_CHAIN: {
+    zh: '委托人在此期间本身是受托人，受托的权限不能再次委托。',
+    en: 'The principal holds this by delegation in that period himself; a deputy never passes it on.',
+  },
+  DELEGATION_OVERLAP: {
+    zh: '委托人在重叠的期间已将同一权限委托他人，请先撤销原委托或调整期限。',
+    en: 'The same scope is already delegated for an overlapping period; revoke it or change the period first.',
+  },
+  DELEGATION_NOT_ACTIVE: {
+    zh: '您目前没有该领导的有效委托（委托不存在、已到期、已撤销或不含此权限）。',
+    en: 'You hold no delegation from this person that covers this now (none, over, revoked or another scope).',
+  },
+  DELEGATION_ENDED: { zh: '该委托已撤销或已到期。', en: 'The delegation has already been revoked or is over.' },
   // made by the browser, not the server
   NETWORK: { zh: '无法连接服务器，请检查网络后重试。', en: 'Cannot reach the server; check the connection and retry.' },
 };
@@ -149,6 +174,16 @@ export const CONDITION_MESSAGES: Messages = {
   READER_ALREADY_ACKNOWLEDGED: { zh: '{user}已阅知。', en: '{user} has already acknowledged.' },
   NOTHING_TO_REMIND: { zh: '所有传阅对象均已阅知，无需催办。', en: 'Every reader has acknowledged; nobody to remind.' },
   INVALID_RETENTION: { zh: '请选择保管期限。', en: 'Choose a retention period.' },
+  // acting for a principal (委托/代签/代阅)
+  NO_PRINCIPAL: { zh: '未指明代谁办理。', en: 'No principal is named to act for.' },
+  SELF_DELEGATION: { zh: '不能作为自己的受托人办理。', en: 'Nobody acts as his own deputy.' },
+  DELEGATION_CHAIN: { zh: '受托的权限不能再次委托。', en: 'A deputy cannot pass on what he holds by delegation.' },
+  NOT_DELEGABLE: {
+    zh: '此操作不能代他人办理（只有签发和阅文可以委托）。',
+    en: 'This cannot be done for someone else (only signing and reading can).',
+  },
+  OUTSIDE_DELEGATION: { zh: '委托范围不包括此操作。', en: 'The delegation does not cover this.' },
+  DEPUTY_IS_DRAFTER: { zh: '本文件的拟稿人不能代签本文件。', en: 'A drafter of this document may not sign it for someone else.' },
   // apps/api/src/classified: a classified document's paper copies
   COPY_NOT_RECALLED: {
     zh: '第{copyNumber}份（{recipient}）尚未收回或销毁。',

@@ -42,4 +42,41 @@ export interface Actor {
   /** The unit (or department) the user belongs to: workflows that run inside a unit (incoming) check it. */
   unitId?: string;
   authority?: AuthorityScope;
+  /** Acting as a deputy for this principal (委托/代签): see effectiveActor and delegationProblems. */
+  onBehalfOf?: Principal;
+}
+
+/**
+ * What a leader may hand to a deputy for a period (委托): signing (签发) and/or reading in circulation (阅文).
+ * Both are decided with the principal's slot and authority; the deputy's own clearance still limits what he sees.
+ */
+export const DELEGATION_SCOPES = ['sign', 'read'] as const;
+export type DelegationScope = (typeof DELEGATION_SCOPES)[number];
+
+/**
+ * The principal a deputy acts for (代签/代阅): stamped by the server from an active delegation, never taken from
+ * the client. The workflows decide with the principal's id, roles and authority, and record both people.
+ */
+export interface Principal {
+  userId: string;
+  roles: Role[];
+  unitId?: string;
+  authority?: AuthorityScope;
+  /** The scopes of the delegation the deputy acts under. */
+  scopes: DelegationScope[];
+}
+
+/**
+ * The person a decision is taken for: the principal when the actor acts on his behalf, else the actor. Each workflow
+ * checks first that the event is one the delegation's scopes cover (its policy's delegationConditions).
+ */
+export function effectiveActor(actor: Actor): Actor {
+  const p = actor.onBehalfOf;
+  if (!p) return actor;
+  return {
+    userId: p.userId,
+    roles: p.roles,
+    ...(p.unitId ? { unitId: p.unitId } : {}),
+    ...(p.authority ? { authority: p.authority } : {}),
+  };
 }

@@ -3,6 +3,7 @@ import { AppError } from '../common/errors.js';
 import type { AuthorityScope, Role } from '#gongwen/workflows/outgoing/types';
 import type { ClassificationLevel } from '#gongwen/document/model';
 import type { TokenScope } from '#gongwen/persistence';
+import type { Principal } from '#gongwen/authority';
 
 /** The authenticated caller, attached to the request by the AuthGuard. */
 export interface AuthUser {
@@ -22,6 +23,11 @@ export interface AuthUser {
    * seconds old, so the write itself re-checks the session (see DocumentsService).
    */
   sessionCached?: true;
+  /**
+   * Acting as a deputy for this principal (委托/代签), stamped by a write path from the deputy's delegations in force
+   * (delegations/acting.ts), never from the client: actorOf carries it into the event.
+   */
+  onBehalfOf?: Principal;
 }
 
 export type AuthedRequest = FastifyRequest & { user?: AuthUser };

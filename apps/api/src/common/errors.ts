@@ -42,6 +42,21 @@ export const ERROR_STATUS = {
   REQUEST_TIMEOUT: 408,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
+  // delegations (委托, apps/api/src/delegations)
+  /** The deputy is not an active user of the principal's office, is the principal, or is an administrator. */
+  DELEGATE_INVALID: 422,
+  /** The period is not valid: it ends before it starts, is already over, or is longer than allowed. */
+  DELEGATION_PERIOD: 422,
+  /** The principal does not hold what he would hand over (a scope needs its role: sign → signer, read → reader/leader). */
+  DELEGATION_SCOPE: 422,
+  /** The principal holds that scope himself by delegation in the period: a deputy never passes it on. */
+  DELEGATION_CHAIN: 409,
+  /** The principal already delegated the same scope for an overlapping period. */
+  DELEGATION_OVERLAP: 409,
+  /** Acting for someone with no delegation from him that covers this now (none, over, revoked or another scope). */
+  DELEGATION_NOT_ACTIVE: 403,
+  /** The delegation was already revoked or is over. */
+  DELEGATION_ENDED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -138,6 +138,7 @@ const Signature = z.object({
   revisionHash: sha256,
   opinion: z.string().optional(),
   at: time,
+  signedBy: uuid.optional().describe('代签: the deputy who signed in this signer’s slot under a delegation'),
 });
 const Registration = z.object({
   clerkId: uuid,
@@ -154,6 +155,8 @@ const Reader = z.object({
   acknowledgedAt: time.optional(),
   opinion: z.string().optional(),
   remindedAt: z.array(time).optional(),
+  openedBy: uuid.optional().describe('代阅: the deputy who opened it for this reader'),
+  acknowledgedBy: uuid.optional().describe('代阅: the deputy who acknowledged it for this reader'),
 });
 
 /** The document view: GET /api/documents/{id} and the answer of every write to a document. */
@@ -183,6 +186,10 @@ export const Document = named(
     deadline: time.nullable(),
     myTask: TaskKind.nullable(),
     allowedEvents: z.array(AllowedEvent).describe('Only the events you may POST to /events now'),
+    actingFor: z
+      .array(z.object({ principalId: uuid, allowedEvents: z.array(AllowedEvent) }))
+      .optional()
+      .describe('GET only. 委托: the events you may POST now on behalf of a principal (with onBehalfOf: principalId)'),
     allowedEdits: z.array(AllowedEdit).describe('The edits you may make now, each through its own PUT route'),
     lastSeenRevision: z
       .number()
@@ -232,6 +239,7 @@ export const DocumentSummary = named(
         unread: z.boolean(),
       }),
     ).optional(),
+    onBehalfOf: uuid.nullable().describe('委托: the principal whose task this is, when you hold it as his deputy'),
     /** With ?q=: where the words were found, and a snippet with the hits to highlight (offsets in the snippet). */
     match: named(
       'SearchMatch',
@@ -253,6 +261,7 @@ export const HistoryEvent = named(
     seq: z.number().int(),
     eventType: z.string(),
     actor: UserRef.extend({ roles: z.array(z.enum(ROLES)) }),
+    onBehalfOf: UserRef.nullable().describe('代签/代阅: the principal the actor (his deputy) acted for'),
     fromState: DocumentState.nullable(),
     toState: DocumentState,
     reason: z.string().nullable(),

@@ -4,6 +4,7 @@
  */
 import { classificationRank } from '#gongwen/document/model';
 import {
+  DELEGABLE_STATES,
   OUTGOING_STATES,
   OUTGOING_WORKFLOW,
   POOL_TASK_STATES,
@@ -14,6 +15,7 @@ import {
 } from '#gongwen/workflows/outgoing';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
+import { delegatedTo } from '../engine/repositories/documents.js';
 import { UUID } from '../engine/transition-engine.js';
 import type { DocumentsDeps } from './deps.js';
 import type { DocumentRow } from './document-row.js';
@@ -35,10 +37,21 @@ export interface ListOptions {
  * stage my roles work as a pool; the two never overlap (pool stages have no assignees) and each branch has its
  * own index (GIN on assignee_ids; documents_task_queue, in inbox order).
  */
+/** `scope|outgoing:state` for the states whose tasks a delegation hands to a deputy (see delegatedTo). */
+const DELEGABLE_KEYS = Object.entries(DELEGABLE_STATES).flatMap(([scope, states]) =>
+  states.map((s) => `${scope}|${OUTGOING_WORKFLOW.id}:${s}`),
+);
+
 export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q: ListOptions): { sql: string; params: unknown[] } {
-  const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles), OUTGOING_WORKFLOW.id];
-  // the outgoing workflow's documents only: another workflow's states, tasks and pools are not these
-  const where = [`d.workflow_id = $4`, `d.classification_rank <= $2`, `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]))`];
+  const params: unknown[] = [user.id, classificationRank(user.clearance), poolStatesFor(user.roles), OUTGOING_WORKFLOW.id, DELEGABLE_KEYS];
+  // the outgoing workflow's documents only: another workflow's states, tasks and pools are not these. A deputy
+  // also sees his principals' signing/reading tasks (委托), within his own clearance.
+  const delegated = delegatedTo('$1::uuid', '$5::text[]');
+  const where = [
+    `d.workflow_id = $4`,
+    `d.classification_rank <= $2`,
+    `($1 = ANY(d.participant_ids) OR d.state = ANY($3::text[]) OR ${delegated})`,
+  ];
   if (user.roles.length === 1 && user.roles[0] === 'admin') where.push('false');
   if (q.state) {
     params.push(q.state);
@@ -71,8 +84,14 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
                   THEN substr(t.body, greatest(strpos(lower(t.body), lower(${p})) - ${SNIPPET_CONTEXT}, 1), ${2 * SNIPPET_CONTEXT} + length(${p})) END
                 FROM document_texts t WHERE t.document_id = d.id) AS snippet`;
   }
+  // the principal whose task this is when the user holds it only as his deputy (after the ORDER BY … LIMIT of each
+  // branch, PostgreSQL computes it for the rows returned only)
+  const onBehalfOf = `CASE WHEN NOT $1 = ANY(d.assignee_ids) THEN (SELECT g.principal_id FROM delegations g
+                WHERE g.deputy_id = $1::uuid AND g.revoked_at IS NULL AND g.starts_at <= now() AND g.ends_at > now()
+                  AND g.principal_id = ANY(d.assignee_ids)
+                  AND EXISTS (SELECT 1 FROM unnest(g.scopes) s WHERE s || '|' || d.workflow_id || ':' || d.state = ANY($5::text[])) LIMIT 1) END AS on_behalf_of`;
   const columns = `d.id, d.state, d.version, d.kind, d.title, d.classification, d.urgency, d.urgency_rank, d.document_number, d.deadline,
-              d.created_at, d.updated_at, d.current_revision, d.assignee_ids, d.task_roles, ${TASK_CONTEXT_SQL} AS task_ctx${search}`;
+              d.created_at, d.updated_at, d.current_revision, d.assignee_ids, d.task_roles, ${TASK_CONTEXT_SQL} AS task_ctx, ${onBehalfOf}${search}`;
   if (q.mine === 'tasks') {
     const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
     params.push(q.limit + 1);
@@ -86,6 +105,13 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     ];
     // one branch per pool stage, each an equality on state so that documents_task_queue yields rows in inbox
     // order and the LIMIT stops the scan early (state = ANY(…) would read and sort the whole stage)
+    // the tasks of the principals of the user's delegations in force (委托), through the same index per principal
+    branches.push(
+      `(SELECT ${columns} FROM delegations g JOIN document_tasks k ON k.user_id = g.principal_id JOIN documents d ON d.id = k.document_id
+         WHERE g.deputy_id = $1::uuid AND g.revoked_at IS NULL AND g.starts_at <= now() AND g.ends_at > now()
+           AND EXISTS (SELECT 1 FROM unnest(g.scopes) s WHERE s || '|' || d.workflow_id || ':' || d.state = ANY($5::text[])) AND ${filters}
+         ORDER BY k.urgency_rank DESC, k.deadline ASC NULLS LAST, k.created_at ASC, k.document_id ASC LIMIT $${limit})`,
+    );
     for (const p of POOL_TASK_STATES.filter((x) => user.roles.includes(x.role))) {
       params.push(p.state);
       branches.push(
@@ -146,11 +172,16 @@ export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: List
     assignee_ids: string[];
     task_roles: string[];
     task_ctx: TaskContext;
+    on_behalf_of: string | null;
     search_rank?: number;
     snippet?: string | null;
   } & Partial<TaskRow>)[] = await deps.db.query(sql, params);
-  const more = rows.length > q.limit;
-  const page = rows.slice(0, q.limit);
+  // a document can come twice in the inbox: the user's own task and a principal's, or two principals' (co-signers
+  // who delegated to the same deputy); it is listed once
+  const seen = new Set<string>();
+  const unique = rows.filter((r) => !seen.has(r.id) && !!seen.add(r.id));
+  const more = unique.length > q.limit;
+  const page = unique.slice(0, q.limit);
   const last = page.at(-1);
   return {
     items: page.map((r) => ({
@@ -166,7 +197,11 @@ export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: List
       deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
       createdAt: new Date(r.created_at).toISOString(),
       updatedAt: new Date(r.updated_at).toISOString(),
-      myTask: taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
+      myTask: r.on_behalf_of
+        ? taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, r.on_behalf_of, [])
+        : taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
+      // 代: the task is a principal's, held by this user as his deputy
+      onBehalfOf: r.on_behalf_of,
       ...(q.q ? { match: searchMatch(q.q, r.title, r.snippet ?? null) } : {}),
       ...(q.mine === 'tasks' ? { task: taskDetails(r) } : {}),
     })),

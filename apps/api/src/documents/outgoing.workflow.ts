@@ -7,6 +7,7 @@ import {
   applyEvent,
   createOutgoingSnapshot,
   currentTasks,
+  DELEGABLE_STATES,
   GATE_OF,
   isPermitted,
   OUTGOING_WORKFLOW,
@@ -50,6 +51,7 @@ export const outgoingWorkflow: WorkflowDefinition<
   tasks: currentTasks,
   participants: participantsOf,
   poolStates: (roles) => poolStatesFor(roles as Role[]),
+  delegableStates: DELEGABLE_STATES,
   columns: (ctx, content) => ({
     document_number: ctx.registration?.documentNumber ?? null,
     title: content.title,

@@ -15,7 +15,13 @@ import type { WorkflowDefinition, WorkflowRegistry } from './workflow.js';
 
 /** Who sends an event: stamped from the authenticated user, never taken from the client. */
 export function actorOf(user: AuthUser): Actor {
-  return { userId: user.id, roles: user.roles, authority: user.authority ?? undefined, ...(user.unitId ? { unitId: user.unitId } : {}) };
+  return {
+    userId: user.id,
+    roles: user.roles,
+    authority: user.authority ?? undefined,
+    ...(user.unitId ? { unitId: user.unitId } : {}),
+    ...(user.onBehalfOf ? { onBehalfOf: user.onBehalfOf } : {}),
+  };
 }
 
 /** What a decision needs of the engine. */

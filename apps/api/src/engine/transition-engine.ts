@@ -212,6 +212,7 @@ export class TransitionEngine implements DecideContext {
       userId: user.id,
       poolKeys: this.workflows.poolKeys(user.roles),
       unitKeys: unitKeysOf(user),
+      delegable: this.workflows.delegableKeys(),
     };
   }
 

@@ -4,7 +4,7 @@
  * documents row and how a document is answered by the API, and registers the whole with the engine. The engine
  * finds a document's workflow by the row's `workflow_id` / `workflow_version`.
  */
-import type { Actor } from '#gongwen/authority';
+import type { Actor, DelegationScope } from '#gongwen/authority';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import type { EngineEvent, EngineRow, RowColumns } from './types.js';
@@ -38,6 +38,8 @@ export interface WorkflowDefinition<S extends string = string, C = any, E extend
   unitId?(ctx: C): string | null;
   /** `role@unitId` keys whose holders see the document in this state (e.g. the unit's registrar, a department's handlers). */
   unitKeys?(state: S, ctx: C): string[];
+  /** The states whose tasks a delegation (委托) hands to a deputy, by scope: signing (签发) and reading (阅文). */
+  delegableStates?: Readonly<Record<DelegationScope, readonly S[]>>;
   // ---- the feature's side
   /** The row's columns that follow the context and content (title, urgency, number …). */
   columns(ctx: C, content: Content): RowColumns;
@@ -50,6 +52,7 @@ export class WorkflowRegistry {
   private readonly byKey = new Map<string, Map<number, WorkflowDefinition>>();
   /** poolKeys by the roles array (a session's user keeps its array): no work per request for the same session. */
   private poolKeyCache = new WeakMap<readonly string[], string[]>();
+  private delegable: string[] | undefined;
 
   register(def: WorkflowDefinition): void {
     let versions = this.byKey.get(def.id);
@@ -57,6 +60,7 @@ export class WorkflowRegistry {
     if (versions.has(def.version)) throw new Error(`workflow ${def.id}@${def.version} is registered twice`);
     versions.set(def.version, def);
     this.poolKeyCache = new WeakMap();
+    this.delegable = undefined;
   }
 
   /** The workflow of a document row. A row of a workflow this process does not know is a server error. */
@@ -72,6 +76,16 @@ export class WorkflowRegistry {
 
   all(): WorkflowDefinition[] {
     return [...this.byKey.values()].flatMap((v) => [...v.values()]);
+  }
+
+  /** `scope|workflow_id:state` for every state a delegation scope covers, over every workflow (see VISIBLE). */
+  delegableKeys(): string[] {
+    if (!this.delegable) {
+      this.delegable = this.all().flatMap((def) =>
+        Object.entries(def.delegableStates ?? {}).flatMap(([scope, states]) => (states as string[]).map((s) => `${scope}|${def.id}:${s}`)),
+      );
+    }
+    return this.delegable;
   }
 
   /**

@@ -5,7 +5,7 @@
  * documents does not rescan the same stretch of other people's history on every poll.
  */
 import type { EntityManager } from 'typeorm';
-import { VISIBLE, type Viewer } from '../engine/repositories/documents.js';
+import { visibleFilter, type Viewer } from '../engine/repositories/documents.js';
 import type { AuditEventRow } from './vocabulary.js';
 
 export interface FeedRow extends AuditEventRow {
@@ -41,7 +41,7 @@ const SELECT_FEED = `
   marked AS (
     SELECT s.id::text AS id, s.tx::text AS tx, s.document_id, s.seq, s.event_type, s.from_state, s.to_state, s.actor_id,
            s.reason, s.colour, s.created_at, d.workflow_id, d.classification,
-           coalesce(d.id IS NOT NULL AND ${VISIBLE}, false) AS visible,
+           coalesce(d.id IS NOT NULL AND ${visibleFilter({ rank: '$2', user: '$3', pool: '$4', unit: '$5', delegable: '$8' })}, false) AS visible,
            coalesce(s.seq = d.version AND ($3::uuid = ANY(d.assignee_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[])), false) AS my_task
       FROM scanned s LEFT JOIN documents d ON d.id = s.document_id)
   SELECT (SELECT h::text FROM horizon) AS horizon,
@@ -57,7 +57,7 @@ export async function selectFeed(
   v: Viewer,
   scan: number,
 ): Promise<{ horizon: string; rows: FeedRow[] }> {
-  const [r] = await m.query(SELECT_FEED, [after.tx, v.rank, v.userId, v.poolKeys, v.unitKeys, after.id, scan]);
+  const [r] = await m.query(SELECT_FEED, [after.tx, v.rank, v.userId, v.poolKeys, v.unitKeys, after.id, scan, v.delegable ?? []]);
   return r;
 }
 

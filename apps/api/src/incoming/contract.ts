@@ -100,7 +100,14 @@ export const IncomingItem = named(
     circulation: z
       .object({
         order: z.enum(['sequential', 'parallel']),
-        readers: z.array(z.object({ userId: z.string(), readAt: time.optional(), opinion: z.string().optional() })),
+        readers: z.array(
+          z.object({
+            userId: z.string(),
+            readAt: time.optional(),
+            opinion: z.string().optional(),
+            readBy: z.string().optional().describe('代阅: the deputy who read it for this reader'),
+          }),
+        ),
         takeBacks: z.array(z.object({ by, fromUserId: z.string(), toUserId: z.string(), reason: z.string(), at: time })),
         startedAt: time.optional(),
         closed: z.object({ by, at: time }).optional(),
@@ -243,6 +250,10 @@ export const IncomingHistoryEvent = named(
     seq: z.number().int(),
     eventType: z.string(),
     actor: z.object({ id: uuid, username: z.string(), displayName: z.string(), roles: z.array(z.string()) }),
+    onBehalfOf: z
+      .object({ id: uuid, username: z.string(), displayName: z.string() })
+      .nullable()
+      .describe('代阅: the principal the actor (his deputy) acted for'),
     fromState: IncomingState.nullable(),
     toState: IncomingState,
     reason: z.string().nullable(),

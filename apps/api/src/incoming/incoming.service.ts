@@ -30,6 +30,7 @@ import { AppError } from '../common/errors.js';
 import { validationError } from '../common/zod.js';
 import { DocumentsService } from '../documents/documents.service.js';
 import type { CreateDocumentInput } from '../documents/schemas.js';
+import { principalFor, takeOnBehalfOf } from '../delegations/acting.js';
 import { actorOf, SessionRecheck, TransitionEngine, UUID } from '../engine/transition-engine.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from '../engine/idempotency.js';
 import type { EngineRow, WriteOptions, WriteResult } from '../engine/types.js';
@@ -328,6 +329,10 @@ export class IncomingService implements OnModuleInit {
       if (!now) throw invalidSession();
       user = now;
     }
+    // 代阅: a deputy reads for his principal under a delegation in force now (the workflow checks the scope)
+    const { principalId, rest: own } = takeOnBehalfOf(body);
+    if (principalId) user = { ...user, onBehalfOf: await principalFor(this.db.manager, user, principalId) };
+    body = own;
     // not an incoming item (or not visible): the same NOT_FOUND
     await this.row(user, id);
     const envelope = EventEnvelope.safeParse(body);
@@ -339,7 +344,9 @@ export class IncomingService implements OnModuleInit {
     const parsed = EVENT_PAYLOADS[type].safeParse(rest);
     if (!parsed.success) throw validationError(parsed.error);
     const payload = parsed.data as Record<string, unknown>;
-    const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'incoming-event', id, type, payload })) : '';
+    const requestHash = opts.idempotencyKey
+      ? sha256Hex(canonicalJson({ op: 'incoming-event', id, type, payload, ...(principalId ? { onBehalfOf: principalId } : {}) }))
+      : '';
     const warnings: { code: string; message: string }[] = [];
     try {
       const r = await this.engine.transition(
@@ -349,7 +356,7 @@ export class IncomingService implements OnModuleInit {
         opts,
         requestHash,
         (m, row, content) => this.eventCommand(m, row as IncomingRow, content as IncomingContent, user, type, payload, warnings),
-        COMMAND_WRITES.has(type),
+        COMMAND_WRITES.has(type) || !!principalId,
       );
       return warnings.length ? { ...r, body: { ...r.body, warnings } } : r;
     } catch (e) {

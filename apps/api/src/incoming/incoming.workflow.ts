@@ -14,6 +14,7 @@ import {
   permittedEvents,
   persistSnapshot,
   poolStatesFor,
+  DELEGABLE_STATES,
   READ_ONLY_STATES,
   restoreSnapshot,
   unitIdOf,
@@ -50,6 +51,7 @@ export const incomingWorkflow: WorkflowDefinition<
   tasks: currentTasks,
   participants: participantsOf,
   poolStates: poolStatesFor,
+  delegableStates: DELEGABLE_STATES,
   unitId: unitIdOf,
   unitKeys: unitKeysOf,
   columns: (ctx, content) => ({

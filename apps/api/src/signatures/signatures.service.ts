@@ -18,6 +18,8 @@ export function signaturePayload(s: {
   role: string;
   issuerUnitId: string;
   signedAt: string;
+  /** 代签: the deputy who signed in the signer's slot with his own key (absent otherwise, as before delegations). */
+  signedBy?: string;
 }): string {
   return canonicalJson({ ...s, scheme: 'gongwen-signature-v1' });
 }
@@ -42,7 +44,8 @@ export class SignaturesService implements OnModuleInit {
     this.documents.onTransition(['SIGN', 'REJECT', 'RETURN'], async (m, t) => {
       if (t.event.type === 'SIGN' && t.fromState === 'signing') {
         const ctx = t.document.snapshot.context;
-        const rec = ctx.signatures.find((s) => s.signerId === t.event.actor.userId && s.at === t.event.at);
+        // the record the event wrote: the signer's own, or a deputy's in the signer's slot (代签)
+        const rec = ctx.signatures.find((s) => (s.signedBy ?? s.signerId) === t.event.actor.userId && s.at === t.event.at);
         if (rec) await this.sign(m, t.document.id, rec);
       }
       if ((t.event.type === 'REJECT' || t.event.type === 'RETURN') && (t.fromState === 'signing' || t.fromState === 'registration')) {
@@ -69,8 +72,10 @@ export class SignaturesService implements OnModuleInit {
   }
 
   private async sign(m: EntityManager, documentId: string, rec: SignatureRecord): Promise<void> {
-    const key = await this.keyFor(m, rec.signerId);
+    // a deputy signs with his own key, never his principal's; the signature names both
+    const key = await this.keyFor(m, rec.signedBy ?? rec.signerId);
     const payload = signaturePayload({
+      ...(rec.signedBy ? { signedBy: rec.signedBy } : {}),
       documentId,
       revisionHash: rec.revisionHash,
       revisionNumber: rec.revisionNumber,
@@ -82,9 +87,9 @@ export class SignaturesService implements OnModuleInit {
     const privateKey = createPrivateKey({ key: key.privateKeyPem, format: 'pem', passphrase: this.masterKey });
     const signature = sign(null, Buffer.from(payload, 'utf8'), privateKey).toString('base64');
     await m.query(
-      `INSERT INTO signatures (document_id, signer_id, key_id, issuer_unit_id, role, revision_number, revision_hash, signed_at, signature)
-       VALUES ($1,$2,$3,$4,'signer',$5,$6,$7,$8)`,
-      [documentId, rec.signerId, key.id, rec.issuerUnitId, rec.revisionNumber, rec.revisionHash, rec.at, signature],
+      `INSERT INTO signatures (document_id, signer_id, key_id, issuer_unit_id, role, revision_number, revision_hash, signed_at, signature, signed_by)
+       VALUES ($1,$2,$3,$4,'signer',$5,$6,$7,$8,$9)`,
+      [documentId, rec.signerId, key.id, rec.issuerUnitId, rec.revisionNumber, rec.revisionHash, rec.at, signature, rec.signedBy ?? null],
     );
   }
 
@@ -100,8 +105,9 @@ export class SignaturesService implements OnModuleInit {
     ]);
     for (const s of rows) {
       const signedAt = new Date(s.signed_at).toISOString();
-      if (s.key_user !== s.signer_id) return { kind: 'signature', id: s.id, problem: "signed with another user's key" };
+      if (s.key_user !== (s.signed_by ?? s.signer_id)) return { kind: 'signature', id: s.id, problem: "signed with another user's key" };
       const payload = signaturePayload({
+        ...(s.signed_by ? { signedBy: s.signed_by } : {}),
         documentId: row.id,
         revisionHash: s.revision_hash,
         revisionNumber: s.revision_number,
@@ -117,9 +123,11 @@ export class SignaturesService implements OnModuleInit {
       }
     }
     const recorded = row.snapshot.context.signatures;
-    const key = (x: { signerId: string; issuerUnitId: string; revisionHash: string }) =>
-      `${x.signerId}|${x.issuerUnitId}|${x.revisionHash}`;
-    const stored = new Set(rows.map((s) => key({ signerId: s.signer_id, issuerUnitId: s.issuer_unit_id, revisionHash: s.revision_hash })));
+    const key = (x: { signerId: string; issuerUnitId: string; revisionHash: string; signedBy?: string | null }) =>
+      `${x.signerId}|${x.issuerUnitId}|${x.revisionHash}|${x.signedBy ?? ''}`;
+    const stored = new Set(
+      rows.map((s) => key({ signerId: s.signer_id, issuerUnitId: s.issuer_unit_id, revisionHash: s.revision_hash, signedBy: s.signed_by })),
+    );
     for (const r of recorded) {
       if (!stored.has(key(r))) return { kind: 'signature', problem: `no valid signature for ${r.signerId} on behalf of ${r.issuerUnitId}` };
     }

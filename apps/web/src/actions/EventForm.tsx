@@ -228,7 +228,7 @@ export function EventForm({ ctx, type, spec }: { ctx: ActionContext; type: strin
       else if (f.kind === 'ids') body[f.name] = f.single ? parseIds(v).ids[0] : parseIds(v).ids;
       else if (f.kind === 'number') body[f.name] = Number(v);
     }
-    const ok = await action.run(() => api.event(doc, body));
+    const ok = await action.run(() => api.event(doc, ctx.onBehalfOf ? { ...body, onBehalfOf: ctx.onBehalfOf } : body));
     if (ok) for (const f of spec.fields) if (drafts[f.name]) drafts[f.name][2]();
   };
 

@@ -32,7 +32,13 @@ export function SignAction({ ctx }: { ctx: ActionContext }) {
 
   const sign = async () => {
     const ok = await action.run(() =>
-      api.event(doc, { type: 'SIGN', issuerUnitId: slot.issuerUnitId, ...(opinion.trim() ? { opinion: opinion.trim() } : {}), password }),
+      api.event(doc, {
+        type: 'SIGN',
+        issuerUnitId: slot.issuerUnitId,
+        ...(opinion.trim() ? { opinion: opinion.trim() } : {}),
+        password,
+        ...(ctx.onBehalfOf ? { onBehalfOf: ctx.onBehalfOf } : {}),
+      }),
     );
     if (ok) {
       clearOpinion();

@@ -5,6 +5,8 @@ import type { DocumentView } from '../types';
 export interface ActionContext {
   doc: DocumentView;
   userId: string;
+  /** 委托: acting for this principal (代签/代阅); `userId` is then his, and every event carries onBehalfOf. */
+  onBehalfOf?: string;
   /** A write succeeded: the new document (and which action it was). */
   onDocument: (doc: DocumentView, event: string) => void;
   /** A 409: someone else acted (or the document became read-only); the page reloads and says so. */

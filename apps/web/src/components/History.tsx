@@ -1,3 +1,4 @@
+import { onBehalfLine, useDelT } from '../delegation-strings';
 import { useI18n } from '../i18n';
 import { formatDateTime, shortHash } from '../format';
 import type { HistoryItem, VerifyResult } from '../types';
@@ -5,6 +6,8 @@ import type { HistoryItem, VerifyResult } from '../types';
 /** What the trail shows of an event: any workflow's history (its states and actors' roles are its own). */
 export type TrailItem = Pick<HistoryItem, 'seq' | 'eventType' | 'reason' | 'revisionNumber' | 'payload' | 'at' | 'hash'> & {
   actor: { id: string; displayName: string };
+  /** 代签/代阅: the principal the actor (his deputy) acted for. */
+  onBehalfOf?: { displayName: string } | null;
   fromState: string | null;
   toState: string;
 };
@@ -25,6 +28,7 @@ export function History({
   labels?: { state: (s: string) => string; event: (e: string) => string };
 }) {
   const { t, tx: txOutgoing, locale } = useI18n();
+  const { dt } = useDelT();
   const tx = (key: string, fallback: string) =>
     labels && key.startsWith('state.')
       ? labels.state(fallback)
@@ -69,7 +73,10 @@ export function History({
               <li key={h.seq}>
                 <div className="timeline-head">
                   <strong>{tx(`event.${h.eventType}`, h.eventType)}</strong>
-                  <span> · {h.actor.displayName}</span>
+                  <span data-testid={h.onBehalfOf ? 'on-behalf' : undefined}>
+                    {' '}
+                    · {h.onBehalfOf ? onBehalfLine(dt, h.eventType, h.actor.displayName, h.onBehalfOf.displayName) : h.actor.displayName}
+                  </span>
                   {h.fromState !== h.toState && (
                     <span className="muted">
                       {' '}

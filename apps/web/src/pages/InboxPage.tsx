@@ -6,6 +6,7 @@
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { TASKS_PAGE } from '../api';
+import { OnBehalfTag } from '../components/OnBehalfTag';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { IncomingInboxLink } from '../components/incoming/IncomingInboxLink';
 import { formatDateTime, kindLabel, TASK_ORDER } from '../format';
@@ -52,6 +53,7 @@ function TaskMeta({ item, now }: { item: ListItem; now: number }) {
         </span>
       </div>
       <div className="doc-item-meta muted small">
+        {item.onBehalfOf && <OnBehalfTag principalId={item.onBehalfOf} />}
         <span>{kindLabel(lang, item.kind)}</span>
         <span>{tx(`state.${item.state}`, item.state)}</span>
         {item.documentNumber && <span>{item.documentNumber}</span>}

@@ -24,6 +24,7 @@ import { EventsFeed1764001900000 } from './1764001900000-EventsFeed.js';
 import { Webhooks1764001800000 } from './1764001800000-Webhooks.js';
 import { SupervisionInstructed1764002500000 } from './1764002500000-SupervisionInstructed.js';
 import { NotificationReads1764002300000 } from './1764002300000-NotificationReads.js';
+import { Delegations1764002700000 } from './1764002700000-Delegations.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   EventsFeed1764001900000,
   NotificationReads1764002300000,
   SupervisionInstructed1764002500000,
+  Delegations1764002700000,
 ];

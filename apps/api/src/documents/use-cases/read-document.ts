@@ -2,7 +2,12 @@
 import { diffContent } from '#gongwen/document/diff';
 import type { DocumentContent } from '#gongwen/document/model';
 import type { AuthUser } from '../../auth/auth.types.js';
+import { CLOSED_STATES, OUTGOING_WORKFLOW, permittedEvents } from '#gongwen/workflows/outgoing';
 import { AppError } from '../../common/errors.js';
+import { jsonSchema } from '../../common/zod.js';
+import { activePrincipals } from '../../delegations/acting.js';
+import { actorOf } from '../../engine/transition-engine.js';
+import { EVENT_PAYLOADS, type ClientEventType } from '../schemas.js';
 import { selectHistory } from '../../engine/repositories/audit.js';
 import { logAccess } from '../access.js';
 import type { DocumentsDeps } from '../deps.js';
@@ -29,8 +34,27 @@ export async function getDocument(deps: DocumentsDeps, user: AuthUser, id: strin
   const rev = await selectCurrentRevisionFor(deps.db.manager, id, row.current_revision, user.id);
   if (!rev?.content) throw disposed();
   // in the view of the document's own workflow (typed as the outgoing one's, the API's documented shape)
-  const view = deps.engine.workflows.of(row).view(row, user, rev.content, rev.hash) as ReturnType<typeof documentView>;
-  return { ...view, lastSeenRevision: rev.last_seen };
+  const def = deps.engine.workflows.of(row);
+  const view = def.view(row, user, rev.content, rev.hash) as ReturnType<typeof documentView>;
+  return { ...view, actingFor: await actingFor(deps, row, user), lastSeenRevision: rev.last_seen };
+}
+
+/**
+ * 委托: what the user may send now for each principal whose delegation to him is in force (代签, 代阅), as the
+ * workflow decides it for the principal within the delegation's scopes. Outgoing documents (the events' schemas
+ * are theirs); an incoming item is read on behalf through its own route.
+ */
+async function actingFor(deps: DocumentsDeps, row: DocumentRow, user: AuthUser) {
+  if (row.workflow_id !== OUTGOING_WORKFLOW.id || (CLOSED_STATES as readonly string[]).includes(row.state)) return [];
+  const principals = await activePrincipals(deps.db.manager, user);
+  return principals
+    .map((p) => ({
+      principalId: p.userId,
+      allowedEvents: permittedEvents(row.state, row.snapshot.context, actorOf({ ...user, onBehalfOf: p }))
+        .filter((type): type is ClientEventType => type in EVENT_PAYLOADS)
+        .map((type) => ({ type, payloadSchema: jsonSchema(EVENT_PAYLOADS[type]) })),
+    }))
+    .filter((a) => a.allowedEvents.length > 0);
 }
 
 /** Records that the user has seen a revision (kept per user and document; it only moves forward). */
@@ -52,6 +76,7 @@ export async function history(deps: DocumentsDeps, user: AuthUser, id: string) {
       seq: r.seq,
       eventType: r.event_type,
       actor: { id: r.actor_id, username: r.username, displayName: r.display_name, roles: r.actor_roles },
+      onBehalfOf: r.principal_id ? { id: r.principal_id, username: r.principal_username, displayName: r.principal_display_name } : null,
       fromState: r.from_state,
       toState: r.to_state,
       reason: r.reason,

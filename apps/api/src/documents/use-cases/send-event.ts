@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { effectiveActor } from '#gongwen/authority';
 import { canonicalJson, sha256Hex } from '#gongwen/document/canonical';
 import { blockText } from '#gongwen/document/diff';
 import type { DocumentContent } from '#gongwen/document/model';
@@ -14,6 +15,7 @@ import { AppError } from '../../common/errors.js';
 import { validationError } from '../../common/zod.js';
 import { actorOf, SessionRecheck } from '../../engine/transition-engine.js';
 import type { WriteOptions, WriteResult } from '../../engine/types.js';
+import { principalFor, takeOnBehalfOf } from '../../delegations/acting.js';
 import { assertUsersWithRole } from '../checks.js';
 import type { DocumentsDeps } from '../deps.js';
 import type { DocumentRow } from '../document-row.js';
@@ -30,6 +32,15 @@ const COMMAND_WRITES = new Set<string>(['REGISTER']);
  * cached rights but a write that the database accepted with them still valid.
  */
 export async function sendEvent(deps: DocumentsDeps, user: AuthUser, id: string, body: unknown, opts: WriteOptions): Promise<WriteResult> {
+  const { principalId, rest } = takeOnBehalfOf(body);
+  if (principalId) {
+    // 代签/代阅: the principal as his delegations to this deputy stand now; the write takes the locked path, whose
+    // read applies the engine's visibility (delegated tasks included) in SQL
+    const fresh = user.sessionCached ? await deps.auth.currentSession(user) : user;
+    if (!fresh) throw invalidSession();
+    const principal = await principalFor(deps.db.manager, fresh, principalId);
+    return sendEventAs(deps, { ...fresh, onBehalfOf: principal }, id, rest, opts);
+  }
   if (user.sessionCached) {
     const type = (body as { type?: unknown } | null)?.type;
     // events that take the locked path anyway (the engine refuses them a cached session) skip the attempt
@@ -72,7 +83,9 @@ async function sendEventAs(deps: DocumentsDeps, user: AuthUser, id: string, body
     }
   }
   // what an Idempotency-Key's replay must match; without a key nothing reads it
-  const requestHash = opts.idempotencyKey ? sha256Hex(canonicalJson({ op: 'event', id, type, payload })) : '';
+  const requestHash = opts.idempotencyKey
+    ? sha256Hex(canonicalJson({ op: 'event', id, type, payload, ...(user.onBehalfOf ? { onBehalfOf: user.onBehalfOf.userId } : {}) }))
+    : '';
   return deps.engine.transition(
     user,
     id,
@@ -80,7 +93,7 @@ async function sendEventAs(deps: DocumentsDeps, user: AuthUser, id: string, body
     opts,
     requestHash,
     (m: EntityManager, row: DocumentRow, content: unknown) => eventCommand(m, row, content as DocumentContent, user, type, payload),
-    COMMAND_WRITES.has(type),
+    COMMAND_WRITES.has(type) || !!user.onBehalfOf,
   );
 }
 
@@ -132,7 +145,8 @@ async function eventCommand(
       const issuerUnitId = payload.issuerUnitId as string;
       // an issuing body that is not on the document is the machine's business (422 UNKNOWN_ISSUER)
       if (row.snapshot.context.requiredSigners.some((r) => r.issuerUnitId === issuerUnitId)) {
-        const missing = signerAuthorityViolations(actor.authority, row.snapshot.context, issuerUnitId);
+        // a deputy signs within his principal's authority (代签), never his own
+        const missing = signerAuthorityViolations(effectiveActor(actor).authority, row.snapshot.context, issuerUnitId);
         if (missing.length) throw new AppError('OUTSIDE_AUTHORITY', missing.join(' '), { missing });
       }
       return { event: { type, actor, at, ...(payload as { issuerUnitId: string; opinion?: string }) } };

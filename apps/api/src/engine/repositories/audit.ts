@@ -38,21 +38,28 @@ export async function selectChain(m: EntityManager, documentId: string): Promise
   return m.query(`SELECT * FROM audit_events WHERE document_id = $1 ORDER BY seq`, [documentId]);
 }
 
-/** A document's whole chain with each actor's username and name (the archive's processing record and export). */
+/** A document's whole chain with each actor's username and name, and the principal's of a deputy (the archive's processing record and export). */
 export async function selectChainWithActors(m: Pick<EntityManager, 'query'>, documentId: string): Promise<Record<string, any>[]> {
   return m.query(
-    `SELECT a.*, u.username, u.display_name FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`,
+    `SELECT a.*, u.username, u.display_name, p.display_name AS principal_name
+       FROM audit_events a JOIN users u ON u.id = a.actor_id
+       LEFT JOIN users p ON p.id = (a.payload #>> '{event,actor,onBehalfOf,userId}')::uuid
+      WHERE a.document_id = $1 ORDER BY a.seq`,
     [documentId],
   );
 }
 
-/** A document's history with each actor's name (GET /history). */
+/** A document's history with each actor's name, and the principal's when a deputy acted for him (GET /history). */
 export async function selectHistory(m: EntityManager, documentId: string): Promise<Record<string, any>[]> {
   return prepared<Record<string, any>>(
     m,
     `SELECT a.seq, a.event_type, a.actor_id, a.actor_roles, a.from_state, a.to_state, a.reason, a.revision_number, a.revision_hash,
-            a.payload, a.created_at, a.prev_hash, a.hash, u.username, u.display_name
-       FROM audit_events a JOIN users u ON u.id = a.actor_id WHERE a.document_id = $1 ORDER BY a.seq`,
+            a.payload, a.created_at, a.prev_hash, a.hash, u.username, u.display_name,
+            p.id AS principal_id, p.username AS principal_username, p.display_name AS principal_display_name
+       FROM audit_events a JOIN users u ON u.id = a.actor_id
+       -- 代签/代阅: the principal a deputy acted for, named beside him
+       LEFT JOIN users p ON p.id = (a.payload #>> '{event,actor,onBehalfOf,userId}')::uuid
+      WHERE a.document_id = $1 ORDER BY a.seq`,
     [documentId],
   );
 }
@@ -79,7 +86,12 @@ export async function auditEntries(m: Pick<EntityManager, 'query'>, documentId: 
     return {
       seq: r.seq,
       eventType: r.event_type,
-      actor: { id: r.actor_id, username: r.username, name: r.display_name },
+      // 代签/代阅: the deputy named as offices write it, 张三（代 李四）
+      actor: {
+        id: r.actor_id,
+        username: r.username,
+        name: r.principal_name ? `${r.display_name}（代 ${r.principal_name}）` : r.display_name,
+      },
       roles: r.actor_roles,
       fromState: r.from_state,
       toState: r.to_state,

@@ -41,24 +41,46 @@ export const TRANSITION_COLUMNS = [
 const D_COLUMNS = TRANSITION_COLUMNS.map((c) => `d.${c}`).join(', ');
 
 /**
+ * A deputy's share of his principals' tasks (委托): the document is assigned to a principal of one of the deputy's
+ * delegations active now, in a state one of that delegation's scopes covers (`keys`: `scope|workflow_id:state`, from
+ * the registered workflows). Looked up by deputy (index delegations_deputy); an empty delegations table or a user
+ * who is nobody's deputy costs one index probe.
+ */
+export function delegatedTo(deputy: string, keys: string, d = 'd'): string {
+  // the principals once per statement (an uncorrelated subquery: an InitPlan), so that a row costs an array overlap;
+  // only a row assigned to one of them is checked against its delegation's scopes
+  return `(${d}.assignee_ids && ARRAY(SELECT g.principal_id FROM delegations g
+                    WHERE g.deputy_id = ${deputy} AND g.revoked_at IS NULL AND g.ends_at > now() AND g.starts_at <= now())
+               AND EXISTS (SELECT 1 FROM delegations g WHERE g.deputy_id = ${deputy} AND g.revoked_at IS NULL AND g.ends_at > now() AND g.starts_at <= now()
+                    AND g.principal_id = ANY(${d}.assignee_ids)
+                    AND EXISTS (SELECT 1 FROM unnest(g.scopes) s WHERE s || '|' || ${d}.workflow_id || ':' || ${d}.state = ANY(${keys}))))`;
+}
+
+/**
  * Who may see a document, as a filter over `d` (the same rule as TransitionEngine.canSee): cleared for it
  * ($2, the user's clearance rank; -1 for an administrator, who sees none) and either with a part in it ($3, the
  * user's id) or working its stage ($4, `workflow_id:state` of the pool stages of the user's roles) or holding one of
  * its unit keys ($5, `role@unitId` for each of the user's roles in the user's unit: a unit's registrar sees the
- * unit's incoming items). A document
- * that exists but is hidden and one that does not exist then run the same statement and both return nothing:
- * no timing difference tells them apart.
+ * unit's incoming items) or holding its task by delegation ($6, the delegable keys: see delegatedTo). The
+ * clearance test stands outside the alternatives: a delegation never shows a deputy a document above his own
+ * clearance. A document that exists but is hidden and one that does not exist then run the same statement and
+ * both return nothing: no timing difference tells them apart.
  */
-export const VISIBLE = `d.classification_rank <= $2 AND ($3::uuid = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[])
-                  OR d.unit_keys && $5::text[])`;
+export function visibleFilter(p = { rank: '$2', user: '$3', pool: '$4', unit: '$5', delegable: '$6' }): string {
+  return `d.classification_rank <= ${p.rank} AND (${p.user}::uuid = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY(${p.pool}::text[])
+                  OR d.unit_keys && ${p.unit}::text[] OR ${delegatedTo(`${p.user}::uuid`, `${p.delegable}::text[]`)})`;
+}
+export const VISIBLE = visibleFilter();
 
-/** Parameters $2–$5 of VISIBLE. */
+/** Parameters $2–$6 of VISIBLE. */
 export interface Viewer {
   rank: number;
   userId: string;
   poolKeys: string[];
   /** `role@unitId` for each of the user's roles in the user's unit (none without a unit). */
   unitKeys: string[];
+  /** `scope|workflow_id:state`: the states whose tasks a delegation's scope hands over (the same for everyone). */
+  delegable?: string[];
 }
 
 const SELECT_VISIBLE = `SELECT ${D_COLUMNS} FROM documents d WHERE d.id = $1 AND ${VISIBLE}`;
@@ -78,13 +100,29 @@ export type HeadRead = { rev_content: unknown; rev_hash: string; audit_head_hash
 /** The document if this viewer may see it (one statement whether it is hidden or missing). */
 export async function selectVisible(m: EntityManager, id: string, v: Viewer, lock = false): Promise<EngineRow | undefined> {
   return (
-    await prepared<EngineRow>(m, lock ? SELECT_VISIBLE_FOR_UPDATE : SELECT_VISIBLE, [id, v.rank, v.userId, v.poolKeys, v.unitKeys])
+    await prepared<EngineRow>(m, lock ? SELECT_VISIBLE_FOR_UPDATE : SELECT_VISIBLE, [
+      id,
+      v.rank,
+      v.userId,
+      v.poolKeys,
+      v.unitKeys,
+      v.delegable ?? [],
+    ])
   )[0];
 }
 
 /** The document with its current revision and its audit head, if this viewer may see it (unlocked). */
 export async function selectVisibleForTransition(m: EntityManager, id: string, v: Viewer): Promise<(EngineRow & HeadRead) | undefined> {
-  return (await prepared<EngineRow & HeadRead>(m, SELECT_VISIBLE_FOR_TRANSITION, [id, v.rank, v.userId, v.poolKeys, v.unitKeys]))[0];
+  return (
+    await prepared<EngineRow & HeadRead>(m, SELECT_VISIBLE_FOR_TRANSITION, [
+      id,
+      v.rank,
+      v.userId,
+      v.poolKeys,
+      v.unitKeys,
+      v.delegable ?? [],
+    ])
+  )[0];
 }
 
 /** The current revision and the audit head of a row already read (the locked path's second statement). */
