@@ -184,6 +184,8 @@ export function samplePayload(action: Action, ctx: OutgoingContext, user: DemoUs
       return { reason: '传阅期限已到' };
     case 'FILE':
       return { retention: 'D30' };
+    case 'APPLY_SEAL':
+      return { issuerUnitId: ctx.issuerUnitIds[0] };
     case 'RETURN':
       return { reason: '格式需调整' };
     case 'WITHDRAW':

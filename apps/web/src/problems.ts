@@ -149,6 +149,12 @@ export const CONDITION_MESSAGES: Messages = {
   READER_ALREADY_ACKNOWLEDGED: { zh: '{user}已阅知。', en: '{user} has already acknowledged.' },
   NOTHING_TO_REMIND: { zh: '所有传阅对象均已阅知，无需催办。', en: 'Every reader has acknowledged; nobody to remind.' },
   INVALID_RETENTION: { zh: '请选择保管期限。', en: 'Choose a retention period.' },
+  // sealing (用印)
+  NOT_SEAL_CUSTODIAN: { zh: '只有该发文机关印章的印章管理员才能用印。', en: "Only a custodian of the issuing body's seal may apply it." },
+  NO_SEAL: { zh: '“{unit}”尚无登记的电子印章。', en: '“{unit}” has no registered electronic seal.' },
+  SEAL_REVOKED: { zh: '该印章已被吊销，不能使用。', en: 'The seal has been revoked.' },
+  SEAL_NOT_VALID: { zh: '该印章不在有效期内。', en: 'The seal is outside its validity period.' },
+  ALREADY_SEALED: { zh: '本文件已加盖“{unit}”的印章。', en: 'The document already carries the seal of “{unit}”.' },
   // apps/api/src/classified: a classified document's paper copies
   COPY_NOT_RECALLED: {
     zh: '第{copyNumber}份（{recipient}）尚未收回或销毁。',

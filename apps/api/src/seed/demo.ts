@@ -50,6 +50,8 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'czj_registrar', displayName: '马收文', roles: ['registrar'], unit: '区财政局', clearance: 'none' },
   // supervision (督查督办) in the district committee's office
   { username: 'supervisor', displayName: '宋督查', roles: ['supervisor'], unit: '督查室', clearance: 'secret' },
+  // the seal custodian (印章管理员) of 区委办: applies its electronic seal to registered documents (用印)
+  { username: 'seal_keeper', displayName: '严印章', roles: ['seal_keeper'], unit: '中共××区委办公室', clearance: 'top_secret' },
 ];
 
 /** Seeds the demo office when the database has no users (but the system account). Returns false when it was not empty. */
