@@ -5,6 +5,10 @@
  * refused, and the registry's routes (create, upload, import a real certificate, revoke).
  */
 import JSZip from 'jszip';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SM3 as GmSm3 } from 'gm-crypto';
 import smCrypto from 'sm-crypto';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -132,6 +136,36 @@ describe('applying a seal (用印)', () => {
     ).toBe(true);
   });
 
+  it('the CLI checks a detached signature file against the file it signs, and names a changed byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gongwen-seal-'));
+    const docx = Buffer.from(await (await t.request(`/api/documents/${docId}/seals/${useId}/docx`, { as: 'chief' })).arrayBuffer());
+    const sig = Buffer.from(await (await t.request(`/api/documents/${docId}/seals/${useId}/signature`, { as: 'chief' })).arrayBuffer());
+    const [root] = await t.db.dataSource.query(`SELECT certificate FROM seal_authorities WHERE kind = 'local'`);
+    writeFileSync(join(dir, 'a.docx'), docx);
+    writeFileSync(join(dir, 'a.docx.sig'), sig);
+    writeFileSync(join(dir, 'root.pem'), derToPem(new Uint8Array(root.certificate)));
+    const cli = (file: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--import',
+          './scripts/dev/ts-register.mjs',
+          'apps/api/src/cli/seal.ts',
+          file,
+          join(dir, 'a.docx.sig'),
+          '--root',
+          join(dir, 'root.pem'),
+        ],
+        { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+      );
+    const good = cli(join(dir, 'a.docx'));
+    expect([good.status, good.stdout]).toEqual([0, expect.stringMatching(/^ok {6}中共××区委办公室 \(GW-QWB-0001\)/)]);
+    docx[200] ^= 1;
+    writeFileSync(join(dir, 'b.docx'), docx);
+    const bad = cli(join(dir, 'b.docx'));
+    expect([bad.status, bad.stdout]).toEqual([1, expect.stringContaining('data-digest-mismatch')]);
+  }, 60_000);
+
   it('GET …/verify checks the seals with the hash chain and signatures, and names a tampered sealed DOCX', async () => {
     const v = await json(await t.request(`/api/documents/${docId}/verify`, { as: 'chief' }));
     expect(v.body).toMatchObject({ ok: true, checks: expect.arrayContaining(['audit_chain', 'signatures', 'seals']) });
@@ -149,6 +183,31 @@ describe('applying a seal (用印)', () => {
 
   it('the register is never changed or deleted', async () => {
     await expect(t.db.dataSource.query(`DELETE FROM seal_uses WHERE id = $1`, [useId])).rejects.toThrow(/never changed or deleted/);
+  });
+
+  it('the register leaves out documents above the reader’s clearance; the seal routes of a document hide it from those who may not see it', async () => {
+    const d = await driveSimple(t, ids, 'circulation', '关于涉密用印的通知', {
+      extra: { classification: 'secret', secrecyPeriod: '1年' },
+      readers: ['reader'],
+    });
+    expect((await c().event('seal_keeper', d.id, { type: 'APPLY_SEAL', issuerUnitId: ids.committee })).status).toBe(200);
+    const seen = async (as: string) =>
+      (await json(await t.request('/api/seals/uses', { as }))).body.items.some((u: any) => u.documentId === d.id);
+    expect(await seen('seal_keeper')).toBe(true);
+    expect(await seen('auditor')).toBe(true);
+    // the administrator (no clearance) does not learn that the secret document exists, nor its number
+    expect(await seen('admin')).toBe(false);
+    const absent = await t.request(`/api/documents/00000000-0000-4000-8000-000000000000/seals`, { as: 'reader2' });
+    const hidden = await t.request(`/api/documents/${d.id}/seals`, { as: 'reader2' });
+    expect([hidden.status, (await hidden.json()).code]).toEqual([absent.status, (await absent.json()).code]);
+    // the sealed file is an export like the DOCX: a reader holding a numbered copy downloads it, the custodian (who
+    // holds none) needs an approval
+    const list = await json(await t.request(`/api/documents/${d.id}/seals`, { as: 'reader' }));
+    expect(list.body.items).toHaveLength(1);
+    const path = `/api/documents/${d.id}/seals/${list.body.items[0].id}/docx`;
+    expect((await t.request(path, { as: 'reader' })).status).toBe(200);
+    const dl = await json(await t.request(path, { as: 'seal_keeper' }));
+    expect([dl.status, dl.body.code]).toEqual([403, 'EXPORT_APPROVAL_REQUIRED']);
   });
 
   it('an expired seal is refused (SEAL_NOT_VALID), a revoked one too (SEAL_REVOKED)', async () => {
