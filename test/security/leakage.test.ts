@@ -40,7 +40,7 @@ let docx: Buffer;
 const c = () => docClient(t);
 
 /** Probing users: uncleared (by clearance, including pool roles without clearance) and cleared outsiders. */
-const UNCLEARED = ['reader2', 'discussant2', 'secretary2', 'reader', 'admin', 'clerk0', 'archivist0', 'proof0'];
+const UNCLEARED = ['reader2', 'discussant2', 'secretary2', 'reader', 'admin', 'clerk0', 'archivist0', 'proof0', 'seal0'];
 const OUTSIDERS = ['signer2'];
 const PROBES = [...UNCLEARED, ...OUTSIDERS];
 const WORD = '专项';
@@ -54,6 +54,8 @@ beforeAll(async () => {
   await createUser(t, 'clerk0', ['clerk'], 'none');
   await createUser(t, 'archivist0', ['archivist'], 'none');
   await createUser(t, 'proof0', ['proofreader'], 'confidential');
+  // a seal custodian (pool in circulation and archiving) without clearance
+  await createUser(t, 'seal0', ['seal_keeper'], 'none');
   ids = await demoIds(t);
   ops = await operations(t);
   // what the probing users legitimately see: a few unclassified documents whose titles share a word with the secret one
