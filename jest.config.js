@@ -13,6 +13,8 @@ export default {
     '^#gongwen/workflows/incoming$': '<rootDir>/workflows/incoming/index.ts',
     '^#gongwen/workflows/outgoing/(.*)$': '<rootDir>/workflows/outgoing/$1',
     '^#gongwen/workflows/incoming/(.*)$': '<rootDir>/workflows/incoming/$1',
+    '^#gongwen/seal$': '<rootDir>/libs/seal/src/index.ts',
+    '^#gongwen/seal/(.*)$': '<rootDir>/libs/seal/src/$1',
     '^#gongwen/calendar$': '<rootDir>/libs/calendar/src/index.ts',
     '^#gongwen/calendar/(.*)$': '<rootDir>/libs/calendar/src/$1',
     '^#gongwen/workflows/supervision$': '<rootDir>/workflows/supervision/index.ts',

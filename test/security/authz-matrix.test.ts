@@ -97,6 +97,14 @@ function roleGate(op: Op): string[] | null {
     getSupervisionAccountability: ['supervisor', 'leader'],
     // 委托: those who sign or read hand it over; an administrator for an absent leader
     createDelegation: ['signer', 'reader', 'leader', 'admin'],
+    // the seal registry: administrators manage it; custodians and auditors read it and the seal-use register (用印登记)
+    listSeals: ['admin', 'seal_keeper', 'auditor'],
+    listSealUses: ['admin', 'seal_keeper', 'auditor'],
+    getSeal: ['admin', 'seal_keeper', 'auditor'],
+    getSealImage: ['admin', 'seal_keeper', 'auditor'],
+    createSeal: ['admin'],
+    importSealCertificate: ['admin'],
+    revokeSeal: ['admin'],
   };
   return gates[op.id] ?? null;
 }
@@ -130,6 +138,8 @@ const POOL: Record<string, string[]> = {
   reviewer: ['review'],
   clerk: ['registration', 'circulation'],
   archivist: ['archiving', 'archived'],
+  // the seal custodian seals registered documents not yet filed (用印)
+  seal_keeper: ['circulation', 'archiving'],
 };
 
 interface Fixture {
@@ -242,7 +252,12 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
     }
     case 'listAttachmentFiles':
     case 'listReceipts': // 签收回执: whoever sees the document
+    case 'listDocumentSeals': // the seals applied (用印), each checked: whoever sees the document
       return cell({ status: 200 });
+    case 'downloadSealedDocx':
+    case 'downloadSealSignature':
+      // an export like the DOCX (classified: a numbered copy holder); no such seal use on the document: inner 404
+      return cell(!classified || fx.copyHolders.includes(user) ? { inner404: true } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     case 'downloadAttachmentFile':
       return cell({ inner404: true });
     case 'uploadAttachmentFile':
@@ -781,6 +796,14 @@ describe('authorisation matrix over every OpenAPI operation', () => {
                 ? { status: 422 }
                 : { status: 422, code: 'DELEGATE_INVALID' },
             revokeDelegation: { status: 404, code: 'NOT_FOUND' },
+            // the seal registry (behind its role gates): lists; no such seal → 404; bodies of {} are invalid
+            listSeals: { status: 200 },
+            listSealUses: { status: 200 },
+            getSeal: { status: 404, code: 'NOT_FOUND' },
+            getSealImage: { status: 404, code: 'NOT_FOUND' },
+            createSeal: { status: 400, code: 'VALIDATION_FAILED' },
+            importSealCertificate: { status: 400, code: 'VALIDATION_FAILED' },
+            revokeSeal: { status: 400, code: 'VALIDATION_FAILED' },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }

@@ -41,7 +41,7 @@ const c = () => docClient(t);
 
 /** Probing users: uncleared (by clearance, including pool roles without clearance) and cleared outsiders. */
 // deputy0 holds the signer's signing by delegation (委托) and is cleared to 秘密 only: a delegation shows him nothing above it
-const UNCLEARED = ['reader2', 'discussant2', 'secretary2', 'reader', 'admin', 'clerk0', 'archivist0', 'proof0', 'deputy0'];
+const UNCLEARED = ['reader2', 'discussant2', 'secretary2', 'reader', 'admin', 'clerk0', 'archivist0', 'proof0', 'deputy0', 'seal0'];
 const OUTSIDERS = ['signer2'];
 const PROBES = [...UNCLEARED, ...OUTSIDERS];
 const WORD = '专项';
@@ -57,6 +57,8 @@ beforeAll(async () => {
   await createUser(t, 'proof0', ['proofreader'], 'confidential');
   const [{ id: leadership }] = await t.db.dataSource.query(`SELECT id FROM units WHERE name = '区委领导'`);
   const deputy0 = await createUser(t, 'deputy0', ['discussant'], 'confidential', { unitId: leadership });
+  // a seal custodian (pool in circulation and archiving) without clearance
+  await createUser(t, 'seal0', ['seal_keeper'], 'none');
   ids = await demoIds(t);
   await ok(
     send(t, 'POST', '/api/delegations', {

@@ -41,6 +41,8 @@ export const DEMO: Record<string, { roles: string[]; clearance: Level }> = {
   fgw_handler2: { roles: ['handler'], clearance: 'confidential' },
   czj_registrar: { roles: ['registrar'], clearance: 'none' },
   supervisor: { roles: ['supervisor'], clearance: 'secret' },
+  // the seal custodian (印章管理员) of 区委办: seals registered documents, reads the seal registry
+  seal_keeper: { roles: ['seal_keeper'], clearance: 'top_secret' },
 };
 export const USERS = Object.keys(DEMO);
 export const hasRole = (user: string, ...roles: string[]) => roles.some((r) => DEMO[user].roles.includes(r));

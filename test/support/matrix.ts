@@ -27,15 +27,19 @@ export interface DemoUser {
   username: string;
   roles: Role[];
   authority: AuthorityScope | null;
+  /** The user's unit: a seal custodian (印章管理员) seals for the issuing body it belongs to. */
+  unit_id: string | null;
 }
 
 /** Every user with roles and authority, straight from the users table (but the built-in system account, which cannot log in). */
 export async function loadUsers(t: TestApp): Promise<DemoUser[]> {
-  return t.db.dataSource.query(`SELECT id, username, roles, authority FROM users WHERE id <> $1 ORDER BY username`, [SYSTEM_USER_ID]);
+  return t.db.dataSource.query(`SELECT id, username, roles, authority, unit_id FROM users WHERE id <> $1 ORDER BY username`, [
+    SYSTEM_USER_ID,
+  ]);
 }
 
 export function actorOf(u: DemoUser): Actor {
-  return { userId: u.id, roles: u.roles, authority: u.authority ?? undefined };
+  return { userId: u.id, roles: u.roles, authority: u.authority ?? undefined, ...(u.unit_id ? { unitId: u.unit_id } : {}) };
 }
 
 /** The workflow snapshot as stored (documents.snapshot). */
@@ -184,6 +188,8 @@ export function samplePayload(action: Action, ctx: OutgoingContext, user: DemoUs
       return { reason: '传阅期限已到' };
     case 'FILE':
       return { retention: 'D30' };
+    case 'APPLY_SEAL':
+      return { issuerUnitId: ctx.issuerUnitIds[0] };
     case 'RETURN':
       return { reason: '格式需调整' };
     case 'WITHDRAW':

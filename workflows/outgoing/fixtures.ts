@@ -3,7 +3,16 @@
  * service's tests). Pure data; no test-framework imports.
  */
 import { applyEvent, createOutgoingSnapshot, type OutgoingSnapshot } from './machine.js';
-import type { Actor, OutgoingEvent, OutgoingEventType, OutgoingInput, OutgoingState, RevisionInfo, ReviewCheck } from './types.js';
+import type {
+  Actor,
+  OutgoingEvent,
+  OutgoingEventType,
+  OutgoingInput,
+  OutgoingState,
+  RevisionInfo,
+  ReviewCheck,
+  SealGrant,
+} from './types.js';
 
 export const AT = '2026-03-02T09:00:00.000Z';
 
@@ -30,7 +39,23 @@ export const CAST = {
   read2: { userId: 'u-read2', roles: ['reader'] },
   arch: { userId: 'u-arch', roles: ['archivist'] },
   admin: { userId: 'u-admin', roles: ['admin'] },
+  sealA: { userId: 'u-seal-a', roles: ['seal_keeper'], unitId: 'unit-a' },
+  sealB: { userId: 'u-seal-b', roles: ['seal_keeper'], unitId: 'unit-b' },
 } satisfies Record<string, Actor>;
+
+/** What the seal registry would stamp on APPLY_SEAL: the issuing body's seal, kept by its custodian. */
+export function sealGrant(issuerUnitId: string, overrides: Partial<SealGrant> = {}): SealGrant {
+  const custodian = issuerUnitId === 'unit-b' ? CAST.sealB.userId : CAST.sealA.userId;
+  return {
+    sealId: `seal-${issuerUnitId}`,
+    issuerUnitId,
+    custodianIds: [custodian],
+    validFrom: '2026-01-01T00:00:00.000Z',
+    validTo: '2028-12-31T23:59:59.000Z',
+    revoked: false,
+    ...overrides,
+  };
+}
 
 /** A joint (联合行文) unclassified notice of unit-a and unit-b, two sections, body still missing. */
 export function sampleInput(overrides: Partial<OutgoingInput> = {}): OutgoingInput {

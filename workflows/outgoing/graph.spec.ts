@@ -5,7 +5,7 @@
  */
 import { transition } from 'xstate';
 import { getAdjacencyMap, getShortestPaths } from 'xstate/graph';
-import { CAST, allPassed, ev, rev, sampleInput } from './fixtures.js';
+import { CAST, allPassed, ev, rev, sampleInput, sealGrant } from './fixtures.js';
 import { describeMachine } from './index.js';
 import { applyEvent, createOutgoingSnapshot, outgoingMachine, type OutgoingSnapshot } from './machine.js';
 import { explainRejection } from './policy.js';
@@ -111,9 +111,15 @@ function sampleEvents(s: OutgoingSnapshot): OutgoingEvent[] {
         ev('ACKNOWLEDGE', c.read2, { opinion: '已阅' }),
         ev('REMIND', c.clerk, {}),
         ev('CLOSE_CIRCULATION', c.clerk, { reason: '期限已到' }),
+        ev('APPLY_SEAL', c.sealA, { issuerUnitId: 'unit-a', seal: sealGrant('unit-a') }),
+        ev('APPLY_SEAL', c.sealA, { issuerUnitId: 'unit-b', seal: sealGrant('unit-b') }), // refused: not its custodian
       ];
     case 'archiving':
-      return [ev('FILE', c.arch, { retention: 'Y' }), ev('FILE', c.clerk, { retention: 'Y' })];
+      return [
+        ev('FILE', c.arch, { retention: 'Y' }),
+        ev('FILE', c.clerk, { retention: 'Y' }),
+        ev('APPLY_SEAL', c.sealB, { issuerUnitId: 'unit-b', seal: sealGrant('unit-b') }),
+      ];
     default:
       return [];
   }
@@ -131,6 +137,7 @@ function abstractKey(s: OutgoingSnapshot): string {
     ctx.marks.filter((m) => m.status === 'open').length,
     ctx.signatures.map((x) => x.issuerUnitId).sort(),
     ctx.readers.map((r) => `${r.userId}:${r.openedAt ? 'o' : ''}${r.acknowledgedAt ? 'a' : ''}`),
+    (ctx.sealUses ?? []).map((u) => u.issuerUnitId).sort(),
   ]);
 }
 
@@ -224,7 +231,7 @@ describe('model-based: every state and every transition', () => {
     }
     expect(refused).toBeGreaterThan(0);
     const all = description.transitions.map((t) => key(t.from, t.event, t.to));
-    expect(all).toHaveLength(37);
+    expect(all).toHaveLength(39);
     expect([...taken].sort()).toEqual([...new Set(all)].sort());
   });
 

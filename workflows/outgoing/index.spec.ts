@@ -100,6 +100,8 @@ describe('describeMachine', () => {
         'circulation OPEN',
         'circulation ACKNOWLEDGE',
         'circulation REMIND',
+        'circulation APPLY_SEAL',
+        'archiving APPLY_SEAL',
       ].sort(),
     );
   });

@@ -1,5 +1,5 @@
 import { transition } from 'xstate';
-import { AT, CAST, allPassed, ev, happyPathEvents, reach, rev, run, sampleInput } from './fixtures.js';
+import { AT, CAST, allPassed, ev, happyPathEvents, reach, rev, run, sampleInput, sealGrant } from './fixtures.js';
 import {
   applyEvent,
   createOutgoingSnapshot,
@@ -715,5 +715,49 @@ describe('the full happy path', () => {
     ]);
     expect(s.context.signatures).toHaveLength(2);
     expect(s.context.readers.every((r) => r.acknowledgedAt)).toBe(true);
+  });
+});
+
+describe('sealing (用印)', () => {
+  const grantA = sealGrant('unit-a');
+  const seal = (actor: Actor, over: Partial<Extract<OutgoingEvent, { type: 'APPLY_SEAL' }>> = {}) =>
+    ev('APPLY_SEAL', actor, { issuerUnitId: 'unit-a', seal: grantA, ...over });
+
+  it("APPLY_SEAL: the issuing body's custodian seals a registered document; recorded with the copies, who and when", () => {
+    const s = accept(reach('circulation'), seal(c.sealA));
+    expect(s.value).toBe('circulation');
+    expect(s.context.sealUses).toEqual([{ issuerUnitId: 'unit-a', sealId: 'seal-unit-a', custodianId: 'u-seal-a', copies: 30, at: AT }]);
+    // a joint document: the other body's custodian adds its seal beside it
+    const t = accept(s, ev('APPLY_SEAL', c.sealB, { issuerUnitId: 'unit-b', seal: sealGrant('unit-b') }));
+    expect(t.context.sealUses!.map((u) => u.issuerUnitId)).toEqual(['unit-a', 'unit-b']);
+    reject(t, seal(c.sealA), ['ALREADY_SEALED']);
+  });
+
+  it('APPLY_SEAL: still possible in archiving, not once filed, and never before registration', () => {
+    expect(accept(reach('archiving'), seal(c.sealA)).value).toBe('archiving');
+    reject(reach('archived'), seal(c.sealA), ['FINAL_STATE']);
+    for (const state of ['signing', 'registration'] as const) reject(reach(state), seal(c.sealA), ['EVENT_NOT_AVAILABLE']);
+  });
+
+  it('APPLY_SEAL: refused to anyone but a custodian of that seal', () => {
+    const s = reach('circulation');
+    reject(s, seal(c.clerk), ['ROLE_REQUIRED']);
+    reject(s, seal({ ...c.clerk, unitId: 'unit-a' }), ['ROLE_REQUIRED']);
+    // a custodian of another office
+    reject(s, seal({ userId: 'u-seal-x', roles: ['seal_keeper'], unitId: 'unit-x' }), ['NOT_SEAL_CUSTODIAN']);
+    // a custodian of the issuing body who does not keep this seal
+    reject(s, seal({ userId: 'u-seal-a2', roles: ['seal_keeper'], unitId: 'unit-a' }), ['NOT_SEAL_CUSTODIAN']);
+    // the custodian of unit-b applying unit-a's seal
+    reject(s, seal(c.sealB), ['NOT_SEAL_CUSTODIAN']);
+    reject(s, seal(c.admin), ['ADMIN_CANNOT_ACT']);
+  });
+
+  it('APPLY_SEAL: refused without a registered seal, with a revoked or expired one, or for another body', () => {
+    const s = reach('circulation');
+    reject(s, seal(c.sealA, { seal: undefined }), ['NO_SEAL']);
+    reject(s, seal(c.sealA, { seal: sealGrant('unit-b', { custodianIds: ['u-seal-a'] }) }), ['NO_SEAL']);
+    reject(s, seal(c.sealA, { seal: sealGrant('unit-a', { revoked: true }) }), ['SEAL_REVOKED']);
+    reject(s, seal(c.sealA, { seal: sealGrant('unit-a', { validTo: '2026-03-01T00:00:00.000Z' }) }), ['SEAL_NOT_VALID']);
+    reject(s, seal(c.sealA, { issuerUnitId: 'unit-x' }), ['UNKNOWN_ISSUER']);
   });
 });

@@ -376,6 +376,21 @@ export const outgoingMachine = setup({
       assertEvent(event, 'CLOSE_CIRCULATION');
       return { decisions: [...context.decisions, decision('close_circulation', event.actor.userId, event.at, event.reason)] };
     }),
+    recordSealUse: assign(({ context, event }) => {
+      assertEvent(event, 'APPLY_SEAL');
+      return {
+        sealUses: [
+          ...(context.sealUses ?? []),
+          {
+            issuerUnitId: event.issuerUnitId,
+            sealId: event.seal!.sealId,
+            custodianId: event.actor.userId,
+            copies: context.registration?.copies ?? 1,
+            at: event.at,
+          },
+        ],
+      };
+    }),
     file: assign(({ event }) => {
       assertEvent(event, 'FILE');
       return { filing: { archivistId: event.actor.userId, retention: event.retention, at: event.at } };
@@ -651,6 +666,11 @@ export const outgoingMachine = setup({
           guard: and([permitted('circulation'), gate('circulation')]),
           actions: ['recordReason', 'recordCloseCirculation'],
         },
+        APPLY_SEAL: {
+          description: "The issuing body's seal custodian (印章管理员) applies its seal (用印), recorded in the seal-use register.",
+          guard: and([permitted('circulation'), gate('circulation')]),
+          actions: 'recordSealUse',
+        },
       },
     },
     archiving: {
@@ -661,6 +681,11 @@ export const outgoingMachine = setup({
           target: 'archived',
           guard: and([permitted('archiving'), gate('archiving')]),
           actions: 'file',
+        },
+        APPLY_SEAL: {
+          description: 'A registered document not yet filed may still be sealed by its custodian (用印).',
+          guard: and([permitted('archiving'), gate('archiving')]),
+          actions: 'recordSealUse',
         },
       },
     },

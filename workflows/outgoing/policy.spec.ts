@@ -45,8 +45,15 @@ const EXPECTED: Record<OutgoingState, Partial<Record<Member, OutgoingEventType[]
   review: { chief: ['WITHDRAW'], rev: ['REVIEW', 'RETURN'] },
   signing: { signA: ['SIGN', 'REJECT'], signB: ['SIGN', 'REJECT'] },
   registration: { clerk: ['REGISTER', 'RETURN'] },
-  circulation: { clerk: ['REMIND', 'CLOSE_CIRCULATION'], read1: ['OPEN', 'ACKNOWLEDGE'], read2: ['OPEN', 'ACKNOWLEDGE'] },
-  archiving: { arch: ['FILE'] },
+  circulation: {
+    clerk: ['REMIND', 'CLOSE_CIRCULATION'],
+    read1: ['OPEN', 'ACKNOWLEDGE'],
+    read2: ['OPEN', 'ACKNOWLEDGE'],
+    // the custodians of the two issuing bodies (which seal they keep is the gate's business)
+    sealA: ['APPLY_SEAL'],
+    sealB: ['APPLY_SEAL'],
+  },
+  archiving: { arch: ['FILE'], sealA: ['APPLY_SEAL'], sealB: ['APPLY_SEAL'] },
   archived: {},
   withdrawn: {},
 };

@@ -31,8 +31,8 @@ export const STATE_EVENTS = {
   review: ['REVIEW', 'RETURN', 'WITHDRAW'],
   signing: ['SIGN', 'REJECT'],
   registration: ['REGISTER', 'RETURN'],
-  circulation: ['OPEN', 'ACKNOWLEDGE', 'REMIND', 'CLOSE_CIRCULATION'],
-  archiving: ['FILE'],
+  circulation: ['OPEN', 'ACKNOWLEDGE', 'REMIND', 'CLOSE_CIRCULATION', 'APPLY_SEAL'],
+  archiving: ['FILE', 'APPLY_SEAL'],
   archived: [],
   withdrawn: [],
 } as const satisfies Record<OutgoingState, readonly OutgoingEventType[]>;
@@ -68,6 +68,7 @@ export const VIOLATION_CODES = [
   'NOT_DELEGABLE',
   'OUTSIDE_DELEGATION',
   'DEPUTY_IS_DRAFTER',
+  'NOT_SEAL_CUSTODIAN',
   // payload and gates
   'REASON_REQUIRED',
   'INVALID_REVISION',
@@ -117,6 +118,10 @@ export const VIOLATION_CODES = [
   'READER_ALREADY_ACKNOWLEDGED',
   'NOTHING_TO_REMIND',
   'INVALID_RETENTION',
+  'NO_SEAL',
+  'SEAL_REVOKED',
+  'SEAL_NOT_VALID',
+  'ALREADY_SEALED',
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
 
@@ -136,6 +141,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   handler: '承办人',
   leader: '批示领导',
   supervisor: '督查员',
+  seal_keeper: '印章管理员',
 };
 
 /** Labels of the required elements reported by libs/document missingElements(). */
@@ -320,6 +326,12 @@ export function permissionConditions(
     }
     case 'FILE':
       needRole('archivist');
+      break;
+    case 'APPLY_SEAL':
+      // the custodian belongs to one of the issuing bodies; which seal, and whether they keep it, is the gate's
+      if (needRole('seal_keeper') && !(actor.unitId && ctx.issuerUnitIds.includes(actor.unitId))) {
+        out.push(cond('NOT_SEAL_CUSTODIAN', "Only a seal custodian (印章管理员) of one of the document's issuing bodies may seal it."));
+      }
       break;
   }
   return out;
@@ -535,6 +547,30 @@ function reviewConditions(e: EventOf<'REVIEW'>): GateCondition[] {
   return out;
 }
 
+/** The seal is the issuing body's, kept by the actor, live at the time, and the body has not sealed yet. */
+function sealConditions(ctx: OutgoingContext, e: EventOf<'APPLY_SEAL'>): GateCondition[] {
+  const unit = e.issuerUnitId;
+  if (!hasText(unit) || !ctx.issuerUnitIds.includes(unit)) {
+    return [cond('UNKNOWN_ISSUER', `${String(unit)} is not an issuing body of this document.`, { issuerUnitId: String(unit) })];
+  }
+  if ((ctx.sealUses ?? []).some((u) => u.issuerUnitId === unit)) {
+    return [cond('ALREADY_SEALED', `The document already carries the seal of issuing body ${unit}.`, { issuerUnitId: unit })];
+  }
+  const seal = e.seal;
+  if (!seal || seal.issuerUnitId !== unit) {
+    return [cond('NO_SEAL', `Issuing body ${unit} has no registered seal.`, { issuerUnitId: unit })];
+  }
+  const out: GateCondition[] = [];
+  if (!seal.custodianIds.includes(e.actor.userId)) {
+    out.push(cond('NOT_SEAL_CUSTODIAN', 'You are not a custodian (印章管理员) of this seal.', { issuerUnitId: unit }));
+  }
+  if (seal.revoked) out.push(cond('SEAL_REVOKED', 'The seal has been revoked.', { issuerUnitId: unit }));
+  else if (!(seal.validFrom <= e.at && e.at <= seal.validTo)) {
+    out.push(cond('SEAL_NOT_VALID', `The seal is valid from ${seal.validFrom} to ${seal.validTo}.`, { issuerUnitId: unit }));
+  }
+  return out;
+}
+
 function registerConditions(e: EventOf<'REGISTER'>): GateCondition[] {
   const out: GateCondition[] = [];
   const serialOk = Number.isInteger(e.serial) && e.serial >= 1;
@@ -741,6 +777,8 @@ export function gateConditions(state: OutgoingState, ctx: OutgoingContext, event
       return reasonConditions(e.reason, 'close circulation before every reader has acknowledged');
     case 'FILE':
       return RETENTIONS.includes(e.retention) ? [] : [cond('INVALID_RETENTION', `Retention must be one of ${RETENTIONS.join(', ')}.`)];
+    case 'APPLY_SEAL':
+      return sealConditions(ctx, e);
     case 'WITHDRAW':
       return reasonConditions(e.reason, 'withdraw the document');
     default:

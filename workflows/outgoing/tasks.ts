@@ -129,6 +129,7 @@ export function participantsOf(ctx: OutgoingContext, extra: string[] = []): stri
     ...(ctx.review ? [ctx.review.reviewerId] : []),
     ...(ctx.registration ? [ctx.registration.clerkId] : []),
     ...(ctx.filing ? [ctx.filing.archivistId] : []),
+    ...(ctx.sealUses ?? []).map((u) => u.custodianId),
     ...extra,
   ]);
 }
@@ -147,6 +148,8 @@ export const POOL_STATES: Partial<Record<Role, OutgoingState[]>> = {
   reviewer: ['review'],
   clerk: ['registration', 'circulation'],
   archivist: ['archiving', 'archived'],
+  // the seal custodian (印章管理员) seals registered documents (用印)
+  seal_keeper: ['circulation', 'archiving'],
 };
 
 export function poolStatesFor(roles: Role[]): OutgoingState[] {

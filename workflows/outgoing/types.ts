@@ -83,6 +83,29 @@ export interface SignatureRecord {
   signedBy?: string;
 }
 
+/**
+ * What the seal registry says about the seal being applied (用印), stamped by the service from its registry, never
+ * taken from the client: the machine decides on it like on a signer's authority scope.
+ */
+export interface SealGrant {
+  sealId: string;
+  issuerUnitId: string;
+  /** Users allowed to apply it (印章管理员). */
+  custodianIds: string[];
+  validFrom: string;
+  validTo: string;
+  revoked: boolean;
+}
+
+/** One use of a seal on the document (用印登记: which seal, for which issuer, how many copies, who, when). */
+export interface SealUseRecord {
+  issuerUnitId: string;
+  sealId: string;
+  custodianId: string;
+  copies: number;
+  at: string;
+}
+
 export interface ReaderState {
   userId: string;
   deliveredAt?: string;
@@ -119,6 +142,8 @@ export interface OutgoingContext {
   registration?: { clerkId: string; documentNumber: string; serial: number; year: number; copies: number; at: string };
   readers: ReaderState[];
   filing?: { archivistId: string; retention: Retention; at: string };
+  /** Seals applied (用印), one per issuing body. Optional: absent on documents never sealed and older snapshots. */
+  sealUses?: SealUseRecord[];
   /** Recorded decisions such as skipping discussion or raising to major. */
   decisions: { type: string; by: string; at: string; reason?: string }[];
   lastReason?: string;
@@ -193,6 +218,8 @@ export type OutgoingEvent =
   | (Base & { type: 'ACKNOWLEDGE'; opinion?: string })
   | (Base & { type: 'REMIND'; readerIds?: string[] })
   | (Base & { type: 'CLOSE_CIRCULATION'; reason: string })
+  // sealing (用印), after registration: the issuing body's custodian applies its seal
+  | (Base & { type: 'APPLY_SEAL'; issuerUnitId: string; seal?: SealGrant })
   // archiving (归档)
   | (Base & { type: 'FILE'; retention: Retention })
   // backward moves and withdrawal

@@ -24,6 +24,7 @@ import { ExchangeModule } from './exchange/exchange.module.js';
 import { EventsModule } from './events/events.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { DelegationsModule } from './delegations/delegations.module.js';
+import { SealsModule } from './seals/seals.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -55,6 +56,7 @@ export class AppModule {
         EventsModule,
         WebhooksModule,
         DelegationsModule,
+        SealsModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, DirectoryController, HealthController],

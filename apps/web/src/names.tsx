@@ -49,6 +49,7 @@ const ROLES: Record<string, { zh: string; en: string }> = {
   handler: { zh: '承办人', en: 'handler' },
   leader: { zh: '批示领导', en: 'leader' },
   supervisor: { zh: '督查员', en: 'supervisor' },
+  seal_keeper: { zh: '印章管理员', en: 'seal custodian' },
 };
 
 /** The text a block shows (paragraphs, headings, list items). */

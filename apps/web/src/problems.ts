@@ -184,6 +184,12 @@ export const CONDITION_MESSAGES: Messages = {
   },
   OUTSIDE_DELEGATION: { zh: '委托范围不包括此操作。', en: 'The delegation does not cover this.' },
   DEPUTY_IS_DRAFTER: { zh: '本文件的拟稿人不能代签本文件。', en: 'A drafter of this document may not sign it for someone else.' },
+  // sealing (用印)
+  NOT_SEAL_CUSTODIAN: { zh: '只有该发文机关印章的印章管理员才能用印。', en: "Only a custodian of the issuing body's seal may apply it." },
+  NO_SEAL: { zh: '“{unit}”尚无登记的电子印章。', en: '“{unit}” has no registered electronic seal.' },
+  SEAL_REVOKED: { zh: '该印章已被吊销，不能使用。', en: 'The seal has been revoked.' },
+  SEAL_NOT_VALID: { zh: '该印章不在有效期内。', en: 'The seal is outside its validity period.' },
+  ALREADY_SEALED: { zh: '本文件已加盖“{unit}”的印章。', en: 'The document already carries the seal of “{unit}”.' },
   // apps/api/src/classified: a classified document's paper copies
   COPY_NOT_RECALLED: {
     zh: '第{copyNumber}份（{recipient}）尚未收回或销毁。',

@@ -222,6 +222,7 @@ export const zh = {
   'event.REMIND': '催办',
   'event.CLOSE_CIRCULATION': '结束传阅',
   'event.FILE': '归档',
+  'event.APPLY_SEAL': '用印',
   'event.RETURN': '退回',
   'event.WITHDRAW': '撤回',
 
@@ -252,6 +253,8 @@ export const zh = {
   'picker.noMatch': '没有找到匹配的人员或单位',
   'gate.unmet': '暂时不能执行，原因：',
   'action.retention': '保管期限',
+  'action.sealIssuer': '加盖哪个发文机关的印章',
+  'action.sealHint': '电子印章（SM2/SM3 签章）加盖在发文机关署名和成文日期之上，并记入用印登记。',
   'retention.Y': '永久',
   'retention.D30': '定期 30 年',
   'retention.D10': '定期 10 年',
@@ -734,6 +737,7 @@ export const en: Record<StringKey, string> = {
   'event.REMIND': 'Remind',
   'event.CLOSE_CIRCULATION': 'Close circulation',
   'event.FILE': 'File',
+  'event.APPLY_SEAL': 'Apply seal',
   'event.RETURN': 'Send back',
   'event.WITHDRAW': 'Withdraw',
 
@@ -764,6 +768,9 @@ export const en: Record<StringKey, string> = {
   'picker.noMatch': 'No person or unit matches',
   'gate.unmet': 'Not possible yet:',
   'action.retention': 'Retention period',
+  'action.sealIssuer': 'Whose seal to apply (issuing body)',
+  'action.sealHint':
+    "The electronic seal (an SM2/SM3 signature) goes over the issuer's name and date, and the use is entered in the seal-use register.",
   'retention.Y': 'Permanent',
   'retention.D30': '30 years',
   'retention.D10': '10 years',

@@ -24,6 +24,8 @@ export const ROLES = [
   'leader',
   // supervision (督查督办): follows leaders' instructions and key tasks to closure
   'supervisor',
+  // the seal custodian (印章管理员) of an issuing body: applies its electronic seal to registered documents (用印)
+  'seal_keeper',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -181,4 +181,9 @@ export interface RenderContext {
   draft: boolean;
   revisionNumber?: number;
   revisionHash?: string;
+  /**
+   * Electronic seals applied (用印): each issuing body's seal image (PNG), placed over its name and the date as
+   * GB/T 9704 puts it. Absent on documents not sealed.
+   */
+  seals?: { issuerUnitId: string; png: Uint8Array; sizeMm?: number }[];
 }

@@ -208,3 +208,46 @@ describe('renderDocx: properties and drafts', () => {
     expect(p['docProps/custom.xml']).not.toContain('gongwen.signers');
   });
 });
+
+describe('renderDocx: seals (用印)', () => {
+  // a 1×1 transparent PNG stands in for the seal image
+  const png = new Uint8Array(
+    Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
+  );
+  const anchors = (xml: string) =>
+    [...xml.matchAll(/<wp:anchor[\s\S]*?<\/wp:anchor>/g)].map((m) => ({
+      h: Number(/<wp:positionH relativeFrom="margin"><wp:posOffset>(-?\d+)</.exec(m[0])![1]),
+      v: Number(/<wp:positionV relativeFrom="paragraph"><wp:posOffset>(-?\d+)</.exec(m[0])![1]),
+      cx: Number(/<wp:extent cx="(\d+)"/.exec(m[0])![1]),
+    }));
+
+  it('puts no seal on an unsealed document, and one per issuer on a sealed joint document, side by side', async () => {
+    const f = jointFixture();
+    expect(anchors((await parts(f.content, f.ctx))['word/document.xml'])).toEqual([]);
+    const seals = f.content.issuers.map((i) => ({ issuerUnitId: i.unitId, png }));
+    const a = anchors((await parts(f.content, { ...f.ctx, seals }))['word/document.xml']);
+    expect(a).toHaveLength(f.content.issuers.length);
+    // 42 mm wide, centred on the issuers' name columns: a quarter of the text width, and over the date
+    const mm = 36000;
+    for (const x of a) expect(x.cx / mm).toBeCloseTo(42, 0);
+    const centres = a.map((x) => (x.h + x.cx / 2) / 635).sort((p, q) => p - q);
+    expect(centres[0]).toBeCloseTo(TEXT_WIDTH / 4, -1);
+    expect(centres[1]).toBeGreaterThan(TEXT_WIDTH / 2);
+    // the top within one line of the body above (two blank lines of LINE_PITCH above the name), the name and the
+    // date (the next line) below the seal's centre
+    const lineMm = (LINE_PITCH / 1440) * 25.4;
+    for (const x of a) {
+      const topMm = x.v / mm;
+      expect(topMm).toBeGreaterThan(-2 * lineMm);
+      expect(topMm).toBeLessThan(-lineMm);
+      expect(topMm + 21).toBeLessThanOrEqual(lineMm / 2);
+      expect(topMm + 42).toBeGreaterThan(2 * lineMm - 1);
+    }
+  });
+
+  it('seals only the issuers whose seal was applied', async () => {
+    const f = jointFixture();
+    const seals = [{ issuerUnitId: f.content.issuers[1]!.unitId, png }];
+    expect(anchors((await parts(f.content, { ...f.ctx, seals }))['word/document.xml'])).toHaveLength(1);
+  });
+});

@@ -16,6 +16,8 @@ import {
   FrameAnchorType,
   Header,
   HeightRule,
+  HorizontalPositionRelativeFrom,
+  ImageRun,
   LineRuleType,
   Packer,
   PageNumber,
@@ -29,7 +31,9 @@ import {
   TableRow,
   TabStopType,
   TextRun,
+  TextWrappingType,
   VerticalAlignTable,
+  VerticalPositionRelativeFrom,
   VerticalMergeType,
   WidthType,
   type FileChild,
@@ -450,18 +454,22 @@ function signatureBlock(content: DocumentContent, ctx: RenderContext): Paragraph
   const rightIndent = 4 * CHAR;
   const dateCentre = Math.round(TEXT_WIDTH - rightIndent - (setWidthInChars(date) * CHAR) / 2);
   const leftCentre = Math.round(TEXT_WIDTH / 4);
-  const names = content.issuers.map((i) => i.name);
-  const rows: string[][] = [];
-  for (let end = names.length; end > 0; end -= 2) rows.unshift(names.slice(Math.max(0, end - 2), end));
+  const issuers = content.issuers;
+  const rows: (typeof issuers)[] = [];
+  for (let end = issuers.length; end > 0; end -= 2) rows.unshift(issuers.slice(Math.max(0, end - 2), end));
   const out: Paragraph[] = [blankLine(true), blankLine(true)];
   rows.forEach((row, r) => {
     if (r > 0) out.push(blankLine(true), blankLine(true));
     const centres = row.length === 2 ? [leftCentre, dateCentre] : [dateCentre];
+    const seals = row.flatMap((issuer, i) => {
+      const seal = ctx.seals?.find((s) => s.issuerUnitId === issuer.unitId);
+      return seal ? [sealImage(seal, centres[i]!)] : [];
+    });
     out.push(
       new Paragraph({
         style: STYLE.signature,
         tabStops: centres.map((position) => ({ type: TabStopType.CENTER, position })),
-        children: textRuns(row.map((n) => '\t' + n).join('')),
+        children: [...seals, ...textRuns(row.map((n) => '\t' + n.name).join(''))],
       }),
     );
   });
@@ -474,6 +482,45 @@ function signatureBlock(content: DocumentContent, ctx: RenderContext): Paragraph
     }),
   );
   return out;
+}
+
+const EMU_PER_MM = 36000;
+const EMU_PER_TWIP = 635;
+/** Default seal diameter: 42 mm (bodies below the provincial level). */
+const SEAL_MM = 42;
+/**
+ * A seal (用印) as GB/T 9704 places it: centred over the issuing body's name (`centre`, twips from the left margin),
+ * pressing down on the name and the date so that both sit just below the seal's centre, its top within one line of
+ * the body (the name stands two blank lines below it). Anchored to the name's paragraph, in front of the text with
+ * no wrapping (its background is transparent).
+ */
+function sealImage(seal: { png: Uint8Array; sizeMm?: number }, centre: number): ImageRun {
+  const mm = seal.sizeMm ?? SEAL_MM;
+  const px = Math.round((mm / 25.4) * 96);
+  // the seal's centre 1 mm below the name's top: name (line 1) and date (line 2) in its lower half
+  const lineMm = (LINE_PITCH / 1440) * 25.4;
+  const top = 1 - mm / 2;
+  return new ImageRun({
+    type: 'png',
+    data: seal.png,
+    transformation: { width: px, height: px },
+    altText: { name: 'seal', title: '印章', description: '电子印章' },
+    floating: {
+      horizontalPosition: {
+        relative: HorizontalPositionRelativeFrom.MARGIN,
+        offset: Math.round(centre * EMU_PER_TWIP - (mm / 2) * EMU_PER_MM),
+      },
+      verticalPosition: {
+        relative: VerticalPositionRelativeFrom.PARAGRAPH,
+        offset: Math.round(Math.max(top, -2 * lineMm + 0.5) * EMU_PER_MM),
+      },
+      allowOverlap: true,
+      lockAnchor: true,
+      behindDocument: false,
+      wrap: { type: TextWrappingType.NONE },
+      zIndex: 10,
+    },
+  });
 }
 
 function noteParagraph(note: string | undefined): Paragraph[] {

@@ -9,13 +9,16 @@ import { parseAdminAuditAnchor, verifyAdminAudit } from '../admin/admin.audit.js
 
 /**
  * gongwen's command line: `npm run cli -- <command>`.
- *   verify [ids...]   recompute every hash chain, revision hash and signature; exit 1 on the first broken document
+ *   verify [ids...]   recompute every hash chain, revision hash, signature and seal; exit 1 on the first broken document
+ * (a detached seal signature over a file is checked by seal.ts: `npm run seal:verify -- <file> <signature>`)
  */
 const program = new Command('gongwen').description('gongwen command line');
 
 program
   .command('verify')
-  .description('verify documents: audit hash chains, revision hashes, workflow replay and Ed25519 signatures')
+  .description(
+    'verify documents: audit hash chains, revision hashes, workflow replay, Ed25519 signatures and electronic seals (SM2/SM3, GB/T 38540)',
+  )
   .argument('[ids...]', 'document ids (default: every document)')
   .option('--admin-head <seq:hash>', 'an admin audit head recorded earlier (printed by a previous verify): it must still be in the chain')
   .action(async (ids: string[], opts: { adminHead?: string }) => {
@@ -33,7 +36,7 @@ program
       for (const row of rows) {
         const r = await documents.verifyRow(row);
         if (r.ok) {
-          console.log(`ok      ${row.id}  ${r.events} events, ${r.revisions} revisions  ${row.title}`);
+          console.log(`ok      ${row.id}  ${r.events} events, ${r.revisions} revisions [${r.checks.join(', ')}]  ${row.title}`);
         } else {
           broken++;
           console.log(`BROKEN  ${row.id}  ${JSON.stringify(r.firstBroken)}  ${row.title}`);

@@ -25,6 +25,8 @@ const schema = z.object({
   GONGWEN_ADMIN_PASSWORD: z.string().min(12, 'expected at least 12 characters').optional(),
   /** Encrypts signers' private keys at rest; default: a random key kept in GONGWEN_DATA_DIR/master.key. */
   GONGWEN_MASTER_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
+  /** Encrypts the seals' SM2 private keys at rest (libs/seal keystore); default: the master key. */
+  GONGWEN_SEAL_KEY: z.string().min(32, 'expected at least 32 characters').optional(),
   /** Where archive exports are written (default: GONGWEN_DATA_DIR/archive). */
   GONGWEN_ARCHIVE_DIR: z.string().min(1).optional(),
   /** Hours a finished volume export stays downloadable before its file is deleted (0: kept for good). */

@@ -319,11 +319,14 @@ export const Verification = named(
     headHash: sha256.nullable(),
     firstBroken: z
       .object({
-        kind: z.enum(['audit_event', 'revision', 'snapshot', 'signature']),
+        kind: z.enum(['audit_event', 'revision', 'snapshot', 'signature', 'seal']),
         seq: z.number().int().optional(),
         id: z.string().optional(),
         number: z.number().int().optional(),
         problem: z.string(),
+        /** A seal (kind seal): its name, and every check it fails (stable codes, libs/seal SealProblem). */
+        seal: z.string().optional(),
+        problems: z.array(z.string()).optional(),
       })
       .loose()
       .nullable(),

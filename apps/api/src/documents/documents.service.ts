@@ -75,9 +75,9 @@ export class DocumentsService {
   }
 
   /** Register an extra check for GET /verify (e.g. signatures); it returns the first problem or null. */
-  onVerify(v: (m: Parameters<DocumentVerifier>[0], row: DocumentRow) => ReturnType<DocumentVerifier>): void {
+  onVerify(v: (m: Parameters<DocumentVerifier>[0], row: DocumentRow) => ReturnType<DocumentVerifier>, check?: string): void {
     // outgoing documents only: another workflow's verify knows nothing of this feature's tables
-    this.engine.onVerify(async (m, row) => (row.workflow_id === outgoingWorkflow.id ? v(m, row as DocumentRow) : null));
+    this.engine.onVerify(async (m, row) => (row.workflow_id === outgoingWorkflow.id ? v(m, row as DocumentRow) : null), check);
   }
 
   /** See TransitionEngine.onTransition: a hook inside the transaction of the given outgoing events. */

@@ -170,6 +170,8 @@ export const EVENT_PAYLOADS = {
   REMIND: z.strictObject({ readerIds: z.array(z.uuid()).max(500).optional() }),
   CLOSE_CIRCULATION: z.strictObject({ reason }),
   FILE: z.strictObject({ retention: z.enum(['Y', 'D30', 'D10']) }),
+  // 用印: which issuing body's seal the custodian applies
+  APPLY_SEAL: z.strictObject({ issuerUnitId: z.uuid() }),
   RETURN: z.strictObject({ reason }),
   WITHDRAW: z.strictObject({ reason }),
 } satisfies Partial<Record<OutgoingEventType, z.ZodType>>;

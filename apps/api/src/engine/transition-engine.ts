@@ -121,7 +121,7 @@ export class TransitionEngine implements DecideContext {
     return this.config.GONGWEN_STRICT_SEPARATION;
   }
   private readonly hooks: TransitionHook[] = [];
-  private readonly verifiers: DocumentVerifier[] = [];
+  private readonly verifiers: { check: string; run: DocumentVerifier }[] = [];
   private purgeCheck: PurgeCheck | undefined;
 
   /** What this process last wrote of each recently changed document: the optimistic path's input. */
@@ -182,8 +182,8 @@ export class TransitionEngine implements DecideContext {
   }
 
   /** Register an extra check for verify (e.g. signatures); it returns the first problem or null. */
-  onVerify(v: DocumentVerifier): void {
-    this.verifiers.push(v);
+  onVerify(v: DocumentVerifier, check = 'signatures'): void {
+    this.verifiers.push({ check, run: v });
   }
 
   /** Who may say that a revision's missing content was disposed of (the archive). */
@@ -607,13 +607,13 @@ export class TransitionEngine implements DecideContext {
     let firstBroken: Broken | { kind: string; problem: string } | null = result.firstBroken;
     let ok = result.ok;
     for (const v of this.verifiers) {
-      const problem = await v(this.db.manager, row);
+      const problem = await v.run(this.db.manager, row);
       if (problem && ok) {
         ok = false;
         firstBroken = problem;
       }
     }
-    if (this.verifiers.length) checks.push('signatures');
+    for (const check of new Set(this.verifiers.map((v) => v.check))) checks.push(check);
     return { ...result, ok, firstBroken, checks };
   }
 }

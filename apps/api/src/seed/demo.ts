@@ -50,6 +50,8 @@ export const DEMO_USERS: DemoUser[] = [
   { username: 'czj_registrar', displayName: '马收文', roles: ['registrar'], unit: '区财政局', clearance: 'none' },
   // supervision (督查督办) in the district committee's office
   { username: 'supervisor', displayName: '宋督查', roles: ['supervisor'], unit: '督查室', clearance: 'secret' },
+  // the seal custodian (印章管理员) of 区委办: applies its electronic seal to registered documents (用印)
+  { username: 'seal_keeper', displayName: '严印章', roles: ['seal_keeper'], unit: '中共××区委办公室', clearance: 'top_secret' },
 ];
 
 /** Seeds the demo office when the database has no users (but the system account). Returns false when it was not empty. */
@@ -106,6 +108,14 @@ export async function seedDemo(db: DataSource): Promise<boolean> {
         [u.username, u.displayName, hash, ids[u.unit], u.roles, u.clearance, u.authority ? JSON.stringify(authority[u.authority]) : null],
       );
     }
+    // the demo seal of 区委办, kept by seal_keeper: ordered here, made (keys, certificate, image) by the seals service
+    // at start-up, where the key secret is configured
+    const [{ id: keeper }] = await tx.query(`SELECT id FROM users WHERE username = 'seal_keeper'`);
+    await tx.query(
+      `INSERT INTO seals (issuer_unit_id, es_id, name, status, image_source, valid_from, valid_to, custodian_ids)
+       VALUES ($1, 'GW-QWB-0001', '中共××区委办公室', 'ordered', 'generated', now() - interval '1 day', now() + interval '5 years', $2)`,
+      [ids['中共××区委办公室'], [keeper]],
+    );
     return true;
   });
 }

@@ -137,7 +137,8 @@ export class SignaturesService implements OnModuleInit {
   }
 }
 
-function loadOrCreateMasterKey(file: string): string {
+/** The master key kept in a file of the data directory (created on first use, readable by the owner only). */
+export function loadOrCreateMasterKey(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dirname(file), { recursive: true });
   const key = randomBytes(32).toString('hex');

@@ -116,6 +116,18 @@ export const FORMS: Record<string, FormSpec> = {
       { name: 'readerIds', kind: 'ids', label: 'action.readerIds', role: 'reader' },
     ],
   },
+  // 用印: the custodian picks the issuing body whose seal they apply (a joint document has several)
+  APPLY_SEAL: {
+    fields: [
+      {
+        name: 'issuerUnitId',
+        kind: 'select',
+        label: 'action.sealIssuer',
+        options: (d) => d.content.issuers.map((i) => ({ value: i.unitId, label: i.name })),
+      },
+    ],
+    hint: 'action.sealHint',
+  },
   FILE: {
     fields: [
       {

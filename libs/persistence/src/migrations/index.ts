@@ -25,6 +25,7 @@ import { Webhooks1764001800000 } from './1764001800000-Webhooks.js';
 import { SupervisionInstructed1764002500000 } from './1764002500000-SupervisionInstructed.js';
 import { NotificationReads1764002300000 } from './1764002300000-NotificationReads.js';
 import { Delegations1764002700000 } from './1764002700000-Delegations.js';
+import { Seals1764002100000 } from './1764002100000-Seals.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -52,6 +53,7 @@ export const migrations = [
   FullTextSearch1764001700000,
   Webhooks1764001800000,
   EventsFeed1764001900000,
+  Seals1764002100000,
   NotificationReads1764002300000,
   SupervisionInstructed1764002500000,
   Delegations1764002700000,

@@ -20,10 +20,11 @@ import { assertUsersWithRole } from '../checks.js';
 import type { DocumentsDeps } from '../deps.js';
 import type { DocumentRow } from '../document-row.js';
 import { allocateDocumentNumber } from '../../numbering/allocate.js';
+import { sealGrantFor } from '../../seals/grant.js';
 import { EVENT_PAYLOADS, EventEnvelope, type ClientEventType } from '../schemas.js';
 
 /** Events whose command writes other rows (REGISTER allocates the document number): always the locked path. */
-const COMMAND_WRITES = new Set<string>(['REGISTER']);
+const COMMAND_WRITES = new Set<string>(['REGISTER', 'APPLY_SEAL']);
 
 /**
  * With a session from the guard's cache (`sessionCached`), only the optimistic path runs, and its write
@@ -150,6 +151,12 @@ async function eventCommand(
         if (missing.length) throw new AppError('OUTSIDE_AUTHORITY', missing.join(' '), { missing });
       }
       return { event: { type, actor, at, ...(payload as { issuerUnitId: string; opinion?: string }) } };
+    }
+    case 'APPLY_SEAL': {
+      // the registry's word on the seal (custodians, validity, revocation) goes on the event: the machine decides
+      const issuerUnitId = payload.issuerUnitId as string;
+      const seal = await sealGrantFor(m, issuerUnitId);
+      return { event: { type, actor, at, issuerUnitId, ...(seal ? { seal } : {}) } };
     }
     default:
       return { event: { type: type as OutgoingEventType, actor, at, ...payload } as OutgoingEvent };

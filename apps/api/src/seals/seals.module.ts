@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { DocumentsModule } from '../documents/documents.module.js';
+import { DocumentSealsController, SealsController } from './seals.controller.js';
+import { SealsService } from './seals.service.js';
+
+@Module({
+  imports: [DocumentsModule],
+  controllers: [SealsController, DocumentSealsController],
+  providers: [SealsService],
+  exports: [SealsService],
+})
+export class SealsModule {}

@@ -1,0 +1,58 @@
+/**
+ * SM2 (GB/T 32918) and SM3 (GB/T 32905) through `sm-crypto-v2`: Node's OpenSSL signs on the SM2 curve with plain
+ * ECDSA (no Z value), whose signatures SM2 verifiers refuse, so the national algorithms come from a kept library.
+ * Signatures are SM2 with SM3 over Z‖M, where Z hashes the signer's id (default 1234567812345678) and public key,
+ * encoded as DER SEQUENCE { r INTEGER, s INTEGER } as GB/T 35276 and X.509 use them.
+ */
+import { sm2, sm3 as sm3Hex } from 'sm-crypto-v2';
+
+/** The default signer id of GB/T 35276 (SM2 密码算法使用规范). */
+export const SM2_DEFAULT_USER_ID = '1234567812345678';
+/** SM2 with SM3 (GM/T 0006: 1.2.156.10197.1.501). */
+export const OID_SM2_WITH_SM3 = '1.2.156.10197.1.501';
+/** The SM2 curve as an EC public key parameter (1.2.156.10197.1.301). */
+export const OID_SM2_CURVE = '1.2.156.10197.1.301';
+/** id-ecPublicKey (RFC 5480). */
+export const OID_EC_PUBLIC_KEY = '1.2.840.10045.2.1';
+/** SM3 (1.2.156.10197.1.401). */
+export const OID_SM3 = '1.2.156.10197.1.401';
+
+export interface Sm2KeyPair {
+  /** 32-byte private key, hex. */
+  privateKey: string;
+  /** Uncompressed public point 04‖x‖y, hex (130 digits). */
+  publicKey: string;
+}
+
+export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+export const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
+
+/** SM3 digest (32 bytes). */
+export function sm3(data: Uint8Array | string): Uint8Array {
+  const input = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return fromHex(sm3Hex(input));
+}
+
+export function generateSm2KeyPair(): Sm2KeyPair {
+  const kp = sm2.generateKeyPairHex();
+  return { privateKey: kp.privateKey, publicKey: kp.publicKey };
+}
+
+export function publicKeyOf(privateKey: string): string {
+  return sm2.getPublicKeyFromPrivateKey(privateKey);
+}
+
+/** SM2 signature with SM3 and the Z value over `data`; DER-encoded (r, s). */
+export function sm2Sign(data: Uint8Array, key: Sm2KeyPair, userId: string = SM2_DEFAULT_USER_ID): Uint8Array {
+  const hex = sm2.doSignature(data, key.privateKey, { hash: true, der: true, publicKey: key.publicKey, userId });
+  return fromHex(hex);
+}
+
+/** Checks an SM2-with-SM3 DER signature. Never throws: a malformed signature or key is a failed check. */
+export function sm2Verify(data: Uint8Array, signatureDer: Uint8Array, publicKey: string, userId: string = SM2_DEFAULT_USER_ID): boolean {
+  try {
+    return sm2.doVerifySignature(data, toHex(signatureDer), publicKey, { hash: true, der: true, userId });
+  } catch {
+    return false;
+  }
+}
