@@ -54,6 +54,7 @@ export async function startApi(databaseUrl: string, opts: StartOptions = {}): Pr
       // no automatic reminders writing during a measurement (the at-scale documents include overdue ones)
       GONGWEN_REMINDER_INTERVAL_SECONDS: '0',
       GONGWEN_MASTER_KEY: MASTER_KEY,
+      GONGWEN_SECRET_KEY: 'bench:Z29uZ3dlbi10ZXN0LXNlY3JldC1rZXktMzJieXRlcyE=',
       GONGWEN_DATA_DIR: apiDataDir(),
       GONGWEN_METRICS_TOKEN: BENCH_METRICS_TOKEN,
       ...opts.env,
