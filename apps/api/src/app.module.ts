@@ -23,6 +23,7 @@ import { IncomingModule } from './incoming/incoming.module.js';
 import { ExchangeModule } from './exchange/exchange.module.js';
 import { EventsModule } from './events/events.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { NoticesModule } from './notices/notices.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -53,6 +54,7 @@ export class AppModule {
         ExchangeModule,
         EventsModule,
         WebhooksModule,
+        NoticesModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, DirectoryController, HealthController],
