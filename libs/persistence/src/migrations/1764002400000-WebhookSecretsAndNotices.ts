@@ -1,10 +1,34 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { isSealed, migrationSecretKeyRing, open, seal } from '../secret-box.js';
+import { isSealed, migrationSecretKeyRing, open, seal, type SecretKeyRing } from '../secret-box.js';
 
 interface StoredSecret {
   secret?: string;
   sealed?: string;
   expiresAt: string | null;
+}
+
+/**
+ * Seals every plain webhook secret (`{ secret }` entries) with `ring`; returns how many subscriptions it changed.
+ * Without a ring, and with secrets to seal, it throws rather than leave them in plain text.
+ */
+export async function sealPlainWebhookSecrets(
+  q: { query(sql: string, params?: unknown[]): Promise<any> },
+  ring: SecretKeyRing | null,
+): Promise<number> {
+  const rows: { id: string; secrets: StoredSecret[] }[] = await q.query(`SELECT id, secrets FROM webhook_subscriptions FOR UPDATE`);
+  const plain = rows.filter((r) => r.secrets.some((s) => s.secret !== undefined));
+  if (!plain.length) return 0;
+  if (!ring)
+    throw new Error(
+      `${plain.length} webhook subscription(s) hold plain secrets and no GONGWEN_SECRET_KEY is configured to encrypt them with`,
+    );
+  for (const r of plain) {
+    const secrets = r.secrets.map((s) =>
+      s.secret === undefined ? s : { sealed: seal(ring, s.secret, `webhook:${r.id}`), expiresAt: s.expiresAt },
+    );
+    await q.query(`UPDATE webhook_subscriptions SET secrets = $2 WHERE id = $1`, [r.id, JSON.stringify(secrets)]);
+  }
+  return plain.length;
 }
 
 /**
@@ -26,21 +50,7 @@ export class WebhookSecretsAndNotices1764002400000 implements MigrationInterface
   name = 'WebhookSecretsAndNotices1764002400000';
 
   async up(q: QueryRunner): Promise<void> {
-    const rows: { id: string; secrets: StoredSecret[] }[] = await q.query(`SELECT id, secrets FROM webhook_subscriptions FOR UPDATE`);
-    const plain = rows.filter((r) => r.secrets.some((s) => s.secret !== undefined));
-    if (plain.length) {
-      const ring = migrationSecretKeyRing();
-      if (!ring)
-        throw new Error(
-          `${plain.length} webhook subscription(s) hold plain secrets and no GONGWEN_SECRET_KEY is configured to encrypt them with`,
-        );
-      for (const r of plain) {
-        const secrets = r.secrets.map((s) =>
-          s.secret === undefined ? s : { sealed: seal(ring, s.secret, `webhook:${r.id}`), expiresAt: s.expiresAt },
-        );
-        await q.query(`UPDATE webhook_subscriptions SET secrets = $2 WHERE id = $1`, [r.id, JSON.stringify(secrets)]);
-      }
-    }
+    await sealPlainWebhookSecrets(q, migrationSecretKeyRing());
     await q.query(`ALTER TABLE webhook_deliveries ADD COLUMN sending_until timestamptz`);
     await q.query(`ALTER TABLE webhook_deliveries ADD COLUMN redeliver_requested boolean NOT NULL DEFAULT false`);
     await q.query(`
