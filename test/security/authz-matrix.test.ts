@@ -758,6 +758,9 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             // of someone else (here an absent one) is NOT_FOUND
             listWebhookSubscriptions: { status: 200 },
             getWebhookSubscription: { status: 404 },
+            // notices: everyone's own list; someone else's notice (here an absent one) is NOT_FOUND
+            listNotices: { status: 200 },
+            markNoticeRead: { status: 404, code: 'NOT_FOUND' },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }

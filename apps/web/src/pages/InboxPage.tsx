@@ -6,6 +6,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { IncomingInboxLink } from '../components/incoming/IncomingInboxLink';
+import { Notices, NOTICES_KEY } from '../components/Notices';
 import { compareTasks, formatDate, formatDateTime, kindLabel, TASK_ORDER } from '../format';
 import { useI18n } from '../i18n';
 import { keys, useTasks } from '../queries';
@@ -59,6 +60,8 @@ export function InboxPage() {
     const reload = () => void queryClient.invalidateQueries({ queryKey: keys.tasks });
     const events = typeof EventSource === 'undefined' ? null : new EventSource('/api/notifications/stream');
     events?.addEventListener('task', reload);
+    // a notice for me (a webhook subscription of mine was disabled): reload the notices
+    events?.addEventListener('notice', () => void queryClient.invalidateQueries({ queryKey: NOTICES_KEY }));
     return () => {
       events?.close();
       document.removeEventListener('visibilitychange', onVisible);
@@ -82,6 +85,7 @@ export function InboxPage() {
       <p className="visually-hidden" aria-live="polite">
         {fresh.size > 0 ? t('inbox.new', { n: fresh.size }) : ''}
       </p>
+      <Notices pollMs={POLL_MS} />
       <IncomingInboxLink />
       {error ? <ErrorBox error={error} onRetry={() => void tasks.refetch()} /> : null}
       {!items && !error && <Loading />}
