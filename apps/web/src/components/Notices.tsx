@@ -41,7 +41,7 @@ export function Notices({ pollMs }: { pollMs: number }) {
       <h2 id="notices-title">{t('notices.title', { n: items.length })}</h2>
       <ul>
         {items.map((n) => (
-          <li key={n.id} className="notice" role="status">
+          <li key={n.id} className="notice">
             <p>
               <strong>{t('notices.webhookDisabled')}</strong> <code>{n.webhook.url}</code>
             </p>
