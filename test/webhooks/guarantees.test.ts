@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { sealPlainWebhookSecrets } from '#gongwen/persistence/migrations/1764002400000-WebhookSecretsAndNotices';
 import { parseSecretKeyRing } from '#gongwen/persistence/secret-box';
-import { activeSecrets, sealSecret, WebhookDelivery } from '../../apps/api/src/webhooks/delivery.js';
+import { activeSecrets, resealSecrets, sealSecret, WebhookDelivery } from '../../apps/api/src/webhooks/delivery.js';
 import { newWebhookSecret } from '../../apps/api/src/webhooks/sender.js';
 import { anotherInstance, startTestApp, TEST_SECRET_KEY, type TestApp } from '../support/app.js';
 import { demoIds, docClient, type Ids } from '../support/flow.js';
@@ -215,20 +215,28 @@ describe('signing secrets at rest', () => {
     expect(got.verified).toBe(true);
   });
 
-  it('a key ring rotation: a new first key seals, the old one still opens', async () => {
+  it('a key ring rotation: a new first key seals, the old one still opens, and the secrets move to the new key', async () => {
     const s = await subscribe('chief', 'ok-ring');
     const newKey = `k2:${randomBytes(32).toString('base64')}`;
+    const [{ secrets: before }] = await t.db.dataSource.query(`SELECT secrets FROM webhook_subscriptions WHERE id = $1`, [s.id]);
+    expect(() => activeSecrets(parseSecretKeyRing(newKey), s.id, before)).toThrow(/key "test"/);
+    // a process with the new key first: it opens the old secrets, seals new ones with k2, and moves the old ones to k2
     const other = await anotherInstance(t, { GONGWEN_SECRET_KEY: `${newKey},${TEST_SECRET_KEY}`, GONGWEN_WEBHOOK_WORKERS: '0' });
     try {
       await other.app.init();
       const ring = other.app.get(WebhookDelivery).ring;
       expect(ring.map((k) => k.id)).toEqual(['k2', 'test']);
-      const [{ secrets }] = await t.db.dataSource.query(`SELECT secrets FROM webhook_subscriptions WHERE id = $1`, [s.id]);
-      expect(activeSecrets(ring, s.id, secrets)).toEqual([s.secret]);
+      expect(activeSecrets(ring, s.id, before)).toEqual([s.secret]);
       expect(sealSecret(ring, s.id, s.secret, null).sealed).toMatch(/^gw1\.k2\./);
-      expect(() => activeSecrets(parseSecretKeyRing(newKey), s.id, secrets)).toThrow(/key "test"/);
+      const [{ secrets: after }] = await t.db.dataSource.query(`SELECT secrets FROM webhook_subscriptions WHERE id = $1`, [s.id]);
+      expect(after[0].sealed).toMatch(/^gw1\.k2\./);
+      // the old key is no longer needed for it
+      expect(activeSecrets(parseSecretKeyRing(newKey), s.id, after)).toEqual([s.secret]);
+      expect(await resealSecrets(t.db.dataSource, ring)).toBe(0);
     } finally {
       await other.close();
+      // back to the test key, for the rest of this file's app (whose ring has only that one)
+      await resealSecrets(t.db.dataSource, parseSecretKeyRing(`${TEST_SECRET_KEY},${newKey}`));
     }
   });
 });

@@ -34,7 +34,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import PgBoss from 'pg-boss';
-import { open, seal, type SecretKeyRing } from '#gongwen/persistence/secret-box';
+import { open, seal, sealedKeyId, type SecretKeyRing } from '#gongwen/persistence/secret-box';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { inTransaction } from '../archive/jobs.js';
@@ -120,6 +120,40 @@ export function secretContext(subscriptionId: string): string {
   return `webhook:${subscriptionId}`;
 }
 
+/**
+ * Key rotation: re-seals with the ring's first key every secret sealed with another key of the ring (each
+ * subscription under its row lock, so processes starting together do it once); returns how many subscriptions
+ * changed. Once it has run, the old key can leave GONGWEN_SECRET_KEY.
+ */
+export async function resealSecrets(db: DataSource, ring: SecretKeyRing): Promise<number> {
+  const current = ring[0].id;
+  const ids: { id: string }[] = await db.query(
+    `SELECT id FROM webhook_subscriptions s WHERE EXISTS (
+       SELECT 1 FROM jsonb_array_elements(s.secrets) e WHERE split_part(e->>'sealed', '.', 2) <> $1)`,
+    [current],
+  );
+  let changed = 0;
+  const failed: string[] = [];
+  for (const { id } of ids)
+    await db
+      .transaction(async (m) => {
+        const [row]: { secrets: StoredSecret[] }[] = await m.query(`SELECT secrets FROM webhook_subscriptions WHERE id = $1 FOR UPDATE`, [
+          id,
+        ]);
+        if (!row || row.secrets.every((x) => sealedKeyId(x.sealed) === current)) return;
+        const secrets = row.secrets.map((x) =>
+          sealedKeyId(x.sealed) === current ? x : sealSecret(ring, id, open(ring, x.sealed, secretContext(id)), x.expiresAt),
+        );
+        await m.query(`UPDATE webhook_subscriptions SET secrets = $2 WHERE id = $1`, [id, JSON.stringify(secrets)]);
+        changed++;
+      })
+      // one that does not open (its key left the ring, or it was tampered with) stays as it is; the others move
+      .catch(() => failed.push(id));
+  if (failed.length)
+    throw new Error(`the secrets of ${failed.length} subscription(s) could not be opened with GONGWEN_SECRET_KEY (${changed} moved)`);
+  return changed;
+}
+
 /** A new secret as stored for subscription `id`. */
 export function sealSecret(ring: SecretKeyRing, id: string, secret: string, expiresAt: string | null): StoredSecret {
   return { sealed: seal(ring, secret, secretContext(id)), expiresAt };
@@ -162,6 +196,12 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.adapterHost.httpAdapter) return;
+    // a key rotation (a new first key in GONGWEN_SECRET_KEY): the secrets move to it
+    if (this.ring.length > 1)
+      await resealSecrets(this.db, this.ring).then(
+        (n) => n && this.log.log(`re-sealed the secrets of ${n} webhook subscription(s) with key ${this.ring[0].id}`),
+        (e: Error) => this.log.error(`re-sealing webhook secrets failed: ${e.message}`),
+      );
     await this.startBoss();
     if (!this.boss) return;
     for (let i = 0; i < this.config.GONGWEN_WEBHOOK_WORKERS; i++) {
