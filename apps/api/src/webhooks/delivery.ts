@@ -205,10 +205,20 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     await this.startBoss();
     if (!this.boss) return;
     for (let i = 0; i < this.config.GONGWEN_WEBHOOK_WORKERS; i++) {
-      await this.boss.work<ChainJob>(
+      const worker: { id?: string } = {};
+      worker.id = await this.boss.work<ChainJob>(
         WEBHOOK_QUEUE,
         { batchSize: 1, pollingIntervalSeconds: this.config.NODE_ENV === 'test' ? 0.5 : 1 },
-        async ([job]) => this.deliverChain(job.data),
+        async ([job]) => {
+          try {
+            await this.deliverChain(job.data);
+          } finally {
+            // pg-boss waits out its polling interval after every fetch, even one that found a job: one chain a
+            // second per worker, far behind a busy office's events. A worker that found a job fetches again at once;
+            // only an empty queue makes it wait.
+            if (worker.id) this.boss?.notifyWorker(worker.id);
+          }
+        },
       );
     }
     if (this.config.GONGWEN_WEBHOOK_FANOUT_MS) this.fanout.start(this.config.GONGWEN_WEBHOOK_FANOUT_MS);
