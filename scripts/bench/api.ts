@@ -13,6 +13,8 @@ export const MAIN_JS = resolve(ROOT, 'dist/apps/api/src/main.js');
 export const CLUSTER_JS = resolve(ROOT, 'dist/apps/api/src/cluster.js');
 export const PASSWORD = 'gongwen-demo';
 const MASTER_KEY = 'bench-master-key-0123456789abcdef0123456789';
+/** The API processes' GONGWEN_SECRET_KEY (the webhooks part seals its subscription's secret with it). */
+export const BENCH_SECRET_KEY = 'bench:Z29uZ3dlbi10ZXN0LXNlY3JldC1rZXktMzJieXRlcyE=';
 /** The API processes' GONGWEN_DATA_DIR, made on the first start (the fault tests import this module for `drive` only). */
 let dataDir: string | undefined;
 function apiDataDir(): string {
@@ -54,6 +56,7 @@ export async function startApi(databaseUrl: string, opts: StartOptions = {}): Pr
       // no automatic reminders writing during a measurement (the at-scale documents include overdue ones)
       GONGWEN_REMINDER_INTERVAL_SECONDS: '0',
       GONGWEN_MASTER_KEY: MASTER_KEY,
+      GONGWEN_SECRET_KEY: BENCH_SECRET_KEY,
       GONGWEN_DATA_DIR: apiDataDir(),
       GONGWEN_METRICS_TOKEN: BENCH_METRICS_TOKEN,
       ...opts.env,

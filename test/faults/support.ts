@@ -52,6 +52,7 @@ export async function startApi(databaseUrl: string, env: Record<string, string> 
       LOG_LEVEL: process.env.GONGWEN_TEST_LOG_LEVEL ?? 'warn',
       GONGWEN_SEED_DEMO: 'false',
       GONGWEN_MASTER_KEY: MASTER_KEY,
+      GONGWEN_SECRET_KEY: 'faults:Z29uZ3dlbi10ZXN0LXNlY3JldC1rZXktMzJieXRlcyE=',
       GONGWEN_DATA_DIR: resolve(ROOT, 'test-artifacts/faults-data'),
       ...env,
     },

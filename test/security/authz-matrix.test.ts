@@ -804,6 +804,9 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             createSeal: { status: 400, code: 'VALIDATION_FAILED' },
             importSealCertificate: { status: 400, code: 'VALIDATION_FAILED' },
             revokeSeal: { status: 400, code: 'VALIDATION_FAILED' },
+            // notices: everyone's own list; someone else's notice (here an absent one) is NOT_FOUND
+            listNotices: { status: 200 },
+            markNoticeRead: { status: 404, code: 'NOT_FOUND' },
           };
           expect = byOp[op.id] ?? { allowed: true };
         }

@@ -8,6 +8,9 @@ import { createDataSource } from '#gongwen/persistence';
 import { assertResponseKeepsContract, ContractChecker } from './contract.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
+/** The test deployments' secret key ring (GONGWEN_SECRET_KEY). */
+export const TEST_SECRET_KEY = 'test:Z29uZ3dlbi10ZXN0LXNlY3JldC1rZXktMzJieXRlcyE=';
+
 export interface TestApp {
   app: NestFastifyApplication;
   db: TestDatabase;
@@ -35,6 +38,8 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
   await seedDemo(db.dataSource);
   const config = loadConfig({
     GONGWEN_MASTER_KEY: 'test-master-key-0123456789abcdef0123456789',
+    // seals webhook secrets (every instance of a test shares it, as the processes of one deployment do)
+    GONGWEN_SECRET_KEY: TEST_SECRET_KEY,
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.GONGWEN_TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: db.url,

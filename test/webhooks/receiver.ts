@@ -1,7 +1,9 @@
 /**
  * A webhook receiver for the tests: every request is verified with the `standardwebhooks` package (the reference
  * verifier), not with gongwen's own code. Each path behaves as told: `ok` answers 204, `flaky:N` fails N times
- * (500) then succeeds, `gone` answers 410, `redirect` answers 302 to `/ok` (which must never be followed).
+ * (500) then succeeds, `gone` answers 410, `redirect` answers 302 to `/ok` (which must never be followed), `slow:MS`
+ * answers 204 after MS milliseconds, `hang:N` never answers its first N requests (the sender times out or dies).
+ * The receiver counts the requests of each webhook-id in progress at once (`maxInFlight`).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +24,8 @@ export interface Receiver {
   received: Received[];
   /** The secrets to verify each path's requests with (every one must verify). */
   secrets: Map<string, string[]>;
+  /** The most requests of one webhook-id the receiver had in progress at the same time. */
+  maxInFlight: Map<string, number>;
   close(): Promise<void>;
 }
 
@@ -29,7 +33,19 @@ export async function startReceiver(): Promise<Receiver> {
   const received: Received[] = [];
   const secrets = new Map<string, string[]>();
   const failures = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
   const server: Server = createServer((req, res) => {
+    const wid = String(req.headers['webhook-id'] ?? '');
+    inFlight.set(wid, (inFlight.get(wid) ?? 0) + 1);
+    maxInFlight.set(wid, Math.max(maxInFlight.get(wid) ?? 0, inFlight.get(wid)!));
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      inFlight.set(wid, inFlight.get(wid)! - 1);
+    };
+    res.on('close', end);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -68,6 +84,14 @@ export async function startReceiver(): Promise<Receiver> {
       const [kind, n] = path.split(':');
       if (kind === 'gone') return void res.writeHead(410).end('gone');
       if (kind === 'redirect') return void res.writeHead(302, { location: '/ok' }).end();
+      if (kind === 'slow') return void setTimeout(() => res.writeHead(204).end(), Number(n));
+      if (kind === 'hang') {
+        const hung = failures.get(path) ?? 0;
+        if (hung < Number(n)) {
+          failures.set(path, hung + 1);
+          return; // no answer: the connection stays open until the sender gives up or dies
+        }
+      }
       if (kind === 'flaky') {
         const failed = failures.get(path) ?? 0;
         if (failed < Number(n)) {
@@ -84,7 +108,12 @@ export async function startReceiver(): Promise<Receiver> {
     url: (path) => `http://127.0.0.1:${port}/${path}`,
     received,
     secrets,
-    close: () => new Promise((r) => server.close(() => r())),
+    maxInFlight,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 

@@ -25,6 +25,7 @@ import { EventsModule } from './events/events.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { DelegationsModule } from './delegations/delegations.module.js';
 import { SealsModule } from './seals/seals.module.js';
+import { NoticesModule } from './notices/notices.module.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -57,6 +58,7 @@ export class AppModule {
         WebhooksModule,
         DelegationsModule,
         SealsModule,
+        NoticesModule,
         ...extra,
       ],
       controllers: [AuthController, AdminController, DirectoryController, HealthController],

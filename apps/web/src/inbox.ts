@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { compareTasks, TASK_ORDER } from './format';
 import type { IbT } from './inbox-strings';
+import { NOTICES_KEY } from './components/Notices';
 import { keys } from './queries';
 import type { ListItem, TaskKind } from './types';
 
@@ -151,7 +152,11 @@ export function useTaskStream(): void {
   const queryClient = useQueryClient();
   useEffect(() => {
     const setState = setStreamState;
-    const reload = () => void queryClient.invalidateQueries({ queryKey: keys.tasks });
+    const reloadNotices = () => void queryClient.invalidateQueries({ queryKey: NOTICES_KEY });
+    const reload = () => {
+      void queryClient.invalidateQueries({ queryKey: keys.tasks });
+      reloadNotices();
+    };
     const onVisible = () => document.visibilityState === 'visible' && reload();
     document.addEventListener('visibilitychange', onVisible);
     if (typeof EventSource === 'undefined') {
@@ -161,6 +166,8 @@ export function useTaskStream(): void {
     const events = new EventSource('/api/notifications/stream');
     let opened = false;
     events.addEventListener('task', reload);
+    // a notice for me (a webhook subscription of mine was disabled): the notices reload
+    events.addEventListener('notice', reloadNotices);
     events.addEventListener('open', () => {
       setState('open');
       if (opened) reload();

@@ -40,6 +40,13 @@ export const zh = {
   'inbox.deadline': '期限 {date}',
   'inbox.overdue': '已超期',
   'inbox.opened': '创建于 {date}',
+  'notices.title': '系统通知（{n}）',
+  'notices.webhookDisabled': '回调订阅已停用：',
+  'notices.webhookGone': '接收端答复 410（已不存在），订阅已自动停用。',
+  'notices.webhookFailing': '一次推送连续 {n} 次失败（最后一次：{last}），订阅已自动停用。请修复接收端后重新启用。',
+  'notices.noAnswer': '无应答',
+  'notices.fix': '查看回调订阅',
+  'notices.read': '知道了',
 
   'task.draft': '待起草',
   'task.consolidate': '待统稿',
@@ -555,6 +562,14 @@ export const en: Record<StringKey, string> = {
   'inbox.deadline': 'Due {date}',
   'inbox.overdue': 'Overdue',
   'inbox.opened': 'Opened {date}',
+  'notices.title': 'Notices ({n})',
+  'notices.webhookDisabled': 'Webhook subscription disabled:',
+  'notices.webhookGone': 'The receiver answered 410 (gone); the subscription was disabled.',
+  'notices.webhookFailing':
+    'A delivery failed {n} times in a row (last: {last}); the subscription was disabled. Fix the receiver, then enable it again.',
+  'notices.noAnswer': 'no answer',
+  'notices.fix': 'Open webhook subscriptions',
+  'notices.read': 'Dismiss',
 
   'task.draft': 'To draft',
   'task.consolidate': 'To consolidate',

@@ -252,6 +252,7 @@ const SUCCESS: Record<string, Record<string, Json>> = {
   revokeApiToken: { 204: { description: 'Revoked' } },
   leaveDocument: { 204: { description: 'You are no longer listed as having the document open' } },
   deleteWebhookSubscription: { 204: { description: 'Deleted, with its delivery log' } },
+  markNoticeRead: { 204: { description: 'Marked read' } },
   importSectionDocx: {
     200: {
       description: 'The document with the imported text as a new revision',

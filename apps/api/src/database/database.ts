@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '#gongwen/persistence';
+import { setMigrationSecretKeyRing } from '#gongwen/persistence/secret-box';
 import type { AppConfig } from '../config/config.js';
+import { secretKeyRing } from '../config/secret-key.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 
 export interface Database {
@@ -25,6 +27,8 @@ export async function openDatabase(config: AppConfig, opts: { migrate?: boolean;
   }
   const dataSource = createDataSource(url, { poolSize: config.DATABASE_POOL_SIZE });
   await dataSource.initialize();
+  // a migration that encrypts stored secrets does so with this deployment's key
+  setMigrationSecretKeyRing(secretKeyRing(config));
   if (opts.migrate !== false) {
     // several processes may start at once (a cluster, a rolling deploy): one migrates, the others wait for it and
     // then find nothing to do. The advisory lock belongs to one session, so it is taken on a dedicated connection.

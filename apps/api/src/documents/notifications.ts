@@ -230,7 +230,8 @@ export class NotificationsController {
   @RequireScope('read')
   @ApiOperation({
     operationId: 'notificationStream',
-    summary: 'Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles); `ping` every 25 s',
+    summary:
+      'Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s',
   })
   @ApiProduces('text/event-stream')
   @ApiProblems()
@@ -242,9 +243,14 @@ export class NotificationsController {
       share(),
     );
     return merge(
-      this.hub
-        .forUser(user)
-        .pipe(map((n) => ({ type: 'task', id: String(n.id), data: { documentId: n.documentId, event: n.event, state: n.state } }))),
+      this.hub.forUser(user).pipe(
+        map((n) =>
+          n.topic.startsWith('notice.')
+            ? // a notice to this user alone (user_notices: a webhook subscription of theirs was disabled, …)
+              { type: 'notice', id: String(n.id), data: { kind: n.topic } }
+            : { type: 'task', id: String(n.id), data: { documentId: n.documentId, event: n.event, state: n.state } },
+        ),
+      ),
       checks.pipe(
         filter(Boolean),
         map(() => ({ type: 'ping', data: '' })),

@@ -21,8 +21,11 @@ import { eventsOf, type DocumentEvent } from './vocabulary.js';
 
 /** Audit rows read per query at most (visible or not): bounds a query's cost whatever the reader sees. */
 const SCAN = 1000;
-/** After a wake-up that finds nothing settled yet (a longer transaction still open), read again after these. */
-const SETTLE_MS = [50, 150, 400, 1000];
+/**
+ * After a wake-up whose read finds the commit horizon still behind the transaction that woke it (an older
+ * transaction still open), read again after these (the last one repeating) until the horizon has passed it.
+ */
+const SETTLE_MS = [50, 100, 200, 400, 800, 1000];
 
 interface Cursor {
   tx: string;
@@ -73,8 +76,8 @@ export class EventsService {
    * horizon itself rather than to the last (possibly hidden) row: so the cursor does not count other people's
    * events. Only a read that stops at the scan bound with nothing visible shows that hidden rows exist past it.
    */
-  private async page(user: AuthUser, after: Cursor, limit: number): Promise<EventPage & { next: Cursor }> {
-    const { horizon, rows } = await selectFeed(this.db.manager, after, this.engine.viewer(user), SCAN);
+  private async page(user: AuthUser, after: Cursor, limit: number): Promise<EventPage & { next: Cursor; horizon: bigint; xmax: bigint }> {
+    const { horizon, xmax, rows } = await selectFeed(this.db.manager, after, this.engine.viewer(user), SCAN);
     const items: DocumentEvent[] = [];
     let next = after;
     let read = 0;
@@ -85,7 +88,7 @@ export class EventsService {
       if (r.visible) items.push(...eventsOf(r));
     }
     if (read === rows.length && rows.length < SCAN && BigInt(horizon) > BigInt(after.tx)) next = { tx: horizon, id: '0' };
-    return { items, cursor: encodeCursor(next), next };
+    return { items, cursor: encodeCursor(next), next, horizon: BigInt(horizon), xmax: BigInt(xmax) };
   }
 
   private longPoll(user: AuthUser, after: Cursor, limit: number, waitMs: number, gone?: AbortSignal): Promise<EventPage> {
@@ -95,6 +98,10 @@ export class EventsService {
       let last: EventPage = { items: [], cursor: encodeCursor(after) };
       let reading = false;
       let again = false;
+      // a wake-up means a transaction has committed; its id is below the xmax of any read after the wake-up, and its
+      // events are settled once the horizon has passed that xmax: until then the poll keeps looking (a wait of
+      // fixed length would give up while a long transaction of someone else still holds the horizon back)
+      let target = 0n;
       let settle: NodeJS.Timeout | undefined;
       // a Subscription closed before a child is added unsubscribes that child at once
       const subscriptions = new Subscription();
@@ -112,35 +119,43 @@ export class EventsService {
       const deadline = setTimeout(() => finish(last), waitMs);
       const onGone = () => finish(last);
       gone?.addEventListener('abort', onGone);
-      const read = async (attempt: number): Promise<void> => {
+      let settled = true;
+      /** kind: the first read, a wake-up (a notification), or a settling re-read (`step` of SETTLE_MS). */
+      const read = async (kind: 'first' | 'wake' | 'settle', step = 0): Promise<void> => {
         if (done) return;
         if (reading) {
-          again = true;
+          // a wake-up during a read: read once more after it (its xmax then covers the waking transaction)
+          if (kind === 'wake') again = true;
           return;
         }
         reading = true;
         try {
+          let woken = kind === 'wake';
           do {
             again = false;
             const page = await this.page(user, cursor, limit);
             cursor = page.next;
             last = { items: page.items, cursor: page.cursor };
             if (page.items.length) return finish(last);
+            if (woken && page.xmax > target) target = page.xmax;
+            settled = page.horizon >= target;
+            woken = again;
           } while (again);
         } catch (e) {
           return finish(e as Error);
         } finally {
           reading = false;
         }
-        // woken, but the transition is not settled yet (an older transaction still open): look again shortly
-        if (attempt > 0 && attempt <= SETTLE_MS.length) {
-          clearTimeout(settle);
-          settle = setTimeout(() => void read(attempt + 1), SETTLE_MS[attempt - 1]);
+        // woken, but what woke it is not settled yet (an older transaction still open): look again shortly
+        clearTimeout(settle);
+        if (!settled) {
+          const next = kind === 'settle' ? Math.min(step + 1, SETTLE_MS.length - 1) : 0;
+          settle = setTimeout(() => void read('settle', next), SETTLE_MS[next]);
         }
       };
-      subscriptions.add(this.hub.all.pipe(filter((n) => n.rank <= rank)).subscribe(() => void read(1)));
+      subscriptions.add(this.hub.all.pipe(filter((n) => n.rank <= rank)).subscribe(() => void read('wake')));
       subscriptions.add(this.hub.closed.subscribe(() => finish(last)));
-      void read(0);
+      void read('first');
     });
   }
 }

@@ -44,19 +44,20 @@ const SELECT_FEED = `
            coalesce(d.id IS NOT NULL AND ${visibleFilter({ rank: '$2', user: '$3', pool: '$4', unit: '$5', delegable: '$8' })}, false) AS visible,
            coalesce(s.seq = d.version AND ($3::uuid = ANY(d.assignee_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[])), false) AS my_task
       FROM scanned s LEFT JOIN documents d ON d.id = s.document_id)
-  SELECT (SELECT h::text FROM horizon) AS horizon,
+  SELECT (SELECT h::text FROM horizon) AS horizon, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
          coalesce((SELECT json_agg(m ORDER BY m.tx::xid8, m.id::bigint) FROM marked m), '[]'::json) AS rows`;
 
 /**
  * Up to `scan` audit events after the cursor, settled (below the commit horizon), with the reader's visibility;
- * and the horizon itself, read in the same snapshot.
+ * and the horizon itself and the snapshot's xmax (every transaction committed before this read has a smaller id),
+ * read in the same snapshot.
  */
 export async function selectFeed(
   m: EntityManager,
   after: { tx: string; id: string },
   v: Viewer,
   scan: number,
-): Promise<{ horizon: string; rows: FeedRow[] }> {
+): Promise<{ horizon: string; xmax: string; rows: FeedRow[] }> {
   const [r] = await m.query(SELECT_FEED, [after.tx, v.rank, v.userId, v.poolKeys, v.unitKeys, after.id, scan, v.delegable ?? []]);
   return r;
 }

@@ -40,6 +40,20 @@ export interface SendResult {
   request: { url: string; headers: Record<string, string>; body: string };
 }
 
+/** The request as the delivery log keeps it: without its signatures (secrets' derivatives; the id and body suffice). */
+export function loggedRequest(url: string, id: string, at: Date, body: string): SendResult['request'] {
+  return { url, headers: { ...baseHeaders(id, at), 'webhook-signature': '(signed)' }, body };
+}
+
+function baseHeaders(id: string, at: Date): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'gongwen-webhooks/1',
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+  };
+}
+
 export async function sendWebhook(
   guard: AddressGuard,
   url: string,
@@ -49,14 +63,10 @@ export async function sendWebhook(
 ): Promise<SendResult> {
   const timestamp = Math.floor(now.getTime() / 1000);
   const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'user-agent': 'gongwen-webhooks/1',
-    'webhook-id': msg.id,
-    'webhook-timestamp': String(timestamp),
+    ...baseHeaders(msg.id, now),
     'webhook-signature': signatureHeader(msg.secrets, msg.id, timestamp, msg.body),
   };
-  // the log keeps the request without its signatures (they are secrets' derivatives, and the id and body suffice)
-  const request = { url, headers: { ...headers, 'webhook-signature': '(signed)' }, body: msg.body };
+  const request = loggedRequest(url, msg.id, now, msg.body);
   const started = performance.now();
   const done = (r: Omit<SendResult, 'durationMs' | 'request'>): SendResult => ({
     ...r,

@@ -9,7 +9,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { returned, WebhookDelivery, webhookId } from './delivery.js';
+import { returned, sealSecret, type StoredSecret, WebhookDelivery, webhookId } from './delivery.js';
 import { PING_EVENT, type WebhookEventType } from './events.js';
 import { newWebhookSecret } from './sender.js';
 
@@ -22,7 +22,7 @@ interface SubscriptionRecord {
   url: string;
   event_types: string[];
   description: string;
-  secrets: { secret: string; expiresAt: string | null }[];
+  secrets: StoredSecret[];
   active: boolean;
   disabled_reason: string | null;
   disabled_at: Date | null;
@@ -93,16 +93,19 @@ export class WebhooksService {
     await this.refuseUrl(body.url);
     const [{ kind }] = await this.db.query(`SELECT kind FROM auth_tokens WHERE id = $1`, [user.tokenId]).then((r) => (r.length ? r : [{}]));
     const secret = newWebhookSecret();
+    // the secret is stored sealed, bound to the subscription's id: the id is drawn first
+    const [{ id }]: { id: string }[] = await this.db.query(`SELECT gen_random_uuid() AS id`);
     const [row]: SubscriptionRecord[] = await this.db.query(
-      `INSERT INTO webhook_subscriptions (owner_user_id, owner_token_id, url, event_types, description, secrets)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      `INSERT INTO webhook_subscriptions (id, owner_user_id, owner_token_id, url, event_types, description, secrets)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
       [
+        id,
         user.id,
         kind === 'personal' ? user.tokenId : null,
         body.url,
         [...new Set(body.eventTypes)],
         body.description ?? '',
-        JSON.stringify([{ secret, expiresAt: null }]),
+        JSON.stringify([sealSecret(this.delivery.ring, id, secret, null)]),
       ],
     );
     return { ...view(row), secret };
@@ -161,12 +164,12 @@ export class WebhooksService {
       const now = Date.now();
       const kept = s.secrets
         .filter((x) => !x.expiresAt || Date.parse(x.expiresAt) > now)
-        .map((x) => ({ secret: x.secret, expiresAt: x.expiresAt && x.expiresAt < until ? x.expiresAt : until }));
+        .map((x) => ({ sealed: x.sealed, expiresAt: x.expiresAt && x.expiresAt < until ? x.expiresAt : until }));
       const secret = newWebhookSecret();
       const [row] = returned<SubscriptionRecord>(
         await m.query(`UPDATE webhook_subscriptions SET secrets = $2, updated_at = now() WHERE id = $1 RETURNING *`, [
           id,
-          JSON.stringify([{ secret, expiresAt: null }, ...(overlapHours > 0 ? kept : [])]),
+          JSON.stringify([sealSecret(this.delivery.ring, id, secret, null), ...(overlapHours > 0 ? kept : [])]),
         ]),
       );
       return { ...view(row), secret, previousSecretsExpireAt: overlapHours > 0 && kept.length ? until : null };
@@ -192,15 +195,23 @@ export class WebhooksService {
     return this.db.transaction(async (m) => {
       const s = await this.owned(m, user, id);
       if (!UUID.test(deliveryId)) throw notFound();
-      const [d] = returned<{ id: string; document_id: string | null }>(
-        await m.query(
-          `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), finished_at = NULL
-            WHERE id = $1 AND subscription_id = $2 RETURNING id, document_id`,
-          [deliveryId, id],
-        ),
+      // under the delivery's row lock, as an attempt's claim and its end: while an attempt is being sent (its lease
+      // runs) the redelivery is only remembered, and that attempt's end schedules it — never two sends at once
+      const [d]: { id: string; document_id: string | null; sending: boolean }[] = await m.query(
+        `SELECT id, document_id, coalesce(sending_until > now(), false) AS sending FROM webhook_deliveries
+          WHERE id = $1 AND subscription_id = $2 FOR UPDATE`,
+        [deliveryId, id],
       );
       if (!d) throw new AppError('NOT_FOUND', 'No such delivery.');
-      if (s.active) await this.delivery.enqueue([{ subscriptionId: id, documentId: d.document_id }], m);
+      if (d.sending) await m.query(`UPDATE webhook_deliveries SET redeliver_requested = true WHERE id = $1`, [d.id]);
+      else {
+        await m.query(
+          `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), finished_at = NULL, sending_until = NULL,
+                  redeliver_requested = false WHERE id = $1`,
+          [d.id],
+        );
+        if (s.active) await this.delivery.enqueue([{ subscriptionId: id, documentId: d.document_id }], m);
+      }
       return this.deliveryView(m, d.id);
     });
   }

@@ -9,6 +9,7 @@ import { TASKS_PAGE } from '../api';
 import { OnBehalfTag } from '../components/OnBehalfTag';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { IncomingInboxLink } from '../components/incoming/IncomingInboxLink';
+import { Notices } from '../components/Notices';
 import { formatDateTime, kindLabel, TASK_ORDER } from '../format';
 import { useI18n } from '../i18n';
 import { applyFilters, filtersHref, isOverdue, readFilters, sortTasks, SORTS, URGENCIES, useNow, useStreamState, waited } from '../inbox';
@@ -127,6 +128,7 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
       <p className="visually-hidden" aria-live="polite">
         {fresh.size > 0 ? t('inbox.new', { n: fresh.size }) : ''}
       </p>
+      <Notices />
       <IncomingInboxLink />
       {total !== null && total > 0 && (
         <form className="filters inbox-filters" aria-label={ib('filter.legend')} onSubmit={(e) => e.preventDefault()}>

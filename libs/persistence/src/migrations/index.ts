@@ -21,6 +21,7 @@ import { DocumentPresence1764001550000 } from './1764001550000-DocumentPresence.
 import { Supervision1764001600000 } from './1764001600000-Supervision.js';
 import { FullTextSearch1764001700000 } from './1764001700000-FullTextSearch.js';
 import { EventsFeed1764001900000 } from './1764001900000-EventsFeed.js';
+import { WebhookSecretsAndNotices1764002400000 } from './1764002400000-WebhookSecretsAndNotices.js';
 import { Webhooks1764001800000 } from './1764001800000-Webhooks.js';
 import { SupervisionInstructed1764002500000 } from './1764002500000-SupervisionInstructed.js';
 import { NotificationReads1764002300000 } from './1764002300000-NotificationReads.js';
@@ -55,6 +56,7 @@ export const migrations = [
   EventsFeed1764001900000,
   Seals1764002100000,
   NotificationReads1764002300000,
+  WebhookSecretsAndNotices1764002400000,
   SupervisionInstructed1764002500000,
   Delegations1764002700000,
 ];

@@ -16,7 +16,16 @@ export async function insertOutbox(m: EntityManager, documentId: string, topic: 
 }
 
 /**
- * One batch of the relay ($1 rows at most). Each published notification names the users and role pools it
+ * An outbox row that concerns one user and no document (`payload.userId`; topic `notice.…`): the relay makes it
+ * a user notice and pushes it to that user's event stream.
+ */
+export async function insertNoticeOutbox(m: EntityManager, topic: `notice.${string}`, payload: { userId: string }): Promise<void> {
+  await m.query(`INSERT INTO outbox (document_id, topic, payload) VALUES (NULL, $1, $2)`, [topic, payload]);
+}
+
+/**
+ * One batch of the relay ($1 rows at most). A row without a document is a user notice (insertNoticeOutbox): it
+ * becomes a user_notices row in the same statement (unique per outbox row) and is published to its user alone. Each published notification names the users and role pools it
  * concerns; past NOTIFY's 8000-byte limit (hundreds of assignees) the users are left out (`truncated`), and the
  * listener reads them from document_tasks (selectTaskUserIds).
  */
@@ -25,8 +34,17 @@ const RELAY_OUTBOX = `
     SELECT id FROM outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
   done AS (
     UPDATE outbox o SET processed_at = now(), attempts = o.attempts + 1 FROM batch WHERE o.id = batch.id
-    RETURNING o.id, o.document_id, o.topic, o.payload)
-  SELECT count(pg_notify('${OUTBOX_CHANNEL}', CASE WHEN octet_length(n.full) < 7900 THEN n.full ELSE n.short END))::int AS n
+    RETURNING o.id, o.document_id, o.topic, o.payload),
+  notices AS (
+    INSERT INTO user_notices (user_id, kind, params, outbox_id)
+    SELECT u.id, done.topic, done.payload, done.id
+      FROM done JOIN users u ON u.id = (done.payload->>'userId')::uuid
+     WHERE done.document_id IS NULL AND done.topic LIKE 'notice.%'
+    ON CONFLICT (outbox_id) DO NOTHING
+    RETURNING user_id, kind, outbox_id)
+  SELECT (SELECT count(pg_notify('${OUTBOX_CHANNEL}', json_build_object('id', outbox_id, 'documentId', NULL, 'topic', kind,
+            'event', NULL, 'state', NULL, 'users', json_build_array(user_id), 'roles', '[]'::json, 'rank', 0)::text))::int FROM notices)
+       + count(pg_notify('${OUTBOX_CHANNEL}', CASE WHEN octet_length(n.full) < 7900 THEN n.full ELSE n.short END))::int AS n
     FROM done JOIN documents d ON d.id = done.document_id
    CROSS JOIN LATERAL (SELECT
      json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
