@@ -9552,6 +9552,7 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
                     "application/json": unknown;
                     "application/pdf": string;
+                    "application/ofd": string;
                 };
             };
             /** @description Invalid request */

@@ -89,9 +89,38 @@ export function extractFace(ttc: Buffer, index: number): Buffer {
   return out;
 }
 
+/**
+ * The characters of GB 2312 (its symbols and both levels of hanzi, what 仿宋_GB2312 covers) and ASCII: the set a
+ * face is first cut down to, once per process, so that a document's subset is taken from a font of a few MB rather
+ * than from a 20 MB CJK collection face (HarfBuzz copies the whole source for every subset).
+ */
+const COMMON_CHARS: string = (() => {
+  const gbk = new TextDecoder('gbk');
+  let out = '';
+  for (let c = 0x20; c < 0x7f; c++) out += String.fromCharCode(c);
+  for (let hi = 0xa1; hi <= 0xf7; hi++) {
+    if (hi >= 0xaa && hi <= 0xaf) continue;
+    for (let lo = 0xa1; lo <= 0xfe; lo++) out += gbk.decode(new Uint8Array([hi, lo]));
+  }
+  return [...new Set(out.replace(/\uFFFD/g, ''))].join('');
+})();
+const COMMON_SET = new Set(COMMON_CHARS);
+/** Per face: its common subset, or undefined where HarfBuzz's wasm build cannot make one (large CFF faces). */
+const commonSubsets = new Map<string, Promise<Buffer | undefined>>();
+
 /** A subset of the face holding the glyphs of `text`, as an sfnt (TrueType or CFF OpenType). */
 export async function subsetFace(face: FaceFile, text: string): Promise<{ bytes: Buffer; ext: 'ttf' | 'otf' }> {
-  const source = faceBytes(face);
+  const key = `${face.path}#${face.index}`;
+  let source: Buffer | undefined;
+  if ([...text].every((ch) => COMMON_SET.has(ch))) {
+    let common = commonSubsets.get(key);
+    if (!common) {
+      common = subsetFont(faceBytes(face), COMMON_CHARS, { targetFormat: 'sfnt' }).catch(() => undefined);
+      commonSubsets.set(key, common);
+    }
+    source = await common;
+  }
+  source ??= faceBytes(face);
   const bytes = await subsetFont(source, text, { targetFormat: 'sfnt' });
   return { bytes, ext: bytes.toString('latin1', 0, 4) === 'OTTO' ? 'otf' : 'ttf' };
 }

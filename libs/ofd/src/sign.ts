@@ -12,9 +12,34 @@
  * seal still shows it. Every file is referenced except the lists a later seal rewrites (Signatures.xml,
  * Annotations.xml, DocumentRes.xml) and the new signature's own two files: a second seal (joint documents) then
  * leaves the first one's references intact, and it references the first seal's files in turn.
- * SM3 through sm-crypto-v2.
+ * SM3 through sm-crypto-v2, the zip through fflate.
  */
-import JSZip from 'jszip';
+
+/** An OFD package in memory: its files by path (directories left out). */
+class Package {
+  readonly files: Record<string, Uint8Array>;
+  constructor(bytes: Uint8Array) {
+    const all = unzipSync(bytes);
+    this.files = Object.fromEntries(Object.entries(all).filter(([p]) => !p.endsWith('/')));
+  }
+  has(path: string): boolean {
+    return path in this.files;
+  }
+  text(path: string): string {
+    const f = this.files[path];
+    if (!f) throw new Error(`OFD part missing: ${path}`);
+    return strFromU8(f);
+  }
+  set(path: string, data: string | Uint8Array): void {
+    this.files[path] = typeof data === 'string' ? strToU8(data) : data;
+  }
+  bytes(): Buffer {
+    const out: Zippable = {};
+    for (const [p, d] of Object.entries(this.files)) out[p] = /\.(ttf|otf|png|dat)$/.test(p) ? [d, { level: 0 }] : d;
+    return Buffer.from(zipSync(out, { level: 6 }));
+  }
+}
+import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { sm3 } from 'sm-crypto-v2';
 import { create } from 'xmlbuilder2';
 import { OFD_NS } from './writer.js';
@@ -60,15 +85,13 @@ const textOf = (v: unknown): string =>
   typeof v === 'string' ? v : v && typeof v === 'object' && '#' in (v as object) ? String((v as Record<string, unknown>)['#']) : '';
 const stripSlash = (p: string): string => p.replace(/^\/+/, '');
 
-async function readXml(zip: JSZip, path: string): Promise<Record<string, unknown>> {
-  const f = zip.file(path);
-  if (!f) throw new Error(`OFD part missing: ${path}`);
-  return create(await f.async('string')).end({ format: 'object' }) as Record<string, unknown>;
+function readXml(pkg: Package, path: string): Record<string, unknown> {
+  return create(pkg.text(path)).end({ format: 'object' }) as Record<string, unknown>;
 }
 
 /** The document root (Doc_0/Document.xml) named by OFD.xml, and its folder. */
-async function docRoot(zip: JSZip): Promise<{ root: string; dir: string; ofdXml: string }> {
-  const ofdXml = await zip.file('OFD.xml')!.async('string');
+function docRoot(pkg: Package): { root: string; dir: string; ofdXml: string } {
+  const ofdXml = pkg.text('OFD.xml');
   const m = /<(?:\w+:)?DocRoot>([^<]+)<\/(?:\w+:)?DocRoot>/.exec(ofdXml);
   if (!m) throw new Error('OFD.xml has no DocRoot');
   const root = stripSlash(m[1].trim());
@@ -77,9 +100,9 @@ async function docRoot(zip: JSZip): Promise<{ root: string; dir: string; ofdXml:
 
 /** Adds a seal: annotation, Signature.xml with the SM3 references, SignedValue.dat from `sign`. */
 export async function signOfd(ofd: Uint8Array, opts: SignOfdOptions): Promise<Buffer> {
-  const zip = await JSZip.loadAsync(ofd);
-  const { root, dir, ofdXml } = await docRoot(zip);
-  const docXml = await zip.file(root)!.async('string');
+  const pkg = new Package(ofd);
+  const { root, dir, ofdXml } = docRoot(pkg);
+  const docXml = pkg.text(root);
   const pageLocs = [...docXml.matchAll(/<(?:\w+:)?Page\s+([^>]*?)\/?>/g)].map((m) => ({
     id: /ID="(\d+)"/.exec(m[1])?.[1] ?? '',
     loc: /BaseLoc="([^"]+)"/.exec(m[1])?.[1] ?? '',
@@ -88,19 +111,14 @@ export async function signOfd(ofd: Uint8Array, opts: SignOfdOptions): Promise<Bu
   if (!page) throw new RangeError(`the OFD has ${pageLocs.length} pages, not ${opts.page}`);
   // Ids above every id in the package (a later seal must not rewrite Document.xml, which the earlier ones reference)
   let maxId = Number(/<(?:\w+:)?MaxUnitID>(\d+)</.exec(docXml)?.[1] ?? '0');
-  for (const p of Object.keys(zip.files).filter((f) => f.endsWith('.xml') && f.includes('Annots/'))) {
-    for (const m of (await zip.file(p)!.async('string')).matchAll(/\bID="(\d+)"/g)) maxId = Math.max(maxId, Number(m[1]));
-  }
-  for (const m of (zip.file(`${dir}DocumentRes.xml`) ? await zip.file(`${dir}DocumentRes.xml`)!.async('string') : '').matchAll(
-    /\bID="(\d+)"/g,
-  )) {
-    maxId = Math.max(maxId, Number(m[1]));
+  for (const p of Object.keys(pkg.files).filter((f) => (f.endsWith('.xml') && f.includes('Annots/')) || f === `${dir}DocumentRes.xml`)) {
+    for (const m of pkg.text(p).matchAll(/\bID="(\d+)"/g)) maxId = Math.max(maxId, Number(m[1]));
   }
   const nextId = (): number => ++maxId;
 
   // Signatures list
   const signsPath = `${dir}Signs/Signatures.xml`;
-  let signaturesXml = zip.file(signsPath) ? await zip.file(signsPath)!.async('string') : '';
+  let signaturesXml = pkg.has(signsPath) ? pkg.text(signsPath) : '';
   const existing = [...signaturesXml.matchAll(/<(?:\w+:)?Signature\s[^>]*ID="(\d+)"/g)].map((m) => Number(m[1]));
   const signId = Math.max(0, ...existing) + 1;
   const n = existing.length;
@@ -109,10 +127,10 @@ export async function signOfd(ofd: Uint8Array, opts: SignOfdOptions): Promise<Bu
   // Stamp image as a resource and a Stamp annotation on the page
   const imageId = nextId();
   const imageName = `stamp_${signId}.png`;
-  zip.file(`${dir}Res/${imageName}`, opts.stamp);
+  pkg.set(`${dir}Res/${imageName}`, opts.stamp);
   const resPath = `${dir}DocumentRes.xml`;
-  const resXml = zip.file(resPath)
-    ? await zip.file(resPath)!.async('string')
+  const resXml = pkg.has(resPath)
+    ? pkg.text(resPath)
     : `<?xml version="1.0" encoding="UTF-8"?><ofd:Res xmlns:ofd="${OFD_NS}" BaseLoc="Res"></ofd:Res>`;
   const media = `<ofd:MultiMedia ID="${imageId}" Type="Image" Format="PNG"><ofd:MediaFile>${imageName}</ofd:MediaFile></ofd:MultiMedia>`;
   const withMedia = /<(?:\w+:)?MultiMedias>/.test(resXml)
@@ -120,7 +138,7 @@ export async function signOfd(ofd: Uint8Array, opts: SignOfdOptions): Promise<Bu
     : resXml
         .replace(/<\/((?:\w+:)?)Res>\s*$/, `<ofd:MultiMedias>${media}</ofd:MultiMedias></$1Res>`)
         .replace(/<((?:\w+:)?)Res([^>]*)\/>\s*$/, `<$1Res$2><ofd:MultiMedias>${media}</ofd:MultiMedias></$1Res>`);
-  zip.file(resPath, withMedia);
+  pkg.set(resPath, withMedia);
   const [bx, by, bw, bh] = opts.boundaryMm;
   const annotFile = `Page_${opts.page - 1}/Stamp_${signId}.xml`;
   const annotId = nextId();
@@ -135,12 +153,12 @@ export async function signOfd(ofd: Uint8Array, opts: SignOfdOptions): Promise<Bu
       ResourceID: String(imageId),
     })
     .doc();
-  zip.file(`${dir}Annots/${annotFile}`, xmlOf(annot));
+  pkg.set(`${dir}Annots/${annotFile}`, xmlOf(annot));
   const annotsPath = `${dir}Annots/Annotations.xml`;
-  const annotsXml = zip.file(annotsPath)
-    ? await zip.file(annotsPath)!.async('string')
+  const annotsXml = pkg.has(annotsPath)
+    ? pkg.text(annotsPath)
     : `<?xml version="1.0" encoding="UTF-8"?><ofd:Annotations xmlns:ofd="${OFD_NS}"></ofd:Annotations>`;
-  zip.file(
+  pkg.set(
     annotsPath,
     annotsXml.replace(
       /<\/((?:\w+:)?)Annotations>\s*$/,
@@ -153,7 +171,7 @@ export async function signOfd(ofd: Uint8Array, opts: SignOfdOptions): Promise<Bu
     newDocXml = newDocXml.replace(/<\/((?:\w+:)?)Document>\s*$/, `<ofd:Annotations>Annots/Annotations.xml</ofd:Annotations></$1Document>`);
   if (!/<(?:\w+:)?DocumentRes>/.test(newDocXml))
     newDocXml = newDocXml.replace(/<\/((?:\w+:)?)CommonData>/, `<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes></$1CommonData>`);
-  zip.file(root, newDocXml);
+  pkg.set(root, newDocXml);
 
   // Signatures.xml and the entry in OFD.xml
   const entry = `<ofd:Signature ID="${signId}" Type="Seal" BaseLoc="/${signDir}Signature.xml"/>`;
@@ -162,17 +180,17 @@ export async function signOfd(ofd: Uint8Array, opts: SignOfdOptions): Promise<Bu
         .replace(/(<(?:\w+:)?MaxSignId>)\d+(<)/, `$1${signId}$2`)
         .replace(/<\/((?:\w+:)?)Signatures>\s*$/, `${entry}</$1Signatures>`)
     : `<?xml version="1.0" encoding="UTF-8"?><ofd:Signatures xmlns:ofd="${OFD_NS}"><ofd:MaxSignId>${signId}</ofd:MaxSignId>${entry}</ofd:Signatures>`;
-  zip.file(signsPath, signaturesXml);
+  pkg.set(signsPath, signaturesXml);
   if (!/<(?:\w+:)?Signatures>/.test(ofdXml)) {
-    zip.file('OFD.xml', ofdXml.replace(/<\/((?:\w+:)?)DocBody>/, `<ofd:Signatures>${signsPath}</ofd:Signatures></$1DocBody>`));
+    pkg.set('OFD.xml', ofdXml.replace(/<\/((?:\w+:)?)DocBody>/, `<ofd:Signatures>${signsPath}</ofd:Signatures></$1DocBody>`));
   }
 
   // References: every file except the rewritten lists and this signature's own files
   const refs: { path: string; digest: string }[] = [];
-  const names = Object.keys(zip.files)
-    .filter((p) => !zip.files[p].dir && !UNREFERENCED.test(p) && !p.startsWith(signDir))
+  const names = Object.keys(pkg.files)
+    .filter((p) => !UNREFERENCED.test(p) && !p.startsWith(signDir))
     .sort();
-  for (const p of names) refs.push({ path: p, digest: sm3Base64(await zip.file(p)!.async('uint8array')) });
+  for (const p of names) refs.push({ path: p, digest: sm3Base64(pkg.files[p]) });
 
   const provider = opts.provider ?? { name: 'gongwen', company: 'gongwen', version: '0.1.0' };
   const sig = create({ version: '1.0', encoding: 'UTF-8' }).ele(OFD_NS, 'ofd:Signature');
@@ -193,9 +211,9 @@ export async function signOfd(ofd: Uint8Array, opts: SignOfdOptions): Promise<Bu
   info.ele(OFD_NS, 'ofd:StampAnnot', { ID: String(annotId), PageRef: page.id, Boundary: `${fmt(bx)} ${fmt(by)} ${fmt(bw)} ${fmt(bh)}` });
   sig.ele(OFD_NS, 'ofd:SignedValue').txt(`/${signDir}SignedValue.dat`);
   const signatureXml = Buffer.from(xmlOf(sig.doc()), 'utf8');
-  zip.file(`${signDir}Signature.xml`, signatureXml);
-  zip.file(`${signDir}SignedValue.dat`, await opts.sign(signatureXml));
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+  pkg.set(`${signDir}Signature.xml`, signatureXml);
+  pkg.set(`${signDir}SignedValue.dat`, await opts.sign(signatureXml));
+  return pkg.bytes();
 }
 
 /** GB/T 33190 writes the signing time as yyyyMMddHHmmss (UTC here, marked Z-less as ofdrw does). */
@@ -225,20 +243,19 @@ export interface OfdVerification {
 
 /** Recomputes every reference digest of every signature and names the parts that changed. */
 export async function verifyOfd(ofd: Uint8Array): Promise<OfdVerification> {
-  const zip = await JSZip.loadAsync(ofd);
-  const { ofdXml } = await docRoot(zip);
+  const pkg = new Package(ofd);
+  const { ofdXml } = docRoot(pkg);
   const m = /<(?:\w+:)?Signatures>([^<]+)<\/(?:\w+:)?Signatures>/.exec(ofdXml);
   if (!m) return { ok: false, signatures: [] };
   const signsPath = stripSlash(m[1].trim());
-  const list = await readXml(zip, signsPath);
+  const list = readXml(pkg, signsPath);
   const signsDir = signsPath.includes('/') ? signsPath.slice(0, signsPath.lastIndexOf('/') + 1) : '';
   const entries = findAll(list, 'Signature');
   const out: OfdSignatureCheck[] = [];
   for (const e of entries) {
     const base = String(e['@BaseLoc'] ?? '');
     const path = base.startsWith('/') ? stripSlash(base) : signsDir + base;
-    const xmlFile = zip.file(path);
-    if (!xmlFile) {
+    if (!pkg.has(path)) {
       out.push({
         id: String(e['@ID'] ?? ''),
         path,
@@ -250,7 +267,7 @@ export async function verifyOfd(ofd: Uint8Array): Promise<OfdVerification> {
       });
       continue;
     }
-    const signatureXml = await xmlFile.async('uint8array');
+    const signatureXml = pkg.files[path];
     const sig = create(Buffer.from(signatureXml).toString('utf8')).end({ format: 'object' }) as Record<string, unknown>;
     const sigDir = path.slice(0, path.lastIndexOf('/') + 1);
     const refsEl = findAll(sig, 'References')[0] ?? {};
@@ -260,14 +277,14 @@ export async function verifyOfd(ofd: Uint8Array): Promise<OfdVerification> {
       const fileRef = String(r['@FileRef'] ?? '');
       const target = fileRef.startsWith('/') ? stripSlash(fileRef) : sigDir + fileRef;
       const expected = textOf(findAll(r, 'CheckValue')[0]).trim();
-      const f = zip.file(target);
+      const f = pkg.files[target];
       if (!f) failures.push({ path: target, reason: 'missing' });
       else if (method !== SM3_CHECK_METHOD) failures.push({ path: target, reason: 'unsupported-method' });
-      else if (sm3Base64(await f.async('uint8array')) !== expected) failures.push({ path: target, reason: 'digest' });
+      else if (sm3Base64(f) !== expected) failures.push({ path: target, reason: 'digest' });
     }
     const valueLoc = textOf(findAll(sig, 'SignedValue')[0]).trim();
     const valuePath = valueLoc.startsWith('/') ? stripSlash(valueLoc) : sigDir + valueLoc;
-    const valueFile = zip.file(valuePath);
+    const valueFile = pkg.files[valuePath];
     if (!valueFile) failures.push({ path: valuePath, reason: 'missing' });
     const stamp = findAll(sig, 'StampAnnot')[0];
     out.push({
@@ -277,7 +294,7 @@ export async function verifyOfd(ofd: Uint8Array): Promise<OfdVerification> {
       boundary: stamp ? String(stamp['@Boundary'] ?? '') : undefined,
       signatureMethod: textOf(findAll(sig, 'SignatureMethod')[0]).trim(),
       signedAt: textOf(findAll(sig, 'SignatureDateTime')[0]).trim(),
-      signedValue: valueFile ? await valueFile.async('uint8array') : new Uint8Array(),
+      signedValue: valueFile ?? new Uint8Array(),
       signatureXml,
       failures,
     });
