@@ -64,7 +64,7 @@ let browser: Browser;
 async function readWithOfdJs(page: BrowserPage, ofd: Buffer): Promise<Drawn[][]> {
   return page.evaluate(async (b64: string) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const ofdjs = (window as unknown as { ofd: any }).ofd; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const ofdjs = (window as unknown as { ofd: any }).ofd;
     const container = document.getElementById('c')!;
     container.innerHTML = '';
     const divs: HTMLElement[] = await new Promise((resolve, reject) =>
