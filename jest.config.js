@@ -9,6 +9,8 @@ export default {
     '^#gongwen/contract$': '<rootDir>/libs/contract/schema.d.ts',
     '^#gongwen/(document|docx|archive|persistence|authority|numbering|registers)$': '<rootDir>/libs/$1/src/index.ts',
     '^#gongwen/(document|docx|archive|persistence|authority|numbering|registers)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^#gongwen/(page-layout|ofd)$': '<rootDir>/libs/$1/src/index.ts',
+    '^#gongwen/(page-layout|ofd)/(.*)$': '<rootDir>/libs/$1/src/$2',
     '^#gongwen/workflows/outgoing$': '<rootDir>/workflows/outgoing/index.ts',
     '^#gongwen/workflows/incoming$': '<rootDir>/workflows/incoming/index.ts',
     '^#gongwen/workflows/outgoing/(.*)$': '<rootDir>/workflows/outgoing/$1',

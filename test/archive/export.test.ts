@@ -228,6 +228,7 @@ describe('volumes and their exports', () => {
         for (const f of [
           'item.docx',
           'original.docx',
+          'original.ofd',
           'final-draft.docx',
           'processing-sheet.docx',
           'metadata.json',

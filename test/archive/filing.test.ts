@@ -144,10 +144,27 @@ describe('filing (归档) on the FILE event', () => {
     'prepares each item: renders it, counts its pages with LibreOffice and stamps its first page (归档章)',
     async () => {
       const [{ ids: itemIds }] = await t.db.dataSource.query(`SELECT array_agg(id) AS ids FROM archive_items`);
-      await waitPrepared(t, itemIds);
+      // each item's preparation also renders its original as OFD (font subsets): allow for it on a loaded machine
+      await waitPrepared(t, itemIds, SLOW - 10_000);
       const item = await itemOf(t, first.documentId);
       expect(item.status).toBe('ready');
-      expect(item.files.map((f: any) => f.name)).toEqual(['item.docx', 'original.docx', 'final-draft.docx', 'processing-sheet.docx']);
+      expect(item.files.map((f: any) => f.name)).toEqual([
+        'item.docx',
+        'original.docx',
+        'original.ofd',
+        'final-draft.docx',
+        'processing-sheet.docx',
+      ]);
+      // the original also as OFD (GB/T 33190): its metadata and as many pages as LibreOffice counted in the DOCX
+      const ofdRes = await t.request(`/api/archive/items/${item.id}/files/original.ofd`, { as: 'archivist' });
+      expect(ofdRes.status).toBe(200);
+      expect(ofdRes.headers.get('content-type')).toBe('application/ofd');
+      const ofd = await JSZip.loadAsync(Buffer.from(await ofdRes.arrayBuffer()));
+      const ofdXml = await ofd.file('OFD.xml')!.async('string');
+      expect(ofdXml).toContain(`<ofd:Title>${item.title}</ofd:Title>`);
+      expect(ofdXml).toContain(`<ofd:CustomData Name="发文字号">${item.documentNumber}</ofd:CustomData>`);
+      const documentXml = await ofd.file('Doc_0/Document.xml')!.async('string');
+      expect([...documentXml.matchAll(/<ofd:Page ID=/g)].length).toBe(item.pageCount);
       const res = await t.request(`/api/archive/items/${item.id}/files/item.docx`, { as: 'archivist' });
       expect(res.status).toBe(200);
       const docx = Buffer.from(await res.arrayBuffer());

@@ -231,6 +231,7 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
     case 'downloadProcessingSheetDocx':
     case 'downloadProcessingSheetPdf':
     case 'downloadDocx':
+    case 'downloadOfd':
       return cell(!classified || fx.copyHolders.includes(user) ? { status: 200 } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     case 'sendDocumentEvent': {
       const permitted = fx.probe.permitted(user, rel);
@@ -535,6 +536,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
       'diffRevisions',
       'verifyDocument',
       'downloadDocx',
+      'downloadOfd',
       'downloadPdf',
       'getProcessingSheet',
       'downloadProcessingSheetDocx',

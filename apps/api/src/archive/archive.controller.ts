@@ -108,9 +108,9 @@ export class ArchiveController {
   @ApiOperation({
     operationId: 'downloadArchiveFile',
     summary:
-      "An item's file: item.docx (stamped original), original.docx, final-draft.docx, processing-sheet.docx, attachment-NN.json (logged)",
+      "An item's file: item.docx (stamped original), original.docx, original.ofd (the original as OFD), final-draft.docx, processing-sheet.docx, attachment-NN.json (logged)",
   })
-  @ApiProduces('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/json')
+  @ApiProduces('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/ofd', 'application/json')
   @ApiResponse({ status: 200, description: 'The file; Repr-Digest carries its SHA-256' })
   @ApiProblems(403, 404)
   async file(

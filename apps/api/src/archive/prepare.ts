@@ -1,7 +1,7 @@
 import { officeDate } from '#gongwen/document/date-of-issue';
 /**
  * Preparing a filed item, after the filing transaction (a pg-boss job): render the signed original and the final
- * draft with the GB/T 9704 renderer, count the original's pages with LibreOffice, stamp the original (归档章 with
+ * draft with the GB/T 9704 renderer (the original also as OFD), count the original's pages with LibreOffice, stamp the original (归档章 with
  * that page count), build the processing sheet, and store everything in one transaction. Idempotent: files are
  * inserted only once and the page count is set only while still unset (the item trigger allows exactly that).
  */
@@ -18,6 +18,7 @@ import {
   type ProcessingRecord,
 } from '#gongwen/archive';
 import type { DocumentContent, RenderContext } from '#gongwen/document/model';
+import { OFD_MIME, renderOfd } from '#gongwen/ofd';
 import { DOCX_MEDIA, ITEM_COLUMNS, type ItemMetadata, type ItemRow } from './repo.js';
 
 export interface PreparedFile {
@@ -56,6 +57,8 @@ export async function buildItemFiles(
   // the final draft (定稿): the signed revision as signed, before registration numbered and printed it
   const finalDraft = await renderDocx(content, { ...ctx, documentNumber: undefined, printedDate: undefined });
   const pages = printed?.pages ?? (await opts.pageCount!(original));
+  // the same original in the national fixed-layout format (GB/T 33190), its 版记 placed as in the printed DOCX
+  const ofd = await renderOfd(content, ctx, { imprint: printed?.imprint ?? 'auto', docId: item.id });
   const stamped = await stampDocx(original, {
     fondsCode: item.fonds_code,
     year: item.year,
@@ -78,6 +81,7 @@ export async function buildItemFiles(
   const files: PreparedFile[] = [
     { role: 'item', name: 'item.docx', mediaType: DOCX_MEDIA, data: stamped },
     { role: 'original', name: 'original.docx', mediaType: DOCX_MEDIA, data: original },
+    { role: 'original', name: 'original.ofd', mediaType: OFD_MIME, data: ofd },
     { role: 'final_draft', name: 'final-draft.docx', mediaType: DOCX_MEDIA, data: finalDraft },
     { role: 'processing_sheet', name: 'processing-sheet.docx', mediaType: DOCX_MEDIA, data: sheet },
     ...content.attachments.map((a, i) => ({

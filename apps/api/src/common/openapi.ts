@@ -265,7 +265,12 @@ const SUCCESS: Record<string, Record<string, Json>> = {
   downloadArchiveFile: {
     200: {
       description: 'The file; Repr-Digest carries its SHA-256',
-      content: { [DOCX]: { schema: binary }, 'application/json': { schema: {} }, 'application/pdf': { schema: binary } },
+      content: {
+        [DOCX]: { schema: binary },
+        'application/json': { schema: {} },
+        'application/pdf': { schema: binary },
+        'application/ofd': { schema: binary },
+      },
     },
   },
   downloadExport: {

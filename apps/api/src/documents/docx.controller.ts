@@ -15,6 +15,26 @@ import { BlocksSchema } from './schemas.js';
 import { DocumentsService, type DocumentRow } from './documents.service.js';
 import { PrintRenderer } from './print-render.js';
 import { dateOfIssue, officeDate } from '#gongwen/document/date-of-issue';
+import { OFD_MIME, ofdFileName, renderOfd } from '#gongwen/ofd';
+
+/** A small least-recently-used cache of rendered files; concurrent requests for one key share a render. */
+class RenderCache {
+  private readonly entries = new Map<string, Promise<Buffer>>();
+  constructor(private readonly size: number) {}
+  get(key: string, render: () => Promise<Buffer>): Promise<Buffer> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const made = render();
+    this.entries.set(key, made);
+    made.catch(() => this.entries.delete(key));
+    while (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value as string);
+    return made;
+  }
+}
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const PDF_MIME = 'application/pdf';
@@ -88,13 +108,51 @@ export class DocxController {
     res.send(pdf);
   }
 
-  /** The DOCX of a revision as the downloads give it, after the visibility and export checks. */
-  private async printed(user: AuthUser, id: string, revisionNumber: number | undefined) {
+  @Get(':id/ofd')
+  @ApiOperation({
+    operationId: 'downloadOfd',
+    summary:
+      'The document as OFD (GB/T 33190), page for page the layout of GET …/docx (current revision, or ?revision=N), with its metadata in DocInfo; drafts carry the draft marking',
+  })
+  @ApiZodQuery(z.object({ revision: z.number().int().min(1).optional() }))
+  @ApiProduces(OFD_MIME)
+  @ApiResponse({ status: 200, description: 'OFD file', content: { [OFD_MIME]: { schema: { type: 'string', format: 'binary' } } } })
+  @ApiProblems(403, 404, 410)
+  async downloadOfd(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>,
+    @Res() res: FastifyReply,
+  ) {
+    const { row, revision, ctx, copy } = await this.renderable(user, id, q.revision);
+    // a registered document as printed (its 版记 on an even page, as the DOCX download lays it out); a draft in one pass
+    const key = `${revision.hash}:${createHash('sha256').update(JSON.stringify(ctx)).digest('base64url')}`;
+    const buf = await this.ofdCache.get(key, () =>
+      renderOfd(revision.content, ctx, { imprint: ctx.documentNumber && !ctx.draft ? 'auto' : 'inline', docId: row.id }),
+    );
+    await this.documents.logAccess(row, user, 'download_ofd', copy.copyNumber ?? null);
+    res.header('Content-Type', OFD_MIME);
+    res.header('Content-Disposition', contentDispositionFor(ofdFileName(revision.content, ctx)));
+    res.header('Cache-Control', 'private, no-store');
+    res.send(buf);
+  }
+
+  /** Recent OFD renders (font subsetting makes a render take about a second). */
+  private readonly ofdCache = new RenderCache(16);
+
+  /** A revision and its render context, after the visibility and export checks. */
+  private async renderable(user: AuthUser, id: string, revisionNumber: number | undefined) {
     const row = await this.documents.getRow(user, id);
     const number = revisionNumber ?? row.current_revision;
     const revision = await this.documents.revision(user, id, number);
     const copy = await this.documents.authorizeExport(row, user);
     const ctx = { ...(await this.renderContext(row, number, revision.hash)), ...copy };
+    return { row, revision, ctx, copy };
+  }
+
+  /** The DOCX of a revision as the downloads give it, after the visibility and export checks. */
+  private async printed(user: AuthUser, id: string, revisionNumber: number | undefined) {
+    const { row, revision, ctx, copy } = await this.renderable(user, id, revisionNumber);
     // a registered document as printed (its 版记 on an even page; laid out by LibreOffice, cached); a draft in one pass
     const buf = ctx.documentNumber && !ctx.draft ? await this.print.render(revision.content, ctx) : await renderDocx(revision.content, ctx);
     // a draft's render differs only by what the context says; the PDF cache keys on both (the copy number among them)
