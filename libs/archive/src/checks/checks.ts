@@ -638,7 +638,10 @@ const virusScan: PackageCheck = {
   scope: 'package',
   run(ctx) {
     const scan = ctx.scan;
-    if (!scan || !scan.ran) return notRun(scan && !scan.ran ? scan.reason : '未配置病毒扫描');
+    if (!scan || !scan.ran) {
+      const why = scan && !scan.ran ? scan.reason : '未配置病毒扫描';
+      return { ...notRun(why), items: new Map((ctx.items ?? []).map((i) => [i.dir, notRun(why)])) };
+    }
     const items = new Map<string, CheckVerdict>();
     for (const i of ctx.items ?? []) {
       const hits = [...scan.infected].filter(([p]) => p.startsWith(`${i.dir}/`));
