@@ -3673,7 +3673,7 @@ export interface components {
          * @description Stable machine-readable error code
          * @enum {string}
          */
-        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL";
+        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "RECORDS_CHECK_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL";
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
             /** Format: uri */
@@ -3753,6 +3753,26 @@ export interface components {
                 problem: string;
             }[];
         } & components["schemas"]["Problem"];
+        /** @description The four checks (四性检测) failed: each failing check with what it found. */
+        RecordsCheckFailedProblem: {
+            /** @constant */
+            code?: "RECORDS_CHECK_FAILED";
+            checks: {
+                /** @description The check id, e.g. authenticity.audit_chain */
+                check: string;
+                /** @description 检测项目, in Chinese */
+                label: string;
+                /** @description The archival number checked, or null for the whole package */
+                subject: string | null;
+                /** @description What was measured and found */
+                found: string;
+            }[];
+            /**
+             * Format: uuid
+             * @description A refused transfer: its receipt
+             */
+            receiptId?: string;
+        } & components["schemas"]["Problem"];
         /** @description The export's file was deleted after its retention. */
         ExportExpiredProblem: {
             /** @constant */
@@ -3790,8 +3810,8 @@ export interface components {
             /** @enum {unknown} */
             code?: "DUPLICATE" | "READ_ONLY";
         } & components["schemas"]["Problem"]);
-        /** @description Refused by the workflow: IDEMPOTENCY_CONFLICT, GATE_FAILED, INVALID_TRANSITION */
-        Problem422: components["schemas"]["GateFailedProblem"] | ({
+        /** @description Refused by the workflow: IDEMPOTENCY_CONFLICT, GATE_FAILED, RECORDS_CHECK_FAILED, INVALID_TRANSITION */
+        Problem422: components["schemas"]["GateFailedProblem"] | components["schemas"]["RecordsCheckFailedProblem"] | ({
             /** @enum {unknown} */
             code?: "IDEMPOTENCY_CONFLICT" | "INVALID_TRANSITION";
         } & components["schemas"]["Problem"]);
@@ -6811,6 +6831,7 @@ export interface operations {
                     type: "FILE";
                     /** @enum {string} */
                     retention: "Y" | "D30" | "D10";
+                    checksOverride?: string;
                 } | {
                     /** @constant */
                     type: "RETURN";
@@ -13385,6 +13406,7 @@ export interface operations {
                     type: "FILE";
                     /** @enum {string} */
                     retention: "Y" | "D30" | "D10";
+                    checksOverride?: string;
                 };
             };
         };

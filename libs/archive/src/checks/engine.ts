@@ -23,6 +23,8 @@ import {
 export interface CheckRunOptions {
   scanner?: VirusScanner | null;
   existingArchivalNumbers?: ReadonlySet<string>;
+  /** false: item checks only (one item at filing, where the register and numbering are the database's). */
+  packageChecks?: boolean;
   /** Called after each item (progress for the CLI and the benchmark). */
   onItem?: (done: number, total: number) => void;
 }
@@ -105,7 +107,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
 
     const packageResults: CheckResult[] = [];
     for (const c of checks) {
-      if (c.scope !== 'package') continue;
+      if (c.scope !== 'package' || opts.packageChecks === false) continue;
       let v;
       try {
         v = await c.run(ctx);

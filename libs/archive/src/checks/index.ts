@@ -4,3 +4,4 @@ export * from './formats.js';
 export * from './clamav.js';
 export * from './checks.js';
 export * from './engine.js';
+export * from './report.js';

@@ -22,6 +22,7 @@ import { Supervision1764001600000 } from './1764001600000-Supervision.js';
 import { FullTextSearch1764001700000 } from './1764001700000-FullTextSearch.js';
 import { EventsFeed1764001900000 } from './1764001900000-EventsFeed.js';
 import { Webhooks1764001800000 } from './1764001800000-Webhooks.js';
+import { RecordsChecks1764002600000 } from './1764002600000-RecordsChecks.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   FullTextSearch1764001700000,
   Webhooks1764001800000,
   EventsFeed1764001900000,
+  RecordsChecks1764002600000,
 ];
