@@ -123,4 +123,128 @@ describe('四性检测 in the archive', () => {
     },
     SLOW,
   );
+
+  it(
+    'checks on demand: an item, its class (API, kept with the run, DOCX report), refusing what the archivist may not see',
+    async () => {
+      const one = await api(t, 'archivist', '/api/archive/checks', { method: 'POST', json: { itemId: items[0].id } });
+      expect(one.status).toBe(201);
+      expect(one.body).toMatchObject({ scope: 'item', subject: items[0].archivalNumber, outcome: 'not_run', items: 1 });
+      // the class holds the item filed with an override (its audit chain broken): the class check fails on it
+      const cls = await api(t, 'archivist', '/api/archive/checks', { method: 'POST', json: { classCode: items[0].class.code } });
+      expect(cls.status).toBe(201);
+      expect(cls.body.outcome).toBe('fail');
+      expect(cls.body.items).toBe(3);
+      const bad = cls.body.report.itemReports.filter((i: any) => i.outcome === 'fail');
+      expect(bad.map((i: any) => i.results.filter((x: any) => x.outcome === 'fail').map((x: any) => x.check))).toEqual([
+        ['authenticity.audit_chain'],
+      ]);
+      const list = await api(t, 'archivist', '/api/archive/checks');
+      expect(list.body.items.map((r: any) => r.id)).toEqual(expect.arrayContaining([one.body.id, cls.body.id]));
+      const docx = await t.request(`/api/archive/checks/${cls.body.id}/report.docx`, { as: 'archivist' });
+      expect(docx.status).toBe(200);
+      const xml = await (await JSZip.loadAsync(Buffer.from(await docx.arrayBuffer()))).file('word/document.xml')!.async('string');
+      expect(xml.replace(/<[^>]+>/g, '')).toContain('业务行为审计链完整可验证');
+      expect(
+        (await api(t, 'archivist', '/api/archive/checks', { method: 'POST', json: { itemId: items[0].id, classCode: 'x' } })).status,
+      ).toBe(400);
+      expect((await api(t, 'chief', '/api/archive/checks')).status).toBe(403);
+    },
+    SLOW,
+  );
+
+  it(
+    'receives the exported volume into a second, empty database: every check passes, numbers kept, hashes and chains intact; the same package again is refused whole',
+    async () => {
+      const b = await startTestApp();
+      try {
+        const pkg = readFileSync(join(dir, 'volume.zip'));
+        const res = await b.request('/api/archive/receipts?name=volume.zip', {
+          as: 'archivist',
+          method: 'POST',
+          headers: { 'content-type': 'application/zip' },
+          body: pkg,
+        });
+        const receipt = await res.json();
+        expect(res.status).toBe(201);
+        expect(receipt).toMatchObject({ status: 'accepted', numbering: 'keep', refused: [] });
+        expect(receipt.accepted.map((a: any) => [a.sourceArchivalNumber, a.archivalNumber])).toEqual(
+          items.map((i) => [i.archivalNumber, i.archivalNumber]),
+        );
+        const run = await api(b, 'archivist', `/api/archive/checks/${receipt.checkRunId}`);
+        expect(run.body.report.counts.fail).toBe(0);
+        // the received items' files keep their bytes, and re-exported they pass every check again
+        const rows = await b.db.dataSource.query(
+          `SELECT i.archival_number, f.name, f.sha256 FROM archive_items i JOIN archive_files f ON f.item_id = i.id WHERE f.name = 'item.docx' ORDER BY 1`,
+        );
+        const sent = await t.db.dataSource.query(
+          `SELECT i.archival_number, f.sha256 FROM archive_items i JOIN archive_files f ON f.item_id = i.id WHERE f.name = 'item.docx' AND i.id = ANY($1::uuid[]) ORDER BY 1`,
+          [items.map((i) => i.id)],
+        );
+        expect(rows.map((r: any) => [r.archival_number, r.sha256])).toEqual(sent.map((r: any) => [r.archival_number, r.sha256]));
+        const again = await api(b, 'archivist', '/api/archive/checks', { method: 'POST', json: { classCode: items[0].class.code } });
+        expect(again.body.report.counts.fail).toBe(0);
+        expect(
+          again.body.report.itemReports.map((i: any) => i.results.find((x: any) => x.check === 'authenticity.audit_chain').outcome),
+        ).toEqual(['pass', 'pass']);
+
+        const twice = await (
+          await b.request('/api/archive/receipts?name=volume.zip', {
+            as: 'archivist',
+            method: 'POST',
+            headers: { 'content-type': 'application/zip' },
+            body: pkg,
+          })
+        ).json();
+        expect(twice.status).toBe('refused');
+        expect(twice.accepted).toEqual([]);
+        expect(twice.refused[0].reasons.join()).toContain('档号唯一');
+        expect((await b.db.dataSource.query(`SELECT count(*)::int AS n FROM archive_items`))[0].n).toBe(2);
+
+        // renumbered into this archive's class: the mapping is recorded, the numbers continue the class without a gap
+        const renumbered = await (
+          await b.request('/api/archive/receipts?name=volume.zip&numbering=renumber&unitCode=DAG', {
+            as: 'archivist',
+            method: 'POST',
+            headers: { 'content-type': 'application/zip' },
+            body: pkg,
+          })
+        ).json();
+        expect(renumbered.status).toBe('accepted');
+        expect(renumbered.accepted.map((a: any) => a.archivalNumber)).toEqual([
+          items[0].archivalNumber.replace('BGS-0001', 'DAG-0001'),
+          items[1].archivalNumber.replace('BGS-0002', 'DAG-0002'),
+        ]);
+        const [meta] = await b.db.dataSource.query(
+          `SELECT metadata, source_archival_number FROM archive_items WHERE archival_number = $1`,
+          [renumbered.accepted[0].archivalNumber],
+        );
+        expect(meta.source_archival_number).toBe(items[0].archivalNumber);
+        expect(meta.metadata.received.sourceArchivalNumber).toBe(items[0].archivalNumber);
+
+        // a changed byte: nothing of the package is imported
+        const tampered = Buffer.from(pkg);
+        // a byte of the first item's DOCX (stored in the bag as is): the name of its main part inside it
+        const at = tampered.indexOf(Buffer.from('word/document.xml'));
+        expect(at).toBeGreaterThan(0);
+        tampered[at + 5] ^= 1;
+        const refused = await (
+          await b.request('/api/archive/receipts?name=tampered.zip&numbering=renumber&unitCode=ZHK', {
+            as: 'archivist',
+            method: 'POST',
+            headers: { 'content-type': 'application/zip' },
+            body: tampered,
+          })
+        ).json();
+        expect(refused.status).toBe('refused');
+        expect(refused.accepted).toEqual([]);
+        expect(refused.refused.map((r: any) => r.sourceArchivalNumber)).toEqual(items.map((i) => i.archivalNumber));
+        expect(refused.refused[0].reasons.join()).toContain('内容文件固化信息');
+        expect((await b.db.dataSource.query(`SELECT count(*)::int AS n FROM archive_items WHERE unit_code = 'ZHK'`))[0].n).toBe(0);
+      } finally {
+        await b.close();
+      }
+    },
+    SLOW,
+  );
 });

@@ -276,7 +276,13 @@ export class FilingService implements OnModuleInit {
         { checks: failed },
       );
     }
-    const checkRunId = await saveCheckRun(m, { scope: 'filing', subject: number, report, userId: user.id });
+    const checkRunId = await saveCheckRun(m, {
+      scope: 'filing',
+      subject: number,
+      report,
+      userId: user.id,
+      classificationRank: CLASSIFICATION_RANK[subject.classification as keyof typeof CLASSIFICATION_RANK] ?? 0,
+    });
     await logAccess(m, {
       userId: user.id,
       action: 'file',

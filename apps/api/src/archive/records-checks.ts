@@ -115,11 +115,22 @@ export async function checkFiledItem(m: Q, itemId: string, opts: CheckRunOptions
 
 export async function saveCheckRun(
   m: Q,
-  run: { scope: CheckScope; subject: string; report: CheckReport; userId: string | null; via?: string },
+  run: { scope: CheckScope; subject: string; report: CheckReport; userId: string | null; via?: string; classificationRank?: number },
 ): Promise<string> {
   const [{ id }] = await m.query(
-    `INSERT INTO archive_check_runs (scope, subject, outcome, items, counts, report, requested_by, via) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id`,
-    [run.scope, run.subject, run.report.outcome, run.report.items, run.report.counts, run.report, run.userId, run.via ?? 'api'],
+    `INSERT INTO archive_check_runs (scope, subject, outcome, items, counts, report, requested_by, via, classification_rank)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
+    [
+      run.scope,
+      run.subject,
+      run.report.outcome,
+      run.report.items,
+      run.report.counts,
+      run.report,
+      run.userId,
+      run.via ?? 'api',
+      run.classificationRank ?? 0,
+    ],
   );
   return id;
 }

@@ -517,13 +517,10 @@ const structure: PackageCheck = {
   label: '数据包结构符合要求',
   description: 'BagIt 1.0：bagit.txt、bag-info.txt、清单与标签清单齐全且标签清单摘要一致，登记册 volume.json 可读',
   scope: 'package',
-  async run(ctx) {
+  run(ctx) {
     const { pkg } = ctx;
     const problems = [...pkg.structureProblems];
-    if (pkg.source.entries.has('bagit.txt')) {
-      const text = (await pkg.source.read('bagit.txt')).toString('utf8');
-      if (!/^BagIt-Version: 1\.0$/m.test(text)) problems.push('bagit.txt 不是 BagIt-Version: 1.0');
-    }
+    if (pkg.bagitText !== null && !/^BagIt-Version: 1\.0$/m.test(pkg.bagitText)) problems.push('bagit.txt 不是 BagIt-Version: 1.0');
     if (!pkg.volume) problems.push('缺少可读的 data/volume.json（移交登记）');
     if (!pkg.bagInfo.get('Bag-Software-Agent')) problems.push('bag-info.txt 未记录 Bag-Software-Agent');
     return problems.length

@@ -52,6 +52,7 @@ export class RecordPackage {
   tagManifest = new Map<string, string>();
   volume: Record<string, any> | null = null;
   structureProblems: string[] = [];
+  bagitText: string | null = null;
   readonly itemDirs: string[];
 
   constructor(
@@ -79,17 +80,29 @@ export class RecordPackage {
     for (const required of ['bagit.txt', 'bag-info.txt', 'manifest-sha256.txt']) {
       if (!e.has(required)) this.structureProblems.push(`缺少 ${required}`);
     }
-    if (e.has('bag-info.txt')) this.bagInfo = parseBagInfo((await this.source.read('bag-info.txt')).toString('utf8'));
-    if (e.has('manifest-sha256.txt')) this.manifest = parseManifest((await this.source.read('manifest-sha256.txt')).toString('utf8'));
-    if (e.has('tagmanifest-sha256.txt'))
-      this.tagManifest = parseManifest((await this.source.read('tagmanifest-sha256.txt')).toString('utf8'));
+    // a tag file that cannot be read (a damaged zip entry) is a structure problem, not a crash of the run
+    const text = async (path: string): Promise<string | null> => {
+      try {
+        return (await this.source.read(path)).toString('utf8');
+      } catch (err) {
+        this.structureProblems.push(`${path} 无法读取：${(err as Error).message}`);
+        return null;
+      }
+    };
+    if (e.has('bag-info.txt')) this.bagInfo = parseBagInfo((await text('bag-info.txt')) ?? '');
+    if (e.has('manifest-sha256.txt')) this.manifest = parseManifest((await text('manifest-sha256.txt')) ?? '');
+    if (e.has('tagmanifest-sha256.txt')) this.tagManifest = parseManifest((await text('tagmanifest-sha256.txt')) ?? '');
     for (const [path, expected] of this.tagManifest) {
       if (!e.has(path)) this.structureProblems.push(`标签清单列出的 ${path} 不存在`);
-      else if (sha256(await this.source.read(path)) !== expected) this.structureProblems.push(`${path} 的摘要与标签清单不符`);
+      else {
+        const t = await text(path);
+        if (t !== null && sha256(Buffer.from(t, 'utf8')) !== expected) this.structureProblems.push(`${path} 的摘要与标签清单不符`);
+      }
     }
+    this.bagitText = e.has('bagit.txt') ? await text('bagit.txt') : null;
     if (e.has('data/volume.json')) {
       try {
-        this.volume = JSON.parse((await this.read('data/volume.json')).toString('utf8'));
+        this.volume = JSON.parse((await this.read('data/volume.json')).toString('utf8')) as Record<string, any>;
       } catch (err) {
         this.structureProblems.push(`data/volume.json 无法解析：${(err as Error).message}`);
       }

@@ -21,6 +21,8 @@ export class RecordsChecks1764002600000 implements MigrationInterface {
         subject text NOT NULL,
         outcome text NOT NULL CHECK (outcome IN ('pass', 'fail', 'not_applicable', 'not_run')),
         items int NOT NULL,
+        -- the highest 密级 rank among the items checked: a run is visible to those cleared for it
+        classification_rank smallint NOT NULL DEFAULT 0,
         counts jsonb NOT NULL,
         report jsonb NOT NULL,
         requested_by uuid REFERENCES users(id),
@@ -41,6 +43,7 @@ export class RecordsChecks1764002600000 implements MigrationInterface {
         status text NOT NULL CHECK (status IN ('accepted', 'refused')),
         numbering text NOT NULL CHECK (numbering IN ('keep', 'renumber')),
         check_run_id uuid NOT NULL REFERENCES archive_check_runs(id),
+        classification_rank smallint NOT NULL DEFAULT 0,
         accepted jsonb NOT NULL DEFAULT '[]',
         refused jsonb NOT NULL DEFAULT '[]',
         received_by uuid NOT NULL REFERENCES users(id),
