@@ -25,7 +25,7 @@ import {
   type CatalogueRow,
   type VolumeContentsRow,
 } from '#gongwen/archive';
-import { checkReportDocx, clamscan, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
+import { checkReportDocx, clamscan, dat46Xml, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
 import { auditHash, auditRecordFromRow } from '../engine/audit.js';
 import { checkBagFile } from './records-checks.js';
 import { selectChainWithActors } from '../engine/repositories/audit.js';
@@ -208,23 +208,28 @@ export async function* itemEntries(
     stored.push({ name: f.name, role: f.role, mediaType: f.media_type, size: data.length, sha256: f.sha256 });
   }
   const disposed = !!item.disposed_at;
-  yield [
-    'metadata.json',
-    json({
-      archivalNumber: item.archival_number,
-      status: disposed ? 'disposed' : item.prepared_at ? 'ready' : 'preparing',
-      catalogue,
-      pageCount: item.page_count,
-      retentionLabel: RETENTION_LABELS[item.retention],
-      filedAt: new Date(item.filed_at).toISOString(),
-      disposal: disposed ? { at: new Date(item.disposed_at!).toISOString(), registerNumber: item.register_number } : null,
-      metadata: item.metadata,
-      files: stored,
-    }),
-  ];
+  const metadataJson = {
+    archivalNumber: item.archival_number,
+    status: disposed ? 'disposed' : item.prepared_at ? 'ready' : 'preparing',
+    catalogue,
+    pageCount: item.page_count,
+    retentionLabel: RETENTION_LABELS[item.retention],
+    filedAt: new Date(item.filed_at).toISOString(),
+    disposal: disposed ? { at: new Date(item.disposed_at!).toISOString(), registerNumber: item.register_number } : null,
+    metadata: item.metadata,
+    files: stored,
+  };
+  yield ['metadata.json', json(metadataJson)];
   if (disposed) return;
+  // the DA/T 46 record, made from what the package carries for the item
+  const dat46 = (events: unknown[], signatures: unknown[]): [string, Buffer] => [
+    'metadata.xml',
+    Buffer.from(dat46Xml({ item: metadataJson as never, events: events as never, signatures: signatures as never }), 'utf8'),
+  ];
   if (!item.document_id) {
-    for (const [name, data] of records) yield [name, data];
+    for (const [name, data] of records) if (name !== 'metadata.xml') yield [name, data];
+    const parse = (name: string) => JSON.parse(records.get(name)?.toString('utf8') ?? 'null');
+    yield dat46(parse('audit-trail.json')?.events ?? [], parse('signatures.json')?.cryptographic ?? []);
     return;
   }
   const revisions: Record<string, any>[] = await db.query(
@@ -277,6 +282,7 @@ export async function* itemEntries(
     : [];
   yield ['signatures.json', json({ workflow: item.metadata?.signatures ?? [], cryptographic: crypto })];
   yield ['processing-record.json', json(item.processing_record)];
+  yield dat46(trail, crypto);
 }
 
 export async function writeBag(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions) {

@@ -103,6 +103,7 @@ describe('四性检测: the check engine on a gongwen bag', () => {
       'authenticity.file_attributes',
       'authenticity.package_structure',
       'integrity.required_metadata',
+      'integrity.dat46_metadata',
       'integrity.register_counts',
       'integrity.item_number_gaps',
       'integrity.files_present',
@@ -335,6 +336,20 @@ describe('四性检测: the check engine on a gongwen bag', () => {
       }),
     );
     expect(failedChecks(r)).toEqual(['authenticity.signatures']);
+  });
+
+  it('a DA/T 46 record with a value outside its type (年度 12) fails the schema validation; a missing one fails too', async () => {
+    const r = await check(
+      await fixtureBag({
+        before: (f) =>
+          void f.set(`${d1}/metadata.xml`, Buffer.from(f.get(`${d1}/metadata.xml`)!.toString().replace('<年度>2026', '<年度>12'))),
+      }),
+    );
+    expect(failedChecks(r)).toEqual(['integrity.dat46_metadata']);
+    expect(r.itemReports[0].results.find((x) => x.check === 'integrity.dat46_metadata')!.evidence[0].found).toMatch(/年度/);
+    expect(r.itemReports[1].results.find((x) => x.check === 'integrity.dat46_metadata')!.outcome).toBe('pass');
+    const missing = await check(await fixtureBag({ before: (f) => void f.delete(`${d1}/metadata.xml`) }));
+    expect(failedChecks(missing)).toEqual(['integrity.dat46_metadata']);
   });
 
   it('missing environment metadata (creating software) fails the environment check', async () => {

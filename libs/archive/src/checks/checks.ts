@@ -5,6 +5,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { canonicalJson } from '#gongwen/document/canonical';
 import { FONDS_CODE, RETENTIONS, UNIT_CODE, parseArchivalNumber, archivalNumberAscii } from '../rules.js';
+import { validateDat46 } from './dat46.js';
 import { ALLOWED_FORMATS, extensionOf, openByFormat, type Opened } from './formats.js';
 import { sha256, type PackageItem } from './package.js';
 import {
@@ -679,6 +680,32 @@ const onlyExpected: PackageCheck = {
   },
 };
 
+const dat46: PackageCheck = {
+  id: 'integrity.dat46_metadata',
+  group: 'integrity',
+  label: '元数据记录符合 DA/T 46-2009 方案',
+  description: '每件的 metadata.xml 存在，并通过 xmllint 以本系统提供的 XSD 校验（元素齐全、类型与取值合规）',
+  scope: 'package',
+  async run(ctx) {
+    const live = (ctx.items ?? []).filter((i) => !i.disposed);
+    const items = new Map<string, CheckVerdict>();
+    for (const i of ctx.items ?? []) if (i.disposed) items.set(i.dir, notApplicable('已销毁'));
+    const present = live.filter((i) => i.dat46 !== null);
+    const errors = await validateDat46(present.map((i) => ({ name: i.dir, xml: i.dat46! })));
+    const problems: Evidence[] = [];
+    for (const i of live) {
+      const errs = i.dat46 === null ? ['缺少 metadata.xml'] : (errors.get(i.dir) ?? []);
+      const e = ev(`${i.dir}/metadata.xml`, '符合 DA/T 46-2009 XSD', errs.length ? errs.slice(0, 5).join('；') : '校验通过');
+      items.set(i.dir, errs.length ? fail(e) : pass(e));
+      if (errs.length) problems.push(e);
+    }
+    if (!live.length) return { ...notApplicable('没有未销毁的件'), items };
+    return problems.length
+      ? { ...fail(...problems), items }
+      : { ...pass(ev('DA/T 46 元数据记录', `${live.length} 份`, `${live.length} 份校验通过`)), items };
+  },
+};
+
 export const DEFAULT_CHECKS = [
   fixity,
   manifest,
@@ -691,6 +718,7 @@ export const DEFAULT_CHECKS = [
   fileAttributes,
   structure,
   requiredMetadata,
+  dat46,
   registerCounts,
   itemNumberGaps,
   filesPresent,

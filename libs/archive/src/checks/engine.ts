@@ -163,6 +163,8 @@ function facts(item: PackageItem): ItemFacts {
     dir: item.dir,
     subject: item.subject,
     archivalNumber: typeof an === 'string' ? an : null,
+    dat46: item.files.get('metadata.xml')?.toString('utf8') ?? null,
+    disposed,
     expected: [
       ...(disposed ? ['metadata.json'] : ITEM_RECORD_FILES),
       ...ITEM_OPTIONAL_FILES,

@@ -9,6 +9,7 @@ import { PDFDocument } from 'pdf-lib';
 import { archivalNumber, archivalNumberAscii, type ArchiveClass } from '../rules.js';
 import { auditEventHash, signaturePayloadV1 } from './checks.js';
 import { DOCX_MEDIA } from './formats.js';
+import { dat46Xml } from './dat46.js';
 import { sha256 } from './package.js';
 
 export type BagFiles = Map<string, Buffer>;
@@ -158,6 +159,8 @@ export async function fixtureBag(opts: FixtureOptions = {}): Promise<BagFiles> {
         files: content.map((f) => ({ name: f.name, role: f.role, mediaType: f.mediaType, size: f.data.length, sha256: sha256(f.data) })),
       }),
     );
+    const meta = JSON.parse(files.get(`${dir}/metadata.json`)!.toString('utf8'));
+    files.set(`${dir}/metadata.xml`, Buffer.from(dat46Xml({ item: meta, events: events as never, signatures: [sig] }), 'utf8'));
     files.set(`${dir}/revisions.json`, json([{ number: 1, hash: revisionHash }]));
     files.set(`${dir}/audit-trail.json`, json({ algorithm: 'sha256', chainVerified: true, events }));
     files.set(`${dir}/signatures.json`, json({ workflow: [{ signerId: 'chief' }], cryptographic: [sig] }));

@@ -5,3 +5,4 @@ export * from './clamav.js';
 export * from './checks.js';
 export * from './engine.js';
 export * from './report.js';
+export * from './dat46.js';

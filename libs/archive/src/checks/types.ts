@@ -52,6 +52,9 @@ export interface ItemFacts {
   archivalNumber: string | null;
   /** Paths inside the item's directory that belong there (its records and the files its metadata lists). */
   expected: string[];
+  /** Its DA/T 46 record (metadata.xml), validated in one batch by the package check; null when absent. */
+  dat46: string | null;
+  disposed: boolean;
 }
 
 export type ScanOutcome = { ran: true; engine: string; infected: Map<string, string>; scanned: number } | { ran: false; reason: string };
