@@ -1163,7 +1163,7 @@ export interface paths {
             cookie?: never;
         };
         /** Received transfer packages, newest first */
-        get: operations["listReceipts"];
+        get: operations["listTransferReceipts"];
         put?: never;
         /** Receive a transfer (接收): a gongwen BagIt package (zip) as the raw body; checked in full, its items registered with their archival numbers kept or renumbered (?numbering=renumber), in one transaction; the receipt lists what was accepted and refused */
         post: operations["receiveTransfer"];
@@ -1181,7 +1181,7 @@ export interface paths {
             cookie?: never;
         };
         /** A receipt: what was accepted (with the archival numbers given) and refused (with reasons) */
-        get: operations["getReceipt"];
+        get: operations["getTransferReceipt"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11980,7 +11980,7 @@ export interface operations {
             };
         };
     };
-    listReceipts: {
+    listTransferReceipts: {
         parameters: {
             query?: never;
             header?: never;
@@ -12149,7 +12149,7 @@ export interface operations {
             };
         };
     };
-    getReceipt: {
+    getTransferReceipt: {
         parameters: {
             query?: never;
             header?: never;

@@ -92,7 +92,7 @@ export class RecordsChecksController {
   }
 
   @Get('receipts')
-  @ApiOperation({ operationId: 'listReceipts', summary: 'Received transfer packages, newest first' })
+  @ApiOperation({ operationId: 'listTransferReceipts', summary: 'Received transfer packages, newest first' })
   @ApiZodResponse(200, ReceiptsResponse)
   @ApiProblems(403)
   receipts(@CurrentUser() user: AuthUser) {
@@ -102,7 +102,7 @@ export class RecordsChecksController {
   @Get('receipts/:id')
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
-    operationId: 'getReceipt',
+    operationId: 'getTransferReceipt',
     summary: 'A receipt: what was accepted (with the archival numbers given) and refused (with reasons)',
   })
   @ApiZodResponse(200, ReceiptResponse)
