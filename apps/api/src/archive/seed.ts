@@ -94,14 +94,14 @@ export async function seedFiledItems(
   });
   const titleOf = opts.title ?? ((n: number) => `关于做好${opts.year}年度文件归档工作的通知（第${n}号）`);
   const signedAt = `${opts.year}-06-15T02:00:00.000Z`;
-  // a real Ed25519 key for the signer, so that the seeded items' signatures verify (四性检测); none when the signer
-  // already has a key here (its private key is not at hand): the items then carry no cryptographic signature
+  // a real Ed25519 key for the signer, so that the seeded items' signatures verify (四性检测); stored as already
+  // revoked: its private key is not kept, and the application must make the signer a key of its own when signing
   const keyPair = generateKeyPairSync('ed25519');
   const [key]: { id: string }[] = await db.query(
-    `INSERT INTO signing_keys (user_id, public_key, encrypted_private_key) VALUES ($1, $2, 'seeded: not kept')
-     ON CONFLICT (user_id) WHERE revoked_at IS NULL DO NOTHING RETURNING id`,
+    `INSERT INTO signing_keys (user_id, public_key, encrypted_private_key, revoked_at) VALUES ($1, $2, 'seeded: not kept', now()) RETURNING id`,
     [signer.id, keyPair.publicKey.export({ type: 'spki', format: 'pem' })],
   );
+
   const filedAt = new Date(`${opts.year}-12-20T02:00:00.000Z`);
 
   // the sample files, rendered once
