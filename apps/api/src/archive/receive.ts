@@ -122,7 +122,8 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
     const sourceOrganization = pkg.bagInfo.get('Source-Organization') ?? '';
     return await db.transaction(async (m) => {
       const accepted: ReceiptLine[] = [];
-      const rows: { dir: string; meta: any; files: Map<string, Buffer>; cls: ArchiveClass; itemNumber?: number }[] = [];
+      // the items' files are read again when each is registered: one item's files in memory at a time
+      const rows: { dir: string; meta: any; cls: ArchiveClass; itemNumber?: number }[] = [];
       let maxRank = 0;
       if (!whole) {
         for (const r of candidates) {
@@ -144,7 +145,6 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
           rows.push({
             dir: r.dir,
             meta,
-            files: new Map(item.files),
             cls,
             itemNumber: opts.numbering === 'keep' ? parsed.itemNumber : undefined,
           });
@@ -221,6 +221,8 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
         refused,
       });
       for (const { r, src, itemNumber, number } of numbered) {
+        const loaded = await pkg.loadItem(r.dir);
+        const files = loaded.files;
         const m0 = r.meta.metadata as Record<string, any>;
         const metadata = {
           ...m0,
@@ -258,7 +260,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
             Number(m0.revision?.number ?? 0),
             String(m0.revision?.hash ?? ''),
             metadata,
-            JSON.parse(r.files.get('processing-record.json')?.toString('utf8') ?? '{}'),
+            JSON.parse(files.get('processing-record.json')?.toString('utf8') ?? '{}'),
             Number.isInteger(r.meta.pageCount) && r.meta.pageCount > 0 ? r.meta.pageCount : null,
             userId,
             typeof r.meta.filedAt === 'string' ? r.meta.filedAt : new Date().toISOString(),
@@ -266,7 +268,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
         );
         const declared: { name: string; role: string; mediaType: string }[] = r.meta.files ?? [];
         for (const f of declared) {
-          const data = r.files.get(f.role === 'attachment' ? `attachments/${f.name}` : f.name)!;
+          const data = files.get(f.role === 'attachment' ? `attachments/${f.name}` : f.name)!;
           await m.query(`INSERT INTO archive_files (item_id, role, name, media_type, size, sha256, data) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
             itemId,
             f.role,
@@ -278,7 +280,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
           ]);
         }
         for (const name of ['revisions.json', 'audit-trail.json', 'signatures.json', 'processing-record.json', 'metadata.xml']) {
-          const data = r.files.get(name);
+          const data = files.get(name);
           if (!data) continue;
           await m.query(
             `INSERT INTO archive_files (item_id, role, name, media_type, size, sha256, data) VALUES ($1,'record',$2,$3,$4,$5,$6)`,
@@ -290,6 +292,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
           itemId,
           { receiptId, sourceArchivalNumber: src, archivalNumber: number },
         ]);
+        pkg.release(loaded);
       }
       return {
         id: receiptId,
