@@ -11,6 +11,7 @@ REQUIREMENTS=(
   "libreoffice-writer-nogui=cmd:soffice"    # test/docx, test/archive: DOCX to PDF
   "poppler-utils=cmd:pdftotext"             # layout checks read the PDF's text
   "poppler-utils=cmd:pdffonts"              # and its embedded fonts
+  "clamav=cmd:clamscan"                     # test/archive: the virus scan of the four checks (四性检测)
   "fonts-noto-cjk=font:Noto (Serif|Sans) CJK"
   # the rendering font set (libs/docx/fonts/fonts.conf): 仿宋's stand-in, 楷体, and Latin digits at body size
   "fonts-arphic-gbsn00lp=font:AR PL SungtiL GB"

@@ -1137,6 +1137,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/archive/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest check runs (at filing, export, on demand, on receipt) */
+        get: operations["listRecordsChecks"];
+        put?: never;
+        /** Run the four checks (四性检测) on one item, a whole class (档号 class code) or a volume; answers the run with its full report */
+        post: operations["runRecordsCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/checks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A check run with every item’s result and its evidence (JSON report) */
+        get: operations["getRecordsCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/checks/{id}/report.docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The check report (检测报告) as DOCX, to sign off */
+        get: operations["getRecordsCheckDocx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Received transfer packages, newest first */
+        get: operations["listTransferReceipts"];
+        put?: never;
+        /** Receive a transfer (接收): a gongwen BagIt package (zip) as the raw body; checked in full, its items registered with their archival numbers kept or renumbered (?numbering=renumber), in one transaction; the receipt lists what was accepted and refused */
+        post: operations["receiveTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/archive/receipts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A receipt: what was accepted (with the archival numbers given) and refused (with reasons) */
+        get: operations["getTransferReceipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/supervision": {
         parameters: {
             query?: never;
@@ -3105,6 +3192,147 @@ export interface components {
                 [key: string]: unknown;
             })[];
         };
+        RecordsCheckRuns: {
+            items: {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                scope: "item" | "class" | "volume" | "export" | "filing" | "package" | "receipt";
+                subject: string;
+                /** @enum {string} */
+                outcome: "pass" | "fail" | "not_applicable" | "not_run";
+                items: number;
+                counts: {
+                    pass: number;
+                    fail: number;
+                    not_applicable: number;
+                    not_run: number;
+                };
+                via: string;
+                requestedBy: string | null;
+                createdAt: string;
+            }[];
+        };
+        RecordsCheckRun: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            scope: "item" | "class" | "volume" | "export" | "filing" | "package" | "receipt";
+            subject: string;
+            /** @enum {string} */
+            outcome: "pass" | "fail" | "not_applicable" | "not_run";
+            items: number;
+            counts: {
+                pass: number;
+                fail: number;
+                not_applicable: number;
+                not_run: number;
+            };
+            via: string;
+            requestedBy: string | null;
+            createdAt: string;
+            report: {
+                schema: string;
+                package: string;
+                startedAt: string;
+                finishedAt: string;
+                /** @enum {string} */
+                outcome: "pass" | "fail" | "not_applicable" | "not_run";
+                items: number;
+                counts: {
+                    pass: number;
+                    fail: number;
+                    not_applicable: number;
+                    not_run: number;
+                };
+                checks: {
+                    id: string;
+                    group: string;
+                    groupLabel: string;
+                    label: string;
+                    description: string;
+                    scope: string;
+                    counts: {
+                        pass: number;
+                        fail: number;
+                        not_applicable: number;
+                        not_run: number;
+                    };
+                }[];
+                packageResults: {
+                    /** @description e.g. authenticity.fixity */
+                    check: string;
+                    /** @enum {string} */
+                    group: "authenticity" | "integrity" | "usability" | "security";
+                    /** @description 检测项目 */
+                    label: string;
+                    /** @description The archival number, or null for the whole package */
+                    subject: string | null;
+                    /** @enum {string} */
+                    outcome: "pass" | "fail" | "not_applicable" | "not_run";
+                    evidence: {
+                        measured: string;
+                        expected: string;
+                        found: string;
+                    }[];
+                }[];
+                itemReports: {
+                    dir: string;
+                    subject: string;
+                    /** @enum {string} */
+                    outcome: "pass" | "fail" | "not_applicable" | "not_run";
+                    results: {
+                        /** @description e.g. authenticity.fixity */
+                        check: string;
+                        /** @enum {string} */
+                        group: "authenticity" | "integrity" | "usability" | "security";
+                        /** @description 检测项目 */
+                        label: string;
+                        /** @description The archival number, or null for the whole package */
+                        subject: string | null;
+                        /** @enum {string} */
+                        outcome: "pass" | "fail" | "not_applicable" | "not_run";
+                        evidence: {
+                            measured: string;
+                            expected: string;
+                            found: string;
+                        }[];
+                    }[];
+                }[];
+            };
+        };
+        TransferReceipt: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "accepted" | "refused";
+            /** @enum {string} */
+            numbering: "keep" | "renumber";
+            packageName: string;
+            packageSha256: string;
+            sourceOrganization: string;
+            /** Format: uuid */
+            checkRunId: string;
+            /** @enum {string} */
+            checkOutcome: "pass" | "fail" | "not_applicable" | "not_run";
+            accepted: {
+                sourceArchivalNumber: string;
+                archivalNumber?: string;
+                title?: string;
+                reasons?: string[];
+            }[];
+            refused: {
+                sourceArchivalNumber: string;
+                archivalNumber?: string;
+                title?: string;
+                reasons?: string[];
+            }[];
+            receivedBy: string;
+            receivedAt: string;
+        };
+        TransferReceipts: {
+            items: components["schemas"]["TransferReceipt"][];
+        };
         /** @enum {string} */
         SupervisionState: "registered" | "assigned" | "in_progress" | "review" | "closed" | "archived" | "cancelled";
         /** @enum {string} */
@@ -4228,7 +4456,7 @@ export interface components {
          * @description Stable machine-readable error code
          * @enum {string}
          */
-        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "DELEGATE_INVALID" | "DELEGATION_PERIOD" | "DELEGATION_SCOPE" | "DELEGATION_CHAIN" | "DELEGATION_OVERLAP" | "DELEGATION_NOT_ACTIVE" | "DELEGATION_ENDED";
+        ProblemCode: "VALIDATION_FAILED" | "MALFORMED_JSON" | "BAD_REQUEST" | "UNKNOWN_RECIPIENT" | "UNAUTHENTICATED" | "INVALID_CREDENTIALS" | "FORBIDDEN" | "FORBIDDEN_ROLE" | "CSRF_FAILED" | "TOKEN_SCOPE" | "NOT_PERMITTED" | "OUTSIDE_AUTHORITY" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "VERSION_CONFLICT" | "DUPLICATE" | "IDEMPOTENCY_CONFLICT" | "PASSWORD_CONFIRMATION" | "PRECONDITION_REQUIRED" | "PRECONDITION_FAILED" | "RANGE_NOT_SATISFIABLE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "GATE_FAILED" | "RECORDS_CHECK_FAILED" | "DOCX_CORRUPT" | "NOT_DOCX" | "EXPORT_APPROVAL_REQUIRED" | "INVALID_TRANSITION" | "READ_ONLY" | "EXPORT_EXPIRED" | "DOCUMENT_DISPOSED" | "TOO_MANY_REQUESTS" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL" | "DELEGATE_INVALID" | "DELEGATION_PERIOD" | "DELEGATION_SCOPE" | "DELEGATION_CHAIN" | "DELEGATION_OVERLAP" | "DELEGATION_NOT_ACTIVE" | "DELEGATION_ENDED";
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
             /** Format: uri */
@@ -4308,6 +4536,26 @@ export interface components {
                 problem: string;
             }[];
         } & components["schemas"]["Problem"];
+        /** @description The four checks (四性检测) failed: each failing check with what it found. */
+        RecordsCheckFailedProblem: {
+            /** @constant */
+            code?: "RECORDS_CHECK_FAILED";
+            checks: {
+                /** @description The check id, e.g. authenticity.audit_chain */
+                check: string;
+                /** @description 检测项目, in Chinese */
+                label: string;
+                /** @description The archival number checked, or null for the whole package */
+                subject: string | null;
+                /** @description What was measured and found */
+                found: string;
+            }[];
+            /**
+             * Format: uuid
+             * @description A refused transfer: its receipt
+             */
+            receiptId?: string;
+        } & components["schemas"]["Problem"];
         /** @description The export's file was deleted after its retention. */
         ExportExpiredProblem: {
             /** @constant */
@@ -4345,8 +4593,8 @@ export interface components {
             /** @enum {unknown} */
             code?: "DUPLICATE" | "READ_ONLY" | "DELEGATION_CHAIN" | "DELEGATION_OVERLAP" | "DELEGATION_ENDED";
         } & components["schemas"]["Problem"]);
-        /** @description Refused by the workflow: IDEMPOTENCY_CONFLICT, GATE_FAILED, INVALID_TRANSITION, DELEGATE_INVALID, DELEGATION_PERIOD, DELEGATION_SCOPE */
-        Problem422: components["schemas"]["GateFailedProblem"] | ({
+        /** @description Refused by the workflow: IDEMPOTENCY_CONFLICT, GATE_FAILED, RECORDS_CHECK_FAILED, INVALID_TRANSITION, DELEGATE_INVALID, DELEGATION_PERIOD, DELEGATION_SCOPE */
+        Problem422: components["schemas"]["GateFailedProblem"] | components["schemas"]["RecordsCheckFailedProblem"] | ({
             /** @enum {unknown} */
             code?: "IDEMPOTENCY_CONFLICT" | "INVALID_TRANSITION" | "DELEGATE_INVALID" | "DELEGATION_PERIOD" | "DELEGATION_SCOPE";
         } & components["schemas"]["Problem"]);
@@ -7465,6 +7713,7 @@ export interface operations {
                     type: "FILE";
                     /** @enum {string} */
                     retention: "Y" | "D30" | "D10";
+                    checksOverride?: string;
                 } | {
                     /** @constant */
                     type: "APPLY_SEAL";
@@ -12162,6 +12411,607 @@ export interface operations {
             };
         };
     };
+    listRecordsChecks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordsCheckRuns"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    runRecordsCheck: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    itemId?: string;
+                    classCode?: string;
+                    /** Format: uuid */
+                    volumeId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordsCheckRun"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getRecordsCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordsCheckRun"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getRecordsCheckDocx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DOCX report */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listTransferReceipts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferReceipts"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    receiveTransfer: {
+        parameters: {
+            query?: {
+                numbering?: "keep" | "renumber";
+                fondsCode?: string;
+                unitCode?: string;
+                name?: string;
+            };
+            header?: {
+                /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description the package (zip) as the request body */
+        requestBody: {
+            content: {
+                "application/zip": string;
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferReceipt"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Too large */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem413"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem415"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    getTransferReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferReceipt"];
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem404"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
     listSupervisionItems: {
         parameters: {
             query?: {
@@ -14240,6 +15090,7 @@ export interface operations {
                     type: "FILE";
                     /** @enum {string} */
                     retention: "Y" | "D30" | "D10";
+                    checksOverride?: string;
                 };
             };
         };

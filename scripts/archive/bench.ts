@@ -1,6 +1,8 @@
 /**
  * Archive export benchmark: seeds N filed items (SQL, default 1000) into one volume, then exports it as a BagIt
- * zip in a fresh child process and reports items per second and that process's peak RSS (target ≤ 300 MB).
+ * zip in a fresh child process and reports items per second and that process's peak RSS (target ≤ 300 MB); then
+ * checks (四性检测) and receives the package into a second, empty database in another fresh process (targets
+ * ≥ 50 items/s and ≤ 300 MB).
  *
  *   npx tsc -p tsconfig.build.json && node dist/scripts/archive/bench.js [N] [--format bagit|docx] [--keep]
  *
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { exportVolume, type ExportFormat } from '../../apps/api/src/archive/export-runner.js';
 import { seedFiledItems } from '../../apps/api/src/archive/seed.js';
+import { receivePackage } from '../../apps/api/src/archive/receive.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../apps/api/src/database/embedded.js';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { createDataSource } from '#gongwen/persistence';
@@ -54,8 +57,48 @@ async function child(url: string, volumeId: string, format: ExportFormat, out: s
   process.send!(message, () => process.exit(0));
 }
 
+/** 四性检测 and 接收: the package is checked in full and its items registered into a second database, in this process. */
+async function receiveChild(url: string, zip: string) {
+  const ds = createDataSource(url, { poolSize: 2 });
+  await ds.initialize();
+  const [{ id: archivist }] = await ds.query(`SELECT id FROM users WHERE username = 'archivist'`);
+  const started = process.hrtime.bigint();
+  let checked = 0;
+  let checkedAt = 0;
+  const receipt = await receivePackage(ds, zip, archivist, {
+    numbering: 'keep',
+    via: 'bench',
+    onItem: (done, total) => {
+      checked = done;
+      if (done === total) checkedAt = Number(process.hrtime.bigint() - started) / 1e9;
+      if (done % 200 === 0) {
+        const m = process.memoryUsage();
+        process.stderr.write(`  checked ${done}/${total}  rss ${(m.rss / 1048576).toFixed(0)} MB\n`);
+      }
+    },
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await ds.destroy();
+  const message = {
+    items: checked,
+    checkSeconds: checkedAt,
+    seconds,
+    status: receipt.status,
+    accepted: receipt.accepted.length,
+    refused: receipt.refused.length,
+    outcome: receipt.checkOutcome,
+    firstRefusal: receipt.refused[0]?.reasons?.[0] ?? null,
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
+  process.send!(message, () => process.exit(0));
+}
+
 async function main() {
   const args = process.argv.slice(2);
+  if (args[0] === '--receive') {
+    await receiveChild(args[1], args[2]);
+    return;
+  }
   if (args[0] === '--child') {
     await child(args[1], args[2], args[3] as ExportFormat, args[4]);
     return;
@@ -144,6 +187,50 @@ async function main() {
       ].join('\n'),
     );
     if (rss > 300) process.exitCode = 1;
+
+    if (format === 'bagit') {
+      // a second, empty database receives the package: the four checks in full, then one transaction
+      const dbName2 = `${dbName}_receive`;
+      await admin(`CREATE DATABASE ${dbName2}`);
+      const u2 = new URL(serverUrl);
+      u2.pathname = `/${dbName2}`;
+      try {
+        const ds2 = createDataSource(u2.toString(), { poolSize: 2 });
+        await ds2.initialize();
+        await ds2.runMigrations({ transaction: 'each' });
+        await seedDemo(ds2);
+        await ds2.destroy();
+        process.stdout.write(`checking and receiving the package into an empty database in a fresh process …\n`);
+        const rec = await new Promise<Record<string, any>>((resolvePromise, reject) => {
+          const p = fork(fileURLToPath(import.meta.url), ['--receive', u2.toString(), out], {
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          });
+          let got: unknown = null;
+          p.on('message', (m) => {
+            got = m;
+          });
+          p.on('error', reject);
+          p.on('exit', (code) =>
+            code === 0 && got ? resolvePromise(got as never) : reject(new Error(`receive process exited with ${code}`)),
+          );
+        });
+        const rss2 = Number(mb(rec.maxRssKb));
+        process.stdout.write(
+          [
+            '',
+            'four checks (四性检测) and receipt (接收) of the package',
+            `  items checked:    ${rec.items} (outcome ${rec.outcome}; receipt ${rec.status}: ${rec.accepted} accepted, ${rec.refused} refused${rec.firstRefusal ? `; e.g. ${String(rec.firstRefusal).slice(0, 160)}` : ''})`,
+            `  checking:         ${rec.checkSeconds.toFixed(2)} s, ${(rec.items / rec.checkSeconds).toFixed(1)} items/s`,
+            `  check + receive:  ${rec.seconds.toFixed(2)} s, ${(rec.items / rec.seconds).toFixed(1)} items/s — target ≥ 50: ${rec.items / rec.seconds >= 50 ? 'OK' : 'UNDER'}`,
+            `  peak RSS:         ${rss2} MB (receiving process) — target ≤ 300 MB: ${rss2 <= 300 ? 'OK' : 'OVER'}`,
+            '',
+          ].join('\n'),
+        );
+        if (rss2 > 300 || rec.items / rec.seconds < 50) process.exitCode = 1;
+      } finally {
+        if (!keep) await admin(`DROP DATABASE IF EXISTS ${dbName2} WITH (FORCE)`).catch(() => undefined);
+      }
+    }
   } finally {
     if (ds.isInitialized) await ds.destroy();
     if (!keep) {

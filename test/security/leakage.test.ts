@@ -450,6 +450,30 @@ describe('a 绝密 document leaks nothing to the uncleared and to outsiders', ()
         for (const secret of [item.id, d.id, title]) expect({ path, text }).not.toEqual({ path, text: expect.stringContaining(secret) });
       }
     }
+    // 四性检测: the item's check at filing, and checks run on it, exist only for those cleared for it
+    if (ops.some((o) => o.id === 'listRecordsChecks')) {
+      const [run] = await t.db.dataSource.query(
+        `SELECT id, subject FROM archive_check_runs WHERE scope = 'filing' AND subject = (SELECT archival_number FROM archive_items WHERE id = $1)`,
+        [item.id],
+      );
+      expect(run?.id).toBeDefined();
+      expect((await send(t, 'GET', `/api/archive/checks/${run.id}`, { as: 'archivist' })).status).toBe(200);
+      const runLeaks: Leak[] = [];
+      for (const [method, path, json] of [
+        ['GET', `/api/archive/checks/{id}`, undefined],
+        ['GET', `/api/archive/checks/{id}/report.docx`, undefined],
+      ] as const) {
+        const a = await send(t, method, path.replace('{id}', run.id), { as: 'archivist0', json });
+        const b = await send(t, method, path.replace('{id}', ABSENT_UUID), { as: 'archivist0', json });
+        check(`archivist0 ${method} ${path} (check run of the hidden item)`, a, b, run.id, title, runLeaks);
+      }
+      const a = await send(t, 'POST', '/api/archive/checks', { as: 'archivist0', json: { itemId: item.id } });
+      const b = await send(t, 'POST', '/api/archive/checks', { as: 'archivist0', json: { itemId: ABSENT_UUID } });
+      check('archivist0 POST /api/archive/checks (the hidden item)', a, b, item.id, title, runLeaks);
+      expect(report(runLeaks)).toBe('');
+      const list = (await send(t, 'GET', '/api/archive/checks', { as: 'archivist0' })).text;
+      for (const secret of [run.id, run.subject, title]) expect(list).not.toContain(secret);
+    }
   });
 
   it('exchange: the receipts of a delivered 机密 document are hidden from the uncleared and from the recipient units', async () => {

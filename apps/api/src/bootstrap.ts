@@ -28,6 +28,8 @@ export interface CreateAppOptions {
 /** Routes whose body is raw bytes (Word drafts for import, attachment files), with a larger limit than JSON. */
 const RAW_BODY_ROUTES = /^\/api\/(documents\/(import|:[^/]+\/sections\/:[^/]+\/import|:[^/]+\/files)|incoming)$/;
 const RAW_BODY_LIMIT = 20 * 1024 * 1024;
+/** The largest transfer package accepted through the API (the CLI receives any size from disk). */
+const RECEIPT_BODY_LIMIT = 256 * 1024 * 1024;
 const JSON_TYPE = /^application\/(json|[^;\s]+\+json)\s*(;|$)/i;
 
 /** "1mb", "512kb" (config.BODY_LIMIT, validated there) in bytes. */
@@ -122,6 +124,11 @@ export async function createApp(config: AppConfig, dataSource: DataSource, opts:
   fastify.addHook('onRoute', (route) => {
     if (RAW_BODY_ROUTES.test(route.url ?? '')) {
       route.bodyLimit = RAW_BODY_LIMIT;
+      route.config = { ...(route.config as object), rawBody: true };
+    }
+    // a transfer package (接收) is a zip of a whole volume
+    if (route.url === '/api/archive/receipts' && route.method === 'POST') {
+      route.bodyLimit = RECEIPT_BODY_LIMIT;
       route.config = { ...(route.config as object), rawBody: true };
     }
   });

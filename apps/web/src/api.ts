@@ -249,3 +249,10 @@ export const archiveApi = {
   releaseHold: (holdId: string, reason: string) =>
     unwrap(client.POST('/api/archive/holds/{holdId}/release', { params: { path: { holdId } }, body: { reason } })),
 };
+
+/** 四性检测: the check runs (at filing, export, on demand, on receipt) and their reports. */
+export const recordsChecksApi = {
+  list: (signal?: AbortSignal) => unwrap(client.GET('/api/archive/checks', { signal })),
+  get: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/archive/checks/{id}', { params: { path: { id } }, signal })),
+  docxUrl: (id: string) => `/api/archive/checks/${encodeURIComponent(id)}/report.docx`,
+};

@@ -51,6 +51,10 @@ export const PROBLEM_MESSAGES: Messages = {
   PAYLOAD_TOO_LARGE: { zh: '文件或内容过大。', en: 'The file or content is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { zh: '不支持该文件类型。', en: 'This file type is not supported.' },
   GATE_FAILED: { zh: '“{gate}”环节的条件尚未满足：', en: 'The “{gate}” step is not ready yet:' },
+  RECORDS_CHECK_FAILED: {
+    zh: '四性检测未通过（真实性、完整性、可用性、安全性），见检测结果；确需归档的，请填写理由后强制归档。',
+    en: 'The records checks (authenticity, integrity, usability, security) failed; see the results. To file anyway, give a reason.',
+  },
   DOCX_CORRUPT: { zh: 'Word 文件已损坏，无法读取。', en: 'The Word file is damaged and cannot be read.' },
   NOT_DOCX: { zh: '这不是 Word（.docx）文件。', en: 'This is not a Word (.docx) file.' },
   EXPORT_APPROVAL_REQUIRED: { zh: '导出前须经审批。', en: 'This export needs approval first.' },

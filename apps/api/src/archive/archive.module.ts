@@ -7,6 +7,8 @@ import { ExportsService } from './exports.service.js';
 import { FilingService } from './filing.service.js';
 import { ArchiveJobs } from './jobs.js';
 import { PrepareService } from './prepare.service.js';
+import { RecordsChecksController } from './records-checks.controller.js';
+import { RecordsChecksService } from './records-checks.service.js';
 
 /**
  * The archive (DA/T 22-2015): filing on the FILE event, item preparation (render, page count, stamp), catalogues,
@@ -15,8 +17,8 @@ import { PrepareService } from './prepare.service.js';
  */
 @Module({
   imports: [DocumentsModule],
-  controllers: [ArchiveController],
-  providers: [ArchiveJobs, FilingService, PrepareService, ExportsService, ArchiveService, DisposalService],
+  controllers: [ArchiveController, RecordsChecksController],
+  providers: [ArchiveJobs, FilingService, PrepareService, ExportsService, ArchiveService, DisposalService, RecordsChecksService],
   exports: [ArchiveJobs, FilingService, ExportsService, ArchiveService, DisposalService],
 })
 export class ArchiveModule {}

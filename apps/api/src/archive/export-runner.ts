@@ -16,14 +16,18 @@ import {
   catalogueDocxToFile,
   date8,
   mergeDocx,
+  sha256Hex,
   boxFrontDocx,
   boxNotesDocx,
   volumeFrontDocx,
   volumeReferenceDocx,
+  type BagInfo,
   type CatalogueRow,
   type VolumeContentsRow,
 } from '#gongwen/archive';
+import { checkReportDocx, clamscan, dat46Xml, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
 import { auditHash, auditRecordFromRow } from '../engine/audit.js';
+import { checkBagFile } from './records-checks.js';
 import { selectChainWithActors } from '../engine/repositories/audit.js';
 import { ITEM_COLUMNS, catalogueRow, itemFiles, fileData, type ItemRow } from './repo.js';
 
@@ -33,6 +37,8 @@ export type ExportFormat = 'bagit' | 'docx' | 'docx-volume';
 export interface ExportOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void | Promise<void>;
+  /** The virus scanner of the export's check (default: clamscan with the system's or GONGWEN_CLAMAV_DB's signatures). */
+  scanner?: VirusScanner | null;
   /** Fault injection for tests: die (leaving the `.part` file, as a killed process would) after this many items. */
   crashAfterItems?: number;
 }
@@ -43,6 +49,8 @@ export interface ExportResult {
   sha256: string;
   items: number;
   payloadOxum?: string;
+  /** The outcome of the four checks run on a BagIt export (its report is inside the package). */
+  checkOutcome?: string;
 }
 
 export class SimulatedCrash extends Error {}
@@ -93,7 +101,7 @@ async function fileSha256(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
+const json = (v: unknown) => Buffer.from(JSON.stringify(v, null, 2) + '\n', 'utf8');
 
 let signaturesTable: boolean | null = null;
 async function hasSignaturesTable(db: Pick<DataSource, 'query'>): Promise<boolean> {
@@ -126,7 +134,158 @@ function checkpoint(opts: ExportOptions, done: number) {
   if (opts.crashAfterItems !== undefined && done >= opts.crashAfterItems) throw new SimulatedCrash(`simulated crash after ${done} items`);
 }
 
+/**
+ * The BagIt export with its check report (四性检测 at export): the bag is written to a stage file, checked in full
+ * (the same checks a receiving archive runs), and written again with the report added to its payload
+ * (data/check-report.json and .docx). The copy costs a second write of the bag; in exchange the report describes
+ * exactly the bytes that leave, read back from disk.
+ */
 async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions) {
+  const stagePath = `${outPath}.stage`;
+  try {
+    const staged = await writeBag(db, volume, items, stagePath, opts);
+    const report = await checkBagFile(stagePath, {
+      scanner: opts.scanner === undefined ? clamscan() : opts.scanner,
+      name: `${volume.title}（${volumeCode(volume)}）`,
+    });
+    const bag = new BagWriter(outPath, staged.root);
+    try {
+      await bag.start();
+      const source = await zipSource(stagePath);
+      try {
+        for (const path of source.entries.keys()) {
+          if (path.startsWith('data/')) await bag.addPayload(path.slice('data/'.length), await source.read(path));
+        }
+      } finally {
+        await source.close();
+      }
+      await bag.addPayload('check-report.json', json(report));
+      await bag.addPayload('check-report.docx', await checkReportDocx(report));
+      const done = await bag.finish(staged.info);
+      return { path: done.path, size: done.size, payloadOxum: done.payloadOxum, checkOutcome: report.outcome };
+    } catch (e) {
+      await bag.abort();
+      throw e;
+    }
+  } finally {
+    await rm(stagePath, { force: true });
+    await rm(`${stagePath}.part`, { force: true });
+  }
+}
+
+/** An item's directory in the bag, under data/: items/0001-0194-WS.2026-D30-BGS-0001. */
+export const itemDir = (position: number, archivalNumber: string) =>
+  `items/${String(position).padStart(4, '0')}-${archivalNumberAscii(archivalNumber)}`;
+
+/**
+ * One item's files in the bag, as [path inside its directory, bytes]: its content files (checksums checked against
+ * the stored ones), metadata.json, and — unless disposed — its revisions, audit trail (hash chain re-verified),
+ * signatures with the signers' public keys, and processing record. An item received from another archive has no
+ * document here: its records are the files of role `record`, exported exactly as received.
+ */
+export async function* itemEntries(
+  db: Pick<DataSource, 'query'>,
+  itemId: string,
+  catalogue: CatalogueRow | null,
+): AsyncGenerator<[string, Buffer]> {
+  const [item]: (ItemRow & { metadata: any; processing_record: any; receipt_id: string | null })[] = await db.query(
+    `SELECT ${ITEM_COLUMNS}, i.metadata, i.processing_record, i.receipt_id FROM archive_items i WHERE i.id = $1`,
+    [itemId],
+  );
+  const files = await itemFiles(db, item.id);
+  const stored: { name: string; role: string; mediaType: string; size: number; sha256: string }[] = [];
+  const records = new Map<string, Buffer>();
+  for (const f of files) {
+    if (!f.available) continue;
+    const data = await fileData(db, f.id);
+    if (!data) continue;
+    if (sha256Hex(data) !== f.sha256) throw new Error(`${item.archival_number}/${f.name}: stored checksum does not match its bytes`);
+    if (f.role === 'record') {
+      records.set(f.name, data);
+      continue;
+    }
+    yield [f.role === 'attachment' ? `attachments/${f.name}` : f.name, data];
+    stored.push({ name: f.name, role: f.role, mediaType: f.media_type, size: data.length, sha256: f.sha256 });
+  }
+  const disposed = !!item.disposed_at;
+  const metadataJson = {
+    archivalNumber: item.archival_number,
+    status: disposed ? 'disposed' : item.prepared_at ? 'ready' : 'preparing',
+    catalogue,
+    pageCount: item.page_count,
+    retentionLabel: RETENTION_LABELS[item.retention],
+    filedAt: new Date(item.filed_at).toISOString(),
+    disposal: disposed ? { at: new Date(item.disposed_at!).toISOString(), registerNumber: item.register_number } : null,
+    metadata: item.metadata,
+    files: stored,
+  };
+  yield ['metadata.json', json(metadataJson)];
+  if (disposed) return;
+  // the DA/T 46 record, made from what the package carries for the item
+  const dat46 = (events: unknown[], signatures: unknown[]): [string, Buffer] => [
+    'metadata.xml',
+    Buffer.from(dat46Xml({ item: metadataJson as never, events: events as never, signatures: signatures as never }), 'utf8'),
+  ];
+  if (!item.document_id) {
+    for (const [name, data] of records) if (name !== 'metadata.xml') yield [name, data];
+    const parse = (name: string) => JSON.parse(records.get(name)?.toString('utf8') ?? 'null');
+    yield dat46(parse('audit-trail.json')?.events ?? [], parse('signatures.json')?.cryptographic ?? []);
+    return;
+  }
+  const revisions: Record<string, any>[] = await db.query(
+    `SELECT r.number, r.hash, r.created_at, r.author_id, u.display_name AS author_name, r.content
+       FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.document_id = $1 ORDER BY r.number`,
+    [item.document_id],
+  );
+  yield [
+    'revisions.json',
+    json(
+      revisions.map((r) => ({
+        number: r.number,
+        hash: r.hash,
+        author: { id: r.author_id, name: r.author_name },
+        createdAt: new Date(r.created_at).toISOString(),
+        content: r.content,
+      })),
+    ),
+  ];
+  const events = await selectChainWithActors(db, item.document_id);
+  let prev: string | null = null;
+  let chainOk = true;
+  const trail = events.map((e) => {
+    const ok = e.prev_hash === prev && auditHash(auditRecordFromRow(e)) === e.hash;
+    chainOk &&= ok;
+    prev = e.hash;
+    return {
+      seq: e.seq,
+      eventType: e.event_type,
+      actor: { id: e.actor_id, name: e.display_name, roles: e.actor_roles },
+      fromState: e.from_state,
+      toState: e.to_state,
+      reason: e.reason,
+      revisionNumber: e.revision_number,
+      revisionHash: e.revision_hash,
+      at: new Date(e.created_at).toISOString(),
+      payload: e.payload,
+      prevHash: e.prev_hash,
+      hash: e.hash,
+      hashVerified: ok,
+    };
+  });
+  yield ['audit-trail.json', json({ algorithm: 'sha256 over canonical JSON, chained by prevHash', chainVerified: chainOk, events: trail })];
+  const crypto = (await hasSignaturesTable(db))
+    ? await db.query(
+        // the signer's public key travels with the signature, so that a receiving archive can verify it (四性检测)
+        `SELECT s.*, k.public_key FROM signatures s LEFT JOIN signing_keys k ON k.id = s.key_id WHERE s.document_id = $1 ORDER BY s.signed_at`,
+        [item.document_id],
+      )
+    : [];
+  yield ['signatures.json', json({ workflow: item.metadata?.signatures ?? [], cryptographic: crypto })];
+  yield ['processing-record.json', json(item.processing_record)];
+  yield dat46(trail, crypto);
+}
+
+export async function writeBag(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions) {
   const bag = new BagWriter(outPath, `volume-${volume.number.replace(/[^A-Za-z0-9._-]/g, '_')}`);
   try {
     await bag.start();
@@ -135,87 +294,8 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
     await opts.onProgress?.(0, items.length);
     for (const [index, summary] of items.entries()) {
       checkpoint(opts, done);
-      const dir = `items/${String(index + 1).padStart(4, '0')}-${archivalNumberAscii(summary.archival_number)}`;
-      const [item]: (ItemRow & { metadata: any; processing_record: any })[] = await db.query(
-        `SELECT ${ITEM_COLUMNS}, i.metadata, i.processing_record FROM archive_items i WHERE i.id = $1`,
-        [summary.id],
-      );
-      const files = await itemFiles(db, item.id);
-      const stored: { name: string; role: string; mediaType: string; size: number; sha256: string }[] = [];
-      for (const f of files) {
-        if (!f.available) continue;
-        const data = await fileData(db, f.id);
-        if (!data) continue;
-        const r = await bag.addPayload(`${dir}/${f.role === 'attachment' ? `attachments/${f.name}` : f.name}`, data);
-        if (r.sha256 !== f.sha256) throw new Error(`${item.archival_number}/${f.name}: stored checksum does not match its bytes`);
-        stored.push({ name: f.name, role: f.role, mediaType: f.media_type, size: r.size, sha256: r.sha256 });
-      }
-      const disposed = !!item.disposed_at;
-      await bag.addPayload(
-        `${dir}/metadata.json`,
-        json({
-          archivalNumber: item.archival_number,
-          status: disposed ? 'disposed' : item.prepared_at ? 'ready' : 'preparing',
-          catalogue: catalogue[index],
-          pageCount: item.page_count,
-          retentionLabel: RETENTION_LABELS[item.retention],
-          filedAt: new Date(item.filed_at).toISOString(),
-          disposal: disposed ? { at: new Date(item.disposed_at!).toISOString(), registerNumber: item.register_number } : null,
-          metadata: item.metadata,
-          files: stored,
-        }),
-      );
-      if (!disposed) {
-        const revisions: Record<string, any>[] = await db.query(
-          `SELECT r.number, r.hash, r.created_at, r.author_id, u.display_name AS author_name, r.content
-             FROM revisions r JOIN users u ON u.id = r.author_id WHERE r.document_id = $1 ORDER BY r.number`,
-          [item.document_id],
-        );
-        await bag.addPayload(
-          `${dir}/revisions.json`,
-          json(
-            revisions.map((r) => ({
-              number: r.number,
-              hash: r.hash,
-              author: { id: r.author_id, name: r.author_name },
-              createdAt: new Date(r.created_at).toISOString(),
-              content: r.content,
-            })),
-          ),
-        );
-        const events = await selectChainWithActors(db, item.document_id);
-        let prev: string | null = null;
-        let chainOk = true;
-        const trail = events.map((e) => {
-          const ok = e.prev_hash === prev && auditHash(auditRecordFromRow(e)) === e.hash;
-          chainOk &&= ok;
-          prev = e.hash;
-          return {
-            seq: e.seq,
-            eventType: e.event_type,
-            actor: { id: e.actor_id, name: e.display_name, roles: e.actor_roles },
-            fromState: e.from_state,
-            toState: e.to_state,
-            reason: e.reason,
-            revisionNumber: e.revision_number,
-            revisionHash: e.revision_hash,
-            at: new Date(e.created_at).toISOString(),
-            payload: e.payload,
-            prevHash: e.prev_hash,
-            hash: e.hash,
-            hashVerified: ok,
-          };
-        });
-        await bag.addPayload(
-          `${dir}/audit-trail.json`,
-          json({ algorithm: 'sha256 over canonical JSON, chained by prevHash', chainVerified: chainOk, events: trail }),
-        );
-        const crypto = (await hasSignaturesTable(db))
-          ? await db.query(`SELECT * FROM signatures WHERE document_id = $1 ORDER BY signed_at`, [item.document_id]).catch(() => [])
-          : [];
-        await bag.addPayload(`${dir}/signatures.json`, json({ workflow: item.metadata?.signatures ?? [], cryptographic: crypto }));
-        await bag.addPayload(`${dir}/processing-record.json`, json(item.processing_record));
-      }
+      const dir = itemDir(index + 1, summary.archival_number);
+      for await (const [path, data] of itemEntries(db, summary.id, catalogue[index])) await bag.addPayload(`${dir}/${path}`, data);
       done++;
       await opts.onProgress?.(done, items.length);
     }
@@ -254,7 +334,7 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
         items: items.map((i, n) => ({ position: n + 1, archivalNumber: i.archival_number, id: i.id })),
       }),
     );
-    const done2 = await bag.finish({
+    const info: BagInfo = {
       sourceOrganization: volume.fonds_name,
       externalIdentifier: volume.number,
       externalDescription: `${volume.title}（${volumeCode(volume)}，${items.length}件）`,
@@ -263,8 +343,9 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
         ['Internal-Sender-Identifier', volume.id],
         ['Bag-Software-Agent', 'gongwen 0.1.0'],
       ],
-    });
-    return { path: done2.path, size: done2.size, payloadOxum: done2.payloadOxum };
+    };
+    const done2 = await bag.finish(info);
+    return { path: done2.path, size: done2.size, payloadOxum: done2.payloadOxum, root: bag.root, info };
   } catch (e) {
     if (e instanceof SimulatedCrash) bag.abandon();
     else await bag.abort();

@@ -33,6 +33,7 @@ import type { Filable, FileEventInfo } from './filable.js';
 import { outgoingFilable } from './outgoing-filable.js';
 import { ArchiveJobs, QUEUES } from './jobs.js';
 import { logAccess, type ItemMetadata } from './repo.js';
+import { checkFiledItem, failures, saveCheckRun } from './records-checks.js';
 
 interface UnitRow {
   id: string;
@@ -65,7 +66,7 @@ export class FilingService implements OnModuleInit {
 
   onModuleInit(): void {
     // one hook for every workflow: the FILE event into `archived` files the document as its workflow describes it
-    this.engine.onTransition<EngineRow, EngineEvent & { retention?: string }, unknown>(['FILE'], async (m, t) => {
+    this.engine.onTransition<EngineRow, EngineEvent & { retention?: string; checksOverride?: string }, unknown>(['FILE'], async (m, t) => {
       const filable = this.filables.get(t.document.workflow_id);
       if (!filable || t.event.type !== 'FILE' || t.toState !== 'archived') return;
       await this.file(m, filable, {
@@ -73,6 +74,7 @@ export class FilingService implements OnModuleInit {
         event: { retention: String(t.event.retention), at: t.event.at },
         content: t.content,
         user: t.user,
+        checksOverride: t.event.checksOverride,
       });
     });
   }
@@ -145,7 +147,7 @@ export class FilingService implements OnModuleInit {
   private async file(
     m: EntityManager,
     filable: Filable,
-    t: { document: EngineRow; event: FileEventInfo; content: unknown; user: AuthUser },
+    t: { document: EngineRow; event: FileEventInfo; content: unknown; user: AuthUser; checksOverride?: string },
   ) {
     const { document: doc, user } = t;
     const retention = t.event.retention as Retention;
@@ -263,7 +265,37 @@ export class FilingService implements OnModuleInit {
         f.data,
       ]);
     }
-    await logAccess(m, { userId: user.id, action: 'file', itemId, detail: { archivalNumber: number, retention, documentId: doc.id } });
+    // 四性检测 at filing: a failing check refuses the filing (the transaction rolls back, the number is not used)
+    // unless the archivist overrides it with a reason, which the FILE event carries into the audit chain
+    const report = await checkFiledItem(m, itemId);
+    const failed = failures(report);
+    if (failed.length && !t.checksOverride) {
+      throw new AppError(
+        'RECORDS_CHECK_FAILED',
+        `The item fails ${failed.length} of the checks at filing (四性检测); file it with checksOverride and a reason to file it anyway.`,
+        { checks: failed },
+      );
+    }
+    const checkRunId = await saveCheckRun(m, {
+      scope: 'filing',
+      subject: number,
+      report,
+      userId: user.id,
+      classificationRank: CLASSIFICATION_RANK[subject.classification as keyof typeof CLASSIFICATION_RANK] ?? 0,
+    });
+    await logAccess(m, {
+      userId: user.id,
+      action: 'file',
+      itemId,
+      detail: {
+        archivalNumber: number,
+        retention,
+        documentId: doc.id,
+        checkRunId,
+        checkOutcome: report.outcome,
+        ...(failed.length ? { checksOverride: t.checksOverride, overriddenChecks: failed.map((f) => f.check) } : {}),
+      },
+    });
     await this.jobs.send(QUEUES.prepare, { itemId }, { singletonKey: itemId }, m);
   }
 }

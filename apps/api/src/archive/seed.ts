@@ -27,6 +27,8 @@ import type { DocumentContent } from '#gongwen/document/model';
 import { auditHash, type AuditRecord } from '../engine/audit.js';
 import { insertAudit } from '../engine/repositories/audit.js';
 import { insertDocument, insertRevision } from '../engine/repositories/documents.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { signaturePayloadV1 } from '#gongwen/archive/checks/index';
 import { DOCX_MEDIA, type ItemMetadata } from './repo.js';
 import { renderContextOf } from './prepare.js';
 
@@ -92,6 +94,14 @@ export async function seedFiledItems(
   });
   const titleOf = opts.title ?? ((n: number) => `关于做好${opts.year}年度文件归档工作的通知（第${n}号）`);
   const signedAt = `${opts.year}-06-15T02:00:00.000Z`;
+  // a real Ed25519 key for the signer, so that the seeded items' signatures verify (四性检测); stored as already
+  // revoked: its private key is not kept, and the application must make the signer a key of its own when signing
+  const keyPair = generateKeyPairSync('ed25519');
+  const [key]: { id: string }[] = await db.query(
+    `INSERT INTO signing_keys (user_id, public_key, encrypted_private_key, revoked_at) VALUES ($1, $2, 'seeded: not kept', now()) RETURNING id`,
+    [signer.id, keyPair.publicKey.export({ type: 'spki', format: 'pem' })],
+  );
+
   const filedAt = new Date(`${opts.year}-12-20T02:00:00.000Z`);
 
   // the sample files, rendered once
@@ -302,6 +312,30 @@ export async function seedFiledItems(
           format: 'DOCX (Office Open XML, ISO/IEC 29500), GB/T 9704-2012 layout',
           creatingSoftware: 'gongwen 0.1.0 (seeded)',
         };
+        if (key) {
+          const payload = signaturePayloadV1({
+            documentId,
+            revisionHash: hash,
+            revisionNumber: 1,
+            signerId: signer.id,
+            role: 'signer',
+            issuerUnitId: unit.id,
+            signedAt,
+          });
+          await m.query(
+            `INSERT INTO signatures (document_id, signer_id, key_id, issuer_unit_id, role, revision_number, revision_hash, signed_at, signature)
+             VALUES ($1,$2,$3,$4,'signer',1,$5,$6,$7)`,
+            [
+              documentId,
+              signer.id,
+              key.id,
+              unit.id,
+              hash,
+              signedAt,
+              sign(null, Buffer.from(payload, 'utf8'), keyPair.privateKey).toString('base64'),
+            ],
+          );
+        }
         const [{ id: itemId }] = await m.query(
           `INSERT INTO archive_items (document_id, archival_number, fonds_code, fonds_name, record_class, year, retention, default_retention, unit_code, unit_name,
              item_number, kind, title, document_number, author, doc_date, classification, classification_rank, revision_number, revision_hash,

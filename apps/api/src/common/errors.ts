@@ -30,6 +30,8 @@ export const ERROR_STATUS = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   GATE_FAILED: 422,
+  /** The four checks (四性检测) failed at filing or on a received package. */
+  RECORDS_CHECK_FAILED: 422,
   DOCX_CORRUPT: 400,
   NOT_DOCX: 415,
   EXPORT_APPROVAL_REQUIRED: 403,

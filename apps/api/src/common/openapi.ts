@@ -108,6 +108,28 @@ const PROBLEM_VARIANTS: Record<
     },
     required: [],
   },
+  RecordsCheckFailedProblem: {
+    codes: ['RECORDS_CHECK_FAILED'],
+    description: 'The four checks (四性检测) failed: each failing check with what it found.',
+    properties: {
+      checks: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['check', 'label', 'subject', 'found'],
+          additionalProperties: false,
+          properties: {
+            check: { type: 'string', description: 'The check id, e.g. authenticity.audit_chain' },
+            label: { type: 'string', description: '检测项目, in Chinese' },
+            subject: { type: ['string', 'null'], description: 'The archival number checked, or null for the whole package' },
+            found: { type: 'string', description: 'What was measured and found' },
+          },
+        },
+      },
+      receiptId: { type: 'string', format: 'uuid', description: 'A refused transfer: its receipt' },
+    },
+    required: ['checks'],
+  },
   ExportExpiredProblem: {
     codes: ['EXPORT_EXPIRED'],
     description: "The export's file was deleted after its retention.",

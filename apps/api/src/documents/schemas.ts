@@ -169,7 +169,11 @@ export const EVENT_PAYLOADS = {
   ACKNOWLEDGE: z.strictObject({ opinion: z.string().trim().max(5000).optional() }),
   REMIND: z.strictObject({ readerIds: z.array(z.uuid()).max(500).optional() }),
   CLOSE_CIRCULATION: z.strictObject({ reason }),
-  FILE: z.strictObject({ retention: z.enum(['Y', 'D30', 'D10']) }),
+  FILE: z.strictObject({
+    retention: z.enum(['Y', 'D30', 'D10']),
+    /** 四性检测: files the item although a check at filing fails; the reason goes into the audit chain. */
+    checksOverride: z.string().trim().min(2).max(500).optional(),
+  }),
   // 用印: which issuing body's seal the custodian applies
   APPLY_SEAL: z.strictObject({ issuerUnitId: z.uuid() }),
   RETURN: z.strictObject({ reason }),

@@ -95,7 +95,11 @@ export const EVENT_PAYLOADS: Record<IncomingClientEventType, z.ZodObject> = {
   RETURN_COPY: z.strictObject({ copyNumber: z.number().int().min(1).max(10_000), disposition: z.enum(['returned', 'destroyed']) }),
   ANSWER: z.strictObject({ text: longText }),
   REMIND: z.strictObject({ targets: z.array(z.string().trim().min(1).max(100)).min(1).max(50), level: z.enum(['urgent', 'routine']) }),
-  FILE: z.strictObject({ retention: z.enum(['Y', 'D30', 'D10']) }),
+  FILE: z.strictObject({
+    retention: z.enum(['Y', 'D30', 'D10']),
+    /** 四性检测: files the item although a check at filing fails; the reason goes into the audit chain. */
+    checksOverride: z.string().trim().min(2).max(500).optional(),
+  }),
 };
 
 export const EventEnvelope = z.object({ type: z.enum(CLIENT_EVENT_TYPES) }).loose();

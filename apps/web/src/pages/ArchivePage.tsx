@@ -6,19 +6,21 @@ import { useI18n } from '../i18n';
 import { Link, useLocation } from '../router';
 import { useUser } from '../session';
 import type { StringKey } from '../strings';
+import { ChecksPage } from './archive/ChecksPage';
 import { ClassesPage } from './archive/ClassesPage';
 import { DisposalPage } from './archive/DisposalPage';
 import { ToFilePage } from './archive/ToFilePage';
 import { NewVolumePage } from './archive/NewVolumePage';
 import { VolumePage, VolumesPage } from './archive/VolumesPage';
 
-type Section = 'file' | 'classes' | 'volumes' | 'disposal';
+type Section = 'file' | 'classes' | 'volumes' | 'disposal' | 'checks';
 
 const TABS: { id: Section; href: string; label: StringKey }[] = [
   { id: 'file', href: '/archive', label: 'archive.tab.file' },
   { id: 'classes', href: '/archive/classes', label: 'archive.tab.classes' },
   { id: 'volumes', href: '/archive/volumes', label: 'archive.tab.volumes' },
   { id: 'disposal', href: '/archive/disposal', label: 'archive.tab.disposal' },
+  { id: 'checks', href: '/archive/checks', label: 'archive.tab.checks' },
 ];
 
 /** Who may open the archive at all, and where the navigation entry leads them. */
@@ -41,7 +43,9 @@ export function ArchivePage() {
       ? 'volumes'
       : rest.startsWith('disposal')
         ? 'disposal'
-        : 'file';
+        : rest.startsWith('checks')
+          ? 'checks'
+          : 'file';
   const tabs = archivist ? TABS : TABS.filter((x) => x.id === 'disposal');
   const allowed = archivist || (section === 'disposal' && user.roles.includes('signer'));
 
@@ -55,6 +59,7 @@ export function ArchivePage() {
     );
   else if (section === 'classes') body = <ClassesPage />;
   else if (section === 'disposal') body = <DisposalPage archivist={archivist} />;
+  else if (section === 'checks') body = <ChecksPage />;
   else if (rest === 'volumes/new') body = <NewVolumePage />;
   else if (volumeMatch) body = <VolumePage key={volumeMatch[1]} id={decodeURIComponent(volumeMatch[1])} />;
   else if (section === 'volumes') body = <VolumesPage />;
