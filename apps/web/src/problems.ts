@@ -290,6 +290,12 @@ export const INCOMING_CONDITION_MESSAGES: Messages = {
   TARGETS_REQUIRED: { zh: '须指明催办对象。', en: 'Name whom to remind.' },
   INVALID_LEVEL: { zh: '请选择紧急催办或一般催办。', en: 'Choose an urgent or a routine reminder.' },
   INVALID_RETENTION: { zh: '请选择保管期限。', en: 'Choose a retention period.' },
+  // reading for a leader (代阅, 委托)
+  NO_PRINCIPAL: { zh: '未指明代谁办理。', en: 'No principal is named to act for.' },
+  SELF_DELEGATION: { zh: '不能作为自己的受托人办理。', en: 'Nobody acts as his own deputy.' },
+  DELEGATION_CHAIN: { zh: '受托的权限不能再次委托。', en: 'A deputy cannot pass on what he holds by delegation.' },
+  NOT_DELEGABLE: { zh: '此操作不能代他人办理（收文只有阅文可以委托）。', en: 'This cannot be done for someone else (only reading can).' },
+  OUTSIDE_DELEGATION: { zh: '委托范围不包括阅文。', en: 'The delegation does not cover reading.' },
 };
 
 /** Gate conditions of the supervision workflow (workflows/supervision/policy.ts VIOLATION_CODES, 督查督办). */

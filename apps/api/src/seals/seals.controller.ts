@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { contentDispositionFor } from '#gongwen/docx';
@@ -206,6 +206,7 @@ export class DocumentSealsController {
   }
 
   @Get(':id/seals/:useId/docx')
+  @ApiParam({ name: 'useId', format: 'uuid' })
   @ApiOperation({ operationId: 'downloadSealedDocx', summary: 'The sealed DOCX exactly as signed' })
   @ApiProduces(DOCX_MIME)
   @binary(DOCX_MIME, 'DOCX file')
@@ -216,6 +217,7 @@ export class DocumentSealsController {
   }
 
   @Get(':id/seals/:useId/signature')
+  @ApiParam({ name: 'useId', format: 'uuid' })
   @ApiOperation({
     operationId: 'downloadSealSignature',
     summary: 'The detached signature of the sealed DOCX: a DER GB/T 38540 SES_Signature (SM2 with SM3) beside the DOCX',
