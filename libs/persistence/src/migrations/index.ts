@@ -27,6 +27,7 @@ import { SupervisionInstructed1764002500000 } from './1764002500000-SupervisionI
 import { NotificationReads1764002300000 } from './1764002300000-NotificationReads.js';
 import { Delegations1764002700000 } from './1764002700000-Delegations.js';
 import { Seals1764002100000 } from './1764002100000-Seals.js';
+import { SealedOfd1764002800000 } from './1764002800000-SealedOfd.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -59,4 +60,5 @@ export const migrations = [
   WebhookSecretsAndNotices1764002400000,
   SupervisionInstructed1764002500000,
   Delegations1764002700000,
+  SealedOfd1764002800000,
 ];
