@@ -256,6 +256,7 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
     case 'listDocumentSeals': // the seals applied (用印), each checked: whoever sees the document
       return cell({ status: 200 });
     case 'downloadSealedDocx':
+    case 'downloadSealedOfd':
     case 'downloadSealSignature':
       // an export like the DOCX (classified: a numbered copy holder); no such seal use on the document: inner 404
       return cell(!classified || fx.copyHolders.includes(user) ? { inner404: true } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });

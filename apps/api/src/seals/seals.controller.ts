@@ -3,6 +3,7 @@ import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nest
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { contentDispositionFor } from '#gongwen/docx';
+import { OFD_MIME } from '#gongwen/ofd';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, named } from '../common/openapi.js';
@@ -84,6 +85,10 @@ const DocumentSeal = named(
     appliedBy: z.object({ id: z.uuid(), name: z.string() }),
     appliedAt: z.string(),
     fileName: z.string(),
+    ofdFileName: z
+      .string()
+      .nullable()
+      .meta({ description: 'The sealed OFD (GET …/seals/{useId}/ofd), null for a seal applied before sealed OFDs were kept' }),
     sm3: z.string(),
     valid: z.boolean(),
     problems: z.array(z.string()).meta({ description: 'What does not hold (stable codes), empty when valid' }),
@@ -214,6 +219,21 @@ export class DocumentSealsController {
   async docx(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('useId') useId: string, @Res() res: FastifyReply) {
     const f = await this.seals.documentSealFile(user, id, useId, 'docx');
     return sendFile(res, DOCX_MIME, f.fileName, f.body);
+  }
+
+  @Get(':id/seals/:useId/ofd')
+  @ApiParam({ name: 'useId', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'downloadSealedOfd',
+    summary:
+      'The sealed OFD (GB/T 33190 §18): the registered document with this seal (and the ones applied before it) as a stamp annotation and a signature whose SignedValue is a GB/T 38540 SES_Signature over Signature.xml',
+  })
+  @ApiProduces(OFD_MIME)
+  @binary(OFD_MIME, 'OFD file')
+  @ApiProblems(403, 404)
+  async ofd(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('useId') useId: string, @Res() res: FastifyReply) {
+    const f = await this.seals.documentSealFile(user, id, useId, 'ofd');
+    return sendFile(res, OFD_MIME, f.fileName, f.body);
   }
 
   @Get(':id/seals/:useId/signature')

@@ -19,6 +19,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { classificationRank, type DocumentContent, type RenderContext } from '#gongwen/document/model';
 import { dateOfIssue, officeDate } from '#gongwen/document/date-of-issue';
 import { docxFileName, renderDocx } from '#gongwen/docx';
+import { ofdFileName, renderOfd } from '#gongwen/ofd';
 import {
   checkCertificate,
   createRootAuthority,
@@ -46,6 +47,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
 import { loadOrCreateMasterKey } from '../signatures/signatures.service.js';
 import { UUID } from '../engine/transition-engine.js';
+import { documentStampPlacements, sealOfd, verifySealedOfd } from './sealed-ofd.js';
 
 const LOCAL_CA_NAME = 'gongwen 本地电子印章证书中心';
 /** The seal image's size on the page. */
@@ -467,9 +469,11 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
     const docx = new Uint8Array(await renderDocx(content, ctx));
     const signer = await this.signerFor(m, use.sealId);
     const signature = signer.sign(docx, `urn:gongwen:document:${row.id}:docx`, new Date(use.at));
+    const ofd = await this.sealedOfd(m, row, content, ctx, use);
     await m.query(
-      `INSERT INTO seal_uses (seal_id, document_id, issuer_unit_id, copies, applied_by, applied_at, file_name, signed_docx, signature, data_sm3)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+      `INSERT INTO seal_uses (seal_id, document_id, issuer_unit_id, copies, applied_by, applied_at, file_name, signed_docx, signature, data_sm3,
+                              signed_ofd, ofd_file_name)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
       [
         use.sealId,
         row.id,
@@ -481,8 +485,41 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
         Buffer.from(docx),
         Buffer.from(signature),
         toHex(sm3(docx)),
+        ofd,
+        ofdFileName(content, ctx),
       ],
     );
+  }
+
+  /**
+   * The sealed OFD after this seal: the previous seal's OFD of the document (joint documents: each issuer's seal adds
+   * a signature that references the earlier ones' files), or the registered document's OFD as the download lays it
+   * out; the stamp centred over this issuer's name (GB/T 9704), Signature.xml signed with the seal (SM2/SM3).
+   */
+  private async sealedOfd(
+    m: EntityManager,
+    row: DocumentRow,
+    content: DocumentContent,
+    ctx: RenderContext,
+    use: { sealId: string; issuerUnitId: string; at: string | Date },
+  ): Promise<Buffer> {
+    const [prev]: { signed_ofd: Buffer }[] = await m.query(
+      `SELECT signed_ofd FROM seal_uses WHERE document_id = $1 AND signed_ofd IS NOT NULL ORDER BY applied_at DESC, id DESC LIMIT 1`,
+      [row.id],
+    );
+    const base = prev ? bytes(prev.signed_ofd) : await renderOfd(content, ctx, { imprint: 'auto', docId: row.id });
+    const index = content.issuers.findIndex((i) => i.unitId === use.issuerUnitId);
+    const placement = documentStampPlacements(content, ctx, SEAL_MM)[index];
+    if (!placement) throw new Error(`no signature-block name for the issuer ${use.issuerUnitId}`);
+    const [seal]: SealRow[] = await m.query(`SELECT * FROM seals WHERE id = $1`, [use.sealId]);
+    const privateKey = decryptPrivateKey(seal!.encrypted_private_key!, this.secret);
+    return sealOfd(base, {
+      placement,
+      stamp: bytes(seal!.image_png!),
+      seal: bytes(seal!.seal_der!),
+      signer: { certificate: bytes(seal!.certificate!), key: { privateKey, publicKey: publicKeyOf(privateKey) } },
+      at: new Date(use.at),
+    });
   }
 
   /** The seals on a document (the caller may see it), each checked now. */
@@ -491,24 +528,27 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
     const uses = await this.usesOf(this.db.manager, row.id);
     const roots = await this.trustedRoots(this.db.manager);
     const names = await this.documents.displayNames([...new Set(uses.map((u) => u.applied_by))]);
-    return {
-      items: uses.map((u) => {
-        const check = verifySignature(bytes(u.signature), bytes(u.signed_docx), { roots });
-        return {
-          id: u.id,
-          sealName: u.seal_name,
-          esId: u.es_id,
-          issuerUnitId: u.issuer_unit_id,
-          copies: u.copies,
-          appliedBy: { id: u.applied_by, name: names[u.applied_by] ?? '' },
-          appliedAt: new Date(u.applied_at).toISOString(),
-          fileName: u.file_name,
-          sm3: u.data_sm3,
-          valid: check.ok,
-          problems: check.problems as string[],
-        };
-      }),
-    };
+    const items = [];
+    for (const u of uses) {
+      const check = verifySignature(bytes(u.signature), bytes(u.signed_docx), { roots });
+      const ofd = u.signed_ofd ? await verifySealedOfd(bytes(u.signed_ofd), roots) : null;
+      const problems = [...check.problems, ...(ofd?.problems ?? []).map((p) => `ofd ${p}`)];
+      items.push({
+        id: u.id,
+        sealName: u.seal_name,
+        esId: u.es_id,
+        issuerUnitId: u.issuer_unit_id,
+        copies: u.copies,
+        appliedBy: { id: u.applied_by, name: names[u.applied_by] ?? '' },
+        appliedAt: new Date(u.applied_at).toISOString(),
+        fileName: u.file_name,
+        ofdFileName: u.signed_ofd ? u.ofd_file_name : null,
+        sm3: u.data_sm3,
+        valid: problems.length === 0,
+        problems,
+      });
+    }
+    return { items };
   }
 
   private usesOf(m: EntityManager, documentId: string) {
@@ -531,17 +571,28 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
         signed_docx: Buffer;
         signature: Buffer;
         data_sm3: string;
+        signed_ofd: Buffer | null;
+        ofd_file_name: string | null;
       }[]
     >;
   }
 
-  /** A sealed DOCX or its detached signature, for a reader of the document (classified copies: as any export). */
-  async documentSealFile(user: AuthUser, documentId: string, useId: string, what: 'docx' | 'signature') {
+  /**
+   * A sealed DOCX, its detached signature or the sealed OFD (the seals up to this one inside it), for a reader of the
+   * document (classified copies: as any export).
+   */
+  async documentSealFile(user: AuthUser, documentId: string, useId: string, what: 'docx' | 'signature' | 'ofd') {
     const row = await this.documents.getRow(user, documentId);
     await this.documents.authorizeExport(row, user);
     const use = UUID.test(useId) ? (await this.usesOf(this.db.manager, row.id)).find((u) => u.id === useId) : undefined;
     if (!use) throw new AppError('NOT_FOUND', 'No such seal on this document.');
-    await this.documents.logAccess(row, user, what === 'docx' ? 'download_sealed_docx' : 'download_seal_signature');
+    if (what === 'ofd' && !use.signed_ofd) throw new AppError('NOT_FOUND', 'This seal was applied before sealed OFDs were kept.');
+    await this.documents.logAccess(
+      row,
+      user,
+      what === 'docx' ? 'download_sealed_docx' : what === 'ofd' ? 'download_sealed_ofd' : 'download_seal_signature',
+    );
+    if (what === 'ofd') return { body: use.signed_ofd!, fileName: use.ofd_file_name! };
     return what === 'docx' ? { body: use.signed_docx, fileName: use.file_name } : { body: use.signature, fileName: `${use.file_name}.sig` };
   }
 
@@ -561,6 +612,16 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
         return { kind: 'seal', id: u.id, seal: u.seal_name, problem: `the signature carries seal ${check.esId}, not ${u.es_id}` };
       if (toHex(sm3(bytes(u.signed_docx))) !== u.data_sm3)
         return { kind: 'seal', id: u.id, seal: u.seal_name, problem: 'the sealed DOCX is not the one registered' };
+      if (u.signed_ofd) {
+        // the sealed OFD: every part's SM3 against each Signature.xml, each SES_Signature over its Signature.xml
+        const ofd = await verifySealedOfd(bytes(u.signed_ofd), roots);
+        if (!ofd.ok) {
+          const problems = ofd.problems.map((p) => `ofd ${p}`);
+          return { kind: 'seal', id: u.id, seal: u.seal_name, problems, problem: problems.join(', ') };
+        }
+        if (!ofd.signatures.some((s) => s.esId === u.es_id))
+          return { kind: 'seal', id: u.id, seal: u.seal_name, problem: `the sealed OFD carries no signature of seal ${u.es_id}` };
+      }
     }
     for (const r of recorded) {
       if (!uses.some((u) => u.seal_id === r.sealId && u.issuer_unit_id === r.issuerUnitId))

@@ -28,6 +28,7 @@ import { NotificationReads1764002300000 } from './1764002300000-NotificationRead
 import { Delegations1764002700000 } from './1764002700000-Delegations.js';
 import { Seals1764002100000 } from './1764002100000-Seals.js';
 import { RecordsChecks1764002600000 } from './1764002600000-RecordsChecks.js';
+import { SealedOfd1764002800000 } from './1764002800000-SealedOfd.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -61,4 +62,5 @@ export const migrations = [
   SupervisionInstructed1764002500000,
   RecordsChecks1764002600000,
   Delegations1764002700000,
+  SealedOfd1764002800000,
 ];
