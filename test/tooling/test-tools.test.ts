@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 
 const SCRIPT = resolve('scripts/test-tools.sh');
 const PACKAGES =
-  'chromium libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-lxgw-wenkai fonts-liberation2';
+  'chromium libreoffice-writer-nogui poppler-utils clamav fonts-noto-cjk fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-lxgw-wenkai fonts-liberation2';
 let bin: string;
 
 beforeAll(() => {

@@ -27,7 +27,7 @@ import {
 } from '#gongwen/archive';
 import { checkReportDocx, clamscan, dat46Xml, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
 import { auditHash, auditRecordFromRow } from '../engine/audit.js';
-import { checkBagFile } from './records-checks.js';
+import { checkBagFile } from './bag-check.js';
 import { selectChainWithActors } from '../engine/repositories/audit.js';
 import { ITEM_COLUMNS, catalogueRow, itemFiles, fileData, type ItemRow } from './repo.js';
 

@@ -6,35 +6,17 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
-import {
-  RecordPackage,
-  clamscan,
-  memorySource,
-  runChecks,
-  zipSource,
-  type CheckReport,
-  type CheckRunOptions,
-  type VirusScanner,
-} from '#gongwen/archive/checks/index';
+import { RecordPackage, memorySource, runChecks, type CheckReport, type CheckRunOptions } from '#gongwen/archive/checks/index';
+import { checkBagFile } from './bag-check.js';
 import { ITEM_COLUMNS, type ItemRow } from './repo.js';
 
 type Q = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
 
 export type CheckScope = 'item' | 'class' | 'volume' | 'export' | 'filing' | 'package' | 'receipt';
 
-/** The scanner the archive uses unless told otherwise: clamscan with GONGWEN_CLAMAV_DB or the system's signatures. */
-export const defaultScanner = (): VirusScanner => clamscan();
-
-export async function checkBagFile(path: string, opts: CheckRunOptions & { name?: string } = {}): Promise<CheckReport> {
-  const pkg = new RecordPackage(await zipSource(path), opts.name ?? basename(path));
-  try {
-    return await runChecks(pkg, { scanner: opts.scanner === undefined ? defaultScanner() : opts.scanner, ...opts });
-  } finally {
-    await pkg.close();
-  }
-}
+export { checkBagFile, defaultScanner } from './bag-check.js';
 
 /** Items of this archive, in archival-number order, chosen by id, by class code or by volume. */
 export async function selectItems(db: Q, by: { itemIds?: string[]; classCode?: string; volumeId?: string }): Promise<ItemRow[]> {
