@@ -11,8 +11,14 @@ import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
 let t: TestApp;
 let ids: Ids;
 beforeAll(async () => {
-  // no outbox relay: its periodic statement would land in one run's recording and not in another's
-  t = await startTestApp({ GONGWEN_OUTBOX_RELAY_MS: '0' });
+  // no background work (the outbox relay, the webhook fan-out and lease sweep, the colour-card sweep): its
+  // periodic statements would land in one run's recording and not in another's
+  t = await startTestApp({
+    GONGWEN_OUTBOX_RELAY_MS: '0',
+    GONGWEN_WEBHOOK_FANOUT_MS: '0',
+    GONGWEN_WEBHOOK_WORKERS: '0',
+    GONGWEN_SUPERVISION_SWEEP_SECONDS: '0',
+  });
   ids = await demoIds(t);
 });
 afterAll(async () => {
@@ -70,6 +76,8 @@ async function statements(run: () => Promise<void>): Promise<string[]> {
   return seen;
 }
 
+const same = (a: string[], b: string[]) => a.length === b.length && a.every((s, i) => s === b[i]);
+
 describe('a hidden document and a missing one', () => {
   it('run the same statements, each finding nothing, on every document route', async () => {
     const c = docClient(t);
@@ -84,19 +92,26 @@ describe('a hidden document and a missing one', () => {
     ];
     for (const [name, call] of routes) {
       await (await call(missing)).arrayBuffer(); // warm: the session and prepared statements are known
-      const runs: { id: string; sql: string[] }[] = [];
-      for (const id of [hidden, missing, hidden]) {
-        // one request before each measured one: the events route's session cache, which a refused event empties
-        // (AuthService.currentSession), is then in the same state for each
-        await (await call(crypto.randomUUID())).arrayBuffer();
-        let status = 0;
-        const sql = await statements(async () => {
-          const res = await call(id);
-          status = res.status;
-          await res.arrayBuffer();
-        });
-        expect([name, status]).toEqual([name, 404]);
-        runs.push({ id, sql });
+      // hidden, missing, hidden. A difference that comes from the document would show in every attempt; the
+      // hourly pruner of idempotency records or a session-cache expiry on a slow machine lands in one recording
+      // only, so a route gets three attempts and must once show the very same statements in all three runs.
+      let runs: { id: string; sql: string[] }[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        runs = [];
+        for (const id of [hidden, missing, hidden]) {
+          // one request before each measured one: the events route's session cache, which a refused event empties
+          // (AuthService.currentSession), is then in the same state for each
+          await (await call(crypto.randomUUID())).arrayBuffer();
+          let status = 0;
+          const sql = await statements(async () => {
+            const res = await call(id);
+            status = res.status;
+            await res.arrayBuffer();
+          });
+          expect([name, status]).toEqual([name, 404]);
+          runs.push({ id, sql });
+        }
+        if (same(runs[1].sql, runs[0].sql) && same(runs[2].sql, runs[0].sql)) break;
       }
       // the read of the document itself is among them, and it found nothing
       expect(runs[0].sql.some((s) => s.includes('FROM documents d') && s.endsWith('→ 0 rows'))).toBe(true);

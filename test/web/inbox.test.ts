@@ -139,6 +139,17 @@ describe('the inbox', () => {
       await page.getByLabel('待办类型', { exact: true }).selectOption('');
       await page.getByLabel('只看已超期').check();
       await page.waitForURL(/overdue=1/);
+      // the filtered list loads after the address changes: wait for it to hold only the overdue one, then check
+      await page
+        .waitForFunction(
+          (title) => {
+            const items = [...document.querySelectorAll('li.doc-item')];
+            return items.length === 1 && items[0].getAttribute('data-title') === title;
+          },
+          overdueTitle,
+          { timeout: 10_000 },
+        )
+        .catch(() => undefined);
       expect(await page.locator('li.doc-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-title')))).toEqual([overdueTitle]);
       expect(await axe(page)).toEqual([]);
       await page.reload();
