@@ -40,6 +40,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
     }
   }
+  // Commits in a test database do not wait for the WAL flush (2–5 ms each on these machines' disks, thousands of
+  // commits a run). Everything else is the real server with its real semantics: a committed row is visible at once
+  // and a rollback rolls back; only a crash of PostgreSQL itself could lose the last commits, and the tests that
+  // crash or restart PostgreSQL (`npm run test:faults`, which sets GONGWEN_TEST_DURABLE_COMMIT=1) keep it on.
+  if (process.env.GONGWEN_TEST_DURABLE_COMMIT !== '1') await adminQuery(server, `ALTER DATABASE ${name} SET synchronous_commit = off`);
   const url = withDatabase(server, name);
   const dataSource = createDataSource(url, { poolSize: 10 });
   await dataSource.initialize();

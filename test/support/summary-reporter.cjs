@@ -1,8 +1,16 @@
 /**
- * Prints one plain closing line, "jest: N passed, N failed, N skipped", that CI reads in any language.
+ * Prints one plain closing line, "jest: N passed, N failed, N skipped", that CI reads in any language, and before it
+ * the slowest test files (the whole run must stay within CI's time budget; this shows where it goes).
  */
 class SummaryReporter {
   onRunComplete(_contexts, results) {
+    const slowest = results.testResults
+      .map((r) => ({ file: r.testFilePath.replace(process.cwd() + '/', ''), s: (r.perfStats.end - r.perfStats.start) / 1000 }))
+      .sort((a, b) => b.s - a.s)
+      .slice(0, 15);
+    const total = results.testResults.reduce((sum, r) => sum + (r.perfStats.end - r.perfStats.start) / 1000, 0);
+    process.stdout.write(`\nslowest test files (of ${Math.round(total)} s in all files):\n`);
+    for (const { file, s } of slowest) process.stdout.write(`  ${s.toFixed(1).padStart(6)} s  ${file}\n`);
     const failedSuites = results.numFailedTestSuites - 0;
     const failed = results.numFailedTests + (results.numRuntimeErrorTestSuites || 0);
     const skipped = results.numPendingTests + results.numTodoTests;
