@@ -27,6 +27,7 @@ export default {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
+  testSequencer: '<rootDir>/test/support/sequencer.cjs',
   testTimeout: 60000,
   maxWorkers: 2,
 };
