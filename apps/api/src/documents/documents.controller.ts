@@ -5,9 +5,10 @@ import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope, SessionCheckedAtWrite } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
+import { eventBody, parseIdempotencyKey, parseIfMatch, sendWrite } from '../common/write-request.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe, jsonSchema } from '../common/zod.js';
-import { DocumentsService, type WriteResult } from './documents.service.js';
+import { DocumentsService } from './documents.service.js';
 import {
   Document,
   DocumentHistory,
@@ -21,35 +22,6 @@ import {
   Verification,
 } from './contract.js';
 import { CLIENT_EVENT_TYPES, CreateDocumentBody, EVENT_PAYLOADS, EditContentBody, EditSectionBody, ListQuery } from './schemas.js';
-
-const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters');
-
-function parseIfMatch(h: string | undefined): number | undefined {
-  if (h === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m)
-    throw new AppError('VALIDATION_FAILED', 'If-Match must be the document version, e.g. "3".', {
-      errors: [{ in: 'header', field: 'If-Match', message: 'expected a version' }],
-    });
-  return Number(m[1]);
-}
-
-function parseKey(h: string | undefined): string | undefined {
-  if (h === undefined) return undefined;
-  const r = IdempotencyKey.safeParse(h);
-  if (!r.success)
-    throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be printable ASCII, at most 200 characters.', {
-      errors: [{ in: 'header', field: 'Idempotency-Key', message: r.error.issues[0].message }],
-    });
-  return r.data;
-}
-
-function send(res: FastifyReply, r: WriteResult) {
-  res.status(r.status);
-  res.header('ETag', `"${r.body.version}"`);
-  if (r.replayed) res.header('Idempotent-Replayed', 'true');
-  return r.body;
-}
 
 const SeenBody = z.strictObject({ revision: z.number().int().min(1).max(1e6) });
 const NotificationsReadBody = z.strictObject({
@@ -97,7 +69,7 @@ export class DocumentsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    return send(res, await this.documents.create(user, body, parseKey(key)));
+    return sendWrite(res, await this.documents.create(user, body, parseIdempotencyKey(key)));
   }
 
   @Get()
@@ -151,12 +123,14 @@ export class DocumentsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    if (!body || typeof body !== 'object' || Array.isArray(body))
-      throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object with a "type".', {
-        errors: [{ field: 'type', message: 'required' }],
-      });
-    new ZodPipe(z.unknown()).transform(body, { type: 'body' });
-    return send(res, await this.documents.sendEvent(user, id, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+    eventBody(body);
+    return sendWrite(
+      res,
+      await this.documents.sendEvent(user, id, body, {
+        ifMatch: parseIfMatch(ifMatch, 'document'),
+        idempotencyKey: parseIdempotencyKey(key),
+      }),
+    );
   }
 
   @Put(':id/sections/:sectionId')
@@ -179,9 +153,12 @@ export class DocumentsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    return send(
+    return sendWrite(
       res,
-      await this.documents.editSection(user, id, sectionId, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }),
+      await this.documents.editSection(user, id, sectionId, body, {
+        ifMatch: parseIfMatch(ifMatch, 'document'),
+        idempotencyKey: parseIdempotencyKey(key),
+      }),
     );
   }
 
@@ -204,9 +181,12 @@ export class DocumentsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    return send(
+    return sendWrite(
       res,
-      await this.documents.editContent(user, id, body as never, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }),
+      await this.documents.editContent(user, id, body as never, {
+        ifMatch: parseIfMatch(ifMatch, 'document'),
+        idempotencyKey: parseIdempotencyKey(key),
+      }),
     );
   }
 

@@ -15,11 +15,11 @@ import { STATE_LABELS, type IncomingState } from '#gongwen/workflows/incoming';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope, Roles, SessionCheckedAtWrite } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
+import { eventBody, parseIdempotencyKey, parseIfMatch, sendWrite } from '../common/write-request.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, contract } from '../common/openapi.js';
 import { jsonSchema, ZodPipe } from '../common/zod.js';
 import { Verification } from '../documents/contract.js';
 import { CreateDocumentBody } from '../documents/schemas.js';
-import type { WriteResult } from '../engine/types.js';
 import { ExternalMetadata } from './content.js';
 import { IncomingDiagram, IncomingHistory, IncomingItem, IncomingList, IncomingRegisterPage, ReplyStarted } from './contract.js';
 import { IncomingService } from './incoming.service.js';
@@ -27,35 +27,6 @@ import { ACCEPTED_TYPES, boundaryOf, parseMultipart } from './multipart.js';
 import { CLIENT_EVENT_TYPES, EVENT_PAYLOADS, QueueQuery, RegisterQuery } from './schemas.js';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-
-const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters');
-
-function parseIfMatch(h: string | undefined): number | undefined {
-  if (h === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m)
-    throw new AppError('VALIDATION_FAILED', 'If-Match must be the item version, e.g. "3".', {
-      errors: [{ in: 'header', field: 'If-Match', message: 'expected a version' }],
-    });
-  return Number(m[1]);
-}
-
-function parseKey(h: string | undefined): string | undefined {
-  if (h === undefined) return undefined;
-  const r = IdempotencyKey.safeParse(h);
-  if (!r.success)
-    throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be printable ASCII, at most 200 characters.', {
-      errors: [{ in: 'header', field: 'Idempotency-Key', message: r.error.issues[0].message }],
-    });
-  return r.data;
-}
-
-function send(res: FastifyReply, r: WriteResult) {
-  res.status(r.status);
-  res.header('ETag', `"${r.body.version}"`);
-  if (r.replayed) res.header('Idempotent-Replayed', 'true');
-  return r.body;
-}
 
 function file(res: FastifyReply, type: string, name: string, data: Buffer | string) {
   res.header('Content-Type', type);
@@ -130,7 +101,7 @@ export class IncomingController {
     const body = req.body;
     if (!Buffer.isBuffer(body) || !body.length)
       throw new AppError('VALIDATION_FAILED', 'The request body is empty.', { errors: [{ field: 'body', message: 'empty' }] });
-    return send(res, await this.incoming.createExternal(user, parseMultipart(body, boundary), parseKey(key)));
+    return sendWrite(res, await this.incoming.createExternal(user, parseMultipart(body, boundary), parseIdempotencyKey(key)));
   }
 
   @Get()
@@ -216,12 +187,11 @@ export class IncomingController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    if (!body || typeof body !== 'object' || Array.isArray(body))
-      throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object with a "type".', {
-        errors: [{ field: 'type', message: 'required' }],
-      });
-    new ZodPipe(z.unknown()).transform(body, { type: 'body' });
-    return send(res, await this.incoming.sendEvent(user, id, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+    eventBody(body);
+    return sendWrite(
+      res,
+      await this.incoming.sendEvent(user, id, body, { ifMatch: parseIfMatch(ifMatch, 'item'), idempotencyKey: parseIdempotencyKey(key) }),
+    );
   }
 
   @Get(':id/history')

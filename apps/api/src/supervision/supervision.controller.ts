@@ -5,11 +5,10 @@ import { z } from 'zod';
 import { contentDispositionFor } from '#gongwen/docx';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope, Roles } from '../auth/decorators.js';
-import { AppError } from '../common/errors.js';
+import { eventBody, parseIdempotencyKey, parseIfMatch, sendWrite } from '../common/write-request.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe, jsonSchema } from '../common/zod.js';
 import { Verification } from '../documents/contract.js';
-import type { WriteResult } from '../engine/types.js';
 import { HolidayCalendarService } from './calendar.service.js';
 import {
   AccountabilityList,
@@ -38,35 +37,6 @@ import { SupervisionService } from './supervision.service.js';
 const CardColourParam = z.enum(['blue', 'yellow', 'red']);
 const CARD_FILE_LABELS = { blue: '蓝牌', yellow: '黄牌', red: '红牌' } as const;
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII, at most 200 characters');
-
-function parseIfMatch(h: string | undefined): number | undefined {
-  if (h === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(h);
-  if (!m)
-    throw new AppError('VALIDATION_FAILED', 'If-Match must be the item version, e.g. "3".', {
-      errors: [{ in: 'header', field: 'If-Match', message: 'expected a version' }],
-    });
-  return Number(m[1]);
-}
-
-function parseKey(h: string | undefined): string | undefined {
-  if (h === undefined) return undefined;
-  const r = IdempotencyKey.safeParse(h);
-  if (!r.success)
-    throw new AppError('VALIDATION_FAILED', 'Idempotency-Key must be printable ASCII, at most 200 characters.', {
-      errors: [{ in: 'header', field: 'Idempotency-Key', message: r.error.issues[0].message }],
-    });
-  return r.data;
-}
-
-function send(res: FastifyReply, r: WriteResult) {
-  res.status(r.status);
-  res.header('ETag', `"${r.body.version}"`);
-  if (r.replayed) res.header('Idempotent-Replayed', 'true');
-  return r.body;
-}
-
 const EventBodySchema = {
   oneOf: CLIENT_EVENT_TYPES.map((type) => {
     const s = jsonSchema(EVENT_PAYLOADS[type]) as { properties?: Record<string, unknown>; required?: string[] };
@@ -124,7 +94,7 @@ export class SupervisionController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    return send(res, await this.supervision.create(user, body, parseKey(key)));
+    return sendWrite(res, await this.supervision.create(user, body, parseIdempotencyKey(key)));
   }
 
   @Get()
@@ -244,12 +214,14 @@ export class SupervisionController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    if (!body || typeof body !== 'object' || Array.isArray(body))
-      throw new AppError('VALIDATION_FAILED', 'The body must be a JSON object with a "type".', {
-        errors: [{ field: 'type', message: 'required' }],
-      });
-    new ZodPipe(z.unknown()).transform(body, { type: 'body' });
-    return send(res, await this.supervision.sendEvent(user, id, body, { ifMatch: parseIfMatch(ifMatch), idempotencyKey: parseKey(key) }));
+    eventBody(body);
+    return sendWrite(
+      res,
+      await this.supervision.sendEvent(user, id, body, {
+        ifMatch: parseIfMatch(ifMatch, 'item'),
+        idempotencyKey: parseIdempotencyKey(key),
+      }),
+    );
   }
 
   @Get(':id/history')
