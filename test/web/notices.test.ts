@@ -91,6 +91,35 @@ it(
     await page.getByRole('heading', { level: 1, name: '我的待办' }).waitFor();
     expect(await page.getByTestId('notices').count()).toBe(0);
     expect(await violations(page)).toEqual([]);
+
+    // 回调订阅: the disabled subscription with its reason in Chinese, its failed delivery, and enabling it again
+    await page.goto(`${t.baseUrl}/settings/webhooks`);
+    await page.getByRole('heading', { level: 1, name: '回调订阅（Webhooks）' }).waitFor();
+    const row = page.locator(`tr[data-url="${rx.url('flaky:99')}"]`);
+    await row.locator('[data-field="status"]').filter({ hasText: '已停用：一次推送连续 3 次失败（最后一次：HTTP 500）' }).waitFor();
+    await row.getByRole('button', { name: `投递记录：${rx.url('flaky:99')}` }).click();
+    await page.getByRole('heading', { level: 2, name: `投递记录：${rx.url('flaky:99')}` }).waitFor();
+    await page.getByText('公文状态变化：失败，共尝试 3 次').first().waitFor();
+    expect((await page.locator('main').innerText()).match(UUID)).toBeNull();
+    expect(await violations(page)).toEqual([]);
+    // a new subscription from the form: its secret shown once; disabled by its owner, then enabled again
+    await page.getByLabel('接收地址').fill(rx.url('ok'));
+    await page.getByRole('button', { name: '新建订阅' }).click();
+    expect(await page.getByTestId('webhook-secret').innerText()).toMatch(/^whsec_/);
+    const fresh = page.locator(`tr[data-url="${rx.url('ok')}"]`);
+    await fresh.locator('[data-field="status"]').filter({ hasText: '启用（1 个有效密钥）' }).waitFor();
+    await fresh.getByRole('button', { name: `停用：${rx.url('ok')}` }).click();
+    await fresh.locator('[data-field="status"]').filter({ hasText: '已停用：由订阅人停用' }).waitFor();
+    await fresh.getByRole('button', { name: `启用：${rx.url('ok')}` }).click();
+    await fresh.locator('[data-field="status"]').filter({ hasText: '启用（1 个有效密钥）' }).waitFor();
+    // a refused subscription is explained in Chinese, not in the server's English
+    await page.getByLabel('接收地址').fill('http://192.0.2.1/hooks');
+    await page.getByRole('button', { name: '新建订阅' }).click();
+    await page.getByRole('alert').filter({ hasText: '该接收地址不允许使用' }).waitFor();
+    // Chromium logs that refusal (400) as a console error; the page handled it, so it is not one of this test's errors
+    const refusal = pages.errors.indexOf('console: Failed to load resource: the server responded with a status of 400 (Bad Request)');
+    expect(refusal).toBeGreaterThanOrEqual(0);
+    pages.errors.splice(refusal, 1);
   },
   SLOW,
 );

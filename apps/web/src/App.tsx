@@ -6,6 +6,7 @@ import { ArchivePage, archiveEntry } from './pages/ArchivePage';
 import { WebhooksPage } from './pages/WebhooksPage';
 import { DelegationPage } from './pages/DelegationPage';
 import { useDelT } from './delegation-strings';
+import { useHookT } from './webhooks-strings';
 import { DocumentPage } from './pages/DocumentPage';
 import { InboxPage } from './pages/InboxPage';
 import { IncomingItemPage } from './pages/incoming/IncomingItemPage';
@@ -42,6 +43,7 @@ export function App() {
   const { st } = useSupT();
   const { ct } = useCrT();
   const { dt } = useDelT();
+  const { ht } = useHookT();
 
   if (status === 'checking')
     return (
@@ -117,7 +119,7 @@ export function App() {
               </Link>
             )}
             <Link href="/settings/webhooks" aria-current={page === 'webhooks' ? 'page' : undefined}>
-              回调订阅
+              {ht('nav.webhooks')}
             </Link>
             <Link href="/settings/delegation" aria-current={page === 'delegation' ? 'page' : undefined}>
               {dt('nav.delegation')}
