@@ -23,7 +23,7 @@ import {
 } from '#gongwen/archive';
 import { RecordPackage, zipSource, type CheckReport, type VirusScanner } from '#gongwen/archive/checks/index';
 import { AppError } from '../common/errors.js';
-import { checkBagFile, defaultScanner, saveCheckRun } from './records-checks.js';
+import { checkBagFile, defaultScanner, saveCheckRun, trustedSealRoots } from './records-checks.js';
 
 export interface ReceiveOptions {
   numbering: 'keep' | 'renumber';
@@ -100,6 +100,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
   const report = await checkBagFile(path, {
     scanner: opts.scanner === undefined ? defaultScanner() : opts.scanner,
     existingArchivalNumbers: new Set(held.map((h) => h.archival_number)),
+    sealRoots: await trustedSealRoots(db),
     name: opts.packageName,
     onItem: opts.onItem,
   });
