@@ -6,7 +6,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { canonicalJson } from '#gongwen/document/canonical';
 import { FONDS_CODE, RETENTIONS, UNIT_CODE, parseArchivalNumber, archivalNumberAscii } from '../rules.js';
 import { validateDat46 } from './dat46.js';
-import { ALLOWED_FORMATS, extensionOf, openByFormat, type Opened } from './formats.js';
+import { ALLOWED_FORMATS, extensionOf, openCached } from './formats.js';
 import { sha256, type PackageItem } from './package.js';
 import { sealsCheck } from './seals.js';
 import {
@@ -387,11 +387,7 @@ const metadataReadable: ItemCheck = {
   },
 };
 
-const opened = new WeakMap<Buffer, Opened | null>();
-async function open(path: string, data: Buffer): Promise<Opened | null> {
-  if (!opened.has(data)) opened.set(data, await openByFormat(path, data));
-  return opened.get(data)!;
-}
+const open = openCached;
 const contentFiles = (item: PackageItem) => [...item.files.keys()].filter((p) => !ITEM_RECORD_FILES.includes(p));
 
 const opens: ItemCheck = {

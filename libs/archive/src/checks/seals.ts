@@ -6,7 +6,7 @@
  * without a sealed OFD is not applicable.
  */
 import { verifySealedOfd } from '#gongwen/seal/ofd';
-import { extensionOf, openByFormat } from './formats.js';
+import { extensionOf, openCached } from './formats.js';
 import { fail, notApplicable, pass, type CheckContext, type Evidence, type ItemCheck } from './types.js';
 import type { PackageItem } from './package.js';
 
@@ -38,7 +38,7 @@ export function describeSealProblem(code: string): string {
 }
 
 const isSealed = async (path: string, data: Buffer): Promise<boolean> =>
-  extensionOf(path) === 'ofd' && ((await openByFormat(path, data))?.seals ?? 0) > 0;
+  extensionOf(path) === 'ofd' && ((await openCached(path, data))?.seals ?? 0) > 0;
 
 export const sealsCheck: ItemCheck = {
   id: 'authenticity.seals',
