@@ -270,8 +270,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
         // as computed while checking and reading them (the package keeps each payload file's digest)
         const rows: { role: string; name: string; mediaType: string; data: Buffer }[] = [];
         const declared: { name: string; role: string; mediaType: string }[] = r.meta.files ?? [];
-        for (const f of declared)
-          rows.push({ ...f, data: files.get(f.role === 'attachment' ? `attachments/${f.name}` : f.name)! });
+        for (const f of declared) rows.push({ ...f, data: files.get(f.role === 'attachment' ? `attachments/${f.name}` : f.name)! });
         for (const name of ['revisions.json', 'audit-trail.json', 'signatures.json', 'processing-record.json', 'metadata.xml']) {
           const data = files.get(name);
           if (data) rows.push({ role: 'record', name, mediaType: name.endsWith('.xml') ? 'application/xml' : 'application/json', data });
