@@ -4,6 +4,7 @@
  * chain), at volume export (the report is inside the package) and on demand.
  */
 import JSZip from 'jszip';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +16,10 @@ import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
 import { api, fileDocument, itemOf, ownerClient, waitPrepared } from './helpers.js';
 
 const SLOW = 180_000;
-const scanner = clamscan({ database: resolve('test/archive/fixtures/eicar-test.hdb') });
+const SIGNATURES = resolve('test/archive/fixtures/eicar-test.hdb');
+const scanner = clamscan({ database: SIGNATURES });
+// the EICAR test file, assembled here so that the repository holds no copy of it
+const EICAR = Buffer.from(['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join(''), 'latin1');
 const dir = mkdtempSync(join(tmpdir(), 'gongwen-records-checks-'));
 let t: TestApp;
 let ids: Ids;
@@ -244,6 +248,82 @@ describe('四性检测 in the archive', () => {
       } finally {
         await b.close();
       }
+    },
+    SLOW,
+  );
+
+  it(
+    'a sealed document: filing keeps its sealed OFD and verifies the seal; one byte changed in it fails the seal check naming the seal; an infected file refuses the filing until overridden',
+    async () => {
+      const q = (sql: string, params: unknown[]) => t.db.dataSource.query(sql, params);
+      const sealOf = (report: any) => report.itemReports[0].results.find((x: any) => x.check === 'authenticity.seals');
+      const c = docClient(t);
+      const d = await driveSimple(t, ids, 'archiving', '关于电子印章文件归档的通知');
+      expect((await c.event('seal_keeper', d.id, { type: 'APPLY_SEAL', issuerUnitId: ids.committee })).status).toBe(200);
+      await c.ok(c.event('archivist', d.id, { type: 'FILE', retention: 'D10' }));
+      const item = await itemOf(t, d.id);
+      const [use] = await q(`SELECT signed_ofd FROM seal_uses WHERE document_id = $1`, [d.id]);
+      const [stored] = await q(`SELECT id, role, data FROM archive_files WHERE item_id = $1 AND name = 'original-sealed.ofd'`, [item.id]);
+      expect(stored.role).toBe('original');
+      expect(Buffer.compare(stored.data, use.signed_ofd)).toBe(0);
+      const [run] = await q(`SELECT report FROM archive_check_runs WHERE scope = 'filing' AND subject = $1`, [item.archivalNumber]);
+      expect(sealOf(run.report)).toMatchObject({ outcome: 'pass' });
+      expect(sealOf(run.report).evidence[0].measured).toContain('original-sealed.ofd 的电子签章 中共××区委办公室');
+
+      // the package carries it: checked on demand (laid out as an export), the seal passes
+      await waitPrepared(t, [item.id]);
+      const ok = await api(t, 'archivist', '/api/archive/checks', { method: 'POST', json: { itemId: item.id } });
+      expect(sealOf(ok.body.report).outcome).toBe('pass');
+      const files = ok.body.report.itemReports[0].results.find((x: any) => x.check === 'authenticity.fixity').evidence;
+      expect(files.map((e: any) => e.measured)).toEqual(expect.arrayContaining(['SHA-256 original.ofd', 'SHA-256 original-sealed.ofd']));
+
+      // one byte of a page's text changed in the stored sealed OFD (its checksum recomputed, as an intruder would)
+      const part = 'Doc_0/Pages/Page_0/Content.xml';
+      const zip = await JSZip.loadAsync(stored.data);
+      const content = Buffer.from(await zip.file(part)!.async('uint8array'));
+      const at = content.indexOf('>', content.length >> 1) + 1;
+      content[at] = content[at] === 0x30 ? 0x31 : 0x30;
+      zip.file(part, content);
+      const changed = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+      await t.db.dataSource.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE archive_files SET data = $2, size = $3, sha256 = $4 WHERE id = $1`, [
+          stored.id,
+          changed,
+          changed.length,
+          createHash('sha256').update(changed).digest('hex'),
+        ]);
+      });
+      const bad = await api(t, 'archivist', '/api/archive/checks', { method: 'POST', json: { itemId: item.id } });
+      expect(bad.body.outcome).toBe('fail');
+      expect(failedChecks(bad.body.report)).toEqual(['authenticity.seals']);
+      expect(sealOf(bad.body.report).evidence[0]).toMatchObject({
+        measured: expect.stringContaining('中共××区委办公室'),
+        found: expect.stringContaining(`${part}: digest`),
+      });
+
+      // the virus scan runs at filing: an infected file (here in place of the sealed OFD) refuses it until overridden
+      const d2 = await driveSimple(t, ids, 'archiving', '关于病毒检测的通知');
+      expect((await c.event('seal_keeper', d2.id, { type: 'APPLY_SEAL', issuerUnitId: ids.committee })).status).toBe(200);
+      await t.db.dataSource.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE seal_uses SET signed_ofd = $2 WHERE document_id = $1`, [d2.id, EICAR]);
+      });
+      process.env.GONGWEN_CLAMAV_DB = SIGNATURES;
+      try {
+        const refused = await c.event('archivist', d2.id, { type: 'FILE', retention: 'D10' });
+        expect(refused.status).toBe(422);
+        expect(refused.body.code).toBe('RECORDS_CHECK_FAILED');
+        const virus = refused.body.checks.filter((x: any) => x.check === 'security.virus_scan');
+        expect(virus).toHaveLength(1);
+        expect(virus[0].found).toContain('Gongwen.Test.EICAR');
+        await c.ok(c.event('archivist', d2.id, { type: 'FILE', retention: 'D10', checksOverride: '经核实为测试文件，同意归档' }));
+      } finally {
+        delete process.env.GONGWEN_CLAMAV_DB;
+      }
+      const [log] = await q(`SELECT detail FROM archive_access_log WHERE action = 'file' AND detail->>'documentId' = $1`, [d2.id]);
+      expect(log.detail.overriddenChecks).toContain('security.virus_scan');
+      expect(log.detail.checksOverride).toBe('经核实为测试文件，同意归档');
     },
     SLOW,
   );

@@ -1,8 +1,15 @@
 /**
  * The records-checks page (四性检测) in real Chromium against the real API: the check run at filing is listed with
- * its archival number, and choosing it shows every item's result per check; axe finds nothing on either state.
+ * its archival number, and choosing it shows every item's result per check; the transfer page (接收移交) receives
+ * an uploaded package renumbered into this archive's class and shows the receipt with the number mapping, then
+ * refuses a package with a changed byte and shows why; axe finds nothing on any state.
  */
 import { AxeBuilder } from '@axe-core/playwright';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixtureBag, fixtureItemDir, type BagFiles } from '#gongwen/archive/checks/fixture';
+import { ZipWriter } from '#gongwen/archive/zip';
 import type { Browser } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple } from '../support/flow.js';
@@ -11,6 +18,16 @@ import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-
 const SLOW = 240_000;
 let t: TestApp;
 let browser: Browser;
+const tmp = mkdtempSync(join(tmpdir(), 'gongwen-web-receipts-'));
+
+/** A bag serialised as a zip the way an export writes it (one top-level directory). */
+async function zipOf(files: BagFiles, name: string): Promise<string> {
+  const path = join(tmp, name);
+  const w = new ZipWriter(path);
+  for (const [k, v] of files) await w.add(`volume-H001/${k}`, v);
+  await w.finish();
+  return path;
+}
 const pages = pageFactory(
   () => browser,
   () => t.baseUrl,
@@ -26,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 afterEach(async () => {
@@ -33,7 +51,7 @@ afterEach(async () => {
 });
 
 it(
-  'lists the check at filing and shows every item’s result per check, in Chinese, with no axe violations',
+  'lists the check at filing with every item’s result per check, receives an uploaded transfer and shows its receipt, in Chinese, with no axe violations',
   async () => {
     const ids = await demoIds(t);
     const c = docClient(t);
@@ -57,6 +75,46 @@ it(
     expect(headers).toEqual(expect.arrayContaining(['真实性：业务行为审计链完整可验证', '可用性：内容文件可正常打开']));
     expect(await page.getByRole('link', { name: '下载检测报告（DOCX）' }).getAttribute('href')).toMatch(/\/report\.docx$/);
     expect((await page.locator('main').textContent()) ?? '').not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+
+    // 接收移交: a package from another archive, renumbered into this archive's class; the receipt maps the numbers
+    const good = await zipOf(await fixtureBag({ items: 2 }), '移交包.zip');
+    await page.getByRole('navigation', { name: '档案工作' }).getByRole('link', { name: '接收移交' }).click();
+    await page.getByRole('heading', { name: '接收移交', level: 1 }).waitFor();
+    await page.getByLabel('数据包（.zip）').setInputFiles(good);
+    await page.getByLabel('按本馆分类重新编号').check();
+    await page.getByLabel('本馆机构代码（可不填）').fill('jsb');
+    await page.getByRole('button', { name: '接收并检测' }).click();
+    const receipt = page.locator('[data-testid="receipt"][data-status="accepted"]');
+    await receipt.waitFor();
+    expect(await receipt.getByRole('status').textContent()).toContain('已接收：接收 2 件，退回 0 件');
+    const mapping = (await page.getByTestId('receipt-accepted').locator('tbody tr').allInnerTexts()).map((r) => r.split('\t').slice(0, 2));
+    expect(mapping).toEqual([
+      ['0194-WS·2026-D30-BGS-0001', '0194-WS·2026-D30-JSB-0001'],
+      ['0194-WS·2026-D30-BGS-0002', '0194-WS·2026-D30-JSB-0002'],
+    ]);
+    expect((await page.locator('main').textContent()) ?? '').not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+
+    // a byte changed in transit: the whole package is refused, each item with its reasons
+    const changed = await fixtureBag({
+      items: 2,
+      after: (f) => {
+        const docx = Buffer.from(f.get(`${fixtureItemDir(1)}/item.docx`)!);
+        docx[docx.length >> 1] ^= 1;
+        f.set(`${fixtureItemDir(1)}/item.docx`, docx);
+      },
+    });
+    await page.getByLabel('数据包（.zip）').setInputFiles(await zipOf(changed, '改动的移交包.zip'));
+    await page.getByLabel('保留原档号').check();
+    await page.getByRole('button', { name: '接收并检测' }).click();
+    const refused = page.locator('[data-testid="receipt"][data-status="refused"]');
+    await refused.waitFor();
+    expect(await refused.getByRole('status').textContent()).toContain('已退回：接收 0 件，退回 2 件');
+    const reasons = await page.getByTestId('receipt-refused').locator('tbody tr').first().innerText();
+    expect(reasons).toContain('0194-WS·2026-D30-BGS-0001');
+    expect(reasons).toContain('内容文件固化信息');
+    await page.getByTestId('receipts').locator('tr').filter({ hasText: '改动的移交包.zip' }).filter({ hasText: '已退回' }).waitFor();
     expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
   },
   SLOW,

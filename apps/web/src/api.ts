@@ -255,4 +255,16 @@ export const recordsChecksApi = {
   list: (signal?: AbortSignal) => unwrap(client.GET('/api/archive/checks', { signal })),
   get: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/archive/checks/{id}', { params: { path: { id } }, signal })),
   docxUrl: (id: string) => `/api/archive/checks/${encodeURIComponent(id)}/report.docx`,
+  /** 接收: the package as the raw body (openapi-fetch would JSON-encode it), checked in full and registered. */
+  receive: (file: Blob, query: { name: string; numbering: 'keep' | 'renumber'; fondsCode?: string; unitCode?: string }) =>
+    unwrap(
+      client.POST('/api/archive/receipts', {
+        params: { query },
+        headers: { 'content-type': 'application/zip' },
+        body: file as never,
+        bodySerializer: (b: unknown) => b as BodyInit,
+      }),
+    ),
+  receipts: (signal?: AbortSignal) => unwrap(client.GET('/api/archive/receipts', { signal })),
+  receipt: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/archive/receipts/{id}', { params: { path: { id } }, signal })),
 };

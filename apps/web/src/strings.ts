@@ -276,6 +276,7 @@ export const zh = {
   'archive.tab.volumes': '案卷',
   'archive.tab.disposal': '销毁',
   'archive.tab.checks': '四性检测',
+  'archive.tab.receipts': '接收移交',
   'checks.title': '四性检测',
   'checks.lead': '真实性、完整性、可用性、安全性检测（DA/T 70-2018）：归档、导出、按需与接收时的检测记录。',
   'checks.empty': '还没有检测记录。',
@@ -827,6 +828,7 @@ export const en: Record<StringKey, string> = {
   'archive.tab.volumes': 'Volumes',
   'archive.tab.disposal': 'Disposal',
   'archive.tab.checks': 'Records checks',
+  'archive.tab.receipts': 'Receive transfers',
   'checks.title': 'Records checks',
   'checks.lead':
     'Authenticity, integrity, usability and security (DA/T 70-2018): the checks run at filing, export, on demand and on receipt.',

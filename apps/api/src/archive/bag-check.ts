@@ -14,6 +14,15 @@ import {
   type VirusScanner,
 } from '#gongwen/archive/checks/index';
 
+/**
+ * The root certificates (DER) this deployment trusts for electronic seals: its seal authorities (the local CA and
+ * the imported roots). The seal check verifies each seal's certificate chain against them.
+ */
+export async function trustedSealRoots(db: { query(sql: string, params?: unknown[]): Promise<any> }): Promise<Uint8Array[]> {
+  const rows: { certificate: Buffer }[] = await db.query(`SELECT certificate FROM seal_authorities ORDER BY created_at`);
+  return rows.map((r) => new Uint8Array(r.certificate.buffer, r.certificate.byteOffset, r.certificate.byteLength));
+}
+
 /** The scanner the archive uses unless told otherwise: clamscan with GONGWEN_CLAMAV_DB or the system's signatures. */
 export const defaultScanner = (): VirusScanner => clamscan();
 

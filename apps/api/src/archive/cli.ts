@@ -8,7 +8,8 @@ import { openDatabase, type Database } from '../database/database.js';
 import { exportVolume, loadVolume, type ExportFormat } from './export-runner.js';
 import { ITEM_COLUMNS, logAccess } from './repo.js';
 import { checkReportDocx, OUTCOME_LABELS, type CheckReport } from '#gongwen/archive/checks/index';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { pemToDer } from '#gongwen/seal/x509';
 import { receivePackage } from './receive.js';
 import { checkArchiveItems, checkBagFile, saveCheckRun, selectItems } from './records-checks.js';
 
@@ -172,6 +173,12 @@ function printReport(report: CheckReport): void {
   }
 }
 
+async function readRoot(file: string): Promise<Uint8Array> {
+  const data = await readFile(resolve(file));
+  const text = data.toString('latin1');
+  return text.includes('-----BEGIN') ? pemToDer(text) : new Uint8Array(data);
+}
+
 async function writeReports(report: CheckReport, out: string | undefined): Promise<void> {
   if (!out) return;
   await writeFile(`${out}.json`, JSON.stringify(report, null, 2) + '\n');
@@ -189,10 +196,16 @@ program
   .option('--item <archivalNumber>', 'check one item of this archive by its archival number')
   .option('--volume <volumeId>', 'check a volume of this archive')
   .option('-o, --out <prefix>', 'also write the report as <prefix>.json and <prefix>.docx')
-  .action(async (pkg: string | undefined, opts: { class?: string; item?: string; volume?: string; out?: string }) => {
+  .option(
+    '--seal-root <file>',
+    'a package file only: a trusted root certificate (PEM or DER) for its electronic seals; repeatable',
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
+  .action(async (pkg: string | undefined, opts: { class?: string; item?: string; volume?: string; out?: string; sealRoot: string[] }) => {
     let report: CheckReport;
     if (pkg) {
-      report = await checkBagFile(resolve(pkg));
+      report = await checkBagFile(resolve(pkg), { sealRoots: await Promise.all(opts.sealRoot.map(readRoot)) });
     } else {
       const r = await withDatabase(async (db) => {
         const ds = db.dataSource;

@@ -27,7 +27,7 @@ import {
 } from '#gongwen/archive';
 import { checkReportDocx, clamscan, dat46Xml, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
 import { auditHash, auditRecordFromRow } from '../engine/audit.js';
-import { checkBagFile } from './bag-check.js';
+import { checkBagFile, trustedSealRoots } from './bag-check.js';
 import { selectChainWithActors } from '../engine/repositories/audit.js';
 import { ITEM_COLUMNS, catalogueRow, itemFiles, fileData, type ItemRow } from './repo.js';
 
@@ -146,6 +146,7 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
     const staged = await writeBag(db, volume, items, stagePath, opts);
     const report = await checkBagFile(stagePath, {
       scanner: opts.scanner === undefined ? clamscan() : opts.scanner,
+      sealRoots: await trustedSealRoots(db),
       name: `${volume.title}（${volumeCode(volume)}）`,
     });
     const bag = new BagWriter(outPath, staged.root);

@@ -36,7 +36,8 @@ export interface FilingSubject {
   metadata: Record<string, unknown>;
   /**
    * Files stored with the item inside the filing transaction (what was received cannot be rendered again later).
-   * None for outgoing documents, whose files the preparation job renders from the signed revision.
+   * For outgoing documents only the sealed OFD, when sealed (the preparation job renders the rest from the signed
+   * revision).
    */
   files?: FilingFile[];
   /** A form printed at the head of the processing sheet (收文处理笺: the register fields, 拟办, 批示 …). */

@@ -1,12 +1,18 @@
 /**
  * The outgoing workflow's filing (发文归档): the lead issuing body's fonds, 责任者 = the issuing bodies, 文号 = the
  * document number, 日期 = the date of the last signature (成文日期); the signatures, registration and readers in
- * the metadata. Its files are rendered from the signed revision by the preparation job (prepare.ts).
+ * the metadata. Its files are rendered from the signed revision by the preparation job (prepare.ts); a sealed
+ * document's sealed OFD (the last seal use's, which carries every seal applied) is stored at filing as it was sealed
+ * (original-sealed.ofd), so the archive keeps the original with its seals and the filing check verifies them.
  */
 import { officeDate } from '#gongwen/document/date-of-issue';
 import type { DocumentContent } from '#gongwen/document/model';
 import type { OutgoingContext } from '#gongwen/workflows/outgoing/types';
-import type { Filable, FilingSubject } from './filable.js';
+import { OFD_MIME } from '#gongwen/ofd';
+import type { Filable, FilingFile, FilingSubject } from './filable.js';
+
+/** The name of the sealed original in the item (beside the unsealed original.ofd the preparation job renders). */
+export const SEALED_OFD_NAME = 'original-sealed.ofd';
 
 export const outgoingFilable: Filable = {
   workflowId: 'outgoing',
@@ -27,7 +33,13 @@ export const outgoingFilable: Filable = {
       userIds,
     ]);
     const nameOf = (id: string) => users.find((u) => u.id === id)?.display_name ?? id;
+    const [sealed]: { signed_ofd: Buffer }[] = await m.query(
+      `SELECT signed_ofd FROM seal_uses WHERE document_id = $1 AND signed_ofd IS NOT NULL ORDER BY applied_at DESC, id DESC LIMIT 1`,
+      [doc.id],
+    );
+    const files: FilingFile[] = sealed ? [{ role: 'original', name: SEALED_OFD_NAME, mediaType: OFD_MIME, data: sealed.signed_ofd }] : [];
     return {
+      files,
       fondsUnitId: doc.issuer_unit_ids[0],
       date: officeDate(lastSig?.at ?? event.at),
       kind: content.kind,

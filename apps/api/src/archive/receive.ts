@@ -23,7 +23,7 @@ import {
 } from '#gongwen/archive';
 import { RecordPackage, zipSource, type CheckReport, type VirusScanner } from '#gongwen/archive/checks/index';
 import { AppError } from '../common/errors.js';
-import { checkBagFile, defaultScanner, saveCheckRun } from './records-checks.js';
+import { checkBagFile, defaultScanner, saveCheckRun, trustedSealRoots } from './records-checks.js';
 
 export interface ReceiveOptions {
   numbering: 'keep' | 'renumber';
@@ -100,6 +100,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
   const report = await checkBagFile(path, {
     scanner: opts.scanner === undefined ? defaultScanner() : opts.scanner,
     existingArchivalNumbers: new Set(held.map((h) => h.archival_number)),
+    sealRoots: await trustedSealRoots(db),
     name: opts.packageName,
     onItem: opts.onItem,
   });
@@ -127,8 +128,8 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
       let maxRank = 0;
       if (!whole) {
         for (const r of candidates) {
-          const item = await pkg.loadItem(r.dir);
-          const meta = item.metadata!;
+          // only its metadata.json here (checked already): the files are read once, when the item is registered
+          const meta = JSON.parse((await pkg.source.read(`${r.dir}/metadata.json`)).toString('utf8'));
           const m0 = (meta.metadata ?? {}) as Record<string, any>;
           maxRank = Math.max(maxRank, CLASSIFICATION_RANK[m0.classification as keyof typeof CLASSIFICATION_RANK] ?? 0);
           if (meta.status === 'disposed') {
@@ -148,7 +149,6 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
             cls,
             itemNumber: opts.numbering === 'keep' ? parsed.itemNumber : undefined,
           });
-          pkg.release(item);
         }
       }
       // kept numbers must continue each class of this archive without a gap
@@ -266,27 +266,30 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
             typeof r.meta.filedAt === 'string' ? r.meta.filedAt : new Date().toISOString(),
           ],
         );
+        // the item's files and records in one statement (one round trip per item, not one per file); their SHA-256
+        // as computed while checking and reading them (the package keeps each payload file's digest)
+        const rows: { role: string; name: string; mediaType: string; data: Buffer }[] = [];
         const declared: { name: string; role: string; mediaType: string }[] = r.meta.files ?? [];
-        for (const f of declared) {
-          const data = files.get(f.role === 'attachment' ? `attachments/${f.name}` : f.name)!;
-          await m.query(`INSERT INTO archive_files (item_id, role, name, media_type, size, sha256, data) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
-            itemId,
-            f.role,
-            f.name,
-            f.mediaType,
-            data.length,
-            sha256Hex(data),
-            data,
-          ]);
-        }
+        for (const f of declared) rows.push({ ...f, data: files.get(f.role === 'attachment' ? `attachments/${f.name}` : f.name)! });
         for (const name of ['revisions.json', 'audit-trail.json', 'signatures.json', 'processing-record.json', 'metadata.xml']) {
           const data = files.get(name);
-          if (!data) continue;
-          await m.query(
-            `INSERT INTO archive_files (item_id, role, name, media_type, size, sha256, data) VALUES ($1,'record',$2,$3,$4,$5,$6)`,
-            [itemId, name, name.endsWith('.xml') ? 'application/xml' : 'application/json', data.length, sha256Hex(data), data],
-          );
+          if (data) rows.push({ role: 'record', name, mediaType: name.endsWith('.xml') ? 'application/xml' : 'application/json', data });
         }
+        const path = (f: (typeof rows)[number]) =>
+          `${r.dir}/${f.role === 'record' ? '' : f.role === 'attachment' ? 'attachments/' : ''}${f.name}`;
+        await m.query(
+          `INSERT INTO archive_files (item_id, role, name, media_type, size, sha256, data)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bytea[])`,
+          [
+            itemId,
+            rows.map((f) => f.role),
+            rows.map((f) => f.name),
+            rows.map((f) => f.mediaType),
+            rows.map((f) => f.data.length),
+            rows.map((f) => pkg.computed.get(path(f)) ?? sha256Hex(f.data)),
+            rows.map((f) => f.data),
+          ],
+        );
         await m.query(`INSERT INTO archive_access_log (user_id, action, item_id, detail) VALUES ($1, 'receive', $2, $3)`, [
           userId,
           itemId,

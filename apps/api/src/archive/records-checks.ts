@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RecordPackage, memorySource, runChecks, type CheckReport, type CheckRunOptions } from '#gongwen/archive/checks/index';
-import { checkBagFile } from './bag-check.js';
+import { checkBagFile, defaultScanner, trustedSealRoots } from './bag-check.js';
 import { ITEM_COLUMNS, type ItemRow } from './repo.js';
 
 type Q = Pick<EntityManager, 'query'> | Pick<DataSource, 'query'>;
 
 export type CheckScope = 'item' | 'class' | 'volume' | 'export' | 'filing' | 'package' | 'receipt';
 
-export { checkBagFile, defaultScanner } from './bag-check.js';
+export { checkBagFile, defaultScanner, trustedSealRoots } from './bag-check.js';
 
 /** Items of this archive, in archival-number order, chosen by id, by class code or by volume. */
 export async function selectItems(db: Q, by: { itemIds?: string[]; classCode?: string; volumeId?: string }): Promise<ItemRow[]> {
@@ -72,7 +72,7 @@ export async function checkArchiveItems(
       path,
       {},
     );
-    return await checkBagFile(path, { ...opts, name: subject });
+    return await checkBagFile(path, { sealRoots: await trustedSealRoots(db), ...opts, name: subject });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -80,8 +80,12 @@ export async function checkArchiveItems(
 
 /**
  * The check at filing: the item just written (inside the filing transaction) is laid out as it would be exported and
- * its item checks run in memory. Package checks (register, numbering across items) belong to exports and receipts.
+ * its item checks run in memory, with the virus scan over its files (the default scanner unless told otherwise).
+ * The other package checks (register, numbering across items) belong to exports and receipts.
  */
+/** The package checks that run at filing too: the virus scan of the item's files. */
+export const FILING_PACKAGE_CHECKS = ['security.virus_scan'];
+
 export async function checkFiledItem(m: Q, itemId: string, opts: CheckRunOptions = {}): Promise<CheckReport> {
   const { itemEntries, itemDir } = await import('./export-runner.js');
   const [row]: { archival_number: string }[] = await m.query(`SELECT archival_number FROM archive_items WHERE id = $1`, [itemId]);
@@ -89,9 +93,10 @@ export async function checkFiledItem(m: Q, itemId: string, opts: CheckRunOptions
   const files = new Map<string, Buffer>();
   for await (const [path, data] of itemEntries(m as Pick<DataSource, 'query'>, itemId, null)) files.set(`${dir}/${path}`, data);
   return runChecks(new RecordPackage(memorySource(files), row.archival_number), {
+    sealRoots: await trustedSealRoots(m),
     ...opts,
-    packageChecks: false,
-    scanner: opts.scanner ?? null,
+    packageChecks: FILING_PACKAGE_CHECKS,
+    scanner: opts.scanner === undefined ? defaultScanner() : opts.scanner,
   });
 }
 
@@ -119,12 +124,13 @@ export async function saveCheckRun(
 
 /** The failing checks of a report, as a short list for problem details and the audit trail. */
 export function failures(report: CheckReport): { check: string; label: string; subject: string | null; found: string }[] {
-  return [...report.packageResults, ...report.itemReports.flatMap((i) => i.results)]
-    .filter((r) => r.outcome === 'fail')
-    .map((r) => ({
-      check: r.check,
-      label: r.label,
-      subject: r.subject,
-      found: r.evidence.map((e) => `${e.measured}：${e.found}`).join('；'),
-    }));
+  const items = report.itemReports.flatMap((i) => i.results).filter((r) => r.outcome === 'fail');
+  // a package check that also failed on items (the virus scan) is listed once per item, not again for the package
+  const pkg = report.packageResults.filter((r) => r.outcome === 'fail' && !items.some((i) => i.check === r.check));
+  return [...pkg, ...items].map((r) => ({
+    check: r.check,
+    label: r.label,
+    subject: r.subject,
+    found: r.evidence.map((e) => `${e.measured}：${e.found}`).join('；'),
+  }));
 }

@@ -1,13 +1,12 @@
 /**
  * The sealed OFD (issue #24): where GB/T 9704 puts each seal on the laid-out page, signing the OFD with a seal
- * (libs/ofd signOfd + libs/seal ofdSigner), and checking a sealed OFD (every reference's SM3 by verifyOfd, then the
- * GB/T 38540 SES_Signature in SignedValue.dat over Signature.xml by libs/seal verifySignature). No Nest, no database:
+ * (libs/ofd signOfd + libs/seal ofdSigner), and checking a sealed OFD (libs/seal verifySealedOfd, re-exported). No Nest, no database:
  * the seals service and the seal CLI share it.
  */
 import type { DocumentContent, RenderContext } from '#gongwen/document/model';
-import { signOfd, verifyOfd } from '#gongwen/ofd';
+import { signOfd } from '#gongwen/ofd';
 import { layoutDocument, PITCH, type DocumentLayout, type TextRun } from '#gongwen/page-layout';
-import { ofdSigner, verifySignature, type ParsedCertificate, type Sm2KeyPair } from '#gongwen/seal';
+import { ofdSigner, type Sm2KeyPair } from '#gongwen/seal';
 
 export interface StampPlacement {
   /** 1-based page. */
@@ -80,48 +79,5 @@ function signatureXmlPath(signatureXml: Uint8Array): string {
   return m[1]!.trim().replace(/[^/]*$/, 'Signature.xml');
 }
 
-export interface SealedOfdSignature {
-  /** Signature.xml's path in the package. */
-  path: string;
-  sealName?: string;
-  esId?: string;
-  signer?: string;
-  signedAt?: Date;
-  ok: boolean;
-  /** What fails: `<part>: digest` / `<part>: missing` for a changed or missing part, then the seal check's codes. */
-  problems: string[];
-}
-
-/**
- * Checks a sealed OFD: every signature's references (SM3 of each part, named when it differs), its SES_Signature
- * over Signature.xml (SM2, certificates, validity, seal maker), and that the signature names its own Signature.xml.
- */
-export async function verifySealedOfd(
-  ofd: Uint8Array,
-  roots: readonly (Uint8Array | ParsedCertificate)[],
-): Promise<{ ok: boolean; signatures: SealedOfdSignature[]; problems: string[] }> {
-  let v: Awaited<ReturnType<typeof verifyOfd>>;
-  try {
-    v = await verifyOfd(ofd);
-  } catch (e) {
-    return { ok: false, signatures: [], problems: [`ofd-unreadable: ${e instanceof Error ? e.message : String(e)}`] };
-  }
-  if (!v.signatures.length) return { ok: false, signatures: [], problems: ['ofd-not-signed'] };
-  const signatures = v.signatures.map((s): SealedOfdSignature => {
-    const problems: string[] = s.failures.map((f) => `${f.path}: ${f.reason}`);
-    const check = verifySignature(s.signedValue, s.signatureXml, { roots });
-    problems.push(...check.problems);
-    if (check.propertyInfo !== undefined && check.propertyInfo !== `/${s.path}`) problems.push('signature-property-info');
-    return {
-      path: s.path,
-      sealName: check.sealName,
-      esId: check.esId,
-      signer: check.signer,
-      signedAt: check.signedAt,
-      ok: problems.length === 0,
-      problems,
-    };
-  });
-  const problems = signatures.flatMap((s) => s.problems);
-  return { ok: problems.length === 0, signatures, problems };
-}
+// checking a sealed OFD is pure and lives in libs/seal (the archive's records checks use it too)
+export { verifySealedOfd, type SealedOfdSignature } from '#gongwen/seal/ofd';

@@ -8,12 +8,13 @@ import { useUser } from '../session';
 import type { StringKey } from '../strings';
 import { ChecksPage } from './archive/ChecksPage';
 import { ClassesPage } from './archive/ClassesPage';
+import { ReceiptsPage } from './archive/ReceiptsPage';
 import { DisposalPage } from './archive/DisposalPage';
 import { ToFilePage } from './archive/ToFilePage';
 import { NewVolumePage } from './archive/NewVolumePage';
 import { VolumePage, VolumesPage } from './archive/VolumesPage';
 
-type Section = 'file' | 'classes' | 'volumes' | 'disposal' | 'checks';
+type Section = 'file' | 'classes' | 'volumes' | 'disposal' | 'checks' | 'receipts';
 
 const TABS: { id: Section; href: string; label: StringKey }[] = [
   { id: 'file', href: '/archive', label: 'archive.tab.file' },
@@ -21,6 +22,7 @@ const TABS: { id: Section; href: string; label: StringKey }[] = [
   { id: 'volumes', href: '/archive/volumes', label: 'archive.tab.volumes' },
   { id: 'disposal', href: '/archive/disposal', label: 'archive.tab.disposal' },
   { id: 'checks', href: '/archive/checks', label: 'archive.tab.checks' },
+  { id: 'receipts', href: '/archive/receipts', label: 'archive.tab.receipts' },
 ];
 
 /** Who may open the archive at all, and where the navigation entry leads them. */
@@ -45,7 +47,9 @@ export function ArchivePage() {
         ? 'disposal'
         : rest.startsWith('checks')
           ? 'checks'
-          : 'file';
+          : rest.startsWith('receipts')
+            ? 'receipts'
+            : 'file';
   const tabs = archivist ? TABS : TABS.filter((x) => x.id === 'disposal');
   const allowed = archivist || (section === 'disposal' && user.roles.includes('signer'));
 
@@ -60,6 +64,7 @@ export function ArchivePage() {
   else if (section === 'classes') body = <ClassesPage />;
   else if (section === 'disposal') body = <DisposalPage archivist={archivist} />;
   else if (section === 'checks') body = <ChecksPage />;
+  else if (section === 'receipts') body = <ReceiptsPage />;
   else if (rest === 'volumes/new') body = <NewVolumePage />;
   else if (volumeMatch) body = <VolumePage key={volumeMatch[1]} id={decodeURIComponent(volumeMatch[1])} />;
   else if (section === 'volumes') body = <VolumesPage />;

@@ -9,6 +9,12 @@ import { RecordPackage, memorySource, sha256, zipSource } from './package.js';
 import { runChecks, type CheckReport } from './engine.js';
 import { archivalNumber } from '../rules.js';
 import './checks.js';
+import { noticeFixture } from '#gongwen/docx/fixtures';
+import { renderOfd, signOfd } from '#gongwen/ofd';
+import { addYears, createRootAuthority, issueSigningCertificate, makeSeal, ofdSigner } from '#gongwen/seal';
+
+// 1×1 PNG (the stamp's picture)
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
 const d1 = fixtureItemDir(1);
 const d2 = fixtureItemDir(2);
@@ -365,7 +371,7 @@ describe('四性检测: the check engine on a gongwen bag', () => {
     expect(failedChecks(r)).toEqual(['usability.environment']);
   });
 
-  it("a foreign package's OFD is opened as a zip and its OFD.xml parsed; a sealed OFD is not run (no verifier yet), never passed", async () => {
+  it("a foreign package's OFD is opened as a zip and its OFD.xml parsed; an OFD listing a seal it does not hold fails the seal check", async () => {
     const plain = await check(
       await fixtureBag({ before: async (f) => replaceDeclared(f, d1, 'attachments/scan.ofd', await ofd(false), OFD_MEDIA) }),
     );
@@ -377,7 +383,7 @@ describe('四性检测: the check engine on a gongwen bag', () => {
     const sealed = await check(
       await fixtureBag({ before: async (f) => replaceDeclared(f, d1, 'attachments/scan.ofd', await ofd(true), OFD_MEDIA) }),
     );
-    expect(outcomes(sealed, 'authenticity.seals')).toEqual(['not_run', 'not_applicable']);
+    expect(outcomes(sealed, 'authenticity.seals')).toEqual(['fail', 'not_applicable']);
     const broken = await check(
       await fixtureBag({
         before: async (f) => {
@@ -388,6 +394,59 @@ describe('四性检测: the check engine on a gongwen bag', () => {
       }),
     );
     expect(failedChecks(broken)).toEqual(['usability.opens']);
+  });
+
+  it('a broken seal: one byte changed in a sealed OFD fails the seal check naming the seal and the part; the untouched one passes', async () => {
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    const ca = createRootAuthority('gongwen 测试证书中心', t0);
+    const signer = issueSigningCertificate(ca, { commonName: '某区委办公室' }, { notBefore: t0, notAfter: addYears(t0, 3) });
+    const seal = makeSeal({
+      esId: 'GW-TEST-0001',
+      name: '某区委办公室',
+      signerCertificates: [signer.certificate],
+      createdAt: t0,
+      validStart: t0,
+      validEnd: addYears(t0, 3),
+      picture: { type: 'PNG', data: PNG, widthMm: 42, heightMm: 42 },
+      maker: ca,
+    });
+    const f = noticeFixture();
+    const at = new Date('2026-06-01T08:00:00Z');
+    const sealedOfd = await signOfd(await renderOfd(f.content, f.ctx, { embedFonts: false }), {
+      page: 1,
+      boundaryMm: [117, 110, 42, 42],
+      stamp: PNG,
+      at,
+      sign: ofdSigner(seal, signer, { propertyInfo: '/Doc_0/Signs/Sign_0/Signature.xml', now: () => at }),
+    });
+    const part = 'Doc_0/Pages/Page_0/Content.xml';
+    const z = await JSZip.loadAsync(sealedOfd);
+    const content = Buffer.from(await z.file(part)!.async('uint8array'));
+    const i = content.indexOf('>', content.length >> 1) + 1;
+    content[i] = content[i] === 0x30 ? 0x31 : 0x30; // one byte of text, the XML stays well-formed
+    z.file(part, content);
+    const tamperedOfd = await z.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    const bag = await fixtureBag({
+      before: (b) => {
+        replaceDeclared(b, d1, 'original-sealed.ofd', sealedOfd, OFD_MEDIA);
+        replaceDeclared(b, d2, 'original-sealed.ofd', tamperedOfd, OFD_MEDIA);
+      },
+    });
+    const roots = [ca.certificate];
+    const r = await runChecks(new RecordPackage(memorySource(bag), 'sealed'), { scanner: null, sealRoots: roots });
+    expect(outcomes(r, 'authenticity.seals')).toEqual(['pass', 'fail']);
+    expect(failedChecks(r)).toEqual(['authenticity.seals']); // the file is declared and hashed as it is: only the seal sees it
+    const [good, bad] = r.itemReports.map((x) => x.results.find((y) => y.check === 'authenticity.seals')!.evidence[0]);
+    expect(good.measured).toContain('某区委办公室（GW-TEST-0001）');
+    expect(good.found).toMatch(/^验证通过/);
+    expect(bad.measured).toContain('original-sealed.ofd 的电子签章 某区委办公室（GW-TEST-0001）');
+    expect(bad.found).toContain(`签名后被改动（摘要不符）（${part}: digest）`);
+    // the same intact seal checked by a deployment that does not trust its root
+    const foreign = await runChecks(new RecordPackage(memorySource(bag), 'sealed'), { scanner: null, sealRoots: [] });
+    expect(outcomes(foreign, 'authenticity.seals')).toEqual(['fail', 'fail']);
+    expect(foreign.itemReports[0].results.find((y) => y.check === 'authenticity.seals')!.evidence[0].found).toContain(
+      'signer-certificate-untrusted',
+    );
   });
 
   it('reads the same bag serialised as a zip (one top-level directory) with the same results', async () => {

@@ -6,8 +6,9 @@ import { createPublicKey, verify } from 'node:crypto';
 import { canonicalJson } from '#gongwen/document/canonical';
 import { FONDS_CODE, RETENTIONS, UNIT_CODE, parseArchivalNumber, archivalNumberAscii } from '../rules.js';
 import { validateDat46 } from './dat46.js';
-import { ALLOWED_FORMATS, extensionOf, openByFormat, type Opened } from './formats.js';
+import { ALLOWED_FORMATS, extensionOf, openCached } from './formats.js';
 import { sha256, type PackageItem } from './package.js';
+import { sealsCheck } from './seals.js';
 import {
   fail,
   notApplicable,
@@ -185,24 +186,6 @@ const signatures: ItemCheck = {
       evidence: ev('有效签名数', `${recorded.length}（流程记录）`, String(live.length)),
     });
     return verdict(results, '没有签名');
-  },
-};
-
-/** Seals are verified by libs/seal when it lands (it registers a check with this id); until then: not run. */
-const seals: ItemCheck = {
-  id: 'authenticity.seals',
-  group: 'authenticity',
-  label: '电子印章有效',
-  description: '验证 OFD 文件中的电子签章（GB/T 38540）；无签章时不适用',
-  scope: 'item',
-  async run(item) {
-    let count = 0;
-    for (const [path, data] of item.files) {
-      if (extensionOf(path) !== 'ofd') continue;
-      count += (await openByFormat(path, data))?.seals ?? 0;
-    }
-    if (!count) return notApplicable('该件没有电子印章');
-    return notRun(`发现 ${count} 个电子签章，本系统尚未安装印章验证器（libs/seal）`);
   },
 };
 
@@ -404,11 +387,7 @@ const metadataReadable: ItemCheck = {
   },
 };
 
-const opened = new WeakMap<Buffer, Opened | null>();
-async function open(path: string, data: Buffer): Promise<Opened | null> {
-  if (!opened.has(data)) opened.set(data, await openByFormat(path, data));
-  return opened.get(data)!;
-}
+const open = openCached;
 const contentFiles = (item: PackageItem) => [...item.files.keys()].filter((p) => !ITEM_RECORD_FILES.includes(p));
 
 const opens: ItemCheck = {
@@ -711,7 +690,7 @@ export const DEFAULT_CHECKS = [
   manifest,
   auditChain,
   signatures,
-  seals,
+  sealsCheck,
   metadataFormat,
   archivalNumberCheck,
   archivalNumberUnique,

@@ -177,17 +177,22 @@ export const DAT46_XSD = `<?xml version="1.0" encoding="UTF-8"?>
 </xs:schema>
 `;
 
-/** Validates records against DAT46_XSD with xmllint (libxml2 in WebAssembly); one call for many records. */
+/** Records per xmllint call: its WebAssembly memory grows with the input and is not given back within a call. */
+const DAT46_BATCH = 200;
+
+/** Validates records against DAT46_XSD with xmllint (libxml2 in WebAssembly); one call per batch of records. */
 export async function validateDat46(records: { name: string; xml: string }[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(records.map((r) => [r.name, []]));
-  if (!records.length) return out;
-  const r = await validateXML({
-    xml: records.map((x) => ({ fileName: x.name, contents: x.xml })),
-    schema: [{ fileName: 'dat46.xsd', contents: DAT46_XSD }],
-  });
-  for (const e of r.errors) {
-    const name = e.loc?.fileName ?? records[0].name;
-    out.get(name)?.push(e.message.trim());
+  for (let i = 0; i < records.length; i += DAT46_BATCH) {
+    const batch = records.slice(i, i + DAT46_BATCH);
+    const r = await validateXML({
+      xml: batch.map((x) => ({ fileName: x.name, contents: x.xml })),
+      schema: [{ fileName: 'dat46.xsd', contents: DAT46_XSD }],
+    });
+    for (const e of r.errors) {
+      const name = e.loc?.fileName ?? batch[0].name;
+      out.get(name)?.push(e.message.trim());
+    }
   }
   return out;
 }

@@ -23,8 +23,13 @@ import {
 export interface CheckRunOptions {
   scanner?: VirusScanner | null;
   existingArchivalNumbers?: ReadonlySet<string>;
-  /** false: item checks only (one item at filing, where the register and numbering are the database's). */
-  packageChecks?: boolean;
+  /**
+   * false: item checks only; a list: only those package checks (one item at filing, where the register and numbering
+   * are the database's but the virus scan still runs).
+   */
+  packageChecks?: boolean | readonly string[];
+  /** Root certificates (DER) trusted for electronic seals (the deployment's seal authorities). */
+  sealRoots?: readonly Uint8Array[];
   /** Called after each item (progress for the CLI and the benchmark). */
   onItem?: (done: number, total: number) => void;
 }
@@ -66,7 +71,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
   await pkg.loadTags();
   const unavailable = opts.scanner ? await opts.scanner.unavailable() : '未配置病毒扫描程序';
   const scratch = unavailable ? null : await mkdtemp(join(tmpdir(), 'gongwen-check-'));
-  const ctx: CheckContext = { pkg, existingArchivalNumbers: opts.existingArchivalNumbers, items: [] };
+  const ctx: CheckContext = { pkg, existingArchivalNumbers: opts.existingArchivalNumbers, items: [], sealRoots: opts.sealRoots };
   const byDir = new Map<string, ItemReport>();
   try {
     let done = 0;
@@ -107,7 +112,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
 
     const packageResults: CheckResult[] = [];
     for (const c of checks) {
-      if (c.scope !== 'package' || opts.packageChecks === false) continue;
+      if (c.scope !== 'package' || !runsPackageCheck(opts.packageChecks, c.id)) continue;
       let v;
       try {
         v = await c.run(ctx);
@@ -153,6 +158,10 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
   } finally {
     if (scratch) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+function runsPackageCheck(which: CheckRunOptions['packageChecks'], id: string): boolean {
+  return which === undefined || which === true || (Array.isArray(which) && which.includes(id));
 }
 
 function facts(item: PackageItem): ItemFacts {

@@ -6,3 +6,4 @@ export * from './checks.js';
 export * from './engine.js';
 export * from './report.js';
 export * from './dat46.js';
+export * from './seals.js';

@@ -54,17 +54,22 @@ export class RecordPackage {
   structureProblems: string[] = [];
   bagitText: string | null = null;
   readonly itemDirs: string[];
+  /** Each item directory's entries, listed once (not a scan of the whole package per item). */
+  private readonly byDir = new Map<string, string[]>();
 
   constructor(
     readonly source: PackageSource,
     readonly name: string,
   ) {
-    const dirs = new Set<string>();
     for (const p of source.entries.keys()) {
       const m = /^data\/items\/([^/]+)\//.exec(p);
-      if (m) dirs.add(`data/items/${m[1]}`);
+      if (!m) continue;
+      const dir = `data/items/${m[1]}`;
+      const list = this.byDir.get(dir);
+      if (list) list.push(p);
+      else this.byDir.set(dir, [p]);
     }
-    this.itemDirs = [...dirs].sort();
+    this.itemDirs = [...this.byDir.keys()].sort();
   }
 
   /** Reads a file and records its SHA-256 if it is payload. */
@@ -119,8 +124,8 @@ export class RecordPackage {
       files: new Map(),
       unreadable: new Map(),
     };
-    for (const [path, info] of this.source.entries) {
-      if (!path.startsWith(`${dir}/`)) continue;
+    for (const path of this.byDir.get(dir) ?? []) {
+      const info = this.source.entries.get(path)!;
       const rel = path.slice(dir.length + 1);
       if (info.encrypted) {
         item.unreadable.set(rel, '压缩包条目已加密');

@@ -1,8 +1,7 @@
 /**
  * The check engine's vocabulary (四性检测, DA/T 70-2018): four groups, named checks, four outcomes, and the
  * evidence each result carries (what was measured, what was expected, what was found). A registry holds the
- * checks so that others plug in later (the OFD parser and the seal verifier of libs/ofd and libs/seal replace
- * the defaults registered here by calling `registerCheck` with the same id).
+ * checks so that others plug in later (`registerCheck` with an existing id replaces that check in place).
  */
 import type { RecordPackage, PackageItem } from './package.js';
 
@@ -44,6 +43,8 @@ export interface CheckContext {
   scan?: ScanOutcome;
   /** What the package checks need to know of each item, kept after its files are released. */
   items?: ItemFacts[];
+  /** Root certificates (DER) the deployment trusts for electronic seals (the seal check's certificate chains). */
+  sealRoots?: readonly Uint8Array[];
 }
 
 export interface ItemFacts {
