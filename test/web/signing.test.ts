@@ -160,13 +160,13 @@ describe('signing in the browser', () => {
           .locator('tspan')
           .first()
           .evaluate((el) => getComputedStyle(el).fill),
-      ).toBe('rgb(230, 0, 18)');
+      ).toBe('rgb(255, 0, 0)'); // the DOCX's red
       expect(
         await preview
           .locator('.gw-page .gw-red-rule')
           .first()
           .evaluate((el) => getComputedStyle(el).stroke),
-      ).toBe('rgb(230, 0, 18)');
+      ).toBe('rgb(255, 0, 0)');
       expect(await preview.locator('.gw-page .gw-number.gw-placeholder').textContent()).toMatch(/^区委办发〔\d{4}〕　号$/);
       expect(await preview.locator('.gw-page .gw-title').first().textContent()).toBe(title);
       expect(await preview.locator('.gw-page [data-block-id="h1"]').textContent()).toBe('一、总体要求');

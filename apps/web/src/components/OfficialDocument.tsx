@@ -13,6 +13,7 @@
  */
 import { Fragment, useEffect, useMemo, type ReactNode } from 'react';
 import type { DocumentContent, RenderContext } from '#gongwen/document/model';
+import { RED } from '#gongwen/docx/layout';
 import { officeDate, officeYear } from '#gongwen/document/date-of-issue';
 import { PAGE_H, PAGE_W, layoutDocument, type DocumentLayout, type FaceRole, type Line, type Rule } from '#gongwen/page-layout';
 import type { ProofreadingMark } from '../types';
@@ -175,8 +176,8 @@ function MarkBoxes({ line, marks }: { line: Line; marks: readonly ProofreadingMa
 }
 
 function RuleLine({ r }: { r: Rule }) {
-  const red = r.color.toLowerCase() === 'e60012';
-  // the red rule under the number (the only horizontal red rule outside the letter format's double rules)
+  // the red rule under the number (and the letter format's red double rules)
+  const red = r.color.toUpperCase() === RED.toUpperCase();
   return (
     <line
       className={red ? 'gw-rule gw-red-rule' : 'gw-rule'}
