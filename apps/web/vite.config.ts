@@ -40,8 +40,8 @@ export default defineConfig({
   // the path aliases (package.json "imports"), to the TypeScript sources as tsc sees them
   resolve: {
     alias: [
-      { find: /^#gongwen\/(document|docx|authority)$/, replacement: repo('libs/$1/src/index.ts') },
-      { find: /^#gongwen\/(document|docx|authority)\/(.*)$/, replacement: repo('libs/$1/src/$2.ts') },
+      { find: /^#gongwen\/(document|docx|authority|page-layout)$/, replacement: repo('libs/$1/src/index.ts') },
+      { find: /^#gongwen\/(document|docx|authority|page-layout)\/(.*)$/, replacement: repo('libs/$1/src/$2.ts') },
       { find: /^#gongwen\/workflows\/outgoing$/, replacement: repo('workflows/outgoing/index.ts') },
       { find: /^#gongwen\/workflows\/outgoing\/(.*)$/, replacement: repo('workflows/outgoing/$1.ts') },
     ],

@@ -7228,6 +7228,7 @@ export interface operations {
                 mine?: "tasks" | "all";
                 urgency?: "none" | "urgent" | "extra_urgent";
                 overdue?: "true";
+                task?: "draft" | "consolidate" | "discuss" | "proofread" | "review" | "sign" | "co-sign" | "register" | "acknowledge" | "file";
                 q?: string;
                 cursor?: string;
                 limit?: number;

@@ -265,7 +265,7 @@ describe('the inbox', () => {
 
 describe('a long inbox', () => {
   it(
-    'past one page of tasks it says that the most pressing are shown and that filters apply to them',
+    'past one page of tasks it says that the most pressing are shown; the server filters by kind of task and pages on request',
     async () => {
       // one document waiting for the proofreaders' pool, copied (row and trail) to make 120 tasks
       const d = await driveSimple(t, ids, 'proofreading', '关于开展2026年度公文质量检查的通知');
@@ -285,6 +285,21 @@ describe('a long inbox', () => {
       await page.getByTestId('capped').filter({ hasText: '显示最紧急的前 100 件' }).waitFor();
       expect(await page.getByTestId('count-proofread').textContent()).toBe('100');
       expect(await axe(page)).toEqual([]);
+      // the server filters the inbox by kind of task and pages it: the first 100, then the 20 after them
+      const tasks = async (q: string) => (await t.request(`/api/documents?mine=tasks&limit=100${q}`, { as: 'proofreader' })).json();
+      const first = await tasks('&task=proofread');
+      expect(first.items).toHaveLength(100);
+      const second = await tasks(`&task=proofread&cursor=${first.nextCursor}`);
+      expect(second).toMatchObject({ nextCursor: null });
+      expect(new Set([...first.items, ...second.items].map((i: { id: string }) => i.id)).size).toBe(120);
+      expect((await tasks('&task=sign')).items).toEqual([]);
+      // in the page: the task filter goes to the server, and the next page comes on request
+      await page.getByLabel('待办类型', { exact: true }).selectOption('proofread');
+      await page.getByTestId('capped').filter({ hasText: '符合筛选条件的待办较多' }).waitFor();
+      await page.getByTestId('more').click();
+      await page.getByTestId('count-proofread').filter({ hasText: '120' }).waitFor();
+      expect(await page.getByTestId('capped').count()).toBe(0);
+      await page.getByLabel('待办类型', { exact: true }).selectOption('');
       // urgency is filtered by the server, over every task and not only the first 100: none of them is 特急
       await page.getByLabel('紧急程度', { exact: true }).selectOption('extra_urgent');
       await page.getByText('没有符合筛选条件的待办。').waitFor();

@@ -149,24 +149,25 @@ describe('signing in the browser', () => {
       expect(insStyle.line).toContain('underline');
       expect(insStyle.color).toBe('rgb(27, 138, 69)');
 
-      // the document as it will print: red mark, red rule, 仿宋 body, numbered heading, signature block
+      // the document as it will print (libs/page-layout's pages): red mark, red rule, 仿宋 body, numbered heading,
+      // the number's placeholder, signature block
       const preview = page.getByTestId('preview');
-      // the DOCX itself (GET /api/documents/:id/docx) rendered page by page
-      await preview.locator('section.docx').first().waitFor();
-      expect(await preview.locator('section.docx').first().textContent()).toContain(title);
-      await page.screenshot({ path: screenshot('document-docx.png') });
-      // and the HTML layout, which is also the fallback when the DOCX cannot be had
-      await page.getByRole('button', { name: '网页版式' }).click();
       await preview.locator('.gw-page').first().waitFor();
       const mark = preview.locator('.gw-page .gw-mark').first();
       expect(await mark.textContent()).toBe('中共××区委办公室文件');
-      expect(await mark.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(230, 0, 18)');
+      expect(
+        await mark
+          .locator('tspan')
+          .first()
+          .evaluate((el) => getComputedStyle(el).fill),
+      ).toBe('rgb(255, 0, 0)'); // the DOCX's red
       expect(
         await preview
           .locator('.gw-page .gw-red-rule')
           .first()
-          .evaluate((el) => getComputedStyle(el).borderTopColor),
-      ).toBe('rgb(230, 0, 18)');
+          .evaluate((el) => getComputedStyle(el).stroke),
+      ).toBe('rgb(255, 0, 0)');
+      expect(await preview.locator('.gw-page .gw-number.gw-placeholder').textContent()).toMatch(/^区委办发〔\d{4}〕　号$/);
       expect(await preview.locator('.gw-page .gw-title').first().textContent()).toBe(title);
       expect(await preview.locator('.gw-page [data-block-id="h1"]').textContent()).toBe('一、总体要求');
       expect(
@@ -253,8 +254,7 @@ describe('signing in the browser', () => {
       await login(page, 'signer2');
       await openFromInbox(page, 'co-sign', title);
       // the joint mark lists both bodies; the signers list shows who has signed
-      await page.getByRole('button', { name: '网页版式' }).click();
-      expect(await page.locator('.gw-page .gw-mark-names').first().textContent()).toBe('中共××区委办公室××区人民政府办公室');
+      expect(await page.locator('.gw-page .gw-mark').first().textContent()).toBe('中共××区委办公室××区人民政府办公室文件');
       await page.getByTestId('signers').filter({ hasText: '已签' }).waitFor();
       await page.getByRole('button', { name: '签发…' }).click();
       const dialog = page.getByRole('dialog', { name: '确认签发' });
@@ -334,10 +334,6 @@ describe('signing in the browser', () => {
       const d = await driveSimple(t, ids, 'circulation', title);
       await c.ok(c.event('clerk', d.id, { type: 'REMIND' })); // 催办: shown beside each reader
       const page = await openPage();
-      // without the DOCX endpoint the preview falls back to the HTML layout by itself
-      await page.route('**/api/documents/*/docx', (route) =>
-        route.fulfill({ status: 404, contentType: 'application/problem+json', body: '{"status":404,"title":"Not found"}' }),
-      );
       await login(page, 'reader');
       await openFromInbox(page, 'acknowledge', title);
       // OPEN is sent by the page itself: poll for it up to a deadline generous enough for a loaded CI machine
@@ -355,7 +351,6 @@ describe('signing in the browser', () => {
       ]);
       expect(opened.acknowledgedAt).toBeUndefined();
       // the document number is printed once registered
-      await page.getByTestId('preview-fallback').waitFor();
       expect(await page.locator('.gw-page .gw-number').first().textContent()).toMatch(/^区委办发〔\d{4}〕\d+号$/);
 
       const form = page.locator('form[data-event="ACKNOWLEDGE"]');
@@ -389,13 +384,20 @@ describe('signing in the browser', () => {
       await openFromInbox(page, 'proofread', title);
       // select 高度重视 (characters 4–8 of 各单位要高度重视安全生产工作。) in the preview
       await page
-        .locator('.gw-page [data-block-id="p1"] [data-text]')
+        .locator('.gw-page [data-block-id="p1"]')
         .first()
         .evaluate((el) => {
-          const node = el.firstChild!;
+          // the characters are drawn in pieces, each with its offset in the block's text (data-o)
+          const at = (pos: number): [Node, number] => {
+            const leaf = [...el.querySelectorAll<SVGElement>('[data-o]')].find((l) => {
+              const o = Number(l.dataset.o);
+              return o <= pos && pos <= o + (l.textContent ?? '').length;
+            })!;
+            return [leaf.firstChild!, pos - Number(leaf.dataset.o)];
+          };
           const range = document.createRange();
-          range.setStart(node, 4);
-          range.setEnd(node, 8);
+          range.setStart(...at(4));
+          range.setEnd(...at(8));
           const sel = window.getSelection()!;
           sel.removeAllRanges();
           sel.addRange(range);
@@ -409,7 +411,7 @@ describe('signing in the browser', () => {
       const marked = (await c.get('proofreader', d.id)).body;
       expect(marked.marks).toHaveLength(1);
       expect(marked.marks[0]).toMatchObject({ blockId: 'p1', start: 4, end: 8, kind: 'wording', status: 'open' });
-      await page.locator('.gw-page mark.gw-proofmark').filter({ hasText: '高度重视' }).waitFor();
+      await page.locator('.gw-page .gw-proofmark').filter({ hasText: '高度重视' }).waitFor();
 
       // the gate is unmet: the button is disabled, and says why, quoting the mark's text (not its id)
       const pass = page.locator('form[data-event="PASS_PROOFREADING"]');
@@ -471,7 +473,6 @@ describe('signing in the browser', () => {
         ['heading', '走访对象'],
         ['paragraph', '走访慰问离退休老干部、老党员和困难党员。'],
       ]);
-      await page.getByRole('button', { name: '网页版式' }).click();
       await page.locator('.gw-page .gw-h1').filter({ hasText: '一、走访对象' }).waitFor();
       await page.locator('form[data-event="SUBMIT_SECTION"]').getByRole('button', { name: '提交分口' }).click();
       await page.getByTestId('actions').filter({ hasText: '目前没有需要您办理的事项' }).waitFor();
@@ -613,7 +614,7 @@ describe('accessibility and layout', () => {
       await page.setViewportSize({ width: 768, height: 1024 });
       await page.reload();
       await page.getByTestId('diff').waitFor();
-      await page.locator('.gw-page, section.docx').first().waitFor();
+      await page.locator('.gw-page').first().waitFor();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
       const [actionsTop, previewTop] = await Promise.all([
         page.getByTestId('actions').evaluate((el) => el.getBoundingClientRect().top),

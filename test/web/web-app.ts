@@ -25,6 +25,8 @@ const SOURCES = [
   'libs/document/src/model.ts',
   'libs/docx/src/text.ts',
   'libs/docx/src/layout.ts',
+  'libs/document/src/date-of-issue.ts',
+  'libs/page-layout/src',
 ];
 
 function newestMtime(path: string): number {

@@ -4,6 +4,33 @@ import type { OutgoingContext, OutgoingState, Role } from './types.js';
 export type TaskKind =
   'draft' | 'consolidate' | 'discuss' | 'proofread' | 'review' | 'sign' | 'co-sign' | 'register' | 'acknowledge' | 'file';
 
+export const TASK_KINDS: readonly TaskKind[] = [
+  'draft',
+  'consolidate',
+  'discuss',
+  'proofread',
+  'review',
+  'sign',
+  'co-sign',
+  'register',
+  'acknowledge',
+  'file',
+];
+
+/** The states a task of each kind is found in (taskKind tells the kinds of one state apart): the inbox's filter. */
+export const TASK_KIND_STATES: Record<TaskKind, readonly OutgoingState[]> = {
+  draft: ['drafting'],
+  consolidate: ['drafting', 'consolidation', 'discussion'],
+  discuss: ['discussion'],
+  proofread: ['proofreading'],
+  review: ['review'],
+  sign: ['signing'],
+  'co-sign': ['signing'],
+  register: ['registration'],
+  acknowledge: ['circulation'],
+  file: ['archiving'],
+};
+
 export interface DocumentTasks {
   /** Users with something to do now. */
   assigneeIds: string[];

@@ -18,6 +18,7 @@ import type {
   ProblemView,
   Retention,
   Role,
+  TaskKind,
 } from './types';
 
 export type { DirectoryEntry };
@@ -102,6 +103,8 @@ export const TASKS_PAGE = 100;
 export interface TaskFilter {
   urgency?: 'none' | 'urgent' | 'extra_urgent' | null;
   overdue?: boolean;
+  /** Only tasks of this kind (filtered by the server, over every task). */
+  task?: TaskKind | null;
 }
 
 export const api = {
@@ -109,8 +112,11 @@ export const api = {
   login: (username: string, password: string) => unwrap(client.POST('/api/auth/login', { body: { username, password } })),
   logout: () => unwrap(client.POST('/api/auth/logout')),
 
-  /** My tasks, optionally only of one urgency or only overdue (filtered by the server, so past the first page too). */
-  tasks: (signal?: AbortSignal, f: TaskFilter = {}) =>
+  /**
+   * My tasks, optionally only of one kind, of one urgency or only overdue (filtered by the server, so past the first
+   * page too); `cursor` reads the next page.
+   */
+  tasks: (signal?: AbortSignal, f: TaskFilter = {}, cursor?: string) =>
     unwrap(
       client.GET('/api/documents', {
         params: {
@@ -119,6 +125,8 @@ export const api = {
             limit: TASKS_PAGE,
             ...(f.urgency ? { urgency: f.urgency } : {}),
             ...(f.overdue ? { overdue: 'true' } : {}),
+            ...(f.task ? { task: f.task } : {}),
+            ...(cursor ? { cursor } : {}),
           },
         },
         signal,

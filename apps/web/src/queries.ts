@@ -72,6 +72,15 @@ export const useTasks = (f: TaskFilter | null = null) =>
     queryFn: ({ signal }) => api.tasks(signal, f ?? {}),
   });
 
+/** My tasks through a filter, page after page on request (the inbox: past its first 100 tasks). */
+export const useTaskPages = (f: TaskFilter | null) =>
+  useInfiniteQuery({
+    queryKey: [...keys.tasks, 'pages', f ?? {}] as const,
+    queryFn: ({ pageParam, signal }) => api.tasks(signal, f ?? {}, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+
 /** Every document I can see, 30 at a time (the next page on request). */
 export const useDocumentList = (q: { q?: string; state?: OutgoingState }) =>
   useInfiniteQuery({

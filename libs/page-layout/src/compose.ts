@@ -46,6 +46,8 @@ export interface SetChar {
   /** Advance in mm, the character spacing and any autospace after it included. */
   adv: number;
   latin: boolean;
+  /** Offset of the character in its block's text (-1: added by the layout), when the text comes from a block. */
+  src?: number;
 }
 
 /** Half-width: ASCII, Latin-1 letters and half-width forms (as widthInChars in libs/docx counts them). */

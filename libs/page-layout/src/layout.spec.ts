@@ -1,4 +1,5 @@
 import { draftFixture, letterFixture, longFixture, noticeFixture, requestFixture } from '#gongwen/docx/fixtures';
+import { bodyBlocks } from '#gongwen/document/model';
 import { BOTTOM, LEFT, TEXT_W, TOP, layoutDocument, lineLeft, lineText } from './layout.js';
 import { NO_LINE_END, NO_LINE_START, breakLines, setChars } from './compose.js';
 
@@ -71,5 +72,41 @@ describe('page layout', () => {
   it('marks every page of a draft', () => {
     const draft = layoutDocument(draftFixture().content, draftFixture().ctx);
     for (const p of draft.pages) expect(p.lines.some((l) => l.role === 'draft' && lineText(l).startsWith('草稿'))).toBe(true);
+  });
+});
+
+describe('page layout for a preview', () => {
+  it('maps every character of a body line back to its block text; heading numbers and list markers map to none', () => {
+    const f = longFixture(3);
+    const texts = new Map<string, string>();
+    for (const b of bodyBlocks(f.content)) texts.set(b.id, b.type === 'list' ? b.items.join('\n') : b.type === 'table' ? '' : b.text);
+    const lines = layoutDocument(f.content, f.ctx).pages.flatMap((p) => p.lines.filter((l) => l.blockId));
+    expect(lines.length).toBeGreaterThan(20);
+    let added = 0;
+    for (const l of lines) {
+      const text = texts.get(l.blockId!)!;
+      for (const r of l.runs) {
+        const chars = [...r.text];
+        expect(r.offsets).toHaveLength(chars.length);
+        chars.forEach((ch, k) => {
+          if (r.offsets![k] < 0) added++;
+          else expect(text.slice(r.offsets![k], r.offsets![k] + ch.length)).toBe(ch);
+        });
+      }
+    }
+    // the headings' numbers
+    expect(added).toBeGreaterThan(0);
+  });
+
+  it('sets a number placeholder on the number line without moving anything else', () => {
+    for (const f of [draftFixture(), letterFixture(), requestFixture()]) {
+      const ctx = { ...f.ctx, documentNumber: undefined };
+      const plain = layoutDocument(f.content, ctx);
+      const withPlaceholder = layoutDocument(f.content, ctx, { numberPlaceholder: '区委办发〔2026〕　号' });
+      const stand = withPlaceholder.pages[0].lines.filter((l) => l.placeholder && l.role === 'number');
+      expect(stand.map(lineText)).toEqual(['区委办发〔2026〕　号']);
+      const rest = (d: typeof plain) => d.pages.map((p) => p.lines.filter((l) => !(l.placeholder && l.role === 'number')));
+      expect(rest(withPlaceholder)).toEqual(rest(plain));
+    }
   });
 });

@@ -116,8 +116,19 @@ function toRuns(chars: readonly SetChar[], x: number): TextRun[] {
     if (last && last.face === c.face && last.sizePt === c.sizePt && last.color === c.color) {
       last.text += c.ch;
       last.advances.push(c.adv);
+      if (c.src !== undefined) (last.offsets ??= []).push(c.src);
     } else {
-      runs.push({ text: c.ch, face: c.face, fontName: FONT_NAMES[c.face], sizePt: c.sizePt, color: c.color, x: at, advances: [c.adv] });
+      const run: TextRun = {
+        text: c.ch,
+        face: c.face,
+        fontName: FONT_NAMES[c.face],
+        sizePt: c.sizePt,
+        color: c.color,
+        x: at,
+        advances: [c.adv],
+      };
+      if (c.src !== undefined) run.offsets = [c.src];
+      runs.push(run);
     }
     at += c.adv;
   }
@@ -191,8 +202,28 @@ interface Para {
 
 const blank = (keepNext = false): Para => ({ lines: [{ height: PITCH, place: () => ({ lines: [], rules: [] }) }], keepNext });
 
-function textLine(role: LineRole, runs: TextRun[], baseline: number): Line {
-  return { role, baseline, runs };
+function textLine(role: LineRole, runs: TextRun[], baseline: number, extra: Pick<Line, 'blockId' | 'placeholder'> = {}): Line {
+  const line: Line = { role, baseline, runs };
+  if (extra.blockId !== undefined) line.blockId = extra.blockId;
+  if (extra.placeholder) line.placeholder = true;
+  return line;
+}
+
+/** Where a paragraph's text comes from: a block, its text starting at `base` after `prefix` characters the layout adds. */
+interface Source {
+  blockId: string;
+  base: number;
+  prefix: number;
+}
+
+/** Gives each character of a hard line the offset of its text in the block (see TextRun.offsets). */
+function markSource(chars: SetChar[], text: string, lineStart: number, source: Source): void {
+  let p = lineStart;
+  let k = 0;
+  for (const ch of text) {
+    chars[k++].src = p < source.prefix ? -1 : source.base + p - source.prefix;
+    p += ch.length;
+  }
 }
 
 /**
@@ -202,7 +233,17 @@ function textLine(role: LineRole, runs: TextRun[], baseline: number): Line {
 function gridParagraph(
   role: LineRole,
   text: string | { text: string; style: SetStyle }[],
-  opts: { style?: SetStyle; firstIndent?: number; left?: number; right?: number; align?: Align; keepNext?: boolean; widow?: boolean } = {},
+  opts: {
+    style?: SetStyle;
+    firstIndent?: number;
+    left?: number;
+    right?: number;
+    align?: Align;
+    keepNext?: boolean;
+    widow?: boolean;
+    source?: Source;
+    placeholder?: boolean;
+  } = {},
 ): Para {
   const style = opts.style ?? BODY;
   const left = opts.left ?? 0;
@@ -212,8 +253,19 @@ function gridParagraph(
   const hardLines: { text: string; style: SetStyle }[][] =
     typeof text === 'string' ? text.split(/\r?\n/).map((t) => [{ text: t, style }]) : [text];
   const lines: FlowLine[] = [];
+  // where each hard line starts in the text (for the source offsets)
+  const hardStarts: number[] = [];
+  if (typeof text === 'string')
+    for (let p = 0, h = 0; h < hardLines.length; h++) {
+      hardStarts.push(p);
+      p += hardLines[h][0].text.length;
+      if (text[p] === '\r') p++;
+      if (text[p] === '\n') p++;
+    }
+  const extra = { blockId: opts.source?.blockId, placeholder: opts.placeholder };
   hardLines.forEach((segs, h) => {
     const chars = setChars(segs);
+    if (opts.source && typeof text === 'string') markSource(chars, segs[0].text, hardStarts[h], opts.source);
     const indent = h === 0 ? first : 0;
     const width = TEXT_W - left - right;
     const broken = breakLines(chars, width - indent, width);
@@ -225,7 +277,7 @@ function gridParagraph(
         height: PITCH,
         place: (top) => ({
           lines: lineChars.length
-            ? [textLine(role, placeChars(lineChars, x, w, align, justify), top + gridBaseline(lineChars, style))]
+            ? [textLine(role, placeChars(lineChars, x, w, align, justify), top + gridBaseline(lineChars, style), extra)]
             : [],
           rules: [],
         }),
@@ -381,13 +433,18 @@ function markParas(content: DocumentContent, layout: LayoutKind, headerLineCount
 }
 
 /** An exact one-pitch line of 3号 text (the number line), with the red rule under it when `rule`. */
-function numberLine(parts: { chars: SetChar[]; x: number; width: number; align: Align; role: LineRole }[], rule: boolean): FlowLine {
+function numberLine(
+  parts: { chars: SetChar[]; x: number; width: number; align: Align; role: LineRole; placeholder?: boolean }[],
+  rule: boolean,
+): FlowLine {
   return {
     height: PITCH + (rule ? NUMBER_RULE_SPACE : 0),
     place: (top) => ({
       lines: parts
         .filter((p) => p.chars.length)
-        .map((p) => textLine(p.role, placeChars(p.chars, p.x, p.width, p.align, false), top + NUMBER_BASELINE)),
+        .map((p) =>
+          textLine(p.role, placeChars(p.chars, p.x, p.width, p.align, false), top + NUMBER_BASELINE, { placeholder: p.placeholder }),
+        ),
       rules: rule
         ? [
             {
@@ -404,12 +461,22 @@ function numberLine(parts: { chars: SetChar[]; x: number; width: number; align: 
   };
 }
 
-function numberParas(content: DocumentContent, ctx: RenderContext, layout: LayoutKind): Para[] {
-  const number = setChars([{ text: ctx.documentNumber ?? '', style: BODY }]);
+/** The document number, or what stands in for it before registration (LayoutOptions.numberPlaceholder). */
+function numberOf(ctx: RenderContext, placeholder: string | undefined): { chars: SetChar[]; placeholder: boolean } {
+  const stand = !ctx.documentNumber && !!placeholder;
+  return { chars: setChars([{ text: ctx.documentNumber ?? placeholder ?? '', style: BODY }]), placeholder: stand };
+}
+
+function numberParas(content: DocumentContent, ctx: RenderContext, layout: LayoutKind, placeholder?: string): Para[] {
+  const { chars: number, placeholder: stand } = numberOf(ctx, placeholder);
   const upward = UPWARD_KINDS.includes(content.kind) && layout === 'standard';
   const signers = upward ? ctx.signers.map((s) => s.name).filter(Boolean) : [];
   if (!upward || signers.length === 0) {
-    return [blank(), blank(), { lines: [numberLine([{ chars: number, x: LEFT, width: TEXT_W, align: 'center', role: 'number' }], true)] }];
+    return [
+      blank(),
+      blank(),
+      { lines: [numberLine([{ chars: number, x: LEFT, width: TEXT_W, align: 'center', role: 'number', placeholder: stand }], true)] },
+    ];
   }
   const kai: SetStyle = { face: 'kai', sizePt: PT.sanhao, ownLatin: true };
   const rightEdge = TEXT_W - CH;
@@ -418,7 +485,7 @@ function numberParas(content: DocumentContent, ctx: RenderContext, layout: Layou
   const lines: Para[] = signers.map((name, i) => {
     const last = i === signers.length - 1;
     const parts: Parameters<typeof numberLine>[0] = [];
-    if (last) parts.push({ chars: number, x: LEFT + CH, width: TEXT_W, align: 'left', role: 'number' });
+    if (last) parts.push({ chars: number, x: LEFT + CH, width: TEXT_W, align: 'left', role: 'number', placeholder: stand });
     if (signers.length === 1) {
       parts.push({
         chars: setChars([
@@ -472,6 +539,7 @@ function letterHeader(
   content: DocumentContent,
   ctx: RenderContext,
   page: { lines: Line[]; rules: Rule[] },
+  placeholder?: string,
 ): { top: number; paras: Para[] } {
   const names = content.issuers.map((i) => i.name);
   const pt = markSize(Math.max(...names.map((n) => widthInChars(n)), 1), mmToTwips(LETTER_RULE_WIDTH_MM));
@@ -513,8 +581,9 @@ function letterHeader(
         role: 'classification',
       });
     }
-    if (i === 0 && ctx.documentNumber)
-      parts.push({ chars: setChars([{ text: ctx.documentNumber, style: BODY }]), x: LEFT, width: TEXT_W, align: 'right', role: 'number' });
+    const number = numberOf(ctx, placeholder);
+    if (i === 0 && number.chars.length)
+      parts.push({ chars: number.chars, x: LEFT, width: TEXT_W, align: 'right', role: 'number', placeholder: number.placeholder });
     paras.push({ lines: [numberLine(parts, false)] });
   }
   return { top: Math.max(TOP, upper + LETTER_BODY_GAP), paras };
@@ -603,26 +672,35 @@ function blockParas(blocks: readonly Block[], opts: { keepLastWithNext?: boolean
     switch (b.type) {
       case 'heading':
         out.push(
-          gridParagraph('heading', numberer.next(b.level) + b.text, {
-            style: { face: HEADING_FACE[b.level], sizePt: PT.sanhao },
-            firstIndent: 2 * CH,
-            keepNext: true,
-          }),
+          ((number) =>
+            gridParagraph('heading', number + b.text, {
+              style: { face: HEADING_FACE[b.level], sizePt: PT.sanhao },
+              firstIndent: 2 * CH,
+              keepNext: true,
+              source: { blockId: b.id, base: 0, prefix: number.length },
+            }))(numberer.next(b.level)),
         );
         break;
       case 'paragraph':
-        out.push(gridParagraph('body', b.text, { firstIndent: 2 * CH, keepNext, widow: !!last }));
-        break;
-      case 'list':
-        b.items.forEach((item, i) =>
-          out.push(
-            gridParagraph('body', (b.ordered ? circledNumber(i + 1) : '• ') + item, {
-              firstIndent: 2 * CH,
-              keepNext: i === b.items.length - 1 ? keepNext : false,
-            }),
-          ),
+        out.push(
+          gridParagraph('body', b.text, { firstIndent: 2 * CH, keepNext, widow: !!last, source: { blockId: b.id, base: 0, prefix: 0 } }),
         );
         break;
+      case 'list': {
+        let base = 0;
+        b.items.forEach((item, i) => {
+          const marker = b.ordered ? circledNumber(i + 1) : '• ';
+          out.push(
+            gridParagraph('body', marker + item, {
+              firstIndent: 2 * CH,
+              keepNext: i === b.items.length - 1 ? keepNext : false,
+              source: { blockId: b.id, base, prefix: marker.length },
+            }),
+          );
+          base += item.length + 1;
+        });
+        break;
+      }
       case 'table':
         out.push(...tablePara(b.rows, b.headerRows ?? 0));
         break;
@@ -692,7 +770,7 @@ function signatureParas(content: DocumentContent, ctx: RenderContext): Para[] {
       ],
     });
   });
-  out.push(gridParagraph('date', date, { align: 'right', right: rightIndent, keepNext: true }));
+  out.push(gridParagraph('date', date, { align: 'right', right: rightIndent, keepNext: true, placeholder: !ctx.dateOfIssue }));
   return out;
 }
 
@@ -844,26 +922,31 @@ export interface LayoutOptions {
    * two-pass print does (on an even page), from this layout's own page count.
    */
   imprint?: ImprintPlacement | 'auto';
+  /**
+   * Text set where the document number goes while the document has none (a preview's 区委办发〔2026〕　号): the
+   * number line is one exact pitch whatever it holds, so the pages break as without it. Marked `placeholder`.
+   */
+  numberPlaceholder?: string;
 }
 
 /** Lays a document out in pages. */
 export function layoutDocument(content: DocumentContent, ctx: RenderContext, opts: LayoutOptions = {}): DocumentLayout {
   if (opts.imprint === 'auto') {
-    const first = layoutDocument(content, ctx, { imprint: 'inline' });
+    const first = layoutDocument(content, ctx, { ...opts, imprint: 'inline' });
     const placement = autoPlacement(content, ctx, first);
-    return placement === 'inline' ? first : layoutDocument(content, ctx, { imprint: placement });
+    return placement === 'inline' ? first : layoutDocument(content, ctx, { ...opts, imprint: placement });
   }
   const placement: ImprintPlacement = opts.imprint ?? 'inline';
   const layout = layoutKindOf(content.kind);
   const flow = new Flow();
   const paras: Para[] = [];
   if (layout === 'letter') {
-    const { top, paras: header } = letterHeader(content, ctx, flow.page);
+    const { top, paras: header } = letterHeader(content, ctx, flow.page, opts.numberPlaceholder);
     flow.y = top;
     paras.push(...header);
   } else {
     const header = headerParas(content, ctx);
-    paras.push(...header, ...markParas(content, layout, header.length), ...numberParas(content, ctx, layout));
+    paras.push(...header, ...markParas(content, layout, header.length), ...numberParas(content, ctx, layout, opts.numberPlaceholder));
   }
   paras.push(blank(), blank(), titlePara(content.title, 'title'), blank());
   const recipients = content.mainRecipients.map((r) => r.trim().replace(/[：:，,]$/, '')).filter(Boolean);

@@ -41,6 +41,12 @@ export interface TextRun {
   /** Left edge of the first character. */
   x: number;
   advances: number[];
+  /**
+   * For the text of a body block (its line's `blockId`): where each character of `text` comes from in the block's
+   * text (UTF-16 offset; list items count as joined by a line break), -1 for the characters the layout adds (heading
+   * numbers, list markers). What a preview needs to map a selection back to the block.
+   */
+  offsets?: number[];
 }
 
 export interface Line {
@@ -48,6 +54,10 @@ export interface Line {
   /** Baseline, from the top of the page. */
   baseline: number;
   runs: TextRun[];
+  /** The body block the line sets (headings, paragraphs, list items), with `offsets` on its runs. */
+  blockId?: string;
+  /** Text that stands in for what the document does not have yet (the number before registration, the date before signing). */
+  placeholder?: boolean;
 }
 
 export interface Rule {

@@ -8,10 +8,12 @@ import {
   OUTGOING_STATES,
   OUTGOING_WORKFLOW,
   POOL_TASK_STATES,
+  TASK_KIND_STATES,
   poolStatesFor,
   TASK_CONTEXT_SQL,
   taskKind,
   type TaskContext,
+  type TaskKind,
 } from '#gongwen/workflows/outgoing';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
@@ -26,6 +28,8 @@ export interface ListOptions {
   mine?: 'tasks' | 'all';
   urgency?: string;
   overdue?: 'true';
+  /** With mine=tasks: only tasks of this kind. */
+  task?: TaskKind;
   q?: string;
   cursor?: string;
   limit: number;
@@ -66,6 +70,11 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
     where.push(`d.urgency = $${params.length}`);
   }
   if (q.overdue === 'true') where.push(`d.deadline < now()`);
+  // a task kind: the states it is found in here, the kind itself once computed (listDocuments)
+  if (q.mine === 'tasks' && q.task) {
+    params.push([...TASK_KIND_STATES[q.task]]);
+    where.push(`d.state = ANY($${params.length}::text[])`);
+  }
   // full text: the title (its bigram index) or the current revision's body (document_texts, kept by a trigger on
   // revisions); the bigram containment picks candidates through the GIN indexes, strpos confirms the exact phrase.
   // Title hits rank first; the ranking is part of the order and of the cursor.
@@ -94,8 +103,12 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
               d.created_at, d.updated_at, d.current_revision, d.assignee_ids, d.task_roles, ${TASK_CONTEXT_SQL} AS task_ctx, ${onBehalfOf}${search}`;
   if (q.mine === 'tasks') {
     const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
-    params.push(q.limit + 1);
+    // pages of the inbox by position: each branch reads as far as the page's end, the union skips what came before
+    const offset = q.cursor ? decodeTaskCursor(q.cursor) : 0;
+    params.push(offset + q.limit + 1);
     const limit = params.length;
+    params.push(offset);
+    const skip = params.length;
     const filters = where.join(' AND ');
     // the documents assigned to me, in inbox order from document_tasks (kept by triggers from assignee_ids)
     const branches = [
@@ -132,7 +145,7 @@ export function listQuery(user: Pick<AuthUser, 'id' | 'clearance' | 'roles'>, q:
                   WHERE d2.id = t.id AND r->>'userId' = $1::text LIMIT 1) END AS reminded_at
          FROM (SELECT * FROM (
            ${branches.join('\n           UNION ALL\n           ')}
-         ) u ORDER BY ${order('')} LIMIT $${limit}) t
+         ) u ORDER BY ${order('')} OFFSET $${skip} LIMIT $${limit} - $${skip}) t
          LEFT JOIN LATERAL (
            SELECT a.created_at AS received_at, a.actor_id AS sender_id, s.display_name AS sender_name, a.reason AS return_reason,
                   (a.event_type = 'RETURN_SECTION' OR array_position(${stages}, a.to_state) < array_position(${stages}, a.from_state)) AS returned
@@ -179,34 +192,60 @@ export async function listDocuments(deps: DocumentsDeps, user: AuthUser, q: List
   // a document can come twice in the inbox: the user's own task and a principal's, or two principals' (co-signers
   // who delegated to the same deputy); it is listed once
   const seen = new Set<string>();
-  const unique = rows.filter((r) => !seen.has(r.id) && !!seen.add(r.id));
-  const more = unique.length > q.limit;
-  const page = unique.slice(0, q.limit);
+  const tasks = q.mine === 'tasks';
+  // the inbox pages by position in the query's rows (before the duplicates go); the list by its cursor
+  const more = (tasks ? rows.length : rows.filter((r) => !seen.has(r.id) && !!seen.add(r.id)).length) > q.limit;
+  seen.clear();
+  const page = (tasks ? rows.slice(0, q.limit) : rows).filter((r) => !seen.has(r.id) && !!seen.add(r.id)).slice(0, q.limit);
   const last = page.at(-1);
+  const items = page.map((r) => ({
+    id: r.id,
+    state: r.state,
+    version: r.version,
+    kind: r.kind,
+    title: r.title,
+    classification: r.classification,
+    urgency: r.urgency,
+    documentNumber: r.document_number,
+    currentRevision: r.current_revision,
+    deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+    myTask: r.on_behalf_of
+      ? taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, r.on_behalf_of, [])
+      : taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
+    // 代: the task is a principal's, held by this user as his deputy
+    onBehalfOf: r.on_behalf_of,
+    ...(q.q ? { match: searchMatch(q.q, r.title, r.snippet ?? null) } : {}),
+    ...(q.mine === 'tasks' ? { task: taskDetails(r) } : {}),
+  }));
   return {
-    items: page.map((r) => ({
-      id: r.id,
-      state: r.state,
-      version: r.version,
-      kind: r.kind,
-      title: r.title,
-      classification: r.classification,
-      urgency: r.urgency,
-      documentNumber: r.document_number,
-      currentRevision: r.current_revision,
-      deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
-      createdAt: new Date(r.created_at).toISOString(),
-      updatedAt: new Date(r.updated_at).toISOString(),
-      myTask: r.on_behalf_of
-        ? taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, r.on_behalf_of, [])
-        : taskKind(r.state, r.assignee_ids, r.task_roles, r.task_ctx, user.id, user.roles),
-      // 代: the task is a principal's, held by this user as his deputy
-      onBehalfOf: r.on_behalf_of,
-      ...(q.q ? { match: searchMatch(q.q, r.title, r.snippet ?? null) } : {}),
-      ...(q.mine === 'tasks' ? { task: taskDetails(r) } : {}),
-    })),
-    nextCursor: more && last && q.mine !== 'tasks' ? encodeCursor(new Date(last.updated_at), last.id, last.search_rank ?? 0) : null,
+    // a kind of task asked for: the states it is found in gave the candidates, the kind computed decides
+    items: tasks && q.task ? items.filter((i) => i.myTask === q.task) : items,
+    nextCursor: !more
+      ? null
+      : tasks
+        ? encodeTaskCursor((q.cursor ? decodeTaskCursor(q.cursor) : 0) + q.limit)
+        : last
+          ? encodeCursor(new Date(last.updated_at), last.id, last.search_rank ?? 0)
+          : null,
   };
+}
+
+/** The inbox's cursor: how many of its rows come before the page. */
+function encodeTaskCursor(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
+}
+function decodeTaskCursor(c: string): number {
+  try {
+    const { o } = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { o: unknown };
+    if (typeof o !== 'number' || !Number.isInteger(o) || o < 0 || o > 100_000) throw new Error();
+    return o;
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', {
+      errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }],
+    });
+  }
 }
 
 /** The columns the inbox query adds to each task (see listQuery). */

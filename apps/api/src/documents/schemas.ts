@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLASSIFICATION_LEVELS, DOCUMENT_KINDS, URGENCY_LEVELS } from '#gongwen/document/model';
 import type { OutgoingEventType } from '#gongwen/workflows/outgoing/types';
+import { TASK_KINDS, type TaskKind } from '#gongwen/workflows/outgoing/tasks';
 
 const reason = z.string().trim().min(1, 'a reason is required').max(2000);
 const text = (max: number) => z.string().max(max);
@@ -196,6 +197,8 @@ export const ListQuery = z.strictObject({
   urgency: z.enum(URGENCY_LEVELS).optional(),
   /** Only documents past their deadline (the inbox's "overdue" filter). */
   overdue: z.literal('true').optional(),
+  /** With mine=tasks: only my tasks of this kind (the inbox's task filter), paged by the cursor like the rest. */
+  task: z.enum(TASK_KINDS as [TaskKind, ...TaskKind[]]).optional(),
   q: z.string().trim().min(1).max(100).optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

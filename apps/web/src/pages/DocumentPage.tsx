@@ -201,7 +201,6 @@ export function DocumentPage({ id }: { id: string }) {
   }
 
   const c = doc.content;
-  const preferHtml = doc.allowedEvents.some((e) => e.type === 'ADD_MARK');
   const signedAll =
     doc.requiredSigners.length > 0 &&
     doc.requiredSigners.every((r) => doc.signatures.some((s) => s.issuerUnitId === r.issuerUnitId && s.signerId === r.signerId));
@@ -277,7 +276,7 @@ export function DocumentPage({ id }: { id: string }) {
                       </button>
                     </p>
                   )}
-                  <DocPreview doc={doc} names={names} preferHtml={preferHtml} bodyRef={bodyRef} />
+                  <DocPreview doc={doc} names={names} bodyRef={bodyRef} />
                 </>
               )}
             </div>

@@ -2,10 +2,9 @@
  * 我的待办: documents waiting for me, grouped by task with a count per group. Each task says who handed it on, when
  * it arrived, how long it has waited, its due date, urgency and the reminders (催办) sent; a return shows its reason.
  * Filters (task, urgency, overdue) and the sort (urgency, received, due) live in the address, so a reload or a
- * bookmark keeps them. New work arrives through the server's event stream (inbox.ts useTaskStream), not a timer.
+ * bookmark keeps them; the server filters, over every task, and the list reads on page after page on request. New work arrives through the server's event stream (inbox.ts useTaskStream), not a timer.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { TASKS_PAGE } from '../api';
 import { OnBehalfTag } from '../components/OnBehalfTag';
 import { ErrorBox, Loading } from '../components/ErrorBox';
 import { IncomingInboxLink } from '../components/incoming/IncomingInboxLink';
@@ -14,7 +13,7 @@ import { formatDateTime, kindLabel, TASK_ORDER } from '../format';
 import { useI18n } from '../i18n';
 import { applyFilters, filtersHref, isOverdue, readFilters, sortTasks, SORTS, URGENCIES, useNow, useStreamState, waited } from '../inbox';
 import { useIbT } from '../inbox-strings';
-import { useTasks } from '../queries';
+import { useTaskPages, useTasks } from '../queries';
 import { Link, navigate } from '../router';
 import type { ListItem, TaskKind } from '../types';
 import './inbox.css';
@@ -74,13 +73,19 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
   const { ib } = useIbT();
   const uid = useId();
   const filters = readFilters(search);
-  // urgency and "overdue" are filtered by the server (right past the first page); the task kind here
-  const serverFilter = filters.urgency || filters.overdue ? { urgency: filters.urgency, overdue: filters.overdue } : null;
+  // the task kind, urgency and "overdue" are filtered by the server (over every task, not only the first page)
+  const serverFilter =
+    filters.task || filters.urgency || filters.overdue ? { task: filters.task, urgency: filters.urgency, overdue: filters.overdue } : null;
   const all = useTasks();
-  const tasks = useTasks(serverFilter);
+  const tasks = useTaskPages(serverFilter);
   const live = useStreamState();
   const now = useNow();
-  const items = useMemo(() => tasks.data?.items.filter((i) => i.myTask) ?? null, [tasks.data]);
+  const items = useMemo(() => {
+    if (!tasks.data) return null;
+    // a document the pages both hold (its place moved between two reads) is listed once
+    const seen = new Set<string>();
+    return tasks.data.pages.flatMap((p) => p.items).filter((i) => i.myTask && !seen.has(i.id) && !!seen.add(i.id));
+  }, [tasks.data]);
   const error = tasks.error;
   const updatedAt = tasks.dataUpdatedAt ? new Date(tasks.dataUpdatedAt) : null;
   const [fresh, setFresh] = useState<Set<string>>(new Set());
@@ -111,7 +116,8 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
     ),
   })).filter((g) => g.items.length);
   const total = all.data?.items.filter((i) => i.myTask).length ?? null;
-  const kinds = TASK_ORDER.filter((k) => (all.data?.items ?? []).some((i) => i.myTask === k));
+  // the kinds among my tasks; every kind when they are more than one page (the server finds them past it)
+  const kinds = TASK_ORDER.filter((k) => all.data?.nextCursor || (all.data?.items ?? []).some((i) => i.myTask === k));
   const filtered = filters.task !== null || filters.urgency !== null || filters.overdue;
 
   return (
@@ -185,9 +191,9 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
           )}
         </form>
       )}
-      {tasks.data && tasks.data.items.length >= TASKS_PAGE && (
+      {items && tasks.hasNextPage && (
         <p className="note small" data-testid="capped">
-          {ib(serverFilter ? 'filter.cappedFiltered' : 'filter.capped', { n: TASKS_PAGE })}
+          {ib(serverFilter ? 'filter.cappedFiltered' : 'filter.capped', { n: items.length })}
         </p>
       )}
       {items && filtered && (
@@ -234,6 +240,19 @@ export function InboxPage({ search }: { search: URLSearchParams }) {
           </ul>
         </section>
       ))}
+      {tasks.hasNextPage && (
+        <p>
+          <button
+            type="button"
+            className="btn"
+            data-testid="more"
+            disabled={tasks.isFetchingNextPage}
+            onClick={() => void tasks.fetchNextPage()}
+          >
+            {ib('filter.more')}
+          </button>
+        </p>
+      )}
     </main>
   );
 }
