@@ -22,7 +22,11 @@
  *   --incoming-items=N  incoming items (收文) of the incoming part (default 1,000,000)
  *   --supervision-items=N  supervised items in a year for the supervision part (default 100,000)
  *   --compare=MAIN_JS   also run another build's main.js (e.g. with a candidate patch) on the same database,
- *                       alternating with this one, 2 rounds each (noise on a shared machine hits both alike)
+ *                       alternating with this one, 2 rounds each (noise on a shared machine hits both alike); each
+ *                       round runs the flat-out load and then the open loop at the first --rate (default 1000/s)
+ *   --compare-env=K=V,…[;K=V,…]  the candidate's settings beyond --api-env; several candidates separated by `;`
+ *                       (with --compare=this: the same build, so that a setting is compared with its default;
+ *                       e.g. --compare=this '--compare-env=GONGWEN_OUTBOX_RELAY_MS=100;PGOPTIONS=-c jit=on')
  *   --keep              keep the bench databases and the CPU profile
  *   --out=FILE          where to write the JSON (default bench-results.json)
  */
@@ -38,6 +42,7 @@ import { scaleQueries, type ScaleResult } from './scale.js';
 import { incomingQueries, printIncoming } from './incoming.js';
 import { supervisionBench, type SupervisionBenchResult } from './supervision.js';
 import { openServer, type Server } from './server.js';
+import { openLoopLines, pgActivity, pgActivityBetween, Timeline, type PgActivity } from './timeline.js';
 import { webhooksBench } from './webhooks.js';
 import { cpuMeter, dist, execFileP, log, pool, query, round, sleep, type Dist } from './util.js';
 
@@ -68,15 +73,25 @@ const RATES: (number | 'half')[] =
         .split(',')
         .map((x) => (x === 'half' ? 'half' : Number(x)))
         .filter((x) => x === 'half' || x > 0);
-/** The API processes' settings beyond the bench's own: --pool, and --api-env=NAME=VALUE,… (e.g. GONGWEN_WRITE_STATEMENTS=0). */
-const API_ENV: Record<string, string> = {
-  ...(POOL ? { DATABASE_POOL_SIZE: POOL } : {}),
-  ...Object.fromEntries(
-    (argv.find((x) => x.startsWith('--api-env='))?.slice('--api-env='.length) ?? '')
+/** The open-loop rate of each --compare round (the first numeric --rate), 0 for none. */
+const COMPARE_RATE = (RATES.find((r) => typeof r === 'number') as number | undefined) ?? 0;
+const envOf = (list: string): Record<string, string> =>
+  Object.fromEntries(
+    list
       .split(',')
       .filter(Boolean)
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  ),
+  );
+const envList = (name: string): Record<string, string> =>
+  envOf(argv.find((x) => x.startsWith(`--${name}=`))?.slice(`--${name}=`.length) ?? '');
+/** The candidates' settings beyond API_ENV (--compare-env; one candidate with none by default). */
+const COMPARE_ENVS: Record<string, string>[] = (argv.find((x) => x.startsWith('--compare-env='))?.slice('--compare-env='.length) ?? '')
+  .split(';')
+  .map(envOf);
+/** The API processes' settings beyond the bench's own: --pool, and --api-env=NAME=VALUE,… (e.g. GONGWEN_WRITE_STATEMENTS=0). */
+const API_ENV: Record<string, string> = {
+  ...(POOL ? { DATABASE_POOL_SIZE: POOL } : {}),
+  ...envList('api-env'),
 };
 
 const TARGETS = { ratio: 0.3, p99: 50, queryP99: 20 };
@@ -262,7 +277,7 @@ async function statements(server: Server, url: string) {
     url,
     `
     SELECT regexp_replace(left(query, 110), '\\s+', ' ', 'g') AS query, calls::int, round(total_exec_time::numeric, 0)::float AS total_ms,
-           round(mean_exec_time::numeric, 3)::float AS mean_ms
+           round(mean_exec_time::numeric, 3)::float AS mean_ms, round(max_exec_time::numeric, 1)::float AS max_ms
       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
      ORDER BY total_exec_time DESC LIMIT 14`,
   );
@@ -270,7 +285,17 @@ async function statements(server: Server, url: string) {
     url,
     `SELECT coalesce(sum(total_exec_time), 0)::float AS total, coalesce(sum(calls), 0)::float AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
-  return { totalMs: round(total, 0), calls, top: rows };
+  // statements PostgreSQL compiled with LLVM (JIT): tens of milliseconds each before it runs (PostgreSQL 15 on)
+  const jit = await query(
+    url,
+    `SELECT coalesce(sum(jit_functions), 0)::int AS functions, count(*) FILTER (WHERE jit_functions > 0)::int AS statements,
+            round(coalesce(sum(jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time), 0)::numeric, 1)::float AS ms
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  ).then(
+    (r) => r[0] as { functions: number; statements: number; ms: number },
+    () => null,
+  );
+  return { totalMs: round(total, 0), calls, top: rows, jit };
 }
 
 interface TxRun extends LoadResult {
@@ -378,59 +403,42 @@ async function fixedRateRun(server: Server, setup: TxSetup, api: ApiProcess, rat
   await sleep(1000);
   const before = await auditEvents(setup.url);
   log(`main.js at a fixed ${rate}/s (open loop, ${CONNECTIONS} connections) for ${DURATION} s …`);
+  if (server.statStatements) await query(setup.url, `SELECT pg_stat_statements_reset()`).catch(() => undefined);
   const exposition = await scrape(api.baseUrl);
   const pg0 = await pgActivity(setup.url);
   const meter = cpuMeter({ 'API process(es)': api.pid, PostgreSQL: server.postmasterPid });
-  const r = await fixedRateLoad({ url: api.baseUrl, docs, tokens: setup.tokens, connections: CONNECTIONS, duration: DURATION, rate });
+  // PostgreSQL every 100 ms, the API's metrics and the machine's CPU every second, on the load's clock
+  const timeline = new Timeline(setup.url, api.baseUrl);
+  const r = await fixedRateLoad({
+    url: api.baseUrl,
+    docs,
+    tokens: setup.tokens,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    rate,
+    onStart: (t) => timeline.begin(t),
+  });
   const cpuCores = meter();
+  const seconds = await timeline.stop();
   const inside = insideApi(exposition, await scrape(api.baseUrl), TARGETS.p99);
+  // the event loop's histogram is reset at every scrape: over the run, its worst second
+  inside.eventLoop = { p99Ms: seconds.eventLoop.worstSecondP99Ms, maxMs: seconds.eventLoop.maxMs };
   const postgres = pgActivityBetween(pg0, await pgActivity(setup.url));
+  const st = await statements(server, setup.url);
   await sleep(1000);
   const after = await auditEvents(setup.url);
   log(
     `fixed rate: ${round(r.ok / r.seconds, 1)}/s answered, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, p99.9 ${r.latencyMs.p999} ms, statuses ${JSON.stringify(r.statuses)}`,
   );
-  return { ...r, answeredPerSecond: round(r.ok / r.seconds, 1), persisted: after - before, cpuCores, inside, postgres };
-}
-
-/** What PostgreSQL did besides the statements, counted: checkpoints, autovacuum and autoanalyze of the hot tables, deadlocks. */
-interface PgActivity {
-  checkpoints: number;
-  autovacuum: Record<string, number>;
-  autoanalyze: Record<string, number>;
-  deadlocks: number;
-}
-async function pgActivity(url: string): Promise<PgActivity> {
-  // pg_stat_checkpointer from PostgreSQL 17 on, pg_stat_bgwriter before
-  const checkpoints = await query(url, `SELECT (num_timed + num_requested)::int AS n FROM pg_stat_checkpointer`)
-    .catch(() => query(url, `SELECT (checkpoints_timed + checkpoints_req)::int AS n FROM pg_stat_bgwriter`))
-    .then((r) => Number(r[0].n))
-    .catch(() => NaN);
-  const tables: { relname: string; v: number; a: number }[] = await query(
-    url,
-    `SELECT relname, autovacuum_count::int AS v, autoanalyze_count::int AS a FROM pg_stat_user_tables
-      WHERE relname IN ('documents', 'audit_events', 'outbox', 'revisions', 'document_tasks', 'idempotency_keys')`,
-  );
-  const [{ deadlocks }] = await query(url, `SELECT deadlocks::int AS deadlocks FROM pg_stat_database WHERE datname = current_database()`);
   return {
-    checkpoints,
-    autovacuum: Object.fromEntries(tables.map((t) => [t.relname, t.v])),
-    autoanalyze: Object.fromEntries(tables.map((t) => [t.relname, t.a])),
-    deadlocks,
-  };
-}
-function pgActivityBetween(a: PgActivity, b: PgActivity): PgActivity {
-  const d = (x: Record<string, number>, y: Record<string, number>) =>
-    Object.fromEntries(
-      Object.entries(y)
-        .map(([k, v]) => [k, v - (x[k] ?? 0)])
-        .filter(([, v]) => (v as number) > 0),
-    );
-  return {
-    checkpoints: b.checkpoints - a.checkpoints,
-    autovacuum: d(a.autovacuum, b.autovacuum),
-    autoanalyze: d(a.autoanalyze, b.autoanalyze),
-    deadlocks: b.deadlocks - a.deadlocks,
+    ...r,
+    answeredPerSecond: round(r.ok / r.seconds, 1),
+    persisted: after - before,
+    cpuCores,
+    inside,
+    postgres,
+    timeline: seconds,
+    statements: st,
   };
 }
 
@@ -714,7 +722,7 @@ function print(results: Record<string, any>) {
     const worst = [...fr.perSecond].sort((a: { p99: number }, b: { p99: number }) => b.p99 - a.p99).slice(0, 3);
     rows.push([
       '',
-      'slowest seconds of the run (p99 / max)',
+      'slowest seconds of the run (p99 / max; lined up with the rest below the table)',
       worst.map((x: { second: number; p99: number; max: number }) => `${x.second} s: ${x.p99} / ${x.max} ms`).join('; '),
       '',
       '',
@@ -765,6 +773,8 @@ function print(results: Record<string, any>) {
       '',
     ]);
   out.push('', table(rows, ['measure', 'setup', 'figure', 'target', '']));
+  for (const fr of [...(results.transitions?.atRates ?? []), ...(results.compareAtRate ?? [])])
+    out.push('', ...openLoopLines(fr, results.machine.cores));
 
   const p = results.profile;
   if (p?.profile) {
@@ -917,7 +927,7 @@ async function main() {
         (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) +
         (skip.has('processes') ? 0 : 2) +
         (skip.has('webhooks') ? 0 : 2) +
-        (COMPARE ? 4 : 0);
+        (COMPARE ? 2 * (1 + COMPARE_ENVS.length) * (COMPARE_RATE ? 2 : 1) : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
       results.seeding = { documents: DOCS, requests: setup.seedRequests, seconds: setup.seedSeconds };
@@ -957,14 +967,34 @@ async function main() {
       if (!skip.has('endpoints')) results.endpoints = await endpointCosts(setup);
       if (COMPARE) {
         results.compare = [];
+        results.compareAtRate = [];
         for (let round = 1; round <= 2; round++) {
-          for (const [label, entry] of [
-            ['this build', MAIN_JS],
-            ['candidate', resolve(COMPARE)],
-          ] as const) {
-            const api = await startApi(setup.url, { entry, env: API_ENV });
+          const arms: [string, string, Record<string, string>][] = [
+            ['this build', MAIN_JS, {}],
+            ...COMPARE_ENVS.map(
+              (env) =>
+                [
+                  `candidate${
+                    Object.keys(env).length
+                      ? ` ${Object.entries(env)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(',')}`
+                      : ''
+                  }`,
+                  COMPARE === 'this' ? MAIN_JS : resolve(COMPARE),
+                  env,
+                ] as [string, string, Record<string, string>],
+            ),
+          ];
+          for (const [label, entry, env] of arms) {
+            const api = await startApi(setup.url, { entry, env: { ...API_ENV, ...env } });
             try {
               results.compare.push(await loadRun(server, setup, `${label} (round ${round})`, api, [api.baseUrl], 1));
+              if (COMPARE_RATE)
+                results.compareAtRate.push({
+                  label: `${label}, round ${round}`,
+                  ...(await fixedRateRun(server, setup, api, COMPARE_RATE)),
+                });
             } finally {
               await api.stop();
             }

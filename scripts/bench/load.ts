@@ -139,8 +139,14 @@ export interface FixedRateResult {
   errors: number;
   /** From each request's scheduled time to its answer: a late request counts its wait (no coordinated omission). */
   latencyMs: Dist;
-  /** Each second of the run (by due time): requests due, and their p99 and max latency in ms. */
-  perSecond: { second: number; due: number; p99: number; max: number }[];
+  /**
+   * Each second of the run (by due time): requests due, and their p99 and max latency in ms; `loadGapMs`, the
+   * longest the load generator itself did not get to send (its own event loop stalled: GC, or a machine with no
+   * core free for it), which its requests then wait as well.
+   */
+  perSecond: { second: number; due: number; p99: number; max: number; loadGapMs: number }[];
+  /** When the load started (performance.now() of this process): the clock the bench's timeline samples on. */
+  startedAt: number;
 }
 
 /**
@@ -150,7 +156,9 @@ export interface FixedRateResult {
  * answers a second wait 32 / X on average); this measures what a request costs while the API carries a given
  * load. autocannon's own rate option sends each connection's quota for the second in one burst, hence this.
  */
-export async function fixedRateLoad(o: Omit<LoadOptions, 'urls'> & { url: string; rate: number }): Promise<FixedRateResult> {
+export async function fixedRateLoad(
+  o: Omit<LoadOptions, 'urls'> & { url: string; rate: number; onStart?: (startedAt: number) => void },
+): Promise<FixedRateResult> {
   const { Pool } = await import('undici');
   const pool = new Pool(o.url, { connections: o.connections, pipelining: 1 });
   const lat: number[] = [];
@@ -160,6 +168,9 @@ export async function fixedRateLoad(o: Omit<LoadOptions, 'urls'> & { url: string
   const inFlight = new Set<Promise<void>>();
   const bySecond: number[][] = [];
   const start = performance.now();
+  o.onStart?.(start);
+  const gaps: number[] = [];
+  let tick = start;
   const total = Math.floor(o.rate * o.duration);
   const send = (k: number) => {
     const due = start + (k * 1000) / o.rate;
@@ -186,13 +197,17 @@ export async function fixedRateLoad(o: Omit<LoadOptions, 'urls'> & { url: string
     const due = Math.min(total, Math.floor(((performance.now() - start) * o.rate) / 1000) + 1);
     while (sent < due) send(sent++);
     await new Promise((r) => setTimeout(r, 1));
+    const now = performance.now();
+    const second = Math.floor((tick - start) / 1000);
+    gaps[second] = Math.max(gaps[second] ?? 0, now - tick);
+    tick = now;
   }
   await Promise.all(inFlight);
   const seconds = (performance.now() - start) / 1000;
   await pool.close();
   const perSecond = [...bySecond.entries()]
     .filter(([, v]) => v)
-    .map(([second, v]) => ({ second, due: v.length, p99: dist(v).p99, max: dist(v).max }));
+    .map(([second, v]) => ({ second, due: v.length, p99: dist(v).p99, max: dist(v).max, loadGapMs: round(gaps[second] ?? 0, 1) }));
   return {
     rate: o.rate,
     seconds: round(seconds, 2),
@@ -202,5 +217,6 @@ export async function fixedRateLoad(o: Omit<LoadOptions, 'urls'> & { url: string
     errors,
     latencyMs: dist(lat),
     perSecond,
+    startedAt: start,
   };
 }

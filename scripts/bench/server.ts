@@ -35,9 +35,12 @@ async function describe(adminUrl: string) {
     'work_mem',
     'effective_cache_size',
     'max_wal_size',
+    'checkpoint_timeout',
+    'jit',
   ]) {
     settings[name] = (await query(adminUrl, `SELECT current_setting($1) AS v`, [name]))[0].v;
   }
+  settings.jit_available = String((await query(adminUrl, `SELECT pg_jit_available() AS v`).catch(() => [{ v: 'unknown' }]))[0].v);
   let postmasterPid: number | undefined;
   try {
     const [{ v: dir }] = await query(adminUrl, `SELECT current_setting('data_directory') AS v`);

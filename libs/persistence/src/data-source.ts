@@ -24,6 +24,23 @@ export class GuardedClient extends pg.Client {
 }
 
 /**
+ * The startup options of every connection: the URL's own `options` parameter (else PGOPTIONS), and `jit=off`.
+ * PostgreSQL compiles a statement whose estimated cost passes jit_above_cost with LLVM, tens of milliseconds
+ * spent before it runs; the application's statements are short (a transition, a page of a list), and a
+ * generic plan's estimates, or a table's statistics before its first analyze, can push one of them over that
+ * line now and then: a stall in the tail for nothing (issue #26). Reports over a whole table run the same.
+ */
+export function connectionOptions(url: string): string {
+  let own: string | null = null;
+  try {
+    own = new URL(url).searchParams.get('options');
+  } catch {
+    /* not a URL: pg reads it */
+  }
+  return [own ?? process.env.PGOPTIONS, '-c jit=off'].filter(Boolean).join(' ');
+}
+
+/**
  * The one DataSource definition, shared by the application, the migration CLI and the tests.
  * The schema comes only from migrations (synchronize is off).
  */
@@ -39,6 +56,6 @@ export function createDataSource(url: string, options: { poolSize?: number; appl
     logging: false,
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName ?? 'gongwen',
-    extra: { Client: GuardedClient },
+    extra: { Client: GuardedClient, options: connectionOptions(url) },
   });
 }

@@ -98,12 +98,17 @@ const schema = z
     GONGWEN_WRITE_STATEMENTS: z.coerce.number().int('a whole number').min(0).max(64, 'at most 64').default(2),
     /** Hours an Idempotency-Key's record (and the answer it replays) is kept; a retry after that is a new request. */
     GONGWEN_IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, 'at least 1 hour').max(8_760, 'at most a year (8760)').default(24),
-    /** Milliseconds between two passes of the outbox relay (notifications) in each process; 0: no relay here. */
+    /**
+     * Milliseconds between two passes of the outbox relay (notifications) in each process; 0: no relay here. Short,
+     * so that each pass is small: at 1,000 transitions a second a pass a second was a statement of 1,000 rows and a
+     * burst of as many notifications into every process's event loop, a stall the requests of that moment waited
+     * out (issue #26). An idle pass is one probe of an empty partial index.
+     */
     GONGWEN_OUTBOX_RELAY_MS: z.coerce
       .number()
       .int()
       .refine((n) => n === 0 || (n >= 50 && n <= 60_000), 'expected 0 (off) or 50 to 60000')
-      .default(1000),
+      .default(100),
     /** Run the archive's background workers in this process (turn off on web-only nodes). */
     GONGWEN_ARCHIVE_WORKERS: bool.default(true),
     /**

@@ -44,15 +44,16 @@ const RELAY_OUTBOX = `
     RETURNING user_id, kind, outbox_id)
   SELECT (SELECT count(pg_notify('${OUTBOX_CHANNEL}', json_build_object('id', outbox_id, 'documentId', NULL, 'topic', kind,
             'event', NULL, 'state', NULL, 'users', json_build_array(user_id), 'roles', '[]'::json, 'rank', 0)::text))::int FROM notices)
-       + count(pg_notify('${OUTBOX_CHANNEL}', CASE WHEN octet_length(n.full) < 7900 THEN n.full ELSE n.short END))::int AS n
+       + count(pg_notify('${OUTBOX_CHANNEL}', CASE WHEN octet_length(n.full) < 7900 THEN n.full ELSE
+           -- (built only for the rare row that needs it: half the relay's JSON work went into this one before)
+           json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
+             'state', coalesce(done.payload->>'to', d.state), 'users', '[]'::jsonb, 'truncated', true,
+             'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text END))::int AS n
     FROM done JOIN documents d ON d.id = done.document_id
    CROSS JOIN LATERAL (SELECT
      json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
        'state', coalesce(done.payload->>'to', d.state), 'users', coalesce(done.payload->'assigneeIds', '[]'::jsonb),
-       'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS full,
-     json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
-       'state', coalesce(done.payload->>'to', d.state), 'users', '[]'::jsonb, 'truncated', true,
-       'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS short) n`;
+       'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS full) n`;
 
 /** Publishes up to `limit` unhandled rows (marked processed in the same statement); returns how many. */
 export async function relayOutbox(m: EntityManager, limit: number): Promise<number> {
