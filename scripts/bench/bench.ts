@@ -916,7 +916,7 @@ async function main() {
       const measured =
         (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) +
         (skip.has('processes') ? 0 : 2) +
-        (skip.has('webhooks') ? 0 : 2) +
+        (skip.has('webhooks') ? 0 : 4) + // two rounds of without / with webhooks
         (COMPARE ? 4 : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));

@@ -66,6 +66,13 @@ export interface WebhookBench {
   cpuCostPercent: number;
   /** The same counting the receiver's CPU as well. */
   cpuCostPercentWithReceiver: number;
+  /**
+   * During the drain (deliveries only, no load): PostgreSQL transactions of the bench database (pg_stat_database;
+   * an autocommitted statement is one) and rows written, per delivery the receiver got.
+   */
+  drainPerDelivery: { transactions: number; rowsWritten: number } | null;
+  /** PostgreSQL transactions per transition during the window, without and with webhooks. */
+  transactionsPerTransition: { baseline: number | null; withWebhooks: number | null };
   /** Load averages (1, 5, 15 min) when the part started and ended: the machine is shared. */
   loadAverage: { start: number[]; end: number[] };
 }
@@ -86,6 +93,8 @@ interface RunResult {
   seconds: number;
   latencyMs: { p99: number };
   cpuCores: Record<string, number>;
+  /** PostgreSQL transactions of the bench database during the window. */
+  transactions?: number;
   /** The measured window, µs of process.hrtime. */
   windowUs: [number, number];
 }
@@ -96,6 +105,16 @@ type Run = (
   /** Runs after the measured load, while the API process still runs. */
   afterLoad?: () => Promise<void>,
 ) => Promise<RunResult>;
+
+/** The bench database's transactions and rows written so far. */
+async function dbCounters(url: string): Promise<{ xacts: number; rows: number }> {
+  const [r] = await query<{ xacts: string; rows: string }>(
+    url,
+    `SELECT xact_commit + xact_rollback AS xacts, tup_inserted + tup_updated + tup_deleted AS rows
+       FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return { xacts: Number(r.xacts), rows: Number(r.rows) };
+}
 
 /** Outbox rows not fanned out yet plus deliveries still pending. */
 async function backlog(url: string): Promise<number> {
@@ -229,105 +248,180 @@ async function startReceiver(): Promise<{
  * `run(label, env, afterLoad)` runs one measured transition load on the bench database `url` with an API process
  * started with `env` added, calls `afterLoad` before stopping it, and answers the load's throughput and p99.
  */
-export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300): Promise<WebhookBench> {
-  const loadStart = loadavg().map((x) => round(x, 2));
+export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300, rounds = 2): Promise<WebhookBench> {
   const rx = await startReceiver();
   const cpu = sampler(url, rx.child.pid!);
   try {
-    const base = await run('webhooks: no subscription', {});
-    const baseCpu = cpu.between(...base.windowUs);
-    const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
-    await query(url, `UPDATE outbox SET webhooks_at = now() WHERE webhooks_at IS NULL`);
-    // the secret sealed as the API seals it (GONGWEN_SECRET_KEY of the bench's API processes)
-    const id = randomUUID();
-    const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
-    await query(url, `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets) VALUES ($1, $2, $3, $4, $5)`, [
-      id,
-      owner,
-      `http://127.0.0.1:${rx.port}/bench`,
-      EVERY_EVENT,
-      JSON.stringify([{ sealed, expiresAt: null }]),
-    ]);
-    await rx.counts(true);
-    let deliveredInWindow = 0;
-    let drainSeconds = 0;
-    let drained = false;
-    let drainEndUs = 0;
-    const withHooks = await run('webhooks: one subscription on every event', { GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' }, async () => {
-      deliveredInWindow = (await rx.counts()).requests;
-      const left = await backlog(url);
-      log(
-        `webhooks: ${deliveredInWindow} delivered in the window, ${left} still to fan out or deliver; draining (at most ${drainCapSeconds} s) …`,
+    const oneRound = async (n: number): Promise<WebhookBench> => {
+      const loadStart = loadavg().map((x) => round(x, 2));
+      const base = await run(`webhooks: no subscription (round ${n} of ${rounds})`, {});
+      const baseCpu = cpu.between(...base.windowUs);
+      const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
+      await query(url, `UPDATE outbox SET webhooks_at = now() WHERE webhooks_at IS NULL`);
+      // the secret sealed as the API seals it (GONGWEN_SECRET_KEY of the bench's API processes)
+      const id = randomUUID();
+      const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
+      await query(url, `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets) VALUES ($1, $2, $3, $4, $5)`, [
+        id,
+        owner,
+        `http://127.0.0.1:${rx.port}/bench`,
+        EVERY_EVENT,
+        JSON.stringify([{ sealed, expiresAt: null }]),
+      ]);
+      await rx.counts(true);
+      let deliveredInWindow = 0;
+      let drainSeconds = 0;
+      let drained = false;
+      let drainEndUs = 0;
+      let drainPerDelivery: WebhookBench['drainPerDelivery'] = null;
+      const withHooks = await run(
+        `webhooks: one subscription on every event (round ${n} of ${rounds})`,
+        { GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' },
+        async () => {
+          deliveredInWindow = (await rx.counts()).requests;
+          const left = await backlog(url);
+          log(
+            `webhooks: ${deliveredInWindow} delivered in the window, ${left} still to fan out or deliver; draining (at most ${drainCapSeconds} s) …`,
+          );
+          const c0 = await dbCounters(url);
+          const t0 = performance.now();
+          let now = left;
+          while (now > 0 && (performance.now() - t0) / 1000 < drainCapSeconds) {
+            await sleep(250);
+            now = await backlog(url);
+          }
+          drainEndUs = nowUs();
+          // (PostgreSQL publishes a backend's counts within a second; the drain's own polling is among them)
+          await sleep(1000);
+          const [c1, sent] = [await dbCounters(url), (await rx.counts()).requests - deliveredInWindow];
+          if (sent > 0)
+            drainPerDelivery = { transactions: round((c1.xacts - c0.xacts) / sent, 2), rowsWritten: round((c1.rows - c0.rows) / sent, 2) };
+          drainSeconds = (performance.now() - t0) / 1000;
+          drained = now === 0;
+          // not drained within the cap: the rest at the drain's rate so far
+          if (!drained) drainSeconds *= left / Math.max(1, left - now);
+        },
       );
-      const t0 = performance.now();
-      let now = left;
-      while (now > 0 && (performance.now() - t0) / 1000 < drainCapSeconds) {
-        await sleep(250);
-        now = await backlog(url);
-      }
-      drainEndUs = nowUs();
-      drainSeconds = (performance.now() - t0) / 1000;
-      drained = now === 0;
-      // not drained within the cap: the rest at the drain's rate so far
-      if (!drained) drainSeconds *= left / Math.max(1, left - now);
+      await sleep(1100); // the sampler's next sample is past the drain's end
+      const hooksCpu = cpu.between(withHooks.windowUs[0], drainEndUs);
+      const got = await rx.counts();
+      const [{ events }] = await query<{ events: number }>(
+        url,
+        `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1) + (SELECT count(*) FROM outbox WHERE webhooks_at IS NULL))::int AS events`,
+        [id],
+      );
+      await query(url, `DELETE FROM webhook_subscriptions`);
+      const transitions = withHooks.transitionsPerSecond * withHooks.seconds;
+      const rawSeconds = withHooks.seconds + drainSeconds;
+      const deliveredTps = transitions / rawSeconds;
+      const cost = (tps: number) => round(((base.transitionsPerSecond - tps) / base.transitionsPerSecond) * 100, 1);
+      // the receiver's share of the CPU the run used (API, PostgreSQL, load generator during the window, receiver)
+      const loadGen = (withHooks.cpuCores['load generator'] ?? 0) * withHooks.seconds;
+      const used = hooksCpu.api + hooksCpu.postgres + hooksCpu.receiver + loadGen;
+      const excludedTps = transitions / (rawSeconds * (1 - hooksCpu.receiver / Math.max(used, 1e-9)));
+      const perTransition = (c: { api: number; postgres: number; receiver: number }, n: number, receiver: boolean): CpuPerTransition => ({
+        apiMs: round((c.api * 1000) / n, 3),
+        postgresMs: round((c.postgres * 1000) / n, 3),
+        ...(receiver ? { receiverMs: round((c.receiver * 1000) / n, 3) } : {}),
+      });
+      const baseCpuPer = perTransition(baseCpu, base.transitionsPerSecond * base.seconds, false);
+      const hooksCpuPer = perTransition(hooksCpu, transitions, true);
+      const baseTotal = baseCpuPer.apiMs + baseCpuPer.postgresMs;
+      const hooksTotal = hooksCpuPer.apiMs + hooksCpuPer.postgresMs;
+      const result: WebhookBench = {
+        baseline: { transitionsPerSecond: base.transitionsPerSecond, p99: base.latencyMs.p99, cpu: baseCpuPer },
+        withWebhooks: {
+          transitionsPerSecond: withHooks.transitionsPerSecond,
+          p99: withHooks.latencyMs.p99,
+          seconds: withHooks.seconds,
+          cpu: hooksCpuPer,
+        },
+        costPercent: cost(withHooks.transitionsPerSecond),
+        events,
+        deliveredInWindow,
+        delivered: got.requests,
+        distinctWebhookIds: got.unique,
+        drainSeconds: round(drainSeconds, 1),
+        drained,
+        deliveredTransitionsPerSecond: round(deliveredTps, 1),
+        deliveryCostPercent: cost(deliveredTps),
+        receiverExcluded: { transitionsPerSecond: round(excludedTps, 1), costPercent: cost(excludedTps) },
+        cpuCostPercent: round((hooksTotal / baseTotal - 1) * 100, 1),
+        cpuCostPercentWithReceiver: round(((hooksTotal + (hooksCpuPer.receiverMs ?? 0)) / baseTotal - 1) * 100, 1),
+        drainPerDelivery,
+        transactionsPerTransition: {
+          baseline: base.transactions ? round(base.transactions / (base.transitionsPerSecond * base.seconds), 2) : null,
+          withWebhooks: withHooks.transactions ? round(withHooks.transactions / transitions, 2) : null,
+        },
+        loadAverage: { start: loadStart, end: loadavg().map((x) => round(x, 2)) },
+      };
+      log(
+        `webhooks: ${result.baseline.transitionsPerSecond} → ${result.withWebhooks.transitionsPerSecond} transitions/s in the window (cost ${result.costPercent} %); ` +
+          `${events} events, ${deliveredInWindow} delivered in the window, ${result.delivered} (${result.distinctWebhookIds} webhook-ids) after a drain of ${result.drainSeconds} s${drained ? '' : ' (extrapolated)'}; ` +
+          `with every event delivered ${result.deliveredTransitionsPerSecond} transitions/s (raw cost ${result.deliveryCostPercent} %), ` +
+          `${result.receiverExcluded.transitionsPerSecond}/s with the receiver's CPU excluded (cost ${result.receiverExcluded.costPercent} %); ` +
+          `CPU per transition API+PostgreSQL ${round(baseTotal, 2)} → ${round(hooksTotal, 2)} ms (cost ${result.cpuCostPercent} %; receiver ${hooksCpuPer.receiverMs} ms more: ${result.cpuCostPercentWithReceiver} %); ` +
+          `drain: ${JSON.stringify(drainPerDelivery)} per delivery; transactions per transition ${JSON.stringify(result.transactionsPerTransition)}; load average ${loadStart.join(' ')} → ${result.loadAverage.end.join(' ')}`,
+      );
+      return result;
+    };
+    const all: WebhookBench[] = [];
+    for (let n = 1; n <= rounds; n++) all.push(await oneRound(n));
+    if (all.length === 1) return all[0];
+    // the rounds alternate without and with webhooks (A B A B): a shared machine's load drifts over minutes
+    const mean = (f: (r: WebhookBench) => number) => round(all.reduce((x, r) => x + f(r), 0) / all.length, 2);
+    const sum = (f: (r: WebhookBench) => number) => all.reduce((x, r) => x + f(r), 0);
+    const baseTps = mean((r) => r.baseline.transitionsPerSecond);
+    const cost = (tps: number) => round(((baseTps - tps) / baseTps) * 100, 1);
+    const cpuMean = (f: (r: WebhookBench) => CpuPerTransition): CpuPerTransition => ({
+      apiMs: mean((r) => f(r).apiMs),
+      postgresMs: mean((r) => f(r).postgresMs),
+      ...(f(all[0]).receiverMs !== undefined ? { receiverMs: mean((r) => f(r).receiverMs ?? 0) } : {}),
     });
-    await sleep(1100); // the sampler's next sample is past the drain's end
-    const hooksCpu = cpu.between(withHooks.windowUs[0], drainEndUs);
-    const got = await rx.counts();
-    const [{ events }] = await query<{ events: number }>(
-      url,
-      `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1) + (SELECT count(*) FROM outbox WHERE webhooks_at IS NULL))::int AS events`,
-      [id],
-    );
-    await query(url, `DELETE FROM webhook_subscriptions`);
-    const transitions = withHooks.transitionsPerSecond * withHooks.seconds;
-    const rawSeconds = withHooks.seconds + drainSeconds;
-    const deliveredTps = transitions / rawSeconds;
-    const cost = (tps: number) => round(((base.transitionsPerSecond - tps) / base.transitionsPerSecond) * 100, 1);
-    // the receiver's share of the CPU the run used (API, PostgreSQL, load generator during the window, receiver)
-    const loadGen = (withHooks.cpuCores['load generator'] ?? 0) * withHooks.seconds;
-    const used = hooksCpu.api + hooksCpu.postgres + hooksCpu.receiver + loadGen;
-    const excludedTps = transitions / (rawSeconds * (1 - hooksCpu.receiver / Math.max(used, 1e-9)));
-    const perTransition = (c: { api: number; postgres: number; receiver: number }, n: number, receiver: boolean): CpuPerTransition => ({
-      apiMs: round((c.api * 1000) / n, 3),
-      postgresMs: round((c.postgres * 1000) / n, 3),
-      ...(receiver ? { receiverMs: round((c.receiver * 1000) / n, 3) } : {}),
-    });
-    const baseCpuPer = perTransition(baseCpu, base.transitionsPerSecond * base.seconds, false);
-    const hooksCpuPer = perTransition(hooksCpu, transitions, true);
-    const baseTotal = baseCpuPer.apiMs + baseCpuPer.postgresMs;
-    const hooksTotal = hooksCpuPer.apiMs + hooksCpuPer.postgresMs;
-    const result: WebhookBench = {
-      baseline: { transitionsPerSecond: base.transitionsPerSecond, p99: base.latencyMs.p99, cpu: baseCpuPer },
+    const baseCpu = cpuMean((r) => r.baseline.cpu);
+    const hooksCpu = cpuMean((r) => r.withWebhooks.cpu);
+    const deliveredTps = mean((r) => r.deliveredTransitionsPerSecond);
+    const excludedTps = mean((r) => r.receiverExcluded.transitionsPerSecond);
+    const combined: WebhookBench & { rounds: WebhookBench[] } = {
+      baseline: { transitionsPerSecond: baseTps, p99: mean((r) => r.baseline.p99), cpu: baseCpu },
       withWebhooks: {
-        transitionsPerSecond: withHooks.transitionsPerSecond,
-        p99: withHooks.latencyMs.p99,
-        seconds: withHooks.seconds,
-        cpu: hooksCpuPer,
+        transitionsPerSecond: mean((r) => r.withWebhooks.transitionsPerSecond),
+        p99: mean((r) => r.withWebhooks.p99),
+        seconds: sum((r) => r.withWebhooks.seconds),
+        cpu: hooksCpu,
       },
-      costPercent: cost(withHooks.transitionsPerSecond),
-      events,
-      deliveredInWindow,
-      delivered: got.requests,
-      distinctWebhookIds: got.unique,
-      drainSeconds: round(drainSeconds, 1),
-      drained,
-      deliveredTransitionsPerSecond: round(deliveredTps, 1),
+      costPercent: cost(mean((r) => r.withWebhooks.transitionsPerSecond)),
+      events: sum((r) => r.events),
+      deliveredInWindow: sum((r) => r.deliveredInWindow),
+      delivered: sum((r) => r.delivered),
+      distinctWebhookIds: sum((r) => r.distinctWebhookIds),
+      drainSeconds: round(
+        sum((r) => r.drainSeconds),
+        1,
+      ),
+      drained: all.every((r) => r.drained),
+      deliveredTransitionsPerSecond: deliveredTps,
       deliveryCostPercent: cost(deliveredTps),
-      receiverExcluded: { transitionsPerSecond: round(excludedTps, 1), costPercent: cost(excludedTps) },
-      cpuCostPercent: round((hooksTotal / baseTotal - 1) * 100, 1),
-      cpuCostPercentWithReceiver: round(((hooksTotal + (hooksCpuPer.receiverMs ?? 0)) / baseTotal - 1) * 100, 1),
-      loadAverage: { start: loadStart, end: loadavg().map((x) => round(x, 2)) },
+      receiverExcluded: { transitionsPerSecond: excludedTps, costPercent: cost(excludedTps) },
+      cpuCostPercent: round(((hooksCpu.apiMs + hooksCpu.postgresMs) / (baseCpu.apiMs + baseCpu.postgresMs) - 1) * 100, 1),
+      cpuCostPercentWithReceiver: round(
+        ((hooksCpu.apiMs + hooksCpu.postgresMs + (hooksCpu.receiverMs ?? 0)) / (baseCpu.apiMs + baseCpu.postgresMs) - 1) * 100,
+        1,
+      ),
+      drainPerDelivery: all[all.length - 1].drainPerDelivery,
+      transactionsPerTransition: {
+        baseline: mean((r) => r.transactionsPerTransition.baseline ?? NaN),
+        withWebhooks: mean((r) => r.transactionsPerTransition.withWebhooks ?? NaN),
+      },
+      loadAverage: { start: all[0].loadAverage.start, end: all[all.length - 1].loadAverage.end },
+      rounds: all,
     };
     log(
-      `webhooks: ${result.baseline.transitionsPerSecond} → ${result.withWebhooks.transitionsPerSecond} transitions/s in the window (cost ${result.costPercent} %); ` +
-        `${events} events, ${deliveredInWindow} delivered in the window, ${result.delivered} (${result.distinctWebhookIds} webhook-ids) after a drain of ${result.drainSeconds} s${drained ? '' : ' (extrapolated)'}; ` +
-        `with every event delivered ${result.deliveredTransitionsPerSecond} transitions/s (raw cost ${result.deliveryCostPercent} %), ` +
-        `${result.receiverExcluded.transitionsPerSecond}/s with the receiver's CPU excluded (cost ${result.receiverExcluded.costPercent} %); ` +
-        `CPU per transition API+PostgreSQL ${round(baseTotal, 2)} → ${round(hooksTotal, 2)} ms (cost ${result.cpuCostPercent} %; receiver ${hooksCpuPer.receiverMs} ms more: ${result.cpuCostPercentWithReceiver} %); ` +
-        `load average ${loadStart.join(' ')} → ${result.loadAverage.end.join(' ')}`,
+      `webhooks, ${rounds} rounds: ${baseTps} → ${deliveredTps} transitions/s with every event delivered (raw cost ${combined.deliveryCostPercent} %), ` +
+        `${excludedTps}/s with the receiver's CPU excluded (cost ${combined.receiverExcluded.costPercent} %); CPU per transition API+PostgreSQL cost ` +
+        `${combined.cpuCostPercent} % (with the receiver ${combined.cpuCostPercentWithReceiver} %)`,
     );
-    return result;
+    return combined;
   } finally {
     await cpu.stop();
     rx.child.disconnect();
