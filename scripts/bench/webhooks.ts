@@ -172,23 +172,24 @@ interface Sample {
 function sampler(url: string, receiverPid: number) {
   const samples: Sample[] = [];
   const backends = new Map<number, { first: number; last: number }>();
-  let pid: number | undefined;
+  /** Each API process seen (the bench starts one per run): CPU when first seen and last. */
+  const apis = new Map<number, { first: number; last: number }>();
   let stopped = false;
+  const grow = (m: Map<number, { first: number; last: number }>, pid: number, cpu: number) => {
+    const b = m.get(pid);
+    if (b) b.last = Math.max(b.last, cpu);
+    else m.set(pid, { first: cpu, last: cpu });
+  };
+  const total = (m: Map<number, { first: number; last: number }>) => [...m.values()].reduce((x, b) => x + b.last - b.first, 0);
   const sample = async () => {
-    pid ??= apiPid();
+    const api = apiPid();
+    if (api) grow(apis, api, treeCpu(api));
     const rows = await query<{ pid: number }>(
       url,
       `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
     ).catch(() => []);
-    for (const r of rows) {
-      const cpu = processCpu(r.pid);
-      const b = backends.get(r.pid);
-      if (b) b.last = Math.max(b.last, cpu);
-      else backends.set(r.pid, { first: cpu, last: cpu });
-    }
-    let postgres = 0;
-    for (const b of backends.values()) postgres += b.last - b.first;
-    samples.push({ at: nowUs(), api: pid ? treeCpu(pid) : 0, postgres, receiver: treeCpu(receiverPid) });
+    for (const r of rows) grow(backends, r.pid, processCpu(r.pid));
+    samples.push({ at: nowUs(), api: total(apis), postgres: total(backends), receiver: treeCpu(receiverPid) });
   };
   const loop = (async () => {
     while (!stopped) {
