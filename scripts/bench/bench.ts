@@ -926,7 +926,7 @@ async function main() {
       const measured =
         (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) +
         (skip.has('processes') ? 0 : 2) +
-        (skip.has('webhooks') ? 0 : 2) +
+        (skip.has('webhooks') ? 0 : 4) + // two rounds of without / with webhooks
         (COMPARE ? 2 * (1 + COMPARE_ENVS.length) * (COMPARE_RATE ? 2 : 1) : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));

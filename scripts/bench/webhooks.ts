@@ -1,42 +1,80 @@
 /**
  * The webhooks part of `npm run bench` (`--skip=webhooks` to leave it out): the transition load's throughput
  * without any subscription and then with one subscription on every event type, delivered to a receiver on this
- * machine (127.0.0.1, allowed for the run), owned by `reader`: the load's transitions (OPEN, REMIND on documents
- * in circulation) leave `reader` among the assignees, so each of them is a task_assigned delivery.
+ * machine (127.0.0.1, allowed for the run) in a process of its own (webhook-receiver.ts), owned by `reader`: the
+ * load's transitions (OPEN, REMIND on documents in circulation) leave `reader` among the assignees, so each of them
+ * is a task_assigned delivery.
  *
  * The issue's target is the cost of delivering every event (at most 10 %). Deliveries are sent after commit, from
- * the outbox through the job queue, so during the measured window they can lag behind the events: the
- * throughput of the window alone then leaves the deferred work out. So the part also counts the events (the
- * deliveries the fan-out made), how many of them the receiver got within the window, and — with the API still
- * running and no load — how long the rest took to drain (up to `--webhooks-drain=S`, default 300 s; past it the
- * drain time is extrapolated from the drain's rate). The figure that decides is the throughput with every event
- * delivered: the window's transitions over the window plus the drain.
+ * the outbox, so during the measured window they can lag behind the events: the throughput of the window alone
+ * then leaves the deferred work out. So the part also counts the events (the deliveries the fan-out made), how many
+ * of them the receiver got within the window, and — with the API still running and no load — how long the rest
+ * took to drain (up to `--webhooks-drain=S`, default 300 s; past it the drain time is extrapolated from the
+ * drain's rate). The raw figure is the throughput with every event delivered: the window's transitions over the
+ * window plus the drain.
+ *
+ * On a shared machine the receiver's own CPU competes with the API and PostgreSQL for the same cores, though in
+ * production it runs elsewhere (the subscriber's system). A sampler reads, once a second, the CPU seconds of the
+ * API process, of the PostgreSQL backends serving the bench database (pg_stat_activity's pids; the server may be
+ * shared with other databases) and of the receiver; the window's bounds (loadRun's windowUs) and the drain's are
+ * interpolated in it. From them: (1) the CPU per transition of the API and its database, without and with webhooks
+ * (the window and the drain's CPU over the window's transitions), the receiver excluded — the figure that decides,
+ * as it is what gongwen itself spends and does not depend on how busy the shared machine is; (2) the throughput
+ * with the receiver's CPU excluded: the window plus the drain, less the share of that time the receiver's CPU took
+ * of all the CPU the run used (API, PostgreSQL, load generator, receiver). The deliveries of the warm-up's events
+ * are drained within the window too, so both figures slightly overstate the cost.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseSecretKeyRing, seal } from '../../libs/persistence/src/secret-box.js';
 import { BENCH_SECRET_KEY } from './api.js';
-import { log, query, round, sleep } from './util.js';
+import { log, query, round, sleep, treeCpu } from './util.js';
+
+interface CpuPerTransition {
+  /** CPU ms per transition of the API process, of the bench database's PostgreSQL backends, and of the receiver. */
+  apiMs: number;
+  postgresMs: number;
+  receiverMs?: number;
+}
 
 export interface WebhookBench {
-  baseline: { transitionsPerSecond: number; p99: number };
-  withWebhooks: { transitionsPerSecond: number; p99: number; seconds: number };
+  baseline: { transitionsPerSecond: number; p99: number; cpu: CpuPerTransition };
+  withWebhooks: { transitionsPerSecond: number; p99: number; seconds: number; cpu: CpuPerTransition };
   /** (baseline − with) / baseline during the measured window only, in per cent (deliveries may lag behind). */
   costPercent: number;
-  /** Deliveries the fan-out made for the window's events (one per event of the subscription). */
+  /** Deliveries the fan-out made for the events of the run (one per event of the subscription). */
   events: number;
   /** Deliveries the receiver got within the measured window. */
   deliveredInWindow: number;
-  /** Deliveries the receiver got by the end of the drain. */
+  /** Deliveries the receiver got by the end of the drain, and how many distinct webhook-ids. */
   delivered: number;
+  distinctWebhookIds: number;
   /** Seconds from the end of the window until no delivery was pending (extrapolated when `drained` is false). */
   drainSeconds: number;
   drained: boolean;
-  /** The window's transitions over the window plus the drain: the throughput with every event delivered. */
+  /** The window's transitions over the window plus the drain: the throughput with every event delivered (raw). */
   deliveredTransitionsPerSecond: number;
-  /** (baseline − deliveredTransitionsPerSecond) / baseline, in per cent: the issue's figure. */
+  /** (baseline − deliveredTransitionsPerSecond) / baseline, in per cent: the raw throughput cost. */
   deliveryCostPercent: number;
+  /** The same with the receiver's CPU time taken out of the window and the drain (see the file's comment). */
+  receiverExcluded: { transitionsPerSecond: number; costPercent: number };
+  /** The CPU per transition of the API and PostgreSQL with webhooks over without, less 1, in per cent: the figure that decides. */
+  cpuCostPercent: number;
+  /** The same counting the receiver's CPU as well. */
+  cpuCostPercentWithReceiver: number;
+  /**
+   * During the drain (deliveries only, no load): PostgreSQL transactions of the bench database (pg_stat_database;
+   * an autocommitted statement is one) and rows written, per delivery the receiver got.
+   */
+  drainPerDelivery: { transactions: number; rowsWritten: number } | null;
+  /** PostgreSQL transactions per transition during the window, without and with webhooks. */
+  transactionsPerTransition: { baseline: number | null; withWebhooks: number | null };
+  /** Load averages (1, 5, 15 min) when the part started and ended: the machine is shared. */
+  loadAverage: { start: number[]; end: number[] };
 }
 
 const EVERY_EVENT = [
@@ -50,12 +88,33 @@ const EVERY_EVENT = [
   'supervision.overdue',
 ];
 
+interface RunResult {
+  transitionsPerSecond: number;
+  seconds: number;
+  latencyMs: { p99: number };
+  cpuCores: Record<string, number>;
+  /** PostgreSQL transactions of the bench database during the window. */
+  transactions?: number;
+  /** The measured window, µs of process.hrtime. */
+  windowUs: [number, number];
+}
+
 type Run = (
   label: string,
   env: Record<string, string>,
   /** Runs after the measured load, while the API process still runs. */
   afterLoad?: () => Promise<void>,
-) => Promise<{ transitionsPerSecond: number; seconds: number; latencyMs: { p99: number } }>;
+) => Promise<RunResult>;
+
+/** The bench database's transactions and rows written so far. */
+async function dbCounters(url: string): Promise<{ xacts: number; rows: number }> {
+  const [r] = await query<{ xacts: string; rows: string }>(
+    url,
+    `SELECT xact_commit + xact_rollback AS xacts, tup_inserted + tup_updated + tup_deleted AS rows
+       FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return { xacts: Number(r.xacts), rows: Number(r.rows) };
+}
 
 /** Outbox rows not fanned out yet plus deliveries still pending. */
 async function backlog(url: string): Promise<number> {
@@ -66,84 +125,306 @@ async function backlog(url: string): Promise<number> {
   return n;
 }
 
+function nowUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** CPU seconds of one process (not its children), or 0 once it is gone. */
+function processCpu(pid: number): number {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The API process this bench started last (a child of this process running main.js). */
+function apiPid(): number | undefined {
+  let found: number | undefined;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      if (!readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('main.js')) continue;
+      if (!found || Number(d) > found) found = Number(d);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return found;
+}
+
+interface Sample {
+  at: number;
+  api: number;
+  postgres: number;
+  receiver: number;
+}
+
+/**
+ * Samples every second the CPU seconds of the API process, of the bench database's backends (each backend's
+ * growth since it was first seen, so backends connecting later count from 0) and of the receiver.
+ */
+function sampler(url: string, receiverPid: number) {
+  const samples: Sample[] = [];
+  const backends = new Map<number, { first: number; last: number }>();
+  /** Each API process seen (the bench starts one per run): CPU when first seen and last. */
+  const apis = new Map<number, { first: number; last: number }>();
+  let stopped = false;
+  const grow = (m: Map<number, { first: number; last: number }>, pid: number, cpu: number) => {
+    const b = m.get(pid);
+    if (b) b.last = Math.max(b.last, cpu);
+    else m.set(pid, { first: cpu, last: cpu });
+  };
+  const total = (m: Map<number, { first: number; last: number }>) => [...m.values()].reduce((x, b) => x + b.last - b.first, 0);
+  const sample = async () => {
+    const api = apiPid();
+    if (api) grow(apis, api, treeCpu(api));
+    const rows = await query<{ pid: number }>(
+      url,
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    ).catch(() => []);
+    for (const r of rows) grow(backends, r.pid, processCpu(r.pid));
+    samples.push({ at: nowUs(), api: total(apis), postgres: total(backends), receiver: treeCpu(receiverPid) });
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await sample();
+      await sleep(1000);
+    }
+    await sample();
+  })();
+  /** The counters at time `at` (µs), interpolated between the samples around it. */
+  const at = (t: number): Sample => {
+    const i = samples.findIndex((s) => s.at >= t);
+    if (i <= 0) return samples[Math.max(0, i)];
+    const [a, b] = [samples[i - 1], samples[i]];
+    const f = (t - a.at) / Math.max(1, b.at - a.at);
+    return {
+      at: t,
+      api: a.api + f * (b.api - a.api),
+      postgres: a.postgres + f * (b.postgres - a.postgres),
+      receiver: a.receiver + f * (b.receiver - a.receiver),
+    };
+  };
+  return {
+    /** CPU seconds each used from `from` to `to` (µs). */
+    between(from: number, to: number) {
+      const [a, b] = [at(from), at(to)];
+      return { api: b.api - a.api, postgres: b.postgres - a.postgres, receiver: b.receiver - a.receiver };
+    },
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+/** The receiver in its own process; `counts()` asks it for its counts. */
+async function startReceiver(): Promise<{
+  child: ChildProcess;
+  port: number;
+  counts(reset?: boolean): Promise<{ requests: number; unique: number }>;
+}> {
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'webhook-receiver.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`the webhook receiver exited (${code})`)));
+  });
+  const counts = (reset = false) =>
+    new Promise<{ requests: number; unique: number }>((resolve) => {
+      child.once('message', (m: { requests: number; unique: number }) => resolve(m));
+      child.send(reset ? 'reset' : 'count');
+    });
+  return { child, port, counts };
+}
+
 /**
  * `run(label, env, afterLoad)` runs one measured transition load on the bench database `url` with an API process
  * started with `env` added, calls `afterLoad` before stopping it, and answers the load's throughput and p99.
  */
-export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300): Promise<WebhookBench> {
-  let delivered = 0;
-  const receiver = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      delivered++;
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const port = (receiver.address() as AddressInfo).port;
+export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300, rounds = 2): Promise<WebhookBench> {
+  const rx = await startReceiver();
+  const cpu = sampler(url, rx.child.pid!);
   try {
-    const base = await run('webhooks: no subscription', {});
-    const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
-    await query(url, `UPDATE outbox SET webhooks_at = now() WHERE webhooks_at IS NULL`);
-    // the secret sealed as the API seals it (GONGWEN_SECRET_KEY of the bench's API processes)
-    const id = randomUUID();
-    const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
-    await query(url, `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets) VALUES ($1, $2, $3, $4, $5)`, [
-      id,
-      owner,
-      `http://127.0.0.1:${port}/bench`,
-      EVERY_EVENT,
-      JSON.stringify([{ sealed, expiresAt: null }]),
-    ]);
-    delivered = 0;
-    let deliveredInWindow = 0;
-    let drainSeconds = 0;
-    let drained = false;
-    const withHooks = await run('webhooks: one subscription on every event', { GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' }, async () => {
-      deliveredInWindow = delivered;
-      const left = await backlog(url);
-      log(
-        `webhooks: ${deliveredInWindow} delivered in the window, ${left} still to fan out or deliver; draining (at most ${drainCapSeconds} s) …`,
+    const oneRound = async (n: number): Promise<WebhookBench> => {
+      const loadStart = loadavg().map((x) => round(x, 2));
+      const base = await run(`webhooks: no subscription (round ${n} of ${rounds})`, {});
+      const baseCpu = cpu.between(...base.windowUs);
+      const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
+      await query(url, `UPDATE outbox SET webhooks_at = now() WHERE webhooks_at IS NULL`);
+      // the secret sealed as the API seals it (GONGWEN_SECRET_KEY of the bench's API processes)
+      const id = randomUUID();
+      const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
+      await query(url, `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets) VALUES ($1, $2, $3, $4, $5)`, [
+        id,
+        owner,
+        `http://127.0.0.1:${rx.port}/bench`,
+        EVERY_EVENT,
+        JSON.stringify([{ sealed, expiresAt: null }]),
+      ]);
+      await rx.counts(true);
+      let deliveredInWindow = 0;
+      let drainSeconds = 0;
+      let drained = false;
+      let drainEndUs = 0;
+      let drainPerDelivery: WebhookBench['drainPerDelivery'] = null;
+      const withHooks = await run(
+        `webhooks: one subscription on every event (round ${n} of ${rounds})`,
+        { GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' },
+        async () => {
+          deliveredInWindow = (await rx.counts()).requests;
+          const left = await backlog(url);
+          log(
+            `webhooks: ${deliveredInWindow} delivered in the window, ${left} still to fan out or deliver; draining (at most ${drainCapSeconds} s) …`,
+          );
+          const c0 = await dbCounters(url);
+          const t0 = performance.now();
+          let now = left;
+          while (now > 0 && (performance.now() - t0) / 1000 < drainCapSeconds) {
+            await sleep(250);
+            now = await backlog(url);
+          }
+          drainEndUs = nowUs();
+          // (PostgreSQL publishes a backend's counts within a second; the drain's own polling is among them)
+          await sleep(1000);
+          const [c1, sent] = [await dbCounters(url), (await rx.counts()).requests - deliveredInWindow];
+          if (sent > 0)
+            drainPerDelivery = { transactions: round((c1.xacts - c0.xacts) / sent, 2), rowsWritten: round((c1.rows - c0.rows) / sent, 2) };
+          drainSeconds = (performance.now() - t0) / 1000;
+          drained = now === 0;
+          // not drained within the cap: the rest at the drain's rate so far
+          if (!drained) drainSeconds *= left / Math.max(1, left - now);
+        },
       );
-      const t0 = performance.now();
-      let now = left;
-      while (now > 0 && (performance.now() - t0) / 1000 < drainCapSeconds) {
-        await sleep(250);
-        now = await backlog(url);
-      }
-      drainSeconds = (performance.now() - t0) / 1000;
-      drained = now === 0;
-      // not drained within the cap: the rest at the drain's rate so far
-      if (!drained) drainSeconds *= left / Math.max(1, left - now);
+      await sleep(1100); // the sampler's next sample is past the drain's end
+      const hooksCpu = cpu.between(withHooks.windowUs[0], drainEndUs);
+      const got = await rx.counts();
+      const [{ events }] = await query<{ events: number }>(
+        url,
+        `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1) + (SELECT count(*) FROM outbox WHERE webhooks_at IS NULL))::int AS events`,
+        [id],
+      );
+      await query(url, `DELETE FROM webhook_subscriptions`);
+      const transitions = withHooks.transitionsPerSecond * withHooks.seconds;
+      const rawSeconds = withHooks.seconds + drainSeconds;
+      const deliveredTps = transitions / rawSeconds;
+      const cost = (tps: number) => round(((base.transitionsPerSecond - tps) / base.transitionsPerSecond) * 100, 1);
+      // the receiver's share of the CPU the run used (API, PostgreSQL, load generator during the window, receiver)
+      const loadGen = (withHooks.cpuCores['load generator'] ?? 0) * withHooks.seconds;
+      const used = hooksCpu.api + hooksCpu.postgres + hooksCpu.receiver + loadGen;
+      const excludedTps = transitions / (rawSeconds * (1 - hooksCpu.receiver / Math.max(used, 1e-9)));
+      const perTransition = (c: { api: number; postgres: number; receiver: number }, n: number, receiver: boolean): CpuPerTransition => ({
+        apiMs: round((c.api * 1000) / n, 3),
+        postgresMs: round((c.postgres * 1000) / n, 3),
+        ...(receiver ? { receiverMs: round((c.receiver * 1000) / n, 3) } : {}),
+      });
+      const baseCpuPer = perTransition(baseCpu, base.transitionsPerSecond * base.seconds, false);
+      const hooksCpuPer = perTransition(hooksCpu, transitions, true);
+      const baseTotal = baseCpuPer.apiMs + baseCpuPer.postgresMs;
+      const hooksTotal = hooksCpuPer.apiMs + hooksCpuPer.postgresMs;
+      const result: WebhookBench = {
+        baseline: { transitionsPerSecond: base.transitionsPerSecond, p99: base.latencyMs.p99, cpu: baseCpuPer },
+        withWebhooks: {
+          transitionsPerSecond: withHooks.transitionsPerSecond,
+          p99: withHooks.latencyMs.p99,
+          seconds: withHooks.seconds,
+          cpu: hooksCpuPer,
+        },
+        costPercent: cost(withHooks.transitionsPerSecond),
+        events,
+        deliveredInWindow,
+        delivered: got.requests,
+        distinctWebhookIds: got.unique,
+        drainSeconds: round(drainSeconds, 1),
+        drained,
+        deliveredTransitionsPerSecond: round(deliveredTps, 1),
+        deliveryCostPercent: cost(deliveredTps),
+        receiverExcluded: { transitionsPerSecond: round(excludedTps, 1), costPercent: cost(excludedTps) },
+        cpuCostPercent: round((hooksTotal / baseTotal - 1) * 100, 1),
+        cpuCostPercentWithReceiver: round(((hooksTotal + (hooksCpuPer.receiverMs ?? 0)) / baseTotal - 1) * 100, 1),
+        drainPerDelivery,
+        transactionsPerTransition: {
+          baseline: base.transactions ? round(base.transactions / (base.transitionsPerSecond * base.seconds), 2) : null,
+          withWebhooks: withHooks.transactions ? round(withHooks.transactions / transitions, 2) : null,
+        },
+        loadAverage: { start: loadStart, end: loadavg().map((x) => round(x, 2)) },
+      };
+      log(
+        `webhooks: ${result.baseline.transitionsPerSecond} → ${result.withWebhooks.transitionsPerSecond} transitions/s in the window (cost ${result.costPercent} %); ` +
+          `${events} events, ${deliveredInWindow} delivered in the window, ${result.delivered} (${result.distinctWebhookIds} webhook-ids) after a drain of ${result.drainSeconds} s${drained ? '' : ' (extrapolated)'}; ` +
+          `with every event delivered ${result.deliveredTransitionsPerSecond} transitions/s (raw cost ${result.deliveryCostPercent} %), ` +
+          `${result.receiverExcluded.transitionsPerSecond}/s with the receiver's CPU excluded (cost ${result.receiverExcluded.costPercent} %); ` +
+          `CPU per transition API+PostgreSQL ${round(baseTotal, 2)} → ${round(hooksTotal, 2)} ms (cost ${result.cpuCostPercent} %; receiver ${hooksCpuPer.receiverMs} ms more: ${result.cpuCostPercentWithReceiver} %); ` +
+          `drain: ${JSON.stringify(drainPerDelivery)} per delivery; transactions per transition ${JSON.stringify(result.transactionsPerTransition)}; load average ${loadStart.join(' ')} → ${result.loadAverage.end.join(' ')}`,
+      );
+      return result;
+    };
+    const all: WebhookBench[] = [];
+    for (let n = 1; n <= rounds; n++) all.push(await oneRound(n));
+    if (all.length === 1) return all[0];
+    // the rounds alternate without and with webhooks (A B A B): a shared machine's load drifts over minutes
+    const mean = (f: (r: WebhookBench) => number) => round(all.reduce((x, r) => x + f(r), 0) / all.length, 2);
+    const sum = (f: (r: WebhookBench) => number) => all.reduce((x, r) => x + f(r), 0);
+    const baseTps = mean((r) => r.baseline.transitionsPerSecond);
+    const cost = (tps: number) => round(((baseTps - tps) / baseTps) * 100, 1);
+    const cpuMean = (f: (r: WebhookBench) => CpuPerTransition): CpuPerTransition => ({
+      apiMs: mean((r) => f(r).apiMs),
+      postgresMs: mean((r) => f(r).postgresMs),
+      ...(f(all[0]).receiverMs !== undefined ? { receiverMs: mean((r) => f(r).receiverMs ?? 0) } : {}),
     });
-    const [{ events }] = await query<{ events: number }>(
-      url,
-      `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1) + (SELECT count(*) FROM outbox WHERE webhooks_at IS NULL))::int AS events`,
-      [id],
-    );
-    await query(url, `DELETE FROM webhook_subscriptions`);
-    const transitions = withHooks.transitionsPerSecond * withHooks.seconds;
-    const deliveredTps = transitions / (withHooks.seconds + drainSeconds);
-    const cost = (tps: number) => round(((base.transitionsPerSecond - tps) / base.transitionsPerSecond) * 100, 1);
-    const result: WebhookBench = {
-      baseline: { transitionsPerSecond: base.transitionsPerSecond, p99: base.latencyMs.p99 },
-      withWebhooks: { transitionsPerSecond: withHooks.transitionsPerSecond, p99: withHooks.latencyMs.p99, seconds: withHooks.seconds },
-      costPercent: cost(withHooks.transitionsPerSecond),
-      events,
-      deliveredInWindow,
-      delivered,
-      drainSeconds: round(drainSeconds, 1),
-      drained,
-      deliveredTransitionsPerSecond: round(deliveredTps, 1),
+    const baseCpu = cpuMean((r) => r.baseline.cpu);
+    const hooksCpu = cpuMean((r) => r.withWebhooks.cpu);
+    const deliveredTps = mean((r) => r.deliveredTransitionsPerSecond);
+    const excludedTps = mean((r) => r.receiverExcluded.transitionsPerSecond);
+    const combined: WebhookBench & { rounds: WebhookBench[] } = {
+      baseline: { transitionsPerSecond: baseTps, p99: mean((r) => r.baseline.p99), cpu: baseCpu },
+      withWebhooks: {
+        transitionsPerSecond: mean((r) => r.withWebhooks.transitionsPerSecond),
+        p99: mean((r) => r.withWebhooks.p99),
+        seconds: sum((r) => r.withWebhooks.seconds),
+        cpu: hooksCpu,
+      },
+      costPercent: cost(mean((r) => r.withWebhooks.transitionsPerSecond)),
+      events: sum((r) => r.events),
+      deliveredInWindow: sum((r) => r.deliveredInWindow),
+      delivered: sum((r) => r.delivered),
+      distinctWebhookIds: sum((r) => r.distinctWebhookIds),
+      drainSeconds: round(
+        sum((r) => r.drainSeconds),
+        1,
+      ),
+      drained: all.every((r) => r.drained),
+      deliveredTransitionsPerSecond: deliveredTps,
       deliveryCostPercent: cost(deliveredTps),
+      receiverExcluded: { transitionsPerSecond: excludedTps, costPercent: cost(excludedTps) },
+      cpuCostPercent: round(((hooksCpu.apiMs + hooksCpu.postgresMs) / (baseCpu.apiMs + baseCpu.postgresMs) - 1) * 100, 1),
+      cpuCostPercentWithReceiver: round(
+        ((hooksCpu.apiMs + hooksCpu.postgresMs + (hooksCpu.receiverMs ?? 0)) / (baseCpu.apiMs + baseCpu.postgresMs) - 1) * 100,
+        1,
+      ),
+      drainPerDelivery: all[all.length - 1].drainPerDelivery,
+      transactionsPerTransition: {
+        baseline: mean((r) => r.transactionsPerTransition.baseline ?? NaN),
+        withWebhooks: mean((r) => r.transactionsPerTransition.withWebhooks ?? NaN),
+      },
+      loadAverage: { start: all[0].loadAverage.start, end: all[all.length - 1].loadAverage.end },
+      rounds: all,
     };
     log(
-      `webhooks: ${result.baseline.transitionsPerSecond} → ${result.withWebhooks.transitionsPerSecond} transitions/s in the window (cost ${result.costPercent} %); ` +
-        `${events} events, ${deliveredInWindow} delivered in the window, ${delivered} after a drain of ${result.drainSeconds} s${drained ? '' : ' (extrapolated)'}; ` +
-        `with every event delivered ${result.deliveredTransitionsPerSecond} transitions/s (cost ${result.deliveryCostPercent} %)`,
+      `webhooks, ${rounds} rounds: ${baseTps} → ${deliveredTps} transitions/s with every event delivered (raw cost ${combined.deliveryCostPercent} %), ` +
+        `${excludedTps}/s with the receiver's CPU excluded (cost ${combined.receiverExcluded.costPercent} %); CPU per transition API+PostgreSQL cost ` +
+        `${combined.cpuCostPercent} % (with the receiver ${combined.cpuCostPercentWithReceiver} %)`,
     );
-    return result;
+    return combined;
   } finally {
-    await new Promise((r) => receiver.close(r));
+    await cpu.stop();
+    rx.child.disconnect();
   }
 }

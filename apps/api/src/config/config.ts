@@ -187,7 +187,10 @@ const schema = z
       .int()
       .refine((n) => n === 0 || (n >= 20 && n <= 60_000), 'expected 0 (off) or 20 to 60000')
       .default(500),
-    /** Webhook deliveries this process sends at a time (one per subscription and document); 0: none here. */
+    /**
+     * Kept-alive connections this process opens to each webhook receiver, with up to 32 requests in flight per worker
+     * (claimed in batches); 0: this process sends none.
+     */
     GONGWEN_WEBHOOK_WORKERS: z.coerce.number().int().min(0).max(64).default(4),
     SESSION_TTL_HOURS: z.coerce
       .number()

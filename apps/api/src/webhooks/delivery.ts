@@ -1,43 +1,41 @@
 /**
- * Webhook delivery: from the transactional outbox, through pg-boss, to the receivers.
+ * Webhook delivery: from the transactional outbox to the receivers.
  *
  * Fan-out (every process, one at a time: a transaction-level advisory lock): the outbox rows not yet taken
- * (webhooks_at IS NULL) become one delivery row per event of the vocabulary and subscription wanting it, and a
- * pg-boss job per (subscription, document) "chain" is enqueued in the same transaction — so a delivery exists
- * iff its row was taken, and has a job iff it exists. One fan-out at a time keeps a document's deliveries
- * appearing in the order of its outbox rows.
+ * (webhooks_at IS NULL) become one delivery row per event of the vocabulary and subscription wanting it, in one
+ * statement per batch of rows, in the transaction that marks the rows taken — so a delivery exists iff its row was
+ * taken. One fan-out at a time keeps a document's deliveries appearing in the order of its outbox rows.
  *
- * A job delivers its chain's pending deliveries oldest first while holding a session advisory lock on the
- * chain (released with its connection if the process dies): so a delivery is sent by one process at a time,
- * and a document's later event waits for its earlier one. A job finding its chain busy fails, and pg-boss runs
- * it again a second later. A failed attempt is logged, and the next attempt's job enqueued, in one transaction
- * with the delivery's new schedule; so a process killed between attempts loses nothing and the next process
- * sends the same webhook-id when it is due.
+ * Sending (every process with GONGWEN_WEBHOOK_WORKERS > 0): a dispatcher claims due deliveries many at a time in
+ * one statement (repository.ts claimDeliveries: only the first pending delivery of each (subscription, document)
+ * chain, so a document's later event waits for its earlier one; SKIP LOCKED and a lease, so each is claimed by one
+ * process at a time) — the claim counts the attempt, logs it (as interrupted, until its answer replaces that),
+ * sets the next attempt's time and takes the delivery's lease (`sending_until`, the timeout and a margin). It
+ * checks what the owners may see (a statement per subscription of the batch), sends each delivery as its own
+ * request on kept-alive connections, and records the 2xx answers many at a time in one statement; any other answer
+ * is recorded on its own (retry at the scheduled time, Retry-After, 410, failure). The dispatcher claims again as
+ * soon as answers are recorded (a document's next event follows at once), when the fan-out made deliveries, and
+ * every poll interval (retries falling due, deliveries fanned out by another process, leases run out).
  *
- * An attempt is claimed before its request goes out: one transaction counts it, logs it (as interrupted, until its
- * answer replaces that), takes the delivery's lease (`sending_until`, the timeout and a margin; when a
- * process dies mid-request, every process's lease sweep enqueues the chain once the lease has run out and the next
- * attempt is due) — the claim is conditional on the attempt number seen and an expired lease, so two
- * senders (two workers, a redelivery and a scheduled attempt) never send one delivery at once, and a process
- * killed mid-request leaves a logged attempt: the next one is the next of the schedule, so a receiver gets a
- * webhook-id at most once per attempt. A manual redelivery during an attempt is remembered
- * (`redeliver_requested`) and scheduled by that attempt's end, under the delivery's row lock.
+ * A process killed mid-request leaves a logged attempt with a lease: once the lease has run out and the next
+ * attempt is due, any process claims it as the schedule's next attempt, so a receiver gets a webhook-id at most
+ * once per attempt; one killed between attempts loses nothing (the delivery waits, pending, for its time). A
+ * manual redelivery during an attempt is remembered (`redeliver_requested`) and scheduled by that attempt's end,
+ * under the delivery's row lock.
  *
  * A subscription disabled by its deliveries (410 Gone, or a delivery that failed its whole schedule) tells its
  * owner: an outbox row without a document, which the relay turns into a user notice (the web inbox shows it)
  * and pushes to the owner's event stream.
  *
- * Visibility is decided when sending, with the owner's rights at that moment (TransitionEngine.loadVisible): a
+ * Visibility is decided when sending, with the owner's rights at that moment (the rule of every document read): a
  * delivery about a document the owner cannot see now is deleted unsent, so the log shows nothing of it either.
  */
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import PgBoss from 'pg-boss';
-import { open, seal, sealedKeyId, type SecretKeyRing } from '#gongwen/persistence/secret-box';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { SecretKeyRing } from '#gongwen/persistence/secret-box';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
-import { inTransaction } from '../archive/jobs.js';
 import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { secretKeyRing } from '../config/secret-key.js';
@@ -46,34 +44,24 @@ import { selectValidSessionUser } from '../engine/repositories/sessions.js';
 import { TransitionEngine } from '../engine/transition-engine.js';
 import { AddressGuard } from './address-guard.js';
 import { concernsUser, eventsOf, type OutboxEvent } from './events.js';
-import { loggedRequest, sendWebhook, type SendResult } from './sender.js';
+import { claimDeliveries, type ClaimedDelivery, deleteDeliveries, recordDelivered, selectVisibleIds } from './repository.js';
+import { activeSecrets, resealSecrets } from './secrets.js';
+import { Agents, loggedRequest, sendWebhook, type SendResult } from './sender.js';
 
-export const WEBHOOK_QUEUE = 'webhook-deliver';
+export { activeSecrets, resealSecrets, sealSecret, secretContext, type StoredSecret } from './secrets.js';
+
 const FANOUT_LOCK = 7_423_001;
 const FANOUT_BATCH = 500;
-/** A job gives its chain up (and enqueues its continuation) after this long, well inside pg-boss's expiry. */
-const JOB_BUDGET_MS = 60_000;
-
-interface ChainJob {
-  subscriptionId: string;
-  documentId: string | null;
-}
+/** Deliveries one claim takes at most. */
+const CLAIM_BATCH = 200;
+/** Requests in flight per worker (GONGWEN_WEBHOOK_WORKERS): the process claims no more than workers × this. */
+const IN_FLIGHT_PER_WORKER = 32;
 
 interface SubscriptionRow {
   id: string;
   owner_user_id: string;
-  owner_token_id: string | null;
-  url: string;
   event_types: string[];
-  secrets: StoredSecret[];
-  active: boolean;
   roles: string[];
-}
-
-/** A signing secret as stored: sealed with the deployment's key ring (libs/persistence/src/secret-box.ts). */
-export interface StoredSecret {
-  sealed: string;
-  expiresAt: string | null;
 }
 
 /** The notice a subscription's owner gets when its deliveries disabled it (user_notices.params). */
@@ -90,19 +78,10 @@ export interface WebhookDisabledNotice {
 
 export const WEBHOOK_DISABLED_NOTICE = 'notice.webhook_disabled';
 
-interface DeliveryRow {
-  id: string;
-  subscription_id: string;
-  document_id: string | null;
-  seq: string;
-  event_type: string;
-  payload: unknown;
-  attempts: number;
-  next_attempt_at: Date;
-  due_at: Date;
-  /** Set (and expired, when the delivery is due): its last attempt was interrupted before its answer was recorded. */
-  sending_until: Date | null;
-}
+type Outcome = 'delivered' | 'retry' | 'failed';
+
+/** A subscription's active signing secrets, or why they cannot be opened. */
+type Signing = { secrets: string[] } | { error: string };
 
 /** The rows of an UPDATE … RETURNING: TypeORM answers those as [rows, count], other statements as rows. */
 export function returned<T>(result: unknown): T[] {
@@ -115,74 +94,35 @@ export function webhookId(deliveryId: string): string {
   return `msg_${deliveryId.replace(/-/g, '')}`;
 }
 
-/** What a subscription's secrets are bound to when sealed (a sealed secret moved to another row does not open). */
-export function secretContext(subscriptionId: string): string {
-  return `webhook:${subscriptionId}`;
-}
-
-/**
- * Key rotation: re-seals with the ring's first key every secret sealed with another key of the ring (each
- * subscription under its row lock, so processes starting together do it once); returns how many subscriptions
- * changed. Once it has run, the old key can leave GONGWEN_SECRET_KEY.
- */
-export async function resealSecrets(db: DataSource, ring: SecretKeyRing): Promise<number> {
-  const current = ring[0].id;
-  const ids: { id: string }[] = await db.query(
-    `SELECT id FROM webhook_subscriptions s WHERE EXISTS (
-       SELECT 1 FROM jsonb_array_elements(s.secrets) e WHERE split_part(e->>'sealed', '.', 2) <> $1)`,
-    [current],
-  );
-  let changed = 0;
-  const failed: string[] = [];
-  for (const { id } of ids)
-    await db
-      .transaction(async (m) => {
-        const [row]: { secrets: StoredSecret[] }[] = await m.query(`SELECT secrets FROM webhook_subscriptions WHERE id = $1 FOR UPDATE`, [
-          id,
-        ]);
-        if (!row || row.secrets.every((x) => sealedKeyId(x.sealed) === current)) return;
-        const secrets = row.secrets.map((x) =>
-          sealedKeyId(x.sealed) === current ? x : sealSecret(ring, id, open(ring, x.sealed, secretContext(id)), x.expiresAt),
-        );
-        await m.query(`UPDATE webhook_subscriptions SET secrets = $2 WHERE id = $1`, [id, JSON.stringify(secrets)]);
-        changed++;
-      })
-      // one that does not open (its key left the ring, or it was tampered with) stays as it is; the others move
-      .catch(() => failed.push(id));
-  if (failed.length)
-    throw new Error(`the secrets of ${failed.length} subscription(s) could not be opened with GONGWEN_SECRET_KEY (${changed} moved)`);
-  return changed;
-}
-
-/** A new secret as stored for subscription `id`. */
-export function sealSecret(ring: SecretKeyRing, id: string, secret: string, expiresAt: string | null): StoredSecret {
-  return { sealed: seal(ring, secret, secretContext(id)), expiresAt };
-}
-
-/** The secrets a subscription signs with now: the current one and any still inside its rotation window. */
-export function activeSecrets(ring: SecretKeyRing, id: string, secrets: StoredSecret[], now = Date.now()): string[] {
-  return secrets.filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now).map((s) => open(ring, s.sealed, secretContext(id)));
-}
-
 @Injectable()
 export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('Webhooks');
-  private boss: PgBoss | null = null;
   readonly guard: AddressGuard;
   /** The key ring the subscriptions' secrets are sealed with. */
   readonly ring: SecretKeyRing;
   private readonly fanout = new Periodic('webhook fan-out', this.log, async () => {
-    while (!this.fanout.stopping && (await this.fanOutOnce()) === FANOUT_BATCH);
+    let made = false;
+    for (;;) {
+      const r = await this.fanOutOnce();
+      made ||= r.deliveries > 0;
+      if (this.fanout.stopping || r.rows < FANOUT_BATCH) break;
+    }
+    if (made) this.wake();
   });
+  /** Retries falling due, deliveries another process fanned out, leases run out. */
+  private readonly poll = new Periodic('webhook dispatch', this.log, async () => this.wake());
   private stopping = false;
-  /** Chains whose last attempt was interrupted (a process died mid-request) get a job again once they are due. */
-  private readonly leases = new Periodic('webhook lease sweep', this.log, async () => {
-    const chains: { subscription_id: string; document_id: string | null }[] = await this.db.query(
-      `SELECT DISTINCT subscription_id, document_id FROM webhook_deliveries
-        WHERE status = 'pending' AND sending_until < now() AND next_attempt_at <= now()`,
-    );
-    await this.enqueue(chains.map((c) => ({ subscriptionId: c.subscription_id, documentId: c.document_id })));
-  });
+  private sending = false;
+  private agents: Agents | null = null;
+  /** Requests in flight, and the most this process has at once. */
+  private inFlight = 0;
+  private maxInFlight = 0;
+  private claiming = false;
+  private claimAgain = false;
+  /** Answers not recorded yet, and the recording in progress. */
+  private answers: { d: ClaimedDelivery; r: SendResult }[] = [];
+  private recording: Promise<void> | null = null;
+  private readonly sends = new Set<Promise<void>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -202,91 +142,70 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         (n) => n && this.log.log(`re-sealed the secrets of ${n} webhook subscription(s) with key ${this.ring[0].id}`),
         (e: Error) => this.log.error(`re-sealing webhook secrets failed: ${e.message}`),
       );
-    await this.startBoss();
-    if (!this.boss) return;
-    for (let i = 0; i < this.config.GONGWEN_WEBHOOK_WORKERS; i++) {
-      const worker: { id?: string } = {};
-      worker.id = await this.boss.work<ChainJob>(
-        WEBHOOK_QUEUE,
-        { batchSize: 1, pollingIntervalSeconds: this.config.NODE_ENV === 'test' ? 0.5 : 1 },
-        async ([job]) => {
-          try {
-            await this.deliverChain(job.data);
-          } finally {
-            // pg-boss waits out its polling interval after every fetch, even one that found a job: one chain a
-            // second per worker, far behind a busy office's events. A worker that found a job fetches again at once;
-            // only an empty queue makes it wait.
-            if (worker.id) this.boss?.notifyWorker(worker.id);
-          }
-        },
-      );
+    const workers = this.config.GONGWEN_WEBHOOK_WORKERS;
+    if (workers > 0) {
+      this.sending = true;
+      this.agents = new Agents(workers);
+      this.maxInFlight = workers * IN_FLIGHT_PER_WORKER;
+      this.poll.start(this.config.NODE_ENV === 'test' ? 100 : 250);
     }
     if (this.config.GONGWEN_WEBHOOK_FANOUT_MS) this.fanout.start(this.config.GONGWEN_WEBHOOK_FANOUT_MS);
-    if (this.config.GONGWEN_WEBHOOK_WORKERS) this.leases.start(Math.max(500, Math.min(5000, this.config.GONGWEN_WEBHOOK_FANOUT_MS * 10)));
-  }
-
-  private async startBoss(): Promise<void> {
-    // processes starting together race to create pg-boss's schema (see ArchiveJobs): try again a few times
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const boss = new PgBoss({
-        connectionString: (this.db.options as { url?: string }).url,
-        schema: 'pgboss',
-        max: 2,
-        application_name: 'gongwen-webhooks',
-        maintenanceIntervalSeconds: 30,
-        schedule: false,
-        supervise: true,
-      } as PgBoss.ConstructorOptions);
-      boss.on('error', (e) => this.log.warn(`pg-boss: ${e.message}`));
-      try {
-        await boss.start();
-        await boss.createQueue(WEBHOOK_QUEUE, { name: WEBHOOK_QUEUE, policy: 'standard', expireInSeconds: 120 });
-        this.boss = boss;
-        return;
-      } catch (e) {
-        await boss.stop({ graceful: false, close: true }).catch(() => undefined);
-        if (attempt === 5) this.log.error(`pg-boss did not start; webhooks are not delivered by this process: ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, 200 * attempt + Math.random() * 300));
-      }
-    }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    await Promise.all([this.fanout.stop(), this.leases.stop()]);
-    const boss = this.boss;
-    this.boss = null;
-    await boss?.stop({ graceful: true, wait: true, timeout: 5000, close: true }).catch(() => undefined);
+    await Promise.all([this.fanout.stop(), this.poll.stop()]);
+    // the requests in flight end (each within its timeout) and their answers are recorded
+    while (this.sends.size || this.claiming || this.recording) {
+      await Promise.all([...this.sends, this.recording]);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.agents?.destroy();
   }
 
-  /** Enqueues the job of a chain (in `m`'s transaction when given), due at `at`. */
-  async enqueue(chains: ChainJob[], m?: EntityManager, at?: Date): Promise<void> {
-    if (!this.boss || chains.length === 0) return;
-    const jobs = chains.map((data) => ({
-      name: WEBHOOK_QUEUE,
-      data,
-      retryLimit: 100_000,
-      retryDelay: 1,
-      retryBackoff: false,
-      expireInSeconds: 120,
-      ...(at ? { startAfter: at } : {}),
-    }));
-    await this.boss.insert(jobs, m ? { db: inTransaction(m) } : {});
+  /**
+   * Claims and sends due deliveries now (after this process made or changed some: a fan-out, a ping, a
+   * redelivery, a subscription enabled); other processes find them at their next poll.
+   */
+  wake(): void {
+    if (!this.sending || this.stopping) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    this.claiming = true;
+    void this.claimLoop()
+      .catch((e: Error) => this.log.warn(`webhook dispatch failed: ${e.message}`))
+      .finally(() => {
+        this.claiming = false;
+      });
+  }
+
+  private async claimLoop(): Promise<void> {
+    do {
+      this.claimAgain = false;
+      while (!this.stopping) {
+        const room = Math.min(CLAIM_BATCH, this.maxInFlight - this.inFlight);
+        if (room <= 0) break; // an answer's recording wakes the dispatcher
+        const claimed = await this.claim(room);
+        if (claimed < room) break;
+      }
+    } while (this.claimAgain && !this.stopping);
   }
 
   // ---------------------------------------------------------------- fan-out
 
-  /** Takes up to 500 outbox rows and makes their deliveries; returns how many rows it took. */
-  async fanOutOnce(): Promise<number> {
+  /** Takes up to 500 outbox rows and makes their deliveries; returns how many rows it took and deliveries it made. */
+  async fanOutOnce(): Promise<{ rows: number; deliveries: number }> {
     return this.db.transaction(async (m) => {
       const [{ got }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS got`, [FANOUT_LOCK]);
-      if (!got) return 0;
+      if (!got) return { rows: 0, deliveries: 0 };
       const rows = await takeOutboxForWebhooks(m, FANOUT_BATCH);
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return { rows: 0, deliveries: 0 };
       const subs: SubscriptionRow[] = await m.query(
         `SELECT s.id, s.owner_user_id, s.event_types, u.roles FROM webhook_subscriptions s JOIN users u ON u.id = s.owner_user_id WHERE s.active`,
       );
-      if (subs.length === 0) return rows.length;
+      if (subs.length === 0) return { rows: rows.length, deliveries: 0 };
       const ids = [...new Set(rows.map((r) => r.document_id))];
       const docs: { id: string; workflow_id: string; colour: string | null; first_state: string | null }[] = await m.query(
         `SELECT d.id, d.workflow_id, d.snapshot->'context'->>'colour' AS colour,
@@ -330,71 +249,149 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
           }
         }
       }
-      if (deliveries.length === 0) return rows.length;
-      const inserted: { subscription_id: string; document_id: string }[] = await m.query(
+      if (deliveries.length === 0) return { rows: rows.length, deliveries: 0 };
+      await m.query(
         `INSERT INTO webhook_deliveries (subscription_id, document_id, seq, event_type, payload)
          SELECT subscription_id, document_id, seq, event_type, payload
            FROM jsonb_to_recordset($1::jsonb) AS x(subscription_id uuid, document_id uuid, seq bigint, event_type text, payload jsonb)
-         ON CONFLICT DO NOTHING
-         RETURNING subscription_id, document_id`,
+         ON CONFLICT DO NOTHING`,
         [JSON.stringify(deliveries)],
       );
-      const chains = new Map<string, ChainJob>();
-      for (const i of inserted)
-        chains.set(`${i.subscription_id}:${i.document_id}`, { subscriptionId: i.subscription_id, documentId: i.document_id });
-      await this.enqueue([...chains.values()], m);
-      return rows.length;
+      return { rows: rows.length, deliveries: deliveries.length };
     });
   }
 
   // ---------------------------------------------------------------- delivery
 
-  /** Sends a chain's due deliveries in order; throws when another process holds the chain (pg-boss retries). */
-  async deliverChain(chain: ChainJob): Promise<void> {
-    const q = this.db.createQueryRunner();
-    await q.connect();
-    const key = `${chain.subscriptionId}:${chain.documentId ?? 'ping'}`;
-    let locked = false;
-    try {
-      const [{ got }] = await q.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got`, [key]);
-      if (!got) throw new Error(`webhook chain ${key} is being delivered by another worker`);
-      locked = true;
-      const started = Date.now();
-      while (!this.stopping) {
-        if (Date.now() - started > JOB_BUDGET_MS) {
-          await this.enqueue([chain]);
-          return;
-        }
-        const [d]: DeliveryRow[] = await q.query(
-          `SELECT id, subscription_id, document_id, seq, event_type, payload, attempts, next_attempt_at, sending_until,
-                  greatest(next_attempt_at, coalesce(sending_until, next_attempt_at)) AS due_at FROM webhook_deliveries
-            WHERE subscription_id = $1 AND document_id IS NOT DISTINCT FROM $2 AND status = 'pending' ORDER BY seq, created_at LIMIT 1`,
-          [chain.subscriptionId, chain.documentId],
-        );
-        if (!d) return;
-        if (d.due_at.getTime() > Date.now()) {
-          // not yet due (or its attempt's lease still runs): a job at its time (one already enqueued for it only
-          // finds it busy or done)
-          await this.enqueue([chain], undefined, d.due_at);
-          return;
-        }
-        const [sub]: SubscriptionRow[] = await q.query(`SELECT * FROM webhook_subscriptions WHERE id = $1`, [chain.subscriptionId]);
-        if (!sub || !sub.active) return; // re-enabling enqueues the chains again
-        if (!(await this.ownerMaySee(q.manager, sub, d))) {
-          await q.query(`DELETE FROM webhook_deliveries WHERE id = $1`, [d.id]);
-          continue;
-        }
-        const outcome = await this.attempt(q, sub, d);
-        if (outcome !== 'delivered') return;
-      }
-    } finally {
-      if (locked) await q.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key]).catch(() => undefined);
-      await q.release();
+  private claimOpts(limit: number, one?: string) {
+    return {
+      limit,
+      schedule: this.config.GONGWEN_WEBHOOK_RETRY_SCHEDULE,
+      leaseMs: this.config.GONGWEN_WEBHOOK_TIMEOUT_MS + 5000,
+      at: new Date(),
+      one,
+    };
+  }
+
+  /** Claims up to `limit` due deliveries and starts sending them; answers how many it claimed. */
+  private async claim(limit: number): Promise<number> {
+    const opts = this.claimOpts(limit);
+    const claimed = await claimDeliveries(this.db.manager, opts);
+    if (claimed.length === 0) return 0;
+    // the time the claim logged: the webhook-timestamp signed
+    const at = opts.at;
+    const sendable = await this.sendable(claimed);
+    for (const { d, secrets } of sendable) {
+      this.inFlight++;
+      const p: Promise<void> = this.send(d, secrets, at)
+        .catch((e: Error): SendResult => ({
+          status: null,
+          body: null,
+          error: e.message,
+          retryAfter: null,
+          durationMs: 0,
+          request: loggedRequest(d.url, webhookId(d.id), at, d.body),
+        }))
+        .then((r) => {
+          this.answers.push({ d, r });
+        })
+        .finally(() => {
+          this.inFlight--;
+          this.sends.delete(p);
+          this.recordSoon();
+        });
+      this.sends.add(p);
     }
+    return claimed.length;
+  }
+
+  /**
+   * The claimed deliveries to send, each with its subscription's signing secrets now: those about documents their
+   * owner may no longer see (or whose owner is no longer valid) are deleted unsent; a lost one (its schedule's last
+   * attempt was interrupted) is recorded as failed.
+   */
+  private async sendable(claimed: ClaimedDelivery[]): Promise<{ d: ClaimedDelivery; secrets: Signing }[]> {
+    const bySub = new Map<string, ClaimedDelivery[]>();
+    for (const d of claimed) bySub.set(d.subscription_id, [...(bySub.get(d.subscription_id) ?? []), d]);
+    const out: { d: ClaimedDelivery; secrets: Signing }[] = [];
+    const hidden: string[] = [];
+    for (const ds of bySub.values()) {
+      const owner = await this.ownerNow(this.db.manager, ds[0]);
+      const docs = [...new Set(ds.map((d) => d.document_id).filter((x): x is string => x !== null))];
+      const visible = owner ? await selectVisibleIds(this.db.manager, docs, this.engine.viewer(owner)) : new Set<string>();
+      let secrets: Signing;
+      try {
+        secrets = { secrets: activeSecrets(this.ring, ds[0].subscription_id, ds[0].secrets) };
+      } catch (e) {
+        secrets = { error: (e as Error).message };
+      }
+      for (const d of ds) {
+        if (!owner || (d.document_id !== null && !visible.has(d.document_id))) hidden.push(d.id);
+        else if (d.lost) await this.record(d, d.attempts, null);
+        else out.push({ d, secrets });
+      }
+    }
+    await deleteDeliveries(this.db.manager, hidden);
+    return out;
+  }
+
+  private async send(d: ClaimedDelivery, secrets: Signing, at: Date): Promise<SendResult> {
+    const id = webhookId(d.id);
+    if ('error' in secrets)
+      // a secret sealed with a key no longer configured: nothing can be signed, the attempt fails without a request
+      return {
+        status: null,
+        body: null,
+        error: `cannot sign: ${secrets.error}`,
+        retryAfter: null,
+        durationMs: 0,
+        request: loggedRequest(d.url, id, at, d.body),
+      };
+    return sendWebhook(
+      this.guard,
+      d.url,
+      { id, body: d.body, secrets: secrets.secrets },
+      this.config.GONGWEN_WEBHOOK_TIMEOUT_MS,
+      at,
+      this.agents ?? undefined,
+    );
+  }
+
+  /** Records the answers collected so far (one recording at a time), then claims again. */
+  private recordSoon(): void {
+    if (this.recording) return;
+    this.recording = (async () => {
+      while (this.answers.length) {
+        const batch = this.answers.splice(0);
+        await this.recordAnswers(batch).catch((e: Error) =>
+          // their leases run out and the attempts count as interrupted: the next ones go at their time
+          this.log.warn(`recording ${batch.length} webhook answer(s) failed: ${e.message}`),
+        );
+      }
+    })().finally(() => {
+      this.recording = null;
+      if (this.answers.length) this.recordSoon();
+      else this.wake();
+    });
+  }
+
+  private async recordAnswers(batch: { d: ClaimedDelivery; r: SendResult }[]): Promise<Outcome[]> {
+    const ok = (r: SendResult) => r.status !== null && r.status >= 200 && r.status < 300;
+    const again = new Set(
+      await recordDelivered(
+        this.db.manager,
+        batch
+          .filter(({ r }) => ok(r))
+          .map(({ d, r }) => ({ id: d.id, attempt: d.attempts, duration_ms: r.durationMs, status: r.status!, body: r.body })),
+      ),
+    );
+    const outcomes: Outcome[] = [];
+    for (const { d, r } of batch) outcomes.push(ok(r) ? (again.has(d.id) ? 'retry' : 'delivered') : await this.record(d, d.attempts, r));
+    return outcomes;
   }
 
   /** The owner as the API would authenticate them now (null: no longer a valid owner). */
-  private async ownerNow(m: EntityManager, sub: SubscriptionRow): Promise<AuthUser | null> {
+  private async ownerNow(m: EntityManager, sub: Pick<ClaimedDelivery, 'owner_user_id' | 'owner_token_id'>): Promise<AuthUser | null> {
     const u = sub.owner_token_id
       ? await selectValidSessionUser(m, sub.owner_token_id)
       : (
@@ -417,133 +414,43 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     };
   }
 
-  private async ownerMaySee(m: EntityManager, sub: SubscriptionRow, d: DeliveryRow): Promise<boolean> {
-    const owner = await this.ownerNow(m, sub);
-    if (!owner) return false;
-    if (!d.document_id) return true; // a ping
-    try {
-      await this.engine.loadVisible(m, owner, d.document_id);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /**
-   * Sends delivery `deliveryId` now if it is due, without the chain's lock: what a second sender racing the
-   * chain's worker would do (the tests force that race with it); the claim lets one of them send.
+   * Sends delivery `deliveryId` now if it is due, outside the dispatcher and without regard to its chain: what a
+   * second sender racing the dispatcher would do (the tests force that race with it); the claim lets one send.
    */
-  async attemptNow(deliveryId: string): Promise<'delivered' | 'retry' | 'failed' | 'busy' | 'not due'> {
-    const [d]: DeliveryRow[] = await this.db.query(
-      `SELECT id, subscription_id, document_id, seq, event_type, payload, attempts, next_attempt_at, sending_until,
-              greatest(next_attempt_at, coalesce(sending_until, next_attempt_at)) AS due_at
-         FROM webhook_deliveries WHERE id = $1 AND status = 'pending'`,
+  async attemptNow(deliveryId: string): Promise<Outcome | 'busy' | 'not due'> {
+    const [due] = await this.db.query(
+      `SELECT 1 FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active
+        WHERE d.id = $1 AND d.status = 'pending' AND greatest(d.next_attempt_at, coalesce(d.sending_until, d.next_attempt_at)) <= now()`,
       [deliveryId],
     );
-    if (!d || d.due_at.getTime() > Date.now()) return 'not due';
-    const [sub]: SubscriptionRow[] = await this.db.query(`SELECT * FROM webhook_subscriptions WHERE id = $1 AND active`, [
-      d.subscription_id,
-    ]);
-    if (!sub) return 'not due';
-    const q = this.db.createQueryRunner();
-    await q.connect();
-    try {
-      return await this.attempt(q, sub, d);
-    } finally {
-      await q.release();
-    }
-  }
-
-  /** Runs `work` in a transaction on `q`. */
-  private async tx<T>(q: QueryRunner, work: () => Promise<T>): Promise<T> {
-    await q.startTransaction();
-    try {
-      const r = await work();
-      await q.commitTransaction();
-      return r;
-    } catch (e) {
-      await q.rollbackTransaction();
-      throw e;
-    }
+    if (!due) return 'not due';
+    const opts = this.claimOpts(1, deliveryId);
+    const claimed = await claimDeliveries(this.db.manager, opts);
+    if (claimed.length === 0) return 'busy';
+    const [one] = await this.sendable(claimed);
+    if (!one) return 'failed';
+    const r = await this.send(one.d, one.secrets, opts.at);
+    const [outcome] = await this.recordAnswers([{ d: one.d, r }]);
+    this.wake();
+    return outcome;
   }
 
   /**
-   * One attempt: claimed and logged before it is sent (see the file's comment), sent, and its answer recorded
-   * with the delivery's next step in one transaction. 'busy': another sender claimed it first.
+   * Records attempt `attempt`'s answer `r` other than 2xx (null: it was interrupted, and it was the last) and the
+   * delivery's next step, in one transaction under the delivery's row lock: another attempt at the time the claim
+   * set (or the receiver's Retry-After), or failed — which disables the subscription and tells its owner. A
+   * redelivery asked for meanwhile is scheduled now.
    */
-  private async attempt(q: QueryRunner, sub: SubscriptionRow, d: DeliveryRow): Promise<'delivered' | 'retry' | 'failed' | 'busy'> {
-    const schedule = this.config.GONGWEN_WEBHOOK_RETRY_SCHEDULE;
-    const attempt = d.attempts + 1;
-    if (d.sending_until && d.attempts > schedule.length) {
-      // the schedule's last attempt was interrupted before its answer was recorded: it stays the last
-      return this.record(q, sub, d, d.attempts, null);
-    }
-    const startedAt = new Date();
-    const id = webhookId(d.id);
-    const body = JSON.stringify(d.payload);
-    const request = loggedRequest(sub.url, id, startedAt, body);
-    // when this attempt fails (or its process dies before its answer is recorded): the next one's time
-    const retryAt = attempt <= schedule.length ? new Date(Date.now() + schedule[attempt - 1] * (0.9 + Math.random() * 0.2) * 1000) : null;
-    const leaseMs = this.config.GONGWEN_WEBHOOK_TIMEOUT_MS + 5000;
-    const claimed = await this.tx(q, async () => {
-      const rows = returned<{ id: string }>(
-        await q.query(
-          `UPDATE webhook_deliveries SET attempts = $3, next_attempt_at = coalesce($4, now()),
-                  sending_until = now() + make_interval(secs => $5::double precision / 1000)
-            WHERE id = $1 AND attempts = $2 AND status = 'pending' AND next_attempt_at <= now()
-              AND (sending_until IS NULL OR sending_until <= now())
-           RETURNING id`,
-          [d.id, d.attempts, attempt, retryAt, leaseMs],
-        ),
-      );
-      if (!rows.length) return false;
-      await q.query(
-        `INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, request, response_status, response_body, error)
-         VALUES ($1, $2, $3, 0, $4, NULL, NULL, $5)`,
-        [d.id, attempt, startedAt, JSON.stringify(request), 'interrupted: the sending process stopped before an answer was recorded'],
-      );
-      return true;
-    });
-    if (!claimed) return 'busy';
-    let secrets: string[];
-    try {
-      secrets = activeSecrets(this.ring, sub.id, sub.secrets);
-    } catch (e) {
-      // a secret sealed with a key no longer configured: nothing can be signed, the attempt fails without a request
-      const r: SendResult = {
-        status: null,
-        body: null,
-        error: `cannot sign: ${(e as Error).message}`,
-        retryAfter: null,
-        durationMs: 0,
-        request,
-      };
-      return this.record(q, sub, d, attempt, r, retryAt);
-    }
-    const r = await sendWebhook(this.guard, sub.url, { id, body, secrets }, this.config.GONGWEN_WEBHOOK_TIMEOUT_MS, startedAt);
-    return this.record(q, sub, d, attempt, r, retryAt);
-  }
-
-  /**
-   * Records attempt `attempt`'s answer `r` (null: it was interrupted, and it was the last) and the delivery's next
-   * step, in one transaction under the delivery's row lock; a redelivery asked for meanwhile is scheduled now.
-   */
-  private async record(
-    q: QueryRunner,
-    sub: SubscriptionRow,
-    d: DeliveryRow,
-    attempt: number,
-    r: SendResult | null,
-    retryAt: Date | null = null,
-  ): Promise<'delivered' | 'retry' | 'failed'> {
+  private async record(d: ClaimedDelivery, attempt: number, r: SendResult | null): Promise<Outcome> {
     const schedule = this.config.GONGWEN_WEBHOOK_RETRY_SCHEDULE;
     const ok = r !== null && r.status !== null && r.status >= 200 && r.status < 300;
     const gone = r?.status === 410;
-    let outcome: 'delivered' | 'retry' | 'failed' = ok ? 'delivered' : gone || attempt > schedule.length ? 'failed' : 'retry';
+    let outcome: Outcome = ok ? 'delivered' : gone || attempt > schedule.length ? 'failed' : 'retry';
     let next: Date | null = null;
-    if (outcome === 'retry') next = r && r.retryAfter !== null ? new Date(Date.now() + Math.min(r.retryAfter, 86_400) * 1000) : retryAt;
-    return this.tx(q, async () => {
-      const [row]: { redeliver_requested: boolean }[] = await q.query(
+    if (outcome === 'retry' && r && r.retryAfter !== null) next = new Date(Date.now() + Math.min(r.retryAfter, 86_400) * 1000);
+    return this.db.transaction(async (m) => {
+      const [row]: { redeliver_requested: boolean }[] = await m.query(
         `SELECT redeliver_requested FROM webhook_deliveries WHERE id = $1 FOR UPDATE`,
         [d.id],
       );
@@ -554,12 +461,12 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         next = new Date();
       }
       if (r)
-        await q.query(
+        await m.query(
           `UPDATE webhook_attempts SET duration_ms = $3, response_status = $4, response_body = $5, error = $6
             WHERE delivery_id = $1 AND attempt = $2`,
           [d.id, attempt, r.durationMs, r.status, r.body, r.error],
         );
-      await q.query(
+      await m.query(
         `UPDATE webhook_deliveries SET status = $3, next_attempt_at = coalesce($4, next_attempt_at), sending_until = NULL,
                 redeliver_requested = false, finished_at = CASE WHEN $3 = 'pending' THEN NULL ELSE now() END
           WHERE id = $1 AND attempts = $2`,
@@ -570,28 +477,27 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
           ? 'the endpoint answered 410 Gone'
           : `a delivery failed ${attempt} times (last: ${r ? (r.status ?? r.error) : 'interrupted'}); fix the endpoint and enable the subscription again`;
         const disabled = returned<{ id: string }>(
-          await q.query(
+          await m.query(
             `UPDATE webhook_subscriptions SET active = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
               WHERE id = $1 AND active RETURNING id`,
-            [sub.id, reason],
+            [d.subscription_id, reason],
           ),
         );
         if (disabled.length) {
           // its owner is told (once: only the attempt that disabled it gets a row back)
           const notice: WebhookDisabledNotice = {
-            userId: sub.owner_user_id,
-            subscriptionId: sub.id,
-            url: sub.url,
+            userId: d.owner_user_id,
+            subscriptionId: d.subscription_id,
+            url: d.url,
             reason: gone ? 'gone' : 'failing',
             attempts: attempt,
             lastStatus: r?.status ?? null,
             lastError: r ? r.error : 'interrupted',
           };
-          await insertNoticeOutbox(q.manager, WEBHOOK_DISABLED_NOTICE, notice);
-          this.log.warn(`webhook subscription ${sub.id} disabled: ${reason}`);
+          await insertNoticeOutbox(m, WEBHOOK_DISABLED_NOTICE, notice);
+          this.log.warn(`webhook subscription ${d.subscription_id} disabled: ${reason}`);
         }
       }
-      if (next) await this.enqueue([{ subscriptionId: sub.id, documentId: d.document_id }], q.manager, next);
       return outcome;
     });
   }

@@ -3,6 +3,8 @@
  * (seconds) and webhook-signature (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under each active secret,
  * space-separated, so a receiver holding either secret verifies during a rotation). Sent only to addresses the
  * AddressGuard permits, connecting to the very addresses it checked; redirects are answers, never followed.
+ * Requests go out on kept-alive connections (`Agents`): one request per event, but no TCP handshake per request;
+ * a connection is only ever opened to an address the guard has just checked.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -54,12 +56,30 @@ function baseHeaders(id: string, at: Date): Record<string, string> {
   };
 }
 
+/** Keep-alive agents for webhook requests, at most `connections` connections per receiver (host and port). */
+export class Agents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+
+  constructor(connections: number) {
+    const opts = { keepAlive: true, maxSockets: Math.max(1, connections), maxFreeSockets: Math.max(1, connections), timeout: 60_000 };
+    this.http = new http.Agent(opts);
+    this.https = new https.Agent(opts);
+  }
+
+  destroy(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
 export async function sendWebhook(
   guard: AddressGuard,
   url: string,
   msg: { id: string; body: string; secrets: string[] },
   timeoutMs: number,
   now: Date = new Date(),
+  agents?: Agents,
 ): Promise<SendResult> {
   const timestamp = Math.floor(now.getTime() / 1000);
   const headers: Record<string, string> = {
@@ -81,44 +101,60 @@ export async function sendWebhook(
     if ((options as { all?: boolean }).all) (callback as (e: null, a: typeof addresses) => void)(null, addresses);
     else callback(null, addresses[0].address, addresses[0].family);
   };
-  return new Promise<SendResult>((resolve) => {
-    const client = u.protocol === 'https:' ? https : http;
-    const req = client.request(
-      u,
-      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(msg.body)) }, lookup, timeout: timeoutMs },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < RESPONSE_BYTES) chunks.push(c);
-          size += c.length;
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve(
-            done({
-              status: res.statusCode ?? null,
-              body: Buffer.concat(chunks).subarray(0, RESPONSE_BYTES).toString('utf8'),
-              error: null,
-              retryAfter: retryAfterSeconds(res.headers['retry-after'], Date.now()),
-            }),
-          );
-        });
-        res.on('error', (e) => {
-          clearTimeout(timer);
-          resolve(done({ status: res.statusCode ?? null, body: null, error: e.message, retryAfter: null }));
-        });
-      },
-    );
-    // the whole exchange, not only an idle socket, has the timeout
-    const timer = setTimeout(() => req.destroy(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', (e) => {
-      clearTimeout(timer);
-      resolve(done({ status: null, body: null, error: e.message, retryAfter: null }));
+  const agent = agents ? (u.protocol === 'https:' ? agents.https : agents.http) : undefined;
+  // the whole exchange, not only an idle socket, has the timeout
+  const deadline = Date.now() + timeoutMs;
+  const once = () =>
+    new Promise<SendResult & { reusedReset?: true }>((resolve) => {
+      const client = u.protocol === 'https:' ? https : http;
+      const req = client.request(
+        u,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(msg.body)) },
+          lookup,
+          timeout: timeoutMs,
+          ...(agent ? { agent } : {}),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            if (size < RESPONSE_BYTES) chunks.push(c);
+            size += c.length;
+          });
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve(
+              done({
+                status: res.statusCode ?? null,
+                body: Buffer.concat(chunks).subarray(0, RESPONSE_BYTES).toString('utf8'),
+                error: null,
+                retryAfter: retryAfterSeconds(res.headers['retry-after'], Date.now()),
+              }),
+            );
+          });
+          res.on('error', (e) => {
+            clearTimeout(timer);
+            resolve(done({ status: res.statusCode ?? null, body: null, error: e.message, retryAfter: null }));
+          });
+        },
+      );
+      const timer = setTimeout(() => req.destroy(new Error(`no answer in ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+      req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
+      req.on('error', (e) => {
+        clearTimeout(timer);
+        const reset = req.reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET';
+        resolve({ ...done({ status: null, body: null, error: e.message, retryAfter: null }), ...(reset ? { reusedReset: true } : {}) });
+      });
+      req.end(msg.body);
     });
-    req.end(msg.body);
-  });
+  const { reusedReset, ...first } = await once();
+  // a kept-alive connection the receiver closed just as the request went out on it (it read nothing): the request
+  // goes once more, on a new connection (what Node's documentation advises for reused sockets)
+  if (!reusedReset || Date.now() >= deadline) return first;
+  const { reusedReset: _, ...second } = await once();
+  return second;
 }
 
 /** Retry-After as seconds (delta-seconds or an HTTP date), or null when absent or unreadable. */

@@ -9,7 +9,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { returned, sealSecret, type StoredSecret, WebhookDelivery, webhookId } from './delivery.js';
+import { returned, WebhookDelivery, webhookId } from './delivery.js';
+import { sealSecret, type StoredSecret } from './secrets.js';
 import { PING_EVENT, type WebhookEventType } from './events.js';
 import { newWebhookSecret } from './sender.js';
 
@@ -117,7 +118,7 @@ export class WebhooksService {
     body: { url?: string; eventTypes?: WebhookEventType[]; description?: string; active?: boolean },
   ) {
     if (body.url !== undefined) await this.refuseUrl(body.url);
-    return this.db.transaction(async (m) => {
+    const updated = await this.db.transaction(async (m) => {
       const s = await this.owned(m, user, id, true);
       const enabling = body.active === true && !s.active;
       const [row] = returned<SubscriptionRecord>(
@@ -135,20 +136,13 @@ export class WebhooksService {
           ],
         ),
       );
-      if (enabling) {
-        // the deliveries left pending while it was disabled go now, each chain in its order
-        const chains: { document_id: string | null }[] = await m.query(
-          `SELECT DISTINCT document_id FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending'`,
-          [id],
-        );
+      // the deliveries left pending while it was disabled go now, each chain in its order
+      if (enabling)
         await m.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE subscription_id = $1 AND status = 'pending'`, [id]);
-        await this.delivery.enqueue(
-          chains.map((c) => ({ subscriptionId: id, documentId: c.document_id })),
-          m,
-        );
-      }
       return view(row);
     });
+    this.delivery.wake();
+    return updated;
   }
 
   async remove(user: AuthUser, id: string): Promise<void> {
@@ -177,7 +171,7 @@ export class WebhooksService {
   }
 
   async ping(user: AuthUser, id: string) {
-    return this.db.transaction(async (m) => {
+    const pinged = await this.db.transaction(async (m) => {
       const s = await this.owned(m, user, id);
       if (!s.active) throw new AppError('CONFLICT', 'The subscription is disabled; enable it first.');
       const at = new Date();
@@ -186,14 +180,15 @@ export class WebhooksService {
          VALUES ($1, NULL, $2, $3, $4) RETURNING id`,
         [id, at.getTime(), PING_EVENT, JSON.stringify({ type: PING_EVENT, timestamp: at.toISOString(), data: { subscriptionId: id } })],
       );
-      await this.delivery.enqueue([{ subscriptionId: id, documentId: null }], m);
       return this.deliveryView(m, d.id);
     });
+    this.delivery.wake();
+    return pinged;
   }
 
   async redeliver(user: AuthUser, id: string, deliveryId: string) {
-    return this.db.transaction(async (m) => {
-      const s = await this.owned(m, user, id);
+    const redelivered = await this.db.transaction(async (m) => {
+      await this.owned(m, user, id);
       if (!UUID.test(deliveryId)) throw notFound();
       // under the delivery's row lock, as an attempt's claim and its end: while an attempt is being sent (its lease
       // runs) the redelivery is only remembered, and that attempt's end schedules it — never two sends at once
@@ -210,10 +205,11 @@ export class WebhooksService {
                   redeliver_requested = false WHERE id = $1`,
           [d.id],
         );
-        if (s.active) await this.delivery.enqueue([{ subscriptionId: id, documentId: d.document_id }], m);
       }
       return this.deliveryView(m, d.id);
     });
+    this.delivery.wake();
+    return redelivered;
   }
 
   async deliveries(user: AuthUser, id: string, q: { limit: number; before?: string }) {

@@ -29,6 +29,7 @@ import { Delegations1764002700000 } from './1764002700000-Delegations.js';
 import { Seals1764002100000 } from './1764002100000-Seals.js';
 import { RecordsChecks1764002600000 } from './1764002600000-RecordsChecks.js';
 import { SealedOfd1764002800000 } from './1764002800000-SealedOfd.js';
+import { WebhookDispatch1764003050000 } from './1764003050000-WebhookDispatch.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -63,4 +64,5 @@ export const migrations = [
   RecordsChecks1764002600000,
   Delegations1764002700000,
   SealedOfd1764002800000,
+  WebhookDispatch1764003050000,
 ];
