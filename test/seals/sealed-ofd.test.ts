@@ -111,6 +111,12 @@ describe('APPLY_SEAL seals the OFD', () => {
 
     const ok = await json(await t.request(`/api/documents/${docId}/verify`, { as: 'chief' }));
     expect(ok.body).toMatchObject({ ok: true, checks: expect.arrayContaining(['seals']) });
+
+    // the document's own OFD download is now the sealed original, byte for byte, and says where it lives
+    const plain = await t.request(`/api/documents/${docId}/ofd`, { as: 'chief' });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-location')).toBe(`/api/documents/${docId}/seals/${useId}/ofd`);
+    expect(Buffer.compare(Buffer.from(await plain.arrayBuffer()), ofd)).toBe(0);
   });
 
   it('the CLI verifies the sealed OFD and names a changed page Content.xml', async () => {
