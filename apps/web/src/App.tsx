@@ -4,6 +4,8 @@ import { CreateDocumentPage } from './pages/CreateDocumentPage';
 import { useCrT } from './create-strings';
 import { ArchivePage, archiveEntry } from './pages/ArchivePage';
 import { WebhooksPage } from './pages/WebhooksPage';
+import { SealsPage } from './pages/SealsPage';
+import { useSealT, worksWithSeals } from './seal-strings';
 import { DelegationPage } from './pages/DelegationPage';
 import { useDelT } from './delegation-strings';
 import { DocumentPage } from './pages/DocumentPage';
@@ -42,6 +44,7 @@ export function App() {
   const { st } = useSupT();
   const { ct } = useCrT();
   const { dt } = useDelT();
+  const { sl } = useSealT();
 
   if (status === 'checking')
     return (
@@ -68,11 +71,13 @@ export function App() {
               ? 'incoming-item'
               : /^\/incoming\/?$/.test(path)
                 ? 'incoming'
-                : path.startsWith('/settings/webhooks')
-                  ? 'webhooks'
-                  : path.startsWith('/settings/delegation')
-                    ? 'delegation'
-                    : 'inbox';
+                : /^\/seals\/?$/.test(path)
+                  ? 'seals'
+                  : path.startsWith('/settings/webhooks')
+                    ? 'webhooks'
+                    : path.startsWith('/settings/delegation')
+                      ? 'delegation'
+                      : 'inbox';
   const page = isNew ? 'new' : routed;
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
@@ -116,6 +121,11 @@ export function App() {
                 {t('nav.archive')}
               </Link>
             )}
+            {worksWithSeals(user.roles) && (
+              <Link href="/seals" aria-current={page === 'seals' ? 'page' : undefined}>
+                {sl('nav.seals')}
+              </Link>
+            )}
             <Link href="/settings/webhooks" aria-current={page === 'webhooks' ? 'page' : undefined}>
               回调订阅
             </Link>
@@ -157,6 +167,8 @@ export function App() {
         <IncomingQueuePage queue={search.get('queue')} />
       ) : page === 'archive' ? (
         <ArchivePage />
+      ) : page === 'seals' ? (
+        <SealsPage />
       ) : page === 'webhooks' ? (
         <WebhooksPage />
       ) : page === 'delegation' ? (
