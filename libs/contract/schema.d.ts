@@ -337,7 +337,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The document as OFD (GB/T 33190), page for page the layout of GET …/docx (current revision, or ?revision=N), with its metadata in DocInfo; drafts carry the draft marking */
+        /** The document as OFD (GB/T 33190), page for page the layout of GET …/docx (current revision, or ?revision=N), with its metadata in DocInfo; drafts carry the draft marking. Once a seal is applied, the current revision is the sealed OFD itself, byte for byte the file the seals sign (Content-Location names it under …/seals/{useId}/ofd); a numbered copy of a classified document is rendered with its copy number, unsealed, and links the sealed original (Link rel="original") */
         get: operations["downloadOfd"];
         put?: never;
         post?: never;

@@ -111,7 +111,14 @@ describe('APPLY_SEAL seals the OFD', () => {
 
     const ok = await json(await t.request(`/api/documents/${docId}/verify`, { as: 'chief' }));
     expect(ok.body).toMatchObject({ ok: true, checks: expect.arrayContaining(['seals']) });
-  });
+
+    // the document's own OFD download is now the sealed original, byte for byte, and says where it lives
+    const plain = await t.request(`/api/documents/${docId}/ofd`, { as: 'chief' });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-location')).toBe(`/api/documents/${docId}/seals/${useId}/ofd`);
+    expect(Buffer.compare(Buffer.from(await plain.arrayBuffer()), ofd)).toBe(0);
+    // the first OFD of the app's process cuts each face once (seconds of CPU; more on a loaded machine)
+  }, 180_000);
 
   it('the CLI verifies the sealed OFD and names a changed page Content.xml', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gongwen-sealed-ofd-'));

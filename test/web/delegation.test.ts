@@ -141,3 +141,49 @@ describe('delegation in the browser', () => {
     await noIds(leader);
   });
 });
+
+// The seals page shares this file's app and browser (CI time budget): a separate concern from delegation.
+describe('the seals page (电子印章) in the browser', () => {
+  it(
+    'the custodian sees the seal (image, certificate, custodians), applies it to a registered document, and the register lists the use',
+    async () => {
+      const ids = await demoIds(t);
+      const doc = await driveSimple(t, ids, 'circulation', '关于电子印章管理页面验证的通知');
+      const keeper = await openPage();
+      await login(keeper, 'seal_keeper');
+      await keeper.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '电子印章' }).click();
+      await keeper.getByRole('heading', { level: 1, name: '电子印章管理' }).waitFor();
+      const seals = keeper.getByTestId('seals');
+      const row = seals.locator('tr', { hasText: '中共××区委办公室' }).first();
+      await row.filter({ hasText: '严印章' }).filter({ hasText: '有效' }).waitFor();
+      // the image is the API's PNG, loaded (same-origin cookie), not a broken link
+      const img = row.getByRole('img', { name: '中共××区委办公室的印章图像' });
+      await img.waitFor();
+      await keeper.waitForFunction(
+        (el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0,
+        await img.elementHandle(),
+      );
+
+      // the registered document waits for the seal; 用印 applies it
+      const form = keeper.getByRole('form', { name: `为《${doc.content.title}》用印` });
+      await form.waitFor();
+      expect(await violations(keeper)).toEqual([]);
+      await form.getByRole('button', { name: '用印' }).click();
+      // sealing renders and signs the DOCX and the OFD (the app's first OFD cuts its fonts: seconds on a loaded machine)
+      const done = keeper.getByRole('status').filter({ hasText: `已为《${doc.content.title}》加盖“中共××区委办公室”的印章` });
+      const alert = keeper.getByRole('alert');
+      await done.or(alert).first().waitFor({ timeout: 120_000 });
+      expect((await alert.count()) ? await alert.first().innerText() : '').toBe('');
+      await keeper.getByTestId('seal-register').locator('tr', { hasText: doc.documentNumber! }).filter({ hasText: '严印章' }).waitFor();
+      await form.waitFor({ state: 'detached' });
+      expect(await violations(keeper)).toEqual([]);
+      await noIds(keeper);
+
+      // the API agrees: one seal on the document, verifying
+      const res = await t.request(`/api/documents/${doc.id}/seals`, { as: 'chief' });
+      const body = (await res.json()) as { items: { valid: boolean }[] };
+      expect(body.items.map((i) => i.valid)).toEqual([true]);
+    },
+    SLOW,
+  );
+});

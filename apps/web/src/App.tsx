@@ -4,6 +4,8 @@ import { CreateDocumentPage } from './pages/CreateDocumentPage';
 import { useCrT } from './create-strings';
 import { ArchivePage, archiveEntry } from './pages/ArchivePage';
 import { WebhooksPage } from './pages/WebhooksPage';
+import { SealsPage } from './pages/SealsPage';
+import { useSealT, worksWithSeals } from './seal-strings';
 import { DelegationPage } from './pages/DelegationPage';
 import { useDelT } from './delegation-strings';
 import { useHookT } from './webhooks-strings';
@@ -44,6 +46,7 @@ export function App() {
   const { ct } = useCrT();
   const { dt } = useDelT();
   const { ht } = useHookT();
+  const { sl } = useSealT();
 
   if (status === 'checking')
     return (
@@ -70,11 +73,13 @@ export function App() {
               ? 'incoming-item'
               : /^\/incoming\/?$/.test(path)
                 ? 'incoming'
-                : path.startsWith('/settings/webhooks')
-                  ? 'webhooks'
-                  : path.startsWith('/settings/delegation')
-                    ? 'delegation'
-                    : 'inbox';
+                : /^\/seals\/?$/.test(path)
+                  ? 'seals'
+                  : path.startsWith('/settings/webhooks')
+                    ? 'webhooks'
+                    : path.startsWith('/settings/delegation')
+                      ? 'delegation'
+                      : 'inbox';
   const page = isNew ? 'new' : routed;
   const archiveHref = user ? archiveEntry(user.roles) : null;
 
@@ -118,6 +123,11 @@ export function App() {
                 {t('nav.archive')}
               </Link>
             )}
+            {worksWithSeals(user.roles) && (
+              <Link href="/seals" aria-current={page === 'seals' ? 'page' : undefined}>
+                {sl('nav.seals')}
+              </Link>
+            )}
             <Link href="/settings/webhooks" aria-current={page === 'webhooks' ? 'page' : undefined}>
               {ht('nav.webhooks')}
             </Link>
@@ -159,6 +169,8 @@ export function App() {
         <IncomingQueuePage queue={search.get('queue')} />
       ) : page === 'archive' ? (
         <ArchivePage />
+      ) : page === 'seals' ? (
+        <SealsPage />
       ) : page === 'webhooks' ? (
         <WebhooksPage />
       ) : page === 'delegation' ? (

@@ -1,14 +1,21 @@
 /**
  * The faces an OFD embeds: found through gongwen's font set (libs/docx/fonts/fonts.conf, the file every LibreOffice
  * run uses, so the OFD carries the glyphs the PDF shows) and cut down to the characters the document uses with
- * `subset-font` (HarfBuzz's subsetter). Faces inside a font collection (.ttc, e.g. Noto CJK) are first lifted out of
+ * HarfBuzz's subsetter (./harfbuzz.ts). Faces inside a font collection (.ttc, e.g. Noto CJK) are first lifted out of
  * it as a standalone font: the subsetter reads only the collection's first face, which is the Japanese one.
+ *
+ * Speed (issue [ofd-seal]: a 3-page 通知 as OFD ≤ 30 ms): once per face and process, the face is cut down to the
+ * common characters of GB 2312 (its CFF charstrings flattened) and that cut stays loaded and preprocessed in HarfBuzz, so a
+ * document's subset is taken in about a millisecond instead of from the whole 20 MB face; finished subsets are kept
+ * in an LRU by (face, characters), so the same document again embeds without subsetting at all. Other text
+ * is cut from the whole face in a throwaway HarfBuzz instance (tens of milliseconds, then cached like the others).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import subsetFont from 'subset-font';
+import { LRUCache } from 'lru-cache';
 import { fontconfigFile } from '#gongwen/docx/office-fonts';
 import { FONT_NAMES, type FaceRole } from '#gongwen/page-layout';
+import { HbSubsetter } from './harfbuzz.js';
 
 export interface FaceFile {
   path: string;
@@ -40,17 +47,13 @@ export const fontconfigResolver: FaceResolver = (role) => {
   return found;
 };
 
-const faceBuffers = new Map<string, Buffer>();
-
-/** The bytes of one face of a font file; a face of a collection (ttcf) is rebuilt as a standalone sfnt. */
+/**
+ * The bytes of one face of a font file; a face of a collection (ttcf) is rebuilt as a standalone sfnt. Not kept:
+ * only the first cut of a face and text outside GB 2312 need the whole face.
+ */
 export function faceBytes(face: FaceFile): Buffer {
-  const key = `${face.path}#${face.index}`;
-  const hit = faceBuffers.get(key);
-  if (hit) return hit;
   const file = readFileSync(face.path);
-  const bytes = file.toString('latin1', 0, 4) === 'ttcf' ? extractFace(file, face.index) : file;
-  faceBuffers.set(key, bytes);
-  return bytes;
+  return file.toString('latin1', 0, 4) === 'ttcf' ? extractFace(file, face.index) : file;
 }
 
 /**
@@ -90,39 +93,76 @@ export function extractFace(ttc: Buffer, index: number): Buffer {
 }
 
 /**
- * ASCII, the symbols of GB 2312 and its level-1 hanzi (the 3755 common characters): the set a face is first cut down
- * to, once per process, so that a document's subset is taken from a font of about 2 MB rather than from a 20 MB CJK
- * collection face (HarfBuzz copies the whole source for every subset). Text outside it is cut from the whole face.
- * (All of GB 2312 is too much for the wasm build of HarfBuzz with the CFF faces of Noto CJK: hb_subset fails.)
+ * ASCII, the symbols of GB 2312 and its level-1 hanzi (the 3755 common characters): what a face is first cut down to,
+ * once per process. The cut's time and the preprocessing's grow with its glyphs: level 2 as well doubled the first
+ * OFD of a process, for characters that then take the whole-face path (tens of ms, then cached) instead.
  */
-const COMMON_CHARS: string = (() => {
-  const gbk = new TextDecoder('gbk');
-  let out = '';
-  for (let c = 0x20; c < 0x7f; c++) out += String.fromCharCode(c);
-  for (let hi = 0xa1; hi <= 0xf7; hi++) {
+const COMMON_CODE_POINTS: readonly number[] = (() => {
+  const gb = new TextDecoder('gbk');
+  const out = new Set<number>();
+  for (let c = 0x20; c < 0x7f; c++) out.add(c);
+  for (let hi = 0xa1; hi <= 0xd7; hi++) {
     if (hi >= 0xaa && hi <= 0xaf) continue;
-    if (hi > 0xd7) break;
-    for (let lo = 0xa1; lo <= 0xfe; lo++) out += gbk.decode(new Uint8Array([hi, lo]));
+    for (let lo = 0xa1; lo <= 0xfe; lo++) {
+      const ch = gb.decode(new Uint8Array([hi, lo]));
+      if (ch !== '\uFFFD') out.add(ch.codePointAt(0)!);
+    }
   }
-  return [...new Set(out.replace(/\uFFFD/g, ''))].join('');
+  return [...out].sort((a, b) => a - b);
 })();
-const COMMON_SET = new Set(COMMON_CHARS);
-/** Per face: its common subset, or undefined where HarfBuzz's wasm build cannot make one (large CFF faces). */
-const commonSubsets = new Map<string, Promise<Buffer | undefined>>();
+const COMMON_SET: ReadonlySet<number> = new Set(COMMON_CODE_POINTS);
+
+/** A face's GB 2312 cut, loaded and preprocessed in an instance of its own; null where it could not be made. */
+interface CommonCut {
+  hb: HbSubsetter;
+  face: number;
+}
+const commonCuts = new Map<string, CommonCut | null>();
+
+function commonCut(key: string, face: FaceFile): CommonCut | null {
+  let cut = commonCuts.get(key);
+  if (cut !== undefined) return cut;
+  try {
+    const scratch = new HbSubsetter();
+    const bytes = scratch.subset(scratch.load(faceBytes(face)), COMMON_CODE_POINTS, { desubroutinize: true });
+    const hb = new HbSubsetter();
+    cut = { hb, face: hb.preprocess(hb.load(bytes)) };
+  } catch {
+    // every subset of this face is then cut from the whole face
+    cut = null;
+  }
+  commonCuts.set(key, cut);
+  return cut;
+}
+
+export interface FaceSubset {
+  bytes: Buffer;
+  ext: 'ttf' | 'otf';
+}
+
+/** Finished subsets by face and characters, up to 32 MB (a 3-page 通知's six subsets take about 200 KB). */
+const subsets = new LRUCache<string, FaceSubset>({ maxSize: 32 * 1024 * 1024, sizeCalculation: (s) => s.bytes.byteLength || 1 });
+
+/** Forgets the finished subsets (the benchmark measures a document seen for the first time with it). */
+export function clearSubsetCache(): void {
+  subsets.clear();
+}
 
 /** A subset of the face holding the glyphs of `text`, as an sfnt (TrueType or CFF OpenType). */
-export async function subsetFace(face: FaceFile, text: string): Promise<{ bytes: Buffer; ext: 'ttf' | 'otf' }> {
-  const key = `${face.path}#${face.index}`;
-  let source: Buffer | undefined;
-  if ([...text].every((ch) => COMMON_SET.has(ch))) {
-    let common = commonSubsets.get(key);
-    if (!common) {
-      common = subsetFont(faceBytes(face), COMMON_CHARS, { targetFormat: 'sfnt' }).catch(() => undefined);
-      commonSubsets.set(key, common);
-    }
-    source = await common;
+export async function subsetFace(face: FaceFile, text: string): Promise<FaceSubset> {
+  const faceKey = `${face.path}#${face.index}`;
+  const codePoints = [...new Set(Array.from(text, (ch) => ch.codePointAt(0)!))].sort((a, b) => a - b);
+  const key = `${faceKey}\u0000${String.fromCodePoint(...codePoints)}`;
+  const hit = subsets.get(key);
+  if (hit) return hit;
+  const cut = codePoints.every((cp) => COMMON_SET.has(cp)) ? commonCut(faceKey, face) : null;
+  let bytes: Buffer;
+  if (cut) bytes = cut.hb.subset(cut.face, codePoints);
+  else {
+    const scratch = new HbSubsetter();
+    bytes = scratch.subset(scratch.load(faceBytes(face)), codePoints, { desubroutinize: true });
   }
-  source ??= faceBytes(face);
-  const bytes = await subsetFont(source, text, { targetFormat: 'sfnt' });
-  return { bytes, ext: bytes.toString('latin1', 0, 4) === 'OTTO' ? 'otf' : 'ttf' };
+  const result: FaceSubset = { bytes, ext: bytes.toString('latin1', 0, 4) === 'OTTO' ? 'otf' : 'ttf' };
+  subsets.set(key, result);
+  return result;
 }

@@ -1,6 +1,6 @@
 import { SM3 as GmSm3 } from 'gm-crypto';
 import smCrypto from 'sm-crypto';
-import { SM2_DEFAULT_USER_ID, fromHex, generateSm2KeyPair, publicKeyOf, sm2Sign, sm2Verify, sm3, toHex } from './sm.js';
+import { SM2_DEFAULT_USER_ID, fromHex, generateSm2KeyPair, publicKeyOf, sm2Digest, sm2Sign, sm2Verify, sm3, toHex } from './sm.js';
 import { sm2 } from 'sm-crypto-v2';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -37,6 +37,9 @@ describe('SM2 (GB/T 32918 / GM/T 0003.5 appendix A, recommended curve)', () => {
     expect(sm2.getHash(utf8('message digest'), publicKey, SM2_DEFAULT_USER_ID)).toBe(
       'f0b43e94ba45accaace692ed534382eb17e6ab5a19ce7b31f4486fdfc0d28640',
     );
+    // the digest the signer computes itself (native SM3 over Z ‖ M, fed to the library with hash: false)
+    expect(toHex(sm2Digest(utf8('message digest'), publicKey))).toBe('f0b43e94ba45accaace692ed534382eb17e6ab5a19ce7b31f4486fdfc0d28640');
+    expect(toHex(sm3('ab', utf8('cd')))).toBe(toHex(sm3('abcd')));
   });
   it('accepts the published signature of "message digest" and refuses it for another message or user id', () => {
     expect(sm2Verify(utf8('message digest'), der, publicKey)).toBe(true);

@@ -42,10 +42,14 @@ export { listQuery, type ListOptions } from './list-query.js';
  */
 export type ExportGuard = (row: DocumentRow, user: AuthUser) => Promise<{ copyNumber?: string; copyRecipient?: string }>;
 
+/** The sealed original of a document as OFD (the seals feature provides it), or null when it has none. */
+export type SealedOfdSource = (row: DocumentRow) => Promise<{ useId: string; body: Buffer; fileName: string } | null>;
+
 @Injectable()
 export class DocumentsService {
   private readonly deps: DocumentsDeps;
   private readonly exportGuards: ExportGuard[] = [];
+  private sealedOfdSource: SealedOfdSource = () => Promise.resolve(null);
 
   constructor(
     @InjectDataSource() db: DataSource,
@@ -65,6 +69,16 @@ export class DocumentsService {
   /** Register a check run before a document leaves the system as a file (e.g. classified copies). */
   onExport(g: ExportGuard): void {
     this.exportGuards.push(g);
+  }
+
+  /** Register where a document's sealed OFD comes from (the seals feature: the OFD after its latest seal). */
+  onSealedOfd(source: SealedOfdSource): void {
+    this.sealedOfdSource = source;
+  }
+
+  /** The document's sealed OFD (every seal applied so far inside it), or null when no seal has been applied. */
+  sealedOfd(row: DocumentRow): ReturnType<SealedOfdSource> {
+    return this.sealedOfdSource(row);
   }
 
   /** Runs every export guard; they may refuse (throw) or add what to print (e.g. the copy number). */

@@ -112,7 +112,9 @@ export class DocxController {
   @ApiOperation({
     operationId: 'downloadOfd',
     summary:
-      'The document as OFD (GB/T 33190), page for page the layout of GET …/docx (current revision, or ?revision=N), with its metadata in DocInfo; drafts carry the draft marking',
+      'The document as OFD (GB/T 33190), page for page the layout of GET …/docx (current revision, or ?revision=N), with its metadata in DocInfo; drafts carry the draft marking. ' +
+      'Once a seal is applied, the current revision is the sealed OFD itself, byte for byte the file the seals sign (Content-Location names it under …/seals/{useId}/ofd); ' +
+      'a numbered copy of a classified document is rendered with its copy number, unsealed, and links the sealed original (Link rel="original")',
   })
   @ApiZodQuery(z.object({ revision: z.number().int().min(1).optional() }))
   @ApiProduces(OFD_MIME)
@@ -125,19 +127,32 @@ export class DocxController {
     @Res() res: FastifyReply,
   ) {
     const { row, revision, ctx, copy } = await this.renderable(user, id, q.revision);
+    const current = revision.number === row.current_revision;
+    const sealed = current ? await this.documents.sealedOfd(row) : null;
+    res.header('Content-Type', OFD_MIME);
+    res.header('Cache-Control', 'private, no-store');
+    if (sealed) {
+      const original = `/api/documents/${row.id}/seals/${sealed.useId}/ofd`;
+      if (!copy.copyNumber) {
+        // the sealed original is the document's OFD (as a signing service's download is the completed, signed file)
+        await this.documents.logAccess(row, user, 'download_sealed_ofd');
+        res.header('Content-Location', original);
+        res.header('Content-Disposition', contentDispositionFor(sealed.fileName));
+        return res.send(sealed.body);
+      }
+      res.header('Link', `<${original}>; rel="original"`);
+    }
     // a registered document as printed (its 版记 on an even page, as the DOCX download lays it out); a draft in one pass
     const key = `${revision.hash}:${createHash('sha256').update(JSON.stringify(ctx)).digest('base64url')}`;
     const buf = await this.ofdCache.get(key, () =>
       renderOfd(revision.content, ctx, { imprint: ctx.documentNumber && !ctx.draft ? 'auto' : 'inline', docId: row.id }),
     );
     await this.documents.logAccess(row, user, 'download_ofd', copy.copyNumber ?? null);
-    res.header('Content-Type', OFD_MIME);
     res.header('Content-Disposition', contentDispositionFor(ofdFileName(revision.content, ctx)));
-    res.header('Cache-Control', 'private, no-store');
     res.send(buf);
   }
 
-  /** Recent OFD renders (font subsetting makes a render take about a second). */
+  /** Recent OFD renders (the first of a process takes seconds: each face's one-time cut; see libs/ofd fonts.ts). */
   private readonly ofdCache = new RenderCache(16);
 
   /** A revision and its render context, after the visibility and export checks. */

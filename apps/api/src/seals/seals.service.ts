@@ -124,6 +124,17 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
       loadOrCreateMasterKey(resolve(this.config.GONGWEN_DATA_DIR, 'master.key'));
     this.documents.onTransition(['APPLY_SEAL'], (m, t) => this.recordUse(m, t.document, t.event, t.content));
     this.documents.onVerify((m, row) => this.verifyDocumentSeals(m, row), 'seals');
+    this.documents.onSealedOfd((row) => this.latestSealedOfd(row.id));
+  }
+
+  /** The OFD after the document's latest seal: it carries every seal applied (joint documents: one per issuer). */
+  private async latestSealedOfd(documentId: string): Promise<{ useId: string; body: Buffer; fileName: string } | null> {
+    const [u]: { id: string; signed_ofd: Buffer; ofd_file_name: string }[] = await this.db.query(
+      `SELECT id, signed_ofd, ofd_file_name FROM seal_uses WHERE document_id = $1 AND signed_ofd IS NOT NULL
+        ORDER BY applied_at DESC, id DESC LIMIT 1`,
+      [documentId],
+    );
+    return u ? { useId: u.id, body: u.signed_ofd, fileName: u.ofd_file_name } : null;
   }
 
   async onApplicationBootstrap(): Promise<void> {
