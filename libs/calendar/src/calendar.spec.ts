@@ -92,6 +92,11 @@ describe('working-day arithmetic (properties)', () => {
     );
   });
 
+  it('going back over no working day is 0, not -0', () => {
+    // a Saturday back to the Friday before it (a counterexample fast-check found)
+    expect(Object.is(workingDaysBetween('2027-12-25', '2027-12-24', cal), 0)).toBe(true);
+  });
+
   it('workingDaysBetween is antisymmetric and additive', () => {
     fc.assert(
       fc.property(date, date, date, (a, b, c) => {

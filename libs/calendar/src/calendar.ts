@@ -231,7 +231,8 @@ export function workingDaysBetween(from: IsoDate, to: IsoDate, calendar: Holiday
   const [lo, hi] = b >= a ? [a, b] : [b, a];
   let count = 0;
   for (let d = lo + 1; d <= hi; d++) if (workingDayNumber(d, nums)) count++;
-  return b >= a ? count : -count;
+  // 0 - count, not -count: going back over no working day is 0, not -0 (which Object.is and sorting tell apart)
+  return b >= a ? count : 0 - count;
 }
 
 /** The next working day on or after `date`. */
