@@ -6,7 +6,6 @@
  * page (look-ahead, register, placing and releasing a hold) for the archivist and the register alone for a signer;
  * axe on every archive page.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import JSZip from 'jszip';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,7 @@ import type { Browser, Page, Request } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Doc, type Ids } from '../support/flow.js';
 import { currentYear } from '../archive/helpers.js';
-import { ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp, webConstant } from './web-app.js';
+import { axeViolations, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp, webConstant } from './web-app.js';
 
 /** How long the volume page waits after one export-status answer before polling again (apps/web/src/pages/archive/VolumesPage.tsx). */
 const EXPORT_POLL_MS = webConstant('pages/archive/VolumesPage.tsx', 'EXPORT_POLL_MS');
@@ -73,17 +72,8 @@ afterEach(async () => {
   expect(await pages.closeAll()).toEqual([]);
 });
 
-async function serious(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id}: ${v.help} — ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(' | ')}`,
-    );
+async function serious(page: Page): Promise<string[]> {
+  return axeViolations(page, { serious: true });
 }
 
 async function itemOf(documentId: string): Promise<any> {

@@ -6,7 +6,6 @@
  * reorders (by keyboard) and removes them, and downloads one; the demo 印发《方案》的通知 carries its 方案. axe finds
  * nothing on any state visited, and no panel shows an id. One app and one browser for the whole file.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph } from 'docx';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { seedDemoDocuments } from '../../apps/api/src/seed/demo-documents.js';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, para, type Ids } from '../support/flow.js';
-import { artifactsDir, ensureWebBuild, launchChromium, pageFactory, ROOT, startWebApp } from './web-app.js';
+import { axeViolations, artifactsDir, ensureWebBuild, launchChromium, pageFactory, ROOT, startWebApp } from './web-app.js';
 
 const SLOW = 180_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -52,8 +51,7 @@ afterEach(async () => {
 });
 
 async function axe(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).analyze();
-  return r.violations.map((v) => `${v.impact}: ${v.id} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  return axeViolations(page);
 }
 
 /**

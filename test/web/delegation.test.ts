@@ -4,12 +4,11 @@
  * him from the document page, and the history says 代签：…（代 吴书记）; the leader sees on 委托 what was done on his
  * behalf and revokes. axe finds no violation on any page state visited, and no panel shows an id.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { createUser } from '../support/attack.js';
 import { demoIds, driveSimple } from '../support/flow.js';
-import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 180_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -41,8 +40,7 @@ afterEach(async () => {
 });
 
 async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.impact}: ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  return axeViolations(page);
 }
 
 async function noIds(page: Page) {

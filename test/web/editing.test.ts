@@ -4,12 +4,11 @@
  * by id (every demo document page, for every role), and refusals are explained in Chinese next to the action.
  * One app and one browser for the whole file.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemoDocuments } from '../../apps/api/src/seed/demo-documents.js';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, para, simpleNotice, type Ids } from '../support/flow.js';
-import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -48,8 +47,7 @@ afterEach(async () => {
 });
 
 async function axe(page: Page): Promise<string[]> {
-  const r = await new AxeBuilder({ page }).analyze();
-  return r.violations.map((v) => `${v.impact}: ${v.id} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  return axeViolations(page);
 }
 
 /** A 通知 in drafting whose section s1 (drafter 王秘书) has two paragraphs. */

@@ -5,13 +5,12 @@
  * kept on the server; "next document" after signing; and phone reading at 390×844 (body text ≥ 14 px, the actions
  * after the body). axe finds no violation of any impact on any state visited.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
-import { DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 150_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -45,8 +44,7 @@ afterEach(async () => {
 
 /** Every axe violation, of any impact. */
 async function axe(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  return axeViolations(page);
 }
 
 function shot(page: Page, name: string, readme = false) {

@@ -5,13 +5,12 @@
  * (lead and assisting departments by name, deadlines); a leader reads in circulation. axe finds no violation on any
  * page state, and no panel shows an id.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, para, type Doc, type Ids } from '../support/flow.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ROOT, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -102,14 +101,7 @@ afterEach(async () => {
 
 /** Every axe violation, of any impact. */
 async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map(
-    (v) =>
-      `${v.impact}: ${v.id}: ${v.help} — ${v.nodes
-        .map((n) => n.target.join(' '))
-        .slice(0, 3)
-        .join(' | ')}`,
-  );
+  return axeViolations(page);
 }
 
 /** The page's visible text has no id in it (names, never ids). */

@@ -3,12 +3,11 @@
  * the notice in 我的待办 (the endpoint, the reason in Chinese, a link to 回调订阅), arriving while the page is open
  * (the notification stream, the poll as the fallback); 知道了 dismisses it. axe finds no violation; no id is shown.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient } from '../support/flow.js';
 import { startReceiver, type Receiver } from '../webhooks/receiver.js';
-import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -45,8 +44,7 @@ afterEach(async () => {
 });
 
 async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.impact}: ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  return axeViolations(page);
 }
 
 it(

@@ -4,7 +4,6 @@
  * an uploaded package renumbered into this archive's class and shows the receipt with the number mapping, then
  * refuses a package with a changed byte and shows why; axe finds nothing on any state.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { ZipWriter } from '#gongwen/archive/zip';
 import type { Browser } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple } from '../support/flow.js';
-import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 240_000;
 let t: TestApp;
@@ -66,7 +65,7 @@ it(
     const row = page.getByTestId('check-runs').locator('tr').filter({ hasText: number });
     await row.waitFor();
     await row.filter({ hasText: '归档' }).waitFor();
-    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     await row.getByRole('link', { name: number }).click();
     const items = page.getByTestId('check-items');
@@ -75,7 +74,7 @@ it(
     expect(headers).toEqual(expect.arrayContaining(['真实性：业务行为审计链完整可验证', '可用性：内容文件可正常打开']));
     expect(await page.getByRole('link', { name: '下载检测报告（DOCX）' }).getAttribute('href')).toMatch(/\/report\.docx$/);
     expect((await page.locator('main').textContent()) ?? '').not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
-    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     // 接收移交: a package from another archive, renumbered into this archive's class; the receipt maps the numbers
     const good = await zipOf(await fixtureBag({ items: 2 }), '移交包.zip');
@@ -94,7 +93,7 @@ it(
       ['0194-WS·2026-D30-BGS-0002', '0194-WS·2026-D30-JSB-0002'],
     ]);
     expect((await page.locator('main').textContent()) ?? '').not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
-    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     // a byte changed in transit: the whole package is refused, each item with its reasons
     const changed = await fixtureBag({
@@ -115,7 +114,7 @@ it(
     expect(reasons).toContain('0194-WS·2026-D30-BGS-0001');
     expect(reasons).toContain('内容文件固化信息');
     await page.getByTestId('receipts').locator('tr').filter({ hasText: '改动的移交包.zip' }).filter({ hasText: '已退回' }).waitFor();
-    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   },
   SLOW,
 );

@@ -3,13 +3,12 @@
  * look, and the password confirmation), co-signing, a return that needs a reason, a reader's acknowledgement,
  * proofreading marks on a selection, a lost session and a stale version, the polling inbox, and accessibility.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
-import { DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 /** Each scenario drives a real browser through several pages. */
 const SLOW = 120_000;
@@ -58,17 +57,8 @@ async function waitState(page: Page, label: string) {
   await page.getByTestId('state').filter({ hasText: label }).waitFor();
 }
 
-async function serious(page: Page) {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id}: ${v.help} — ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(' | ')}`,
-    );
+async function serious(page: Page): Promise<string[]> {
+  return axeViolations(page, { serious: true });
 }
 
 function screenshot(name: string): string {

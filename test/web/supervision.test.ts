@@ -8,12 +8,11 @@
  * extension asked after the deadline is refused with the Chinese message of the gate. axe finds no violation on any
  * page state (the colour cards included), and no panel shows an id.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemoSupervision } from '../../apps/api/src/seed/demo-supervision.js';
 import type { TestApp } from '../support/app.js';
 import { incomingWithInstruction, itemBody, supervisionIds } from '../supervision/support.js';
-import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -48,8 +47,7 @@ afterEach(async () => {
 });
 
 async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.impact}: ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  return axeViolations(page);
 }
 
 async function api(as: string, path: string) {

@@ -3,7 +3,6 @@
  * accepts its suggestion; closed marks pass axe (contrast included); the 发文稿纸 panel; the page view (drawn from
  * libs/page-layout) breaks lines and pages as LibreOffice's PDF (GET …/pdf) does, and prints page by page.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Ids } from '../support/flow.js';
 import { mm, readLayout, type Page as PdfPage } from '../docx/pdf.js';
-import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 120_000;
 
@@ -86,11 +85,7 @@ it(
     expect(after.marks.map((m: { status: string }) => m.status)).toEqual(['resolved', 'dismissed']);
     // resolved and dismissed marks, the processing sheet: no axe violation of any impact (contrast included)
     await chief.getByTestId('processing-sheet').locator('table').waitFor();
-    const axe = await new AxeBuilder({ page: chief })
-      .include('[data-testid="marks"]')
-      .include('[data-testid="processing-sheet"]')
-      .analyze();
-    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`)).toEqual([]);
+    expect(await axeViolations(chief, { include: ['[data-testid="marks"]', '[data-testid="processing-sheet"]'] })).toEqual([]);
   },
   SLOW,
 );
