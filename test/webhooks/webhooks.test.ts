@@ -50,11 +50,13 @@ async function log(as: string, id: string) {
   return (await res.json()).items as any[];
 }
 
-/** Every outbox row fanned out and every delivery of the database finished. */
+/** Every active subscription's cursor past every outbox row, and every delivery of the database finished. */
 async function drained() {
   await waitFor(async () => {
     const [{ n }] = await t.db.dataSource.query(
-      `SELECT (SELECT count(*) FROM outbox WHERE webhooks_at IS NULL) + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS n`,
+      `SELECT (SELECT count(*) FROM webhook_subscriptions s WHERE s.active AND (s.batch_id IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM outbox o WHERE (o.tx, o.id) > (s.cursor_tx, s.cursor_id))))
+            + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS n`,
     );
     return Number(n) === 0;
   }, 'the webhook deliveries to drain');
