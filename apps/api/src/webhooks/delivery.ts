@@ -144,7 +144,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Claims and sends due deliveries now (after this process made or changed some: a fan-out, a ping, a
+   * Claims and sends due deliveries now (after this process made or changed some: a batch, a ping, a
    * redelivery, a subscription enabled); other processes find them at their next poll.
    */
   wake(): void {

@@ -136,8 +136,9 @@ export interface ClaimedCursor {
  */
 const CLAIM_WEBHOOK_CURSORS = `
   WITH horizon AS (${COMMIT_HORIZON}),
+  -- (the cursor is read from cand, the row as locked: a claim racing another process's finish sees the cursor it moved)
   cand AS (
-    SELECT s.id, s.batch_id IS NOT NULL AS interrupted, s.batch_at AS old_at
+    SELECT s.id, s.batch_id IS NOT NULL AS interrupted, s.batch_at AS old_at, s.cursor_tx, s.cursor_id
       FROM webhook_subscriptions s
      WHERE s.active AND (s.lease_until IS NULL OR s.lease_until <= now())
        AND (s.batch_id IS NOT NULL OR EXISTS (
@@ -146,11 +147,11 @@ const CLAIM_WEBHOOK_CURSORS = `
        FOR UPDATE OF s SKIP LOCKED),
   ends AS (
     SELECT c.id, c.interrupted, c.old_at, e.tx, e.id AS last_id
-      FROM cand c JOIN webhook_subscriptions s ON s.id = c.id
+      FROM cand c
       LEFT JOIN LATERAL (
         SELECT b.tx, b.id FROM (
           SELECT o.tx, o.id FROM outbox o
-           WHERE (o.tx, o.id) > (s.cursor_tx, s.cursor_id) AND o.tx < (SELECT h FROM horizon)
+           WHERE (o.tx, o.id) > (c.cursor_tx, c.cursor_id) AND o.tx < (SELECT h FROM horizon)
            ORDER BY o.tx, o.id LIMIT $3) b
          ORDER BY b.tx DESC, b.id DESC LIMIT 1) e ON NOT c.interrupted)
   UPDATE webhook_subscriptions w
