@@ -7,7 +7,7 @@
  *
  * The issue's target is the cost of delivering every event (at most 10 %). Deliveries are sent after commit, from
  * the outbox, so during the measured window they can lag behind the events: the throughput of the window alone
- * then leaves the deferred work out. So the part also counts the events (the deliveries the fan-out made), how many
+ * then leaves the deferred work out. So the part also counts the events (the deliveries logged: batches and delivery rows), how many
  * of them the receiver got within the window, and — with the API still running and no load — how long the rest
  * took to drain (up to `--webhooks-drain=S`, default 300 s; past it the drain time is extrapolated from the
  * drain's rate). The raw figure is the throughput with every event delivered: the window's transitions over the
@@ -46,7 +46,7 @@ export interface WebhookBench {
   withWebhooks: { transitionsPerSecond: number; p99: number; seconds: number; cpu: CpuPerTransition };
   /** (baseline − with) / baseline during the measured window only, in per cent (deliveries may lag behind). */
   costPercent: number;
-  /** Deliveries the fan-out made for the events of the run (one per event of the subscription). */
+  /** Deliveries logged for the events of the run (one per event of the subscription: in a batch log or a delivery row). */
   events: number;
   /** Deliveries the receiver got within the measured window. */
   deliveredInWindow: number;
@@ -116,11 +116,13 @@ async function dbCounters(url: string): Promise<{ xacts: number; rows: number }>
   return { xacts: Number(r.xacts), rows: Number(r.rows) };
 }
 
-/** Outbox rows not fanned out yet plus deliveries still pending. */
+/** Outbox rows past the active subscriptions' cursors (or in a batch being sent) plus deliveries still pending. */
 async function backlog(url: string): Promise<number> {
   const [{ n }] = await query<{ n: number }>(
     url,
-    `SELECT ((SELECT count(*) FROM outbox WHERE webhooks_at IS NULL) + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'))::int AS n`,
+    `SELECT ((SELECT count(*) FROM webhook_subscriptions s JOIN outbox o ON (o.tx, o.id) > (s.cursor_tx, s.cursor_id) WHERE s.active)
+           + (SELECT count(*) FROM webhook_subscriptions WHERE batch_id IS NOT NULL)
+           + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'))::int AS n`,
   );
   return n;
 }
@@ -258,17 +260,16 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
       const base = await run(`webhooks: no subscription (round ${n} of ${rounds})`, {});
       const baseCpu = cpu.between(...base.windowUs);
       const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
-      await query(url, `UPDATE outbox SET webhooks_at = now() WHERE webhooks_at IS NULL`);
       // the secret sealed as the API seals it (GONGWEN_SECRET_KEY of the bench's API processes)
       const id = randomUUID();
       const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
-      await query(url, `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets) VALUES ($1, $2, $3, $4, $5)`, [
-        id,
-        owner,
-        `http://127.0.0.1:${rx.port}/bench`,
-        EVERY_EVENT,
-        JSON.stringify([{ sealed, expiresAt: null }]),
-      ]);
+      // its cursor after every row written so far (as the API starts a new subscription at the commit horizon)
+      await query(
+        url,
+        `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets, cursor_tx)
+         VALUES ($1, $2, $3, $4, $5, pg_snapshot_xmax(pg_current_snapshot()))`,
+        [id, owner, `http://127.0.0.1:${rx.port}/bench`, EVERY_EVENT, JSON.stringify([{ sealed, expiresAt: null }])],
+      );
       await rx.counts(true);
       let deliveredInWindow = 0;
       let drainSeconds = 0;
@@ -282,7 +283,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
           deliveredInWindow = (await rx.counts()).requests;
           const left = await backlog(url);
           log(
-            `webhooks: ${deliveredInWindow} delivered in the window, ${left} still to fan out or deliver; draining (at most ${drainCapSeconds} s) …`,
+            `webhooks: ${deliveredInWindow} delivered in the window, ${left} still to read from the outbox or deliver; draining (at most ${drainCapSeconds} s) …`,
           );
           const c0 = await dbCounters(url);
           const t0 = performance.now();
@@ -308,7 +309,9 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
       const got = await rx.counts();
       const [{ events }] = await query<{ events: number }>(
         url,
-        `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1) + (SELECT count(*) FROM outbox WHERE webhooks_at IS NULL))::int AS events`,
+        // the events: those delivered at their first attempt (a batch's log) and those that got a delivery row
+        `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1)
+               + (SELECT coalesce(sum(jsonb_array_length(items)), 0) FROM webhook_batches WHERE subscription_id = $1))::int AS events`,
         [id],
       );
       await query(url, `DELETE FROM webhook_subscriptions`);

@@ -192,7 +192,7 @@ describe('signing secrets at rest', () => {
     expect(entry.log[0].error).toMatch(/^cannot sign/);
     expect(entry.log[0].responseStatus).toBeNull();
     expect(rx.received.some((r) => r.id === p.webhookId)).toBe(false);
-    await json(`/api/webhooks/subscriptions/${b.id}`, 'chief', { method: 'DELETE' });
+    expect(await json(`/api/webhooks/subscriptions/${b.id}`, 'chief', { method: 'DELETE' })).toEqual({ status: 204, body: null });
   });
 
   it('the migration seals plain secrets left from before, and they still sign', async () => {

@@ -50,11 +50,13 @@ async function log(as: string, id: string) {
   return (await res.json()).items as any[];
 }
 
-/** Every outbox row fanned out and every delivery of the database finished. */
+/** Every active subscription's cursor past every outbox row, and every delivery of the database finished. */
 async function drained() {
   await waitFor(async () => {
     const [{ n }] = await t.db.dataSource.query(
-      `SELECT (SELECT count(*) FROM outbox WHERE webhooks_at IS NULL) + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS n`,
+      `SELECT (SELECT count(*) FROM webhook_subscriptions s WHERE s.active AND (s.batch_id IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM outbox o WHERE (o.tx, o.id) > (s.cursor_tx, s.cursor_id))))
+            + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS n`,
     );
     return Number(n) === 0;
   }, 'the webhook deliveries to drain');
@@ -209,6 +211,60 @@ describe('delivery', () => {
     expect(mine.some((r) => r.body.data.documentId === open.id)).toBe(true);
     expect(mine.some((r) => r.body.data.documentId === secret.id)).toBe(false);
     expect(JSON.stringify(await log('reader2', s.id))).not.toContain(secret.id);
+  });
+});
+
+describe('cursors over the outbox', () => {
+  it("a failing delivery holds back its document's later events for that subscription only; first-attempt successes are logged per batch and can be redelivered", async () => {
+    const failing = await subscribe('chief', 'flaky:2', ['document.state_changed']);
+    const fine = await subscribe('chief', 'ok-beside', ['document.state_changed']);
+    const d = await driveSimple(t, ids, 'circulation', '关于游标投递的通知');
+    await drained();
+    const history: { to_state: string; from_state: string | null }[] = await t.db.dataSource.query(
+      `SELECT from_state, to_state FROM audit_events WHERE document_id = $1 ORDER BY seq`,
+      [d.id],
+    );
+    const states = history.filter((h) => h.from_state !== h.to_state).map((h) => h.to_state);
+    expect(states.length).toBeGreaterThan(2);
+    const about = (path: string) => rx.received.filter((r) => r.path === path && r.body.data.documentId === d.id);
+    // the failing subscription: its first event three times, and every later one only after it, in order
+    const flaky = about('flaky:2');
+    const runs = flaky.map((r) => r.id).filter((id, k, all) => k === 0 || all[k - 1] !== id);
+    expect(new Set(runs).size).toBe(runs.length);
+    expect(flaky.filter((r) => r.id === runs[0])).toHaveLength(3);
+    const firstOk = flaky.findIndex((r, k) => k > 0 && r.id !== runs[0]);
+    expect(firstOk).toBe(3);
+    expect(runs.map((id) => flaky.find((r) => r.id === id)!.body.data.state)).toEqual(states);
+    // the other subscription got each at once, in order, with no delivery row: the batch log shows them
+    const ok = about('ok-beside');
+    expect(ok.map((r) => r.body.data.state)).toEqual(states);
+    expect(new Set(ok.map((r) => r.id)).size).toBe(ok.length);
+    const [{ rows }] = await t.db.dataSource.query(`SELECT count(*)::int AS rows FROM webhook_deliveries WHERE subscription_id = $1`, [
+      fine.id,
+    ]);
+    expect(rows).toBe(0);
+    const entries = (await log('chief', fine.id)).filter((x) => x.documentId === d.id);
+    expect(entries.map((x) => x.webhookId).sort()).toEqual(ok.map((r) => r.id).sort());
+    expect(entries.every((x) => x.status === 'delivered' && x.attempts === 1 && x.log[0].responseStatus === 204)).toBe(true);
+    expect(entries[0].log[0].request.headers['webhook-id']).toBe(entries[0].webhookId);
+    // redelivering one of them: it gets its row, and goes once more with the same webhook-id
+    const again = await t.request(`/api/webhooks/subscriptions/${fine.id}/deliveries/${entries[0].id}/redeliver`, {
+      method: 'POST',
+      as: 'chief',
+      json: {},
+    });
+    expect(again.status).toBe(202);
+    await waitFor(() => rx.received.filter((r) => r.id === entries[0].webhookId).length === 2, 'the redelivery');
+    const redone = await waitFor(
+      async () => (await log('chief', fine.id)).find((x) => x.id === entries[0].id && x.status === 'delivered' && x.attempts === 2),
+      'the redelivery logged',
+    );
+    expect(redone.log.map((a: { attempt: number; responseStatus: number }) => [a.attempt, a.responseStatus])).toEqual([
+      [1, 204],
+      [2, 204],
+    ]);
+    expect((await log('chief', fine.id)).filter((x) => x.id === entries[0].id)).toHaveLength(1);
+    await t.request(`/api/webhooks/subscriptions/${failing.id}`, { method: 'DELETE', as: 'chief' });
   });
 });
 

@@ -181,7 +181,7 @@ const schema = z
             .every((x) => x.includes('/') && validProxy(x)),
         'expected comma-separated CIDRs (e.g. 127.0.0.1/32, 10.20.0.0/16)',
       ),
-    /** Milliseconds between two passes of the webhook fan-out (outbox → deliveries) in each process; 0: none here. */
+    /** No longer used (webhooks read the outbox through per-subscription cursors, webhooks/cursor.ts); accepted so that old settings still start. */
     GONGWEN_WEBHOOK_FANOUT_MS: z.coerce
       .number()
       .int()

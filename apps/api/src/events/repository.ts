@@ -6,6 +6,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { visibleFilter, type Viewer } from '../engine/repositories/documents.js';
+import { COMMIT_HORIZON } from '../engine/repositories/outbox.js';
 import type { AuditEventRow } from './vocabulary.js';
 
 export interface FeedRow extends AuditEventRow {
@@ -14,21 +15,8 @@ export interface FeedRow extends AuditEventRow {
   visible: boolean;
 }
 
-/**
- * The commit horizon: the oldest transaction still running that could write this database's audit trail, else the
- * next transaction id. pg_snapshot_xmin alone would be the cluster's, held back by any long transaction in another
- * database on the same server; a running transaction is left out only when it is positively known to belong to
- * another database (one that has ended since the snapshot, or that we may not see, is kept: it only holds back).
- */
-const HORIZON = `
-  SELECT coalesce(
-           (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
-             WHERE NOT EXISTS (
-               SELECT 1 FROM pg_stat_activity p
-                WHERE p.datname IS DISTINCT FROM current_database() AND p.backend_xid IS NOT NULL
-                  AND p.backend_xid::text::bigint = x::text::bigint % 4294967296)),
-           pg_snapshot_xmax(snap.s)) AS h
-    FROM (SELECT pg_current_snapshot() AS s) snap`;
+/** The commit horizon (COMMIT_HORIZON, shared with the webhooks' cursors over the outbox). */
+const HORIZON = COMMIT_HORIZON;
 
 const SELECT_FEED = `
   WITH horizon AS (${HORIZON}),

@@ -1,12 +1,12 @@
 /**
  * Webhook delivery: from the transactional outbox to the receivers.
  *
- * Fan-out (every process, one at a time: a transaction-level advisory lock): the outbox rows not yet taken
- * (webhooks_at IS NULL) become one delivery row per event of the vocabulary and subscription wanting it, in one
- * statement per batch of rows, in the transaction that marks the rows taken — so a delivery exists iff its row was
- * taken. One fan-out at a time keeps a document's deliveries appearing in the order of its outbox rows.
+ * First attempts (every process with GONGWEN_WEBHOOK_WORKERS > 0): each subscription reads the outbox through its
+ * own cursor, a batch at a time, and writes one statement per batch (cursor.ts): nothing per event delivered at
+ * once, nothing at all without subscriptions. Every event not delivered at once gets a delivery row, sent from
+ * here on as below.
  *
- * Sending (every process with GONGWEN_WEBHOOK_WORKERS > 0): a dispatcher claims due deliveries many at a time in
+ * Retries, redeliveries and pings (delivery rows): a dispatcher claims due deliveries many at a time in
  * one statement (repository.ts claimDeliveries: only the first pending delivery of each (subscription, document)
  * chain, so a document's later event waits for its earlier one; SKIP LOCKED and a lease, so each is claimed by one
  * process at a time) — the claim counts the attempt, logs it (as interrupted, until its answer replaces that),
@@ -14,8 +14,8 @@
  * checks what the owners may see (a statement per subscription of the batch), sends each delivery as its own
  * request on kept-alive connections, and records the 2xx answers many at a time in one statement; any other answer
  * is recorded on its own (retry at the scheduled time, Retry-After, 410, failure). The dispatcher claims again as
- * soon as answers are recorded (a document's next event follows at once), when the fan-out made deliveries, and
- * every poll interval (retries falling due, deliveries fanned out by another process, leases run out).
+ * soon as answers are recorded (a document's next event follows at once), after each batch of a cursor, and
+ * every poll interval (new outbox rows, retries falling due, leases run out).
  *
  * A process killed mid-request leaves a logged attempt with a lease: once the lease has run out and the next
  * attempt is due, any process claims it as the schedule's next attempt, so a receiver gets a webhook-id at most
@@ -39,30 +39,23 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { secretKeyRing } from '../config/secret-key.js';
-import { insertNoticeOutbox, takeOutboxForWebhooks } from '../engine/repositories/outbox.js';
+import { insertNoticeOutbox } from '../engine/repositories/outbox.js';
 import { selectValidSessionUser } from '../engine/repositories/sessions.js';
 import { TransitionEngine } from '../engine/transition-engine.js';
 import { AddressGuard } from './address-guard.js';
-import { concernsUser, eventsOf, type OutboxEvent } from './events.js';
+import { claimCursors, type CursorHost, runBatch, webhookId } from './cursor.js';
 import { claimDeliveries, type ClaimedDelivery, deleteDeliveries, recordDelivered, selectVisibleIds } from './repository.js';
 import { activeSecrets, resealSecrets } from './secrets.js';
 import { Agents, loggedRequest, sendWebhook, type SendResult } from './sender.js';
 
 export { activeSecrets, resealSecrets, sealSecret, secretContext, type StoredSecret } from './secrets.js';
 
-const FANOUT_LOCK = 7_423_001;
-const FANOUT_BATCH = 500;
+/** Subscriptions one claim of cursors takes at most. */
+const CURSOR_CLAIM = 8;
 /** Deliveries one claim takes at most. */
 const CLAIM_BATCH = 200;
 /** Requests in flight per worker (GONGWEN_WEBHOOK_WORKERS): the process claims no more than workers × this. */
 const IN_FLIGHT_PER_WORKER = 32;
-
-interface SubscriptionRow {
-  id: string;
-  owner_user_id: string;
-  event_types: string[];
-  roles: string[];
-}
 
 /** The notice a subscription's owner gets when its deliveries disabled it (user_notices.params). */
 export interface WebhookDisabledNotice {
@@ -89,10 +82,7 @@ export function returned<T>(result: unknown): T[] {
   return Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? (r[0] as T[]) : (r as T[]);
 }
 
-/** The `webhook-id` of a delivery: the same on every attempt. */
-export function webhookId(deliveryId: string): string {
-  return `msg_${deliveryId.replace(/-/g, '')}`;
-}
+export { webhookId };
 
 @Injectable()
 export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy {
@@ -100,16 +90,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   readonly guard: AddressGuard;
   /** The key ring the subscriptions' secrets are sealed with. */
   readonly ring: SecretKeyRing;
-  private readonly fanout = new Periodic('webhook fan-out', this.log, async () => {
-    let made = false;
-    for (;;) {
-      const r = await this.fanOutOnce();
-      made ||= r.deliveries > 0;
-      if (this.fanout.stopping || r.rows < FANOUT_BATCH) break;
-    }
-    if (made) this.wake();
-  });
-  /** Retries falling due, deliveries another process fanned out, leases run out. */
+  /** New outbox rows, retries falling due, leases run out. */
   private readonly poll = new Periodic('webhook dispatch', this.log, async () => this.wake());
   private stopping = false;
   private sending = false;
@@ -149,12 +130,11 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
       this.maxInFlight = workers * IN_FLIGHT_PER_WORKER;
       this.poll.start(this.config.NODE_ENV === 'test' ? 100 : 250);
     }
-    if (this.config.GONGWEN_WEBHOOK_FANOUT_MS) this.fanout.start(this.config.GONGWEN_WEBHOOK_FANOUT_MS);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    await Promise.all([this.fanout.stop(), this.poll.stop()]);
+    await this.poll.stop();
     // the requests in flight end (each within its timeout) and their answers are recorded
     while (this.sends.size || this.claiming || this.recording) {
       await Promise.all([...this.sends, this.recording]);
@@ -164,7 +144,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Claims and sends due deliveries now (after this process made or changed some: a fan-out, a ping, a
+   * Claims and sends due deliveries now (after this process made or changed some: a batch, a ping, a
    * redelivery, a subscription enabled); other processes find them at their next poll.
    */
   wake(): void {
@@ -190,75 +170,63 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         const claimed = await this.claim(room);
         if (claimed < room) break;
       }
+      if (!this.stopping && this.maxInFlight - this.inFlight > 0) await this.claimCursors();
     } while (this.claimAgain && !this.stopping);
   }
 
-  // ---------------------------------------------------------------- fan-out
+  // ---------------------------------------------------------------- cursors
 
-  /** Takes up to 500 outbox rows and makes their deliveries; returns how many rows it took and deliveries it made. */
-  async fanOutOnce(): Promise<{ rows: number; deliveries: number }> {
-    return this.db.transaction(async (m) => {
-      const [{ got }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS got`, [FANOUT_LOCK]);
-      if (!got) return { rows: 0, deliveries: 0 };
-      const rows = await takeOutboxForWebhooks(m, FANOUT_BATCH);
-      if (rows.length === 0) return { rows: 0, deliveries: 0 };
-      const subs: SubscriptionRow[] = await m.query(
-        `SELECT s.id, s.owner_user_id, s.event_types, u.roles FROM webhook_subscriptions s JOIN users u ON u.id = s.owner_user_id WHERE s.active`,
-      );
-      if (subs.length === 0) return { rows: rows.length, deliveries: 0 };
-      const ids = [...new Set(rows.map((r) => r.document_id))];
-      const docs: { id: string; workflow_id: string; colour: string | null; first_state: string | null }[] = await m.query(
-        `SELECT d.id, d.workflow_id, d.snapshot->'context'->>'colour' AS colour,
-                (SELECT a.to_state FROM audit_events a WHERE a.document_id = d.id AND a.seq = 1) AS first_state
-           FROM documents d WHERE d.id = ANY($1::uuid[])`,
-        [ids],
-      );
-      const byId = new Map(docs.map((d) => [d.id, d]));
-      const deliveries: { subscription_id: string; document_id: string; seq: string; event_type: string; payload: unknown }[] = [];
-      for (const r of rows) {
-        const d = byId.get(r.document_id);
-        if (!d) continue;
-        const created = r.topic === 'document.created';
-        const ev: OutboxEvent = {
-          id: Number(r.id),
-          documentId: r.document_id,
-          workflowId: d.workflow_id,
-          event: created ? null : ((r.payload.event as string) ?? null),
-          from: created ? null : ((r.payload.from as string) ?? null),
-          to: created ? d.first_state : ((r.payload.to as string) ?? null),
-          assigneeIds: (r.payload.assigneeIds as string[]) ?? [],
-          taskRoles: (r.payload.taskRoles as string[]) ?? [],
-          colour: d.colour,
-          at: r.created_at,
-        };
-        for (const e of eventsOf(ev)) {
-          for (const s of subs) {
-            if (!s.event_types.includes(e.type)) continue;
-            if (e.toAssignees && !concernsUser(ev, { id: s.owner_user_id, roles: s.roles })) continue;
-            deliveries.push({
-              subscription_id: s.id,
-              document_id: r.document_id,
-              seq: r.id,
-              event_type: e.type,
-              payload: {
-                type: e.type,
-                timestamp: ev.at instanceof Date ? ev.at.toISOString() : ev.at,
-                data: { ...e.data, sequence: ev.id },
-              },
-            });
-          }
+  private host?: CursorHost;
+  private get cursorHost(): CursorHost {
+    return (this.host ??= this.makeCursorHost());
+  }
+
+  private makeCursorHost(): CursorHost {
+    return {
+      db: this.db,
+      log: this.log,
+      schedule: this.config.GONGWEN_WEBHOOK_RETRY_SCHEDULE,
+      leaseMs: this.config.GONGWEN_WEBHOOK_TIMEOUT_MS + 5000,
+      room: () => this.maxInFlight - this.inFlight,
+      viewer: (u) => this.engine.viewer(u),
+      ownerNow: (sub) => this.ownerNow(this.db.manager, sub),
+      secretsOf: (id, stored) => {
+        try {
+          return { secrets: activeSecrets(this.ring, id, stored) };
+        } catch (e) {
+          return { error: (e as Error).message };
         }
-      }
-      if (deliveries.length === 0) return { rows: rows.length, deliveries: 0 };
-      await m.query(
-        `INSERT INTO webhook_deliveries (subscription_id, document_id, seq, event_type, payload)
-         SELECT subscription_id, document_id, seq, event_type, payload
-           FROM jsonb_to_recordset($1::jsonb) AS x(subscription_id uuid, document_id uuid, seq bigint, event_type text, payload jsonb)
-         ON CONFLICT DO NOTHING`,
-        [JSON.stringify(deliveries)],
-      );
-      return { rows: rows.length, deliveries: deliveries.length };
-    });
+      },
+      send: async (url, id, body, signing, at) => {
+        this.inFlight++;
+        try {
+          return await this.request(url, id, body, signing, at);
+        } finally {
+          this.inFlight--;
+        }
+      },
+      recordFailure: (d, r) => this.record(d, 1, r),
+    };
+  }
+
+  /** Subscriptions whose cursors are being sent by this process (one batch at a time each). */
+  private batches = 0;
+
+  /** Claims subscriptions with new events and sends their batches (not awaited: each wakes the dispatcher when done). */
+  private async claimCursors(): Promise<void> {
+    const cursors = await claimCursors(this.cursorHost, CURSOR_CLAIM);
+    for (const c of cursors) {
+      this.batches++;
+      const p: Promise<void> = runBatch(this.cursorHost, c)
+        .then(() => undefined)
+        .catch((e: Error) => this.log.warn(`webhook batch of subscription ${c.id} failed: ${e.message}`))
+        .finally(() => {
+          this.batches--;
+          this.sends.delete(p);
+          this.wake();
+        });
+      this.sends.add(p);
+    }
   }
 
   // ---------------------------------------------------------------- delivery
@@ -335,8 +303,11 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     return out;
   }
 
-  private async send(d: ClaimedDelivery, secrets: Signing, at: Date): Promise<SendResult> {
-    const id = webhookId(d.id);
+  private send(d: ClaimedDelivery, secrets: Signing, at: Date): Promise<SendResult> {
+    return this.request(d.url, webhookId(d.id), d.body, secrets, at);
+  }
+
+  private async request(url: string, id: string, body: string, secrets: Signing, at: Date): Promise<SendResult> {
     if ('error' in secrets)
       // a secret sealed with a key no longer configured: nothing can be signed, the attempt fails without a request
       return {
@@ -345,12 +316,12 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         error: `cannot sign: ${secrets.error}`,
         retryAfter: null,
         durationMs: 0,
-        request: loggedRequest(d.url, id, at, d.body),
+        request: loggedRequest(url, id, at, body),
       };
     return sendWebhook(
       this.guard,
-      d.url,
-      { id, body: d.body, secrets: secrets.secrets },
+      url,
+      { id, body, secrets: secrets.secrets },
       this.config.GONGWEN_WEBHOOK_TIMEOUT_MS,
       at,
       this.agents ?? undefined,

@@ -141,3 +141,105 @@ export async function recordDelivered(m: EntityManager, answered: Answered[]): P
   );
   return rows.map((r) => r.id);
 }
+
+// ---------------------------------------------------------------- cursors (cursor.ts)
+
+/** The documents among `ids` with a pending delivery for subscription `subscriptionId`: their later events wait. */
+export async function selectBlockedDocuments(m: EntityManager, subscriptionId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows: { document_id: string }[] = await m.query(
+    `SELECT DISTINCT document_id FROM webhook_deliveries WHERE subscription_id = $1 AND document_id = ANY($2::uuid[]) AND status = 'pending'`,
+    [subscriptionId, ids],
+  );
+  return new Set(rows.map((r) => r.document_id));
+}
+
+/** Extends the lease of a claimed batch while it is being sent (only the claim holding `token`). */
+export async function extendCursorLease(m: EntityManager, subscriptionId: string, token: string, leaseMs: number): Promise<void> {
+  await m.query(
+    `UPDATE webhook_subscriptions SET lease_until = now() + make_interval(secs => $3::float8 / 1000)
+      WHERE id = $1 AND batch_at = $2::timestamptz`,
+    [subscriptionId, token, leaseMs],
+  );
+}
+
+/** An event of a batch that gets a delivery row: attempted once (with its answer, or interrupted), or waiting unsent. */
+export interface BatchDelivery {
+  id: string;
+  document_id: string;
+  seq: string;
+  event_type: string;
+  /** The body (sent, or to send). */
+  payload: string;
+  /** 1: its first attempt is logged with this answer; 0: not sent yet (behind a pending delivery of its document). */
+  attempts: 0 | 1;
+  request?: unknown;
+  duration_ms?: number;
+  status?: number | null;
+  body?: string | null;
+  error?: string | null;
+}
+
+/** A first attempt answered 2xx, as the batch log keeps it (webhook_batches.items). */
+export interface BatchLogItem {
+  id: string;
+  seq: string;
+  doc: string;
+  type: string;
+  /** The body sent. */
+  req: string;
+  status: number;
+  resp: string | null;
+  ms: number;
+}
+
+/**
+ * Records a sent batch in one statement, if the claim holding `token` still holds it: the cursor moves past the
+ * batch (and the lease ends), the 2xx answers are logged as one webhook_batches row, and the other events get
+ * delivery rows — an attempted one pending for the schedule's next attempt (from `at`, ±10 % jitter) with its
+ * first attempt logged, a waiting one pending now (the chain sends it after the ones before it). Answers false
+ * when the claim had lost the batch (nothing is recorded).
+ */
+export async function finishCursorBatch(
+  m: EntityManager,
+  b: {
+    subscriptionId: string;
+    token: string;
+    end: { tx: string; id: string };
+    url: string;
+    at: Date;
+    schedule: number[];
+    log: BatchLogItem[];
+    rows: BatchDelivery[];
+  },
+): Promise<boolean> {
+  const [{ n }] = await m.query(
+    `WITH moved AS (
+       UPDATE webhook_subscriptions SET cursor_tx = $2::xid8, cursor_id = $3::bigint, batch_tx = NULL, batch_id = NULL,
+              batch_at = NULL, lease_until = NULL
+        WHERE id = $1 AND batch_at = $4::timestamptz AND batch_tx = $2::xid8 AND batch_id = $3::bigint
+       RETURNING id),
+     logged AS (
+       INSERT INTO webhook_batches (subscription_id, url, started_at, items)
+       SELECT $1, $5, $6, $7::jsonb FROM moved WHERE jsonb_array_length($7::jsonb) > 0),
+     r AS (
+       SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(id uuid, document_id uuid, seq bigint, event_type text, payload text,
+              attempts int, request jsonb, duration_ms int, status int, body text, error text)),
+     made AS (
+       INSERT INTO webhook_deliveries (id, subscription_id, document_id, seq, event_type, payload, attempts, next_attempt_at,
+                                       sending_until, created_at)
+       SELECT r.id, $1, r.document_id, r.seq, r.event_type, r.payload::jsonb, r.attempts,
+              CASE WHEN r.attempts = 0 THEN now()
+                   ELSE $6::timestamptz + make_interval(secs => coalesce(($9::float8[])[1], 0) * (0.9 + random() * 0.2)) END,
+              CASE WHEN r.attempts = 0 THEN NULL ELSE $6::timestamptz END, $6
+         FROM r WHERE EXISTS (SELECT 1 FROM moved)
+       ON CONFLICT DO NOTHING
+       RETURNING id),
+     attempted AS (
+       INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, request, response_status, response_body, error)
+       SELECT r.id, 1, $6, r.duration_ms, r.request, r.status, r.body, r.error FROM r JOIN made USING (id) WHERE r.attempts = 1)
+     SELECT count(*)::int AS n FROM moved`,
+    [b.subscriptionId, b.end.tx, b.end.id, b.token, b.url, b.at, JSON.stringify(b.log), JSON.stringify(b.rows), b.schedule],
+  );
+  return n > 0;
+}

@@ -9,7 +9,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { COMMIT_HORIZON } from '../engine/repositories/outbox.js';
 import { returned, WebhookDelivery, webhookId } from './delivery.js';
+import { batchLog, materialiseLogged } from './log.js';
 import { sealSecret, type StoredSecret } from './secrets.js';
 import { PING_EVENT, type WebhookEventType } from './events.js';
 import { newWebhookSecret } from './sender.js';
@@ -97,8 +99,9 @@ export class WebhooksService {
     // the secret is stored sealed, bound to the subscription's id: the id is drawn first
     const [{ id }]: { id: string }[] = await this.db.query(`SELECT gen_random_uuid() AS id`);
     const [row]: SubscriptionRecord[] = await this.db.query(
-      `INSERT INTO webhook_subscriptions (id, owner_user_id, owner_token_id, url, event_types, description, secrets)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+      // its cursor starts at the commit horizon: the events that commit from now on
+      `INSERT INTO webhook_subscriptions (id, owner_user_id, owner_token_id, url, event_types, description, secrets, cursor_tx)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, (${COMMIT_HORIZON})) RETURNING *`,
       [
         id,
         user.id,
@@ -136,9 +139,16 @@ export class WebhooksService {
           ],
         ),
       );
-      // the deliveries left pending while it was disabled go now, each chain in its order
-      if (enabling)
+      // the deliveries left pending while it was disabled go now, each chain in its order; the events that happened
+      // while it was disabled are not sent (its cursor moves to the horizon, as for a new subscription)
+      if (enabling) {
         await m.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE subscription_id = $1 AND status = 'pending'`, [id]);
+        await m.query(
+          `UPDATE webhook_subscriptions SET cursor_tx = (${COMMIT_HORIZON}), cursor_id = 0, batch_tx = NULL, batch_id = NULL,
+                  batch_at = NULL, lease_until = NULL WHERE id = $1`,
+          [id],
+        );
+      }
       return view(row);
     });
     this.delivery.wake();
@@ -190,6 +200,8 @@ export class WebhooksService {
     const redelivered = await this.db.transaction(async (m) => {
       await this.owned(m, user, id);
       if (!UUID.test(deliveryId)) throw notFound();
+      // delivered at its first attempt, it is in a batch's log only: it gets its row (with that attempt) first
+      await materialiseLogged(m, id, deliveryId);
       // under the delivery's row lock, as an attempt's claim and its end: while an attempt is being sent (its lease
       // runs) the redelivery is only remembered, and that attempt's end schedules it — never two sends at once
       const [d]: { id: string; document_id: string | null; sending: boolean }[] = await m.query(
@@ -212,6 +224,10 @@ export class WebhooksService {
     return redelivered;
   }
 
+  /**
+   * The log, newest first: the delivery rows (retries, failures, redeliveries, pings) merged with the batches'
+   * log of events delivered at their first attempt.
+   */
   async deliveries(user: AuthUser, id: string, q: { limit: number; before?: string }) {
     await this.owned(this.db.manager, user, id);
     const rows: { id: string }[] = await this.db.query(
@@ -221,7 +237,11 @@ export class WebhooksService {
     );
     const items = [];
     for (const r of rows) items.push(await this.deliveryView(this.db.manager, r.id));
-    return { items };
+    const logged = await batchLog(this.db.manager, id, q.before ?? null, q.limit);
+    const have = new Set(items.map((i) => i.id));
+    for (const l of logged) if (!have.has(l.id)) items.push(l);
+    items.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    return { items: items.slice(0, q.limit) };
   }
 
   private async deliveryView(m: EntityManager, deliveryId: string) {

@@ -81,28 +81,125 @@ export async function selectTaskUserIds(m: EntityManager, documentId: string): P
   return rows.map((r) => r.user_id);
 }
 
-/** An outbox row as the webhooks' fan-out takes it. */
+/**
+ * The commit horizon: the oldest transaction still running that could write this database's outbox or audit
+ * trail, else the next transaction id. Rows with a smaller `tx` are settled: none can commit later, so a cursor on
+ * (tx, id) that reads only below the horizon never skips one. pg_snapshot_xmin alone would be the cluster's, held
+ * back by any long transaction in another database on the same server; a running transaction is left out only
+ * when it is positively known to belong to another database (one that has ended since the snapshot, or that we
+ * may not see, is kept: it only holds back). Shared by the events feed and the webhooks' cursors.
+ */
+export const COMMIT_HORIZON = `
+  SELECT coalesce(
+           (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
+             WHERE NOT EXISTS (
+               SELECT 1 FROM pg_stat_activity p
+                WHERE p.datname IS DISTINCT FROM current_database() AND p.backend_xid IS NOT NULL
+                  AND p.backend_xid::text::bigint = x::text::bigint % 4294967296)),
+           pg_snapshot_xmax(snap.s)) AS h
+    FROM (SELECT pg_current_snapshot() AS s) snap`;
+
+/** A position in the outbox: (transaction id, row id), both as decimal strings. */
+export interface OutboxPosition {
+  tx: string;
+  id: string;
+}
+
+/** A subscription whose cursor a process has claimed (webhooks/cursor.ts), with the batch it is to send. */
+export interface ClaimedCursor {
+  id: string;
+  url: string;
+  secrets: unknown[];
+  event_types: string[];
+  owner_user_id: string;
+  owner_token_id: string | null;
+  cursor_tx: string;
+  cursor_id: string;
+  /** The batch's last row (inclusive). */
+  batch_tx: string;
+  batch_id: string;
+  /** When the batch was first claimed: the time its requests are signed with and its log shows. */
+  batch_at: Date;
+  /** This claim's own mark (batch_at as written now, exactly): only the claim holding it may extend or finish it. */
+  token: string;
+  /** The batch was claimed before by a process that did not finish it (killed, or its lease ran out). */
+  interrupted: boolean;
+}
+
+/**
+ * Claims up to $1 active subscriptions with settled outbox rows past their cursor (or a batch left unfinished),
+ * not leased by another process, for $2 ms: each gets its next batch — at most $3 rows past the cursor, below the
+ * commit horizon — written on the subscription (batch_tx/batch_id/batch_at) before any request goes out; one left
+ * unfinished is claimed again as it was (`interrupted`, with its first claim's time). Every claim writes its own
+ * batch_at (clock_timestamp): the mark that only this claim can extend its lease or finish the batch. The webhooks never write outbox rows: a subscription only
+ * moves its own cursor, and with no subscription this reads nothing but the subscriptions' table.
+ */
+const CLAIM_WEBHOOK_CURSORS = `
+  WITH horizon AS (${COMMIT_HORIZON}),
+  -- (the cursor is read from cand, the row as locked: a claim racing another process's finish sees the cursor it moved)
+  cand AS (
+    SELECT s.id, s.batch_id IS NOT NULL AS interrupted, s.batch_at AS old_at, s.cursor_tx, s.cursor_id
+      FROM webhook_subscriptions s
+     WHERE s.active AND (s.lease_until IS NULL OR s.lease_until <= now())
+       AND (s.batch_id IS NOT NULL OR EXISTS (
+             SELECT 1 FROM outbox o WHERE (o.tx, o.id) > (s.cursor_tx, s.cursor_id) AND o.tx < (SELECT h FROM horizon)))
+     ORDER BY s.lease_until NULLS FIRST LIMIT $1
+       FOR UPDATE OF s SKIP LOCKED),
+  ends AS (
+    SELECT c.id, c.interrupted, c.old_at, e.tx, e.id AS last_id
+      FROM cand c
+      LEFT JOIN LATERAL (
+        SELECT b.tx, b.id FROM (
+          SELECT o.tx, o.id FROM outbox o
+           WHERE (o.tx, o.id) > (c.cursor_tx, c.cursor_id) AND o.tx < (SELECT h FROM horizon)
+           ORDER BY o.tx, o.id LIMIT $3) b
+         ORDER BY b.tx DESC, b.id DESC LIMIT 1) e ON NOT c.interrupted)
+  UPDATE webhook_subscriptions w
+     SET lease_until = now() + make_interval(secs => $2::float8 / 1000),
+         batch_tx = coalesce(w.batch_tx, ends.tx), batch_id = coalesce(w.batch_id, ends.last_id),
+         batch_at = clock_timestamp()
+    FROM ends
+   WHERE w.id = ends.id AND (ends.interrupted OR ends.last_id IS NOT NULL)
+  RETURNING w.id, w.url, w.secrets, w.event_types, w.owner_user_id, w.owner_token_id, w.cursor_tx::text, w.cursor_id::text,
+            w.batch_tx::text, w.batch_id::text, coalesce(ends.old_at, w.batch_at) AS batch_at, w.batch_at::text AS token,
+            ends.interrupted`;
+
+/** Claims the cursors of up to `limit` subscriptions with a batch of at most `batch` rows each; see above. */
+export async function claimWebhookCursors(
+  m: EntityManager,
+  opts: { limit: number; leaseMs: number; batch: number },
+): Promise<ClaimedCursor[]> {
+  const result: unknown = await m.query(CLAIM_WEBHOOK_CURSORS, [opts.limit, opts.leaseMs, opts.batch]);
+  const r = result as unknown[];
+  return (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? r[0] : r) as ClaimedCursor[];
+}
+
+/** An outbox row as the webhooks read it, with its document's columns the events need. */
 export interface OutboxRowForWebhooks {
   id: string;
+  tx: string;
   document_id: string;
   topic: string;
   payload: Record<string, unknown>;
   created_at: Date;
+  workflow_id: string;
+  colour: string | null;
+  first_state: string | null;
 }
 
 /**
- * Takes up to `limit` outbox rows the webhooks' fan-out has not taken yet, in id order, and marks them taken
- * (webhooks_at), in the caller's transaction: the fan-out's deliveries are written in the same one, so a row is
- * marked if and only if its deliveries exist. (A CTE with FOR UPDATE, so two fan-outs never take one row.)
+ * The outbox rows about documents after `from` up to `to` inclusive, in (tx, id) order: a claimed batch
+ * (rows without a document, user notices, are no webhook events). Rows of a deleted document are left out.
  */
-export async function takeOutboxForWebhooks(m: EntityManager, limit: number): Promise<OutboxRowForWebhooks[]> {
-  const result: unknown = await m.query(
-    `WITH batch AS (SELECT id FROM outbox WHERE webhooks_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE)
-     UPDATE outbox o SET webhooks_at = now() FROM batch WHERE o.id = batch.id
-     RETURNING o.id, o.document_id, o.topic, o.payload, o.created_at`,
-    [limit],
+export async function selectOutboxForWebhooks(m: EntityManager, from: OutboxPosition, to: OutboxPosition): Promise<OutboxRowForWebhooks[]> {
+  return m.query(
+    `SELECT o.id::text AS id, o.tx::text AS tx, o.document_id, o.topic, o.payload, o.created_at, d.workflow_id,
+            d.snapshot->'context'->>'colour' AS colour,
+            CASE WHEN o.topic = 'document.created'
+                 THEN (SELECT a.to_state FROM audit_events a WHERE a.document_id = d.id AND a.seq = 1) END AS first_state
+       FROM outbox o JOIN documents d ON d.id = o.document_id
+      WHERE (o.tx, o.id) > ($1::xid8, $2::bigint) AND (o.tx, o.id) <= ($3::xid8, $4::bigint)
+      ORDER BY o.tx, o.id`,
+    [from.tx, from.id, to.tx, to.id],
   );
-  // TypeORM answers an UPDATE … RETURNING as [rows, count]
-  const r = result as unknown[];
-  return (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? r[0] : r) as OutboxRowForWebhooks[];
 }

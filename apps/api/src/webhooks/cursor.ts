@@ -1,0 +1,257 @@
+/**
+ * First attempts of webhook deliveries, read straight from the outbox through a cursor per subscription.
+ *
+ * A process claims a subscription's cursor with its next batch (claimWebhookCursors: the batch's end and start
+ * time are written on the subscription, under a lease, before any request goes out), reads the batch's outbox
+ * rows, derives the events the subscription wants (types, tasks of its owner), drops those about documents its
+ * owner may not see now (the rule of every document read), and sends the rest: a document's events one after
+ * the other in the order of its outbox rows, different documents at once. One statement per batch then moves
+ * the cursor past the batch, logs the 2xx answers as one webhook_batches row, and gives every other event a row
+ * in webhook_deliveries, where retries, Retry-After, 410, disabling and redelivery work as before
+ * (delivery.ts): a failed first attempt with its logged answer; a document's later events of the batch, and every
+ * event of a document that already has a pending delivery for this subscription, unsent behind it — so a failing
+ * delivery holds back its document's later events for that subscription only.
+ *
+ * Nothing is written per event that is delivered at once, and nothing at all when no one subscribes: the outbox
+ * rows are never written for the webhooks.
+ *
+ * Once per event and attempt: a process killed mid-batch leaves the batch on the subscription; when its lease has
+ * run out, the next claim hands it out again as `interrupted`, and its events (their requests may have gone out)
+ * become deliveries whose first attempt is logged as interrupted, retried at the schedule's next time. A process
+ * whose lease ran out before it finished finds the cursor moved and records nothing (the other one did).
+ *
+ * A document's transitions write its row first (its lock), so their transactions' ids follow the document's order,
+ * and the (tx, id) order of the cursor keeps a document's events in order; within a batch they are sorted by
+ * outbox id as well.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { AuthUser } from '../auth/auth.types.js';
+import { claimWebhookCursors, type ClaimedCursor, selectOutboxForWebhooks } from '../engine/repositories/outbox.js';
+import type { Viewer } from '../engine/repositories/documents.js';
+import { concernsUser, eventsOf, type OutboxEvent } from './events.js';
+import {
+  extendCursorLease,
+  finishCursorBatch,
+  selectBlockedDocuments,
+  selectVisibleIds,
+  type BatchDelivery,
+  type ClaimedDelivery,
+} from './repository.js';
+import type { StoredSecret } from './secrets.js';
+import { loggedRequest, type SendResult } from './sender.js';
+
+/** The `webhook-id` of a delivery: the same on every attempt. */
+export function webhookId(deliveryId: string): string {
+  return `msg_${deliveryId.replace(/-/g, '')}`;
+}
+
+/** Outbox rows one batch reads at most. */
+export const CURSOR_BATCH = 500;
+
+/**
+ * The id of the delivery of event `type` of outbox row `seq` to subscription `subscriptionId`: the same whether it
+ * is delivered at once (logged in a batch) or later gets a row, so its `webhook-id` is the same on every attempt.
+ */
+export function eventDeliveryId(subscriptionId: string, seq: string, type: string): string {
+  const h = createHash('md5').update(`${subscriptionId}:${seq}:${type}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** What the cursor sender uses of WebhookDelivery. */
+export interface CursorHost {
+  db: DataSource;
+  log: Logger;
+  schedule: number[];
+  leaseMs: number;
+  /** Requests this process may still start (it counts them in while they run). */
+  room(): number;
+  viewer(user: AuthUser): Viewer;
+  ownerNow(sub: { owner_user_id: string; owner_token_id: string | null }): Promise<AuthUser | null>;
+  secretsOf(subscriptionId: string, stored: StoredSecret[]): { secrets: string[] } | { error: string };
+  /** Sends one request (counted in flight while it runs). */
+  send(url: string, id: string, body: string, signing: { secrets: string[] } | { error: string }, at: Date): Promise<SendResult>;
+  /** Records a failed attempt's next step (retry, Retry-After, 410, failure): delivery.ts's record. */
+  recordFailure(d: ClaimedDelivery, r: SendResult): Promise<unknown>;
+}
+
+interface Item {
+  id: string;
+  seq: string;
+  documentId: string;
+  eventType: string;
+  body: string;
+}
+
+const ok = (r: SendResult) => r.status !== null && r.status >= 200 && r.status < 300;
+
+/** Claims up to `limit` subscriptions' next batches; answers the claimed cursors (their batches not yet run). */
+export async function claimCursors(host: CursorHost, limit: number): Promise<ClaimedCursor[]> {
+  return claimWebhookCursors(host.db.manager, { limit, leaseMs: host.leaseMs, batch: CURSOR_BATCH });
+}
+
+/** The events of a batch the subscription wants, each document's in outbox order. */
+async function itemsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Promise<Item[]> {
+  const rows = await selectOutboxForWebhooks(host.db.manager, { tx: c.cursor_tx, id: c.cursor_id }, { tx: c.batch_tx, id: c.batch_id });
+  const items: Item[] = [];
+  for (const r of rows) {
+    const created = r.topic === 'document.created';
+    const ev: OutboxEvent = {
+      id: Number(r.id),
+      documentId: r.document_id,
+      workflowId: r.workflow_id,
+      event: created ? null : ((r.payload.event as string) ?? null),
+      from: created ? null : ((r.payload.from as string) ?? null),
+      to: created ? r.first_state : ((r.payload.to as string) ?? null),
+      assigneeIds: (r.payload.assigneeIds as string[]) ?? [],
+      taskRoles: (r.payload.taskRoles as string[]) ?? [],
+      colour: r.colour,
+      at: r.created_at,
+    };
+    for (const e of eventsOf(ev)) {
+      if (!c.event_types.includes(e.type)) continue;
+      if (e.toAssignees && !concernsUser(ev, owner)) continue;
+      const payload = { type: e.type, timestamp: r.created_at.toISOString(), data: { ...e.data, sequence: ev.id } };
+      items.push({
+        id: eventDeliveryId(c.id, r.id, e.type),
+        seq: r.id,
+        documentId: r.document_id,
+        eventType: e.type,
+        body: JSON.stringify(payload),
+      });
+    }
+  }
+  // a document's events in outbox order
+  const byDoc = new Map<string, Item[]>();
+  for (const i of items) byDoc.set(i.documentId, [...(byDoc.get(i.documentId) ?? []), i]);
+  for (const list of byDoc.values()) list.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)) || (a.eventType < b.eventType ? -1 : 1));
+  return [...byDoc.values()].flat();
+}
+
+/** Sends a claimed cursor's batch and records it; answers whether it recorded it (false: its lease was lost). */
+export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<boolean> {
+  const at = new Date(c.batch_at);
+  const end = { tx: c.batch_tx, id: c.batch_id };
+  const owner = await host.ownerNow(c);
+  // no longer a valid owner: nothing is sent, the cursor moves on (as a delivery about a hidden document is dropped)
+  const all = owner ? await itemsOf(host, c, owner) : [];
+  const visible = owner
+    ? await selectVisibleIds(host.db.manager, [...new Set(all.map((i) => i.documentId))], host.viewer(owner))
+    : new Set<string>();
+  const items = all.filter((i) => visible.has(i.documentId));
+  const blocked = await selectBlockedDocuments(host.db.manager, c.id, [...new Set(items.map((i) => i.documentId))]);
+  const chains = new Map<string, Item[]>();
+  for (const i of items) chains.set(i.documentId, [...(chains.get(i.documentId) ?? []), i]);
+
+  const delivered: { i: Item; r: SendResult }[] = [];
+  const rows: BatchDelivery[] = [];
+  const failed: { i: Item; r: SendResult }[] = [];
+  const waiting = (i: Item): BatchDelivery => ({ ...row(i), attempts: 0 });
+  const row = (i: Item) => ({ id: i.id, document_id: i.documentId, seq: i.seq, event_type: i.eventType, payload: i.body });
+  const attempted = (i: Item, r: SendResult): BatchDelivery => ({
+    ...row(i),
+    attempts: 1,
+    request: r.request,
+    duration_ms: r.durationMs,
+    status: r.status,
+    body: r.body,
+    error: r.error,
+  });
+
+  if (c.interrupted) {
+    // a process died (or lost its lease) mid-batch: any of these requests may have gone out, each counts as attempt 1
+    for (const [doc, list] of chains)
+      for (const i of list)
+        rows.push(
+          blocked.has(doc)
+            ? waiting(i)
+            : attempted(i, {
+                status: null,
+                body: null,
+                error: 'interrupted: the sending process stopped before an answer was recorded',
+                retryAfter: null,
+                durationMs: 0,
+                request: loggedRequest(c.url, webhookId(i.id), at, i.body),
+              }),
+        );
+  } else {
+    const signing = host.secretsOf(c.id, c.secrets as StoredSecret[]);
+    const queue = [...chains.entries()].filter(([doc, list]) => {
+      if (!blocked.has(doc)) return true;
+      rows.push(...list.map(waiting));
+      return false;
+    });
+    const lease = setInterval(() => {
+      void extendCursorLease(host.db.manager, c.id, c.token, host.leaseMs).catch(() => undefined);
+    }, host.leaseMs / 3);
+    lease.unref();
+    try {
+      const chain = async ([, list]: [string, Item[]]) => {
+        for (let k = 0; k < list.length; k++) {
+          const i = list[k];
+          const r = await host.send(c.url, webhookId(i.id), i.body, signing, at);
+          if (ok(r)) delivered.push({ i, r });
+          else {
+            // the rest of this document's events wait behind it
+            failed.push({ i, r });
+            rows.push(attempted(i, r), ...list.slice(k + 1).map(waiting));
+            return;
+          }
+        }
+      };
+      const workers = Math.max(1, Math.min(queue.length, host.room()));
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          while (next < queue.length) await chain(queue[next++]);
+        }),
+      );
+    } finally {
+      clearInterval(lease);
+    }
+  }
+
+  const recorded = await finishCursorBatch(host.db.manager, {
+    subscriptionId: c.id,
+    token: c.token,
+    end,
+    url: c.url,
+    at,
+    schedule: host.schedule,
+    log: delivered.map(({ i, r }) => ({
+      id: i.id,
+      seq: i.seq,
+      doc: i.documentId,
+      type: i.eventType,
+      req: i.body,
+      status: r.status!,
+      resp: r.body,
+      ms: r.durationMs,
+    })),
+    rows,
+  });
+  if (!recorded) {
+    host.log.warn(`webhook batch of subscription ${c.id} not recorded: its lease ran out and another process took it over`);
+    return false;
+  }
+  for (const { i, r } of failed)
+    await host.recordFailure(
+      {
+        id: i.id,
+        subscription_id: c.id,
+        document_id: i.documentId,
+        seq: i.seq,
+        event_type: i.eventType,
+        body: i.body,
+        attempts: 1,
+        lost: false,
+        url: c.url,
+        secrets: c.secrets as StoredSecret[],
+        owner_user_id: c.owner_user_id,
+        owner_token_id: c.owner_token_id,
+      },
+      r,
+    );
+  return true;
+}
