@@ -397,6 +397,30 @@ describe('outbox repository', () => {
     const left = await m.query(`SELECT topic FROM outbox WHERE document_id = $1 ORDER BY id`, [id]);
     expect(left.map((r: { topic: string }) => r.topic)).toEqual(['recent', 'pending']);
   });
+
+  it("keeps old processed rows an active webhook subscription's cursor has not passed; a disabled one holds nothing back", async () => {
+    const { id } = await seedDocument();
+    for (let i = 0; i < 4; i++) await insertOutbox(m, id, 'old', {});
+    await m.query(`UPDATE outbox SET processed_at = now() - interval '2 days' WHERE document_id = $1`, [id]);
+    const rows: { id: string; tx: string }[] = await m.query(`SELECT id, tx::text FROM outbox WHERE document_id = $1 ORDER BY tx, id`, [
+      id,
+    ]);
+    const [{ id: owner }] = await m.query(`SELECT id FROM users ORDER BY username LIMIT 1`);
+    // the cursor has passed the first two rows only
+    const [{ id: sub }] = await m.query(
+      `INSERT INTO webhook_subscriptions (owner_user_id, url, event_types, secrets, cursor_tx, cursor_id)
+       VALUES ($1, 'https://example.org/hook', '{document.state_changed}', '[]', $2::xid8, $3) RETURNING id`,
+      [owner, rows[1].tx, rows[1].id],
+    );
+    expect(await pruneOutbox(db.dataSource)).toBe(2);
+    expect((await m.query(`SELECT id FROM outbox WHERE document_id = $1 ORDER BY tx, id`, [id])).map((r: { id: string }) => r.id)).toEqual([
+      rows[2].id,
+      rows[3].id,
+    ]);
+    await m.query(`UPDATE webhook_subscriptions SET active = false WHERE id = $1`, [sub]);
+    expect(await pruneOutbox(db.dataSource)).toBe(2);
+    await m.query(`DELETE FROM webhook_subscriptions WHERE id = $1`, [sub]);
+  });
 });
 
 describe('one place for the SQL of each table family', () => {

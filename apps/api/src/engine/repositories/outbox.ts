@@ -63,12 +63,18 @@ export async function relayOutbox(m: EntityManager, limit: number): Promise<numb
 
 /**
  * Deletes processed rows older than a day (the audit trail is the history; the outbox is a queue), oldest first
- * in chunks of `chunk` by id, so that no delete is one long statement; returns how many.
+ * in chunks of `chunk` by id, so that no delete is one long statement; returns how many. A row an active webhook
+ * subscription's cursor has not passed yet stays (its events are still to be sent, however long the senders were
+ * down); a disabled subscription holds nothing back (enabled again, it starts at the commit horizon).
  */
 export async function pruneOutbox(db: DataSource, stopping: () => boolean = () => false, chunk = 5000): Promise<number> {
   return deleteInChunks(
     db,
-    `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE processed_at < now() - interval '1 day' ORDER BY id LIMIT $1) RETURNING 1`,
+    `DELETE FROM outbox WHERE id IN (
+       SELECT o.id FROM outbox o
+        WHERE o.processed_at < now() - interval '1 day'
+          AND NOT EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.active AND (o.tx, o.id) > (s.cursor_tx, s.cursor_id))
+        ORDER BY o.id LIMIT $1) RETURNING 1`,
     [],
     chunk,
     stopping,
