@@ -258,6 +258,8 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
     case 'downloadSealedDocx':
     case 'downloadSealedOfd':
     case 'downloadSealSignature':
+    case 'downloadSealedPdf':
+    case 'downloadSealedPdfSignature':
       // an export like the DOCX (classified: a numbered copy holder); no such seal use on the document: inner 404
       return cell(!classified || fx.copyHolders.includes(user) ? { inner404: true } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     case 'downloadAttachmentFile':

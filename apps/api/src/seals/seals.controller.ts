@@ -8,11 +8,13 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, named } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.js';
+import { SealedPdfService } from './sealed-pdf.service.js';
 import { SealsService } from './seals.service.js';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const SIG_MIME = 'application/octet-stream';
 const PNG_MIME = 'image/png';
+const PDF_MIME = 'application/pdf';
 
 const Seal = named(
   'Seal',
@@ -89,6 +91,10 @@ const DocumentSeal = named(
       .string()
       .nullable()
       .meta({ description: 'The sealed OFD (GET …/seals/{useId}/ofd), null for a seal applied before sealed OFDs were kept' }),
+    pdfSignedAt: z
+      .string()
+      .nullable()
+      .meta({ description: 'When the sealed PDF (GET …/seals/{useId}/pdf) was made and signed; null until first asked for' }),
     sm3: z.string(),
     valid: z.boolean(),
     problems: z.array(z.string()).meta({ description: 'What does not hold (stable codes), empty when valid' }),
@@ -200,14 +206,17 @@ export class SealsController {
 @ApiTags('documents')
 @Controller('api/documents')
 export class DocumentSealsController {
-  constructor(private readonly seals: SealsService) {}
+  constructor(
+    private readonly seals: SealsService,
+    private readonly pdfs: SealedPdfService,
+  ) {}
 
   @Get(':id/seals')
   @ApiOperation({ operationId: 'listDocumentSeals', summary: 'The seals applied to the document (用印), each verified now' })
   @ApiZodResponse(200, DocumentSeals)
   @ApiProblems(404)
   list(@CurrentUser() user: AuthUser, @Param('id') id: string) {
-    return this.seals.documentSeals(user, id);
+    return this.pdfs.documentSeals(user, id);
   }
 
   @Get(':id/seals/:useId/docx')
@@ -234,6 +243,36 @@ export class DocumentSealsController {
   async ofd(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('useId') useId: string, @Res() res: FastifyReply) {
     const f = await this.seals.documentSealFile(user, id, useId, 'ofd');
     return sendFile(res, OFD_MIME, f.fileName, f.body);
+  }
+
+  @Get(':id/seals/:useId/pdf')
+  @ApiParam({ name: 'useId', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'downloadSealedPdf',
+    summary:
+      'The sealed PDF: the registered document laid out for print by LibreOffice with the seal images (this seal and the ones applied before it) where GB/T 9704 puts them; made and signed on the first request, then always the same bytes',
+  })
+  @ApiProduces(PDF_MIME)
+  @binary(PDF_MIME, 'PDF file')
+  @ApiProblems(403, 404, 409, 503)
+  async pdf(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('useId') useId: string, @Res() res: FastifyReply) {
+    const f = await this.pdfs.file(user, id, useId, 'pdf');
+    return sendFile(res, PDF_MIME, f.fileName, f.body);
+  }
+
+  @Get(':id/seals/:useId/pdf/signature')
+  @ApiParam({ name: 'useId', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'downloadSealedPdfSignature',
+    summary:
+      'The detached signature of the sealed PDF (GET …/seals/{useId}/pdf): a DER GB/T 38540 SES_Signature (SM2 with SM3, the seal’s certificate), as the DOCX has',
+  })
+  @ApiProduces(SIG_MIME)
+  @binary(SIG_MIME, 'DER SES_Signature')
+  @ApiProblems(403, 404, 409, 503)
+  async pdfSignature(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('useId') useId: string, @Res() res: FastifyReply) {
+    const f = await this.pdfs.file(user, id, useId, 'signature');
+    return sendFile(res, SIG_MIME, f.fileName, f.body);
   }
 
   @Get(':id/seals/:useId/signature')

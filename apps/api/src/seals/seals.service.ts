@@ -433,7 +433,8 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
 
   // ---------------------------------------------------------------- sealing
 
-  private async signerFor(m: EntityManager, sealId: string): Promise<SealSigner> {
+  /** The seal's prepared signer (also the sealed PDF's, sealed-pdf.service.ts). */
+  async signerFor(m: EntityManager, sealId: string): Promise<SealSigner> {
     const row = await this.row(m, sealId);
     const key = `${sealId}:${row.encrypted_private_key}:${toHex(sm3(bytes(row.seal_der!)))}`;
     let signer = this.signers.get(key);
@@ -448,12 +449,15 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
     return signer;
   }
 
-  /** The registered document's render context, with the seals applied so far (this one included). */
-  private async renderContext(m: EntityManager, row: DocumentRow): Promise<RenderContext> {
+  /**
+   * The registered document's render context, with the seals applied so far (this one included), or those applied
+   * up to `upTo` (a seal use's time: the sealed PDF of that use).
+   */
+  async renderContext(m: EntityManager, row: DocumentRow, upTo?: Date): Promise<RenderContext> {
     const ctx = row.snapshot.context;
     const signed = ctx.signatures.filter((s) => s.revisionHash === ctx.revision.hash);
     const names = await this.documents.displayNames(signed.map((s) => s.signerId));
-    const uses = ctx.sealUses ?? [];
+    const uses = (ctx.sealUses ?? []).filter((u) => !upTo || new Date(u.at).getTime() <= upTo.getTime());
     const images: { id: string; image_png: Buffer }[] = uses.length
       ? await m.query(`SELECT id, image_png FROM seals WHERE id = ANY($1::uuid[])`, [uses.map((u) => u.sealId)])
       : [];
