@@ -1912,6 +1912,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/seals/awaiting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registered documents waiting for the caller's seal (待用印): visible to the caller, with an issuing body whose active seal the caller keeps and that has not sealed it; the longest waiting first, at most 200 */
+        get: operations["listDocumentsAwaitingSeal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/seals/{id}": {
         parameters: {
             query?: never;
@@ -4433,6 +4450,24 @@ export interface components {
             appliedAt: string;
             /** @description SM3 of the sealed DOCX */
             sm3: string;
+        };
+        DocumentsAwaitingSeal: {
+            items: {
+                /** Format: uuid */
+                id: string;
+                version: number;
+                title: string;
+                documentNumber: string;
+                classification: string;
+                /** @enum {string} */
+                state: "circulation" | "archiving";
+                /** @description The issuing bodies still to seal whose active seal the caller keeps */
+                issuers: {
+                    /** Format: uuid */
+                    unitId: string;
+                    name: string;
+                }[];
+            }[];
         };
         SealUseRegister: {
             items: components["schemas"]["SealUse"][];
@@ -17643,6 +17678,69 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem400"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem401"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem403"];
+                };
+            };
+            /** @description Internal error (a defect; never an answer to input) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem500"];
+                };
+            };
+            /** @description Service unavailable: the database is not reachable (Retry-After) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem503"];
+                };
+            };
+        };
+    };
+    listDocumentsAwaitingSeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentsAwaitingSeal"];
                 };
             };
             /** @description Not authenticated */

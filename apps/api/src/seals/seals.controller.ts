@@ -8,6 +8,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, named } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.js';
+import { AWAITING_LIMIT } from './awaiting-seal.js';
 import { SealedPdfService } from './sealed-pdf.service.js';
 import { SealsService } from './seals.service.js';
 
@@ -75,6 +76,24 @@ const SealUse = named(
     sm3: z.string().meta({ description: 'SM3 of the sealed DOCX' }),
   }),
 );
+const AwaitingSeal = named(
+  'DocumentsAwaitingSeal',
+  z.object({
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        version: z.number().int(),
+        title: z.string(),
+        documentNumber: z.string(),
+        classification: z.string(),
+        state: z.enum(['circulation', 'archiving']),
+        issuers: z
+          .array(z.object({ unitId: z.uuid(), name: z.string() }))
+          .meta({ description: 'The issuing bodies still to seal whose active seal the caller keeps' }),
+      }),
+    ),
+  }),
+);
 const SealRegister = named('SealUseRegister', z.object({ items: z.array(SealUse) }));
 const DocumentSeal = named(
   'DocumentSeal',
@@ -140,6 +159,18 @@ export class SealsController {
     return this.seals.register(user, q);
   }
 
+  @Get('awaiting')
+  @Roles('seal_keeper')
+  @ApiOperation({
+    operationId: 'listDocumentsAwaitingSeal',
+    summary: `The registered documents waiting for the caller's seal (待用印): visible to the caller, with an issuing body whose active seal the caller keeps and that has not sealed it; the longest waiting first, at most ${AWAITING_LIMIT}`,
+  })
+  @ApiZodResponse(200, AwaitingSeal)
+  @ApiProblems(403)
+  async awaiting(@CurrentUser() user: AuthUser) {
+    return { items: await this.seals.awaitingSeal(user) };
+  }
+
   @Get(':id')
   @Roles('admin', 'seal_keeper', 'auditor')
   @ApiOperation({ operationId: 'getSeal', summary: 'One seal of the registry' })
@@ -186,8 +217,12 @@ export class SealsController {
   @ApiZodBody(ImportCertificateBody)
   @ApiZodResponse(200, Seal)
   @ApiProblems(400, 403, 404, 409)
-  importCertificate(@Param('id') id: string, @Body(new ZodPipe(ImportCertificateBody)) body: z.infer<typeof ImportCertificateBody>) {
-    return this.seals.importCertificate(id, body);
+  importCertificate(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(ImportCertificateBody)) body: z.infer<typeof ImportCertificateBody>,
+  ) {
+    return this.seals.importCertificate(user, id, body);
   }
 
   @Post(':id/revoke')

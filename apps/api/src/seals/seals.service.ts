@@ -41,12 +41,14 @@ import {
   type SealSigner,
 } from '#gongwen/seal';
 import type { OutgoingEvent } from '#gongwen/workflows/outgoing/types';
+import { appendAdminAudit } from '../admin/admin.audit.js';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
 import { loadOrCreateMasterKey } from '../signatures/signatures.service.js';
 import { UUID } from '../engine/transition-engine.js';
+import { documentsAwaitingSeal } from './awaiting-seal.js';
 import { documentStampPlacements, sealOfd, verifySealedOfd } from './sealed-ofd.js';
 
 const LOCAL_CA_NAME = 'gongwen 本地电子印章证书中心';
@@ -319,6 +321,21 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
           user.id,
         ],
       );
+      // registry changes are administration: in the deployment's hash-chained admin audit log, in the same transaction
+      await appendAdminAudit(m, {
+        actorId: user.id,
+        action: 'seal.created',
+        detail: {
+          sealId: row.id,
+          esId,
+          issuerUnitId: input.issuerUnitId,
+          name: unit.name,
+          imageSource: image ? 'uploaded' : 'generated',
+          custodianIds: input.custodianIds,
+          validFrom: validFrom.toISOString(),
+          validTo: validTo.toISOString(),
+        },
+      });
       return row.id as string;
     });
     return this.get(id);
@@ -334,7 +351,7 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** Replaces the seal's signing certificate with one from a real CA (and trusts that CA's root). */
-  async importCertificate(id: string, input: ImportCertificateInput) {
+  async importCertificate(user: AuthUser, id: string, input: ImportCertificateInput) {
     const cert = certificateInput('certificate', input.certificate);
     if (!/^[0-9a-fA-F]{64}$/.test(input.privateKey)) throw invalid('privateKey', 'an SM2 private key: 64 hex digits');
     const privateKey = input.privateKey.toLowerCase();
@@ -387,6 +404,19 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
         encryptPrivateKey(privateKey, this.secret),
         authorityId ?? null,
       ]);
+      await appendAdminAudit(m, {
+        actorId: user.id,
+        action: 'seal.certificate_imported',
+        detail: {
+          sealId: id,
+          esId: row.es_id,
+          subject: cert.subjectCommonName,
+          issuer: cert.issuerCommonName,
+          serialNumber: cert.serialHex,
+          notAfter: cert.notAfter.toISOString(),
+          authorityTrusted: authority ? authority.subjectCommonName : null,
+        },
+      });
     });
     return this.get(id);
   }
@@ -400,8 +430,18 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
         user.id,
         reason,
       ]);
+      await appendAdminAudit(m, {
+        actorId: user.id,
+        action: 'seal.revoked',
+        detail: { sealId: id, esId: row.es_id, name: row.name, reason },
+      });
     });
     return this.get(id);
+  }
+
+  /** The documents waiting for the caller's seal (awaiting-seal.ts). */
+  awaitingSeal(user: AuthUser) {
+    return documentsAwaitingSeal(this.db.manager, user, this.documents.engine.viewer(user));
   }
 
   /** The seal-use register (用印登记), newest first: documents above the reader's clearance are left out. */
