@@ -8,13 +8,15 @@
  * time (the finished-subset cache cleared before each run: every face subset anew from its resident GB 2312 cut) and
  * for the same document again (cached subsets), and adding one seal container (signOfd with an SM2 signer, SM3
  * digests of every part). The first OFD of the process (font lookup, each face's one-time cut and preprocessing) is
- * printed on its own. Each row gives wall-clock time and the process's CPU time (user + system) per run: on a shared,
+ * printed on its own, and in fresh child processes, alternating, cold and after warmFaces (the server's warm-up once
+ * it listens). Each row gives wall-clock time and the process's CPU time (user + system) per run: on a shared,
  * loaded machine the wall clock also counts the time other processes held the cores. Then the same as one JSON line.
  */
 import { sm2 } from 'sm-crypto-v2';
 import { typicalNoticeFixture } from '#gongwen/docx/fixtures';
 import { layoutDocument } from '#gongwen/page-layout';
-import { clearSubsetCache, renderOfd, signOfd } from '#gongwen/ofd';
+import { spawnSync } from 'node:child_process';
+import { clearSubsetCache, renderOfd, signOfd, warmFaces } from '#gongwen/ofd';
 
 interface Stats {
   median: number;
@@ -51,8 +53,41 @@ async function measure(run: () => unknown, iterations: number, warmup = 3): Prom
   };
 }
 
+/**
+ * In a child process (`--first cold|warm`): the first OFD of a fresh process, either cold or after warmFaces (what
+ * the server runs once listening); prints one JSON line.
+ */
+async function firstOfd(mode: string): Promise<void> {
+  const f = typicalNoticeFixture();
+  let warm = { ms: 0, cpuMs: 0, faces: 0 };
+  if (mode === 'warm') {
+    const c0 = cpuMs();
+    const t0 = performance.now();
+    const faces = await warmFaces();
+    warm = { ms: round(performance.now() - t0), cpuMs: round(cpuMs() - c0), faces };
+  }
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  await renderOfd(f.content, f.ctx);
+  console.log(JSON.stringify({ mode, warm, first: { ms: round(performance.now() - t0), cpuMs: round(cpuMs() - c0) } }));
+}
+
+/** The first OFD of a process cold and after the start-up warm-up, alternating (A B A B) in fresh processes. */
+function firstOfdRounds(rounds: number) {
+  const out: { mode: string; warm: { ms: number; cpuMs: number; faces: number }; first: { ms: number; cpuMs: number } }[] = [];
+  for (let i = 0; i < rounds; i++)
+    for (const mode of ['cold', 'warm']) {
+      const r = spawnSync(process.execPath, [process.argv[1]!, '--first', mode], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`the ${mode} child failed: ${r.stderr}`);
+      out.push(JSON.parse(r.stdout.trim().split('\n').at(-1)!));
+    }
+  return out;
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === '--first') return firstOfd(process.argv[3] ?? 'cold');
   const iterations = Number(process.argv[2] ?? 30);
+  const rounds = firstOfdRounds(2);
   const f = typicalNoticeFixture();
   const c0 = cpuMs();
   const t0 = performance.now();
@@ -88,6 +123,7 @@ async function main(): Promise<void> {
     ofdFontsEmbeddedNewDocument: row(fresh, (fresh.last as Buffer).length),
     ofdFontsEmbedded: row(embedded, ofd.length),
     seal: row(seal),
+    firstOfdOfAProcess: rounds,
     targetMs: 30,
   };
   const line = (label: string, s: Stats, bytes?: number): void =>
@@ -100,6 +136,13 @@ async function main(): Promise<void> {
   line('OFD, fonts embedded, new document', fresh, (fresh.last as Buffer).length);
   line('OFD, fonts embedded, same again', embedded, ofd.length);
   line('seal container (SM2)', seal);
+  console.log('first OFD of a fresh process (alternating; the server warms the faces once listening, off the request path):');
+  for (const r of rounds)
+    console.log(
+      r.mode === 'cold'
+        ? `  cold                               first OFD ${String(r.first.ms).padStart(7)} ms   cpu ${String(r.first.cpuMs).padStart(7)} ms`
+        : `  after the start-up warm-up         first OFD ${String(r.first.ms).padStart(7)} ms   cpu ${String(r.first.cpuMs).padStart(7)} ms   (warm-up: ${r.warm.faces} faces, ${r.warm.ms} ms, cpu ${r.warm.cpuMs} ms)`,
+    );
   console.log(JSON.stringify(rows));
 }
 

@@ -92,9 +92,17 @@ describe('applying a seal (用印)', () => {
       const r = await c().event(as, d.id, { type: 'APPLY_SEAL', issuerUnitId: ids.committee });
       expect(r.status).toBe(as === 'reader' ? 403 : 403);
     }
+    // 待用印: the registered document waits for the custodian's seal (one query; not the unregistered one)
+    const awaiting = async () => (await json(await t.request('/api/seals/awaiting', { as: 'seal_keeper' }))).body.items;
+    const waiting = (await awaiting()).find((a: any) => a.id === d.id);
+    expect(waiting).toMatchObject({ state: 'circulation', issuers: [{ unitId: ids.committee, name: '中共××区委办公室' }] });
+    expect(waiting.documentNumber).toMatch(/^区委办发〔\d{4}〕\d+号$/);
+    expect((await awaiting()).some((a: any) => a.id === signing.id)).toBe(false);
+    for (const as of ['clerk', 'admin', 'auditor']) expect((await t.request('/api/seals/awaiting', { as })).status).toBe(403);
     const ok = await c().event('seal_keeper', d.id, { type: 'APPLY_SEAL', issuerUnitId: ids.committee });
     expect(ok.status).toBe(200);
     expect(ok.body.state).toBe('circulation');
+    expect((await awaiting()).some((a: any) => a.id === d.id)).toBe(false);
     const again = await c().event('seal_keeper', d.id, { type: 'APPLY_SEAL', issuerUnitId: ids.committee });
     expect([again.status, again.body.conditions?.map((x: any) => x.code)]).toEqual([422, ['ALREADY_SEALED']]);
 
@@ -273,5 +281,17 @@ describe('applying a seal (用印)', () => {
     const list = await json(await t.request(`/api/documents/${d.id}/seals`, { as: 'chief' }));
     expect(list.body.items[0]).toMatchObject({ valid: true });
     expect((await json(await t.request(`/api/documents/${d.id}/verify`, { as: 'chief' }))).body.ok).toBe(true);
+
+    // every registry change is in the administrators' hash-chained audit log, and the chain still verifies
+    const audit = await json(await t.request('/api/admin/audit?limit=20', { as: 'auditor' }));
+    const seals = audit.body.items.filter((e: any) => e.action.startsWith('seal.'));
+    expect(seals.map((e: any) => [e.action, e.detail.sealId, e.actorId])).toEqual([
+      ['seal.certificate_imported', created.body.id, ids.u.admin],
+      ['seal.created', created.body.id, ids.u.admin],
+      ['seal.revoked', s.id, ids.u.admin],
+    ]);
+    expect(seals[0].detail).toMatchObject({ issuer: '某省电子认证中心', authorityTrusted: '某省电子认证中心' });
+    expect(seals[2].detail).toMatchObject({ reason: '印章遗失', esId: s.esId });
+    expect((await json(await t.request('/api/admin/audit/verify', { as: 'auditor' }))).body.ok).toBe(true);
   });
 });

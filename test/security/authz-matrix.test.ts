@@ -100,6 +100,7 @@ function roleGate(op: Op): string[] | null {
     // the seal registry: administrators manage it; custodians and auditors read it and the seal-use register (用印登记)
     listSeals: ['admin', 'seal_keeper', 'auditor'],
     listSealUses: ['admin', 'seal_keeper', 'auditor'],
+    listDocumentsAwaitingSeal: ['seal_keeper'],
     getSeal: ['admin', 'seal_keeper', 'auditor'],
     getSealImage: ['admin', 'seal_keeper', 'auditor'],
     createSeal: ['admin'],
@@ -258,6 +259,8 @@ function documentCell(op: Op, fx: Fixture, user: string): Cell {
     case 'downloadSealedDocx':
     case 'downloadSealedOfd':
     case 'downloadSealSignature':
+    case 'downloadSealedPdf':
+    case 'downloadSealedPdfSignature':
       // an export like the DOCX (classified: a numbered copy holder); no such seal use on the document: inner 404
       return cell(!classified || fx.copyHolders.includes(user) ? { inner404: true } : { status: 403, code: 'EXPORT_APPROVAL_REQUIRED' });
     case 'downloadAttachmentFile':
@@ -802,6 +805,7 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             // the seal registry (behind its role gates): lists; no such seal → 404; bodies of {} are invalid
             listSeals: { status: 200 },
             listSealUses: { status: 200 },
+            listDocumentsAwaitingSeal: { status: 200 },
             getSeal: { status: 404, code: 'NOT_FOUND' },
             getSealImage: { status: 404, code: 'NOT_FOUND' },
             createSeal: { status: 400, code: 'VALIDATION_FAILED' },

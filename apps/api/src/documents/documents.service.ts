@@ -45,11 +45,15 @@ export type ExportGuard = (row: DocumentRow, user: AuthUser) => Promise<{ copyNu
 /** The sealed original of a document as OFD (the seals feature provides it), or null when it has none. */
 export type SealedOfdSource = (row: DocumentRow) => Promise<{ useId: string; body: Buffer; fileName: string } | null>;
 
+/** The sealed PDF of a document after its latest seal (made on first request, signed, kept), or null when unsealed. */
+export type SealedPdfSource = (row: DocumentRow, user: AuthUser) => Promise<{ useId: string; body: Buffer; fileName: string } | null>;
+
 @Injectable()
 export class DocumentsService {
   private readonly deps: DocumentsDeps;
   private readonly exportGuards: ExportGuard[] = [];
   private sealedOfdSource: SealedOfdSource = () => Promise.resolve(null);
+  private sealedPdfSource: SealedPdfSource = () => Promise.resolve(null);
 
   constructor(
     @InjectDataSource() db: DataSource,
@@ -79,6 +83,16 @@ export class DocumentsService {
   /** The document's sealed OFD (every seal applied so far inside it), or null when no seal has been applied. */
   sealedOfd(row: DocumentRow): ReturnType<SealedOfdSource> {
     return this.sealedOfdSource(row);
+  }
+
+  /** Register where a document's sealed PDF comes from (the seals feature: the PDF after its latest seal). */
+  onSealedPdf(source: SealedPdfSource): void {
+    this.sealedPdfSource = source;
+  }
+
+  /** The document's sealed PDF (every seal applied so far on it), or null when no seal has been applied. */
+  sealedPdf(row: DocumentRow, user: AuthUser): ReturnType<SealedPdfSource> {
+    return this.sealedPdfSource(row, user);
   }
 
   /** Runs every export guard; they may refuse (throw) or add what to print (e.g. the copy number). */

@@ -87,7 +87,11 @@ export class DocxController {
   @Get(':id/pdf')
   @ApiOperation({
     operationId: 'downloadPdf',
-    summary: 'The document as PDF, laid out by LibreOffice from the same DOCX as GET …/docx (current revision, or ?revision=N)',
+    summary:
+      'The document as PDF, laid out by LibreOffice from the same DOCX as GET …/docx (current revision, or ?revision=N). ' +
+      'Once a seal is applied, the current revision is the sealed PDF: the seal images where GB/T 9704 puts them, the bytes its detached ' +
+      'signature (GET …/seals/{useId}/pdf/signature) covers (Content-Location names it under …/seals/{useId}/pdf); ' +
+      'a numbered copy of a classified document is rendered with its copy number, unsealed, and links the sealed original (Link rel="original")',
   })
   @ApiZodQuery(z.object({ revision: z.number().int().min(1).optional() }))
   @ApiProduces(PDF_MIME)
@@ -99,12 +103,25 @@ export class DocxController {
     @Query(new ZodPipe(DocxQuery)) q: z.infer<typeof DocxQuery>,
     @Res() res: FastifyReply,
   ) {
-    const { buf, row, revision, ctx, copy, key } = await this.printed(user, id, q.revision);
+    const r = await this.renderable(user, id, q.revision);
+    const sealed = r.revision.number === r.row.current_revision ? await this.documents.sealedPdf(r.row, user) : null;
+    res.header('Cache-Control', 'private, no-store');
+    if (sealed) {
+      const original = `/api/documents/${r.row.id}/seals/${sealed.useId}/pdf`;
+      if (!r.copy.copyNumber) {
+        await this.documents.logAccess(r.row, user, 'download_sealed_pdf');
+        res.header('Content-Type', PDF_MIME);
+        res.header('Content-Location', original);
+        res.header('Content-Disposition', contentDispositionFor(sealed.fileName));
+        return res.send(sealed.body);
+      }
+      res.header('Link', `<${original}>; rel="original"`);
+    }
+    const { buf, row, revision, ctx, copy, key } = await this.printed(user, id, q.revision, r);
     const pdf = await this.print.pdf(buf, key);
     await this.documents.logAccess(row, user, 'download_pdf', copy.copyNumber ?? null);
     res.header('Content-Type', PDF_MIME);
     res.header('Content-Disposition', contentDispositionFor(docxFileName(revision.content, ctx).replace(/\.docx$/i, '.pdf')));
-    res.header('Cache-Control', 'private, no-store');
     res.send(pdf);
   }
 
@@ -166,8 +183,13 @@ export class DocxController {
   }
 
   /** The DOCX of a revision as the downloads give it, after the visibility and export checks. */
-  private async printed(user: AuthUser, id: string, revisionNumber: number | undefined) {
-    const { row, revision, ctx, copy } = await this.renderable(user, id, revisionNumber);
+  private async printed(
+    user: AuthUser,
+    id: string,
+    revisionNumber: number | undefined,
+    checked?: Awaited<ReturnType<DocxController['renderable']>>,
+  ) {
+    const { row, revision, ctx, copy } = checked ?? (await this.renderable(user, id, revisionNumber));
     // a registered document as printed (its 版记 on an even page; laid out by LibreOffice, cached); a draft in one pass
     const buf = ctx.documentNumber && !ctx.draft ? await this.print.render(revision.content, ctx) : await renderDocx(revision.content, ctx);
     // a draft's render differs only by what the context says; the PDF cache keys on both (the copy number among them)

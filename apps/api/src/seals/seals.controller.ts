@@ -8,11 +8,14 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, named } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.js';
+import { AWAITING_LIMIT } from './awaiting-seal.js';
+import { SealedPdfService } from './sealed-pdf.service.js';
 import { SealsService } from './seals.service.js';
 
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 const SIG_MIME = 'application/octet-stream';
 const PNG_MIME = 'image/png';
+const PDF_MIME = 'application/pdf';
 
 const Seal = named(
   'Seal',
@@ -73,6 +76,24 @@ const SealUse = named(
     sm3: z.string().meta({ description: 'SM3 of the sealed DOCX' }),
   }),
 );
+const AwaitingSeal = named(
+  'DocumentsAwaitingSeal',
+  z.object({
+    items: z.array(
+      z.object({
+        id: z.uuid(),
+        version: z.number().int(),
+        title: z.string(),
+        documentNumber: z.string(),
+        classification: z.string(),
+        state: z.enum(['circulation', 'archiving']),
+        issuers: z
+          .array(z.object({ unitId: z.uuid(), name: z.string() }))
+          .meta({ description: 'The issuing bodies still to seal whose active seal the caller keeps' }),
+      }),
+    ),
+  }),
+);
 const SealRegister = named('SealUseRegister', z.object({ items: z.array(SealUse) }));
 const DocumentSeal = named(
   'DocumentSeal',
@@ -89,6 +110,10 @@ const DocumentSeal = named(
       .string()
       .nullable()
       .meta({ description: 'The sealed OFD (GET …/seals/{useId}/ofd), null for a seal applied before sealed OFDs were kept' }),
+    pdfSignedAt: z
+      .string()
+      .nullable()
+      .meta({ description: 'When the sealed PDF (GET …/seals/{useId}/pdf) was made and signed; null until first asked for' }),
     sm3: z.string(),
     valid: z.boolean(),
     problems: z.array(z.string()).meta({ description: 'What does not hold (stable codes), empty when valid' }),
@@ -132,6 +157,18 @@ export class SealsController {
   @ApiProblems(403)
   register(@CurrentUser() user: AuthUser, @Query(new ZodPipe(RegisterQuery)) q: z.infer<typeof RegisterQuery>) {
     return this.seals.register(user, q);
+  }
+
+  @Get('awaiting')
+  @Roles('seal_keeper')
+  @ApiOperation({
+    operationId: 'listDocumentsAwaitingSeal',
+    summary: `The registered documents waiting for the caller's seal (待用印): visible to the caller, with an issuing body whose active seal the caller keeps and that has not sealed it; the longest waiting first, at most ${AWAITING_LIMIT}`,
+  })
+  @ApiZodResponse(200, AwaitingSeal)
+  @ApiProblems(403)
+  async awaiting(@CurrentUser() user: AuthUser) {
+    return { items: await this.seals.awaitingSeal(user) };
   }
 
   @Get(':id')
@@ -180,8 +217,12 @@ export class SealsController {
   @ApiZodBody(ImportCertificateBody)
   @ApiZodResponse(200, Seal)
   @ApiProblems(400, 403, 404, 409)
-  importCertificate(@Param('id') id: string, @Body(new ZodPipe(ImportCertificateBody)) body: z.infer<typeof ImportCertificateBody>) {
-    return this.seals.importCertificate(id, body);
+  importCertificate(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body(new ZodPipe(ImportCertificateBody)) body: z.infer<typeof ImportCertificateBody>,
+  ) {
+    return this.seals.importCertificate(user, id, body);
   }
 
   @Post(':id/revoke')
@@ -200,14 +241,17 @@ export class SealsController {
 @ApiTags('documents')
 @Controller('api/documents')
 export class DocumentSealsController {
-  constructor(private readonly seals: SealsService) {}
+  constructor(
+    private readonly seals: SealsService,
+    private readonly pdfs: SealedPdfService,
+  ) {}
 
   @Get(':id/seals')
   @ApiOperation({ operationId: 'listDocumentSeals', summary: 'The seals applied to the document (用印), each verified now' })
   @ApiZodResponse(200, DocumentSeals)
   @ApiProblems(404)
   list(@CurrentUser() user: AuthUser, @Param('id') id: string) {
-    return this.seals.documentSeals(user, id);
+    return this.pdfs.documentSeals(user, id);
   }
 
   @Get(':id/seals/:useId/docx')
@@ -234,6 +278,36 @@ export class DocumentSealsController {
   async ofd(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('useId') useId: string, @Res() res: FastifyReply) {
     const f = await this.seals.documentSealFile(user, id, useId, 'ofd');
     return sendFile(res, OFD_MIME, f.fileName, f.body);
+  }
+
+  @Get(':id/seals/:useId/pdf')
+  @ApiParam({ name: 'useId', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'downloadSealedPdf',
+    summary:
+      'The sealed PDF: the registered document laid out for print by LibreOffice with the seal images (this seal and the ones applied before it) where GB/T 9704 puts them; made and signed on the first request, then always the same bytes',
+  })
+  @ApiProduces(PDF_MIME)
+  @binary(PDF_MIME, 'PDF file')
+  @ApiProblems(403, 404, 409, 503)
+  async pdf(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('useId') useId: string, @Res() res: FastifyReply) {
+    const f = await this.pdfs.file(user, id, useId, 'pdf');
+    return sendFile(res, PDF_MIME, f.fileName, f.body);
+  }
+
+  @Get(':id/seals/:useId/pdf/signature')
+  @ApiParam({ name: 'useId', format: 'uuid' })
+  @ApiOperation({
+    operationId: 'downloadSealedPdfSignature',
+    summary:
+      'The detached signature of the sealed PDF (GET …/seals/{useId}/pdf): a DER GB/T 38540 SES_Signature (SM2 with SM3, the seal’s certificate), as the DOCX has',
+  })
+  @ApiProduces(SIG_MIME)
+  @binary(SIG_MIME, 'DER SES_Signature')
+  @ApiProblems(403, 404, 409, 503)
+  async pdfSignature(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('useId') useId: string, @Res() res: FastifyReply) {
+    const f = await this.pdfs.file(user, id, useId, 'signature');
+    return sendFile(res, SIG_MIME, f.fileName, f.body);
   }
 
   @Get(':id/seals/:useId/signature')

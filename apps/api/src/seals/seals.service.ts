@@ -35,19 +35,21 @@ import {
   sealPng,
   sm3,
   toHex,
-  verifySignature,
   type KeyAndCertificate,
   type ParsedCertificate,
   type SealSigner,
 } from '#gongwen/seal';
 import type { OutgoingEvent } from '#gongwen/workflows/outgoing/types';
+import { appendAdminAudit } from '../admin/admin.audit.js';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
 import { loadOrCreateMasterKey } from '../signatures/signatures.service.js';
 import { UUID } from '../engine/transition-engine.js';
-import { documentStampPlacements, sealOfd, verifySealedOfd } from './sealed-ofd.js';
+import { documentsAwaitingSeal } from './awaiting-seal.js';
+import { documentSealFile, documentSeals, verifyDocumentSeals, type SealUseDeps } from './seal-uses.js';
+import { documentStampPlacements, sealOfd } from './sealed-ofd.js';
 
 const LOCAL_CA_NAME = 'gongwen 本地电子印章证书中心';
 /** The seal image's size on the page. */
@@ -319,6 +321,21 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
           user.id,
         ],
       );
+      // registry changes are administration: in the deployment's hash-chained admin audit log, in the same transaction
+      await appendAdminAudit(m, {
+        actorId: user.id,
+        action: 'seal.created',
+        detail: {
+          sealId: row.id,
+          esId,
+          issuerUnitId: input.issuerUnitId,
+          name: unit.name,
+          imageSource: image ? 'uploaded' : 'generated',
+          custodianIds: input.custodianIds,
+          validFrom: validFrom.toISOString(),
+          validTo: validTo.toISOString(),
+        },
+      });
       return row.id as string;
     });
     return this.get(id);
@@ -334,7 +351,7 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** Replaces the seal's signing certificate with one from a real CA (and trusts that CA's root). */
-  async importCertificate(id: string, input: ImportCertificateInput) {
+  async importCertificate(user: AuthUser, id: string, input: ImportCertificateInput) {
     const cert = certificateInput('certificate', input.certificate);
     if (!/^[0-9a-fA-F]{64}$/.test(input.privateKey)) throw invalid('privateKey', 'an SM2 private key: 64 hex digits');
     const privateKey = input.privateKey.toLowerCase();
@@ -387,6 +404,19 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
         encryptPrivateKey(privateKey, this.secret),
         authorityId ?? null,
       ]);
+      await appendAdminAudit(m, {
+        actorId: user.id,
+        action: 'seal.certificate_imported',
+        detail: {
+          sealId: id,
+          esId: row.es_id,
+          subject: cert.subjectCommonName,
+          issuer: cert.issuerCommonName,
+          serialNumber: cert.serialHex,
+          notAfter: cert.notAfter.toISOString(),
+          authorityTrusted: authority ? authority.subjectCommonName : null,
+        },
+      });
     });
     return this.get(id);
   }
@@ -400,8 +430,18 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
         user.id,
         reason,
       ]);
+      await appendAdminAudit(m, {
+        actorId: user.id,
+        action: 'seal.revoked',
+        detail: { sealId: id, esId: row.es_id, name: row.name, reason },
+      });
     });
     return this.get(id);
+  }
+
+  /** The documents waiting for the caller's seal (awaiting-seal.ts). */
+  awaitingSeal(user: AuthUser) {
+    return documentsAwaitingSeal(this.db.manager, user, this.documents.engine.viewer(user));
   }
 
   /** The seal-use register (用印登记), newest first: documents above the reader's clearance are left out. */
@@ -433,7 +473,8 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
 
   // ---------------------------------------------------------------- sealing
 
-  private async signerFor(m: EntityManager, sealId: string): Promise<SealSigner> {
+  /** The seal's prepared signer (also the sealed PDF's, sealed-pdf.service.ts). */
+  async signerFor(m: EntityManager, sealId: string): Promise<SealSigner> {
     const row = await this.row(m, sealId);
     const key = `${sealId}:${row.encrypted_private_key}:${toHex(sm3(bytes(row.seal_der!)))}`;
     let signer = this.signers.get(key);
@@ -448,12 +489,15 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
     return signer;
   }
 
-  /** The registered document's render context, with the seals applied so far (this one included). */
-  private async renderContext(m: EntityManager, row: DocumentRow): Promise<RenderContext> {
+  /**
+   * The registered document's render context, with the seals applied so far (this one included), or those applied
+   * up to `upTo` (a seal use's time: the sealed PDF of that use).
+   */
+  async renderContext(m: EntityManager, row: DocumentRow, upTo?: Date): Promise<RenderContext> {
     const ctx = row.snapshot.context;
     const signed = ctx.signatures.filter((s) => s.revisionHash === ctx.revision.hash);
     const names = await this.documents.displayNames(signed.map((s) => s.signerId));
-    const uses = ctx.sealUses ?? [];
+    const uses = (ctx.sealUses ?? []).filter((u) => !upTo || new Date(u.at).getTime() <= upTo.getTime());
     const images: { id: string; image_png: Buffer }[] = uses.length
       ? await m.query(`SELECT id, image_png FROM seals WHERE id = ANY($1::uuid[])`, [uses.map((u) => u.sealId)])
       : [];
@@ -533,113 +577,23 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
     });
   }
 
+  /** What the seal-use readers and checks (seal-uses.ts) need of the registry. */
+  private get uses(): SealUseDeps {
+    return { db: this.db, documents: this.documents, trustedRoots: (m) => this.trustedRoots(m) };
+  }
+
   /** The seals on a document (the caller may see it), each checked now. */
-  async documentSeals(user: AuthUser, documentId: string) {
-    const row = await this.documents.getRow(user, documentId);
-    const uses = await this.usesOf(this.db.manager, row.id);
-    const roots = await this.trustedRoots(this.db.manager);
-    const names = await this.documents.displayNames([...new Set(uses.map((u) => u.applied_by))]);
-    const items = [];
-    for (const u of uses) {
-      const check = verifySignature(bytes(u.signature), bytes(u.signed_docx), { roots });
-      const ofd = u.signed_ofd ? await verifySealedOfd(bytes(u.signed_ofd), roots) : null;
-      const problems = [...check.problems, ...(ofd?.problems ?? []).map((p) => `ofd ${p}`)];
-      items.push({
-        id: u.id,
-        sealName: u.seal_name,
-        esId: u.es_id,
-        issuerUnitId: u.issuer_unit_id,
-        copies: u.copies,
-        appliedBy: { id: u.applied_by, name: names[u.applied_by] ?? '' },
-        appliedAt: new Date(u.applied_at).toISOString(),
-        fileName: u.file_name,
-        ofdFileName: u.signed_ofd ? u.ofd_file_name : null,
-        sm3: u.data_sm3,
-        valid: problems.length === 0,
-        problems,
-      });
-    }
-    return { items };
+  documentSeals(user: AuthUser, documentId: string) {
+    return documentSeals(this.uses, user, documentId);
   }
 
-  private usesOf(m: EntityManager, documentId: string) {
-    return m.query(
-      `SELECT u.*, s.name AS seal_name, s.es_id, s.seal_der FROM seal_uses u JOIN seals s ON s.id = u.seal_id
-        WHERE u.document_id = $1 ORDER BY u.applied_at, u.id`,
-      [documentId],
-    ) as Promise<
-      {
-        id: string;
-        seal_id: string;
-        seal_name: string;
-        es_id: string;
-        seal_der: Buffer;
-        issuer_unit_id: string;
-        copies: number;
-        applied_by: string;
-        applied_at: Date;
-        file_name: string;
-        signed_docx: Buffer;
-        signature: Buffer;
-        data_sm3: string;
-        signed_ofd: Buffer | null;
-        ofd_file_name: string | null;
-      }[]
-    >;
+  /** A sealed DOCX, its detached signature or the sealed OFD, for a reader of the document. */
+  documentSealFile(user: AuthUser, documentId: string, useId: string, what: 'docx' | 'signature' | 'ofd') {
+    return documentSealFile(this.uses, user, documentId, useId, what);
   }
 
-  /**
-   * A sealed DOCX, its detached signature or the sealed OFD (the seals up to this one inside it), for a reader of the
-   * document (classified copies: as any export).
-   */
-  async documentSealFile(user: AuthUser, documentId: string, useId: string, what: 'docx' | 'signature' | 'ofd') {
-    const row = await this.documents.getRow(user, documentId);
-    await this.documents.authorizeExport(row, user);
-    const use = UUID.test(useId) ? (await this.usesOf(this.db.manager, row.id)).find((u) => u.id === useId) : undefined;
-    if (!use) throw new AppError('NOT_FOUND', 'No such seal on this document.');
-    if (what === 'ofd' && !use.signed_ofd) throw new AppError('NOT_FOUND', 'This seal was applied before sealed OFDs were kept.');
-    await this.documents.logAccess(
-      row,
-      user,
-      what === 'docx' ? 'download_sealed_docx' : what === 'ofd' ? 'download_sealed_ofd' : 'download_seal_signature',
-    );
-    if (what === 'ofd') return { body: use.signed_ofd!, fileName: use.ofd_file_name! };
-    return what === 'docx' ? { body: use.signed_docx, fileName: use.file_name } : { body: use.signature, fileName: `${use.file_name}.sig` };
-  }
-
-  /**
-   * Every seal use verifies (SM3 of the sealed DOCX, the SM2 signature, certificate chain and validity at the signing
-   * time, the signer listed in the seal, the seal maker) and matches the workflow's record; names the first failure.
-   */
-  async verifyDocumentSeals(m: EntityManager, row: DocumentRow) {
-    const uses = await this.usesOf(m, row.id);
-    const recorded = row.snapshot.context.sealUses ?? [];
-    if (!uses.length && !recorded.length) return null;
-    const roots = await this.trustedRoots(m);
-    for (const u of uses) {
-      const check = verifySignature(bytes(u.signature), bytes(u.signed_docx), { roots });
-      if (!check.ok) return { kind: 'seal', id: u.id, seal: u.seal_name, problems: check.problems, problem: check.problems.join(', ') };
-      if (check.esId !== u.es_id)
-        return { kind: 'seal', id: u.id, seal: u.seal_name, problem: `the signature carries seal ${check.esId}, not ${u.es_id}` };
-      if (toHex(sm3(bytes(u.signed_docx))) !== u.data_sm3)
-        return { kind: 'seal', id: u.id, seal: u.seal_name, problem: 'the sealed DOCX is not the one registered' };
-      if (u.signed_ofd) {
-        // the sealed OFD: every part's SM3 against each Signature.xml, each SES_Signature over its Signature.xml
-        const ofd = await verifySealedOfd(bytes(u.signed_ofd), roots);
-        if (!ofd.ok) {
-          const problems = ofd.problems.map((p) => `ofd ${p}`);
-          return { kind: 'seal', id: u.id, seal: u.seal_name, problems, problem: problems.join(', ') };
-        }
-        if (!ofd.signatures.some((s) => s.esId === u.es_id))
-          return { kind: 'seal', id: u.id, seal: u.seal_name, problem: `the sealed OFD carries no signature of seal ${u.es_id}` };
-      }
-    }
-    for (const r of recorded) {
-      if (!uses.some((u) => u.seal_id === r.sealId && u.issuer_unit_id === r.issuerUnitId))
-        return { kind: 'seal', problem: `no seal-use record for the seal applied for ${r.issuerUnitId}` };
-    }
-    if (uses.length !== recorded.length)
-      return { kind: 'seal', problem: `${uses.length} seal uses registered but the workflow records ${recorded.length}` };
-    return null;
+  /** GET …/verify's seal check (seal-uses.ts verifyDocumentSeals). */
+  verifyDocumentSeals(m: EntityManager, row: DocumentRow) {
+    return verifyDocumentSeals(this.uses, m, row);
   }
 }

@@ -1,9 +1,9 @@
 /**
  * 电子印章 (the seals page) for the seal custodian (印章管理员), administrators and auditors: the office's seals with
  * their image, certificate subject and validity and who may apply them; the documents waiting for the custodian's
- * seal, with the 用印 action where the API allows it (the document's allowed events name APPLY_SEAL, and an issuing
- * body whose active seal I keep has not sealed it yet: GET …/seals); and the
- * seal-use register (用印登记). No panel shows an id.
+ * seal, with the 用印 action (GET /api/seals/awaiting: registered documents I may see with an issuing body whose
+ * active seal I keep that has not sealed them yet, in one query); and the seal-use register (用印登记). No panel
+ * shows an id.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { components } from '#gongwen/contract';
@@ -14,13 +14,11 @@ import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { useSealT, type SealKey } from '../seal-strings';
 import { useSession } from '../session';
-import type { DocumentView } from '../types';
 
 type Seal = components['schemas']['Seal'];
 type SealUse = components['schemas']['SealUse'];
 
-/** How many registered documents in circulation are looked at for a pending seal. */
-const PENDING_SCAN = 30;
+type Awaiting = components['schemas']['DocumentsAwaitingSeal']['items'][number];
 
 export function SealsPage() {
   const { sl } = useSealT();
@@ -29,8 +27,8 @@ export function SealsPage() {
   const keeper = !!user?.roles.includes('seal_keeper');
   const [seals, setSeals] = useState<Seal[] | null>(null);
   const [uses, setUses] = useState<SealUse[] | null>(null);
-  /** Documents where the API allows 用印, with the issuing bodies still to seal whose seal I keep. */
-  const [pending, setPending] = useState<{ doc: DocumentView; issuers: DocumentView['content']['issuers'] }[] | null>(null);
+  /** Registered documents with the issuing bodies still to seal whose seal I keep (GET /api/seals/awaiting). */
+  const [pending, setPending] = useState<Awaiting[] | null>(null);
   const [issuer, setIssuer] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -44,31 +42,16 @@ export function SealsPage() {
       ]);
       setSeals(list.items);
       setUses(register.items);
-      if (keeper) {
-        // the issuing bodies whose active seal I keep
-        const mine = new Set(
-          list.items.filter((s) => s.status === 'active' && s.custodians.some((c) => c.id === user?.id)).map((s) => s.issuerUnitId),
-        );
-        const docs = (await api.list({ state: 'circulation' })).items.slice(0, PENDING_SCAN);
-        const views = await Promise.all(docs.map((d) => api.document(d.id)));
-        const open = await Promise.all(
-          views
-            .filter((v) => v.allowedEvents.some((e) => e.type === 'APPLY_SEAL'))
-            .map(async (v) => {
-              const applied = await unwrap(client.GET('/api/documents/{id}/seals', { params: { path: { id: v.id } } }));
-              const done = new Set(applied.items.map((a) => a.issuerUnitId));
-              return { doc: v, issuers: v.content.issuers.filter((i) => mine.has(i.unitId) && !done.has(i.unitId)) };
-            }),
-        );
-        setPending(open.filter((p) => p.issuers.length > 0));
-      }
+      // the documents waiting for my seal: one query on the server (visible to me, an issuing body whose seal I keep
+      // that has not sealed yet)
+      if (keeper) setPending((await unwrap(client.GET('/api/seals/awaiting'))).items);
     } catch (e) {
       setError(e);
     }
-  }, [keeper, user?.id]);
+  }, [keeper]);
   useEffect(() => void load(), [load]);
 
-  const apply = async (ev: FormEvent, doc: DocumentView, issuers: DocumentView['content']['issuers']) => {
+  const apply = async (ev: FormEvent, doc: Awaiting, issuers: Awaiting['issuers']) => {
     ev.preventDefault();
     const unitId = issuer[doc.id] ?? issuers[0]?.unitId ?? '';
     const unit = issuers.find((i) => i.unitId === unitId);
@@ -77,7 +60,7 @@ export function SealsPage() {
     setBusy(true);
     try {
       await api.event(doc, { type: 'APPLY_SEAL', issuerUnitId: unitId });
-      setNotice(sl('pending.done', { title: doc.content.title, issuer: unit?.name ?? '' }));
+      setNotice(sl('pending.done', { title: doc.title, issuer: unit?.name ?? '' }));
       await load();
     } catch (e) {
       setError(e);
@@ -160,17 +143,17 @@ export function SealsPage() {
             <p className="muted">{sl('pending.empty')}</p>
           ) : (
             <ul className="plain-list" data-testid="seal-pending">
-              {pending.map(({ doc: d, issuers }) => (
+              {pending.map((d) => (
                 <li key={d.id}>
-                  <form onSubmit={(e) => void apply(e, d, issuers)} aria-label={sl('pending.applyLabel', { title: d.content.title })}>
-                    <Link href={`/documents/${d.id}`}>{d.content.title}</Link> {d.documentNumber ?? ''}{' '}
+                  <form onSubmit={(e) => void apply(e, d, d.issuers)} aria-label={sl('pending.applyLabel', { title: d.title })}>
+                    <Link href={`/documents/${d.id}`}>{d.title}</Link> {d.documentNumber}{' '}
                     <label>
-                      <span className="visually-hidden">{sl('pending.issuer', { title: d.content.title })}</span>
+                      <span className="visually-hidden">{sl('pending.issuer', { title: d.title })}</span>
                       <select
-                        value={issuer[d.id] ?? issuers[0]?.unitId ?? ''}
+                        value={issuer[d.id] ?? d.issuers[0]?.unitId ?? ''}
                         onChange={(e) => setIssuer({ ...issuer, [d.id]: e.target.value })}
                       >
-                        {issuers.map((i) => (
+                        {d.issuers.map((i) => (
                           <option key={i.unitId} value={i.unitId}>
                             {i.name}
                           </option>

@@ -30,6 +30,7 @@ import { Seals1764002100000 } from './1764002100000-Seals.js';
 import { RecordsChecks1764002600000 } from './1764002600000-RecordsChecks.js';
 import { SealedOfd1764002800000 } from './1764002800000-SealedOfd.js';
 import { WebhookDispatch1764003050000 } from './1764003050000-WebhookDispatch.js';
+import { SealedPdf1764004020001 } from './1764004020001-SealedPdf.js';
 import { WebhookCursors1764004030001 } from './1764004030001-WebhookCursors.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
@@ -66,5 +67,6 @@ export const migrations = [
   Delegations1764002700000,
   SealedOfd1764002800000,
   WebhookDispatch1764003050000,
+  SealedPdf1764004020001,
   WebhookCursors1764004030001,
 ];
