@@ -3978,6 +3978,19 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+            /** @description GET only. 委托: the events you may POST now on behalf of a principal (with onBehalfOf: principalId), i.e. 代阅 */
+            actingFor?: {
+                /** Format: uuid */
+                principalId: string;
+                allowedEvents: {
+                    /** @enum {string} */
+                    type: "SIGN_FOR" | "REGISTER" | "PASS_CHECK" | "RETURN_TO_SENDER" | "PROPOSE" | "ASSIGN_DIRECTLY" | "INSTRUCT" | "RECORD_HANDLING" | "HAND_BACK" | "COMPLETE_HANDLING" | "READ" | "TAKE_BACK" | "CLOSE_CIRCULATION" | "RETURN_COPY" | "ANSWER" | "REMIND" | "FILE";
+                    /** @description JSON Schema (2020-12) of the payload */
+                    payloadSchema: {
+                        [key: string]: unknown;
+                    };
+                }[];
+            }[];
             /** @description e.g. a duplicate 来文字号 at REGISTER */
             warnings?: {
                 code: string;
@@ -4005,6 +4018,8 @@ export interface components {
             deadline: string | null;
             overdue: boolean;
             myTask: components["schemas"]["IncomingTaskKind"] | null;
+            /** @description 委托: the principal whose task this is, when you hold it as his deputy (代阅) */
+            onBehalfOf: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

@@ -46,6 +46,7 @@ import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OUTBOX_CHANNEL, pruneOutbox, relayOutbox, selectTaskUserIds } from '../engine/repositories/outbox.js';
 import { sessionStillHolds } from '../engine/repositories/sessions.js';
+import { TransitionEngine } from '../engine/transition-engine.js';
 
 export const CHANNEL = OUTBOX_CHANNEL;
 /** How often a stream checks its session and pings (tests may shorten it). */
@@ -85,6 +86,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly engine: TransitionEngine,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -100,7 +102,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Publishes up to `limit` unhandled rows; returns how many. */
   async relayOnce(limit = 500): Promise<number> {
-    return relayOutbox(this.db.manager, limit);
+    return relayOutbox(this.db.manager, limit, this.engine.workflows.delegableKeys());
   }
 
   /**

@@ -12,10 +12,12 @@ import { officeYear } from '#gongwen/document/date-of-issue';
 import { classificationRank, type DocumentContent } from '#gongwen/document/model';
 import { sanitizeFileName } from '#gongwen/docx';
 import {
+  CLOSED_STATES,
   describeMachine,
   EVENT_LABELS,
   INCOMING_WORKFLOW,
   isPermitted,
+  permittedEvents,
   STATE_LABELS,
   taskKind,
   type IncomingContext,
@@ -27,10 +29,11 @@ import type { OutgoingContext } from '#gongwen/workflows/outgoing/types';
 import { invalidSession, type AuthUser } from '../auth/auth.types.js';
 import { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../common/errors.js';
-import { validationError } from '../common/zod.js';
+import { jsonSchema, validationError } from '../common/zod.js';
 import { DocumentsService } from '../documents/documents.service.js';
 import type { CreateDocumentInput } from '../documents/schemas.js';
-import { principalFor, takeOnBehalfOf } from '../delegations/acting.js';
+import { activePrincipals, principalFor, takeOnBehalfOf } from '../delegations/acting.js';
+import { delegatedTo } from '../engine/repositories/documents.js';
 import { actorOf, SessionRecheck, TransitionEngine, UUID } from '../engine/transition-engine.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from '../engine/idempotency.js';
 import type { EngineRow, WriteOptions, WriteResult } from '../engine/types.js';
@@ -126,7 +129,24 @@ export class IncomingService implements OnModuleInit {
       `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`,
       [id, row.current_revision],
     );
-    return incomingView(row, user, rev.content, rev.hash);
+    return { ...incomingView(row, user, rev.content, rev.hash), actingFor: await this.actingFor(row, user) };
+  }
+
+  /**
+   * 委托: what the user may send now for each principal whose delegation to him is in force (代阅), as the workflow
+   * decides it for the principal within the delegation's scopes (the item page's 代阅 form).
+   */
+  private async actingFor(row: IncomingRow, user: AuthUser) {
+    if ((CLOSED_STATES as readonly string[]).includes(row.state)) return [];
+    const principals = await activePrincipals(this.db.manager, user);
+    return principals
+      .map((p) => ({
+        principalId: p.userId,
+        allowedEvents: permittedEvents(row.state, row.snapshot.context, actorOf({ ...user, onBehalfOf: p }))
+          .filter((type): type is IncomingClientEventType => type in EVENT_PAYLOADS)
+          .map((type) => ({ type, payloadSchema: jsonSchema(EVENT_PAYLOADS[type]) })),
+      }))
+      .filter((a) => a.allowedEvents.length > 0);
   }
 
   history(user: AuthUser, id: string) {
@@ -161,19 +181,22 @@ export class IncomingService implements OnModuleInit {
 
   /**
    * A queue of the user's unit, visible items only, in inbox order (urgency, deadline, arrival), keyset-paged.
-   * One receiving unit and one state: documents_unit_queue yields the rows in order and LIMIT stops early.
+   * One receiving unit and one state: documents_unit_queue yields the rows in order and LIMIT stops early. A
+   * deputy's queue also lists his principals' items a delegation in force hands him (委托: 代阅), marked onBehalfOf.
    */
   async list(user: AuthUser, q: QueueQuery) {
     const unit = await this.homeUnit(user);
     if (!unit) return { items: [], nextCursor: null };
     const v = this.engine.viewer(user);
-    const params: unknown[] = [unit, v.rank, v.userId, v.poolKeys, v.unitKeys, INCOMING_WORKFLOW.id];
-    const where = [
-      `d.unit_id = $1`,
-      `d.workflow_id = $6`,
-      `d.classification_rank <= $2`,
-      `($3 = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[]) OR d.unit_keys && $5::text[])`,
-    ];
+    const params: unknown[] = [unit, v.rank, v.userId, v.poolKeys, v.unitKeys, INCOMING_WORKFLOW.id, v.delegable ?? []];
+    const where = [`d.workflow_id = $6`, `d.classification_rank <= $2`];
+    // the unit's items the user sees himself (documents_unit_queue yields them in order)
+    const own = `d.unit_id = $1 AND ($3 = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[]) OR d.unit_keys && $5::text[])`;
+    // 委托: his principals' tasks that a delegation in force hands him (代阅), in whatever unit; listed once, and
+    // found through the principals' document_tasks (a deputy of nobody pays one probe of delegations_deputy)
+    const delegated = `d.id IN (SELECT k.document_id FROM document_tasks k WHERE k.user_id IN (SELECT g.principal_id FROM delegations g
+                         WHERE g.deputy_id = $3::uuid AND g.revoked_at IS NULL AND g.starts_at <= now() AND g.ends_at > now()))
+                       AND ${delegatedTo('$3::uuid', '$7::text[]')} AND NOT (${own})`;
     if (q.queue === 'overdue') {
       params.push(WORKING_STATES);
       where.push(`d.state = ANY($${params.length}::text[])`);
@@ -196,6 +219,13 @@ export class IncomingService implements OnModuleInit {
       );
     }
     params.push(q.limit + 1);
+    const filters = where.join(' AND ');
+    const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
+    // the principal whose task the row is, when the user holds it only as his deputy (for the page's rows only)
+    const onBehalfOf = `CASE WHEN NOT $3 = ANY(t.assignee_ids) THEN (SELECT g.principal_id FROM delegations g
+                WHERE g.deputy_id = $3::uuid AND g.revoked_at IS NULL AND g.starts_at <= now() AND g.ends_at > now()
+                  AND g.principal_id = ANY(t.assignee_ids)
+                  AND EXISTS (SELECT 1 FROM unnest(g.scopes) s WHERE s || '|' || t.workflow_id || ':' || t.state = ANY($7::text[])) LIMIT 1) END`;
     const rows: (EngineRow<IncomingState, IncomingContext> & {
       urgency_rank: number;
       assignee_ids: string[];
@@ -205,20 +235,22 @@ export class IncomingService implements OnModuleInit {
       sender_number: string | null;
       state_since: Date;
       overdue: boolean;
+      on_behalf_of: string | null;
     })[] = await this.db.query(
-      `SELECT d.id, d.state, d.version, d.title, d.kind, d.classification, d.urgency, d.urgency_rank, d.deadline, d.created_at,
-              d.updated_at, d.assignee_ids, d.task_roles, d.snapshot->'context'->'register'->>'receiveNumber' AS receive_number,
-              d.snapshot->'context'->>'senderName' AS sender_name, COALESCE(d.deadline < now(), false) AS overdue,
+      `SELECT t.*, ${onBehalfOf} AS on_behalf_of,
               -- 来文字号: as registered (the 收文登记簿 row), else as received (the revision's content)
-              COALESCE((SELECT g.sender_number FROM incoming_register g WHERE g.document_id = d.id),
-                       (SELECT r.content->>'senderNumber' FROM revisions r WHERE r.document_id = d.id AND r.number = d.current_revision)) AS sender_number,
+              COALESCE((SELECT g.sender_number FROM incoming_register g WHERE g.document_id = t.id),
+                       (SELECT r.content->>'senderNumber' FROM revisions r WHERE r.document_id = t.id AND r.number = t.current_revision)) AS sender_number,
               -- when the item entered its state: the last event that changed the state (events that stay, such as
               -- READ or RECORD_HANDLING, do not count); the unique (document_id, seq) index read backwards, per row of
               -- the page only
-              COALESCE((SELECT a.created_at FROM audit_events a WHERE a.document_id = d.id AND a.from_state IS DISTINCT FROM a.to_state
-                         ORDER BY a.seq DESC LIMIT 1), d.created_at) AS state_since
-         FROM documents d WHERE ${where.join(' AND ')}
-        ORDER BY d.urgency_rank DESC, d.deadline ASC NULLS LAST, d.created_at ASC, d.id ASC LIMIT $${params.length}`,
+              COALESCE((SELECT a.created_at FROM audit_events a WHERE a.document_id = t.id AND a.from_state IS DISTINCT FROM a.to_state
+                         ORDER BY a.seq DESC LIMIT 1), t.created_at) AS state_since
+         FROM (
+           (SELECT ${QUEUE_COLUMNS} FROM documents d WHERE ${own} AND ${filters} ORDER BY ${order('d.')} LIMIT $${params.length})
+           UNION ALL
+           (SELECT ${QUEUE_COLUMNS} FROM documents d WHERE ${delegated} AND ${filters} ORDER BY ${order('d.')} LIMIT $${params.length})
+         ) t ORDER BY ${order('t.')} LIMIT $${params.length}`,
       params,
     );
     const more = rows.length > q.limit;
@@ -239,7 +271,11 @@ export class IncomingService implements OnModuleInit {
         receiveNumber: r.receive_number,
         deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
         overdue: r.overdue && WORKING_STATES.includes(r.state),
-        myTask: taskKind(r.state, { assigneeIds: r.assignee_ids, taskRoles: r.task_roles }, who),
+        myTask: r.on_behalf_of
+          ? taskKind(r.state, { assigneeIds: r.assignee_ids, taskRoles: r.task_roles }, { userId: r.on_behalf_of, roles: [] })
+          : taskKind(r.state, { assigneeIds: r.assignee_ids, taskRoles: r.task_roles }, who),
+        // 代: the task is a principal's, held by this user as his deputy (代阅)
+        onBehalfOf: r.on_behalf_of,
         createdAt: new Date(r.created_at).toISOString(),
         updatedAt: new Date(r.updated_at).toISOString(),
         stateSince: new Date(r.state_since).toISOString(),
@@ -696,6 +732,12 @@ async function assertDepartments(m: EntityManager, unitId: string, ids: string[]
   const bad = ids.find((id) => !rows.some((r) => r.id === id));
   if (bad) throw fieldError('departmentId', `${bad} is not a department of the receiving unit`);
 }
+
+/** A queue row's own columns (the per-row lookups are made for the page's rows only, outside the branches). */
+const QUEUE_COLUMNS = `d.id, d.workflow_id, d.state, d.version, d.title, d.kind, d.classification, d.urgency, d.urgency_rank, d.deadline, d.created_at,
+              d.updated_at, d.current_revision, d.assignee_ids, d.task_roles,
+              d.snapshot->'context'->'register'->>'receiveNumber' AS receive_number,
+              d.snapshot->'context'->>'senderName' AS sender_name, COALESCE(d.deadline < now(), false) AS overdue`;
 
 /** The most rows a register file (CSV, DOCX) carries for one range. */
 const REGISTER_FILE_ROWS = 10_000;
