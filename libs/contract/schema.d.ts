@@ -2547,6 +2547,8 @@ export interface components {
             }[];
             /** @description The edits you may make now, each through its own PUT route */
             allowedEdits: components["schemas"]["AllowedEdit"][];
+            /** @description GET only: your own numbered copy (份号) of a classified document, as the downloads print it; null when you hold none */
+            copyNumber?: string | null;
             /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
             lastSeenRevision?: number | null;
             /** Format: date-time */
