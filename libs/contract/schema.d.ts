@@ -646,7 +646,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s */
+        /** Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles, or of a principal whose delegation to you is in force: 委托); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s */
         get: operations["notificationStream"];
         put?: never;
         post?: never;

@@ -74,14 +74,22 @@ describe('reading on behalf (代阅) in the browser', () => {
           reason: '下乡调研',
         },
       });
+      // the deputy is at his desk (the inbox) when the leader's item arrives
+      const dep = await openPage();
+      await login(dep, 'fgw_handler');
+      const count = dep.getByTestId('incoming-inbox-link');
+      const before = Number(/(\d+)/.exec(await count.innerText())?.[1]);
+      expect(Number.isInteger(before)).toBe(true);
+
       const up = await uploadExternal(t, 'fgw_registrar', { title: TITLE, kind: '函', senderName: '市应急管理局', medium: 'paper' });
       expect(up.status).toBe(201);
       const id = up.body.id as string;
       await event('fgw_registrar', id, { type: 'REGISTER' });
       await event('fgw_registrar', id, { type: 'PASS_CHECK', checks: ALL_CHECKS, route: 'information', readerIds: [ids.u.fgw_leader] });
 
-      const dep = await openPage();
-      await login(dep, 'fgw_handler', '/incoming?queue=all');
+      // without a reload, the inbox counts the leader's item among those awaiting him
+      await count.filter({ hasText: `${before + 1} 件待我办理` }).waitFor();
+      await dep.goto(`${t.baseUrl}/incoming?queue=all`);
       const row = dep.getByTestId('incoming-queue').locator('tr', { hasText: TITLE });
       await row.getByTestId('on-behalf-tag').filter({ hasText: '代 郑副局长' }).waitFor();
       expect(await violations(dep)).toEqual([]);

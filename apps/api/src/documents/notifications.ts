@@ -3,8 +3,8 @@
  * that no process has handled yet (FOR UPDATE SKIP LOCKED, so each row is taken by one process once), marks
  * them processed and publishes each with pg_notify in the same statement — so a row is published if and
  * only if it is marked. Every process LISTENs and forwards to its own server-sent-event streams
- * (GET /api/notifications/stream) what concerns each connected user: a new task for them or for a pool of
- * one of their roles, never a document above their clearance. The web inbox reloads on such an event
+ * (GET /api/notifications/stream) what concerns each connected user: a new task for them, for a pool of
+ * one of their roles, or for a principal they are the deputy of now (委托), never a document above their clearance. The web inbox reloads on such an event
  * instead of waiting for its next poll. Processed rows are deleted after a day.
  */
 import {
@@ -233,7 +233,7 @@ export class NotificationsController {
   @ApiOperation({
     operationId: 'notificationStream',
     summary:
-      'Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s',
+      'Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles, or of a principal whose delegation to you is in force: 委托); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s',
   })
   @ApiProduces('text/event-stream')
   @ApiProblems()
