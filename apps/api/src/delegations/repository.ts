@@ -187,3 +187,9 @@ export async function lockActiveScopes(m: EntityManager, deputy: string, princip
   );
   return [...new Set(rows.flatMap((r) => r.scopes))];
 }
+
+/** Whether the user holds any delegation in force now (one probe of delegations_deputy). */
+export async function isDeputyNow(m: EntityManager, userId: string): Promise<boolean> {
+  const rows: unknown[] = await m.query(`SELECT 1 FROM delegations g WHERE g.deputy_id = $1 AND ${ACTIVE} LIMIT 1`, [userId]);
+  return rows.length > 0;
+}

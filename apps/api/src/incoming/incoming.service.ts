@@ -19,11 +19,8 @@ import {
   isPermitted,
   permittedEvents,
   STATE_LABELS,
-  taskKind,
-  type IncomingContext,
   type IncomingEvent,
   type IncomingRegisterFields,
-  type IncomingState,
 } from '#gongwen/workflows/incoming';
 import type { OutgoingContext } from '#gongwen/workflows/outgoing/types';
 import { invalidSession, type AuthUser } from '../auth/auth.types.js';
@@ -33,10 +30,9 @@ import { jsonSchema, validationError } from '../common/zod.js';
 import { DocumentsService } from '../documents/documents.service.js';
 import type { CreateDocumentInput } from '../documents/schemas.js';
 import { activePrincipals, principalFor, takeOnBehalfOf } from '../delegations/acting.js';
-import { delegatedTo } from '../engine/repositories/documents.js';
 import { actorOf, SessionRecheck, TransitionEngine, UUID } from '../engine/transition-engine.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from '../engine/idempotency.js';
-import type { EngineRow, WriteOptions, WriteResult } from '../engine/types.js';
+import type { WriteOptions, WriteResult } from '../engine/types.js';
 import { ExternalMetadata, type IncomingContent } from './content.js';
 import { incomingWorkflow } from './incoming.workflow.js';
 import { systemIn } from './system-user.js';
@@ -44,6 +40,7 @@ import { checkFileType, type Part } from './multipart.js';
 import { EVENT_PAYLOADS, EventEnvelope, type IncomingClientEventType, type QueueQuery } from './schemas.js';
 import { createIncomingIn } from './use-cases/create-incoming.js';
 import { incomingView, type IncomingRow } from './view.js';
+import { listQueue } from './queue.js';
 
 /** Events whose command writes other rows (REGISTER: the counter and the register row): the locked path. */
 const COMMAND_WRITES = new Set<string>(['REGISTER']);
@@ -54,18 +51,6 @@ const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export function receiveNumber(year: number, serial: number): string {
   return `收〔${year}〕${serial}号`;
 }
-
-/** The working states a queue may name, and what `overdue` means (a deadline passed, not completed). */
-const WORKING_STATES: IncomingState[] = [
-  'receipt',
-  'registration',
-  'check',
-  'proposal',
-  'instruction',
-  'handling',
-  'circulation',
-  'answer',
-];
 
 const notFound = () => new AppError('NOT_FOUND', 'No such incoming item.');
 
@@ -179,109 +164,9 @@ export class IncomingService implements OnModuleInit {
     return u.kind === 'section' && u.parent_id && user.roles.includes('handler') ? u.parent_id : u.id;
   }
 
-  /**
-   * A queue of the user's unit, visible items only, in inbox order (urgency, deadline, arrival), keyset-paged.
-   * One receiving unit and one state: documents_unit_queue yields the rows in order and LIMIT stops early. A
-   * deputy's queue also lists his principals' items a delegation in force hands him (委托: 代阅), marked onBehalfOf.
-   */
+  /** A queue of the user's unit (and, for a deputy, his principals' items): see queue.ts. */
   async list(user: AuthUser, q: QueueQuery) {
-    const unit = await this.homeUnit(user);
-    if (!unit) return { items: [], nextCursor: null };
-    const v = this.engine.viewer(user);
-    const params: unknown[] = [unit, v.rank, v.userId, v.poolKeys, v.unitKeys, INCOMING_WORKFLOW.id, v.delegable ?? []];
-    const where = [`d.workflow_id = $6`, `d.classification_rank <= $2`];
-    // the unit's items the user sees himself (documents_unit_queue yields them in order)
-    const own = `d.unit_id = $1 AND ($3 = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[]) OR d.unit_keys && $5::text[])`;
-    // 委托: his principals' tasks that a delegation in force hands him (代阅), in whatever unit; listed once, and
-    // found through the principals' document_tasks (a deputy of nobody pays one probe of delegations_deputy)
-    const delegated = `d.id IN (SELECT k.document_id FROM document_tasks k WHERE k.user_id IN (SELECT g.principal_id FROM delegations g
-                         WHERE g.deputy_id = $3::uuid AND g.revoked_at IS NULL AND g.starts_at <= now() AND g.ends_at > now()))
-                       AND ${delegatedTo('$3::uuid', '$7::text[]')} AND NOT (${own})`;
-    if (q.queue === 'overdue') {
-      params.push(WORKING_STATES);
-      where.push(`d.state = ANY($${params.length}::text[])`);
-      where.push(`(d.deadline < now() OR EXISTS (SELECT 1 FROM jsonb_array_elements(d.snapshot->'context'->'departments') x
-                    WHERE x->>'deadline' < to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
-                      AND NOT x ? 'handedBack' AND NOT x ? 'released' AND d.state = 'handling'))`);
-    } else if (q.queue !== 'all') {
-      params.push(q.queue);
-      where.push(`d.state = $${params.length}`);
-    }
-    if (q.cursor) {
-      const [rank, deadline, created, id] = decodeCursor(q.cursor);
-      params.push(rank, deadline, created, id);
-      const [r, dl, c, i] = [params.length - 3, params.length - 2, params.length - 1, params.length].map((n) => `$${n}`);
-      where.push(
-        deadline === null
-          ? `(d.urgency_rank < ${r} OR (d.urgency_rank = ${r} AND d.deadline IS NULL AND (d.created_at, d.id) > (${c}::timestamptz, ${i}::uuid)))`
-          : `(d.urgency_rank < ${r} OR (d.urgency_rank = ${r} AND (d.deadline > ${dl}::timestamptz OR d.deadline IS NULL
-              OR (d.deadline = ${dl}::timestamptz AND (d.created_at, d.id) > (${c}::timestamptz, ${i}::uuid)))))`,
-      );
-    }
-    params.push(q.limit + 1);
-    const filters = where.join(' AND ');
-    const order = (p: string) => `${p}urgency_rank DESC, ${p}deadline ASC NULLS LAST, ${p}created_at ASC, ${p}id ASC`;
-    // the principal whose task the row is, when the user holds it only as his deputy (for the page's rows only)
-    const onBehalfOf = `CASE WHEN NOT $3 = ANY(t.assignee_ids) THEN (SELECT g.principal_id FROM delegations g
-                WHERE g.deputy_id = $3::uuid AND g.revoked_at IS NULL AND g.starts_at <= now() AND g.ends_at > now()
-                  AND g.principal_id = ANY(t.assignee_ids)
-                  AND EXISTS (SELECT 1 FROM unnest(g.scopes) s WHERE s || '|' || t.workflow_id || ':' || t.state = ANY($7::text[])) LIMIT 1) END`;
-    const rows: (EngineRow<IncomingState, IncomingContext> & {
-      urgency_rank: number;
-      assignee_ids: string[];
-      task_roles: string[];
-      receive_number: string | null;
-      sender_name: string;
-      sender_number: string | null;
-      state_since: Date;
-      overdue: boolean;
-      on_behalf_of: string | null;
-    })[] = await this.db.query(
-      `SELECT t.*, ${onBehalfOf} AS on_behalf_of,
-              -- 来文字号: as registered (the 收文登记簿 row), else as received (the revision's content)
-              COALESCE((SELECT g.sender_number FROM incoming_register g WHERE g.document_id = t.id),
-                       (SELECT r.content->>'senderNumber' FROM revisions r WHERE r.document_id = t.id AND r.number = t.current_revision)) AS sender_number,
-              -- when the item entered its state: the last event that changed the state (events that stay, such as
-              -- READ or RECORD_HANDLING, do not count); the unique (document_id, seq) index read backwards, per row of
-              -- the page only
-              COALESCE((SELECT a.created_at FROM audit_events a WHERE a.document_id = t.id AND a.from_state IS DISTINCT FROM a.to_state
-                         ORDER BY a.seq DESC LIMIT 1), t.created_at) AS state_since
-         FROM (
-           (SELECT ${QUEUE_COLUMNS} FROM documents d WHERE ${own} AND ${filters} ORDER BY ${order('d.')} LIMIT $${params.length})
-           UNION ALL
-           (SELECT ${QUEUE_COLUMNS} FROM documents d WHERE ${delegated} AND ${filters} ORDER BY ${order('d.')} LIMIT $${params.length})
-         ) t ORDER BY ${order('t.')} LIMIT $${params.length}`,
-      params,
-    );
-    const more = rows.length > q.limit;
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    const who = { userId: user.id, roles: user.roles, unitId: user.unitId ?? undefined };
-    return {
-      items: page.map((r) => ({
-        id: r.id,
-        state: r.state,
-        version: r.version,
-        title: r.title,
-        kind: r.kind,
-        classification: r.classification,
-        urgency: r.urgency,
-        senderName: r.sender_name,
-        senderNumber: r.sender_number ?? null,
-        receiveNumber: r.receive_number,
-        deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
-        overdue: r.overdue && WORKING_STATES.includes(r.state),
-        myTask: r.on_behalf_of
-          ? taskKind(r.state, { assigneeIds: r.assignee_ids, taskRoles: r.task_roles }, { userId: r.on_behalf_of, roles: [] })
-          : taskKind(r.state, { assigneeIds: r.assignee_ids, taskRoles: r.task_roles }, who),
-        // 代: the task is a principal's, held by this user as his deputy (代阅)
-        onBehalfOf: r.on_behalf_of,
-        createdAt: new Date(r.created_at).toISOString(),
-        updatedAt: new Date(r.updated_at).toISOString(),
-        stateSince: new Date(r.state_since).toISOString(),
-      })),
-      nextCursor: more && last ? encodeCursor(last.urgency_rank, last.deadline, last.created_at, last.id) : null,
-    };
+    return listQueue(this.db, this.engine, await this.homeUnit(user), user, q);
   }
 
   // ---------------------------------------------------------------- external registration
@@ -733,34 +618,8 @@ async function assertDepartments(m: EntityManager, unitId: string, ids: string[]
   if (bad) throw fieldError('departmentId', `${bad} is not a department of the receiving unit`);
 }
 
-/** A queue row's own columns (the per-row lookups are made for the page's rows only, outside the branches). */
-const QUEUE_COLUMNS = `d.id, d.workflow_id, d.state, d.version, d.title, d.kind, d.classification, d.urgency, d.urgency_rank, d.deadline, d.created_at,
-              d.updated_at, d.current_revision, d.assignee_ids, d.task_roles,
-              d.snapshot->'context'->'register'->>'receiveNumber' AS receive_number,
-              d.snapshot->'context'->>'senderName' AS sender_name, COALESCE(d.deadline < now(), false) AS overdue`;
-
 /** The most rows a register file (CSV, DOCX) carries for one range. */
 const REGISTER_FILE_ROWS = 10_000;
-
-function encodeCursor(rank: number, deadline: Date | null, created: Date, id: string): string {
-  return Buffer.from(
-    JSON.stringify([rank, deadline ? new Date(deadline).toISOString() : null, new Date(created).toISOString(), id]),
-  ).toString('base64url');
-}
-
-function decodeCursor(c: string): [number, string | null, string, string] {
-  try {
-    const [rank, deadline, created, id] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    const iso = (s: unknown) => typeof s === 'string' && !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s);
-    if (!Number.isInteger(rank) || (deadline !== null && !iso(deadline)) || !iso(created) || typeof id !== 'string' || !UUID.test(id))
-      throw new Error();
-    return [rank, deadline, created, id];
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', {
-      errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }],
-    });
-  }
-}
 
 /** One creation with its own writes (files) in one transaction, answered once per Idempotency-Key. */
 function createOnce(
