@@ -646,7 +646,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s */
+        /** Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles, or of a principal whose delegation to you is in force: 委托); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s */
         get: operations["notificationStream"];
         put?: never;
         post?: never;
@@ -2598,6 +2598,8 @@ export interface components {
             }[];
             /** @description The edits you may make now, each through its own PUT route */
             allowedEdits: components["schemas"]["AllowedEdit"][];
+            /** @description GET only: your own numbered copy (份号) of a classified document, as the downloads print it; null when you hold none */
+            copyNumber?: string | null;
             /** @description GET only: the latest revision you recorded as seen (POST …/seen), or null */
             lastSeenRevision?: number | null;
             /** Format: date-time */
@@ -4029,6 +4031,19 @@ export interface components {
                     [key: string]: unknown;
                 };
             }[];
+            /** @description GET only. 委托: the events you may POST now on behalf of a principal (with onBehalfOf: principalId), i.e. 代阅 */
+            actingFor?: {
+                /** Format: uuid */
+                principalId: string;
+                allowedEvents: {
+                    /** @enum {string} */
+                    type: "SIGN_FOR" | "REGISTER" | "PASS_CHECK" | "RETURN_TO_SENDER" | "PROPOSE" | "ASSIGN_DIRECTLY" | "INSTRUCT" | "RECORD_HANDLING" | "HAND_BACK" | "COMPLETE_HANDLING" | "READ" | "TAKE_BACK" | "CLOSE_CIRCULATION" | "RETURN_COPY" | "ANSWER" | "REMIND" | "FILE";
+                    /** @description JSON Schema (2020-12) of the payload */
+                    payloadSchema: {
+                        [key: string]: unknown;
+                    };
+                }[];
+            }[];
             /** @description e.g. a duplicate 来文字号 at REGISTER */
             warnings?: {
                 code: string;
@@ -4056,6 +4071,8 @@ export interface components {
             deadline: string | null;
             overdue: boolean;
             myTask: components["schemas"]["IncomingTaskKind"] | null;
+            /** @description 委托: the principal whose task this is, when you hold it as his deputy (代阅) */
+            onBehalfOf: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

@@ -1,7 +1,7 @@
 /**
  * Writes apps/web/src/fonts/preview-fonts.css: the faces the PDFs use, self-hosted for the web preview under the
  * standard names the DOCX (and the HTML rendering) ask for — 仿宋_GB2312 and 宋体 → Noto Serif SC, 方正小标宋简体 →
- * Noto Serif SC Bold, 黑体 → Noto Sans SC, 楷体_GB2312 → LXGW WenKai — so that docx-preview, which sets the DOCX's
+ * Noto Serif SC Bold, 黑体 → Noto Sans SC, 楷体_GB2312 → LXGW WenKai — so that the page view (SVG from libs/page-layout), which asks for the DOCX's
  * font names as they are, shows the same roles. Each face is split by unicode-range into woff2 subsets (from the
  * npm packages @fontsource/noto-serif-sc, @fontsource/noto-sans-sc, lxgw-wenkai-webfont): a page loads only the
  * subsets its characters need. A real font of the name, where installed, wins (local()). 仿宋 has no free web face

@@ -243,3 +243,30 @@ it(
   },
   SLOW,
 );
+
+it(
+  "a classified copy's 份号 is drawn on the first line of the page view, where the reader's PDF prints it",
+  async () => {
+    const title = '关于做好涉密载体管理工作的通知';
+    const d = await driveSimple(t, ids, 'circulation', title, {
+      extra: { classification: 'secret', secrecyPeriod: '1年' },
+      readers: ['reader'],
+    });
+    // the reader's own numbered copy, as the downloads print it
+    const copies = await (await t.request(`/api/documents/${d.id}/copies`, { as: 'clerk' })).json();
+    const own = copies.items.find((x: { recipientUserId: string }) => x.recipientUserId === ids.u.reader).copyNumber as string;
+    expect(own).toMatch(/^\d{6}$/);
+    const page = await openPage();
+    await login(page, 'reader', `/documents/${d.id}`);
+    await page.getByTestId('preview').locator('.gw-page').first().waitFor();
+    const view = await viewPages(page);
+    const line = view[0].find((l) => l.role === 'copyNumber');
+    expect(line).toMatchObject({ text: own, placeholder: false });
+    const res = await t.request(`/api/documents/${d.id}/pdf`, { as: 'reader' });
+    expect(res.status).toBe(200);
+    const pdf = readPdf(Buffer.from(await res.arrayBuffer()));
+    near(viewPlace(view, 'copyNumber', own), pdfPlace(pdf, own));
+    expect(view.length).toBe(pdf.length);
+  },
+  SLOW,
+);

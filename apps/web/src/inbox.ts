@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { compareTasks, TASK_ORDER } from './format';
 import type { IbT } from './inbox-strings';
 import { NOTICES_KEY } from './components/Notices';
+import { incomingKeys } from './incoming-queries';
 import { keys } from './queries';
 import type { ListItem, TaskKind } from './types';
 
@@ -155,6 +156,8 @@ export function useTaskStream(): void {
     const reloadNotices = () => void queryClient.invalidateQueries({ queryKey: NOTICES_KEY });
     const reload = () => {
       void queryClient.invalidateQueries({ queryKey: keys.tasks });
+      // an incoming item that became my task (or my principal's, 代阅): the 收文 queues and the inbox's count of them
+      void queryClient.invalidateQueries({ queryKey: [...incomingKeys.all, 'queue'] });
       reloadNotices();
     };
     const onVisible = () => document.visibilityState === 'visible' && reload();

@@ -7,7 +7,7 @@ import type { EntityManager } from 'typeorm';
 import type { Principal } from '#gongwen/authority';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
-import { selectActiveFrom, selectActivePrincipals } from './repository.js';
+import { lockActiveScopes, selectActiveFrom, selectActivePrincipals } from './repository.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,6 +22,20 @@ export async function principalFor(m: EntityManager, deputy: AuthUser, principal
     ...(held.authority ? { authority: held.authority } : {}),
     scopes: held.scopes,
   };
+}
+
+/**
+ * Inside a deputy's event's transaction: his delegations from the principal are still in force and still cover the
+ * scopes stamped on him (narrowed to those still held), and stay so until the event commits (the rows locked FOR SHARE; a revocation locks FOR
+ * UPDATE, so the two are ordered). DELEGATION_NOT_ACTIVE when a revocation or the period's end came in between.
+ */
+export async function holdDelegation(m: EntityManager, deputy: AuthUser): Promise<void> {
+  const p = deputy.onBehalfOf;
+  if (!p) return;
+  const held = await lockActiveScopes(m, deputy.id, p.userId);
+  if (!held.length) throw new AppError('DELEGATION_NOT_ACTIVE', 'The delegation was revoked or ended while you were acting on it.');
+  // the workflow decides with the scopes as they stand under the lock (one of two delegations may have gone)
+  deputy.onBehalfOf = { ...p, scopes: p.scopes.filter((s) => held.includes(s)) };
 }
 
 /** Every principal the user acts for now, as the workflows need them (the document view's actions on behalf). */

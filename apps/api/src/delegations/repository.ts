@@ -171,3 +171,25 @@ export async function selectActionsFor(
     [principal, limit],
   );
 }
+
+/**
+ * The re-check a deputy's event makes inside its own transaction (after the document's row lock): the scopes of his
+ * active delegations from `principal`, each row locked FOR SHARE until the event commits. A revocation takes the
+ * row FOR UPDATE: if it came first and committed, the row is no longer active here (READ COMMITTED reads it
+ * afresh, and a row it waited for is re-evaluated on its new version); if the event came first, the revocation
+ * waits for it. Either way the event and the revocation are ordered, and no event passes on a revoked delegation.
+ */
+export async function lockActiveScopes(m: EntityManager, deputy: string, principal: string): Promise<DelegationScope[]> {
+  const rows: { scopes: DelegationScope[] }[] = await m.query(
+    `SELECT g.scopes FROM delegations g JOIN users u ON u.id = g.principal_id AND u.active
+      WHERE g.deputy_id = $1 AND g.principal_id = $2 AND ${ACTIVE} FOR SHARE OF g`,
+    [deputy, principal],
+  );
+  return [...new Set(rows.flatMap((r) => r.scopes))];
+}
+
+/** Whether the user holds any delegation in force now (one probe of delegations_deputy). */
+export async function isDeputyNow(m: EntityManager, userId: string): Promise<boolean> {
+  const rows: unknown[] = await m.query(`SELECT 1 FROM delegations g WHERE g.deputy_id = $1 AND ${ACTIVE} LIMIT 1`, [userId]);
+  return rows.length > 0;
+}

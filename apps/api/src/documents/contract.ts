@@ -191,6 +191,11 @@ export const Document = named(
       .optional()
       .describe('GET only. 委托: the events you may POST now on behalf of a principal (with onBehalfOf: principalId)'),
     allowedEdits: z.array(AllowedEdit).describe('The edits you may make now, each through its own PUT route'),
+    copyNumber: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('GET only: your own numbered copy (份号) of a classified document, as the downloads print it; null when you hold none'),
     lastSeenRevision: z
       .number()
       .int()

@@ -3,8 +3,8 @@
  * that no process has handled yet (FOR UPDATE SKIP LOCKED, so each row is taken by one process once), marks
  * them processed and publishes each with pg_notify in the same statement — so a row is published if and
  * only if it is marked. Every process LISTENs and forwards to its own server-sent-event streams
- * (GET /api/notifications/stream) what concerns each connected user: a new task for them or for a pool of
- * one of their roles, never a document above their clearance. The web inbox reloads on such an event
+ * (GET /api/notifications/stream) what concerns each connected user: a new task for them, for a pool of
+ * one of their roles, or for a principal they are the deputy of now (委托), never a document above their clearance. The web inbox reloads on such an event
  * instead of waiting for its next poll. Processed rows are deleted after a day.
  */
 import {
@@ -46,6 +46,7 @@ import { Periodic } from '../common/periodic.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { OUTBOX_CHANNEL, pruneOutbox, relayOutbox, selectTaskUserIds } from '../engine/repositories/outbox.js';
 import { sessionStillHolds } from '../engine/repositories/sessions.js';
+import { TransitionEngine } from '../engine/transition-engine.js';
 
 export const CHANNEL = OUTBOX_CHANNEL;
 /** How often a stream checks its session and pings (tests may shorten it). */
@@ -85,6 +86,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly engine: TransitionEngine,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -100,7 +102,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Publishes up to `limit` unhandled rows; returns how many. */
   async relayOnce(limit = 500): Promise<number> {
-    return relayOutbox(this.db.manager, limit);
+    return relayOutbox(this.db.manager, limit, this.engine.workflows.delegableKeys());
   }
 
   /**
@@ -231,7 +233,7 @@ export class NotificationsController {
   @ApiOperation({
     operationId: 'notificationStream',
     summary:
-      'Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s',
+      'Server-sent events: `task` when a document becomes a task of yours (or of a pool of your roles, or of a principal whose delegation to you is in force: 委托); `notice` when a notice for you arrives (GET /api/notices); `ping` every 25 s',
   })
   @ApiProduces('text/event-stream')
   @ApiProblems()

@@ -37,6 +37,15 @@ export async function selectCurrentRevisionFor(m: EntityManager, documentId: str
   )[0];
 }
 
+/** The user's own issued numbered copy (份号) of a classified document, as the downloads print it; null when none. */
+export async function selectOwnCopyNumber(m: EntityManager, documentId: string, userId: string): Promise<string | null> {
+  const [row]: { copy_number: string }[] = await m.query(
+    `SELECT copy_number FROM document_copies WHERE document_id = $1 AND recipient_user_id = $2 AND status = 'issued' ORDER BY copy_number LIMIT 1`,
+    [documentId, userId],
+  );
+  return row?.copy_number ?? null;
+}
+
 export async function selectRevision(m: EntityManager, documentId: string, number: number) {
   return (
     await m.query(`SELECT number, hash, content, created_at, author_id FROM revisions WHERE document_id = $1 AND number = $2`, [

@@ -19,6 +19,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { CLASSIFICATION_LEVELS, classificationRank } from '#gongwen/document/model';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppError } from '../common/errors.js';
+import { holdDelegation } from '../delegations/acting.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { GroupCommit } from '../database/group-commit.js';
 import { transitionPhase, transitionsTotal, writeBatchSize } from '../health/metrics.js';
@@ -346,6 +347,8 @@ export class TransitionEngine implements DecideContext {
     const locked = replayOnKeyRace(this.db.manager, user, opts.idempotencyKey, requestHash, () =>
       this.db.transaction(async (m) => {
         const read = await this.loadForTransition(m, user, id, true);
+        // 代签/代阅: the delegation holds until this commits (a concurrent revocation waits, or wins and refuses this)
+        if (user.onBehalfOf) await holdDelegation(m, user);
         const replayInTx = await replayIdempotent(m, user, opts.idempotencyKey, requestHash);
         if (replayInTx) return replayInTx;
         const plan = await decideTransition(this, m, read, user, type, opts, build);

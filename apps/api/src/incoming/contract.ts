@@ -70,6 +70,11 @@ const Department = z.object({
 });
 
 /** The item view: GET /api/incoming/{id} and the answer of every write to an item. */
+const IncomingAllowedEvent = z.object({
+  type: z.enum(CLIENT_EVENT_TYPES),
+  payloadSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (2020-12) of the payload'),
+});
+
 export const IncomingItem = named(
   'IncomingItem',
   z.object({
@@ -132,12 +137,11 @@ export const IncomingItem = named(
     decisions: z.array(z.object({ type: z.string(), by, at: time, reason: z.string().optional() })),
     deadline: z.string().nullable(),
     myTask: IncomingTaskKind.nullable(),
-    allowedEvents: z.array(
-      z.object({
-        type: z.enum(CLIENT_EVENT_TYPES),
-        payloadSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (2020-12) of the payload'),
-      }),
-    ),
+    allowedEvents: z.array(IncomingAllowedEvent),
+    actingFor: z
+      .array(z.object({ principalId: uuid, allowedEvents: z.array(IncomingAllowedEvent) }))
+      .optional()
+      .describe('GET only. 委托: the events you may POST now on behalf of a principal (with onBehalfOf: principalId), i.e. 代阅'),
     warnings: z
       .array(z.object({ code: z.string(), message: z.string() }))
       .optional()
@@ -164,6 +168,7 @@ export const IncomingSummary = named(
     deadline: z.string().nullable(),
     overdue: z.boolean(),
     myTask: IncomingTaskKind.nullable(),
+    onBehalfOf: uuid.nullable().describe('委托: the principal whose task this is, when you hold it as his deputy (代阅)'),
     createdAt: time,
     updatedAt: time,
     /** When the item entered its current state (how long it has waited where it is). */

@@ -12,28 +12,27 @@ import { officeYear } from '#gongwen/document/date-of-issue';
 import { classificationRank, type DocumentContent } from '#gongwen/document/model';
 import { sanitizeFileName } from '#gongwen/docx';
 import {
+  CLOSED_STATES,
   describeMachine,
   EVENT_LABELS,
   INCOMING_WORKFLOW,
   isPermitted,
+  permittedEvents,
   STATE_LABELS,
-  taskKind,
-  type IncomingContext,
   type IncomingEvent,
   type IncomingRegisterFields,
-  type IncomingState,
 } from '#gongwen/workflows/incoming';
 import type { OutgoingContext } from '#gongwen/workflows/outgoing/types';
 import { invalidSession, type AuthUser } from '../auth/auth.types.js';
 import { AuthService } from '../auth/auth.service.js';
 import { AppError } from '../common/errors.js';
-import { validationError } from '../common/zod.js';
+import { jsonSchema, validationError } from '../common/zod.js';
 import { DocumentsService } from '../documents/documents.service.js';
 import type { CreateDocumentInput } from '../documents/schemas.js';
-import { principalFor, takeOnBehalfOf } from '../delegations/acting.js';
+import { activePrincipals, principalFor, takeOnBehalfOf } from '../delegations/acting.js';
 import { actorOf, SessionRecheck, TransitionEngine, UUID } from '../engine/transition-engine.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from '../engine/idempotency.js';
-import type { EngineRow, WriteOptions, WriteResult } from '../engine/types.js';
+import type { WriteOptions, WriteResult } from '../engine/types.js';
 import { ExternalMetadata, type IncomingContent } from './content.js';
 import { incomingWorkflow } from './incoming.workflow.js';
 import { systemIn } from './system-user.js';
@@ -41,6 +40,7 @@ import { checkFileType, type Part } from './multipart.js';
 import { EVENT_PAYLOADS, EventEnvelope, type IncomingClientEventType, type QueueQuery } from './schemas.js';
 import { createIncomingIn } from './use-cases/create-incoming.js';
 import { incomingView, type IncomingRow } from './view.js';
+import { listQueue } from './queue.js';
 
 /** Events whose command writes other rows (REGISTER: the counter and the register row): the locked path. */
 const COMMAND_WRITES = new Set<string>(['REGISTER']);
@@ -51,18 +51,6 @@ const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export function receiveNumber(year: number, serial: number): string {
   return `收〔${year}〕${serial}号`;
 }
-
-/** The working states a queue may name, and what `overdue` means (a deadline passed, not completed). */
-const WORKING_STATES: IncomingState[] = [
-  'receipt',
-  'registration',
-  'check',
-  'proposal',
-  'instruction',
-  'handling',
-  'circulation',
-  'answer',
-];
 
 const notFound = () => new AppError('NOT_FOUND', 'No such incoming item.');
 
@@ -126,7 +114,24 @@ export class IncomingService implements OnModuleInit {
       `SELECT content, hash FROM revisions WHERE document_id = $1 AND number = $2`,
       [id, row.current_revision],
     );
-    return incomingView(row, user, rev.content, rev.hash);
+    return { ...incomingView(row, user, rev.content, rev.hash), actingFor: await this.actingFor(row, user) };
+  }
+
+  /**
+   * 委托: what the user may send now for each principal whose delegation to him is in force (代阅), as the workflow
+   * decides it for the principal within the delegation's scopes (the item page's 代阅 form).
+   */
+  private async actingFor(row: IncomingRow, user: AuthUser) {
+    if ((CLOSED_STATES as readonly string[]).includes(row.state)) return [];
+    const principals = await activePrincipals(this.db.manager, user);
+    return principals
+      .map((p) => ({
+        principalId: p.userId,
+        allowedEvents: permittedEvents(row.state, row.snapshot.context, actorOf({ ...user, onBehalfOf: p }))
+          .filter((type): type is IncomingClientEventType => type in EVENT_PAYLOADS)
+          .map((type) => ({ type, payloadSchema: jsonSchema(EVENT_PAYLOADS[type]) })),
+      }))
+      .filter((a) => a.allowedEvents.length > 0);
   }
 
   history(user: AuthUser, id: string) {
@@ -159,93 +164,9 @@ export class IncomingService implements OnModuleInit {
     return u.kind === 'section' && u.parent_id && user.roles.includes('handler') ? u.parent_id : u.id;
   }
 
-  /**
-   * A queue of the user's unit, visible items only, in inbox order (urgency, deadline, arrival), keyset-paged.
-   * One receiving unit and one state: documents_unit_queue yields the rows in order and LIMIT stops early.
-   */
+  /** A queue of the user's unit (and, for a deputy, his principals' items): see queue.ts. */
   async list(user: AuthUser, q: QueueQuery) {
-    const unit = await this.homeUnit(user);
-    if (!unit) return { items: [], nextCursor: null };
-    const v = this.engine.viewer(user);
-    const params: unknown[] = [unit, v.rank, v.userId, v.poolKeys, v.unitKeys, INCOMING_WORKFLOW.id];
-    const where = [
-      `d.unit_id = $1`,
-      `d.workflow_id = $6`,
-      `d.classification_rank <= $2`,
-      `($3 = ANY(d.participant_ids) OR (d.workflow_id || ':' || d.state) = ANY($4::text[]) OR d.unit_keys && $5::text[])`,
-    ];
-    if (q.queue === 'overdue') {
-      params.push(WORKING_STATES);
-      where.push(`d.state = ANY($${params.length}::text[])`);
-      where.push(`(d.deadline < now() OR EXISTS (SELECT 1 FROM jsonb_array_elements(d.snapshot->'context'->'departments') x
-                    WHERE x->>'deadline' < to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
-                      AND NOT x ? 'handedBack' AND NOT x ? 'released' AND d.state = 'handling'))`);
-    } else if (q.queue !== 'all') {
-      params.push(q.queue);
-      where.push(`d.state = $${params.length}`);
-    }
-    if (q.cursor) {
-      const [rank, deadline, created, id] = decodeCursor(q.cursor);
-      params.push(rank, deadline, created, id);
-      const [r, dl, c, i] = [params.length - 3, params.length - 2, params.length - 1, params.length].map((n) => `$${n}`);
-      where.push(
-        deadline === null
-          ? `(d.urgency_rank < ${r} OR (d.urgency_rank = ${r} AND d.deadline IS NULL AND (d.created_at, d.id) > (${c}::timestamptz, ${i}::uuid)))`
-          : `(d.urgency_rank < ${r} OR (d.urgency_rank = ${r} AND (d.deadline > ${dl}::timestamptz OR d.deadline IS NULL
-              OR (d.deadline = ${dl}::timestamptz AND (d.created_at, d.id) > (${c}::timestamptz, ${i}::uuid)))))`,
-      );
-    }
-    params.push(q.limit + 1);
-    const rows: (EngineRow<IncomingState, IncomingContext> & {
-      urgency_rank: number;
-      assignee_ids: string[];
-      task_roles: string[];
-      receive_number: string | null;
-      sender_name: string;
-      sender_number: string | null;
-      state_since: Date;
-      overdue: boolean;
-    })[] = await this.db.query(
-      `SELECT d.id, d.state, d.version, d.title, d.kind, d.classification, d.urgency, d.urgency_rank, d.deadline, d.created_at,
-              d.updated_at, d.assignee_ids, d.task_roles, d.snapshot->'context'->'register'->>'receiveNumber' AS receive_number,
-              d.snapshot->'context'->>'senderName' AS sender_name, COALESCE(d.deadline < now(), false) AS overdue,
-              -- 来文字号: as registered (the 收文登记簿 row), else as received (the revision's content)
-              COALESCE((SELECT g.sender_number FROM incoming_register g WHERE g.document_id = d.id),
-                       (SELECT r.content->>'senderNumber' FROM revisions r WHERE r.document_id = d.id AND r.number = d.current_revision)) AS sender_number,
-              -- when the item entered its state: the last event that changed the state (events that stay, such as
-              -- READ or RECORD_HANDLING, do not count); the unique (document_id, seq) index read backwards, per row of
-              -- the page only
-              COALESCE((SELECT a.created_at FROM audit_events a WHERE a.document_id = d.id AND a.from_state IS DISTINCT FROM a.to_state
-                         ORDER BY a.seq DESC LIMIT 1), d.created_at) AS state_since
-         FROM documents d WHERE ${where.join(' AND ')}
-        ORDER BY d.urgency_rank DESC, d.deadline ASC NULLS LAST, d.created_at ASC, d.id ASC LIMIT $${params.length}`,
-      params,
-    );
-    const more = rows.length > q.limit;
-    const page = rows.slice(0, q.limit);
-    const last = page.at(-1);
-    const who = { userId: user.id, roles: user.roles, unitId: user.unitId ?? undefined };
-    return {
-      items: page.map((r) => ({
-        id: r.id,
-        state: r.state,
-        version: r.version,
-        title: r.title,
-        kind: r.kind,
-        classification: r.classification,
-        urgency: r.urgency,
-        senderName: r.sender_name,
-        senderNumber: r.sender_number ?? null,
-        receiveNumber: r.receive_number,
-        deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
-        overdue: r.overdue && WORKING_STATES.includes(r.state),
-        myTask: taskKind(r.state, { assigneeIds: r.assignee_ids, taskRoles: r.task_roles }, who),
-        createdAt: new Date(r.created_at).toISOString(),
-        updatedAt: new Date(r.updated_at).toISOString(),
-        stateSince: new Date(r.state_since).toISOString(),
-      })),
-      nextCursor: more && last ? encodeCursor(last.urgency_rank, last.deadline, last.created_at, last.id) : null,
-    };
+    return listQueue(this.db, this.engine, await this.homeUnit(user), user, q);
   }
 
   // ---------------------------------------------------------------- external registration
@@ -699,26 +620,6 @@ async function assertDepartments(m: EntityManager, unitId: string, ids: string[]
 
 /** The most rows a register file (CSV, DOCX) carries for one range. */
 const REGISTER_FILE_ROWS = 10_000;
-
-function encodeCursor(rank: number, deadline: Date | null, created: Date, id: string): string {
-  return Buffer.from(
-    JSON.stringify([rank, deadline ? new Date(deadline).toISOString() : null, new Date(created).toISOString(), id]),
-  ).toString('base64url');
-}
-
-function decodeCursor(c: string): [number, string | null, string, string] {
-  try {
-    const [rank, deadline, created, id] = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    const iso = (s: unknown) => typeof s === 'string' && !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s);
-    if (!Number.isInteger(rank) || (deadline !== null && !iso(deadline)) || !iso(created) || typeof id !== 'string' || !UUID.test(id))
-      throw new Error();
-    return [rank, deadline, created, id];
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'The cursor is not valid.', {
-      errors: [{ in: 'query', field: 'cursor', message: 'invalid cursor' }],
-    });
-  }
-}
 
 /** One creation with its own writes (files) in one transaction, answered once per Idempotency-Key. */
 function createOnce(

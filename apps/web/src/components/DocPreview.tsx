@@ -61,6 +61,7 @@ export function DocPreview({ doc, names, bodyRef }: DocPreviewProps) {
             dateOfIssue={signedAll ? doc.dateOfIssue : null}
             printedDate={doc.registration?.at ?? null}
             draft={signedAll ? null : { revision: doc.currentRevision.number }}
+            copyNumber={doc.copyNumber ?? null}
             marks={doc.marks}
             onLayout={setPages}
           />

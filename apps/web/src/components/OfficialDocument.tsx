@@ -29,6 +29,8 @@ export interface OfficialDocumentProps {
   dateOfIssue: string | null;
   /** 印发日期 (ISO instant) once registered. */
   printedDate: string | null;
+  /** 份号: the reader's own numbered copy of a classified document (drawn on the first line, as the PDF prints it). */
+  copyNumber?: string | null;
   /** Set for an unsigned revision: the draft marking on every page. */
   draft: { revision: number } | null;
   /** Open proofreading marks to highlight. */
@@ -56,6 +58,7 @@ export function previewLayout(p: Omit<OfficialDocumentProps, 'marks' | 'onLayout
     printedDate: registered && p.printedDate ? officeDate(p.printedDate) : undefined,
     draft: Boolean(p.draft),
     revisionNumber: p.draft?.revision,
+    ...(p.copyNumber ? { copyNumber: p.copyNumber } : {}),
   };
   return layoutDocument(p.content, ctx, {
     imprint: registered ? 'auto' : 'inline',
@@ -220,7 +223,7 @@ function groups(lines: readonly Line[]): Line[][] {
 }
 
 export function OfficialDocument(props: OfficialDocumentProps) {
-  const { content, documentNumber, signerNames, dateOfIssue, printedDate, draft, marks = [], onLayout } = props;
+  const { content, documentNumber, signerNames, dateOfIssue, printedDate, draft, copyNumber, marks = [], onLayout } = props;
   const revision = draft?.revision;
   const layout = useMemo(
     () =>
@@ -231,10 +234,11 @@ export function OfficialDocument(props: OfficialDocumentProps) {
         dateOfIssue,
         printedDate,
         draft: revision === undefined ? null : { revision },
+        copyNumber,
       }),
     // signerNames is a new array on each render of the caller: compare its contents
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [content, documentNumber, signerNames.join('\n'), dateOfIssue, printedDate, revision],
+    [content, documentNumber, signerNames.join('\n'), dateOfIssue, printedDate, revision, copyNumber],
   );
   const levels = useMemo(() => {
     const m = new Map<string, string>();

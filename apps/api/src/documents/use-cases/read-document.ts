@@ -13,7 +13,7 @@ import { logAccess } from '../access.js';
 import type { DocumentsDeps } from '../deps.js';
 import type { DocumentRow } from '../document-row.js';
 import type { documentView } from '../view.js';
-import { selectCurrentRevisionFor, selectRevision, selectRevisionList, upsertSeen } from '../repositories.js';
+import { selectCurrentRevisionFor, selectOwnCopyNumber, selectRevision, selectRevisionList, upsertSeen } from '../repositories.js';
 
 /** A filed document whose archive item was disposed of (销毁) has no content any more: only its history and register entry. */
 export function disposed(): AppError {
@@ -36,7 +36,9 @@ export async function getDocument(deps: DocumentsDeps, user: AuthUser, id: strin
   // in the view of the document's own workflow (typed as the outgoing one's, the API's documented shape)
   const def = deps.engine.workflows.of(row);
   const view = def.view(row, user, rev.content, rev.hash) as ReturnType<typeof documentView>;
-  return { ...view, actingFor: await actingFor(deps, row, user), lastSeenRevision: rev.last_seen };
+  // 份号: the copy the page view draws for this reader, as the DOCX/PDF/OFD downloads print it (authorizeExport)
+  const copyNumber = row.classification === 'none' ? null : await selectOwnCopyNumber(deps.db.manager, id, user.id);
+  return { ...view, actingFor: await actingFor(deps, row, user), lastSeenRevision: rev.last_seen, copyNumber };
 }
 
 /**

@@ -24,6 +24,18 @@ export async function insertNoticeOutbox(m: EntityManager, topic: `notice.${stri
 }
 
 /**
+ * The deputies (委托) of the row's assignees whose delegation is in force now and covers the state the document
+ * entered ($2: `scope|workflow_id:state`, the engine's delegable keys): a principal's new task is news for his
+ * deputy too (代签/代阅), during the delegation only. One probe of delegations_principal per assignee; the deputy's
+ * own visibility (clearance) is applied by the listener as for everyone (the row's rank).
+ */
+const DEPUTIES = `coalesce((SELECT jsonb_agg(DISTINCT g.deputy_id) FROM delegations g
+      WHERE g.principal_id IN (SELECT x::uuid FROM jsonb_array_elements_text(coalesce(done.payload->'assigneeIds', '[]'::jsonb)) x)
+        AND g.revoked_at IS NULL AND g.starts_at <= now() AND g.ends_at > now()
+        AND EXISTS (SELECT 1 FROM unnest(g.scopes) s WHERE s || '|' || d.workflow_id || ':' || coalesce(done.payload->>'to', d.state) = ANY($2::text[]))),
+      '[]'::jsonb)`;
+
+/**
  * One batch of the relay ($1 rows at most). A row without a document is a user notice (insertNoticeOutbox): it
  * becomes a user_notices row in the same statement (unique per outbox row) and is published to its user alone. Each published notification names the users and role pools it
  * concerns; past NOTIFY's 8000-byte limit (hundreds of assignees) the users are left out (`truncated`), and the
@@ -52,12 +64,15 @@ const RELAY_OUTBOX = `
     FROM done JOIN documents d ON d.id = done.document_id
    CROSS JOIN LATERAL (SELECT
      json_build_object('id', done.id, 'documentId', done.document_id, 'topic', done.topic, 'event', done.payload->>'event',
-       'state', coalesce(done.payload->>'to', d.state), 'users', coalesce(done.payload->'assigneeIds', '[]'::jsonb),
+       'state', coalesce(done.payload->>'to', d.state), 'users', coalesce(done.payload->'assigneeIds', '[]'::jsonb) || ${DEPUTIES},
        'roles', coalesce(done.payload->'taskRoles', '[]'::jsonb), 'rank', d.classification_rank)::text AS full) n`;
 
-/** Publishes up to `limit` unhandled rows (marked processed in the same statement); returns how many. */
-export async function relayOutbox(m: EntityManager, limit: number): Promise<number> {
-  const [{ n }] = await m.query(RELAY_OUTBOX, [limit]);
+/**
+ * Publishes up to `limit` unhandled rows (marked processed in the same statement); returns how many. `delegable`:
+ * the engine's delegable keys, whose deputies are notified with their principals (none: principals only).
+ */
+export async function relayOutbox(m: EntityManager, limit: number, delegable: string[] = []): Promise<number> {
+  const [{ n }] = await m.query(RELAY_OUTBOX, [limit, delegable]);
   return n;
 }
 

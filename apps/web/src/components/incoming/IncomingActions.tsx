@@ -4,7 +4,9 @@
  * and departments are picked by name among the receiving unit's; the ids go to the API only.
  */
 import { type ReactNode } from 'react';
+import { useDelT } from '../../delegation-strings';
 import { useInT } from '../../incoming-strings';
+import { useUserDirectory } from '../../names';
 import { EventShell, IncomingActionContext, OneText } from './IncomingFields';
 import { PassCheck, Register, ReturnToSender, SignFor } from './IncomingIntakeActions';
 import { AssignDirectly, Instruct, Propose } from './IncomingInstructActions';
@@ -64,13 +66,36 @@ function formFor(ctx: IncomingActionContext, type: string): ReactNode {
 
 export function IncomingActions({ ctx }: { ctx: IncomingActionContext }) {
   const { it, eventLabel } = useInT();
+  const { dt } = useDelT();
+  const users = useUserDirectory();
   const types = ctx.item.allowedEvents.map((e) => e.type).filter((x) => !HIDDEN.has(x));
   const main = types.filter((x) => !SECONDARY.has(x));
   const more = types.filter((x) => SECONDARY.has(x));
+  // 委托: what I may do for each principal whose delegation to me is in force (代阅), named, never by id
+  const actingFor = (ctx.item.actingFor ?? []).map((a) => {
+    const name = users.get(a.principalId)?.displayName ?? '';
+    return { ...a, name, ctx: { ...ctx, onBehalfOf: { id: a.principalId, name } } };
+  });
   return (
     <section className="panel actions" aria-labelledby="in-actions-h" data-testid="incoming-actions">
       <h2 id="in-actions-h">{it('panel.actions')}</h2>
-      {types.length === 0 && <p className="muted">{it('panel.noActions')}</p>}
+      {types.length === 0 && actingFor.length === 0 && <p className="muted">{it('panel.noActions')}</p>}
+      {actingFor.map((a, n) => (
+        <section key={a.principalId} className="action-group" aria-labelledby={`in-for-${n}`} data-testid="acting-for">
+          <h3 id={`in-for-${n}`}>{dt('act.heading', { principal: a.name })}</h3>
+          {a.allowedEvents
+            .map((e) => e.type)
+            .filter((x) => !HIDDEN.has(x))
+            .map((type) => (
+              <div key={type} className="action">
+                <h4>
+                  {eventLabel(type)}（{dt('act.for', { principal: a.name })}）
+                </h4>
+                {formFor(a.ctx, type)}
+              </div>
+            ))}
+        </section>
+      ))}
       {main.map((type) => (
         <div key={type} className="action">
           <h3>{eventLabel(type)}</h3>

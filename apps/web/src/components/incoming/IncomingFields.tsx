@@ -7,6 +7,7 @@ import { incomingApi } from '../../incoming-queries';
 import { useInT, type InKey } from '../../incoming-strings';
 import type { IncomingEventBody, IncomingView } from '../../incoming-types';
 import { useUser } from '../../session';
+import { useDelT } from '../../delegation-strings';
 import { ErrorBox } from '../ErrorBox';
 import { EntityPicker } from '../UserPicker';
 
@@ -17,6 +18,8 @@ export interface IncomingActionContext {
   onItem: (item: IncomingView, event: string) => void;
   /** A 409: someone else acted; the page reloads and says so. */
   onConflict: (e: ApiError) => void;
+  /** 代阅: the principal this form acts for under a delegation (委托), named; absent for the user's own actions. */
+  onBehalfOf?: { id: string; name: string };
 }
 
 export type Body = Record<string, unknown>;
@@ -39,6 +42,8 @@ export function EventShell({
   onDone?: () => void;
 }) {
   const { it, eventLabel, stateLabel } = useInT();
+  const { dt } = useDelT();
+  const label = ctx.onBehalfOf ? `${eventLabel(event)}（${dt('act.for', { principal: ctx.onBehalfOf.name })}）` : eventLabel(event);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
@@ -55,7 +60,9 @@ export function EventShell({
     setError(null);
     try {
       // the payload is the form's; the server validates it against the event's schema (allowedEvents[].payloadSchema)
-      const next = await incomingApi.event(ctx.item, { type: event, ...body } as IncomingEventBody);
+      // 代阅: the server takes the principal from the deputy's delegations in force; the body only names him
+      const obo = ctx.onBehalfOf ? { onBehalfOf: ctx.onBehalfOf.id } : {};
+      const next = await incomingApi.event(ctx.item, { type: event, ...body, ...obo } as IncomingEventBody);
       onDone?.();
       ctx.onItem(next, event);
     } catch (err) {
@@ -66,7 +73,7 @@ export function EventShell({
     }
   };
   return (
-    <form className="action-form" onSubmit={(e) => void submit(e)} data-event={event} aria-label={eventLabel(event)}>
+    <form className="action-form" onSubmit={(e) => void submit(e)} data-event={event} aria-label={label}>
       {children}
       {invalid && (
         <p className="field-error" role="alert">
@@ -75,7 +82,7 @@ export function EventShell({
       )}
       <ErrorBox error={error} workflow="incoming" labels={labels} />
       <button type="submit" className={danger ? 'btn btn-danger' : 'btn btn-primary'} disabled={pending}>
-        {pending ? it('form.pending') : eventLabel(event)}
+        {pending ? it('form.pending') : label}
       </button>
     </form>
   );
@@ -145,7 +152,7 @@ export function SelectField({
 /** A text kept as a draft in sessionStorage (survives a lost session), per user, item and event. */
 export function useText(ctx: IncomingActionContext, event: string, field: string) {
   const user = useUser();
-  return useDraft(draftKey(user.id, 'incoming', ctx.item.id, event, field));
+  return useDraft(draftKey(user.id, 'incoming', ctx.item.id, ctx.onBehalfOf ? `${event}@${ctx.onBehalfOf.id}` : event, field));
 }
 
 export function PeoplePicker({

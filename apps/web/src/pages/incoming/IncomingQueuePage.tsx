@@ -6,6 +6,7 @@
 import { useEffect, useId, useState } from 'react';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { ExternalRegistration } from '../../components/incoming/ExternalRegistration';
+import { OnBehalfTag } from '../../components/OnBehalfTag';
 import { formatDate } from '../../format';
 import { useI18n } from '../../i18n';
 import { incomingApi, QUEUE_POLL_MS, useIncomingQueue } from '../../incoming-queries';
@@ -79,6 +80,12 @@ function QueueTable({ queue }: { queue: Queue }) {
                   <td>
                     {i.classification !== 'none' && <span className="badge classified">{t(`class.${i.classification}`)}</span>}{' '}
                     <Link href={`/incoming/${i.id}`}>{i.title}</Link>
+                    {i.onBehalfOf && (
+                      <>
+                        {' '}
+                        <OnBehalfTag principalId={i.onBehalfOf} />
+                      </>
+                    )}
                   </td>
                   <td>
                     {i.urgency !== 'none' ? (
