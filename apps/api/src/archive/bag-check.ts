@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import {
   RecordPackage,
-  clamscan,
+  autoScanner,
   runChecks,
   zipSource,
   type CheckReport,
@@ -23,8 +23,8 @@ export async function trustedSealRoots(db: { query(sql: string, params?: unknown
   return rows.map((r) => new Uint8Array(r.certificate.buffer, r.certificate.byteOffset, r.certificate.byteLength));
 }
 
-/** The scanner the archive uses unless told otherwise: clamscan with GONGWEN_CLAMAV_DB or the system's signatures. */
-export const defaultScanner = (): VirusScanner => clamscan();
+/** The scanner the archive uses unless told otherwise: clamd when its socket answers (GONGWEN_CLAMD_SOCKET), else clamscan. */
+export const defaultScanner = (): VirusScanner => autoScanner();
 
 export async function checkBagFile(path: string, opts: CheckRunOptions & { name?: string } = {}): Promise<CheckReport> {
   const pkg = new RecordPackage(await zipSource(path), opts.name ?? basename(path));
