@@ -30,6 +30,12 @@ export interface CheckRunOptions {
   packageChecks?: boolean | readonly string[];
   /** Root certificates (DER) trusted for electronic seals (the deployment's seal authorities). */
   sealRoots?: readonly Uint8Array[];
+  /**
+   * A directory of the caller's where every payload file is written as read (and kept: receiving registers the
+   * items from it, so each file of the zip is read, inflated and hashed once; `pkg.computed` keeps the digests).
+   * Without it, files are written to a scratch directory only for the virus scanner, removed afterwards.
+   */
+  spool?: string;
   /** Called after each item (progress for the CLI and the benchmark). */
   onItem?: (done: number, total: number) => void;
 }
@@ -70,7 +76,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
   const checks = registeredChecks();
   await pkg.loadTags();
   const unavailable = opts.scanner ? await opts.scanner.unavailable() : '未配置病毒扫描程序';
-  const scratch = unavailable ? null : await mkdtemp(join(tmpdir(), 'gongwen-check-'));
+  const scratch = opts.spool ?? (unavailable ? null : await mkdtemp(join(tmpdir(), 'gongwen-check-')));
   const ctx: CheckContext = { pkg, existingArchivalNumbers: opts.existingArchivalNumbers, items: [], sealRoots: opts.sealRoots };
   const byDir = new Map<string, ItemReport>();
   try {
@@ -104,7 +110,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
       const data = await pkg.read(path).catch(() => null);
       if (data && scratch) await put(scratch, path, data);
     }
-    if (scratch) {
+    if (scratch && !unavailable) {
       scanned = pkg.source.entries.size;
       const infected = await opts.scanner!.scanDirectory(scratch);
       ctx.scan = { ran: true, engine: await opts.scanner!.engine(), infected, scanned };
@@ -156,7 +162,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
       itemReports,
     };
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (scratch && !opts.spool) await rm(scratch, { recursive: true, force: true });
   }
 }
 
