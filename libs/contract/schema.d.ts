@@ -1199,7 +1199,7 @@ export interface paths {
         /** Received transfer packages, newest first */
         get: operations["listTransferReceipts"];
         put?: never;
-        /** Receive a transfer (接收): a gongwen BagIt package (zip) as the raw body; checked in full, its items registered with their archival numbers kept or renumbered (?numbering=renumber), in one transaction; the receipt lists what was accepted and refused */
+        /** Receive a transfer (接收): a gongwen BagIt package (zip) as the raw body; checked in full, its items registered with their archival numbers kept or renumbered (?numbering=renumber), optionally appended to a volume (?volumeId=), in one transaction; the receipt lists what was accepted and refused */
         post: operations["receiveTransfer"];
         delete?: never;
         options?: never;
@@ -12848,6 +12848,7 @@ export interface operations {
                 fondsCode?: string;
                 unitCode?: string;
                 name?: string;
+                volumeId?: string;
             };
             header?: {
                 /** @description With the session cookie only: the value of the gw_csrf cookie (double submit) */

@@ -250,7 +250,7 @@ async function register(
         refused,
       });
       await insertItems(m, { numbered, receiptId, sourceOrganization, packageSha256, userId, spool, computed: pkg.computed });
-      if (opts.volumeId && numbered.length) await appendToVolume(m, opts.volumeId, numbered);
+      if (opts.volumeId && numbered.length) await appendToVolume(m, opts.volumeId, numbered, { userId, receiptId });
       return {
         id: receiptId,
         status: toImport.length ? 'accepted' : 'refused',
@@ -389,7 +389,12 @@ async function insertItems(
 }
 
 /** Appends the accepted items to a volume of this archive (same fonds, year and retention), after its last item. */
-async function appendToVolume(m: EntityManager, volumeId: string, numbered: Numbered[]): Promise<void> {
+async function appendToVolume(
+  m: EntityManager,
+  volumeId: string,
+  numbered: Numbered[],
+  by: { userId: string; receiptId: string },
+): Promise<void> {
   const [v] = await m.query(`SELECT id, number, fonds_code, year, retention FROM archive_volumes WHERE id = $1 FOR UPDATE`, [volumeId]);
   if (!v) throw new AppError('NOT_FOUND', 'No such volume.');
   const [active] = await m.query(`SELECT id FROM archive_exports WHERE volume_id = $1 AND status IN ('queued','running')`, [volumeId]);
@@ -410,6 +415,12 @@ async function appendToVolume(m: EntityManager, volumeId: string, numbered: Numb
        FROM archive_items i WHERE i.archival_number = ANY($2::text[])`,
     [volumeId, numbered.map((n) => n.number)],
   );
+  await m.query(`UPDATE archive_volumes SET updated_at = now() WHERE id = $1`, [volumeId]);
+  await m.query(`INSERT INTO archive_access_log (user_id, action, volume_id, detail) VALUES ($1, 'volume.receive', $2, $3)`, [
+    by.userId,
+    volumeId,
+    { receiptId: by.receiptId, items: numbered.length },
+  ]);
 }
 
 async function insertReceipt(
