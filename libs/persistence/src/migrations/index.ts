@@ -30,6 +30,7 @@ import { Seals1764002100000 } from './1764002100000-Seals.js';
 import { RecordsChecks1764002600000 } from './1764002600000-RecordsChecks.js';
 import { SealedOfd1764002800000 } from './1764002800000-SealedOfd.js';
 import { WebhookDispatch1764003050000 } from './1764003050000-WebhookDispatch.js';
+import { TrustedSealRoots1764004040001 } from './1764004040001-TrustedSealRoots.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -65,4 +66,5 @@ export const migrations = [
   Delegations1764002700000,
   SealedOfd1764002800000,
   WebhookDispatch1764003050000,
+  TrustedSealRoots1764004040001,
 ];
