@@ -10,6 +10,8 @@ import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { useI18n } from '../../i18n';
 import { useTrustedRootsT } from './trusted-roots-strings';
 
+const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
+
 export function TrustedRootsPanel() {
   const { lang } = useI18n();
   const tt = useTrustedRootsT();
@@ -45,7 +47,7 @@ export function TrustedRootsPanel() {
     e.preventDefault();
     setTouched(true);
     setDone(null);
-    if (!name.trim() || !pem.trim()) return;
+    if (!name.trim() || !pem.trim() || !PEM.test(pem)) return;
     add.mutate();
   };
   const roots = list.data?.items ?? null;
@@ -120,6 +122,11 @@ export function TrustedRootsPanel() {
         {touched && (!name.trim() || !pem.trim()) && (
           <p className="field-error" role="alert">
             {tt('form.missing')}
+          </p>
+        )}
+        {touched && pem.trim() && !PEM.test(pem) && (
+          <p className="field-error" role="alert">
+            {tt('form.notPem')}
           </p>
         )}
         {add.error ? <ErrorBox error={add.error} /> : null}
