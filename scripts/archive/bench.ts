@@ -13,7 +13,7 @@ import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -63,6 +63,7 @@ async function receiveChild(url: string, zip: string) {
   await ds.initialize();
   const [{ id: archivist }] = await ds.query(`SELECT id FROM users WHERE username = 'archivist'`);
   const started = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   let checked = 0;
   let checkedAt = 0;
   const receipt = await receivePackage(ds, zip, archivist, {
@@ -88,6 +89,8 @@ async function receiveChild(url: string, zip: string) {
     refused: receipt.refused.length,
     outcome: receipt.checkOutcome,
     firstRefusal: receipt.refused[0]?.reasons?.[0] ?? null,
+    // CPU of this process, its worker threads included (what the target means on a quiet 2-core machine)
+    cpuSeconds: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpu0)),
     maxRssKb: process.resourceUsage().maxRSS,
   };
   process.send!(message, () => process.exit(0));
@@ -222,6 +225,9 @@ async function main() {
             `  items checked:    ${rec.items} (outcome ${rec.outcome}; receipt ${rec.status}: ${rec.accepted} accepted, ${rec.refused} refused${rec.firstRefusal ? `; e.g. ${String(rec.firstRefusal).slice(0, 160)}` : ''})`,
             `  checking:         ${rec.checkSeconds.toFixed(2)} s, ${(rec.items / rec.checkSeconds).toFixed(1)} items/s`,
             `  check + receive:  ${rec.seconds.toFixed(2)} s, ${(rec.items / rec.seconds).toFixed(1)} items/s — target ≥ 50: ${rec.items / rec.seconds >= 50 ? 'OK' : 'UNDER'}`,
+            `  CPU:              ${rec.cpuSeconds.toFixed(1)} s of the receiving process (${((rec.cpuSeconds * 1000) / rec.items).toFixed(1)} s per 1,000 items; load average ${loadavg()
+              .map((x) => x.toFixed(2))
+              .join(' ')})`,
             `  peak RSS:         ${rss2} MB (receiving process) — target ≤ 300 MB: ${rss2 <= 300 ? 'OK' : 'OVER'}`,
             '',
           ].join('\n'),

@@ -226,6 +226,41 @@ describe('四性检测 in the archive', () => {
         expect(meta.source_archival_number).toBe(items[0].archivalNumber);
         expect(meta.metadata.received.sourceArchivalNumber).toBe(items[0].archivalNumber);
 
+        // received into a volume: the accepted items follow the volume's own, in archival-number order
+        const kept = await b.db.dataSource.query(`SELECT id FROM archive_items WHERE archival_number = ANY($1) ORDER BY archival_number`, [
+          items.map((i) => i.archivalNumber),
+        ]);
+        const vol = await api(b, 'archivist', '/api/archive/volumes', {
+          method: 'POST',
+          json: { number: 'RX-01', title: '接收卷', itemIds: kept.map((k: any) => k.id) },
+        });
+        expect(vol.status).toBe(201);
+        const into = await (
+          await b.request(`/api/archive/receipts?name=volume.zip&numbering=renumber&unitCode=JSJ&volumeId=${vol.body.id}`, {
+            as: 'archivist',
+            method: 'POST',
+            headers: { 'content-type': 'application/zip' },
+            body: pkg,
+          })
+        ).json();
+        expect(into.status).toBe('accepted');
+        const inVolume = await api(b, 'archivist', `/api/archive/volumes/${vol.body.id}`);
+        expect(inVolume.body.items.map((i: any) => i.archivalNumber)).toEqual([
+          ...items.map((i) => i.archivalNumber),
+          ...into.accepted.map((a: any) => a.archivalNumber),
+        ]);
+        // another fonds does not go into this volume: refused before anything is registered
+        const before = (await b.db.dataSource.query(`SELECT count(*)::int AS n FROM archive_items`))[0].n;
+        const wrong = await b.request(`/api/archive/receipts?name=volume.zip&numbering=renumber&fondsCode=0999&volumeId=${vol.body.id}`, {
+          as: 'archivist',
+          method: 'POST',
+          headers: { 'content-type': 'application/zip' },
+          body: pkg,
+        });
+        expect(wrong.status).toBe(400);
+        expect((await wrong.json()).detail).toContain('RX-01');
+        expect((await b.db.dataSource.query(`SELECT count(*)::int AS n FROM archive_items`))[0].n).toBe(before);
+
         // a changed byte: nothing of the package is imported
         const tampered = Buffer.from(pkg);
         // a byte of the first item's DOCX (stored in the bag as is): the name of its main part inside it

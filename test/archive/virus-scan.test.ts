@@ -5,7 +5,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { RecordPackage, clamscan, memorySource, runChecks, sha256, type CheckReport } from '#gongwen/archive/checks/index';
+import { createServer, type Server } from 'node:net';
+import {
+  RecordPackage,
+  autoScanner,
+  clamd,
+  clamdSocket,
+  clamscan,
+  memorySource,
+  runChecks,
+  sha256,
+  type CheckReport,
+} from '#gongwen/archive/checks/index';
 import { fixtureBag, fixtureItemDir } from '#gongwen/archive/checks/fixture';
 
 const SIGNATURES = resolve('test/archive/fixtures/eicar-test.hdb');
@@ -84,4 +95,88 @@ describe('security.virus_scan with ClamAV', () => {
       await rm(empty, { recursive: true, force: true });
     }
   });
+
+  it('uses clamd when its socket answers and clamscan otherwise (the machine here has no clamd: clamscan)', async () => {
+    // GONGWEN_CLAMD_SOCKET wins over clamd.conf; "none" turns the daemon off
+    expect(clamdSocket({ GONGWEN_CLAMD_SOCKET: '/tmp/x.ctl' })).toBe('/tmp/x.ctl');
+    expect(clamdSocket({ GONGWEN_CLAMD_SOCKET: 'none' })).toBeNull();
+    const socket = clamdSocket();
+    const daemonUp = socket !== null && (await clamd({ socket }).unavailable()) === null;
+    const scanner = autoScanner({ clamscan: { database: SIGNATURES } });
+    expect(await scanner.unavailable()).toBeNull();
+    expect(await scanner.engine()).toMatch(daemonUp ? /守护进程/ : /特征库/);
+    const r = await runChecks(new RecordPackage(memorySource(await infectedBag()), 'auto'), { scanner });
+    expect(scanOf(r).items).toEqual(['pass', 'fail', 'pass']);
+
+    // a socket that nobody serves: clamscan, and the evidence says so
+    const absent = autoScanner({ clamd: { socket: join(tmpdir(), 'gongwen-no-clamd.ctl') }, clamscan: { database: SIGNATURES } });
+    const r2 = await runChecks(new RecordPackage(memorySource(await infectedBag()), 'fallback'), { scanner: absent });
+    expect(scanOf(r2).items).toEqual(['pass', 'fail', 'pass']);
+    expect(await absent.engine()).toMatch(/clamscan|ClamAV.*特征库/);
+    expect(await absent.engine()).not.toMatch(/守护进程/);
+  });
+
+  it('speaks clamd’s protocol (PING, VERSION, INSTREAM in length-prefixed chunks; a stand-in daemon, clamd is not installed here)', async () => {
+    // The stand-in answers as clamd does and reports a hit when the streamed bytes hold the EICAR string: what it
+    // checks is the client's framing (z-commands, chunk lengths, the zero-length end) and its reading of answers.
+    const dir = await mkdtemp(join(tmpdir(), 'gw-clamd-'));
+    const path = join(dir, 'clamd.ctl');
+    const streamed: number[] = [];
+    const server: Server = createServer((s) => {
+      let buf = Buffer.alloc(0);
+      let streaming = false;
+      const body: Buffer[] = [];
+      s.on('data', (c: Buffer) => {
+        buf = Buffer.concat([buf, c]);
+        for (;;) {
+          if (!streaming) {
+            const end = buf.indexOf(0);
+            if (end < 0) return;
+            const cmd = buf.subarray(0, end).toString();
+            buf = buf.subarray(end + 1);
+            if (cmd === 'zPING') return void s.end('PONG\0');
+            if (cmd === 'zVERSION') return void s.end('ClamAV 1.4.6/27000/stand-in\0');
+            if (cmd !== 'zINSTREAM') return void s.end('UNKNOWN COMMAND\0');
+            streaming = true;
+          }
+          if (buf.length < 4) return;
+          const len = buf.readUInt32BE(0);
+          if (len === 0) {
+            const data = Buffer.concat(body);
+            streamed.push(data.length);
+            return void s.end(data.includes(EICAR) ? 'stream: Gongwen.Test.EICAR FOUND\0' : 'stream: OK\0');
+          }
+          if (buf.length < 4 + len) return;
+          body.push(Buffer.from(buf.subarray(4, 4 + len)));
+          buf = buf.subarray(4 + len);
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(path, r));
+    try {
+      const scanner = clamd({ socket: path });
+      expect(await scanner.unavailable()).toBeNull();
+      expect(await scanner.engine()).toBe(`ClamAV 1.4.6/27000/stand-in（守护进程 ${path}）`);
+      const r = await runChecks(new RecordPackage(memorySource(await infectedBag()), 'clamd'), { scanner });
+      expect(scanOf(r).items).toEqual(['pass', 'fail', 'pass']);
+      expect(scanOf(r).pkg.evidence[0].found).toContain('Gongwen.Test.EICAR');
+      expect(streamed.length).toBeGreaterThan(10);
+    } finally {
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+/** Three items, the second carrying the EICAR test file as a declared attachment. */
+function infectedBag() {
+  return fixtureBag({
+    items: 3,
+    before: (f) => {
+      f.set(`${d2}/attachments/eicar.txt`, EICAR);
+      const m = JSON.parse(f.get(`${d2}/metadata.json`)!.toString());
+      m.files.push({ name: 'eicar.txt', role: 'attachment', mediaType: 'text/plain', size: EICAR.length, sha256: sha256(EICAR) });
+      f.set(`${d2}/metadata.json`, Buffer.from(JSON.stringify(m)));
+    },
+  });
+}

@@ -79,6 +79,8 @@ function roleGate(op: Op): string[] | null {
   if (op.path.startsWith('/api/admin/')) return ['admin'];
   if (op.path.startsWith('/api/archive/')) {
     if (op.id === 'listArchiveAccessLog') return ['archivist', 'auditor'];
+    // other deployments' seal roots trusted for the seal check: the archive's and the administrators' concern
+    if (op.path.startsWith('/api/archive/trusted-seal-roots')) return ['archivist', 'admin'];
     return ['listDisposals', 'getDisposal', 'decideDisposal'].includes(op.id) ? ['archivist', 'signer'] : ['archivist'];
   }
   const gates: Record<string, string[]> = {
@@ -811,6 +813,10 @@ describe('authorisation matrix over every OpenAPI operation', () => {
             createSeal: { status: 400, code: 'VALIDATION_FAILED' },
             importSealCertificate: { status: 400, code: 'VALIDATION_FAILED' },
             revokeSeal: { status: 400, code: 'VALIDATION_FAILED' },
+            // trusted foreign seal roots (behind their role gate): the list; a body of {} is invalid; no such root → 404
+            listTrustedSealRoots: { status: 200 },
+            addTrustedSealRoot: { status: 400, code: 'VALIDATION_FAILED' },
+            removeTrustedSealRoot: { status: 404, code: 'NOT_FOUND' },
             // notices: everyone's own list; someone else's notice (here an absent one) is NOT_FOUND
             listNotices: { status: 200 },
             markNoticeRead: { status: 404, code: 'NOT_FOUND' },

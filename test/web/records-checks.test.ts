@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureBag, fixtureItemDir, type BagFiles } from '#gongwen/archive/checks/fixture';
 import { ZipWriter } from '#gongwen/archive/zip';
+import { createRootAuthority } from '#gongwen/seal';
+import { derToPem } from '#gongwen/seal/x509';
 import type { Browser } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple } from '../support/flow.js';
@@ -115,6 +117,36 @@ it(
     expect(reasons).toContain('内容文件固化信息');
     await page.getByTestId('receipts').locator('tr').filter({ hasText: '改动的移交包.zip' }).filter({ hasText: '已退回' }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
+  },
+  SLOW,
+);
+
+it(
+  'trusts a foreign seal root from the receipts page (PEM pasted), lists it without ids and removes it, with no axe violations',
+  async () => {
+    const ca = createRootAuthority('外市电子印章根证书', new Date('2026-01-01T00:00:00Z'));
+    const page = await openPage();
+    await login(page, 'archivist', '/archive/receipts');
+    const section = page.getByTestId('trusted-roots');
+    await section.getByText('尚未信任外单位的根证书。').waitFor();
+    await section.getByLabel('名称（如：某市档案馆电子印章根证书）').fill('外市档案馆印章根证书');
+    await section.getByLabel('根证书（PEM，以 -----BEGIN CERTIFICATE----- 开头）').fill(derToPem(ca.certificate));
+    await section.getByRole('button', { name: '信任此根证书' }).click();
+    await section.getByRole('status').filter({ hasText: '已信任：外市档案馆印章根证书' }).waitFor();
+    const row = section.locator('tbody tr').filter({ hasText: '外市电子印章根证书' });
+    await row.waitFor();
+    expect(await row.innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect((await new AxeBuilder({ page }).analyze()).violations.map((v) => v.id)).toEqual([]);
+    const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM archive_trusted_seal_roots`);
+    expect(n).toBe(1);
+    await row.getByRole('button', { name: '移除 外市档案馆印章根证书' }).click();
+    await section.getByText('尚未信任外单位的根证书。').waitFor();
+    // text that is not a PEM certificate: refused in Chinese before anything is sent, nothing added
+    await section.getByLabel('名称（如：某市档案馆电子印章根证书）').fill('无效');
+    await section.getByLabel('根证书（PEM，以 -----BEGIN CERTIFICATE----- 开头）').fill('不是证书');
+    await section.getByRole('button', { name: '信任此根证书' }).click();
+    await section.getByRole('alert').filter({ hasText: '这不是 PEM 格式的证书' }).waitFor();
+    expect((await t.db.dataSource.query(`SELECT count(*)::int AS n FROM archive_trusted_seal_roots`))[0].n).toBe(0);
   },
   SLOW,
 );

@@ -258,13 +258,23 @@ export const archiveApi = {
     unwrap(client.POST('/api/archive/holds/{holdId}/release', { params: { path: { holdId } }, body: { reason } })),
 };
 
+/** Other deployments' seal roots trusted for the seal check (no seal imported): admins and archivists. */
+export const trustedRootsApi = {
+  list: (signal?: AbortSignal) => unwrap(client.GET('/api/archive/trusted-seal-roots', { signal })),
+  add: (body: { name: string; pem: string }) => unwrap(client.POST('/api/archive/trusted-seal-roots', { body })),
+  remove: (id: string) => unwrap(client.DELETE('/api/archive/trusted-seal-roots/{id}', { params: { path: { id } } })),
+};
+
 /** 四性检测: the check runs (at filing, export, on demand, on receipt) and their reports. */
 export const recordsChecksApi = {
   list: (signal?: AbortSignal) => unwrap(client.GET('/api/archive/checks', { signal })),
   get: (id: string, signal?: AbortSignal) => unwrap(client.GET('/api/archive/checks/{id}', { params: { path: { id } }, signal })),
   docxUrl: (id: string) => `/api/archive/checks/${encodeURIComponent(id)}/report.docx`,
   /** 接收: the package as the raw body (openapi-fetch would JSON-encode it), checked in full and registered. */
-  receive: (file: Blob, query: { name: string; numbering: 'keep' | 'renumber'; fondsCode?: string; unitCode?: string }) =>
+  receive: (
+    file: Blob,
+    query: { name: string; numbering: 'keep' | 'renumber'; fondsCode?: string; unitCode?: string; volumeId?: string },
+  ) =>
     unwrap(
       client.POST('/api/archive/receipts', {
         params: { query },

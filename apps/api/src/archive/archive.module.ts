@@ -9,6 +9,8 @@ import { ArchiveJobs } from './jobs.js';
 import { PrepareService } from './prepare.service.js';
 import { RecordsChecksController } from './records-checks.controller.js';
 import { RecordsChecksService } from './records-checks.service.js';
+import { TrustedRootsController } from './trusted-roots.controller.js';
+import { TrustedRootsService } from './trusted-roots.service.js';
 
 /**
  * The archive (DA/T 22-2015): filing on the FILE event, item preparation (render, page count, stamp), catalogues,
@@ -17,8 +19,17 @@ import { RecordsChecksService } from './records-checks.service.js';
  */
 @Module({
   imports: [DocumentsModule],
-  controllers: [ArchiveController, RecordsChecksController],
-  providers: [ArchiveJobs, FilingService, PrepareService, ExportsService, ArchiveService, DisposalService, RecordsChecksService],
+  controllers: [ArchiveController, RecordsChecksController, TrustedRootsController],
+  providers: [
+    ArchiveJobs,
+    FilingService,
+    PrepareService,
+    ExportsService,
+    ArchiveService,
+    DisposalService,
+    RecordsChecksService,
+    TrustedRootsService,
+  ],
   exports: [ArchiveJobs, FilingService, ExportsService, ArchiveService, DisposalService],
 })
 export class ArchiveModule {}

@@ -25,7 +25,7 @@ import {
   type CatalogueRow,
   type VolumeContentsRow,
 } from '#gongwen/archive';
-import { checkReportDocx, clamscan, dat46Xml, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
+import { checkReportDocx, autoScanner, dat46Xml, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
 import { auditHash, auditRecordFromRow } from '../engine/audit.js';
 import { checkBagFile, trustedSealRoots } from './bag-check.js';
 import { selectChainWithActors } from '../engine/repositories/audit.js';
@@ -37,7 +37,7 @@ export type ExportFormat = 'bagit' | 'docx' | 'docx-volume';
 export interface ExportOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void | Promise<void>;
-  /** The virus scanner of the export's check (default: clamscan with the system's or GONGWEN_CLAMAV_DB's signatures). */
+  /** The virus scanner of the export's check (default: clamd when its socket answers, else clamscan). */
   scanner?: VirusScanner | null;
   /** Fault injection for tests: die (leaving the `.part` file, as a killed process would) after this many items. */
   crashAfterItems?: number;
@@ -145,7 +145,7 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
   try {
     const staged = await writeBag(db, volume, items, stagePath, opts);
     const report = await checkBagFile(stagePath, {
-      scanner: opts.scanner === undefined ? clamscan() : opts.scanner,
+      scanner: opts.scanner === undefined ? autoScanner() : opts.scanner,
       sealRoots: await trustedSealRoots(db),
       name: `${volume.title}（${volumeCode(volume)}）`,
     });

@@ -5,10 +5,17 @@
  * package check refuses the whole package; with kept numbers any failing item refuses the whole package too (its
  * absence would leave a gap in 件号); when renumbering, failing items are refused one by one and the accepted ones
  * numbered without gaps. Nothing here depends on Nest (the CLI and the benchmark use it).
+ *
+ * One pass over the package: the check reads, inflates and hashes each file once and writes it to a spool
+ * directory; registering reads the accepted items' files from the spool (no second inflation, the check's
+ * digests) and COPYs them into archive_files in one stream. Items and their log lines go in batches.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { DataSource } from 'typeorm';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   CLASSIFICATION_RANK,
   FONDS_CODE,
@@ -18,12 +25,12 @@ import {
   archivalNumber,
   classCode,
   parseArchivalNumber,
-  sha256Hex,
   type ArchiveClass,
 } from '#gongwen/archive';
-import { RecordPackage, zipSource, type CheckReport, type VirusScanner } from '#gongwen/archive/checks/index';
+import { RecordPackage, runChecks, zipSource, type CheckReport, type VirusScanner } from '#gongwen/archive/checks/index';
 import { AppError } from '../common/errors.js';
-import { checkBagFile, defaultScanner, saveCheckRun, trustedSealRoots } from './records-checks.js';
+import { copyArchiveFiles, type CopiedFile } from './receive-copy.js';
+import { defaultScanner, saveCheckRun, trustedSealRoots } from './records-checks.js';
 
 export interface ReceiveOptions {
   numbering: 'keep' | 'renumber';
@@ -33,6 +40,8 @@ export interface ReceiveOptions {
   scanner?: VirusScanner | null;
   via?: string;
   packageName?: string;
+  /** A volume (卷/盒) of this archive the accepted items are appended to, in archival-number order. */
+  volumeId?: string;
   onItem?: (done: number, total: number) => void;
 }
 
@@ -97,16 +106,40 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
   }
   const held: { archival_number: string }[] =
     opts.numbering === 'keep' ? await db.query(`SELECT archival_number FROM archive_items WHERE archival_number = ANY($1)`, [listed]) : [];
-  const report = await checkBagFile(path, {
-    scanner: opts.scanner === undefined ? defaultScanner() : opts.scanner,
-    existingArchivalNumbers: new Set(held.map((h) => h.archival_number)),
-    sealRoots: await trustedSealRoots(db),
-    name: opts.packageName,
-    onItem: opts.onItem,
-  });
   const packageName = opts.packageName ?? path.split('/').pop()!;
-  const packageSha256 = await fileSha256(path);
+  const spool = await mkdtemp(join(tmpdir(), 'gongwen-receive-'));
+  const pkg = new RecordPackage(await zipSource(path), packageName);
+  try {
+    const [report, packageSha256] = await Promise.all([
+      runChecks(pkg, {
+        scanner: opts.scanner === undefined ? defaultScanner() : opts.scanner,
+        existingArchivalNumbers: new Set(held.map((h) => h.archival_number)),
+        sealRoots: await trustedSealRoots(db),
+        onItem: opts.onItem,
+        spool,
+      }),
+      fileSha256(path),
+    ]);
+    return await register(db, { report, packageSha256, packageName, pkg, spool, userId, opts });
+  } finally {
+    await pkg.close();
+    await rm(spool, { recursive: true, force: true });
+  }
+}
 
+async function register(
+  db: DataSource,
+  c: {
+    report: CheckReport;
+    packageSha256: string;
+    packageName: string;
+    pkg: RecordPackage;
+    spool: string;
+    userId: string;
+    opts: ReceiveOptions;
+  },
+): Promise<Receipt> {
+  const { report, packageSha256, packageName, pkg, spool, userId, opts } = c;
   const packageFailed = report.packageResults.filter((r) => r.outcome === 'fail');
   const refused: ReceiptLine[] = [];
   const candidates = report.itemReports.filter((r) => {
@@ -116,20 +149,16 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
   });
   const whole = packageFailed.length > 0 || (opts.numbering === 'keep' && refused.length > 0);
 
-  const source = await zipSource(path);
-  const pkg = new RecordPackage(source, packageName);
-  try {
-    await pkg.loadTags();
-    const sourceOrganization = pkg.bagInfo.get('Source-Organization') ?? '';
+  const sourceOrganization = pkg.bagInfo.get('Source-Organization') ?? '';
+  {
     return await db.transaction(async (m) => {
       const accepted: ReceiptLine[] = [];
-      // the items' files are read again when each is registered: one item's files in memory at a time
-      const rows: { dir: string; meta: any; cls: ArchiveClass; itemNumber?: number }[] = [];
+      const rows: Row[] = [];
       let maxRank = 0;
       if (!whole) {
         for (const r of candidates) {
-          // only its metadata.json here (checked already): the files are read once, when the item is registered
-          const meta = JSON.parse((await pkg.source.read(`${r.dir}/metadata.json`)).toString('utf8'));
+          // its metadata.json from the spool (checked already)
+          const meta = JSON.parse(await readFile(join(spool, r.dir, 'metadata.json'), 'utf8'));
           const m0 = (meta.metadata ?? {}) as Record<string, any>;
           maxRank = Math.max(maxRank, CLASSIFICATION_RANK[m0.classification as keyof typeof CLASSIFICATION_RANK] ?? 0);
           if (meta.status === 'disposed') {
@@ -188,7 +217,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
       }
       const toImport = refusedWhole ? [] : rows;
       // numbers first (the receipt lists them), then the receipt, then the items that refer to it
-      const numbered: { r: (typeof rows)[number]; src: string; itemNumber: number; number: string }[] = [];
+      const numbered: Numbered[] = [];
       for (const r of toImport) {
         const src = String(r.meta.archivalNumber);
         let itemNumber = r.itemNumber;
@@ -220,83 +249,8 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
         accepted,
         refused,
       });
-      for (const { r, src, itemNumber, number } of numbered) {
-        const loaded = await pkg.loadItem(r.dir);
-        const files = loaded.files;
-        const m0 = r.meta.metadata as Record<string, any>;
-        const metadata = {
-          ...m0,
-          archivalNumber: number,
-          fondsCode: r.cls.fondsCode,
-          unitCode: r.cls.unitCode,
-          itemNumber,
-          recordClass: RECORD_CLASS,
-          received: { receiptId, sourceArchivalNumber: src, sourceOrganization, packageSha256 },
-        };
-        const [{ id: itemId }] = await m.query(
-          `INSERT INTO archive_items (document_id, receipt_id, source_archival_number, archival_number, fonds_code, fonds_name, record_class, year, retention,
-             default_retention, unit_code, unit_name, item_number, kind, title, document_number, author, doc_date, classification, classification_rank,
-             revision_number, revision_hash, metadata, processing_record, page_count, prepared_at, filed_by, filed_at)
-           VALUES (NULL,$1,$2,$3,$4,$5,'WS',$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23, now(), $24, $25) RETURNING id`,
-          [
-            receiptId,
-            src,
-            number,
-            r.cls.fondsCode,
-            String(m0.fondsName ?? sourceOrganization),
-            r.cls.year,
-            r.cls.retention,
-            m0.defaultRetention ?? r.cls.retention,
-            r.cls.unitCode,
-            String(m0.unitName ?? ''),
-            itemNumber,
-            String(m0.kind),
-            String(m0.title),
-            m0.documentNumber ?? null,
-            String(m0.author),
-            String(m0.date),
-            String(m0.classification),
-            CLASSIFICATION_RANK[m0.classification as keyof typeof CLASSIFICATION_RANK] ?? 0,
-            Number(m0.revision?.number ?? 0),
-            String(m0.revision?.hash ?? ''),
-            metadata,
-            JSON.parse(files.get('processing-record.json')?.toString('utf8') ?? '{}'),
-            Number.isInteger(r.meta.pageCount) && r.meta.pageCount > 0 ? r.meta.pageCount : null,
-            userId,
-            typeof r.meta.filedAt === 'string' ? r.meta.filedAt : new Date().toISOString(),
-          ],
-        );
-        // the item's files and records in one statement (one round trip per item, not one per file); their SHA-256
-        // as computed while checking and reading them (the package keeps each payload file's digest)
-        const rows: { role: string; name: string; mediaType: string; data: Buffer }[] = [];
-        const declared: { name: string; role: string; mediaType: string }[] = r.meta.files ?? [];
-        for (const f of declared) rows.push({ ...f, data: files.get(f.role === 'attachment' ? `attachments/${f.name}` : f.name)! });
-        for (const name of ['revisions.json', 'audit-trail.json', 'signatures.json', 'processing-record.json', 'metadata.xml']) {
-          const data = files.get(name);
-          if (data) rows.push({ role: 'record', name, mediaType: name.endsWith('.xml') ? 'application/xml' : 'application/json', data });
-        }
-        const path = (f: (typeof rows)[number]) =>
-          `${r.dir}/${f.role === 'record' ? '' : f.role === 'attachment' ? 'attachments/' : ''}${f.name}`;
-        await m.query(
-          `INSERT INTO archive_files (item_id, role, name, media_type, size, sha256, data)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bytea[])`,
-          [
-            itemId,
-            rows.map((f) => f.role),
-            rows.map((f) => f.name),
-            rows.map((f) => f.mediaType),
-            rows.map((f) => f.data.length),
-            rows.map((f) => pkg.computed.get(path(f)) ?? sha256Hex(f.data)),
-            rows.map((f) => f.data),
-          ],
-        );
-        await m.query(`INSERT INTO archive_access_log (user_id, action, item_id, detail) VALUES ($1, 'receive', $2, $3)`, [
-          userId,
-          itemId,
-          { receiptId, sourceArchivalNumber: src, archivalNumber: number },
-        ]);
-        pkg.release(loaded);
-      }
+      await insertItems(m, { numbered, receiptId, sourceOrganization, packageSha256, userId, spool, computed: pkg.computed });
+      if (opts.volumeId && numbered.length) await appendToVolume(m, opts.volumeId, numbered, { userId, receiptId });
       return {
         id: receiptId,
         status: toImport.length ? 'accepted' : 'refused',
@@ -311,9 +265,162 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
         receivedAt: new Date().toISOString(),
       };
     });
-  } finally {
-    await pkg.close();
   }
+}
+
+interface Row {
+  dir: string;
+  meta: any;
+  cls: ArchiveClass;
+  itemNumber?: number;
+}
+
+interface Numbered {
+  r: Row;
+  src: string;
+  itemNumber: number;
+  number: string;
+}
+
+const ITEMS_PER_STATEMENT = 200;
+const RECORD_FILES = ['revisions.json', 'audit-trail.json', 'signatures.json', 'processing-record.json', 'metadata.xml'];
+
+/**
+ * The accepted items in batches of ITEMS_PER_STATEMENT (one INSERT from a JSON array each), then every file of
+ * every item in one binary COPY from the spool, then the access log lines in one statement.
+ */
+async function insertItems(
+  m: EntityManager,
+  c: {
+    numbered: Numbered[];
+    receiptId: string;
+    sourceOrganization: string;
+    packageSha256: string;
+    userId: string;
+    spool: string;
+    computed: ReadonlyMap<string, string>;
+  },
+): Promise<void> {
+  const { receiptId, sourceOrganization, packageSha256, userId, spool } = c;
+  const files: CopiedFile[] = [];
+  const logs: { item_id: string; detail: Record<string, string> }[] = [];
+  for (let i = 0; i < c.numbered.length; i += ITEMS_PER_STATEMENT) {
+    const batch = c.numbered.slice(i, i + ITEMS_PER_STATEMENT);
+    const values = [];
+    for (const { r, src, itemNumber, number } of batch) {
+      const m0 = r.meta.metadata as Record<string, any>;
+      const processing = await readFile(join(spool, r.dir, 'processing-record.json'), 'utf8').catch(() => '{}');
+      values.push({
+        source_archival_number: src,
+        archival_number: number,
+        fonds_code: r.cls.fondsCode,
+        fonds_name: String(m0.fondsName ?? sourceOrganization),
+        year: r.cls.year,
+        retention: r.cls.retention,
+        default_retention: m0.defaultRetention ?? r.cls.retention,
+        unit_code: r.cls.unitCode,
+        unit_name: String(m0.unitName ?? ''),
+        item_number: itemNumber,
+        kind: String(m0.kind),
+        title: String(m0.title),
+        document_number: m0.documentNumber ?? null,
+        author: String(m0.author),
+        doc_date: String(m0.date),
+        classification: String(m0.classification),
+        classification_rank: CLASSIFICATION_RANK[m0.classification as keyof typeof CLASSIFICATION_RANK] ?? 0,
+        revision_number: Number(m0.revision?.number ?? 0),
+        revision_hash: String(m0.revision?.hash ?? ''),
+        metadata: {
+          ...m0,
+          archivalNumber: number,
+          fondsCode: r.cls.fondsCode,
+          unitCode: r.cls.unitCode,
+          itemNumber,
+          recordClass: RECORD_CLASS,
+          received: { receiptId, sourceArchivalNumber: src, sourceOrganization, packageSha256 },
+        },
+        processing_record: JSON.parse(processing),
+        page_count: Number.isInteger(r.meta.pageCount) && r.meta.pageCount > 0 ? r.meta.pageCount : null,
+        filed_at: typeof r.meta.filedAt === 'string' ? r.meta.filedAt : new Date().toISOString(),
+      });
+    }
+    const inserted: { id: string; archival_number: string }[] = await m.query(
+      `INSERT INTO archive_items (document_id, receipt_id, source_archival_number, archival_number, fonds_code, fonds_name, record_class, year, retention,
+         default_retention, unit_code, unit_name, item_number, kind, title, document_number, author, doc_date, classification, classification_rank,
+         revision_number, revision_hash, metadata, processing_record, page_count, prepared_at, filed_by, filed_at)
+       SELECT NULL, $1, x.source_archival_number, x.archival_number, x.fonds_code, x.fonds_name, 'WS', x.year, x.retention, x.default_retention,
+              x.unit_code, x.unit_name, x.item_number, x.kind, x.title, x.document_number, x.author, x.doc_date::date, x.classification,
+              x.classification_rank, x.revision_number, x.revision_hash, x.metadata, x.processing_record, x.page_count, now(), $2, x.filed_at
+         FROM jsonb_to_recordset($3::jsonb) AS x(source_archival_number text, archival_number text, fonds_code text, fonds_name text, year int,
+              retention text, default_retention text, unit_code text, unit_name text, item_number int, kind text, title text, document_number text,
+              author text, doc_date text, classification text, classification_rank int, revision_number int, revision_hash text, metadata jsonb,
+              processing_record jsonb, page_count int, filed_at timestamptz)
+       RETURNING id, archival_number`,
+      [receiptId, userId, JSON.stringify(values)],
+    );
+    const ids = new Map(inserted.map((x) => [x.archival_number, x.id]));
+    for (const { r, src, number } of batch) {
+      const itemId = ids.get(number)!;
+      const declared: { name: string; role: string; mediaType: string }[] = r.meta.files ?? [];
+      const rels = [
+        ...declared.map((f) => ({ ...f, rel: f.role === 'attachment' ? `attachments/${f.name}` : f.name })),
+        ...RECORD_FILES.map((name) => ({
+          role: 'record',
+          name,
+          mediaType: name.endsWith('.xml') ? 'application/xml' : 'application/json',
+          rel: name,
+        })),
+      ];
+      for (const f of rels) {
+        const digest = c.computed.get(`${r.dir}/${f.rel}`);
+        // a record file the item does not carry was never read (declared files are present: the check passed)
+        if (!digest) continue;
+        files.push({ itemId, role: f.role, name: f.name, mediaType: f.mediaType, sha256: digest, path: join(spool, r.dir, f.rel) });
+      }
+      logs.push({ item_id: itemId, detail: { receiptId, sourceArchivalNumber: src, archivalNumber: number } });
+    }
+  }
+  await copyArchiveFiles(m, files);
+  await m.query(
+    `INSERT INTO archive_access_log (user_id, action, item_id, detail)
+     SELECT $1, 'receive', x.item_id, x.detail FROM jsonb_to_recordset($2::jsonb) AS x(item_id uuid, detail jsonb)`,
+    [userId, JSON.stringify(logs)],
+  );
+}
+
+/** Appends the accepted items to a volume of this archive (same fonds, year and retention), after its last item. */
+async function appendToVolume(
+  m: EntityManager,
+  volumeId: string,
+  numbered: Numbered[],
+  by: { userId: string; receiptId: string },
+): Promise<void> {
+  const [v] = await m.query(`SELECT id, number, fonds_code, year, retention FROM archive_volumes WHERE id = $1 FOR UPDATE`, [volumeId]);
+  if (!v) throw new AppError('NOT_FOUND', 'No such volume.');
+  const [active] = await m.query(`SELECT id FROM archive_exports WHERE volume_id = $1 AND status IN ('queued','running')`, [volumeId]);
+  if (active) throw new AppError('CONFLICT', 'The volume is being exported; receive into it when the export has finished.');
+  const other = numbered.filter((n) => n.r.cls.fondsCode !== v.fonds_code || n.r.cls.year !== v.year || n.r.cls.retention !== v.retention);
+  if (other.length)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Volume ${v.number} holds items of ${v.fonds_code}, ${v.year}, ${v.retention}; these received items differ: ${other
+        .slice(0, 5)
+        .map((n) => n.number)
+        .join(', ')}.`,
+      { errors: [{ field: 'volumeId', message: 'different fonds, year or retention' }] },
+    );
+  await m.query(
+    `INSERT INTO archive_volume_items (volume_id, item_id, position)
+     SELECT $1, i.id, coalesce((SELECT max(position) FROM archive_volume_items WHERE volume_id = $1), 0) + row_number() OVER (ORDER BY i.archival_number)
+       FROM archive_items i WHERE i.archival_number = ANY($2::text[])`,
+    [volumeId, numbered.map((n) => n.number)],
+  );
+  await m.query(`UPDATE archive_volumes SET updated_at = now() WHERE id = $1`, [volumeId]);
+  await m.query(`INSERT INTO archive_access_log (user_id, action, volume_id, detail) VALUES ($1, 'volume.receive', $2, $3)`, [
+    by.userId,
+    volumeId,
+    { receiptId: by.receiptId, items: numbered.length },
+  ]);
 }
 
 async function insertReceipt(

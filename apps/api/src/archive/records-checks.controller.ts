@@ -74,7 +74,7 @@ export class RecordsChecksController {
   @ApiOperation({
     operationId: 'receiveTransfer',
     summary:
-      'Receive a transfer (接收): a gongwen BagIt package (zip) as the raw body; checked in full, its items registered with their archival numbers kept or renumbered (?numbering=renumber), in one transaction; the receipt lists what was accepted and refused',
+      'Receive a transfer (接收): a gongwen BagIt package (zip) as the raw body; checked in full, its items registered with their archival numbers kept or renumbered (?numbering=renumber), optionally appended to a volume (?volumeId=), in one transaction; the receipt lists what was accepted and refused',
   })
   @ApiConsumes('application/zip')
   @ApiBody({ description: 'the package (zip) as the request body', schema: { type: 'string', format: 'binary' } })
@@ -88,6 +88,7 @@ export class RecordsChecksController {
       fondsCode: q.fondsCode,
       unitCode: q.unitCode,
       packageName: q.name,
+      volumeId: q.volumeId,
     });
   }
 

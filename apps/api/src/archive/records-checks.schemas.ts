@@ -35,6 +35,8 @@ export const ReceiptQuery = z.strictObject({
     .regex(/^[A-Z0-9]{1,10}$/)
     .optional(),
   name: z.string().trim().min(1).max(200).optional(),
+  /** A volume (卷/盒) of this archive to append the accepted items to (same fonds, year and retention). */
+  volumeId: z.uuid().optional(),
 });
 
 const RunSummary = {

@@ -114,6 +114,7 @@ export class RecordsChecksService {
       throw new AppError('VALIDATION_FAILED', 'The request body (the package, a zip) is empty.', {
         errors: [{ field: 'body', message: 'empty' }],
       });
+    if (opts.volumeId) await assertVolumeVisible(this.db, user, opts.volumeId);
     const dir = await mkdtemp(join(tmpdir(), 'gongwen-receive-'));
     try {
       const path = join(dir, 'package.zip');

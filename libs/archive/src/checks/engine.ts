@@ -3,7 +3,8 @@
  * run, the files are written to a scratch directory for the virus scanner and released; then the scanner runs
  * once over the scratch directory and the package checks run. Memory holds one item's files at a time.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ITEM_OPTIONAL_FILES, ITEM_RECORD_FILES } from './checks.js';
@@ -30,6 +31,12 @@ export interface CheckRunOptions {
   packageChecks?: boolean | readonly string[];
   /** Root certificates (DER) trusted for electronic seals (the deployment's seal authorities). */
   sealRoots?: readonly Uint8Array[];
+  /**
+   * A directory of the caller's where every payload file is written as read (and kept: receiving registers the
+   * items from it, so each file of the zip is read, inflated and hashed once; `pkg.computed` keeps the digests).
+   * Without it, files are written to a scratch directory only for the virus scanner, removed afterwards.
+   */
+  spool?: string;
   /** Called after each item (progress for the CLI and the benchmark). */
   onItem?: (done: number, total: number) => void;
 }
@@ -70,7 +77,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
   const checks = registeredChecks();
   await pkg.loadTags();
   const unavailable = opts.scanner ? await opts.scanner.unavailable() : '未配置病毒扫描程序';
-  const scratch = unavailable ? null : await mkdtemp(join(tmpdir(), 'gongwen-check-'));
+  const scratch = opts.spool ?? (unavailable ? null : await mkdtemp(join(tmpdir(), 'gongwen-check-')));
   const ctx: CheckContext = { pkg, existingArchivalNumbers: opts.existingArchivalNumbers, items: [], sealRoots: opts.sealRoots };
   const byDir = new Map<string, ItemReport>();
   try {
@@ -104,7 +111,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
       const data = await pkg.read(path).catch(() => null);
       if (data && scratch) await put(scratch, path, data);
     }
-    if (scratch) {
+    if (scratch && !unavailable) {
       scanned = pkg.source.entries.size;
       const infected = await opts.scanner!.scanDirectory(scratch);
       ctx.scan = { ran: true, engine: await opts.scanner!.engine(), infected, scanned };
@@ -156,7 +163,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
       itemReports,
     };
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    if (scratch && !opts.spool) await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -182,9 +189,21 @@ function facts(item: PackageItem): ItemFacts {
   };
 }
 
+/**
+ * Writes a file into the scratch directory. Synchronously: the files are small and land in the page cache, and
+ * two thread-pool round trips per file (mkdir, write) cost more wall time than the writes on a busy machine.
+ */
 async function put(root: string, path: string, data: Buffer): Promise<void> {
   const target = join(root, path);
   if (!target.startsWith(root)) return; // a path escaping the scratch directory is not written (the structure check reports it)
-  await mkdir(dirname(target), { recursive: true });
-  await writeFile(target, data);
+  const dir = dirname(target);
+  if (!made.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    made.add(dir);
+    if (made.size > 10000) made.clear();
+  }
+  writeFileSync(target, data);
 }
+
+/** Directories made already (a bounded memo: only saves repeated mkdir calls). */
+const made = new Set<string>();

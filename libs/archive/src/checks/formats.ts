@@ -5,6 +5,7 @@
  * Office's encrypted documents are OLE compound files (not zips), a PDF has an /Encrypt dictionary, a zip entry
  * has its encryption flag set.
  */
+import { inflateRawSync } from 'node:zlib';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import JSZip from 'jszip';
 import { PDFDocument } from 'pdf-lib';
@@ -80,13 +81,68 @@ function xmlProblem(text: string): string | null {
 const DOCX_ROOT = /^\uFEFF?\s*(?:(?:<\?[^]*?\?>|<!--[^]*?-->)\s*)*<w:document[\s>]/;
 const DOCX_BODY = /<w:body[\s>/]/;
 
+/**
+ * The entries of a zip held in memory, from its central directory: name → where its data starts, its compressed
+ * size and method. Null when the directory cannot be read this simply (then JSZip reads it, or says why not).
+ */
+function centralDirectory(data: Buffer): Map<string, { method: number; size: number; offset: number }> | null {
+  for (let i = data.length - 22; i >= Math.max(0, data.length - 65557); i--) {
+    if (data.readUInt32LE(i) !== 0x06054b50) continue;
+    const count = data.readUInt16LE(i + 10);
+    let p = data.readUInt32LE(i + 16);
+    const out = new Map<string, { method: number; size: number; offset: number }>();
+    for (let n = 0; n < count; n++) {
+      if (p + 46 > data.length || data.readUInt32LE(p) !== 0x02014b50) return null;
+      const method = data.readUInt16LE(p + 10);
+      const size = data.readUInt32LE(p + 20);
+      const nameLen = data.readUInt16LE(p + 28);
+      const local = data.readUInt32LE(p + 42);
+      if (size === 0xffffffff || local === 0xffffffff || local + 30 > data.length || data.readUInt32LE(local) !== 0x04034b50) return null;
+      const offset = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+      out.set(data.toString('utf8', p + 46, p + 46 + nameLen), { method, size, offset });
+      p += 46 + nameLen + data.readUInt16LE(p + 30) + data.readUInt16LE(p + 32);
+    }
+    return out;
+  }
+  return null;
+}
+
+/** One entry's bytes, inflated by Node's zlib (stored and deflated entries; anything else: null). */
+function entryBytes(data: Buffer, e: { method: number; size: number; offset: number }): Buffer | null {
+  if (e.offset + e.size > data.length) return null;
+  const raw = data.subarray(e.offset, e.offset + e.size);
+  if (e.method === 0) return raw;
+  return e.method === 8 ? inflateRawSync(raw) : null;
+}
+
 export async function openDocx(data: Buffer): Promise<Opened> {
-  const z = await openZip(data);
-  if ('error' in z) return { ok: false, detail: z.error, encrypted: z.encrypted };
-  const types = z.zip.file('[Content_Types].xml');
-  const main = z.zip.file('word/document.xml');
-  if (!types || !main) return { ok: false, detail: '缺少 [Content_Types].xml 或 word/document.xml', encrypted: false };
-  const xml = await main.async('string');
+  if (data.subarray(0, 8).equals(OLE_MAGIC)) return { ok: false, detail: 'OLE 复合文档（加密的 Office 文件）', encrypted: true };
+  if (zipHasEncryptedEntries(data)) return { ok: false, detail: 'ZIP 条目已加密', encrypted: true };
+  // the central directory read here and the main part inflated by zlib: a JSZip load inflated in JavaScript and
+  // built an object per entry, a fifth of checking a package of DOCX items
+  let xml: string | null = null;
+  try {
+    const dir = centralDirectory(data);
+    const main = dir?.get('word/document.xml');
+    if (dir && (!dir.has('[Content_Types].xml') || !main))
+      return { ok: false, detail: '缺少 [Content_Types].xml 或 word/document.xml', encrypted: false };
+    const bytes = main ? entryBytes(data, main) : null;
+    xml = bytes ? bytes.toString('utf8') : null;
+  } catch {
+    xml = null; // a damaged entry: JSZip below says what is wrong
+  }
+  if (xml === null) {
+    const z = await openZip(data);
+    if ('error' in z) return { ok: false, detail: z.error, encrypted: z.encrypted };
+    const types = z.zip.file('[Content_Types].xml');
+    const main = z.zip.file('word/document.xml');
+    if (!types || !main) return { ok: false, detail: '缺少 [Content_Types].xml 或 word/document.xml', encrypted: false };
+    try {
+      xml = await main.async('string');
+    } catch (e) {
+      return { ok: false, detail: `word/document.xml 无法解压：${(e as Error).message}`, encrypted: false };
+    }
+  }
   const problem = xmlProblem(xml);
   if (problem) return { ok: false, detail: `word/document.xml 不是良构 XML：${problem}`, encrypted: false };
   // well-formed (validated above), so its root and the body are found from the text without building a tree

@@ -32,6 +32,7 @@ import { SealedOfd1764002800000 } from './1764002800000-SealedOfd.js';
 import { WebhookDispatch1764003050000 } from './1764003050000-WebhookDispatch.js';
 import { SealedPdf1764004020001 } from './1764004020001-SealedPdf.js';
 import { WebhookCursors1764004030001 } from './1764004030001-WebhookCursors.js';
+import { TrustedSealRoots1764004040001 } from './1764004040001-TrustedSealRoots.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -69,4 +70,5 @@ export const migrations = [
   WebhookDispatch1764003050000,
   SealedPdf1764004020001,
   WebhookCursors1764004030001,
+  TrustedSealRoots1764004040001,
 ];

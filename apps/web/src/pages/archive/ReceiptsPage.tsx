@@ -5,12 +5,14 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { ApiError, recordsChecksApi } from '../../api';
+import { ApiError, archiveApi, recordsChecksApi } from '../../api';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
 import { useI18n } from '../../i18n';
 import { useReceiptsT } from '../../receipts-strings';
 import { Link, navigate, useLocation } from '../../router';
 import type { StringKey } from '../../strings';
+import { TrustedRootsPanel } from './TrustedRootsPanel';
+import { useTrustedRootsT } from './trusted-roots-strings';
 
 type Receipt = Awaited<ReturnType<typeof recordsChecksApi.receipt>>;
 
@@ -35,6 +37,9 @@ export function ReceiptsPage() {
   const [fondsCode, setFondsCode] = useState('');
   const [unitCode, setUnitCode] = useState('');
   const [touched, setTouched] = useState(false);
+  const [volumeId, setVolumeId] = useState('');
+  const tt = useTrustedRootsT();
+  const volumes = useQuery({ queryKey: ['archive-volumes'], queryFn: ({ signal }) => archiveApi.volumes(signal) });
   useEffect(() => {
     document.title = `${rt('title')} · ${t('app.name')}`;
   }, [rt, t]);
@@ -47,11 +52,13 @@ export function ReceiptsPage() {
         numbering,
         ...(numbering === 'renumber' && fondsCode.trim() ? { fondsCode: fondsCode.trim() } : {}),
         ...(numbering === 'renumber' && unitCode.trim() ? { unitCode: unitCode.trim() } : {}),
+        ...(volumeId ? { volumeId } : {}),
       }),
     onSuccess: (r) => {
       qc.setQueryData(['transfer-receipt', r.id], r);
       void qc.invalidateQueries({ queryKey: ['transfer-receipts'] });
       void qc.invalidateQueries({ queryKey: ['records-checks'] });
+      void qc.invalidateQueries({ queryKey: ['archive-volumes'] });
       navigate(`/archive/receipts?receipt=${encodeURIComponent(r.id)}`);
     },
   });
@@ -124,6 +131,17 @@ export function ReceiptsPage() {
             </div>
           )}
         </fieldset>
+        <div className="field">
+          <label htmlFor={`${uid}-volume`}>{tt('volume.label')}</label>
+          <select id={`${uid}-volume`} value={volumeId} onChange={(e) => setVolumeId(e.target.value)} data-testid="receive-volume">
+            <option value="">{tt('volume.none')}</option>
+            {(volumes.data?.items ?? []).map((v) => (
+              <option key={v.id} value={v.id}>
+                {tt('volume.option', { number: v.number, title: v.title, year: v.year, count: v.itemCount })}
+              </option>
+            ))}
+          </select>
+        </div>
         {touched && !file && (
           <p className="field-error" role="alert">
             {rt('form.noFile')}
@@ -186,6 +204,7 @@ export function ReceiptsPage() {
           </table>
         </div>
       )}
+      <TrustedRootsPanel />
     </>
   );
 }
