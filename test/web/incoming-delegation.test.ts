@@ -4,12 +4,11 @@
  * item's page 林科员 reads it for him (代郑副局长办理 → 阅文（代 郑副局长）), and the history says
  * 代阅：林科员（代 郑副局长）. axe finds no violation on any page state visited, and no panel shows an id.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, type Ids } from '../support/flow.js';
 import { ALL_CHECKS, uploadExternal } from '../incoming/support.js';
-import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -53,8 +52,7 @@ afterEach(async () => {
 });
 
 async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).analyze();
-  return result.violations.map((v) => `${v.impact}: ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  return axeViolations(page);
 }
 
 async function noIds(page: Page) {
