@@ -95,9 +95,19 @@ export const useHistory = (id: string) =>
   useQuery({ queryKey: keys.history(id), queryFn: ({ signal }) => api.history(id, signal).then((r) => r.items) });
 export const useVerify = (id: string) => useQuery({ queryKey: keys.verify(id), queryFn: ({ signal }) => api.verify(id, signal) });
 
-/** A write answered with the new document: every view of it shows that one, and its trail is read again. */
+/**
+ * A write answered with the new document: every view of it shows that one, and its trail is read again. A write's
+ * answer leaves out what only GET gives (the reader's own 份号, the last revision seen, the events he may send for a
+ * principal): those are kept from the view shown until the document, read again, brings them up to date.
+ */
 export function documentChanged(qc: Client, doc: DocumentView): void {
-  qc.setQueryData(keys.document(doc.id), doc);
+  qc.setQueryData<DocumentView>(keys.document(doc.id), (old) => ({
+    ...doc,
+    copyNumber: doc.copyNumber !== undefined ? doc.copyNumber : old?.copyNumber,
+    lastSeenRevision: doc.lastSeenRevision !== undefined ? doc.lastSeenRevision : old?.lastSeenRevision,
+    actingFor: doc.actingFor !== undefined ? doc.actingFor : old?.actingFor,
+  }));
+  void qc.invalidateQueries({ queryKey: keys.document(doc.id) });
   void qc.invalidateQueries({ queryKey: keys.history(doc.id) });
   void qc.invalidateQueries({ queryKey: keys.verify(doc.id) });
   void qc.invalidateQueries({ queryKey: ['documents'] });
