@@ -1,6 +1,7 @@
 import { startTestApp, tableCounts, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, type Doc, type Ids } from '../support/flow.js';
 import { waitPrepared } from '../archive/helpers.js';
+import { officeDate } from '../../libs/document/src/date-of-issue.js';
 
 let t: TestApp;
 let ids: Ids;
@@ -170,7 +171,8 @@ describe('a joint 请示 with three sections through every stage', () => {
     d = await c.ok(c.event('clerk', d.id, { type: 'REGISTER', copies: 20, readerIds: [u.reader, u.reader2] }));
     expect(d.state).toBe('circulation');
     expect(d.documentNumber).toMatch(/^区委办发〔\d{4}〕1号$/);
-    expect(d.dateOfIssue).toBe(d.signatures[1].at.slice(0, 10));
+    // 成文日期: the office's calendar day of the last signature (Asia/Shanghai), not UTC's
+    expect(d.dateOfIssue).toBe(officeDate(d.signatures[1].at));
 
     d = await c.ok(c.event('reader', d.id, { type: 'OPEN' }));
     expect(d.readers.find((r: { userId: string }) => r.userId === u.reader).openedAt).toBeTruthy();
