@@ -33,6 +33,7 @@ import { WebhookDispatch1764003050000 } from './1764003050000-WebhookDispatch.js
 import { SealedPdf1764004020001 } from './1764004020001-SealedPdf.js';
 import { WebhookCursors1764004030001 } from './1764004030001-WebhookCursors.js';
 import { TrustedSealRoots1764004040001 } from './1764004040001-TrustedSealRoots.js';
+import { AuditKeyedByChain1764005030001 } from './1764005030001-AuditKeyedByChain.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -71,4 +72,5 @@ export const migrations = [
   SealedPdf1764004020001,
   WebhookCursors1764004030001,
   TrustedSealRoots1764004040001,
+  AuditKeyedByChain1764005030001,
 ];
