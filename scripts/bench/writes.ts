@@ -9,7 +9,9 @@
  * Runs its own embedded PostgreSQL (so that the WAL counted is this run's alone), even with DATABASE_URL set.
  */
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { client, drive, startApi, type Ids } from './api.js';
+import { WRITE_TRANSITIONS } from '../../apps/api/src/engine/repositories/documents.js';
 import { openServer } from './server.js';
 import { log, pool, query, round, sleep, treeCpu } from './util.js';
 
@@ -50,6 +52,88 @@ async function wal(url: string) {
 /** Outbox rows the relay has not published yet. */
 async function pending(url: string): Promise<number> {
   return (await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM outbox WHERE processed_at IS NULL`))[0].n;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  Operation?: string;
+  'Relation Name'?: string;
+  'WAL Records'?: number;
+  'WAL FPI'?: number;
+  'WAL Bytes'?: number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * One transition statement (WRITE_TRANSITIONS) as the engine sends it — a REMIND of a document in circulation: its
+ * snapshot with the reminder added, its last audit event's payload again — explained with its WAL per part, and
+ * rolled back. The parts' own figures: a node's WAL includes its children's, so each is reported net of them.
+ */
+async function explainParts(url: string) {
+  const [d] = await query<Record<string, any>>(url, `SELECT * FROM documents WHERE state = 'circulation' ORDER BY version DESC LIMIT 1`);
+  const [a] = await query<Record<string, any>>(url, `SELECT * FROM audit_events WHERE document_id = $1 AND seq = $2`, [d.id, d.version]);
+  const at = new Date().toISOString();
+  const snapshot = structuredClone(d.snapshot);
+  for (const r of snapshot.context.readers ?? []) if (!r.acknowledgedAt) r.remindedAt = [...(r.remindedAt ?? []), at];
+  const write = {
+    ord: 0,
+    id: d.id,
+    state: d.state,
+    snapshot,
+    participant_ids: d.participant_ids,
+    assignee_ids: d.assignee_ids,
+    task_roles: d.task_roles,
+    unit_keys: d.unit_keys,
+    current_revision: d.current_revision,
+    document_number: d.document_number,
+    title: d.title,
+    urgency: d.urgency,
+    urgency_rank: d.urgency_rank,
+    major: d.major,
+    expected_version: d.version,
+    seq: d.version + 1,
+    actor_id: a.actor_id,
+    actor_roles: a.actor_roles,
+    event_type: 'REMIND',
+    payload: { event: { ...a.payload.event, type: 'REMIND', at } },
+    from_state: d.state,
+    reason: null,
+    revision_hash: a.revision_hash,
+    created_at: at,
+    prev_hash: a.hash,
+    hash: 'f'.repeat(64),
+    outbox: { documentId: d.id, event: 'REMIND', from: d.state, to: d.state, assigneeIds: d.assignee_ids, taskRoles: d.task_roles },
+    token_id: null,
+    roles: null,
+    clearance: null,
+    authority: null,
+    expected_xmin: null,
+  };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    const r = await client.query(`EXPLAIN (ANALYZE, WAL, FORMAT JSON) ${WRITE_TRANSITIONS}`, [JSON.stringify([write])]);
+    await client.query('ROLLBACK');
+    const out: Record<string, unknown>[] = [];
+    const walk = (n: PlanNode) => {
+      const kids = n.Plans ?? [];
+      const net = (k: 'WAL Records' | 'WAL FPI' | 'WAL Bytes') => (n[k] ?? 0) - kids.reduce((s, c) => s + (c[k] ?? 0), 0);
+      if (net('WAL Records') > 0) {
+        out.push({
+          part: `${n.Operation ?? n['Node Type']} ${n['Relation Name'] ?? ''}`.trim(),
+          records: net('WAL Records'),
+          fpi: net('WAL FPI'),
+          bytes: net('WAL Bytes'),
+        });
+      }
+      kids.forEach(walk);
+    };
+    walk(r.rows[0]['QUERY PLAN'][0].Plan);
+    return out;
+  } finally {
+    await client.end();
+  }
 }
 
 async function main() {
@@ -172,6 +256,8 @@ async function main() {
                 (SELECT n_tup_ins FROM pg_stat_all_tables WHERE relid = (SELECT reltoastrelid FROM pg_class WHERE relname = 'documents'))::int AS documents_toast_inserts_total`,
       );
       console.log(JSON.stringify(sizes[0]));
+      console.log('WAL of each part of one transition statement (EXPLAIN ANALYZE WAL, rolled back):');
+      console.table(await explainParts(url));
       console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
     } finally {
       await api.stop();
