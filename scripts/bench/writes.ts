@@ -4,7 +4,7 @@
  * entries written, statements, and the API's CPU — per transition, over N transitions of the bench's load (the
  * clerk's REMIND and the readers' OPEN on documents in circulation), the outbox relay's work included.
  *
- *   npm run build:api && node dist/scripts/bench/writes.js [--transitions=3000] [--docs=40] [--concurrency=8]
+ *   npm run bench:writes -- [--transitions=3000] [--docs=40] [--concurrency=8]
  *
  * Runs its own embedded PostgreSQL (so that the WAL counted is this run's alone), even with DATABASE_URL set.
  */
@@ -102,7 +102,7 @@ async function explainParts(url: string) {
     created_at: at,
     prev_hash: a.hash,
     hash: 'f'.repeat(64),
-    outbox: { documentId: d.id, event: 'REMIND', from: d.state, to: d.state, assigneeIds: d.assignee_ids, taskRoles: d.task_roles },
+    outbox: { event: 'REMIND', from: d.state, to: d.state, assigneeIds: d.assignee_ids, taskRoles: d.task_roles },
     token_id: null,
     roles: null,
     clearance: null,
