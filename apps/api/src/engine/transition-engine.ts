@@ -559,8 +559,8 @@ export class TransitionEngine implements DecideContext {
       created_at: a.createdAt,
       prev_hash: a.prevHash,
       hash: p.auditHash,
+      // (the document's id is the row's document_id: not repeated in the payload, written and relayed per transition)
       outbox: {
-        documentId: p.row.id,
         event: p.event.type,
         from: p.fromState,
         to: p.toState,

@@ -33,6 +33,8 @@ import { WebhookDispatch1764003050000 } from './1764003050000-WebhookDispatch.js
 import { SealedPdf1764004020001 } from './1764004020001-SealedPdf.js';
 import { WebhookCursors1764004030001 } from './1764004030001-WebhookCursors.js';
 import { TrustedSealRoots1764004040001 } from './1764004040001-TrustedSealRoots.js';
+import { AuditKeyedByChain1764005030001 } from './1764005030001-AuditKeyedByChain.js';
+import { OutboxKeyedByPosition1764005030002 } from './1764005030002-OutboxKeyedByPosition.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -71,4 +73,6 @@ export const migrations = [
   SealedPdf1764004020001,
   WebhookCursors1764004030001,
   TrustedSealRoots1764004040001,
+  AuditKeyedByChain1764005030001,
+  OutboxKeyedByPosition1764005030002,
 ];

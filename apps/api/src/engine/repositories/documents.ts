@@ -253,7 +253,11 @@ const WRITE_FIELDS = `ord int, id uuid, state text, snapshot jsonb, participant_
          token_id uuid, roles text[], clearance text, authority jsonb, expected_xmin xid`;
 export const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(${WRITE_FIELDS})),
        upd AS (
-         UPDATE documents SET state = v.state, version = documents.version + 1, snapshot = v.snapshot,
+         UPDATE documents SET state = v.state, version = documents.version + 1,
+                -- an event that leaves the snapshot as it was (a second OPEN) keeps the stored value itself: a
+                -- snapshot stored out of line (TOAST, once the row passes 2 kB) is then not written again (a TOAST
+                -- row, its index entry and the old one's deletion), and an inline one not compressed again
+                snapshot = CASE WHEN documents.snapshot = v.snapshot THEN documents.snapshot ELSE v.snapshot END,
                 -- participants only grow: merged, so that an access grant made since the read (which does not
                 -- change the version) is kept
                 participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest(v.participant_ids) p WHERE p <> ALL (documents.participant_ids)),

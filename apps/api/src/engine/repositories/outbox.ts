@@ -43,9 +43,10 @@ const DEPUTIES = `coalesce((SELECT jsonb_agg(DISTINCT g.deputy_id) FROM delegati
  */
 const RELAY_OUTBOX = `
   WITH batch AS (
-    SELECT id FROM outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
+    SELECT tx, id FROM outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
   done AS (
-    UPDATE outbox o SET processed_at = now(), attempts = o.attempts + 1 FROM batch WHERE o.id = batch.id
+    -- (by the primary key, the row's position (tx, id))
+    UPDATE outbox o SET processed_at = now(), attempts = o.attempts + 1 FROM batch WHERE o.tx = batch.tx AND o.id = batch.id
     RETURNING o.id, o.document_id, o.topic, o.payload),
   notices AS (
     INSERT INTO user_notices (user_id, kind, params, outbox_id)
@@ -78,18 +79,18 @@ export async function relayOutbox(m: EntityManager, limit: number, delegable: st
 
 /**
  * Deletes processed rows older than a day (the audit trail is the history; the outbox is a queue), oldest first
- * in chunks of `chunk` by id, so that no delete is one long statement; returns how many. A row an active webhook
+ * in chunks of `chunk` by position (tx, id: the primary key), so that no delete is one long statement; returns how many. A row an active webhook
  * subscription's cursor has not passed yet stays (its events are still to be sent, however long the senders were
  * down); a disabled subscription holds nothing back (enabled again, it starts at the commit horizon).
  */
 export async function pruneOutbox(db: DataSource, stopping: () => boolean = () => false, chunk = 5000): Promise<number> {
   return deleteInChunks(
     db,
-    `DELETE FROM outbox WHERE id IN (
-       SELECT o.id FROM outbox o
+    `DELETE FROM outbox WHERE (tx, id) IN (
+       SELECT o.tx, o.id FROM outbox o
         WHERE o.processed_at < now() - interval '1 day'
           AND NOT EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.active AND (o.tx, o.id) > (s.cursor_tx, s.cursor_id))
-        ORDER BY o.id LIMIT $1) RETURNING 1`,
+        ORDER BY o.tx, o.id LIMIT $1) RETURNING 1`,
     [],
     chunk,
     stopping,
