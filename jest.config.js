@@ -1,4 +1,6 @@
 /** Jest runs TypeScript as ESM (NestJS 12 is ESM-only); see README "Tests". */
+import { availableParallelism } from 'node:os';
+
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts', '.tsx'],
@@ -29,5 +31,8 @@ export default {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   testSequencer: '<rootDir>/test/support/sequencer.cjs',
   testTimeout: 60000,
-  maxWorkers: 2,
+  // Three workers on two cores: a test file spends much of its time waiting (on Chromium, PostgreSQL, LibreOffice and
+  // the API's own timers), so two workers left part of the cores idle (create.test.ts used 41 s of CPU in 90 s).
+  // (at most four: each worker holds an API with its PostgreSQL pool and a Chromium)
+  maxWorkers: Math.min(4, Math.max(2, Math.round(availableParallelism() * 1.5))),
 };
