@@ -94,7 +94,8 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly poll = new Periodic('webhook dispatch', this.log, async () => this.wake());
   private stopping = false;
   private sending = false;
-  private agents: Agents | null = null;
+  /** The connections requests go out on (opened when first used). */
+  private readonly agents: Agents;
   /** Requests in flight, and the most this process has at once. */
   private inFlight = 0;
   private maxInFlight = 0;
@@ -113,6 +114,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   ) {
     this.guard = new AddressGuard(config.GONGWEN_WEBHOOK_ALLOW_CIDRS);
     this.ring = secretKeyRing(config);
+    this.agents = new Agents(Math.max(1, config.GONGWEN_WEBHOOK_WORKERS), this.guard);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -126,7 +128,6 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     const workers = this.config.GONGWEN_WEBHOOK_WORKERS;
     if (workers > 0) {
       this.sending = true;
-      this.agents = new Agents(workers);
       this.maxInFlight = workers * IN_FLIGHT_PER_WORKER;
       this.poll.start(this.config.NODE_ENV === 'test' ? 100 : 250);
     }
@@ -140,7 +141,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
       await Promise.all([...this.sends, this.recording]);
       await new Promise((r) => setTimeout(r, 10));
     }
-    this.agents?.destroy();
+    await this.agents.destroy();
   }
 
   /**
@@ -318,14 +319,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         durationMs: 0,
         request: loggedRequest(url, id, at, body),
       };
-    return sendWebhook(
-      this.guard,
-      url,
-      { id, body, secrets: secrets.secrets },
-      this.config.GONGWEN_WEBHOOK_TIMEOUT_MS,
-      at,
-      this.agents ?? undefined,
-    );
+    return sendWebhook(this.agents, url, { id, body, secrets: secrets.secrets }, this.config.GONGWEN_WEBHOOK_TIMEOUT_MS, at);
   }
 
   /** Records the answers collected so far (one recording at a time), then claims again. */
