@@ -20,6 +20,7 @@ import {
   retryAfterSeconds,
   RESPONSE_BYTES,
   sendWebhook,
+  type LoggedRequest,
   type SendResult,
 } from '../../apps/api/src/webhooks/sender.js';
 
@@ -36,6 +37,9 @@ function oldSignatureHeader(secrets: string[], id: string, timestamp: number, bo
     .join(' ');
 }
 
+/** What the node:http sender answered: the logged request built for every request. */
+type OldResult = SendResult & { request: LoggedRequest };
+
 /** The node:http sender as it was before undici (commit b6be8c3), for the A/B. */
 async function sendWithNodeHttp(
   guard: AddressGuard,
@@ -44,7 +48,7 @@ async function sendWithNodeHttp(
   timeoutMs: number,
   now: Date = new Date(),
   agents?: { http: http.Agent; https: https.Agent },
-): Promise<SendResult> {
+): Promise<OldResult> {
   const timestamp = Math.floor(now.getTime() / 1000);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -55,7 +59,7 @@ async function sendWithNodeHttp(
   };
   const request = loggedRequest(url, msg.id, now, msg.body);
   const started = performance.now();
-  const done = (r: Omit<SendResult, 'durationMs' | 'request'>): SendResult => ({
+  const done = (r: Omit<SendResult, 'durationMs'>): OldResult => ({
     ...r,
     durationMs: Math.round(performance.now() - started),
     request,
@@ -72,7 +76,7 @@ async function sendWithNodeHttp(
   // the whole exchange, not only an idle socket, has the timeout
   const deadline = Date.now() + timeoutMs;
   const once = () =>
-    new Promise<SendResult & { reusedReset?: true }>((resolve) => {
+    new Promise<OldResult & { reusedReset?: true }>((resolve) => {
       const client = u.protocol === 'https:' ? https : http;
       const req = client.request(
         u,

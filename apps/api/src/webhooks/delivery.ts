@@ -46,7 +46,7 @@ import { AddressGuard } from './address-guard.js';
 import { claimCursors, type CursorHost, runBatch, webhookId } from './cursor.js';
 import { claimDeliveries, type ClaimedDelivery, deleteDeliveries, recordDelivered, selectVisibleIds } from './repository.js';
 import { activeSecrets, resealSecrets } from './secrets.js';
-import { Agents, loggedRequest, sendWebhook, type SendResult } from './sender.js';
+import { Agents, sendWebhook, type SendResult } from './sender.js';
 
 export { activeSecrets, resealSecrets, sealSecret, secretContext, type StoredSecret } from './secrets.js';
 
@@ -259,7 +259,6 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
           error: e.message,
           retryAfter: null,
           durationMs: 0,
-          request: loggedRequest(d.url, webhookId(d.id), at, d.body),
         }))
         .then((r) => {
           this.answers.push({ d, r });
@@ -281,7 +280,11 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
    */
   private async sendable(claimed: ClaimedDelivery[]): Promise<{ d: ClaimedDelivery; secrets: Signing }[]> {
     const bySub = new Map<string, ClaimedDelivery[]>();
-    for (const d of claimed) bySub.set(d.subscription_id, [...(bySub.get(d.subscription_id) ?? []), d]);
+    for (const d of claimed) {
+      const list = bySub.get(d.subscription_id);
+      if (list) list.push(d);
+      else bySub.set(d.subscription_id, [d]);
+    }
     const out: { d: ClaimedDelivery; secrets: Signing }[] = [];
     const hidden: string[] = [];
     for (const ds of bySub.values()) {
@@ -317,7 +320,6 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         error: `cannot sign: ${secrets.error}`,
         retryAfter: null,
         durationMs: 0,
-        request: loggedRequest(url, id, at, body),
       };
     return sendWebhook(this.agents, url, { id, body, secrets: secrets.secrets }, this.config.GONGWEN_WEBHOOK_TIMEOUT_MS, at);
   }

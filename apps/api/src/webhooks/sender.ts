@@ -48,11 +48,20 @@ export interface SendResult {
   /** Seconds the receiver asked to wait (Retry-After), when it did. */
   retryAfter: number | null;
   durationMs: number;
-  request: { url: string; headers: Record<string, string>; body: string };
 }
 
-/** The request as the delivery log keeps it: without its signatures (secrets' derivatives; the id and body suffice). */
-export function loggedRequest(url: string, id: string, at: Date, body: string): SendResult['request'] {
+/** A request as the delivery log shows it. */
+export interface LoggedRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The request as the delivery log keeps it: without its signatures (secrets' derivatives; the id and body suffice).
+ * Built only where a log entry is written (an attempt answered 2xx at once is logged from its id and body alone).
+ */
+export function loggedRequest(url: string, id: string, at: Date, body: string): LoggedRequest {
   return { url, headers: { ...baseHeaders(id, at), 'webhook-signature': '(signed)' }, body };
 }
 
@@ -154,9 +163,8 @@ export async function sendWebhook(
   const timestamp = Math.floor(now.getTime() / 1000);
   const t = target(url);
   const started = performance.now();
-  const request = () => loggedRequest(url, msg.id, now, msg.body);
   const refused = agents.literalRefusal(t.hostname);
-  if (refused) return result(null, null, `refused: ${refused}`, null, started, request());
+  if (refused) return result(null, null, `refused: ${refused}`, null, started);
   const headers = [
     'content-type',
     'application/json',
@@ -173,18 +181,11 @@ export async function sendWebhook(
   const first = await exchange(agents.dispatcher, t, headers, msg.body, timeoutMs);
   const out =
     first.reusedReset && Date.now() < deadline ? await exchange(agents.dispatcher, t, headers, msg.body, deadline - Date.now()) : first;
-  return result(out.status, out.body, out.error, out.retryAfter, started, request());
+  return result(out.status, out.body, out.error, out.retryAfter, started);
 }
 
-function result(
-  status: number | null,
-  body: string | null,
-  error: string | null,
-  retryAfter: number | null,
-  started: number,
-  request: SendResult['request'],
-): SendResult {
-  return { status, body, error, retryAfter, durationMs: Math.round(performance.now() - started), request };
+function result(status: number | null, body: string | null, error: string | null, retryAfter: number | null, started: number): SendResult {
+  return { status, body, error, retryAfter, durationMs: Math.round(performance.now() - started) };
 }
 
 interface Exchanged {

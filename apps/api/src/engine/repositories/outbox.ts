@@ -215,7 +215,9 @@ export interface OutboxRowForWebhooks {
 export async function selectOutboxForWebhooks(m: EntityManager, from: OutboxPosition, to: OutboxPosition): Promise<OutboxRowForWebhooks[]> {
   return m.query(
     `SELECT o.id::text AS id, o.tx::text AS tx, o.document_id, o.topic, o.payload, o.created_at, d.workflow_id,
-            d.snapshot->'context'->>'colour' AS colour,
+            -- the snapshot (large, often TOASTed) is read only for the one event that needs its colour
+            CASE WHEN d.workflow_id = 'supervision' AND o.payload->>'event' = 'ISSUE_CARD'
+                 THEN d.snapshot->'context'->>'colour' END AS colour,
             CASE WHEN o.topic = 'document.created'
                  THEN (SELECT a.to_state FROM audit_events a WHERE a.document_id = d.id AND a.seq = 1) END AS first_state
        FROM outbox o JOIN documents d ON d.id = o.document_id
