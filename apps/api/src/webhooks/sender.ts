@@ -79,8 +79,9 @@ function baseHeaders(id: string, at: Date): Record<string, string> {
 /**
  * The connections webhook requests go out on: an undici Agent (a pool of kept-alive connections per receiver,
  * `connections` at most each), its requests dispatched with a bare handler (no stream, no promise per request
- * beyond the send's own). Node's http.request cost ≈2× the CPU per request (header objects, ClientRequest and
- * IncomingMessage streams, the agent's bookkeeping), the most of the API's own work per event delivered.
+ * beyond the send's own). Node's http.request took about 3× the CPU per request in an A/B on one process
+ * (scripts/bench/webhook-send.ts: header objects, ClientRequest and IncomingMessage streams, the agent's
+ * bookkeeping), most of the API's own work per event delivered.
  *
  * Where the AddressGuard checks: a connection to a name is opened through the guard's lookup, which resolves the
  * name and refuses it unless every address is permitted, and hands net.connect the very addresses it checked —
