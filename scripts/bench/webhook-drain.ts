@@ -86,7 +86,11 @@ async function main() {
     for (const entry of builds) {
       await query(url, `DELETE FROM webhook_subscriptions`);
       // a .ts entry (e.g. an older commit's apps/api/src extracted under .bench-old/) runs through the dev loader
-      const nodeArgs = entry.endsWith('.ts') ? ['--import', './scripts/dev/ts-register.mjs'] : [];
+      const nodeArgs = [
+        ...(entry.endsWith('.ts') ? ['--import', './scripts/dev/ts-register.mjs'] : []),
+        // WEBHOOK_DRAIN_PROFILE=DIR: the API processes write CPU profiles there
+        ...(process.env.WEBHOOK_DRAIN_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.WEBHOOK_DRAIN_PROFILE)}`] : []),
+      ];
       const api = await startApi(url, { entry, nodeArgs, env: { GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' } });
       try {
         await sleep(2000);

@@ -93,7 +93,12 @@ export async function claimCursors(host: CursorHost, limit: number): Promise<Cla
 
 /** The events of a batch the subscription wants, each document's in outbox order. */
 async function itemsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Promise<Item[]> {
-  const rows = await selectOutboxForWebhooks(host.db.manager, { tx: c.cursor_tx, id: c.cursor_id }, { tx: c.batch_tx, id: c.batch_id });
+  const rows = await selectOutboxForWebhooks(
+    host.db.manager,
+    { tx: c.cursor_tx, id: c.cursor_id },
+    { tx: c.batch_tx, id: c.batch_id },
+    CURSOR_BATCH,
+  );
   const items: Item[] = [];
   for (const r of rows) {
     const created = r.topic === 'document.created';
