@@ -18,6 +18,7 @@
  *                       ceiling (pgbench -N, when measured); --rate=0 for none
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
  *   --webhooks-drain=S  seconds the webhooks part waits for its deliveries to drain after the load (default 300)
+ *   --webhooks-profile=DIR  the webhooks part's API processes with webhooks write CPU profiles (node --cpu-prof) to DIR
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, webhooks, docx, archive, queries, incoming, supervision
  *   --incoming-items=N  incoming items (收文) of the incoming part (default 1,000,000)
  *   --supervision-items=N  supervised items in a year for the supervision part (default 100,000)
@@ -1017,7 +1018,10 @@ async function main() {
         results.webhooks = await webhooksBench(
           setup.url,
           async (label, env, afterLoad) => {
-            const api = await startApi(setup.url, { env: { ...API_ENV, ...env } });
+            // --webhooks-profile=DIR: the API processes of the runs with webhooks write CPU profiles there
+            const prof = str('webhooks-profile');
+            const nodeArgs = prof && env.GONGWEN_WEBHOOK_ALLOW_CIDRS ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : [];
+            const api = await startApi(setup.url, { nodeArgs, env: { ...API_ENV, ...env } });
             try {
               const r = await loadRun(server, setup, label, api, [api.baseUrl], 1);
               await afterLoad?.();

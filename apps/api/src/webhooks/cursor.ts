@@ -93,7 +93,12 @@ export async function claimCursors(host: CursorHost, limit: number): Promise<Cla
 
 /** The events of a batch the subscription wants, each document's in outbox order. */
 async function itemsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Promise<Item[]> {
-  const rows = await selectOutboxForWebhooks(host.db.manager, { tx: c.cursor_tx, id: c.cursor_id }, { tx: c.batch_tx, id: c.batch_id });
+  const rows = await selectOutboxForWebhooks(
+    host.db.manager,
+    { tx: c.cursor_tx, id: c.cursor_id },
+    { tx: c.batch_tx, id: c.batch_id },
+    CURSOR_BATCH,
+  );
   const items: Item[] = [];
   for (const r of rows) {
     const created = r.topic === 'document.created';
@@ -124,7 +129,11 @@ async function itemsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Pro
   }
   // a document's events in outbox order
   const byDoc = new Map<string, Item[]>();
-  for (const i of items) byDoc.set(i.documentId, [...(byDoc.get(i.documentId) ?? []), i]);
+  for (const i of items) {
+    const list = byDoc.get(i.documentId);
+    if (list) list.push(i);
+    else byDoc.set(i.documentId, [i]);
+  }
   for (const list of byDoc.values()) list.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)) || (a.eventType < b.eventType ? -1 : 1));
   return [...byDoc.values()].flat();
 }
@@ -142,7 +151,11 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
   const items = all.filter((i) => visible.has(i.documentId));
   const blocked = await selectBlockedDocuments(host.db.manager, c.id, [...new Set(items.map((i) => i.documentId))]);
   const chains = new Map<string, Item[]>();
-  for (const i of items) chains.set(i.documentId, [...(chains.get(i.documentId) ?? []), i]);
+  for (const i of items) {
+    const list = chains.get(i.documentId);
+    if (list) list.push(i);
+    else chains.set(i.documentId, [i]);
+  }
 
   const delivered: { i: Item; r: SendResult }[] = [];
   const rows: BatchDelivery[] = [];
@@ -152,7 +165,7 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
   const attempted = (i: Item, r: SendResult): BatchDelivery => ({
     ...row(i),
     attempts: 1,
-    request: r.request,
+    request: loggedRequest(c.url, webhookId(i.id), at, i.body),
     duration_ms: r.durationMs,
     status: r.status,
     body: r.body,
@@ -172,7 +185,6 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
                 error: 'interrupted: the sending process stopped before an answer was recorded',
                 retryAfter: null,
                 durationMs: 0,
-                request: loggedRequest(c.url, webhookId(i.id), at, i.body),
               }),
         );
   } else {

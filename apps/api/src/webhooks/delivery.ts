@@ -46,7 +46,7 @@ import { AddressGuard } from './address-guard.js';
 import { claimCursors, type CursorHost, runBatch, webhookId } from './cursor.js';
 import { claimDeliveries, type ClaimedDelivery, deleteDeliveries, recordDelivered, selectVisibleIds } from './repository.js';
 import { activeSecrets, resealSecrets } from './secrets.js';
-import { Agents, loggedRequest, sendWebhook, type SendResult } from './sender.js';
+import { Agents, sendWebhook, type SendResult } from './sender.js';
 
 export { activeSecrets, resealSecrets, sealSecret, secretContext, type StoredSecret } from './secrets.js';
 
@@ -94,7 +94,8 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly poll = new Periodic('webhook dispatch', this.log, async () => this.wake());
   private stopping = false;
   private sending = false;
-  private agents: Agents | null = null;
+  /** The connections requests go out on (opened when first used). */
+  private readonly agents: Agents;
   /** Requests in flight, and the most this process has at once. */
   private inFlight = 0;
   private maxInFlight = 0;
@@ -113,6 +114,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   ) {
     this.guard = new AddressGuard(config.GONGWEN_WEBHOOK_ALLOW_CIDRS);
     this.ring = secretKeyRing(config);
+    this.agents = new Agents(Math.max(1, config.GONGWEN_WEBHOOK_WORKERS), this.guard);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -126,7 +128,6 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     const workers = this.config.GONGWEN_WEBHOOK_WORKERS;
     if (workers > 0) {
       this.sending = true;
-      this.agents = new Agents(workers);
       this.maxInFlight = workers * IN_FLIGHT_PER_WORKER;
       this.poll.start(this.config.NODE_ENV === 'test' ? 100 : 250);
     }
@@ -140,7 +141,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
       await Promise.all([...this.sends, this.recording]);
       await new Promise((r) => setTimeout(r, 10));
     }
-    this.agents?.destroy();
+    await this.agents.destroy();
   }
 
   /**
@@ -258,7 +259,6 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
           error: e.message,
           retryAfter: null,
           durationMs: 0,
-          request: loggedRequest(d.url, webhookId(d.id), at, d.body),
         }))
         .then((r) => {
           this.answers.push({ d, r });
@@ -280,7 +280,11 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
    */
   private async sendable(claimed: ClaimedDelivery[]): Promise<{ d: ClaimedDelivery; secrets: Signing }[]> {
     const bySub = new Map<string, ClaimedDelivery[]>();
-    for (const d of claimed) bySub.set(d.subscription_id, [...(bySub.get(d.subscription_id) ?? []), d]);
+    for (const d of claimed) {
+      const list = bySub.get(d.subscription_id);
+      if (list) list.push(d);
+      else bySub.set(d.subscription_id, [d]);
+    }
     const out: { d: ClaimedDelivery; secrets: Signing }[] = [];
     const hidden: string[] = [];
     for (const ds of bySub.values()) {
@@ -316,16 +320,8 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         error: `cannot sign: ${secrets.error}`,
         retryAfter: null,
         durationMs: 0,
-        request: loggedRequest(url, id, at, body),
       };
-    return sendWebhook(
-      this.guard,
-      url,
-      { id, body, secrets: secrets.secrets },
-      this.config.GONGWEN_WEBHOOK_TIMEOUT_MS,
-      at,
-      this.agents ?? undefined,
-    );
+    return sendWebhook(this.agents, url, { id, body, secrets: secrets.secrets }, this.config.GONGWEN_WEBHOOK_TIMEOUT_MS, at);
   }
 
   /** Records the answers collected so far (one recording at a time), then claims again. */

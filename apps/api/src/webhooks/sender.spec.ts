@@ -1,0 +1,104 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { AddressGuard } from './address-guard.js';
+import { Agents, newWebhookSecret, RESPONSE_BYTES, sendWebhook } from './sender.js';
+
+/** A receiver on 127.0.0.1: answers by path (see below) and keeps what it got. */
+let server: Server;
+let port: number;
+const got: { path: string; headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      got.push({ path: req.url!, headers: req.headers, body });
+      if (req.url === '/redirect') return void res.writeHead(302, { location: '/ok' }).end();
+      if (req.url === '/later') return void res.writeHead(503, { 'retry-after': '120' }).end('busy');
+      if (req.url === '/big') return void res.writeHead(200).end('x'.repeat(5000));
+      if (req.url === '/hang') return; // never answers
+      if (req.url === '/close') return void req.socket.destroy(); // closes without an answer
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const msg = (secrets: string[], body = '{"type":"webhook.ping"}') => ({ id: `msg_${got.length}_${Math.random()}`, body, secrets });
+
+describe('sendWebhook', () => {
+  const allowed = new Agents(2, new AddressGuard('127.0.0.1/32'));
+  const strict = new Agents(2, new AddressGuard(''));
+  afterAll(async () => {
+    await allowed.destroy();
+    await strict.destroy();
+  });
+
+  it('sends requests the reference verifier accepts, on kept-alive connections, with every active secret', async () => {
+    const [a, b] = [newWebhookSecret(), newWebhookSecret()];
+    const before = got.length;
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, () => sendWebhook(allowed, `http://127.0.0.1:${port}/ok?x=1`, msg([a, b]), 5000)),
+    );
+    expect(rs.map((r) => r.status)).toEqual(rs.map(() => 204));
+    const mine = got.slice(before);
+    expect(mine).toHaveLength(20);
+    for (const r of mine) {
+      expect(r.path).toBe('/ok?x=1');
+      const h = r.headers as Record<string, string>;
+      // either secret verifies alone (a rotation)
+      for (const s of [a, b]) expect(new Webhook(s).verify(r.body, h)).toEqual(JSON.parse(r.body));
+      expect(h['user-agent']).toBe('gongwen-webhooks/1');
+      expect(h['content-type']).toBe('application/json');
+    }
+  });
+
+  it('refuses a loopback literal and a name resolving to loopback without the allow-list, before any request', async () => {
+    const before = got.length;
+    const literal = await sendWebhook(strict, `http://127.0.0.1:${port}/ok`, msg([newWebhookSecret()]), 5000);
+    expect(literal.status).toBeNull();
+    expect(literal.error).toMatch(/^refused: 127\.0\.0\.1 .*not allowed/);
+    const named = await sendWebhook(strict, `http://localhost:${port}/ok`, msg([newWebhookSecret()]), 5000);
+    expect(named.status).toBeNull();
+    expect(named.error).toMatch(/refused: localhost resolves to (127\.0\.0\.1|::1)/);
+    const mapped = await sendWebhook(strict, `http://[::ffff:127.0.0.1]:${port}/ok`, msg([newWebhookSecret()]), 5000);
+    expect(mapped.error).toMatch(/^refused/);
+    expect(got.length).toBe(before);
+    // the same name is sent to with the range allowed
+    expect((await sendWebhook(allowed, `http://localhost:${port}/ok`, msg([newWebhookSecret()]), 5000)).error ?? '').not.toMatch(/refused/);
+  });
+
+  it('answers a redirect as it is (never followed), Retry-After, and the first bytes of the answer', async () => {
+    const before = got.length;
+    const r = await sendWebhook(allowed, `http://127.0.0.1:${port}/redirect`, msg([newWebhookSecret()]), 5000);
+    expect(r.status).toBe(302);
+    expect(got.slice(before).map((x) => x.path)).toEqual(['/redirect']);
+    const later = await sendWebhook(allowed, `http://127.0.0.1:${port}/later`, msg([newWebhookSecret()]), 5000);
+    expect([later.status, later.retryAfter, later.body]).toEqual([503, 120, 'busy']);
+    const big = await sendWebhook(allowed, `http://127.0.0.1:${port}/big`, msg([newWebhookSecret()]), 5000);
+    expect(big.status).toBe(200);
+    expect(big.body).toBe('x'.repeat(RESPONSE_BYTES));
+  });
+
+  it('gives up when the whole exchange takes longer than the timeout, and reports a closed connection', async () => {
+    const t0 = Date.now();
+    const r = await sendWebhook(allowed, `http://127.0.0.1:${port}/hang`, msg([newWebhookSecret()]), 300);
+    expect(r.status).toBeNull();
+    expect(r.error).toBe('no answer in 300 ms');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    const closed = await sendWebhook(allowed, `http://127.0.0.1:${port}/close`, msg([newWebhookSecret()]), 5000);
+    expect(closed.status).toBeNull();
+    expect(closed.error).toBeTruthy();
+    // a connection that carried answers before and was closed under the request is tried once more: here the
+    // receiver closes every time, so it got the request at most twice
+    expect(got.filter((x) => x.path === '/close').length).toBeLessThanOrEqual(2);
+  });
+});
