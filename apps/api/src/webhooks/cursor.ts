@@ -207,7 +207,7 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
           else {
             // the rest of this document's events wait behind it
             failed.push({ i, r });
-            rows.push(attempted(i, r), ...list.slice(k + 1).map(waiting));
+            rows.push({ ...attempted(i, r), held: true }, ...list.slice(k + 1).map(waiting));
             return;
           }
         }
@@ -231,6 +231,7 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
     url: c.url,
     at,
     schedule: host.schedule,
+    leaseMs: host.leaseMs,
     log: delivered.map(({ i, r }) => ({
       id: i.id,
       seq: i.seq,

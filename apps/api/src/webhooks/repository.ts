@@ -178,6 +178,8 @@ export interface BatchDelivery {
   status?: number | null;
   body?: string | null;
   error?: string | null;
+  /** Its answer is recorded by this process right after the batch (cursor.ts): leased to it until then. */
+  held?: boolean;
 }
 
 /** A first attempt answered 2xx, as the batch log keeps it (webhook_batches.items). */
@@ -199,6 +201,12 @@ export interface BatchLogItem {
  * delivery rows — an attempted one pending for the schedule's next attempt (from `at`, ±10 % jitter) with its
  * first attempt logged, a waiting one pending now (the chain sends it after the ones before it). Answers false
  * when the claim had lost the batch (nothing is recorded).
+ *
+ * An attempted row whose answer this process records next (`held`) is leased to it for `leaseMs`: that answer
+ * (410, Retry-After, a retry) is recorded right after this statement, and until then no dispatcher may claim it —
+ * with a short first delay it could otherwise be sent again before its 410 disabled the subscription. A process
+ * that dies in between leaves the lease to run out, and the delivery is then claimed as the schedule's next
+ * attempt.
  */
 export async function finishCursorBatch(
   m: EntityManager,
@@ -211,6 +219,7 @@ export async function finishCursorBatch(
     schedule: number[];
     log: BatchLogItem[];
     rows: BatchDelivery[];
+    leaseMs: number;
   },
 ): Promise<boolean> {
   const [{ n }] = await m.query(
@@ -224,14 +233,15 @@ export async function finishCursorBatch(
        SELECT $1, $5, $6, $7::jsonb FROM moved WHERE $10::int > 0),
      r AS (
        SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(id uuid, document_id uuid, seq bigint, event_type text, payload text,
-              attempts int, request jsonb, duration_ms int, status int, body text, error text)),
+              attempts int, request jsonb, duration_ms int, status int, body text, error text, held boolean)),
      made AS (
        INSERT INTO webhook_deliveries (id, subscription_id, document_id, seq, event_type, payload, attempts, next_attempt_at,
                                        sending_until, created_at)
        SELECT r.id, $1, r.document_id, r.seq, r.event_type, r.payload::jsonb, r.attempts,
               CASE WHEN r.attempts = 0 THEN now()
                    ELSE $6::timestamptz + make_interval(secs => coalesce(($9::float8[])[1], 0) * (0.9 + random() * 0.2)) END,
-              CASE WHEN r.attempts = 0 THEN NULL ELSE $6::timestamptz END, $6
+              CASE WHEN r.held THEN now() + make_interval(secs => $11::float8 / 1000)
+                   WHEN r.attempts = 0 THEN NULL ELSE $6::timestamptz END, $6
          FROM r WHERE EXISTS (SELECT 1 FROM moved)
        ON CONFLICT DO NOTHING
        RETURNING id),
@@ -240,7 +250,19 @@ export async function finishCursorBatch(
        SELECT r.id, 1, $6, r.duration_ms, r.request, r.status, r.body, r.error FROM r JOIN made USING (id) WHERE r.attempts = 1)
      SELECT count(*)::int AS n FROM moved`,
     // (the log's length apart: its jsonb, a batch's bodies, is parsed once, by the INSERT)
-    [b.subscriptionId, b.end.tx, b.end.id, b.token, b.url, b.at, JSON.stringify(b.log), JSON.stringify(b.rows), b.schedule, b.log.length],
+    [
+      b.subscriptionId,
+      b.end.tx,
+      b.end.id,
+      b.token,
+      b.url,
+      b.at,
+      JSON.stringify(b.log),
+      JSON.stringify(b.rows),
+      b.schedule,
+      b.log.length,
+      b.leaseMs,
+    ],
   );
   return n > 0;
 }
