@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { ITEM_OPTIONAL_FILES, ITEM_RECORD_FILES } from './checks.js';
 import type { VirusScanner } from './clamav.js';
 import type { PackageItem, RecordPackage } from './package.js';
+import type { Spool } from './spool.js';
 import {
   CHECK_GROUP_LABELS,
   registeredChecks,
@@ -32,11 +33,11 @@ export interface CheckRunOptions {
   /** Root certificates (DER) trusted for electronic seals (the deployment's seal authorities). */
   sealRoots?: readonly Uint8Array[];
   /**
-   * A directory of the caller's where every payload file is written as read (and kept: receiving registers the
-   * items from it, so each file of the zip is read, inflated and hashed once; `pkg.computed` keeps the digests).
-   * Without it, files are written to a scratch directory only for the virus scanner, removed afterwards.
+   * The caller's spool, where every item file is written as read (and kept: receiving registers the items from it,
+   * so each file of the zip is read, inflated and hashed once; `pkg.computed` keeps the digests). The virus
+   * scanner, when there is one, gets its own scratch directory of files, removed afterwards.
    */
-  spool?: string;
+  spool?: Spool;
   /** Called after each item (progress for the CLI and the benchmark). */
   onItem?: (done: number, total: number) => void;
 }
@@ -77,7 +78,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
   const checks = registeredChecks();
   await pkg.loadTags();
   const unavailable = opts.scanner ? await opts.scanner.unavailable() : '未配置病毒扫描程序';
-  const scratch = opts.spool ?? (unavailable ? null : await mkdtemp(join(tmpdir(), 'gongwen-check-')));
+  const scratch = unavailable ? null : await mkdtemp(join(tmpdir(), 'gongwen-check-'));
   const ctx: CheckContext = { pkg, existingArchivalNumbers: opts.existingArchivalNumbers, items: [], sealRoots: opts.sealRoots };
   const byDir = new Map<string, ItemReport>();
   try {
@@ -101,6 +102,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
       ctx.items!.push(facts(item));
       byDir.set(dir, { dir, subject: item.subject, outcome: 'pass', results });
       if (scratch) for (const [rel, data] of item.files) await put(scratch, `${dir}/${rel}`, data);
+      opts.spool?.write([...item.files].map(([rel, data]) => [`${dir}/${rel}`, data]));
       pkg.release(item);
       opts.onItem?.(++done, pkg.itemDirs.length);
     }
@@ -163,7 +165,7 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
       itemReports,
     };
   } finally {
-    if (scratch && !opts.spool) await rm(scratch, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
 
