@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ITEM_OPTIONAL_FILES, ITEM_RECORD_FILES } from './checks.js';
 import type { VirusScanner } from './clamav.js';
+import { Dat46Validator } from './dat46.js';
 import type { PackageItem, RecordPackage } from './package.js';
 import type { Spool } from './spool.js';
 import {
@@ -71,6 +72,9 @@ export interface CheckReport {
   itemReports: ItemReport[];
 }
 
+/** The package check whose DA/T 46 records the engine validates while it checks the items. */
+const DAT46_CHECK = 'integrity.dat46_metadata';
+
 const zero = (): Record<Outcome, number> => ({ pass: 0, fail: 0, not_applicable: 0, not_run: 0 });
 
 export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}): Promise<CheckReport> {
@@ -79,7 +83,17 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
   await pkg.loadTags();
   const unavailable = opts.scanner ? await opts.scanner.unavailable() : '未配置病毒扫描程序';
   const scratch = unavailable ? null : await mkdtemp(join(tmpdir(), 'gongwen-check-'));
-  const ctx: CheckContext = { pkg, existingArchivalNumbers: opts.existingArchivalNumbers, items: [], sealRoots: opts.sealRoots };
+  const dat46 =
+    checks.some((c) => c.id === DAT46_CHECK && c.scope === 'package') && runsPackageCheck(opts.packageChecks, DAT46_CHECK)
+      ? new Dat46Validator()
+      : null;
+  const ctx: CheckContext = {
+    pkg,
+    existingArchivalNumbers: opts.existingArchivalNumbers,
+    items: [],
+    sealRoots: opts.sealRoots,
+    dat46: dat46 ?? undefined,
+  };
   const byDir = new Map<string, ItemReport>();
   try {
     let done = 0;
@@ -99,7 +113,9 @@ export async function runChecks(pkg: RecordPackage, opts: CheckRunOptions = {}):
         }
         results.push({ check: c.id, group: c.group, label: c.label, subject: item.subject, ...v });
       }
-      ctx.items!.push(facts(item));
+      const f = facts(item);
+      ctx.items!.push(f);
+      if (dat46 && !f.disposed && f.dat46 !== null) dat46.add(f.dir, f.dat46);
       byDir.set(dir, { dir, subject: item.subject, outcome: 'pass', results });
       if (scratch) for (const [rel, data] of item.files) await put(scratch, `${dir}/${rel}`, data);
       opts.spool?.write([...item.files].map(([rel, data]) => [`${dir}/${rel}`, data]));
