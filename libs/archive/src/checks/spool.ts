@@ -60,6 +60,7 @@ export class Spool {
 
   /** A file's bytes, or null when it was not spooled. */
   read(path: string): Buffer | null {
+    this.handle();
     const e = this.at.get(path);
     return e ? this.range(e.offset, e.length) : null;
   }
