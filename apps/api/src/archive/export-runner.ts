@@ -25,7 +25,7 @@ import {
   type CatalogueRow,
   type VolumeContentsRow,
 } from '#gongwen/archive';
-import { checkReportDocx, autoScanner, dat46Xml, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
+import { checkReportDocx, checkReportJsonChunks, autoScanner, dat46Xml, zipSource, type VirusScanner } from '#gongwen/archive/checks/index';
 import { auditHash, auditRecordFromRow } from '../engine/audit.js';
 import { checkBagFile, trustedSealRoots } from './bag-check.js';
 import { selectChainWithActors } from '../engine/repositories/audit.js';
@@ -154,13 +154,22 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
       await bag.start();
       const source = await zipSource(stagePath);
       try {
-        for (const path of source.entries.keys()) {
-          if (path.startsWith('data/')) await bag.addPayload(path.slice('data/'.length), await source.read(path));
+        // an item's files are read in one go (one read of its span of the zip, each file inflated in one call), as
+        // the check reads them, instead of a yauzl read stream and inflate stream per file
+        for (const group of payloadGroups(source.entries.keys())) {
+          const got = source.readMany ? await source.readMany(group) : null;
+          for (const path of group) {
+            const data = got ? got.get(path)! : await source.read(path);
+            if (data instanceof Error) throw new Error(`${path}: ${data.message}`);
+            await bag.addPayload(path.slice('data/'.length), data);
+          }
         }
       } finally {
         await source.close();
       }
-      await bag.addPayload('check-report.json', json(report));
+      await bag.addPayload('check-report.json', async function* () {
+        yield* checkReportJsonChunks(report);
+      });
       await bag.addPayload('check-report.docx', await checkReportDocx(report));
       const done = await bag.finish(staged.info);
       return { path: done.path, size: done.size, payloadOxum: done.payloadOxum, checkOutcome: report.outcome };
@@ -172,6 +181,23 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
     await rm(stagePath, { force: true });
     await rm(`${stagePath}.part`, { force: true });
   }
+}
+
+/** The payload's paths (data/…) in order, an item's files together (consecutive paths under one item directory). */
+function* payloadGroups(paths: Iterable<string>): Generator<string[]> {
+  let group: string[] = [];
+  let key = '';
+  for (const path of paths) {
+    if (!path.startsWith('data/')) continue;
+    const k = /^data\/items\/[^/]+\//.exec(path)?.[0] ?? path;
+    if (k !== key && group.length) {
+      yield group;
+      group = [];
+    }
+    key = k;
+    group.push(path);
+  }
+  if (group.length) yield group;
 }
 
 /** An item's directory in the bag, under data/: items/0001-0194-WS.2026-D30-BGS-0001. */
