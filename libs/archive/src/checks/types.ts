@@ -58,7 +58,10 @@ export interface ItemFacts {
   archivalNumber: string | null;
   /** Paths inside the item's directory that belong there (its records and the files its metadata lists). */
   expected: string[];
-  /** Its DA/T 46 record (metadata.xml), validated in batches of records; null when absent. */
+  /**
+   * Its DA/T 46 record (metadata.xml), validated in batches of records; null when absent; '' once the engine has
+   * handed it to `CheckContext.dat46` (present, its text no longer kept).
+   */
   dat46: string | null;
   disposed: boolean;
 }
