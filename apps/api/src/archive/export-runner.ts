@@ -5,8 +5,10 @@
  */
 import { officeDate } from '#gongwen/document/date-of-issue';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DataSource } from 'typeorm';
 import {
   BagWriter,
@@ -164,6 +166,8 @@ function checkpoint(opts: ExportOptions, done: number) {
  */
 async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions) {
   const stagePath = `${outPath}.stage`;
+  const reportJson = `${outPath}.check-report.json`;
+  const reportDocx = `${outPath}.check-report.docx`;
   try {
     const staged = await writeBag(db, volume, items, stagePath, opts);
     let report: CheckReport | null = await checkBagFile(stagePath, {
@@ -173,15 +177,14 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
     });
     const bag = new BagWriter(outPath, staged.root);
     try {
-      await bag.start();
-      // the report goes in first and is then let go: the copy below holds the stage's and the new zip's entry lists,
-      // and the report's per-item results (≈13 MB of objects for 1,000 items) need not be live beside them
-      await bag.addPayload('check-report.json', async function* () {
-        yield* checkReportJsonChunks(report!);
-      });
-      await bag.addPayload('check-report.docx', await checkReportDocx(report));
+      // the report is written out beside the stage and let go before the copy: the copy holds the stage's and the
+      // new zip's entry lists, and the report's per-item results (≈13 MB of objects for 1,000 items) need not be
+      // live beside them. It joins the payload after the items, where it always was.
+      await pipeline(Readable.from(checkReportJsonChunks(report)), createWriteStream(reportJson));
+      await writeFile(reportDocx, await checkReportDocx(report));
       const checkOutcome = report.outcome;
       report = null;
+      await bag.start();
       const source = await zipSource(stagePath);
       try {
         // an item's files are read in one go (one read of its span of the zip, each file inflated in one call), as
@@ -197,6 +200,8 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
       } finally {
         await source.close();
       }
+      await bag.addPayload('check-report.json', createReadStream(reportJson));
+      await bag.addPayload('check-report.docx', await readFile(reportDocx));
       const done = await bag.finish(staged.info);
       return { path: done.path, size: done.size, payloadOxum: done.payloadOxum, checkOutcome };
     } catch (e) {
@@ -206,6 +211,8 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
   } finally {
     await rm(stagePath, { force: true });
     await rm(`${stagePath}.part`, { force: true });
+    await rm(reportJson, { force: true });
+    await rm(reportDocx, { force: true });
   }
 }
 
