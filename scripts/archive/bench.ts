@@ -30,6 +30,18 @@ async function child(url: string, volumeId: string, format: ExportFormat, out: s
   const ds = createDataSource(url, { poolSize: 2 });
   await ds.initialize();
   const started = process.hrtime.bigint();
+  // the RSS peak is often outside the progress lines (the check and the report come after the last item): sample it
+  let peak = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > peak + 10 * 1048576) {
+      peak = m.rss;
+      process.stderr.write(
+        `  export t=${process.uptime().toFixed(1)} s  rss ${(m.rss / 1048576).toFixed(0)} MB, heap ${(m.heapUsed / 1048576).toFixed(0)} MB, external ${(m.external / 1048576).toFixed(0)} MB (array buffers ${(m.arrayBuffers / 1048576).toFixed(0)} MB)\n`,
+      );
+    }
+  }, 50);
+  sampler.unref();
   let lastPct = -1;
   const r = await exportVolume(ds, volumeId, format, out, {
     onProgress: (done, total) => {

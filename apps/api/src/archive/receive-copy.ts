@@ -1,14 +1,14 @@
 /**
- * Writing a received package's files into archive_files with one binary COPY: each file is streamed from the
- * check's spool (written there as the zip was read, inflated and hashed once) straight into PostgreSQL, with the
- * digest the check computed. A bytea parameter would travel as hex text (twice the bytes, parsed on both ends);
- * COPY's binary format carries the bytes as they are, and memory holds one file at a time.
+ * Writing a received package's files into archive_files with one binary COPY: each file is read from the check's
+ * spool (written there as the zip was read, inflated and hashed once) straight into PostgreSQL, with the digest
+ * the check computed. A bytea parameter would travel as hex text (twice the bytes, parsed on both ends); COPY's
+ * binary format carries the bytes as they are, and memory holds one file (a large one: a piece of it) at a time.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { EntityManager } from 'typeorm';
+import type { Spool } from '#gongwen/archive/checks/index';
 
 export interface CopiedFile {
   itemId: string;
@@ -16,7 +16,7 @@ export interface CopiedFile {
   name: string;
   mediaType: string;
   sha256: string;
-  /** The file in the spool. */
+  /** The file's path in the spool (inside the bag). */
   path: string;
 }
 
@@ -29,15 +29,15 @@ function field(b: Buffer): Buffer[] {
   return [len, b];
 }
 
-async function* tuples(files: CopiedFile[]): AsyncGenerator<Buffer> {
+function* tuples(spool: Spool, files: CopiedFile[]): Generator<Buffer> {
   const header = Buffer.alloc(SIGNATURE.length + 8);
   SIGNATURE.copy(header);
   yield header; // flags and header extension length: 0
   for (const f of files) {
-    // small files are read in one synchronous call from the page cache (a stream costs open, stat, reads and close
-    // as thread-pool round trips, which dominate on a busy machine); large ones are streamed
-    const size = statSync(f.path).size;
-    const whole = size <= SMALL ? readFileSync(f.path) : null;
+    // small files are read in one piece and sent with their tuple's header; large ones in pieces
+    const size = spool.size(f.path);
+    if (size === undefined) throw new Error(`${f.path} is not in the spool`);
+    const whole = size <= SMALL ? spool.read(f.path) : null;
     const count = Buffer.alloc(2);
     count.writeInt16BE(7);
     const big = Buffer.alloc(8);
@@ -55,16 +55,7 @@ async function* tuples(files: CopiedFile[]): AsyncGenerator<Buffer> {
       dataLen,
       ...(whole ? [whole] : []),
     ]);
-    if (whole) {
-      if (whole.length !== size) throw new Error(`${f.path} changed while it was copied`);
-      continue;
-    }
-    let read = 0;
-    for await (const chunk of createReadStream(f.path, { highWaterMark: 1 << 16 })) {
-      read += (chunk as Buffer).length;
-      yield chunk as Buffer;
-    }
-    if (read !== size) throw new Error(`${f.path} changed while it was copied`);
+    if (!whole) yield* spool.chunks(f.path);
   }
   const trailer = Buffer.alloc(2);
   trailer.writeInt16BE(-1);
@@ -72,7 +63,7 @@ async function* tuples(files: CopiedFile[]): AsyncGenerator<Buffer> {
 }
 
 /** COPYs the files into archive_files on the transaction's own connection. */
-export async function copyArchiveFiles(m: EntityManager, files: CopiedFile[]): Promise<void> {
+export async function copyArchiveFiles(m: EntityManager, spool: Spool, files: CopiedFile[]): Promise<void> {
   if (!files.length) return;
   const client = (await (m.queryRunner as unknown as { connect(): Promise<{ query(s: unknown): Writable }> }).connect()) as {
     query(s: unknown): Writable;
@@ -80,5 +71,5 @@ export async function copyArchiveFiles(m: EntityManager, files: CopiedFile[]): P
   const sink = client.query(
     copyFrom(`COPY archive_files (item_id, role, name, media_type, size, sha256, data) FROM STDIN (FORMAT binary)`),
   );
-  await pipeline(tuples(files), sink);
+  await pipeline(tuples(spool, files), sink);
 }

@@ -6,15 +6,12 @@
  * absence would leave a gap in 件号); when renumbering, failing items are refused one by one and the accepted ones
  * numbered without gaps. Nothing here depends on Nest (the CLI and the benchmark use it).
  *
- * One pass over the package: the check reads, inflates and hashes each file once and writes it to a spool
- * directory; registering reads the accepted items' files from the spool (no second inflation, the check's
- * digests) and COPYs them into archive_files in one stream. Items and their log lines go in batches.
+ * One pass over the package: the check reads, inflates and hashes each file once and appends it to a spool file;
+ * registering reads the accepted items' files from the spool (no second inflation, the check's digests) and COPYs
+ * them into archive_files in one stream. Items and their log lines go in batches.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   CLASSIFICATION_RANK,
@@ -27,7 +24,7 @@ import {
   parseArchivalNumber,
   type ArchiveClass,
 } from '#gongwen/archive';
-import { RecordPackage, runChecks, zipSource, type CheckReport, type VirusScanner } from '#gongwen/archive/checks/index';
+import { RecordPackage, Spool, runChecks, zipSource, type CheckReport, type VirusScanner } from '#gongwen/archive/checks/index';
 import { AppError } from '../common/errors.js';
 import { copyArchiveFiles, type CopiedFile } from './receive-copy.js';
 import { defaultScanner, saveCheckRun, trustedSealRoots } from './records-checks.js';
@@ -86,30 +83,34 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
     throw new AppError('VALIDATION_FAILED', 'unitCode must be 1–10 capital letters or digits.', {
       errors: [{ field: 'unitCode', message: 'invalid' }],
     });
-  let probe;
+  let source;
   try {
-    probe = await zipSource(path);
+    source = await zipSource(path);
   } catch (e) {
     throw new AppError('VALIDATION_FAILED', `The package is not a readable zip: ${(e as Error).message}`, {
       errors: [{ field: 'body', message: 'not a zip' }],
     });
   }
   // archival numbers this archive already holds (only a collision when the numbers are kept)
-  let listed: string[] = [];
-  try {
-    if (probe.entries.has('data/volume.json'))
-      listed = (JSON.parse((await probe.read('data/volume.json')).toString('utf8')).items ?? []).map((i: any) => String(i.archivalNumber));
-  } catch {
-    /* the structure check reports an unreadable register */
-  } finally {
-    await probe.close();
-  }
-  const held: { archival_number: string }[] =
-    opts.numbering === 'keep' ? await db.query(`SELECT archival_number FROM archive_items WHERE archival_number = ANY($1)`, [listed]) : [];
   const packageName = opts.packageName ?? path.split('/').pop()!;
-  const spool = await mkdtemp(join(tmpdir(), 'gongwen-receive-'));
-  const pkg = new RecordPackage(await zipSource(path), packageName);
+  // the zip's central directory is read once: the same source serves the register read here and the check
+  const pkg = new RecordPackage(source, packageName);
+  let spool: Spool | null = null;
   try {
+    let listed: string[] = [];
+    try {
+      if (source.entries.has('data/volume.json'))
+        listed = (JSON.parse((await source.read('data/volume.json')).toString('utf8')).items ?? []).map((i: any) =>
+          String(i.archivalNumber),
+        );
+    } catch {
+      /* the structure check reports an unreadable register */
+    }
+    const held: { archival_number: string }[] =
+      opts.numbering === 'keep'
+        ? await db.query(`SELECT archival_number FROM archive_items WHERE archival_number = ANY($1)`, [listed])
+        : [];
+    spool = await Spool.create();
     const [report, packageSha256] = await Promise.all([
       runChecks(pkg, {
         scanner: opts.scanner === undefined ? defaultScanner() : opts.scanner,
@@ -123,7 +124,7 @@ export async function receivePackage(db: DataSource, path: string, userId: strin
     return await register(db, { report, packageSha256, packageName, pkg, spool, userId, opts });
   } finally {
     await pkg.close();
-    await rm(spool, { recursive: true, force: true });
+    await spool?.remove();
   }
 }
 
@@ -134,7 +135,7 @@ async function register(
     packageSha256: string;
     packageName: string;
     pkg: RecordPackage;
-    spool: string;
+    spool: Spool;
     userId: string;
     opts: ReceiveOptions;
   },
@@ -158,7 +159,7 @@ async function register(
       if (!whole) {
         for (const r of candidates) {
           // its metadata.json from the spool (checked already)
-          const meta = JSON.parse(await readFile(join(spool, r.dir, 'metadata.json'), 'utf8'));
+          const meta = JSON.parse(spool.read(`${r.dir}/metadata.json`)!.toString('utf8'));
           const m0 = (meta.metadata ?? {}) as Record<string, any>;
           maxRank = Math.max(maxRank, CLASSIFICATION_RANK[m0.classification as keyof typeof CLASSIFICATION_RANK] ?? 0);
           if (meta.status === 'disposed') {
@@ -297,7 +298,7 @@ async function insertItems(
     sourceOrganization: string;
     packageSha256: string;
     userId: string;
-    spool: string;
+    spool: Spool;
     computed: ReadonlyMap<string, string>;
   },
 ): Promise<void> {
@@ -309,7 +310,7 @@ async function insertItems(
     const values = [];
     for (const { r, src, itemNumber, number } of batch) {
       const m0 = r.meta.metadata as Record<string, any>;
-      const processing = await readFile(join(spool, r.dir, 'processing-record.json'), 'utf8').catch(() => '{}');
+      const processing = spool.read(`${r.dir}/processing-record.json`)?.toString('utf8') ?? '{}';
       values.push({
         source_archival_number: src,
         archival_number: number,
@@ -375,12 +376,12 @@ async function insertItems(
         const digest = c.computed.get(`${r.dir}/${f.rel}`);
         // a record file the item does not carry was never read (declared files are present: the check passed)
         if (!digest) continue;
-        files.push({ itemId, role: f.role, name: f.name, mediaType: f.mediaType, sha256: digest, path: join(spool, r.dir, f.rel) });
+        files.push({ itemId, role: f.role, name: f.name, mediaType: f.mediaType, sha256: digest, path: `${r.dir}/${f.rel}` });
       }
       logs.push({ item_id: itemId, detail: { receiptId, sourceArchivalNumber: src, archivalNumber: number } });
     }
   }
-  await copyArchiveFiles(m, files);
+  await copyArchiveFiles(m, spool, files);
   await m.query(
     `INSERT INTO archive_access_log (user_id, action, item_id, detail)
      SELECT $1, 'receive', x.item_id, x.detail FROM jsonb_to_recordset($2::jsonb) AS x(item_id uuid, detail jsonb)`,

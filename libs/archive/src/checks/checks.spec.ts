@@ -7,6 +7,7 @@ import { DOCX_MEDIA, OFD_MEDIA } from './formats.js';
 import { DEFAULT_CLASS, fixtureBag, fixtureItemDir, type BagFiles } from './fixture.js';
 import { RecordPackage, memorySource, sha256, zipSource } from './package.js';
 import { runChecks, type CheckReport } from './engine.js';
+import { checkReportJsonChunks } from './report.js';
 import { archivalNumber } from '../rules.js';
 import './checks.js';
 import { noticeFixture } from '#gongwen/docx/fixtures';
@@ -123,6 +124,20 @@ describe('四性检测: the check engine on a gongwen bag', () => {
       expect([id, outcomes(base, id).every((o) => o === 'pass'), outcomes(base, id).length > 0]).toEqual([id, true, true]);
     const opened = base.itemReports[0].results.find((r) => r.check === 'usability.opens')!;
     expect(opened.evidence.map((e) => e.found).join(' ')).toMatch(/DOCX.*PDF，1 页/);
+  });
+
+  it('the report streamed as JSON chunks is byte for byte JSON.stringify(report, null, 2) + newline', () => {
+    const whole = JSON.stringify(base, null, 2) + '\n';
+    for (const per of [1, 2, 50]) {
+      const chunks = [...checkReportJsonChunks(base, per)];
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(whole);
+      if (per === 1) expect(chunks.length).toBe(base.itemReports.length + 1);
+    }
+    // no item reports, a field left undefined, an item that JSON cannot hold, text that needs escaping
+    const odd = { ...base, package: '包 "引号"\n换行', itemReports: [] } as CheckReport;
+    expect(Buffer.concat([...checkReportJsonChunks(odd)]).toString('utf8')).toBe(JSON.stringify(odd, null, 2) + '\n');
+    const holes = { ...base, finishedAt: undefined, itemReports: [base.itemReports[0], undefined] } as unknown as CheckReport;
+    expect(Buffer.concat([...checkReportJsonChunks(holes)]).toString('utf8')).toBe(JSON.stringify(holes, null, 2) + '\n');
   });
 
   it('a changed byte of content: fixity and the manifest fail for that item only', async () => {

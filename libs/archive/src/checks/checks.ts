@@ -670,7 +670,8 @@ const dat46: PackageCheck = {
     const items = new Map<string, CheckVerdict>();
     for (const i of ctx.items ?? []) if (i.disposed) items.set(i.dir, notApplicable('已销毁'));
     const present = live.filter((i) => i.dat46 !== null);
-    const errors = await validateDat46(present.map((i) => ({ name: i.dir, xml: i.dat46! })));
+    // validated in the background while the items were checked when the engine started it, else here
+    const errors = ctx.dat46 ? await ctx.dat46.results() : await validateDat46(present.map((i) => ({ name: i.dir, xml: i.dat46! })));
     const problems: Evidence[] = [];
     for (const i of live) {
       const errs = i.dat46 === null ? ['缺少 metadata.xml'] : (errors.get(i.dir) ?? []);

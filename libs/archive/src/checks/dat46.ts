@@ -180,6 +180,39 @@ export const DAT46_XSD = `<?xml version="1.0" encoding="UTF-8"?>
 /** Records per xmllint call: its WebAssembly memory grows with the input and is not given back within a call. */
 const DAT46_BATCH = 200;
 
+/**
+ * Validates records as they come, a batch at a time in the background (xmllint runs in a worker thread, so the
+ * validation overlaps the item checks on another core instead of following them); one call at a time, so memory
+ * holds one xmllint instance as before.
+ */
+export class Dat46Validator {
+  private pending: { name: string; xml: string }[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private readonly errors = new Map<string, string[]>();
+
+  add(name: string, xml: string): void {
+    this.pending.push({ name, xml });
+    if (this.pending.length >= DAT46_BATCH) this.flush();
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.chain = this.chain.then(async () => {
+      for (const [name, errs] of await validateDat46(batch)) this.errors.set(name, errs);
+    });
+    // a failure is reported when the results are asked for (the check says it could not complete), not as unhandled
+    this.chain.catch(() => undefined);
+  }
+
+  /** Every record added so far, with its problems (none: an empty list). */
+  async results(): Promise<Map<string, string[]>> {
+    if (this.pending.length) this.flush();
+    await this.chain;
+    return this.errors;
+  }
+}
+
 /** Validates records against DAT46_XSD with xmllint (libxml2 in WebAssembly); one call per batch of records. */
 export async function validateDat46(records: { name: string; xml: string }[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(records.map((r) => [r.name, []]));

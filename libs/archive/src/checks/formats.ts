@@ -6,9 +6,10 @@
  * has its encryption flag set.
  */
 import { inflateRawSync } from 'node:zlib';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import JSZip from 'jszip';
 import { PDFDocument } from 'pdf-lib';
+import { xmlProblem } from './xml.js';
 
 export const DOCX_MEDIA = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 export const OFD_MEDIA = 'application/ofd';
@@ -70,11 +71,6 @@ async function openZip(data: Buffer): Promise<{ zip: JSZip } | { error: string; 
   } catch (e) {
     return { error: `不是有效的 ZIP：${(e as Error).message}`, encrypted: false };
   }
-}
-
-function xmlProblem(text: string): string | null {
-  const r = XMLValidator.validate(text);
-  return r === true ? null : `第 ${r.err.line} 行：${r.err.msg}`;
 }
 
 /** The root element (after the XML declaration, comments and processing instructions) and the body of a DOCX part. */

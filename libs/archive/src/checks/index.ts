@@ -7,3 +7,4 @@ export * from './engine.js';
 export * from './report.js';
 export * from './dat46.js';
 export * from './seals.js';
+export * from './spool.js';

@@ -100,6 +100,40 @@ export async function checkReportDocx(r: CheckReport, opts: { title?: string } =
   return appendToTables(doc, [null, rowsXml(DETAIL_WIDTHS, detailRows, 9, 7), rowsXml(ITEM_WIDTHS, itemRows, 9, 7)]);
 }
 
+/**
+ * The report as JSON, exactly the bytes of `JSON.stringify(r, null, 2) + '\n'`, in chunks: the item reports are
+ * stringified a batch at a time, so that the whole text (≈14 MB for 1,000 items, twice that as a two-byte string)
+ * and its buffer never exist at once. For `ZipWriter.add` / `BagWriter.addPayload` as a chunk source.
+ */
+export function* checkReportJsonChunks(r: CheckReport, itemsPerChunk = 50): Generator<Buffer> {
+  // a value at depth `d` of the two-space layout: its own lines, each continued with the indentation of its depth
+  const at = (v: unknown, d: number) => JSON.stringify(v, null, 2).replace(/\n/g, '\n' + '  '.repeat(d));
+  const fields = Object.entries(r).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  if (!fields.length) {
+    yield Buffer.from('{}\n', 'utf8');
+    return;
+  }
+  let text = '{\n';
+  for (const [n, [k, v]] of fields.entries()) {
+    text += `  ${JSON.stringify(k)}: `;
+    if (k === 'itemReports' && Array.isArray(v) && v.length) {
+      text += '[\n';
+      for (let i = 0; i < v.length; i++) {
+        // an array element that JSON cannot hold is written as null, as JSON.stringify does
+        const x = v[i] === undefined || typeof v[i] === 'function' ? null : v[i];
+        text += `    ${at(x, 2)}${i < v.length - 1 ? ',' : ''}\n`;
+        if ((i + 1) % itemsPerChunk === 0) {
+          yield Buffer.from(text, 'utf8');
+          text = '';
+        }
+      }
+      text += '  ]';
+    } else text += at(v, 1);
+    text += n < fields.length - 1 ? ',\n' : '\n';
+  }
+  yield Buffer.from(text + '}\n', 'utf8');
+}
+
 /** Appends rows (XML) to the document's tables in order; null leaves a table as it is. */
 async function appendToTables(docx: Buffer, rows: (string | null)[]): Promise<Buffer> {
   const zip = await JSZip.loadAsync(docx);

@@ -45,6 +45,11 @@ export interface CheckContext {
   items?: ItemFacts[];
   /** Root certificates (DER) the deployment trusts for electronic seals (the seal check's certificate chains). */
   sealRoots?: readonly Uint8Array[];
+  /**
+   * The DA/T 46 records' validation, started by the engine while it checks the items (batches in the background);
+   * the package check takes its results. Absent: the package check validates the records itself.
+   */
+  dat46?: { results(): Promise<Map<string, string[]>> };
 }
 
 export interface ItemFacts {
@@ -53,7 +58,10 @@ export interface ItemFacts {
   archivalNumber: string | null;
   /** Paths inside the item's directory that belong there (its records and the files its metadata lists). */
   expected: string[];
-  /** Its DA/T 46 record (metadata.xml), validated in one batch by the package check; null when absent. */
+  /**
+   * Its DA/T 46 record (metadata.xml), validated in batches of records; null when absent; '' once the engine has
+   * handed it to `CheckContext.dat46` (present, its text no longer kept).
+   */
   dat46: string | null;
   disposed: boolean;
 }
