@@ -120,6 +120,17 @@ function readStat(pid: number): ProcStat | null {
   }
 }
 
+/** CPU seconds of one process (not its children), or 0 once it is gone. */
+export function processCpu(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const after = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(after[11]) + Number(after[12])) / TICK;
+  } catch {
+    return 0;
+  }
+}
+
 function allStats(): ProcStat[] {
   const out: ProcStat[] = [];
   for (const d of readdirSync('/proc')) {

@@ -13,37 +13,16 @@
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WEBHOOK_EVENT_TYPES } from '../../apps/api/src/webhooks/events.js';
 import { parseSecretKeyRing, seal } from '../../libs/persistence/src/secret-box.js';
 import { BENCH_SECRET_KEY, MAIN_JS, startApi } from './api.js';
-import { query, round, sleep, treeCpu } from './util.js';
+import { processCpu, query, round, sleep, treeCpu } from './util.js';
 
 const [url, n = '20000', ...entries] = process.argv.slice(2);
 const N = Number(n);
-const EVERY_EVENT = [
-  'document.state_changed',
-  'document.task_assigned',
-  'document.registered',
-  'document.signed',
-  'document.returned',
-  'document.filed',
-  'incoming.received',
-  'supervision.overdue',
-];
-
-function processCpu(pid: number): number {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** CPU seconds of the database's backends so far, each counted from when it was first seen. */
 function backendCpu() {
   const seen = new Map<number, { first: number; last: number }>();
@@ -107,7 +86,15 @@ async function main() {
           url,
           `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets, cursor_tx, cursor_id)
            VALUES ($1, $2, $3, $4, $5, $6::xid8, $7::bigint)`,
-          [id, owner, `http://127.0.0.1:${port}/bench`, EVERY_EVENT, JSON.stringify([{ sealed, expiresAt: null }]), start.tx, start.id],
+          [
+            id,
+            owner,
+            `http://127.0.0.1:${port}/bench`,
+            WEBHOOK_EVENT_TYPES,
+            JSON.stringify([{ sealed, expiresAt: null }]),
+            start.tx,
+            start.id,
+          ],
         );
         for (;;) {
           await sleep(200);

@@ -30,9 +30,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WEBHOOK_EVENT_TYPES } from '../../apps/api/src/webhooks/events.js';
 import { parseSecretKeyRing, seal } from '../../libs/persistence/src/secret-box.js';
 import { BENCH_SECRET_KEY } from './api.js';
-import { log, query, round, sleep, treeCpu } from './util.js';
+import { log, processCpu, query, round, sleep, treeCpu } from './util.js';
 
 interface CpuPerTransition {
   /** CPU ms per transition of the API process, of the bench database's PostgreSQL backends, and of the receiver. */
@@ -77,17 +78,6 @@ export interface WebhookBench {
   loadAverage: { start: number[]; end: number[] };
 }
 
-const EVERY_EVENT = [
-  'document.state_changed',
-  'document.task_assigned',
-  'document.registered',
-  'document.signed',
-  'document.returned',
-  'document.filed',
-  'incoming.received',
-  'supervision.overdue',
-];
-
 interface RunResult {
   transitionsPerSecond: number;
   seconds: number;
@@ -129,17 +119,6 @@ async function backlog(url: string): Promise<number> {
 
 function nowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
-}
-
-/** CPU seconds of one process (not its children), or 0 once it is gone. */
-function processCpu(pid: number): number {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /** The API process this bench started last (a child of this process running main.js). */
@@ -268,7 +247,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
         url,
         `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets, cursor_tx)
          VALUES ($1, $2, $3, $4, $5, pg_snapshot_xmax(pg_current_snapshot()))`,
-        [id, owner, `http://127.0.0.1:${rx.port}/bench`, EVERY_EVENT, JSON.stringify([{ sealed, expiresAt: null }])],
+        [id, owner, `http://127.0.0.1:${rx.port}/bench`, WEBHOOK_EVENT_TYPES, JSON.stringify([{ sealed, expiresAt: null }])],
       );
       await rx.counts(true);
       let deliveredInWindow = 0;
