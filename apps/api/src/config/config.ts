@@ -194,6 +194,13 @@ const schema = z
      * (claimed in batches); 0: this process sends none.
      */
     GONGWEN_WEBHOOK_WORKERS: z.coerce.number().int().min(0).max(64).default(4),
+    /**
+     * Days the webhook delivery log keeps finished deliveries (webhook_deliveries with their attempts, and the
+     * batches of first attempts answered 2xx, webhook_batches); older ones are deleted hourly, in chunks, except
+     * each subscription's latest few (webhooks/log.ts pruneWebhookLog). Pending deliveries are never pruned. 0:
+     * kept for good.
+     */
+    GONGWEN_WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().min(0, 'expected 0 (keep) or a number of days').max(3650).default(30),
     SESSION_TTL_HOURS: z.coerce
       .number()
       .min(0.01)

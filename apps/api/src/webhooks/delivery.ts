@@ -44,6 +44,7 @@ import { selectValidSessionUser } from '../engine/repositories/sessions.js';
 import { TransitionEngine } from '../engine/transition-engine.js';
 import { AddressGuard } from './address-guard.js';
 import { claimCursors, type CursorHost, runBatch, webhookId } from './cursor.js';
+import { pruneWebhookLog } from './log.js';
 import { claimDeliveries, type ClaimedDelivery, deleteDeliveries, recordDelivered, selectVisibleIds } from './repository.js';
 import { activeSecrets, resealSecrets } from './secrets.js';
 import { Agents, sendWebhook, type SendResult } from './sender.js';
@@ -92,6 +93,11 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   readonly ring: SecretKeyRing;
   /** New outbox rows, retries falling due, leases run out. */
   private readonly poll = new Periodic('webhook dispatch', this.log, async () => this.wake());
+  /** The delivery log's old entries (GONGWEN_WEBHOOK_LOG_RETENTION_DAYS), hourly in every process (log.ts). */
+  private readonly pruner = new Periodic('pruning the webhook log', this.log, async () => {
+    const n = await this.pruneLog();
+    if (n) this.log.log(`deleted ${n} old webhook log row(s)`);
+  });
   private stopping = false;
   private sending = false;
   /** The connections requests go out on (opened when first used). */
@@ -119,6 +125,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.adapterHost.httpAdapter) return;
+    if (this.config.GONGWEN_WEBHOOK_LOG_RETENTION_DAYS > 0) this.pruner.start(3_600_000, 60_000);
     // a key rotation (a new first key in GONGWEN_SECRET_KEY): the secrets move to it
     if (this.ring.length > 1)
       await resealSecrets(this.db, this.ring).then(
@@ -135,13 +142,18 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
-    await this.poll.stop();
+    await Promise.all([this.poll.stop(), this.pruner.stop()]);
     // the requests in flight end (each within its timeout) and their answers are recorded
     while (this.sends.size || this.claiming || this.recording) {
       await Promise.all([...this.sends, this.recording]);
       await new Promise((r) => setTimeout(r, 10));
     }
     await this.agents.destroy();
+  }
+
+  /** Deletes the delivery log's entries older than GONGWEN_WEBHOOK_LOG_RETENTION_DAYS (each subscription's latest stay). */
+  async pruneLog(): Promise<number> {
+    return pruneWebhookLog(this.db, this.config.GONGWEN_WEBHOOK_LOG_RETENTION_DAYS, () => this.pruner.stopping);
   }
 
   /**

@@ -3,7 +3,8 @@
  * as delivery log entries shaped like the delivery rows' (delivered, attempt 1), and turned into a delivery row
  * when its owner asks for a redelivery.
  */
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { deleteInChunks } from '../database/chunks.js';
 import { webhookId } from './cursor.js';
 import type { BatchLogItem } from './repository.js';
 import { loggedRequest } from './sender.js';
@@ -86,4 +87,43 @@ export async function materialiseLogged(m: EntityManager, subscriptionId: string
        FROM made, found f`,
     [subscriptionId, deliveryId],
   );
+}
+
+/** Entries of each table of the log every subscription keeps whatever their age (its latest deliveries, its latest batches). */
+export const LOG_KEEP_LATEST = 20;
+
+/**
+ * Per subscription, the rows of `table` ordered by `at` that are older than the cutoff ($1 days) and than its
+ * LOG_KEEP_LATEST newest ($2), oldest first, at most $3 (one chunk): the subscriptions' own log index
+ * (subscription_id, at DESC) finds both bounds and the rows, so a chunk reads about as many rows as it deletes.
+ */
+const prunable = (table: string, at: string, finished: string) => `
+  SELECT x.id FROM webhook_subscriptions s
+   CROSS JOIN LATERAL (SELECT k.${at} AS kth FROM ${table} k WHERE k.subscription_id = s.id ORDER BY k.${at} DESC OFFSET $2 LIMIT 1) k
+   CROSS JOIN LATERAL (
+     SELECT x.id FROM ${table} x
+      WHERE x.subscription_id = s.id AND x.${at} < least(k.kth, now() - $1::float8 * interval '1 day') AND ${finished}
+      ORDER BY x.${at} LIMIT $3) x
+   LIMIT $3`;
+
+/** Finished deliveries (their attempts go with them, ON DELETE CASCADE): a pending one is never pruned. */
+const PRUNE_DELIVERIES = `
+  DELETE FROM webhook_deliveries WHERE id IN (${prunable(
+    'webhook_deliveries',
+    'created_at',
+    `x.status <> 'pending' AND x.finished_at < now() - $1::float8 * interval '1 day'`,
+  )}) RETURNING 1`;
+const PRUNE_BATCHES = `DELETE FROM webhook_batches WHERE id IN (${prunable('webhook_batches', 'started_at', 'true')}) RETURNING 1`;
+
+/**
+ * Prunes the delivery log: finished deliveries (with their attempts) and first-attempt batches older than `days`
+ * days, except each subscription's LOG_KEEP_LATEST newest of each, in chunks of `chunk` rows per statement (no
+ * long delete); answers how many rows went. A delivery redelivered since counts from its new end (finished_at);
+ * a pending one stays, however old. Safe in several processes at once (a row deleted twice is deleted once).
+ */
+export async function pruneWebhookLog(db: DataSource, days: number, stopping: () => boolean = () => false, chunk = 5000): Promise<number> {
+  if (!(days > 0)) return 0;
+  const deliveries = await deleteInChunks(db, PRUNE_DELIVERIES, [days, LOG_KEEP_LATEST - 1], chunk, stopping);
+  const batches = await deleteInChunks(db, PRUNE_BATCHES, [days, LOG_KEEP_LATEST - 1], chunk, stopping);
+  return deliveries + batches;
 }
