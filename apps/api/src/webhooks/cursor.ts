@@ -24,7 +24,7 @@
  * and the (tx, id) order of the cursor keeps a document's events in order; within a batch they are sorted by
  * outbox id as well.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -37,6 +37,7 @@ import {
   selectBlockedDocuments,
   selectVisibleIds,
   type BatchDelivery,
+  type BatchLogItem,
   type ClaimedDelivery,
 } from './repository.js';
 import type { StoredSecret } from './secrets.js';
@@ -44,19 +45,30 @@ import { loggedRequest, type SendResult } from './sender.js';
 
 /** The `webhook-id` of a delivery: the same on every attempt. */
 export function webhookId(deliveryId: string): string {
-  return `msg_${deliveryId.replace(/-/g, '')}`;
+  return `msg_${deliveryId.replaceAll('-', '')}`;
 }
 
-/** Outbox rows one batch reads at most. */
-export const CURSOR_BATCH = 500;
+/**
+ * Outbox rows one batch reads at most: each batch costs a handful of statements (claim, read, visibility, pending
+ * documents, finish) whatever its size; its log row (webhook_batches.items) holds its 2xx answers.
+ */
+export const CURSOR_BATCH = 1000;
+
+/** The md5 of a string as hex: one call, no Hash object (crypto.hash, Node ≥ 20.12), else through createHash. */
+const md5Hex: (s: string) => string =
+  typeof hash === 'function' ? (s) => hash('md5', s, 'hex') : (s) => createHash('md5').update(s).digest('hex');
+
+/** The delivery id (a UUID, version 4 and variant bits set) of an md5 in hex. */
+function uuidOfMd5(h: string): string {
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 /**
  * The id of the delivery of event `type` of outbox row `seq` to subscription `subscriptionId`: the same whether it
  * is delivered at once (logged in a batch) or later gets a row, so its `webhook-id` is the same on every attempt.
  */
 export function eventDeliveryId(subscriptionId: string, seq: string, type: string): string {
-  const h = createHash('md5').update(`${subscriptionId}:${seq}:${type}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidOfMd5(md5Hex(`${subscriptionId}:${seq}:${type}`));
 }
 
 /** What the cursor sender uses of WebhookDelivery. */
@@ -70,8 +82,10 @@ export interface CursorHost {
   viewer(user: AuthUser): Viewer;
   ownerNow(sub: { owner_user_id: string; owner_token_id: string | null }): Promise<AuthUser | null>;
   secretsOf(subscriptionId: string, stored: StoredSecret[]): { secrets: string[] } | { error: string };
-  /** Sends one request (counted in flight while it runs). */
+  /** Sends one request (never rejects); the caller counts it in flight (`flying`) while it runs. */
   send(url: string, id: string, body: string, signing: { secrets: string[] } | { error: string }, at: Date): Promise<SendResult>;
+  /** Counts requests in flight in (+1) and out (-1). */
+  flying(delta: number): void;
   /** Records a failed attempt's next step (retry, Retry-After, 410, failure): delivery.ts's record. */
   recordFailure(d: ClaimedDelivery, r: SendResult): Promise<unknown>;
 }
@@ -79,6 +93,8 @@ export interface CursorHost {
 interface Item {
   id: string;
   seq: string;
+  /** seq as a number (outbox ids stay far below 2^53): orders a document's events. */
+  n: number;
   documentId: string;
   eventType: string;
   body: string;
@@ -91,19 +107,26 @@ export async function claimCursors(host: CursorHost, limit: number): Promise<Cla
   return claimWebhookCursors(host.db.manager, { limit, leaseMs: host.leaseMs, batch: CURSOR_BATCH });
 }
 
-/** The events of a batch the subscription wants, each document's in outbox order. */
-async function itemsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Promise<Item[]> {
+/**
+ * The events of a batch the subscription wants, by document, each document's in outbox order (then by type). The
+ * rows come in (tx, id) order, in which a document's rows follow its own order: the lists are sorted only when a
+ * row's events, or rows, came otherwise.
+ */
+async function chainsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Promise<Map<string, Item[]>> {
   const rows = await selectOutboxForWebhooks(
     host.db.manager,
     { tx: c.cursor_tx, id: c.cursor_id },
     { tx: c.batch_tx, id: c.batch_id },
     CURSOR_BATCH,
   );
-  const items: Item[] = [];
+  const chains = new Map<string, Item[]>();
+  let unordered = false;
   for (const r of rows) {
     const created = r.topic === 'document.created';
+    const at = r.created_at.toISOString();
+    const n = Number(r.id);
     const ev: OutboxEvent = {
-      id: Number(r.id),
+      id: n,
       documentId: r.document_id,
       workflowId: r.workflow_id,
       event: created ? null : ((r.payload.event as string) ?? null),
@@ -112,30 +135,33 @@ async function itemsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Pro
       assigneeIds: (r.payload.assigneeIds as string[]) ?? [],
       taskRoles: (r.payload.taskRoles as string[]) ?? [],
       colour: r.colour,
-      at: r.created_at,
+      at,
     };
     for (const e of eventsOf(ev)) {
       if (!c.event_types.includes(e.type)) continue;
       if (e.toAssignees && !concernsUser(ev, owner)) continue;
-      const payload = { type: e.type, timestamp: r.created_at.toISOString(), data: { ...e.data, sequence: ev.id } };
-      items.push({
+      // (the event's data is its own object: `sequence` is added last, as the payload has always had it)
+      e.data.sequence = n;
+      const item: Item = {
         id: eventDeliveryId(c.id, r.id, e.type),
         seq: r.id,
+        n,
         documentId: r.document_id,
         eventType: e.type,
-        body: JSON.stringify(payload),
-      });
+        body: JSON.stringify({ type: e.type, timestamp: at, data: e.data }),
+      };
+      const list = chains.get(r.document_id);
+      if (!list) chains.set(r.document_id, [item]);
+      else {
+        const last = list[list.length - 1];
+        if (last.n > n || (last.n === n && last.eventType > item.eventType)) unordered = true;
+        list.push(item);
+      }
     }
   }
-  // a document's events in outbox order
-  const byDoc = new Map<string, Item[]>();
-  for (const i of items) {
-    const list = byDoc.get(i.documentId);
-    if (list) list.push(i);
-    else byDoc.set(i.documentId, [i]);
-  }
-  for (const list of byDoc.values()) list.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)) || (a.eventType < b.eventType ? -1 : 1));
-  return [...byDoc.values()].flat();
+  // a document's events in outbox order, then by type
+  if (unordered) for (const list of chains.values()) list.sort((a, b) => a.n - b.n || (a.eventType < b.eventType ? -1 : 1));
+  return chains;
 }
 
 /** Sends a claimed cursor's batch and records it; answers whether it recorded it (false: its lease was lost). */
@@ -144,20 +170,14 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
   const end = { tx: c.batch_tx, id: c.batch_id };
   const owner = await host.ownerNow(c);
   // no longer a valid owner: nothing is sent, the cursor moves on (as a delivery about a hidden document is dropped)
-  const all = owner ? await itemsOf(host, c, owner) : [];
-  const visible = owner
-    ? await selectVisibleIds(host.db.manager, [...new Set(all.map((i) => i.documentId))], host.viewer(owner))
-    : new Set<string>();
-  const items = all.filter((i) => visible.has(i.documentId));
-  const blocked = await selectBlockedDocuments(host.db.manager, c.id, [...new Set(items.map((i) => i.documentId))]);
-  const chains = new Map<string, Item[]>();
-  for (const i of items) {
-    const list = chains.get(i.documentId);
-    if (list) list.push(i);
-    else chains.set(i.documentId, [i]);
+  const chains = owner ? await chainsOf(host, c, owner) : new Map<string, Item[]>();
+  if (owner && chains.size) {
+    const visible = await selectVisibleIds(host.db.manager, [...chains.keys()], host.viewer(owner));
+    for (const doc of chains.keys()) if (!visible.has(doc)) chains.delete(doc);
   }
+  const blocked = await selectBlockedDocuments(host.db.manager, c.id, [...chains.keys()]);
 
-  const delivered: { i: Item; r: SendResult }[] = [];
+  const log: BatchLogItem[] = [];
   const rows: BatchDelivery[] = [];
   const failed: { i: Item; r: SendResult }[] = [];
   const waiting = (i: Item): BatchDelivery => ({ ...row(i), attempts: 0 });
@@ -189,36 +209,54 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
         );
   } else {
     const signing = host.secretsOf(c.id, c.secrets as StoredSecret[]);
-    const queue = [...chains.entries()].filter(([doc, list]) => {
-      if (!blocked.has(doc)) return true;
-      rows.push(...list.map(waiting));
-      return false;
-    });
+    const queue: Item[][] = [];
+    for (const [doc, list] of chains)
+      if (!blocked.has(doc)) queue.push(list);
+      else for (const i of list) rows.push(waiting(i));
     const lease = setInterval(() => {
       void extendCursorLease(host.db.manager, c.id, c.token, host.leaseMs).catch(() => undefined);
     }, host.leaseMs / 3);
     lease.unref();
     try {
-      const chain = async ([, list]: [string, Item[]]) => {
+      const chain = async (list: Item[]) => {
         for (let k = 0; k < list.length; k++) {
           const i = list[k];
-          const r = await host.send(c.url, webhookId(i.id), i.body, signing, at);
-          if (ok(r)) delivered.push({ i, r });
+          let r: SendResult;
+          host.flying(1);
+          try {
+            r = await host.send(c.url, webhookId(i.id), i.body, signing, at);
+          } finally {
+            host.flying(-1);
+          }
+          if (ok(r))
+            // the batch log's entry (webhook_batches.items)
+            log.push({
+              id: i.id,
+              seq: i.seq,
+              doc: i.documentId,
+              type: i.eventType,
+              req: i.body,
+              status: r.status!,
+              resp: r.body,
+              ms: r.durationMs,
+            });
           else {
             // the rest of this document's events wait behind it
             failed.push({ i, r });
-            rows.push({ ...attempted(i, r), held: true }, ...list.slice(k + 1).map(waiting));
+            rows.push({ ...attempted(i, r), held: true });
+            for (let j = k + 1; j < list.length; j++) rows.push(waiting(list[j]));
             return;
           }
         }
       };
       const workers = Math.max(1, Math.min(queue.length, host.room()));
       let next = 0;
-      await Promise.all(
-        Array.from({ length: workers }, async () => {
-          while (next < queue.length) await chain(queue[next++]);
-        }),
-      );
+      const worker = async () => {
+        while (next < queue.length) await chain(queue[next++]);
+      };
+      const running: Promise<void>[] = [];
+      for (let w = 0; w < workers; w++) running.push(worker());
+      await Promise.all(running);
     } finally {
       clearInterval(lease);
     }
@@ -232,16 +270,7 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
     at,
     schedule: host.schedule,
     leaseMs: host.leaseMs,
-    log: delivered.map(({ i, r }) => ({
-      id: i.id,
-      seq: i.seq,
-      doc: i.documentId,
-      type: i.eventType,
-      req: i.body,
-      status: r.status!,
-      resp: r.body,
-      ms: r.durationMs,
-    })),
+    log,
     rows,
   });
   if (!recorded) {

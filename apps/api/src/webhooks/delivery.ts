@@ -210,13 +210,9 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
           return { error: (e as Error).message };
         }
       },
-      send: async (url, id, body, signing, at) => {
-        this.inFlight++;
-        try {
-          return await this.request(url, id, body, signing, at);
-        } finally {
-          this.inFlight--;
-        }
+      send: (url, id, body, signing, at) => this.request(url, id, body, signing, at),
+      flying: (delta) => {
+        this.inFlight += delta;
       },
       recordFailure: (d, r) => this.record(d, 1, r),
     };
@@ -323,16 +319,17 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     return this.request(d.url, webhookId(d.id), d.body, secrets, at);
   }
 
-  private async request(url: string, id: string, body: string, secrets: Signing, at: Date): Promise<SendResult> {
+  /** Sends one request (never rejects). */
+  private request(url: string, id: string, body: string, secrets: Signing, at: Date): Promise<SendResult> {
     if ('error' in secrets)
       // a secret sealed with a key no longer configured: nothing can be signed, the attempt fails without a request
-      return {
+      return Promise.resolve({
         status: null,
         body: null,
         error: `cannot sign: ${secrets.error}`,
         retryAfter: null,
         durationMs: 0,
-      };
+      });
     return sendWebhook(this.agents, url, { id, body, secrets: secrets.secrets }, this.config.GONGWEN_WEBHOOK_TIMEOUT_MS, at);
   }
 

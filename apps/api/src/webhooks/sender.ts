@@ -154,7 +154,7 @@ function target(url: string): { origin: string; path: string; hostname: string }
  * the connection had carried answers before) is tried once more on a new connection (what Node's documentation
  * advises for reused sockets).
  */
-export async function sendWebhook(
+export function sendWebhook(
   agents: Agents,
   url: string,
   msg: { id: string; body: string; secrets: string[] },
@@ -165,7 +165,8 @@ export async function sendWebhook(
   const t = target(url);
   const started = performance.now();
   const refused = agents.literalRefusal(t.hostname);
-  if (refused) return result(null, null, `refused: ${refused}`, null, started);
+  if (refused)
+    return Promise.resolve({ status: null, body: null, error: `refused: ${refused}`, retryAfter: null, durationMs: elapsed(started) });
   const headers = [
     'content-type',
     'application/json',
@@ -178,83 +179,122 @@ export async function sendWebhook(
     'webhook-signature',
     signatureHeader(msg.secrets, msg.id, timestamp, msg.body),
   ];
-  const deadline = Date.now() + timeoutMs;
-  const first = await exchange(agents.dispatcher, t, headers, msg.body, timeoutMs);
-  const out =
-    first.reusedReset && Date.now() < deadline ? await exchange(agents.dispatcher, t, headers, msg.body, deadline - Date.now()) : first;
-  return result(out.status, out.body, out.error, out.retryAfter, started);
+  return new Promise<SendResult>((resolve) => new Exchange(agents.dispatcher, t, headers, msg.body, timeoutMs, started, resolve).start());
 }
 
-function result(status: number | null, body: string | null, error: string | null, retryAfter: number | null, started: number): SendResult {
-  return { status, body, error, retryAfter, durationMs: Math.round(performance.now() - started) };
+const elapsed = (started: number) => Math.round(performance.now() - started);
+
+/** The timer of an exchange (a function of the module, not a closure per request). */
+function timedOut(x: Exchange): void {
+  x.timeout();
 }
 
-interface Exchanged {
-  status: number | null;
-  body: string | null;
-  error: string | null;
-  retryAfter: number | null;
-  reusedReset?: boolean;
-}
+/**
+ * One request on the dispatcher, with a bare handler (this object: one allocation per request, its methods on the
+ * prototype): the status, the answer's first RESPONSE_BYTES, Retry-After; settled once, by the answer, an error
+ * or the whole exchange's timeout. A kept-alive connection the receiver closed just as the request went out on
+ * it (no answer read, the connection had carried answers before) gets the request once more, within the same
+ * timeout.
+ */
+class Exchange {
+  private abort: ((e: Error) => void) | null = null;
+  private status: number | null = null;
+  private retryAfter: string | undefined = undefined;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+  private retried = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly deadline: number;
 
-/** One request on the dispatcher, with a bare handler: the status, the answer's first RESPONSE_BYTES, Retry-After. */
-function exchange(
-  dispatcher: Dispatcher,
-  t: { origin: string; path: string },
-  headers: string[],
-  body: string,
-  timeoutMs: number,
-): Promise<Exchanged> {
-  return new Promise<Exchanged>((resolve) => {
-    let abort: ((e: Error) => void) | null = null;
-    let status: number | null = null;
-    let retryAfter: string | undefined;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (x: Exchanged) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(x);
-    };
-    const timer = setTimeout(() => {
-      const e = new Error(`no answer in ${timeoutMs} ms`);
-      settle({ status, body: null, error: e.message, retryAfter: null });
-      abort?.(e);
-    }, timeoutMs);
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect(a: (e?: Error) => void) {
-        if (settled) a(new Error('timed out'));
-        else abort = a;
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly t: { origin: string; path: string },
+    private readonly headers: string[],
+    private readonly body: string,
+    private readonly timeoutMs: number,
+    private readonly started: number,
+    private readonly resolve: (r: SendResult) => void,
+  ) {
+    this.deadline = Date.now() + timeoutMs;
+  }
+
+  start(): void {
+    this.timer = setTimeout(timedOut, this.timeoutMs, this);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    this.dispatcher.dispatch(
+      {
+        origin: this.t.origin,
+        path: this.t.path,
+        method: 'POST',
+        headers: this.headers,
+        body: this.body,
+        headersTimeout: 0,
+        bodyTimeout: 0,
       },
-      onHeaders(statusCode: number, raw: Buffer[] | string[] | null) {
-        status = statusCode;
-        if (raw)
-          for (let k = 0; k < raw.length; k += 2)
-            if (raw[k].length === 11 && raw[k].toString().toLowerCase() === 'retry-after') retryAfter = raw[k + 1].toString();
-        return true;
-      },
-      onData(chunk: Buffer) {
-        if (size < RESPONSE_BYTES) chunks.push(chunk);
-        size += chunk.length;
-        return true;
-      },
-      onComplete() {
-        settle({
-          status,
-          body: (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).subarray(0, RESPONSE_BYTES).toString('utf8'),
-          error: null,
-          retryAfter: retryAfterSeconds(retryAfter, Date.now()),
-        });
-      },
-      onError(e: Error & { code?: string; socket?: { bytesRead?: number } }) {
-        const reusedReset = status === null && e.code === 'UND_ERR_SOCKET' && (e.socket?.bytesRead ?? 0) > 0;
-        settle({ status, body: null, error: e.message, retryAfter: null, reusedReset });
-      },
-    } as Dispatcher.DispatchHandler;
-    dispatcher.dispatch({ origin: t.origin, path: t.path, method: 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 }, handler);
-  });
+      this as unknown as Dispatcher.DispatchHandler,
+    );
+  }
+
+  private settle(status: number | null, body: string | null, error: string | null, retryAfter: number | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.resolve({ status, body, error, retryAfter, durationMs: elapsed(this.started) });
+  }
+
+  timeout(): void {
+    const e = new Error(`no answer in ${this.timeoutMs} ms`);
+    this.settle(this.status, null, e.message, null);
+    this.abort?.(e);
+  }
+
+  onConnect(a: (e?: Error) => void): void {
+    if (this.settled) a(new Error('timed out'));
+    else this.abort = a;
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[] | string[] | null): boolean {
+    this.status = statusCode;
+    if (raw)
+      for (let k = 0; k < raw.length; k += 2)
+        if (raw[k].length === 11 && raw[k].toString().toLowerCase() === 'retry-after') this.retryAfter = raw[k + 1].toString();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.size < RESPONSE_BYTES) this.chunks.push(chunk);
+    this.size += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    const c = this.chunks;
+    this.settle(
+      this.status,
+      (c.length === 1 ? c[0] : Buffer.concat(c)).subarray(0, RESPONSE_BYTES).toString('utf8'),
+      null,
+      retryAfterSeconds(this.retryAfter, Date.now()),
+    );
+  }
+
+  onError(e: Error & { code?: string; socket?: { bytesRead?: number } }): void {
+    const reusedReset = this.status === null && e.code === 'UND_ERR_SOCKET' && (e.socket?.bytesRead ?? 0) > 0;
+    if (reusedReset && !this.retried && !this.settled && Date.now() < this.deadline) {
+      // once more, on a new connection
+      this.retried = true;
+      this.abort = null;
+      this.chunks = [];
+      this.size = 0;
+      this.retryAfter = undefined;
+      this.dispatch();
+      return;
+    }
+    this.settle(this.status, null, e.message, null);
+  }
 }
 
 /** Retry-After as seconds (delta-seconds or an HTTP date), or null when absent or unreadable. */
