@@ -51,7 +51,9 @@ async function wal(url: string) {
 
 /** Outbox rows the relay has not published yet. */
 async function pending(url: string): Promise<number> {
-  return (await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM outbox WHERE processed_at IS NULL`))[0].n;
+  return (
+    await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM outbox o, outbox_relay r WHERE (o.tx, o.id) > (r.cursor_tx, r.cursor_id)`)
+  )[0].n;
 }
 
 interface PlanNode {
