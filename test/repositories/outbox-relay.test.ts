@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { EntityManager } from 'typeorm';
 import { OutboxRelayCursor1764005040001 } from '#gongwen/persistence/migrations/1764005040001-OutboxRelayCursor';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
-import { OUTBOX_CHANNEL, insertNoticeOutbox, relayOutbox } from '../../apps/api/src/engine/repositories/outbox.js';
+import { OUTBOX_CHANNEL, relayOutbox } from '../../apps/api/src/engine/repositories/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 let db: TestDatabase;
