@@ -60,7 +60,7 @@ export interface TimelineResult {
  */
 const SAMPLE = `
   SELECT backend_type AS b, datname = current_database() AS here, state = 'active' AS active, wait_event_type AS wt, wait_event AS we,
-         CASE WHEN backend_type = 'autovacuum worker' OR query LIKE '%FROM outbox WHERE processed_at IS NULL%' THEN left(query, 120) END AS q,
+         CASE WHEN backend_type = 'autovacuum worker' THEN left(query, 120) END AS q, query LIKE '%/* the outbox relay */%' AS relay,
          pid = pg_backend_pid() AS me, (SELECT (num_done)::int FROM pg_stat_checkpointer) AS checkpoints
     FROM pg_stat_activity`;
 /** The checkpoint counter: completed ones from PostgreSQL 18, those of pg_stat_checkpointer (17) or pg_stat_bgwriter before. */
@@ -76,6 +76,8 @@ interface ActivityRow {
   wt: string | null;
   we: string | null;
   q: string | null;
+  /** The outbox relay's statement. */
+  relay: boolean | null;
   me: boolean;
   checkpoints: number;
 }
@@ -91,7 +93,7 @@ function toSample(t: number, rows: ActivityRow[]): PgSample {
         .map((r) => r.q!.replace(/^autovacuum: (\S+ (\(to prevent wraparound\) )?)?(public\.)?/, ''))
         .join(',') || null,
     checkpointer: rows.find((r) => r.b === 'checkpointer')?.we ?? null,
-    relay: here.some((r) => r.active && r.b === 'client backend' && r.q?.includes('FROM outbox WHERE processed_at IS NULL')),
+    relay: here.some((r) => r.active && r.b === 'client backend' && r.relay),
     checkpoints: rows[0]?.checkpoints ?? 0,
   };
 }

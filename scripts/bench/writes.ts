@@ -2,7 +2,8 @@
  * What one transition costs PostgreSQL, in figures that do not depend on how loaded the machine is (issue #26):
  * WAL bytes, records and full-page images, buffers dirtied, rows written and updated in place (HOT), index
  * entries written, statements, and the API's CPU — per transition, over N transitions of the bench's load (the
- * clerk's REMIND and the readers' OPEN on documents in circulation), the outbox relay's work included.
+ * clerk's REMIND and the readers' OPEN on documents in circulation), the outbox relay's work included; and the
+ * relay's statement alone per row relayed (its PostgreSQL execution time: wall time, so load-dependent).
  *
  *   npm run bench:writes -- [--transitions=3000] [--docs=40] [--concurrency=8]
  *
@@ -51,7 +52,12 @@ async function wal(url: string) {
 
 /** Outbox rows the relay has not published yet. */
 async function pending(url: string): Promise<number> {
-  return (await query<{ n: number }>(url, `SELECT count(*)::int AS n FROM outbox WHERE processed_at IS NULL`))[0].n;
+  return (
+    await query<{ n: number }>(
+      url,
+      `SELECT count(*)::int AS n FROM outbox o, outbox_relay r WHERE (o.tx, o.id) > (r.cursor_tx, r.cursor_id)`,
+    )
+  )[0].n;
 }
 
 interface PlanNode {
@@ -234,6 +240,22 @@ async function main() {
         `SELECT sum(calls)::float AS calls, sum(shared_blks_dirtied)::float AS dirtied, sum(shared_blks_hit)::float AS hit FROM pg_stat_statements
           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       );
+      // the outbox relay's statement (the one statement that calls pg_notify), per row relayed: its PostgreSQL time
+      const [relay] = await query<{ calls: number; ms: number; wal: number; hit: number }>(
+        url,
+        `SELECT coalesce(sum(calls), 0)::int AS calls, coalesce(sum(total_exec_time), 0)::float AS ms, coalesce(sum(wal_bytes), 0)::float AS wal,
+                coalesce(sum(shared_blks_hit), 0)::float AS hit
+           FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query LIKE '%pg_notify(%'`,
+      );
+      const relayed = (t1.get('outbox')?.ins ?? 0) - (t0.get('outbox')?.ins ?? 0);
+      out.relay = {
+        batches: relay.calls,
+        rowsPerBatch: round(relayed / Math.max(1, relay.calls), 1),
+        msPerRow: round(relay.ms / Math.max(1, relayed), 4),
+        msPerBatch: round(relay.ms / Math.max(1, relay.calls), 3),
+        walBytesPerRow: round(relay.wal / Math.max(1, relayed), 1),
+        buffersHitPerRow: round(relay.hit / Math.max(1, relayed), 1),
+      };
       out.statements = per(calls);
       out.buffersHit = per(hit);
       out.buffersDirtied = per(dirtied);

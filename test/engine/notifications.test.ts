@@ -139,7 +139,9 @@ describe('notifications from the outbox', () => {
     const end = Date.now() + 10_000;
     let pending = 1;
     while (Date.now() < end) {
-      [{ pending }] = await t.db.dataSource.query(`SELECT count(*)::int AS pending FROM outbox WHERE processed_at IS NULL`);
+      [{ pending }] = await t.db.dataSource.query(
+        `SELECT count(*)::int AS pending FROM outbox o, outbox_relay r WHERE (o.tx, o.id) > (r.cursor_tx, r.cursor_id)`,
+      );
       if (pending === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -108,10 +108,11 @@ describe('a subscription disabled by its deliveries', () => {
       });
       // written by the relay from an outbox row that names no document, once
       const rows = await t.db.dataSource.query(
-        `SELECT o.document_id, o.topic, o.processed_at FROM user_notices n JOIN outbox o ON o.id = n.outbox_id WHERE n.id = $1`,
+        `SELECT o.document_id, o.topic, (o.tx, o.id) <= (r.cursor_tx, r.cursor_id) AS relayed
+           FROM user_notices n JOIN outbox o ON o.id = n.outbox_id, outbox_relay r WHERE n.id = $1`,
         [mine.id],
       );
-      expect(rows).toEqual([{ document_id: null, topic: 'notice.webhook_disabled', processed_at: expect.any(Date) }]);
+      expect(rows).toEqual([{ document_id: null, topic: 'notice.webhook_disabled', relayed: true }]);
       await waitFor(() => stream.events.includes('notice'), 'the notice on the owner’s stream');
 
       // only its owner sees it or marks it read

@@ -104,7 +104,8 @@ const schema = z
      * Milliseconds between two passes of the outbox relay (notifications) in each process; 0: no relay here. Short,
      * so that each pass is small: at 1,000 transitions a second a pass a second was a statement of 1,000 rows and a
      * burst of as many notifications into every process's event loop, a stall the requests of that moment waited
-     * out (issue #26). An idle pass is one probe of an empty partial index.
+     * out (issue #26). An idle pass reads the commit horizon and probes the outbox's primary key past the relay's
+     * cursor: no lock, no transaction id, no write.
      */
     GONGWEN_OUTBOX_RELAY_MS: z.coerce
       .number()

@@ -1,11 +1,13 @@
 /**
- * The outbox's side effect: notifications. After commit, a relay in every API process takes the outbox rows
- * that no process has handled yet (FOR UPDATE SKIP LOCKED, so each row is taken by one process once), marks
- * them processed and publishes each with pg_notify in the same statement — so a row is published if and
- * only if it is marked. Every process LISTENs and forwards to its own server-sent-event streams
+ * The outbox's side effect: notifications. After commit, a relay in every API process takes the next outbox
+ * rows past the relay's one cursor, below the commit horizon (one process at a time: the cursor row is locked
+ * FOR UPDATE SKIP LOCKED), publishes each with pg_notify and moves the cursor past them in the same statement —
+ * so a row is published once, in (tx, id) order, exactly when the cursor passes it; a long-running transaction in
+ * the database holds notifications back until it ends (engine/repositories/outbox.ts). Every process LISTENs and
+ * forwards to its own server-sent-event streams
  * (GET /api/notifications/stream) what concerns each connected user: a new task for them, for a pool of
  * one of their roles, or for a principal they are the deputy of now (委托), never a document above their clearance. The web inbox reloads on such an event
- * instead of waiting for its next poll. Processed rows are deleted after a day.
+ * instead of waiting for its next poll. Rows the cursor has passed are deleted after a day.
  */
 import {
   Controller,
@@ -100,14 +102,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     await Promise.all([this.relay.stop(), this.pruner.stop()]);
   }
 
-  /** Publishes up to `limit` unhandled rows; returns how many. */
+  /** Relays up to `limit` rows past the cursor; returns how many it passed (0 while another process relays). */
   async relayOnce(limit = 500): Promise<number> {
     return relayOutbox(this.db.manager, limit, this.engine.workflows.delegableKeys());
   }
 
   /**
-   * Processed rows older than a day go (the audit trail is the history; the outbox is a queue), oldest first in
-   * chunks of 5,000 by id, so that no delete is one long statement.
+   * Rows older than a day that the relay (and every active webhook subscription) has passed go (the audit trail is
+   * the history; the outbox is a queue), oldest first in chunks of 5,000 by position, so that no delete is one long
+   * statement.
    */
   async prune(): Promise<number> {
     return pruneOutbox(this.db, () => this.pruner.stopping);

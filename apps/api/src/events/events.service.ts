@@ -4,7 +4,8 @@
  *
  * A long poll subscribes to this process's LISTEN fan-out (NotificationsHub) before it reads, so an event that
  * commits between the read and the wait still wakes it. Every accepted transition writes an outbox row that the
- * relay publishes; the wake-up carries no rights, so the poll reads again through the visibility filter.
+ * relay publishes once the row is below the commit horizon, as the feed reads (so a wake-up finds its event); the
+ * wake-up carries no rights, so the poll reads again through the visibility filter.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -35,6 +35,7 @@ import { WebhookCursors1764004030001 } from './1764004030001-WebhookCursors.js';
 import { TrustedSealRoots1764004040001 } from './1764004040001-TrustedSealRoots.js';
 import { AuditKeyedByChain1764005030001 } from './1764005030001-AuditKeyedByChain.js';
 import { OutboxKeyedByPosition1764005030002 } from './1764005030002-OutboxKeyedByPosition.js';
+import { OutboxRelayCursor1764005040001 } from './1764005040001-OutboxRelayCursor.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -75,4 +76,5 @@ export const migrations = [
   TrustedSealRoots1764004040001,
   AuditKeyedByChain1764005030001,
   OutboxKeyedByPosition1764005030002,
+  OutboxRelayCursor1764005040001,
 ];
