@@ -5,15 +5,13 @@
  */
 import { RecordPackage, memorySource, runChecks, sha256, type CheckReport } from '#gongwen/archive/checks/index';
 import { fixtureBag, fixtureItemDir, type BagFiles } from '#gongwen/archive/checks/fixture';
-import { noticeFixture } from '#gongwen/docx/fixtures';
-import { renderOfd, signOfd } from '#gongwen/ofd';
-import { addYears, createRootAuthority, issueSigningCertificate, makeSeal, ofdSigner } from '#gongwen/seal';
+import { addYears, createRootAuthority, issueSigningCertificate } from '#gongwen/seal';
+import { sealedNoticeOfd } from '#gongwen/seal/fixtures';
 import { derToPem } from '#gongwen/seal/x509';
 import { trustedSealRoots } from '../../apps/api/src/archive/records-checks.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { api } from './helpers.js';
 
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 const t0 = new Date('2026-01-01T00:00:00Z');
 
 let t: TestApp;
@@ -26,26 +24,7 @@ afterAll(async () => {
 
 /** A one-item bag whose item carries an OFD sealed under another deployment's root. */
 async function foreignSealedBag(ca: ReturnType<typeof createRootAuthority>): Promise<BagFiles> {
-  const signer = issueSigningCertificate(ca, { commonName: '外市某局' }, { notBefore: t0, notAfter: addYears(t0, 3) });
-  const seal = makeSeal({
-    esId: 'FOREIGN-0001',
-    name: '外市某局',
-    signerCertificates: [signer.certificate],
-    createdAt: t0,
-    validStart: t0,
-    validEnd: addYears(t0, 3),
-    picture: { type: 'PNG', data: PNG, widthMm: 42, heightMm: 42 },
-    maker: ca,
-  });
-  const f = noticeFixture();
-  const at = new Date('2026-06-01T08:00:00Z');
-  const sealed = await signOfd(await renderOfd(f.content, f.ctx, { embedFonts: false }), {
-    page: 1,
-    boundaryMm: [117, 110, 42, 42],
-    stamp: PNG,
-    at,
-    sign: ofdSigner(seal, signer, { propertyInfo: '/Doc_0/Signs/Sign_0/Signature.xml', now: () => at }),
-  });
+  const sealed = await sealedNoticeOfd(ca, { name: '外市某局', esId: 'FOREIGN-0001' });
   return fixtureBag({
     items: 1,
     before: (b) => {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { CHANNEL, OutboxRelay, setPingMs, type DocumentNotification } from '../../apps/api/src/documents/notifications.js';
 import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
+import { openEventStream } from '../event-stream.js';
 
 let t: TestApp;
 let ids: Ids;
@@ -20,49 +21,12 @@ afterAll(async () => {
   await t?.close(); // with event streams still open: must not hang
 });
 
-/** An event stream read with fetch (as an API client would), collecting `task` events. */
+/** An event stream read with fetch (as an API client would), collecting `task` events: see ../event-stream.ts. */
 async function stream(token: string) {
-  const ctl = new AbortController();
-  const res = await fetch(`${t.baseUrl}/api/notifications/stream`, { headers: { authorization: `Bearer ${token}` }, signal: ctl.signal });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const events: { type: string; data: any }[] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const type = /^event: ?(.*)$/m.exec(block)?.[1] ?? 'message';
-          const data = /^data: ?(.*)$/m.exec(block)?.[1];
-          events.push({ type, data: data ? JSON.parse(data) : null });
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
-  closers.push(async () => ctl.abort());
-  return {
-    events,
-    tasks: () => events.filter((e) => e.type === 'task').map((e) => e.data),
-    async until(pred: (d: any) => boolean, ms = 10_000) {
-      const end = Date.now() + ms;
-      while (Date.now() < end) {
-        const hit = events.find((e) => e.type === 'task' && pred(e.data));
-        if (hit) return hit.data;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`no matching event within ${ms} ms; got ${JSON.stringify(events)}`);
-    },
-  };
+  const s = await openEventStream(t.baseUrl, token, closers);
+  expect(s.res.status).toBe(200);
+  expect(s.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  return { tasks: s.tasks, until: (pred: (d: any) => boolean, ms = 10_000) => s.until(pred, ms) };
 }
 
 async function login(username: string, password: string): Promise<string> {

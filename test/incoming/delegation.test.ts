@@ -9,6 +9,7 @@
 import { startTestApp, type TestApp } from '../support/app.js';
 import { ok, send } from '../support/attack.js';
 import { demoIds, type Ids } from '../support/flow.js';
+import { openEventStream } from '../event-stream.js';
 import { ALL_CHECKS, incomingClient, uploadExternal } from './support.js';
 
 let t: TestApp;
@@ -49,46 +50,11 @@ async function delegateReading(): Promise<string> {
   return made.id;
 }
 
-/** The `task` events of a user's event stream (GET /api/notifications/stream). */
+/** The `task` events of a user's event stream (GET /api/notifications/stream): see ../event-stream.ts. */
 async function taskStream(username: string) {
-  const ctl = new AbortController();
-  const res = await fetch(`${t.baseUrl}/api/notifications/stream`, {
-    headers: { authorization: `Bearer ${await t.token(username)}` },
-    signal: ctl.signal,
-  });
-  expect(res.status).toBe(200);
-  const tasks: { documentId: string; state: string }[] = [];
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buf = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += decoder.decode(value, { stream: true });
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = /^data: ?(.*)$/m.exec(block)?.[1];
-          if (/^event: ?task$/m.test(block) && data) tasks.push(JSON.parse(data));
-        }
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
-  closers.push(async () => ctl.abort());
-  return {
-    tasks,
-    async until(documentId: string, ms = 15_000) {
-      for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-        const hit = tasks.find((x) => x.documentId === documentId);
-        if (hit) return hit;
-      }
-      throw new Error(`no task event for ${documentId} within ${ms} ms; got ${JSON.stringify(tasks)}`);
-    },
-  };
+  const s = await openEventStream(t.baseUrl, await t.token(username), closers);
+  expect(s.res.status).toBe(200);
+  return { tasks: s.tasks, until: (documentId: string, ms = 15_000) => s.until((x) => x.documentId === documentId, ms) };
 }
 
 /** Waits until a backend of the test database waits on a lock in a statement matching `pattern`. */
@@ -143,7 +109,7 @@ describe("a deputy's incoming work (代阅)", () => {
     const later = await inCirculation('关于撤销委托后来文的函');
     await leaderStream.until(later);
     await new Promise((r) => setTimeout(r, 300));
-    expect(stream.tasks.map((x) => x.documentId)).not.toContain(later);
+    expect(stream.tasks().map((x) => x.documentId)).not.toContain(later);
   });
 });
 

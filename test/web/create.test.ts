@@ -9,11 +9,12 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph } from 'docx';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { seedDemoDocuments } from '../../apps/api/src/seed/demo-documents.js';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, para, type Ids } from '../support/flow.js';
-import { axeViolations, artifactsDir, ensureWebBuild, launchChromium, pageFactory, ROOT, startWebApp } from './web-app.js';
+import { browserSuite } from './browser-suite.js';
+import { axeViolations, artifactsDir, ROOT } from './web-app.js';
 
 const SLOW = 180_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -23,32 +24,15 @@ const TITLE = '关于联合开展2027年春季安全生产大检查的通知';
 let t: TestApp;
 let ids: Ids;
 let c: ReturnType<typeof docClient>;
-let browser: Browser;
 /** The document the form creates (the later tests work on it). */
 let created: { id: string } | null = null;
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
+const pages = browserSuite(SLOW, async (app) => {
+  t = app;
   ids = await demoIds(t);
   c = docClient(t);
   expect(await seedDemoDocuments(t.app)).toBe(7);
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
 });
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
-});
+const { openPage, login } = pages;
 
 async function axe(page: Page): Promise<string[]> {
   return axeViolations(page);

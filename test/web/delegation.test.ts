@@ -4,48 +4,21 @@
  * him from the document page, and the history says 代签：…（代 吴书记）; the leader sees on 委托 what was done on his
  * behalf and revokes. axe finds no violation on any page state visited, and no panel shows an id.
  */
-import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { createUser } from '../support/attack.js';
 import { demoIds, driveSimple } from '../support/flow.js';
-import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { browserSuite, noIds } from './browser-suite.js';
+import { axeViolations as violations } from './web-app.js';
 
 const SLOW = 180_000;
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const TITLE = '关于做好冬季供暖保障工作的通知';
 
 let t: TestApp;
-let browser: Browser;
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
+const { openPage, login } = browserSuite(SLOW, async (app) => {
+  t = app;
   const [{ id: leadership }] = await t.db.dataSource.query(`SELECT id FROM units WHERE name = '区委领导'`);
   await createUser(t, 'deputy', ['reader'], 'secret', { unitId: leadership, displayName: '郑副书记' });
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
 });
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
-});
-
-async function violations(page: Page): Promise<string[]> {
-  return axeViolations(page);
-}
-
-async function noIds(page: Page) {
-  expect((await page.locator('main').innerText()).match(UUID)).toBeNull();
-}
 
 describe('delegation in the browser', () => {
   it(

@@ -4,51 +4,29 @@
  * by id (every demo document page, for every role), and refusals are explained in Chinese next to the action.
  * One app and one browser for the whole file.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { seedDemoDocuments } from '../../apps/api/src/seed/demo-documents.js';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, para, simpleNotice, type Ids } from '../support/flow.js';
-import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { browserSuite, UUID } from './browser-suite.js';
+import { axeViolations as axe } from './web-app.js';
 
 const SLOW = 120_000;
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 /** How panels used to show someone who had not acted yet: the first 8 hex digits and an ellipsis. */
 const UUID_PREFIX = /\b[0-9a-f]{8}…/i;
 
 let t: TestApp;
 let ids: Ids;
 let c: ReturnType<typeof docClient>;
-let browser: Browser;
 /** The sample documents (apps/api/src/seed/demo-documents.ts), seeded before this file creates its own. */
 let demo: Set<string>;
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
+const { openPage, login } = browserSuite(SLOW, async (app) => {
+  t = app;
   ids = await demoIds(t);
   c = docClient(t);
   expect(await seedDemoDocuments(t.app)).toBe(7);
   demo = new Set((await t.db.dataSource.query(`SELECT id FROM documents`)).map((r: { id: string }) => r.id));
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
 });
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
-});
-
-async function axe(page: Page): Promise<string[]> {
-  return axeViolations(page);
-}
 
 /** A 通知 in drafting whose section s1 (drafter 王秘书) has two paragraphs. */
 async function draftWithTwoParagraphs(title: string) {

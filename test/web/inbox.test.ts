@@ -7,10 +7,11 @@
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
-import { axeViolations, DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { browserSuite } from './browser-suite.js';
+import { axeViolations, DEMO_PASSWORD, ROOT, artifactsDir } from './web-app.js';
 
 const SLOW = 150_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -18,28 +19,10 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 let t: TestApp;
 let ids: Ids;
 let c: ReturnType<typeof docClient>;
-let browser: Browser;
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
+const { openPage, login } = browserSuite(SLOW, async (app) => {
+  t = app;
   ids = await demoIds(t);
   c = docClient(t);
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
 });
 
 /** Every axe violation, of any impact. */

@@ -4,24 +4,21 @@
  * item's page 林科员 reads it for him (代郑副局长办理 → 阅文（代 郑副局长）), and the history says
  * 代阅：林科员（代 郑副局长）. axe finds no violation on any page state visited, and no panel shows an id.
  */
-import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, type Ids } from '../support/flow.js';
 import { ALL_CHECKS, uploadExternal } from '../incoming/support.js';
-import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { browserSuite, noIds } from './browser-suite.js';
+import { axeViolations as violations } from './web-app.js';
 
 const SLOW = 120_000;
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const TITLE = '关于报送防汛物资储备情况的函';
 
 let t: TestApp;
 let ids: Ids;
-let browser: Browser;
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
+const { openPage, login } = browserSuite(SLOW, async (app) => {
+  t = app;
+  ids = await demoIds(t);
+});
 
 async function api(as: string, path: string, init: { method?: string; json?: unknown; headers?: Record<string, string> } = {}) {
   const res = await t.request(path, { as, ...init });
@@ -33,30 +30,6 @@ async function api(as: string, path: string, init: { method?: string; json?: unk
 async function event(as: string, id: string, body: Record<string, unknown>) {
   const cur = await api(as, `/api/incoming/${id}`);
   return api(as, `/api/incoming/${id}/events`, { method: 'POST', json: body, headers: { 'if-match': `"${cur.version}"` } });
-}
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
-  ids = await demoIds(t);
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
-});
-
-async function violations(page: Page): Promise<string[]> {
-  return axeViolations(page);
-}
-
-async function noIds(page: Page) {
-  expect((await page.locator('main').innerText()).match(UUID)).toBeNull();
 }
 
 describe('reading on behalf (代阅) in the browser', () => {

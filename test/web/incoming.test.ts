@@ -5,12 +5,13 @@
  * (lead and assisting departments by name, deadlines); a leader reads in circulation. axe finds no violation on any
  * page state, and no panel shows an id.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, para, type Doc, type Ids } from '../support/flow.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { axeViolations, ROOT, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { browserSuite } from './browser-suite.js';
+import { axeViolations, ROOT } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -18,13 +19,18 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 let t: TestApp;
 let ids: Ids;
 let c: ReturnType<typeof docClient>;
-let browser: Browser;
 let units: Record<string, string>;
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
+const { openPage, login } = browserSuite(SLOW, async (app) => {
+  t = app;
+  ids = await demoIds(t);
+  c = docClient(t);
+  const rows: { id: string; name: string }[] = await t.db.dataSource.query(`SELECT id, name FROM units`);
+  units = Object.fromEntries(rows.map((r) => [r.name, r.id]));
+  out.a = await issueToFgw(TITLE_A, 'none');
+  out.b = await issueToFgw(TITLE_B, 'urgent');
+  item.a = await deliveredItem(TITLE_A);
+  item.b = await deliveredItem(TITLE_B);
+});
 
 const TITLE_A = '关于开展2026年度营商环境评估工作的通知';
 const TITLE_B = '关于报送2026年重大项目推进情况的通知';
@@ -75,29 +81,6 @@ async function deliveredItem(title: string): Promise<string> {
   if (!found) throw new Error(`${title} is not in 区发改局's 待签收: ${JSON.stringify(list.items.map((i: { title: string }) => i.title))}`);
   return found.id;
 }
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
-  ids = await demoIds(t);
-  c = docClient(t);
-  const rows: { id: string; name: string }[] = await t.db.dataSource.query(`SELECT id, name FROM units`);
-  units = Object.fromEntries(rows.map((r) => [r.name, r.id]));
-  out.a = await issueToFgw(TITLE_A, 'none');
-  out.b = await issueToFgw(TITLE_B, 'urgent');
-  item.a = await deliveredItem(TITLE_A);
-  item.b = await deliveredItem(TITLE_B);
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
-});
 
 /** Every axe violation, of any impact. */
 async function violations(page: Page): Promise<string[]> {

@@ -5,10 +5,11 @@
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
-import { axeViolations, DEMO_PASSWORD, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { browserSuite } from './browser-suite.js';
+import { axeViolations, DEMO_PASSWORD, ROOT, artifactsDir } from './web-app.js';
 
 /** Each scenario drives a real browser through several pages. */
 const SLOW = 120_000;
@@ -16,29 +17,11 @@ const SLOW = 120_000;
 let t: TestApp;
 let ids: Ids;
 let c: ReturnType<typeof docClient>;
-let browser: Browser;
 /** Console errors and CSP refusals seen by any page: none are expected. */
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
+const { openPage, login } = browserSuite(SLOW, async (app) => {
+  t = app;
   ids = await demoIds(t);
   c = docClient(t);
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
 });
 
 /** The inbox group of a task, and the link to a document in it. */

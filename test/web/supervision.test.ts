@@ -8,42 +8,25 @@
  * extension asked after the deadline is refused with the Chinese message of the gate. axe finds no violation on any
  * page state (the colour cards included), and no panel shows an id.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { seedDemoSupervision } from '../../apps/api/src/seed/demo-supervision.js';
 import type { TestApp } from '../support/app.js';
 import { incomingWithInstruction, itemBody, supervisionIds } from '../supervision/support.js';
-import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { browserSuite } from './browser-suite.js';
+import { axeViolations } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const TITLE = '推进老旧小区改造项目';
 
 let t: TestApp;
-let browser: Browser;
 /** The item the first test registers; the second takes it on to 办结. */
 let itemId = '';
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
+const { openPage, login } = browserSuite(SLOW, async (app) => {
+  t = app;
   // the demo's samples (the seed adds them only to an empty register): items that began earlier, one overdue (red)
   // and one red for over a week, on the accountability list
   expect(await seedDemoSupervision(t.app)).toBe(6);
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
 });
 
 async function violations(page: Page): Promise<string[]> {

@@ -6,39 +6,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Ids } from '../support/flow.js';
 import { mm, readLayout, type Page as PdfPage } from '../docx/pdf.js';
-import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { browserSuite } from './browser-suite.js';
+import { axeViolations } from './web-app.js';
 
 const SLOW = 120_000;
 
 let t: TestApp;
 let ids: Ids;
 let c: ReturnType<typeof docClient>;
-let browser: Browser;
-const pages = pageFactory(
-  () => browser,
-  () => t.baseUrl,
-);
-const { openPage, login } = pages;
-
-beforeAll(async () => {
-  ensureWebBuild();
-  browser = await launchChromium();
-  t = await startWebApp();
+const { openPage, login } = browserSuite(SLOW, async (app) => {
+  t = app;
   ids = await demoIds(t);
   c = docClient(t);
-}, SLOW);
-
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
-
-afterEach(async () => {
-  expect(await pages.closeAll()).toEqual([]);
 });
 
 const body = (text: string) => ({ sections: [{ id: 's1', blocks: [para('p1', text)] }] });

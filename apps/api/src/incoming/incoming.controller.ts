@@ -23,6 +23,7 @@ import { CreateDocumentBody } from '../documents/schemas.js';
 import { ExternalMetadata } from './content.js';
 import { IncomingDiagram, IncomingHistory, IncomingItem, IncomingList, IncomingRegisterPage, ReplyStarted } from './contract.js';
 import { IncomingService } from './incoming.service.js';
+import { IncomingRegister } from './register.js';
 import { ACCEPTED_TYPES, boundaryOf, parseMultipart } from './multipart.js';
 import { CLIENT_EVENT_TYPES, EVENT_PAYLOADS, QueueQuery, RegisterQuery } from './schemas.js';
 
@@ -75,7 +76,10 @@ const UploadSchema = {
 @ApiTags('incoming')
 @Controller('api/incoming')
 export class IncomingController {
-  constructor(private readonly incoming: IncomingService) {}
+  constructor(
+    private readonly incoming: IncomingService,
+    private readonly incomingRegister: IncomingRegister,
+  ) {}
 
   @Post()
   @RequireScope('full')
@@ -140,8 +144,8 @@ export class IncomingController {
     @Query(new ZodPipe(RegisterQuery)) q: z.infer<typeof RegisterQuery>,
     @Res({ passthrough: true }) res: FastifyReply,
   ) {
-    if (q.format === 'json') return this.incoming.registerEntries(user, q);
-    const page = await this.incoming.registerFileRows(user, q);
+    if (q.format === 'json') return this.incomingRegister.entries(user, q);
+    const page = await this.incomingRegister.fileRows(user, q);
     const rows: IncomingRegisterRow[] = page.items.map((i) => ({
       ...i,
       kind: undefined,

@@ -8,6 +8,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { ApiError, archiveApi } from '../../api';
 import { ErrorBox, Loading } from '../../components/ErrorBox';
+import { QueryTable } from '../../components/QueryTable';
 import { formatDateTime } from '../../format';
 import { useI18n } from '../../i18n';
 import { archiveChanged, keys, useDirectory, useDisposal, useDisposalCandidates, useDisposals, useHolds } from '../../queries';
@@ -242,7 +243,6 @@ function Register({ archivist }: { archivist: boolean }) {
   const names = useNames();
   const query = useDisposals();
   const entries = query.data ?? null;
-  const error = query.error;
   const [openId, setOpenId] = useState<string | null>(null);
 
   const who = (id: string | null) => (id ? (names.get(id) ?? id.slice(0, 8)) : '—');
@@ -250,69 +250,62 @@ function Register({ archivist }: { archivist: boolean }) {
   return (
     <section className="panel" aria-labelledby={`${uid}-h`} data-testid="register">
       <h2 id={`${uid}-h`}>{t('archive.disposal.register')}</h2>
-      {error ? <ErrorBox error={error} onRetry={() => void query.refetch()} /> : null}
-      {!entries && !error && <Loading />}
-      {entries && entries.length === 0 && <p className="empty">{t('archive.disposal.registerEmpty')}</p>}
-      {entries && entries.length > 0 && (
-        <div className="table-wrap">
-          <table className="doc-table">
-            <caption className="visually-hidden">{t('archive.disposal.register')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('archive.disposal.number')}</th>
-                <th scope="col">{t('archive.disposal.status')}</th>
-                <th scope="col">{t('archive.disposal.reasonCol')}</th>
-                <th scope="col">{t('archive.disposal.proposedBy')}</th>
-                <th scope="col">{t('archive.disposal.decidedBy')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('archive.disposal.open')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((d) => (
-                <tr key={d.id}>
-                  <th scope="row" className="mono nowrap">
-                    {d.registerNumber}
-                  </th>
-                  <td>
-                    <span className={`badge disposal-${d.status}`}>{t(`archive.disposal.status.${d.status}`)}</span>
-                  </td>
-                  <td>{d.reason}</td>
-                  <td className="small">
-                    {who(d.proposedBy)}
+      <QueryTable
+        query={query}
+        rows={entries}
+        empty={t('archive.disposal.registerEmpty')}
+        caption={t('archive.disposal.register')}
+        heads={[
+          t('archive.disposal.number'),
+          t('archive.disposal.status'),
+          t('archive.disposal.reasonCol'),
+          t('archive.disposal.proposedBy'),
+          t('archive.disposal.decidedBy'),
+          <span className="visually-hidden">{t('archive.disposal.open')}</span>,
+        ]}
+      >
+        {(entries) =>
+          entries.map((d) => (
+            <tr key={d.id}>
+              <th scope="row" className="mono nowrap">
+                {d.registerNumber}
+              </th>
+              <td>
+                <span className={`badge disposal-${d.status}`}>{t(`archive.disposal.status.${d.status}`)}</span>
+              </td>
+              <td>{d.reason}</td>
+              <td className="small">
+                {who(d.proposedBy)}
+                <br />
+                <time dateTime={d.proposedAt}>{formatDateTime(d.proposedAt, locale)}</time>
+              </td>
+              <td className="small">
+                {d.decidedBy ? (
+                  <>
+                    {who(d.decidedBy)}
                     <br />
-                    <time dateTime={d.proposedAt}>{formatDateTime(d.proposedAt, locale)}</time>
-                  </td>
-                  <td className="small">
-                    {d.decidedBy ? (
-                      <>
-                        {who(d.decidedBy)}
-                        <br />
-                        <time dateTime={d.decidedAt!}>{formatDateTime(d.decidedAt, locale)}</time>
-                      </>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      aria-expanded={openId === d.id}
-                      aria-controls={`${uid}-entry`}
-                      onClick={() => setOpenId(openId === d.id ? null : d.id)}
-                    >
-                      {t('archive.disposal.open')}
-                      <span className="visually-hidden"> {d.registerNumber}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+                    <time dateTime={d.decidedAt!}>{formatDateTime(d.decidedAt, locale)}</time>
+                  </>
+                ) : (
+                  '—'
+                )}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  aria-expanded={openId === d.id}
+                  aria-controls={`${uid}-entry`}
+                  onClick={() => setOpenId(openId === d.id ? null : d.id)}
+                >
+                  {t('archive.disposal.open')}
+                  <span className="visually-hidden"> {d.registerNumber}</span>
+                </button>
+              </td>
+            </tr>
+          ))
+        }
+      </QueryTable>
       <div id={`${uid}-entry`}>{openId && <RegisterEntry key={openId} id={openId} archivist={archivist} names={names} />}</div>
     </section>
   );

@@ -6,7 +6,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { trustedRootsApi } from '../../api';
-import { ErrorBox, Loading } from '../../components/ErrorBox';
+import { ErrorBox } from '../../components/ErrorBox';
+import { QueryTable } from '../../components/QueryTable';
 import { useI18n } from '../../i18n';
 import { useTrustedRootsT } from './trusted-roots-strings';
 
@@ -56,46 +57,34 @@ export function TrustedRootsPanel() {
     <section className="panel" aria-labelledby={`${uid}-h`} data-testid="trusted-roots">
       <h2 id={`${uid}-h`}>{tt('title')}</h2>
       <p className="muted">{tt('lead')}</p>
-      {list.error ? <ErrorBox error={list.error} onRetry={() => void list.refetch()} /> : null}
-      {!roots && !list.error && <Loading />}
-      {roots && roots.length === 0 && <p className="empty">{tt('empty')}</p>}
-      {roots && roots.length > 0 && (
-        <div className="table-wrap">
-          <table className="doc-table">
-            <caption className="visually-hidden">{tt('title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{tt('col.name')}</th>
-                <th scope="col">{tt('col.subject')}</th>
-                <th scope="col">{tt('col.validity')}</th>
-                <th scope="col">{tt('col.fingerprint')}</th>
-                <th scope="col">{tt('col.addedBy')}</th>
-                <th scope="col">{tt('col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {roots.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.name}</td>
-                  <td>{r.subject}</td>
-                  <td>
-                    {date(r.notBefore)} – {date(r.notAfter)}
-                  </td>
-                  <td>
-                    <code title={r.fingerprint}>{r.fingerprint.slice(0, 16)}…</code>
-                  </td>
-                  <td>{r.addedBy}</td>
-                  <td>
-                    <button type="button" className="btn" disabled={remove.isPending} onClick={() => remove.mutate(r)}>
-                      {tt('remove', { name: r.name })}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryTable
+        query={list}
+        rows={roots}
+        empty={tt('empty')}
+        caption={tt('title')}
+        heads={[tt('col.name'), tt('col.subject'), tt('col.validity'), tt('col.fingerprint'), tt('col.addedBy'), tt('col.actions')]}
+      >
+        {(roots) =>
+          roots.map((r) => (
+            <tr key={r.id}>
+              <td>{r.name}</td>
+              <td>{r.subject}</td>
+              <td>
+                {date(r.notBefore)} – {date(r.notAfter)}
+              </td>
+              <td>
+                <code title={r.fingerprint}>{r.fingerprint.slice(0, 16)}…</code>
+              </td>
+              <td>{r.addedBy}</td>
+              <td>
+                <button type="button" className="btn" disabled={remove.isPending} onClick={() => remove.mutate(r)}>
+                  {tt('remove', { name: r.name })}
+                </button>
+              </td>
+            </tr>
+          ))
+        }
+      </QueryTable>
       {remove.error ? <ErrorBox error={remove.error} /> : null}
       <form onSubmit={submit} noValidate aria-labelledby={`${uid}-f`}>
         <h3 id={`${uid}-f`}>{tt('form.title')}</h3>
