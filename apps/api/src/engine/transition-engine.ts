@@ -14,7 +14,6 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import AsyncLock from 'async-lock';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CLASSIFICATION_LEVELS, classificationRank } from '#gongwen/document/model';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -24,6 +23,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { GroupCommit } from '../database/group-commit.js';
 import { transitionPhase, transitionsTotal, writeBatchSize } from '../health/metrics.js';
 import { DocumentCache, type CachedDocument } from './document-cache.js';
+import { PerKey } from './per-key.js';
 import { replayIdempotent, replayOnKeyRace, storeIdempotent } from './idempotency.js';
 import { insertAudit } from './repositories/audit.js';
 import {
@@ -138,7 +138,7 @@ export class TransitionEngine implements DecideContext {
    * trips instead of one. In turn, the second decides on what the first wrote. The database still checks each
    * write (other processes, the locked path); this only keeps one process from conflicting with itself.
    */
-  private readonly perDocument = new AsyncLock({ maxPending: Infinity });
+  private readonly perDocument = new PerKey();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -321,7 +321,7 @@ export class TransitionEngine implements DecideContext {
       // the optimistic path only: its write re-checks the session (the caller decides again otherwise)
       if (!this.optimistic(type, opts, buildWrites)) throw new SessionRecheck();
       const queued = performance.now();
-      const done = await this.perDocument.acquire(id, () => {
+      const done = await this.perDocument.run(id, () => {
         phase.queue.observe(since(queued));
         return this.optimisticWrite(user, id, type, opts, build, user);
       });
@@ -335,7 +335,7 @@ export class TransitionEngine implements DecideContext {
     if (this.optimistic(type, opts, buildWrites)) {
       // (a build always yields an event of the requested type, so the hook check above holds for it)
       const queued = performance.now();
-      const done = await this.perDocument.acquire(id, () => {
+      const done = await this.perDocument.run(id, () => {
         phase.queue.observe(since(queued));
         return this.optimisticWrite(user, id, type, opts, build);
       });

@@ -50,8 +50,12 @@ export interface WorkflowDefinition<S extends string = string, C = any, E extend
 /** The registered workflows, by id and version. */
 export class WorkflowRegistry {
   private readonly byKey = new Map<string, Map<number, WorkflowDefinition>>();
-  /** poolKeys by the roles array (a session's user keeps its array): no work per request for the same session. */
-  private poolKeyCache = new WeakMap<readonly string[], string[]>();
+  /**
+   * poolKeys by the roles, as a `\n`-joined key: every request gets its own copy of its user's roles array (the
+   * session cache hands out copies), so a cache by the array itself never hit. Role names are a fixed set, so
+   * there are only as many entries as combinations of roles that users have.
+   */
+  private poolKeyCache = new Map<string, string[]>();
   private delegable: string[] | undefined;
 
   register(def: WorkflowDefinition): void {
@@ -59,7 +63,7 @@ export class WorkflowRegistry {
     if (!versions) this.byKey.set(def.id, (versions = new Map()));
     if (versions.has(def.version)) throw new Error(`workflow ${def.id}@${def.version} is registered twice`);
     versions.set(def.version, def);
-    this.poolKeyCache = new WeakMap();
+    this.poolKeyCache = new Map();
     this.delegable = undefined;
   }
 
@@ -93,10 +97,11 @@ export class WorkflowRegistry {
    * one-document reads, see repositories/documents.ts).
    */
   poolKeys(roles: readonly string[]): string[] {
-    let out = this.poolKeyCache.get(roles);
+    const key = roles.join('\n');
+    let out = this.poolKeyCache.get(key);
     if (!out) {
       out = [...new Set(this.all().flatMap((def) => def.poolStates(roles).map((s) => `${def.id}:${s}`)))];
-      this.poolKeyCache.set(roles, out);
+      this.poolKeyCache.set(key, out);
     }
     return out;
   }
