@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import type { EntrySource } from './zip.js';
 import { ZipWriter } from './zip.js';
 
+const BAGIT_TXT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
+
 /** Characters a manifest path must percent-encode (RFC 8493 §2.1.3). */
 export function encodeManifestPath(p: string): string {
   return p.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
@@ -50,12 +52,54 @@ export class BagWriter {
   constructor(
     readonly path: string,
     readonly root: string,
+    zip?: ZipWriter,
   ) {
-    this.zip = new ZipWriter(path);
+    this.zip = zip ?? new ZipWriter(path);
   }
 
   async start(): Promise<void> {
-    await this.tag('bagit.txt', 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
+    await this.tag('bagit.txt', BAGIT_TXT);
+  }
+
+  /**
+   * Continues a finished bag (the zip at `from`, which is consumed) with more payload: bagit.txt and the payload
+   * files stay in the zip as they are, byte for byte, not read or compressed again; its tag files are cut off and
+   * written anew by `finish`, the manifests carrying the payload's lines as they were (the checksums computed as it
+   * was written) followed by those of the files added next.
+   */
+  static async resume(path: string, from: string, root: string): Promise<BagWriter> {
+    const inRoot = (n: string) => `${root}/${n}`;
+    const { zip, kept, read } = await ZipWriter.resume(path, from, {
+      keep: (name) => name === inRoot('bagit.txt') || name.startsWith(inRoot('data/')),
+      read: [inRoot('bagit.txt'), inRoot('manifest-sha256.txt'), inRoot('manifest-sha512.txt')],
+    });
+    const bag = new BagWriter(path, root, zip);
+    try {
+      const bagit = read.get(inRoot('bagit.txt'))!;
+      if (kept[0]?.name !== inRoot('bagit.txt')) throw new Error(`${from}: bagit.txt is not the bag's first entry`);
+      bag.tagHashes.push(['bagit.txt', createHash('sha256').update(bagit).digest('hex'), createHash('sha512').update(bagit).digest('hex')]);
+      const payload = kept.slice(1);
+      const lines = (name: string, hex: number) => {
+        const out = read.get(inRoot(name))!.toString('utf8').split('\n').filter(Boolean);
+        // the manifest lists exactly the kept payload, in the order it was written
+        const ok =
+          out.length === payload.length &&
+          out.every(
+            (l, i) =>
+              new RegExp(`^[0-9a-f]{${hex}}  `).test(l) && l.slice(hex + 2) === encodeManifestPath(payload[i].name.slice(root.length + 1)),
+          );
+        if (!ok) throw new Error(`${from}: ${name} does not list the bag's payload`);
+        return out;
+      };
+      bag.manifest.push(...lines('manifest-sha256.txt', 64));
+      bag.manifest512.push(...lines('manifest-sha512.txt', 128));
+      for (const p of payload) bag.octets += p.size;
+      bag.streams = payload.length;
+      return bag;
+    } catch (e) {
+      await bag.abort();
+      throw e;
+    }
   }
 
   private readonly tagHashes: [string, string, string][] = [];

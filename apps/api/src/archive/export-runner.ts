@@ -32,7 +32,6 @@ import {
   checkReportJsonChunks,
   autoScanner,
   dat46Xml,
-  zipSource,
   type CheckReport,
   type VirusScanner,
 } from '#gongwen/archive/checks/index';
@@ -160,9 +159,11 @@ function checkpoint(opts: ExportOptions, done: number) {
 
 /**
  * The BagIt export with its check report (四性检测 at export): the bag is written to a stage file, checked in full
- * (the same checks a receiving archive runs), and written again with the report added to its payload
- * (data/check-report.json and .docx). The copy costs a second write of the bag; in exchange the report describes
- * exactly the bytes that leave, read back from disk.
+ * (the same checks a receiving archive runs), and then continued into the package with the report added to its
+ * payload (data/check-report.json and .docx): the stage's bagit.txt and payload stay in the file byte for byte (not
+ * read, inflated or deflated again), its tag files are cut off, and the report and new tag files (manifests listing
+ * the payload's checksums as computed when it was written, then the report's) follow. So the report describes
+ * exactly the payload bytes that leave, read back from disk by the check.
  */
 async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], outPath: string, opts: ExportOptions) {
   const stagePath = `${outPath}.stage`;
@@ -175,31 +176,14 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
       sealRoots: await trustedSealRoots(db),
       name: `${volume.title}（${volumeCode(volume)}）`,
     });
-    const bag = new BagWriter(outPath, staged.root);
+    // the report is written out and let go before the package is finished: its per-item results (≈13 MB of
+    // objects for 1,000 items) need not be live beside the zip's entry list. It joins the payload after the items.
+    await pipeline(Readable.from(checkReportJsonChunks(report)), createWriteStream(reportJson));
+    await writeFile(reportDocx, await checkReportDocx(report));
+    const checkOutcome = report.outcome;
+    report = null;
+    const bag = await BagWriter.resume(outPath, stagePath, staged.root);
     try {
-      // the report is written out beside the stage and let go before the copy: the copy holds the stage's and the
-      // new zip's entry lists, and the report's per-item results (≈13 MB of objects for 1,000 items) need not be
-      // live beside them. It joins the payload after the items, where it always was.
-      await pipeline(Readable.from(checkReportJsonChunks(report)), createWriteStream(reportJson));
-      await writeFile(reportDocx, await checkReportDocx(report));
-      const checkOutcome = report.outcome;
-      report = null;
-      await bag.start();
-      const source = await zipSource(stagePath);
-      try {
-        // an item's files are read in one go (one read of its span of the zip, each file inflated in one call), as
-        // the check reads them, instead of a yauzl read stream and inflate stream per file
-        for (const group of payloadGroups(source.entries.keys())) {
-          const got = source.readMany ? await source.readMany(group) : null;
-          for (const path of group) {
-            const data = got ? got.get(path)! : await source.read(path);
-            if (data instanceof Error) throw new Error(`${path}: ${data.message}`);
-            await bag.addPayload(path.slice('data/'.length), data);
-          }
-        }
-      } finally {
-        await source.close();
-      }
       await bag.addPayload('check-report.json', createReadStream(reportJson));
       await bag.addPayload('check-report.docx', await readFile(reportDocx));
       const done = await bag.finish(staged.info);
@@ -214,23 +198,6 @@ async function exportBag(db: DataSource, volume: VolumeRow, items: ItemRow[], ou
     await rm(reportJson, { force: true });
     await rm(reportDocx, { force: true });
   }
-}
-
-/** The payload's paths (data/…) in order, an item's files together (consecutive paths under one item directory). */
-function* payloadGroups(paths: Iterable<string>): Generator<string[]> {
-  let group: string[] = [];
-  let key = '';
-  for (const path of paths) {
-    if (!path.startsWith('data/')) continue;
-    const k = /^data\/items\/[^/]+\//.exec(path)?.[0] ?? path;
-    if (k !== key && group.length) {
-      yield group;
-      group = [];
-    }
-    key = k;
-    group.push(path);
-  }
-  if (group.length) yield group;
 }
 
 /** An item's directory in the bag, under data/: items/0001-0194-WS.2026-D30-BGS-0001. */
