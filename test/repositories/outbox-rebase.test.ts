@@ -5,8 +5,13 @@
  * the start-up check, the rows not yet relayed are relayed once, those already relayed not again, a new row is
  * relayed and handed to a webhook subscription, and every order and cursor is kept.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
+import { loadConfig } from '../../apps/api/src/config/config.js';
+import { openDatabase } from '../../apps/api/src/database/database.js';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { consumeUntilAbove, rebaseOutboxPositions } from '../../apps/api/src/database/outbox-rebase.js';
 import { claimWebhookCursors, COMMIT_HORIZON, OUTBOX_CHANNEL, relayOutbox } from '../../apps/api/src/engine/repositories/outbox.js';
@@ -174,6 +179,28 @@ describe('outbox positions after a restore into another cluster', () => {
     expect(batches.get(sub2)).toEqual([b1.id, b2.id]);
     expect(claimed.find((k) => k.id === sub2)?.interrupted).toBe(true);
     expect(batches.get(sub0)).toEqual([a1.id, a2.id, b1.id, b2.id, b3.id, c.id]);
+  });
+
+  it("runs where the API opens its database (openDatabase, under the migrations' lock)", async () => {
+    await m.query(`UPDATE outbox SET tx = ${SHIFT}`);
+    await m.query(`UPDATE audit_events SET tx = ${SHIFT}`);
+    await m.query(`UPDATE outbox_relay SET cursor_tx = (cursor_tx::text::bigint + 1000000000)::text::xid8`);
+    await m.query(`UPDATE webhook_subscriptions SET cursor_tx = (cursor_tx::text::bigint + 1000000000)::text::xid8`);
+    const logged: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'gongwen-rebase-'));
+    const opened = await openDatabase(loadConfig({ DATABASE_URL: db.url, GONGWEN_DATA_DIR: dir, DATABASE_POOL_SIZE: '2' }), {
+      log: (s) => logged.push(s),
+    });
+    try {
+      expect(logged.join('\n')).toMatch(/outbox positions rebased: .* outbox rows/);
+    } finally {
+      await opened.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const c = await row();
+    heard.length = 0;
+    await relayPast([c.id]);
+    expect(heard).toEqual([c.id]);
   });
 
   it('consumes transaction ids until the next one is above a value', async () => {
