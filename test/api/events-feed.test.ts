@@ -136,6 +136,22 @@ describe('GET /api/events', () => {
     expect((await all('reader8', 500)).items.some((e) => e.data.documentId === d.id)).toBe(false);
   });
 
+  it('answers a cursor from the future (from before a restore into another cluster) with a problem, at once', async () => {
+    const future = Buffer.from(`${10n ** 15n}:0`).toString('base64url');
+    for (const q of [`?after=${future}`, `?after=${future}&wait=5`]) {
+      const started = Date.now();
+      const r = await send(t, 'GET', `/api/events${q}`, { as: 'chief' });
+      expect([r.status, r.body?.code, r.body?.errors?.[0]?.message]).toEqual([
+        400,
+        'VALIDATION_FAILED',
+        expect.stringMatching(/^cursor expired/),
+      ]);
+      expect(Date.now() - started).toBeLessThan(4000);
+    }
+    // the cursor the feed hands out at the start still works
+    expect((await feed('chief', '?after=now')).items).toEqual([]);
+  });
+
   it('authenticates, validates and takes a read-scope token', async () => {
     expect((await fetch(`${t.baseUrl}/api/events`)).status).toBe(401);
     for (const q of ['?after=bm90LWEtY3Vyc29y', '?after=%00', '?wait=31', '?limit=0', '?other=1']) {
