@@ -1,5 +1,5 @@
 /**
- * Outbox positions after a restore into another PostgreSQL cluster (apps/api/src/database/outbox-rebase.ts),
+ * Outbox positions after a restore into another PostgreSQL cluster (apps/api/src/engine/repositories/outbox-rebase.ts),
  * against a real PostgreSQL: the restore is simulated by shifting every stored transaction id (outbox rows, audit
  * events, the relay's cursor, webhook cursors and batches) up by 10^9 — what a cluster that is behind sees. After
  * the start-up check, the rows not yet relayed are relayed once, those already relayed not again, a new row is
@@ -13,7 +13,7 @@ import type { EntityManager } from 'typeorm';
 import { loadConfig } from '../../apps/api/src/config/config.js';
 import { openDatabase } from '../../apps/api/src/database/database.js';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
-import { consumeUntilAbove, rebaseOutboxPositions } from '../../apps/api/src/database/outbox-rebase.js';
+import { consumeUntilAbove, rebaseOutboxPositions } from '../../apps/api/src/engine/repositories/outbox-rebase.js';
 import { claimWebhookCursors, COMMIT_HORIZON, OUTBOX_CHANNEL, relayOutbox } from '../../apps/api/src/engine/repositories/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 

@@ -4,7 +4,7 @@ import { createDataSource } from '#gongwen/persistence';
 import { setMigrationSecretKeyRing } from '#gongwen/persistence/secret-box';
 import type { AppConfig } from '../config/config.js';
 import { secretKeyRing } from '../config/secret-key.js';
-import { rebaseOutboxPositions } from './outbox-rebase.js';
+import { rebaseOutboxPositions } from '../engine/repositories/outbox-rebase.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 
 export interface Database {
@@ -16,7 +16,7 @@ export interface Database {
 
 /**
  * Connects to DATABASE_URL, or starts the embedded PostgreSQL (data under GONGWEN_DATA_DIR), and runs
- * pending migrations, then rebases outbox positions restored from another cluster (outbox-rebase.ts). The
+ * pending migrations, then rebases outbox positions restored from another cluster (engine/repositories/outbox-rebase.ts). The
  * schema only ever comes from migrations.
  */
 export async function openDatabase(config: AppConfig, opts: { migrate?: boolean; log?: (m: string) => void } = {}): Promise<Database> {
@@ -39,7 +39,7 @@ export async function openDatabase(config: AppConfig, opts: { migrate?: boolean;
     try {
       await lock.query('SELECT pg_advisory_lock(7419001)');
       await dataSource.runMigrations({ transaction: 'each' });
-      // restored into another cluster (disaster recovery): stored outbox positions are rebased (outbox-rebase.ts)
+      // restored into another cluster (disaster recovery): stored outbox positions are rebased (engine/repositories/outbox-rebase.ts)
       await rebaseOutboxPositions(dataSource, opts.log ?? ((m) => console.warn(`[database] ${m}`)));
     } finally {
       await lock.query('SELECT pg_advisory_unlock(7419001)').catch(() => undefined);

@@ -80,7 +80,7 @@ export class EventsService {
   private async page(user: AuthUser, after: Cursor, limit: number): Promise<EventPage & { next: Cursor; horizon: bigint; xmax: bigint }> {
     const { horizon, xmax, rows } = await selectFeed(this.db.manager, after, this.engine.viewer(user), SCAN);
     // a cursor this database never handed out: from before a restore into another cluster, whose transaction ids
-    // are behind (the stored positions were rebased at start-up, database/outbox-rebase.ts). Waiting would never end.
+    // are behind (the stored positions were rebased at start-up, engine/repositories/outbox-rebase.ts). Waiting would never end.
     if (BigInt(after.tx) > BigInt(xmax))
       throw new AppError('VALIDATION_FAILED', 'The cursor is no longer valid (the database was restored): read again without `after`.', {
         errors: [{ in: 'query', field: 'after', message: 'cursor expired: read again from the beginning, or from now' }],

@@ -22,7 +22,7 @@
  * feed answers them with a problem (EventsService) rather than waiting.
  */
 import type { DataSource, QueryRunner } from 'typeorm';
-import { COMMIT_HORIZON } from '../engine/repositories/outbox.js';
+import { COMMIT_HORIZON } from './outbox.js';
 
 /** What a rebase did (null from rebaseOutboxPositions: nothing to do). */
 export interface OutboxRebase {
