@@ -16,6 +16,7 @@ import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { consumeUntilAbove, rebaseOutboxPositions } from '../../apps/api/src/engine/repositories/outbox-rebase.js';
 import { claimWebhookCursors, COMMIT_HORIZON, OUTBOX_CHANNEL, relayOutbox } from '../../apps/api/src/engine/repositories/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { passed, relayUntilPassed } from './relay-cursor.js';
 
 let db: TestDatabase;
 let m: EntityManager;
@@ -41,22 +42,9 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** Whether the relay's cursor has passed each of these outbox rows. */
-async function passed(ids: string[]): Promise<boolean[]> {
-  const rows: { passed: boolean }[] = await m.query(
-    `SELECT (o.tx, o.id) <= (r.cursor_tx, r.cursor_id) AS passed
-       FROM unnest($1::bigint[]) WITH ORDINALITY AS i(id, k) JOIN outbox o ON o.id = i.id, outbox_relay r ORDER BY i.k`,
-    [ids],
-  );
-  return rows.map((r) => r.passed);
-}
-
 /** Relays until the cursor has passed these rows (or gives up), then once more, and waits for the notifications. */
 async function relayPast(ids: string[]): Promise<void> {
-  for (let i = 0; i < 100 && (await passed(ids)).includes(false); i++) {
-    await relayOutbox(m, 500);
-    if ((await passed(ids)).includes(false)) await new Promise((r) => setTimeout(r, 20));
-  }
+  await relayUntilPassed(m, ids);
   await relayOutbox(m, 500);
   await new Promise((r) => setTimeout(r, 200));
 }
@@ -90,7 +78,7 @@ describe('outbox positions after a restore into another cluster', () => {
     const a1 = await row();
     const a2 = await row();
     await relayPast([a1.id, a2.id]);
-    expect(await passed([a1.id, a2.id])).toEqual([true, true]);
+    expect(await passed(m, [a1.id, a2.id])).toEqual([true, true]);
     // the horizon now, past A2: a position that is no row's (or B1's transaction, with id 0)
     const [{ h: horizon1 }] = await m.query(`SELECT h::text FROM (${COMMIT_HORIZON}) x`);
     const b1 = await row();
@@ -130,7 +118,7 @@ describe('outbox positions after a restore into another cluster', () => {
       audit: await auditOrder(),
       outbox: await outboxOrder(),
       positions: await positions(),
-      relay: await passed([...seeded, a1.id, a2.id, b1.id, b2.id, b3.id]),
+      relay: await passed(m, [...seeded, a1.id, a2.id, b1.id, b2.id, b3.id]),
     };
     expect(before.positions.map((p: { passed: string[] }) => p.passed.filter((id) => [a1.id, a2.id].includes(id)))).toEqual([
       [],
@@ -163,7 +151,7 @@ describe('outbox positions after a restore into another cluster', () => {
     expect(await auditOrder()).toEqual(before.audit);
     expect(await outboxOrder()).toEqual(before.outbox);
     expect(await positions()).toEqual(before.positions);
-    expect(await passed([...seeded, a1.id, a2.id, b1.id, b2.id, b3.id])).toEqual(before.relay);
+    expect(await passed(m, [...seeded, a1.id, a2.id, b1.id, b2.id, b3.id])).toEqual(before.relay);
 
     // a new row after the rebase: the relay publishes B1, B2, B3 and it, in order, and nothing again
     const c = await row();

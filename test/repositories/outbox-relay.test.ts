@@ -10,6 +10,7 @@ import { OutboxRelayCursor1764005040001 } from '#gongwen/persistence/migrations/
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { OUTBOX_CHANNEL, relayOutbox } from '../../apps/api/src/engine/repositories/outbox.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { passed, relayUntilPassed } from './relay-cursor.js';
 
 let db: TestDatabase;
 let m: EntityManager;
@@ -42,26 +43,13 @@ async function connect(): Promise<pg.Client> {
   return c;
 }
 
-/** Whether the relay's cursor has passed each of these outbox rows. */
-async function passed(ids: string[]): Promise<boolean[]> {
-  const rows: { passed: boolean }[] = await m.query(
-    `SELECT (o.tx, o.id) <= (r.cursor_tx, r.cursor_id) AS passed
-       FROM unnest($1::bigint[]) WITH ORDINALITY AS i(id, k) JOIN outbox o ON o.id = i.id, outbox_relay r ORDER BY i.k`,
-    [ids],
-  );
-  return rows.map((r) => r.passed);
-}
-
 /**
  * Relays until the cursor has passed these rows (a transaction of another test file's database, ending while the
  * relay reads the horizon, may hold a batch back), then once more, and waits for the notifications to arrive.
  */
 async function relayPast(ids: string[]): Promise<void> {
-  for (let i = 0; i < 100 && (await passed(ids)).includes(false); i++) {
-    await relayOutbox(m, 500);
-    if ((await passed(ids)).includes(false)) await new Promise((r) => setTimeout(r, 20));
-  }
-  expect(await passed(ids)).toEqual(ids.map(() => true));
+  await relayUntilPassed(m, ids);
+  expect(await passed(m, ids)).toEqual(ids.map(() => true));
   await relayOutbox(m, 500);
   await new Promise((r) => setTimeout(r, 200));
 }
@@ -89,7 +77,7 @@ describe('the outbox relay', () => {
     // B's row is committed, but A (older) is still running: the relay waits for it rather than pass A's position
     for (let i = 0; i < 3; i++) await relayOutbox(m, 500);
     await new Promise((r) => setTimeout(r, 100));
-    expect(await passed([idB])).toEqual([false]);
+    expect(await passed(m, [idB])).toEqual([false]);
     expect(mine([idA, idB])).toEqual([]);
 
     await a.query('COMMIT');
