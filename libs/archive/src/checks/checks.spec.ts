@@ -10,12 +10,8 @@ import { runChecks, type CheckReport } from './engine.js';
 import { checkReportJsonChunks } from './report.js';
 import { archivalNumber } from '../rules.js';
 import './checks.js';
-import { noticeFixture } from '#gongwen/docx/fixtures';
-import { renderOfd, signOfd } from '#gongwen/ofd';
-import { addYears, createRootAuthority, issueSigningCertificate, makeSeal, ofdSigner } from '#gongwen/seal';
-
-// 1×1 PNG (the stamp's picture)
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+import { createRootAuthority } from '#gongwen/seal';
+import { sealedNoticeOfd } from '#gongwen/seal/fixtures';
 
 const d1 = fixtureItemDir(1);
 const d2 = fixtureItemDir(2);
@@ -414,26 +410,7 @@ describe('四性检测: the check engine on a gongwen bag', () => {
   it('a broken seal: one byte changed in a sealed OFD fails the seal check naming the seal and the part; the untouched one passes', async () => {
     const t0 = new Date('2026-01-01T00:00:00Z');
     const ca = createRootAuthority('gongwen 测试证书中心', t0);
-    const signer = issueSigningCertificate(ca, { commonName: '某区委办公室' }, { notBefore: t0, notAfter: addYears(t0, 3) });
-    const seal = makeSeal({
-      esId: 'GW-TEST-0001',
-      name: '某区委办公室',
-      signerCertificates: [signer.certificate],
-      createdAt: t0,
-      validStart: t0,
-      validEnd: addYears(t0, 3),
-      picture: { type: 'PNG', data: PNG, widthMm: 42, heightMm: 42 },
-      maker: ca,
-    });
-    const f = noticeFixture();
-    const at = new Date('2026-06-01T08:00:00Z');
-    const sealedOfd = await signOfd(await renderOfd(f.content, f.ctx, { embedFonts: false }), {
-      page: 1,
-      boundaryMm: [117, 110, 42, 42],
-      stamp: PNG,
-      at,
-      sign: ofdSigner(seal, signer, { propertyInfo: '/Doc_0/Signs/Sign_0/Signature.xml', now: () => at }),
-    });
+    const sealedOfd = await sealedNoticeOfd(ca, { name: '某区委办公室', esId: 'GW-TEST-0001', from: t0 });
     const part = 'Doc_0/Pages/Page_0/Content.xml';
     const z = await JSZip.loadAsync(sealedOfd);
     const content = Buffer.from(await z.file(part)!.async('uint8array'));
