@@ -14,7 +14,17 @@ import type { Browser, Page, Request } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Doc, type Ids } from '../support/flow.js';
 import { currentYear } from '../archive/helpers.js';
-import { axeViolations, ROOT, artifactsDir, ensureWebBuild, launchChromium, pageFactory, startWebApp, webConstant } from './web-app.js';
+import {
+  axeViolations,
+  ROOT,
+  artifactsDir,
+  ensureWebBuild,
+  WEB_BUILD_TIMEOUT_MS,
+  launchChromium,
+  pageFactory,
+  startWebApp,
+  webConstant,
+} from './web-app.js';
 
 /** How long the volume page waits after one export-status answer before polling again (apps/web/src/pages/archive/VolumesPage.tsx). */
 const EXPORT_POLL_MS = webConstant('pages/archive/VolumesPage.tsx', 'EXPORT_POLL_MS');
@@ -50,8 +60,8 @@ async function api(as: string, path: string, init: RequestInit & { json?: unknow
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+beforeAll(() => ensureWebBuild(), WEB_BUILD_TIMEOUT_MS);
 beforeAll(async () => {
-  ensureWebBuild();
   browser = await launchChromium();
   archiveDir = mkdtempSync(join(tmpdir(), 'gongwen-web-archive-'));
   t = await startWebApp({ GONGWEN_ARCHIVE_DIR: archiveDir });

@@ -1,11 +1,11 @@
 /**
  * The set-up browser test files share: one app (startWebApp) and one Chromium for the whole file, the web build
- * made first, pages in fresh contexts closed after each test (a test fails on any page or console error they
- * recorded), and the check that a page's main region shows nobody by id.
+ * made first (in a hook of its own: WEB_BUILD_TIMEOUT_MS), pages in fresh contexts closed after each test (a test
+ * fails on any page or console error they recorded), and the check that a page's main region shows nobody by id.
  */
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
-import { ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { WEB_BUILD_TIMEOUT_MS, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 export const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -20,8 +20,8 @@ export function browserSuite(timeoutMs: number, ready: (app: TestApp) => Promise
     () => browser!,
     () => app!.baseUrl,
   );
+  beforeAll(() => ensureWebBuild(), WEB_BUILD_TIMEOUT_MS);
   beforeAll(async () => {
-    ensureWebBuild();
     browser = await launchChromium();
     app = await startWebApp();
     await ready(app);

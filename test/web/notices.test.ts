@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient } from '../support/flow.js';
 import { startReceiver, type Receiver } from '../webhooks/receiver.js';
-import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, WEB_BUILD_TIMEOUT_MS, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -21,8 +21,8 @@ const pages = pageFactory(
 );
 const { openPage, login } = pages;
 
+beforeAll(() => ensureWebBuild(), WEB_BUILD_TIMEOUT_MS);
 beforeAll(async () => {
-  ensureWebBuild();
   browser = await launchChromium();
   t = await startWebApp({
     GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',

@@ -14,7 +14,7 @@ import { derToPem } from '#gongwen/seal/x509';
 import type { Browser } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple } from '../support/flow.js';
-import { axeViolations, ensureWebBuild, launchChromium, pageFactory, startWebApp } from './web-app.js';
+import { axeViolations, ensureWebBuild, WEB_BUILD_TIMEOUT_MS, launchChromium, pageFactory, startWebApp } from './web-app.js';
 
 const SLOW = 240_000;
 let t: TestApp;
@@ -35,8 +35,8 @@ const pages = pageFactory(
 );
 const { openPage, login } = pages;
 
+beforeAll(() => ensureWebBuild(), WEB_BUILD_TIMEOUT_MS);
 beforeAll(async () => {
-  ensureWebBuild();
   browser = await launchChromium();
   t = await startWebApp();
 }, SLOW);

@@ -39,6 +39,14 @@ function newestMtime(path: string): number {
 }
 
 /**
+ * The timeout of the hook of its own that runs ensureWebBuild() before a browser file's set-up. On a fresh clone the
+ * first browser files build the UI or wait for another worker's build (buildLock gives up after five minutes); inside
+ * the set-up hook that synchronous wait counted against the timeout the file gives its Chromium and app, and on a
+ * loaded machine editing.test.ts's set-up timed out at 120 s that way.
+ */
+export const WEB_BUILD_TIMEOUT_MS = 330_000;
+
+/**
  * Builds apps/web/dist with the vite JS API (`build({ configFile })`) when it is missing or stale. The build runs
  * in a child Node process: Vite and its native bundler do not load inside Jest's VM module sandbox.
  */
