@@ -172,37 +172,56 @@ it("a write that waited for another instance's transition of the row reads it af
   const d = await driveSimple(t, ids, 'circulation', '关于等待行锁后重读的通知');
   const a1 = await send('clerk', d.id, { type: 'REMIND' }); // cached here at version v
   const v = a1.body.version as number;
-  // the other instance's next write of this document holds its row lock for a while
-  const trigger = `gw_test_slow_${v}`;
+  // the other instance's next write of this document stops in a trigger, holding the row lock, until the test lets
+  // it go (an advisory lock the test holds): no timing decides the order, however slow the machine
+  const trigger = `gw_test_hold_${v}`;
+  const key = 0x6777 * 1000 + v;
   await t.db.dataSource.query(
-    `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.6); RETURN NEW; END $$`,
+    `CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(${key}); RETURN NEW; END $$`,
   );
   await t.db.dataSource.query(
     `CREATE TRIGGER ${trigger} AFTER UPDATE ON documents FOR EACH ROW WHEN (NEW.id = '${d.id}' AND NEW.version = ${v + 1}) EXECUTE FUNCTION ${trigger}()`,
   );
+  const gate = t.db.dataSource.createQueryRunner();
+  await gate.connect();
+  await gate.query(`SELECT pg_advisory_lock(${key})`);
+  let gateHeld = true;
   const other = await anotherInstance(t);
   await other.app.listen(0, '127.0.0.1');
   const sent = countStatements(poolOf(t.db.dataSource));
-  try {
-    const b = send('reader', d.id, { type: 'OPEN' }, urlOf(other.app));
-    // until the other write sleeps in its trigger, holding the row
-    for (let i = 0; i < 100; i++) {
+  /** Waits (at most 60 s) until a backend of this database waits on a lock of the kind `waitEvent`. */
+  const waitingOn = async (waitEvents: string[]) => {
+    for (const end = Date.now() + 60_000; Date.now() < end;) {
       const [{ n }] = await t.db.dataSource.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND datname = current_database()`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND wait_event = ANY($1) AND datname = current_database()`,
+        [waitEvents],
       );
-      if (n) break;
+      if (n) return;
       await new Promise((r) => setTimeout(r, 20));
     }
-    const a2 = await send('reader2', d.id, { type: 'OPEN' });
-    const b1 = await b;
-    expect([b1.status, a2.status]).toEqual([200, 200]);
-    expect([b1.body.version, a2.body.version]).toEqual([v + 1, v + 2]);
+    throw new Error(`no backend waited on ${waitEvents.join(' or ')} within 60 s`);
+  };
+  try {
+    const b = send('reader', d.id, { type: 'OPEN' }, urlOf(other.app));
+    // until the other write holds the row and waits at the gate
+    await waitingOn(['advisory']);
+    const a2 = send('reader2', d.id, { type: 'OPEN' });
+    // until this instance's write waits for the other's row lock, then open the gate
+    await waitingOn(['transactionid', 'tuple']);
+    await gate.query(`SELECT pg_advisory_unlock(${key})`);
+    gateHeld = false;
+    const [b1, a2r] = [await b, await a2];
+    expect([b1.status, a2r.status]).toEqual([200, 200]);
+    expect([b1.body.version, a2r.body.version]).toEqual([v + 1, v + 2]);
     // the write decided on the cache waited, found the row changed, and its read came from before the change:
     // one fresh read, then the write that applies
     expect(sent.counts).toEqual({ reads: 1, writes: 2 });
     expect((await verify(t, d.id)).body).toMatchObject({ ok: true, firstBroken: null });
   } finally {
     sent.restore();
+    if (gateHeld) await gate.query(`SELECT pg_advisory_unlock(${key})`);
+    await gate.release();
     await other.close();
     await t.db.dataSource.query(`DROP TRIGGER ${trigger} ON documents`);
     await t.db.dataSource.query(`DROP FUNCTION ${trigger}()`);
