@@ -738,7 +738,9 @@ function print(results: Record<string, any>) {
       rows.push([
         '',
         'PostgreSQL during the run',
-        `checkpoints ${pg.checkpoints}; autovacuum: ${counts(pg.autovacuum)}; autoanalyze: ${counts(pg.autoanalyze)}; deadlocks ${pg.deadlocks}`,
+        `checkpoints ${pg.checkpoints}; autovacuum: ${counts(pg.autovacuum)}; autoanalyze: ${counts(pg.autoanalyze)}; deadlocks ${pg.deadlocks}; ` +
+          `WAL ${round(pg.walBytes / Math.max(1, fr.persisted))} bytes and ${round(pg.walFpi / Math.max(1, fr.persisted), 3)} full-page images a transition; ` +
+          `documents updated in place (HOT) ${round((100 * pg.documentHotUpdates) / Math.max(1, pg.documentUpdates), 1)} %`,
         '',
         '',
       ]);
