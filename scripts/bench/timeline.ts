@@ -246,9 +246,18 @@ export function describeSecond(
   return `${parts[0]} (${also.join('; ')})`;
 }
 
-/** What PostgreSQL did besides the statements, counted: checkpoints, autovacuum and autoanalyze of the hot tables, deadlocks. */
+/**
+ * What PostgreSQL did besides the statements, counted: checkpoints, autovacuum and autoanalyze of the hot tables,
+ * deadlocks; and the WAL written (the server's, pg_stat_wal) with its full-page images, whose share grows after
+ * each checkpoint (a page's first change after one is logged whole).
+ */
 export interface PgActivity {
   checkpoints: number;
+  walBytes: number;
+  walFpi: number;
+  /** updates of documents, and of them those in place (HOT: no index entry written) */
+  documentUpdates: number;
+  documentHotUpdates: number;
   autovacuum: Record<string, number>;
   autoanalyze: Record<string, number>;
   deadlocks: number;
@@ -259,14 +268,21 @@ export async function pgActivity(url: string): Promise<PgActivity> {
     .catch(() => query(url, `SELECT (checkpoints_timed + checkpoints_req)::int AS n FROM pg_stat_bgwriter`))
     .then((r) => Number(r[0].n))
     .catch(() => NaN);
-  const tables: { relname: string; v: number; a: number }[] = await query(
+  const tables: { relname: string; v: number; a: number; upd: number; hot: number }[] = await query(
     url,
-    `SELECT relname, autovacuum_count::int AS v, autoanalyze_count::int AS a FROM pg_stat_user_tables
+    `SELECT relname, autovacuum_count::int AS v, autoanalyze_count::int AS a, n_tup_upd::float AS upd, n_tup_hot_upd::float AS hot FROM pg_stat_user_tables
       WHERE relname IN ('documents', 'audit_events', 'outbox', 'revisions', 'document_tasks', 'idempotency_keys')`,
   );
   const [{ deadlocks }] = await query(url, `SELECT deadlocks::int AS deadlocks FROM pg_stat_database WHERE datname = current_database()`);
+  const wal = await query(url, `SELECT wal_bytes::float AS bytes, wal_fpi::float AS fpi FROM pg_stat_wal`).catch(() => [
+    { bytes: NaN, fpi: NaN },
+  ]);
   return {
     checkpoints,
+    walBytes: Number(wal[0].bytes),
+    walFpi: Number(wal[0].fpi),
+    documentUpdates: tables.find((t) => t.relname === 'documents')?.upd ?? NaN,
+    documentHotUpdates: tables.find((t) => t.relname === 'documents')?.hot ?? NaN,
     autovacuum: Object.fromEntries(tables.map((t) => [t.relname, t.v])),
     autoanalyze: Object.fromEntries(tables.map((t) => [t.relname, t.a])),
     deadlocks,
@@ -281,6 +297,10 @@ export function pgActivityBetween(a: PgActivity, b: PgActivity): PgActivity {
     );
   return {
     checkpoints: b.checkpoints - a.checkpoints,
+    walBytes: b.walBytes - a.walBytes,
+    walFpi: b.walFpi - a.walFpi,
+    documentUpdates: b.documentUpdates - a.documentUpdates,
+    documentHotUpdates: b.documentHotUpdates - a.documentHotUpdates,
     autovacuum: d(a.autovacuum, b.autovacuum),
     autoanalyze: d(a.autoanalyze, b.autoanalyze),
     deadlocks: b.deadlocks - a.deadlocks,

@@ -5,9 +5,10 @@
  * clerk's REMIND and the readers' OPEN on documents in circulation), the outbox relay's work included; and the
  * relay's statement alone per row relayed (its PostgreSQL execution time: wall time, so load-dependent).
  *
- *   npm run bench:writes -- [--transitions=3000] [--docs=40] [--concurrency=8]
+ *   npm run bench:writes -- [--transitions=3000] [--docs=40] [--concurrency=8] [--pg=name=value,…]
  *
- * Runs its own embedded PostgreSQL (so that the WAL counted is this run's alone), even with DATABASE_URL set.
+ * Runs its own embedded PostgreSQL (so that the WAL counted is this run's alone), even with DATABASE_URL set,
+ * with the application's settings and --pg's on top of them (a server-wide setting A/B: two runs side by side).
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -20,6 +21,12 @@ const arg = (name: string, dflt: number) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
   return a ? Number(a.split('=')[1]) : dflt;
 };
+const PG_SETTINGS: Record<string, string> = Object.fromEntries(
+  (process.argv.find((x) => x.startsWith('--pg='))?.slice('--pg='.length) ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const N = arg('transitions', 3000);
 const DOCS = arg('docs', 40);
 const CONCURRENCY = arg('concurrency', 8);
@@ -144,7 +151,7 @@ async function explainParts(url: string) {
 
 async function main() {
   delete process.env.DATABASE_URL;
-  const server = await openServer();
+  const server = await openServer(PG_SETTINGS);
   try {
     const url = await server.createDatabase('gongwen_writes');
     await query(url, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`);
@@ -195,6 +202,7 @@ async function main() {
       const per = (x: number) => round(x / N, 2);
       const out: Record<string, unknown> = {
         postgres: server.version,
+        settings: PG_SETTINGS,
         transitions: N,
         refused: bad,
         walBytes: per(w1.bytes - w0.bytes),
