@@ -8,7 +8,8 @@ const PASSWORD = 'gongwen';
 /**
  * The embedded server's settings beyond PostgreSQL's defaults (`npm start`, and the bench's own server, which
  * measures it as is): ones an operator would give a production server as well (docs/operations.md), none that
- * risks a write already acknowledged (synchronous_commit and fsync stay on). Measured in issue #26:
+ * risks a write already acknowledged (synchronous_commit and fsync stay on). The usual production tuning, not
+ * yet compared with the defaults on a quiet machine (`npm run bench -- --pg=checkpoint_timeout=5min,max_wal_size=1GB`):
  *   - checkpoint_timeout 15min, max_wal_size 4GB: a checkpoint every few minutes under load rather than every
  *     minute or so; the first change of each page after a checkpoint writes the whole page to the WAL, so fewer
  *     checkpoints write less WAL and fewer bursts of it. (Crash recovery replays up to that much WAL.)
