@@ -256,8 +256,10 @@ export const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1
          UPDATE documents SET state = v.state, version = documents.version + 1,
                 -- an event that leaves the snapshot as it was (a second OPEN) keeps the stored value itself: a
                 -- snapshot stored out of line (TOAST, once the row passes 2 kB) is then not written again (a TOAST
-                -- row, its index entry and the old one's deletion), and an inline one not compressed again
-                snapshot = CASE WHEN documents.snapshot = v.snapshot THEN documents.snapshot ELSE v.snapshot END,
+                -- row, its index entry and the old one's deletion), and an inline one not compressed again. The
+                -- engine sends no snapshot (NULL) when it found it unchanged against the very version this
+                -- statement updates (write-transition.ts), so that it is neither serialised, parsed nor compared.
+                snapshot = CASE WHEN v.snapshot IS NULL OR documents.snapshot = v.snapshot THEN documents.snapshot ELSE v.snapshot END,
                 -- participants only grow: merged, so that an access grant made since the read (which does not
                 -- change the version) is kept
                 participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest(v.participant_ids) p WHERE p <> ALL (documents.participant_ids)),
