@@ -1,5 +1,5 @@
 import type { TransitionPlan } from './types.js';
-import { pendingWrite, sameJson } from './write-transition.js';
+import { pendingWrite, sameJson, writeResult } from './write-transition.js';
 
 describe('sameJson', () => {
   it('is JSON equality: members in any order, undefined members absent', () => {
@@ -61,5 +61,15 @@ describe('pendingWrite', () => {
     const { write, snapshotChars } = pendingWrite(plan(changed), 1);
     expect(members(write.members).snapshot).toEqual(changed);
     expect(snapshotChars).toBe(JSON.stringify(changed).length);
+  });
+
+  it('takes the participants as sent when the database answers none, else the merged ones it answers', () => {
+    const p = plan(snapshot);
+    const answer = { written: true, version: 3, updated_at: new Date(0), xmin: '9' };
+    const sent = writeResult(p, { ...answer, participant_ids: null } as never, null);
+    expect('row' in sent && sent.row.participant_ids).toEqual(['u1']);
+    const merged = writeResult(p, { ...answer, participant_ids: ['u1', 'u2'] } as never, null);
+    expect('row' in merged && merged.row.participant_ids).toEqual(['u1', 'u2']);
+    expect('row' in merged && [merged.row.version, merged.xmin, merged.snapshotChars]).toEqual([3, '9', null]);
   });
 });

@@ -123,7 +123,8 @@ export function writeResult(
       major: c.major,
       version: r.version,
       updated_at: r.updated_at,
-      participant_ids: r.participant_ids,
+      // null: the ones sent (none merged in by an access grant since the read)
+      participant_ids: r.participant_ids ?? p.participants,
     } as EngineRow;
     return { row, xmin: r.xmin, snapshotChars };
   }
