@@ -71,5 +71,12 @@ describe('pendingWrite', () => {
     const merged = writeResult(p, { ...answer, participant_ids: ['u1', 'u2'] } as never, null);
     expect('row' in merged && merged.row.participant_ids).toEqual(['u1', 'u2']);
     expect('row' in merged && [merged.row.version, merged.xmin, merged.snapshotChars]).toEqual([3, '9', null]);
+    // an id sent in upper case (a request's) comes back as the database prints it
+    const upper = writeResult(
+      { ...p, participants: ['469954C1-B171-4661-917B-B68921C788FD'] },
+      { ...answer, participant_ids: null } as never,
+      7,
+    );
+    expect('row' in upper && [upper.row.participant_ids, upper.snapshotChars]).toEqual([['469954c1-b171-4661-917b-b68921c788fd'], 7]);
   });
 });

@@ -100,6 +100,16 @@ export function pendingWrite(
   };
 }
 
+const UPPER = /[A-F]/;
+
+/**
+ * UUIDs as PostgreSQL answers them: lower case (an id from a request may be upper case; its uuid column compares
+ * equal). The same array when it already is.
+ */
+function asStored(ids: string[]): string[] {
+  return ids.some((id) => UPPER.test(id)) ? ids.map((id) => id.toLowerCase()) : ids;
+}
+
 /** What the statement answered for a write: the row as written, or (not written) the document as it is now. */
 export function writeResult(
   p: TransitionPlan,
@@ -123,8 +133,8 @@ export function writeResult(
       major: c.major,
       version: r.version,
       updated_at: r.updated_at,
-      // null: the ones sent (none merged in by an access grant since the read)
-      participant_ids: r.participant_ids ?? p.participants,
+      // null: the ones sent (none merged in by an access grant since the read), as PostgreSQL prints them
+      participant_ids: r.participant_ids ?? asStored(p.participants),
     } as EngineRow;
     return { row, xmin: r.xmin, snapshotChars };
   }
