@@ -13,6 +13,7 @@ import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { auditHash, type AuditRecord } from '../../apps/api/src/engine/audit.js';
 import { insertAudit, selectActedEventTypes, selectChain, selectHistory } from '../../apps/api/src/engine/repositories/audit.js';
 import {
+  addParticipant,
   insertDocument,
   insertRevision,
   selectHead,
@@ -181,8 +182,9 @@ describe('documents repository', () => {
       pending(b.id, 7, b.head),
       pending(c.id, 1, c.head, { tokenId: randomUUID() }),
     ]);
-    expect(wa).toMatchObject({ written: true, version: 2 });
-    expect(wa!.participant_ids.sort()).toEqual([u.secretary, u.secretary2].sort());
+    // the participants come back only when they are not the ones sent
+    expect(wa).toMatchObject({ written: true, version: 2, participant_ids: null });
+    expect((await selectRow(m, a.id))?.participant_ids).toEqual([u.secretary, u.secretary2]);
     // stale version and unknown session: nothing written, the row as it is now comes back for deciding again
     expect(wb).toMatchObject({ written: false, version: 1, state: 'open', rev_hash: 'h1', audit_head_hash: b.head });
     expect(wc).toMatchObject({ written: false, version: 1 });
@@ -200,6 +202,11 @@ describe('documents repository', () => {
       ['registrar@unit-a', 'handler@dept-b'],
       ['registrar@unit-a'],
     ]);
+    // an access grant since the read (no new version): merged in, and the merged participants come back
+    const granted = await seedDocument();
+    await addParticipant(m, granted.id, u.reader);
+    const [wg] = await writeStatement(m, [pending(granted.id, 1, granted.head)]);
+    expect(wg).toMatchObject({ written: true, version: 2, participant_ids: [u.secretary, u.reader, u.secretary2] });
     // the same version again: the first write moved it on, so this one is refused
     const [again] = await writeStatement(m, [pending(a.id, 1, a.head)]);
     expect(again).toMatchObject({ written: false, version: 2 });

@@ -32,6 +32,8 @@ export interface CachedDocument {
   xmin: string;
   /** Characters of the content's JSON (to reuse while the content stays the same object). */
   contentChars: number;
+  /** Characters of the snapshot's JSON (to reuse while writes leave the snapshot as it was). */
+  snapshotChars?: number;
 }
 
 /** Heap bytes counted per character of JSON, and for the rest of the row. */

@@ -53,6 +53,7 @@ import type {
 import { decideTransition, type DecideContext } from './decide.js';
 import { verifyDocument, type Broken, type PurgeCheck } from './verify.js';
 import { WorkflowRegistry, type WorkflowDefinition } from './workflow.js';
+import { pendingWrite, writeResult } from './write-transition.js';
 
 /** The phase histogram's series, bound once (a label lookup per observation costs more than the observation). */
 const phase = {
@@ -451,10 +452,20 @@ export class TransitionEngine implements DecideContext {
   /** After an autocommitted optimistic write: remember the document as written, and answer. */
   private committed(plan: TransitionPlan, written: Written, user: AuthUser, prior?: CachedDocument): WriteResult {
     const contentChars = prior && prior.content === plan.content ? prior.contentChars : JSON.stringify(plan.content).length;
+    // a snapshot left as it was was not serialised: the one decided on (a cache entry's, or read afresh) has its length
+    const snapshotChars = written.snapshotChars ?? prior?.snapshotChars ?? JSON.stringify(plan.persisted).length;
     this.known.set(
       written.row.id,
-      { row: written.row, content: plan.content, hash: plan.revisionHash, headHash: plan.auditHash, xmin: written.xmin, contentChars },
-      written.snapshotChars,
+      {
+        row: written.row,
+        content: plan.content,
+        hash: plan.revisionHash,
+        headHash: plan.auditHash,
+        xmin: written.xmin,
+        contentChars,
+        snapshotChars,
+      },
+      snapshotChars,
     );
     const responding = performance.now();
     try {
@@ -516,69 +527,7 @@ export class TransitionEngine implements DecideContext {
     expectedXmin?: string,
     orRead = false,
   ): Promise<Written | { fresh: TransitionRead; xmin: string } | null> {
-    const a = p.audit;
-    const c = p.columns;
-    const set = {
-      state: p.toState,
-      snapshot: p.persisted,
-      participant_ids: p.participants,
-      assignee_ids: p.tasks.assigneeIds,
-      task_roles: p.tasks.taskRoles,
-      unit_keys: p.unitKeys,
-      current_revision: p.revisionNumber,
-      document_number: c.document_number,
-      title: c.title,
-      urgency: c.urgency,
-      urgency_rank: c.urgency_rank,
-      major: c.major,
-    };
-    // serialised here rather than by the driver: its length sizes the cache entry
-    const snapshotJson = JSON.stringify(p.persisted);
-    const fields = {
-      id: p.row.id,
-      state: set.state,
-      participant_ids: set.participant_ids,
-      assignee_ids: set.assignee_ids,
-      task_roles: set.task_roles,
-      unit_keys: set.unit_keys,
-      current_revision: set.current_revision,
-      document_number: set.document_number,
-      title: set.title,
-      urgency: set.urgency,
-      urgency_rank: set.urgency_rank,
-      major: set.major,
-      expected_version: expectedVersion,
-      seq: a.seq,
-      actor_id: a.actorId,
-      actor_roles: a.actorRoles,
-      event_type: a.eventType,
-      payload: a.payload,
-      from_state: a.fromState,
-      reason: a.reason,
-      revision_hash: a.revisionHash,
-      created_at: a.createdAt,
-      prev_hash: a.prevHash,
-      hash: p.auditHash,
-      // (the document's id is the row's document_id: not repeated in the payload, written and relayed per transition)
-      outbox: {
-        event: p.event.type,
-        from: p.fromState,
-        to: p.toState,
-        assigneeIds: p.tasks.assigneeIds,
-        taskRoles: p.tasks.taskRoles,
-      },
-      token_id: cachedSession?.tokenId ?? null,
-      roles: cachedSession?.roles ?? null,
-      clearance: cachedSession?.clearance ?? null,
-      authority: cachedSession?.authority ?? null,
-      expected_xmin: expectedXmin ?? null,
-    };
-    const w: PendingWrite = { id: p.row.id, members: `${JSON.stringify(fields).slice(1, -1)},"snapshot":${snapshotJson}` };
-    const written = (r: { version: number; updated_at: Date; participant_ids: string[]; xmin: string }) => ({
-      row: { ...p.row, ...set, version: r.version, updated_at: r.updated_at, participant_ids: r.participant_ids } as EngineRow,
-      xmin: r.xmin,
-      snapshotChars: snapshotJson.length,
-    });
+    const { write: w, snapshotChars } = pendingWrite(p, expectedVersion, cachedSession, expectedXmin);
     // autocommitted (the optimistic path): with this process's other writes of the moment, in one statement
     let r: WriteOutcome;
     if (m.queryRunner) r = (await writeStatement(m, [w]))[0];
@@ -590,10 +539,8 @@ export class TransitionEngine implements DecideContext {
       phase.statement.observe(since(sent));
     }
     if (!r) return null; // the document is gone (it never is: documents_never_deleted)
-    if (r.written) return written(r);
-    if (!orRead) return null;
-    const { written: _w, xmin, rev_content: content, rev_hash: hash, audit_head_hash: headHash, ...row } = r;
-    return { fresh: { row: row as EngineRow, content, hash, headHash }, xmin };
+    if (!r.written && !orRead) return null;
+    return writeResult(p, r, snapshotChars);
   }
 
   private applied(p: TransitionPlan, updated: EngineRow, user: AuthUser): WriteResult {

@@ -121,9 +121,12 @@ export interface TransitionPlan {
   columns: RowColumns;
 }
 
-/** A committed write: the new row (as written), its xmin, and the length of its snapshot's JSON. */
+/**
+ * A committed write: the new row (as written), its xmin, and the length of its snapshot's JSON (null: the event
+ * left the snapshot as it was, and it was not serialised).
+ */
 export interface Written {
   row: EngineRow;
   xmin: string;
-  snapshotChars: number;
+  snapshotChars: number | null;
 }

@@ -256,8 +256,10 @@ export const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1
          UPDATE documents SET state = v.state, version = documents.version + 1,
                 -- an event that leaves the snapshot as it was (a second OPEN) keeps the stored value itself: a
                 -- snapshot stored out of line (TOAST, once the row passes 2 kB) is then not written again (a TOAST
-                -- row, its index entry and the old one's deletion), and an inline one not compressed again
-                snapshot = CASE WHEN documents.snapshot = v.snapshot THEN documents.snapshot ELSE v.snapshot END,
+                -- row, its index entry and the old one's deletion), and an inline one not compressed again. The
+                -- engine sends no snapshot (NULL) when it found it unchanged against the very version this
+                -- statement updates (write-transition.ts), so that it is neither serialised, parsed nor compared.
+                snapshot = CASE WHEN v.snapshot IS NULL OR documents.snapshot = v.snapshot THEN documents.snapshot ELSE v.snapshot END,
                 -- participants only grow: merged, so that an access grant made since the read (which does not
                 -- change the version) is kept
                 participant_ids = documents.participant_ids || ARRAY(SELECT p FROM unnest(v.participant_ids) p WHERE p <> ALL (documents.participant_ids)),
@@ -278,7 +280,11 @@ export const WRITE_TRANSITIONS = `WITH v AS (SELECT * FROM jsonb_to_recordset($1
                   SELECT 1 FROM auth_tokens t JOIN users u ON u.id = t.user_id
                    WHERE t.id = v.token_id AND ${SESSION_VALID}
                      AND u.roles = v.roles AND u.clearance = v.clearance AND u.authority IS NOT DISTINCT FROM v.authority))
-          RETURNING v.ord, documents.version, documents.updated_at, documents.participant_ids, documents.xmin::text AS xmin),
+          -- the participants only when they are not the ones sent (an access grant merged in): parsing a uuid[]
+          -- costs the API more than the rest of the row
+          RETURNING v.ord, documents.version, documents.updated_at,
+                    CASE WHEN documents.participant_ids = v.participant_ids THEN NULL ELSE documents.participant_ids END AS participant_ids,
+                    documents.xmin::text AS xmin),
        audit AS (
          INSERT INTO audit_events (${AUDIT_COLUMNS})
          SELECT v.id, v.seq, v.actor_id, v.actor_roles, v.event_type, v.payload, v.from_state, v.state, v.reason, v.current_revision, v.revision_hash, v.created_at, v.prev_hash, v.hash
@@ -302,7 +308,10 @@ export interface PendingWrite {
   id: string;
   members: string;
 }
-/** What the database answered for one write (undefined: the document is gone). */
+/**
+ * What the database answered for one write (undefined: the document is gone). A written row's participant_ids is
+ * null when they are the ones the write sent.
+ */
 export type WriteOutcome = (EngineRow & { written: boolean; xmin: string } & HeadRead) | undefined;
 
 /**
