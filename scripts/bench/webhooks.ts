@@ -58,8 +58,9 @@ export interface WebhookBench {
   events: number;
   /** The cursor's batches logged for them (webhook_batches rows): the per-batch statements are spread over events / batches. */
   batches: number;
-  /** The warm-up's events, delivered before the window started. */
+  /** The warm-up's events, delivered before the window started; of them, those not yet delivered when the warm-up ended. */
   warmupEvents: number;
+  warmupBacklog: number;
   /** Deliveries the receiver got within the measured window. */
   deliveredInWindow: number;
   /** Deliveries the receiver got by the end of the drain, and how many distinct webhook-ids. */
@@ -274,6 +275,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
         [id, owner, `http://127.0.0.1:${rx.port}/bench`, WEBHOOK_EVENT_TYPES, JSON.stringify([{ sealed, expiresAt: null }])],
       );
       let warm = { events: 0, batches: 0 };
+      let warmBacklog = 0;
       let deliveredInWindow = 0;
       let drainSeconds = 0;
       let drained = false;
@@ -286,11 +288,13 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
           afterWarmup: async () => {
             // the warm-up's deliveries go out before the window (at most a minute), and the counts start after them
             const t0 = performance.now();
+            // (what the window used to deliver besides its own events)
+            warmBacklog = await backlog(url);
             while ((await backlog(url)) > 0 && performance.now() - t0 < 60_000) await sleep(250);
             warm = await logged(url, id);
             await rx.counts(true);
             log(
-              `webhooks: the warm-up's ${warm.events} events delivered in ${round((performance.now() - t0) / 1000, 1)} s before the window`,
+              `webhooks: the warm-up's ${warm.events} events delivered before the window (${warmBacklog} still pending after the warm-up, delivered in ${round((performance.now() - t0) / 1000, 1)} s)`,
             );
           },
           afterWindow: async () => {
@@ -357,6 +361,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
         events,
         batches,
         warmupEvents: warm.events,
+        warmupBacklog: warmBacklog,
         deliveredInWindow,
         delivered: got.requests,
         distinctWebhookIds: got.unique,
@@ -413,6 +418,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
       events: sum((r) => r.events),
       batches: sum((r) => r.batches),
       warmupEvents: sum((r) => r.warmupEvents),
+      warmupBacklog: sum((r) => r.warmupBacklog),
       deliveredInWindow: sum((r) => r.deliveredInWindow),
       delivered: sum((r) => r.delivered),
       distinctWebhookIds: sum((r) => r.distinctWebhookIds),
