@@ -338,11 +338,19 @@ async function loadRun(
   urls: string[],
   processes: number,
   warmup = 5,
+  /**
+   * afterWarmup: runs between the warm-up and the measured window (the webhooks part drains the warm-up's
+   * deliveries there, so that the window carries only its own); afterWindow: runs once the window's counts are
+   * taken, before the post-run checks (the statements' read, the hash chains' verification), which thus stay out
+   * of a measurement that afterWindow extends.
+   */
+  hooks: { afterWarmup?: () => Promise<void>; afterWindow?: () => Promise<void> } = {},
 ): Promise<TxRun> {
   const docs = nextSet(setup);
   const base = { docs, tokens: setup.tokens, connections: CONNECTIONS };
   if (warmup) await transitionLoad({ ...base, docs: setup.docs, urls, duration: warmup });
   await sleep(1000); // requests still in flight when the warm-up stopped finish before the count
+  await hooks.afterWarmup?.();
   if (server.statStatements) await query(setup.url, `SELECT pg_stat_statements_reset()`).catch(() => undefined);
   const before = await auditEvents(setup.url);
   const xacts = async () =>
@@ -362,6 +370,7 @@ async function loadRun(
   const after = await auditEvents(setup.url);
   // (the two counting queries are among them; PostgreSQL publishes a backend's counts within a second)
   const transactions = (await xacts()) - xactsBefore;
+  await hooks.afterWindow?.();
   const st = await statements(server, setup.url);
   // the hash chains of a sample of the documents just written to verify
   const sample = [...docs].sort(() => Math.random() - 0.5).slice(0, 10);
@@ -1027,14 +1036,15 @@ async function main() {
       if (!skip.has('webhooks')) {
         results.webhooks = await webhooksBench(
           setup.url,
-          async (label, env, afterLoad) => {
+          async (label, env, hooks) => {
             // --webhooks-profile=DIR: the API processes of the runs with webhooks write CPU profiles there
             const prof = str('webhooks-profile');
             const nodeArgs = prof && env.GONGWEN_WEBHOOK_ALLOW_CIDRS ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : [];
             const api = await startApi(setup.url, { nodeArgs, env: { ...API_ENV, ...env } });
             try {
-              const r = await loadRun(server, setup, label, api, [api.baseUrl], 1);
-              await afterLoad?.();
+              const r = await loadRun(server, setup, label, api, [api.baseUrl], 1, 5, hooks);
+              // the window's busiest statements (pg_stat_statements, when the server has it): where PostgreSQL's time went
+              if (r.statements) for (const q of r.statements.top.slice(0, 10)) log(`  ${label}: ${q.calls} × ${q.mean_ms} ms  ${q.query}`);
               return r;
             } finally {
               await api.stop();

@@ -21,8 +21,15 @@
  * (the window and the drain's CPU over the window's transitions), the receiver excluded — the figure that decides,
  * as it is what gongwen itself spends and does not depend on how busy the shared machine is; (2) the throughput
  * with the receiver's CPU excluded: the window plus the drain, less the share of that time the receiver's CPU took
- * of all the CPU the run used (API, PostgreSQL, load generator, receiver). The deliveries of the warm-up's events
- * are drained within the window too, so both figures slightly overstate the cost.
+ * of all the CPU the run used (API, PostgreSQL, load generator, receiver).
+ *
+ * Both runs warm their API process up the same way (loadRun's warm-up: the same load; with webhooks its events are
+ * delivered too, so the delivery path is as warm as the transitions'). The warm-up's deliveries are drained
+ * before the window starts, and the counts (events, deliveries, batches) start after them: the window and the
+ * drain carry the deliveries of the window's own events only (they used to carry the warm-up's as well, about a
+ * quarter more deliveries than the window's transitions caused). The drain runs right after the window, before
+ * loadRun's post-run checks (the statements' read, the verification of a sample of hash chains), which are thus
+ * no part of the measured CPU (they were counted in it, and never in the baseline's).
  */
 import { randomUUID } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -47,8 +54,13 @@ export interface WebhookBench {
   withWebhooks: { transitionsPerSecond: number; p99: number; seconds: number; cpu: CpuPerTransition };
   /** (baseline − with) / baseline during the measured window only, in per cent (deliveries may lag behind). */
   costPercent: number;
-  /** Deliveries logged for the events of the run (one per event of the subscription: in a batch log or a delivery row). */
+  /** Deliveries logged for the events of the window (one per event of the subscription: in a batch log or a delivery row). */
   events: number;
+  /** The cursor's batches logged for them (webhook_batches rows): the per-batch statements are spread over events / batches. */
+  batches: number;
+  /** The warm-up's events, delivered before the window started; of them, those not yet delivered when the warm-up ended. */
+  warmupEvents: number;
+  warmupBacklog: number;
   /** Deliveries the receiver got within the measured window. */
   deliveredInWindow: number;
   /** Deliveries the receiver got by the end of the drain, and how many distinct webhook-ids. */
@@ -92,8 +104,8 @@ interface RunResult {
 type Run = (
   label: string,
   env: Record<string, string>,
-  /** Runs after the measured load, while the API process still runs. */
-  afterLoad?: () => Promise<void>,
+  /** afterWarmup: between the warm-up and the window; afterWindow: right after the window (the API process still runs). */
+  hooks?: { afterWarmup?: () => Promise<void>; afterWindow?: () => Promise<void> },
 ) => Promise<RunResult>;
 
 /** The bench database's transactions and rows written so far. */
@@ -115,6 +127,19 @@ async function backlog(url: string): Promise<number> {
            + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'))::int AS n`,
   );
   return n;
+}
+
+/** Events logged for subscription `id` so far (a batch log's items and delivery rows), and its batches. */
+async function logged(url: string, id: string): Promise<{ events: number; batches: number }> {
+  const [r] = await query<{ events: number; batches: number }>(
+    url,
+    // the events: those delivered at their first attempt (a batch's log) and those that got a delivery row
+    `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1)
+           + (SELECT coalesce(sum(jsonb_array_length(items)), 0) FROM webhook_batches WHERE subscription_id = $1))::int AS events,
+            (SELECT count(*) FROM webhook_batches WHERE subscription_id = $1)::int AS batches`,
+    [id],
+  );
+  return r;
 }
 
 function nowUs(): number {
@@ -249,7 +274,8 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
          VALUES ($1, $2, $3, $4, $5, pg_snapshot_xmax(pg_current_snapshot()))`,
         [id, owner, `http://127.0.0.1:${rx.port}/bench`, WEBHOOK_EVENT_TYPES, JSON.stringify([{ sealed, expiresAt: null }])],
       );
-      await rx.counts(true);
+      let warm = { events: 0, batches: 0 };
+      let warmBacklog = 0;
       let deliveredInWindow = 0;
       let drainSeconds = 0;
       let drained = false;
@@ -258,41 +284,53 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
       const withHooks = await run(
         `webhooks: one subscription on every event (round ${n} of ${rounds})`,
         { GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' },
-        async () => {
-          deliveredInWindow = (await rx.counts()).requests;
-          const left = await backlog(url);
-          log(
-            `webhooks: ${deliveredInWindow} delivered in the window, ${left} still to read from the outbox or deliver; draining (at most ${drainCapSeconds} s) …`,
-          );
-          const c0 = await dbCounters(url);
-          const t0 = performance.now();
-          let now = left;
-          while (now > 0 && (performance.now() - t0) / 1000 < drainCapSeconds) {
-            await sleep(250);
-            now = await backlog(url);
-          }
-          drainEndUs = nowUs();
-          // (PostgreSQL publishes a backend's counts within a second; the drain's own polling is among them)
-          await sleep(1000);
-          const [c1, sent] = [await dbCounters(url), (await rx.counts()).requests - deliveredInWindow];
-          if (sent > 0)
-            drainPerDelivery = { transactions: round((c1.xacts - c0.xacts) / sent, 2), rowsWritten: round((c1.rows - c0.rows) / sent, 2) };
-          drainSeconds = (performance.now() - t0) / 1000;
-          drained = now === 0;
-          // not drained within the cap: the rest at the drain's rate so far
-          if (!drained) drainSeconds *= left / Math.max(1, left - now);
+        {
+          afterWarmup: async () => {
+            // the warm-up's deliveries go out before the window (at most a minute), and the counts start after them
+            const t0 = performance.now();
+            // (what the window used to deliver besides its own events)
+            warmBacklog = await backlog(url);
+            while ((await backlog(url)) > 0 && performance.now() - t0 < 60_000) await sleep(250);
+            warm = await logged(url, id);
+            await rx.counts(true);
+            log(
+              `webhooks: the warm-up's ${warm.events} events delivered before the window (${warmBacklog} still pending after the warm-up, delivered in ${round((performance.now() - t0) / 1000, 1)} s)`,
+            );
+          },
+          afterWindow: async () => {
+            deliveredInWindow = (await rx.counts()).requests;
+            const left = await backlog(url);
+            log(
+              `webhooks: ${deliveredInWindow} delivered in the window, ${left} still to read from the outbox or deliver; draining (at most ${drainCapSeconds} s) …`,
+            );
+            const c0 = await dbCounters(url);
+            const t0 = performance.now();
+            let now = left;
+            while (now > 0 && (performance.now() - t0) / 1000 < drainCapSeconds) {
+              await sleep(250);
+              now = await backlog(url);
+            }
+            drainEndUs = nowUs();
+            // (PostgreSQL publishes a backend's counts within a second; the drain's own polling is among them)
+            await sleep(1000);
+            const [c1, sent] = [await dbCounters(url), (await rx.counts()).requests - deliveredInWindow];
+            if (sent > 0)
+              drainPerDelivery = {
+                transactions: round((c1.xacts - c0.xacts) / sent, 2),
+                rowsWritten: round((c1.rows - c0.rows) / sent, 2),
+              };
+            drainSeconds = (performance.now() - t0) / 1000;
+            drained = now === 0;
+            // not drained within the cap: the rest at the drain's rate so far
+            if (!drained) drainSeconds *= left / Math.max(1, left - now);
+          },
         },
       );
       await sleep(1100); // the sampler's next sample is past the drain's end
       const hooksCpu = cpu.between(withHooks.windowUs[0], drainEndUs);
       const got = await rx.counts();
-      const [{ events }] = await query<{ events: number }>(
-        url,
-        // the events: those delivered at their first attempt (a batch's log) and those that got a delivery row
-        `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1)
-               + (SELECT coalesce(sum(jsonb_array_length(items)), 0) FROM webhook_batches WHERE subscription_id = $1))::int AS events`,
-        [id],
-      );
+      const all = await logged(url, id);
+      const [events, batches] = [all.events - warm.events, all.batches - warm.batches];
       await query(url, `DELETE FROM webhook_subscriptions`);
       const transitions = withHooks.transitionsPerSecond * withHooks.seconds;
       const rawSeconds = withHooks.seconds + drainSeconds;
@@ -321,6 +359,9 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
         },
         costPercent: cost(withHooks.transitionsPerSecond),
         events,
+        batches,
+        warmupEvents: warm.events,
+        warmupBacklog: warmBacklog,
         deliveredInWindow,
         delivered: got.requests,
         distinctWebhookIds: got.unique,
@@ -340,7 +381,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
       };
       log(
         `webhooks: ${result.baseline.transitionsPerSecond} → ${result.withWebhooks.transitionsPerSecond} transitions/s in the window (cost ${result.costPercent} %); ` +
-          `${events} events, ${deliveredInWindow} delivered in the window, ${result.delivered} (${result.distinctWebhookIds} webhook-ids) after a drain of ${result.drainSeconds} s${drained ? '' : ' (extrapolated)'}; ` +
+          `${events} events (${batches} batches; ${warm.events} of the warm-up before the window), ${deliveredInWindow} delivered in the window, ${result.delivered} (${result.distinctWebhookIds} webhook-ids) after a drain of ${result.drainSeconds} s${drained ? '' : ' (extrapolated)'}; ` +
           `with every event delivered ${result.deliveredTransitionsPerSecond} transitions/s (raw cost ${result.deliveryCostPercent} %), ` +
           `${result.receiverExcluded.transitionsPerSecond}/s with the receiver's CPU excluded (cost ${result.receiverExcluded.costPercent} %); ` +
           `CPU per transition API+PostgreSQL ${round(baseTotal, 2)} → ${round(hooksTotal, 2)} ms (cost ${result.cpuCostPercent} %; receiver ${hooksCpuPer.receiverMs} ms more: ${result.cpuCostPercentWithReceiver} %); ` +
@@ -375,6 +416,9 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
       },
       costPercent: cost(mean((r) => r.withWebhooks.transitionsPerSecond)),
       events: sum((r) => r.events),
+      batches: sum((r) => r.batches),
+      warmupEvents: sum((r) => r.warmupEvents),
+      warmupBacklog: sum((r) => r.warmupBacklog),
       deliveredInWindow: sum((r) => r.deliveredInWindow),
       delivered: sum((r) => r.delivered),
       distinctWebhookIds: sum((r) => r.distinctWebhookIds),

@@ -207,8 +207,11 @@ const CLAIM_WEBHOOK_CURSORS = `
     SELECT s.id, s.batch_id IS NOT NULL AS interrupted, s.batch_at AS old_at, s.cursor_tx, s.cursor_id
       FROM webhook_subscriptions s
      WHERE s.active AND (s.lease_until IS NULL OR s.lease_until <= now())
-       AND (s.batch_id IS NOT NULL OR EXISTS (
-             SELECT 1 FROM outbox o WHERE (o.tx, o.id) > (s.cursor_tx, s.cursor_id) AND o.tx < (SELECT h FROM horizon)))
+       -- (the first row past the cursor, in index order: an EXISTS here was planned as a scan of the whole outbox,
+       -- since PostgreSQL cannot estimate the row comparison and drops an EXISTS's ORDER BY and LIMIT)
+       AND (s.batch_id IS NOT NULL OR (
+             SELECT o.id FROM outbox o WHERE (o.tx, o.id) > (s.cursor_tx, s.cursor_id) AND o.tx < (SELECT h FROM horizon)
+              ORDER BY o.tx, o.id LIMIT 1) IS NOT NULL)
      ORDER BY s.lease_until NULLS FIRST LIMIT $1
        FOR UPDATE OF s SKIP LOCKED),
   ends AS (
