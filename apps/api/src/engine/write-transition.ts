@@ -39,6 +39,23 @@ function plain(o: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** The row's columns a plan sets (besides the snapshot and the participants): as sent, and as written. */
+function rowColumns(p: TransitionPlan) {
+  const c = p.columns;
+  return {
+    state: p.toState,
+    assignee_ids: p.tasks.assigneeIds,
+    task_roles: p.tasks.taskRoles,
+    unit_keys: p.unitKeys,
+    current_revision: p.revisionNumber,
+    document_number: c.document_number,
+    title: c.title,
+    urgency: c.urgency,
+    urgency_rank: c.urgency_rank,
+    major: c.major,
+  };
+}
+
 /**
  * The write of plan `p` (only if the row is still at `expectedVersion`, and with `expectedXmin` that very row
  * version; with `cachedSession`, only if that session still holds). A snapshot the event left as it was (a second
@@ -52,22 +69,12 @@ export function pendingWrite(
   expectedXmin?: string,
 ): { write: PendingWrite; snapshotChars: number | null } {
   const a = p.audit;
-  const c = p.columns;
   // serialised here rather than by the driver: its length sizes the cache entry
   const snapshotJson = sameJson(p.persisted, p.row.snapshot) ? null : JSON.stringify(p.persisted);
   const fields = {
     id: p.row.id,
-    state: p.toState,
+    ...rowColumns(p),
     participant_ids: p.participants,
-    assignee_ids: p.tasks.assigneeIds,
-    task_roles: p.tasks.taskRoles,
-    unit_keys: p.unitKeys,
-    current_revision: p.revisionNumber,
-    document_number: c.document_number,
-    title: c.title,
-    urgency: c.urgency,
-    urgency_rank: c.urgency_rank,
-    major: c.major,
     expected_version: expectedVersion,
     seq: a.seq,
     actor_id: a.actorId,
@@ -117,20 +124,10 @@ export function writeResult(
   snapshotChars: number | null,
 ): Written | { fresh: TransitionRead; xmin: string } {
   if (r.written) {
-    const c = p.columns;
     const row = {
       ...p.row,
-      state: p.toState,
+      ...rowColumns(p),
       snapshot: p.persisted,
-      assignee_ids: p.tasks.assigneeIds,
-      task_roles: p.tasks.taskRoles,
-      unit_keys: p.unitKeys,
-      current_revision: p.revisionNumber,
-      document_number: c.document_number,
-      title: c.title,
-      urgency: c.urgency,
-      urgency_rank: c.urgency_rank,
-      major: c.major,
       version: r.version,
       updated_at: r.updated_at,
       // null: the ones sent (none merged in by an access grant since the read), as PostgreSQL prints them
