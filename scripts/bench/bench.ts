@@ -47,7 +47,7 @@ import { supervisionBench, type SupervisionBenchResult } from './supervision.js'
 import { openServer, type Server } from './server.js';
 import { openLoopLines, pgActivity, pgActivityBetween, Timeline, type PgActivity } from './timeline.js';
 import { webhooksBench } from './webhooks.js';
-import { cpuMeter, dist, execFileP, log, pool, query, round, sleep, type Dist } from './util.js';
+import { cpuMeter, dist, execFileP, keyValues, keyValuesOption, log, pool, query, round, sleep, type Dist } from './util.js';
 
 // ---------------------------------------------------------------- options
 
@@ -65,12 +65,7 @@ const SCALE_DOCS = opt('scale-docs', flag('scale') ? 1_000_000 : 100_000);
 const SUPERVISION_ITEMS = opt('supervision-items', 100_000);
 const OUT = resolve(str('out') ?? 'bench-results.json');
 const KEEP = flag('keep');
-const PG_SETTINGS: Record<string, string> = Object.fromEntries(
-  (argv.find((x) => x.startsWith('--pg='))?.slice('--pg='.length) ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-);
+const PG_SETTINGS = keyValuesOption(argv, 'pg');
 const PROFILE = !flag('no-profile');
 const RUN = Date.now().toString(36);
 const COMPARE = str('compare');
@@ -84,19 +79,11 @@ const RATES: (number | 'half')[] =
         .filter((x) => x === 'half' || x > 0);
 /** The open-loop rate of each --compare round (the first numeric --rate), 0 for none. */
 const COMPARE_RATE = (RATES.find((r) => typeof r === 'number') as number | undefined) ?? 0;
-const envOf = (list: string): Record<string, string> =>
-  Object.fromEntries(
-    list
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-const envList = (name: string): Record<string, string> =>
-  envOf(argv.find((x) => x.startsWith(`--${name}=`))?.slice(`--${name}=`.length) ?? '');
+const envList = (name: string): Record<string, string> => keyValuesOption(argv, name);
 /** The candidates' settings beyond API_ENV (--compare-env; one candidate with none by default). */
 const COMPARE_ENVS: Record<string, string>[] = (argv.find((x) => x.startsWith('--compare-env='))?.slice('--compare-env='.length) ?? '')
   .split(';')
-  .map(envOf);
+  .map(keyValues);
 /** The API processes' settings beyond the bench's own: --pool, and --api-env=NAME=VALUE,… (e.g. GONGWEN_WRITE_STATEMENTS=0). */
 const API_ENV: Record<string, string> = {
   ...(POOL ? { DATABASE_POOL_SIZE: POOL } : {}),

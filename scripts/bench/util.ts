@@ -11,6 +11,21 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** `K=V,K2=V2` as an object (a value may hold `=`); '' is none. */
+export function keyValues(list: string): Record<string, string> {
+  return Object.fromEntries(
+    list
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+/** The command-line option `--name=K=V,…` of `argv` as an object (absent: none). */
+export function keyValuesOption(argv: string[], name: string): Record<string, string> {
+  return keyValues(argv.find((x) => x.startsWith(`--${name}=`))?.slice(`--${name}=`.length) ?? '');
+}
+
 export function log(m: string): void {
   process.stderr.write(`bench: ${m}\n`);
 }

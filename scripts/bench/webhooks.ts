@@ -142,6 +142,17 @@ async function logged(url: string, id: string): Promise<{ events: number; batche
   return r;
 }
 
+/** Polls the backlog until none is left or `capSeconds` have passed; answers what is left. */
+async function drain(url: string, capSeconds: number): Promise<number> {
+  const t0 = performance.now();
+  let left = await backlog(url);
+  while (left > 0 && (performance.now() - t0) / 1000 < capSeconds) {
+    await sleep(250);
+    left = await backlog(url);
+  }
+  return left;
+}
+
 function nowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
@@ -290,7 +301,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
             const t0 = performance.now();
             // (what the window used to deliver besides its own events)
             warmBacklog = await backlog(url);
-            while ((await backlog(url)) > 0 && performance.now() - t0 < 60_000) await sleep(250);
+            await drain(url, 60);
             warm = await logged(url, id);
             await rx.counts(true);
             log(
@@ -305,11 +316,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
             );
             const c0 = await dbCounters(url);
             const t0 = performance.now();
-            let now = left;
-            while (now > 0 && (performance.now() - t0) / 1000 < drainCapSeconds) {
-              await sleep(250);
-              now = await backlog(url);
-            }
+            const now = await drain(url, drainCapSeconds);
             drainEndUs = nowUs();
             // (PostgreSQL publishes a backend's counts within a second; the drain's own polling is among them)
             await sleep(1000);

@@ -15,18 +15,13 @@ import pg from 'pg';
 import { client, drive, startApi, type Ids } from './api.js';
 import { WRITE_TRANSITIONS } from '../../apps/api/src/engine/repositories/documents.js';
 import { openServer } from './server.js';
-import { log, pool, query, round, sleep, treeCpu } from './util.js';
+import { keyValuesOption, log, pool, query, round, sleep, treeCpu } from './util.js';
 
 const arg = (name: string, dflt: number) => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
   return a ? Number(a.split('=')[1]) : dflt;
 };
-const PG_SETTINGS: Record<string, string> = Object.fromEntries(
-  (process.argv.find((x) => x.startsWith('--pg='))?.slice('--pg='.length) ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-);
+const PG_SETTINGS = keyValuesOption(process.argv, 'pg');
 const N = arg('transitions', 3000);
 const DOCS = arg('docs', 40);
 const CONCURRENCY = arg('concurrency', 8);
