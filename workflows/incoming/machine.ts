@@ -15,18 +15,8 @@
  * REGISTER carries it; the machine checks it is present, well formed and of the year of registration.
  */
 import { effectiveActor } from '#gongwen/authority';
-import {
-  and,
-  assertEvent,
-  assign,
-  createActor,
-  initialTransition,
-  not,
-  setup,
-  type ActorScope,
-  type AnyStateMachine,
-  type SnapshotFrom,
-} from 'xstate';
+import { and, assertEvent, assign, initialTransition, not, setup, type SnapshotFrom } from 'xstate';
+import { bindMachine } from '../kit/machine.js';
 import { departmentOf, explainRejection, gateConditions, isPermitted, permissionConditions } from './policy.js';
 import type {
   CirculationOrder,
@@ -619,78 +609,29 @@ export interface ApplyResult {
   violation?: GateViolation;
 }
 
-type IncomingScope = ActorScope<IncomingSnapshot, IncomingEvent>;
-let scope: IncomingScope | undefined;
-
-/** One inert actor scope for every pure transition (see workflows/outgoing/machine.ts inertScope for why). */
-function inertScope(): IncomingScope {
-  if (!scope) {
-    const self = createActor(incomingMachine as AnyStateMachine);
-    scope = {
-      self,
-      system: self.system,
-      id: '',
-      sessionId: '',
-      defer: () => {},
-      logger: () => {},
-      stopChild: () => {},
-      emit: () => {},
-      actionExecutor: () => {},
-    } as unknown as IncomingScope;
-  }
-  return scope;
-}
+// applying an event, storing and restoring a snapshot: the glue all workflows share (workflows/kit/machine.ts)
+const pure = bindMachine<typeof incomingMachine, IncomingState, GateViolation, typeof INCOMING_WORKFLOW>({
+  machine: incomingMachine,
+  workflow: INCOMING_WORKFLOW,
+  name: 'incoming',
+  states: INCOMING_STATES,
+  permissionConditions,
+  explainRejection,
+});
 
 /**
  * Apply one event (pure): permission check → `transition()`, accepted iff it returns a new snapshot.
  * On refusal the input snapshot is returned unchanged (same object) with the violation explaining why.
  */
-export function applyEvent(snapshot: IncomingSnapshot, event: IncomingEvent): ApplyResult {
-  const state = snapshot.value as IncomingState;
-  const refuse = (): ApplyResult => ({
-    accepted: false,
-    snapshot,
-    violation: explainRejection(snapshot, event) ?? {
-      gate: String(state),
-      conditions: [{ code: 'NOT_ACCEPTED', message: `${String(event?.type)} was not accepted in ${String(state)}.` }],
-    },
-  });
-  if (snapshot.status !== 'active') return refuse();
-  if (permissionConditions(state, snapshot.context, event?.actor, event?.type).length) return refuse();
-  const next = incomingMachine.transition(snapshot, event, inertScope());
-  if (next === snapshot) return refuse();
-  return { accepted: true, snapshot: next };
-}
+export const applyEvent: (snapshot: IncomingSnapshot, event: IncomingEvent) => ApplyResult = pure.applyEvent;
 
-/** The JSON to store: plain data (the context holds only strings, numbers, booleans, arrays and objects). */
-export function persistSnapshot(snapshot: IncomingSnapshot): PersistedIncomingSnapshot {
-  return {
-    workflow: INCOMING_WORKFLOW.id,
-    version: INCOMING_WORKFLOW.version,
-    value: snapshot.value as IncomingState,
-    status: snapshot.status as 'active' | 'done',
-    context: snapshot.context,
-  } as PersistedIncomingSnapshot;
-}
+/** The JSON to store: plain data, the context shared with the snapshot (see workflows/kit/machine.ts). */
+export const persistSnapshot: (snapshot: IncomingSnapshot) => PersistedIncomingSnapshot = pure.persistSnapshot;
 
 /** Rebuild a snapshot from stored JSON (from persistSnapshot, or anything with `value` and `context`). */
-export function restoreSnapshot(persisted: {
+export const restoreSnapshot: (persisted: {
   value: unknown;
   context: IncomingContext;
   workflow?: string;
   version?: number;
-}): IncomingSnapshot {
-  if (persisted.workflow !== undefined && persisted.workflow !== INCOMING_WORKFLOW.id) {
-    throw new Error(`Not an incoming workflow snapshot: ${persisted.workflow}`);
-  }
-  if (persisted.version !== undefined && persisted.version !== INCOMING_WORKFLOW.version) {
-    throw new Error(`Unsupported incoming workflow version ${persisted.version}`);
-  }
-  if (typeof persisted.value !== 'string' || !(INCOMING_STATES as readonly string[]).includes(persisted.value)) {
-    throw new Error(`Unknown incoming workflow state ${JSON.stringify(persisted.value)}`);
-  }
-  if (!persisted.context || typeof persisted.context !== 'object') {
-    throw new Error('Persisted incoming snapshot has no context');
-  }
-  return incomingMachine.resolveState({ value: persisted.value as IncomingState, context: persisted.context });
-}
+}) => IncomingSnapshot = pure.restoreSnapshot;

@@ -10,17 +10,8 @@
  * so the machine accepts an event exactly when explainRejection() returns null. applyEvent() detects acceptance
  * as outgoing's does: a refused event leaves the very same snapshot object.
  */
-import {
-  and,
-  assertEvent,
-  assign,
-  createActor,
-  initialTransition,
-  setup,
-  type ActorScope,
-  type AnyStateMachine,
-  type SnapshotFrom,
-} from 'xstate';
+import { and, assertEvent, assign, initialTransition, setup, type SnapshotFrom } from 'xstate';
+import { bindMachine } from '../kit/machine.js';
 import {
   colourRank,
   explainRejection,
@@ -475,78 +466,29 @@ export interface ApplyResult {
   violation?: GateViolation;
 }
 
-type SupervisionScope = ActorScope<SupervisionSnapshot, SupervisionEvent>;
-let scope: SupervisionScope | undefined;
-
-/** One inert actor scope for every pure transition (see workflows/outgoing/machine.ts inertScope for why). */
-function inertScope(): SupervisionScope {
-  if (!scope) {
-    const self = createActor(supervisionMachine as AnyStateMachine);
-    scope = {
-      self,
-      system: self.system,
-      id: '',
-      sessionId: '',
-      defer: () => {},
-      logger: () => {},
-      stopChild: () => {},
-      emit: () => {},
-      actionExecutor: () => {},
-    } as unknown as SupervisionScope;
-  }
-  return scope;
-}
+// applying an event, storing and restoring a snapshot: the glue all workflows share (workflows/kit/machine.ts)
+const pure = bindMachine<typeof supervisionMachine, SupervisionState, GateViolation, typeof SUPERVISION_WORKFLOW>({
+  machine: supervisionMachine,
+  workflow: SUPERVISION_WORKFLOW,
+  name: 'supervision',
+  states: SUPERVISION_STATES,
+  permissionConditions,
+  explainRejection,
+});
 
 /**
- * Apply one event (pure): permission check → `transition()`, accepted iff it returns a new snapshot. On refusal
- * the input snapshot is returned unchanged (same object) with the violation explaining why.
+ * Apply one event (pure): permission check → `transition()`, accepted iff it returns a new snapshot.
+ * On refusal the input snapshot is returned unchanged (same object) with the violation explaining why.
  */
-export function applyEvent(snapshot: SupervisionSnapshot, event: SupervisionEvent): ApplyResult {
-  const state = snapshot.value as SupervisionState;
-  const refuse = (): ApplyResult => ({
-    accepted: false,
-    snapshot,
-    violation: explainRejection(snapshot, event) ?? {
-      gate: String(state),
-      conditions: [{ code: 'NOT_ACCEPTED', message: `${String(event?.type)} was not accepted in ${String(state)}.` }],
-    },
-  });
-  if (snapshot.status !== 'active') return refuse();
-  if (permissionConditions(state, snapshot.context, event?.actor, event?.type).length) return refuse();
-  const next = supervisionMachine.transition(snapshot, event, inertScope());
-  if (next === snapshot) return refuse();
-  return { accepted: true, snapshot: next };
-}
+export const applyEvent: (snapshot: SupervisionSnapshot, event: SupervisionEvent) => ApplyResult = pure.applyEvent;
 
-/** The JSON to store: plain data (see workflows/outgoing/machine.ts persistSnapshot). */
-export function persistSnapshot(snapshot: SupervisionSnapshot): PersistedSupervisionSnapshot {
-  return {
-    workflow: SUPERVISION_WORKFLOW.id,
-    version: SUPERVISION_WORKFLOW.version,
-    value: snapshot.value as SupervisionState,
-    status: snapshot.status as 'active' | 'done',
-    context: snapshot.context,
-  };
-}
+/** The JSON to store: plain data, the context shared with the snapshot (see workflows/kit/machine.ts). */
+export const persistSnapshot: (snapshot: SupervisionSnapshot) => PersistedSupervisionSnapshot = pure.persistSnapshot;
 
 /** Rebuild a snapshot from stored JSON (from persistSnapshot, or anything with `value` and `context`). */
-export function restoreSnapshot(persisted: {
+export const restoreSnapshot: (persisted: {
   value: unknown;
   context: SupervisionContext;
   workflow?: string;
   version?: number;
-}): SupervisionSnapshot {
-  if (persisted.workflow !== undefined && persisted.workflow !== SUPERVISION_WORKFLOW.id) {
-    throw new Error(`Not a supervision workflow snapshot: ${persisted.workflow}`);
-  }
-  if (persisted.version !== undefined && persisted.version !== SUPERVISION_WORKFLOW.version) {
-    throw new Error(`Unsupported supervision workflow version ${persisted.version}`);
-  }
-  if (typeof persisted.value !== 'string' || !(SUPERVISION_STATES as readonly string[]).includes(persisted.value)) {
-    throw new Error(`Unknown supervision workflow state ${JSON.stringify(persisted.value)}`);
-  }
-  if (!persisted.context || typeof persisted.context !== 'object') {
-    throw new Error('Persisted supervision snapshot has no context');
-  }
-  return supervisionMachine.resolveState({ value: persisted.value as SupervisionState, context: persisted.context });
-}
+}) => SupervisionSnapshot = pure.restoreSnapshot;
