@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiHeader, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 import { jsonSchema } from './zod.js';
@@ -250,6 +250,39 @@ export function ApiZodQuery(schema: z.ZodObject) {
 export const ApiProblems = (...statuses: number[]) => applyDecorators(...statuses.map((s) => problem(s, STATUS_TITLES[s] ?? 'Error')));
 
 export { ApiExtraModels };
+
+/** The If-Match header of a write: the version the client last saw (the ETag). */
+export const ApiIfMatchHeader = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'The version you last saw (the ETag); a stale one gets 409',
+});
+
+/** The Idempotency-Key header of a write. */
+export const ApiIdempotencyKeyHeader = ApiHeader({
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'A retry with the same key returns the first response without applying anything twice',
+});
+
+/**
+ * The body of a workflow's POST …/events: one of its client events ({ "type": …, …payload }), each event type's
+ * payload schema with `type` added, discriminated by `type`.
+ */
+export function eventBodySchema<T extends string>(types: readonly T[], payloads: Record<T, z.ZodType>) {
+  return {
+    oneOf: types.map((type) => {
+      const s = jsonSchema(payloads[type]) as { properties?: Record<string, unknown>; required?: string[] };
+      return {
+        ...s,
+        title: type,
+        properties: { type: { const: type }, ...(s.properties ?? {}) },
+        required: ['type', ...(s.required ?? [])],
+      };
+    }),
+    discriminator: { propertyName: 'type' },
+  };
+}
 
 // ------------------------------------------------------------------------------------------ the document
 

@@ -1,13 +1,21 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope, SessionCheckedAtWrite } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
 import { eventBody, parseIdempotencyKey, parseIfMatch, sendWrite } from '../common/write-request.js';
-import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
-import { ZodPipe, jsonSchema } from '../common/zod.js';
+import {
+  ApiIdempotencyKeyHeader,
+  ApiIfMatchHeader,
+  ApiProblems,
+  ApiZodBody,
+  ApiZodQuery,
+  ApiZodResponse,
+  eventBodySchema,
+} from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.js';
 import { DocumentsService } from './documents.service.js';
 import {
   Document,
@@ -29,24 +37,7 @@ const NotificationsReadBody = z.strictObject({
 });
 const PresenceBody = z.strictObject({ editing: z.boolean().default(false).describe('You have unsaved changes open in an editor') });
 
-const EventBodySchema = {
-  oneOf: CLIENT_EVENT_TYPES.map((type) => {
-    const s = jsonSchema(EVENT_PAYLOADS[type]) as { properties?: Record<string, unknown>; required?: string[] };
-    return { ...s, title: type, properties: { type: { const: type }, ...(s.properties ?? {}) }, required: ['type', ...(s.required ?? [])] };
-  }),
-  discriminator: { propertyName: 'type' },
-};
-
-const ifMatchHeader = ApiHeader({
-  name: 'If-Match',
-  required: false,
-  description: 'The version you last saw (the ETag); a stale one gets 409',
-});
-const idemHeader = ApiHeader({
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'A retry with the same key returns the first response without applying anything twice',
-});
+const EventBodySchema = eventBodySchema(CLIENT_EVENT_TYPES, EVENT_PAYLOADS);
 
 @ApiTags('documents')
 @Controller('api/documents')
@@ -55,7 +46,7 @@ export class DocumentsController {
 
   @Post()
   @RequireScope('draft')
-  @idemHeader
+  @ApiIdempotencyKeyHeader
   @ApiOperation({
     operationId: 'createDocument',
     summary: 'Open a document (chief): kind, title, issuing bodies and their signers, sections and drafters',
@@ -102,8 +93,8 @@ export class DocumentsController {
   @Post(':id/events')
   @RequireScope('draft')
   @SessionCheckedAtWrite()
-  @ifMatchHeader
-  @idemHeader
+  @ApiIfMatchHeader
+  @ApiIdempotencyKeyHeader
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
     operationId: 'sendDocumentEvent',
@@ -135,8 +126,8 @@ export class DocumentsController {
 
   @Put(':id/sections/:sectionId')
   @RequireScope('draft')
-  @ifMatchHeader
-  @idemHeader
+  @ApiIfMatchHeader
+  @ApiIdempotencyKeyHeader
   @ApiOperation({
     operationId: 'editSection',
     summary: "A drafter's text for a section: a new immutable revision (drafting only, by the section's drafter)",
@@ -164,8 +155,8 @@ export class DocumentsController {
 
   @Put(':id/content')
   @RequireScope('draft')
-  @ifMatchHeader
-  @idemHeader
+  @ApiIfMatchHeader
+  @ApiIdempotencyKeyHeader
   @ApiOperation({
     operationId: 'editContent',
     summary: 'Edit metadata and sections (chief in consolidation; drafters and chief in proofreading, resolving marks): a new revision',

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { renderDocx, contentDispositionFor, docxFileName } from '#gongwen/docx';
@@ -16,7 +16,16 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope, Roles, SessionCheckedAtWrite } from '../auth/decorators.js';
 import { AppError } from '../common/errors.js';
 import { eventBody, parseIdempotencyKey, parseIfMatch, sendWrite } from '../common/write-request.js';
-import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse, contract } from '../common/openapi.js';
+import {
+  ApiIdempotencyKeyHeader,
+  ApiIfMatchHeader,
+  ApiProblems,
+  ApiZodBody,
+  ApiZodQuery,
+  ApiZodResponse,
+  contract,
+  eventBodySchema,
+} from '../common/openapi.js';
 import { jsonSchema, ZodPipe } from '../common/zod.js';
 import { Verification } from '../documents/contract.js';
 import { CreateDocumentBody } from '../documents/schemas.js';
@@ -37,24 +46,8 @@ function file(res: FastifyReply, type: string, name: string, data: Buffer | stri
   res.send(data);
 }
 
-const EventBodySchema = {
-  oneOf: CLIENT_EVENT_TYPES.map((type) => {
-    const s = jsonSchema(EVENT_PAYLOADS[type]) as { properties?: Record<string, unknown>; required?: string[] };
-    return { ...s, title: type, properties: { type: { const: type }, ...(s.properties ?? {}) }, required: ['type', ...(s.required ?? [])] };
-  }),
-  discriminator: { propertyName: 'type' },
-};
+const EventBodySchema = eventBodySchema(CLIENT_EVENT_TYPES, EVENT_PAYLOADS);
 
-const ifMatchHeader = ApiHeader({
-  name: 'If-Match',
-  required: false,
-  description: 'The version you last saw (the ETag); a stale one gets 409',
-});
-const idemHeader = ApiHeader({
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'A retry with the same key returns the first response without applying anything twice',
-});
 const binary = (types: string[], description: string) =>
   ApiResponse({
     status: 200,
@@ -84,7 +77,7 @@ export class IncomingController {
   @Post()
   @RequireScope('full')
   @Roles('registrar')
-  @idemHeader
+  @ApiIdempotencyKeyHeader
   @ApiOperation({
     operationId: 'registerExternalIncoming',
     summary: 'A registrar (收文员) registers a document from outside: multipart metadata (JSON) + original + attachments; starts in 待登记',
@@ -173,8 +166,8 @@ export class IncomingController {
   @Post(':id/events')
   @RequireScope('full')
   @SessionCheckedAtWrite()
-  @ifMatchHeader
-  @idemHeader
+  @ApiIfMatchHeader
+  @ApiIdempotencyKeyHeader
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
     operationId: 'sendIncomingEvent',

@@ -1,13 +1,21 @@
 import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { contentDispositionFor } from '#gongwen/docx';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser, RequireScope, Roles } from '../auth/decorators.js';
 import { eventBody, parseIdempotencyKey, parseIfMatch, sendWrite } from '../common/write-request.js';
-import { ApiProblems, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/openapi.js';
-import { ZodPipe, jsonSchema } from '../common/zod.js';
+import {
+  ApiIdempotencyKeyHeader,
+  ApiIfMatchHeader,
+  ApiProblems,
+  ApiZodBody,
+  ApiZodQuery,
+  ApiZodResponse,
+  eventBodySchema,
+} from '../common/openapi.js';
+import { ZodPipe } from '../common/zod.js';
 import { Verification } from '../documents/contract.js';
 import { HolidayCalendarService } from './calendar.service.js';
 import {
@@ -37,24 +45,8 @@ import { SupervisionService } from './supervision.service.js';
 const CardColourParam = z.enum(['blue', 'yellow', 'red']);
 const CARD_FILE_LABELS = { blue: '蓝牌', yellow: '黄牌', red: '红牌' } as const;
 const DOCX_MIME = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-const EventBodySchema = {
-  oneOf: CLIENT_EVENT_TYPES.map((type) => {
-    const s = jsonSchema(EVENT_PAYLOADS[type]) as { properties?: Record<string, unknown>; required?: string[] };
-    return { ...s, title: type, properties: { type: { const: type }, ...(s.properties ?? {}) }, required: ['type', ...(s.required ?? [])] };
-  }),
-  discriminator: { propertyName: 'type' },
-};
+const EventBodySchema = eventBodySchema(CLIENT_EVENT_TYPES, EVENT_PAYLOADS);
 
-const ifMatchHeader = ApiHeader({
-  name: 'If-Match',
-  required: false,
-  description: 'The version you last saw (the ETag); a stale one gets 409',
-});
-const idemHeader = ApiHeader({
-  name: 'Idempotency-Key',
-  required: false,
-  description: 'A retry with the same key returns the first response without applying anything twice',
-});
 const docxResponse = ApiResponse({
   status: 200,
   description: 'DOCX file',
@@ -79,7 +71,7 @@ export class SupervisionController {
 
   @Post()
   @Roles('supervisor')
-  @idemHeader
+  @ApiIdempotencyKeyHeader
   @ApiOperation({
     operationId: 'createSupervisionItem',
     summary:
@@ -196,8 +188,8 @@ export class SupervisionController {
 
   @Post(':id/events')
   @RequireScope('full')
-  @ifMatchHeader
-  @idemHeader
+  @ApiIfMatchHeader
+  @ApiIdempotencyKeyHeader
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOperation({
     operationId: 'sendSupervisionEvent',
