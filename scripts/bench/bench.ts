@@ -46,7 +46,7 @@ import { incomingQueries, printIncoming } from './incoming.js';
 import { supervisionBench, type SupervisionBenchResult } from './supervision.js';
 import { openServer, type Server } from './server.js';
 import { openLoopLines, pgActivity, pgActivityBetween, Timeline, type PgActivity } from './timeline.js';
-import { webhooksBench } from './webhooks.js';
+import { WEBHOOK_ROUNDS, webhooksBench } from './webhooks.js';
 import { cpuMeter, dist, execFileP, keyValues, keyValuesOption, log, pool, query, round, sleep, type Dist } from './util.js';
 
 // ---------------------------------------------------------------- options
@@ -767,7 +767,8 @@ function print(results: Record<string, any>) {
       `${results.webhooks.baseline.transitionsPerSecond} → ${results.webhooks.deliveredTransitionsPerSecond} transitions/s over the window and the drain; ` +
         `${results.webhooks.events} events, ${results.webhooks.deliveredInWindow} delivered in the window (${results.webhooks.withWebhooks.transitionsPerSecond} transitions/s, cost ${results.webhooks.costPercent} %), ` +
         `the rest drained in ${results.webhooks.drainSeconds} s${results.webhooks.drained ? '' : ' (extrapolated)'}`,
-      `cost ${results.webhooks.deliveryCostPercent} %`,
+      // the medians of the rounds' costs (each round against its own baseline): throughput, and CPU per transition
+      `cost ${results.webhooks.deliveryCostPercent} % (CPU per transition: ${results.webhooks.cpuCostPercent} %)`,
       '≤ 10 %',
       results.webhooks.deliveryCostPercent <= 10 ? 'ok' : 'over',
     ]);
@@ -933,7 +934,7 @@ async function main() {
       const measured =
         (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) +
         (skip.has('processes') ? 0 : 2) +
-        (skip.has('webhooks') ? 0 : 4) + // two rounds of without / with webhooks
+        (skip.has('webhooks') ? 0 : 2 * WEBHOOK_ROUNDS) + // rounds of without / with webhooks
         (COMPARE ? 2 * (1 + COMPARE_ENVS.length) * (COMPARE_RATE ? 2 : 1) : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));

@@ -2,7 +2,8 @@
  * `node dist/scripts/bench/webhook-send.js [N] [concurrency]`: the API process's CPU per webhook request, alone,
  * A/B in one process: N signed requests (default 5000) to the bench's receiver (webhook-receiver.ts, a process of
  * its own), `concurrency` at a time (default 32), at most 4 connections (the default GONGWEN_WEBHOOK_WORKERS) —
- * by sendWebhook (undici, sender.ts) and by the node:http sender it replaced (kept here as the baseline),
+ * by sendWebhook (undici, sender.ts: pipelined as the API sends, and one request at a time per connection as it
+ * sent before) and by the node:http sender it replaced (kept here as the baseline),
  * alternating, three rounds each after a warm-up. Prints this process's CPU (process.cpuUsage) per request: CPU
  * time, not wall time, so the figure depends little on how busy the shared machine is.
  */
@@ -135,6 +136,7 @@ async function main() {
   const port = await new Promise<number>((resolve) => rx.once('message', (m: { port: number }) => resolve(m.port)));
   const guard = new AddressGuard('127.0.0.1/32');
   const agents = new Agents(4, guard);
+  const unpipelined = new Agents(4, guard, 1);
   const opts = { keepAlive: true, maxSockets: 4, maxFreeSockets: 4, timeout: 60_000 };
   const nodeAgents = { http: new http.Agent(opts), https: new https.Agent(opts) };
   const url = `http://127.0.0.1:${port}/bench`;
@@ -147,7 +149,9 @@ async function main() {
     });
   const variants: Record<string, (k: number) => Promise<SendResult>> = {
     'node:http': (k) => sendWithNodeHttp(guard, url, { id: `msg_${k}`, body: body(k), secrets }, 15_000, new Date(), nodeAgents),
-    undici: (k) => sendWebhook(agents, url, { id: `msg_${k}`, body: body(k), secrets }, 15_000, new Date()),
+    'undici, one request at a time per connection': (k) =>
+      sendWebhook(unpipelined, url, { id: `msg_${k}`, body: body(k), secrets }, 15_000, new Date()),
+    'undici, pipelined (this build)': (k) => sendWebhook(agents, url, { id: `msg_${k}`, body: body(k), secrets }, 15_000, new Date()),
   };
   const round = async (send: (k: number) => Promise<SendResult>, n: number) => {
     let next = 0;
@@ -169,6 +173,7 @@ async function main() {
   for (let i = 1; i <= 3; i++)
     for (const [name, send] of Object.entries(variants)) console.log(`${name} round ${i}: ${JSON.stringify(await round(send, N))}`);
   await agents.destroy();
+  await unpipelined.destroy();
   nodeAgents.http.destroy();
   rx.disconnect();
 }

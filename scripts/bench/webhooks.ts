@@ -266,7 +266,21 @@ async function startReceiver(): Promise<{
  * `run(label, env, afterLoad)` runs one measured transition load on the bench database `url` with an API process
  * started with `env` added, calls `afterLoad` before stopping it, and answers the load's throughput and p99.
  */
-export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300, rounds = 2): Promise<WebhookBench> {
+/**
+ * Rounds of the part (each a run without and one with webhooks, A B A B …): the combined figures are the medians
+ * of the rounds' own (each round's with-webhooks run against its own baseline, minutes apart at most), so one
+ * round disturbed by the shared machine's other work does not decide the verdict.
+ */
+export const WEBHOOK_ROUNDS = 3;
+
+/** The median of some figures (the mean of the middle two of an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300, rounds = WEBHOOK_ROUNDS): Promise<WebhookBench> {
   const rx = await startReceiver();
   const cpu = sampler(url, rx.child.pid!);
   try {
@@ -399,29 +413,30 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
     const all: WebhookBench[] = [];
     for (let n = 1; n <= rounds; n++) all.push(await oneRound(n));
     if (all.length === 1) return all[0];
-    // the rounds alternate without and with webhooks (A B A B): a shared machine's load drifts over minutes
-    const mean = (f: (r: WebhookBench) => number) => round(all.reduce((x, r) => x + f(r), 0) / all.length, 2);
+    // the rounds alternate without and with webhooks (A B A B): a shared machine's load drifts over minutes, so
+    // each round's costs are taken against its own baseline and the combined costs are their medians
+    const mid = (f: (r: WebhookBench) => number) => round(median(all.map(f)), 2);
     const sum = (f: (r: WebhookBench) => number) => all.reduce((x, r) => x + f(r), 0);
-    const baseTps = mean((r) => r.baseline.transitionsPerSecond);
-    const cost = (tps: number) => round(((baseTps - tps) / baseTps) * 100, 1);
-    const cpuMean = (f: (r: WebhookBench) => CpuPerTransition): CpuPerTransition => ({
-      apiMs: mean((r) => f(r).apiMs),
-      postgresMs: mean((r) => f(r).postgresMs),
-      ...(f(all[0]).receiverMs !== undefined ? { receiverMs: mean((r) => f(r).receiverMs ?? 0) } : {}),
+    const baseTps = mid((r) => r.baseline.transitionsPerSecond);
+    const cpuMid = (f: (r: WebhookBench) => CpuPerTransition): CpuPerTransition => ({
+      apiMs: mid((r) => f(r).apiMs),
+      postgresMs: mid((r) => f(r).postgresMs),
+      ...(f(all[0]).receiverMs !== undefined ? { receiverMs: mid((r) => f(r).receiverMs ?? 0) } : {}),
     });
-    const baseCpu = cpuMean((r) => r.baseline.cpu);
-    const hooksCpu = cpuMean((r) => r.withWebhooks.cpu);
-    const deliveredTps = mean((r) => r.deliveredTransitionsPerSecond);
-    const excludedTps = mean((r) => r.receiverExcluded.transitionsPerSecond);
+    const baseCpu = cpuMid((r) => r.baseline.cpu);
+    const hooksCpu = cpuMid((r) => r.withWebhooks.cpu);
+    const deliveredTps = mid((r) => r.deliveredTransitionsPerSecond);
+    const excludedTps = mid((r) => r.receiverExcluded.transitionsPerSecond);
+    const costs = (f: (r: WebhookBench) => number) => all.map(f).join(' / ');
     const combined: WebhookBench & { rounds: WebhookBench[] } = {
-      baseline: { transitionsPerSecond: baseTps, p99: mean((r) => r.baseline.p99), cpu: baseCpu },
+      baseline: { transitionsPerSecond: baseTps, p99: mid((r) => r.baseline.p99), cpu: baseCpu },
       withWebhooks: {
-        transitionsPerSecond: mean((r) => r.withWebhooks.transitionsPerSecond),
-        p99: mean((r) => r.withWebhooks.p99),
+        transitionsPerSecond: mid((r) => r.withWebhooks.transitionsPerSecond),
+        p99: mid((r) => r.withWebhooks.p99),
         seconds: sum((r) => r.withWebhooks.seconds),
         cpu: hooksCpu,
       },
-      costPercent: cost(mean((r) => r.withWebhooks.transitionsPerSecond)),
+      costPercent: mid((r) => r.costPercent),
       events: sum((r) => r.events),
       batches: sum((r) => r.batches),
       warmupEvents: sum((r) => r.warmupEvents),
@@ -435,25 +450,23 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
       ),
       drained: all.every((r) => r.drained),
       deliveredTransitionsPerSecond: deliveredTps,
-      deliveryCostPercent: cost(deliveredTps),
-      receiverExcluded: { transitionsPerSecond: excludedTps, costPercent: cost(excludedTps) },
-      cpuCostPercent: round(((hooksCpu.apiMs + hooksCpu.postgresMs) / (baseCpu.apiMs + baseCpu.postgresMs) - 1) * 100, 1),
-      cpuCostPercentWithReceiver: round(
-        ((hooksCpu.apiMs + hooksCpu.postgresMs + (hooksCpu.receiverMs ?? 0)) / (baseCpu.apiMs + baseCpu.postgresMs) - 1) * 100,
-        1,
-      ),
+      deliveryCostPercent: mid((r) => r.deliveryCostPercent),
+      receiverExcluded: { transitionsPerSecond: excludedTps, costPercent: mid((r) => r.receiverExcluded.costPercent) },
+      cpuCostPercent: mid((r) => r.cpuCostPercent),
+      cpuCostPercentWithReceiver: mid((r) => r.cpuCostPercentWithReceiver),
       drainPerDelivery: all[all.length - 1].drainPerDelivery,
       transactionsPerTransition: {
-        baseline: mean((r) => r.transactionsPerTransition.baseline ?? NaN),
-        withWebhooks: mean((r) => r.transactionsPerTransition.withWebhooks ?? NaN),
+        baseline: mid((r) => r.transactionsPerTransition.baseline ?? NaN),
+        withWebhooks: mid((r) => r.transactionsPerTransition.withWebhooks ?? NaN),
       },
       loadAverage: { start: all[0].loadAverage.start, end: all[all.length - 1].loadAverage.end },
       rounds: all,
     };
     log(
-      `webhooks, ${rounds} rounds: ${baseTps} → ${deliveredTps} transitions/s with every event delivered (raw cost ${combined.deliveryCostPercent} %), ` +
-        `${excludedTps}/s with the receiver's CPU excluded (cost ${combined.receiverExcluded.costPercent} %); CPU per transition API+PostgreSQL cost ` +
-        `${combined.cpuCostPercent} % (with the receiver ${combined.cpuCostPercentWithReceiver} %)`,
+      `webhooks, medians of ${rounds} rounds: ${baseTps} → ${deliveredTps} transitions/s with every event delivered (raw cost ${combined.deliveryCostPercent} %: ${costs((r) => r.deliveryCostPercent)}), ` +
+        `${excludedTps}/s with the receiver's CPU excluded (cost ${combined.receiverExcluded.costPercent} %: ${costs((r) => r.receiverExcluded.costPercent)}); ` +
+        `CPU per transition API+PostgreSQL ${round(baseCpu.apiMs + baseCpu.postgresMs, 3)} → ${round(hooksCpu.apiMs + hooksCpu.postgresMs, 3)} ms, cost ` +
+        `${combined.cpuCostPercent} % (${costs((r) => r.cpuCostPercent)}; with the receiver ${combined.cpuCostPercentWithReceiver} %)`,
     );
     return combined;
   } finally {

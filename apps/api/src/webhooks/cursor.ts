@@ -112,7 +112,7 @@ export async function claimCursors(host: CursorHost, limit: number): Promise<Cla
  * rows come in (tx, id) order, in which a document's rows follow its own order: the lists are sorted only when a
  * row's events, or rows, came otherwise.
  */
-async function chainsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Promise<Map<string, Item[]>> {
+async function chainsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Promise<{ chains: Map<string, Item[]>; read: number }> {
   const rows = await selectOutboxForWebhooks(
     host.db.manager,
     { tx: c.cursor_tx, id: c.cursor_id },
@@ -161,16 +161,20 @@ async function chainsOf(host: CursorHost, c: ClaimedCursor, owner: AuthUser): Pr
   }
   // a document's events in outbox order, then by type
   if (unordered) for (const list of chains.values()) list.sort((a, b) => a.n - b.n || (a.eventType < b.eventType ? -1 : 1));
-  return chains;
+  return { chains, read: rows.length };
 }
 
-/** Sends a claimed cursor's batch and records it; answers whether it recorded it (false: its lease was lost). */
-export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<boolean> {
+/**
+ * Sends a claimed cursor's batch and records it; answers whether it recorded it (false: its lease was lost) and
+ * whether the batch was full (CURSOR_BATCH rows: more are probably waiting past it).
+ */
+export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<{ recorded: boolean; full: boolean }> {
   const at = new Date(c.batch_at);
   const end = { tx: c.batch_tx, id: c.batch_id };
   const owner = await host.ownerNow(c);
   // no longer a valid owner: nothing is sent, the cursor moves on (as a delivery about a hidden document is dropped)
-  const chains = owner ? await chainsOf(host, c, owner) : new Map<string, Item[]>();
+  const { chains, read } = owner ? await chainsOf(host, c, owner) : { chains: new Map<string, Item[]>(), read: 0 };
+  const full = read >= CURSOR_BATCH;
   if (owner && chains.size) {
     const visible = await selectVisibleIds(host.db.manager, [...chains.keys()], host.viewer(owner));
     for (const doc of chains.keys()) if (!visible.has(doc)) chains.delete(doc);
@@ -275,7 +279,7 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
   });
   if (!recorded) {
     host.log.warn(`webhook batch of subscription ${c.id} not recorded: its lease ran out and another process took it over`);
-    return false;
+    return { recorded: false, full };
   }
   for (const { i, r } of failed)
     await host.recordFailure(
@@ -295,5 +299,5 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<bool
       },
       r,
     );
-  return true;
+  return { recorded: true, full };
 }

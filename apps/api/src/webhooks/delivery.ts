@@ -15,7 +15,8 @@
  * request on kept-alive connections, and records the 2xx answers many at a time in one statement; any other answer
  * is recorded on its own (retry at the scheduled time, Retry-After, 410, failure). The dispatcher claims again as
  * soon as answers are recorded (a document's next event follows at once), after each batch of a cursor, and
- * every poll interval (new outbox rows, retries falling due, leases run out).
+ * every poll interval (new outbox rows, retries falling due, leases run out). Cursors are claimed at each poll
+ * interval, and at once after a full batch (a backlog): under load a batch carries a poll interval's events.
  *
  * A process killed mid-request leaves a logged attempt with a lease: once the lease has run out and the next
  * attempt is due, any process claims it as the schedule's next attempt, so a receiver gets a webhook-id at most
@@ -161,6 +162,18 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
    * redelivery, a subscription enabled); other processes find them at their next poll.
    */
   wake(): void {
+    this.cursorsDue = true;
+    this.dispatch();
+  }
+
+  /**
+   * Claims due deliveries now, and the cursors as well when they are due (`cursorsDue`: at each poll, after a full
+   * batch, on wake()). A batch that was not full leaves the subscription's next one to the poll, so that under load
+   * a batch carries a poll interval's events and its handful of statements are spread over them — not the few
+   * that committed while the last batch was out (with requests pipelined, batches went out twice as often and
+   * PostgreSQL's CPU per event grew with them).
+   */
+  private dispatch(): void {
     if (!this.sending || this.stopping) return;
     if (this.claiming) {
       this.claimAgain = true;
@@ -183,7 +196,10 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         const claimed = await this.claim(room);
         if (claimed < room) break;
       }
-      if (!this.stopping && this.maxInFlight - this.inFlight > 0) await this.claimCursors();
+      if (this.cursorsDue && !this.stopping && this.maxInFlight - this.inFlight > 0) {
+        this.cursorsDue = false;
+        await this.claimCursors();
+      }
     } while (this.claimAgain && !this.stopping);
   }
 
@@ -220,19 +236,27 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Subscriptions whose cursors are being sent by this process (one batch at a time each). */
   private batches = 0;
+  /** The next dispatch claims cursors as well (see dispatch). */
+  private cursorsDue = true;
 
   /** Claims subscriptions with new events and sends their batches (not awaited: each wakes the dispatcher when done). */
   private async claimCursors(): Promise<void> {
     const cursors = await claimCursors(this.cursorHost, CURSOR_CLAIM);
+    // as many as a claim takes: more subscriptions may be waiting
+    if (cursors.length >= CURSOR_CLAIM) this.cursorsDue = this.claimAgain = true;
     for (const c of cursors) {
       this.batches++;
       const p: Promise<void> = runBatch(this.cursorHost, c)
-        .then(() => undefined)
+        .then((r) => {
+          // a full batch: more rows wait past it (a backlog), the next batch goes at once
+          if (r.full) this.cursorsDue = true;
+        })
         .catch((e: Error) => this.log.warn(`webhook batch of subscription ${c.id} failed: ${e.message}`))
         .finally(() => {
           this.batches--;
           this.sends.delete(p);
-          this.wake();
+          // (the deliveries its failures made, or its events waiting behind them, are claimed now)
+          this.dispatch();
         });
       this.sends.add(p);
     }
@@ -347,7 +371,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     })().finally(() => {
       this.recording = null;
       if (this.answers.length) this.recordSoon();
-      else this.wake();
+      else this.dispatch();
     });
   }
 
@@ -408,7 +432,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     if (!one) return 'failed';
     const r = await this.send(one.d, one.secrets, opts.at);
     const [outcome] = await this.recordAnswers([{ d: one.d, r }]);
-    this.wake();
+    this.dispatch();
     return outcome;
   }
 

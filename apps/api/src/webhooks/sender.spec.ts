@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { AddressGuard } from './address-guard.js';
 import { Agents, newWebhookSecret, RESPONSE_BYTES, sendWebhook } from './sender.js';
@@ -8,6 +8,9 @@ import { Agents, newWebhookSecret, RESPONSE_BYTES, sendWebhook } from './sender.
 let server: Server;
 let port: number;
 const got: { path: string; headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+/** /pipe: requests received and not yet answered on each connection, and the most at once. */
+const unanswered = new Map<Socket, number>();
+let mostUnanswered = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -20,6 +23,17 @@ beforeAll(async () => {
       if (req.url === '/big') return void res.writeHead(200).end('x'.repeat(5000));
       if (req.url === '/hang') return; // never answers
       if (req.url === '/close') return void req.socket.destroy(); // closes without an answer
+      if (req.url === '/pipe') {
+        // answers after 30 ms, or closes the connection at once (without answering anything on it) for a body "close"
+        if (body === '"close"') return void req.socket.destroy();
+        const s = req.socket;
+        unanswered.set(s, (unanswered.get(s) ?? 0) + 1);
+        mostUnanswered = Math.max(mostUnanswered, unanswered.get(s)!);
+        return void setTimeout(() => {
+          unanswered.set(s, unanswered.get(s)! - 1);
+          res.writeHead(204).end();
+        }, 30);
+      }
       res.writeHead(204).end();
     });
   });
@@ -100,5 +114,35 @@ describe('sendWebhook', () => {
     // a connection that carried answers before and was closed under the request is tried once more: here the
     // receiver closes every time, so it got the request at most twice
     expect(got.filter((x) => x.path === '/close').length).toBeLessThanOrEqual(2);
+  });
+
+  it('pipelines requests on a connection but writes each once at most: a connection closed under a pipeline fails the requests on it, and that receiver gets one request at a time from then on', async () => {
+    const one = new Agents(1, new AddressGuard('127.0.0.1/32'));
+    const url = `http://127.0.0.1:${port}/pipe`;
+    const send = (body: string) => sendWebhook(one, url, { id: `msg_pipe_${Math.random()}`, body, secrets: [newWebhookSecret()] }, 5000);
+    const ids = (from: number) => got.slice(from).map((x) => String(x.headers['webhook-id']));
+    try {
+      // pipelined: several requests unanswered at once on the one connection
+      mostUnanswered = 0;
+      const first = await Promise.all(Array.from({ length: 8 }, (_, k) => send(`{"k":${k}}`)));
+      expect(first.map((r) => r.status)).toEqual(first.map(() => 204));
+      expect(mostUnanswered).toBeGreaterThan(1);
+      expect(one.serial.size).toBe(0);
+      // the fourth of eight closes the connection with the three before it unanswered: undici would write the
+      // ones behind it again on a new connection; each fails instead, and no request reaches the receiver twice
+      const before = got.length;
+      const second = await Promise.all(Array.from({ length: 8 }, (_, k) => send(k === 3 ? '"close"' : `{"k":${k}}`)));
+      const seen = ids(before);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(second.filter((r) => r.error === 'the connection closed before an answer').length).toBeGreaterThan(0);
+      expect(one.serial.has(`http://127.0.0.1:${port}`)).toBe(true);
+      // from then on one request at a time per connection, all answered
+      mostUnanswered = 0;
+      const third = await Promise.all(Array.from({ length: 6 }, (_, k) => send(`{"k":${k}}`)));
+      expect(third.map((r) => r.status)).toEqual(third.map(() => 204));
+      expect(mostUnanswered).toBe(1);
+    } finally {
+      await one.destroy();
+    }
   });
 });
