@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config/config.js';
-import { DEMO_PASSWORD, seedDemo } from '../../apps/api/src/seed/demo.js';
+import { DEMO_PASSWORD } from '../../apps/api/src/seed/demo.js';
 import { createDataSource } from '#gongwen/persistence';
 import { assertResponseKeepsContract, ContractChecker } from './contract.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -34,8 +34,8 @@ export interface TestApp {
  * when `webDir` is given). Every answer any test receives from it is checked against the app's OpenAPI document.
  */
 export async function startTestApp(env: Record<string, string> = {}, opts: { webDir?: string } = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
-  await seedDemo(db.dataSource);
+  // the demo office, as seedDemo writes it, comes with the database (the run's seeded template)
+  const db = await createTestDatabase({ demo: true });
   const config = loadConfig({
     GONGWEN_MASTER_KEY: 'test-master-key-0123456789abcdef0123456789',
     // seals webhook secrets (every instance of a test shares it, as the processes of one deployment do)
