@@ -16,7 +16,7 @@
  */
 import { effectiveActor } from '#gongwen/authority';
 import { and, assertEvent, assign, initialTransition, not, setup, type SnapshotFrom } from 'xstate';
-import { bindMachine } from '../kit/machine.js';
+import { bindMachine, type ApplyResult as KitApplyResult } from '../kit/machine.js';
 import { departmentOf, explainRejection, gateConditions, isPermitted, permissionConditions } from './policy.js';
 import type {
   CirculationOrder,
@@ -602,12 +602,8 @@ export function createIncomingSnapshot(input: IncomingInput): IncomingSnapshot {
   return state === 'receipt' ? first : incomingMachine.resolveState({ value: state, context: first.context });
 }
 
-export interface ApplyResult {
-  accepted: boolean;
-  /** The next snapshot; on refusal, the very same snapshot object that was passed in. */
-  snapshot: IncomingSnapshot;
-  violation?: GateViolation;
-}
+/** What applyEvent answers: accepted, the next snapshot (the same object on refusal), and why it was refused. */
+export type ApplyResult = KitApplyResult<IncomingSnapshot, GateViolation>;
 
 // applying an event, storing and restoring a snapshot: the glue all workflows share (workflows/kit/machine.ts)
 const pure = bindMachine<typeof incomingMachine, IncomingState, GateViolation, typeof INCOMING_WORKFLOW>({
@@ -629,9 +625,4 @@ export const applyEvent: (snapshot: IncomingSnapshot, event: IncomingEvent) => A
 export const persistSnapshot: (snapshot: IncomingSnapshot) => PersistedIncomingSnapshot = pure.persistSnapshot;
 
 /** Rebuild a snapshot from stored JSON (from persistSnapshot, or anything with `value` and `context`). */
-export const restoreSnapshot: (persisted: {
-  value: unknown;
-  context: IncomingContext;
-  workflow?: string;
-  version?: number;
-}) => IncomingSnapshot = pure.restoreSnapshot;
+export const restoreSnapshot = pure.restoreSnapshot;

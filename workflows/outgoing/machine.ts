@@ -16,7 +16,7 @@
  */
 import { effectiveActor } from '#gongwen/authority';
 import { and, assertEvent, assign, initialTransition, setup, type SnapshotFrom } from 'xstate';
-import { bindMachine } from '../kit/machine.js';
+import { bindMachine, type ApplyResult as KitApplyResult } from '../kit/machine.js';
 import { applyAnchors } from './marks.js';
 import { explainRejection, gateConditions, hasSigned, isPermitted, permissionConditions, remindTargets } from './policy.js';
 import type {
@@ -708,12 +708,8 @@ export function createOutgoingSnapshot(input: OutgoingInput): OutgoingSnapshot {
   return initialTransition(outgoingMachine, input)[0];
 }
 
-export interface ApplyResult {
-  accepted: boolean;
-  /** The next snapshot; on refusal, the very same snapshot object that was passed in. */
-  snapshot: OutgoingSnapshot;
-  violation?: GateViolation;
-}
+/** What applyEvent answers: accepted, the next snapshot (the same object on refusal), and why it was refused. */
+export type ApplyResult = KitApplyResult<OutgoingSnapshot, GateViolation>;
 
 // applying an event, storing and restoring a snapshot: the glue all workflows share (workflows/kit/machine.ts)
 const pure = bindMachine<typeof outgoingMachine, OutgoingState, GateViolation, typeof OUTGOING_WORKFLOW>({
@@ -735,9 +731,4 @@ export const applyEvent: (snapshot: OutgoingSnapshot, event: OutgoingEvent) => A
 export const persistSnapshot: (snapshot: OutgoingSnapshot) => PersistedOutgoingSnapshot = pure.persistSnapshot;
 
 /** Rebuild a snapshot from stored JSON (from persistSnapshot, or anything with `value` and `context`). */
-export const restoreSnapshot: (persisted: {
-  value: unknown;
-  context: OutgoingContext;
-  workflow?: string;
-  version?: number;
-}) => OutgoingSnapshot = pure.restoreSnapshot;
+export const restoreSnapshot = pure.restoreSnapshot;

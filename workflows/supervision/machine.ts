@@ -11,7 +11,7 @@
  * as outgoing's does: a refused event leaves the very same snapshot object.
  */
 import { and, assertEvent, assign, initialTransition, setup, type SnapshotFrom } from 'xstate';
-import { bindMachine } from '../kit/machine.js';
+import { bindMachine, type ApplyResult as KitApplyResult } from '../kit/machine.js';
 import {
   colourRank,
   explainRejection,
@@ -459,12 +459,8 @@ export function createSupervisionSnapshot(input: SupervisionInput): SupervisionS
   return initialTransition(supervisionMachine, input)[0];
 }
 
-export interface ApplyResult {
-  accepted: boolean;
-  /** The next snapshot; on refusal, the very same snapshot object that was passed in. */
-  snapshot: SupervisionSnapshot;
-  violation?: GateViolation;
-}
+/** What applyEvent answers: accepted, the next snapshot (the same object on refusal), and why it was refused. */
+export type ApplyResult = KitApplyResult<SupervisionSnapshot, GateViolation>;
 
 // applying an event, storing and restoring a snapshot: the glue all workflows share (workflows/kit/machine.ts)
 const pure = bindMachine<typeof supervisionMachine, SupervisionState, GateViolation, typeof SUPERVISION_WORKFLOW>({
@@ -486,9 +482,4 @@ export const applyEvent: (snapshot: SupervisionSnapshot, event: SupervisionEvent
 export const persistSnapshot: (snapshot: SupervisionSnapshot) => PersistedSupervisionSnapshot = pure.persistSnapshot;
 
 /** Rebuild a snapshot from stored JSON (from persistSnapshot, or anything with `value` and `context`). */
-export const restoreSnapshot: (persisted: {
-  value: unknown;
-  context: SupervisionContext;
-  workflow?: string;
-  version?: number;
-}) => SupervisionSnapshot = pure.restoreSnapshot;
+export const restoreSnapshot = pure.restoreSnapshot;
