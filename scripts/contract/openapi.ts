@@ -1,8 +1,9 @@
 /**
  * Writes the API's OpenAPI document to libs/contract/openapi.json (`npm run contract`, which then generates
  * libs/contract/schema.d.ts from it with openapi-typescript). The document is the one the app serves at
- * /api/openapi.json: createApp() builds it from the controllers' metadata before anything runs, so the app is
- * created here on a DataSource that never connects (entity metadata only) and is never initialised or started.
+ * /api/openapi.json: createApp() hands SwaggerModule a factory that builds it from the controllers' metadata (called
+ * here at once, by the app on the first request for it), so the app is created here on a DataSource that never
+ * connects (entity metadata only) and is never initialised or started.
  * test/tooling/contract.test.ts fails when the committed files differ from what the app serves.
  */
 import 'reflect-metadata';
@@ -27,8 +28,8 @@ export async function buildOpenApiDocument(): Promise<OpenAPIObject> {
   });
   const setup = SwaggerModule.setup;
   let captured: OpenAPIObject | undefined;
-  SwaggerModule.setup = ((_path: string, _app: unknown, document: OpenAPIObject) => {
-    captured = document;
+  SwaggerModule.setup = ((_path: string, _app: unknown, document: OpenAPIObject | (() => OpenAPIObject)) => {
+    captured = typeof document === 'function' ? document() : document;
   }) as typeof SwaggerModule.setup;
   try {
     const app = await createApp(config, dataSource, { logger: false });

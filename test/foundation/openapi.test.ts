@@ -33,6 +33,13 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearer).toBeDefined();
   });
 
+  it('is the committed contract, which every test app checks its answers against (test/support/app.ts)', async () => {
+    const served = await (await t.request('/api/openapi.json')).json();
+    expect(served).toEqual(t.contract.document);
+    // built once (on the first request) and kept: a second request is the same document
+    expect(await (await t.request('/api/openapi.json')).json()).toEqual(served);
+  });
+
   it('names a schema for every payload, and every operation references them', async () => {
     const doc = await (await t.request('/api/openapi.json')).json();
     const names = Object.keys(doc.components.schemas);
