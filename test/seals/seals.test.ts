@@ -1,5 +1,5 @@
 /**
- * Electronic seals end to end on the real application and database: the demo seal made at start-up, APPLY_SEAL (用印)
+ * Electronic seals end to end on the real application and database: an ordered seal made at start-up, APPLY_SEAL (用印)
  * by the custodian only, the seal-use register, the sealed DOCX and its detached GB/T 38540 signature checked with a
  * second SM2 library (sm-crypto) and a second SM3 (gm-crypto), GET …/verify naming a tampered seal, an expired seal
  * refused, and the registry's routes (create, upload, import a real certificate, revoke).
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SM3 as GmSm3 } from 'gm-crypto';
 import smCrypto from 'sm-crypto';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { anotherInstance, startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, type Ids } from '../support/flow.js';
 import {
   addYears,
@@ -293,5 +293,34 @@ describe('applying a seal (用印)', () => {
     expect(seals[0].detail).toMatchObject({ issuer: '某省电子认证中心', authorityTrusted: '某省电子认证中心' });
     expect(seals[2].detail).toMatchObject({ reason: '印章遗失', esId: s.esId });
     expect((await json(await t.request('/api/admin/audit/verify', { as: 'auditor' }))).body.ok).toBe(true);
+  });
+});
+
+describe('an ordered seal', () => {
+  // the run's template database holds the demo seal already made (test/support/database.ts); this is the start-up path
+  // that makes it on a real deployment (npm start seeds the demo office with the seal ordered)
+  it('is made when an application starts: keys, a certificate from the local CA, the generated image', async () => {
+    // a unit without a live seal (one per issuer)
+    const [unit] = await t.db.dataSource.query(
+      `SELECT id, name FROM units WHERE id NOT IN (SELECT issuer_unit_id FROM seals) ORDER BY name LIMIT 1`,
+    );
+    const [{ id }] = await t.db.dataSource.query(
+      `INSERT INTO seals (issuer_unit_id, es_id, name, status, image_source, valid_from, valid_to, custodian_ids)
+       VALUES ($1, 'GW-TEST-ORDERED', $2, 'ordered', 'generated', now() - interval '1 day', now() + interval '1 year', $3)
+       RETURNING id`,
+      [unit.id, unit.name, [ids.u.seal_keeper]],
+    );
+    const other = await anotherInstance(t);
+    try {
+      await other.app.init();
+    } finally {
+      await other.close();
+    }
+    const r = await json(await t.request(`/api/seals/${id}`, { as: 'seal_keeper' }));
+    expect(r.body).toMatchObject({
+      status: 'active',
+      imageSource: 'generated',
+      certificate: { subject: unit.name, authority: 'local' },
+    });
   });
 });

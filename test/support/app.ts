@@ -7,7 +7,7 @@ import { loadConfig, type AppConfig } from '../../apps/api/src/config/config.js'
 import { DEMO_PASSWORD } from '../../apps/api/src/seed/demo.js';
 import { createDataSource } from '#gongwen/persistence';
 import { assertResponseKeepsContract, ContractChecker } from './contract.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from './database.js';
 
 /** The test deployments' secret key ring (GONGWEN_SECRET_KEY). */
 export const TEST_SECRET_KEY = 'test:Z29uZ3dlbi10ZXN0LXNlY3JldC1rZXktMzJieXRlcyE=';
@@ -41,7 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
   // the demo office, as seedDemo writes it, comes with the database (the run's seeded template)
   const db = await createTestDatabase({ demo: true });
   const config = loadConfig({
-    GONGWEN_MASTER_KEY: 'test-master-key-0123456789abcdef0123456789',
+    GONGWEN_MASTER_KEY: TEST_MASTER_KEY,
     // seals webhook secrets (every instance of a test shares it, as the processes of one deployment do)
     GONGWEN_SECRET_KEY: TEST_SECRET_KEY,
     NODE_ENV: 'test',

@@ -4,6 +4,9 @@ import { createDataSource } from '#gongwen/persistence';
 import { seedDemo } from '../../apps/api/src/seed/demo.js';
 import { adminQuery, withDatabase } from './pg-server.js';
 
+/** The test deployments' master key (GONGWEN_MASTER_KEY): it also encrypts the seals' keys (no GONGWEN_SEAL_KEY). */
+export const TEST_MASTER_KEY = 'test-master-key-0123456789abcdef0123456789';
+
 export interface TestDatabase {
   url: string;
   name: string;
@@ -25,7 +28,7 @@ async function ensureTemplateMigrated(server: string, template: string): Promise
 }
 
 /**
- * The run's second template: the migrated one with the demo office (seedDemo), made once by whichever test file needs
+ * The run's second template: the migrated one with the demo office (seedDemo) and its seal made, made once by whichever test file needs
  * it first. Built under a name of its own and renamed when complete, so a file never clones a half-seeded one; files
  * that build it at the same moment each build one, and the first rename wins.
  */
@@ -40,6 +43,10 @@ async function ensureDemoTemplate(server: string, template: string): Promise<str
     await ds.initialize();
     try {
       await seedDemo(ds);
+      // the seal the demo orders, made as every test app would make it at start (SealsService.onApplicationBootstrap,
+      // with the test apps' key): once here instead of in each file (about 0.3 s of CPU each: key, certificate, image)
+      const { makeOrderedSeals } = await import('../../apps/api/src/seals/making.js');
+      await makeOrderedSeals(ds, TEST_MASTER_KEY);
     } finally {
       await ds.destroy();
     }

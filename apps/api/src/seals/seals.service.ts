@@ -22,11 +22,9 @@ import { docxFileName, renderDocx } from '#gongwen/docx';
 import { ofdFileName, renderOfd } from '#gongwen/ofd';
 import {
   checkCertificate,
-  createRootAuthority,
   decryptPrivateKey,
   describeSeal,
   encryptPrivateKey,
-  issueSigningCertificate,
   makeSeal,
   parseCertificate,
   pngSize,
@@ -50,10 +48,8 @@ import { UUID } from '../engine/transition-engine.js';
 import { documentsAwaitingSeal } from './awaiting-seal.js';
 import { documentSealFile, documentSeals, verifyDocumentSeals, type SealUseDeps } from './seal-uses.js';
 import { documentStampPlacements, sealOfd } from './sealed-ofd.js';
+import { localAuthority, makeOrderedSeals, makeSealMaterial, SEAL_MM } from './making.js';
 
-const LOCAL_CA_NAME = 'gongwen 本地电子印章证书中心';
-/** The seal image's size on the page. */
-const SEAL_MM = 42;
 /** An uploaded seal image: a PNG of at most 2 MB and 2000 px. */
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
 
@@ -150,23 +146,9 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
 
   // ---------------------------------------------------------------- the certificate authority
 
-  /** The office's local root (made on first use; concurrent starts agree on one through the unique index). */
-  private async localAuthority(m: EntityManager): Promise<KeyAndCertificate & { id: string }> {
-    const read = async () =>
-      (await m.query(`SELECT id, certificate, encrypted_private_key FROM seal_authorities WHERE kind = 'local'`))[0] as
-        { id: string; certificate: Buffer; encrypted_private_key: string } | undefined;
-    let row = await read();
-    if (!row) {
-      const ca = createRootAuthority(LOCAL_CA_NAME, new Date(Date.now() - 60_000));
-      await m.query(
-        `INSERT INTO seal_authorities (kind, name, certificate, encrypted_private_key) VALUES ('local', $1, $2, $3)
-         ON CONFLICT (kind) WHERE kind = 'local' DO NOTHING`,
-        [LOCAL_CA_NAME, Buffer.from(ca.certificate), encryptPrivateKey(ca.key.privateKey, this.secret)],
-      );
-      row = await read();
-    }
-    const privateKey = decryptPrivateKey(row!.encrypted_private_key, this.secret);
-    return { id: row!.id, certificate: bytes(row!.certificate), key: { privateKey, publicKey: publicKeyOf(privateKey) } };
+  /** The office's local root (made on first use): see making.ts. */
+  private localAuthority(m: EntityManager): Promise<KeyAndCertificate & { id: string }> {
+    return localAuthority(m, this.secret);
   }
 
   private async trustedRoots(m: EntityManager): Promise<ParsedCertificate[]> {
@@ -175,49 +157,13 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** Makes the seals ordered by the demo seed: keys, certificate from the local CA, image, SESeal. */
-  async makeOrderedSeals(): Promise<number> {
-    return this.db.transaction(async (m) => {
-      const rows: SealRow[] = await m.query(`SELECT * FROM seals WHERE status = 'ordered' ORDER BY created_at FOR UPDATE SKIP LOCKED`);
-      for (const row of rows) {
-        const unitName = (await m.query(`SELECT name FROM units WHERE id = $1`, [row.issuer_unit_id]))[0]?.name ?? row.name;
-        const made = await this.make(m, {
-          esId: row.es_id,
-          name: unitName,
-          validFrom: new Date(row.valid_from),
-          validTo: new Date(row.valid_to),
-          image: sealPng(unitName),
-        });
-        await m.query(
-          `UPDATE seals SET status = 'active', seal_der = $2, image_png = $3, certificate = $4, encrypted_private_key = $5,
-                  authority_id = $6 WHERE id = $1`,
-          [row.id, made.sealDer, made.image, made.certificate, made.encryptedKey, made.authorityId],
-        );
-      }
-      return rows.length;
-    });
+  makeOrderedSeals(): Promise<number> {
+    return makeOrderedSeals(this.db, this.secret);
   }
 
   /** A signing certificate and key from the local CA and the seal made over them. */
-  private async make(m: EntityManager, s: { esId: string; name: string; validFrom: Date; validTo: Date; image: Uint8Array }) {
-    const ca = await this.localAuthority(m);
-    const signer = issueSigningCertificate(ca, { commonName: s.name }, { notBefore: s.validFrom, notAfter: s.validTo });
-    const sealDer = makeSeal({
-      esId: s.esId,
-      name: s.name,
-      signerCertificates: [signer.certificate],
-      createdAt: new Date(),
-      validStart: s.validFrom,
-      validEnd: s.validTo,
-      picture: { type: 'PNG', data: s.image, widthMm: SEAL_MM, heightMm: SEAL_MM },
-      maker: ca,
-    });
-    return {
-      sealDer: Buffer.from(sealDer),
-      image: Buffer.from(s.image),
-      certificate: Buffer.from(signer.certificate),
-      encryptedKey: encryptPrivateKey(signer.key.privateKey, this.secret),
-      authorityId: ca.id,
-    };
+  private make(m: EntityManager, s: { esId: string; name: string; validFrom: Date; validTo: Date; image: Uint8Array }) {
+    return makeSealMaterial(m, this.secret, s);
   }
 
   // ---------------------------------------------------------------- the registry
