@@ -236,11 +236,18 @@ export async function axeViolations(page: Page, opts: { serious?: boolean; inclu
   // AxeBuilder's normalizeContext: nothing excluded, the whole document unless `include` names parts of it
   const context = { exclude: [] as string[], include: opts.include ?? [] };
   const options = { resultTypes: ['violations'] as axe.resultGroups[] };
-  const result = await page.evaluate(
-    ({ context, options }) => (window as unknown as { axe: typeof axe }).axe.run(context as axe.ContextSpec, options),
+  // only what is read below comes back: axe's result also lists each rule that passed, was incomplete or did not
+  // apply (with one element each), which Playwright serialised, sent and validated on every scan and nothing read
+  const violations = await page.evaluate(
+    ({ context, options }) =>
+      (window as unknown as { axe: typeof axe }).axe
+        .run(context as axe.ContextSpec, options)
+        .then((r) =>
+          r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })),
+        ),
     { context, options },
   );
-  return result.violations
+  return violations
     .filter((v) => !opts.serious || v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact}: ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
 }
