@@ -332,7 +332,12 @@ describe('attachments', () => {
       await page.keyboard.press('Enter');
       await panel.getByRole('button', { name: '上移附件2：2027年春季安全生产检查表' }).waitFor();
       expect(await titles()).toEqual(['检查组名单', '2027年春季安全生产检查表']);
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('上移附件2：2027年春季安全生产检查表');
+      // the panel moves the focus in an effect after the new order is rendered: wait for it (or fail below saying where it is)
+      const moved = '上移附件2：2027年春季安全生产检查表';
+      await page
+        .waitForFunction((label) => document.activeElement?.getAttribute('aria-label') === label, moved, { timeout: 5000 })
+        .catch(() => undefined);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(moved);
 
       // retitle
       await panel.getByLabel('附件1标题').fill('春季安全生产检查组名单');
