@@ -51,6 +51,8 @@ const IGNORED_TABLES = ['login_failures', 'archive_access_log', 'document_access
 
 beforeAll(async () => {
   t = await startTestApp();
+  // authorisation is under test here, not HTTP: requests go through Fastify's inject (edge and fuzz tests keep real HTTP)
+  t.transport = 'inject';
   await createUser(t, 'reader9', ['reader'], 'top_secret');
   await createUser(t, 'clerk0', ['clerk'], 'none');
   await createUser(t, 'archivist0', ['archivist'], 'none');

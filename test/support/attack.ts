@@ -139,7 +139,7 @@ export async function send(t: TestApp, method: string, path: string, o: SendOpti
     if (o.contentType) headers['content-type'] = o.contentType;
     body = o.raw;
   }
-  const res = await fetch(`${t.baseUrl}${path}`, { method, headers, body: body as BodyInit | undefined, redirect: 'manual' });
+  const res = await t.dispatch(path, { method, headers, body: body as BodyInit | undefined, redirect: 'manual' });
   const type = res.headers.get('content-type') ?? '';
   if (type.startsWith('text/event-stream')) {
     // a stream that was let through stays open: its status and headers are the answer
