@@ -52,6 +52,8 @@ const refusals = new Map<LiveState, { forbidden: number; notFound: number; hidde
 
 beforeAll(async () => {
   t = await startTestApp();
+  // authorisation is under test here, not HTTP: requests go through Fastify's inject (edge and fuzz tests keep real HTTP)
+  t.transport = 'inject';
   ids = await demoIds(t);
   users = await loadUsers(t);
   for (const u of users) await t.token(u.username); // log in once each, before anything runs in parallel

@@ -114,8 +114,12 @@ describe('the contract checker', () => {
     });
     await expect(assertResponseKeepsContract(checker, 'GET', `/api/documents/${doc.id}`, bad)).rejects.toThrow(ContractViolation);
     const good = new Response(JSON.stringify(doc), { status: 200, headers: { 'content-type': 'application/json', 'x-request-id': 'a' } });
-    await assertResponseKeepsContract(checker, 'GET', `/api/documents/${doc.id}`, good);
-    expect((await good.json()).id).toBe(doc.id);
+    const readable = await assertResponseKeepsContract(checker, 'GET', `/api/documents/${doc.id}`, good);
+    expect({ status: readable.status, type: readable.headers.get('content-type'), id: (await readable.json()).id }).toEqual({
+      status: 200,
+      type: 'application/json',
+      id: doc.id,
+    });
   });
 
   it('every fetch to the test app goes through it: an answer the operation does not document rejects the fetch', async () => {

@@ -411,6 +411,8 @@ beforeAll(async () => {
   // the PDF routes are about who may download, not layout: a stand-in LibreOffice answers at once (read per conversion)
   process.env.GONGWEN_SOFFICE = join(process.cwd(), 'test/support/fake-soffice.sh');
   t = await startTestApp();
+  // authorisation is under test here, not HTTP: requests go through Fastify's inject (edge and fuzz tests keep real HTTP)
+  t.transport = 'inject';
   ids = await demoIds(t);
   ops = await operations(t);
   const c = docClient(t);

@@ -66,6 +66,8 @@ function noTheirData(r: Reply): boolean {
 
 beforeAll(async () => {
   t = await startTestApp();
+  // authorisation is under test here, not HTTP: requests go through Fastify's inject (edge and fuzz tests keep real HTTP)
+  t.transport = 'inject';
   await createUser(t, 'chief2', ['chief', 'secretary'], 'top_secret');
   await createUser(t, 'reader3', ['reader'], 'secret', { displayName: '乙方读者' });
   ids = await demoIds(t);

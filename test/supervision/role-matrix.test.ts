@@ -83,6 +83,8 @@ let t: TestApp;
 let ids: SupIds;
 beforeAll(async () => {
   t = await startTestApp({ GONGWEN_SUPERVISION_SWEEP_SECONDS: '0' });
+  // authorisation is under test here, not HTTP: requests go through Fastify's inject (edge and fuzz tests keep real HTTP)
+  t.transport = 'inject';
   ids = await supervisionIds(t);
   await Promise.all(USERS.map((u) => t.token(u))); // log everyone in once
 });

@@ -28,7 +28,16 @@ export interface TestApp {
   contract: ContractChecker;
   /** Logs a demo user in and returns the bearer token (cached per user). */
   token(username: string): Promise<string>;
-  /** fetch against the app with an optional demo user's bearer token. */
+  /**
+   * How `request`, `dispatch` and the attack helpers' `send` reach the app: real HTTP (the default), or Fastify's
+   * inject (no socket, no HTTP client or parser) for files about authorisation rather than transport. Every answer
+   * is checked against the contract either way. Event streams (they stay open) and requests with an abort signal
+   * always go over HTTP.
+   */
+  transport: 'http' | 'inject';
+  /** A request to the app (`path` from the root) over `transport`; redirects are not followed under inject. */
+  dispatch(path: string, init?: RequestInit): Promise<Response>;
+  /** A request to the app with an optional demo user's bearer token. */
   request(path: string, init?: RequestInit & { as?: string; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
 }
@@ -74,13 +83,17 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
     tokens.set(username, t);
     return t;
   };
-  return {
+  const testApp: TestApp = {
     app,
     db,
     config,
     baseUrl,
     token,
     contract,
+    transport: 'http',
+    dispatch(path, init = {}) {
+      return testApp.transport === 'inject' ? injected(app, contract, baseUrl, path, init) : fetch(`${baseUrl}${path}`, init);
+    },
     async request(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.as) headers.set('authorization', `Bearer ${await token(init.as)}`);
@@ -89,7 +102,8 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
         headers.set('content-type', 'application/json');
         body = JSON.stringify(init.json);
       }
-      return fetch(`${baseUrl}${path}`, { ...init, headers, body });
+      const { as: _as, json: _json, ...rest } = init;
+      return testApp.dispatch(path, { ...rest, headers, body });
     },
     async close() {
       checkers.delete(baseUrl);
@@ -97,6 +111,47 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { web
       await db.drop();
     },
   };
+  return testApp;
+}
+
+/**
+ * One request through Fastify's inject, as a fetch Response checked against the contract. Falls back to fetch for
+ * what inject cannot do as HTTP does: an event stream (inject waits for the end of the answer), an abort signal, a
+ * body that is not a string or bytes.
+ */
+async function injected(
+  app: NestFastifyApplication,
+  contract: ContractChecker,
+  baseUrl: string,
+  path: string,
+  init: RequestInit,
+): Promise<Response> {
+  const method = (init.method ?? 'GET').toUpperCase();
+  const body = init.body;
+  const streams = Object.values<{ content?: Record<string, unknown> }>(contract.find(method, path)?.op.responses ?? {}).some((r) =>
+    Object.keys(r.content ?? {}).some((type) => type.startsWith('text/event-stream')),
+  );
+  if (streams || init.signal || !(body == null || typeof body === 'string' || body instanceof Uint8Array))
+    return fetch(`${baseUrl}${path}`, init);
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+  const r = await app.inject({
+    method: method as 'GET',
+    url: path,
+    headers,
+    payload: body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : (body ?? undefined),
+  });
+  const answerHeaders = new Headers();
+  for (const [k, v] of Object.entries(r.headers)) {
+    if (v === undefined) continue;
+    for (const x of Array.isArray(v) ? v : [v]) answerHeaders.append(k, String(x));
+  }
+  const res = new Response(r.rawPayload.length ? (r.rawPayload as Uint8Array<ArrayBuffer>) : null, {
+    status: r.statusCode,
+    statusText: r.statusMessage,
+    headers: answerHeaders,
+  });
+  return assertResponseKeepsContract(contract, method, path, res);
 }
 
 /** libs/contract/openapi.json, parsed once per test file. */
@@ -117,14 +172,13 @@ function checkAnswersOf(baseUrl: string, contract: ContractChecker): void {
     const res = await original(input, init);
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const checker = checkers.get(url.origin);
-    if (checker)
-      await assertResponseKeepsContract(
-        checker,
-        init?.method ?? (input instanceof Request ? input.method : 'GET'),
-        `${url.pathname}${url.search}`,
-        res,
-      );
-    return res;
+    if (!checker) return res;
+    return assertResponseKeepsContract(
+      checker,
+      init?.method ?? (input instanceof Request ? input.method : 'GET'),
+      `${url.pathname}${url.search}`,
+      res,
+    );
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Helpers for the attacking tests in test/security (authorisation matrix, leakage, fuzzing, IDOR):
  * the route list read from the live OpenAPI document, a raw HTTP sender that never throws, a database
- * fingerprint (row counts + checksums) to prove a refused request changed nothing, the problem-document
+ * fingerprint (row counts + row-version checksums) to prove a refused request changed nothing, the problem-document
  * normaliser used to compare "hidden" with "absent", and the demo office as the security policy states it.
  */
 import type { TestApp } from './app.js';
@@ -139,7 +139,7 @@ export async function send(t: TestApp, method: string, path: string, o: SendOpti
     if (o.contentType) headers['content-type'] = o.contentType;
     body = o.raw;
   }
-  const res = await fetch(`${t.baseUrl}${path}`, { method, headers, body: body as BodyInit | undefined, redirect: 'manual' });
+  const res = await t.dispatch(path, { method, headers, body: body as BodyInit | undefined, redirect: 'manual' });
   const type = res.headers.get('content-type') ?? '';
   if (type.startsWith('text/event-stream')) {
     // a stream that was let through stays open: its status and headers are the answer
@@ -181,35 +181,64 @@ export function normalised(r: Reply): string {
 // ------------------------------------------------------------------------------------------ database
 
 /**
- * Row counts of every table plus a checksum of the tables whose content matters most (documents,
- * revisions, audit trail, copies, grants, export approvals, users, units, tokens). Equal fingerprints
- * before and after a refused request prove it changed nothing.
+ * The tables whose every row version is checksummed; the others (some written by background jobs: the outbox relay's
+ * cursor, the archive's files) are counted.
+ */
+const CHECKSUMMED = [
+  'documents',
+  'revisions',
+  'audit_events',
+  'document_copies',
+  'document_grants',
+  'export_approvals',
+  'users',
+  'units',
+  'auth_tokens',
+];
+
+/** The statement that fingerprints every table of a test app's database but `ignore` (built once per app and list). */
+const fingerprintStatements = new WeakMap<TestApp, Map<string, Promise<string>>>();
+
+function fingerprintStatement(t: TestApp, ignore: string[]): Promise<string> {
+  let byIgnore = fingerprintStatements.get(t);
+  if (!byIgnore) fingerprintStatements.set(t, (byIgnore = new Map()));
+  const key = JSON.stringify([...ignore].sort());
+  let statement = byIgnore.get(key);
+  if (!statement) {
+    statement = (async () => {
+      // the tables are the migrations' (no test creates or drops one)
+      const tables: { table_name: string }[] = await t.db.dataSource.query(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+      );
+      return tables
+        .map((x) => x.table_name)
+        .filter((n) => !ignore.includes(n) && n !== 'migrations')
+        .map((n) =>
+          CHECKSUMMED.includes(n)
+            ? `SELECT '${n}' AS t, count(*)::int AS n, coalesce(sum(hashtextextended(x.ctid::text || ':' || x.xmin::text, 0)), 0)::text AS h FROM "${n}" x`
+            : `SELECT '${n}' AS t, count(*)::int AS n, NULL AS h FROM "${n}"`,
+        )
+        .join(' UNION ALL ');
+    })();
+    byIgnore.set(key, statement);
+  }
+  return statement;
+}
+
+/**
+ * Row counts of every table plus a checksum of the row versions (each row's ctid and xmin) of the tables whose
+ * content matters most (documents, revisions, audit trail, copies, grants, export approvals, users, units, tokens),
+ * in one statement. Equal fingerprints before and after a refused request prove it changed nothing: PostgreSQL
+ * writes every insert and every update as a new row version (a new ctid, the writing transaction's xmin), so any
+ * write to a checksummed table, even one that rewrites a row with the same content, changes its checksum.
  */
 export async function fingerprint(t: TestApp, ignore: string[] = []): Promise<Record<string, string | number>> {
-  const tables: { table_name: string }[] = await t.db.dataSource.query(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
-  );
-  const names = tables.map((x) => x.table_name).filter((n) => !ignore.includes(n) && n !== 'migrations');
-  const counts = await t.db.dataSource.query(names.map((n) => `SELECT '${n}' AS t, count(*)::int AS n FROM "${n}"`).join(' UNION ALL '));
+  const rows: { t: string; n: number; h: string }[] = await t.db.dataSource.query(await fingerprintStatement(t, ignore));
   const out: Record<string, string | number> = {};
-  for (const r of counts) out[r.t] = r.n;
-  const checksummed = [
-    'documents',
-    'revisions',
-    'audit_events',
-    'document_copies',
-    'document_grants',
-    'export_approvals',
-    'users',
-    'units',
-    'auth_tokens',
-  ].filter((n) => names.includes(n));
-  const sums = await t.db.dataSource.query(
-    checksummed
-      .map((n) => `SELECT '${n}' AS t, md5(coalesce(string_agg(md5(x::text), '' ORDER BY md5(x::text)), '')) AS h FROM "${n}" x`)
-      .join(' UNION ALL '),
-  );
-  for (const r of sums) out[`${r.t}#md5`] = r.h;
+  for (const r of rows) {
+    out[r.t] = r.n;
+    if (r.h !== null) out[`${r.t}#rows`] = r.h;
+  }
   return out;
 }
 

@@ -111,7 +111,7 @@ export class ContractChecker {
       return { operation, violations: [...violations, `${what} as ${base || 'no content type'}, but documents ${types.join(', ')}`] };
     const schema = content[mediaType].schema;
     if (schema && /json/.test(mediaType)) {
-      const validate = this.validator(`${operation.operationId} ${status} ${mediaType}`, schema);
+      const validate = this.validator(schema);
       if (!validate(body)) {
         const errors = (validate.errors ?? [])
           .slice(0, 8)
@@ -132,11 +132,16 @@ export class ContractChecker {
     return { operation, violations };
   }
 
-  private validator(key: string, schema: Json): ValidateFunction {
+  /**
+   * The compiled validator of a response schema. Compiled once per distinct schema, not per operation and status:
+   * most answers share a few schemas (every problem document is the same $ref), and ajv compiles each one anew.
+   */
+  private validator(schema: Json): ValidateFunction {
+    const key = JSON.stringify(schema);
     let v = this.validators.get(key);
     if (!v) {
       // local $refs (#/components/…) resolve against the document's components
-      v = this.ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')));
+      v = this.ajv.compile(JSON.parse(key.replaceAll('"#/components/', '"openapi.json#/components/')));
       this.validators.set(key, v);
     }
     return v;
@@ -148,24 +153,31 @@ export class ContractViolation extends Error {
 }
 
 /**
- * Checks a fetch Response (a clone is read, so the caller can still read the original). Throws a
- * ContractViolation naming the request and what broke.
+ * Checks a fetch Response and returns one the caller can read: the same Response when its body was not needed
+ * (binary files, event streams, empty answers), otherwise a new one built from the bytes read here (same status,
+ * status text and headers), so that a body is read from the socket once, without a tee. Throws a ContractViolation
+ * naming the request and what broke.
  */
-export async function assertResponseKeepsContract(checker: ContractChecker, method: string, url: string, res: Response): Promise<void> {
+export async function assertResponseKeepsContract(checker: ContractChecker, method: string, url: string, res: Response): Promise<Response> {
   const type = res.headers.get('content-type');
+  const readsBody = res.status !== 204 && (type ? /json/.test(type) : !!res.body);
+  if (!readsBody) {
+    assertKeeps(checker, method, url, res.status, type, undefined, res.headers);
+    return res;
+  }
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const text = new TextDecoder().decode(bytes);
   let body: unknown;
-  if (type && /json/.test(type) && res.status !== 204) {
-    const text = await res.clone().text();
+  if (type) {
     try {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
       throw new ContractViolation(`${method} ${url} → ${res.status}: the ${type} body is not JSON: ${text.slice(0, 200)}`);
     }
-  } else if (!type && res.status !== 204 && res.body && !/event-stream/.test(type ?? '')) {
-    const text = await res.clone().text();
-    body = text === '' ? undefined : text;
-  }
+  } else body = text === '' ? undefined : text;
   assertKeeps(checker, method, url, res.status, type, body, res.headers);
+  // a null-body status (304 …) cannot be constructed with a body, even an empty one
+  return new Response(bytes.length ? bytes : null, { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 export function assertKeeps(

@@ -7,6 +7,8 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { draftingSheet, processingRecord, processingSheetDocx } from '#gongwen/archive';
@@ -44,6 +46,12 @@ export const ProcessingSheet = named(
 @ApiTags('documents')
 @Controller('api/documents')
 export class ProcessingSheetController {
+  /**
+   * Rendered sheets by a hash of everything they are made of (head, record, lines): the same sheet downloaded again
+   * (by several people, or as DOCX then PDF) is not laid out again until an event or a renamed unit changes it.
+   */
+  private readonly rendered = new LRUCache<string, Buffer>({ maxSize: 16 * 1024 * 1024, sizeCalculation: (b) => b.length });
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly documents: DocumentsService,
@@ -108,16 +116,20 @@ export class ProcessingSheetController {
   private async file(user: AuthUser, id: string) {
     const { row, record, body } = await this.build(user, id);
     const copy = await this.documents.authorizeExport(row, user);
-    const docx = await processingSheetDocx(
-      {
-        title: body.title,
-        documentNumber: body.documentNumber ?? '',
-        classification: classificationLabel(row),
-        author: (await this.documents.unitName(row.issuer_unit_ids[0])) ?? '',
-      },
-      record,
-      body.lines,
-    );
+    const head = {
+      title: body.title,
+      documentNumber: body.documentNumber ?? '',
+      classification: classificationLabel(row),
+      author: (await this.documents.unitName(row.issuer_unit_ids[0])) ?? '',
+    };
+    const key = createHash('sha256')
+      .update(JSON.stringify([head, record, body.lines]))
+      .digest('base64url');
+    let docx = this.rendered.get(key);
+    if (!docx) {
+      docx = await processingSheetDocx(head, record, body.lines);
+      this.rendered.set(key, docx);
+    }
     return { docx, row, body, copy };
   }
 }
