@@ -36,6 +36,7 @@ export class ContractChecker {
   private readonly ajv: Ajv2020;
   private readonly operations: ContractOperation[] = [];
   private readonly validators = new Map<string, ValidateFunction>();
+  private readonly bySchema = new WeakMap<Json, ValidateFunction>();
 
   constructor(readonly document: Json) {
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
@@ -137,13 +138,17 @@ export class ContractChecker {
    * most answers share a few schemas (every problem document is the same $ref), and ajv compiles each one anew.
    */
   private validator(schema: Json): ValidateFunction {
+    // by the schema object first (the document's own, the same on every answer), so an answer costs no serialisation
+    let v = this.bySchema.get(schema);
+    if (v) return v;
     const key = JSON.stringify(schema);
-    let v = this.validators.get(key);
+    v = this.validators.get(key);
     if (!v) {
       // local $refs (#/components/…) resolve against the document's components
       v = this.ajv.compile(JSON.parse(key.replaceAll('"#/components/', '"openapi.json#/components/')));
       this.validators.set(key, v);
     }
+    this.bySchema.set(schema, v);
     return v;
   }
 }
