@@ -2,7 +2,8 @@
  * Webhooks, issue 23's remaining guarantees: a subscription disabled by its deliveries tells its owner (a notice
  * through the outbox, pushed on their stream, and the reason on the subscription); signing secrets are encrypted
  * at rest and deliveries still verify (with the reference verifier); a manual redelivery racing an attempt never
- * sends one webhook-id twice at once.
+ * sends one webhook-id twice at once; subscriptions to one host do not share connections (a hanging receiver path
+ * fails no other subscription's request).
  */
 import { randomBytes } from 'node:crypto';
 import { sealPlainWebhookSecrets } from '#gongwen/persistence/migrations/1764002400000-WebhookSecretsAndNotices';
@@ -21,6 +22,8 @@ beforeAll(async () => {
   t = await startTestApp({
     GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
     GONGWEN_WEBHOOK_RETRY_SCHEDULE: '0.3,0.3',
+    // (the hanging receiver below holds its request this long; the slowest other answer takes 1.5 s)
+    GONGWEN_WEBHOOK_TIMEOUT_MS: '4000',
     GONGWEN_WEBHOOK_FANOUT_MS: '50',
     GONGWEN_OUTBOX_RELAY_MS: '50',
   });
@@ -295,5 +298,36 @@ describe('a manual redelivery racing an attempt', () => {
     expect(e.attempts).toBe(3);
     expect(rx.received.filter((r) => r.id === p.webhookId)).toHaveLength(before + 1);
     expect(rx.maxInFlight.get(p.webhookId)).toBe(1);
+  });
+});
+
+describe('subscriptions to one host', () => {
+  it("do not share connections: a receiver path that never answers fails no other subscription's request", async () => {
+    const hanging = await subscribe('chief', 'hang:1');
+    const c = docClient(t);
+    await c.ok(c.create('chief', notice('关于接收方不应答的通知')));
+    await waitFor(() => rx.received.some((r) => r.path === 'hang:1'), 'the request that gets no answer');
+    // a second subscription to the same host and port, whose first request goes out while that one is unanswered:
+    // pipelined behind it on one connection, it would fail with it when it times out instead of getting its 500
+    const other = await subscribe('chief', 'flaky:1');
+    await c.ok(c.create('chief', notice('关于同一主机上另一订阅的通知')));
+    const attempts = (subscriptionId: string) =>
+      t.db.dataSource.query(
+        `SELECT a.attempt, a.response_status, a.error FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+          WHERE d.subscription_id = $1 ORDER BY a.attempt`,
+        [subscriptionId],
+      );
+    const [first] = await waitFor(async () => {
+      const log = await attempts(other.id);
+      return log.length ? log : null;
+    }, "the other subscription's first attempt");
+    expect(first).toEqual({ attempt: 1, response_status: 500, error: null });
+    // (and the hanging request was still unanswered then: it ends at the timeout, 4 s after it went out)
+    const hung = await waitFor(async () => {
+      const log = await attempts(hanging.id);
+      return log.length ? log : null;
+    }, 'the hanging attempt to time out');
+    expect(hung[0]).toMatchObject({ attempt: 1, response_status: null });
+    expect(hung[0].error).toMatch(/no answer in 4000 ms/);
   });
 });

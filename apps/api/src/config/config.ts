@@ -191,7 +191,7 @@ const schema = z
       .refine((n) => n === 0 || (n >= 20 && n <= 60_000), 'expected 0 (off) or 20 to 60000')
       .default(500),
     /**
-     * Kept-alive connections this process opens to each webhook receiver, with up to 32 requests in flight per worker
+     * Kept-alive connections this process opens to each webhook subscription's receiver, with up to 32 requests in flight per worker
      * (claimed in batches); 0: this process sends none.
      */
     GONGWEN_WEBHOOK_WORKERS: z.coerce.number().int().min(0).max(64).default(4),

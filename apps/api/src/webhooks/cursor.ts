@@ -83,7 +83,15 @@ export interface CursorHost {
   ownerNow(sub: { owner_user_id: string; owner_token_id: string | null }): Promise<AuthUser | null>;
   secretsOf(subscriptionId: string, stored: StoredSecret[]): { secrets: string[] } | { error: string };
   /** Sends one request (never rejects); the caller counts it in flight (`flying`) while it runs. */
-  send(url: string, id: string, body: string, signing: { secrets: string[] } | { error: string }, at: Date): Promise<SendResult>;
+  /** One request on subscription `subscriptionId`'s connections (its lane: sender.ts, Agents). */
+  send(
+    subscriptionId: string,
+    url: string,
+    id: string,
+    body: string,
+    signing: { secrets: string[] } | { error: string },
+    at: Date,
+  ): Promise<SendResult>;
   /** Counts requests in flight in (+1) and out (-1). */
   flying(delta: number): void;
   /** Records a failed attempt's next step (retry, Retry-After, 410, failure): delivery.ts's record. */
@@ -228,7 +236,7 @@ export async function runBatch(host: CursorHost, c: ClaimedCursor): Promise<{ re
           let r: SendResult;
           host.flying(1);
           try {
-            r = await host.send(c.url, webhookId(i.id), i.body, signing, at);
+            r = await host.send(c.id, c.url, webhookId(i.id), i.body, signing, at);
           } finally {
             host.flying(-1);
           }

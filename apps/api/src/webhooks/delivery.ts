@@ -226,7 +226,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
           return { error: (e as Error).message };
         }
       },
-      send: (url, id, body, signing, at) => this.request(url, id, body, signing, at),
+      send: (subscriptionId, url, id, body, signing, at) => this.request(subscriptionId, url, id, body, signing, at),
       flying: (delta) => {
         this.inFlight += delta;
       },
@@ -340,11 +340,11 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private send(d: ClaimedDelivery, secrets: Signing, at: Date): Promise<SendResult> {
-    return this.request(d.url, webhookId(d.id), d.body, secrets, at);
+    return this.request(d.subscription_id, d.url, webhookId(d.id), d.body, secrets, at);
   }
 
   /** Sends one request (never rejects). */
-  private request(url: string, id: string, body: string, secrets: Signing, at: Date): Promise<SendResult> {
+  private request(subscriptionId: string, url: string, id: string, body: string, secrets: Signing, at: Date): Promise<SendResult> {
     if ('error' in secrets)
       // a secret sealed with a key no longer configured: nothing can be signed, the attempt fails without a request
       return Promise.resolve({
@@ -354,7 +354,13 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         retryAfter: null,
         durationMs: 0,
       });
-    return sendWebhook(this.agents, url, { id, body, secrets: secrets.secrets }, this.config.GONGWEN_WEBHOOK_TIMEOUT_MS, at);
+    return sendWebhook(
+      this.agents,
+      url,
+      { id, body, secrets: secrets.secrets, lane: subscriptionId },
+      this.config.GONGWEN_WEBHOOK_TIMEOUT_MS,
+      at,
+    );
   }
 
   /** Records the answers collected so far (one recording at a time), then claims again. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { AddressGuard } from './address-guard.js';
-import { Agents, newWebhookSecret, RESPONSE_BYTES, sendWebhook } from './sender.js';
+import { Agents, laneKey, newWebhookSecret, RESPONSE_BYTES, sendWebhook } from './sender.js';
 
 /** A receiver on 127.0.0.1: answers by path (see below) and keeps what it got. */
 let server: Server;
@@ -135,7 +135,7 @@ describe('sendWebhook', () => {
       const seen = ids(before);
       expect(new Set(seen).size).toBe(seen.length);
       expect(second.filter((r) => r.error === 'the connection closed before an answer').length).toBeGreaterThan(0);
-      expect(one.serial.has(`http://127.0.0.1:${port}`)).toBe(true);
+      expect(one.serial.has(laneKey('', `http://127.0.0.1:${port}`))).toBe(true);
       // from then on one request at a time per connection, all answered
       mostUnanswered = 0;
       const third = await Promise.all(Array.from({ length: 6 }, (_, k) => send(`{"k":${k}}`)));
@@ -145,4 +145,32 @@ describe('sendWebhook', () => {
       await one.destroy();
     }
   });
+
+  it('gives each lane connections of its own: a request that never answers holds back only the requests of its lane', async () => {
+    const one = new Agents(1, new AddressGuard('127.0.0.1/32'));
+    const send = (path: string, lane: string, timeoutMs: number) =>
+      sendWebhook(one, `http://127.0.0.1:${port}${path}`, { ...msg([newWebhookSecret()]), lane }, timeoutMs);
+    try {
+      const before = got.length;
+      const hanging = send('/hang', 'a', 1500);
+      await until(() => got.slice(before).some((x) => x.path === '/hang'));
+      // lane a's one connection carries the unanswered request: its next one is pipelined behind it and fails with it
+      const behind = send('/ok', 'a', 5000);
+      // lane b, to the same origin, has its own connection
+      expect((await send('/ok', 'b', 5000)).status).toBe(204);
+      expect(await hanging).toMatchObject({ status: null, error: 'no answer in 1500 ms' });
+      expect(await behind).toMatchObject({ status: null });
+      expect(one.serial.has(laneKey('a', `http://127.0.0.1:${port}`))).toBe(true);
+      expect(one.serial.has(laneKey('b', `http://127.0.0.1:${port}`))).toBe(false);
+    } finally {
+      await one.destroy();
+    }
+  });
 });
+
+async function until(check: () => boolean): Promise<void> {
+  for (const end = Date.now() + 5000; !check();) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

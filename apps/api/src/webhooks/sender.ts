@@ -6,7 +6,8 @@
  * Requests go out on kept-alive connections (`Agents`): one request per event, but no TCP handshake per request;
  * a connection is only ever opened to an address the guard has just checked. A connection carries several
  * requests at once (HTTP/1.1 pipelining: the answers come in order), and the requests dispatched in one turn of
- * the event loop leave in one write per connection (see Agents).
+ * the event loop leave in one write per connection (see Agents). Each subscription has connections of its own (a
+ * lane), so a receiver that hangs or fails holds back no other subscription's requests, even on the same host.
  */
 import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
@@ -18,6 +19,8 @@ export const SECRET_PREFIX = 'whsec_';
 export const RESPONSE_BYTES = 1024;
 /** Requests one kept-alive connection carries at once (HTTP/1.1 pipelining; see Agents). */
 export const PIPELINING = 16;
+/** A lane (a subscription's connections) unused this long is closed when the next new lane is made (see Agents). */
+const LANE_IDLE_MS = 10 * 60_000;
 
 /** A new signing secret: `whsec_` + base64 of 32 random bytes. */
 export function newWebhookSecret(): string {
@@ -102,20 +105,30 @@ function baseHeaders(id: string, at: Date): Record<string, string> {
  * delivery's next attempt goes at its time, as after any network error), and that receiver gets one request at a
  * time per connection from then on (`serial`), as does one that answers `Connection: close`. Also the price of a
  * pipeline: a request that times out closes its connection, failing the requests behind it (retried likewise).
+ *
+ * Lanes: that price is paid within one subscription only. Each lane (a subscription: sendWebhook's `lane`) has a
+ * dispatcher of its own, so two subscriptions to one host never share a connection: a hanging receiver path
+ * fails only its own subscription's requests pipelined behind it (a subscription's deliveries wait on each other
+ * anyway: its failing document holds back that document's later events). `serial` and the unanswered counts are
+ * per lane and origin. A lane's dispatcher holds no connection once its connections have idled out (keepAliveTimeout);
+ * lanes not used for LANE_IDLE_MS are closed (their connections are idle by then) and made again when needed.
  */
 export class Agents {
-  readonly dispatcher: Agent;
   private readonly literals = new Map<string, string | null>();
   /** The open connections, and those corked until the end of this turn of the event loop (see corkWrites). */
   private readonly sockets = new Set<Socket>();
   private corked: Socket[] | null = null;
-  /** Origins that get one request at a time per connection (they closed a connection with requests pipelined). */
+  /** Lane and origin pairs (`lane origin`) that get one request at a time per connection (they closed a connection with requests pipelined). */
   readonly serial = new Set<string>();
-  /** Requests written and not yet answered, by origin (Exchange: a reset connection's request is retried only alone). */
+  /** Requests written and not yet answered, by lane and origin (Exchange: a reset connection's request is retried only alone). */
   readonly unanswered = new Map<string, number>();
+  /** Each lane's dispatcher and when it was last used. */
+  private readonly lanes = new Map<string, { dispatcher: Agent; used: number }>();
+  private readonly options: Agent.Options;
+  private lastSweep = Date.now();
 
   constructor(
-    connections: number,
+    private readonly connections: number,
     readonly guard: AddressGuard,
     /** Requests a connection carries at once (1: one at a time). */
     readonly pipelining = PIPELINING,
@@ -132,8 +145,8 @@ export class Agents {
       );
     };
     const connector = buildConnector({ lookup, timeout: 10_000 });
-    this.dispatcher = new Agent({
-      connections: Math.max(1, connections),
+    this.options = {
+      connections: Math.max(1, this.connections),
       pipelining: Math.max(1, pipelining),
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 60_000,
@@ -147,7 +160,29 @@ export class Agents {
           }
           (callback as (e: Error | null, s: unknown) => void)(e, socket);
         }),
-    });
+    };
+  }
+
+  /** The dispatcher of lane `lane` (made when first used; see the class's comment). */
+  dispatcher(lane: string): Agent {
+    const now = Date.now();
+    let l = this.lanes.get(lane);
+    if (!l) {
+      if (now - this.lastSweep > LANE_IDLE_MS) this.sweep(now);
+      l = { dispatcher: new Agent(this.options), used: now };
+      this.lanes.set(lane, l);
+    } else l.used = now;
+    return l.dispatcher;
+  }
+
+  /** Closes the lanes unused for LANE_IDLE_MS (their kept-alive connections have closed long before). */
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [lane, l] of this.lanes)
+      if (now - l.used > LANE_IDLE_MS) {
+        this.lanes.delete(lane);
+        void l.dispatcher.close().catch(() => undefined);
+      }
   }
 
   /**
@@ -178,8 +213,15 @@ export class Agents {
   }
 
   async destroy(): Promise<void> {
-    await this.dispatcher.destroy();
+    const lanes = [...this.lanes.values()];
+    this.lanes.clear();
+    await Promise.all(lanes.map((l) => l.dispatcher.destroy()));
   }
+}
+
+/** The key of a lane's requests to an origin in Agents.serial and Agents.unanswered. */
+export function laneKey(lane: string, origin: string): string {
+  return `${lane} ${origin}`;
 }
 
 /** A receiver's URL split as the dispatcher takes it, kept per URL string (a subscription's URL is sent to again and again). */
@@ -205,7 +247,8 @@ function target(url: string): { origin: string; path: string; hostname: string }
 export function sendWebhook(
   agents: Agents,
   url: string,
-  msg: { id: string; body: string; secrets: string[] },
+  /** `lane`: whose connections carry it (the subscription's id; see Agents). */
+  msg: { id: string; body: string; secrets: string[]; lane?: string },
   timeoutMs: number,
   now: Date = new Date(),
 ): Promise<SendResult> {
@@ -228,7 +271,10 @@ export function sendWebhook(
     signatureHeader(msg.secrets, msg.id, timestamp, msg.body),
   ];
   agents.corkWrites();
-  return new Promise<SendResult>((resolve) => new Exchange(agents, t, headers, msg.body, timeoutMs, started, resolve).start());
+  const lane = msg.lane ?? '';
+  return new Promise<SendResult>((resolve) =>
+    new Exchange(agents, agents.dispatcher(lane), laneKey(lane, t.origin), t, headers, msg.body, timeoutMs, started, resolve).start(),
+  );
 }
 
 const elapsed = (started: number) => Math.round(performance.now() - started);
@@ -263,6 +309,9 @@ class Exchange {
 
   constructor(
     private readonly agents: Agents,
+    private readonly dispatcher: Dispatcher,
+    /** The lane and origin (Agents.serial, Agents.unanswered). */
+    private readonly key: string,
     private readonly t: { origin: string; path: string },
     private readonly headers: string[],
     private readonly body: string,
@@ -280,8 +329,8 @@ class Exchange {
 
   private dispatch(): void {
     this.written = false;
-    const serial = this.agents.serial.has(this.t.origin);
-    this.agents.dispatcher.dispatch(
+    const serial = this.agents.serial.has(this.key);
+    this.dispatcher.dispatch(
       {
         origin: this.t.origin,
         path: this.t.path,
@@ -303,7 +352,7 @@ class Exchange {
     if (!this.counted) return;
     this.counted = false;
     const u = this.agents.unanswered;
-    u.set(this.t.origin, (u.get(this.t.origin) ?? 1) - 1);
+    u.set(this.key, (u.get(this.key) ?? 1) - 1);
   }
 
   private settle(status: number | null, body: string | null, error: string | null, retryAfter: number | null): void {
@@ -325,17 +374,17 @@ class Exchange {
     if (this.written) {
       // undici is about to write it a second time (its connection closed while a request ahead of it in the
       // pipeline was unanswered): the receiver may have it already, so this attempt ends here, failed
-      this.agents.serial.add(this.t.origin);
+      this.agents.serial.add(this.key);
       const e = new Error('the connection closed before an answer');
       this.settle(null, null, e.message, null);
       return a(e);
     }
     this.written = true;
     const u = this.agents.unanswered;
-    const n = u.get(this.t.origin) ?? 0;
+    const n = u.get(this.key) ?? 0;
     this.alone = n === 0;
     this.counted = true;
-    u.set(this.t.origin, n + 1);
+    u.set(this.key, n + 1);
     this.abort = a;
   }
 
@@ -347,7 +396,7 @@ class Exchange {
         if (n === 11 && raw[k].toString().toLowerCase() === 'retry-after') this.retryAfter = raw[k + 1].toString();
         // a receiver that closes its connections after an answer: one request at a time per connection from now on
         else if (n === 10 && raw[k].toString().toLowerCase() === 'connection' && /close/i.test(raw[k + 1].toString()))
-          this.agents.serial.add(this.t.origin);
+          this.agents.serial.add(this.key);
       }
     return true;
   }
@@ -372,7 +421,7 @@ class Exchange {
     // (only when no other request to the receiver was unanswered from its writing until now — none was pipelined
     // behind or beside it: then it may have been read, the receiver closing a pipelined connection, and it is not
     // sent again)
-    const alone = this.alone && (this.agents.unanswered.get(this.t.origin) ?? 0) <= 1;
+    const alone = this.alone && (this.agents.unanswered.get(this.key) ?? 0) <= 1;
     const reusedReset = this.status === null && e.code === 'UND_ERR_SOCKET' && (e.socket?.bytesRead ?? 0) > 0 && alone;
     if (reusedReset && !this.retried && !this.settled && Date.now() < this.deadline) {
       this.uncount();
