@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -164,6 +165,33 @@ describe('sendWebhook', () => {
       expect(one.serial.has(laneKey('b', `http://127.0.0.1:${port}`))).toBe(false);
     } finally {
       await one.destroy();
+    }
+  });
+});
+
+describe('Agents lanes', () => {
+  it('are made on first use, kept while used, and closed once unused for 10 minutes when a new one is made', async () => {
+    const agents = new Agents(1, new AddressGuard('127.0.0.1/32'));
+    let now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => now);
+    try {
+      const a = agents.dispatcher('a');
+      expect(agents.dispatcher('a')).toBe(a);
+      const b = agents.dispatcher('b');
+      expect(b).not.toBe(a);
+      now += 9 * 60_000;
+      agents.dispatcher('b'); // b used since; a not
+      now += 2 * 60_000;
+      agents.dispatcher('c'); // a new lane: a (11 minutes unused) is closed, b (2 minutes) is kept
+      expect(a.closed).toBe(true);
+      expect(b.closed).toBe(false);
+      expect(agents.dispatcher('b')).toBe(b);
+      const again = agents.dispatcher('a');
+      expect(again).not.toBe(a);
+      expect(again.closed).toBe(false);
+    } finally {
+      clock.mockRestore();
+      await agents.destroy();
     }
   });
 });

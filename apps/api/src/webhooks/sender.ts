@@ -128,7 +128,7 @@ export class Agents {
   private lastSweep = Date.now();
 
   constructor(
-    private readonly connections: number,
+    connections: number,
     readonly guard: AddressGuard,
     /** Requests a connection carries at once (1: one at a time). */
     readonly pipelining = PIPELINING,
@@ -146,7 +146,7 @@ export class Agents {
     };
     const connector = buildConnector({ lookup, timeout: 10_000 });
     this.options = {
-      connections: Math.max(1, this.connections),
+      connections: Math.max(1, connections),
       pipelining: Math.max(1, pipelining),
       keepAliveTimeout: 4_000,
       keepAliveMaxTimeout: 60_000,
@@ -175,14 +175,21 @@ export class Agents {
     return l.dispatcher;
   }
 
-  /** Closes the lanes unused for LANE_IDLE_MS (their kept-alive connections have closed long before). */
+  /**
+   * Closes the lanes unused for LANE_IDLE_MS (their kept-alive connections have closed long before), with their
+   * unanswered counts (zero by then); `serial` keeps what it learnt of a receiver.
+   */
   private sweep(now: number): void {
     this.lastSweep = now;
+    const gone = new Set<string>();
     for (const [lane, l] of this.lanes)
       if (now - l.used > LANE_IDLE_MS) {
         this.lanes.delete(lane);
+        gone.add(lane);
         void l.dispatcher.close().catch(() => undefined);
       }
+    if (gone.size)
+      for (const [key, n] of this.unanswered) if (n <= 0 && gone.has(key.slice(0, key.indexOf(' ')))) this.unanswered.delete(key);
   }
 
   /**
