@@ -18,6 +18,7 @@
  *                       ceiling (pgbench -N, when measured); --rate=0 for none
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
  *   --webhooks-drain=S  seconds the webhooks part waits for its deliveries to drain after the load (default 300)
+ *   --webhooks-rounds=N rounds of the webhooks part, each without and then with webhooks (default 3; medians of them)
  *   --webhooks-profile=DIR  the webhooks part's API processes with webhooks write CPU profiles (node --cpu-prof) to DIR
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, webhooks, docx, archive, queries, incoming, supervision
  *   --incoming-items=N  incoming items (收文) of the incoming part (default 1,000,000)
@@ -97,6 +98,9 @@ const API_ENV: Record<string, string> = {
  * at 1,000/s offered in an open loop p99 ≤ 25 ms and p99.9 ≤ 50 ms (the run at half the ceiling is reported, with
  * no target). `slowMs`: the threshold of the "slower than" shares; `queryP99`: the list queries' part.
  */
+/** Rounds of the webhooks part (--webhooks-rounds). */
+const WEBHOOK_ROUNDS_RUN = opt('webhooks-rounds', WEBHOOK_ROUNDS);
+
 const TARGETS = { ratio: 0.5, p99: 25, openLoopRate: 1000, openLoopP99: 25, openLoopP999: 50, slowMs: 50, queryP99: 20 };
 
 // ---------------------------------------------------------------- parts
@@ -972,7 +976,7 @@ async function main() {
       const measured =
         (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) +
         (skip.has('processes') ? 0 : 2) +
-        (skip.has('webhooks') ? 0 : 2 * WEBHOOK_ROUNDS) + // rounds of without / with webhooks
+        (skip.has('webhooks') ? 0 : 2 * WEBHOOK_ROUNDS_RUN) + // rounds of without / with webhooks
         (COMPARE ? 2 * (1 + COMPARE_ENVS.length) * (COMPARE_RATE ? 2 : 1) : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
@@ -1077,6 +1081,7 @@ async function main() {
             }
           },
           opt('webhooks-drain', 300),
+          WEBHOOK_ROUNDS_RUN,
         );
       }
     }
