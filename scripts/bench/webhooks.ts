@@ -135,7 +135,7 @@ async function logged(url: string, id: string): Promise<{ events: number; batche
     url,
     // the events: those delivered at their first attempt (a batch's log) and those that got a delivery row
     `SELECT ((SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1)
-           + (SELECT coalesce(sum(jsonb_array_length(items)), 0) FROM webhook_batches WHERE subscription_id = $1))::int AS events,
+           + (SELECT coalesce(sum(json_array_length(items)), 0) FROM webhook_batches WHERE subscription_id = $1))::int AS events,
             (SELECT count(*) FROM webhook_batches WHERE subscription_id = $1)::int AS batches`,
     [id],
   );

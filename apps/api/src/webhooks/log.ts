@@ -49,7 +49,7 @@ export async function batchLog(m: EntityManager, subscriptionId: string, before:
     `SELECT b.url, b.started_at, b.finished_at, i.item
        FROM (SELECT * FROM webhook_batches WHERE subscription_id = $1 AND ($2::timestamptz IS NULL OR started_at < $2)
               ORDER BY started_at DESC LIMIT $3) b
-      CROSS JOIN LATERAL jsonb_array_elements(b.items) AS i(item)
+      CROSS JOIN LATERAL json_array_elements(b.items) AS i(item)
       ORDER BY b.started_at DESC, (i.item->>'seq')::bigint DESC, i.item->>'type' DESC LIMIT $3`,
     [subscriptionId, before, limit],
   );
@@ -65,7 +65,7 @@ export async function materialiseLogged(m: EntityManager, subscriptionId: string
   await m.query(
     `WITH found AS (
        SELECT b.url, b.started_at, b.finished_at, i.item
-         FROM webhook_batches b CROSS JOIN LATERAL jsonb_array_elements(b.items) AS i(item)
+         FROM webhook_batches b CROSS JOIN LATERAL json_array_elements(b.items) AS i(item)
         WHERE b.subscription_id = $1 AND i.item->>'id' = $2::text
           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = $2::uuid)
         LIMIT 1),

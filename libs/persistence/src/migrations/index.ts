@@ -36,6 +36,7 @@ import { TrustedSealRoots1764004040001 } from './1764004040001-TrustedSealRoots.
 import { AuditKeyedByChain1764005030001 } from './1764005030001-AuditKeyedByChain.js';
 import { OutboxKeyedByPosition1764005030002 } from './1764005030002-OutboxKeyedByPosition.js';
 import { OutboxRelayCursor1764005040001 } from './1764005040001-OutboxRelayCursor.js';
+import { WebhookBatchItemsJson1764005050001 } from './1764005050001-WebhookBatchItemsJson.js';
 
 /** Every migration, oldest first. Add new ones at the end. */
 export const migrations = [
@@ -77,4 +78,5 @@ export const migrations = [
   AuditKeyedByChain1764005030001,
   OutboxKeyedByPosition1764005030002,
   OutboxRelayCursor1764005040001,
+  WebhookBatchItemsJson1764005050001,
 ];
