@@ -15,12 +15,11 @@ import {
   sealPng,
   type KeyAndCertificate,
 } from '#gongwen/seal';
+import { bytes } from './bytes.js';
 
 const LOCAL_CA_NAME = 'gongwen 本地电子印章证书中心';
 /** The seal image's size on the page. */
 export const SEAL_MM = 42;
-
-const bytes = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 /** The office's local root (made on first use; concurrent starts agree on one through the unique index). */
 export async function localAuthority(m: EntityManager, secret: string): Promise<KeyAndCertificate & { id: string }> {

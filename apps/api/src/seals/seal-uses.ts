@@ -10,6 +10,7 @@ import { AppError } from '../common/errors.js';
 import type { DocumentRow, DocumentsService } from '../documents/documents.service.js';
 import { UUID } from '../engine/transition-engine.js';
 import { verifySealedOfd } from './sealed-ofd.js';
+import { bytes } from './bytes.js';
 
 export interface SealUseDeps {
   db: DataSource;
@@ -17,8 +18,6 @@ export interface SealUseDeps {
   /** The deployment's trusted roots (seal_authorities). */
   trustedRoots(m: EntityManager): Promise<ParsedCertificate[]>;
 }
-
-const bytes = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 /** The seals on a document (the caller may see it), each checked now. */
 export async function documentSeals(d: SealUseDeps, user: AuthUser, documentId: string) {

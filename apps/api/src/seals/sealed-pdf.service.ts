@@ -20,6 +20,7 @@ import { AppError } from '../common/errors.js';
 import { DocumentsService, type DocumentRow } from '../documents/documents.service.js';
 import { UUID } from '../engine/transition-engine.js';
 import { SealsService } from './seals.service.js';
+import { bytes } from './bytes.js';
 
 export interface SealedPdf {
   useId: string;
@@ -48,7 +49,6 @@ interface UseRow {
   certificate: Buffer;
 }
 
-const bytes = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 const asPdf = (r: PdfRow): SealedPdf => ({
   useId: r.use_id,
   fileName: r.file_name,

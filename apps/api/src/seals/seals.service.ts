@@ -33,7 +33,6 @@ import {
   sealPng,
   sm3,
   toHex,
-  type KeyAndCertificate,
   type ParsedCertificate,
   type SealSigner,
 } from '#gongwen/seal';
@@ -49,6 +48,7 @@ import { documentsAwaitingSeal } from './awaiting-seal.js';
 import { documentSealFile, documentSeals, verifyDocumentSeals, type SealUseDeps } from './seal-uses.js';
 import { documentStampPlacements, sealOfd } from './sealed-ofd.js';
 import { localAuthority, makeOrderedSeals, makeSealMaterial, SEAL_MM } from './making.js';
+import { bytes } from './bytes.js';
 
 /** An uploaded seal image: a PNG of at most 2 MB and 2000 px. */
 const MAX_IMAGE_BYTES = 2 * 1024 * 1024;
@@ -91,7 +91,6 @@ export interface ImportCertificateInput {
   authorityCertificate?: string;
 }
 
-const bytes = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', message, { errors: [{ field, message }] });
 
 function certificateInput(field: string, text: string): ParsedCertificate {
@@ -146,11 +145,6 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
 
   // ---------------------------------------------------------------- the certificate authority
 
-  /** The office's local root (made on first use): see making.ts. */
-  private localAuthority(m: EntityManager): Promise<KeyAndCertificate & { id: string }> {
-    return localAuthority(m, this.secret);
-  }
-
   private async trustedRoots(m: EntityManager): Promise<ParsedCertificate[]> {
     const rows: { certificate: Buffer }[] = await m.query(`SELECT certificate FROM seal_authorities ORDER BY created_at`);
     return rows.map((r) => parseCertificate(bytes(r.certificate)));
@@ -159,11 +153,6 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
   /** Makes the seals ordered by the demo seed: keys, certificate from the local CA, image, SESeal. */
   makeOrderedSeals(): Promise<number> {
     return makeOrderedSeals(this.db, this.secret);
-  }
-
-  /** A signing certificate and key from the local CA and the seal made over them. */
-  private make(m: EntityManager, s: { esId: string; name: string; validFrom: Date; validTo: Date; image: Uint8Array }) {
-    return makeSealMaterial(m, this.secret, s);
   }
 
   // ---------------------------------------------------------------- the registry
@@ -246,7 +235,13 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
       const live = await m.query(`SELECT 1 FROM seals WHERE issuer_unit_id = $1 AND status <> 'revoked'`, [input.issuerUnitId]);
       if (live.length) throw new AppError('DUPLICATE', 'The issuing body has a live seal already: revoke it first.');
       const esId = `GW-${randomBytes(6).toString('hex').toUpperCase()}`;
-      const made = await this.make(m, { esId, name: unit.name, validFrom, validTo, image: image ?? sealPng(unit.name) });
+      const made = await makeSealMaterial(m, this.secret, {
+        esId,
+        name: unit.name,
+        validFrom,
+        validTo,
+        image: image ?? sealPng(unit.name),
+      });
       const [row] = await m.query(
         `INSERT INTO seals (issuer_unit_id, es_id, name, status, seal_der, image_png, image_source, certificate,
                             encrypted_private_key, authority_id, valid_from, valid_to, custodian_ids, created_by)
@@ -331,7 +326,7 @@ export class SealsService implements OnModuleInit, OnApplicationBootstrap {
         const all: { id: string; certificate: Buffer }[] = await m.query(`SELECT id, certificate FROM seal_authorities`);
         authorityId = all.find((a) => parseCertificate(bytes(a.certificate)).subjectCommonName === cert.issuerCommonName)?.id;
       }
-      const ca = await this.localAuthority(m);
+      const ca = await localAuthority(m, this.secret);
       const old = describeSeal(bytes(row.seal_der!));
       const sealDer = makeSeal({
         esId: row.es_id,
