@@ -1,9 +1,11 @@
 /**
  * The outbox read of a webhook batch (selectOutboxForWebhooks): the rows of the range in (tx, id) order, each with
- * its document's columns; the snapshot's colour read only for ISSUE_CARD of a supervision item; rows without a
- * document (notices) and of deleted documents left out; a range holding more rows than the batch size expected
- * read whole all the same.
+ * its workflow — as the row names it, without reading its document, or (a row written before rows named it) its
+ * document's; the snapshot's colour read only for ISSUE_CARD of a supervision item; rows without a document
+ * (notices) left out, and old rows whose document is gone; a range holding more rows than the batch size
+ * expected read whole all the same.
  */
+import { randomUUID } from 'node:crypto';
 import { insertNoticeOutbox, selectOutboxForWebhooks } from '../../apps/api/src/engine/repositories/outbox.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, docClient, simpleNotice, type Ids } from '../support/flow.js';
@@ -37,12 +39,22 @@ it('reads a batch range whole, in order, with the colour only where an event nee
   await db.query(`INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.transitioned', '{"event":"REMIND"}')`, [b.id]);
   await db.transaction((m) => insertNoticeOutbox(m, 'notice.webhook_disabled', { userId: ids.u.chief }));
   await db.query(`INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.transitioned', '{"event":"ISSUE_CARD"}')`, [a.id]);
+  // rows about a document that is not there: one naming its workflow is read as that (the document is not read:
+  // the cursor drops it with the documents its subscriber may not see), one written before rows named it is not
+  const [named, unnamed] = [randomUUID(), randomUUID()];
+  await db.query(
+    `INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.transitioned', '{"event":"REGISTER","workflow":"incoming"}')`,
+    [named],
+  );
+  await db.query(`INSERT INTO outbox (document_id, topic, payload) VALUES ($1, 'document.transitioned', '{"event":"REGISTER"}')`, [
+    unnamed,
+  ]);
   const [{ tx: toTx, id: toId }] = await db.query(`SELECT tx::text, id::text FROM outbox ORDER BY tx DESC, id DESC LIMIT 1`);
   const all: { id: string; document_id: string | null }[] = await db.query(
     `SELECT id::text, document_id FROM outbox WHERE (tx, id) > ($1::xid8, $2::bigint) AND (tx, id) <= ($3::xid8, $4::bigint) ORDER BY tx, id`,
     [fromTx, fromId, toTx, toId],
   );
-  const expected = all.filter((r) => r.document_id !== null).map((r) => r.id);
+  const expected = all.filter((r) => r.document_id !== null && r.document_id !== unnamed).map((r) => r.id);
   expect(expected.length).toBeGreaterThanOrEqual(5);
 
   for (const batch of [500, 2]) {
@@ -55,5 +67,11 @@ it('reads a batch range whole, in order, with the colour only where an event nee
       [a.id, 'outgoing', null],
     ]);
     expect(rows.filter((r) => r.payload.event === 'REMIND').map((r) => r.colour)).toEqual([null]);
+    expect(rows.filter((r) => r.payload.event === 'REGISTER').map((r) => [r.document_id, r.workflow_id])).toEqual([[named, 'incoming']]);
+    // the new documents' rows name their workflow as written
+    expect(rows.filter((r) => r.topic === 'document.created').map((r) => [r.document_id, r.payload.workflow, r.workflow_id])).toEqual([
+      [a.id, 'outgoing', 'outgoing'],
+      [b.id, 'outgoing', 'outgoing'],
+    ]);
   }
 });

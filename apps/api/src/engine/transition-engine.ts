@@ -292,7 +292,7 @@ export class TransitionEngine implements DecideContext {
       createdAt: at.toISOString(),
       prevHash: null,
     });
-    await insertOutbox(m, spec.id, 'document.created', { documentId: spec.id, assigneeIds: tasks.assigneeIds });
+    await insertOutbox(m, spec.id, 'document.created', { documentId: spec.id, workflow: def.id, assigneeIds: tasks.assigneeIds });
     const row = (await selectRow(m, spec.id))!;
     return { row, body: def.view(row, user, spec.content, spec.hash) };
   }

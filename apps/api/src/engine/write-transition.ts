@@ -87,8 +87,10 @@ export function pendingWrite(
     created_at: a.createdAt,
     prev_hash: a.prevHash,
     hash: p.auditHash,
-    // (the document's id is the row's document_id: not repeated in the payload, written and relayed per transition)
+    // (the document's id is the row's document_id: not repeated in the payload, written and relayed per transition;
+    // its workflow is, so that the webhooks read the outbox without a lookup of each row's document)
     outbox: {
+      workflow: p.row.workflow_id,
       event: p.event.type,
       from: p.fromState,
       to: p.toState,

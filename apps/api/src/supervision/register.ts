@@ -96,6 +96,7 @@ export async function recordNewCards(m: EntityManager, documentId: string, befor
       [documentId, card.colour, round, card.reason, card.at, after.leadUnitId, users],
     );
     await insertOutbox(m, documentId, 'supervision.card', {
+      workflow: 'supervision',
       event: 'ISSUE_CARD',
       colour: card.colour,
       itemNumber: after.itemNumber,

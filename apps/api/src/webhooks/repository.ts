@@ -7,6 +7,7 @@
  * so a document's later event waits until its earlier one is delivered or has failed.
  */
 import type { EntityManager } from 'typeorm';
+import { prepared } from '../database/prepared.js';
 import { visibleFilter, type Viewer } from '../engine/repositories/documents.js';
 import type { StoredSecret } from './secrets.js';
 
@@ -88,13 +89,14 @@ export async function claimDeliveries(
   opts: { limit: number; schedule: number[]; leaseMs: number; at: Date; one?: string },
 ): Promise<ClaimedDelivery[]> {
   const params = [opts.limit, opts.schedule, opts.leaseMs, opts.at, ...(opts.one ? [opts.one] : [])];
-  return m.query(opts.one ? CLAIM_ONE : CLAIM, params);
+  return prepared<ClaimedDelivery>(m, opts.one ? CLAIM_ONE : CLAIM, params);
 }
 
 /** The documents among `ids` that `v` may see now (the rule of every document read). */
 export async function selectVisibleIds(m: EntityManager, ids: string[], v: Viewer): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows: { id: string }[] = await m.query(
+  const rows = await prepared<{ id: string }>(
+    m,
     `SELECT d.id FROM documents d WHERE d.id = ANY($1::uuid[]) AND ${visibleFilter({ rank: '$2', user: '$3', pool: '$4', unit: '$5', delegable: '$6' })}`,
     [ids, v.rank, v.userId, v.poolKeys, v.unitKeys, v.delegable ?? []],
   );
@@ -122,7 +124,8 @@ export interface Answered {
  */
 export async function recordDelivered(m: EntityManager, answered: Answered[]): Promise<string[]> {
   if (answered.length === 0) return [];
-  const rows: { id: string }[] = await m.query(
+  const rows = await prepared<{ id: string }>(
+    m,
     `WITH r AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, attempt int, duration_ms int, status int, body text)),
      logged AS (
@@ -147,7 +150,8 @@ export async function recordDelivered(m: EntityManager, answered: Answered[]): P
 /** The documents among `ids` with a pending delivery for subscription `subscriptionId`: their later events wait. */
 export async function selectBlockedDocuments(m: EntityManager, subscriptionId: string, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows: { document_id: string }[] = await m.query(
+  const rows = await prepared<{ document_id: string }>(
+    m,
     `SELECT DISTINCT document_id FROM webhook_deliveries WHERE subscription_id = $1 AND document_id = ANY($2::uuid[]) AND status = 'pending'`,
     [subscriptionId, ids],
   );
@@ -156,7 +160,8 @@ export async function selectBlockedDocuments(m: EntityManager, subscriptionId: s
 
 /** Extends the lease of a claimed batch while it is being sent (only the claim holding `token`). */
 export async function extendCursorLease(m: EntityManager, subscriptionId: string, token: string, leaseMs: number): Promise<void> {
-  await m.query(
+  await prepared(
+    m,
     `UPDATE webhook_subscriptions SET lease_until = now() + make_interval(secs => $3::float8 / 1000)
       WHERE id = $1 AND batch_at = $2::timestamptz`,
     [subscriptionId, token, leaseMs],
@@ -222,7 +227,8 @@ export async function finishCursorBatch(
     leaseMs: number;
   },
 ): Promise<boolean> {
-  const [{ n }] = await m.query(
+  const [{ n }] = await prepared<{ n: number }>(
+    m,
     `WITH moved AS (
        UPDATE webhook_subscriptions SET cursor_tx = $2::xid8, cursor_id = $3::bigint, batch_tx = NULL, batch_id = NULL,
               batch_at = NULL, lease_until = NULL

@@ -25,6 +25,7 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { deleteInChunks } from '../../database/chunks.js';
+import { prepared } from '../../database/prepared.js';
 
 /** The channel the relay publishes on and every process LISTENs to. */
 export const OUTBOX_CHANNEL = 'gongwen_documents';
@@ -238,9 +239,7 @@ export async function claimWebhookCursors(
   m: EntityManager,
   opts: { limit: number; leaseMs: number; batch: number },
 ): Promise<ClaimedCursor[]> {
-  const result: unknown = await m.query(CLAIM_WEBHOOK_CURSORS, [opts.limit, opts.leaseMs, opts.batch]);
-  const r = result as unknown[];
-  return (Array.isArray(r) && r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? r[0] : r) as ClaimedCursor[];
+  return prepared<ClaimedCursor>(m, CLAIM_WEBHOOK_CURSORS, [opts.limit, opts.leaseMs, opts.batch]);
 }
 
 /** An outbox row as the webhooks read it, with its document's columns the events need. */
@@ -258,13 +257,17 @@ export interface OutboxRowForWebhooks {
 
 /**
  * The outbox rows about documents after `from` up to `to` inclusive, in (tx, id) order: a claimed batch
- * (rows without a document, user notices, are no webhook events). Rows of a deleted document are left out.
+ * (rows without a document, user notices, are no webhook events). A row names its document's workflow, so no
+ * document is read here: a row about a document deleted since is dropped with the documents its subscriber may
+ * not see (cursor.ts). Looking up each row's document was most of this statement's time under load (each a walk
+ * of a busy document's row versions: 6–20 µs, 250 of them a batch), and a second lookup of each document beside
+ * the visibility check's. Only the rare rows that need more (a supervision card's colour, a new document's first
+ * state) read it, and the rows written before the outbox carried the workflow.
  *
- * The outbox rows are read with a LIMIT of the batch's size (`expected`, the claim's limit) + 1 before the
- * documents are joined: PostgreSQL cannot estimate a range of (tx, id) row comparisons (it guessed ~40,000 rows
- * for a batch of 500) and then hash-joined the whole documents table (30–45 ms a batch, three parallel workers)
- * instead of looking up each row's document (4–15 ms). A range holding more rows than that (a batch claimed by a
- * process with a larger batch size) is read again without the limit.
+ * The outbox rows are read with a LIMIT of the batch's size (`expected`, the claim's limit) + 1: PostgreSQL
+ * cannot estimate a range of (tx, id) row comparisons (it guessed ~40,000 rows for a batch of 500), and it then
+ * hash-joined the whole documents table when they were joined. A range holding more rows than that (a batch
+ * claimed by a process with a larger batch size) is read again without the limit.
  */
 export async function selectOutboxForWebhooks(
   m: EntityManager,
@@ -273,17 +276,20 @@ export async function selectOutboxForWebhooks(
   expected: number,
 ): Promise<OutboxRowForWebhooks[]> {
   const read = async (limit: number | null): Promise<(OutboxRowForWebhooks & { workflow_id: string | null })[]> =>
-    m.query(
-      `SELECT o.id::text AS id, o.tx::text AS tx, o.document_id, o.topic, o.payload, o.created_at, d.workflow_id,
+    prepared<OutboxRowForWebhooks & { workflow_id: string | null }>(
+      m,
+      `SELECT o.id::text AS id, o.tx::text AS tx, o.document_id, o.topic, o.payload, o.created_at,
+              -- the workflow the row was written with (rows written before it carried one: their document's)
+              coalesce(o.payload->>'workflow', (SELECT d.workflow_id FROM documents d WHERE d.id = o.document_id)) AS workflow_id,
               -- the snapshot (large, often TOASTed) is read only for the one event that needs its colour
-              CASE WHEN d.workflow_id = 'supervision' AND o.payload->>'event' = 'ISSUE_CARD'
-                   THEN d.snapshot->'context'->>'colour' END AS colour,
+              CASE WHEN o.payload->>'event' = 'ISSUE_CARD'
+                   THEN (SELECT d.snapshot->'context'->>'colour' FROM documents d
+                          WHERE d.id = o.document_id AND d.workflow_id = 'supervision') END AS colour,
               CASE WHEN o.topic = 'document.created'
-                   THEN (SELECT a.to_state FROM audit_events a WHERE a.document_id = d.id AND a.seq = 1) END AS first_state
+                   THEN (SELECT a.to_state FROM audit_events a WHERE a.document_id = o.document_id AND a.seq = 1) END AS first_state
          FROM (SELECT * FROM outbox o
                 WHERE (o.tx, o.id) > ($1::xid8, $2::bigint) AND (o.tx, o.id) <= ($3::xid8, $4::bigint)
                 ORDER BY o.tx, o.id ${limit === null ? '' : `LIMIT ${Math.floor(limit)}`}) o
-         LEFT JOIN documents d ON d.id = o.document_id
         ORDER BY o.tx, o.id`,
       [from.tx, from.id, to.tx, to.id],
     );
