@@ -18,8 +18,10 @@
  *                       ceiling (pgbench -N, when measured); --rate=0 for none
  *   --no-profile        skip the CPU-profiled run (node --cpu-prof on the API process)
  *   --webhooks-drain=S  seconds the webhooks part waits for its deliveries to drain after the load (default 300)
- *   --webhooks-rounds=N rounds of the webhooks part, each without and then with webhooks (default 3; medians of them)
- *   --webhooks-profile=DIR  the webhooks part's API processes with webhooks write CPU profiles (node --cpu-prof) to DIR
+ *   --webhooks-pairs=N  pairs of slices of the webhooks part, each slice with the subscription on or off in one API
+ *                       process (default 12), and --webhooks-slice=S seconds of load per slice (default 5)
+ *   --webhooks-rounds=N also compare whole runs, each without and then with webhooks in processes of their own (none by default; medians of them)
+ *   --webhooks-profile=DIR  the webhooks part's API processes write CPU profiles (node --cpu-prof) to DIR/webhooks and DIR/baseline
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, webhooks, docx, archive, queries, incoming, supervision
  *   --incoming-items=N  incoming items (收文) of the incoming part (default 1,000,000)
  *   --supervision-items=N  supervised items in a year for the supervision part (default 100,000)
@@ -34,7 +36,7 @@
  *   --keep              keep the bench databases and the CPU profile
  *   --out=FILE          where to write the JSON (default bench-results.json)
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,7 +49,7 @@ import { incomingQueries, printIncoming } from './incoming.js';
 import { supervisionBench, type SupervisionBenchResult } from './supervision.js';
 import { openServer, type Server } from './server.js';
 import { openLoopLines, pgActivity, pgActivityBetween, Timeline, type PgActivity } from './timeline.js';
-import { WEBHOOK_ROUNDS, webhooksBench } from './webhooks.js';
+import { webhooksBench, webhooksInterleaved } from './webhooks.js';
 import { cpuMeter, dist, execFileP, keyValues, keyValuesOption, log, pool, query, round, sleep, type Dist } from './util.js';
 
 // ---------------------------------------------------------------- options
@@ -93,8 +95,11 @@ const API_ENV: Record<string, string> = {
   ...envList('api-env'),
 };
 
-/** Rounds of the webhooks part (--webhooks-rounds). */
-const WEBHOOK_ROUNDS_RUN = opt('webhooks-rounds', WEBHOOK_ROUNDS);
+/** Rounds of the webhooks part's run-against-run comparison (--webhooks-rounds; none by default). */
+const WEBHOOK_ROUNDS_RUN = opt('webhooks-rounds', 0);
+/** Pairs of slices, and a slice's seconds, of the webhooks part's interleaved measurement (--webhooks-pairs, --webhooks-slice). */
+const WEBHOOK_PAIRS = opt('webhooks-pairs', 12);
+const WEBHOOK_SLICE_S = opt('webhooks-slice', 5);
 
 /**
  * Issue 26's targets: throughput ≥ 0.50 × pgbench -N, p99 ≤ 25 ms flat out (the median of the runs' p99s), and
@@ -803,6 +808,17 @@ function print(results: Record<string, any>) {
   }
   for (const r of results.processes ?? []) tx(r, `cluster.js, GONGWEN_INSTANCES=${r.processes}`);
   for (const r of results.compare ?? []) tx(r, `compare: ${r.label}`);
+  const wi = results.webhooksInterleaved;
+  if (wi)
+    rows.push([
+      'webhooks: transition throughput with one subscription on every event, every event delivered (local receiver)',
+      `one API process, ${wi.pairs} pairs of ${wi.sliceSeconds} s slices with the subscription on and off: ${wi.withoutPerSecond} → ${wi.withPerSecond} transitions/s ` +
+        `over the slices and their drains (${wi.meanDrainSeconds} s mean); ${wi.events} events, ${wi.delivered} delivered; CPU per transition API + PostgreSQL ` +
+        `${round(wi.cpuMsPerTransition.without.api + wi.cpuMsPerTransition.without.postgres, 3)} → ${round(wi.cpuMsPerTransition.with.api + wi.cpuMsPerTransition.with.postgres, 3)} ms`,
+      `cost ${wi.throughputCostPercent} % (median of the pairs ${wi.throughputCostMedianPercent} %; the receiver's CPU excluded ${wi.receiverExcluded.costPercent} %; CPU per transition ${wi.cpuCostPercent} %)`,
+      '≤ 10 %',
+      wi.throughputCostPercent <= 10 ? 'ok' : 'over',
+    ]);
   if (results.webhooks)
     rows.push([
       'webhooks: transition throughput with one subscription on every event, every event delivered (local receiver)',
@@ -976,7 +992,7 @@ async function main() {
       const measured =
         (skip.has('transitions') ? 0 : REPEAT + (PROFILE ? 1 : 0) + RATES.length) +
         (skip.has('processes') ? 0 : 2) +
-        (skip.has('webhooks') ? 0 : 2 * WEBHOOK_ROUNDS_RUN) + // rounds of without / with webhooks
+        (skip.has('webhooks') ? 0 : 1 + 2 * WEBHOOK_ROUNDS_RUN) + // the interleaved slices, and rounds of without / with webhooks
         (COMPARE ? 2 * (1 + COMPARE_ENVS.length) * (COMPARE_RATE ? 2 : 1) : 0);
       const setup = await transitionSetup(server, measured);
       if (!KEEP) cleanup.push(() => server.dropDatabase(setup.name));
@@ -1064,12 +1080,37 @@ async function main() {
         }
       }
       if (!skip.has('webhooks')) {
+        // the measurement that decides: one API process, the subscription switched on and off every few seconds
+        const docs = nextSet(setup);
+        results.webhooksInterleaved = await webhooksInterleaved(
+          setup.url,
+          {
+            // --webhooks-profile=DIR: the API process writes a CPU profile to DIR/interleaved, and the slices' times
+            // to DIR/interleaved/slices.json (to compare the samples of the slices with webhooks and without)
+            startApi: (env) => {
+              const prof = str('webhooks-profile');
+              if (prof) mkdirSync(resolve(prof, 'interleaved'), { recursive: true });
+              const nodeArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof, 'interleaved')}`] : [];
+              return startApi(setup.url, { nodeArgs, env: { ...API_ENV, ...env } });
+            },
+            slicesFile: str('webhooks-profile') && resolve(str('webhooks-profile')!, 'interleaved', 'slices.json'),
+            load: (baseUrl, seconds) =>
+              transitionLoad({ docs, tokens: setup.tokens, connections: CONNECTIONS, urls: [baseUrl], duration: seconds }),
+            postgresPid: server.postmasterPid,
+          },
+          WEBHOOK_PAIRS,
+          WEBHOOK_SLICE_S,
+        );
+      }
+      if (!skip.has('webhooks') && WEBHOOK_ROUNDS_RUN > 0) {
         results.webhooks = await webhooksBench(
           setup.url,
           async (label, env, hooks) => {
-            // --webhooks-profile=DIR: the API processes of the runs with webhooks write CPU profiles there
+            // --webhooks-profile=DIR: the API processes write CPU profiles to DIR/webhooks (the runs with webhooks)
+            // and DIR/baseline (those without), to compare where the time goes per transition
             const prof = str('webhooks-profile');
-            const nodeArgs = prof && env.GONGWEN_WEBHOOK_ALLOW_CIDRS ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof)}`] : [];
+            const profDir = prof && resolve(prof, env.GONGWEN_WEBHOOK_ALLOW_CIDRS ? 'webhooks' : 'baseline');
+            const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
             const api = await startApi(setup.url, { nodeArgs, env: { ...API_ENV, ...env } });
             try {
               const r = await loadRun(server, setup, label, api, [api.baseUrl], 1, 5, hooks);

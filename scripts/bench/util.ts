@@ -200,3 +200,27 @@ export function cpuMeter(trees: Record<string, number | undefined>) {
     return out;
   };
 }
+
+/**
+ * The children of a PostgreSQL postmaster now: each one's kind — `backends` (client connections), or a background
+ * process by its title (walwriter, checkpointer, autovacuum worker, …) — and CPU seconds so far, by pid.
+ */
+export function postgresChildren(postmaster: number): Map<number, { kind: string; cpu: number }> {
+  const out = new Map<number, { kind: string; cpu: number }>();
+  for (const s of allStats()) {
+    if (s.ppid !== postmaster) continue;
+    let title = '';
+    try {
+      title = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    } catch {
+      continue;
+    }
+    const rest = title.replace(/^postgres: /, '');
+    const kind =
+      /^(checkpointer|background writer|walwriter|autovacuum launcher|autovacuum worker|logical replication launcher|io worker)/.exec(
+        rest,
+      )?.[1] ?? 'backends';
+    out.set(s.pid, { kind, cpu: s.cpu });
+  }
+  return out;
+}

@@ -33,14 +33,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WEBHOOK_EVENT_TYPES } from '../../apps/api/src/webhooks/events.js';
 import { parseSecretKeyRing, seal } from '../../libs/persistence/src/secret-box.js';
 import { BENCH_SECRET_KEY } from './api.js';
-import { log, processCpu, query, round, sleep, treeCpu } from './util.js';
+import { log, postgresChildren, processCpu, query, round, sleep, treeCpu } from './util.js';
 
 interface CpuPerTransition {
   /** CPU ms per transition of the API process, of the bench database's PostgreSQL backends, and of the receiver. */
@@ -471,6 +471,267 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
     return combined;
   } finally {
     await cpu.stop();
+    rx.child.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------- interleaved slices
+
+/** One slice of the interleaved measurement: the load for a few seconds, with the subscription on or off. */
+interface Slice {
+  hooks: boolean;
+  /** µs of CLOCK_MONOTONIC: from before the load to after the drain. */
+  window: [number, number];
+  transitions: number;
+  /** The load's seconds, and (with webhooks) the seconds after it until every event of the slice was delivered. */
+  seconds: number;
+  drainSeconds: number;
+  /** CPU seconds over the slice and its drain: the API process, PostgreSQL (the server's processes), the receiver. */
+  api: number;
+  postgres: number;
+  receiver: number;
+  /** This process's CPU (the load generator's, mostly). */
+  load: number;
+}
+
+export interface InterleavedWebhookBench {
+  pairs: number;
+  sliceSeconds: number;
+  /** Transitions a second without webhooks, and with every event delivered (the slice's transitions over the slice and its drain): pooled over the slices. */
+  withoutPerSecond: number;
+  withPerSecond: number;
+  /** 1 − with / without, in per cent: pooled over the slices, and the median of the pairs' own. */
+  throughputCostPercent: number;
+  throughputCostMedianPercent: number;
+  /**
+   * The throughput with webhooks with the receiver's CPU taken out (the receiver runs on the subscriber's machine in
+   * production): the slices' time less the receiver's share of all the CPU they used (API, PostgreSQL, receiver,
+   * load generator), and its cost against the slices without.
+   */
+  receiverExcluded: { withPerSecond: number; costPercent: number };
+  /** CPU ms per transition of the API process and PostgreSQL, without and with webhooks (pooled), and the receiver's with. */
+  cpuMsPerTransition: { without: { api: number; postgres: number }; with: { api: number; postgres: number; receiver: number } };
+  /** (API + PostgreSQL) per transition with over without, less 1, in per cent: pooled, and the median of the pairs'. */
+  cpuCostPercent: number;
+  cpuCostMedianPercent: number;
+  /** The same counting the receiver's CPU as well (pooled). */
+  cpuCostWithReceiverPercent: number;
+  /** Every pair's costs (throughput, CPU), in per cent, in the order run. */
+  pairCosts: { throughput: number; cpu: number }[];
+  /** Deliveries the slices with webhooks logged, those the receiver got, and its distinct webhook-ids. */
+  events: number;
+  delivered: number;
+  distinctWebhookIds: number;
+  meanDrainSeconds: number;
+  loadAverage: { start: number[]; end: number[] };
+}
+
+/** What the interleaved measurement needs of the bench: an API process, and the transition load against it. */
+export interface InterleavedContext {
+  startApi(env: Record<string, string>): Promise<{ baseUrl: string; pid: number; stop(): Promise<void> }>;
+  /** The bench's transition load on `baseUrl` for `seconds`: the transitions answered and the seconds it ran. */
+  load(baseUrl: string, seconds: number): Promise<{ ok: number; seconds: number }>;
+  /** The PostgreSQL server's postmaster (the bench's own server): its whole tree's CPU counts, WAL writer included. */
+  postgresPid?: number;
+  /** Where to write each slice's window (µs of CLOCK_MONOTONIC, the clock of a CPU profile's samples) and whether it had webhooks. */
+  slicesFile?: string;
+}
+
+/**
+ * The cost of webhook delivery measured in ONE API process, the subscription switched on and off every few
+ * seconds (slices of `sliceSeconds`, in pairs ordered on-off, off-on, … so that a drift of the machine's speed
+ * falls on both alike). The round-based measurement above compares runs a minute apart, in different processes;
+ * on a shared virtual machine whose speed moves by a third within minutes, its rounds ranged from −24 % to +37 %.
+ *
+ * A slice with webhooks starts with the subscription's cursor at the commit horizon (as the API starts an
+ * enabled subscription), runs the load, and then waits — the load stopped, the API process running — until every
+ * event of the slice has been delivered (the drain, polled every 20 ms): the slice's throughput is its transitions
+ * over the load's seconds and the drain's, and its CPU that of both. Then the subscription is switched off, so
+ * the next slice without webhooks carries no delivery of its own, nor of the one before.
+ */
+export async function webhooksInterleaved(
+  url: string,
+  ctx: InterleavedContext,
+  pairs = 12,
+  sliceSeconds = 5,
+): Promise<InterleavedWebhookBench> {
+  const loadStart = loadavg().map((x) => round(x, 2));
+  const rx = await startReceiver();
+  const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
+  const id = randomUUID();
+  const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
+  await query(
+    url,
+    `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets, active, cursor_tx)
+     VALUES ($1, $2, $3, $4, $5, false, pg_snapshot_xmax(pg_current_snapshot()))`,
+    [id, owner, `http://127.0.0.1:${rx.port}/bench`, WEBHOOK_EVENT_TYPES, JSON.stringify([{ sealed, expiresAt: null }])],
+  );
+  const toggle = (on: boolean) =>
+    query(
+      url,
+      on
+        ? `UPDATE webhook_subscriptions SET active = true, cursor_tx = pg_snapshot_xmax(pg_current_snapshot()), cursor_id = 0,
+                  batch_tx = NULL, batch_id = NULL, batch_at = NULL, lease_until = NULL WHERE id = $1`
+        : `UPDATE webhook_subscriptions SET active = false WHERE id = $1`,
+      [id],
+    );
+  const api = await ctx.startApi({ GONGWEN_WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32' });
+  const cpuNow = () => ({
+    api: treeCpu(api.pid),
+    postgres: ctx.postgresPid ? treeCpu(ctx.postgresPid) : 0,
+    receiver: treeCpu(rx.child.pid!),
+    load: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage()),
+  });
+  // PostgreSQL's statements (pg_stat_statements, when the server has it): their time per transition, with and without
+  const statementsNow = async () =>
+    new Map(
+      (
+        await query<{ q: string; calls: string; ms: number }>(
+          url,
+          `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS q, sum(calls)::text AS calls, sum(total_exec_time) AS ms
+             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) GROUP BY 1`,
+        ).catch(() => [])
+      ).map((r) => [r.q, { calls: Number(r.calls), ms: r.ms }]),
+    );
+  const pgKinds = { on: new Map<string, number>(), off: new Map<string, number>() };
+  const backendsStarted = { on: 0, off: 0 };
+  const statementTime = { on: new Map<string, { calls: number; ms: number }>(), off: new Map<string, { calls: number; ms: number }>() };
+  const slice = async (hooks: boolean, seconds: number): Promise<Slice> => {
+    if (hooks) await toggle(true);
+    const s0 = await statementsNow();
+    const k0 = ctx.postgresPid ? postgresChildren(ctx.postgresPid) : new Map<number, { kind: string; cpu: number }>();
+    const c0 = cpuNow();
+    const w0 = nowUs();
+    const r = await ctx.load(api.baseUrl, seconds);
+    const t0 = performance.now();
+    let left = hooks ? await backlog(url) : 0;
+    while (left > 0 && performance.now() - t0 < 60_000) {
+      await sleep(20);
+      left = await backlog(url);
+    }
+    if (left > 0) throw new Error(`webhooks (interleaved): ${left} deliveries still pending a minute after a slice`);
+    const drainSeconds = hooks ? (performance.now() - t0) / 1000 : 0;
+    const c1 = cpuNow();
+    const w1 = nowUs();
+    // each child's growth over the slice (one that started meanwhile from zero; one that ended is not seen), and the
+    // backends that started
+    const kinds = pgKinds[hooks ? 'on' : 'off'];
+    for (const [pid, c] of ctx.postgresPid ? postgresChildren(ctx.postgresPid) : []) {
+      kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + c.cpu - (k0.get(pid)?.cpu ?? 0));
+      if (!k0.has(pid) && c.kind === 'backends') backendsStarted[hooks ? 'on' : 'off']++;
+    }
+    const into = statementTime[hooks ? 'on' : 'off'];
+    for (const [q, b] of await statementsNow()) {
+      const a = s0.get(q) ?? { calls: 0, ms: 0 };
+      const t = into.get(q) ?? { calls: 0, ms: 0 };
+      into.set(q, { calls: t.calls + b.calls - a.calls, ms: t.ms + b.ms - a.ms });
+    }
+    if (hooks) await toggle(false);
+    return {
+      hooks,
+      window: [w0, w1],
+      transitions: r.ok,
+      seconds: r.seconds,
+      drainSeconds,
+      api: c1.api - c0.api,
+      postgres: c1.postgres - c0.postgres,
+      receiver: c1.receiver - c0.receiver,
+      load: c1.load - c0.load,
+    };
+  };
+  try {
+    // the warm-up: both paths once, then the receiver's counts from zero
+    await slice(true, sliceSeconds);
+    await slice(false, sliceSeconds);
+    const warm = await logged(url, id);
+    await rx.counts(true);
+    backendsStarted.on = backendsStarted.off = 0;
+    pgKinds.on.clear();
+    pgKinds.off.clear();
+    statementTime.on.clear();
+    statementTime.off.clear();
+    const slices: Slice[] = [];
+    for (let p = 0; p < pairs; p++) {
+      const order = p % 2 === 0 ? [true, false] : [false, true];
+      for (const hooks of order) slices.push(await slice(hooks, sliceSeconds));
+    }
+    const got = await rx.counts();
+    const events = (await logged(url, id)).events - warm.events;
+    if (ctx.slicesFile)
+      writeFileSync(ctx.slicesFile, JSON.stringify(slices.map((s) => ({ hooks: s.hooks, window: s.window, transitions: s.transitions }))));
+    const sum = (xs: Slice[], f: (s: Slice) => number) => xs.reduce((a, s) => a + f(s), 0);
+    const on = slices.filter((s) => s.hooks);
+    const off = slices.filter((s) => !s.hooks);
+    const tps = (xs: Slice[]) => sum(xs, (s) => s.transitions) / sum(xs, (s) => s.seconds + s.drainSeconds);
+    const cpuPer = (xs: Slice[], f: (s: Slice) => number) => (sum(xs, f) * 1000) / sum(xs, (s) => s.transitions);
+    const pairCosts: { throughput: number; cpu: number }[] = [];
+    for (let p = 0; p < pairs; p++) {
+      const pair = slices.slice(2 * p, 2 * p + 2);
+      const [a, b] = [pair.filter((s) => s.hooks), pair.filter((s) => !s.hooks)];
+      pairCosts.push({
+        throughput: round((1 - tps(a) / tps(b)) * 100, 1),
+        cpu: round((cpuPer(a, (s) => s.api + s.postgres) / cpuPer(b, (s) => s.api + s.postgres) - 1) * 100, 1),
+      });
+    }
+    const used = sum(on, (s) => s.api + s.postgres + s.receiver + s.load);
+    const excludedTps = tps(on) / (1 - sum(on, (s) => s.receiver) / Math.max(used, 1e-9));
+    const withoutCpu = { api: cpuPer(off, (s) => s.api), postgres: cpuPer(off, (s) => s.postgres) };
+    const withCpu = { api: cpuPer(on, (s) => s.api), postgres: cpuPer(on, (s) => s.postgres), receiver: cpuPer(on, (s) => s.receiver) };
+    const baseTotal = withoutCpu.api + withoutCpu.postgres;
+    const result: InterleavedWebhookBench = {
+      pairs,
+      sliceSeconds,
+      withoutPerSecond: round(tps(off), 1),
+      withPerSecond: round(tps(on), 1),
+      throughputCostPercent: round((1 - tps(on) / tps(off)) * 100, 1),
+      throughputCostMedianPercent: round(median(pairCosts.map((c) => c.throughput)), 1),
+      receiverExcluded: { withPerSecond: round(excludedTps, 1), costPercent: round((1 - excludedTps / tps(off)) * 100, 1) },
+      cpuMsPerTransition: {
+        without: { api: round(withoutCpu.api, 3), postgres: round(withoutCpu.postgres, 3) },
+        with: { api: round(withCpu.api, 3), postgres: round(withCpu.postgres, 3), receiver: round(withCpu.receiver, 3) },
+      },
+      cpuCostPercent: round(((withCpu.api + withCpu.postgres) / baseTotal - 1) * 100, 1),
+      cpuCostMedianPercent: round(median(pairCosts.map((c) => c.cpu)), 1),
+      cpuCostWithReceiverPercent: round(((withCpu.api + withCpu.postgres + withCpu.receiver) / baseTotal - 1) * 100, 1),
+      pairCosts,
+      events,
+      delivered: got.requests,
+      distinctWebhookIds: got.unique,
+      meanDrainSeconds: round(sum(on, (s) => s.drainSeconds) / on.length, 2),
+      loadAverage: { start: loadStart, end: loadavg().map((x) => round(x, 2)) },
+    };
+    log(
+      `webhooks, interleaved (${pairs} pairs of ${sliceSeconds} s slices in one API process): ${result.withoutPerSecond} → ${result.withPerSecond} transitions/s ` +
+        `with every event delivered (cost ${result.throughputCostPercent} %, median of the pairs ${result.throughputCostMedianPercent} %; ` +
+        `${result.receiverExcluded.withPerSecond}/s with the receiver's CPU excluded: ${result.receiverExcluded.costPercent} %); ` +
+        `CPU per transition API+PostgreSQL ${round(baseTotal, 3)} → ${round(withCpu.api + withCpu.postgres, 3)} ms (cost ${result.cpuCostPercent} %, median of the pairs ` +
+        `${result.cpuCostMedianPercent} %; with the receiver ${result.cpuCostWithReceiverPercent} %); pairs ${pairCosts.map((c) => `${c.throughput}/${c.cpu}`).join(' ')}; ` +
+        `${events} events, ${got.requests} delivered (${got.unique} webhook-ids), mean drain ${result.meanDrainSeconds} s; load average ${loadStart.join(' ')} → ${result.loadAverage.end.join(' ')}`,
+    );
+    // each statement's time per transition without and with webhooks (µs), the largest differences first
+    const per = (m: Map<string, { calls: number; ms: number }>, xs: Slice[]) => (q: string) =>
+      ((m.get(q)?.ms ?? 0) * 1000) / sum(xs, (s) => s.transitions);
+    const [offUs, onUs] = [per(statementTime.off, off), per(statementTime.on, on)];
+    const qs = [...new Set([...statementTime.on.keys(), ...statementTime.off.keys()])].sort(
+      (a, b) => onUs(b) - offUs(b) - (onUs(a) - offUs(a)),
+    );
+    const kinds = [...new Set([...pgKinds.on.keys(), ...pgKinds.off.keys()])];
+    log(
+      `  webhooks, interleaved: PostgreSQL's CPU per transition by process (µs, without → with): ${kinds
+        .map(
+          (k) =>
+            `${k} ${round(((pgKinds.off.get(k) ?? 0) * 1e6) / sum(off, (s) => s.transitions), 1)} → ${round(((pgKinds.on.get(k) ?? 0) * 1e6) / sum(on, (s) => s.transitions), 1)}`,
+        )
+        .join(', ')}; backends started ${backendsStarted.off} → ${backendsStarted.on}`,
+    );
+    for (const q of qs.slice(0, 8))
+      log(
+        `  webhooks, interleaved: ${round(offUs(q), 1)} → ${round(onUs(q), 1)} µs per transition (calls ${statementTime.off.get(q)?.calls ?? 0} → ${statementTime.on.get(q)?.calls ?? 0})  ${q}`,
+      );
+    return result;
+  } finally {
+    await api.stop();
+    await query(url, `DELETE FROM webhook_subscriptions WHERE id = $1`, [id]);
     rx.child.disconnect();
   }
 }
