@@ -21,7 +21,8 @@
  *   --webhooks-pairs=N  pairs of slices of the webhooks part, each slice with the subscription on or off in one API
  *                       process (default 12), and --webhooks-slice=S seconds of load per slice (default 5)
  *   --webhooks-rounds=N also compare whole runs, each without and then with webhooks in processes of their own (none by default; medians of them)
- *   --webhooks-profile=DIR  the webhooks part's API processes write CPU profiles (node --cpu-prof) to DIR/webhooks and DIR/baseline
+ *   --webhooks-profile=DIR  the webhooks part's API processes write CPU profiles (node --cpu-prof): the interleaved
+ *                       one to DIR/interleaved (with slices.json, the slices' times), the rounds' to DIR/webhooks and DIR/baseline
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, webhooks, docx, archive, queries, incoming, supervision
  *   --incoming-items=N  incoming items (收文) of the incoming part (default 1,000,000)
  *   --supervision-items=N  supervised items in a year for the supervision part (default 100,000)
@@ -1082,18 +1083,18 @@ async function main() {
       if (!skip.has('webhooks')) {
         // the measurement that decides: one API process, the subscription switched on and off every few seconds
         const docs = nextSet(setup);
+        const profDir = str('webhooks-profile') && resolve(str('webhooks-profile')!, 'interleaved');
         results.webhooksInterleaved = await webhooksInterleaved(
           setup.url,
           {
             // --webhooks-profile=DIR: the API process writes a CPU profile to DIR/interleaved, and the slices' times
             // to DIR/interleaved/slices.json (to compare the samples of the slices with webhooks and without)
             startApi: (env) => {
-              const prof = str('webhooks-profile');
-              if (prof) mkdirSync(resolve(prof, 'interleaved'), { recursive: true });
-              const nodeArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${resolve(prof, 'interleaved')}`] : [];
+              if (profDir) mkdirSync(profDir, { recursive: true });
+              const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
               return startApi(setup.url, { nodeArgs, env: { ...API_ENV, ...env } });
             },
-            slicesFile: str('webhooks-profile') && resolve(str('webhooks-profile')!, 'interleaved', 'slices.json'),
+            slicesFile: profDir && join(profDir, 'slices.json'),
             load: (baseUrl, seconds) =>
               transitionLoad({ docs, tokens: setup.tokens, connections: CONNECTIONS, urls: [baseUrl], duration: seconds }),
             postgresPid: server.postmasterPid,

@@ -241,6 +241,24 @@ function sampler(url: string, receiverPid: number) {
   };
 }
 
+/**
+ * A subscription of `reader` on every event type to the receiver on `port`, `active` or not; answers its id. Its
+ * secret is sealed as the API seals it (GONGWEN_SECRET_KEY of the bench's API processes), and its cursor is after
+ * every row written so far (as the API starts a new subscription at the commit horizon).
+ */
+async function benchSubscription(url: string, port: number, active: boolean): Promise<string> {
+  const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
+  const id = randomUUID();
+  const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
+  await query(
+    url,
+    `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets, active, cursor_tx)
+     VALUES ($1, $2, $3, $4, $5, $6, pg_snapshot_xmax(pg_current_snapshot()))`,
+    [id, owner, `http://127.0.0.1:${port}/bench`, WEBHOOK_EVENT_TYPES, JSON.stringify([{ sealed, expiresAt: null }]), active],
+  );
+  return id;
+}
+
 /** The receiver in its own process; `counts()` asks it for its counts. */
 async function startReceiver(): Promise<{
   child: ChildProcess;
@@ -288,17 +306,7 @@ export async function webhooksBench(url: string, run: Run, drainCapSeconds = 300
       const loadStart = loadavg().map((x) => round(x, 2));
       const base = await run(`webhooks: no subscription (round ${n} of ${rounds})`, {});
       const baseCpu = cpu.between(...base.windowUs);
-      const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
-      // the secret sealed as the API seals it (GONGWEN_SECRET_KEY of the bench's API processes)
-      const id = randomUUID();
-      const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
-      // its cursor after every row written so far (as the API starts a new subscription at the commit horizon)
-      await query(
-        url,
-        `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets, cursor_tx)
-         VALUES ($1, $2, $3, $4, $5, pg_snapshot_xmax(pg_current_snapshot()))`,
-        [id, owner, `http://127.0.0.1:${rx.port}/bench`, WEBHOOK_EVENT_TYPES, JSON.stringify([{ sealed, expiresAt: null }])],
-      );
+      const id = await benchSubscription(url, rx.port, true);
       let warm = { events: 0, batches: 0 };
       let warmBacklog = 0;
       let deliveredInWindow = 0;
@@ -557,15 +565,7 @@ export async function webhooksInterleaved(
 ): Promise<InterleavedWebhookBench> {
   const loadStart = loadavg().map((x) => round(x, 2));
   const rx = await startReceiver();
-  const [{ id: owner }] = await query<{ id: string }>(url, `SELECT id FROM users WHERE username = 'reader'`);
-  const id = randomUUID();
-  const sealed = seal(parseSecretKeyRing(BENCH_SECRET_KEY), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', `webhook:${id}`);
-  await query(
-    url,
-    `INSERT INTO webhook_subscriptions (id, owner_user_id, url, event_types, secrets, active, cursor_tx)
-     VALUES ($1, $2, $3, $4, $5, false, pg_snapshot_xmax(pg_current_snapshot()))`,
-    [id, owner, `http://127.0.0.1:${rx.port}/bench`, WEBHOOK_EVENT_TYPES, JSON.stringify([{ sealed, expiresAt: null }])],
-  );
+  const id = await benchSubscription(url, rx.port, false);
   const toggle = (on: boolean) =>
     query(
       url,
