@@ -172,5 +172,5 @@ faults('backup with pg_dump -Fc and restore with pg_restore', () => {
     } finally {
       await rds.end();
     }
-  });
+  }, 300_000);
 });
