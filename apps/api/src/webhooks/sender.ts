@@ -415,6 +415,9 @@ class Exchange {
   }
 
   onComplete(): void {
+    // undici writes the requests queued behind this one as soon as this returns (pipelining: synchronously, from
+    // the connection's read); corked, they leave with the rest of this turn's in one write per connection
+    this.agents.corkWrites();
     const c = this.chunks;
     this.settle(
       this.status,
