@@ -816,7 +816,7 @@ function print(results: Record<string, any>) {
       `one API process, ${wi.pairs} pairs of ${wi.sliceSeconds} s slices with the subscription on and off: ${wi.withoutPerSecond} → ${wi.withPerSecond} transitions/s ` +
         `over the slices and their drains (${wi.meanDrainSeconds} s mean); ${wi.events} events, ${wi.delivered} delivered; CPU per transition API + PostgreSQL ` +
         `${round(wi.cpuMsPerTransition.without.api + wi.cpuMsPerTransition.without.postgres, 3)} → ${round(wi.cpuMsPerTransition.with.api + wi.cpuMsPerTransition.with.postgres, 3)} ms`,
-      `cost ${wi.throughputCostPercent} % (median of the pairs ${wi.throughputCostMedianPercent} %; the receiver's CPU excluded ${wi.receiverExcluded.costPercent} %; CPU per transition ${wi.cpuCostPercent} %)`,
+      `cost ${wi.throughputCostPercent} % (median of the pairs ${wi.throughputCostMedianPercent} %; the receiver's CPU excluded ${wi.receiverExcluded.costPercent} %; the drains counted by their work ${wi.drainByWork.costPercent} %; CPU per transition ${wi.cpuCostPercent} %)`,
       '≤ 10 %',
       wi.throughputCostPercent <= 10 ? 'ok' : 'over',
     ]);
