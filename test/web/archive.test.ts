@@ -7,7 +7,7 @@
  * axe on every archive page.
  */
 import JSZip from 'jszip';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
@@ -16,7 +16,7 @@ import { demoIds, docClient, driveSimple, type Doc, type Ids } from '../support/
 import { currentYear } from '../archive/helpers.js';
 import {
   axeViolations,
-  ROOT,
+  readmeShot,
   artifactsDir,
   ensureWebBuild,
   WEB_BUILD_TIMEOUT_MS,
@@ -273,8 +273,7 @@ describe('the archivist in the browser', () => {
       await page.setViewportSize({ width: 1280, height: 800 });
       const shot = join(artifactsDir(), 'archive.png');
       await page.screenshot({ path: shot });
-      mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-      copyFileSync(shot, join(ROOT, 'docs/screenshots/archive.png'));
+      copyFileSync(shot, readmeShot('archive.png'));
 
       // 768 px: one column, nothing wider than the window (wide tables scroll inside their frame)
       await page.setViewportSize({ width: 768, height: 1024 });

@@ -7,14 +7,13 @@
  * nothing on any state visited, and no panel shows an id. One app and one browser for the whole file.
  */
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph } from 'docx';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { seedDemoDocuments } from '../../apps/api/src/seed/demo-documents.js';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, para, type Ids } from '../support/flow.js';
 import { browserSuite } from './browser-suite.js';
-import { axeViolations, artifactsDir, ROOT } from './web-app.js';
+import { axeViolations, readmeShot, artifactsDir } from './web-app.js';
 
 const SLOW = 180_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -140,8 +139,7 @@ describe('新建公文', () => {
       await pick(page, '发文机关', '政府', /××区人民政府办公室/);
       await page.getByLabel('××区人民政府办公室的签发人 *').selectOption({ label: '郑区长' });
       await noUuid(page);
-      mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-      await page.screenshot({ path: join(ROOT, 'docs/screenshots/create-document.png'), fullPage: true });
+      await page.screenshot({ path: readmeShot('create-document.png'), fullPage: true });
       expect(await axe(page)).toEqual([]);
       await page.getByRole('button', { name: '创建公文' }).click();
 

@@ -5,13 +5,13 @@
  * kept on the server; "next document" after signing; and phone reading at 390×844 (body text ≥ 14 px, the actions
  * after the body). axe finds no violation of any impact on any state visited.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
 import { browserSuite } from './browser-suite.js';
-import { axeViolations, DEMO_PASSWORD, ROOT, artifactsDir } from './web-app.js';
+import { axeViolations, readmeShot, DEMO_PASSWORD, artifactsDir } from './web-app.js';
 
 const SLOW = 150_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -34,8 +34,7 @@ function shot(page: Page, name: string, readme = false) {
   const path = join(artifactsDir(), name);
   return page.screenshot({ path }).then(() => {
     if (!readme) return;
-    mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-    copyFileSync(path, join(ROOT, 'docs/screenshots', name));
+    copyFileSync(path, readmeShot(name));
   });
 }
 

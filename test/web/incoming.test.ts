@@ -8,10 +8,8 @@
 import type { Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, para, type Doc, type Ids } from '../support/flow.js';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { browserSuite } from './browser-suite.js';
-import { axeViolations, ROOT } from './web-app.js';
+import { axeViolations, readmeShot } from './web-app.js';
 
 const SLOW = 120_000;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -112,8 +110,7 @@ describe('incoming documents in the browser', () => {
       expect(await page.getByTestId('incoming-queue').locator('tbody tr').first().textContent()).toContain(TITLE_B);
       expect(await violations(page)).toEqual([]);
       await noIds(page);
-      mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-      await page.screenshot({ path: join(ROOT, 'docs/screenshots/incoming-queue.png') });
+      await page.screenshot({ path: readmeShot('incoming-queue.png') });
 
       await row.getByRole('link', { name: TITLE_A }).click();
       await page.getByRole('heading', { level: 1, name: TITLE_A }).waitFor();
@@ -148,7 +145,7 @@ describe('incoming documents in the browser', () => {
       expect(await page.locator('svg.wf g.wf-node').count()).toBe(11);
       expect(await violations(page)).toEqual([]);
       await noIds(page);
-      await page.screenshot({ path: join(ROOT, 'docs/screenshots/incoming-item.png') });
+      await page.screenshot({ path: readmeShot('incoming-item.png') });
 
       const registered = await api('fgw_registrar', `/api/incoming/${item.a}`);
       expect(registered).toMatchObject({ state: 'check', receipt: { by: ids.u.fgw_registrar, copies: 2 } });

@@ -3,13 +3,13 @@
  * look, and the password confirmation), co-signing, a return that needs a reason, a reader's acknowledgement,
  * proofreading marks on a selection, a lost session and a stale version, the polling inbox, and accessibility.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { TestApp } from '../support/app.js';
 import { demoIds, docClient, driveSimple, para, simpleNotice, type Doc, type Ids } from '../support/flow.js';
 import { browserSuite } from './browser-suite.js';
-import { axeViolations, DEMO_PASSWORD, ROOT, artifactsDir } from './web-app.js';
+import { axeViolations, readmeShot, DEMO_PASSWORD, artifactsDir } from './web-app.js';
 
 /** Each scenario drives a real browser through several pages. */
 const SLOW = 120_000;
@@ -196,9 +196,8 @@ describe('signing in the browser', () => {
       });
       await page.getByTestId('signers').filter({ hasText: '已签' }).waitFor();
 
-      mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-      copyFileSync(screenshot('inbox.png'), join(ROOT, 'docs/screenshots/inbox.png'));
-      copyFileSync(screenshot('document.png'), join(ROOT, 'docs/screenshots/document.png'));
+      copyFileSync(screenshot('inbox.png'), readmeShot('inbox.png'));
+      copyFileSync(screenshot('document.png'), readmeShot('document.png'));
     },
     SLOW,
   );

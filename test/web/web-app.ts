@@ -167,6 +167,16 @@ export function artifactsDir(): string {
 }
 
 /**
+ * Where the README's screenshot `name` is written: docs/screenshots with GONGWEN_UPDATE_SCREENSHOTS=1 (to refresh
+ * the README's pictures), else test-artifacts/screenshots, so that a test run leaves the checkout as it found it.
+ */
+export function readmeShot(name: string): string {
+  const dir = join(ROOT, process.env.GONGWEN_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-artifacts/screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
+/**
  * Pages of one browser for a test file: each in a fresh context (its own cookies), with every page error and
  * every console error other than the HTTP errors the UI handles recorded in `errors` (a test fails on them).
  */
