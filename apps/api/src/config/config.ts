@@ -196,6 +196,12 @@ const schema = z
      */
     GONGWEN_WEBHOOK_WORKERS: z.coerce.number().int().min(0).max(64).default(4),
     /**
+     * Milliseconds between the webhook dispatcher's polls in each sending process: for the events other processes
+     * commit, retries falling due and leases run out. This process's own events do not wait for it: they go as soon
+     * as its commits pause (webhooks/delivery.ts). Unset: 250 (100 under NODE_ENV=test).
+     */
+    GONGWEN_WEBHOOK_POLL_MS: z.coerce.number().int().min(20, 'at least 20').max(600_000, 'at most 600000').optional(),
+    /**
      * Days the webhook delivery log keeps finished deliveries (webhook_deliveries with their attempts, and the
      * batches of first attempts answered 2xx, webhook_batches); older ones are deleted hourly, in chunks, except
      * each subscription's latest few (webhooks/log.ts pruneWebhookLog). Pending deliveries are never pruned. 0:

@@ -193,6 +193,26 @@ export class TransitionEngine implements DecideContext {
     this.purgeCheck = check;
   }
 
+  private readonly commitListeners: (() => void)[] = [];
+
+  /**
+   * Register a listener called after this process commits a transition or a new document (its outbox row with
+   * it): a hint, synchronous and cheap, for work the outbox drives (the webhook sender claims sooner). Writes
+   * inside a caller's transaction (transitionIn, createIn) do not call it: their commit is the caller's.
+   */
+  onCommit(listener: () => void): void {
+    this.commitListeners.push(listener);
+  }
+
+  private notifyCommit(): void {
+    for (const l of this.commitListeners)
+      try {
+        l();
+      } catch {
+        // a hint: what was committed stands, and the work it hints at still happens at its next poll
+      }
+  }
+
   // ---------------------------------------------------------------- visibility
 
   /** A document exists for a user only if cleared for it and either has a part in it or works its stage. */
@@ -238,7 +258,10 @@ export class TransitionEngine implements DecideContext {
         await storeIdempotent(m, user, idempotencyKey, spec.id, requestHash, 201, body);
         return { status: 201, body, replayed: false } as WriteResult;
       }),
-    );
+    ).then((r) => {
+      if (!r.replayed) this.notifyCommit();
+      return r;
+    });
   }
 
   /**
@@ -363,7 +386,12 @@ export class TransitionEngine implements DecideContext {
         return result;
       }),
     );
-    return locked.finally(() => phase.locked.observe(since(lockedStart)));
+    return locked
+      .then((r) => {
+        if (!r.replayed) this.notifyCommit();
+        return r;
+      })
+      .finally(() => phase.locked.observe(since(lockedStart)));
   }
 
   /**
@@ -467,6 +495,7 @@ export class TransitionEngine implements DecideContext {
       },
       snapshotChars,
     );
+    this.notifyCommit();
     const responding = performance.now();
     try {
       return this.applied(plan, written.row, user);

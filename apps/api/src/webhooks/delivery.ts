@@ -16,7 +16,9 @@
  * is recorded on its own (retry at the scheduled time, Retry-After, 410, failure). The dispatcher claims again as
  * soon as answers are recorded (a document's next event follows at once), after each batch of a cursor, and
  * every poll interval (new outbox rows, retries falling due, leases run out). Cursors are claimed at each poll
- * interval, and at once after a full batch (a backlog): under load a batch carries a poll interval's events.
+ * interval, at once after a full batch (a backlog), and when this process's own commits pause (SETTLE_MS after
+ * its last transition: see `settle`): under load a batch carries a poll interval's events, and the last events of
+ * a burst, or a lone transition, go out within milliseconds instead of waiting for the next poll.
  *
  * A process killed mid-request leaves a logged attempt with a lease: once the lease has run out and the next
  * attempt is due, any process claims it as the schedule's next attempt, so a receiver gets a webhook-id at most
@@ -58,6 +60,12 @@ const CURSOR_CLAIM = 8;
 const CLAIM_BATCH = 200;
 /** Requests in flight per worker (GONGWEN_WEBHOOK_WORKERS): the process claims no more than workers × this. */
 const IN_FLIGHT_PER_WORKER = 32;
+/**
+ * Milliseconds without a commit in this process after which its events are sent without waiting for the poll.
+ * Under a steady load the commits never pause that long and the poll alone claims (batches stay large); at a
+ * pause, at most one claim per this long.
+ */
+const SETTLE_MS = 20;
 
 /** The notice a subscription's owner gets when its deliveries disabled it (user_notices.params). */
 export interface WebhookDisabledNotice {
@@ -137,12 +145,35 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     if (workers > 0) {
       this.sending = true;
       this.maxInFlight = workers * IN_FLIGHT_PER_WORKER;
-      this.poll.start(this.config.NODE_ENV === 'test' ? 100 : 250);
+      this.poll.start(this.config.GONGWEN_WEBHOOK_POLL_MS ?? (this.config.NODE_ENV === 'test' ? 100 : 250));
+      this.engine.onCommit(this.committed);
     }
   }
 
+  /** performance.now() of this process's last commit, and the timer that waits for its commits to pause. */
+  private lastCommit = 0;
+  private settling: NodeJS.Timeout | undefined;
+
+  /** After each commit of this process (the engine's hint): one timer at a time, not one per commit. */
+  private readonly committed = (): void => {
+    this.lastCommit = performance.now();
+    if (!this.settling && !this.stopping) this.settling = setTimeout(this.settle, SETTLE_MS).unref();
+  };
+
+  /** SETTLE_MS after a commit: claims now if no commit followed since, else waits for the pause. */
+  private readonly settle = (): void => {
+    const quiet = performance.now() - this.lastCommit;
+    if (quiet < SETTLE_MS && !this.stopping) {
+      this.settling = setTimeout(this.settle, SETTLE_MS - quiet).unref();
+      return;
+    }
+    this.settling = undefined;
+    this.wake();
+  };
+
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.settling);
     await Promise.all([this.poll.stop(), this.pruner.stop()]);
     // the requests in flight end (each within its timeout) and their answers are recorded
     while (this.sends.size || this.claiming || this.recording) {
