@@ -21,6 +21,8 @@
  *   --webhooks-pairs=N  pairs of slices of the webhooks part, each slice with the subscription on or off in one API
  *                       process (default 12), and --webhooks-slice=S seconds of load per slice (default 5)
  *   --webhooks-rounds=N also compare whole runs, each without and then with webhooks in processes of their own (none by default; medians of them)
+ *   --webhooks-receiver=http  the interleaved part's receiver is node:http's server instead of the lean one
+ *                       (webhook-receiver.ts), to compare
  *   --webhooks-profile=DIR  the webhooks part's API processes write CPU profiles (node --cpu-prof): the interleaved
  *                       one to DIR/interleaved (with slices.json, the slices' times), the rounds' to DIR/webhooks and DIR/baseline
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, webhooks, docx, archive, queries, incoming, supervision
@@ -1098,6 +1100,7 @@ async function main() {
             load: (baseUrl, seconds) =>
               transitionLoad({ docs, tokens: setup.tokens, connections: CONNECTIONS, urls: [baseUrl], duration: seconds }),
             postgresPid: server.postmasterPid,
+            receiver: str('webhooks-receiver') === 'http' ? 'http' : 'lean',
           },
           WEBHOOK_PAIRS,
           WEBHOOK_SLICE_S,

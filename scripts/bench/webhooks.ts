@@ -281,12 +281,13 @@ async function benchSubscription(url: string, port: number, active: boolean): Pr
 }
 
 /** The receiver in its own process; `counts()` asks it for its counts. */
-async function startReceiver(): Promise<{
+async function startReceiver(kind: 'lean' | 'http' = 'lean'): Promise<{
   child: ChildProcess;
   port: number;
   counts(reset?: boolean): Promise<{ requests: number; unique: number }>;
 }> {
-  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'webhook-receiver.js'), [], {
+  // http: node:http's server instead of the lean one (webhook-receiver.ts), to compare (--webhooks-receiver=http)
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'webhook-receiver.js'), kind === 'http' ? ['--http'] : [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -294,8 +295,11 @@ async function startReceiver(): Promise<{
     child.once('exit', (code) => reject(new Error(`the webhook receiver exited (${code})`)));
   });
   const counts = (reset = false) =>
-    new Promise<{ requests: number; unique: number }>((resolve) => {
-      child.once('message', (m: { requests: number; unique: number }) => resolve(m));
+    new Promise<{ requests: number; unique: number }>((resolve, reject) => {
+      child.once('message', (m: { requests: number; unique: number; bad: number }) =>
+        // a request the receiver could not read (webhook-receiver.ts answers it 400): the run's figures are void
+        m.bad ? reject(new Error(`the webhook receiver refused ${m.bad} request(s) it could not read`)) : resolve(m),
+      );
       child.send(reset ? 'reset' : 'count');
     });
   return { child, port, counts };
@@ -575,6 +579,8 @@ export interface InterleavedContext {
   postgresPid?: number;
   /** Where to write each slice's window (µs of CLOCK_MONOTONIC, the clock of a CPU profile's samples) and whether it had webhooks. */
   slicesFile?: string;
+  /** The receiver: the lean one (default) or node:http's server (webhook-receiver.ts). */
+  receiver?: 'lean' | 'http';
 }
 
 /**
@@ -596,7 +602,7 @@ export async function webhooksInterleaved(
   sliceSeconds = 5,
 ): Promise<InterleavedWebhookBench> {
   const loadStart = loadavg().map((x) => round(x, 2));
-  const rx = await startReceiver();
+  const rx = await startReceiver(ctx.receiver);
   const id = await benchSubscription(url, rx.port, false);
   const toggle = (on: boolean) =>
     query(
