@@ -521,7 +521,8 @@ interface Slice {
   drainSeconds: number;
   /**
    * The drain's work in seconds of the load: its CPU (all four processes) at the rate they used CPU during the
-   * load. Most of a drain's wall time is the dispatcher waiting for its next poll (250 ms) with the load stopped.
+   * load. A drain's wall time is mostly waiting: for the API process's commits to pause (20 ms, the sender's
+   * settle), then for the requests' answers.
    */
   drainWorkSeconds: number;
   /** CPU seconds over the slice and its drain: the API process, PostgreSQL (the server's processes), the receiver. */
