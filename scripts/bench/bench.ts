@@ -22,7 +22,7 @@
  *                       process (default 12), and --webhooks-slice=S seconds of load per slice (default 5)
  *   --webhooks-rounds=N also compare whole runs, each without and then with webhooks in processes of their own (none by default; medians of them)
  *   --webhooks-receiver=http  the interleaved part's receiver is node:http's server instead of the lean one
- *                       (webhook-receiver.ts), to compare
+ *                       (webhook-receiver.ts; =lean, the default), to compare
  *   --webhooks-profile=DIR  the webhooks part's API processes write CPU profiles (node --cpu-prof): the interleaved
  *                       one to DIR/interleaved (with slices.json, the slices' times), the rounds' to DIR/webhooks and DIR/baseline
  *   --skip=a,b          skip parts: ceiling, transitions, endpoints, processes, webhooks, docx, archive, queries, incoming, supervision
@@ -103,6 +103,11 @@ const WEBHOOK_ROUNDS_RUN = opt('webhooks-rounds', 0);
 /** Pairs of slices, and a slice's seconds, of the webhooks part's interleaved measurement (--webhooks-pairs, --webhooks-slice). */
 const WEBHOOK_PAIRS = opt('webhooks-pairs', 12);
 const WEBHOOK_SLICE_S = opt('webhooks-slice', 5);
+/** The interleaved part's receiver (--webhooks-receiver=lean|http; webhook-receiver.ts). */
+const WEBHOOK_RECEIVER = ((r) => {
+  if (r !== 'lean' && r !== 'http') throw new Error(`--webhooks-receiver: expected lean or http, not ${r}`);
+  return r;
+})(str('webhooks-receiver') ?? 'lean');
 
 /**
  * Issue 26's targets: throughput ≥ 0.50 × pgbench -N, p99 ≤ 25 ms flat out (the median of the runs' p99s), and
@@ -1100,7 +1105,7 @@ async function main() {
             load: (baseUrl, seconds) =>
               transitionLoad({ docs, tokens: setup.tokens, connections: CONNECTIONS, urls: [baseUrl], duration: seconds }),
             postgresPid: server.postmasterPid,
-            receiver: str('webhooks-receiver') === 'http' ? 'http' : 'lean',
+            receiver: WEBHOOK_RECEIVER,
           },
           WEBHOOK_PAIRS,
           WEBHOOK_SLICE_S,

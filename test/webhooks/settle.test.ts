@@ -1,8 +1,10 @@
 /**
  * A process's own events do not wait for the dispatcher's poll: when its commits pause, it claims the cursors at
  * once (webhooks/delivery.ts, SETTLE_MS). Here the poll is ten minutes apart, so only that hint can send the
- * events: the subscription's creation wakes the dispatcher once, before any of them exists.
+ * events: the subscription's creation wakes the dispatcher once, before any of them exists. Creations written in
+ * a transaction of their own (incoming items, supervision items) give the hint themselves (engine.afterCommit).
  */
+import { uploadExternal } from '../incoming/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoIds, driveSimple, type Ids } from '../support/flow.js';
 import { startReceiver, waitFor, type Receiver } from './receiver.js';
@@ -42,4 +44,28 @@ it("sends a process's own events when its commits pause, without waiting for the
   );
   expect(states).toEqual(history.filter((h) => h.from_state !== h.to_state).map((h) => h.to_state));
   expect(new Set(about.map((r) => r.id)).size).toBe(about.length);
+});
+
+it('sends the creation of an incoming item, written in a transaction of its own, without waiting for the poll', async () => {
+  const res = await t.request('/api/webhooks/subscriptions', {
+    method: 'POST',
+    as: 'fgw_registrar',
+    json: { url: rx.url('settle-incoming'), eventTypes: ['document.state_changed'] },
+  });
+  expect(res.status).toBe(201);
+  rx.secrets.set('settle-incoming', [(await res.json()).secret]);
+  const item = await uploadExternal(t, 'fgw_registrar', {
+    title: '关于报送年度统计数据的函',
+    kind: '函',
+    senderName: '市统计局',
+    senderNumber: '市统函〔2026〕7号',
+    medium: 'paper',
+  });
+  expect(item.status).toBe(201);
+  const got = await waitFor(
+    () => rx.received.find((r) => r.path === 'settle-incoming' && r.body.data.documentId === item.body.id),
+    'the incoming item created',
+  );
+  expect(got!.verified).toBe(true);
+  expect(got!.body.data).toMatchObject({ workflow: 'incoming', event: 'CREATE', state: 'registration' });
 });

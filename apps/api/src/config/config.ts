@@ -197,8 +197,9 @@ const schema = z
     GONGWEN_WEBHOOK_WORKERS: z.coerce.number().int().min(0).max(64).default(4),
     /**
      * Milliseconds between the webhook dispatcher's polls in each sending process: for the events other processes
-     * commit, retries falling due and leases run out. This process's own events do not wait for it: they go as soon
-     * as its commits pause (webhooks/delivery.ts). Unset: 250 (100 under NODE_ENV=test).
+     * commit, those of background work, retries falling due and leases run out. The events of the transitions and
+     * new documents this process commits do not wait for it: they go as soon as its commits pause
+     * (webhooks/delivery.ts). Unset: 250 (100 under NODE_ENV=test).
      */
     GONGWEN_WEBHOOK_POLL_MS: z.coerce.number().int().min(20, 'at least 20').max(600_000, 'at most 600000').optional(),
     /**

@@ -198,13 +198,15 @@ export class TransitionEngine implements DecideContext {
   /**
    * Register a listener called after this process commits a transition or a new document (its outbox row with
    * it): a hint, synchronous and cheap, for work the outbox drives (the webhook sender claims sooner). Writes
-   * inside a caller's transaction (transitionIn, createIn) do not call it: their commit is the caller's.
+   * inside a caller's transaction (transitionIn, createIn) are the caller's to tell, with afterCommit once it
+   * committed; those of the locked path's hooks are told with their transition.
    */
   onCommit(listener: () => void): void {
     this.commitListeners.push(listener);
   }
 
-  private notifyCommit(): void {
+  /** Tells the onCommit listeners that this process committed outbox rows (see onCommit); never throws. */
+  afterCommit(): void {
     for (const l of this.commitListeners)
       try {
         l();
@@ -259,7 +261,7 @@ export class TransitionEngine implements DecideContext {
         return { status: 201, body, replayed: false } as WriteResult;
       }),
     ).then((r) => {
-      if (!r.replayed) this.notifyCommit();
+      if (!r.replayed) this.afterCommit();
       return r;
     });
   }
@@ -388,7 +390,7 @@ export class TransitionEngine implements DecideContext {
     );
     return locked
       .then((r) => {
-        if (!r.replayed) this.notifyCommit();
+        if (!r.replayed) this.afterCommit();
         return r;
       })
       .finally(() => phase.locked.observe(since(lockedStart)));
@@ -495,7 +497,7 @@ export class TransitionEngine implements DecideContext {
       },
       snapshotChars,
     );
-    this.notifyCommit();
+    this.afterCommit();
     const responding = performance.now();
     try {
       return this.applied(plan, written.row, user);

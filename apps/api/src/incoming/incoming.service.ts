@@ -204,7 +204,7 @@ export class IncomingService implements OnModuleInit {
       attachments: files.slice(1).map((f) => ({ fileId: f.id, name: f.name })),
       original: { fileId: files[0].id, name: files[0].name, mediaType: files[0].type },
     };
-    return createOnce(this.db, user, idempotencyKey, requestHash, async (m) => {
+    return createOnce(this.db, this.engine, user, idempotencyKey, requestHash, async (m) => {
       await createIncomingIn(
         m,
         this.engine,
@@ -432,14 +432,15 @@ export function downloadName(listed: string, stored: string): string {
 }
 
 /** One creation with its own writes (files) in one transaction, answered once per Idempotency-Key. */
-function createOnce(
+async function createOnce(
   db: DataSource,
+  engine: TransitionEngine,
   user: AuthUser,
   key: string | undefined,
   requestHash: string,
   write: (m: EntityManager) => Promise<{ id: string; body: Record<string, unknown> }>,
 ): Promise<WriteResult> {
-  return replayOnKeyRace(db.manager, user, key, requestHash, () =>
+  const r = await replayOnKeyRace(db.manager, user, key, requestHash, () =>
     db.transaction(async (m) => {
       const replay = await replayIdempotent(m, user, key, requestHash);
       if (replay) return replay;
@@ -448,4 +449,7 @@ function createOnce(
       return { status: 201, body, replayed: false } as WriteResult;
     }),
   );
+  // (its outbox row committed: the webhook sender need not wait for its poll)
+  if (!r.replayed) engine.afterCommit();
+  return r;
 }

@@ -119,7 +119,7 @@ export class SupervisionService {
       ...(source.excerpt ? { sourceExcerpt: source.excerpt } : {}),
     };
     const hash = contentHash(content as never);
-    return replayOnKeyRace(this.db.manager, user, idempotencyKey, requestHash, () =>
+    const created = await replayOnKeyRace(this.db.manager, user, idempotencyKey, requestHash, () =>
       this.db.transaction(async (tx) => {
         const replayInTx = await replayIdempotent(tx, user, idempotencyKey, requestHash);
         if (replayInTx) return replayInTx;
@@ -175,6 +175,9 @@ export class SupervisionService {
         return { status: 201, body: view, replayed: false } as WriteResult;
       }),
     );
+    // (its outbox row committed: the webhook sender need not wait for its poll)
+    if (!created.replayed) this.engine.afterCommit();
+    return created;
   }
 
   /** The source document, seen by the user: an instruction prefills the leader and the text. */

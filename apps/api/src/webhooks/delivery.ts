@@ -17,8 +17,10 @@
  * soon as answers are recorded (a document's next event follows at once), after each batch of a cursor, and
  * every poll interval (new outbox rows, retries falling due, leases run out). Cursors are claimed at each poll
  * interval, at once after a full batch (a backlog), and when this process's own commits pause (SETTLE_MS after
- * its last transition: see `settle`): under load a batch carries a poll interval's events, and the last events of
- * a burst, or a lone transition, go out within milliseconds instead of waiting for the next poll.
+ * its last transition or new document: see `settle`): under a saturating load a batch carries a poll interval's
+ * events, and the last events of a burst, or a lone transition, go out within milliseconds instead of waiting for
+ * the next poll. Events other processes commit, and those of background work (reminders, overdue sweeps), wait
+ * for the poll.
  *
  * A process killed mid-request leaves a logged attempt with a lease: once the lease has run out and the next
  * attempt is due, any process claims it as the schedule's next attempt, so a receiver gets a webhook-id at most
@@ -62,8 +64,10 @@ const CLAIM_BATCH = 200;
 const IN_FLIGHT_PER_WORKER = 32;
 /**
  * Milliseconds without a commit in this process after which its events are sent without waiting for the poll.
- * Under a steady load the commits never pause that long and the poll alone claims (batches stay large); at a
- * pause, at most one claim per this long.
+ * Under a saturating load the commits never pause that long and the poll alone claims: batches stay as large as
+ * before. Below it, each pause claims (at most one claim per this long, 50 a second), so batches are smaller, down
+ * to one event, and cost more statements per event while the process has time to spare; with no subscription
+ * enabled such a claim is two statements that find nothing.
  */
 const SETTLE_MS = 20;
 
