@@ -29,8 +29,10 @@ stop() {
   [ -n "$pid" ] || return 0
   kill -TERM -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do curl -fs "$base/health/live" >/dev/null 2>&1 || { pid=; return 0; }; sleep 0.5; done
-  echo "smoke: gongwen did not stop"; exit 1
+  # stopped: every process of the group gone (the API drains first, then stops its PostgreSQL, which is in the
+  # group too), not only the HTTP port closed — the data directory is removed next
+  for _ in $(seq 1 80); do kill -0 -- "-$pid" 2>/dev/null || { pid=; return 0; }; sleep 0.5; done
+  echo "smoke: gongwen did not stop within 40 s"; ps -o pid,stat,args -g "$pid" || true; exit 1
 }
 # (the data directory only when this script made it: a given GONGWEN_DATA_DIR is the caller's)
 trap 'stop; rm -f "$log"; [ -z "$own_data" ] || rm -rf "$own_data"' EXIT
