@@ -205,6 +205,15 @@ export class TransitionEngine implements DecideContext {
     this.commitListeners.push(listener);
   }
 
+  /**
+   * Answers `r` as it is, telling the onCommit listeners first unless it is a replay (nothing was written): for a
+   * write the caller committed in a transaction of its own (see onCommit).
+   */
+  afterWrite<T extends WriteResult>(r: T): T {
+    if (!r.replayed) this.afterCommit();
+    return r;
+  }
+
   /** Tells the onCommit listeners that this process committed outbox rows (see onCommit); never throws. */
   afterCommit(): void {
     for (const l of this.commitListeners)
@@ -260,10 +269,7 @@ export class TransitionEngine implements DecideContext {
         await storeIdempotent(m, user, idempotencyKey, spec.id, requestHash, 201, body);
         return { status: 201, body, replayed: false } as WriteResult;
       }),
-    ).then((r) => {
-      if (!r.replayed) this.afterCommit();
-      return r;
-    });
+    ).then((r) => this.afterWrite(r));
   }
 
   /**
@@ -388,12 +394,7 @@ export class TransitionEngine implements DecideContext {
         return result;
       }),
     );
-    return locked
-      .then((r) => {
-        if (!r.replayed) this.afterCommit();
-        return r;
-      })
-      .finally(() => phase.locked.observe(since(lockedStart)));
+    return locked.then((r) => this.afterWrite(r)).finally(() => phase.locked.observe(since(lockedStart)));
   }
 
   /**

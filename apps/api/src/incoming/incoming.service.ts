@@ -450,6 +450,5 @@ async function createOnce(
     }),
   );
   // (its outbox row committed: the webhook sender need not wait for its poll)
-  if (!r.replayed) engine.afterCommit();
-  return r;
+  return engine.afterWrite(r);
 }

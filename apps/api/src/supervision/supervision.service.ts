@@ -176,8 +176,7 @@ export class SupervisionService {
       }),
     );
     // (its outbox row committed: the webhook sender need not wait for its poll)
-    if (!created.replayed) this.engine.afterCommit();
-    return created;
+    return this.engine.afterWrite(created);
   }
 
   /** The source document, seen by the user: an instruction prefills the leader and the text. */
