@@ -43,25 +43,15 @@ export function AttachmentsPanel({ ctx }: { ctx: ActionContext }) {
   const [uploading, setUploading] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
   const listRef = useRef<HTMLOListElement>(null);
-  const [focus, setFocus] = useState<{ id: string; dir: 'up' | 'down' } | null>(null);
-
-  // after a move, the focus stays on the moved attachment's button (the other one when it reached an end)
-  useEffect(() => {
-    if (!focus) return;
-    const row = listRef.current?.querySelector(`[data-att="${focus.id}"]`);
-    if (!row) return;
-    const want = row.querySelector<HTMLButtonElement>(`button[data-move="${focus.dir}"]:not(:disabled)`);
-    const other = row.querySelector<HTMLButtonElement>(`button[data-move]:not(:disabled)`);
-    (want ?? other)?.focus();
-    setFocus(null);
-  }, [focus, attachments]);
+  /** After a move: the moved attachment, its direction and its new place. */
+  const [focus, setFocus] = useState<{ id: string; dir: 'up' | 'down'; at: number } | null>(null);
 
   const save = (next: Attachment[]) => action.run(() => createApi.setAttachments(doc, next));
   const move = async (i: number, d: -1 | 1) => {
     const next = [...attachments];
     const [a] = next.splice(i, 1);
     next.splice(i + d, 0, a);
-    if (await save(next)) setFocus({ id: a.id, dir: d < 0 ? 'up' : 'down' });
+    if (await save(next)) setFocus({ id: a.id, dir: d < 0 ? 'up' : 'down', at: i + d });
   };
   const remove = (id: string) => save(attachments.filter((a) => a.id !== id));
   const saveTitle = async (id: string) => {
@@ -96,6 +86,19 @@ export function AttachmentsPanel({ ctx }: { ctx: ActionContext }) {
 
   const fileOf = (a: Attachment) => (a.fileId ? files.data?.find((f) => f.id === a.fileId) : undefined);
   const busy = action.pending || uploading;
+
+  // after a move, the focus stays on the moved attachment's button (the other one when it reached an end) — once
+  // the new order is rendered and the buttons are enabled again: focused in the old order, the button could turn
+  // disabled at the end of the list and lose the focus
+  useEffect(() => {
+    if (!focus || busy || attachments[focus.at]?.id !== focus.id) return;
+    const row = listRef.current?.querySelector(`[data-att="${focus.id}"]`);
+    if (!row) return;
+    const want = row.querySelector<HTMLButtonElement>(`button[data-move="${focus.dir}"]:not(:disabled)`);
+    const other = row.querySelector<HTMLButtonElement>(`button[data-move]:not(:disabled)`);
+    (want ?? other)?.focus();
+    setFocus(null);
+  }, [focus, attachments, busy]);
 
   return (
     <section className="panel attachments" aria-labelledby={`${uid}-h`} data-testid="attachments">
